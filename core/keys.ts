@@ -1,0 +1,35 @@
+/**
+ * Every Redis key the swarm uses, in one place. BullMQ's own keys live under
+ * `<prefix>:agent-<name>:*` (see queueName).
+ */
+export interface Keys {
+  readonly prefix: string;
+  task(id: string): string;
+  readonly taskIndex: string;
+  idempotency(key: string): string;
+  readonly events: string;
+  readonly config: string;
+  session(name: string): string;
+  readonly sessions: string;
+  readonly cancelChannel: string;
+  readonly daemonHeartbeat: string;
+}
+
+export function keys(prefix = "ca"): Keys {
+  return {
+    prefix,
+    task: (id) => `${prefix}:task:${id}`,
+    taskIndex: `${prefix}:tasks`,
+    idempotency: (key) => `${prefix}:idem:${key}`,
+    events: `${prefix}:events`,
+    config: `${prefix}:config`,
+    session: (name) => `${prefix}:session:${name}`,
+    sessions: `${prefix}:sessions`,
+    cancelChannel: `${prefix}:cancel`,
+    daemonHeartbeat: `${prefix}:daemon`,
+  };
+}
+
+export function queueName(agent: string): string {
+  return `agent-${agent}`;
+}

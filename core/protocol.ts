@@ -1,0 +1,91 @@
+/**
+ * The shapes that cross process boundaries through Redis: task records,
+ * job payloads, events. Everything read back from Redis is validated at
+ * that edge (see ledger.ts); these types are what the rest of the code sees.
+ */
+
+export const TERMINAL_STATUSES = ["completed", "failed", "timeout", "cancelled"] as const;
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export type TaskStatus = "queued" | "running" | TerminalStatus;
+
+export function isTerminal(status: string): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** What a user gets back for a task (`claude-agent result ID --json`). */
+export interface TaskResult {
+  id: string;
+  agent: string;
+  session: string | null;
+  status: TaskStatus;
+  exitCode: number | null;
+  output: string;
+  outputFile: string | null;
+  submittedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  attempts: number;
+  /** Why the task ended as it did when that is not obvious from the exit code. */
+  reason?: string;
+}
+
+/** The full stored record of a task. */
+export interface TaskRecord extends TaskResult {
+  task: string;
+  timeoutSec: number;
+  priority: number;
+  idempotencyKey: string | null;
+  routedBy: string;
+  /** Dispatch token of the attempt currently typed into a pane (see agents/shell). */
+  dispatch: string | null;
+  cancelRequested: boolean;
+}
+
+/** The BullMQ job payload; the task text itself lives in the task record. */
+export interface JobPayload {
+  taskId: string;
+}
+
+export const EVENT_TYPES = [
+  "task.submitted",
+  "task.started",
+  "task.completed",
+  "task.failed",
+  "task.cancelled",
+  "task.timeout",
+  "task.retrying",
+  "agent.up",
+  "agent.down",
+  "swarm.up",
+  "swarm.down",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface SwarmEvent {
+  /** Redis stream id, e.g. `1732230000000-0`. */
+  id: string;
+  type: EventType | string;
+  at: string;
+  taskId?: string;
+  agent?: string;
+  session?: string;
+  status?: string;
+  message?: string;
+}
+
+/** Agent session states as the bridge publishes them. */
+export type SessionState = "starting" | "idle" | "busy" | "down";
+
+export interface SessionInfo {
+  name: string;
+  agent: string;
+  state: SessionState;
+  currentTask: string | null;
+  completed: number;
+  failed: number;
+  restarts: number;
+  startedAt: string | null;
+  heartbeatAt: string | null;
+  host: string;
+}
