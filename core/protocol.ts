@@ -39,6 +39,8 @@ export interface TaskRecord extends TaskResult {
   routedBy: string;
   /** Dispatch token of the attempt currently typed into a pane (see agents/shell). */
   dispatch: string | null;
+  /** `paneId:panePid` of the pane the dispatch was typed into: a restarted pane is a different one. */
+  pane: string | null;
   cancelRequested: boolean;
 }
 

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomSuffix } from "../../core/index.js";
+import { MAX_ARG_BYTES } from "./rc.js";
+
+/**
+ * One dispatch of a job to a shell pane is a set of files named by its token
+ * (`<taskId>-<attempt>`): `.sh` the task text, `.meta` nonce/mode/output path,
+ * `.preview` what the pane shows, `.claim` created exclusively by whoever
+ * takes the dispatch (the pane, or a bridge withdrawing it), `.exit` the exit
+ * code written by the pane when the command has finished.
+ */
+export interface Dispatch {
+  readonly token: string;
+  readonly nonce: string;
+  /** The only thing typed into the pane: a command of our own with a safe token. */
+  readonly line: string;
+}
+
+export type DispatchState =
+  | { kind: "finished"; exitCode: number }
+  | { kind: "running" }
+  | { kind: "withdrawn" }
+  | { kind: "not-started" }
+  | { kind: "unknown" };
+
+const PREVIEW_LINES = 12;
+
+export function writeDispatch(jobsDir: string, options: { token: string; task: string; outputFile: string; header: string }): Dispatch {
+  const nonce = randomSuffix(16);
+  const base = join(jobsDir, options.token);
+  const mode = Buffer.byteLength(options.task) < MAX_ARG_BYTES ? "arg" : "file";
+  writeFileSync(`${base}.sh`, options.task, { mode: 0o600 });
+  writeFileSync(`${base}.preview`, preview(options.header, options.task), { mode: 0o600 });
+  // .meta last: the pane treats a job without it as not found.
+  writeFileSync(`${base}.meta`, `${nonce}\n${mode}\n${options.outputFile}\n`, { mode: 0o600 });
+  return { token: options.token, nonce, line: ` ca-run ${options.token}` };
+}
+
+/** What became of a dispatch, from its files alone (used after a bridge restart). */
+export function inspectDispatch(jobsDir: string, token: string): DispatchState {
+  const base = join(jobsDir, token);
+  const exit = readIfExists(`${base}.exit`);
+  if (exit !== null) {
+    const code = Number.parseInt(exit.trim(), 10);
+    return { kind: "finished", exitCode: Number.isNaN(code) ? -1 : code };
+  }
+  const claim = readIfExists(`${base}.claim`);
+  if (claim === null) return existsSync(`${base}.meta`) ? { kind: "not-started" } : { kind: "unknown" };
+  return claim.startsWith("withdrawn") ? { kind: "withdrawn" } : { kind: "running" };
+}
+
+/**
+ * Takes a dispatch back before the pane starts it. Returns false when the pane
+ * claimed it first, in which case the job is running and must be adopted.
+ */
+export function withdrawDispatch(jobsDir: string, token: string): boolean {
+  try {
+    writeFileSync(join(jobsDir, `${token}.claim`), "withdrawn\n", { flag: "wx" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readExitCode(jobsDir: string, token: string): number | null {
+  const state = inspectDispatch(jobsDir, token);
+  return state.kind === "finished" ? state.exitCode : null;
+}
+
+export function removeDispatch(jobsDir: string, token: string): void {
+  for (const ext of [".sh", ".meta", ".preview", ".claim", ".exit"]) rmSync(join(jobsDir, token + ext), { force: true });
+}
+
+function preview(header: string, task: string): string {
+  const lines = task.split("\n");
+  const shown = lines.slice(0, PREVIEW_LINES).map((line) => (line.length > 200 ? `${line.slice(0, 200)}…` : line));
+  if (lines.length > PREVIEW_LINES) shown.push(`… (${lines.length - PREVIEW_LINES} more lines)`);
+  return `${header}\n$ ${shown.join("\n  ")}`;
+}
+
+function readIfExists(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** The nonce of a dispatch, needed to trust its end marker when a restarted bridge adopts it. */
+export function readNonce(jobsDir: string, token: string): string | null {
+  const meta = readIfExists(join(jobsDir, `${token}.meta`));
+  return meta ? (meta.split("\n")[0] ?? null) : null;
+}

@@ -1,0 +1,55 @@
+/**
+ * The rcfile of a shell agent's pane. `ca-run TOKEN` runs one job: it claims
+ * the job (an O_EXCL file, so a bridge that gives up on a dispatch and the pane
+ * can never both win), shows the task, runs it with `bash -c` exactly as
+ * written (same semantics and error messages as `bash -c`), tees the output to
+ * the task's output file, records the exit code in a file (the artifact the
+ * bridge trusts) and prints an invisible OSC marker carrying a per-job nonce,
+ * so output that imitates our markers cannot complete a job.
+ *
+ * Only builtins run besides the job itself (no fork for reading files or for
+ * markers). History expansion is off: `echo "a!b"` must mean what it says.
+ */
+export const MAX_ARG_BYTES = 120_000;
+
+export function shellRc(jobsDir: string): string {
+  const dir = JSON.stringify(jobsDir);
+  return String.raw`# claude-agent shell agent (generated; edits are overwritten)
+set +H
+HISTFILE=/dev/null
+HISTCONTROL=ignorespace
+PS1='\[\e[1;36m\]${"${CA_SESSION}"}\[\e[0m\]:\[\e[34m\]\W\[\e[0m\]\$ '
+PROMPT_COMMAND='printf "\e]7777;ca;prompt\a"'
+__ca_jobs=${dir}
+
+ca-run() {
+  local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview
+  {
+    IFS= read -r __ca_nonce && IFS= read -r __ca_mode && IFS= read -r __ca_out
+  } < "$__ca_jobs/$__ca_t.meta" 2>/dev/null || {
+    printf 'claude-agent: job %s not found\n' "$__ca_t" >&2
+    return 1
+  }
+  set -C
+  { printf 'pane\n' > "$__ca_jobs/$__ca_t.claim"; } 2>/dev/null
+  __ca_code=$?
+  set +C
+  if [[ $__ca_code -ne 0 ]]; then
+    printf 'claude-agent: job %s was withdrawn\n' "$__ca_t" >&2
+    return 1
+  fi
+  printf '\e]7777;ca;begin;%s;%s\a' "$__ca_t" "$__ca_nonce"
+  IFS= read -r -d '' __ca_preview < "$__ca_jobs/$__ca_t.preview"
+  printf '\e[2m%s\e[0m\n' "$__ca_preview"
+  if [[ $__ca_mode == arg ]]; then
+    IFS= read -r -d '' __ca_body < "$__ca_jobs/$__ca_t.sh"
+    bash -c "$__ca_body" 2>&1 | tee -- "$__ca_out"
+  else
+    bash -- "$__ca_jobs/$__ca_t.sh" 2>&1 | tee -- "$__ca_out"
+  fi
+  __ca_code=${"${PIPESTATUS[0]}"}
+  printf '%s\n' "$__ca_code" > "$__ca_jobs/$__ca_t.exit"
+  printf '\e]7777;ca;end;%s;%s;%s\a' "$__ca_t" "$__ca_nonce" "$__ca_code"
+}
+`;
+}

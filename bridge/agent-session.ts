@@ -1,0 +1,129 @@
+import { InfraError } from "../core/index.js";
+import { parseShellMarker, type ShellMarker } from "../agents/index.js";
+import type { PaneRef, SessionManager } from "../sessions/index.js";
+
+interface Waiter {
+  match(marker: ShellMarker): boolean;
+  resolve(marker: ShellMarker): void;
+  reject(error: Error): void;
+}
+
+export type AgentSessionState = "starting" | "idle" | "busy" | "down";
+
+/**
+ * One replica of an agent: a tmux session whose pane runs the agent's
+ * program. Markers from the pane wake whoever waits for them; no polling.
+ */
+export class AgentSession {
+  state: AgentSessionState = "starting";
+  currentTask: string | null = null;
+  ref: PaneRef | null = null;
+  completed = 0;
+  failed = 0;
+  restarts = 0;
+  startedAt: string | null = null;
+  private waiters = new Set<Waiter>();
+
+  constructor(readonly name: string, readonly agent: string, private readonly sessions: SessionManager) {}
+
+  attach(ref: PaneRef): void {
+    this.ref = ref;
+    this.startedAt = new Date().toISOString();
+  }
+
+  onMarker(paneId: string, fields: string[]): void {
+    if (!this.ref || paneId !== this.ref.paneId) return;
+    const marker = parseShellMarker(fields);
+    if (!marker) return;
+    for (const waiter of [...this.waiters]) {
+      if (!waiter.match(marker)) continue;
+      this.waiters.delete(waiter);
+      waiter.resolve(marker);
+    }
+  }
+
+  /** The pane is gone: everything waiting on it fails as an infrastructure error. */
+  markDown(reason: string): void {
+    this.state = "down";
+    this.ref = null;
+    for (const waiter of this.waiters) waiter.reject(new InfraError(`session ${this.name} is gone: ${reason}`, { context: { session: this.name } }));
+    this.waiters.clear();
+  }
+
+  /**
+   * Waits for a marker. The returned promise rejects with InfraError when the
+   * pane dies, and with `timeoutError` (if any) after `timeoutMs`.
+   */
+  waitFor(match: (marker: ShellMarker) => boolean, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ShellMarker> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = () => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        this.waiters.delete(waiter);
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(options.signal?.reason ?? new Error("aborted"));
+      };
+      const waiter: Waiter = {
+        match,
+        resolve: (marker) => (cleanup(), resolve(marker)),
+        reject: (error) => (cleanup(), reject(error)),
+      };
+      if (!this.ref) return reject(new InfraError(`session ${this.name} is not running`));
+      if (options.signal?.aborted) return reject(options.signal.reason);
+      this.waiters.add(waiter);
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => waiter.reject(new WaitTimeout()), options.timeoutMs);
+    });
+  }
+
+  async type(line: string): Promise<void> {
+    if (!this.ref) throw new InfraError(`session ${this.name} is not running`);
+    await this.sessions.type(this.ref.paneId, line);
+  }
+
+  async key(key: string): Promise<void> {
+    if (!this.ref) throw new InfraError(`session ${this.name} is not running`);
+    await this.sessions.key(this.ref.paneId, key);
+  }
+
+  /**
+   * Handshake: an empty line makes the shell print a fresh prompt (with its
+   * marker). Bash keeps typeahead, so this is safe even while it starts up.
+   */
+  async probe(timeoutMs: number): Promise<void> {
+    const prompt = this.waitFor((m) => m.kind === "prompt", { timeoutMs });
+    await this.key("Enter").catch((error) => {
+      prompt.catch(() => undefined);
+      throw error;
+    });
+    await prompt;
+  }
+
+  /**
+   * Ctrl-C until the shell shows its prompt again. Text typed right after C-c
+   * is lost (the tty flushes typeahead), so the caller must wait for this.
+   */
+  async interrupt(tries = 3, waitMs = 2000): Promise<boolean> {
+    for (let i = 0; i < tries; i++) {
+      const prompt = this.waitFor((m) => m.kind === "prompt", { timeoutMs: waitMs });
+      try {
+        await this.key("C-c");
+        await prompt;
+        return true;
+      } catch (error) {
+        prompt.catch(() => undefined);
+        if (!(error instanceof WaitTimeout)) return false;
+      }
+    }
+    return false;
+  }
+}
+
+export class WaitTimeout extends Error {
+  constructor() {
+    super("timed out waiting for the pane");
+  }
+}

@@ -1,0 +1,206 @@
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { EventStream, Ledger, queueName, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
+import { shellCommand } from "../agents/index.js";
+import { SessionManager } from "../sessions/index.js";
+import { AgentSession } from "./agent-session.js";
+import { JobRunner } from "./job-runner.js";
+import { SessionRegistry } from "./registry.js";
+import { SessionPool } from "./session-pool.js";
+import { workerOptions, type BridgeTuning } from "./tuning.js";
+
+export interface BridgeOptions {
+  readonly config: SwarmConfig;
+  readonly paths: HomePaths;
+  /** A shared connection for ledger and registry writes. */
+  readonly redis: Redis;
+  /** Makes a new connection (BullMQ workers and the cancel subscriber each hold one). */
+  readonly connect: (name: string) => Redis;
+  readonly prefix?: string;
+  readonly log?: LogFn;
+  readonly tuning?: Partial<BridgeTuning>;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * The AgentBridge: one BullMQ worker per agent (concurrency = replicas) feeding
+ * that agent's tmux sessions through a JobRunner. Closing it leaves the panes
+ * and their running jobs alone; the next bridge re-adopts them.
+ */
+export class Bridge {
+  private readonly workers: Worker[] = [];
+  private readonly pools = new Map<string, SessionPool>();
+  private readonly byName = new Map<string, AgentSession>();
+  private readonly connections: Redis[] = [];
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private readonly ledger: Ledger;
+  private readonly events: EventStream;
+  private readonly registry: SessionRegistry;
+  private readonly runner: JobRunner;
+  private readonly log: LogFn;
+  private closing: Promise<void> | null = null;
+
+  private constructor(private readonly options: BridgeOptions, private readonly sessions: SessionManager) {
+    this.ledger = new Ledger(options.redis, options.prefix);
+    this.events = new EventStream(options.redis, this.ledger.keys.events);
+    this.registry = new SessionRegistry(options.redis, this.ledger.keys);
+    this.log = options.log ?? (() => undefined);
+    this.runner = new JobRunner({
+      ledger: this.ledger,
+      registry: this.registry,
+      pools: this.pools,
+      jobsDir: options.paths.jobsDir,
+      outputDir: options.paths.outputDir,
+      log: this.log,
+    });
+  }
+
+  static async start(options: BridgeOptions): Promise<Bridge> {
+    const sessions = await SessionManager.open(options.paths);
+    const bridge = new Bridge(options, sessions);
+    try {
+      await bridge.startSessions();
+      await bridge.startIntake();
+    } catch (error) {
+      await bridge.close();
+      throw error;
+    }
+    return bridge;
+  }
+
+  /** Live view of the sessions, for status output in the same process. */
+  get agentSessions(): readonly AgentSession[] {
+    return [...this.byName.values()];
+  }
+
+  private async startSessions(): Promise<void> {
+    const { config } = this.options;
+    this.sessions.on("marker", (paneId, fields) => {
+      for (const session of this.byName.values()) if (session.ref?.paneId === paneId) session.onMarker(paneId, fields);
+    });
+    this.sessions.on("session-gone", (name) => void this.onSessionGone(name, "its tmux session ended"));
+    this.sessions.on("server-gone", (reason) => {
+      for (const name of this.byName.keys()) void this.onSessionGone(name, reason);
+    });
+    for (const agent of config.agents) {
+      const replicas: AgentSession[] = [];
+      for (let n = 1; n <= agent.replicas; n++) {
+        const session = new AgentSession(`${agent.name}-${n}`, agent.name, this.sessions);
+        replicas.push(session);
+        this.byName.set(session.name, session);
+      }
+      this.pools.set(agent.name, new SessionPool(agent.name, replicas));
+    }
+    await this.registry.prune([...this.byName.keys()]);
+    await Promise.all([...this.byName.values()].map((session) => this.bringUp(session)));
+  }
+
+  /** Creates (or finds) the session's pane; adopts the job it is running, or handshakes with its shell. */
+  private async bringUp(session: AgentSession): Promise<void> {
+    const agent = this.options.config.agents.find((a) => a.name === session.agent)!;
+    const { ref, created } = await this.sessions.ensure({
+      name: session.name,
+      cwd: agent.cwd,
+      env: { ...agent.env, CA_SESSION: session.name, CA_AGENT: agent.name, CA_HOME: this.options.paths.root },
+      command: shellCommand(this.options.paths),
+    });
+    session.attach(ref);
+    const running = created ? null : await this.registry.currentTask(session.name);
+    const record = running ? await this.ledger.get(running) : null;
+    if (record && record.status === "running" && record.session === session.name) {
+      // The job is still ours to watch; BullMQ's re-delivery will find it in flight.
+      void this.runner.run(record.id).catch((error) => this.log("job.adopt-failed", { taskId: record.id, error }));
+    } else {
+      await session.probe(PROBE_TIMEOUT_MS);
+      session.state = "idle";
+    }
+    await this.registry.publish(session);
+    await this.events.publish("agent.up", { agent: session.agent, session: session.name });
+    this.pools.get(session.agent)?.wake();
+  }
+
+  private async startIntake(): Promise<void> {
+    const prefix = this.ledger.keys.prefix;
+    for (const agent of this.options.config.agents) {
+      const connection = this.options.connect(`bridge:${agent.name}`);
+      this.connections.push(connection);
+      const worker = new Worker<JobPayload>(queueName(agent.name), (job) => this.process(job), {
+        connection,
+        prefix,
+        ...workerOptions(agent.replicas, this.options.tuning),
+      });
+      worker.on("failed", (job, error) => void this.onJobFailed(job, error));
+      worker.on("error", (error) => this.log("worker.error", { agent: agent.name, error }));
+      this.workers.push(worker);
+    }
+    const subscriber = this.options.connect("bridge:cancel");
+    this.connections.push(subscriber);
+    subscriber.on("message", (_channel: string, taskId: string) => this.runner.cancel(taskId));
+    await subscriber.subscribe(this.ledger.keys.cancelChannel);
+  }
+
+  private async process(job: Job<JobPayload>): Promise<void> {
+    const taskId = job.data?.taskId;
+    if (typeof taskId !== "string") {
+      this.log("job.malformed", { jobId: job.id, data: job.data });
+      return;
+    }
+    await this.runner.run(taskId);
+  }
+
+  private async onJobFailed(job: Job<JobPayload> | undefined, error: Error): Promise<void> {
+    const taskId = job?.data?.taskId;
+    if (!job || typeof taskId !== "string") return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.log("job.infra-error", { taskId, attempt: job.attemptsMade, final, error });
+    if (final) {
+      const record = await this.ledger.get(taskId);
+      await this.ledger.finish(taskId, "failed", {
+        exitCode: null,
+        finishedAt: new Date().toISOString(),
+        reason: `infrastructure failure after ${job.attemptsMade} attempts: ${error.message}`,
+      }, record?.agent);
+    } else {
+      await this.ledger.update(taskId, { status: "queued" }, { type: "task.retrying", data: { message: error.message } });
+    }
+  }
+
+  private async onSessionGone(name: string, reason: string): Promise<void> {
+    const session = this.byName.get(name);
+    if (!session || session.state === "down" || this.closing) return;
+    session.markDown(reason);
+    await this.registry.publish(session).catch(() => undefined);
+    await this.events.publish("agent.down", { agent: session.agent, session: name, message: reason }).catch(() => undefined);
+    this.scheduleRestart(session, 0);
+  }
+
+  /** Restarts a dead session with exponential backoff (0.5 s, 1 s, 2 s … 30 s). */
+  private scheduleRestart(session: AgentSession, attempt: number): void {
+    const delay = Math.min(30_000, 500 * 2 ** attempt);
+    const timer = setTimeout(async () => {
+      this.restartTimers.delete(timer);
+      if (this.closing) return;
+      try {
+        if (!this.sessions.alive) throw new Error("tmux server is gone");
+        session.restarts++;
+        await this.bringUp(session);
+      } catch (error) {
+        this.log("session.restart-failed", { session: session.name, attempt, error });
+        this.scheduleRestart(session, attempt + 1);
+      }
+    }, delay);
+    this.restartTimers.add(timer);
+  }
+
+  /** Stops taking jobs and lets go of Redis and tmux; running jobs keep running in their panes. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const timer of this.restartTimers) clearTimeout(timer);
+      await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
+      await this.sessions.close();
+      for (const connection of this.connections) connection.disconnect();
+    })();
+    return this.closing;
+  }
+}

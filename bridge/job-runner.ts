@@ -1,0 +1,211 @@
+import { join } from "node:path";
+import { InfraError, isTerminal, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
+import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type ShellMarker } from "../agents/index.js";
+import { WaitTimeout, type AgentSession } from "./agent-session.js";
+import { readOutputForResult } from "./output.js";
+import type { SessionPool } from "./session-pool.js";
+import type { SessionRegistry } from "./registry.js";
+
+/** How long the pane may take to confirm that a typed job started. */
+const BEGIN_TIMEOUT_MS = 5000;
+
+export interface RunnerDeps {
+  readonly ledger: Ledger;
+  readonly registry: SessionRegistry;
+  readonly pools: ReadonlyMap<string, SessionPool>;
+  readonly jobsDir: string;
+  readonly outputDir: string;
+  readonly log: (event: string, data: Record<string, unknown>) => void;
+}
+
+class Cancelled extends Error {}
+
+/**
+ * Runs tasks in shell panes, idempotently by task id: whatever a previous
+ * bridge left behind (a finished command, one still running in its pane, a
+ * dispatch never started) is found from the dispatch files and finished,
+ * adopted or withdrawn, never run a second time.
+ */
+export class JobRunner {
+  private readonly inflight = new Map<string, { promise: Promise<void>; controller: AbortController }>();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  get active(): number {
+    return this.inflight.size;
+  }
+
+  run(taskId: string): Promise<void> {
+    const existing = this.inflight.get(taskId);
+    if (existing) return existing.promise;
+    const controller = new AbortController();
+    const promise = this.execute(taskId, controller.signal).finally(() => this.inflight.delete(taskId));
+    this.inflight.set(taskId, { promise, controller });
+    return promise;
+  }
+
+  cancel(taskId: string): boolean {
+    const entry = this.inflight.get(taskId);
+    if (!entry) return false;
+    entry.controller.abort(new Cancelled("cancelled"));
+    return true;
+  }
+
+  private async execute(taskId: string, signal: AbortSignal): Promise<void> {
+    const { ledger } = this.deps;
+    const record = await ledger.get(taskId);
+    if (!record) return this.deps.log("job.unknown-task", { taskId });
+    if (isTerminal(record.status)) return;
+    if (record.cancelRequested) return void (await this.finish(record, null, "cancelled", null, "cancelled before it started"));
+    const pool = this.deps.pools.get(record.agent);
+    if (!pool) return void (await this.finish(record, null, "failed", null, `agent "${record.agent}" is not served by this bridge's config`));
+
+    if (record.dispatch) {
+      const resumed = await this.resume(record, pool, signal);
+      if (resumed) return;
+    }
+
+    let session: AgentSession;
+    try {
+      session = await pool.acquire(taskId, signal);
+    } catch (error) {
+      if (error instanceof Cancelled) return void (await this.finish(record, null, "cancelled", null, "cancelled while waiting for a session"));
+      throw error;
+    }
+    try {
+      await this.dispatch(record, session, signal);
+    } finally {
+      pool.release(session);
+      await this.deps.registry.publish(session);
+    }
+  }
+
+  /** Handles a task some earlier attempt dispatched. Returns true when nothing more is to be done. */
+  private async resume(record: TaskRecord, pool: SessionPool, signal: AbortSignal): Promise<boolean> {
+    const token = record.dispatch!;
+    let state = inspectDispatch(this.deps.jobsDir, token);
+    if (state.kind === "not-started" && !withdrawDispatch(this.deps.jobsDir, token)) state = { kind: "running" };
+    if (state.kind === "finished") {
+      await this.finish(record, record.session, state.exitCode === 0 ? "completed" : "failed", state.exitCode);
+      return true;
+    }
+    if (state.kind !== "running") return false;
+    const session = record.session ? pool.get(record.session) : undefined;
+    if (!session || session.state === "down" || !session.ref || paneKey(session) !== record.pane) {
+      throw new InfraError(`the pane running task ${record.id} is gone`, { context: { session: record.session ?? undefined } });
+    }
+    this.deps.log("job.adopted", { taskId: record.id, session: session.name });
+    pool.occupy(session, record.id);
+    await this.deps.registry.publish(session);
+    try {
+      const nonce = readNonce(this.deps.jobsDir, token) ?? "";
+      const startedAt = record.startedAt ? Date.parse(record.startedAt) : Date.now();
+      const end = session.waitFor((m) => m.kind === "end" && m.token === token && m.nonce === nonce);
+      // The command may have ended between our look at the files and the subscription.
+      const again = inspectDispatch(this.deps.jobsDir, token);
+      if (again.kind === "finished") {
+        end.catch(() => undefined);
+        await this.finish(record, session.name, again.exitCode === 0 ? "completed" : "failed", again.exitCode);
+      } else {
+        await this.watch(record, session, token, end, startedAt, signal);
+      }
+    } finally {
+      pool.release(session);
+      await this.deps.registry.publish(session);
+    }
+    return true;
+  }
+
+  private async dispatch(record: TaskRecord, session: AgentSession, signal: AbortSignal): Promise<void> {
+    const attempt = record.attempts + 1;
+    const token = `${record.id}-${attempt}`;
+    const outputFile = join(this.deps.outputDir, `${record.id}.log`);
+    // Write-ahead: a bridge that dies after this line finds the dispatch on restart.
+    await this.deps.ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile });
+    await this.deps.registry.publish(session);
+    const header = `\x1b[2m── task ${record.id} (attempt ${attempt}) ──\x1b[0m`;
+    const job = writeDispatch(this.deps.jobsDir, { token, task: record.task, outputFile, header });
+    const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === token && m.nonce === job.nonce;
+    const begin = session.waitFor((m) => m.kind === "begin" && isOurs(m), { timeoutMs: BEGIN_TIMEOUT_MS });
+    const end = session.waitFor((m) => m.kind === "end" && isOurs(m));
+    end.catch(() => undefined);
+    try {
+      await session.type(job.line);
+      await begin;
+    } catch (error) {
+      begin.catch(() => undefined);
+      if (!(error instanceof WaitTimeout) || withdrawDispatch(this.deps.jobsDir, token)) {
+        throw new InfraError(`task ${record.id} was typed into ${session.name} but did not start`, { cause: error, context: { session: session.name } });
+      }
+      // The pane claimed it just as we gave up: it is running after all.
+    }
+    const startedAt = Date.now();
+    await this.deps.ledger.update(
+      record.id,
+      { status: "running", startedAt: new Date(startedAt).toISOString(), session: session.name },
+      { type: "task.started", data: { agent: record.agent, session: session.name, status: "running" } },
+    );
+    await this.watch({ ...record, outputFile, attempts: attempt }, session, token, end, startedAt, signal);
+  }
+
+  /** Waits for the end marker, the time limit, a cancel or the pane's death, and records the outcome. */
+  private async watch(record: TaskRecord, session: AgentSession, token: string, end: Promise<ShellMarker>, startedAt: number, signal: AbortSignal): Promise<void> {
+    const limitMs = Math.max(0, record.timeoutSec * 1000 - (Date.now() - startedAt));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), limitMs)));
+    const cancelled = new Promise<"cancelled">((resolve) => {
+      if (signal.aborted) resolve("cancelled");
+      signal.addEventListener("abort", () => resolve("cancelled"), { once: true });
+    });
+    try {
+      const outcome = await Promise.race([end, timedOut, cancelled]);
+      if (typeof outcome !== "string" && outcome.kind === "end") {
+        await this.finish(record, session.name, outcome.exitCode === 0 ? "completed" : "failed", outcome.exitCode);
+        return;
+      }
+      const status = outcome as "timeout" | "cancelled";
+      const usable = await session.interrupt();
+      const exitCode = inspectDispatch(this.deps.jobsDir, token);
+      if (exitCode.kind === "finished") {
+        // It ended on its own just as we interrupted it: that is its real outcome.
+        await this.finish(record, session.name, exitCode.exitCode === 0 ? "completed" : "failed", exitCode.exitCode);
+      } else {
+        const reason = status === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and was interrupted` : "cancelled while running";
+        await this.finish(record, session.name, status, null, reason);
+      }
+      if (!usable) session.markDown("the pane did not return to its prompt after Ctrl-C");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async finish(record: TaskRecord, session: string | null, status: TerminalStatus, exitCode: number | null, reason?: string): Promise<void> {
+    const finishedAt = Date.now();
+    const current = (await this.deps.ledger.get(record.id)) ?? record;
+    const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
+    const outputFile = current.outputFile;
+    const recorded = await this.deps.ledger.finish(
+      record.id,
+      status,
+      {
+        session: session ?? current.session ?? "",
+        exitCode,
+        output: outputFile ? readOutputForResult(outputFile) : "",
+        finishedAt: new Date(finishedAt).toISOString(),
+        durationMs: startedAt === null ? null : finishedAt - startedAt,
+        reason: reason ?? "",
+      },
+      record.agent,
+    );
+    if (!recorded) return;
+    const owner = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
+    if (owner) status === "completed" ? owner.completed++ : owner.failed++;
+    this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
+  }
+}
+
+export { Cancelled };
+
+function paneKey(session: AgentSession): string {
+  return session.ref ? `${session.ref.paneId}:${session.ref.panePid}` : "";
+}

@@ -1,0 +1,45 @@
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import type { Keys } from "../core/index.js";
+import type { AgentSession } from "./agent-session.js";
+
+/**
+ * Publishes each session's state to Redis (`<prefix>:session:<name>`), where
+ * `status`, the TUI and a restarted bridge read it. Written on change only.
+ */
+export class SessionRegistry {
+  readonly host = hostname();
+
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  async publish(session: AgentSession): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.keys.session(session.name), {
+        name: session.name,
+        agent: session.agent,
+        state: session.state,
+        currentTask: session.currentTask ?? "",
+        completed: session.completed,
+        failed: session.failed,
+        restarts: session.restarts,
+        startedAt: session.startedAt ?? "",
+        heartbeatAt: new Date().toISOString(),
+        host: this.host,
+      })
+      .sadd(this.keys.sessions, session.name)
+      .exec();
+  }
+
+  async currentTask(name: string): Promise<string | null> {
+    return (await this.redis.hget(this.keys.session(name), "currentTask")) || null;
+  }
+
+  /** Forgets sessions that are no longer in the config. */
+  async prune(keep: readonly string[]): Promise<void> {
+    const known = await this.redis.smembers(this.keys.sessions);
+    const stale = known.filter((name) => !keep.includes(name));
+    if (stale.length === 0) return;
+    await this.redis.multi().srem(this.keys.sessions, ...stale).del(...stale.map((name) => this.keys.session(name))).exec();
+  }
+}

@@ -1,0 +1,72 @@
+import type { AgentSession } from "./agent-session.js";
+
+interface Pending {
+  resolve(session: AgentSession): void;
+  reject(error: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/** The replicas of one agent; each takes one job at a time. */
+export class SessionPool {
+  private readonly pending: Pending[] = [];
+
+  constructor(readonly agent: string, readonly sessions: readonly AgentSession[]) {}
+
+  get(name: string): AgentSession | undefined {
+    return this.sessions.find((session) => session.name === name);
+  }
+
+  /** Takes an idle session, waiting for one if all are busy or down. */
+  acquire(taskId: string, signal?: AbortSignal): Promise<AgentSession> {
+    const idle = this.sessions.find((session) => session.state === "idle");
+    if (idle) return Promise.resolve(this.take(idle, taskId));
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const entry: Pending = {
+        resolve: (session) => resolve(this.take(session, taskId)),
+        reject,
+        signal,
+        onAbort: () => {
+          this.pending.splice(this.pending.indexOf(entry), 1);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener("abort", entry.onAbort, { once: true });
+      this.pending.push(entry);
+    });
+  }
+
+  /** Marks a session busy with a job it is already running (re-adoption). */
+  occupy(session: AgentSession, taskId: string): void {
+    this.take(session, taskId);
+  }
+
+  release(session: AgentSession): void {
+    session.currentTask = null;
+    if (session.state === "down") return;
+    session.state = "idle";
+    this.wake();
+  }
+
+  /** Hands idle sessions to waiting jobs (call when a session comes up). */
+  wake(): void {
+    for (;;) {
+      const idle = this.sessions.find((session) => session.state === "idle");
+      const next = this.pending.shift();
+      if (!next) return;
+      if (!idle) {
+        this.pending.unshift(next);
+        return;
+      }
+      next.signal?.removeEventListener("abort", next.onAbort);
+      next.resolve(idle);
+    }
+  }
+
+  private take(session: AgentSession, taskId: string): AgentSession {
+    session.state = "busy";
+    session.currentTask = taskId;
+    return session;
+  }
+}

@@ -1,0 +1,1 @@
+export async function demo(_o: unknown): Promise<void> {}

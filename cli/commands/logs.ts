@@ -1,0 +1,43 @@
+import { createRedis, EventStream, redisTarget, type SwarmEvent } from "../../core/index.js";
+import { homeOf, withSwarm, type GlobalOptions } from "../context.js";
+import { wholeNumber } from "./submit.js";
+
+export async function logs(agent: string | undefined, options: GlobalOptions & { follow?: boolean; lines: string; json?: boolean }): Promise<void> {
+  const count = wholeNumber("--lines", options.lines);
+  await withSwarm(options, async (swarm) => {
+    if (agent && !swarm.config.agents.some((a) => a.name === agent)) {
+      process.stderr.write(`warning: "${agent}" is not an agent of this swarm; showing nothing for it\n`);
+    }
+    const show = (event: SwarmEvent) => {
+      if (agent && event.agent !== agent) return;
+      process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`);
+    };
+    const past = await swarm.client.events.recent(agent ? count * 20 : count);
+    const shown = agent ? past.filter((e) => e.agent === agent).slice(-count) : past;
+    shown.forEach(show);
+    if (!options.follow) return;
+    const blocking = createRedis(redisTarget(homeOf(options)), { worker: true, name: "logs" });
+    const stream = new EventStream(blocking, swarm.client.ledger.keys.events);
+    let cursor = past.at(-1)?.id ?? (await swarm.client.events.lastId());
+    let stop = false;
+    const onSignal = () => {
+      stop = true;
+      blocking.disconnect();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    while (!stop) {
+      const events = await stream.read(cursor, 2000).catch(() => []);
+      for (const event of events) {
+        cursor = event.id;
+        show(event);
+      }
+    }
+  });
+}
+
+export function formatEvent(event: SwarmEvent): string {
+  const time = event.at ? event.at.slice(11, 23) : "";
+  const parts = [time, event.type.padEnd(15), event.taskId ?? "", event.agent ?? "", event.session ?? "", event.message ?? ""];
+  return parts.filter((p) => p !== "").join("  ");
+}

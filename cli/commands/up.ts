@@ -1,0 +1,85 @@
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ensureHome, loadConfig, resolveHome, UsageError, EnvironmentError, type HomePaths } from "../../core/index.js";
+import { printJson, type GlobalOptions } from "../context.js";
+import { livePid, removePid, writePid, isAlive } from "../pidfile.js";
+import { startSwarm } from "../swarm-runtime.js";
+
+export interface UpOptions extends GlobalOptions {
+  config?: string;
+  detach?: boolean;
+  json?: boolean;
+}
+
+const DETACH_READY_TIMEOUT_MS = 60_000;
+
+export async function up(options: UpOptions): Promise<void> {
+  const paths = ensureHome(resolveHome(options.home));
+  const running = livePid(paths.daemonPid);
+  if (running) throw new UsageError(`the swarm in ${paths.root} is already running (pid ${running})`, { hint: "Stop it with `claude-agent down`, or use it: `claude-agent status`." });
+  const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
+  if (options.detach) return detach(paths, config.source, options);
+  await runForeground(paths, config.source);
+}
+
+async function runForeground(paths: HomePaths, configFile: string): Promise<void> {
+  const config = loadConfig({ explicit: configFile, cwd: process.cwd(), home: paths.root });
+  writePid(paths.daemonPid);
+  const readyFile = join(paths.runDir, "daemon.ready");
+  rmSync(readyFile, { force: true });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  let swarm;
+  try {
+    swarm = await startSwarm({ home: paths.root, config, progress: say });
+  } catch (error) {
+    removePid(paths.daemonPid);
+    throw error;
+  }
+  say(`ready: ${config.agents.map((a) => `${a.name}×${a.replicas}`).join(", ")} (home ${paths.root})`);
+  say(`  submit:  claude-agent submit --task "echo hello" --wait`);
+  say(`  watch:   claude-agent attach ${config.agents[0]?.name ?? "AGENT"}`);
+  say(`  stop:    Ctrl-C here (agents keep running in tmux), or claude-agent down`);
+  (await import("node:fs")).writeFileSync(readyFile, `${process.pid}\n`);
+  process.send?.("ready"); // pm2 wait_ready
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      say(`received ${signal}: stopping intake; running jobs stay in their panes`);
+      resolve();
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  await swarm.close();
+  rmSync(readyFile, { force: true });
+  removePid(paths.daemonPid);
+  say("stopped");
+}
+
+async function detach(paths: HomePaths, configFile: string, options: UpOptions): Promise<void> {
+  const readyFile = join(paths.runDir, "daemon.ready");
+  rmSync(readyFile, { force: true });
+  const logFile = join(paths.logsDir, "daemon.out");
+  const out = openSync(logFile, "a");
+  const child = spawn(process.execPath, [process.argv[1]!, "--home", paths.root, "up", "--config", configFile], {
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: process.env,
+  });
+  closeSync(out);
+  child.unref();
+  const pid = child.pid!;
+  const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (existsSync(readyFile) && readFileSync(readyFile, "utf8").trim() === String(pid)) {
+      if (options.json) printJson({ pid, home: paths.root, config: configFile, log: logFile });
+      else process.stdout.write(`swarm running in the background (pid ${pid}, home ${paths.root})\nlog: ${logFile}\nstop: claude-agent down\n`);
+      return;
+    }
+    if (!isAlive(pid)) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
+  if (isAlive(pid)) process.kill(pid, "SIGTERM");
+  throw new EnvironmentError(`the background swarm did not become ready`, { hint: `Its log (${logFile}) ends with:\n${tail}` });
+}

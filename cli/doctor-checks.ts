@@ -1,0 +1,103 @@
+import { execa } from "execa";
+import { EnvironmentError } from "../core/errors.js";
+import { homeMode, homePaths } from "../core/home.js";
+import {
+  checkEvictionPolicy,
+  connectOrFail,
+  describeTarget,
+  redisServerVersion,
+  redisTarget,
+} from "../core/redis/index.js";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** A command (or precise step) that makes a failing check pass. */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  home: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const MIN_NODE = 20;
+const MIN_TMUX: readonly [number, number] = [3, 2];
+
+/** Quotes a path for a copy-pasteable shell command only when it needs it. */
+function sh(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function checkNode(): Check {
+  const version = process.versions.node;
+  const major = Number.parseInt(version.split(".")[0] ?? "0", 10);
+  return major >= MIN_NODE
+    ? { name: "node", ok: true, detail: `v${version}` }
+    : { name: "node", ok: false, detail: `v${version} is older than ${MIN_NODE}`, fix: `nvm install ${MIN_NODE} (or install Node ${MIN_NODE}+ from nodejs.org)` };
+}
+
+async function checkTmux(): Promise<Check> {
+  const fix = "sudo apt-get install -y tmux";
+  const result = await execa("tmux", ["-V"], { reject: false, timeout: 5000 });
+  if (result.failed) return { name: "tmux", ok: false, detail: "not installed", fix };
+  const text = String(result.stdout).trim();
+  const match = /(\d+)\.(\d+)/.exec(text);
+  const [major, minor] = [Number(match?.[1] ?? 0), Number(match?.[2] ?? 0)];
+  const recent = major > MIN_TMUX[0] || (major === MIN_TMUX[0] && minor >= MIN_TMUX[1]);
+  return recent
+    ? { name: "tmux", ok: true, detail: text }
+    : { name: "tmux", ok: false, detail: `${text} is older than ${MIN_TMUX.join(".")}`, fix: `${fix} (from a newer release), or build tmux ≥ ${MIN_TMUX.join(".")}` };
+}
+
+async function checkRedisServer(env: NodeJS.ProcessEnv): Promise<Check> {
+  if (env.REDIS_URL) return { name: "redis-server", ok: true, detail: "not needed: REDIS_URL is set" };
+  const version = await redisServerVersion();
+  return version
+    ? { name: "redis-server", ok: true, detail: `v${version}` }
+    : { name: "redis-server", ok: false, detail: "not installed", fix: "sudo apt-get install -y redis-server (or set REDIS_URL to an existing server)" };
+}
+
+function checkHome(home: string): Check {
+  const mode = homeMode(home);
+  if (mode === undefined) return { name: "home", ok: true, detail: `${home} will be created by \`claude-agent up\`` };
+  const octal = mode.toString(8).padStart(4, "0");
+  return mode === 0o700
+    ? { name: "home", ok: true, detail: `${home} (mode ${octal})` }
+    : { name: "home", ok: false, detail: `${home} has mode ${octal}, others can reach its sockets`, fix: `chmod 700 ${sh(home)}` };
+}
+
+async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]> {
+  const target = redisTarget(homePaths(home), env);
+  const where = describeTarget(target);
+  const cli = target.kind === "url" ? `redis-cli -u ${sh(target.url)}` : `redis-cli -s ${sh(target.socket)}`;
+  let redis;
+  try {
+    redis = await connectOrFail(target, 1000);
+  } catch {
+    return target.kind === "url"
+      ? [{ name: "redis", ok: false, detail: `no Redis answers at ${where} (REDIS_URL)`, fix: `${cli} PING  # fix REDIS_URL, or unset it to use the embedded Redis` }]
+      : [{ name: "redis", ok: true, detail: "not running; `claude-agent up` starts it" }];
+  }
+  try {
+    const checks: Check[] = [{ name: "redis", ok: true, detail: `answers at ${where}` }];
+    try {
+      const warning = await checkEvictionPolicy(redis, where);
+      checks.push({ name: "redis eviction policy", ok: true, detail: warning ?? "noeviction" });
+    } catch (error) {
+      if (!(error instanceof EnvironmentError)) throw error;
+      checks.push({ name: "redis eviction policy", ok: false, detail: error.message, fix: `${cli} CONFIG SET maxmemory-policy noeviction` });
+    }
+    return checks;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Every check `claude-agent doctor` prints; never throws for a failing check. */
+export async function runDoctorChecks(options: DoctorOptions): Promise<Check[]> {
+  const env = options.env ?? process.env;
+  const [tmux, redisServer, redis] = await Promise.all([checkTmux(), checkRedisServer(env), checkRedis(options.home, env)]);
+  return [checkNode(), tmux, redisServer, checkHome(options.home), ...redis];
+}

@@ -1,0 +1,35 @@
+import type { TaskResult } from "../core/index.js";
+
+/** A plain left-aligned table; the widest cell of each column sets its width. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+export function duration(ms: number | null): string {
+  if (ms === null) return "-";
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Exit code of a command that reports a task: 0 completed, 1 any other end; 0 while it is still going. */
+export function exitCodeFor(result: TaskResult): number {
+  return result.status === "completed" || result.status === "queued" || result.status === "running" ? 0 : 1;
+}
+
+export function describeResult(result: TaskResult): string {
+  const head = [
+    `task ${result.id}: ${result.status}`,
+    result.exitCode !== null ? `exit ${result.exitCode}` : null,
+    `agent ${result.agent}${result.session ? ` (${result.session})` : ""}`,
+    result.durationMs !== null ? duration(result.durationMs) : null,
+    result.attempts > 1 ? `${result.attempts} attempts` : null,
+  ].filter(Boolean).join(" · ");
+  const lines = [head];
+  if (result.reason) lines.push(`reason: ${result.reason}`);
+  if (result.output) lines.push("", result.output.replace(/\n$/, ""));
+  if (result.outputFile) lines.push("", `full output: ${result.outputFile}`);
+  return lines.join("\n");
+}

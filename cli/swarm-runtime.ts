@@ -1,0 +1,74 @@
+import { Bridge } from "../bridge/index.js";
+import {
+  checkEvictionPolicy,
+  connectOrFail,
+  createRedis,
+  ensureHome,
+  fileLogger,
+  keys,
+  redisTarget,
+  startEmbeddedRedis,
+  type HomePaths,
+  type SwarmConfig,
+} from "../core/index.js";
+import { saveSwarmConfig, SupervisorDaemon } from "../supervisor/index.js";
+import { join } from "node:path";
+
+export interface RunningSwarm {
+  readonly paths: HomePaths;
+  readonly config: SwarmConfig;
+  readonly bridge: Bridge;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts everything a swarm needs in this process: the embedded Redis (a
+ * daemon of its own) unless REDIS_URL is set, the tmux server and sessions,
+ * the bridge and the supervisor. Closing stops only this process's part.
+ */
+export async function startSwarm(options: { home: string; config: SwarmConfig; progress?: (line: string) => void }): Promise<RunningSwarm> {
+  const progress = options.progress ?? (() => undefined);
+  const paths = ensureHome(options.home);
+  const target = redisTarget(paths);
+  if (target.kind === "embedded") {
+    const { reused, pid } = await startEmbeddedRedis(paths);
+    progress(reused ? `redis: reusing the running server (pid ${pid})` : `redis: started (pid ${pid}, AOF on, ${paths.redisSocket})`);
+  }
+  const redis = await connectOrFail(target, 5000);
+  const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm");
+  try {
+    const warning = await checkEvictionPolicy(redis);
+    if (warning) progress(`redis: ${warning}`);
+    const k = keys();
+    await saveSwarmConfig(redis, k, options.config);
+    const bridge = await Bridge.start({
+      config: options.config,
+      paths,
+      redis,
+      connect: (name) => createRedis(target, { worker: true, name }),
+      log: logger.log,
+    });
+    progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
+    const supervisor = new SupervisorDaemon(redis, k, logger.log);
+    await supervisor.start();
+    let closing: Promise<void> | null = null;
+    return {
+      paths,
+      config: options.config,
+      bridge,
+      close() {
+        closing ??= (async () => {
+          await supervisor.close();
+          await bridge.close();
+          redis.disconnect();
+          await logger.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    redis.disconnect();
+    await logger.close();
+    throw error;
+  }
+}

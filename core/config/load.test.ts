@@ -1,0 +1,186 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError, UsageError } from "../errors.js";
+import { DEFAULT_TIMEOUT_SEC, configFromObject, findConfigFile, loadConfig, parseConfig } from "./index.js";
+
+const options = { file: "/project/swarm.yaml", baseDir: "/project" };
+const agent = (fields: string): string => `agents:\n  - name: api\n    runtime: shell\n${fields}`;
+
+function configErrorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError, but the config loaded");
+}
+
+const problemsOf = (run: () => unknown): readonly string[] => configErrorOf(run).problems;
+
+describe("parseConfig on a valid file", () => {
+  it("applies every default to a minimal agent", () => {
+    const config = parseConfig("agents:\n  - name: api\n    runtime: shell\n", options);
+    expect(config).toEqual({
+      source: "/project/swarm.yaml",
+      defaultAgent: null,
+      agents: [{ name: "api", runtime: "shell", replicas: 1, cwd: "/project", routes: [], env: {}, timeout: DEFAULT_TIMEOUT_SEC }],
+    });
+  });
+
+  it("keeps given fields, lowercases and trims routes and stringifies env values", () => {
+    const text = agent("    replicas: 3\n    routes: [' API ', Endpoint]\n    env: { A: x, B: 2, C: true }\n    timeout: 30\ndefault_agent: api\n");
+    const [api] = parseConfig(text, options).agents;
+    expect(api).toMatchObject({ replicas: 3, routes: ["api", "endpoint"], env: { A: "x", B: "2", C: "true" }, timeout: 30 });
+    expect(parseConfig(text, options).defaultAgent).toBe("api");
+  });
+
+  it("resolves a relative cwd against baseDir and keeps an absolute one", () => {
+    const text = "agents:\n  - { name: a, runtime: shell, cwd: ../web }\n  - { name: b, runtime: shell, cwd: /srv/b }\n";
+    expect(parseConfig(text, options).agents.map((a) => a.cwd)).toEqual(["/web", "/srv/b"]);
+  });
+
+  it("returns a deeply frozen config", () => {
+    const config = parseConfig(agent("    routes: [api]\n    env: { A: x }\n"), options);
+    for (const value of [config, config.agents, config.agents[0], config.agents[0]?.routes, config.agents[0]?.env]) {
+      expect(Object.isFrozen(value)).toBe(true);
+    }
+  });
+});
+
+describe("parseConfig problems", () => {
+  it.each([
+    ["name", "agents:\n  - name: Backend API\n    runtime: shell\n", 'agents.0.name: expected lowercase letters, digits and hyphens, got "Backend API"'],
+    ["missing name", "agents:\n  - runtime: shell\n", "agents.0.name: expected lowercase letters, digits and hyphens, got nothing"],
+    ["runtime", "agents:\n  - name: api\n    runtime: docker\n", 'agents.0.runtime: expected one of "shell", got "docker"'],
+    ["replicas zero", agent("    replicas: 0\n"), "agents.0.replicas: expected a positive integer, got 0"],
+    ["replicas fraction", agent("    replicas: 1.5\n"), "agents.0.replicas: expected a positive integer, got 1.5"],
+    ["cwd", agent("    cwd: ''\n"), 'agents.0.cwd: expected a directory path, got ""'],
+    ["routes not a list", agent("    routes: api\n"), 'agents.0.routes: expected a list of keywords, got "api"'],
+    ["blank route", agent("    routes: [api, '  ']\n"), 'agents.0.routes.1: expected a non-empty keyword, got "  "'],
+    ["env value", agent("    env: { A: [1] }\n"), "agents.0.env.A: expected a string, number or boolean, got [1]"],
+    ["env name", agent("    env: { 1A: x }\n"), 'agents.0.env.1A: expected a variable name of letters, digits and underscores, got "1A"'],
+    ["timeout", agent("    timeout: -5\n"), "agents.0.timeout: expected a positive integer, got -5"],
+    ["agent key", agent("    colour: red\n"), "agents.0.colour: unknown key"],
+    ["top-level key", agent("verbose: true\n"), "verbose: unknown key"],
+    ["agent not a mapping", "agents: [api]\n", 'agents.0: expected a mapping with at least `name` and `runtime`, got "api"'],
+    ["agents empty", "agents: []\n", "agents: expected at least one agent"],
+    ["agents missing", "default_agent: api\n", "agents: expected a list of agents, got nothing"],
+    ["default_agent type", agent("default_agent: 3\n"), "default_agent: expected an agent name, got 3"],
+    ["document not a mapping", "- api\n", 'expected a mapping with an `agents` list, got ["api"]'],
+  ])("reports a bad %s with its path and the value found", (_field, text, problem) => {
+    expect(problemsOf(() => parseConfig(text, options))).toEqual([`swarm.yaml: ${problem}`]);
+  });
+
+  it("rejects an empty file", () => {
+    expect(problemsOf(() => parseConfig("# nothing yet\n", options))).toEqual([
+      "swarm.yaml: the file is empty; expected a mapping with an `agents` list",
+    ]);
+  });
+
+  it("reports every problem at once, one line each", () => {
+    const text = "agents:\n  - name: api\n    runtime: shell\n    replicas: 0\n    timeout: x\n    colour: red\n";
+    const error = configErrorOf(() => parseConfig(text, options));
+    expect(error.message.split("\n")).toEqual([
+      "swarm.yaml: agents.0.replicas: expected a positive integer, got 0",
+      'swarm.yaml: agents.0.timeout: expected a positive integer, got "x"',
+      "swarm.yaml: agents.0.colour: unknown key",
+    ]);
+    expect(error.hint).toBe("Fix the file and run the command again; `claude-agent init` writes a commented example.");
+    expect(error.exitCode).toBe(2);
+  });
+
+  it("reports a duplicate agent name against its first use", () => {
+    const text = "agents:\n  - { name: database, runtime: shell }\n  - { name: api, runtime: shell }\n  - { name: database, runtime: shell }\n";
+    expect(problemsOf(() => parseConfig(text, options))).toEqual([
+      'swarm.yaml: agents.2.name: duplicate agent name "database" (also agents.0)',
+    ]);
+  });
+
+  it("reports a default_agent that names no agent, listing the agents", () => {
+    const text = "agents:\n  - { name: backend-api, runtime: shell }\n  - { name: testing, runtime: shell }\ndefault_agent: nope\n";
+    expect(problemsOf(() => parseConfig(text, options))).toEqual([
+      'swarm.yaml: default_agent: unknown agent "nope"; agents are backend-api, testing',
+    ]);
+  });
+
+  it("reports cross-field rules alongside field problems", () => {
+    const text = "agents:\n  - { name: a, runtime: shell, replicas: 0 }\n  - { name: a, runtime: shell }\ndefault_agent: b\n";
+    expect(problemsOf(() => parseConfig(text, options))).toHaveLength(3);
+  });
+
+  it("reports YAML syntax errors as file:line:col", () => {
+    const problems = problemsOf(() => parseConfig("agents:\n  - name: api\n    name: again\n", options));
+    expect(problems).toEqual(["swarm.yaml:3:5: Map keys must be unique"]);
+    expect(problemsOf(() => parseConfig("agents: [\n", options))[0]).toMatch(/^swarm\.yaml:\d+:\d+: /);
+  });
+
+  it("labels problems with the basename of the file", () => {
+    const problems = problemsOf(() => parseConfig("agents: []\n", { file: "/a/b/team.yaml", baseDir: "/a/b" }));
+    expect(problems).toEqual(["team.yaml: agents: expected at least one agent"]);
+  });
+});
+
+describe("configFromObject", () => {
+  it("applies the same rules and normalization to a parsed object", () => {
+    const config = configFromObject({ agents: [{ name: "api", runtime: "shell", env: { N: 1 } }] }, options);
+    expect(config.agents[0]?.env).toEqual({ N: "1" });
+    expect(problemsOf(() => configFromObject({ agents: [{ name: "api", runtime: "shell", replicas: 0 }] }, options))).toEqual([
+      "swarm.yaml: agents.0.replicas: expected a positive integer, got 0",
+    ]);
+  });
+});
+
+describe("findConfigFile and loadConfig", () => {
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-config-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const minimal = "agents:\n  - { name: api, runtime: shell, cwd: work }\n";
+
+  it("returns an explicit path, resolved against cwd, even when it does not exist", () => {
+    const cwd = tempDir();
+    expect(findConfigFile({ explicit: "custom.yaml", cwd, home: tempDir() })).toBe(join(cwd, "custom.yaml"));
+  });
+
+  it("prefers swarm.yaml in cwd over the one in home", () => {
+    const [cwd, home] = [tempDir(), tempDir()];
+    writeFileSync(join(cwd, "swarm.yaml"), minimal);
+    writeFileSync(join(home, "swarm.yaml"), minimal);
+    expect(findConfigFile({ cwd, home })).toBe(join(cwd, "swarm.yaml"));
+  });
+
+  it("falls back to home, skipping a folder named swarm.yaml, and returns null when neither has one", () => {
+    const [cwd, home] = [tempDir(), tempDir()];
+    mkdirSync(join(cwd, "swarm.yaml"));
+    expect(findConfigFile({ cwd, home })).toBeNull();
+    writeFileSync(join(home, "swarm.yaml"), minimal);
+    expect(findConfigFile({ cwd, home })).toBe(join(home, "swarm.yaml"));
+  });
+
+  it("loads with an absolute source and agent cwd resolved against the file's folder", () => {
+    const [cwd, home] = [tempDir(), tempDir()];
+    writeFileSync(join(home, "swarm.yaml"), minimal);
+    const config = loadConfig({ cwd, home });
+    expect(config.source).toBe(join(home, "swarm.yaml"));
+    expect(config.agents[0]?.cwd).toBe(join(home, "work"));
+  });
+
+  it("throws UsageError for an explicit file that does not exist", () => {
+    const cwd = tempDir();
+    expect(() => loadConfig({ explicit: "gone.yaml", cwd, home: cwd })).toThrow(UsageError);
+    expect(() => loadConfig({ explicit: "gone.yaml", cwd, home: cwd })).toThrow(`config file not found: ${join(cwd, "gone.yaml")}`);
+  });
+
+  it("throws ConfigError with one problem and an init hint when no file is found", () => {
+    const [cwd, home] = [tempDir(), tempDir()];
+    const error = configErrorOf(() => loadConfig({ cwd, home }));
+    expect(error.problems).toEqual([`no swarm.yaml found in ${cwd} or ${home}`]);
+    expect(error.hint).toBe("Run `claude-agent init` to write one, or pass --config FILE.");
+  });
+});

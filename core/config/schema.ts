@@ -1,0 +1,73 @@
+/**
+ * The shape of a raw `swarm.yaml` document, before defaults and paths are
+ * applied (see load.ts). Every schema carries an error map so that each
+ * problem reads "expected X, got Y" with Y shown as JSON; unknown keys are
+ * rejected at every level.
+ */
+import { z } from "zod";
+import { AGENT_NAME, RUNTIMES, type Runtime } from "./types.js";
+
+const MAX_SHOWN = 60;
+
+/** A value as a user would recognise it from the file: JSON, shortened, `nothing` when absent. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > MAX_SHOWN ? `${json.slice(0, MAX_SHOWN - 3)}...` : json;
+}
+
+export function expectedMessage(what: string, value: unknown): string {
+  return `expected ${what}, got ${showValue(value)}`;
+}
+
+/** Zod params whose every issue (type or check) becomes "expected <what>, got <value>". */
+function expected(what: string): { errorMap: z.ZodErrorMap } {
+  return { errorMap: (_issue, ctx) => ({ message: expectedMessage(what, ctx.data) }) };
+}
+
+const positiveInteger = (): z.ZodNumber => z.number(expected("a positive integer")).int().positive();
+
+const runtime = z.custom<Runtime>(
+  (value) => typeof value === "string" && (RUNTIMES as readonly string[]).includes(value),
+  (value) => ({ message: expectedMessage(`one of ${RUNTIMES.map((r) => JSON.stringify(r)).join(", ")}`, value) }),
+);
+
+const route = z
+  .string(expected("a non-empty keyword"))
+  .refine((value) => value.trim() !== "", (value) => ({ message: expectedMessage("a non-empty keyword", value) }));
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envName = z
+  .string()
+  .refine((key) => ENV_NAME.test(key), (key) => ({ message: expectedMessage("a variable name of letters, digits and underscores", key) }));
+
+const envValue = z.union([z.string(), z.number(), z.boolean()], expected("a string, number or boolean"));
+
+export const rawAgentSchema = z
+  .object(
+    {
+      name: z.string(expected("lowercase letters, digits and hyphens")).regex(AGENT_NAME),
+      runtime,
+      replicas: positiveInteger().optional(),
+      cwd: z.string(expected("a directory path")).min(1).optional(),
+      routes: z.array(route, expected("a list of keywords")).optional(),
+      env: z.record(envName, envValue, expected("a mapping of variable names to values")).optional(),
+      timeout: positiveInteger().optional(),
+    },
+    expected("a mapping with at least `name` and `runtime`"),
+  )
+  .strict();
+
+export const rawConfigSchema = z
+  .object(
+    {
+      agents: z.array(rawAgentSchema, expected("a list of agents")).min(1, "expected at least one agent"),
+      default_agent: z.string(expected("an agent name")).optional(),
+    },
+    expected("a mapping with an `agents` list"),
+  )
+  .strict();
+
+export type RawAgent = z.infer<typeof rawAgentSchema>;
+export type RawConfig = z.infer<typeof rawConfigSchema>;

@@ -1,0 +1,53 @@
+/**
+ * Lua scripts that make the task ledger's transitions atomic: a terminal
+ * state is recorded once, together with its event, whatever races happen
+ * between bridges, cancels and re-deliveries.
+ */
+const TERMINAL = `local terminal = { completed = true, failed = true, timeout = true, cancelled = true }`;
+
+const XADD_EVENT = `
+local function add_event(stream, fields)
+  local args = { 'XADD', stream, 'MAXLEN', '~', '100000', '*' }
+  for i = 1, #fields do args[#args + 1] = fields[i] end
+  return redis.call(unpack(args))
+end`;
+
+/**
+ * KEYS: idempotency key (may be unused), task key, task index, events stream.
+ * ARGV: useIdem ('1'|'0'), id, score, idemTtlSec, nFields, field/value pairs…, event field/value pairs…
+ * Returns the id of the task that now stands for this submission (an existing one for a repeated key).
+ */
+export const CREATE_TASK = `${XADD_EVENT}
+if ARGV[1] == '1' then
+  local existing = redis.call('GET', KEYS[1])
+  if existing then return { existing, 0 } end
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[4]))
+end
+local n = tonumber(ARGV[5])
+local fields = {}
+for i = 6, 5 + n * 2 do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('ZADD', KEYS[3], tonumber(ARGV[3]), ARGV[2])
+local ev = {}
+for i = 6 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
+add_event(KEYS[4], ev)
+return { ARGV[2], 1 }`;
+
+/**
+ * KEYS: task key, events stream. ARGV: terminalOnly ('1' = this sets a terminal
+ * state), nFields, field/value pairs…, event field/value pairs (may be empty).
+ * Returns 1 if applied, 0 if the task was already terminal, -1 if it does not exist.
+ */
+export const TRANSITION_TASK = `${TERMINAL}
+${XADD_EVENT}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return -1 end
+if terminal[status] then return 0 end
+local n = tonumber(ARGV[2])
+local fields = {}
+for i = 3, 2 + n * 2 do fields[#fields + 1] = ARGV[i] end
+if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
+local ev = {}
+for i = 3 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
+if #ev > 0 then add_event(KEYS[2], ev) end
+return 1`;

@@ -1,0 +1,127 @@
+import type { Redis } from "ioredis";
+import { keys as makeKeys, type Keys } from "./keys.js";
+import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
+import { type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
+
+type Fields = Record<string, string | number | boolean | null | undefined>;
+
+const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
+
+/**
+ * The record of every task, in Redis: one hash per task, an index sorted by
+ * submission time, and the event stream. Every transition goes through a Lua
+ * script, so a terminal state (and its event) is written exactly once.
+ */
+export class Ledger {
+  readonly keys: Keys;
+
+  constructor(private readonly redis: Redis, prefix = "ca") {
+    this.keys = makeKeys(prefix);
+  }
+
+  /** Creates the task unless its idempotency key already names one; returns the task's id and whether it is new. */
+  async create(record: TaskRecord): Promise<{ id: string; created: boolean }> {
+    const fields = encode(record as unknown as Fields);
+    const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued" });
+    const idem = record.idempotencyKey;
+    const reply = (await this.redis.eval(
+      CREATE_TASK,
+      4,
+      this.keys.idempotency(idem ?? ""),
+      this.keys.task(record.id),
+      this.keys.taskIndex,
+      this.keys.events,
+      idem ? "1" : "0",
+      record.id,
+      String(Date.parse(record.submittedAt)),
+      String(IDEMPOTENCY_TTL_SEC),
+      String(fields.length / 2),
+      ...fields,
+      ...event,
+    )) as [string, number];
+    return { id: reply[0], created: reply[1] === 1 };
+  }
+
+  async get(id: string): Promise<TaskRecord | null> {
+    const hash = await this.redis.hgetall(this.keys.task(id));
+    return hash.status ? decode(hash) : null;
+  }
+
+  /** Applies fields to a task that is not terminal yet, with an optional event. */
+  async update(id: string, fields: Fields, event?: { type: EventType; data?: Record<string, string | undefined> }): Promise<boolean> {
+    const encoded = encode(fields);
+    const ev = event ? eventFields(event.type, { taskId: id, ...event.data }) : [];
+    const applied = (await this.redis.eval(TRANSITION_TASK, 2, this.keys.task(id), this.keys.events, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
+    return applied === 1;
+  }
+
+  /** Records the terminal state once; returns false when the task had already ended. */
+  async finish(id: string, status: TerminalStatus, fields: Fields, agent?: string): Promise<boolean> {
+    const record = { ...fields, status };
+    return this.update(id, record, { type: `task.${status}` as EventType, data: { agent, session: str(fields.session), status } });
+  }
+
+  async requestCancel(id: string): Promise<void> {
+    await this.redis.hset(this.keys.task(id), "cancelRequested", "1");
+    await this.redis.publish(this.keys.cancelChannel, id);
+  }
+
+  /** Task ids, newest first. */
+  async list(limit = 50): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.taskIndex, 0, limit - 1);
+  }
+}
+
+export function toResult(record: TaskRecord): TaskResult {
+  const { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, reason } = record;
+  return { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, ...(reason ? { reason } : {}) };
+}
+
+export function eventFields(type: string, data: Record<string, string | undefined>): string[] {
+  const out = ["type", type, "at", new Date().toISOString()];
+  for (const [key, value] of Object.entries(data)) if (value !== undefined && value !== "") out.push(key, value);
+  return out;
+}
+
+function encode(fields: Fields): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    out.push(key, value === null ? "" : typeof value === "boolean" ? (value ? "1" : "0") : String(value));
+  }
+  return out;
+}
+
+function decode(hash: Record<string, string>): TaskRecord {
+  const num = (key: string): number | null => (hash[key] === undefined || hash[key] === "" ? null : Number(hash[key]));
+  const text = (key: string): string | null => (hash[key] ? hash[key]! : null);
+  const status = (hash.status ?? "queued") as TaskStatus;
+  return {
+    id: hash.id ?? "",
+    agent: hash.agent ?? "",
+    session: text("session"),
+    status,
+    exitCode: num("exitCode"),
+    output: hash.output ?? "",
+    outputFile: text("outputFile"),
+    submittedAt: hash.submittedAt ?? "",
+    startedAt: text("startedAt"),
+    finishedAt: text("finishedAt"),
+    durationMs: num("durationMs"),
+    attempts: num("attempts") ?? 0,
+    ...(hash.reason ? { reason: hash.reason } : {}),
+    task: hash.task ?? "",
+    timeoutSec: num("timeoutSec") ?? 0,
+    priority: num("priority") ?? 0,
+    idempotencyKey: text("idempotencyKey"),
+    routedBy: hash.routedBy ?? "",
+    dispatch: text("dispatch"),
+    pane: text("pane"),
+    cancelRequested: hash.cancelRequested === "1",
+  };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+

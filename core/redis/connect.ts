@@ -1,0 +1,72 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { NotRunningError } from "../errors.js";
+import { describeTarget, type RedisTarget } from "./target.js";
+
+export interface CreateRedisOptions {
+  /** A BullMQ Worker/QueueEvents connection: blocking commands, retries forever. */
+  readonly worker?: boolean;
+  /** Shown in CLIENT LIST, handy when debugging who holds connections. */
+  readonly name?: string;
+}
+
+export function createRedis(target: RedisTarget, options: CreateRedisOptions = {}): Redis {
+  const common: RedisOptions = {
+    connectionName: options.name,
+    // BullMQ requires null for workers; CLI commands should fail fast instead of queuing forever.
+    maxRetriesPerRequest: options.worker ? null : 2,
+    // Kept on for both: with it off, a command sent before the first connect completes is rejected
+    // at once. Short-lived clients still fail fast, after two reconnect attempts (~150 ms).
+    enableOfflineQueue: true,
+    // ioredis' failed ready check calls disconnect() on an already-closed stream, arming a timer that
+    // nothing clears: with the default 2 s a CLI facing a hung server would linger 2 s before exiting.
+    ...(options.worker ? {} : { disconnectTimeout: 100 }),
+  };
+  const client =
+    target.kind === "embedded" ? new Redis({ ...common, path: target.socket }) : new Redis(target.url, common);
+  return client;
+}
+
+function notRunning(target: RedisTarget, cause?: unknown): NotRunningError {
+  return new NotRunningError(`the swarm is not running (no Redis at ${describeTarget(target)})`, {
+    cause,
+    hint: "Start it with `claude-agent up` (or `claude-agent up --detach`).",
+    context: { redis: describeTarget(target) },
+  });
+}
+
+/** Connects and PINGs within `timeoutMs`; on failure leaves no client behind and throws NotRunningError. */
+export async function connectOrFail(target: RedisTarget, timeoutMs = 1500): Promise<Redis> {
+  const client = createRedis(target);
+  // Stop reconnecting until we know the server is there; restored once PING succeeds.
+  const retryStrategy = client.options.retryStrategy;
+  client.options.retryStrategy = () => null;
+  let lastError: unknown;
+  const onError = (error: unknown): void => {
+    lastError = error;
+  };
+  client.on("error", onError);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      client.once("ready", resolve);
+      client.once("end", () => reject(lastError ?? new Error("connection closed")));
+    });
+    await Promise.race([ready, timeout]);
+    await Promise.race([client.ping(), timeout]);
+  } catch (cause) {
+    client.disconnect();
+    // disconnect() only half-closes; a server that accepted but never answers would keep the socket open.
+    (client.stream as typeof client.stream | undefined)?.destroy();
+    throw notRunning(target, lastError ?? cause);
+  } finally {
+    clearTimeout(timer);
+  }
+  client.options.retryStrategy = retryStrategy;
+  client.off("error", onError);
+  // Keep one quiet listener so a later drop is not an unhandled 'error' event.
+  client.on("error", () => {});
+  return client;
+}

@@ -1,0 +1,46 @@
+/**
+ * Pure helpers for tmux control mode (`tmux -C`): decoding `%output` payloads
+ * and quoting arguments for tmux's command parser.
+ */
+
+/**
+ * `%output %ID data`: tmux escapes bytes below 0x20 and the backslash as
+ * three-digit octal (`\015`, `\134`); every other byte is passed raw. We keep
+ * the stream as a latin1 string so that one char is one byte.
+ */
+export function decodeOutput(escaped: string): string {
+  if (!escaped.includes("\\")) return escaped;
+  let out = "";
+  for (let i = 0; i < escaped.length; i++) {
+    const ch = escaped[i];
+    if (ch === "\\" && /^[0-7]{3}$/.test(escaped.slice(i + 1, i + 4))) {
+      out += String.fromCharCode(parseInt(escaped.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/** Quotes one argument for tmux's parser: single quotes are literal in tmux as in sh. */
+export function tmuxQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@%:.,/=+-]+$/.test(arg) && !arg.startsWith("-")) return arg;
+  return `'${arg.replace(/'/g, `'"'"'`)}'`;
+}
+
+export function tmuxCommand(args: readonly string[]): string {
+  return args.map(tmuxQuote).join(" ");
+}
+
+export interface Notification {
+  kind: string;
+  args: string;
+}
+
+/** Splits a notification line (`%window-close @3`) into its kind and the rest. */
+export function parseNotification(line: string): Notification {
+  const space = line.indexOf(" ");
+  if (space < 0) return { kind: line.slice(1), args: "" };
+  return { kind: line.slice(1, space), args: line.slice(space + 1) };
+}

@@ -1,0 +1,176 @@
+import { InfraError } from "../core/index.js";
+import { ControlClient } from "./control-client.js";
+import { Emitter, type Disposable } from "./emitter.js";
+import { MarkerScanner } from "./marker-scanner.js";
+import { ensureTmuxServer, HUB_SESSION, type TmuxServerPaths } from "./tmux-server.js";
+
+export interface SessionSpec {
+  readonly name: string;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** argv of the pane's own program; run directly by tmux, without a shell line. */
+  readonly command: readonly string[];
+  readonly width?: number;
+  readonly height?: number;
+}
+
+export interface PaneRef {
+  readonly session: string;
+  readonly windowId: string;
+  readonly paneId: string;
+  readonly panePid: number;
+}
+
+type ManagerEvents = {
+  marker: [paneId: string, fields: string[]];
+  output: [paneId: string, data: string];
+  "session-gone": [name: string];
+  "server-gone": [reason: string];
+};
+
+const LIST_FORMAT = "#{session_name}\t#{window_id}\t#{pane_id}\t#{pane_pid}";
+
+/**
+ * Owns the agent sessions on the private tmux server. Every agent window is
+ * linked into the hub session, so a single control client streams the output
+ * of all panes: no per-agent process, no polling. Knows nothing of jobs.
+ */
+export class SessionManager {
+  private readonly events = new Emitter<ManagerEvents>();
+  private readonly scanners = new Map<string, MarkerScanner>();
+  private known = new Map<string, PaneRef>();
+  private relist: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(private readonly client: ControlClient) {
+    client.on("output", (paneId, data) => this.onOutput(paneId, data));
+    client.on("notification", (kind) => {
+      if (kind === "sessions-changed" || kind.endsWith("window-close") || kind === "session-closed") this.scheduleRelist();
+    });
+    client.on("exit", (reason) => {
+      if (!this.closed) this.events.emit("server-gone", reason);
+    });
+  }
+
+  static async open(paths: TmuxServerPaths): Promise<SessionManager> {
+    await ensureTmuxServer(paths);
+    const manager = new SessionManager(new ControlClient(paths.tmuxSocket, HUB_SESSION));
+    for (const ref of await manager.list()) manager.known.set(ref.session, ref);
+    return manager;
+  }
+
+  get alive(): boolean {
+    return this.client.alive;
+  }
+
+  on<K extends keyof ManagerEvents>(event: K, listener: (...args: ManagerEvents[K]) => void): Disposable {
+    return this.events.on(event, listener);
+  }
+
+  /** Agent sessions (the hub excluded) with their single pane. */
+  async list(): Promise<PaneRef[]> {
+    const lines = await this.client.run(["list-panes", "-a", "-F", LIST_FORMAT]);
+    const refs = new Map<string, PaneRef>();
+    for (const line of lines) {
+      const [session, windowId, paneId, pid] = line.split("\t");
+      if (!session || !windowId || !paneId || session === HUB_SESSION) continue;
+      if (!refs.has(session)) refs.set(session, { session, windowId, paneId, panePid: Number(pid) });
+    }
+    return [...refs.values()];
+  }
+
+  get(name: string): PaneRef | undefined {
+    return this.known.get(name);
+  }
+
+  /** Creates the session unless it exists; either way it is linked into the hub. */
+  async ensure(spec: SessionSpec): Promise<{ ref: PaneRef; created: boolean }> {
+    const existing = (await this.list()).find((ref) => ref.session === spec.name);
+    if (existing) {
+      this.known.set(spec.name, existing);
+      await this.linkToHub(existing);
+      return { ref: existing, created: false };
+    }
+    const env = Object.entries(spec.env).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
+    const [line] = await this.client.run([
+      "new-session", "-d", "-s", spec.name,
+      "-x", String(spec.width ?? 200), "-y", String(spec.height ?? 50),
+      "-c", spec.cwd, ...env,
+      "-P", "-F", "#{window_id}\t#{pane_id}\t#{pane_pid}",
+      ...spec.command,
+    ]);
+    const [windowId, paneId, pid] = (line ?? "").split("\t");
+    if (!windowId || !paneId) throw new InfraError(`tmux did not report the new session ${spec.name}`);
+    const ref: PaneRef = { session: spec.name, windowId, paneId, panePid: Number(pid) };
+    this.scanners.set(paneId, new MarkerScanner());
+    this.known.set(spec.name, ref);
+    await this.linkToHub(ref);
+    return { ref, created: true };
+  }
+
+  async kill(name: string): Promise<void> {
+    const ref = this.known.get(name);
+    this.known.delete(name);
+    await this.client.run(["kill-session", "-t", `=${name}`]).catch(() => undefined);
+    if (ref) await this.client.run(["kill-window", "-t", ref.windowId]).catch(() => undefined);
+  }
+
+  /** Types literal text followed by a separate Enter key. */
+  async type(paneId: string, text: string): Promise<void> {
+    await this.client.raw(`send-keys -t ${paneId} -l -- ${quote(text)} ; send-keys -t ${paneId} Enter`, 2);
+  }
+
+  async key(paneId: string, key: string): Promise<void> {
+    await this.client.run(["send-keys", "-t", paneId, key]);
+  }
+
+  /** The visible screen (and scrollback lines when `history` > 0), optionally with colour escapes. */
+  async capture(paneId: string, options: { escapes?: boolean; history?: number } = {}): Promise<string> {
+    const args = ["capture-pane", "-p", "-J", "-t", paneId];
+    if (options.escapes) args.push("-e");
+    if (options.history) args.push("-S", String(-options.history));
+    return (await this.client.run(args)).join("\n");
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+  }
+
+  private async linkToHub(ref: PaneRef): Promise<void> {
+    const hubWindows = await this.client.run(["list-windows", "-t", `=${HUB_SESSION}`, "-F", "#{window_id}"]);
+    if (!hubWindows.includes(ref.windowId)) await this.client.run(["link-window", "-d", "-s", ref.windowId, "-t", `=${HUB_SESSION}:`]);
+    if (!this.scanners.has(ref.paneId)) this.scanners.set(ref.paneId, new MarkerScanner());
+  }
+
+  private onOutput(paneId: string, data: string): void {
+    const scanner = this.scanners.get(paneId);
+    if (scanner) for (const fields of scanner.push(data)) this.events.emit("marker", paneId, fields);
+    if (this.events.listenerCount("output") > 0) this.events.emit("output", paneId, data);
+  }
+
+  /** Coalesces bursts of session notifications into one listing. */
+  private scheduleRelist(): void {
+    if (this.relist || this.closed) return;
+    this.relist = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      this.relist = null;
+      const live = await this.list().catch(() => null);
+      if (!live) return;
+      const names = new Set(live.map((ref) => ref.session));
+      for (const [name, ref] of this.known) {
+        if (names.has(name)) continue;
+        this.known.delete(name);
+        this.scanners.delete(ref.paneId);
+        // A killed session leaves its window linked in the hub: remove it so nothing runs unseen.
+        await this.client.run(["kill-window", "-t", ref.windowId]).catch(() => undefined);
+        this.events.emit("session-gone", name);
+      }
+    })();
+  }
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'"'"'`)}'`;
+}

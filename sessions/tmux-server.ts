@@ -1,0 +1,75 @@
+import { writeFileSync } from "node:fs";
+import { execa } from "execa";
+import { EnvironmentError } from "../core/index.js";
+
+/** The session every agent window is also linked into, so one control client sees all panes. */
+export const HUB_SESSION = "_hub";
+
+/**
+ * Server options that must hold before the first pane exists (history-limit
+ * applies only to panes created after it is set; exit-empty off keeps the
+ * server up while agents restart). See FIELD-NOTES, tmux pitfalls 5 and 10.
+ */
+export function tmuxConfig(): string {
+  return [
+    "set -g exit-empty off",
+    "set -g history-limit 50000",
+    "set -g remain-on-exit off",
+    "set -g default-terminal screen-256color",
+    "set -g status-style bg=colour236,fg=colour250",
+    "set -g status-left '[#{session_name}] '",
+    "set -g status-left-length 40",
+    "set -g status-right 'claude-agent · detach: C-b d'",
+    "set -g window-size latest",
+    "",
+  ].join("\n");
+}
+
+export interface TmuxServerPaths {
+  readonly tmuxSocket: string;
+  readonly tmuxConf: string;
+}
+
+/** Runs one short tmux command on our private socket (forks a client: for set-up only). */
+export async function tmux(socket: string, args: readonly string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  try {
+    const result = await execa("tmux", ["-S", socket, ...args], { reject: false, stdin: "ignore" });
+    return { ok: result.exitCode === 0, stdout: result.stdout, stderr: result.stderr };
+  } catch (cause) {
+    throw new EnvironmentError("tmux is not installed or cannot run", {
+      cause,
+      hint: "Install it: sudo apt-get install -y tmux",
+    });
+  }
+}
+
+/**
+ * Starts the private tmux server with its hub session, unless it already runs.
+ * tmux daemonizes its server, so it outlives whichever of our processes
+ * started it: restarting the orchestrator never kills the agents.
+ */
+export async function ensureTmuxServer(paths: TmuxServerPaths): Promise<{ started: boolean }> {
+  writeFileSync(paths.tmuxConf, tmuxConfig(), { mode: 0o600 });
+  const probe = await tmux(paths.tmuxSocket, ["has-session", "-t", `=${HUB_SESSION}`]);
+  if (probe.ok) return { started: false };
+  const started = await tmux(paths.tmuxSocket, [
+    "-f", paths.tmuxConf,
+    "new-session", "-d", "-s", HUB_SESSION, "-x", "80", "-y", "24",
+    "tail", "-f", "/dev/null",
+  ]);
+  if (!started.ok) {
+    throw new EnvironmentError(`cannot start the tmux server on ${paths.tmuxSocket}: ${started.stderr.trim()}`, {
+      hint: "Run `claude-agent doctor`; a stale socket can be removed with `claude-agent down`.",
+    });
+  }
+  return { started: true };
+}
+
+export async function killTmuxServer(socket: string): Promise<boolean> {
+  const result = await tmux(socket, ["kill-server"]);
+  return result.ok;
+}
+
+export async function tmuxServerRunning(socket: string): Promise<boolean> {
+  return (await tmux(socket, ["has-session", "-t", `=${HUB_SESSION}`])).ok;
+}

@@ -1,0 +1,168 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import {
+  Ledger,
+  EventStream,
+  NotFoundError,
+  UsageError,
+  isTerminal,
+  newTaskId,
+  queueName,
+  toResult,
+  type JobPayload,
+  type SessionInfo,
+  type SwarmConfig,
+  type TaskRecord,
+  type TaskResult,
+} from "../core/index.js";
+import { routeTask } from "./router.js";
+import { readSwarmConfig } from "./swarm-config-store.js";
+import { TaskWatcher } from "./task-watcher.js";
+import { readStatus, type SwarmStatus } from "./status.js";
+
+export interface SubmitOptions {
+  readonly task: string;
+  readonly agent?: string;
+  /** Time limit in seconds; defaults to the agent's `timeout`. */
+  readonly timeout?: number;
+  /** BullMQ priority: 1 is the most urgent; omitted means first come, first served. */
+  readonly priority?: number;
+  readonly idempotencyKey?: string;
+}
+
+export interface Submitted {
+  readonly id: string;
+  readonly agent: string;
+  readonly routedBy: string;
+  /** False when the idempotency key named an existing task. */
+  readonly created: boolean;
+}
+
+/** Infrastructure failures (pane died, tmux error) are retried this many times in all. */
+const JOB_ATTEMPTS = 3;
+
+/**
+ * What the CLI, the SDK and the TUI use to talk to a running swarm. It only
+ * touches Redis: the bridge picks up what it enqueues.
+ */
+export class SwarmClient {
+  readonly ledger: Ledger;
+  readonly events: EventStream;
+  private readonly queues = new Map<string, Queue>();
+  private watcher: TaskWatcher | null = null;
+  private closed = false;
+
+  constructor(
+    readonly redis: Redis,
+    readonly config: SwarmConfig,
+    private readonly connectBlocking: () => Redis,
+    prefix = "ca",
+  ) {
+    this.ledger = new Ledger(redis, prefix);
+    this.events = new EventStream(redis, this.ledger.keys.events);
+  }
+
+  static async open(redis: Redis, connectBlocking: () => Redis, prefix = "ca"): Promise<SwarmClient> {
+    const config = await readSwarmConfig(redis, new Ledger(redis, prefix).keys);
+    return new SwarmClient(redis, config, connectBlocking, prefix);
+  }
+
+  async submit(options: SubmitOptions): Promise<Submitted> {
+    if (typeof options.task !== "string" || options.task.trim() === "") throw new UsageError("the task text is empty", { hint: 'Pass --task "…".' });
+    if (options.timeout !== undefined && !(Number.isInteger(options.timeout) && options.timeout > 0)) {
+      throw new UsageError(`--timeout: expected a positive whole number of seconds, got ${JSON.stringify(options.timeout)}`);
+    }
+    if (options.priority !== undefined && !(Number.isInteger(options.priority) && options.priority >= 1 && options.priority <= 2_097_152)) {
+      throw new UsageError(`--priority: expected a whole number from 1 (most urgent) to 2097152, got ${JSON.stringify(options.priority)}`);
+    }
+    const route = routeTask(options.task, this.config, options.agent);
+    const agent = this.config.agents.find((a) => a.name === route.agent)!;
+    const record: TaskRecord = {
+      id: newTaskId(),
+      agent: route.agent,
+      session: null,
+      status: "queued",
+      exitCode: null,
+      output: "",
+      outputFile: null,
+      submittedAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+      attempts: 0,
+      task: options.task,
+      timeoutSec: options.timeout ?? agent.timeout,
+      priority: options.priority ?? 0,
+      idempotencyKey: options.idempotencyKey ?? null,
+      routedBy: route.routedBy,
+      dispatch: null,
+      pane: null,
+      cancelRequested: false,
+    };
+    const { id, created } = await this.ledger.create(record);
+    if (created) await this.enqueue(record);
+    const stored = created ? record : await this.ledger.get(id);
+    return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created };
+  }
+
+  async get(id: string): Promise<TaskRecord> {
+    const record = await this.ledger.get(id);
+    if (!record) throw new NotFoundError(`no task with id ${id}`, { hint: "`claude-agent status` lists recent tasks." });
+    return record;
+  }
+
+  async result(id: string, options: { wait?: boolean; signal?: AbortSignal } = {}): Promise<TaskResult> {
+    const record = await this.get(id);
+    if (!options.wait || isTerminal(record.status)) return toResult(record);
+    this.watcher ??= new TaskWatcher(this.connectBlocking(), this.ledger);
+    return toResult(await this.watcher.wait(id, options.signal));
+  }
+
+  /** Removes a waiting task from its queue, or asks its bridge to interrupt it. */
+  async cancel(id: string): Promise<{ status: string; cancelled: boolean }> {
+    const record = await this.get(id);
+    if (isTerminal(record.status)) return { status: record.status, cancelled: false };
+    await this.ledger.requestCancel(id);
+    const job = await this.queue(record.agent).getJob(id);
+    const state = job ? await job.getState() : "unknown";
+    if (job && state !== "active") {
+      await job.remove().catch(() => undefined);
+      await this.ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
+    }
+    return { status: (await this.get(id)).status, cancelled: true };
+  }
+
+  async status(): Promise<SwarmStatus> {
+    return readStatus(this.redis, this.ledger, this.config, (agent) => this.queue(agent));
+  }
+
+  async sessions(): Promise<SessionInfo[]> {
+    return (await this.status()).sessions;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watcher?.close();
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+  }
+
+  private async enqueue(record: TaskRecord): Promise<void> {
+    const payload: JobPayload = { taskId: record.id };
+    await this.queue(record.agent).add("task", payload, {
+      jobId: record.id,
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: "exponential", delay: 1000 },
+      ...(record.priority > 0 ? { priority: record.priority } : {}),
+    });
+  }
+
+  private queue(agent: string): Queue {
+    let queue = this.queues.get(agent);
+    if (!queue) {
+      queue = new Queue(queueName(agent), { connection: this.redis, prefix: this.ledger.keys.prefix });
+      this.queues.set(agent, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,68 @@
+import {
+  connectOrFail,
+  createRedis,
+  homePaths,
+  redisTarget,
+  resolveHome,
+  type TaskResult,
+  type SwarmConfig,
+} from "../core/index.js";
+import { SwarmClient, type SubmitOptions, type Submitted } from "./client.js";
+import type { SwarmStatus } from "./status.js";
+
+export interface ConnectOptions {
+  /** The swarm's home; defaults to $CLAUDE_AGENT_HOME or ~/.claude-agent. */
+  readonly home?: string;
+  /** Redis key prefix (only for several swarms sharing one REDIS_URL). */
+  readonly prefix?: string;
+}
+
+export interface TaskHandle extends Submitted {
+  /** Resolves when the task reaches a terminal state. */
+  result(options?: { signal?: AbortSignal }): Promise<TaskResult>;
+  cancel(): Promise<void>;
+}
+
+export interface Swarm {
+  readonly config: SwarmConfig;
+  submit(options: SubmitOptions): Promise<TaskHandle>;
+  task(id: string): TaskHandle;
+  result(id: string, options?: { wait?: boolean }): Promise<TaskResult>;
+  status(): Promise<SwarmStatus>;
+  readonly client: SwarmClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The SDK entry: `const swarm = await connect({ home })`. Throws
+ * NotRunningError when no swarm runs in that home.
+ */
+export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
+  const paths = homePaths(resolveHome(options.home));
+  const target = redisTarget(paths);
+  const redis = await connectOrFail(target);
+  let client: SwarmClient;
+  try {
+    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  const handle = (submitted: Submitted): TaskHandle => ({
+    ...submitted,
+    result: (opts = {}) => client.result(submitted.id, { wait: true, ...opts }),
+    cancel: async () => void (await client.cancel(submitted.id)),
+  });
+  return {
+    config: client.config,
+    client,
+    submit: async (opts) => handle(await client.submit(opts)),
+    task: (id) => handle({ id, agent: "", routedBy: "", created: false }),
+    result: (id, opts) => client.result(id, opts),
+    status: () => client.status(),
+    close: async () => {
+      await client.close();
+      redis.disconnect();
+    },
+  };
+}

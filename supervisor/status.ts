@@ -1,0 +1,78 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Ledger, SessionInfo, SessionState, SwarmConfig } from "../core/index.js";
+
+export interface QueueDepth {
+  agent: string;
+  waiting: number;
+  active: number;
+  completed: number;
+  failed: number;
+  delayed: number;
+}
+
+export interface AgentStatus {
+  name: string;
+  runtime: string;
+  replicas: number;
+  sessions: SessionInfo[];
+  queue: QueueDepth;
+}
+
+export interface SwarmStatus {
+  agents: AgentStatus[];
+  sessions: SessionInfo[];
+  daemon: { pid: number | null; startedAt: string | null; heartbeatAt: string | null; alive: boolean };
+}
+
+/** A heartbeat older than this means the daemon is gone. */
+const HEARTBEAT_STALE_MS = 15_000;
+
+export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConfig, queue: (agent: string) => Queue): Promise<SwarmStatus> {
+  const daemon = await redis.hgetall(ledger.keys.daemonHeartbeat);
+  const heartbeatAt = daemon.heartbeatAt ?? null;
+  const alive = heartbeatAt !== null && Date.now() - Date.parse(heartbeatAt) < HEARTBEAT_STALE_MS;
+  const agents = await Promise.all(
+    config.agents.map(async (agent): Promise<AgentStatus> => {
+      const names = Array.from({ length: agent.replicas }, (_, i) => `${agent.name}-${i + 1}`);
+      const sessions = await Promise.all(names.map((name) => readSession(redis, ledger, name, agent.name, alive)));
+      const counts = await queue(agent.name).getJobCounts("waiting", "prioritized", "active", "completed", "failed", "delayed");
+      return {
+        name: agent.name,
+        runtime: agent.runtime,
+        replicas: agent.replicas,
+        sessions,
+        queue: {
+          agent: agent.name,
+          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          completed: sessions.reduce((sum, s) => sum + s.completed, 0),
+          failed: sessions.reduce((sum, s) => sum + s.failed, 0),
+          delayed: counts.delayed ?? 0,
+        },
+      };
+    }),
+  );
+  return {
+    agents,
+    sessions: agents.flatMap((agent) => agent.sessions),
+    daemon: { pid: daemon.pid ? Number(daemon.pid) : null, startedAt: daemon.startedAt ?? null, heartbeatAt, alive },
+  };
+}
+
+async function readSession(redis: Redis, ledger: Ledger, name: string, agent: string, daemonAlive: boolean): Promise<SessionInfo> {
+  const hash = await redis.hgetall(ledger.keys.session(name));
+  const state = (daemonAlive ? hash.state ?? "starting" : "down") as SessionState;
+  return {
+    name,
+    agent,
+    state,
+    currentTask: hash.currentTask || null,
+    completed: Number(hash.completed ?? 0),
+    failed: Number(hash.failed ?? 0),
+    restarts: Number(hash.restarts ?? 0),
+    startedAt: hash.startedAt || null,
+    heartbeatAt: hash.heartbeatAt || null,
+    host: hash.host ?? "",
+  };
+}

@@ -1,0 +1,173 @@
+import { NotFoundError } from "../core/index.js";
+import { evaluateCondition, parseCondition } from "./condition.js";
+import type { EngineDeps } from "./context.js";
+import { plan, type Action } from "./plan.js";
+import { rollbackSummary, runRollbacks } from "./rollback.js";
+import { driveStep } from "./step-driver.js";
+import { renderTemplate } from "./template.js";
+import { cancelOpenSteps, failStep, finishExecution, skipStep, stepOf, templateContext } from "./transitions.js";
+import type { ExecutionState, Halt } from "./types.js";
+
+/**
+ * The loop of one execution in this process: read the state, plan, act, wait
+ * for a step to end (or `pollMs`, to see approvals and cancels written by other
+ * processes), again. Every decision is written to the store before it is acted on.
+ */
+export class ExecutionDriver {
+  private readonly stepsControl = new AbortController();
+  private readonly allControl = new AbortController();
+  private readonly driving = new Map<string, Promise<void>>();
+  private dirty = false;
+  private waiter: (() => void) | null = null;
+  private fatal: { error: unknown } | null = null;
+  private detached = false;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    readonly id: string,
+  ) {}
+
+  wake(): void {
+    this.dirty = true;
+    this.waiter?.();
+  }
+
+  /** Cancel: stops every step and rollback this driver runs. */
+  abort(): void {
+    this.stepsControl.abort();
+    this.allControl.abort();
+    this.wake();
+  }
+
+  /** Stops driving without touching the tasks, which stay resumable (graceful shutdown). */
+  detach(): void {
+    this.detached = true;
+    this.wake();
+  }
+
+  async run(): Promise<ExecutionState> {
+    for (;;) {
+      if (this.fatal !== null) throw this.fatal.error;
+      this.dirty = false;
+      const state = await this.load();
+      if (this.detached) return state;
+      if (state.status !== "running") {
+        this.abort();
+        await Promise.allSettled(this.driving.values());
+        return this.load();
+      }
+      if (state.halt !== null) return this.halt(state.halt);
+      const actions = plan(state, new Set(this.driving.keys()));
+      for (const action of actions) {
+        if (action.type === "finish") return this.finish(action.status, action.reason);
+        await this.apply(state, action);
+      }
+      if (actions.length === 0) await this.idle();
+    }
+  }
+
+  private async load(): Promise<ExecutionState> {
+    const state = await this.deps.store.get(this.id);
+    if (state === null) throw new NotFoundError(`no workflow execution "${this.id}"`, { context: { executionId: this.id } });
+    return state;
+  }
+
+  private async idle(): Promise<void> {
+    if (this.dirty) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.waiter = resolve;
+      timer = setTimeout(resolve, this.deps.pollMs);
+    });
+    clearTimeout(timer);
+    this.waiter = null;
+  }
+
+  /** Writes the change if the step is still pending and nothing halted meanwhile; true if it did. */
+  private async fromPending(stepId: string, change: (s: ExecutionState) => void): Promise<ExecutionState | null> {
+    let changed = false;
+    const state = await this.deps.update(this.id, (s) => {
+      changed = s.status === "running" && s.halt === null && s.steps[stepId]?.status === "pending";
+      if (changed) change(s);
+    });
+    return changed ? state : null;
+  }
+
+  private async apply(state: ExecutionState, action: Exclude<Action, { type: "finish" }>): Promise<void> {
+    const { deps } = this;
+    const event = { executionId: this.id, workflow: state.workflow, step: action.step };
+    if (action.type === "adopt") return this.launch(action.step, { ...event, resumed: true });
+    if (action.type === "skip") {
+      const done = await this.fromPending(action.step, (s) => skipStep(s, action.step, "upstream", action.reason, deps.at()));
+      if (done) deps.emit("step.skipped", { ...event, reason: action.reason });
+      return;
+    }
+    const step = stepOf(state, action.step);
+    if (step === undefined) return;
+    const ctx = templateContext(state, step.id, false);
+    let text: string;
+    try {
+      const render = (t: string): string => renderTemplate(t, ctx);
+      if (step.when !== undefined && !evaluateCondition(parseCondition(step.when), render)) {
+        const reason = `when "${step.when}" is false`;
+        const done = await this.fromPending(step.id, (s) => skipStep(s, step.id, "condition", reason, deps.at()));
+        if (done) deps.emit("step.skipped", { ...event, reason });
+        return;
+      }
+      text = render(step.kind === "approval" ? step.approval : step.task);
+    } catch (error) {
+      const reason = `template: ${(error as Error).message}`;
+      const done = await this.fromPending(step.id, (s) => failStep(s, step.id, reason, deps.at()));
+      if (done) deps.emit("step.failed", { ...event, reason });
+      return;
+    }
+    const at = deps.at();
+    const status = step.kind === "approval" ? "waiting-approval" : "running";
+    const started = await this.fromPending(step.id, (s) => {
+      Object.assign(s.steps[step.id] ?? {}, { status, task: text, startedAt: at, attemptStartedAt: at, attempts: step.kind === "task" ? 1 : 0 });
+    });
+    if (started === null) return;
+    if (step.kind === "approval") return void deps.emit("step.waiting-approval", { ...event, approval: text });
+    this.launch(step.id, { ...event, attempt: 1, ...(step.agent !== undefined ? { agent: step.agent } : { route: step.route }) });
+  }
+
+  private launch(stepId: string, event: Record<string, unknown>): void {
+    this.deps.emit("step.started", event);
+    const running = driveStep(this.deps, this.id, stepId, this.stepsControl.signal)
+      .catch((error: unknown) => {
+        this.fatal ??= { error };
+      })
+      .finally(() => {
+        this.driving.delete(stepId);
+        this.wake();
+      });
+    this.driving.set(stepId, running);
+  }
+
+  private async halt(halt: Halt): Promise<ExecutionState> {
+    this.stepsControl.abort();
+    await Promise.allSettled(this.driving.values());
+    if (this.fatal !== null) throw this.fatal.error;
+    let orphans: string[] = [];
+    await this.deps.update(this.id, (s) => {
+      if (s.status === "running") orphans = cancelOpenSteps(s, `cancelled: step "${halt.step}" failed`, this.deps.at());
+    });
+    // Tasks a previous engine started and this one never adopted: only the runner can stop them.
+    for (const taskId of orphans) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
+    if (halt.policy === "rollback") await runRollbacks(this.deps, this.id, this.allControl.signal);
+    const state = await this.load();
+    if (state.status !== "running") return state;
+    const rolled = halt.policy === "rollback" ? `; ${rollbackSummary(state)}` : "";
+    return this.finish("failed", `step "${halt.step}" failed: ${halt.reason}${rolled}`);
+  }
+
+  private async finish(status: "completed" | "failed", reason: string | null): Promise<ExecutionState> {
+    let finished = false;
+    const state = await this.deps.update(this.id, (s) => {
+      finished = s.status === "running";
+      if (finished) finishExecution(s, status, reason, this.deps.at());
+    });
+    if (finished) this.deps.emit(`workflow.${status}`, { executionId: this.id, workflow: state.workflow, reason });
+    return state;
+  }
+}

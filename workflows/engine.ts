@@ -1,0 +1,131 @@
+import { NotFoundError, UsageError, newTaskId } from "../core/index.js";
+import { engineDeps, type EngineDeps, type EngineOptions } from "./context.js";
+import { ExecutionDriver } from "./driver.js";
+import { resolveParams } from "./params.js";
+import { cancelOpenSteps, completeStep, failStep, finishExecution, newExecution } from "./transitions.js";
+import type { ExecutionState, Workflow } from "./types.js";
+
+export interface StartOptions {
+  /** Choose the execution id (to know it before the run ends); a new one by default. */
+  readonly id?: string;
+}
+
+/**
+ * Runs workflow executions to their end, durably: everything it decides goes to
+ * the store first, so `resume(id)` in a new process carries on where a killed
+ * one stopped. One engine can drive many executions at once.
+ */
+export class WorkflowEngine {
+  private readonly deps: EngineDeps;
+  private readonly drivers = new Map<string, { driver: ExecutionDriver; done: Promise<ExecutionState> }>();
+
+  constructor(options: EngineOptions) {
+    this.deps = engineDeps(options);
+  }
+
+  /** Creates an execution and runs it; resolves with its final state. */
+  async start(workflow: Workflow, params: Readonly<Record<string, string>> = {}, options: StartOptions = {}): Promise<ExecutionState> {
+    const resolved = resolveParams(workflow, params);
+    const state = newExecution(options.id ?? newTaskId(this.deps.now()), workflow, resolved, this.deps.at());
+    await this.deps.store.create(state);
+    this.deps.emit("workflow.started", { executionId: state.id, workflow: workflow.name, params: resolved });
+    return this.drive(state.id);
+  }
+
+  /** Carries on an execution (after a restart); returns at once if it already ended. */
+  async resume(id: string): Promise<ExecutionState> {
+    const local = this.drivers.get(id);
+    if (local !== undefined) return local.done;
+    const state = await this.mustGet(id);
+    if (state.status !== "running") return state;
+    this.deps.emit("workflow.resumed", { executionId: id, workflow: state.workflow });
+    return this.drive(id);
+  }
+
+  /** Lets a step waiting for approval through; the driving engine sees it at once (here) or within pollMs. */
+  approve(id: string, stepId: string): Promise<ExecutionState> {
+    return this.decide(id, stepId, true, "approved");
+  }
+
+  /** Refuses a step waiting for approval: it fails, and its on_failure policy applies. */
+  reject(id: string, stepId: string, reason = "rejected"): Promise<ExecutionState> {
+    return this.decide(id, stepId, false, reason);
+  }
+
+  /** Cancels the execution and every step still open; a no-op on an execution that already ended. */
+  async cancel(id: string, reason = "cancelled"): Promise<ExecutionState> {
+    let taskIds = null as string[] | null;
+    const state = await this.deps.update(id, (s) => {
+      if (s.status !== "running") return;
+      taskIds = cancelOpenSteps(s, reason, this.deps.at());
+      finishExecution(s, "cancelled", reason, this.deps.at());
+    });
+    if (taskIds === null) return state;
+    const local = this.drivers.get(id);
+    if (local !== undefined) local.driver.abort();
+    else for (const taskId of taskIds) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
+    this.deps.emit("workflow.cancelled", { executionId: id, workflow: state.workflow, reason });
+    return state;
+  }
+
+  get(id: string): Promise<ExecutionState | null> {
+    return this.deps.store.get(id);
+  }
+
+  list(): Promise<ExecutionState[]> {
+    return this.deps.store.list();
+  }
+
+  /** Ids of the executions this engine is driving now. */
+  active(): string[] {
+    return [...this.drivers.keys()];
+  }
+
+  /** Makes the driver of `id` re-read its state now (e.g. on news of an approval from another process). */
+  poke(id: string): void {
+    this.drivers.get(id)?.driver.wake();
+  }
+
+  /** Stops driving, leaving every execution resumable; tasks keep running in the swarm. Idempotent. */
+  async close(): Promise<void> {
+    const all = [...this.drivers.values()];
+    for (const { driver } of all) driver.detach();
+    await Promise.allSettled(all.map((d) => d.done));
+  }
+
+  private drive(id: string): Promise<ExecutionState> {
+    const driver = new ExecutionDriver(this.deps, id);
+    const done = driver.run().finally(() => this.drivers.delete(id));
+    this.drivers.set(id, { driver, done });
+    return done;
+  }
+
+  private async mustGet(id: string): Promise<ExecutionState> {
+    const state = await this.deps.store.get(id);
+    if (state === null) throw new NotFoundError(`no workflow execution "${id}"`, { context: { executionId: id } });
+    return state;
+  }
+
+  private async decide(id: string, stepId: string, approved: boolean, reason: string): Promise<ExecutionState> {
+    await this.mustGet(id);
+    let problem = null as string | null;
+    const state = await this.deps.update(id, (s) => {
+      const st = s.steps[stepId];
+      problem =
+        st === undefined ? `execution "${id}" has no step "${stepId}"`
+        : s.status !== "running" ? `execution "${id}" is ${s.status}`
+        : st.status !== "waiting-approval" ? `step "${stepId}" is ${st.status}, not waiting for approval`
+        : null;
+      if (problem !== null || st === undefined) return;
+      const at = this.deps.at();
+      if (!approved) return failStep(s, stepId, reason, at);
+      Object.assign(st, { output: reason, exitCode: 0 });
+      completeStep(s, stepId, at);
+    });
+    if (problem !== null) throw new UsageError(problem, { context: { executionId: id, step: stepId } });
+    const event = { executionId: id, workflow: state.workflow, step: stepId, reason };
+    this.deps.emit(approved ? "step.completed" : "step.failed", event);
+    this.poke(id);
+    return state;
+  }
+}

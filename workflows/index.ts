@@ -1,0 +1,13 @@
+export type * from "./types.js";
+export { FAILURE_POLICIES, STEP_STATUSES, EXECUTION_STATUSES, RUN_STATUSES } from "./types.js";
+export { parseWorkflow, workflowFromObject, type ParseOptions } from "./parse.js";
+export { resolveParams } from "./params.js";
+export { renderTemplate, templateRefs, type TemplateRef, type TemplateContext, type StepValues } from "./template.js";
+export { checkCondition, evaluateCondition, evaluateWhen, parseCondition, type Condition, type Operand } from "./condition.js";
+export { findCycles } from "./cycles.js";
+export { WorkflowEngine, type StartOptions } from "./engine.js";
+export { defaultBackoffMs, type EngineOptions, type Emit } from "./context.js";
+export { idempotencyKey, type RunKind, type StepOutcome, type StepRequest, type StepRunner } from "./runner.js";
+export { MemoryExecutionStore, type ExecutionStore, type Mutation } from "./store.js";
+export { RedisExecutionStore } from "./redis-store.js";
+export { parseExecutionState } from "./state-schema.js";

@@ -1,0 +1,59 @@
+import { parseDocument } from "yaml";
+import { ConfigError } from "../core/index.js";
+import { normalize } from "./normalize.js";
+import { checkRules } from "./rules.js";
+import type { Workflow } from "./types.js";
+
+export interface ParseOptions {
+  /** Used as the prefix of every problem (`deploy.yaml: steps.1.agent: …`). */
+  readonly file: string;
+  /** Names of the configured agents; a step naming any other agent is rejected. */
+  readonly agents: readonly string[];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates a workflow already parsed from YAML or JSON: shape (schema.ts) →
+ * normalize (normalize.ts) → cross-field rules (rules.ts). Throws ConfigError
+ * listing every problem, each prefixed with the file and the field's path.
+ */
+export function workflowFromObject(raw: unknown, options: ParseOptions): Workflow {
+  const prefix = (problem: string): string => `${options.file}: ${problem}`;
+  const normalized = normalize(raw, options.file);
+  const problems = [...normalized.problems, ...checkRules({ ...normalized, agents: options.agents })];
+  if (problems.length > 0) {
+    throw new ConfigError(problems.map(prefix), {
+      hint: "Fix the workflow file and run it again.",
+      context: { file: options.file },
+    });
+  }
+  return deepFreeze(normalized.workflow);
+}
+
+/** Parses YAML text (JSON is YAML too) and validates it; see workflowFromObject. */
+export function parseWorkflow(text: string, options: ParseOptions): Workflow {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((error) => {
+      const at = error.linePos?.[0];
+      const where = at ? `line ${at.line}, column ${at.col}` : "YAML";
+      const message = error.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? error.code;
+      return `${options.file}: ${where}: ${message}`;
+    });
+    throw new ConfigError(problems, { context: { file: options.file } });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError([`${options.file}: expected a mapping with name and steps at the top level`], {
+      context: { file: options.file },
+    });
+  }
+  return workflowFromObject(raw, options);
+}

@@ -1,0 +1,81 @@
+import type { EngineDeps } from "./context.js";
+import { callRunner, idempotencyKey, succeeded } from "./runner.js";
+import { renderTemplate } from "./template.js";
+import { stepOf, templateContext } from "./transitions.js";
+import type { ExecutionState, RunRecord, StepState, TaskStep } from "./types.js";
+
+/**
+ * Undoes the completed steps that declare a rollback, newest completion first,
+ * one at a time. Each rollback's record is written before it runs, so after a
+ * restart a running rollback is re-adopted (same idempotency key) and a finished
+ * one is never run twice. A failed rollback is recorded and the others still run.
+ */
+function nextRollback(state: ExecutionState): { id: string; step: TaskStep; st: StepState } | null {
+  for (const id of [...state.completionOrder].reverse()) {
+    const step = stepOf(state, id);
+    const st = state.steps[id];
+    if (step?.kind !== "task" || step.rollback === undefined || st === undefined) continue;
+    if (st.rollback === null || st.rollback.status === "running") return { id, step, st };
+  }
+  return null;
+}
+
+export async function runRollbacks(deps: EngineDeps, executionId: string, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    const state = await deps.store.get(executionId);
+    if (state === null || state.status !== "running" || signal.aborted) return;
+    const next = nextRollback(state);
+    if (next === null) return;
+    const { id, step, st } = next;
+    const data = { executionId, workflow: state.workflow, step: id };
+    const record = st.rollback;
+    if (record === null) {
+      const started: RunRecord = { status: "running", taskId: null, exitCode: null, output: "", startedAt: deps.at(), finishedAt: null };
+      await deps.update(executionId, (s) => {
+        const cur = s.steps[id];
+        if (cur !== undefined && cur.rollback === null) cur.rollback = started;
+      });
+      deps.emit("step.rollback.started", data);
+      continue;
+    }
+    const spec = step.rollback;
+    if (spec === undefined) return;
+    let outcome;
+    try {
+      const task = renderTemplate(spec.task, templateContext(state, id, true));
+      const agent = spec.agent ?? (spec.route === undefined ? (st.agent ?? step.agent) : undefined);
+      const where = agent !== undefined ? { agent } : { route: spec.route ?? step.route ?? "" };
+      const deadline =
+        step.timeoutSec === undefined
+          ? null
+          : Date.parse(record.startedAt) + step.timeoutSec * 1000 + deps.timeoutGraceMs - deps.now();
+      const req = {
+        executionId, stepId: id, attempt: 1, ...where, task, kind: "rollback" as const,
+        idempotencyKey: idempotencyKey(executionId, id, "rollback", 1),
+        ...(step.timeoutSec !== undefined && { timeoutSec: step.timeoutSec }),
+      };
+      ({ outcome } = await callRunner(deps.runner, req, signal, deadline));
+    } catch (error) {
+      outcome = { status: "failed" as const, exitCode: null, output: `rollback: ${(error as Error).message}`, taskId: "" };
+    }
+    const ok = succeeded(outcome);
+    await deps.update(executionId, (s) => {
+      const cur = s.steps[id];
+      if (cur?.rollback?.status !== "running") return;
+      const { status, exitCode, output } = outcome;
+      cur.rollback = { ...cur.rollback, status, exitCode, output, taskId: outcome.taskId || null, finishedAt: deps.at() };
+    });
+    deps.emit(ok ? "step.rolled-back" : "step.rollback.failed", { ...data, status: outcome.status, exitCode: outcome.exitCode });
+  }
+}
+
+/** For the execution's reason: which rollbacks ran and which of them failed. */
+export function rollbackSummary(state: ExecutionState): string {
+  const done = Object.entries(state.steps).filter(([, st]) => st.rollback !== null);
+  if (done.length === 0) return "nothing to roll back";
+  const failed = done.filter(([, st]) => st.rollback?.status !== "completed").map(([id]) => id);
+  const names = [...state.completionOrder].reverse().filter((id) => state.steps[id]?.rollback != null);
+  return failed.length === 0
+    ? `rolled back ${names.join(", ")}`
+    : `rolled back ${names.join(", ")}; rollback of ${failed.join(", ")} failed`;
+}

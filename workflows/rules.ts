@@ -1,0 +1,85 @@
+import { checkCondition } from "./condition.js";
+import { ancestors, findCycles } from "./cycles.js";
+import type { LocatedStep } from "./normalize.js";
+import { joinPath } from "./schema.js";
+import { describeInvalidRef, templateRefs } from "./template.js";
+import type { Step, Workflow } from "./types.js";
+
+/** Cross-field rules over a normalized workflow; returns `path: message` problems. */
+export interface RuleInput {
+  readonly workflow: Workflow;
+  readonly located: readonly LocatedStep[];
+  /** Every step id in the file, including those of steps that failed shape checks. */
+  readonly ids: ReadonlySet<string>;
+  readonly agents: readonly string[];
+}
+
+interface TemplateField {
+  readonly field: string;
+  readonly text: string;
+  /** Gates and rollbacks run after the step's own task, so they may use its output. */
+  readonly self: boolean;
+}
+
+function templateFields(step: Step): TemplateField[] {
+  const fields: TemplateField[] = [];
+  if (step.when !== undefined) fields.push({ field: "when", text: step.when, self: false });
+  if (step.kind === "approval") return [...fields, { field: "approval", text: step.approval, self: false }];
+  fields.push({ field: "task", text: step.task, self: false });
+  if (step.gate !== undefined) fields.push({ field: "gate", text: step.gate, self: true });
+  if (step.rollback !== undefined) fields.push({ field: "rollback.task", text: step.rollback.task, self: true });
+  return fields;
+}
+
+export function checkRules(input: RuleInput): string[] {
+  const { workflow, located, ids, agents } = input;
+  const problems: string[] = [];
+  const params = new Set(workflow.params.map((p) => p.name));
+  const upstream = ancestors(workflow.steps);
+  const known = agents.length > 0 ? ` (known: ${agents.join(", ")})` : " (no agents are configured)";
+  const checkAgent = (agent: string | undefined, path: string): void => {
+    if (agent !== undefined && !agents.includes(agent)) problems.push(`${path}: unknown agent "${agent}"${known}`);
+  };
+
+  for (const { step, path } of located) {
+    if (step.kind === "task") {
+      checkAgent(step.agent, joinPath(path, "agent"));
+      checkAgent(step.rollback?.agent, joinPath(path, "rollback.agent"));
+    }
+    const seen = new Set<string>();
+    step.dependsOn.forEach((dep, i) => {
+      const where = joinPath(path, "depends_on", i);
+      if (!ids.has(dep)) problems.push(`${where}: unknown step "${dep}"`);
+      else if (seen.has(dep)) problems.push(`${where}: "${dep}" is listed twice`);
+      seen.add(dep);
+    });
+    for (const { field, text, self } of templateFields(step)) {
+      const where = joinPath(path, field);
+      for (const ref of templateRefs(text)) {
+        const invalid = describeInvalidRef(ref);
+        if (invalid !== null) problems.push(`${where}: ${invalid}`);
+        else if (ref.kind === "param" && !params.has(ref.name)) {
+          problems.push(`${where}: unknown param "${ref.name}" in ${ref.raw}`);
+        } else if (ref.kind === "step") {
+          if (!ids.has(ref.step)) problems.push(`${where}: unknown step "${ref.step}" in ${ref.raw}`);
+          else if (!(self && ref.step === step.id) && !upstream.get(step.id)?.has(ref.step)) {
+            problems.push(
+              `${where}: ${ref.raw} uses step "${ref.step}", which "${step.id}" does not depend on (add it to depends_on)`,
+            );
+          }
+        }
+      }
+      if (field === "when") {
+        const problem = checkCondition(text);
+        if (problem !== null) problems.push(`${where}: ${problem}`);
+      }
+    }
+  }
+
+  const pathOf = new Map(located.map((l) => [l.step.id, l.path]));
+  for (const cycle of findCycles(workflow.steps)) {
+    const first = cycle[0] ?? "";
+    problems.push(`${joinPath(pathOf.get(first) ?? "steps", "depends_on")}: dependency cycle ${cycle.join(" → ")}`);
+  }
+  return problems;
+}

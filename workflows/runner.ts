@@ -1,0 +1,111 @@
+/**
+ * The engine's one seam to the swarm: something that runs a task on an agent
+ * and reports how it ended. The supervisor glue implements it over the queues;
+ * tests implement it with a script (see test-support/scripted-runner.ts).
+ */
+
+export type RunKind = "step" | "gate" | "rollback";
+
+export interface StepRequest {
+  executionId: string;
+  stepId: string;
+  attempt: number;
+  agent?: string;
+  route?: string;
+  task: string;
+  timeoutSec?: number;
+  /**
+   * `wf:<executionId>:<stepId>:<kind>:<attempt>`. A resumed engine asks again with the
+   * same key, and the swarm must answer with the task it already has for that key
+   * (re-adopting it) instead of starting a second one.
+   */
+  idempotencyKey: string;
+  kind: RunKind;
+  /** Optional: call it as soon as the task has an id, so the id is recorded while it runs. */
+  onTaskId?: (taskId: string) => void;
+}
+
+export interface StepOutcome {
+  status: "completed" | "failed" | "timeout" | "cancelled";
+  exitCode: number | null;
+  output: string;
+  taskId: string;
+  /** The agent that ran it, when known; a step's gate then runs on that same agent. */
+  agent?: string;
+}
+
+export interface StepRunner {
+  /** Aborting `signal` means: cancel the task, the engine no longer wants it. */
+  run(req: StepRequest, signal: AbortSignal): Promise<StepOutcome>;
+  /** Cancels a task the engine knows only by id (one started by an engine that is gone). */
+  cancel?(taskId: string): Promise<void>;
+}
+
+export function idempotencyKey(executionId: string, stepId: string, kind: RunKind, attempt: number): string {
+  return `wf:${executionId}:${stepId}:${kind}:${attempt}`;
+}
+
+/** A step's task succeeded; a gate must exit 0 exactly. */
+export function succeeded(outcome: StepOutcome, strict = false): boolean {
+  if (outcome.status !== "completed") return false;
+  return strict ? outcome.exitCode === 0 : outcome.exitCode === null || outcome.exitCode === 0;
+}
+
+export interface CallResult {
+  readonly outcome: StepOutcome;
+  /** The caller's signal aborted (cancel or halt), as opposed to the task failing on its own. */
+  readonly aborted: boolean;
+}
+
+/**
+ * Runs one request with a watchdog: if the runner has not answered `deadlineMs` from
+ * now, the attempt counts as a timeout and the runner's signal is aborted. The engine
+ * stops waiting the moment either signal fires, even if the runner never settles,
+ * so a runner that ignores its signal cannot hold an execution forever.
+ */
+export async function callRunner(
+  runner: StepRunner,
+  req: StepRequest,
+  signal: AbortSignal,
+  deadlineMs: number | null,
+): Promise<CallResult> {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  let timedOut = false;
+  const timer =
+    deadlineMs === null
+      ? null
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error("watchdog"));
+        }, Math.max(0, deadlineMs));
+  const stopped = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  });
+  stopped.catch(() => undefined);
+  const failed = (status: StepOutcome["status"], output: string): StepOutcome => ({
+    status,
+    exitCode: null,
+    output,
+    taskId: "",
+  });
+  try {
+    if (signal.aborted) return { outcome: failed("cancelled", "cancelled before it started"), aborted: true };
+    const running = runner.run(req, controller.signal);
+    running.catch(() => undefined);
+    const outcome = await Promise.race([running, stopped]);
+    return { outcome, aborted: signal.aborted };
+  } catch (error) {
+    if (signal.aborted) return { outcome: failed("cancelled", "cancelled"), aborted: true };
+    if (timedOut) {
+      const limit = req.timeoutSec === undefined ? "" : ` (time limit ${req.timeoutSec}s)`;
+      return { outcome: failed("timeout", `no result from the runner in time${limit}`), aborted: false };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { outcome: failed("failed", `runner error: ${message}`), aborted: false };
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    signal.removeEventListener("abort", onAbort);
+  }
+}
