@@ -1,13 +1,14 @@
 import { execa } from "execa";
-import { EnvironmentError } from "../core/errors.js";
-import { homeMode, homePaths } from "../core/home.js";
 import {
+  EnvironmentError,
+  homeMode,
+  homePaths,
   checkEvictionPolicy,
   connectOrFail,
   describeTarget,
   redisServerVersion,
   redisTarget,
-} from "../core/redis/index.js";
+} from "../core/index.js";
 
 export interface Check {
   name: string;

@@ -29,12 +29,13 @@ function target(raw: Target, path: string, problems: string[]): Target {
 function normalizeStep(raw: RawStep, path: string, problems: string[]): Step | null {
   const dependsOn = raw.depends_on === undefined ? [] : typeof raw.depends_on === "string" ? [raw.depends_on] : raw.depends_on;
   const base = { id: raw.id, dependsOn, onFailure: raw.on_failure ?? "fail", ...(raw.when !== undefined && { when: raw.when }) };
-  const before = problems.length;
+  // Steps come back even when they have problems, so the rules can check the rest of them;
+  // parse.ts throws before such a step could reach the engine.
   if (raw.approval !== undefined) {
     for (const field of APPROVAL_ONLY_WITHOUT) {
       if (raw[field] !== undefined) problems.push(`${joinPath(path, field)}: not allowed on an approval step`);
     }
-    return problems.length > before ? null : { ...base, kind: "approval", approval: raw.approval };
+    return { ...base, kind: "approval", approval: raw.approval };
   }
   if (raw.agent === undefined && raw.route === undefined) {
     problems.push(`${path}: needs one of agent, route or approval`);
@@ -46,7 +47,7 @@ function normalizeStep(raw: RawStep, path: string, problems: string[]): Step | n
     // Without its own agent or route, a rollback runs where the step ran (see engine).
     rollback = { ...target(raw.rollback, joinPath(path, "rollback"), problems), task: raw.rollback.task };
   }
-  if (problems.length > before || raw.task === undefined) return null;
+  if (raw.task === undefined) return null;
   return {
     ...base,
     kind: "task",
