@@ -137,27 +137,29 @@ steps:
     expect(problems(text)).toEqual([
       "deploy.yaml: name: must be letters, digits, '.', '_' or '-'",
       "deploy.yaml: params.env: a required param cannot have a default",
+      'deploy.yaml: steps.0.agent: unknown agent "tst" (known: testing, backend-api, deployment)',
       "deploy.yaml: steps.0.retries: Number must be greater than or equal to 0",
+      'deploy.yaml: steps.0.task: unknown param "region" in {{params.region}}',
+      "deploy.yaml: steps.1.depends_on: dependency cycle b → c → b",
+      'deploy.yaml: steps.1.depends_on.0: unknown step "tset"',
       "deploy.yaml: steps.2.colour: unknown field",
       "deploy.yaml: steps.3.agent: not allowed on an approval step",
+      "deploy.yaml: steps.3.when: more than one comparison (only A == B or A != B)",
       "deploy.yaml: steps.4.task: required",
-      'deploy.yaml: steps.1.depends_on.0: unknown step "tset"',
     ]);
   });
 
-  it("keeps checking rules when some steps are malformed", () => {
+  it("still applies the rules to a step that has a malformed field", () => {
     const text = `name: w
 steps:
-  - { id: a, agent: tst, task: "{{params.region}}" }
-  - { id: b, agent: testing, task: x, depends_on: [a], bogus: 1 }
-  - { id: c, agent: testing, task: "{{ steps.a.output }}", when: "x = y" }
+  - { id: a, agent: testing, task: x }
+  - { id: b, agent: nobody, task: "{{ steps.a.output }}", timeout: soon, bogus: 1 }
 `;
     expect(problems(text)).toEqual([
+      'deploy.yaml: steps.1.agent: unknown agent "nobody" (known: testing, backend-api, deployment)',
       "deploy.yaml: steps.1.bogus: unknown field",
-      'deploy.yaml: steps.0.agent: unknown agent "tst" (known: testing, backend-api, deployment)',
-      'deploy.yaml: steps.0.task: unknown param "region" in {{params.region}}',
-      'deploy.yaml: steps.2.when: unsupported operator "=" (only A == B, A != B, or a single value)',
-      'deploy.yaml: steps.2.task: {{ steps.a.output }} uses step "a", which "c" does not depend on (add it to depends_on)',
+      'deploy.yaml: steps.1.task: {{ steps.a.output }} uses step "a", which "b" does not depend on (add it to depends_on)',
+      "deploy.yaml: steps.1.timeout: Expected number, received string",
     ]);
   });
 
@@ -170,9 +172,9 @@ steps:
   - { id: a, agent: testing, task: y }
 `;
     expect(problems(text)).toEqual([
-      'deploy.yaml: steps.3.id: duplicate step id "a" (also steps.0)',
       "deploy.yaml: steps.0: needs one of agent, route or approval",
       "deploy.yaml: steps.1.route: give agent or route, not both",
+      'deploy.yaml: steps.3.id: duplicate step id "a" (also steps.0)',
     ]);
   });
 

@@ -19,6 +19,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Problems in file order: `steps.2.…` before `steps.10.…`; the sort is stable within one path. */
+function byPath(a: string, b: string): number {
+  const path = (p: string): string => p.slice(0, p.indexOf(": "));
+  return path(a).localeCompare(path(b), "en", { numeric: true });
+}
+
 /**
  * Validates a workflow already parsed from YAML or JSON: shape (schema.ts) →
  * normalize (normalize.ts) → cross-field rules (rules.ts). Throws ConfigError
@@ -27,7 +33,7 @@ function deepFreeze<T>(value: T): T {
 export function workflowFromObject(raw: unknown, options: ParseOptions): Workflow {
   const prefix = (problem: string): string => `${options.file}: ${problem}`;
   const normalized = normalize(raw, options.file);
-  const problems = [...normalized.problems, ...checkRules({ ...normalized, agents: options.agents })];
+  const problems = [...normalized.problems, ...checkRules({ ...normalized, agents: options.agents })].sort(byPath);
   if (problems.length > 0) {
     throw new ConfigError(problems.map(prefix), {
       hint: "Fix the workflow file and run it again.",

@@ -1,0 +1,118 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { homePaths, type HomePaths } from "../../core/index.js";
+import { connect, type Swarm } from "../../supervisor/index.js";
+
+export const CLI = resolve(import.meta.dirname, "../../dist/cli/main.js");
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, with no terminal and no stdin. */
+export function runCli(args: readonly string[], options: { home?: string; cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...(options.home ? ["--home", options.home] : []), ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    input: options.input ?? "",
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { exitCode: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A short temp folder (unix socket paths must stay under ~104 bytes). */
+export function tempHome(): string {
+  return mkdtempSync(join(tmpdir(), "ca-"));
+}
+
+export interface TestSwarm {
+  readonly home: string;
+  readonly paths: HomePaths;
+  readonly configFile: string;
+  daemon: ChildProcess | null;
+  /** Starts (again) the foreground daemon `claude-agent up` and waits until it is ready. */
+  start(): Promise<void>;
+  /** SIGKILLs the daemon (bridge + supervisor): tmux and Redis live on. */
+  kill9(): Promise<void>;
+  connect(): Promise<Swarm>;
+  cli(args: readonly string[], options?: { input?: string }): CliResult;
+  /** `claude-agent down` and removal of the home. */
+  destroy(): Promise<void>;
+}
+
+export const SHELL_AGENTS = `
+agents:
+  - name: alpha
+    runtime: shell
+    replicas: 2
+    routes: [api, server]
+    timeout: 60
+  - name: beta
+    runtime: shell
+    replicas: 1
+    routes: [test, tests]
+    timeout: 60
+default_agent: alpha
+`;
+
+export async function startTestSwarm(yaml = SHELL_AGENTS, options: { env?: NodeJS.ProcessEnv } = {}): Promise<TestSwarm> {
+  const home = tempHome();
+  const paths = homePaths(home);
+  const configFile = join(home, "swarm.yaml");
+  writeFileSync(configFile, yaml);
+  const opened: Swarm[] = [];
+  const swarm: TestSwarm = {
+    home,
+    paths,
+    configFile,
+    daemon: null,
+    async start() {
+      const ready = join(paths.runDir, "daemon.ready");
+      rmSync(ready, { force: true });
+      const log = openSync(join(home, "daemon.test.log"), "a");
+      const child = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile], {
+        cwd: home,
+        env: { ...process.env, ...options.env },
+        stdio: ["ignore", log, log],
+      });
+      closeSync(log);
+      swarm.daemon = child;
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if (existsSync(ready) && readFileSync(ready, "utf8").trim() === String(child.pid)) return;
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`daemon did not become ready:\n${readFileSync(join(home, "daemon.test.log"), "utf8")}`);
+    },
+    async kill9() {
+      const child = swarm.daemon;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+      swarm.daemon = null;
+    },
+    async connect() {
+      const client = await connect({ home });
+      opened.push(client);
+      return client;
+    },
+    cli(args, cliOptions = {}) {
+      return runCli(args, { home, cwd: home, env: options.env, input: cliOptions.input });
+    },
+    async destroy() {
+      await Promise.allSettled(opened.map((client) => client.close()));
+      runCli(["down"], { home });
+      if (swarm.daemon && swarm.daemon.exitCode === null) swarm.daemon.kill("SIGKILL");
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  await swarm.start();
+  return swarm;
+}
