@@ -8,7 +8,7 @@ import { livePid, removePid, waitForExit } from "../pidfile.js";
 /** How long the daemon gets to close before it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
 
-export async function down(options: GlobalOptions & { json?: boolean }): Promise<void> {
+export async function down(options: GlobalOptions & { json?: boolean; quiet?: boolean }): Promise<void> {
   const paths = homePaths(resolveHome(options.home));
   const stopped: string[] = [];
   const pid = livePid(paths.daemonPid);
@@ -25,6 +25,7 @@ export async function down(options: GlobalOptions & { json?: boolean }): Promise
   if (await killTmuxServer(paths.tmuxSocket)) stopped.push("tmux sessions");
   rmSync(paths.tmuxSocket, { force: true });
   if (redisTarget(paths).kind === "embedded" && (await stopEmbeddedRedis(paths))) stopped.push("redis");
+  if (options.quiet) return;
   if (options.json) printJson({ home: paths.root, stopped });
   else process.stdout.write(stopped.length ? `stopped: ${stopped.join(", ")}\n` : `nothing was running in ${paths.root}\n`);
 }

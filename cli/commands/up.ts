@@ -19,7 +19,12 @@ export async function up(options: UpOptions): Promise<void> {
   const running = livePid(paths.daemonPid);
   if (running) throw new UsageError(`the swarm in ${paths.root} is already running (pid ${running})`, { hint: "Stop it with `claude-agent down`, or use it: `claude-agent status`." });
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
-  if (options.detach) return detach(paths, config.source, options);
+  if (options.detach) {
+    const started = await startDetached(paths, config.source);
+    if (options.json) printJson({ ...started, home: paths.root, config: config.source });
+    else process.stdout.write(`swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: claude-agent down\n`);
+    return;
+  }
   await runForeground(paths, config.source);
 }
 
@@ -56,7 +61,8 @@ async function runForeground(paths: HomePaths, configFile: string): Promise<void
   say("stopped");
 }
 
-async function detach(paths: HomePaths, configFile: string, options: UpOptions): Promise<void> {
+/** Starts `claude-agent up` as a background process and returns once it is ready. */
+export async function startDetached(paths: HomePaths, configFile: string): Promise<{ pid: number; log: string }> {
   const readyFile = join(paths.runDir, "daemon.ready");
   rmSync(readyFile, { force: true });
   const logFile = join(paths.logsDir, "daemon.out");
@@ -72,9 +78,7 @@ async function detach(paths: HomePaths, configFile: string, options: UpOptions):
   const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (existsSync(readyFile) && readFileSync(readyFile, "utf8").trim() === String(pid)) {
-      if (options.json) printJson({ pid, home: paths.root, config: configFile, log: logFile });
-      else process.stdout.write(`swarm running in the background (pid ${pid}, home ${paths.root})\nlog: ${logFile}\nstop: claude-agent down\n`);
-      return;
+      return { pid, log: logFile };
     }
     if (!isAlive(pid)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
