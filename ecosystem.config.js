@@ -1,0 +1,32 @@
+// pm2: `pm2 start ecosystem.config.js` runs the swarm in the background, like
+// `claude-agent up --detach`. The tmux server and the embedded Redis are
+// daemons of their own, so `pm2 restart` never touches the agents.
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const home = process.env.CLAUDE_AGENT_HOME || path.join(os.homedir(), ".claude-agent");
+
+export default {
+  apps: [
+    {
+      name: "claude-agent",
+      script: path.join(here, "dist/cli/main.js"),
+      args: ["up"].concat(process.env.CLAUDE_AGENT_CONFIG ? ["--config", process.env.CLAUDE_AGENT_CONFIG] : []),
+      cwd: process.env.CLAUDE_AGENT_CWD || process.cwd(),
+      env: { CLAUDE_AGENT_HOME: home },
+      // `up` sends "ready" once Redis, tmux and the bridge are up.
+      wait_ready: true,
+      listen_timeout: 30000,
+      // Closing stops intake and leaves running jobs in their panes; give it room.
+      kill_timeout: 10000,
+      exp_backoff_restart_delay: 500,
+      max_restarts: 50,
+      out_file: path.join(home, "logs", "pm2.out.log"),
+      error_file: path.join(home, "logs", "pm2.err.log"),
+      merge_logs: true,
+    },
+  ],
+};
