@@ -1,6 +1,6 @@
 import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { EventStream, Ledger, queueName, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
+import { EventStream, Ledger, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
 import { shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { AgentSession } from "./agent-session.js";
@@ -42,7 +42,7 @@ export class Bridge {
   private closing: Promise<void> | null = null;
 
   private constructor(private readonly options: BridgeOptions, private readonly sessions: SessionManager) {
-    this.ledger = new Ledger(options.redis, options.prefix);
+    this.ledger = new Ledger(options.redis, options.prefix, swarmRedactor(options.config.agents.map((agent) => agent.env)));
     this.events = new EventStream(options.redis, this.ledger.keys.events);
     this.registry = new SessionRegistry(options.redis, this.ledger.keys);
     this.log = options.log ?? (() => undefined);

@@ -92,7 +92,10 @@ export class JobRunner {
     if (state.kind !== "running") return false;
     const session = record.session ? pool.get(record.session) : undefined;
     if (!session || session.state === "down" || !session.ref || paneKey(session) !== record.pane) {
-      throw new InfraError(`the pane running task ${record.id} is gone`, { context: { session: record.session ?? undefined } });
+      // The run died with its pane (no exit file was written): dispatch it again, as a new attempt, on
+      // whichever session comes up. Throwing here instead failed every retry the same way.
+      this.deps.log("job.lost-with-pane", { taskId: record.id, session: record.session, dispatch: token });
+      return false;
     }
     this.deps.log("job.adopted", { taskId: record.id, session: session.name });
     pool.occupy(session, record.id);

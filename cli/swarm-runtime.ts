@@ -8,6 +8,7 @@ import {
   keys,
   redisTarget,
   startEmbeddedRedis,
+  swarmRedactor,
   type HomePaths,
   type SwarmConfig,
 } from "../core/index.js";
@@ -35,7 +36,7 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
     progress(reused ? `redis: reusing the running server (pid ${pid})` : `redis: started (pid ${pid}, AOF on, ${paths.redisSocket})`);
   }
   const redis = await connectOrFail(target, 5000);
-  const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm");
+  const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm", swarmRedactor(options.config.agents.map((agent) => agent.env)));
   try {
     const warning = await checkEvictionPolicy(redis);
     if (warning) progress(`redis: ${warning}`);

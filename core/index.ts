@@ -9,3 +9,5 @@ export * from "./ansi.js";
 export * from "./log.js";
 export * from "./config/index.js";
 export * from "./redis/index.js";
+export * from "./policy.js";
+export * from "./redact.js";

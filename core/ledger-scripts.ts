@@ -3,7 +3,7 @@
  * state is recorded once, together with its event, whatever races happen
  * between bridges, cancels and re-deliveries.
  */
-const TERMINAL = `local terminal = { completed = true, failed = true, timeout = true, cancelled = true }`;
+const TERMINAL = `local terminal = { completed = true, failed = true, timeout = true, cancelled = true, rejected = true }`;
 
 const XADD_EVENT = `
 local function add_event(stream, fields)

@@ -1,11 +1,15 @@
 import type { Redis } from "ioredis";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
+import type { Redactor } from "./redact.js";
 import { type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
 
 type Fields = Record<string, string | number | boolean | null | undefined>;
 
 const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
+
+/** Fields that may carry what a program printed, and so secrets. */
+const REDACTED_FIELDS = ["output", "reason", "answer", "errorMessage"] as const;
 
 /**
  * The record of every task, in Redis: one hash per task, an index sorted by
@@ -15,8 +19,12 @@ const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
 export class Ledger {
   readonly keys: Keys;
 
-  constructor(private readonly redis: Redis, prefix = "ca") {
+  private readonly redact: Redactor;
+
+  /** `redact` cleans secrets out of the text fields we store (output, reason, answer) and event messages. */
+  constructor(private readonly redis: Redis, prefix = "ca", redact?: Redactor) {
     this.keys = makeKeys(prefix);
+    this.redact = redact ?? ((text) => text);
   }
 
   /** Creates the task unless its idempotency key already names one; returns the task's id and whether it is new. */
@@ -49,8 +57,9 @@ export class Ledger {
 
   /** Applies fields to a task that is not terminal yet, with an optional event. */
   async update(id: string, fields: Fields, event?: { type: EventType; data?: Record<string, string | undefined> }): Promise<boolean> {
-    const encoded = encode(fields);
-    const ev = event ? eventFields(event.type, { taskId: id, ...event.data }) : [];
+    const encoded = encode(this.clean(fields));
+    const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
+    const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
     const applied = (await this.redis.eval(TRANSITION_TASK, 2, this.keys.task(id), this.keys.events, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
     return applied === 1;
   }
@@ -59,6 +68,15 @@ export class Ledger {
   async finish(id: string, status: TerminalStatus, fields: Fields, agent?: string): Promise<boolean> {
     const record = { ...fields, status };
     return this.update(id, record, { type: `task.${status}` as EventType, data: { agent, session: str(fields.session), status } });
+  }
+
+  private clean(fields: Fields): Fields {
+    const out: Fields = { ...fields };
+    for (const key of REDACTED_FIELDS) {
+      const value = out[key];
+      if (typeof value === "string") out[key] = this.redact(value);
+    }
+    return out;
   }
 
   async requestCancel(id: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
+import type { Redactor } from "./redact.js";
 
 export type LogFn = (event: string, data?: Record<string, unknown>) => void;
 
@@ -11,14 +12,14 @@ export interface Logger {
  * JSON-lines log to a file under the home. Never to the terminal: the TUI
  * owns it, and a foreground `up` prints its own progress lines.
  */
-export function fileLogger(file: string, component: string): Logger {
+export function fileLogger(file: string, component: string, redact: Redactor = (text) => text): Logger {
   let stream: WriteStream | null = createWriteStream(file, { flags: "a", mode: 0o600 });
   stream.on("error", () => {
     stream = null;
   });
   return {
     log(event, data = {}) {
-      stream?.write(`${JSON.stringify({ at: new Date().toISOString(), component, event, ...data }, errorReplacer)}\n`);
+      stream?.write(`${redact(JSON.stringify({ at: new Date().toISOString(), component, event, ...data }, errorReplacer))}\n`);
     },
     close() {
       const current = stream;

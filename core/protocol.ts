@@ -4,7 +4,7 @@
  * that edge (see ledger.ts); these types are what the rest of the code sees.
  */
 
-export const TERMINAL_STATUSES = ["completed", "failed", "timeout", "cancelled"] as const;
+export const TERMINAL_STATUSES = ["completed", "failed", "timeout", "cancelled", "rejected"] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export type TaskStatus = "queued" | "running" | TerminalStatus;
 
@@ -56,6 +56,7 @@ export const EVENT_TYPES = [
   "task.failed",
   "task.cancelled",
   "task.timeout",
+  "task.rejected",
   "task.retrying",
   "agent.up",
   "agent.down",

@@ -5,6 +5,8 @@ import {
   EventStream,
   NotFoundError,
   UsageError,
+  checkPolicy,
+  compilePolicy,
   isTerminal,
   newTaskId,
   queueName,
@@ -37,6 +39,14 @@ export interface Submitted {
   /** False when the idempotency key named an existing task. */
   readonly created: boolean;
 }
+
+/** An agent's command policy from its config (the safe defaults when it sets none). */
+function agentPolicy(agent: object): { deny?: string[]; allow?: string[] } {
+  return (agent as { policy?: { deny?: string[]; allow?: string[] } }).policy ?? {};
+}
+
+/** BullMQ's largest priority (2^21 - 1; it rejects larger ones): the least urgent, and that of tasks given none. */
+const LOWEST_PRIORITY = 2_097_151;
 
 /** Infrastructure failures (pane died, tmux error) are retried this many times in all. */
 const JOB_ATTEMPTS = 3;
@@ -72,8 +82,8 @@ export class SwarmClient {
     if (options.timeout !== undefined && !(Number.isInteger(options.timeout) && options.timeout > 0)) {
       throw new UsageError(`--timeout: expected a positive whole number of seconds, got ${JSON.stringify(options.timeout)}`);
     }
-    if (options.priority !== undefined && !(Number.isInteger(options.priority) && options.priority >= 1 && options.priority <= 2_097_152)) {
-      throw new UsageError(`--priority: expected a whole number from 1 (most urgent) to 2097152, got ${JSON.stringify(options.priority)}`);
+    if (options.priority !== undefined && !(Number.isInteger(options.priority) && options.priority >= 1 && options.priority <= LOWEST_PRIORITY)) {
+      throw new UsageError(`--priority: expected a whole number from 1 (most urgent) to ${LOWEST_PRIORITY}, got ${JSON.stringify(options.priority)}`);
     }
     const route = routeTask(options.task, this.config, options.agent);
     const agent = this.config.agents.find((a) => a.name === route.agent)!;
@@ -99,8 +109,12 @@ export class SwarmClient {
       pane: null,
       cancelRequested: false,
     };
+    const verdict = checkPolicy(options.task, compilePolicy(agentPolicy(agent)));
     const { id, created } = await this.ledger.create(record);
-    if (created) await this.enqueue(record);
+    if (created && !verdict.allowed) {
+      // Refused before anything reaches a pane: recorded, never queued.
+      await this.ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
+    } else if (created) await this.enqueue(record);
     const stored = created ? record : await this.ledger.get(id);
     return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created };
   }
@@ -153,7 +167,9 @@ export class SwarmClient {
       jobId: record.id,
       attempts: JOB_ATTEMPTS,
       backoff: { type: "exponential", delay: 1000 },
-      ...(record.priority > 0 ? { priority: record.priority } : {}),
+      // Always prioritized: BullMQ takes every job of its plain wait list before any prioritized one,
+      // so un-prioritised jobs there would overtake an urgent task. They get the lowest priority (FIFO among equals).
+      priority: record.priority > 0 ? record.priority : LOWEST_PRIORITY,
     });
   }
 
@@ -161,6 +177,9 @@ export class SwarmClient {
     let queue = this.queues.get(agent);
     if (!queue) {
       queue = new Queue(queueName(agent), { connection: this.redis, prefix: this.ledger.keys.prefix });
+      // Without a listener BullMQ console.errors every failed reconnect (a Redis restart spams the user's
+      // stderr); the command that needed Redis still rejects through its own promise.
+      queue.on("error", () => undefined);
       this.queues.set(agent, queue);
     }
     return queue;
