@@ -1,4 +1,4 @@
-import { Worker, type Job } from "bullmq";
+import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { EventStream, Ledger, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
 import { shellCommand } from "../agents/index.js";
@@ -53,6 +53,7 @@ export class Bridge {
       jobsDir: options.paths.jobsDir,
       outputDir: options.paths.outputDir,
       log: this.log,
+      agents: { config: options.config.agents, home: options.paths.root, redis: options.redis },
     });
   }
 
@@ -110,7 +111,16 @@ export class Bridge {
     const record = running ? await this.ledger.get(running) : null;
     if (record && record.status === "running" && record.session === session.name) {
       // The job is still ours to watch; BullMQ's re-delivery will find it in flight.
-      void this.runner.run(record.id).catch((error) => this.log("job.adopt-failed", { taskId: record.id, error }));
+      const pool = this.pools.get(session.agent)!;
+      pool.occupy(session, record.id);
+      void this.runner
+        .run(record.id)
+        .catch((error) => this.log("job.adopt-failed", { taskId: record.id, error }))
+        .finally(() => {
+          // The runner may have finished from the exit file without ever taking the session.
+          if (session.currentTask === record.id) pool.release(session);
+          void this.registry.publish(session).catch(() => undefined);
+        });
     } else {
       await session.probe(PROBE_TIMEOUT_MS);
       session.state = "idle";
@@ -120,7 +130,30 @@ export class Bridge {
     this.pools.get(session.agent)?.wake();
   }
 
+  /**
+   * Jobs a dead bridge left active stay locked until their lock expires and
+   * BullMQ's stalled check re-delivers them (10-15 s with our tuning). Their
+   * tasks are picked up at once instead; the re-delivered job later finds the
+   * task in flight or finished (the runner is idempotent by task id).
+   */
+  private async reconcileActiveJobs(): Promise<void> {
+    for (const agent of this.options.config.agents) {
+      const queue = new Queue<JobPayload>(queueName(agent.name), { connection: this.options.redis, prefix: this.ledger.keys.prefix });
+      try {
+        for (const job of await queue.getActive()) {
+          const taskId = job.data?.taskId;
+          if (typeof taskId !== "string") continue;
+          this.log("job.reconciled", { taskId, agent: agent.name });
+          void this.runner.run(taskId).catch((error) => this.log("job.reconcile-failed", { taskId, error }));
+        }
+      } finally {
+        await queue.close();
+      }
+    }
+  }
+
   private async startIntake(): Promise<void> {
+    await this.reconcileActiveJobs();
     const prefix = this.ledger.keys.prefix;
     for (const agent of this.options.config.agents) {
       const connection = this.options.connect(`bridge:${agent.name}`);
@@ -136,6 +169,8 @@ export class Bridge {
     }
     const subscriber = this.options.connect("bridge:cancel");
     this.connections.push(subscriber);
+    // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt while Redis is down.
+    subscriber.on("error", (error: Error) => this.log("cancel-subscriber.error", { error }));
     subscriber.on("message", (_channel: string, taskId: string) => this.runner.cancel(taskId));
     await subscriber.subscribe(this.ledger.keys.cancelChannel);
   }
