@@ -1,12 +1,12 @@
 import { NotFoundError } from "../core/index.js";
-import { evaluateCondition, parseCondition } from "./condition.js";
 import type { EngineDeps } from "./context.js";
 import { plan, type Action } from "./plan.js";
+import { prepareStep } from "./prepare.js";
 import { rollbackSummary, runRollbacks } from "./rollback.js";
 import { driveStep } from "./step-driver.js";
-import { renderTemplate } from "./template.js";
-import { cancelOpenSteps, failStep, finishExecution, skipStep, stepOf, templateContext } from "./transitions.js";
+import { cancelOpenSteps, failStep, finishExecution, skipStep, stepOf } from "./transitions.js";
 import type { ExecutionState, Halt } from "./types.js";
+import { Waker } from "./waker.js";
 
 /**
  * The loop of one execution in this process: read the state, plan, act, wait
@@ -17,8 +17,7 @@ export class ExecutionDriver {
   private readonly stepsControl = new AbortController();
   private readonly allControl = new AbortController();
   private readonly driving = new Map<string, Promise<void>>();
-  private dirty = false;
-  private waiter: (() => void) | null = null;
+  private readonly waker = new Waker();
   private fatal: { error: unknown } | null = null;
   private detached = false;
 
@@ -28,8 +27,7 @@ export class ExecutionDriver {
   ) {}
 
   wake(): void {
-    this.dirty = true;
-    this.waiter?.();
+    this.waker.wake();
   }
 
   /** Cancel: stops every step and rollback this driver runs. */
@@ -48,7 +46,7 @@ export class ExecutionDriver {
   async run(): Promise<ExecutionState> {
     for (;;) {
       if (this.fatal !== null) throw this.fatal.error;
-      this.dirty = false;
+      this.waker.reset();
       const state = await this.load();
       if (this.detached) return state;
       if (state.status !== "running") {
@@ -62,7 +60,7 @@ export class ExecutionDriver {
         if (action.type === "finish") return this.finish(action.status, action.reason);
         await this.apply(state, action);
       }
-      if (actions.length === 0) await this.idle();
+      if (actions.length === 0) await this.waker.wait(this.deps.pollMs);
     }
   }
 
@@ -72,18 +70,7 @@ export class ExecutionDriver {
     return state;
   }
 
-  private async idle(): Promise<void> {
-    if (this.dirty) return;
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.waiter = resolve;
-      timer = setTimeout(resolve, this.deps.pollMs);
-    });
-    clearTimeout(timer);
-    this.waiter = null;
-  }
-
-  /** Writes the change if the step is still pending and nothing halted meanwhile; true if it did. */
+  /** Writes the change if the step is still pending and nothing halted meanwhile; null if it did not. */
   private async fromPending(stepId: string, change: (s: ExecutionState) => void): Promise<ExecutionState | null> {
     let changed = false;
     const state = await this.deps.update(this.id, (s) => {
@@ -104,31 +91,27 @@ export class ExecutionDriver {
     }
     const step = stepOf(state, action.step);
     if (step === undefined) return;
-    const ctx = templateContext(state, step.id, false);
-    let text: string;
-    try {
-      const render = (t: string): string => renderTemplate(t, ctx);
-      if (step.when !== undefined && !evaluateCondition(parseCondition(step.when), render)) {
-        const reason = `when "${step.when}" is false`;
-        const done = await this.fromPending(step.id, (s) => skipStep(s, step.id, "condition", reason, deps.at()));
-        if (done) deps.emit("step.skipped", { ...event, reason });
-        return;
-      }
-      text = render(step.kind === "approval" ? step.approval : step.task);
-    } catch (error) {
-      const reason = `template: ${(error as Error).message}`;
-      const done = await this.fromPending(step.id, (s) => failStep(s, step.id, reason, deps.at()));
-      if (done) deps.emit("step.failed", { ...event, reason });
+    const prepared = prepareStep(state, step);
+    if (prepared.kind !== "start") {
+      const { reason } = prepared;
+      const skip = prepared.kind === "skip";
+      const done = await this.fromPending(step.id, (s) =>
+        skip ? skipStep(s, step.id, "condition", reason, deps.at()) : failStep(s, step.id, reason, deps.at()),
+      );
+      if (done) deps.emit(skip ? "step.skipped" : "step.failed", { ...event, reason });
       return;
     }
+    const text = prepared.text;
     const at = deps.at();
     const status = step.kind === "approval" ? "waiting-approval" : "running";
     const started = await this.fromPending(step.id, (s) => {
-      Object.assign(s.steps[step.id] ?? {}, { status, task: text, startedAt: at, attemptStartedAt: at, attempts: step.kind === "task" ? 1 : 0 });
+      const attempts = step.kind === "task" ? 1 : 0;
+      Object.assign(s.steps[step.id] ?? {}, { status, task: text, startedAt: at, attemptStartedAt: at, attempts });
     });
     if (started === null) return;
     if (step.kind === "approval") return void deps.emit("step.waiting-approval", { ...event, approval: text });
-    this.launch(step.id, { ...event, attempt: 1, ...(step.agent !== undefined ? { agent: step.agent } : { route: step.route }) });
+    const where = step.agent !== undefined ? { agent: step.agent } : { route: step.route };
+    this.launch(step.id, { ...event, attempt: 1, ...where });
   }
 
   private launch(stepId: string, event: Record<string, unknown>): void {

@@ -24,7 +24,11 @@ export class WorkflowEngine {
   }
 
   /** Creates an execution and runs it; resolves with its final state. */
-  async start(workflow: Workflow, params: Readonly<Record<string, string>> = {}, options: StartOptions = {}): Promise<ExecutionState> {
+  async start(
+    workflow: Workflow,
+    params: Readonly<Record<string, string>> = {},
+    options: StartOptions = {},
+  ): Promise<ExecutionState> {
     const resolved = resolveParams(workflow, params);
     const state = newExecution(options.id ?? newTaskId(this.deps.now()), workflow, resolved, this.deps.at());
     await this.deps.store.create(state);

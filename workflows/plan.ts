@@ -43,7 +43,7 @@ export function plan(state: ExecutionState, driving: ReadonlySet<string>): Actio
   const all = Object.entries(state.steps);
   if (all.some(([, st]) => OPEN.includes(st.status))) return actions;
   const bad = all.filter(([, st]) => st.status === "failed" || st.status === "cancelled").map(([id]) => id);
-  return bad.length === 0
-    ? [{ type: "finish", status: "completed", reason: null }]
-    : [{ type: "finish", status: "failed", reason: `step${bad.length > 1 ? "s" : ""} ${bad.map((id) => `"${id}"`).join(", ")} failed` }];
+  if (bad.length === 0) return [{ type: "finish", status: "completed", reason: null }];
+  const names = bad.map((id) => `"${id}"`).join(", ");
+  return [{ type: "finish", status: "failed", reason: `step${bad.length > 1 ? "s" : ""} ${names} failed` }];
 }

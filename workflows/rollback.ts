@@ -1,8 +1,8 @@
 import type { EngineDeps } from "./context.js";
-import { callRunner, idempotencyKey, succeeded } from "./runner.js";
+import { callRunner, idempotencyKey, succeeded, watchdogMs } from "./runner.js";
 import { renderTemplate } from "./template.js";
-import { stepOf, templateContext } from "./transitions.js";
-import type { ExecutionState, RunRecord, StepState, TaskStep } from "./types.js";
+import { newRun, stepOf, templateContext } from "./transitions.js";
+import type { ExecutionState, StepState, TaskStep } from "./types.js";
 
 /**
  * Undoes the completed steps that declare a rollback, newest completion first,
@@ -30,10 +30,10 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
     const data = { executionId, workflow: state.workflow, step: id };
     const record = st.rollback;
     if (record === null) {
-      const started: RunRecord = { status: "running", taskId: null, exitCode: null, output: "", startedAt: deps.at(), finishedAt: null };
+      const startedAt = deps.at();
       await deps.update(executionId, (s) => {
         const cur = s.steps[id];
-        if (cur !== undefined && cur.rollback === null) cur.rollback = started;
+        if (cur?.rollback === null) cur.rollback = newRun(startedAt);
       });
       deps.emit("step.rollback.started", data);
       continue;
@@ -45,10 +45,7 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
       const task = renderTemplate(spec.task, templateContext(state, id, true));
       const agent = spec.agent ?? (spec.route === undefined ? (st.agent ?? step.agent) : undefined);
       const where = agent !== undefined ? { agent } : { route: spec.route ?? step.route ?? "" };
-      const deadline =
-        step.timeoutSec === undefined
-          ? null
-          : Date.parse(record.startedAt) + step.timeoutSec * 1000 + deps.timeoutGraceMs - deps.now();
+      const deadline = watchdogMs(step.timeoutSec, record.startedAt, deps.timeoutGraceMs, deps.now());
       const req = {
         executionId, stepId: id, attempt: 1, ...where, task, kind: "rollback" as const,
         idempotencyKey: idempotencyKey(executionId, id, "rollback", 1),
@@ -62,7 +59,8 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
     await deps.update(executionId, (s) => {
       const cur = s.steps[id];
       if (cur?.rollback?.status !== "running") return;
-      const { status, exitCode, output } = outcome;
+      const { exitCode, output } = outcome;
+      const status = ok || outcome.status !== "completed" ? outcome.status : "failed";
       cur.rollback = { ...cur.rollback, status, exitCode, output, taskId: outcome.taskId || null, finishedAt: deps.at() };
     });
     deps.emit(ok ? "step.rolled-back" : "step.rollback.failed", { ...data, status: outcome.status, exitCode: outcome.exitCode });

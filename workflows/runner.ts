@@ -51,6 +51,18 @@ export function succeeded(outcome: StepOutcome, strict = false): boolean {
   return strict ? outcome.exitCode === 0 : outcome.exitCode === null || outcome.exitCode === 0;
 }
 
+/**
+ * How long the engine still waits for a run that started at `since` before it calls it a
+ * timeout: the step's limit plus a grace period (the runner enforces the limit itself and
+ * should answer first). A run re-adopted after a long restart still gets the grace period,
+ * since its result is probably waiting for it.
+ */
+export function watchdogMs(timeoutSec: number | undefined, since: string | null, graceMs: number, now: number): number | null {
+  if (timeoutSec === undefined) return null;
+  const started = since === null ? now : Date.parse(since);
+  return Math.max(started + timeoutSec * 1000 + graceMs - now, graceMs);
+}
+
 export interface CallResult {
   readonly outcome: StepOutcome;
   /** The caller's signal aborted (cancel or halt), as opposed to the task failing on its own. */

@@ -1,7 +1,8 @@
 import type { EngineDeps } from "./context.js";
-import { callRunner, idempotencyKey, succeeded, type RunKind, type StepOutcome, type StepRequest } from "./runner.js";
+import { succeeded } from "./runner.js";
+import { callStep, phaseOf, reasonOf, type Phase } from "./step-call.js";
 import { renderTemplate } from "./template.js";
-import { completeStep, failStep, stepOf, templateContext } from "./transitions.js";
+import { completeStep, failStep, newRun, stepOf, templateContext } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
 
 /**
@@ -10,130 +11,154 @@ import type { ExecutionState, StepState, TaskStep } from "./types.js";
  * previous engine left half-done: phase and attempt come from the record, and the
  * runner gets the same idempotency key it got the first time.
  */
-type Phase = "task" | "gate" | "backoff";
+type Decision = "completed" | "failed" | "retry" | "cancelled" | "next" | "stale";
 
-function phaseOf(st: StepState): Phase | null {
-  if (st.retryAt !== null) return "backoff";
-  if (st.gate === null) return "task";
-  return st.gate.status === "running" ? "gate" : null;
+const EVENTS: Partial<Record<Decision, string>> = {
+  completed: "step.completed",
+  failed: "step.failed",
+  retry: "step.retrying",
+  cancelled: "step.cancelled",
+};
+
+export function driveStep(deps: EngineDeps, executionId: string, stepId: string, signal: AbortSignal): Promise<void> {
+  return new StepDriver(deps, executionId, stepId, signal).run();
 }
 
-/** The step's state if it is still in the attempt and phase we acted on; anything else means someone moved on. */
-function current(state: ExecutionState, id: string, attempt: number, phase: Phase): StepState | null {
-  const st = state.steps[id];
-  return st?.status === "running" && st.attempts === attempt && phaseOf(st) === phase ? st : null;
-}
+class StepDriver {
+  /** The backoff just decided by this driver; a resumed one computes it from `retryAt`. */
+  private nextDelay: number | null = null;
 
-function reasonOf(outcome: StepOutcome, what: string): string {
-  if (outcome.status === "timeout") return `${what} timed out`;
-  return outcome.exitCode === null ? `${what} failed` : `${what} failed (exit ${outcome.exitCode})`;
-}
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly executionId: string,
+    private readonly stepId: string,
+    private readonly signal: AbortSignal,
+  ) {}
 
-export async function driveStep(deps: EngineDeps, executionId: string, stepId: string, signal: AbortSignal): Promise<void> {
-  let nextDelay: number | null = null;
-  const base = (extra: Record<string, unknown>): Record<string, unknown> => ({ executionId, step: stepId, ...extra });
+  async run(): Promise<void> {
+    for (;;) {
+      const state = await this.deps.store.get(this.executionId);
+      const st = state?.steps[this.stepId];
+      const step = state === null ? undefined : stepOf(state, this.stepId);
+      if (state?.status !== "running" || st?.status !== "running" || step?.kind !== "task") return;
+      const phase = phaseOf(st);
+      if (phase === null) return this.inconsistent(st.attempts);
+      if (this.signal.aborted) {
+        await this.settle(st.attempts, phase, (_s, cur) => this.cancelled(cur));
+        return;
+      }
+      if (phase === "backoff") await this.backoff(st);
+      else if (phase === "task") await this.task(st, step);
+      else await this.gate(state, st, step);
+    }
+  }
 
-  const settle = async (attempt: number, phase: Phase, apply: (s: ExecutionState, st: StepState) => string): Promise<void> => {
-    let decided = "stale";
-    const state = await deps.update(executionId, (s) => {
-      const st = current(s, stepId, attempt, phase);
-      decided = st === null ? "stale" : apply(s, st);
+  /** Applies `decide` if the step is still in the attempt and phase acted on (else a cancel or another engine moved on). */
+  private async settle(attempt: number, phase: Phase, decide: (s: ExecutionState, st: StepState) => Decision): Promise<Decision> {
+    let decision = "stale" as Decision;
+    const state = await this.deps.update(this.executionId, (s) => {
+      const st = s.steps[this.stepId];
+      const same = st?.status === "running" && st.attempts === attempt && phaseOf(st) === phase;
+      decision = same && st !== undefined ? decide(s, st) : "stale";
     });
-    const st = state.steps[stepId];
-    const data = base({ workflow: state.workflow, attempt, taskId: st?.taskId, exitCode: st?.exitCode, reason: st?.reason });
-    if (decided === "completed") deps.emit("step.completed", data);
-    else if (decided === "failed") deps.emit("step.failed", data);
-    else if (decided === "cancelled") deps.emit("step.cancelled", data);
-    else if (decided === "retry") deps.emit("step.retrying", { ...data, delayMs: nextDelay });
-  };
+    const event = EVENTS[decision];
+    if (event === undefined) return decision;
+    const st = state.steps[this.stepId];
+    this.deps.emit(event, {
+      executionId: this.executionId, workflow: state.workflow, step: this.stepId, attempt,
+      taskId: st?.taskId, exitCode: st?.exitCode, reason: st?.reason,
+      ...(decision === "retry" && { delayMs: this.nextDelay }),
+    });
+    return decision;
+  }
 
-  /** Records a failed attempt: a retry is due later, or the step has failed for good. */
-  const failAttempt = (s: ExecutionState, st: StepState, step: TaskStep, reason: string): string => {
+  /** A record no engine writes (gate over, step still running): fail it rather than adopt it forever. */
+  private async inconsistent(attempt: number): Promise<void> {
+    await this.deps.update(this.executionId, (s) => {
+      const st = s.steps[this.stepId];
+      if (st?.status === "running" && st.attempts === attempt && phaseOf(st) === null) {
+        this.fail(s, "inconsistent stored state: its gate ended but the step did not");
+      }
+    });
+  }
+
+  private complete(s: ExecutionState): Decision {
+    completeStep(s, this.stepId, this.deps.at());
+    return "completed";
+  }
+
+  private fail(s: ExecutionState, reason: string): Decision {
+    failStep(s, this.stepId, reason, this.deps.at());
+    return "failed";
+  }
+
+  private cancelled(st: StepState): Decision {
+    Object.assign(st, { status: "cancelled", reason: "cancelled", finishedAt: this.deps.at(), retryAt: null });
+    if (st.gate?.status === "running") Object.assign(st.gate, { status: "cancelled", finishedAt: this.deps.at() });
+    return "cancelled";
+  }
+
+  /** A failed attempt: a retry is due later, or the step has failed for good (and its policy applies). */
+  private failAttempt(s: ExecutionState, st: StepState, step: TaskStep, reason: string): Decision {
     if (st.attempts <= step.retries) {
-      nextDelay = deps.backoffMs(st.attempts);
-      Object.assign(st, { reason, retryAt: new Date(deps.now() + nextDelay).toISOString() });
+      this.nextDelay = this.deps.backoffMs(st.attempts);
+      Object.assign(st, { reason, retryAt: new Date(this.deps.now() + this.nextDelay).toISOString() });
       return "retry";
     }
-    failStep(s, stepId, st.attempts > 1 ? `${reason} after ${st.attempts} attempts` : reason, deps.at());
-    return "failed";
-  };
+    return this.fail(s, st.attempts > 1 ? `${reason} after ${st.attempts} attempts` : reason);
+  }
 
-  const run = async (st: StepState, step: TaskStep, kind: RunKind, task: string, since: string, agentOverride: string | null) => {
-    const attempt = st.attempts;
-    const phase: Phase = kind === "gate" ? "gate" : "task";
-    const where = agentOverride !== null ? { agent: agentOverride } : step.agent !== undefined ? { agent: step.agent } : { route: step.route ?? "" };
-    const req: StepRequest = {
-      executionId, stepId, attempt, ...where, task, kind,
-      ...(step.timeoutSec !== undefined && { timeoutSec: step.timeoutSec }),
-      idempotencyKey: idempotencyKey(executionId, stepId, kind, attempt),
-      onTaskId: (taskId) => {
-        void deps.update(executionId, (s) => {
-          const cur = current(s, stepId, attempt, phase);
-          if (cur !== null && kind === "gate" && cur.gate !== null) cur.gate.taskId = taskId;
-          else if (cur !== null) cur.taskId = taskId;
-        }).catch(() => undefined);
-      },
-    };
-    const deadline = step.timeoutSec === undefined ? null : Date.parse(since) + step.timeoutSec * 1000 + deps.timeoutGraceMs - deps.now();
-    return { attempt, ...(await callRunner(deps.runner, req, signal, deadline)) };
-  };
+  private async backoff(st: StepState): Promise<void> {
+    const ms = this.nextDelay ?? Math.max(0, Date.parse(st.retryAt ?? "") - this.deps.now());
+    this.nextDelay = null;
+    await this.deps.sleep(ms, this.signal);
+    if (this.signal.aborted) return; // the loop records the cancel
+    const next = st.attempts + 1;
+    const decision = await this.settle(st.attempts, "backoff", (_s, cur) => {
+      Object.assign(cur, { attempts: next, retryAt: null, reason: null, gate: null, attemptStartedAt: this.deps.at() });
+      return "next";
+    });
+    if (decision !== "next") return;
+    this.deps.emit("step.started", { executionId: this.executionId, step: this.stepId, attempt: next, retry: true });
+  }
 
-  for (;;) {
-    const state = await deps.store.get(executionId);
-    const st = state?.steps[stepId];
-    const step = state === null ? undefined : stepOf(state, stepId);
-    if (state === null || state.status !== "running" || st?.status !== "running" || step?.kind !== "task") return;
-    const phase = phaseOf(st);
-    if (phase === null) return;
-    const cancel = (s: ExecutionState, cur: StepState): string => {
-      Object.assign(cur, { status: "cancelled", reason: "cancelled", finishedAt: deps.at(), retryAt: null });
-      if (cur.gate?.status === "running") Object.assign(cur.gate, { status: "cancelled", finishedAt: deps.at() });
-      return "cancelled";
-    };
-    if (signal.aborted) return settle(st.attempts, phase, cancel);
+  private async task(st: StepState, step: TaskStep): Promise<void> {
+    const task = st.task ?? step.task;
+    const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "step", task, st.attemptStartedAt);
+    if (aborted) return; // the loop records the cancel
+    await this.settle(st.attempts, "task", (s, cur) => {
+      const { exitCode, output } = outcome;
+      Object.assign(cur, { exitCode, output, taskId: outcome.taskId || cur.taskId, agent: outcome.agent ?? cur.agent });
+      // A task cancelled by someone else (`claude-agent cancel`) is final: retrying would defy them.
+      if (outcome.status === "cancelled") return this.fail(s, "its task was cancelled");
+      if (!succeeded(outcome)) return this.failAttempt(s, cur, step, reasonOf(outcome, "task"));
+      if (step.gate === undefined) return this.complete(s);
+      cur.gate = newRun(this.deps.at());
+      return "next";
+    });
+  }
 
-    if (phase === "backoff") {
-      const ms = nextDelay ?? Math.max(0, Date.parse(st.retryAt ?? "") - deps.now());
-      nextDelay = null;
-      await deps.sleep(ms, signal);
-      if (signal.aborted) return settle(st.attempts, phase, cancel);
-      const next = st.attempts + 1;
-      await settle(st.attempts, phase, (_s, cur) => {
-        Object.assign(cur, { attempts: next, retryAt: null, reason: null, gate: null, attemptStartedAt: deps.at() });
-        return "next";
-      });
-      deps.emit("step.started", base({ workflow: state.workflow, attempt: next, retry: true }));
-    } else if (phase === "task") {
-      const { attempt, outcome, aborted } = await run(st, step, "step", st.task ?? step.task, st.attemptStartedAt ?? deps.at(), null);
-      if (aborted) return settle(attempt, phase, cancel);
-      await settle(attempt, phase, (s, cur) => {
-        Object.assign(cur, { taskId: outcome.taskId || cur.taskId, agent: outcome.agent ?? cur.agent, exitCode: outcome.exitCode, output: outcome.output });
-        if (!succeeded(outcome)) {
-          // A task cancelled by someone else (`claude-agent cancel`) is final: retrying would defy them.
-          if (outcome.status !== "cancelled") return failAttempt(s, cur, step, reasonOf(outcome, "task"));
-          failStep(s, stepId, "its task was cancelled", deps.at());
-          return "failed";
-        }
-        if (step.gate === undefined) return completeStep(s, stepId, deps.at()), "completed";
-        cur.gate = { status: "running", taskId: null, exitCode: null, output: "", startedAt: deps.at(), finishedAt: null };
-        return "gate";
-      });
-    } else {
-      let command: string;
-      try {
-        command = renderTemplate(step.gate ?? "", templateContext(state, stepId, true));
-      } catch (error) {
-        return settle(st.attempts, phase, (s) => (failStep(s, stepId, `gate: ${(error as Error).message}`, deps.at()), "failed"));
-      }
-      const { attempt, outcome, aborted } = await run(st, step, "gate", command, st.gate?.startedAt ?? deps.at(), st.agent);
-      if (aborted) return settle(attempt, phase, cancel);
-      await settle(attempt, phase, (s, cur) => {
-        const { status, exitCode, output } = outcome;
-        cur.gate = { ...(cur.gate ?? { startedAt: deps.at() }), status, exitCode, output, taskId: outcome.taskId || null, finishedAt: deps.at() };
-        if (succeeded(outcome, true)) return completeStep(s, stepId, deps.at()), "completed";
-        Object.assign(cur, { output, exitCode });
-        return failAttempt(s, cur, step, reasonOf(outcome, `gate "${command}"`));
-      });
+  private async gate(state: ExecutionState, st: StepState, step: TaskStep): Promise<void> {
+    let command: string;
+    try {
+      command = renderTemplate(step.gate ?? "", templateContext(state, this.stepId, true));
+    } catch (error) {
+      const reason = `gate: ${(error as Error).message}`;
+      await this.settle(st.attempts, "gate", (s) => this.fail(s, reason));
+      return;
     }
+    const since = st.gate?.startedAt ?? null;
+    const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "gate", command, since);
+    if (aborted) return;
+    const passed = succeeded(outcome, true);
+    await this.settle(st.attempts, "gate", (s, cur) => {
+      const { exitCode, output } = outcome;
+      const status = passed || outcome.status !== "completed" ? outcome.status : "failed";
+      const taskId = outcome.taskId || null;
+      cur.gate = { ...(cur.gate ?? newRun(this.deps.at())), status, exitCode, output, taskId, finishedAt: this.deps.at() };
+      if (passed) return this.complete(s);
+      Object.assign(cur, { output, exitCode });
+      return this.failAttempt(s, cur, step, reasonOf(outcome, `gate "${command}"`));
+    });
   }
 }

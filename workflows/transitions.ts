@@ -1,5 +1,5 @@
 import type { TemplateContext, StepValues } from "./template.js";
-import type { ExecutionState, Step, StepState, StepStatus, Workflow } from "./types.js";
+import type { ExecutionState, RunRecord, Step, StepState, StepStatus, Workflow } from "./types.js";
 
 /**
  * Pure changes to an execution's state, used inside store mutations. Each one
@@ -27,6 +27,10 @@ export function newStepState(): StepState {
     gate: null,
     rollback: null,
   };
+}
+
+export function newRun(startedAt: string): RunRecord {
+  return { status: "running", taskId: null, exitCode: null, output: "", startedAt, finishedAt: null };
 }
 
 export function newExecution(id: string, workflow: Workflow, params: Record<string, string>, at: string): ExecutionState {

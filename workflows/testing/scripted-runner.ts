@@ -33,7 +33,7 @@ export class ScriptedRunner implements StepRunner {
   readonly cancelled: string[] = [];
   private readonly scripts = new Map<string, Reply[]>();
   private readonly taskIds = new Map<string, string>();
-  private readonly listeners: Array<() => void> = [];
+  private listeners: Array<() => boolean> = [];
 
   /** Script the replies for `stepId` (and kind); later calls reuse the last reply. */
   on(stepId: string, kind: RunKind, ...replies: Reply[]): this {
@@ -62,7 +62,7 @@ export class ScriptedRunner implements StepRunner {
         resolve(found);
         return true;
       };
-      if (!check()) this.listeners.push(() => void check());
+      if (!check()) this.listeners.push(check);
     });
   }
 
@@ -79,7 +79,7 @@ export class ScriptedRunner implements StepRunner {
     const call: Call = { req, taskId, startedAt: performance.now(), endedAt: null, outcome: null, aborted: false };
     this.calls.push(call);
     req.onTaskId?.(taskId);
-    for (const listener of this.listeners.splice(0)) listener();
+    this.listeners = this.listeners.filter((stillWaiting) => !stillWaiting());
 
     const outcome: StepOutcome = {
       status: reply.status ?? "completed",

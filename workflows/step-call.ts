@@ -1,0 +1,62 @@
+import type { EngineDeps } from "./context.js";
+import { callRunner, idempotencyKey, watchdogMs, type CallResult, type RunKind, type StepOutcome } from "./runner.js";
+import type { StepState, TaskStep } from "./types.js";
+
+/** Where a running step is, read from its record: waiting to retry, running its task, or its gate. */
+export type Phase = "task" | "gate" | "backoff";
+
+export function phaseOf(st: StepState): Phase | null {
+  if (st.retryAt !== null) return "backoff";
+  if (st.gate === null) return "task";
+  return st.gate.status === "running" ? "gate" : null;
+}
+
+export function reasonOf(outcome: StepOutcome, what: string): string {
+  if (outcome.status === "timeout") return `${what} timed out`;
+  return outcome.exitCode === null ? `${what} failed` : `${what} failed (exit ${outcome.exitCode})`;
+}
+
+/**
+ * Runs the task or the gate of a step's current attempt. A gate runs where the task
+ * ran when the runner said where, otherwise where the step says. The task id is
+ * recorded as soon as the runner reports it, so a cancel from another process can
+ * reach the task while it runs.
+ */
+export function callStep(
+  deps: EngineDeps,
+  executionId: string,
+  signal: AbortSignal,
+  st: StepState,
+  step: TaskStep,
+  kind: Exclude<RunKind, "rollback">,
+  task: string,
+  since: string | null,
+): Promise<CallResult> {
+  const stepId = step.id;
+  const attempt = st.attempts;
+  const agent = kind === "gate" ? (st.agent ?? step.agent) : step.agent;
+  const phase: Phase = kind === "gate" ? "gate" : "task";
+  const onTaskId = (taskId: string): void => {
+    void deps
+      .update(executionId, (s) => {
+        const cur = s.steps[stepId];
+        if (cur?.status !== "running" || cur.attempts !== attempt || phaseOf(cur) !== phase) return;
+        if (kind === "gate" && cur.gate !== null) cur.gate.taskId = taskId;
+        else cur.taskId = taskId;
+      })
+      .catch(() => undefined);
+  };
+  const timeout = step.timeoutSec;
+  const req = {
+    executionId,
+    stepId,
+    attempt,
+    task,
+    kind,
+    onTaskId,
+    ...(agent !== undefined ? { agent } : { route: step.route ?? "" }),
+    ...(timeout !== undefined && { timeoutSec: timeout }),
+    idempotencyKey: idempotencyKey(executionId, stepId, kind, attempt),
+  };
+  return callRunner(deps.runner, req, signal, watchdogMs(timeout, since, deps.timeoutGraceMs, deps.now()));
+}
