@@ -54,6 +54,7 @@ export class Bridge {
       outputDir: options.paths.outputDir,
       log: this.log,
       agents: { config: options.config.agents, home: options.paths.root, redis: options.redis },
+      recycle: (session, reason) => this.recycle(session, reason),
     });
   }
 
@@ -208,6 +209,12 @@ export class Bridge {
     await this.registry.publish(session).catch(() => undefined);
     await this.events.publish("agent.down", { agent: session.agent, session: name, message: reason }).catch(() => undefined);
     this.scheduleRestart(session, 0);
+  }
+
+  /** Kills a session whose pane ignores Ctrl-C (and so the job stuck in it) and starts a fresh one in its place. */
+  private async recycle(session: AgentSession, reason: string): Promise<void> {
+    await this.sessions.kill(session.name); // forgotten by the manager first: no session-gone event of its own
+    await this.onSessionGone(session.name, reason);
   }
 
   /** Restarts a dead session with exponential backoff (0.5 s, 1 s, 2 s … 30 s). */

@@ -1,7 +1,10 @@
 import { join } from "node:path";
-import { InfraError, isTerminal, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
+import type { Redis } from "ioredis";
+import { InfraError, isTerminal, type AgentConfig, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type ShellMarker } from "../agents/index.js";
+import { AgentJobs } from "./agent-jobs.js";
 import { WaitTimeout, type AgentSession } from "./agent-session.js";
+import { ConversationStore } from "./conversations.js";
 import { readOutputForResult } from "./output.js";
 import type { SessionPool } from "./session-pool.js";
 import type { SessionRegistry } from "./registry.js";
@@ -16,6 +19,10 @@ export interface RunnerDeps {
   readonly jobsDir: string;
   readonly outputDir: string;
   readonly log: (event: string, data: Record<string, unknown>) => void;
+  /** Replaces a session whose pane no longer obeys Ctrl-C (its program ignores it); without it the session is only marked down. */
+  readonly recycle?: (session: AgentSession, reason: string) => Promise<void>;
+  /** The agents' configs, for agent programs (runtime other than shell); without it every task runs as shell. */
+  readonly agents?: { readonly config: readonly AgentConfig[]; readonly home: string; readonly redis: Redis };
 }
 
 class Cancelled extends Error {}
@@ -28,8 +35,16 @@ class Cancelled extends Error {}
  */
 export class JobRunner {
   private readonly inflight = new Map<string, { promise: Promise<void>; controller: AbortController }>();
+  private readonly agentJobs: AgentJobs;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.agentJobs = new AgentJobs({
+      agents: deps.agents?.config ?? [],
+      home: deps.agents?.home ?? "",
+      jobsDir: deps.jobsDir,
+      conversations: deps.agents ? new ConversationStore(deps.agents.redis, deps.ledger.keys) : null,
+    });
+  }
 
   get active(): number {
     return this.inflight.size;
@@ -86,7 +101,7 @@ export class JobRunner {
     let state = inspectDispatch(this.deps.jobsDir, token);
     if (state.kind === "not-started" && !withdrawDispatch(this.deps.jobsDir, token)) state = { kind: "running" };
     if (state.kind === "finished") {
-      await this.finish(record, record.session, state.exitCode === 0 ? "completed" : "failed", state.exitCode);
+      await this.finishExited(record, record.session, token, state.exitCode);
       return true;
     }
     if (state.kind !== "running") return false;
@@ -108,7 +123,7 @@ export class JobRunner {
       const again = inspectDispatch(this.deps.jobsDir, token);
       if (again.kind === "finished") {
         end.catch(() => undefined);
-        await this.finish(record, session.name, again.exitCode === 0 ? "completed" : "failed", again.exitCode);
+        await this.finishExited(record, session.name, token, again.exitCode);
       } else {
         await this.watch(record, session, token, end, startedAt, signal);
       }
@@ -127,7 +142,8 @@ export class JobRunner {
     await this.deps.ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile });
     await this.deps.registry.publish(session);
     const header = `\x1b[2m── task ${record.id} (attempt ${attempt}) ──\x1b[0m`;
-    const job = writeDispatch(this.deps.jobsDir, { token, task: record.task, outputFile, header });
+    const prepared = await this.agentJobs.prepare(record, session.name, token);
+    const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: prepared.preview });
     const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === token && m.nonce === job.nonce;
     const begin = session.waitFor((m) => m.kind === "begin" && isOurs(m), { timeoutMs: BEGIN_TIMEOUT_MS });
     const end = session.waitFor((m) => m.kind === "end" && isOurs(m));
@@ -163,7 +179,7 @@ export class JobRunner {
     try {
       const outcome = await Promise.race([end, timedOut, cancelled]);
       if (typeof outcome !== "string" && outcome.kind === "end") {
-        await this.finish(record, session.name, outcome.exitCode === 0 ? "completed" : "failed", outcome.exitCode);
+        await this.finishExited(record, session.name, token, outcome.exitCode);
         return;
       }
       const status = outcome as "timeout" | "cancelled";
@@ -171,18 +187,40 @@ export class JobRunner {
       const exitCode = inspectDispatch(this.deps.jobsDir, token);
       if (exitCode.kind === "finished") {
         // It ended on its own just as we interrupted it: that is its real outcome.
-        await this.finish(record, session.name, exitCode.exitCode === 0 ? "completed" : "failed", exitCode.exitCode);
+        await this.finishExited(record, session.name, token, exitCode.exitCode);
       } else {
-        const reason = status === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and was interrupted` : "cancelled while running";
-        await this.finish(record, session.name, status, null, reason);
+        const stuck = usable ? "" : "; it ignored Ctrl-C, so its session was restarted";
+        const reason = status === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and ${usable ? "was interrupted" : "was killed"}${stuck}` : `cancelled while running${stuck}`;
+        // What an agent program reported before the interrupt (its conversation id, tokens so far) is kept.
+        const partial = await this.agentJobs.finish(record, session.name, token, null);
+        await this.finish(record, session.name, status, null, reason, partial?.fields);
       }
-      if (!usable) session.markDown("the pane did not return to its prompt after Ctrl-C");
+      if (!usable) {
+        // Left as it is, the session would stay down for good and its agent would take no more tasks.
+        const why = "the pane did not return to its prompt after Ctrl-C";
+        if (this.deps.recycle) await this.deps.recycle(session, why);
+        else session.markDown(why);
+      }
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async finish(record: TaskRecord, session: string | null, status: TerminalStatus, exitCode: number | null, reason?: string): Promise<void> {
+  /** A dispatch that ran to its end: its exit code, and for agent programs what their event stream reported. */
+  private async finishExited(record: TaskRecord, session: string | null, token: string, exitCode: number): Promise<void> {
+    const agent = await this.agentJobs.finish(record, session, token, exitCode);
+    if (!agent) return this.finish(record, session, exitCode === 0 ? "completed" : "failed", exitCode);
+    await this.finish(record, session, agent.status, exitCode, agent.reason, agent.fields);
+  }
+
+  private async finish(
+    record: TaskRecord,
+    session: string | null,
+    status: TerminalStatus,
+    exitCode: number | null,
+    reason?: string,
+    extra: Readonly<Record<string, string | number>> = {},
+  ): Promise<void> {
     const finishedAt = Date.now();
     const current = (await this.deps.ledger.get(record.id)) ?? record;
     const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
@@ -197,6 +235,7 @@ export class JobRunner {
         finishedAt: new Date(finishedAt).toISOString(),
         durationMs: startedAt === null ? null : finishedAt - startedAt,
         reason: reason ?? "",
+        ...extra,
       },
       record.agent,
     );

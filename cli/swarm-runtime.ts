@@ -12,7 +12,7 @@ import {
   type HomePaths,
   type SwarmConfig,
 } from "../core/index.js";
-import { saveSwarmConfig, SupervisorDaemon } from "../supervisor/index.js";
+import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
 import { join } from "node:path";
 
 export interface RunningSwarm {
@@ -35,7 +35,11 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
     const { reused, pid } = await startEmbeddedRedis(paths);
     progress(reused ? `redis: reusing the running server (pid ${pid})` : `redis: started (pid ${pid}, AOF on, ${paths.redisSocket})`);
   }
-  const redis = await connectOrFail(target, 5000);
+  // Probe fast and clearly, then hold a connection that waits out Redis restarts: a result
+  // recorded while Redis is briefly down must be written when it is back, not dropped.
+  (await connectOrFail(target, 5000)).disconnect();
+  const redis = createRedis(target, { worker: true, name: "daemon" });
+  redis.on("error", () => undefined);
   const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm", swarmRedactor(options.config.agents.map((agent) => agent.env)));
   try {
     const warning = await checkEvictionPolicy(redis);
@@ -50,7 +54,8 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       log: logger.log,
     });
     progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
-    const supervisor = new SupervisorDaemon(redis, k, logger.log);
+    const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }));
+    const supervisor = new SupervisorDaemon({ redis, keys: k, client, paths, log: logger.log });
     await supervisor.start();
     let closing: Promise<void> | null = null;
     return {
@@ -60,6 +65,7 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       close() {
         closing ??= (async () => {
           await supervisor.close();
+          await client.close();
           await bridge.close();
           redis.disconnect();
           await logger.close();

@@ -6,6 +6,8 @@ export interface Keys {
   readonly prefix: string;
   task(id: string): string;
   readonly taskIndex: string;
+  /** Tasks not in a terminal state yet, scored by submission time. */
+  readonly openTasks: string;
   idempotency(key: string): string;
   readonly events: string;
   readonly config: string;
@@ -20,6 +22,7 @@ export function keys(prefix = "ca"): Keys {
     prefix,
     task: (id) => `${prefix}:task:${id}`,
     taskIndex: `${prefix}:tasks`,
+    openTasks: `${prefix}:open`,
     idempotency: (key) => `${prefix}:idem:${key}`,
     events: `${prefix}:events`,
     config: `${prefix}:config`,

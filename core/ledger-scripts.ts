@@ -13,7 +13,7 @@ local function add_event(stream, fields)
 end`;
 
 /**
- * KEYS: idempotency key (may be unused), task key, task index, events stream.
+ * KEYS: idempotency key (may be unused), task key, task index, events stream, open-task index.
  * ARGV: useIdem ('1'|'0'), id, score, idemTtlSec, nFields, field/value pairs…, event field/value pairs…
  * Returns the id of the task that now stands for this submission (an existing one for a repeated key).
  */
@@ -28,13 +28,14 @@ local fields = {}
 for i = 6, 5 + n * 2 do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('ZADD', KEYS[3], tonumber(ARGV[3]), ARGV[2])
+redis.call('ZADD', KEYS[5], tonumber(ARGV[3]), ARGV[2])
 local ev = {}
 for i = 6 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
 add_event(KEYS[4], ev)
 return { ARGV[2], 1 }`;
 
 /**
- * KEYS: task key, events stream. ARGV: terminalOnly ('1' = this sets a terminal
+ * KEYS: task key, events stream, open-task index. ARGV: terminalOnly ('1' = this sets a terminal
  * state), nFields, field/value pairs…, event field/value pairs (may be empty).
  * Returns 1 if applied, 0 if the task was already terminal, -1 if it does not exist.
  */
@@ -47,6 +48,8 @@ local n = tonumber(ARGV[2])
 local fields = {}
 for i = 3, 2 + n * 2 do fields[#fields + 1] = ARGV[i] end
 if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
+local now = redis.call('HGET', KEYS[1], 'status')
+if terminal[now] then redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'id')) end
 local ev = {}
 for i = 3 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
 if #ev > 0 then add_event(KEYS[2], ev) end

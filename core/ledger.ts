@@ -34,11 +34,12 @@ export class Ledger {
     const idem = record.idempotencyKey;
     const reply = (await this.redis.eval(
       CREATE_TASK,
-      4,
+      5,
       this.keys.idempotency(idem ?? ""),
       this.keys.task(record.id),
       this.keys.taskIndex,
       this.keys.events,
+      this.keys.openTasks,
       idem ? "1" : "0",
       record.id,
       String(Date.parse(record.submittedAt)),
@@ -60,7 +61,7 @@ export class Ledger {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
-    const applied = (await this.redis.eval(TRANSITION_TASK, 2, this.keys.task(id), this.keys.events, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
+    const applied = (await this.redis.eval(TRANSITION_TASK, 3, this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
     return applied === 1;
   }
 
@@ -84,6 +85,33 @@ export class Ledger {
     await this.redis.publish(this.keys.cancelChannel, id);
   }
 
+  /** Ids of tasks not finished yet that were submitted before `before` (ms since epoch). */
+  async openBefore(before: number, limit = 1000): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.openTasks, "-inf", before, "LIMIT", 0, limit);
+  }
+
+  /** Ids of all tasks submitted before `before`, oldest first. */
+  async submittedBefore(before: number, limit = 1000): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.taskIndex, "-inf", before, "LIMIT", 0, limit);
+  }
+
+  async count(): Promise<number> {
+    return this.redis.zcard(this.keys.taskIndex);
+  }
+
+  async oldest(limit: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.taskIndex, 0, limit - 1);
+  }
+
+  /** Forgets finished tasks (record and index entries). Returns how many were removed. */
+  async remove(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const multi = this.redis.multi();
+    for (const id of ids) multi.del(this.keys.task(id)).zrem(this.keys.taskIndex, id).zrem(this.keys.openTasks, id);
+    await multi.exec();
+    return ids.length;
+  }
+
   /** Task ids, newest first. */
   async list(limit = 50): Promise<string[]> {
     return this.redis.zrevrange(this.keys.taskIndex, 0, limit - 1);
@@ -92,8 +120,23 @@ export class Ledger {
 
 export function toResult(record: TaskRecord): TaskResult {
   const { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, reason } = record;
-  return { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, ...(reason ? { reason } : {}) };
+  return {
+    id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts,
+    ...(reason ? { reason } : {}),
+    ...agentFields(record),
+  };
 }
+
+/** The optional fields an agent program's run adds to a result, only those present. */
+function agentFields(result: TaskResult): Partial<TaskResult> {
+  const out: Partial<TaskResult> = {};
+  for (const key of AGENT_TEXT_FIELDS) if (result[key]) out[key] = result[key];
+  for (const key of AGENT_NUMBER_FIELDS) if (typeof result[key] === "number") out[key] = result[key];
+  return out;
+}
+
+const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt"] as const;
+const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns"] as const;
 
 export function eventFields(type: string, data: Record<string, string | undefined>): string[] {
   const out = ["type", type, "at", new Date().toISOString()];
@@ -128,6 +171,9 @@ function decode(hash: Record<string, string>): TaskRecord {
     durationMs: num("durationMs"),
     attempts: num("attempts") ?? 0,
     ...(hash.reason ? { reason: hash.reason } : {}),
+    ...Object.fromEntries(AGENT_TEXT_FIELDS.filter((key) => hash[key]).map((key) => [key, hash[key]])),
+    ...Object.fromEntries(AGENT_NUMBER_FIELDS.filter((key) => num(key) !== null).map((key) => [key, num(key)])),
+    ...(hash.fresh === "1" ? { fresh: true } : {}),
     task: hash.task ?? "",
     timeoutSec: num("timeoutSec") ?? 0,
     priority: num("priority") ?? 0,

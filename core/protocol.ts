@@ -28,6 +28,18 @@ export interface TaskResult {
   attempts: number;
   /** Why the task ended as it did when that is not obvious from the exit code. */
   reason?: string;
+  /** Agent programs (not shell): the program's final answer to the prompt. */
+  answer?: string;
+  /** Agent programs: what the program reported the task cost, in US dollars. */
+  costUsd?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Agent programs: model round trips the program made for the task. */
+  turns?: number;
+  /** Agent programs: the program's conversation id (`--resume`), which the agent's next task continues. */
+  agentSessionId?: string;
+  /** Set when the program hit a rate or usage limit: when it lifts, ISO 8601, if the program said. */
+  rateLimitResetAt?: string;
 }
 
 /** The full stored record of a task. */
@@ -42,6 +54,8 @@ export interface TaskRecord extends TaskResult {
   /** `paneId:panePid` of the pane the dispatch was typed into: a restarted pane is a different one. */
   pane: string | null;
   cancelRequested: boolean;
+  /** Agent programs: start a new conversation instead of continuing the session's last one. */
+  fresh?: boolean;
 }
 
 /** The BullMQ job payload; the task text itself lives in the task record. */

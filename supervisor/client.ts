@@ -30,6 +30,8 @@ export interface SubmitOptions {
   /** BullMQ priority: 1 is the most urgent; omitted means first come, first served. */
   readonly priority?: number;
   readonly idempotencyKey?: string;
+  /** Agent programs: start a new conversation instead of continuing the session's last one. */
+  readonly fresh?: boolean;
 }
 
 export interface Submitted {
@@ -108,6 +110,7 @@ export class SwarmClient {
       dispatch: null,
       pane: null,
       cancelRequested: false,
+      ...(options.fresh ? { fresh: true } : {}),
     };
     const verdict = checkPolicy(options.task, compilePolicy(agentPolicy(agent)));
     const { id, created } = await this.ledger.create(record);
@@ -159,6 +162,16 @@ export class SwarmClient {
     this.closed = true;
     this.watcher?.close();
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+  }
+
+  /** Whether the task's BullMQ job exists (in any state). */
+  async jobExists(record: TaskRecord): Promise<boolean> {
+    return (await this.queue(record.agent).getJob(record.id)) !== undefined;
+  }
+
+  /** Puts an accepted task's job (back) on its queue; a no-op if the job exists. */
+  async requeue(record: TaskRecord): Promise<void> {
+    await this.enqueue(record);
   }
 
   private async enqueue(record: TaskRecord): Promise<void> {

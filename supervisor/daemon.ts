@@ -1,35 +1,75 @@
 import type { Redis } from "ioredis";
-import { EventStream, type Keys, type LogFn } from "../core/index.js";
+import { EventStream, type HomePaths, type Keys, type LogFn } from "../core/index.js";
+import type { SwarmClient } from "./client.js";
+import { Sweeper, type RetentionPolicy } from "./sweeper.js";
 
 const HEARTBEAT_MS = 5_000;
+const SWEEP_MS = 30_000;
+
+export interface SupervisorOptions {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly client: SwarmClient;
+  readonly paths: HomePaths;
+  readonly retention?: RetentionPolicy;
+  readonly log?: LogFn;
+}
 
 /**
- * The supervisor's long-running side: announces the swarm, keeps a heartbeat
- * that `status` uses to tell a live swarm from a stale record.
+ * The supervisor's long-running side: announces the swarm, keeps the
+ * heartbeat that `status` uses to tell a live swarm from a stale record, and
+ * sweeps the ledger (lost jobs re-queued, old tasks forgotten).
  */
 export class SupervisorDaemon {
-  private timer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
   private readonly events: EventStream;
+  private readonly sweeper: Sweeper;
+  private sweeping: Promise<unknown> | null = null;
+  private readonly log: LogFn;
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly log: LogFn = () => undefined) {
-    this.events = new EventStream(redis, keys.events);
+  constructor(private readonly options: SupervisorOptions) {
+    this.events = new EventStream(options.redis, options.keys.events);
+    this.log = options.log ?? (() => undefined);
+    this.sweeper = new Sweeper({
+      ledger: options.client.ledger,
+      jobExists: (record) => options.client.jobExists(record),
+      requeue: (record) => options.client.requeue(record),
+      outputDir: options.paths.outputDir,
+      jobsDir: options.paths.jobsDir,
+      retention: options.retention,
+      log: this.log,
+    });
   }
 
   async start(): Promise<void> {
+    const { redis, keys } = this.options;
     const startedAt = new Date().toISOString();
-    await this.redis.hset(this.keys.daemonHeartbeat, { pid: process.pid, startedAt, heartbeatAt: startedAt });
+    await redis.hset(keys.daemonHeartbeat, { pid: process.pid, startedAt, heartbeatAt: startedAt });
     await this.events.publish("swarm.up", { message: `pid ${process.pid}` });
-    this.timer = setInterval(() => {
-      this.redis.hset(this.keys.daemonHeartbeat, "heartbeatAt", new Date().toISOString()).catch((error) => this.log("heartbeat.failed", { error }));
+    const heartbeat = setInterval(() => {
+      redis.hset(keys.daemonHeartbeat, "heartbeatAt", new Date().toISOString()).catch((error) => this.log("heartbeat.failed", { error }));
     }, HEARTBEAT_MS);
-    this.timer.unref();
+    const sweep = setInterval(() => this.sweep(), SWEEP_MS);
+    this.timers = [heartbeat, sweep];
+    for (const timer of this.timers) timer.unref();
+    this.sweep();
+  }
+
+  /** One sweep at a time; a slow one is never overlapped by the next. */
+  private sweep(): void {
+    if (this.sweeping) return;
+    this.sweeping = this.sweeper
+      .sweep()
+      .catch((error) => this.log("sweep.failed", { error }))
+      .finally(() => (this.sweeping = null));
   }
 
   async close(): Promise<void> {
-    if (!this.timer) return;
-    clearInterval(this.timer);
-    this.timer = null;
+    if (this.timers.length === 0) return;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.sweeping;
     await this.events.publish("swarm.down", { message: `pid ${process.pid}` }).catch(() => undefined);
-    await this.redis.hset(this.keys.daemonHeartbeat, "heartbeatAt", "").catch(() => undefined);
+    await this.options.redis.hset(this.options.keys.daemonHeartbeat, "heartbeatAt", "").catch(() => undefined);
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../errors.js";
-import { DEFAULT_TIMEOUT_SEC, configFromObject, findConfigFile, loadConfig, parseConfig } from "./index.js";
+import { DEFAULT_TIMEOUT_SEC, agentConfigDir, configFromObject, findConfigFile, loadConfig, parseConfig } from "./index.js";
 
 const options = { file: "/project/swarm.yaml", baseDir: "/project" };
 const agent = (fields: string): string => `agents:\n  - name: api\n    runtime: shell\n${fields}`;
@@ -26,7 +26,9 @@ describe("parseConfig on a valid file", () => {
     expect(config).toEqual({
       source: "/project/swarm.yaml",
       defaultAgent: null,
-      agents: [{ name: "api", runtime: "shell", replicas: 1, cwd: "/project", routes: [], env: {}, timeout: DEFAULT_TIMEOUT_SEC }],
+      agents: [
+        { name: "api", runtime: "shell", replicas: 1, cwd: "/project", routes: [], env: {}, timeout: DEFAULT_TIMEOUT_SEC, mode: "headless", command: null, model: null, args: [] },
+      ],
     });
   });
 
@@ -44,7 +46,7 @@ describe("parseConfig on a valid file", () => {
 
   it("returns a deeply frozen config", () => {
     const config = parseConfig(agent("    routes: [api]\n    env: { A: x }\n"), options);
-    for (const value of [config, config.agents, config.agents[0], config.agents[0]?.routes, config.agents[0]?.env]) {
+    for (const value of [config, config.agents, config.agents[0], config.agents[0]?.routes, config.agents[0]?.env, config.agents[0]?.args]) {
       expect(Object.isFrozen(value)).toBe(true);
     }
   });
@@ -54,7 +56,11 @@ describe("parseConfig problems", () => {
   it.each([
     ["name", "agents:\n  - name: Backend API\n    runtime: shell\n", 'agents.0.name: expected lowercase letters, digits and hyphens, got "Backend API"'],
     ["missing name", "agents:\n  - runtime: shell\n", "agents.0.name: expected lowercase letters, digits and hyphens, got nothing"],
-    ["runtime", "agents:\n  - name: api\n    runtime: docker\n", 'agents.0.runtime: expected one of "shell", got "docker"'],
+    ["runtime", "agents:\n  - name: api\n    runtime: docker\n", 'agents.0.runtime: expected one of "shell", "claude", "codex", "gemini", "aider", "qwen", got "docker"'],
+    ["mode", "agents:\n  - { name: a, runtime: claude, mode: batch }\n", 'agents.0.mode: expected one of "headless", "interactive", got "batch"'],
+    ["model", "agents:\n  - { name: a, runtime: claude, model: '' }\n", 'agents.0.model: expected a model name, got ""'],
+    ["args not a list", "agents:\n  - { name: a, runtime: claude, args: --verbose }\n", 'agents.0.args: expected a list of arguments, got "--verbose"'],
+    ["arg", "agents:\n  - { name: a, runtime: claude, args: [{ a: 1 }] }\n", 'agents.0.args.0: expected a string, got {"a":1}'],
     ["replicas zero", agent("    replicas: 0\n"), "agents.0.replicas: expected a positive integer, got 0"],
     ["replicas fraction", agent("    replicas: 1.5\n"), "agents.0.replicas: expected a positive integer, got 1.5"],
     ["cwd", agent("    cwd: ''\n"), 'agents.0.cwd: expected a directory path, got ""'],
@@ -120,6 +126,47 @@ describe("parseConfig problems", () => {
   it("labels problems with the basename of the file", () => {
     const problems = problemsOf(() => parseConfig("agents: []\n", { file: "/a/b/team.yaml", baseDir: "/a/b" }));
     expect(problems).toEqual(["team.yaml: agents: expected at least one agent"]);
+  });
+});
+
+describe("agent programs", () => {
+  it("reads runtime, model and args, and defaults to headless", () => {
+    const text = "agents:\n  - { name: coder, runtime: claude, command: /opt/claude, model: ' sonnet ', args: [--permission-mode, acceptEdits, --max-turns, 5] }\n";
+    expect(parseConfig(text, options).agents[0]).toMatchObject({
+      runtime: "claude",
+      command: "/opt/claude",
+      mode: "headless",
+      model: "sonnet",
+      args: ["--permission-mode", "acceptEdits", "--max-turns", "5"],
+    });
+  });
+
+  it.each(["codex", "gemini", "qwen", "aider"])("accepts the %s runtime", (runtime) => {
+    expect(parseConfig(`agents:\n  - { name: a, runtime: ${runtime}, mode: headless }\n`, options).agents[0]?.runtime).toBe(runtime);
+  });
+
+  it("says that claude's interactive mode is not implemented yet", () => {
+    expect(problemsOf(() => parseConfig("agents:\n  - { name: a, runtime: claude, mode: interactive }\n", options))).toEqual([
+      'swarm.yaml: agents.0.mode: interactive mode is not implemented yet; use "headless" (the default) for now',
+    ]);
+  });
+
+  it("rejects interactive mode for programs that only run headless", () => {
+    expect(problemsOf(() => parseConfig("agents:\n  - { name: a, runtime: codex, mode: interactive }\n", options))).toEqual([
+      'swarm.yaml: agents.0.mode: the codex runtime runs headless only, got "interactive"',
+    ]);
+  });
+
+  it("rejects command, model and args on a shell agent", () => {
+    expect(problemsOf(() => parseConfig(agent("    command: zsh\n    model: x\n    args: [a]\n"), options))).toEqual([
+      "swarm.yaml: agents.0.command: not used by the shell runtime (the task is the command)",
+      "swarm.yaml: agents.0.model: not used by the shell runtime (the task is the command)",
+      "swarm.yaml: agents.0.args: not used by the shell runtime (the task is the command)",
+    ]);
+  });
+
+  it("gives each agent its own config folder under the home", () => {
+    expect(agentConfigDir("/home/u/.claude-agent", "coder")).toBe("/home/u/.claude-agent/agents/coder/config");
   });
 });
 

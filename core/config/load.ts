@@ -9,7 +9,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
 import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
-import { DEFAULT_TIMEOUT_SEC, type AgentConfig, type SwarmConfig } from "./types.js";
+import { DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
 /** `file` becomes `source` and its basename labels every problem; relative agent `cwd`s resolve against `baseDir`. */
 export interface ParseOptions { readonly file: string; readonly baseDir: string }
@@ -110,9 +110,31 @@ function ruleProblems(raw: unknown): string[] {
     if (earlier === undefined) firstIndex.set(agent.name, index);
     else problems.push(`agents.${index}.name: duplicate agent name ${JSON.stringify(agent.name)} (also agents.${earlier})`);
   });
+  agents.forEach((agent, index) => {
+    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index));
+  });
   const wanted = root.default_agent;
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
     problems.push(`default_agent: unknown agent ${JSON.stringify(wanted)}; agents are ${[...firstIndex.keys()].join(", ")}`);
+  }
+  return problems;
+}
+
+/** What each runtime accepts: only Claude Code will have an interactive mode, and it is not built yet. */
+function runtimeProblems(agent: Record<string, unknown>, index: number): string[] {
+  const problems: string[] = [];
+  const runtime = agent.runtime;
+  if (agent.mode === "interactive" && typeof runtime === "string" && (RUNTIMES as readonly string[]).includes(runtime)) {
+    problems.push(
+      runtime === "claude"
+        ? `agents.${index}.mode: interactive mode is not implemented yet; use "headless" (the default) for now`
+        : `agents.${index}.mode: the ${runtime} runtime runs headless only, got "interactive"`,
+    );
+  }
+  if (runtime === "shell") {
+    for (const key of ["command", "model", "args"] as const) {
+      if (agent[key] !== undefined) problems.push(`agents.${index}.${key}: not used by the shell runtime (the task is the command)`);
+    }
   }
   return problems;
 }
@@ -126,6 +148,10 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     routes: [...new Set((agent.routes ?? []).map((route) => route.trim().toLowerCase()))],
     env: Object.fromEntries(Object.entries(agent.env ?? {}).map(([key, value]) => [key, String(value)])),
     timeout: agent.timeout ?? DEFAULT_TIMEOUT_SEC,
+    mode: agent.mode ?? "headless",
+    command: agent.command ?? null,
+    model: agent.model?.trim() ?? null,
+    args: (agent.args ?? []).map(String),
   };
 }
 
@@ -133,6 +159,7 @@ function freeze(config: SwarmConfig): SwarmConfig {
   for (const agent of config.agents) {
     Object.freeze(agent.routes);
     Object.freeze(agent.env);
+    Object.freeze(agent.args);
     Object.freeze(agent);
   }
   Object.freeze(config.agents);

@@ -5,7 +5,7 @@
  * rejected at every level.
  */
 import { z } from "zod";
-import { AGENT_NAME, RUNTIMES, type Runtime } from "./types.js";
+import { AGENT_MODES, AGENT_NAME, RUNTIMES, type AgentMode, type Runtime } from "./types.js";
 
 const MAX_SHOWN = 60;
 
@@ -33,6 +33,18 @@ const runtime = z.custom<Runtime>(
   (value) => ({ message: expectedMessage(`one of ${RUNTIMES.map((r) => JSON.stringify(r)).join(", ")}`, value) }),
 );
 
+const mode = z.custom<AgentMode>(
+  (value) => typeof value === "string" && (AGENT_MODES as readonly string[]).includes(value),
+  (value) => ({ message: expectedMessage(`one of ${AGENT_MODES.map((m) => JSON.stringify(m)).join(", ")}`, value) }),
+);
+
+const model = z
+  .string(expected("a model name"))
+  .refine((value) => value.trim() !== "", (value) => ({ message: expectedMessage("a model name", value) }));
+
+/** Arguments are passed as separate words, never through a shell, so any string is safe; numbers and booleans are stringified. */
+const arg = z.union([z.string(), z.number(), z.boolean()], expected("a string"));
+
 const route = z
   .string(expected("a non-empty keyword"))
   .refine((value) => value.trim() !== "", (value) => ({ message: expectedMessage("a non-empty keyword", value) }));
@@ -54,6 +66,10 @@ export const rawAgentSchema = z
       routes: z.array(route, expected("a list of keywords")).optional(),
       env: z.record(envName, envValue, expected("a mapping of variable names to values")).optional(),
       timeout: positiveInteger().optional(),
+      mode: mode.optional(),
+      command: z.string(expected("a program name or path")).min(1).optional(),
+      model: model.optional(),
+      args: z.array(arg, expected("a list of arguments")).optional(),
     },
     expected("a mapping with at least `name` and `runtime`"),
   )

@@ -28,8 +28,16 @@ describe("configTemplate", () => {
 
   it("explains every field in a comment", () => {
     const comments = configTemplate().split("\n").filter((line) => line.trimStart().startsWith("#")).join("\n");
-    for (const field of ["name", "runtime", "replicas", "cwd", "routes", "env", "timeout", "default_agent"]) {
+    for (const field of ["name", "runtime", "replicas", "cwd", "routes", "env", "timeout", "mode", "command", "model", "args", "default_agent"]) {
       expect(comments).toMatch(new RegExp(`\\b${field}\\b`));
     }
+  });
+});
+
+describe("configTemplate's commented agent example", () => {
+  it("loads once uncommented", () => {
+    const text = configTemplate().replace(/^ {2}# (- name: reviewer|  (runtime|model|args|routes): .*)$/gm, "  $1");
+    const reviewer = parseConfig(text, options).agents.find((agent) => agent.name === "reviewer");
+    expect(reviewer).toMatchObject({ runtime: "claude", mode: "headless", model: "sonnet", args: ["--permission-mode", "acceptEdits"] });
   });
 });

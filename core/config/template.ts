@@ -21,7 +21,9 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #
 # Fields of each agent:
 #   name      required; lowercase letters, digits and hyphens; unique.
-#   runtime   required; the program that runs the agent's tasks. Only "shell" for now.
+#   runtime   required; the program that runs the agent's tasks: "shell" (the
+#             task is a bash command line), or an AI coding agent given the
+#             task as its prompt: "claude", "codex", "gemini", "qwen", "aider".
 #   replicas  how many tmux sessions run this agent in parallel (default 1).
 #   cwd       working directory of its sessions (default "."); relative paths
 #             resolve against the folder of this file.
@@ -29,10 +31,27 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #             one (default []); matched case-insensitively.
 #   env       extra environment variables, e.g. { NODE_ENV: test } (default {}).
 #   timeout   default time limit of a task in seconds (default ${DEFAULT_TIMEOUT_SEC}).
+#   mode      "headless" (default): the program runs once per task and reports
+#             through its machine-readable output. "interactive" is not
+#             implemented yet.
+#   command   the program to run, a path or a name on PATH (default: the
+#             runtime's own name, e.g. claude).
+#   model     the model to ask the program for (default: the program's own).
+#   args      extra arguments for the program, e.g. [--permission-mode, acceptEdits].
+#   (command, model and args are not for shell agents.) Each agent program
+#   keeps its settings and conversations in its own folder,
+#   $CLAUDE_AGENT_HOME/agents/<name>/config (CLAUDE_CONFIG_DIR, CODEX_HOME, …).
 
 agents:`;
 
 const FOOTER = `
+  # An AI coding agent (uncomment to use; needs Claude Code installed and
+  # ANTHROPIC_API_KEY set). Its tasks are prompts, not commands.
+  # - name: reviewer
+  #   runtime: claude
+  #   model: sonnet
+  #   args: [--permission-mode, acceptEdits]
+  #   routes: [review, refactor]
 # default_agent: the agent that gets a task no route matches. Optional; it
 # must name an agent above.
 default_agent: backend-api

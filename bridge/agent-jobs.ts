@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import { agentConfigDir, type AgentConfig, type TaskRecord, type TerminalStatus } from "../core/index.js";
+import { agentJobFiles, renderScriptPath, runtimeAdapter, writePrompt, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
+import type { ConversationStore } from "./conversations.js";
+
+export interface AgentJobsOptions {
+  readonly agents: readonly AgentConfig[];
+  /** The swarm's home: agent config folders live under it. */
+  readonly home: string;
+  readonly jobsDir: string;
+  /** Where each session's conversation id is kept; null: every task starts a new conversation. */
+  readonly conversations: ConversationStore | null;
+}
+
+/** What a finished dispatch adds to its task's record. */
+export interface AgentFinish {
+  readonly status: TerminalStatus;
+  readonly reason?: string;
+  readonly fields: Record<string, string | number>;
+}
+
+/** The answer stored in the record keeps its first and last 64 KB, like the output. */
+const ANSWER_EDGE = 64 * 1024;
+/** What a program says when asked to resume a conversation it no longer has. */
+const UNKNOWN_CONVERSATION = /no conversation found|no (?:saved )?session|session (?:id )?\S* ?not found/i;
+
+/**
+ * The adapter's side of a dispatch: the script a task runs in the pane (an
+ * agent program reading its prompt from a file, continuing the session's
+ * conversation unless the task asks for a fresh one) and, once it has
+ * ended, what its event stream says: answer, cost, tokens, errors.
+ */
+export class AgentJobs {
+  private readonly byName: ReadonlyMap<string, AgentConfig>;
+
+  constructor(private readonly options: AgentJobsOptions) {
+    this.byName = new Map(options.agents.map((agent) => [agent.name, agent]));
+  }
+
+  adapter(agent: string): AgentRuntime {
+    return runtimeAdapter(this.byName.get(agent)?.runtime ?? "shell");
+  }
+
+  /** Writes the prompt file (agent programs) and returns the dispatch's script and what the pane shows of it. */
+  async prepare(record: TaskRecord, session: string, token: string): Promise<{ script: string; preview: string }> {
+    const agent = this.byName.get(record.agent);
+    const adapter = this.adapter(record.agent);
+    if (!agent || !adapter.structured) return { script: record.task, preview: record.task };
+    const fresh = record.fresh === true;
+    const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
+    const files = writePrompt(this.options.jobsDir, token, record.task);
+    const script = adapter.buildScript(
+      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, resumeId, fresh },
+      { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },
+    );
+    const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
+    return { script, preview: `${agent.runtime} (${note}):\n${record.task}` };
+  }
+
+  /**
+   * Reads what the program reported (null for shell agents) and remembers
+   * its conversation for the session's next task. A program that reports an
+   * error fails the task even when it exits 0.
+   */
+  async finish(record: TaskRecord, session: string | null, token: string, exitCode: number | null): Promise<AgentFinish | null> {
+    const adapter = this.adapter(record.agent);
+    if (!adapter.structured) return null;
+    const outcome = adapter.parseEvents(readText(agentJobFiles(this.options.jobsDir, token).eventsFile));
+    if (session) await this.remember(session, outcome);
+    const failed = outcome.isError === true || (exitCode !== null && exitCode !== 0);
+    return { status: failed ? "failed" : "completed", reason: reasonOf(outcome, exitCode), fields: fieldsOf(outcome) };
+  }
+
+  private async remember(session: string, outcome: AgentOutcome): Promise<void> {
+    const conversations = this.options.conversations;
+    if (!conversations) return;
+    if (outcome.isError && UNKNOWN_CONVERSATION.test(outcome.errorMessage ?? "")) await conversations.clear(session);
+    else if (outcome.sessionId) await conversations.set(session, outcome.sessionId);
+  }
+}
+
+function reasonOf(outcome: AgentOutcome, exitCode: number | null): string | undefined {
+  if (outcome.rateLimited) {
+    const until = outcome.rateLimitResetAt ? ` (resets at ${outcome.rateLimitResetAt})` : "";
+    return `rate limited${until}: ${outcome.errorMessage ?? "the program hit a usage limit"}`;
+  }
+  if (outcome.isError) return outcome.errorMessage ?? "the program reported an error";
+  if (exitCode !== null && exitCode !== 0) return `the program exited with code ${exitCode}`;
+  return undefined;
+}
+
+function fieldsOf(outcome: AgentOutcome): Record<string, string | number> {
+  const fields: Record<string, string | number> = {};
+  if (outcome.answer) fields.answer = clipAnswer(outcome.answer);
+  if (outcome.sessionId) fields.agentSessionId = outcome.sessionId;
+  if (outcome.rateLimitResetAt) fields.rateLimitResetAt = outcome.rateLimitResetAt;
+  for (const key of ["costUsd", "inputTokens", "outputTokens", "turns"] as const) {
+    const value = outcome[key];
+    if (typeof value === "number") fields[key] = value;
+  }
+  return fields;
+}
+
+function clipAnswer(answer: string): string {
+  if (answer.length <= ANSWER_EDGE * 2) return answer;
+  return `${answer.slice(0, ANSWER_EDGE)}\n… [${answer.length - ANSWER_EDGE * 2} characters omitted; the whole stream is in the task's events file] …\n${answer.slice(-ANSWER_EDGE)}`;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return ""; // never written: the program did not start; parseEvents reports that as an error
+  }
+}

@@ -1,0 +1,104 @@
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { isTerminal, type Ledger, type LogFn, type TaskRecord } from "../core/index.js";
+
+export interface RetentionPolicy {
+  /** How long a completed task is kept. */
+  readonly completedMs: number;
+  /** How long a task that failed, timed out, was cancelled or rejected is kept. */
+  readonly failedMs: number;
+  /** At most this many tasks are kept; the oldest finished ones go first. */
+  readonly maxTasks: number;
+}
+
+const DAY = 24 * 3600 * 1000;
+export const DEFAULT_RETENTION: RetentionPolicy = { completedMs: 7 * DAY, failedMs: 30 * DAY, maxTasks: 50_000 };
+
+/** A queued task whose job is missing after this long was lost between ledger and queue (a client died in between). */
+const ORPHAN_AFTER_MS = 30_000;
+const BATCH = 500;
+
+export interface SweeperDeps {
+  readonly ledger: Ledger;
+  readonly jobExists: (record: TaskRecord) => Promise<boolean>;
+  readonly requeue: (record: TaskRecord) => Promise<void>;
+  readonly outputDir: string;
+  readonly jobsDir: string;
+  readonly retention?: RetentionPolicy;
+  readonly log?: LogFn;
+}
+
+/**
+ * Keeps the ledger honest and bounded: re-queues accepted tasks whose job
+ * never reached the queue, and forgets finished tasks past their retention
+ * (record, output file and dispatch files), failed ones kept longer.
+ */
+export class Sweeper {
+  private readonly retention: RetentionPolicy;
+
+  constructor(private readonly deps: SweeperDeps) {
+    this.retention = deps.retention ?? DEFAULT_RETENTION;
+  }
+
+  async sweep(now = Date.now()): Promise<{ requeued: number; removed: number }> {
+    const requeued = await this.requeueOrphans(now);
+    const removed = await this.expire(now);
+    if (requeued || removed) this.deps.log?.("sweep", { requeued, removed });
+    return { requeued, removed };
+  }
+
+  private async requeueOrphans(now: number): Promise<number> {
+    let count = 0;
+    for (const id of await this.deps.ledger.openBefore(now - ORPHAN_AFTER_MS, BATCH)) {
+      const record = await this.deps.ledger.get(id);
+      if (!record || record.status !== "queued" || record.dispatch) continue;
+      if (await this.deps.jobExists(record)) continue;
+      await this.deps.requeue(record);
+      count++;
+    }
+    return count;
+  }
+
+  private async expire(now: number): Promise<number> {
+    const { completedMs, failedMs, maxTasks } = this.retention;
+    const doomed: string[] = [];
+    for (const id of await this.deps.ledger.submittedBefore(now - Math.min(completedMs, failedMs), BATCH)) {
+      const record = await this.deps.ledger.get(id);
+      if (!record) {
+        doomed.push(id);
+        continue;
+      }
+      if (!isTerminal(record.status)) continue;
+      const finished = Date.parse(record.finishedAt ?? record.submittedAt);
+      const keep = record.status === "completed" ? completedMs : failedMs;
+      if (now - finished > keep) doomed.push(id);
+    }
+    const over = (await this.deps.ledger.count()) - maxTasks;
+    if (over > doomed.length) {
+      for (const id of await this.deps.ledger.oldest(Math.min(over, 10 * BATCH))) {
+        if (doomed.length >= over) break;
+        if (doomed.includes(id)) continue;
+        const record = await this.deps.ledger.get(id);
+        if (!record || isTerminal(record.status)) doomed.push(id);
+      }
+    }
+    this.removeFiles(new Set(doomed));
+    return this.deps.ledger.remove(doomed);
+  }
+
+  private removeFiles(ids: ReadonlySet<string>): void {
+    if (ids.size === 0) return;
+    for (const id of ids) rmSync(join(this.deps.outputDir, `${id}.log`), { force: true });
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.deps.jobsDir);
+    } catch {
+      return; // no jobs folder on a supervisor-only host
+    }
+    // Dispatch files are named <task id>-<attempt>.<ext>; task ids contain one hyphen.
+    for (const name of names) {
+      const id = name.split("-").slice(0, 2).join("-");
+      if (ids.has(id)) rmSync(join(this.deps.jobsDir, name), { force: true });
+    }
+  }
+}
