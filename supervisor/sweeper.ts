@@ -75,7 +75,7 @@ export class Sweeper {
     }
     const over = (await this.deps.ledger.count()) - maxTasks;
     if (over > doomed.length) {
-      for (const id of await this.deps.ledger.oldest(Math.min(over, 10 * BATCH))) {
+      for (const id of await this.deps.ledger.oldest(Math.min(over + BATCH, 10 * BATCH))) {
         if (doomed.length >= over) break;
         if (doomed.includes(id)) continue;
         const record = await this.deps.ledger.get(id);

@@ -1,0 +1,106 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ensureHome, Ledger, connectOrFail, startEmbeddedRedis, stopEmbeddedRedis, type HomePaths, type TaskRecord } from "../core/index.js";
+import { Sweeper } from "./sweeper.js";
+
+const DAY = 24 * 3600 * 1000;
+
+function record(id: string, submittedAt: number, status: TaskRecord["status"], finishedAt?: number): TaskRecord {
+  return {
+    id, agent: "alpha", session: null, status, exitCode: null, output: "", outputFile: null,
+    submittedAt: new Date(submittedAt).toISOString(), startedAt: null,
+    finishedAt: finishedAt === undefined ? null : new Date(finishedAt).toISOString(),
+    durationMs: null, attempts: 0, task: "true", timeoutSec: 60, priority: 0, idempotencyKey: null,
+    routedBy: "explicit", dispatch: null, pane: null, cancelRequested: false,
+  };
+}
+
+describe("the ledger sweeper (real Redis)", () => {
+  let paths: HomePaths;
+  let redis: Redis;
+  let ledger: Ledger;
+  const requeued: string[] = [];
+  const withJobs = new Set<string>();
+  const sweeper = (maxTasks = 1000) =>
+    new Sweeper({
+      ledger,
+      jobExists: async (r) => withJobs.has(r.id),
+      requeue: async (r) => void requeued.push(r.id),
+      outputDir: paths.outputDir,
+      jobsDir: paths.jobsDir,
+      retention: { completedMs: 7 * DAY, failedMs: 30 * DAY, maxTasks },
+    });
+
+  beforeAll(async () => {
+    paths = ensureHome(mkdtempSync(join(tmpdir(), "ca-")));
+    await startEmbeddedRedis(paths);
+    redis = await connectOrFail({ kind: "embedded", socket: paths.redisSocket });
+    ledger = new Ledger(redis, "sw");
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await stopEmbeddedRedis(paths);
+    rmSync(paths.root, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await redis.flushall();
+    requeued.length = 0;
+    withJobs.clear();
+  });
+
+  async function add(r: TaskRecord): Promise<void> {
+    await ledger.create({ ...r, status: "queued" });
+    if (r.status !== "queued") await ledger.finish(r.id, r.status as never, { finishedAt: r.finishedAt ?? "" });
+  }
+
+  it("re-queues an accepted task whose job never reached its queue, and only that one", async () => {
+    const now = Date.now();
+    await add(record("lost-1", now - 60_000, "queued"));
+    await add(record("queued-ok", now - 60_000, "queued"));
+    withJobs.add("queued-ok");
+    await add(record("fresh", now - 1_000, "queued"));
+    await add(record("done", now - 60_000, "completed", now - 50_000));
+    const outcome = await sweeper().sweep(now);
+    expect(requeued).toEqual(["lost-1"]);
+    expect(outcome.requeued).toBe(1);
+  });
+
+  it("forgets completed tasks after 7 days and failed ones after 30, with their output and dispatch files", async () => {
+    const now = Date.now();
+    await add(record("old-ok", now - 10 * DAY, "completed", now - 10 * DAY));
+    await add(record("old-failed", now - 10 * DAY, "failed", now - 10 * DAY));
+    await add(record("ancient-failed", now - 40 * DAY, "timeout", now - 40 * DAY));
+    await add(record("recent-ok", now - 1 * DAY, "completed", now - 1 * DAY));
+    mkdirSync(paths.jobsDir, { recursive: true });
+    writeFileSync(join(paths.outputDir, "old-ok.log"), "x");
+    writeFileSync(join(paths.jobsDir, "old-ok-1.sh"), "x");
+    writeFileSync(join(paths.jobsDir, "recent-ok-1.sh"), "x");
+    const outcome = await sweeper().sweep(now);
+    expect(outcome.removed).toBe(2);
+    expect(await ledger.get("old-ok")).toBeNull();
+    expect(await ledger.get("ancient-failed")).toBeNull();
+    expect(await ledger.get("old-failed")).not.toBeNull();
+    expect(await ledger.get("recent-ok")).not.toBeNull();
+    expect(existsSync(join(paths.outputDir, "old-ok.log"))).toBe(false);
+    expect(existsSync(join(paths.jobsDir, "old-ok-1.sh"))).toBe(false);
+    expect(existsSync(join(paths.jobsDir, "recent-ok-1.sh"))).toBe(true);
+  });
+
+  it("keeps at most maxTasks, dropping the oldest finished ones and never an open one", async () => {
+    const now = Date.now();
+    await add(record("a-open", now - 5_000, "running"));
+    await add(record("b-done", now - 4_000, "completed", now - 3_000));
+    await add(record("c-done", now - 3_000, "completed", now - 2_000));
+    await add(record("d-done", now - 2_000, "completed", now - 1_000));
+    withJobs.add("a-open");
+    await sweeper(2).sweep(now);
+    expect(await ledger.get("a-open")).not.toBeNull();
+    expect(await ledger.get("b-done")).toBeNull();
+    expect(await ledger.get("c-done")).toBeNull();
+    expect(await ledger.get("d-done")).not.toBeNull();
+    expect(await ledger.count()).toBe(2);
+  });
+});
