@@ -9,24 +9,26 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const home = process.env.CLAUDE_AGENT_HOME || path.join(os.homedir(), ".claude-agent");
 
-export default {
-  apps: [
-    {
-      name: "claude-agent",
-      script: path.join(here, "dist/cli/main.js"),
-      args: ["up"].concat(process.env.CLAUDE_AGENT_CONFIG ? ["--config", process.env.CLAUDE_AGENT_CONFIG] : []),
-      cwd: process.env.CLAUDE_AGENT_CWD || process.cwd(),
-      env: { CLAUDE_AGENT_HOME: home },
-      // `up` sends "ready" once Redis, tmux and the bridge are up.
-      wait_ready: true,
-      listen_timeout: 30000,
-      // Closing stops intake and leaves running jobs in their panes; give it room.
-      kill_timeout: 10000,
-      exp_backoff_restart_delay: 500,
-      max_restarts: 50,
-      out_file: path.join(home, "logs", "pm2.out.log"),
-      error_file: path.join(home, "logs", "pm2.err.log"),
-      merge_logs: true,
-    },
-  ],
-};
+// A named `apps` export: pm2 loads this file with require(), which on Node ≥ 20.19 returns the ESM
+// namespace, so the apps must be a named export (a default export alone reads as no apps).
+export const apps = [
+  {
+    name: "claude-agent",
+    script: path.join(here, "dist/cli/main.js"),
+    args: ["up"].concat(process.env.CLAUDE_AGENT_CONFIG ? ["--config", process.env.CLAUDE_AGENT_CONFIG] : []),
+    cwd: process.env.CLAUDE_AGENT_CWD || process.cwd(),
+    env: { CLAUDE_AGENT_HOME: home },
+    // `up` sends "ready" once Redis, tmux and the bridge are up.
+    wait_ready: true,
+    listen_timeout: 30000,
+    // Closing stops intake and leaves running jobs in their panes; give it room.
+    kill_timeout: 10000,
+    exp_backoff_restart_delay: 500,
+    max_restarts: 50,
+    out_file: path.join(home, "logs", "pm2.out.log"),
+    error_file: path.join(home, "logs", "pm2.err.log"),
+    merge_logs: true,
+  },
+];
+
+export default { apps };
