@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { homePaths } from "../../core/index.js";
+import { connect } from "../../supervisor/index.js";
+import { runCli } from "../helpers/swarm.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const PM2 = join(ROOT, "node_modules/pm2/bin/pm2");
+
+describe("running under pm2 (ecosystem.config.js)", () => {
+  const base = mkdtempSync(join(tmpdir(), "ca-"));
+  const home = join(base, "h");
+  const env = {
+    ...process.env,
+    PM2_HOME: join(base, "pm2"),
+    CLAUDE_AGENT_HOME: home,
+    CLAUDE_AGENT_CONFIG: join(base, "swarm.yaml"),
+  };
+  const pm2 = (...args: string[]) => spawnSync(process.execPath, [PM2, ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+  const panePids = () =>
+    execFileSync("tmux", ["-S", homePaths(home).tmuxSocket, "list-panes", "-a", "-F", "#{session_name} #{pane_pid}"], { encoding: "utf8" })
+      .split("\n")
+      .filter((line) => line.startsWith("alpha"))
+      .sort();
+
+  beforeAll(() => {
+    writeFileSync(env.CLAUDE_AGENT_CONFIG, "agents:\n  - name: alpha\n    runtime: shell\n    replicas: 1\n    timeout: 60\n");
+    const started = pm2("start", "ecosystem.config.js");
+    expect(started.status, started.stderr + started.stdout).toBe(0);
+  });
+
+  afterAll(() => {
+    pm2("kill");
+    runCli(["down"], { home });
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it("starts the swarm, which takes work once pm2 reports it online (wait_ready)", async () => {
+    const swarm = await connect({ home });
+    try {
+      const result = await (await swarm.submit({ task: "echo from-pm2", agent: "alpha" })).result();
+      expect(result).toMatchObject({ status: "completed", output: "from-pm2\n" });
+    } finally {
+      await swarm.close();
+    }
+  });
+
+  it("restarts our process without touching the agents, and a job running across the restart completes once", async () => {
+    const before = panePids();
+    const counter = join(base, "counter");
+    const swarm = await connect({ home });
+    try {
+      const task = await swarm.submit({ task: `echo run >> ${counter}; sleep 2; echo finished`, agent: "alpha" });
+      await new Promise((r) => setTimeout(r, 500));
+      const restarted = pm2("restart", "claude-agent");
+      expect(restarted.status, restarted.stderr).toBe(0);
+      const result = await task.result();
+      expect(result).toMatchObject({ status: "completed", output: "finished\n", attempts: 1 });
+      expect(readFileSync(counter, "utf8")).toBe("run\n");
+      expect(panePids()).toEqual(before);
+    } finally {
+      await swarm.close();
+    }
+  });
+
+  it("stops gracefully on pm2 stop: our process closes cleanly and the agents stay up", () => {
+    const before = panePids();
+    const stopped = pm2("stop", "claude-agent");
+    expect(stopped.status, stopped.stderr).toBe(0);
+    const out = readFileSync(join(home, "logs", "pm2.out.log"), "utf8");
+    expect(out).toMatch(/received SIG(INT|TERM): stopping intake/);
+    expect(out.trimEnd().endsWith("stopped")).toBe(true);
+    expect(panePids()).toEqual(before);
+  });
+});
