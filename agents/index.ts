@@ -7,6 +7,11 @@ export {
   readExitCode,
   removeDispatch,
   readNonce,
+  agentJobFiles,
+  writePrompt,
   type Dispatch,
   type DispatchState,
 } from "./shell/job-files.js";
+export { runtimeAdapter, isRuntimeName } from "./registry.js";
+export { renderScriptPath, shellQuote } from "./script.js";
+export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtime.js";

@@ -74,6 +74,7 @@ export const EVENT_TYPES = [
   "task.retrying",
   "agent.up",
   "agent.down",
+  "agent.failed",
   "swarm.up",
   "swarm.down",
 ] as const;
@@ -92,7 +93,7 @@ export interface SwarmEvent {
 }
 
 /** Agent session states as the bridge publishes them. */
-export type SessionState = "starting" | "idle" | "busy" | "down";
+export type SessionState = "starting" | "idle" | "busy" | "down" | "failed";
 
 export interface SessionInfo {
   name: string;

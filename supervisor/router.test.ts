@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { NotFoundError, UsageError, type SwarmConfig } from "../core/index.js";
 import { routeTask } from "./router.js";
 
-const agent = (name: string, routes: string[]) => ({ name, runtime: "shell" as const, replicas: 1, cwd: "/", routes, env: {}, timeout: 60 });
+const agent = (name: string, routes: string[]) => ({
+  name, runtime: "shell" as const, replicas: 1, cwd: "/", routes, env: {}, timeout: 60, mode: "headless" as const, command: null, model: null, args: [],
+});
 const config = (defaultAgent: string | null): SwarmConfig => ({
   source: "<test>",
   agents: [agent("backend-api", ["api", "endpoint", "auth"]), agent("database", ["schema", "migration"]), agent("testing", ["test", "tests", "e2e tests"])],

@@ -26,12 +26,16 @@ export type DispatchState =
 
 const PREVIEW_LINES = 12;
 
-export function writeDispatch(jobsDir: string, options: { token: string; task: string; outputFile: string; header: string }): Dispatch {
+/**
+ * `task` is the bash text the pane runs; `preview`, what the pane shows of it
+ * (default: the task itself; an agent program's dispatch shows its prompt).
+ */
+export function writeDispatch(jobsDir: string, options: { token: string; task: string; outputFile: string; header: string; preview?: string }): Dispatch {
   const nonce = randomSuffix(16);
   const base = join(jobsDir, options.token);
   const mode = Buffer.byteLength(options.task) < MAX_ARG_BYTES ? "arg" : "file";
   writeFileSync(`${base}.sh`, options.task, { mode: 0o600 });
-  writeFileSync(`${base}.preview`, preview(options.header, options.task), { mode: 0o600 });
+  writeFileSync(`${base}.preview`, preview(options.header, options.preview ?? options.task), { mode: 0o600 });
   // .meta last: the pane treats a job without it as not found.
   writeFileSync(`${base}.meta`, `${nonce}\n${mode}\n${options.outputFile}\n`, { mode: 0o600 });
   return { token: options.token, nonce, line: ` ca-run ${options.token}` };
@@ -69,7 +73,25 @@ export function readExitCode(jobsDir: string, token: string): number | null {
 }
 
 export function removeDispatch(jobsDir: string, token: string): void {
-  for (const ext of [".sh", ".meta", ".preview", ".claim", ".exit"]) rmSync(join(jobsDir, token + ext), { force: true });
+  for (const ext of [".sh", ".meta", ".preview", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT]) rmSync(join(jobsDir, token + ext), { force: true });
+}
+
+const PROMPT_EXT = ".prompt";
+const EVENTS_EXT = ".events.jsonl";
+
+/**
+ * An agent program's dispatch has two more files: the prompt it reads (the
+ * task text, never put on a command line) and the event stream it writes.
+ */
+export function agentJobFiles(jobsDir: string, token: string): { promptFile: string; eventsFile: string } {
+  return { promptFile: join(jobsDir, token + PROMPT_EXT), eventsFile: join(jobsDir, token + EVENTS_EXT) };
+}
+
+/** Writes the prompt file; returns the paths of both agent files. */
+export function writePrompt(jobsDir: string, token: string, prompt: string): { promptFile: string; eventsFile: string } {
+  const files = agentJobFiles(jobsDir, token);
+  writeFileSync(files.promptFile, prompt, { mode: 0o600 });
+  return files;
 }
 
 function preview(header: string, task: string): string {

@@ -11,6 +11,7 @@ export interface SubmitCliOptions extends GlobalOptions {
   timeout?: string;
   priority?: string;
   idempotencyKey?: string;
+  fresh?: boolean;
   json?: boolean;
 }
 
@@ -21,7 +22,7 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
   await withSwarm(options, async (swarm) => {
     const status = await swarm.status();
     if (!status.daemon.alive) process.stderr.write("warning: no bridge is running in this home; the task waits in its queue until `claude-agent up`.\n");
-    const handle = await swarm.submit({ task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey });
+    const handle = await swarm.submit({ task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey, fresh: options.fresh });
     if (!options.wait) {
       if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created });
       else process.stdout.write(`${handle.id}\n`);

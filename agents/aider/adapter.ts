@@ -1,0 +1,94 @@
+/**
+ * aider, headless: `aider --message-file <prompt> --yes-always --no-pretty`.
+ * aider has no machine-readable output, so its plain text is the event
+ * stream: the answer is the reply before the last `Tokens: … sent, …
+ * received. Cost: $… message, $… session.` line. It has no session ids
+ * either: each conversation is a chat-history file of ours under the
+ * agent's config folder, named by the task that started it, announced on
+ * the stream's first line and restored with `--restore-chat-history`.
+ */
+import { basename } from "node:path";
+import { clip, isLimitMessage } from "../events.js";
+import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
+import { option, pipeline } from "../script.js";
+
+const BANNER = "claude-agent: aider chat ";
+const TOKENS = /^>?\s*Tokens: ([\d.,]+[kKmM]?) sent, ([\d.,]+[kKmM]?) received\.(?: Cost: \$([\d.]+) (?:message|request), \$([\d.]+) session\.)?/;
+const ERROR = /^(litellm\.\w+:.*|Error: .*|.*(?:AuthenticationError|RateLimitError|APIConnectionError|APIError|NotFoundError).*)$/;
+const CHATTER = new RegExp(
+  [
+    "^Aider v", "^Main model:", "^Weak model:", "^Editor model:", "^Model:", "^Git repo:", "^Repo-map:", "^Added .* to the chat",
+    "^Use /help", "^Cost estimates", "^Warning:", "^https://aider\\.chat", "^Retrying in", "^Applied edit to", "^Commit [0-9a-f]{7}",
+    "^You can use /undo", "^No changes made", "^Can't initialize prompt toolkit", "^The API provider", `^${BANNER}`,
+  ].join("|"),
+);
+
+export function parseAiderOutput(text: string): AgentOutcome {
+  const lines = text.split("\n").map((line) => line.replace(/\r$/, ""));
+  const outcome: AgentOutcome = { answer: "", events: 0 };
+  let reply: string[] = [];
+  let answer: string[] = [];
+  let error: string | undefined;
+  for (const line of lines) {
+    // Ours is the first line; a later one would be aider echoing something.
+    if (line.startsWith(BANNER) && outcome.sessionId === undefined) outcome.sessionId = line.slice(BANNER.length).trim() || undefined;
+    const tokens = TOKENS.exec(line);
+    if (tokens) {
+      outcome.events += 1;
+      outcome.turns = (outcome.turns ?? 0) + 1;
+      outcome.inputTokens = (outcome.inputTokens ?? 0) + count(tokens[1]!);
+      outcome.outputTokens = (outcome.outputTokens ?? 0) + count(tokens[2]!);
+      if (tokens[3] !== undefined) outcome.costUsd = (outcome.costUsd ?? 0) + Number(tokens[3]);
+      answer = reply;
+      reply = [];
+      error = undefined;
+    } else if (ERROR.test(line.trim())) {
+      error = line.trim();
+    } else if (!CHATTER.test(line.trim())) {
+      reply.push(line);
+    }
+  }
+  outcome.answer = answer.join("\n").trim();
+  if (error !== undefined || outcome.turns === undefined) {
+    outcome.isError = true;
+    outcome.errorMessage = error ?? (clip(lines.filter((l) => l.trim() !== "").slice(-5).join("\n"), 2000) || "aider printed nothing");
+    if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
+  }
+  return outcome;
+}
+
+/** aider's token counts: `1,234`, `2.3k`, `1.1M`. */
+function count(text: string): number {
+  const value = Number(text.replace(/,/g, "").replace(/[kKmM]$/, ""));
+  const scale = /[kK]$/.test(text) ? 1e3 : /[mM]$/.test(text) ? 1e6 : 1;
+  return Math.round(value * scale);
+}
+
+export const aiderRuntime: AgentRuntime = {
+  name: "aider",
+  defaultMode: "headless",
+  structured: true,
+  buildScript(job: AgentJob, paths: ScriptPaths): string {
+    const resume = job.fresh ? null : job.resumeId;
+    const chat = resume ?? basename(job.eventsFile).replace(/\.events\.jsonl$/, "");
+    const argv = [
+      job.command ?? "aider",
+      "--message-file", job.promptFile,
+      "--yes-always",
+      "--no-pretty",
+      "--no-fancy-input",
+      "--no-check-update",
+      "--no-show-release-notes",
+      "--analytics-disable",
+      "--chat-history-file", `${paths.configDir}/chats/${chat}.md`,
+      "--input-history-file", `${paths.configDir}/input.history`,
+      ...(resume ? ["--restore-chat-history"] : []),
+      ...option("--model", job.model),
+      ...job.args,
+    ];
+    const script = pipeline({ runtime: "aider", argv, env: {}, prompt: "none", banner: `${BANNER}${chat}` }, job, paths);
+    return script.replace(/^mkdir -p -- (.*)$/m, "mkdir -p -- $1/chats");
+  },
+  parseEvents: parseAiderOutput,
+  renderEvent: (line) => `${line}\n`,
+};

@@ -1,0 +1,120 @@
+/**
+ * Codex CLI, headless: `codex exec --json … -` (the prompt from stdin, `-`),
+ * `codex exec --json … resume <thread id> -` to continue. JSONL events:
+ * `thread.started`, `turn.started`, `item.*` (agent_message,
+ * command_execution, file_change, …), `turn.completed` with usage,
+ * `turn.failed`, `error`. Settings, auth and sessions live in the agent's
+ * own CODEX_HOME. Codex reports tokens, not cost.
+ */
+import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "../events.js";
+import { cyan, dim, green, red, yellow } from "../paint.js";
+import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
+import { option, pipeline } from "../script.js";
+
+export function parseCodexEvents(text: string): AgentOutcome {
+  const { events, other } = jsonLines(text);
+  const outcome: AgentOutcome = { answer: "", events: events.length };
+  let completed = false;
+  let failure: string | undefined;
+  for (const event of events) {
+    const item = isObject(event.item) ? event.item : null;
+    if (event.type === "thread.started") outcome.sessionId = str(event.thread_id) ?? outcome.sessionId;
+    else if (event.type === "item.completed" && item?.type === "agent_message") outcome.answer = str(item.text) ?? outcome.answer;
+    else if (event.type === "turn.completed") {
+      completed = true;
+      failure = undefined;
+      outcome.turns = (outcome.turns ?? 0) + 1;
+      const usage = isObject(event.usage) ? event.usage : {};
+      outcome.inputTokens = sum(outcome.inputTokens, num(usage.input_tokens));
+      outcome.outputTokens = sum(outcome.outputTokens, num(usage.output_tokens));
+    } else if (event.type === "turn.failed") {
+      completed = false;
+      failure = str(isObject(event.error) ? event.error.message : undefined) ?? "the turn failed";
+    } else if (event.type === "error") {
+      // Also sent while Codex reconnects; it only counts if no turn completes afterwards.
+      failure = str(event.message) ?? "error";
+    }
+  }
+  if (failure !== undefined || !completed) {
+    outcome.isError = true;
+    outcome.errorMessage = failure ?? (other.length > 0 ? clip(other.slice(-5).join("\n"), 2000) : "codex ended without completing a turn");
+    if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
+  }
+  return outcome;
+}
+
+/** The text a line shows in the pane, newline included; null for nothing. */
+export function renderCodexEvent(line: string): string | null {
+  const text = renderLine(line);
+  return text === null ? null : `${text}\n`;
+}
+
+function renderLine(line: string): string | null {
+  const event = parseObject(line.trim());
+  if (!event) return line.trim() === "" ? null : line;
+  const item = isObject(event.item) ? event.item : null;
+  switch (event.type) {
+    case "thread.started":
+      return dim(`▸ thread ${str(event.thread_id) ?? "?"}`);
+    case "item.started":
+      return item?.type === "command_execution" ? cyan(`⚙ $ ${clip(str(item.command) ?? "", 160)}`) : null;
+    case "item.completed":
+      return item ? renderItem(item) : null;
+    case "turn.completed": {
+      const usage = isObject(event.usage) ? event.usage : {};
+      return green(`✔ turn done · ${num(usage.input_tokens) ?? "?"} in · ${num(usage.output_tokens) ?? "?"} out`);
+    }
+    case "turn.failed":
+      return red(`✘ ${str(isObject(event.error) ? event.error.message : undefined) ?? "the turn failed"}`);
+    case "error":
+      return yellow(`! ${str(event.message) ?? "error"}`);
+    default:
+      return null;
+  }
+}
+
+function renderItem(item: JsonObject): string | null {
+  switch (item.type) {
+    case "agent_message":
+      return str(item.text) ?? null;
+    case "reasoning":
+      return dim(clip(str(item.text) ?? "", 200));
+    case "command_execution":
+      return dim(`  ⎿ exit ${num(item.exit_code) ?? "?"} · ${clip(str(item.aggregated_output) ?? "", 200) || "(no output)"}`);
+    case "file_change": {
+      const changes = Array.isArray(item.changes) ? item.changes.filter(isObject) : [];
+      return cyan(`✎ ${changes.map((c) => `${str(c.kind) ?? "?"} ${str(c.path) ?? "?"}`).join(", ") || "files changed"}`);
+    }
+    case "mcp_tool_call":
+      return cyan(`⚙ ${str(item.server) ?? "mcp"}.${str(item.tool) ?? "tool"}`);
+    case "web_search":
+      return cyan(`⌕ ${str(item.query) ?? ""}`);
+    case "error":
+      return yellow(`! ${str(item.message) ?? "error"}`);
+    default:
+      return null;
+  }
+}
+
+export const codexRuntime: AgentRuntime = {
+  name: "codex",
+  defaultMode: "headless",
+  structured: true,
+  buildScript(job: AgentJob, paths: ScriptPaths): string {
+    const resume = job.fresh ? null : job.resumeId;
+    const argv = [
+      job.command ?? "codex",
+      "exec",
+      "--json",
+      // Our sessions choose their own folders; Codex otherwise refuses any that is not a git repository.
+      "--skip-git-repo-check",
+      ...option("--model", job.model),
+      ...job.args,
+      ...(resume ? ["resume", resume] : []),
+      "-",
+    ];
+    return pipeline({ runtime: "codex", argv, env: { CODEX_HOME: paths.configDir }, prompt: "stdin" }, job, paths);
+  },
+  parseEvents: parseCodexEvents,
+  renderEvent: renderCodexEvent,
+};

@@ -1,0 +1,62 @@
+/** Helpers shared by the event-stream parsers: JSON lines, numbers, and spotting rate limits. */
+
+export type JsonObject = Record<string, unknown>;
+
+/** The JSON objects of a JSON-lines text, and the other lines (stderr, banners) apart. */
+export function jsonLines(text: string): { events: JsonObject[]; other: string[] } {
+  const events: JsonObject[] = [];
+  const other: string[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "") continue;
+    const value = parseObject(line);
+    if (value) events.push(value);
+    else other.push(line);
+  }
+  return { events, other };
+}
+
+export function parseObject(line: string): JsonObject | null {
+  if (!line.startsWith("{")) return null;
+  try {
+    const value: unknown = JSON.parse(line);
+    return isObject(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function num(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Adds b to a, where either may be missing. */
+export function sum(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : a + b;
+}
+
+const LIMIT = /rate[ _-]?limit|usage limit|hit your limit|limit reached|quota exceeded|exceeded your current quota|too many requests|resource_exhausted|\b429\b/i;
+
+/** Whether a program's error message is about a rate or usage limit (retry later, not a failure of the task). */
+export function isLimitMessage(message: string): boolean {
+  return LIMIT.test(message);
+}
+
+/** An epoch in seconds or milliseconds as ISO 8601. */
+export function epochToIso(value: number): string {
+  return new Date(value < 1e12 ? value * 1000 : value).toISOString();
+}
+
+/** Text shortened to `max` characters for display. */
+export function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

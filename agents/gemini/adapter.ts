@@ -1,0 +1,123 @@
+/**
+ * Gemini CLI, headless: the prompt on stdin (gemini reads piped stdin as the
+ * prompt when it is not a terminal), `--output-format stream-json` so the
+ * pane shows progress: `init` (session id), `message` (assistant text in
+ * deltas), `tool_use`, `tool_result`, `error`, `result` (status, stats).
+ * `--resume <session id>` continues a conversation. Its home is the agent's
+ * GEMINI_CLI_HOME (state under `<dir>/.gemini`). The single-object
+ * `--output-format json` ({session_id, response, stats, error}) parses too.
+ */
+import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "../events.js";
+import { cyan, dim, green, red, yellow } from "../paint.js";
+import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
+import { option, pipeline } from "../script.js";
+
+export function parseGeminiEvents(text: string): AgentOutcome {
+  const whole = jsonDocument(text);
+  if (whole && whole.type === undefined && ("response" in whole || "error" in whole)) return parseJsonOutput(whole);
+  const { events, other } = jsonLines(text);
+  const outcome: AgentOutcome = { answer: "", events: events.length };
+  let answer = "";
+  let result: JsonObject | null = null;
+  let lastError: string | undefined;
+  for (const event of events) {
+    if (event.type === "init") outcome.sessionId = str(event.session_id) ?? outcome.sessionId;
+    else if (event.type === "message" && event.role === "assistant") answer = event.delta === true ? answer + (str(event.content) ?? "") : (str(event.content) ?? "");
+    else if (event.type === "tool_use") answer = "";
+    else if (event.type === "error" && event.severity === "error") lastError = str(event.message) ?? lastError;
+    else if (event.type === "result") result = event;
+  }
+  outcome.answer = answer;
+  const stats = result && isObject(result.stats) ? result.stats : null;
+  if (stats) {
+    outcome.inputTokens = num(stats.input_tokens);
+    outcome.outputTokens = num(stats.output_tokens);
+  }
+  const error = result && isObject(result.error) ? str(result.error.message) : undefined;
+  if (!result || result.status === "error") {
+    outcome.isError = true;
+    outcome.errorMessage = error ?? lastError ?? (other.length > 0 ? clip(other.slice(-5).join("\n"), 2000) : "gemini ended without a result event");
+    if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
+  }
+  return outcome;
+}
+
+/** The pretty-printed object `--output-format json` ends with, after whatever stderr printed first. */
+function jsonDocument(text: string): JsonObject | null {
+  const start = text.startsWith("{") ? 0 : text.indexOf("\n{") + 1;
+  if (start === 0 && !text.startsWith("{")) return null;
+  try {
+    const value: unknown = JSON.parse(text.slice(start));
+    return isObject(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `--output-format json`: one object at the end; tokens are per model under stats.models. */
+function parseJsonOutput(output: JsonObject): AgentOutcome {
+  const outcome: AgentOutcome = { answer: str(output.response) ?? "", events: 1, sessionId: str(output.session_id) };
+  const models = isObject(output.stats) && isObject(output.stats.models) ? Object.values(output.stats.models).filter(isObject) : [];
+  for (const model of models) {
+    const tokens = isObject(model.tokens) ? model.tokens : {};
+    outcome.inputTokens = sum(outcome.inputTokens, num(tokens.prompt));
+    outcome.outputTokens = sum(outcome.outputTokens, num(tokens.candidates));
+  }
+  if (isObject(output.error)) {
+    outcome.isError = true;
+    outcome.errorMessage = str(output.error.message) ?? "gemini reported an error";
+    if (output.error.code === 429 || isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
+  }
+  return outcome;
+}
+
+/**
+ * The text a line shows in the pane. Assistant text arrives in deltas, which
+ * are written as they come (no newline); every other event starts a line.
+ */
+export function renderGeminiEvent(line: string): string | null {
+  const event = parseObject(line.trim());
+  if (!event) return line.trim() === "" ? null : `${line}\n`;
+  switch (event.type) {
+    case "init":
+      return `${dim(`▸ session ${str(event.session_id) ?? "?"} · model ${str(event.model) ?? "?"}`)}\n`;
+    case "message":
+      if (event.role !== "assistant") return null;
+      return event.delta === true ? (str(event.content) ?? null) : `${str(event.content) ?? ""}\n`;
+    case "tool_use": {
+      const params = isObject(event.parameters) ? event.parameters : {};
+      return `\n${cyan(`⚙ ${str(event.tool_name) ?? "tool"}: ${clip(str(params.command) ?? str(params.file_path) ?? JSON.stringify(params), 160)}`)}\n`;
+    }
+    case "tool_result": {
+      const text = `  ⎿ ${clip(str(event.output) ?? str(isObject(event.error) ? event.error.message : undefined) ?? "", 200) || "(no output)"}`;
+      return `${event.status === "error" ? red(text) : dim(text)}\n`;
+    }
+    case "error":
+      return `\n${yellow(`! ${str(event.message) ?? "error"}`)}\n`;
+    case "result": {
+      if (event.status === "error") return `\n${red(`✘ ${str(isObject(event.error) ? event.error.message : undefined) ?? "error"}`)}\n`;
+      const stats = isObject(event.stats) ? event.stats : {};
+      return `\n${green(`✔ done · ${num(stats.input_tokens) ?? "?"} in · ${num(stats.output_tokens) ?? "?"} out`)}\n`;
+    }
+    default:
+      return null;
+  }
+}
+
+export const geminiRuntime: AgentRuntime = {
+  name: "gemini",
+  defaultMode: "headless",
+  structured: true,
+  buildScript(job: AgentJob, paths: ScriptPaths): string {
+    const argv = [
+      job.command ?? "gemini",
+      "--output-format", "stream-json",
+      ...option("--model", job.model),
+      ...option("--resume", job.fresh ? null : job.resumeId),
+      ...job.args,
+    ];
+    return pipeline({ runtime: "gemini", argv, env: { GEMINI_CLI_HOME: paths.configDir }, prompt: "stdin" }, job, paths);
+  },
+  parseEvents: parseGeminiEvents,
+  renderEvent: renderGeminiEvent,
+};

@@ -1,0 +1,69 @@
+/**
+ * One adapter per agent program. Every pane runs the same shell (shell/rc.ts);
+ * an adapter turns a task into the script a dispatch runs there and, for the
+ * AI programs, reads the program's machine-readable output back into an
+ * AgentOutcome. Adding a program is one file under agents/<program>/ and one
+ * line in registry.ts.
+ */
+import type { AgentMode, Runtime } from "../core/index.js";
+
+/** One task as an adapter sees it. */
+export interface AgentJob {
+  /** The task text. Only the shell adapter may put it in its script; the others read `promptFile`. */
+  readonly task: string;
+  /** A file holding the task text: the program reads its prompt from here, never from the command line. */
+  readonly promptFile: string;
+  /** Where the script must write the program's event stream. */
+  readonly eventsFile: string;
+  readonly cwd: string;
+  /** The executable to run (`command` in swarm.yaml), or null for the program's usual name. */
+  readonly command: string | null;
+  readonly model: string | null;
+  readonly args: readonly string[];
+  /** The program's conversation to continue, unless `fresh`. */
+  readonly resumeId: string | null;
+  readonly fresh: boolean;
+}
+
+/** Absolute paths a script needs besides the job's own files. */
+export interface ScriptPaths {
+  /** The agent's own config folder (CLAUDE_CONFIG_DIR, CODEX_HOME, …). */
+  readonly configDir: string;
+  /** The node binary that runs the renderer. */
+  readonly node: string;
+  /** render-stream.js, which turns the event stream into text for the pane. */
+  readonly renderer: string;
+}
+
+/** What a program's output says about the task. */
+export interface AgentOutcome {
+  /** The program's final answer to the prompt. */
+  answer: string;
+  /** How many machine-readable events were read. */
+  events: number;
+  costUsd?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  turns?: number;
+  /** The program's conversation id, for `--resume` on the next task. */
+  sessionId?: string;
+  isError?: boolean;
+  errorMessage?: string;
+  /** The program hit a rate or usage limit: a control-flow signal for the queue, not the task's fault. */
+  rateLimited?: boolean;
+  /** When the limit lifts, ISO 8601, when the program said. */
+  rateLimitResetAt?: string;
+}
+
+export interface AgentRuntime {
+  readonly name: Runtime;
+  readonly defaultMode: AgentMode;
+  /** False for shell: the task is the script and there is no event stream to parse. */
+  readonly structured: boolean;
+  /** The bash text a dispatch runs in the pane (see shell/rc.ts `ca-run`). */
+  buildScript(job: AgentJob, paths: ScriptPaths): string;
+  /** Reads the events file written by the script. Never throws: unknown lines are skipped. */
+  parseEvents(text: string): AgentOutcome;
+  /** One line of the event stream as the text to write into the pane (newline included), or null to show nothing. */
+  renderEvent(line: string): string | null;
+}
