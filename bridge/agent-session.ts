@@ -8,7 +8,7 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-export type AgentSessionState = "starting" | "idle" | "busy" | "down";
+export type AgentSessionState = "starting" | "idle" | "busy" | "down" | "failed";
 
 /**
  * One replica of an agent: a tmux session whose pane runs the agent's
@@ -24,7 +24,11 @@ export class AgentSession {
   startedAt: string | null = null;
   private waiters = new Set<Waiter>();
 
-  constructor(readonly name: string, readonly agent: string, private readonly sessions: SessionManager) {}
+  /** When the session's program died recently (ms since epoch), to tell a crash loop from a rare crash. */
+  crashes: number[] = [];
+
+  /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */
+  constructor(readonly name: string, readonly agent: string, private readonly manager: () => SessionManager) {}
 
   attach(ref: PaneRef): void {
     this.ref = ref;
@@ -81,12 +85,12 @@ export class AgentSession {
 
   async type(line: string): Promise<void> {
     if (!this.ref) throw new InfraError(`session ${this.name} is not running`);
-    await this.sessions.type(this.ref.paneId, line);
+    await this.manager().type(this.ref.paneId, line);
   }
 
   async key(key: string): Promise<void> {
     if (!this.ref) throw new InfraError(`session ${this.name} is not running`);
-    await this.sessions.key(this.ref.paneId, key);
+    await this.manager().key(this.ref.paneId, key);
   }
 
   /**

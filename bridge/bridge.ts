@@ -22,6 +22,9 @@ export interface BridgeOptions {
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
+const CRASH_LIMIT = 5;
+const CRASH_WINDOW_MS = 5 * 60_000;
+const FAILED_PROBE_MS = 60_000;
 
 /**
  * The AgentBridge: one BullMQ worker per agent (concurrency = replicas) feeding
@@ -41,7 +44,7 @@ export class Bridge {
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
 
-  private constructor(private readonly options: BridgeOptions, private readonly sessions: SessionManager) {
+  private constructor(private readonly options: BridgeOptions, private sessions: SessionManager) {
     this.ledger = new Ledger(options.redis, options.prefix, swarmRedactor(options.config.agents.map((agent) => agent.env)));
     this.events = new EventStream(options.redis, this.ledger.keys.events);
     this.registry = new SessionRegistry(options.redis, this.ledger.keys);
@@ -78,17 +81,11 @@ export class Bridge {
 
   private async startSessions(): Promise<void> {
     const { config } = this.options;
-    this.sessions.on("marker", (paneId, fields) => {
-      for (const session of this.byName.values()) if (session.ref?.paneId === paneId) session.onMarker(paneId, fields);
-    });
-    this.sessions.on("session-gone", (name) => void this.onSessionGone(name, "its tmux session ended"));
-    this.sessions.on("server-gone", (reason) => {
-      for (const name of this.byName.keys()) void this.onSessionGone(name, reason);
-    });
+    this.listen(this.sessions);
     for (const agent of config.agents) {
       const replicas: AgentSession[] = [];
       for (let n = 1; n <= agent.replicas; n++) {
-        const session = new AgentSession(`${agent.name}-${n}`, agent.name, this.sessions);
+        const session = new AgentSession(`${agent.name}-${n}`, agent.name, () => this.sessions);
         replicas.push(session);
         this.byName.set(session.name, session);
       }
@@ -96,6 +93,35 @@ export class Bridge {
     }
     await this.registry.prune([...this.byName.keys()]);
     await Promise.all([...this.byName.values()].map((session) => this.bringUp(session)));
+  }
+
+  private listen(manager: SessionManager): void {
+    manager.on("marker", (paneId, fields) => {
+      for (const session of this.byName.values()) if (session.ref?.paneId === paneId) session.onMarker(paneId, fields);
+    });
+    manager.on("session-gone", (name) => void this.onSessionGone(name, "its tmux session ended"));
+    manager.on("server-gone", (reason) => {
+      for (const name of this.byName.keys()) void this.onSessionGone(name, reason);
+      this.scheduleServerRestart(0);
+    });
+  }
+
+  /** The whole tmux server died (killed by hand, OOM): start a new one, then the sessions come back one by one. */
+  private scheduleServerRestart(attempt: number): void {
+    const timer = setTimeout(async () => {
+      this.restartTimers.delete(timer);
+      if (this.closing || this.sessions.alive) return;
+      try {
+        const manager = await SessionManager.open(this.options.paths);
+        this.sessions = manager;
+        this.listen(manager);
+        this.log("tmux.restarted", { attempt });
+      } catch (error) {
+        this.log("tmux.restart-failed", { attempt, error });
+        this.scheduleServerRestart(attempt + 1);
+      }
+    }, Math.min(30_000, 250 * 2 ** attempt));
+    this.restartTimers.add(timer);
   }
 
   /** Creates (or finds) the session's pane; adopts the job it is running, or handshakes with its shell. */
@@ -128,6 +154,8 @@ export class Bridge {
     }
     await this.registry.publish(session);
     await this.events.publish("agent.up", { agent: session.agent, session: session.name });
+    const worker = this.workerOf(session.agent);
+    if (worker?.isPaused()) worker.resume();
     this.pools.get(session.agent)?.wake();
   }
 
@@ -217,9 +245,20 @@ export class Bridge {
     await this.onSessionGone(session.name, reason);
   }
 
-  /** Restarts a dead session with exponential backoff (0.5 s, 1 s, 2 s … 30 s). */
+  /**
+   * Restarts a dead session with exponential backoff (0.5 s, 1 s, 2 s … 30 s).
+   * A crash loop (CRASH_LIMIT deaths within CRASH_WINDOW_MS) marks the session
+   * `failed` and only probes it every FAILED_PROBE_MS; when every replica of an
+   * agent has failed, its worker pauses so that its jobs wait instead of
+   * failing one after another.
+   */
   private scheduleRestart(session: AgentSession, attempt: number): void {
-    const delay = Math.min(30_000, 500 * 2 ** attempt);
+    if (attempt === 0) {
+      const now = Date.now();
+      session.crashes = [...session.crashes.filter((at) => now - at < CRASH_WINDOW_MS), now];
+      if (session.crashes.length >= CRASH_LIMIT && session.state !== "failed") void this.markFailed(session);
+    }
+    const delay = session.state === "failed" ? FAILED_PROBE_MS : Math.min(30_000, 500 * 2 ** attempt);
     const timer = setTimeout(async () => {
       this.restartTimers.delete(timer);
       if (this.closing) return;
@@ -233,6 +272,20 @@ export class Bridge {
       }
     }, delay);
     this.restartTimers.add(timer);
+  }
+
+  private async markFailed(session: AgentSession): Promise<void> {
+    session.state = "failed";
+    const message = `${session.crashes.length} crashes within ${CRASH_WINDOW_MS / 60_000} min; probing every ${FAILED_PROBE_MS / 1000} s`;
+    this.log("session.failed", { session: session.name, message });
+    await this.registry.publish(session).catch(() => undefined);
+    await this.events.publish("agent.failed", { agent: session.agent, session: session.name, message }).catch(() => undefined);
+    const pool = this.pools.get(session.agent);
+    if (pool && pool.sessions.every((s) => s.state === "failed")) await this.workerOf(session.agent)?.pause(true);
+  }
+
+  private workerOf(agent: string): Worker | undefined {
+    return this.workers.find((worker) => worker.name === queueName(agent));
   }
 
   /** Stops taking jobs and lets go of Redis and tmux; running jobs keep running in their panes. */
