@@ -143,8 +143,10 @@ export class SwarmClient {
     const job = await this.queue(record.agent).getJob(id);
     const state = job ? await job.getState() : "unknown";
     if (job && state !== "active") {
-      await job.remove().catch(() => undefined);
-      await this.ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
+      // A worker may take the job between our look and the removal; then the bridge, which
+      // sees cancelRequested, ends it instead.
+      const removed = await job.remove().then(() => true, () => false);
+      if (removed) await this.ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
     }
     return { status: (await this.get(id)).status, cancelled: true };
   }
