@@ -26,7 +26,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing node modules"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm ci` refuses this lock file: an optional dependency of qwen-code lists platform packages that
+  # were never published (npm records none of them), so fall back to a plain install of the same lock.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
 fi
 echo "setup: building"
 npm run --silent build
