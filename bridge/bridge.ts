@@ -7,7 +7,7 @@ import { AgentSession } from "./agent-session.js";
 import { JobRunner } from "./job-runner.js";
 import { SessionRegistry } from "./registry.js";
 import { SessionPool } from "./session-pool.js";
-import { workerOptions, type BridgeTuning } from "./tuning.js";
+import { DEFAULT_TUNING, workerOptions, type BridgeTuning } from "./tuning.js";
 
 export interface BridgeOptions {
   readonly config: SwarmConfig;
@@ -22,9 +22,6 @@ export interface BridgeOptions {
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
-const CRASH_LIMIT = 5;
-const CRASH_WINDOW_MS = 5 * 60_000;
-const FAILED_PROBE_MS = 60_000;
 
 /**
  * The AgentBridge: one BullMQ worker per agent (concurrency = replicas) feeding
@@ -43,12 +40,14 @@ export class Bridge {
   private readonly runner: JobRunner;
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
+  private readonly tuning: BridgeTuning;
 
   private constructor(private readonly options: BridgeOptions, private sessions: SessionManager) {
     this.ledger = new Ledger(options.redis, options.prefix, swarmRedactor(options.config.agents.map((agent) => agent.env)));
     this.events = new EventStream(options.redis, this.ledger.keys.events);
     this.registry = new SessionRegistry(options.redis, this.ledger.keys);
     this.log = options.log ?? (() => undefined);
+    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
     this.runner = new JobRunner({
       ledger: this.ledger,
       registry: this.registry,
@@ -154,8 +153,6 @@ export class Bridge {
     }
     await this.registry.publish(session);
     await this.events.publish("agent.up", { agent: session.agent, session: session.name });
-    const worker = this.workerOf(session.agent);
-    if (worker?.isPaused()) worker.resume();
     this.pools.get(session.agent)?.wake();
   }
 
@@ -210,6 +207,13 @@ export class Bridge {
       this.log("job.malformed", { jobId: job.id, data: job.data });
       return;
     }
+    const pool = this.pools.get(job.queueName.replace(/^agent-/, ""));
+    if (pool && pool.sessions.every((session) => session.state === "failed")) {
+      // Every replica is in a crash loop: park the agent's queue until the next probe rather
+      // than take jobs no session can run (the job goes back to waiting, no attempt spent).
+      await this.workerOf(pool.agent)?.rateLimit(this.tuning.failedProbeMs);
+      throw Worker.RateLimitError();
+    }
     await this.runner.run(taskId);
   }
 
@@ -247,18 +251,18 @@ export class Bridge {
 
   /**
    * Restarts a dead session with exponential backoff (0.5 s, 1 s, 2 s … 30 s).
-   * A crash loop (CRASH_LIMIT deaths within CRASH_WINDOW_MS) marks the session
-   * `failed` and only probes it every FAILED_PROBE_MS; when every replica of an
-   * agent has failed, its worker pauses so that its jobs wait instead of
-   * failing one after another.
+   * A crash loop (crashLimit deaths within crashWindowMs) marks the session
+   * `failed` and only probes it every failedProbeMs; when every replica of an
+   * agent has failed, its queue is rate-limited until the next probe so that
+   * its jobs wait instead of failing one after another.
    */
   private scheduleRestart(session: AgentSession, attempt: number): void {
     if (attempt === 0) {
       const now = Date.now();
-      session.crashes = [...session.crashes.filter((at) => now - at < CRASH_WINDOW_MS), now];
-      if (session.crashes.length >= CRASH_LIMIT && session.state !== "failed") void this.markFailed(session);
+      session.crashes = [...session.crashes.filter((at) => now - at < this.tuning.crashWindowMs), now];
+      if (session.crashes.length >= this.tuning.crashLimit && session.state !== "failed") void this.markFailed(session);
     }
-    const delay = session.state === "failed" ? FAILED_PROBE_MS : Math.min(30_000, 500 * 2 ** attempt);
+    const delay = session.state === "failed" ? this.tuning.failedProbeMs : Math.min(30_000, 500 * 2 ** attempt);
     const timer = setTimeout(async () => {
       this.restartTimers.delete(timer);
       if (this.closing) return;
@@ -276,12 +280,12 @@ export class Bridge {
 
   private async markFailed(session: AgentSession): Promise<void> {
     session.state = "failed";
-    const message = `${session.crashes.length} crashes within ${CRASH_WINDOW_MS / 60_000} min; probing every ${FAILED_PROBE_MS / 1000} s`;
+    const message = `${session.crashes.length} crashes within ${this.tuning.crashWindowMs / 1000} s; probing every ${this.tuning.failedProbeMs / 1000} s`;
     this.log("session.failed", { session: session.name, message });
     await this.registry.publish(session).catch(() => undefined);
     await this.events.publish("agent.failed", { agent: session.agent, session: session.name, message }).catch(() => undefined);
     const pool = this.pools.get(session.agent);
-    if (pool && pool.sessions.every((s) => s.state === "failed")) await this.workerOf(session.agent)?.pause(true);
+    if (pool && pool.sessions.every((s) => s.state === "failed")) await this.workerOf(session.agent)?.rateLimit(this.tuning.failedProbeMs);
   }
 
   private workerOf(agent: string): Worker | undefined {

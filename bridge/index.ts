@@ -1,3 +1,3 @@
 export { Bridge, type BridgeOptions } from "./bridge.js";
-export { DEFAULT_TUNING, type BridgeTuning } from "./tuning.js";
+export { DEFAULT_TUNING, tuningFromEnv, type BridgeTuning } from "./tuning.js";
 export { readOutputForResult, OUTPUT_EDGE_BYTES } from "./output.js";

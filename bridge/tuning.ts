@@ -1,4 +1,5 @@
 import type { WorkerOptions } from "bullmq";
+import { UsageError } from "../core/index.js";
 
 /**
  * BullMQ settings. The defaults (30 s lock, 30 s stalled check, 1 stall
@@ -10,13 +11,40 @@ export interface BridgeTuning {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** This many session deaths within crashWindowMs mark the session failed. */
+  crashLimit: number;
+  crashWindowMs: number;
+  /** How often a failed session is tried again. */
+  failedProbeMs: number;
 }
 
 export const DEFAULT_TUNING: BridgeTuning = {
   lockDurationMs: 10_000,
   stalledIntervalMs: 5_000,
   maxStalledCount: 20,
+  crashLimit: 5,
+  crashWindowMs: 5 * 60_000,
+  failedProbeMs: 60_000,
 };
+
+/**
+ * `CLAUDE_AGENT_TUNING='{"failedProbeMs":2000}'` overrides settings (used by
+ * the fault tests to see slow mechanisms in seconds). Unknown keys are an error.
+ */
+export function tuningFromEnv(raw: string | undefined): Partial<BridgeTuning> {
+  if (!raw) return {};
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw new UsageError(`CLAUDE_AGENT_TUNING: expected a JSON object, got ${JSON.stringify(raw)}`);
+  }
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in DEFAULT_TUNING)) throw new UsageError(`CLAUDE_AGENT_TUNING: unknown setting "${key}"`, { hint: `Settings: ${Object.keys(DEFAULT_TUNING).join(", ")}.` });
+    if (typeof value !== "number" || !(value > 0)) throw new UsageError(`CLAUDE_AGENT_TUNING: ${key}: expected a positive number, got ${JSON.stringify(value)}`);
+  }
+  return parsed as Partial<BridgeTuning>;
+}
 
 export function workerOptions(concurrency: number, tuning: Partial<BridgeTuning> = {}): Omit<WorkerOptions, "connection"> {
   const t = { ...DEFAULT_TUNING, ...tuning };

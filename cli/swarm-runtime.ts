@@ -1,4 +1,4 @@
-import { Bridge } from "../bridge/index.js";
+import { Bridge, tuningFromEnv } from "../bridge/index.js";
 import {
   checkEvictionPolicy,
   connectOrFail,
@@ -13,6 +13,7 @@ import {
   type SwarmConfig,
 } from "../core/index.js";
 import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
+import { WorkflowService } from "../workflows/index.js";
 import { join } from "node:path";
 
 export interface RunningSwarm {
@@ -52,11 +53,21 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       redis,
       connect: (name) => createRedis(target, { worker: true, name }),
       log: logger.log,
+      tuning: tuningFromEnv(process.env.CLAUDE_AGENT_TUNING),
     });
     progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
     const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }));
     const supervisor = new SupervisorDaemon({ redis, keys: k, client, paths, log: logger.log });
     await supervisor.start();
+    let workflows: WorkflowService;
+    try {
+      const started = await WorkflowService.start({ client, connect: (name) => createRedis(target, { worker: true, name }), log: logger.log });
+      workflows = started.service;
+      if (started.resumed > 0) progress(`workflows: resumed ${started.resumed} running execution${started.resumed === 1 ? "" : "s"}`);
+    } catch (error) {
+      await Promise.allSettled([supervisor.close(), client.close(), bridge.close()]);
+      throw error;
+    }
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -64,6 +75,8 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       bridge,
       close() {
         closing ??= (async () => {
+          // Workflows first: they stop submitting before the bridge stops taking tasks.
+          await workflows.close();
           await supervisor.close();
           await client.close();
           await bridge.close();
