@@ -1,0 +1,236 @@
+import { join } from "node:path";
+import blessed from "blessed";
+import type { Widgets } from "blessed";
+import { fileLogger, homePaths, resolveHome, UsageError, type HomePaths, type Logger } from "../core/index.js";
+import { cancelCurrent, restartSession, retryLastFailed, submitTask } from "./actions.js";
+import { attachInTerminal } from "./attach.js";
+import { DashboardData } from "./data.js";
+import { commandFor, type Command, type KeyEvent } from "./keys.js";
+import { createLayout, type Layout } from "./layout.js";
+import { Overlays } from "./overlays.js";
+import { Refresher } from "./refresher.js";
+import { Renderer } from "./render.js";
+import { createState, say, selectedRow, visibleSessions, type DashboardState, type SessionRow } from "./state.js";
+import { guardProcess, type ProcessGuard } from "./process-guard.js";
+import type { Link } from "./sources/swarm-link.js";
+
+export interface TuiOptions {
+  /** The swarm's home; defaults to $CLAUDE_AGENT_HOME or ~/.claude-agent. */
+  readonly home?: string;
+  /** Redis key prefix, only for several swarms sharing one REDIS_URL. */
+  readonly prefix?: string;
+}
+
+/** Draws at most this often; a burst of changes costs one draw. */
+const RENDER_MIN_MS = 40;
+
+/**
+ * The dashboard: a read-only client of the swarm (its event stream, periodic
+ * snapshots and the panes' output), so it can start, crash or quit without
+ * touching an agent or a job. Resolves when the user quits; rejects, after
+ * the terminal has been restored, when something broke.
+ */
+export async function runTui(options: TuiOptions = {}): Promise<void> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError("the dashboard needs a terminal", { hint: "For a plain live view (CI logs, pipes) use `claude-agent status --watch`." });
+  }
+  const paths = homePaths(resolveHome(options.home));
+  const logger = fileLogger(join(paths.logsDir, "tui.log"), "tui");
+  try {
+    await new Dashboard(paths, options, logger).run();
+  } finally {
+    await logger.close();
+  }
+}
+
+/**
+ * blessed 0.1.81 cannot compile the terminfo of `screen-256color` and
+ * `tmux-256color` (the usual TERM inside tmux) and falls back to 8-colour
+ * xterm; tmux understands xterm-256color's sequences, so use those.
+ */
+export function terminalFor(term: string | undefined): string | undefined {
+  return term && /^(screen|tmux)[.-]?(256color)/.test(term) ? "xterm-256color" : term;
+}
+
+class Dashboard {
+  private readonly state: DashboardState;
+  private screen!: Widgets.Screen;
+  private layout!: Layout;
+  private renderer!: Renderer;
+  private guard!: ProcessGuard;
+  private overlays!: Overlays;
+  /** While `tmux attach` has the terminal. */
+  private attached = false;
+  private readonly data: DashboardData;
+  private readonly draw: Refresher;
+  private finished: Promise<void> | null = null;
+  private settle!: { resolve: () => void; reject: (error: unknown) => void };
+
+  constructor(private readonly paths: HomePaths, options: TuiOptions, private readonly logger: Logger) {
+    const log = logger.log;
+    this.state = createState(paths.root);
+    const changed = () => this.draw.request();
+    this.draw = new Refresher(() => this.render(), { minIntervalMs: RENDER_MIN_MS, onError: (error) => log("render.error", { error }) });
+    this.data = new DashboardData(this.state, paths, options.prefix, changed, log);
+  }
+
+  run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+      // Our handlers go in before blessed's, so that blessed's own (which exit the process) stand back.
+      this.guard = guardProcess(this.logger.log, {
+        signal: (signal) => void this.quit(null, `signal ${signal}`),
+        fatal: (error) => void this.quit(error, "uncaught error"),
+      });
+      try {
+        this.screen = blessed.screen({
+          terminal: terminalFor(process.env.TERM),
+          smartCSR: true,
+          fullUnicode: true,
+          autoPadding: true,
+          warnings: false,
+          title: "claude-agent",
+          ignoreLocked: ["C-c"],
+        });
+        this.layout = createLayout(this.screen);
+        this.renderer = new Renderer(this.layout, this.state);
+        this.overlays = new Overlays(this.layout, () => this.draw.request());
+        this.screen.on("keypress", (ch: string | undefined, key: KeyEvent) => this.onKey(ch, key));
+        this.screen.on("resize", () => this.redrawAll());
+        this.layout.agentsList.on("select item", (_item: unknown, index: number) => {
+          if (this.renderer.selecting) return;
+          this.select(visibleSessions(this.state)[index]?.name ?? null);
+        });
+        this.draw.start();
+        this.data.start();
+        this.logger.log("tui.started", { home: this.paths.root });
+      } catch (error) {
+        void this.quit(error, "start-up failed");
+      }
+    });
+  }
+
+  private render(): void {
+    if (this.attached || this.finished) return;
+    const row = selectedRow(this.state);
+    this.data.mirror.select(row?.name ?? null);
+    const overlay = this.overlays.draw();
+    this.renderer.render(Date.now(), overlay);
+  }
+
+  /** After a resize or an attach: every panel moved or was overwritten. */
+  private redrawAll(): void {
+    this.layout.relayout();
+    this.renderer.invalidate();
+    this.overlays.touch();
+  }
+
+  private select(name: string | null): void {
+    if (!name || name === this.state.selected) return;
+    this.state.selected = name;
+    this.data.mirror.select(name);
+    this.draw.request();
+  }
+
+  private move(delta: number | "top" | "bottom"): void {
+    const rows = visibleSessions(this.state);
+    if (rows.length === 0) return;
+    const at = rows.findIndex((r) => r.name === this.state.selected);
+    const next = delta === "top" ? 0 : delta === "bottom" ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, (at < 0 ? 0 : at) + delta));
+    this.select(rows[next]!.name);
+  }
+
+  private onKey(ch: string | undefined, key: KeyEvent): void {
+    if (this.attached || this.overlays.handle(ch, key)) return;
+    const command = commandFor(ch, key);
+    if (command) this.execute(command);
+  }
+
+  private execute(command: Command): void {
+    const page = Math.max(1, Number(this.layout.agentsList.height) - 1);
+    const row = selectedRow(this.state);
+    switch (command) {
+      case "up": return this.move(-1);
+      case "down": return this.move(1);
+      case "pageUp": return this.move(-page);
+      case "pageDown": return this.move(page);
+      case "top": return this.move("top");
+      case "bottom": return this.move("bottom");
+      case "help": return this.overlays.help();
+      case "quit": return void this.quit(null, "quit key");
+      case "filter":
+        return this.overlays.prompt("filter agents (Enter keeps, Esc clears)", this.state.filter, (value) => {
+          this.state.filter = value ?? "";
+          this.draw.request();
+        }, (value) => {
+          this.state.filter = value;
+        });
+    }
+    if (!row) return this.tell("select an agent first", "warn");
+    switch (command) {
+      case "attach": return this.attach(row);
+      case "submit":
+        return this.overlays.prompt(`submit a task to ${row.agent} (Enter sends, Esc cancels)`, "", (text) => {
+          if (text && text.trim()) this.act((link) => submitTask(link, row.agent, text));
+        });
+      case "cancel": return this.act((link) => cancelCurrent(link, row.name, row.currentTask));
+      case "retry": return this.act((link) => retryLastFailed(link, row.agent));
+      case "restart":
+        return this.overlays.confirm(`restart ${row.name}? Its tmux session is killed and the bridge starts it again. (y/n)`, () => {
+          this.act(() => restartSession(this.paths.tmuxSocket, row.name));
+        });
+    }
+  }
+
+  /** Runs an action against the swarm and reports its outcome in the status bar. */
+  private act(action: (link: Link) => Promise<string>): void {
+    const link = this.data.link.current;
+    if (!link) return this.tell("the swarm is not running", "warn");
+    action(link).then(
+      (text) => this.tell(text),
+      (error: unknown) => {
+        this.logger.log("action.failed", { error });
+        this.tell((error as Error).message ?? String(error), "error");
+      },
+    ).finally(() => this.data.refresh());
+  }
+
+  private tell(text: string, level: "info" | "warn" | "error" = "info"): void {
+    say(this.state, text, level);
+    this.draw.request();
+  }
+
+  /** Hands the terminal to `tmux attach`; the dashboard comes back, redrawn, when the user detaches. */
+  private attach(row: SessionRow): void {
+    this.attached = true;
+    this.data.mirror.suspend();
+    this.logger.log("attach.start", { session: row.name });
+    attachInTerminal(this.screen, this.paths.tmuxSocket, row.name, ({ code, error }) => {
+      this.logger.log("attach.end", { session: row.name, code, error });
+      this.attached = false;
+      this.data.mirror.resume();
+      this.redrawAll();
+      if (error || code !== 0) this.tell(`attach to ${row.name} failed${error ? `: ${error.message}` : ` (tmux exit ${code})`}`, "error");
+      else this.tell(`back from ${row.name}`);
+      this.data.refresh();
+    });
+  }
+
+  /** Stops everything, restores the terminal first, then settles `run()`. Idempotent. */
+  private quit(error: unknown, reason: string): Promise<void> {
+    this.finished ??= (async () => {
+      this.logger.log("tui.quit", { reason, error: error ?? undefined });
+      try {
+        this.screen?.destroy();
+      } catch (destroyError) {
+        this.logger.log("tui.destroy-failed", { error: destroyError });
+      }
+      const closing = Promise.allSettled([this.draw.stop(), this.data.close()]);
+      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      this.guard.release();
+      if (error) this.settle.reject(error);
+      else this.settle.resolve();
+    })();
+    return this.finished;
+  }
+}

@@ -1,0 +1,139 @@
+import type { Widgets } from "blessed";
+import { fitScreen } from "./ansi-screen.js";
+import { keyHints } from "./keys.js";
+import type { Layout } from "./layout.js";
+import { visibleSessions, type DashboardState } from "./state.js";
+import { agentColumns, agentHeader, agentRow } from "./views/agents-view.js";
+import { barChart } from "./views/chart.js";
+import { eventLine } from "./views/events-view.js";
+import { queueLines } from "./views/queues-view.js";
+import { statusLine } from "./views/status-bar.js";
+import { escapeTags } from "./views/text.js";
+import { workflowLines } from "./views/workflows-view.js";
+
+/**
+ * Draws the model into the layout. Content is only handed to blessed when it
+ * changed (blessed re-parses content on every set), then one `screen.render()`
+ * writes the difference to the terminal.
+ */
+export class Renderer {
+  private readonly last = new Map<Widgets.BlessedElement, string>();
+  /** Set while the renderer moves the list's selection, so the list's own event is not taken for a click. */
+  selecting = false;
+  private dirty = false;
+
+  private readonly lowColor: boolean;
+
+  constructor(private readonly layout: Layout, private readonly state: DashboardState) {
+    this.lowColor = layout.lowColor;
+  }
+
+  /** Draws what changed; writes to the terminal only when something did (or `force`). */
+  render(now = Date.now(), force = false): void {
+    this.dirty = force;
+    this.agents(now);
+    this.pane();
+    this.queues();
+    this.chart(now);
+    this.set(this.layout.workflows, workflowLines(this.state.workflows, this.layout.inner(this.layout.workflows).width).join("\n"));
+    const eventsHeight = this.layout.inner(this.layout.events).height;
+    this.set(this.layout.events, this.state.events.slice(-eventsHeight).map(eventLine).join("\n"));
+    this.set(this.layout.status, statusLine(this.state, Number(this.layout.screen.width), keyHints(), now));
+    this.banner();
+    if (this.dirty) this.layout.screen.render();
+  }
+
+  /** Forgets what was drawn, so the next render sets everything (after a resize or an attach). */
+  invalidate(): void {
+    this.last.clear();
+  }
+
+  private set(element: Widgets.BlessedElement, text: string, label?: string): void {
+    // With 8 colours blessed turns gray into black: on most terminals, invisible.
+    const content = this.lowColor ? text.replace(/\{(\/?)gray-fg\}/g, "{$1white-fg}") : text;
+    const key = label === undefined ? content : `${label}\u0000${content}`;
+    if (this.last.get(element) === key) return;
+    this.last.set(element, key);
+    this.dirty = true;
+    if (label !== undefined) element.setLabel(label);
+    element.setContent(content);
+  }
+
+  private agents(now: number): void {
+    const { agentsList, agentsHeader, agents } = this.layout;
+    const rows = visibleSessions(this.state);
+    // One column spare: blessed wraps a tagged line that fills its box exactly.
+    const width = Number(agentsList.width) - 1;
+    const columns = agentColumns(width, Math.max(0, ...rows.map((r) => r.name.length)));
+    const busy = rows.filter((r) => r.state === "busy").length;
+    const label = this.state.snapshot ? ` agents · ${rows.length} session${rows.length === 1 ? "" : "s"} · ${busy} busy${this.state.filter ? ` · filter "${escapeTags(this.state.filter)}"` : ""} ` : " agents ";
+    if (this.last.get(agents) !== label) {
+      this.last.set(agents, label);
+      this.dirty = true;
+      agents.setLabel(label);
+    }
+    this.set(agentsHeader, agentHeader(columns));
+    const items = rows.map((row) => agentRow(row, columns, row.currentTask ? this.state.taskTexts.get(row.currentTask) : undefined, now));
+    if (items.length === 0) items.push(this.state.snapshot ? "{gray-fg}no agent matches the filter{/gray-fg}" : "{gray-fg}waiting for the swarm…{/gray-fg}");
+    const joined = items.join("\n");
+    if (this.last.get(agentsList) !== joined) {
+      this.last.set(agentsList, joined);
+      this.dirty = true;
+      // setItems re-selects the list's old index and reports it: that is not the user's choice.
+      this.selecting = true;
+      agentsList.setItems(items);
+      this.selecting = false;
+    }
+    let index = rows.findIndex((row) => row.name === this.state.selected);
+    if (index < 0 && rows.length > 0) {
+      index = 0;
+      this.state.selected = rows[0]!.name;
+    }
+    if (index >= 0 && (agentsList as unknown as { selected: number }).selected !== index) {
+      this.selecting = true;
+      agentsList.select(index);
+      this.selecting = false;
+      this.dirty = true;
+    }
+  }
+
+  private pane(): void {
+    const { pane } = this.state;
+    const inner = this.layout.inner(this.layout.pane);
+    const label = pane.session ? ` pane · ${pane.session}${pane.paneId ? ` (${pane.paneId})` : ""} ` : " pane ";
+    const content = pane.capture !== null ? fitScreen(pane.capture, inner.width, inner.height).join("\n") : pane.note;
+    this.set(this.layout.pane, content, label);
+  }
+
+  private queues(): void {
+    const queues = this.state.snapshot?.agents.map((a) => a.queue) ?? [];
+    this.set(this.layout.queues, queueLines(queues, this.layout.inner(this.layout.queues).width).join("\n"));
+  }
+
+  private chart(now: number): void {
+    const inner = this.layout.inner(this.layout.chart);
+    const { done, failed } = this.state.throughput.series(now, 60);
+    const perMinute = done.at(-1) ?? 0;
+    const total = done.reduce((a, b) => a + b, 0);
+    const failedTotal = failed.reduce((a, b) => a + b, 0);
+    const label = ` throughput · tasks/min · now ${perMinute} · 60m ${total} done${failedTotal ? `, ${failedTotal} failed` : ""} `;
+    const lines = barChart(done, inner.width, inner.height).map((line, i, all) => (i < all.length - 1 ? `{green-fg}${escapeTags(line)}{/green-fg}` : `{gray-fg}${escapeTags(line)}{/gray-fg}`));
+    this.set(this.layout.chart, lines.join("\n"), label);
+  }
+
+  private banner(): void {
+    const { banner } = this.layout;
+    const waiting = this.state.link.status === "waiting";
+    if (waiting) {
+      const detail = this.state.link.detail || "connecting…";
+      this.set(banner, `{bold}The swarm is not running{/bold}\n${escapeTags(detail)}\nhome: ${escapeTags(this.state.home)}\n{gray-fg}Waiting for it (start it with \`claude-agent up\`); q quits.{/gray-fg}`);
+      if (banner.hidden) {
+        banner.show();
+        this.dirty = true;
+      }
+    } else if (!banner.hidden) {
+      banner.hide();
+      this.dirty = true;
+    }
+  }
+}

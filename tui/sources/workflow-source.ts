@@ -1,0 +1,81 @@
+import type { LogFn } from "../../core/index.js";
+import { Refresher } from "../refresher.js";
+import type { DashboardState, WorkflowStepView, WorkflowView } from "../state.js";
+import type { SwarmLink } from "./swarm-link.js";
+
+/** At most this many executions are read per refresh, newest first. */
+const SCAN = 50;
+
+/**
+ * Running workflow executions, read from the keys the workflow engine
+ * writes (`<prefix>:wfs`, a sorted set of ids; `<prefix>:wf:<id>`, one JSON
+ * document each). The engine is built separately, so everything read here is
+ * treated as untrusted: a record that does not parse is skipped, not fatal.
+ */
+export class WorkflowSource {
+  private readonly refresher: Refresher;
+
+  constructor(
+    private readonly state: DashboardState,
+    private readonly link: SwarmLink,
+    private readonly changed: () => void,
+    log: LogFn,
+    options: { periodMs: number; minIntervalMs: number },
+  ) {
+    this.refresher = new Refresher(() => this.read(), { ...options, onError: (error) => log("workflows.error", { error }) });
+  }
+
+  start(): void {
+    this.refresher.start();
+  }
+
+  poke(): void {
+    this.refresher.request();
+  }
+
+  stop(): Promise<void> {
+    return this.refresher.stop();
+  }
+
+  private async read(): Promise<void> {
+    const link = this.link.current;
+    if (!link) return;
+    const redis = link.swarm.client.redis;
+    const ids = await redis.zrevrange(`${link.prefix}:wfs`, 0, SCAN - 1);
+    const texts = ids.length > 0 ? await redis.mget(ids.map((id) => `${link.prefix}:wf:${id}`)) : [];
+    const running = texts.map((text) => parseExecution(text)).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");
+    const before = JSON.stringify(this.state.workflows);
+    this.state.workflows = running;
+    if (JSON.stringify(running) !== before) this.changed();
+  }
+}
+
+/** Reads one stored execution defensively; null when it is not what we expect. */
+export function parseExecution(text: string | null): WorkflowView | null {
+  if (!text) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(raw) || typeof raw.id !== "string" || typeof raw.status !== "string") return null;
+  const states = isObject(raw.steps) ? raw.steps : {};
+  const declared = isObject(raw.definition) && Array.isArray(raw.definition.steps) ? raw.definition.steps : [];
+  const order = declared.map((s) => (isObject(s) && typeof s.id === "string" ? s.id : null)).filter((id): id is string => id !== null);
+  for (const id of Object.keys(states)) if (!order.includes(id)) order.push(id);
+  const steps: WorkflowStepView[] = order.map((id) => {
+    const step = states[id];
+    return {
+      id,
+      status: isObject(step) && typeof step.status === "string" ? step.status : "pending",
+      agent: isObject(step) && typeof step.agent === "string" ? step.agent : null,
+    };
+  });
+  const name = typeof raw.workflow === "string" ? raw.workflow : isObject(raw.definition) && typeof raw.definition.name === "string" ? raw.definition.name : "workflow";
+  return { id: raw.id, workflow: name, status: raw.status, steps };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,87 @@
+import type { SwarmEvent, SessionInfo } from "../core/index.js";
+import type { SwarmStatus } from "../supervisor/index.js";
+import { Throughput } from "./sources/throughput.js";
+
+/** One step of a workflow execution, as far as the dashboard cares. */
+export interface WorkflowStepView {
+  readonly id: string;
+  readonly status: string;
+  readonly agent: string | null;
+}
+
+export interface WorkflowView {
+  readonly id: string;
+  readonly workflow: string;
+  readonly status: string;
+  readonly steps: readonly WorkflowStepView[];
+}
+
+export type Level = "info" | "warn" | "error";
+
+/**
+ * Everything the dashboard shows, in one mutable model: data sources write
+ * their part and ask for a render; the renderer only reads it.
+ */
+export interface DashboardState {
+  readonly home: string;
+  /** "waiting" until the swarm's Redis answers; "down" once it stopped answering. */
+  link: { status: "connecting" | "up" | "waiting"; detail: string };
+  snapshot: SwarmStatus | null;
+  snapshotAt: number;
+  /** Task text of the tasks sessions are running, by task id. */
+  readonly taskTexts: Map<string, string>;
+  /** Newest last; bounded. */
+  events: SwarmEvent[];
+  readonly throughput: Throughput;
+  workflows: readonly WorkflowView[] | null;
+  redis: { ok: boolean; latencyMs: number | null; error: string | null };
+  pane: { session: string | null; paneId: string | null; capture: string | null; note: string; capturedAt: number };
+  /** Session name of the selected row. */
+  selected: string | null;
+  filter: string;
+  message: { text: string; level: Level; at: number } | null;
+}
+
+export const MAX_EVENTS = 300;
+
+export function createState(home: string): DashboardState {
+  return {
+    home,
+    link: { status: "connecting", detail: "" },
+    snapshot: null,
+    snapshotAt: 0,
+    taskTexts: new Map(),
+    events: [],
+    throughput: new Throughput(),
+    workflows: null,
+    redis: { ok: false, latencyMs: null, error: null },
+    pane: { session: null, paneId: null, capture: null, note: "", capturedAt: 0 },
+    selected: null,
+    filter: "",
+    message: null,
+  };
+}
+
+/** A session row with the runtime of its agent. */
+export interface SessionRow extends SessionInfo {
+  readonly runtime: string;
+}
+
+/** The sessions the table shows, in config order, narrowed by the filter. */
+export function visibleSessions(state: DashboardState): SessionRow[] {
+  const rows = (state.snapshot?.agents ?? []).flatMap((agent) => agent.sessions.map((s) => ({ ...s, runtime: agent.runtime })));
+  const needle = state.filter.trim().toLowerCase();
+  if (!needle) return rows;
+  return rows.filter((row) =>
+    [row.name, row.agent, row.runtime, row.state, row.host, row.currentTask ?? "", state.taskTexts.get(row.currentTask ?? "") ?? ""]
+      .some((field) => field.toLowerCase().includes(needle)),
+  );
+}
+
+export function selectedRow(state: DashboardState): SessionRow | null {
+  return visibleSessions(state).find((row) => row.name === state.selected) ?? null;
+}
+
+export function say(state: DashboardState, text: string, level: Level = "info"): void {
+  state.message = { text, level, at: Date.now() };
+}

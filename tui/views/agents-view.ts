@@ -1,0 +1,63 @@
+import type { SessionRow } from "../state.js";
+import { cell, formatDuration, stripTags } from "./text.js";
+
+export const STATE_COLORS: Readonly<Record<string, string>> = {
+  idle: "green",
+  busy: "yellow",
+  starting: "cyan",
+  down: "red",
+};
+
+interface Column {
+  readonly title: string;
+  readonly width: number;
+  readonly align?: "left" | "right";
+}
+
+/** Column widths for a table `width` columns wide; the task column takes what is left, HOST goes first when narrow. */
+export function agentColumns(width: number, longestName: number): Column[] {
+  const name = Math.min(24, Math.max(8, longestName));
+  const fixed: Column[] = [
+    { title: "SESSION", width: name },
+    { title: "RUNTIME", width: 7 },
+    { title: "HOST", width: 12 },
+    { title: "STATE", width: 8 },
+    { title: "TASK", width: 0 },
+    { title: "UPTIME", width: 7, align: "right" },
+    { title: "DONE/FAIL", width: 9, align: "right" },
+    { title: "RST", width: 3, align: "right" },
+  ];
+  const columns = width < 90 ? fixed.filter((c) => c.title !== "HOST") : fixed;
+  const used = columns.reduce((sum, c) => sum + c.width, 0) + (columns.length - 1);
+  return columns.map((c) => (c.title === "TASK" ? { ...c, width: Math.max(6, width - used) } : c));
+}
+
+export function agentHeader(columns: readonly Column[]): string {
+  return `{bold}${columns.map((c) => cell(c.title, c.width, undefined, c.align)).join(" ")}{/bold}`;
+}
+
+/** One table row with blessed tags; `taskText` is the text of the session's current task when known. */
+export function agentRow(row: SessionRow, columns: readonly Column[], taskText: string | undefined, now: number): string {
+  const started = row.startedAt ? Date.parse(row.startedAt) : NaN;
+  const uptime = row.state !== "down" && Number.isFinite(started) ? formatDuration(now - started) : "-";
+  const task = row.currentTask ? `${row.currentTask}${taskText ? ` ${taskText}` : ""}` : "-";
+  const values: Record<string, [string, string | undefined]> = {
+    SESSION: [row.name, undefined],
+    RUNTIME: [row.runtime, undefined],
+    HOST: [row.host || "-", undefined],
+    STATE: [row.state, STATE_COLORS[row.state]],
+    TASK: [task, row.currentTask ? undefined : "gray"],
+    UPTIME: [uptime, undefined],
+    "DONE/FAIL": [`${row.completed}/${row.failed}`, row.failed > 0 ? "red" : undefined],
+    RST: [String(row.restarts), row.restarts > 0 ? "yellow" : undefined],
+  };
+  return columns.map((c) => {
+    const [text, color] = values[c.title] ?? ["", undefined];
+    return cell(text, c.width, color, c.align);
+  }).join(" ");
+}
+
+/** Plain (untagged) variant, for `status --watch`. */
+export function plainAgentRow(row: SessionRow, columns: readonly Column[], taskText: string | undefined, now: number): string {
+  return stripTags(agentRow(row, columns, taskText, now));
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { SessionRow } from "../state.js";
+import { createState } from "../state.js";
+import { agentColumns, agentRow } from "./agents-view.js";
+import { barChart } from "./chart.js";
+import { statusLine } from "./status-bar.js";
+import { escapeTags, fit, formatDuration, stripTags, textWidth } from "./text.js";
+import { workflowLines } from "./workflows-view.js";
+
+const row: SessionRow = {
+  name: "backend-api-1", agent: "backend-api", runtime: "shell", state: "busy", currentTask: "t-1", completed: 3, failed: 1, restarts: 2,
+  startedAt: new Date(Date.now() - 125_000).toISOString(), heartbeatAt: null, host: "build-7",
+};
+
+describe("text helpers", () => {
+  it("fits text to a width, with an ellipsis when cut", () => {
+    expect(fit("abc", 5)).toBe("abc  ");
+    expect(fit("abcdef", 4)).toBe("abc…");
+    expect(fit("7", 3, "right")).toBe("  7");
+    expect(fit("a\nb", 3)).toBe("a b");
+  });
+
+  it("escapes and strips blessed tags", () => {
+    expect(escapeTags("{red-fg}x{/}")).toBe("{open}red-fg{close}x{open}/{close}");
+    expect(stripTags(`{bold}${escapeTags("{a}")}{/bold}`)).toBe("{a}");
+  });
+
+  it("shows durations that change at most once a minute after the first", () => {
+    expect(formatDuration(42_000)).toBe("42s");
+    expect(formatDuration(125_000)).toBe("2m");
+    expect(formatDuration(3_725_000)).toBe("1h02m");
+    expect(formatDuration(90_000_000)).toBe("1d1h");
+    expect(formatDuration(-1)).toBe("-");
+  });
+});
+
+describe("agents table", () => {
+  it("fills exactly the table's width, with the state coloured", () => {
+    const columns = agentColumns(100, row.name.length);
+    const text = agentRow(row, columns, "make the tests pass", Date.now());
+    expect(textWidth(stripTags(text))).toBe(100);
+    expect(text).toContain("{yellow-fg}busy");
+    expect(stripTags(text)).toMatch(/^backend-api-1 shell\s+build-7\s+busy\s+t-1 make the tests pass\s+2m\s+3\/1\s+2$/);
+  });
+
+  it("drops the host column on a narrow table", () => {
+    expect(agentColumns(80, 8).map((c) => c.title)).not.toContain("HOST");
+    expect(agentColumns(120, 8).map((c) => c.title)).toContain("HOST");
+  });
+});
+
+describe("barChart", () => {
+  it("draws right-aligned bars scaled to the highest value, with a time axis", () => {
+    const lines = barChart([0, 2, 4, 8], 12, 4);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect([...line]).toHaveLength(12);
+    expect(lines[0]).toBe("8│         █");
+    expect(lines[2]).toBe("0│       ▆██");
+    expect(lines[3]).toContain("now");
+  });
+
+  it("never draws a non-zero value as empty", () => {
+    expect(barChart([1, 100], 6, 2)[0]).toMatch(/▁█/);
+  });
+});
+
+describe("workflow panel", () => {
+  it("says when nothing runs", () => {
+    expect(stripTags(workflowLines(null, 40)[0]!)).toBe("no workflows running");
+    expect(stripTags(workflowLines([], 40)[0]!)).toBe("no workflows running");
+  });
+
+  it("lists each running execution and its steps", () => {
+    const lines = workflowLines([{ id: "wf-1", workflow: "deploy", status: "running", steps: [
+      { id: "build", status: "completed", agent: "backend" },
+      { id: "test", status: "running", agent: "qa" },
+      { id: "ship", status: "pending", agent: null },
+    ] }], 40).map(stripTags);
+    expect(lines[0]).toBe("deploy wf-1 running 1/3");
+    expect(lines[1]).toMatch(/✓ build\s+completed backend/);
+    expect(lines[2]).toMatch(/▶ test\s+running qa/);
+    expect(lines[3]).toMatch(/· ship\s+pending$/);
+  });
+});
+
+describe("status bar", () => {
+  it("shows Redis health, session counts, the last message and key hints in one line", () => {
+    const state = createState("/home");
+    state.link = { status: "up", detail: "" };
+    state.redis = { ok: true, latencyMs: 0.4, error: null };
+    state.snapshot = { agents: [], sessions: [{ ...row, state: "idle" }, row], daemon: { pid: 1, startedAt: null, heartbeatAt: null, alive: true } };
+    state.message = { text: "submitted t-9 to qa", level: "info", at: Date.now() };
+    const line = stripTags(statusLine(state, 150, "q quit", Date.now()));
+    expect(line).toMatch(/^ ● redis 1ms │ ● supervisor │ 2 sessions \(1 idle, 1 busy\) │ submitted t-9 to qa\s+q quit$/);
+    expect(textWidth(line)).toBe(149);
+  });
+
+  it("says so while the swarm is away", () => {
+    const line = stripTags(statusLine(createState("/home"), 80, "", Date.now()));
+    expect(line).toContain("redis down");
+    expect(line).toContain("waiting for the swarm");
+  });
+});
+
+describe("plain status (status --watch)", () => {
+  it("prints the sessions and queues without colour, fitted to the width", async () => {
+    const { plainStatus } = await import("./plain-status.js");
+    const queue = { agent: "backend-api", waiting: 2, active: 1, completed: 3, failed: 1, delayed: 0 };
+    const lines = plainStatus({
+      status: { agents: [{ name: "backend-api", runtime: "shell", replicas: 1, sessions: [row], queue }], sessions: [row], daemon: { pid: 42, startedAt: null, heartbeatAt: null, alive: true } },
+      taskTexts: new Map([["t-1", "make the tests pass"]]),
+      workflows: [],
+      redisMs: 0.42,
+    }, 70, Date.now());
+    expect(lines[0]).toBe("redis ok 0.4ms · supervisor up (pid 42) · 1 session, 1 busy");
+    expect(lines.find((l) => l.startsWith("backend-api-1"))).toMatch(/^backend-api-1 shell\s+busy\s+t-1 make the tes…\s+2m\s+3\/1\s+2$/);
+    expect(lines.find((l) => l.startsWith("backend-api "))).toMatch(/backend-api\s+2\s+1\s+3\s+1$/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(70);
+    for (const line of lines) expect(line).not.toMatch(/[{}\x1b]/);
+  });
+});

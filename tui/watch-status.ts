@@ -1,0 +1,94 @@
+import { homePaths, isClaudeAgentError, resolveHome } from "../core/index.js";
+import { connect, type Swarm } from "../supervisor/index.js";
+import { parseExecution } from "./sources/workflow-source.js";
+import type { WorkflowView } from "./state.js";
+import { clock } from "./views/text.js";
+import { plainStatus } from "./views/plain-status.js";
+
+export interface WatchOptions {
+  readonly home?: string;
+  readonly prefix?: string;
+  /** Seconds between snapshots. */
+  readonly intervalSec: number;
+  /** Only this agent's sessions and queue. */
+  readonly agent?: string;
+  /** Stops the watch (besides SIGINT/SIGTERM). */
+  readonly signal?: AbortSignal;
+  readonly out?: NodeJS.WriteStream;
+}
+
+/**
+ * `claude-agent status --watch`: the dashboard's numbers as plain text. On a
+ * terminal the screen is redrawn in place; into a pipe or a CI log, a block
+ * is printed only when something other than the clock changed. When no swarm
+ * runs it says so once and waits for one.
+ */
+export async function watchStatus(options: WatchOptions): Promise<void> {
+  const out = options.out ?? process.stdout;
+  const root = homePaths(resolveHome(options.home)).root;
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  options.signal?.addEventListener("abort", onSignal, { once: true });
+  let swarm: Swarm | null = null;
+  let previous = "";
+  try {
+    while (!stop.signal.aborted) {
+      let body: string;
+      try {
+        swarm ??= await connect({ home: root, prefix: options.prefix });
+        body = (await snapshot(swarm, out.isTTY ? out.columns || 100 : 120, options.agent)).join("\n");
+      } catch (error) {
+        await swarm?.close().catch(() => undefined);
+        swarm = null;
+        const why = isClaudeAgentError(error) ? error.message : (error as Error).message;
+        body = `${why}\nhome: ${root}\nwaiting for the swarm (start it with \`claude-agent up\`)…`;
+      }
+      if (out.isTTY) {
+        const head = `${clock(Date.now())}  claude-agent status --watch (every ${options.intervalSec}s, Ctrl-C stops)`;
+        out.write(`\x1b[H\x1b[2J${head.slice(0, out.columns || 100)}\n\n${body}\n`);
+      } else if (body !== previous) {
+        out.write(`--- ${new Date().toISOString()} ---\n${body}\n`);
+      }
+      previous = body;
+      await sleep(options.intervalSec * 1000, stop.signal);
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await swarm?.close().catch(() => undefined);
+  }
+}
+
+async function snapshot(swarm: Swarm, width: number, agent: string | undefined): Promise<string[]> {
+  const started = performance.now();
+  await swarm.client.redis.ping();
+  const redisMs = performance.now() - started;
+  const full = await swarm.status();
+  const agents = full.agents.filter((a) => !agent || a.name === agent);
+  if (agent && agents.length === 0) return [`no agent named "${agent}" in this swarm (agents: ${full.agents.map((a) => a.name).join(", ")})`];
+  const status = { ...full, agents, sessions: agents.flatMap((a) => a.sessions) };
+  const redis = swarm.client.redis;
+  const keys = swarm.client.ledger.keys;
+  const running = status.sessions.map((s) => s.currentTask).filter((id): id is string => !!id);
+  const texts = await Promise.all(running.map((id) => redis.hget(keys.task(id), "task")));
+  const taskTexts = new Map(running.map((id, i) => [id, (texts[i] ?? "").replace(/\s+/g, " ").trim()]));
+  const ids = await redis.zrevrange(`${keys.prefix}:wfs`, 0, 49);
+  const docs = ids.length > 0 ? await redis.mget(ids.map((id) => `${keys.prefix}:wf:${id}`)) : [];
+  const workflows = docs.map(parseExecution).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");
+  return plainStatus({ status, taskTexts, workflows, redisMs }, width, Date.now());
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
