@@ -43,8 +43,10 @@ export class SessionPool {
   }
 
   release(session: AgentSession): void {
-    session.currentTask = null;
+    // A session that went down keeps its task: when only our tmux client died, its pane still runs
+    // it, and the session's restart re-adopts it from this (see Bridge.bringUp).
     if (session.state === "down") return;
+    session.currentTask = null;
     session.state = "idle";
     this.wake();
   }

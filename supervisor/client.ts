@@ -11,13 +11,16 @@ import {
   newTaskId,
   queueName,
   toResult,
+  MAX_GATE_RETRIES,
+  type AgentConfig,
   type JobPayload,
+  type PolicyVerdict,
   type SessionInfo,
   type SwarmConfig,
   type TaskRecord,
   type TaskResult,
 } from "../core/index.js";
-import { routeTask } from "./router.js";
+import { routeTask, type Route } from "./router.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
 import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
@@ -32,6 +35,12 @@ export interface SubmitOptions {
   readonly idempotencyKey?: string;
   /** Agent programs: start a new conversation instead of continuing the session's last one. */
   readonly fresh?: boolean;
+  /** A command that must exit 0 in the agent's working tree before the task counts as completed (replaces the agent's `gate`). */
+  readonly gate?: string;
+  /** Agent programs: how often a failing gate's output goes back to the agent (replaces the agent's `gate_retries`). */
+  readonly gateRetries?: number;
+  /** Worktree agents: commit the task's changes (replaces the agent's `commit`). */
+  readonly commit?: boolean;
 }
 
 export interface Submitted {
@@ -42,9 +51,38 @@ export interface Submitted {
   readonly created: boolean;
 }
 
-/** An agent's command policy from its config (the safe defaults when it sets none). */
-function agentPolicy(agent: object): { deny?: string[]; allow?: string[] } {
-  return (agent as { policy?: { deny?: string[]; allow?: string[] } }).policy ?? {};
+/**
+ * The policy verdict on a task at submit: shell tasks are commands, checked
+ * against the safe defaults and the agent's own `policy`. An agent program's
+ * task is a prompt, not a command (the langchain agent checks each command
+ * its tool runs instead).
+ */
+function submitVerdict(task: string, agent: AgentConfig): PolicyVerdict {
+  if (agent.runtime !== "shell") return { allowed: true };
+  return checkPolicy(task, compilePolicy(agent.policy ?? {}));
+}
+
+/** The gate and commit options of a task, checked against its agent (a shell agent has nothing to re-prompt). */
+function gateOptions(options: SubmitOptions, agent: AgentConfig): Partial<TaskRecord> {
+  const out: Partial<TaskRecord> = {};
+  if (options.gate !== undefined) {
+    if (typeof options.gate !== "string" || options.gate.trim() === "") throw new UsageError(`--gate: expected a shell command, got ${JSON.stringify(options.gate)}`);
+    out.gate = options.gate.trim();
+  }
+  if (options.gateRetries !== undefined) {
+    const n = options.gateRetries;
+    if (!(Number.isInteger(n) && n >= 0 && n <= MAX_GATE_RETRIES)) throw new UsageError(`--gate-retries: expected a whole number from 0 to ${MAX_GATE_RETRIES}, got ${JSON.stringify(n)}`);
+    if (n > 0 && agent.runtime === "shell") {
+      throw new UsageError(`--gate-retries: agent "${agent.name}" is a shell agent; gate retries re-prompt an agent program, and a shell would only run the same command again`);
+    }
+    out.gateRetriesAllowed = n;
+  }
+  if (options.commit !== undefined) {
+    if (typeof options.commit !== "boolean") throw new UsageError(`--commit: expected true or false, got ${JSON.stringify(options.commit)}`);
+    if (options.commit && !agent.worktree) throw new UsageError(`--commit: agent "${agent.name}" has no worktree; commits need \`worktree: true\` in swarm.yaml`);
+    out.autoCommit = options.commit;
+  }
+  return out;
 }
 
 /** BullMQ's largest priority (2^21 - 1; it rejects larger ones): the least urgent, and that of tasks given none. */
@@ -87,7 +125,7 @@ export class SwarmClient {
     if (options.priority !== undefined && !(Number.isInteger(options.priority) && options.priority >= 1 && options.priority <= LOWEST_PRIORITY)) {
       throw new UsageError(`--priority: expected a whole number from 1 (most urgent) to ${LOWEST_PRIORITY}, got ${JSON.stringify(options.priority)}`);
     }
-    const route = routeTask(options.task, this.config, options.agent);
+    const route = await this.route(options);
     const agent = this.config.agents.find((a) => a.name === route.agent)!;
     const record: TaskRecord = {
       id: newTaskId(),
@@ -111,15 +149,37 @@ export class SwarmClient {
       pane: null,
       cancelRequested: false,
       ...(options.fresh ? { fresh: true } : {}),
+      ...gateOptions(options, agent),
     };
-    const verdict = checkPolicy(options.task, compilePolicy(agentPolicy(agent)));
+    const verdict = submitVerdict(options.task, agent);
     const { id, created } = await this.ledger.create(record);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
       await this.ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
     } else if (created) await this.enqueue(record);
     const stored = created ? record : await this.ledger.get(id);
+    // A repeated key for a task that never reached its queue (the first submitter died, or Redis did,
+    // between the ledger write and the queue add): put it there now rather than wait for the sweeper.
+    if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.enqueue(stored);
     return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created };
+  }
+
+  /**
+   * Which agent runs a task: the one named, else the supervisor's model when
+   * swarm.yaml configures one (loaded only then: keyword routing stays
+   * instant), else the keyword router.
+   */
+  async route(options: { task: string; agent?: string }): Promise<Route> {
+    if (options.agent !== undefined || !this.config.supervisor?.llm) return routeTask(options.task, this.config, options.agent);
+    const { routeByLlm } = await import("./llm-router.js");
+    return routeByLlm(options.task, this.config);
+  }
+
+  /** A short summary of a task's result by the supervisor's model (UsageError when none is configured). */
+  async summarize(id: string, options: { signal?: AbortSignal } = {}): Promise<string> {
+    const record = await this.get(id);
+    const { summarizeTask } = await import("./llm-summary.js");
+    return summarizeTask(record, this.config, options);
   }
 
   async get(id: string): Promise<TaskRecord> {
