@@ -3,6 +3,7 @@ import { aiderRuntime } from "./aider/adapter.js";
 import { claudeRuntime } from "./claude/adapter.js";
 import { codexRuntime } from "./codex/adapter.js";
 import { geminiRuntime } from "./gemini/adapter.js";
+import { langchainRuntime } from "./langchain/adapter.js";
 import { qwenRuntime } from "./qwen/adapter.js";
 import type { AgentRuntime } from "./runtime.js";
 import { shellRuntime } from "./shell/adapter.js";
@@ -15,6 +16,7 @@ const ADAPTERS: Readonly<Record<Runtime, AgentRuntime>> = {
   gemini: geminiRuntime,
   qwen: qwenRuntime,
   aider: aiderRuntime,
+  langchain: langchainRuntime,
 };
 
 export function runtimeAdapter(name: Runtime): AgentRuntime {

@@ -5,7 +5,7 @@
  * AgentOutcome. Adding a program is one file under agents/<program>/ and one
  * line in registry.ts.
  */
-import type { AgentMode, Runtime } from "../core/index.js";
+import type { AgentMode, LlmConfig, PolicySettings, Runtime } from "../core/index.js";
 
 /** One task as an adapter sees it. */
 export interface AgentJob {
@@ -23,6 +23,10 @@ export interface AgentJob {
   /** The program's conversation to continue, unless `fresh`. */
   readonly resumeId: string | null;
   readonly fresh: boolean;
+  /** The langchain runtime: the model endpoint from the agent's `llm` in swarm.yaml. */
+  readonly llm?: LlmConfig | null;
+  /** The agent's command policy, for programs whose command tool is ours (langchain). */
+  readonly policy?: PolicySettings | null;
 }
 
 /** Absolute paths a script needs besides the job's own files. */

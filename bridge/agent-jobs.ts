@@ -17,6 +17,8 @@ export interface AgentFinish {
   readonly status: TerminalStatus;
   readonly reason?: string;
   readonly fields: Record<string, string | number>;
+  /** The program hit a rate or usage limit (its agent's queue is parked). */
+  readonly rateLimited?: boolean;
 }
 
 /** The answer stored in the record keeps its first and last 64 KB, like the output. */
@@ -50,7 +52,7 @@ export class AgentJobs {
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
     const files = writePrompt(this.options.jobsDir, token, record.task);
     const script = adapter.buildScript(
-      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, resumeId, fresh },
+      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null },
       { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
@@ -68,7 +70,7 @@ export class AgentJobs {
     const outcome = adapter.parseEvents(readText(agentJobFiles(this.options.jobsDir, token).eventsFile));
     if (session) await this.remember(session, outcome);
     const failed = outcome.isError === true || (exitCode !== null && exitCode !== 0);
-    return { status: failed ? "failed" : "completed", reason: reasonOf(outcome, exitCode), fields: fieldsOf(outcome) };
+    return { status: failed ? "failed" : "completed", reason: reasonOf(outcome, exitCode), fields: fieldsOf(outcome), rateLimited: outcome.rateLimited === true };
   }
 
   private async remember(session: string, outcome: AgentOutcome): Promise<void> {

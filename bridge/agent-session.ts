@@ -1,4 +1,4 @@
-import { InfraError } from "../core/index.js";
+import { InfraError, type AgentState } from "../core/index.js";
 import { parseShellMarker, type ShellMarker } from "../agents/index.js";
 import type { PaneRef, SessionManager } from "../sessions/index.js";
 
@@ -27,6 +27,11 @@ export class AgentSession {
   /** When the session's program died recently (ms since epoch), to tell a crash loop from a rare crash. */
   crashes: number[] = [];
 
+  /** Interactive agents: what the program is doing, and what it asks in `needs-input` (see interactive.ts). */
+  agentState: AgentState | null = null;
+  needsInput: string | null = null;
+  private readonly downListeners = new Set<(reason: string) => void>();
+
   /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */
   constructor(readonly name: string, readonly agent: string, private readonly manager: () => SessionManager) {}
 
@@ -52,6 +57,25 @@ export class AgentSession {
     this.ref = null;
     for (const waiter of this.waiters) waiter.reject(new InfraError(`session ${this.name} is gone: ${reason}`, { context: { session: this.name } }));
     this.waiters.clear();
+    for (const listener of [...this.downListeners]) listener(reason);
+  }
+
+  /** Called when the pane goes down (for waits that are not on shell markers). */
+  onDown(listener: (reason: string) => void): { dispose(): void } {
+    this.downListeners.add(listener);
+    return { dispose: () => void this.downListeners.delete(listener) };
+  }
+
+  /** Pastes a file's text (bracketed paste, no Enter; see SessionManager.paste). */
+  async paste(file: string): Promise<void> {
+    if (!this.ref) throw new InfraError(`session ${this.name} is not running`);
+    await this.manager().paste(this.ref.paneId, file);
+  }
+
+  /** The pane's visible screen as text. */
+  async capture(): Promise<string> {
+    if (!this.ref) throw new InfraError(`session ${this.name} is not running`);
+    return this.manager().capture(this.ref.paneId);
   }
 
   /**

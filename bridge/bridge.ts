@@ -1,13 +1,17 @@
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { EventStream, Ledger, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
-import { shellCommand } from "../agents/index.js";
+import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
+import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { AgentSession } from "./agent-session.js";
+import { ConversationStore } from "./conversations.js";
+import { InteractiveClaude } from "./interactive.js";
 import { JobRunner } from "./job-runner.js";
+import { Parking } from "./parking.js";
 import { SessionRegistry } from "./registry.js";
 import { SessionPool } from "./session-pool.js";
 import { DEFAULT_TUNING, workerOptions, type BridgeTuning } from "./tuning.js";
+import { Worktrees } from "./worktrees.js";
 
 export interface BridgeOptions {
   readonly config: SwarmConfig;
@@ -38,6 +42,9 @@ export class Bridge {
   private readonly events: EventStream;
   private readonly registry: SessionRegistry;
   private readonly runner: JobRunner;
+  private readonly worktrees: Worktrees;
+  private readonly parking: Parking;
+  private readonly interactive: InteractiveClaude;
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
   private readonly tuning: BridgeTuning;
@@ -48,6 +55,25 @@ export class Bridge {
     this.registry = new SessionRegistry(options.redis, this.ledger.keys);
     this.log = options.log ?? (() => undefined);
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.worktrees = new Worktrees(options.paths.root);
+    this.parking = new Parking({
+      redis: options.redis,
+      keys: this.ledger.keys,
+      events: this.events,
+      log: this.log,
+      defaultMs: this.tuning.rateLimitParkMs,
+      // Paused only in this process: a job taken just before waits in the runner (Parking.wait).
+      pause: async (agent) => void (await this.workerOf(agent)?.pause(true)),
+      resume: async (agent) => void (await this.workerOf(agent)?.resume()),
+    });
+    this.interactive = new InteractiveClaude({
+      agents: options.config.agents,
+      home: options.paths.root,
+      registry: this.registry,
+      events: this.events,
+      conversations: new ConversationStore(options.redis, this.ledger.keys),
+      log: this.log,
+    });
     this.runner = new JobRunner({
       ledger: this.ledger,
       registry: this.registry,
@@ -57,6 +83,9 @@ export class Bridge {
       log: this.log,
       agents: { config: options.config.agents, home: options.paths.root, redis: options.redis },
       recycle: (session, reason) => this.recycle(session, reason),
+      worktrees: this.worktrees,
+      parking: this.parking,
+      interactive: this.interactive,
     });
   }
 
@@ -126,16 +155,27 @@ export class Bridge {
   /** Creates (or finds) the session's pane; adopts the job it is running, or handshakes with its shell. */
   private async bringUp(session: AgentSession): Promise<void> {
     const agent = this.options.config.agents.find((a) => a.name === session.agent)!;
+    const cwd = await this.worktrees.prepare(agent, session.name);
+    // Interactive Claude: its TUI is the pane's own program (interactive.ts), not our shell.
+    const interactive = this.interactive.handles(agent.name);
+    const alive = interactive && (await this.sessions.list()).some((pane) => pane.session === session.name);
+    const launch = interactive ? await this.interactive.launch(session, cwd, alive) : null;
     const { ref, created } = await this.sessions.ensure({
       name: session.name,
-      cwd: agent.cwd,
-      env: { ...agent.env, CA_SESSION: session.name, CA_AGENT: agent.name, CA_HOME: this.options.paths.root },
-      command: shellCommand(this.options.paths),
+      cwd,
+      env: { ...agent.env, CA_SESSION: session.name, CA_AGENT: agent.name, CA_HOME: this.options.paths.root, ...launch?.env },
+      command: launch?.command ?? shellCommand(this.options.paths),
     });
     session.attach(ref);
+    if (interactive) await this.interactive.started(session, created);
     const running = created ? null : await this.registry.currentTask(session.name);
     const record = running ? await this.ledger.get(running) : null;
-    if (record && record.status === "running" && record.session === session.name) {
+    // Still running in this very pane (or finished there unseen), whatever the ledger's status: after an
+    // infrastructure error (our tmux client died, not the pane) it says "queued" while a retry is pending.
+    const inPane =
+      record !== null && !isTerminal(record.status) && record.session === session.name && record.dispatch !== null &&
+      record.pane === `${ref.paneId}:${ref.panePid}` && (interactive || ["running", "finished"].includes(inspectDispatch(this.options.paths.jobsDir, record.dispatch).kind));
+    if (record && inPane) {
       // The job is still ours to watch; BullMQ's re-delivery will find it in flight.
       const pool = this.pools.get(session.agent)!;
       pool.occupy(session, record.id);
@@ -148,8 +188,9 @@ export class Bridge {
           void this.registry.publish(session).catch(() => undefined);
         });
     } else {
-      await session.probe(PROBE_TIMEOUT_MS);
+      if (!interactive) await session.probe(PROBE_TIMEOUT_MS);
       session.state = "idle";
+      session.currentTask = null;
     }
     await this.registry.publish(session);
     await this.events.publish("agent.up", { agent: session.agent, session: session.name });
@@ -180,6 +221,8 @@ export class Bridge {
 
   private async startIntake(): Promise<void> {
     await this.reconcileActiveJobs();
+    // A parking from before a restart holds on: new workers start paused (a job taken meanwhile waits in the runner).
+    await this.parking.restore(this.options.config.agents.map((agent) => agent.name));
     const prefix = this.ledger.keys.prefix;
     for (const agent of this.options.config.agents) {
       const connection = this.options.connect(`bridge:${agent.name}`);
@@ -192,6 +235,7 @@ export class Bridge {
       worker.on("failed", (job, error) => void this.onJobFailed(job, error));
       worker.on("error", (error) => this.log("worker.error", { agent: agent.name, error }));
       this.workers.push(worker);
+      if (this.parking.isParked(agent.name)) await worker.pause(true);
     }
     const subscriber = this.options.connect("bridge:cancel");
     this.connections.push(subscriber);
@@ -296,6 +340,8 @@ export class Bridge {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.restartTimers) clearTimeout(timer);
+      this.parking.close();
+      this.interactive.close();
       await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
       await this.sessions.close();
       for (const connection of this.connections) connection.disconnect();

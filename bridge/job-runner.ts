@@ -5,12 +5,20 @@ import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type Shell
 import { AgentJobs } from "./agent-jobs.js";
 import { WaitTimeout, type AgentSession } from "./agent-session.js";
 import { ConversationStore } from "./conversations.js";
+import type { InteractiveClaude } from "./interactive.js";
+import { InteractiveRunner } from "./interactive-runner.js";
+import { JobChanges } from "./job-changes.js";
+import { JobCompletion } from "./job-completion.js";
 import { readOutputForResult } from "./output.js";
+import type { Parking } from "./parking.js";
 import type { SessionPool } from "./session-pool.js";
 import type { SessionRegistry } from "./registry.js";
+import { Worktrees } from "./worktrees.js";
 
 /** How long the pane may take to confirm that a typed job started. */
 const BEGIN_TIMEOUT_MS = 5000;
+/** How long a retry waits for a session that went down to come back before deciding its run died with the pane. */
+const REATTACH_WAIT_MS = 5000;
 
 export interface RunnerDeps {
   readonly ledger: Ledger;
@@ -23,6 +31,12 @@ export interface RunnerDeps {
   readonly recycle?: (session: AgentSession, reason: string) => Promise<void>;
   /** The agents' configs, for agent programs (runtime other than shell); without it every task runs as shell. */
   readonly agents?: { readonly config: readonly AgentConfig[]; readonly home: string; readonly redis: Redis };
+  /** The replicas' git worktrees (agents with `worktree: true`). */
+  readonly worktrees?: Worktrees;
+  /** Rate-limited agents' queues: a job waits while its agent is parked. */
+  readonly parking?: Parking;
+  /** Interactive Claude sessions (`mode: interactive`): their tasks run through InteractiveRunner. */
+  readonly interactive?: InteractiveClaude;
 }
 
 class Cancelled extends Error {}
@@ -36,6 +50,8 @@ class Cancelled extends Error {}
 export class JobRunner {
   private readonly inflight = new Map<string, { promise: Promise<void>; controller: AbortController }>();
   private readonly agentJobs: AgentJobs;
+  private readonly completion: JobCompletion;
+  private readonly interactive: InteractiveRunner | null;
 
   constructor(private readonly deps: RunnerDeps) {
     this.agentJobs = new AgentJobs({
@@ -44,6 +60,31 @@ export class JobRunner {
       jobsDir: deps.jobsDir,
       conversations: deps.agents ? new ConversationStore(deps.agents.redis, deps.ledger.keys) : null,
     });
+    const worktrees = deps.worktrees ?? new Worktrees(deps.agents?.home ?? "");
+    this.completion = new JobCompletion({
+      agents: deps.agents?.config ?? [],
+      home: deps.agents?.home ?? "",
+      jobsDir: deps.jobsDir,
+      outputDir: deps.outputDir,
+      ledger: deps.ledger,
+      agentJobs: this.agentJobs,
+      worktrees,
+      changes: new JobChanges(deps.jobsDir, worktrees),
+      log: deps.log,
+      onRateLimited: deps.parking ? (agent, resetAt) => deps.parking!.park(agent, resetAt) : undefined,
+    });
+    this.interactive = deps.interactive && deps.agents
+      ? new InteractiveRunner({
+          ledger: deps.ledger,
+          registry: deps.registry,
+          claude: deps.interactive,
+          conversations: new ConversationStore(deps.agents.redis, deps.ledger.keys),
+          jobsDir: deps.jobsDir,
+          log: deps.log,
+          recycle: deps.recycle,
+          finish: (...args) => this.finish(...args),
+        })
+      : null;
   }
 
   get active(): number {
@@ -82,6 +123,7 @@ export class JobRunner {
 
     let session: AgentSession;
     try {
+      await this.deps.parking?.wait(record.agent, signal);
       session = await pool.acquire(taskId, signal);
     } catch (error) {
       if (error instanceof Cancelled) return void (await this.finish(record, null, "cancelled", null, "cancelled while waiting for a session"));
@@ -97,6 +139,7 @@ export class JobRunner {
 
   /** Handles a task some earlier attempt dispatched. Returns true when nothing more is to be done. */
   private async resume(record: TaskRecord, pool: SessionPool, signal: AbortSignal): Promise<boolean> {
+    if (this.interactive?.handles(record.agent)) return this.interactive.resume(record, pool, signal);
     const token = record.dispatch!;
     let state = inspectDispatch(this.deps.jobsDir, token);
     if (state.kind === "not-started" && !withdrawDispatch(this.deps.jobsDir, token)) state = { kind: "running" };
@@ -105,7 +148,7 @@ export class JobRunner {
       return true;
     }
     if (state.kind !== "running") return false;
-    const session = record.session ? pool.get(record.session) : undefined;
+    const session = record.session ? await comeBack(pool.get(record.session)) : undefined;
     if (!session || session.state === "down" || !session.ref || paneKey(session) !== record.pane) {
       // The run died with its pane (no exit file was written): dispatch it again, as a new attempt, on
       // whichever session comes up. Throwing here instead failed every retry the same way.
@@ -135,6 +178,7 @@ export class JobRunner {
   }
 
   private async dispatch(record: TaskRecord, session: AgentSession, signal: AbortSignal): Promise<void> {
+    if (this.interactive?.handles(record.agent)) return this.interactive.dispatch(record, session, signal);
     const attempt = record.attempts + 1;
     const token = `${record.id}-${attempt}`;
     const outputFile = join(this.deps.outputDir, `${record.id}.log`);
@@ -142,6 +186,7 @@ export class JobRunner {
     await this.deps.ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile });
     await this.deps.registry.publish(session);
     const header = `\x1b[2m── task ${record.id} (attempt ${attempt}) ──\x1b[0m`;
+    await this.completion.before(record, session.name);
     const prepared = await this.agentJobs.prepare(record, session.name, token);
     const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: prepared.preview });
     const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === token && m.nonce === job.nonce;
@@ -193,7 +238,8 @@ export class JobRunner {
         const reason = status === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and ${usable ? "was interrupted" : "was killed"}${stuck}` : `cancelled while running${stuck}`;
         // What an agent program reported before the interrupt (its conversation id, tokens so far) is kept.
         const partial = await this.agentJobs.finish(record, session.name, token, null);
-        await this.finish(record, session.name, status, null, reason, partial?.fields);
+        const changes = await this.completion.interrupted(record, session.name);
+        await this.finish(record, session.name, status, null, reason, { ...partial?.fields, ...changes });
       }
       if (!usable) {
         // Left as it is, the session would stay down for good and its agent would take no more tasks.
@@ -206,11 +252,42 @@ export class JobRunner {
     }
   }
 
-  /** A dispatch that ran to its end: its exit code, and for agent programs what their event stream reported. */
+  /**
+   * A dispatch that ran to its end: its exit code, what an agent program
+   * reported, its gate and its worktree changes (job-completion.ts). A
+   * failing gate may send the agent back to work: a follow-up dispatch.
+   */
   private async finishExited(record: TaskRecord, session: string | null, token: string, exitCode: number): Promise<void> {
-    const agent = await this.agentJobs.finish(record, session, token, exitCode);
-    if (!agent) return this.finish(record, session, exitCode === 0 ? "completed" : "failed", exitCode);
-    await this.finish(record, session, agent.status, exitCode, agent.reason, agent.fields);
+    const held = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
+    const signal = this.inflight.get(record.id)?.controller.signal;
+    const canRetry = held !== undefined && held.currentTask === record.id && held.state === "busy";
+    const settled = await this.completion.settle(record, session, token, exitCode, { canRetry, signal });
+    if (settled.kind === "retry" && held) return this.followUp(record, held, settled, signal ?? new AbortController().signal);
+    if (settled.kind === "final") await this.finish(record, session, settled.status, settled.exitCode, settled.reason, settled.fields);
+  }
+
+  /** Types a gate retry's prompt into the session the task holds and watches it like the first run, within the same time limit. */
+  private async followUp(record: TaskRecord, session: AgentSession, retry: { token: string; prompt: string; outputFile: string }, signal: AbortSignal): Promise<void> {
+    await this.deps.ledger.update(record.id, { dispatch: retry.token, pane: paneKey(session) });
+    const prepared = await this.agentJobs.prepare({ ...record, task: retry.prompt, fresh: false }, session.name, retry.token);
+    const header = `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m`;
+    const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: prepared.preview });
+    const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === retry.token && m.nonce === job.nonce;
+    const begin = session.waitFor((m) => m.kind === "begin" && isOurs(m), { timeoutMs: BEGIN_TIMEOUT_MS });
+    const end = session.waitFor((m) => m.kind === "end" && isOurs(m));
+    end.catch(() => undefined);
+    try {
+      await session.type(job.line);
+      await begin;
+    } catch (error) {
+      begin.catch(() => undefined);
+      if (!(error instanceof WaitTimeout) || withdrawDispatch(this.deps.jobsDir, retry.token)) {
+        throw new InfraError(`task ${record.id}: its gate retry was typed into ${session.name} but did not start`, { cause: error, context: { session: session.name } });
+      }
+    }
+    const current = await this.deps.ledger.get(record.id);
+    const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();
+    await this.watch(record, session, retry.token, end, startedAt, signal);
   }
 
   private async finish(
@@ -247,6 +324,16 @@ export class JobRunner {
 }
 
 export { Cancelled };
+
+/**
+ * A session marked down is restarted within a second or so; when only our tmux control client died,
+ * it comes back with the same pane, still running the job. Deciding before that would run the job twice.
+ */
+async function comeBack(session: AgentSession | undefined): Promise<AgentSession | undefined> {
+  const deadline = Date.now() + REATTACH_WAIT_MS;
+  while (session && (session.state === "down" || !session.ref) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return session;
+}
 
 function paneKey(session: AgentSession): string {
   return session.ref ? `${session.ref.paneId}:${session.ref.panePid}` : "";

@@ -26,6 +26,8 @@ export class SessionRegistry {
         startedAt: session.startedAt ?? "",
         heartbeatAt: new Date().toISOString(),
         host: this.host,
+        agentState: session.agentState ?? "",
+        needsInput: session.needsInput ?? "",
       })
       .sadd(this.keys.sessions, session.name)
       .exec();

@@ -16,6 +16,8 @@ export interface BridgeTuning {
   crashWindowMs: number;
   /** How often a failed session is tried again. */
   failedProbeMs: number;
+  /** How long a rate-limited agent's queue is parked when its program did not say when the limit lifts. */
+  rateLimitParkMs: number;
 }
 
 export const DEFAULT_TUNING: BridgeTuning = {
@@ -25,6 +27,7 @@ export const DEFAULT_TUNING: BridgeTuning = {
   crashLimit: 5,
   crashWindowMs: 5 * 60_000,
   failedProbeMs: 60_000,
+  rateLimitParkMs: 60_000,
 };
 
 /**

@@ -102,3 +102,5 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<Check[]> 
   const [tmux, redisServer, redis] = await Promise.all([checkTmux(), checkRedisServer(env), checkRedis(options.home, env)]);
   return [checkNode(), tmux, redisServer, checkHome(options.home), ...redis];
 }
+
+export { discoverPrograms, PROGRAMS, type ProgramReport, type DiscoverOptions } from "./agent-programs.js";

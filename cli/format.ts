@@ -29,7 +29,15 @@ export function describeResult(result: TaskResult): string {
   ].filter(Boolean).join(" · ");
   const lines = [head];
   if (result.reason) lines.push(`reason: ${result.reason}`);
+  if (result.changedFiles) lines.push(`changed: ${changedSummary(result.changedFiles)}${result.commit ? ` · commit ${result.commit.slice(0, 12)}` : ""}`);
+  if (result.gateOutput) lines.push("", "gate output (last lines):", ...result.gateOutput.trimEnd().split("\n").slice(-20));
   if (result.output) lines.push("", result.output.replace(/\n$/, ""));
   if (result.outputFile) lines.push("", `full output: ${result.outputFile}`);
   return lines.join("\n");
+}
+
+function changedSummary(files: readonly string[]): string {
+  if (files.length === 0) return "nothing";
+  const shown = files.slice(0, 8).join(", ");
+  return files.length > 8 ? `${shown} and ${files.length - 8} more` : shown;
 }

@@ -42,6 +42,11 @@ function program(): Command {
     .option("--timeout <seconds>", "time limit (default: the agent's timeout)")
     .option("--priority <n>", "1 is the most urgent; without it, first come first served")
     .option("--idempotency-key <key>", "submitting again with the same key returns the same task")
+    .option("--fresh", "agent programs: start a new conversation instead of continuing the agent session's last one")
+    .option("--gate <command>", "a command that must exit 0 in the agent's working tree before the task completes (replaces the agent's gate)")
+    .option("--gate-retries <n>", "agent programs: send a failing gate's output back to the agent this many times (0-3)")
+    .option("--commit", "worktree agents: commit what the task changed")
+    .option("--no-commit", "worktree agents: leave the task's changes uncommitted")
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/submit.js")).submit({ ...opts, home: home() }));
 
@@ -49,12 +54,23 @@ function program(): Command {
     .description("agents, their sessions and queue depths")
     .option("--agent <name>", "only this agent")
     .option("--json", "print JSON")
-    .action(async (opts) => (await import("./commands/status.js")).status({ ...opts, home: home() }));
+    .option("--watch", "keep showing it, redrawn in place (plain text: for CI logs and narrow terminals)")
+    .option("--interval <seconds>", "with --watch: seconds between refreshes", "2")
+    .action(async (opts) =>
+      opts.watch
+        ? (await import("./commands/status-watch.js")).statusWatch({ ...opts, home: home() })
+        : (await import("./commands/status.js")).status({ ...opts, home: home() }),
+    );
+
+  cli.command("tui")
+    .description("the dashboard: agents, live panes, queues, throughput, workflows and events (q quits)")
+    .action(async () => (await import("./commands/tui.js")).tui({ home: home() }));
 
   cli.command("result")
     .description("show a task's result")
     .argument("<id>", "task id")
     .option("--wait", "wait until the task has finished")
+    .option("--summary", "add a short summary by the supervisor's model (needs supervisor.llm in swarm.yaml)")
     .option("--json", "print JSON")
     .action(async (id, opts) => (await import("./commands/result.js")).result(id, { ...opts, home: home() }));
 
@@ -63,6 +79,73 @@ function program(): Command {
     .argument("<id>", "task id")
     .option("--json", "print JSON")
     .action(async (id, opts) => (await import("./commands/cancel.js")).cancel(id, { ...opts, home: home() }));
+
+  const workflow = cli.command("workflow")
+    .description("run YAML workflows (a DAG of agent tasks) and look at their executions")
+    .addHelpText("after", "\nThe swarm's daemon runs executions durably: they carry on after a restart.\nFormat and examples: docs/WORKFLOWS.md and workflows/examples/.");
+  workflow.command("run")
+    .description("start an execution of a workflow file; prints its id")
+    .argument("[file]", "the workflow file (same as --file)")
+    .option("--file <file>", "the workflow file (YAML)")
+    .option("--params <name=value...>", "workflow params: --params env=prod version=1.2 (or env=prod,version=1.2)")
+    .option("--wait", "wait for the end and print the step table; exit 0 completed, 1 failed or cancelled")
+    .option("--json", "print JSON (with --wait: the final execution state)")
+    .action(async (file, opts) => (await import("./commands/workflow.js")).run(file, { ...opts, home: home() }));
+  workflow.command("validate")
+    .description("check a workflow file; exit 0 when valid, 2 listing every problem")
+    .argument("<file>", "the workflow file (YAML)")
+    .option("--config <file>", "check agent names against this swarm.yaml (default: the running swarm, else ./swarm.yaml, else the home's)")
+    .option("--json", "print JSON")
+    .action(async (file, opts) => (await import("./commands/workflow.js")).validate(file, { ...opts, home: home() }));
+  workflow.command("list")
+    .description("workflow executions, newest first")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/workflow.js")).list({ ...opts, home: home() }));
+  workflow.command("show")
+    .description("an execution's status and step table")
+    .argument("<id>", "execution id")
+    .option("--json", "print the whole execution state as JSON")
+    .action(async (id, opts) => (await import("./commands/workflow.js")).show(id, { ...opts, home: home() }));
+  workflow.command("cancel")
+    .description("cancel an execution and the tasks of its running steps")
+    .argument("<id>", "execution id")
+    .option("--reason <text>", "why (recorded in the execution)")
+    .option("--json", "print JSON")
+    .action(async (id, opts) => (await import("./commands/workflow.js")).cancel(id, { ...opts, home: home() }));
+
+  cli.command("monitor")
+    .description("follow a workflow execution live until it ends (a table on a terminal, lines otherwise)")
+    .argument("[id]", "execution id (same as --execution-id)")
+    .option("--execution-id <id>", "the execution to follow")
+    .option("--json", "one JSON object per change")
+    .action(async (id, opts) => (await import("./commands/monitor.js")).monitor(id, { ...opts, home: home() }));
+
+  cli.command("approve")
+    .description("approve a workflow step that waits for approval")
+    .argument("<id>", "execution id")
+    .argument("<step>", "step id")
+    .option("--json", "print JSON")
+    .action(async (id, step, opts) => (await import("./commands/approve.js")).approve(id, step, { ...opts, home: home() }));
+
+  cli.command("reject")
+    .description("reject a workflow step that waits for approval (it fails; its on_failure policy applies)")
+    .argument("<id>", "execution id")
+    .argument("<step>", "step id")
+    .option("--reason <text>", "why (recorded in the execution)")
+    .option("--json", "print JSON")
+    .action(async (id, step, opts) => (await import("./commands/approve.js")).reject(id, step, { ...opts, home: home() }));
+
+  const worktrees = cli.command("worktrees")
+    .description("the agents' git worktrees ($CLAUDE_AGENT_HOME/worktrees/<agent>-<n>)");
+  worktrees.command("list")
+    .description("every worktree: its branch, uncommitted changes, and whether its agent is configured and running")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/worktrees.js")).list({ ...opts, home: home() }));
+  worktrees.command("clean")
+    .description("remove worktrees of agents no longer configured or not running; uncommitted work is saved to refs/claude-agent/wip/… first")
+    .option("--agent <name>", "only this agent's worktrees")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/worktrees.js")).clean({ ...opts, home: home() }));
 
   cli.command("attach")
     .description("attach your terminal to an agent's tmux session (detach with C-b d)")

@@ -15,6 +15,8 @@ export interface Keys {
   readonly sessions: string;
   readonly cancelChannel: string;
   readonly daemonHeartbeat: string;
+  /** Hash: agent → ISO time until which its queue is parked (a rate limit). */
+  readonly parked: string;
 }
 
 export function keys(prefix = "ca"): Keys {
@@ -30,6 +32,7 @@ export function keys(prefix = "ca"): Keys {
     sessions: `${prefix}:sessions`,
     cancelChannel: `${prefix}:cancel`,
     daemonHeartbeat: `${prefix}:daemon`,
+    parked: `${prefix}:parked`,
   };
 }
 

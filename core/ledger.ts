@@ -9,7 +9,7 @@ type Fields = Record<string, string | number | boolean | null | undefined>;
 const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
 
 /** Fields that may carry what a program printed, and so secrets. */
-const REDACTED_FIELDS = ["output", "reason", "answer", "errorMessage"] as const;
+const REDACTED_FIELDS = ["output", "reason", "answer", "errorMessage", "gateOutput"] as const;
 
 /**
  * The record of every task, in Redis: one hash per task, an index sorted by
@@ -132,11 +132,12 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
   const out: Partial<TaskResult> = {};
   for (const key of AGENT_TEXT_FIELDS) if (result[key]) out[key] = result[key];
   for (const key of AGENT_NUMBER_FIELDS) if (typeof result[key] === "number") out[key] = result[key];
+  if (result.changedFiles) out.changedFiles = result.changedFiles;
   return out;
 }
 
-const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt"] as const;
-const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns"] as const;
+const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput"] as const;
+const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries"] as const;
 
 export function eventFields(type: string, data: Record<string, string | undefined>): string[] {
   const out = ["type", type, "at", new Date().toISOString()];
@@ -174,6 +175,7 @@ function decode(hash: Record<string, string>): TaskRecord {
     ...Object.fromEntries(AGENT_TEXT_FIELDS.filter((key) => hash[key]).map((key) => [key, hash[key]])),
     ...Object.fromEntries(AGENT_NUMBER_FIELDS.filter((key) => num(key) !== null).map((key) => [key, num(key)])),
     ...(hash.fresh === "1" ? { fresh: true } : {}),
+    ...jobOptions(hash),
     task: hash.task ?? "",
     timeoutSec: num("timeoutSec") ?? 0,
     priority: num("priority") ?? 0,
@@ -183,6 +185,23 @@ function decode(hash: Record<string, string>): TaskRecord {
     pane: text("pane"),
     cancelRequested: hash.cancelRequested === "1",
   };
+}
+
+/** The worktree and gate options of a task, and its list of changed files (stored as JSON). */
+function jobOptions(hash: Record<string, string>): Partial<TaskRecord> {
+  const out: Partial<TaskRecord> = {};
+  if (hash.changedFiles) {
+    try {
+      const files: unknown = JSON.parse(hash.changedFiles);
+      if (Array.isArray(files)) out.changedFiles = files.map(String);
+    } catch {
+      // a hand-edited record: leave the field out rather than fail the whole read
+    }
+  }
+  if (hash.gate) out.gate = hash.gate;
+  if (hash.gateRetriesAllowed) out.gateRetriesAllowed = Number(hash.gateRetriesAllowed);
+  if (hash.autoCommit === "1" || hash.autoCommit === "0") out.autoCommit = hash.autoCommit === "1";
+  return out;
 }
 
 function str(value: unknown): string | undefined {

@@ -40,6 +40,16 @@ export interface TaskResult {
   agentSessionId?: string;
   /** Set when the program hit a rate or usage limit: when it lifts, ISO 8601, if the program said. */
   rateLimitResetAt?: string;
+  /** Worktree agents: the files the task changed (added, modified or deleted), relative to the worktree. */
+  changedFiles?: string[];
+  /** Worktree agents: `git diff --stat` of what the task changed. */
+  diffStat?: string;
+  /** Worktree agents with `commit`: the commit made for the task, on the replica's branch. */
+  commit?: string;
+  /** The gate's output (stdout and stderr, the last 64 KB) when it failed. */
+  gateOutput?: string;
+  /** How many times a failing gate sent its output back to the agent. */
+  gateRetries?: number;
 }
 
 /** The full stored record of a task. */
@@ -56,6 +66,12 @@ export interface TaskRecord extends TaskResult {
   cancelRequested: boolean;
   /** Agent programs: start a new conversation instead of continuing the session's last one. */
   fresh?: boolean;
+  /** A gate command for this task, replacing the agent's `gate`. */
+  gate?: string;
+  /** Gate retries allowed for this task, replacing the agent's `gate_retries` (named apart from the result's count). */
+  gateRetriesAllowed?: number;
+  /** Commit the task's changes (worktree agents), replacing the agent's `commit`. */
+  autoCommit?: boolean;
 }
 
 /** The BullMQ job payload; the task text itself lives in the task record. */
@@ -75,6 +91,9 @@ export const EVENT_TYPES = [
   "agent.up",
   "agent.down",
   "agent.failed",
+  "agent.state",
+  "agent.parked",
+  "agent.resumed",
   "swarm.up",
   "swarm.down",
 ] as const;
@@ -90,10 +109,20 @@ export interface SwarmEvent {
   session?: string;
   status?: string;
   message?: string;
+  /** `agent.parked`: when the agent's queue resumes, ISO 8601. */
+  until?: string;
 }
 
 /** Agent session states as the bridge publishes them. */
 export type SessionState = "starting" | "idle" | "busy" | "down" | "failed";
+
+/**
+ * What the program in an interactive session is doing (Claude Code's TUI),
+ * from its hooks: `done` its last turn ended, `needs-input` it waits for a
+ * person (a permission prompt; `needsInput` says what is asked), `error` its
+ * last turn failed or the program could not start.
+ */
+export type AgentState = "starting" | "idle" | "working" | "needs-input" | "done" | "error";
 
 export interface SessionInfo {
   name: string;
@@ -106,4 +135,8 @@ export interface SessionInfo {
   startedAt: string | null;
   heartbeatAt: string | null;
   host: string;
+  /** Interactive agents: what the program is doing (see AgentState). */
+  agentState?: AgentState;
+  /** Interactive agents in `needs-input`: what the program asks. */
+  needsInput?: string | null;
 }

@@ -120,6 +120,20 @@ export class SessionManager {
     await this.client.raw(`send-keys -t ${paneId} -l -- ${quote(text)} ; send-keys -t ${paneId} Enter`, 2);
   }
 
+  /**
+   * Pastes a file's text into the pane as one bracketed paste
+   * (`paste-buffer -p`), so a TUI takes it as pasted text, newlines and all,
+   * instead of keystrokes (a typed newline would submit a half prompt). The
+   * tmux server reads the file itself: no size limit of a command line. The
+   * buffer is named after the pane and deleted by the paste (`-d`). No Enter:
+   * Claude Code drops an Enter that arrives with the paste (FIELD-NOTES), so
+   * the caller sends it separately, after a pause.
+   */
+  async paste(paneId: string, file: string): Promise<void> {
+    const buffer = `ca-paste-${paneId.replace(/\W/g, "")}`;
+    await this.client.raw(`load-buffer -b ${buffer} ${quote(file)} ; paste-buffer -p -d -b ${buffer} -t ${paneId}`, 2);
+  }
+
   async key(paneId: string, key: string): Promise<void> {
     await this.client.run(["send-keys", "-t", paneId, key]);
   }

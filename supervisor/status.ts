@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Ledger, SessionInfo, SessionState, SwarmConfig } from "../core/index.js";
+import type { AgentState, Ledger, SessionInfo, SessionState, SwarmConfig } from "../core/index.js";
 
 export interface QueueDepth {
   agent: string;
@@ -17,6 +17,8 @@ export interface AgentStatus {
   replicas: number;
   sessions: SessionInfo[];
   queue: QueueDepth;
+  /** While its program is rate limited, the agent's queue is parked until this time (ISO 8601). */
+  parkedUntil?: string;
 }
 
 export interface SwarmStatus {
@@ -32,6 +34,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
   const daemon = await redis.hgetall(ledger.keys.daemonHeartbeat);
   const heartbeatAt = daemon.heartbeatAt ?? null;
   const alive = heartbeatAt !== null && Date.now() - Date.parse(heartbeatAt) < HEARTBEAT_STALE_MS;
+  const parked = await redis.hgetall(ledger.keys.parked);
   const agents = await Promise.all(
     config.agents.map(async (agent): Promise<AgentStatus> => {
       const names = Array.from({ length: agent.replicas }, (_, i) => `${agent.name}-${i + 1}`);
@@ -42,6 +45,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
         runtime: agent.runtime,
         replicas: agent.replicas,
         sessions,
+        ...(alive && parked[agent.name] && Date.parse(parked[agent.name]!) > Date.now() ? { parkedUntil: parked[agent.name]! } : {}),
         queue: {
           agent: agent.name,
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -74,5 +78,6 @@ async function readSession(redis: Redis, ledger: Ledger, name: string, agent: st
     startedAt: hash.startedAt || null,
     heartbeatAt: hash.heartbeatAt || null,
     host: hash.host ?? "",
+    ...(hash.agentState ? { agentState: hash.agentState as AgentState, needsInput: hash.needsInput || null } : {}),
   };
 }

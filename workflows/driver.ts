@@ -3,6 +3,7 @@ import type { EngineDeps } from "./context.js";
 import { plan, type Action } from "./plan.js";
 import { prepareStep } from "./prepare.js";
 import { rollbackSummary, runRollbacks } from "./rollback.js";
+import { Detached } from "./runner.js";
 import { driveStep } from "./step-driver.js";
 import { cancelOpenSteps, failStep, finishExecution, skipStep, stepOf } from "./transitions.js";
 import type { ExecutionState, Halt } from "./types.js";
@@ -37,9 +38,14 @@ export class ExecutionDriver {
     this.wake();
   }
 
-  /** Stops driving without touching the tasks, which stay resumable (graceful shutdown). */
+  /**
+   * Stops driving without touching the tasks, which stay resumable (graceful shutdown):
+   * steps and rollbacks stop waiting and write nothing more, their tasks keep running.
+   */
   detach(): void {
     this.detached = true;
+    this.stepsControl.abort(new Detached());
+    this.allControl.abort(new Detached());
     this.wake();
   }
 
@@ -48,7 +54,7 @@ export class ExecutionDriver {
       if (this.fatal !== null) throw this.fatal.error;
       this.waker.reset();
       const state = await this.load();
-      if (this.detached) return state;
+      if (this.detached) return this.release(state);
       if (state.status !== "running") {
         this.abort();
         await Promise.allSettled(this.driving.values());
@@ -62,6 +68,11 @@ export class ExecutionDriver {
       }
       if (actions.length === 0) await this.waker.wait(this.deps.pollMs);
     }
+  }
+
+  private async release(state: ExecutionState): Promise<ExecutionState> {
+    await Promise.allSettled(this.driving.values());
+    return state;
   }
 
   private async load(): Promise<ExecutionState> {
@@ -131,6 +142,7 @@ export class ExecutionDriver {
     this.stepsControl.abort();
     await Promise.allSettled(this.driving.values());
     if (this.fatal !== null) throw this.fatal.error;
+    if (this.detached) return this.load();
     let orphans: string[] = [];
     await this.deps.update(this.id, (s) => {
       if (s.status === "running") orphans = cancelOpenSteps(s, `cancelled: step "${halt.step}" failed`, this.deps.at());
@@ -139,7 +151,7 @@ export class ExecutionDriver {
     for (const taskId of orphans) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
     if (halt.policy === "rollback") await runRollbacks(this.deps, this.id, this.allControl.signal);
     const state = await this.load();
-    if (state.status !== "running") return state;
+    if (state.status !== "running" || this.detached) return state;
     const rolled = halt.policy === "rollback" ? `; ${rollbackSummary(state)}` : "";
     return this.finish("failed", `step "${halt.step}" failed: ${halt.reason}${rolled}`);
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../core/index.js";
 import { defaultBackoffMs, type EngineOptions } from "./context.js";
-import { WorkflowEngine } from "./engine.js";
+import { createExecution, WorkflowEngine } from "./engine.js";
+import { isDetached } from "./runner.js";
 import { workflowFromObject } from "./parse.js";
 import { MemoryExecutionStore, type ExecutionStore } from "./store.js";
 import { CrashableStore } from "./testing/crashable-store.js";
@@ -400,6 +401,56 @@ describe("WorkflowEngine durability", { timeout: 10_000 }, () => {
     const state = await setup(other, { store: durable }).engine.cancel("exec-orphan");
     expect(state.status).toBe("cancelled");
     expect(other.cancelled).toEqual([call.taskId]);
+  });
+
+  it("close() detaches: running steps and rollbacks stay as stored, no task is cancelled, and another engine carries on", async () => {
+    const store = new MemoryExecutionStore();
+    const first = new ScriptedRunner().on("build", "step", { hang: true });
+    const { engine } = setup(first, { store });
+    const run = engine.start(workflow([step("lint"), step("build"), step("ship", { depends_on: ["build"] })]), {}, { id: "exec-detach" });
+    await first.waitFor((c) => c.req.stepId === "build");
+    await until(async () => (await stepStatus(store, "exec-detach", "lint")) === "completed");
+    await engine.close();
+    const detached = await run;
+    expect(detached.status).toBe("running");
+    expect(first.callsOf("build")[0]?.aborted).toBe(true);
+    const stored = await store.get("exec-detach");
+    expect(stored?.steps.build).toMatchObject({ status: "running", attempts: 1, reason: null });
+    expect(engine.active()).toEqual([]);
+
+    const second = new ScriptedRunner();
+    const state = await setup(second, { store }).engine.resume("exec-detach");
+    expect(state.status).toBe("completed");
+    expect(second.calls.map((c) => c.req.idempotencyKey)).toEqual(["wf:exec-detach:build:step:1", "wf:exec-detach:ship:step:1"]);
+  });
+
+  it("a runner sees the difference between a cancel and a detach in its signal", async () => {
+    const reasons: boolean[] = [];
+    const runner = {
+      run: (_req: unknown, signal: AbortSignal) =>
+        new Promise<never>((_, reject) => signal.addEventListener("abort", () => (reasons.push(isDetached(signal)), reject(signal.reason)))),
+    };
+    const store = new MemoryExecutionStore();
+    const engine = new WorkflowEngine({ store, runner, pollMs: 20 });
+    const one = engine.start(workflow([step("a")]), {}, { id: "exec-sig-1" });
+    await until(async () => (await stepStatus(store, "exec-sig-1", "a")) === "running");
+    await engine.cancel("exec-sig-1");
+    await one;
+    const two = engine.start(workflow([step("a")]), {}, { id: "exec-sig-2" });
+    await until(async () => (await stepStatus(store, "exec-sig-2", "a")) === "running");
+    await engine.close();
+    await two;
+    expect(reasons).toEqual([false, true]);
+  });
+
+  it("resume() of an execution written by createExecution starts it (workflow.started), and resumes later ones (workflow.resumed)", async () => {
+    const runner = new ScriptedRunner();
+    const { engine, store, eventTypes } = setup(runner);
+    const created = await createExecution(store, workflow([step("only")], { p: { default: "x" } }), {}, { id: "exec-created" });
+    expect(created).toMatchObject({ status: "running", params: { p: "x" } });
+    expect((await engine.resume("exec-created")).status).toBe("completed");
+    expect(eventTypes()[0]).toBe("workflow.started");
+    await expect(createExecution(store, workflow([step("only")], { p: { required: true } }))).rejects.toThrow(/missing required param "p"/);
   });
 
   it("returns a finished execution from resume without running anything", async () => {

@@ -2,12 +2,35 @@ import { NotFoundError, UsageError, newTaskId } from "../core/index.js";
 import { engineDeps, type EngineDeps, type EngineOptions } from "./context.js";
 import { ExecutionDriver } from "./driver.js";
 import { resolveParams } from "./params.js";
+import type { ExecutionStore } from "./store.js";
 import { cancelOpenSteps, completeStep, failStep, finishExecution, newExecution } from "./transitions.js";
 import type { ExecutionState, Workflow } from "./types.js";
 
 export interface StartOptions {
   /** Choose the execution id (to know it before the run ends); a new one by default. */
   readonly id?: string;
+}
+
+/**
+ * Writes a new execution (every step pending) without running it: what a client
+ * does so that the engine of another process (the swarm's daemon) runs it with
+ * `resume`. Params are checked here, so the caller hears about bad ones at once.
+ */
+export async function createExecution(
+  store: ExecutionStore,
+  workflow: Workflow,
+  params: Readonly<Record<string, string>> = {},
+  options: StartOptions & { readonly now?: number } = {},
+): Promise<ExecutionState> {
+  const now = options.now ?? Date.now();
+  const state = newExecution(options.id ?? newTaskId(now), workflow, resolveParams(workflow, params), new Date(now).toISOString());
+  await store.create(state);
+  return state;
+}
+
+/** Nothing happened yet: it was created (see createExecution) and no engine has driven it. */
+function untouched(state: ExecutionState): boolean {
+  return state.completionOrder.length === 0 && Object.values(state.steps).every((st) => st.status === "pending");
 }
 
 /**
@@ -29,20 +52,25 @@ export class WorkflowEngine {
     params: Readonly<Record<string, string>> = {},
     options: StartOptions = {},
   ): Promise<ExecutionState> {
-    const resolved = resolveParams(workflow, params);
-    const state = newExecution(options.id ?? newTaskId(this.deps.now()), workflow, resolved, this.deps.at());
-    await this.deps.store.create(state);
-    this.deps.emit("workflow.started", { executionId: state.id, workflow: workflow.name, params: resolved });
+    const state = await createExecution(this.deps.store, workflow, params, { ...options, now: this.deps.now() });
+    this.deps.emit("workflow.started", { executionId: state.id, workflow: workflow.name, params: state.params });
     return this.drive(state.id);
   }
 
-  /** Carries on an execution (after a restart); returns at once if it already ended. */
+  /**
+   * Carries on an execution (after a restart), or starts one that createExecution
+   * wrote; returns at once if it already ended.
+   */
   async resume(id: string): Promise<ExecutionState> {
     const local = this.drivers.get(id);
     if (local !== undefined) return local.done;
     const state = await this.mustGet(id);
     if (state.status !== "running") return state;
-    this.deps.emit("workflow.resumed", { executionId: id, workflow: state.workflow });
+    const again = this.drivers.get(id);
+    if (again !== undefined) return again.done; // another resume(id) won the race during the read
+    const fresh = untouched(state);
+    const data = { executionId: id, workflow: state.workflow, ...(fresh && { params: state.params }) };
+    this.deps.emit(fresh ? "workflow.started" : "workflow.resumed", data);
     return this.drive(id);
   }
 

@@ -7,8 +7,11 @@ import type { Workflow } from "./types.js";
 export interface ParseOptions {
   /** Used as the prefix of every problem (`deploy.yaml: steps.1.agent: …`). */
   readonly file: string;
-  /** Names of the configured agents; a step naming any other agent is rejected. */
-  readonly agents: readonly string[];
+  /**
+   * Names of the configured agents; a step naming any other agent is rejected.
+   * Undefined skips that check (no swarm config at hand): say so to the user.
+   */
+  readonly agents: readonly string[] | undefined;
 }
 
 function deepFreeze<T>(value: T): T {

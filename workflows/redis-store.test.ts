@@ -71,6 +71,9 @@ describe("RedisExecutionStore", () => {
     expect(JSON.parse((await redis.get(`t1:wf:${first.id}`)) ?? "null")).toEqual(first);
     expect(await redis.zrange("t1:wfs", 0, -1)).toEqual([first.id, second.id]);
     expect((await store.list()).map((s) => s.id)).toEqual([second.id, first.id]);
+    expect((await store.running()).sort()).toEqual([first.id, second.id].sort());
+    await store.update(first.id, (s) => void (s.status = "completed"));
+    expect(await store.running()).toEqual([second.id]);
     await expect(store.create(first)).rejects.toThrow(UsageError);
     await expect(store.update("missing", () => undefined)).rejects.toThrow(NotFoundError);
   });

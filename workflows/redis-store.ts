@@ -16,11 +16,13 @@ local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
 if redis.sha1hex(current) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[4]) else redis.call('SREM', KEYS[2], ARGV[4]) end
 return 1`;
 
 const CREATE = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  if ARGV[4] == '1' then redis.call('SADD', KEYS[3], ARGV[3]) end
   return 1
 end
 return 0`;
@@ -34,7 +36,8 @@ function sha1(text: string): string {
 
 /**
  * Each execution is one JSON string at `<prefix>:wf:<id>`, indexed by creation
- * time in the sorted set `<prefix>:wfs`.
+ * time in the sorted set `<prefix>:wfs`; the ids of those still running are also
+ * in the set `<prefix>:wfs:running`, kept in step by the same scripts.
  */
 export class RedisExecutionStore implements ExecutionStore {
   constructor(
@@ -50,9 +53,19 @@ export class RedisExecutionStore implements ExecutionStore {
     return `${this.prefix}:wfs`;
   }
 
+  get runningKey(): string {
+    return `${this.prefix}:wfs:running`;
+  }
+
+  /** Ids of the executions whose status is running (cheap: no document is read). */
+  running(): Promise<string[]> {
+    return this.redis.smembers(this.runningKey);
+  }
+
   async create(state: ExecutionState): Promise<void> {
     const score = Date.parse(state.createdAt) || Date.now();
-    const created = await this.redis.eval(CREATE, 2, this.key(state.id), this.indexKey, JSON.stringify(state), score, state.id);
+    const running = state.status === "running" ? "1" : "0";
+    const created = await this.redis.eval(CREATE, 3, this.key(state.id), this.indexKey, this.runningKey, JSON.stringify(state), score, state.id, running);
     if (created !== 1) throw executionExists(state.id);
   }
 
@@ -69,7 +82,8 @@ export class RedisExecutionStore implements ExecutionStore {
       const draft = parseExecutionState(text, key);
       const next = mutate(draft) ?? draft;
       const written = JSON.stringify(next);
-      const result = await this.redis.eval(COMPARE_AND_SET, 1, key, sha1(text), written);
+      const running = next.status === "running" ? "1" : "0";
+      const result = await this.redis.eval(COMPARE_AND_SET, 2, key, this.runningKey, sha1(text), written, running, id);
       if (result === 1) return JSON.parse(written) as ExecutionState;
       if (result === -1) throw executionNotFound(id);
     }

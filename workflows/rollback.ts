@@ -1,5 +1,5 @@
 import type { EngineDeps } from "./context.js";
-import { callRunner, idempotencyKey, succeeded, watchdogMs } from "./runner.js";
+import { callRunner, idempotencyKey, isDetached, succeeded, watchdogMs } from "./runner.js";
 import { renderTemplate } from "./template.js";
 import { newRun, stepOf, templateContext } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
@@ -52,6 +52,8 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
         ...(step.timeoutSec !== undefined && { timeoutSec: step.timeoutSec }),
       };
       ({ outcome } = await callRunner(deps.runner, req, signal, deadline));
+      // Detached: the rollback stays `running` in the record and the next engine re-adopts it.
+      if (isDetached(signal)) return;
     } catch (error) {
       outcome = { status: "failed" as const, exitCode: null, output: `rollback: ${(error as Error).message}`, taskId: "" };
     }

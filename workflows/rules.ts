@@ -11,7 +11,8 @@ export interface RuleInput {
   readonly located: readonly LocatedStep[];
   /** Every step id in the file, including those of steps that failed shape checks. */
   readonly ids: ReadonlySet<string>;
-  readonly agents: readonly string[];
+  /** Undefined: agent names are not checked. */
+  readonly agents: readonly string[] | undefined;
 }
 
 interface TemplateField {
@@ -36,9 +37,9 @@ export function checkRules(input: RuleInput): string[] {
   const problems: string[] = [];
   const params = new Set(workflow.params.map((p) => p.name));
   const upstream = ancestors(workflow.steps);
-  const known = agents.length > 0 ? ` (known: ${agents.join(", ")})` : " (no agents are configured)";
+  const known = agents === undefined ? "" : agents.length > 0 ? ` (known: ${agents.join(", ")})` : " (no agents are configured)";
   const checkAgent = (agent: string | undefined, path: string): void => {
-    if (agent !== undefined && !agents.includes(agent)) problems.push(`${path}: unknown agent "${agent}"${known}`);
+    if (agent !== undefined && agents !== undefined && !agents.includes(agent)) problems.push(`${path}: unknown agent "${agent}"${known}`);
   };
 
   for (const { step, path } of located) {

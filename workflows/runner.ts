@@ -32,13 +32,34 @@ export interface StepOutcome {
   taskId: string;
   /** The agent that ran it, when known; a step's gate then runs on that same agent. */
   agent?: string;
+  /** Why it did not complete, when there is more to say than an exit code (a refused task, a runner error). */
+  reason?: string;
 }
 
 export interface StepRunner {
-  /** Aborting `signal` means: cancel the task, the engine no longer wants it. */
+  /**
+   * Aborting `signal` means: cancel the task, the engine no longer wants it; unless
+   * `isDetached(signal)`, which means: stop waiting, the task keeps running.
+   */
   run(req: StepRequest, signal: AbortSignal): Promise<StepOutcome>;
   /** Cancels a task the engine knows only by id (one started by an engine that is gone). */
   cancel?(taskId: string): Promise<void>;
+}
+
+/**
+ * The reason an engine that is shutting down aborts its runs with: stop waiting for
+ * the task, but leave it running in the swarm and its step as it is, to be resumed.
+ */
+export class Detached extends Error {
+  constructor() {
+    super("the engine detached; the task keeps running");
+    this.name = "Detached";
+  }
+}
+
+/** The signal aborted because the engine detached (graceful shutdown), not to cancel. */
+export function isDetached(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof Detached;
 }
 
 export function idempotencyKey(executionId: string, stepId: string, kind: RunKind, attempt: number): string {
@@ -101,6 +122,7 @@ export async function callRunner(
     exitCode: null,
     output,
     taskId: "",
+    reason: output,
   });
   try {
     if (signal.aborted) return { outcome: failed("cancelled", "cancelled before it started"), aborted: true };

@@ -13,7 +13,8 @@ export function phaseOf(st: StepState): Phase | null {
 
 export function reasonOf(outcome: StepOutcome, what: string): string {
   if (outcome.status === "timeout") return `${what} timed out`;
-  return outcome.exitCode === null ? `${what} failed` : `${what} failed (exit ${outcome.exitCode})`;
+  if (outcome.exitCode !== null) return `${what} failed (exit ${outcome.exitCode})`;
+  return outcome.reason !== undefined && outcome.reason !== "" ? `${what} failed: ${outcome.reason}` : `${what} failed`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EngineDeps } from "./context.js";
-import { succeeded } from "./runner.js";
+import { isDetached, succeeded } from "./runner.js";
 import { callStep, phaseOf, reasonOf, type Phase } from "./step-call.js";
 import { renderTemplate } from "./template.js";
 import { completeStep, failStep, newRun, stepOf, templateContext } from "./transitions.js";
@@ -37,6 +37,8 @@ class StepDriver {
 
   async run(): Promise<void> {
     for (;;) {
+      // Detached (graceful shutdown): the step stays as stored, for the next engine to adopt.
+      if (isDetached(this.signal)) return;
       const state = await this.deps.store.get(this.executionId);
       const st = state?.steps[this.stepId];
       const step = state === null ? undefined : stepOf(state, this.stepId);

@@ -1,6 +1,6 @@
 /** The demo swarm and the tasks it is sent: real shell work, with one failure and one timeout on purpose. */
 
-export const DEMO_CONFIG = `# claude-agent demo swarm: three shell specialists
+export const DEMO_CONFIG = `# claude-agent demo swarm: shell specialists (database and deployment serve the example workflows)
 agents:
   - name: backend-api
     runtime: shell
@@ -14,11 +14,23 @@ agents:
     cwd: workspace
     routes: [ui, frontend, page, css]
     timeout: 60
+  - name: database
+    runtime: shell
+    replicas: 1
+    cwd: workspace
+    routes: [database, schema, migration, sql, db]
+    timeout: 60
   - name: testing
     runtime: shell
     replicas: 1
     cwd: workspace
     routes: [test, tests, check]
+    timeout: 60
+  - name: deployment
+    runtime: shell
+    replicas: 1
+    cwd: workspace
+    routes: [deploy, release, rollback]
     timeout: 60
 default_agent: backend-api
 `;

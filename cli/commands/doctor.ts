@@ -1,14 +1,31 @@
-import { runDoctorChecks } from "../doctor-checks.js";
+import { discoverPrograms, runDoctorChecks } from "../doctor-checks.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
+import { llmReport } from "../llm-checks.js";
 
+/**
+ * The machine's checks (they set the exit code) and the agent programs found
+ * (informational: a swarm of shell agents needs none of them).
+ */
 export async function doctor(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const checks = await runDoctorChecks({ home: homeOf(options).root });
+  const [checks, programs, llm] = await Promise.all([runDoctorChecks({ home: homeOf(options).root }), discoverPrograms(), llmReport({ home: homeOf(options).root })]);
   const failed = checks.filter((c) => !c.ok);
-  if (options.json) printJson({ ok: failed.length === 0, checks });
+  if (options.json) printJson({ ok: failed.length === 0, checks, programs, llm });
   else {
     for (const check of checks) {
       process.stdout.write(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}\n`);
       if (!check.ok && check.fix) process.stdout.write(`      fix: ${check.fix}\n`);
+    }
+    process.stdout.write("\nagent programs (optional; for agents with runtime: claude, codex, gemini, qwen, aider):\n");
+    for (const program of programs) {
+      const mark = program.ready ? "ready" : program.installed ? "found" : "-";
+      process.stdout.write(`${mark.padEnd(6)}${program.runtime}: ${program.detail}\n`);
+      if (program.fix) process.stdout.write(`      fix: ${program.fix}\n`);
+    }
+    process.stdout.write(`\nLLM features (optional): ${llm.supervisor.detail}\n`);
+    if (llm.supervisor.fix) process.stdout.write(`      fix: ${llm.supervisor.fix}\n`);
+    for (const endpoint of llm.endpoints) {
+      process.stdout.write(`${endpoint.ok ? "ok  " : "warn"}  ${endpoint.user}: ${endpoint.detail}\n`);
+      if (endpoint.fix) process.stdout.write(`      fix: ${endpoint.fix}\n`);
     }
     process.stdout.write(failed.length === 0 ? "\nall checks passed\n" : `\n${failed.length} problem(s) found\n`);
   }

@@ -1,4 +1,5 @@
 import { NotFoundError } from "../../core/index.js";
+import { llmFeatures } from "../../supervisor/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 
@@ -9,14 +10,20 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     if (options.agent && agents.length === 0) {
       throw new NotFoundError(`unknown agent "${options.agent}"`, { hint: `Agents: ${snapshot.agents.map((a) => a.name).join(", ")}.` });
     }
-    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions) });
+    const llm = llmFeatures(swarm.config);
+    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm });
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
-    process.stdout.write(`swarm: ${daemon}\n\n`);
+    process.stdout.write(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
     const rows = agents.flatMap((agent) =>
-      agent.sessions.map((s) => [s.name, agent.runtime, s.state, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.state, agent.parkedUntil), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
     process.stdout.write(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
     const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);
     process.stdout.write(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
   });
+}
+
+/** A rate-limited agent's idle sessions take no job until its queue resumes. */
+function stateOf(state: string, parkedUntil: string | undefined): string {
+  return parkedUntil && state !== "busy" ? `parked until ${parkedUntil}` : state;
 }

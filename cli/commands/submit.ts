@@ -12,6 +12,9 @@ export interface SubmitCliOptions extends GlobalOptions {
   priority?: string;
   idempotencyKey?: string;
   fresh?: boolean;
+  gate?: string;
+  gateRetries?: string;
+  commit?: boolean;
   json?: boolean;
 }
 
@@ -19,10 +22,14 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
   const task = readTask(options);
   const timeout = options.timeout === undefined ? undefined : wholeNumber("--timeout", options.timeout);
   const priority = options.priority === undefined ? undefined : wholeNumber("--priority", options.priority);
+  const gateRetries = options.gateRetries === undefined ? undefined : countOf("--gate-retries", options.gateRetries);
   await withSwarm(options, async (swarm) => {
     const status = await swarm.status();
     if (!status.daemon.alive) process.stderr.write("warning: no bridge is running in this home; the task waits in its queue until `claude-agent up`.\n");
-    const handle = await swarm.submit({ task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey, fresh: options.fresh });
+    const handle = await swarm.submit({
+      task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey, fresh: options.fresh,
+      gate: options.gate, gateRetries, commit: options.commit,
+    });
     if (!options.wait) {
       if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created });
       else process.stdout.write(`${handle.id}\n`);
@@ -48,6 +55,12 @@ function readTask(options: SubmitCliOptions): string {
   }
   if (options.task === undefined) throw new UsageError("--task is required", { hint: 'claude-agent submit --task "npm test" [--agent testing] [--wait]' });
   return options.task;
+}
+
+/** A whole number, zero allowed. */
+function countOf(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag}: expected a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 export function wholeNumber(flag: string, value: string): number {

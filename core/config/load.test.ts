@@ -27,7 +27,7 @@ describe("parseConfig on a valid file", () => {
       source: "/project/swarm.yaml",
       defaultAgent: null,
       agents: [
-        { name: "api", runtime: "shell", replicas: 1, cwd: "/project", routes: [], env: {}, timeout: DEFAULT_TIMEOUT_SEC, mode: "headless", command: null, model: null, args: [] },
+        { name: "api", runtime: "shell", replicas: 1, cwd: "/project", routes: [], env: {}, timeout: DEFAULT_TIMEOUT_SEC, mode: "headless", command: null, model: null, args: [], worktree: false, commit: false, gate: null, gateRetries: 0 },
       ],
     });
   });
@@ -56,7 +56,7 @@ describe("parseConfig problems", () => {
   it.each([
     ["name", "agents:\n  - name: Backend API\n    runtime: shell\n", 'agents.0.name: expected lowercase letters, digits and hyphens, got "Backend API"'],
     ["missing name", "agents:\n  - runtime: shell\n", "agents.0.name: expected lowercase letters, digits and hyphens, got nothing"],
-    ["runtime", "agents:\n  - name: api\n    runtime: docker\n", 'agents.0.runtime: expected one of "shell", "claude", "codex", "gemini", "aider", "qwen", got "docker"'],
+    ["runtime", "agents:\n  - name: api\n    runtime: docker\n", 'agents.0.runtime: expected one of "shell", "claude", "codex", "gemini", "aider", "qwen", "langchain", got "docker"'],
     ["mode", "agents:\n  - { name: a, runtime: claude, mode: batch }\n", 'agents.0.mode: expected one of "headless", "interactive", got "batch"'],
     ["model", "agents:\n  - { name: a, runtime: claude, model: '' }\n", 'agents.0.model: expected a model name, got ""'],
     ["args not a list", "agents:\n  - { name: a, runtime: claude, args: --verbose }\n", 'agents.0.args: expected a list of arguments, got "--verbose"'],
@@ -145,9 +145,20 @@ describe("agent programs", () => {
     expect(parseConfig(`agents:\n  - { name: a, runtime: ${runtime}, mode: headless }\n`, options).agents[0]?.runtime).toBe(runtime);
   });
 
-  it("says that claude's interactive mode is not implemented yet", () => {
-    expect(problemsOf(() => parseConfig("agents:\n  - { name: a, runtime: claude, mode: interactive }\n", options))).toEqual([
-      'swarm.yaml: agents.0.mode: interactive mode is not implemented yet; use "headless" (the default) for now',
+  it("accepts claude's interactive mode, with auto_approve off unless set", () => {
+    const [plain] = parseConfig("agents:\n  - { name: a, runtime: claude, mode: interactive }\n", options).agents;
+    expect(plain).toMatchObject({ mode: "interactive" });
+    expect(plain?.autoApprove).toBeUndefined();
+    const [approving] = parseConfig("agents:\n  - { name: a, runtime: claude, mode: interactive, auto_approve: true }\n", options).agents;
+    expect(approving?.autoApprove).toBe(true);
+  });
+
+  it("takes auto_approve only from interactive claude agents, as true or false", () => {
+    expect(problemsOf(() => parseConfig("agents:\n  - { name: a, runtime: claude, auto_approve: true }\n", options))).toEqual([
+      "swarm.yaml: agents.0.auto_approve: only used by interactive Claude agents (runtime: claude, mode: interactive)",
+    ]);
+    expect(problemsOf(() => parseConfig("agents:\n  - { name: a, runtime: claude, mode: interactive, auto_approve: yes please }\n", options))).toEqual([
+      'swarm.yaml: agents.0.auto_approve: expected true or false, got "yes please"',
     ]);
   });
 

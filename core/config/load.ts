@@ -8,6 +8,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
 import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
+import { gitProblems } from "./git-rules.js";
+import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
 import { DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
@@ -44,7 +46,7 @@ export function parseConfig(text: string, options: ParseOptions): SwarmConfig {
 
 export function configFromObject(raw: unknown, options: ParseOptions): SwarmConfig {
   const result = rawConfigSchema.safeParse(raw);
-  const problems = [...(result.success ? [] : result.error.issues.flatMap(issueProblems)), ...ruleProblems(raw)];
+  const problems = [...(result.success ? [] : result.error.issues.flatMap(issueProblems)), ...ruleProblems(raw, options.baseDir)];
   if (!result.success || problems.length > 0) {
     const label = basename(options.file);
     throw invalid(problems.map((problem) => `${label}: ${problem}`), options.file);
@@ -53,6 +55,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     source: options.file,
     agents: result.data.agents.map((agent) => normalizeAgent(agent, options.baseDir)),
     defaultAgent: result.data.default_agent ?? null,
+    ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
   });
 }
 
@@ -99,7 +102,7 @@ function at(path: readonly (string | number)[], message: string): string {
 }
 
 /** Cross-field rules, run on the raw object so they report even when other fields are broken. */
-function ruleProblems(raw: unknown): string[] {
+function ruleProblems(raw: unknown, baseDir: string): string[] {
   const root = isRecord(raw) ? raw : {};
   const agents = Array.isArray(root.agents) ? (root.agents as unknown[]) : [];
   const problems: string[] = [];
@@ -111,7 +114,7 @@ function ruleProblems(raw: unknown): string[] {
     else problems.push(`agents.${index}.name: duplicate agent name ${JSON.stringify(agent.name)} (also agents.${earlier})`);
   });
   agents.forEach((agent, index) => {
-    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index));
+    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index));
   });
   const wanted = root.default_agent;
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
@@ -120,16 +123,16 @@ function ruleProblems(raw: unknown): string[] {
   return problems;
 }
 
-/** What each runtime accepts: only Claude Code will have an interactive mode, and it is not built yet. */
+/** What each runtime accepts: only Claude Code has an interactive mode (docs/INTERACTIVE.md). */
 function runtimeProblems(agent: Record<string, unknown>, index: number): string[] {
   const problems: string[] = [];
   const runtime = agent.runtime;
-  if (agent.mode === "interactive" && typeof runtime === "string" && (RUNTIMES as readonly string[]).includes(runtime)) {
-    problems.push(
-      runtime === "claude"
-        ? `agents.${index}.mode: interactive mode is not implemented yet; use "headless" (the default) for now`
-        : `agents.${index}.mode: the ${runtime} runtime runs headless only, got "interactive"`,
-    );
+  const known = typeof runtime === "string" && (RUNTIMES as readonly string[]).includes(runtime);
+  if (agent.mode === "interactive" && known && runtime !== "claude") {
+    problems.push(`agents.${index}.mode: the ${runtime} runtime runs headless only, got "interactive"`);
+  }
+  if (agent.auto_approve !== undefined && known && (runtime !== "claude" || agent.mode !== "interactive")) {
+    problems.push(`agents.${index}.auto_approve: only used by interactive Claude agents (runtime: claude, mode: interactive)`);
   }
   if (runtime === "shell") {
     for (const key of ["command", "model", "args"] as const) {
@@ -152,6 +155,13 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     command: agent.command ?? null,
     model: agent.model?.trim() ?? null,
     args: (agent.args ?? []).map(String),
+    worktree: agent.worktree ?? false,
+    commit: agent.commit ?? false,
+    gate: agent.gate?.trim() ?? null,
+    gateRetries: agent.gate_retries ?? 0,
+    ...(agent.auto_approve ? { autoApprove: true } : {}),
+    ...(agent.llm ? { llm: normalizeLlm(agent.llm) } : {}),
+    ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
   };
 }
 

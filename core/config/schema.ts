@@ -5,7 +5,7 @@
  * rejected at every level.
  */
 import { z } from "zod";
-import { AGENT_MODES, AGENT_NAME, RUNTIMES, type AgentMode, type Runtime } from "./types.js";
+import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, RUNTIMES, type AgentMode, type Runtime } from "./types.js";
 
 const MAX_SHOWN = 60;
 
@@ -56,6 +56,66 @@ const envName = z
 
 const envValue = z.union([z.string(), z.number(), z.boolean()], expected("a string, number or boolean"));
 
+/** `llm:` of a langchain agent or of the supervisor. */
+export const rawLlmSchema = z
+  .object(
+    {
+      base_url: z
+        .string(expected("an http(s) URL such as http://localhost:11434/v1"))
+        .refine(isHttpUrl, (value) => ({ message: expectedMessage("an http(s) URL such as http://localhost:11434/v1", value) })),
+      model,
+      api_key_env: envName.optional(),
+    },
+    expected("a mapping with `base_url` and `model` (and optionally `api_key_env`)"),
+  )
+  .strict();
+
+const pattern = z
+  .string(expected("a regular expression"))
+  .superRefine((value, ctx) => {
+    const problem = regexProblem(value);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a regular expression, got ${showValue(value)} (${problem})` });
+  });
+
+/** `policy:` of an agent: regular expressions over a command's text. */
+export const rawPolicySchema = z
+  .object(
+    {
+      deny: z.array(pattern, expected("a list of regular expressions")).optional(),
+      allow: z.array(pattern, expected("a list of regular expressions")).optional(),
+    },
+    expected("a mapping with `deny` and/or `allow` lists"),
+  )
+  .strict();
+
+export const rawSupervisorSchema = z
+  .object(
+    {
+      llm: rawLlmSchema.optional(),
+      route_timeout: positiveInteger().optional(),
+    },
+    expected("a mapping (with `llm`)"),
+  )
+  .strict();
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function regexProblem(source: string): string | null {
+  try {
+    new RegExp(source);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 export const rawAgentSchema = z
   .object(
     {
@@ -70,6 +130,16 @@ export const rawAgentSchema = z
       command: z.string(expected("a program name or path")).min(1).optional(),
       model: model.optional(),
       args: z.array(arg, expected("a list of arguments")).optional(),
+      worktree: z.boolean(expected("true or false")).optional(),
+      commit: z.boolean(expected("true or false")).optional(),
+      gate: z
+        .string(expected("a shell command"))
+        .refine((value) => value.trim() !== "", (value) => ({ message: expectedMessage("a shell command", value) }))
+        .optional(),
+      gate_retries: z.number(expected(`a whole number from 0 to ${MAX_GATE_RETRIES}`)).int().min(0).max(MAX_GATE_RETRIES).optional(),
+      auto_approve: z.boolean(expected("true or false")).optional(),
+      llm: rawLlmSchema.optional(),
+      policy: rawPolicySchema.optional(),
     },
     expected("a mapping with at least `name` and `runtime`"),
   )
@@ -80,6 +150,7 @@ export const rawConfigSchema = z
     {
       agents: z.array(rawAgentSchema, expected("a list of agents")).min(1, "expected at least one agent"),
       default_agent: z.string(expected("an agent name")).optional(),
+      supervisor: rawSupervisorSchema.optional(),
     },
     expected("a mapping with an `agents` list"),
   )
@@ -87,3 +158,6 @@ export const rawConfigSchema = z
 
 export type RawAgent = z.infer<typeof rawAgentSchema>;
 export type RawConfig = z.infer<typeof rawConfigSchema>;
+export type RawLlm = z.infer<typeof rawLlmSchema>;
+export type RawPolicy = z.infer<typeof rawPolicySchema>;
+export type RawSupervisor = z.infer<typeof rawSupervisorSchema>;

@@ -1,5 +1,5 @@
 /** The commented `swarm.yaml` that `claude-agent init` writes; it must always load cleanly (see template.test.ts). */
-import { DEFAULT_TIMEOUT_SEC } from "./types.js";
+import { DEFAULT_TIMEOUT_SEC, type Runtime } from "./types.js";
 
 interface Specialist {
   readonly name: string;
@@ -32,30 +32,82 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #   env       extra environment variables, e.g. { NODE_ENV: test } (default {}).
 #   timeout   default time limit of a task in seconds (default ${DEFAULT_TIMEOUT_SEC}).
 #   mode      "headless" (default): the program runs once per task and reports
-#             through its machine-readable output. "interactive" is not
-#             implemented yet.
+#             through its machine-readable output. "interactive" (claude
+#             only): the program's TUI stays open in the pane and each task
+#             is pasted into it (docs/INTERACTIVE.md).
+#   auto_approve  interactive claude only: answer permission prompts with
+#             "yes, once" (default false: the task waits as needs-input).
 #   command   the program to run, a path or a name on PATH (default: the
 #             runtime's own name, e.g. claude).
 #   model     the model to ask the program for (default: the program's own).
 #   args      extra arguments for the program, e.g. [--permission-mode, acceptEdits].
+#   worktree  true: each replica works in its own git worktree of the
+#             repository at cwd, under $CLAUDE_AGENT_HOME/worktrees/<agent>-<n>,
+#             on branch claude-agent/<agent>-<n>; results list the files a task
+#             changed (default false; cwd must be inside a git repository).
+#   commit    worktree agents: commit what each completed task changed, on the
+#             replica's branch (default false; \`submit --commit\` per task).
+#   gate      a shell command that must exit 0 in the agent's working tree
+#             before a task counts as completed, e.g. "npm test" (default none).
+#   gate_retries  agent programs: how often a failing gate's output is sent
+#             back to the agent to fix before the task fails (default 0, at most 3).
 #   (command, model and args are not for shell agents.) Each agent program
 #   keeps its settings and conversations in its own folder,
 #   $CLAUDE_AGENT_HOME/agents/<name>/config (CLAUDE_CONFIG_DIR, CODEX_HOME, …).
 
 agents:`;
 
-const FOOTER = `
+const GENERIC_EXAMPLE = `
   # An AI coding agent (uncomment to use; needs Claude Code installed and
   # ANTHROPIC_API_KEY set). Its tasks are prompts, not commands.
   # - name: reviewer
   #   runtime: claude
   #   model: sonnet
   #   args: [--permission-mode, acceptEdits]
-  #   routes: [review, refactor]
+  #   routes: [review, refactor]`;
+
+const FOOTER = `
 # default_agent: the agent that gets a task no route matches. Optional; it
 # must name an agent above.
 default_agent: backend-api
 `;
+
+/** An agent program found on this machine (see \`claude-agent doctor\`), for a commented example agent. */
+export interface ProgramExample {
+  readonly runtime: Exclude<Runtime, "shell" | "langchain">;
+  /** Where it was found, when that is not simply its name on PATH (e.g. a node_modules/.bin). */
+  readonly command?: string | null;
+  readonly version?: string | null;
+  /** Whether an API key or a login was found for it. */
+  readonly ready?: boolean;
+}
+
+/** Per program: an example agent's name, routes, flags and what it needs. */
+const EXAMPLES: Readonly<Record<ProgramExample["runtime"], { name: string; routes: string[]; args?: string; env?: string; needs: string }>> = {
+  claude: { name: "reviewer", routes: ["review", "refactor"], args: "[--permission-mode, acceptEdits]", needs: "ANTHROPIC_API_KEY in env (or a login in its config folder)" },
+  codex: { name: "codex-coder", routes: ["implement", "feature"], args: "[--sandbox, workspace-write]", needs: "OPENAI_API_KEY (or CODEX_API_KEY) in env" },
+  gemini: { name: "gemini-coder", routes: ["explain", "docs"], needs: "GEMINI_API_KEY in env" },
+  qwen: { name: "qwen-coder", routes: ["fix", "bug"], args: "[--approval-mode, auto-edit]", env: "{ QWEN_CODE_NO_RELAUNCH: \"true\" }", needs: "an OpenAI-compatible endpoint and key (OPENAI_API_KEY, OPENAI_BASE_URL)" },
+  aider: { name: "aider-coder", routes: ["edit", "rename"], needs: "a model key such as ANTHROPIC_API_KEY or OPENAI_API_KEY in env" },
+};
+
+function programExample(program: ProgramExample): string {
+  const example = EXAMPLES[program.runtime];
+  const found = program.version ? `${program.runtime} ${program.version}` : program.runtime;
+  const lines = [
+    ``,
+    `  # ${found} was found on this machine${program.ready ? ", with a key or login" : ""}.`,
+    `  # Uncomment to use it (its tasks are prompts). It needs`,
+    `  # ${example.needs}.`,
+    `  # - name: ${example.name}`,
+    `  #   runtime: ${program.runtime}`,
+  ];
+  if (program.command) lines.push(`  #   command: ${JSON.stringify(program.command)}`);
+  if (example.args) lines.push(`  #   args: ${example.args}`);
+  if (example.env) lines.push(`  #   env: ${example.env}`);
+  lines.push(`  #   routes: [${example.routes.join(", ")}]`);
+  return lines.join("\n");
+}
 
 function agentBlock(agent: Specialist, first: boolean): string {
   const lines = [
@@ -70,6 +122,13 @@ function agentBlock(agent: Specialist, first: boolean): string {
   return lines.join("\n");
 }
 
-export function configTemplate(): string {
-  return [HEADER, ...SPECIALISTS.map((agent, index) => agentBlock(agent, index === 0)), FOOTER].join("\n");
+/**
+ * The file \`init\` writes: the shell roster as active agents, and a commented
+ * example agent for each program in \`programs\` (a generic Claude Code one
+ * when none was found).
+ */
+export function configTemplate(options: { programs?: readonly ProgramExample[] } = {}): string {
+  const programs = options.programs ?? [];
+  const examples = programs.length > 0 ? programs.map(programExample).join("\n") : GENERIC_EXAMPLE;
+  return [HEADER, ...SPECIALISTS.map((agent, index) => agentBlock(agent, index === 0)), examples, FOOTER].join("\n");
 }

@@ -2,8 +2,8 @@
 import { join } from "node:path";
 
 /** The program an agent's panes run its tasks with (one adapter each under agents/). */
-export type Runtime = "shell" | "claude" | "codex" | "gemini" | "aider" | "qwen";
-export const RUNTIMES: readonly Runtime[] = ["shell", "claude", "codex", "gemini", "aider", "qwen"];
+export type Runtime = "shell" | "claude" | "codex" | "gemini" | "aider" | "qwen" | "langchain";
+export const RUNTIMES: readonly Runtime[] = ["shell", "claude", "codex", "gemini", "aider", "qwen", "langchain"];
 
 /**
  * How an agent program is driven: `headless` runs it once per task with its
@@ -30,6 +30,47 @@ export interface AgentConfig {
   readonly model: string | null;
   /** Extra arguments passed to the program on every task, after ours. */
   readonly args: readonly string[];
+  /** Each replica works in its own git worktree of the repository at `cwd` (branch `claude-agent/<session>`). */
+  readonly worktree: boolean;
+  /** Worktree agents: commit what a completed task changed (a task may override it). */
+  readonly commit: boolean;
+  /** A shell command that must exit 0, in the agent's working tree, before a task counts as completed; null for none. */
+  readonly gate: string | null;
+  /** Agent programs: how many times a failing gate sends its output back to the agent before the task fails. */
+  readonly gateRetries: number;
+  /**
+   * Interactive Claude agents: answer the program's permission prompts with
+   * "yes, once" (absent means false: a prompt waits for a person as
+   * `needs-input`).
+   */
+  readonly autoApprove?: boolean;
+  /** The langchain runtime: the model it talks to (only that runtime has one). */
+  readonly llm?: LlmConfig;
+  /** Shell agents and the langchain agent's command tool: the agent's own command policy (core/policy.ts); absent: the safe defaults only. */
+  readonly policy?: PolicySettings;
+}
+
+/** An OpenAI-compatible chat-completions endpoint: OpenAI, Ollama, vLLM, LM Studio, … */
+export interface LlmConfig {
+  /** The API's base URL, e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`. */
+  readonly baseUrl: string;
+  readonly model: string;
+  /** The environment variable that holds the API key; null when the server needs none. */
+  readonly apiKeyEnv: string | null;
+}
+
+/** Regular expressions (JavaScript syntax, validated at load) over a command's text. Deny always wins. */
+export interface PolicySettings {
+  readonly deny: readonly string[];
+  /** When not empty, a command must match one of these. */
+  readonly allow: readonly string[];
+}
+
+/** `supervisor:` in swarm.yaml: the model that routes, summarises and plans (null: keyword routing only). */
+export interface SupervisorConfig {
+  readonly llm: LlmConfig | null;
+  /** How long routing waits for the model before the keyword router decides. */
+  readonly routeTimeoutSec: number;
 }
 
 export interface SwarmConfig {
@@ -37,9 +78,14 @@ export interface SwarmConfig {
   readonly source: string;
   readonly agents: readonly AgentConfig[];
   readonly defaultAgent: string | null;
+  /** Absent when swarm.yaml has no `supervisor:` section (no LLM features). */
+  readonly supervisor?: SupervisorConfig;
 }
 
 export const DEFAULT_TIMEOUT_SEC = 600;
+export const DEFAULT_ROUTE_TIMEOUT_SEC = 10;
+/** More gate retries than this only burns tokens: an agent that failed a check three times needs a person. */
+export const MAX_GATE_RETRIES = 3;
 export const AGENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /**

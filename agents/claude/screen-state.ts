@@ -1,0 +1,79 @@
+/**
+ * Claude Code's TUI state read from its screen (capture-pane text): the
+ * fallback for what no hook reports. Hooks say when a turn starts, asks and
+ * ends; nothing says when the TUI is ready for input after start-up, or idle
+ * again after Escape interrupted a turn (no Stop hook then). A pure function,
+ * tested against screens captured from the real program, one folder per
+ * version (test/fixtures/agents/claude/screens/<version>/).
+ *
+ * Landmarks (2.1.197): the input box is a `❯ ` line between two rules of
+ * `─`; while a turn runs, a spinner line (`✽ Concocting… (3s · ↓ 38 tokens)`)
+ * sits above it, a verb with an ellipsis (a finished turn leaves
+ * `✻ Baked for 3s`, no ellipsis); a permission prompt replaces the box with
+ * a question and numbered options (`❯ 1. Yes`); before the first frame the
+ * screen is blank.
+ */
+export type ScreenState = "starting" | "idle" | "working" | "needs-input" | "unknown";
+
+export interface ScreenReading {
+  readonly state: ScreenState;
+  /** idle: the text waiting in the input box ("" when empty), e.g. a paste not yet submitted. */
+  readonly input: string | null;
+  /** needs-input: the question and its options, one line. */
+  readonly question: string | null;
+}
+
+const RULE = /^─{8,}\s*$/;
+const BOX_LINE = /^❯(?:\s|$)/;
+const SPINNER = /^\s*[·✢✳✶✻✽*∗✺❋⏺]\s+[A-Z][\p{L}'-]*…/u;
+const OLD_WORKING = /esc to interrupt/i;
+const SELECTED_OPTION = /^\s*❯\s*1\.\s+\S/;
+const OPTION = /^\s*(?:❯\s*)?\d+\.\s+\S/;
+
+export function readClaudeScreen(screen: string): ScreenReading {
+  const lines = screen.split("\n").map((line) => line.replace(/\s+$/, ""));
+  if (lines.every((line) => line === "")) return { state: "starting", input: null, question: null };
+
+  const dialog = findDialog(lines);
+  if (dialog) return { state: "needs-input", input: null, question: dialog };
+
+  const box = findInputBox(lines);
+  if (!box) return { state: "unknown", input: null, question: null };
+  const above = lines.slice(Math.max(0, box.top - 8), box.top);
+  const working = above.some((line) => SPINNER.test(line)) || lines.slice(box.top).some((line) => OLD_WORKING.test(line));
+  return { state: working ? "working" : "idle", input: box.input, question: null };
+}
+
+/** The last `❯` line framed by rules: the input box, and the text typed or pasted into it. */
+function findInputBox(lines: readonly string[]): { top: number; input: string } | null {
+  for (let i = lines.length - 1; i > 0; i--) {
+    if (!BOX_LINE.test(lines[i]!) || !RULE.test(lines[i - 1]!)) continue;
+    const body: string[] = [];
+    for (let j = i; j < lines.length && !RULE.test(lines[j]!); j++) body.push(lines[j]!);
+    const input = body
+      .map((line, n) => (n === 0 ? line.replace(/^❯\s?/, "") : line.replace(/^ {2}/, "")))
+      .join("\n")
+      .trim();
+    return { top: i - 1, input };
+  }
+  return null;
+}
+
+/** A question with numbered options, the first one selected, below the last rule: a permission (or other) prompt. */
+function findDialog(lines: readonly string[]): string | null {
+  const selected = lastIndex(lines, (line) => SELECTED_OPTION.test(line));
+  // A dialog replaces the input box: below the last rule. (A prompt "1. …" echoed in the history sits above it.)
+  if (selected < 0 || selected < lastIndex(lines, (line) => RULE.test(line))) return null;
+  let start = selected;
+  while (start > 0 && !RULE.test(lines[start - 1]!) && selected - start < 40) start--;
+  const text = lines.slice(start, selected).map((line) => line.trim()).filter((line) => line !== "" && !/^[╌]+$/.test(line));
+  if (!text.some((line) => line.endsWith("?"))) return null;
+  const options: string[] = [];
+  for (let i = selected; i < lines.length && OPTION.test(lines[i]!); i++) options.push(lines[i]!.replace(/^\s*(?:❯\s*)?/, ""));
+  return [...text, ...options].join(" · ");
+}
+
+function lastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return i;
+  return -1;
+}

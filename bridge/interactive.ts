@@ -1,0 +1,170 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { agentConfigDir, InfraError, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../core/index.js";
+import { conversationExists, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, type ScreenReading } from "../agents/index.js";
+import type { AgentSession } from "./agent-session.js";
+import { ClaudeChannel, HookTimeout } from "./claude-channel.js";
+import type { ConversationStore } from "./conversations.js";
+import { HookFeed } from "./hook-feed.js";
+import type { SessionRegistry } from "./registry.js";
+
+export interface InteractiveDeps {
+  readonly agents: readonly AgentConfig[];
+  /** The swarm's home: per-agent config, hook and result folders live under it. */
+  readonly home: string;
+  readonly registry: SessionRegistry;
+  readonly events: EventStream;
+  readonly conversations: ConversationStore;
+  readonly log: LogFn;
+}
+
+/** Claude Code checks connectivity and settings before its first frame: ~2-3 s here, more on a busy machine. */
+const START_TIMEOUT_MS = 45_000;
+/** Screen polls are the fallback used only at start-up and after an interrupt, never during a turn. */
+const SCREEN_POLL_MS = 100;
+
+/**
+ * Interactive Claude Code sessions (`runtime: claude`, `mode: interactive`):
+ * what their panes run, the start-up handshake, and one ClaudeChannel per
+ * session whose state changes are published to the registry (`status`) and
+ * as `agent.state` events. The jobs themselves: interactive-runner.ts.
+ */
+export class InteractiveClaude {
+  private readonly channels = new Map<string, ClaudeChannel>();
+  private readonly byName: ReadonlyMap<string, AgentConfig>;
+
+  constructor(private readonly deps: InteractiveDeps) {
+    this.byName = new Map(deps.agents.map((agent) => [agent.name, agent]));
+  }
+
+  handles(agent: string): boolean {
+    const config = this.byName.get(agent);
+    return config?.runtime === "claude" && config.mode === "interactive";
+  }
+
+  agent(name: string): AgentConfig | undefined {
+    return this.byName.get(name);
+  }
+
+  channel(session: AgentSession): ClaudeChannel {
+    const channel = this.channels.get(session.name);
+    if (!channel) throw new InfraError(`session ${session.name} has no Claude hook channel`, { context: { session: session.name } });
+    return channel;
+  }
+
+  /** Where a dispatch's result file goes (an Edit rule in the agent's settings lets the program write there unasked). */
+  resultsDir(agent: string): string {
+    return join(this.deps.home, "agents", agent, "results");
+  }
+
+  /**
+   * The pane's program and environment. Prepares the config folder, and
+   * empties the hook file unless the session's pane still runs (then the
+   * file tells a new bridge what happened while none watched).
+   */
+  async launch(session: AgentSession, cwd: string, paneAlive: boolean): Promise<{ command: string[]; env: Record<string, string> }> {
+    const agent = this.byName.get(session.agent)!;
+    const configDir = agentConfigDir(this.deps.home, agent.name);
+    prepareInteractiveConfig({
+      configDir,
+      cwd,
+      apiKey: agent.env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY ?? null,
+      resultsDir: this.resultsDir(agent.name),
+    });
+    const hookFile = this.hookFile(session);
+    mkdirSync(join(this.deps.home, "agents", agent.name, "hooks"), { recursive: true, mode: 0o700 });
+    if (!paneAlive) HookFeed.reset(hookFile);
+    this.channels.get(session.name)?.close();
+    this.channels.set(session.name, new ClaudeChannel(session, hookFile, (s) => this.publish(s)));
+    const stored = paneAlive ? null : await this.deps.conversations.get(session.name);
+    // `--resume` of a conversation Claude Code no longer has makes it exit at once (a crash loop): start fresh instead.
+    const resumeId = stored && conversationExists(configDir, stored) ? stored : null;
+    if (stored && !resumeId) await this.deps.conversations.clear(session.name);
+    this.setState(session, "starting");
+    return {
+      command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId }),
+      env: { CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
+    };
+  }
+
+  /**
+   * After the pane exists. A new program: wait for its SessionStart hook,
+   * then for its input box on screen (no hook says "ready for input"; text
+   * pasted before that is lost). A program that kept running: replay its
+   * hook file, which leaves the channel in the program's current state.
+   */
+  async started(session: AgentSession, created: boolean): Promise<void> {
+    const channel = this.channel(session);
+    const start = created ? channel.waitFor((e) => e.event === "SessionStart", { timeoutMs: START_TIMEOUT_MS, what: "Claude Code's SessionStart hook" }) : null;
+    start?.catch(() => undefined);
+    channel.open();
+    if (start) {
+      try {
+        await start;
+      } catch (error) {
+        if (!(error instanceof HookTimeout)) throw error;
+        const screen = readClaudeScreen(await session.capture().catch(() => ""));
+        throw new InfraError(`Claude Code did not start in ${session.name} within ${START_TIMEOUT_MS / 1000}s${describe(screen)}`, { context: { session: session.name } });
+      }
+    }
+    if (channel.sessionId) await this.deps.conversations.set(session.name, channel.sessionId);
+    if (created || session.agentState === "starting") {
+      const screen = await this.waitForScreen(session, (s) => s.state === "idle" || s.state === "needs-input", START_TIMEOUT_MS);
+      if (screen?.state !== "idle") {
+        throw new InfraError(`Claude Code in ${session.name} is not ready for input${describe(screen)}`, { context: { session: session.name } });
+      }
+      this.setState(session, "idle");
+    }
+  }
+
+  /** Polls the screen (the fallback) until `done` holds; null when it never did within `timeoutMs`. */
+  async waitForScreen(session: AgentSession, done: (screen: ScreenReading) => boolean, timeoutMs: number): Promise<ScreenReading | null> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ScreenReading | null = null;
+    while (session.ref) {
+      last = readClaudeScreen(await session.capture());
+      if (done(last)) return last;
+      if (Date.now() >= deadline) return last;
+      await new Promise((resolve) => setTimeout(resolve, SCREEN_POLL_MS));
+    }
+    throw new InfraError(`session ${session.name} is gone`, { context: { session: session.name } });
+  }
+
+  setState(session: AgentSession, state: AgentState, needsInput: string | null = null): void {
+    const channel = this.channels.get(session.name);
+    if (channel) channel.setState(state, needsInput);
+    else if (session.agentState !== state || session.needsInput !== needsInput) {
+      session.agentState = state;
+      session.needsInput = needsInput;
+      this.publish(session);
+    }
+  }
+
+  /** A result file from an earlier attempt must not pass for this one's. */
+  clearResult(file: string): void {
+    rmSync(file, { force: true });
+  }
+
+  close(): void {
+    for (const channel of this.channels.values()) channel.close();
+    this.channels.clear();
+  }
+
+  private hookFile(session: AgentSession): string {
+    return join(this.deps.home, "agents", session.agent, "hooks", `${session.name}.jsonl`);
+  }
+
+  private publish(session: AgentSession): void {
+    const { registry, events, log } = this.deps;
+    void registry.publish(session).catch((error) => log("session.publish-failed", { session: session.name, error }));
+    void events
+      .publish("agent.state", { agent: session.agent, session: session.name, status: session.agentState ?? undefined, message: session.needsInput ?? undefined })
+      .catch(() => undefined);
+  }
+}
+
+function describe(screen: ScreenReading | null): string {
+  if (!screen) return "";
+  if (screen.question) return `: it asks "${screen.question}"`;
+  return ` (its screen reads as ${screen.state})`;
+}

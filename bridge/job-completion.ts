@@ -1,0 +1,141 @@
+/**
+ * Everything between a dispatch's exit and its task's terminal record:
+ * what the agent program reported, the gate (and, for agent programs, a
+ * re-prompt showing the gate's failure), what the task changed in its
+ * worktree and the commit, and parking the agent's queue on a rate limit.
+ *
+ * A gate retry is a further dispatch of the same task in the same session,
+ * token `<task>-<attempt>-g<n>`: the retry count lives in the token, so a
+ * bridge that restarts mid-retry settles it exactly as this one would.
+ */
+import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { AgentConfig, Ledger, TaskRecord, TerminalStatus } from "../core/index.js";
+import type { AgentJobs } from "./agent-jobs.js";
+import { gateFailureReason, gateRetryPrompt, runGate } from "./gates.js";
+import type { JobChanges } from "./job-changes.js";
+import type { Worktrees } from "./worktrees.js";
+
+export type Settlement =
+  | { readonly kind: "final"; readonly status: TerminalStatus; readonly exitCode: number | null; readonly reason?: string; readonly fields: Record<string, string | number> }
+  /** Re-prompt the agent: dispatch `prompt` as `token` in the same session, writing its pane output to `outputFile`. */
+  | { readonly kind: "retry"; readonly token: string; readonly prompt: string; readonly outputFile: string };
+
+export interface CompletionDeps {
+  readonly agents: readonly AgentConfig[];
+  readonly home: string;
+  readonly jobsDir: string;
+  readonly outputDir: string;
+  readonly ledger: Ledger;
+  readonly agentJobs: AgentJobs;
+  readonly worktrees: Worktrees;
+  readonly changes: JobChanges;
+  readonly log: (event: string, data: Record<string, unknown>) => void;
+  /** The agent's program hit a rate limit; `resetAt` (ISO) when it said when the limit lifts. */
+  readonly onRateLimited?: (agent: string, resetAt: string | null) => Promise<void>;
+}
+
+export interface SettleContext {
+  /** True when this task holds the session, so that a retry can be typed into it. */
+  readonly canRetry: boolean;
+  /** Aborted when the task is cancelled (stops a running gate). */
+  readonly signal?: AbortSignal;
+}
+
+/** A gate never gets less than this, even when the task used up its time limit. */
+const MIN_GATE_MS = 1000;
+const RETRY_SUFFIX = /-g(\d+)$/;
+
+export class JobCompletion {
+  private readonly byName: ReadonlyMap<string, AgentConfig>;
+
+  constructor(private readonly deps: CompletionDeps) {
+    this.byName = new Map(deps.agents.map((agent) => [agent.name, agent]));
+  }
+
+  /** Before a task's first dispatch into a session: the worktree snapshot its changes are measured against. */
+  async before(record: TaskRecord, session: string): Promise<void> {
+    const agent = this.byName.get(record.agent);
+    if (agent) await this.deps.changes.before(agent, session, record.id);
+  }
+
+  async settle(record: TaskRecord, session: string | null, token: string, exitCode: number | null, context: SettleContext): Promise<Settlement> {
+    const agent = this.byName.get(record.agent);
+    const report = await this.deps.agentJobs.finish(record, session, token, exitCode);
+    let status: TerminalStatus = report?.status ?? (exitCode === 0 ? "completed" : "failed");
+    let reason = report?.reason;
+    const fields: Record<string, string | number> = { ...report?.fields };
+    const retry = retryOf(token);
+    if (retry > 0) {
+      fields.gateRetries = retry;
+      this.appendRetryOutput(record.id, token, retry);
+    }
+    if (report?.rateLimited && this.deps.onRateLimited) {
+      const resetAt = typeof report.fields.rateLimitResetAt === "string" ? report.fields.rateLimitResetAt : null;
+      await this.deps.onRateLimited(record.agent, resetAt).catch((error) => this.deps.log("agent.park-failed", { agent: record.agent, error }));
+    }
+    const gate = record.gate ?? agent?.gate ?? null;
+    if (status === "completed" && gate && agent && session) {
+      const run = await runGate(gate, {
+        cwd: this.deps.worktrees.cwdFor(agent, session),
+        env: { ...agent.env, CA_SESSION: session, CA_AGENT: agent.name, CA_TASK: record.id, CA_HOME: this.deps.home },
+        timeoutMs: Math.max(MIN_GATE_MS, await this.remainingMs(record)),
+        signal: context.signal,
+      });
+      this.deps.log("gate.ran", { taskId: record.id, gate, exitCode: run.exitCode, durationMs: run.durationMs, timedOut: run.timedOut });
+      if (run.exitCode !== 0) {
+        const allowed = record.gateRetriesAllowed ?? agent.gateRetries;
+        const retryable = agent.runtime !== "shell" && agent.mode === "headless" && !run.timedOut && !run.cancelled;
+        if (retryable && retry < allowed && context.canRetry) {
+          const next = `${token.replace(RETRY_SUFFIX, "")}-g${retry + 1}`;
+          return { kind: "retry", token: next, prompt: gateRetryPrompt(run, retry + 1, allowed), outputFile: join(this.deps.jobsDir, `${next}.out`) };
+        }
+        status = run.timedOut ? "timeout" : run.cancelled ? "cancelled" : "failed";
+        reason = gateFailureReason(run);
+        fields.gateOutput = run.output;
+      }
+    }
+    Object.assign(fields, await this.changesOf(record, session, status === "completed"));
+    return { kind: "final", status, exitCode, reason, fields };
+  }
+
+  /** A task that was interrupted (time limit, cancel): what it changed, never committed. */
+  async interrupted(record: TaskRecord, session: string | null): Promise<Record<string, string>> {
+    return this.changesOf(record, session, false);
+  }
+
+  private async changesOf(record: TaskRecord, session: string | null, completed: boolean): Promise<Record<string, string>> {
+    const agent = this.byName.get(record.agent);
+    if (!agent?.worktree) return {};
+    try {
+      const commit = completed && (record.autoCommit ?? agent.commit);
+      return await this.deps.changes.after(agent, session, record, commit);
+    } catch (error) {
+      // The task's outcome stands; only the report of its changes is missing.
+      this.deps.log("job.changes-failed", { taskId: record.id, session, error });
+      return {};
+    } finally {
+      this.deps.changes.forget(record.id);
+    }
+  }
+
+  private async remainingMs(record: TaskRecord): Promise<number> {
+    const current = await this.deps.ledger.get(record.id);
+    const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();
+    return record.timeoutSec * 1000 - (Date.now() - startedAt);
+  }
+
+  /** The retry's pane output joins the task's output file, after the first run's. */
+  private appendRetryOutput(taskId: string, token: string, retry: number): void {
+    const file = join(this.deps.jobsDir, `${token}.out`);
+    if (!existsSync(file)) return;
+    const text = readFileSync(file, "utf8");
+    appendFileSync(join(this.deps.outputDir, `${taskId}.log`), `\n── gate retry ${retry} ──\n${text}`);
+    rmSync(file, { force: true }); // settled once: a re-delivery must not append it again
+  }
+}
+
+function retryOf(token: string): number {
+  const match = RETRY_SUFFIX.exec(token);
+  return match ? Number(match[1]) : 0;
+}

@@ -1,0 +1,177 @@
+/**
+ * Which agent programs this machine has, for `doctor` and `init`: found on
+ * PATH or in a node_modules/.bin (the project's, or claude-agent's own),
+ * their `--version` (bounded: a program that hangs must not hang doctor),
+ * and whether each can run a task: an API key in the environment, or a
+ * login file where the program keeps it.
+ */
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import type { ProgramExample } from "../core/index.js";
+
+interface ProgramSpec {
+  readonly runtime: ProgramExample["runtime"];
+  /** Variables any one of which lets the program authenticate. */
+  readonly keyVars: readonly string[];
+  /** Where a login (OAuth) leaves its credentials, relative to the user's home unless a variable moves them. */
+  readonly loginFiles: (home: string, env: NodeJS.ProcessEnv) => string[];
+  readonly install: string;
+  readonly login: string;
+}
+
+/**
+ * Credential locations, from each program's documentation and sources:
+ * Claude Code `~/.claude/.credentials.json` (Linux; the macOS Keychain is not
+ * visible from here) or `$CLAUDE_CONFIG_DIR`; Codex `$CODEX_HOME/auth.json`;
+ * Gemini CLI `~/.gemini/oauth_creds.json`; Qwen Code `~/.qwen/oauth_creds.json`;
+ * aider has no login of its own besides OpenRouter's, saved in `~/.aider/oauth-keys.env`.
+ */
+export const PROGRAMS: readonly ProgramSpec[] = [
+  {
+    runtime: "claude",
+    keyVars: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"],
+    loginFiles: (home, env) => [join(env.CLAUDE_CONFIG_DIR ?? join(home, ".claude"), ".credentials.json")],
+    install: "npm install -g @anthropic-ai/claude-code",
+    login: "claude /login",
+  },
+  {
+    runtime: "codex",
+    keyVars: ["CODEX_API_KEY", "OPENAI_API_KEY"],
+    loginFiles: (home, env) => [join(env.CODEX_HOME ?? join(home, ".codex"), "auth.json")],
+    install: "npm install -g @openai/codex",
+    login: "codex login",
+  },
+  {
+    runtime: "gemini",
+    keyVars: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_APPLICATION_CREDENTIALS"],
+    loginFiles: (home) => [join(home, ".gemini", "oauth_creds.json")],
+    install: "npm install -g @google/gemini-cli",
+    login: "gemini (choose \"Sign in with Google\")",
+  },
+  {
+    runtime: "qwen",
+    keyVars: ["OPENAI_API_KEY", "DASHSCOPE_API_KEY", "BAILIAN_CODING_PLAN_API_KEY"],
+    loginFiles: (home) => [join(home, ".qwen", "oauth_creds.json")],
+    install: "npm install -g @qwen-code/qwen-code",
+    login: "qwen auth",
+  },
+  {
+    runtime: "aider",
+    keyVars: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY", "GEMINI_API_KEY", "DEEPSEEK_API_KEY"],
+    loginFiles: (home) => [join(home, ".aider", "oauth-keys.env")],
+    install: "python -m pip install aider-install && aider-install",
+    login: "aider (it offers an OpenRouter login)",
+  },
+];
+
+export interface ProgramReport {
+  readonly runtime: ProgramExample["runtime"];
+  readonly installed: boolean;
+  /** The executable found, or null. */
+  readonly path: string | null;
+  /** The first line `--version` printed, or null when it failed or took too long. */
+  readonly version: string | null;
+  readonly ready: boolean;
+  /** What was found (never a secret's value). */
+  readonly detail: string;
+  /** How to make it installed and ready. */
+  readonly fix?: string;
+}
+
+export interface DiscoverOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** The user's project: its node_modules/.bin is searched after PATH. */
+  readonly cwd?: string;
+  /** The user's home, where logins are kept. */
+  readonly userHome?: string;
+  readonly versionTimeoutMs?: number;
+}
+
+export async function discoverPrograms(options: DiscoverOptions = {}): Promise<ProgramReport[]> {
+  const env = options.env ?? process.env;
+  const dirs = searchDirs(env, options.cwd ?? process.cwd());
+  const home = options.userHome ?? homedir();
+  return Promise.all(PROGRAMS.map((spec) => report(spec, dirs, home, env, options.versionTimeoutMs ?? 10_000)));
+}
+
+async function report(spec: ProgramSpec, dirs: readonly string[], home: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProgramReport> {
+  const path = findExecutable(spec.runtime, dirs);
+  const keys = spec.keyVars.filter((name) => (env[name] ?? "") !== "");
+  const login = spec.loginFiles(home, env).find((file) => existsSync(file));
+  const readyBy = keys.length > 0 ? `${keys.join(", ")} set` : login ? `logged in (${login})` : null;
+  if (!path) {
+    return { runtime: spec.runtime, installed: false, path: null, version: null, ready: false, detail: "not installed", fix: spec.install };
+  }
+  const version = await versionOf(path, env, timeoutMs);
+  const where = `${path}${version ? ` (${version})` : " (--version failed)"}`;
+  if (readyBy) return { runtime: spec.runtime, installed: true, path, version, ready: true, detail: `${where}; ${readyBy}` };
+  return {
+    runtime: spec.runtime,
+    installed: true,
+    path,
+    version,
+    ready: false,
+    detail: `${where}; no API key (${spec.keyVars.slice(0, 2).join(" or ")}) and no login found`,
+    fix: `set ${spec.keyVars[0]} (in your shell, or in the agent's env: in swarm.yaml), or log in: ${spec.login}`,
+  };
+}
+
+/**
+ * `<program> --version` in its own process group: when it takes too long,
+ * the whole group is killed, since a child left holding the output pipe
+ * would otherwise keep us waiting for it.
+ */
+async function versionOf(path: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | null> {
+  // QWEN_CODE_NO_RELAUNCH: qwen otherwise starts a second node process just to print its version.
+  const child = execa(path, ["--version"], { env: { ...env, QWEN_CODE_NO_RELAUNCH: "true" }, extendEnv: false, reject: false, stdin: "ignore", detached: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, timeoutMs);
+  const result = await child.finally(() => clearTimeout(timer));
+  if (timedOut || result.failed) return null;
+  const line = `${String(result.stdout)}\n${String(result.stderr)}`.split("\n").map((l) => l.trim()).find((l) => /\d+\.\d+/.test(l));
+  return line ?? null;
+}
+
+/** PATH first, then node_modules/.bin of the project and of claude-agent itself. */
+function searchDirs(env: NodeJS.ProcessEnv, cwd: string): string[] {
+  const dirs = (env.PATH ?? "").split(delimiter).filter((dir) => dir !== "");
+  dirs.push(join(cwd, "node_modules", ".bin"));
+  const own = ownBinDir();
+  if (own) dirs.push(own);
+  return [...new Set(dirs)];
+}
+
+/** claude-agent's own node_modules/.bin: up from this module (cli/ when run from source, dist/cli/ when built). */
+function ownBinDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    const bin = join(dir, "node_modules", ".bin");
+    if (existsSync(bin)) return bin;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+function findExecutable(name: string, dirs: readonly string[]): string | null {
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}

@@ -1,0 +1,228 @@
+import { ConfigError, findConfigFile, loadConfig, NotRunningError, UsageError } from "../../core/index.js";
+import { connect } from "../../supervisor/index.js";
+import { parseWorkflow, readWorkflowFile, WorkflowClient, type ExecutionState, type Step, type StepState } from "../../workflows/index.js";
+import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
+import { duration, table } from "../format.js";
+
+/** `claude-agent workflow run|validate|list|show|cancel`, and the step table monitor.ts redraws. */
+
+export interface RunOptions extends GlobalOptions {
+  file?: string;
+  params?: string[];
+  wait?: boolean;
+  json?: boolean;
+}
+
+export async function run(fileArg: string | undefined, options: RunOptions): Promise<void> {
+  const file = workflowFileOption(fileArg, options.file);
+  const params = parseParamArgs(options.params ?? []);
+  await withWorkflows(options, async (workflows, daemonAlive) => {
+    const workflow = workflows.load(file);
+    const state = await workflows.start(workflow, params);
+    if (!(await daemonAlive())) process.stderr.write("warning: the swarm's daemon is not running; the execution starts when `claude-agent up` runs.\n");
+    if (!options.wait) {
+      if (options.json) printJson({ id: state.id, workflow: state.workflow, status: state.status, params: state.params });
+      else process.stdout.write(`${state.id}\n`);
+      return;
+    }
+    if (!options.json) process.stderr.write(`execution ${state.id}: ${state.workflow}, ${workflow.steps.length} steps; waiting for it to end\n`);
+    const final = await workflows.wait(state.id);
+    if (options.json) printJson(final);
+    else process.stdout.write(`${describeExecution(final).join("\n")}\n`);
+    process.exitCode = exitCodeOf(final);
+  });
+}
+
+export interface ValidateOptions extends GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+/** Exit 0 when valid; exit 2 listing every problem. Agents are checked against the best swarm config at hand. */
+export async function validate(file: string, options: ValidateOptions): Promise<void> {
+  const text = readWorkflowFile(file);
+  const { agents, against, warning } = await agentsToCheck(options);
+  if (warning !== null) process.stderr.write(`warning: ${warning}\n`);
+  let problems: readonly string[] = [];
+  let summary: { name: string; steps: number } | null = null;
+  try {
+    const workflow = parseWorkflow(text, { file, agents });
+    summary = { name: workflow.name, steps: workflow.steps.length };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems = error.problems;
+  }
+  process.exitCode = problems.length > 0 ? 2 : 0;
+  if (options.json) return printJson({ file, valid: problems.length === 0, workflow: summary?.name ?? null, steps: summary?.steps ?? null, problems, agentsCheckedAgainst: against });
+  if (summary !== null) {
+    const checked = against === null ? "agent names NOT checked" : `agents checked against ${against}`;
+    process.stdout.write(`${file}: valid: workflow "${summary.name}", ${summary.steps} step${summary.steps === 1 ? "" : "s"} (${checked})\n`);
+    return;
+  }
+  process.stderr.write(`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
+}
+
+/** The running swarm's agents; else those of ./swarm.yaml or the home's; else none (and a warning saying so). */
+async function agentsToCheck(options: ValidateOptions): Promise<{ agents: string[] | undefined; against: string | null; warning: string | null }> {
+  const home = homeOf(options).root;
+  if (options.config !== undefined) {
+    const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home });
+    return { agents: config.agents.map((a) => a.name), against: config.source, warning: null };
+  }
+  try {
+    const swarm = await connect({ home });
+    const agents = swarm.config.agents.map((a) => a.name);
+    await swarm.close();
+    return { agents, against: `the running swarm (${home})`, warning: null };
+  } catch (error) {
+    if (!(error instanceof NotRunningError)) throw error;
+  }
+  const found = findConfigFile({ cwd: process.cwd(), home });
+  if (found === null) {
+    return { agents: undefined, against: null, warning: `agent names not checked: no running swarm, and no swarm.yaml in ${process.cwd()} or ${home}` };
+  }
+  try {
+    const config = loadConfig({ explicit: found, cwd: process.cwd(), home });
+    return { agents: config.agents.map((a) => a.name), against: found, warning: null };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const why = error.problems.map((p) => `\n  ${p}`).join("");
+    return { agents: undefined, against: null, warning: `agent names not checked: ${found} is not a valid swarm config:${why}` };
+  }
+}
+
+export async function list(options: GlobalOptions & { json?: boolean }): Promise<void> {
+  await withWorkflows(options, async (workflows) => {
+    const all = await workflows.list();
+    if (options.json) return printJson(all.map(summaryOf));
+    if (all.length === 0) return void process.stdout.write("no workflow executions yet (start one: claude-agent workflow run --file FILE)\n");
+    const rows = all.map((s) => {
+      const counts = Object.values(s.steps);
+      const done = counts.filter((st) => st.status === "completed" || (st.status === "skipped" && st.skip === "condition")).length;
+      return [s.id, s.workflow, s.status, `${done}/${counts.length}`, s.createdAt.replace("T", " ").slice(0, 19), elapsed(s.createdAt, s.finishedAt)];
+    });
+    process.stdout.write(`${table(["EXECUTION", "WORKFLOW", "STATUS", "STEPS DONE", "STARTED (UTC)", "TIME"], rows)}\n`);
+  });
+}
+
+export async function show(id: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
+  await withWorkflows(options, async (workflows) => {
+    const state = await workflows.get(id);
+    if (options.json) printJson(state);
+    else process.stdout.write(`${describeExecution(state).join("\n")}\n`);
+    process.exitCode = state.status === "running" ? 0 : exitCodeOf(state);
+  });
+}
+
+export async function cancel(id: string, options: GlobalOptions & { json?: boolean; reason?: string }): Promise<void> {
+  await withWorkflows(options, async (workflows) => {
+    const before = await workflows.get(id);
+    const state = await workflows.cancel(id, options.reason ?? "cancelled by a user");
+    const cancelled = before.status === "running" && state.status === "cancelled";
+    if (options.json) return printJson({ id, cancelled, status: state.status });
+    process.stdout.write(cancelled ? `execution ${id} cancelled\n` : `execution ${id} had already ended: ${state.status}\n`);
+  });
+}
+
+/** Connects, hands over a WorkflowClient (and a way to ask whether the daemon runs), closes both. */
+export async function withWorkflows<T>(options: GlobalOptions, fn: (workflows: WorkflowClient, daemonAlive: () => Promise<boolean>) => Promise<T>): Promise<T> {
+  return withSwarm(options, async (swarm) => {
+    const workflows = new WorkflowClient(swarm.client);
+    try {
+      return await fn(workflows, () => swarm.client.status().then((s) => s.daemon.alive, () => false));
+    } finally {
+      await workflows.close();
+    }
+  });
+}
+
+function workflowFileOption(positional: string | undefined, flag: string | undefined): string {
+  if (positional !== undefined && flag !== undefined && positional !== flag) throw new UsageError("give the workflow file once: --file FILE or as an argument");
+  const file = flag ?? positional;
+  if (file === undefined) throw new UsageError("--file is required", { hint: "claude-agent workflow run --file deploy.yaml --params env=prod" });
+  return file;
+}
+
+/** `--params a=1 b=2`, `--params a=1,b=2` or both; a comma followed by something else stays in the value. */
+export function parseParamArgs(values: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const value of values) {
+    for (const pair of value.split(/,(?=\s*[A-Za-z_][A-Za-z0-9_-]*=)/)) {
+      const match = /^\s*([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(pair);
+      if (match === null) throw new UsageError(`--params: expected name=value, got ${JSON.stringify(pair)}`, { hint: "--params env=prod --params version=1.2.3" });
+      const [, name = "", given = ""] = match;
+      if (Object.hasOwn(params, name)) throw new UsageError(`--params: "${name}" is given twice`);
+      params[name] = given;
+    }
+  }
+  return params;
+}
+
+export function exitCodeOf(state: ExecutionState): number {
+  return state.status === "completed" ? 0 : 1;
+}
+
+function summaryOf(s: ExecutionState) {
+  return {
+    id: s.id,
+    workflow: s.workflow,
+    status: s.status,
+    reason: s.reason,
+    params: s.params,
+    createdAt: s.createdAt,
+    finishedAt: s.finishedAt,
+    steps: Object.fromEntries(Object.entries(s.steps).map(([id, st]) => [id, st.status])),
+  };
+}
+
+function elapsed(from: string | null, to: string | null): string {
+  if (from === null) return "-";
+  return duration(Math.max(0, (to === null ? Date.now() : Date.parse(to)) - Date.parse(from)));
+}
+
+function firstLine(text: string, max = 60): string {
+  const line = text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The header lines and step table of an execution, as `show`, `run --wait` and `monitor` print it. */
+export function describeExecution(state: ExecutionState): string[] {
+  const head = [`execution ${state.id}`, `workflow ${state.workflow}`, state.status, elapsed(state.createdAt, state.finishedAt)].join(" · ");
+  const lines = [head];
+  const params = Object.entries(state.params);
+  if (params.length > 0) lines.push(`params: ${params.map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  if (state.reason !== null) lines.push(`reason: ${state.reason}`);
+  lines.push("", ...table(["STEP", "STATUS", "AGENT", "TASK", "EXIT", "TIME", "DETAIL"], stepRows(state)).split("\n"));
+  const waiting = Object.entries(state.steps).filter(([, st]) => st.status === "waiting-approval");
+  for (const [step] of waiting) lines.push("", `waiting for approval: claude-agent approve ${state.id} ${step}   (or: reject ${state.id} ${step} --reason "…")`);
+  return lines;
+}
+
+function stepRows(state: ExecutionState): string[][] {
+  return state.definition.steps.map((step) => {
+    const st = state.steps[step.id];
+    if (st === undefined) return [step.id, "?", "-", "-", "-", "-", ""];
+    return [step.id, statusText(step, st), agentText(step, st), st.gate?.status === "running" ? (st.gate.taskId ?? "-") : (st.taskId ?? "-"), st.exitCode === null ? "-" : String(st.exitCode), st.startedAt === null ? "-" : elapsed(st.startedAt, st.finishedAt), detailText(st)];
+  });
+}
+
+function statusText(step: Step, st: StepState): string {
+  const retries = step.kind === "task" ? step.retries : 0;
+  const attempt = retries > 0 && st.attempts > 0 ? ` (attempt ${st.attempts}/${retries + 1})` : "";
+  if (st.status === "running" && st.retryAt !== null) return `retrying${attempt}`;
+  if (st.status === "running" && st.gate?.status === "running") return `gate${attempt}`;
+  if (st.rollback !== null) return `${st.status}, rollback ${st.rollback.status === "completed" ? "done" : st.rollback.status}`;
+  return st.status === "running" || st.status === "failed" ? `${st.status}${attempt}` : st.status;
+}
+
+function agentText(step: Step, st: StepState): string {
+  if (st.agent !== null) return st.agent;
+  if (step.kind === "approval") return "(approval)";
+  return step.agent ?? (step.route !== undefined ? `route: ${firstLine(step.route, 20)}` : "(routed)");
+}
+
+function detailText(st: StepState): string {
+  if (st.status === "waiting-approval") return firstLine(st.task ?? "");
+  if (st.reason !== null && st.status !== "completed") return firstLine(st.reason);
+  return firstLine(st.output);
+}

@@ -1,0 +1,48 @@
+/**
+ * The model-related parts of swarm.yaml: an agent's `llm` (the langchain
+ * runtime) and `policy`, and the top-level `supervisor` section. Cross-field
+ * rules run on the raw object like the others in load.ts; normalizers turn
+ * the parsed fields into frozen, resolved values.
+ */
+import type { RawLlm, RawPolicy, RawSupervisor } from "./schema.js";
+import { DEFAULT_ROUTE_TIMEOUT_SEC, type LlmConfig, type PolicySettings, type SupervisorConfig } from "./types.js";
+
+/** Runtimes whose commands the swarm sees, so a command policy can apply: shell tasks, and the langchain agent's command tool. */
+const POLICY_RUNTIMES = new Set(["shell", "langchain"]);
+
+/** What the langchain runtime needs and what it ignores. */
+export function llmProblems(agent: Record<string, unknown>, index: number): string[] {
+  const problems: string[] = [];
+  const runtime = agent.runtime;
+  if (typeof runtime !== "string") return problems;
+  if (runtime === "langchain") {
+    if (agent.llm === undefined) problems.push(`agents.${index}.llm: required by the langchain runtime: { base_url, model, api_key_env }`);
+    if (agent.model !== undefined) problems.push(`agents.${index}.model: not used by the langchain runtime; set llm.model`);
+    for (const key of ["command", "args"] as const) {
+      if (agent[key] !== undefined) problems.push(`agents.${index}.${key}: not used by the langchain runtime (the program is built in)`);
+    }
+  } else if (agent.llm !== undefined) {
+    problems.push(`agents.${index}.llm: only used by the langchain runtime (the ${runtime} program picks its model with \`model\`/\`args\`)`);
+  }
+  if (agent.policy !== undefined && !POLICY_RUNTIMES.has(runtime)) {
+    problems.push(
+      `agents.${index}.policy: applies to shell agents and to the langchain agent's command tool; the ${runtime} program has its own permission flags (\`args\`)`,
+    );
+  }
+  return problems;
+}
+
+export function normalizeLlm(raw: RawLlm): LlmConfig {
+  return Object.freeze({ baseUrl: raw.base_url.trim().replace(/\/+$/, ""), model: raw.model.trim(), apiKeyEnv: raw.api_key_env ?? null });
+}
+
+export function normalizePolicy(raw: RawPolicy): PolicySettings {
+  return Object.freeze({ deny: Object.freeze([...(raw.deny ?? [])]), allow: Object.freeze([...(raw.allow ?? [])]) });
+}
+
+export function normalizeSupervisor(raw: RawSupervisor): SupervisorConfig {
+  return Object.freeze({
+    llm: raw.llm ? normalizeLlm(raw.llm) : null,
+    routeTimeoutSec: raw.route_timeout ?? DEFAULT_ROUTE_TIMEOUT_SEC,
+  });
+}

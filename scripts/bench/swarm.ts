@@ -1,0 +1,92 @@
+/**
+ * A swarm as a user runs it: the real CLI daemon (`claude-agent up`) in a
+ * child process, in a temp home, driven from this process through the SDK.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { homePaths, stopEmbeddedRedis, type HomePaths } from "../../core/index.js";
+import { killTmuxServer } from "../../sessions/index.js";
+import { connect, type Swarm } from "../../supervisor/index.js";
+import type { Cleanups } from "./cleanup.js";
+
+export const CLI = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../cli/main.js");
+export const AGENT = "bench";
+const READY_TIMEOUT_MS = 60_000;
+
+export interface BenchSwarm {
+  readonly home: string;
+  readonly paths: HomePaths;
+  readonly daemon: ChildProcess;
+  /** The SDK client (opened on first use). */
+  sdk(): Promise<Swarm>;
+  /** Stops the daemon, the tmux server and redis, and removes the home. */
+  stop(): Promise<void>;
+}
+
+export function tempHome(tag: string): string {
+  return mkdtempSync(join(tmpdir(), `cab-${tag}-`));
+}
+
+/** One shell agent with `replicas` panes, sharing one queue. */
+export async function startBenchSwarm(replicas: number, cleanups: Cleanups): Promise<BenchSwarm> {
+  const home = tempHome(`s${replicas}`);
+  const paths = homePaths(home);
+  const configFile = join(home, "swarm.yaml");
+  writeFileSync(configFile, `agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: ${replicas}\n    timeout: 120\n`);
+  const logFile = join(home, "daemon.log");
+  const log = openSync(logFile, "a");
+  const daemon = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile], {
+    cwd: home,
+    env: { ...process.env, REDIS_URL: "" },
+    stdio: ["ignore", log, log],
+  });
+  closeSync(log);
+  let client: Swarm | null = null;
+  const stop = cleanups.add(`swarm ${home}`, async () => {
+    await client?.close().catch(() => undefined);
+    client = null;
+    await stopDaemon(daemon);
+    await killTmuxServer(paths.tmuxSocket).catch(() => false);
+    await stopEmbeddedRedis(paths).catch(() => false);
+    rmSync(home, { recursive: true, force: true });
+  });
+  try {
+    await waitReady(daemon, paths, logFile);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    home,
+    paths,
+    daemon,
+    async sdk() {
+      client ??= await connect({ home });
+      return client;
+    },
+    stop,
+  };
+}
+
+async function waitReady(daemon: ChildProcess, paths: HomePaths, logFile: string): Promise<void> {
+  const ready = join(paths.runDir, "daemon.ready");
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (existsSync(ready) && readFileSync(ready, "utf8").trim() === String(daemon.pid)) return;
+    if (daemon.exitCode !== null || daemon.signalCode !== null) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the swarm daemon did not become ready:\n${readFileSync(logFile, "utf8")}`);
+}
+
+async function stopDaemon(daemon: ChildProcess): Promise<void> {
+  if (daemon.exitCode !== null || daemon.signalCode !== null) return;
+  const exited = new Promise<void>((r) => daemon.once("exit", () => r()));
+  daemon.kill("SIGTERM");
+  const timer = setTimeout(() => daemon.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,70 @@
+/**
+ * The fallback state detector for interactive Claude Code against screens
+ * captured from the real program (test/fixtures/agents/claude/screens/
+ * <version>/, written by capture.ts there). A new Claude Code version gets a
+ * new folder; a detector change must keep the old folders passing.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { APPROVING_OPTION, readClaudeScreen, type ScreenReading } from "../../agents/index.js";
+
+const ROOT = resolve(import.meta.dirname, "../fixtures/agents/claude/screens");
+
+const EXPECTED: Record<string, Partial<ScreenReading>> = {
+  starting: { state: "starting", input: null },
+  idle: { state: "idle", input: "" },
+  "input-pasted": { state: "idle", input: "[Pasted text #1 +3 lines]" },
+  "input-typed": { state: "idle", input: "a prompt typed but not sent" },
+  working: { state: "working" },
+  interrupted: { state: "idle", input: "" },
+  done: { state: "idle", input: "" },
+  "done-after-tool": { state: "idle", input: "" },
+  "api-error": { state: "idle", input: "" },
+  "permission-bash": { state: "needs-input" },
+  "permission-write": { state: "needs-input" },
+};
+
+function screen(version: string, name: string): string {
+  return readFileSync(resolve(ROOT, version, `${name}.txt`), "utf8");
+}
+
+describe.each(readdirSync(ROOT).filter((entry) => /^\d+\.\d+\.\d+$/.test(entry)))("Claude Code %s screens", (version) => {
+  it.each(Object.entries(EXPECTED))("reads %s", (name, expected) => {
+    expect(readClaudeScreen(screen(version, name))).toMatchObject(expected);
+  });
+
+  it("says what a permission prompt asks, with the approving option first", () => {
+    const bash = readClaudeScreen(screen(version, "permission-bash")).question ?? "";
+    expect(bash).toContain("echo written-by-the-agent > tool-proof.txt");
+    expect(bash).toContain("Do you want to proceed?");
+    expect(bash).toMatch(APPROVING_OPTION);
+    expect(readClaudeScreen(screen(version, "permission-write")).question).toMatch(/Do you want to create answer\.md\?.*1\. Yes/);
+  });
+
+  it("has a fixture for every state it is expected to read", () => {
+    const names = readdirSync(resolve(ROOT, version)).map((file) => file.replace(/\.txt$/, ""));
+    expect(names.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+});
+
+describe("readClaudeScreen on hand-made screens", () => {
+  const box = (input: string, above = "") => `${above}\n${"─".repeat(40)}\n❯ ${input}\n${"─".repeat(40)}\n  ? for shortcuts\n`;
+
+  it("does not take a numbered prompt echoed in the history for a dialog", () => {
+    expect(readClaudeScreen(box("", "❯ 1. Yes, do the first thing?\n● Done."))).toMatchObject({ state: "idle" });
+  });
+
+  it("reads older versions' `esc to interrupt` as working", () => {
+    expect(readClaudeScreen(`● Reading files\n${box("").replace("? for shortcuts", "esc to interrupt")}`)).toMatchObject({ state: "working" });
+  });
+
+  it("keeps a multi-line input's lines", () => {
+    const screen = `${"─".repeat(40)}\n❯ first line\n  second line\n${"─".repeat(40)}\n`;
+    expect(readClaudeScreen(screen)).toMatchObject({ state: "idle", input: "first line\nsecond line" });
+  });
+
+  it("reads a screen without an input box or a dialog as unknown", () => {
+    expect(readClaudeScreen("Welcome\nLoading…\n")).toMatchObject({ state: "unknown" });
+  });
+});

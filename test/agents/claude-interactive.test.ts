@@ -1,0 +1,203 @@
+/**
+ * The real Claude Code (the pinned devDependency) in INTERACTIVE mode: its
+ * TUI is the pane's own program in a real swarm, tasks are pasted into it
+ * and its hooks report back; answers come from our scripted Anthropic server
+ * on loopback (no network, no API key). `coder` approves permission prompts
+ * by itself (auto_approve); `guard` leaves them to a person.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionInfo, SwarmEvent, TaskResult } from "../../core/index.js";
+import { NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
+import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
+import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+
+const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
+const RESULT_WAIT_MS = 45_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const KEY = "sk-ant-test-0000000000000000000000";
+
+function agent(name: string, url: string, cwd: string, extra = ""): string {
+  return `
+  - name: ${name}
+    runtime: claude
+    mode: interactive
+    command: ${CLAUDE}
+    cwd: ${cwd}
+    timeout: 60${extra}
+    env:
+      ANTHROPIC_API_KEY: ${KEY}
+      ANTHROPIC_BASE_URL: ${url}
+      DISABLE_AUTOUPDATER: 1
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1`;
+}
+
+describe("an interactive Claude Code agent", () => {
+  let llm: AnthropicServer;
+  let swarm: TestSwarm;
+  let work: string;
+
+  beforeAll(async () => {
+    llm = await startAnthropicServer();
+    work = mkdtempSync(join(tmpdir(), "ca-claude-tui-"));
+    const yaml = `agents:${agent("coder", llm.url, join(work, "coder"), "\n    auto_approve: true")}${agent("guard", llm.url, join(work, "guard"))}\n`;
+    execFileSync("mkdir", ["-p", join(work, "coder"), join(work, "guard")]);
+    swarm = await startTestSwarm(yaml);
+  }, 90_000);
+  afterAll(async () => {
+    // Claude Code may still write to its config folder while `down` stops it: removal can race that once.
+    await swarm?.destroy().catch(async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(swarm.home, { recursive: true, force: true });
+    });
+    await llm?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  async function submit(task: string, options: { agent?: string; timeout?: number; fresh?: boolean } = {}) {
+    const client = await swarm.connect();
+    return client.submit({ task, agent: "coder", ...options });
+  }
+  async function run(task: string, options: { agent?: string; timeout?: number; fresh?: boolean } = {}): Promise<TaskResult> {
+    return (await submit(task, options)).result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+  }
+  async function session(name: string): Promise<SessionInfo> {
+    const client = await swarm.connect();
+    return (await client.status()).sessions.find((s) => s.name === name)!;
+  }
+  async function until<T>(probe: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error("condition not met in time");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  /** The prompts the model was sent for one task, as separate user turns (a submitted prompt appears once). */
+  function promptsSent(fragment: string): string[] {
+    const last = llm.agentRequests().filter((r) => r.userTexts.some((t) => t.includes(fragment))).at(-1);
+    return last ? last.userTexts.filter((t) => t.includes(fragment)) : [];
+  }
+  function events(): SwarmEvent[] {
+    const raw = execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "--json", "XRANGE", "ca:events", "-", "+"], { encoding: "utf8" });
+    return (JSON.parse(raw) as [string, string[]][]).map(([id, fields]) => {
+      const event: Record<string, string> = { id };
+      for (let i = 0; i + 1 < fields.length; i += 2) event[fields[i]!] = fields[i + 1]!;
+      return event as unknown as SwarmEvent;
+    });
+  }
+
+  it("answers a prompt: completed by its result file, with the answer, tokens and its conversation id", async () => {
+    const result = await run("What is the answer? [[plain]]");
+    expect(result).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, session: "coder-1", attempts: 1 });
+    expect(result.output.trim()).toBe(PLAIN_ANSWER); // the result file the agent wrote
+    expect(result.outputFile).toMatch(/agents\/coder\/results\/.+-1\.md$/);
+    expect(result.agentSessionId).toMatch(UUID);
+    expect(result.inputTokens).toBeGreaterThan(0);
+    expect(result.outputTokens).toBeGreaterThan(0);
+    expect(result.turns).toBe(2); // Write the result file, then answer
+    expect(promptsSent("What is the answer?")).toHaveLength(1);
+    // The session reports what its program is doing; the event stream has each change.
+    expect(await session("coder-1")).toMatchObject({ state: "idle", agentState: "done", needsInput: null });
+    const states = events().filter((e) => e.type === "agent.state" && e.session === "coder-1").map((e) => e.status);
+    expect(states).toEqual(expect.arrayContaining(["starting", "idle", "working", "done"]));
+  });
+
+  it("submits a multi-line prompt exactly once, intact", async () => {
+    const task = "Three lines [[plain]]\n  indented, with 'quotes', \"doubles\", $HOME and `ticks`;\n\nand a last line after a blank one!";
+    const result = await run(task);
+    expect(result.status).toBe("completed");
+    const sent = promptsSent("Three lines [[plain]]");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain(task);
+    const hooks = readFileSync(join(swarm.home, "agents/coder/hooks/coder-1.jsonl"), "utf8");
+    expect(hooks.split("\n").filter((line) => line.includes('"UserPromptSubmit"') && line.includes("Three lines"))).toHaveLength(1);
+  });
+
+  it("runs a tool, approving its permission prompt itself (auto_approve)", async () => {
+    const result = await run("Write the proof file [[tool]]");
+    expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER, turns: 3 });
+    expect(readFileSync(join(work, "coder", TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
+    const log = readFileSync(join(swarm.home, "logs/swarm.jsonl"), "utf8");
+    expect(log).toMatch(/"event":"job\.auto-approved".*"tool":"Bash".*"key":"1"/);
+  });
+
+  it("reports a permission prompt as needs-input, saying what is asked, until a cancel interrupts it", async () => {
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const asking = await until(async () => {
+      const info = await session("guard-1");
+      return info.agentState === "needs-input" ? info : null;
+    });
+    expect(asking.needsInput).toMatch(/^permission to use Bash: echo written-by-the-agent/);
+    const cli = swarm.cli(["status", "--json"]);
+    expect(cli.exitCode).toBe(0);
+    expect(cli.stdout).toContain('"agentState": "needs-input"');
+    expect(events().some((e) => e.type === "agent.state" && e.session === "guard-1" && e.status === "needs-input" && e.message?.includes("Bash"))).toBe(true);
+    expect(existsSync(join(work, "guard", TOOL_FILE))).toBe(false);
+
+    await handle.cancel();
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "cancelled", reason: "cancelled while running" });
+    expect(await session("guard-1")).toMatchObject({ state: "idle", agentState: "idle", needsInput: null });
+  });
+
+  it("fails a turn the API refuses, with the server's message", async () => {
+    const result = await run("Please fail [[error]]");
+    expect(result.status).toBe("failed");
+    expect(result.reason).toContain(ERROR_MESSAGE);
+    expect(await session("coder-1")).toMatchObject({ agentState: "error" });
+  });
+
+  it("does not count a turn that ended without its result file as done", async () => {
+    const result = await run("Just think about it [[noresult]]");
+    expect(result).toMatchObject({ status: "failed", answer: NO_RESULT_ANSWER });
+    expect(result.reason).toMatch(/ended its turn without writing its result file/);
+  });
+
+  it("interrupts a turn that outlives its time limit, keeps what it produced, and takes the next task", async () => {
+    const result = await run("Think it over slowly [[slow]]", { timeout: 3 });
+    expect(result).toMatchObject({ status: "timeout", reason: "exceeded its time limit of 3s and was interrupted" });
+    expect(result.answer).toMatch(/^thinking 1…/);
+    expect(await session("coder-1")).toMatchObject({ state: "idle", agentState: "idle" });
+    const next = await run("And now? [[plain]]");
+    expect(next).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, attempts: 1 });
+  });
+
+  it("starts a new conversation for a fresh task", async () => {
+    const before = (await run("Before [[plain]]")).agentSessionId;
+    const fresh = await run("Anew [[plain]]", { fresh: true });
+    expect(fresh.status).toBe("completed");
+    expect(fresh.agentSessionId).toMatch(UUID);
+    expect(fresh.agentSessionId).not.toBe(before);
+    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).not.toContain("Before [[plain]]");
+  });
+
+  it("re-adopts a running turn after the bridge is killed, without typing it again", async () => {
+    const handle = await submit("Outlive the bridge [[pause]]");
+    await until(async () => (await session("coder-1")).agentState === "working");
+    await swarm.kill9();
+    await swarm.start();
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, attempts: 1 });
+    expect(promptsSent("Outlive the bridge")).toHaveLength(1);
+    const log = readFileSync(join(swarm.home, "logs/swarm.jsonl"), "utf8");
+    expect(log).toMatch(new RegExp(`"event":"job\\.adopted","taskId":"${result.id}"`));
+  });
+
+  it("restarts a crashed program with --resume and runs its task again", async () => {
+    const conversation = (await run("Remember this [[plain]]")).agentSessionId;
+    const handle = await submit("Survive a crash [[crash]]");
+    await until(async () => (await session("coder-1")).agentState === "working");
+    const pid = execFileSync("tmux", ["-S", swarm.paths.tmuxSocket, "list-panes", "-t", "=coder-1", "-F", "#{pane_pid}"], { encoding: "utf8" }).trim();
+    process.kill(Number(pid), "SIGKILL");
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, attempts: 2, agentSessionId: conversation });
+    expect((await session("coder-1")).restarts).toBe(1);
+    // The resumed conversation still holds what came before the crash.
+    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("Remember this [[plain]]");
+  });
+});

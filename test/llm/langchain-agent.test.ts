@@ -1,0 +1,139 @@
+/**
+ * The built-in LangChain agent (runtime: langchain) in a real swarm, with
+ * real LangChain and @langchain/openai talking to our scripted
+ * OpenAI-compatible server (streaming: the agent streams every request). One
+ * swarm, tasks in order: a multi-step job that edits a file and commits it in
+ * a real git repository, a continued conversation, a command the policy
+ * refuses, paths that try to leave the working directory, a model error.
+ */
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TaskResult } from "../../core/index.js";
+import { startOpenAiServer, type OpenAiServer } from "../fixtures/llm/openai.js";
+import type { Script } from "../fixtures/llm/script.js";
+import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { capturePane, git, gitRepo } from "./support.js";
+
+const RESULT_WAIT_MS = 45_000;
+const HELLO = "Hello from the LangChain agent.\n";
+
+const scripts: Record<string, Script> = {
+  edit: ({ step, lastToolResult }) =>
+    [
+      { text: "Let me look at the repository first.", toolCalls: [{ name: "list_files", args: {} }, { name: "git_status", args: {} }] },
+      { toolCalls: [{ name: "write_file", args: { path: "docs/hello.txt", content: HELLO } }] },
+      { toolCalls: [{ name: "run_command", args: { command: "cat docs/hello.txt && wc -l < docs/hello.txt" } }, { name: "git_diff", args: {} }] },
+      { toolCalls: [{ name: "git_commit", args: { message: "Add docs/hello.txt" } }] },
+      { text: `Done: ${lastToolResult}` },
+    ][step] ?? { text: "?" },
+  recall: ({ body }) => {
+    const users = (body.messages as { role: string; content: unknown }[]).filter((m) => m.role === "user").map((m) => JSON.stringify(m.content));
+    const tags = users.flatMap((text) => [...text.matchAll(/\btag-[a-z]+\b/g)].map((m) => m[0]));
+    return { text: `I can see: ${[...new Set(tags)].join(", ")}` };
+  },
+  push: ({ step, lastToolResult }) =>
+    step === 0 ? { toolCalls: [{ name: "run_command", args: { command: "touch pushed.txt && git push origin main" } }] } : { text: `The tool said: ${lastToolResult}` },
+  escape: ({ step, toolResults }) =>
+    step === 0
+      ? { toolCalls: [{ name: "read_file", args: { path: "../outside.txt" } }, { name: "write_file", args: { path: "link-out", content: "overwritten" } }, { name: "read_file", args: { path: "/etc/hostname" } }] }
+      : { text: toolResults.join("\n") },
+  fail: () => ({ status: 400, error: "scripted failure: the model refuses this prompt" }),
+};
+
+describe("the built-in langchain agent", () => {
+  let llm: OpenAiServer;
+  let swarm: TestSwarm;
+  let repo: string;
+
+  beforeAll(async () => {
+    llm = await startOpenAiServer({ scripts });
+    repo = gitRepo("ca-lc-repo-");
+    writeFileSync(join(dirname(repo), "outside.txt"), "outside\n");
+    symlinkSync(join(dirname(repo), "outside.txt"), join(repo, "link-out"));
+    git(repo, "add", "link-out");
+    git(repo, "commit", "-q", "-m", "A link that leads outside");
+    swarm = await startTestSwarm(`
+agents:
+  - name: coder
+    runtime: langchain
+    cwd: ${repo}
+    llm: { base_url: "${llm.url}/v1", model: test-model, api_key_env: LC_TEST_KEY }
+    policy: { deny: ['git\\s+push'] }
+    env: { LC_TEST_KEY: not-a-real-key }
+    timeout: 60
+`);
+  });
+  afterAll(async () => {
+    await swarm?.destroy();
+    await llm?.close();
+    if (repo) {
+      rmSync(repo, { recursive: true, force: true });
+      rmSync(join(dirname(repo), "outside.txt"), { force: true });
+    }
+  });
+
+  async function run(task: string, options: { fresh?: boolean } = {}): Promise<TaskResult> {
+    const client = await swarm.connect();
+    const handle = await client.submit({ task, agent: "coder", ...options });
+    return handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+  }
+
+  it("edits a file and commits it over several tool-calling turns, reporting answer, tool calls and tokens", async () => {
+    const result = await run("Add a hello file and commit it. tag-one [[script:edit]]");
+    expect(result).toMatchObject({ status: "completed", exitCode: 0, turns: 5 });
+    expect(result.answer).toMatch(/^Done: committed [0-9a-f]{7,} on main: Add docs\/hello\.txt \(1 file: docs\/hello\.txt\)$/);
+    expect(result.inputTokens).toBeGreaterThan(0);
+    expect(result.outputTokens).toBeGreaterThan(0);
+    expect(result.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(readFileSync(join(repo, "docs/hello.txt"), "utf8")).toBe(HELLO);
+    expect(git(repo, "log", "-1", "--format=%s")).toBe("Add docs/hello.txt\n");
+    expect(git(repo, "status", "--porcelain")).toBe("");
+    // The tool calls, as the output (what the pane showed) lists them.
+    for (const line of ["⚙ list_files", "⚙ git_status", "⚙ write_file: docs/hello.txt", "⚙ run_command: cat docs/hello.txt", "⚙ git_diff", "⚙ git_commit: Add docs/hello.txt", "✔ done · 5 turns · 6 tool calls"]) {
+      expect(result.output).toContain(line);
+    }
+    expect(result.output).toContain("exit code 0 Hello from the LangChain agent. 1");
+    // Every request streamed (SSE) and carried the tools.
+    const requests = llm.requests.filter((r) => r.script === "edit");
+    expect(requests).toHaveLength(5);
+    expect(requests.every((r) => (r.body as { stream?: boolean }).stream === true)).toBe(true);
+    expect((requests[0]!.body as { tools: { function: { name: string } }[] }).tools.map((t) => t.function.name).sort()).toEqual(
+      ["git_commit", "git_diff", "git_status", "list_files", "read_file", "run_command", "write_file"],
+    );
+    // A person attached sees the same, as it happened.
+    expect(capturePane(swarm, "coder-1")).toContain("⚙ git_commit: Add docs/hello.txt");
+  });
+
+  it("continues the session's conversation on the next task, and starts over with --fresh", async () => {
+    const first = await swarm.connect().then((c) => c.client.redis.hget("ca:session:coder-1", "agentSessionId"));
+    const continued = await run("What did I tag? tag-two [[script:recall]]");
+    expect(continued).toMatchObject({ status: "completed", answer: "I can see: tag-one, tag-two", agentSessionId: first });
+    const fresh = await run("And now? tag-three [[script:recall]]", { fresh: true });
+    expect(fresh.answer).toBe("I can see: tag-three");
+    expect(fresh.agentSessionId).not.toBe(first);
+  });
+
+  it("answers a command its policy refuses with the refusal, and runs nothing", async () => {
+    const result = await run("Publish the work [[script:push]]");
+    expect(result.status).toBe("completed");
+    expect(result.answer).toContain("The tool said: refused by policy rule deny[0] git\\s+push. The command was not run");
+    expect(result.output).toContain("⎿ refused by policy (deny[0] git\\s+push): nothing ran");
+    expect(existsSync(join(repo, "pushed.txt"))).toBe(false);
+  });
+
+  it("refuses paths that leave the working directory, symbolic links included", async () => {
+    const result = await run("Look outside [[script:escape]]");
+    expect(result.answer).toContain("error: ../outside.txt: outside the working directory");
+    expect(result.answer).toContain("error: link-out: leads outside the working directory");
+    expect(result.answer).toContain("error: /etc/hostname: outside the working directory");
+    expect(readFileSync(join(dirname(repo), "outside.txt"), "utf8")).toBe("outside\n");
+  });
+
+  it("fails a task whose model call fails, with the server's message", async () => {
+    const result = await run("Please fail [[script:fail]]");
+    expect(result.status).toBe("failed");
+    expect(result.reason).toContain("scripted failure: the model refuses this prompt");
+    expect(result.output).toContain("✘");
+  });
+});

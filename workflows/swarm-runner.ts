@@ -1,0 +1,62 @@
+import type { TaskResult } from "../core/index.js";
+import { routeTask, type SwarmClient } from "../supervisor/index.js";
+import { isDetached, type StepOutcome, type StepRequest, type StepRunner } from "./runner.js";
+
+/**
+ * The engine's runner over the swarm: each run is a task submitted through the
+ * supervisor's client with the request's idempotency key, so a resumed engine
+ * asking again gets the task it already has (re-adopted, not started twice).
+ */
+export class SwarmStepRunner implements StepRunner {
+  constructor(private readonly client: SwarmClient) {}
+
+  async run(req: StepRequest, signal: AbortSignal): Promise<StepOutcome> {
+    const submitted = await this.client.submit({
+      task: req.task,
+      ...this.target(req),
+      ...(req.timeoutSec !== undefined && { timeout: req.timeoutSec }),
+      idempotencyKey: req.idempotencyKey,
+    });
+    req.onTaskId?.(submitted.id);
+    const onAbort = (): void => {
+      // Detached means shutdown: the task keeps running and the next engine re-adopts it.
+      if (!isDetached(signal)) void this.client.cancel(submitted.id).catch(() => undefined);
+    };
+    if (signal.aborted) {
+      onAbort();
+      throw signal.reason;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      return outcomeOf(await this.client.result(submitted.id, { wait: true, signal }));
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async cancel(taskId: string): Promise<void> {
+    await this.client.cancel(taskId);
+  }
+
+  /**
+   * A named agent; else the step's `route` text goes through the supervisor's router
+   * (keywords, then default_agent); an empty route leaves routing to the task text.
+   */
+  private target(req: StepRequest): { agent?: string } {
+    if (req.agent !== undefined) return { agent: req.agent };
+    if (req.route !== undefined && req.route.trim() !== "") return { agent: routeTask(req.route, this.client.config).agent };
+    return {};
+  }
+}
+
+/**
+ * A task's result as the engine sees it. An agent program's final answer is the
+ * step's output when there is one (what later steps want to read), else the
+ * pane's output; a task refused by policy is a failure whose reason says why.
+ */
+export function outcomeOf(result: TaskResult): StepOutcome {
+  const status = result.status === "completed" || result.status === "timeout" || result.status === "cancelled" ? result.status : "failed";
+  const output = result.answer ?? (result.output !== "" ? result.output : (result.reason ?? ""));
+  const reason = status !== "completed" && result.reason !== undefined ? { reason: result.reason } : {};
+  return { status, exitCode: result.exitCode, output, taskId: result.id, agent: result.agent, ...reason };
+}
