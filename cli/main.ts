@@ -167,7 +167,7 @@ function program(): Command {
     .action(async (opts) => (await import("./commands/doctor.js")).doctor({ ...opts, home: home() }));
 
   cli.command("demo")
-    .description("start a swarm of three shell agents, send it real tasks, show the results")
+    .description("start a demo swarm of shell specialists, send it real tasks, show the results")
     .option("--keep", "leave the demo swarm running afterwards")
     .option("--json", "print the results as JSON")
     .action(async (opts) => (await import("./commands/demo.js")).demo({ ...opts, home: home() }));

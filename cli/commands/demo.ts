@@ -16,7 +16,7 @@ export interface DemoOptions {
 }
 
 /**
- * The README's main job: a real swarm of three shell agents in tmux, real
+ * The README's main job: a real swarm of shell specialists in tmux, real
  * tasks (in parallel, one failing, one timing out), live progress, a table
  * of results, and a clean teardown unless --keep.
  */
@@ -27,7 +27,7 @@ export async function demo(options: DemoOptions): Promise<void> {
   mkdirSync(join(home, "workspace"), { recursive: true });
   const configFile = join(home, "swarm.yaml");
   writeFileSync(configFile, DEMO_CONFIG);
-  say(`demo: starting a swarm of 3 shell agents (backend-api ×2, frontend-ui, testing) in ${home}`);
+  say(`demo: starting a swarm of 5 shell specialists (backend-api ×2, frontend-ui, database, testing, deployment) in ${home}`);
   const started = Date.now();
   await startDetached(paths, configFile);
   say(`demo: swarm ready in ${duration(Date.now() - started)}; sending ${DEMO_TASKS.length} tasks`);
