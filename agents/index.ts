@@ -18,7 +18,7 @@ export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtim
 export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive.js";
 export { prepareInteractiveConfig, conversationExists, type InteractiveConfig } from "./claude/config-dir.js";
 export { parseHookLine, parseHookLines, questionOf, type ClaudeHookEvent } from "./claude/hook-events.js";
-export { interactivePrompt } from "./claude/prompt.js";
+export { interactivePrompt, RESULT_SUFFIX } from "./claude/prompt.js";
 export { readTurn, type TurnUsage } from "./claude/transcript.js";
 export { readClaudeScreen, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
 export { isLimitMessage, clip } from "./events.js";

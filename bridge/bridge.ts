@@ -69,6 +69,7 @@ export class Bridge {
     this.interactive = new InteractiveClaude({
       agents: options.config.agents,
       home: options.paths.root,
+      jobsDir: options.paths.jobsDir,
       registry: this.registry,
       events: this.events,
       conversations: new ConversationStore(options.redis, this.ledger.keys),

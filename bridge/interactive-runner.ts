@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InfraError, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, clip, interactivePrompt, isLimitMessage, readClaudeScreen, readTurn, writePrompt, type ClaudeHookEvent } from "../agents/index.js";
@@ -61,7 +60,7 @@ export class InteractiveRunner {
     const channel = claude.channel(session);
     const attempt = record.attempts + 1;
     const token = `${record.id}-${attempt}`;
-    const resultFile = this.resultFile(record.agent, token);
+    const resultFile = this.deps.claude.resultFile(token);
     claude.clearResult(resultFile);
     // Write-ahead: a bridge that dies after this line finds the dispatch (resume below).
     await ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile: resultFile });
@@ -87,7 +86,7 @@ export class InteractiveRunner {
       return false;
     }
     const channel = this.deps.claude.channel(session);
-    const submitted = channel.history.find((e) => isSubmission(e, this.resultFile(record.agent, token)));
+    const submitted = channel.history.find((e) => isSubmission(e, this.deps.claude.resultFile(token)));
     if (!submitted) {
       // Maybe pasted, never submitted: its text may sit in the input box. Only a new program is a clean slate.
       this.deps.log("job.unsubmitted", { taskId: record.id, session: session.name, dispatch: token });
@@ -189,9 +188,10 @@ export class InteractiveRunner {
     const fields = await this.fieldsOf(channel, end.promptId, end.event === "Stop" ? { lastMessage: end.lastMessage ?? "" } : "failed", end.lastMessage);
     if (end.event === "StopFailure") {
       const message = end.lastMessage ?? end.error ?? "the model's reply failed";
-      return this.deps.finish(record, session.name, "failed", null, isLimitMessage(message) ? `rate limited: ${message}` : message, fields);
+      const limited = end.error === "rate_limit" || isLimitMessage(message);
+      return this.deps.finish(record, session.name, "failed", null, limited ? `rate limited: ${message}` : message, fields);
     }
-    const resultFile = record.outputFile ?? this.resultFile(record.agent, record.dispatch ?? "");
+    const resultFile = record.outputFile ?? this.deps.claude.resultFile(record.dispatch ?? "");
     if (readText(resultFile) === null) {
       const reason = `the agent ended its turn without writing its result file ${resultFile}: the task is not done (its last message is the answer)`;
       return this.deps.finish(record, session.name, "failed", null, reason, fields);
@@ -263,10 +263,6 @@ export class InteractiveRunner {
       }
     }
     return false;
-  }
-
-  private resultFile(agent: string, token: string): string {
-    return join(this.deps.claude.resultsDir(agent), `${token}.md`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { agentConfigDir, InfraError, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../core/index.js";
-import { conversationExists, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, type ScreenReading } from "../agents/index.js";
+import { conversationExists, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, RESULT_SUFFIX, type ScreenReading } from "../agents/index.js";
 import type { AgentSession } from "./agent-session.js";
 import { ClaudeChannel, HookTimeout } from "./claude-channel.js";
 import type { ConversationStore } from "./conversations.js";
@@ -10,8 +10,10 @@ import type { SessionRegistry } from "./registry.js";
 
 export interface InteractiveDeps {
   readonly agents: readonly AgentConfig[];
-  /** The swarm's home: per-agent config, hook and result folders live under it. */
+  /** The swarm's home: per-agent config and hook folders live under it. */
   readonly home: string;
+  /** Result files go here, beside the task's other files (the sweeper removes them together). */
+  readonly jobsDir: string;
   readonly registry: SessionRegistry;
   readonly events: EventStream;
   readonly conversations: ConversationStore;
@@ -52,9 +54,9 @@ export class InteractiveClaude {
     return channel;
   }
 
-  /** Where a dispatch's result file goes (an Edit rule in the agent's settings lets the program write there unasked). */
-  resultsDir(agent: string): string {
-    return join(this.deps.home, "agents", agent, "results");
+  /** A dispatch's result file (an Edit rule in the agent's settings lets the program write such files unasked). */
+  resultFile(token: string): string {
+    return join(this.deps.jobsDir, `${token}${RESULT_SUFFIX}`);
   }
 
   /**
@@ -69,7 +71,7 @@ export class InteractiveClaude {
       configDir,
       cwd,
       apiKey: agent.env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY ?? null,
-      resultsDir: this.resultsDir(agent.name),
+      resultsDir: this.deps.jobsDir,
     });
     const hookFile = this.hookFile(session);
     mkdirSync(join(this.deps.home, "agents", agent.name, "hooks"), { recursive: true, mode: 0o700 });
@@ -104,6 +106,7 @@ export class InteractiveClaude {
       } catch (error) {
         if (!(error instanceof HookTimeout)) throw error;
         const screen = readClaudeScreen(await session.capture().catch(() => ""));
+        this.setState(session, screen.state === "needs-input" ? "needs-input" : "error", screen.question);
         throw new InfraError(`Claude Code did not start in ${session.name} within ${START_TIMEOUT_MS / 1000}s${describe(screen)}`, { context: { session: session.name } });
       }
     }
@@ -111,6 +114,7 @@ export class InteractiveClaude {
     if (created || session.agentState === "starting") {
       const screen = await this.waitForScreen(session, (s) => s.state === "idle" || s.state === "needs-input", START_TIMEOUT_MS);
       if (screen?.state !== "idle") {
+        this.setState(session, screen?.state === "needs-input" ? "needs-input" : "error", screen?.question ?? null);
         throw new InfraError(`Claude Code in ${session.name} is not ready for input${describe(screen)}`, { context: { session: session.name } });
       }
       this.setState(session, "idle");

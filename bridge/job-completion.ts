@@ -56,7 +56,13 @@ export class JobCompletion {
   /** Before a task's first dispatch into a session: the worktree snapshot its changes are measured against. */
   async before(record: TaskRecord, session: string): Promise<void> {
     const agent = this.byName.get(record.agent);
-    if (agent) await this.deps.changes.before(agent, session, record.id);
+    if (!agent) return;
+    try {
+      await this.deps.changes.before(agent, session, record.id);
+    } catch (error) {
+      // The task still runs; only the report of what it changed will be missing.
+      this.deps.log("job.snapshot-failed", { taskId: record.id, session, error });
+    }
   }
 
   async settle(record: TaskRecord, session: string | null, token: string, exitCode: number | null, context: SettleContext): Promise<Settlement> {

@@ -5,10 +5,11 @@
  * and is never removed with uncommitted work in it: that work is saved to
  * `refs/claude-agent/wip/<name>` first (BRIEF lesson 7).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, realpathSync } from "node:fs";
+import { join, relative } from "node:path";
 import { EnvironmentError, type AgentConfig } from "../core/index.js";
 import { dirtyEntries, git, headOf, saveWorkInProgress } from "./git.js";
+import { gitDirOf, isDirectory, isWorktreeOf, readLastTask, repositoryOfGitDir, repositoryTop, writeLastTask } from "./worktree-files.js";
 
 export const WIP_REF_PREFIX = "refs/claude-agent/wip/";
 
@@ -84,7 +85,7 @@ export class Worktrees {
     }
     const path = this.pathOf(session);
     await this.serial(repo, async () => {
-      if (await isWorktreeOf(path, repo)) return;
+      if (isWorktreeOf(path, repo)) return;
       if (existsSync(path) && readdirSync(path).length > 0) {
         throw new EnvironmentError(`${path} exists but is not a worktree of ${repo}; refusing to touch it`, {
           hint: "Move the folder away (it may hold work), then start the swarm again.",
@@ -111,7 +112,7 @@ export class Worktrees {
   /** Remembers the task running in a worktree, to name its work in progress if it is ever removed dirty. */
   noteTask(session: string, taskId: string): void {
     const dir = gitDirOf(this.pathOf(session));
-    if (dir) writeFileSync(join(dir, LAST_TASK_FILE), `${taskId}\n`);
+    if (dir) writeLastTask(dir, taskId);
   }
 
   async list(): Promise<WorktreeInfo[]> {
@@ -158,8 +159,12 @@ export class Worktrees {
           return { ...base, removed: false, wipRef: null, wipCommit: null, reason: "it has changes that could not be saved to a ref (left alone)" };
         }
       }
-      // --force only once the work is safe: git refuses to remove a worktree with changes or untracked files.
-      await git(repo).raw(["worktree", "remove", ...(wipCommit ? ["--force"] : []), info.path]);
+      try {
+        // --force only once the work is safe: git refuses to remove a worktree with changes or untracked files.
+        await git(repo).raw(["worktree", "remove", ...(wipCommit ? ["--force"] : []), info.path]);
+      } catch (error) {
+        return { ...base, removed: false, wipRef, wipCommit, reason: `git refused to remove it: ${messageOf(error)}` };
+      }
       return { ...base, removed: true, wipRef, wipCommit };
     });
   }
@@ -169,55 +174,6 @@ export class Worktrees {
     const next = previous.catch(() => undefined).then(run);
     this.queues.set(repo, next);
     return next;
-  }
-}
-
-const LAST_TASK_FILE = "claude-agent-last-task";
-
-/** The top folder of the repository holding `dir` (the one with `.git`), found without running git. */
-function repositoryTop(dir: string): string | null {
-  for (let current = realpathSync(dir); ; current = dirname(current)) {
-    if (existsSync(join(current, ".git"))) return current;
-    if (dirname(current) === current) return null;
-  }
-}
-
-/** A linked worktree's `.git` is a file: `gitdir: <repo>/.git/worktrees/<name>`. */
-function gitDirOf(path: string): string | null {
-  try {
-    const text = readFileSync(join(path, ".git"), "utf8");
-    const match = /^gitdir: (.+)$/m.exec(text);
-    if (!match) return null;
-    const dir = match[1]!.trim();
-    return isAbsolute(dir) ? dir : resolve(path, dir);
-  } catch {
-    return null;
-  }
-}
-
-/** `<repo>/.git/worktrees/<name>` → `<repo>` (when `commondir` points at a `.git` folder that still exists). */
-function repositoryOfGitDir(gitDir: string): string | null {
-  try {
-    const common = resolve(gitDir, readFileSync(join(gitDir, "commondir"), "utf8").trim());
-    if (!existsSync(common)) return null;
-    return common.endsWith(".git") ? dirname(common) : common;
-  } catch {
-    return null;
-  }
-}
-
-async function isWorktreeOf(path: string, repo: string): Promise<boolean> {
-  const gitDir = gitDirOf(path);
-  if (!gitDir || !existsSync(gitDir)) return false;
-  const owner = repositoryOfGitDir(gitDir);
-  return owner !== null && realpathSync(owner) === realpathSync(repo);
-}
-
-function readLastTask(gitDir: string): string | null {
-  try {
-    return readFileSync(join(gitDir, LAST_TASK_FILE), "utf8").trim() || null;
-  } catch {
-    return null;
   }
 }
 
@@ -231,14 +187,6 @@ async function freeRef(repo: string, name: string): Promise<string> {
 /** A timestamp that is valid in a ref name (no colons): 20250101T101010Z. */
 function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function messageOf(error: unknown): string {

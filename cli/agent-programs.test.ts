@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../core/index.js";
 import { discoverPrograms, type ProgramReport } from "./agent-programs.js";
 import { init } from "./commands/init.js";
+import { runCli } from "../test/helpers/swarm.js";
 
 const root = mkdtempSync(join(tmpdir(), "ca-programs-"));
 const bin = join(root, "bin");
@@ -64,7 +65,7 @@ describe("init", () => {
     const file = join(root, "swarm.yaml");
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
-      await init({ file, env });
+      await init({ file, env, versionTimeoutMs: 1500 });
     } finally {
       write.mockRestore();
     }
@@ -80,6 +81,18 @@ describe("init", () => {
     const uncommented = text.replace(/^ {2}# (- name: \S+|  (runtime|command|args|env|routes): .*)$/gm, "  $1");
     const all = parseConfig(uncommented, { file, baseDir: root });
     expect(all.agents.map((agent) => agent.runtime)).toEqual(["shell", "shell", "shell", "shell", "shell", "claude", "codex", "gemini", "qwen"]);
+  });
+});
+
+describe("doctor --json", () => {
+  it("lists the agent programs beside the machine's checks", () => {
+    const result = runCli(["doctor", "--json"], { home: join(root, "doctor-home") });
+    const report = JSON.parse(result.stdout) as { ok: boolean; checks: unknown[]; programs: ProgramReport[] };
+    expect(report.programs.map((p) => p.runtime)).toEqual(["claude", "codex", "gemini", "qwen", "aider"]);
+    for (const p of report.programs) {
+      expect(Object.keys(p)).toEqual(expect.arrayContaining(["runtime", "installed", "path", "version", "ready", "detail"]));
+    }
+    expect(report.programs[0]).toMatchObject({ runtime: "claude", installed: true });
   });
 });
 

@@ -94,7 +94,7 @@ export async function discoverPrograms(options: DiscoverOptions = {}): Promise<P
   const env = options.env ?? process.env;
   const dirs = searchDirs(env, options.cwd ?? process.cwd());
   const home = options.userHome ?? homedir();
-  return Promise.all(PROGRAMS.map((spec) => report(spec, dirs, home, env, options.versionTimeoutMs ?? 10_000)));
+  return Promise.all(PROGRAMS.map((spec) => report(spec, dirs, home, env, options.versionTimeoutMs ?? 5000)));
 }
 
 async function report(spec: ProgramSpec, dirs: readonly string[], home: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProgramReport> {

@@ -34,7 +34,7 @@ function program(): Command {
     .action(async (opts) => (await import("./commands/down.js")).down({ ...opts, home: home() }));
 
   cli.command("submit")
-    .description("queue a task for an agent (routed by keywords when --agent is not given)")
+    .description("queue a task for an agent (routed by the supervisor's model, or by keywords, when --agent is not given)")
     .option("--task <text>", "the task; for shell agents a bash command line")
     .option("--task-file <file>", "read the task text from a file (- for stdin)")
     .option("--agent <name>", "the agent to run it")
@@ -47,6 +47,8 @@ function program(): Command {
     .option("--gate-retries <n>", "agent programs: send a failing gate's output back to the agent this many times (0-3)")
     .option("--commit", "worktree agents: commit what the task changed")
     .option("--no-commit", "worktree agents: leave the task's changes uncommitted")
+    .option("--plan", "let the supervisor's model break the task into a workflow over the agents; shows it and runs it once confirmed")
+    .option("--yes", "with --plan: run the plan without asking")
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/submit.js")).submit({ ...opts, home: home() }));
 
@@ -162,7 +164,7 @@ function program(): Command {
     .action(async (agent, opts) => (await import("./commands/logs.js")).logs(agent, { ...opts, home: home() }));
 
   cli.command("doctor")
-    .description("check tmux, redis-server, Node, the home and Redis, and say how to fix problems")
+    .description("check tmux, redis-server, Node, the home and Redis, list the agent programs installed (and ready), and say how to fix problems")
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/doctor.js")).doctor({ ...opts, home: home() }));
 

@@ -21,6 +21,7 @@ import {
   type TaskResult,
 } from "../core/index.js";
 import { routeTask, type Route } from "./router.js";
+import type { PlannedWorkflow } from "./llm-planner.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
 import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
@@ -180,6 +181,13 @@ export class SwarmClient {
     const record = await this.get(id);
     const { summarizeTask } = await import("./llm-summary.js");
     return summarizeTask(record, this.config, options);
+  }
+
+  /** The task broken into a workflow over this swarm's agents by the supervisor's model; validate it before running it. */
+  async plan(task: string, options: { signal?: AbortSignal } = {}): Promise<PlannedWorkflow> {
+    if (typeof task !== "string" || task.trim() === "") throw new UsageError("the task text is empty", { hint: 'Pass --task "…".' });
+    const { planWorkflow } = await import("./llm-planner.js");
+    return planWorkflow(task, this.config, options);
   }
 
   async get(id: string): Promise<TaskRecord> {

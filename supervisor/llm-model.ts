@@ -30,11 +30,35 @@ export function chatModel(llm: LlmConfig, env: NodeJS.ProcessEnv = process.env):
   return new ChatOpenAICompletions({ model: llm.model, apiKey, configuration: { baseURL: llm.baseUrl }, maxRetries: 0 });
 }
 
+const PARSE_ERRORS = new Set(["SyntaxError", "ZodError", "OutputParserException"]);
+
 /** An error as a short phrase for `routedBy` and messages. */
 export function shortError(error: unknown, timeoutSec: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError" || /aborted|timed? ?out/i.test(error.message))) {
-    return `no answer within ${timeoutSec} s`;
+  if (!(error instanceof Error)) return clipped(String(error));
+  if (error.name === "TimeoutError" || error.name === "AbortError" || /aborted|timed? ?out/i.test(error.message)) return `no answer within ${timeoutSec} s`;
+  if (PARSE_ERRORS.has(error.name) || (error as { lc_error_code?: string }).lc_error_code === "OUTPUT_PARSING_FAILURE") {
+    return "the model's answer was not the JSON asked for";
   }
-  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
-  return message.length > 120 ? `${message.slice(0, 119)}…` : message;
+  if (/^connection error/i.test(error.message)) {
+    return `cannot reach the model server (${causeCode(error) ?? "connection error"})`;
+  }
+  return clipped(error.message);
+}
+
+/** The first errno-style code down an error's cause chain (ECONNREFUSED, ENOTFOUND, …), else its deepest message. */
+function causeCode(error: unknown): string | undefined {
+  let deepest: string | undefined;
+  for (let cause = (error as { cause?: unknown }).cause, depth = 0; cause && depth < 6; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    if (cause instanceof Error) deepest = cause.message;
+    const errors = (cause as { errors?: unknown[] }).errors;
+    cause = Array.isArray(errors) && errors.length > 0 ? errors[0] : (cause as { cause?: unknown }).cause;
+  }
+  return deepest;
+}
+
+function clipped(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
 }

@@ -4,9 +4,8 @@
  * redacted) record, never the pane, and sends at most the first and last few
  * KB of the output.
  */
-import type { TaskRecord } from "../core/index.js";
+import { EnvironmentError, UsageError, type SwarmConfig, type TaskRecord } from "../core/index.js";
 import { chatModel, shortError, supervisorLlm } from "./llm-model.js";
-import type { SwarmConfig } from "../core/index.js";
 
 export const SUMMARY_TIMEOUT_SEC = 60;
 const EDGE_CHARS = 6_000;
@@ -36,7 +35,12 @@ export async function summarizeTask(record: TaskRecord, config: SwarmConfig, opt
     if (text === "") throw new Error("the model answered with an empty summary");
     return text;
   } catch (error) {
-    throw new Error(`could not summarise task ${record.id}: ${shortError(error, timeoutSec)}`, { cause: error });
+    if (error instanceof UsageError) throw error;
+    throw new EnvironmentError(`could not summarise task ${record.id}: ${shortError(error, timeoutSec)}`, {
+      cause: error,
+      hint: "`claude-agent doctor` checks the supervisor's model endpoint.",
+      context: { taskId: record.id },
+    });
   }
 }
 

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { isObject, type JsonObject } from "../events.js";
 import { shellQuote } from "../script.js";
 import { HOOK_EVENTS, HOOK_SCRIPT_NAME, hookScript } from "./hooks.js";
+import { RESULT_SUFFIX } from "./prompt.js";
 
 export interface InteractiveConfig {
   readonly configDir: string;
@@ -19,7 +20,7 @@ export interface InteractiveConfig {
   readonly cwd: string;
   /** The API key the program will use, if any: Claude Code asks before using a key it has not approved. */
   readonly apiKey: string | null;
-  /** Where result files are written: Edit/Write there is allowed without a prompt. */
+  /** Where result files (`*.result.md`) are written: Edit/Write of those is allowed without a prompt. */
   readonly resultsDir: string;
 }
 
@@ -43,7 +44,8 @@ export function withOurSettings(settings: JsonObject, script: string, resultsDir
   const permissions: JsonObject = isObject(settings.permissions) ? { ...settings.permissions } : {};
   const allow = Array.isArray(permissions.allow) ? [...(permissions.allow as unknown[])] : [];
   // `//` starts an absolute path in a permission rule; Edit rules cover Write too (measured: a Write rule did not).
-  const rule = `Edit(/${resultsDir}/**)`;
+  // Only result files: the folder also holds other dispatches' files.
+  const rule = `Edit(/${resultsDir}/*${RESULT_SUFFIX})`;
   if (!allow.includes(rule)) allow.push(rule);
   permissions.allow = allow;
   return { ...settings, hooks, permissions };

@@ -6,6 +6,9 @@
  * tell the two apart. The path carries the dispatch token, which is how a
  * submitted prompt is recognised (UserPromptSubmit's `prompt`).
  */
+/** A result file's name is `<dispatch token>` + this, in the jobs folder (swept with the task's other files). */
+export const RESULT_SUFFIX = ".result.md";
+
 export function interactivePrompt(task: string, resultFile: string): string {
   return [
     task.trimEnd(),

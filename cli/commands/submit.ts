@@ -15,11 +15,21 @@ export interface SubmitCliOptions extends GlobalOptions {
   gate?: string;
   gateRetries?: string;
   commit?: boolean;
+  /** Let the supervisor's model break the task into a workflow (submit-plan.ts). */
+  plan?: boolean;
+  /** With --plan: run the plan without asking. */
+  yes?: boolean;
   json?: boolean;
 }
 
 export async function submit(options: SubmitCliOptions): Promise<void> {
   const task = readTask(options);
+  if (options.yes && !options.plan) throw new UsageError("--yes confirms a plan; it needs --plan");
+  if (options.plan) {
+    const { checkPlanFlags, submitPlan } = await import("./submit-plan.js");
+    checkPlanFlags({ ...options });
+    return submitPlan(task, options);
+  }
   const timeout = options.timeout === undefined ? undefined : wholeNumber("--timeout", options.timeout);
   const priority = options.priority === undefined ? undefined : wholeNumber("--priority", options.priority);
   const gateRetries = options.gateRetries === undefined ? undefined : countOf("--gate-retries", options.gateRetries);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
-import { parseConfig } from "./index.js";
+import { configTemplate, parseConfig } from "./index.js";
 
 const options = { file: "/project/swarm.yaml", baseDir: "/project" };
 
@@ -94,5 +94,15 @@ describe("supervisor", () => {
       "swarm.yaml: supervisor.route_timeout: expected a positive integer, got 0",
       "swarm.yaml: supervisor.colour: unknown key",
     ]);
+  });
+});
+
+describe("the template's commented supervisor example", () => {
+  it("loads once uncommented", () => {
+    const text = configTemplate().replace(/^# (supervisor:|  llm: .*|  route_timeout: .*)$/gm, "$1");
+    expect(parseConfig(text, options).supervisor).toEqual({
+      llm: { baseUrl: "https://api.openai.com/v1", model: "gpt-4o-mini", apiKeyEnv: "OPENAI_API_KEY" },
+      routeTimeoutSec: 10,
+    });
   });
 });

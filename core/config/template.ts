@@ -23,7 +23,9 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #   name      required; lowercase letters, digits and hyphens; unique.
 #   runtime   required; the program that runs the agent's tasks: "shell" (the
 #             task is a bash command line), or an AI coding agent given the
-#             task as its prompt: "claude", "codex", "gemini", "qwen", "aider".
+#             task as its prompt: "claude", "codex", "gemini", "qwen", "aider",
+#             or "langchain" (built in: a tool-calling agent over any
+#             OpenAI-compatible endpoint; needs llm, see docs/LLM.md).
 #   replicas  how many tmux sessions run this agent in parallel (default 1).
 #   cwd       working directory of its sessions (default "."); relative paths
 #             resolve against the folder of this file.
@@ -51,7 +53,12 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #             before a task counts as completed, e.g. "npm test" (default none).
 #   gate_retries  agent programs: how often a failing gate's output is sent
 #             back to the agent to fix before the task fails (default 0, at most 3).
-#   (command, model and args are not for shell agents.) Each agent program
+#   llm       langchain agents: { base_url, model, api_key_env }, e.g.
+#             { base_url: "http://localhost:11434/v1", model: qwen2.5-coder }.
+#   policy    shell and langchain agents: { deny: [regex…], allow: [regex…] }
+#             over commands; deny wins, an allow list admits only what
+#             matches; dangerous commands (rm -rf /, …) are always refused.
+#   (command, model and args are not for shell or langchain agents.) Each agent program
 #   keeps its settings and conversations in its own folder,
 #   $CLAUDE_AGENT_HOME/agents/<name>/config (CLAUDE_CONFIG_DIR, CODEX_HOME, …).
 
@@ -70,6 +77,11 @@ const FOOTER = `
 # default_agent: the agent that gets a task no route matches. Optional; it
 # must name an agent above.
 default_agent: backend-api
+# supervisor: optional. With a model, tasks without --agent are routed by it
+# (keywords when it fails), \`result --summary\` and \`submit --plan\` work:
+# supervisor:
+#   llm: { base_url: "https://api.openai.com/v1", model: gpt-4o-mini, api_key_env: OPENAI_API_KEY }
+#   route_timeout: 10   # seconds routing waits for the model
 `;
 
 /** An agent program found on this machine (see \`claude-agent doctor\`), for a commented example agent. */

@@ -42,7 +42,8 @@ describe("a headless Claude Code agent", () => {
   beforeAll(async () => {
     llm = await startAnthropicServer();
     work = mkdtempSync(join(tmpdir(), "ca-claude-work-"));
-    swarm = await startTestSwarm(swarmYaml(llm.url, work));
+    // A rate limit parks the agent's queue (60 s by default); the test after the rate-limit one should not wait that long.
+    swarm = await startTestSwarm(swarmYaml(llm.url, work), { env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: 1000 }) } });
   });
   afterAll(async () => {
     await swarm?.destroy();

@@ -39,6 +39,8 @@ const scripts: Record<string, Script> = {
       ? { toolCalls: [{ name: "read_file", args: { path: "../outside.txt" } }, { name: "write_file", args: { path: "link-out", content: "overwritten" } }, { name: "read_file", args: { path: "/etc/hostname" } }] }
       : { text: toolResults.join("\n") },
   fail: () => ({ status: 400, error: "scripted failure: the model refuses this prompt" }),
+  slow: () => ({ delayMs: 30_000, text: "too late" }),
+  slowish: () => ({ delayMs: 4_000, text: "finished while the bridge was away" }),
 };
 
 describe("the built-in langchain agent", () => {
@@ -128,6 +130,31 @@ agents:
     expect(result.answer).toContain("error: link-out: leads outside the working directory");
     expect(result.answer).toContain("error: /etc/hostname: outside the working directory");
     expect(readFileSync(join(dirname(repo), "outside.txt"), "utf8")).toBe("outside\n");
+  });
+
+  it("is cancelled and timed out like any agent program, and the session takes the next task", async () => {
+    const client = await swarm.connect();
+    const slow = await client.submit({ task: "Think for a long time [[script:slow]]", agent: "coder" });
+    const deadline = Date.now() + 20_000;
+    while ((await client.client.get(slow.id)).status !== "running" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1500)); // inside the model call
+    await slow.cancel();
+    expect(await slow.result({ signal: AbortSignal.timeout(20_000) })).toMatchObject({ status: "cancelled" });
+    const limited = await client.submit({ task: "Think again [[script:slow]]", agent: "coder", timeout: 3 });
+    expect(await limited.result({ signal: AbortSignal.timeout(30_000) })).toMatchObject({ status: "timeout" });
+    const next = await run("What did I tag? tag-four [[script:recall]]", { fresh: true });
+    expect(next).toMatchObject({ status: "completed", answer: "I can see: tag-four" });
+  });
+
+  it("keeps running when the daemon is killed, and is re-adopted by the restarted one", async () => {
+    const client = await swarm.connect();
+    const handle = await client.submit({ task: "Take your time [[script:slowish]]", agent: "coder" });
+    const deadline = Date.now() + 20_000;
+    while ((await client.client.get(handle.id)).status !== "running" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await swarm.kill9();
+    await swarm.start();
+    const result = await handle.result({ signal: AbortSignal.timeout(30_000) });
+    expect(result).toMatchObject({ status: "completed", answer: "finished while the bridge was away", attempts: 1 });
   });
 
   it("fails a task whose model call fails, with the server's message", async () => {
