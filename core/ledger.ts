@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
@@ -32,7 +33,7 @@ export class Ledger {
     const fields = encode(record as unknown as Fields);
     const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued" });
     const idem = record.idempotencyKey;
-    const reply = (await this.redis.eval(
+    const reply = (await this.script(
       CREATE_TASK,
       5,
       this.keys.idempotency(idem ?? ""),
@@ -51,6 +52,19 @@ export class Ledger {
     return { id: reply[0], created: reply[1] === 1 };
   }
 
+  /**
+   * Runs a ledger script by its SHA1 (EVALSHA), sending the source only when the
+   * server does not know it yet: the scripts are 1–1.4 KB and run on every transition.
+   */
+  private async script(lua: string, numKeys: number, ...args: string[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(sha1(lua), numKeys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return this.redis.eval(lua, numKeys, ...args);
+    }
+  }
+
   async get(id: string): Promise<TaskRecord | null> {
     const hash = await this.redis.hgetall(this.keys.task(id));
     return hash.status ? decode(hash) : null;
@@ -61,7 +75,7 @@ export class Ledger {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
-    const applied = (await this.redis.eval(TRANSITION_TASK, 3, this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
+    const applied = (await this.script(TRANSITION_TASK, 3, this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
     return applied === 1;
   }
 
@@ -208,3 +222,10 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+const shas = new Map<string, string>();
+
+function sha1(text: string): string {
+  let sha = shas.get(text);
+  if (!sha) shas.set(text, (sha = createHash("sha1").update(text).digest("hex")));
+  return sha;
+}
