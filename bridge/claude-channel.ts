@@ -91,10 +91,14 @@ export class ClaudeChannel {
     return run;
   }
 
+  /**
+   * Stops following the file. Waits are left pending, like the shell's: a
+   * bridge shutting down must not fail the tasks its panes keep running
+   * (the next bridge re-adopts them).
+   */
   close(): void {
     this.feed.close();
     this.downSubscription.dispose();
-    this.fail("the session was closed");
   }
 
   /** The pane went down: every wait fails as an infrastructure error. */

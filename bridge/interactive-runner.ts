@@ -236,6 +236,11 @@ export class InteractiveRunner {
    */
   private autoApprove(record: TaskRecord, session: AgentSession, channel: ClaudeChannel): { dispose(): void } {
     if (!this.deps.claude.agent(record.agent)?.autoApprove) return { dispose: () => undefined };
+    // A prompt already open (a re-adopted task whose dialog came while no bridge watched).
+    if (session.agentState === "needs-input") {
+      const asked = [...channel.history].reverse().find((e) => e.event === "PermissionRequest");
+      if (asked) void this.approve(record, session, channel, asked, 0).catch((error) => this.deps.log("job.approve-failed", { taskId: record.id, error }));
+    }
     return channel.subscribe((event) => {
       const late = event.event === "Notification" && event.notificationType === "permission_prompt";
       if (event.event !== "PermissionRequest" && !late) return;

@@ -77,6 +77,13 @@ describe("an interactive Claude Code agent", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  /** The session once its last task has let go of it. */
+  async function settled(name: string): Promise<SessionInfo> {
+    return until(async () => {
+      const info = await session(name);
+      return info.state === "idle" && info.currentTask === null ? info : null;
+    });
+  }
   /** The prompts the model was sent for one task, as separate user turns (a submitted prompt appears once). */
   function promptsSent(fragment: string): string[] {
     const last = llm.agentRequests().filter((r) => r.userTexts.some((t) => t.includes(fragment))).at(-1);
@@ -102,7 +109,8 @@ describe("an interactive Claude Code agent", () => {
     expect(result.turns).toBe(2); // Write the result file, then answer
     expect(promptsSent("What is the answer?")).toHaveLength(1);
     // The session reports what its program is doing; the event stream has each change.
-    expect(await session("coder-1")).toMatchObject({ state: "idle", agentState: "done", needsInput: null });
+    // (The session is released and published just after the result is recorded.)
+    expect(await settled("coder-1")).toMatchObject({ state: "idle", agentState: "done", needsInput: null });
     const states = events().filter((e) => e.type === "agent.state" && e.session === "coder-1").map((e) => e.status);
     expect(states).toEqual(expect.arrayContaining(["starting", "idle", "working", "done"]));
   });
@@ -142,14 +150,14 @@ describe("an interactive Claude Code agent", () => {
     await handle.cancel();
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
     expect(result).toMatchObject({ status: "cancelled", reason: "cancelled while running" });
-    expect(await session("guard-1")).toMatchObject({ state: "idle", agentState: "idle", needsInput: null });
+    expect(await settled("guard-1")).toMatchObject({ state: "idle", agentState: "idle", needsInput: null });
   });
 
   it("fails a turn the API refuses, with the server's message", async () => {
     const result = await run("Please fail [[error]]");
     expect(result.status).toBe("failed");
     expect(result.reason).toContain(ERROR_MESSAGE);
-    expect(await session("coder-1")).toMatchObject({ agentState: "error" });
+    expect(await settled("coder-1")).toMatchObject({ agentState: "error" });
   });
 
   it("does not count a turn that ended without its result file as done", async () => {
@@ -162,7 +170,7 @@ describe("an interactive Claude Code agent", () => {
     const result = await run("Think it over slowly [[slow]]", { timeout: 3 });
     expect(result).toMatchObject({ status: "timeout", reason: "exceeded its time limit of 3s and was interrupted" });
     expect(result.answer).toMatch(/^thinking 1…/);
-    expect(await session("coder-1")).toMatchObject({ state: "idle", agentState: "idle" });
+    expect(await settled("coder-1")).toMatchObject({ state: "idle", agentState: "idle" });
     const next = await run("And now? [[plain]]");
     expect(next).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, attempts: 1 });
   });
