@@ -5,10 +5,11 @@
  * keyword fallback on every kind of failure, summaries of results, and what
  * `status` and `doctor` say about it, and planning (`submit --plan`).
  */
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOpenAiServer, type OpenAiServer } from "../fixtures/llm/openai.js";
 import type { Script } from "../fixtures/llm/script.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { CLI, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { cli } from "./support.js";
 
 const KEY_ENV = { ROUTER_TEST_KEY: "router-key-not-real" };
@@ -163,6 +164,28 @@ supervisor:
     expect(shown.stderr).toContain("not run. Run it with `--yes`");
     const after = await swarm.connect().then((c) => c.client.status());
     expect(after.agents.map((a) => a.queue.completed)).toEqual(before.agents.map((a) => a.queue.completed));
+  });
+
+  it("asks on a terminal before running a plan", async () => {
+    // `script` gives the CLI a terminal; we answer the question through it.
+    const command = [process.execPath, CLI, "--home", swarm.home, "submit", "--task", "'Test and build [[script:plan-ok]]'", "--plan", "--wait"].join(" ");
+    const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], { env: { ...process.env, ...KEY_ENV }, stdio: ["pipe", "pipe", "pipe"] });
+    let seen = "";
+    let answered = false;
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      seen += chunk;
+      if (!answered && seen.includes("Run this plan (2 steps)? [y/N] ")) {
+        answered = true;
+        child.stdin.write("y\r");
+      }
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 40_000);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(killer);
+    expect(code, seen).toBe(0);
+    expect(seen).toContain("name: release-it");
+    expect(seen).toMatch(/run-tests +completed +beta/);
+    expect(seen).toMatch(/build +completed +alpha/);
   });
 
   it.each([
