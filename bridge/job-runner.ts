@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { InfraError, isTerminal, type AgentConfig, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type ShellMarker } from "../agents/index.js";
+import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
 import { AgentJobs } from "./agent-jobs.js";
 import { WaitTimeout, type AgentSession } from "./agent-session.js";
 import { ConversationStore } from "./conversations.js";
@@ -189,20 +189,7 @@ export class JobRunner {
     await this.completion.before(record, session.name);
     const prepared = await this.agentJobs.prepare(record, session.name, token);
     const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: prepared.preview });
-    const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === token && m.nonce === job.nonce;
-    const begin = session.waitFor((m) => m.kind === "begin" && isOurs(m), { timeoutMs: BEGIN_TIMEOUT_MS });
-    const end = session.waitFor((m) => m.kind === "end" && isOurs(m));
-    end.catch(() => undefined);
-    try {
-      await session.type(job.line);
-      await begin;
-    } catch (error) {
-      begin.catch(() => undefined);
-      if (!(error instanceof WaitTimeout) || withdrawDispatch(this.deps.jobsDir, token)) {
-        throw new InfraError(`task ${record.id} was typed into ${session.name} but did not start`, { cause: error, context: { session: session.name } });
-      }
-      // The pane claimed it just as we gave up: it is running after all.
-    }
+    const { end } = await this.typeAndConfirm(record.id, session, token, job, "it");
     const startedAt = Date.now();
     await this.deps.ledger.update(
       record.id,
@@ -267,12 +254,14 @@ export class JobRunner {
   }
 
   /** Types a gate retry's prompt into the session the task holds and watches it like the first run, within the same time limit. */
-  private async followUp(record: TaskRecord, session: AgentSession, retry: { token: string; prompt: string; outputFile: string }, signal: AbortSignal): Promise<void> {
-    await this.deps.ledger.update(record.id, { dispatch: retry.token, pane: paneKey(session) });
-    const prepared = await this.agentJobs.prepare({ ...record, task: retry.prompt, fresh: false }, session.name, retry.token);
-    const header = `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m`;
-    const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: prepared.preview });
-    const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === retry.token && m.nonce === job.nonce;
+  /**
+   * Types a dispatch's line and waits for its begin marker. Returns the promise
+   * of its end marker (subscribed before typing, so it cannot be missed). A
+   * dispatch that does not start is withdrawn and reported as an infrastructure
+   * failure, unless the pane claimed it just as we gave up: then it is running.
+   */
+  private async typeAndConfirm(taskId: string, session: AgentSession, token: string, job: Dispatch, what: string): Promise<{ end: Promise<ShellMarker> }> {
+    const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === token && m.nonce === job.nonce;
     const begin = session.waitFor((m) => m.kind === "begin" && isOurs(m), { timeoutMs: BEGIN_TIMEOUT_MS });
     const end = session.waitFor((m) => m.kind === "end" && isOurs(m));
     end.catch(() => undefined);
@@ -281,10 +270,19 @@ export class JobRunner {
       await begin;
     } catch (error) {
       begin.catch(() => undefined);
-      if (!(error instanceof WaitTimeout) || withdrawDispatch(this.deps.jobsDir, retry.token)) {
-        throw new InfraError(`task ${record.id}: its gate retry was typed into ${session.name} but did not start`, { cause: error, context: { session: session.name } });
+      if (!(error instanceof WaitTimeout) || withdrawDispatch(this.deps.jobsDir, token)) {
+        throw new InfraError(`task ${taskId}: ${what} was typed into ${session.name} but did not start`, { cause: error, context: { session: session.name } });
       }
     }
+    return { end };
+  }
+
+  private async followUp(record: TaskRecord, session: AgentSession, retry: { token: string; prompt: string; outputFile: string }, signal: AbortSignal): Promise<void> {
+    await this.deps.ledger.update(record.id, { dispatch: retry.token, pane: paneKey(session) });
+    const prepared = await this.agentJobs.prepare({ ...record, task: retry.prompt, fresh: false }, session.name, retry.token);
+    const header = `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m`;
+    const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: prepared.preview });
+    const { end } = await this.typeAndConfirm(record.id, session, retry.token, job, "its gate retry");
     const current = await this.deps.ledger.get(record.id);
     const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();
     await this.watch(record, session, retry.token, end, startedAt, signal);
