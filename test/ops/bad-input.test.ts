@@ -61,8 +61,9 @@ describe("bad input", () => {
   it("refuses an empty task and an unknown agent at submit, with nothing queued", async () => {
     await expect(client.submit({ task: "   ", agent: "alpha" })).rejects.toThrow(/task text is empty/);
     await expect(client.submit({ task: "echo x", agent: "ghost" })).rejects.toThrow(/unknown agent "ghost"/);
-    const counts = await queue.getJobCounts("waiting", "prioritized", "active");
-    expect((counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.active ?? 0)).toBe(0);
+    // (Not "active": the previous test's job may still be finishing in BullMQ.)
+    const counts = await queue.getJobCounts("waiting", "prioritized");
+    expect((counts.waiting ?? 0) + (counts.prioritized ?? 0)).toBe(0);
   });
 
   it("keeps running on the config it started with when swarm.yaml changes under it", async () => {

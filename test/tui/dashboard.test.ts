@@ -51,7 +51,9 @@ describe("claude-agent tui", () => {
     expect(mirrored).toBeTruthy();
     const done = await term.waitFor((s) => /idle\s+-.*\s1\/0\s/.test(row(s, "beta-1")), { what: "beta-1 idle with one task done" });
     expect(done).toMatch(/task\.completed\s+beta-1/);
-    expect(lineWith(done, "│beta ")).toMatch(/beta\s+0\s+0\s+1\s+0/);
+    // BullMQ marks the job completed a moment after the result is recorded: the queue row follows.
+    const queues = await term.waitFor((s) => /beta\s+0\s+0\s+1\s+0/.test(lineWith(s, "│beta ")), { what: "beta's queue row with one completed" });
+    expect(lineWith(queues, "│beta ")).toMatch(/beta\s+0\s+0\s+1\s+0/);
   });
 
   it("updates the mirrored pane at least four times a second while it changes", async () => {
