@@ -139,7 +139,9 @@ describe("the CLI against a running swarm", () => {
   it("status --json lists every agent with its sessions, queue depths and a live daemon", async () => {
     const quiet = await until("all sessions idle", async () => {
       const snapshot = json(swarm.cli(["status", "--json"]));
-      return snapshot.sessions.every((s: { state: string }) => s.state === "idle") ? snapshot : null;
+      // BullMQ marks a job completed a moment after its result is recorded: wait for both.
+      const settled = snapshot.agents.every((a: { queue: { active: number } }) => a.queue.active === 0);
+      return settled && snapshot.sessions.every((s: { state: string }) => s.state === "idle") ? snapshot : null;
     });
     expect(quiet.daemon).toMatchObject({ alive: true, pid: swarm.daemon!.pid });
     expect(quiet.agents.map((agent: { name: string; replicas: number }) => [agent.name, agent.replicas])).toEqual([["alpha", 2], ["beta", 1]]);
