@@ -65,11 +65,13 @@ export function createState(home: string): DashboardState {
 /** A session row with the runtime of its agent. */
 export interface SessionRow extends SessionInfo {
   readonly runtime: string;
+  /** Set while the agent's queue is parked by a rate limit. */
+  readonly parkedUntil?: string;
 }
 
 /** The sessions the table shows, in config order, narrowed by the filter. */
 export function visibleSessions(state: DashboardState): SessionRow[] {
-  const rows = (state.snapshot?.agents ?? []).flatMap((agent) => agent.sessions.map((s) => ({ ...s, runtime: agent.runtime })));
+  const rows = (state.snapshot?.agents ?? []).flatMap((agent) => agent.sessions.map((s) => ({ ...s, runtime: agent.runtime, ...(agent.parkedUntil ? { parkedUntil: agent.parkedUntil } : {}) })));
   const needle = state.filter.trim().toLowerCase();
   if (!needle) return rows;
   return rows.filter((row) =>

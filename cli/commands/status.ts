@@ -15,7 +15,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
     process.stdout.write(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
     const rows = agents.flatMap((agent) =>
-      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.state, agent.parkedUntil), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${s.needsInput}` : ""}` : s.state, agent.parkedUntil), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
     process.stdout.write(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
     const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);

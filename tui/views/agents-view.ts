@@ -6,7 +6,20 @@ export const STATE_COLORS: Readonly<Record<string, string>> = {
   busy: "yellow",
   starting: "cyan",
   down: "red",
+  failed: "red",
+  "needs-input": "magenta",
+  parked: "blue",
 };
+
+/**
+ * What the STATE column shows: an interactive agent waiting for a person, or
+ * an agent parked by a rate limit, matters more than "busy"/"idle".
+ */
+export function displayState(row: SessionRow): string {
+  if (row.agentState === "needs-input") return "needs-input";
+  if (row.parkedUntil && row.state !== "down" && row.state !== "failed") return "parked";
+  return row.state;
+}
 
 interface Column {
   readonly title: string;
@@ -21,7 +34,7 @@ export function agentColumns(width: number, longestName: number): Column[] {
     { title: "SESSION", width: name },
     { title: "RUNTIME", width: 7 },
     { title: "HOST", width: 12 },
-    { title: "STATE", width: 8 },
+    { title: "STATE", width: 11 },
     { title: "TASK", width: 0 },
     { title: "UPTIME", width: 7, align: "right" },
     { title: "DONE/FAIL", width: 9, align: "right" },
@@ -45,7 +58,7 @@ export function agentRow(row: SessionRow, columns: readonly Column[], taskText: 
     SESSION: [row.name, undefined],
     RUNTIME: [row.runtime, undefined],
     HOST: [row.host || "-", undefined],
-    STATE: [row.state, STATE_COLORS[row.state]],
+    STATE: [displayState(row), STATE_COLORS[displayState(row)]],
     TASK: [task, row.currentTask ? undefined : "gray"],
     UPTIME: [uptime, undefined],
     "DONE/FAIL": [`${row.completed}/${row.failed}`, row.failed > 0 ? "red" : undefined],

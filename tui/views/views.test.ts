@@ -43,6 +43,13 @@ describe("agents table", () => {
     expect(stripTags(text)).toMatch(/^backend-api-1 shell\s+build-7\s+busy\s+t-1 make the tests pass\s+2m\s+3\/1\s+2$/);
   });
 
+  it("shows an interactive agent waiting for a person, and a parked agent, instead of busy/idle", () => {
+    const columns = agentColumns(100, row.name.length);
+    expect(agentRow({ ...row, agentState: "needs-input", needsInput: "Allow Bash?" }, columns, undefined, Date.now())).toContain("{magenta-fg}needs-input");
+    expect(agentRow({ ...row, state: "idle", parkedUntil: new Date(Date.now() + 60_000).toISOString() }, columns, undefined, Date.now())).toContain("{blue-fg}parked");
+    expect(agentRow({ ...row, state: "failed" }, columns, undefined, Date.now())).toContain("{red-fg}failed");
+  });
+
   it("drops the host column on a narrow table", () => {
     expect(agentColumns(80, 8).map((c) => c.title)).not.toContain("HOST");
     expect(agentColumns(120, 8).map((c) => c.title)).toContain("HOST");
@@ -113,7 +120,7 @@ describe("plain status (status --watch)", () => {
       redisMs: 0.42,
     }, 70, Date.now());
     expect(lines[0]).toBe("redis ok 0.4ms · supervisor up (pid 42) · 1 session, 1 busy");
-    expect(lines.find((l) => l.startsWith("backend-api-1"))).toMatch(/^backend-api-1 shell\s+busy\s+t-1 make the tes…\s+2m\s+3\/1\s+2$/);
+    expect(lines.find((l) => l.startsWith("backend-api-1"))).toMatch(/^backend-api-1 shell\s+busy\s+t-1 make the …\s+2m\s+3\/1\s+2$/);
     expect(lines.find((l) => l.startsWith("backend-api "))).toMatch(/backend-api\s+2\s+1\s+3\s+1$/);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(70);
     for (const line of lines) expect(line).not.toMatch(/[{}\x1b]/);
