@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InfraError, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, clip, interactivePrompt, isLimitMessage, readClaudeScreen, readTurn, writePrompt, type ClaudeHookEvent } from "../agents/index.js";
+import { jobDeadline } from "./deadline.js";
 import type { AgentSession } from "./agent-session.js";
 import type { ClaudeChannel } from "./claude-channel.js";
 import type { ConversationStore } from "./conversations.js";
@@ -155,15 +156,9 @@ export class InteractiveRunner {
     const end = ended ? Promise.resolve(ended) : channel.waitFor(isEnd);
     end.catch(() => undefined);
     const approvals = this.autoApprove(record, session, channel);
-    const limitMs = Math.max(0, record.timeoutSec * 1000 - (Date.now() - startedAt));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), limitMs)));
-    const cancelled = new Promise<"cancelled">((resolve) => {
-      if (signal.aborted) resolve("cancelled");
-      signal.addEventListener("abort", () => resolve("cancelled"), { once: true });
-    });
+    const deadline = jobDeadline(record.timeoutSec, startedAt, signal);
     try {
-      const outcome = await Promise.race([end, timedOut, cancelled]);
+      const outcome = await Promise.race([end, deadline.reached]);
       if (typeof outcome !== "string") return await this.finishTurn(record, session, channel, outcome);
       const usable = await this.interrupt(session, channel);
       const late = channel.history.find(isEnd);
@@ -177,7 +172,7 @@ export class InteractiveRunner {
         else session.markDown("Claude Code did not return to its input box after Escape");
       }
     } finally {
-      clearTimeout(timer);
+      deadline.dispose();
       approvals.dispose();
     }
   }

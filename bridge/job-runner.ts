@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { InfraError, isTerminal, type AgentConfig, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
+import { jobDeadline } from "./deadline.js";
 import { AgentJobs } from "./agent-jobs.js";
 import { WaitTimeout, type AgentSession } from "./agent-session.js";
 import { ConversationStore } from "./conversations.js";
@@ -201,15 +202,9 @@ export class JobRunner {
 
   /** Waits for the end marker, the time limit, a cancel or the pane's death, and records the outcome. */
   private async watch(record: TaskRecord, session: AgentSession, token: string, end: Promise<ShellMarker>, startedAt: number, signal: AbortSignal): Promise<void> {
-    const limitMs = Math.max(0, record.timeoutSec * 1000 - (Date.now() - startedAt));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), limitMs)));
-    const cancelled = new Promise<"cancelled">((resolve) => {
-      if (signal.aborted) resolve("cancelled");
-      signal.addEventListener("abort", () => resolve("cancelled"), { once: true });
-    });
+    const deadline = jobDeadline(record.timeoutSec, startedAt, signal);
     try {
-      const outcome = await Promise.race([end, timedOut, cancelled]);
+      const outcome = await Promise.race([end, deadline.reached]);
       if (typeof outcome !== "string" && outcome.kind === "end") {
         await this.finishExited(record, session.name, token, outcome.exitCode);
         return;
@@ -235,7 +230,7 @@ export class JobRunner {
         else session.markDown(why);
       }
     } finally {
-      clearTimeout(timer);
+      deadline.dispose();
     }
   }
 
