@@ -5,8 +5,10 @@ import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, clip, interactivePrompt, 
 import { jobDeadline } from "./deadline.js";
 import type { AgentSession } from "./agent-session.js";
 import type { ClaudeChannel } from "./claude-channel.js";
+import type { AgentFinish } from "./agent-jobs.js";
 import type { ConversationStore } from "./conversations.js";
 import type { InteractiveClaude } from "./interactive.js";
+import type { JobCompletion } from "./job-completion.js";
 import type { SessionPool } from "./session-pool.js";
 import type { SessionRegistry } from "./registry.js";
 import { settledTranscript } from "./transcript-wait.js";
@@ -22,6 +24,8 @@ export interface InteractiveRunnerDeps {
   readonly jobsDir: string;
   readonly log: (event: string, data: Record<string, unknown>) => void;
   readonly finish: Finish;
+  /** What every runtime's finished dispatch goes through: parking, gate (and its re-prompt), worktree changes, commit. */
+  readonly completion: JobCompletion;
   readonly recycle?: (session: AgentSession, reason: string) => Promise<void>;
 }
 
@@ -46,8 +50,10 @@ const TRANSCRIPT_WAIT_MS = 1000;
  * started only when the UserPromptSubmit hook shows it was submitted (Enter
  * is pressed again, a bounded number of times, if not). Its end is the Stop
  * hook, but it completes only if the agent wrote the result file the prompt
- * asked for: "turn ended" is not "task done". Time limits and cancels press
- * Escape and wait for the input box; the pane stays usable.
+ * asked for: "turn ended" is not "task done". From there on a task settles
+ * like any other (job-completion.ts): a failing gate pastes its output back
+ * as a further prompt (token `<task>-<attempt>-g<n>`). Time limits and
+ * cancels press Escape and wait for the input box; the pane stays usable.
  */
 export class InteractiveRunner {
   constructor(private readonly deps: InteractiveRunnerDeps) {}
@@ -66,6 +72,7 @@ export class InteractiveRunner {
     // Write-ahead: a bridge that dies after this line finds the dispatch (resume below).
     await ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile: resultFile });
     await registry.publish(session);
+    await this.deps.completion.before(record, session.name);
     const { promptFile } = writePrompt(this.deps.jobsDir, token, interactivePrompt(record.task, resultFile));
     if (record.fresh) await this.clear(session, channel);
     const submitted = await this.submit(record, session, channel, promptFile, resultFile);
@@ -75,7 +82,7 @@ export class InteractiveRunner {
       { status: "running", startedAt: new Date(startedAt).toISOString(), session: session.name },
       { type: "task.started", data: { agent: record.agent, session: session.name, status: "running" } },
     );
-    await this.watch({ ...record, attempts: attempt, outputFile: resultFile }, session, channel, submitted, startedAt, signal);
+    await this.watch({ ...record, attempts: attempt, dispatch: token, outputFile: resultFile }, session, channel, submitted, startedAt, signal);
   }
 
   /** A task an earlier bridge dispatched. Returns false when it must be dispatched again. */
@@ -159,14 +166,15 @@ export class InteractiveRunner {
     const deadline = jobDeadline(record.timeoutSec, startedAt, signal);
     try {
       const outcome = await Promise.race([end, deadline.reached]);
-      if (typeof outcome !== "string") return await this.finishTurn(record, session, channel, outcome);
+      if (typeof outcome !== "string") return await this.finishTurn(record, session, channel, outcome, signal);
       const usable = await this.interrupt(session, channel);
       const late = channel.history.find(isEnd);
-      if (late) return await this.finishTurn(record, session, channel, late); // it ended on its own just then
+      if (late) return await this.finishTurn(record, session, channel, late, signal); // it ended on its own just then
       const stuck = usable ? "" : "; it did not return to its input box after Escape, so its session was restarted";
       const reason = outcome === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and was interrupted${stuck}` : `cancelled while running${stuck}`;
       // What the agent produced so far is kept: its last text, tokens, conversation.
-      await this.deps.finish(record, session.name, outcome, null, reason, await this.fieldsOf(channel, submitted.promptId, "interrupted"));
+      const fields = await this.fieldsOf(channel, submitted.promptId, "interrupted");
+      await this.deps.finish(record, session.name, outcome, null, reason, { ...fields, ...(await this.deps.completion.interrupted(record, session.name)) });
       if (!usable) {
         if (this.deps.recycle) await this.deps.recycle(session, "Claude Code did not return to its input box after Escape");
         else session.markDown("Claude Code did not return to its input box after Escape");
@@ -177,21 +185,44 @@ export class InteractiveRunner {
     }
   }
 
-  /** The turn ended: completed only with the result file written; StopFailure (an API error) fails with its message. */
-  private async finishTurn(record: TaskRecord, session: AgentSession, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<void> {
+  /** The turn ended: its report, then the same settling as every runtime (gate, changes, parking). */
+  private async finishTurn(record: TaskRecord, session: AgentSession, channel: ClaudeChannel, end: ClaudeHookEvent, signal: AbortSignal): Promise<void> {
+    const token = record.dispatch ?? "";
+    const report = await this.reportOf(record, session, channel, end);
+    const canRetry = session.currentTask === record.id && session.state === "busy";
+    const settled = await this.deps.completion.settleReport(record, session.name, token, null, report, { canRetry, signal });
+    if (settled.kind === "retry") return this.retry(record, session, channel, settled.token, settled.prompt, signal);
+    await this.deps.finish(record, session.name, settled.status, settled.exitCode, settled.reason, settled.fields);
+  }
+
+  /** Completed only with the result file written; StopFailure (an API error) fails with its message. */
+  private async reportOf(record: TaskRecord, session: AgentSession, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<AgentFinish> {
     if (end.sessionId) await this.deps.conversations.set(session.name, end.sessionId);
     const fields = await this.fieldsOf(channel, end.promptId, end.event === "Stop" ? { lastMessage: end.lastMessage ?? "" } : "failed", end.lastMessage);
     if (end.event === "StopFailure") {
       const message = end.lastMessage ?? end.error ?? "the model's reply failed";
       const limited = end.error === "rate_limit" || isLimitMessage(message);
-      return this.deps.finish(record, session.name, "failed", null, limited ? `rate limited: ${message}` : message, fields);
+      return { status: "failed", reason: limited ? `rate limited: ${message}` : message, fields, rateLimited: limited };
     }
     const resultFile = record.outputFile ?? this.deps.claude.resultFile(record.dispatch ?? "");
     if (readText(resultFile) === null) {
       const reason = `the agent ended its turn without writing its result file ${resultFile}: the task is not done (its last message is the answer)`;
-      return this.deps.finish(record, session.name, "failed", null, reason, fields);
+      return { status: "failed", reason, fields };
     }
-    await this.deps.finish(record, session.name, "completed", null, undefined, fields);
+    return { status: "completed", fields };
+  }
+
+  /** The gate failed: its output goes back to the agent as a further prompt in the same conversation and session, within the same time limit. */
+  private async retry(record: TaskRecord, session: AgentSession, channel: ClaudeChannel, token: string, prompt: string, signal: AbortSignal): Promise<void> {
+    const resultFile = this.deps.claude.resultFile(token);
+    this.deps.claude.clearResult(resultFile);
+    // Write-ahead, as for the first dispatch: a restarted bridge re-adopts the retry by its token.
+    await this.deps.ledger.update(record.id, { dispatch: token, pane: paneKey(session), outputFile: resultFile });
+    const { promptFile } = writePrompt(this.deps.jobsDir, token, interactivePrompt(prompt, resultFile));
+    const submitted = await this.submit(record, session, channel, promptFile, resultFile);
+    const current = await this.deps.ledger.get(record.id);
+    const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();
+    await this.watch({ ...record, dispatch: token, outputFile: resultFile }, session, channel, submitted, startedAt, signal);
   }
 
   /**

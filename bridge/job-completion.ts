@@ -11,7 +11,7 @@
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentConfig, Ledger, TaskRecord, TerminalStatus } from "../core/index.js";
-import type { AgentJobs } from "./agent-jobs.js";
+import type { AgentFinish, AgentJobs } from "./agent-jobs.js";
 import { gateFailureReason, gateRetryPrompt, runGate } from "./gates.js";
 import type { JobChanges } from "./job-changes.js";
 import type { Worktrees } from "./worktrees.js";
@@ -65,9 +65,19 @@ export class JobCompletion {
     }
   }
 
+  /** A dispatch of a pane-run program (shell or headless agent): its exit code and the events file its program wrote. */
   async settle(record: TaskRecord, session: string | null, token: string, exitCode: number | null, context: SettleContext): Promise<Settlement> {
-    const agent = this.byName.get(record.agent);
     const report = await this.deps.agentJobs.finish(record, session, token, exitCode);
+    return this.settleReport(record, session, token, exitCode, report, context);
+  }
+
+  /**
+   * A dispatch whose outcome the caller read itself (an interactive agent's
+   * hooks and transcript), or null for a shell command: then the rest of
+   * the way is the same for every runtime (parking, gate, changes, commit).
+   */
+  async settleReport(record: TaskRecord, session: string | null, token: string, exitCode: number | null, report: AgentFinish | null, context: SettleContext): Promise<Settlement> {
+    const agent = this.byName.get(record.agent);
     let status: TerminalStatus = report?.status ?? (exitCode === 0 ? "completed" : "failed");
     let reason = report?.reason;
     const fields: Record<string, string | number> = { ...report?.fields };
@@ -91,7 +101,8 @@ export class JobCompletion {
       this.deps.log("gate.ran", { taskId: record.id, gate, exitCode: run.exitCode, durationMs: run.durationMs, timedOut: run.timedOut });
       if (run.exitCode !== 0) {
         const allowed = record.gateRetriesAllowed ?? agent.gateRetries;
-        const retryable = agent.runtime !== "shell" && agent.mode === "headless" && !run.timedOut && !run.cancelled;
+        // A shell command would only fail the same way again; an agent program is shown the failure.
+        const retryable = agent.runtime !== "shell" && !run.timedOut && !run.cancelled;
         if (retryable && retry < allowed && context.canRetry) {
           const next = `${token.replace(RETRY_SUFFIX, "")}-g${retry + 1}`;
           return { kind: "retry", token: next, prompt: gateRetryPrompt(run, retry + 1, allowed), outputFile: join(this.deps.jobsDir, `${next}.out`) };

@@ -84,6 +84,7 @@ export class JobRunner {
           log: deps.log,
           recycle: deps.recycle,
           finish: (...args) => this.finish(...args),
+          completion: this.completion,
         })
       : null;
   }
