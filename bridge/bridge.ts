@@ -74,6 +74,7 @@ export class Bridge {
       events: this.events,
       conversations: new ConversationStore(options.redis, this.ledger.keys),
       log: this.log,
+      hookFileMaxBytes: this.tuning.hookFileMaxBytes,
     });
     this.runner = new JobRunner({
       ledger: this.ledger,

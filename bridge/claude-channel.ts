@@ -43,6 +43,11 @@ export class ClaudeChannel {
     this.feed.open();
   }
 
+  /** Between tasks: cuts the hook file back once it holds `maxBytes` (HookFeed.compact). */
+  compact(maxBytes: number): boolean {
+    return this.feed.compact(maxBytes);
+  }
+
   get history(): readonly ClaudeHookEvent[] {
     return this.feed.history;
   }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -53,5 +53,27 @@ describe("HookFeed", () => {
     appendFileSync(file, line("SessionStart", { source: "resume" }));
     await until(() => seen.length === 3);
     expect(seen.at(-1)).toMatchObject({ event: "SessionStart", source: "resume" });
+  });
+
+  it("cuts a file grown past its limit back to its last event, then goes on following it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "ca-feed-")), "h.jsonl");
+    const big = "x".repeat(2000);
+    writeFileSync(file, line("SessionStart") + line("UserPromptSubmit", { prompt: big }) + line("Stop", { last_assistant_message: "done" }));
+    const seen: ClaudeHookEvent[] = [];
+    const feed = new HookFeed(file, (event) => seen.push(event));
+    feeds.push(feed);
+    feed.open();
+    expect(feed.compact(1_000_000)).toBe(false); // under the limit: left alone
+    expect(feed.compact(1000)).toBe(true);
+    expect(readFileSync(file, "utf8")).toBe(line("Stop", { last_assistant_message: "done" }));
+    appendFileSync(file, line("UserPromptSubmit", { prompt: "next" }));
+    await until(() => seen.length === 4);
+    expect(seen.map((e) => e.event)).toEqual(["SessionStart", "UserPromptSubmit", "Stop", "UserPromptSubmit"]);
+    expect(seen[3]?.prompt).toBe("next");
+    expect(feed.history).toHaveLength(4); // what was cut from the file stays in memory
+    // A bridge that starts now replays only the kept event and what followed it.
+    const replay = open(file);
+    expect(replay.map((e) => e.event)).toEqual(["Stop", "UserPromptSubmit"]);
+    expect(statSync(file).size).toBeLessThan(1000);
   });
 });

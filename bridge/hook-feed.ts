@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, watch, writeSync, writeFileSync, type FSWatcher } from "node:fs";
 import { parseHookLine, type ClaudeHookEvent } from "../agents/index.js";
 
 /** Events kept for replay and lookups: a few turns' worth (a turn is a handful of hooks). */
@@ -17,6 +17,8 @@ export class HookFeed {
   private watcher: FSWatcher | null = null;
   private offset = 0;
   private carry = Buffer.alloc(0);
+  /** The last complete line read, kept by `compact`. */
+  private lastLine = "";
 
   constructor(readonly file: string, private readonly onEvent: (event: ClaudeHookEvent) => void) {}
 
@@ -57,10 +59,35 @@ export class HookFeed {
     for (const line of text.split("\n")) {
       const event = parseHookLine(line);
       if (!event) continue;
+      this.lastLine = line;
       this.history.push(event);
       if (this.history.length > KEEP) this.history.splice(0, this.history.length - KEEP);
       this.onEvent(event);
     }
+  }
+
+  /**
+   * Keeps the file from growing for as long as its program runs (every
+   * prompt passes through it): once it holds `maxBytes`, it is cut back to
+   * its last event, which carries the conversation id and transcript and
+   * leaves a replaying bridge in the same state. Called between tasks, when
+   * only a late notification could be written meanwhile; the history in
+   * memory is untouched. Returns whether it cut.
+   */
+  compact(maxBytes: number): boolean {
+    if (this.fd === null) return false;
+    this.drain();
+    if (this.offset < maxBytes || this.carry.length > 0) return false;
+    const keep = Buffer.from(this.lastLine ? `${this.lastLine}\n` : "");
+    const fd = openSync(this.file, "r+");
+    try {
+      ftruncateSync(fd, 0);
+      if (keep.length > 0) writeSync(fd, keep, 0, keep.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    this.offset = keep.length;
+    return true;
   }
 
   close(): void {

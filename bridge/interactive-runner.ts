@@ -83,6 +83,7 @@ export class InteractiveRunner {
       { type: "task.started", data: { agent: record.agent, session: session.name, status: "running" } },
     );
     await this.watch({ ...record, attempts: attempt, dispatch: token, outputFile: resultFile }, session, channel, submitted, startedAt, signal);
+    claude.compact(session);
   }
 
   /** A task an earlier bridge dispatched. Returns false when it must be dispatched again. */
@@ -110,6 +111,7 @@ export class InteractiveRunner {
         await this.deps.ledger.update(record.id, { status: "running", startedAt: new Date(startedAt).toISOString() }, { type: "task.started", data: { agent: record.agent, session: session.name, status: "running" } });
       }
       await this.watch(record, session, channel, submitted, startedAt, signal);
+      this.deps.claude.compact(session);
     } finally {
       pool.release(session);
       await this.deps.registry.publish(session);

@@ -18,6 +18,8 @@ export interface InteractiveDeps {
   readonly events: EventStream;
   readonly conversations: ConversationStore;
   readonly log: LogFn;
+  /** Hook files are cut back between tasks once they hold this much (HookFeed.compact); default 1 MB. */
+  readonly hookFileMaxBytes?: number;
 }
 
 /** Claude Code checks connectivity and settings before its first frame: ~2-3 s here, more on a busy machine. */
@@ -52,6 +54,16 @@ export class InteractiveClaude {
     const channel = this.channels.get(session.name);
     if (!channel) throw new InfraError(`session ${session.name} has no Claude hook channel`, { context: { session: session.name } });
     return channel;
+  }
+
+  /** Between tasks: keeps the session's hook file from growing for as long as its program runs. */
+  compact(session: AgentSession): void {
+    const channel = this.channels.get(session.name);
+    try {
+      if (channel?.compact(this.deps.hookFileMaxBytes ?? 1024 * 1024)) this.deps.log("agent.hooks-compacted", { session: session.name });
+    } catch (error) {
+      this.deps.log("agent.hooks-compact-failed", { session: session.name, error });
+    }
   }
 
   /** A dispatch's result file (an Edit rule in the agent's settings lets the program write such files unasked). */

@@ -18,6 +18,8 @@ export interface BridgeTuning {
   failedProbeMs: number;
   /** How long a rate-limited agent's queue is parked when its program did not say when the limit lifts. */
   rateLimitParkMs: number;
+  /** An interactive Claude session's hook file is cut back to its last event, between tasks, once it holds this much. */
+  hookFileMaxBytes: number;
 }
 
 export const DEFAULT_TUNING: BridgeTuning = {
@@ -28,6 +30,7 @@ export const DEFAULT_TUNING: BridgeTuning = {
   crashWindowMs: 5 * 60_000,
   failedProbeMs: 60_000,
   rateLimitParkMs: 60_000,
+  hookFileMaxBytes: 1024 * 1024,
 };
 
 /**
