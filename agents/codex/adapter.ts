@@ -4,7 +4,12 @@
  * `thread.started`, `turn.started`, `item.*` (agent_message,
  * command_execution, file_change, …), `turn.completed` with usage,
  * `turn.failed`, `error`. Settings, auth and sessions live in the agent's
- * own CODEX_HOME. Codex reports tokens, not cost.
+ * own CODEX_HOME. Codex reports tokens, not cost. Checked against the real
+ * Codex CLI 0.169.0 (test/agents/codex.test.ts): an HTTP error's message is
+ * the response body as sent (`{"error":{"message":…}}`), a 429 becomes
+ * "exceeded retry limit, last status: 429 Too Many Requests", and a thread it
+ * cannot resume ends before any event with `Error: … no rollout found for
+ * thread id …` and a stack backtrace on stderr.
  */
 import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "../events.js";
 import { cyan, dim, green, red, yellow } from "../paint.js";
@@ -16,31 +21,52 @@ export function parseCodexEvents(text: string): AgentOutcome {
   const outcome: AgentOutcome = { answer: "", events: events.length };
   let completed = false;
   let failure: string | undefined;
+  let toolCalls = 0;
   for (const event of events) {
     const item = isObject(event.item) ? event.item : null;
     if (event.type === "thread.started") outcome.sessionId = str(event.thread_id) ?? outcome.sessionId;
     else if (event.type === "item.completed" && item?.type === "agent_message") outcome.answer = str(item.text) ?? outcome.answer;
+    else if (event.type === "item.completed" && TOOL_ITEMS.has(str(item?.type) ?? "")) toolCalls += 1;
     else if (event.type === "turn.completed") {
       completed = true;
       failure = undefined;
-      outcome.turns = (outcome.turns ?? 0) + 1;
+      // Model round trips: the turn's first request, and one more after each tool call it answered.
+      outcome.turns = (outcome.turns ?? 0) + 1 + toolCalls;
+      toolCalls = 0;
       const usage = isObject(event.usage) ? event.usage : {};
       outcome.inputTokens = sum(outcome.inputTokens, num(usage.input_tokens));
       outcome.outputTokens = sum(outcome.outputTokens, num(usage.output_tokens));
     } else if (event.type === "turn.failed") {
       completed = false;
-      failure = str(isObject(event.error) ? event.error.message : undefined) ?? "the turn failed";
+      failure = apiMessage(str(isObject(event.error) ? event.error.message : undefined) ?? "the turn failed");
     } else if (event.type === "error") {
       // Also sent while Codex reconnects; it only counts if no turn completes afterwards.
-      failure = str(event.message) ?? "error";
+      failure = apiMessage(str(event.message) ?? "error");
     }
   }
   if (failure !== undefined || !completed) {
     outcome.isError = true;
-    outcome.errorMessage = failure ?? (other.length > 0 ? clip(other.slice(-5).join("\n"), 2000) : "codex ended without completing a turn");
+    outcome.errorMessage = failure ?? printedError(other) ?? "codex ended without completing a turn";
     if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
   }
   return outcome;
+}
+
+/** Items that answer a model's function call, each followed by one more request in the same turn. */
+const TOOL_ITEMS = new Set(["command_execution", "file_change", "mcp_tool_call"]);
+
+/** Codex passes an HTTP error's body on as the message: `{"error":{"message":"…"}}` becomes that message. */
+function apiMessage(message: string): string {
+  const body = parseObject(message.trim());
+  const error = body && isObject(body.error) ? body.error : null;
+  return str(error?.message) ?? str(body?.message) ?? message;
+}
+
+/** What codex printed when it failed before any event: its `Error: …` line (a stack backtrace follows it), else the last lines. */
+function printedError(other: readonly string[]): string | undefined {
+  if (other.length === 0) return undefined;
+  const error = [...other].reverse().find((line) => line.startsWith("Error:"));
+  return clip(error ?? other.slice(-5).join("\n"), 2000);
 }
 
 /** The text a line shows in the pane, newline included; null for nothing. */

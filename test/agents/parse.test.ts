@@ -94,20 +94,31 @@ describe("qwen (recorded from Qwen Code 0.15.10)", () => {
   });
 });
 
-describe("codex (written from the documented exec --json events)", () => {
-  it("reads the last agent message, tokens, turns and thread id", () => {
+describe("codex (recorded from the real Codex CLI 0.169.0 against our Responses API server, plus written ones)", () => {
+  it("reads the last agent message, tokens, round trips and thread id, past codex's warning lines and items", () => {
     expect(parse("codex", "plain.jsonl")).toEqual({
       answer: "The answer is 42.",
       events: 5,
-      sessionId: "0199a213-81c0-7800-8aa1-bbab2a035a53",
+      sessionId: "01a200f5-3c5a-7251-bb90-e6a221f7c8f4",
       turns: 1,
-      inputTokens: 11882,
-      outputTokens: 95,
+      inputTokens: 5166,
+      outputTokens: 42,
     });
-    expect(parse("codex", "tool.jsonl")).toMatchObject({ answer: "I ran the command and wrote the file.", inputTokens: 24310 });
   });
 
-  it("reports a failed turn, recognising a usage limit", () => {
+  it("counts a round trip per tool call answered in a turn", () => {
+    const outcome = parse("codex", "tool.jsonl");
+    expect(outcome).toMatchObject({ answer: "I ran the command and wrote the file.", turns: 2, inputTokens: 10750, outputTokens: 101 });
+    expect(outcome.isError).toBeUndefined();
+  });
+
+  it("reports an API error's message, not the response body around it", () => {
+    expect(parse("codex", "api-error.jsonl")).toMatchObject({ isError: true, errorMessage: "scripted failure: the model refuses this prompt" });
+    expect(parse("codex", "api-error.jsonl").rateLimited).toBeUndefined();
+  });
+
+  it("recognises a 429 and a usage limit as rate limits", () => {
+    expect(parse("codex", "rate-limit.jsonl")).toMatchObject({ isError: true, rateLimited: true, errorMessage: "exceeded retry limit, last status: 429 Too Many Requests" });
     expect(parse("codex", "usage-limit.jsonl")).toMatchObject({ isError: true, rateLimited: true, errorMessage: expect.stringContaining("usage limit") });
   });
 
@@ -117,8 +128,12 @@ describe("codex (written from the documented exec --json events)", () => {
     expect(outcome.isError).toBeUndefined();
   });
 
-  it("reports what codex printed when it produced no events", () => {
+  it("reports what codex printed when it produced no events: its Error line, not the backtrace after it", () => {
     expect(parse("codex", "not-a-repo.jsonl")).toMatchObject({ isError: true, errorMessage: expect.stringContaining("--skip-git-repo-check") });
+    expect(parse("codex", "no-rollout.jsonl")).toMatchObject({
+      isError: true,
+      errorMessage: "Error: thread/resume: thread/resume failed: no rollout found for thread id 01a20000-0000-7000-8000-000000000000 (code -32600)",
+    });
   });
 });
 

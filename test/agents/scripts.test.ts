@@ -114,7 +114,7 @@ describe("the other programs' command lines", () => {
     const { stdout } = run(resumed.script, resumed.dir, "codex/tool.jsonl");
     expect(argvOf(resumed.dir)).toEqual(["exec", "--json", "--skip-git-repo-check", "resume", "0199a213", "-"]);
     expect(readFileSync(join(resumed.dir, "stdin"), "utf8")).toBe(HOSTILE);
-    expect(stdout).toContain("⚙ $ bash -lc 'echo written-by-the-agent > tool-proof.txt && echo tool-ran'");
+    expect(stdout).toContain("⚙ $ /bin/bash -lc 'echo written-by-the-agent > tool-proof.txt && echo tool-ran'");
     expect(stdout).toContain("I ran the command and wrote the file.");
   });
 
