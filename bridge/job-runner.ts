@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { statfsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Redis } from "ioredis";
 import { InfraError, isTerminal, type AgentConfig, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
@@ -246,7 +247,10 @@ export class JobRunner {
     const canRetry = held !== undefined && held.currentTask === record.id && held.state === "busy";
     const settled = await this.completion.settle(record, session, token, exitCode, { canRetry, signal });
     if (settled.kind === "retry" && held) return this.followUp(record, held, settled, signal ?? new AbortController().signal);
-    if (settled.kind === "final") await this.finish(record, session, settled.status, settled.exitCode, settled.reason, settled.fields);
+    if (settled.kind !== "final") return;
+    const lost = outputLoss(this.deps.jobsDir, token, record.outputFile ?? join(this.deps.outputDir, `${record.id}.log`));
+    if (lost) this.deps.log("job.output-incomplete", { taskId: record.id, error: lost });
+    await this.finish(record, session, settled.status, settled.exitCode, settled.reason, lost ? { ...settled.fields, outputError: lost } : settled.fields);
   }
 
   /** Types a gate retry's prompt into the session the task holds and watches it like the first run, within the same time limit. */
@@ -331,4 +335,19 @@ async function comeBack(session: AgentSession | undefined): Promise<AgentSession
 
 function paneKey(session: AgentSession): string {
   return session.ref ? `${session.ref.paneId}:${session.ref.panePid}` : "";
+}
+
+/** Why a finished dispatch's output file is incomplete (tee could not write it), or null when it is whole. */
+function outputLoss(jobsDir: string, token: string, outputFile: string): string | null {
+  const state = inspectDispatch(jobsDir, token);
+  if (state.kind !== "finished" || state.outputSaved) return null;
+  const dir = dirname(outputFile);
+  let free: string;
+  try {
+    const disk = statfsSync(dir);
+    free = disk.bavail === 0 ? `: no space left on the disk of ${dir}` : ` (${Math.round((disk.bavail * disk.bsize) / 1024)} KB free on the disk of ${dir} now)`;
+  } catch {
+    free = ` (${dir} cannot be examined)`;
+  }
+  return `the output could not be saved in full${free}; the recorded output stops where writing failed, the exit code is the command's`;
 }

@@ -1,3 +1,5 @@
+import { existsSync, statfsSync } from "node:fs";
+import { dirname } from "node:path";
 import { execa } from "execa";
 import {
   EnvironmentError,
@@ -69,6 +71,31 @@ function checkHome(home: string): Check {
     : { name: "home", ok: false, detail: `${home} has mode ${octal}, others can reach its sockets`, fix: `chmod 700 ${sh(home)}` };
 }
 
+/** Below this, output files, Redis' append-only file and logs are about to fail to be written. */
+const MIN_FREE_BYTES = 64 * 1024 * 1024;
+
+/** Free space where the home's files go (the output folder, or the nearest folder that exists). */
+export function checkDisk(home: string, minFree = MIN_FREE_BYTES): Check {
+  let dir = homePaths(home).outputDir;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  let free: number;
+  try {
+    const disk = statfsSync(dir);
+    free = disk.bavail * disk.bsize;
+  } catch (error) {
+    return { name: "disk", ok: false, detail: `cannot examine ${dir}: ${(error as Error).message}` };
+  }
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+  return free >= minFree
+    ? { name: "disk", ok: true, detail: `${mb(free)} free for ${dir}` }
+    : {
+        name: "disk",
+        ok: false,
+        detail: `only ${mb(free)} free for ${dir}: task output, Redis' append-only file and logs are written there`,
+        fix: `free space on that disk, or move the swarm: CLAUDE_AGENT_HOME=/path/with/space claude-agent up`,
+      };
+}
+
 async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]> {
   const target = redisTarget(homePaths(home), env);
   const where = describeTarget(target);
@@ -100,7 +127,7 @@ async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]
 export async function runDoctorChecks(options: DoctorOptions): Promise<Check[]> {
   const env = options.env ?? process.env;
   const [tmux, redisServer, redis] = await Promise.all([checkTmux(), checkRedisServer(env), checkRedis(options.home, env)]);
-  return [checkNode(), tmux, redisServer, checkHome(options.home), ...redis];
+  return [checkNode(), tmux, redisServer, checkHome(options.home), checkDisk(options.home), ...redis];
 }
 
 export { discoverPrograms, PROGRAMS, type ProgramReport, type DiscoverOptions } from "./agent-programs.js";

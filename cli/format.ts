@@ -29,6 +29,7 @@ export function describeResult(result: TaskResult): string {
   ].filter(Boolean).join(" · ");
   const lines = [head];
   if (result.reason) lines.push(`reason: ${result.reason}`);
+  if (result.outputError) lines.push(`warning: ${result.outputError}`);
   if (result.changedFiles) lines.push(`changed: ${changedSummary(result.changedFiles)}${result.commit ? ` · commit ${result.commit.slice(0, 12)}` : ""}`);
   if (result.gateOutput) lines.push("", "gate output (last lines):", ...result.gateOutput.trimEnd().split("\n").slice(-20));
   if (result.output) lines.push("", result.output.replace(/\n$/, ""));

@@ -186,6 +186,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `claude-agent … | head`: a reader that stops reading is not an error of ours (no stack trace).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const code = await main(process.argv);
 process.exitCode = code;
 // Let stdout drain and exit naturally; a forgotten handle must not keep a CLI alive.

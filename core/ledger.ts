@@ -150,7 +150,7 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
   return out;
 }
 
-const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput"] as const;
+const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput", "outputError"] as const;
 const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries"] as const;
 
 export function eventFields(type: string, data: Record<string, string | undefined>): string[] {

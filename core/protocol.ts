@@ -50,6 +50,8 @@ export interface TaskResult {
   gateOutput?: string;
   /** How many times a failing gate sent its output back to the agent. */
   gateRetries?: number;
+  /** Why the recorded output is incomplete (its file could not be written: a full disk). The exit code stands. */
+  outputError?: string;
 }
 
 /** The full stored record of a task. */

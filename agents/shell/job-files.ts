@@ -18,7 +18,8 @@ export interface Dispatch {
 }
 
 export type DispatchState =
-  | { kind: "finished"; exitCode: number }
+  /** `outputSaved` false: tee could not write the whole output file (its disk is full, most likely). */
+  | { kind: "finished"; exitCode: number; outputSaved: boolean }
   | { kind: "running" }
   | { kind: "withdrawn" }
   | { kind: "not-started" }
@@ -46,8 +47,9 @@ export function inspectDispatch(jobsDir: string, token: string): DispatchState {
   const base = join(jobsDir, token);
   const exit = readIfExists(`${base}.exit`);
   if (exit !== null) {
-    const code = Number.parseInt(exit.trim(), 10);
-    return { kind: "finished", exitCode: Number.isNaN(code) ? -1 : code };
+    const [first = "", second = "0"] = exit.split("\n");
+    const code = Number.parseInt(first.trim(), 10);
+    return { kind: "finished", exitCode: Number.isNaN(code) ? -1 : code, outputSaved: second.trim() === "0" || second.trim() === "" };
   }
   const claim = readIfExists(`${base}.claim`);
   if (claim === null) return existsSync(`${base}.meta`) ? { kind: "not-started" } : { kind: "unknown" };

@@ -4,7 +4,8 @@
  * can never both win), shows the task, runs it with `bash -c` exactly as
  * written (same semantics and error messages as `bash -c`), tees the output to
  * the task's output file, records the exit code in a file (the artifact the
- * bridge trusts) and prints an invisible OSC marker carrying a per-job nonce,
+ * bridge trusts; its second line is tee's status, so that an output file cut
+ * short by a full disk is reported, not passed off as the whole output) and prints an invisible OSC marker carrying a per-job nonce,
  * so output that imitates our markers cannot complete a job.
  *
  * Only builtins run besides the job itself (no fork for reading files or for
@@ -23,7 +24,7 @@ PROMPT_COMMAND='printf "\e]7777;ca;prompt\a"'
 __ca_jobs=${dir}
 
 ca-run() {
-  local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview
+  local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview __ca_st
   {
     IFS= read -r __ca_nonce && IFS= read -r __ca_mode && IFS= read -r __ca_out
   } < "$__ca_jobs/$__ca_t.meta" 2>/dev/null || {
@@ -47,8 +48,10 @@ ca-run() {
   else
     bash -- "$__ca_jobs/$__ca_t.sh" 2>&1 | tee -- "$__ca_out"
   fi
-  __ca_code=${"${PIPESTATUS[0]}"}
-  printf '%s\n' "$__ca_code" > "$__ca_jobs/$__ca_t.exit"
+  __ca_st=(${"${PIPESTATUS[@]}"})
+  __ca_code=${"${__ca_st[0]}"}
+  # Line 2: tee's status; not 0 when the output file could not be written in full (a full disk).
+  printf '%s\n%s\n' "$__ca_code" "${"${__ca_st[1]}"}" > "$__ca_jobs/$__ca_t.exit"
   printf '\e]7777;ca;end;%s;%s;%s\a' "$__ca_t" "$__ca_nonce" "$__ca_code"
 }
 `;

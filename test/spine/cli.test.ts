@@ -3,10 +3,11 @@
  * exit codes of submit/result/cancel, the documented `--json` shapes, status,
  * logs, and clear errors for what does not exist. Through the built CLI.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Swarm } from "../../supervisor/index.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { CLI, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { expectExit, json, RESULT_FIELDS, runCliAsync, STACK_LINE, until } from "../fixtures/spine/support.js";
 
 describe("the CLI against a running swarm", () => {
@@ -119,6 +120,18 @@ describe("the CLI against a running swarm", () => {
     const failed = await client.submit({ task: "exit 2", agent: "alpha" });
     await failed.result();
     expectExit(swarm.cli(["result", failed.id]), 1);
+  });
+
+  it("result piped into a reader that stops early (`| head -1`) ends quietly, without a stack trace", async () => {
+    const big = await client.submit({ task: "seq 1 100000", agent: "alpha" });
+    await big.result();
+    const piped = spawnSync("bash", ["-c", `node "$CLI" result ${big.id} | head -1`], {
+      env: { ...process.env, CLI, CLAUDE_AGENT_HOME: swarm.home },
+      encoding: "utf8",
+    });
+    expect(piped.stdout).toMatch(/^task \S+: completed/);
+    expect(piped.stderr).not.toMatch(STACK_LINE);
+    expect(piped.stderr).not.toContain("EPIPE");
   });
 
   it("result of an unknown id exits 2", () => {
