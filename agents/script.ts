@@ -28,6 +28,8 @@ export interface ProgramRun {
   readonly prompt: "stdin" | "none";
   /** A line written into the stream before the program's output (for programs without session ids of their own). */
   readonly banner?: string;
+  /** Commands run before the program (after its config folder exists), each already quoted. */
+  readonly setup?: readonly string[];
 }
 
 /**
@@ -46,6 +48,7 @@ export function pipeline(run: ProgramRun, job: AgentJob, paths: ScriptPaths): st
   return [
     `# claude-agent: ${run.runtime} headless task (generated)`,
     `mkdir -p -- ${shellQuote(paths.configDir)}`,
+    ...(run.setup ?? []),
     `${program} 2>&1 | tee -p -- ${shellQuote(job.eventsFile)} | ${render}`,
     `exit "\${PIPESTATUS[0]}"`,
     "",

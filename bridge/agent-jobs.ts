@@ -23,8 +23,11 @@ export interface AgentFinish {
 
 /** The answer stored in the record keeps its first and last 64 KB, like the output. */
 const ANSWER_EDGE = 64 * 1024;
-/** What a program says when asked to resume a conversation it no longer has (codex: "no rollout found for thread id …"). */
-const UNKNOWN_CONVERSATION = /no conversation found|no rollout found|no (?:saved )?session|session (?:id )?\S* ?not found/i;
+/**
+ * What a program says when asked to resume a conversation it no longer has (codex: "no rollout found for
+ * thread id …"; gemini: "Invalid session identifier", or "No previous sessions found for this project.").
+ */
+const UNKNOWN_CONVERSATION = /no conversation found|no rollout found|no (?:saved |previous )?sessions?\b|session (?:id )?\S* ?not found|invalid session identifier/i;
 
 /**
  * The adapter's side of a dispatch: the script a task runs in the pane (an

@@ -4,13 +4,16 @@
  * pane shows progress: `init` (session id), `message` (assistant text in
  * deltas), `tool_use`, `tool_result`, `error`, `result` (status, stats).
  * `--resume <session id>` continues a conversation. Its home is the agent's
- * GEMINI_CLI_HOME (state under `<dir>/.gemini`). The single-object
+ * GEMINI_CLI_HOME (state under `<dir>/.gemini`), whose settings.json gets
+ * our defaults before each task (settings.ts). The single-object
  * `--output-format json` ({session_id, response, stats, error}) parses too.
+ * Checked against the real gemini 0.61.0 (test/agents/gemini.test.ts).
  */
+import { dirname, join } from "node:path";
 import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "../events.js";
 import { cyan, dim, green, red, yellow } from "../paint.js";
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
-import { option, pipeline } from "../script.js";
+import { option, pipeline, shellQuote } from "../script.js";
 
 export function parseGeminiEvents(text: string): AgentOutcome {
   const whole = jsonDocument(text);
@@ -37,9 +40,30 @@ export function parseGeminiEvents(text: string): AgentOutcome {
   if (!result || result.status === "error") {
     outcome.isError = true;
     outcome.errorMessage = error ?? lastError ?? (other.length > 0 ? clip(other.slice(-5).join("\n"), 2000) : "gemini ended without a result event");
-    if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
+    if (isLimitMessage(outcome.errorMessage) || GEMINI_LIMIT.test(outcome.errorMessage)) {
+      outcome.rateLimited = true;
+      const resetAt = retryTime(outcome.errorMessage, str(result?.timestamp));
+      if (resetAt) outcome.rateLimitResetAt = resetAt;
+    }
   }
   return outcome;
+}
+
+/**
+ * gemini's words for an HTTP 429 (with an API key it adds "request a quota
+ * increase" to every one; the API's own text is often "Resource has been
+ * exhausted"). It retries a 429 itself while the server's retry delay is at
+ * most 5 minutes, up to `general.maxAttempts` tries; what reaches us is a
+ * limit it gave up on.
+ */
+const GEMINI_LIMIT = /resource has been exhausted|exhausted your (?:daily )?quota|request a quota increase|exhausted your capacity/i;
+
+/** "Suggested retry after 3600s." counted from the result event's time, as ISO 8601. */
+function retryTime(message: string, timestamp: string | undefined): string | undefined {
+  const match = /retry after (\d+(?:\.\d+)?)(ms|s)\b/i.exec(message);
+  const at = timestamp ? Date.parse(timestamp) : Number.NaN;
+  if (!match || !Number.isFinite(at)) return undefined;
+  return new Date(at + Number(match[1]) * (match[2] === "ms" ? 1 : 1000)).toISOString();
 }
 
 /** The pretty-printed object `--output-format json` ends with, after whatever stderr printed first. */
@@ -116,7 +140,9 @@ export const geminiRuntime: AgentRuntime = {
       ...option("--resume", job.fresh ? null : job.resumeId),
       ...job.args,
     ];
-    return pipeline({ runtime: "gemini", argv, env: { GEMINI_CLI_HOME: paths.configDir }, prompt: "stdin" }, job, paths);
+    // Our defaults in its settings (settings.ts), written in the pane, where the agent's env is known.
+    const prepare = [paths.node, join(dirname(paths.renderer), "gemini", "prepare-settings.js"), paths.configDir].map(shellQuote).join(" ");
+    return pipeline({ runtime: "gemini", argv, env: { GEMINI_CLI_HOME: paths.configDir }, prompt: "stdin", setup: [prepare] }, job, paths);
   },
   parseEvents: parseGeminiEvents,
   renderEvent: renderGeminiEvent,

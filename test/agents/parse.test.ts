@@ -167,6 +167,53 @@ describe("gemini (written from the documented stream-json and json formats)", ()
   });
 });
 
+describe("gemini (recorded from Gemini CLI 0.61.0)", () => {
+  it("reads the answer, tokens and session id among gemini's stderr lines", () => {
+    expect(parse("gemini", "real-plain.jsonl")).toEqual({
+      answer: "The answer is 42.",
+      events: 4,
+      sessionId: "57f4a914-7c35-44a4-b350-3e2688442894",
+      inputTokens: 130,
+      outputTokens: 8,
+    });
+  });
+
+  it("takes the answer after a shell tool round trip", () => {
+    const outcome = parse("gemini", "real-tool.jsonl");
+    expect(outcome.answer).toBe("I ran the command and wrote the file.");
+    expect(outcome.isError).toBeUndefined();
+    expect(outcome.inputTokens).toBeGreaterThan(0);
+  });
+
+  it("fails with the API's message", () => {
+    const outcome = parse("gemini", "real-error.jsonl");
+    expect(outcome).toMatchObject({ isError: true, errorMessage: expect.stringContaining("scripted failure: the model refuses this prompt") });
+    expect(outcome.rateLimited).toBeUndefined();
+  });
+
+  it("recognises a quota gemini gave up on, with the reset time its retry delay gives", () => {
+    expect(parse("gemini", "real-ratelimit.jsonl")).toMatchObject({
+      isError: true,
+      rateLimited: true,
+      errorMessage: expect.stringContaining("You exceeded your current quota"),
+      rateLimitResetAt: expect.any(String),
+    });
+    const { rateLimitResetAt } = parse("gemini", "real-ratelimit.jsonl");
+    const result = readFileSync(join(FIXTURES, "gemini", "real-ratelimit.jsonl"), "utf8").split("\n").find((line) => line.includes('"type":"result"'))!;
+    expect(Date.parse(rateLimitResetAt!) - Date.parse((JSON.parse(result) as { timestamp: string }).timestamp)).toBe(3600_000);
+  });
+
+  it("recognises the API's plain 429 wording (Resource has been exhausted) as a limit", () => {
+    const outcome = parse("gemini", "real-exhausted.jsonl");
+    expect(outcome).toMatchObject({ isError: true, rateLimited: true, errorMessage: expect.stringContaining("Resource has been exhausted") });
+    expect(outcome.rateLimitResetAt).toBeUndefined();
+  });
+
+  it("reports a conversation it does not have in the words the bridge looks for", () => {
+    expect(parse("gemini", "real-resume-unknown.txt")).toMatchObject({ isError: true, errorMessage: expect.stringContaining("Invalid session identifier") });
+  });
+});
+
 describe("aider (written from its plain output)", () => {
   it("reads the reply, tokens, cost and our chat id", () => {
     expect(parse("aider", "plain.txt")).toEqual({
