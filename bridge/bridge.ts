@@ -88,6 +88,7 @@ export class Bridge {
       worktrees: this.worktrees,
       parking: this.parking,
       interactive: this.interactive,
+      maxDispatches: this.tuning.maxDispatches,
     });
   }
 

@@ -17,6 +17,8 @@ import type { SessionPool } from "./session-pool.js";
 import type { SessionRegistry } from "./registry.js";
 import { Worktrees } from "./worktrees.js";
 
+/** tuning.ts maxDispatches. */
+const DEFAULT_MAX_DISPATCHES = 4;
 /** How long the pane may take to confirm that a typed job started. */
 const BEGIN_TIMEOUT_MS = 5000;
 /** How long a retry waits for a session that went down to come back before deciding its run died with the pane. */
@@ -39,6 +41,8 @@ export interface RunnerDeps {
   readonly parking?: Parking;
   /** Interactive Claude sessions (`mode: interactive`): their tasks run through InteractiveRunner. */
   readonly interactive?: InteractiveClaude;
+  /** After this many dispatches a task is not started again (tuning.ts maxDispatches); default 4. */
+  readonly maxDispatches?: number;
 }
 
 class Cancelled extends Error {}
@@ -122,6 +126,15 @@ export class JobRunner {
     if (record.dispatch) {
       const resumed = await this.resume(record, pool, signal);
       if (resumed) return;
+    }
+    // Every dispatch is counted before it is typed; runs that died with their pane or bridge are not
+    // retried forever: a task that kills whatever runs it would otherwise loop (BullMQ would only stop
+    // it after 20 stalls, silently).
+    const limit = this.deps.maxDispatches ?? DEFAULT_MAX_DISPATCHES;
+    if (record.attempts >= limit) {
+      const reason = `its run was lost ${record.attempts} times (each time the pane or the bridge running it died before it ended), so it is not started again: the task itself may be what kills them`;
+      this.deps.log("job.dispatch-limit", { taskId: record.id, attempts: record.attempts });
+      return void (await this.finish(record, record.session, "failed", null, reason));
     }
 
     let session: AgentSession;

@@ -20,6 +20,8 @@ export interface BridgeTuning {
   rateLimitParkMs: number;
   /** An interactive Claude session's hook file is cut back to its last event, between tasks, once it holds this much. */
   hookFileMaxBytes: number;
+  /** A task whose run was lost this many times (its pane or the bridge died each time) is failed, not started again. */
+  maxDispatches: number;
 }
 
 export const DEFAULT_TUNING: BridgeTuning = {
@@ -31,6 +33,7 @@ export const DEFAULT_TUNING: BridgeTuning = {
   failedProbeMs: 60_000,
   rateLimitParkMs: 60_000,
   hookFileMaxBytes: 1024 * 1024,
+  maxDispatches: 4,
 };
 
 /**

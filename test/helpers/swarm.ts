@@ -85,7 +85,7 @@ export async function startTestSwarm(yaml = SHELL_AGENTS, options: { env?: NodeJ
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
         if (existsSync(ready) && readFileSync(ready, "utf8").trim() === String(child.pid)) return;
-        if (child.exitCode !== null) break;
+        if (child.exitCode !== null || child.signalCode !== null) break; // exited, or killed
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error(`daemon did not become ready:\n${readFileSync(join(home, "daemon.test.log"), "utf8")}`);
