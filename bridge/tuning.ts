@@ -20,6 +20,12 @@ export interface BridgeTuning {
   rateLimitParkMs: number;
   /** An interactive Claude session's hook file is cut back to its last event, between tasks, once it holds this much. */
   hookFileMaxBytes: number;
+  /** This many of an agent's jobs failing in a row for infrastructure reasons open its circuit breaker (breaker.ts). */
+  breakerThreshold: number;
+  /** How long an open breaker holds the agent's queue before one probe job; doubled each time the probe fails… */
+  breakerOpenMs: number;
+  /** …up to this. */
+  breakerMaxOpenMs: number;
 }
 
 export const DEFAULT_TUNING: BridgeTuning = {
@@ -31,6 +37,9 @@ export const DEFAULT_TUNING: BridgeTuning = {
   failedProbeMs: 60_000,
   rateLimitParkMs: 60_000,
   hookFileMaxBytes: 1024 * 1024,
+  breakerThreshold: 3,
+  breakerOpenMs: 30_000,
+  breakerMaxOpenMs: 5 * 60_000,
 };
 
 /**
