@@ -1,9 +1,10 @@
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
+import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig, type TaskRecord } from "../core/index.js";
 import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { AgentSession } from "./agent-session.js";
+import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
 import { InteractiveClaude } from "./interactive.js";
 import { JobRunner } from "./job-runner.js";
@@ -44,17 +45,29 @@ export class Bridge {
   private readonly runner: JobRunner;
   private readonly worktrees: Worktrees;
   private readonly parking: Parking;
+  private readonly breakers: Breakers;
   private readonly interactive: InteractiveClaude;
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
   private readonly tuning: BridgeTuning;
 
   private constructor(private readonly options: BridgeOptions, private sessions: SessionManager) {
-    this.ledger = new Ledger(options.redis, options.prefix, swarmRedactor(options.config.agents.map((agent) => agent.env)));
+    const redact = swarmRedactor(options.config.agents.map((agent) => agent.env));
+    this.ledger = new Ledger(options.redis, options.prefix, redact);
     this.events = new EventStream(options.redis, this.ledger.keys.events);
     this.registry = new SessionRegistry(options.redis, this.ledger.keys);
     this.log = options.log ?? (() => undefined);
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.breakers = new Breakers({
+      redis: options.redis,
+      keys: this.ledger.keys,
+      events: this.events,
+      log: this.log,
+      redact,
+      settings: { threshold: this.tuning.breakerThreshold, openMs: this.tuning.breakerOpenMs, maxOpenMs: this.tuning.breakerMaxOpenMs },
+      // Queue-wide, like the all-replicas-failed hold: jobs stay waiting, no attempt spent.
+      hold: async (agent, ms) => void (await this.workerOf(agent)?.rateLimit(ms)),
+    });
     this.worktrees = new Worktrees(options.paths.root);
     this.parking = new Parking({
       redis: options.redis,
@@ -226,6 +239,7 @@ export class Bridge {
     await this.reconcileActiveJobs();
     // A parking from before a restart holds on: new workers start paused (a job taken meanwhile waits in the runner).
     await this.parking.restore(this.options.config.agents.map((agent) => agent.name));
+    await this.breakers.restore(this.options.config.agents.map((agent) => agent.name));
     const prefix = this.ledger.keys.prefix;
     for (const agent of this.options.config.agents) {
       const connection = this.options.connect(`bridge:${agent.name}`);
@@ -261,7 +275,41 @@ export class Bridge {
       await this.workerOf(pool.agent)?.rateLimit(this.tuning.failedProbeMs);
       throw Worker.RateLimitError();
     }
-    await this.runner.run(taskId);
+    const agent = pool?.agent ?? job.queueName.replace(/^agent-/, "");
+    // An open circuit breaker holds the queue the same way until its probe time (breaker.ts).
+    const admission = this.breakers.admit(agent);
+    if (!admission.allowed) {
+      await this.workerOf(agent)?.rateLimit(admission.retryInMs);
+      throw Worker.RateLimitError();
+    }
+    let before: TaskRecord | null = null;
+    try {
+      if (admission.probe) before = await this.ledger.get(taskId);
+      await this.runner.run(taskId);
+    } catch (error) {
+      await this.countFailure(agent, taskId, admission.probe, error);
+      throw error;
+    }
+    if (admission.probe) {
+      // A probe proves the agent works only when its task reached a pane and ended there.
+      const after = await this.ledger.get(taskId).catch(() => null);
+      const tested = before !== null && !isTerminal(before.status) && after !== null && isTerminal(after.status) && Boolean(after.startedAt);
+      if (!tested) return this.breakers.released(agent, true);
+    }
+    await this.breakers.succeeded(agent, admission.probe);
+  }
+
+  /**
+   * An error thrown by the runner is an infrastructure failure. It counts
+   * against the agent's breaker unless it is someone else's business: its
+   * session died (crash handling restarts it and marks a crash loop failed),
+   * Redis is unreachable, or the bridge is closing.
+   */
+  private async countFailure(agent: string, taskId: string, probe: boolean, error: unknown): Promise<void> {
+    const record = this.closing ? null : await this.ledger.get(taskId).catch(() => null);
+    const session = record?.session ? this.byName.get(record.session) : undefined;
+    if (!record || (session && !["idle", "busy"].includes(session.state))) return this.breakers.released(agent, probe);
+    await this.breakers.failed(agent, probe, error instanceof Error ? error.message : String(error));
   }
 
   private async onJobFailed(job: Job<JobPayload> | undefined, error: Error): Promise<void> {

@@ -17,6 +17,8 @@ export interface Keys {
   readonly daemonHeartbeat: string;
   /** Hash: agent → ISO time until which its queue is parked (a rate limit). */
   readonly parked: string;
+  /** Hash: agent → JSON `{until, openMs, reason}` while its circuit breaker is open or half-open. */
+  readonly breakers: string;
 }
 
 export function keys(prefix = "ca"): Keys {
@@ -33,6 +35,7 @@ export function keys(prefix = "ca"): Keys {
     cancelChannel: `${prefix}:cancel`,
     daemonHeartbeat: `${prefix}:daemon`,
     parked: `${prefix}:parked`,
+    breakers: `${prefix}:breakers`,
   };
 }
 

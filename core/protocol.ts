@@ -96,6 +96,8 @@ export const EVENT_TYPES = [
   "agent.state",
   "agent.parked",
   "agent.resumed",
+  "agent.breaker-open",
+  "agent.breaker-closed",
   "swarm.up",
   "swarm.down",
 ] as const;
@@ -111,8 +113,10 @@ export interface SwarmEvent {
   session?: string;
   status?: string;
   message?: string;
-  /** `agent.parked`: when the agent's queue resumes, ISO 8601. */
+  /** `agent.parked`: when the agent's queue resumes; `agent.breaker-open`: when its breaker lets a probe job through. ISO 8601. */
   until?: string;
+  /** `agent.breaker-open`: the infrastructure failure that opened it. */
+  reason?: string;
 }
 
 /** Agent session states as the bridge publishes them. */

@@ -19,6 +19,17 @@ export interface AgentStatus {
   queue: QueueDepth;
   /** While its program is rate limited, the agent's queue is parked until this time (ISO 8601). */
   parkedUntil?: string;
+  /** Set while the agent's circuit breaker is not closed: its jobs failed for infrastructure reasons, its queue waits. */
+  breaker?: BreakerStatus;
+}
+
+export interface BreakerStatus {
+  /** `open`: no job is taken until `until`; `half-open`: one probe job runs, its success closes the breaker. */
+  state: "open" | "half-open";
+  /** When the open period ends (ISO 8601). */
+  until: string;
+  /** The infrastructure failure that opened it. */
+  reason: string;
 }
 
 export interface SwarmStatus {
@@ -35,6 +46,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
   const heartbeatAt = daemon.heartbeatAt ?? null;
   const alive = heartbeatAt !== null && Date.now() - Date.parse(heartbeatAt) < HEARTBEAT_STALE_MS;
   const parked = await redis.hgetall(ledger.keys.parked);
+  const breakers = await redis.hgetall(ledger.keys.breakers);
   const agents = await Promise.all(
     config.agents.map(async (agent): Promise<AgentStatus> => {
       const names = Array.from({ length: agent.replicas }, (_, i) => `${agent.name}-${i + 1}`);
@@ -46,6 +58,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
         replicas: agent.replicas,
         sessions,
         ...(alive && parked[agent.name] && Date.parse(parked[agent.name]!) > Date.now() ? { parkedUntil: parked[agent.name]! } : {}),
+        ...(alive && breakerStatus(breakers[agent.name]) ? { breaker: breakerStatus(breakers[agent.name])! } : {}),
         queue: {
           agent: agent.name,
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -80,4 +93,16 @@ async function readSession(redis: Redis, ledger: Ledger, name: string, agent: st
     host: hash.host ?? "",
     ...(hash.agentState ? { agentState: hash.agentState as AgentState, needsInput: hash.needsInput || null } : {}),
   };
+}
+
+/** The bridge's record of an open breaker (bridge/breakers.ts: JSON `{until, openMs, reason}`). */
+function breakerStatus(json: string | undefined): BreakerStatus | null {
+  if (!json) return null;
+  try {
+    const stored = JSON.parse(json) as { until?: unknown; reason?: unknown };
+    if (typeof stored.until !== "string" || !Number.isFinite(Date.parse(stored.until))) return null;
+    return { state: Date.parse(stored.until) > Date.now() ? "open" : "half-open", until: stored.until, reason: typeof stored.reason === "string" ? stored.reason : "" };
+  } catch {
+    return null;
+  }
 }

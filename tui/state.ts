@@ -1,5 +1,5 @@
 import type { SwarmEvent, SessionInfo } from "../core/index.js";
-import type { SwarmStatus } from "../supervisor/index.js";
+import type { AgentStatus, SwarmStatus } from "../supervisor/index.js";
 import { Throughput } from "./sources/throughput.js";
 
 /** One step of a workflow execution, as far as the dashboard cares. */
@@ -67,11 +67,13 @@ export interface SessionRow extends SessionInfo {
   readonly runtime: string;
   /** Set while the agent's queue is parked by a rate limit. */
   readonly parkedUntil?: string;
+  /** Set while the agent's circuit breaker is open or half-open. */
+  readonly breaker?: AgentStatus["breaker"];
 }
 
 /** The sessions the table shows, in config order, narrowed by the filter. */
 export function visibleSessions(state: DashboardState): SessionRow[] {
-  const rows = (state.snapshot?.agents ?? []).flatMap((agent) => agent.sessions.map((s) => ({ ...s, runtime: agent.runtime, ...(agent.parkedUntil ? { parkedUntil: agent.parkedUntil } : {}) })));
+  const rows = (state.snapshot?.agents ?? []).flatMap((agent) => agent.sessions.map((s) => ({ ...s, runtime: agent.runtime, ...(agent.parkedUntil ? { parkedUntil: agent.parkedUntil } : {}), ...(agent.breaker ? { breaker: agent.breaker } : {}) })));
   const needle = state.filter.trim().toLowerCase();
   if (!needle) return rows;
   return rows.filter((row) =>

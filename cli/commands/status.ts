@@ -1,5 +1,5 @@
 import { NotFoundError } from "../../core/index.js";
-import { llmFeatures } from "../../supervisor/index.js";
+import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 
@@ -15,15 +15,23 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
     process.stdout.write(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
     const rows = agents.flatMap((agent) =>
-      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${s.needsInput}` : ""}` : s.state, agent.parkedUntil), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${s.needsInput}` : ""}` : s.state, agent), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
     process.stdout.write(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
     const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);
     process.stdout.write(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
+    for (const agent of agents.filter((a) => a.breaker)) {
+      const { state, until, reason } = agent.breaker!;
+      const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
+      process.stdout.write(`\n${agent.name}: circuit breaker ${when}; last infrastructure failure: ${reason}\n`);
+    }
   });
 }
 
-/** A rate-limited agent's idle sessions take no job until its queue resumes. */
-function stateOf(state: string, parkedUntil: string | undefined): string {
-  return parkedUntil && state !== "busy" ? `parked until ${parkedUntil}` : state;
+/** A rate-limited agent's idle sessions take no job until its queue resumes; an open breaker's until its probe. */
+function stateOf(state: string, agent: AgentStatus): string {
+  if (state === "busy") return state;
+  if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
+  if (agent.breaker && state !== "down" && state !== "failed") return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
+  return state;
 }

@@ -9,15 +9,18 @@ export const STATE_COLORS: Readonly<Record<string, string>> = {
   failed: "red",
   "needs-input": "magenta",
   parked: "blue",
+  breaker: "red",
 };
 
 /**
  * What the STATE column shows: an interactive agent waiting for a person, or
- * an agent parked by a rate limit, matters more than "busy"/"idle".
+ * an agent parked by a rate limit, or one whose circuit breaker holds its
+ * queue, matters more than "busy"/"idle".
  */
 export function displayState(row: SessionRow): string {
   if (row.agentState === "needs-input") return "needs-input";
   if (row.parkedUntil && row.state !== "down" && row.state !== "failed") return "parked";
+  if (row.breaker && row.state !== "busy" && row.state !== "down" && row.state !== "failed") return "breaker";
   return row.state;
 }
 

@@ -48,6 +48,9 @@ describe("agents table", () => {
     expect(agentRow({ ...row, agentState: "needs-input", needsInput: "Allow Bash?" }, columns, undefined, Date.now())).toContain("{magenta-fg}needs-input");
     expect(agentRow({ ...row, state: "idle", parkedUntil: new Date(Date.now() + 60_000).toISOString() }, columns, undefined, Date.now())).toContain("{blue-fg}parked");
     expect(agentRow({ ...row, state: "failed" }, columns, undefined, Date.now())).toContain("{red-fg}failed");
+    const breaker = { state: "open" as const, until: new Date(Date.now() + 30_000).toISOString(), reason: "did not start" };
+    expect(agentRow({ ...row, state: "idle", breaker }, columns, undefined, Date.now())).toContain("{red-fg}breaker");
+    expect(agentRow({ ...row, state: "busy", breaker }, columns, undefined, Date.now())).toContain("{yellow-fg}busy");
   });
 
   it("drops the host column on a narrow table", () => {

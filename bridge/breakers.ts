@@ -1,0 +1,116 @@
+/**
+ * The agents' circuit breakers (breaker.ts) with what goes around them: an
+ * open breaker is kept in Redis (`<prefix>:breakers`, agent → JSON
+ * `{until, openMs, reason}`) for `status` and for a restarted bridge, and
+ * published as `agent.breaker-open` / `agent.breaker-closed` events. Like
+ * rate-limit parking (parking.ts), but opened by infrastructure failures.
+ */
+import type { Redis } from "ioredis";
+import type { EventStream, Keys, LogFn, Redactor } from "../core/index.js";
+import { Breaker, type Admission, type BreakerSettings } from "./breaker.js";
+
+export interface BreakersDeps {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly events: EventStream;
+  readonly log: LogFn;
+  readonly redact: Redactor;
+  readonly settings: BreakerSettings;
+  /** Stops the agent's queue from handing out jobs for `ms` (they stay waiting). */
+  readonly hold: (agent: string, ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+/** What `<prefix>:breakers` holds for an agent whose breaker is not closed. */
+export interface StoredBreaker {
+  until: string;
+  openMs: number;
+  reason: string;
+}
+
+export class Breakers {
+  private readonly byAgent = new Map<string, Breaker>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: BreakersDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Whether the agent's next job may run (see Breaker.admit). */
+  admit(agent: string): Admission {
+    const admission = this.of(agent).admit(this.now());
+    if (admission.allowed && admission.probe) this.deps.log("agent.breaker-probe", { agent });
+    return admission;
+  }
+
+  /** A job of the agent ended with a result of its own. */
+  async succeeded(agent: string, probe: boolean): Promise<void> {
+    if (!this.of(agent).succeeded(probe)) return;
+    this.deps.log("agent.breaker-closed", { agent });
+    try {
+      await this.deps.redis.hdel(this.deps.keys.breakers, agent);
+      await this.deps.events.publish("agent.breaker-closed", { agent, message: "its probe job ran: the circuit breaker is closed, its queue takes jobs again" });
+    } catch (error) {
+      this.deps.log("agent.breaker-save-failed", { agent, error });
+    }
+  }
+
+  /** A job of the agent failed for an infrastructure reason. */
+  async failed(agent: string, probe: boolean, reason: string): Promise<void> {
+    const clean = this.deps.redact(reason);
+    const transition = this.of(agent).failed(this.now(), clean, probe);
+    if (transition?.kind !== "opened") return;
+    const until = new Date(transition.until).toISOString();
+    const why = transition.afterProbe ? "its probe job failed too" : `${this.deps.settings.threshold} jobs in a row failed for infrastructure reasons`;
+    this.deps.log("agent.breaker-open", { agent, until, openMs: transition.openMs, reason: clean });
+    try {
+      await this.deps.hold(agent, transition.openMs);
+      const stored: StoredBreaker = { until, openMs: transition.openMs, reason: clean };
+      await this.deps.redis.hset(this.deps.keys.breakers, agent, JSON.stringify(stored));
+      await this.deps.events.publish("agent.breaker-open", {
+        agent,
+        until,
+        reason: clean,
+        message: `circuit breaker open: ${why} (last: ${clean}); its queue waits until ${until}, then one job probes it`,
+      });
+    } catch (error) {
+      this.deps.log("agent.breaker-save-failed", { agent, error });
+    }
+  }
+
+  /** A job that tested nothing about the agent (see Breaker.released). */
+  released(agent: string, probe: boolean): void {
+    this.of(agent).released(probe);
+  }
+
+  /** Opens again the breakers a previous bridge left open (half-open when their time has passed). */
+  async restore(agents: readonly string[]): Promise<void> {
+    const stored = await this.deps.redis.hgetall(this.deps.keys.breakers);
+    for (const [agent, json] of Object.entries(stored)) {
+      const entry = parseStored(json);
+      if (!entry || !agents.includes(agent)) {
+        await this.deps.redis.hdel(this.deps.keys.breakers, agent);
+        continue;
+      }
+      this.of(agent).restore(Date.parse(entry.until), entry.openMs, entry.reason);
+      this.deps.log("agent.breaker-restored", { agent, until: entry.until, reason: entry.reason });
+    }
+  }
+
+  private of(agent: string): Breaker {
+    let breaker = this.byAgent.get(agent);
+    if (!breaker) this.byAgent.set(agent, (breaker = new Breaker(this.deps.settings)));
+    return breaker;
+  }
+}
+
+export function parseStored(json: string | undefined): StoredBreaker | null {
+  if (!json) return null;
+  try {
+    const value = JSON.parse(json) as Partial<StoredBreaker>;
+    if (typeof value.until !== "string" || !Number.isFinite(Date.parse(value.until))) return null;
+    return { until: value.until, openMs: typeof value.openMs === "number" ? value.openMs : 0, reason: typeof value.reason === "string" ? value.reason : "" };
+  } catch {
+    return null;
+  }
+}
