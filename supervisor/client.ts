@@ -239,6 +239,13 @@ export class SwarmClient {
     return (await this.queue(record.agent).getJob(record.id)) !== undefined;
   }
 
+  /** The task's job when its queue gave up on it (state `failed`): BullMQ's reason and when; else null. */
+  async abandonedJob(record: TaskRecord): Promise<{ reason: string; failedAt: number } | null> {
+    const job = await this.queue(record.agent).getJob(record.id);
+    if (!job || (await job.getState()) !== "failed") return null;
+    return { reason: job.failedReason ?? "", failedAt: job.finishedOn ?? job.processedOn ?? job.timestamp };
+  }
+
   /** Puts an accepted task's job (back) on its queue; a no-op if the job exists. */
   async requeue(record: TaskRecord): Promise<void> {
     await this.enqueue(record);

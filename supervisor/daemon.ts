@@ -34,6 +34,7 @@ export class SupervisorDaemon {
       ledger: options.client.ledger,
       jobExists: (record) => options.client.jobExists(record),
       requeue: (record) => options.client.requeue(record),
+      abandonedJob: (record) => options.client.abandonedJob(record),
       outputDir: options.paths.outputDir,
       jobsDir: options.paths.jobsDir,
       retention: options.retention,

@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureHome, Ledger, connectOrFail, startEmbeddedRedis, stopEmbeddedRedis, type HomePaths, type TaskRecord } from "../core/index.js";
@@ -66,6 +67,42 @@ describe("the ledger sweeper (real Redis)", () => {
     const outcome = await sweeper().sweep(now);
     expect(requeued).toEqual(["lost-1"]);
     expect(outcome.requeued).toBe(1);
+  });
+
+  it("fails an open task whose job BullMQ gave up on without anyone recording it, once the bridge had time to, and only that one", async () => {
+    // A real queue and worker: the job ends in BullMQ's failed set the way a stall-limit failure does, unseen by our bridge.
+    const connection = { path: paths.redisSocket, maxRetriesPerRequest: null };
+    const queue = new Queue("agent-alpha", { connection, prefix: "sw" });
+    const worker = new Worker("agent-alpha", async () => {
+      throw new UnrecoverableError("job stalled more than allowable limit");
+    }, { connection, prefix: "sw" });
+    try {
+      const now = Date.now();
+      await add(record("given-up", now - 60_000, "queued"));
+      await ledger.update("given-up", { status: "running", dispatch: "given-up-1" });
+      await add(record("waiting-ok", now - 60_000, "queued"));
+      const failed = new Promise((resolve) => worker.once("failed", resolve));
+      await queue.add("task", { taskId: "given-up" }, { jobId: "given-up" });
+      await failed;
+      const abandonedJob = async (r: TaskRecord) => {
+        const job = await queue.getJob(r.id);
+        if (!job || (await job.getState()) !== "failed") return null;
+        return { reason: job.failedReason, failedAt: job.finishedOn ?? 0 };
+      };
+      const sweep = (at: number) => new Sweeper({ ledger, jobExists: async () => true, requeue: async () => undefined, abandonedJob, outputDir: paths.outputDir, jobsDir: paths.jobsDir }).sweep(at);
+      // Just failed: the bridge may be recording it right now.
+      expect((await sweep(Date.now())).abandoned).toBe(0);
+      expect((await ledger.get("given-up"))?.status).toBe("running");
+      const outcome = await sweep(Date.now() + 60_000);
+      expect(outcome.abandoned).toBe(1);
+      const given = await ledger.get("given-up");
+      expect(given).toMatchObject({ status: "failed", reason: expect.stringContaining("the queue gave up on its job (job stalled more than allowable limit)") });
+      expect((await ledger.get("waiting-ok"))?.status).toBe("queued");
+      expect((await sweep(Date.now() + 120_000)).abandoned).toBe(0); // recorded once
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
   });
 
   it("forgets completed tasks after 7 days and failed ones after 30, with their output and dispatch files", async () => {

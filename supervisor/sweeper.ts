@@ -16,12 +16,16 @@ export const DEFAULT_RETENTION: RetentionPolicy = { completedMs: 7 * DAY, failed
 
 /** A queued task whose job is missing after this long was lost between ledger and queue (a client died in between). */
 const ORPHAN_AFTER_MS = 30_000;
+/** The bridge records a job's final failure itself, within moments; one failed for longer than this nobody recorded. */
+const ABANDONED_AFTER_MS = 30_000;
 const BATCH = 500;
 
 export interface SweeperDeps {
   readonly ledger: Ledger;
   readonly jobExists: (record: TaskRecord) => Promise<boolean>;
   readonly requeue: (record: TaskRecord) => Promise<void>;
+  /** The task's job if its queue gave up on it (BullMQ state `failed`): why and when; else null. */
+  readonly abandonedJob?: (record: TaskRecord) => Promise<{ readonly reason: string; readonly failedAt: number } | null>;
   readonly outputDir: string;
   readonly jobsDir: string;
   readonly retention?: RetentionPolicy;
@@ -30,8 +34,11 @@ export interface SweeperDeps {
 
 /**
  * Keeps the ledger honest and bounded: re-queues accepted tasks whose job
- * never reached the queue, and forgets finished tasks past their retention
- * (record, output file and dispatch files), failed ones kept longer.
+ * never reached the queue, fails open tasks whose job the queue gave up on
+ * without anyone recording it (BullMQ fails a job that stalled more than
+ * maxStalledCount times silently, in a Lua script: no worker sees it), and
+ * forgets finished tasks past their retention (record, output file and
+ * dispatch files), failed ones kept longer.
  */
 export class Sweeper {
   private readonly retention: RetentionPolicy;
@@ -40,23 +47,34 @@ export class Sweeper {
     this.retention = deps.retention ?? DEFAULT_RETENTION;
   }
 
-  async sweep(now = Date.now()): Promise<{ requeued: number; removed: number }> {
-    const requeued = await this.requeueOrphans(now);
+  async sweep(now = Date.now()): Promise<{ requeued: number; abandoned: number; removed: number }> {
+    const { requeued, abandoned } = await this.settleOpen(now);
     const removed = await this.expire(now);
-    if (requeued || removed) this.deps.log?.("sweep", { requeued, removed });
-    return { requeued, removed };
+    if (requeued || abandoned || removed) this.deps.log?.("sweep", { requeued, abandoned, removed });
+    return { requeued, abandoned, removed };
   }
 
-  private async requeueOrphans(now: number): Promise<number> {
-    let count = 0;
+  private async settleOpen(now: number): Promise<{ requeued: number; abandoned: number }> {
+    let requeued = 0;
+    let abandoned = 0;
     for (const id of await this.deps.ledger.openBefore(now - ORPHAN_AFTER_MS, BATCH)) {
       const record = await this.deps.ledger.get(id);
-      if (!record || record.status !== "queued" || record.dispatch) continue;
+      if (!record || isTerminal(record.status)) continue;
+      const gaveUp = await this.deps.abandonedJob?.(record);
+      if (gaveUp && now - gaveUp.failedAt > ABANDONED_AFTER_MS) {
+        const reason = `the queue gave up on its job (${gaveUp.reason || "no reason given"}); a run still going in its pane is no longer watched`;
+        if (await this.deps.ledger.finish(record.id, "failed", { exitCode: null, finishedAt: new Date(now).toISOString(), reason }, record.agent)) {
+          this.deps.log?.("task.abandoned", { taskId: record.id, reason: gaveUp.reason });
+          abandoned++;
+        }
+        continue;
+      }
+      if (record.status !== "queued" || record.dispatch) continue;
       if (await this.deps.jobExists(record)) continue;
       await this.deps.requeue(record);
-      count++;
+      requeued++;
     }
-    return count;
+    return { requeued, abandoned };
   }
 
   private async expire(now: number): Promise<number> {
