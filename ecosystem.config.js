@@ -23,7 +23,8 @@ export const apps = [
     listen_timeout: 30000,
     // Closing stops intake and leaves running jobs in their panes; give it room.
     kill_timeout: 10000,
-    exp_backoff_restart_delay: 500,
+    // A crashed daemon is back within ~1 s (its jobs are re-adopted at start); repeated crashes back off (×1.5 up to 15 s).
+    exp_backoff_restart_delay: 100,
     max_restarts: 50,
     out_file: path.join(home, "logs", "pm2.out.log"),
     error_file: path.join(home, "logs", "pm2.err.log"),
