@@ -83,7 +83,6 @@ export class InteractiveRunner {
       { type: "task.started", data: { agent: record.agent, session: session.name, status: "running" } },
     );
     await this.watch({ ...record, attempts: attempt, dispatch: token, outputFile: resultFile }, session, channel, submitted, startedAt, signal);
-    claude.compact(session);
   }
 
   /** A task an earlier bridge dispatched. Returns false when it must be dispatched again. */
@@ -111,7 +110,6 @@ export class InteractiveRunner {
         await this.deps.ledger.update(record.id, { status: "running", startedAt: new Date(startedAt).toISOString() }, { type: "task.started", data: { agent: record.agent, session: session.name, status: "running" } });
       }
       await this.watch(record, session, channel, submitted, startedAt, signal);
-      this.deps.claude.compact(session);
     } finally {
       pool.release(session);
       await this.deps.registry.publish(session);
@@ -176,6 +174,7 @@ export class InteractiveRunner {
       const reason = outcome === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and was interrupted${stuck}` : `cancelled while running${stuck}`;
       // What the agent produced so far is kept: its last text, tokens, conversation.
       const fields = await this.fieldsOf(channel, submitted.promptId, "interrupted");
+      this.deps.claude.compact(session);
       await this.deps.finish(record, session.name, outcome, null, reason, { ...fields, ...(await this.deps.completion.interrupted(record, session.name)) });
       if (!usable) {
         if (this.deps.recycle) await this.deps.recycle(session, "Claude Code did not return to its input box after Escape");
@@ -191,6 +190,8 @@ export class InteractiveRunner {
   private async finishTurn(record: TaskRecord, session: AgentSession, channel: ClaudeChannel, end: ClaudeHookEvent, signal: AbortSignal): Promise<void> {
     const token = record.dispatch ?? "";
     const report = await this.reportOf(record, session, channel, end);
+    // The turn's hooks are all in (its Stop came last): cut the file back before the result is recorded.
+    this.deps.claude.compact(session);
     const canRetry = session.currentTask === record.id && session.state === "busy";
     const settled = await this.deps.completion.settleReport(record, session.name, token, null, report, { canRetry, signal });
     if (settled.kind === "retry") return this.retry(record, session, channel, settled.token, settled.prompt, signal);
