@@ -57,11 +57,12 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
     });
     progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
     const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }));
-    const supervisor = new SupervisorDaemon({ redis, keys: k, client, paths, log: logger.log });
+    const { retention } = options.config;
+    const supervisor = new SupervisorDaemon({ redis, keys: k, client, paths, retention, log: logger.log });
     await supervisor.start();
     let workflows: WorkflowService;
     try {
-      const started = await WorkflowService.start({ client, connect: (name) => createRedis(target, { worker: true, name }), log: logger.log });
+      const started = await WorkflowService.start({ client, connect: (name) => createRedis(target, { worker: true, name }), retention, log: logger.log });
       workflows = started.service;
       if (started.resumed > 0) progress(`workflows: resumed ${started.resumed} running execution${started.resumed === 1 ? "" : "s"}`);
     } catch (error) {

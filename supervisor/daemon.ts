@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { EventStream, type HomePaths, type Keys, type LogFn } from "../core/index.js";
+import { EventStream, formatDuration, type HomePaths, type Keys, type LogFn } from "../core/index.js";
 import type { SwarmClient } from "./client.js";
 import { Sweeper, type RetentionPolicy } from "./sweeper.js";
 
@@ -11,6 +11,7 @@ export interface SupervisorOptions {
   readonly keys: Keys;
   readonly client: SwarmClient;
   readonly paths: HomePaths;
+  /** swarm.yaml's `retention:`; absent: DEFAULT_RETENTION. */
   readonly retention?: RetentionPolicy;
   readonly log?: LogFn;
 }
@@ -53,6 +54,8 @@ export class SupervisorDaemon {
     const sweep = setInterval(() => this.sweep(), SWEEP_MS);
     this.timers = [heartbeat, sweep];
     for (const timer of this.timers) timer.unref();
+    const { completedMs, failedMs, maxTasks } = this.sweeper.retention;
+    this.log("sweep.policy", { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxTasks });
     this.sweep();
   }
 

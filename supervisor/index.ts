@@ -5,5 +5,5 @@ export { llmFeatures, apiKeyOf, type LlmFeatures } from "./llm-status.js";
 export type { PlannedWorkflow } from "./llm-planner.js";
 export { saveSwarmConfig, readSwarmConfig } from "./swarm-config-store.js";
 export { SupervisorDaemon, type SupervisorOptions } from "./daemon.js";
-export { Sweeper, DEFAULT_RETENTION, type RetentionPolicy } from "./sweeper.js";
+export { Sweeper, type RetentionPolicy } from "./sweeper.js";
 export type { SwarmStatus, AgentStatus, BreakerStatus, QueueDepth } from "./status.js";

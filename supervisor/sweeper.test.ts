@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ensureHome, Ledger, connectOrFail, startEmbeddedRedis, stopEmbeddedRedis, type HomePaths, type TaskRecord } from "../core/index.js";
+import { ensureHome, Ledger, connectOrFail, parseConfig, startEmbeddedRedis, stopEmbeddedRedis, type HomePaths, type TaskRecord } from "../core/index.js";
 import { Sweeper } from "./sweeper.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -139,5 +139,32 @@ describe("the ledger sweeper (real Redis)", () => {
     expect(await ledger.get("c-done")).toBeNull();
     expect(await ledger.get("d-done")).not.toBeNull();
     expect(await ledger.count()).toBe(2);
+  });
+
+  it("honours the retention read from swarm.yaml: completed tasks after 1 day, failed ones after 2, at most 3 kept", async () => {
+    const { retention } = parseConfig("agents:\n  - { name: alpha, runtime: shell }\nretention: { completed: 1d, failed: 2d, max_tasks: 3 }\n", {
+      file: "/p/swarm.yaml",
+      baseDir: "/p",
+    });
+    const now = Date.now();
+    await add(record("ok-36h", now - 40 * 3600_000, "completed", now - 36 * 3600_000));
+    await add(record("failed-36h", now - 40 * 3600_000, "failed", now - 36 * 3600_000));
+    await add(record("failed-3d", now - 4 * DAY, "cancelled", now - 3 * DAY));
+    await add(record("ok-20h", now - 47 * 3600_000, "completed", now - 20 * 3600_000)); // submitted first
+    await add(record("ok-1h", now - 2 * 3600_000, "completed", now - 1 * 3600_000));
+    await add(record("ok-30m", now - 1 * 3600_000, "completed", now - 1800_000));
+    const sweep = new Sweeper({ ledger, jobExists: async () => true, requeue: async () => undefined, outputDir: paths.outputDir, jobsDir: paths.jobsDir, retention });
+    expect(sweep.retention).toEqual({ completedMs: DAY, failedMs: 2 * DAY, maxTasks: 3 });
+    expect((await sweep.sweep(now)).removed).toBe(3);
+    expect(await ledger.get("ok-36h")).toBeNull();
+    expect(await ledger.get("failed-3d")).toBeNull();
+    expect(await ledger.get("failed-36h")).not.toBeNull();
+    expect(await ledger.get("ok-20h")).toBeNull(); // young enough, but the oldest finished one past max_tasks
+    expect(await ledger.count()).toBe(3);
+  });
+
+  it("keeps the defaults (7 days, 30 days, 50,000 tasks) when swarm.yaml has no retention", () => {
+    const sweep = new Sweeper({ ledger, jobExists: async () => true, requeue: async () => undefined, outputDir: paths.outputDir, jobsDir: paths.jobsDir });
+    expect(sweep.retention).toEqual({ completedMs: 7 * DAY, failedMs: 30 * DAY, maxTasks: 50_000 });
   });
 });

@@ -1,18 +1,9 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { isTerminal, type Ledger, type LogFn, type TaskRecord } from "../core/index.js";
+import { DEFAULT_RETENTION, isTerminal, type Ledger, type LogFn, type RetentionConfig, type TaskRecord } from "../core/index.js";
 
-export interface RetentionPolicy {
-  /** How long a completed task is kept. */
-  readonly completedMs: number;
-  /** How long a task that failed, timed out, was cancelled or rejected is kept. */
-  readonly failedMs: number;
-  /** At most this many tasks are kept; the oldest finished ones go first. */
-  readonly maxTasks: number;
-}
-
-const DAY = 24 * 3600 * 1000;
-export const DEFAULT_RETENTION: RetentionPolicy = { completedMs: 7 * DAY, failedMs: 30 * DAY, maxTasks: 50_000 };
+/** What the sweeper needs of swarm.yaml's `retention:` (core's RetentionConfig; DEFAULT_RETENTION when absent). */
+export type RetentionPolicy = Pick<RetentionConfig, "completedMs" | "failedMs" | "maxTasks">;
 
 /** A queued task whose job is missing after this long was lost between ledger and queue (a client died in between). */
 const ORPHAN_AFTER_MS = 30_000;
@@ -41,10 +32,11 @@ export interface SweeperDeps {
  * dispatch files), failed ones kept longer.
  */
 export class Sweeper {
-  private readonly retention: RetentionPolicy;
+  readonly retention: RetentionPolicy;
 
   constructor(private readonly deps: SweeperDeps) {
-    this.retention = deps.retention ?? DEFAULT_RETENTION;
+    const { completedMs, failedMs, maxTasks } = deps.retention ?? DEFAULT_RETENTION;
+    this.retention = { completedMs, failedMs, maxTasks };
   }
 
   async sweep(now = Date.now()): Promise<{ requeued: number; abandoned: number; removed: number }> {

@@ -9,7 +9,7 @@ export { WorkflowEngine, createExecution, type StartOptions } from "./engine.js"
 export { defaultBackoffMs, type EngineOptions, type Emit } from "./context.js";
 export { idempotencyKey, isDetached, Detached, type RunKind, type StepOutcome, type StepRequest, type StepRunner } from "./runner.js";
 export { MemoryExecutionStore, type ExecutionStore, type Mutation } from "./store.js";
-export { RedisExecutionStore } from "./redis-store.js";
+export { RedisExecutionStore, type ExecutionRetention, type FinishedExecution } from "./redis-store.js";
 export { parseExecutionState } from "./state-schema.js";
 export { SwarmStepRunner, outcomeOf } from "./swarm-runner.js";
 export { WorkflowService, type WorkflowServiceOptions } from "./service.js";

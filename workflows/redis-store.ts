@@ -1,31 +1,96 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { InfraError } from "../core/index.js";
+import { InfraError, type RetentionConfig } from "../core/index.js";
 import { parseExecutionState } from "./state-schema.js";
 import { executionExists, executionNotFound, type ExecutionStore, type Mutation } from "./store.js";
-import type { ExecutionState } from "./types.js";
+import type { ExecutionState, ExecutionStatus } from "./types.js";
 
 /**
- * Sets KEYS[1] to ARGV[2] only if its value still hashes to ARGV[1]; 1 on success,
- * 0 when someone wrote in between, -1 when the key is gone. A compare-and-set
- * instead of WATCH/MULTI because WATCH belongs to a connection, and one ioredis
- * client is shared by every concurrent update in the process.
+ * Keeps an execution's id in the right index for its status (class `running`,
+ * `completed`, or `failed` for failed and cancelled ones): the running set, or
+ * the sorted set of its class scored by when it finished (what retention reads).
  */
-const COMPARE_AND_SET = `
+const INDEX = `
+local function index(running, completed, failed, class, id, finished)
+  if class == 'running' then
+    redis.call('SADD', running, id)
+    redis.call('ZREM', completed, id)
+    redis.call('ZREM', failed, id)
+    return
+  end
+  redis.call('SREM', running, id)
+  if class == 'completed' then
+    redis.call('ZADD', completed, finished, id)
+    redis.call('ZREM', failed, id)
+  else
+    redis.call('ZADD', failed, finished, id)
+    redis.call('ZREM', completed, id)
+  end
+end`;
+
+/**
+ * Sets KEYS[1] to ARGV[2] only if its value still hashes to ARGV[1], and indexes
+ * it (KEYS[2..4], ARGV[3..5]); 1 on success, 0 when someone wrote in between, -1
+ * when the key is gone. A compare-and-set instead of WATCH/MULTI because WATCH
+ * belongs to a connection, and one ioredis client is shared by every concurrent
+ * update in the process.
+ */
+const COMPARE_AND_SET = `${INDEX}
 local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
 if redis.sha1hex(current) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[4]) else redis.call('SREM', KEYS[2], ARGV[4]) end
+index(KEYS[2], KEYS[3], KEYS[4], ARGV[3], ARGV[4], ARGV[5])
 return 1`;
 
-const CREATE = `
+const CREATE = `${INDEX}
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-  if ARGV[4] == '1' then redis.call('SADD', KEYS[3], ARGV[3]) end
+  index(KEYS[3], KEYS[4], KEYS[5], ARGV[4], ARGV[3], ARGV[5])
   return 1
 end
 return 0`;
+
+/**
+ * Removes finished executions: KEYS = index, running, completed, failed, then
+ * one document key per id in ARGV. One still (or again) in the running set is
+ * kept. Returns how many documents were deleted.
+ */
+const REMOVE = `
+local removed = 0
+for i, id in ipairs(ARGV) do
+  if redis.call('SISMEMBER', KEYS[2], id) == 0 then
+    removed = removed + redis.call('DEL', KEYS[4 + i])
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('ZREM', KEYS[4], id)
+  end
+end
+return removed`;
+
+/** What retention needs of swarm.yaml's `retention:` (core's RetentionConfig). */
+export type ExecutionRetention = Pick<RetentionConfig, "completedMs" | "failedMs" | "maxExecutions">;
+
+/** A finished execution, for indexing one stored before the finished indexes existed. */
+export interface FinishedExecution {
+  readonly id: string;
+  readonly status: ExecutionStatus;
+  readonly finishedAt: string | null;
+}
+
+/** Executions removed by one expire() at most; the next sweep takes the rest. */
+const EXPIRE_BATCH = 1000;
+const REMOVE_CHUNK = 200;
+
+type IndexClass = "running" | "completed" | "failed";
+
+function classOf(status: ExecutionStatus): IndexClass {
+  return status === "running" ? "running" : status === "completed" ? "completed" : "failed";
+}
+
+function finishedScore(state: { readonly finishedAt: string | null; readonly updatedAt?: string }): number {
+  return Date.parse(state.finishedAt ?? state.updatedAt ?? "") || Date.now();
+}
 
 /** Lost races retried before giving up; each retry re-reads, so this only trips under a storm of writers. */
 const MAX_ATTEMPTS = 100;
@@ -37,7 +102,10 @@ function sha1(text: string): string {
 /**
  * Each execution is one JSON string at `<prefix>:wf:<id>`, indexed by creation
  * time in the sorted set `<prefix>:wfs`; the ids of those still running are also
- * in the set `<prefix>:wfs:running`, kept in step by the same scripts.
+ * in the set `<prefix>:wfs:running`, and those finished in the sorted sets
+ * `<prefix>:wfs:completed` and `<prefix>:wfs:failed` (failed or cancelled) by
+ * when they finished, all kept in step by the same scripts, so that finding
+ * what to drive or to forget reads no document.
  */
 export class RedisExecutionStore implements ExecutionStore {
   constructor(
@@ -57,6 +125,19 @@ export class RedisExecutionStore implements ExecutionStore {
     return `${this.prefix}:wfs:running`;
   }
 
+  get completedKey(): string {
+    return `${this.prefix}:wfs:completed`;
+  }
+
+  /** Failed and cancelled executions. */
+  get failedKey(): string {
+    return `${this.prefix}:wfs:failed`;
+  }
+
+  private get indexKeys(): [string, string, string] {
+    return [this.runningKey, this.completedKey, this.failedKey];
+  }
+
   /** Ids of the executions whose status is running (cheap: no document is read). */
   running(): Promise<string[]> {
     return this.redis.smembers(this.runningKey);
@@ -64,8 +145,8 @@ export class RedisExecutionStore implements ExecutionStore {
 
   async create(state: ExecutionState): Promise<void> {
     const score = Date.parse(state.createdAt) || Date.now();
-    const running = state.status === "running" ? "1" : "0";
-    const created = await this.redis.eval(CREATE, 3, this.key(state.id), this.indexKey, this.runningKey, JSON.stringify(state), score, state.id, running);
+    const keys = [this.key(state.id), this.indexKey, ...this.indexKeys];
+    const created = await this.redis.eval(CREATE, keys.length, ...keys, JSON.stringify(state), score, state.id, classOf(state.status), finishedScore(state));
     if (created !== 1) throw executionExists(state.id);
   }
 
@@ -82,8 +163,8 @@ export class RedisExecutionStore implements ExecutionStore {
       const draft = parseExecutionState(text, key);
       const next = mutate(draft) ?? draft;
       const written = JSON.stringify(next);
-      const running = next.status === "running" ? "1" : "0";
-      const result = await this.redis.eval(COMPARE_AND_SET, 2, key, this.runningKey, sha1(text), written, running, id);
+      const keys = [key, ...this.indexKeys];
+      const result = await this.redis.eval(COMPARE_AND_SET, keys.length, ...keys, sha1(text), written, classOf(next.status), id, finishedScore(next));
       if (result === 1) return JSON.parse(written) as ExecutionState;
       if (result === -1) throw executionNotFound(id);
     }
@@ -102,4 +183,64 @@ export class RedisExecutionStore implements ExecutionStore {
     });
     return states;
   }
+
+  /**
+   * Forgets finished executions past their retention: completed ones
+   * `completedMs` after they finished, failed and cancelled ones `failedMs`
+   * after; then, while more than `maxExecutions` are stored, the oldest finished
+   * ones. A running execution is never removed. Returns how many were removed
+   * (at most EXPIRE_BATCH a call; the next call takes the rest).
+   */
+  async expire(policy: ExecutionRetention, now = Date.now()): Promise<number> {
+    const doomed = new Set<string>();
+    for (const [set, keepMs] of [[this.completedKey, policy.completedMs], [this.failedKey, policy.failedMs]] as const) {
+      for (const id of await this.redis.zrangebyscore(set, "-inf", `(${now - keepMs}`, "LIMIT", 0, EXPIRE_BATCH)) doomed.add(id);
+    }
+    const over = Math.min((await this.redis.zcard(this.indexKey)) - doomed.size - policy.maxExecutions, EXPIRE_BATCH);
+    if (over > 0) {
+      // Oldest finished first, across both sets: the first `over + doomed` of each, merged by when they finished.
+      const take = over + doomed.size;
+      const [completed, failed] = await Promise.all([
+        this.redis.zrange(this.completedKey, 0, take - 1, "WITHSCORES"),
+        this.redis.zrange(this.failedKey, 0, take - 1, "WITHSCORES"),
+      ]);
+      const finished = [...pairs(completed), ...pairs(failed)].sort((a, b) => a.score - b.score || a.id.localeCompare(b.id));
+      let added = 0;
+      for (const { id } of finished) {
+        if (added >= over) break;
+        if (doomed.has(id)) continue;
+        doomed.add(id);
+        added++;
+      }
+    }
+    const ids = [...doomed];
+    let removed = 0;
+    for (let i = 0; i < ids.length; i += REMOVE_CHUNK) {
+      const chunk = ids.slice(i, i + REMOVE_CHUNK);
+      const keys = [this.indexKey, ...this.indexKeys, ...chunk.map((id) => this.key(id))];
+      removed += Number(await this.redis.eval(REMOVE, keys.length, ...keys, ...chunk));
+    }
+    return removed;
+  }
+
+  /**
+   * Indexes finished executions stored before the finished indexes existed (the
+   * daemon passes those it reads at start); one already indexed is left as it is.
+   */
+  async indexFinished(executions: readonly FinishedExecution[]): Promise<void> {
+    if (executions.length === 0) return;
+    const batch = this.redis.pipeline();
+    for (const execution of executions) {
+      const cls = classOf(execution.status);
+      if (cls === "running") continue;
+      batch.zadd(cls === "completed" ? this.completedKey : this.failedKey, "NX", finishedScore(execution), execution.id);
+    }
+    await batch.exec();
+  }
+}
+
+function pairs(flat: readonly string[]): { id: string; score: number }[] {
+  const out: { id: string; score: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: flat[i] ?? "", score: Number(flat[i + 1]) });
+  return out;
 }

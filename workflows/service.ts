@@ -1,11 +1,12 @@
 import type { Redis } from "ioredis";
-import { ConfigError, NotFoundError, type LogFn } from "../core/index.js";
+import { ConfigError, DEFAULT_RETENTION, formatDuration, NotFoundError, type LogFn } from "../core/index.js";
 import type { SwarmClient } from "../supervisor/index.js";
 import { WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
 import { nextNotification } from "./inbox.js";
-import { RedisExecutionStore } from "./redis-store.js";
+import { RedisExecutionStore, type ExecutionRetention, type FinishedExecution } from "./redis-store.js";
 import { SwarmStepRunner } from "./swarm-runner.js";
+import { EXECUTION_STATUSES, type ExecutionStatus } from "./types.js";
 
 export interface WorkflowServiceOptions {
   /** The daemon's client: steps are its tasks; its connection holds the executions. Not closed here. */
@@ -13,6 +14,8 @@ export interface WorkflowServiceOptions {
   /** A new dedicated connection for the inbox's blocking reads, retrying forever. */
   readonly connect: (name: string) => Redis;
   readonly log?: LogFn;
+  /** swarm.yaml's `retention:` (finished executions are forgotten at each sweep); absent: DEFAULT_RETENTION. */
+  readonly retention?: ExecutionRetention;
   /** How often every running execution is checked for a driver (a safety net for lost wake-ups). */
   readonly sweepMs?: number;
   /** How often a waiting execution re-reads its state even without a wake-up. */
@@ -28,7 +31,8 @@ const MAX_RETRY_MS = 30_000;
  * created while it was down); then it runs what clients announce on the inbox
  * (inbox.ts). An execution whose driver failed (say Redis went away) is resumed
  * again with backoff, and a periodic sweep catches anything else, so no
- * execution waits forever. close() detaches: tasks keep running in the swarm.
+ * execution waits forever. The same sweep forgets finished executions past
+ * their retention. close() detaches: tasks keep running in the swarm.
  */
 export class WorkflowService {
   readonly engine: WorkflowEngine;
@@ -37,6 +41,8 @@ export class WorkflowService {
   private readonly blocking: Redis;
   private readonly prefix: string;
   private readonly log: LogFn;
+  private readonly retention: ExecutionRetention;
+  private sweeping: Promise<void> | null = null;
   private readonly retries = new Map<string, { timer: NodeJS.Timeout | null; delayMs: number }>();
   private listening: Promise<void> | null = null;
   private sweeper: NodeJS.Timeout | null = null;
@@ -46,6 +52,8 @@ export class WorkflowService {
     const { client } = options;
     this.prefix = client.ledger.keys.prefix;
     this.log = options.log ?? (() => undefined);
+    const { completedMs, failedMs, maxExecutions } = options.retention ?? DEFAULT_RETENTION;
+    this.retention = { completedMs, failedMs, maxExecutions };
     this.blocking = options.connect("workflow-inbox");
     this.blocking.on("error", () => undefined);
     this.store = new RedisExecutionStore(client.redis, this.prefix);
@@ -64,11 +72,11 @@ export class WorkflowService {
     try {
       const resumed = await service.scan();
       service.listening = service.listen();
-      service.sweeper = setInterval(() => {
-        service.sweep().catch((error: unknown) => service.log("workflow.sweep.failed", { error }));
-      }, options.sweepMs ?? 30_000);
+      service.sweeper = setInterval(() => service.sweep(), options.sweepMs ?? 30_000);
       service.sweeper.unref();
-      service.log("workflow.service.started", { resumed });
+      const { completedMs, failedMs, maxExecutions } = service.retention;
+      service.log("workflow.service.started", { resumed, retention: { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxExecutions } });
+      service.sweep();
       return { service, resumed };
     } catch (error) {
       await service.close();
@@ -80,6 +88,7 @@ export class WorkflowService {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.sweeper !== null) clearInterval(this.sweeper);
+      await this.sweeping;
       for (const retry of this.retries.values()) if (retry.timer !== null) clearTimeout(retry.timer);
       this.retries.clear();
       this.blocking.disconnect();
@@ -90,15 +99,27 @@ export class WorkflowService {
     return this.closing;
   }
 
-  /** Gives every execution in the running set a driver (the periodic safety net: no document is read). */
-  private async sweep(): Promise<void> {
-    for (const id of await this.store.running()) this.drive(id);
+  /**
+   * The periodic safety net: gives every execution in the running set a driver,
+   * then forgets finished ones past their retention (no document is read). One
+   * sweep at a time.
+   */
+  private sweep(): void {
+    if (this.sweeping !== null || this.closing !== null) return;
+    this.sweeping = (async () => {
+      for (const id of await this.store.running()) this.drive(id);
+      const removed = await this.store.expire(this.retention);
+      if (removed > 0) this.log("workflow.expired", { removed });
+    })()
+      .catch((error: unknown) => this.log("workflow.sweep.failed", { error }))
+      .finally(() => (this.sweeping = null));
   }
 
   /**
    * At start: every execution stored as running gets a driver, found by reading them
    * all rather than trusting the running set alone (records written before the set
-   * existed, or restored from a backup, are found too).
+   * existed, or restored from a backup, are found too). Finished ones are indexed
+   * for retention if they are not yet (stored before that index existed).
    */
   private async scan(): Promise<number> {
     const redis = this.options.client.redis;
@@ -107,11 +128,15 @@ export class WorkflowService {
     for (let i = 0; i < ids.length; i += 200) {
       const chunk = ids.slice(i, i + 200);
       const texts = await redis.mget(chunk.map((id) => this.store.key(id)));
+      const finished: FinishedExecution[] = [];
       chunk.forEach((id, j) => {
-        if (statusOf(texts[j] ?? null) !== "running") return;
+        const summary = summaryOf(texts[j] ?? null);
+        if (summary === null) return;
+        if (summary.status !== "running") return void finished.push({ id, ...summary });
         running++;
         this.drive(id);
       });
+      await this.store.indexFinished(finished);
     }
     return running;
   }
@@ -164,12 +189,15 @@ export class WorkflowService {
   }
 }
 
-/** The status of a stored execution, read cheaply (the engine validates it fully when it resumes it). */
-function statusOf(text: string | null): string | null {
+/** The status of a stored execution and when it finished, read cheaply (the engine validates it fully when it resumes it). */
+function summaryOf(text: string | null): { status: ExecutionStatus; finishedAt: string | null } | null {
   if (text === null) return null;
   try {
-    const raw = JSON.parse(text) as { status?: unknown };
-    return typeof raw.status === "string" ? raw.status : null;
+    const raw = JSON.parse(text) as { status?: unknown; finishedAt?: unknown; updatedAt?: unknown };
+    const status = EXECUTION_STATUSES.find((known) => known === raw.status);
+    if (status === undefined) return null;
+    const finishedAt = typeof raw.finishedAt === "string" ? raw.finishedAt : typeof raw.updatedAt === "string" ? raw.updatedAt : null;
+    return { status, finishedAt };
   } catch {
     return null;
   }

@@ -2,3 +2,4 @@ export * from "./types.js";
 export { configFromObject, findConfigFile, loadConfig, parseConfig, CONFIG_FILE_NAME } from "./load.js";
 export type { LoadOptions, ParseOptions } from "./load.js";
 export { configTemplate, type ProgramExample } from "./template.js";
+export { durationMs, formatDuration } from "./retention.js";

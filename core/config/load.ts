@@ -10,6 +10,7 @@ import type { ZodIssue } from "zod";
 import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
 import { gitProblems } from "./git-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
+import { normalizeRetention, retentionProblems } from "./retention.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
 import { DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
@@ -56,6 +57,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     agents: result.data.agents.map((agent) => normalizeAgent(agent, options.baseDir)),
     defaultAgent: result.data.default_agent ?? null,
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
+    ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
   });
 }
 
@@ -120,6 +122,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
     problems.push(`default_agent: unknown agent ${JSON.stringify(wanted)}; agents are ${[...firstIndex.keys()].join(", ")}`);
   }
+  problems.push(...retentionProblems(root.retention));
   return problems;
 }
 

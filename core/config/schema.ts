@@ -5,6 +5,7 @@
  * rejected at every level.
  */
 import { z } from "zod";
+import { DURATION_EXPECTED, durationMs } from "./retention.js";
 import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, RUNTIMES, type AgentMode, type Runtime } from "./types.js";
 
 const MAX_SHOWN = 60;
@@ -98,6 +99,24 @@ export const rawSupervisorSchema = z
   )
   .strict();
 
+const duration = z.custom<string | number>(
+  (value) => durationMs(value) !== null,
+  (value) => ({ message: expectedMessage(DURATION_EXPECTED, value) }),
+);
+
+/** `retention:` at the top level: how long finished work is kept, and at most how much. */
+export const rawRetentionSchema = z
+  .object(
+    {
+      completed: duration.optional(),
+      failed: duration.optional(),
+      max_tasks: positiveInteger().optional(),
+      max_executions: positiveInteger().optional(),
+    },
+    expected("a mapping with `completed`, `failed`, `max_tasks` and/or `max_executions`"),
+  )
+  .strict();
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -151,6 +170,7 @@ export const rawConfigSchema = z
       agents: z.array(rawAgentSchema, expected("a list of agents")).min(1, "expected at least one agent"),
       default_agent: z.string(expected("an agent name")).optional(),
       supervisor: rawSupervisorSchema.optional(),
+      retention: rawRetentionSchema.optional(),
     },
     expected("a mapping with an `agents` list"),
   )
@@ -161,3 +181,4 @@ export type RawConfig = z.infer<typeof rawConfigSchema>;
 export type RawLlm = z.infer<typeof rawLlmSchema>;
 export type RawPolicy = z.infer<typeof rawPolicySchema>;
 export type RawSupervisor = z.infer<typeof rawSupervisorSchema>;
+export type RawRetention = z.infer<typeof rawRetentionSchema>;

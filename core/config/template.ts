@@ -1,5 +1,6 @@
 /** The commented `swarm.yaml` that `claude-agent init` writes; it must always load cleanly (see template.test.ts). */
-import { DEFAULT_TIMEOUT_SEC, type Runtime } from "./types.js";
+import { formatDuration } from "./retention.js";
+import { DEFAULT_RETENTION, DEFAULT_TIMEOUT_SEC, type Runtime } from "./types.js";
 
 interface Specialist {
   readonly name: string;
@@ -82,6 +83,14 @@ default_agent: backend-api
 # supervisor:
 #   llm: { base_url: "https://api.openai.com/v1", model: gpt-4o-mini, api_key_env: OPENAI_API_KEY }
 #   route_timeout: 10   # seconds routing waits for the model
+# retention: optional. How long finished tasks and workflow executions are
+# kept (durations like 30d, 12h, 90m, 45s, or a number of seconds) and at most
+# how many; the oldest finished ones go first, unfinished ones never:
+# retention:
+#   completed: ${formatDuration(DEFAULT_RETENTION.completedMs)}          # completed tasks and executions
+#   failed: ${formatDuration(DEFAULT_RETENTION.failedMs)}            # failed, timed out, cancelled or rejected ones; at least \`completed\`
+#   max_tasks: ${DEFAULT_RETENTION.maxTasks}
+#   max_executions: ${DEFAULT_RETENTION.maxExecutions}   # workflow executions
 `;
 
 /** An agent program found on this machine (see \`claude-agent doctor\`), for a commented example agent. */

@@ -73,6 +73,22 @@ export interface SupervisorConfig {
   readonly routeTimeoutSec: number;
 }
 
+/**
+ * `retention:` in swarm.yaml: how long finished tasks and workflow executions
+ * are kept, and at most how many. Failed ones are kept at least as long as
+ * completed ones (the loader refuses the opposite).
+ */
+export interface RetentionConfig {
+  /** How long a completed task or workflow execution is kept after it finished, in ms. */
+  readonly completedMs: number;
+  /** How long one that failed, timed out, was cancelled or rejected is kept, in ms. */
+  readonly failedMs: number;
+  /** At most this many tasks are kept; the oldest finished ones go first, open ones never. */
+  readonly maxTasks: number;
+  /** At most this many workflow executions are kept; the oldest finished ones go first, running ones never. */
+  readonly maxExecutions: number;
+}
+
 export interface SwarmConfig {
   /** Absolute path of the file it was read from, or "<default>" / "<inline>". */
   readonly source: string;
@@ -80,10 +96,15 @@ export interface SwarmConfig {
   readonly defaultAgent: string | null;
   /** Absent when swarm.yaml has no `supervisor:` section (no LLM features). */
   readonly supervisor?: SupervisorConfig;
+  /** Absent when swarm.yaml has no `retention:` section: DEFAULT_RETENTION applies. */
+  readonly retention?: RetentionConfig;
 }
 
 export const DEFAULT_TIMEOUT_SEC = 600;
 export const DEFAULT_ROUTE_TIMEOUT_SEC = 10;
+const DAY_MS = 24 * 3600 * 1000;
+/** Completed tasks and executions 7 days, failed ones 30, at most 50,000 tasks and 5,000 executions. */
+export const DEFAULT_RETENTION: RetentionConfig = Object.freeze({ completedMs: 7 * DAY_MS, failedMs: 30 * DAY_MS, maxTasks: 50_000, maxExecutions: 5_000 });
 /** More gate retries than this only burns tokens: an agent that failed a check three times needs a person. */
 export const MAX_GATE_RETRIES = 3;
 export const AGENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
