@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { EnvironmentError } from "../core/index.js";
 
@@ -68,6 +68,59 @@ export async function ensureTmuxServer(paths: TmuxServerPaths): Promise<{ starte
 export async function killTmuxServer(socket: string): Promise<boolean> {
   const result = await tmux(socket, ["kill-server"]);
   return result.ok;
+}
+
+/**
+ * tmux processes (servers, control clients) started on `socket` that
+ * `kill-server` cannot reach: a server whose socket file was unlinked or
+ * replaced lives on with no way to address it. Found by their command line
+ * (`tmux -S <socket> …`, unique to one home); those still there after
+ * `graceMs` (processes already exiting after kill-server get that long) are
+ * sent SIGTERM. Linux only (/proc); elsewhere it finds nothing. Returns the
+ * pids signalled.
+ */
+export async function killStrayTmux(socket: string, graceMs = 300): Promise<number[]> {
+  let found = tmuxProcessesOn(socket);
+  const deadline = Date.now() + graceMs;
+  while (found.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    found = tmuxProcessesOn(socket);
+  }
+  const killed: number[] = [];
+  for (const pid of found) {
+    try {
+      process.kill(pid, "SIGTERM");
+      killed.push(pid);
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
+}
+
+function tmuxProcessesOn(socket: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    let state: string;
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      state = readFileSync(`/proc/${entry}/stat`, "utf8").replace(/^.*\) /s, "").charAt(0);
+    } catch {
+      continue; // gone meanwhile
+    }
+    const at = argv.indexOf("-S");
+    if (state === "Z" || !/(^|\/)tmux$/.test(argv[0] ?? "") || at < 0 || argv[at + 1] !== socket) continue;
+    found.push(Number(entry));
+  }
+  return found;
 }
 
 export async function tmuxServerRunning(socket: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { homePaths, redisTarget, resolveHome, stopEmbeddedRedis } from "../../core/index.js";
-import { killTmuxServer } from "../../sessions/index.js";
+import { killStrayTmux, killTmuxServer } from "../../sessions/index.js";
 import { printJson, type GlobalOptions } from "../context.js";
 import { livePid, removePid, waitForExit } from "../pidfile.js";
 
@@ -23,6 +23,9 @@ export async function down(options: GlobalOptions & { json?: boolean; quiet?: bo
   removePid(paths.daemonPid);
   rmSync(join(paths.runDir, "daemon.ready"), { force: true });
   if (await killTmuxServer(paths.tmuxSocket)) stopped.push("tmux sessions");
+  // A tmux server that lost its socket file cannot be told to stop; it would outlive the swarm.
+  const strays = await killStrayTmux(paths.tmuxSocket);
+  if (strays.length > 0) stopped.push(`${strays.length} unreachable tmux process${strays.length === 1 ? "" : "es"}`);
   rmSync(paths.tmuxSocket, { force: true });
   if (redisTarget(paths).kind === "embedded" && (await stopEmbeddedRedis(paths))) stopped.push("redis");
   if (options.quiet) return;

@@ -3,7 +3,7 @@
  * it: exit codes, messages a person can act on (never a stack trace), help,
  * doctor, and init → up --detach → up (refused) → down. Through the built CLI.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../cli/pidfile.js";
@@ -150,5 +150,42 @@ describe("init, up --detach and down", () => {
     const idle = runCli(["down"], { home, cwd: project });
     expect(idle.exitCode, idle.stderr).toBe(0);
     expect(idle.stdout).toContain("nothing was running");
+  });
+});
+
+describe("down when tmux lost its socket file", () => {
+  const home = tempHome();
+  afterAll(() => {
+    runCli(["down"], { home });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** tmux processes whose command line names this home's socket. */
+  const tmuxOn = (socket: string): number[] =>
+    readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+          const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+          return argv[0]?.endsWith("tmux") && argv[argv.indexOf("-S") + 1] === socket && !/\) Z /.test(stat);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+
+  it("still stops the tmux server, found by its command line, and says so", async () => {
+    writeFileSync(join(home, "swarm.yaml"), "agents:\n  - name: alpha\n    runtime: shell\n");
+    expectExit(runCli(["up", "--detach"], { home, cwd: home }), 0);
+    const socket = join(home, "run", "tmux.sock");
+    expect(tmuxOn(socket).length).toBeGreaterThan(0);
+    // The socket file is gone (deleted by hand, or replaced): `tmux kill-server` can no longer reach the server.
+    renameSync(socket, join(home, "run", "lost.sock"));
+    const down = runCli(["down"], { home, cwd: home });
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/unreachable tmux process/);
+    for (let i = 0; i < 40 && tmuxOn(socket).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(tmuxOn(socket)).toEqual([]);
   });
 });
