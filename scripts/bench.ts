@@ -11,7 +11,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -56,6 +56,8 @@ interface Results {
   idle: IdleFigures[];
   /** 1-minute load average at the start and at the end of the run. */
   load: { start: number; end?: number };
+  /** Interactive Claude Code: model's last byte → result recorded, and → its Stop hook, ms per task; or why it was not measured. */
+  claude?: { latency: Summary; stopHook: Summary } | { skipped: string };
 }
 
 // ---------------------------------------------------------------- measuring
@@ -232,6 +234,39 @@ async function measureIdle(swarm: BenchSwarm, agents: number): Promise<IdleFigur
   return figures;
 }
 
+/**
+ * The real Claude Code (devDependency) in interactive mode against the
+ * scripted Anthropic server of the tests: test/bench/claude-latency.ts, run
+ * with tsx because it needs the test fixtures that the build leaves out.
+ */
+function measureClaudeLatency(): Results["claude"] {
+  const claude = resolve(ROOT, "node_modules/.bin/claude");
+  const tsx = resolve(ROOT, "node_modules/tsx/dist/cli.mjs");
+  if (!existsSync(claude) || !existsSync(tsx)) return { skipped: "Claude Code or tsx is not installed (npm install with dev dependencies)" };
+  const tasks = QUICK ? 10 : 30;
+  say(`
+agent completion latency: real Claude Code, interactive, ${tasks} tasks against the scripted Anthropic server`);
+  const run = spawnSync(process.execPath, [tsx, "test/bench/claude-latency.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, BENCH_CLAUDE_TASKS: String(tasks) },
+    timeout: 10 * 60_000,
+  });
+  const line = run.stdout?.trim().split("\n").at(-1) ?? "";
+  try {
+    const figures = JSON.parse(line) as { latencyMs: number[]; stopHookMs: number[] };
+    const latency = summarize(figures.latencyMs);
+    const stopHook = summarize(figures.stopHookMs);
+    say(`  model's last byte → result recorded: ${describe(latency)}`);
+    say(`  model's last byte → Stop hook:       ${describe(stopHook)}`);
+    return { latency, stopHook };
+  } catch {
+    const why = `the measurement failed (exit ${run.status ?? run.signal}): ${(run.stderr ?? "").trim().split("\n").slice(-3).join(" / ")}`;
+    say(`  ${why}`);
+    return { skipped: why };
+  }
+}
+
 // ---------------------------------------------------------------- report
 
 function machine(): Record<string, string> {
@@ -301,6 +336,12 @@ function report(results: Results): string {
   for (const r of results.throughput.filter((t) => t.n === 8 && t.oursCpuMs !== undefined && t.baselineCpuMs !== undefined)) {
     push(`| CPU per task in the 8-way burst (all processes) | ${ms(r.oursCpuMs!)} (${times(r.oursCpuMs! / r.baselineCpuMs!)}) | ${ms(r.baselineCpuMs!)} | — (see Throughput below) | — |`);
   }
+  if (results.claude && "latency" in results.claude) {
+    const { latency } = results.claude;
+    push(`| Agent completion latency (interactive Claude Code), median | ${ms(latency.p50)} (p95 ${ms(latency.p95)}) | — | ≤ 100 ms | ${verdict(latency.p50 <= 100)} |`);
+  } else if (results.claude) {
+    push(`| Agent completion latency (interactive Claude Code), median | not measured: ${results.claude.skipped} | — | ≤ 100 ms | not measured |`);
+  }
   for (const idle of results.idle) {
     const oursCpu = idle.cpu.daemon + idle.cpu.redis;
     const tmuxCpu = idle.cpu.tmuxServer + idle.cpu.tmuxClient;
@@ -361,6 +402,22 @@ function report(results: Results): string {
       "",
     );
   }
+  if (results.claude && "latency" in results.claude) {
+    const { latency, stopHook } = results.claude;
+    push(
+      "### Agent completion latency",
+      "",
+      `The real Claude Code (the pinned devDependency) in interactive mode, its TUI in a pane of a swarm, answering ${latency.n} \`[[plain]]\` prompts one after another (after 3 warm-up ones) from the scripted Anthropic server of the tests (test/bench/claude-latency.ts). Each prompt makes the model write the result file, then answer. Measured from the moment the server finished sending the final answer ("the model's last token") to the result's \`finishedAt\`, and to the \`Stop\` hook's own timestamp. Between the two, the bridge waits for Claude Code to write the turn's last lines to its transcript (token counts), which it does up to ~120 ms after the hook.`,
+      "",
+      "| | n | min | mean | p50 | p95 | p99 | max |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      ...[["model's last byte → result recorded", latency], ["model's last byte → `Stop` hook", stopHook]].map(([name, s]) => {
+        const x = s as Summary;
+        return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
+      }),
+      "",
+    );
+  }
   if (results.startup.length > 0) {
     push(
       "### Start-up (for information)",
@@ -403,6 +460,7 @@ async function main(): Promise<void> {
   say(`claude-agent bench (${QUICK ? "quick mode" : "full mode"}): ${m.nproc} CPUs, node ${m.node}, ${m.tmux}, redis-server ${m.redis}, bullmq ${m.bullmq}`);
   try {
     await measureAll(results, cleanups);
+    results.claude = measureClaudeLatency();
   } finally {
     await cleanups.runAll();
   }
