@@ -49,6 +49,7 @@ export class Bridge {
   private readonly interactive: InteractiveClaude;
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly tuning: BridgeTuning;
 
   private constructor(private readonly options: BridgeOptions, private sessions: SessionManager) {
@@ -260,6 +261,28 @@ export class Bridge {
     subscriber.on("error", (error: Error) => this.log("cancel-subscriber.error", { error }));
     subscriber.on("message", (_channel: string, taskId: string) => this.runner.cancel(taskId));
     await subscriber.subscribe(this.ledger.keys.cancelChannel);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.tuning.sessionHeartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  /**
+   * Every live session's heartbeat: its pane's process is checked (tmux
+   * reports a pane that exits; this also catches one whose exit the control
+   * client missed) and `heartbeatAt` is written for all of them in one round
+   * trip, so `status` can tell a session this bridge still watches.
+   */
+  private async heartbeat(): Promise<void> {
+    if (this.closing) return;
+    const live: AgentSession[] = [];
+    for (const session of this.byName.values()) {
+      if (!session.ref || session.state === "down" || session.state === "failed") continue;
+      if (!processExists(session.ref.panePid)) {
+        void this.onSessionGone(session.name, `its pane's process (pid ${session.ref.panePid}) is gone (found by the heartbeat)`);
+        continue;
+      }
+      live.push(session);
+    }
+    await this.registry.heartbeat(live).catch((error) => this.log("heartbeat.failed", { error }));
   }
 
   private async process(job: Job<JobPayload>): Promise<void> {
@@ -391,6 +414,7 @@ export class Bridge {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.restartTimers) clearTimeout(timer);
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       this.parking.close();
       this.interactive.close();
       await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
@@ -398,5 +422,15 @@ export class Bridge {
       for (const connection of this.connections) connection.disconnect();
     })();
     return this.closing;
+  }
+}
+
+/** Whether a process exists (a zombie counts: its parent, tmux, reaps it and reports the pane's exit). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -33,6 +33,15 @@ export class SessionRegistry {
       .exec();
   }
 
+  /** One round trip for every session's heartbeat (their other fields are written on change). */
+  async heartbeat(sessions: readonly AgentSession[]): Promise<void> {
+    if (sessions.length === 0) return;
+    const at = new Date().toISOString();
+    const batch = this.redis.pipeline();
+    for (const session of sessions) batch.hset(this.keys.session(session.name), "heartbeatAt", at);
+    await batch.exec();
+  }
+
   async currentTask(name: string): Promise<string | null> {
     return (await this.redis.hget(this.keys.session(name), "currentTask")) || null;
   }

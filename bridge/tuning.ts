@@ -22,6 +22,8 @@ export interface BridgeTuning {
   hookFileMaxBytes: number;
   /** A task whose run was lost this many times (its pane or the bridge died each time) is failed, not started again. */
   maxDispatches: number;
+  /** How often each live session's pane process is checked and its heartbeatAt written. */
+  sessionHeartbeatMs: number;
   /** This many of an agent's jobs failing in a row for infrastructure reasons open its circuit breaker (breaker.ts). */
   breakerThreshold: number;
   /** How long an open breaker holds the agent's queue before one probe job; doubled each time the probe fails… */
@@ -40,6 +42,7 @@ export const DEFAULT_TUNING: BridgeTuning = {
   rateLimitParkMs: 60_000,
   hookFileMaxBytes: 1024 * 1024,
   maxDispatches: 4,
+  sessionHeartbeatMs: 15_000,
   breakerThreshold: 3,
   breakerOpenMs: 30_000,
   breakerMaxOpenMs: 5 * 60_000,
