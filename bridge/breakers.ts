@@ -6,7 +6,7 @@
  * rate-limit parking (parking.ts), but opened by infrastructure failures.
  */
 import type { Redis } from "ioredis";
-import type { EventStream, Keys, LogFn, Redactor } from "../core/index.js";
+import { isTerminal, type EventStream, type Keys, type LogFn, type Redactor, type TaskRecord } from "../core/index.js";
 import { Breaker, type Admission, type BreakerSettings } from "./breaker.js";
 
 export interface BreakersDeps {
@@ -19,6 +19,15 @@ export interface BreakersDeps {
   /** Stops the agent's queue from handing out jobs for `ms` (they stay waiting). */
   readonly hold: (agent: string, ms: number) => Promise<void>;
   readonly now?: () => number;
+}
+
+/** One job run under its agent's breaker (Breakers.guard). */
+export interface GuardedJob {
+  readonly run: () => Promise<void>;
+  /** The job's task as the ledger has it, or null when it must not be judged (the bridge is closing). */
+  readonly read: () => Promise<TaskRecord | null>;
+  /** Whether a failure of this task is someone else's business (its session died). */
+  readonly excused: (record: TaskRecord) => boolean;
 }
 
 /** What `<prefix>:breakers` holds for an agent whose breaker is not closed. */
@@ -41,6 +50,34 @@ export class Breakers {
     const admission = this.of(agent).admit(this.now());
     if (admission.allowed && admission.probe) this.deps.log("agent.breaker-probe", { agent });
     return admission;
+  }
+
+  /**
+   * Runs one admitted job of the agent and counts its outcome. A result of
+   * its own is a success; a thrown error is an infrastructure failure unless
+   * `excused` says it is someone else's business (its session died: crash
+   * handling's; the task cannot be read: Redis is away, or the bridge is
+   * closing). A probe proves the agent works only when its task reached a
+   * pane and ended there. The error is thrown on.
+   */
+  async guard(agent: string, admission: Admission, job: GuardedJob): Promise<void> {
+    const probe = admission.allowed && admission.probe;
+    let before: TaskRecord | null = null;
+    try {
+      if (probe) before = await job.read();
+      await job.run();
+    } catch (error) {
+      const record = await job.read().catch(() => null);
+      if (!record || job.excused(record)) this.released(agent, probe);
+      else await this.failed(agent, probe, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    if (probe) {
+      const after = await job.read().catch(() => null);
+      const tested = before !== null && !isTerminal(before.status) && after !== null && isTerminal(after.status) && Boolean(after.startedAt);
+      if (!tested) return this.released(agent, true);
+    }
+    await this.succeeded(agent, probe);
   }
 
   /** A job of the agent ended with a result of its own. */

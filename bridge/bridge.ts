@@ -1,11 +1,12 @@
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig, type TaskRecord } from "../core/index.js";
+import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
 import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { AgentSession } from "./agent-session.js";
 import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
+import { SessionHeartbeat } from "./heartbeat.js";
 import { InteractiveClaude } from "./interactive.js";
 import { JobRunner } from "./job-runner.js";
 import { Parking } from "./parking.js";
@@ -49,7 +50,7 @@ export class Bridge {
   private readonly interactive: InteractiveClaude;
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeat: SessionHeartbeat | null = null;
   private readonly tuning: BridgeTuning;
 
   private constructor(private readonly options: BridgeOptions, private sessions: SessionManager) {
@@ -261,28 +262,12 @@ export class Bridge {
     subscriber.on("error", (error: Error) => this.log("cancel-subscriber.error", { error }));
     subscriber.on("message", (_channel: string, taskId: string) => this.runner.cancel(taskId));
     await subscriber.subscribe(this.ledger.keys.cancelChannel);
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.tuning.sessionHeartbeatMs);
-    this.heartbeatTimer.unref();
-  }
-
-  /**
-   * Every live session's heartbeat: its pane's process is checked (tmux
-   * reports a pane that exits; this also catches one whose exit the control
-   * client missed) and `heartbeatAt` is written for all of them in one round
-   * trip, so `status` can tell a session this bridge still watches.
-   */
-  private async heartbeat(): Promise<void> {
-    if (this.closing) return;
-    const live: AgentSession[] = [];
-    for (const session of this.byName.values()) {
-      if (!session.ref || session.state === "down" || session.state === "failed") continue;
-      if (!processExists(session.ref.panePid)) {
-        void this.onSessionGone(session.name, `its pane's process (pid ${session.ref.panePid}) is gone (found by the heartbeat)`);
-        continue;
-      }
-      live.push(session);
-    }
-    await this.registry.heartbeat(live).catch((error) => this.log("heartbeat.failed", { error }));
+    this.heartbeat = new SessionHeartbeat({
+      sessions: () => this.byName.values(),
+      registry: this.registry,
+      onGone: (session, reason) => void this.onSessionGone(session.name, reason),
+      log: this.log,
+    }, this.tuning.sessionHeartbeatMs);
   }
 
   private async process(job: Job<JobPayload>): Promise<void> {
@@ -305,34 +290,15 @@ export class Bridge {
       await this.workerOf(agent)?.rateLimit(admission.retryInMs);
       throw Worker.RateLimitError();
     }
-    let before: TaskRecord | null = null;
-    try {
-      if (admission.probe) before = await this.ledger.get(taskId);
-      await this.runner.run(taskId);
-    } catch (error) {
-      await this.countFailure(agent, taskId, admission.probe, error);
-      throw error;
-    }
-    if (admission.probe) {
-      // A probe proves the agent works only when its task reached a pane and ended there.
-      const after = await this.ledger.get(taskId).catch(() => null);
-      const tested = before !== null && !isTerminal(before.status) && after !== null && isTerminal(after.status) && Boolean(after.startedAt);
-      if (!tested) return this.breakers.released(agent, true);
-    }
-    await this.breakers.succeeded(agent, admission.probe);
-  }
-
-  /**
-   * An error thrown by the runner is an infrastructure failure. It counts
-   * against the agent's breaker unless it is someone else's business: its
-   * session died (crash handling restarts it and marks a crash loop failed),
-   * Redis is unreachable, or the bridge is closing.
-   */
-  private async countFailure(agent: string, taskId: string, probe: boolean, error: unknown): Promise<void> {
-    const record = this.closing ? null : await this.ledger.get(taskId).catch(() => null);
-    const session = record?.session ? this.byName.get(record.session) : undefined;
-    if (!record || (session && !["idle", "busy"].includes(session.state))) return this.breakers.released(agent, probe);
-    await this.breakers.failed(agent, probe, error instanceof Error ? error.message : String(error));
+    await this.breakers.guard(agent, admission, {
+      run: () => this.runner.run(taskId),
+      read: async () => (this.closing ? null : this.ledger.get(taskId)),
+      // A dead session is crash handling's business: it restarts it and marks a crash loop failed.
+      excused: (record) => {
+        const session = record.session ? this.byName.get(record.session) : undefined;
+        return session !== undefined && !["idle", "busy"].includes(session.state);
+      },
+    });
   }
 
   private async onJobFailed(job: Job<JobPayload> | undefined, error: Error): Promise<void> {
@@ -414,7 +380,7 @@ export class Bridge {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.restartTimers) clearTimeout(timer);
-      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      this.heartbeat?.stop();
       this.parking.close();
       this.interactive.close();
       await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
@@ -425,12 +391,3 @@ export class Bridge {
   }
 }
 
-/** Whether a process exists (a zombie counts: its parent, tmux, reaps it and reports the pane's exit). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

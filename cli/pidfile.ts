@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { processAlive } from "../core/index.js";
 
 /** Reads a pid file; returns the pid only if that process is alive (a zombie counts as gone). */
 export function livePid(file: string): number | null {
@@ -12,20 +13,8 @@ export function livePid(file: string): number | null {
   return isAlive(pid) ? pid : null;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) S ..." — state Z is a zombie awaiting its reaper.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
-}
+/** Zombie-aware liveness (core/process.ts), under the name the CLI and its tests use. */
+export const isAlive = processAlive;
 
 export function writePid(file: string, pid = process.pid): void {
   writeFileSync(file, `${pid}\n`, { mode: 0o600 });

@@ -11,3 +11,4 @@ export * from "./config/index.js";
 export * from "./redis/index.js";
 export * from "./policy.js";
 export * from "./redact.js";
+export * from "./process.js";

@@ -4,19 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileLogger } from "./log.js";
+import { canMountTmpfs } from "../test/helpers/mount.js";
 
 const events = (file: string): string[] => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { event: string }).event);
-/** A full disk is a 16 KB tmpfs: needs the right to mount (root, as in CI); skipped otherwise. */
-function canMount(): boolean {
-  const dir = mkdtempSync(join(tmpdir(), "ca-mount-probe-"));
-  try {
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", dir]).status !== 0) return false;
-    spawnSync("umount", [dir]);
-    return true;
-  } finally {
-    rmdirSync(dir);
-  }
-}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the JSON-lines file log", () => {
@@ -49,7 +39,7 @@ describe("the JSON-lines file log", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.skipIf(!canMount())("drops lines while the disk is full, without failing, and resumes with a count of what it dropped", async () => {
+  it.skipIf(!canMountTmpfs())("drops lines while the disk is full, without failing, and resumes with a count of what it dropped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ca-log-"));
     expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", dir]).status).toBe(0);
     try {

@@ -6,7 +6,7 @@
  * and committed, and a rate limit parks its queue.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SwarmEvent, TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../supervisor/index.js";
@@ -14,34 +14,12 @@ import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anth
 import { PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { git, tempRepo } from "../worktrees/repo.js";
+import { claudeAgent, GATE } from "./support.js";
 
-const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
 const WAIT_MS = 60_000;
 const PARK_MS = 4000;
 
-/** Fails until the proof file was written again after the gate's first run (see test/gates/claude.test.ts). */
-const GATE = [
-  `stamp="$CA_HOME/gate-stamp-$CA_TASK"`,
-  `if [ -e "$stamp" ] && [ ${TOOL_FILE} -nt "$stamp" ]; then echo proof is fresh; exit 0; fi`,
-  `touch "$stamp"; echo "${TOOL_FILE} must be written again after this check [[tool]]"; exit 1`,
-].join("; ");
-
-function agent(name: string, url: string, cwd: string, extra: string): string {
-  return `
-  - name: ${name}
-    runtime: claude
-    mode: interactive
-    auto_approve: true
-    command: ${CLAUDE}
-    cwd: ${cwd}
-    timeout: 60
-    env:
-      ANTHROPIC_API_KEY: sk-ant-test-0000000000000000000000
-      ANTHROPIC_BASE_URL: ${url}
-      DISABLE_AUTOUPDATER: 1
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
-${extra}`;
-}
+const INTERACTIVE = "    mode: interactive\n    auto_approve: true\n";
 
 describe("an interactive Claude Code agent settles like every runtime", () => {
   let llm: AnthropicServer;
@@ -54,8 +32,8 @@ describe("an interactive Claude Code agent settles like every runtime", () => {
     repo = tempRepo();
     const yaml = [
       "agents:",
-      agent("fixer", llm.url, repo, `    worktree: true\n    commit: true\n    gate: '${GATE}'\n    gate_retries: 1\n`),
-      agent("limited", llm.url, repo, ""),
+      claudeAgent("fixer", llm.url, repo, INTERACTIVE, `    worktree: true\n    commit: true\n    gate: '${GATE}'\n    gate_retries: 1\n`),
+      claudeAgent("limited", llm.url, repo, INTERACTIVE, ""),
     ].join("");
     swarm = await startTestSwarm(yaml, { env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: PARK_MS }) } });
     client = await swarm.connect();

@@ -6,7 +6,7 @@
  * the jobs behind it.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SwarmEvent, TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../supervisor/index.js";
@@ -14,38 +14,12 @@ import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anth
 import { PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { git, tempRepo } from "../worktrees/repo.js";
+import { claudeAgent, GATE } from "./support.js";
 
-const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
 const WAIT_MS = 60_000;
 const PARK_MS = 4000;
 
-/**
- * Fails until the proof file has been written again after the gate's first
- * run (a stamp outside the worktree marks that run); its failure message
- * carries the fake server's `[[tool]]` marker, so the re-prompted agent
- * writes the file again.
- */
-const GATE = [
-  `stamp="$CA_HOME/gate-stamp-$CA_TASK"`,
-  `if [ -e "$stamp" ] && [ ${TOOL_FILE} -nt "$stamp" ]; then echo proof is fresh; exit 0; fi`,
-  `touch "$stamp"; echo "${TOOL_FILE} must be written again after this check [[tool]]"; exit 1`,
-].join("; ");
-
-function agent(name: string, url: string, cwd: string, extra: string): string {
-  return `
-  - name: ${name}
-    runtime: claude
-    command: ${CLAUDE}
-    cwd: ${cwd}
-    args: [--permission-mode, acceptEdits]
-    timeout: 60
-    env:
-      ANTHROPIC_API_KEY: sk-ant-test-0000000000000000000000
-      ANTHROPIC_BASE_URL: ${url}
-      DISABLE_AUTOUPDATER: 1
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
-${extra}`;
-}
+const HEADLESS = "    args: [--permission-mode, acceptEdits]\n";
 
 describe("a Claude Code agent with a gate", () => {
   let llm: AnthropicServer;
@@ -58,8 +32,8 @@ describe("a Claude Code agent with a gate", () => {
     repo = tempRepo();
     const yaml = [
       "agents:",
-      agent("fixer", llm.url, repo, `    worktree: true\n    commit: true\n    gate: '${GATE}'\n    gate_retries: 1\n`),
-      agent("limited", llm.url, repo, ""),
+      claudeAgent("fixer", llm.url, repo, HEADLESS, `    worktree: true\n    commit: true\n    gate: '${GATE}'\n    gate_retries: 1\n`),
+      claudeAgent("limited", llm.url, repo, HEADLESS, ""),
     ].join("");
     // The real program reports no reset time for an API-key 429: the park lasts rateLimitParkMs.
     swarm = await startTestSwarm(yaml, { env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: PARK_MS }) } });

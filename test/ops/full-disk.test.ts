@@ -8,26 +8,15 @@
  * there is room again outputs are whole.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Swarm } from "../../supervisor/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { canMountTmpfs } from "../helpers/mount.js";
 
-/** Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN, as in CI). */
-function canMount(): boolean {
-  const dir = mkdtempSync(join(tmpdir(), "ca-mount-probe-"));
-  try {
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", dir]).status !== 0) return false;
-    spawnSync("umount", [dir]);
-    return true;
-  } finally {
-    rmdirSync(dir);
-  }
-}
 
-const MOUNTABLE = canMount();
+const MOUNTABLE = canMountTmpfs();
 
 describe.skipIf(!MOUNTABLE)("a full disk for output files (64 KB tmpfs over the output folder)", () => {
   let swarm: TestSwarm;
