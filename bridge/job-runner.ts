@@ -160,7 +160,7 @@ export class JobRunner {
     let state = inspectDispatch(this.deps.jobsDir, token);
     if (state.kind === "not-started" && !withdrawDispatch(this.deps.jobsDir, token)) state = { kind: "running" };
     if (state.kind === "finished") {
-      await this.finishExited(record, record.session, token, state.exitCode);
+      await this.finishExited(record, record.session, token, state);
       return true;
     }
     if (state.kind !== "running") return false;
@@ -182,7 +182,7 @@ export class JobRunner {
       const again = inspectDispatch(this.deps.jobsDir, token);
       if (again.kind === "finished") {
         end.catch(() => undefined);
-        await this.finishExited(record, session.name, token, again.exitCode);
+        await this.finishExited(record, session.name, token, again);
       } else {
         await this.watch(record, session, token, end, startedAt, signal);
       }
@@ -221,7 +221,7 @@ export class JobRunner {
     try {
       const outcome = await Promise.race([end, deadline.reached]);
       if (typeof outcome !== "string" && outcome.kind === "end") {
-        await this.finishExited(record, session.name, token, outcome.exitCode);
+        await this.finishExited(record, session.name, token, outcome);
         return;
       }
       const status = outcome as "timeout" | "cancelled";
@@ -229,7 +229,7 @@ export class JobRunner {
       const exitCode = inspectDispatch(this.deps.jobsDir, token);
       if (exitCode.kind === "finished") {
         // It ended on its own just as we interrupted it: that is its real outcome.
-        await this.finishExited(record, session.name, token, exitCode.exitCode);
+        await this.finishExited(record, session.name, token, exitCode);
       } else {
         const stuck = usable ? "" : "; it ignored Ctrl-C, so its session was restarted";
         const reason = status === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and ${usable ? "was interrupted" : "was killed"}${stuck}` : `cancelled while running${stuck}`;
@@ -254,19 +254,19 @@ export class JobRunner {
    * reported, its gate and its worktree changes (job-completion.ts). A
    * failing gate may send the agent back to work: a follow-up dispatch.
    */
-  private async finishExited(record: TaskRecord, session: string | null, token: string, exitCode: number): Promise<void> {
+  private async finishExited(record: TaskRecord, session: string | null, token: string, exited: { exitCode: number; outputSaved: boolean }): Promise<void> {
+    const { exitCode } = exited;
     const held = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
     const signal = this.inflight.get(record.id)?.controller.signal;
     const canRetry = held !== undefined && held.currentTask === record.id && held.state === "busy";
     const settled = await this.completion.settle(record, session, token, exitCode, { canRetry, signal });
     if (settled.kind === "retry" && held) return this.followUp(record, held, settled, signal ?? new AbortController().signal);
     if (settled.kind !== "final") return;
-    const lost = outputLoss(this.deps.jobsDir, token, record.outputFile ?? join(this.deps.outputDir, `${record.id}.log`));
+    const lost = exited.outputSaved ? null : outputLoss(record.outputFile ?? join(this.deps.outputDir, `${record.id}.log`));
     if (lost) this.deps.log("job.output-incomplete", { taskId: record.id, error: lost });
     await this.finish(record, session, settled.status, settled.exitCode, settled.reason, lost ? { ...settled.fields, outputError: lost } : settled.fields);
   }
 
-  /** Types a gate retry's prompt into the session the task holds and watches it like the first run, within the same time limit. */
   /**
    * Types a dispatch's line and waits for its begin marker. Returns the promise
    * of its end marker (subscribed before typing, so it cannot be missed). A
@@ -350,10 +350,8 @@ function paneKey(session: AgentSession): string {
   return session.ref ? `${session.ref.paneId}:${session.ref.panePid}` : "";
 }
 
-/** Why a finished dispatch's output file is incomplete (tee could not write it), or null when it is whole. */
-function outputLoss(jobsDir: string, token: string, outputFile: string): string | null {
-  const state = inspectDispatch(jobsDir, token);
-  if (state.kind !== "finished" || state.outputSaved) return null;
+/** Why a finished dispatch's output file is incomplete (tee could not write all of it), as its result says it. */
+function outputLoss(outputFile: string): string {
   const dir = dirname(outputFile);
   let free: string;
   try {

@@ -52,7 +52,7 @@ ca-run() {
   __ca_code=${"${__ca_st[0]}"}
   # Line 2: tee's status; not 0 when the output file could not be written in full (a full disk).
   printf '%s\n%s\n' "$__ca_code" "${"${__ca_st[1]}"}" > "$__ca_jobs/$__ca_t.exit"
-  printf '\e]7777;ca;end;%s;%s;%s\a' "$__ca_t" "$__ca_nonce" "$__ca_code"
+  printf '\e]7777;ca;end;%s;%s;%s;%s\a' "$__ca_t" "$__ca_nonce" "$__ca_code" "${"${__ca_st[1]}"}"
 }
 `;
 }
