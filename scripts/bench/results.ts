@@ -1,0 +1,34 @@
+/** What a bench run measures, and the plan it follows (quick or full). */
+import type { Summary } from "./stats.js";
+
+export type Plan = ReturnType<typeof planFor>;
+
+export function planFor(quick: boolean) {
+  return quick
+    ? { quick, dispatchWarmup: 10, dispatchN: 100, dispatchBlock: 25, burst: 300, burstWarmup: 2, scales: [1, 8, 32], idleAgents: [32], settleMs: 5_000, sampleMs: 10_000, claudeTasks: 10 }
+    : { quick, dispatchWarmup: 20, dispatchN: 300, dispatchBlock: 25, burst: 1000, burstWarmup: 2, scales: [1, 8, 32], idleAgents: [32, 64], settleMs: 10_000, sampleMs: 20_000, claudeTasks: 30 };
+}
+
+export interface IdleFigures {
+  agents: number;
+  settleMs: number;
+  sampleMs: number;
+  cpu: { daemon: number; redis: number; tmuxServer: number; tmuxClient: number };
+  rssKb: { daemon: number; redis: number; tmuxServer: number; tmuxClient: number; panes: number };
+  paneCount: number;
+}
+
+export interface Results {
+  plan: Plan;
+  startedAt: Date;
+  finishedAt?: Date;
+  machine: Record<string, string>;
+  dispatch: { ours?: Summary; baseline?: Summary };
+  throughput: { n: number; ours?: number; baseline?: number; oursSec?: number; baselineSec?: number; oursCpuMs?: number; baselineCpuMs?: number }[];
+  startup: { replicas: number; ms: number }[];
+  idle: IdleFigures[];
+  /** 1-minute load average at the start and at the end of the run. */
+  load: { start: number; end?: number };
+  /** Interactive Claude Code: model's last byte → result recorded, and → its Stop hook, ms per task; or why it was not measured. */
+  claude?: { latency: Summary; stopHook: Summary } | { skipped: string };
+}
