@@ -4,14 +4,12 @@
  * network, no API key. Every wait is bounded by our own timeouts, since
  * Claude Code retries silently for minutes when nothing answers.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskResult } from "../../core/index.js";
-import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
+import { describe, expect, it } from "vitest";
+import { startAnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, LONG_LINES, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT, longAnswer } from "../fixtures/llm/scenario.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { useProgramSwarm } from "./support.js";
 
 const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
 const RESULT_WAIT_MS = 45_000;
@@ -35,27 +33,15 @@ agents:
 }
 
 describe("a headless Claude Code agent", () => {
-  let llm: AnthropicServer;
-  let swarm: TestSwarm;
-  let work: string;
-
-  beforeAll(async () => {
-    llm = await startAnthropicServer();
-    work = mkdtempSync(join(tmpdir(), "ca-claude-work-"));
-    // A rate limit parks the agent's queue (60 s by default); the test after the rate-limit one should not wait that long.
-    swarm = await startTestSwarm(swarmYaml(llm.url, work), { env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: 1000 }) } });
+  // A rate limit parks the agent's queue (60 s by default); the test after the rate-limit one should not wait that long.
+  const t = useProgramSwarm({
+    agent: "coder",
+    server: startAnthropicServer,
+    yaml: swarmYaml,
+    env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: 1000 }) },
+    resultWaitMs: RESULT_WAIT_MS,
   });
-  afterAll(async () => {
-    await swarm?.destroy();
-    await llm?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  async function run(task: string, options: { fresh?: boolean } = {}): Promise<TaskResult> {
-    const client = await swarm.connect();
-    const handle = await client.submit({ task, agent: "coder", ...options });
-    return handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
-  }
+  const { run } = t;
 
   it("answers a prompt and reports cost, tokens, turns and its session id", async () => {
     const result = await run("What is the answer? [[plain]]", { fresh: true });
@@ -69,13 +55,13 @@ describe("a headless Claude Code agent", () => {
     expect(result.output).toMatch(/✔ done · 1 turns/);
     expect(result.output).not.toContain(`"type":"result"`);
     // The prompt reached the model as a file's content, not through a command line.
-    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("What is the answer? [[plain]]");
+    expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("What is the answer? [[plain]]");
   });
 
   it("runs a tool the model asks for, in the agent's cwd", async () => {
     const result = await run("Write the proof file [[tool]]");
     expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER, turns: 2 });
-    expect(readFileSync(join(work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
+    expect(readFileSync(join(t.work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
     expect(result.output).toContain("⚙ Bash:");
   });
 
@@ -104,15 +90,15 @@ describe("a headless Claude Code agent", () => {
 
     const second = await run("And now tag-beta [[recall]]");
     expect(second).toMatchObject({ status: "completed", answer: "I can see: tag-alpha, tag-beta", agentSessionId: first.agentSessionId });
-    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("Remember tag-alpha");
+    expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("Remember tag-alpha");
 
     const third = await run("Only tag-gamma [[recall]]", { fresh: true });
     expect(third).toMatchObject({ status: "completed", answer: "I can see: tag-gamma" });
     expect(third.agentSessionId).not.toBe(first.agentSessionId);
-    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).not.toContain("tag-alpha");
+    expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).not.toContain("tag-alpha");
 
     // The session now continues the fresh conversation, as Redis records.
-    const client = await swarm.connect();
+    const client = await t.swarm.connect();
     expect(await client.client.redis.hget("ca:session:coder-1", "agentSessionId")).toBe(third.agentSessionId);
   });
 });

@@ -7,14 +7,13 @@
  * stream_max_retries=0): with Codex's defaults a 429 keeps it retrying for
  * minutes. Codex starts fast (about 0.5 s per `codex exec` here).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SwarmEvent, TaskResult } from "../../core/index.js";
-import { startResponsesServer, type ResponsesServer } from "../fixtures/llm/responses.js";
+import { describe, expect, it } from "vitest";
+import type { SwarmEvent } from "../../core/index.js";
+import { startResponsesServer } from "../fixtures/llm/responses.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_COMMAND, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { useProgramSwarm } from "./support.js";
 
 const CODEX = resolve(import.meta.dirname, "../../node_modules/.bin/codex");
 const RESULT_WAIT_MS = 30_000;
@@ -52,32 +51,15 @@ agents:
 }
 
 describe("a headless Codex agent", () => {
-  let llm: ResponsesServer;
-  let swarm: TestSwarm;
-  let work: string;
-
-  beforeAll(async () => {
-    llm = await startResponsesServer();
-    work = mkdtempSync(join(tmpdir(), "ca-codex-work-"));
-    // A rate limit parks the agent's queue (60 s by default); keep it short so the test can watch the next task wait.
-    swarm = await startTestSwarm(swarmYaml(llm.url, work), { env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: PARK_MS }) } });
+  // A rate limit parks the agent's queue (60 s by default); keep it short so the test can watch the next task wait.
+  const t = useProgramSwarm({
+    agent: "codex",
+    server: startResponsesServer,
+    yaml: swarmYaml,
+    env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: PARK_MS }) },
+    resultWaitMs: RESULT_WAIT_MS,
   });
-  afterAll(async () => {
-    await swarm?.destroy();
-    await llm?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  async function run(task: string, options: { fresh?: boolean } = {}): Promise<TaskResult> {
-    const client = await swarm.connect();
-    const handle = await client.submit({ task, agent: "codex", ...options });
-    return handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
-  }
-
-  async function storedThread(): Promise<string | null> {
-    const client = await swarm.connect();
-    return client.client.redis.hget(SESSION_KEY, "agentSessionId");
-  }
+  const { run, storedConversation } = t;
 
   it("answers a prompt with tokens, one round trip and codex's thread id", async () => {
     const result = await run("What is the answer? [[plain]]", { fresh: true });
@@ -85,43 +67,43 @@ describe("a headless Codex agent", () => {
     expect(result.inputTokens).toBeGreaterThan(0);
     expect(result.outputTokens).toBeGreaterThan(0);
     expect(result.agentSessionId).toMatch(UUID);
-    expect(await storedThread()).toBe(result.agentSessionId);
+    expect(await storedConversation()).toBe(result.agentSessionId);
     // The pane (and so the task's output) shows readable text, not the JSONL stream.
     expect(result.output).toContain(PLAIN_ANSWER);
     expect(result.output).toMatch(/✔ turn done · \d+ in · \d+ out/);
     expect(result.output).not.toContain(`"type":"turn.completed"`);
     // The prompt reached the model from stdin; the key came from the provider's env_key.
-    const request = llm.agentRequests().at(-1)!;
+    const request = t.llm.agentRequests().at(-1)!;
     expect(request.userTexts.join("\n")).toContain("What is the answer? [[plain]]");
     expect((request.body as { model?: string }).model).toBe("test-model");
-    expect(llm.authorizations.at(-1)).toBe("Bearer sk-local-test");
+    expect(t.llm.authorizations.at(-1)).toBe("Bearer sk-local-test");
   });
 
   it("runs the shell command the model asks for in the agent's cwd, without asking", async () => {
     const result = await run("Write the proof file, tag-one [[tool]]", { fresh: true });
     expect(result).toMatchObject({ status: "completed", exitCode: 0, answer: TOOL_DONE_ANSWER, turns: 2 });
-    expect(readFileSync(join(work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
+    expect(readFileSync(join(t.work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
     expect(result.inputTokens).toBeGreaterThan(0);
     expect(result.outputTokens).toBeGreaterThan(0);
     expect(result.output).toContain(`⚙ $ /bin/bash -lc '${TOOL_COMMAND}'`);
     expect(result.output).toMatch(/⎿ exit 0 · .*tool-ran/);
     // Codex sent the command's output back to the model in a second request of the same turn.
-    const input = (llm.agentRequests().at(-1)!.body as { input: { type?: string; output?: unknown }[] }).input;
+    const input = (t.llm.agentRequests().at(-1)!.body as { input: { type?: string; output?: unknown }[] }).input;
     expect(input.at(-1)).toMatchObject({ type: "function_call_output" });
     expect(JSON.stringify(input.at(-1)!.output)).toContain("tool-ran");
   });
 
   it("continues the thread on the next task, and starts a new one with fresh", async () => {
-    const before = await storedThread();
+    const before = await storedConversation();
     const next = await run("What did I tag? tag-two [[recall]]");
     expect(next).toMatchObject({ status: "completed", answer: "I can see: tag-one, tag-two", agentSessionId: before });
-    expect(llm.agentRequests().at(-1)!.userTexts.join("\n")).toContain("Write the proof file, tag-one");
+    expect(t.llm.agentRequests().at(-1)!.userTexts.join("\n")).toContain("Write the proof file, tag-one");
 
     const fresh = await run("Only tag-three [[recall]]", { fresh: true });
     expect(fresh).toMatchObject({ status: "completed", answer: "I can see: tag-three" });
     expect(fresh.agentSessionId).toMatch(UUID);
     expect(fresh.agentSessionId).not.toBe(before);
-    expect(await storedThread()).toBe(fresh.agentSessionId);
+    expect(await storedConversation()).toBe(fresh.agentSessionId);
   });
 
   it("fails a task whose API call failed, with the API's message as the reason", async () => {
@@ -131,13 +113,13 @@ describe("a headless Codex agent", () => {
   });
 
   it("forgets a thread codex can no longer resume, so the next task starts a new one", async () => {
-    const client = await swarm.connect();
+    const client = await t.swarm.connect();
     const gone = "01a20000-0000-7000-8000-000000000000";
     await client.client.redis.hset(SESSION_KEY, "agentSessionId", gone);
     const failed = await run("Continue, tag-four [[recall]]");
     expect(failed.status).toBe("failed");
     expect(failed.reason).toContain(`no rollout found for thread id ${gone}`);
-    expect(await storedThread()).toBeNull();
+    expect(await storedConversation()).toBeNull();
 
     const next = await run("Again, tag-five [[recall]]");
     expect(next).toMatchObject({ status: "completed", answer: "I can see: tag-five" });
@@ -145,14 +127,14 @@ describe("a headless Codex agent", () => {
   });
 
   it("recognises a 429 as a rate limit and parks the agent's queue, so the next task waits and then runs", async () => {
-    const client = await swarm.connect();
+    const client = await t.swarm.connect();
     const since = await client.client.events.lastId();
-    const requestsBefore = llm.requests.length;
+    const requestsBefore = t.llm.requests.length;
     const limited = await run("Too much [[ratelimit]]");
     expect(limited.status).toBe("failed");
     expect(limited.reason).toMatch(/^rate limited: .*429 Too Many Requests/);
     // With the provider's retries at 0, codex asked once and gave up at once.
-    expect(llm.requests.slice(requestsBefore).filter((r) => r.scenario === "ratelimit")).toHaveLength(1);
+    expect(t.llm.requests.slice(requestsBefore).filter((r) => r.scenario === "ratelimit")).toHaveLength(1);
 
     const next = await client.submit({ task: "And now? [[plain]]", agent: "codex" });
     expect((await client.status()).agents.find((a) => a.name === "codex")?.parkedUntil).toEqual(expect.any(String));

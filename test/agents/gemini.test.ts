@@ -5,14 +5,12 @@
  * order and share one agent session; the rate limit comes last, since it
  * parks the agent's queue for the hour the server asks for.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskResult } from "../../core/index.js";
-import { RATE_LIMIT_MESSAGE, startGeminiServer, type GeminiServer } from "../fixtures/llm/gemini.js";
+import { describe, expect, it } from "vitest";
+import { RATE_LIMIT_MESSAGE, startGeminiServer } from "../fixtures/llm/gemini.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { useProgramSwarm } from "./support.js";
 
 const GEMINI = resolve(import.meta.dirname, "../../node_modules/.bin/gemini");
 const RESULT_WAIT_MS = 45_000;
@@ -36,33 +34,15 @@ agents:
 }
 
 describe("a headless Gemini CLI agent", () => {
-  let llm: GeminiServer;
-  let swarm: TestSwarm;
-  let work: string;
-
-  beforeAll(async () => {
-    llm = await startGeminiServer();
-    work = mkdtempSync(join(tmpdir(), "ca-gemini-work-"));
-    swarm = await startTestSwarm(swarmYaml(llm.url, work));
+  const t = useProgramSwarm({
+    agent: "gemini",
+    server: startGeminiServer,
+    yaml: swarmYaml,
+    resultWaitMs: RESULT_WAIT_MS,
   });
-  afterAll(async () => {
-    await swarm?.destroy();
-    await llm?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const { run, storedConversation } = t;
 
-  async function run(task: string, options: { fresh?: boolean } = {}): Promise<TaskResult> {
-    const client = await swarm.connect();
-    const handle = await client.submit({ task, agent: "gemini", ...options });
-    return handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
-  }
-
-  async function storedConversation(): Promise<string | null> {
-    const client = await swarm.connect();
-    return client.client.redis.hget("ca:session:gemini-1", "agentSessionId");
-  }
-
-  const config = () => join(swarm.home, "agents", "gemini", "config");
+  const config = () => join(t.swarm.home, "agents", "gemini", "config");
   let firstSession: string | undefined;
 
   it("answers a prompt and reports tokens and its session id, keeping its state in the agent's own GEMINI_CLI_HOME", async () => {
@@ -77,7 +57,7 @@ describe("a headless Gemini CLI agent", () => {
     expect(result.output).toMatch(/✔ done · \d+ in · \d+ out/);
     expect(result.output).not.toContain(`"type":"result"`);
     // The prompt reached the model as the file piped to gemini's stdin.
-    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("Remember tag-one. What is the answer? [[plain]]");
+    expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("Remember tag-one. What is the answer? [[plain]]");
     // Settings and conversations live under the agent's config folder, with our defaults filled in.
     const settings = JSON.parse(readFileSync(join(config(), ".gemini", "settings.json"), "utf8")) as Record<string, Record<string, unknown>>;
     expect(settings.privacy).toEqual({ usageStatisticsEnabled: false });
@@ -89,12 +69,12 @@ describe("a headless Gemini CLI agent", () => {
   it("runs its shell tool when the model asks, in the agent's cwd", async () => {
     const result = await run("Write the proof file [[tool]]");
     expect(result).toMatchObject({ status: "completed", exitCode: 0, answer: TOOL_DONE_ANSWER, agentSessionId: firstSession });
-    expect(readFileSync(join(work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
+    expect(readFileSync(join(t.work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
     expect(result.inputTokens).toBeGreaterThan(0);
     expect(result.outputTokens).toBeGreaterThan(0);
     expect(result.output).toContain("⚙ run_shell_command:");
     // The second request carried the command's output back to the model.
-    const last = llm.agentRequests().at(-1)?.body as { contents: { parts: { functionResponse?: { name: string; response: { output?: string } } }[] }[] };
+    const last = t.llm.agentRequests().at(-1)?.body as { contents: { parts: { functionResponse?: { name: string; response: { output?: string } } }[] }[] };
     const response = last.contents.at(-1)?.parts[0]?.functionResponse;
     expect(response?.name).toBe("run_shell_command");
     expect(response?.response.output).toContain("tool-ran");
@@ -103,18 +83,18 @@ describe("a headless Gemini CLI agent", () => {
   it("continues the session's conversation on the next task (--resume), and starts anew with fresh", async () => {
     const second = await run("What did I tag? tag-two [[recall]]");
     expect(second).toMatchObject({ status: "completed", answer: "I can see: tag-one, tag-two", agentSessionId: firstSession });
-    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("Remember tag-one");
+    expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("Remember tag-one");
 
     const third = await run("Only tag-three [[recall]]", { fresh: true });
     expect(third).toMatchObject({ status: "completed", answer: "I can see: tag-three" });
     expect(third.agentSessionId).toMatch(UUID);
     expect(third.agentSessionId).not.toBe(firstSession);
-    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).not.toContain("tag-one");
+    expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).not.toContain("tag-one");
     expect(await storedConversation()).toBe(third.agentSessionId);
   });
 
   it("forgets a conversation gemini no longer has, so the next task starts fresh", async () => {
-    const client = await swarm.connect();
+    const client = await t.swarm.connect();
     await client.client.redis.hset("ca:session:gemini-1", "agentSessionId", "11111111-2222-4333-8444-555555555555");
     const lost = await run("Where were we? [[plain]]");
     expect(lost.status).toBe("failed");
@@ -143,8 +123,8 @@ describe("a headless Gemini CLI agent", () => {
     const resetAt = Date.parse(result.rateLimitResetAt ?? "");
     expect(resetAt - before).toBeGreaterThan(3_500_000);
     expect(resetAt - before).toBeLessThan(3_700_000);
-    expect(llm.agentRequests().filter((r) => r.scenario === "ratelimit")).toHaveLength(1);
-    const client = await swarm.connect();
+    expect(t.llm.agentRequests().filter((r) => r.scenario === "ratelimit")).toHaveLength(1);
+    const client = await t.swarm.connect();
     await expect.poll(() => client.client.redis.hget("ca:parked", "gemini"), { timeout: 5000 }).toBeTruthy();
   });
 });

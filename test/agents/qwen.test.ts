@@ -4,14 +4,12 @@
  * qwen starts slowly (several seconds per task here), so this suite keeps to
  * three tasks: a tool round trip, a resumed conversation, an API error.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskResult } from "../../core/index.js";
-import { startOpenAiServer, type OpenAiServer } from "../fixtures/llm/openai.js";
+import { describe, expect, it } from "vitest";
+import { startOpenAiServer } from "../fixtures/llm/openai.js";
 import { ERROR_MESSAGE, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { useProgramSwarm } from "./support.js";
 
 const QWEN = resolve(import.meta.dirname, "../../node_modules/.bin/qwen");
 const RESULT_WAIT_MS = 50_000;
@@ -32,31 +30,18 @@ agents:
 }
 
 describe("a headless Qwen Code agent", () => {
-  let llm: OpenAiServer;
-  let swarm: TestSwarm;
-  let work: string;
-
-  beforeAll(async () => {
-    llm = await startOpenAiServer();
-    work = mkdtempSync(join(tmpdir(), "ca-qwen-work-"));
-    swarm = await startTestSwarm(swarmYaml(llm.url, work));
+  const t = useProgramSwarm({
+    agent: "qwen",
+    server: startOpenAiServer,
+    yaml: swarmYaml,
+    resultWaitMs: RESULT_WAIT_MS,
   });
-  afterAll(async () => {
-    await swarm?.destroy();
-    await llm?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  async function run(task: string, options: { fresh?: boolean } = {}): Promise<TaskResult> {
-    const client = await swarm.connect();
-    const handle = await client.submit({ task, agent: "qwen", ...options });
-    return handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
-  }
+  const { run, storedConversation } = t;
 
   it("runs a tool the model asks for and reports tokens and its session id", async () => {
     const result = await run("Write the proof file, tag-one [[tool]]");
     expect(result).toMatchObject({ status: "completed", exitCode: 0, answer: TOOL_DONE_ANSWER, turns: 2 });
-    expect(readFileSync(join(work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
+    expect(readFileSync(join(t.work, TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
     expect(result.inputTokens).toBeGreaterThan(0);
     expect(result.outputTokens).toBeGreaterThan(0);
     expect(result.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
@@ -64,7 +49,7 @@ describe("a headless Qwen Code agent", () => {
   }, 60_000);
 
   it("continues the conversation on the next task", async () => {
-    const before = await swarm.connect().then((c) => c.client.redis.hget("ca:session:qwen-1", "agentSessionId"));
+    const before = await storedConversation();
     const result = await run("What did I tag? tag-two [[recall]]");
     expect(result).toMatchObject({ status: "completed", answer: "I can see: tag-one, tag-two", agentSessionId: before });
   }, 60_000);
@@ -73,6 +58,6 @@ describe("a headless Qwen Code agent", () => {
     const result = await run("Please fail [[error]]", { fresh: true });
     expect(result).toMatchObject({ status: "failed", exitCode: 0 });
     expect(result.reason).toContain(ERROR_MESSAGE);
-    expect(llm.agentRequests().at(-1)?.userTexts.join("\n")).not.toContain("tag-one");
+    expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).not.toContain("tag-one");
   }, 60_000);
 });

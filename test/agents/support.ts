@@ -1,0 +1,66 @@
+/**
+ * What the real-program tests (claude, qwen, codex, gemini) share: a scripted
+ * model server, a work folder and a swarm whose one agent runs the program
+ * against that server, started before the file's tests and torn down after;
+ * and the two things every test does with them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import type { TaskResult } from "../../core/index.js";
+import type { LocalServer } from "../fixtures/llm/http.js";
+import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+
+export interface ProgramSwarm<S extends LocalServer> {
+  readonly llm: S;
+  readonly swarm: TestSwarm;
+  /** The agent's working folder. */
+  readonly work: string;
+  /** Submits a task to the agent and waits for its result. */
+  run(task: string, options?: { fresh?: boolean }): Promise<TaskResult>;
+  /** The conversation id the swarm stored for the agent's first session. */
+  storedConversation(): Promise<string | null>;
+}
+
+export function useProgramSwarm<S extends LocalServer>(options: {
+  readonly agent: string;
+  readonly server: () => Promise<S>;
+  readonly yaml: (url: string, work: string) => string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly resultWaitMs: number;
+}): ProgramSwarm<S> {
+  let llm: S | undefined;
+  let swarm: TestSwarm | undefined;
+  let work = "";
+  beforeAll(async () => {
+    llm = await options.server();
+    work = mkdtempSync(join(tmpdir(), `ca-${options.agent}-work-`));
+    swarm = await startTestSwarm(options.yaml(llm.url, work), options.env ? { env: options.env } : {});
+  });
+  afterAll(async () => {
+    await swarm?.destroy();
+    await llm?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  return {
+    get llm() {
+      return llm!;
+    },
+    get swarm() {
+      return swarm!;
+    },
+    get work() {
+      return work;
+    },
+    async run(task, runOptions = {}) {
+      const client = await swarm!.connect();
+      const handle = await client.submit({ task, agent: options.agent, ...runOptions });
+      return handle.result({ signal: AbortSignal.timeout(options.resultWaitMs) });
+    },
+    async storedConversation() {
+      const client = await swarm!.connect();
+      return client.client.redis.hget(client.client.ledger.keys.session(`${options.agent}-1`), "agentSessionId");
+    },
+  };
+}
