@@ -9,23 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Swarm } from "../../supervisor/index.js";
 import { WorkflowClient } from "../../workflows/index.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { SHELL_AGENTS, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { runToEnd, stateUntil, statuses, workflowFile } from "./support.js";
 
-const AGENTS = `
-agents:
-  - name: alpha
-    runtime: shell
-    replicas: 2
-    routes: [api, server]
-    timeout: 60
-  - name: beta
-    runtime: shell
-    replicas: 1
-    routes: [test, tests]
-    timeout: 60
-default_agent: alpha
-`;
 
 /** A task that prints its start and end time (ms) around a sleep. */
 const TIMED = (seconds: number, label = ""): string => `echo "$(date +%s%3N)"; sleep ${seconds}; echo "$(date +%s%3N) ${label}"`;
@@ -41,7 +27,7 @@ describe("workflow executions on a real swarm", { timeout: 120_000 }, () => {
   let workflows: WorkflowClient;
   let dir: string;
   beforeAll(async () => {
-    swarm = await startTestSwarm(AGENTS);
+    swarm = await startTestSwarm(SHELL_AGENTS);
     client = await swarm.connect();
     workflows = new WorkflowClient(client.client);
     dir = mkdtempSync(join(tmpdir(), "ca-wfx-"));
