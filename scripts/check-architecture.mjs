@@ -15,9 +15,8 @@
 //      left out, as TypeScript erases them; they still count for 1 and 2.
 //
 // Test files (the "exempt" paths) skip rules 1 and 2. Bare specifiers
-// (packages, node:) are ignored. Plain Node 20, no dependencies: imports are
-// found with a small tokenizer that skips comments, strings, template text and
-// regular expressions, so it needs no TypeScript compiler.
+// (packages, node:) are ignored. Imports are
+// found in the TypeScript compiler's syntax tree (the `typescript` dev dependency).
 //
 // Prints one line per violation and exits 1, or prints a one-line summary and
 // exits 0. Exit 2 means the checker itself could not run (bad arguments,
@@ -26,171 +25,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_RULES = join(HERE, "architecture-rules.json");
-
-// ---------------------------------------------------------------- tokenizer
-
-const KEYWORDS_BEFORE_EXPRESSION = new Set([
-  "return", "typeof", "instanceof", "in", "of", "new", "delete", "void",
-  "throw", "case", "do", "else", "yield", "await",
-]);
-
-/**
- * Splits TypeScript source into the tokens the import scanner needs:
- * identifiers, string literals (and template literals without substitutions),
- * punctuation. Comments, regular expressions, numbers and template text are
- * consumed and dropped (numbers leave a placeholder token).
- * @param {string} src
- * @returns {{t: "id"|"str"|"p"|"num"|"tmpl", v: string, line: number}[]}
- */
-export function tokenize(src) {
-  const toks = [];
-  const n = src.length;
-  let i = 0;
-  let line = 1;
-  // One entry per open `{` or `${`: "{" for a brace, "`" for a template hole.
-  const braces = [];
-
-  const push = (t, v) => toks.push({ t, v, line });
-  const isIdStart = (c) => /[\p{ID_Start}$_\\#]/u.test(c);
-  const isIdPart = (c) => /[\p{ID_Continue}$\u200c\u200d\\]/u.test(c);
-
-  // Reads template text from i (just after ` or the } closing a hole) up to
-  // the closing ` or the next ${. Returns the text read.
-  const readTemplate = () => {
-    let text = "";
-    while (i < n) {
-      const c = src[i];
-      if (c === "\\") { text += src.slice(i, i + 2); if (src[i + 1] === "\n") line++; i += 2; continue; }
-      if (c === "`") { i++; return { text, closed: true }; }
-      if (c === "$" && src[i + 1] === "{") { i += 2; braces.push("`"); return { text, closed: false }; }
-      if (c === "\n") line++;
-      text += c;
-      i++;
-    }
-    return { text, closed: true };
-  };
-
-  const regexAllowed = () => {
-    const prev = toks[toks.length - 1];
-    if (!prev) return true;
-    if (prev.t === "num" || prev.t === "str" || prev.t === "tmpl") return false;
-    if (prev.t === "id") return KEYWORDS_BEFORE_EXPRESSION.has(prev.v);
-    return !(prev.v === ")" || prev.v === "]" || prev.v === "}");
-  };
-
-  while (i < n) {
-    const c = src[i];
-    if (c === "\n") { line++; i++; continue; }
-    if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v" || c === "\ufeff" || c === "\u00a0" || c === "\u2028" || c === "\u2029") { i++; continue; }
-
-    if (c === "/" && src[i + 1] === "/") {
-      while (i < n && src[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "/" && src[i + 1] === "*") {
-      const end = src.indexOf("*/", i + 2);
-      const stop = end === -1 ? n : end + 2;
-      for (let k = i; k < stop; k++) if (src[k] === "\n") line++;
-      i = stop;
-      continue;
-    }
-    if (c === "#" && i === 0 && src[1] === "!") { // hashbang
-      while (i < n && src[i] !== "\n") i++;
-      continue;
-    }
-
-    if (c === '"' || c === "'") {
-      const startLine = line;
-      let v = "";
-      i++;
-      while (i < n && src[i] !== c) {
-        if (src[i] === "\\") {
-          const next = src[i + 1];
-          if (next === "\n") line++;
-          v += next === "n" ? "\n" : next === "t" ? "\t" : next ?? "";
-          i += 2;
-          continue;
-        }
-        if (src[i] === "\n") break; // unterminated: stop at the line end
-        v += src[i++];
-      }
-      i++;
-      toks.push({ t: "str", v, line: startLine });
-      continue;
-    }
-
-    if (c === "`") {
-      const startLine = line;
-      i++;
-      const { text, closed } = readTemplate();
-      toks.push(closed ? { t: "str", v: text, line: startLine, template: true } : { t: "tmpl", v: text, line: startLine });
-      continue;
-    }
-
-    if (c === "{") { braces.push("{"); push("p", "{"); i++; continue; }
-    if (c === "}") {
-      if (braces[braces.length - 1] === "`") {
-        braces.pop();
-        i++;
-        readTemplate();
-        push("tmpl", "");
-        continue;
-      }
-      braces.pop();
-      push("p", "}");
-      i++;
-      continue;
-    }
-
-    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(src[i + 1] ?? ""))) {
-      i++;
-      while (i < n && /[0-9A-Za-z_.]/.test(src[i])) {
-        // 1e-5 / 1E+5
-        if ((src[i] === "e" || src[i] === "E") && (src[i + 1] === "+" || src[i + 1] === "-")) i++;
-        i++;
-      }
-      push("num", "0");
-      continue;
-    }
-
-    if (isIdStart(c)) {
-      let v = c;
-      i++;
-      while (i < n && isIdPart(src[i])) v += src[i++];
-      push("id", v);
-      continue;
-    }
-
-    if (c === "/" && regexAllowed()) {
-      // Regular expression literal: skip to the closing / outside a class.
-      let k = i + 1;
-      let inClass = false;
-      let ok = false;
-      while (k < n && src[k] !== "\n") {
-        const ch = src[k];
-        if (ch === "\\") { k += 2; continue; }
-        if (ch === "[") inClass = true;
-        else if (ch === "]") inClass = false;
-        else if (ch === "/" && !inClass) { ok = true; break; }
-        k++;
-      }
-      if (ok) {
-        k++;
-        while (k < n && /[A-Za-z]/.test(src[k])) k++;
-        i = k;
-        push("num", "0"); // stands for a value
-        continue;
-      }
-    }
-
-    push("p", c);
-    i++;
-  }
-  return toks;
-}
 
 // ------------------------------------------------------------ import scanner
 
@@ -198,130 +36,52 @@ export function tokenize(src) {
  * @typedef {{spec: string, line: number, typeOnly: boolean, kind: "import"|"export"|"dynamic"|"require"}} ImportRef
  */
 
-const PROMISE_MEMBERS = new Set(["then", "catch", "finally"]);
-
 /**
- * Finds the module specifiers a TypeScript source file refers to.
+ * Finds the module specifiers a TypeScript source file refers to, from the
+ * TypeScript compiler's own syntax tree (so comments, strings, template text and
+ * regular expressions can never be mistaken for imports). `typeOnly` marks what
+ * TypeScript erases: `import type`, imports whose specifiers are all `type`,
+ * `export type … from`, and `import("x")` in a type position.
  * @param {string} src
+ * @param {string} [fileName]
  * @returns {ImportRef[]}
  */
-export function scanImports(src) {
-  const toks = tokenize(src);
+export function scanImports(src, fileName = "file.ts") {
+  const file = ts.createSourceFile(fileName, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   /** @type {ImportRef[]} */
   const out = [];
-  const at = (k) => toks[k] ?? { t: "eof", v: "", line: 0 };
-  const isP = (k, v) => at(k).t === "p" && at(k).v === v;
-  const isId = (k, v) => at(k).t === "id" && (v === undefined || at(k).v === v);
-  const isStr = (k) => at(k).t === "str";
-  const isMember = (k) => isP(k - 1, ".") && !isP(k - 2, "."); // a.import, but not ...spread
-
-  // Parses a `{ … }` specifier list starting at k. Returns the index after the
-  // closing brace and whether every specifier carries a `type` modifier.
-  const namedList = (k) => {
-    let depth = 0;
-    let specifiers = 0;
-    let typed = 0;
-    let start = true;
-    for (; k < toks.length; k++) {
-      if (isP(k, "{")) { depth++; start = true; continue; }
-      if (isP(k, "}")) { depth--; if (depth === 0) return { end: k + 1, allTyped: specifiers > 0 && typed === specifiers }; continue; }
-      if (depth === 1 && isP(k, ",")) { start = true; continue; }
-      if (depth === 1 && start) {
-        start = false;
-        specifiers++;
-        if (isId(k, "type") && !isP(k + 1, ",") && !isP(k + 1, "}") && !isId(k + 1, "as")) typed++;
-      }
-    }
-    return { end: k, allTyped: false };
+  const lineOf = (node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
+  const push = (node, specifier, typeOnly, kind) => {
+    if (specifier && ts.isStringLiteralLike(specifier)) out.push({ spec: specifier.text, line: lineOf(node), typeOnly, kind });
   };
-
-  for (let i = 0; i < toks.length; i++) {
-    const tok = toks[i];
-    if (tok.t !== "id" || isMember(i)) continue;
-
-    if (tok.v === "import") {
-      // import("x") — dynamic import, or an import type in a type position.
-      if (isP(i + 1, "(")) {
-        if (isStr(i + 2) && (isP(i + 3, ")") || isP(i + 3, ","))) {
-          let close = i + 3;
-          if (isP(close, ",")) { // import("x", { with: … })
-            let depth = 1;
-            for (close = i + 2; close < toks.length && depth > 0;) {
-              close++;
-              if (isP(close, "(")) depth++;
-              else if (isP(close, ")")) depth--;
-            }
-          }
-          const typeLevel = isId(i - 1, "typeof")
-            || (!isId(i - 1, "await") && isP(close + 1, ".") && isId(close + 2) && !PROMISE_MEMBERS.has(at(close + 2).v));
-          out.push({ spec: at(i + 2).v, line: tok.line, typeOnly: typeLevel, kind: "dynamic" });
-        }
-        continue;
-      }
-      if (isP(i + 1, ".")) continue; // import.meta
-      // import "x";
-      if (isStr(i + 1) && !at(i + 1).template) {
-        out.push({ spec: at(i + 1).v, line: tok.line, typeOnly: false, kind: "import" });
-        continue;
-      }
-      let k = i + 1;
-      let typeOnly = false;
-      if (isId(k, "type") && (isP(k + 1, "{") || isP(k + 1, "*") || (isId(k + 1) && !isId(k + 1, "from")))) {
-        typeOnly = true;
-        k++;
-      }
-      let hasDefaultOrNamespace = false;
-      let allTyped = false;
-      for (let guard = 0; k < toks.length && guard < 10_000; guard++) {
-        if (isP(k, "{")) {
-          const r = namedList(k);
-          allTyped = r.allTyped;
-          k = r.end;
-          continue;
-        }
-        if (isId(k, "from") && isStr(k + 1)) {
-          out.push({ spec: at(k + 1).v, line: tok.line, typeOnly: typeOnly || (allTyped && !hasDefaultOrNamespace), kind: "import" });
-          i = k + 1;
-          break;
-        }
-        if (isP(k, "=")) { // import x = require("y")
-          if (isId(k + 1, "require") && isP(k + 2, "(") && isStr(k + 3)) {
-            out.push({ spec: at(k + 3).v, line: tok.line, typeOnly, kind: "require" });
-            i = k + 3;
-          }
-          break;
-        }
-        if (isP(k, "*") || (isId(k) && !isId(k, "as"))) hasDefaultOrNamespace = true;
-        else if (!(isP(k, ",") || isId(k, "as"))) break; // not an import declaration
-        k++;
-      }
-      continue;
+  const visit = (node) => {
+    if (ts.isImportDeclaration(node)) {
+      push(node, node.moduleSpecifier, importErased(node.importClause), "import");
+    } else if (ts.isExportDeclaration(node)) {
+      const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : null;
+      const allTyped = named !== null && named.length > 0 && named.every((element) => element.isTypeOnly);
+      push(node, node.moduleSpecifier, node.isTypeOnly || allTyped, "export");
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      push(node, node.moduleReference.expression, node.isTypeOnly, "require");
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      push(node, node.arguments[0], false, "dynamic");
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      push(node, node.argument.literal, true, "dynamic");
     }
-
-    if (tok.v === "export") {
-      let k = i + 1;
-      let typeOnly = false;
-      if (isId(k, "type") && (isP(k + 1, "{") || isP(k + 1, "*"))) { typeOnly = true; k++; }
-      if (isP(k, "*")) {
-        k++;
-        if (isId(k, "as")) k += 2;
-        if (isId(k, "from") && isStr(k + 1)) {
-          out.push({ spec: at(k + 1).v, line: tok.line, typeOnly, kind: "export" });
-          i = k + 1;
-        }
-        continue;
-      }
-      if (isP(k, "{")) {
-        const r = namedList(k);
-        k = r.end;
-        if (isId(k, "from") && isStr(k + 1)) {
-          out.push({ spec: at(k + 1).v, line: tok.line, typeOnly: typeOnly || r.allTyped, kind: "export" });
-          i = k + 1;
-        }
-      }
-    }
-  }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
   return out;
+}
+
+/** True when TypeScript erases the import: `import type …`, or every named specifier is `type`. */
+function importErased(clause) {
+  if (!clause) return false; // import "x": a side effect, kept
+  if (clause.isTypeOnly) return true;
+  if (clause.name) return false; // a default import is a value
+  const bindings = clause.namedBindings;
+  if (!bindings || ts.isNamespaceImport(bindings)) return false;
+  return bindings.elements.length > 0 && bindings.elements.every((element) => element.isTypeOnly);
 }
 
 // ----------------------------------------------------------------- the tree
@@ -474,7 +234,7 @@ export function checkArchitecture(root, rules) {
 
   for (const file of files) {
     const abs = join(root, file);
-    const refs = scanImports(readFileSync(abs, "utf8"));
+    const refs = scanImports(readFileSync(abs, "utf8"), abs);
     const isExempt = exempt.some((re) => re.test(file));
     const fromLayer = layerKey(file);
     const allowed = layers[fromLayer];
