@@ -18,6 +18,7 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
   const params = parseParamArgs(options.params ?? []);
   await withWorkflows(options, async (workflows, daemonAlive) => {
     const workflow = workflows.load(file);
+    refuseCommaForm(params, workflow.params.map((p) => p.name));
     const state = await workflows.start(workflow, params);
     if (!(await daemonAlive())) process.stderr.write("warning: the swarm's daemon is not running; the execution starts when `claude-agent up` runs.\n");
     if (!options.wait) {
@@ -143,19 +144,36 @@ function workflowFileOption(positional: string | undefined, flag: string | undef
   return file;
 }
 
-/** `--params a=1 b=2`, `--params a=1,b=2` or both; a comma followed by something else stays in the value. */
+/**
+ * `--params a=1 b=2` or `--params a=1 --params b=2`: one word, one param; the value is
+ * everything after the first `=`, commas and all. There is no comma-separated form: with
+ * one, a value holding `,name=` (a branch name, a message from outside) set another param.
+ */
 export function parseParamArgs(values: readonly string[]): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const value of values) {
-    for (const pair of value.split(/,(?=\s*[A-Za-z_][A-Za-z0-9_-]*=)/)) {
-      const match = /^\s*([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(pair);
-      if (match === null) throw new UsageError(`--params: expected name=value, got ${JSON.stringify(pair)}`, { hint: "--params env=prod --params version=1.2.3" });
-      const [, name = "", given = ""] = match;
-      if (Object.hasOwn(params, name)) throw new UsageError(`--params: "${name}" is given twice`);
-      params[name] = given;
-    }
+  for (const pair of values) {
+    const match = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(pair);
+    if (match === null) throw new UsageError(`--params: expected name=value, got ${JSON.stringify(pair)}`, { hint: "--params env=prod --params version=1.2.3" });
+    const [, name = "", given = ""] = match;
+    if (Object.hasOwn(params, name)) throw new UsageError(`--params: "${name}" is given twice`);
+    params[name] = given;
   }
   return params;
+}
+
+/**
+ * The comma-separated form is gone; a value that looks like it (`env=prod,version=1.2`, where
+ * `version` is a param of this workflow) is refused rather than taken whole, which would
+ * silently run with the default version.
+ */
+export function refuseCommaForm(params: Readonly<Record<string, string>>, known: readonly string[]): void {
+  for (const [name, value] of Object.entries(params)) {
+    const other = known.find((p) => value.includes(`,${p}=`));
+    if (other === undefined) continue;
+    throw new UsageError(`--params: the value of "${name}" contains ",${other}=": give each param as a word of its own`, {
+      hint: `--params ${name}=… ${other}=… (a value that really contains ",${other}=" can be passed through the SDK: runWorkflow(file, { ${name}: "…" }))`,
+    });
+  }
 }
 
 export function exitCodeOf(state: ExecutionState): number {
