@@ -10,7 +10,7 @@ import { describeInvalidRef, templateRefs, type TemplateContext, type TemplateRe
  * quoted for where it sits, and the values travel beside the script, never in
  * it. So no value can change which commands the script runs: bash expands a
  * variable into data, never into code. `?` makes bash stop with "parameter
- * null or not set" if a variable did not arrive, rather than run with an
+ * not set" if a variable did not arrive, rather than run with an
  * empty value (`rm -rf "${CA_PARAM_DIR?}/"*`).
  */
 export interface ShellRendering {
