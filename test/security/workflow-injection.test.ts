@@ -139,6 +139,21 @@ steps:
     expect(plain.output).toBe("[unset]\n");
   });
 
+  it("--params: one value never sets another param (a,b=2 is one value; one that would set a param of the workflow is refused)", async () => {
+    const file = workflowFile(dir, `
+name: params
+params: { branch: { required: true }, env: { default: staging } }
+steps:
+  - { id: show, agent: alpha, task: 'printf "%s|%s" "{{params.env}}" "{{params.branch}}"' }
+`);
+    const state = await runToEnd(swarm.home, file, ["branch=feature,x=1"]);
+    expect(state.params).toEqual({ branch: "feature,x=1", env: "staging" });
+    expect(state.steps.show?.output).toBe("staging|feature,x=1");
+    const refused = await cli(swarm.home, ["workflow", "run", "--file", file, "--params", "branch=x,env=production"]);
+    expectExit(refused, 2);
+    expect(refused.stderr).toContain('--params: the value of "branch" contains ",env=": give each param as a word of its own');
+  });
+
   it("workflow validate warns, and run refuses, a template that a shell would run whatever its quoting, with the step's path", async () => {
     const file = workflowFile(dir, `
 name: unsafe
