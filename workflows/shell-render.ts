@@ -2,7 +2,7 @@ import { ConfigError } from "../core/index.js";
 import type { Edit, Slot, SlotContext } from "./shell/model.js";
 import { assessRisks } from "./shell/risks.js";
 import { scanShell } from "./shell/scan.js";
-import { describeInvalidRef, templateRefs, type TemplateContext, type TemplateRef } from "./template.js";
+import { describeInvalidRef, templateRefs, withoutTrailingNewlines, type TemplateContext, type TemplateRef } from "./template.js";
 
 /**
  * Rendering for a step that runs on a shell agent: every `{{…}}` becomes a
@@ -104,7 +104,7 @@ function envValue(ref: TemplateRef, ctx: TemplateContext): string {
   const step = ctx.steps[ref.step];
   if (step === undefined) throw new ConfigError([`step "${ref.step}" in template ${ref.raw} has no result to use`]);
   if (ref.field === "exitCode") return step.exitCode === null ? "" : String(step.exitCode);
-  return step.output.replace(/\n+$/, "").replaceAll("\0", "");
+  return withoutTrailingNewlines(step.output).replaceAll("\0", "");
 }
 
 function checkSize(env: Readonly<Record<string, string>>): void {

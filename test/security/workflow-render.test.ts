@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SwarmClient } from "../../supervisor/index.js";
-import { MemoryExecutionStore, renderShell, SwarmStepRunner, WorkflowEngine, workflowFromObject } from "../../workflows/index.js";
+import { MemoryExecutionStore, renderShell, renderTemplate, SwarmStepRunner, WorkflowEngine, workflowFromObject } from "../../workflows/index.js";
 import { ScriptedRunner } from "../../workflows/testing/scripted-runner.js";
 
 const work = mkdtempSync(join(tmpdir(), "ca-wfrender-"));
@@ -52,6 +52,12 @@ describe("shell rendering, run by bash", () => {
     const run = runBash(rendered.text, rendered.env);
     expect(run.created, run.stderr).toEqual([]);
     expect(run.stdout).toBe(expected);
+  });
+
+  it("takes any output as a value, such as 100,000 newlines and a letter (a backtracking regex used to hold the daemon for a minute)", () => {
+    const steps = { big: { output: `${"\n".repeat(100_000)}x\n\n`, exitCode: 0 } };
+    expect(renderShell("echo {{steps.big.output}}", { params: {}, steps }).env.CA_STEP_BIG_OUTPUT).toBe(`${"\n".repeat(100_000)}x`);
+    expect(renderTemplate("{{steps.big.output}}", { params: {}, steps })).toBe(`${"\n".repeat(100_000)}x`);
   });
 
   it("stops the script, instead of running it with an empty value, when a variable did not arrive", () => {
