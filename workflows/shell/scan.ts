@@ -1,3 +1,4 @@
+import { bodyRange, literalEscapes, plainDelimiter, readDelimiter } from "./heredoc.js";
 import type { Command, Edit, Heredoc, Scan, Slot, SlotContext, Word } from "./model.js";
 
 /**
@@ -246,60 +247,27 @@ class Scanner {
   }
 
   private heredocOperator(f: CmdFrame, j: number, strip: boolean): number {
-    const s = this.src;
-    while (s[j] === " " || s[j] === "\t") j++;
-    const start = j;
-    let delimiter = "";
-    let quoted = false;
-    while (j < s.length && !/[\s;&|<>()]/.test(s[j]!)) {
-      const c = s[j]!;
-      if (c === "'" || c === '"') {
-        const close = s.indexOf(c, j + 1);
-        const stop = close < 0 ? s.length : close;
-        delimiter += s.slice(j + 1, stop);
-        quoted = true;
-        j = stop + 1;
-      } else if (c === "\\") {
-        delimiter += s[j + 1] ?? "";
-        quoted = true;
-        j += 2;
-      } else {
-        delimiter += c;
-        j++;
-      }
+    while (this.src[j] === " " || this.src[j] === "\t") j++;
+    const { delimiter, quoted, end } = readDelimiter(this.src, j);
+    for (const [tagStart, tagEnd] of this.tags) {
+      if (tagStart < j || tagEnd > end) continue;
+      const raw = this.src.slice(tagStart, tagEnd);
+      this.slots.push({ start: tagStart, end: tagEnd, raw, context: "unquoted", unsafe: `${raw} is a heredoc's delimiter: write the delimiter itself` });
     }
     const heredoc: Heredoc = { delimiter, quoted, slots: [] };
-    for (const [tagStart, tagEnd] of this.tags) {
-      if (tagStart >= start && tagEnd <= j) {
-        const raw = s.slice(tagStart, tagEnd);
-        this.slots.push({ start: tagStart, end: tagEnd, raw, context: "unquoted", unsafe: `${raw} is a heredoc's delimiter: write the delimiter itself` });
-      }
-    }
     f.cmd.heredocs.push(heredoc);
-    this.pending.push({ heredoc, strip, delimiterStart: start, delimiterEnd: j });
-    return j;
+    this.pending.push({ heredoc, strip, delimiterStart: j, delimiterEnd: end });
+    return end;
   }
 
-  /** The bodies of the heredocs opened on the line that just ended, read line by line up to each delimiter. */
+  /** The bodies of the heredocs opened on the line that just ended, one after the other. */
   private heredocBodies(j: number, to: number): number {
     const pending = this.pending;
     this.pending = [];
     for (const p of pending) {
-      const start = j;
-      let end = to;
-      while (j < to) {
-        const nl = this.src.indexOf("\n", j);
-        const k = nl < 0 || nl > to ? to : nl;
-        const line = this.src.slice(j, k);
-        if ((p.strip ? line.replace(/^\t+/, "") : line) === p.heredoc.delimiter) {
-          end = j;
-          j = Math.min(k + 1, to);
-          break;
-        }
-        j = k + 1;
-      }
-      j = Math.min(j, to);
+      const { start, end, next } = bodyRange(this.src, j, to, p.heredoc.delimiter, p.strip);
       this.body(p, start, end);
+      j = next;
     }
     return j;
   }
@@ -316,19 +284,15 @@ class Scanner {
     }
     // A quoted heredoc's body is literal: written unquoted with its own \ $ ` escaped, it stays literal,
     // and the references to our variables in it expand (to text, never to code).
-    const plain = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(heredoc.delimiter);
-    this.edits.push({ start: p.delimiterStart, end: p.delimiterEnd, text: heredoc.delimiter });
-    let k = start;
+    const plain = plainDelimiter(heredoc.delimiter);
+    this.edits.push({ start: p.delimiterStart, end: p.delimiterEnd, text: heredoc.delimiter }, ...literalEscapes(this.src, start, end, inside));
     for (const [tagStart, tagEnd] of inside) {
-      for (; k < tagStart; k++) if ("\\$`".includes(this.src[k]!)) this.edits.push({ start: k, end: k, text: "\\" });
       const raw = this.src.slice(tagStart, tagEnd);
       const unsafe = plain ? null : `${raw} is in a quoted heredoc whose delimiter "${heredoc.delimiter}" cannot be written unquoted: use letters, digits, _ . and -`;
       const slot: Slot = { start: tagStart, end: tagEnd, raw, context: "heredoc-quoted", unsafe };
       this.slots.push(slot);
       heredoc.slots.push(slot);
-      k = tagEnd;
     }
-    for (; k < end; k++) if ("\\$`".includes(this.src[k]!)) this.edits.push({ start: k, end: k, text: "\\" });
   }
 
   private comment(i: number, to: number): number {
