@@ -204,7 +204,9 @@ export class JobRunner {
     const header = `\x1b[2m── task ${record.id} (attempt ${attempt}) ──\x1b[0m`;
     await this.completion.before(record, session.name);
     const prepared = await this.agentJobs.prepare(record, session.name, token);
-    const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: prepared.preview });
+    // [issue 11, workflow values] A shell task's own variables go with its dispatch; an agent program's prompt is its text.
+    const env = record.env !== undefined && !this.agentJobs.adapter(record.agent).structured ? { env: record.env } : {};
+    const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: prepared.preview, ...env });
     const { end } = await this.typeAndConfirm(record.id, session, token, job, "it");
     const startedAt = Date.now();
     await this.deps.ledger.update(

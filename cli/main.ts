@@ -89,7 +89,7 @@ function program(): Command {
     .description("start an execution of a workflow file; prints its id")
     .argument("[file]", "the workflow file (same as --file)")
     .option("--file <file>", "the workflow file (YAML)")
-    .option("--params <name=value...>", "workflow params: --params env=prod version=1.2 (or env=prod,version=1.2)")
+    .option("--params <name=value...>", "workflow params, one name=value per word: --params env=prod version=1.2 (a value may contain ',' and '=')")
     .option("--wait", "wait for the end and print the step table; exit 0 completed, 1 failed or cancelled")
     .option("--json", "print JSON (with --wait: the final execution state)")
     .action(async (file, opts) => (await import("./commands/workflow.js")).run(file, { ...opts, home: home() }));

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
 import type { Redactor } from "./redact.js";
-import { type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
+import { TASK_ENV_NAME, type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
 
 type Fields = Record<string, string | number | boolean | null | undefined>;
 
@@ -30,7 +30,8 @@ export class Ledger {
 
   /** Creates the task unless its idempotency key already names one; returns the task's id and whether it is new. */
   async create(record: TaskRecord): Promise<{ id: string; created: boolean }> {
-    const fields = encode(record as unknown as Fields);
+    const { env, ...rest } = record;
+    const fields = encode({ ...(rest as unknown as Fields), ...(env !== undefined && { env: JSON.stringify(env) }) });
     const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued" });
     const idem = record.idempotencyKey;
     const reply = (await this.script(
@@ -215,7 +216,27 @@ function jobOptions(hash: Record<string, string>): Partial<TaskRecord> {
   if (hash.gate) out.gate = hash.gate;
   if (hash.gateRetriesAllowed) out.gateRetriesAllowed = Number(hash.gateRetriesAllowed);
   if (hash.autoCommit === "1" || hash.autoCommit === "0") out.autoCommit = hash.autoCommit === "1";
+  const env = taskEnv(hash.env);
+  if (env !== undefined) out.env = env;
   return out;
+}
+
+/**
+ * A task's own variables, read back from their JSON. Anything not shaped as written (a
+ * hand-edited record) is left out whole: the task then runs without them, and a
+ * workflow's `${CA_…?}` references stop its script instead of expanding to nothing.
+ */
+function taskEnv(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
+    const entries = Object.entries(parsed);
+    if (!entries.every(([name, value]) => TASK_ENV_NAME.test(name) && typeof value === "string" && !value.includes("\0"))) return undefined;
+    return Object.fromEntries(entries) as Record<string, string>;
+  } catch {
+    return undefined;
+  }
 }
 
 function str(value: unknown): string | undefined {

@@ -74,7 +74,16 @@ export interface TaskRecord extends TaskResult {
   gateRetriesAllowed?: number;
   /** Commit the task's changes (worktree agents), replacing the agent's `commit`. */
   autoCommit?: boolean;
+  /**
+   * Variables exported to this task's process only (a shell agent's dispatch; agent programs
+   * ignore them): names `CA_[A-Z0-9_]+`. Workflows pass step values this way, so they reach
+   * a shell as data and never as part of its script. Stored as JSON in the task's hash.
+   */
+  env?: Readonly<Record<string, string>>;
 }
+
+/** The names a task's own environment may use (TaskRecord.env). */
+export const TASK_ENV_NAME = /^CA_[A-Z0-9_]+$/;
 
 /** The BullMQ job payload; the task text itself lives in the task record. */
 export interface JobPayload {

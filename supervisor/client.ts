@@ -25,6 +25,7 @@ import type { PlannedWorkflow } from "./llm-planner.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
 import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
+import { checkTaskEnv, expandForPolicy } from "./task-env.js";
 
 export interface SubmitOptions {
   readonly task: string;
@@ -42,6 +43,12 @@ export interface SubmitOptions {
   readonly gateRetries?: number;
   /** Worktree agents: commit the task's changes (replaces the agent's `commit`). */
   readonly commit?: boolean;
+  /**
+   * Variables exported to this task's process only (names `CA_[A-Z0-9_]+`, see task-env.ts):
+   * a shell agent's task reads them as `"${CA_…}"`, so values never become part of its
+   * script. Agent programs ignore them.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Submitted {
@@ -58,9 +65,12 @@ export interface Submitted {
  * task is a prompt, not a command (the langchain agent checks each command
  * its tool runs instead).
  */
-function submitVerdict(task: string, agent: AgentConfig): PolicyVerdict {
+function submitVerdict(task: string, agent: AgentConfig, env?: Readonly<Record<string, string>>): PolicyVerdict {
   if (agent.runtime !== "shell") return { allowed: true };
-  return checkPolicy(task, compilePolicy(agent.policy ?? {}));
+  const policy = compilePolicy(agent.policy ?? {});
+  const verdict = checkPolicy(task, policy);
+  // The task's variables hold values the policy must still see (`rm -rf "${CA_PARAM_DIR?}"` with "/").
+  return verdict.allowed && env !== undefined ? checkPolicy(expandForPolicy(task, env), policy) : verdict;
 }
 
 /** The gate and commit options of a task, checked against its agent (a shell agent has nothing to re-prompt). */
@@ -126,6 +136,7 @@ export class SwarmClient {
     if (options.priority !== undefined && !(Number.isInteger(options.priority) && options.priority >= 1 && options.priority <= LOWEST_PRIORITY)) {
       throw new UsageError(`--priority: expected a whole number from 1 (most urgent) to ${LOWEST_PRIORITY}, got ${JSON.stringify(options.priority)}`);
     }
+    const env = checkTaskEnv(options.env);
     const route = await this.route(options);
     const agent = this.config.agents.find((a) => a.name === route.agent)!;
     const record: TaskRecord = {
@@ -151,8 +162,9 @@ export class SwarmClient {
       cancelRequested: false,
       ...(options.fresh ? { fresh: true } : {}),
       ...gateOptions(options, agent),
+      ...(env !== undefined && { env }),
     };
-    const verdict = submitVerdict(options.task, agent);
+    const verdict = submitVerdict(options.task, agent, env);
     const { id, created } = await this.ledger.create(record);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.

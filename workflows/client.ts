@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { EventStream, NotFoundError, UsageError } from "../core/index.js";
+import { ConfigError, EventStream, NotFoundError, UsageError } from "../core/index.js";
 import type { SwarmClient } from "../supervisor/index.js";
 import { createExecution, WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
 import { notifyDaemon } from "./inbox.js";
 import { parseWorkflow, workflowFromObject } from "./parse.js";
 import { RedisExecutionStore } from "./redis-store.js";
+import { shellWarnings } from "./shell-warnings.js";
 import { SwarmStepRunner } from "./swarm-runner.js";
 import type { ExecutionState, Workflow } from "./types.js";
 
@@ -36,14 +37,30 @@ export class WorkflowClient {
     return this.swarm.config.agents.map((agent) => agent.name);
   }
 
-  /** Reads and validates a workflow file (ConfigError lists every problem). */
+  /**
+   * Reads and validates a workflow file (ConfigError lists every problem), including
+   * templates that a shell agent of this swarm would refuse to run (shell-warnings.ts):
+   * better refused now than after the steps before them have run.
+   */
   load(file: string): Workflow {
-    return parseWorkflow(readWorkflowFile(file), { file, agents: this.agents });
+    return this.checkShell(parseWorkflow(readWorkflowFile(file), { file, agents: this.agents }), file);
   }
 
   /** Validates a workflow given as an object (the YAML's shape: `depends_on`, `on_failure`, …). */
   fromObject(raw: unknown, name = "<inline>"): Workflow {
-    return workflowFromObject(raw, { file: name, agents: this.agents });
+    return this.checkShell(workflowFromObject(raw, { file: name, agents: this.agents }), name);
+  }
+
+  private checkShell(workflow: Workflow, file: string): Workflow {
+    const runner = new SwarmStepRunner(this.swarm);
+    const problems = shellWarnings(workflow, (target) => runner.resolve(target).mode);
+    if (problems.length > 0) {
+      throw new ConfigError(problems.map((p) => `${file}: ${p}`), {
+        hint: "A shell step gets each value as an environment variable; see docs/WORKFLOWS.md (Templates in shell steps).",
+        context: { file },
+      });
+    }
+    return workflow;
   }
 
   /** Writes the execution and wakes the daemon up; the daemon starts it (now, or when it next starts). */

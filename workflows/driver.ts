@@ -2,6 +2,7 @@ import { NotFoundError } from "../core/index.js";
 import type { EngineDeps } from "./context.js";
 import { plan, type Action } from "./plan.js";
 import { prepareStep } from "./prepare.js";
+import { renderRun } from "./render-step.js";
 import { rollbackSummary, runRollbacks } from "./rollback.js";
 import { Detached } from "./runner.js";
 import { driveStep } from "./step-driver.js";
@@ -102,7 +103,8 @@ export class ExecutionDriver {
     }
     const step = stepOf(state, action.step);
     if (step === undefined) return;
-    const prepared = prepareStep(state, step);
+    const where = step.kind === "task" ? (step.agent !== undefined ? { agent: step.agent } : { route: step.route ?? "" }) : {};
+    const prepared = prepareStep(state, step, (text, ctx) => renderRun(deps.runner, where, text, ctx).task);
     if (prepared.kind !== "start") {
       const { reason } = prepared;
       const skip = prepared.kind === "skip";
@@ -121,7 +123,6 @@ export class ExecutionDriver {
     });
     if (started === null) return;
     if (step.kind === "approval") return void deps.emit("step.waiting-approval", { ...event, approval: text });
-    const where = step.agent !== undefined ? { agent: step.agent } : { route: step.route };
     this.launch(step.id, { ...event, attempt: 1, ...where });
   }
 

@@ -22,7 +22,7 @@ export function resolveParams(workflow: Workflow, given: Readonly<Record<string,
   }
   if (problems.length > 0) {
     throw new UsageError(problems.join("; "), {
-      hint: "Pass params as --params name=value (comma-separated for several).",
+      hint: "Pass params as --params name=value, one word per param (--params env=prod version=1.2).",
       context: { workflow: workflow.name },
     });
   }

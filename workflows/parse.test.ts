@@ -217,3 +217,21 @@ describe("resolveParams", () => {
     );
   });
 });
+
+describe("names of the variables shell steps read", () => {
+  it("refuses params, or step ids, that would be the same variable (CA_PARAM_MY_ENV), with both names", () => {
+    expect(
+      problems(`
+name: clash
+params: { my-env: a, my_env: b, ENV: c, env: d }
+steps:
+  - { id: build-1, agent: testing, task: "true" }
+  - { id: build_1, agent: testing, task: "true" }
+`),
+    ).toEqual([
+      'deploy.yaml: params.env: "env" and "ENV" would both be CA_PARAM_ENV in a shell step: rename one',
+      'deploy.yaml: params.my_env: "my_env" and "my-env" would both be CA_PARAM_MY_ENV in a shell step: rename one',
+      'deploy.yaml: steps.1.id: "build_1" and "build-1" would both be CA_STEP_BUILD_1_OUTPUT in a shell step: rename one',
+    ]);
+  });
+});

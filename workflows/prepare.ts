@@ -1,5 +1,6 @@
+import { renderFailure } from "./render-step.js";
 import { evaluateCondition, parseCondition } from "./condition.js";
-import { renderTemplate } from "./template.js";
+import { renderTemplate, type TemplateContext } from "./template.js";
 import { templateContext } from "./transitions.js";
 import type { ExecutionState, Step } from "./types.js";
 
@@ -11,19 +12,25 @@ export type Preparation =
   | { readonly kind: "start"; readonly text: string };
 
 /**
- * Evaluates `when`, then renders the task. Both only see params and finished
- * steps; a template that cannot render (validation should have caught it)
- * fails the step rather than the engine.
+ * Evaluates `when` (on the values themselves: a condition is compared, never run),
+ * then renders the task as its agent will get it (`renderTask`: for a shell agent,
+ * references to variables) or the approval question (text). Both only see params
+ * and finished steps; a template that cannot render (validation should have
+ * caught it, or it is refused for a shell) fails the step rather than the engine.
  */
-export function prepareStep(state: ExecutionState, step: Step): Preparation {
+export function prepareStep(
+  state: ExecutionState,
+  step: Step,
+  renderTask: (text: string, ctx: TemplateContext) => string = renderTemplate,
+): Preparation {
   const ctx = templateContext(state, step.id, false);
   const render = (text: string): string => renderTemplate(text, ctx);
   try {
     if (step.when !== undefined && !evaluateCondition(parseCondition(step.when), render)) {
       return { kind: "skip", reason: `when "${step.when}" is false` };
     }
-    return { kind: "start", text: render(step.kind === "approval" ? step.approval : step.task) };
+    return { kind: "start", text: step.kind === "approval" ? render(step.approval) : renderTask(step.task, ctx) };
   } catch (error) {
-    return { kind: "fail", reason: `template: ${error instanceof Error ? error.message : String(error)}` };
+    return { kind: "fail", reason: `template: ${renderFailure(error)}` };
   }
 }

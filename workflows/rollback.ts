@@ -1,6 +1,6 @@
 import type { EngineDeps } from "./context.js";
 import { callRunner, idempotencyKey, isDetached, succeeded, watchdogMs } from "./runner.js";
-import { renderTemplate } from "./template.js";
+import { renderFailure, renderRun } from "./render-step.js";
 import { newRun, stepOf, templateContext } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
 
@@ -42,12 +42,13 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
     if (spec === undefined) return;
     let outcome;
     try {
-      const task = renderTemplate(spec.task, templateContext(state, id, true));
       const agent = spec.agent ?? (spec.route === undefined ? (st.agent ?? step.agent) : undefined);
-      const where = agent !== undefined ? { agent } : { route: spec.route ?? step.route ?? "" };
+      const target = agent !== undefined ? { agent } : { route: spec.route ?? step.route ?? "" };
+      const run = renderRun(deps.runner, target, spec.task, templateContext(state, id, true));
       const deadline = watchdogMs(step.timeoutSec, record.startedAt, deps.timeoutGraceMs, deps.now());
       const req = {
-        executionId, stepId: id, attempt: 1, ...where, task, kind: "rollback" as const,
+        executionId, stepId: id, attempt: 1, ...run.where, task: run.task, kind: "rollback" as const,
+        ...(run.env !== undefined && { env: run.env }),
         idempotencyKey: idempotencyKey(executionId, id, "rollback", 1),
         ...(step.timeoutSec !== undefined && { timeoutSec: step.timeoutSec }),
       };
@@ -55,7 +56,7 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
       // Detached: the rollback stays `running` in the record and the next engine re-adopts it.
       if (isDetached(signal)) return;
     } catch (error) {
-      outcome = { status: "failed" as const, exitCode: null, output: `rollback: ${(error as Error).message}`, taskId: "" };
+      outcome = { status: "failed" as const, exitCode: null, output: `rollback: ${renderFailure(error)}`, taskId: "" };
     }
     const ok = succeeded(outcome);
     await deps.update(executionId, (s) => {

@@ -77,10 +77,26 @@ export function checkRules(input: RuleInput): string[] {
     }
   }
 
+  problems.push(...sameVariable(workflow.params.map((p) => [p.name, `params.${p.name}`]), (name) => `CA_PARAM_${name.toUpperCase().replace(/-/g, "_")}`));
+  problems.push(...sameVariable(located.map((l) => [l.step.id, joinPath(l.path, "id")]), (id) => `CA_STEP_${id.toUpperCase().replace(/-/g, "_")}_OUTPUT`));
+
   const pathOf = new Map(located.map((l) => [l.step.id, l.path]));
   for (const cycle of findCycles(workflow.steps)) {
     const first = cycle[0] ?? "";
     problems.push(`${joinPath(pathOf.get(first) ?? "steps", "depends_on")}: dependency cycle ${cycle.join(" → ")}`);
+  }
+  return problems;
+}
+
+/** A shell step reads values from variables named after params and step ids (CA_PARAM_ENV); two names must not share one. */
+function sameVariable(names: readonly [string, string][], variable: (name: string) => string): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [name, path] of names) {
+    const v = variable(name);
+    const earlier = seen.get(v);
+    if (earlier !== undefined && earlier !== name) problems.push(`${path}: "${name}" and "${earlier}" would both be ${v} in a shell step: rename one`);
+    else seen.set(v, name);
   }
   return problems;
 }

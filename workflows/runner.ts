@@ -6,6 +6,19 @@
 
 export type RunKind = "step" | "gate" | "rollback";
 
+/**
+ * How a task's `{{…}}` templates are rendered for the agent that runs it: `shell`, as
+ * references to environment variables that carry the values (shell-render.ts); `text`,
+ * as the values themselves (a coding agent's prompt).
+ */
+export type RenderMode = "shell" | "text";
+
+/** Where a step's target (agent or route) goes, and how its templates render there. */
+export interface Resolved {
+  readonly agent?: string;
+  readonly mode: RenderMode;
+}
+
 export interface StepRequest {
   executionId: string;
   stepId: string;
@@ -13,6 +26,8 @@ export interface StepRequest {
   agent?: string;
   route?: string;
   task: string;
+  /** The variables a shell step's references read (CA_PARAM_*, CA_STEP_*); absent for text rendering. */
+  env?: Readonly<Record<string, string>>;
   timeoutSec?: number;
   /**
    * `wf:<executionId>:<stepId>:<kind>:<attempt>`. A resumed engine asks again with the
@@ -44,6 +59,12 @@ export interface StepRunner {
   run(req: StepRequest, signal: AbortSignal): Promise<StepOutcome>;
   /** Cancels a task the engine knows only by id (one started by an engine that is gone). */
   cancel?(taskId: string): Promise<void>;
+  /**
+   * Which agent a target runs on and how to render for it, known before the task is
+   * submitted. Without it every task renders for a shell (the safe default: a prompt
+   * then shows references instead of values, but no value can become code).
+   */
+  resolve?(target: { readonly agent?: string; readonly route?: string }): Resolved;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EngineDeps } from "./context.js";
+import type { RenderedRun } from "./render-step.js";
 import { callRunner, idempotencyKey, watchdogMs, type CallResult, type RunKind, type StepOutcome } from "./runner.js";
-import type { StepState, TaskStep } from "./types.js";
+import type { StepState, Target, TaskStep } from "./types.js";
 
 /** Where a running step is, read from its record: waiting to retry, running its task, or its gate. */
 export type Phase = "task" | "gate" | "backoff";
@@ -17,11 +18,16 @@ export function reasonOf(outcome: StepOutcome, what: string): string {
   return outcome.reason !== undefined && outcome.reason !== "" ? `${what} failed: ${outcome.reason}` : `${what} failed`;
 }
 
+/** Where the task or the gate of a step goes: a gate runs where the task ran when the runner said where, otherwise where the step says. */
+export function targetOf(st: StepState, step: TaskStep, kind: Exclude<RunKind, "rollback">): Target {
+  const agent = kind === "gate" ? (st.agent ?? step.agent) : step.agent;
+  return agent !== undefined ? { agent } : { route: step.route ?? "" };
+}
+
 /**
- * Runs the task or the gate of a step's current attempt. A gate runs where the task
- * ran when the runner said where, otherwise where the step says. The task id is
- * recorded as soon as the runner reports it, so a cancel from another process can
- * reach the task while it runs.
+ * Runs the task or the gate of a step's current attempt, rendered for its target
+ * (render-step.ts). The task id is recorded as soon as the runner reports it, so a
+ * cancel from another process can reach the task while it runs.
  */
 export function callStep(
   deps: EngineDeps,
@@ -30,12 +36,11 @@ export function callStep(
   st: StepState,
   step: TaskStep,
   kind: Exclude<RunKind, "rollback">,
-  task: string,
+  run: RenderedRun,
   since: string | null,
 ): Promise<CallResult> {
   const stepId = step.id;
   const attempt = st.attempts;
-  const agent = kind === "gate" ? (st.agent ?? step.agent) : step.agent;
   const phase: Phase = kind === "gate" ? "gate" : "task";
   const onTaskId = (taskId: string): void => {
     void deps
@@ -52,10 +57,11 @@ export function callStep(
     executionId,
     stepId,
     attempt,
-    task,
+    task: run.task,
+    ...(run.env !== undefined && { env: run.env }),
     kind,
     onTaskId,
-    ...(agent !== undefined ? { agent } : { route: step.route ?? "" }),
+    ...run.where,
     ...(timeout !== undefined && { timeoutSec: timeout }),
     idempotencyKey: idempotencyKey(executionId, stepId, kind, attempt),
   };

@@ -1,7 +1,7 @@
 import type { EngineDeps } from "./context.js";
 import { isDetached, succeeded } from "./runner.js";
-import { callStep, phaseOf, reasonOf, type Phase } from "./step-call.js";
-import { renderTemplate } from "./template.js";
+import { renderFailure, renderRun, type RenderedRun } from "./render-step.js";
+import { callStep, phaseOf, reasonOf, targetOf, type Phase } from "./step-call.js";
 import { completeStep, failStep, newRun, stepOf, templateContext } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
 
@@ -50,7 +50,7 @@ class StepDriver {
         return;
       }
       if (phase === "backoff") await this.backoff(st);
-      else if (phase === "task") await this.task(st, step);
+      else if (phase === "task") await this.task(state, st, step);
       else await this.gate(state, st, step);
     }
   }
@@ -124,9 +124,22 @@ class StepDriver {
     this.deps.emit("step.started", { executionId: this.executionId, step: this.stepId, attempt: next, retry: true });
   }
 
-  private async task(st: StepState, step: TaskStep): Promise<void> {
-    const task = st.task ?? step.task;
-    const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "step", task, st.attemptStartedAt);
+  /** Renders for the target, or fails the step (nothing submitted) when it cannot be rendered safely. */
+  private async render(state: ExecutionState, st: StepState, step: TaskStep, phase: "task" | "gate"): Promise<RenderedRun | null> {
+    const gate = phase === "gate";
+    try {
+      return renderRun(this.deps.runner, targetOf(st, step, gate ? "gate" : "step"), gate ? (step.gate ?? "") : step.task, templateContext(state, this.stepId, gate));
+    } catch (error) {
+      const reason = `${gate ? "gate" : "template"}: ${renderFailure(error)}`;
+      await this.settle(st.attempts, phase, (s) => this.fail(s, reason));
+      return null;
+    }
+  }
+
+  private async task(state: ExecutionState, st: StepState, step: TaskStep): Promise<void> {
+    const run = await this.render(state, st, step, "task");
+    if (run === null) return;
+    const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "step", run, st.attemptStartedAt);
     if (aborted) return; // the loop records the cancel
     await this.settle(st.attempts, "task", (s, cur) => {
       const { exitCode, output } = outcome;
@@ -141,16 +154,11 @@ class StepDriver {
   }
 
   private async gate(state: ExecutionState, st: StepState, step: TaskStep): Promise<void> {
-    let command: string;
-    try {
-      command = renderTemplate(step.gate ?? "", templateContext(state, this.stepId, true));
-    } catch (error) {
-      const reason = `gate: ${(error as Error).message}`;
-      await this.settle(st.attempts, "gate", (s) => this.fail(s, reason));
-      return;
-    }
+    const run = await this.render(state, st, step, "gate");
+    if (run === null) return;
+    const command = run.task;
     const since = st.gate?.startedAt ?? null;
-    const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "gate", command, since);
+    const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "gate", run, since);
     if (aborted) return;
     const passed = succeeded(outcome, true);
     await this.settle(st.attempts, "gate", (s, cur) => {

@@ -1,6 +1,6 @@
 import type { TaskResult } from "../core/index.js";
 import { routeTask, type SwarmClient } from "../supervisor/index.js";
-import { isDetached, type StepOutcome, type StepRequest, type StepRunner } from "./runner.js";
+import { isDetached, type Resolved, type StepOutcome, type StepRequest, type StepRunner } from "./runner.js";
 
 /**
  * The engine's runner over the swarm: each run is a task submitted through the
@@ -13,6 +13,7 @@ export class SwarmStepRunner implements StepRunner {
   async run(req: StepRequest, signal: AbortSignal): Promise<StepOutcome> {
     const submitted = await this.client.submit({
       task: req.task,
+      ...(req.env !== undefined && { env: req.env }),
       ...this.target(req),
       ...(req.timeoutSec !== undefined && { timeout: req.timeoutSec }),
       idempotencyKey: req.idempotencyKey,
@@ -39,10 +40,22 @@ export class SwarmStepRunner implements StepRunner {
   }
 
   /**
+   * The agent a step's target runs on (a route goes through the keyword router now, so that
+   * the task is rendered for the agent that will run it) and how to render for it: a shell
+   * agent's tasks get references to variables, an agent program's its prompt as text. An
+   * agent this swarm does not know renders as shell, which is safe either way.
+   */
+  resolve(target: { readonly agent?: string; readonly route?: string }): Resolved {
+    const agent = this.target(target).agent;
+    const runtime = this.client.config.agents.find((a) => a.name === agent)?.runtime;
+    return { ...(agent !== undefined && { agent }), mode: runtime === undefined || runtime === "shell" ? "shell" : "text" };
+  }
+
+  /**
    * A named agent; else the step's `route` text goes through the supervisor's router
    * (keywords, then default_agent); an empty route leaves routing to the task text.
    */
-  private target(req: StepRequest): { agent?: string } {
+  private target(req: { readonly agent?: string; readonly route?: string }): { agent?: string } {
     if (req.agent !== undefined) return { agent: req.agent };
     if (req.route !== undefined && req.route.trim() !== "") return { agent: routeTask(req.route, this.client.config).agent };
     return {};

@@ -6,7 +6,8 @@ import { MAX_ARG_BYTES } from "./rc.js";
 /**
  * One dispatch of a job to a shell pane is a set of files named by its token
  * (`<taskId>-<attempt>`): `.sh` the task text, `.meta` nonce/mode/output path,
- * `.preview` what the pane shows, `.claim` created exclusively by whoever
+ * `.preview` what the pane shows, `.env` the task's own variables (when it has
+ * any), `.claim` created exclusively by whoever
  * takes the dispatch (the pane, or a bridge withdrawing it), `.exit` the exit
  * code written by the pane when the command has finished.
  */
@@ -31,11 +32,18 @@ const PREVIEW_LINES = 12;
  * `task` is the bash text the pane runs; `preview`, what the pane shows of it
  * (default: the task itself; an agent program's dispatch shows its prompt).
  */
-export function writeDispatch(jobsDir: string, options: { token: string; task: string; outputFile: string; header: string; preview?: string }): Dispatch {
+export function writeDispatch(
+  jobsDir: string,
+  options: { token: string; task: string; outputFile: string; header: string; preview?: string; env?: Readonly<Record<string, string>> },
+): Dispatch {
   const nonce = randomSuffix(16);
   const base = join(jobsDir, options.token);
   const mode = Buffer.byteLength(options.task) < MAX_ARG_BYTES ? "arg" : "file";
   writeFileSync(`${base}.sh`, options.task, { mode: 0o600 });
+  // [issue 11, workflow values] The task's own variables, NUL-separated NAME=value: `ca-run` reads them with
+  // builtins and exports them in the pipeline's subshell only (shell/rc.ts). Names and values were checked at
+  // submit (CA_[A-Z0-9_]+, no NUL), so the separator cannot occur inside an entry.
+  if (options.env !== undefined) writeFileSync(`${base}.env`, envFile(options.env), { mode: 0o600 });
   writeFileSync(`${base}.preview`, preview(options.header, options.preview ?? options.task), { mode: 0o600 });
   // .meta last: the pane treats a job without it as not found.
   writeFileSync(`${base}.meta`, `${nonce}\n${mode}\n${options.outputFile}\n`, { mode: 0o600 });
@@ -75,7 +83,7 @@ export function readExitCode(jobsDir: string, token: string): number | null {
 }
 
 export function removeDispatch(jobsDir: string, token: string): void {
-  for (const ext of [".sh", ".meta", ".preview", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT]) rmSync(join(jobsDir, token + ext), { force: true });
+  for (const ext of [".sh", ".meta", ".preview", ".env", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT]) rmSync(join(jobsDir, token + ext), { force: true });
 }
 
 const PROMPT_EXT = ".prompt";
@@ -94,6 +102,13 @@ export function writePrompt(jobsDir: string, token: string, prompt: string): { p
   const files = agentJobFiles(jobsDir, token);
   writeFileSync(files.promptFile, prompt, { mode: 0o600 });
   return files;
+}
+
+function envFile(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .filter(([name, value]) => /^CA_[A-Z0-9_]+$/.test(name) && !value.includes("\0"))
+    .map(([name, value]) => `${name}=${value}\0`)
+    .join("");
 }
 
 function preview(header: string, task: string): string {

@@ -23,6 +23,17 @@ PS1='\[\e[1;36m\]${"${CA_SESSION}"}\[\e[0m\]:\[\e[34m\]\W\[\e[0m\]\$ '
 PROMPT_COMMAND='printf "\e]7777;ca;prompt\a"'
 __ca_jobs=${dir}
 
+# [issue 11, workflow values] The task's own variables (jobs/<token>.env, NUL-separated NAME=value), exported
+# inside the pipeline's subshell only, which then execs the task: they never reach this pane's shell, a later
+# task or a person attached to the pane. Builtins only; a name other than CA_[A-Z0-9_]+ is skipped.
+__ca_env() {
+  local __ca_kv
+  [[ -f "$__ca_jobs/$1.env" ]] || return 0
+  while IFS= read -r -d '' __ca_kv; do
+    [[ $__ca_kv =~ ^CA_[A-Z0-9_]+= ]] && export "$__ca_kv"
+  done < "$__ca_jobs/$1.env"
+}
+
 ca-run() {
   local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview __ca_st
   {
@@ -44,9 +55,9 @@ ca-run() {
   printf '\e[2m%s\e[0m\n' "$__ca_preview"
   if [[ $__ca_mode == arg ]]; then
     IFS= read -r -d '' __ca_body < "$__ca_jobs/$__ca_t.sh"
-    bash -c "$__ca_body" 2>&1 | tee -- "$__ca_out"
+    { __ca_env "$__ca_t"; exec bash -c "$__ca_body"; } 2>&1 | tee -- "$__ca_out"
   else
-    bash -- "$__ca_jobs/$__ca_t.sh" 2>&1 | tee -- "$__ca_out"
+    { __ca_env "$__ca_t"; exec bash -- "$__ca_jobs/$__ca_t.sh"; } 2>&1 | tee -- "$__ca_out"
   fi
   __ca_st=(${"${PIPESTATUS[@]}"})
   __ca_code=${"${__ca_st[0]}"}

@@ -1,6 +1,6 @@
 import { ConfigError, findConfigFile, loadConfig, NotRunningError, UsageError } from "../../core/index.js";
 import { connect } from "../../supervisor/index.js";
-import { parseWorkflow, readWorkflowFile, WorkflowClient, type ExecutionState, type Step, type StepState } from "../../workflows/index.js";
+import { parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode, type Step, type StepState } from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { duration, table } from "../format.js";
 
@@ -18,6 +18,7 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
   const params = parseParamArgs(options.params ?? []);
   await withWorkflows(options, async (workflows, daemonAlive) => {
     const workflow = workflows.load(file);
+    refuseCommaForm(params, workflow.params.map((p) => p.name));
     const state = await workflows.start(workflow, params);
     if (!(await daemonAlive())) process.stderr.write("warning: the swarm's daemon is not running; the execution starts when `claude-agent up` runs.\n");
     if (!options.wait) {
@@ -41,19 +42,27 @@ export interface ValidateOptions extends GlobalOptions {
 /** Exit 0 when valid; exit 2 listing every problem. Agents are checked against the best swarm config at hand. */
 export async function validate(file: string, options: ValidateOptions): Promise<void> {
   const text = readWorkflowFile(file);
-  const { agents, against, warning } = await agentsToCheck(options);
+  const { agents, runtimes, against, warning } = await agentsToCheck(options);
   if (warning !== null) process.stderr.write(`warning: ${warning}\n`);
   let problems: readonly string[] = [];
+  let warnings: string[] = [];
   let summary: { name: string; steps: number } | null = null;
   try {
     const workflow = parseWorkflow(text, { file, agents });
     summary = { name: workflow.name, steps: workflow.steps.length };
+    // Steps known to go to an agent program are prompts; the others may run on a shell.
+    const modeOf = (target: { agent?: string }): RenderMode | undefined => {
+      const runtime = target.agent === undefined ? undefined : runtimes.get(target.agent);
+      return runtime === undefined ? undefined : runtime === "shell" ? "shell" : "text";
+    };
+    warnings = shellWarnings(workflow, modeOf).map((w) => `${file}: ${w}; a shell agent refuses to run this step`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems = error.problems;
   }
   process.exitCode = problems.length > 0 ? 2 : 0;
-  if (options.json) return printJson({ file, valid: problems.length === 0, workflow: summary?.name ?? null, steps: summary?.steps ?? null, problems, agentsCheckedAgainst: against });
+  if (options.json) return printJson({ file, valid: problems.length === 0, workflow: summary?.name ?? null, steps: summary?.steps ?? null, problems, warnings, agentsCheckedAgainst: against });
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (summary !== null) {
     const checked = against === null ? "agent names NOT checked" : `agents checked against ${against}`;
     process.stdout.write(`${file}: valid: workflow "${summary.name}", ${summary.steps} step${summary.steps === 1 ? "" : "s"} (${checked})\n`);
@@ -63,31 +72,44 @@ export async function validate(file: string, options: ValidateOptions): Promise<
 }
 
 /** The running swarm's agents; else those of ./swarm.yaml or the home's; else none (and a warning saying so). */
-async function agentsToCheck(options: ValidateOptions): Promise<{ agents: string[] | undefined; against: string | null; warning: string | null }> {
+interface AgentsToCheck {
+  agents: string[] | undefined;
+  /** Each known agent's runtime: templates of steps on agent programs are prompts, not shell. */
+  runtimes: Map<string, string>;
+  against: string | null;
+  warning: string | null;
+}
+
+async function agentsToCheck(options: ValidateOptions): Promise<AgentsToCheck> {
   const home = homeOf(options).root;
+  const known = (config: { agents: readonly { name: string; runtime: string }[] }) => ({
+    agents: config.agents.map((a) => a.name),
+    runtimes: new Map(config.agents.map((a) => [a.name, a.runtime])),
+  });
   if (options.config !== undefined) {
     const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home });
-    return { agents: config.agents.map((a) => a.name), against: config.source, warning: null };
+    return { ...known(config), against: config.source, warning: null };
   }
   try {
     const swarm = await connect({ home });
-    const agents = swarm.config.agents.map((a) => a.name);
+    const found = known(swarm.config);
     await swarm.close();
-    return { agents, against: `the running swarm (${home})`, warning: null };
+    return { ...found, against: `the running swarm (${home})`, warning: null };
   } catch (error) {
     if (!(error instanceof NotRunningError)) throw error;
   }
+  const none = { agents: undefined, runtimes: new Map<string, string>(), against: null };
   const found = findConfigFile({ cwd: process.cwd(), home });
   if (found === null) {
-    return { agents: undefined, against: null, warning: `agent names not checked: no running swarm, and no swarm.yaml in ${process.cwd()} or ${home}` };
+    return { ...none, warning: `agent names not checked: no running swarm, and no swarm.yaml in ${process.cwd()} or ${home}` };
   }
   try {
     const config = loadConfig({ explicit: found, cwd: process.cwd(), home });
-    return { agents: config.agents.map((a) => a.name), against: found, warning: null };
+    return { ...known(config), against: found, warning: null };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const why = error.problems.map((p) => `\n  ${p}`).join("");
-    return { agents: undefined, against: null, warning: `agent names not checked: ${found} is not a valid swarm config:${why}` };
+    return { ...none, warning: `agent names not checked: ${found} is not a valid swarm config:${why}` };
   }
 }
 
@@ -143,19 +165,36 @@ function workflowFileOption(positional: string | undefined, flag: string | undef
   return file;
 }
 
-/** `--params a=1 b=2`, `--params a=1,b=2` or both; a comma followed by something else stays in the value. */
+/**
+ * `--params a=1 b=2` or `--params a=1 --params b=2`: one word, one param; the value is
+ * everything after the first `=`, commas and all. There is no comma-separated form: with
+ * one, a value holding `,name=` (a branch name, a message from outside) set another param.
+ */
 export function parseParamArgs(values: readonly string[]): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const value of values) {
-    for (const pair of value.split(/,(?=\s*[A-Za-z_][A-Za-z0-9_-]*=)/)) {
-      const match = /^\s*([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(pair);
-      if (match === null) throw new UsageError(`--params: expected name=value, got ${JSON.stringify(pair)}`, { hint: "--params env=prod --params version=1.2.3" });
-      const [, name = "", given = ""] = match;
-      if (Object.hasOwn(params, name)) throw new UsageError(`--params: "${name}" is given twice`);
-      params[name] = given;
-    }
+  for (const pair of values) {
+    const match = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(pair);
+    if (match === null) throw new UsageError(`--params: expected name=value, got ${JSON.stringify(pair)}`, { hint: "--params env=prod --params version=1.2.3" });
+    const [, name = "", given = ""] = match;
+    if (Object.hasOwn(params, name)) throw new UsageError(`--params: "${name}" is given twice`);
+    params[name] = given;
   }
   return params;
+}
+
+/**
+ * The comma-separated form is gone; a value that looks like it (`env=prod,version=1.2`, where
+ * `version` is a param of this workflow) is refused rather than taken whole, which would
+ * silently run with the default version.
+ */
+export function refuseCommaForm(params: Readonly<Record<string, string>>, known: readonly string[]): void {
+  for (const [name, value] of Object.entries(params)) {
+    const other = known.find((p) => value.includes(`,${p}=`));
+    if (other === undefined) continue;
+    throw new UsageError(`--params: the value of "${name}" contains ",${other}=": give each param as a word of its own`, {
+      hint: `--params ${name}=… ${other}=… (a value that really contains ",${other}=" can be passed through the SDK: runWorkflow(file, { ${name}: "…" }))`,
+    });
+  }
 }
 
 export function exitCodeOf(state: ExecutionState): number {

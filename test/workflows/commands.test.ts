@@ -270,7 +270,7 @@ steps:
     const sdk = await connect({ home: swarm.home });
     try {
       const run1 = await sdk.runWorkflow(
-        { name: "sdk", params: { n: { default: 1 } }, steps: [{ id: "double", agent: "alpha", task: "echo $(( {{params.n}} * 2 ))" }] },
+        { name: "sdk", params: { n: { default: 1 } }, steps: [{ id: "double", agent: "alpha", task: "expr {{params.n}} \\* 2" }] },
         { n: 21 },
       );
       const final: ExecutionState = await run1.result();

@@ -38,6 +38,8 @@ describe("the shipped example workflows", { timeout: 120_000 }, () => {
       expectExit(result, 0);
       expect(result.stdout).toContain(`valid: workflow "${name}"`);
       expect(result.stdout).toContain(`agents checked against ${config}`);
+      // Users copy these: no template in them is where a shell would run it.
+      expect(result.stderr).not.toContain("warning");
     }
   });
 

@@ -84,7 +84,7 @@ steps:
   });
 
   describe.concurrent("data flow, conditions, failures (concurrently)", () => {
-    it("renders params and a previous step's output and exit code into the next task", async () => {
+    it("gives a shell step params and a previous step's output and exit code as variables its task refers to", async () => {
       const file = workflowFile(dir, `
 name: templating
 params:
@@ -93,16 +93,18 @@ params:
 steps:
   - id: one
     agent: alpha
-    task: echo $(( {{params.base}} * 2 ))
+    task: expr {{params.base}} \\* 2
   - id: two
     agent: beta
     depends_on: one
-    task: echo "{{params.label}}=$(( {{steps.one.output}} + 1 )) exit={{steps.one.exitCode}}"
+    task: echo "{{params.label}}=$(expr {{steps.one.output}} + 1) exit={{steps.one.exitCode}}"
 `);
       const state = await runToEnd(swarm.home, file, ["base=20"]);
       expect(state.params).toEqual({ base: "20", label: "result" });
-      expect(state.steps.two?.task).toBe('echo "result=$(( 40 + 1 )) exit=0"');
+      expect(state.steps.two?.task).toBe('echo "${CA_PARAM_LABEL?}=$(expr "${CA_STEP_ONE_OUTPUT?}" + 1) exit=${CA_STEP_ONE_EXITCODE?}"');
       expect(state.steps.two?.output.trim()).toBe("result=41 exit=0");
+      const task = await client.client.get(state.steps.two!.taskId!);
+      expect(task.env).toEqual({ CA_PARAM_LABEL: "result", CA_STEP_ONE_OUTPUT: "40", CA_STEP_ONE_EXITCODE: "0" });
     });
 
     it("skips a step whose `when` is false, runs one whose `when` holds, and dependents of a skipped step still run", async () => {
@@ -240,7 +242,7 @@ steps:
       expect(state.steps.build).toMatchObject({ status: "completed", agent: "beta" });
       expect(state.steps.build?.gate).toMatchObject({ status: "completed", exitCode: 0 });
       const gateTask = await client.client.get(state.steps.build!.gate!.taskId!);
-      expect(gateTask).toMatchObject({ agent: "beta", task: `test -s "${out}"`, status: "completed" });
+      expect(gateTask).toMatchObject({ agent: "beta", task: 'test -s "${CA_STEP_BUILD_OUTPUT?}"', env: { CA_STEP_BUILD_OUTPUT: out }, status: "completed" });
       expect(state.steps.strict).toMatchObject({ status: "failed" });
       expect(state.steps.strict?.reason).toMatch(/gate "grep -q never-there .*" failed \(exit 1\)/);
     });

@@ -1,4 +1,4 @@
-import type { RunKind, StepOutcome, StepRequest, StepRunner } from "../runner.js";
+import type { RenderMode, Resolved, RunKind, StepOutcome, StepRequest, StepRunner } from "../runner.js";
 
 /**
  * A StepRunner for tests that plays a script: per step and kind, a queue of
@@ -34,6 +34,13 @@ export class ScriptedRunner implements StepRunner {
   private readonly scripts = new Map<string, Reply[]>();
   private readonly taskIds = new Map<string, string>();
   private listeners: Array<() => boolean> = [];
+
+  /** `mode`: how the engine renders tasks for this runner's agents (text: values inline, as a coding agent's prompt). */
+  constructor(private readonly mode: RenderMode = "text") {}
+
+  resolve(target: { readonly agent?: string; readonly route?: string }): Resolved {
+    return { ...(target.agent !== undefined && { agent: target.agent }), mode: this.mode };
+  }
 
   /** Script the replies for `stepId` (and kind); later calls reuse the last reply. */
   on(stepId: string, kind: RunKind, ...replies: Reply[]): this {
