@@ -135,3 +135,15 @@ export function swarmRedactor(agentEnvs: Iterable<Readonly<Record<string, string
   for (const agentEnv of agentEnvs) values.push(...secretValues(agentEnv ?? {}));
   return makeRedactor(values);
 }
+
+/** A copy of a JSON-like value with every string redacted (an execution's params, questions and outputs, for display). */
+export function redactValues<T>(value: T, redact: Redactor = redactShapes): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactValues(item, redact)) as T;
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key] = redactValues(item, redact);
+    return out as T;
+  }
+  return value;
+}
