@@ -1,4 +1,4 @@
-import { ConfigError, findConfigFile, loadConfig, NotRunningError, redactValues, UsageError } from "../../core/index.js";
+import { ConfigError, findConfigFile, loadConfig, NotRunningError, redactValues, terminalText, UsageError } from "../../core/index.js";
 import { connect } from "../../supervisor/index.js";
 import { parseWorkflow, readWorkflowFile, WorkflowClient, type ExecutionState, type Step, type StepState } from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
@@ -199,7 +199,7 @@ export function describeExecution(state: ExecutionState): string[] {
   for (const [step, st] of waiting) {
     lines.push("", `waiting for approval: claude-agent approve ${state.id} ${step}   (or: reject ${state.id} ${step} --reason "…")`);
     // The whole question, each line marked as quoted: templated text cannot pass for a line of ours.
-    if (st.task) lines.push(...st.task.trimEnd().split("\n").map((line) => `  │ ${line}`));
+    if (st.task) lines.push(...terminalText(st.task).trimEnd().split("\n").map((line) => `  │ ${line}`));
   }
   return lines;
 }
