@@ -16,7 +16,7 @@ const GITHUB = "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
 const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const SECRETS = ["pw-very-secret-9", GITHUB, AWS_SECRET];
 
-describe("secrets in a task's text", () => {
+describe("secrets in a task's text", { timeout: 120_000 }, () => {
   let swarm: TestSwarm;
   let client: Swarm;
   beforeAll(async () => {

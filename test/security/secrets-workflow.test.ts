@@ -22,7 +22,7 @@ const SECRETS = [TOKEN, "pw-very-secret-9"];
 /** What the first step prints: the real version, then a carriage return and an innocent one over it, and a title change. */
 const FETCHED = Buffer.from("v2.0-drops-the-users-table\x1b]0;pwned-title\x07\rv1.0.1 (typo fix)\x1b[K", "utf8");
 
-describe("a workflow with secret params and a hostile step output", () => {
+describe("a workflow with secret params and a hostile step output", { timeout: 180_000 }, () => {
   let swarm: TestSwarm;
   let client: Swarm;
   let workflows: WorkflowClient;

@@ -10,7 +10,7 @@ import type { Swarm } from "../../supervisor/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { controlsIn, expectTerminalSafe, HOSTILE_OUTPUTS, printBytesTask, runCliBytes } from "./terminal-support.js";
 
-describe("terminal escapes in what tasks print and say", () => {
+describe("terminal escapes in what tasks print and say", { timeout: 120_000 }, () => {
   let swarm: TestSwarm;
   let client: Swarm;
   beforeAll(async () => {

