@@ -99,10 +99,27 @@ export class Ledger {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
-    const applied = (await this.script(TRANSITION_TASK, 3, this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
-    // An ended task runs no more: its raw text (secrets included) goes.
-    if (typeof fields.status === "string" && isTerminal(fields.status)) await this.redis.del(this.keys.taskRaw(id));
+    const args = [this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev];
+    // An ended task runs no more: its raw text (secrets included) goes in the same transaction, so
+    // whoever sees the terminal state never sees the raw copy.
+    const ending = typeof fields.status === "string" && isTerminal(fields.status);
+    const applied = (ending ? await this.scriptThenDelete(TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await this.script(TRANSITION_TASK, 3, ...args)) as number;
     return applied === 1;
+  }
+
+  /** `script`, and DEL `key`, in one MULTI/EXEC. */
+  private async scriptThenDelete(lua: string, numKeys: number, args: readonly string[], key: string): Promise<unknown> {
+    const run = async (bySha: boolean): Promise<[Error | null, unknown]> => {
+      const multi = this.redis.multi();
+      if (bySha) multi.evalsha(sha1(lua), numKeys, ...args);
+      else multi.eval(lua, numKeys, ...args);
+      const replies = (await multi.del(key).exec()) ?? [];
+      return (replies[0] ?? [new Error("transaction aborted"), null]) as [Error | null, unknown];
+    };
+    let [error, reply] = await run(true);
+    if (error?.message.startsWith("NOSCRIPT")) [error, reply] = await run(false);
+    if (error) throw error;
+    return reply;
   }
 
   /** Records the terminal state once; returns false when the task had already ended. */

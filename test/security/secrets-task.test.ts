@@ -65,8 +65,11 @@ describe("secrets in a task's text", { timeout: 120_000 }, () => {
     expect(readFileSync(join(swarm.home, "seen-gh.txt"), "utf8")).toBe(`${GITHUB}\n`);
     expect(readFileSync(join(swarm.home, "seen-aws.txt"), "utf8")).toBe(`aws_secret_access_key = ${AWS_SECRET}\n`);
 
-    // Ended: no raw copy in Redis, no dispatch file on disk.
+    // Ended: no raw copy in Redis (gone with the terminal state, in one transaction); the bridge
+    // removes the dispatch files right after recording it.
     expect(await client.client.redis.exists(keys.taskRaw(id))).toBe(0);
+    const gone = Date.now() + 10_000;
+    while (jobFiles(id).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 25));
     expect(jobFiles(id)).toEqual([]);
     const record = await client.client.redis.hgetall(keys.task(id));
     for (const secret of SECRETS) expect(JSON.stringify(record)).not.toContain(secret);
