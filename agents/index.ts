@@ -6,6 +6,7 @@ export {
   withdrawDispatch,
   readExitCode,
   removeDispatch,
+  removeTaskDispatches,
   readNonce,
   agentJobFiles,
   writePrompt,

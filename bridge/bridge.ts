@@ -104,6 +104,7 @@ export class Bridge {
       parking: this.parking,
       interactive: this.interactive,
       maxDispatches: this.tuning.maxDispatches,
+      redact,
     });
   }
 

@@ -62,7 +62,8 @@ export class InteractiveRunner {
     return this.deps.claude.handles(agent);
   }
 
-  async dispatch(record: TaskRecord, session: AgentSession, signal: AbortSignal): Promise<void> {
+  /** `text` is the task text to run (raw); `record.task` is its redacted copy. */
+  async dispatch(record: TaskRecord, session: AgentSession, signal: AbortSignal, text = record.task): Promise<void> {
     const { claude, ledger, registry } = this.deps;
     const channel = claude.channel(session);
     const attempt = record.attempts + 1;
@@ -73,7 +74,7 @@ export class InteractiveRunner {
     await ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile: resultFile });
     await registry.publish(session);
     await this.deps.completion.before(record, session.name);
-    const { promptFile } = writePrompt(this.deps.jobsDir, token, interactivePrompt(record.task, resultFile));
+    const { promptFile } = writePrompt(this.deps.jobsDir, token, interactivePrompt(text, resultFile));
     if (record.fresh) await this.clear(session, channel);
     const submitted = await this.submit(record, session, channel, promptFile, resultFile);
     const startedAt = Date.now();

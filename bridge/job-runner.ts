@@ -1,8 +1,8 @@
 import { statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Redis } from "ioredis";
-import { InfraError, isTerminal, type AgentConfig, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { inspectDispatch, readNonce, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
+import { InfraError, isTerminal, type AgentConfig, type Ledger, type Redactor, type TaskRecord, type TerminalStatus } from "../core/index.js";
+import { inspectDispatch, readNonce, removeTaskDispatches, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
 import { jobDeadline } from "./deadline.js";
 import { AgentJobs } from "./agent-jobs.js";
 import { WaitTimeout, type AgentSession } from "./agent-session.js";
@@ -43,7 +43,12 @@ export interface RunnerDeps {
   readonly interactive?: InteractiveClaude;
   /** After this many dispatches a task is not started again (tuning.ts maxDispatches); default 4. */
   readonly maxDispatches?: number;
+  /** Cleans secrets out of what the pane shows of a task (its `.preview`); the `.sh` and prompt stay raw. */
+  readonly redact?: Redactor;
 }
+
+/** Why a task whose stored text is redacted cannot run: the raw copy kept apart is gone. */
+const RAW_TEXT_GONE = "its text held secrets, so the record keeps it redacted and the raw text apart; that copy is gone (its submitter stopped between writing the two), so it was not run: submit it again";
 
 class Cancelled extends Error {}
 
@@ -98,6 +103,10 @@ export class JobRunner {
     return this.inflight.size;
   }
 
+  private redact(text: string): string {
+    return this.deps.redact ? this.deps.redact(text) : text;
+  }
+
   run(taskId: string): Promise<void> {
     const existing = this.inflight.get(taskId);
     if (existing) return existing.promise;
@@ -137,6 +146,8 @@ export class JobRunner {
       return void (await this.finish(record, record.session, "failed", null, reason));
     }
 
+    const text = await ledger.taskText(record);
+    if (text === null) return void (await this.finish(record, null, "failed", null, RAW_TEXT_GONE));
     let session: AgentSession;
     try {
       await this.deps.parking?.wait(record.agent, signal);
@@ -146,7 +157,7 @@ export class JobRunner {
       throw error;
     }
     try {
-      await this.dispatch(record, session, signal);
+      await this.dispatch(record, session, signal, text);
     } finally {
       pool.release(session);
       await this.deps.registry.publish(session);
@@ -193,8 +204,9 @@ export class JobRunner {
     return true;
   }
 
-  private async dispatch(record: TaskRecord, session: AgentSession, signal: AbortSignal): Promise<void> {
-    if (this.interactive?.handles(record.agent)) return this.interactive.dispatch(record, session, signal);
+  /** `text` is the task text to run (raw); `record.task`, the redacted copy, is what is shown and stored. */
+  private async dispatch(record: TaskRecord, session: AgentSession, signal: AbortSignal, text: string): Promise<void> {
+    if (this.interactive?.handles(record.agent)) return this.interactive.dispatch(record, session, signal, text);
     const attempt = record.attempts + 1;
     const token = `${record.id}-${attempt}`;
     const outputFile = join(this.deps.outputDir, `${record.id}.log`);
@@ -203,10 +215,10 @@ export class JobRunner {
     await this.deps.registry.publish(session);
     const header = `\x1b[2m── task ${record.id} (attempt ${attempt}) ──\x1b[0m`;
     await this.completion.before(record, session.name);
-    const prepared = await this.agentJobs.prepare(record, session.name, token);
+    const prepared = await this.agentJobs.prepare({ ...record, task: text }, session.name, token);
     // [issue 11, workflow values] A shell task's own variables go with its dispatch; an agent program's prompt is its text.
     const env = record.env !== undefined && !this.agentJobs.adapter(record.agent).structured ? { env: record.env } : {};
-    const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: prepared.preview, ...env });
+    const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: this.redact(prepared.preview), ...env });
     const { end } = await this.typeAndConfirm(record.id, session, token, job, "it");
     const startedAt = Date.now();
     await this.deps.ledger.update(
@@ -296,7 +308,7 @@ export class JobRunner {
     await this.deps.ledger.update(record.id, { dispatch: retry.token, pane: paneKey(session) });
     const prepared = await this.agentJobs.prepare({ ...record, task: retry.prompt, fresh: false }, session.name, retry.token);
     const header = `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m`;
-    const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: prepared.preview });
+    const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: this.redact(prepared.preview) });
     const { end } = await this.typeAndConfirm(record.id, session, retry.token, job, "its gate retry");
     const current = await this.deps.ledger.get(record.id);
     const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();
@@ -329,6 +341,8 @@ export class JobRunner {
       },
       record.agent,
     );
+    // Ended (now or before): its dispatch files, which hold the raw text, are not needed again.
+    removeTaskDispatches(this.deps.jobsDir, record.id);
     if (!recorded) return;
     const owner = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
     if (owner) status === "completed" ? owner.completed++ : owner.failed++;

@@ -1,7 +1,13 @@
-import type { TaskResult } from "../core/index.js";
+import { terminalLine, type TaskResult } from "../core/index.js";
 
-/** A plain left-aligned table; the widest cell of each column sets its width. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * A plain left-aligned table; the widest cell of each column sets its width.
+ * Cells are someone else's text (task text, agent names from Redis, reasons):
+ * each is made one safe line first, so a newline or a control character can
+ * neither break the layout nor reach the terminal.
+ */
+export function table(header: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map(terminalLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
@@ -19,6 +25,12 @@ export function exitCodeFor(result: TaskResult): number {
   return result.status === "completed" || result.status === "queued" || result.status === "running" ? 0 : 1;
 }
 
+/**
+ * A result as a person reads it. The caller prints it through `print`
+ * (cli/output.ts), which passes it through `terminalText`: a task's output
+ * cannot move the cursor back over the first line, retitle the terminal or
+ * write the clipboard. The first line comes from our fields only.
+ */
 export function describeResult(result: TaskResult): string {
   const head = [
     `task ${result.id}: ${result.status}`,

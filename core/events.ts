@@ -1,15 +1,23 @@
 import type { Redis } from "ioredis";
 import { eventFields } from "./ledger.js";
 import type { SwarmEvent } from "./protocol.js";
+import { redactShapes, type Redactor } from "./redact.js";
 
 type StreamEntry = [id: string, fields: string[]];
 
-/** The swarm's event stream (a Redis stream): written by every component, read by logs, the TUI and waiters. */
+/**
+ * The swarm's event stream (a Redis stream): written by every component, read
+ * by logs, the TUI and waiters. What is published is redacted first (by
+ * default the well-known secret shapes): workflow events carry params and
+ * approval questions, breaker events carry failure messages.
+ */
 export class EventStream {
-  constructor(private readonly redis: Redis, readonly key: string) {}
+  constructor(private readonly redis: Redis, readonly key: string, private readonly redact: Redactor = redactShapes) {}
 
   async publish(type: string, data: Record<string, string | undefined> = {}): Promise<string> {
-    return (await this.redis.xadd(this.key, "MAXLEN", "~", "100000", "*", ...eventFields(type, data))) as string;
+    const clean: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(data)) clean[name] = value === undefined ? value : this.redact(value);
+    return (await this.redis.xadd(this.key, "MAXLEN", "~", "100000", "*", ...eventFields(type, clean))) as string;
   }
 
   /** The id of the newest entry, or "0-0" for an empty stream: read after it to see only what comes next. */

@@ -5,6 +5,8 @@
 export interface Keys {
   readonly prefix: string;
   task(id: string): string;
+  /** String: the text a task runs, kept apart from its record while the task is open, when the record's copy is redacted. */
+  taskRaw(id: string): string;
   readonly taskIndex: string;
   /** Tasks not in a terminal state yet, scored by submission time. */
   readonly openTasks: string;
@@ -25,6 +27,7 @@ export function keys(prefix = "ca"): Keys {
   return {
     prefix,
     task: (id) => `${prefix}:task:${id}`,
+    taskRaw: (id) => `${prefix}:task-raw:${id}`,
     taskIndex: `${prefix}:tasks`,
     openTasks: `${prefix}:open`,
     idempotency: (key) => `${prefix}:idem:${key}`,

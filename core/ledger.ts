@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
-import type { Redactor } from "./redact.js";
-import { TASK_ENV_NAME, type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
+import { redactShapes, type Redactor } from "./redact.js";
+import { isTerminal, TASK_ENV_NAME, type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
 
 type Fields = Record<string, string | number | boolean | null | undefined>;
 
@@ -22,15 +22,26 @@ export class Ledger {
 
   private readonly redact: Redactor;
 
-  /** `redact` cleans secrets out of the text fields we store (output, reason, answer) and event messages. */
+  /**
+   * `redact` cleans secrets out of the text fields we store (task text,
+   * output, reason, answer) and event messages; by default the well-known
+   * secret shapes.
+   */
   constructor(private readonly redis: Redis, prefix = "ca", redact?: Redactor) {
     this.keys = makeKeys(prefix);
-    this.redact = redact ?? ((text) => text);
+    this.redact = redact ?? redactShapes;
   }
 
-  /** Creates the task unless its idempotency key already names one; returns the task's id and whether it is new. */
+  /**
+   * Creates the task unless its idempotency key already names one; returns the
+   * task's id and whether it is new. The record keeps the task text redacted;
+   * when that changed it, the raw text (which the run needs) goes under its own
+   * key, written before the job is queued and deleted when the task ends.
+   */
   async create(record: TaskRecord): Promise<{ id: string; created: boolean }> {
-    const { env, ...rest } = record;
+    const shown = this.redact(record.task);
+    const raw = shown === record.task ? null : record.task;
+    const { env, ...rest } = raw === null ? record : { ...record, task: shown, taskRedacted: true };
     const fields = encode({ ...(rest as unknown as Fields), ...(env !== undefined && { env: JSON.stringify(env) }) });
     const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued" });
     const idem = record.idempotencyKey;
@@ -50,7 +61,19 @@ export class Ledger {
       ...fields,
       ...event,
     )) as [string, number];
-    return { id: reply[0], created: reply[1] === 1 };
+    const created = reply[1] === 1;
+    if (created && raw !== null) await this.redis.set(this.keys.taskRaw(record.id), raw);
+    return { id: reply[0], created };
+  }
+
+  /**
+   * The text a task runs: the record's own, or, when the record's copy is
+   * redacted, the raw text kept apart. Null when that is gone (the task ended,
+   * or its submitter died between writing the record and the text).
+   */
+  async taskText(record: Pick<TaskRecord, "id" | "task" | "taskRedacted">): Promise<string | null> {
+    if (!record.taskRedacted) return record.task;
+    return this.redis.get(this.keys.taskRaw(record.id));
   }
 
   /**
@@ -76,8 +99,27 @@ export class Ledger {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
-    const applied = (await this.script(TRANSITION_TASK, 3, this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev)) as number;
+    const args = [this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev];
+    // An ended task runs no more: its raw text (secrets included) goes in the same transaction, so
+    // whoever sees the terminal state never sees the raw copy.
+    const ending = typeof fields.status === "string" && isTerminal(fields.status);
+    const applied = (ending ? await this.scriptThenDelete(TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await this.script(TRANSITION_TASK, 3, ...args)) as number;
     return applied === 1;
+  }
+
+  /** `script`, and DEL `key`, in one MULTI/EXEC. */
+  private async scriptThenDelete(lua: string, numKeys: number, args: readonly string[], key: string): Promise<unknown> {
+    const run = async (bySha: boolean): Promise<[Error | null, unknown]> => {
+      const multi = this.redis.multi();
+      if (bySha) multi.evalsha(sha1(lua), numKeys, ...args);
+      else multi.eval(lua, numKeys, ...args);
+      const replies = (await multi.del(key).exec()) ?? [];
+      return (replies[0] ?? [new Error("transaction aborted"), null]) as [Error | null, unknown];
+    };
+    let [error, reply] = await run(true);
+    if (error?.message.startsWith("NOSCRIPT")) [error, reply] = await run(false);
+    if (error) throw error;
+    return reply;
   }
 
   /** Records the terminal state once; returns false when the task had already ended. */
@@ -122,7 +164,7 @@ export class Ledger {
   async remove(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
     const multi = this.redis.multi();
-    for (const id of ids) multi.del(this.keys.task(id)).zrem(this.keys.taskIndex, id).zrem(this.keys.openTasks, id);
+    for (const id of ids) multi.del(this.keys.task(id), this.keys.taskRaw(id)).zrem(this.keys.taskIndex, id).zrem(this.keys.openTasks, id);
     await multi.exec();
     return ids.length;
   }
@@ -190,6 +232,7 @@ function decode(hash: Record<string, string>): TaskRecord {
     ...Object.fromEntries(AGENT_TEXT_FIELDS.filter((key) => hash[key]).map((key) => [key, hash[key]])),
     ...Object.fromEntries(AGENT_NUMBER_FIELDS.filter((key) => num(key) !== null).map((key) => [key, num(key)])),
     ...(hash.fresh === "1" ? { fresh: true } : {}),
+    ...(hash.taskRedacted === "1" ? { taskRedacted: true } : {}),
     ...jobOptions(hash),
     task: hash.task ?? "",
     timeoutSec: num("timeoutSec") ?? 0,

@@ -56,7 +56,10 @@ export interface TaskResult {
 
 /** The full stored record of a task. */
 export interface TaskRecord extends TaskResult {
+  /** The task text as shown: secrets redacted. When that changed it, `taskRedacted` is set and the text that runs is `Ledger.taskText`. */
   task: string;
+  /** The stored `task` is redacted; the raw text is kept under `keys.taskRaw(id)` until the task ends. */
+  taskRedacted?: boolean;
   timeoutSec: number;
   priority: number;
   idempotencyKey: string | null;

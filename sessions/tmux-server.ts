@@ -9,6 +9,11 @@ export const HUB_SESSION = "_hub";
  * Server options that must hold before the first pane exists (history-limit
  * applies only to panes created after it is set; exit-empty off keeps the
  * server up while agents restart). See FIELD-NOTES, tmux pitfalls 5 and 10.
+ * What a task prints must not reach the terminal of a person attached:
+ * set-clipboard pinned to "external" (tmux 3.3a, measured: with "on" a pane's
+ * OSC 52 went on to the attached terminal's clipboard; with "external" it is
+ * ignored while copy mode still copies out), and no window renames from
+ * escape sequences.
  */
 export function tmuxConfig(): string {
   return [
@@ -21,6 +26,8 @@ export function tmuxConfig(): string {
     "set -g status-left-length 40",
     "set -g status-right 'claude-agent · detach: C-b d'",
     "set -g window-size latest",
+    "set -g set-clipboard external",
+    "set -g allow-rename off",
     "",
   ].join("\n");
 }

@@ -10,6 +10,7 @@ import {
   isTerminal,
   newTaskId,
   queueName,
+  swarmRedactor,
   toResult,
   MAX_GATE_RETRIES,
   type AgentConfig,
@@ -119,7 +120,8 @@ export class SwarmClient {
     private readonly connectBlocking: () => Redis,
     prefix = "ca",
   ) {
-    this.ledger = new Ledger(redis, prefix);
+    // The task text is stored redacted (the secret values this process knows, and the well-known shapes).
+    this.ledger = new Ledger(redis, prefix, swarmRedactor(config.agents.map((agent) => agent.env ?? {})));
     this.events = new EventStream(redis, this.ledger.keys.events);
   }
 

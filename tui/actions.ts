@@ -34,6 +34,8 @@ export async function lastFailedTask(link: Link, agent: string, scan = 500): Pro
 export async function retryLastFailed(link: Link, agent: string): Promise<string> {
   const failed = await lastFailedTask(link, agent);
   if (!failed) return `no failed task of ${agent} to retry`;
+  // Its stored text is redacted and the raw copy went when it ended: running "[redacted]" would be wrong.
+  if (failed.taskRedacted) return `${failed.id} held secrets and is stored redacted; submit it again yourself`;
   const task = await link.swarm.submit({ task: failed.task, agent });
   return `retried ${failed.id} as ${task.id} on ${task.agent}`;
 }

@@ -84,7 +84,7 @@ export function cropLine(line: string, width: number): string {
     }
     const codePoint = line.codePointAt(i)!;
     const size = codePoint > 0xffff ? 2 : 1;
-    if (codePoint < 0x20 || codePoint === 0x7f) {
+    if (isControl(codePoint)) {
       i += size;
       continue;
     }
@@ -95,6 +95,19 @@ export function cropLine(line: string, width: number): string {
     i += size;
   }
   return styled ? `${out}\x1b[0m` : out;
+}
+
+/** C0, DEL, C1 and the bidirectional overrides: never shown (core/ansi.ts drops the same set from text). */
+function isControl(codePoint: number): boolean {
+  return (
+    codePoint < 0x20 ||
+    (codePoint >= 0x7f && codePoint <= 0x9f) ||
+    codePoint === 0x61c ||
+    codePoint === 0x200e ||
+    codePoint === 0x200f ||
+    (codePoint >= 0x202a && codePoint <= 0x202e) ||
+    (codePoint >= 0x2066 && codePoint <= 0x2069)
+  );
 }
 
 /** True when a line shows nothing but blanks (escapes ignored). */

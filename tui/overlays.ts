@@ -69,7 +69,7 @@ export class Overlays {
     const { prompt, help, screen } = this.layout;
     const overlay = this.current;
     if (overlay?.kind === "prompt" || overlay?.kind === "confirm") {
-      prompt.setLabel(` ${overlay.kind === "prompt" ? overlay.title : "confirm"} `);
+      prompt.setLabel(` ${escapeTags(overlay.kind === "prompt" ? overlay.title : "confirm").replace(/\n/g, " ")} `);
       prompt.setContent(overlay.kind === "prompt" ? `${escapeTags(overlay.editor.value)}{inverse} {/inverse}` : escapeTags(overlay.question));
       prompt.show();
       prompt.setFront();

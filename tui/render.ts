@@ -1,4 +1,5 @@
 import type { Widgets } from "blessed";
+import { terminalLine, terminalText } from "../core/index.js";
 import { fitScreen } from "./ansi-screen.js";
 import { keyHints } from "./keys.js";
 import type { Layout } from "./layout.js";
@@ -14,7 +15,9 @@ import { workflowLines } from "./views/workflows-view.js";
 /**
  * Draws the model into the layout. Content is only handed to blessed when it
  * changed (blessed re-parses content on every set), then one `screen.render()`
- * writes the difference to the terminal.
+ * writes the difference to the terminal. Everything but the mirrored pane goes
+ * through `terminalText` on its way in (the views already escape blessed's
+ * tags in others' text); the pane's capture keeps only its colours (cropLine).
  */
 export class Renderer {
   private readonly last = new Map<Widgets.BlessedElement, string>();
@@ -50,7 +53,9 @@ export class Renderer {
 
   private set(element: Widgets.BlessedElement, text: string, label?: string): void {
     // With 8 colours blessed turns gray into black: on most terminals, invisible.
-    const content = this.lowColor ? text.replace(/\{(\/?)gray-fg\}/g, "{$1white-fg}") : text;
+    const coloured = this.lowColor ? text.replace(/\{(\/?)gray-fg\}/g, "{$1white-fg}") : text;
+    const content = element === this.layout.pane ? coloured : terminalText(coloured);
+    if (label !== undefined) label = terminalLine(label);
     const key = label === undefined ? content : `${label}\u0000${content}`;
     if (this.last.get(element) === key) return;
     this.last.set(element, key);
@@ -70,10 +75,10 @@ export class Renderer {
     if (this.last.get(agents) !== label) {
       this.last.set(agents, label);
       this.dirty = true;
-      agents.setLabel(label);
+      agents.setLabel(terminalLine(label));
     }
     this.set(agentsHeader, agentHeader(columns));
-    const items = rows.map((row) => agentRow(row, columns, row.currentTask ? this.state.taskTexts.get(row.currentTask) : undefined, now));
+    const items = rows.map((row) => terminalLine(agentRow(row, columns, row.currentTask ? this.state.taskTexts.get(row.currentTask) : undefined, now)));
     if (items.length === 0) items.push(this.state.snapshot ? "{gray-fg}no agent matches the filter{/gray-fg}" : "{gray-fg}waiting for the swarm…{/gray-fg}");
     const joined = items.join("\n");
     if (this.last.get(agentsList) !== joined) {

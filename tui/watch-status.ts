@@ -1,4 +1,4 @@
-import { homePaths, isClaudeAgentError, resolveHome } from "../core/index.js";
+import { homePaths, isClaudeAgentError, resolveHome, terminalLine, terminalText } from "../core/index.js";
 import { connect, type Swarm } from "../supervisor/index.js";
 import { parseExecution } from "./sources/workflow-source.js";
 import type { WorkflowView } from "./state.js";
@@ -45,6 +45,8 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
         const why = isClaudeAgentError(error) ? error.message : (error as Error).message;
         body = `${why}\nhome: ${root}\nwaiting for the swarm (start it with \`claude-agent up\`)…`;
       }
+      // Task text, agent names and workflow ids come from Redis: only printable text reaches the terminal.
+      body = terminalText(body);
       if (out.isTTY) {
         const head = `${clock(Date.now())}  claude-agent status --watch (every ${options.intervalSec}s, Ctrl-C stops)`;
         out.write(`\x1b[H\x1b[2J${head.slice(0, out.columns || 100)}\n\n${body}\n`);
@@ -73,7 +75,7 @@ async function snapshot(swarm: Swarm, width: number, agent: string | undefined):
   const keys = swarm.client.ledger.keys;
   const running = status.sessions.map((s) => s.currentTask).filter((id): id is string => !!id);
   const texts = await Promise.all(running.map((id) => redis.hget(keys.task(id), "task")));
-  const taskTexts = new Map(running.map((id, i) => [id, (texts[i] ?? "").replace(/\s+/g, " ").trim()]));
+  const taskTexts = new Map(running.map((id, i) => [id, terminalLine(texts[i] ?? "").replace(/\s+/g, " ").trim()]));
   const ids = await redis.zrevrange(`${keys.prefix}:wfs`, 0, 49);
   const docs = ids.length > 0 ? await redis.mget(ids.map((id) => `${keys.prefix}:wf:${id}`)) : [];
   const workflows = docs.map(parseExecution).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");

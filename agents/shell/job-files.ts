@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomSuffix } from "../../core/index.js";
 import { MAX_ARG_BYTES } from "./rc.js";
@@ -82,12 +82,35 @@ export function readExitCode(jobsDir: string, token: string): number | null {
   return state.kind === "finished" ? state.exitCode : null;
 }
 
-export function removeDispatch(jobsDir: string, token: string): void {
-  for (const ext of [".sh", ".meta", ".preview", ".env", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT]) rmSync(join(jobsDir, token + ext), { force: true });
-}
-
 const PROMPT_EXT = ".prompt";
 const EVENTS_EXT = ".events.jsonl";
+const DISPATCH_EXTS = [".sh", ".meta", ".preview", ".env", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT] as const;
+
+export function removeDispatch(jobsDir: string, token: string): void {
+  for (const ext of DISPATCH_EXTS) rmSync(join(jobsDir, token + ext), { force: true });
+}
+
+/**
+ * Removes the files of every dispatch of a task (each attempt, each gate
+ * retry) once it has ended: `.sh` and `.prompt` hold its raw text, secrets
+ * included. Other files named after the task (an interactive run's result
+ * file, which is its output file) stay.
+ */
+export function removeTaskDispatches(jobsDir: string, taskId: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(jobsDir);
+  } catch {
+    return;
+  }
+  const tokens = new Set<string>();
+  for (const name of names) {
+    if (!name.startsWith(`${taskId}-`)) continue;
+    const ext = DISPATCH_EXTS.find((candidate) => name.endsWith(candidate));
+    if (ext) tokens.add(name.slice(0, -ext.length));
+  }
+  for (const token of tokens) removeDispatch(jobsDir, token);
+}
 
 /**
  * An agent program's dispatch has two more files: the prompt it reads (the

@@ -1,5 +1,6 @@
 import { printJson, type GlobalOptions } from "../context.js";
 import { withWorkflows } from "./workflow.js";
+import { print } from "../output.js";
 
 /** `approve ID STEP` / `reject ID STEP`: decide a step waiting for approval; the daemon carries on at once. */
 
@@ -7,7 +8,7 @@ export async function approve(id: string, step: string, options: GlobalOptions &
   await withWorkflows(options, async (workflows) => {
     const state = await workflows.approve(id, step);
     if (options.json) return printJson({ id, step, approved: true, status: state.steps[step]?.status ?? null });
-    process.stdout.write(`approved step "${step}" of execution ${id}\n`);
+    print(`approved step "${step}" of execution ${id}\n`);
   });
 }
 
@@ -15,6 +16,6 @@ export async function reject(id: string, step: string, options: GlobalOptions & 
   await withWorkflows(options, async (workflows) => {
     const state = await workflows.reject(id, step, options.reason);
     if (options.json) return printJson({ id, step, approved: false, status: state.steps[step]?.status ?? null, reason: state.steps[step]?.reason ?? null });
-    process.stdout.write(`rejected step "${step}" of execution ${id}${options.reason ? `: ${options.reason}` : ""}\n`);
+    print(`rejected step "${step}" of execution ${id}${options.reason ? `: ${options.reason}` : ""}\n`);
   });
 }

@@ -1,5 +1,6 @@
 import { isTerminal } from "../../core/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
+import { print } from "../output.js";
 
 /** How long `cancel` waits for a running task's pane to confirm the interrupt. */
 const CONFIRM_MS = 10_000;
@@ -15,9 +16,9 @@ export async function cancel(id: string, options: GlobalOptions & { json?: boole
         .catch(() => status);
     }
     if (options.json) return printJson({ id, cancelled: outcome.cancelled, status });
-    if (!outcome.cancelled) process.stdout.write(`task ${id} had already ended: ${status}\n`);
-    else if (status === "cancelled") process.stdout.write(`task ${id} cancelled\n`);
-    else if (isTerminal(status)) process.stdout.write(`task ${id} ended as ${status} before the cancel reached it\n`);
-    else process.stdout.write(`task ${id}: cancel requested; it is still ${status}\n`);
+    if (!outcome.cancelled) print(`task ${id} had already ended: ${status}\n`);
+    else if (status === "cancelled") print(`task ${id} cancelled\n`);
+    else if (isTerminal(status)) print(`task ${id} ended as ${status} before the cancel reached it\n`);
+    else print(`task ${id}: cancel requested; it is still ${status}\n`);
   });
 }

@@ -8,6 +8,7 @@ import { duration, table } from "../format.js";
 import { DEMO_CONFIG, DEMO_TASKS } from "./demo-plan.js";
 import { down } from "./down.js";
 import { startDetached } from "./up.js";
+import { print, printError } from "../output.js";
 
 export interface DemoOptions {
   home?: string;
@@ -23,7 +24,7 @@ export interface DemoOptions {
 export async function demo(options: DemoOptions): Promise<void> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "ca-demo-"));
   const paths = ensureHome(home);
-  const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const say = (line: string) => (options.json ? printError : print)(`${line}\n`);
   mkdirSync(join(home, "workspace"), { recursive: true });
   const configFile = join(home, "swarm.yaml");
   writeFileSync(configFile, DEMO_CONFIG);

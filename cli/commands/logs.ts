@@ -1,16 +1,18 @@
-import { createRedis, EventStream, redisTarget, type SwarmEvent } from "../../core/index.js";
+import { createRedis, EventStream, redisTarget, terminalLine, type SwarmEvent } from "../../core/index.js";
 import { homeOf, withSwarm, type GlobalOptions } from "../context.js";
 import { wholeNumber } from "./submit.js";
+import { print, printError, printJsonLine } from "../output.js";
 
 export async function logs(agent: string | undefined, options: GlobalOptions & { follow?: boolean; lines: string; json?: boolean }): Promise<void> {
   const count = wholeNumber("--lines", options.lines);
   await withSwarm(options, async (swarm) => {
     if (agent && !swarm.config.agents.some((a) => a.name === agent)) {
-      process.stderr.write(`warning: "${agent}" is not an agent of this swarm; showing nothing for it\n`);
+      printError(`warning: "${agent}" is not an agent of this swarm; showing nothing for it\n`);
     }
     const show = (event: SwarmEvent) => {
       if (agent && event.agent !== agent) return;
-      process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`);
+      if (options.json) printJsonLine(event);
+      else print(`${formatEvent(event)}\n`);
     };
     const past = await swarm.client.events.recent(agent ? count * 20 : count);
     const shown = agent ? past.filter((e) => e.agent === agent).slice(-count) : past;
@@ -36,8 +38,9 @@ export async function logs(agent: string | undefined, options: GlobalOptions & {
   });
 }
 
+/** One line per event: every field is someone else's text, so each is kept to one line (and printed through terminalText). */
 export function formatEvent(event: SwarmEvent): string {
   const time = event.at ? event.at.slice(11, 23) : "";
   const parts = [time, event.type.padEnd(15), event.taskId ?? "", event.agent ?? "", event.session ?? "", event.message ?? ""];
-  return parts.filter((p) => p !== "").join("  ");
+  return parts.filter((p) => p !== "").map(terminalLine).join("  ");
 }

@@ -1,6 +1,7 @@
-import { UsageError } from "../../core/index.js";
+import { redactValues, terminalLine, UsageError } from "../../core/index.js";
 import type { ExecutionState, StepState } from "../../workflows/index.js";
 import type { GlobalOptions } from "../context.js";
+import { print, printControlled, printJsonLine } from "../output.js";
 import { describeExecution, exitCodeOf, withWorkflows } from "./workflow.js";
 
 export interface MonitorOptions extends GlobalOptions {
@@ -26,7 +27,8 @@ export async function monitor(positional: string | undefined, options: MonitorOp
   try {
     await withWorkflows(options, async (workflows) => {
       let last: ExecutionState | null = null;
-      for await (const state of workflows.watch(id, stop.signal)) {
+      for await (const raw of workflows.watch(id, stop.signal)) {
+        const state = redactValues(raw);
         view.show(state);
         last = state;
       }
@@ -51,9 +53,9 @@ class LiveView implements View {
   show(state: ExecutionState): void {
     const width = Math.max(20, (process.stdout.columns || 120) - 1);
     // A line wider than the terminal wraps and would throw the cursor arithmetic off: cut it.
-    const lines = describeExecution(state).map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
+    const lines = describeExecution(state).map(terminalLine).map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A\r` : "";
-    process.stdout.write(`${up}${lines.map((line) => `\x1b[2K${line}\n`).join("")}\x1b[J`);
+    printControlled({ before: up, line: "\x1b[2K", after: "\x1b[J" }, lines);
     this.drawn = lines.length;
   }
 
@@ -104,7 +106,7 @@ class PlainView implements View {
   }
 
   private line(text: string): void {
-    process.stdout.write(`${new Date().toISOString().slice(11, 23)}  ${text}\n`);
+    print(`${new Date().toISOString().slice(11, 23)}  ${terminalLine(text)}\n`);
   }
 }
 
@@ -128,6 +130,6 @@ class JsonView implements View {
   }
 
   private write(value: Record<string, unknown>): void {
-    process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...value })}\n`);
+    printJsonLine({ at: new Date().toISOString(), ...value });
   }
 }

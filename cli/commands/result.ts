@@ -1,5 +1,6 @@
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
+import { print } from "../output.js";
 
 export interface ResultCliOptions extends GlobalOptions {
   wait?: boolean;
@@ -14,8 +15,8 @@ export async function result(id: string, options: ResultCliOptions): Promise<voi
     const summary = options.summary ? await swarm.client.summarize(id) : undefined;
     if (options.json) printJson(summary === undefined ? outcome : { ...outcome, summary });
     else {
-      process.stdout.write(`${describeResult(outcome)}\n`);
-      if (summary !== undefined) process.stdout.write(`\nsummary: ${summary}\n`);
+      print(`${describeResult(outcome)}\n`);
+      if (summary !== undefined) print(`\nsummary: ${summary}\n`);
     }
     process.exitCode = exitCodeFor(outcome);
   });

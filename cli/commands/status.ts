@@ -1,7 +1,8 @@
-import { NotFoundError } from "../../core/index.js";
+import { NotFoundError, redactShapes } from "../../core/index.js";
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
+import { print } from "../output.js";
 
 export async function status(options: GlobalOptions & { agent?: string; json?: boolean }): Promise<void> {
   await withSwarm(options, async (swarm) => {
@@ -13,17 +14,17 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const llm = llmFeatures(swarm.config);
     if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm });
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
-    process.stdout.write(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
+    print(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
     const rows = agents.flatMap((agent) =>
-      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${s.needsInput}` : ""}` : s.state, agent), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.state, agent), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
-    process.stdout.write(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
+    print(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
     const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);
-    process.stdout.write(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
+    print(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
     for (const agent of agents.filter((a) => a.breaker)) {
       const { state, until, reason } = agent.breaker!;
       const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
-      process.stdout.write(`\n${agent.name}: circuit breaker ${when}; last infrastructure failure: ${reason}\n`);
+      print(`\n${agent.name}: circuit breaker ${when}; last infrastructure failure: ${reason}\n`);
     }
   });
 }

@@ -7,10 +7,11 @@
  */
 import { createInterface } from "node:readline/promises";
 import { stringify } from "yaml";
-import { ConfigError, UsageError } from "../../core/index.js";
+import { ConfigError, redactValues, UsageError } from "../../core/index.js";
 import { WorkflowClient, type Workflow } from "../../workflows/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeExecution, exitCodeOf } from "./workflow.js";
+import { print, printError } from "../output.js";
 
 export interface PlanCliOptions extends GlobalOptions {
   yes?: boolean;
@@ -23,7 +24,7 @@ export const SINGLE_TASK_FLAGS = ["agent", "timeout", "priority", "idempotencyKe
 
 export async function submitPlan(task: string, options: PlanCliOptions): Promise<void> {
   await withSwarm(options, async (swarm) => {
-    if (!options.json) process.stderr.write(`planning with ${swarm.config.supervisor?.llm?.model ?? "the supervisor's model"}…\n`);
+    if (!options.json) printError(`planning with ${swarm.config.supervisor?.llm?.model ?? "the supervisor's model"}…\n`);
     const plan = await swarm.client.plan(task);
     const workflows = new WorkflowClient(swarm.client);
     try {
@@ -37,25 +38,26 @@ export async function submitPlan(task: string, options: PlanCliOptions): Promise
           cause: error,
         });
       }
-      const yaml = stringify(plan);
-      if (!options.json) process.stdout.write(`${yaml}\n`);
+      // The model's plan is shown as it will run, secrets redacted.
+      const yaml = stringify(redactValues(plan));
+      if (!options.json) print(`${yaml}\n`);
       const confirmed = options.yes === true || (await confirm(workflow));
       if (!confirmed) {
         if (options.json) printJson({ plan, run: false });
-        process.stderr.write("not run. Run it with `--yes`, or save the YAML above and use `claude-agent workflow run --file FILE`.\n");
+        printError("not run. Run it with `--yes`, or save the YAML above and use `claude-agent workflow run --file FILE`.\n");
         process.exitCode = 1;
         return;
       }
       const state = await workflows.start(workflow);
       if (!options.wait) {
         if (options.json) printJson({ plan, run: true, execution: { id: state.id, workflow: state.workflow, status: state.status } });
-        else process.stdout.write(`${state.id}\n`);
+        else print(`${state.id}\n`);
         return;
       }
-      if (!options.json) process.stderr.write(`execution ${state.id}: ${workflow.steps.length} steps; waiting for it to end\n`);
-      const final = await workflows.wait(state.id);
+      if (!options.json) printError(`execution ${state.id}: ${workflow.steps.length} steps; waiting for it to end\n`);
+      const final = redactValues(await workflows.wait(state.id));
       if (options.json) printJson({ plan, run: true, execution: final });
-      else process.stdout.write(`${describeExecution(final).join("\n")}\n`);
+      else print(`${describeExecution(final).join("\n")}\n`);
       process.exitCode = exitCodeOf(final);
     } finally {
       await workflows.close();

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "../../core/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
+import { print, printError } from "../output.js";
 
 export interface SubmitCliOptions extends GlobalOptions {
   task?: string;
@@ -35,21 +36,21 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
   const gateRetries = options.gateRetries === undefined ? undefined : countOf("--gate-retries", options.gateRetries);
   await withSwarm(options, async (swarm) => {
     const status = await swarm.status();
-    if (!status.daemon.alive) process.stderr.write("warning: no bridge is running in this home; the task waits in its queue until `claude-agent up`.\n");
+    if (!status.daemon.alive) printError("warning: no bridge is running in this home; the task waits in its queue until `claude-agent up`.\n");
     const handle = await swarm.submit({
       task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey, fresh: options.fresh,
       gate: options.gate, gateRetries, commit: options.commit,
     });
     if (!options.wait) {
       if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created });
-      else process.stdout.write(`${handle.id}\n`);
-      if (!options.json && !handle.created) process.stderr.write(`(idempotency key already used: this is the existing task)\n`);
+      else print(`${handle.id}\n`);
+      if (!options.json && !handle.created) printError(`(idempotency key already used: this is the existing task)\n`);
       return;
     }
-    if (!options.json) process.stderr.write(`task ${handle.id} → ${handle.agent} (${handle.routedBy})\n`);
+    if (!options.json) printError(`task ${handle.id} → ${handle.agent} (${handle.routedBy})\n`);
     const result = await handle.result();
     if (options.json) printJson(result);
-    else process.stdout.write(`${describeResult(result)}\n`);
+    else print(`${describeResult(result)}\n`);
     process.exitCode = exitCodeFor(result);
   });
 }

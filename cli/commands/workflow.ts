@@ -1,8 +1,9 @@
-import { ConfigError, findConfigFile, loadConfig, NotRunningError, UsageError } from "../../core/index.js";
+import { ConfigError, findConfigFile, loadConfig, NotRunningError, redactValues, terminalText, UsageError } from "../../core/index.js";
 import { connect } from "../../supervisor/index.js";
 import { parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode, type Step, type StepState } from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { duration, table } from "../format.js";
+import { print, printError } from "../output.js";
 
 /** `claude-agent workflow run|validate|list|show|cancel`, and the step table monitor.ts redraws. */
 
@@ -20,16 +21,17 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
     const workflow = workflows.load(file);
     refuseCommaForm(params, workflow.params.map((p) => p.name));
     const state = await workflows.start(workflow, params);
-    if (!(await daemonAlive())) process.stderr.write("warning: the swarm's daemon is not running; the execution starts when `claude-agent up` runs.\n");
+    if (!(await daemonAlive())) printError("warning: the swarm's daemon is not running; the execution starts when `claude-agent up` runs.\n");
     if (!options.wait) {
-      if (options.json) printJson({ id: state.id, workflow: state.workflow, status: state.status, params: state.params });
-      else process.stdout.write(`${state.id}\n`);
+      if (options.json) printJson({ id: state.id, workflow: state.workflow, status: state.status, params: redactValues(state.params) });
+      else print(`${state.id}\n`);
       return;
     }
-    if (!options.json) process.stderr.write(`execution ${state.id}: ${state.workflow}, ${workflow.steps.length} steps; waiting for it to end\n`);
-    const final = await workflows.wait(state.id);
+    if (!options.json) printError(`execution ${state.id}: ${state.workflow}, ${workflow.steps.length} steps; waiting for it to end\n`);
+    // Params and outputs are shown redacted; the engine keeps the raw values while the execution runs.
+    const final = redactValues(await workflows.wait(state.id));
     if (options.json) printJson(final);
-    else process.stdout.write(`${describeExecution(final).join("\n")}\n`);
+    else print(`${describeExecution(final).join("\n")}\n`);
     process.exitCode = exitCodeOf(final);
   });
 }
@@ -43,7 +45,8 @@ export interface ValidateOptions extends GlobalOptions {
 export async function validate(file: string, options: ValidateOptions): Promise<void> {
   const text = readWorkflowFile(file);
   const { agents, runtimes, against, warning } = await agentsToCheck(options);
-  if (warning !== null) process.stderr.write(`warning: ${warning}\n`);
+  if (warning !== null) printError(`warning: ${warning}
+`);
   let problems: readonly string[] = [];
   let warnings: string[] = [];
   let summary: { name: string; steps: number } | null = null;
@@ -62,13 +65,13 @@ export async function validate(file: string, options: ValidateOptions): Promise<
   }
   process.exitCode = problems.length > 0 ? 2 : 0;
   if (options.json) return printJson({ file, valid: problems.length === 0, workflow: summary?.name ?? null, steps: summary?.steps ?? null, problems, warnings, agentsCheckedAgainst: against });
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of warnings) printError(`warning: ${w}\n`);
   if (summary !== null) {
     const checked = against === null ? "agent names NOT checked" : `agents checked against ${against}`;
-    process.stdout.write(`${file}: valid: workflow "${summary.name}", ${summary.steps} step${summary.steps === 1 ? "" : "s"} (${checked})\n`);
+    print(`${file}: valid: workflow "${summary.name}", ${summary.steps} step${summary.steps === 1 ? "" : "s"} (${checked})\n`);
     return;
   }
-  process.stderr.write(`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
+  printError(`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
 }
 
 /** The running swarm's agents; else those of ./swarm.yaml or the home's; else none (and a warning saying so). */
@@ -115,23 +118,23 @@ async function agentsToCheck(options: ValidateOptions): Promise<AgentsToCheck> {
 
 export async function list(options: GlobalOptions & { json?: boolean }): Promise<void> {
   await withWorkflows(options, async (workflows) => {
-    const all = await workflows.list();
+    const all = redactValues(await workflows.list());
     if (options.json) return printJson(all.map(summaryOf));
-    if (all.length === 0) return void process.stdout.write("no workflow executions yet (start one: claude-agent workflow run --file FILE)\n");
+    if (all.length === 0) return void print("no workflow executions yet (start one: claude-agent workflow run --file FILE)\n");
     const rows = all.map((s) => {
       const counts = Object.values(s.steps);
       const done = counts.filter((st) => st.status === "completed" || (st.status === "skipped" && st.skip === "condition")).length;
       return [s.id, s.workflow, s.status, `${done}/${counts.length}`, s.createdAt.replace("T", " ").slice(0, 19), elapsed(s.createdAt, s.finishedAt)];
     });
-    process.stdout.write(`${table(["EXECUTION", "WORKFLOW", "STATUS", "STEPS DONE", "STARTED (UTC)", "TIME"], rows)}\n`);
+    print(`${table(["EXECUTION", "WORKFLOW", "STATUS", "STEPS DONE", "STARTED (UTC)", "TIME"], rows)}\n`);
   });
 }
 
 export async function show(id: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
   await withWorkflows(options, async (workflows) => {
-    const state = await workflows.get(id);
+    const state = redactValues(await workflows.get(id));
     if (options.json) printJson(state);
-    else process.stdout.write(`${describeExecution(state).join("\n")}\n`);
+    else print(`${describeExecution(state).join("\n")}\n`);
     process.exitCode = state.status === "running" ? 0 : exitCodeOf(state);
   });
 }
@@ -142,7 +145,7 @@ export async function cancel(id: string, options: GlobalOptions & { json?: boole
     const state = await workflows.cancel(id, options.reason ?? "cancelled by a user");
     const cancelled = before.status === "running" && state.status === "cancelled";
     if (options.json) return printJson({ id, cancelled, status: state.status });
-    process.stdout.write(cancelled ? `execution ${id} cancelled\n` : `execution ${id} had already ended: ${state.status}\n`);
+    print(cancelled ? `execution ${id} cancelled\n` : `execution ${id} had already ended: ${state.status}\n`);
   });
 }
 
@@ -233,7 +236,11 @@ export function describeExecution(state: ExecutionState): string[] {
   if (state.reason !== null) lines.push(`reason: ${state.reason}`);
   lines.push("", ...table(["STEP", "STATUS", "AGENT", "TASK", "EXIT", "TIME", "DETAIL"], stepRows(state)).split("\n"));
   const waiting = Object.entries(state.steps).filter(([, st]) => st.status === "waiting-approval");
-  for (const [step] of waiting) lines.push("", `waiting for approval: claude-agent approve ${state.id} ${step}   (or: reject ${state.id} ${step} --reason "…")`);
+  for (const [step, st] of waiting) {
+    lines.push("", `waiting for approval: claude-agent approve ${state.id} ${step}   (or: reject ${state.id} ${step} --reason "…")`);
+    // The whole question, each line marked as quoted: templated text cannot pass for a line of ours.
+    if (st.task) lines.push(...terminalText(st.task).trimEnd().split("\n").map((line) => `  │ ${line}`));
+  }
   return lines;
 }
 

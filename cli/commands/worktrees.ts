@@ -3,6 +3,7 @@ import { NotFoundError, NotRunningError, type SwarmConfig } from "../../core/ind
 import type { SwarmStatus } from "../../supervisor/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
+import { print } from "../output.js";
 
 interface Entry extends WorktreeInfo {
   /** Its agent is in the running swarm's config, with `worktree: true` and this replica. */
@@ -14,7 +15,7 @@ interface Entry extends WorktreeInfo {
 export async function list(options: GlobalOptions & { json?: boolean }): Promise<void> {
   const entries = await entriesOf(options);
   if (options.json) return printJson(entries);
-  if (entries.length === 0) return void process.stdout.write(`no worktrees in ${homeOf(options).root}/worktrees\n`);
+  if (entries.length === 0) return void print(`no worktrees in ${homeOf(options).root}/worktrees\n`);
   const rows = entries.map((e) => [
     e.session,
     e.valid ? (e.branch ?? "(detached)") : "(not a worktree)",
@@ -22,7 +23,7 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
     e.running ? "running" : e.configured ? "configured, not running" : "not configured",
     e.path,
   ]);
-  process.stdout.write(`${table(["SESSION", "BRANCH", "CHANGES", "AGENT", "PATH"], rows)}\n`);
+  print(`${table(["SESSION", "BRANCH", "CHANGES", "AGENT", "PATH"], rows)}\n`);
 }
 
 /**
@@ -48,10 +49,10 @@ export async function clean(options: GlobalOptions & { agent?: string; json?: bo
   if (options.json) return printJson({ removed, kept });
   for (const r of removed) {
     const wip = r.wipRef ? `; uncommitted work saved to ${r.wipRef} (${r.wipCommit?.slice(0, 10)})` : "";
-    process.stdout.write(`removed ${r.path}${r.branch ? ` (branch ${r.branch} kept)` : ""}${wip}\n`);
+    print(`removed ${r.path}${r.branch ? ` (branch ${r.branch} kept)` : ""}${wip}\n`);
   }
-  for (const k of kept) process.stdout.write(`kept    ${k.path}: ${k.reason}\n`);
-  if (removed.length === 0 && kept.length === 0) process.stdout.write("no worktrees\n");
+  for (const k of kept) print(`kept    ${k.path}: ${k.reason}\n`);
+  if (removed.length === 0 && kept.length === 0) print("no worktrees\n");
 }
 
 /** The worktrees with what the running swarm (if any) says about their agents. */

@@ -1,3 +1,4 @@
+import { terminalLine } from "../../core/index.js";
 import type { Link } from "./swarm-link.js";
 
 /**
@@ -14,6 +15,7 @@ export class TaskTexts {
     if (missing.length === 0) return;
     const redis = link.swarm.client.redis;
     const values = await Promise.all(missing.map((id) => redis.hget(link.swarm.client.ledger.keys.task(id), "task")));
-    missing.forEach((id, i) => this.texts.set(id, (values[i] ?? "").replace(/\s+/g, " ").trim()));
+    // Stored redacted; someone else's text all the same: one line, nothing a terminal acts on.
+    missing.forEach((id, i) => this.texts.set(id, terminalLine(values[i] ?? "").replace(/\s+/g, " ").trim()));
   }
 }

@@ -1,8 +1,12 @@
+import { terminalLine, terminalText } from "../../core/index.js";
 import { charWidth } from "../ansi-screen.js";
 
-/** Makes user text safe inside blessed's `{tag}` markup. */
+/**
+ * Makes someone else's text safe in a tagged blessed element: no control
+ * character (core/ansi.ts `terminalText`) and no `{tag}` of blessed's markup.
+ */
 export function escapeTags(text: string): string {
-  return text.replace(/[{}]/g, (brace) => (brace === "{" ? "{open}" : "{close}"));
+  return terminalText(text).replace(/[{}]/g, (brace) => (brace === "{" ? "{open}" : "{close}"));
 }
 
 export function textWidth(text: string): number {
@@ -14,7 +18,7 @@ export function textWidth(text: string): number {
 /** Cuts `text` to `width` columns (ending in … when cut) and pads it with spaces to exactly that width. */
 export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 0) return "";
-  const flat = text.replace(/[\r\n\t]+/g, " ");
+  const flat = terminalLine(text);
   let out = "";
   let used = 0;
   if (textWidth(flat) > width) {
