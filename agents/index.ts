@@ -22,3 +22,4 @@ export { interactivePrompt, RESULT_SUFFIX } from "./claude/prompt.js";
 export { readTurn, type TurnUsage } from "./claude/transcript.js";
 export { readClaudeScreen, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
 export { isLimitMessage, clip } from "./events.js";
+export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";

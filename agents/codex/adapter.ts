@@ -141,7 +141,7 @@ export const codexRuntime: AgentRuntime = {
       "-",
     ];
     const tmp = codexTempDir(paths.configDir);
-    const env = tmp ? { CODEX_HOME: paths.configDir, TMPDIR: tmp } : { CODEX_HOME: paths.configDir };
+    const env: Record<string, string> = tmp ? { CODEX_HOME: paths.configDir, TMPDIR: tmp } : { CODEX_HOME: paths.configDir };
     const setup = tmp ? [`mkdir -p -m 700 -- ${shellQuote(tmp)}`] : [];
     return pipeline({ runtime: "codex", argv, env, prompt: "stdin", setup }, job, paths);
   },
