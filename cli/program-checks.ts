@@ -62,7 +62,7 @@ async function checkAgent(agent: AgentConfig, ranges: readonly ProgramRange[], o
     const detail = `${engines.name} ${engines.version} needs Node ${engines.node}; it runs with ${runsWith} (${version ? `v${version}` : "does not run"})`;
     checks.push(version && nodeSatisfies(version, engines.node) ? { name: `${name} node`, ok: true, detail } : { name: `${name} node`, ok: false, detail, fix: NODE_FIX });
   }
-  const printed = await probeVersion(executable, { env, node, timeoutMs: options.versionTimeoutMs ?? 10_000 });
+  const printed = await probeVersion(executable, { env, node, timeoutMs: options.versionTimeoutMs ?? 20_000 });
   const verdict = classifyVersion(agent.runtime, printed ?? engines?.version ?? null, ranges);
   const what = `${agent.runtime} ${printed ?? engines?.version ?? "(version unknown)"} at ${executable}`;
   if (verdict.standing === "older" || verdict.standing === "failing") {
