@@ -50,7 +50,10 @@ error fails the task with its message), **usage limits** (a 429 or quota error p
 **interactive** (Claude Code's TUI in the pane: paste and submit, hooks, permission prompts with and
 without auto-approval, interrupts, fresh conversations, re-adoption after a bridge crash, restart after a
 program crash). Policy hooks and roles are not features of claude-agent yet. A dash: the suite has no
-such test for that program.
+such test for that program. **Node**: the Node that ran claude-agent (daemon, CLI) and the tests; a
+program whose package needs a newer one (Qwen Code 0.24: >= 22) ran with a Node 22 given to its agent
+by \`node:\`, as a user on such a machine would configure it. To run it on another Node:
+\`PATH=/path/to/node22/bin:$PATH npm run conformance\`.
 
 | program | version | Node | date | ${FEATURES.join(" | ")} |
 |---|---|---|---|${FEATURES.map(() => "---").join("|")}|
