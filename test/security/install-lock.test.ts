@@ -13,7 +13,7 @@
  * they need the npm registry (setup needs it anyway).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,7 +36,7 @@ function npm(args: readonly string[], cwd: string): { status: number | null; out
 describe("installing from a clean checkout", () => {
   it("npm ci accepts the committed lock file as it is", () => {
     const dir = join(work, "ci");
-    spawnSync("mkdir", ["-p", dir]);
+    mkdirSync(dir, { recursive: true });
     for (const file of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, file), join(dir, file));
     const before = readFileSync(join(dir, "package-lock.json"), "utf8");
 
