@@ -38,7 +38,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   fi
 fi
 
-# The current agent programs (Qwen Code 0.24, Claude Code 2.1.3xx) need Node >= 22. Where this
+# Qwen Code 0.24 needs Node >= 22 (Claude Code 2.1.3xx's package declares it too; its binary is native). Where this
 # machine's Node is older, a Node 22 from the npm registry's `node` packages goes into claude-agent's
 # cache (never the system); the real-program tests and `node: 22` agents run their programs with it.
 if [ "$node_major" -lt 22 ]; then
