@@ -20,6 +20,8 @@ export interface AgentJob {
   readonly command: string | null;
   readonly model: string | null;
   readonly args: readonly string[];
+  /** The `node` executable the program runs with (the agent's `node:`, found), or null for the one on PATH. */
+  readonly node?: string | null;
   /** The program's conversation to continue, unless `fresh`. */
   readonly resumeId: string | null;
   readonly fresh: boolean;

@@ -3,6 +3,7 @@
  * and flags we control, each quoted; the task text reaches the program as a
  * file on its stdin (or a file argument), never as part of a command line.
  */
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentJob, ScriptPaths } from "./runtime.js";
 
@@ -41,6 +42,8 @@ export interface ProgramRun {
  */
 export function pipeline(run: ProgramRun, job: AgentJob, paths: ScriptPaths): string {
   const env = Object.entries(run.env).map(([key, value]) => `${key}=${shellQuote(value)}`);
+  // The agent's `node:`: its folder first on the program's PATH, so `#!/usr/bin/env node` finds it.
+  if (job.node) env.unshift(`PATH=${shellQuote(dirname(job.node))}:"$PATH"`);
   const command = [...env, ...run.argv.map(shellQuote)].join(" ");
   const input = run.prompt === "stdin" ? ` < ${shellQuote(job.promptFile)}` : " < /dev/null";
   const render = [paths.node, paths.renderer, run.runtime].map(shellQuote).join(" ");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { agentConfigDir, type AgentConfig, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { agentJobFiles, renderScriptPath, runtimeAdapter, writePrompt, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
+import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../core/index.js";
+import { agentJobFiles, findNode, renderScriptPath, runtimeAdapter, writePrompt, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
 import type { ConversationStore } from "./conversations.js";
 
 export interface AgentJobsOptions {
@@ -37,6 +37,7 @@ const UNKNOWN_CONVERSATION = /no conversation found|no rollout found|no (?:saved
  */
 export class AgentJobs {
   private readonly byName: ReadonlyMap<string, AgentConfig>;
+  private readonly nodes = new Map<string, string>();
 
   constructor(private readonly options: AgentJobsOptions) {
     this.byName = new Map(options.agents.map((agent) => [agent.name, agent]));
@@ -55,7 +56,7 @@ export class AgentJobs {
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
     const files = writePrompt(this.options.jobsDir, token, record.task);
     const script = adapter.buildScript(
-      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null },
+      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null },
       { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
@@ -74,6 +75,18 @@ export class AgentJobs {
     if (session) await this.remember(session, outcome);
     const failed = outcome.isError === true || (exitCode !== null && exitCode !== 0);
     return { status: failed ? "failed" : "completed", reason: reasonOf(outcome, exitCode), fields: fieldsOf(outcome), rateLimited: outcome.rateLimited === true };
+  }
+
+  /** The agent's `node:` found once (`up` has already refused a swarm whose node cannot be found). */
+  private nodeOf(agent: AgentConfig): string | null {
+    if (!agent.node) return null;
+    let path = this.nodes.get(agent.name);
+    if (path === undefined) {
+      path = findNode(agent.node)?.path;
+      if (!path) throw new InfraError(`agent ${agent.name}: its node (${agent.node}) cannot be found or does not run`, { context: { agent: agent.name } });
+      this.nodes.set(agent.name, path);
+    }
+    return path;
   }
 
   private async remember(session: string, outcome: AgentOutcome): Promise<void> {

@@ -30,6 +30,9 @@ export class AgentSession {
   /** Interactive agents: what the program is doing, and what it asks in `needs-input` (see interactive.ts). */
   agentState: AgentState | null = null;
   needsInput: string | null = null;
+  /** Agent programs: what `--version` said when the session started; interactive ones: why drift is suspected. */
+  programVersion: string | null = null;
+  drift: string | null = null;
   private readonly downListeners = new Set<(reason: string) => void>();
 
   /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */

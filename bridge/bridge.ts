@@ -10,6 +10,7 @@ import { SessionHeartbeat } from "./heartbeat.js";
 import { InteractiveClaude } from "./interactive.js";
 import { JobRunner } from "./job-runner.js";
 import { Parking } from "./parking.js";
+import { ProgramVersions } from "./program-versions.js";
 import { SessionRegistry } from "./registry.js";
 import { SessionPool } from "./session-pool.js";
 import { DEFAULT_TUNING, workerOptions, type BridgeTuning } from "./tuning.js";
@@ -48,6 +49,7 @@ export class Bridge {
   private readonly parking: Parking;
   private readonly breakers: Breakers;
   private readonly interactive: InteractiveClaude;
+  private readonly versions = new ProgramVersions();
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
   private heartbeat: SessionHeartbeat | null = null;
@@ -213,6 +215,12 @@ export class Bridge {
     }
     await this.registry.publish(session);
     await this.events.publish("agent.up", { agent: session.agent, session: session.name });
+    // The program's version, for `status` and its drift warnings; asked in the background, not to delay the start.
+    void this.versions.of(agent).then((version) => {
+      if (version === null || version === session.programVersion) return;
+      session.programVersion = version;
+      return this.registry.publish(session);
+    }).catch(() => undefined);
     this.pools.get(session.agent)?.wake();
   }
 

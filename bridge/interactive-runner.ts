@@ -139,6 +139,7 @@ export class InteractiveRunner {
       const screen = readClaudeScreen(await session.capture().catch(() => ""));
       const why = `the prompt was pasted and Enter pressed ${enters} times, but Claude Code never submitted it (its screen reads as ${screen.state})`;
       this.deps.log("job.not-submitted", { taskId: record.id, session: session.name, input: screen.input });
+      this.deps.claude.noteDrift(session, "unconfirmed-prompt", why);
       // The text may still sit in the input box, and the next paste would join it: start the program anew.
       if (this.deps.recycle) await this.deps.recycle(session, why);
       throw new InfraError(`task ${record.id}: ${why}`, { context: { session: session.name } });
@@ -168,9 +169,12 @@ export class InteractiveRunner {
     try {
       const outcome = await Promise.race([end, deadline.reached]);
       if (typeof outcome !== "string") return await this.finishTurn(record, session, channel, outcome, signal);
+      const before = readClaudeScreen(await session.capture().catch(() => ""));
       const usable = await this.interrupt(session, channel);
       const late = channel.history.find(isEnd);
       if (late) return await this.finishTurn(record, session, channel, late, signal); // it ended on its own just then
+      // Idle at its input box with no Stop hook for the turn, even after the interrupt: the turn ended unseen.
+      if (before.state === "idle") this.deps.claude.noteDrift(session, "turn-without-stop-hook", `task ${record.id}: idle on screen at its ${outcome}, but no Stop hook came`);
       const stuck = usable ? "" : "; it did not return to its input box after Escape, so its session was restarted";
       const reason = outcome === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and was interrupted${stuck}` : `cancelled while running${stuck}`;
       // What the agent produced so far is kept: its last text, tokens, conversation.
@@ -265,7 +269,7 @@ export class InteractiveRunner {
    * anything else on screen is left for a person.
    */
   private autoApprove(record: TaskRecord, session: AgentSession, channel: ClaudeChannel): { dispose(): void } {
-    if (!this.deps.claude.agent(record.agent)?.autoApprove) return { dispose: () => undefined };
+    if (!this.deps.claude.agent(record.agent)?.autoApprove || this.deps.claude.driftSuspected(record.agent)) return { dispose: () => undefined };
     // A prompt already open (a re-adopted task whose dialog came while no bridge watched).
     if (session.agentState === "needs-input") {
       const asked = [...channel.history].reverse().find((e) => e.event === "PermissionRequest");
@@ -280,6 +284,8 @@ export class InteractiveRunner {
 
   private async approve(record: TaskRecord, session: AgentSession, channel: ClaudeChannel, event: ClaudeHookEvent, waitMs: number): Promise<void> {
     await channel.input(async () => {
+      // Drift suspected since the task started: the prompt is left to a person.
+      if (this.deps.claude.driftSuspected(record.agent)) return;
       const screen = await this.deps.claude.waitForScreen(session, (s) => s.state === "needs-input", waitMs);
       if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
       await session.key(APPROVE_KEY);

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { agentConfigDir, InfraError, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../core/index.js";
-import { conversationExists, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, RESULT_SUFFIX, type ScreenReading } from "../agents/index.js";
+import { conversationExists, DriftMonitor, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, RESULT_SUFFIX, type DriftSign, type ScreenReading } from "../agents/index.js";
 import type { AgentSession } from "./agent-session.js";
 import { ClaudeChannel, HookTimeout } from "./claude-channel.js";
 import type { ConversationStore } from "./conversations.js";
@@ -36,6 +36,8 @@ const SCREEN_POLL_MS = 100;
 export class InteractiveClaude {
   private readonly channels = new Map<string, ClaudeChannel>();
   private readonly byName: ReadonlyMap<string, AgentConfig>;
+  /** Unexplained screens and states, per agent (agents/drift.ts). */
+  private readonly drift = new DriftMonitor();
 
   constructor(private readonly deps: InteractiveDeps) {
     this.byName = new Map(deps.agents.map((agent) => [agent.name, agent]));
@@ -140,10 +142,35 @@ export class InteractiveClaude {
     while (session.ref) {
       last = readClaudeScreen(await session.capture());
       if (done(last)) return last;
-      if (Date.now() >= deadline) return last;
+      if (Date.now() >= deadline) {
+        if (last.state === "unknown") this.noteDrift(session, "unclassified-screen", "waited for a screen it could read, in vain");
+        return last;
+      }
       await new Promise((resolve) => setTimeout(resolve, SCREEN_POLL_MS));
     }
     throw new InfraError(`session ${session.name} is gone`, { context: { session: session.name } });
+  }
+
+  /**
+   * Something the adapter could not explain. Past the threshold the agent is
+   * drift-suspected: `status` says why, auto-approval stops answering its
+   * prompts (a dialog it cannot read must not be approved blindly), and an
+   * `agent.drift-suspected` event goes out once.
+   */
+  noteDrift(session: AgentSession, sign: DriftSign, detail: string): void {
+    const verdict = this.drift.note(session.agent, sign, detail);
+    this.deps.log("agent.drift-sign", { session: session.name, sign, detail, recent: verdict.recent.length });
+    const reason = this.drift.suspected(session.agent);
+    if (!reason) return;
+    if (session.drift !== reason) {
+      session.drift = reason;
+      void this.deps.registry.publish(session).catch(() => undefined);
+    }
+    if (verdict.crossed) void this.deps.events.publish("agent.drift-suspected", { agent: session.agent, session: session.name, message: reason }).catch(() => undefined);
+  }
+
+  driftSuspected(agent: string): boolean {
+    return this.drift.suspected(agent) !== null;
   }
 
   setState(session: AgentSession, state: AgentState, needsInput: string | null = null): void {

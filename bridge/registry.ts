@@ -28,6 +28,8 @@ export class SessionRegistry {
         host: this.host,
         agentState: session.agentState ?? "",
         needsInput: session.needsInput ?? "",
+        programVersion: session.programVersion ?? "",
+        drift: session.drift ?? "",
       })
       .sadd(this.keys.sessions, session.name)
       .exec();

@@ -28,6 +28,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** PATH holds only our stand-ins and the system's tools: nothing the developer installed globally. */
 const env = { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, CODEX_API_KEY: "sk-test" };
+/** The Claude Code release package.json pins (its devDependency). */
+const PINNED_CLAUDE = (JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@anthropic-ai/claude-code"]!;
 const byName = (reports: ProgramReport[], name: string): ProgramReport => reports.find((r) => r.runtime === name)!;
 
 describe("discoverPrograms", () => {
@@ -45,7 +47,7 @@ describe("discoverPrograms", () => {
     // A --version that hangs is cut off; the program still counts as installed.
     expect(byName(reports, "gemini")).toMatchObject({ installed: true, version: null, ready: false, fix: expect.stringContaining("GEMINI_API_KEY") });
     // In claude-agent's own node_modules/.bin, no key and no login.
-    expect(byName(reports, "claude")).toMatchObject({ installed: true, version: expect.stringContaining("2.1.197"), ready: false });
+    expect(byName(reports, "claude")).toMatchObject({ installed: true, version: expect.stringContaining(PINNED_CLAUDE), ready: false });
     expect(byName(reports, "claude").path).toMatch(/node_modules\/\.bin\/claude$/);
     expect(byName(reports, "claude").fix).toMatch(/ANTHROPIC_API_KEY.*claude \/login/);
     // Logged in: the login file in the user's home.

@@ -7,9 +7,9 @@
  */
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { basename, delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execa } from "execa";
+import { probeVersion } from "../agents/index.js";
 import type { ProgramExample } from "../core/index.js";
 
 interface ProgramSpec {
@@ -105,7 +105,7 @@ async function report(spec: ProgramSpec, dirs: readonly string[], home: string, 
   if (!path) {
     return { runtime: spec.runtime, installed: false, path: null, version: null, ready: false, detail: "not installed", fix: spec.install };
   }
-  const version = await versionOf(path, env, timeoutMs);
+  const version = await probeVersion(path, { env, timeoutMs });
   const where = `${path}${version ? ` (${version})` : " (--version failed)"}`;
   if (readyBy) return { runtime: spec.runtime, installed: true, path, version, ready: true, detail: `${where}; ${readyBy}` };
   return {
@@ -119,27 +119,10 @@ async function report(spec: ProgramSpec, dirs: readonly string[], home: string, 
   };
 }
 
-/**
- * `<program> --version` in its own process group: when it takes too long,
- * the whole group is killed, since a child left holding the output pipe
- * would otherwise keep us waiting for it.
- */
-async function versionOf(path: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | null> {
-  // QWEN_CODE_NO_RELAUNCH: qwen otherwise starts a second node process just to print its version.
-  const child = execa(path, ["--version"], { env: { ...env, QWEN_CODE_NO_RELAUNCH: "true" }, extendEnv: false, reject: false, stdin: "ignore", detached: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, timeoutMs);
-  const result = await child.finally(() => clearTimeout(timer));
-  if (timedOut || result.failed) return null;
-  const line = `${String(result.stdout)}\n${String(result.stderr)}`.split("\n").map((l) => l.trim()).find((l) => /\d+\.\d+/.test(l));
-  return line ?? null;
+/** Where an agent's program is: its `command` (a path, or a name looked up like the programs above), or the runtime's own name. */
+export function locateProgram(name: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | null {
+  if (name.includes("/")) return findExecutable(basename(name), [dirname(name)]);
+  return findExecutable(name, searchDirs(env, cwd));
 }
 
 /** PATH first, then node_modules/.bin of the project and of claude-agent itself. */
@@ -153,10 +136,15 @@ function searchDirs(env: NodeJS.ProcessEnv, cwd: string): string[] {
 
 /** claude-agent's own node_modules/.bin: up from this module (cli/ when run from source, dist/cli/ when built). */
 function ownBinDir(): string | null {
+  const root = packageRoot();
+  return root && existsSync(join(root, "node_modules", ".bin")) ? join(root, "node_modules", ".bin") : null;
+}
+
+/** claude-agent's own folder (where its package.json and CONFORMANCE.md are), up from this module. */
+export function packageRoot(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 4; up++) {
-    const bin = join(dir, "node_modules", ".bin");
-    if (existsSync(bin)) return bin;
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "node_modules"))) return dir;
     dir = dirname(dir);
   }
   return null;

@@ -26,6 +26,8 @@ export interface DoctorOptions {
 }
 
 const MIN_NODE = 20;
+/** The oldest Node line still maintained (22 and 24 are the LTS lines in December 2026). */
+const CURRENT_NODE = 22;
 const MIN_TMUX: readonly [number, number] = [3, 2];
 
 /** Quotes a path for a copy-pasteable shell command only when it needs it. */
@@ -36,6 +38,9 @@ function sh(value: string): string {
 function checkNode(): Check {
   const version = process.versions.node;
   const major = Number.parseInt(version.split(".")[0] ?? "0", 10);
+  if (major >= MIN_NODE && major < CURRENT_NODE) {
+    return { name: "node", ok: true, detail: `v${version}: Node ${major} is past its end of life (Node 20: April 2026); claude-agent still runs and is tested on it, but the current Claude Code and Qwen Code need Node ${CURRENT_NODE} (give those agents \`node: ${CURRENT_NODE}\`, or move to Node ${CURRENT_NODE} or 24)` };
+  }
   return major >= MIN_NODE
     ? { name: "node", ok: true, detail: `v${version}` }
     : { name: "node", ok: false, detail: `v${version} is older than ${MIN_NODE}`, fix: `nvm install ${MIN_NODE} (or install Node ${MIN_NODE}+ from nodejs.org)` };

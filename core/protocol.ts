@@ -110,6 +110,7 @@ export const EVENT_TYPES = [
   "agent.resumed",
   "agent.breaker-open",
   "agent.breaker-closed",
+  "agent.drift-suspected",
   "swarm.up",
   "swarm.down",
 ] as const;
@@ -157,4 +158,8 @@ export interface SessionInfo {
   agentState?: AgentState;
   /** Interactive agents in `needs-input`: what the program asks. */
   needsInput?: string | null;
+  /** Agent programs: the version the program reported when the session started (`--version`). */
+  programVersion?: string;
+  /** Interactive agents: why the agent is drift-suspected (its program no longer reads as its adapter expects). */
+  drift?: string;
 }

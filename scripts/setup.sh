@@ -25,10 +25,25 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing node modules"
-  # `npm ci` refuses this lock file: an optional dependency of qwen-code lists platform packages that
-  # were never published (npm records none of them), so fall back to a plain install of the same lock.
-  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
+  echo "setup: installing node modules (npm ci, exactly as package-lock.json says)"
+  lock_before=$(sha256sum package-lock.json)
+  # No fallback to `npm install`: that would rewrite the lock and hide the problem. If npm ci refuses
+  # the lock, the lock is wrong (test/security/install-lock.test.ts checks it) and setup must stop.
+  # --loglevel=error: the current Claude Code and Qwen Code declare Node >= 22 (EBADENGINE warnings on
+  # Node 20); on Node 20 those agents run with the Node 22 installed below.
+  npm ci --no-audit --no-fund --loglevel=error
+  if [ "$(sha256sum package-lock.json)" != "$lock_before" ]; then
+    echo "setup: FAILED: installing the node modules changed package-lock.json; the lock must install exactly as committed (npm ci)" >&2
+    exit 1
+  fi
+fi
+
+# Qwen Code 0.24 needs Node >= 22 (Claude Code 2.1.3xx's package declares it too; its binary is native). Where this
+# machine's Node is older, a Node 22 from the npm registry's `node` packages goes into claude-agent's
+# cache (never the system); the real-program tests and `node: 22` agents run their programs with it.
+if [ "$node_major" -lt 22 ]; then
+  node22=$(node scripts/node-cache.mjs 22)
+  echo "setup: Node 22 for the agent programs: $node22 ($("$node22" --version))"
 fi
 echo "setup: building"
 npm run --silent build

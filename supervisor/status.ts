@@ -92,6 +92,8 @@ async function readSession(redis: Redis, ledger: Ledger, name: string, agent: st
     heartbeatAt: hash.heartbeatAt || null,
     host: hash.host ?? "",
     ...(hash.agentState ? { agentState: hash.agentState as AgentState, needsInput: hash.needsInput || null } : {}),
+    ...(hash.programVersion ? { programVersion: hash.programVersion } : {}),
+    ...(hash.drift ? { drift: hash.drift } : {}),
   };
 }
 

@@ -8,6 +8,7 @@
 import type { AgentJob, AgentRuntime, ScriptPaths } from "../runtime.js";
 import { option, pipeline } from "../script.js";
 import { parseStreamJson, renderStreamJson } from "../stream-json.js";
+import { permissionModeArgs } from "./permission-mode.js";
 
 export const claudeRuntime: AgentRuntime = {
   name: "claude",
@@ -21,6 +22,7 @@ export const claudeRuntime: AgentRuntime = {
       "--verbose",
       ...option("--model", job.model),
       ...option("--resume", job.fresh ? null : job.resumeId),
+      ...permissionModeArgs(job.args),
       ...job.args,
     ];
     return pipeline({ runtime: "claude", argv, env: { CLAUDE_CONFIG_DIR: paths.configDir }, prompt: "stdin" }, job, paths);

@@ -126,6 +126,7 @@ describe("the pasted prompt and the program's argv", () => {
     expect(interactiveArgv({ command: null, model: "sonnet", args: ["--permission-mode", "acceptEdits"], resumeId: "abc" })).toEqual([
       "claude", "--model", "sonnet", "--resume", "abc", "--permission-mode", "acceptEdits",
     ]);
-    expect(interactiveArgv({ command: "/opt/claude", model: null, args: [], resumeId: null })).toEqual(["/opt/claude"]);
+    // No mode in args: `default` (ask first), not Claude Code 2.1.3xx's own default `auto`.
+    expect(interactiveArgv({ command: "/opt/claude", model: null, args: [], resumeId: null })).toEqual(["/opt/claude", "--permission-mode", "default"]);
   });
 });

@@ -6,6 +6,7 @@
  * prepared by config-dir.ts. See docs/INTERACTIVE.md.
  */
 import { option } from "../script.js";
+import { permissionModeArgs } from "./permission-mode.js";
 
 export interface InteractiveLaunch {
   /** The executable (`command` in swarm.yaml), or null for `claude` on PATH. */
@@ -18,7 +19,7 @@ export interface InteractiveLaunch {
 
 /** argv of the pane's program; tmux runs it directly, so nothing here is parsed by a shell. */
 export function interactiveArgv(launch: InteractiveLaunch): string[] {
-  return [launch.command ?? "claude", ...option("--model", launch.model), ...option("--resume", launch.resumeId), ...launch.args];
+  return [launch.command ?? "claude", ...option("--model", launch.model), ...option("--resume", launch.resumeId), ...permissionModeArgs(launch.args), ...launch.args];
 }
 
 /** The environment variable that names the session's hook file, read by the hook script. */

@@ -5,7 +5,7 @@
  * command_execution, file_change, …), `turn.completed` with usage,
  * `turn.failed`, `error`. Settings, auth and sessions live in the agent's
  * own CODEX_HOME. Codex reports tokens, not cost. Checked against the real
- * Codex CLI 0.169.0 (test/agents/codex.test.ts): an HTTP error's message is
+ * Codex CLI 0.169.0 and 0.171.0 (test/agents/codex.test.ts): an HTTP error's message is
  * the response body as sent (`{"error":{"message":…}}`), a 429 becomes
  * "exceeded retry limit, last status: 429 Too Many Requests", and a thread it
  * cannot resume ends before any event with `Error: … no rollout found for
@@ -14,7 +14,8 @@
 import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "../events.js";
 import { cyan, dim, green, red, yellow } from "../paint.js";
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
-import { option, pipeline } from "../script.js";
+import { option, pipeline, shellQuote } from "../script.js";
+import { codexTempDir } from "./temp-dir.js";
 
 export function parseCodexEvents(text: string): AgentOutcome {
   const { events, other } = jsonLines(text);
@@ -139,7 +140,10 @@ export const codexRuntime: AgentRuntime = {
       ...(resume ? ["resume", resume] : []),
       "-",
     ];
-    return pipeline({ runtime: "codex", argv, env: { CODEX_HOME: paths.configDir }, prompt: "stdin" }, job, paths);
+    const tmp = codexTempDir(paths.configDir);
+    const env: Record<string, string> = tmp ? { CODEX_HOME: paths.configDir, TMPDIR: tmp } : { CODEX_HOME: paths.configDir };
+    const setup = tmp ? [`mkdir -p -m 700 -- ${shellQuote(tmp)}`] : [];
+    return pipeline({ runtime: "codex", argv, env, prompt: "stdin", setup }, job, paths);
   },
   parseEvents: parseCodexEvents,
   renderEvent: renderCodexEvent,

@@ -8,21 +8,33 @@
  */
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
 import { option, pipeline } from "../script.js";
-import { isLimitMessage } from "../events.js";
+import { isLimitMessage, isObject, jsonLines, str } from "../events.js";
 import { parseStreamJson, renderStreamJson } from "../stream-json.js";
 
-/** qwen 0.15 reports a failed API call as a successful result whose text is `[API Error: …]`. */
+/**
+ * A failed API call: qwen 0.15 reports it as a successful result whose text
+ * is `[API Error: …]` (and exits 0); qwen 0.24 as `subtype:
+ * "error_during_execution"` with the same text in `error.message` and no
+ * `result` (and exits 1).
+ */
 const API_ERROR = /^\[API Error: ([\s\S]*)\]$/;
 
 export function parseQwenEvents(text: string): AgentOutcome {
   const outcome = parseStreamJson(text);
-  const failure = API_ERROR.exec(outcome.answer.trim());
-  if (failure && !outcome.isError) {
+  const reported = resultError(text);
+  const failure = API_ERROR.exec((reported ?? outcome.answer).trim());
+  if (failure) {
     outcome.isError = true;
     outcome.errorMessage = `API Error: ${failure[1]}`;
-    if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
-  }
+  } else if (reported && outcome.isError) outcome.errorMessage = reported;
+  if (outcome.isError && isLimitMessage(outcome.errorMessage ?? "")) outcome.rateLimited = true;
   return outcome;
+}
+
+/** `error.message` of the last result event (qwen 0.24), if any. */
+function resultError(text: string): string | null {
+  const result = jsonLines(text).events.filter((event) => event.type === "result").at(-1);
+  return result && isObject(result.error) ? (str(result.error.message) ?? null) : null;
 }
 
 export const qwenRuntime: AgentRuntime = {

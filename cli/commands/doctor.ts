@@ -1,18 +1,26 @@
 import { discoverPrograms, runDoctorChecks } from "../doctor-checks.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { llmReport } from "../llm-checks.js";
+import { swarmProgramChecks } from "../program-checks.js";
 
 /**
  * The machine's checks (they set the exit code) and the agent programs found
  * (informational: a swarm of shell agents needs none of them).
  */
 export async function doctor(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const [checks, programs, llm] = await Promise.all([runDoctorChecks({ home: homeOf(options).root }), discoverPrograms(), llmReport({ home: homeOf(options).root })]);
+  const [machine, agentPrograms, programs, llm] = await Promise.all([
+    runDoctorChecks({ home: homeOf(options).root }),
+    swarmProgramChecks({ home: homeOf(options).root }),
+    discoverPrograms(),
+    llmReport({ home: homeOf(options).root }),
+  ]);
+  const checks = [...machine, ...agentPrograms];
   const failed = checks.filter((c) => !c.ok);
   if (options.json) printJson({ ok: failed.length === 0, checks, programs, llm });
   else {
     for (const check of checks) {
-      process.stdout.write(`${check.ok ? "ok  " : "FAIL"}  ${check.name}: ${check.detail}\n`);
+      const mark = !check.ok ? "FAIL" : "warning" in check && check.warning ? "warn" : "ok  ";
+      process.stdout.write(`${mark}  ${check.name}: ${check.detail}\n`);
       if (!check.ok && check.fix) process.stdout.write(`      fix: ${check.fix}\n`);
     }
     process.stdout.write("\nagent programs (optional; for agents with runtime: claude, codex, gemini, qwen, aider):\n");

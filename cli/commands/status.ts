@@ -1,8 +1,9 @@
-import { NotFoundError, redactShapes } from "../../core/index.js";
+import { classifyVersion, NotFoundError, redactShapes, versionIn } from "../../core/index.js";
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 import { print } from "../output.js";
+import { conformanceRanges } from "../program-checks.js";
 
 export async function status(options: GlobalOptions & { agent?: string; json?: boolean }): Promise<void> {
   await withSwarm(options, async (swarm) => {
@@ -16,11 +17,13 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
     print(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
     const rows = agents.flatMap((agent) =>
-      agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.state, agent), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+      agent.sessions.map((s) => [s.name, agent.runtime, `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
     print(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
     const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);
     print(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
+    const programs = programLines(agents);
+    if (programs.length > 0) print(`\n${programs.join("\n")}\n`);
     for (const agent of agents.filter((a) => a.breaker)) {
       const { state, until, reason } = agent.breaker!;
       const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
@@ -35,4 +38,20 @@ function stateOf(state: string, agent: AgentStatus): string {
   if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
   if (agent.breaker && state !== "down" && state !== "failed") return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
   return state;
+}
+
+/** Each program agent's release (as its sessions reported it) against the tested range, and any drift suspicion. */
+function programLines(agents: readonly AgentStatus[]): string[] {
+  const ranges = conformanceRanges();
+  const lines: string[] = [];
+  for (const agent of agents) {
+    for (const printed of new Set(agent.sessions.map((s) => s.programVersion).filter((v): v is string => !!v))) {
+      const verdict = classifyVersion(agent.runtime, printed, ranges);
+      const where = verdict.standing === "tested" || verdict.standing === "within" ? " (tested)" : verdict.outside ? `: WARNING: ${verdict.message}` : "";
+      lines.push(`${agent.name}: ${agent.runtime} ${versionIn(printed) ?? printed}${where}`);
+    }
+    const drift = agent.sessions.find((s) => s.drift)?.drift;
+    if (drift) lines.push(`${agent.name}: drift-suspected: ${drift}`);
+  }
+  return lines;
 }

@@ -5,6 +5,7 @@ import { ensureHome, loadConfig, resolveHome, UsageError, EnvironmentError, type
 import { printJson, type GlobalOptions } from "../context.js";
 import { livePid, removePid, writePid, isAlive } from "../pidfile.js";
 import { startSwarm } from "../swarm-runtime.js";
+import { programChecks } from "../program-checks.js";
 
 export interface UpOptions extends GlobalOptions {
   config?: string;
@@ -19,6 +20,7 @@ export async function up(options: UpOptions): Promise<void> {
   const running = livePid(paths.daemonPid);
   if (running) throw new UsageError(`the swarm in ${paths.root} is already running (pid ${running})`, { hint: "Stop it with `claude-agent down`, or use it: `claude-agent status`." });
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
+  await sayProgramProblems(await programChecks(config));
   if (options.detach) {
     const started = await startDetached(paths, config.source);
     if (options.json) printJson({ ...started, home: paths.root, config: config.source });
@@ -26,6 +28,19 @@ export async function up(options: UpOptions): Promise<void> {
     return;
   }
   await runForeground(paths, config.source);
+}
+
+/**
+ * An agent whose `node:` cannot be found would fail every task: `up` refuses.
+ * A program release outside what claude-agent was tested with, or a Node its
+ * package refuses, is said plainly on stderr; the swarm still starts.
+ */
+async function sayProgramProblems(checks: readonly { name: string; ok: boolean; warning?: boolean; detail: string; fix?: string }[]): Promise<void> {
+  const missing = checks.find((check) => !check.ok && check.name.endsWith(" node") && check.detail.includes("cannot be found"));
+  if (missing) throw new EnvironmentError(`${missing.name}: ${missing.detail}`, { hint: missing.fix ?? "" });
+  for (const check of checks.filter((c) => !c.ok || c.warning)) {
+    process.stderr.write(`warning: ${check.name}: ${check.detail}\n${check.fix ? `  fix: ${check.fix}\n` : ""}`);
+  }
 }
 
 async function runForeground(paths: HomePaths, configFile: string): Promise<void> {

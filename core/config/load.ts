@@ -4,6 +4,7 @@
  * throwing, so one run of the command shows the user all of them.
  */
 import { readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
@@ -138,10 +139,11 @@ function runtimeProblems(agent: Record<string, unknown>, index: number): string[
     problems.push(`agents.${index}.auto_approve: only used by interactive Claude agents (runtime: claude, mode: interactive)`);
   }
   if (runtime === "shell") {
-    for (const key of ["command", "model", "args"] as const) {
+    for (const key of ["command", "model", "args", "node"] as const) {
       if (agent[key] !== undefined) problems.push(`agents.${index}.${key}: not used by the shell runtime (the task is the command)`);
     }
   }
+  if (runtime === "langchain" && agent.node !== undefined) problems.push(`agents.${index}.node: not used by the langchain runtime (it runs on claude-agent's own Node)`);
   return problems;
 }
 
@@ -158,6 +160,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     command: agent.command ?? null,
     model: agent.model?.trim() ?? null,
     args: (agent.args ?? []).map(String),
+    ...(agent.node !== undefined ? { node: normalizeNode(agent.node, baseDir) } : {}),
     worktree: agent.worktree ?? false,
     commit: agent.commit ?? false,
     gate: agent.gate?.trim() ?? null,
@@ -166,6 +169,14 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.llm ? { llm: normalizeLlm(agent.llm) } : {}),
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
   };
+}
+
+/** A major version stays as digits (found at start-up); a path becomes absolute (`~/` is the user's home, others relative to the file). */
+function normalizeNode(value: string | number, baseDir: string): string {
+  const text = String(value).trim();
+  if (/^\d+$/.test(text)) return String(Number(text));
+  if (text === "~" || text.startsWith("~/")) return join(homedir(), text.slice(1));
+  return resolve(baseDir, text);
 }
 
 function freeze(config: SwarmConfig): SwarmConfig {

@@ -148,6 +148,12 @@ export const rawAgentSchema = z
       mode: mode.optional(),
       command: z.string(expected("a program name or path")).min(1).optional(),
       model: model.optional(),
+      node: z
+        .union([z.string(), z.number()], expected("a path to a node executable, or a major version such as 22"))
+        .refine((value) => String(value).trim() !== "" && (typeof value === "string" || (Number.isInteger(value) && value > 0)), (value) => ({
+          message: expectedMessage("a path to a node executable, or a major version such as 22", value),
+        }))
+        .optional(),
       args: z.array(arg, expected("a list of arguments")).optional(),
       worktree: z.boolean(expected("true or false")).optional(),
       commit: z.boolean(expected("true or false")).optional(),

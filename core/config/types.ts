@@ -30,6 +30,12 @@ export interface AgentConfig {
   readonly model: string | null;
   /** Extra arguments passed to the program on every task, after ours. */
   readonly args: readonly string[];
+  /**
+   * The Node.js the agent's program runs with, whatever Node runs claude-agent:
+   * an absolute path to a `node` executable, or a major version ("22") found
+   * at start-up (PATH, claude-agent's cache, nvm). Absent: the `node` on PATH.
+   */
+  readonly node?: string;
   /** Each replica works in its own git worktree of the repository at `cwd` (branch `claude-agent/<session>`). */
   readonly worktree: boolean;
   /** Worktree agents: commit what a completed task changed (a task may override it). */

@@ -8,14 +8,15 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionInfo, SwarmEvent, TaskResult } from "../../core/index.js";
 import { NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { programBin } from "./programs.js";
 
-const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
+const CLAUDE = programBin("claude");
 const RESULT_WAIT_MS = 45_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY = "sk-ant-test-0000000000000000000000";

@@ -5,13 +5,14 @@
  * Claude Code retries silently for minutes when nothing answers.
  */
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startAnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, LONG_LINES, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT, longAnswer } from "../fixtures/llm/scenario.js";
+import { nodeLine, programBin } from "./programs.js";
 import { useProgramSwarm } from "./support.js";
 
-const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
+const CLAUDE = programBin("claude");
 const RESULT_WAIT_MS = 45_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -20,7 +21,7 @@ function swarmYaml(url: string, cwd: string): string {
 agents:
   - name: coder
     runtime: claude
-    command: ${CLAUDE}
+    command: ${CLAUDE}${nodeLine(CLAUDE)}
     cwd: ${cwd}
     args: [--permission-mode, acceptEdits]
     timeout: 60

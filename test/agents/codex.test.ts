@@ -8,14 +8,15 @@
  * minutes. Codex starts fast (about 0.5 s per `codex exec` here).
  */
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SwarmEvent } from "../../core/index.js";
 import { startResponsesServer } from "../fixtures/llm/responses.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_COMMAND, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
+import { nodeLine, programBin } from "./programs.js";
 import { useProgramSwarm } from "./support.js";
 
-const CODEX = resolve(import.meta.dirname, "../../node_modules/.bin/codex");
+const CODEX = programBin("codex");
 const RESULT_WAIT_MS = 30_000;
 const PARK_MS = 3_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,7 +27,7 @@ function swarmYaml(url: string, cwd: string): string {
 agents:
   - name: codex
     runtime: codex
-    command: ${CODEX}
+    command: ${CODEX}${nodeLine(CODEX)}
     cwd: ${cwd}
     model: test-model
     args:

@@ -6,13 +6,14 @@
  * parks the agent's queue for the hour the server asks for.
  */
 import { readFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_MESSAGE, startGeminiServer } from "../fixtures/llm/gemini.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
+import { nodeLine, programBin } from "./programs.js";
 import { useProgramSwarm } from "./support.js";
 
-const GEMINI = resolve(import.meta.dirname, "../../node_modules/.bin/gemini");
+const GEMINI = programBin("gemini");
 const RESULT_WAIT_MS = 45_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -21,7 +22,7 @@ function swarmYaml(url: string, cwd: string): string {
 agents:
   - name: gemini
     runtime: gemini
-    command: ${GEMINI}
+    command: ${GEMINI}${nodeLine(GEMINI)}
     cwd: ${cwd}
     model: test-model
     args: [--approval-mode, yolo, --skip-trust]

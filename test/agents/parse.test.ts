@@ -94,6 +94,24 @@ describe("qwen (recorded from Qwen Code 0.15.10)", () => {
   });
 });
 
+describe("qwen (recorded from Qwen Code 0.24.4, which prints a ripgrep warning before its events)", () => {
+  it("reads answer, tokens, session id and a tool round trip", () => {
+    const outcome = parse("qwen", "0.24.4/plain.jsonl");
+    expect(outcome).toMatchObject({ answer: "The answer is 42.", turns: 1 });
+    expect(outcome.sessionId).toMatch(UUID);
+    expect(outcome.inputTokens).toBeGreaterThan(0);
+    expect(outcome.isError).toBeUndefined();
+    expect(parse("qwen", "0.24.4/tool.jsonl")).toMatchObject({ answer: "I ran the command and wrote the file.", turns: 2 });
+  });
+
+  it("reads a failed API call from the result's error.message (0.24 sends no result text)", () => {
+    expect(parse("qwen", "0.24.4/api-error.jsonl")).toMatchObject({
+      isError: true,
+      errorMessage: "API Error: 400 scripted failure: the model refuses this prompt",
+    });
+  });
+});
+
 describe("codex (recorded from the real Codex CLI 0.169.0 against our Responses API server, plus written ones)", () => {
   it("reads the last agent message, tokens, round trips and thread id, past codex's warning lines and items", () => {
     expect(parse("codex", "plain.jsonl")).toEqual({
