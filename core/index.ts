@@ -9,6 +9,6 @@ export * from "./ansi.js";
 export * from "./log.js";
 export * from "./config/index.js";
 export * from "./redis/index.js";
-export * from "./policy.js";
+export * from "./policy/index.js";
 export * from "./redact.js";
 export * from "./process.js";

@@ -58,7 +58,7 @@ export interface Submitted {
  * task is a prompt, not a command (the langchain agent checks each command
  * its tool runs instead).
  */
-function submitVerdict(task: string, agent: AgentConfig): PolicyVerdict {
+async function submitVerdict(task: string, agent: AgentConfig): Promise<PolicyVerdict> {
   if (agent.runtime !== "shell") return { allowed: true };
   return checkPolicy(task, compilePolicy(agent.policy ?? {}));
 }
@@ -152,7 +152,7 @@ export class SwarmClient {
       ...(options.fresh ? { fresh: true } : {}),
       ...gateOptions(options, agent),
     };
-    const verdict = submitVerdict(options.task, agent);
+    const verdict = await submitVerdict(options.task, agent);
     const { id, created } = await this.ledger.create(record);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
