@@ -11,4 +11,6 @@ export * from "./config/index.js";
 export * from "./redis/index.js";
 export * from "./policy/index.js";
 export * from "./redact.js";
+export * from "./text.js";
+export * from "./text-file.js";
 export * from "./process.js";

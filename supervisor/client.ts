@@ -6,7 +6,9 @@ import {
   NotFoundError,
   UsageError,
   checkPolicy,
+  checkTaskText,
   compilePolicy,
+  limitsOf,
   isTerminal,
   newTaskId,
   queueName,
@@ -61,6 +63,15 @@ export interface Submitted {
 async function submitVerdict(task: string, agent: AgentConfig): Promise<PolicyVerdict> {
   if (agent.runtime !== "shell") return { allowed: true };
   return checkPolicy(task, compilePolicy(agent.policy ?? {}));
+}
+
+/**
+ * The task text every entry point submits (CLI, SDK, workflow steps, a future
+ * HTTP API): not empty, no NUL byte (bash drops it), valid Unicode, and within
+ * the swarm's `limits.task_bytes`.
+ */
+function checkTaskInput(task: unknown, config: SwarmConfig): asserts task is string {
+  checkTaskText(task, { limitBytes: limitsOf(config).taskBytes });
 }
 
 /** The gate and commit options of a task, checked against its agent (a shell agent has nothing to re-prompt). */
@@ -119,7 +130,7 @@ export class SwarmClient {
   }
 
   async submit(options: SubmitOptions): Promise<Submitted> {
-    if (typeof options.task !== "string" || options.task.trim() === "") throw new UsageError("the task text is empty", { hint: 'Pass --task "…".' });
+    checkTaskInput(options.task, this.config);
     if (options.timeout !== undefined && !(Number.isInteger(options.timeout) && options.timeout > 0)) {
       throw new UsageError(`--timeout: expected a positive whole number of seconds, got ${JSON.stringify(options.timeout)}`);
     }
