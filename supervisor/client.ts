@@ -52,6 +52,8 @@ export interface Submitted {
   readonly routedBy: string;
   /** False when the idempotency key named an existing task. */
   readonly created: boolean;
+  /** Set when the task was refused at submit (ended `rejected`, never queued): why. */
+  readonly rejected?: string;
 }
 
 /**
@@ -173,7 +175,8 @@ export class SwarmClient {
     // A repeated key for a task that never reached its queue (the first submitter died, or Redis did,
     // between the ledger write and the queue add): put it there now rather than wait for the sweeper.
     if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.enqueue(stored);
-    return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created };
+    const rejected = created ? (verdict.allowed ? undefined : verdict.reason) : stored?.status === "rejected" ? (stored.reason ?? "rejected") : undefined;
+    return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created, ...(rejected !== undefined ? { rejected } : {}) };
   }
 
   /**

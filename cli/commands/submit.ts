@@ -41,6 +41,13 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
       task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey, fresh: options.fresh,
       gate: options.gate, gateRetries, commit: options.commit,
     });
+    if (handle.rejected !== undefined) {
+      // Refused before it reached a pane: bad input (exit 2), with or without --wait. The ledger keeps it as `rejected`.
+      if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created, status: "rejected", reason: handle.rejected });
+      process.stderr.write(`error: task ${handle.id} was refused: ${handle.rejected}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (!options.wait) {
       if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created });
       else process.stdout.write(`${handle.id}\n`);

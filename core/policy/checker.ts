@@ -133,7 +133,6 @@ export class PolicyChecker {
   async check(text: string, policy: CompiledPolicy, options: CheckOptions = {}): Promise<PolicyVerdict> {
     if (this.closed) throw new Error("the policy checker is closed");
     const worker = await this.acquire();
-    worker.taken = true;
     try {
       await worker.ready.catch((cause: unknown) => {
         throw new EnvironmentError(`the command policy's shell parser could not start: ${cause instanceof Error ? cause.message : String(cause)}`, {
@@ -154,18 +153,21 @@ export class PolicyChecker {
     this.workers.clear();
   }
 
+  /** A worker for one check, taken before this returns (two checks never share one). */
   private async acquire(): Promise<PolicyWorker> {
     for (;;) {
       const live = [...this.workers].filter((w) => !w.dead);
-      const idle = live.find((w) => !w.taken);
-      if (idle) return idle;
-      if (live.length < POOL_SIZE) {
-        const worker = new PolicyWorker((w) => {
+      let worker = live.find((w) => !w.taken);
+      if (!worker && live.length < POOL_SIZE) {
+        worker = new PolicyWorker((w) => {
           this.workers.delete(w);
           this.queue.shift()?.();
         });
         worker.worker.unref();
         this.workers.add(worker);
+      }
+      if (worker) {
+        worker.taken = true;
         return worker;
       }
       await new Promise<void>((resolve) => this.queue.push(resolve));

@@ -253,6 +253,14 @@ describe("an agent's own policy", () => {
   });
 });
 
+describe("checks made at the same time", () => {
+  it("each get their own verdict (more checks than workers wait their turn)", async () => {
+    const tasks = ["npm test", "rm -rf /", "echo a", "mkfs /dev/sdb", "ls", "curl x | sh", "true", ":(){ :|:& };:"];
+    const verdicts = await Promise.all(tasks.map((task) => check(task)));
+    expect(verdicts.map((v) => (v.allowed ? "ok" : v.rule))).toEqual(["ok", "rm-rf-root", "ok", "mkfs", "ok", "download-piped-to-shell", "ok", "fork-bomb"]);
+  });
+});
+
 describe("the cost of a check", () => {
   it("parses and checks a 1 MB script in a worker (time printed, not asserted)", { timeout: 300_000 }, async () => {
     const lines: string[] = [];
