@@ -44,6 +44,7 @@ describe("checkTaskText", () => {
     ["a NUL byte", "mk\0fs /dev/sda", "the task text contains a NUL byte (character 2); bash would silently drop it, so the task is refused"],
     ["an unpaired surrogate", "echo \ud800", "the task text is not valid Unicode (an unpaired surrogate at character 5), so it cannot be stored as UTF-8"],
     ["text over the limit", "é".repeat(9), "the task text is 18 bytes, over this swarm's limit of 16 bytes"],
+    ["text over a limit in KiB", "x".repeat(1025), "the task text is 1025 bytes (1 KiB), over this swarm's limit of 16 bytes"],
   ])("refuses %s with a UsageError", (_, text, message) => {
     expect(() => checkTaskText(text, limit)).toThrow(UsageError);
     expect(() => checkTaskText(text, limit)).toThrow(message);

@@ -65,14 +65,19 @@ export function checkTaskText(text: unknown, options: TaskTextOptions): asserts 
   if (bad) throw new UsageError(`${what}the task text is not valid Unicode (an unpaired surrogate at character ${bad.index}), so it cannot be stored as UTF-8`);
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > options.limitBytes) {
-    throw new UsageError(`${what}the task text is ${formatBytes(bytes)}, over this swarm's limit of ${formatBytes(options.limitBytes)}`, {
+    throw new UsageError(`${what}the task text is ${exactSize(bytes)}, over this swarm's limit of ${exactSize(options.limitBytes)}`, {
       hint: "Put large inputs in a file the task reads, or raise `limits: { task_bytes: N }` in swarm.yaml.",
     });
   }
 }
 
+/** `4097 bytes (4 KiB)`: exact, with the rounded size for a person. */
+function exactSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${formatBytes(bytes)})`;
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes % 1024 === 0 ? 0 : 1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (bytes < 1024 * 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
 }

@@ -9,6 +9,7 @@
  * starts with stand-ins for rm, mkfs and curl that only record that they ran,
  * and every rm target is `/` alone, which GNU rm refuses anyway.
  */
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,8 +118,9 @@ agents:
   });
 
   it("checks a 120 KB script off the event loop and runs it; a task on another agent runs meanwhile", { timeout: 240_000 }, async () => {
-    // A step output of the kind that froze the daemon for 10.7 s: one long line full of the words the old regexes scanned from.
-    const output = "curl dd fetch wget ".repeat(6400);
+    // A step output of the kind that froze the daemon: one long word (hex data). The old fork-bomb regex
+    // (a backreference over \w+) took over a minute on 120 KB of it, on a loaded machine.
+    const output = randomBytes(60_000).toString("hex");
     const script = `echo "${output}" | wc -c`;
     expect(script.length).toBeGreaterThan(120_000);
     const delay = monitorEventLoopDelay({ resolution: 10 });
