@@ -21,13 +21,13 @@ export interface CheckOptions {
 }
 
 /**
- * 5 s plus 30 ms per KB (1 MB: 35 s). An idle core checks 1 MB in about a
- * second; the margin is for a machine shared by many processes. Only inputs
- * the parser handles in worse than linear time (thousands of unterminated
- * here-documents) come near it.
+ * 15 s plus 30 ms per KB (1 MB: 45 s). A check of a short command takes
+ * milliseconds of CPU, but on a 2-core machine at load 26 a worker thread
+ * waited over 6 s for a core; only inputs the parser handles in worse than
+ * linear time (thousands of unterminated here-documents) come near the limit.
  */
 export function policyBudgetMs(text: string): number {
-  return 5000 + Math.ceil(text.length / 1024) * 30;
+  return 15_000 + Math.ceil(text.length / 1024) * 30;
 }
 
 const POOL_SIZE = 2;
