@@ -6,7 +6,9 @@ import {
   NotFoundError,
   UsageError,
   checkPolicy,
+  checkTaskText,
   compilePolicy,
+  limitsOf,
   isTerminal,
   newTaskId,
   queueName,
@@ -58,6 +60,8 @@ export interface Submitted {
   readonly routedBy: string;
   /** False when the idempotency key named an existing task. */
   readonly created: boolean;
+  /** Set when the task was refused at submit (ended `rejected`, never queued): why. */
+  readonly rejected?: string;
 }
 
 /**
@@ -66,12 +70,21 @@ export interface Submitted {
  * task is a prompt, not a command (the langchain agent checks each command
  * its tool runs instead).
  */
-function submitVerdict(task: string, agent: AgentConfig, env?: Readonly<Record<string, string>>): PolicyVerdict {
+async function submitVerdict(task: string, agent: AgentConfig, env?: Readonly<Record<string, string>>): Promise<PolicyVerdict> {
   if (agent.runtime !== "shell") return { allowed: true };
   const policy = compilePolicy(agent.policy ?? {});
-  const verdict = checkPolicy(task, policy);
+  const verdict = await checkPolicy(task, policy);
   // The task's variables hold values the policy must still see (`rm -rf "${CA_PARAM_DIR?}"` with "/").
   return verdict.allowed && env !== undefined ? checkPolicy(expandForPolicy(task, env), policy) : verdict;
+}
+
+/**
+ * The task text every entry point submits (CLI, SDK, workflow steps, a future
+ * HTTP API): not empty, no NUL byte (bash drops it), valid Unicode, and within
+ * the swarm's `limits.task_bytes`.
+ */
+function checkTaskInput(task: unknown, config: SwarmConfig): asserts task is string {
+  checkTaskText(task, { limitBytes: limitsOf(config).taskBytes });
 }
 
 /** The gate and commit options of a task, checked against its agent (a shell agent has nothing to re-prompt). */
@@ -131,7 +144,7 @@ export class SwarmClient {
   }
 
   async submit(options: SubmitOptions): Promise<Submitted> {
-    if (typeof options.task !== "string" || options.task.trim() === "") throw new UsageError("the task text is empty", { hint: 'Pass --task "…".' });
+    checkTaskInput(options.task, this.config);
     if (options.timeout !== undefined && !(Number.isInteger(options.timeout) && options.timeout > 0)) {
       throw new UsageError(`--timeout: expected a positive whole number of seconds, got ${JSON.stringify(options.timeout)}`);
     }
@@ -166,7 +179,7 @@ export class SwarmClient {
       ...gateOptions(options, agent),
       ...(env !== undefined && { env }),
     };
-    const verdict = submitVerdict(options.task, agent, env);
+    const verdict = await submitVerdict(options.task, agent, env);
     const { id, created } = await this.ledger.create(record);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
@@ -176,7 +189,8 @@ export class SwarmClient {
     // A repeated key for a task that never reached its queue (the first submitter died, or Redis did,
     // between the ledger write and the queue add): put it there now rather than wait for the sweeper.
     if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.enqueue(stored);
-    return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created };
+    const rejected = created ? (verdict.allowed ? undefined : verdict.reason) : stored?.status === "rejected" ? (stored.reason ?? "rejected") : undefined;
+    return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created, ...(rejected !== undefined ? { rejected } : {}) };
   }
 
   /**

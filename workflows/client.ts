@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigError, EventStream, NotFoundError, UsageError } from "../core/index.js";
+import { ConfigError, EventStream, NotFoundError, readTextFile, UsageError } from "../core/index.js";
 import type { SwarmClient } from "../supervisor/index.js";
 import { createExecution, WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
@@ -161,13 +160,7 @@ export class WorkflowClient {
   }
 }
 
-/** A workflow file's text, with a clear error when it cannot be read. */
+/** A workflow file's text; missing, a folder, binary, not UTF-8 or over 4 MiB is a UsageError naming the file. */
 export function readWorkflowFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? String(cause));
-    throw new UsageError(`cannot read workflow file ${file}: ${why}`, { cause, context: { file } });
-  }
+  return readTextFile(file, { what: "workflow file", maxBytes: 4 * 1024 * 1024 });
 }

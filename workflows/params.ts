@@ -1,4 +1,4 @@
-import { UsageError } from "../core/index.js";
+import { firstBadCharacter, UsageError } from "../core/index.js";
 import type { Workflow } from "./types.js";
 
 /**
@@ -9,8 +9,11 @@ export function resolveParams(workflow: Workflow, given: Readonly<Record<string,
   const problems: string[] = [];
   const known = new Set(workflow.params.map((p) => p.name));
   const list = workflow.params.length > 0 ? workflow.params.map((p) => p.name).join(", ") : "none";
-  for (const name of Object.keys(given)) {
+  for (const [name, value] of Object.entries(given)) {
     if (!known.has(name)) problems.push(`unknown param "${name}" (workflow "${workflow.name}" takes: ${list})`);
+    // A NUL would vanish from the shell line it is templated into; a lone surrogate cannot be stored as UTF-8.
+    const bad = typeof value === "string" ? firstBadCharacter(value) : null;
+    if (bad) problems.push(`param "${name}": ${bad.what === "NUL" ? "contains a NUL byte" : "is not valid Unicode (an unpaired surrogate)"} at character ${bad.index}`);
   }
   const resolved: Record<string, string> = {};
   for (const spec of workflow.params) {

@@ -58,7 +58,13 @@ export function parseWorkflow(text: string, options: ParseOptions): Workflow {
     });
     throw new ConfigError(problems, { context: { file: options.file } });
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // An alias bomb (aliases of aliases, expanding to gigabytes) stops here, as a problem of the file.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    throw new ConfigError([`${options.file}: ${cause instanceof Error ? cause.message : String(cause)}`], { cause, context: { file: options.file } });
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError([`${options.file}: expected a mapping with name and steps at the top level`], {
       context: { file: options.file },

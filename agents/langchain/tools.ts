@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 import { execa } from "execa";
 import { tool } from "langchain";
 import { z } from "zod";
-import { checkPolicy, type PolicyRule } from "../../core/index.js";
+import { checkPolicy, type CompiledPolicy } from "../../core/index.js";
 import { clip } from "../events.js";
 import { toolDetail, type LangchainEvent, type ToolCallSummary, type ToolOutcome } from "./events.js";
 import { gitCommit, gitDiff, gitStatus } from "./git-tools.js";
@@ -18,7 +18,7 @@ import type { Workspace } from "./workspace.js";
 
 export interface ToolContext {
   readonly workspace: Workspace;
-  readonly policy: { readonly deny: readonly PolicyRule[]; readonly allow: readonly PolicyRule[] };
+  readonly policy: CompiledPolicy;
   readonly emit: (event: LangchainEvent) => void;
   /** Every call of this run, in order, for the result. */
   readonly calls: ToolCallSummary[];
@@ -53,7 +53,7 @@ export function agentTools(ctx: ToolContext) {
 
   return [
     tool(instrumented("run_command", async ({ command }: { command: string }) => {
-      const verdict = checkPolicy(command, ctx.policy);
+      const verdict = await checkPolicy(command, ctx.policy);
       if (!verdict.allowed) return { ok: false, refused: verdict.rule, output: `${verdict.reason}. The command was not run; do not try to get around the policy.` };
       const result = await execa("bash", ["-c", command], { cwd: root, all: true, reject: false, stdin: "ignore", timeout: ctx.commandTimeoutMs, maxBuffer: 16 * 1024 * 1024 });
       const status = result.timedOut ? `timed out after ${ctx.commandTimeoutMs / 1000} s` : `exit code ${result.exitCode ?? `none (${result.signal ?? "killed"})`}`;

@@ -7,7 +7,7 @@
  */
 import { createInterface } from "node:readline/promises";
 import { stringify } from "yaml";
-import { ConfigError, redactValues, UsageError } from "../../core/index.js";
+import { checkTaskText, ConfigError, limitsOf, redactValues, UsageError } from "../../core/index.js";
 import { WorkflowClient, type Workflow } from "../../workflows/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeExecution, exitCodeOf } from "./workflow.js";
@@ -22,8 +22,10 @@ export interface PlanCliOptions extends GlobalOptions {
 /** Flags of `submit` that describe one task, which a plan of several cannot take. */
 export const SINGLE_TASK_FLAGS = ["agent", "timeout", "priority", "idempotencyKey", "fresh", "gate", "gateRetries", "commit"] as const;
 
-export async function submitPlan(task: string, options: PlanCliOptions): Promise<void> {
+export async function submitPlan(task: string, source: string, options: PlanCliOptions): Promise<void> {
   await withSwarm(options, async (swarm) => {
+    // The text goes to the model as a prompt, and its steps later become tasks: the same limits apply.
+    checkTaskText(task, { limitBytes: limitsOf(swarm.config).taskBytes, what: source });
     if (!options.json) printError(`planning with ${swarm.config.supervisor?.llm?.model ?? "the supervisor's model"}…\n`);
     const plan = await swarm.client.plan(task);
     const workflows = new WorkflowClient(swarm.client);

@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { UsageError } from "../../core/index.js";
+import { checkTaskText, limitsOf, MAX_TASK_BYTES, readTextFile, UsageError } from "../../core/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
 import { print, printError } from "../output.js";
@@ -24,23 +23,32 @@ export interface SubmitCliOptions extends GlobalOptions {
 }
 
 export async function submit(options: SubmitCliOptions): Promise<void> {
-  const task = readTask(options);
+  const { task, source } = readTask(options);
   if (options.yes && !options.plan) throw new UsageError("--yes confirms a plan; it needs --plan");
   if (options.plan) {
     const { checkPlanFlags, submitPlan } = await import("./submit-plan.js");
     checkPlanFlags({ ...options });
-    return submitPlan(task, options);
+    return submitPlan(task, source, options);
   }
   const timeout = options.timeout === undefined ? undefined : wholeNumber("--timeout", options.timeout);
   const priority = options.priority === undefined ? undefined : wholeNumber("--priority", options.priority);
   const gateRetries = options.gateRetries === undefined ? undefined : countOf("--gate-retries", options.gateRetries);
   await withSwarm(options, async (swarm) => {
+    // The client checks again; checking here first names the file in the message.
+    checkTaskText(task, { limitBytes: limitsOf(swarm.config).taskBytes, what: source });
     const status = await swarm.status();
     if (!status.daemon.alive) printError("warning: no bridge is running in this home; the task waits in its queue until `claude-agent up`.\n");
     const handle = await swarm.submit({
       task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey, fresh: options.fresh,
       gate: options.gate, gateRetries, commit: options.commit,
     });
+    if (handle.rejected !== undefined) {
+      // Refused before it reached a pane: bad input (exit 2), with or without --wait. The ledger keeps it as `rejected`.
+      if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created, status: "rejected", reason: handle.rejected });
+      printError(`error: task ${handle.id} was refused: ${handle.rejected}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (!options.wait) {
       if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created });
       else print(`${handle.id}\n`);
@@ -55,17 +63,20 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
   });
 }
 
-function readTask(options: SubmitCliOptions): string {
+/**
+ * The task's text and where it came from. A file (or stdin) is read as bytes:
+ * binary data and text that is not UTF-8 are refused with the file's name,
+ * never replaced by U+FFFD; nothing over the largest limit a swarm can have
+ * is read at all (the swarm's own limit is checked once it is known).
+ */
+export function readTask(options: Pick<SubmitCliOptions, "task" | "taskFile">): { task: string; source: string } {
   if (options.task !== undefined && options.taskFile !== undefined) throw new UsageError("pass either --task or --task-file, not both");
   if (options.taskFile !== undefined) {
-    try {
-      return readFileSync(options.taskFile === "-" ? 0 : options.taskFile, "utf8");
-    } catch (cause) {
-      throw new UsageError(`cannot read --task-file ${options.taskFile}`, { cause });
-    }
+    const source = options.taskFile === "-" ? "--task-file - (stdin)" : `--task-file ${options.taskFile}`;
+    return { task: readTextFile(options.taskFile, { what: "--task-file", maxBytes: MAX_TASK_BYTES }), source };
   }
   if (options.task === undefined) throw new UsageError("--task is required", { hint: 'claude-agent submit --task "npm test" [--agent testing] [--wait]' });
-  return options.task;
+  return { task: options.task, source: "--task" };
 }
 
 /** A whole number, zero allowed. */

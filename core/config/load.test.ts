@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../errors.js";
-import { DEFAULT_TIMEOUT_SEC, agentConfigDir, configFromObject, findConfigFile, loadConfig, parseConfig } from "./index.js";
+import { DEFAULT_TIMEOUT_SEC, agentConfigDir, configFromObject, findConfigFile, limitsOf, loadConfig, parseConfig } from "./index.js";
 
 const options = { file: "/project/swarm.yaml", baseDir: "/project" };
 const agent = (fields: string): string => `agents:\n  - name: api\n    runtime: shell\n${fields}`;
@@ -94,7 +94,7 @@ describe("parseConfig problems", () => {
       'swarm.yaml: agents.0.timeout: expected a positive integer, got "x"',
       "swarm.yaml: agents.0.colour: unknown key",
     ]);
-    expect(error.hint).toBe("Fix the file and run the command again; `claude-agent init` writes a commented example.");
+    expect(error.hint).toBe("Fix /project/swarm.yaml and run the command again; `claude-agent init` writes a commented example.");
     expect(error.exitCode).toBe(2);
   });
 
@@ -232,7 +232,7 @@ describe("findConfigFile and loadConfig", () => {
   it("throws UsageError for an explicit file that does not exist", () => {
     const cwd = tempDir();
     expect(() => loadConfig({ explicit: "gone.yaml", cwd, home: cwd })).toThrow(UsageError);
-    expect(() => loadConfig({ explicit: "gone.yaml", cwd, home: cwd })).toThrow(`config file not found: ${join(cwd, "gone.yaml")}`);
+    expect(() => loadConfig({ explicit: "gone.yaml", cwd, home: cwd })).toThrow(`cannot read config file ${join(cwd, "gone.yaml")}: no such file`);
   });
 
   it("throws ConfigError with one problem and an init hint when no file is found", () => {
@@ -240,5 +240,59 @@ describe("findConfigFile and loadConfig", () => {
     const error = configErrorOf(() => loadConfig({ cwd, home }));
     expect(error.problems).toEqual([`no swarm.yaml found in ${cwd} or ${home}`]);
     expect(error.hint).toBe("Run `claude-agent init` to write one, or pass --config FILE.");
+  });
+});
+
+describe("limits", () => {
+  it("defaults to a 1 MiB task limit and takes `limits.task_bytes`", () => {
+    expect(limitsOf(parseConfig(agent(""), options))).toEqual({ taskBytes: 1_048_576 });
+    const config = parseConfig(`${agent("")}limits: { task_bytes: 4096 }\n`, options);
+    expect(config.limits).toEqual({ taskBytes: 4096 });
+    expect(limitsOf(config)).toEqual({ taskBytes: 4096 });
+  });
+
+  it("refuses a limit that is not a whole number of bytes from 1 to 64 MiB, with its path", () => {
+    for (const value of ["0", "-1", "1.5", "big", String(64 * 1024 * 1024 + 1)]) {
+      expect(problemsOf(() => parseConfig(`${agent("")}limits: { task_bytes: ${value} }\n`, options))[0]).toMatch(
+        /^swarm\.yaml: limits\.task_bytes: expected a whole number of bytes from 1 to 67108864 \(64 MiB\), got /,
+      );
+    }
+    expect(problemsOf(() => parseConfig(`${agent("")}limits: { tasks: 1 }\n`, options))).toEqual(["swarm.yaml: limits.tasks: unknown key"]);
+  });
+});
+
+describe("a swarm.yaml that is not a config at all", () => {
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-config-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it("refuses a YAML alias bomb instead of expanding it", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+    expect(problemsOf(() => parseConfig(`${bomb}\n`, options))).toEqual(["swarm.yaml: Excessive alias count indicates a resource exhaustion attack"]);
+  });
+
+  it.each([
+    ["binary data", Buffer.from([0x61, 0x67, 0x00, 0x01, 0x02]), "binary data, not text (a NUL byte at byte 2)"],
+    ["text that is not UTF-8", Buffer.from("agents: caf\xe9\n", "latin1"), "not UTF-8 text (an invalid byte 0xe9 at byte 11)"],
+  ])("refuses %s with the file's path (exit 2)", (_, bytes, problem) => {
+    const dir = tempDir();
+    const file = join(dir, "swarm.yaml");
+    writeFileSync(file, bytes);
+    const load = (): unknown => loadConfig({ explicit: file, cwd: dir, home: dir });
+    expect(load).toThrow(UsageError);
+    expect(load).toThrow(`config file ${file}: ${problem}`);
+  });
+
+  it("refuses a folder and a file over 4 MiB without reading it", () => {
+    const dir = tempDir();
+    expect(() => loadConfig({ explicit: dir, cwd: dir, home: dir })).toThrow(`cannot read config file ${dir}: it is a folder, not a file`);
+    const big = join(dir, "big.yaml");
+    writeFileSync(big, "");
+    truncateSync(big, 5 * 1024 * 1024);
+    expect(() => loadConfig({ explicit: big, cwd: dir, home: dir })).toThrow(`config file ${big}: too large (5 MiB; the limit is 4 MiB)`);
   });
 });

@@ -3,17 +3,18 @@
  * normalized, deeply frozen SwarmConfig. Every problem is collected before
  * throwing, so one run of the command shows the user all of them.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
-import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
+import { ConfigError } from "../errors.js";
+import { readTextFile } from "../text-file.js";
 import { gitProblems } from "./git-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
 import { normalizeRetention, retentionProblems } from "./retention.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
-import { DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
 /** `file` becomes `source` and its basename labels every problem; relative agent `cwd`s resolve against `baseDir`. */
 export interface ParseOptions { readonly file: string; readonly baseDir: string }
@@ -22,7 +23,10 @@ export interface ParseOptions { readonly file: string; readonly baseDir: string 
 export interface LoadOptions { readonly explicit?: string; readonly cwd: string; readonly home: string }
 
 export const CONFIG_FILE_NAME = "swarm.yaml";
-const FIX_HINT = "Fix the file and run the command again; `claude-agent init` writes a commented example.";
+/** A swarm.yaml is a few KB; anything near this is not one. */
+const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
+/** YAML aliases resolved at most this many times (the yaml package's own default, stated): an alias bomb is refused, not expanded. */
+export const YAML_MAX_ALIASES = 100;
 
 export function parseConfig(text: string, options: ParseOptions): SwarmConfig {
   const label = basename(options.file);
@@ -39,7 +43,7 @@ export function parseConfig(text: string, options: ParseOptions): SwarmConfig {
   }
   let raw: unknown;
   try {
-    raw = doc.toJS();
+    raw = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
   } catch (cause) {
     throw invalid([`${label}: ${cause instanceof Error ? cause.message : String(cause)}`], options.file);
   }
@@ -59,6 +63,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     defaultAgent: result.data.default_agent ?? null,
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
+    ...(result.data.limits ? { limits: Object.freeze({ taskBytes: result.data.limits.task_bytes ?? DEFAULT_LIMITS.taskBytes }) } : {}),
   });
 }
 
@@ -79,20 +84,7 @@ export function loadConfig(options: LoadOptions): SwarmConfig {
       hint: "Run `claude-agent init` to write one, or pass --config FILE.",
     });
   }
-  return parseConfig(readText(file), { file, baseDir: dirname(file) });
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
-      throw new UsageError(`config file not found: ${file}`, { cause, context: { file } });
-    }
-    if (code === "EISDIR") throw new UsageError(`config path is a folder, not a file: ${file}`, { cause, context: { file } });
-    throw new EnvironmentError(`cannot read config file ${file}: ${code ?? String(cause)}`, { cause, context: { file } });
-  }
+  return parseConfig(readTextFile(file, { what: "config file", maxBytes: CONFIG_MAX_BYTES }), { file, baseDir: dirname(file) });
 }
 
 function issueProblems(issue: ZodIssue): string[] {
@@ -191,7 +183,7 @@ function freeze(config: SwarmConfig): SwarmConfig {
 }
 
 function invalid(problems: readonly string[], file: string): ConfigError {
-  return new ConfigError(problems, { hint: FIX_HINT, context: { file } });
+  return new ConfigError(problems, { hint: `Fix ${file} and run the command again; \`claude-agent init\` writes a commented example.`, context: { file } });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

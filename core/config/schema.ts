@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { DURATION_EXPECTED, durationMs } from "./retention.js";
-import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, RUNTIMES, type AgentMode, type Runtime } from "./types.js";
+import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, RUNTIMES, type AgentMode, type Runtime } from "./types.js";
 
 const MAX_SHOWN = 60;
 
@@ -117,6 +117,16 @@ export const rawRetentionSchema = z
   )
   .strict();
 
+/** `limits:` at the top level: the largest inputs the swarm accepts. */
+export const rawLimitsSchema = z
+  .object(
+    {
+      task_bytes: z.number(expected(`a whole number of bytes from 1 to ${MAX_TASK_BYTES} (64 MiB)`)).int().positive().max(MAX_TASK_BYTES).optional(),
+    },
+    expected("a mapping with `task_bytes`"),
+  )
+  .strict();
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -177,6 +187,7 @@ export const rawConfigSchema = z
       default_agent: z.string(expected("an agent name")).optional(),
       supervisor: rawSupervisorSchema.optional(),
       retention: rawRetentionSchema.optional(),
+      limits: rawLimitsSchema.optional(),
     },
     expected("a mapping with an `agents` list"),
   )
@@ -188,3 +199,4 @@ export type RawLlm = z.infer<typeof rawLlmSchema>;
 export type RawPolicy = z.infer<typeof rawPolicySchema>;
 export type RawSupervisor = z.infer<typeof rawSupervisorSchema>;
 export type RawRetention = z.infer<typeof rawRetentionSchema>;
+export type RawLimits = z.infer<typeof rawLimitsSchema>;

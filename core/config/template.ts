@@ -1,6 +1,6 @@
 /** The commented `swarm.yaml` that `claude-agent init` writes; it must always load cleanly (see template.test.ts). */
 import { formatDuration } from "./retention.js";
-import { DEFAULT_RETENTION, DEFAULT_TIMEOUT_SEC, type Runtime } from "./types.js";
+import { DEFAULT_LIMITS, DEFAULT_RETENTION, DEFAULT_TIMEOUT_SEC, type Runtime } from "./types.js";
 
 interface Specialist {
   readonly name: string;
@@ -91,6 +91,9 @@ default_agent: backend-api
 #   failed: ${formatDuration(DEFAULT_RETENTION.failedMs)}            # failed, timed out, cancelled or rejected ones; at least \`completed\`
 #   max_tasks: ${DEFAULT_RETENTION.maxTasks}
 #   max_executions: ${DEFAULT_RETENTION.maxExecutions}   # workflow executions
+# limits: optional. The largest task text accepted, in bytes (default 1 MiB):
+# limits:
+#   task_bytes: ${DEFAULT_LIMITS.taskBytes}
 `;
 
 /** An agent program found on this machine (see \`claude-agent doctor\`), for a commented example agent. */

@@ -95,6 +95,12 @@ export interface RetentionConfig {
   readonly maxExecutions: number;
 }
 
+/** `limits:` in swarm.yaml: the largest inputs the swarm accepts. */
+export interface LimitsConfig {
+  /** The largest task text, in bytes of UTF-8 (every entry point: CLI, SDK, workflow steps). */
+  readonly taskBytes: number;
+}
+
 export interface SwarmConfig {
   /** Absolute path of the file it was read from, or "<default>" / "<inline>". */
   readonly source: string;
@@ -104,6 +110,8 @@ export interface SwarmConfig {
   readonly supervisor?: SupervisorConfig;
   /** Absent when swarm.yaml has no `retention:` section: DEFAULT_RETENTION applies. */
   readonly retention?: RetentionConfig;
+  /** Absent when swarm.yaml has no `limits:` section: DEFAULT_LIMITS apply (see limitsOf). */
+  readonly limits?: LimitsConfig;
 }
 
 export const DEFAULT_TIMEOUT_SEC = 600;
@@ -111,6 +119,16 @@ export const DEFAULT_ROUTE_TIMEOUT_SEC = 10;
 const DAY_MS = 24 * 3600 * 1000;
 /** Completed tasks and executions 7 days, failed ones 30, at most 50,000 tasks and 5,000 executions. */
 export const DEFAULT_RETENTION: RetentionConfig = Object.freeze({ completedMs: 7 * DAY_MS, failedMs: 30 * DAY_MS, maxTasks: 50_000, maxExecutions: 5_000 });
+/** A task of 1 MiB is a long script; larger inputs belong in files the task reads. */
+export const DEFAULT_LIMITS: LimitsConfig = Object.freeze({ taskBytes: 1024 * 1024 });
+/** The largest `limits.task_bytes` accepted: every copy of a task (Redis, job files, events) grows with it. */
+export const MAX_TASK_BYTES = 64 * 1024 * 1024;
+
+/** The limits a swarm runs with, defaults filled in (a config stored by an older version has none). */
+export function limitsOf(config: Pick<SwarmConfig, "limits">): LimitsConfig {
+  return config.limits ?? DEFAULT_LIMITS;
+}
+
 /** More gate retries than this only burns tokens: an agent that failed a check three times needs a person. */
 export const MAX_GATE_RETRIES = 3;
 export const AGENT_NAME = /^[a-z0-9][a-z0-9-]*$/;

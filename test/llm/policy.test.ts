@@ -1,10 +1,10 @@
 /**
  * Per-agent command policy from swarm.yaml, end to end through a real swarm
  * of shell agents: a refused task ends `rejected` with the rule at submit and
- * nothing reaches its pane; an allow list restricts an agent to matching
- * commands; the safe defaults always apply; a bad pattern stops `up` with its
- * path. Without supervisor.llm, everything routes by keywords and the LLM
- * features say they are off.
+ * nothing reaches its pane; an allow list restricts an agent to commands that
+ * match a pattern as a whole; the safe defaults always apply; a bad pattern
+ * stops `up` with its path. Without supervisor.llm, everything routes by
+ * keywords and the LLM features say they are off.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,7 +32,7 @@ agents:
     cwd: ${work}
     routes: [test]
     policy:
-      allow: ['^echo ', '^npm test$']
+      allow: ['echo .*', 'npm test']
 default_agent: guarded
 `);
   });
@@ -55,17 +55,18 @@ default_agent: guarded
     expect(events.stdout).toContain('"type":"task.rejected"');
   });
 
-  it("shows the refusal from the CLI, with exit code 1", async () => {
-    const submitted = await cli(swarm, ["submit", "--agent", "guarded", "--wait", "--task", "npm publish --access public"]);
-    expect(submitted.exitCode).toBe(1);
-    expect(submitted.stdout).toContain("rejected");
-    expect(submitted.stdout).toContain("reason: refused by policy rule deny[1] \\bnpm\\s+publish\\b");
+  it("shows the refusal from the CLI, with exit code 2 (bad input), with or without --wait", async () => {
+    for (const wait of [["--wait"], []]) {
+      const submitted = await cli(swarm, ["submit", "--agent", "guarded", ...wait, "--task", "npm publish --access public"]);
+      expect(submitted.exitCode).toBe(2);
+      expect(submitted.stderr).toMatch(/^error: task \S+ was refused: refused by policy rule deny\[1\] \\bnpm\\s\+publish\\b\n$/);
+    }
   });
 
   it("restricts an agent with an allow list to the commands it matches", async () => {
     const client = await swarm.connect();
     const refused = await (await client.submit({ task: "touch not-allowed.txt", agent: "tester" })).result();
-    expect(refused).toMatchObject({ status: "rejected", reason: "refused by policy: the command matches none of the agent's allow patterns" });
+    expect(refused).toMatchObject({ status: "rejected", reason: 'refused by policy: the command "touch not-allowed.txt" matches none of the agent\'s allow patterns' });
     const allowed = await (await client.submit({ task: "echo allowed", agent: "tester" })).result({ signal: AbortSignal.timeout(10_000) });
     expect(allowed).toMatchObject({ status: "completed", output: "allowed\n" });
     expect(existsSync(join(work, "not-allowed.txt"))).toBe(false);
@@ -74,7 +75,7 @@ default_agent: guarded
   it("keeps the safe defaults for every shell agent", async () => {
     const client = await swarm.connect();
     const result = await (await client.submit({ task: "echo ok; rm -rf /", agent: "tester" })).result();
-    expect(result).toMatchObject({ status: "rejected", reason: "refused by policy rule rm-rf-root" });
+    expect(result).toMatchObject({ status: "rejected", reason: "refused by policy rule rm-rf-root: rm -r on /" });
   });
 
   it("routes by keywords and says the LLM features are off when no model is configured", async () => {

@@ -13,7 +13,8 @@ describe("bad input", () => {
   let client: Swarm;
   let queue: Queue;
   beforeAll(async () => {
-    swarm = await startTestSwarm("agents:\n  - name: alpha\n    runtime: shell\n    replicas: 1\n    timeout: 60\n");
+    // A limit above the default 1 MiB: the several-megabyte task below is within what a swarm may allow.
+    swarm = await startTestSwarm("agents:\n  - name: alpha\n    runtime: shell\n    replicas: 1\n    timeout: 60\nlimits: { task_bytes: 8388608 }\n");
     client = await swarm.connect();
     queue = new Queue(queueName("alpha"), { connection: client.client.redis, prefix: client.client.ledger.keys.prefix });
   });

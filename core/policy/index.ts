@@ -1,0 +1,29 @@
+/**
+ * The command policy: what a shell agent (and the langchain agent's command
+ * tool) may run. A guard against accidents, not a security boundary (that is
+ * the sandbox): the default rules refuse the well-known disasters however
+ * they are spelled, and an agent's `policy: { deny, allow }` patterns apply to
+ * each command of the task. Checks run in worker threads with a time limit.
+ */
+import { PolicyChecker, type CheckOptions } from "./checker.js";
+import type { PolicyVerdict } from "./evaluate.js";
+import type { CompiledPolicy } from "./patterns.js";
+
+export { compilePolicy, type CompiledPolicy, type PolicyConfig, type PolicyRule } from "./patterns.js";
+export { policyBudgetMs, type CheckOptions } from "./checker.js";
+export type { PolicyVerdict } from "./evaluate.js";
+
+let shared: PolicyChecker | null = null;
+
+/** The verdict on a task (a bash command line or script) under the defaults and the agent's compiled patterns. */
+export function checkPolicy(task: string, policy: CompiledPolicy, options?: CheckOptions): Promise<PolicyVerdict> {
+  shared ??= new PolicyChecker();
+  return shared.check(task, policy, options);
+}
+
+/** Stops the policy workers (idempotent; the next check starts them again). Idle workers never keep a process alive. */
+export async function closePolicyChecker(): Promise<void> {
+  const checker = shared;
+  shared = null;
+  await checker?.close();
+}
