@@ -1,5 +1,7 @@
 export * from "./errors.js";
 export * from "./home.js";
+export * from "./home-marker.js";
+export * from "./home-lock.js";
 export * from "./ids.js";
 export * from "./keys.js";
 export * from "./protocol.js";
@@ -12,3 +14,4 @@ export * from "./redis/index.js";
 export * from "./policy.js";
 export * from "./redact.js";
 export * from "./process.js";
+export * from "./process-identity.js";

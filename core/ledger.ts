@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
+import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import type { Redactor } from "./redact.js";
 import { type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
 
@@ -12,20 +14,30 @@ const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
 /** Fields that may carry what a program printed, and so secrets. */
 const REDACTED_FIELDS = ["output", "reason", "answer", "errorMessage", "gateOutput"] as const;
 
+export interface LedgerOptions {
+  /** Cleans secrets out of the text fields we store (output, reason, answer) and event messages. */
+  readonly redact?: Redactor;
+  /** The home's folders: a record's file fields must point exactly there (else only their shape is checked). */
+  readonly files?: RecordFiles;
+  /** Told about every record (or listed id) that fails validation and is therefore ignored. */
+  readonly onInvalid?: (id: string, problems: readonly string[]) => void;
+}
+
 /**
  * The record of every task, in Redis: one hash per task, an index sorted by
  * submission time, and the event stream. Every transition goes through a Lua
  * script, so a terminal state (and its event) is written exactly once.
+ * Records are validated as they are read (ledger-validate.ts): one that fails
+ * is reported and reads as absent.
  */
 export class Ledger {
   readonly keys: Keys;
 
   private readonly redact: Redactor;
 
-  /** `redact` cleans secrets out of the text fields we store (output, reason, answer) and event messages. */
-  constructor(private readonly redis: Redis, prefix = "ca", redact?: Redactor) {
+  constructor(private readonly redis: Redis, prefix: string, private readonly options: LedgerOptions = {}) {
     this.keys = makeKeys(prefix);
-    this.redact = redact ?? ((text) => text);
+    this.redact = options.redact ?? ((text) => text);
   }
 
   /** Creates the task unless its idempotency key already names one; returns the task's id and whether it is new. */
@@ -65,9 +77,41 @@ export class Ledger {
     }
   }
 
+  /** The task's record; null when there is none, or when it fails validation (reported through `onInvalid`). */
   async get(id: string): Promise<TaskRecord | null> {
+    const read = await this.read(id);
+    return read && "record" in read ? read.record : null;
+  }
+
+  /** Like get, but a record that fails validation throws InvalidRecordError saying why (for a person asking for it). */
+  async getChecked(id: string): Promise<TaskRecord | null> {
+    const read = await this.read(id);
+    if (read && "problems" in read) {
+      throw new InvalidRecordError(`the record of task ${id} in Redis is not one the swarm wrote; it is ignored:\n  ${read.problems.join("\n  ")}`, {
+        hint: `Someone with access to the swarm's Redis changed it. Inspect it with HGETALL ${this.keys.task(id)}.`,
+        context: { taskId: id },
+      });
+    }
+    return read?.record ?? null;
+  }
+
+  private async read(id: string): Promise<{ record: TaskRecord } | { problems: string[] } | null> {
+    if (!isSafeId(id)) return null; // no task can have such an id, and it must not become part of a key or a path
     const hash = await this.redis.hgetall(this.keys.task(id));
-    return hash.status ? decode(hash) : null;
+    if (!hash.status) return null;
+    const problems = recordProblems(id, hash, this.options.files);
+    if (problems.length === 0) return { record: decode(hash) };
+    this.options.onInvalid?.(id, problems);
+    return { problems };
+  }
+
+  /** Ids from an index, without those that are not task ids (a forged index entry must not name a file). */
+  private safeIds(ids: string[]): string[] {
+    const safe = ids.filter(isSafeId);
+    if (safe.length !== ids.length) {
+      for (const id of ids.filter((candidate) => !isSafeId(candidate))) this.options.onInvalid?.(id, [`index: not a task id: ${JSON.stringify(id)}`]);
+    }
+    return safe;
   }
 
   /** Applies fields to a task that is not terminal yet, with an optional event. */
@@ -101,12 +145,12 @@ export class Ledger {
 
   /** Ids of tasks not finished yet that were submitted before `before` (ms since epoch). */
   async openBefore(before: number, limit = 1000): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.openTasks, "-inf", before, "LIMIT", 0, limit);
+    return this.safeIds(await this.redis.zrangebyscore(this.keys.openTasks, "-inf", before, "LIMIT", 0, limit));
   }
 
   /** Ids of all tasks submitted before `before`, oldest first. */
   async submittedBefore(before: number, limit = 1000): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.taskIndex, "-inf", before, "LIMIT", 0, limit);
+    return this.safeIds(await this.redis.zrangebyscore(this.keys.taskIndex, "-inf", before, "LIMIT", 0, limit));
   }
 
   async count(): Promise<number> {
@@ -114,7 +158,7 @@ export class Ledger {
   }
 
   async oldest(limit: number): Promise<string[]> {
-    return this.redis.zrange(this.keys.taskIndex, 0, limit - 1);
+    return this.safeIds(await this.redis.zrange(this.keys.taskIndex, 0, limit - 1));
   }
 
   /** Forgets finished tasks (record and index entries). Returns how many were removed. */
@@ -128,9 +172,11 @@ export class Ledger {
 
   /** Task ids, newest first. */
   async list(limit = 50): Promise<string[]> {
-    return this.redis.zrevrange(this.keys.taskIndex, 0, limit - 1);
+    return this.safeIds(await this.redis.zrevrange(this.keys.taskIndex, 0, limit - 1));
   }
 }
+
+export { InvalidRecordError, type RecordFiles } from "./ledger-validate.js";
 
 export function toResult(record: TaskRecord): TaskResult {
   const { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, reason } = record;
