@@ -56,8 +56,11 @@ export function homePaths(root: string): HomePaths {
 }
 
 const SUBDIRS = ["redis", "shell", "jobs", "output", "logs", "run"] as const;
-/** What a folder may hold and still become a home without a marker: a swarm.yaml put there for `up`. */
-const HOME_FILES = new Set(["swarm.yaml", "swarm.yml"]);
+/**
+ * What a folder may hold and still become a home without a marker: a swarm.yaml put there for `up`,
+ * and the things a home holds (a home left half-made, or one of an older version missing a folder).
+ */
+const HOME_FILES = new Set(["swarm.yaml", "swarm.yml", ...SUBDIRS, "agents", "worktrees", "tmux.conf", "swarm.resolved.json"]);
 
 /**
  * Creates the home (mode 0700) and its sub-folders; idempotent. An existing
