@@ -8,6 +8,8 @@ import {
   homePrefix,
   keys,
   LEGACY_PREFIX,
+  loadConfig,
+  startPrefix,
   readHomeMarker,
   redisExposure,
   redisRisks,
@@ -25,7 +27,7 @@ import type { Check } from "./doctor-checks.js";
 export async function redisSecurityChecks(home: string, env: NodeJS.ProcessEnv): Promise<Check[]> {
   const paths = homePaths(home);
   const target = redisTarget(paths, env);
-  const k = keys(homePrefix(home));
+  const k = keys(prefixToCheck(home));
   let redis: Redis;
   try {
     redis = await connectOrFail(target, 1000);
@@ -37,6 +39,20 @@ export async function redisSecurityChecks(home: string, env: NodeJS.ProcessEnv):
     return [...(exposure ? accessChecks(exposure) : [embeddedCheck(paths.redisSocket)]), await prefixCheck(redis, home, k)];
   } finally {
     redis.disconnect();
+  }
+}
+
+/**
+ * The prefix `up` would use here: swarm.yaml's `swarm:` (found as `up` finds it) or the home's default;
+ * for a folder that is not a home yet, or a swarm.yaml that does not load, the one its clients use.
+ */
+function prefixToCheck(home: string): string {
+  const marker = readHomeMarker(home);
+  if (!marker?.id) return homePrefix(home);
+  try {
+    return startPrefix(home, marker, loadConfig({ cwd: process.cwd(), home }).swarm);
+  } catch {
+    return homePrefix(home);
   }
 }
 
