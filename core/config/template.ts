@@ -91,6 +91,10 @@ default_agent: backend-api
 #   failed: ${formatDuration(DEFAULT_RETENTION.failedMs)}            # failed, timed out, cancelled or rejected ones; at least \`completed\`
 #   max_tasks: ${DEFAULT_RETENTION.maxTasks}
 #   max_executions: ${DEFAULT_RETENTION.maxExecutions}   # workflow executions
+# swarm: optional. The swarm's name: its Redis keys are ca-<name>:…, so swarms
+# sharing one Redis (REDIS_URL) never see each other's tasks; \`up\` refuses a
+# name another running swarm uses. Default: derived from the home's folder.
+# swarm: my-swarm
 `;
 
 /** An agent program found on this machine (see \`claude-agent doctor\`), for a commented example agent. */
