@@ -68,7 +68,7 @@ function embeddedCheck(socket: string): Check {
 
 function accessChecks(exposure: RedisExposure): Check[] {
   const risks = redisRisks(exposure);
-  const how = exposure.transport === "tls" ? "TLS (rediss://)" : exposure.loopback ? "TCP on this machine" : "TCP across the network";
+  const how = exposure.transport === "tls" ? "TLS (rediss://)" : exposure.transport === "unix" ? "a unix socket" : exposure.loopback ? "TCP on this machine" : "TCP across the network";
   const who = exposure.user ? `ACL user "${exposure.user}"` : exposure.password ? "a password (the default user)" : "no credentials";
   const auth: Check = risks.auth
     ? {

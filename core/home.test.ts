@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,8 +19,9 @@ describe("ensureHome", () => {
     const paths = ensureHome(root);
     expect(mode(root)).toBe(0o700);
     expect(paths.identity.id).toMatch(/^[0-9a-f]{32}$/);
-    expect(readHomeMarker(root)).toEqual({ id: paths.identity.id });
-    expect(homePrefix(root)).toBe(`ca-h${n}-${paths.identity.id.slice(0, 6)}`);
+    const name = `h${n}-${paths.identity.id.slice(0, 6)}`;
+    expect(readHomeMarker(root)).toEqual({ id: paths.identity.id, name });
+    expect(homePrefix(root)).toBe(`ca-${name}`);
     expect(ensureHome(root).identity.id).toBe(paths.identity.id);
   });
 
@@ -61,6 +62,14 @@ describe("ensureHome", () => {
     writeFileSync(join(root, ".claude-agent-home"), "");
     chownSync(root, 65534, 65534);
     expect(() => ensureHome(root)).toThrow(/belongs to another user \(uid 65534\)/);
+  });
+
+  it("keeps its default name when the folder is moved", () => {
+    const root = dir();
+    const { identity } = ensureHome(root);
+    const moved = `${root}-moved`;
+    renameSync(root, moved);
+    expect(startPrefix(moved, ensureHome(moved).identity, undefined)).toBe(`ca-${identity.name}`);
   });
 
   it("uses the prefix `up` recorded, for clients", () => {

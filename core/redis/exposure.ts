@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { lookup } from "node:dns/promises";
 import { isIP, createConnection, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
@@ -6,9 +7,10 @@ import type { RedisTarget } from "./target.js";
 /**
  * Who else can reach the swarm's Redis. Whoever can run commands on it can
  * read the tasks and queue jobs that run as the swarm's user, so a TCP Redis
- * must require authentication, and one beyond this machine must be reached
- * over TLS. The embedded Redis listens only on a unix socket (mode 0700, in
- * the home, itself 0700): only our user reaches it.
+ * (or a unix socket other users may open) must require authentication, and
+ * one beyond this machine must be reached over TLS. The embedded Redis listens
+ * only on a unix socket (mode 0700, in the home, itself 0700): only our user
+ * reaches it.
  */
 export interface RedisExposure {
   readonly transport: "unix" | "tcp" | "tls";
@@ -19,9 +21,11 @@ export interface RedisExposure {
   /**
    * What a client that sends no credentials may do: `open` (it ran a command on our keys, or the server
    * has no password and only protected mode holds strangers back), `refused` (NOAUTH / NOPERM), `unknown`
-   * (no answer). Only probed for TCP and TLS.
+   * (no answer). Not probed for the embedded Redis (its socket is ours alone).
    */
   readonly anonymous: "open" | "refused" | "unknown" | "not-probed";
+  /** A unix socket's permission bits (null for TCP, or when it cannot be read). */
+  readonly socketMode: number | null;
   /** The server's reply to the credential-less probe, for messages. */
   readonly anonymousReply: string;
   /** The ACL user the URL names; null for the default user (a plain password, or none). */
@@ -80,7 +84,9 @@ function probeWithoutCredentials(endpoint: Endpoint, command: string[]): Promise
     const socket: Socket =
       endpoint.transport === "tls"
         ? tlsConnect({ host: endpoint.host, port: endpoint.port, rejectUnauthorized: false, servername: isIP(endpoint.host) ? undefined : endpoint.host })
-        : createConnection({ host: endpoint.host, port: endpoint.port });
+        : endpoint.transport === "unix"
+          ? createConnection({ path: endpoint.path })
+          : createConnection({ host: endpoint.host, port: endpoint.port });
     const done = (): void => {
       socket.destroy();
       resolve(reply.split("\r\n")[0] ?? "");
@@ -103,9 +109,21 @@ export async function redisExposure(target: RedisTarget, probeKey: string): Prom
   const endpoint = redisEndpoint(target);
   const where = endpoint.transport === "unix" ? endpoint.path : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
   const base = { transport: endpoint.transport, where, user: endpoint.user, password: endpoint.password };
-  if (endpoint.transport === "unix") return { ...base, loopback: true, anonymous: "not-probed", anonymousReply: "" };
-  const [loopback, reply] = await Promise.all([isLoopbackHost(endpoint.host), probeWithoutCredentials(endpoint, ["EXISTS", probeKey])]);
+  if (target.kind === "embedded") return { ...base, loopback: true, anonymous: "not-probed", anonymousReply: "", socketMode: modeOf(endpoint.path) };
+  const [loopback, reply] = await Promise.all([
+    endpoint.transport === "unix" ? true : isLoopbackHost(endpoint.host),
+    probeWithoutCredentials(endpoint, ["EXISTS", probeKey]),
+  ]);
   // DENIED is protected mode: no password is set, and only clients on this machine get in (every local user).
   const anonymous = /^:\d+$/.test(reply) || reply.startsWith("-DENIED") ? "open" : /^-(NOAUTH|NOPERM)/.test(reply) ? "refused" : "unknown";
-  return { ...base, loopback, anonymous, anonymousReply: reply };
+  // Kept short for messages: protected mode's DENIED explains itself over a thousand characters.
+  return { ...base, loopback, anonymous, anonymousReply: reply.length > 80 ? `${reply.slice(0, 77)}...` : reply, socketMode: endpoint.transport === "unix" ? modeOf(endpoint.path) : null };
+}
+
+function modeOf(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
 }

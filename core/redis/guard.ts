@@ -22,10 +22,13 @@ export interface RedisRisks {
 export function redisRisks(exposure: RedisExposure): RedisRisks {
   const { where, transport, anonymous, anonymousReply } = exposure;
   let auth: string | null = null;
-  if (transport !== "unix" && anonymous !== "refused") {
+  // A unix socket only group or others may not open is this user's alone, like the embedded Redis' socket.
+  const shared = transport !== "unix" || exposure.socketMode === null || (exposure.socketMode & 0o066) !== 0;
+  if (shared && anonymous !== "refused" && anonymous !== "not-probed") {
+    const whose = transport === "unix" ? `its socket has mode ${exposure.socketMode?.toString(8) ?? "?"}, so ` : "";
     auth =
       anonymous === "open"
-        ? `Redis at ${where} lets clients in without a password (a command sent with no credentials got ${JSON.stringify(anonymousReply)}): any local user could read every task and run commands as this swarm's user`
+        ? `Redis at ${where} lets clients in without a password (a command sent with no credentials got ${JSON.stringify(anonymousReply)}): ${whose}any local user could read every task and run commands as this swarm's user`
         : `Redis at ${where} did not show that it requires a password (a command sent with no credentials got ${JSON.stringify(anonymousReply || "no answer")})`;
   }
   const tls = transport === "tcp" && !exposure.loopback ? `Redis at ${where} is not on this machine and is reached without TLS: its password and every task cross the network in clear text` : null;
