@@ -3,11 +3,10 @@ import type { Redis } from "ioredis";
 import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
+import { decode, encode, type Fields } from "./ledger-codec.js";
 import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import type { Redactor } from "./redact.js";
-import { type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
-
-type Fields = Record<string, string | number | boolean | null | undefined>;
+import type { EventType, TaskRecord, TerminalStatus } from "./protocol.js";
 
 const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
 
@@ -177,90 +176,11 @@ export class Ledger {
 }
 
 export { InvalidRecordError, type RecordFiles } from "./ledger-validate.js";
-
-export function toResult(record: TaskRecord): TaskResult {
-  const { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, reason } = record;
-  return {
-    id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts,
-    ...(reason ? { reason } : {}),
-    ...agentFields(record),
-  };
-}
-
-/** The optional fields an agent program's run adds to a result, only those present. */
-function agentFields(result: TaskResult): Partial<TaskResult> {
-  const out: Partial<TaskResult> = {};
-  for (const key of AGENT_TEXT_FIELDS) if (result[key]) out[key] = result[key];
-  for (const key of AGENT_NUMBER_FIELDS) if (typeof result[key] === "number") out[key] = result[key];
-  if (result.changedFiles) out.changedFiles = result.changedFiles;
-  return out;
-}
-
-const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput", "outputError"] as const;
-const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries"] as const;
+export { toResult } from "./ledger-codec.js";
 
 export function eventFields(type: string, data: Record<string, string | undefined>): string[] {
   const out = ["type", type, "at", new Date().toISOString()];
   for (const [key, value] of Object.entries(data)) if (value !== undefined && value !== "") out.push(key, value);
-  return out;
-}
-
-function encode(fields: Fields): string[] {
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    out.push(key, value === null ? "" : typeof value === "boolean" ? (value ? "1" : "0") : String(value));
-  }
-  return out;
-}
-
-function decode(hash: Record<string, string>): TaskRecord {
-  const num = (key: string): number | null => (hash[key] === undefined || hash[key] === "" ? null : Number(hash[key]));
-  const text = (key: string): string | null => (hash[key] ? hash[key]! : null);
-  const status = (hash.status ?? "queued") as TaskStatus;
-  return {
-    id: hash.id ?? "",
-    agent: hash.agent ?? "",
-    session: text("session"),
-    status,
-    exitCode: num("exitCode"),
-    output: hash.output ?? "",
-    outputFile: text("outputFile"),
-    submittedAt: hash.submittedAt ?? "",
-    startedAt: text("startedAt"),
-    finishedAt: text("finishedAt"),
-    durationMs: num("durationMs"),
-    attempts: num("attempts") ?? 0,
-    ...(hash.reason ? { reason: hash.reason } : {}),
-    ...Object.fromEntries(AGENT_TEXT_FIELDS.filter((key) => hash[key]).map((key) => [key, hash[key]])),
-    ...Object.fromEntries(AGENT_NUMBER_FIELDS.filter((key) => num(key) !== null).map((key) => [key, num(key)])),
-    ...(hash.fresh === "1" ? { fresh: true } : {}),
-    ...jobOptions(hash),
-    task: hash.task ?? "",
-    timeoutSec: num("timeoutSec") ?? 0,
-    priority: num("priority") ?? 0,
-    idempotencyKey: text("idempotencyKey"),
-    routedBy: hash.routedBy ?? "",
-    dispatch: text("dispatch"),
-    pane: text("pane"),
-    cancelRequested: hash.cancelRequested === "1",
-  };
-}
-
-/** The worktree and gate options of a task, and its list of changed files (stored as JSON). */
-function jobOptions(hash: Record<string, string>): Partial<TaskRecord> {
-  const out: Partial<TaskRecord> = {};
-  if (hash.changedFiles) {
-    try {
-      const files: unknown = JSON.parse(hash.changedFiles);
-      if (Array.isArray(files)) out.changedFiles = files.map(String);
-    } catch {
-      // a hand-edited record: leave the field out rather than fail the whole read
-    }
-  }
-  if (hash.gate) out.gate = hash.gate;
-  if (hash.gateRetriesAllowed) out.gateRetriesAllowed = Number(hash.gateRetriesAllowed);
-  if (hash.autoCommit === "1" || hash.autoCommit === "0") out.autoCommit = hash.autoCommit === "1";
   return out;
 }
 
