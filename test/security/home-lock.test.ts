@@ -17,7 +17,7 @@ const SWARM = "agents:\n  - name: alpha\n    runtime: shell\n    timeout: 60\nde
  */
 const SLOW_TO_PARSE = "# a long comment, read and parsed like any other line of swarm.yaml\n".repeat(60_000);
 
-describe("the home's lock", () => {
+describe("the home's lock", { timeout: 180_000 }, () => {
   const home = tempHome();
   const configFile = join(home, "swarm.yaml");
   writeFileSync(configFile, SWARM);
@@ -33,7 +33,7 @@ describe("the home's lock", () => {
     const first = spawnUp(home, configFile, "1");
     const second = spawnUp(home, configFile, "2");
     daemons.push(first, second);
-    await until(() => (isReady(home, first) && second.exited()) || (isReady(home, second) && first.exited()), "one daemon ready and the other gone", 45_000);
+    await until(() => (isReady(home, first) && second.exited()) || (isReady(home, second) && first.exited()), "one daemon ready and the other gone", 120_000);
     const [winner, loser] = isReady(home, first) ? [first, second] : [second, first];
     expect(loser.child.exitCode, loser.output()).toBe(2);
     expect(loser.output()).toContain(`already running (pid ${winner.pid})`);

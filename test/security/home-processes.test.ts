@@ -31,7 +31,7 @@ function newHome(): string {
   return home;
 }
 
-describe("down and a stale daemon.pid", () => {
+describe("down and a stale daemon.pid", { timeout: 180_000 }, () => {
   it("never signals an unrelated process whose pid the file names", () => {
     const home = newHome();
     const stranger = spawn("sleep", ["300"], { stdio: "ignore" });
@@ -64,7 +64,7 @@ describe("down and a stale daemon.pid", () => {
   });
 });
 
-describe("up whose output reader goes away (`up | head -1`)", () => {
+describe("up whose output reader goes away (`up | head -1`)", { timeout: 180_000 }, () => {
   it("stops cleanly: exits 141, removes its pid file and frees the home", () => {
     const home = newHome();
     const pipeline = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" --home "${home}" up --config "${join(home, "swarm.yaml")}" | head -1`], {

@@ -58,7 +58,7 @@ function dbsize(server: TcpRedis, ...auth: string[]): number | string {
   return /^\d+$/.test(reply) ? Number(reply) : reply;
 }
 
-describe("up against a REDIS_URL", () => {
+describe("up against a REDIS_URL", { timeout: 180_000 }, () => {
   it("refuses a TCP Redis that lets clients in without a password, names the opt-out, and starts nothing", async () => {
     const server = await redis();
     const home = newHome();

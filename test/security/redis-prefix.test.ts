@@ -13,7 +13,7 @@ import { prefixOf, startTcpRedis, type TcpRedis } from "./redis-support.js";
 
 const swarmOf = (agent: string): string => `agents:\n  - name: ${agent}\n    runtime: shell\n    timeout: 60\ndefault_agent: ${agent}\n`;
 
-describe("two swarms on one shared Redis", () => {
+describe("two swarms on one shared Redis", { timeout: 180_000 }, () => {
   let server: TcpRedis;
   let env: NodeJS.ProcessEnv;
   let a: TestSwarm;
@@ -29,7 +29,7 @@ describe("two swarms on one shared Redis", () => {
     process.env.REDIS_URL = env.REDIS_URL; // for the SDK clients of this test process
     clientA = await a.connect();
     clientB = await b.connect();
-  });
+  }, 150_000);
   afterAll(async () => {
     runCli(["down"], { home: third, env });
     rmSync(third, { recursive: true, force: true });
