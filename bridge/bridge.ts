@@ -23,7 +23,8 @@ export interface BridgeOptions {
   readonly redis: Redis;
   /** Makes a new connection (BullMQ workers and the cancel subscriber each hold one). */
   readonly connect: (name: string) => Redis;
-  readonly prefix?: string;
+  /** The swarm's Redis key prefix (core/keys.ts). */
+  readonly prefix: string;
   readonly log?: LogFn;
   readonly tuning?: Partial<BridgeTuning>;
 }
@@ -57,10 +58,15 @@ export class Bridge {
 
   private constructor(private readonly options: BridgeOptions, private sessions: SessionManager) {
     const redact = swarmRedactor(options.config.agents.map((agent) => agent.env));
-    this.ledger = new Ledger(options.redis, options.prefix, redact);
+    this.log = options.log ?? (() => undefined);
+    this.ledger = new Ledger(options.redis, options.prefix, {
+      redact,
+      // The bridge turns these fields into files it reads and writes: they must point into this home.
+      files: { outputDir: options.paths.outputDir, jobsDir: options.paths.jobsDir },
+      onInvalid: (taskId, problems) => this.log("ledger.invalid-record", { taskId, problems: problems.join("; ") }),
+    });
     this.events = new EventStream(options.redis, this.ledger.keys.events);
     this.registry = new SessionRegistry(options.redis, this.ledger.keys);
-    this.log = options.log ?? (() => undefined);
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
     this.breakers = new Breakers({
       redis: options.redis,

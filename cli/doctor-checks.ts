@@ -11,6 +11,7 @@ import {
   redisServerVersion,
   redisTarget,
 } from "../core/index.js";
+import { redisSecurityChecks } from "./redis-checks.js";
 
 export interface Check {
   name: string;
@@ -131,8 +132,13 @@ async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]
 /** Every check `claude-agent doctor` prints; never throws for a failing check. */
 export async function runDoctorChecks(options: DoctorOptions): Promise<Check[]> {
   const env = options.env ?? process.env;
-  const [tmux, redisServer, redis] = await Promise.all([checkTmux(), checkRedisServer(env), checkRedis(options.home, env)]);
-  return [checkNode(), tmux, redisServer, checkHome(options.home), checkDisk(options.home), ...redis];
+  const [tmux, redisServer, redis, redisSecurity] = await Promise.all([
+    checkTmux(),
+    checkRedisServer(env),
+    checkRedis(options.home, env),
+    redisSecurityChecks(options.home, env),
+  ]);
+  return [checkNode(), tmux, redisServer, checkHome(options.home), checkDisk(options.home), ...redis, ...redisSecurity];
 }
 
 export { discoverPrograms, PROGRAMS, type ProgramReport, type DiscoverOptions } from "./agent-programs.js";

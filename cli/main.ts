@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from "commander";
 import { reportError } from "./errors.js";
+import { stdoutClosed } from "./stdout-closed.js";
 
 /**
  * Every command is declared here and imported lazily, so `submit` does not
@@ -26,6 +27,8 @@ function program(): Command {
     .option("--config <file>", "swarm.yaml to use (default: ./swarm.yaml, then $CLAUDE_AGENT_HOME/swarm.yaml)")
     .option("--detach", "run in the background and return once the swarm is ready")
     .option("--json", "print the started swarm as JSON (with --detach)")
+    .option("--unsafe-allow-redis-without-auth", "start even though REDIS_URL lets clients in without a password (anyone who reaches it can run commands as this swarm)")
+    .option("--unsafe-allow-redis-without-tls", "start even though REDIS_URL is a Redis on another machine reached without TLS (rediss://)")
     .action(async (opts) => (await import("./commands/up.js")).up({ ...opts, home: home() }));
 
   cli.command("down")
@@ -189,7 +192,8 @@ async function main(argv: string[]): Promise<number> {
 // `claude-agent … | head`: a reader that stops reading is not an error of ours (no stack trace).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    // The daemon (`up`) stops cleanly instead: it registered for this in stdout-closed.ts.
+    if (error.code === "EPIPE") return void (stdoutClosed() || process.exit(process.exitCode ?? 0));
     throw error;
   });
 }

@@ -3,21 +3,46 @@ import {
   checkEvictionPolicy,
   connectOrFail,
   createRedis,
+  describeTarget,
+  enforceRedisSafety,
   ensureHome,
   fileLogger,
   keys,
+  ownerOf,
+  recordPrefix,
+  redisExposure,
   redisTarget,
+  releasePrefix,
   startEmbeddedRedis,
+  startPrefix,
   swarmRedactor,
+  takePrefix,
+  type HomeLock,
   type HomePaths,
+  type PrefixOwner,
+  type RedisOptOuts,
   type SwarmConfig,
 } from "../core/index.js";
 import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
 import { join } from "node:path";
 
+export interface StartSwarmOptions {
+  readonly home: string;
+  readonly config: SwarmConfig;
+  /** The home's lock, held by the caller for as long as the swarm runs: nothing is started without it. */
+  readonly lock: HomeLock;
+  readonly progress?: (line: string) => void;
+  /** `up --unsafe-allow-redis-without-auth|tls`: accept an exposed REDIS_URL (with a warning). */
+  readonly redisOptOuts?: RedisOptOuts;
+  /** Another swarm took this swarm's key prefix while it ran (see core/redis/owner.ts): stop. */
+  readonly onPrefixLost?: (holder: PrefixOwner) => void;
+}
+
 export interface RunningSwarm {
   readonly paths: HomePaths;
+  /** The Redis key prefix of this swarm. */
+  readonly prefix: string;
   readonly config: SwarmConfig;
   readonly bridge: Bridge;
   close(): Promise<void>;
@@ -27,10 +52,15 @@ export interface RunningSwarm {
  * Starts everything a swarm needs in this process: the embedded Redis (a
  * daemon of its own) unless REDIS_URL is set, the tmux server and sessions,
  * the bridge and the supervisor. Closing stops only this process's part.
+ * A REDIS_URL must require authentication (and TLS beyond this machine),
+ * and the swarm's key prefix must not be another live swarm's.
  */
-export async function startSwarm(options: { home: string; config: SwarmConfig; progress?: (line: string) => void }): Promise<RunningSwarm> {
+export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwarm> {
   const progress = options.progress ?? (() => undefined);
   const paths = ensureHome(options.home);
+  if (options.lock.holder.pid !== process.pid) throw new Error("startSwarm needs the home's lock held by this process");
+  const prefix = startPrefix(paths.root, paths.identity, options.config.swarm);
+  const k = keys(prefix);
   const target = redisTarget(paths);
   if (target.kind === "embedded") {
     const { reused, pid } = await startEmbeddedRedis(paths);
@@ -39,26 +69,35 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
   // Probe fast and clearly, then hold a connection that waits out Redis restarts: a result
   // recorded while Redis is briefly down must be written when it is back, not dropped.
   (await connectOrFail(target, 5000)).disconnect();
+  for (const warning of enforceRedisSafety(await redisExposure(target, k.config), options.redisOptOuts)) progress(warning);
   const redis = createRedis(target, { worker: true, name: "daemon" });
   redis.on("error", () => undefined);
   const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm", swarmRedactor(options.config.agents.map((agent) => agent.env)));
+  const owner = ownerOf(paths.identity.id, paths.root);
+  let claimed = false;
   try {
     const warning = await checkEvictionPolicy(redis);
     if (warning) progress(`redis: ${warning}`);
-    const k = keys();
+    await takePrefix(redis, k, owner, describeTarget(target));
+    claimed = true;
+    recordPrefix(paths.root, prefix);
+    progress(`swarm: keys under ${prefix}: on ${describeTarget(target)}`);
     await saveSwarmConfig(redis, k, options.config);
     const bridge = await Bridge.start({
       config: options.config,
       paths,
+      prefix,
       redis,
       connect: (name) => createRedis(target, { worker: true, name }),
       log: logger.log,
       tuning: tuningFromEnv(process.env.CLAUDE_AGENT_TUNING),
     });
     progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
-    const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }));
+    const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }), prefix, {
+      onInvalid: (taskId, problems) => logger.log("ledger.invalid-record", { taskId, problems: problems.join("; ") }),
+    });
     const { retention } = options.config;
-    const supervisor = new SupervisorDaemon({ redis, keys: k, client, paths, retention, log: logger.log });
+    const supervisor = new SupervisorDaemon({ redis, keys: k, client, paths, retention, log: logger.log, owner, onPrefixLost: options.onPrefixLost });
     await supervisor.start();
     let workflows: WorkflowService;
     try {
@@ -72,6 +111,7 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
     let closing: Promise<void> | null = null;
     return {
       paths,
+      prefix,
       config: options.config,
       bridge,
       close() {
@@ -88,6 +128,7 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       },
     };
   } catch (error) {
+    if (claimed) await releasePrefix(redis, k, owner).catch(() => undefined);
     redis.disconnect();
     await logger.close();
     throw error;

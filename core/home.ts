@@ -1,7 +1,8 @@
-import { mkdirSync, chmodSync, statSync } from "node:fs";
+import { mkdirSync, chmodSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { EnvironmentError } from "./errors.js";
+import { ensureMarker, HOME_MARKER, readHomeMarker, type HomeMarker } from "./home-marker.js";
 
 /** Every path a swarm creates, all under one home directory. */
 export interface HomePaths {
@@ -20,6 +21,8 @@ export interface HomePaths {
   readonly runDir: string;
   readonly daemonPid: string;
   readonly configCopy: string;
+  /** The file that marks the folder as a home (core/home-marker.ts). */
+  readonly marker: string;
 }
 
 /** Unix socket paths longer than this fail to bind (sun_path is 108 bytes on Linux). */
@@ -48,30 +51,64 @@ export function homePaths(root: string): HomePaths {
     runDir: run,
     daemonPid: join(run, "daemon.pid"),
     configCopy: join(root, "swarm.resolved.json"),
+    marker: join(root, HOME_MARKER),
   };
 }
 
-/** Creates the home (mode 0700) and its sub-folders; idempotent. */
-export function ensureHome(root: string): HomePaths {
+const SUBDIRS = ["redis", "shell", "jobs", "output", "logs", "run"] as const;
+/**
+ * What a folder may hold and still become a home without a marker: a swarm.yaml put there for `up`,
+ * and the things a home holds (a home left half-made, or one of an older version missing a folder).
+ */
+const HOME_FILES = new Set(["swarm.yaml", "swarm.yml", ...SUBDIRS, "agents", "worktrees", "tmux.conf", "swarm.resolved.json"]);
+
+/**
+ * Creates the home (mode 0700) and its sub-folders; idempotent. An existing
+ * folder is used (and chmodded to 0700) only when it is one of ours: marked as
+ * a home, a home made before the marker existed, empty, or holding nothing
+ * but a swarm.yaml. Anything else (`--home /tmp`, a project folder) is refused
+ * untouched: its permissions are not ours to change.
+ */
+export function ensureHome(root: string): HomePaths & { readonly identity: HomeMarker } {
   const paths = homePaths(root);
   if (paths.redisSocket.length > MAX_SOCKET_PATH) {
     throw new EnvironmentError(`CLAUDE_AGENT_HOME is too long for a unix socket path: ${root}`, {
       hint: `Use a home whose path is shorter than ${MAX_SOCKET_PATH - 15} characters.`,
     });
   }
+  let identity: HomeMarker;
   try {
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-    chmodSync(root, 0o700);
-    for (const dir of [paths.redisDir, paths.shellDir, paths.jobsDir, paths.outputDir, paths.logsDir, paths.runDir]) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-    }
+    const created = mkdirSync(root, { recursive: true, mode: 0o700 }) !== undefined;
+    identity = created ? ensureMarker(root) : adoptExisting(root);
+    if ((statSync(root).mode & 0o777) !== 0o700) chmodSync(root, 0o700);
+    for (const dir of SUBDIRS) mkdirSync(join(root, dir), { recursive: true, mode: 0o700 });
   } catch (cause) {
+    if (cause instanceof EnvironmentError) throw cause;
     throw new EnvironmentError(`cannot create the swarm home ${root}`, {
       cause,
       hint: "Check that the parent folder is writable, or set CLAUDE_AGENT_HOME to another folder.",
     });
   }
-  return paths;
+  return { ...paths, identity };
+}
+
+/** The marker of an existing folder that may be a home, given one if needed; throws for a folder that is not ours. */
+function adoptExisting(root: string): HomeMarker {
+  const stat = statSync(root);
+  if (!stat.isDirectory()) throw new EnvironmentError(`the swarm home ${root} exists and is not a folder`, { hint: "Choose another --home or CLAUDE_AGENT_HOME." });
+  const uid = process.geteuid?.();
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new EnvironmentError(`the swarm home ${root} belongs to another user (uid ${stat.uid})`, { hint: "Use a home of your own: --home DIR or CLAUDE_AGENT_HOME." });
+  }
+  if (readHomeMarker(root)) return ensureMarker(root);
+  // A marker being written by a concurrent `up` shows as a temporary file next to where it goes.
+  const entries = readdirSync(root).filter((entry) => !entry.startsWith(`${HOME_MARKER}.`));
+  const legacy = SUBDIRS.every((dir) => entries.includes(dir));
+  if (legacy || entries.every((entry) => HOME_FILES.has(entry))) return ensureMarker(root, { legacy });
+  throw new EnvironmentError(`${root} is not empty and is not a claude-agent home; refusing to use it (a home is made private, mode 0700, and filled with the swarm's files)`, {
+    hint: `Use a new or empty folder (--home DIR or CLAUDE_AGENT_HOME), or, if this folder is meant to be the home, mark it: touch ${join(root, HOME_MARKER)}`,
+    context: { home: root },
+  });
 }
 
 export function homeMode(root: string): number | undefined {

@@ -1,5 +1,7 @@
 export * from "./errors.js";
 export * from "./home.js";
+export * from "./home-marker.js";
+export * from "./home-lock.js";
 export * from "./ids.js";
 export * from "./keys.js";
 export * from "./protocol.js";
@@ -15,3 +17,4 @@ export * from "./text.js";
 export * from "./text-file.js";
 export * from "./process.js";
 export * from "./conformance.js";
+export * from "./process-identity.js";

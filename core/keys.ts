@@ -1,6 +1,8 @@
 /**
- * Every Redis key the swarm uses, in one place. BullMQ's own keys live under
- * `<prefix>:agent-<name>:*` (see queueName).
+ * Every Redis key the swarm uses, in one place, all under the swarm's prefix
+ * (`ca-<swarm name>`), so that swarms sharing one Redis never touch each
+ * other's keys. BullMQ's own keys live under `<prefix>:agent-<name>:*` (see
+ * queueName); the workflow store's under `<prefix>:wf*`.
  */
 export interface Keys {
   readonly prefix: string;
@@ -21,9 +23,22 @@ export interface Keys {
   readonly parked: string;
   /** Hash: agent → JSON `{until, openMs, reason}` while its circuit breaker is open or half-open. */
   readonly breakers: string;
+  /** String with a TTL: which home's daemon owns this prefix (core/redis/owner.ts). */
+  readonly owner: string;
 }
 
-export function keys(prefix = "ca"): Keys {
+/**
+ * The prefix of homes created before swarms had names. Such a home keeps it, and with it its tasks
+ * and queues; `swarm:` in its swarm.yaml moves it to a prefix of its own (its old keys stay behind).
+ */
+export const LEGACY_PREFIX = "ca";
+
+/** The key prefix of the swarm named `name` (SWARM_NAME: no `:` inside, so prefixes never nest). */
+export function swarmPrefix(name: string): string {
+  return `ca-${name}`;
+}
+
+export function keys(prefix: string): Keys {
   return {
     prefix,
     task: (id) => `${prefix}:task:${id}`,
@@ -39,6 +54,7 @@ export function keys(prefix = "ca"): Keys {
     daemonHeartbeat: `${prefix}:daemon`,
     parked: `${prefix}:parked`,
     breakers: `${prefix}:breakers`,
+    owner: `${prefix}:owner`,
   };
 }
 

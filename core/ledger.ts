@@ -1,21 +1,33 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
+import { decode, encode, type Fields } from "./ledger-codec.js";
+import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
-import { isTerminal, TASK_ENV_NAME, type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
-
-type Fields = Record<string, string | number | boolean | null | undefined>;
+import { isTerminal, type EventType, type TaskRecord, type TerminalStatus } from "./protocol.js";
 
 const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
 
 /** Fields that may carry what a program printed, and so secrets. */
 const REDACTED_FIELDS = ["output", "reason", "answer", "errorMessage", "gateOutput"] as const;
 
+export interface LedgerOptions {
+  /** Cleans secrets out of the text fields we store (output, reason, answer) and event messages. */
+  readonly redact?: Redactor;
+  /** The home's folders: a record's file fields must point exactly there (else only their shape is checked). */
+  readonly files?: RecordFiles;
+  /** Told about every record (or listed id) that fails validation and is therefore ignored. */
+  readonly onInvalid?: (id: string, problems: readonly string[]) => void;
+}
+
 /**
  * The record of every task, in Redis: one hash per task, an index sorted by
  * submission time, and the event stream. Every transition goes through a Lua
  * script, so a terminal state (and its event) is written exactly once.
+ * Records are validated as they are read (ledger-validate.ts): one that fails
+ * is reported and reads as absent.
  */
 export class Ledger {
   readonly keys: Keys;
@@ -23,13 +35,13 @@ export class Ledger {
   private readonly redact: Redactor;
 
   /**
-   * `redact` cleans secrets out of the text fields we store (task text,
-   * output, reason, answer) and event messages; by default the well-known
-   * secret shapes.
+   * `options.redact` cleans secrets out of the text fields we store (task
+   * text, output, reason, answer) and event messages; by default the
+   * well-known secret shapes.
    */
-  constructor(private readonly redis: Redis, prefix = "ca", redact?: Redactor) {
+  constructor(private readonly redis: Redis, prefix: string, private readonly options: LedgerOptions = {}) {
     this.keys = makeKeys(prefix);
-    this.redact = redact ?? redactShapes;
+    this.redact = options.redact ?? redactShapes;
   }
 
   /**
@@ -89,9 +101,41 @@ export class Ledger {
     }
   }
 
+  /** The task's record; null when there is none, or when it fails validation (reported through `onInvalid`). */
   async get(id: string): Promise<TaskRecord | null> {
+    const read = await this.read(id);
+    return read && "record" in read ? read.record : null;
+  }
+
+  /** Like get, but a record that fails validation throws InvalidRecordError saying why (for a person asking for it). */
+  async getChecked(id: string): Promise<TaskRecord | null> {
+    const read = await this.read(id);
+    if (read && "problems" in read) {
+      throw new InvalidRecordError(`the record of task ${id} in Redis is not one the swarm wrote; it is ignored:\n  ${read.problems.join("\n  ")}`, {
+        hint: `Someone with access to the swarm's Redis changed it. Inspect it with HGETALL ${this.keys.task(id)}.`,
+        context: { taskId: id },
+      });
+    }
+    return read?.record ?? null;
+  }
+
+  private async read(id: string): Promise<{ record: TaskRecord } | { problems: string[] } | null> {
+    if (!isSafeId(id)) return null; // no task can have such an id, and it must not become part of a key or a path
     const hash = await this.redis.hgetall(this.keys.task(id));
-    return hash.status ? decode(hash) : null;
+    if (!hash.status) return null;
+    const problems = recordProblems(id, hash, this.options.files);
+    if (problems.length === 0) return { record: decode(hash) };
+    this.options.onInvalid?.(id, problems);
+    return { problems };
+  }
+
+  /** Ids from an index, without those that are not task ids (a forged index entry must not name a file). */
+  private safeIds(ids: string[]): string[] {
+    const safe = ids.filter(isSafeId);
+    if (safe.length !== ids.length) {
+      for (const id of ids.filter((candidate) => !isSafeId(candidate))) this.options.onInvalid?.(id, [`index: not a task id: ${JSON.stringify(id)}`]);
+    }
+    return safe;
   }
 
   /** Applies fields to a task that is not terminal yet, with an optional event. */
@@ -144,12 +188,12 @@ export class Ledger {
 
   /** Ids of tasks not finished yet that were submitted before `before` (ms since epoch). */
   async openBefore(before: number, limit = 1000): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.openTasks, "-inf", before, "LIMIT", 0, limit);
+    return this.safeIds(await this.redis.zrangebyscore(this.keys.openTasks, "-inf", before, "LIMIT", 0, limit));
   }
 
   /** Ids of all tasks submitted before `before`, oldest first. */
   async submittedBefore(before: number, limit = 1000): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.taskIndex, "-inf", before, "LIMIT", 0, limit);
+    return this.safeIds(await this.redis.zrangebyscore(this.keys.taskIndex, "-inf", before, "LIMIT", 0, limit));
   }
 
   async count(): Promise<number> {
@@ -157,7 +201,7 @@ export class Ledger {
   }
 
   async oldest(limit: number): Promise<string[]> {
-    return this.redis.zrange(this.keys.taskIndex, 0, limit - 1);
+    return this.safeIds(await this.redis.zrange(this.keys.taskIndex, 0, limit - 1));
   }
 
   /** Forgets finished tasks (record and index entries). Returns how many were removed. */
@@ -171,115 +215,17 @@ export class Ledger {
 
   /** Task ids, newest first. */
   async list(limit = 50): Promise<string[]> {
-    return this.redis.zrevrange(this.keys.taskIndex, 0, limit - 1);
+    return this.safeIds(await this.redis.zrevrange(this.keys.taskIndex, 0, limit - 1));
   }
 }
 
-export function toResult(record: TaskRecord): TaskResult {
-  const { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, reason } = record;
-  return {
-    id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts,
-    ...(reason ? { reason } : {}),
-    ...agentFields(record),
-  };
-}
-
-/** The optional fields an agent program's run adds to a result, only those present. */
-function agentFields(result: TaskResult): Partial<TaskResult> {
-  const out: Partial<TaskResult> = {};
-  for (const key of AGENT_TEXT_FIELDS) if (result[key]) out[key] = result[key];
-  for (const key of AGENT_NUMBER_FIELDS) if (typeof result[key] === "number") out[key] = result[key];
-  if (result.changedFiles) out.changedFiles = result.changedFiles;
-  return out;
-}
-
-const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput", "outputError"] as const;
-const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries"] as const;
+export { InvalidRecordError, type RecordFiles } from "./ledger-validate.js";
+export { toResult } from "./ledger-codec.js";
 
 export function eventFields(type: string, data: Record<string, string | undefined>): string[] {
   const out = ["type", type, "at", new Date().toISOString()];
   for (const [key, value] of Object.entries(data)) if (value !== undefined && value !== "") out.push(key, value);
   return out;
-}
-
-function encode(fields: Fields): string[] {
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    out.push(key, value === null ? "" : typeof value === "boolean" ? (value ? "1" : "0") : String(value));
-  }
-  return out;
-}
-
-function decode(hash: Record<string, string>): TaskRecord {
-  const num = (key: string): number | null => (hash[key] === undefined || hash[key] === "" ? null : Number(hash[key]));
-  const text = (key: string): string | null => (hash[key] ? hash[key]! : null);
-  const status = (hash.status ?? "queued") as TaskStatus;
-  return {
-    id: hash.id ?? "",
-    agent: hash.agent ?? "",
-    session: text("session"),
-    status,
-    exitCode: num("exitCode"),
-    output: hash.output ?? "",
-    outputFile: text("outputFile"),
-    submittedAt: hash.submittedAt ?? "",
-    startedAt: text("startedAt"),
-    finishedAt: text("finishedAt"),
-    durationMs: num("durationMs"),
-    attempts: num("attempts") ?? 0,
-    ...(hash.reason ? { reason: hash.reason } : {}),
-    ...Object.fromEntries(AGENT_TEXT_FIELDS.filter((key) => hash[key]).map((key) => [key, hash[key]])),
-    ...Object.fromEntries(AGENT_NUMBER_FIELDS.filter((key) => num(key) !== null).map((key) => [key, num(key)])),
-    ...(hash.fresh === "1" ? { fresh: true } : {}),
-    ...(hash.taskRedacted === "1" ? { taskRedacted: true } : {}),
-    ...jobOptions(hash),
-    task: hash.task ?? "",
-    timeoutSec: num("timeoutSec") ?? 0,
-    priority: num("priority") ?? 0,
-    idempotencyKey: text("idempotencyKey"),
-    routedBy: hash.routedBy ?? "",
-    dispatch: text("dispatch"),
-    pane: text("pane"),
-    cancelRequested: hash.cancelRequested === "1",
-  };
-}
-
-/** The worktree and gate options of a task, and its list of changed files (stored as JSON). */
-function jobOptions(hash: Record<string, string>): Partial<TaskRecord> {
-  const out: Partial<TaskRecord> = {};
-  if (hash.changedFiles) {
-    try {
-      const files: unknown = JSON.parse(hash.changedFiles);
-      if (Array.isArray(files)) out.changedFiles = files.map(String);
-    } catch {
-      // a hand-edited record: leave the field out rather than fail the whole read
-    }
-  }
-  if (hash.gate) out.gate = hash.gate;
-  if (hash.gateRetriesAllowed) out.gateRetriesAllowed = Number(hash.gateRetriesAllowed);
-  if (hash.autoCommit === "1" || hash.autoCommit === "0") out.autoCommit = hash.autoCommit === "1";
-  const env = taskEnv(hash.env);
-  if (env !== undefined) out.env = env;
-  return out;
-}
-
-/**
- * A task's own variables, read back from their JSON. Anything not shaped as written (a
- * hand-edited record) is left out whole: the task then runs without them, and a
- * workflow's `${CA_…?}` references stop its script instead of expanding to nothing.
- */
-function taskEnv(text: string | undefined): Record<string, string> | undefined {
-  if (!text) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
-    const entries = Object.entries(parsed);
-    if (!entries.every(([name, value]) => TASK_ENV_NAME.test(name) && typeof value === "string" && !value.includes("\0"))) return undefined;
-    return Object.fromEntries(entries) as Record<string, string>;
-  } catch {
-    return undefined;
-  }
 }
 
 function str(value: unknown): string | undefined {

@@ -17,6 +17,7 @@ import {
   MAX_GATE_RETRIES,
   type AgentConfig,
   type JobPayload,
+  type LedgerOptions,
   type PolicyVerdict,
   type SessionInfo,
   type SwarmConfig,
@@ -131,14 +132,15 @@ export class SwarmClient {
     readonly redis: Redis,
     readonly config: SwarmConfig,
     private readonly connectBlocking: () => Redis,
-    prefix = "ca",
+    prefix: string,
+    ledgerOptions: LedgerOptions = {},
   ) {
     // The task text is stored redacted (the secret values this process knows, and the well-known shapes).
-    this.ledger = new Ledger(redis, prefix, swarmRedactor(config.agents.map((agent) => agent.env ?? {})));
+    this.ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
     this.events = new EventStream(redis, this.ledger.keys.events);
   }
 
-  static async open(redis: Redis, connectBlocking: () => Redis, prefix = "ca"): Promise<SwarmClient> {
+  static async open(redis: Redis, connectBlocking: () => Redis, prefix: string): Promise<SwarmClient> {
     const config = await readSwarmConfig(redis, new Ledger(redis, prefix).keys);
     return new SwarmClient(redis, config, connectBlocking, prefix);
   }
@@ -219,7 +221,7 @@ export class SwarmClient {
   }
 
   async get(id: string): Promise<TaskRecord> {
-    const record = await this.ledger.get(id);
+    const record = await this.ledger.getChecked(id);
     if (!record) throw new NotFoundError(`no task with id ${id}`, { hint: "`claude-agent status` lists recent tasks." });
     return record;
   }

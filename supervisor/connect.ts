@@ -2,6 +2,7 @@ import {
   connectOrFail,
   createRedis,
   homePaths,
+  homePrefix,
   redisTarget,
   resolveHome,
   type TaskResult,
@@ -13,7 +14,7 @@ import type { SwarmStatus } from "./status.js";
 export interface ConnectOptions {
   /** The swarm's home; defaults to $CLAUDE_AGENT_HOME or ~/.claude-agent. */
   readonly home?: string;
-  /** Redis key prefix (only for several swarms sharing one REDIS_URL). */
+  /** The swarm's Redis key prefix; default: the one the home's last `up` recorded (its swarm's name). */
   readonly prefix?: string;
 }
 
@@ -43,7 +44,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
   const redis = await connectOrFail(target);
   let client: SwarmClient;
   try {
-    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix);
+    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix ?? homePrefix(paths.root));
   } catch (error) {
     redis.disconnect();
     throw error;

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { EventStream, formatDuration, type HomePaths, type Keys, type LogFn } from "../core/index.js";
+import { claimPrefix, EventStream, formatDuration, releasePrefix, type HomePaths, type Keys, type LogFn, type PrefixOwner } from "../core/index.js";
 import type { SwarmClient } from "./client.js";
 import { Sweeper, type RetentionPolicy } from "./sweeper.js";
 
@@ -14,6 +14,10 @@ export interface SupervisorOptions {
   /** swarm.yaml's `retention:`; absent: DEFAULT_RETENTION. */
   readonly retention?: RetentionPolicy;
   readonly log?: LogFn;
+  /** This daemon's identity: its lease on the key prefix is renewed with every heartbeat and released at close. */
+  readonly owner?: PrefixOwner;
+  /** Another swarm took the prefix (this daemon stalled past the lease): two daemons must not share it. */
+  readonly onPrefixLost?: (holder: PrefixOwner) => void;
 }
 
 /**
@@ -46,10 +50,12 @@ export class SupervisorDaemon {
   async start(): Promise<void> {
     const { redis, keys } = this.options;
     const startedAt = new Date().toISOString();
-    await redis.hset(keys.daemonHeartbeat, { pid: process.pid, startedAt, heartbeatAt: startedAt });
+    const owner = this.options.owner;
+    await redis.hset(keys.daemonHeartbeat, { pid: process.pid, startedAt, heartbeatAt: startedAt, ...(owner ? { owner: owner.id, home: owner.home, host: owner.host } : {}) });
     await this.events.publish("swarm.up", { message: `pid ${process.pid}` });
     const heartbeat = setInterval(() => {
       redis.hset(keys.daemonHeartbeat, "heartbeatAt", new Date().toISOString()).catch((error) => this.log("heartbeat.failed", { error }));
+      if (owner) this.renewLease(owner);
     }, HEARTBEAT_MS);
     const sweep = setInterval(() => this.sweep(), SWEEP_MS);
     this.timers = [heartbeat, sweep];
@@ -57,6 +63,17 @@ export class SupervisorDaemon {
     const { completedMs, failedMs, maxTasks } = this.sweeper.retention;
     this.log("sweep.policy", { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxTasks });
     this.sweep();
+  }
+
+  private renewLease(owner: PrefixOwner): void {
+    claimPrefix(this.options.redis, this.options.keys, owner).then(
+      (holder) => {
+        if (!holder) return;
+        this.log("swarm.prefix-lost", { prefix: this.options.keys.prefix, home: holder.home, host: holder.host, pid: holder.pid });
+        this.options.onPrefixLost?.(holder);
+      },
+      (error) => this.log("lease.failed", { error }),
+    );
   }
 
   /** One sweep at a time; a slow one is never overlapped by the next. */
@@ -75,5 +92,6 @@ export class SupervisorDaemon {
     await this.sweeping;
     await this.events.publish("swarm.down", { message: `pid ${process.pid}` }).catch(() => undefined);
     await this.options.redis.hset(this.options.keys.daemonHeartbeat, "heartbeatAt", "").catch(() => undefined);
+    if (this.options.owner) await releasePrefix(this.options.redis, this.options.keys, this.options.owner).catch(() => undefined);
   }
 }

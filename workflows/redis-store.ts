@@ -110,7 +110,7 @@ function sha1(text: string): string {
 export class RedisExecutionStore implements ExecutionStore {
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = "ca",
+    private readonly prefix: string,
   ) {}
 
   key(id: string): string {

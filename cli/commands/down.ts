@@ -1,34 +1,92 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { homePaths, redisTarget, resolveHome, stopEmbeddedRedis } from "../../core/index.js";
+import {
+  acquireHomeLock,
+  homeLockHolder,
+  homePaths,
+  processStartTime,
+  readHomeMarker,
+  redisTarget,
+  resolveHome,
+  stopEmbeddedRedis,
+  UsageError,
+  type HomeLock,
+  type LockHolder,
+} from "../../core/index.js";
 import { killStrayTmux, killTmuxServer } from "../../sessions/index.js";
 import { printJson, type GlobalOptions } from "../context.js";
-import { livePid, removePid, waitForExit } from "../pidfile.js";
+import { isAlive, removePid, verifyDaemonPid, waitForExit } from "../pidfile.js";
 
 /** How long the daemon gets to close before it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
 
+/**
+ * Stops the home's daemon, then, holding the home's lock so that no `up`
+ * starts meanwhile, its tmux server and embedded Redis. Only a process proven
+ * to be this home's daemon is ever signalled: the holder of the home's lock
+ * (its pid and start time), or, for a daemon of an older claude-agent, the
+ * pid file's process if its command line is `claude-agent up` for this home.
+ */
 export async function down(options: GlobalOptions & { json?: boolean; quiet?: boolean }): Promise<void> {
   const paths = homePaths(resolveHome(options.home));
   const stopped: string[] = [];
-  const pid = livePid(paths.daemonPid);
-  if (pid) {
-    process.kill(pid, "SIGTERM");
-    if (!(await waitForExit(pid, STOP_TIMEOUT_MS))) {
-      process.kill(pid, "SIGKILL");
-      await waitForExit(pid, 2000);
-      stopped.push(`daemon (pid ${pid}, killed after ${STOP_TIMEOUT_MS / 1000}s)`);
-    } else stopped.push(`daemon (pid ${pid})`);
+  const notes: string[] = [];
+  const holder = await homeLockHolder(paths.root);
+  if (holder === "silent") throw new UsageError(`the home ${paths.root} is held by a process that does not answer`, { hint: "It may be stopped (SIGSTOP); continue it or kill it, then run `claude-agent down` again." });
+  if (holder?.role === "down") throw new UsageError(`\`claude-agent down\` (pid ${holder.pid}) is already stopping ${paths.root}`);
+  if (holder) stopped.push(await stopDaemon(holder));
+  else {
+    const verdict = verifyDaemonPid(paths.daemonPid, paths.root);
+    if (verdict.kind === "daemon") stopped.push(await stopDaemon({ pid: verdict.pid, start: processStartTime(verdict.pid) ?? "", role: "up" }));
+    if (verdict.kind === "stranger") notes.push(`run/daemon.pid named pid ${verdict.pid}, which is not this home's daemon (${verdict.command}); it was not signalled`);
   }
-  removePid(paths.daemonPid);
-  rmSync(join(paths.runDir, "daemon.ready"), { force: true });
-  if (await killTmuxServer(paths.tmuxSocket)) stopped.push("tmux sessions");
-  // A tmux server that lost its socket file cannot be told to stop; it would outlive the swarm.
-  const strays = await killStrayTmux(paths.tmuxSocket);
-  if (strays.length > 0) stopped.push(`${strays.length} unreachable tmux process${strays.length === 1 ? "" : "es"}`);
-  rmSync(paths.tmuxSocket, { force: true });
-  if (redisTarget(paths).kind === "embedded" && (await stopEmbeddedRedis(paths))) stopped.push("redis");
+  const lock = await lockForTeardown(paths.root);
+  try {
+    removePid(paths.daemonPid);
+    rmSync(join(paths.runDir, "daemon.ready"), { force: true });
+    if (await killTmuxServer(paths.tmuxSocket)) stopped.push("tmux sessions");
+    // A tmux server that lost its socket file cannot be told to stop; it would outlive the swarm.
+    const strays = await killStrayTmux(paths.tmuxSocket);
+    if (strays.length > 0) stopped.push(`${strays.length} unreachable tmux process${strays.length === 1 ? "" : "es"}`);
+    rmSync(paths.tmuxSocket, { force: true });
+    if (redisTarget(paths).kind === "embedded" && (await stopEmbeddedRedis(paths))) stopped.push("redis");
+  } finally {
+    await lock?.release();
+  }
   if (options.quiet) return;
-  if (options.json) printJson({ home: paths.root, stopped });
-  else process.stdout.write(stopped.length ? `stopped: ${stopped.join(", ")}\n` : `nothing was running in ${paths.root}\n`);
+  if (options.json) printJson({ home: paths.root, stopped, ...(notes.length ? { notes } : {}) });
+  else {
+    for (const note of notes) process.stderr.write(`note: ${note}\n`);
+    process.stdout.write(stopped.length ? `stopped: ${stopped.join(", ")}\n` : `nothing was running in ${paths.root}\n`);
+  }
+}
+
+/** The same process as `holder` still: its pid has not been handed to another since it answered. */
+function sameProcess(holder: LockHolder): boolean {
+  return isAlive(holder.pid) && (holder.start === "" || processStartTime(holder.pid) === holder.start);
+}
+
+async function stopDaemon(holder: LockHolder): Promise<string> {
+  if (!sameProcess(holder)) return `daemon (pid ${holder.pid}, already gone)`;
+  process.kill(holder.pid, "SIGTERM");
+  if (await waitForExit(holder.pid, STOP_TIMEOUT_MS)) return `daemon (pid ${holder.pid})`;
+  if (sameProcess(holder)) process.kill(holder.pid, "SIGKILL");
+  await waitForExit(holder.pid, 2000);
+  return `daemon (pid ${holder.pid}, killed after ${STOP_TIMEOUT_MS / 1000}s)`;
+}
+
+/** The home's lock for the teardown; null for a home no `up` of this version marked (nothing of ours takes its lock). */
+async function lockForTeardown(root: string): Promise<HomeLock | null> {
+  if (!readHomeMarker(root)?.id) return null;
+  try {
+    return await acquireHomeLock(root, "down");
+  } catch (error) {
+    const holder = await homeLockHolder(root);
+    if (holder && holder !== "silent" && holder.role === "up") {
+      throw new UsageError(`a new \`claude-agent up\` (pid ${holder.pid}) took ${root} while its old daemon stopped; it was left running`, {
+        hint: "Run `claude-agent down` again to stop it too.",
+      });
+    }
+    throw error;
+  }
 }

@@ -1,9 +1,22 @@
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureHome, loadConfig, resolveHome, UsageError, EnvironmentError, type HomePaths } from "../../core/index.js";
+import {
+  acquireHomeLock,
+  ALLOW_WITHOUT_AUTH,
+  ALLOW_WITHOUT_TLS,
+  ensureHome,
+  EnvironmentError,
+  homeLockHolder,
+  loadConfig,
+  resolveHome,
+  UsageError,
+  type HomePaths,
+  type RedisOptOuts,
+} from "../../core/index.js";
 import { printJson, type GlobalOptions } from "../context.js";
-import { livePid, removePid, writePid, isAlive } from "../pidfile.js";
+import { removePid, writePid, isAlive } from "../pidfile.js";
+import { onStdoutClosed } from "../stdout-closed.js";
 import { startSwarm } from "../swarm-runtime.js";
 import { programChecks } from "../program-checks.js";
 
@@ -11,23 +24,32 @@ export interface UpOptions extends GlobalOptions {
   config?: string;
   detach?: boolean;
   json?: boolean;
+  /** --unsafe-allow-redis-without-auth */
+  unsafeAllowRedisWithoutAuth?: boolean;
+  /** --unsafe-allow-redis-without-tls */
+  unsafeAllowRedisWithoutTls?: boolean;
 }
 
 const DETACH_READY_TIMEOUT_MS = 60_000;
+/** How a process killed by SIGPIPE exits in a shell: what `up | head -1` reports once `head` has gone. */
+const EXIT_STDOUT_CLOSED = 141;
 
 export async function up(options: UpOptions): Promise<void> {
   const paths = ensureHome(resolveHome(options.home));
-  const running = livePid(paths.daemonPid);
-  if (running) throw new UsageError(`the swarm in ${paths.root} is already running (pid ${running})`, { hint: "Stop it with `claude-agent down`, or use it: `claude-agent status`." });
+  const holder = await homeLockHolder(paths.root);
+  if (holder && holder !== "silent") {
+    throw new UsageError(`the swarm in ${paths.root} is already running (pid ${holder.pid})`, { hint: "Stop it with `claude-agent down`, or use it: `claude-agent status`." });
+  }
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
   await sayProgramProblems(await programChecks(config));
+  const optOuts: RedisOptOuts = { allowWithoutAuth: options.unsafeAllowRedisWithoutAuth, allowWithoutTls: options.unsafeAllowRedisWithoutTls };
   if (options.detach) {
-    const started = await startDetached(paths, config.source);
+    const started = await startDetached(paths, config.source, optOuts);
     if (options.json) printJson({ ...started, home: paths.root, config: config.source });
     else process.stdout.write(`swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: claude-agent down\n`);
     return;
   }
-  await runForeground(paths, config.source);
+  await runForeground(paths, config.source, optOuts);
 }
 
 /**
@@ -43,46 +65,78 @@ async function sayProgramProblems(checks: readonly { name: string; ok: boolean; 
   }
 }
 
-async function runForeground(paths: HomePaths, configFile: string): Promise<void> {
+/**
+ * The daemon: holds the home's lock from before anything starts until after
+ * everything of ours stopped. Stops like Ctrl-C on SIGINT/SIGTERM, and when
+ * its stdout is gone (`up | head -1`), exiting 141 then as SIGPIPE would.
+ */
+async function runForeground(paths: HomePaths, configFile: string, redisOptOuts: RedisOptOuts): Promise<void> {
   const config = loadConfig({ explicit: configFile, cwd: process.cwd(), home: paths.root });
-  writePid(paths.daemonPid);
+  const lock = await acquireHomeLock(paths.root, "up");
   const readyFile = join(paths.runDir, "daemon.ready");
-  rmSync(readyFile, { force: true });
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  let swarm;
-  try {
-    swarm = await startSwarm({ home: paths.root, config, progress: say });
-  } catch (error) {
-    removePid(paths.daemonPid);
-    throw error;
-  }
-  say(`ready: ${config.agents.map((a) => `${a.name}×${a.replicas}`).join(", ")} (home ${paths.root})`);
-  say(`  submit:  claude-agent submit --task "echo hello" --wait`);
-  say(`  watch:   claude-agent attach ${config.agents[0]?.name ?? "AGENT"}`);
-  say(`  stop:    Ctrl-C here (agents keep running in tmux), or claude-agent down`);
-  (await import("node:fs")).writeFileSync(readyFile, `${process.pid}\n`);
-  process.send?.("ready"); // pm2 wait_ready
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      say(`received ${signal}: stopping intake; running jobs stay in their panes`);
-      resolve();
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+  let stdoutOpen = true;
+  const say = (line: string): void => void (stdoutOpen && process.stdout.write(`${line}\n`));
+  let stopRequested: (reason: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
+  const onSignal = (signal: string) => () => stopRequested(`received ${signal}: stopping intake; running jobs stay in their panes`);
+  const onInt = onSignal("SIGINT");
+  const onTerm = onSignal("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  const disposeStdout = onStdoutClosed(() => {
+    stdoutOpen = false;
+    process.exitCode = EXIT_STDOUT_CLOSED;
+    stopRequested("stdout was closed: stopping intake; running jobs stay in their panes");
   });
-  await swarm.close();
-  rmSync(readyFile, { force: true });
-  removePid(paths.daemonPid);
-  say("stopped");
+  try {
+    writePid(paths.daemonPid);
+    rmSync(readyFile, { force: true });
+    const swarm = await startSwarm({
+      home: paths.root,
+      config,
+      lock,
+      progress: say,
+      redisOptOuts,
+      onPrefixLost: (holder) => {
+        process.exitCode = 1;
+        stopRequested(`error: the swarm of home ${holder.home} (host ${holder.host}, pid ${holder.pid}) took this swarm's key prefix: stopping`);
+      },
+    });
+    try {
+      say(`ready: ${config.agents.map((a) => `${a.name}×${a.replicas}`).join(", ")} (home ${paths.root})`);
+      say(`  submit:  claude-agent submit --task "echo hello" --wait`);
+      say(`  watch:   claude-agent attach ${config.agents[0]?.name ?? "AGENT"}`);
+      say(`  stop:    Ctrl-C here (agents keep running in tmux), or claude-agent down`);
+      writeFileSync(readyFile, `${process.pid}\n`);
+      process.send?.("ready"); // pm2 wait_ready
+      const reason = await stopped;
+      say(reason);
+      if (!stdoutOpen) process.stderr.write(`${reason}\n`);
+    } finally {
+      await swarm.close();
+    }
+    say("stopped");
+  } finally {
+    rmSync(readyFile, { force: true });
+    removePid(paths.daemonPid);
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    disposeStdout();
+    await lock.release();
+  }
+}
+
+/** The `up` arguments that carry the Redis opt-outs to a detached daemon. */
+function optOutArgs(optOuts: RedisOptOuts): string[] {
+  return [...(optOuts.allowWithoutAuth ? [ALLOW_WITHOUT_AUTH] : []), ...(optOuts.allowWithoutTls ? [ALLOW_WITHOUT_TLS] : [])];
 }
 
 /** Starts `claude-agent up` as a background process and returns once it is ready. */
-export async function startDetached(paths: HomePaths, configFile: string): Promise<{ pid: number; log: string }> {
+export async function startDetached(paths: HomePaths, configFile: string, optOuts: RedisOptOuts = {}): Promise<{ pid: number; log: string }> {
   const readyFile = join(paths.runDir, "daemon.ready");
-  rmSync(readyFile, { force: true });
   const logFile = join(paths.logsDir, "daemon.out");
   const out = openSync(logFile, "a");
-  const child = spawn(process.execPath, [process.argv[1]!, "--home", paths.root, "up", "--config", configFile], {
+  const child = spawn(process.execPath, [process.argv[1]!, "--home", paths.root, "up", "--config", configFile, ...optOutArgs(optOuts)], {
     detached: true,
     stdio: ["ignore", out, out],
     env: process.env,

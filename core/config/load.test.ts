@@ -98,6 +98,14 @@ describe("parseConfig problems", () => {
     expect(error.exitCode).toBe(2);
   });
 
+  it("takes `swarm:` as the swarm's name and refuses one that could not name Redis keys", () => {
+    expect(parseConfig(`swarm: prod-1\n${agent("")}`, options).swarm).toBe("prod-1");
+    expect(parseConfig(agent(""), options).swarm).toBeUndefined();
+    expect(problemsOf(() => parseConfig(`swarm: "Prod:*"\n${agent("")}`, options))).toEqual([
+      'swarm.yaml: swarm: expected a name of lowercase letters, digits and hyphens (at most 48), got "Prod:*"',
+    ]);
+  });
+
   it("reports a duplicate agent name against its first use", () => {
     const text = "agents:\n  - { name: database, runtime: shell }\n  - { name: api, runtime: shell }\n  - { name: database, runtime: shell }\n";
     expect(problemsOf(() => parseConfig(text, options))).toEqual([

@@ -59,6 +59,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
   }
   return freeze({
     source: options.file,
+    ...(result.data.swarm ? { swarm: result.data.swarm } : {}),
     agents: result.data.agents.map((agent) => normalizeAgent(agent, options.baseDir)),
     defaultAgent: result.data.default_agent ?? null,
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),

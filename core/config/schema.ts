@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { DURATION_EXPECTED, durationMs } from "./retention.js";
-import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, RUNTIMES, type AgentMode, type Runtime } from "./types.js";
+import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, RUNTIMES, SWARM_NAME, SWARM_NAME_EXPECTED, type AgentMode, type Runtime } from "./types.js";
 
 const MAX_SHOWN = 60;
 
@@ -183,6 +183,7 @@ export const rawAgentSchema = z
 export const rawConfigSchema = z
   .object(
     {
+      swarm: z.string(expected(SWARM_NAME_EXPECTED)).regex(SWARM_NAME).optional(),
       agents: z.array(rawAgentSchema, expected("a list of agents")).min(1, "expected at least one agent"),
       default_agent: z.string(expected("an agent name")).optional(),
       supervisor: rawSupervisorSchema.optional(),

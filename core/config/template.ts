@@ -94,6 +94,10 @@ default_agent: backend-api
 # limits: optional. The largest task text accepted, in bytes (default 1 MiB):
 # limits:
 #   task_bytes: ${DEFAULT_LIMITS.taskBytes}
+# swarm: optional. The swarm's name: its Redis keys are ca-<name>:…, so swarms
+# sharing one Redis (REDIS_URL) never see each other's tasks; \`up\` refuses a
+# name another running swarm uses. Default: derived from the home's folder.
+# swarm: my-swarm
 `;
 
 /** An agent program found on this machine (see \`claude-agent doctor\`), for a commented example agent. */

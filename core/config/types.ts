@@ -104,6 +104,11 @@ export interface LimitsConfig {
 export interface SwarmConfig {
   /** Absolute path of the file it was read from, or "<default>" / "<inline>". */
   readonly source: string;
+  /**
+   * `swarm:` in swarm.yaml: the swarm's name, which names its Redis keys (`ca-<name>:…`), so that
+   * swarms sharing one Redis never see each other's data. Absent: derived from the home.
+   */
+  readonly swarm?: string;
   readonly agents: readonly AgentConfig[];
   readonly defaultAgent: string | null;
   /** Absent when swarm.yaml has no `supervisor:` section (no LLM features). */
@@ -132,6 +137,9 @@ export function limitsOf(config: Pick<SwarmConfig, "limits">): LimitsConfig {
 /** More gate retries than this only burns tokens: an agent that failed a check three times needs a person. */
 export const MAX_GATE_RETRIES = 3;
 export const AGENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
+/** A swarm's name: it becomes part of every Redis key of the swarm, so no `:`, `*`, braces or spaces. */
+export const SWARM_NAME = /^[a-z0-9][a-z0-9-]{0,47}$/;
+export const SWARM_NAME_EXPECTED = "a name of lowercase letters, digits and hyphens (at most 48)";
 
 /**
  * The agent's own configuration folder (`CLAUDE_CONFIG_DIR`, `CODEX_HOME`, …),

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import { EnvironmentError } from "../errors.js";
 import type { HomePaths } from "../home.js";
+import { processArgv } from "../process-identity.js";
 
 const START_TIMEOUT_MS = 5000;
 const STOP_TIMEOUT_MS = 5000;
@@ -49,10 +50,12 @@ function readPid(paths: HomePaths): number | undefined {
 }
 
 /**
- * Whether `pid` is a live process, and a redis-server (a stale pidfile may name a reused pid). Zombies count
- * as gone: this machine's init reaps lazily and kept an exited redis-server a zombie for ~2 s.
+ * Whether `pid` is a live process, and this home's redis-server: a stale pidfile may name a reused pid, or
+ * another home's server. redis-server titles itself `redis-server unixsocket:<path>`, so its command line
+ * names its socket. Zombies count as gone: this machine's init reaps lazily and kept an exited
+ * redis-server a zombie for ~2 s.
  */
-function liveProcess(pid: number): "redis" | "other" | undefined {
+function liveProcess(pid: number, paths?: HomePaths): "redis" | "other" | undefined {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -62,10 +65,13 @@ function liveProcess(pid: number): "redis" | "other" | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8"); // "123 (redis-server) S ..."
     const close = stat.lastIndexOf(")");
     if (stat[close + 2] === "Z") return undefined;
-    return stat.slice(stat.indexOf("(") + 1, close).startsWith("redis-server") ? "redis" : "other";
+    if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("redis-server")) return "other";
   } catch {
     return "redis"; // no /proc: trust the pidfile
   }
+  const title = processArgv(pid)?.join(" ") ?? "";
+  const socket = /unixsocket:(\S+)/.exec(title)?.[1];
+  return paths && socket !== undefined && socket !== paths.redisSocket ? "other" : "redis";
 }
 
 const isAlive = (pid: number): boolean => liveProcess(pid) !== undefined;
@@ -126,7 +132,7 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: numbe
 export async function startEmbeddedRedis(paths: HomePaths): Promise<{ pid: number; reused: boolean }> {
   const running = readPid(paths);
   // A live server may still be loading its AOF (it answers -LOADING): wait rather than start a second one.
-  if ((await answersPing(paths.redisSocket)) || (running !== undefined && liveProcess(running) === "redis")) {
+  if ((await answersPing(paths.redisSocket)) || (running !== undefined && liveProcess(running, paths) === "redis")) {
     if (await waitFor(() => answersPing(paths.redisSocket), START_TIMEOUT_MS)) {
       return { pid: readPid(paths) ?? running ?? 0, reused: true };
     }
@@ -170,9 +176,11 @@ export async function startEmbeddedRedis(paths: HomePaths): Promise<{ pid: numbe
 
 /** SHUTDOWN (the AOF keeps the data) and wait for the process to exit. Returns whether it was running. */
 export async function stopEmbeddedRedis(paths: HomePaths): Promise<boolean> {
-  const pid = readPid(paths);
+  const recorded = readPid(paths);
+  // Only a pid proven to be this home's server is waited on or signalled.
+  const pid = recorded !== undefined && liveProcess(recorded, paths) === "redis" ? recorded : undefined;
   // A server still loading its AOF answers -LOADING, not PONG, yet is running.
-  if (!(await answersPing(paths.redisSocket)) && !(pid !== undefined && liveProcess(pid) === "redis")) return false;
+  if (!(await answersPing(paths.redisSocket)) && pid === undefined) return false;
   const reply = await rawCommand(paths.redisSocket, "SHUTDOWN", STOP_TIMEOUT_MS);
   if (reply?.startsWith("-") && pid !== undefined) process.kill(pid, "SIGTERM");
   const gone = await waitFor(async () => (pid !== undefined ? !isAlive(pid) : !(await answersPing(paths.redisSocket))), STOP_TIMEOUT_MS);

@@ -27,7 +27,9 @@ export interface BenchSwarm {
 }
 
 export function tempHome(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `cab-${tag}-`));
+  const home = mkdtempSync(join(tmpdir(), `cab-${tag}-`));
+  writeFileSync(join(home, ".claude-agent-home"), ""); // marked as a home: its swarm.yaml and log go in before `up`
+  return home;
 }
 
 /** One shell agent with `replicas` panes, sharing one queue. */

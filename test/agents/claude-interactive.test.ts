@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SessionInfo, SwarmEvent, TaskResult } from "../../core/index.js";
+import { homePrefix, keys, type SessionInfo, type SwarmEvent, type TaskResult } from "../../core/index.js";
 import { NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
@@ -93,7 +93,7 @@ describe("an interactive Claude Code agent", () => {
     return last ? last.userTexts.filter((t) => t.includes(fragment)) : [];
   }
   function events(): SwarmEvent[] {
-    const raw = execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "--json", "XRANGE", "ca:events", "-", "+"], { encoding: "utf8" });
+    const raw = execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "--json", "XRANGE", keys(homePrefix(swarm.home)).events, "-", "+"], { encoding: "utf8" });
     return (JSON.parse(raw) as [string, string[]][]).map(([id, fields]) => {
       const event: Record<string, string> = { id };
       for (let i = 0; i + 1 < fields.length; i += 2) event[fields[i]!] = fields[i + 1]!;

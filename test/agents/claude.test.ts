@@ -100,6 +100,6 @@ describe("a headless Claude Code agent", () => {
 
     // The session now continues the fresh conversation, as Redis records.
     const client = await t.swarm.connect();
-    expect(await client.client.redis.hget("ca:session:coder-1", "agentSessionId")).toBe(third.agentSessionId);
+    expect(await client.client.redis.hget(client.client.ledger.keys.session("coder-1"), "agentSessionId")).toBe(third.agentSessionId);
   });
 });

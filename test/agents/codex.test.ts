@@ -20,7 +20,6 @@ const CODEX = programBin("codex");
 const RESULT_WAIT_MS = 30_000;
 const PARK_MS = 3_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const SESSION_KEY = "ca:session:codex-1";
 
 function swarmYaml(url: string, cwd: string): string {
   return `
@@ -116,7 +115,7 @@ describe("a headless Codex agent", () => {
   it("forgets a thread codex can no longer resume, so the next task starts a new one", async () => {
     const client = await t.swarm.connect();
     const gone = "01a20000-0000-7000-8000-000000000000";
-    await client.client.redis.hset(SESSION_KEY, "agentSessionId", gone);
+    await client.client.redis.hset(client.client.ledger.keys.session("codex-1"), "agentSessionId", gone);
     const failed = await run("Continue, tag-four [[recall]]");
     expect(failed.status).toBe("failed");
     expect(failed.reason).toContain(`no rollout found for thread id ${gone}`);

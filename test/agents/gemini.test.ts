@@ -96,7 +96,7 @@ describe("a headless Gemini CLI agent", () => {
 
   it("forgets a conversation gemini no longer has, so the next task starts fresh", async () => {
     const client = await t.swarm.connect();
-    await client.client.redis.hset("ca:session:gemini-1", "agentSessionId", "11111111-2222-4333-8444-555555555555");
+    await client.client.redis.hset(client.client.ledger.keys.session("gemini-1"), "agentSessionId", "11111111-2222-4333-8444-555555555555");
     const lost = await run("Where were we? [[plain]]");
     expect(lost.status).toBe("failed");
     // ("No previous sessions found for this project." when gemini has none for the cwd, as when this test runs alone.)
@@ -126,6 +126,6 @@ describe("a headless Gemini CLI agent", () => {
     expect(resetAt - before).toBeLessThan(3_700_000);
     expect(t.llm.agentRequests().filter((r) => r.scenario === "ratelimit")).toHaveLength(1);
     const client = await t.swarm.connect();
-    await expect.poll(() => client.client.redis.hget("ca:parked", "gemini"), { timeout: 5000 }).toBeTruthy();
+    await expect.poll(() => client.client.redis.hget(client.client.ledger.keys.parked, "gemini"), { timeout: 5000 }).toBeTruthy();
   });
 });

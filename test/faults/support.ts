@@ -30,7 +30,7 @@ export function lines(file: string): string[] {
   return readFileSync(file, "utf8").split("\n").filter((line) => line !== "");
 }
 
-/** Every terminal event (`task.completed|failed|timeout|cancelled`) recorded for a task in `ca:events`. */
+/** Every terminal event (`task.completed|failed|timeout|cancelled`) recorded for a task in the swarm's event stream (`<prefix>:events`). */
 export async function terminalEvents(swarm: Swarm, taskId: string): Promise<SwarmEvent[]> {
   const events = await swarm.client.events.recent(20_000);
   return events.filter((event) => event.taskId === taskId && event.type.startsWith("task.") && isTerminal(event.type.slice(5)));

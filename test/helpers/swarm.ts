@@ -25,9 +25,11 @@ export function runCli(args: readonly string[], options: { home?: string; cwd?: 
   return { exitCode: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A short temp folder (unix socket paths must stay under ~104 bytes). */
+/** A short temp folder (unix socket paths must stay under ~104 bytes), marked as a home: tests put their files in it before `up`. */
 export function tempHome(): string {
-  return mkdtempSync(join(tmpdir(), "ca-"));
+  const home = mkdtempSync(join(tmpdir(), "ca-"));
+  writeFileSync(join(home, ".claude-agent-home"), "");
+  return home;
 }
 
 export interface TestSwarm {

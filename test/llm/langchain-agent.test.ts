@@ -108,7 +108,7 @@ agents:
   });
 
   it("continues the session's conversation on the next task, and starts over with --fresh", async () => {
-    const first = await swarm.connect().then((c) => c.client.redis.hget("ca:session:coder-1", "agentSessionId"));
+    const first = await swarm.connect().then((c) => c.client.redis.hget(c.client.ledger.keys.session("coder-1"), "agentSessionId"));
     const continued = await run("What did I tag? tag-two [[script:recall]]");
     expect(continued).toMatchObject({ status: "completed", answer: "I can see: tag-one, tag-two", agentSessionId: first });
     const fresh = await run("And now? tag-three [[script:recall]]", { fresh: true });

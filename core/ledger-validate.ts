@@ -1,0 +1,66 @@
+import { basename, dirname, isAbsolute, normalize } from "node:path";
+import { EnvironmentError } from "./errors.js";
+import { isSafeId } from "./ids.js";
+
+/**
+ * A task record is read back from Redis, which whoever reaches Redis can
+ * write. Fields we turn into file names (the task id, the dispatch token
+ * naming files in jobs/, the output file the bridge reads into the result)
+ * must have the shape our own writers give them, or a forged record could
+ * make the bridge or the sweeper read, write or delete any file of ours.
+ * A record that fails is reported and treated as absent, never acted on.
+ */
+
+/** Where a record's files may live: the bridge passes its home's folders, checked exactly. */
+export interface RecordFiles {
+  readonly outputDir: string;
+  readonly jobsDir: string;
+}
+
+/** A task record in Redis that does not have the shape our writers give it. Exit code 4, like any broken resource. */
+export class InvalidRecordError extends EnvironmentError {}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
+const PANE = /^%\d{1,9}:\d{1,9}$/;
+/** `<id>-<attempt>`, and `<id>-<attempt>-g<retry>` for a gate's retry (bridge/job-runner.ts, job-completion.ts). */
+const tokenPattern = (id: string): RegExp => new RegExp(`^${id}-[1-9]\\d{0,5}(-g[1-9]\\d{0,2})?$`);
+/** What follows a token in the name of a job file: `.result.md`, `.out`, `.log`, … */
+const JOB_FILE_SUFFIX = /^\.[a-z][a-z0-9.]{0,23}$/;
+
+/** Every problem with the stored hash of task `id`; empty when it may be used. */
+export function recordProblems(id: string, hash: Readonly<Record<string, string>>, files?: RecordFiles): string[] {
+  if (!isSafeId(id)) return [`id: not a task id: ${JSON.stringify(id)}`];
+  const problems: string[] = [];
+  if (hash.id !== id) problems.push(`id: the record at this key says ${JSON.stringify(hash.id ?? null)}`);
+  if (hash.agent !== undefined && !NAME.test(hash.agent)) problems.push(`agent: not an agent name: ${show(hash.agent)}`);
+  if (hash.session && !NAME.test(hash.session)) problems.push(`session: not a session name: ${show(hash.session)}`);
+  if (hash.pane && !PANE.test(hash.pane)) problems.push(`pane: not a pane: ${show(hash.pane)}`);
+  if (hash.dispatch && !tokenPattern(id).test(hash.dispatch)) problems.push(`dispatch: not a dispatch token of task ${id}: ${show(hash.dispatch)}`);
+  if (hash.outputFile) {
+    const problem = outputFileProblem(id, hash.outputFile, files);
+    if (problem) problems.push(`outputFile: ${problem}: ${show(hash.outputFile)}`);
+  }
+  return problems;
+}
+
+/** The output file is `<output>/<id>.log`, or a job file `<jobs>/<token><suffix>` of this task (an interactive agent's result). */
+function outputFileProblem(id: string, file: string, files?: RecordFiles): string | null {
+  if (file.includes("\0") || !isAbsolute(file) || normalize(file) !== file) return "not a plain absolute path";
+  const dir = dirname(file);
+  const name = basename(file);
+  if (name === `${id}.log`) {
+    if (files ? dir !== files.outputDir : basename(dir) !== "output") return "not in the home's output folder";
+    return null;
+  }
+  const dot = name.indexOf(".");
+  if (dot > 0 && tokenPattern(id).test(name.slice(0, dot)) && JOB_FILE_SUFFIX.test(name.slice(dot))) {
+    if (files ? dir !== files.jobsDir : basename(dir) !== "jobs") return "not in the home's jobs folder";
+    return null;
+  }
+  return `not a file of task ${id}`;
+}
+
+function show(value: string): string {
+  const json = JSON.stringify(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
