@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
 import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
+import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
 import { normalizeRetention, retentionProblems } from "./retention.js";
@@ -47,8 +48,13 @@ export function parseConfig(text: string, options: ParseOptions): SwarmConfig {
 
 export function configFromObject(raw: unknown, options: ParseOptions): SwarmConfig {
   const result = rawConfigSchema.safeParse(raw);
-  const problems = [...(result.success ? [] : result.error.issues.flatMap(issueProblems)), ...ruleProblems(raw, options.baseDir)];
-  if (!result.success || problems.length > 0) {
+  const api = rawApiSchema.safeParse(isRecord(raw) ? raw.api : undefined);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.flatMap(issueProblems)),
+    ...(api.success ? [] : api.error.issues.flatMap((issue) => issueProblems({ ...issue, path: ["api", ...issue.path] }))),
+    ...ruleProblems(raw, options.baseDir),
+  ];
+  if (!result.success || !api.success || problems.length > 0) {
     const label = basename(options.file);
     throw invalid(problems.map((problem) => `${label}: ${problem}`), options.file);
   }
@@ -58,6 +64,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     defaultAgent: result.data.default_agent ?? null,
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
+    ...(api.data !== undefined ? { api: normalizeApi(api.data, options.baseDir) } : {}),
   });
 }
 
@@ -122,7 +129,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
     problems.push(`default_agent: unknown agent ${JSON.stringify(wanted)}; agents are ${[...firstIndex.keys()].join(", ")}`);
   }
-  problems.push(...retentionProblems(root.retention));
+  problems.push(...retentionProblems(root.retention), ...apiProblems(root.api));
   return problems;
 }
 

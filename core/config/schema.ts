@@ -171,6 +171,8 @@ export const rawConfigSchema = z
       default_agent: z.string(expected("an agent name")).optional(),
       supervisor: rawSupervisorSchema.optional(),
       retention: rawRetentionSchema.optional(),
+      /** Checked by api.ts's rawApiSchema (load.ts), which needs this file's messages. */
+      api: z.unknown().optional(),
     },
     expected("a mapping with an `agents` list"),
   )
