@@ -15,6 +15,7 @@ import {
 import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
 import { join } from "node:path";
+import { startControlPlane } from "./api-runtime.js";
 
 export interface RunningSwarm {
   readonly paths: HomePaths;
@@ -69,6 +70,11 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       await Promise.allSettled([supervisor.close(), client.close(), bridge.close()]);
       throw error;
     }
+    // The control plane (HTTP API, MCP, metrics): started last, closed first.
+    const api = await startControlPlane({ home: paths.root, tmuxSocket: paths.tmuxSocket, target, config: options.config, log: logger.log, progress }).catch(async (error) => {
+      await Promise.allSettled([workflows.close(), supervisor.close(), client.close(), bridge.close()]);
+      throw error;
+    });
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -76,6 +82,7 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       bridge,
       close() {
         closing ??= (async () => {
+          await api?.close();
           // Workflows first: they stop submitting before the bridge stops taking tasks.
           await workflows.close();
           await supervisor.close();

@@ -1,0 +1,8 @@
+export { startApi, readApiRunFile, apiRunFile, type StartApiOptions, type RunningApi } from "./listen.js";
+export { TokenStore, DEFAULT_SCOPES, hashToken, type TokenInfo, type CreatedToken } from "./auth/tokens.js";
+export { ensureDefaultToken, tokenFile } from "./auth/default-token.js";
+export { LocalControl, type RestartSession } from "./control/local.js";
+export type { ControlPlane } from "./control/types.js";
+export { serveMcpStdio } from "./mcp/stdio.js";
+export { SCOPES, type Scope } from "./http/route.js";
+export type { ComponentProbe, Component } from "./health.js";
