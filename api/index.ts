@@ -3,6 +3,9 @@ export { TokenStore, DEFAULT_SCOPES, hashToken, type TokenInfo, type CreatedToke
 export { ensureDefaultToken, tokenFile } from "./auth/default-token.js";
 export { LocalControl, type RestartSession } from "./control/local.js";
 export type { ControlPlane } from "./control/types.js";
-export { serveMcpStdio } from "./mcp/stdio.js";
+/** `claude-agent mcp`'s server (the MCP SDK is loaded only then). */
+export async function serveMcpStdio(...args: Parameters<typeof import("./mcp/stdio.js").serveMcpStdio>): Promise<void> {
+  return (await import("./mcp/stdio.js")).serveMcpStdio(...args);
+}
 export { SCOPES, type Scope } from "./http/route.js";
 export type { ComponentProbe, Component } from "./health.js";

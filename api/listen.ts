@@ -17,10 +17,7 @@ import { EventHub } from "./events/hub.js";
 import { HealthCheck, type ComponentProbe } from "./health.js";
 import { IdempotencyGuard } from "./http/idempotency.js";
 import type { AnyRoute } from "./http/route.js";
-import { mcpRoutes } from "./mcp/http.js";
-import { ApiMetrics } from "./metrics/metrics.js";
 import { DEFAULT_STREAM_LIMITS, type ApiDeps, type StreamLimits } from "./routes/deps.js";
-import { buildApp } from "./server.js";
 
 export interface StartApiOptions {
   readonly home: string;
@@ -61,6 +58,8 @@ export function readApiRunFile(home: string): { url: string; host: string; port:
 }
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  // Loaded here, not at import: `status` and `api token` import this folder and need none of it.
+  const [{ buildApp }, { mcpRoutes }, { ApiMetrics }] = await Promise.all([import("./server.js"), import("./mcp/http.js"), import("./metrics/metrics.js")]);
   const api = options.config.api ?? DEFAULT_API;
   const log = options.log ?? (() => undefined);
   const prefix = options.prefix ?? "ca";

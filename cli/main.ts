@@ -168,6 +168,29 @@ function program(): Command {
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/doctor.js")).doctor({ ...opts, home: home() }));
 
+  const api = cli.command("api").description("the HTTP API's tokens (the API itself runs in the daemon: api: in swarm.yaml)");
+  const token = api.command("token").description("bearer tokens for the HTTP API and /mcp (stored hashed)");
+  token.command("create")
+    .description("create a token and print it once")
+    .option("--name <name>", "a name for the token (shown in the audit trail)")
+    .option("--read-only", "only the read scope")
+    .option("--scope <scopes...>", "scopes: read, submit, control, terminal (default: read,submit,control)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/api-token.js")).create({ ...opts, home: home() }));
+  token.command("list")
+    .description("the tokens: name, id, scopes, creation time (never the token)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/api-token.js")).list({ ...opts, home: home() }));
+  token.command("revoke")
+    .description("revoke a token by name or id (within a second)")
+    .argument("<name>", "token name or id")
+    .option("--json", "print JSON")
+    .action(async (name, opts) => (await import("./commands/api-token.js")).revoke(name, { ...opts, home: home() }));
+
+  cli.command("mcp")
+    .description("an MCP server on stdio for this swarm (claude mcp add swarm -- claude-agent mcp)")
+    .action(async () => (await import("./commands/mcp.js")).mcp({ home: home() }));
+
   cli.command("demo")
     .description("start a demo swarm of shell specialists, send it real tasks, show the results")
     .option("--keep", "leave the demo swarm running afterwards")

@@ -1,6 +1,8 @@
 import { NotFoundError } from "../../core/index.js";
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
-import { printJson, withSwarm, type GlobalOptions } from "../context.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 
 export async function status(options: GlobalOptions & { agent?: string; json?: boolean }): Promise<void> {
@@ -11,9 +13,10 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       throw new NotFoundError(`unknown agent "${options.agent}"`, { hint: `Agents: ${snapshot.agents.map((a) => a.name).join(", ")}.` });
     }
     const llm = llmFeatures(swarm.config);
-    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm });
+    const api = snapshot.daemon.alive ? apiAddress(homeOf(options).runDir) : null;
+    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
-    process.stdout.write(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
+    process.stdout.write(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\n\n`);
     const rows = agents.flatMap((agent) =>
       agent.sessions.map((s) => [s.name, agent.runtime, stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${s.needsInput}` : ""}` : s.state, agent), s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
@@ -34,4 +37,14 @@ function stateOf(state: string, agent: AgentStatus): string {
   if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
   if (agent.breaker && state !== "down" && state !== "failed") return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
   return state;
+}
+
+/** Where the daemon's API listens (`run/api.json`, written by api/listen.ts), or null when it does not. */
+function apiAddress(runDir: string): { url: string } | null {
+  try {
+    const { url } = JSON.parse(readFileSync(join(runDir, "api.json"), "utf8")) as { url?: unknown };
+    return typeof url === "string" ? { url } : null;
+  } catch {
+    return null;
+  }
 }
