@@ -23,6 +23,8 @@ export interface HealthReport {
 export type ComponentProbe = () => Promise<Component>;
 
 const PROBE_MS = 1000;
+/** Reading the status is several round trips (every session, every queue): more time than a PING. */
+const STATUS_MS = 3000;
 /** The bridge writes every live session's heartbeat every 15 s; three missed beats mean it is not doing its rounds. */
 const SESSION_HEARTBEAT_STALE_MS = 45_000;
 
@@ -39,7 +41,7 @@ export class HealthCheck {
       return { status: "down", components, agents };
     }
     components.redis = { status: "ok", roundTripMs: round(performance.now() - started) };
-    const status = await within(this.client.status(), PROBE_MS).catch((error: unknown) => error as Error);
+    const status = await within(this.client.status(), STATUS_MS).catch((error: unknown) => error as Error);
     if (status instanceof Error) {
       components.supervisor = { status: "down", detail: `status unreadable: ${status.message}` };
     } else {

@@ -1,4 +1,5 @@
 import { z } from "zod/v4";
+import { NotFoundError } from "../../core/index.js";
 import { route, Answer, type AnyRoute } from "../http/route.js";
 import { problems } from "../http/problem.js";
 import { cancelled, getQuery, idempotencyKey, listQuery, submitBody, submitted, taskPage, taskParams, taskView } from "../schemas/tasks.js";
@@ -27,7 +28,11 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
           if (!checked.success) throw problems.invalid([{ pointer: "/Idempotency-Key", in: "header", detail: checked.error.issues[0]!.message }]);
           await deps.idempotency.check(checked.data, body);
         }
-        const result = await control.submit(body, typeof key === "string" ? key : undefined);
+        const result = await control.submit(body, typeof key === "string" ? key : undefined).catch((error: unknown) => {
+          // An unknown agent is a bad field of this body, not a missing resource.
+          if (error instanceof NotFoundError && body.agent !== undefined) throw problems.invalid([{ pointer: "/agent", in: "body", detail: error.message }]);
+          throw error;
+        });
         return new Answer(result.created ? 201 : 200, result, { location: `/v1/tasks/${result.id}` });
       },
     }),
