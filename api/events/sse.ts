@@ -3,7 +3,8 @@
  * id, so a reconnecting EventSource sends it back as Last-Event-ID), `event:`
  * (its type) and `data:` (the event as JSON). A comment every heartbeatMs
  * keeps proxies from closing an idle stream. A client that reads slower than
- * events come is dropped once maxBufferedBytes wait in our buffers: it gets a
+ * events come is dropped once more than maxBufferedBytes wait in our buffers
+ * when the next events are due: it gets a
  * final `dropped` event with the reason (when it reads again) and the
  * connection closes; it can resume with Last-Event-ID. The daemon never
  * blocks on it and never holds more than that per client.
@@ -44,13 +45,15 @@ export function serveSse(reply: FastifyReply, hub: EventHub, filter: EventFilter
     res.end(finalFrame);
     setTimeout(() => res.destroy(), DROP_GRACE_MS).unref();
   };
+  // Checked before each write: what the client has not taken since the last batches. One batch (at most
+  // the hub's 1,000 events) may be larger than the limit; a client that keeps up drains it before the next.
   const write = (frame: string): void => {
     if (ended) return;
-    res.write(frame);
     if (res.writableLength > limits.maxBufferedBytes) {
       const reason = `client too slow: more than ${limits.maxBufferedBytes} bytes of events waiting; resume with Last-Event-ID`;
-      end(`event: dropped\ndata: ${JSON.stringify({ reason })}\n\n`, "slow");
+      return end(`event: dropped\ndata: ${JSON.stringify({ reason })}\n\n`, "slow");
     }
+    res.write(frame);
   };
   const subscription = hub.subscribe(filter, after, {
     events(events: readonly SwarmEvent[]) {

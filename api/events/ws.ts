@@ -19,12 +19,12 @@ export function serveWebSocket(socket: WebSocket, hub: EventHub, limits: StreamL
   stats.opened();
   const send = (frame: unknown): void => {
     if (closed || socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify(frame));
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
       stats.dropped("slow");
       shutdown();
-      socket.close(4008, "client too slow; resubscribe with `after`");
+      return socket.close(4008, "client too slow; resubscribe with `after`");
     }
+    socket.send(JSON.stringify(frame));
   };
   const shutdown = (): void => {
     if (closed) return;
