@@ -41,6 +41,8 @@ export interface RunningApi {
   readonly tokenFile: string | null;
   readonly app: FastifyInstance;
   readonly routes: readonly AnyRoute[];
+  /** Every method and path Fastify serves. */
+  readonly served: readonly { method: string; url: string }[];
   close(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       tokenFile,
       app,
       routes: built.routes,
+      served: built.served,
       close() {
         closing ??= (async () => {
           rmSync(apiRunFile(options.home), { force: true });

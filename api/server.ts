@@ -43,16 +43,30 @@ export interface BuildOptions {
   readonly onError?: (error: unknown, request: FastifyRequest) => void;
 }
 
-export async function buildApp(options: BuildOptions): Promise<{ app: FastifyInstance; routes: AnyRoute[] }> {
+export interface BuiltApp {
+  readonly app: FastifyInstance;
+  /** The route table the document is built from. */
+  readonly routes: AnyRoute[];
+  /** What Fastify actually serves (its onRoute hook): a test holds the document to it. */
+  readonly served: { method: string; url: string }[];
+}
+
+export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const { deps } = options;
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
     return503OnClosing: true,
+    // HEAD twins of every GET would be served routes missing from the document.
+    exposeHeadRoutes: false,
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest("token", null);
+  const served: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) served.push({ method, url: route.url });
+  });
   registerJsonParser(app);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(rateLimit, {
@@ -145,7 +159,7 @@ export async function buildApp(options: BuildOptions): Promise<{ app: FastifyIns
       },
     });
   }
-  return { app, routes };
+  return { app, routes, served };
 }
 
 async function bearer(request: FastifyRequest, deps: ApiDeps): Promise<TokenInfo | null> {
