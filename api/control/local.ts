@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NotFoundError, toResult, type SwarmEvent, type TaskRecord } from "../../core/index.js";
+import { NotFoundError, toResult, type SwarmEvent, type TaskRecord, type TaskResult } from "../../core/index.js";
 import { isAgentPaused, listTasks, setAgentPaused, type AgentStatus, type SwarmClient } from "../../supervisor/index.js";
 import { WorkflowClient, parseWorkflow, type ExecutionState, type Workflow } from "../../workflows/index.js";
 import { eventPredicate } from "../events/filter.js";
@@ -37,6 +37,19 @@ export class LocalControl implements ControlPlane {
       if (!both.aborted) throw error;
     }
     return taskView(await this.client.get(id));
+  }
+
+  /** The task's result (no task text), without re-reading the record after a wait: the long-poll's fast path. */
+  async result(id: string, waitSeconds?: number, signal?: AbortSignal): Promise<TaskResult> {
+    if (!waitSeconds) return toResult(await this.client.get(id));
+    const timeout = AbortSignal.timeout(waitSeconds * 1000);
+    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      return await this.client.result(id, { wait: true, signal: both });
+    } catch (error) {
+      if (!both.aborted) throw error;
+    }
+    return toResult(await this.client.get(id));
   }
 
   async listTasks(query: { agent?: string; status?: string; limit?: number; cursor?: string }) {

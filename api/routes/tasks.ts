@@ -71,10 +71,7 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
       params: taskParams,
       query: getQuery,
       responses: { 200: { description: "the result", schema: taskView }, 404: { description: "no such task" } },
-      async handler({ params, query, reply }) {
-        const { task: _text, routedBy: _r, priority: _p, ...result } = await control.task(params.id, query.wait, abortOnClose(reply));
-        return result;
-      },
+      handler: ({ params, query, reply }) => control.result(params.id, query.wait, abortOnClose(reply)),
     }),
     route({
       method: "POST",
