@@ -9,14 +9,27 @@
  *   const run = await swarm.runWorkflow("workflows/examples/deploy-app.yaml", { env: "staging" });
  *   const execution = await run.result(); // its final state: status, steps, outputs
  *   await swarm.close();
+ *
+ *   // From another machine, over the swarm's HTTP API (no Redis access needed):
+ *   const remote = await connect({ url: "http://127.0.0.1:7433", token: process.env.CLAUDE_AGENT_TOKEN });
  */
+import { connectRemote, type RemoteOptions, type RemoteSwarm } from "./api/remote/index.js";
 import { connect as connectSwarm, type ConnectOptions } from "./supervisor/index.js";
 import { withWorkflows, type WorkflowSwarm } from "./workflows/index.js";
 
-/** Connects to the swarm of a home (throws NotRunningError when none runs there); with workflows. */
-export async function connect(options: ConnectOptions = {}): Promise<WorkflowSwarm> {
+/**
+ * Connects to the swarm of a home (throws NotRunningError when none runs
+ * there), with workflows; or, given `url` and `token`, to a swarm's HTTP API.
+ */
+export async function connect(options: RemoteOptions): Promise<RemoteSwarm>;
+export async function connect(options?: ConnectOptions): Promise<WorkflowSwarm>;
+export async function connect(options: ConnectOptions | RemoteOptions = {}): Promise<WorkflowSwarm | RemoteSwarm> {
+  if ("url" in options) return connectRemote(options);
   return withWorkflows(await connectSwarm(options));
 }
+
+export type { RemoteOptions, RemoteSwarm, RemoteTaskHandle, RemoteWorkflowRun } from "./api/remote/index.js";
+export { AccessError } from "./api/remote/index.js";
 
 export type { Swarm, TaskHandle, ConnectOptions, SubmitOptions, SwarmStatus } from "./supervisor/index.js";
 export type { TaskResult, TaskStatus, SwarmEvent, SessionInfo, SwarmConfig, AgentConfig } from "./core/index.js";

@@ -12,9 +12,17 @@ function program(): Command {
     .description("A swarm of AI coding agents in tmux sessions, fed from a Redis queue.")
     .version("0.1.0")
     .addOption(new Option("--home <dir>", "the swarm's home (default: $CLAUDE_AGENT_HOME or ~/.claude-agent)"))
+    .addOption(new Option("--url <url>", "use a swarm's HTTP API instead of a local home (submit, result, cancel, status, approve, reject, mcp; default $CLAUDE_AGENT_URL)"))
+    .addOption(new Option("--token <token>", "the API token for --url (default $CLAUDE_AGENT_TOKEN, else the home's api.token)"))
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   const home = () => cli.opts<{ home?: string }>().home;
+  /** The remote API when --url or CLAUDE_AGENT_URL names one (commands/remote.ts), else null. */
+  const remote = async () => {
+    const { remoteTarget } = await import("./commands/remote.js");
+    const target = remoteTarget({ ...cli.opts<{ home?: string; url?: string; token?: string }>() });
+    return target ? { target, commands: await import("./commands/remote.js") } : null;
+  };
 
   cli.command("init")
     .description("write a commented swarm.yaml with the specialist roster")
@@ -53,7 +61,10 @@ function program(): Command {
     .option("--plan", "let the supervisor's model break the task into a workflow over the agents; shows it and runs it once confirmed")
     .option("--yes", "with --plan: run the plan without asking")
     .option("--json", "print JSON")
-    .action(async (opts) => (await import("./commands/submit.js")).submit({ ...opts, home: home() }));
+    .action(async (opts) => {
+      const r = await remote();
+      return r ? r.commands.submit(r.target, opts) : (await import("./commands/submit.js")).submit({ ...opts, home: home() });
+    });
 
   cli.command("status")
     .description("agents, their sessions and queue depths")
@@ -61,11 +72,13 @@ function program(): Command {
     .option("--json", "print JSON")
     .option("--watch", "keep showing it, redrawn in place (plain text: for CI logs and narrow terminals)")
     .option("--interval <seconds>", "with --watch: seconds between refreshes", "2")
-    .action(async (opts) =>
-      opts.watch
+    .action(async (opts) => {
+      const r = opts.watch ? null : await remote();
+      if (r) return r.commands.status(r.target, opts);
+      return opts.watch
         ? (await import("./commands/status-watch.js")).statusWatch({ ...opts, home: home() })
-        : (await import("./commands/status.js")).status({ ...opts, home: home() }),
-    );
+        : (await import("./commands/status.js")).status({ ...opts, home: home() });
+    });
 
   cli.command("tui")
     .description("the dashboard: agents, live panes, queues, throughput, workflows and events (q quits)")
@@ -77,13 +90,19 @@ function program(): Command {
     .option("--wait", "wait until the task has finished")
     .option("--summary", "add a short summary by the supervisor's model (needs supervisor.llm in swarm.yaml)")
     .option("--json", "print JSON")
-    .action(async (id, opts) => (await import("./commands/result.js")).result(id, { ...opts, home: home() }));
+    .action(async (id, opts) => {
+      const r = opts.summary ? null : await remote();
+      return r ? r.commands.result(r.target, id, opts) : (await import("./commands/result.js")).result(id, { ...opts, home: home() });
+    });
 
   cli.command("cancel")
     .description("cancel a task: remove it from its queue, or interrupt it (Ctrl-C) in its pane")
     .argument("<id>", "task id")
     .option("--json", "print JSON")
-    .action(async (id, opts) => (await import("./commands/cancel.js")).cancel(id, { ...opts, home: home() }));
+    .action(async (id, opts) => {
+      const r = await remote();
+      return r ? r.commands.cancel(r.target, id, opts) : (await import("./commands/cancel.js")).cancel(id, { ...opts, home: home() });
+    });
 
   const workflow = cli.command("workflow")
     .description("run YAML workflows (a DAG of agent tasks) and look at their executions")
@@ -130,7 +149,10 @@ function program(): Command {
     .argument("<id>", "execution id")
     .argument("<step>", "step id")
     .option("--json", "print JSON")
-    .action(async (id, step, opts) => (await import("./commands/approve.js")).approve(id, step, { ...opts, home: home() }));
+    .action(async (id, step, opts) => {
+      const r = await remote();
+      return r ? r.commands.approve(r.target, id, step, opts) : (await import("./commands/approve.js")).approve(id, step, { ...opts, home: home() });
+    });
 
   cli.command("reject")
     .description("reject a workflow step that waits for approval (it fails; its on_failure policy applies)")
@@ -138,7 +160,10 @@ function program(): Command {
     .argument("<step>", "step id")
     .option("--reason <text>", "why (recorded in the execution)")
     .option("--json", "print JSON")
-    .action(async (id, step, opts) => (await import("./commands/approve.js")).reject(id, step, { ...opts, home: home() }));
+    .action(async (id, step, opts) => {
+      const r = await remote();
+      return r ? r.commands.reject(r.target, id, step, opts) : (await import("./commands/approve.js")).reject(id, step, { ...opts, home: home() });
+    });
 
   const worktrees = cli.command("worktrees")
     .description("the agents' git worktrees ($CLAUDE_AGENT_HOME/worktrees/<agent>-<n>)");
@@ -170,6 +195,32 @@ function program(): Command {
     .description("check tmux, redis-server, Node, the home and Redis, list the agent programs installed (and ready), and say how to fix problems")
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/doctor.js")).doctor({ ...opts, home: home() }));
+
+  const api = cli.command("api").description("the HTTP API's tokens (the API itself runs in the daemon: api: in swarm.yaml)");
+  const token = api.command("token").description("bearer tokens for the HTTP API and /mcp (stored hashed)");
+  token.command("create")
+    .description("create a token and print it once")
+    .option("--name <name>", "a name for the token (shown in the audit trail)")
+    .option("--read-only", "only the read scope")
+    .option("--scope <scopes...>", "scopes: read, submit, control, terminal (default: read,submit,control)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/api-token.js")).create({ ...opts, home: home() }));
+  token.command("list")
+    .description("the tokens: name, id, scopes, creation time (never the token)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/api-token.js")).list({ ...opts, home: home() }));
+  token.command("revoke")
+    .description("revoke a token by name or id (within a second)")
+    .argument("<name>", "token name or id")
+    .option("--json", "print JSON")
+    .action(async (name, opts) => (await import("./commands/api-token.js")).revoke(name, { ...opts, home: home() }));
+
+  cli.command("mcp")
+    .description("an MCP server on stdio for this swarm (claude mcp add swarm -- claude-agent mcp)")
+    .action(async () => {
+      const r = await remote();
+      return r ? r.commands.mcp(r.target) : (await import("./commands/mcp.js")).mcp({ home: home() });
+    });
 
   cli.command("demo")
     .description("start a demo swarm of shell specialists, send it real tasks, show the results")

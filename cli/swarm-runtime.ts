@@ -26,6 +26,7 @@ import {
 import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
 import { join } from "node:path";
+import { startControlPlane } from "./api-runtime.js";
 
 export interface StartSwarmOptions {
   readonly home: string;
@@ -108,6 +109,11 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       await Promise.allSettled([supervisor.close(), client.close(), bridge.close()]);
       throw error;
     }
+    // The control plane (HTTP API, MCP, metrics): started last, closed first.
+    const api = await startControlPlane({ home: paths.root, prefix, tmuxSocket: paths.tmuxSocket, target, config: options.config, log: logger.log, progress }).catch(async (error) => {
+      await Promise.allSettled([workflows.close(), supervisor.close(), client.close(), bridge.close()]);
+      throw error;
+    });
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -116,6 +122,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       bridge,
       close() {
         closing ??= (async () => {
+          await api?.close();
           // Workflows first: they stop submitting before the bridge stops taking tasks.
           await workflows.close();
           await supervisor.close();

@@ -7,3 +7,5 @@ export { saveSwarmConfig, readSwarmConfig } from "./swarm-config-store.js";
 export { SupervisorDaemon, type SupervisorOptions } from "./daemon.js";
 export { Sweeper, type RetentionPolicy } from "./sweeper.js";
 export type { SwarmStatus, AgentStatus, BreakerStatus, QueueDepth } from "./status.js";
+export { listTasks, type TaskListOptions, type TaskPage } from "./task-list.js";
+export { setAgentPaused, isAgentPaused } from "./agent-queues.js";

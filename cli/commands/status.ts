@@ -1,6 +1,8 @@
 import { classifyVersion, NotFoundError, redactShapes, versionIn } from "../../core/index.js";
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
-import { printJson, withSwarm, type GlobalOptions } from "../context.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 import { print } from "../output.js";
 import { conformanceRanges } from "../program-checks.js";
@@ -13,9 +15,10 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       throw new NotFoundError(`unknown agent "${options.agent}"`, { hint: `Agents: ${snapshot.agents.map((a) => a.name).join(", ")}.` });
     }
     const llm = llmFeatures(swarm.config);
-    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm });
+    const api = snapshot.daemon.alive ? apiAddress(homeOf(options).runDir) : null;
+    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
-    print(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
+    print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\n\n`);
     const rows = agents.flatMap((agent) =>
       agent.sessions.map((s) => [s.name, agent.runtime, `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
@@ -54,4 +57,14 @@ function programLines(agents: readonly AgentStatus[]): string[] {
     if (drift) lines.push(`${agent.name}: drift-suspected: ${drift}`);
   }
   return lines;
+}
+
+/** Where the daemon's API listens (`run/api.json`, written by api/listen.ts), or null when it does not. */
+function apiAddress(runDir: string): { url: string } | null {
+  try {
+    const { url } = JSON.parse(readFileSync(join(runDir, "api.json"), "utf8")) as { url?: unknown };
+    return typeof url === "string" ? { url } : null;
+  } catch {
+    return null;
+  }
 }

@@ -8,8 +8,9 @@ import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
 import { readTextFile } from "../text-file.js";
+import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
 import { normalizeRetention, retentionProblems } from "./retention.js";
@@ -52,8 +53,13 @@ export function parseConfig(text: string, options: ParseOptions): SwarmConfig {
 
 export function configFromObject(raw: unknown, options: ParseOptions): SwarmConfig {
   const result = rawConfigSchema.safeParse(raw);
-  const problems = [...(result.success ? [] : result.error.issues.flatMap(issueProblems)), ...ruleProblems(raw, options.baseDir)];
-  if (!result.success || problems.length > 0) {
+  const api = rawApiSchema.safeParse(isRecord(raw) ? raw.api : undefined);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.flatMap(issueProblems)),
+    ...(api.success ? [] : api.error.issues.flatMap((issue) => issueProblems({ ...issue, path: ["api", ...issue.path] }))),
+    ...ruleProblems(raw, options.baseDir),
+  ];
+  if (!result.success || !api.success || problems.length > 0) {
     const label = basename(options.file);
     throw invalid(problems.map((problem) => `${label}: ${problem}`), options.file);
   }
@@ -65,6 +71,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
     ...(result.data.limits ? { limits: Object.freeze({ taskBytes: result.data.limits.task_bytes ?? DEFAULT_LIMITS.taskBytes }) } : {}),
+    ...(api.data !== undefined ? { api: normalizeApi(api.data, options.baseDir) } : {}),
   });
 }
 
@@ -116,7 +123,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
     problems.push(`default_agent: unknown agent ${JSON.stringify(wanted)}; agents are ${[...firstIndex.keys()].join(", ")}`);
   }
-  problems.push(...retentionProblems(root.retention));
+  problems.push(...retentionProblems(root.retention), ...apiProblems(root.api));
   return problems;
 }
 

@@ -189,6 +189,8 @@ export const rawConfigSchema = z
       supervisor: rawSupervisorSchema.optional(),
       retention: rawRetentionSchema.optional(),
       limits: rawLimitsSchema.optional(),
+      /** Checked by api.ts's rawApiSchema (load.ts), which needs this file's messages. */
+      api: z.unknown().optional(),
     },
     expected("a mapping with an `agents` list"),
   )

@@ -117,7 +117,36 @@ export interface SwarmConfig {
   readonly retention?: RetentionConfig;
   /** Absent when swarm.yaml has no `limits:` section: DEFAULT_LIMITS apply (see limitsOf). */
   readonly limits?: LimitsConfig;
+  /** Absent when swarm.yaml has no `api:` section: DEFAULT_API applies (`api: false` gives `enabled: false`). */
+  readonly api?: ApiConfig;
 }
+
+/** `api:` in swarm.yaml: the daemon's HTTP API (api/). */
+export interface ApiConfig {
+  readonly enabled: boolean;
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Whether swarm.yaml named the address: then failing to bind it stops `up`; the default address only warns. */
+  readonly listenExplicit: boolean;
+  /** Absolute paths of the PEM certificate and key; null: plain HTTP (loopback, or insecureBind). */
+  readonly tls: { readonly cert: string; readonly key: string } | null;
+  readonly insecureBind: boolean;
+  /** `token`: /metrics needs a token with the read scope; `public`: none (loopback only). */
+  readonly metrics: "token" | "public";
+  readonly rateLimitPerMinute: number;
+  /** Browser origins allowed to open /v1/ws and to call the API cross-origin; empty: none but the API's own. */
+  readonly allowedOrigins: readonly string[];
+}
+
+export const DEFAULT_API: ApiConfig = Object.freeze({
+  enabled: true,
+  listen: Object.freeze({ host: "127.0.0.1", port: 7433 }),
+  listenExplicit: false,
+  tls: null,
+  insecureBind: false,
+  metrics: "token",
+  rateLimitPerMinute: 6000,
+  allowedOrigins: Object.freeze([]),
+});
 
 export const DEFAULT_TIMEOUT_SEC = 600;
 export const DEFAULT_ROUTE_TIMEOUT_SEC = 10;

@@ -66,7 +66,9 @@ export async function startTestSwarm(yaml = SHELL_AGENTS, options: { env?: NodeJ
   const home = tempHome();
   const paths = homePaths(home);
   const configFile = join(home, "swarm.yaml");
-  writeFileSync(configFile, yaml);
+  // The HTTP API has its own tests (test/api, on port 0); other test swarms run without it, as the
+  // machine has one default port (127.0.0.1:7433) and the API would only add to every start-up.
+  writeFileSync(configFile, /^api:/m.test(yaml) ? yaml : `${yaml.trimEnd()}\napi: false\n`);
   const opened: Swarm[] = [];
   const swarm: TestSwarm = {
     home,

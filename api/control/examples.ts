@@ -1,0 +1,21 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+let cached: string | null = null;
+
+/**
+ * The shipped example workflows (`workflows/examples/`), found from this file
+ * upwards: the same folder whether the code runs from dist/ or from source.
+ */
+export function examplesDir(): string {
+  if (cached) return cached;
+  let dir = import.meta.dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "workflows", "examples");
+    if (existsSync(join(dir, "package.json")) && readFileSync(join(dir, "package.json"), "utf8").includes('"name": "claude-agent"') && existsSync(candidate)) {
+      return (cached = candidate);
+    }
+    dir = dirname(dir);
+  }
+  throw new Error("the shipped workflow examples were not found next to the package");
+}

@@ -1,0 +1,87 @@
+/**
+ * One Server-Sent Events client. Each event goes out as `id:` (its stream
+ * id, so a reconnecting EventSource sends it back as Last-Event-ID), `event:`
+ * (its type) and `data:` (the event as JSON). A comment every heartbeatMs
+ * keeps proxies from closing an idle stream. A client that reads slower than
+ * events come is dropped once more than maxBufferedBytes wait in our buffers
+ * when the next events are due: it gets a
+ * final `dropped` event with the reason (when it reads again) and the
+ * connection closes; it can resume with Last-Event-ID. The daemon never
+ * blocks on it and never holds more than that per client.
+ */
+import type { FastifyReply } from "fastify";
+import type { SwarmEvent } from "../../core/index.js";
+import type { StreamLimits } from "../routes/deps.js";
+import type { EventFilter } from "./filter.js";
+import type { EventHub } from "./hub.js";
+
+/** After dropping a client, how long its final bytes may take before the socket is destroyed. */
+const DROP_GRACE_MS = 10_000;
+
+export interface SseStats {
+  dropped(reason: string): void;
+  opened(): void;
+  closed(): void;
+}
+
+export function serveSse(reply: FastifyReply, hub: EventHub, filter: EventFilter, after: string | undefined, limits: StreamLimits, stats: SseStats): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  res.write("retry: 2000\n: connected\n\n");
+  stats.opened();
+  let ended = false;
+  const end = (finalFrame: string, reason: string | null): void => {
+    if (ended) return;
+    ended = true;
+    subscription.close();
+    clearInterval(heartbeat);
+    if (reason) stats.dropped(reason);
+    res.end(finalFrame);
+    setTimeout(() => res.destroy(), DROP_GRACE_MS).unref();
+  };
+  // Checked before each write: what the client has not taken since the last batches. One batch (at most
+  // the hub's 1,000 events) may be larger than the limit; a client that keeps up drains it before the next.
+  const write = (frame: string): void => {
+    if (ended) return;
+    if (res.writableLength > limits.maxBufferedBytes) {
+      const reason = `client too slow: more than ${limits.maxBufferedBytes} bytes of events waiting; resume with Last-Event-ID`;
+      return end(`event: dropped\ndata: ${JSON.stringify({ reason })}\n\n`, "slow");
+    }
+    res.write(frame);
+  };
+  const subscription = hub.subscribe(filter, after, {
+    events(events: readonly SwarmEvent[]) {
+      let frames = "";
+      for (const event of events) frames += frame(event);
+      write(frames);
+    },
+    gap(info) {
+      write(`event: gap\ndata: ${JSON.stringify({ ...info, reason: "events after the resume id were trimmed from the stream (it keeps about 100,000)" })}\n\n`);
+    },
+    end(reason) {
+      end(`event: error\ndata: ${JSON.stringify({ reason })}\n\n`, null);
+    },
+  });
+  const heartbeat = setInterval(() => write(": heartbeat\n\n"), limits.heartbeatMs);
+  heartbeat.unref();
+  res.once("close", () => {
+    if (!ended) {
+      ended = true;
+      subscription.close();
+      clearInterval(heartbeat);
+    }
+    stats.closed();
+  });
+}
+
+/** Event types are ours, but a type that is not a plain word becomes `message` rather than break the frame. */
+function frame(event: SwarmEvent): string {
+  const type = /^[a-z0-9][a-z0-9.-]{0,63}$/.test(event.type) ? event.type : "message";
+  return `id: ${event.id}\nevent: ${type}\ndata: ${JSON.stringify(event)}\n\n`;
+}

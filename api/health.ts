@@ -1,0 +1,86 @@
+/**
+ * GET /health: each component `ok`, `degraded` or `down`, and the whole
+ * `down` (HTTP 503) when Redis or the supervisor is down, `degraded` (200)
+ * when any part is. Every probe has its own time limit, so a hung Redis
+ * makes /health answer 503 quickly instead of hanging the load balancer.
+ */
+import type { SwarmClient, SwarmStatus } from "../supervisor/index.js";
+
+export type Level = "ok" | "degraded" | "down";
+
+export interface Component {
+  status: Level;
+  detail?: string;
+  roundTripMs?: number;
+}
+
+export interface HealthReport {
+  status: Level;
+  components: Record<string, Component>;
+  agents: Record<string, Component>;
+}
+
+export type ComponentProbe = () => Promise<Component>;
+
+const PROBE_MS = 1000;
+/** Reading the status is several round trips (every session, every queue): more time than a PING. */
+const STATUS_MS = 3000;
+/** The bridge writes every live session's heartbeat every 15 s; three missed beats mean it is not doing its rounds. */
+const SESSION_HEARTBEAT_STALE_MS = 45_000;
+
+export class HealthCheck {
+  constructor(private readonly client: SwarmClient, private readonly probes: Readonly<Record<string, ComponentProbe>> = {}) {}
+
+  async report(): Promise<HealthReport> {
+    const components: Record<string, Component> = {};
+    const agents: Record<string, Component> = {};
+    const started = performance.now();
+    const pong = await within(this.client.redis.ping(), PROBE_MS).catch((error: unknown) => error as Error);
+    if (pong instanceof Error) {
+      components.redis = { status: "down", detail: pong.message };
+      return { status: "down", components, agents };
+    }
+    components.redis = { status: "ok", roundTripMs: round(performance.now() - started) };
+    const status = await within(this.client.status(), STATUS_MS).catch((error: unknown) => error as Error);
+    if (status instanceof Error) {
+      components.supervisor = { status: "down", detail: `status unreadable: ${status.message}` };
+    } else {
+      components.supervisor = status.daemon.alive ? { status: "ok" } : { status: "down", detail: "no daemon heartbeat in the last 15 s" };
+      components.bridge = bridgeHealth(status);
+      for (const agent of status.agents) agents[agent.name] = agentHealth(agent);
+    }
+    for (const [name, probe] of Object.entries(this.probes)) {
+      components[name] = await within(probe(), PROBE_MS).catch((error: unknown) => ({ status: "down" as const, detail: (error as Error).message }));
+    }
+    const levels = [...Object.values(components), ...Object.values(agents)].map((c) => c.status);
+    const down = components.redis.status === "down" || components.supervisor?.status === "down";
+    return { status: down ? "down" : levels.some((l) => l !== "ok") ? "degraded" : "ok", components, agents };
+  }
+}
+
+function bridgeHealth(status: SwarmStatus): Component {
+  const live = status.sessions.filter((s) => s.state === "idle" || s.state === "busy");
+  const stale = live.filter((s) => s.heartbeatAt !== null && Date.now() - Date.parse(s.heartbeatAt) > SESSION_HEARTBEAT_STALE_MS);
+  if (stale.length > 0) return { status: "degraded", detail: `no session heartbeat for 45 s: ${stale.map((s) => s.name).join(", ")}` };
+  return { status: "ok" };
+}
+
+function agentHealth(agent: SwarmStatus["agents"][number]): Component {
+  const up = agent.sessions.filter((s) => s.state === "idle" || s.state === "busy").length;
+  const detail = `${up}/${agent.sessions.length} sessions up${agent.parkedUntil ? `; parked until ${agent.parkedUntil}` : ""}${agent.breaker ? `; breaker ${agent.breaker.state}` : ""}`;
+  if (up === 0) return { status: "down", detail };
+  if (up < agent.sessions.length || agent.breaker || agent.parkedUntil) return { status: "degraded", detail };
+  return { status: "ok", detail };
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

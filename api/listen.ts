@@ -1,0 +1,144 @@
+/**
+ * The API inside the daemon: its own Redis connections (a fail-fast one for
+ * requests, so that a Redis outage answers 503 instead of hanging; a
+ * blocking one for the event hub), the token store and first token, the
+ * event hub, the Fastify app, the socket, and `run/api.json` saying where it
+ * listens. close() stops intake, ends the streams and releases everything.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { connectOrFail, createRedis, isLoopback, type LogFn, type RedisTarget, type SwarmConfig, DEFAULT_API, EnvironmentError } from "../core/index.js";
+import { SwarmClient } from "../supervisor/index.js";
+import { ensureDefaultToken } from "./auth/default-token.js";
+import { TokenStore } from "./auth/tokens.js";
+import { LocalControl, type RestartSession } from "./control/local.js";
+import { EventHub } from "./events/hub.js";
+import { HealthCheck, type ComponentProbe } from "./health.js";
+import { IdempotencyGuard } from "./http/idempotency.js";
+import type { AnyRoute } from "./http/route.js";
+import { DEFAULT_STREAM_LIMITS, type ApiDeps, type StreamLimits } from "./routes/deps.js";
+
+export interface StartApiOptions {
+  readonly home: string;
+  readonly target: RedisTarget;
+  readonly config: SwarmConfig;
+  /** The swarm's Redis key prefix. */
+  readonly prefix: string;
+  readonly restartSession?: RestartSession;
+  /** Extra health components (the daemon adds tmux). */
+  readonly probes?: Readonly<Record<string, ComponentProbe>>;
+  readonly streams?: Partial<StreamLimits>;
+  readonly log?: LogFn;
+}
+
+export interface RunningApi {
+  /** `http://127.0.0.1:7433` (https with TLS). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The file the first token was written to, when this start created it. */
+  readonly tokenFile: string | null;
+  readonly app: FastifyInstance;
+  readonly routes: readonly AnyRoute[];
+  /** Every method and path Fastify serves. */
+  readonly served: readonly { method: string; url: string }[];
+  close(): Promise<void>;
+}
+
+export function apiRunFile(home: string): string {
+  return join(home, "run", "api.json");
+}
+
+/** Where the API of the swarm in `home` listens, from `run/api.json`; null when it does not. */
+export function readApiRunFile(home: string): { url: string; host: string; port: number; pid: number } | null {
+  try {
+    return JSON.parse(readFileSync(apiRunFile(home), "utf8")) as { url: string; host: string; port: number; pid: number };
+  } catch {
+    return null;
+  }
+}
+
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  // Loaded here, not at import: `status` and `api token` import this folder and need none of it.
+  const [{ buildApp }, { mcpRoutes }, { ApiMetrics }] = await Promise.all([import("./server.js"), import("./mcp/http.js"), import("./metrics/metrics.js")]);
+  const api = options.config.api ?? DEFAULT_API;
+  const log = options.log ?? (() => undefined);
+  const prefix = options.prefix;
+  const redis = await connectOrFail(options.target, 5000);
+  const blocking = createRedis(options.target, { worker: true, name: "api-events" });
+  blocking.on("error", () => undefined);
+  const client = new SwarmClient(redis, options.config, () => createRedis(options.target, { worker: true, name: "api-watcher" }), prefix);
+  const control = new LocalControl(client, options.restartSession ?? null);
+  const hub = new EventHub(blocking, redis, client.events.key);
+  const metrics = new ApiMetrics(client);
+  const tokens = new TokenStore(redis, prefix);
+  let app: FastifyInstance | null = null;
+  const release = async () => {
+    await app?.close().catch(() => undefined);
+    await hub.close();
+    await control.close().catch(() => undefined);
+    await client.close();
+    redis.disconnect();
+  };
+  try {
+    const tokenFile = await ensureDefaultToken(tokens, options.home);
+    hub.onEvents((events) => metrics.observe(events));
+    await hub.start();
+    const deps: ApiDeps = {
+      control,
+      tokens,
+      idempotency: new IdempotencyGuard(redis, prefix),
+      hub,
+      health: new HealthCheck(client, options.probes),
+      metrics,
+      api,
+      swarm: options.config,
+      streams: { ...DEFAULT_STREAM_LIMITS, ...options.streams },
+    };
+    const https = api.tls ? { cert: readTls(api.tls.cert, "api.tls.cert"), key: readTls(api.tls.key, "api.tls.key") } : undefined;
+    const built = await buildApp({ deps, extraRoutes: mcpRoutes, https, onError: (error, request) => log("api.error", { route: request.url.split("?")[0], error }) });
+    app = built.app;
+    await app.listen({ host: api.listen.host, port: api.listen.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : api.listen.port;
+    const hostInUrl = api.listen.host.includes(":") ? `[${api.listen.host}]` : api.listen.host;
+    const url = `${api.tls ? "https" : "http"}://${hostInUrl}:${port}`;
+    writeRunFile(options.home, { url, host: api.listen.host, port, pid: process.pid, tls: api.tls !== null, loopback: isLoopback(api.listen.host) });
+    log("api.listening", { url });
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      host: api.listen.host,
+      port,
+      tokenFile,
+      app,
+      routes: built.routes,
+      served: built.served,
+      close() {
+        closing ??= (async () => {
+          rmSync(apiRunFile(options.home), { force: true });
+          await release();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+function readTls(path: string, field: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    throw new EnvironmentError(`${field}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+  }
+}
+
+function writeRunFile(home: string, value: Record<string, unknown>): void {
+  const file = apiRunFile(home);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}

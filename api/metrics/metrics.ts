@@ -1,0 +1,116 @@
+/**
+ * The Prometheus metrics (prom-client, a registry of our own). Counters and
+ * histograms of tasks come from the event stream as the hub reads it (so
+ * they count since this daemon started, as Prometheus counters do); gauges of
+ * queues, sessions, breakers and Redis are read when /metrics is scraped.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { isTerminal, type SwarmEvent, type TaskRecord } from "../../core/index.js";
+import type { SwarmClient } from "../../supervisor/index.js";
+import type { SseStats } from "../events/sse.js";
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
+/** Submission times remembered for dispatch latency; a task never started is forgotten past this many. */
+const MAX_PENDING = 100_000;
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly sse: SseStats;
+  private readonly submittedAt = new Map<string, number>();
+  private readonly startedAt = new Map<string, number>();
+
+  private readonly tasks = new Counter({ name: "claude_agent_tasks_total", help: "Tasks that reached a status (submitted, started, or a terminal one) since the daemon started", labelNames: ["agent", "status"], registers: [this.registry] });
+  private readonly dispatch = new Histogram({ name: "claude_agent_dispatch_latency_seconds", help: "Submission to start of a task", labelNames: ["agent"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly duration = new Histogram({ name: "claude_agent_task_duration_seconds", help: "Start to terminal state of a task", labelNames: ["agent", "status"], buckets: DURATION_BUCKETS, registers: [this.registry] });
+  private readonly completion = new Histogram({ name: "claude_agent_completion_latency_seconds", help: "End of a task's run (its command or program) to its result being recorded", labelNames: ["agent"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly tokens = new Counter({ name: "claude_agent_tokens_total", help: "Model tokens agent programs reported", labelNames: ["agent", "kind"], registers: [this.registry] });
+  private readonly cost = new Counter({ name: "claude_agent_cost_usd_total", help: "Cost agent programs reported, in US dollars", labelNames: ["agent"], registers: [this.registry] });
+  private readonly queue = new Gauge({ name: "claude_agent_queue_jobs", help: "Jobs in an agent's queue by state", labelNames: ["agent", "state"], registers: [this.registry] });
+  private readonly sessions = new Gauge({ name: "claude_agent_sessions", help: "Agent sessions by state", labelNames: ["agent", "state"], registers: [this.registry] });
+  private readonly breaker = new Gauge({ name: "claude_agent_breaker_open", help: "1 while the agent's circuit breaker is open or half-open", labelNames: ["agent", "state"], registers: [this.registry] });
+  private readonly parked = new Gauge({ name: "claude_agent_parked", help: "1 while the agent's queue is parked by a rate limit", labelNames: ["agent"], registers: [this.registry] });
+  private readonly daemonUp = new Gauge({ name: "claude_agent_daemon_up", help: "1 while the daemon's heartbeat is fresh", registers: [this.registry] });
+  private readonly redisUp = new Gauge({ name: "claude_agent_redis_up", help: "1 when Redis answered PING", registers: [this.registry] });
+  private readonly redisRtt = new Gauge({ name: "claude_agent_redis_round_trip_seconds", help: "Round trip of a PING to Redis", registers: [this.registry] });
+  private readonly requests = new Counter({ name: "claude_agent_api_requests_total", help: "API requests by route, method and status code", labelNames: ["route", "method", "code"], registers: [this.registry] });
+  private readonly requestTime = new Histogram({ name: "claude_agent_api_request_duration_seconds", help: "API request duration by route", labelNames: ["route", "method"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly streams = new Gauge({ name: "claude_agent_api_event_streams", help: "Open SSE and WebSocket event streams", registers: [this.registry] });
+  private readonly dropped = new Counter({ name: "claude_agent_api_event_streams_dropped_total", help: "Event stream clients dropped, by reason", labelNames: ["reason"], registers: [this.registry] });
+
+  constructor(private readonly client: SwarmClient) {
+    this.sse = {
+      opened: () => this.streams.inc(),
+      closed: () => this.streams.dec(),
+      dropped: (reason) => this.dropped.inc({ reason }),
+    };
+  }
+
+  request(route: string, method: string, code: number, seconds: number): void {
+    this.requests.inc({ route, method, code: String(code) });
+    this.requestTime.observe({ route, method }, seconds);
+  }
+
+  /** Feeds the task counters and histograms from a batch of stream events. */
+  observe(events: readonly SwarmEvent[]): void {
+    for (const event of events) {
+      if (!event.taskId || !event.agent || !event.type.startsWith("task.")) continue;
+      const at = Date.parse(event.at);
+      const status = event.type.slice("task.".length);
+      if (status === "retrying") continue;
+      this.tasks.inc({ agent: event.agent, status });
+      if (status === "submitted") remember(this.submittedAt, event.taskId, at);
+      else if (status === "started") {
+        const submitted = this.submittedAt.get(event.taskId);
+        if (submitted !== undefined && !this.startedAt.has(event.taskId)) this.dispatch.observe({ agent: event.agent }, (at - submitted) / 1000);
+        remember(this.startedAt, event.taskId, at);
+      } else if (isTerminal(status)) {
+        const started = this.startedAt.get(event.taskId);
+        if (started !== undefined) this.duration.observe({ agent: event.agent, status }, (at - started) / 1000);
+        this.submittedAt.delete(event.taskId);
+        this.startedAt.delete(event.taskId);
+        void this.recordResult(event.taskId).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Reads the gauges, then renders the text format. */
+  async render(): Promise<string> {
+    const started = performance.now();
+    const pong = await this.client.redis.ping().then(() => true, () => false);
+    this.redisUp.set(pong ? 1 : 0);
+    if (pong) {
+      this.redisRtt.set((performance.now() - started) / 1000);
+      const status = await this.client.status();
+      this.daemonUp.set(status.daemon.alive ? 1 : 0);
+      this.queue.reset();
+      this.sessions.reset();
+      this.breaker.reset();
+      for (const agent of status.agents) {
+        for (const state of ["waiting", "active", "delayed", "completed", "failed"] as const) this.queue.set({ agent: agent.name, state }, agent.queue[state]);
+        for (const state of ["starting", "idle", "busy", "down", "failed"]) this.sessions.set({ agent: agent.name, state }, agent.sessions.filter((s) => s.state === state).length);
+        if (agent.breaker) this.breaker.set({ agent: agent.name, state: agent.breaker.state }, 1);
+        this.parked.set({ agent: agent.name }, agent.parkedUntil ? 1 : 0);
+      }
+    }
+    return this.registry.metrics();
+  }
+
+  private async recordResult(id: string): Promise<void> {
+    const record: TaskRecord | null = await this.client.ledger.get(id);
+    if (!record) return;
+    if (record.inputTokens) this.tokens.inc({ agent: record.agent, kind: "input" }, record.inputTokens);
+    if (record.outputTokens) this.tokens.inc({ agent: record.agent, kind: "output" }, record.outputTokens);
+    if (record.costUsd) this.cost.inc({ agent: record.agent }, record.costUsd);
+    if (record.startedAt && record.finishedAt && record.durationMs !== null) {
+      const ranUntil = Date.parse(record.startedAt) + record.durationMs;
+      const lag = (Date.parse(record.finishedAt) - ranUntil) / 1000;
+      if (lag >= 0) this.completion.observe({ agent: record.agent }, lag);
+    }
+  }
+}
+
+function remember(map: Map<string, number>, key: string, value: number): void {
+  if (map.size >= MAX_PENDING) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}

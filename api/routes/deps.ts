@@ -1,0 +1,30 @@
+import type { ApiConfig, SwarmConfig } from "../../core/index.js";
+import type { TokenStore } from "../auth/tokens.js";
+import type { LocalControl } from "../control/local.js";
+import type { EventHub } from "../events/hub.js";
+import type { HealthCheck } from "../health.js";
+import type { IdempotencyGuard } from "../http/idempotency.js";
+import type { ApiMetrics } from "../metrics/metrics.js";
+
+/** What the routes are built from; created once per server (server.ts). */
+export interface ApiDeps {
+  readonly control: LocalControl;
+  readonly tokens: TokenStore;
+  readonly idempotency: IdempotencyGuard;
+  readonly hub: EventHub;
+  readonly health: HealthCheck;
+  readonly metrics: ApiMetrics;
+  readonly api: ApiConfig;
+  readonly swarm: SwarmConfig;
+  /** Bounds of the event streams (tests shrink them). */
+  readonly streams: StreamLimits;
+}
+
+export interface StreamLimits {
+  /** Bytes a slow SSE or WebSocket client may have waiting in our buffers before it is dropped. */
+  readonly maxBufferedBytes: number;
+  /** How often an idle stream gets a heartbeat (SSE comment, WebSocket ping). */
+  readonly heartbeatMs: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxBufferedBytes: 1 << 20, heartbeatMs: 15_000 };

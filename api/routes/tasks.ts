@@ -1,0 +1,91 @@
+import { z } from "zod/v4";
+import { NotFoundError } from "../../core/index.js";
+import { route, Answer, type AnyRoute } from "../http/route.js";
+import { problems } from "../http/problem.js";
+import { cancelled, getQuery, idempotencyKey, listQuery, submitBody, submitted, taskPage, taskParams, taskView } from "../schemas/tasks.js";
+import type { ApiDeps } from "./deps.js";
+import { abortOnClose } from "./abort.js";
+
+export function taskRoutes(deps: ApiDeps): AnyRoute[] {
+  const { control } = deps;
+  return [
+    route({
+      method: "POST",
+      url: "/v1/tasks",
+      operationId: "submitTask",
+      summary: "Submit a task",
+      description: "Queues a task for an agent (routed when `agent` is omitted). 201 for a new task; 200 when the Idempotency-Key names an existing one.",
+      tag: "tasks",
+      scope: "submit",
+      mutation: true,
+      body: submitBody,
+      headers: { "Idempotency-Key": { description: "submitting again with the same key returns the same task", schema: idempotencyKey } },
+      responses: { 201: { description: "queued", schema: submitted }, 200: { description: "the task this Idempotency-Key named", schema: submitted }, 409: { description: "the Idempotency-Key was used with a different body" }, 413: { description: "the body or the task text is too large" } },
+      async handler({ body, request }) {
+        const key = request.headers["idempotency-key"];
+        if (key !== undefined) {
+          const checked = idempotencyKey.safeParse(key);
+          if (!checked.success) throw problems.invalid([{ pointer: "/Idempotency-Key", in: "header", detail: checked.error.issues[0]!.message }]);
+          await deps.idempotency.check(checked.data, body);
+        }
+        const result = await control.submit(body, typeof key === "string" ? key : undefined).catch((error: unknown) => {
+          // An unknown agent is a bad field of this body, not a missing resource.
+          if (error instanceof NotFoundError && body.agent !== undefined) throw problems.invalid([{ pointer: "/agent", in: "body", detail: error.message }]);
+          throw error;
+        });
+        return new Answer(result.created ? 201 : 200, result, { location: `/v1/tasks/${result.id}` });
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/tasks",
+      operationId: "listTasks",
+      summary: "List tasks, newest first",
+      description: "Filters by agent and status; `nextCursor` pages on without skipping or repeating tasks submitted meanwhile.",
+      tag: "tasks",
+      scope: "read",
+      query: listQuery,
+      responses: { 200: { description: "a page of tasks", schema: taskPage } },
+      handler: ({ query }) => control.listTasks(query),
+    }),
+    route({
+      method: "GET",
+      url: "/v1/tasks/:id",
+      operationId: "getTask",
+      summary: "Get a task (long-poll with ?wait=)",
+      description: "With `wait=N`, answers once the task has ended or after N seconds, whichever comes first (the task as it is then).",
+      tag: "tasks",
+      scope: "read",
+      params: taskParams,
+      query: getQuery,
+      responses: { 200: { description: "the task", schema: taskView }, 404: { description: "no such task" } },
+      handler: ({ params, query, reply }) => control.task(params.id, query.wait, abortOnClose(reply)),
+    }),
+    route({
+      method: "GET",
+      url: "/v1/tasks/:id/result",
+      operationId: "getTaskResult",
+      summary: "Get a task's result (as `claude-agent result --json`)",
+      tag: "tasks",
+      scope: "read",
+      params: taskParams,
+      query: getQuery,
+      responses: { 200: { description: "the result", schema: taskView }, 404: { description: "no such task" } },
+      handler: ({ params, query, reply }) => control.result(params.id, query.wait, abortOnClose(reply)),
+    }),
+    route({
+      method: "POST",
+      url: "/v1/tasks/:id/cancel",
+      operationId: "cancelTask",
+      summary: "Cancel a task",
+      description: "Removes a waiting task from its queue, or interrupts a running one (Ctrl-C in its pane); it ends `cancelled`.",
+      tag: "tasks",
+      scope: "control",
+      mutation: true,
+      params: taskParams,
+      body: z.object({}).strict().optional(),
+      responses: { 200: { description: "cancel requested (or the task had already ended)", schema: cancelled }, 404: { description: "no such task" } },
+      handler: ({ params }) => control.cancelTask(params.id),
+    }),
+  ];
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../errors.js";
+import { configFromObject } from "./load.js";
+import { DEFAULT_API } from "./types.js";
+
+const base = { agents: [{ name: "a", runtime: "shell" }] };
+const load = (api: unknown) => configFromObject({ ...base, api }, { file: "/x/swarm.yaml", baseDir: "/x" });
+const problems = (api: unknown): readonly string[] => {
+  try {
+    load(api);
+    return [];
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+};
+
+describe("api: in swarm.yaml", () => {
+  it("defaults to loopback port 7433 with token-protected metrics, and `api: false` turns it off", () => {
+    expect(configFromObject(base, { file: "/x/swarm.yaml", baseDir: "/x" }).api).toBeUndefined();
+    expect(DEFAULT_API).toMatchObject({ enabled: true, listen: { host: "127.0.0.1", port: 7433 }, metrics: "token", tls: null });
+    expect(load(false).api?.enabled).toBe(false);
+  });
+
+  it("reads IPv6 addresses, resolves TLS files against the config's folder and normalises origins", () => {
+    const api = load({ listen: "[::1]:0", tls: { cert: "c.pem", key: "/abs/k.pem" }, allowed_origins: ["https://dash.example.com/"] }).api!;
+    expect(api).toMatchObject({ listen: { host: "::1", port: 0 }, listenExplicit: true, tls: { cert: "/x/c.pem", key: "/abs/k.pem" }, allowedOrigins: ["https://dash.example.com"] });
+  });
+
+  it("refuses a non-loopback address without TLS unless insecure_bind is named, and public metrics off loopback", () => {
+    expect(problems({ listen: "0.0.0.0:7433" })).toEqual([expect.stringMatching(/^swarm\.yaml: api\.listen: 0\.0\.0\.0 is not a loopback address; add api\.tls/)]);
+    expect(problems({ listen: "0.0.0.0:7433", insecure_bind: true })).toEqual([]);
+    expect(problems({ listen: "0.0.0.0:7433", tls: { cert: "c", key: "k" }, metrics: "public" })).toEqual([expect.stringContaining("api.metrics: public metrics are only allowed on a loopback address")]);
+  });
+
+  it("names every bad field with its path", () => {
+    expect(problems({ listen: "nope", metrics: "x", rate_limit: 0, allowed_origins: ["javascript:alert(1)"], bogus: 1 })).toEqual([
+      'swarm.yaml: api.listen: expected host:port such as "127.0.0.1:7433" (port 0 picks a free one), got "nope"',
+      'swarm.yaml: api.metrics: expected "token" or "public", got "x"',
+      "swarm.yaml: api.rate_limit: expected a positive number of requests per minute, got 0",
+      'swarm.yaml: api.allowed_origins.0: expected an origin such as "https://dash.example.com", got "javascript:alert(1)"',
+      "swarm.yaml: api.bogus: unknown key",
+    ]);
+    expect(problems("yes")).toEqual(["swarm.yaml: api: expected false or a mapping with `listen`, `tls`, `metrics`, …, got \"yes\""]);
+  });
+});
