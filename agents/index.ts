@@ -7,6 +7,7 @@ export {
   readExitCode,
   removeDispatch,
   readNonce,
+  scriptFile,
   agentJobFiles,
   writePrompt,
   type Dispatch,

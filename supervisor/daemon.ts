@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { EventStream, formatDuration, type HomePaths, type Keys, type LogFn } from "../core/index.js";
 import type { SwarmClient } from "./client.js";
@@ -38,6 +39,7 @@ export class SupervisorDaemon {
       abandonedJob: (record) => options.client.abandonedJob(record),
       outputDir: options.paths.outputDir,
       jobsDir: options.paths.jobsDir,
+      agentsDir: join(options.paths.root, "agents"),
       retention: options.retention,
       log: this.log,
     });

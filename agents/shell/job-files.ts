@@ -8,7 +8,8 @@ import { MAX_ARG_BYTES } from "./rc.js";
  * (`<taskId>-<attempt>`): `.sh` the task text, `.meta` nonce/mode/output path,
  * `.preview` what the pane shows, `.claim` created exclusively by whoever
  * takes the dispatch (the pane, or a bridge withdrawing it), `.exit` the exit
- * code written by the pane when the command has finished.
+ * code written by the pane when the command has finished, `.box` (sandboxed
+ * agents) the `bwrap … --` argv the task runs under, NUL-separated.
  */
 export interface Dispatch {
   readonly token: string;
@@ -31,12 +32,19 @@ const PREVIEW_LINES = 12;
  * `task` is the bash text the pane runs; `preview`, what the pane shows of it
  * (default: the task itself; an agent program's dispatch shows its prompt).
  */
-export function writeDispatch(jobsDir: string, options: { token: string; task: string; outputFile: string; header: string; preview?: string }): Dispatch {
+export function writeDispatch(
+  jobsDir: string,
+  options: { token: string; task: string; outputFile: string; header: string; preview?: string; sandbox?: readonly string[] | null },
+): Dispatch {
   const nonce = randomSuffix(16);
   const base = join(jobsDir, options.token);
   const mode = Buffer.byteLength(options.task) < MAX_ARG_BYTES ? "arg" : "file";
   writeFileSync(`${base}.sh`, options.task, { mode: 0o600 });
   writeFileSync(`${base}.preview`, preview(options.header, options.preview ?? options.task), { mode: 0o600 });
+  if (options.sandbox) {
+    if (options.sandbox.some((arg) => arg.includes("\0"))) throw new Error(`dispatch ${options.token}: a sandbox argument holds a NUL byte`);
+    writeFileSync(`${base}.box`, options.sandbox.map((arg) => `${arg}\0`).join(""), { mode: 0o600 });
+  }
   // .meta last: the pane treats a job without it as not found.
   writeFileSync(`${base}.meta`, `${nonce}\n${mode}\n${options.outputFile}\n`, { mode: 0o600 });
   return { token: options.token, nonce, line: ` ca-run ${options.token}` };
@@ -75,7 +83,7 @@ export function readExitCode(jobsDir: string, token: string): number | null {
 }
 
 export function removeDispatch(jobsDir: string, token: string): void {
-  for (const ext of [".sh", ".meta", ".preview", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT]) rmSync(join(jobsDir, token + ext), { force: true });
+  for (const ext of [".sh", ".meta", ".preview", ".claim", ".exit", ".box", ".env", PROMPT_EXT, EVENTS_EXT]) rmSync(join(jobsDir, token + ext), { force: true });
 }
 
 const PROMPT_EXT = ".prompt";
@@ -109,6 +117,11 @@ function readIfExists(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The file a dispatch's task runs from when it is too long for an argument (sandboxes bind it read-only). */
+export function scriptFile(jobsDir: string, token: string): string {
+  return join(jobsDir, `${token}.sh`);
 }
 
 /** The nonce of a dispatch, needed to trust its end marker when a restarted bridge adopts it. */
