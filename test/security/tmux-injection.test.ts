@@ -84,23 +84,30 @@ describe("a pane's program, arguments and folder reach tmux as data", () => {
     rmSync(marks, { recursive: true, force: true });
   });
 
-  it("passes arguments with newlines to the program whole (an interactive agent's args) and runs nothing else", async () => {
-    const out = join(marks, "argv");
-    const arg = breakout(join(marks, "PWNED-arg"));
-    const cwd = join(marks, "dir #(touch PWNED-cwd) here");
-    mkdirSync(cwd);
+  async function started(name: string, cwd: string, command: string[]): Promise<string[]> {
+    const out = join(marks, `${name}.out`);
     await manager.ensure({
-      name: "argv-1",
+      name,
       cwd,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", MULTI: "one\ntwo" },
-      command: ["bash", "-c", `printf '%s\\0' "$@" "$MULTI" "$PWD" > ${out}; sleep 30`, "argv0", arg, "plain"],
+      command: ["bash", "-c", `printf '%s\\0' "$@" "$MULTI" "$PWD" > ${out}.tmp && mv ${out}.tmp ${out}; sleep 30`, ...command],
     });
     const deadline = Date.now() + 10_000;
     while (!existsSync(out) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(readFileSync(out, "utf8").split("\0")).toEqual([arg, "plain", "one\ntwo", cwd, ""]);
+    return readFileSync(out, "utf8").split("\0");
+  }
+
+  it("passes arguments with newlines to the program whole (an interactive agent's args) and runs nothing else", async () => {
+    const arg = breakout(join(marks, "PWNED-arg"));
+    expect(await started("argv-1", marks, ["argv0", arg, "plain"])).toEqual([arg, "plain", "one\ntwo", marks, ""]);
     expect(existsSync(join(marks, "PWNED-arg"))).toBe(false);
-    expect(existsSync(join(cwd, "PWNED-cwd"))).toBe(false);
-    expect(existsSync(join(home, "PWNED-cwd"))).toBe(false);
+  });
+
+  it("starts the pane in a folder whose name holds a tmux format, without expanding it", async () => {
+    // tmux expands formats in a start directory: #(…) runs a shell command (here named by an absolute path).
+    const cwd = join(marks, `dir #(touch ${join(marks, "PWNED-cwd")}) here`);
+    mkdirSync(cwd, { recursive: true });
+    expect(await started("cwd-1", cwd, ["argv0"])).toEqual(["one\ntwo", cwd, ""]);
+    expect(existsSync(join(marks, "PWNED-cwd"))).toBe(false);
   });
 });
