@@ -21,12 +21,12 @@ export function dispatchVerdict(record: Pick<TaskRecord, "task" | "gate">, agent
   const policy = policyOf(agent);
   if (agent.runtime === "shell") {
     const verdict = checkPolicy(record.task, policy);
-    if (!verdict.allowed) return { rule: verdict.rule, reason: `${verdict.reason} (checked by the bridge before dispatch)` };
+    if (!verdict.allowed) return { rule: verdict.rule, reason: `${withRule(verdict)} (checked by the bridge before dispatch)` };
   }
   const gate = gateCommand(record, agent);
   if (gate !== null) {
     const verdict = checkPolicy(gate, policy);
-    if (!verdict.allowed) return { rule: verdict.rule, reason: `its gate was ${verdict.reason}: ${gate}` };
+    if (!verdict.allowed) return { rule: verdict.rule, reason: `its gate was ${withRule(verdict)}: ${gate}` };
   }
   return null;
 }
@@ -34,6 +34,11 @@ export function dispatchVerdict(record: Pick<TaskRecord, "task" | "gate">, agent
 /** The gate a task runs: its own (`--gate`), else its agent's. */
 export function gateCommand(record: Pick<TaskRecord, "gate">, agent: AgentConfig): string | null {
   return record.gate ?? agent.gate ?? null;
+}
+
+/** The policy's reason, naming the rule that refused (an allow-list refusal names none by itself). */
+function withRule(verdict: { readonly rule: string; readonly reason: string }): string {
+  return verdict.reason.includes(verdict.rule) ? verdict.reason : `${verdict.reason} (rule ${verdict.rule})`;
 }
 
 function policyOf(agent: AgentConfig): Compiled {

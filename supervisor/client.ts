@@ -56,11 +56,15 @@ export interface Submitted {
  * The policy verdict on a task at submit: shell tasks are commands, checked
  * against the safe defaults and the agent's own `policy`. An agent program's
  * task is a prompt, not a command (the langchain agent checks each command
- * its tool runs instead).
+ * its tool runs instead). A gate is a command whatever the runtime. The
+ * bridge checks both again before the dispatch.
  */
-function submitVerdict(task: string, agent: AgentConfig): PolicyVerdict {
-  if (agent.runtime !== "shell") return { allowed: true };
-  return checkPolicy(task, compilePolicy(agent.policy ?? {}));
+function submitVerdict(task: string, gate: string | null, agent: AgentConfig): PolicyVerdict {
+  const policy = compilePolicy(agent.policy ?? {});
+  const verdict = agent.runtime === "shell" ? checkPolicy(task, policy) : ({ allowed: true } as const);
+  if (!verdict.allowed || gate === null) return verdict;
+  const gated = checkPolicy(gate, policy);
+  return gated.allowed ? gated : { ...gated, reason: `its gate was ${gated.reason}: ${gate}` };
 }
 
 /** The gate and commit options of a task, checked against its agent (a shell agent has nothing to re-prompt). */
@@ -152,7 +156,7 @@ export class SwarmClient {
       ...(options.fresh ? { fresh: true } : {}),
       ...gateOptions(options, agent),
     };
-    const verdict = submitVerdict(options.task, agent);
+    const verdict = submitVerdict(options.task, record.gate ?? agent.gate, agent);
     const { id, created } = await this.ledger.create(record);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
