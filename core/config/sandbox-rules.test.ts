@@ -41,3 +41,14 @@ describe("an agent's `sandbox`", () => {
     expect(problems('{ writable: ["/"] }')).toEqual(['swarm.yaml: agents.0.sandbox.writable.0: "/" would make the whole filesystem writable; name the folders the agent needs']);
   });
 });
+
+describe("the swarm.yaml `init` writes", () => {
+  it("runs every agent, and every commented program example, in a bwrap sandbox", async () => {
+    const { configTemplate } = await import("./index.js");
+    const text = configTemplate({ programs: [{ runtime: "claude" }, { runtime: "qwen" }] });
+    const config = parseConfig(text, options);
+    expect(config.agents.length).toBeGreaterThan(0);
+    for (const agent of config.agents) expect(agent.sandbox, agent.name).toEqual({ kind: "bwrap", network: true, writable: [] });
+    expect(text.match(/^ {2}# {3}sandbox: bwrap$/gm)).toHaveLength(2);
+  });
+});
