@@ -30,12 +30,12 @@ export function tempHome(tag: string): string {
   return mkdtempSync(join(tmpdir(), `cab-${tag}-`));
 }
 
-/** One shell agent with `replicas` panes, sharing one queue. */
-export async function startBenchSwarm(replicas: number, cleanups: Cleanups): Promise<BenchSwarm> {
+/** One shell agent with `replicas` panes, sharing one queue; or the agents of `yaml`. */
+export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml?: string): Promise<BenchSwarm> {
   const home = tempHome(`s${replicas}`);
   const paths = homePaths(home);
   const configFile = join(home, "swarm.yaml");
-  writeFileSync(configFile, `agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: ${replicas}\n    timeout: 120\n`);
+  writeFileSync(configFile, yaml ?? `agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: ${replicas}\n    timeout: 120\n`);
   const logFile = join(home, "daemon.log");
   const log = openSync(logFile, "a");
   const daemon = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile], {
