@@ -17,10 +17,11 @@ const DAEMON = {
   CA_HOME: "/var/lib/swarm",
   SUPERVISOR_KEY: "sk-daemon",
   CLAUDE_CODE_USE_BEDROCK: "1",
+  "claude-agent": '{"pm_id":0}',
 };
 
 describe("an agent's environment", () => {
-  it("is the daemon's without the swarm's own variables, plus the agent's env", () => {
+  it("is the daemon's without the swarm's own variables (nor names no shell can export, as pm2 sets), plus the agent's env", () => {
     expect(agentEnvironment(agent(), { base: DAEMON })).toEqual({ PATH: "/usr/bin", HOME: "/root", SUPERVISOR_KEY: "sk-daemon", CLAUDE_CODE_USE_BEDROCK: "1", OWN: "mine" });
   });
 

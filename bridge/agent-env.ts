@@ -25,11 +25,14 @@ export function daemonSecrets(config: Pick<SwarmConfig, "supervisor">, agent: Ag
   return key && agent.llm?.apiKeyEnv !== key ? [key] : [];
 }
 
+/** What a shell can export; pm2, for one, puts entries named after its apps (`claude-agent={…}`) in the environment. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export function agentEnvironment(agent: AgentConfig, options: { readonly base: NodeJS.ProcessEnv; readonly withheld?: readonly string[] }): Record<string, string> {
   const withheld = new Set(options.withheld ?? []);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.base)) {
-    if (value === undefined || isSwarmVariable(name) || withheld.has(name)) continue;
+    if (value === undefined || !VARIABLE_NAME.test(name) || isSwarmVariable(name) || withheld.has(name)) continue;
     env[name] = value;
   }
   return { ...env, ...agent.env };

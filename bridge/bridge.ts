@@ -193,7 +193,8 @@ export class Bridge {
     const command = launch ? [...(this.sandboxes.forProgram(agent, session.name, launch.exposed) ?? []), ...launch.command] : shellCommand(this.options.paths);
     const paneEnv = launch ? { ...env, ...launch.env } : shell!.env;
     const { ref, created } = await this.sessions.ensure({ name: session.name, cwd, env: paneEnv, command });
-    session.attach(ref, shell ? promptNonceOf(shell, ref, created) : null);
+    const nonce = shell ? promptNonceOf(shell, ref, created) : null;
+    session.attach(ref, nonce);
     if (interactive) await this.interactive.started(session, created);
     const running = created ? null : await this.registry.currentTask(session.name);
     const record = running ? await this.ledger.get(running) : null;
@@ -215,6 +216,12 @@ export class Bridge {
           void this.registry.publish(session).catch(() => undefined);
         });
     } else {
+      if (shell && nonce === null && process.platform === "linux") {
+        // A shell started by an older claude-agent: its ca-run knows neither sandboxes nor prompt nonces. Idle: start it anew.
+        this.log("session.outdated", { session: session.name });
+        await this.sessions.kill(session.name);
+        return this.bringUp(session);
+      }
       if (!interactive) await session.probe(PROBE_TIMEOUT_MS);
       session.state = "idle";
       session.currentTask = null;

@@ -47,7 +47,7 @@ export interface RunnerDeps {
   readonly maxDispatches?: number;
   /** The agents' sandboxes (`sandbox: bwrap`); without it every task runs unsandboxed. */
   readonly sandboxes?: Sandboxes;
-  /** The environment an agent's gates run with (agent-env.ts); without it, the agent's `env` alone. */
+  /** The environment an agent's gates run with (agent-env.ts); default: this process's, without the swarm's variables, plus the agent's `env`. */
   readonly agentEnv?: (agent: AgentConfig) => Record<string, string>;
 }
 

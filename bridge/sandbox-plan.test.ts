@@ -90,9 +90,13 @@ describe("the bubblewrap mount plan", () => {
     expect(closed).not.toContain("--cap-drop");
   });
 
-  it("does not hide what a private /tmp already hides", () => {
-    const args = bwrapArgs({ ...PLAN, home: "/tmp/ca-x", configFile: "/tmp/ca-x/swarm.yaml" });
-    expect(position(args, "--tmpfs", "/tmp/ca-x")).toBe(-1);
-    expect(args.join(" ")).not.toContain("/dev/null /tmp/ca-x/swarm.yaml");
+  it("does not hide again what a private /tmp already hides", () => {
+    expect(position(bwrapArgs({ ...PLAN, home: "/tmp/ca-x" }), "--tmpfs", "/tmp/ca-x")).toBe(-1);
+  });
+
+  it("puts the empty swarm.yaml over the real one after every bind, so that a project folder kept in the home does not show it", () => {
+    const args = bwrapArgs({ ...PLAN, cwd: "/var/lib/swarm/project", writable: ["/var/lib/swarm/project"], configFile: "/var/lib/swarm/project/swarm.yaml" });
+    expect(position(args, "--ro-bind", "/var/lib/swarm/project/swarm.yaml")).toBeGreaterThan(position(args, "--bind", "/var/lib/swarm/project"));
+    expect(position(args, "--bind", "/var/lib/swarm/project")).toBeGreaterThan(position(args, "--tmpfs", "/var/lib/swarm"));
   });
 });

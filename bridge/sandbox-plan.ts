@@ -7,10 +7,11 @@
  *   2. other agents' folders hidden (unless they hold or lie inside ours);
  *   3. the agent's working tree and `writable` paths writable;
  *   4. the swarm's home hidden (its sockets, job files, Redis files and the
- *      other agents' config and worktrees with it), and swarm.yaml (every
- *      agent's env values) replaced by an empty file;
+ *      other agents' config and worktrees with it);
  *   5. back on top, the few things under the home this run needs: its
- *      worktree, its agent's config folder, the dispatch's own files;
+ *      worktree (or a project folder kept in the home), its agent's config
+ *      folder, the dispatch's own files; then swarm.yaml (every agent's env
+ *      values) replaced by an empty file, wherever it is;
  *   6. `.git/hooks` and `.git/config` of its working trees (and a worktree's
  *      `.git` file) read-only: git runs code they name, and the bridge runs
  *      git in worktrees outside the sandbox.
@@ -31,7 +32,7 @@ export interface SandboxPlan {
   readonly writable: readonly string[];
   /** The swarm's home: hidden, except `exposed` below. */
   readonly home: string;
-  /** swarm.yaml, if it is a file outside the home (replaced by an empty file). */
+  /** swarm.yaml, when it is a file (replaced by an empty file). */
   readonly configFile: string | null;
   /** Other agents' folders (cwd, writable paths): hidden when disjoint from ours. */
   readonly others: readonly string[];
@@ -50,9 +51,9 @@ export interface SandboxPlan {
 export function bwrapArgs(plan: SandboxPlan): string[] {
   const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"];
   const hidden = ["/tmp"];
-  const hide = (path: string, directory = true): void => {
+  const hide = (path: string): void => {
     if (hidden.some((h) => within(path, h))) return;
-    args.push(...(directory ? ["--tmpfs", path] : ["--ro-bind", "/dev/null", path]));
+    args.push("--tmpfs", path);
     hidden.push(path);
   };
   const ours = [...plan.writable, plan.cwd];
@@ -64,9 +65,10 @@ export function bwrapArgs(plan: SandboxPlan): string[] {
   const writable = [...new Set(plan.writable)].sort(byDepth);
   for (const path of writable) if (!within(path, plan.home)) args.push("--bind", path, path);
   hide(plan.home);
-  if (plan.configFile) hide(plan.configFile, false);
   const back = [...writable.filter((path) => within(path, plan.home)).map((path) => ({ path, writable: true })), ...plan.exposed];
   for (const { path, writable: rw } of back.sort((a, b) => byDepth(a.path, b.path))) args.push(rw ? "--bind" : "--ro-bind", path, path);
+  // Last, so that no folder bound above shows it again (a project folder kept in the home, say).
+  if (plan.configFile) args.push("--ro-bind", "/dev/null", plan.configFile);
   for (const path of plan.readOnly) args.push("--ro-bind", path, path);
   args.push("--unshare-pid", "--unshare-ipc", "--die-with-parent");
   if (!plan.network) args.push("--unshare-net");

@@ -25,6 +25,9 @@ export interface ExposedPath {
   readonly writable: boolean;
 }
 
+/** The home's own folders (core/home.ts, and the per-agent and worktree folders). */
+const SWARM_FOLDERS = ["run", "redis", "jobs", "output", "logs", "shell", "agents", "worktrees"];
+
 export class Sandboxes {
   private readonly home: string;
 
@@ -58,9 +61,9 @@ export class Sandboxes {
     sandboxed.forEach((agent) => {
       const index = this.options.config.agents.indexOf(agent);
       const cwd = real(agent.cwd);
-      if (!agent.worktree && within(cwd, this.home)) problems.push(`agents.${index}.cwd: ${cwd} is inside the swarm's home; a sandboxed agent cannot work there (its sockets and job files would be in reach)`);
+      if (!agent.worktree && this.exposesHome(cwd)) problems.push(`agents.${index}.cwd: ${cwd} would put the swarm's own files (its sockets, job files, other agents' folders) in a sandboxed agent's reach`);
       for (const path of agent.sandbox?.kind === "bwrap" ? agent.sandbox.writable : []) {
-        if (within(real(path), this.home)) problems.push(`agents.${index}.sandbox.writable: ${path} is inside the swarm's home (${this.home}); it stays hidden from sandboxed agents`);
+        if (this.exposesHome(real(path))) problems.push(`agents.${index}.sandbox.writable: ${path} would put the swarm's own files in the agent's reach`);
       }
     });
     const label = basename(this.options.config.source);
@@ -72,6 +75,15 @@ export class Sandboxes {
         hint: "Install bubblewrap (sudo apt-get install -y bubblewrap, or npm run setup), or set `sandbox: none` on the agents that should run unsandboxed.",
       });
     }
+  }
+
+  /**
+   * A folder bound into a sandbox after the home is hidden shows what is in
+   * it: the home itself, or one of the swarm's own folders in it. A project
+   * folder kept inside the home is fine.
+   */
+  private exposesHome(path: string): boolean {
+    return path === this.home || SWARM_FOLDERS.some((folder) => within(path, join(this.home, folder)));
   }
 
   private argv(agent: AgentConfig, session: string, files: readonly ExposedPath[], newSession: boolean): string[] | null {
