@@ -86,3 +86,8 @@ export function within(path: string, dir: string): boolean {
 function byDepth(a: string, b: string): number {
   return a.split(sep).length - b.split(sep).length || a.localeCompare(b);
 }
+
+/** The least a sandbox needs to start (a mount and a pid namespace, no capabilities as root): `up` and `doctor` try it. */
+export function bwrapProbeArgs(dropCapabilities: boolean): string[] {
+  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-pid", "--die-with-parent", ...(dropCapabilities ? ["--cap-drop", "ALL"] : []), "--", "true"];
+}

@@ -9,7 +9,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import { agentConfigDir, ConfigError, EnvironmentError, isSandboxed, type AgentConfig, type SwarmConfig } from "../core/index.js";
 import { renderScriptPath } from "../agents/index.js";
-import { bwrapArgs, within, type SandboxPlan } from "./sandbox-plan.js";
+import { bwrapArgs, bwrapProbeArgs, within, type SandboxPlan } from "./sandbox-plan.js";
 import { gitDirOf, repositoryOfGitDir } from "./worktree-files.js";
 import type { Worktrees } from "./worktrees.js";
 
@@ -68,7 +68,8 @@ export class Sandboxes {
     });
     const label = basename(this.options.config.source);
     if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${label}: ${problem}`), { hint: "Move the agent's folder out of the home, or run it with `sandbox: none`.", context: { file: this.options.config.source } });
-    const probe = await execa("bwrap", [...bwrapArgs(this.plan(sandboxed[0]!, `${sandboxed[0]!.name}-1`, [], false)).slice(1), "true"], { reject: false, stdin: "ignore" }).catch((error: Error) => ({ failed: true, stderr: error.message, exitCode: undefined }));
+    // The agents' own folders (worktrees) may not exist yet: their binds are tried at the first dispatch.
+    const probe = await execa("bwrap", bwrapProbeArgs(process.getuid?.() === 0), { reject: false, stdin: "ignore" }).catch((error: Error) => ({ failed: true, stderr: error.message, exitCode: undefined }));
     if (probe.failed) {
       const why = String(probe.stderr ?? "").trim() || `exit code ${String(probe.exitCode)}`;
       throw new EnvironmentError(`the sandbox of agent "${sandboxed[0]!.name}" cannot start: bwrap ${/ENOENT/.test(why) ? "is not installed" : `failed: ${why}`}`, {

@@ -16,6 +16,7 @@ import {
   redisServerVersion,
   redisTarget,
 } from "../core/index.js";
+import { bwrapProbeArgs } from "../bridge/index.js";
 
 export interface Check {
   name: string;
@@ -144,8 +145,7 @@ export async function sandboxChecks(options: DoctorOptions): Promise<Check[]> {
 
 export async function checkBubblewrap(needed: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Check> {
   const fix = "sudo apt-get install -y bubblewrap (or npm run setup)";
-  const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid", "--die-with-parent", ...(process.getuid?.() === 0 ? ["--cap-drop", "ALL"] : []), "--", "true"];
-  const result = await execa("bwrap", args, { reject: false, timeout: 5000, stdin: "ignore", env }).catch(() => null);
+  const result = await execa("bwrap", bwrapProbeArgs(process.getuid?.() === 0), { reject: false, timeout: 5000, stdin: "ignore", env }).catch(() => null);
   if (result && !result.failed) return { name: "bubblewrap", ok: true, detail: "bwrap runs a sandbox here" };
   const missing = result === null || (result as { code?: string }).code === "ENOENT";
   const why = missing ? "not installed" : `bwrap fails: ${String(result.stderr).trim() || `exit code ${result.exitCode}`}`;
