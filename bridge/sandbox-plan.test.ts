@@ -90,8 +90,10 @@ describe("the bubblewrap mount plan", () => {
     expect(closed).not.toContain("--cap-drop");
   });
 
-  it("does not hide again what a private /tmp already hides", () => {
-    expect(position(bwrapArgs({ ...PLAN, home: "/tmp/ca-x" }), "--tmpfs", "/tmp/ca-x")).toBe(-1);
+  it("does not hide again what is hidden already: a home under the private /tmp, a swarm.yaml in the hidden home", () => {
+    const args = bwrapArgs({ ...PLAN, home: "/tmp/ca-x", configFile: "/tmp/ca-x/swarm.yaml" });
+    expect(position(args, "--tmpfs", "/tmp/ca-x")).toBe(-1);
+    expect(args.join(" ")).not.toContain("/dev/null /tmp/ca-x/swarm.yaml");
   });
 
   it("puts the empty swarm.yaml over the real one after every bind, so that a project folder kept in the home does not show it", () => {

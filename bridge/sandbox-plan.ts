@@ -67,8 +67,9 @@ export function bwrapArgs(plan: SandboxPlan): string[] {
   hide(plan.home);
   const back = [...writable.filter((path) => within(path, plan.home)).map((path) => ({ path, writable: true })), ...plan.exposed];
   for (const { path, writable: rw } of back.sort((a, b) => byDepth(a.path, b.path))) args.push(rw ? "--bind" : "--ro-bind", path, path);
-  // Last, so that no folder bound above shows it again (a project folder kept in the home, say).
-  if (plan.configFile) args.push("--ro-bind", "/dev/null", plan.configFile);
+  // Last, so that no folder bound above shows it again (a project folder kept in the home, say); not where nothing shows it.
+  const config = plan.configFile;
+  if (config && (!hidden.some((dir) => within(config, dir)) || back.some(({ path }) => within(config, path)))) args.push("--ro-bind", "/dev/null", config);
   for (const path of plan.readOnly) args.push("--ro-bind", path, path);
   args.push("--unshare-pid", "--unshare-ipc", "--die-with-parent");
   if (!plan.network) args.push("--unshare-net");
