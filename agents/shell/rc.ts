@@ -38,9 +38,20 @@ PS1='\[\e[1;36m\]${"${__ca_session}"}\[\e[0m\]:\[\e[34m\]\W\[\e[0m\]\$ '
 PROMPT_COMMAND='printf "\e]7777;ca;prompt;%s\a" "$__ca_pn"'
 __ca_jobs=${dir}
 
+# [issue 11, workflow values] The task's own variables (jobs/<token>.env, NUL-separated NAME=value), exported
+# inside the pipeline's subshell only, which then execs the task: they never reach this pane's shell, a later
+# task or a person attached to the pane. Builtins only; a name other than CA_[A-Z0-9_]+ is skipped.
+__ca_env() {
+  local __ca_kv
+  [[ -f "$__ca_jobs/$1.env" ]] || return 0
+  while IFS= read -r -d '' __ca_kv; do
+    [[ $__ca_kv =~ ^CA_[A-Z0-9_]+= ]] && export "$__ca_kv"
+  done < "$__ca_jobs/$1.env"
+}
+
 ca-run() {
-  local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview __ca_st __ca_p
-  local -a __ca_box=() __ca_env=()
+  local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview __ca_st
+  local -a __ca_box=()
   {
     IFS= read -r __ca_nonce && IFS= read -r __ca_mode && IFS= read -r __ca_out
   } < "$__ca_jobs/$__ca_t.meta" 2>/dev/null || {
@@ -55,22 +66,16 @@ ca-run() {
     printf 'claude-agent: job %s was withdrawn\n' "$__ca_t" >&2
     return 1
   fi
+  # The sandbox this dispatch's task runs in (bwrap … --), read here, outside it; no file: unsandboxed.
   [[ -e $__ca_jobs/$__ca_t.box ]] && mapfile -d '' -t __ca_box < "$__ca_jobs/$__ca_t.box"
-  [[ -e $__ca_jobs/$__ca_t.env ]] && mapfile -d '' -t __ca_env < "$__ca_jobs/$__ca_t.env"
   printf '\e]7777;ca;begin;%s;%s\a' "$__ca_t" "$__ca_nonce"
   IFS= read -r -d '' __ca_preview < "$__ca_jobs/$__ca_t.preview"
   printf '\e[2m%s\e[0m\n' "$__ca_preview"
   if [[ $__ca_mode == arg ]]; then
     IFS= read -r -d '' __ca_body < "$__ca_jobs/$__ca_t.sh"
-    {
-      for __ca_p in "${"${__ca_env[@]}"}"; do [[ $__ca_p =~ ^CA_[A-Z0-9_]+= ]] && export -- "$__ca_p"; done
-      exec "${"${__ca_box[@]}"}" bash -c "$__ca_body"
-    } 2>&1 | tee -- "$__ca_out"
+    { __ca_env "$__ca_t"; exec "${"${__ca_box[@]}"}" bash -c "$__ca_body"; } 2>&1 | tee -- "$__ca_out"
   else
-    {
-      for __ca_p in "${"${__ca_env[@]}"}"; do [[ $__ca_p =~ ^CA_[A-Z0-9_]+= ]] && export -- "$__ca_p"; done
-      exec "${"${__ca_box[@]}"}" bash -- "$__ca_jobs/$__ca_t.sh"
-    } 2>&1 | tee -- "$__ca_out"
+    { __ca_env "$__ca_t"; exec "${"${__ca_box[@]}"}" bash -- "$__ca_jobs/$__ca_t.sh"; } 2>&1 | tee -- "$__ca_out"
   fi
   __ca_st=(${"${PIPESTATUS[@]}"})
   __ca_code=${"${__ca_st[0]}"}
