@@ -8,6 +8,7 @@ export {
   removeDispatch,
   removeTaskDispatches,
   readNonce,
+  scriptFile,
   agentJobFiles,
   writePrompt,
   type Dispatch,

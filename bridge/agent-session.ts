@@ -1,6 +1,6 @@
 import { InfraError, type AgentState } from "../core/index.js";
 import { parseShellMarker, type ShellMarker } from "../agents/index.js";
-import type { PaneRef, SessionManager } from "../sessions/index.js";
+import { shellInForeground, type PaneRef, type SessionManager } from "../sessions/index.js";
 
 interface Waiter {
   match(marker: ShellMarker): boolean;
@@ -23,6 +23,8 @@ export class AgentSession {
   restarts = 0;
   startedAt: string | null = null;
   private waiters = new Set<Waiter>();
+  /** The nonce the pane's shell puts in its prompt markers (rc.ts); null: a pane of an older rcfile, whose markers carry none. */
+  private promptNonce: string | null = null;
 
   /** When the session's program died recently (ms since epoch), to tell a crash loop from a rare crash. */
   crashes: number[] = [];
@@ -38,8 +40,9 @@ export class AgentSession {
   /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */
   constructor(readonly name: string, readonly agent: string, private readonly manager: () => SessionManager) {}
 
-  attach(ref: PaneRef): void {
+  attach(ref: PaneRef, promptNonce: string | null = null): void {
     this.ref = ref;
+    this.promptNonce = promptNonce;
     this.startedAt = new Date().toISOString();
   }
 
@@ -47,6 +50,8 @@ export class AgentSession {
     if (!this.ref || paneId !== this.ref.paneId) return;
     const marker = parseShellMarker(fields);
     if (!marker) return;
+    // A prompt marker without the shell's nonce was printed by a task, not by the shell.
+    if (marker.kind === "prompt" && this.promptNonce !== null && marker.nonce !== this.promptNonce) return;
     for (const waiter of [...this.waiters]) {
       if (!waiter.match(marker)) continue;
       this.waiters.delete(waiter);
@@ -134,12 +139,22 @@ export class AgentSession {
   }
 
   /**
-   * Ctrl-C until the shell shows its prompt again. Text typed right after C-c
-   * is lost (the tty flushes typeahead), so the caller must wait for this.
+   * Whether the pane's shell holds its terminal again (no job of its own in
+   * front); null when it cannot be told. See sessions/pane-process.ts.
+   */
+  shellInForeground(): boolean | null {
+    return this.ref ? shellInForeground(this.ref.panePid) : null;
+  }
+
+  /**
+   * Ctrl-C until the shell shows its prompt again and holds its terminal.
+   * Text typed right after C-c is lost (the tty flushes typeahead), so the
+   * caller must wait for this. A prompt marker alone is not enough: the
+   * pane counts as free only when its shell is in the foreground again.
    */
   async interrupt(tries = 3, waitMs = 2000): Promise<boolean> {
     for (let i = 0; i < tries; i++) {
-      const prompt = this.waitFor((m) => m.kind === "prompt", { timeoutMs: waitMs });
+      const prompt = this.waitFor((m) => m.kind === "prompt" && this.shellInForeground() !== false, { timeoutMs: waitMs });
       try {
         await this.key("C-c");
         await prompt;

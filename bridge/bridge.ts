@@ -1,8 +1,9 @@
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
+import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type AgentConfig, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
 import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
+import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 import { AgentSession } from "./agent-session.js";
 import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
@@ -12,7 +13,9 @@ import { JobRunner } from "./job-runner.js";
 import { Parking } from "./parking.js";
 import { ProgramVersions } from "./program-versions.js";
 import { SessionRegistry } from "./registry.js";
+import { Sandboxes } from "./sandbox.js";
 import { SessionPool } from "./session-pool.js";
+import { promptNonceOf, shellPaneStart } from "./shell-pane.js";
 import { DEFAULT_TUNING, workerOptions, type BridgeTuning } from "./tuning.js";
 import { Worktrees } from "./worktrees.js";
 
@@ -27,6 +30,8 @@ export interface BridgeOptions {
   readonly prefix: string;
   readonly log?: LogFn;
   readonly tuning?: Partial<BridgeTuning>;
+  /** The environment agents start from (default: this process's); the swarm's own variables are removed from it (agent-env.ts). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -51,6 +56,7 @@ export class Bridge {
   private readonly breakers: Breakers;
   private readonly interactive: InteractiveClaude;
   private readonly versions = new ProgramVersions();
+  private readonly sandboxes: Sandboxes;
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
   private heartbeat: SessionHeartbeat | null = null;
@@ -79,6 +85,7 @@ export class Bridge {
       hold: async (agent, ms) => void (await this.workerOf(agent)?.rateLimit(ms)),
     });
     this.worktrees = new Worktrees(options.paths.root);
+    this.sandboxes = new Sandboxes({ config: options.config, home: options.paths.root, worktrees: this.worktrees });
     this.parking = new Parking({
       redis: options.redis,
       keys: this.ledger.keys,
@@ -92,7 +99,6 @@ export class Bridge {
     this.interactive = new InteractiveClaude({
       agents: options.config.agents,
       home: options.paths.root,
-      jobsDir: options.paths.jobsDir,
       registry: this.registry,
       events: this.events,
       conversations: new ConversationStore(options.redis, this.ledger.keys),
@@ -111,6 +117,8 @@ export class Bridge {
       worktrees: this.worktrees,
       parking: this.parking,
       interactive: this.interactive,
+      sandboxes: this.sandboxes,
+      agentEnv: (agent) => this.agentEnv(agent),
       maxDispatches: this.tuning.maxDispatches,
       redact,
     });
@@ -120,6 +128,7 @@ export class Bridge {
     const sessions = await SessionManager.open(options.paths);
     const bridge = new Bridge(options, sessions);
     try {
+      await bridge.sandboxes.check();
       await bridge.startSessions();
       await bridge.startIntake();
     } catch (error) {
@@ -186,14 +195,15 @@ export class Bridge {
     // Interactive Claude: its TUI is the pane's own program (interactive.ts), not our shell.
     const interactive = this.interactive.handles(agent.name);
     const alive = interactive && (await this.sessions.list()).some((pane) => pane.session === session.name);
+    const env = this.agentEnv(agent);
     const launch = interactive ? await this.interactive.launch(session, cwd, alive) : null;
-    const { ref, created } = await this.sessions.ensure({
-      name: session.name,
-      cwd,
-      env: { ...agent.env, CA_SESSION: session.name, CA_AGENT: agent.name, CA_HOME: this.options.paths.root, ...launch?.env },
-      command: launch?.command ?? shellCommand(this.options.paths),
-    });
-    session.attach(ref);
+    const shell = launch ? null : shellPaneStart(session.name, env);
+    // A sandboxed interactive program runs inside bwrap as the pane's own program; a shell pane sandboxes each task (ca-run).
+    const command = launch ? [...(this.sandboxes.forProgram(agent, session.name, launch.exposed) ?? []), ...launch.command] : shellCommand(this.options.paths);
+    const paneEnv = launch ? { ...env, ...launch.env } : shell!.env;
+    const { ref, created } = await this.sessions.ensure({ name: session.name, cwd, env: paneEnv, command });
+    const nonce = shell ? promptNonceOf(shell, ref, created) : null;
+    session.attach(ref, nonce);
     if (interactive) await this.interactive.started(session, created);
     const running = created ? null : await this.registry.currentTask(session.name);
     const record = running ? await this.ledger.get(running) : null;
@@ -215,6 +225,12 @@ export class Bridge {
           void this.registry.publish(session).catch(() => undefined);
         });
     } else {
+      if (shell && nonce === null && process.platform === "linux") {
+        // A shell started by an older claude-agent: its ca-run knows neither sandboxes nor prompt nonces. Idle: start it anew.
+        this.log("session.outdated", { session: session.name });
+        await this.sessions.kill(session.name);
+        return this.bringUp(session);
+      }
       if (!interactive) await session.probe(PROBE_TIMEOUT_MS);
       session.state = "idle";
       session.currentTask = null;
@@ -385,6 +401,11 @@ export class Bridge {
     await this.events.publish("agent.failed", { agent: session.agent, session: session.name, message }).catch(() => undefined);
     const pool = this.pools.get(session.agent);
     if (pool && pool.sessions.every((s) => s.state === "failed")) await this.workerOf(session.agent)?.rateLimit(this.tuning.failedProbeMs);
+  }
+
+  /** What the agent's panes, tasks and gates get: no swarm variable, no daemon secret (agent-env.ts). */
+  private agentEnv(agent: AgentConfig): Record<string, string> {
+    return agentEnvironment(agent, { base: this.options.env ?? process.env, withheld: daemonSecrets(this.options.config, agent) });
   }
 
   private workerOf(agent: string): Worker | undefined {

@@ -1,8 +1,11 @@
 /**
  * A gate: a deterministic check (`npm test`, `git diff --quiet`) that must
- * pass before an agent's task counts as completed. "Turn ended" is not
- * "task done" (BRIEF lesson 2). It runs in the bridge, not in the pane: its
- * exit code is the artifact, and nothing the agent prints can fake it.
+ * pass before an agent's task counts as completed: the end of an agent's turn
+ * is not the task done. The bridge starts it, not the pane: its exit code is
+ * the artifact, and nothing the agent prints can fake it. It runs with the
+ * agent's environment only (never the daemon's: no Redis URL, no home, no
+ * supervisor key) and, for a sandboxed agent, inside the agent's sandbox,
+ * where the swarm's home is as invisible as to the agent's tasks.
  */
 import { execa } from "execa";
 import { stripAnsi } from "../core/index.js";
@@ -19,8 +22,10 @@ export interface GateRun {
 
 export interface GateOptions {
   readonly cwd: string;
-  /** Added to the bridge's environment: the agent's `env` and the task's identity. */
+  /** The gate's whole environment: the agent's (agent-env.ts) and the task's identity. */
   readonly env: Readonly<Record<string, string>>;
+  /** `bwrap … --` to run it in the agent's sandbox; null: unsandboxed. */
+  readonly sandbox?: readonly string[] | null;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -31,14 +36,16 @@ const KILL_GRACE_MS = 2000;
 
 /**
  * `bash -c <command>` in its own process group, so that a time limit or a
- * cancel stops the test runner and everything it started, not only bash.
+ * cancel stops the test runner and everything it started, not only bash (in
+ * a sandbox, its pid namespace dies with bwrap, whatever left the group).
  */
 export async function runGate(command: string, options: GateOptions): Promise<GateRun> {
   const started = Date.now();
-  const child = execa("bash", ["-c", command], {
+  const [program, ...prefix] = [...(options.sandbox ?? []), "bash"];
+  const child = execa(program!, [...prefix, "-c", command], {
     cwd: options.cwd,
     env: options.env,
-    extendEnv: true,
+    extendEnv: false,
     stdin: "ignore",
     all: true,
     reject: false,

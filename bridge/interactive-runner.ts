@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { InfraError, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
+import { InfraError, readRegularFile, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, clip, interactivePrompt, isLimitMessage, readClaudeScreen, readTurn, writePrompt, type ClaudeHookEvent } from "../agents/index.js";
 import { jobDeadline } from "./deadline.js";
 import type { AgentSession } from "./agent-session.js";
@@ -68,7 +67,7 @@ export class InteractiveRunner {
     const channel = claude.channel(session);
     const attempt = record.attempts + 1;
     const token = `${record.id}-${attempt}`;
-    const resultFile = this.deps.claude.resultFile(token);
+    const resultFile = this.deps.claude.resultFile(record.agent, token);
     claude.clearResult(resultFile);
     // Write-ahead: a bridge that dies after this line finds the dispatch (resume below).
     await ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile: resultFile });
@@ -95,7 +94,7 @@ export class InteractiveRunner {
       return false;
     }
     const channel = this.deps.claude.channel(session);
-    const submitted = channel.history.find((e) => isSubmission(e, this.deps.claude.resultFile(token)));
+    const submitted = channel.history.find((e) => isSubmission(e, this.deps.claude.resultFile(record.agent, token)));
     if (!submitted) {
       // Maybe pasted, never submitted: its text may sit in the input box. Only a new program is a clean slate.
       this.deps.log("job.unsubmitted", { taskId: record.id, session: session.name, dispatch: token });
@@ -212,7 +211,7 @@ export class InteractiveRunner {
       const limited = end.error === "rate_limit" || isLimitMessage(message);
       return { status: "failed", reason: limited ? `rate limited: ${message}` : message, fields, rateLimited: limited };
     }
-    const resultFile = record.outputFile ?? this.deps.claude.resultFile(record.dispatch ?? "");
+    const resultFile = record.outputFile ?? this.deps.claude.resultFile(record.agent, record.dispatch ?? "");
     if (readText(resultFile) === null) {
       const reason = `the agent ended its turn without writing its result file ${resultFile}: the task is not done (its last message is the answer)`;
       return { status: "failed", reason, fields };
@@ -222,7 +221,7 @@ export class InteractiveRunner {
 
   /** The gate failed: its output goes back to the agent as a further prompt in the same conversation and session, within the same time limit. */
   private async retry(record: TaskRecord, session: AgentSession, channel: ClaudeChannel, token: string, prompt: string, signal: AbortSignal): Promise<void> {
-    const resultFile = this.deps.claude.resultFile(token);
+    const resultFile = this.deps.claude.resultFile(record.agent, token);
     this.deps.claude.clearResult(resultFile);
     // Write-ahead, as for the first dispatch: a restarted bridge re-adopts the retry by its token.
     await this.deps.ledger.update(record.id, { dispatch: token, pane: paneKey(session), outputFile: resultFile });
@@ -251,7 +250,9 @@ export class InteractiveRunner {
       return ending === "interrupted" ? turn.interrupted : turn.lastText.trim() === ending.lastMessage.trim();
     };
     const began = Date.now();
-    const transcript = channel.transcriptPath && promptId ? await settledTranscript(channel.transcriptPath, settled, TRANSCRIPT_WAIT_MS) : null;
+    // The path comes from the program's hook input: only a file in its own config folder is read.
+    const path = channel.transcriptPath && this.deps.claude.ownsTranscript(channel.session.agent, channel.transcriptPath) ? channel.transcriptPath : null;
+    const transcript = path && promptId ? await settledTranscript(path, settled, TRANSCRIPT_WAIT_MS) : null;
     this.deps.log("job.transcript", { session: channel.session.name, waitedMs: Date.now() - began, settled: transcript !== null && settled(transcript) });
     const turn = transcript !== null && promptId ? readTurn(transcript, promptId) : null;
     const answer = lastMessage ?? turn?.lastText ?? "";
@@ -316,12 +317,9 @@ function paneKey(session: AgentSession): string {
   return session.ref ? `${session.ref.paneId}:${session.ref.panePid}` : "";
 }
 
+/** The program may have put a symlink or a FIFO in place of its result file. */
 function readText(file: string): string | null {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return null;
-  }
+  return readRegularFile(file);
 }
 
 function clipAnswer(answer: string): string {

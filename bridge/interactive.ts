@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { agentConfigDir, InfraError, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../core/index.js";
+import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../core/index.js";
 import { conversationExists, DriftMonitor, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, RESULT_SUFFIX, type DriftSign, type ScreenReading } from "../agents/index.js";
 import type { AgentSession } from "./agent-session.js";
 import { ClaudeChannel, HookTimeout } from "./claude-channel.js";
@@ -12,8 +12,6 @@ export interface InteractiveDeps {
   readonly agents: readonly AgentConfig[];
   /** The swarm's home: per-agent config and hook folders live under it. */
   readonly home: string;
-  /** Result files go here, beside the task's other files (the sweeper removes them together). */
-  readonly jobsDir: string;
   readonly registry: SessionRegistry;
   readonly events: EventStream;
   readonly conversations: ConversationStore;
@@ -68,9 +66,14 @@ export class InteractiveClaude {
     }
   }
 
-  /** A dispatch's result file (an Edit rule in the agent's settings lets the program write such files unasked). */
-  resultFile(token: string): string {
-    return join(this.deps.jobsDir, `${token}${RESULT_SUFFIX}`);
+  /**
+   * A dispatch's result file (an Edit rule in the agent's settings lets the
+   * program write such files unasked). In a folder of the agent's own, the
+   * only part of the home a sandboxed program sees besides its config and
+   * hook file; the sweeper removes them with the task's other files.
+   */
+  resultFile(agent: string, token: string): string {
+    return join(resultsDir(this.deps.home, agent), `${token}${RESULT_SUFFIX}`);
   }
 
   /**
@@ -78,14 +81,15 @@ export class InteractiveClaude {
    * empties the hook file unless the session's pane still runs (then the
    * file tells a new bridge what happened while none watched).
    */
-  async launch(session: AgentSession, cwd: string, paneAlive: boolean): Promise<{ command: string[]; env: Record<string, string> }> {
+  async launch(session: AgentSession, cwd: string, paneAlive: boolean): Promise<{ command: string[]; env: Record<string, string>; exposed: { path: string; writable: boolean }[] }> {
     const agent = this.byName.get(session.agent)!;
     const configDir = agentConfigDir(this.deps.home, agent.name);
+    const results = resultsDir(this.deps.home, agent.name);
     prepareInteractiveConfig({
       configDir,
       cwd,
       apiKey: agent.env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY ?? null,
-      resultsDir: this.deps.jobsDir,
+      resultsDir: results,
     });
     const hookFile = this.hookFile(session);
     mkdirSync(join(this.deps.home, "agents", agent.name, "hooks"), { recursive: true, mode: 0o700 });
@@ -100,6 +104,8 @@ export class InteractiveClaude {
     return {
       command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId }),
       env: { CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
+      // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
+      exposed: [{ path: hookFile, writable: true }, { path: results, writable: true }],
     };
   }
 
@@ -183,6 +189,11 @@ export class InteractiveClaude {
     }
   }
 
+  /** Whether a transcript path a hook reported lies in the agent's own config folder. */
+  ownsTranscript(agent: string, path: string): boolean {
+    return isInside(path, agentConfigDir(this.deps.home, agent));
+  }
+
   /** A result file from an earlier attempt must not pass for this one's. */
   clearResult(file: string): void {
     rmSync(file, { force: true });
@@ -204,6 +215,11 @@ export class InteractiveClaude {
       .publish("agent.state", { agent: session.agent, session: session.name, status: session.agentState ?? undefined, message: session.needsInput ?? undefined })
       .catch(() => undefined);
   }
+}
+
+/** Where an interactive agent's programs write their result files. */
+export function resultsDir(home: string, agent: string): string {
+  return join(home, "agents", agent, "results");
 }
 
 function describe(screen: ScreenReading | null): string {

@@ -11,9 +11,12 @@
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentConfig, Ledger, TaskRecord, TerminalStatus } from "../core/index.js";
+import { agentEnvironment } from "./agent-env.js";
 import type { AgentFinish, AgentJobs } from "./agent-jobs.js";
 import { gateFailureReason, gateRetryPrompt, runGate } from "./gates.js";
 import type { JobChanges } from "./job-changes.js";
+import { gateCommand } from "./policy-check.js";
+import type { Sandboxes } from "./sandbox.js";
 import type { Worktrees } from "./worktrees.js";
 
 export type Settlement =
@@ -33,6 +36,10 @@ export interface CompletionDeps {
   readonly log: (event: string, data: Record<string, unknown>) => void;
   /** The agent's program hit a rate limit; `resetAt` (ISO) when it said when the limit lifts. */
   readonly onRateLimited?: (agent: string, resetAt: string | null) => Promise<void>;
+  /** Gates of sandboxed agents run in their sandbox. */
+  readonly sandboxes?: Sandboxes;
+  /** The agent's environment (agent-env.ts): a gate gets it, never the daemon's own; default: the agent's `env` alone. */
+  readonly agentEnv?: (agent: AgentConfig) => Record<string, string>;
 }
 
 export interface SettleContext {
@@ -90,11 +97,13 @@ export class JobCompletion {
       const resetAt = typeof report.fields.rateLimitResetAt === "string" ? report.fields.rateLimitResetAt : null;
       await this.deps.onRateLimited(record.agent, resetAt).catch((error) => this.deps.log("agent.park-failed", { agent: record.agent, error }));
     }
-    const gate = record.gate ?? agent?.gate ?? null;
+    const gate = agent ? gateCommand(record, agent) : null;
     if (status === "completed" && gate && agent && session) {
+      // Checked against the agent's policy before the dispatch (policy-check.ts); it runs where the task ran.
       const run = await runGate(gate, {
         cwd: this.deps.worktrees.cwdFor(agent, session),
-        env: { ...agent.env, CA_SESSION: session, CA_AGENT: agent.name, CA_TASK: record.id, CA_HOME: this.deps.home },
+        env: { ...(this.deps.agentEnv ?? defaultEnv)(agent), CA_SESSION: session, CA_AGENT: agent.name, CA_TASK: record.id },
+        sandbox: this.deps.sandboxes?.forGate(agent, session) ?? null,
         timeoutMs: Math.max(MIN_GATE_MS, await this.remainingMs(record)),
         signal: context.signal,
       });
@@ -150,6 +159,10 @@ export class JobCompletion {
     appendFileSync(join(this.deps.outputDir, `${taskId}.log`), `\n── gate retry ${retry} ──\n${text}`);
     rmSync(file, { force: true }); // settled once: a re-delivery must not append it again
   }
+}
+
+function defaultEnv(agent: AgentConfig): Record<string, string> {
+  return agentEnvironment(agent, { base: process.env });
 }
 
 function retryOf(token: string): number {

@@ -2,7 +2,7 @@ import { statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Redis } from "ioredis";
 import { InfraError, isTerminal, type AgentConfig, type Ledger, type Redactor, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { inspectDispatch, readNonce, removeTaskDispatches, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
+import { agentJobFiles, inspectDispatch, readNonce, removeTaskDispatches, scriptFile, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
 import { jobDeadline } from "./deadline.js";
 import { AgentJobs } from "./agent-jobs.js";
 import { WaitTimeout, type AgentSession } from "./agent-session.js";
@@ -13,6 +13,8 @@ import { JobChanges } from "./job-changes.js";
 import { JobCompletion } from "./job-completion.js";
 import { readOutputForResult } from "./output.js";
 import type { Parking } from "./parking.js";
+import { dispatchVerdict } from "./policy-check.js";
+import type { ExposedPath, Sandboxes } from "./sandbox.js";
 import type { SessionPool } from "./session-pool.js";
 import type { SessionRegistry } from "./registry.js";
 import { Worktrees } from "./worktrees.js";
@@ -45,6 +47,10 @@ export interface RunnerDeps {
   readonly maxDispatches?: number;
   /** Cleans secrets out of what the pane shows of a task (its `.preview`); the `.sh` and prompt stay raw. */
   readonly redact?: Redactor;
+  /** The agents' sandboxes (`sandbox: bwrap`); without it every task runs unsandboxed. */
+  readonly sandboxes?: Sandboxes;
+  /** The environment an agent's gates run with (agent-env.ts); default: this process's, without the swarm's variables, plus the agent's `env`. */
+  readonly agentEnv?: (agent: AgentConfig) => Record<string, string>;
 }
 
 /** Why a task whose stored text is redacted cannot run: the raw copy kept apart is gone. */
@@ -83,6 +89,8 @@ export class JobRunner {
       changes: new JobChanges(deps.jobsDir, worktrees),
       log: deps.log,
       onRateLimited: deps.parking ? (agent, resetAt) => deps.parking!.park(agent, resetAt) : undefined,
+      sandboxes: deps.sandboxes,
+      agentEnv: deps.agentEnv,
     });
     this.interactive = deps.interactive && deps.agents
       ? new InteractiveRunner({
@@ -148,6 +156,13 @@ export class JobRunner {
 
     const text = await ledger.taskText(record);
     if (text === null) return void (await this.finish(record, null, "failed", null, RAW_TEXT_GONE));
+    // The submitting client checked the policy, but a job can be written into Redis by anyone who reaches it:
+    // what reaches a pane is checked here, against this bridge's config, before every dispatch.
+    const refused = await dispatchVerdict({ ...record, task: text }, this.agentConfig(record.agent));
+    if (refused) {
+      this.deps.log("job.refused", { taskId: record.id, agent: record.agent, rule: refused.rule });
+      return void (await this.finish(record, null, "failed", null, refused.reason));
+    }
     let session: AgentSession;
     try {
       await this.deps.parking?.wait(record.agent, signal);
@@ -188,7 +203,7 @@ export class JobRunner {
     try {
       const nonce = readNonce(this.deps.jobsDir, token) ?? "";
       const startedAt = record.startedAt ? Date.parse(record.startedAt) : Date.now();
-      const end = session.waitFor((m) => m.kind === "end" && m.token === token && m.nonce === nonce);
+      const end = session.waitFor((m) => m.kind === "end" && m.token === token && m.nonce === nonce && this.ranToItsEnd(session, token, m));
       // The command may have ended between our look at the files and the subscription.
       const again = inspectDispatch(this.deps.jobsDir, token);
       if (again.kind === "finished") {
@@ -218,7 +233,8 @@ export class JobRunner {
     const prepared = await this.agentJobs.prepare({ ...record, task: text }, session.name, token);
     // [issue 11, workflow values] A shell task's own variables go with its dispatch; an agent program's prompt is its text.
     const env = record.env !== undefined && !this.agentJobs.adapter(record.agent).structured ? { env: record.env } : {};
-    const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: this.redact(prepared.preview), ...env });
+    const sandbox = this.sandboxFor(record.agent, session.name, token);
+    const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: this.redact(prepared.preview), ...env, sandbox });
     const { end } = await this.typeAndConfirm(record.id, session, token, job, "it");
     const startedAt = Date.now();
     await this.deps.ledger.update(
@@ -235,7 +251,9 @@ export class JobRunner {
     try {
       const outcome = await Promise.race([end, deadline.reached]);
       if (typeof outcome !== "string" && outcome.kind === "end") {
-        await this.finishExited(record, session.name, token, outcome);
+        // The exit code is ca-run's artifact; the marker only says when to read it (ranToItsEnd).
+        const exited = inspectDispatch(this.deps.jobsDir, token);
+        await this.finishExited(record, session.name, token, exited.kind === "finished" ? exited : outcome);
         return;
       }
       const status = outcome as "timeout" | "cancelled";
@@ -282,6 +300,43 @@ export class JobRunner {
   }
 
   /**
+   * Whether an end marker carrying the dispatch's nonce was printed by ca-run
+   * at the end of its run, rather than by a task that read the nonce (only an
+   * unsandboxed task can: a sandbox hides the job files). ca-run writes the
+   * exit artifact first and prints the marker from the shell itself, which
+   * holds its terminal again by then; a task printing it runs in front of the
+   * shell. Without an artifact (ca-run could not write it: a full disk) the
+   * marker's code is used.
+   */
+  private ranToItsEnd(session: AgentSession, token: string, marker: ShellMarker & { kind: "end" }): boolean {
+    if (session.shellInForeground() === false) {
+      this.deps.log("job.end-marker-refused", { session: session.name, dispatch: token, why: "the pane's shell is not in the foreground: a task printed it" });
+      return false;
+    }
+    const state = inspectDispatch(this.deps.jobsDir, token);
+    if (state.kind === "finished" && state.exitCode !== marker.exitCode) {
+      this.deps.log("job.end-marker-mismatch", { session: session.name, dispatch: token, marker: marker.exitCode, artifact: state.exitCode });
+    }
+    return true;
+  }
+
+  /** The `bwrap … --` argv of a dispatch of a sandboxed agent (null: unsandboxed), with the dispatch's own files bound in. */
+  private sandboxFor(agentName: string, session: string, token: string): string[] | null {
+    const agent = this.agentConfig(agentName);
+    if (!agent || !this.deps.sandboxes) return null;
+    const files: ExposedPath[] = [{ path: scriptFile(this.deps.jobsDir, token), writable: false }];
+    if (this.agentJobs.adapter(agentName).structured) {
+      const { promptFile, eventsFile } = agentJobFiles(this.deps.jobsDir, token);
+      files.push({ path: promptFile, writable: false }, { path: eventsFile, writable: true });
+    }
+    return this.deps.sandboxes.forTask(agent, session, files);
+  }
+
+  private agentConfig(name: string): AgentConfig | undefined {
+    return this.deps.agents?.config.find((agent) => agent.name === name);
+  }
+
+  /**
    * Types a dispatch's line and waits for its begin marker. Returns the promise
    * of its end marker (subscribed before typing, so it cannot be missed). A
    * dispatch that does not start is withdrawn and reported as an infrastructure
@@ -290,7 +345,7 @@ export class JobRunner {
   private async typeAndConfirm(taskId: string, session: AgentSession, token: string, job: Dispatch, what: string): Promise<{ end: Promise<ShellMarker> }> {
     const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === token && m.nonce === job.nonce;
     const begin = session.waitFor((m) => m.kind === "begin" && isOurs(m), { timeoutMs: BEGIN_TIMEOUT_MS });
-    const end = session.waitFor((m) => m.kind === "end" && isOurs(m));
+    const end = session.waitFor((m) => m.kind === "end" && isOurs(m) && this.ranToItsEnd(session, token, m));
     end.catch(() => undefined);
     try {
       await session.type(job.line);
@@ -308,7 +363,8 @@ export class JobRunner {
     await this.deps.ledger.update(record.id, { dispatch: retry.token, pane: paneKey(session) });
     const prepared = await this.agentJobs.prepare({ ...record, task: retry.prompt, fresh: false }, session.name, retry.token);
     const header = `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m`;
-    const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: this.redact(prepared.preview) });
+    const sandbox = this.sandboxFor(record.agent, session.name, retry.token);
+    const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: this.redact(prepared.preview), sandbox });
     const { end } = await this.typeAndConfirm(record.id, session, retry.token, job, "its gate retry");
     const current = await this.deps.ledger.get(record.id);
     const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();

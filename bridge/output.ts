@@ -1,16 +1,13 @@
-import { openSync, readSync, closeSync, fstatSync } from "node:fs";
-import { stripAnsi } from "../core/index.js";
+import { readSync, closeSync, fstatSync } from "node:fs";
+import { openRegularFile, stripAnsi } from "../core/index.js";
 
 /** The result holds the first and last 64 KB of a task's output; the whole of it stays in its file. */
 export const OUTPUT_EDGE_BYTES = 64 * 1024;
 
 export function readOutputForResult(file: string, edge = OUTPUT_EDGE_BYTES): string {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return "";
-  }
+  // An interactive agent's output is its result file, in a folder its (sandboxed) program can write.
+  const fd = openRegularFile(file);
+  if (fd === null) return "";
   try {
     const size = fstatSync(fd).size;
     if (size <= edge * 2) return stripAnsi(readRange(fd, 0, size));

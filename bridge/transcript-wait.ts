@@ -1,4 +1,5 @@
-import { readFileSync, watch } from "node:fs";
+import { watch } from "node:fs";
+import { readRegularFile } from "../core/index.js";
 
 /**
  * Claude Code writes its transcript a little after the hook that ends a turn
@@ -7,13 +8,7 @@ import { readFileSync, watch } from "node:fs";
  * woken by inotify, bounded by `timeoutMs`, then whatever is there.
  */
 export async function settledTranscript(file: string, settled: (text: string) => boolean, timeoutMs: number): Promise<string | null> {
-  const read = (): string | null => {
-    try {
-      return readFileSync(file, "utf8");
-    } catch {
-      return null;
-    }
-  };
+  const read = (): string | null => readRegularFile(file);
   const first = read();
   if (first === null || settled(first)) return first;
   return new Promise((resolve) => {

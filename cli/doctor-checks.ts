@@ -2,7 +2,12 @@ import { existsSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { execa } from "execa";
 import {
+  ConfigError,
   EnvironmentError,
+  findConfigFile,
+  isSandboxed,
+  loadConfig,
+  type SwarmConfig,
   homeMode,
   homePaths,
   checkEvictionPolicy,
@@ -12,6 +17,7 @@ import {
   redisTarget,
 } from "../core/index.js";
 import { redisSecurityChecks } from "./redis-checks.js";
+import { bwrapProbeArgs } from "../bridge/index.js";
 
 export interface Check {
   name: string;
@@ -24,6 +30,8 @@ export interface Check {
 export interface DoctorOptions {
   home: string;
   env?: NodeJS.ProcessEnv;
+  /** Where swarm.yaml is looked for first (default: this process's folder), as `up` would. */
+  cwd?: string;
 }
 
 const MIN_NODE = 20;
@@ -129,16 +137,58 @@ async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]
   }
 }
 
+/**
+ * The sandbox (`sandbox: bwrap`): whether bubblewrap runs here, as the bridge
+ * runs it (a pid namespace; no capabilities as root), and which agents of
+ * the swarm.yaml `up` would use run unsandboxed. bwrap missing fails the
+ * check unless that file sandboxes no agent.
+ */
+export async function sandboxChecks(options: DoctorOptions): Promise<Check[]> {
+  const config = configForDoctor(options);
+  const agents = typeof config === "string" ? null : config.agents;
+  return [await checkBubblewrap(agents === null || agents.some(isSandboxed), options.env), checkUnsandboxed(config)];
+}
+
+export async function checkBubblewrap(needed: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Check> {
+  const fix = "sudo apt-get install -y bubblewrap (or npm run setup)";
+  const result = await execa("bwrap", bwrapProbeArgs(process.getuid?.() === 0), { reject: false, timeout: 5000, stdin: "ignore", env }).catch(() => null);
+  if (result && !result.failed) return { name: "bubblewrap", ok: true, detail: "bwrap runs a sandbox here" };
+  const missing = result === null || (result as { code?: string }).code === "ENOENT";
+  const why = missing ? "not installed" : `bwrap fails: ${String(result.stderr).trim() || `exit code ${result.exitCode}`}`;
+  if (!needed) return { name: "bubblewrap", ok: true, detail: `${why} (no agent in swarm.yaml has \`sandbox: bwrap\`)` };
+  return { name: "bubblewrap", ok: false, detail: `${why}; agents with \`sandbox: bwrap\` cannot start`, fix: missing ? fix : `${fix}; on a kernel without unprivileged user namespaces, run the swarm as root or set \`sandbox: none\`` };
+}
+
+/** Which agents run their tasks with the swarm's user's access: informational, since `sandbox: none` is a choice. */
+export function checkUnsandboxed(config: SwarmConfig | string): Check {
+  if (typeof config === "string") return { name: "sandbox", ok: true, detail: config };
+  const open = config.agents.filter((agent) => !isSandboxed(agent)).map((agent) => `${agent.name}${agent.sandbox ? "" : " (no sandbox key)"}`);
+  if (open.length === 0) return { name: "sandbox", ok: true, detail: `every agent runs in a bwrap sandbox (${config.source})` };
+  return { name: "sandbox", ok: true, detail: `unsandboxed, with the swarm user's access to its home, sockets and job files: ${open.join(", ")} (${config.source}; set \`sandbox: bwrap\` to change that)` };
+}
+
+/** The swarm.yaml `up` would load, or why there is none to look at. */
+function configForDoctor(options: DoctorOptions): SwarmConfig | string {
+  const cwd = options.cwd ?? process.cwd();
+  try {
+    const file = findConfigFile({ cwd, home: options.home });
+    return file === null ? "no swarm.yaml found: no agent to check" : loadConfig({ cwd, home: options.home, explicit: file });
+  } catch (error) {
+    return `swarm.yaml does not load (${error instanceof ConfigError ? (error.problems[0] ?? error.message) : error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 /** Every check `claude-agent doctor` prints; never throws for a failing check. */
 export async function runDoctorChecks(options: DoctorOptions): Promise<Check[]> {
   const env = options.env ?? process.env;
-  const [tmux, redisServer, redis, redisSecurity] = await Promise.all([
+  const [tmux, redisServer, redis, redisSecurity, sandbox] = await Promise.all([
     checkTmux(),
     checkRedisServer(env),
     checkRedis(options.home, env),
     redisSecurityChecks(options.home, env),
+    sandboxChecks(options),
   ]);
-  return [checkNode(), tmux, redisServer, checkHome(options.home), checkDisk(options.home), ...redis, ...redisSecurity];
+  return [checkNode(), tmux, redisServer, checkHome(options.home), checkDisk(options.home), ...redis, ...redisSecurity, ...sandbox];
 }
 
 export { discoverPrograms, PROGRAMS, type ProgramReport, type DiscoverOptions } from "./agent-programs.js";

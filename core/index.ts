@@ -18,3 +18,4 @@ export * from "./text-file.js";
 export * from "./process.js";
 export * from "./conformance.js";
 export * from "./process-identity.js";
+export * from "./untrusted-file.js";

@@ -6,6 +6,7 @@
  *
  *   npm run bench                 full run (~3 minutes)
  *   BENCH_QUICK=1 npm run bench   smaller run (~1 minute)
+ *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *
  * Timings belong here only: tests never assert them.
  */
@@ -18,19 +19,22 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { redisServerVersion } from "../core/index.js";
+import { alternating } from "./bench/alternate.js";
 import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./bench/baseline.js";
 import { Cleanups } from "./bench/cleanup.js";
 import { childrenOf, clockTicks, cpuMs, readStat, rssKb } from "./bench/procfs.js";
 import { measureClaudeLatency } from "./bench/claude.js";
 import { report, times } from "./bench/report.js";
 import { planFor, type IdleFigures, type Results } from "./bench/results.js";
-import { describe, mb, ms, pct, rate, summarize, type Summary } from "./bench/stats.js";
+import { measureSandboxOverhead } from "./bench/sandbox.js";
+import { describe, mb, ms, pct, rate } from "./bench/stats.js";
 import { AGENT, startBenchSwarm, type BenchSwarm } from "./bench/swarm.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const ROOT = resolve(HERE, "../..");
 const OUT = process.env.BENCH_OUT ?? resolve(ROOT, "BENCHMARKS.md");
 const QUICK = process.env.BENCH_QUICK === "1";
+const ONLY = process.env.BENCH_ONLY ?? null;
 
 const PLAN = planFor(QUICK);
 const IDLE_AGENTS: number[] = process.env.BENCH_IDLE_AGENTS ? process.env.BENCH_IDLE_AGENTS.split(",").map(Number) : PLAN.idleAgents;
@@ -132,32 +136,6 @@ async function measureScale(results: Results, cleanups: Cleanups, redis: Baselin
   } finally {
     await swarm.stop();
   }
-}
-
-/** Sequential submit → result timings of two runners, in alternating blocks, after a warm-up of each. */
-async function alternating(warmup: number, n: number, block: number, a: () => Promise<void>, b: () => Promise<void>): Promise<[Summary, Summary]> {
-  for (let i = 0; i < warmup; i++) await a();
-  for (let i = 0; i < warmup; i++) await b();
-  const samples: [number[], number[]] = [[], []];
-  const timed = async (run: () => Promise<void>, into: number[], count: number): Promise<void> => {
-    for (let i = 0; i < count; i++) {
-      const t0 = performance.now();
-      await run();
-      into.push(performance.now() - t0);
-    }
-  };
-  for (let done = 0; done < n; done += block) {
-    const count = Math.min(block, n - done);
-    // Alternate which goes first in each round.
-    if ((done / block) % 2 === 0) {
-      await timed(a, samples[0], count);
-      await timed(b, samples[1], count);
-    } else {
-      await timed(b, samples[1], count);
-      await timed(a, samples[0], count);
-    }
-  }
-  return [summarize(samples[0]), summarize(samples[1])];
 }
 
 /** The swarm's processes: daemon, redis-server, tmux server and the panes' programs. */
@@ -268,7 +246,13 @@ async function main(): Promise<void> {
   const m = results.machine;
   say(`claude-agent bench (${QUICK ? "quick mode" : "full mode"}): ${m.nproc} CPUs, node ${m.node}, ${m.tmux}, redis-server ${m.redis}, bullmq ${m.bullmq}`);
   try {
+    if (ONLY === "sandbox") {
+      results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
+      if ("skipped" in results.sandbox) say(`  not measured: ${results.sandbox.skipped}`);
+      return;
+    }
     await measureAll(results, cleanups);
+    results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
     results.claude = measureClaudeLatency(ROOT, PLAN.claudeTasks, say);
   } finally {
     await cleanups.runAll();

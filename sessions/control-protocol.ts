@@ -1,3 +1,5 @@
+import { InfraError } from "../core/index.js";
+
 /**
  * Pure helpers for tmux control mode (`tmux -C`): decoding `%output` payloads
  * and quoting arguments for tmux's command parser.
@@ -23,8 +25,15 @@ export function decodeOutput(escaped: string): string {
   return out;
 }
 
-/** Quotes one argument for tmux's parser: single quotes are literal in tmux as in sh. */
+/**
+ * Quotes one argument for tmux's parser: single quotes are literal in tmux as
+ * in sh. A control character other than a tab is refused, not quoted: a newline ends a
+ * control-mode command even inside quotes, so whatever followed it would run
+ * as a tmux command of its own. Values that may hold one (env values, program
+ * arguments) reach panes through a launch file instead (pane-launch.ts).
+ */
 export function tmuxQuote(arg: string): string {
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(arg)) throw new InfraError(`refusing to pass a control character to tmux: ${JSON.stringify(arg.slice(0, 80))}`);
   if (/^[A-Za-z0-9_@%:.,/=+-]+$/.test(arg) && !arg.startsWith("-")) return arg;
   return `'${arg.replace(/'/g, `'"'"'`)}'`;
 }

@@ -1,14 +1,17 @@
 import { InfraError } from "../core/index.js";
 import { ControlClient } from "./control-client.js";
 import { Emitter, type Disposable } from "./emitter.js";
+import { tmuxQuote } from "./control-protocol.js";
 import { MarkerScanner } from "./marker-scanner.js";
+import { discardLaunchFile, writeLaunchFile, writeLauncher } from "./pane-launch.js";
 import { ensureTmuxServer, HUB_SESSION, type TmuxServerPaths } from "./tmux-server.js";
 
 export interface SessionSpec {
   readonly name: string;
   readonly cwd: string;
+  /** The pane's whole environment: nothing of the tmux server's (the daemon's) is added to it, except TERM. */
   readonly env: Readonly<Record<string, string>>;
-  /** argv of the pane's own program; run directly by tmux, without a shell line. */
+  /** argv of the pane's own program; exec'd by the pane's launcher, never parsed by tmux or a shell. */
   readonly command: readonly string[];
   readonly width?: number;
   readonly height?: number;
@@ -42,7 +45,7 @@ export class SessionManager {
   private relist: Promise<void> | null = null;
   private closed = false;
 
-  private constructor(private readonly client: ControlClient) {
+  private constructor(private readonly client: ControlClient, private readonly shellDir: string | null) {
     client.on("output", (paneId, data) => this.onOutput(paneId, data));
     client.on("notification", (kind) => {
       if (kind === "sessions-changed" || kind.endsWith("window-close") || kind === "session-closed") this.scheduleRelist();
@@ -52,9 +55,11 @@ export class SessionManager {
     });
   }
 
-  static async open(paths: TmuxServerPaths): Promise<SessionManager> {
+  /** `shellDir` holds the pane launcher and the launch files (pane-launch.ts); without it (a viewer) no session can be created. */
+  static async open(paths: TmuxServerPaths & { readonly shellDir?: string }): Promise<SessionManager> {
     await ensureTmuxServer(paths);
-    const manager = new SessionManager(new ControlClient(paths.tmuxSocket, HUB_SESSION));
+    if (paths.shellDir) writeLauncher(paths.shellDir);
+    const manager = new SessionManager(new ControlClient(paths.tmuxSocket, HUB_SESSION), paths.shellDir ?? null);
     for (const ref of await manager.list()) manager.known.set(ref.session, ref);
     return manager;
   }
@@ -91,16 +96,26 @@ export class SessionManager {
       await this.linkToHub(existing);
       return { ref: existing, created: false };
     }
-    const env = Object.entries(spec.env).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
-    const [line] = await this.client.run([
-      "new-session", "-d", "-s", spec.name,
-      "-x", String(spec.width ?? 200), "-y", String(spec.height ?? 50),
-      "-c", spec.cwd, ...env,
-      "-P", "-F", "#{window_id}\t#{pane_id}\t#{pane_pid}",
-      ...spec.command,
-    ]);
+    if (!this.shellDir) throw new InfraError(`cannot start session ${spec.name}: this session manager has no folder for launch files`);
+    // Values from swarm.yaml go into the launch file, never into the tmux command (pane-launch.ts).
+    const launch = writeLaunchFile(this.shellDir, spec.name, spec);
+    let line: string | undefined;
+    try {
+      [line] = await this.client.run([
+        "new-session", "-d", "-s", spec.name,
+        "-x", String(spec.width ?? 200), "-y", String(spec.height ?? 50),
+        "-P", "-F", "#{window_id}\t#{pane_id}\t#{pane_pid}",
+        ...launch.argv,
+      ]);
+    } catch (error) {
+      discardLaunchFile(launch.file);
+      throw error;
+    }
     const [windowId, paneId, pid] = (line ?? "").split("\t");
-    if (!windowId || !paneId) throw new InfraError(`tmux did not report the new session ${spec.name}`);
+    if (!windowId || !paneId) {
+      discardLaunchFile(launch.file);
+      throw new InfraError(`tmux did not report the new session ${spec.name}`);
+    }
     const ref: PaneRef = { session: spec.name, windowId, paneId, panePid: Number(pid) };
     this.scanners.set(paneId, new MarkerScanner());
     this.known.set(spec.name, ref);
@@ -117,7 +132,7 @@ export class SessionManager {
 
   /** Types literal text followed by a separate Enter key. */
   async type(paneId: string, text: string): Promise<void> {
-    await this.client.raw(`send-keys -t ${paneId} -l -- ${quote(text)} ; send-keys -t ${paneId} Enter`, 2);
+    await this.client.raw(`send-keys -t ${paneId} -l -- ${tmuxQuote(text)} ; send-keys -t ${paneId} Enter`, 2);
   }
 
   /**
@@ -131,7 +146,7 @@ export class SessionManager {
    */
   async paste(paneId: string, file: string): Promise<void> {
     const buffer = `ca-paste-${paneId.replace(/\W/g, "")}`;
-    await this.client.raw(`load-buffer -b ${buffer} ${quote(file)} ; paste-buffer -p -d -b ${buffer} -t ${paneId}`, 2);
+    await this.client.raw(`load-buffer -b ${buffer} ${tmuxQuote(file)} ; paste-buffer -p -d -b ${buffer} -t ${paneId}`, 2);
   }
 
   async key(paneId: string, key: string): Promise<void> {
@@ -183,8 +198,4 @@ export class SessionManager {
       }
     })();
   }
-}
-
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'"'"'`)}'`;
 }

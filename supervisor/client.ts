@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import {
+  expandForPolicy,
   Ledger,
   EventStream,
   NotFoundError,
@@ -29,7 +30,7 @@ import type { PlannedWorkflow } from "./llm-planner.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
 import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
-import { checkTaskEnv, expandForPolicy } from "./task-env.js";
+import { checkTaskEnv } from "./task-env.js";
 
 export interface SubmitOptions {
   readonly task: string;
@@ -69,14 +70,17 @@ export interface Submitted {
  * The policy verdict on a task at submit: shell tasks are commands, checked
  * against the safe defaults and the agent's own `policy`. An agent program's
  * task is a prompt, not a command (the langchain agent checks each command
- * its tool runs instead).
+ * its tool runs instead). A gate is a command whatever the runtime. The
+ * bridge checks both again before the dispatch.
  */
-async function submitVerdict(task: string, agent: AgentConfig, env?: Readonly<Record<string, string>>): Promise<PolicyVerdict> {
-  if (agent.runtime !== "shell") return { allowed: true };
+async function submitVerdict(task: string, gate: string | null, agent: AgentConfig, env?: Readonly<Record<string, string>>): Promise<PolicyVerdict> {
   const policy = compilePolicy(agent.policy ?? {});
-  const verdict = await checkPolicy(task, policy);
+  let verdict: PolicyVerdict = agent.runtime === "shell" ? await checkPolicy(task, policy) : { allowed: true };
   // The task's variables hold values the policy must still see (`rm -rf "${CA_PARAM_DIR?}"` with "/").
-  return verdict.allowed && env !== undefined ? checkPolicy(expandForPolicy(task, env), policy) : verdict;
+  if (verdict.allowed && agent.runtime === "shell" && env !== undefined) verdict = await checkPolicy(expandForPolicy(task, env), policy);
+  if (!verdict.allowed || gate === null) return verdict;
+  const gated = await checkPolicy(gate, policy);
+  return gated.allowed ? gated : { ...gated, reason: `its gate was ${gated.reason}: ${gate}` };
 }
 
 /**
@@ -181,7 +185,7 @@ export class SwarmClient {
       ...gateOptions(options, agent),
       ...(env !== undefined && { env }),
     };
-    const verdict = await submitVerdict(options.task, agent, env);
+    const verdict = await submitVerdict(options.task, record.gate ?? agent.gate, agent, env);
     const { id, created } = await this.ledger.create(record);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { claimPrefix, EventStream, formatDuration, releasePrefix, type HomePaths, type Keys, type LogFn, type PrefixOwner } from "../core/index.js";
 import type { SwarmClient } from "./client.js";
@@ -42,6 +43,7 @@ export class SupervisorDaemon {
       abandonedJob: (record) => options.client.abandonedJob(record),
       outputDir: options.paths.outputDir,
       jobsDir: options.paths.jobsDir,
+      agentsDir: join(options.paths.root, "agents"),
       retention: options.retention,
       log: this.log,
     });

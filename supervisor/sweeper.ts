@@ -19,6 +19,8 @@ export interface SweeperDeps {
   readonly abandonedJob?: (record: TaskRecord) => Promise<{ readonly reason: string; readonly failedAt: number } | null>;
   readonly outputDir: string;
   readonly jobsDir: string;
+  /** `<home>/agents`: interactive agents keep their result files (`<task>-<attempt>.result.md`) in `<agent>/results/`. */
+  readonly agentsDir?: string;
   readonly retention?: RetentionPolicy;
   readonly log?: LogFn;
 }
@@ -99,16 +101,24 @@ export class Sweeper {
   private removeFiles(ids: ReadonlySet<string>): void {
     if (ids.size === 0) return;
     for (const id of ids) rmSync(join(this.deps.outputDir, `${id}.log`), { force: true });
-    let names: string[] = [];
-    try {
-      names = readdirSync(this.deps.jobsDir);
-    } catch {
-      return; // no jobs folder on a supervisor-only host
-    }
-    // Dispatch files are named <task id>-<attempt>.<ext>; task ids contain one hyphen.
-    for (const name of names) {
-      const id = name.split("-").slice(0, 2).join("-");
-      if (ids.has(id)) rmSync(join(this.deps.jobsDir, name), { force: true });
-    }
+    removeNamed(this.deps.jobsDir, ids);
+    for (const agent of listDir(this.deps.agentsDir)) removeNamed(join(this.deps.agentsDir!, agent, "results"), ids);
+  }
+}
+
+/** Dispatch files are named <task id>-<attempt>.<ext>; task ids contain one hyphen. */
+function removeNamed(dir: string, ids: ReadonlySet<string>): void {
+  for (const name of listDir(dir)) {
+    const id = name.split("-").slice(0, 2).join("-");
+    if (ids.has(id)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function listDir(dir: string | undefined): string[] {
+  if (!dir) return [];
+  try {
+    return readdirSync(dir);
+  } catch {
+    return []; // no such folder (e.g. no jobs folder on a supervisor-only host)
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../core/index.js";
-import { checkTaskEnv, expandForPolicy } from "./task-env.js";
+import { expandForPolicy } from "../core/index.js";
+import { checkTaskEnv } from "./task-env.js";
 
 describe("a task's own variables (SubmitOptions.env)", () => {
   it("takes CA_ names with text values, and nothing when there are none", () => {

@@ -33,15 +33,3 @@ export function checkTaskEnv(env: unknown): Readonly<Record<string, string>> | u
   if (total > MAX_TOTAL) throw new UsageError(`env: the variables come to ${total} bytes; a task's variables carry at most ${MAX_TOTAL}`);
   return Object.keys(out).length > 0 ? Object.freeze(out) : undefined;
 }
-
-/**
- * The task as the command policy should judge it: `$NAME`, `${NAME}` and `${NAME?}` of its
- * own variables replaced by their values, so `rm -rf "${CA_PARAM_DIR?}"` with `/` is
- * judged as `rm -rf "/"`. Only for the policy's eyes: what runs is the task itself.
- */
-export function expandForPolicy(task: string, env: Readonly<Record<string, string>>): string {
-  return task.replace(/\$\{(CA_[A-Z0-9_]+)\??\}|\$(CA_[A-Z0-9_]+)/g, (whole, braced?: string, bare?: string) => {
-    const value = env[braced ?? bare ?? ""];
-    return value === undefined ? whole : value;
-  });
-}

@@ -7,8 +7,9 @@
  * these files is left as it is; a file is rewritten only when something of
  * ours is missing, atomically (Claude Code rewrites .claude.json itself).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { readRegularFile } from "../../core/index.js";
 import { isObject, type JsonObject } from "../events.js";
 import { shellQuote } from "../script.js";
 import { HOOK_EVENTS, HOOK_SCRIPT_NAME, hookScript } from "./hooks.js";
@@ -28,8 +29,7 @@ export function prepareInteractiveConfig(options: InteractiveConfig): void {
   mkdirSync(options.configDir, { recursive: true, mode: 0o700 });
   mkdirSync(options.resultsDir, { recursive: true, mode: 0o700 });
   const script = join(options.configDir, HOOK_SCRIPT_NAME);
-  writeIfChanged(script, hookScript());
-  chmodSync(script, 0o700);
+  writeIfChanged(script, hookScript(), 0o700);
   updateJson(join(options.configDir, "settings.json"), (settings) => withOurSettings(settings, script, options.resultsDir));
   updateJson(join(options.configDir, ".claude.json"), (state) => withStartupState(state, options));
 }
@@ -81,11 +81,16 @@ export function conversationExists(configDir: string, sessionId: string): boolea
   }
 }
 
+/*
+ * The folder is the program's own, and a sandboxed program writes in it: what
+ * is read here must be a regular file (not a FIFO that would block us, nor a
+ * link to elsewhere), and what is written goes to a fresh file renamed into
+ * place, so that a planted symlink is replaced, never written through.
+ */
 function updateJson(file: string, change: (value: JsonObject) => JsonObject): void {
   let current: JsonObject = {};
-  let text = "";
+  const text = readRegularFile(file) ?? "";
   try {
-    text = readFileSync(file, "utf8");
     const parsed: unknown = JSON.parse(text);
     if (isObject(parsed)) current = parsed;
   } catch {
@@ -93,8 +98,19 @@ function updateJson(file: string, change: (value: JsonObject) => JsonObject): vo
   }
   const next = `${JSON.stringify(change(current), null, 2)}\n`;
   if (text.trim() !== "" && JSON.stringify(JSON.parse(safeJson(text))) === JSON.stringify(JSON.parse(next))) return;
+  writeAtomically(file, next, 0o600);
+}
+
+function writeAtomically(file: string, text: string, mode: number): void {
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, next, { mode: 0o600 });
+  rmSync(temp, { force: true });
+  const fd = openSync(temp, "wx", mode);
+  try {
+    writeSync(fd, text);
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, file);
 }
 
@@ -107,13 +123,9 @@ function safeJson(text: string): string {
   }
 }
 
-function writeIfChanged(file: string, text: string): void {
-  try {
-    if (readFileSync(file, "utf8") === text) return;
-  } catch {
-    // not written yet
-  }
-  writeFileSync(file, text, { mode: 0o700 });
+function writeIfChanged(file: string, text: string, mode: number): void {
+  if (readRegularFile(file) === text) return;
+  writeAtomically(file, text, mode);
 }
 
 function realpath(dir: string): string {

@@ -9,7 +9,8 @@ import { MAX_ARG_BYTES } from "./rc.js";
  * `.preview` what the pane shows, `.env` the task's own variables (when it has
  * any), `.claim` created exclusively by whoever
  * takes the dispatch (the pane, or a bridge withdrawing it), `.exit` the exit
- * code written by the pane when the command has finished.
+ * code written by the pane when the command has finished, `.box` (sandboxed
+ * agents) the `bwrap … --` argv the task runs under, NUL-separated.
  */
 export interface Dispatch {
   readonly token: string;
@@ -34,7 +35,7 @@ const PREVIEW_LINES = 12;
  */
 export function writeDispatch(
   jobsDir: string,
-  options: { token: string; task: string; outputFile: string; header: string; preview?: string; env?: Readonly<Record<string, string>> },
+  options: { token: string; task: string; outputFile: string; header: string; preview?: string; env?: Readonly<Record<string, string>>; sandbox?: readonly string[] | null },
 ): Dispatch {
   const nonce = randomSuffix(16);
   const base = join(jobsDir, options.token);
@@ -45,6 +46,10 @@ export function writeDispatch(
   // submit (CA_[A-Z0-9_]+, no NUL), so the separator cannot occur inside an entry.
   if (options.env !== undefined) writeFileSync(`${base}.env`, envFile(options.env), { mode: 0o600 });
   writeFileSync(`${base}.preview`, preview(options.header, options.preview ?? options.task), { mode: 0o600 });
+  if (options.sandbox) {
+    if (options.sandbox.some((arg) => arg.includes("\0"))) throw new Error(`dispatch ${options.token}: a sandbox argument holds a NUL byte`);
+    writeFileSync(`${base}.box`, options.sandbox.map((arg) => `${arg}\0`).join(""), { mode: 0o600 });
+  }
   // .meta last: the pane treats a job without it as not found.
   writeFileSync(`${base}.meta`, `${nonce}\n${mode}\n${options.outputFile}\n`, { mode: 0o600 });
   return { token: options.token, nonce, line: ` ca-run ${options.token}` };
@@ -84,7 +89,7 @@ export function readExitCode(jobsDir: string, token: string): number | null {
 
 const PROMPT_EXT = ".prompt";
 const EVENTS_EXT = ".events.jsonl";
-const DISPATCH_EXTS = [".sh", ".meta", ".preview", ".env", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT] as const;
+const DISPATCH_EXTS = [".sh", ".meta", ".preview", ".env", ".box", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT] as const;
 
 export function removeDispatch(jobsDir: string, token: string): void {
   for (const ext of DISPATCH_EXTS) rmSync(join(jobsDir, token + ext), { force: true });
@@ -147,6 +152,11 @@ function readIfExists(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The file a dispatch's task runs from when it is too long for an argument (sandboxes bind it read-only). */
+export function scriptFile(jobsDir: string, token: string): string {
+  return join(jobsDir, `${token}.sh`);
 }
 
 /** The nonce of a dispatch, needed to trust its end marker when a restarted bridge adopts it. */

@@ -5,8 +5,20 @@
  * written (same semantics and error messages as `bash -c`), tees the output to
  * the task's output file, records the exit code in a file (the artifact the
  * bridge trusts; its second line is tee's status, so that an output file cut
- * short by a full disk is reported, not passed off as the whole output) and prints an invisible OSC marker carrying a per-job nonce,
- * so output that imitates our markers cannot complete a job.
+ * short by a full disk is reported, not passed off as the whole output) and
+ * prints an invisible OSC marker carrying a per-job nonce, so output that
+ * imitates our markers cannot complete a job.
+ *
+ * ca-run itself runs in the pane's shell, outside any sandbox: it alone reads
+ * the job files and writes the exit artifact and markers. The task runs in
+ * the dispatch's sandbox when it has one (`<token>.box`: the `bwrap … --`
+ * argv, NUL-separated), where the job files are invisible. Values a workflow
+ * hands a task (`<token>.env`: NUL-separated `CA_*=value` pairs) are exported
+ * in the task's process only.
+ *
+ * The prompt marker carries a nonce of this shell (CA_PROMPT_NONCE, set by the
+ * bridge for this shell alone and removed from its environment at once), so
+ * that a task printing a prompt marker cannot pass for the shell being back.
  *
  * Only builtins run besides the job itself (no fork for reading files or for
  * markers). History expansion is off: `echo "a!b"` must mean what it says.
@@ -19,8 +31,11 @@ export function shellRc(jobsDir: string): string {
 set +H
 HISTFILE=/dev/null
 HISTCONTROL=ignorespace
-PS1='\[\e[1;36m\]${"${CA_SESSION}"}\[\e[0m\]:\[\e[34m\]\W\[\e[0m\]\$ '
-PROMPT_COMMAND='printf "\e]7777;ca;prompt\a"'
+__ca_session=$CA_SESSION
+__ca_pn=$CA_PROMPT_NONCE
+unset CA_SESSION CA_PROMPT_NONCE
+PS1='\[\e[1;36m\]${"${__ca_session}"}\[\e[0m\]:\[\e[34m\]\W\[\e[0m\]\$ '
+PROMPT_COMMAND='printf "\e]7777;ca;prompt;%s\a" "$__ca_pn"'
 __ca_jobs=${dir}
 
 # [issue 11, workflow values] The task's own variables (jobs/<token>.env, NUL-separated NAME=value), exported
@@ -36,6 +51,7 @@ __ca_env() {
 
 ca-run() {
   local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview __ca_st
+  local -a __ca_box=()
   {
     IFS= read -r __ca_nonce && IFS= read -r __ca_mode && IFS= read -r __ca_out
   } < "$__ca_jobs/$__ca_t.meta" 2>/dev/null || {
@@ -50,14 +66,16 @@ ca-run() {
     printf 'claude-agent: job %s was withdrawn\n' "$__ca_t" >&2
     return 1
   fi
+  # The sandbox this dispatch's task runs in (bwrap … --), read here, outside it; no file: unsandboxed.
+  [[ -e $__ca_jobs/$__ca_t.box ]] && mapfile -d '' -t __ca_box < "$__ca_jobs/$__ca_t.box"
   printf '\e]7777;ca;begin;%s;%s\a' "$__ca_t" "$__ca_nonce"
   IFS= read -r -d '' __ca_preview < "$__ca_jobs/$__ca_t.preview"
   printf '\e[2m%s\e[0m\n' "$__ca_preview"
   if [[ $__ca_mode == arg ]]; then
     IFS= read -r -d '' __ca_body < "$__ca_jobs/$__ca_t.sh"
-    { __ca_env "$__ca_t"; exec bash -c "$__ca_body"; } 2>&1 | tee -- "$__ca_out"
+    { __ca_env "$__ca_t"; exec "${"${__ca_box[@]}"}" bash -c "$__ca_body"; } 2>&1 | tee -- "$__ca_out"
   else
-    { __ca_env "$__ca_t"; exec bash -- "$__ca_jobs/$__ca_t.sh"; } 2>&1 | tee -- "$__ca_out"
+    { __ca_env "$__ca_t"; exec "${"${__ca_box[@]}"}" bash -- "$__ca_jobs/$__ca_t.sh"; } 2>&1 | tee -- "$__ca_out"
   fi
   __ca_st=(${"${PIPESTATUS[@]}"})
   __ca_code=${"${__ca_st[0]}"}

@@ -14,6 +14,7 @@ import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
 import { normalizeRetention, retentionProblems } from "./retention.js";
+import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
@@ -117,7 +118,9 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
     else problems.push(`agents.${index}.name: duplicate agent name ${JSON.stringify(agent.name)} (also agents.${earlier})`);
   });
   agents.forEach((agent, index) => {
-    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index));
+    if (isRecord(agent)) {
+      problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...sandboxProblems(agent, index, baseDir));
+    }
   });
   const wanted = root.default_agent;
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
@@ -168,6 +171,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.auto_approve ? { autoApprove: true } : {}),
     ...(agent.llm ? { llm: normalizeLlm(agent.llm) } : {}),
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
+    ...(agent.sandbox ? { sandbox: normalizeSandbox(agent.sandbox, baseDir) } : {}),
   };
 }
 

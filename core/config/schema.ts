@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DURATION_EXPECTED, durationMs } from "./retention.js";
+import { rawSandboxSchema } from "./sandbox-rules.js";
 import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, RUNTIMES, SWARM_NAME, SWARM_NAME_EXPECTED, type AgentMode, type Runtime } from "./types.js";
 
 const MAX_SHOWN = 60;
@@ -175,6 +176,7 @@ export const rawAgentSchema = z
       auto_approve: z.boolean(expected("true or false")).optional(),
       llm: rawLlmSchema.optional(),
       policy: rawPolicySchema.optional(),
+      sandbox: rawSandboxSchema.optional(),
     },
     expected("a mapping with at least `name` and `runtime`"),
   )

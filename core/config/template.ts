@@ -59,6 +59,13 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #   policy    shell and langchain agents: { deny: [regex…], allow: [regex…] }
 #             over commands; deny wins, an allow list admits only what
 #             matches; dangerous commands (rm -rf /, …) are always refused.
+#   sandbox   bwrap: each task, gate and agent program runs in bubblewrap,
+#             seeing the filesystem read-only except its own folder (cwd, or
+#             its worktree), with the swarm's home, swarm.yaml and the other
+#             agents' folders hidden; { network: false, writable: [paths] }
+#             takes the network away and makes more paths writable. none:
+#             runs as your user, with your access (what \`doctor\` reports).
+#             Without the key an agent runs unsandboxed.
 #   (command, model and args are not for shell or langchain agents.) Each agent program
 #   keeps its settings and conversations in its own folder,
 #   $CLAUDE_AGENT_HOME/agents/<name>/config (CLAUDE_CONFIG_DIR, CODEX_HOME, …).
@@ -72,7 +79,8 @@ const GENERIC_EXAMPLE = `
   #   runtime: claude
   #   model: sonnet
   #   args: [--permission-mode, acceptEdits]
-  #   routes: [review, refactor]`;
+  #   routes: [review, refactor]
+  #   sandbox: bwrap`;
 
 const FOOTER = `
 # default_agent: the agent that gets a task no route matches. Optional; it
@@ -134,7 +142,7 @@ function programExample(program: ProgramExample): string {
   if (example.args) lines.push(`  #   args: ${example.args}`);
   if (example.env) lines.push(`  #   env: ${example.env}`);
   if (example.node) lines.push(`  #   node: ${example.node}`);
-  lines.push(`  #   routes: [${example.routes.join(", ")}]`);
+  lines.push(`  #   routes: [${example.routes.join(", ")}]`, `  #   sandbox: bwrap`);
   return lines.join("\n");
 }
 
@@ -146,6 +154,7 @@ function agentBlock(agent: Specialist, first: boolean): string {
     `    replicas: 1`,
     `    cwd: .`,
     `    routes: [${agent.routes.join(", ")}]`,
+    `    sandbox: bwrap`,
   ];
   if (first) lines.push(`    env: {}`, `    timeout: ${DEFAULT_TIMEOUT_SEC}`);
   return lines.join("\n");

@@ -54,6 +54,23 @@ export interface AgentConfig {
   readonly llm?: LlmConfig;
   /** Shell agents and the langchain agent's command tool: the agent's own command policy (core/policy.ts); absent: the safe defaults only. */
   readonly policy?: PolicySettings;
+  /** Where its tasks, gates and program run (`sandbox:` in swarm.yaml); absent: unsandboxed, like `{ kind: "none" }`. */
+  readonly sandbox?: SandboxSettings;
+}
+
+/**
+ * `bwrap`: each task, gate and agent program runs in bubblewrap, with the
+ * swarm's home and other agents' folders hidden, the agent's own working tree
+ * (and `writable`) writable, the rest of the filesystem read-only, and the
+ * network as `network` says. `none`: as the swarm's user, with its access.
+ */
+export type SandboxSettings =
+  | { readonly kind: "none" }
+  | { readonly kind: "bwrap"; readonly network: boolean; readonly writable: readonly string[] };
+
+/** Whether the agent's tasks run in a bubblewrap sandbox. */
+export function isSandboxed(agent: Pick<AgentConfig, "sandbox">): boolean {
+  return agent.sandbox?.kind === "bwrap";
 }
 
 /** An OpenAI-compatible chat-completions endpoint: OpenAI, Ollama, vLLM, LM Studio, … */

@@ -12,6 +12,7 @@ import type { CompiledPolicy } from "./patterns.js";
 export { compilePolicy, type CompiledPolicy, type PolicyConfig, type PolicyRule } from "./patterns.js";
 export { policyBudgetMs, type CheckOptions } from "./checker.js";
 export type { PolicyVerdict } from "./evaluate.js";
+export { expandForPolicy } from "./task-env.js";
 
 let shared: PolicyChecker | null = null;
 

@@ -52,6 +52,12 @@ export function report(results: Results): string {
   } else if (results.claude) {
     push(`| Agent completion latency (interactive Claude Code), median | not measured: ${results.claude.skipped} | — | ≤ 100 ms | not measured |`);
   }
+  if (results.sandbox && "bwrap" in results.sandbox) {
+    const { bwrap, none } = results.sandbox;
+    push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` beside \`sandbox: none\` | ${ms(bwrap.p50)} (${ms(none.p50)} unsandboxed: +${ms(bwrap.p50 - none.p50)}) | — | — (for information) | — |`);
+  } else if (results.sandbox) {
+    push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` | not measured: ${results.sandbox.skipped} | — | — | — |`);
+  }
   for (const idle of results.idle) {
     const oursCpu = idle.cpu.daemon + idle.cpu.redis;
     const tmuxCpu = idle.cpu.tmuxServer + idle.cpu.tmuxClient;
@@ -122,6 +128,22 @@ export function report(results: Results): string {
       "| | n | min | mean | p50 | p95 | p99 | max |",
       "| --- | --- | --- | --- | --- | --- | --- | --- |",
       ...[["model's last byte → result recorded", latency], ["model's last byte → `Stop` hook", stopHook]].map(([name, s]) => {
+        const x = s as Summary;
+        return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
+      }),
+      "",
+    );
+  }
+  if (results.sandbox && "bwrap" in results.sandbox) {
+    const { bwrap, none } = results.sandbox;
+    push(
+      "### The sandbox's cost per task",
+      "",
+      `Submit → result of \`true\` on two shell agents of one swarm, one with \`sandbox: bwrap\` (each task runs in bubblewrap: a pid, ipc and mount namespace, the home hidden, its folder writable, no capabilities) and one with \`sandbox: none\`, in the same work folder: ${PLAN.dispatchWarmup} warm-up tasks each, then ${PLAN.dispatchN} timed each, alternating in blocks of ${PLAN.dispatchBlock} (scripts/bench/sandbox.ts).`,
+      "",
+      "| | n | min | mean | p50 | p95 | p99 | max |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      ...[["`sandbox: bwrap`", bwrap], ["`sandbox: none`", none]].map(([name, s]) => {
         const x = s as Summary;
         return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
       }),

@@ -31,4 +31,6 @@ export interface Results {
   load: { start: number; end?: number };
   /** Interactive Claude Code: model's last byte → result recorded, and → its Stop hook, ms per task; or why it was not measured. */
   claude?: { latency: Summary; stopHook: Summary } | { skipped: string };
+  /** Dispatch of `true` on a `sandbox: bwrap` shell agent and on a `sandbox: none` one, alternating; or why it was not measured. */
+  sandbox?: { bwrap: Summary; none: Summary } | { skipped: string };
 }

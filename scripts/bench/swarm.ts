@@ -32,7 +32,7 @@ export function tempHome(tag: string): string {
   return home;
 }
 
-/** One shell agent with `replicas` panes, sharing one queue; `yaml` replaces that swarm.yaml (the API bench's). */
+/** One shell agent with `replicas` panes, sharing one queue; or the agents of `yaml` (the API and sandbox benches). */
 export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml?: string): Promise<BenchSwarm> {
   const home = tempHome(`s${replicas}`);
   const paths = homePaths(home);

@@ -105,7 +105,7 @@ describe("an interactive Claude Code agent", () => {
     const result = await run("What is the answer? [[plain]]");
     expect(result).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, session: "coder-1", attempts: 1 });
     expect(result.output.trim()).toBe(PLAIN_ANSWER); // the result file the agent wrote
-    expect(result.outputFile).toBe(join(swarm.paths.jobsDir, `${result.id}-1.result.md`));
+    expect(result.outputFile).toBe(join(swarm.home, "agents", "coder", "results", `${result.id}-1.result.md`));
     expect(result.agentSessionId).toMatch(UUID);
     expect(result.inputTokens).toBeGreaterThan(0);
     expect(result.outputTokens).toBeGreaterThan(0);

@@ -47,6 +47,9 @@ agents:
     timeout: 60
     env:
       LOCAL_API_KEY: sk-local-test
+      # With a system bwrap installed, codex runs its shell tool through it and needs helper links in
+      # CODEX_HOME, which it refuses to create under the temp dir; the test's homes are under /tmp.
+      TMPDIR: ${cwd}
 `;
 }
 

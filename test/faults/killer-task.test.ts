@@ -48,7 +48,7 @@ describe("a task that kills whatever runs it", () => {
 
   it(`fails after ${MAX_DISPATCHES} lost runs when it kills the daemon and its pane each time, instead of looping through restarts`, async () => {
     const runs = join(swarm.home, "daemon-killer-runs");
-    const task = `echo run >> ${runs}; kill -9 $(cat "$CA_HOME/run/daemon.pid"); kill -9 $PPID; sleep 5`;
+    const task = `echo run >> ${runs}; kill -9 $(cat ${swarm.paths.daemonPid}); kill -9 $PPID; sleep 5`;
     const killer = await client.submit({ task, agent: "alpha" });
     // Play pm2: start the daemon again each time the task has killed it, until the task is over.
     for (let restarts = 0; ; restarts++) {

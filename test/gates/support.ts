@@ -6,12 +6,13 @@ const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
 
 /**
  * Fails until the proof file has been written again after the gate's first
- * run (a stamp outside the worktree marks that run); its failure message
+ * run (a stamp beside the worktree marks that run); its failure message
  * carries the fake server's `[[tool]]` marker, so the re-prompted agent
  * writes the file again.
  */
 export const GATE = [
-  `stamp="$CA_HOME/gate-stamp-$CA_TASK"`,
+  // Beside the worktree, outside it (a gate gets the task's identity, not the swarm's home).
+  `stamp="../gate-stamp-$CA_TASK"`,
   `if [ -e "$stamp" ] && [ ${TOOL_FILE} -nt "$stamp" ]; then echo proof is fresh; exit 0; fi`,
   `touch "$stamp"; echo "${TOOL_FILE} must be written again after this check [[tool]]"; exit 1`,
 ].join("; ");

@@ -62,8 +62,9 @@ agents:
 default_agent: alpha
 `;
 
-export async function startTestSwarm(yaml = SHELL_AGENTS, options: { env?: NodeJS.ProcessEnv } = {}): Promise<TestSwarm> {
-  const home = tempHome();
+/** `home`: a folder of the caller's (default: a new one under the temp dir); it is removed by destroy(). */
+export async function startTestSwarm(yaml = SHELL_AGENTS, options: { env?: NodeJS.ProcessEnv; home?: string } = {}): Promise<TestSwarm> {
+  const home = options.home ?? tempHome();
   const paths = homePaths(home);
   const configFile = join(home, "swarm.yaml");
   // The HTTP API has its own tests (test/api, on port 0); other test swarms run without it, as the

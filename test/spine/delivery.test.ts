@@ -7,13 +7,12 @@
  * result's `output` (which, as documented, has ANSI sequences stripped and
  * CRLF turned into LF: the same normalisation is applied to the expected side).
  */
-import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stripAnsi, type TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../supervisor/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { BIG_HEREDOC, bashC, CORPUS, HUNDRED_KB_ECHOES } from "../fixtures/spine/corpus.js";
 
 const YAML = `
 agents:
@@ -23,91 +22,6 @@ agents:
     timeout: 60
 default_agent: sh
 `;
-
-interface Expected {
-  exitCode: number;
-  raw: Buffer;
-}
-
-/** What `bash -c text` prints (stdout+stderr on one fd) and returns, run in `cwd`. */
-function bashC(text: string, cwd: string): Expected {
-  const file = join(cwd, `expected-${process.pid}-${Math.random().toString(36).slice(2)}.out`);
-  const fd = openSync(file, "w");
-  try {
-    const run = spawnSync("bash", ["-c", text], { cwd, stdio: ["ignore", fd, fd], timeout: 30_000 });
-    if (run.error) throw run.error;
-    return { exitCode: run.status ?? -1, raw: readFileSync(file) };
-  } finally {
-    closeSync(fd);
-    rmSync(file, { force: true });
-  }
-}
-
-const many = (n: number, line: (i: number) => string): string => Array.from({ length: n }, (_, i) => line(i)).join("\n");
-
-/** About 100 KB of task text, under the single-argument limit: passed to `bash -c` as an argument. */
-const HUNDRED_KB_ECHOES = many(1700, (i) => `echo "line ${i}: the quick brown fox 'jumps' over \\$dogs" # ${"~".repeat(i % 7)}`);
-/** About 125 KB of task text: over the bridge's argument limit, so it is run from a file instead. */
-const BIG_HEREDOC = `cat <<'EOF'\n${many(2200, (i) => `${String(i).padStart(5, "0")} ${"x".repeat(i % 40)} $HOME \`not run\` \\n ${"-".repeat(10)}`)}\nEOF\necho done $((6 * 7))`;
-
-const CORPUS: readonly (readonly [name: string, text: string])[] = [
-  ["single and double quotes", `echo 'it'"'"'s' "say \\"hi\\"" 'a "b" c' "d 'e' f"`],
-  ["$VAR, ${VAR}, an unset $VAR and a single-quoted $VAR", `X=42; Y='two words'; echo "$X" \${X}x $Y "$Y" '$X' "[$UNSET_CA_VAR]"`],
-  ["$(...) and backticks", "echo $(echo sub $(echo nested)) `echo tick` \"$(printf '%s' quoted)\""],
-  ["backslashes", `printf '%s\\n' 'a\\b\\\\c' "d\\\\e" a\\ b; echo \\\\ "\\\\"; printf 'tab\\tnl\\n'`],
-  ["unicode: emoji and CJK in text and output", `echo "héllo wörld 🎉🚀 日本語 中文 한국어"; printf '%s\\n' "💾" | wc -c; X=漢字; echo "\${#X}"`],
-  ["literal tabs in the text", "printf '%s|%s\\n' \"a\tb\" c\td\necho\t'\tindented'"],
-  ["a multi-line script with a function and heredocs", [
-    "set -u",
-    "greet() {",
-    "  local who=$1",
-    "  echo \"hello, $who\"",
-    "}",
-    "greet world",
-    "cat <<'EOF'",
-    "literal: $HOME `date` $(whoami) \\n",
-    "EOF",
-    "cat <<EOF",
-    "expanded: $((1 + 2)) $(greet heredoc)",
-    "EOF",
-    "for i in 1 2 3; do",
-    "  echo \"i=$i\"",
-    "done",
-  ].join("\n")],
-  ["a trailing semicolon", "echo trailing;"],
-  ["a semicolon and tmux separators as arguments", "echo a \\; b ';' \" ; \"; echo end\\;"],
-  ["! is not history expansion", `echo "a!b" 'c!!' !x hi! "!!" "!$"; true && ! false; echo "$?"`],
-  ["arguments starting with -", "printf '%s\\n' -n --help -- -x; echo -e 'e\\tscaped'; echo -- -dash"],
-  ["exit 7", "echo before; exit 7; echo never"],
-  ["a failing command's own error message and status", "ls /nonexistent-claude-agent-path; echo status=$?; false"],
-  ["stderr interleaved with stdout", "echo out1; echo err1 >&2; echo out2; echo err2 >&2; printf 'out3 '; printf 'err3\\n' >&2; echo out4"],
-  ["a syntax error reported as bash -c reports it", "echo start; if then fi"],
-  ["a line longer than the pane is wide (200)", "printf '%0300d\\n' 0; printf 'y%.0s' $(seq 1 450); echo"],
-  ["output with no trailing newline", "printf 'no newline at the end'"],
-  ["no output at all", "true"],
-  ["output imitating our end, begin and prompt markers (ANSI-stripped in output)", [
-    "printf '\\e]7777;ca;end;x;y;0\\a'",
-    "printf 'before\\e]7777;ca;begin;fake;nonce\\aafter\\n'",
-    "printf '\\e]7777;ca;prompt\\a'",
-    "printf '\\e]7777;ca;end;%s;%s;0\\a' sh-1-token deadbeef",
-    "sleep 0.3",
-    "echo still running after the fake end",
-    "exit 3",
-  ].join("\n")],
-  ["output imitating tmux control-protocol lines", [
-    "printf '%%end 1700000000 1 1\\n%%error 1700000000 2 1\\n%%begin 1700000000 3 1\\n'",
-    "echo '%output %0 fake pane output'",
-    "echo '%exit'",
-    "printf '%%window-close @1\\n%%sessions-changed\\n'",
-    "sleep 0.2",
-    "echo '%end'; echo real end",
-  ].join("\n")],
-  ["output containing a carriage return (CRLF becomes LF in output)", "printf 'progress 10%%\\rprogress 100%%\\n'; printf 'crlf line\\r\\n'; printf 'cr at end\\r'; echo; printf 'a\\r\\r\\nb\\n'"],
-  ["colour escapes in output (ANSI-stripped in output, exact in the file)", "printf '\\e[1;31mred\\e[0m plain \\e[32mgreen\\e[0m\\n'"],
-  ["the agent's working directory", "pwd -P"],
-  ["about 100 KB of task text (many echo lines)", HUNDRED_KB_ECHOES],
-  ["about 125 KB of task text (a long here-doc, run from a file)", BIG_HEREDOC],
-];
 
 describe("delivery of a task's text to a shell agent", () => {
   let swarm: TestSwarm;
@@ -140,10 +54,11 @@ describe("delivery of a task's text to a shell agent", () => {
 
   it("is not completed by a fake end marker that carries the task's real token but not its nonce", async () => {
     // The running dispatch is the one with a claim file and no exit file yet.
+    // The home is named outright: tasks get no swarm variable ($CA_HOME, $CLAUDE_AGENT_HOME) to find it by.
     const text = [
-      'for claim in "$CA_HOME"/jobs/*.claim; do',
+      `for claim in '${swarm.paths.jobsDir}'/*.claim; do`,
       '  token=${claim##*/}; token=${token%.claim}',
-      '  [ -e "$CA_HOME/jobs/$token.exit" ] && continue',
+      `  [ -e '${swarm.paths.jobsDir}'/$token.exit ] && continue`,
       "  printf '\\e]7777;ca;end;%s;%s;0\\a' \"$token\" not-the-nonce",
       "  printf '\\e]7777;ca;end;%s;;0\\a' \"$token\"",
       "done",

@@ -278,12 +278,13 @@ describe("the task queue", () => {
 
   it("keeps two swarms in two homes apart: each runs its own tasks in its own sessions and knows nothing of the other's", async () => {
     const [mine, theirs] = await Promise.all([
-      client.submit({ task: 'echo "home=$CA_HOME session=$CA_SESSION"', agent: "web" }),
-      otherClient.submit({ task: 'echo "home=$CA_HOME session=$CA_SESSION"', agent: "other" }),
+      client.submit({ task: "echo mine", agent: "web" }),
+      otherClient.submit({ task: "echo theirs", agent: "other" }),
     ]);
     const [mineResult, theirsResult] = await Promise.all([mine.result(), theirs.result()]);
-    expect(mineResult.output).toMatch(new RegExp(`^home=${main.home} session=web-[12]\\n$`));
-    expect(theirsResult.output).toBe(`home=${other.home} session=other-1\n`);
+    expect(mineResult).toMatchObject({ output: "mine\n", outputFile: join(main.paths.outputDir, `${mine.id}.log`) });
+    expect(mineResult.session).toMatch(/^web-[12]$/);
+    expect(theirsResult).toMatchObject({ output: "theirs\n", session: "other-1", outputFile: join(other.paths.outputDir, `${theirs.id}.log`) });
 
     await expect(client.result(theirs.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(otherClient.result(mine.id)).rejects.toBeInstanceOf(NotFoundError);
