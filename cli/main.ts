@@ -163,6 +163,32 @@ function program(): Command {
     .option("--json", "one JSON object per line")
     .action(async (agent, opts) => (await import("./commands/logs.js")).logs(agent, { ...opts, home: home() }));
 
+  cli.command("tasks")
+    .description("past and present tasks from the history store (kept after Redis forgets them), newest first")
+    .option("--agent <name>", "only this agent's tasks")
+    .option("--status <list>", "only these statuses, comma-separated (completed,failed,timeout,cancelled,rejected,queued,running)")
+    .option("--workflow <name>", "only tasks of this workflow (its name or an execution id)")
+    .option("--since <when>", "submitted since: a duration (1d, 12h, 90m) or a date (2026-12-01)")
+    .option("--until <when>", "submitted before: a duration ago or a date")
+    .option("--search <text>", "full-text search over task text, answer, reason and output (best match first); any text is searched for as words")
+    .option("--limit <n>", "tasks per page (default 50, at most 1000)")
+    .option("--cursor <c>", "the next page, as printed after the previous one")
+    .option("--json", "print JSON: { tasks, next }")
+    .action(async (opts) => (await import("./commands/tasks.js")).tasks({ ...opts, home: home() }));
+
+  const history = cli.command("history")
+    .description("the durable history of tasks, events, workflow executions and actions (SQLite in the home, or PostgreSQL)");
+  history.command("show")
+    .description("a task's full record: text, result, output, timings, who submitted it, its events")
+    .argument("<id>", "task id")
+    .option("--json", "print JSON: { task, events }")
+    .action(async (id, opts) => (await import("./commands/history.js")).show(id, { ...opts, home: home() }));
+  history.command("prune")
+    .description("forget finished tasks, events and audit entries past the retention (database.retention, default 1 year)")
+    .option("--older-than <when>", "instead of the retention: a duration (90d) or a date")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/history.js")).prune({ ...opts, home: home() }));
+
   cli.command("doctor")
     .description("check tmux, redis-server, Node, the home and Redis, list the agent programs installed (and ready), and say how to fix problems")
     .option("--json", "print JSON")

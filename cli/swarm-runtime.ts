@@ -14,6 +14,7 @@ import {
 } from "../core/index.js";
 import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
+import { startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
 
 export interface RunningSwarm {
@@ -69,6 +70,8 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
       await Promise.allSettled([supervisor.close(), client.close(), bridge.close()]);
       throw error;
     }
+    // The durable history: a consumer of the event stream; an unreachable store never stops the swarm.
+    const history = await startHistoryWriter({ home: paths.root, config: options.config, redis, connect: (name) => createRedis(target, { worker: true, name }), prefix: k.prefix, log: logger.log, progress });
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -81,6 +84,7 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
           await supervisor.close();
           await client.close();
           await bridge.close();
+          await history.close();
           redis.disconnect();
           await logger.close();
         })();

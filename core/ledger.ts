@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
 import type { Redactor } from "./redact.js";
-import { type EventType, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
+import { type EventType, type Origin, type TaskRecord, type TaskResult, type TaskStatus, type TerminalStatus } from "./protocol.js";
 
 type Fields = Record<string, string | number | boolean | null | undefined>;
 
@@ -28,10 +28,10 @@ export class Ledger {
     this.redact = redact ?? ((text) => text);
   }
 
-  /** Creates the task unless its idempotency key already names one; returns the task's id and whether it is new. */
-  async create(record: TaskRecord): Promise<{ id: string; created: boolean }> {
+  /** Creates the task unless its idempotency key already names one; returns the task's id and whether it is new. `origin` goes on its event. */
+  async create(record: TaskRecord, origin?: Origin): Promise<{ id: string; created: boolean }> {
     const fields = encode(record as unknown as Fields);
-    const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued" });
+    const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued", actor: origin?.actor, via: origin?.via });
     const idem = record.idempotencyKey;
     const reply = (await this.script(
       CREATE_TASK,
@@ -147,6 +147,7 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
   for (const key of AGENT_TEXT_FIELDS) if (result[key]) out[key] = result[key];
   for (const key of AGENT_NUMBER_FIELDS) if (typeof result[key] === "number") out[key] = result[key];
   if (result.changedFiles) out.changedFiles = result.changedFiles;
+  if (result.memoryEntries) out.memoryEntries = result.memoryEntries;
   return out;
 }
 
@@ -210,6 +211,14 @@ function jobOptions(hash: Record<string, string>): Partial<TaskRecord> {
       if (Array.isArray(files)) out.changedFiles = files.map(String);
     } catch {
       // a hand-edited record: leave the field out rather than fail the whole read
+    }
+  }
+  if (hash.memoryEntries) {
+    try {
+      const ids: unknown = JSON.parse(hash.memoryEntries);
+      if (Array.isArray(ids)) out.memoryEntries = ids.map(String);
+    } catch {
+      // as above
     }
   }
   if (hash.gate) out.gate = hash.gate;

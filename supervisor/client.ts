@@ -8,12 +8,14 @@ import {
   checkPolicy,
   compilePolicy,
   isTerminal,
+  localOrigin,
   newTaskId,
   queueName,
   toResult,
   MAX_GATE_RETRIES,
   type AgentConfig,
   type JobPayload,
+  type Origin,
   type PolicyVerdict,
   type SessionInfo,
   type SwarmConfig,
@@ -42,6 +44,8 @@ export interface SubmitOptions {
   readonly gateRetries?: number;
   /** Worktree agents: commit the task's changes (replaces the agent's `commit`). */
   readonly commit?: boolean;
+  /** Who submits it, for the audit log; default: the client's origin. */
+  readonly origin?: Origin;
 }
 
 export interface Submitted {
@@ -108,14 +112,16 @@ export class SwarmClient {
     readonly config: SwarmConfig,
     private readonly connectBlocking: () => Redis,
     prefix = "ca",
+    /** Who acts through this client and how (stamped on the events of submit and cancel): default this OS user, via the SDK. */
+    readonly origin: Origin = localOrigin("sdk"),
   ) {
     this.ledger = new Ledger(redis, prefix);
     this.events = new EventStream(redis, this.ledger.keys.events);
   }
 
-  static async open(redis: Redis, connectBlocking: () => Redis, prefix = "ca"): Promise<SwarmClient> {
+  static async open(redis: Redis, connectBlocking: () => Redis, prefix = "ca", origin?: Origin): Promise<SwarmClient> {
     const config = await readSwarmConfig(redis, new Ledger(redis, prefix).keys);
-    return new SwarmClient(redis, config, connectBlocking, prefix);
+    return new SwarmClient(redis, config, connectBlocking, prefix, origin);
   }
 
   async submit(options: SubmitOptions): Promise<Submitted> {
@@ -153,7 +159,7 @@ export class SwarmClient {
       ...gateOptions(options, agent),
     };
     const verdict = submitVerdict(options.task, agent);
-    const { id, created } = await this.ledger.create(record);
+    const { id, created } = await this.ledger.create(record, options.origin ?? this.origin);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
       await this.ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
@@ -204,9 +210,10 @@ export class SwarmClient {
   }
 
   /** Removes a waiting task from its queue, or asks its bridge to interrupt it. */
-  async cancel(id: string): Promise<{ status: string; cancelled: boolean }> {
+  async cancel(id: string, origin: Origin = this.origin): Promise<{ status: string; cancelled: boolean }> {
     const record = await this.get(id);
     if (isTerminal(record.status)) return { status: record.status, cancelled: false };
+    await this.events.publish("task.cancel-requested", { taskId: id, agent: record.agent, actor: origin.actor, via: origin.via });
     await this.ledger.requestCancel(id);
     const job = await this.queue(record.agent).getJob(id);
     const state = job ? await job.getState() : "unknown";

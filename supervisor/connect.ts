@@ -4,6 +4,7 @@ import {
   homePaths,
   redisTarget,
   resolveHome,
+  type Origin,
   type TaskResult,
   type SwarmConfig,
 } from "../core/index.js";
@@ -15,6 +16,8 @@ export interface ConnectOptions {
   readonly home?: string;
   /** Redis key prefix (only for several swarms sharing one REDIS_URL). */
   readonly prefix?: string;
+  /** Who acts through this connection, for the audit log; default: this OS user via the SDK. */
+  readonly origin?: Origin;
 }
 
 export interface TaskHandle extends Submitted {
@@ -43,7 +46,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
   const redis = await connectOrFail(target);
   let client: SwarmClient;
   try {
-    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix);
+    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix, options.origin);
   } catch (error) {
     redis.disconnect();
     throw error;

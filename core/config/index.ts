@@ -3,3 +3,4 @@ export { configFromObject, findConfigFile, loadConfig, parseConfig, CONFIG_FILE_
 export type { LoadOptions, ParseOptions } from "./load.js";
 export { configTemplate, type ProgramExample } from "./template.js";
 export { durationMs, formatDuration } from "./retention.js";
+export { DEFAULT_HISTORY_RETENTION_MS, DEFAULT_MEMORY_MAX_CHARS, DEFAULT_MEMORY_TOP_K } from "./history-rules.js";

@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
 import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
 import { gitProblems } from "./git-rules.js";
+import { agentMemoryProblems, normalizeAgentMemory, normalizeDatabase, normalizeMemory, normalizeSwarmLlm } from "./history-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
 import { normalizeRetention, retentionProblems } from "./retention.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
@@ -58,6 +59,9 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     defaultAgent: result.data.default_agent ?? null,
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
+    ...(result.data.database ? { database: normalizeDatabase(result.data.database) } : {}),
+    ...(result.data.memory ? { memory: normalizeMemory(result.data.memory) } : {}),
+    ...(result.data.llm ? { llm: normalizeSwarmLlm(result.data.llm) } : {}),
   });
 }
 
@@ -116,7 +120,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
     else problems.push(`agents.${index}.name: duplicate agent name ${JSON.stringify(agent.name)} (also agents.${earlier})`);
   });
   agents.forEach((agent, index) => {
-    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index));
+    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...agentMemoryProblems(agent, index));
   });
   const wanted = root.default_agent;
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
@@ -165,6 +169,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.auto_approve ? { autoApprove: true } : {}),
     ...(agent.llm ? { llm: normalizeLlm(agent.llm) } : {}),
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
+    ...(agent.memory ? { memory: normalizeAgentMemory(agent.memory) } : {}),
   };
 }
 

@@ -117,6 +117,15 @@ export const rawRetentionSchema = z
   )
   .strict();
 
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === "postgres:" || url.protocol === "postgresql:";
+  } catch {
+    return false;
+  }
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -134,6 +143,41 @@ function regexProblem(source: string): string | null {
     return error instanceof Error ? error.message : String(error);
   }
 }
+
+/** `database:`, `memory:` and `llm:` at the top level and an agent's `memory:` (normalized in history-rules.ts). */
+const DATABASE_URL_EXPECTED = "a postgres:// or postgresql:// URL";
+
+export const rawDatabaseSchema = z
+  .object(
+    {
+      url: z
+        .string(expected(DATABASE_URL_EXPECTED))
+        .refine(isPostgresUrl, (value) => ({ message: expectedMessage(DATABASE_URL_EXPECTED, value) }))
+        .optional(),
+      retention: duration.optional(),
+    },
+    expected("a mapping with `url` and/or `retention`"),
+  )
+  .strict();
+
+export const rawMemorySchema = z
+  .object({ expire: duration.optional() }, expected("a mapping with `expire`"))
+  .strict();
+
+export const rawSwarmLlmSchema = z
+  .object({ embeddings: rawLlmSchema.optional() }, expected("a mapping with `embeddings`"))
+  .strict();
+
+export const rawAgentMemorySchema = z
+  .object(
+    {
+      inject: z.boolean(expected("true or false")).optional(),
+      top_k: z.number(expected("a whole number from 1 to 50")).int().min(1).max(50).optional(),
+      max_chars: z.number(expected("a whole number from 100 to 100000")).int().min(100).max(100_000).optional(),
+    },
+    expected("a mapping with `inject`, `top_k` and/or `max_chars`"),
+  )
+  .strict();
 
 export const rawAgentSchema = z
   .object(
@@ -159,6 +203,7 @@ export const rawAgentSchema = z
       auto_approve: z.boolean(expected("true or false")).optional(),
       llm: rawLlmSchema.optional(),
       policy: rawPolicySchema.optional(),
+      memory: rawAgentMemorySchema.optional(),
     },
     expected("a mapping with at least `name` and `runtime`"),
   )
@@ -171,6 +216,9 @@ export const rawConfigSchema = z
       default_agent: z.string(expected("an agent name")).optional(),
       supervisor: rawSupervisorSchema.optional(),
       retention: rawRetentionSchema.optional(),
+      database: rawDatabaseSchema.optional(),
+      memory: rawMemorySchema.optional(),
+      llm: rawSwarmLlmSchema.optional(),
     },
     expected("a mapping with an `agents` list"),
   )
@@ -182,3 +230,7 @@ export type RawLlm = z.infer<typeof rawLlmSchema>;
 export type RawPolicy = z.infer<typeof rawPolicySchema>;
 export type RawSupervisor = z.infer<typeof rawSupervisorSchema>;
 export type RawRetention = z.infer<typeof rawRetentionSchema>;
+export type RawDatabase = z.infer<typeof rawDatabaseSchema>;
+export type RawMemory = z.infer<typeof rawMemorySchema>;
+export type RawSwarmLlm = z.infer<typeof rawSwarmLlmSchema>;
+export type RawAgentMemory = z.infer<typeof rawAgentMemorySchema>;

@@ -48,6 +48,35 @@ export interface AgentConfig {
   readonly llm?: LlmConfig;
   /** Shell agents and the langchain agent's command tool: the agent's own command policy (core/policy.ts); absent: the safe defaults only. */
   readonly policy?: PolicySettings;
+  /** Agent programs: memory entries put into each task's prompt (history/memory); absent: none. */
+  readonly memory?: AgentMemoryConfig;
+}
+
+/** An agent's `memory:`: the best `topK` entries, at most `maxChars` characters, go into each prompt when `inject`. */
+export interface AgentMemoryConfig {
+  readonly inject: boolean;
+  readonly topK: number;
+  readonly maxChars: number;
+}
+
+/** `database:` in swarm.yaml: the durable history store (history/). */
+export interface DatabaseConfig {
+  /** A PostgreSQL URL; null: `DATABASE_URL`, else SQLite in the home. */
+  readonly url: string | null;
+  /** How long history (tasks, events, executions, audit) is kept, in ms; separate from Redis's retention. */
+  readonly retentionMs: number;
+}
+
+/** `memory:` in swarm.yaml. */
+export interface MemoryConfig {
+  /** Default lifetime of a memory entry in ms; null: entries never expire unless added with one. */
+  readonly expireMs: number | null;
+}
+
+/** Top-level `llm:` in swarm.yaml: models the swarm itself uses. */
+export interface SwarmLlmConfig {
+  /** An OpenAI-compatible `/v1/embeddings` endpoint for memory's vector search; null: full-text only. */
+  readonly embeddings: LlmConfig | null;
 }
 
 /** An OpenAI-compatible chat-completions endpoint: OpenAI, Ollama, vLLM, LM Studio, … */
@@ -98,6 +127,10 @@ export interface SwarmConfig {
   readonly supervisor?: SupervisorConfig;
   /** Absent when swarm.yaml has no `retention:` section: DEFAULT_RETENTION applies. */
   readonly retention?: RetentionConfig;
+  /** Absent: SQLite in the home (or `DATABASE_URL`), history kept a year. */
+  readonly database?: DatabaseConfig;
+  readonly memory?: MemoryConfig;
+  readonly llm?: SwarmLlmConfig;
 }
 
 export const DEFAULT_TIMEOUT_SEC = 600;

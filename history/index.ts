@@ -1,0 +1,10 @@
+export { openStore, StoreCorruptError, type HistoryDb, type Dialect } from "./store/open.js";
+export { storeTarget, targetOfHome, rememberTarget, describeTarget, sqliteTarget, historyDir, type StoreTarget } from "./store/target.js";
+export { appliedMigrations } from "./store/migrations.js";
+export { HistoryWriter, type HistoryWriterOptions } from "./writer/writer.js";
+export { startHistoryWriter, type StartHistoryOptions } from "./writer/start.js";
+export { History, MAX_PAGE, type TaskQuery, type Page } from "./history.js";
+export type { TaskSummary, HistoryTask, HistoryEvent, AuditEntry } from "./view.js";
+export type { TaskFilter } from "./store/tasks.js";
+export type { AuditFilter } from "./store/audit.js";
+export { searchWords, ftsQuery, MARK_START, MARK_END } from "./store/search.js";
