@@ -2,10 +2,12 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Redactor, SwarmEvent } from "../../core/index.js";
 import type { EventsTable, HistorySchema } from "./schema.js";
+import { storable } from "./task-row.js";
 
 const CHUNK = 300;
 
-export function eventRow(event: SwarmEvent, redact: Redactor): EventsTable {
+export function eventRow(event: SwarmEvent, redactor: Redactor): EventsTable {
+  const redact = storable(redactor);
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(event)) if (typeof value === "string" && key !== "id") data[key] = redact(value);
   const field = (key: string): string | null => data[key] ?? null;

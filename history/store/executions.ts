@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Redactor } from "../../core/index.js";
 import type { ExecutionsTable, HistorySchema } from "./schema.js";
+import { storable } from "./task-row.js";
 
 /** The execution document as the workflow engine stores it in Redis; only the fields read here are checked. */
 export interface ExecutionDocument {
@@ -14,7 +15,9 @@ export interface ExecutionDocument {
   readonly finishedAt?: string | null;
 }
 
-export function executionRow(doc: ExecutionDocument, text: string, redact: Redactor): ExecutionsTable {
+export function executionRow(doc: ExecutionDocument, text: string, redactor: Redactor): ExecutionsTable {
+  // JSON escapes NUL as \u0000, which PostgreSQL's text type accepts; the redactor sees the JSON text.
+  const redact = storable(redactor);
   const ms = (iso: string | null | undefined): number | null => (iso ? (Number.isFinite(Date.parse(iso)) ? Date.parse(iso) : null) : null);
   return {
     id: doc.id,

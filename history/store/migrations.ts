@@ -24,6 +24,16 @@ export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<vo
   if (error) throw error;
 }
 
+/** Whether every migration is applied already (a read: most opens need no lock). */
+export async function isCurrent(db: Kysely<unknown>): Promise<boolean> {
+  try {
+    const applied = new Set(await appliedMigrations(db));
+    return Object.keys(migrations("sqlite")).every((name) => applied.has(name));
+  } catch {
+    return false; // no migration table yet
+  }
+}
+
 /** Names of the migrations applied, oldest first (for `doctor` and the tests). */
 export async function appliedMigrations(db: Kysely<unknown>): Promise<string[]> {
   const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(db);

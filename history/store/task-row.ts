@@ -19,7 +19,16 @@ export interface TaskContext {
 
 const EXTRA_KEYS = ["diffStat", "commit", "gateOutput", "gateRetries", "outputError", "rateLimitResetAt", "fresh", "gate", "gateRetriesAllowed", "autoCommit", "cancelRequested"] as const;
 
-export function taskRow(record: TaskRecord, redact: Redactor, context: TaskContext = {}, now = Date.now()): TaskRow {
+/**
+ * Text as both databases can hold it: redacted, and with NUL replaced by U+FFFD
+ * (PostgreSQL's text type refuses NUL bytes, which a program may print).
+ */
+export function storable(redact: Redactor): Redactor {
+  return (text) => redact(text).replace(/\0/g, "\uFFFD");
+}
+
+export function taskRow(record: TaskRecord, redactor: Redactor, context: TaskContext = {}, now = Date.now()): TaskRow {
+  const redact = storable(redactor);
   const output = redact(record.output ?? "");
   const head = output.slice(0, OUTPUT_EDGE_CHARS);
   const tail = output.length > OUTPUT_EDGE_CHARS ? output.slice(Math.max(OUTPUT_EDGE_CHARS, output.length - OUTPUT_EDGE_CHARS)) : "";
