@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
 import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
+import type { PromptContext } from "./agent-jobs.js";
 import { AgentSession } from "./agent-session.js";
 import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
@@ -25,6 +26,8 @@ export interface BridgeOptions {
   readonly prefix?: string;
   readonly log?: LogFn;
   readonly tuning?: Partial<BridgeTuning>;
+  /** Context for program agents' prompts (the history's memory entries). */
+  readonly promptContext?: PromptContext;
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -98,7 +101,7 @@ export class Bridge {
       jobsDir: options.paths.jobsDir,
       outputDir: options.paths.outputDir,
       log: this.log,
-      agents: { config: options.config.agents, home: options.paths.root, redis: options.redis },
+      agents: { config: options.config.agents, home: options.paths.root, redis: options.redis, promptContext: options.promptContext },
       recycle: (session, reason) => this.recycle(session, reason),
       worktrees: this.worktrees,
       parking: this.parking,

@@ -189,6 +189,49 @@ function program(): Command {
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/history.js")).prune({ ...opts, home: home() }));
 
+  cli.command("audit")
+    .description("the append-only log of actions: who submitted, cancelled, approved, rejected, ran or changed what, and through which interface")
+    .option("--since <when>", "a duration (7d, 12h) or a date (2026-12-01)")
+    .option("--until <when>", "a duration ago or a date")
+    .option("--actor <who>", "only this actor (user@host, an API token's name, workflow:<id>)")
+    .option("--action <name>", "only this action (task.submit, task.cancel, step.approve, step.reject, workflow.run, memory.add, …) or a prefix ending in . (task.)")
+    .option("--target <id>", "only actions on this task, execution/step or memory entry")
+    .option("--limit <n>", "entries per page (default 100)")
+    .option("--cursor <c>", "the next page, as printed after the previous one")
+    .option("--json", "print JSON: { entries, next }")
+    .action(async (opts) => (await import("./commands/audit.js")).audit({ ...opts, home: home() }));
+
+  const memory = cli.command("memory")
+    .description("what the swarm remembers across sessions: entries for the swarm, an agent or a repository, put into agents' prompts when their `memory.inject` is on");
+  memory.command("add")
+    .description("remember something (one fact per entry); prints its id")
+    .argument("<text>", "the entry")
+    .option("--agent <name>", "only for this agent")
+    .option("--repo <path>", "only for agents working in this repository")
+    .option("--expires <duration>", "forget it after this long (30d, 12h); default: memory.expire, else never")
+    .option("--json", "print the entry as JSON")
+    .action(async (text, opts) => (await import("./commands/memory.js")).add(text, { ...opts, home: home() }));
+  memory.command("search")
+    .description("the best entries for a text: full-text ranking fused with vector similarity when llm.embeddings is set, else full-text")
+    .argument("<text>", "what to look for (any text: searched for as words)")
+    .option("--agent <name>", "what this agent would see: the swarm's, its own and its repository's entries")
+    .option("--repo <path>", "the swarm's and this repository's entries")
+    .option("--limit <n>", "how many (default 10)")
+    .option("--json", "print JSON: { entries, mode, warning }")
+    .action(async (text, opts) => (await import("./commands/memory.js")).search(text, { ...opts, home: home() }));
+  memory.command("list")
+    .description("entries, newest first")
+    .option("--agent <name>", "what this agent would see")
+    .option("--repo <path>", "the swarm's and this repository's entries")
+    .option("--limit <n>", "how many (default 100)")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/memory.js")).list({ ...opts, home: home() }));
+  memory.command("forget")
+    .description("delete an entry")
+    .argument("<id>", "entry id (from add, list or search)")
+    .option("--json", "print JSON")
+    .action(async (id, opts) => (await import("./commands/memory.js")).forget(id, { ...opts, home: home() }));
+
   cli.command("doctor")
     .description("check tmux, redis-server, Node, the home and Redis, list the agent programs installed (and ready), and say how to fix problems")
     .option("--json", "print JSON")

@@ -6,6 +6,7 @@ import {
   ensureHome,
   fileLogger,
   keys,
+  Ledger,
   redisTarget,
   startEmbeddedRedis,
   swarmRedactor,
@@ -14,7 +15,7 @@ import {
 } from "../core/index.js";
 import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
-import { startHistoryWriter } from "../history/index.js";
+import { memoryProvider, startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
 
 export interface RunningSwarm {
@@ -48,7 +49,9 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
     if (warning) progress(`redis: ${warning}`);
     const k = keys();
     await saveSwarmConfig(redis, k, options.config);
+    const memory = memoryProvider({ home: paths.root, config: options.config, ledger: new Ledger(redis, k.prefix), log: logger.log });
     const bridge = await Bridge.start({
+      promptContext: memory,
       config: options.config,
       paths,
       redis,
@@ -85,6 +88,7 @@ export async function startSwarm(options: { home: string; config: SwarmConfig; p
           await client.close();
           await bridge.close();
           await history.close();
+          await memory.close();
           redis.disconnect();
           await logger.close();
         })();

@@ -8,3 +8,11 @@ export type { TaskSummary, HistoryTask, HistoryEvent, AuditEntry } from "./view.
 export type { TaskFilter } from "./store/tasks.js";
 export type { AuditFilter } from "./store/audit.js";
 export { searchWords, ftsQuery, MARK_START, MARK_END } from "./store/search.js";
+export { Memory, MAX_ENTRY_CHARS, type MemoryEntry, type MemorySearch, type AddOptions } from "./memory/memory.js";
+export { openMemory } from "./memory/open.js";
+export { memoryContext, BLOCK_START, BLOCK_END, type MemoryContext } from "./memory/context.js";
+export { memoryProvider, type PromptContextFn } from "./memory/provider.js";
+export { repoOf, type MemoryScope } from "./memory/scope.js";
+export { openAiEmbedder, fuseRankings, cosine, type Embedder } from "./memory/embeddings.js";
+export type { ScopeFilter } from "./memory/queries.js";
+export { remember, forget, type RememberOptions } from "./memory/remember.js";
