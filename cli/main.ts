@@ -232,6 +232,26 @@ function program(): Command {
     .option("--json", "print JSON")
     .action(async (id, opts) => (await import("./commands/memory.js")).forget(id, { ...opts, home: home() }));
 
+  cli.command("backup")
+    .description("write the swarm's Redis state and its history, consistent with each other, to one file (needs its Redis running)")
+    .option("--out <file>", "FILE.tar.zst (zstd; .tar.gz when zstd is not installed) or FILE.tar.gz")
+    .option("--json", "print the backup's manifest as JSON")
+    .action(async (opts) => (await import("./commands/backup.js")).backup({ ...opts, home: home() }));
+
+  cli.command("restore")
+    .description("put a backup back: replaces the swarm's Redis keys and its history (the swarm must be stopped)")
+    .argument("<file>", "a file written by `backup`")
+    .option("--force", "restore a backup of another swarm into this home")
+    .option("--json", "print the restored backup's manifest as JSON")
+    .action(async (file, opts) => (await import("./commands/backup.js")).restore(file, { ...opts, home: home() }));
+
+  cli.command("export")
+    .description("the history as JSON lines ({\"table\", \"row\"} per line): tasks, events, executions, audit, memory")
+    .option("--format <format>", "jsonl (the only one)", "jsonl")
+    .option("--out <file>", "write to this file instead of stdout")
+    .option("--tables <list>", "only these tables, comma-separated")
+    .action(async (opts) => (await import("./commands/backup.js")).exportHistory({ ...opts, home: home() }));
+
   cli.command("doctor")
     .description("check tmux, redis-server, Node, the home and Redis, list the agent programs installed (and ready), and say how to fix problems")
     .option("--json", "print JSON")

@@ -16,3 +16,6 @@ export { repoOf, type MemoryScope } from "./memory/scope.js";
 export { openAiEmbedder, fuseRankings, cosine, type Embedder } from "./memory/embeddings.js";
 export type { ScopeFilter } from "./memory/queries.js";
 export { remember, forget, type RememberOptions } from "./memory/remember.js";
+export { backup, restore, BACKUP_FORMAT, type Manifest, type BackupOptions, type RestoreOptions } from "./backup/backup.js";
+export { tableRows, TABLES, type TableName } from "./backup/store-dump.js";
+export { swarmId, readSwarmId } from "./backup/identity.js";

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { swarmRedactor, type LogFn, type SwarmConfig } from "../../core/index.js";
 import { describeTarget, rememberTarget, storeTarget } from "../store/target.js";
 import { HistoryWriter } from "./writer.js";
+import { swarmId } from "../backup/identity.js";
 
 export interface StartHistoryOptions {
   readonly home: string;
@@ -21,6 +22,8 @@ export interface StartHistoryOptions {
 export async function startHistoryWriter(options: StartHistoryOptions): Promise<HistoryWriter> {
   const target = storeTarget(options.home, options.config);
   rememberTarget(options.home, target);
+  swarmId(options.home); // the identity a backup carries, made with the swarm
+
   const writer = await HistoryWriter.start({
     target,
     redis: options.redis,
