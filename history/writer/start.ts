@@ -19,7 +19,12 @@ export interface StartHistoryOptions {
  * `DATABASE_URL`, else SQLite in the home), records the choice for the
  * commands that read it, and starts the writer.
  */
-export async function startHistoryWriter(options: StartHistoryOptions): Promise<HistoryWriter> {
+export async function startHistoryWriter(options: StartHistoryOptions): Promise<{ close(): Promise<void> }> {
+  if (process.env.CLAUDE_AGENT_HISTORY === "off") {
+    // For measuring the swarm without its history (npm run bench:history), and as an escape hatch.
+    options.progress?.("history: off (CLAUDE_AGENT_HISTORY=off): nothing is recorded beyond Redis");
+    return { close: async () => undefined };
+  }
   const target = storeTarget(options.home, options.config);
   rememberTarget(options.home, target);
   swarmId(options.home); // the identity a backup carries, made with the swarm
