@@ -42,12 +42,14 @@ export async function writeBatch(db: Kysely<HistorySchema>, sources: BatchSource
   const taskRows = await rowsOf(records, sources, submitted);
   const executionRows = await readExecutions(executionIds, sources);
   const audit = eventRows.map(auditFromEvent).filter((row) => row !== null);
+  // Only tasks of workflow steps need linking: those named by a step event, or submitted by the engine.
+  const stepTasks = [...new Set(eventRows.filter((row) => row.task_id !== null && (row.execution_id !== null || row.via === "workflow")).map((row) => row.task_id!))];
   const last = eventRows.at(-1)?.id;
   await db.transaction().execute(async (trx) => {
     await insertEvents(trx, eventRows);
     await upsertTasks(trx, taskRows);
     await upsertExecutions(trx, executionRows);
-    await linkSteps(trx, taskIds);
+    await linkSteps(trx, stepTasks);
     if (audit.length > 0) await trx.insertInto("audit").values(audit).onConflict((oc) => oc.column("key").doNothing()).execute();
     if (last !== undefined) {
       await setMeta(trx, META.lastEventId, last);

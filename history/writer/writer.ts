@@ -35,10 +35,18 @@ export interface HistoryWriterOptions {
   readonly blockMs?: number;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Pause after a short batch (see COALESCE_MS). */
+  readonly coalesceMs?: number;
 }
 
 /** Entries another daemon left pending this long are taken over (it died). */
 const STALE_MS = 60_000;
+/**
+ * After a short batch, wait this long before reading again, so that a burst is
+ * written in a few large transactions rather than one per event: SQLite's
+ * writes are synchronous and share the daemon's event loop with the bridge.
+ */
+const COALESCE_MS = 150;
 
 export class HistoryWriter {
   private store: HistoryDb | null = null;
@@ -154,6 +162,7 @@ export class HistoryWriter {
     if (delivery.events.length > 0) await writeBatch(store.db, this.sources, delivery.events);
     await this.group.ack(delivery.ids);
     this.written += delivery.events.length;
+    if (delivery.ids.length < batch) await sleep(this.options.coalesceMs ?? COALESCE_MS, undefined, { signal: this.stop.signal }).catch(() => undefined);
   }
 
   private async ensureStore(): Promise<HistoryDb> {

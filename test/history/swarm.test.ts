@@ -94,6 +94,8 @@ describe("the history of a running swarm", () => {
     expect(sdkEntry?.actor).toMatch(/^\S+@\S+$/); // this test process's user@host
     const workflowTask = all.find((e) => e.action === "task.submit" && e.actor === `workflow:${executionId}`);
     expect(workflowTask?.via).toBe("workflow");
+    type Listed = { tasks: { step: string | null; workflow: string | null }[] };
+    await until(() => json<Listed>(swarm.cli(["tasks", "--workflow", executionId, "--json"]).stdout).tasks.some((t) => t.step === "after" && t.workflow === "gated"), 30_000, "the step's task linked to its workflow");
     const onlyCancels = json<{ entries: Entry[] }>(swarm.cli(["audit", "--action", "task.cancel", "--json"]).stdout).entries;
     expect(onlyCancels.map((e) => e.target)).toEqual([long]);
   });
