@@ -96,7 +96,7 @@ export async function measureSearch(count: number, queries: number, say: (line: 
           insert.run(`t${j}`, `agent-${j % 8}`, rng() < 0.1 ? "failed" : "completed", 0, words(rng, 6), at, at + 50, 50, output, output.length, at + 60);
         }
       })();
-      if ((i / 10_000) % 20 === 0) say(`  generated ${i + 10_000} tasks`);
+      if ((i / 10_000) % 25 === 24) say(`  generated ${i + 10_000} tasks`);
     }
     db.close();
     const buildSec = (performance.now() - t0) / 1000;
