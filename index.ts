@@ -46,3 +46,11 @@ export type {
   StepState,
   StepStatus,
 } from "./workflows/index.js";
+
+/**
+ * The durable history and memory of a swarm (they work whether or not it runs):
+ *   const history = await History.open(home);  const page = await history.tasks({ search: "migration failed" });
+ *   await remember({ home, config: null, text: "The API uses zod", actor: "me", via: "sdk" });
+ */
+export { History, remember, forget, openMemory, targetOfHome, memoryContext } from "./history/index.js";
+export type { TaskQuery, Page, TaskSummary, HistoryTask, AuditEntry, MemoryEntry, MemorySearch, MemoryScope, ScopeFilter } from "./history/index.js";

@@ -10,7 +10,12 @@ export interface AgentJobsOptions {
   readonly jobsDir: string;
   /** Where each session's conversation id is kept; null: every task starts a new conversation. */
   readonly conversations: ConversationStore | null;
+  /** Context put before a program agent's task in its prompt (memory entries); absent: the task alone. */
+  readonly promptContext?: PromptContext;
 }
+
+/** Given the agent and the task, a block of context for its prompt (empty block: none). */
+export type PromptContext = (agent: AgentConfig, record: TaskRecord) => Promise<{ readonly block: string } | null>;
 
 /** What a finished dispatch adds to its task's record. */
 export interface AgentFinish {
@@ -54,7 +59,8 @@ export class AgentJobs {
     if (!agent || !adapter.structured) return { script: record.task, preview: record.task };
     const fresh = record.fresh === true;
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
-    const files = writePrompt(this.options.jobsDir, token, record.task);
+    const context = (await this.options.promptContext?.(agent, record).catch(() => null))?.block ?? "";
+    const files = writePrompt(this.options.jobsDir, token, context ? `${context}\n\n${record.task}` : record.task);
     const script = adapter.buildScript(
       { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null },
       { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },

@@ -4,6 +4,7 @@ import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type AgentCo
 import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
+import type { PromptContext } from "./agent-jobs.js";
 import { AgentSession } from "./agent-session.js";
 import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
@@ -32,6 +33,8 @@ export interface BridgeOptions {
   readonly tuning?: Partial<BridgeTuning>;
   /** The environment agents start from (default: this process's); the swarm's own variables are removed from it (agent-env.ts). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Context for program agents' prompts (the history's memory entries). */
+  readonly promptContext?: PromptContext;
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -112,7 +115,7 @@ export class Bridge {
       jobsDir: options.paths.jobsDir,
       outputDir: options.paths.outputDir,
       log: this.log,
-      agents: { config: options.config.agents, home: options.paths.root, redis: options.redis },
+      agents: { config: options.config.agents, home: options.paths.root, redis: options.redis, promptContext: options.promptContext },
       recycle: (session, reason) => this.recycle(session, reason),
       worktrees: this.worktrees,
       parking: this.parking,

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import { InfraError, isTerminal, type AgentConfig, type Ledger, type Redactor, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { agentJobFiles, inspectDispatch, readNonce, removeTaskDispatches, scriptFile, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
 import { jobDeadline } from "./deadline.js";
-import { AgentJobs } from "./agent-jobs.js";
+import { AgentJobs, type PromptContext } from "./agent-jobs.js";
 import { WaitTimeout, type AgentSession } from "./agent-session.js";
 import { ConversationStore } from "./conversations.js";
 import type { InteractiveClaude } from "./interactive.js";
@@ -36,7 +36,7 @@ export interface RunnerDeps {
   /** Replaces a session whose pane no longer obeys Ctrl-C (its program ignores it); without it the session is only marked down. */
   readonly recycle?: (session: AgentSession, reason: string) => Promise<void>;
   /** The agents' configs, for agent programs (runtime other than shell); without it every task runs as shell. */
-  readonly agents?: { readonly config: readonly AgentConfig[]; readonly home: string; readonly redis: Redis };
+  readonly agents?: { readonly config: readonly AgentConfig[]; readonly home: string; readonly redis: Redis; readonly promptContext?: PromptContext };
   /** The replicas' git worktrees (agents with `worktree: true`). */
   readonly worktrees?: Worktrees;
   /** Rate-limited agents' queues: a job waits while its agent is parked. */
@@ -76,6 +76,7 @@ export class JobRunner {
       home: deps.agents?.home ?? "",
       jobsDir: deps.jobsDir,
       conversations: deps.agents ? new ConversationStore(deps.agents.redis, deps.ledger.keys) : null,
+      promptContext: deps.agents?.promptContext,
     });
     const worktrees = deps.worktrees ?? new Worktrees(deps.agents?.home ?? "");
     this.completion = new JobCompletion({

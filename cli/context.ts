@@ -1,4 +1,4 @@
-import { homePaths, resolveHome, type HomePaths } from "../core/index.js";
+import { homePaths, localOrigin, resolveHome, type HomePaths } from "../core/index.js";
 import { connect, type Swarm } from "../supervisor/index.js";
 
 export interface GlobalOptions {
@@ -11,7 +11,7 @@ export function homeOf(options: GlobalOptions): HomePaths {
 
 /** Connects to the swarm of this home, runs `fn`, and always closes the connection. */
 export async function withSwarm<T>(options: GlobalOptions, fn: (swarm: Swarm) => Promise<T>): Promise<T> {
-  const swarm = await connect({ home: homeOf(options).root });
+  const swarm = await connect({ home: homeOf(options).root, origin: localOrigin("cli") });
   try {
     return await fn(swarm);
   } finally {

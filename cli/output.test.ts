@@ -17,6 +17,7 @@ const RAW_WRITERS: Readonly<Record<string, string>> = {
   "cli/commands/down.ts": "prints only the names of what it stopped",
   "cli/commands/init.ts": "prints only the path it wrote",
   "cli/commands/doctor.ts": "prints only local checks of this machine",
+  "cli/commands/backup.ts": "history export writes JSON lines: JSON escaping makes control characters inert",
 };
 
 /** Files that hand content to blessed: render.ts passes everything through terminalText, overlays.ts through escapeTags. */

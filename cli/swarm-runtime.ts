@@ -11,6 +11,7 @@ import {
   ownerOf,
   recordPrefix,
   redisExposure,
+  Ledger,
   redisTarget,
   releasePrefix,
   startEmbeddedRedis,
@@ -25,6 +26,7 @@ import {
 } from "../core/index.js";
 import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
+import { memoryProvider, startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
 import { startControlPlane } from "./api-runtime.js";
 
@@ -84,7 +86,9 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     recordPrefix(paths.root, prefix);
     progress(`swarm: keys under ${prefix}: on ${describeTarget(target)}`);
     await saveSwarmConfig(redis, k, options.config);
+    const memory = memoryProvider({ home: paths.root, config: options.config, ledger: new Ledger(redis, k.prefix), log: logger.log });
     const bridge = await Bridge.start({
+      promptContext: memory,
       config: options.config,
       paths,
       prefix,
@@ -109,9 +113,11 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       await Promise.allSettled([supervisor.close(), client.close(), bridge.close()]);
       throw error;
     }
+    // The durable history: a consumer of the event stream; an unreachable store never stops the swarm.
+    const history = await startHistoryWriter({ home: paths.root, config: options.config, redis, connect: (name) => createRedis(target, { worker: true, name }), prefix: k.prefix, log: logger.log, progress });
     // The control plane (HTTP API, MCP, metrics): started last, closed first.
     const api = await startControlPlane({ home: paths.root, prefix, tmuxSocket: paths.tmuxSocket, target, config: options.config, log: logger.log, progress }).catch(async (error) => {
-      await Promise.allSettled([workflows.close(), supervisor.close(), client.close(), bridge.close()]);
+      await Promise.allSettled([workflows.close(), supervisor.close(), client.close(), bridge.close(), history.close(), memory.close()]);
       throw error;
     });
     let closing: Promise<void> | null = null;
@@ -128,6 +134,8 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
           await supervisor.close();
           await client.close();
           await bridge.close();
+          await history.close();
+          await memory.close();
           redis.disconnect();
           await logger.close();
         })();

@@ -19,3 +19,4 @@ export * from "./process.js";
 export * from "./conformance.js";
 export * from "./process-identity.js";
 export * from "./untrusted-file.js";
+export * from "./origin.js";

@@ -18,6 +18,7 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
   for (const key of AGENT_TEXT_FIELDS) if (result[key]) out[key] = result[key];
   for (const key of AGENT_NUMBER_FIELDS) if (typeof result[key] === "number") out[key] = result[key];
   if (result.changedFiles) out.changedFiles = result.changedFiles;
+  if (result.memoryEntries) out.memoryEntries = result.memoryEntries;
   return out;
 }
 
@@ -76,6 +77,14 @@ function jobOptions(hash: Record<string, string>): Partial<TaskRecord> {
       if (Array.isArray(files)) out.changedFiles = files.map(String);
     } catch {
       // a hand-edited record: leave the field out rather than fail the whole read
+    }
+  }
+  if (hash.memoryEntries) {
+    try {
+      const ids: unknown = JSON.parse(hash.memoryEntries);
+      if (Array.isArray(ids)) out.memoryEntries = ids.map(String);
+    } catch {
+      // as above
     }
   }
   if (hash.gate) out.gate = hash.gate;

@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute, normalize } from "node:path";
+import { basename, dirname, isAbsolute, join, normalize } from "node:path";
 import { EnvironmentError } from "./errors.js";
 import { isSafeId } from "./ids.js";
 
@@ -15,6 +15,8 @@ import { isSafeId } from "./ids.js";
 export interface RecordFiles {
   readonly outputDir: string;
   readonly jobsDir: string;
+  /** `<home>/agents`: an interactive agent's result files are in `<agentsDir>/<agent>/results`. */
+  readonly agentsDir: string;
 }
 
 /** A task record in Redis that does not have the shape our writers give it. Exit code 4, like any broken resource. */
@@ -37,14 +39,19 @@ export function recordProblems(id: string, hash: Readonly<Record<string, string>
   if (hash.pane && !PANE.test(hash.pane)) problems.push(`pane: not a pane: ${show(hash.pane)}`);
   if (hash.dispatch && !tokenPattern(id).test(hash.dispatch)) problems.push(`dispatch: not a dispatch token of task ${id}: ${show(hash.dispatch)}`);
   if (hash.outputFile) {
-    const problem = outputFileProblem(id, hash.outputFile, files);
+    const problem = outputFileProblem(id, hash.outputFile, hash.agent, files);
     if (problem) problems.push(`outputFile: ${problem}: ${show(hash.outputFile)}`);
   }
   return problems;
 }
 
-/** The output file is `<output>/<id>.log`, or a job file `<jobs>/<token><suffix>` of this task (an interactive agent's result). */
-function outputFileProblem(id: string, file: string, files?: RecordFiles): string | null {
+/**
+ * The output file is `<output>/<id>.log`, a job file `<jobs>/<token><suffix>`
+ * of this task, or an interactive agent's result file
+ * `<agents>/<agent>/results/<token>.result.md` (bridge/interactive.ts), for
+ * the agent the record names.
+ */
+function outputFileProblem(id: string, file: string, agent: string | undefined, files?: RecordFiles): string | null {
   if (file.includes("\0") || !isAbsolute(file) || normalize(file) !== file) return "not a plain absolute path";
   const dir = dirname(file);
   const name = basename(file);
@@ -54,10 +61,16 @@ function outputFileProblem(id: string, file: string, files?: RecordFiles): strin
   }
   const dot = name.indexOf(".");
   if (dot > 0 && tokenPattern(id).test(name.slice(0, dot)) && JOB_FILE_SUFFIX.test(name.slice(dot))) {
-    if (files ? dir !== files.jobsDir : basename(dir) !== "jobs") return "not in the home's jobs folder";
-    return null;
+    if (files ? dir === files.jobsDir : basename(dir) === "jobs") return null;
+    if (agent !== undefined && NAME.test(agent) && isResultsDir(dir, agent, files)) return null;
+    return "not in the home's jobs folder or the agent's results folder";
   }
   return `not a file of task ${id}`;
+}
+
+function isResultsDir(dir: string, agent: string, files?: RecordFiles): boolean {
+  if (files) return dir === join(files.agentsDir, agent, "results");
+  return basename(dir) === "results" && basename(dirname(dir)) === agent && basename(dirname(dirname(dir))) === "agents";
 }
 
 function show(value: string): string {

@@ -6,7 +6,7 @@ import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
 import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
-import { isTerminal, type EventType, type TaskRecord, type TerminalStatus } from "./protocol.js";
+import { isTerminal, type EventType, type Origin, type TaskRecord, type TerminalStatus } from "./protocol.js";
 
 const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
 
@@ -46,16 +46,17 @@ export class Ledger {
 
   /**
    * Creates the task unless its idempotency key already names one; returns the
-   * task's id and whether it is new. The record keeps the task text redacted;
-   * when that changed it, the raw text (which the run needs) goes under its own
-   * key, written before the job is queued and deleted when the task ends.
+   * task's id and whether it is new; `origin` goes on its event. The record keeps
+   * the task text redacted; when that changed it, the raw text (which the run
+   * needs) goes under its own key, written before the job is queued and deleted
+   * when the task ends.
    */
-  async create(record: TaskRecord): Promise<{ id: string; created: boolean }> {
+  async create(record: TaskRecord, origin?: Origin): Promise<{ id: string; created: boolean }> {
     const shown = this.redact(record.task);
     const raw = shown === record.task ? null : record.task;
     const { env, ...rest } = raw === null ? record : { ...record, task: shown, taskRedacted: true };
     const fields = encode({ ...(rest as unknown as Fields), ...(env !== undefined && { env: JSON.stringify(env) }) });
-    const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued" });
+    const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued", actor: origin?.actor, via: origin?.via });
     const idem = record.idempotencyKey;
     const reply = (await this.script(
       CREATE_TASK,

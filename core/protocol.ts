@@ -52,6 +52,8 @@ export interface TaskResult {
   gateRetries?: number;
   /** Why the recorded output is incomplete (its file could not be written: a full disk). The exit code stands. */
   outputError?: string;
+  /** Agent programs with `memory.inject`: ids of the memory entries put into the prompt (history/memory). */
+  memoryEntries?: string[];
 }
 
 /** The full stored record of a task. */
@@ -102,6 +104,7 @@ export const EVENT_TYPES = [
   "task.timeout",
   "task.rejected",
   "task.retrying",
+  "task.cancel-requested",
   "agent.up",
   "agent.down",
   "agent.failed",
@@ -130,6 +133,20 @@ export interface SwarmEvent {
   until?: string;
   /** `agent.breaker-open`: the infrastructure failure that opened it. */
   reason?: string;
+  /** Who did it, on events of state-changing actions: a user (`user@host`), an API token's name, an MCP client, `workflow:<execution>`. */
+  actor?: string;
+  /** The interface the action came through (see INTERFACES). */
+  via?: Interface | string;
+}
+
+/** The interfaces an action can come through; the audit log records one with every action. */
+export const INTERFACES = ["cli", "sdk", "api", "mcp", "tui", "workflow"] as const;
+export type Interface = (typeof INTERFACES)[number];
+
+/** Who acts and through which interface: stamped on the events of submit, cancel, approve, reject and the like. */
+export interface Origin {
+  readonly actor: string;
+  readonly via: Interface;
 }
 
 /** Agent session states as the bridge publishes them. */

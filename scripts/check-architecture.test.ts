@@ -113,12 +113,12 @@ describe("check-architecture", () => {
       expect(code).toBe(1);
     });
 
-    it("limits the root index.ts (SDK entry) to core, supervisor, workflows and api (the remote mode)", async () => {
+    it("limits the root index.ts (SDK entry) to core, supervisor, workflows, api (the remote mode) and history", async () => {
       const { code, lines } = await check(tree({
         ...CLEAN,
         "index.ts": `export * from "./core/index.js";\nexport * from "./sessions/index.js";\n`,
       }));
-      expect(lines).toEqual(["index.ts: imports sessions/index.ts (index.ts may import core, supervisor, workflows, api)"]);
+      expect(lines).toEqual(["index.ts: imports sessions/index.ts (index.ts may import core, supervisor, workflows, api, history)"]);
       expect(code).toBe(1);
     });
 

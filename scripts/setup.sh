@@ -9,6 +9,8 @@ missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)  # sandbox: bwrap
+# backups are .tar.zst (without zstd they fall back to .tar.gz)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]} with apt-get"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else

@@ -11,6 +11,7 @@ import {
   compilePolicy,
   limitsOf,
   isTerminal,
+  localOrigin,
   newTaskId,
   queueName,
   swarmRedactor,
@@ -19,6 +20,7 @@ import {
   type AgentConfig,
   type JobPayload,
   type LedgerOptions,
+  type Origin,
   type PolicyVerdict,
   type SessionInfo,
   type SwarmConfig,
@@ -54,6 +56,8 @@ export interface SubmitOptions {
    * script. Agent programs ignore them.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /** Who submits it, for the audit log; default: the client's origin. */
+  readonly origin?: Origin;
 }
 
 export interface Submitted {
@@ -138,15 +142,17 @@ export class SwarmClient {
     private readonly connectBlocking: () => Redis,
     prefix: string,
     ledgerOptions: LedgerOptions = {},
+    /** Who acts through this client and how (stamped on the events of submit and cancel): default this OS user, via the SDK. */
+    readonly origin: Origin = localOrigin("sdk"),
   ) {
     // The task text is stored redacted (the secret values this process knows, and the well-known shapes).
     this.ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
     this.events = new EventStream(redis, this.ledger.keys.events);
   }
 
-  static async open(redis: Redis, connectBlocking: () => Redis, prefix: string): Promise<SwarmClient> {
+  static async open(redis: Redis, connectBlocking: () => Redis, prefix: string, origin?: Origin): Promise<SwarmClient> {
     const config = await readSwarmConfig(redis, new Ledger(redis, prefix).keys);
-    return new SwarmClient(redis, config, connectBlocking, prefix);
+    return new SwarmClient(redis, config, connectBlocking, prefix, {}, origin);
   }
 
   async submit(options: SubmitOptions): Promise<Submitted> {
@@ -186,7 +192,7 @@ export class SwarmClient {
       ...(env !== undefined && { env }),
     };
     const verdict = await submitVerdict(options.task, record.gate ?? agent.gate, agent, env);
-    const { id, created } = await this.ledger.create(record);
+    const { id, created } = await this.ledger.create(record, options.origin ?? this.origin);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
       await this.ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
@@ -238,9 +244,10 @@ export class SwarmClient {
   }
 
   /** Removes a waiting task from its queue, or asks its bridge to interrupt it. */
-  async cancel(id: string): Promise<{ status: string; cancelled: boolean }> {
+  async cancel(id: string, origin: Origin = this.origin): Promise<{ status: string; cancelled: boolean }> {
     const record = await this.get(id);
     if (isTerminal(record.status)) return { status: record.status, cancelled: false };
+    await this.events.publish("task.cancel-requested", { taskId: id, agent: record.agent, actor: origin.actor, via: origin.via });
     await this.ledger.requestCancel(id);
     const job = await this.queue(record.agent).getJob(id);
     const state = job ? await job.getState() : "unknown";

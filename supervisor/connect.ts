@@ -5,6 +5,7 @@ import {
   homePrefix,
   redisTarget,
   resolveHome,
+  type Origin,
   type TaskResult,
   type SwarmConfig,
 } from "../core/index.js";
@@ -16,6 +17,8 @@ export interface ConnectOptions {
   readonly home?: string;
   /** The swarm's Redis key prefix; default: the one the home's last `up` recorded (its swarm's name). */
   readonly prefix?: string;
+  /** Who acts through this connection, for the audit log; default: this OS user via the SDK. */
+  readonly origin?: Origin;
 }
 
 export interface TaskHandle extends Submitted {
@@ -44,7 +47,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
   const redis = await connectOrFail(target);
   let client: SwarmClient;
   try {
-    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix ?? homePrefix(paths.root));
+    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix ?? homePrefix(paths.root), options.origin);
   } catch (error) {
     redis.disconnect();
     throw error;

@@ -65,6 +65,8 @@ export class WorkflowClient {
   /** Writes the execution and wakes the daemon up; the daemon starts it (now, or when it next starts). */
   async start(workflow: Workflow, params: Readonly<Record<string, string>> = {}): Promise<ExecutionState> {
     const state = await createExecution(this.store, workflow, params);
+    const { actor, via } = this.swarm.origin;
+    this.emitter.emit("workflow.requested", { executionId: state.id, workflow: state.workflow, params: state.params, actor, via });
     await this.notify(state.id);
     return state;
   }
@@ -86,14 +88,14 @@ export class WorkflowClient {
 
   async approve(id: string, step: string): Promise<ExecutionState> {
     await this.get(id);
-    const state = await this.engine.approve(id, step);
+    const state = await this.engine.approve(id, step, this.swarm.origin);
     await this.notify(id);
     return state;
   }
 
   async reject(id: string, step: string, reason?: string): Promise<ExecutionState> {
     await this.get(id);
-    const state = await this.engine.reject(id, step, reason === undefined ? "rejected" : `rejected: ${reason}`);
+    const state = await this.engine.reject(id, step, reason === undefined ? "rejected" : `rejected: ${reason}`, this.swarm.origin);
     await this.notify(id);
     return state;
   }
@@ -101,7 +103,7 @@ export class WorkflowClient {
   /** Cancels the execution and the tasks of its open steps; returns the state (unchanged if it had ended). */
   async cancel(id: string, reason = "cancelled by a user"): Promise<ExecutionState> {
     await this.get(id);
-    const state = await this.engine.cancel(id, reason);
+    const state = await this.engine.cancel(id, reason, this.swarm.origin);
     await this.notify(id);
     return state;
   }

@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError, newTaskId } from "../core/index.js";
+import { NotFoundError, UsageError, newTaskId, type Origin } from "../core/index.js";
 import { engineDeps, type EngineDeps, type EngineOptions } from "./context.js";
 import { ExecutionDriver } from "./driver.js";
 import { resolveParams } from "./params.js";
@@ -74,18 +74,18 @@ export class WorkflowEngine {
     return this.drive(id);
   }
 
-  /** Lets a step waiting for approval through; the driving engine sees it at once (here) or within pollMs. */
-  approve(id: string, stepId: string): Promise<ExecutionState> {
-    return this.decide(id, stepId, true, "approved");
+  /** Lets a step waiting for approval through; the driving engine sees it at once (here) or within pollMs. `by` (actor, via) goes on its event. */
+  approve(id: string, stepId: string, by?: Origin): Promise<ExecutionState> {
+    return this.decide(id, stepId, true, "approved", by);
   }
 
   /** Refuses a step waiting for approval: it fails, and its on_failure policy applies. */
-  reject(id: string, stepId: string, reason = "rejected"): Promise<ExecutionState> {
-    return this.decide(id, stepId, false, reason);
+  reject(id: string, stepId: string, reason = "rejected", by?: Origin): Promise<ExecutionState> {
+    return this.decide(id, stepId, false, reason, by);
   }
 
   /** Cancels the execution and every step still open; a no-op on an execution that already ended. */
-  async cancel(id: string, reason = "cancelled"): Promise<ExecutionState> {
+  async cancel(id: string, reason = "cancelled", by?: Origin): Promise<ExecutionState> {
     let taskIds = null as string[] | null;
     const state = await this.deps.update(id, (s) => {
       if (s.status !== "running") return;
@@ -96,7 +96,7 @@ export class WorkflowEngine {
     const local = this.drivers.get(id);
     if (local !== undefined) local.driver.abort();
     else for (const taskId of taskIds) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
-    this.deps.emit("workflow.cancelled", { executionId: id, workflow: state.workflow, reason });
+    this.deps.emit("workflow.cancelled", { executionId: id, workflow: state.workflow, reason, ...by });
     return state;
   }
 
@@ -138,7 +138,7 @@ export class WorkflowEngine {
     return state;
   }
 
-  private async decide(id: string, stepId: string, approved: boolean, reason: string): Promise<ExecutionState> {
+  private async decide(id: string, stepId: string, approved: boolean, reason: string, by?: Origin): Promise<ExecutionState> {
     await this.mustGet(id);
     let problem = null as string | null;
     const state = await this.deps.update(id, (s) => {
@@ -155,7 +155,7 @@ export class WorkflowEngine {
       completeStep(s, stepId, at);
     });
     if (problem !== null) throw new UsageError(problem, { context: { executionId: id, step: stepId } });
-    const event = { executionId: id, workflow: state.workflow, step: stepId, reason };
+    const event = { executionId: id, workflow: state.workflow, step: stepId, reason, ...by };
     this.deps.emit(approved ? "step.completed" : "step.failed", event);
     this.poke(id);
     return state;

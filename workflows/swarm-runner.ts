@@ -17,6 +17,7 @@ export class SwarmStepRunner implements StepRunner {
       ...this.target(req),
       ...(req.timeoutSec !== undefined && { timeout: req.timeoutSec }),
       idempotencyKey: req.idempotencyKey,
+      origin: { actor: `workflow:${req.executionId}`, via: "workflow" },
     });
     req.onTaskId?.(submitted.id);
     const onAbort = (): void => {
@@ -36,7 +37,7 @@ export class SwarmStepRunner implements StepRunner {
   }
 
   async cancel(taskId: string): Promise<void> {
-    await this.client.cancel(taskId);
+    await this.client.cancel(taskId, { actor: "workflow", via: "workflow" });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { print, printError } from "../output.js";
 import { readFileSync, rmSync } from "node:fs";
 import { DEFAULT_SCOPES, hashToken, TokenStore, tokenFile } from "../../api/index.js";
 import { UsageError } from "../../core/index.js";
@@ -19,8 +20,8 @@ export async function create(options: TokenCreateOptions): Promise<void> {
   await withSwarm(options, async (swarm) => {
     const created = await new TokenStore(swarm.client.redis, swarm.client.ledger.keys.prefix).create(options.name!, scopes);
     if (options.json) return printJson(created);
-    process.stdout.write(`${created.token}\n`);
-    process.stderr.write(`token "${created.name}" (${created.scopes.join(", ")}): shown once, store it now; revoke: claude-agent api token revoke ${created.name}\n`);
+    print(`${created.token}\n`);
+    printError(`token "${created.name}" (${created.scopes.join(", ")}): shown once, store it now; revoke: claude-agent api token revoke ${created.name}\n`);
   });
 }
 
@@ -28,8 +29,8 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
   await withSwarm(options, async (swarm) => {
     const tokens = await new TokenStore(swarm.client.redis, swarm.client.ledger.keys.prefix).list();
     if (options.json) return printJson(tokens);
-    if (tokens.length === 0) return void process.stdout.write("no API tokens\n");
-    process.stdout.write(`${table(["NAME", "ID", "SCOPES", "CREATED"], tokens.map((t) => [t.name, t.id, t.scopes.join(","), t.createdAt]))}\n`);
+    if (tokens.length === 0) return void print("no API tokens\n");
+    print(`${table(["NAME", "ID", "SCOPES", "CREATED"], tokens.map((t) => [t.name, t.id, t.scopes.join(","), t.createdAt]))}\n`);
   });
 }
 
@@ -48,7 +49,7 @@ export async function revoke(nameOrId: string, options: GlobalOptions & { json?:
       // no api.token in this home
     }
     if (options.json) return printJson({ revoked, removedFile: removedFile ? file : null });
-    process.stdout.write(`revoked token "${revoked.name}" (${revoked.id})${removedFile ? `; removed ${file}` : ""}\n`);
+    print(`revoked token "${revoked.name}" (${revoked.id})${removedFile ? `; removed ${file}` : ""}\n`);
   });
 }
 

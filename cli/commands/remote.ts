@@ -4,6 +4,7 @@
  * CLAUDE_AGENT_TOKEN, or this home's api.token). Same output and exit codes
  * as their local forms.
  */
+import { print, printError } from "../output.js";
 import { readFileSync } from "node:fs";
 import { RemoteControl } from "../../api/remote/index.js";
 import { UsageError, type TaskResult } from "../../core/index.js";
@@ -56,13 +57,13 @@ export async function submit(target: RemoteTarget, options: { task?: string; tas
   );
   if (!options.wait) {
     if (options.json) printJson(submitted);
-    else process.stdout.write(`${submitted.id}\n`);
+    else print(`${submitted.id}\n`);
     return;
   }
-  if (!options.json) process.stderr.write(`task ${submitted.id} → ${submitted.agent} (${submitted.routedBy})\n`);
+  if (!options.json) printError(`task ${submitted.id} → ${submitted.agent} (${submitted.routedBy})\n`);
   const result = await finalResult(control, submitted.id);
   if (options.json) printJson(result);
-  else process.stdout.write(`${describeResult(result)}\n`);
+  else print(`${describeResult(result)}\n`);
   process.exitCode = exitCodeFor(result);
 }
 
@@ -70,37 +71,37 @@ export async function result(target: RemoteTarget, id: string, options: { wait?:
   const control = new RemoteControl(target);
   const outcome = options.wait ? await finalResult(control, id) : (({ task: _t, routedBy: _r, priority: _p, ...v }) => v as TaskResult)(await control.task(id));
   if (options.json) printJson(outcome);
-  else process.stdout.write(`${describeResult(outcome)}\n`);
+  else print(`${describeResult(outcome)}\n`);
   process.exitCode = exitCodeFor(outcome);
 }
 
 export async function cancel(target: RemoteTarget, id: string, options: { json?: boolean }): Promise<void> {
   const outcome = await new RemoteControl(target).cancelTask(id);
   if (options.json) printJson(outcome);
-  else process.stdout.write(outcome.cancelled ? `cancelling ${id} (${outcome.status})\n` : `${id} had already ended (${outcome.status})\n`);
+  else print(outcome.cancelled ? `cancelling ${id} (${outcome.status})\n` : `${id} had already ended (${outcome.status})\n`);
 }
 
 export async function status(target: RemoteTarget, options: { agent?: string; json?: boolean }): Promise<void> {
   const snapshot = await new RemoteControl(target).status();
   const agents = snapshot.agents.filter((a) => !options.agent || a.name === options.agent);
   if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), api: { url: target.url } });
-  process.stdout.write(`swarm: ${snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat)"}\napi: ${target.url}\n\n`);
+  print(`swarm: ${snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat)"}\napi: ${target.url}\n\n`);
   const rows = agents.flatMap((a) => a.sessions.map((s) => [s.name, a.runtime, a.paused ? "paused" : s.state, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]));
-  process.stdout.write(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
+  print(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
   const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);
-  process.stdout.write(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
+  print(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
 }
 
 export async function approve(target: RemoteTarget, id: string, step: string, options: { json?: boolean }): Promise<void> {
   const state = await new RemoteControl(target).approve(id, step);
   if (options.json) printJson(state);
-  else process.stdout.write(`approved ${step} of ${id} (${state.status})\n`);
+  else print(`approved ${step} of ${id} (${state.status})\n`);
 }
 
 export async function reject(target: RemoteTarget, id: string, step: string, options: { json?: boolean; reason?: string }): Promise<void> {
   const state = await new RemoteControl(target).reject(id, step, options.reason);
   if (options.json) printJson(state);
-  else process.stdout.write(`rejected ${step} of ${id} (${state.status})\n`);
+  else print(`rejected ${step} of ${id} (${state.status})\n`);
 }
 
 export async function mcp(target: RemoteTarget): Promise<void> {

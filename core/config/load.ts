@@ -12,6 +12,7 @@ import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
 import { readTextFile } from "../text-file.js";
 import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";
+import { agentMemoryProblems, normalizeAgentMemory, normalizeDatabase, normalizeMemory, normalizeSwarmLlm } from "./history-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
 import { normalizeRetention, retentionProblems } from "./retention.js";
 import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
@@ -73,6 +74,9 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
     ...(result.data.limits ? { limits: Object.freeze({ taskBytes: result.data.limits.task_bytes ?? DEFAULT_LIMITS.taskBytes }) } : {}),
     ...(api.data !== undefined ? { api: normalizeApi(api.data, options.baseDir) } : {}),
+    ...(result.data.database ? { database: normalizeDatabase(result.data.database) } : {}),
+    ...(result.data.memory ? { memory: normalizeMemory(result.data.memory) } : {}),
+    ...(result.data.llm ? { llm: normalizeSwarmLlm(result.data.llm) } : {}),
   });
 }
 
@@ -119,7 +123,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   });
   agents.forEach((agent, index) => {
     if (isRecord(agent)) {
-      problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...sandboxProblems(agent, index, baseDir));
+      problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...sandboxProblems(agent, index, baseDir), ...agentMemoryProblems(agent, index));
     }
   });
   const wanted = root.default_agent;
@@ -172,6 +176,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.llm ? { llm: normalizeLlm(agent.llm) } : {}),
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
     ...(agent.sandbox ? { sandbox: normalizeSandbox(agent.sandbox, baseDir) } : {}),
+    ...(agent.memory ? { memory: normalizeAgentMemory(agent.memory) } : {}),
   };
 }
 

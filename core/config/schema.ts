@@ -128,6 +128,15 @@ export const rawLimitsSchema = z
   )
   .strict();
 
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === "postgres:" || url.protocol === "postgresql:";
+  } catch {
+    return false;
+  }
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -145,6 +154,41 @@ function regexProblem(source: string): string | null {
     return error instanceof Error ? error.message : String(error);
   }
 }
+
+/** `database:`, `memory:` and `llm:` at the top level and an agent's `memory:` (normalized in history-rules.ts). */
+const DATABASE_URL_EXPECTED = "a postgres:// or postgresql:// URL";
+
+export const rawDatabaseSchema = z
+  .object(
+    {
+      url: z
+        .string(expected(DATABASE_URL_EXPECTED))
+        .refine(isPostgresUrl, (value) => ({ message: expectedMessage(DATABASE_URL_EXPECTED, value) }))
+        .optional(),
+      retention: duration.optional(),
+    },
+    expected("a mapping with `url` and/or `retention`"),
+  )
+  .strict();
+
+export const rawMemorySchema = z
+  .object({ expire: duration.optional() }, expected("a mapping with `expire`"))
+  .strict();
+
+export const rawSwarmLlmSchema = z
+  .object({ embeddings: rawLlmSchema.optional() }, expected("a mapping with `embeddings`"))
+  .strict();
+
+export const rawAgentMemorySchema = z
+  .object(
+    {
+      inject: z.boolean(expected("true or false")).optional(),
+      top_k: z.number(expected("a whole number from 1 to 50")).int().min(1).max(50).optional(),
+      max_chars: z.number(expected("a whole number from 100 to 100000")).int().min(100).max(100_000).optional(),
+    },
+    expected("a mapping with `inject`, `top_k` and/or `max_chars`"),
+  )
+  .strict();
 
 export const rawAgentSchema = z
   .object(
@@ -177,6 +221,7 @@ export const rawAgentSchema = z
       llm: rawLlmSchema.optional(),
       policy: rawPolicySchema.optional(),
       sandbox: rawSandboxSchema.optional(),
+      memory: rawAgentMemorySchema.optional(),
     },
     expected("a mapping with at least `name` and `runtime`"),
   )
@@ -193,6 +238,9 @@ export const rawConfigSchema = z
       limits: rawLimitsSchema.optional(),
       /** Checked by api.ts's rawApiSchema (load.ts), which needs this file's messages. */
       api: z.unknown().optional(),
+      database: rawDatabaseSchema.optional(),
+      memory: rawMemorySchema.optional(),
+      llm: rawSwarmLlmSchema.optional(),
     },
     expected("a mapping with an `agents` list"),
   )
@@ -205,3 +253,7 @@ export type RawPolicy = z.infer<typeof rawPolicySchema>;
 export type RawSupervisor = z.infer<typeof rawSupervisorSchema>;
 export type RawRetention = z.infer<typeof rawRetentionSchema>;
 export type RawLimits = z.infer<typeof rawLimitsSchema>;
+export type RawDatabase = z.infer<typeof rawDatabaseSchema>;
+export type RawMemory = z.infer<typeof rawMemorySchema>;
+export type RawSwarmLlm = z.infer<typeof rawSwarmLlmSchema>;
+export type RawAgentMemory = z.infer<typeof rawAgentMemorySchema>;

@@ -56,6 +56,8 @@ export interface AgentConfig {
   readonly policy?: PolicySettings;
   /** Where its tasks, gates and program run (`sandbox:` in swarm.yaml); absent: unsandboxed, like `{ kind: "none" }`. */
   readonly sandbox?: SandboxSettings;
+  /** Agent programs: memory entries put into each task's prompt (history/memory); absent: none. */
+  readonly memory?: AgentMemoryConfig;
 }
 
 /**
@@ -71,6 +73,34 @@ export type SandboxSettings =
 /** Whether the agent's tasks run in a bubblewrap sandbox. */
 export function isSandboxed(agent: Pick<AgentConfig, "sandbox">): boolean {
   return agent.sandbox?.kind === "bwrap";
+}
+
+
+/** An agent's `memory:`: the best `topK` entries, at most `maxChars` characters, go into each prompt when `inject`. */
+export interface AgentMemoryConfig {
+  readonly inject: boolean;
+  readonly topK: number;
+  readonly maxChars: number;
+}
+
+/** `database:` in swarm.yaml: the durable history store (history/). */
+export interface DatabaseConfig {
+  /** A PostgreSQL URL; null: `DATABASE_URL`, else SQLite in the home. */
+  readonly url: string | null;
+  /** How long history (tasks, events, executions, audit) is kept, in ms; separate from Redis's retention. */
+  readonly retentionMs: number;
+}
+
+/** `memory:` in swarm.yaml. */
+export interface MemoryConfig {
+  /** Default lifetime of a memory entry in ms; null: entries never expire unless added with one. */
+  readonly expireMs: number | null;
+}
+
+/** Top-level `llm:` in swarm.yaml: models the swarm itself uses. */
+export interface SwarmLlmConfig {
+  /** An OpenAI-compatible `/v1/embeddings` endpoint for memory's vector search; null: full-text only. */
+  readonly embeddings: LlmConfig | null;
 }
 
 /** An OpenAI-compatible chat-completions endpoint: OpenAI, Ollama, vLLM, LM Studio, … */
@@ -136,6 +166,10 @@ export interface SwarmConfig {
   readonly limits?: LimitsConfig;
   /** Absent when swarm.yaml has no `api:` section: DEFAULT_API applies (`api: false` gives `enabled: false`). */
   readonly api?: ApiConfig;
+  /** Absent: SQLite in the home (or `DATABASE_URL`), history kept a year. */
+  readonly database?: DatabaseConfig;
+  readonly memory?: MemoryConfig;
+  readonly llm?: SwarmLlmConfig;
 }
 
 /** `api:` in swarm.yaml: the daemon's HTTP API (api/). */

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { createRedis, isClaudeAgentError, redisTarget, type HomePaths, type LogFn } from "../../core/index.js";
+import { createRedis, isClaudeAgentError, localOrigin, redisTarget, type HomePaths, type LogFn } from "../../core/index.js";
 import { connect, type Swarm } from "../../supervisor/index.js";
 
 export interface Link {
@@ -64,7 +64,7 @@ export class SwarmLink {
     this.timer = null;
     if (this.closed) return;
     try {
-      const swarm = await connect({ home: this.options.paths.root, prefix: this.options.prefix });
+      const swarm = await connect({ home: this.options.paths.root, prefix: this.options.prefix, origin: localOrigin("tui") });
       if (this.closed) return void (await swarm.close());
       const blocking = createRedis(redisTarget(this.options.paths), { worker: true, name: "tui:events" });
       blocking.on("error", () => undefined);

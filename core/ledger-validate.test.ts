@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { recordProblems } from "./ledger-validate.js";
+
+const id = "mx5hwnhn-l87nk4";
+const files = { outputDir: "/h/output", jobsDir: "/h/jobs", agentsDir: "/h/agents" };
+const record = (outputFile: string, agent = "coder") => ({ id, agent, outputFile });
+
+describe("the output file a task record may name", () => {
+  it("accepts the task's log, its job files and its interactive agent's result file", () => {
+    for (const file of [`/h/output/${id}.log`, `/h/jobs/${id}-1.out`, `/h/agents/coder/results/${id}-1.result.md`]) {
+      expect(recordProblems(id, record(file), files), file).toEqual([]);
+      expect(recordProblems(id, record(file)), `${file} (no folders given)`).toEqual([]);
+    }
+  });
+
+  it("refuses another agent's results folder, a folder outside the home, and another task's file", () => {
+    const refused = [
+      record(`/h/agents/guard/results/${id}-1.result.md`),
+      record(`/etc/${id}-1.result.md`),
+      record(`/h/agents/coder/results/../../../etc/${id}-1.result.md`),
+      record(`/h/agents/coder/results/other-task-1.result.md`),
+      record(`/h/agents/coder/results/${id}-1.result.md`, "../x"),
+    ];
+    for (const hash of refused) expect(recordProblems(id, hash, files), hash.outputFile).not.toEqual([]);
+  });
+});
