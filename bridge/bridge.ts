@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
+import { join } from "node:path";
 import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type AgentConfig, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
 import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
@@ -71,7 +72,7 @@ export class Bridge {
     this.ledger = new Ledger(options.redis, options.prefix, {
       redact,
       // The bridge turns these fields into files it reads and writes: they must point into this home.
-      files: { outputDir: options.paths.outputDir, jobsDir: options.paths.jobsDir },
+      files: { outputDir: options.paths.outputDir, jobsDir: options.paths.jobsDir, agentsDir: join(options.paths.root, "agents") },
       onInvalid: (taskId, problems) => this.log("ledger.invalid-record", { taskId, problems: problems.join("; ") }),
     });
     this.events = new EventStream(options.redis, this.ledger.keys.events);

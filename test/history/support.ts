@@ -35,7 +35,7 @@ export async function startRedisHome(): Promise<RedisHome> {
     return redis;
   };
   const redis = connect("test");
-  const ledger = new Ledger(redis);
+  const ledger = new Ledger(redis, "ca");
   return {
     paths,
     redis,
