@@ -55,7 +55,7 @@ export class AgentJobs {
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
     const files = writePrompt(this.options.jobsDir, token, record.task);
     const script = adapter.buildScript(
-      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null },
+      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null, role: agent.role?.text ?? null },
       { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";

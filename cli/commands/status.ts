@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../core/index.js";
+import { NotFoundError, ROLE_DELIVERY, type AgentConfig } from "../../core/index.js";
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
@@ -11,7 +11,11 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       throw new NotFoundError(`unknown agent "${options.agent}"`, { hint: `Agents: ${snapshot.agents.map((a) => a.name).join(", ")}.` });
     }
     const llm = llmFeatures(swarm.config);
-    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm });
+    const roles = agents.map((a) => roleOf(swarm.config.agents.find((c) => c.name === a.name)));
+    if (options.json) {
+      const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
+      return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm });
+    }
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
     process.stdout.write(`swarm: ${daemon}\nllm: ${llm.detail}\n\n`);
     const rows = agents.flatMap((agent) =>
@@ -25,6 +29,11 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
       process.stdout.write(`\n${agent.name}: circuit breaker ${when}; last infrastructure failure: ${reason}\n`);
     }
+    const role = options.agent ? roles[0] : null;
+    if (role) {
+      const text = role.text.split("\n").map((line) => `  ${printable(line)}`).join("\n");
+      process.stdout.write(`\nrole (${role.source}; ${role.delivery}):\n${text}\n`);
+    } else if (options.agent) process.stdout.write("\nrole: none (set `role:` in swarm.yaml; docs/ROLES.md)\n");
   });
 }
 
@@ -34,4 +43,23 @@ function stateOf(state: string, agent: AgentStatus): string {
   if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
   if (agent.breaker && state !== "down" && state !== "failed") return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
   return state;
+}
+
+/** An agent's role for `status --agent`: its source, its text and how its program receives it. */
+function roleOf(agent: AgentConfig | undefined): { source: string; text: string; delivery: string } | null {
+  if (agent?.role === undefined) return null;
+  const how = ROLE_DELIVERY[agent.runtime];
+  const delivery =
+    how !== undefined ? `delivered as ${how}`
+    : agent.runtime === "shell" ? "a shell agent runs commands: the role documents the agent"
+    : `not delivered to the ${agent.runtime} program yet`;
+  return { source: agent.role.source, text: agent.role.text, delivery };
+}
+
+/**
+ * Control characters out of a line before it reaches a terminal. Stands in for core/ansi.ts's
+ * `terminalText` (branch h-term), which this call should use once that is merged.
+ */
+function printable(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "?");
 }

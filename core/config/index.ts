@@ -3,3 +3,4 @@ export { configFromObject, findConfigFile, loadConfig, parseConfig, CONFIG_FILE_
 export type { LoadOptions, ParseOptions } from "./load.js";
 export { configTemplate, type ProgramExample } from "./template.js";
 export { durationMs, formatDuration } from "./retention.js";
+export { resolveRole, shippedRoles, shippedRolesDir, ROLE_DELIVERY, MAX_ROLE_BYTES, type RoleConfig } from "./roles.js";

@@ -10,9 +10,10 @@ import type { ZodIssue } from "zod";
 import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
 import { gitProblems } from "./git-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
-import { normalizeRetention, retentionProblems } from "./retention.js";
+import { durationMs, normalizeRetention, retentionProblems } from "./retention.js";
+import { resolveRole, roleProblems } from "./roles.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
-import { DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
+import { DEFAULT_INBOX, DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
 /** `file` becomes `source` and its basename labels every problem; relative agent `cwd`s resolve against `baseDir`. */
 export interface ParseOptions { readonly file: string; readonly baseDir: string }
@@ -58,6 +59,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     defaultAgent: result.data.default_agent ?? null,
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
+    ...(result.data.inbox ? { inbox: Object.freeze({ escalateAfterMs: result.data.inbox.escalate_after === "never" ? null : (durationMs(result.data.inbox.escalate_after) ?? DEFAULT_INBOX.escalateAfterMs) }) } : {}),
   });
 }
 
@@ -116,7 +118,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
     else problems.push(`agents.${index}.name: duplicate agent name ${JSON.stringify(agent.name)} (also agents.${earlier})`);
   });
   agents.forEach((agent, index) => {
-    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index));
+    if (isRecord(agent)) problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...roleProblems(agent, index, baseDir));
   });
   const wanted = root.default_agent;
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
@@ -165,7 +167,15 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.auto_approve ? { autoApprove: true } : {}),
     ...(agent.llm ? { llm: normalizeLlm(agent.llm) } : {}),
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
+    ...roleOf(agent, baseDir),
   };
+}
+
+/** The rules already reported any problem with the role, so here it resolves. */
+function roleOf(agent: RawAgent, baseDir: string): { role?: AgentConfig["role"] } {
+  if (agent.role === undefined) return {};
+  const resolved = resolveRole(agent.role, baseDir);
+  return "role" in resolved ? { role: resolved.role } : {};
 }
 
 function freeze(config: SwarmConfig): SwarmConfig {

@@ -159,8 +159,20 @@ export const rawAgentSchema = z
       auto_approve: z.boolean(expected("true or false")).optional(),
       llm: rawLlmSchema.optional(),
       policy: rawPolicySchema.optional(),
+      /** A shipped role's name, a file path or the text; resolved and checked in roles.ts. */
+      role: z.string(expected("a role name, a file path or the role's text")).optional(),
     },
     expected("a mapping with at least `name` and `runtime`"),
+  )
+  .strict();
+
+/** `inbox:` at the top level: when items nobody answered escalate (`never` to turn it off). */
+export const rawInboxSchema = z
+  .object(
+    {
+      escalate_after: z.union([z.literal("never"), duration]).optional(),
+    },
+    expected("a mapping with `escalate_after`"),
   )
   .strict();
 
@@ -171,6 +183,7 @@ export const rawConfigSchema = z
       default_agent: z.string(expected("an agent name")).optional(),
       supervisor: rawSupervisorSchema.optional(),
       retention: rawRetentionSchema.optional(),
+      inbox: rawInboxSchema.optional(),
     },
     expected("a mapping with an `agents` list"),
   )

@@ -1,5 +1,6 @@
 /** The resolved, validated swarm configuration every module downstream of the CLI receives. */
 import { join } from "node:path";
+import type { RoleConfig } from "./roles.js";
 
 /** The program an agent's panes run its tasks with (one adapter each under agents/). */
 export type Runtime = "shell" | "claude" | "codex" | "gemini" | "aider" | "qwen" | "langchain";
@@ -48,6 +49,8 @@ export interface AgentConfig {
   readonly llm?: LlmConfig;
   /** Shell agents and the langchain agent's command tool: the agent's own command policy (core/policy.ts); absent: the safe defaults only. */
   readonly policy?: PolicySettings;
+  /** What the agent is for and how it works, given to its program as instructions (roles.ts); absent: none. */
+  readonly role?: RoleConfig;
 }
 
 /** An OpenAI-compatible chat-completions endpoint: OpenAI, Ollama, vLLM, LM Studio, … */
@@ -98,7 +101,17 @@ export interface SwarmConfig {
   readonly supervisor?: SupervisorConfig;
   /** Absent when swarm.yaml has no `retention:` section: DEFAULT_RETENTION applies. */
   readonly retention?: RetentionConfig;
+  /** Absent when swarm.yaml has no `inbox:` section: DEFAULT_INBOX applies. */
+  readonly inbox?: InboxConfig;
 }
+
+/** `inbox:` in swarm.yaml. */
+export interface InboxConfig {
+  /** How long an item may wait for an answer before it escalates (an `inbox.escalated` event); null: never. */
+  readonly escalateAfterMs: number | null;
+}
+
+export const DEFAULT_INBOX: InboxConfig = Object.freeze({ escalateAfterMs: 3_600_000 });
 
 export const DEFAULT_TIMEOUT_SEC = 600;
 export const DEFAULT_ROUTE_TIMEOUT_SEC = 10;
