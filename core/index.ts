@@ -12,3 +12,4 @@ export * from "./redis/index.js";
 export * from "./policy.js";
 export * from "./redact.js";
 export * from "./process.js";
+export * from "./inbox/index.js";
