@@ -2,6 +2,7 @@ import { NotFoundError, ROLE_DELIVERY, type AgentConfig } from "../../core/index
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
+import { printable } from "../printable.js";
 
 export async function status(options: GlobalOptions & { agent?: string; json?: boolean }): Promise<void> {
   await withSwarm(options, async (swarm) => {
@@ -54,12 +55,4 @@ function roleOf(agent: AgentConfig | undefined): { source: string; text: string;
     : agent.runtime === "shell" ? "a shell agent runs commands: the role documents the agent"
     : `not delivered to the ${agent.runtime} program yet`;
   return { source: agent.role.source, text: agent.role.text, delivery };
-}
-
-/**
- * Control characters out of a line before it reaches a terminal. Stands in for core/ansi.ts's
- * `terminalText` (branch h-term), which this call should use once that is merged.
- */
-function printable(line: string): string {
-  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "?");
 }
