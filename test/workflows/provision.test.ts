@@ -23,7 +23,7 @@ const STEP_MS = 120_000;
 /** ansible-core is a Debian package: installed by the test set-up when it is missing (CI machines start without it). */
 function ensureAnsible(): void {
   if (spawnSync("ansible-playbook", ["--version"]).status === 0) return;
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 600_000 });
+  installAnsible();
 }
 
 function freePort(): Promise<number> {
@@ -164,3 +164,12 @@ inbox: { escalate_after: 1h }
     expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe("");
   }, 8 * STEP_MS);
 });
+
+/** apt-get install, after an `apt-get update` when the package lists of a fresh machine do not know the package yet. */
+function installAnsible(): void {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = (): number | null => spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
+  if (install() === 0) return;
+  execFileSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 600_000 });
+  if (install() !== 0) throw new Error("ansible-core could not be installed with apt-get (it is needed to run the provisioning workflow)");
+}
