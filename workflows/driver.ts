@@ -1,4 +1,4 @@
-import { NotFoundError } from "../core/index.js";
+import { NotFoundError, newInboxId } from "../core/index.js";
 import type { EngineDeps } from "./context.js";
 import { plan, type Action } from "./plan.js";
 import { ensureItems, withdrawItems } from "./inbox-items.js";
@@ -123,7 +123,9 @@ export class ExecutionDriver {
     const status = step.kind === "approval" ? "waiting-approval" : step.kind === "input" ? "waiting-input" : "running";
     const started = await this.fromPending(step.id, (s) => {
       const attempts = step.kind === "task" ? 1 : 0;
-      Object.assign(s.steps[step.id] ?? {}, { status, task: text, startedAt: at, attemptStartedAt: at, attempts });
+      // A waiting step names its inbox item from the start (ensureItems opens the item itself).
+      const inbox = step.kind === "task" ? null : newInboxId();
+      Object.assign(s.steps[step.id] ?? {}, { status, task: text, startedAt: at, attemptStartedAt: at, attempts, inbox });
     });
     if (started === null) return;
     // The inbox item is opened by the loop's next ensureItems, right after this (and again after a restart).
