@@ -32,12 +32,13 @@ export type { RemoteOptions, RemoteSwarm, RemoteTaskHandle, RemoteWorkflowRun } 
 export { AccessError } from "./api/remote/index.js";
 
 export type { Swarm, TaskHandle, ConnectOptions, SubmitOptions, SwarmStatus } from "./supervisor/index.js";
-export type { TaskResult, TaskStatus, SwarmEvent, SessionInfo, SwarmConfig, AgentConfig } from "./core/index.js";
+export type { TaskResult, TaskStatus, SwarmEvent, SessionInfo, SwarmConfig, AgentConfig, InboxItem, InboxAnswer, InboxQuestion, GivenAnswer } from "./core/index.js";
 export { ClaudeAgentError, NotRunningError, NotFoundError, UsageError, ConfigError } from "./core/index.js";
 export type {
   WorkflowSwarm,
   WorkflowRun,
   WorkflowClient,
+  InboxClient,
   ParamValue,
   Workflow,
   Step,

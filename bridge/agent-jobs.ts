@@ -62,7 +62,7 @@ export class AgentJobs {
     const context = (await this.options.promptContext?.(agent, record).catch(() => null))?.block ?? "";
     const files = writePrompt(this.options.jobsDir, token, context ? `${context}\n\n${record.task}` : record.task);
     const script = adapter.buildScript(
-      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null },
+      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null, role: agent.role?.text ?? null },
       { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";

@@ -165,6 +165,23 @@ function program(): Command {
       return r ? r.commands.reject(r.target, id, step, opts) : (await import("./commands/approve.js")).reject(id, step, { ...opts, home: home() });
     });
 
+  cli.command("inbox")
+    .description("everything waiting for a person (approvals, input steps), oldest first; with ITEM, the whole item")
+    .argument("[item]", "an item id (or a unique prefix)")
+    .option("--all", "recent items of any status, newest first")
+    .option("--json", "print JSON")
+    .action(async (item, opts) => (await import("./commands/inbox.js")).inbox(item, { ...opts, home: home() }));
+
+  cli.command("answer")
+    .description("answer an inbox item: approve|deny for an approval, VALUE or --field NAME=VALUE for input (asks on a terminal when given nothing)")
+    .argument("<item>", "the item id (or a unique prefix)")
+    .argument("[value]", "approve, deny, or the answer of an input item's only question")
+    .option("--field <name=value...>", "an answer by question name; repeat for several")
+    .option("--json-file <file>", "answers as a JSON object ({\"app\": \"nginx\"}); - for stdin")
+    .option("--reason <text>", "with deny: why (recorded)")
+    .option("--json", "print the answered item as JSON")
+    .action(async (item, value, opts) => (await import("./commands/answer.js")).answer(item, value, { ...opts, home: home() }));
+
   const worktrees = cli.command("worktrees")
     .description("the agents' git worktrees ($CLAUDE_AGENT_HOME/worktrees/<agent>-<n>)");
   worktrees.command("list")

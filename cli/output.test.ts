@@ -20,8 +20,8 @@ const RAW_WRITERS: Readonly<Record<string, string>> = {
   "cli/commands/backup.ts": "history export writes JSON lines: JSON escaping makes control characters inert",
 };
 
-/** Files that hand content to blessed: render.ts passes everything through terminalText, overlays.ts through escapeTags. */
-const BLESSED_WRITERS = new Set(["tui/render.ts", "tui/overlays.ts"]);
+/** Files that hand content to blessed: render.ts passes everything through terminalText, overlays.ts through escapeTags, inbox-panel.ts through both. */
+const BLESSED_WRITERS = new Set(["tui/render.ts", "tui/overlays.ts", "tui/inbox-panel.ts"]);
 
 function sources(dir: string): string[] {
   const out: string[] = [];

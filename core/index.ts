@@ -20,3 +20,4 @@ export * from "./conformance.js";
 export * from "./process-identity.js";
 export * from "./untrusted-file.js";
 export * from "./origin.js";
+export * from "./inbox/index.js";

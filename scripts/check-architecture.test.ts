@@ -129,7 +129,7 @@ describe("check-architecture", () => {
         "tui/index.ts": `export const ui = async () => (await import("../bridge/index.js")).work();\n`,
       }));
       expect(lines).toEqual([
-        "tui/index.ts: imports bridge/index.ts (tui may import core, supervisor, sessions)",
+        "tui/index.ts: imports bridge/index.ts (tui may import core, supervisor, sessions, workflows)",
         "workflows/index.ts: imports bridge/index.ts (workflows may import core, supervisor)",
       ]);
       expect(code).toBe(1);

@@ -6,6 +6,7 @@ import { cancelCurrent, restartSession, retryLastFailed, submitTask } from "./ac
 import { attachInTerminal } from "./attach.js";
 import { DashboardData } from "./data.js";
 import { commandFor, type Command, type KeyEvent } from "./keys.js";
+import { InboxPanel } from "./inbox-panel.js";
 import { createLayout, type Layout } from "./layout.js";
 import { Overlays } from "./overlays.js";
 import { Refresher } from "./refresher.js";
@@ -59,6 +60,7 @@ class Dashboard {
   private renderer!: Renderer;
   private guard!: ProcessGuard;
   private overlays!: Overlays;
+  private inbox!: InboxPanel;
   /** While `tmux attach` has the terminal. */
   private attached = false;
   private readonly data: DashboardData;
@@ -95,6 +97,10 @@ class Dashboard {
         this.layout = createLayout(this.screen);
         this.renderer = new Renderer(this.layout, this.state);
         this.overlays = new Overlays(this.layout, () => this.draw.request());
+        this.inbox = new InboxPanel(this.screen, this.data.link, this.overlays, () => {
+          this.state.inboxOpen = this.inbox.open;
+          this.draw.request();
+        }, (text, level) => this.tell(text, level), this.logger.log);
         this.screen.on("keypress", (ch: string | undefined, key: KeyEvent) => this.onKey(ch, key));
         this.screen.on("resize", () => this.redrawAll());
         this.layout.agentsList.on("select item", (_item: unknown, index: number) => {
@@ -103,6 +109,7 @@ class Dashboard {
         });
         this.draw.start();
         this.data.start();
+        this.inbox.start();
         this.logger.log("tui.started", { home: this.paths.root });
       } catch (error) {
         void this.quit(error, "start-up failed");
@@ -141,7 +148,7 @@ class Dashboard {
   }
 
   private onKey(ch: string | undefined, key: KeyEvent): void {
-    if (this.attached || this.overlays.handle(ch, key)) return;
+    if (this.attached || this.overlays.handle(ch, key) || this.inbox.handle(ch, key)) return;
     const command = commandFor(ch, key);
     if (command) this.execute(command);
   }
@@ -157,6 +164,7 @@ class Dashboard {
       case "top": return this.move("top");
       case "bottom": return this.move("bottom");
       case "help": return this.overlays.help();
+      case "inbox": return this.inbox.toggle();
       case "quit": return void this.quit(null, "quit key");
       case "filter":
         return this.overlays.prompt("filter agents (Enter keeps, Esc clears)", this.state.filter, (value) => {
@@ -225,7 +233,7 @@ class Dashboard {
       } catch (destroyError) {
         this.logger.log("tui.destroy-failed", { error: destroyError });
       }
-      const closing = Promise.allSettled([this.draw.stop(), this.data.close()]);
+      const closing = Promise.allSettled([this.draw.stop(), this.data.close(), this.inbox?.stop()]);
       await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       this.guard.release();
       if (error) this.settle.reject(error);

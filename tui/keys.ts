@@ -13,6 +13,7 @@ export type Command =
   | "retry"
   | "restart"
   | "filter"
+  | "inbox"
   | "help"
   | "quit";
 
@@ -40,6 +41,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ["r"], label: "r", command: "retry", help: "retry the agent's last failed task (same text, same agent)", hint: "retry" },
   { keys: ["R"], label: "R", command: "restart", help: "restart the session (kills its tmux session; the bridge starts it again)", hint: "restart" },
   { keys: ["/"], label: "/", command: "filter", help: "filter the agents (Esc clears)", hint: "filter" },
+  { keys: ["i"], label: "i", command: "inbox", help: "the inbox: approvals and questions waiting for you (a approve, d deny, ⏎ answer)", hint: "inbox" },
   { keys: ["?"], label: "?", command: "help", help: "this help", hint: "help" },
   { keys: ["q", "C-c"], label: "q", command: "quit", help: "quit the dashboard (the swarm keeps running)", hint: "quit" },
 ];

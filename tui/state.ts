@@ -40,6 +40,8 @@ export interface DashboardState {
   selected: string | null;
   filter: string;
   message: { text: string; level: Level; at: number } | null;
+  /** Open inbox items (inbox-panel.ts keeps it); shown as a count in the status bar. */
+  inboxOpen: number;
 }
 
 export const MAX_EVENTS = 300;
@@ -52,6 +54,7 @@ export function createState(home: string): DashboardState {
     snapshotAt: 0,
     taskTexts: new Map(),
     events: [],
+    inboxOpen: 0,
     throughput: new Throughput(),
     workflows: null,
     redis: { ok: false, latencyMs: null, error: null },

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigError, EventStream, NotFoundError, readTextFile, UsageError } from "../core/index.js";
+import { ConfigError, EventStream, InboxStore, NotFoundError, readTextFile, UsageError, type InboxAnswer } from "../core/index.js";
 import type { SwarmClient } from "../supervisor/index.js";
 import { createExecution, WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
@@ -28,7 +28,8 @@ export class WorkflowClient {
   constructor(private readonly swarm: SwarmClient) {
     this.store = new RedisExecutionStore(swarm.redis, swarm.ledger.keys.prefix);
     this.emitter = new StreamEmitter(swarm.events);
-    this.engine = new WorkflowEngine({ store: this.store, runner: new SwarmStepRunner(swarm), emit: this.emitter.emit });
+    const inbox = new InboxStore(swarm.redis, swarm.ledger.keys.prefix, swarm.ledger.keys.events);
+    this.engine = new WorkflowEngine({ store: this.store, runner: new SwarmStepRunner(swarm), emit: this.emitter.emit, inbox });
   }
 
   /** Names of the running swarm's agents, which steps are checked against. */
@@ -89,6 +90,14 @@ export class WorkflowClient {
   async approve(id: string, step: string): Promise<ExecutionState> {
     await this.get(id);
     const state = await this.engine.approve(id, step, this.swarm.origin);
+    await this.notify(id);
+    return state;
+  }
+
+  /** Applies an inbox answer (checked against the item by the caller) to a waiting step. */
+  async answerStep(id: string, step: string, answer: InboxAnswer): Promise<ExecutionState> {
+    await this.get(id);
+    const state = await this.engine.answer(id, step, answer, this.swarm.origin);
     await this.notify(id);
     return state;
   }

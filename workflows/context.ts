@@ -1,4 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
+import type { InboxPort } from "./inbox-items.js";
 import type { StepRunner } from "./runner.js";
 import type { ExecutionStore, Mutation } from "./store.js";
 import type { ExecutionState } from "./types.js";
@@ -19,6 +20,10 @@ export interface EngineOptions {
   readonly pollMs?: number;
   /** How long past a step's `timeout` the engine waits for the runner's own verdict before calling it a timeout. */
   readonly timeoutGraceMs?: number;
+  /** Where approval and input steps ask their questions; absent: they wait without an inbox item. */
+  readonly inbox?: InboxPort;
+  /** When an item escalates unless its step says (swarm.yaml `inbox.escalate_after`); null: never. */
+  readonly escalateAfterMs?: number | null;
 }
 
 export interface EngineDeps {
@@ -29,6 +34,8 @@ export interface EngineDeps {
   readonly now: () => number;
   readonly pollMs: number;
   readonly timeoutGraceMs: number;
+  readonly inbox: InboxPort | null;
+  readonly escalateAfterMs: number | null;
   emit(type: string, data: Record<string, unknown>): void;
   at(): string;
   /** store.update that also stamps updatedAt. */
@@ -55,6 +62,8 @@ export function engineDeps(options: EngineOptions): EngineDeps {
     now,
     pollMs: options.pollMs ?? 1000,
     timeoutGraceMs: options.timeoutGraceMs ?? 30_000,
+    inbox: options.inbox ?? null,
+    escalateAfterMs: options.escalateAfterMs ?? null,
     at,
     emit(type, data) {
       try {

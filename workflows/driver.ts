@@ -1,6 +1,7 @@
-import { NotFoundError } from "../core/index.js";
+import { NotFoundError, newInboxId } from "../core/index.js";
 import type { EngineDeps } from "./context.js";
 import { plan, type Action } from "./plan.js";
+import { ensureItems, withdrawItems } from "./inbox-items.js";
 import { prepareStep } from "./prepare.js";
 import { renderRun } from "./render-step.js";
 import { rollbackSummary, runRollbacks } from "./rollback.js";
@@ -21,6 +22,8 @@ export class ExecutionDriver {
   private readonly driving = new Map<string, Promise<void>>();
   private readonly waker = new Waker();
   private fatal: { error: unknown } | null = null;
+  /** Inbox items this driver has opened (or found open): each is opened once per driver. */
+  private readonly items = new Set<string>();
   private detached = false;
 
   constructor(
@@ -62,6 +65,7 @@ export class ExecutionDriver {
         return this.load();
       }
       if (state.halt !== null) return this.halt(state.halt);
+      await ensureItems(this.deps, state, this.items);
       const actions = plan(state, new Set(this.driving.keys()));
       for (const action of actions) {
         if (action.type === "finish") return this.finish(action.status, action.reason);
@@ -116,13 +120,17 @@ export class ExecutionDriver {
     }
     const text = prepared.text;
     const at = deps.at();
-    const status = step.kind === "approval" ? "waiting-approval" : "running";
+    const status = step.kind === "approval" ? "waiting-approval" : step.kind === "input" ? "waiting-input" : "running";
     const started = await this.fromPending(step.id, (s) => {
       const attempts = step.kind === "task" ? 1 : 0;
-      Object.assign(s.steps[step.id] ?? {}, { status, task: text, startedAt: at, attemptStartedAt: at, attempts });
+      // A waiting step names its inbox item from the start (ensureItems opens the item itself).
+      const inbox = step.kind === "task" ? null : newInboxId();
+      Object.assign(s.steps[step.id] ?? {}, { status, task: text, startedAt: at, attemptStartedAt: at, attempts, inbox });
     });
     if (started === null) return;
+    // The inbox item is opened by the loop's next ensureItems, right after this (and again after a restart).
     if (step.kind === "approval") return void deps.emit("step.waiting-approval", { ...event, approval: text });
+    if (step.kind === "input") return void deps.emit("step.waiting-input", { ...event, questions: step.questions.map((q) => q.name).join(", ") });
     this.launch(step.id, { ...event, attempt: 1, ...where });
   }
 
@@ -152,6 +160,7 @@ export class ExecutionDriver {
     for (const taskId of orphans) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
     if (halt.policy === "rollback") await runRollbacks(this.deps, this.id, this.allControl.signal);
     const state = await this.load();
+    await withdrawItems(this.deps, state, `step "${halt.step}" failed`);
     if (state.status !== "running" || this.detached) return state;
     const rolled = halt.policy === "rollback" ? `; ${rollbackSummary(state)}` : "";
     return this.finish("failed", `step "${halt.step}" failed: ${halt.reason}${rolled}`);

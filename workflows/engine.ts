@@ -1,9 +1,10 @@
-import { NotFoundError, UsageError, newTaskId, type Origin } from "../core/index.js";
+import { NotFoundError, UsageError, newTaskId, type InboxAnswer, type Origin } from "../core/index.js";
 import { engineDeps, type EngineDeps, type EngineOptions } from "./context.js";
 import { ExecutionDriver } from "./driver.js";
 import { resolveParams } from "./params.js";
 import type { ExecutionStore } from "./store.js";
-import { cancelOpenSteps, completeStep, failStep, finishExecution, newExecution } from "./transitions.js";
+import { withdrawItems } from "./inbox-items.js";
+import { cancelOpenSteps, completeStep, failStep, finishExecution, newExecution, stepOf } from "./transitions.js";
 import type { ExecutionState, Workflow } from "./types.js";
 
 export interface StartOptions {
@@ -76,12 +77,54 @@ export class WorkflowEngine {
 
   /** Lets a step waiting for approval through; the driving engine sees it at once (here) or within pollMs. `by` (actor, via) goes on its event. */
   approve(id: string, stepId: string, by?: Origin): Promise<ExecutionState> {
-    return this.decide(id, stepId, true, "approved", by);
+    return this.answer(id, stepId, { decision: "approve", by: by?.actor ?? "approve command" }, by);
   }
 
   /** Refuses a step waiting for approval: it fails, and its on_failure policy applies. */
   reject(id: string, stepId: string, reason = "rejected", by?: Origin): Promise<ExecutionState> {
-    return this.decide(id, stepId, false, reason, by);
+    return this.answer(id, stepId, { decision: "deny", reason, by: by?.actor ?? "reject command" }, by);
+  }
+
+  /**
+   * Applies a person's answer to a waiting step (an approval's decision, an input step's
+   * values), then records it on the step's inbox item. UsageError when the step is not
+   * waiting for that kind of answer (already answered, cancelled, …). `origin`
+   * (actor, via) goes on the step's event, for the audit trail.
+   */
+  async answer(id: string, stepId: string, answer: InboxAnswer, origin?: Origin): Promise<ExecutionState> {
+    await this.mustGet(id);
+    const approval = "decision" in answer;
+    let problem = null as string | null;
+    const state = await this.deps.update(id, (s) => {
+      const st = s.steps[stepId];
+      const step = stepOf(s, stepId);
+      const wanted = approval ? "waiting-approval" : "waiting-input";
+      problem =
+        st === undefined || step === undefined ? `execution "${id}" has no step "${stepId}"`
+        : s.status !== "running" ? `execution "${id}" is ${s.status}`
+        : st.status !== wanted ? `step "${stepId}" is ${st.status}, not ${approval ? "waiting for approval" : "waiting for input"}`
+        : !approval && step.kind === "input" ? unknownAnswers(step.questions.map((q) => q.name), Object.keys(answer.values))
+        : null;
+      if (problem !== null || st === undefined) return;
+      const at = this.deps.at();
+      if ("values" in answer) {
+        Object.assign(st, { answers: { ...answer.values }, output: JSON.stringify(answer.values), exitCode: 0 });
+        return completeStep(s, stepId, at);
+      }
+      if (answer.decision === "deny") return failStep(s, stepId, answer.reason ?? "rejected", at);
+      Object.assign(st, { output: "approved", exitCode: 0 });
+      completeStep(s, stepId, at);
+    });
+    if (problem !== null) throw new UsageError(problem, { context: { executionId: id, step: stepId } });
+    const item = state.steps[stepId]?.inbox ?? null;
+    // The execution is the record that counts; a failure here leaves the item open, and the
+    // workflow service's sweep closes items whose step no longer waits.
+    if (item !== null) await this.deps.inbox?.answer(item, answer).catch(() => undefined);
+    const reason = "values" in answer ? `answered by ${answer.by}` : answer.decision === "approve" ? "approved" : (answer.reason ?? "rejected");
+    const event = { executionId: id, workflow: state.workflow, step: stepId, reason, ...(item !== null && { item }), ...origin };
+    this.deps.emit("values" in answer || answer.decision === "approve" ? "step.completed" : "step.failed", event);
+    this.poke(id);
+    return state;
   }
 
   /** Cancels the execution and every step still open; a no-op on an execution that already ended. */
@@ -93,6 +136,7 @@ export class WorkflowEngine {
       finishExecution(s, "cancelled", reason, this.deps.at());
     });
     if (taskIds === null) return state;
+    await withdrawItems(this.deps, state, "execution cancelled");
     const local = this.drivers.get(id);
     if (local !== undefined) local.driver.abort();
     else for (const taskId of taskIds) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
@@ -138,26 +182,10 @@ export class WorkflowEngine {
     return state;
   }
 
-  private async decide(id: string, stepId: string, approved: boolean, reason: string, by?: Origin): Promise<ExecutionState> {
-    await this.mustGet(id);
-    let problem = null as string | null;
-    const state = await this.deps.update(id, (s) => {
-      const st = s.steps[stepId];
-      problem =
-        st === undefined ? `execution "${id}" has no step "${stepId}"`
-        : s.status !== "running" ? `execution "${id}" is ${s.status}`
-        : st.status !== "waiting-approval" ? `step "${stepId}" is ${st.status}, not waiting for approval`
-        : null;
-      if (problem !== null || st === undefined) return;
-      const at = this.deps.at();
-      if (!approved) return failStep(s, stepId, reason, at);
-      Object.assign(st, { output: reason, exitCode: 0 });
-      completeStep(s, stepId, at);
-    });
-    if (problem !== null) throw new UsageError(problem, { context: { executionId: id, step: stepId } });
-    const event = { executionId: id, workflow: state.workflow, step: stepId, reason, ...by };
-    this.deps.emit(approved ? "step.completed" : "step.failed", event);
-    this.poke(id);
-    return state;
-  }
+
+}
+
+function unknownAnswers(asked: readonly string[], given: readonly string[]): string | null {
+  const unknown = given.filter((name) => !asked.includes(name));
+  return unknown.length === 0 ? null : `unknown answer${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (the step asks ${asked.join(", ")})`;
 }

@@ -19,3 +19,6 @@ export { WorkflowClient, readWorkflowFile } from "./client.js";
 export { withWorkflows, type WorkflowSwarm, type WorkflowRun, type ParamValue } from "./sdk.js";
 export { StreamEmitter, streamFields } from "./events.js";
 export { inboxKey, notifyDaemon } from "./inbox.js";
+export { InboxClient } from "./inbox-client.js";
+export type { InboxPort } from "./inbox-items.js";
+export { checkOutput, extractJson, loadOutputSchema, type SchemaCheck } from "./output-schema.js";

@@ -1,6 +1,9 @@
-import type { ParamSpec, RollbackSpec, Step, Target, Workflow } from "./types.js";
+import { dirname, resolve } from "node:path";
 import type { ZodIssue } from "zod";
-import { PARAM_NAME, formatIssues, joinPath, paramSchema, stepSchema, workflowSchema, type RawStep } from "./schema.js";
+import { durationMs } from "../core/index.js";
+import { loadOutputSchema } from "./output-schema.js";
+import type { InputQuestion, OutputSchema, ParamSpec, RollbackSpec, Step, Target, Workflow } from "./types.js";
+import { PARAM_NAME, formatIssues, joinPath, paramSchema, stepSchema, workflowSchema, type RawQuestion, type RawStep } from "./schema.js";
 
 /** A normalized step and where it sits in the file, for messages (`steps.3`). */
 export interface LocatedStep {
@@ -17,7 +20,9 @@ export interface Normalized {
   readonly problems: readonly string[];
 }
 
-const APPROVAL_ONLY_WITHOUT = ["agent", "route", "task", "timeout", "retries", "gate", "rollback"] as const;
+const TASK_ONLY = ["agent", "route", "task", "timeout", "retries", "gate", "rollback", "output_schema", "schema_retries"] as const;
+/** Follow-up prompts after an output fails its schema, unless the step says. */
+export const DEFAULT_SCHEMA_RETRIES = 2;
 
 function target(raw: Target, path: string, problems: string[]): Target {
   if (raw.agent !== undefined && raw.route !== undefined) {
@@ -26,20 +31,70 @@ function target(raw: Target, path: string, problems: string[]): Target {
   return raw.agent !== undefined ? { agent: raw.agent } : raw.route !== undefined ? { route: raw.route } : {};
 }
 
-function normalizeStep(raw: RawStep, path: string, problems: string[]): Step | null {
+function escalation(raw: RawStep, path: string, problems: string[]): { escalateAfterMs?: number } {
+  if (raw.escalate_after === undefined) return {};
+  const ms = durationMs(raw.escalate_after);
+  if (ms === null) problems.push(`${joinPath(path, "escalate_after")}: expected a duration like 30m, 2h or 45s, got ${JSON.stringify(raw.escalate_after)}`);
+  return ms === null ? {} : { escalateAfterMs: ms };
+}
+
+function normalizeQuestion(raw: RawQuestion, path: string, problems: string[]): InputQuestion {
+  const choices = raw.choices?.map(String);
+  if (raw.pattern !== undefined) {
+    try {
+      new RegExp(raw.pattern, "u");
+    } catch (error) {
+      problems.push(`${joinPath(path, "pattern")}: not a regular expression (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  if (raw.default !== undefined && choices !== undefined && !choices.includes(raw.default)) {
+    problems.push(`${joinPath(path, "default")}: "${raw.default}" is not one of the choices`);
+  }
+  return {
+    name: raw.name,
+    prompt: raw.prompt,
+    required: raw.required ?? true,
+    ...(raw.default !== undefined && { default: raw.default }),
+    ...(choices !== undefined && { choices }),
+    ...(raw.pattern !== undefined && { pattern: raw.pattern }),
+  };
+}
+
+function notOn(raw: RawStep, kind: string, path: string, problems: string[], fields: readonly (keyof RawStep)[]): void {
+  for (const field of fields) if (raw[field] !== undefined) problems.push(`${joinPath(path, field)}: not allowed on an ${kind} step`);
+}
+
+function normalizeStep(raw: RawStep, path: string, problems: string[], baseDir: string): Step | null {
   const dependsOn = raw.depends_on === undefined ? [] : typeof raw.depends_on === "string" ? [raw.depends_on] : raw.depends_on;
   const base = { id: raw.id, dependsOn, onFailure: raw.on_failure ?? "fail", ...(raw.when !== undefined && { when: raw.when }) };
   // Steps come back even when they have problems, so the rules can check the rest of them;
   // parse.ts throws before such a step could reach the engine.
   if (raw.approval !== undefined) {
-    for (const field of APPROVAL_ONLY_WITHOUT) {
-      if (raw[field] !== undefined) problems.push(`${joinPath(path, field)}: not allowed on an approval step`);
-    }
-    return { ...base, kind: "approval", approval: raw.approval };
+    notOn(raw, "approval", path, problems, [...TASK_ONLY, "input"]);
+    return { ...base, kind: "approval", approval: raw.approval, ...escalation(raw, path, problems) };
   }
+  if (raw.input !== undefined) {
+    notOn(raw, "input", path, problems, TASK_ONLY);
+    const seen = new Set<string>();
+    const questions = raw.input.questions.map((q, i) => {
+      const where = joinPath(path, "input.questions", i);
+      if (seen.has(q.name)) problems.push(`${joinPath(where, "name")}: "${q.name}" is asked twice`);
+      seen.add(q.name);
+      return normalizeQuestion(q, where, problems);
+    });
+    return { ...base, kind: "input", text: raw.input.text ?? "", questions, ...escalation(raw, path, problems) };
+  }
+  if (raw.escalate_after !== undefined) problems.push(`${joinPath(path, "escalate_after")}: only approval and input steps wait for a person`);
   if (raw.agent === undefined && raw.route === undefined) {
-    problems.push(`${path}: needs one of agent, route or approval`);
+    problems.push(`${path}: needs one of agent, route, approval or input`);
   }
+  let outputSchema: OutputSchema | undefined;
+  if (raw.output_schema !== undefined) {
+    const loaded = loadOutputSchema(raw.output_schema, baseDir);
+    if ("problem" in loaded) problems.push(`${joinPath(path, "output_schema")}: ${loaded.problem}`);
+    else outputSchema = loaded.schema;
+  }
+  if (raw.schema_retries !== undefined && raw.output_schema === undefined) problems.push(`${joinPath(path, "schema_retries")}: only used with output_schema`);
   if (raw.task === undefined) problems.push(`${joinPath(path, "task")}: required`);
   const where = target(raw, path, problems);
   let rollback: RollbackSpec | undefined;
@@ -57,6 +112,8 @@ function normalizeStep(raw: RawStep, path: string, problems: string[]): Step | n
     ...(raw.timeout !== undefined && { timeoutSec: raw.timeout }),
     ...(raw.gate !== undefined && { gate: raw.gate }),
     ...(rollback !== undefined && { rollback }),
+    ...(outputSchema !== undefined && { outputSchema }),
+    schemaRetries: raw.schema_retries ?? DEFAULT_SCHEMA_RETRIES,
   };
 }
 
@@ -106,6 +163,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function normalize(raw: unknown, source: string): Normalized {
   const problems: string[] = [];
+  // Files a workflow names (output_schema) are relative to it; an inline workflow's to the current folder.
+  const baseDir = source.startsWith("<") ? process.cwd() : dirname(resolve(source));
   const top = workflowSchema.safeParse(raw);
   if (!top.success) problems.push(...formatIssues(top.error, ""));
   const obj = isRecord(raw) ? raw : {};
@@ -127,7 +186,7 @@ export function normalize(raw: unknown, source: string): Normalized {
     // A step with a bad field is still checked against the rules without that field (problems of this
     // second pass are dropped: they would only repeat the first), so one typo hides nothing else.
     const usable = parsed.success ? parsed.data : salvage(rawStep, parsed.error.issues);
-    const step = usable === null ? null : normalizeStep(usable, path, parsed.success ? problems : []);
+    const step = usable === null ? null : normalizeStep(usable, path, parsed.success ? problems : [], baseDir);
     if (step !== null) located.push({ step, path });
   });
   const workflow: Workflow = {

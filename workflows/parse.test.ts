@@ -107,7 +107,7 @@ steps:
     expect(problems(twoSteps('    task: "{{params.nope}} {{steps.ghost.output}} {{ env }}"\n    depends_on: [test]\n'))).toEqual([
       'deploy.yaml: steps.1.task: unknown param "nope" in {{params.nope}}',
       'deploy.yaml: steps.1.task: unknown step "ghost" in {{steps.ghost.output}}',
-      "deploy.yaml: steps.1.task: invalid template reference {{ env }} (expected {{params.NAME}}, {{steps.ID.output}} or {{steps.ID.exitCode}})",
+      "deploy.yaml: steps.1.task: invalid template reference {{ env }} (expected {{params.NAME}}, {{steps.ID.output}}, {{steps.ID.exitCode}}, {{steps.ID.answers.NAME}} or {{steps.ID.json.PATH}})",
     ]);
   });
 
@@ -172,7 +172,7 @@ steps:
   - { id: a, agent: testing, task: y }
 `;
     expect(problems(text)).toEqual([
-      "deploy.yaml: steps.0: needs one of agent, route or approval",
+      "deploy.yaml: steps.0: needs one of agent, route, approval or input",
       "deploy.yaml: steps.1.route: give agent or route, not both",
       'deploy.yaml: steps.3.id: duplicate step id "a" (also steps.0)',
     ]);

@@ -2,14 +2,14 @@ import { renderFailure } from "./render-step.js";
 import { evaluateCondition, parseCondition } from "./condition.js";
 import { renderTemplate, type TemplateContext } from "./template.js";
 import { templateContext } from "./transitions.js";
-import type { ExecutionState, Step } from "./types.js";
+import type { ExecutionState, InputQuestion, Step } from "./types.js";
 
 /** What to do with a step whose dependencies are all done. */
 export type Preparation =
   | { readonly kind: "skip"; readonly reason: string }
   | { readonly kind: "fail"; readonly reason: string }
   /** Run it (or ask for approval) with this rendered task text or question. */
-  | { readonly kind: "start"; readonly text: string };
+  | { readonly kind: "start"; readonly text: string; readonly questions?: readonly InputQuestion[] };
 
 /**
  * Evaluates `when` (on the values themselves: a condition is compared, never run),
@@ -29,7 +29,12 @@ export function prepareStep(
     if (step.when !== undefined && !evaluateCondition(parseCondition(step.when), render)) {
       return { kind: "skip", reason: `when "${step.when}" is false` };
     }
-    return { kind: "start", text: step.kind === "approval" ? render(step.approval) : renderTask(step.task, ctx) };
+    if (step.kind === "approval") return { kind: "start", text: render(step.approval) };
+    if (step.kind === "input") {
+      const questions = step.questions.map((q) => ({ ...q, prompt: render(q.prompt), ...(q.default !== undefined && { default: render(q.default) }) }));
+      return { kind: "start", text: render(step.text), questions };
+    }
+    return { kind: "start", text: renderTask(step.task, ctx) };
   } catch (error) {
     return { kind: "fail", reason: `template: ${renderFailure(error)}` };
   }

@@ -2,7 +2,9 @@ import { checkCondition } from "./condition.js";
 import { ancestors, findCycles } from "./cycles.js";
 import type { LocatedStep } from "./normalize.js";
 import { joinPath } from "./schema.js";
-import { describeInvalidRef, templateRefs } from "./template.js";
+import { schemaHasPath } from "./output-schema.js";
+import { envName } from "./shell-render.js";
+import { describeInvalidRef, templateRefs, type TemplateRef } from "./template.js";
 import type { Step, Workflow } from "./types.js";
 
 /** Cross-field rules over a normalized workflow; returns `path: message` problems. */
@@ -26,6 +28,14 @@ function templateFields(step: Step): TemplateField[] {
   const fields: TemplateField[] = [];
   if (step.when !== undefined) fields.push({ field: "when", text: step.when, self: false });
   if (step.kind === "approval") return [...fields, { field: "approval", text: step.approval, self: false }];
+  if (step.kind === "input") {
+    fields.push({ field: "input.text", text: step.text, self: false });
+    step.questions.forEach((q, i) => {
+      fields.push({ field: `input.questions.${i}.prompt`, text: q.prompt, self: false });
+      if (q.default !== undefined) fields.push({ field: `input.questions.${i}.default`, text: q.default, self: false });
+    });
+    return fields;
+  }
   fields.push({ field: "task", text: step.task, self: false });
   if (step.gate !== undefined) fields.push({ field: "gate", text: step.gate, self: true });
   if (step.rollback !== undefined) fields.push({ field: "rollback.task", text: step.rollback.task, self: true });
@@ -42,6 +52,8 @@ export function checkRules(input: RuleInput): string[] {
     if (agent !== undefined && agents !== undefined && !agents.includes(agent)) problems.push(`${path}: unknown agent "${agent}"${known}`);
   };
 
+  const byId = new Map(workflow.steps.map((st) => [st.id, st]));
+  const variables = new Map<string, { raw: string; where: string }>();
   for (const { step, path } of located) {
     if (step.kind === "task") {
       checkAgent(step.agent, joinPath(path, "agent"));
@@ -67,8 +79,12 @@ export function checkRules(input: RuleInput): string[] {
             problems.push(
               `${where}: ${ref.raw} uses step "${ref.step}", which "${step.id}" does not depend on (add it to depends_on)`,
             );
+          } else {
+            const problem = fieldProblem(ref, byId.get(ref.step));
+            if (problem !== null) problems.push(`${where}: ${problem}`);
           }
         }
+        if (invalid === null) problems.push(...sharedVariable(ref, where, variables));
       }
       if (field === "when") {
         const problem = checkCondition(text);
@@ -86,6 +102,36 @@ export function checkRules(input: RuleInput): string[] {
     problems.push(`${joinPath(pathOf.get(first) ?? "steps", "depends_on")}: dependency cycle ${cycle.join(" → ")}`);
   }
   return problems;
+}
+
+/** What an answers or json reference needs of the step it names: that question, or an output_schema that has that field. */
+function fieldProblem(ref: Extract<TemplateRef, { kind: "step" }>, target: Step | undefined): string | null {
+  if (target === undefined) return null;
+  if (ref.field === "answers") {
+    if (target.kind !== "input") return `${ref.raw}: step "${ref.step}" is not an input step (answers come from input steps)`;
+    if (!target.questions.some((q) => q.name === ref.key)) return `${ref.raw}: step "${ref.step}" asks no question "${ref.key}" (it asks ${target.questions.map((q) => q.name).join(", ")})`;
+    return null;
+  }
+  if (ref.field === "json") {
+    if (target.kind !== "task" || target.outputSchema === undefined) return `${ref.raw}: step "${ref.step}" has no output_schema, so its output is not known to be JSON`;
+    if (schemaHasPath(target.outputSchema.schema, ref.key) === false) return `${ref.raw}: the output_schema of "${ref.step}" (${target.outputSchema.file}) has no field ${ref.key}`;
+  }
+  return null;
+}
+
+/**
+ * A shell step reads each value from a variable named after its reference (envName); two different
+ * references must not share one (`json.a_b` and `json.a.b`, step `a-json` and `a`'s json).
+ */
+function sharedVariable(ref: TemplateRef, where: string, seen: Map<string, { raw: string; where: string }>): string[] {
+  const name = envName(ref);
+  const raw = ref.raw.replace(/\s+/g, "");
+  const earlier = seen.get(name);
+  if (earlier === undefined) {
+    seen.set(name, { raw, where });
+    return [];
+  }
+  return earlier.raw === raw ? [] : [`${where}: ${raw} and ${earlier.raw} (${earlier.where}) would both be ${name} in a shell step: rename one`];
 }
 
 /** A shell step reads values from variables named after params and step ids (CA_PARAM_ENV); two names must not share one. */

@@ -4,7 +4,8 @@
  * tests implement it with a script (see test-support/scripted-runner.ts).
  */
 
-export type RunKind = "step" | "gate" | "rollback";
+/** `fix`: a follow-up prompt with the errors of an output that failed its output_schema. */
+export type RunKind = "step" | "gate" | "rollback" | "fix";
 
 /**
  * How a task's `{{…}}` templates are rendered for the agent that runs it: `shell`, as
@@ -83,8 +84,9 @@ export function isDetached(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason instanceof Detached;
 }
 
-export function idempotencyKey(executionId: string, stepId: string, kind: RunKind, attempt: number): string {
-  return `wf:${executionId}:${stepId}:${kind}:${attempt}`;
+/** `fix` runs add their number (`fix2`): an attempt may send several. */
+export function idempotencyKey(executionId: string, stepId: string, kind: RunKind, attempt: number, fix = 0): string {
+  return `wf:${executionId}:${stepId}:${kind === "fix" ? `fix${fix}` : kind}:${attempt}`;
 }
 
 /** A step's task succeeded; a gate must exit 0 exactly. */

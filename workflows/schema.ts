@@ -38,6 +38,27 @@ const rollbackSchema = z
   .object({ agent: text.optional(), route: text.optional(), task: text })
   .strict();
 
+/** `escalate_after`: 30m, 2h, 1d, 45s, or seconds; checked again (to milliseconds) in normalize.ts. */
+const duration = z.union([z.string(), z.number()]);
+
+const questionSchema = z
+  .object({
+    name: z.string().regex(PARAM_NAME, "must be letters, digits, '_' or '-', starting with a letter or '_'"),
+    prompt: text,
+    default: scalar.optional(),
+    choices: z.array(scalar).min(1, "give at least one choice").optional(),
+    pattern: z.string().min(1).optional(),
+    required: z.boolean().optional(),
+  })
+  .strict();
+
+const inputSchema = z
+  .object({
+    text: z.string().optional(),
+    questions: z.array(questionSchema).min(1, "an input step asks at least one question"),
+  })
+  .strict();
+
 export const stepSchema = z
   .object({
     id: z.string().regex(STEP_ID, "must start with a letter or digit, then letters, digits, '_' or '-'"),
@@ -52,9 +73,14 @@ export const stepSchema = z
     when: z.union([text, z.boolean()]).transform((v) => String(v)).optional(),
     on_failure: z.enum(["fail", "continue", "rollback"]).optional(),
     rollback: rollbackSchema.optional(),
+    input: inputSchema.optional(),
+    escalate_after: duration.optional(),
+    output_schema: z.union([text, z.record(z.unknown())]).optional(),
+    schema_retries: z.number().int().min(0).max(10).optional(),
   })
   .strict();
 
+export type RawQuestion = z.infer<typeof questionSchema>;
 export type RawStep = z.infer<typeof stepSchema>;
 export type RawWorkflow = z.infer<typeof workflowSchema>;
 

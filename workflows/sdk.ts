@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Swarm } from "../supervisor/index.js";
 import { WorkflowClient } from "./client.js";
+import { InboxClient } from "./inbox-client.js";
 import type { ExecutionState } from "./types.js";
 
 export type ParamValue = string | number | boolean;
@@ -19,6 +20,8 @@ export interface WorkflowRun {
 /** The supervisor's Swarm, plus workflows. */
 export interface WorkflowSwarm extends Swarm {
   readonly workflows: WorkflowClient;
+  /** Everything waiting for a person: list, read and answer items (`answer(id, { word: "approve", by })`). */
+  readonly inbox: InboxClient;
   /**
    * Validates a workflow (a file path, or an object shaped like the YAML) against
    * the swarm's agents and asks the swarm's daemon to run it. Resolves once the
@@ -33,6 +36,7 @@ export interface WorkflowSwarm extends Swarm {
 
 export function withWorkflows(swarm: Swarm): WorkflowSwarm {
   const workflows = new WorkflowClient(swarm.client);
+  const inbox = new InboxClient(swarm.client, workflows);
   const handle = (id: string, workflow: string): WorkflowRun => ({
     id,
     workflow,
@@ -43,6 +47,7 @@ export function withWorkflows(swarm: Swarm): WorkflowSwarm {
   return {
     ...swarm,
     workflows,
+    inbox,
     async runWorkflow(source, params = {}) {
       const workflow = typeof source === "string" ? workflows.load(resolve(source)) : workflows.fromObject(source);
       const given = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, String(value)]));

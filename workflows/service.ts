@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
-import { ConfigError, DEFAULT_RETENTION, formatDuration, NotFoundError, type LogFn } from "../core/index.js";
+import { ConfigError, DEFAULT_INBOX, DEFAULT_RETENTION, formatDuration, InboxStore, NotFoundError, type LogFn } from "../core/index.js";
 import type { SwarmClient } from "../supervisor/index.js";
 import { WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
 import { nextNotification } from "./inbox.js";
+import { InboxKeeper } from "./inbox-keeper.js";
 import { RedisExecutionStore, type ExecutionRetention, type FinishedExecution } from "./redis-store.js";
 import { SwarmStepRunner } from "./swarm-runner.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "./types.js";
@@ -47,6 +48,7 @@ export class WorkflowService {
   private listening: Promise<void> | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
+  private readonly keeper: InboxKeeper;
 
   private constructor(private readonly options: WorkflowServiceOptions) {
     const { client } = options;
@@ -58,11 +60,15 @@ export class WorkflowService {
     this.blocking.on("error", () => undefined);
     this.store = new RedisExecutionStore(client.redis, this.prefix);
     this.emitter = new StreamEmitter(client.events, this.log);
+    const inbox = new InboxStore(client.redis, this.prefix, client.ledger.keys.events);
+    this.keeper = new InboxKeeper(inbox, this.store, this.log);
     this.engine = new WorkflowEngine({
       store: this.store,
       runner: new SwarmStepRunner(client),
       emit: this.emitter.emit,
       pollMs: options.pollMs ?? 5000,
+      inbox,
+      escalateAfterMs: (client.config.inbox ?? DEFAULT_INBOX).escalateAfterMs,
     });
   }
 
@@ -74,6 +80,7 @@ export class WorkflowService {
       service.listening = service.listen();
       service.sweeper = setInterval(() => service.sweep(), options.sweepMs ?? 30_000);
       service.sweeper.unref();
+      service.keeper.start();
       const { completedMs, failedMs, maxExecutions } = service.retention;
       service.log("workflow.service.started", { resumed, retention: { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxExecutions } });
       service.sweep();
@@ -89,6 +96,7 @@ export class WorkflowService {
     this.closing ??= (async () => {
       if (this.sweeper !== null) clearInterval(this.sweeper);
       await this.sweeping;
+      await this.keeper.close();
       for (const retry of this.retries.values()) if (retry.timer !== null) clearTimeout(retry.timer);
       this.retries.clear();
       this.blocking.disconnect();
@@ -110,6 +118,7 @@ export class WorkflowService {
       for (const id of await this.store.running()) this.drive(id);
       const removed = await this.store.expire(this.retention);
       if (removed > 0) this.log("workflow.expired", { removed });
+      await this.keeper.sweep();
     })()
       .catch((error: unknown) => this.log("workflow.sweep.failed", { error }))
       .finally(() => (this.sweeping = null));

@@ -2,7 +2,7 @@ import { ConfigError } from "../core/index.js";
 import type { Edit, Slot, SlotContext } from "./shell/model.js";
 import { assessRisks } from "./shell/risks.js";
 import { scanShell } from "./shell/scan.js";
-import { describeInvalidRef, templateRefs, withoutTrailingNewlines, type TemplateContext, type TemplateRef } from "./template.js";
+import { describeInvalidRef, refValue, templateRefs, type TemplateContext, type TemplateRef } from "./template.js";
 
 /**
  * Rendering for a step that runs on a shell agent: every `{{…}}` becomes a
@@ -23,11 +23,20 @@ export const MAX_ENV_STRING = 131_072;
 /** All of a task's variables together: a share of execve's 2 MiB (ARG_MAX here) that leaves room for the agent's own environment. */
 export const MAX_ENV_TOTAL = 1024 * 1024;
 
-/** `CA_PARAM_<NAME>`, `CA_STEP_<ID>_OUTPUT`, `CA_STEP_<ID>_EXITCODE`: upper case, `-` as `_`. */
+/**
+ * `CA_PARAM_<NAME>`, `CA_STEP_<ID>_OUTPUT`, `CA_STEP_<ID>_EXITCODE`, `CA_STEP_<ID>_ANSWER_<NAME>`,
+ * `CA_STEP_<ID>_JSON[_<PATH>]` (the path's dots as `_`): upper case, `-` as `_`. Two references
+ * that would share a name are refused (rules.ts at validation, renderShell at run time).
+ */
 export function envName(ref: TemplateRef): string {
-  const upper = (s: string): string => s.toUpperCase().replace(/-/g, "_");
+  const upper = (s: string): string => s.toUpperCase().replace(/[-.]/g, "_");
   if (ref.kind === "param") return `CA_PARAM_${upper(ref.name)}`;
-  if (ref.kind === "step") return `CA_STEP_${upper(ref.step)}_${ref.field === "output" ? "OUTPUT" : "EXITCODE"}`;
+  if (ref.kind === "step") {
+    const base = `CA_STEP_${upper(ref.step)}`;
+    if (ref.field === "answers") return `${base}_ANSWER_${upper(ref.key)}`;
+    if (ref.field === "json") return ref.key === "" ? `${base}_JSON` : `${base}_JSON_${upper(ref.key)}`;
+    return `${base}_${ref.field === "output" ? "OUTPUT" : "EXITCODE"}`;
+  }
   throw new ConfigError([describeInvalidRef(ref) ?? `invalid template reference ${ref.raw}`]);
 }
 
@@ -70,6 +79,16 @@ export function renderShell(text: string, ctx: TemplateContext): ShellRendering 
   const { slots, edits: rewrites } = analyse(text);
   const unsafe = slots.filter((s) => s.unsafe !== null).map((s) => s.unsafe ?? "");
   if (unsafe.length > 0) throw new ConfigError(unsafe.map((why) => `refused for a shell agent: ${why}`));
+  const owner = new Map<string, string>();
+  for (const slot of slots) {
+    const ref = templateRefs(slot.raw)[0];
+    if (ref === undefined) continue;
+    const name = envName(ref);
+    const canonical = slot.raw.replace(/\s+/g, "");
+    const other = owner.get(name);
+    if (other !== undefined && other !== canonical) throw new ConfigError([`${other} and ${canonical} would both be ${name} in a shell step`]);
+    owner.set(name, canonical);
+  }
   const env: Record<string, string> = {};
   const edits = [...rewrites];
   for (const slot of slots) {
@@ -95,16 +114,7 @@ export function renderShell(text: string, ctx: TemplateContext): ShellRendering 
  * text rendering does), NUL bytes dropped (as `$(…)` does: no environment string can hold one).
  */
 function envValue(ref: TemplateRef, ctx: TemplateContext): string {
-  if (ref.kind === "param") {
-    const value = ctx.params[ref.name];
-    if (value === undefined) throw new ConfigError([`unknown param in template ${ref.raw}`]);
-    return value.replaceAll("\0", "");
-  }
-  if (ref.kind !== "step") throw new ConfigError([describeInvalidRef(ref) ?? ref.raw]);
-  const step = ctx.steps[ref.step];
-  if (step === undefined) throw new ConfigError([`step "${ref.step}" in template ${ref.raw} has no result to use`]);
-  if (ref.field === "exitCode") return step.exitCode === null ? "" : String(step.exitCode);
-  return withoutTrailingNewlines(step.output).replaceAll("\0", "");
+  return refValue(ref, ctx).replaceAll("\0", "");
 }
 
 function checkSize(env: Readonly<Record<string, string>>): void {

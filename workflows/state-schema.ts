@@ -29,8 +29,20 @@ const step = z.discriminatedUnion("kind", [
     retries: z.number().int().min(0),
     gate: str.optional(),
     rollback: z.object({ ...target, task: str }).optional(),
+    outputSchema: z.object({ file: str, schema: z.record(z.unknown()) }).optional(),
+    // Executions stored before output_schema existed have none.
+    schemaRetries: z.number().int().min(0).default(2),
   }),
-  z.object({ ...stepBase, kind: z.literal("approval"), approval: str }),
+  z.object({ ...stepBase, kind: z.literal("approval"), approval: str, escalateAfterMs: z.number().optional() }),
+  z.object({
+    ...stepBase,
+    kind: z.literal("input"),
+    text: str,
+    questions: z.array(
+      z.object({ name: str, prompt: str, default: str.optional(), choices: z.array(str).optional(), pattern: str.optional(), required: z.boolean() }),
+    ),
+    escalateAfterMs: z.number().optional(),
+  }),
 ]);
 
 const workflow = z.object({
@@ -68,6 +80,13 @@ const stepState = z.object({
   skip: z.enum(["condition", "upstream"]).nullable(),
   gate: run.nullable(),
   rollback: run.nullable(),
+  // Added with the inbox, input steps and output_schema; absent in executions stored before.
+  inbox: nullableStr.default(null),
+  answers: z.record(str).nullable().default(null),
+  json: z.unknown().transform((v) => (v === undefined ? null : v)),
+  fix: run.nullable().default(null),
+  fixes: z.number().int().min(0).default(0),
+  schemaErrors: nullableStr.default(null),
 });
 
 export const executionStateSchema: z.ZodType<ExecutionState, z.ZodTypeDef, unknown> = z.object({

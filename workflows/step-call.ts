@@ -4,10 +4,11 @@ import { callRunner, idempotencyKey, watchdogMs, type CallResult, type RunKind, 
 import type { StepState, Target, TaskStep } from "./types.js";
 
 /** Where a running step is, read from its record: waiting to retry, running its task, or its gate. */
-export type Phase = "task" | "gate" | "backoff";
+export type Phase = "task" | "fix" | "gate" | "backoff";
 
 export function phaseOf(st: StepState): Phase | null {
   if (st.retryAt !== null) return "backoff";
+  if (st.fix?.status === "running") return "fix";
   if (st.gate === null) return "task";
   return st.gate.status === "running" ? "gate" : null;
 }
@@ -18,9 +19,9 @@ export function reasonOf(outcome: StepOutcome, what: string): string {
   return outcome.reason !== undefined && outcome.reason !== "" ? `${what} failed: ${outcome.reason}` : `${what} failed`;
 }
 
-/** Where the task or the gate of a step goes: a gate runs where the task ran when the runner said where, otherwise where the step says. */
+/** Where the task, gate or follow-up of a step goes: gates and follow-ups run where the task ran when the runner said where, otherwise where the step says. */
 export function targetOf(st: StepState, step: TaskStep, kind: Exclude<RunKind, "rollback">): Target {
-  const agent = kind === "gate" ? (st.agent ?? step.agent) : step.agent;
+  const agent = kind === "step" ? step.agent : (st.agent ?? step.agent);
   return agent !== undefined ? { agent } : { route: step.route ?? "" };
 }
 
@@ -41,13 +42,14 @@ export function callStep(
 ): Promise<CallResult> {
   const stepId = step.id;
   const attempt = st.attempts;
-  const phase: Phase = kind === "gate" ? "gate" : "task";
+  const phase: Phase = kind === "gate" ? "gate" : kind === "fix" ? "fix" : "task";
   const onTaskId = (taskId: string): void => {
     void deps
       .update(executionId, (s) => {
         const cur = s.steps[stepId];
         if (cur?.status !== "running" || cur.attempts !== attempt || phaseOf(cur) !== phase) return;
         if (kind === "gate" && cur.gate !== null) cur.gate.taskId = taskId;
+        else if (kind === "fix" && cur.fix !== null) cur.fix.taskId = taskId;
         else cur.taskId = taskId;
       })
       .catch(() => undefined);
@@ -63,7 +65,7 @@ export function callStep(
     onTaskId,
     ...run.where,
     ...(timeout !== undefined && { timeoutSec: timeout }),
-    idempotencyKey: idempotencyKey(executionId, stepId, kind, attempt),
+    idempotencyKey: idempotencyKey(executionId, stepId, kind, attempt, st.fixes),
   };
   return callRunner(deps.runner, req, signal, watchdogMs(timeout, since, deps.timeoutGraceMs, deps.now()));
 }

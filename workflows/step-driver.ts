@@ -2,6 +2,7 @@ import type { EngineDeps } from "./context.js";
 import { isDetached, succeeded } from "./runner.js";
 import { renderFailure, renderRun, type RenderedRun } from "./render-step.js";
 import { callStep, phaseOf, reasonOf, targetOf, type Phase } from "./step-call.js";
+import { fixRun, judge } from "./schema-fix.js";
 import { completeStep, failStep, newRun, stepOf, templateContext } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
 
@@ -11,13 +12,15 @@ import type { ExecutionState, StepState, TaskStep } from "./types.js";
  * previous engine left half-done: phase and attempt come from the record, and the
  * runner gets the same idempotency key it got the first time.
  */
-type Decision = "completed" | "failed" | "retry" | "cancelled" | "next" | "stale";
+/** `fixing`: the output failed the step's schema and a follow-up prompt is due. */
+type Decision = "completed" | "failed" | "retry" | "cancelled" | "fixing" | "next" | "stale";
 
 const EVENTS: Partial<Record<Decision, string>> = {
   completed: "step.completed",
   failed: "step.failed",
   retry: "step.retrying",
   cancelled: "step.cancelled",
+  fixing: "step.schema-retry",
 };
 
 export function driveStep(deps: EngineDeps, executionId: string, stepId: string, signal: AbortSignal): Promise<void> {
@@ -51,6 +54,7 @@ class StepDriver {
       }
       if (phase === "backoff") await this.backoff(st);
       else if (phase === "task") await this.task(state, st, step);
+      else if (phase === "fix") await this.fix(state, st, step);
       else await this.gate(state, st, step);
     }
   }
@@ -68,7 +72,8 @@ class StepDriver {
     const st = state.steps[this.stepId];
     this.deps.emit(event, {
       executionId: this.executionId, workflow: state.workflow, step: this.stepId, attempt,
-      taskId: st?.taskId, exitCode: st?.exitCode, reason: st?.reason,
+      taskId: st?.taskId, exitCode: st?.exitCode, reason: decision === "fixing" ? firstError(st?.schemaErrors ?? "") : st?.reason,
+      ...(decision === "fixing" && { fix: st?.fixes }),
       ...(decision === "retry" && { delayMs: this.nextDelay }),
     });
     return decision;
@@ -117,7 +122,7 @@ class StepDriver {
     if (this.signal.aborted) return; // the loop records the cancel
     const next = st.attempts + 1;
     const decision = await this.settle(st.attempts, "backoff", (_s, cur) => {
-      Object.assign(cur, { attempts: next, retryAt: null, reason: null, gate: null, attemptStartedAt: this.deps.at() });
+      Object.assign(cur, { attempts: next, retryAt: null, reason: null, gate: null, fix: null, fixes: 0, schemaErrors: null, json: null, attemptStartedAt: this.deps.at() });
       return "next";
     });
     if (decision !== "next") return;
@@ -147,9 +152,52 @@ class StepDriver {
       // A task cancelled by someone else (`claude-agent cancel`) is final: retrying would defy them.
       if (outcome.status === "cancelled") return this.fail(s, "its task was cancelled");
       if (!succeeded(outcome)) return this.failAttempt(s, cur, step, reasonOf(outcome, "task"));
-      if (step.gate === undefined) return this.complete(s);
-      cur.gate = newRun(this.deps.at());
-      return "next";
+      return this.accepted(s, cur, step);
+    });
+  }
+
+  /**
+   * A run of the task (or a follow-up) succeeded: its output must pass the step's schema, if it
+   * has one. Then the gate, or done; otherwise a follow-up with the errors while `schema_retries`
+   * allow, then the attempt fails.
+   */
+  private accepted(s: ExecutionState, cur: StepState, step: TaskStep): Decision {
+    const verdict = judge(step, cur.output);
+    if (verdict !== null) {
+      Object.assign(cur, { json: verdict.json, schemaErrors: verdict.errors });
+      if (verdict.errors !== null) {
+        if (cur.fixes < step.schemaRetries) {
+          cur.fixes += 1;
+          cur.fix = newRun(this.deps.at());
+          return "fixing";
+        }
+        const tries = cur.fixes > 0 ? ` after ${cur.fixes} follow-up${cur.fixes > 1 ? "s" : ""}` : "";
+        return this.failAttempt(s, cur, step, `output does not match output_schema${tries}: ${verdict.errors.split("\n").join("; ")}`);
+      }
+    }
+    if (step.gate === undefined) return this.complete(s);
+    cur.gate = newRun(this.deps.at());
+    return "next";
+  }
+
+  private async fix(state: ExecutionState, st: StepState, step: TaskStep): Promise<void> {
+    let run: RenderedRun;
+    try {
+      run = fixRun(this.deps.runner, st, step, templateContext(state, this.stepId, false));
+    } catch (error) {
+      await this.settle(st.attempts, "fix", (s) => this.fail(s, `template: ${renderFailure(error)}`));
+      return;
+    }
+    const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "fix", run, st.fix?.startedAt ?? null);
+    if (aborted) return;
+    await this.settle(st.attempts, "fix", (s, cur) => {
+      const { exitCode, output } = outcome;
+      const status = succeeded(outcome) ? "completed" : outcome.status === "completed" ? "failed" : outcome.status;
+      cur.fix = { ...(cur.fix ?? newRun(this.deps.at())), status, exitCode, output, taskId: outcome.taskId || null, finishedAt: this.deps.at() };
+      Object.assign(cur, { exitCode, output });
+      if (outcome.status === "cancelled") return this.fail(s, "its follow-up task was cancelled");
+      if (!succeeded(outcome)) return this.failAttempt(s, cur, step, reasonOf(outcome, "follow-up"));
+      return this.accepted(s, cur, step);
     });
   }
 
@@ -171,4 +219,8 @@ class StepDriver {
       return this.failAttempt(s, cur, step, reasonOf(outcome, `gate "${command}"`));
     });
   }
+}
+
+function firstError(errors: string): string {
+  return errors.split("\n")[0] ?? "";
 }

@@ -7,7 +7,10 @@ import type { ExecutionState, RunRecord, Step, StepState, StepStatus, Workflow }
  * so a late writer cannot undo what a cancel or an approval already decided.
  */
 
-export const OPEN: readonly StepStatus[] = ["pending", "running", "waiting-approval"];
+export const OPEN: readonly StepStatus[] = ["pending", "running", "waiting-approval", "waiting-input"];
+
+/** Waiting for a person: an answer through the inbox (or `approve`/`reject`). */
+export const WAITING: readonly StepStatus[] = ["waiting-approval", "waiting-input"];
 
 export function newStepState(): StepState {
   return {
@@ -26,6 +29,12 @@ export function newStepState(): StepState {
     skip: null,
     gate: null,
     rollback: null,
+    inbox: null,
+    answers: null,
+    json: null,
+    fix: null,
+    fixes: 0,
+    schemaErrors: null,
   };
 }
 
@@ -86,7 +95,7 @@ export function cancelOpenSteps(state: ExecutionState, reason: string, at: strin
   for (const st of Object.values(state.steps)) {
     if (!OPEN.includes(st.status)) continue;
     if (st.status === "running") {
-      const live = st.gate?.status === "running" ? st.gate.taskId : st.taskId;
+      const live = st.fix?.status === "running" ? st.fix.taskId : st.gate?.status === "running" ? st.gate.taskId : st.taskId;
       if (live !== null && live !== undefined) taskIds.push(live);
     }
     Object.assign(st, { status: "cancelled", reason, finishedAt: at, retryAt: null });
@@ -107,7 +116,9 @@ export function finishExecution(
 export function templateContext(state: ExecutionState, id: string, self: boolean): TemplateContext {
   const steps: Record<string, StepValues> = {};
   for (const [stepId, st] of Object.entries(state.steps)) {
-    if (isSatisfied(st) || (self && stepId === id)) steps[stepId] = { output: st.output, exitCode: st.exitCode };
+    if (isSatisfied(st) || (self && stepId === id)) {
+      steps[stepId] = { output: st.output, exitCode: st.exitCode, answers: st.answers, ...(st.json !== null && st.json !== undefined && { json: st.json }) };
+    }
   }
   return { params: state.params, steps };
 }

@@ -32,6 +32,13 @@ interface StepBase {
   readonly onFailure: FailurePolicy;
 }
 
+/** `output_schema:` of a task step: the JSON Schema its output must satisfy, as read when the workflow was loaded. */
+export interface OutputSchema {
+  /** The file it came from (absolute), or "<inline>". */
+  readonly file: string;
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
 export interface TaskStep extends StepBase, Target {
   readonly kind: "task";
   readonly task: string;
@@ -39,15 +46,40 @@ export interface TaskStep extends StepBase, Target {
   readonly retries: number;
   readonly gate?: string;
   readonly rollback?: RollbackSpec;
+  readonly outputSchema?: OutputSchema;
+  /** Follow-up prompts with the validation errors before an attempt fails (default 2). */
+  readonly schemaRetries: number;
 }
 
 export interface ApprovalStep extends StepBase {
   readonly kind: "approval";
   /** The question shown to whoever approves (templated). */
   readonly approval: string;
+  /** How long its inbox item waits before it escalates; absent: the swarm's `inbox.escalate_after`. */
+  readonly escalateAfterMs?: number;
 }
 
-export type Step = TaskStep | ApprovalStep;
+/** One question of an input step; its answer is `{{steps.ID.answers.NAME}}`. */
+export interface InputQuestion {
+  readonly name: string;
+  /** What the person is asked (templated). */
+  readonly prompt: string;
+  readonly default?: string;
+  readonly choices?: readonly string[];
+  /** A regular expression the whole answer must match. */
+  readonly pattern?: string;
+  readonly required: boolean;
+}
+
+export interface InputStep extends StepBase {
+  readonly kind: "input";
+  /** Shown above the questions (templated); may be empty. */
+  readonly text: string;
+  readonly questions: readonly InputQuestion[];
+  readonly escalateAfterMs?: number;
+}
+
+export type Step = TaskStep | ApprovalStep | InputStep;
 
 export interface Workflow {
   readonly name: string;
@@ -63,6 +95,7 @@ export const STEP_STATUSES = [
   "pending",
   "running",
   "waiting-approval",
+  "waiting-input",
   "completed",
   "failed",
   "skipped",
@@ -108,6 +141,18 @@ export interface StepState {
   /** The gate run of the current attempt; non-null means the attempt's task itself completed. */
   gate: RunRecord | null;
   rollback: RunRecord | null;
+  /** Approval and input steps: the inbox item that asks the question. */
+  inbox: string | null;
+  /** Input steps: the answers, by question name. */
+  answers: Record<string, string> | null;
+  /** Steps with output_schema: the output parsed and accepted by the schema. */
+  json: unknown;
+  /** The follow-up prompt of the current attempt after its output failed the schema; null when none runs. */
+  fix: RunRecord | null;
+  /** Follow-ups sent in the current attempt. */
+  fixes: number;
+  /** The schema's complaints about the latest output, one per line; null when it passed (or has no schema). */
+  schemaErrors: string | null;
 }
 
 /** Set when a step failed under `fail` or `rollback`: nothing new is scheduled after that. */

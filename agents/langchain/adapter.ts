@@ -33,6 +33,8 @@ export function langchainArgv(job: AgentJob, paths: ScriptPaths): string[] {
     ...option("--model", job.llm?.model),
     ...option("--api-key-env", job.llm?.apiKeyEnv),
     ...option("--resume", job.fresh ? null : job.resumeId),
+    // `--role=TEXT` in one word: parseArgs refuses a separate value that starts with "-" (a role may).
+    ...(job.role ? [`--role=${job.role}`] : []),
     ...(policy?.deny ?? []).flatMap((pattern) => ["--deny", pattern]),
     ...(policy?.allow ?? []).flatMap((pattern) => ["--allow", pattern]),
   ];

@@ -10,6 +10,8 @@ export interface ProgramOptions {
   /** The variable holding the API key; null when the server needs none. */
   readonly apiKeyEnv: string | null;
   readonly resume: string | null;
+  /** The agent's role (swarm.yaml `role:`), put at the head of the system message; null: none. */
+  readonly role: string | null;
   readonly deny: readonly string[];
   readonly allow: readonly string[];
   /** Model round trips one task may take before it is stopped. */
@@ -31,6 +33,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
       model: { type: "string" },
       "api-key-env": { type: "string" },
       resume: { type: "string" },
+      role: { type: "string" },
       deny: { type: "string", multiple: true },
       allow: { type: "string", multiple: true },
       "max-turns": { type: "string" },
@@ -49,6 +52,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
     model: required("model"),
     apiKeyEnv: values["api-key-env"] ?? null,
     resume: values.resume ?? null,
+    role: values.role ?? null,
     deny: values.deny ?? [],
     allow: values.allow ?? [],
     maxTurns: positive("max-turns", values["max-turns"], DEFAULT_MAX_TURNS),

@@ -28,13 +28,15 @@ export interface TaskRun {
 /** Retries of one model request (rate limits, 5xx); the task's own time limit bounds the rest. */
 const MODEL_RETRIES = 2;
 
-function systemPrompt(cwd: string): string {
-  return [
+/** The agent's role first (what it is for, what to refuse, how to report), then how its tools work. */
+export function systemPrompt(cwd: string, role: string | null = null): string {
+  const rules = [
     `You are a coding agent working in the directory ${cwd}.`,
     "Use the tools to look at and change files there, run commands and commit with git. Paths are relative to that directory and cannot leave it.",
     "Commands are checked against a policy: a refused command did not run; do not try to get around the refusal.",
     "When the task is done, answer with a short summary of what you did.",
   ].join("\n");
+  return role === null ? rules : `${role}\n\n## How you work here\n${rules}`;
 }
 
 /** Runs the task and returns the program's exit code (0 done, 1 failed). */
@@ -72,7 +74,7 @@ export async function runTask(run: TaskRun): Promise<number> {
     const model = new ChatOpenAICompletions({ model: options.model, apiKey, configuration: { baseURL: options.baseUrl }, maxRetries: MODEL_RETRIES, streamUsage: true });
     const policy = compilePolicy({ deny: options.deny, allow: options.allow });
     const tools = agentTools({ workspace: new Workspace(options.cwd), policy, emit, calls, commandTimeoutMs: options.commandTimeoutSec * 1000 });
-    const agent = createAgent({ model, tools, systemPrompt: systemPrompt(options.cwd) });
+    const agent = createAgent({ model, tools, systemPrompt: systemPrompt(options.cwd, options.role) });
     // "messages" makes every model request stream (SSE), which also spares LangChain's token estimate
     // (it downloads a tokenizer, which hangs offline); "updates" gives each node's finished messages.
     const stream = await agent.stream({ messages: [...conversation] }, { streamMode: ["updates", "messages"], recursionLimit: options.maxTurns * 2 + 1, signal: run.signal });

@@ -94,7 +94,8 @@ class PlainView implements View {
         st.attempts > 1 ? `attempt ${st.attempts}` : null,
         st.exitCode !== null && st.status !== "running" ? `exit ${st.exitCode}` : null,
         st.rollback !== null ? `rollback ${st.rollback.status}` : null,
-        st.status === "waiting-approval" ? `approve: claude-agent approve ${state.id} ${id}` : null,
+        st.status === "waiting-approval" ? `approve: claude-agent answer ${st.inbox ?? "ITEM"} approve (or claude-agent approve ${state.id} ${id})` : null,
+        st.status === "waiting-input" ? `answer: claude-agent answer ${st.inbox ?? "ITEM"} (claude-agent inbox shows the questions)` : null,
         st.reason !== null && st.status !== "completed" && st.status !== "running" ? st.reason : null,
       ].filter((part): part is string => part !== null);
       this.line(`step ${id}: ${phase}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`);

@@ -1,4 +1,4 @@
-import { classifyVersion, NotFoundError, redactShapes, versionIn } from "../../core/index.js";
+import { classifyVersion, NotFoundError, redactShapes, ROLE_DELIVERY, versionIn, type AgentConfig } from "../../core/index.js";
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +16,11 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     }
     const llm = llmFeatures(swarm.config);
     const api = snapshot.daemon.alive ? apiAddress(homeOf(options).runDir) : null;
-    if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
+    const roles = agents.map((a) => roleOf(swarm.config.agents.find((c) => c.name === a.name)));
+    if (options.json) {
+      const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
+      return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
+    }
     const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
     print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\n\n`);
     const rows = agents.flatMap((agent) =>
@@ -32,6 +36,11 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
       print(`\n${agent.name}: circuit breaker ${when}; last infrastructure failure: ${reason}\n`);
     }
+    const role = options.agent ? roles[0] : null;
+    if (role) {
+      const text = role.text.split("\n").map((line) => `  ${line}`).join("\n");
+      print(`\nrole (${role.source}; ${role.delivery}):\n${text}\n`);
+    } else if (options.agent) print("\nrole: none (set `role:` in swarm.yaml; docs/ROLES.md)\n");
   });
 }
 
@@ -67,4 +76,15 @@ function apiAddress(runDir: string): { url: string } | null {
   } catch {
     return null;
   }
+}
+
+/** An agent's role for `status --agent`: its source, its text and how its program receives it. */
+function roleOf(agent: AgentConfig | undefined): { source: string; text: string; delivery: string } | null {
+  if (agent?.role === undefined) return null;
+  const how = ROLE_DELIVERY[agent.runtime];
+  const delivery =
+    how !== undefined ? `delivered as ${how}`
+    : agent.runtime === "shell" ? "a shell agent runs commands: the role documents the agent"
+    : `not delivered to the ${agent.runtime} program yet`;
+  return { source: agent.role.source, text: agent.role.text, delivery };
 }

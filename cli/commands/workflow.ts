@@ -235,11 +235,13 @@ export function describeExecution(state: ExecutionState): string[] {
   if (params.length > 0) lines.push(`params: ${params.map(([k, v]) => `${k}=${v}`).join(", ")}`);
   if (state.reason !== null) lines.push(`reason: ${state.reason}`);
   lines.push("", ...table(["STEP", "STATUS", "AGENT", "TASK", "EXIT", "TIME", "DETAIL"], stepRows(state)).split("\n"));
-  const waiting = Object.entries(state.steps).filter(([, st]) => st.status === "waiting-approval");
-  for (const [step, st] of waiting) {
-    lines.push("", `waiting for approval: claude-agent approve ${state.id} ${step}   (or: reject ${state.id} ${step} --reason "…")`);
-    // The whole question, each line marked as quoted: templated text cannot pass for a line of ours.
-    if (st.task) lines.push(...terminalText(st.task).trimEnd().split("\n").map((line) => `  │ ${line}`));
+  for (const [step, st] of Object.entries(state.steps)) {
+    if (st.status === "waiting-approval") {
+      lines.push("", `waiting for approval: claude-agent answer ${st.inbox ?? "ITEM"} approve|deny   (or: claude-agent approve ${state.id} ${step}; reject ${state.id} ${step} --reason "…")`);
+      // The whole question, each line marked as quoted: templated text cannot pass for a line of ours.
+      if (st.task) lines.push(...terminalText(st.task).trimEnd().split("\n").map((line) => `  │ ${line}`));
+    }
+    if (st.status === "waiting-input") lines.push("", `waiting for input: claude-agent answer ${st.inbox ?? "ITEM"}   (claude-agent inbox ${st.inbox ?? ""} shows the questions)`);
   }
   return lines;
 }
@@ -257,6 +259,7 @@ function statusText(step: Step, st: StepState): string {
   const attempt = retries > 0 && st.attempts > 0 ? ` (attempt ${st.attempts}/${retries + 1})` : "";
   if (st.status === "running" && st.retryAt !== null) return `retrying${attempt}`;
   if (st.status === "running" && st.gate?.status === "running") return `gate${attempt}`;
+  if (st.status === "running" && st.fix?.status === "running") return `fixing output (${st.fixes})${attempt}`;
   if (st.rollback !== null) return `${st.status}, rollback ${st.rollback.status === "completed" ? "done" : st.rollback.status}`;
   return st.status === "running" || st.status === "failed" ? `${st.status}${attempt}` : st.status;
 }
@@ -264,11 +267,12 @@ function statusText(step: Step, st: StepState): string {
 function agentText(step: Step, st: StepState): string {
   if (st.agent !== null) return st.agent;
   if (step.kind === "approval") return "(approval)";
+  if (step.kind === "input") return "(input)";
   return step.agent ?? (step.route !== undefined ? `route: ${firstLine(step.route, 20)}` : "(routed)");
 }
 
 function detailText(st: StepState): string {
-  if (st.status === "waiting-approval") return firstLine(st.task ?? "");
+  if (st.status === "waiting-approval" || st.status === "waiting-input") return firstLine(st.task ?? "");
   if (st.reason !== null && st.status !== "completed") return firstLine(st.reason);
   return firstLine(st.output);
 }

@@ -14,10 +14,11 @@ import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";
 import { agentMemoryProblems, normalizeAgentMemory, normalizeDatabase, normalizeMemory, normalizeSwarmLlm } from "./history-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
-import { normalizeRetention, retentionProblems } from "./retention.js";
+import { durationMs, normalizeRetention, retentionProblems } from "./retention.js";
+import { resolveRole, roleProblems } from "./roles.js";
 import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
-import { DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
+import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
 /** `file` becomes `source` and its basename labels every problem; relative agent `cwd`s resolve against `baseDir`. */
 export interface ParseOptions { readonly file: string; readonly baseDir: string }
@@ -77,6 +78,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     ...(result.data.database ? { database: normalizeDatabase(result.data.database) } : {}),
     ...(result.data.memory ? { memory: normalizeMemory(result.data.memory) } : {}),
     ...(result.data.llm ? { llm: normalizeSwarmLlm(result.data.llm) } : {}),
+    ...(result.data.inbox ? { inbox: Object.freeze({ escalateAfterMs: result.data.inbox.escalate_after === "never" ? null : (durationMs(result.data.inbox.escalate_after) ?? DEFAULT_INBOX.escalateAfterMs) }) } : {}),
   });
 }
 
@@ -123,7 +125,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   });
   agents.forEach((agent, index) => {
     if (isRecord(agent)) {
-      problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...sandboxProblems(agent, index, baseDir), ...agentMemoryProblems(agent, index));
+      problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...sandboxProblems(agent, index, baseDir), ...agentMemoryProblems(agent, index), ...roleProblems(agent, index, baseDir));
     }
   });
   const wanted = root.default_agent;
@@ -177,6 +179,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
     ...(agent.sandbox ? { sandbox: normalizeSandbox(agent.sandbox, baseDir) } : {}),
     ...(agent.memory ? { memory: normalizeAgentMemory(agent.memory) } : {}),
+    ...roleOf(agent, baseDir),
   };
 }
 
@@ -186,6 +189,13 @@ function normalizeNode(value: string | number, baseDir: string): string {
   if (/^\d+$/.test(text)) return String(Number(text));
   if (text === "~" || text.startsWith("~/")) return join(homedir(), text.slice(1));
   return resolve(baseDir, text);
+}
+
+/** The rules already reported any problem with the role, so here it resolves. */
+function roleOf(agent: RawAgent, baseDir: string): { role?: AgentConfig["role"] } {
+  if (agent.role === undefined) return {};
+  const resolved = resolveRole(agent.role, baseDir);
+  return "role" in resolved ? { role: resolved.role } : {};
 }
 
 function freeze(config: SwarmConfig): SwarmConfig {

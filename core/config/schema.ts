@@ -222,8 +222,20 @@ export const rawAgentSchema = z
       policy: rawPolicySchema.optional(),
       sandbox: rawSandboxSchema.optional(),
       memory: rawAgentMemorySchema.optional(),
+      /** A shipped role's name, a file path or the text; resolved and checked in roles.ts. */
+      role: z.string(expected("a role name, a file path or the role's text")).optional(),
     },
     expected("a mapping with at least `name` and `runtime`"),
+  )
+  .strict();
+
+/** `inbox:` at the top level: when items nobody answered escalate (`never` to turn it off). */
+export const rawInboxSchema = z
+  .object(
+    {
+      escalate_after: z.union([z.literal("never"), duration]).optional(),
+    },
+    expected("a mapping with `escalate_after`"),
   )
   .strict();
 
@@ -241,6 +253,7 @@ export const rawConfigSchema = z
       database: rawDatabaseSchema.optional(),
       memory: rawMemorySchema.optional(),
       llm: rawSwarmLlmSchema.optional(),
+      inbox: rawInboxSchema.optional(),
     },
     expected("a mapping with an `agents` list"),
   )

@@ -66,6 +66,10 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #             takes the network away and makes more paths writable. none:
 #             runs as your user, with your access (what \`doctor\` reports).
 #             Without the key an agent runs unsandboxed.
+#   role      what the agent is for, what to prefer, refuse and how to report:
+#             a shipped role (backend-api, frontend-ui, database, testing,
+#             deployment, docker, kubernetes, terraform, github, ansible,
+#             security-reviewer), a file path, or the text (docs/ROLES.md).
 #   (command, model and args are not for shell or langchain agents.) Each agent program
 #   keeps its settings and conversations in its own folder,
 #   $CLAUDE_AGENT_HOME/agents/<name>/config (CLAUDE_CONFIG_DIR, CODEX_HOME, …).

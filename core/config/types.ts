@@ -1,5 +1,6 @@
 /** The resolved, validated swarm configuration every module downstream of the CLI receives. */
 import { join } from "node:path";
+import type { RoleConfig } from "./roles.js";
 
 /** The program an agent's panes run its tasks with (one adapter each under agents/). */
 export type Runtime = "shell" | "claude" | "codex" | "gemini" | "aider" | "qwen" | "langchain";
@@ -58,6 +59,8 @@ export interface AgentConfig {
   readonly sandbox?: SandboxSettings;
   /** Agent programs: memory entries put into each task's prompt (history/memory); absent: none. */
   readonly memory?: AgentMemoryConfig;
+  /** What the agent is for and how it works, given to its program as instructions (roles.ts); absent: none. */
+  readonly role?: RoleConfig;
 }
 
 /**
@@ -170,6 +173,8 @@ export interface SwarmConfig {
   readonly database?: DatabaseConfig;
   readonly memory?: MemoryConfig;
   readonly llm?: SwarmLlmConfig;
+  /** Absent when swarm.yaml has no `inbox:` section: DEFAULT_INBOX applies. */
+  readonly inbox?: InboxConfig;
 }
 
 /** `api:` in swarm.yaml: the daemon's HTTP API (api/). */
@@ -198,6 +203,14 @@ export const DEFAULT_API: ApiConfig = Object.freeze({
   rateLimitPerMinute: 6000,
   allowedOrigins: Object.freeze([]),
 });
+
+/** `inbox:` in swarm.yaml. */
+export interface InboxConfig {
+  /** How long an item may wait for an answer before it escalates (an `inbox.escalated` event); null: never. */
+  readonly escalateAfterMs: number | null;
+}
+
+export const DEFAULT_INBOX: InboxConfig = Object.freeze({ escalateAfterMs: 3_600_000 });
 
 export const DEFAULT_TIMEOUT_SEC = 600;
 export const DEFAULT_ROUTE_TIMEOUT_SEC = 10;

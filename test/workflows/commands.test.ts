@@ -222,7 +222,7 @@ steps:
       const [plainResult, jsonResult] = await Promise.all([plain.done, lines.done]);
       expectExit(plainResult, 1);
       expect(plainResult.stdout).toMatch(new RegExp(`execution ${id}: workflow watched, 3 steps, running`));
-      expect(plainResult.stdout).toContain(`step hold: waiting-approval (approve: claude-agent approve ${id} hold)`);
+      expect(plainResult.stdout).toMatch(new RegExp(`step hold: waiting-approval \\(approve: claude-agent answer i-[a-z0-9]{6} approve \\(or claude-agent approve ${id} hold\\)\\)`));
       expect(plainResult.stdout).toMatch(/step one: completed \(agent alpha, task \S+, exit 0\)/);
       expect(plainResult.stdout).toMatch(/step two: failed \(agent beta, task \S+, exit 5, task failed \(exit 5\)\)/);
       expect(plainResult.stdout.trim().split("\n").at(-1)).toMatch(new RegExp(`execution ${id}: failed \\(step "two" failed: task failed \\(exit 5\\)\\)$`));

@@ -13,7 +13,11 @@ import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { cli, expectExit, json, stateUntil, statuses } from "./support.js";
 
 const EXAMPLES = resolve(import.meta.dirname, "../../workflows/examples");
-const example = (name: string): string => join(EXAMPLES, `${name}.yaml`);
+/** The shell variants run on the demo's shell agents; the files without `.shell` are for agent programs. */
+const example = (name: string): string => join(EXAMPLES, `${name}.shell.yaml`);
+const PROGRAMS = ["backend-api", "frontend-ui", "database", "testing", "deployment"]
+  .map((name) => `  - { name: ${name}, runtime: langchain, llm: { base_url: "http://127.0.0.1:9/v1", model: m } }`)
+  .join("\n");
 
 describe("the shipped example workflows", { timeout: 120_000 }, () => {
   let swarm: TestSwarm;
@@ -36,10 +40,21 @@ describe("the shipped example workflows", { timeout: 120_000 }, () => {
     for (const name of ["deploy-app", "analyze-refactor", "fullstack-feature"]) {
       const result = await cli(swarm.home, ["workflow", "validate", example(name), "--config", config]);
       expectExit(result, 0);
-      expect(result.stdout).toContain(`valid: workflow "${name}"`);
+      expect(result.stdout).toContain(`valid: workflow "${name}-shell"`);
       expect(result.stdout).toContain(`agents checked against ${config}`);
       // Users copy these: no template in them is where a shell would run it.
       expect(result.stderr).not.toContain("warning");
+    }
+  });
+
+  it("the versions for agent programs are valid against the same roster on agent programs (prompts, schemas, field references)", async () => {
+    const config = join(workspace, "programs-swarm.yaml");
+    writeFileSync(config, `agents:\n${PROGRAMS}\n`);
+    for (const name of ["deploy-app", "analyze-refactor", "fullstack-feature"]) {
+      const result = await cli(swarm.home, ["workflow", "validate", join(EXAMPLES, `${name}.yaml`), "--config", config]);
+      expectExit(result, 0);
+      expect(result.stdout).toContain(`valid: workflow "${name}"`);
+      expect(result.stderr).toBe("");
     }
   });
 

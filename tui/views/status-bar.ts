@@ -20,6 +20,7 @@ export function statusLine(state: DashboardState, width: number, hints: string, 
   } else {
     parts.push("{yellow-fg}waiting for the swarm{/yellow-fg}");
   }
+  if (state.inboxOpen > 0) parts.push(`{magenta-fg}${state.inboxOpen} waiting for you (i){/magenta-fg}`);
   if (state.filter) parts.push(`filter "${escapeTags(state.filter)}"`);
   const message = state.message && now - state.message.at < MESSAGE_MS ? state.message : null;
   if (message) {

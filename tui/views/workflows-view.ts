@@ -5,6 +5,7 @@ const STEP_LOOK: Readonly<Record<string, [icon: string, color: string]>> = {
   pending: ["·", "gray"],
   running: ["▶", "yellow"],
   "waiting-approval": ["?", "magenta"],
+  "waiting-input": ["?", "magenta"],
   completed: ["✓", "green"],
   failed: ["✗", "red"],
   skipped: ["↷", "gray"],

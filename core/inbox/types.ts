@@ -1,0 +1,76 @@
+/**
+ * The "needs you" inbox: every item waiting for a person, whatever raised it,
+ * has this one shape and lives in one store (store.ts). A kind says what
+ * answer it takes; a source says who waits for the answer. New kinds (a
+ * policy `ask`, an interactive program at a permission prompt, a budget
+ * pause) are new values of these two unions, not new stores or events.
+ */
+
+/** `approval`: approve or deny. `input`: values for named questions. */
+export type InboxKind = "approval" | "input";
+export const INBOX_KINDS: readonly InboxKind[] = ["approval", "input"];
+
+/** `open` until answered, or withdrawn because nobody waits for it any more (its execution was cancelled, …). */
+export type InboxStatus = "open" | "answered" | "withdrawn";
+
+/** Who waits for the answer. Only the owner applies an answer; the inbox records it. */
+export type InboxSource = {
+  readonly type: "workflow";
+  readonly executionId: string;
+  readonly workflow: string;
+  readonly step: string;
+};
+
+export interface InboxQuestion {
+  /** The answer's key: `{{steps.ID.answers.NAME}}`. */
+  readonly name: string;
+  /** What the person is asked. */
+  readonly prompt: string;
+  /** Used when the person gives no value. */
+  readonly default?: string;
+  /** When set, the value must be one of these. */
+  readonly choices?: readonly string[];
+  /** When set, the whole value must match this regular expression. */
+  readonly pattern?: string;
+  /** A value (or a default) must be given; true unless the question says otherwise. */
+  readonly required: boolean;
+}
+
+export type InboxAnswer =
+  | { readonly decision: "approve" | "deny"; readonly reason?: string; readonly by: string }
+  | { readonly values: Readonly<Record<string, string>>; readonly by: string };
+
+export interface InboxItem {
+  /** `i-` and six characters, safe to type. */
+  readonly id: string;
+  readonly kind: InboxKind;
+  status: InboxStatus;
+  /** One line: where it comes from and what it asks. */
+  readonly title: string;
+  /** The whole question (may be long: an approval can carry a diff). */
+  readonly text: string;
+  /** `input` items: what to answer; empty otherwise. */
+  readonly questions: readonly InboxQuestion[];
+  readonly source: InboxSource;
+  readonly createdAt: string;
+  /** When an unanswered item escalates (an `inbox.escalated` event); null: never. */
+  readonly escalateAt: string | null;
+  escalatedAt: string | null;
+  answer: InboxAnswer | null;
+  /** When it was answered or withdrawn. */
+  closedAt: string | null;
+  /** Why it was withdrawn. */
+  reason: string | null;
+}
+
+/** What a raiser gives to open an item; the store fills in status and times. */
+export interface NewInboxItem {
+  readonly id: string;
+  readonly kind: InboxKind;
+  readonly title: string;
+  readonly text: string;
+  readonly questions?: readonly InboxQuestion[];
+  readonly source: InboxSource;
+  /** Milliseconds after opening when it escalates; null or absent: never. */
+  readonly escalateAfterMs?: number | null;
+}

@@ -1,0 +1,46 @@
+import { checkAnswer, InboxStore, UsageError, type GivenAnswer, type InboxItem } from "../core/index.js";
+import type { SwarmClient } from "../supervisor/index.js";
+import type { WorkflowClient } from "./client.js";
+
+/**
+ * The inbox as the CLI, the SDK (and later the API) see it: list and read items,
+ * and answer one. An answer is checked against what the item asks, then handed to
+ * whoever waits for it (a workflow step today), which records it on the item.
+ */
+export class InboxClient {
+  readonly store: InboxStore;
+
+  constructor(
+    swarm: SwarmClient,
+    private readonly workflows: WorkflowClient,
+  ) {
+    this.store = new InboxStore(swarm.redis, swarm.ledger.keys.prefix, swarm.ledger.keys.events);
+  }
+
+  /** Open items, oldest first; `all`: the newest items of any status. */
+  list(options: { all?: boolean; limit?: number } = {}): Promise<InboxItem[]> {
+    return this.store.list(options);
+  }
+
+  /** An item by id, or by a prefix that only one open item has (`i-4k` for `i-4kq9z2`). */
+  async get(idOrPrefix: string): Promise<InboxItem> {
+    const exact = await this.store.get(idOrPrefix);
+    if (exact !== null) return exact;
+    const matches = idOrPrefix.length >= 3 ? (await this.store.list()).filter((item) => item.id.startsWith(idOrPrefix)) : [];
+    if (matches.length === 1 && matches[0] !== undefined) return matches[0];
+    if (matches.length > 1) throw new UsageError(`"${idOrPrefix}" matches ${matches.length} open items: ${matches.map((m) => m.id).join(", ")}`);
+    return this.store.mustGet(idOrPrefix);
+  }
+
+  /** Checks and applies an answer; returns the item as it is afterwards. */
+  async answer(idOrPrefix: string, given: GivenAnswer): Promise<InboxItem> {
+    const item = await this.get(idOrPrefix);
+    if (item.status !== "open") {
+      const when = item.closedAt ?? "earlier";
+      throw new UsageError(item.status === "withdrawn" ? `inbox item ${item.id} was withdrawn at ${when}${item.reason ? ` (${item.reason})` : ""}` : `inbox item ${item.id} was already answered at ${when}${item.answer ? ` by ${item.answer.by}` : ""}`);
+    }
+    const answer = checkAnswer(item, given);
+    await this.workflows.answerStep(item.source.executionId, item.source.step, answer);
+    return this.store.mustGet(item.id);
+  }
+}
