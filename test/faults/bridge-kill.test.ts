@@ -29,10 +29,14 @@ describe("kill -9 of the daemon during a job", () => {
     await destroyUnlessKept(swarm);
   });
 
-  /** A job that prints before and after a sleep and appends one line to its own counter file per run. */
+  /**
+   * A job that prints before and after a sleep, appends one line to its own counter file per run, and
+   * touches `<counter>.end` as its last command (its mtime is when the command ended: the dispatch's own
+   * `.exit` file is removed with the task's other job files once the result is recorded).
+   */
   function countedJob(sleepSec: number): { task: string; counter: string } {
     const counter = join(swarm.home, `counter-${++n}`);
-    return { counter, task: `echo start; echo run >> ${counter}; sleep ${sleepSec}; echo done` };
+    return { counter, task: `echo start; echo run >> ${counter}; sleep ${sleepSec}; echo done; : > ${counter}.end` };
   }
 
   async function runningDispatch(id: string, counter: string): Promise<string> {
@@ -49,13 +53,13 @@ describe("kill -9 of the daemon during a job", () => {
    * result must be recorded within 2 s of both the daemon being ready and the command having ended: the
    * restarted bridge adopts the job itself, rather than waiting 10-15 s for BullMQ to re-deliver it.
    */
-  async function restartAndAwait(id: string, token: string): Promise<{ readyMs: number; recordedMs: number; afterEndMs: number }> {
+  async function restartAndAwait(id: string, counter: string): Promise<{ readyMs: number; recordedMs: number; afterEndMs: number }> {
     const t0 = Date.now();
     await swarm.start();
     const readyAt = Date.now();
     const record = await terminalRecord(client, id, 30_000);
     const finishedAt = Date.parse(record.finishedAt!);
-    const endedAt = statSync(join(swarm.paths.jobsDir, `${token}.exit`)).mtimeMs;
+    const endedAt = statSync(`${counter}.end`).mtimeMs;
     const afterEndMs = Math.round(finishedAt - Math.max(readyAt, endedAt));
     expect(afterEndMs, "ms from the later of daemon-ready and command-end to the result being recorded").toBeLessThan(2000);
     return { readyMs: readyAt - t0, recordedMs: finishedAt - t0, afterEndMs };
@@ -88,7 +92,7 @@ describe("kill -9 of the daemon during a job", () => {
     expect((await client.client.get(id)).status).toBe("running");
     expect(existsSync(join(swarm.paths.jobsDir, `${token}.exit`))).toBe(false);
 
-    const { readyMs, recordedMs, afterEndMs } = await restartAndAwait(id, token);
+    const { readyMs, recordedMs, afterEndMs } = await restartAndAwait(id, counter);
     const record = await client.client.get(id);
     console.log(
       `[bridge-kill] job running at restart: daemon ready ${readyMs} ms, result recorded ${recordedMs} ms after restart ` +
@@ -112,7 +116,7 @@ describe("kill -9 of the daemon during a job", () => {
     await until("the job to finish in its pane while the daemon is dead", () => existsSync(exitFile), 10_000);
     expect((await client.client.get(id)).status).toBe("running");
 
-    const { readyMs, recordedMs } = await restartAndAwait(id, token);
+    const { readyMs, recordedMs } = await restartAndAwait(id, counter);
     console.log(`[bridge-kill] job finished while dead: daemon ready ${readyMs} ms, result recorded ${recordedMs} ms after restart`);
     expect(await client.client.get(id)).toMatchObject({ status: "completed", exitCode: 0, output: "start\ndone\n", attempts: 1, dispatch: token });
     expect(lines(counter)).toEqual(["run"]);
@@ -143,7 +147,7 @@ describe("kill -9 of the daemon during a job", () => {
       expect(existsSync(join(swarm.paths.jobsDir, `${token}.exit`))).toBe(false);
       // …and kill that one too, while the job still runs.
       await swarm.kill9();
-      const { readyMs, recordedMs, afterEndMs } = await restartAndAwait(id, token);
+      const { readyMs, recordedMs, afterEndMs } = await restartAndAwait(id, counter);
       console.log(
         `[bridge-kill] second kill: daemon ready ${readyMs} ms, result recorded ${recordedMs} ms after restart (job sleeps 20 s), ` +
           `${afterEndMs} ms after the command ended`,
