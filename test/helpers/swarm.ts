@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { homePaths, type HomePaths } from "../../core/index.js";
@@ -65,6 +65,9 @@ default_agent: alpha
 /** `home`: a folder of the caller's (default: a new one under the temp dir); it is removed by destroy(). */
 export async function startTestSwarm(yaml = SHELL_AGENTS, options: { env?: NodeJS.ProcessEnv; home?: string } = {}): Promise<TestSwarm> {
   const home = options.home ?? tempHome();
+  // The helper puts its log (daemon.test.log) in the home before `up`: a home given by a test is marked as one.
+  mkdirSync(home, { recursive: true });
+  if (!existsSync(join(home, ".claude-agent-home"))) writeFileSync(join(home, ".claude-agent-home"), "");
   const paths = homePaths(home);
   const configFile = join(home, "swarm.yaml");
   // The HTTP API has its own tests (test/api, on port 0); other test swarms run without it, as the
