@@ -136,13 +136,19 @@ export function swarmRedactor(agentEnvs: Iterable<Readonly<Record<string, string
   return makeRedactor(values);
 }
 
-/** A copy of a JSON-like value with every string redacted (an execution's params, questions and outputs, for display). */
+/**
+ * A copy of a JSON-like value with every string redacted (an execution's params, questions and outputs,
+ * for display and events); a string under a key named like a secret (`db_password`, `api_token`) is
+ * replaced whole, whatever its shape.
+ */
 export function redactValues<T>(value: T, redact: Redactor = redactShapes): T {
   if (typeof value === "string") return redact(value) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => redactValues(item, redact)) as T;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key] = redactValues(item, redact);
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      out[key] = typeof item === "string" && item !== "" && SECRET_NAME.test(key) ? REDACTED : redactValues(item, redact);
+    }
     return out as T;
   }
   return value;

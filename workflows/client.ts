@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigError, EventStream, InboxStore, NotFoundError, readTextFile, UsageError, type InboxAnswer } from "../core/index.js";
+import { ConfigError, EventStream, InboxStore, NotFoundError, readTextFile, redactValues, UsageError, type InboxAnswer } from "../core/index.js";
 import type { SwarmClient } from "../supervisor/index.js";
 import { createExecution, WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
@@ -67,7 +67,8 @@ export class WorkflowClient {
   async start(workflow: Workflow, params: Readonly<Record<string, string>> = {}): Promise<ExecutionState> {
     const state = await createExecution(this.store, workflow, params);
     const { actor, via } = this.swarm.origin;
-    this.emitter.emit("workflow.requested", { executionId: state.id, workflow: state.workflow, params: state.params, actor, via });
+    // Events are stored and shown: params go out redacted, like `workflow show` prints them.
+    this.emitter.emit("workflow.requested", { executionId: state.id, workflow: state.workflow, params: redactValues(state.params), actor, via });
     await this.notify(state.id);
     return state;
   }

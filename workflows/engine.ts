@@ -77,12 +77,12 @@ export class WorkflowEngine {
 
   /** Lets a step waiting for approval through; the driving engine sees it at once (here) or within pollMs. `by` (actor, via) goes on its event. */
   approve(id: string, stepId: string, by?: Origin): Promise<ExecutionState> {
-    return this.answer(id, stepId, { decision: "approve", by: by?.actor ?? "approve command" }, by);
+    return this.answer(id, stepId, { decision: "approve", by: by ? `${by.via}:${by.actor}` : "approve command" }, by);
   }
 
   /** Refuses a step waiting for approval: it fails, and its on_failure policy applies. */
   reject(id: string, stepId: string, reason = "rejected", by?: Origin): Promise<ExecutionState> {
-    return this.answer(id, stepId, { decision: "deny", reason, by: by?.actor ?? "reject command" }, by);
+    return this.answer(id, stepId, { decision: "deny", reason, by: by ? `${by.via}:${by.actor}` : "reject command" }, by);
   }
 
   /**

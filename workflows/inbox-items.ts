@@ -1,4 +1,4 @@
-import { newInboxId, type InboxAnswer, type NewInboxItem } from "../core/index.js";
+import { newInboxId, redactValues, type InboxAnswer, type NewInboxItem } from "../core/index.js";
 import type { EngineDeps } from "./context.js";
 import { prepareStep } from "./prepare.js";
 import { stepOf, WAITING } from "./transitions.js";
@@ -47,12 +47,13 @@ export async function ensureItems(deps: EngineDeps, state: ExecutionState, known
     const text = prepared.kind === "start" ? prepared.text : (st.task ?? "");
     const questions = prepared.kind === "start" ? (prepared.questions ?? []) : [];
     const what = step.kind === "approval" ? text : text || questions.map((q) => q.prompt).join(" ");
+    // An item is stored, published and shown to people: its text goes redacted, like `workflow show` prints it.
     const spec: NewInboxItem = {
       id,
       kind: step.kind,
-      title: `${state.workflow}/${step.id}: ${firstLine(what) || "(no text)"}`,
-      text,
-      questions,
+      title: redactValues(`${state.workflow}/${step.id}: ${firstLine(what) || "(no text)"}`),
+      text: redactValues(text),
+      questions: redactValues(questions),
       source: { type: "workflow", executionId: state.id, workflow: state.workflow, step: step.id },
       escalateAfterMs: step.escalateAfterMs ?? deps.escalateAfterMs,
     };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { terminalText, UsageError, type GivenAnswer, type InboxItem } from "../../core/index.js";
+import { localActor, terminalText, UsageError, type GivenAnswer, type InboxItem } from "../../core/index.js";
 import { printJson, type GlobalOptions } from "../context.js";
 import { print } from "../output.js";
 import { describeItem, withInbox } from "./inbox.js";
@@ -19,7 +19,7 @@ export interface AnswerOptions extends GlobalOptions {
  */
 export async function answer(id: string, value: string | undefined, options: AnswerOptions): Promise<void> {
   await withInbox(options, async (inbox) => {
-    const by = `cli:${process.env.USER ?? process.env.LOGNAME ?? "unknown"}`;
+    const by = `cli:${localActor()}`;
     let given: GivenAnswer = { by, ...(value !== undefined && { word: value }), ...(options.reason !== undefined && { reason: options.reason }), values: { ...readJsonFile(options.jsonFile), ...parseFields(options.field ?? []) } };
     const empty = value === undefined && Object.keys(given.values ?? {}).length === 0;
     if (empty) {

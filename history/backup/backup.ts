@@ -130,15 +130,13 @@ export async function restore(options: RestoreOptions): Promise<Manifest> {
         hint: "Restoring it would replace this swarm's tasks, queues and history with the other's. Add --force if that is what you want.",
       });
     }
-    if (manifest.prefix !== options.prefix) {
-      throw new UsageError(`${options.file} holds Redis keys under "${manifest.prefix}:", this swarm uses "${options.prefix}:"`);
-    }
     const records = decodeRecords(readFileSync(join(stage, "redis.bin")));
     const tables = new Map<TableName, Record<string, unknown>[]>();
     for (const table of TABLES) tables.set(table, readLines(join(stage, "history", `${table}.jsonl`)));
     const store = await openStore(options.target);
     try {
-      await restoreRedis(options.redis, options.prefix, records);
+      // Each swarm has its own key prefix: a backup's keys move under this home's (a forced restore of another swarm, or a swarm renamed since).
+      await restoreRedis(options.redis, options.prefix, records, manifest.prefix);
       await replaceStore(store.db, tables);
       adoptSwarmId(options.home, manifest.swarmId);
       await recordAudit(store.db, { actor: options.actor, via: options.via, action: "swarm.restore", target: options.file, details: { from: manifest.swarmId, createdAt: manifest.createdAt, forced: options.force && here !== null && here !== manifest.swarmId } });

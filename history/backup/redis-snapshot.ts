@@ -75,8 +75,12 @@ export function decodeRecords(data: Buffer): RedisRecord[] {
   return records;
 }
 
-/** Replaces every key under the prefix by the snapshot's (keys outside it are not touched). */
-export async function restoreRedis(redis: Redis, prefix: string, records: readonly RedisRecord[]): Promise<void> {
+/**
+ * Replaces every key under `prefix` with the snapshot's records, whose keys were taken under `from`
+ * (the backed-up swarm's prefix) and are renamed to `prefix`. Values are restored as dumped: BullMQ and
+ * the ledger keep job and task ids in them, never whole key names (BullMQ's flows do; the swarm uses none).
+ */
+export async function restoreRedis(redis: Redis, prefix: string, records: readonly RedisRecord[], from: string = prefix): Promise<void> {
   const pattern = prefixPattern(prefix);
   let cursor = "0";
   do {
@@ -87,8 +91,9 @@ export async function restoreRedis(redis: Redis, prefix: string, records: readon
   for (let i = 0; i < records.length; i += 500) {
     const batch = redis.multi();
     for (const record of records.slice(i, i + 500)) {
-      if (!record.key.toString().startsWith(`${prefix}:`)) throw new Error(`the snapshot holds a key outside the swarm's prefix: ${JSON.stringify(record.key.toString().slice(0, 80))}`);
-      batch.restore(record.key, record.pttl > 0 ? record.pttl : 0, record.dump, "REPLACE");
+      const key = record.key.toString();
+      if (!key.startsWith(`${from}:`)) throw new Error(`the snapshot holds a key outside the swarm's prefix: ${JSON.stringify(key.slice(0, 80))}`);
+      batch.restore(from === prefix ? record.key : `${prefix}:${key.slice(from.length + 1)}`, record.pttl > 0 ? record.pttl : 0, record.dump, "REPLACE");
     }
     const results = await batch.exec();
     for (const [error] of results ?? []) if (error) throw error;

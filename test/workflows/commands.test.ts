@@ -259,8 +259,10 @@ steps:
       const state = await runToEnd(swarm.home, file);
       const events = (await run(["logs", "-n", "500", "--json"])).stdout.trim().split("\n").map((l) => JSON.parse(l));
       const mine = events.filter((e) => e.executionId === state.id);
-      expect(mine.map((e) => e.type)).toEqual(["workflow.started", "step.started", "step.completed", "workflow.completed"]);
-      expect(mine[2]).toMatchObject({ workflow: "logged", step: "only", taskId: state.steps.only!.taskId, exitCode: "0" });
+      // workflow.requested is the client's record of who asked (the audit trail); the daemon's events follow.
+      expect(mine.map((e) => e.type)).toEqual(["workflow.requested", "workflow.started", "step.started", "step.completed", "workflow.completed"]);
+      expect(mine[0]).toMatchObject({ workflow: "logged", via: "cli" });
+      expect(mine[3]).toMatchObject({ workflow: "logged", step: "only", taskId: state.steps.only!.taskId, exitCode: "0" });
       const text = await run(["logs", "-n", "500"]);
       expect(text.stdout).toContain(`logged/only completed: exit 0 · execution ${state.id}`);
     });

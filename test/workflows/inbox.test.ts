@@ -94,7 +94,7 @@ describe("the inbox from the command line", () => {
     const listed = await cli(swarm.home, ["inbox"]);
     expect(listed.stdout).toMatch(new RegExp(`${item.id}\\s+approval\\s+open, escalated\\s+\\S+\\s+slow/gate: Ship\\?`));
     expectExit(await cli(swarm.home, ["approve", id, "gate"]), 0);
-    expect((await items(true)).find((i) => i.id === item.id)).toMatchObject({ status: "answered", answer: { decision: "approve", by: "approve command" } });
+    expect((await items(true)).find((i) => i.id === item.id)).toMatchObject({ status: "answered", answer: { decision: "approve", by: expect.stringMatching(/^cli:/) } });
 
     const cancelled = await run({ name: "dropped", steps: [{ id: "ask", input: { questions: [{ name: "x", prompt: "x?" }] } }] });
     const open = await itemOf(cancelled, "input");
