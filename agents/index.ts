@@ -16,6 +16,7 @@ export {
 } from "./shell/job-files.js";
 export { runtimeAdapter, isRuntimeName } from "./registry.js";
 export { renderScriptPath, shellQuote } from "./script.js";
+export { writeRoleFile, roleFileOf } from "./role-files.js";
 export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtime.js";
 export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive.js";
 export { prepareInteractiveConfig, conversationExists, type InteractiveConfig } from "./claude/config-dir.js";

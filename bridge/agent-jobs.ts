@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { agentJobFiles, findNode, renderScriptPath, runtimeAdapter, writePrompt, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
+import { agentJobFiles, findNode, renderScriptPath, runtimeAdapter, writePrompt, writeRoleFile, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
 import type { ConversationStore } from "./conversations.js";
 
 export interface AgentJobsOptions {
@@ -61,9 +61,12 @@ export class AgentJobs {
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
     const context = (await this.options.promptContext?.(agent, record).catch(() => null))?.block ?? "";
     const files = writePrompt(this.options.jobsDir, token, context ? `${context}\n\n${record.task}` : record.task);
+    const configDir = agentConfigDir(this.options.home, agent.name);
+    const role = agent.role?.text ?? null;
+    const roleFile = writeRoleFile(agent.runtime, configDir, role);
     const script = adapter.buildScript(
-      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null, role: agent.role?.text ?? null },
-      { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },
+      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null, role, roleFile },
+      { configDir, node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
     return { script, preview: `${agent.runtime} (${note}):\n${record.task}` };

@@ -22,6 +22,8 @@ export const claudeRuntime: AgentRuntime = {
       "--verbose",
       ...option("--model", job.model),
       ...option("--resume", job.fresh ? null : job.resumeId),
+      // The role, appended to Claude Code's own system prompt (the file is read by the program, not the shell).
+      ...option("--append-system-prompt-file", job.roleFile),
       ...permissionModeArgs(job.args),
       ...job.args,
     ];

@@ -15,11 +15,20 @@ export interface InteractiveLaunch {
   readonly args: readonly string[];
   /** The conversation to continue after a restart (checked to exist: `--resume` of an unknown id exits at once). */
   readonly resumeId: string | null;
+  /** The role file (prepareInteractiveConfig), appended to Claude Code's system prompt; null: no role. */
+  readonly roleFile?: string | null;
 }
 
 /** argv of the pane's program; tmux runs it directly, so nothing here is parsed by a shell. */
 export function interactiveArgv(launch: InteractiveLaunch): string[] {
-  return [launch.command ?? "claude", ...option("--model", launch.model), ...option("--resume", launch.resumeId), ...permissionModeArgs(launch.args), ...launch.args];
+  return [
+    launch.command ?? "claude",
+    ...option("--model", launch.model),
+    ...option("--resume", launch.resumeId),
+    ...option("--append-system-prompt-file", launch.roleFile),
+    ...permissionModeArgs(launch.args),
+    ...launch.args,
+  ];
 }
 
 /** The environment variable that names the session's hook file, read by the hook script. */
