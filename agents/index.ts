@@ -1,5 +1,6 @@
 export { shellCommand, type ShellPaths } from "./shell/runtime.js";
 export { parseShellMarker, type ShellMarker } from "./shell/markers.js";
+export { proseHint } from "./shell/prose-hint.js";
 export {
   writeDispatch,
   inspectDispatch,

@@ -24,18 +24,23 @@ export function chooseRoster(programs: readonly ProgramReport[], env: NodeJS.Pro
   for (const runtime of ORDER) {
     const found = programs.find((p) => p.runtime === runtime);
     if (!found?.installed) continue;
-    const how = found.detail.split("; ").slice(1).join("; ");
     if (found.ready) {
-      const skipped = passedOver.length > 0 ? ` (${passedOver.join("; ")})` : "";
-      const why = `${NAMES[runtime]} is installed (${found.path}) and can authenticate: ${how}${skipped}`;
-      return { template: "claude", runtime, why };
+      const how = found.detail.split("; ").slice(1).join("; ");
+      return { template: "claude", runtime, why: `${NAMES[runtime]} is installed (${found.path}) and can authenticate: ${how}${skipped(passedOver, " (", ")")}` };
     }
-    passedOver.push(`${NAMES[runtime]} is installed but cannot authenticate: ${found.fix ?? how}`);
+    passedOver.push(NAMES[runtime]);
   }
-  const skipped = passedOver.length > 0 ? `; ${passedOver.join("; ")}` : "";
   if ((env.OPENAI_BASE_URL ?? "") !== "") {
-    return { template: "claude", runtime: "langchain", why: `no agent program can authenticate${skipped}; OPENAI_BASE_URL is set, so the built-in LangChain agent uses that endpoint` };
+    return { template: "claude", runtime: "langchain", why: `OPENAI_BASE_URL is set, so the built-in LangChain agent uses that endpoint${skipped(passedOver, " (", ")")}` };
   }
-  const none = passedOver.length > 0 ? `no agent program can authenticate${skipped}` : "no agent program (Claude Code, Codex, Gemini CLI, Qwen Code) was found";
+  const none = passedOver.length > 0 ? skipped(passedOver, "", "") : "no agent program (Claude Code, Codex, Gemini CLI, Qwen Code) was found";
   return { template: "shell", runtime: "shell", why: `${none}, and OPENAI_BASE_URL is not set: shell agents, whose tasks are bash command lines` };
+}
+
+/** "Claude Code and Codex are installed but cannot authenticate (…)", or "" when none was passed over. */
+function skipped(names: readonly string[], before: string, after: string): string {
+  if (names.length === 0) return "";
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  const verb = names.length === 1 ? "is" : "are";
+  return `${before}${list} ${verb} installed but cannot authenticate: no API key or login found; \`claude-agent doctor\` says what each needs${after}`;
 }

@@ -108,9 +108,9 @@ function agentBlock(spec: AgentSpec, options: TemplateOptions): string {
   if (spec.runtime !== "shell" && spec.runtime !== "langchain") {
     const found = options.programs?.find((p) => p.runtime === spec.runtime);
     if (found?.command) lines.push(`    command: ${JSON.stringify(found.command)}`);
-    if (found?.node) lines.push(`    node: ${found.node}                 # its package needs a newer Node than this machine's`);
+    if (found?.node) lines.push(`${`    node: ${found.node}`.padEnd(30)}# its package needs a newer Node than this machine's`);
   }
-  lines.push(`    role: ${spec.role}                # roles/${spec.role}.md (docs/ROLES.md)`, `    cwd: .`);
+  lines.push(`${`    role: ${spec.role}`.padEnd(30)}# roles/${spec.role}.md (docs/ROLES.md)`, `    cwd: .`);
   if (options.inGitRepo) lines.push(`    worktree: true            # each replica in its own git worktree and branch`);
   else lines.push(`    # worktree: true          # once this folder is a git repository: a worktree per replica`);
   if (spec.gate !== null) {
