@@ -51,6 +51,19 @@ describe("init --template", () => {
     expect(config.agents.every((agent) => agent.sandbox?.kind === "bwrap")).toBe(true);
   });
 
+  it("doctor then reports, per agent, its role's tools and how to get the missing ones", () => {
+    const dir = join(root, "t-devops");
+    const doctor = runCli(["doctor", "--json"], { home: join(root, "home"), cwd: dir, env: { ...NOTHING, PATH: `${join(root, "no-tools")}:/usr/bin:/bin` } });
+    const tools = (JSON.parse(doctor.stdout) as { tools: { agent: string; ok: boolean; detail: string; fixes: string[] }[] }).tools;
+    expect(tools.map((t) => t.agent)).toEqual(["docker", "kubernetes", "terraform", "github", "ansible"]);
+    const ansible = tools.find((t) => t.agent === "ansible")!;
+    expect(ansible.detail).toMatch(/^role ansible: ansible-playbook/);
+    if (!ansible.ok) expect(ansible.fixes).toEqual(["ansible-playbook: sudo apt-get install -y ansible-core"]);
+    const text = runCli(["doctor"], { home: join(root, "home"), cwd: dir, env: NOTHING }).stdout;
+    expect(text).toContain("swarm.yaml's agents: their program and the tools of their role");
+    expect(text).toMatch(/^(ok|miss) +kubernetes: role kubernetes: kubectl/m);
+  });
+
   it("refuses an unknown template with the list of templates (exit 2)", () => {
     const init = initIn("t-bad", ["--template", "kubernetes"]);
     expect(init.exitCode).toBe(2);
