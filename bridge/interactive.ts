@@ -103,7 +103,7 @@ export class InteractiveClaude {
     if (stored && !resumeId) await this.deps.conversations.clear(session.name);
     this.setState(session, "starting");
     return {
-      command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId, roleFile }),
+      command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId, roleFile, policy: agent.policy ?? null }),
       env: { CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
       // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
       exposed: [{ path: hookFile, writable: true }, { path: results, writable: true }],

@@ -63,8 +63,9 @@ describe("init's templates", () => {
     expect(gates.github).toBe("git diff --check");
     const shell = load({ template: "devops", runtime: "shell" });
     expect(shell.agents.every((a) => a.runtime === "shell" && a.policy?.deny.length === 5)).toBe(true);
-    // The programs: the policy is written, commented, with why.
-    expect(configTemplate({ template: "devops" })).toContain("# The claude program has no hook that runs our command policy");
+    // Claude Code obeys it through a hook; a program without one gets it commented, with why.
+    expect(load({ template: "devops" }).agents.every((a) => a.runtime === "claude" && a.policy?.deny.length === 5)).toBe(true);
+    expect(configTemplate({ template: "devops", runtime: "codex" })).toContain("# The codex program has no hook that runs our command policy");
   });
 });
 

@@ -66,8 +66,8 @@ const PROGRAM: Readonly<Record<ProgramRuntime, { args: string; env?: string; nee
   aider: { args: "[]", needs: "a model key such as ANTHROPIC_API_KEY or OPENAI_API_KEY in env" },
 };
 
-/** Runtimes whose commands the swarm's policy binds (config rule: llm-rules.ts). */
-const POLICED: ReadonlySet<string> = new Set(["shell", "langchain"]);
+/** Runtimes whose commands the swarm's policy binds (config rule: llm-rules.ts); Claude Code through a PreToolUse hook. */
+const POLICED: ReadonlySet<string> = new Set(["shell", "langchain", "claude"]);
 
 interface AgentSpec {
   readonly name: string;
@@ -130,7 +130,7 @@ function agentBlock(spec: AgentSpec, options: TemplateOptions): string {
   lines.push(`    routes: [${spec.routes.join(", ")}]`);
   if (spec.policy && POLICED.has(spec.runtime)) lines.push(...DEVOPS_POLICY.map((line) => `    ${line}`));
   else if (spec.policy) {
-    lines.push(`    # The ${spec.runtime} program has no hook that runs our command policy; the policy below is`, `    # enforced for shell and langchain agents (docs/ROLES.md). Its role tells it what to refuse.`);
+    lines.push(`    # The ${spec.runtime} program has no hook that runs our command policy; the policy below binds`, `    # shell, langchain and claude agents (docs/ROLES.md). Its role tells it what to refuse.`);
     lines.push(...DEVOPS_POLICY.map((line) => `    # ${line}`));
   }
   lines.push(`    sandbox: bwrap`);
