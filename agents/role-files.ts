@@ -14,10 +14,18 @@
  * The two shared files may hold text that is not ours (a person's own
  * instructions, gemini's saved memories): the role is a block between two
  * marker lines, replaced or removed on its own, the rest kept.
+ *
+ * The config folder is writable by the agent's program (inside the sandbox
+ * too), and the bridge writes here as the user, outside any sandbox: a
+ * symlink planted in the folder must neither be read through (its target's
+ * text would be copied into a file the model reads) nor written through.
+ * So a file is read only when it is a regular file (no symlink followed),
+ * folders on the way that are not real folders are replaced, and the new
+ * file is created exclusively under a random name, then renamed into place.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import type { Runtime } from "../core/index.js";
+import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { randomSuffix, readRegularFile, type Runtime } from "../core/index.js";
 
 export const ROLE_BEGIN = "<!-- claude-agent role: begin (swarm.yaml `role:`; rewritten before each task) -->";
 export const ROLE_END = "<!-- claude-agent role: end -->";
@@ -48,7 +56,8 @@ export function roleFileOf(runtime: Runtime, configDir: string): { path: string;
 export function writeRoleFile(runtime: Runtime, configDir: string, role: string | null): string | null {
   const target = roleFileOf(runtime, configDir);
   if (target === null) return null;
-  const current = read(target.path);
+  ownFolders(configDir, dirname(target.path));
+  const current = readRegularFile(target.path);
   if (!target.shared) {
     if (role === null) {
       if (current !== null) rmSync(target.path, { force: true });
@@ -77,17 +86,26 @@ export function withRoleBlock(text: string, role: string | null): string {
   return others === "" ? block : `${block}\n${others}`;
 }
 
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return null;
+/** Every folder from `root` (exclusive) down to `dir` is a real folder: a symlink or a file in the way is removed. */
+function ownFolders(root: string, dir: string): void {
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  let current = root;
+  for (const part of relative(root, dir).split(sep).filter((p) => p !== "")) {
+    current = join(current, part);
+    let stat: ReturnType<typeof lstatSync> | null = null;
+    try {
+      stat = lstatSync(current);
+    } catch {
+      // missing: made below
+    }
+    if (stat !== null && !stat.isDirectory()) rmSync(current, { force: true });
+    if (stat === null || !stat.isDirectory()) mkdirSync(current, { mode: 0o700 });
   }
 }
 
 function replace(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text, { mode: 0o600 });
+  const temp = `${path}.${randomSuffix(12)}.tmp`;
+  // "wx": created here, never an existing file or a symlink's target. rename replaces a symlink at `path`, not its target.
+  writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
   renameSync(temp, path);
 }
