@@ -4,6 +4,7 @@ import { nodeSatisfies, programEngines, programKind } from "../../agents/index.j
 import { configTemplate, parseConfig, repositoryProblem, TEMPLATES, UsageError, type ProgramExample, type TemplateName, type TemplateOptions } from "../../core/index.js";
 import { discoverPrograms, type ProgramReport } from "../agent-programs.js";
 import { chooseRoster } from "../init-choice.js";
+import { print } from "../output.js";
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
   shell: "five shell specialists (tasks are bash command lines)",
@@ -42,7 +43,8 @@ export async function init(options: { file: string; force?: boolean; template?: 
   const out = [`wrote ${path}: ${chosen.description}`, ...chosen.notes.map((note) => `  ${note}`)];
   if (chosen.options.template === "shell" && found.length > 0) out.push(`  (commented examples for ${found.map((p) => p.runtime).join(", ")})`);
   out.push(`next: claude-agent doctor   # what each agent needs; then: claude-agent up --config ${options.file}`);
-  process.stdout.write(`${out.join("\n")}\n`);
+  // Through the sanitiser: the reasons quote program paths and what their --version printed.
+  print(`${out.join("\n")}\n`);
 }
 
 interface Chosen {
