@@ -1,5 +1,6 @@
 export { shellCommand, type ShellPaths } from "./shell/runtime.js";
 export { parseShellMarker, type ShellMarker } from "./shell/markers.js";
+export { proseHint } from "./shell/prose-hint.js";
 export {
   writeDispatch,
   inspectDispatch,
@@ -16,6 +17,7 @@ export {
 } from "./shell/job-files.js";
 export { runtimeAdapter, isRuntimeName } from "./registry.js";
 export { renderScriptPath, shellQuote } from "./script.js";
+export { writeRoleFile, roleFileOf } from "./role-files.js";
 export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtime.js";
 export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive.js";
 export { prepareInteractiveConfig, conversationExists, type InteractiveConfig } from "./claude/config-dir.js";

@@ -31,6 +31,11 @@ export interface AgentJob {
   readonly policy?: PolicySettings | null;
   /** The agent's role (swarm.yaml `role:`, resolved to its text), for the program's instructions; null: none. */
   readonly role?: string | null;
+  /**
+   * The file holding the role where this program reads it (role-files.ts), already written; null: no role.
+   * Adapters name it on the command line or rely on the program finding it; the text itself never enters the script.
+   */
+  readonly roleFile?: string | null;
 }
 
 /** Absolute paths a script needs besides the job's own files. */

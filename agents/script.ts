@@ -18,11 +18,23 @@ export function renderScriptPath(): string {
   return fileURLToPath(new URL("./render-stream.js", import.meta.url));
 }
 
+/**
+ * An argument whose value is a file's content, read when the script runs:
+ * `--flag="$(cat -- 'file')"` is one word holding the text as it is (command
+ * substitution inside double quotes is not parsed again), so the text never
+ * becomes part of the script. bash drops trailing newlines and NUL bytes
+ * (roles refuse NUL).
+ */
+export interface FileArgument {
+  readonly prefix: string;
+  readonly file: string;
+}
+
 export interface ProgramRun {
   /** The runtime name, passed to the renderer so it knows the event format. */
   readonly runtime: string;
   /** argv of the program, ours first, then the user's `args`. */
-  readonly argv: readonly string[];
+  readonly argv: readonly (string | FileArgument)[];
   /** Environment for the program only (its config folder, mostly). */
   readonly env: Readonly<Record<string, string>>;
   /** `stdin`: the prompt file is the program's stdin; `none`: argv already names it. */
@@ -44,7 +56,7 @@ export function pipeline(run: ProgramRun, job: AgentJob, paths: ScriptPaths): st
   const env = Object.entries(run.env).map(([key, value]) => `${key}=${shellQuote(value)}`);
   // The agent's `node:`: its folder first on the program's PATH, so `#!/usr/bin/env node` finds it.
   if (job.node) env.unshift(`PATH=${shellQuote(dirname(job.node))}:"$PATH"`);
-  const command = [...env, ...run.argv.map(shellQuote)].join(" ");
+  const command = [...env, ...run.argv.map(word)].join(" ");
   const input = run.prompt === "stdin" ? ` < ${shellQuote(job.promptFile)}` : " < /dev/null";
   const render = [paths.node, paths.renderer, run.runtime].map(shellQuote).join(" ");
   const program = run.banner === undefined ? `${command}${input}` : `{ printf '%s\\n' ${shellQuote(run.banner)}; ${command}${input}; }`;
@@ -56,6 +68,10 @@ export function pipeline(run: ProgramRun, job: AgentJob, paths: ScriptPaths): st
     `exit "\${PIPESTATUS[0]}"`,
     "",
   ].join("\n");
+}
+
+function word(arg: string | FileArgument): string {
+  return typeof arg === "string" ? shellQuote(arg) : `${shellQuote(arg.prefix)}"$(cat -- ${shellQuote(arg.file)})"`;
 }
 
 /** `--flag value` when the value is set. */

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { agentJobFiles, findNode, renderScriptPath, runtimeAdapter, writePrompt, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
+import { agentJobFiles, findNode, proseHint, renderScriptPath, runtimeAdapter, writePrompt, writeRoleFile, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
 import type { ConversationStore } from "./conversations.js";
 
 export interface AgentJobsOptions {
@@ -61,9 +61,12 @@ export class AgentJobs {
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
     const context = (await this.options.promptContext?.(agent, record).catch(() => null))?.block ?? "";
     const files = writePrompt(this.options.jobsDir, token, context ? `${context}\n\n${record.task}` : record.task);
+    const configDir = agentConfigDir(this.options.home, agent.name);
+    const role = agent.role?.text ?? null;
+    const roleFile = writeRoleFile(agent.runtime, configDir, role);
     const script = adapter.buildScript(
-      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null, role: agent.role?.text ?? null },
-      { configDir: agentConfigDir(this.options.home, agent.name), node: process.execPath, renderer: renderScriptPath() },
+      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null, role, roleFile },
+      { configDir, node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
     return { script, preview: `${agent.runtime} (${note}):\n${record.task}` };
@@ -76,7 +79,11 @@ export class AgentJobs {
    */
   async finish(record: TaskRecord, session: string | null, token: string, exitCode: number | null): Promise<AgentFinish | null> {
     const adapter = this.adapter(record.agent);
-    if (!adapter.structured) return null;
+    if (!adapter.structured) {
+      // A sentence sent to a shell agent: say so in the reason (`Create: command not found` alone puzzles).
+      const hint = exitCode === 127 && record.outputFile ? proseHint(record.task, exitCode, readHead(record.outputFile)) : null;
+      return hint === null ? null : { status: "failed", reason: hint, fields: {} };
+    }
     const outcome = adapter.parseEvents(readText(agentJobFiles(this.options.jobsDir, token).eventsFile));
     if (session) await this.remember(session, outcome);
     const failed = outcome.isError === true || (exitCode !== null && exitCode !== 0);
@@ -135,5 +142,19 @@ function readText(file: string): string {
     return readFileSync(file, "utf8");
   } catch {
     return ""; // never written: the program did not start; parseEvents reports that as an error
+  }
+}
+
+/** The start of a task's output file (a "command not found" line comes first). */
+function readHead(file: string): string {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, "r");
+    const buffer = Buffer.alloc(4096);
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString("utf8");
+  } catch {
+    return "";
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }

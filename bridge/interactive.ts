@@ -85,11 +85,12 @@ export class InteractiveClaude {
     const agent = this.byName.get(session.agent)!;
     const configDir = agentConfigDir(this.deps.home, agent.name);
     const results = resultsDir(this.deps.home, agent.name);
-    prepareInteractiveConfig({
+    const roleFile = prepareInteractiveConfig({
       configDir,
       cwd,
       apiKey: agent.env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY ?? null,
       resultsDir: results,
+      role: agent.role?.text ?? null,
     });
     const hookFile = this.hookFile(session);
     mkdirSync(join(this.deps.home, "agents", agent.name, "hooks"), { recursive: true, mode: 0o700 });
@@ -102,7 +103,7 @@ export class InteractiveClaude {
     if (stored && !resumeId) await this.deps.conversations.clear(session.name);
     this.setState(session, "starting");
     return {
-      command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId }),
+      command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId, roleFile, policy: agent.policy ?? null }),
       env: { CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
       // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
       exposed: [{ path: hookFile, writable: true }, { path: results, writable: true }],

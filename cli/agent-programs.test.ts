@@ -67,7 +67,8 @@ describe("init", () => {
     const file = join(root, "swarm.yaml");
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
-      await init({ file, env, versionTimeoutMs: 1500 });
+      // The shell roster by name: without --template, init would pick the program that can authenticate here.
+      await init({ file, env, template: "shell", versionTimeoutMs: 1500 });
     } finally {
       write.mockRestore();
     }

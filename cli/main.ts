@@ -25,9 +25,10 @@ function program(): Command {
   };
 
   cli.command("init")
-    .description("write a commented swarm.yaml with the specialist roster")
+    .description("write a commented swarm.yaml: the specialists on the agent programs found here, or --template")
     .option("--file <path>", "where to write it", "swarm.yaml")
     .option("--force", "overwrite an existing file")
+    .option("--template <name>", "shell | claude | mixed | devops (default: the agent programs found here, shell when none can run)")
     .action(async (opts) => (await import("./commands/init.js")).init(opts));
 
   cli.command("up")

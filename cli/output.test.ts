@@ -15,7 +15,6 @@ const RAW_WRITERS: Readonly<Record<string, string>> = {
   "tui/watch-status.ts": "writes its screen through terminalText, then its own cursor movement",
   "cli/commands/up.ts": "prints only paths, pids and its own progress lines",
   "cli/commands/down.ts": "prints only the names of what it stopped",
-  "cli/commands/init.ts": "prints only the path it wrote",
   "cli/commands/doctor.ts": "prints only local checks of this machine",
   "cli/commands/backup.ts": "history export writes JSON lines: JSON escaping makes control characters inert",
 };

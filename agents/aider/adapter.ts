@@ -83,6 +83,8 @@ export const aiderRuntime: AgentRuntime = {
       "--chat-history-file", `${paths.configDir}/chats/${chat}.md`,
       "--input-history-file", `${paths.configDir}/input.history`,
       ...(resume ? ["--restore-chat-history"] : []),
+      // The role as a read-only file in the chat: aider shows it to the model and never edits it.
+      ...option("--read", job.roleFile),
       ...option("--model", job.model),
       ...job.args,
     ];

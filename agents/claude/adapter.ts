@@ -9,6 +9,7 @@ import type { AgentJob, AgentRuntime, ScriptPaths } from "../runtime.js";
 import { option, pipeline } from "../script.js";
 import { parseStreamJson, renderStreamJson } from "../stream-json.js";
 import { permissionModeArgs } from "./permission-mode.js";
+import { policySettingsArgs } from "./policy-settings.js";
 
 export const claudeRuntime: AgentRuntime = {
   name: "claude",
@@ -22,6 +23,10 @@ export const claudeRuntime: AgentRuntime = {
       "--verbose",
       ...option("--model", job.model),
       ...option("--resume", job.fresh ? null : job.resumeId),
+      // The role, appended to Claude Code's own system prompt (the file is read by the program, not the shell).
+      ...option("--append-system-prompt-file", job.roleFile),
+      // The agent's command policy, checked by a PreToolUse hook before each Bash tool call.
+      ...policySettingsArgs(job.policy, paths.node),
       ...permissionModeArgs(job.args),
       ...job.args,
     ];

@@ -11,6 +11,7 @@ import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readdirSync, re
 import { join } from "node:path";
 import { readRegularFile } from "../../core/index.js";
 import { isObject, type JsonObject } from "../events.js";
+import { writeRoleFile } from "../role-files.js";
 import { shellQuote } from "../script.js";
 import { HOOK_EVENTS, HOOK_SCRIPT_NAME, hookScript } from "./hooks.js";
 import { RESULT_SUFFIX } from "./prompt.js";
@@ -23,15 +24,19 @@ export interface InteractiveConfig {
   readonly apiKey: string | null;
   /** Where result files (`*.result.md`) are written: Edit/Write of those is allowed without a prompt. */
   readonly resultsDir: string;
+  /** The agent's role (swarm.yaml `role:`); null or absent: none. */
+  readonly role?: string | null;
 }
 
-export function prepareInteractiveConfig(options: InteractiveConfig): void {
+/** Returns the role file to name in `--append-system-prompt-file` (null: no role). */
+export function prepareInteractiveConfig(options: InteractiveConfig): string | null {
   mkdirSync(options.configDir, { recursive: true, mode: 0o700 });
   mkdirSync(options.resultsDir, { recursive: true, mode: 0o700 });
   const script = join(options.configDir, HOOK_SCRIPT_NAME);
   writeIfChanged(script, hookScript(), 0o700);
   updateJson(join(options.configDir, "settings.json"), (settings) => withOurSettings(settings, script, options.resultsDir));
   updateJson(join(options.configDir, ".claude.json"), (state) => withStartupState(state, options));
+  return writeRoleFile("claude", options.configDir, options.role ?? null);
 }
 
 /** Our hooks replace earlier entries of ours (recognised by the script name); the user's own hooks stay. */

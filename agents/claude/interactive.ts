@@ -5,7 +5,9 @@
  * settings and conversations live in the agent's own CLAUDE_CONFIG_DIR,
  * prepared by config-dir.ts. See docs/INTERACTIVE.md.
  */
+import type { PolicySettings } from "../../core/index.js";
 import { option } from "../script.js";
+import { policySettingsArgs } from "./policy-settings.js";
 import { permissionModeArgs } from "./permission-mode.js";
 
 export interface InteractiveLaunch {
@@ -15,11 +17,23 @@ export interface InteractiveLaunch {
   readonly args: readonly string[];
   /** The conversation to continue after a restart (checked to exist: `--resume` of an unknown id exits at once). */
   readonly resumeId: string | null;
+  /** The role file (prepareInteractiveConfig), appended to Claude Code's system prompt; null: no role. */
+  readonly roleFile?: string | null;
+  /** The agent's command policy, checked by a PreToolUse hook run with this node; null: none. */
+  readonly policy?: PolicySettings | null;
 }
 
 /** argv of the pane's program; tmux runs it directly, so nothing here is parsed by a shell. */
 export function interactiveArgv(launch: InteractiveLaunch): string[] {
-  return [launch.command ?? "claude", ...option("--model", launch.model), ...option("--resume", launch.resumeId), ...permissionModeArgs(launch.args), ...launch.args];
+  return [
+    launch.command ?? "claude",
+    ...option("--model", launch.model),
+    ...option("--resume", launch.resumeId),
+    ...option("--append-system-prompt-file", launch.roleFile),
+    ...policySettingsArgs(launch.policy, process.execPath),
+    ...permissionModeArgs(launch.args),
+    ...launch.args,
+  ];
 }
 
 /** The environment variable that names the session's hook file, read by the hook script. */

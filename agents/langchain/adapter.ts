@@ -33,8 +33,8 @@ export function langchainArgv(job: AgentJob, paths: ScriptPaths): string[] {
     ...option("--model", job.llm?.model),
     ...option("--api-key-env", job.llm?.apiKeyEnv),
     ...option("--resume", job.fresh ? null : job.resumeId),
-    // `--role=TEXT` in one word: parseArgs refuses a separate value that starts with "-" (a role may).
-    ...(job.role ? [`--role=${job.role}`] : []),
+    // The role as a file the program reads: its text never becomes part of the script.
+    ...option("--role-file", job.roleFile),
     ...(policy?.deny ?? []).flatMap((pattern) => ["--deny", pattern]),
     ...(policy?.allow ?? []).flatMap((pattern) => ["--allow", pattern]),
   ];

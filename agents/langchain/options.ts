@@ -10,8 +10,8 @@ export interface ProgramOptions {
   /** The variable holding the API key; null when the server needs none. */
   readonly apiKeyEnv: string | null;
   readonly resume: string | null;
-  /** The agent's role (swarm.yaml `role:`), put at the head of the system message; null: none. */
-  readonly role: string | null;
+  /** The file holding the agent's role (swarm.yaml `role:`), put at the head of the system message; null: none. */
+  readonly roleFile: string | null;
   readonly deny: readonly string[];
   readonly allow: readonly string[];
   /** Model round trips one task may take before it is stopped. */
@@ -33,7 +33,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
       model: { type: "string" },
       "api-key-env": { type: "string" },
       resume: { type: "string" },
-      role: { type: "string" },
+      "role-file": { type: "string" },
       deny: { type: "string", multiple: true },
       allow: { type: "string", multiple: true },
       "max-turns": { type: "string" },
@@ -52,7 +52,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
     model: required("model"),
     apiKeyEnv: values["api-key-env"] ?? null,
     resume: values.resume ?? null,
-    role: values.role ?? null,
+    roleFile: values["role-file"] ?? null,
     deny: values.deny ?? [],
     allow: values.allow ?? [],
     maxTurns: positive("max-turns", values["max-turns"], DEFAULT_MAX_TURNS),

@@ -4,6 +4,7 @@
  * conversation, reporting every model turn and tool call on the event
  * stream, and ending with one `result` event (answer, tool calls, tokens).
  */
+import { readFileSync } from "node:fs";
 import { ChatOpenAICompletions } from "@langchain/openai";
 import { HumanMessage, type AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { createAgent } from "langchain";
@@ -59,8 +60,10 @@ export async function runTask(run: TaskRun): Promise<number> {
   };
 
   let history: BaseMessage[] = [];
+  let role: string | null = null;
   try {
     if (options.resume) history = loadConversation(options.conversations, options.resume);
+    if (options.roleFile) role = readFileSync(options.roleFile, "utf8").trim() || null;
   } catch (error) {
     return finish({ is_error: true, answer: "", error: messageOf(error) });
   }
@@ -74,7 +77,7 @@ export async function runTask(run: TaskRun): Promise<number> {
     const model = new ChatOpenAICompletions({ model: options.model, apiKey, configuration: { baseURL: options.baseUrl }, maxRetries: MODEL_RETRIES, streamUsage: true });
     const policy = compilePolicy({ deny: options.deny, allow: options.allow });
     const tools = agentTools({ workspace: new Workspace(options.cwd), policy, emit, calls, commandTimeoutMs: options.commandTimeoutSec * 1000 });
-    const agent = createAgent({ model, tools, systemPrompt: systemPrompt(options.cwd, options.role) });
+    const agent = createAgent({ model, tools, systemPrompt: systemPrompt(options.cwd, role) });
     // "messages" makes every model request stream (SSE), which also spares LangChain's token estimate
     // (it downloads a tokenizer, which hangs offline); "updates" gives each node's finished messages.
     const stream = await agent.stream({ messages: [...conversation] }, { streamMode: ["updates", "messages"], recursionLimit: options.maxTurns * 2 + 1, signal: run.signal });

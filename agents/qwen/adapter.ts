@@ -7,7 +7,7 @@
  * `--approval-mode auto-edit` or `yolo`.
  */
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
-import { option, pipeline } from "../script.js";
+import { option, pipeline, type FileArgument } from "../script.js";
 import { isLimitMessage, isObject, jsonLines, str } from "../events.js";
 import { parseStreamJson, renderStreamJson } from "../stream-json.js";
 
@@ -42,11 +42,15 @@ export const qwenRuntime: AgentRuntime = {
   defaultMode: "headless",
   structured: true,
   buildScript(job: AgentJob, paths: ScriptPaths): string {
+    // Qwen Code (0.15 and 0.24) takes the role only as text: read from the role file when the script runs,
+    // in one `--flag=value` word, since yargs would take a role starting with "-" for an option.
+    const role: FileArgument[] = job.roleFile ? [{ prefix: "--append-system-prompt=", file: job.roleFile }] : [];
     const argv = [
       job.command ?? "qwen",
       "--output-format", "stream-json",
       ...option("--model", job.model),
       ...option("--resume", job.fresh ? null : job.resumeId),
+      ...role,
       ...job.args,
     ];
     return pipeline({ runtime: "qwen", argv, env: { QWEN_HOME: paths.configDir }, prompt: "stdin" }, job, paths);

@@ -71,9 +71,11 @@ describe("policy", () => {
   });
 
   it("refuses a policy on programs with their own permission flags", () => {
-    expect(problemsOf("agents:\n  - { name: c, runtime: claude, policy: { deny: [x] } }\n")).toEqual([
-      "swarm.yaml: agents.0.policy: applies to shell agents and to the langchain agent's command tool; the claude program has its own permission flags (`args`)",
+    expect(problemsOf("agents:\n  - { name: c, runtime: codex, policy: { deny: [x] } }\n")).toEqual([
+      "swarm.yaml: agents.0.policy: applies to shell agents, the langchain agent's command tool and Claude Code's Bash tool; the codex program has no hook for it, only its own permission flags (`args`)",
     ]);
+    // Claude Code obeys it through a PreToolUse hook.
+    expect(() => parseConfig("agents:\n  - { name: c, runtime: claude, policy: { deny: [x] } }\n", options)).not.toThrow();
   });
 });
 

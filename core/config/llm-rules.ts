@@ -7,8 +7,11 @@
 import type { RawLlm, RawPolicy, RawSupervisor } from "./schema.js";
 import { DEFAULT_ROUTE_TIMEOUT_SEC, type LlmConfig, type PolicySettings, type SupervisorConfig } from "./types.js";
 
-/** Runtimes whose commands the swarm sees, so a command policy can apply: shell tasks, and the langchain agent's command tool. */
-const POLICY_RUNTIMES = new Set(["shell", "langchain"]);
+/**
+ * Runtimes whose commands the swarm sees, so a command policy can apply: shell tasks, the langchain agent's
+ * command tool, and Claude Code's Bash tool (a PreToolUse hook, agents/claude/policy-hook.ts).
+ */
+const POLICY_RUNTIMES = new Set(["shell", "langchain", "claude"]);
 
 /** What the langchain runtime needs and what it ignores. */
 export function llmProblems(agent: Record<string, unknown>, index: number): string[] {
@@ -26,7 +29,7 @@ export function llmProblems(agent: Record<string, unknown>, index: number): stri
   }
   if (agent.policy !== undefined && !POLICY_RUNTIMES.has(runtime)) {
     problems.push(
-      `agents.${index}.policy: applies to shell agents and to the langchain agent's command tool; the ${runtime} program has its own permission flags (\`args\`)`,
+      `agents.${index}.policy: applies to shell agents, the langchain agent's command tool and Claude Code's Bash tool; the ${runtime} program has no hook for it, only its own permission flags (\`args\`)`,
     );
   }
   return problems;

@@ -53,3 +53,23 @@ describe("role: in swarm.yaml", () => {
     expect(problems('"a\\0b c"')).toEqual(["swarm.yaml: agents.0.role: the role's text contains a NUL byte"]);
   });
 });
+
+describe("role: next to the program's own system-prompt flags", () => {
+  it("is refused when args append to Claude Code's or Qwen's system prompt too", () => {
+    const yaml = (runtime: string, arg: string) => `agents:\n  - name: a\n    runtime: ${runtime}\n    args: ["${arg}", "x"]\n    role: testing\n`;
+    const problemsOf = (text: string): string[] => {
+      try {
+        parseConfig(text, { file: join(dir, "swarm.yaml"), baseDir: dir });
+        return [];
+      } catch (error) {
+        if (error instanceof ConfigError) return [...error.problems];
+        throw error;
+      }
+    };
+    expect(problemsOf(yaml("claude", "--append-system-prompt-file"))).toEqual([
+      "swarm.yaml: agents.0.args: --append-system-prompt-file appends to the system prompt, and so does role:; give the text in role: and remove the flag",
+    ]);
+    expect(problemsOf(yaml("qwen", "--append-system-prompt=be brief"))).toHaveLength(1);
+    expect(problemsOf(yaml("codex", "--append-system-prompt"))).toEqual([]);
+  });
+});

@@ -28,6 +28,17 @@ const ROLE_NAME = /^[a-z0-9][a-z0-9-]*$/;
  */
 export const ROLE_DELIVERY: Partial<Record<Runtime, string>> = {
   langchain: "the system message of every model request",
+  claude: "Claude Code's appended system prompt (--append-system-prompt-file <config>/claude-agent/role.md)",
+  qwen: "Qwen Code's appended system prompt (--append-system-prompt, read from <config>/claude-agent/role.md)",
+  codex: "Codex's global instructions ($CODEX_HOME/AGENTS.md in the agent's config folder)",
+  gemini: "Gemini CLI's global context ($GEMINI_CLI_HOME/.gemini/GEMINI.md in the agent's config folder)",
+  aider: "a read-only file in aider's chat (--read <config>/claude-agent/role.md)",
+};
+
+/** Flags of a program that append to its system prompt too: with a role, the program would get two (Claude Code refuses that). */
+const APPENDING_FLAGS: Partial<Record<Runtime, readonly string[]>> = {
+  claude: ["--append-system-prompt", "--append-system-prompt-file"],
+  qwen: ["--append-system-prompt"],
 };
 
 /** The repository's roles/ folder: two levels up from core/config in the sources, three from dist/core/config. */
@@ -92,7 +103,11 @@ function checked(text: string, source: string): { role: RoleConfig } | { problem
 export function roleProblems(agent: Record<string, unknown>, index: number, baseDir: string): string[] {
   if (typeof agent.role !== "string") return []; // absent, or not text: the schema says so
   const resolved = resolveRole(agent.role, baseDir);
-  return "problem" in resolved ? [`agents.${index}.role: ${resolved.problem}`] : [];
+  if ("problem" in resolved) return [`agents.${index}.role: ${resolved.problem}`];
+  const flags = APPENDING_FLAGS[agent.runtime as Runtime] ?? [];
+  const args = Array.isArray(agent.args) ? agent.args.filter((arg): arg is string => typeof arg === "string") : [];
+  const clash = args.find((arg) => flags.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+  return clash === undefined ? [] : [`agents.${index}.args: ${clash.split("=")[0]} appends to the system prompt, and so does role:; give the text in role: and remove the flag`];
 }
 
 function isFile(path: string): boolean {

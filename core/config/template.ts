@@ -1,20 +1,9 @@
 /** The commented `swarm.yaml` that `claude-agent init` writes; it must always load cleanly (see template.test.ts). */
 import { formatDuration } from "./retention.js";
-import { DEFAULT_LIMITS, DEFAULT_RETENTION, DEFAULT_TIMEOUT_SEC, type Runtime } from "./types.js";
+import { SPECIALISTS, templateRoster, type ProgramExample, type ProgramRuntime, type Specialist, type TemplateOptions } from "./template-rosters.js";
+import { DEFAULT_LIMITS, DEFAULT_RETENTION, DEFAULT_TIMEOUT_SEC } from "./types.js";
 
-interface Specialist {
-  readonly name: string;
-  readonly routes: readonly string[];
-  readonly about: string;
-}
-
-const SPECIALISTS: readonly Specialist[] = [
-  { name: "backend-api", routes: ["api", "endpoint", "server", "backend", "auth"], about: "HTTP APIs, services and auth" },
-  { name: "frontend-ui", routes: ["ui", "frontend", "css", "component", "page"], about: "pages, components and styling" },
-  { name: "database", routes: ["database", "schema", "migration", "sql", "db"], about: "schemas, migrations and queries" },
-  { name: "testing", routes: ["test", "tests", "e2e", "coverage"], about: "unit, integration and end-to-end tests" },
-  { name: "deployment", routes: ["deploy", "release", "docker", "ci"], about: "builds, releases and CI" },
-];
+export { TEMPLATES, type ProgramExample, type ProgramRuntime, type TemplateName, type TemplateOptions } from "./template-rosters.js";
 
 const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 # Every key is checked: a typo or a wrong value stops the command with the file,
@@ -86,10 +75,10 @@ const GENERIC_EXAMPLE = `
   #   routes: [review, refactor]
   #   sandbox: bwrap`;
 
-const FOOTER = `
+const footer = (defaultAgent: string): string => `
 # default_agent: the agent that gets a task no route matches. Optional; it
 # must name an agent above.
-default_agent: backend-api
+default_agent: ${defaultAgent}
 # supervisor: optional. With a model, tasks without --agent are routed by it
 # (keywords when it fails), \`result --summary\` and \`submit --plan\` work:
 # supervisor:
@@ -112,18 +101,8 @@ default_agent: backend-api
 # swarm: my-swarm
 `;
 
-/** An agent program found on this machine (see \`claude-agent doctor\`), for a commented example agent. */
-export interface ProgramExample {
-  readonly runtime: Exclude<Runtime, "shell" | "langchain">;
-  /** Where it was found, when that is not simply its name on PATH (e.g. a node_modules/.bin). */
-  readonly command?: string | null;
-  readonly version?: string | null;
-  /** Whether an API key or a login was found for it. */
-  readonly ready?: boolean;
-}
-
 /** Per program: an example agent's name, routes, flags and what it needs. */
-const EXAMPLES: Readonly<Record<ProgramExample["runtime"], { name: string; routes: string[]; args?: string; env?: string; node?: string; needs: string }>> = {
+const EXAMPLES: Readonly<Record<ProgramRuntime, { name: string; routes: string[]; args?: string; env?: string; node?: string; needs: string }>> = {
   claude: { name: "reviewer", routes: ["review", "refactor"], args: "[--permission-mode, acceptEdits]", needs: "ANTHROPIC_API_KEY in env (or a login in its config folder)" },
   codex: { name: "codex-coder", routes: ["implement", "feature"], args: "[--sandbox, workspace-write]", needs: "OPENAI_API_KEY (or CODEX_API_KEY) in env" },
   gemini: { name: "gemini-coder", routes: ["explain", "docs"], needs: "GEMINI_API_KEY in env" },
@@ -165,12 +144,18 @@ function agentBlock(agent: Specialist, first: boolean): string {
 }
 
 /**
- * The file \`init\` writes: the shell roster as active agents, and a commented
- * example agent for each program in \`programs\` (a generic Claude Code one
- * when none was found).
+ * The file \`init\` writes. \`shell\` (the default): the shell roster as active
+ * agents, and a commented example agent for each program in \`programs\` (a
+ * generic Claude Code one when none was found). The other templates: the
+ * rosters of template-rosters.ts, on the agent programs they name.
  */
-export function configTemplate(options: { programs?: readonly ProgramExample[] } = {}): string {
+export function configTemplate(options: TemplateOptions = {}): string {
+  const template = options.template ?? "shell";
+  if (template !== "shell") {
+    const roster = templateRoster(template, options);
+    return [HEADER, roster.agents, footer(roster.defaultAgent)].join("\n");
+  }
   const programs = options.programs ?? [];
   const examples = programs.length > 0 ? programs.map(programExample).join("\n") : GENERIC_EXAMPLE;
-  return [HEADER, ...SPECIALISTS.map((agent, index) => agentBlock(agent, index === 0)), examples, FOOTER].join("\n");
+  return [HEADER, ...SPECIALISTS.map((agent, index) => agentBlock(agent, index === 0)), examples, footer("backend-api")].join("\n");
 }

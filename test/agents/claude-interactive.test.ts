@@ -15,6 +15,7 @@ import { NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "..
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { programBin } from "./programs.js";
+import { roleYaml, TEST_ROLE, textsIn } from "./support.js";
 
 const CLAUDE = programBin("claude");
 const RESULT_WAIT_MS = 45_000;
@@ -45,7 +46,7 @@ describe("an interactive Claude Code agent", () => {
   beforeAll(async () => {
     llm = await startAnthropicServer();
     work = mkdtempSync(join(tmpdir(), "ca-claude-tui-"));
-    const yaml = `agents:${agent("coder", llm.url, join(work, "coder"), "\n    auto_approve: true")}${agent("guard", llm.url, join(work, "guard"))}\n`;
+    const yaml = `agents:${agent("coder", llm.url, join(work, "coder"), `\n    auto_approve: true${roleYaml()}`)}${agent("guard", llm.url, join(work, "guard"))}\n`;
     execFileSync("mkdir", ["-p", join(work, "coder"), join(work, "guard")]);
     // A small hook-file limit: every task below runs with its session's hook file cut back between tasks.
     swarm = await startTestSwarm(yaml, { env: { CLAUDE_AGENT_TUNING: JSON.stringify({ hookFileMaxBytes: HOOK_FILE_MAX }) } });
@@ -116,6 +117,18 @@ describe("an interactive Claude Code agent", () => {
     expect(await settled("coder-1")).toMatchObject({ state: "idle", agentState: "done", needsInput: null });
     const states = events().filter((e) => e.type === "agent.state" && e.session === "coder-1").map((e) => e.status);
     expect(states).toEqual(expect.arrayContaining(["starting", "idle", "working", "done"]));
+  });
+
+  it("starts its TUI with the role appended to Claude Code's system prompt; an agent without a role gets none", () => {
+    const systemOf = (fragment: string): string => {
+      const request = llm.agentRequests().find((r) => r.userTexts.some((t) => t.includes(fragment)));
+      return textsIn((request?.body as { system?: unknown } | undefined)?.system).join("\n");
+    };
+    const system = systemOf("What is the answer?");
+    expect(system).toContain(TEST_ROLE);
+    expect(system.indexOf(TEST_ROLE)).toBeGreaterThan(0);
+    const guard = llm.agentRequests().filter((r) => JSON.stringify(r.body).includes(join(work, "guard")));
+    for (const request of guard) expect(JSON.stringify(request.body)).not.toContain("role-marker-7f3a");
   });
 
   it("cuts its hook file back to the last event between tasks, so it does not grow with every prompt", async () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { startAnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, LONG_LINES, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT, longAnswer } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "./programs.js";
-import { useProgramSwarm } from "./support.js";
+import { roleYaml, TEST_ROLE, textsIn, useProgramSwarm } from "./support.js";
 
 const CLAUDE = programBin("claude");
 const RESULT_WAIT_MS = 45_000;
@@ -24,7 +24,7 @@ agents:
     command: ${CLAUDE}${nodeLine(CLAUDE)}
     cwd: ${cwd}
     args: [--permission-mode, acceptEdits]
-    timeout: 60
+    timeout: 60${roleYaml()}
     env:
       ANTHROPIC_API_KEY: sk-ant-test-0000000000000000000000
       ANTHROPIC_BASE_URL: ${url}
@@ -57,6 +57,15 @@ describe("a headless Claude Code agent", () => {
     expect(result.output).not.toContain(`"type":"result"`);
     // The prompt reached the model as a file's content, not through a command line.
     expect(t.llm.agentRequests().at(-1)?.userTexts.join("\n")).toContain("What is the answer? [[plain]]");
+  });
+
+  it("gets its role appended to Claude Code's system prompt, as written", () => {
+    const request = t.llm.agentRequests().at(-1)!;
+    const system = textsIn((request.body as { system?: unknown }).system).join("\n");
+    expect(system).toContain(TEST_ROLE);
+    // Appended: Claude Code's own prompt comes first.
+    expect(system.indexOf(TEST_ROLE)).toBeGreaterThan(0);
+    expect(request.userTexts.join("\n")).not.toContain("role-marker-7f3a");
   });
 
   it("runs a tool the model asks for, in the agent's cwd", async () => {

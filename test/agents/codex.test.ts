@@ -14,7 +14,7 @@ import type { SwarmEvent } from "../../core/index.js";
 import { startResponsesServer } from "../fixtures/llm/responses.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_COMMAND, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "./programs.js";
-import { useProgramSwarm } from "./support.js";
+import { roleYaml, TEST_ROLE, textsIn, useProgramSwarm } from "./support.js";
 
 const CODEX = programBin("codex");
 const RESULT_WAIT_MS = 30_000;
@@ -44,7 +44,7 @@ agents:
       - model_providers.local.request_max_retries=0
       - -c
       - model_providers.local.stream_max_retries=0
-    timeout: 60
+    timeout: 60${roleYaml()}
     env:
       LOCAL_API_KEY: sk-local-test
       # With a system bwrap installed, codex runs its shell tool through it and needs helper links in
@@ -80,6 +80,16 @@ describe("a headless Codex agent", () => {
     expect(request.userTexts.join("\n")).toContain("What is the answer? [[plain]]");
     expect((request.body as { model?: string }).model).toBe("test-model");
     expect(t.llm.authorizations.at(-1)).toBe("Bearer sk-local-test");
+  });
+
+  it("reads its role from the AGENTS.md of its own CODEX_HOME and sends it with every request", () => {
+    const body = t.llm.agentRequests().at(-1)!.body as { instructions?: unknown; input?: unknown };
+    // Codex sends global instructions as an input message of their own, ahead of the prompt.
+    const where = [...textsIn(body.instructions), ...textsIn(body.input)].find((text) => text.includes(TEST_ROLE));
+    expect(where).toBeDefined();
+    expect(readFileSync(join(t.swarm.home, "agents", "codex", "config", "AGENTS.md"), "utf8")).toContain(TEST_ROLE);
+    // Nothing was written into the agent's working folder (the user's repository).
+    expect(() => readFileSync(join(t.work, "AGENTS.md"))).toThrow();
   });
 
   it("runs the shell command the model asks for in the agent's cwd, without asking", async () => {

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_MESSAGE, startGeminiServer } from "../fixtures/llm/gemini.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "./programs.js";
-import { useProgramSwarm } from "./support.js";
+import { roleYaml, TEST_ROLE, textsIn, useProgramSwarm } from "./support.js";
 
 const GEMINI = programBin("gemini");
 const RESULT_WAIT_MS = 45_000;
@@ -26,7 +26,7 @@ agents:
     cwd: ${cwd}
     model: test-model
     args: [--approval-mode, yolo, --skip-trust]
-    timeout: 60
+    timeout: 60${roleYaml()}
     env:
       GEMINI_API_KEY: test-key
       GOOGLE_GEMINI_BASE_URL: ${url}
@@ -65,6 +65,13 @@ describe("a headless Gemini CLI agent", () => {
     expect(settings.security).toEqual({ auth: { selectedType: "gemini-api-key" } });
     const chats = readdirSync(join(config(), ".gemini", "tmp"), { recursive: true, encoding: "utf8" });
     expect(chats.some((file) => file.includes(firstSession!.slice(0, 8)))).toBe(true);
+  });
+
+  it("reads its role from the GEMINI.md of its own GEMINI_CLI_HOME, into the system instruction", () => {
+    const body = t.llm.agentRequests().at(-1)!.body as { systemInstruction?: unknown };
+    expect(textsIn(body.systemInstruction).join("\n")).toContain(TEST_ROLE);
+    expect(readFileSync(join(config(), ".gemini", "GEMINI.md"), "utf8")).toContain(TEST_ROLE);
+    expect(() => readFileSync(join(t.work, "GEMINI.md"))).toThrow();
   });
 
   it("runs its shell tool when the model asks, in the agent's cwd", async () => {

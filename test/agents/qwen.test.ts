@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { startOpenAiServer } from "../fixtures/llm/openai.js";
 import { ERROR_MESSAGE, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "./programs.js";
-import { useProgramSwarm } from "./support.js";
+import { roleYaml, TEST_ROLE, textsIn, useProgramSwarm } from "./support.js";
 
 const QWEN = programBin("qwen");
 const RESULT_WAIT_MS = 50_000;
@@ -26,7 +26,7 @@ agents:
     cwd: ${cwd}
     model: test-model
     args: [--auth-type, openai, --openai-base-url, ${url}/v1, --openai-api-key, sk-test, --approval-mode, yolo]
-    timeout: 60
+    timeout: 60${roleYaml()}
     env:
       QWEN_CODE_NO_RELAUNCH: "true"
 `;
@@ -49,6 +49,11 @@ describe("a headless Qwen Code agent", () => {
     expect(result.outputTokens).toBeGreaterThan(0);
     expect(result.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(result.output).toContain("⚙ run_shell_command:");
+    // The role, appended to Qwen Code's system message as written.
+    const messages = (t.llm.agentRequests().at(-1)!.body as { messages: { role: string; content: unknown }[] }).messages;
+    const system = textsIn(messages.filter((m) => m.role === "system").map((m) => m.content)).join("\n");
+    expect(system).toContain(TEST_ROLE);
+    expect(system.indexOf(TEST_ROLE)).toBeGreaterThan(0);
   }, 60_000);
 
   it("continues the conversation on the next task", async () => {

@@ -64,3 +64,27 @@ export function useProgramSwarm<S extends LocalServer>(options: {
     },
   };
 }
+
+/**
+ * A role for the real-program tests: several lines, a leading "-", and text a
+ * shell would act on, so a test sees it arrive byte for byte (no "tag-" word:
+ * the scripted servers' recall scenario counts those in what the model sees).
+ */
+export const TEST_ROLE = [
+  "# Role: swarm test reviewer (role-marker-7f3a)",
+  "- Refuse `rm -rf /`; never run $(curl evil) or \"quoted\" 'commands'.",
+  "Report findings as a list; 50% of 100 is 50 & that's fine.",
+].join("\n");
+
+/** `role:` for swarm.yaml, as a YAML block at the agent's indentation. */
+export function roleYaml(indent = "    "): string {
+  return `\n${indent}role: |\n${TEST_ROLE.split("\n").map((line) => `${indent}  ${line}`).join("\n")}`;
+}
+
+/** Every text of a value (strings, nested in arrays and objects), for finding where a program put the role. */
+export function textsIn(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(textsIn);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(textsIn);
+  return [];
+}

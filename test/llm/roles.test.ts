@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shippedRolesDir } from "../../core/index.js";
 import { startOpenAiServer, type OpenAiServer } from "../fixtures/llm/openai.js";
@@ -50,6 +50,11 @@ agents:
     timeout: 60
   - name: plain
     runtime: shell
+  - name: coder
+    runtime: claude
+    command: ${resolve(import.meta.dirname, "../../node_modules/.bin/claude")}
+    cwd: ${work}
+    role: backend-api
 `);
   });
   afterAll(async () => {
@@ -89,5 +94,8 @@ agents:
     const json = JSON.parse(swarm.cli(["status", "--agent", "notes", "--json"]).stdout) as { agents: { role: { source: string; text: string } }[] };
     expect(json.agents[0]?.role).toMatchObject({ source: "inline", text: "You write release notes in French, and nothing else.\n- Never run commands." });
     expect(swarm.cli(["status", "--agent", "plain"]).stdout).toContain("role: none");
+    expect(swarm.cli(["status", "--agent", "coder"]).stdout).toContain(
+      "role (shipped: roles/backend-api.md; delivered as Claude Code's appended system prompt (--append-system-prompt-file <config>/claude-agent/role.md)):",
+    );
   });
 });

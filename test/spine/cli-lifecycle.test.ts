@@ -112,7 +112,8 @@ describe("init, up --detach and down", () => {
   });
 
   it("init writes a swarm.yaml, refuses to overwrite it without --force, and up --detach accepts it; a second up refuses; down stops it all", () => {
-    const init = runCli(["init"], { home, cwd: project });
+    // Shell agents whatever programs this machine can run (init would otherwise pick them).
+    const init = runCli(["init", "--template", "shell"], { home, cwd: project });
     expect(init.exitCode, init.stderr).toBe(0);
     expect(existsSync(join(project, "swarm.yaml"))).toBe(true);
     const again = runCli(["init"], { home, cwd: project });

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * `node policy-hook.js <policy, base64 JSON>`: Claude Code's PreToolUse hook
+ * for an agent with a `policy:`. Claude Code runs it before each Bash tool
+ * call with the call on stdin (`{"tool_name":"Bash","tool_input":{"command":…}}`);
+ * the command is checked like a shell agent's task (the default rules, the
+ * agent's deny and allow patterns, nested `bash -c` code). Exit 2 refuses
+ * the call and Claude Code shows our stderr to the model as the tool's
+ * result; exit 0 lets it through. Anything unreadable is refused: a hook
+ * that cannot decide must not allow.
+ */
+import { checkPolicy, closePolicyChecker, compilePolicy } from "../../core/index.js";
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function main(): Promise<number> {
+  let policy: { deny: string[]; allow: string[] };
+  let call: { tool_name?: unknown; tool_input?: { command?: unknown } };
+  try {
+    policy = JSON.parse(Buffer.from(process.argv[2] ?? "", "base64").toString("utf8")) as typeof policy;
+    call = JSON.parse(await readStdin()) as typeof call;
+  } catch (error) {
+    process.stderr.write(`claude-agent policy hook: cannot read the call or the policy (${error instanceof Error ? error.message : String(error)}); refused\n`);
+    return 2;
+  }
+  if (call.tool_name !== "Bash") return 0;
+  const command = call.tool_input?.command;
+  if (typeof command !== "string") {
+    process.stderr.write("claude-agent policy hook: a Bash call without a command; refused\n");
+    return 2;
+  }
+  const verdict = await checkPolicy(command, compilePolicy({ deny: policy.deny ?? [], allow: policy.allow ?? [] }));
+  if (verdict.allowed) return 0;
+  process.stderr.write(`claude-agent: ${verdict.reason}. This agent's policy (swarm.yaml) refuses this command; do not try to work around it. Say in your answer that it was refused.\n`);
+  return 2;
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`claude-agent policy hook failed: ${error instanceof Error ? error.message : String(error)}; refused\n`);
+    return 2;
+  })
+  .then(async (code) => {
+    await closePolicyChecker();
+    process.exit(code);
+  });
