@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, loginCode, startWebSwarm, type WebSwarm } from "./support.js";
+import { BROWSER_SETUP_MS, launchBrowser, loginCode, startWebSwarm, type WebSwarm } from "./support.js";
 
 const require = createRequire(import.meta.url);
 const WebSocket = require("ws") as new (url: string, options: { headers: Record<string, string> }) => import("node:events").EventEmitter & { close(): void };
@@ -51,7 +51,7 @@ describe("the web session against other origins", () => {
     evil = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(evilPage(web.url)));
     await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
     evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
-  }, 120_000);
+  }, BROWSER_SETUP_MS);
   afterAll(async () => {
     evil?.close();
     await browser?.close();

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, loginCode, screenshotPath, startWebSwarm, until, type WebSwarm } from "./support.js";
+import { BROWSER_SETUP_MS, launchBrowser, loginCode, screenshotPath, startWebSwarm, type WebSwarm } from "./support.js";
 
 describe("the web dashboard in Chromium", () => {
   let web: WebSwarm;
@@ -30,7 +30,7 @@ describe("the web dashboard in Chromium", () => {
     page = await context.newPage();
     await page.goto(`${web.url}/#code=${loginCode(web.swarm)}`);
     await page.waitForSelector("[data-live=live]");
-  }, 120_000);
+  }, BROWSER_SETUP_MS);
   afterAll(async () => {
     await browser?.close();
     await web?.swarm.destroy();

@@ -3,9 +3,11 @@
  * when web/ changed since), a real swarm whose API listens on a free port,
  * one-time login codes from the real CLI, and Debian's Chromium driven by
  * playwright-core (installed with apt-get when missing and we are root).
+ * Starting needs up to 15 minutes on a fresh machine (the chromium install):
+ * BROWSER_SETUP_MS is the hook timeout for that.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser } from "playwright-core";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
@@ -27,6 +29,8 @@ api:
   listen: 127.0.0.1:0
 `;
 
+export const BROWSER_SETUP_MS = 900_000;
+
 export interface WebSwarm {
   readonly swarm: TestSwarm;
   /** `http://127.0.0.1:PORT` */
@@ -35,13 +39,30 @@ export interface WebSwarm {
   readonly token: string;
 }
 
-/** Builds dist/web unless it is newer than every file of web/. */
+/** Builds dist/web unless it is newer than every file of web/; test files running at once build it once (a lock folder). */
 export function ensureWebBuilt(): void {
   const index = join(ROOT, "dist/web/index.html");
   const newest = (dir: string): number => Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-  if (existsSync(index) && statSync(index).mtimeMs > newest(join(ROOT, "web"))) return;
-  const built = spawnSync(process.execPath, [join(ROOT, "scripts/build-web.mjs"), "--quiet"], { encoding: "utf8" });
-  if (built.status !== 0) throw new Error(`building the web dashboard failed:\n${built.stdout}${built.stderr}`);
+  const fresh = () => existsSync(index) && statSync(index).mtimeMs > newest(join(ROOT, "web"));
+  if (fresh()) return;
+  const lock = join(ROOT, "dist/.web-build.lock");
+  mkdirSync(join(ROOT, "dist"), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true });
+      spawnSync("sleep", ["0.2"]);
+    }
+  }
+  try {
+    if (fresh()) return;
+    const built = spawnSync(process.execPath, [join(ROOT, "scripts/build-web.mjs"), "--quiet"], { encoding: "utf8" });
+    if (built.status !== 0) throw new Error(`building the web dashboard failed:\n${built.stdout}${built.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export async function startWebSwarm(yaml = WEB_AGENTS): Promise<WebSwarm> {
@@ -58,17 +79,20 @@ export function loginCode(swarm: TestSwarm, args: readonly string[] = []): strin
   return (JSON.parse(result.stdout) as { code: string }).code;
 }
 
-/** Debian's chromium; installed with apt-get when missing (as scripts/setup.sh does). */
+/**
+ * Debian's chromium, installed with apt-get when missing, as the PostgreSQL
+ * and Prometheus tests install theirs (a test-only program: setup.sh stays
+ * lean). Two test files may install at once: apt waits for dpkg's lock.
+ */
 export function chromiumPath(): string {
-  const found = spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
-  if (found) return found;
+  const which = () => spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
+  if (which()) return which();
   if (process.getuid?.() === 0) {
-    spawnSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
-    spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    const again = spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
-    if (again) return again;
+    const apt = "apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium";
+    spawnSync("sh", ["-c", `${apt} >/dev/null 2>&1 || (apt-get update -qq && ${apt} >/dev/null)`], { stdio: "ignore", timeout: 900_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    if (which()) return which();
   }
-  throw new Error("chromium is not installed: sudo apt-get install -y chromium (scripts/setup.sh does it)");
+  throw new Error("chromium is not installed and could not be installed: sudo apt-get install -y chromium");
 }
 
 export async function launchBrowser(): Promise<Browser> {
