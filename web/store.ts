@@ -8,7 +8,7 @@
  */
 import { api } from "./http.js";
 import { LiveEvents, type LiveState } from "./live.js";
-import type { SessionInfo, StatusView, SwarmEvent, TaskSummary } from "./types.js";
+import type { InboxItem, SessionInfo, StatusView, SwarmEvent, TaskSummary } from "./types.js";
 
 export interface Since {
   readonly key: string;
@@ -21,6 +21,8 @@ export interface State {
   readonly session: SessionInfo;
   readonly status: StatusView | null;
   readonly tasks: readonly TaskSummary[];
+  /** Open items of the "needs you" inbox, oldest first. */
+  readonly inbox: readonly InboxItem[];
   readonly live: LiveState;
   readonly since: ReadonlyMap<string, Since>;
   readonly error: string | null;
@@ -39,7 +41,7 @@ export class Store {
   private loaded = false;
 
   constructor(session: SessionInfo) {
-    this.state = { session, status: null, tasks: [], live: "connecting", since: new Map(), error: null, taskEpoch: 0 };
+    this.state = { session, status: null, tasks: [], inbox: [], live: "connecting", since: new Map(), error: null, taskEpoch: 0 };
     this.events = new LiveEvents(
       (event) => this.onEvent(event),
       (live) => {
@@ -87,8 +89,12 @@ export class Store {
 
   private async load(): Promise<void> {
     try {
-      const [status, page] = await Promise.all([api<StatusView>("GET", "/v1/status"), api<{ tasks: TaskSummary[] }>("GET", "/v1/tasks?limit=100")]);
-      this.set({ status, tasks: page.tasks, since: this.nextSince(status), error: null });
+      const [status, page, inbox] = await Promise.all([
+        api<StatusView>("GET", "/v1/status"),
+        api<{ tasks: TaskSummary[] }>("GET", "/v1/tasks?limit=100"),
+        api<{ items: InboxItem[] }>("GET", "/v1/inbox"),
+      ]);
+      this.set({ status, tasks: page.tasks, inbox: inbox.items, since: this.nextSince(status), error: null });
       this.loaded = true;
     } catch (error) {
       this.set({ error: (error as Error).message });

@@ -70,3 +70,23 @@ export interface SessionInfo {
 export function isFinished(status: string): boolean {
   return status !== "queued" && status !== "running";
 }
+
+export interface InboxQuestion {
+  readonly name: string;
+  readonly prompt: string;
+  readonly default?: string;
+  readonly choices?: readonly string[];
+  readonly required: boolean;
+}
+
+export interface InboxItem {
+  readonly id: string;
+  readonly kind: "approval" | "input";
+  readonly status: "open" | "answered" | "withdrawn";
+  readonly title: string;
+  readonly text: string;
+  readonly questions: readonly InboxQuestion[];
+  readonly source: { readonly workflow: string; readonly step: string; readonly executionId: string };
+  readonly createdAt: string;
+  readonly escalatedAt: string | null;
+}

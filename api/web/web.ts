@@ -10,6 +10,7 @@ import type { ApiDeps } from "../routes/deps.js";
 import type { FastifyRequest } from "fastify";
 import { WebAssets } from "./assets.js";
 import { CookieAuth } from "./cookie-auth.js";
+import { inboxRoutes } from "./inbox-routes.js";
 import { LoginCodes } from "./login-codes.js";
 import { webRoutes, type WebDeps } from "./routes.js";
 import { TerminalViewers } from "./terminal.js";
@@ -42,7 +43,7 @@ export function createWeb(options: WebOptions): Web {
   };
   return {
     deps,
-    routes: (apiDeps) => webRoutes(apiDeps, deps),
+    routes: (apiDeps) => [...webRoutes(apiDeps, deps), ...inboxRoutes(apiDeps)],
     authenticate: (request) => auth.authenticate(request),
     close: () => deps.terminals.close(),
   };

@@ -126,4 +126,24 @@ describe("the web dashboard in Chromium", () => {
     await page.waitForTimeout(300); // an image error handler would have fired by now
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
+
+  it("lists a workflow's approval under Needs you with a count in the title, and approving it there lets the workflow finish", async () => {
+    const question = `Ship it? <b onmouseover="window.__pwned=3">bold</b>`;
+    const document = { name: "ship", steps: [{ id: "gate", approval: question }, { id: "after", agent: "beta", depends_on: "gate", task: "echo shipped" }] };
+    const started = await fetch(`${web.url}/v1/workflows/runs`, { method: "POST", headers: { authorization: `Bearer ${web.token}`, "content-type": "application/json" }, body: JSON.stringify({ document }) });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    await page.goto(`${web.url}/#/inbox`);
+    const item = await page.waitForSelector("[data-item]");
+    expect(await item.textContent()).toContain(question);
+    expect(await page.$$eval("[data-item] b", (found) => found.length)).toBe(0);
+    await page.waitForFunction(() => document.title === "(1) claude-agent");
+    await page.screenshot({ path: screenshotPath("web-inbox.png") });
+    await page.click("[data-item] button.approve");
+    await page.waitForSelector("[data-item]", { state: "detached" });
+    await page.waitForFunction(() => document.title === "claude-agent");
+    const run = (await (await fetch(`${web.url}/v1/workflows/runs/${id}?wait=30`, { headers: { authorization: `Bearer ${web.token}` } })).json()) as { status: string; steps: Record<string, { output?: string }> };
+    expect(run.status).toBe("completed");
+    expect(run.steps.after?.output).toBe("shipped\n");
+  });
 });
