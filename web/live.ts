@@ -18,7 +18,9 @@ export class LiveEvents {
 
   constructor(private readonly onEvent: (event: SwarmEvent) => void, private readonly onState: (state: LiveState) => void) {}
 
-  start(): void {
+  /** Starts reading after `lastId` (the newest event the page already has), so nothing between that and the first connection is missed. */
+  start(lastId: string | null = null): void {
+    this.lastId = lastId;
     void this.run();
   }
 

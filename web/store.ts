@@ -26,11 +26,14 @@ export interface State {
   readonly live: LiveState;
   readonly since: ReadonlyMap<string, Since>;
   readonly error: string | null;
+  /** The newest events received, newest first (at most MAX_EVENTS). */
+  readonly events: readonly SwarmEvent[];
   /** Bumped on every task event, so that an open task detail can reload. */
   readonly taskEpoch: number;
 }
 
 const MIN_INTERVAL_MS = 250;
+const MAX_EVENTS = 50;
 
 export class Store {
   private state: State;
@@ -41,7 +44,7 @@ export class Store {
   private loaded = false;
 
   constructor(session: SessionInfo) {
-    this.state = { session, status: null, tasks: [], inbox: [], live: "connecting", since: new Map(), error: null, taskEpoch: 0 };
+    this.state = { session, status: null, tasks: [], inbox: [], events: [], live: "connecting", since: new Map(), error: null, taskEpoch: 0 };
     this.events = new LiveEvents(
       (event) => this.onEvent(event),
       (live) => {
@@ -60,9 +63,15 @@ export class Store {
     return () => this.listeners.delete(listener);
   }
 
+  /** Loads the newest events, then streams from the last of them: no event falls between the two. */
   start(): void {
-    this.events.start();
     this.refresh();
+    api<{ events: SwarmEvent[]; lastId: string }>("GET", `/v1/events/history?limit=${MAX_EVENTS}`)
+      .then((history) => {
+        this.set({ events: [...history.events].reverse() });
+        this.events.start(history.lastId || null);
+      })
+      .catch(() => this.events.start());
   }
 
   close(): void {
@@ -115,6 +124,7 @@ export class Store {
   }
 
   private onEvent(event: SwarmEvent): void {
+    this.set({ events: [event, ...this.state.events].slice(0, MAX_EVENTS) });
     if (event.type.startsWith("task.")) this.set({ taskEpoch: this.state.taskEpoch + 1 });
     if (event.type !== "audit") this.refresh();
   }

@@ -129,8 +129,8 @@ describe("the web dashboard in Chromium", () => {
 
   it("lists a workflow's approval under Needs you with a count in the title, and approving it there lets the workflow finish", async () => {
     const question = `Ship it? <b onmouseover="window.__pwned=3">bold</b>`;
-    const document = { name: "ship", steps: [{ id: "gate", approval: question }, { id: "after", agent: "beta", depends_on: "gate", task: "echo shipped" }] };
-    const started = await fetch(`${web.url}/v1/workflows/runs`, { method: "POST", headers: { authorization: `Bearer ${web.token}`, "content-type": "application/json" }, body: JSON.stringify({ document }) });
+    const workflow = { name: "ship", steps: [{ id: "gate", approval: question }, { id: "after", agent: "beta", depends_on: "gate", task: "echo shipped" }] };
+    const started = await fetch(`${web.url}/v1/workflows/runs`, { method: "POST", headers: { authorization: `Bearer ${web.token}`, "content-type": "application/json" }, body: JSON.stringify({ document: workflow }) });
     expect(started.status).toBe(201);
     const { id } = (await started.json()) as { id: string };
     await page.goto(`${web.url}/#/inbox`);

@@ -8,6 +8,7 @@ import { h, type ComponentChild } from "preact";
 import { useState } from "preact/hooks";
 import type { State } from "../store.js";
 import type { AgentView, SessionView } from "../types.js";
+import { RecentEvents } from "./events.js";
 import { ago, stateLabel } from "./format.js";
 
 const STATES = ["all", "idle", "working", "needs input", "starting", "lost", "failed"] as const;
@@ -45,6 +46,7 @@ export function Agents(props: { state: State; now: number }): ComponentChild {
       h("thead", null, h("tr", null, ["Session", "Agent", "State", "Current task", "In state", "Host", "Done", "Failed", ""].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", null, rows),
     ),
+    h(RecentEvents, { events: props.state.events }),
   );
 }
 
