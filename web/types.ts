@@ -59,6 +59,9 @@ export interface SwarmEvent {
   readonly agent?: string;
   readonly session?: string;
   readonly status?: string;
+  /** audit events: who did what. */
+  readonly actor?: string;
+  readonly action?: string;
 }
 
 export interface SessionInfo {

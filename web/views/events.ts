@@ -21,7 +21,7 @@ export function RecentEvents(props: { events: readonly SwarmEvent[] }): Componen
               " ",
               h("strong", null, e.type),
               " ",
-              [e.session ?? e.agent, e.taskId].filter(Boolean).join(" · "),
+              [e.session ?? e.agent, e.taskId, e.action, e.actor].filter(Boolean).join(" · "),
             ),
           ),
         ),
