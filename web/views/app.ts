@@ -39,7 +39,11 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
       h("span", { class: "who" }, state.session.actor, " · ", state.session.scopes.join(", ")),
       h("button", { type: "button", onClick: props.onLogout }, "Log out"),
     ),
-    state.error ? h("p", { class: "error", role: "alert" }, state.error) : null,
+    state.live === "logged-out"
+      ? h("p", { class: "error", role: "alert" }, "This session has ended (logged out or expired). ", h("button", { type: "button", onClick: props.onLogout }, "Log in again"))
+      : state.error
+        ? h("p", { class: "error", role: "alert" }, state.error)
+        : null,
     h(
       "main",
       null,
