@@ -67,6 +67,19 @@ describe("the web dashboard in Chromium", () => {
     await other.close();
   });
 
+  it("ends the session on Log out: the old cookie no longer opens anything", async () => {
+    const other = await browser.newContext();
+    const tab = await other.newPage();
+    await tab.goto(`${web.url}/#code=${loginCode(web.swarm)}`);
+    await tab.waitForSelector("[data-live=live]");
+    const [cookie] = await other.cookies(web.url);
+    await tab.click("header button");
+    await tab.waitForSelector("#code");
+    const status = await fetch(`${web.url}/v1/status`, { headers: { cookie: `${cookie!.name}=${cookie!.value}` } });
+    expect(status.status).toBe(401);
+    await other.close();
+  });
+
   it("shows every session of the swarm with its state, and follows a task live", async () => {
     await page.goto(`${web.url}/#/agents`);
     await page.waitForSelector("tr[data-session=beta-1]");
