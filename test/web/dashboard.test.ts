@@ -109,6 +109,28 @@ describe("the web dashboard in Chromium", () => {
     await page.screenshot({ path: screenshotPath("web-tasks.png") });
   });
 
+  it("can be driven from the keyboard: Tab reaches a view's link with a visible focus ring, Enter opens the view", async () => {
+    await page.goto(`${web.url}/#/agents`);
+    await page.waitForSelector("tr[data-session]");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? "");
+    for (let i = 0; i < 10 && (await focused()) !== "Tasks"; i++) await page.keyboard.press("Tab");
+    expect(await focused()).toBe("Tasks");
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe("solid");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#task-text");
+  });
+
+  it("cancels a running task from the list", async () => {
+    const id = await submit("sleep 30", "alpha");
+    await page.goto(`${web.url}/#/tasks`);
+    const cancel = await page.waitForSelector(`tr[data-task="${id}"] button`);
+    await page.waitForSelector(`tr[data-task="${id}"] .status-running`);
+    await cancel.click();
+    await page.waitForSelector(`tr[data-task="${id}"] .status-cancelled`, { timeout: 20_000 });
+    expect((await waitTask(id)).status).toBe("cancelled");
+    expect(await page.$(`tr[data-task="${id}"] button`)).toBeNull();
+  });
+
   it("shows an agent's live terminal with a task's output, and the viewer never changes the agent's window size", async () => {
     const size = () => execFileSync("tmux", ["-S", web.swarm.paths.tmuxSocket, "display-message", "-p", "-t", "=beta-1:", "#{window_width}x#{window_height}"], { encoding: "utf8" }).trim();
     const before = size();
