@@ -8,7 +8,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { connectOrFail, createRedis, isLoopback, type LogFn, type RedisTarget, type SwarmConfig, DEFAULT_API, EnvironmentError } from "../core/index.js";
+import { connectOrFail, createRedis, homePaths, isLoopback, type LogFn, type RedisTarget, type SwarmConfig, DEFAULT_API, EnvironmentError } from "../core/index.js";
 import { SwarmClient } from "../supervisor/index.js";
 import { ensureDefaultToken } from "./auth/default-token.js";
 import { TokenStore } from "./auth/tokens.js";
@@ -61,7 +61,7 @@ export function readApiRunFile(home: string): { url: string; host: string; port:
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // Loaded here, not at import: `status` and `api token` import this folder and need none of it.
-  const [{ buildApp }, { mcpRoutes }, { ApiMetrics }] = await Promise.all([import("./server.js"), import("./mcp/http.js"), import("./metrics/metrics.js")]);
+  const [{ buildApp }, { mcpRoutes }, { ApiMetrics }, { createWeb }] = await Promise.all([import("./server.js"), import("./mcp/http.js"), import("./metrics/metrics.js"), import("./web/web.js")]);
   const api = options.config.api ?? DEFAULT_API;
   const log = options.log ?? (() => undefined);
   const prefix = options.prefix;
@@ -73,8 +73,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const hub = new EventHub(blocking, redis, client.events.key);
   const metrics = new ApiMetrics(client);
   const tokens = new TokenStore(redis, prefix);
+  const web = createWeb({ redis, prefix, tmuxSocket: homePaths(options.home).tmuxSocket, loopback: isLoopback(api.listen.host), tls: api.tls !== null });
   let app: FastifyInstance | null = null;
   const release = async () => {
+    web.close();
     await app?.close().catch(() => undefined);
     await hub.close();
     await control.close().catch(() => undefined);
@@ -97,7 +99,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       streams: { ...DEFAULT_STREAM_LIMITS, ...options.streams },
     };
     const https = api.tls ? { cert: readTls(api.tls.cert, "api.tls.cert"), key: readTls(api.tls.key, "api.tls.key") } : undefined;
-    const built = await buildApp({ deps, extraRoutes: mcpRoutes, https, onError: (error, request) => log("api.error", { route: request.url.split("?")[0], error }) });
+    const built = await buildApp({ deps, extraRoutes: (d) => [...mcpRoutes(d), ...web.routes(d)], cookieAuth: web.authenticate, https, onError: (error, request) => log("api.error", { route: request.url.split("?")[0], error }) });
     app = built.app;
     await app.listen({ host: api.listen.host, port: api.listen.port });
     const address = app.server.address();

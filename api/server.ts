@@ -41,6 +41,8 @@ export interface BuildOptions {
   readonly extraRoutes?: (deps: ApiDeps) => AnyRoute[];
   readonly https?: { cert: Buffer; key: Buffer };
   readonly onError?: (error: unknown, request: FastifyRequest) => void;
+  /** A second way in for routes with a scope: the web dashboard's session cookie. */
+  readonly cookieAuth?: (request: FastifyRequest) => Promise<TokenInfo | null>;
 }
 
 export interface BuiltApp {
@@ -99,7 +101,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
     applyCors(request, reply, deps.api.allowedOrigins);
     const spec = request.routeOptions.config.spec;
     if (!spec || spec.scope === null) return;
-    const token = await bearer(request, deps);
+    const token = (await bearer(request, deps)) ?? (await options.cookieAuth?.(request)) ?? null;
     if (!token) throw problems.unauthorized();
     if (!token.scopes.includes(spec.scope)) throw problems.forbidden(spec.scope);
     request.token = token;
@@ -138,6 +140,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
         handler: async (_request, reply) => sendProblem(reply, new HttpProblem(426, "Upgrade required", "open a WebSocket")),
         wsHandler: (socket, request) => {
           validatePart(spec.query, request.query, "query");
+          if (spec.socket) return spec.socket(socket, request);
           serveWebSocket(socket, deps.hub, deps.streams, deps.metrics.sse);
         },
       });

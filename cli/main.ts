@@ -85,6 +85,14 @@ function program(): Command {
     .description("the dashboard: agents, live panes, queues, throughput, workflows and events (q quits)")
     .action(async () => (await import("./commands/tui.js")).tui({ home: home() }));
 
+  cli.command("web")
+    .description("a one-time login code for the web dashboard (and, with a display, open it)")
+    .option("--scope <scopes...>", "scopes of the browser session: read, submit, control, terminal (default: all)")
+    .option("--read-only", "only the read scope")
+    .option("--no-open", "print the address and code only")
+    .option("--json", "print JSON")
+    .action(async (opts) => (await import("./commands/web.js")).web({ ...opts, home: home() }));
+
   cli.command("result")
     .description("show a task's result")
     .argument("<id>", "task id")

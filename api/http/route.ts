@@ -5,6 +5,7 @@
  * (server.ts) and becomes the route's entry in the OpenAPI document
  * (openapi.ts): the document cannot drift from what is served.
  */
+import type { WebSocket } from "@fastify/websocket";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod/v4";
 import type { TokenInfo } from "../auth/tokens.js";
@@ -53,6 +54,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   /** The handler writes the reply itself (SSE, MCP); `websocket`: a WebSocket upgrade. */
   readonly raw?: boolean;
   readonly websocket?: boolean;
+  /** A WebSocket route's own handler (default: the event stream). */
+  readonly socket?: (socket: WebSocket, request: FastifyRequest) => void;
   /** Changes the swarm: recorded on the event stream with the token's name. */
   readonly mutation?: boolean;
   /** Not rate limited (health checks poll it). */

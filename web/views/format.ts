@@ -1,0 +1,21 @@
+/** Small text formatting shared by the views. */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+export function clock(iso: string | null): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : date.toLocaleTimeString();
+}
+
+/** A session's state as a person reads it: needs-input and lost are told apart from plain busy and down. */
+export function stateLabel(state: string, needsInput: string | null | undefined): string {
+  if (needsInput) return "needs input";
+  if (state === "busy") return "working";
+  if (state === "down") return "lost";
+  return state;
+}

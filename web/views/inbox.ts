@@ -1,0 +1,75 @@
+/**
+ * "Needs you": every item waiting for a person, oldest first, answered in
+ * place: approve or deny an approval, fill in an input step's questions.
+ * An item's title and text carry step outputs (untrusted): text nodes only.
+ */
+import { h, type ComponentChild } from "preact";
+import { useState } from "preact/hooks";
+import { api } from "../http.js";
+import type { State } from "../store.js";
+import type { InboxItem } from "../types.js";
+import { ago } from "./format.js";
+
+export function Inbox(props: { state: State; now: number }): ComponentChild {
+  const { inbox, session } = props.state;
+  const canAnswer = session.scopes.includes("control");
+  return h(
+    "section",
+    { "aria-labelledby": "inbox-h" },
+    h("h2", { id: "inbox-h" }, "Needs you"),
+    inbox.length === 0 ? h("p", { class: "muted" }, "Nothing waits for you.") : inbox.map((item) => h(Item, { key: item.id, item, canAnswer, now: props.now })),
+  );
+}
+
+function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): ComponentChild {
+  const { item } = props;
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(item.questions.map((q) => [q.name, q.default ?? ""])));
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const send = async (body: object) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api("POST", `/v1/inbox/${encodeURIComponent(item.id)}/answer`, body);
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const withReason = reason.trim() ? { reason: reason.trim() } : {};
+  return h(
+    "article",
+    { class: "inbox-item", "data-item": item.id, "aria-labelledby": `item-${item.id}` },
+    h("h3", { id: `item-${item.id}` }, item.title),
+    h("p", { class: "muted" }, `${item.kind} · ${item.source.workflow}/${item.source.step} · execution ${item.source.executionId} · waiting ${ago(props.now - Date.parse(item.createdAt))}${item.escalatedAt ? " · escalated" : ""}`),
+    item.text.trim() ? h("pre", { class: "item-text" }, item.text) : null,
+    item.kind === "input"
+      ? item.questions.map((q) =>
+          h(
+            "label",
+            { class: "question" },
+            q.prompt,
+            q.choices
+              ? h("select", { name: q.name, value: values[q.name] ?? "", onChange: (e: Event) => setValues({ ...values, [q.name]: (e.target as HTMLSelectElement).value }) }, q.choices.map((c) => h("option", { value: c }, c)))
+              : h("input", { name: q.name, value: values[q.name] ?? "", required: q.required, onInput: (e: Event) => setValues({ ...values, [q.name]: (e.target as HTMLInputElement).value }) }),
+          ),
+        )
+      : null,
+    props.canAnswer
+      ? h(
+          "div",
+          { class: "actions" },
+          item.kind === "approval"
+            ? [
+                h("button", { type: "button", class: "approve", disabled: busy, onClick: () => send({ answer: "approve", ...withReason }) }, "Approve"),
+                h("button", { type: "button", class: "deny", disabled: busy, onClick: () => send({ answer: "deny", ...withReason }) }, "Deny"),
+                h("input", { "aria-label": "reason (optional)", placeholder: "reason (optional)", value: reason, onInput: (e: Event) => setReason((e.target as HTMLInputElement).value) }),
+              ]
+            : h("button", { type: "button", class: "answer", disabled: busy, onClick: () => send({ values }) }, "Answer"),
+        )
+      : h("p", { class: "muted" }, "Answering needs the control scope."),
+    error ? h("p", { class: "error", role: "alert" }, error) : null,
+  );
+}

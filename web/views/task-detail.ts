@@ -1,0 +1,43 @@
+/** One task in full: its text and output as text, reloaded when a task event arrives. */
+import { h, type ComponentChild } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../http.js";
+import type { TaskView } from "../types.js";
+import { clock } from "./format.js";
+
+export function TaskDetail(props: { id: string; epoch: number }): ComponentChild {
+  const [task, setTask] = useState<TaskView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    api<TaskView>("GET", `/v1/tasks/${encodeURIComponent(props.id)}`)
+      .then((t) => current && (setTask(t), setError(null)))
+      .catch((failure: Error) => current && setError(failure.message));
+    return () => {
+      current = false;
+    };
+  }, [props.id, props.epoch]);
+  if (error) return h("p", { class: "error", role: "alert" }, error);
+  if (!task) return h("p", { class: "muted" }, "Loading…");
+  return h(
+    "article",
+    { class: "task-detail", "aria-labelledby": "detail-h", "data-task-detail": task.id },
+    h("h3", { id: "detail-h" }, "Task ", task.id, " ", h("span", { class: `status status-${task.status}`, "data-status": task.status }, task.status)),
+    h(
+      "dl",
+      null,
+      h("dt", null, "Agent"),
+      h("dd", null, task.agent, task.session ? ` on ${task.session}` : ""),
+      h("dt", null, "Submitted / finished"),
+      h("dd", null, `${clock(task.submittedAt)} / ${clock(task.finishedAt) || "—"}`),
+      h("dt", null, "Exit code"),
+      h("dd", null, task.exitCode === null ? "—" : String(task.exitCode)),
+      task.reason ? [h("dt", null, "Reason"), h("dd", null, task.reason)] : null,
+    ),
+    h("h4", null, "Task"),
+    h("pre", { class: "task-text" }, task.task),
+    h("h4", null, "Output"),
+    h("pre", { class: "output", tabIndex: 0 }, task.output || "(none yet)"),
+    task.answer ? [h("h4", null, "Answer"), h("pre", { class: "output" }, task.answer)] : null,
+  );
+}
