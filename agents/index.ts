@@ -22,7 +22,7 @@ export { prepareInteractiveConfig, conversationExists, type InteractiveConfig } 
 export { parseHookLine, parseHookLines, questionOf, type ClaudeHookEvent } from "./claude/hook-events.js";
 export { interactivePrompt, RESULT_SUFFIX } from "./claude/prompt.js";
 export { readTurn, type TurnUsage } from "./claude/transcript.js";
-export { readClaudeScreen, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
+export { readClaudeScreen, isLoginMessage, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
 export { isLimitMessage, clip } from "./events.js";
 export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";
 export { probeVersion, type ProbeOptions } from "./versions.js";

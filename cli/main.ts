@@ -297,6 +297,12 @@ function program(): Command {
     .option("--tables <list>", "only these tables, comma-separated")
     .action(async (opts) => (await import("./commands/backup.js")).exportHistory({ ...opts, home: home() }));
 
+  cli.command("login")
+    .description("sign an agent's program in (claude, codex, gemini, qwen), in the agent's own config folder, on this terminal")
+    .argument("<agent>", "the agent")
+    .option("--config <file>", "swarm.yaml to use (default: ./swarm.yaml, then $CLAUDE_AGENT_HOME/swarm.yaml)")
+    .action(async (agent, opts) => (await import("./commands/login.js")).login(agent, { ...opts, home: home() }));
+
   cli.command("doctor")
     .description("check tmux, redis-server, Node, the home and Redis, list the agent programs installed (and ready), and say how to fix problems")
     .option("--json", "print JSON")

@@ -19,6 +19,7 @@ import { removePid, writePid, isAlive } from "../pidfile.js";
 import { onStdoutClosed } from "../stdout-closed.js";
 import { startSwarm } from "../swarm-runtime.js";
 import { programChecks } from "../program-checks.js";
+import { loginChecks, type LoginCheck } from "../agent-logins.js";
 
 export interface UpOptions extends GlobalOptions {
   config?: string;
@@ -42,6 +43,7 @@ export async function up(options: UpOptions): Promise<void> {
   }
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
   await sayProgramProblems(await programChecks(config));
+  sayLogins(loginChecks(config, { home: paths.root, seed: true }));
   const optOuts: RedisOptOuts = { allowWithoutAuth: options.unsafeAllowRedisWithoutAuth, allowWithoutTls: options.unsafeAllowRedisWithoutTls };
   if (options.detach) {
     const started = await startDetached(paths, config.source, optOuts);
@@ -62,6 +64,18 @@ async function sayProgramProblems(checks: readonly { name: string; ok: boolean; 
   if (missing) throw new EnvironmentError(`${missing.name}: ${missing.detail}`, { hint: missing.fix ?? "" });
   for (const check of checks.filter((c) => !c.ok || c.warning)) {
     process.stderr.write(`warning: ${check.name}: ${check.detail}\n${check.fix ? `  fix: ${check.fix}\n` : ""}`);
+  }
+}
+
+/**
+ * Each program agent's login, after the user's own was copied into its
+ * folder: what was refreshed, and for an agent that cannot authenticate what
+ * to run. The swarm still starts (its other agents work).
+ */
+function sayLogins(checks: readonly LoginCheck[]): void {
+  for (const check of checks) {
+    if (check.seeded) process.stderr.write(`${check.agent}: your login copied into its folder (${check.seeded.join(", ")})\n`);
+    if (!check.ok) process.stderr.write(`warning: agent ${check.agent} cannot log in: ${check.detail}\n${check.fix ? `  fix: ${check.fix}\n` : ""}`);
   }
 }
 
