@@ -18,6 +18,8 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const llm = llmFeatures(swarm.config);
     const api = snapshot.daemon.alive ? apiAddress(homeOf(options).runDir) : null;
     const roles = agents.map((a) => roleOf(swarm.config.agents.find((c) => c.name === a.name)));
+    // Redis answers but no daemon does: the swarm is not running (exit 3), whatever the stored state says.
+    if (!snapshot.daemon.alive) process.exitCode = 3;
     if (options.json) {
       const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
       return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });

@@ -3,7 +3,7 @@
  * session must not pass for `idle`. It shows `needs-login` with the command
  * that fixes it, from the start and after a task it could not run.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,5 +56,10 @@ describe("an interactive Claude Code agent without a login", () => {
     expect(`${result.answer ?? ""} ${result.reason ?? ""}`).toMatch(/Not logged in/);
     expect(session().agentState).toBe("needs-login");
     expect(llm.agentRequests()).toHaveLength(0);
+    // Its output file is the result file the agent was asked to write, which it never wrote: not offered as "full output".
+    const shown = swarm.cli(["result", result.id]);
+    expect(result.outputFile).toMatch(/\.result\.md$/);
+    expect(existsSync(result.outputFile!)).toBe(false);
+    expect(shown.stdout).not.toContain("full output:");
   });
 });
