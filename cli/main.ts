@@ -85,13 +85,14 @@ function program(): Command {
     .action(async () => (await import("./commands/tui.js")).tui({ home: home() }));
 
   cli.command("result")
-    .description("show a task's result")
-    .argument("<id>", "task id")
+    .description("show a task's result (without an id: the latest task's)")
+    .argument("[id]", "task id (default: the latest task)")
     .option("--wait", "wait until the task has finished")
     .option("--summary", "add a short summary by the supervisor's model (needs supervisor.llm in swarm.yaml)")
     .option("--json", "print JSON")
     .action(async (id, opts) => {
       const r = opts.summary ? null : await remote();
+      if (r && id === undefined) throw new (await import("../core/index.js")).UsageError("result needs a task id with --url", { hint: "The latest task is found in a local home: claude-agent result ID --url URL." });
       return r ? r.commands.result(r.target, id, opts) : (await import("./commands/result.js")).result(id, { ...opts, home: home() });
     });
 
@@ -105,10 +106,11 @@ function program(): Command {
     });
 
   const workflow = cli.command("workflow")
-    .description("run YAML workflows (a DAG of agent tasks) and look at their executions")
+    .description("run YAML workflows (a DAG of agent tasks) and look at their executions; `workflow --file F [--params …]` is `workflow run`")
     .addHelpText("after", "\nThe swarm's daemon runs executions durably: they carry on after a restart.\nFormat and examples: docs/WORKFLOWS.md and workflows/examples/.");
-  workflow.command("run")
-    .description("start an execution of a workflow file; prints its id")
+  // The default: the design's `claude-agent workflow --file deploy.yaml --params env=prod` is `workflow run`.
+  workflow.command("run", { isDefault: true })
+    .description("start an execution of a workflow file; prints its id (the default: `workflow --file F` is `workflow run --file F`)")
     .argument("[file]", "the workflow file (same as --file)")
     .option("--file <file>", "the workflow file (YAML)")
     .option("--params <name=value...>", "workflow params, one name=value per word: --params env=prod version=1.2 (a value may contain ',' and '=')")
@@ -139,7 +141,7 @@ function program(): Command {
 
   cli.command("monitor")
     .description("follow a workflow execution live until it ends (a table on a terminal, lines otherwise)")
-    .argument("[id]", "execution id (same as --execution-id)")
+    .argument("[id]", "execution id (same as --execution-id; default: the latest execution)")
     .option("--execution-id <id>", "the execution to follow")
     .option("--json", "one JSON object per change")
     .action(async (id, opts) => (await import("./commands/monitor.js")).monitor(id, { ...opts, home: home() }));
