@@ -21,6 +21,11 @@ describe("the design's command shapes", () => {
     await swarm?.destroy();
   });
 
+  it("says there is nothing yet for `result` and `monitor` without an id on a new swarm (exit 2)", () => {
+    expect(swarm.cli(["result"])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining("no tasks yet") });
+    expect(swarm.cli(["monitor"])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining("no workflow executions yet") });
+  });
+
   it("runs `workflow --file F --params env=prod` as `workflow run`", () => {
     const run = swarm.cli(["workflow", "--file", file, "--params", "env=prod", "--wait"]);
     expect(run.stderr).toContain("execution ");
