@@ -42,6 +42,8 @@ function program(): Command {
   cli.command("down")
     .description("stop the swarm: its processes, its tmux sessions and the embedded Redis")
     .option("--json", "print what was stopped as JSON")
+    .option("--drain", "stop intake, wait for the running tasks to end, then stop (waiting tasks stay queued for the next up)")
+    .option("--force", "stop at once without asking, even with tasks running (they run again from the start at the next up)")
     .action(async (opts) => (await import("./commands/down.js")).down({ ...opts, home: home() }));
 
   cli.command("submit")
