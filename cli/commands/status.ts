@@ -24,7 +24,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
       return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
     }
-    const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
+    const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : `NOT RUNNING (no heartbeat); start it with \`${agentCommand(homeOf(options).root, "up", "--detach")}\``;
     print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\n\n`);
     const rows = agents.flatMap((agent) =>
       agent.sessions.map((s) => [s.name, agent.runtime, `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),

@@ -20,6 +20,7 @@ import { onStdoutClosed } from "../stdout-closed.js";
 import { startSwarm } from "../swarm-runtime.js";
 import { programChecks } from "../program-checks.js";
 import { loginChecks, type LoginCheck } from "../agent-logins.js";
+import { agentCommand } from "../command-line.js";
 
 export interface UpOptions extends GlobalOptions {
   config?: string;
@@ -48,7 +49,7 @@ export async function up(options: UpOptions): Promise<void> {
   if (options.detach) {
     const started = await startDetached(paths, config.source, optOuts);
     if (options.json) printJson({ ...started, home: paths.root, config: config.source });
-    else process.stdout.write(`swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: claude-agent down\n`);
+    else process.stdout.write(`swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: ${agentCommand(paths.root, "down")}\n`);
     return;
   }
   await runForeground(paths, config.source, optOuts);
@@ -118,9 +119,10 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
     });
     try {
       say(`ready: ${config.agents.map((a) => `${a.name}×${a.replicas}`).join(", ")} (home ${paths.root})`);
-      say(`  submit:  claude-agent submit --task "echo hello" --wait`);
-      say(`  watch:   claude-agent attach ${config.agents[0]?.name ?? "AGENT"}`);
-      say(`  stop:    Ctrl-C here (agents keep running in tmux), or claude-agent down`);
+      // Pasted as printed, each must reach this swarm: --home when it is not the default home.
+      say(`  submit:  ${agentCommand(paths.root, "submit", "--task", "echo hello", "--wait")}`);
+      say(`  watch:   ${agentCommand(paths.root, "attach", config.agents[0]?.name ?? "AGENT")}`);
+      say(`  stop:    Ctrl-C here (agents keep running in tmux), or ${agentCommand(paths.root, "down")}`);
       writeFileSync(readyFile, `${process.pid}\n`);
       process.send?.("ready"); // pm2 wait_ready
       const reason = await stopped;

@@ -4,7 +4,7 @@
  * `monitor --execution-id`, `result` and `monitor` without an id (the
  * latest), and the `task: |` hint for a task line YAML cannot read.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
@@ -63,6 +63,13 @@ describe("the design's command shapes", () => {
     expect(one.stdout).toContain("beta-1");
     expect(one.stdout).not.toContain("alpha-1");
     expect(swarm.cli(["status", "--agent", "nope"])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('unknown agent "nope"') });
+  });
+
+  it("prints next steps that work when pasted: with --home, since this home is not the default", () => {
+    const log = readFileSync(join(swarm.home, "daemon.test.log"), "utf8");
+    expect(log).toContain(`submit:  claude-agent --home ${swarm.home} submit --task 'echo hello' --wait`);
+    expect(log).toContain(`watch:   claude-agent --home ${swarm.home} attach alpha`);
+    expect(log).toContain(`or claude-agent --home ${swarm.home} down`);
   });
 
   it("hints at `task: |` when a task line is not valid YAML", () => {

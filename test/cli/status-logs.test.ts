@@ -55,7 +55,7 @@ describe("status and logs on a real swarm", () => {
     await exited;
     swarm.daemon = null;
     const text = swarm.cli(["status"]);
-    expect(text.stdout).toContain("NOT RUNNING");
+    expect(text.stdout).toContain(`NOT RUNNING (no heartbeat); start it with \`claude-agent --home ${swarm.home} up --detach\``);
     expect(text.exitCode).toBe(3);
     const json = swarm.cli(["status", "--json"]);
     expect(JSON.parse(json.stdout).daemon.alive).toBe(false);
