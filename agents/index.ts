@@ -24,8 +24,9 @@ export { prepareInteractiveConfig, conversationExists, type InteractiveConfig } 
 export { parseHookLine, parseHookLines, questionOf, type ClaudeHookEvent } from "./claude/hook-events.js";
 export { interactivePrompt, RESULT_SUFFIX } from "./claude/prompt.js";
 export { readTurn, type TurnUsage } from "./claude/transcript.js";
-export { readClaudeScreen, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
+export { readClaudeScreen, isLoginMessage, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
 export { isLimitMessage, clip } from "./events.js";
 export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";
 export { probeVersion, type ProbeOptions } from "./versions.js";
 export { DriftMonitor, DEFAULT_DRIFT, describeDrift, type DriftSign, type DriftSettings, type DriftVerdict } from "./drift.js";
+export { agentLogin, checkAuth, seedLogin, seedStateFile, loginSpec, LOGIN_SPECS, type AgentLogin, type AuthStatus, type SeedReport, type LoginSpec } from "./login/index.js";

@@ -6,6 +6,7 @@ import { inspectDispatch, shellCommand } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 import type { PromptContext } from "./agent-jobs.js";
+import { refreshAgentLogin } from "./agent-login.js";
 import { AgentSession } from "./agent-session.js";
 import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
@@ -196,6 +197,7 @@ export class Bridge {
   private async bringUp(session: AgentSession): Promise<void> {
     const agent = this.options.config.agents.find((a) => a.name === session.agent)!;
     const cwd = await this.worktrees.prepare(agent, session.name);
+    const login = refreshAgentLogin(agent, this.options.paths.root, this.log);
     // Interactive Claude: its TUI is the pane's own program (interactive.ts), not our shell.
     const interactive = this.interactive.handles(agent.name);
     const alive = interactive && (await this.sessions.list()).some((pane) => pane.session === session.name);
@@ -209,6 +211,7 @@ export class Bridge {
     const nonce = shell ? promptNonceOf(shell, ref, created) : null;
     session.attach(ref, nonce);
     if (interactive) await this.interactive.started(session, created);
+    if (interactive && login && !login.ok) this.interactive.setState(session, "needs-login");
     const running = created ? null : await this.registry.currentTask(session.name);
     const record = running ? await this.ledger.get(running) : null;
     // Still running in this very pane (or finished there unseen), whatever the ledger's status: after an

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { InfraError, readRegularFile, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, clip, interactivePrompt, isLimitMessage, readClaudeScreen, readTurn, writePrompt, type ClaudeHookEvent } from "../agents/index.js";
+import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, clip, interactivePrompt, isLimitMessage, isLoginMessage, readClaudeScreen, readTurn, writePrompt, type ClaudeHookEvent } from "../agents/index.js";
 import { jobDeadline } from "./deadline.js";
 import type { AgentSession } from "./agent-session.js";
 import type { ClaudeChannel } from "./claude-channel.js";
@@ -199,6 +199,7 @@ export class InteractiveRunner {
     const canRetry = session.currentTask === record.id && session.state === "busy";
     const settled = await this.deps.completion.settleReport(record, session.name, token, null, report, { canRetry, signal });
     if (settled.kind === "retry") return this.retry(record, session, channel, settled.token, settled.prompt, signal);
+    if (isLoginMessage(`${end.lastMessage ?? ""}\n${end.error ?? ""}`)) this.deps.claude.setState(session, "needs-login");
     await this.deps.finish(record, session.name, settled.status, settled.exitCode, settled.reason, settled.fields);
   }
 

@@ -127,7 +127,7 @@ export class InteractiveClaude {
       } catch (error) {
         if (!(error instanceof HookTimeout)) throw error;
         const screen = readClaudeScreen(await session.capture().catch(() => ""));
-        this.setState(session, screen.state === "needs-input" ? "needs-input" : "error", screen.question);
+        this.setState(session, screen.state === "needs-input" || screen.state === "needs-login" ? screen.state : "error", screen.question);
         throw new InfraError(`Claude Code did not start in ${session.name} within ${START_TIMEOUT_MS / 1000}s${describe(screen)}`, { context: { session: session.name } });
       }
     }
@@ -135,7 +135,7 @@ export class InteractiveClaude {
     if (created || session.agentState === "starting") {
       const screen = await this.waitForScreen(session, (s) => s.state === "idle" || s.state === "needs-input", START_TIMEOUT_MS);
       if (screen?.state !== "idle") {
-        this.setState(session, screen?.state === "needs-input" ? "needs-input" : "error", screen?.question ?? null);
+        this.setState(session, screen?.state === "needs-input" || screen?.state === "needs-login" ? screen.state : "error", screen?.question ?? null);
         throw new InfraError(`Claude Code in ${session.name} is not ready for input${describe(screen)}`, { context: { session: session.name } });
       }
       this.setState(session, "idle");

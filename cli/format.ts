@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { terminalLine, type TaskResult } from "../core/index.js";
 
 /**
@@ -45,7 +46,8 @@ export function describeResult(result: TaskResult): string {
   if (result.changedFiles) lines.push(`changed: ${changedSummary(result.changedFiles)}${result.commit ? ` · commit ${result.commit.slice(0, 12)}` : ""}`);
   if (result.gateOutput) lines.push("", "gate output (last lines):", ...result.gateOutput.trimEnd().split("\n").slice(-20));
   if (result.output) lines.push("", result.output.replace(/\n$/, ""));
-  if (result.outputFile) lines.push("", `full output: ${result.outputFile}`);
+  // An interactive task's output file is the result file its agent was asked to write: a failed one may have none.
+  if (result.outputFile && existsSync(result.outputFile)) lines.push("", `full output: ${result.outputFile}`);
   return lines.join("\n");
 }
 

@@ -43,6 +43,8 @@ function program(): Command {
   cli.command("down")
     .description("stop the swarm: its processes, its tmux sessions and the embedded Redis")
     .option("--json", "print what was stopped as JSON")
+    .option("--drain", "stop intake, wait for the running tasks to end, then stop (waiting tasks stay queued for the next up)")
+    .option("--force", "stop at once without asking, even with tasks running (they run again from the start at the next up)")
     .action(async (opts) => (await import("./commands/down.js")).down({ ...opts, home: home() }));
 
   cli.command("submit")
@@ -94,13 +96,14 @@ function program(): Command {
     .action(async (opts) => (await import("./commands/web.js")).web({ ...opts, home: home() }));
 
   cli.command("result")
-    .description("show a task's result")
-    .argument("<id>", "task id")
+    .description("show a task's result (without an id: the latest task's)")
+    .argument("[id]", "task id (default: the latest task)")
     .option("--wait", "wait until the task has finished")
     .option("--summary", "add a short summary by the supervisor's model (needs supervisor.llm in swarm.yaml)")
     .option("--json", "print JSON")
     .action(async (id, opts) => {
       const r = opts.summary ? null : await remote();
+      if (r && id === undefined) throw new (await import("../core/index.js")).UsageError("result needs a task id with --url", { hint: "The latest task is found in a local home: claude-agent result ID --url URL." });
       return r ? r.commands.result(r.target, id, opts) : (await import("./commands/result.js")).result(id, { ...opts, home: home() });
     });
 
@@ -114,10 +117,11 @@ function program(): Command {
     });
 
   const workflow = cli.command("workflow")
-    .description("run YAML workflows (a DAG of agent tasks) and look at their executions")
+    .description("run YAML workflows (a DAG of agent tasks) and look at their executions; `workflow --file F [--params …]` is `workflow run`")
     .addHelpText("after", "\nThe swarm's daemon runs executions durably: they carry on after a restart.\nFormat and examples: docs/WORKFLOWS.md and workflows/examples/.");
-  workflow.command("run")
-    .description("start an execution of a workflow file; prints its id")
+  // The default: the design's `claude-agent workflow --file deploy.yaml --params env=prod` is `workflow run`.
+  workflow.command("run", { isDefault: true })
+    .description("start an execution of a workflow file; prints its id (the default: `workflow --file F` is `workflow run --file F`)")
     .argument("[file]", "the workflow file (same as --file)")
     .option("--file <file>", "the workflow file (YAML)")
     .option("--params <name=value...>", "workflow params, one name=value per word: --params env=prod version=1.2 (a value may contain ',' and '=')")
@@ -148,7 +152,7 @@ function program(): Command {
 
   cli.command("monitor")
     .description("follow a workflow execution live until it ends (a table on a terminal, lines otherwise)")
-    .argument("[id]", "execution id (same as --execution-id)")
+    .argument("[id]", "execution id (same as --execution-id; default: the latest execution)")
     .option("--execution-id <id>", "the execution to follow")
     .option("--json", "one JSON object per change")
     .action(async (id, opts) => (await import("./commands/monitor.js")).monitor(id, { ...opts, home: home() }));
@@ -305,6 +309,12 @@ function program(): Command {
     .option("--out <file>", "write to this file instead of stdout")
     .option("--tables <list>", "only these tables, comma-separated")
     .action(async (opts) => (await import("./commands/backup.js")).exportHistory({ ...opts, home: home() }));
+
+  cli.command("login")
+    .description("sign an agent's program in (claude, codex, gemini, qwen), in the agent's own config folder, on this terminal")
+    .argument("<agent>", "the agent")
+    .option("--config <file>", "swarm.yaml to use (default: ./swarm.yaml, then $CLAUDE_AGENT_HOME/swarm.yaml)")
+    .action(async (agent, opts) => (await import("./commands/login.js")).login(agent, { ...opts, home: home() }));
 
   cli.command("doctor")
     .description("check tmux, redis-server, Node, the home and Redis, list the agent programs installed (and ready), and say how to fix problems")

@@ -156,9 +156,10 @@ export type SessionState = "starting" | "idle" | "busy" | "down" | "failed";
  * What the program in an interactive session is doing (Claude Code's TUI),
  * from its hooks: `done` its last turn ended, `needs-input` it waits for a
  * person (a permission prompt; `needsInput` says what is asked), `error` its
- * last turn failed or the program could not start.
+ * last turn failed or the program could not start, `needs-login` it has no
+ * login (`claude-agent login AGENT`).
  */
-export type AgentState = "starting" | "idle" | "working" | "needs-input" | "done" | "error";
+export type AgentState = "starting" | "idle" | "working" | "needs-input" | "needs-login" | "done" | "error";
 
 export interface SessionInfo {
   name: string;

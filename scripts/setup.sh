@@ -48,6 +48,6 @@ if [ "$node_major" -lt 22 ]; then
   node22=$(node scripts/node-cache.mjs 22)
   echo "setup: Node 22 for the agent programs: $node22 ($("$node22" --version))"
 fi
-echo "setup: building"
-npm run --silent build
+# Only when a source is newer than the build: a second `npm run demo` starts at once.
+node scripts/build-if-changed.mjs
 echo "setup: done (tmux $(tmux -V | cut -d' ' -f2), $(redis-server --version | grep -o 'v=[0-9.]*'), node $(node --version))"

@@ -36,24 +36,29 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
   try {
     while (!stop.signal.aborted) {
       let body: string;
+      // What must change for a pipe to get a new block: the body without the clock's part (uptimes, elapsed times, Redis' round trip).
+      let steady: string;
       try {
         swarm ??= await connect({ home: root, prefix: options.prefix });
-        body = (await snapshot(swarm, out.isTTY ? out.columns || 100 : 120, options.agent)).join("\n");
+        const taken = await snapshot(swarm, out.isTTY ? out.columns || 100 : 120, options.agent);
+        body = taken.lines.join("\n");
+        steady = taken.steady.join("\n");
       } catch (error) {
         await swarm?.close().catch(() => undefined);
         swarm = null;
         const why = isClaudeAgentError(error) ? error.message : (error as Error).message;
         body = `${why}\nhome: ${root}\nwaiting for the swarm (start it with \`claude-agent up\`)…`;
+        steady = body;
       }
       // Task text, agent names and workflow ids come from Redis: only printable text reaches the terminal.
       body = terminalText(body);
       if (out.isTTY) {
         const head = `${clock(Date.now())}  claude-agent status --watch (every ${options.intervalSec}s, Ctrl-C stops)`;
         out.write(`\x1b[H\x1b[2J${head.slice(0, out.columns || 100)}\n\n${body}\n`);
-      } else if (body !== previous) {
+      } else if (steady !== previous) {
         out.write(`--- ${new Date().toISOString()} ---\n${body}\n`);
       }
-      previous = body;
+      previous = steady;
       await sleep(options.intervalSec * 1000, stop.signal);
     }
   } finally {
@@ -63,13 +68,16 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
   }
 }
 
-async function snapshot(swarm: Swarm, width: number, agent: string | undefined): Promise<string[]> {
+async function snapshot(swarm: Swarm, width: number, agent: string | undefined): Promise<{ lines: string[]; steady: string[] }> {
   const started = performance.now();
   await swarm.client.redis.ping();
   const redisMs = performance.now() - started;
   const full = await swarm.status();
   const agents = full.agents.filter((a) => !agent || a.name === agent);
-  if (agent && agents.length === 0) return [`no agent named "${agent}" in this swarm (agents: ${full.agents.map((a) => a.name).join(", ")})`];
+  if (agent && agents.length === 0) {
+    const lines = [`no agent named "${agent}" in this swarm (agents: ${full.agents.map((a) => a.name).join(", ")})`];
+    return { lines, steady: lines };
+  }
   const status = { ...full, agents, sessions: agents.flatMap((a) => a.sessions) };
   const redis = swarm.client.redis;
   const keys = swarm.client.ledger.keys;
@@ -79,7 +87,14 @@ async function snapshot(swarm: Swarm, width: number, agent: string | undefined):
   const ids = await redis.zrevrange(`${keys.prefix}:wfs`, 0, 49);
   const docs = ids.length > 0 ? await redis.mget(ids.map((id) => `${keys.prefix}:wf:${id}`)) : [];
   const workflows = docs.map(parseExecution).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");
-  return plainStatus({ status, taskTexts, workflows, redisMs }, width, Date.now());
+  const now = Date.now();
+  return { lines: plainStatus({ status, taskTexts, workflows, redisMs }, width, now), steady: plainStatus({ status: steadyStatus(status), taskTexts, workflows, redisMs: 0 }, width, 0) };
+}
+
+/** The status without what only time changes: heartbeats are rewritten every 15 s by a healthy bridge. */
+function steadyStatus<T extends { sessions: readonly { heartbeatAt: string | null }[]; agents: readonly { sessions: readonly { heartbeatAt: string | null }[] }[] }>(status: T): T {
+  const calm = <S extends { heartbeatAt: string | null }>(s: S): S => ({ ...s, heartbeatAt: null });
+  return { ...status, sessions: status.sessions.map(calm), agents: status.agents.map((a) => ({ ...a, sessions: a.sessions.map(calm) })) };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@ import { ConfigError } from "../core/index.js";
 import { normalize } from "./normalize.js";
 import { checkRules } from "./rules.js";
 import type { Workflow } from "./types.js";
+import { commandLineHint } from "./yaml-hint.js";
 
 export interface ParseOptions {
   /** Used as the prefix of every problem (`deploy.yaml: steps.1.agent: …`). */
@@ -56,7 +57,8 @@ export function parseWorkflow(text: string, options: ParseOptions): Workflow {
       const message = error.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? error.code;
       return `${options.file}: ${where}: ${message}`;
     });
-    throw new ConfigError(problems, { context: { file: options.file } });
+    const hint = commandLineHint(text, doc.errors.map((error) => error.linePos?.[0]?.line ?? 0));
+    throw new ConfigError(problems, { ...(hint ? { hint } : {}), context: { file: options.file } });
   }
   let raw: unknown;
   try {

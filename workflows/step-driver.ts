@@ -71,7 +71,7 @@ class StepDriver {
     if (event === undefined) return decision;
     const st = state.steps[this.stepId];
     this.deps.emit(event, {
-      executionId: this.executionId, workflow: state.workflow, step: this.stepId, attempt,
+      executionId: this.executionId, workflow: state.workflow, step: this.stepId, agent: this.agentOf(state), attempt,
       taskId: st?.taskId, exitCode: st?.exitCode, reason: decision === "fixing" ? firstError(st?.schemaErrors ?? "") : st?.reason,
       ...(decision === "fixing" && { fix: st?.fixes }),
       ...(decision === "retry" && { delayMs: this.nextDelay }),
@@ -121,12 +121,23 @@ class StepDriver {
     await this.deps.sleep(ms, this.signal);
     if (this.signal.aborted) return; // the loop records the cancel
     const next = st.attempts + 1;
-    const decision = await this.settle(st.attempts, "backoff", (_s, cur) => {
+    let state: ExecutionState | null = null;
+    const decision = await this.settle(st.attempts, "backoff", (s, cur) => {
       Object.assign(cur, { attempts: next, retryAt: null, reason: null, gate: null, fix: null, fixes: 0, schemaErrors: null, json: null, attemptStartedAt: this.deps.at() });
+      state = s;
       return "next";
     });
     if (decision !== "next") return;
-    this.deps.emit("step.started", { executionId: this.executionId, step: this.stepId, attempt: next, retry: true });
+    const workflow = (state as ExecutionState | null)?.workflow;
+    this.deps.emit("step.started", { executionId: this.executionId, workflow, step: this.stepId, agent: state ? this.agentOf(state) : undefined, attempt: next, retry: true });
+  }
+
+  /** The agent a step's events name: the one that ran its task, else the one its definition names. */
+  private agentOf(state: ExecutionState): string | undefined {
+    const st = state.steps[this.stepId];
+    if (st?.agent) return st.agent;
+    const step = stepOf(state, this.stepId);
+    return step?.kind === "task" ? step.agent : undefined;
   }
 
   /** Renders for the target, or fails the step (nothing submitted) when it cannot be rendered safely. */

@@ -13,7 +13,7 @@
  * a question and numbered options (`❯ 1. Yes`); before the first frame the
  * screen is blank.
  */
-export type ScreenState = "starting" | "idle" | "working" | "needs-input" | "unknown";
+export type ScreenState = "starting" | "idle" | "working" | "needs-input" | "needs-login" | "unknown";
 
 export interface ScreenReading {
   readonly state: ScreenState;
@@ -21,6 +21,22 @@ export interface ScreenReading {
   readonly input: string | null;
   /** needs-input: the question and its options, one line. */
   readonly question: string | null;
+  /** The screen says the program has no login (needs-login, or idle with "Not logged in" above its box). */
+  readonly loginNeeded?: boolean;
+}
+
+/**
+ * Not logged in (2.1.332): `/login` (and onboarding without a login) shows
+ * "Select login method:" and numbered options, no input box; a prompt sent
+ * without a login is answered "Not logged in · Please run /login", and the
+ * footer keeps "Not logged in · run /login".
+ */
+const LOGIN_METHOD = /^\s*Select login method:?\s*$/;
+const LOGIN_MESSAGE = /Not logged in · (?:Please )?run \/login/i;
+
+/** A program's message saying it has no login (a turn's last message, a hook's error). */
+export function isLoginMessage(text: string): boolean {
+  return LOGIN_MESSAGE.test(text) || /\bPlease run \/login\b/.test(text);
 }
 
 const RULE = /^─{8,}\s*$/;
@@ -34,6 +50,7 @@ export function readClaudeScreen(screen: string): ScreenReading {
   const lines = screen.split("\n").map((line) => line.replace(/\s+$/, ""));
   if (lines.every((line) => line === "")) return { state: "starting", input: null, question: null };
 
+  if (lines.some((line) => LOGIN_METHOD.test(line)) && !findInputBox(lines)) return { state: "needs-login", input: null, question: null, loginNeeded: true };
   const dialog = findDialog(lines);
   if (dialog) return { state: "needs-input", input: null, question: dialog };
 
@@ -41,6 +58,8 @@ export function readClaudeScreen(screen: string): ScreenReading {
   if (!box) return { state: "unknown", input: null, question: null };
   const above = lines.slice(Math.max(0, box.top - 8), box.top);
   const working = above.some((line) => SPINNER.test(line)) || lines.slice(box.top).some((line) => OLD_WORKING.test(line));
+  // Still an input box (it takes the next prompt, which fails the same way): idle, with the login missing.
+  if (!working && lines.slice(Math.max(0, box.top - 2)).some((line) => LOGIN_MESSAGE.test(line))) return { state: "idle", input: box.input, question: null, loginNeeded: true };
   return { state: working ? "working" : "idle", input: box.input, question: null };
 }
 

@@ -1,3 +1,5 @@
+import { findConfigFile, loadConfig, type SwarmConfig } from "../../core/index.js";
+import { loginChecks } from "../agent-logins.js";
 import { discoverPrograms, runDoctorChecks } from "../doctor-checks.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { llmReport } from "../llm-checks.js";
@@ -5,17 +7,23 @@ import { swarmProgramChecks } from "../program-checks.js";
 import { swarmToolReports } from "../agent-tools.js";
 
 /**
- * The machine's checks (they set the exit code) and the agent programs found
- * (informational: a swarm of shell agents needs none of them).
+ * The machine's checks and each program agent's (they set the exit code),
+ * then the agent programs found on this machine with the user's own logins
+ * (informational: a swarm of shell agents needs none of them). An agent runs
+ * with its own config folder, so its login is its own check: the user's
+ * login counts only as what `up` copies into it.
  */
 export async function doctor(options: GlobalOptions & { json?: boolean }): Promise<void> {
+  const home = homeOf(options).root;
+  const config = swarmConfig(home);
   const [machine, agentPrograms, programs, llm] = await Promise.all([
-    runDoctorChecks({ home: homeOf(options).root }),
-    swarmProgramChecks({ home: homeOf(options).root }),
+    runDoctorChecks({ home }),
+    swarmProgramChecks({ home }),
     discoverPrograms(),
-    llmReport({ home: homeOf(options).root }),
+    llmReport({ home }),
   ]);
-  const checks = [...machine, ...agentPrograms];
+  const logins = config ? loginChecks(config, { home, seed: false }).map(({ name, ok, detail, fix }) => ({ name, ok, detail, ...(fix ? { fix } : {}) })) : [];
+  const checks = [...machine, ...agentPrograms, ...logins];
   const failed = checks.filter((c) => !c.ok);
   const tools = swarmToolReports({ home: homeOf(options).root });
   if (options.json) printJson({ ok: failed.length === 0, checks, programs, llm, tools });
@@ -25,7 +33,7 @@ export async function doctor(options: GlobalOptions & { json?: boolean }): Promi
       process.stdout.write(`${mark}  ${check.name}: ${check.detail}\n`);
       if (!check.ok && check.fix) process.stdout.write(`      fix: ${check.fix}\n`);
     }
-    process.stdout.write("\nagent programs (optional; for agents with runtime: claude, codex, gemini, qwen, aider):\n");
+    process.stdout.write("\nagent programs on this machine, with your own logins (each agent uses its own config folder: its login is the `agent … login` check above):\n");
     for (const program of programs) {
       const mark = program.ready ? "ready" : program.installed ? "found" : "-";
       process.stdout.write(`${mark.padEnd(6)}${program.runtime}: ${program.detail}\n`);
@@ -47,4 +55,14 @@ export async function doctor(options: GlobalOptions & { json?: boolean }): Promi
     process.stdout.write(failed.length === 0 ? "\nall checks passed\n" : `\n${failed.length} problem(s) found\n`);
   }
   process.exitCode = failed.length === 0 ? 0 : 1;
+}
+
+/** The swarm.yaml `up` would use here, or null (none, or one that does not load: the sandbox check says why). */
+function swarmConfig(home: string): SwarmConfig | null {
+  try {
+    const file = findConfigFile({ cwd: process.cwd(), home });
+    return file === null ? null : loadConfig({ cwd: process.cwd(), home, explicit: file });
+  } catch {
+    return null;
+  }
 }

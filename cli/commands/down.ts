@@ -14,7 +14,9 @@ import {
   type LockHolder,
 } from "../../core/index.js";
 import { killStrayTmux, killTmuxServer } from "../../sessions/index.js";
+import { agentCommand } from "../command-line.js";
 import { printJson, type GlobalOptions } from "../context.js";
+import { describeRunning, resumeIntake, runningTasks, stopIntake, swarmIfUp, waitForRunning } from "./down-tasks.js";
 import { isAlive, removePid, verifyDaemonPid, waitForExit } from "../pidfile.js";
 
 /** How long the daemon gets to close before it is killed. */
@@ -27,15 +29,50 @@ const STOP_TIMEOUT_MS = 15_000;
  * (its pid and start time), or, for a daemon of an older claude-agent, the
  * pid file's process if its command line is `claude-agent up` for this home.
  */
-export async function down(options: GlobalOptions & { json?: boolean; quiet?: boolean }): Promise<void> {
+export interface DownOptions extends GlobalOptions {
+  json?: boolean;
+  quiet?: boolean;
+  /** Stop intake, wait for the running tasks to end, then stop. */
+  drain?: boolean;
+  /** Stop without asking, even with tasks running. */
+  force?: boolean;
+}
+
+export async function down(options: DownOptions): Promise<void> {
   const paths = homePaths(resolveHome(options.home));
   const stopped: string[] = [];
   const notes: string[] = [];
   const holder = await homeLockHolder(paths.root);
   if (holder === "silent") throw new UsageError(`the home ${paths.root} is held by a process that does not answer`, { hint: "It may be stopped (SIGSTOP); continue it or kill it, then run `claude-agent down` again." });
   if (holder?.role === "down") throw new UsageError(`\`claude-agent down\` (pid ${holder.pid}) is already stopping ${paths.root}`);
-  if (holder) stopped.push(await stopDaemon(holder));
-  else {
+  if (options.drain && options.force) throw new UsageError("--drain and --force do not go together", { hint: "--drain waits for running tasks; --force stops them now." });
+  const swarm = holder && !options.quiet ? await swarmIfUp(paths.root) : null;
+  let pausedByUs: string[] = [];
+  try {
+    if (swarm) {
+      const running = await runningTasks(swarm);
+      if (running.length > 0 && options.drain) {
+        pausedByUs = await stopIntake(swarm);
+        if (!(await drainOrInterrupt(swarm))) {
+          await resumeIntake(swarm, pausedByUs);
+          process.exitCode = 130;
+          return void process.stderr.write("interrupted: nothing was stopped; intake resumed\n");
+        }
+      } else if (running.length > 0) {
+        const what = `${describeRunning(running)}: stopping now ends them, and each runs again from the start at the next \`claude-agent up\``;
+        if (!options.force && process.stdin.isTTY && !(await confirm(`${what}.\nStop anyway? (${agentCommand(paths.root, "down", "--drain")} waits for them) [y/N] `))) {
+          process.exitCode = 1;
+          return void process.stderr.write("nothing was stopped\n");
+        }
+        notes.push(`${what} (\`${agentCommand(paths.root, "down", "--drain")}\` waits for running tasks instead)`);
+      }
+    }
+    if (holder) stopped.push(await stopDaemon(holder));
+    if (swarm && pausedByUs.length > 0) await resumeIntake(swarm, pausedByUs);
+  } finally {
+    await swarm?.close().catch(() => undefined);
+  }
+  if (!holder) {
     const verdict = verifyDaemonPid(paths.daemonPid, paths.root);
     if (verdict.kind === "daemon") stopped.push(await stopDaemon({ pid: verdict.pid, start: processStartTime(verdict.pid) ?? "", role: "up" }));
     if (verdict.kind === "stranger") notes.push(`run/daemon.pid named pid ${verdict.pid}, which is not this home's daemon (${verdict.command}); it was not signalled`);
@@ -88,5 +125,27 @@ async function lockForTeardown(root: string): Promise<HomeLock | null> {
       });
     }
     throw error;
+  }
+}
+
+/** Waits for the running tasks; Ctrl-C stops waiting (false). */
+async function drainOrInterrupt(swarm: Awaited<ReturnType<typeof swarmIfUp>> & object): Promise<boolean> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once("SIGINT", onSignal);
+  try {
+    return await waitForRunning(swarm, (line) => process.stderr.write(`${line}\n`), stop.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
   }
 }

@@ -1,13 +1,13 @@
-import { createRedis, EventStream, redisTarget, terminalLine, type SwarmEvent } from "../../core/index.js";
+import { createRedis, EventStream, NotFoundError, redisTarget, terminalLine, type SwarmEvent } from "../../core/index.js";
 import { homeOf, withSwarm, type GlobalOptions } from "../context.js";
 import { wholeNumber } from "./submit.js";
-import { print, printError, printJsonLine } from "../output.js";
+import { print, printJsonLine } from "../output.js";
 
 export async function logs(agent: string | undefined, options: GlobalOptions & { follow?: boolean; lines: string; json?: boolean }): Promise<void> {
   const count = wholeNumber("--lines", options.lines);
   await withSwarm(options, async (swarm) => {
     if (agent && !swarm.config.agents.some((a) => a.name === agent)) {
-      printError(`warning: "${agent}" is not an agent of this swarm; showing nothing for it\n`);
+      throw new NotFoundError(`unknown agent "${agent}"`, { hint: `Agents: ${swarm.config.agents.map((a) => a.name).join(", ")}.` });
     }
     const show = (event: SwarmEvent) => {
       if (agent && event.agent !== agent) return;

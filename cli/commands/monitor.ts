@@ -1,12 +1,20 @@
-import { redactValues, terminalLine, UsageError } from "../../core/index.js";
+import { NotFoundError, redactValues, terminalLine } from "../../core/index.js";
 import type { ExecutionState, StepState } from "../../workflows/index.js";
 import type { GlobalOptions } from "../context.js";
-import { print, printControlled, printJsonLine } from "../output.js";
+import { print, printControlled, printError, printJsonLine } from "../output.js";
 import { describeExecution, exitCodeOf, withWorkflows } from "./workflow.js";
 
 export interface MonitorOptions extends GlobalOptions {
   executionId?: string;
   json?: boolean;
+}
+
+/** Without an id, monitor follows the execution started last (a person's "the one I just ran"). */
+async function latestExecution(workflows: { list(): Promise<ExecutionState[]> }): Promise<string> {
+  const latest = (await workflows.list())[0];
+  if (!latest) throw new NotFoundError("no workflow executions yet", { hint: "Start one: claude-agent workflow run --file FILE." });
+  printError(`monitoring the latest execution: ${latest.id} (${terminalLine(latest.workflow)})\n`);
+  return latest.id;
 }
 
 /**
@@ -16,8 +24,7 @@ export interface MonitorOptions extends GlobalOptions {
  * cancelled, 130 when interrupted.
  */
 export async function monitor(positional: string | undefined, options: MonitorOptions): Promise<void> {
-  const id = options.executionId ?? positional;
-  if (id === undefined) throw new UsageError("--execution-id is required", { hint: "claude-agent monitor --execution-id ID (ids: claude-agent workflow list)" });
+  const given = options.executionId ?? positional;
   const out = process.stdout;
   const view: View = options.json ? new JsonView() : out.isTTY ? new LiveView() : new PlainView();
   const stop = new AbortController();
@@ -26,6 +33,7 @@ export async function monitor(positional: string | undefined, options: MonitorOp
   process.once("SIGTERM", onSignal);
   try {
     await withWorkflows(options, async (workflows) => {
+      const id = given ?? (await latestExecution(workflows));
       let last: ExecutionState | null = null;
       for await (const raw of workflows.watch(id, stop.signal)) {
         const state = redactValues(raw);

@@ -1,6 +1,8 @@
+import { NotFoundError } from "../../core/index.js";
+import { listTasks, type SwarmClient } from "../../supervisor/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
-import { print } from "../output.js";
+import { print, printError } from "../output.js";
 
 export interface ResultCliOptions extends GlobalOptions {
   wait?: boolean;
@@ -9,8 +11,9 @@ export interface ResultCliOptions extends GlobalOptions {
   summary?: boolean;
 }
 
-export async function result(id: string, options: ResultCliOptions): Promise<void> {
+export async function result(given: string | undefined, options: ResultCliOptions): Promise<void> {
   await withSwarm(options, async (swarm) => {
+    const id = given ?? (await latestTask(swarm.client));
     const outcome = await swarm.result(id, { wait: options.wait });
     const summary = options.summary ? await swarm.client.summarize(id) : undefined;
     if (options.json) printJson(summary === undefined ? outcome : { ...outcome, summary });
@@ -20,4 +23,12 @@ export async function result(id: string, options: ResultCliOptions): Promise<voi
     }
     process.exitCode = exitCodeFor(outcome);
   });
+}
+
+/** Without an id, `result` shows the task submitted last, and says which on stderr (stdout stays the result). */
+async function latestTask(client: SwarmClient): Promise<string> {
+  const latest = (await listTasks(client, { limit: 1 })).tasks[0];
+  if (!latest) throw new NotFoundError("no tasks yet", { hint: 'Submit one: claude-agent submit --task "echo hello" --wait.' });
+  printError(`the latest task: ${latest.id}\n`);
+  return latest.id;
 }

@@ -2,6 +2,7 @@ import { classifyVersion, NotFoundError, redactShapes, ROLE_DELIVERY, versionIn,
 import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { agentCommand } from "../command-line.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 import { print } from "../output.js";
@@ -17,14 +18,16 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const llm = llmFeatures(swarm.config);
     const api = snapshot.daemon.alive ? apiAddress(homeOf(options).runDir) : null;
     const roles = agents.map((a) => roleOf(swarm.config.agents.find((c) => c.name === a.name)));
+    // Redis answers but no daemon does: the swarm is not running (exit 3), whatever the stored state says.
+    if (!snapshot.daemon.alive) process.exitCode = 3;
     if (options.json) {
       const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
       return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
     }
-    const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat); start it with `claude-agent up`";
+    const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : `NOT RUNNING (no heartbeat); start it with \`${agentCommand(homeOf(options).root, "up", "--detach")}\``;
     print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\n\n`);
     const rows = agents.flatMap((agent) =>
-      agent.sessions.map((s) => [s.name, agent.runtime, `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+      agent.sessions.map((s) => [s.name, agent.runtime, `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
     );
     print(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
     const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);

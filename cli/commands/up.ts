@@ -19,6 +19,8 @@ import { removePid, writePid, isAlive } from "../pidfile.js";
 import { onStdoutClosed } from "../stdout-closed.js";
 import { startSwarm } from "../swarm-runtime.js";
 import { programChecks } from "../program-checks.js";
+import { loginChecks, type LoginCheck } from "../agent-logins.js";
+import { agentCommand } from "../command-line.js";
 
 export interface UpOptions extends GlobalOptions {
   config?: string;
@@ -42,11 +44,12 @@ export async function up(options: UpOptions): Promise<void> {
   }
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
   await sayProgramProblems(await programChecks(config));
+  sayLogins(loginChecks(config, { home: paths.root, seed: true }));
   const optOuts: RedisOptOuts = { allowWithoutAuth: options.unsafeAllowRedisWithoutAuth, allowWithoutTls: options.unsafeAllowRedisWithoutTls };
   if (options.detach) {
     const started = await startDetached(paths, config.source, optOuts);
     if (options.json) printJson({ ...started, home: paths.root, config: config.source });
-    else process.stdout.write(`swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: claude-agent down\n`);
+    else process.stdout.write(`swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: ${agentCommand(paths.root, "down")}\n`);
     return;
   }
   await runForeground(paths, config.source, optOuts);
@@ -62,6 +65,18 @@ async function sayProgramProblems(checks: readonly { name: string; ok: boolean; 
   if (missing) throw new EnvironmentError(`${missing.name}: ${missing.detail}`, { hint: missing.fix ?? "" });
   for (const check of checks.filter((c) => !c.ok || c.warning)) {
     process.stderr.write(`warning: ${check.name}: ${check.detail}\n${check.fix ? `  fix: ${check.fix}\n` : ""}`);
+  }
+}
+
+/**
+ * Each program agent's login, after the user's own was copied into its
+ * folder: what was refreshed, and for an agent that cannot authenticate what
+ * to run. The swarm still starts (its other agents work).
+ */
+function sayLogins(checks: readonly LoginCheck[]): void {
+  for (const check of checks) {
+    if (check.seeded) process.stderr.write(`${check.agent}: your login copied into its folder (${check.seeded.join(", ")})\n`);
+    if (!check.ok) process.stderr.write(`warning: agent ${check.agent} cannot log in: ${check.detail}\n${check.fix ? `  fix: ${check.fix}\n` : ""}`);
   }
 }
 
@@ -104,9 +119,10 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
     });
     try {
       say(`ready: ${config.agents.map((a) => `${a.name}×${a.replicas}`).join(", ")} (home ${paths.root})`);
-      say(`  submit:  claude-agent submit --task "echo hello" --wait`);
-      say(`  watch:   claude-agent attach ${config.agents[0]?.name ?? "AGENT"}`);
-      say(`  stop:    Ctrl-C here (agents keep running in tmux), or claude-agent down`);
+      // Pasted as printed, each must reach this swarm: --home when it is not the default home.
+      say(`  submit:  ${agentCommand(paths.root, "submit", "--task", "echo hello", "--wait")}`);
+      say(`  watch:   ${agentCommand(paths.root, "attach", config.agents[0]?.name ?? "AGENT")}`);
+      say(`  stop:    Ctrl-C here (agents keep running in tmux), or ${agentCommand(paths.root, "down")}`);
       writeFileSync(readyFile, `${process.pid}\n`);
       process.send?.("ready"); // pm2 wait_ready
       const reason = await stopped;

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { APPROVING_OPTION, readClaudeScreen, type ScreenReading } from "../../agents/index.js";
+import { APPROVING_OPTION, isLoginMessage, readClaudeScreen, type ScreenReading } from "../../agents/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../fixtures/agents/claude/screens");
 
@@ -43,8 +43,25 @@ describe.each(readdirSync(ROOT).filter((entry) => /^\d+\.\d+\.\d+$/.test(entry))
   });
 
   it("has a fixture for every state it is expected to read", () => {
-    const names = readdirSync(resolve(ROOT, version)).map((file) => file.replace(/\.txt$/, ""));
+    // login-*.txt: captured from 2.1.332 on (below); older folders have none.
+    const names = readdirSync(resolve(ROOT, version)).map((file) => file.replace(/\.txt$/, "")).filter((name) => !name.startsWith("login-"));
     expect(names.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+});
+
+describe("Claude Code 2.1.332 without a login", () => {
+  it("reads the login method dialog (/login, or onboarding) as needs-login", () => {
+    expect(readClaudeScreen(screen("2.1.332", "login-method"))).toMatchObject({ state: "needs-login", loginNeeded: true });
+  });
+
+  it("reads the input box under \"Not logged in · run /login\" as idle with its login missing", () => {
+    expect(readClaudeScreen(screen("2.1.332", "login-not-logged-in"))).toMatchObject({ state: "idle", loginNeeded: true });
+    expect(readClaudeScreen(screen("2.1.332", "idle")).loginNeeded).toBeUndefined();
+  });
+
+  it("recognises the message a prompt sent without a login gets", () => {
+    expect(isLoginMessage("Not logged in · Please run /login")).toBe(true);
+    expect(isLoginMessage("The answer is 42.")).toBe(false);
   });
 });
 

@@ -135,9 +135,7 @@ steps:
         expectExit(result, 2);
         expect(result.stderr).toContain('no workflow execution "nope"');
       }
-      const usage = await run(["monitor"]);
-      expectExit(usage, 2);
-      expect(usage.stderr).toContain("--execution-id is required");
+      // `monitor` without an id follows the latest execution (test/cli/command-shapes.test.ts).
     });
 
     it("every workflow command has --help", async () => {

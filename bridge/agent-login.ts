@@ -1,0 +1,21 @@
+/**
+ * Before an agent's session starts, its config folder gets the user's own
+ * login again if that changed since the last copy (agents/login), and its
+ * authentication is checked offline: an interactive Claude Code without one
+ * would sit at its input box answering every prompt "Not logged in", so its
+ * session shows `needs-login` instead of `idle`.
+ */
+import { homedir } from "node:os";
+import { agentLogin, type AuthStatus } from "../agents/index.js";
+import { agentConfigDir, type AgentConfig, type LogFn } from "../core/index.js";
+
+export function refreshAgentLogin(agent: AgentConfig, home: string, log: LogFn, env: NodeJS.ProcessEnv = process.env): AuthStatus | null {
+  try {
+    const login = agentLogin({ runtime: agent.runtime, configDir: agentConfigDir(home, agent.name), agentEnv: agent.env, env, userHome: homedir(), seed: true });
+    if (login?.seeded && login.seeded.written.length > 0) log("agent.login-seeded", { agent: agent.name, files: login.seeded.written, from: login.seeded.from });
+    return login?.auth ?? null;
+  } catch (error) {
+    log("agent.login-seed-failed", { agent: agent.name, error });
+    return null;
+  }
+}
