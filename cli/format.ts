@@ -46,6 +46,7 @@ export function describeResult(result: TaskResult): string {
   if (result.gateOutput) lines.push("", "gate output (last lines):", ...result.gateOutput.trimEnd().split("\n").slice(-20));
   if (result.output) lines.push("", result.output.replace(/\n$/, ""));
   if (result.outputFile) lines.push("", `full output: ${result.outputFile}`);
+  if (result.castFile) lines.push(`${result.outputFile ? "" : "\n"}recording:   ${result.castFile} (claude-agent replay ${result.id})`);
   return lines.join("\n");
 }
 
