@@ -52,7 +52,8 @@ describe("replay in a real terminal", { timeout: 240_000 }, () => {
     term.run(`clear; ${replay(`${result.id} --speed 20`)}; read -t 1 -r typed; echo "DONE-MARK typed[$typed]"`);
     const screen = await term.waitFor(/^DONE-MARK typed\[.*\]\s*$/m, { what: "the replay to end", timeoutMs: 60_000 });
     // The task's line as its pane showed it: the stray ESC's CSI swallowed the ESC, `]0;pwned-title` is left as text.
-    expect(screen).toMatch(/^before-mark\]0;pwned-titleafter-mark\s*$/m);
+    // (The agent's own pane answered the queries when the task ran: bash echoed that answer as text, ^[[6;26R, which may follow.)
+    expect(screen).toMatch(/^before-mark\]0;pwned-titleafter-mark/m);
     expect(screen).toMatch(/^DONE-MARK typed\[\]\s*$/m);
     expect(term.info("#{pane_title}")).toBe(title);
     expect(buffers()).toBe("");
