@@ -16,6 +16,9 @@ export interface RecordedDispatch {
   readonly nonce: string;
 }
 
+/** A person attaching to a pane can resize it; a recording's header takes a size at most this old. */
+const SIZE_TTL_MS = 30_000;
+
 interface Recording {
   readonly taskId: string;
   readonly writer: CastWriter;
@@ -36,6 +39,8 @@ export class FlightRecorder {
   private readonly byTask = new Map<string, Recording>();
   private readonly byPane = new Map<string, Recording>();
   private listening: { manager: SessionManager; subscription: Disposable } | null = null;
+  /** Pane sizes, asked of tmux at most every SIZE_TTL_MS per pane: one control-mode round trip per task cost the burst CPU. */
+  private readonly sizes = new Map<string, { width: number; height: number; at: number }>();
 
   constructor(private readonly deps: FlightRecorderDeps) {}
 
@@ -59,7 +64,7 @@ export class FlightRecorder {
     let recording = this.byTask.get(task.id);
     try {
       if (!recording) {
-        const size = (await this.deps.sessions().paneSize(ref.paneId)) ?? { width: 200, height: 50 };
+        const size = await this.paneSize(ref.paneId);
         const writer = new CastWriter({
           file: this.castFile(task.id),
           header: { ...size, title: `task ${task.id} · agent ${task.agent} (${session.name})` },
@@ -78,7 +83,7 @@ export class FlightRecorder {
     recording.dispatch = dispatch;
     this.byPane.set(ref.paneId, recording);
     if (note) recording.writer.marker(note);
-    recording.writer.input(prompt);
+    if (prompt) recording.writer.input(prompt);
     this.listen();
   }
 
@@ -102,6 +107,15 @@ export class FlightRecorder {
   async close(): Promise<void> {
     await Promise.all([...this.byTask.keys()].map((id) => this.stop(id, "the bridge stopped; recording resumes when a bridge adopts the task")));
     this.unlisten();
+  }
+
+  private async paneSize(paneId: string): Promise<{ width: number; height: number }> {
+    const known = this.sizes.get(paneId);
+    if (known && Date.now() - known.at < SIZE_TTL_MS) return { width: known.width, height: known.height };
+    const size = (await this.deps.sessions().paneSize(paneId)) ?? { width: 200, height: 50 };
+    if (this.sizes.size > 1000) this.sizes.clear();
+    this.sizes.set(paneId, { ...size, at: Date.now() });
+    return size;
   }
 
   private listen(): void {

