@@ -9,7 +9,10 @@
  * listens to nothing (it subscribes to the pane stream only while a task is
  * recorded), so the idle figures above are its idle cost.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { parseCast } from "../../core/index.js";
+import { CastWriter } from "../../sessions/index.js";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -38,6 +41,8 @@ export interface RecorderFigures {
   off: RecorderSide;
   /** Bytes of recording per task (`echo x`: the typed line, the preview, the output, the markers). */
   castBytesPerTask: number;
+  /** The recorder's own work per task, re-done in this process on the burst's recordings (CastWriter: file, events, close), CPU ms. */
+  writerCpuMs: number;
 }
 
 export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (line: string) => void): Promise<RecorderFigures> {
@@ -66,12 +71,13 @@ export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (
         side.daemonCpuMs += cpuMs([swarm.daemon.pid!]) - daemon0;
       }
     }
-    const figures: RecorderFigures = { on: perTask(sides.on), off: perTask(sides.off), castBytesPerTask: castBytes(on) / (sides.on.tasks + 2 * REPLICAS) };
+    const figures: RecorderFigures = { on: perTask(sides.on), off: perTask(sides.off), castBytesPerTask: castBytes(on) / (sides.on.tasks + 2 * REPLICAS), writerCpuMs: rewrite(on) };
     for (const name of ["off", "on"] as const) {
       const s = figures[name];
       say(`  recorder ${name.padEnd(3)}: ${(s.tasks / s.seconds).toFixed(0)} tasks/s; CPU per task ${s.cpuMs.toFixed(2)} ms (daemon ${s.daemonCpuMs.toFixed(2)} ms)`);
     }
     say(`  the recorder's share of the burst's CPU: ${share(figures).toFixed(1)} %; ${figures.castBytesPerTask.toFixed(0)} bytes of recording per task`);
+    say(`  the recorder's own work, re-done here on the burst's recordings: ${figures.writerCpuMs.toFixed(3)} ms CPU per task (${((figures.writerCpuMs / figures.on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU)`);
     return figures;
   } finally {
     await on.stop();
@@ -108,6 +114,29 @@ function swarmPids(swarm: BenchSwarm): number[] {
   const shown = spawnSync("tmux", ["-S", swarm.paths.tmuxSocket, "display-message", "-p", "#{pid}"], { encoding: "utf8" });
   const tmuxServer = Number.parseInt(shown.stdout.trim(), 10);
   return [swarm.daemon.pid!, redis, tmuxServer, ...childrenOf(tmuxServer).map((child) => child.pid)];
+}
+
+/** Writes every recording of the burst again through a CastWriter, event by event as the stream gave them; CPU ms per recording. */
+function rewrite(swarm: BenchSwarm): number {
+  const names = readdirSync(swarm.paths.outputDir).filter((name) => name.endsWith(".cast"));
+  const casts = names.map((name) => parseCast(readFileSync(join(swarm.paths.outputDir, name), "utf8"), name));
+  const dir = mkdtempSync(join(tmpdir(), "cab-cast-"));
+  try {
+    const t0 = process.cpuUsage();
+    casts.forEach((cast, i) => {
+      const writer = new CastWriter({ file: join(dir, `${i}.cast`), header: { width: cast.header.width, height: cast.header.height, title: cast.header.title ?? "" }, label: (fields) => fields[0] ?? null });
+      for (const [, code, data] of cast.events) {
+        if (code === "o") writer.output(Buffer.from(data, "utf8").toString("latin1"));
+        else if (code === "i") writer.input(data);
+        else if (code === "m") writer.marker(data);
+      }
+      void writer.close();
+    });
+    const used = process.cpuUsage(t0);
+    return (used.user + used.system) / 1000 / Math.max(1, casts.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function castBytes(swarm: BenchSwarm): number {
