@@ -20,7 +20,8 @@ export class OutputTail {
   /** A character cut by the end of one read is completed by the next. */
   private readonly decoder = new StringDecoder("utf8");
 
-  constructor(private readonly file: string, private readonly keep = 6) {}
+  /** `redact` is applied to each line shown (a line is where a secret's pattern can be found whole). */
+  constructor(private readonly file: string, private readonly keep = 6, private readonly redact: (text: string) => string = (text) => text) {}
 
   /** Reads what was appended; returns the lines that were completed by it. */
   poll(): string[] {
@@ -50,8 +51,9 @@ export class OutputTail {
   private feed(output: string): string[] {
     const plain = stripAnsi(this.filter.push(output)).replace(/\r+\n/g, "\n");
     const pieces = (this.partial + plain).split("\n");
-    this.partial = shown(pieces.pop() ?? "");
-    const completed = pieces.map(shown);
+    const show = (line: string) => terminalLine(this.redact(visible(line)));
+    this.partial = show(pieces.pop() ?? "");
+    const completed = pieces.map(show);
     this.done.push(...completed);
     if (this.done.length > this.keep) this.done.splice(0, this.done.length - this.keep);
     return completed;
@@ -81,8 +83,8 @@ export class OutputTail {
   }
 }
 
-/** What a terminal shows of a line: the text after its last carriage return, as one safe line. */
-function shown(line: string): string {
+/** What a terminal shows of a line: the text after its last carriage return. */
+function visible(line: string): string {
   const cr = line.lastIndexOf("\r");
-  return terminalLine(cr >= 0 ? line.slice(cr + 1) : line);
+  return cr >= 0 ? line.slice(cr + 1) : line;
 }

@@ -13,6 +13,11 @@ export interface WaitProgressOptions {
   readonly tty: boolean;
   readonly columns?: number;
   readonly intervalMs?: number;
+  /**
+   * The pane shows what the task printed, secrets included (as its output file keeps them); what is
+   * shown here is redacted like the task's stored output (the swarm's redactor).
+   */
+  readonly redact: (text: string) => string;
 }
 
 const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
@@ -41,7 +46,7 @@ export class WaitProgress {
   private stopped = false;
 
   constructor(private readonly options: WaitProgressOptions) {
-    this.tail = new OutputTail(options.castFile, TAIL_LINES);
+    this.tail = new OutputTail(options.castFile, TAIL_LINES, options.redact);
   }
 
   start(): void {
@@ -61,11 +66,15 @@ export class WaitProgress {
   }
 
   /** Stops: erases the block (a terminal), or prints the lines that completed since the last look. Idempotent. */
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (!this.options.tty) for (const line of this.tail.poll()) printError(`${this.who} | ${line}\n`);
+    if (!this.options.tty) {
+      const record = await this.options.record().catch(() => null);
+      if (record) this.who = terminalLine(record.session ?? record.agent);
+      for (const line of this.tail.poll()) printError(`${this.who} | ${line}\n`);
+    }
     if (this.options.tty && this.drawn > 0) printControlled({ before: `\x1b[${this.drawn}F\x1b[J`, line: "", after: "" }, []);
     this.drawn = 0;
   }

@@ -1,4 +1,4 @@
-import { checkTaskText, limitsOf, MAX_TASK_BYTES, readTextFile, UsageError } from "../../core/index.js";
+import { checkTaskText, limitsOf, MAX_TASK_BYTES, readTextFile, swarmRedactor, UsageError } from "../../core/index.js";
 import { join } from "node:path";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
@@ -65,9 +65,10 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
       record: () => swarm.client.ledger.get(handle.id),
       tty: process.stderr.isTTY === true,
       columns: process.stderr.columns,
+      redact: swarmRedactor(swarm.config.agents.map((agent) => agent.env ?? {})),
     });
     progress?.start();
-    const result = await handle.result().finally(() => progress?.stop());
+    const result = await handle.result().finally(async () => progress?.stop());
     if (options.json) printJson(result);
     else print(`${describeResult(result)}\n`);
     process.exitCode = exitCodeFor(result);

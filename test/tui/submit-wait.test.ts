@@ -52,6 +52,11 @@ describe("submit --wait shows the task's progress", { timeout: 180_000 }, () => 
     expect(plain.stderr).not.toMatch(/\x1b/);
     expect(plain.stdout).toMatch(/^out-42\nout-56$/m);
 
+    // The pane shows what the task printed, secrets and all; the progress lines are redacted like its stored output.
+    const secret = swarm.cli(["submit", "--agent", "alpha", "--wait", "--task", "echo connect postgres://app:hunter2-$((40+2))@db.internal:5432/app"]);
+    expect(secret.stderr).toMatch(/^alpha-1 \| connect postgres:\/\/app:\[redacted\]@db\.internal:5432\/app$/m);
+    expect(secret.stderr).not.toContain("hunter2-42");
+
     const json = swarm.cli(["submit", "--agent", "alpha", "--wait", "--json", "--task", "echo quiet"]);
     expect(json.exitCode).toBe(0);
     expect(json.stderr).toBe("");
