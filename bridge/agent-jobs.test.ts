@@ -48,8 +48,9 @@ describe("AgentJobs", () => {
 
   it("writes the prompt to a file and continues the session's conversation", async () => {
     store.ids.set("coder-1", "sess-9");
-    const { script, preview } = await jobs.prepare(record(), "coder-1", "T1-1");
+    const { script, preview, prompt } = await jobs.prepare(record(), "coder-1", "T1-1");
     expect(readFileSync(agentJobFiles(jobsDir, "T1-1").promptFile, "utf8")).toBe("say $(hi) 'there'");
+    expect(prompt).toBe("say $(hi) 'there'"); // the prompt as delivered: what the flight recorder records first
     expect(script).toContain("--model sonnet --resume sess-9 --permission-mode acceptEdits <");
     expect(script).toContain("CLAUDE_CONFIG_DIR=/h/agents/coder/config");
     expect(script).not.toContain("$(hi)");
@@ -64,7 +65,7 @@ describe("AgentJobs", () => {
   });
 
   it("leaves shell tasks as they are", async () => {
-    expect(await jobs.prepare(record({ agent: "sh" }), "sh-1", "T1-1")).toEqual({ script: "say $(hi) 'there'", preview: "say $(hi) 'there'" });
+    expect(await jobs.prepare(record({ agent: "sh" }), "sh-1", "T1-1")).toEqual({ script: "say $(hi) 'there'", preview: "say $(hi) 'there'", prompt: "say $(hi) 'there'" });
     expect(await jobs.finish(record({ agent: "sh" }), "sh-1", "T1-1", 0)).toBeNull();
   });
 

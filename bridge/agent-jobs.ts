@@ -52,15 +52,19 @@ export class AgentJobs {
     return runtimeAdapter(this.byName.get(agent)?.runtime ?? "shell");
   }
 
-  /** Writes the prompt file (agent programs) and returns the dispatch's script and what the pane shows of it. */
-  async prepare(record: TaskRecord, session: string, token: string): Promise<{ script: string; preview: string }> {
+  /**
+   * Writes the prompt file (agent programs) and returns the dispatch's script, what the pane shows of it,
+   * and the prompt as delivered (the task text, or the program's prompt with its memory context).
+   */
+  async prepare(record: TaskRecord, session: string, token: string): Promise<{ script: string; preview: string; prompt: string }> {
     const agent = this.byName.get(record.agent);
     const adapter = this.adapter(record.agent);
-    if (!agent || !adapter.structured) return { script: record.task, preview: record.task };
+    if (!agent || !adapter.structured) return { script: record.task, preview: record.task, prompt: record.task };
     const fresh = record.fresh === true;
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
     const context = (await this.options.promptContext?.(agent, record).catch(() => null))?.block ?? "";
-    const files = writePrompt(this.options.jobsDir, token, context ? `${context}\n\n${record.task}` : record.task);
+    const prompt = context ? `${context}\n\n${record.task}` : record.task;
+    const files = writePrompt(this.options.jobsDir, token, prompt);
     const configDir = agentConfigDir(this.options.home, agent.name);
     const role = agent.role?.text ?? null;
     const roleFile = writeRoleFile(agent.runtime, configDir, role);
@@ -69,7 +73,7 @@ export class AgentJobs {
       { configDir, node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
-    return { script, preview: `${agent.runtime} (${note}):\n${record.task}` };
+    return { script, preview: `${agent.runtime} (${note}):\n${record.task}`, prompt };
   }
 
   /**

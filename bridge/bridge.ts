@@ -12,6 +12,7 @@ import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
 import { SessionHeartbeat } from "./heartbeat.js";
 import { InteractiveClaude } from "./interactive.js";
+import { FlightRecorder } from "./flight-recorder.js";
 import { JobRunner } from "./job-runner.js";
 import { Parking } from "./parking.js";
 import { ProgramVersions } from "./program-versions.js";
@@ -37,6 +38,8 @@ export interface BridgeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Context for program agents' prompts (the history's memory entries). */
   readonly promptContext?: PromptContext;
+  /** Record each task's pane as asciicast in `<home>/output/<id>.cast` (the flight recorder); default true. */
+  readonly record?: boolean;
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -62,6 +65,7 @@ export class Bridge {
   private readonly interactive: InteractiveClaude;
   private readonly versions = new ProgramVersions();
   private readonly sandboxes: Sandboxes;
+  private readonly recorder: FlightRecorder | null;
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
   private heartbeat: SessionHeartbeat | null = null;
@@ -110,6 +114,7 @@ export class Bridge {
       log: this.log,
       hookFileMaxBytes: this.tuning.hookFileMaxBytes,
     });
+    this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: options.paths.outputDir, sessions: () => this.sessions, log: this.log });
     this.runner = new JobRunner({
       ledger: this.ledger,
       registry: this.registry,
@@ -126,6 +131,7 @@ export class Bridge {
       agentEnv: (agent) => this.agentEnv(agent),
       maxDispatches: this.tuning.maxDispatches,
       redact,
+      recorder: this.recorder ?? undefined,
     });
   }
 
@@ -427,6 +433,7 @@ export class Bridge {
       this.parking.close();
       this.interactive.close();
       await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
+      await this.recorder?.close();
       await this.sessions.close();
       for (const connection of this.connections) connection.disconnect();
     })();

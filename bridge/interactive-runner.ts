@@ -7,6 +7,7 @@ import type { ClaudeChannel } from "./claude-channel.js";
 import type { AgentFinish } from "./agent-jobs.js";
 import type { ConversationStore } from "./conversations.js";
 import type { InteractiveClaude } from "./interactive.js";
+import type { FlightRecorder } from "./flight-recorder.js";
 import type { JobCompletion } from "./job-completion.js";
 import type { SessionPool } from "./session-pool.js";
 import type { SessionRegistry } from "./registry.js";
@@ -26,6 +27,9 @@ export interface InteractiveRunnerDeps {
   /** What every runtime's finished dispatch goes through: parking, gate (and its re-prompt), worktree changes, commit. */
   readonly completion: JobCompletion;
   readonly recycle?: (session: AgentSession, reason: string) => Promise<void>;
+  /** Records the pane (flight-recorder.ts); the prompt it records is redacted with `redact`. */
+  readonly recorder?: FlightRecorder;
+  readonly redact?: (text: string) => string;
 }
 
 /** Claude Code drops an Enter that comes with the paste; ~300 ms later it is taken (FIELD-NOTES). */
@@ -61,6 +65,10 @@ export class InteractiveRunner {
     return this.deps.claude.handles(agent);
   }
 
+  private redacted(text: string): string {
+    return this.deps.redact ? this.deps.redact(text) : text;
+  }
+
   /** `text` is the task text to run (raw); `record.task` is its redacted copy. */
   async dispatch(record: TaskRecord, session: AgentSession, signal: AbortSignal, text = record.task): Promise<void> {
     const { claude, ledger, registry } = this.deps;
@@ -70,10 +78,13 @@ export class InteractiveRunner {
     const resultFile = this.deps.claude.resultFile(record.agent, token);
     claude.clearResult(resultFile);
     // Write-ahead: a bridge that dies after this line finds the dispatch (resume below).
-    await ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile: resultFile });
+    const castFile = this.deps.recorder?.castFile(record.id);
+    await ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile: resultFile, castFile });
     await registry.publish(session);
     await this.deps.completion.before(record, session.name);
-    const { promptFile } = writePrompt(this.deps.jobsDir, token, interactivePrompt(text, resultFile));
+    const prompt = interactivePrompt(text, resultFile);
+    const { promptFile } = writePrompt(this.deps.jobsDir, token, prompt);
+    await this.deps.recorder?.start(record, session, this.redacted(prompt), null, attempt > 1 ? `attempt ${attempt}` : undefined);
     if (record.fresh) await this.clear(session, channel);
     const submitted = await this.submit(record, session, channel, promptFile, resultFile);
     const startedAt = Date.now();
@@ -105,6 +116,7 @@ export class InteractiveRunner {
     pool.occupy(session, record.id);
     await this.deps.registry.publish(session);
     try {
+      await this.deps.recorder?.start(record, session, "", null, "adopted by a restarted bridge: the output in between was not recorded");
       const startedAt = record.startedAt ? Date.parse(record.startedAt) : submitted.at;
       if (record.status !== "running") {
         await this.deps.ledger.update(record.id, { status: "running", startedAt: new Date(startedAt).toISOString() }, { type: "task.started", data: { agent: record.agent, session: session.name, status: "running" } });
@@ -226,7 +238,9 @@ export class InteractiveRunner {
     this.deps.claude.clearResult(resultFile);
     // Write-ahead, as for the first dispatch: a restarted bridge re-adopts the retry by its token.
     await this.deps.ledger.update(record.id, { dispatch: token, pane: paneKey(session), outputFile: resultFile });
-    const { promptFile } = writePrompt(this.deps.jobsDir, token, interactivePrompt(prompt, resultFile));
+    const retryPrompt = interactivePrompt(prompt, resultFile);
+    const { promptFile } = writePrompt(this.deps.jobsDir, token, retryPrompt);
+    await this.deps.recorder?.start(record, session, this.redacted(retryPrompt), null, "its gate failed: the agent tries again");
     const submitted = await this.submit(record, session, channel, promptFile, resultFile);
     const current = await this.deps.ledger.get(record.id);
     const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();

@@ -14,6 +14,7 @@ import { JobCompletion } from "./job-completion.js";
 import { readOutputForResult } from "./output.js";
 import type { Parking } from "./parking.js";
 import { dispatchVerdict } from "./policy-check.js";
+import type { FlightRecorder } from "./flight-recorder.js";
 import type { ExposedPath, Sandboxes } from "./sandbox.js";
 import type { SessionPool } from "./session-pool.js";
 import type { SessionRegistry } from "./registry.js";
@@ -51,6 +52,8 @@ export interface RunnerDeps {
   readonly sandboxes?: Sandboxes;
   /** The environment an agent's gates run with (agent-env.ts); default: this process's, without the swarm's variables, plus the agent's `env`. */
   readonly agentEnv?: (agent: AgentConfig) => Record<string, string>;
+  /** Records each task's pane as asciicast (flight-recorder.ts); without it nothing is recorded. */
+  readonly recorder?: FlightRecorder;
 }
 
 /** Why a task whose stored text is redacted cannot run: the raw copy kept apart is gone. */
@@ -104,6 +107,8 @@ export class JobRunner {
           recycle: deps.recycle,
           finish: (...args) => this.finish(...args),
           completion: this.completion,
+          recorder: deps.recorder,
+          redact: deps.redact,
         })
       : null;
   }
@@ -120,7 +125,11 @@ export class JobRunner {
     const existing = this.inflight.get(taskId);
     if (existing) return existing.promise;
     const controller = new AbortController();
-    const promise = this.execute(taskId, controller.signal).finally(() => this.inflight.delete(taskId));
+    const promise = this.execute(taskId, controller.signal).finally(() => {
+      this.inflight.delete(taskId);
+      // Ended, handed back to BullMQ for a retry, or left to a later bridge: either way this run's recording stops.
+      return this.deps.recorder?.stop(taskId);
+    });
     this.inflight.set(taskId, { promise, controller });
     return promise;
   }
@@ -203,6 +212,7 @@ export class JobRunner {
     await this.deps.registry.publish(session);
     try {
       const nonce = readNonce(this.deps.jobsDir, token) ?? "";
+      await this.deps.recorder?.start(record, session, "", { token, nonce }, "adopted by a restarted bridge: the output in between was not recorded");
       const startedAt = record.startedAt ? Date.parse(record.startedAt) : Date.now();
       const end = session.waitFor((m) => m.kind === "end" && m.token === token && m.nonce === nonce && this.ranToItsEnd(session, token, m));
       // The command may have ended between our look at the files and the subscription.
@@ -226,8 +236,9 @@ export class JobRunner {
     const attempt = record.attempts + 1;
     const token = `${record.id}-${attempt}`;
     const outputFile = join(this.deps.outputDir, `${record.id}.log`);
+    const castFile = this.deps.recorder?.castFile(record.id);
     // Write-ahead: a bridge that dies after this line finds the dispatch on restart.
-    await this.deps.ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile });
+    await this.deps.ledger.update(record.id, { dispatch: token, session: session.name, pane: paneKey(session), attempts: attempt, outputFile, castFile });
     await this.deps.registry.publish(session);
     const header = `\x1b[2m── task ${record.id} (attempt ${attempt}) ──\x1b[0m`;
     await this.completion.before(record, session.name);
@@ -236,6 +247,7 @@ export class JobRunner {
     const env = record.env !== undefined && !this.agentJobs.adapter(record.agent).structured ? { env: record.env } : {};
     const sandbox = this.sandboxFor(record.agent, session.name, token);
     const job = writeDispatch(this.deps.jobsDir, { token, task: prepared.script, outputFile, header, preview: this.redact(prepared.preview), ...env, sandbox });
+    await this.deps.recorder?.start(record, session, this.redact(prepared.prompt), job, attempt > 1 ? `attempt ${attempt}` : undefined);
     const { end } = await this.typeAndConfirm(record.id, session, token, job, "it");
     const startedAt = Date.now();
     await this.deps.ledger.update(
@@ -366,6 +378,7 @@ export class JobRunner {
     const header = `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m`;
     const sandbox = this.sandboxFor(record.agent, session.name, retry.token);
     const job = writeDispatch(this.deps.jobsDir, { token: retry.token, task: prepared.script, outputFile: retry.outputFile, header, preview: this.redact(prepared.preview), sandbox });
+    await this.deps.recorder?.start(record, session, this.redact(prepared.prompt), job, "its gate failed: the agent tries again");
     const { end } = await this.typeAndConfirm(record.id, session, retry.token, job, "its gate retry");
     const current = await this.deps.ledger.get(record.id);
     const startedAt = current?.startedAt ? Date.parse(current.startedAt) : Date.now();
@@ -381,6 +394,7 @@ export class JobRunner {
     extra: Readonly<Record<string, string | number>> = {},
   ): Promise<void> {
     const finishedAt = Date.now();
+    await this.deps.recorder?.stop(record.id, `${status}${exitCode === null ? "" : ` (exit ${exitCode})`}${reason ? `: ${this.redact(reason)}` : ""}`);
     const current = (await this.deps.ledger.get(record.id)) ?? record;
     const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
     const outputFile = current.outputFile;

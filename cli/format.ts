@@ -47,7 +47,9 @@ export function describeResult(result: TaskResult): string {
   if (result.gateOutput) lines.push("", "gate output (last lines):", ...result.gateOutput.trimEnd().split("\n").slice(-20));
   if (result.output) lines.push("", result.output.replace(/\n$/, ""));
   // An interactive task's output file is the result file its agent was asked to write: a failed one may have none.
-  if (result.outputFile && existsSync(result.outputFile)) lines.push("", `full output: ${result.outputFile}`);
+  const shownOutput = !!result.outputFile && existsSync(result.outputFile);
+  if (shownOutput) lines.push("", `full output: ${result.outputFile}`);
+  if (result.castFile) lines.push(`${shownOutput ? "" : "\n"}recording:   ${result.castFile} (claude-agent replay ${result.id})`);
   return lines.join("\n");
 }
 

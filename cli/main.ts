@@ -247,6 +247,14 @@ function program(): Command {
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/history.js")).prune({ ...opts, home: home() }));
 
+  cli.command("replay")
+    .description("play a task's pane as it happened (the flight recorder's asciicast); Ctrl-C or q stops it")
+    .argument("<id>", "task id")
+    .option("--speed <n>", "playback speed (2 plays twice as fast)", "1")
+    .option("--max-idle <s>", "the longest pause, in seconds", "2")
+    .option("--json", "print the recording: { id, file, header, events }")
+    .action(async (id, opts) => (await import("./commands/replay.js")).replay(id, { ...opts, home: home() }));
+
   cli.command("audit")
     .description("the append-only log of actions: who submitted, cancelled, approved, rejected, ran or changed what, and through which interface")
     .option("--since <when>", "a duration (7d, 12h) or a date (2026-12-01)")

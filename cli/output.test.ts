@@ -17,6 +17,7 @@ const RAW_WRITERS: Readonly<Record<string, string>> = {
   "cli/commands/down.ts": "prints only the names of what it stopped",
   "cli/commands/doctor.ts": "prints only local checks of this machine",
   "cli/commands/backup.ts": "history export writes JSON lines: JSON escaping makes control characters inert",
+  "cli/replay-player.ts": "replays a recording's bytes, which must keep the program's own drawing: every byte goes through ReplayFilter (core/replay-safe.ts), which drops OSC, DCS, queries and input modes",
 };
 
 /** Files that hand content to blessed: render.ts passes everything through terminalText, overlays.ts through escapeTags, inbox-panel.ts through both. */

@@ -96,6 +96,8 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       connect: (name) => createRedis(target, { worker: true, name }),
       log: logger.log,
       tuning: tuningFromEnv(process.env.CLAUDE_AGENT_TUNING),
+      // The flight recorder is on; `CLAUDE_AGENT_RECORDER=off` turns it off (the benchmark measures its cost that way).
+      record: process.env.CLAUDE_AGENT_RECORDER !== "off",
     });
     progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
     const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }), prefix, {

@@ -22,7 +22,7 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
   return out;
 }
 
-const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput", "outputError"] as const;
+const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput", "outputError", "castFile"] as const;
 const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries"] as const;
 
 export function encode(fields: Fields): string[] {

@@ -24,3 +24,18 @@ describe("the output file a task record may name", () => {
     for (const hash of refused) expect(recordProblems(id, hash, files), hash.outputFile).not.toEqual([]);
   });
 });
+
+describe("the recording a task record may name", () => {
+  const cast = (castFile: string) => ({ id, agent: "coder", castFile });
+
+  it("accepts only <home>/output/<id>.cast", () => {
+    expect(recordProblems(id, cast(`/h/output/${id}.cast`), files)).toEqual([]);
+    expect(recordProblems(id, cast(`/h/output/${id}.cast`))).toEqual([]);
+  });
+
+  it("refuses another task's recording, another folder, a path that climbs out, and a log posing as a recording", () => {
+    for (const file of [`/h/output/other-task.cast`, `/etc/${id}.cast`, `/h/output/../../etc/${id}.cast`, `/h/output/${id}.log`, `output/${id}.cast`, `/h/jobs/${id}.cast`]) {
+      expect(recordProblems(id, cast(file), files), file).toEqual([expect.stringMatching(/^castFile: /)]);
+    }
+  });
+});

@@ -42,7 +42,19 @@ export function recordProblems(id: string, hash: Readonly<Record<string, string>
     const problem = outputFileProblem(id, hash.outputFile, hash.agent, files);
     if (problem) problems.push(`outputFile: ${problem}: ${show(hash.outputFile)}`);
   }
+  if (hash.castFile) {
+    const problem = castFileProblem(id, hash.castFile, files);
+    if (problem) problems.push(`castFile: ${problem}: ${show(hash.castFile)}`);
+  }
   return problems;
+}
+
+/** The recording is `<output>/<id>.cast` (bridge/flight-recorder.ts), nothing else: replay reads it and the sweeper deletes it. */
+function castFileProblem(id: string, file: string, files?: RecordFiles): string | null {
+  if (file.includes("\0") || !isAbsolute(file) || normalize(file) !== file) return "not a plain absolute path";
+  if (basename(file) !== `${id}.cast`) return `not the recording of task ${id}`;
+  if (files ? dirname(file) !== files.outputDir : basename(dirname(file)) !== "output") return "not in the home's output folder";
+  return null;
 }
 
 /**

@@ -54,6 +54,8 @@ export interface TaskResult {
   outputError?: string;
   /** Agent programs with `memory.inject`: ids of the memory entries put into the prompt (history/memory). */
   memoryEntries?: string[];
+  /** The flight recorder's recording of the task's pane (asciicast v2), `<home>/output/<id>.cast`: `claude-agent replay ID`. */
+  castFile?: string;
 }
 
 /** The full stored record of a task. */

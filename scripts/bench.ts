@@ -7,6 +7,7 @@
  *   npm run bench                 full run (~3 minutes)
  *   BENCH_QUICK=1 npm run bench   smaller run (~1 minute)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
+ *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
  *
  * Timings belong here only: tests never assert them.
  */
@@ -26,6 +27,7 @@ import { childrenOf, clockTicks, cpuMs, readStat, rssKb } from "./bench/procfs.j
 import { measureClaudeLatency } from "./bench/claude.js";
 import { report, times } from "./bench/report.js";
 import { planFor, type IdleFigures, type Results } from "./bench/results.js";
+import { measureRecorderCost } from "./bench/recorder.js";
 import { measureSandboxOverhead } from "./bench/sandbox.js";
 import { describe, mb, ms, pct, rate } from "./bench/stats.js";
 import { AGENT, startBenchSwarm, type BenchSwarm } from "./bench/swarm.js";
@@ -251,8 +253,13 @@ async function main(): Promise<void> {
       if ("skipped" in results.sandbox) say(`  not measured: ${results.sandbox.skipped}`);
       return;
     }
+    if (ONLY === "recorder") {
+      results.recorder = await measureRecorderCost(PLAN, cleanups, say);
+      return;
+    }
     await measureAll(results, cleanups);
     results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
+    results.recorder = await measureRecorderCost(PLAN, cleanups, say);
     results.claude = measureClaudeLatency(ROOT, PLAN.claudeTasks, say);
   } finally {
     await cleanups.runAll();

@@ -3,3 +3,4 @@ export { ensureTmuxServer, killTmuxServer, killStrayTmux, tmuxServerRunning, tmu
 export { MarkerScanner } from "./marker-scanner.js";
 export type { Disposable } from "./emitter.js";
 export { shellInForeground, paneVariable } from "./pane-process.js";
+export { CastWriter, type CastWriterOptions } from "./cast-writer.js";

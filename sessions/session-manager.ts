@@ -161,6 +161,13 @@ export class SessionManager {
     return (await this.client.run(args)).join("\n");
   }
 
+  /** The pane's size in cells, or null when tmux cannot say (the pane is gone). */
+  async paneSize(paneId: string): Promise<{ width: number; height: number } | null> {
+    const [line] = await this.client.run(["display-message", "-p", "-t", paneId, "#{pane_width} #{pane_height}"]).catch(() => [] as string[]);
+    const [width, height] = (line ?? "").split(" ").map(Number);
+    return width && height ? { width, height } : null;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -105,7 +105,7 @@ describe("the ledger sweeper (real Redis)", () => {
     }
   });
 
-  it("forgets completed tasks after 7 days and failed ones after 30, with their output and dispatch files", async () => {
+  it("forgets completed tasks after 7 days and failed ones after 30, with their output, recording and dispatch files", async () => {
     const now = Date.now();
     await add(record("old-ok", now - 10 * DAY, "completed", now - 10 * DAY));
     await add(record("old-failed", now - 10 * DAY, "failed", now - 10 * DAY));
@@ -113,6 +113,8 @@ describe("the ledger sweeper (real Redis)", () => {
     await add(record("recent-ok", now - 1 * DAY, "completed", now - 1 * DAY));
     mkdirSync(paths.jobsDir, { recursive: true });
     writeFileSync(join(paths.outputDir, "old-ok.log"), "x");
+    writeFileSync(join(paths.outputDir, "old-ok.cast"), "x");
+    writeFileSync(join(paths.outputDir, "recent-ok.cast"), "x");
     writeFileSync(join(paths.jobsDir, "old-ok-1.sh"), "x");
     writeFileSync(join(paths.jobsDir, "recent-ok-1.sh"), "x");
     const outcome = await sweeper().sweep(now);
@@ -122,6 +124,8 @@ describe("the ledger sweeper (real Redis)", () => {
     expect(await ledger.get("old-failed")).not.toBeNull();
     expect(await ledger.get("recent-ok")).not.toBeNull();
     expect(existsSync(join(paths.outputDir, "old-ok.log"))).toBe(false);
+    expect(existsSync(join(paths.outputDir, "old-ok.cast"))).toBe(false);
+    expect(existsSync(join(paths.outputDir, "recent-ok.cast"))).toBe(true);
     expect(existsSync(join(paths.jobsDir, "old-ok-1.sh"))).toBe(false);
     expect(existsSync(join(paths.jobsDir, "recent-ok-1.sh"))).toBe(true);
   });

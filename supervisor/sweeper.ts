@@ -100,7 +100,10 @@ export class Sweeper {
 
   private removeFiles(ids: ReadonlySet<string>): void {
     if (ids.size === 0) return;
-    for (const id of ids) rmSync(join(this.deps.outputDir, `${id}.log`), { force: true });
+    for (const id of ids) {
+      rmSync(join(this.deps.outputDir, `${id}.log`), { force: true });
+      rmSync(join(this.deps.outputDir, `${id}.cast`), { force: true }); // the flight recorder's recording goes with the output
+    }
     removeNamed(this.deps.jobsDir, ids);
     for (const agent of listDir(this.deps.agentsDir)) removeNamed(join(this.deps.agentsDir!, agent, "results"), ids);
   }

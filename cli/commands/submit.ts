@@ -1,7 +1,9 @@
-import { checkTaskText, limitsOf, MAX_TASK_BYTES, readTextFile, UsageError } from "../../core/index.js";
-import { printJson, withSwarm, type GlobalOptions } from "../context.js";
+import { checkTaskText, limitsOf, MAX_TASK_BYTES, readTextFile, swarmRedactor, UsageError } from "../../core/index.js";
+import { join } from "node:path";
+import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
 import { print, printError } from "../output.js";
+import { WaitProgress } from "../wait-progress.js";
 
 export interface SubmitCliOptions extends GlobalOptions {
   task?: string;
@@ -56,7 +58,17 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
       return;
     }
     if (!options.json) printError(`task ${handle.id} → ${handle.agent} (${handle.routedBy})\n`);
-    const result = await handle.result();
+    // While it runs: its agent, elapsed time and the live tail of its pane (wait-progress.ts); nothing with --json.
+    const progress = options.json ? null : new WaitProgress({
+      taskId: handle.id,
+      castFile: join(homeOf(options).outputDir, `${handle.id}.cast`),
+      record: () => swarm.client.ledger.get(handle.id),
+      tty: process.stderr.isTTY === true,
+      columns: process.stderr.columns,
+      redact: swarmRedactor(swarm.config.agents.map((agent) => agent.env ?? {})),
+    });
+    progress?.start();
+    const result = await handle.result().finally(async () => progress?.stop());
     if (options.json) printJson(result);
     else print(`${describeResult(result)}\n`);
     process.exitCode = exitCodeFor(result);

@@ -1,6 +1,7 @@
 /** BENCHMARKS.md: the targets table, then the details of each measure. */
 import { clockTicks } from "./procfs.js";
 import type { Results } from "./results.js";
+import { share } from "./recorder.js";
 import { mb, ms, pct, rate, type Summary } from "./stats.js";
 
 const verdict = (ok: boolean | undefined): string => (ok === undefined ? "not measured" : ok ? "met" : "**not met**");
@@ -57,6 +58,12 @@ export function report(results: Results): string {
     push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` beside \`sandbox: none\` | ${ms(bwrap.p50)} (${ms(none.p50)} unsandboxed: +${ms(bwrap.p50 - none.p50)}) | — | — (for information) | — |`);
   } else if (results.sandbox) {
     push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` | not measured: ${results.sandbox.skipped} | — | — | — |`);
+  }
+  if (results.recorder) {
+    const { on, off } = results.recorder;
+    const cost = share(results.recorder);
+    push(`| The flight recorder's share of a burst's CPU (8 agents, \`echo x\`), whole swarm on − off | ${cost.toFixed(1)} % (${ms(on.cpuMs)} per task recorded, ${ms(off.cpuMs)} not) | ${ms(off.cpuMs)} (recorder off) | < 2 % | ${verdict(cost < 2)} |`);
+    push(`| The flight recorder's own work per task (its writer re-run on the burst's recordings) | ${ms(results.recorder.writerCpuMs)} (${((results.recorder.writerCpuMs / on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU) | — | < 2 % | ${verdict(results.recorder.writerCpuMs / on.cpuMs < 0.02)} |`);
   }
   for (const idle of results.idle) {
     const oursCpu = idle.cpu.daemon + idle.cpu.redis;
@@ -147,6 +154,21 @@ export function report(results: Results): string {
         const x = s as Summary;
         return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
       }),
+      "",
+    );
+  }
+  if (results.recorder) {
+    const { on, off, castBytesPerTask } = results.recorder;
+    const row = (name: string, s: typeof on) => `| ${name} | ${s.tasks} | ${(s.tasks / s.seconds).toFixed(0)} tasks/s | ${ms(s.cpuMs)} | ${ms(s.daemonCpuMs)} |`;
+    push(
+      "### The flight recorder's cost in a burst",
+      "",
+      `Two swarms of one shell agent × 8 replicas, one recording every task's pane (the default) and one started with \`CLAUDE_AGENT_RECORDER=off\`, ran bursts of \`echo x\` in turn, four rounds in alternating order, each burst's CPU read after a 1.5 s settle so that what it leaves behind (the history writer catching up) counts for it (scripts/bench/recorder.ts). CPU is that of every process of the swarm (daemon, redis-server, tmux server, panes) and of this process, and of the daemon alone, where the recorder runs. Recordings: ${castBytesPerTask.toFixed(0)} bytes per task. The difference of two swarms' CPU is noisy on a shared machine; the recorder's own work is also measured alone: every recording of the burst written again through its writer (CastWriter: the file made, each event as the stream gave it, markers cut out, closed), ${ms(results.recorder.writerCpuMs)} of CPU per task. Idle, the recorder listens to nothing (it subscribes to the pane stream only while a task is recorded): the idle figures are its idle cost.`,
+      "",
+      "| | tasks | throughput | CPU per task | daemon CPU per task |",
+      "| --- | --- | --- | --- | --- |",
+      row("recorder on", on),
+      row("recorder off", off),
       "",
     );
   }

@@ -1,4 +1,5 @@
 /** What a bench run measures, and the plan it follows (quick or full). */
+import type { RecorderFigures } from "./recorder.js";
 import type { Summary } from "./stats.js";
 
 export type Plan = ReturnType<typeof planFor>;
@@ -33,4 +34,6 @@ export interface Results {
   claude?: { latency: Summary; stopHook: Summary } | { skipped: string };
   /** Dispatch of `true` on a `sandbox: bwrap` shell agent and on a `sandbox: none` one, alternating; or why it was not measured. */
   sandbox?: { bwrap: Summary; none: Summary } | { skipped: string };
+  /** Bursts on a swarm with the flight recorder and on one without, alternating (recorder.ts). */
+  recorder?: RecorderFigures;
 }

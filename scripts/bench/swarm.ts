@@ -32,8 +32,8 @@ export function tempHome(tag: string): string {
   return home;
 }
 
-/** One shell agent with `replicas` panes, sharing one queue; or the agents of `yaml` (the API and sandbox benches). */
-export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml?: string): Promise<BenchSwarm> {
+/** One shell agent with `replicas` panes, sharing one queue; or the agents of `yaml` (the API and sandbox benches); `env` for the daemon (the recorder bench). */
+export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml?: string, env: NodeJS.ProcessEnv = {}): Promise<BenchSwarm> {
   const home = tempHome(`s${replicas}`);
   const paths = homePaths(home);
   const configFile = join(home, "swarm.yaml");
@@ -42,7 +42,7 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
   const log = openSync(logFile, "a");
   const daemon = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile], {
     cwd: home,
-    env: { ...process.env, REDIS_URL: "" },
+    env: { ...process.env, REDIS_URL: "", ...env },
     stdio: ["ignore", log, log],
   });
   closeSync(log);
