@@ -44,6 +44,8 @@ agents:
       DISABLE_AUTOUPDATER: 1
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
       MCP_TIMEOUT: 60000
+      # Claude Code 2.1.3xx defers MCP tools behind its ToolSearch tool; the scripted model calls them directly.
+      ENABLE_TOOL_SEARCH: "false"
 `,
     );
     // The agent's MCP server must reach this swarm: its home goes into the agent's config file now that it exists.

@@ -3,7 +3,8 @@
  * works in its own worktree, results say what a task changed and which
  * commit holds it, and `worktrees clean` never loses uncommitted work.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskResult } from "../../core/index.js";
@@ -58,7 +59,11 @@ describe("worktree agents", () => {
       expect(git(path, "rev-parse", "--abbrev-ref", "HEAD")).toBe(`claude-agent/${session}`);
     }
     client ??= await swarm.connect();
-    const [a, b] = await Promise.all([client.submit({ task: "sleep 0.3; pwd", agent: "coder" }), client.submit({ task: "sleep 0.3; pwd", agent: "coder" })]);
+    // A barrier, not a sleep: each task waits (up to 20 s) until both have started, so one session
+    // cannot run both one after the other however late the second submission arrives.
+    const barrier = mkdtempSync(join(tmpdir(), "ca-barrier-"));
+    const task = `touch ${barrier}/$$; for i in $(seq 200); do [ "$(ls ${barrier} | wc -l)" -ge 2 ] && break; sleep 0.1; done; pwd`;
+    const [a, b] = await Promise.all([client.submit({ task, agent: "coder" }), client.submit({ task, agent: "coder" })]);
     const results = await Promise.all([a.result(), b.result()]);
     const cwds = results.map((r) => r.output.trim()).sort();
     expect(cwds).toEqual([join(swarm.home, "worktrees", "coder-1"), join(swarm.home, "worktrees", "coder-2")].map((p) => realpathSync(p)));
