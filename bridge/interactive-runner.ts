@@ -43,6 +43,9 @@ const INTERRUPT_WAIT_MS = 3000;
 const INTERRUPT_TRIES = 3;
 /** The PermissionRequest hook runs before the dialog is drawn: wait this long for the dialog to approve it. */
 const APPROVE_WAIT_MS = 5000;
+/** How long the dialog may stay after the approving key before it is sent again, and how many times. */
+const APPROVE_CONFIRM_MS = 2000;
+const APPROVE_TRIES = 3;
 const ANSWER_EDGE = 64 * 1024;
 /** The transcript's last lines land a little after the hook (transcript-wait.ts); this bounds the wait. */
 const TRANSCRIPT_WAIT_MS = 1000;
@@ -302,10 +305,18 @@ export class InteractiveRunner {
     await channel.input(async () => {
       // Drift suspected since the task started: the prompt is left to a person.
       if (this.deps.claude.driftSuspected(record.agent)) return;
-      const screen = await this.deps.claude.waitForScreen(session, (s) => s.state === "needs-input", waitMs);
-      if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
-      await session.key(APPROVE_KEY);
-      this.deps.log("job.auto-approved", { taskId: record.id, session: session.name, tool: event.toolName, question: clip(screen.question ?? "", 200), key: APPROVE_KEY });
+      let screen = await this.deps.claude.waitForScreen(session, (s) => s.state === "needs-input", waitMs);
+      // Claude Code 2.1.332 draws its permission dialog before it listens to keys: a digit sent at once
+      // was seen lost (the dialog stayed until the next key, 12 s later). The key goes again while the
+      // same dialog is still up after APPROVE_CONFIRM_MS, never into anything else.
+      for (let attempt = 1; attempt <= APPROVE_TRIES; attempt++) {
+        if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
+        const question = screen.question;
+        await session.key(APPROVE_KEY);
+        this.deps.log("job.auto-approved", { taskId: record.id, session: session.name, tool: event.toolName, question: clip(question ?? "", 200), key: APPROVE_KEY, attempt });
+        screen = await this.deps.claude.waitForScreen(session, (s) => s.state !== "needs-input" || s.question !== question, APPROVE_CONFIRM_MS);
+        if (screen?.question !== question) return;
+      }
     });
   }
 

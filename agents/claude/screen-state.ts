@@ -47,7 +47,7 @@ const SELECTED_OPTION = /^\s*❯\s*1\.\s+\S/;
 const OPTION = /^\s*(?:❯\s*)?\d+\.\s+\S/;
 
 export function readClaudeScreen(screen: string): ScreenReading {
-  const lines = screen.split("\n").map((line) => line.replace(/\s+$/, ""));
+  const lines = withoutSidePanel(screen.split("\n")).map((line) => line.replace(/\s+$/, ""));
   if (lines.every((line) => line === "")) return { state: "starting", input: null, question: null };
 
   if (lines.some((line) => LOGIN_METHOD.test(line)) && !findInputBox(lines)) return { state: "needs-login", input: null, question: null, loginNeeded: true };
@@ -61,6 +61,26 @@ export function readClaudeScreen(screen: string): ScreenReading {
   // Still an input box (it takes the next prompt, which fails the same way): idle, with the login missing.
   if (!working && lines.slice(Math.max(0, box.top - 2)).some((line) => LOGIN_MESSAGE.test(line))) return { state: "idle", input: box.input, question: null, loginNeeded: true };
   return { state: working ? "working" : "idle", input: box.input, question: null };
+}
+
+/**
+ * Claude Code 2.1.332 opens a panel on the right once the working tree has changes ("tool-proof.txt
+ * (untracked) · New file not yet staged"), its left edge a `│` in one column of nearly every line,
+ * after each line of the conversation, dialog and input box. The screen is read without it.
+ */
+function withoutSidePanel(lines: readonly string[]): readonly string[] {
+  const filled = lines.filter((line) => line.trim() !== "");
+  if (filled.length < 4) return lines;
+  const columns = new Map<number, number>();
+  for (const line of filled) {
+    const chars = [...line];
+    chars.forEach((char, at) => {
+      if (char === "│" && at >= 40) columns.set(at, (columns.get(at) ?? 0) + 1);
+    });
+  }
+  const [edge, count] = [...columns].reduce<[number, number]>((best, entry) => (entry[1] > best[1] ? entry : best), [-1, 0]);
+  if (edge < 0 || count < filled.length * 0.6) return lines;
+  return lines.map((line) => [...line].slice(0, edge).join(""));
 }
 
 /** The last `❯` line framed by rules: the input box, and the text typed or pasted into it. */

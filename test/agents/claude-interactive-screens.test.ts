@@ -44,8 +44,23 @@ describe.each(readdirSync(ROOT).filter((entry) => /^\d+\.\d+\.\d+$/.test(entry))
 
   it("has a fixture for every state it is expected to read", () => {
     // login-*.txt: captured from 2.1.332 on (below); older folders have none.
-    const names = readdirSync(resolve(ROOT, version)).map((file) => file.replace(/\.txt$/, "")).filter((name) => !name.startsWith("login-"));
+    const names = readdirSync(resolve(ROOT, version)).map((file) => file.replace(/\.txt$/, "")).filter((name) => !name.startsWith("login-") && !name.startsWith("panel-"));
     expect(names.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+});
+
+describe("Claude Code 2.1.332 with its changes panel open on the right", () => {
+  // Opened once the working tree has changes; its `│` edge ends every line of the conversation and dialog.
+  it("reads the permission dialog beside the panel, with the approving option first", () => {
+    const reading = readClaudeScreen(screen("2.1.332", "panel-permission-bash"));
+    expect(reading).toMatchObject({ state: "needs-input" });
+    expect(reading.question).toContain("Do you want to proceed?");
+    expect(reading.question).toMatch(APPROVING_OPTION);
+    expect(reading.question).not.toContain("│");
+  });
+
+  it("reads a turn at work beside the panel as working", () => {
+    expect(readClaudeScreen(screen("2.1.332", "panel-working"))).toMatchObject({ state: "working" });
   });
 });
 
