@@ -35,6 +35,8 @@ const POOL_SIZE = 2;
 const GRACE_MS = 1000;
 /** Loading the parser (WebAssembly) takes ~0.3 s; a worker that is not ready after this is broken. */
 const START_TIMEOUT_MS = 30_000;
+/** Workers started for one check before it is refused for a parser that cannot start. */
+const START_TRIES = 2;
 
 interface Pending {
   readonly resolve: (verdict: PolicyVerdict) => void;
@@ -132,17 +134,31 @@ export class PolicyChecker {
 
   async check(text: string, policy: CompiledPolicy, options: CheckOptions = {}): Promise<PolicyVerdict> {
     if (this.closed) throw new Error("the policy checker is closed");
-    const worker = await this.acquire();
-    try {
-      await worker.ready.catch((cause: unknown) => {
-        throw new EnvironmentError(`the command policy's shell parser could not start: ${cause instanceof Error ? cause.message : String(cause)}`, {
-          cause, hint: "Reinstall the dependencies (npm ci): web-tree-sitter and tree-sitter-bash are needed.",
-        });
-      });
-      return await worker.check({ text, deny: policy.deny.map((r) => r.source), allow: policy.allow.map((r) => r.source), budgetMs: options.timeoutMs ?? policyBudgetMs(text) });
-    } finally {
-      worker.taken = false;
-      this.queue.shift()?.();
+    // A worker that fails to start is replaced once before the check gives up: CI saw one of ten
+    // client processes started at once lose its worker under load, while a fresh one starts fine.
+    for (let attempt = 1; ; attempt++) {
+      const worker = await this.acquire();
+      try {
+        const started = await worker.ready.then(
+          () => true,
+          (cause: unknown) => {
+            if (attempt < START_TRIES) return false;
+            throw new EnvironmentError(`the command policy's shell parser could not start: ${cause instanceof Error ? cause.message : String(cause)}`, {
+              cause, hint: "Reinstall the dependencies (npm ci): web-tree-sitter and tree-sitter-bash are needed.",
+            });
+          },
+        );
+        if (!started) {
+          worker.dead = true;
+          this.workers.delete(worker);
+          void worker.worker.terminate().catch(() => undefined);
+          continue;
+        }
+        return await worker.check({ text, deny: policy.deny.map((r) => r.source), allow: policy.allow.map((r) => r.source), budgetMs: options.timeoutMs ?? policyBudgetMs(text) });
+      } finally {
+        worker.taken = false;
+        this.queue.shift()?.();
+      }
     }
   }
 
