@@ -54,7 +54,10 @@ class PolicyWorker {
   taken = false;
 
   constructor(onExit: (w: PolicyWorker) => void) {
-    this.worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    // A worker inherits its process's execArgv; `--input-type` (a script run with `node --input-type=module -e`)
+    // makes a worker started from a file exit at once ("--input-type can only be used with string input").
+    const execArgv = process.execArgv.filter((arg) => !arg.startsWith("--input-type"));
+    this.worker = new Worker(workerEntry(), { execArgv, resourceLimits: { maxOldGenerationSizeMb: 512 } });
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
       this.worker.once("message", () => (clearTimeout(timer), resolve()));
@@ -134,8 +137,7 @@ export class PolicyChecker {
 
   async check(text: string, policy: CompiledPolicy, options: CheckOptions = {}): Promise<PolicyVerdict> {
     if (this.closed) throw new Error("the policy checker is closed");
-    // A worker that fails to start is replaced once before the check gives up: CI saw one of ten
-    // client processes started at once lose its worker under load, while a fresh one starts fine.
+    // A worker that fails to start is replaced once before the check gives up.
     for (let attempt = 1; ; attempt++) {
       const worker = await this.acquire();
       try {
