@@ -19,7 +19,24 @@ export { runtimeAdapter, isRuntimeName } from "./registry.js";
 export { renderScriptPath, shellQuote } from "./script.js";
 export { writeRoleFile, roleFileOf } from "./role-files.js";
 export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtime.js";
-export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive.js";
+export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive/launch.js";
+export { InteractiveClaude, resultsDir, type InteractiveDeps } from "./claude/interactive/sessions.js";
+export { InteractiveTransport } from "./claude/interactive/transport.js";
+export {
+  PaneUnusable,
+  type Adopted,
+  type AgentPane,
+  type Conversations,
+  type EndedTurn,
+  type Found,
+  type Interrupted,
+  type PreparedTurn,
+  type ResultFields,
+  type RunningTurn,
+  type Transport,
+  type TurnReport,
+  type TurnSpec,
+} from "./transport.js";
 export { prepareInteractiveConfig, conversationExists, type InteractiveConfig } from "./claude/config-dir.js";
 export { parseHookLine, parseHookLines, questionOf, type ClaudeHookEvent } from "./claude/hook-events.js";
 export { interactivePrompt, RESULT_SUFFIX } from "./claude/prompt.js";

@@ -1,5 +1,5 @@
 import { InfraError, type AgentState } from "../core/index.js";
-import { parseShellMarker, type ShellMarker } from "../agents/index.js";
+import { parseShellMarker, type AgentPane, type ShellMarker } from "../agents/index.js";
 import { shellInForeground, type PaneRef, type SessionManager } from "../sessions/index.js";
 
 interface Waiter {
@@ -14,7 +14,7 @@ export type AgentSessionState = "starting" | "idle" | "busy" | "down" | "failed"
  * One replica of an agent: a tmux session whose pane runs the agent's
  * program. Markers from the pane wake whoever waits for them; no polling.
  */
-export class AgentSession {
+export class AgentSession implements AgentPane {
   state: AgentSessionState = "starting";
   currentTask: string | null = null;
   ref: PaneRef | null = null;
@@ -39,6 +39,29 @@ export class AgentSession {
 
   /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */
   constructor(readonly name: string, readonly agent: string, private readonly manager: () => SessionManager) {}
+
+  get running(): boolean {
+    return this.ref !== null;
+  }
+
+  /** `<pane id>:<pane pid>`: tells this pane from a successor of the same session; "" while down. */
+  get paneKey(): string {
+    return this.ref ? `${this.ref.paneId}:${this.ref.panePid}` : "";
+  }
+
+  /** An interactive program's state; returns whether it changed (the caller publishes it). */
+  setProgramState(state: AgentState, needsInput: string | null): boolean {
+    if (this.agentState === state && this.needsInput === needsInput) return false;
+    this.agentState = state;
+    this.needsInput = needsInput;
+    return true;
+  }
+
+  setDrift(reason: string): boolean {
+    if (this.drift === reason) return false;
+    this.drift = reason;
+    return true;
+  }
 
   attach(ref: PaneRef, promptNonce: string | null = null): void {
     this.ref = ref;

@@ -2,18 +2,22 @@ import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { join } from "node:path";
 import { EventStream, Ledger, isTerminal, queueName, swarmRedactor, type AgentConfig, type HomePaths, type JobPayload, type LogFn, type SwarmConfig } from "../core/index.js";
-import { inspectDispatch, shellCommand } from "../agents/index.js";
+import { InteractiveClaude, InteractiveTransport, inspectDispatch, shellCommand, type Transport } from "../agents/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
-import type { PromptContext } from "./agent-jobs.js";
 import { refreshAgentLogin } from "./agent-login.js";
 import { AgentSession } from "./agent-session.js";
 import { Breakers } from "./breakers.js";
 import { ConversationStore } from "./conversations.js";
 import { SessionHeartbeat } from "./heartbeat.js";
-import { InteractiveClaude } from "./interactive.js";
+import { Dispatcher } from "./dispatch/dispatcher.js";
+import { Lifecycle } from "./dispatch/lifecycle.js";
+import { ProgramJobs, type PromptContext } from "./dispatch/program-jobs.js";
+import { Settle } from "./dispatch/settle.js";
+import { ShellTransport } from "./dispatch/shell-transport.js";
+import { TaskRecords } from "./dispatch/task-records.js";
 import { FlightRecorder } from "./flight-recorder.js";
-import { JobRunner } from "./job-runner.js";
+import { JobChanges } from "./job-changes.js";
 import { Parking } from "./parking.js";
 import { ProgramVersions } from "./program-versions.js";
 import { SessionRegistry } from "./registry.js";
@@ -58,7 +62,7 @@ export class Bridge {
   private readonly ledger: Ledger;
   private readonly events: EventStream;
   private readonly registry: SessionRegistry;
-  private readonly runner: JobRunner;
+  private readonly runner: Dispatcher;
   private readonly worktrees: Worktrees;
   private readonly parking: Parking;
   private readonly breakers: Breakers;
@@ -105,33 +109,51 @@ export class Bridge {
       pause: async (agent) => void (await this.workerOf(agent)?.pause(true)),
       resume: async (agent) => void (await this.workerOf(agent)?.resume()),
     });
+    const conversations = new ConversationStore(options.redis, this.ledger.keys);
     this.interactive = new InteractiveClaude({
       agents: options.config.agents,
       home: options.paths.root,
-      registry: this.registry,
+      publish: (pane) => this.registry.publish(this.byName.get(pane.name)!),
       events: this.events,
-      conversations: new ConversationStore(options.redis, this.ledger.keys),
+      conversations,
       log: this.log,
       hookFileMaxBytes: this.tuning.hookFileMaxBytes,
     });
     this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: options.paths.outputDir, sessions: () => this.sessions, log: this.log });
-    this.runner = new JobRunner({
+    const { jobsDir, outputDir, root: home } = options.paths;
+    const agents = new Map(options.config.agents.map((agent) => [agent.name, agent]));
+    const recycle = (session: AgentSession, reason: string) => this.recycle(session, reason);
+    const records = new TaskRecords({ ledger: this.ledger, jobsDir, pools: this.pools, recorder: this.recorder, redact, log: this.log });
+    const settle = new Settle({
+      agents: options.config.agents,
+      home,
+      jobsDir,
+      outputDir,
       ledger: this.ledger,
-      registry: this.registry,
-      pools: this.pools,
-      jobsDir: options.paths.jobsDir,
-      outputDir: options.paths.outputDir,
-      log: this.log,
-      agents: { config: options.config.agents, home: options.paths.root, redis: options.redis, promptContext: options.promptContext },
-      recycle: (session, reason) => this.recycle(session, reason),
       worktrees: this.worktrees,
-      parking: this.parking,
-      interactive: this.interactive,
+      changes: new JobChanges(jobsDir, this.worktrees),
+      log: this.log,
+      onRateLimited: (agent, resetAt) => this.parking.park(agent, resetAt),
       sandboxes: this.sandboxes,
       agentEnv: (agent) => this.agentEnv(agent),
+    });
+    const lifecycle = new Lifecycle({ records, settle, registry: this.registry, recorder: this.recorder, redact, log: this.log, recycle });
+    const programs = new ProgramJobs({ agents: options.config.agents, home, jobsDir, conversations, promptContext: options.promptContext });
+    const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes: this.sandboxes, redact, log: this.log });
+    const interactive: Transport<AgentSession> = new InteractiveTransport({ claude: this.interactive, conversations, jobsDir, log: this.log });
+    this.runner = new Dispatcher({
+      ledger: this.ledger,
+      records,
+      lifecycle,
+      registry: this.registry,
+      pools: this.pools,
+      agents,
+      transportOf: (agent) => (this.interactive.handles(agent.name) ? interactive : shell),
+      parking: this.parking,
+      recorder: this.recorder,
+      recycle,
       maxDispatches: this.tuning.maxDispatches,
-      redact,
-      recorder: this.recorder ?? undefined,
+      log: this.log,
     });
   }
 

@@ -60,7 +60,7 @@ function castFileProblem(id: string, file: string, files?: RecordFiles): string 
 /**
  * The output file is `<output>/<id>.log`, a job file `<jobs>/<token><suffix>`
  * of this task, or an interactive agent's result file
- * `<agents>/<agent>/results/<token>.result.md` (bridge/interactive.ts), for
+ * `<agents>/<agent>/results/<token>.result.md` (agents/claude/interactive/sessions.ts), for
  * the agent the record names.
  */
 function outputFileProblem(id: string, file: string, agent: string | undefined, files?: RecordFiles): string | null {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { withOurSettings, withStartupState } from "./config-dir.js";
 import { parseHookLine, parseHookLines, questionOf } from "./hook-events.js";
 import { HOOK_EVENTS, HOOK_SCRIPT_NAME, hookScript } from "./hooks.js";
-import { interactiveArgv } from "./interactive.js";
+import { interactiveArgv } from "./interactive/launch.js";
 import { interactivePrompt, RESULT_SUFFIX } from "./prompt.js";
 import { readTurn } from "./transcript.js";
 

@@ -1,5 +1,5 @@
 import { watch } from "node:fs";
-import { readRegularFile } from "../core/index.js";
+import { readRegularFile } from "../../../core/index.js";
 
 /**
  * Claude Code writes its transcript a little after the hook that ends a turn

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, watch, writeSync, writeFileSync, type FSWatcher } from "node:fs";
-import { parseHookLine, type ClaudeHookEvent } from "../agents/index.js";
+import { parseHookLine, type ClaudeHookEvent } from "../hook-events.js";
 
 /** Events kept for replay and lookups: a few turns' worth (a turn is a handful of hooks). */
 const KEEP = 500;

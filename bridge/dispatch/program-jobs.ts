@@ -1,15 +1,14 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../core/index.js";
-import { agentJobFiles, findNode, proseHint, renderScriptPath, runtimeAdapter, writePrompt, writeRoleFile, type AgentOutcome, type AgentRuntime } from "../agents/index.js";
-import type { ConversationStore } from "./conversations.js";
+import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../../core/index.js";
+import { agentJobFiles, findNode, proseHint, renderScriptPath, runtimeAdapter, writePrompt, writeRoleFile, type AgentOutcome, type AgentRuntime, type Conversations } from "../../agents/index.js";
 
-export interface AgentJobsOptions {
+export interface ProgramJobsOptions {
   readonly agents: readonly AgentConfig[];
   /** The swarm's home: agent config folders live under it. */
   readonly home: string;
   readonly jobsDir: string;
   /** Where each session's conversation id is kept; null: every task starts a new conversation. */
-  readonly conversations: ConversationStore | null;
+  readonly conversations: Conversations | null;
   /** Context put before a program agent's task in its prompt (memory entries); absent: the task alone. */
   readonly promptContext?: PromptContext;
 }
@@ -40,11 +39,11 @@ const UNKNOWN_CONVERSATION = /no conversation found|no rollout found|no (?:saved
  * conversation unless the task asks for a fresh one) and, once it has
  * ended, what its event stream says: answer, cost, tokens, errors.
  */
-export class AgentJobs {
+export class ProgramJobs {
   private readonly byName: ReadonlyMap<string, AgentConfig>;
   private readonly nodes = new Map<string, string>();
 
-  constructor(private readonly options: AgentJobsOptions) {
+  constructor(private readonly options: ProgramJobsOptions) {
     this.byName = new Map(options.agents.map((agent) => [agent.name, agent]));
   }
 

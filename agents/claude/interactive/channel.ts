@@ -1,6 +1,6 @@
-import { InfraError, type AgentState } from "../core/index.js";
-import { questionOf, type ClaudeHookEvent } from "../agents/index.js";
-import type { AgentSession } from "./agent-session.js";
+import { InfraError, type AgentState } from "../../../core/index.js";
+import type { AgentPane } from "../../transport.js";
+import { questionOf, type ClaudeHookEvent } from "../hook-events.js";
 import { HookFeed } from "./hook-feed.js";
 
 interface Waiter {
@@ -33,7 +33,7 @@ export class ClaudeChannel {
   private writer: Promise<unknown> = Promise.resolve();
   private readonly downSubscription: { dispose(): void };
 
-  constructor(readonly session: AgentSession, hookFile: string, private readonly onChange: (session: AgentSession) => void) {
+  constructor(readonly session: AgentPane, hookFile: string, private readonly onChange: (session: AgentPane) => void) {
     this.feed = new HookFeed(hookFile, (event) => this.apply(event));
     this.downSubscription = session.onDown((reason) => this.fail(reason));
   }
@@ -53,10 +53,7 @@ export class ClaudeChannel {
   }
 
   setState(state: AgentState, needsInput: string | null = null): void {
-    if (this.session.agentState === state && this.session.needsInput === needsInput) return;
-    this.session.agentState = state;
-    this.session.needsInput = needsInput;
-    this.onChange(this.session);
+    if (this.session.setProgramState(state, needsInput)) this.onChange(this.session);
   }
 
   /** Every event as it arrives; returns its unsubscribe. */
@@ -76,7 +73,7 @@ export class ClaudeChannel {
         this.waiters.delete(waiter);
       };
       const waiter: Waiter = { match, resolve: (event) => (cleanup(), resolve(event)), reject: (error) => (cleanup(), reject(error)) };
-      if (!this.session.ref) return reject(new InfraError(`session ${this.session.name} is not running`));
+      if (!this.session.running) return reject(new InfraError(`session ${this.session.name} is not running`));
       if (options.signal?.aborted) return onAbort();
       this.waiters.add(waiter);
       options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -109,8 +106,8 @@ export class ClaudeChannel {
   /** The pane went down: every wait fails as an infrastructure error. */
   private fail(reason: string): void {
     for (const waiter of [...this.waiters]) waiter.reject(new InfraError(`session ${this.session.name} is gone: ${reason}`, { context: { session: this.session.name } }));
-    this.session.agentState = "starting";
-    this.session.needsInput = null;
+    // Not published: the session's own down state is, and a restart publishes what the new program does.
+    this.session.setProgramState("starting", null);
   }
 
   /** The state a hook leaves the program in (docs/INTERACTIVE.md has the table). */

@@ -1,20 +1,23 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../core/index.js";
-import { conversationExists, DriftMonitor, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, RESULT_SUFFIX, type DriftSign, type ScreenReading } from "../agents/index.js";
-import type { AgentSession } from "./agent-session.js";
-import { ClaudeChannel, HookTimeout } from "./claude-channel.js";
-import type { ConversationStore } from "./conversations.js";
+import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../../../core/index.js";
+import { DriftMonitor, type DriftSign } from "../../drift.js";
+import type { AgentPane, Conversations } from "../../transport.js";
+import { conversationExists, prepareInteractiveConfig } from "../config-dir.js";
+import { RESULT_SUFFIX } from "../prompt.js";
+import { readClaudeScreen, type ScreenReading } from "../screen-state.js";
+import { ClaudeChannel, HookTimeout } from "./channel.js";
 import { HookFeed } from "./hook-feed.js";
-import type { SessionRegistry } from "./registry.js";
+import { HOOK_FILE_VAR, interactiveArgv } from "./launch.js";
 
 export interface InteractiveDeps {
   readonly agents: readonly AgentConfig[];
   /** The swarm's home: per-agent config and hook folders live under it. */
   readonly home: string;
-  readonly registry: SessionRegistry;
+  /** Publishes a session's state where `status` reads it. */
+  readonly publish: (pane: AgentPane) => Promise<void>;
   readonly events: EventStream;
-  readonly conversations: ConversationStore;
+  readonly conversations: Conversations;
   readonly log: LogFn;
   /** Hook files are cut back between tasks once they hold this much (HookFeed.compact); default 1 MB. */
   readonly hookFileMaxBytes?: number;
@@ -29,7 +32,7 @@ const SCREEN_POLL_MS = 100;
  * Interactive Claude Code sessions (`runtime: claude`, `mode: interactive`):
  * what their panes run, the start-up handshake, and one ClaudeChannel per
  * session whose state changes are published to the registry (`status`) and
- * as `agent.state` events. The jobs themselves: interactive-runner.ts.
+ * as `agent.state` events. Its tasks: transport.ts.
  */
 export class InteractiveClaude {
   private readonly channels = new Map<string, ClaudeChannel>();
@@ -50,14 +53,14 @@ export class InteractiveClaude {
     return this.byName.get(name);
   }
 
-  channel(session: AgentSession): ClaudeChannel {
+  channel(session: AgentPane): ClaudeChannel {
     const channel = this.channels.get(session.name);
     if (!channel) throw new InfraError(`session ${session.name} has no Claude hook channel`, { context: { session: session.name } });
     return channel;
   }
 
   /** Between tasks: keeps the session's hook file from growing for as long as its program runs. */
-  compact(session: AgentSession): void {
+  compact(session: AgentPane): void {
     const channel = this.channels.get(session.name);
     try {
       if (channel?.compact(this.deps.hookFileMaxBytes ?? 1024 * 1024)) this.deps.log("agent.hooks-compacted", { session: session.name });
@@ -81,7 +84,7 @@ export class InteractiveClaude {
    * empties the hook file unless the session's pane still runs (then the
    * file tells a new bridge what happened while none watched).
    */
-  async launch(session: AgentSession, cwd: string, paneAlive: boolean): Promise<{ command: string[]; env: Record<string, string>; exposed: { path: string; writable: boolean }[] }> {
+  async launch(session: AgentPane, cwd: string, paneAlive: boolean): Promise<{ command: string[]; env: Record<string, string>; exposed: { path: string; writable: boolean }[] }> {
     const agent = this.byName.get(session.agent)!;
     const configDir = agentConfigDir(this.deps.home, agent.name);
     const results = resultsDir(this.deps.home, agent.name);
@@ -116,7 +119,7 @@ export class InteractiveClaude {
    * pasted before that is lost). A program that kept running: replay its
    * hook file, which leaves the channel in the program's current state.
    */
-  async started(session: AgentSession, created: boolean): Promise<void> {
+  async started(session: AgentPane, created: boolean): Promise<void> {
     const channel = this.channel(session);
     const start = created ? channel.waitFor((e) => e.event === "SessionStart", { timeoutMs: START_TIMEOUT_MS, what: "Claude Code's SessionStart hook" }) : null;
     start?.catch(() => undefined);
@@ -143,10 +146,10 @@ export class InteractiveClaude {
   }
 
   /** Polls the screen (the fallback) until `done` holds; null when it never did within `timeoutMs`. */
-  async waitForScreen(session: AgentSession, done: (screen: ScreenReading) => boolean, timeoutMs: number): Promise<ScreenReading | null> {
+  async waitForScreen(session: AgentPane, done: (screen: ScreenReading) => boolean, timeoutMs: number): Promise<ScreenReading | null> {
     const deadline = Date.now() + timeoutMs;
     let last: ScreenReading | null = null;
-    while (session.ref) {
+    while (session.running) {
       last = readClaudeScreen(await session.capture());
       if (done(last)) return last;
       if (Date.now() >= deadline) {
@@ -164,30 +167,27 @@ export class InteractiveClaude {
    * prompts (a dialog it cannot read must not be approved blindly), and an
    * `agent.drift-suspected` event goes out once.
    */
-  noteDrift(session: AgentSession, sign: DriftSign, detail: string): void {
+  noteDrift(session: AgentPane, sign: DriftSign, detail: string): void {
     const verdict = this.drift.note(session.agent, sign, detail);
     this.deps.log("agent.drift-sign", { session: session.name, sign, detail, recent: verdict.recent.length });
     const reason = this.drift.suspected(session.agent);
     if (!reason) return;
-    if (session.drift !== reason) {
-      session.drift = reason;
-      void this.deps.registry.publish(session).catch(() => undefined);
+    if (session.setDrift(reason)) void this.deps.publish(session).catch((error) => this.deps.log("session.publish-failed", { session: session.name, error }));
+    if (verdict.crossed) {
+      void this.deps.events
+        .publish("agent.drift-suspected", { agent: session.agent, session: session.name, message: reason })
+        .catch((error) => this.deps.log("event.publish-failed", { session: session.name, type: "agent.drift-suspected", error }));
     }
-    if (verdict.crossed) void this.deps.events.publish("agent.drift-suspected", { agent: session.agent, session: session.name, message: reason }).catch(() => undefined);
   }
 
   driftSuspected(agent: string): boolean {
     return this.drift.suspected(agent) !== null;
   }
 
-  setState(session: AgentSession, state: AgentState, needsInput: string | null = null): void {
+  setState(session: AgentPane, state: AgentState, needsInput: string | null = null): void {
     const channel = this.channels.get(session.name);
     if (channel) channel.setState(state, needsInput);
-    else if (session.agentState !== state || session.needsInput !== needsInput) {
-      session.agentState = state;
-      session.needsInput = needsInput;
-      this.publish(session);
-    }
+    else if (session.setProgramState(state, needsInput)) this.publish(session);
   }
 
   /** Whether a transcript path a hook reported lies in the agent's own config folder. */
@@ -205,16 +205,16 @@ export class InteractiveClaude {
     this.channels.clear();
   }
 
-  private hookFile(session: AgentSession): string {
+  private hookFile(session: AgentPane): string {
     return join(this.deps.home, "agents", session.agent, "hooks", `${session.name}.jsonl`);
   }
 
-  private publish(session: AgentSession): void {
-    const { registry, events, log } = this.deps;
-    void registry.publish(session).catch((error) => log("session.publish-failed", { session: session.name, error }));
+  private publish(session: AgentPane): void {
+    const { publish, events, log } = this.deps;
+    void publish(session).catch((error) => log("session.publish-failed", { session: session.name, error }));
     void events
       .publish("agent.state", { agent: session.agent, session: session.name, status: session.agentState ?? undefined, message: session.needsInput ?? undefined })
-      .catch(() => undefined);
+      .catch((error) => log("event.publish-failed", { session: session.name, type: "agent.state", error }));
   }
 }
 

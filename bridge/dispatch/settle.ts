@@ -10,19 +10,18 @@
  */
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentConfig, Ledger, TaskRecord, TerminalStatus } from "../core/index.js";
-import { agentEnvironment } from "./agent-env.js";
-import type { AgentFinish, AgentJobs } from "./agent-jobs.js";
-import { gateFailureReason, gateRetryPrompt, runGate } from "./gates.js";
-import type { JobChanges } from "./job-changes.js";
-import { gateCommand } from "./policy-check.js";
-import type { Sandboxes } from "./sandbox.js";
-import type { Worktrees } from "./worktrees.js";
+import type { AgentConfig, Ledger, LogFn, TaskRecord, TerminalStatus } from "../../core/index.js";
+import type { TurnReport } from "../../agents/index.js";
+import { gateFailureReason, gateRetryPrompt, runGate } from "../gates.js";
+import type { JobChanges } from "../job-changes.js";
+import { gateCommand } from "../policy-check.js";
+import type { Sandboxes } from "../sandbox.js";
+import type { Worktrees } from "../worktrees.js";
 
 export type Settlement =
   | { readonly kind: "final"; readonly status: TerminalStatus; readonly exitCode: number | null; readonly reason?: string; readonly fields: Record<string, string | number> }
-  /** Re-prompt the agent: dispatch `prompt` as `token` in the same session, writing its pane output to `outputFile`. */
-  | { readonly kind: "retry"; readonly token: string; readonly prompt: string; readonly outputFile: string };
+  /** Re-prompt the agent: a further turn, `prompt` as `token`, in the same session. */
+  | { readonly kind: "retry"; readonly token: string; readonly prompt: string };
 
 export interface CompletionDeps {
   readonly agents: readonly AgentConfig[];
@@ -30,16 +29,15 @@ export interface CompletionDeps {
   readonly jobsDir: string;
   readonly outputDir: string;
   readonly ledger: Ledger;
-  readonly agentJobs: AgentJobs;
   readonly worktrees: Worktrees;
   readonly changes: JobChanges;
-  readonly log: (event: string, data: Record<string, unknown>) => void;
+  readonly log: LogFn;
   /** The agent's program hit a rate limit; `resetAt` (ISO) when it said when the limit lifts. */
-  readonly onRateLimited?: (agent: string, resetAt: string | null) => Promise<void>;
+  readonly onRateLimited: (agent: string, resetAt: string | null) => Promise<void>;
   /** Gates of sandboxed agents run in their sandbox. */
-  readonly sandboxes?: Sandboxes;
-  /** The agent's environment (agent-env.ts): a gate gets it, never the daemon's own; default: the agent's `env` alone. */
-  readonly agentEnv?: (agent: AgentConfig) => Record<string, string>;
+  readonly sandboxes: Sandboxes;
+  /** The agent's environment (agent-env.ts): a gate gets it, never the daemon's own. */
+  readonly agentEnv: (agent: AgentConfig) => Record<string, string>;
 }
 
 export interface SettleContext {
@@ -53,7 +51,7 @@ export interface SettleContext {
 const MIN_GATE_MS = 1000;
 const RETRY_SUFFIX = /-g(\d+)$/;
 
-export class JobCompletion {
+export class Settle {
   private readonly byName: ReadonlyMap<string, AgentConfig>;
 
   constructor(private readonly deps: CompletionDeps) {
@@ -72,28 +70,22 @@ export class JobCompletion {
     }
   }
 
-  /** A dispatch of a pane-run program (shell or headless agent): its exit code and the events file its program wrote. */
-  async settle(record: TaskRecord, session: string | null, token: string, exitCode: number | null, context: SettleContext): Promise<Settlement> {
-    const report = await this.deps.agentJobs.finish(record, session, token, exitCode);
-    return this.settleReport(record, session, token, exitCode, report, context);
-  }
-
   /**
-   * A dispatch whose outcome the caller read itself (an interactive agent's
-   * hooks and transcript), or null for a shell command: then the rest of
-   * the way is the same for every runtime (parking, gate, changes, commit).
+   * A turn that ran to its end, as its program reported it: the rest of the
+   * way is the same for every transport (parking, gate, changes, commit).
    */
-  async settleReport(record: TaskRecord, session: string | null, token: string, exitCode: number | null, report: AgentFinish | null, context: SettleContext): Promise<Settlement> {
+  async settle(record: TaskRecord, session: string | null, token: string, report: TurnReport, context: SettleContext): Promise<Settlement> {
     const agent = this.byName.get(record.agent);
-    let status: TerminalStatus = report?.status ?? (exitCode === 0 ? "completed" : "failed");
-    let reason = report?.reason;
-    const fields: Record<string, string | number> = { ...report?.fields };
+    const { exitCode } = report;
+    let status: TerminalStatus = report.status;
+    let reason = report.reason;
+    const fields: Record<string, string | number> = { ...report.fields };
     const retry = retryOf(token);
     if (retry > 0) {
       fields.gateRetries = retry;
       this.appendRetryOutput(record.id, token, retry);
     }
-    if (report?.rateLimited && this.deps.onRateLimited) {
+    if (report.rateLimited) {
       const resetAt = typeof report.fields.rateLimitResetAt === "string" ? report.fields.rateLimitResetAt : null;
       await this.deps.onRateLimited(record.agent, resetAt).catch((error) => this.deps.log("agent.park-failed", { agent: record.agent, error }));
     }
@@ -102,8 +94,8 @@ export class JobCompletion {
       // Checked against the agent's policy before the dispatch (policy-check.ts); it runs where the task ran.
       const run = await runGate(gate, {
         cwd: this.deps.worktrees.cwdFor(agent, session),
-        env: { ...(this.deps.agentEnv ?? defaultEnv)(agent), CA_SESSION: session, CA_AGENT: agent.name, CA_TASK: record.id },
-        sandbox: this.deps.sandboxes?.forGate(agent, session) ?? null,
+        env: { ...this.deps.agentEnv(agent), CA_SESSION: session, CA_AGENT: agent.name, CA_TASK: record.id },
+        sandbox: this.deps.sandboxes.forGate(agent, session),
         timeoutMs: Math.max(MIN_GATE_MS, await this.remainingMs(record)),
         signal: context.signal,
       });
@@ -114,7 +106,7 @@ export class JobCompletion {
         const retryable = agent.runtime !== "shell" && !run.timedOut && !run.cancelled;
         if (retryable && retry < allowed && context.canRetry) {
           const next = `${token.replace(RETRY_SUFFIX, "")}-g${retry + 1}`;
-          return { kind: "retry", token: next, prompt: gateRetryPrompt(run, retry + 1, allowed), outputFile: join(this.deps.jobsDir, `${next}.out`) };
+          return { kind: "retry", token: next, prompt: gateRetryPrompt(run, retry + 1, allowed) };
         }
         status = run.timedOut ? "timeout" : run.cancelled ? "cancelled" : "failed";
         reason = gateFailureReason(run);
@@ -159,10 +151,6 @@ export class JobCompletion {
     appendFileSync(join(this.deps.outputDir, `${taskId}.log`), `\n── gate retry ${retry} ──\n${text}`);
     rmSync(file, { force: true }); // settled once: a re-delivery must not append it again
   }
-}
-
-function defaultEnv(agent: AgentConfig): Record<string, string> {
-  return agentEnvironment(agent, { base: process.env });
 }
 
 function retryOf(token: string): number {

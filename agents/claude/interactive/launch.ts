@@ -5,10 +5,10 @@
  * settings and conversations live in the agent's own CLAUDE_CONFIG_DIR,
  * prepared by config-dir.ts. See docs/INTERACTIVE.md.
  */
-import type { PolicySettings } from "../../core/index.js";
-import { option } from "../script.js";
-import { policySettingsArgs } from "./policy-settings.js";
-import { permissionModeArgs } from "./permission-mode.js";
+import type { PolicySettings } from "../../../core/index.js";
+import { option } from "../../script.js";
+import { policySettingsArgs } from "../policy-settings.js";
+import { permissionModeArgs } from "../permission-mode.js";
 
 export interface InteractiveLaunch {
   /** The executable (`command` in swarm.yaml), or null for `claude` on PATH. */

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ClaudeHookEvent } from "../agents/index.js";
+import type { ClaudeHookEvent } from "../hook-events.js";
 import { HookFeed } from "./hook-feed.js";
 
 const line = (event: string, extra: object = {}) => `${JSON.stringify({ event, at: 1, input: { session_id: "s", ...extra } })}\n`;

@@ -2,12 +2,12 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { agentJobFiles } from "../agents/index.js";
-import { configFromObject, type TaskRecord } from "../core/index.js";
-import { AgentJobs } from "./agent-jobs.js";
-import type { ConversationStore } from "./conversations.js";
+import { agentJobFiles } from "../../agents/index.js";
+import { configFromObject, type TaskRecord } from "../../core/index.js";
+import { ProgramJobs } from "./program-jobs.js";
+import type { ConversationStore } from "../conversations.js";
 
-const FIXTURES = join(import.meta.dirname, "../test/fixtures/agents");
+const FIXTURES = join(import.meta.dirname, "../../test/fixtures/agents");
 const config = configFromObject(
   { agents: [{ name: "coder", runtime: "claude", model: "sonnet", args: ["--permission-mode", "acceptEdits"] }, { name: "sh", runtime: "shell" }] },
   { file: "/p/swarm.yaml", baseDir: "/p" },
@@ -33,14 +33,14 @@ function memoryStore(): ConversationStore & { ids: Map<string, string> } {
   } as unknown as ConversationStore & { ids: Map<string, string> };
 }
 
-describe("AgentJobs", () => {
+describe("ProgramJobs", () => {
   let jobsDir: string;
   let store: ReturnType<typeof memoryStore>;
-  let jobs: AgentJobs;
+  let jobs: ProgramJobs;
   beforeEach(() => {
     jobsDir = mkdtempSync(join(tmpdir(), "ca-agent-jobs-"));
     store = memoryStore();
-    jobs = new AgentJobs({ agents: config.agents, home: "/h", jobsDir, conversations: store });
+    jobs = new ProgramJobs({ agents: config.agents, home: "/h", jobsDir, conversations: store });
   });
   afterEach(() => rmSync(jobsDir, { recursive: true, force: true }));
 

@@ -1,0 +1,273 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { readRegularFile, type LogFn, type TaskRecord } from "../../../core/index.js";
+import { clip, isLimitMessage } from "../../events.js";
+import { agentJobFiles, writePrompt } from "../../shell/job-files.js";
+import { PaneUnusable, type Adopted, type AgentPane, type Conversations, type EndedTurn, type Found, type Interrupted, type PreparedTurn, type ResultFields, type RunningTurn, type Transport, type TurnReport, type TurnSpec } from "../../transport.js";
+import type { ClaudeHookEvent } from "../hook-events.js";
+import { interactivePrompt } from "../prompt.js";
+import { isLoginMessage, readClaudeScreen } from "../screen-state.js";
+import { readTurn } from "../transcript.js";
+import type { ClaudeChannel } from "./channel.js";
+import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY } from "./launch.js";
+import type { InteractiveClaude } from "./sessions.js";
+import { settledTranscript } from "./transcript-wait.js";
+
+export interface InteractiveTransportDeps {
+  readonly claude: InteractiveClaude;
+  readonly conversations: Conversations;
+  readonly jobsDir: string;
+  readonly log: LogFn;
+}
+
+/** Claude Code drops an Enter that comes with the paste; ~300 ms later it is taken (measured on 2.1.x). */
+const PASTE_SETTLE_MS = 300;
+/** How long one Enter gets to bring the UserPromptSubmit hook before it is pressed again. */
+const SUBMIT_WAIT_MS = 1500;
+const ENTER_TRIES = 3;
+const CLEAR_TIMEOUT_MS = 10_000;
+/** After Escape, the TUI shows its input box again within ~100 ms (measured); this is the bound, per try. */
+const INTERRUPT_WAIT_MS = 3000;
+const INTERRUPT_TRIES = 3;
+/** The PermissionRequest hook runs before the dialog is drawn: wait this long for the dialog to approve it. */
+const APPROVE_WAIT_MS = 5000;
+/** How long the dialog may stay after the approving key before it is sent again, and how many times. */
+const APPROVE_CONFIRM_MS = 2000;
+const APPROVE_TRIES = 3;
+const ANSWER_EDGE = 64 * 1024;
+/** The transcript's last lines land a little after the hook (transcript-wait.ts); this bounds the wait. */
+const TRANSCRIPT_WAIT_MS = 1000;
+
+/**
+ * Interactive Claude Code as a transport. A turn is a prompt pasted into the
+ * TUI (bracketed paste, then Enter after a pause), taken as started only when
+ * the UserPromptSubmit hook shows it was submitted (Enter is pressed again, a
+ * bounded number of times, if not). Its end is the Stop hook, but it completes
+ * only if the agent wrote the result file the prompt asked for: "turn ended"
+ * is not "task done". Time limits and cancels press Escape and wait for the
+ * input box; the pane stays usable.
+ */
+export class InteractiveTransport implements Transport {
+  constructor(private readonly deps: InteractiveTransportDeps) {}
+
+  outputFile(spec: TurnSpec): string {
+    return this.deps.claude.resultFile(spec.record.agent, spec.token);
+  }
+
+  async prepare(spec: TurnSpec): Promise<PreparedTurn> {
+    const resultFile = this.outputFile(spec);
+    this.deps.claude.clearResult(resultFile);
+    const prompt = interactivePrompt(spec.text, resultFile);
+    writePrompt(this.deps.jobsDir, spec.token, prompt);
+    return { prompt, marker: null };
+  }
+
+  async start(spec: TurnSpec, _prepared: PreparedTurn, pane: AgentPane): Promise<RunningTurn> {
+    const channel = this.deps.claude.channel(pane);
+    if (spec.record.fresh && !spec.retry) await this.clear(pane, channel);
+    const submitted = await this.submit(spec.record, pane, channel, spec.token);
+    return this.running({ ...spec.record, dispatch: spec.token, outputFile: this.outputFile(spec) }, pane, channel, submitted);
+  }
+
+  inspect(): Found {
+    return { kind: "running" }; // its hooks tell, and they are read through the pane's channel (adopt)
+  }
+
+  async adopt(record: TaskRecord, pane: AgentPane): Promise<Adopted> {
+    const channel = this.deps.claude.channel(pane);
+    const resultFile = this.deps.claude.resultFile(record.agent, record.dispatch ?? "");
+    const submitted = channel.history.find((e) => isSubmission(e, resultFile));
+    // Maybe pasted, never submitted: its text may sit in the input box. Only a new program is a clean slate.
+    if (!submitted) return { kind: "lost", recycle: "a restarted bridge found a prompt that was never submitted" };
+    return { kind: "running", turn: this.running(record, pane, channel, submitted), startedAt: submitted.at, marker: null };
+  }
+
+  async interrupt(spec: TurnSpec, turn: RunningTurn, pane: AgentPane, why: "timeout" | "cancelled"): Promise<Interrupted> {
+    const channel = this.deps.claude.channel(pane);
+    const before = readClaudeScreen(await pane.capture().catch(() => ""));
+    const usable = await this.escape(pane, channel);
+    const ended = (turn as InteractiveTurn).endedAlready();
+    // Idle at its input box with no Stop hook for the turn, even after the interrupt: the turn ended unseen.
+    if (!ended && before.state === "idle") this.deps.claude.noteDrift(pane, "turn-without-stop-hook", `task ${spec.record.id}: idle on screen at its ${why}, but no Stop hook came`);
+    const stuck = usable
+      ? null
+      : { note: "it did not return to its input box after Escape, so its session was restarted", recycle: "Claude Code did not return to its input box after Escape", killed: false };
+    return { ended, stuck };
+  }
+
+  private running(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, submitted: ClaudeHookEvent): InteractiveTurn {
+    const isEnd = (e: ClaudeHookEvent) => (e.event === "Stop" || e.event === "StopFailure") && (submitted.promptId ? e.promptId === submitted.promptId : e.at >= submitted.at);
+    const seen = channel.history.find(isEnd);
+    const end = seen ? Promise.resolve(seen) : channel.waitFor(isEnd);
+    end.catch(() => undefined); // observed by the lifecycle's race
+    const approvals = this.autoApprove(record, pane, channel);
+    const ended = (event: ClaudeHookEvent): EndedTurn => ({ report: () => this.reportOf(record, pane, channel, event) });
+    return {
+      end: end.then(ended),
+      endedAlready: () => {
+        const late = channel.history.find(isEnd);
+        return late ? ended(late) : null;
+      },
+      partial: async () => {
+        // What the agent produced so far is kept: its last text, tokens, conversation.
+        const fields = await this.fieldsOf(channel, submitted.promptId, "interrupted");
+        this.deps.claude.compact(pane);
+        return fields;
+      },
+      dispose: () => approvals.dispose(),
+    };
+  }
+
+  /** Pastes the prompt, then presses Enter until UserPromptSubmit shows it was taken. */
+  private async submit(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, token: string): Promise<ClaudeHookEvent> {
+    const resultFile = this.deps.claude.resultFile(record.agent, token);
+    const seen = channel.waitFor((e) => isSubmission(e, resultFile));
+    seen.catch(() => undefined); // raced below; a failed submission abandons it
+    const began = Date.now();
+    let enters = 0;
+    const submitted = await channel.input(async () => {
+      await pane.paste(agentJobFiles(this.deps.jobsDir, token).promptFile);
+      await sleep(PASTE_SETTLE_MS);
+      for (let i = 0; i < ENTER_TRIES; i++) {
+        await pane.key("Enter");
+        enters++;
+        const event = await Promise.race([seen, sleep(SUBMIT_WAIT_MS).then(() => null)]);
+        if (event) return event;
+      }
+      return null;
+    });
+    if (!submitted) {
+      const screen = readClaudeScreen(await pane.capture().catch(() => ""));
+      const why = `the prompt was pasted and Enter pressed ${enters} times, but Claude Code never submitted it (its screen reads as ${screen.state})`;
+      this.deps.log("job.not-submitted", { taskId: record.id, session: pane.name, input: screen.input });
+      this.deps.claude.noteDrift(pane, "unconfirmed-prompt", why);
+      // The text may still sit in the input box, and the next paste would join it: start the program anew.
+      throw new PaneUnusable(`task ${record.id}: ${why}`, why, pane.name);
+    }
+    this.deps.log("job.submitted", { taskId: record.id, session: pane.name, ms: Date.now() - began, enters });
+    return submitted;
+  }
+
+  /** `fresh`: `/clear` starts a new conversation; its SessionStart hook (source "clear") confirms it. */
+  private async clear(pane: AgentPane, channel: ClaudeChannel): Promise<void> {
+    const cleared = channel.waitFor((e) => e.event === "SessionStart" && e.source === "clear", { timeoutMs: CLEAR_TIMEOUT_MS, what: "/clear" });
+    cleared.catch(() => undefined); // awaited below, after the typing
+    await channel.input(() => pane.type("/clear"));
+    await cleared;
+    if (channel.sessionId) await this.deps.conversations.set(pane.name, channel.sessionId);
+    await this.deps.claude.waitForScreen(pane, (s) => s.state === "idle" && s.input === "", CLEAR_TIMEOUT_MS);
+  }
+
+  /** Completed only with the result file written; StopFailure (an API error) fails with its message. */
+  private async reportOf(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<TurnReport> {
+    if (end.sessionId) await this.deps.conversations.set(pane.name, end.sessionId);
+    const fields = await this.fieldsOf(channel, end.promptId, end.event === "Stop" ? { lastMessage: end.lastMessage ?? "" } : "failed", end.lastMessage);
+    // The turn's hooks are all in (its Stop came last): cut the file back before the result is recorded.
+    this.deps.claude.compact(pane);
+    if (isLoginMessage(`${end.lastMessage ?? ""}\n${end.error ?? ""}`)) this.deps.claude.setState(pane, "needs-login");
+    if (end.event === "StopFailure") {
+      const message = end.lastMessage ?? end.error ?? "the model's reply failed";
+      const limited = end.error === "rate_limit" || isLimitMessage(message);
+      return { status: "failed", exitCode: null, reason: limited ? `rate limited: ${message}` : message, fields, rateLimited: limited };
+    }
+    const resultFile = record.outputFile ?? this.deps.claude.resultFile(record.agent, record.dispatch ?? "");
+    if (readRegularFile(resultFile) === null) {
+      const reason = `the agent ended its turn without writing its result file ${resultFile}: the task is not done (its last message is the answer)`;
+      return { status: "failed", exitCode: null, reason, fields };
+    }
+    return { status: "completed", exitCode: null, fields };
+  }
+
+  /**
+   * Answer, tokens and turns of the prompt's turn, from the Stop hook and the
+   * transcript, read once it shows how the turn ended: the Stop hook's last
+   * message, or the interrupt (a failed turn: as it is).
+   */
+  private async fieldsOf(channel: ClaudeChannel, promptId: string | undefined, ending: { lastMessage: string } | "interrupted" | "failed", lastMessage?: string): Promise<ResultFields> {
+    const fields: Record<string, string | number> = {};
+    const settled = (text: string): boolean => {
+      if (ending === "failed" || !promptId) return true;
+      const turn = readTurn(text, promptId);
+      return ending === "interrupted" ? turn.interrupted : turn.lastText.trim() === ending.lastMessage.trim();
+    };
+    const began = Date.now();
+    // The path comes from the program's hook input: only a file in its own config folder is read.
+    const path = channel.transcriptPath && this.deps.claude.ownsTranscript(channel.session.agent, channel.transcriptPath) ? channel.transcriptPath : null;
+    const transcript = path && promptId ? await settledTranscript(path, settled, TRANSCRIPT_WAIT_MS) : null;
+    this.deps.log("job.transcript", { session: channel.session.name, waitedMs: Date.now() - began, settled: transcript !== null && settled(transcript) });
+    const turn = transcript !== null && promptId ? readTurn(transcript, promptId) : null;
+    const answer = lastMessage ?? turn?.lastText ?? "";
+    if (answer) fields.answer = clipAnswer(answer);
+    if (channel.sessionId) fields.agentSessionId = channel.sessionId;
+    if (turn?.inputTokens !== undefined) fields.inputTokens = turn.inputTokens;
+    if (turn?.outputTokens !== undefined) fields.outputTokens = turn.outputTokens;
+    if (turn && turn.turns > 0) fields.turns = turn.turns;
+    return fields;
+  }
+
+  /**
+   * `auto_approve`: a permission prompt (PermissionRequest hook) is answered
+   * with APPROVE_KEY once the screen shows the dialog with "1. Yes" first;
+   * anything else on screen is left for a person.
+   */
+  private autoApprove(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel): { dispose(): void } {
+    if (!this.deps.claude.agent(record.agent)?.autoApprove || this.deps.claude.driftSuspected(record.agent)) return { dispose: () => undefined };
+    const approve = (event: ClaudeHookEvent, waitMs: number) =>
+      void this.approve(record, pane, channel, event, waitMs).catch((error) => this.deps.log("job.approve-failed", { taskId: record.id, error }));
+    // A prompt already open (a re-adopted task whose dialog came while no bridge watched).
+    if (pane.agentState === "needs-input") {
+      const asked = [...channel.history].reverse().find((e) => e.event === "PermissionRequest");
+      if (asked) approve(asked, 0);
+    }
+    return channel.subscribe((event) => {
+      const late = event.event === "Notification" && event.notificationType === "permission_prompt";
+      if (event.event === "PermissionRequest" || late) approve(event, late ? 0 : APPROVE_WAIT_MS);
+    });
+  }
+
+  private async approve(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, event: ClaudeHookEvent, waitMs: number): Promise<void> {
+    await channel.input(async () => {
+      // Drift suspected since the task started: the prompt is left to a person.
+      if (this.deps.claude.driftSuspected(record.agent)) return;
+      let screen = await this.deps.claude.waitForScreen(pane, (s) => s.state === "needs-input", waitMs);
+      // Claude Code 2.1.332 draws its permission dialog before it listens to keys: a digit sent at once
+      // was seen lost (the dialog stayed until the next key, 12 s later). The key goes again while the
+      // same dialog is still up after APPROVE_CONFIRM_MS, never into anything else.
+      for (let attempt = 1; attempt <= APPROVE_TRIES; attempt++) {
+        if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
+        const question = screen.question;
+        await pane.key(APPROVE_KEY);
+        this.deps.log("job.auto-approved", { taskId: record.id, session: pane.name, tool: event.toolName, question: clip(question ?? "", 200), key: APPROVE_KEY, attempt });
+        screen = await this.deps.claude.waitForScreen(pane, (s) => s.state !== "needs-input" || s.question !== question, APPROVE_CONFIRM_MS);
+        if (screen?.question !== question) return;
+      }
+    });
+  }
+
+  /** Escape until the input box is back (screen fallback: no hook reports an interrupt). */
+  private async escape(pane: AgentPane, channel: ClaudeChannel): Promise<boolean> {
+    for (let i = 0; i < INTERRUPT_TRIES && pane.running; i++) {
+      await channel.input(() => pane.key(INTERRUPT_KEY)).catch((error) => this.deps.log("job.interrupt-key-failed", { session: pane.name, error }));
+      const screen = await this.deps.claude.waitForScreen(pane, (s) => s.state === "idle", INTERRUPT_WAIT_MS).catch(() => null); // the pane went down: not usable
+      if (screen?.state === "idle") {
+        this.deps.claude.setState(pane, "idle");
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+interface InteractiveTurn extends RunningTurn {
+  /** The turn's end, if its hook has come (looked at after an interrupt). */
+  endedAlready(): EndedTurn | null;
+}
+
+/** Our prompt, recognised by its result file: the path holds the dispatch token (`<task>-<attempt>.md`). */
+function isSubmission(event: ClaudeHookEvent, resultFile: string): boolean {
+  return event.event === "UserPromptSubmit" && (event.prompt ?? "").includes(`\`${resultFile}\``);
+}
+
+function clipAnswer(answer: string): string {
+  if (answer.length <= ANSWER_EDGE * 2) return answer;
+  return `${answer.slice(0, ANSWER_EDGE)}\n… [${answer.length - ANSWER_EDGE * 2} characters omitted; the whole answer is in the transcript] …\n${answer.slice(-ANSWER_EDGE)}`;
+}

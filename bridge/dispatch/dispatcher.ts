@@ -1,0 +1,165 @@
+import { isTerminal, type AgentConfig, type Ledger, type LogFn, type TaskRecord } from "../../core/index.js";
+import type { Transport, TurnSpec } from "../../agents/index.js";
+import type { AgentSession } from "../agent-session.js";
+import type { FlightRecorder } from "../flight-recorder.js";
+import { dispatchVerdict } from "../policy-check.js";
+import type { SessionRegistry } from "../registry.js";
+import type { SessionPool } from "../session-pool.js";
+import type { Lifecycle } from "./lifecycle.js";
+import type { TaskRecords } from "./task-records.js";
+
+export interface DispatcherDeps {
+  readonly ledger: Ledger;
+  readonly records: TaskRecords;
+  readonly lifecycle: Lifecycle;
+  readonly registry: SessionRegistry;
+  readonly pools: ReadonlyMap<string, SessionPool>;
+  readonly agents: ReadonlyMap<string, AgentConfig>;
+  /** The transport that runs an agent's tasks (agents/transport.ts). */
+  readonly transportOf: (agent: AgentConfig) => Transport<AgentSession>;
+  /** A held agent's tasks wait here before taking a session. */
+  readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void> };
+  readonly recorder: FlightRecorder | null;
+  readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
+  /** After this many dispatches a task is not started again (tuning.ts maxDispatches). */
+  readonly maxDispatches: number;
+  readonly log: LogFn;
+}
+
+/** Why a task whose stored text is redacted cannot run: the raw copy kept apart is gone. */
+const RAW_TEXT_GONE = "its text held secrets, so the record keeps it redacted and the raw text apart; that copy is gone (its submitter stopped between writing the two), so it was not run: submit it again";
+/** How long a session that went down may take to come back before its run counts as lost with its pane. */
+const REATTACH_WAIT_MS = 5000;
+
+export class Cancelled extends Error {}
+
+/**
+ * Runs tasks by id, idempotently: whatever an earlier bridge left behind (a
+ * finished dispatch, one still running in its pane, one never started) is
+ * finished, adopted or withdrawn, never run a second time. Each run goes
+ * through the one lifecycle (lifecycle.ts) with its agent's transport.
+ */
+export class Dispatcher {
+  private readonly inflight = new Map<string, { promise: Promise<void>; controller: AbortController }>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  get active(): number {
+    return this.inflight.size;
+  }
+
+  run(taskId: string): Promise<void> {
+    const existing = this.inflight.get(taskId);
+    if (existing) return existing.promise;
+    const controller = new AbortController();
+    const promise = this.execute(taskId, controller.signal).finally(() => {
+      this.inflight.delete(taskId);
+      // Ended, handed back to BullMQ for a retry, or left to a later bridge: either way this run's recording stops.
+      return this.deps.recorder?.stop(taskId);
+    });
+    this.inflight.set(taskId, { promise, controller });
+    return promise;
+  }
+
+  cancel(taskId: string): boolean {
+    const entry = this.inflight.get(taskId);
+    if (!entry) return false;
+    entry.controller.abort(new Cancelled("cancelled"));
+    return true;
+  }
+
+  private async execute(taskId: string, signal: AbortSignal): Promise<void> {
+    const { ledger, records } = this.deps;
+    const record = await ledger.get(taskId);
+    if (!record) return this.deps.log("job.unknown-task", { taskId });
+    if (isTerminal(record.status)) return;
+    if (record.cancelRequested) return records.finish(record, null, "cancelled", null, "cancelled before it started");
+    const pool = this.deps.pools.get(record.agent);
+    const agent = this.deps.agents.get(record.agent);
+    if (!pool || !agent) return records.finish(record, null, "failed", null, `agent "${record.agent}" is not served by this bridge's config`);
+    const transport = this.deps.transportOf(agent);
+    if (record.dispatch && (await this.resume(transport, record, pool, signal))) return;
+    // Every dispatch is counted before it is typed; runs that died with their pane or bridge are not
+    // retried forever: a task that kills whatever runs it would otherwise loop (BullMQ would only stop
+    // it after 20 stalls, silently).
+    if (record.attempts >= this.deps.maxDispatches) {
+      const reason = `its run was lost ${record.attempts} times (each time the pane or the bridge running it died before it ended), so it is not started again: the task itself may be what kills them`;
+      this.deps.log("job.dispatch-limit", { taskId: record.id, attempts: record.attempts });
+      return records.finish(record, record.session, "failed", null, reason);
+    }
+    const text = await ledger.taskText(record);
+    if (text === null) return records.finish(record, null, "failed", null, RAW_TEXT_GONE);
+    // The submitting client checked the policy, but a job can be written into Redis by anyone who reaches it:
+    // what reaches a pane is checked here, against this bridge's config, before every dispatch.
+    const refused = await dispatchVerdict({ ...record, task: text }, agent);
+    if (refused) {
+      this.deps.log("job.refused", { taskId: record.id, agent: record.agent, rule: refused.rule });
+      return records.finish(record, null, "failed", null, refused.reason);
+    }
+    let session: AgentSession;
+    try {
+      await this.deps.parking.wait(record.agent, signal);
+      session = await pool.acquire(taskId, signal);
+    } catch (error) {
+      if (error instanceof Cancelled) return records.finish(record, null, "cancelled", null, "cancelled while waiting for a session");
+      throw error;
+    }
+    try {
+      await this.deps.lifecycle.dispatch(transport, record, session, text, signal);
+    } finally {
+      pool.release(session);
+      await this.deps.registry.publish(session);
+    }
+  }
+
+  /** A task an earlier attempt dispatched. Returns false when it must be dispatched again. */
+  private async resume(transport: Transport<AgentSession>, record: TaskRecord, pool: SessionPool, signal: AbortSignal): Promise<boolean> {
+    const token = record.dispatch!;
+    const spec: TurnSpec = { record, text: "", token, retry: /-g\d+$/.test(token) };
+    const found = transport.inspect(record);
+    if (found.kind === "lost") return false;
+    if (found.kind === "ended") {
+      await this.deps.lifecycle.follow(transport, spec, (record.session && pool.get(record.session)) || null, { ended: found.ended }, signal);
+      return true;
+    }
+    const session = record.session ? await comeBack(pool.get(record.session)) : undefined;
+    if (!session || session.state === "down" || !session.running || session.paneKey !== record.pane) {
+      // The run died with its pane: dispatch it again, as a new attempt, on whichever session comes up.
+      this.deps.log("job.lost-with-pane", { taskId: record.id, session: record.session, dispatch: token });
+      return false;
+    }
+    const adopted = await transport.adopt(record, session);
+    if (adopted.kind === "lost") {
+      this.deps.log("job.unadoptable", { taskId: record.id, session: session.name, dispatch: token, why: adopted.recycle ?? "" });
+      if (adopted.recycle) await this.deps.recycle(session, adopted.recycle);
+      return false;
+    }
+    this.deps.log("job.adopted", { taskId: record.id, session: session.name });
+    pool.occupy(session, record.id);
+    await this.deps.registry.publish(session);
+    try {
+      await this.deps.recorder?.start(record, session, "", adopted.marker, "adopted by a restarted bridge: the output in between was not recorded");
+      if (adopted.kind === "ended") {
+        await this.deps.lifecycle.follow(transport, spec, session, { ended: adopted.ended }, signal);
+      } else {
+        const startedAt = record.startedAt ? Date.parse(record.startedAt) : (adopted.startedAt ?? Date.now());
+        if (record.status !== "running") await this.deps.records.started(record, session.name, startedAt);
+        await this.deps.lifecycle.follow(transport, spec, session, { turn: adopted.turn, startedAt }, signal);
+      }
+    } finally {
+      pool.release(session);
+      await this.deps.registry.publish(session);
+    }
+    return true;
+  }
+}
+
+/**
+ * A session marked down is restarted within a second or so; when only our tmux control client died,
+ * it comes back with the same pane, still running the job. Deciding before that would run the job twice.
+ */
+async function comeBack(session: AgentSession | undefined): Promise<AgentSession | undefined> {
+  const deadline = Date.now() + REATTACH_WAIT_MS;
+  while (session && (session.state === "down" || !session.running) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return session;
+}

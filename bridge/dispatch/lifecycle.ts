@@ -1,0 +1,136 @@
+import type { LogFn, Redactor, TaskRecord } from "../../core/index.js";
+import { PaneUnusable, type EndedTurn, type Interrupted, type RunningTurn, type Transport, type TurnSpec } from "../../agents/index.js";
+import type { AgentSession } from "../agent-session.js";
+import type { FlightRecorder } from "../flight-recorder.js";
+import type { SessionRegistry } from "../registry.js";
+import { jobDeadline } from "./deadline.js";
+import type { Settle } from "./settle.js";
+import type { TaskRecords } from "./task-records.js";
+
+export interface LifecycleDeps {
+  readonly records: TaskRecords;
+  readonly settle: Settle;
+  readonly registry: SessionRegistry;
+  readonly recorder: FlightRecorder | null;
+  readonly redact: Redactor;
+  readonly log: LogFn;
+  /** Restarts a session whose pane is no longer fit for a task (it ignores its interrupt). */
+  readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
+}
+
+/** Where a followed turn stands: running (since `startedAt`), or already ended. */
+export type TurnState = { readonly turn: RunningTurn; readonly startedAt: number } | { readonly ended: EndedTurn };
+
+const GATE_RETRY_NOTE = "its gate failed: the agent tries again";
+
+/**
+ * The one dispatch lifecycle, the same for every transport:
+ *
+ *   record the dispatch (write-ahead) → start it → confirm it started → race
+ *   its end, the deadline, a cancel and the pane's death → interrupt → settle
+ *   (the program's report, the gate, the worktree's changes, the commit,
+ *   parking) → record the terminal state, or go round again as a further
+ *   turn when the gate sends the agent back to work.
+ *
+ * A retry's token carries its count (`<task>-<attempt>-g<n>`), so a bridge
+ * that restarts mid-retry settles it exactly as this one would.
+ */
+export class Lifecycle {
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  /** A task's next dispatch into `session`, which the caller holds until this returns. */
+  async dispatch(transport: Transport<AgentSession>, record: TaskRecord, session: AgentSession, text: string, signal: AbortSignal): Promise<void> {
+    const attempt = record.attempts + 1;
+    const spec: TurnSpec = { record: { ...record, attempts: attempt }, text, token: `${record.id}-${attempt}`, retry: false };
+    const outputFile = transport.outputFile(spec) ?? undefined;
+    const castFile = this.deps.recorder?.castFile(record.id);
+    await this.deps.records.writeAhead(record.id, { dispatch: spec.token, session: session.name, pane: session.paneKey, attempts: attempt, outputFile, castFile });
+    await this.deps.registry.publish(session);
+    await this.deps.settle.before(record, session.name);
+    const turn = await this.start(transport, spec, session, attempt > 1 ? `attempt ${attempt}` : undefined);
+    const startedAt = Date.now();
+    await this.deps.records.started(record, session.name, startedAt);
+    await this.follow(transport, { ...spec, record: { ...spec.record, outputFile: outputFile ?? record.outputFile } }, session, { turn, startedAt }, signal);
+  }
+
+  /**
+   * Follows a turn to the task's terminal record, through as many gate retries
+   * as it is allowed. `session` is null for a turn found ended with no session to retry in.
+   */
+  async follow(transport: Transport<AgentSession>, first: TurnSpec, session: AgentSession | null, state: TurnState, signal: AbortSignal): Promise<void> {
+    let spec = first;
+    let current = state;
+    for (;;) {
+      const raced = "ended" in current ? { ended: current.ended, recycle: null } : await this.race(transport, spec, session!, current, signal);
+      if (!raced) return;
+      const report = await raced.ended.report();
+      // Only a session this task still holds can take a retry (not one found after a bridge restart, nor a stuck one).
+      const canRetry = session !== null && session.currentTask === spec.record.id && session.state === "busy" && raced.recycle === null;
+      const settled = await this.deps.settle.settle(spec.record, session?.name ?? spec.record.session, spec.token, report, { canRetry, signal });
+      if (settled.kind === "final") {
+        await this.deps.records.finish(spec.record, session?.name ?? spec.record.session, settled.status, settled.exitCode, settled.reason, settled.fields);
+        if (raced.recycle) await this.deps.recycle(session!, raced.recycle);
+        return;
+      }
+      spec = { record: spec.record, text: settled.prompt, token: settled.token, retry: true };
+      const outputFile = transport.outputFile(spec) ?? undefined;
+      await this.deps.records.writeAhead(spec.record.id, { dispatch: spec.token, session: session!.name, pane: session!.paneKey, outputFile });
+      if (outputFile) spec = { ...spec, record: { ...spec.record, dispatch: spec.token, outputFile } };
+      const turn = await this.start(transport, spec, session!, GATE_RETRY_NOTE);
+      current = { turn, startedAt: await this.deps.records.startedAt(spec.record.id) };
+    }
+  }
+
+  /** Prepares a turn, starts its recording, and hands it to the program. */
+  private async start(transport: Transport<AgentSession>, spec: TurnSpec, session: AgentSession, note: string | undefined): Promise<RunningTurn> {
+    const prepared = await transport.prepare(spec, session);
+    await this.deps.recorder?.start(spec.record, session, this.deps.redact(prepared.prompt), prepared.marker, note);
+    try {
+      return await transport.start(spec, prepared, session);
+    } catch (error) {
+      // The text may still sit in the program's input: only a new program is a clean slate.
+      if (error instanceof PaneUnusable) await this.deps.recycle(session, error.recycle);
+      throw error;
+    }
+  }
+
+  /**
+   * Races the turn's end against its time limit (counted from when it started,
+   * so an adopted turn keeps the time it used), a cancel and the pane's death.
+   * Returns the ended turn to settle (and, when its pane ignored the interrupt, why to restart the session
+   * once it is recorded), or null when it was stopped and recorded.
+   */
+  private async race(
+    transport: Transport<AgentSession>,
+    spec: TurnSpec,
+    session: AgentSession,
+    running: { turn: RunningTurn; startedAt: number },
+    signal: AbortSignal,
+  ): Promise<{ ended: EndedTurn; recycle: string | null } | null> {
+    const { turn } = running;
+    const deadline = jobDeadline(spec.record.timeoutSec, running.startedAt, signal);
+    try {
+      const outcome = await Promise.race([turn.end, deadline.reached]);
+      if (typeof outcome !== "string") return { ended: outcome, recycle: null };
+      const stopped = await transport.interrupt(spec, turn, session, outcome);
+      // It ended on its own just as it was interrupted: that is its real outcome.
+      if (stopped.ended) return { ended: stopped.ended, recycle: stopped.stuck?.recycle ?? null };
+      await this.recordInterrupted(spec, session, turn, outcome, stopped);
+      if (stopped.stuck) await this.deps.recycle(session, stopped.stuck.recycle);
+      return null;
+    } finally {
+      deadline.dispose();
+      turn.dispose();
+    }
+  }
+
+  private async recordInterrupted(spec: TurnSpec, session: AgentSession, turn: RunningTurn, outcome: "timeout" | "cancelled", stopped: Interrupted): Promise<void> {
+    const { record } = spec;
+    const stuck = stopped.stuck ? `; ${stopped.stuck.note}` : "";
+    const reason = outcome === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and ${stopped.stuck?.killed ? "was killed" : "was interrupted"}${stuck}` : `cancelled while running${stuck}`;
+    // What an agent program reported before the interrupt (its conversation id, tokens so far) is kept.
+    const partial = await turn.partial();
+    const changes = await this.deps.settle.interrupted(record, session.name);
+    await this.deps.records.finish(record, session.name, outcome, null, reason, { ...partial, ...changes });
+  }
+}

@@ -1,0 +1,82 @@
+import type { LogFn, Ledger, Redactor, TaskRecord, TerminalStatus } from "../../core/index.js";
+import { removeTaskDispatches, type ResultFields } from "../../agents/index.js";
+import type { AgentSession } from "../agent-session.js";
+import type { FlightRecorder } from "../flight-recorder.js";
+import { readOutputForResult } from "../output.js";
+import type { SessionPool } from "../session-pool.js";
+
+export interface TaskRecordsDeps {
+  readonly ledger: Ledger;
+  readonly jobsDir: string;
+  readonly pools: ReadonlyMap<string, SessionPool>;
+  readonly recorder: FlightRecorder | null;
+  readonly redact: Redactor;
+  readonly log: LogFn;
+}
+
+/** What a dispatch writes ahead of typing: its token, where it runs, and the files that will hold its output. */
+export interface DispatchPatch {
+  readonly dispatch: string;
+  readonly session: string;
+  readonly pane: string;
+  readonly attempts?: number;
+  readonly outputFile?: string;
+  readonly castFile?: string;
+}
+
+/**
+ * Every ledger write of a dispatch, each in one place: the write-ahead
+ * before a turn is typed, the start, and the terminal state (with the output
+ * read back, the recording closed and the dispatch files removed).
+ */
+export class TaskRecords {
+  constructor(private readonly deps: TaskRecordsDeps) {}
+
+  /** Before typing: a bridge that dies after this finds the dispatch on restart by its token. */
+  async writeAhead(taskId: string, patch: DispatchPatch): Promise<void> {
+    const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Record<string, string | number>;
+    await this.deps.ledger.update(taskId, fields);
+  }
+
+  async started(record: TaskRecord, session: string, startedAt: number): Promise<void> {
+    await this.deps.ledger.update(
+      record.id,
+      { status: "running", startedAt: new Date(startedAt).toISOString(), session },
+      { type: "task.started", data: { agent: record.agent, session, status: "running" } },
+    );
+  }
+
+  /** When the task started, as the ledger has it (a retry's time limit counts from there). */
+  async startedAt(taskId: string): Promise<number> {
+    const current = await this.deps.ledger.get(taskId);
+    return current?.startedAt ? Date.parse(current.startedAt) : Date.now();
+  }
+
+  async finish(record: TaskRecord, session: string | null, status: TerminalStatus, exitCode: number | null, reason?: string, extra: ResultFields = {}): Promise<void> {
+    const finishedAt = Date.now();
+    const label = `${status}${exitCode === null ? "" : ` (exit ${exitCode})`}${reason ? `: ${this.deps.redact(reason)}` : ""}`;
+    await this.deps.recorder?.stop(record.id, label);
+    const current = (await this.deps.ledger.get(record.id)) ?? record;
+    const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
+    const recorded = await this.deps.ledger.finish(
+      record.id,
+      status,
+      {
+        session: session ?? current.session ?? "",
+        exitCode,
+        output: current.outputFile ? readOutputForResult(current.outputFile) : "",
+        finishedAt: new Date(finishedAt).toISOString(),
+        durationMs: startedAt === null ? null : finishedAt - startedAt,
+        reason: reason ?? "",
+        ...extra,
+      },
+      record.agent,
+    );
+    // Ended (now or before): its dispatch files, which hold the raw text, are not needed again.
+    removeTaskDispatches(this.deps.jobsDir, record.id);
+    if (!recorded) return;
+    const owner: AgentSession | undefined = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
+    if (owner) status === "completed" ? owner.completed++ : owner.failed++;
+    this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
+  }
+}
