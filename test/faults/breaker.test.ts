@@ -84,7 +84,10 @@ describe("the circuit breaker of an agent whose jobs fail for infrastructure rea
 
     expect(opened.reason).toMatch(/typed into alpha-1 but did not start/);
     expect(opened.until).toEqual(expect.any(String));
-    expect((await events()).filter((e) => e.type === "task.retrying" && e.taskId === first.id)).toHaveLength(THRESHOLD);
+    // The breaker opens inside the second failed run; BullMQ's "failed" handler records that attempt's retry just after.
+    const retrying = async () => (await events()).filter((e) => e.type === "task.retrying" && e.taskId === first.id);
+    await until("both failed attempts recorded", async () => (await retrying()).length >= THRESHOLD);
+    expect(await retrying()).toHaveLength(THRESHOLD);
     const status = await agentStatus();
     expect(status.breaker).toEqual({ state: "open", until: opened.until, reason: opened.reason });
     expect(status.sessions[0]!.state).toBe("idle"); // the session itself is fine
