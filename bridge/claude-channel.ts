@@ -1,6 +1,6 @@
 import { InfraError, type AgentState } from "../core/index.js";
 import { questionOf, type ClaudeHookEvent } from "../agents/index.js";
-import type { AgentSession } from "./agent-session.js";
+import type { AgentSession } from "./sessions/index.js";
 import { HookFeed } from "./hook-feed.js";
 
 interface Waiter {

@@ -2,15 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { InfraError, readRegularFile, type Ledger, type TaskRecord, type TerminalStatus } from "../core/index.js";
 import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, clip, interactivePrompt, isLimitMessage, isLoginMessage, readClaudeScreen, readTurn, writePrompt, type ClaudeHookEvent } from "../agents/index.js";
 import { jobDeadline } from "./deadline.js";
-import type { AgentSession } from "./agent-session.js";
+import type { AgentSession } from "./sessions/index.js";
 import type { ClaudeChannel } from "./claude-channel.js";
 import type { AgentFinish } from "./agent-jobs.js";
 import type { ConversationStore } from "./conversations.js";
 import type { InteractiveClaude } from "./interactive.js";
 import type { FlightRecorder } from "./flight-recorder.js";
 import type { JobCompletion } from "./job-completion.js";
-import type { SessionPool } from "./session-pool.js";
-import type { SessionRegistry } from "./registry.js";
+import type { SessionPool } from "./sessions/index.js";
+import type { SessionStates as SessionRegistry } from "./sessions/index.js";
 import { settledTranscript } from "./transcript-wait.js";
 
 /** Records a task's terminal state (JobRunner.finish). */

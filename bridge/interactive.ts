@@ -2,11 +2,11 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../core/index.js";
 import { conversationExists, DriftMonitor, HOOK_FILE_VAR, interactiveArgv, prepareInteractiveConfig, readClaudeScreen, RESULT_SUFFIX, type DriftSign, type ScreenReading } from "../agents/index.js";
-import type { AgentSession } from "./agent-session.js";
+import type { AgentSession } from "./sessions/index.js";
 import { ClaudeChannel, HookTimeout } from "./claude-channel.js";
 import type { ConversationStore } from "./conversations.js";
 import { HookFeed } from "./hook-feed.js";
-import type { SessionRegistry } from "./registry.js";
+import type { SessionStates as SessionRegistry } from "./sessions/index.js";
 
 export interface InteractiveDeps {
   readonly agents: readonly AgentConfig[];
@@ -170,7 +170,7 @@ export class InteractiveClaude {
     const reason = this.drift.suspected(session.agent);
     if (!reason) return;
     if (session.drift !== reason) {
-      session.drift = reason;
+      session.suspectDrift(reason);
       void this.deps.registry.publish(session).catch(() => undefined);
     }
     if (verdict.crossed) void this.deps.events.publish("agent.drift-suspected", { agent: session.agent, session: session.name, message: reason }).catch(() => undefined);

@@ -5,19 +5,19 @@ import { InfraError, isTerminal, type AgentConfig, type Ledger, type Redactor, t
 import { agentJobFiles, inspectDispatch, readNonce, removeTaskDispatches, scriptFile, withdrawDispatch, writeDispatch, type Dispatch, type ShellMarker } from "../agents/index.js";
 import { jobDeadline } from "./deadline.js";
 import { AgentJobs, type PromptContext } from "./agent-jobs.js";
-import { WaitTimeout, type AgentSession } from "./agent-session.js";
+import { WaitTimeout, type AgentSession } from "./sessions/index.js";
 import { ConversationStore } from "./conversations.js";
 import type { InteractiveClaude } from "./interactive.js";
 import { InteractiveRunner } from "./interactive-runner.js";
 import { JobChanges } from "./job-changes.js";
 import { JobCompletion } from "./job-completion.js";
 import { readOutputForResult } from "./output.js";
-import type { Parking } from "./parking.js";
+import type { Parking } from "./admission/index.js";
 import { dispatchVerdict } from "./policy-check.js";
 import type { FlightRecorder } from "./flight-recorder.js";
 import type { ExposedPath, Sandboxes } from "./sandbox.js";
-import type { SessionPool } from "./session-pool.js";
-import type { SessionRegistry } from "./registry.js";
+import type { SessionPool } from "./sessions/index.js";
+import type { SessionStates as SessionRegistry } from "./sessions/index.js";
 import { Worktrees } from "./worktrees.js";
 
 /** tuning.ts maxDispatches. */
@@ -416,7 +416,7 @@ export class JobRunner {
     removeTaskDispatches(this.deps.jobsDir, record.id);
     if (!recorded) return;
     const owner = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
-    if (owner) status === "completed" ? owner.completed++ : owner.failed++;
+    owner?.recordResult(status);
     this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
   }
 }

@@ -1,6 +1,6 @@
-import { InfraError, type AgentState } from "../core/index.js";
-import { parseShellMarker, type ShellMarker } from "../agents/index.js";
-import { shellInForeground, type PaneRef, type SessionManager } from "../sessions/index.js";
+import { InfraError, type AgentState, type TerminalStatus } from "../../core/index.js";
+import { parseShellMarker, type ShellMarker } from "../../agents/index.js";
+import { shellInForeground, type PaneRef, type SessionManager } from "../../sessions/index.js";
 
 interface Waiter {
   match(marker: ShellMarker): boolean;
@@ -15,26 +15,25 @@ export type AgentSessionState = "starting" | "idle" | "busy" | "down" | "failed"
  * program. Markers from the pane wake whoever waits for them; no polling.
  */
 export class AgentSession {
-  state: AgentSessionState = "starting";
-  currentTask: string | null = null;
+  private _state: AgentSessionState = "starting";
+  private _currentTask: string | null = null;
   ref: PaneRef | null = null;
-  completed = 0;
-  failed = 0;
-  restarts = 0;
+  private _completed = 0;
+  private _failed = 0;
+  private _restarts = 0;
   startedAt: string | null = null;
   private waiters = new Set<Waiter>();
   /** The nonce the pane's shell puts in its prompt markers (rc.ts); null: a pane of an older rcfile, whose markers carry none. */
   private promptNonce: string | null = null;
 
   /** When the session's program died recently (ms since epoch), to tell a crash loop from a rare crash. */
-  crashes: number[] = [];
+  private crashTimes: readonly number[] = [];
 
   /** Interactive agents: what the program is doing, and what it asks in `needs-input` (see interactive.ts). */
   agentState: AgentState | null = null;
   needsInput: string | null = null;
-  /** Agent programs: what `--version` said when the session started; interactive ones: why drift is suspected. */
-  programVersion: string | null = null;
-  drift: string | null = null;
+  private _programVersion: string | null = null;
+  private _drift: string | null = null;
   private readonly downListeners = new Set<(reason: string) => void>();
 
   /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */
@@ -59,9 +58,85 @@ export class AgentSession {
     }
   }
 
+  get state(): AgentSessionState {
+    return this._state;
+  }
+  /** The task this session runs (kept while it is down: its pane may still run it, and a restart re-adopts it). */
+  get currentTask(): string | null {
+    return this._currentTask;
+  }
+  get completed(): number {
+    return this._completed;
+  }
+  get failed(): number {
+    return this._failed;
+  }
+  get restarts(): number {
+    return this._restarts;
+  }
+  get crashes(): readonly number[] {
+    return this.crashTimes;
+  }
+  /** Agent programs: what `--version` said when the session started. */
+  get programVersion(): string | null {
+    return this._programVersion;
+  }
+  /** Interactive agents: why drift of the program's screens or hooks is suspected (null: not suspected). */
+  get drift(): string | null {
+    return this._drift;
+  }
+
+  /** Free for the next task. */
+  markIdle(): void {
+    this._state = "idle";
+    this._currentTask = null;
+  }
+
+  /** Running `taskId` (taken from the pool, or re-adopted while its pane still runs it). */
+  markBusy(taskId: string): void {
+    this._state = "busy";
+    this._currentTask = taskId;
+  }
+
+  /** In a crash loop: only probed now and then (supervision/restarts.ts). */
+  markFailed(): void {
+    this._state = "failed";
+  }
+
+  /** Its program died at `now`: remembers it and returns how many deaths fall within the last `windowMs`. */
+  recordCrash(now: number, windowMs: number): number {
+    this.crashTimes = [...this.crashTimes.filter((at) => now - at < windowMs), now];
+    return this.crashTimes.length;
+  }
+
+  /** A restart is being attempted. */
+  recordRestart(): void {
+    this._restarts++;
+  }
+
+  /** A task this session ran ended with a result of its own. */
+  recordResult(status: TerminalStatus): void {
+    if (status === "completed") this._completed++;
+    else this._failed++;
+  }
+
+  /** Returns whether it changed (and so needs publishing). */
+  setProgramVersion(version: string): boolean {
+    if (version === this._programVersion) return false;
+    this._programVersion = version;
+    return true;
+  }
+
+  /** Returns whether it changed (and so needs publishing). */
+  suspectDrift(reason: string): boolean {
+    if (reason === this._drift) return false;
+    this._drift = reason;
+    return true;
+  }
+
   /** The pane is gone: everything waiting on it fails as an infrastructure error. */
   markDown(reason: string): void {
-    this.state = "down";
+    this._state = "down";
     this.ref = null;
     for (const waiter of this.waiters) waiter.reject(new InfraError(`session ${this.name} is gone: ${reason}`, { context: { session: this.name } }));
     this.waiters.clear();

@@ -1,5 +1,5 @@
-import type { AgentConfig } from "../core/index.js";
-import { findNode, probeVersion } from "../agents/index.js";
+import type { AgentConfig } from "../../core/index.js";
+import { findNode, probeVersion } from "../../agents/index.js";
 
 /** A session started within this long of the last probe of its agent's program reuses that answer. */
 const FRESH_MS = 60_000;
