@@ -71,13 +71,13 @@ export class Breakers {
       if (probe) before = await job.read();
       await job.run();
     } catch (error) {
-      const record = await job.read().catch(() => null);
+      const record = await job.read().catch(() => null); // unreadable (Redis away): not judged, as the comment above says
       if (!record || job.excused(record)) this.released(agent, probe);
       else await this.failed(agent, probe, error instanceof Error ? error.message : String(error));
       throw error;
     }
     if (probe) {
-      const after = await job.read().catch(() => null);
+      const after = await job.read().catch(() => null); // unreadable: the probe counts as having tested nothing
       const tested = before !== null && !isTerminal(before.status) && after !== null && isTerminal(after.status) && Boolean(after.startedAt);
       if (!tested) return this.released(agent, true);
     }

@@ -35,12 +35,9 @@ export class Intake {
     await reconcileActiveJobs({ agents, redis: this.deps.redis, prefix: ledger.keys.prefix, runner, log });
     // A parking or an open breaker from before a restart holds on: their workers start held.
     await this.deps.admission.restore(agents.map((agent) => agent.name));
-    for (const agent of agents) {
-      this.deps.workers.start(agent, {
-        process: (job) => this.process(agent.name, job),
-        failed: (job, error) => void this.onJobFailed(job, error).catch((failure) => log("job.retry-record-failed", { taskId: job?.data?.taskId, error: failure })),
-      });
-    }
+    const failed = (job: Job<JobPayload> | undefined, error: Error) =>
+      void this.onJobFailed(job, error).catch((failure) => log("job.retry-record-failed", { taskId: job?.data?.taskId, error: failure }));
+    for (const agent of agents) this.deps.workers.start(agent, { process: (job) => this.process(agent.name, job), failed });
     const subscriber = this.deps.connect("bridge:cancel");
     // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt while Redis is down.
     subscriber.on("error", (error: Error) => log("cancel-subscriber.error", { error }));

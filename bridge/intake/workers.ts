@@ -21,7 +21,9 @@ export class AgentWorkers implements Valve {
   private readonly workers = new Map<string, Worker<JobPayload>>();
   private readonly held = new Set<string>();
 
-  constructor(private readonly deps: { readonly connect: (name: string) => Redis; readonly prefix: string; readonly tuning: Partial<BridgeTuning>; readonly log: BridgeLog }) {}
+  constructor(
+    private readonly deps: { readonly connect: (name: string) => Redis; readonly prefix: string; readonly tuning: Partial<BridgeTuning>; readonly log: BridgeLog },
+  ) {}
 
   start(agent: AgentConfig, handlers: WorkerHandlers): void {
     const worker = new Worker<JobPayload>(queueName(agent.name), handlers.process, {

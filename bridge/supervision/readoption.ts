@@ -30,10 +30,9 @@ export class Readoption {
   async runningIn(session: AgentSession, ref: PaneRef, interactive: boolean): Promise<TaskRecord | null> {
     const running = await this.deps.states.currentTask(session.name);
     const record = running ? await this.deps.ledger.get(running) : null;
-    const inPane =
-      record !== null && !isTerminal(record.status) && record.session === session.name && record.dispatch !== null &&
-      record.pane === `${ref.paneId}:${ref.panePid}` && (interactive || ["running", "finished"].includes(inspectDispatch(this.deps.jobsDir, record.dispatch).kind));
-    return inPane ? record : null;
+    if (record === null || isTerminal(record.status) || record.session !== session.name || record.dispatch === null) return null;
+    if (record.pane !== `${ref.paneId}:${ref.panePid}`) return null;
+    return interactive || ["running", "finished"].includes(inspectDispatch(this.deps.jobsDir, record.dispatch).kind) ? record : null;
   }
 
   /** The job is still ours to watch; BullMQ's re-delivery will find it in flight. */
