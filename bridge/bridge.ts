@@ -25,7 +25,7 @@ export interface BridgeOptions {
   readonly connect: (name: string) => Redis;
   /** The swarm's Redis key prefix (core/keys.ts). */
   readonly prefix: string;
-  readonly log?: LogFn;
+  readonly log: LogFn;
   readonly tuning?: Partial<BridgeTuning>;
   /** The environment agents start from (default: this process's); the swarm's own variables are removed from it (agent-env.ts). */
   readonly env?: NodeJS.ProcessEnv;
@@ -54,8 +54,7 @@ export class Bridge {
   private closing: Promise<void> | null = null;
 
   private constructor(options: BridgeOptions, manager: SessionManager) {
-    const { config, paths, redis } = options;
-    const log: LogFn = options.log ?? (() => undefined);
+    const { config, paths, redis, log } = options;
     const tuning = { ...DEFAULT_TUNING, ...options.tuning };
     const redact = swarmRedactor(config.agents.map((agent) => agent.env));
     const connect = (name: string): Redis => {
