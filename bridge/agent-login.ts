@@ -7,9 +7,10 @@
  */
 import { homedir } from "node:os";
 import { agentLogin, type AuthStatus } from "../agents/index.js";
-import { agentConfigDir, type AgentConfig, type LogFn } from "../core/index.js";
+import { agentConfigDir, type AgentConfig } from "../core/index.js";
+import type { BridgeLog } from "./log-events.js";
 
-export function refreshAgentLogin(agent: AgentConfig, home: string, log: LogFn, env: NodeJS.ProcessEnv = process.env): AuthStatus | null {
+export function refreshAgentLogin(agent: AgentConfig, home: string, log: BridgeLog, env: NodeJS.ProcessEnv = process.env): AuthStatus | null {
   try {
     const login = agentLogin({ runtime: agent.runtime, configDir: agentConfigDir(home, agent.name), agentEnv: agent.env, env, userHome: homedir(), seed: true });
     if (login?.seeded && login.seeded.written.length > 0) log("agent.login-seeded", { agent: agent.name, files: login.seeded.written, from: login.seeded.from });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { parseShellMarker } from "../agents/index.js";
 import { CastWriter, type Disposable, type SessionManager } from "../sessions/index.js";
-import type { AgentSession } from "./agent-session.js";
+import type { AgentSession } from "./sessions/index.js";
 
 export interface FlightRecorderDeps {
   readonly outputDir: string;

@@ -97,7 +97,7 @@ async function readSession(redis: Redis, ledger: Ledger, name: string, agent: st
   };
 }
 
-/** The bridge's record of an open breaker (bridge/breakers.ts: JSON `{until, openMs, reason}`). */
+/** The bridge's record of an open breaker (bridge/admission/breakers.ts: JSON `{until, openMs, reason}`). */
 function breakerStatus(json: string | undefined): BreakerStatus | null {
   if (!json) return null;
   try {

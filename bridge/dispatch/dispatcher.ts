@@ -1,10 +1,10 @@
 import { isTerminal, type AgentConfig, type Ledger, type LogFn, type TaskRecord } from "../../core/index.js";
 import type { Transport, TurnSpec } from "../../agents/index.js";
-import type { AgentSession } from "../agent-session.js";
+import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import { dispatchVerdict } from "../policy-check.js";
-import type { SessionRegistry } from "../registry.js";
-import type { SessionPool } from "../session-pool.js";
+import type { SessionStates } from "../sessions/index.js";
+import type { SessionPool } from "../sessions/index.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { TaskRecords } from "./task-records.js";
 
@@ -12,7 +12,7 @@ export interface DispatcherDeps {
   readonly ledger: Ledger;
   readonly records: TaskRecords;
   readonly lifecycle: Lifecycle;
-  readonly registry: SessionRegistry;
+  readonly registry: SessionStates;
   readonly pools: ReadonlyMap<string, SessionPool>;
   readonly agents: ReadonlyMap<string, AgentConfig>;
   /** The transport that runs an agent's tasks (agents/transport.ts). */

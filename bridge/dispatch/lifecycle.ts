@@ -1,8 +1,8 @@
 import type { LogFn, Redactor, TaskRecord } from "../../core/index.js";
 import { PaneUnusable, type EndedTurn, type Interrupted, type RunningTurn, type Transport, type TurnSpec } from "../../agents/index.js";
-import type { AgentSession } from "../agent-session.js";
+import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
-import type { SessionRegistry } from "../registry.js";
+import type { SessionStates } from "../sessions/index.js";
 import { jobDeadline } from "./deadline.js";
 import type { Settle } from "./settle.js";
 import type { TaskRecords } from "./task-records.js";
@@ -10,7 +10,7 @@ import type { TaskRecords } from "./task-records.js";
 export interface LifecycleDeps {
   readonly records: TaskRecords;
   readonly settle: Settle;
-  readonly registry: SessionRegistry;
+  readonly registry: SessionStates;
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
   readonly log: LogFn;

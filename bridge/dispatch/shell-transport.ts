@@ -18,7 +18,7 @@ import {
   type Transport,
   type TurnSpec,
 } from "../../agents/index.js";
-import { WaitTimeout, type AgentSession } from "../agent-session.js";
+import { WaitTimeout, type AgentSession } from "../sessions/index.js";
 import type { ExposedPath, Sandboxes } from "../sandbox.js";
 import type { ProgramJobs } from "./program-jobs.js";
 

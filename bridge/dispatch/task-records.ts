@@ -1,9 +1,9 @@
 import type { LogFn, Ledger, Redactor, TaskRecord, TerminalStatus } from "../../core/index.js";
 import { removeTaskDispatches, type ResultFields } from "../../agents/index.js";
-import type { AgentSession } from "../agent-session.js";
+import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import { readOutputForResult } from "../output.js";
-import type { SessionPool } from "../session-pool.js";
+import type { SessionPool } from "../sessions/index.js";
 
 export interface TaskRecordsDeps {
   readonly ledger: Ledger;
@@ -76,7 +76,7 @@ export class TaskRecords {
     removeTaskDispatches(this.deps.jobsDir, record.id);
     if (!recorded) return;
     const owner: AgentSession | undefined = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
-    if (owner) status === "completed" ? owner.completed++ : owner.failed++;
+    owner?.recordResult(status);
     this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
   }
 }

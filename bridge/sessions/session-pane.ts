@@ -1,6 +1,6 @@
-import { InfraError, type AgentState } from "../core/index.js";
-import { parseShellMarker, type AgentPane, type ShellMarker } from "../agents/index.js";
-import { shellInForeground, type PaneRef, type SessionManager } from "../sessions/index.js";
+import { InfraError } from "../../core/index.js";
+import { parseShellMarker, type ShellMarker } from "../../agents/index.js";
+import { shellInForeground, type PaneRef, type SessionManager } from "../../sessions/index.js";
 
 interface Waiter {
   match(marker: ShellMarker): boolean;
@@ -8,37 +8,31 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-export type AgentSessionState = "starting" | "idle" | "busy" | "down" | "failed";
-
 /**
- * One replica of an agent: a tmux session whose pane runs the agent's
- * program. Markers from the pane wake whoever waits for them; no polling.
+ * A session's tmux pane as the bridge drives it: typing, keys, pastes, the
+ * screen, and waits on the shell markers it prints (they wake whoever waits
+ * for them; no polling). AgentSession adds the session's state to it.
  */
-export class AgentSession implements AgentPane {
-  state: AgentSessionState = "starting";
-  currentTask: string | null = null;
-  ref: PaneRef | null = null;
-  completed = 0;
-  failed = 0;
-  restarts = 0;
-  startedAt: string | null = null;
-  private waiters = new Set<Waiter>();
+export class SessionPane {
+  private paneRef: PaneRef | null = null;
+  private attachedAt: string | null = null;
+  private readonly waiters = new Set<Waiter>();
   /** The nonce the pane's shell puts in its prompt markers (rc.ts); null: a pane of an older rcfile, whose markers carry none. */
   private promptNonce: string | null = null;
-
-  /** When the session's program died recently (ms since epoch), to tell a crash loop from a rare crash. */
-  crashes: number[] = [];
-
-  /** Interactive agents: what the program is doing, and what it asks in `needs-input` (see interactive.ts). */
-  agentState: AgentState | null = null;
-  needsInput: string | null = null;
-  /** Agent programs: what `--version` said when the session started; interactive ones: why drift is suspected. */
-  programVersion: string | null = null;
-  drift: string | null = null;
   private readonly downListeners = new Set<(reason: string) => void>();
 
   /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */
-  constructor(readonly name: string, readonly agent: string, private readonly manager: () => SessionManager) {}
+  constructor(readonly name: string, private readonly manager: () => SessionManager) {}
+
+  /** The pane this session runs in (null while it is down). */
+  get ref(): PaneRef | null {
+    return this.paneRef;
+  }
+
+  /** When its pane was last attached (ISO). */
+  get startedAt(): string | null {
+    return this.attachedAt;
+  }
 
   get running(): boolean {
     return this.ref !== null;
@@ -49,24 +43,10 @@ export class AgentSession implements AgentPane {
     return this.ref ? `${this.ref.paneId}:${this.ref.panePid}` : "";
   }
 
-  /** An interactive program's state; returns whether it changed (the caller publishes it). */
-  setProgramState(state: AgentState, needsInput: string | null): boolean {
-    if (this.agentState === state && this.needsInput === needsInput) return false;
-    this.agentState = state;
-    this.needsInput = needsInput;
-    return true;
-  }
-
-  setDrift(reason: string): boolean {
-    if (this.drift === reason) return false;
-    this.drift = reason;
-    return true;
-  }
-
   attach(ref: PaneRef, promptNonce: string | null = null): void {
-    this.ref = ref;
+    this.paneRef = ref;
     this.promptNonce = promptNonce;
-    this.startedAt = new Date().toISOString();
+    this.attachedAt = new Date().toISOString();
   }
 
   onMarker(paneId: string, fields: string[]): void {
@@ -83,9 +63,8 @@ export class AgentSession implements AgentPane {
   }
 
   /** The pane is gone: everything waiting on it fails as an infrastructure error. */
-  markDown(reason: string): void {
-    this.state = "down";
-    this.ref = null;
+  protected detach(reason: string): void {
+    this.paneRef = null;
     for (const waiter of this.waiters) waiter.reject(new InfraError(`session ${this.name} is gone: ${reason}`, { context: { session: this.name } }));
     this.waiters.clear();
     for (const listener of [...this.downListeners]) listener(reason);
@@ -155,7 +134,7 @@ export class AgentSession implements AgentPane {
   async probe(timeoutMs: number): Promise<void> {
     const prompt = this.waitFor((m) => m.kind === "prompt", { timeoutMs });
     await this.key("Enter").catch((error) => {
-      prompt.catch(() => undefined);
+      prompt.catch(() => undefined); // given up on: its rejection (timeout, pane gone) must not go unhandled
       throw error;
     });
     await prompt;
@@ -183,7 +162,7 @@ export class AgentSession implements AgentPane {
         await prompt;
         return true;
       } catch (error) {
-        prompt.catch(() => undefined);
+        prompt.catch(() => undefined); // given up on: its rejection (timeout, pane gone) must not go unhandled
         if (!(error instanceof WaitTimeout)) return false;
       }
     }

@@ -1,12 +1,14 @@
 /**
- * Parks an agent's queue while its program is rate limited: its worker stops
- * taking jobs until the limit lifts (plus a margin), instead of failing the
+ * Parks an agent's queue while its program is rate limited: it is held
+ * (holds.ts) until the limit lifts (plus a margin), instead of failing the
  * next jobs one after another. The time is kept in Redis (`<prefix>:parked`)
  * for `status` and for a restarted bridge, and published as
  * `agent.parked` / `agent.resumed` events.
  */
 import type { Redis } from "ioredis";
-import type { EventStream, Keys, LogFn } from "../core/index.js";
+import type { EventStream, Keys } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
+import type { Holds, HoldScope } from "./holds.js";
 
 /** Reset times are to the second and clocks differ a little: resume a bit after. */
 export const PARK_MARGIN_MS = 2_000;
@@ -15,32 +17,23 @@ export interface ParkingDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly events: EventStream;
-  readonly log: LogFn;
-  /** Stops the agent's worker from taking jobs (running ones go on). */
-  readonly pause: (agent: string) => Promise<void>;
-  /** Lets the agent's worker take jobs again (unless something else keeps it paused). */
-  readonly resume: (agent: string) => Promise<void>;
+  readonly log: BridgeLog;
+  readonly holds: Holds;
   /** How long to park when the program did not say when its limit lifts. */
   readonly defaultMs: number;
   readonly now?: () => number;
 }
 
-interface Parked {
-  until: number;
-  timer: NodeJS.Timeout;
-  waiters: Set<() => void>;
-}
-
 export class Parking {
-  private readonly parked = new Map<string, Parked>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ParkingDeps) {
     this.now = deps.now ?? Date.now;
+    deps.holds.whenReleased("parked", (scope) => this.resumed(scope));
   }
 
   isParked(agent: string): boolean {
-    return this.parked.has(agent);
+    return this.deps.holds.reasons({ agent }).includes("parked");
   }
 
   /** Parks the agent until `resetAt` (ISO) + margin, or for `defaultMs`; a later time extends a parking, an earlier one does not shorten it. */
@@ -65,54 +58,24 @@ export class Parking {
    * the parking waits here instead of hitting the limit again.
    */
   wait(agent: string, signal?: AbortSignal): Promise<void> {
-    const entry = this.parked.get(agent);
-    if (!entry) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const done = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        entry.waiters.delete(done);
-        reject(signal?.reason);
-      };
-      entry.waiters.add(done);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  close(): void {
-    for (const entry of this.parked.values()) clearTimeout(entry.timer);
-    this.parked.clear();
+    return this.deps.holds.wait({ agent }, signal);
   }
 
   private async parkUntil(agent: string, until: number, why: string): Promise<void> {
-    const existing = this.parked.get(agent);
-    if (existing && existing.until >= until) return;
-    if (existing) clearTimeout(existing.timer);
-    const entry: Parked = { until, waiters: existing?.waiters ?? new Set(), timer: setTimeout(() => void this.unpark(agent), Math.max(0, until - this.now())) };
-    this.parked.set(agent, entry);
+    if (!(await this.deps.holds.hold({ agent }, "parked", until))) return;
     const iso = new Date(until).toISOString();
     this.deps.log("agent.parked", { agent, until: iso, why });
     await this.deps.redis.hset(this.deps.keys.parked, agent, iso);
-    if (!existing) await this.deps.pause(agent);
     await this.deps.events.publish("agent.parked", { agent, until: iso, message: `${why}; its queue resumes at ${iso}` });
   }
 
-  private async unpark(agent: string): Promise<void> {
-    const entry = this.parked.get(agent);
-    if (!entry) return;
-    this.parked.delete(agent);
+  private async resumed({ agent }: HoldScope): Promise<void> {
     try {
       await this.deps.redis.hdel(this.deps.keys.parked, agent);
-      await this.deps.resume(agent);
       await this.deps.events.publish("agent.resumed", { agent, message: "rate limit parking ended" });
       this.deps.log("agent.resumed", { agent });
     } catch (error) {
       this.deps.log("agent.resume-failed", { agent, error });
-    } finally {
-      for (const wake of entry.waiters) wake();
     }
   }
 }

@@ -44,10 +44,9 @@ export class SessionPool {
 
   release(session: AgentSession): void {
     // A session that went down keeps its task: when only our tmux client died, its pane still runs
-    // it, and the session's restart re-adopts it from this (see Bridge.bringUp).
+    // it, and the session's restart re-adopts it from this (supervision/bring-up.ts).
     if (session.state === "down") return;
-    session.currentTask = null;
-    session.state = "idle";
+    session.markIdle();
     this.wake();
   }
 
@@ -67,8 +66,7 @@ export class SessionPool {
   }
 
   private take(session: AgentSession, taskId: string): AgentSession {
-    session.state = "busy";
-    session.currentTask = taskId;
+    session.markBusy(taskId);
     return session;
   }
 }

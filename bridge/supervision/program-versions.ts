@@ -1,5 +1,5 @@
-import type { AgentConfig } from "../core/index.js";
-import { findNode, probeVersion } from "../agents/index.js";
+import type { AgentConfig } from "../../core/index.js";
+import { findNode, probeVersion } from "../../agents/index.js";
 
 /** A session started within this long of the last probe of its agent's program reuses that answer. */
 const FRESH_MS = 60_000;
@@ -20,7 +20,8 @@ export class ProgramVersions {
     const known = this.probes.get(agent.name);
     if (known && Date.now() - known.at < FRESH_MS) return known.version;
     const node = agent.node ? (findNode(agent.node)?.path ?? null) : null;
-    const version = probeVersion(agent.command ?? agent.runtime, { env: { ...process.env, ...agent.env }, node, timeoutMs: PROBE_TIMEOUT_MS }).catch(() => null);
+    const options = { env: { ...process.env, ...agent.env }, node, timeoutMs: PROBE_TIMEOUT_MS };
+    const version = probeVersion(agent.command ?? agent.runtime, options).catch(() => null); // no answer: no version
     // No answer is not remembered: the next session start asks again.
     void version.then((v) => v === null && this.probes.delete(agent.name));
     this.probes.set(agent.name, { at: Date.now(), version });

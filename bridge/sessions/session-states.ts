@@ -1,13 +1,13 @@
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import type { Keys } from "../core/index.js";
+import type { Keys } from "../../core/index.js";
 import type { AgentSession } from "./agent-session.js";
 
 /**
  * Publishes each session's state to Redis (`<prefix>:session:<name>`), where
  * `status`, the TUI and a restarted bridge read it. Written on change only.
  */
-export class SessionRegistry {
+export class SessionStates {
   readonly host = hostname();
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {}

@@ -1,6 +1,6 @@
-import { processAlive, type LogFn } from "../core/index.js";
-import type { AgentSession } from "./agent-session.js";
-import type { SessionRegistry } from "./registry.js";
+import { processAlive } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
+import type { AgentSession, SessionStates } from "../sessions/index.js";
 
 /**
  * Every live session's heartbeat, every `everyMs`: its pane's process is
@@ -14,10 +14,10 @@ export class SessionHeartbeat {
   constructor(
     private readonly deps: {
       readonly sessions: () => Iterable<AgentSession>;
-      readonly registry: SessionRegistry;
+      readonly states: SessionStates;
       /** A session whose pane's process is gone. */
       readonly onGone: (session: AgentSession, reason: string) => void;
-      readonly log: LogFn;
+      readonly log: BridgeLog;
     },
     everyMs: number,
   ) {
@@ -39,6 +39,6 @@ export class SessionHeartbeat {
       }
       live.push(session);
     }
-    await this.deps.registry.heartbeat(live).catch((error) => this.deps.log("heartbeat.failed", { error }));
+    await this.deps.states.heartbeat(live).catch((error) => this.deps.log("heartbeat.failed", { error }));
   }
 }

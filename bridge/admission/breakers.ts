@@ -2,22 +2,25 @@
  * The agents' circuit breakers (breaker.ts) with what goes around them: an
  * open breaker is kept in Redis (`<prefix>:breakers`, agent → JSON
  * `{until, openMs, reason}`) for `status` and for a restarted bridge, and
- * published as `agent.breaker-open` / `agent.breaker-closed` events. Like
- * rate-limit parking (parking.ts), but opened by infrastructure failures.
+ * published as `agent.breaker-open` / `agent.breaker-closed` events. An open
+ * breaker holds the agent's queue (holds.ts), like rate-limit parking, but it
+ * is opened by infrastructure failures.
  */
 import type { Redis } from "ioredis";
-import { isTerminal, type EventStream, type Keys, type LogFn, type Redactor, type TaskRecord } from "../core/index.js";
+import { isTerminal, type EventStream, type Keys, type Redactor, type TaskRecord } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
 import { Breaker, type Admission, type BreakerSettings } from "./breaker.js";
+import type { Holds } from "./holds.js";
 
 export interface BreakersDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly events: EventStream;
-  readonly log: LogFn;
+  readonly log: BridgeLog;
   readonly redact: Redactor;
   readonly settings: BreakerSettings;
-  /** Stops the agent's queue from handing out jobs for `ms` (they stay waiting). */
-  readonly hold: (agent: string, ms: number) => Promise<void>;
+  /** Where an open breaker holds its agent's queue (jobs stay waiting, no attempt spent). */
+  readonly holds: Holds;
   readonly now?: () => number;
 }
 
@@ -45,10 +48,11 @@ export class Breakers {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Whether the agent's next job may run (see Breaker.admit). */
-  admit(agent: string): Admission {
+  /** Whether the agent's next job may run (see Breaker.admit); if not, its queue is held until it may ask again. */
+  async admit(agent: string): Promise<Admission> {
     const admission = this.of(agent).admit(this.now());
     if (admission.allowed && admission.probe) this.deps.log("agent.breaker-probe", { agent });
+    if (!admission.allowed) await this.deps.holds.hold({ agent }, "breaker-open", this.now() + admission.retryInMs);
     return admission;
   }
 
@@ -67,13 +71,13 @@ export class Breakers {
       if (probe) before = await job.read();
       await job.run();
     } catch (error) {
-      const record = await job.read().catch(() => null);
+      const record = await job.read().catch(() => null); // unreadable (Redis away): not judged, as the comment above says
       if (!record || job.excused(record)) this.released(agent, probe);
       else await this.failed(agent, probe, error instanceof Error ? error.message : String(error));
       throw error;
     }
     if (probe) {
-      const after = await job.read().catch(() => null);
+      const after = await job.read().catch(() => null); // unreadable: the probe counts as having tested nothing
       const tested = before !== null && !isTerminal(before.status) && after !== null && isTerminal(after.status) && Boolean(after.startedAt);
       if (!tested) return this.released(agent, true);
     }
@@ -85,6 +89,7 @@ export class Breakers {
     if (!this.of(agent).succeeded(probe)) return;
     this.deps.log("agent.breaker-closed", { agent });
     try {
+      await this.deps.holds.release({ agent }, "breaker-open");
       await this.deps.redis.hdel(this.deps.keys.breakers, agent);
       await this.deps.events.publish("agent.breaker-closed", { agent, message: "its probe job ran: the circuit breaker is closed, its queue takes jobs again" });
     } catch (error) {
@@ -101,7 +106,7 @@ export class Breakers {
     const why = transition.afterProbe ? "its probe job failed too" : `${this.deps.settings.threshold} jobs in a row failed for infrastructure reasons`;
     this.deps.log("agent.breaker-open", { agent, until, openMs: transition.openMs, reason: clean });
     try {
-      await this.deps.hold(agent, transition.openMs);
+      await this.deps.holds.hold({ agent }, "breaker-open", transition.until);
       const stored: StoredBreaker = { until, openMs: transition.openMs, reason: clean };
       await this.deps.redis.hset(this.deps.keys.breakers, agent, JSON.stringify(stored));
       await this.deps.events.publish("agent.breaker-open", {
@@ -131,6 +136,8 @@ export class Breakers {
       }
       this.of(agent).restore(Date.parse(entry.until), entry.openMs, entry.reason);
       this.deps.log("agent.breaker-restored", { agent, until: entry.until, reason: entry.reason });
+      // Held from the start, like a parking (a time already past holds nothing: the next job probes).
+      await this.deps.holds.hold({ agent }, "breaker-open", Date.parse(entry.until));
     }
   }
 

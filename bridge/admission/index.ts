@@ -1,0 +1,4 @@
+export { AdmissionControl, type Decision } from "./admission.js";
+export { Breakers } from "./breakers.js";
+export { Holds, type HoldReason, type HoldScope, type Valve } from "./holds.js";
+export { Parking } from "./parking.js";

@@ -1,0 +1,75 @@
+import type { AgentConfig, HomePaths, Ledger, LogFn, Redactor } from "../../core/index.js";
+import { InteractiveTransport, type Conversations, type InteractiveClaude, type Transport } from "../../agents/index.js";
+import type { FlightRecorder } from "../flight-recorder.js";
+import { JobChanges } from "../job-changes.js";
+import type { Sandboxes } from "../sandbox.js";
+import type { AgentSession, SessionPool, SessionStates } from "../sessions/index.js";
+import type { Worktrees } from "../worktrees.js";
+import { Dispatcher } from "./dispatcher.js";
+import { Lifecycle } from "./lifecycle.js";
+import { ProgramJobs, type PromptContext } from "./program-jobs.js";
+import { Settle } from "./settle.js";
+import { ShellTransport } from "./shell-transport.js";
+import { TaskRecords } from "./task-records.js";
+
+export { Dispatcher } from "./dispatcher.js";
+export type { PromptContext } from "./program-jobs.js";
+
+export interface DispatchDeps {
+  readonly agents: readonly AgentConfig[];
+  readonly paths: HomePaths;
+  readonly ledger: Ledger;
+  readonly states: SessionStates;
+  readonly pools: ReadonlyMap<string, SessionPool>;
+  readonly conversations: Conversations;
+  readonly interactive: InteractiveClaude;
+  readonly worktrees: Worktrees;
+  readonly sandboxes: Sandboxes;
+  readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void>; park(agent: string, resetAt: string | null): Promise<void> };
+  readonly recorder: FlightRecorder | null;
+  readonly agentEnv: (agent: AgentConfig) => Record<string, string>;
+  readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
+  readonly promptContext?: PromptContext;
+  readonly maxDispatches: number;
+  readonly redact: Redactor;
+  readonly log: LogFn;
+}
+
+/** The dispatch side of the bridge, built once: the lifecycle, its records and settlement, and a transport per agent. */
+export function createDispatcher(deps: DispatchDeps): Dispatcher {
+  const { ledger, paths, pools, recorder, redact, log, worktrees, sandboxes, conversations } = deps;
+  const { jobsDir, outputDir, root: home } = paths;
+  const agents = new Map(deps.agents.map((agent) => [agent.name, agent]));
+  const records = new TaskRecords({ ledger, jobsDir, pools, recorder, redact, log });
+  const settle = new Settle({
+    agents: deps.agents,
+    home,
+    jobsDir,
+    outputDir,
+    ledger,
+    worktrees,
+    changes: new JobChanges(jobsDir, worktrees),
+    log,
+    onRateLimited: (agent, resetAt) => deps.parking.park(agent, resetAt),
+    sandboxes,
+    agentEnv: deps.agentEnv,
+  });
+  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, recycle: deps.recycle });
+  const programs = new ProgramJobs({ agents: deps.agents, home, jobsDir, conversations, promptContext: deps.promptContext });
+  const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes, redact, log });
+  const interactive: Transport<AgentSession> = new InteractiveTransport({ claude: deps.interactive, conversations, jobsDir, log });
+  return new Dispatcher({
+    ledger,
+    records,
+    lifecycle,
+    registry: deps.states,
+    pools,
+    agents,
+    transportOf: (agent) => (deps.interactive.handles(agent.name) ? interactive : shell),
+    parking: deps.parking,
+    recorder,
+    recycle: deps.recycle,
+    maxDispatches: deps.maxDispatches,
+    log,
+  });
+}

@@ -1,0 +1,2 @@
+export { Intake } from "./intake.js";
+export { AgentWorkers } from "./workers.js";

@@ -1,0 +1,82 @@
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { AgentConfig, JobPayload, Ledger } from "../../core/index.js";
+import type { AdmissionControl } from "../admission/index.js";
+import type { BridgeLog } from "../log-events.js";
+import type { TaskRunner } from "../task-runner.js";
+import { reconcileActiveJobs } from "./reconcile.js";
+import type { AgentWorkers } from "./workers.js";
+
+export interface IntakeDeps {
+  readonly agents: readonly AgentConfig[];
+  readonly workers: AgentWorkers;
+  readonly admission: AdmissionControl;
+  readonly runner: TaskRunner;
+  readonly ledger: Ledger;
+  /** The shared connection (a dead bridge's active jobs are read through it). */
+  readonly redis: Redis;
+  /** Makes a connection of its own (the cancel subscriber). */
+  readonly connect: (name: string) => Redis;
+  readonly log: BridgeLog;
+}
+
+/**
+ * Where jobs come in: the agents' BullMQ workers, a dead bridge's active
+ * jobs, and cancel requests. Each job is put to admission (run, hold or
+ * refuse) and, when admitted, handed to the runner.
+ */
+export class Intake {
+  private closing = false;
+
+  constructor(private readonly deps: IntakeDeps) {}
+
+  async start(): Promise<void> {
+    const { agents, ledger, runner, log } = this.deps;
+    await reconcileActiveJobs({ agents, redis: this.deps.redis, prefix: ledger.keys.prefix, runner, log });
+    // A parking or an open breaker from before a restart holds on: their workers start held.
+    await this.deps.admission.restore(agents.map((agent) => agent.name));
+    const failed = (job: Job<JobPayload> | undefined, error: Error) =>
+      void this.onJobFailed(job, error).catch((failure) => log("job.retry-record-failed", { taskId: job?.data?.taskId, error: failure }));
+    for (const agent of agents) this.deps.workers.start(agent, { process: (job) => this.process(agent.name, job), failed });
+    const subscriber = this.deps.connect("bridge:cancel");
+    // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt while Redis is down.
+    subscriber.on("error", (error: Error) => log("cancel-subscriber.error", { error }));
+    subscriber.on("message", (_channel: string, taskId: string) => runner.cancel(taskId));
+    await subscriber.subscribe(ledger.keys.cancelChannel);
+  }
+
+  /** Stops taking jobs; running ones go on in their panes (their connections are closed by the bridge, last). */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.deps.workers.stop();
+  }
+
+  private async process(agent: string, job: Job<JobPayload>): Promise<void> {
+    const decision = await this.deps.admission.decide(agent, job.data?.taskId);
+    if (decision.kind === "refuse") return this.deps.log("job.malformed", { jobId: job.id, data: job.data, why: decision.why });
+    // Back to waiting, no attempt spent; the worker is paused until the hold ends.
+    if (decision.kind === "hold") throw Worker.RateLimitError();
+    const { taskId } = decision;
+    await this.deps.admission.run(agent, decision, {
+      run: () => this.deps.runner.run(taskId),
+      read: async () => (this.closing ? null : this.deps.ledger.get(taskId)),
+    });
+  }
+
+  private async onJobFailed(job: Job<JobPayload> | undefined, error: Error): Promise<void> {
+    const taskId = job?.data?.taskId;
+    if (!job || typeof taskId !== "string") return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.deps.log("job.infra-error", { taskId, attempt: job.attemptsMade, final, error });
+    if (final) {
+      const record = await this.deps.ledger.get(taskId);
+      await this.deps.ledger.finish(taskId, "failed", {
+        exitCode: null,
+        finishedAt: new Date().toISOString(),
+        reason: `infrastructure failure after ${job.attemptsMade} attempts: ${error.message}`,
+      }, record?.agent);
+    } else {
+      await this.deps.ledger.update(taskId, { status: "queued" }, { type: "task.retrying", data: { message: error.message } });
+    }
+  }
+}

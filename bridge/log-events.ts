@@ -1,0 +1,43 @@
+/**
+ * The names of the events the bridge's composition, intake, admission and
+ * session supervision log (the daemon's log lines, not the swarm's event
+ * stream). A LogFn (any string) is assignable to BridgeLog, so the daemon's
+ * logger is passed as it is; a misspelt event name fails to compile.
+ */
+export type BridgeEvent =
+  // intake
+  | "job.malformed"
+  | "job.infra-error"
+  | "job.reconciled"
+  | "job.reconcile-failed"
+  | "job.retry-record-failed"
+  | "worker.error"
+  | "cancel-subscriber.error"
+  | "ledger.invalid-record"
+  // admission
+  | "agent.held"
+  | "agent.hold-released"
+  | "agent.hold-failed"
+  | "agent.breaker-probe"
+  | "agent.breaker-open"
+  | "agent.breaker-closed"
+  | "agent.breaker-restored"
+  | "agent.breaker-save-failed"
+  | "agent.parked"
+  | "agent.resumed"
+  | "agent.resume-failed"
+  // supervision
+  | "session.outdated"
+  | "agent.login-seeded"
+  | "agent.login-seed-failed"
+  | "session.failed"
+  | "session.restart-failed"
+  | "session.publish-failed"
+  | "session.event-failed"
+  | "session.version-failed"
+  | "job.adopt-failed"
+  | "tmux.restarted"
+  | "tmux.restart-failed"
+  | "heartbeat.failed";
+
+export type BridgeLog = (event: BridgeEvent, data?: Record<string, unknown>) => void;
