@@ -60,3 +60,14 @@ export function clip(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+/**
+ * What a program says when asked to resume a conversation it no longer has (codex: "no rollout found for
+ * thread id …"; gemini: "Invalid session identifier", or "No previous sessions found for this project.").
+ */
+const LOST_CONVERSATION = /no conversation found|no rollout found|no (?:saved |previous )?sessions?\b|session (?:id )?\S* ?not found|invalid session identifier/i;
+
+/** Whether a program's error says the conversation it was asked to continue is gone (the next task starts anew). */
+export function isLostConversation(message: string): boolean {
+  return LOST_CONVERSATION.test(message);
+}

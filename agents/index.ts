@@ -15,13 +15,13 @@ export {
   type Dispatch,
   type DispatchState,
 } from "./shell/job-files.js";
-export { runtimeAdapter, isRuntimeName } from "./registry.js";
+export { runtimeAdapter, isRuntimeName, interactivePrograms } from "./registry.js";
+export type { InteractiveProgram, InteractivePrograms, InteractiveProgramDeps, ProgramLaunch } from "./interactive-program.js";
 export { renderScriptPath, shellQuote } from "./script.js";
 export { writeRoleFile, roleFileOf } from "./role-files.js";
 export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtime.js";
 export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive/launch.js";
-export { InteractiveClaude, resultsDir, type InteractiveDeps } from "./claude/interactive/sessions.js";
-export { InteractiveTransport } from "./claude/interactive/transport.js";
+export { resultsDir } from "./claude/interactive/sessions.js";
 export {
   PaneUnusable,
   type Adopted,
@@ -42,7 +42,7 @@ export { parseHookLine, parseHookLines, questionOf, type ClaudeHookEvent } from 
 export { interactivePrompt, RESULT_SUFFIX } from "./claude/prompt.js";
 export { readTurn, type TurnUsage } from "./claude/transcript.js";
 export { readClaudeScreen, isLoginMessage, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
-export { isLimitMessage, clip } from "./events.js";
+export { isLimitMessage, isLostConversation, clip } from "./events.js";
 export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";
 export { probeVersion, type ProbeOptions } from "./versions.js";
 export { DriftMonitor, DEFAULT_DRIFT, describeDrift, type DriftSign, type DriftSettings, type DriftVerdict } from "./drift.js";

@@ -73,6 +73,8 @@ export interface AgentRuntime {
   readonly defaultMode: AgentMode;
   /** False for shell: the task is the script and there is no event stream to parse. */
   readonly structured: boolean;
+  /** No program of its own whose `--version` tells its release (shell, or one of ours). */
+  readonly unversioned?: true;
   /** The bash text a dispatch runs in the pane (see shell/rc.ts `ca-run`). */
   buildScript(job: AgentJob, paths: ScriptPaths): string;
   /** Reads the events file written by the script. Never throws: unknown lines are skipped. */

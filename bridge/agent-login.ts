@@ -1,7 +1,7 @@
 /**
  * Before an agent's session starts, its config folder gets the user's own
  * login again if that changed since the last copy (agents/login), and its
- * authentication is checked offline: an interactive Claude Code without one
+ * authentication is checked offline: an interactive program without one
  * would sit at its input box answering every prompt "Not logged in", so its
  * session shows `needs-login` instead of `idle`.
  */

@@ -4,7 +4,7 @@ import { EventStream, Ledger, swarmRedactor, type AgentConfig, type HomePaths, t
 import { SessionManager } from "../sessions/index.js";
 import { AdmissionControl, Breakers, Holds, Parking } from "./admission/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
-import { InteractiveClaude } from "../agents/index.js";
+import { interactivePrograms, type InteractivePrograms } from "../agents/index.js";
 import { ConversationStore } from "./conversations.js";
 import { createDispatcher, type PromptContext } from "./dispatch/index.js";
 import { FlightRecorder } from "./flight-recorder.js";
@@ -45,7 +45,7 @@ export class Bridge {
   private readonly connections: Redis[] = [];
   private readonly sessions: AgentSessions;
   private readonly sandboxes: Sandboxes;
-  private readonly interactive: InteractiveClaude;
+  private readonly interactive: InteractivePrograms;
   private readonly recorder: FlightRecorder | null;
   private readonly admission: AdmissionControl;
   private readonly supervisor: SessionSupervisor;
@@ -85,9 +85,10 @@ export class Bridge {
     const worktrees = new Worktrees(paths.root);
     this.sandboxes = new Sandboxes({ config, home: paths.root, worktrees });
     const conversations = new ConversationStore(redis, keys);
-    this.interactive = new InteractiveClaude({
+    this.interactive = interactivePrograms({
       agents: config.agents,
       home: paths.root,
+      jobsDir: paths.jobsDir,
       publish: (pane) => states.publish(this.sessions.get(pane.name)!),
       events,
       conversations,

@@ -45,7 +45,7 @@ export class Sandboxes {
     return this.argv(agent, session, [], false);
   }
 
-  /** The argv prefix of a program that is the pane's own (interactive Claude Code): its terminal is its own. */
+  /** The argv prefix of a program that is the pane's own (an interactive program): its terminal is its own. */
   forProgram(agent: AgentConfig, session: string, files: readonly ExposedPath[]): string[] | null {
     return this.argv(agent, session, files, false);
   }
@@ -139,7 +139,7 @@ export function gitGuards(tree: string): string[] {
   return ["hooks", "config"].map((name) => join(dotGit, name)).filter((path) => existsSync(path));
 }
 
-/** Our own install (dist/ and node_modules/, which the renderer and the langchain program load). */
+/** Our own install (dist/ and node_modules/, which the renderer and our built-in agent program load). */
 function packageRoot(): string {
   return dirname(dirname(dirname(renderScriptPath())));
 }

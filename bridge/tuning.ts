@@ -18,7 +18,7 @@ export interface BridgeTuning {
   failedProbeMs: number;
   /** How long a rate-limited agent's queue is parked when its program did not say when the limit lifts. */
   rateLimitParkMs: number;
-  /** An interactive Claude session's hook file is cut back to its last event, between tasks, once it holds this much. */
+  /** An interactive program's hook file is cut back to its last event, between tasks, once it holds this much. */
   hookFileMaxBytes: number;
   /** A task whose run was lost this many times (its pane or the bridge died each time) is failed, not started again. */
   maxDispatches: number;

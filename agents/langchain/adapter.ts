@@ -43,6 +43,7 @@ export function langchainArgv(job: AgentJob, paths: ScriptPaths): string[] {
 export const langchainRuntime: AgentRuntime = {
   name: "langchain",
   defaultMode: "headless",
+  unversioned: true,
   structured: true,
   buildScript(job: AgentJob, paths: ScriptPaths): string {
     return pipeline({ runtime: "langchain", argv: langchainArgv(job, paths), env: {}, prompt: "stdin" }, job, paths);

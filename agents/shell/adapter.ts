@@ -7,6 +7,7 @@ import type { AgentRuntime } from "../runtime.js";
 export const shellRuntime: AgentRuntime = {
   name: "shell",
   defaultMode: "headless",
+  unversioned: true,
   structured: false,
   buildScript: (job) => job.task,
   parseEvents: () => ({ answer: "", events: 0 }),

@@ -1,5 +1,5 @@
 import type { AgentConfig, HomePaths, Ledger, LogFn, Redactor } from "../../core/index.js";
-import { InteractiveTransport, type Conversations, type InteractiveClaude, type Transport } from "../../agents/index.js";
+import type { Conversations, InteractivePrograms, Transport } from "../../agents/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import { JobChanges } from "../job-changes.js";
 import type { Sandboxes } from "../sandbox.js";
@@ -22,7 +22,8 @@ export interface DispatchDeps {
   readonly states: SessionStates;
   readonly pools: ReadonlyMap<string, SessionPool>;
   readonly conversations: Conversations;
-  readonly interactive: InteractiveClaude;
+  /** Agents whose program's own TUI is the pane's program: their transport is the program's. */
+  readonly interactive: InteractivePrograms;
   readonly worktrees: Worktrees;
   readonly sandboxes: Sandboxes;
   readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void>; park(agent: string, resetAt: string | null): Promise<void> };
@@ -57,7 +58,6 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
   const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, recycle: deps.recycle });
   const programs = new ProgramJobs({ agents: deps.agents, home, jobsDir, conversations, promptContext: deps.promptContext });
   const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes, redact, log });
-  const interactive: Transport<AgentSession> = new InteractiveTransport({ claude: deps.interactive, conversations, jobsDir, log });
   return new Dispatcher({
     ledger,
     records,
@@ -65,7 +65,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     registry: deps.states,
     pools,
     agents,
-    transportOf: (agent) => (deps.interactive.handles(agent.name) ? interactive : shell),
+    transportOf: (agent): Transport<AgentSession> => deps.interactive.forAgent(agent.name)?.transport ?? shell,
     parking: deps.parking,
     recorder,
     recycle: deps.recycle,

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../../core/index.js";
-import { agentJobFiles, findNode, proseHint, renderScriptPath, runtimeAdapter, writePrompt, writeRoleFile, type AgentOutcome, type AgentRuntime, type Conversations } from "../../agents/index.js";
+import { agentJobFiles, findNode, isLostConversation, proseHint, renderScriptPath, runtimeAdapter, writePrompt, writeRoleFile, type AgentOutcome, type AgentRuntime, type Conversations } from "../../agents/index.js";
 
 export interface ProgramJobsOptions {
   readonly agents: readonly AgentConfig[];
@@ -27,11 +27,6 @@ export interface AgentFinish {
 
 /** The answer stored in the record keeps its first and last 64 KB, like the output. */
 const ANSWER_EDGE = 64 * 1024;
-/**
- * What a program says when asked to resume a conversation it no longer has (codex: "no rollout found for
- * thread id …"; gemini: "Invalid session identifier", or "No previous sessions found for this project.").
- */
-const UNKNOWN_CONVERSATION = /no conversation found|no rollout found|no (?:saved |previous )?sessions?\b|session (?:id )?\S* ?not found|invalid session identifier/i;
 
 /**
  * The adapter's side of a dispatch: the script a task runs in the pane (an
@@ -108,7 +103,7 @@ export class ProgramJobs {
   private async remember(session: string, outcome: AgentOutcome): Promise<void> {
     const conversations = this.options.conversations;
     if (!conversations) return;
-    if (outcome.isError && UNKNOWN_CONVERSATION.test(outcome.errorMessage ?? "")) await conversations.clear(session);
+    if (outcome.isError && isLostConversation(outcome.errorMessage ?? "")) await conversations.clear(session);
     else if (outcome.sessionId) await conversations.set(session, outcome.sessionId);
   }
 }

@@ -53,7 +53,7 @@ export class AgentSession extends SessionPane implements AgentPane {
   get programVersion(): string | null {
     return this._programVersion;
   }
-  /** Interactive agents: what the program is doing (agents/claude/interactive/channel.ts). */
+  /** Interactive agents: what the program is doing (its hooks and screen, read by its runtime in agents/). */
   get agentState(): AgentState | null {
     return this._agentState;
   }

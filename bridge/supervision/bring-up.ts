@@ -1,5 +1,5 @@
 import type { AgentConfig, EventStream, HomePaths } from "../../core/index.js";
-import { shellCommand, type InteractiveClaude } from "../../agents/index.js";
+import { shellCommand, type InteractivePrograms } from "../../agents/index.js";
 import { refreshAgentLogin } from "../agent-login.js";
 import type { BridgeLog } from "../log-events.js";
 import type { Sandboxes } from "../sandbox.js";
@@ -22,7 +22,7 @@ export interface BringUpDeps {
   readonly worktrees: Worktrees;
   readonly sandboxes: Sandboxes;
   /** Programs whose TUI is the pane's own program (`mode: interactive`). */
-  readonly interactive: InteractiveClaude;
+  readonly interactive: InteractivePrograms;
   readonly readoption: Readoption;
   readonly versions: ProgramVersions;
   /** What the agent's panes get: no swarm variable, no daemon secret (agent-env.ts). */
@@ -42,10 +42,11 @@ export class BringUp {
     const cwd = await deps.worktrees.prepare(agent, session.name);
     const login = refreshAgentLogin(agent, deps.paths.root, deps.log);
     // An interactive program's TUI is the pane's own program, not our shell.
-    const interactive = deps.interactive.handles(agent.name);
+    const program = deps.interactive.forAgent(agent.name);
+    const interactive = program !== null;
     const alive = interactive && (await deps.tmux.current.list()).some((pane) => pane.session === session.name);
     const env = deps.agentEnv(agent);
-    const launch = interactive ? await deps.interactive.launch(session, cwd, alive) : null;
+    const launch = program ? await program.launch(session, cwd, alive) : null;
     const shell = launch ? null : shellPaneStart(session.name, env);
     // A sandboxed interactive program runs inside bwrap as the pane's own program; a shell pane sandboxes each task (ca-run).
     const command = launch ? [...(deps.sandboxes.forProgram(agent, session.name, launch.exposed) ?? []), ...launch.command] : shellCommand(deps.paths);
@@ -53,8 +54,8 @@ export class BringUp {
     const { ref, created } = await deps.tmux.current.ensure({ name: session.name, cwd, env: paneEnv, command });
     const nonce = shell ? promptNonceOf(shell, ref, created) : null;
     session.attach(ref, nonce);
-    if (interactive) await deps.interactive.started(session, created);
-    if (interactive && login && !login.ok) deps.interactive.setState(session, "needs-login");
+    if (program) await program.started(session, created);
+    if (program && login && !login.ok) program.setState(session, "needs-login");
     const running = created ? null : await deps.readoption.runningIn(session, ref, interactive);
     if (running) {
       deps.readoption.adopt(session, running);

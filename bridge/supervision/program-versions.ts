@@ -1,9 +1,9 @@
 import type { AgentConfig } from "../../core/index.js";
-import { findNode, probeVersion } from "../../agents/index.js";
+import { findNode, probeVersion, runtimeAdapter } from "../../agents/index.js";
 
 /** A session started within this long of the last probe of its agent's program reuses that answer. */
 const FRESH_MS = 60_000;
-/** In the background, so it can wait: a large Node program (Claude Code 1.x) took over 5 s to print its version on a loaded machine. */
+/** In the background, so it can wait: a large Node program (an agent CLI shipped as JavaScript) took over 5 s to print its version on a loaded machine. */
 const PROBE_TIMEOUT_MS = 30_000;
 
 /**
@@ -16,7 +16,7 @@ export class ProgramVersions {
   private readonly probes = new Map<string, { at: number; version: Promise<string | null> }>();
 
   of(agent: AgentConfig): Promise<string | null> {
-    if (agent.runtime === "shell" || agent.runtime === "langchain") return Promise.resolve(null);
+    if (runtimeAdapter(agent.runtime).unversioned) return Promise.resolve(null);
     const known = this.probes.get(agent.name);
     if (known && Date.now() - known.at < FRESH_MS) return known.version;
     const node = agent.node ? (findNode(agent.node)?.path ?? null) : null;

@@ -2,7 +2,8 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../../../core/index.js";
 import { DriftMonitor, type DriftSign } from "../../drift.js";
-import type { AgentPane, Conversations } from "../../transport.js";
+import type { InteractiveProgramDeps } from "../../interactive-program.js";
+import type { AgentPane } from "../../transport.js";
 import { conversationExists, prepareInteractiveConfig } from "../config-dir.js";
 import { RESULT_SUFFIX } from "../prompt.js";
 import { readClaudeScreen, type ScreenReading } from "../screen-state.js";
@@ -10,18 +11,7 @@ import { ClaudeChannel, HookTimeout } from "./channel.js";
 import { HookFeed } from "./hook-feed.js";
 import { HOOK_FILE_VAR, interactiveArgv } from "./launch.js";
 
-export interface InteractiveDeps {
-  readonly agents: readonly AgentConfig[];
-  /** The swarm's home: per-agent config and hook folders live under it. */
-  readonly home: string;
-  /** Publishes a session's state where `status` reads it. */
-  readonly publish: (pane: AgentPane) => Promise<void>;
-  readonly events: EventStream;
-  readonly conversations: Conversations;
-  readonly log: LogFn;
-  /** Hook files are cut back between tasks once they hold this much (HookFeed.compact); default 1 MB. */
-  readonly hookFileMaxBytes?: number;
-}
+export type InteractiveDeps = InteractiveProgramDeps;
 
 /** Claude Code checks connectivity and settings before its first frame: ~2-3 s here, more on a busy machine. */
 const START_TIMEOUT_MS = 45_000;
