@@ -24,7 +24,7 @@ export class InvalidRecordError extends EnvironmentError {}
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const PANE = /^%\d{1,9}:\d{1,9}$/;
-/** `<id>-<attempt>`, and `<id>-<attempt>-g<retry>` for a gate's retry (bridge/job-runner.ts, job-completion.ts). */
+/** `<id>-<attempt>`, and `<id>-<attempt>-g<retry>` for a gate's retry (bridge/dispatch/lifecycle.ts, settle.ts). */
 const tokenPattern = (id: string): RegExp => new RegExp(`^${id}-[1-9]\\d{0,5}(-g[1-9]\\d{0,2})?$`);
 /** What follows a token in the name of a job file: `.result.md`, `.out`, `.log`, … */
 const JOB_FILE_SUFFIX = /^\.[a-z][a-z0-9.]{0,23}$/;

@@ -11,7 +11,7 @@ import { mapChatMessagesToStoredMessages, mapStoredMessagesToChatMessages, type 
 const VERSION = 1;
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-/** The bridge forgets a conversation when the program says this (see bridge/agent-jobs.ts). */
+/** The bridge forgets a conversation when the program says this (agents/events.ts isLostConversation). */
 export class ConversationNotFound extends Error {
   override readonly name = "ConversationNotFound";
   constructor(id: string) {
