@@ -1,6 +1,6 @@
 /**
- * The names of the events the bridge's composition, intake, admission and
- * session supervision log (the daemon's log lines, not the swarm's event
+ * The names of the events the bridge's composition, intake, admission,
+ * session supervision and dispatch log (the daemon's log lines, not the swarm's event
  * stream). A LogFn (any string) is assignable to BridgeLog, so the daemon's
  * logger is passed as it is; a misspelt event name fails to compile.
  */
@@ -38,6 +38,21 @@ export type BridgeEvent =
   | "job.adopt-failed"
   | "tmux.restarted"
   | "tmux.restart-failed"
-  | "heartbeat.failed";
+  | "heartbeat.failed"
+  // dispatch
+  | "job.unknown-task"
+  | "job.dispatch-limit"
+  | "job.refused"
+  | "job.adopted"
+  | "job.unadoptable"
+  | "job.lost-with-pane"
+  | "job.end-marker-refused"
+  | "job.end-marker-mismatch"
+  | "job.output-incomplete"
+  | "job.snapshot-failed"
+  | "job.changes-failed"
+  | "job.finished"
+  | "gate.ran"
+  | "agent.park-failed";
 
 export type BridgeLog = (event: BridgeEvent, data?: Record<string, unknown>) => void;

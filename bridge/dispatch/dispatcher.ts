@@ -1,4 +1,5 @@
-import { isTerminal, type AgentConfig, type Ledger, type LogFn, type TaskRecord } from "../../core/index.js";
+import { isTerminal, type AgentConfig, type Ledger, type TaskRecord } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
 import type { Transport, TurnSpec } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
@@ -23,7 +24,7 @@ export interface DispatcherDeps {
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
   /** After this many dispatches a task is not started again (tuning.ts maxDispatches). */
   readonly maxDispatches: number;
-  readonly log: LogFn;
+  readonly log: BridgeLog;
 }
 
 /** Why a task whose stored text is redacted cannot run: the raw copy kept apart is gone. */

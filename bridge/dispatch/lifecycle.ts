@@ -1,4 +1,5 @@
-import type { LogFn, Redactor, TaskRecord } from "../../core/index.js";
+import type { Redactor, TaskRecord } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
 import { PaneUnusable, type EndedTurn, type Interrupted, type RunningTurn, type Transport, type TurnSpec } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
@@ -13,7 +14,7 @@ export interface LifecycleDeps {
   readonly registry: SessionStates;
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
-  readonly log: LogFn;
+  readonly log: BridgeLog;
   /** Restarts a session whose pane is no longer fit for a task (it ignores its interrupt). */
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
 }

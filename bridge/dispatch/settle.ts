@@ -10,7 +10,8 @@
  */
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentConfig, Ledger, LogFn, TaskRecord, TerminalStatus } from "../../core/index.js";
+import type { AgentConfig, Ledger, TaskRecord, TerminalStatus } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
 import type { TurnReport } from "../../agents/index.js";
 import { gateFailureReason, gateRetryPrompt, runGate } from "../gates.js";
 import type { JobChanges } from "../job-changes.js";
@@ -31,7 +32,7 @@ export interface CompletionDeps {
   readonly ledger: Ledger;
   readonly worktrees: Worktrees;
   readonly changes: JobChanges;
-  readonly log: LogFn;
+  readonly log: BridgeLog;
   /** The agent's program hit a rate limit; `resetAt` (ISO) when it said when the limit lifts. */
   readonly onRateLimited: (agent: string, resetAt: string | null) => Promise<void>;
   /** Gates of sandboxed agents run in their sandbox. */

@@ -1,6 +1,7 @@
 import { statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { InfraError, type AgentConfig, type LogFn, type Redactor, type TaskRecord } from "../../core/index.js";
+import { InfraError, type AgentConfig, type Redactor, type TaskRecord } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
 import {
   agentJobFiles,
   inspectDispatch,
@@ -30,7 +31,7 @@ export interface ShellTransportDeps {
   readonly sandboxes: Sandboxes;
   /** Cleans secrets out of what the pane shows of a task (its `.preview`); the `.sh` and prompt stay raw. */
   readonly redact: Redactor;
-  readonly log: LogFn;
+  readonly log: BridgeLog;
 }
 
 /** How long the pane may take to confirm that a typed dispatch started. */

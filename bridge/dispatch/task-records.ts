@@ -1,4 +1,5 @@
-import type { LogFn, Ledger, Redactor, TaskRecord, TerminalStatus } from "../../core/index.js";
+import type { Ledger, Redactor, TaskRecord, TerminalStatus } from "../../core/index.js";
+import type { BridgeLog } from "../log-events.js";
 import { removeTaskDispatches, type ResultFields } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
@@ -11,7 +12,7 @@ export interface TaskRecordsDeps {
   readonly pools: ReadonlyMap<string, SessionPool>;
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
-  readonly log: LogFn;
+  readonly log: BridgeLog;
 }
 
 /** What a dispatch writes ahead of typing: its token, where it runs, and the files that will hold its output. */
