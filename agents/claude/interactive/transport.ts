@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { readRegularFile, type LogFn, type TaskRecord } from "../../../core/index.js";
-import { clip, isLimitMessage } from "../../events.js";
+import { isLimitMessage } from "../../events.js";
 import { agentJobFiles, writePrompt } from "../../shell/job-files.js";
 import { PaneUnusable, type Adopted, type AgentPane, type Conversations, type EndedTurn, type Found, type Interrupted, type PreparedTurn, type ResultFields, type RunningTurn, type Transport, type TurnReport, type TurnSpec } from "../../transport.js";
 import type { ClaudeHookEvent } from "../hook-events.js";
@@ -8,7 +8,8 @@ import { interactivePrompt } from "../prompt.js";
 import { isLoginMessage, readClaudeScreen } from "../screen-state.js";
 import { readTurn } from "../transcript.js";
 import type { ClaudeChannel } from "./channel.js";
-import { APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY } from "./launch.js";
+import { AutoApprover } from "./approvals.js";
+import { INTERRUPT_KEY } from "./launch.js";
 import type { InteractiveClaude } from "./sessions.js";
 import { settledTranscript } from "./transcript-wait.js";
 
@@ -28,11 +29,6 @@ const CLEAR_TIMEOUT_MS = 10_000;
 /** After Escape, the TUI shows its input box again within ~100 ms (measured); this is the bound, per try. */
 const INTERRUPT_WAIT_MS = 3000;
 const INTERRUPT_TRIES = 3;
-/** The PermissionRequest hook runs before the dialog is drawn: wait this long for the dialog to approve it. */
-const APPROVE_WAIT_MS = 5000;
-/** How long the dialog may stay after the approving key before it is sent again, and how many times. */
-const APPROVE_CONFIRM_MS = 2000;
-const APPROVE_TRIES = 3;
 const ANSWER_EDGE = 64 * 1024;
 /** The transcript's last lines land a little after the hook (transcript-wait.ts); this bounds the wait. */
 const TRANSCRIPT_WAIT_MS = 1000;
@@ -47,7 +43,11 @@ const TRANSCRIPT_WAIT_MS = 1000;
  * input box; the pane stays usable.
  */
 export class InteractiveTransport implements Transport {
-  constructor(private readonly deps: InteractiveTransportDeps) {}
+  private readonly approvals: AutoApprover;
+
+  constructor(private readonly deps: InteractiveTransportDeps) {
+    this.approvals = new AutoApprover(deps.claude, deps.log);
+  }
 
   outputFile(spec: TurnSpec): string {
     return this.deps.claude.resultFile(spec.record.agent, spec.token);
@@ -99,7 +99,7 @@ export class InteractiveTransport implements Transport {
     const seen = channel.history.find(isEnd);
     const end = seen ? Promise.resolve(seen) : channel.waitFor(isEnd);
     end.catch(() => undefined); // observed by the lifecycle's race
-    const approvals = this.autoApprove(record, pane, channel);
+    const approvals = this.approvals.watch(record, pane, channel);
     const ended = (event: ClaudeHookEvent): EndedTurn => ({ report: () => this.reportOf(record, pane, channel, event) });
     return {
       end: end.then(ended),
@@ -202,45 +202,6 @@ export class InteractiveTransport implements Transport {
     if (turn?.outputTokens !== undefined) fields.outputTokens = turn.outputTokens;
     if (turn && turn.turns > 0) fields.turns = turn.turns;
     return fields;
-  }
-
-  /**
-   * `auto_approve`: a permission prompt (PermissionRequest hook) is answered
-   * with APPROVE_KEY once the screen shows the dialog with "1. Yes" first;
-   * anything else on screen is left for a person.
-   */
-  private autoApprove(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel): { dispose(): void } {
-    if (!this.deps.claude.agent(record.agent)?.autoApprove || this.deps.claude.driftSuspected(record.agent)) return { dispose: () => undefined };
-    const approve = (event: ClaudeHookEvent, waitMs: number) =>
-      void this.approve(record, pane, channel, event, waitMs).catch((error) => this.deps.log("job.approve-failed", { taskId: record.id, error }));
-    // A prompt already open (a re-adopted task whose dialog came while no bridge watched).
-    if (pane.agentState === "needs-input") {
-      const asked = [...channel.history].reverse().find((e) => e.event === "PermissionRequest");
-      if (asked) approve(asked, 0);
-    }
-    return channel.subscribe((event) => {
-      const late = event.event === "Notification" && event.notificationType === "permission_prompt";
-      if (event.event === "PermissionRequest" || late) approve(event, late ? 0 : APPROVE_WAIT_MS);
-    });
-  }
-
-  private async approve(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, event: ClaudeHookEvent, waitMs: number): Promise<void> {
-    await channel.input(async () => {
-      // Drift suspected since the task started: the prompt is left to a person.
-      if (this.deps.claude.driftSuspected(record.agent)) return;
-      let screen = await this.deps.claude.waitForScreen(pane, (s) => s.state === "needs-input", waitMs);
-      // Claude Code 2.1.332 draws its permission dialog before it listens to keys: a digit sent at once
-      // was seen lost (the dialog stayed until the next key, 12 s later). The key goes again while the
-      // same dialog is still up after APPROVE_CONFIRM_MS, never into anything else.
-      for (let attempt = 1; attempt <= APPROVE_TRIES; attempt++) {
-        if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
-        const question = screen.question;
-        await pane.key(APPROVE_KEY);
-        this.deps.log("job.auto-approved", { taskId: record.id, session: pane.name, tool: event.toolName, question: clip(question ?? "", 200), key: APPROVE_KEY, attempt });
-        screen = await this.deps.claude.waitForScreen(pane, (s) => s.state !== "needs-input" || s.question !== question, APPROVE_CONFIRM_MS);
-        if (screen?.question !== question) return;
-      }
-    });
   }
 
   /** Escape until the input box is back (screen fallback: no hook reports an interrupt). */
