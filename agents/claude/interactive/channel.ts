@@ -22,7 +22,8 @@ export class HookTimeout extends Error {
  * and key goes through `input`, so an approval never lands inside a paste).
  */
 export class ClaudeChannel {
-  sessionId: string | null = null;
+  /** The program's id of the conversation it holds (Claude Code calls it its session id). */
+  conversationId: string | null = null;
   transcriptPath: string | null = null;
   private readonly feed: HookFeed;
   private readonly waiters = new Set<Waiter>();
@@ -112,7 +113,7 @@ export class ClaudeChannel {
 
   /** The state a hook leaves the program in (docs/INTERACTIVE.md has the table). */
   private apply(event: ClaudeHookEvent): void {
-    if (event.sessionId) this.sessionId = event.sessionId;
+    if (event.sessionId) this.conversationId = event.sessionId;
     if (event.transcriptPath) this.transcriptPath = event.transcriptPath;
     switch (event.event) {
       case "UserPromptSubmit":

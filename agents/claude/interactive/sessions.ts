@@ -124,7 +124,7 @@ export class InteractiveClaude {
         throw new InfraError(`Claude Code did not start in ${session.name} within ${START_TIMEOUT_MS / 1000}s${describe(screen)}`, { context: { session: session.name } });
       }
     }
-    if (channel.sessionId) await this.deps.conversations.set(session.name, channel.sessionId);
+    if (channel.conversationId) await this.deps.conversations.set(session.name, channel.conversationId);
     if (created || session.agentState === "starting") {
       const screen = await this.waitForScreen(session, (s) => s.state === "idle" || s.state === "needs-input", START_TIMEOUT_MS);
       if (screen?.state !== "idle") {

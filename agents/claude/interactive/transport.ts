@@ -153,7 +153,7 @@ export class InteractiveTransport implements Transport {
     cleared.catch(() => undefined); // awaited below, after the typing
     await channel.input(() => pane.type("/clear"));
     await cleared;
-    if (channel.sessionId) await this.deps.conversations.set(pane.name, channel.sessionId);
+    if (channel.conversationId) await this.deps.conversations.set(pane.name, channel.conversationId);
     await this.deps.claude.waitForScreen(pane, (s) => s.state === "idle" && s.input === "", CLEAR_TIMEOUT_MS);
   }
 
@@ -197,7 +197,7 @@ export class InteractiveTransport implements Transport {
     const turn = transcript !== null && promptId ? readTurn(transcript, promptId) : null;
     const answer = lastMessage ?? turn?.lastText ?? "";
     if (answer) fields.answer = clipAnswer(answer);
-    if (channel.sessionId) fields.agentSessionId = channel.sessionId;
+    if (channel.conversationId) fields.agentSessionId = channel.conversationId;
     if (turn?.inputTokens !== undefined) fields.inputTokens = turn.inputTokens;
     if (turn?.outputTokens !== undefined) fields.outputTokens = turn.outputTokens;
     if (turn && turn.turns > 0) fields.turns = turn.turns;
