@@ -76,6 +76,12 @@ describe("check-architecture", () => {
     expect(code).toBe(0);
   });
 
+  it("passes the project's own tree", async () => {
+    const { code, stdout } = await check(join(HERE, ".."));
+    expect(stdout).toMatch(/^architecture: \d+ files, \d+ imports, no violations$/);
+    expect(code).toBe(0);
+  });
+
   it("checks the current directory when --root is not given", async () => {
     const root = tree(CLEAN);
     const r = await execa(process.execPath, [SCRIPT], { cwd: root, reject: false });
