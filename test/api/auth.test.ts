@@ -45,7 +45,7 @@ describe("API authentication and authorisation", () => {
     const replies = await Promise.all([
       api.call("GET", "/v1/tasks", { token: null }),
       api.call("GET", "/v1/tasks", { token: null, headers: { authorization: "Basic dXNlcjpwYXNz" } }),
-      api.call("GET", "/v1/tasks", { token: "cat_" + "A".repeat(43) }),
+      api.call("GET", "/v1/tasks", { token: `cat_${"A".repeat(43)}` }),
       api.call("GET", "/v1/tasks", { token: "not-even-a-token" }),
       api.call("GET", "/v1/tasks", { token: doomed.token }),
       api.call("POST", "/v1/tasks", { token: null, body: { task: "echo no" } }),

@@ -93,7 +93,7 @@ describe("the history writer on SQLite", () => {
     await startWriter(target);
     await until(async () => (await streamTypes()).includes("history.rebuilt"), 20_000, "history.rebuilt");
     await until(async () => (await storedStatus(target, id)) === "completed", 20_000, "the rebuilt task");
-    const dir = readdirSync(home.paths.root + "/history");
+    const dir = readdirSync(`${home.paths.root}/history`);
     expect(dir.some((name) => name.startsWith("history.db.damaged-"))).toBe(true);
   });
 
