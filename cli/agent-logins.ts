@@ -31,7 +31,7 @@ export function loginChecks(config: SwarmConfig, options: LoginCheckOptions): Lo
     const spec = loginSpec(agent.runtime);
     if (!spec) continue;
     const name = `agent ${agent.name} login`;
-    let login;
+    let login: ReturnType<typeof agentLogin>;
     try {
       login = agentLogin({
         runtime: agent.runtime,

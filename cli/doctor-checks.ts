@@ -114,7 +114,7 @@ async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]
   const target = redisTarget(homePaths(home), env);
   const where = describeTarget(target);
   const cli = target.kind === "url" ? `redis-cli -u ${sh(target.url)}` : `redis-cli -s ${sh(target.socket)}`;
-  let redis;
+  let redis: Awaited<ReturnType<typeof connectOrFail>>;
   try {
     redis = await connectOrFail(target, 1000);
   } catch {

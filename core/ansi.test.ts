@@ -9,7 +9,7 @@ const BEL = "\x07";
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Hostile strings: each one did something to a terminal when printed raw. */
-export const HOSTILE: ReadonlyArray<readonly [string, string]> = [
+const HOSTILE: ReadonlyArray<readonly [string, string]> = [
   ["a stray ESC before a CSI that hides an OSC (single-pass stripping leaves a live title change)", `${ESC}${ESC}[m]0;pwned-title${BEL}`],
   ["OSC 0 (window title)", `${ESC}]0;pwned-title${BEL}`],
   ["OSC 2 ended by ST", `${ESC}]2;pwned-title${ESC}\\`],

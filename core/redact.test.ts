@@ -67,15 +67,15 @@ describe("secret redaction", () => {
     const size = 10 * 1024 * 1024;
     const inputs = [
       "-----BEGIN RSA PRIVATE KEY-----".repeat(size / 31),
-      "-----BEGIN RSA PRIVATE KEY-----\n" + "-".repeat(size),
+      `-----BEGIN RSA PRIVATE KEY-----\n${"-".repeat(size)}`,
       "sk-".repeat(size / 3),
       "glpat-".repeat(size / 6),
       "eyJ-".repeat(size / 4),
-      "a.".repeat(size / 2) + "://",
+      `${"a.".repeat(size / 2)}://`,
       "a://b:".repeat(size / 6),
       "password=".repeat(size / 9),
-      "x_".repeat(size / 2) + "token",
-      "Bearer " + " ".repeat(size),
+      `${"x_".repeat(size / 2)}token`,
+      `Bearer ${" ".repeat(size)}`,
       "a".repeat(size),
     ];
     for (const input of inputs) expect(typeof redactShapes(input)).toBe("string");

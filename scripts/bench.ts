@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the performance figures of BRIEF.md ("Performance goals"),
- * each beside a bare BullMQ-plus-execa baseline measured in the same run, and
+ * `npm run bench`: the project's performance figures (dispatch overhead,
+ * throughput, agent completion latency, idle cost), each beside a bare BullMQ-plus-execa baseline measured in the same run, and
  * written to BENCHMARKS.md. Everything runs in temp homes and is torn down
  * (daemon, tmux server, redis-server, files) even on failure or Ctrl-C.
  *

@@ -24,8 +24,12 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
+
+// require(), not `import ts from "typescript"`: importing a CommonJS module from ESM makes Node scan its
+// text for export names first (cjs-module-lexer), 0.5 s of the checker's 2.8 s over typescript.js's 9 MB.
+const ts = createRequire(import.meta.url)("typescript");
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_RULES = join(HERE, "architecture-rules.json");
@@ -47,30 +51,46 @@ export const DEFAULT_RULES = join(HERE, "architecture-rules.json");
  * @returns {ImportRef[]}
  */
 export function scanImports(src, fileName = "file.ts") {
-  const file = ts.createSourceFile(fileName, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  // JSDoc is never needed here and parent pointers are not either: both are skipped, as the parse is
+  // most of the checker's time (643 files: 2.2 s of user CPU with them, 1.3 s without).
+  const file = ts.createSourceFile(fileName, src, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, ts.ScriptKind.TS);
   /** @type {ImportRef[]} */
   const out = [];
   const lineOf = (node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
   const push = (node, specifier, typeOnly, kind) => {
     if (specifier && ts.isStringLiteralLike(specifier)) out.push({ spec: specifier.text, line: lineOf(node), typeOnly, kind });
   };
-  const visit = (node) => {
-    if (ts.isImportDeclaration(node)) {
-      push(node, node.moduleSpecifier, importErased(node.importClause), "import");
-    } else if (ts.isExportDeclaration(node)) {
-      const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : null;
-      const allTyped = named !== null && named.length > 0 && named.every((element) => element.isTypeOnly);
-      push(node, node.moduleSpecifier, node.isTypeOnly || allTyped, "export");
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
-      push(node, node.moduleReference.expression, node.isTypeOnly, "require");
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      push(node, node.arguments[0], false, "dynamic");
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
-      push(node, node.argument.literal, true, "dynamic");
+  // Import and export declarations only stand among a module's statements (or a `declare module`
+  // block's); import() calls and import("x") types can stand anywhere, so the whole tree is walked
+  // for them, but only in a file whose text has the word import followed by "(" at all.
+  const statements = (list) => {
+    for (const node of list) {
+      if (ts.isImportDeclaration(node)) {
+        push(node, node.moduleSpecifier, importErased(node.importClause), "import");
+      } else if (ts.isExportDeclaration(node)) {
+        const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : null;
+        const allTyped = named !== null && named.length > 0 && named.every((element) => element.isTypeOnly);
+        push(node, node.moduleSpecifier, node.isTypeOnly || allTyped, "export");
+      } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+        push(node, node.moduleReference.expression, node.isTypeOnly, "require");
+      } else if (ts.isModuleDeclaration(node) && node.body && ts.isModuleBlock(node.body)) {
+        statements(node.body.statements);
+      }
     }
-    ts.forEachChild(node, visit);
   };
-  visit(file);
+  statements(file.statements);
+  if (/\bimport\s*\(/.test(src)) {
+    const visit = (node) => {
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        push(node, node.arguments[0], false, "dynamic");
+      } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+        push(node, node.argument.literal, true, "dynamic");
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  out.sort((a, b) => a.line - b.line);
   return out;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The test command: architecture rules, type check, then the whole vitest
+// The test command: architecture rules, lint, type check, then the whole vitest
 // suite, ending with one plain summary line that CI reads:
 //   vitest: N passed, N failed, N skipped
 import { spawnSync } from "node:child_process";
@@ -12,6 +12,8 @@ let failed = false;
 
 console.log("== architecture (import directions, cycles)");
 if (run(process.execPath, ["scripts/check-architecture.mjs"]) !== 0) failed = true;
+console.log("== lint (biome)");
+if (run(process.execPath, ["node_modules/@biomejs/biome/bin/biome", "lint", "--error-on-warnings", "."]) !== 0) failed = true;
 console.log("== type check");
 if (run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--noEmit"]) !== 0) failed = true;
 

@@ -141,8 +141,9 @@ export class SessionManager {
    * instead of keystrokes (a typed newline would submit a half prompt). The
    * tmux server reads the file itself: no size limit of a command line. The
    * buffer is named after the pane and deleted by the paste (`-d`). No Enter:
-   * Claude Code drops an Enter that arrives with the paste (FIELD-NOTES), so
-   * the caller sends it separately, after a pause.
+   * Claude Code drops an Enter that arrives with the paste (`paste-buffer -p`
+   * and Enter in one tmux call was not submitted; an Enter ~300 ms later was),
+   * so the caller sends it separately, after a pause.
    */
   async paste(paneId: string, file: string): Promise<void> {
     const buffer = `ca-paste-${paneId.replace(/\W/g, "")}`;

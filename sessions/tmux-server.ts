@@ -8,7 +8,8 @@ export const HUB_SESSION = "_hub";
 /**
  * Server options that must hold before the first pane exists (history-limit
  * applies only to panes created after it is set; exit-empty off keeps the
- * server up while agents restart). See FIELD-NOTES, tmux pitfalls 5 and 10.
+ * server up while agents restart: with exit-empty on, killing the last
+ * session stops the server and a `new-session` right after it fails).
  * What a task prints must not reach the terminal of a person attached:
  * set-clipboard pinned to "external" (tmux 3.3a, measured: with "on" a pane's
  * OSC 52 went on to the attached terminal's clipboard; with "external" it is

@@ -143,7 +143,7 @@ class Dashboard {
     const rows = visibleSessions(this.state);
     if (rows.length === 0) return;
     const at = rows.findIndex((r) => r.name === this.state.selected);
-    const next = delta === "top" ? 0 : delta === "bottom" ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, (at < 0 ? 0 : at) + delta));
+    const next = delta === "top" ? 0 : delta === "bottom" ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, Math.max(at, 0) + delta));
     this.select(rows[next]!.name);
   }
 
@@ -179,7 +179,7 @@ class Dashboard {
       case "attach": return this.attach(row);
       case "submit":
         return this.overlays.prompt(`submit a task to ${row.agent} (Enter sends, Esc cancels)`, "", (text) => {
-          if (text && text.trim()) this.act((link) => submitTask(link, row.agent, text));
+          if (text?.trim()) this.act((link) => submitTask(link, row.agent, text));
         });
       case "cancel": return this.act((link) => cancelCurrent(link, row.name, row.currentTask));
       case "retry": return this.act((link) => retryLastFailed(link, row.agent));

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigError, EventStream, InboxStore, NotFoundError, readTextFile, redactValues, UsageError, type InboxAnswer } from "../core/index.js";
+import { ConfigError, EventStream, InboxStore, NotFoundError, readTextFile, redactValues, type InboxAnswer } from "../core/index.js";
 import type { SwarmClient } from "../supervisor/index.js";
 import { createExecution, WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";

@@ -40,7 +40,7 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
     }
     const spec = step.rollback;
     if (spec === undefined) return;
-    let outcome;
+    let outcome: Awaited<ReturnType<typeof callRunner>>["outcome"];
     try {
       const agent = spec.agent ?? (spec.route === undefined ? (st.agent ?? step.agent) : undefined);
       const target = agent !== undefined ? { agent } : { route: spec.route ?? step.route ?? "" };

@@ -6,6 +6,7 @@ import type { ExecutionState } from "./types.js";
  * replacement). A store may call it more than once when it lost a race, so it
  * must depend on its argument only; throwing aborts the update with no write.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: an edit in place returns nothing, and `undefined` would make every such callback spell out a return
 export type Mutation = (state: ExecutionState) => ExecutionState | void;
 
 /** Where executions live. Every write is atomic per execution; see RedisExecutionStore. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
+import type { ConfigError } from "../errors.js";
 import { configFromObject } from "./load.js";
 import { DEFAULT_API } from "./types.js";
 

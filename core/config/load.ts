@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
-import { ConfigError, EnvironmentError, UsageError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { readTextFile } from "../text-file.js";
 import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";

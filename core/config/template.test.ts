@@ -19,9 +19,9 @@ describe("configTemplate", () => {
     const routes = Object.fromEntries(parseConfig(configTemplate(), options).agents.map((agent) => [agent.name, agent.routes]));
     expect(routes["backend-api"]).toEqual(["api", "endpoint", "server", "backend", "auth"]);
     expect(routes["frontend-ui"]).toEqual(["ui", "frontend", "css", "component", "page"]);
-    expect(routes["database"]).toEqual(["database", "schema", "migration", "sql", "db"]);
-    expect(routes["testing"]).toEqual(["test", "tests", "e2e", "coverage"]);
-    expect(routes["deployment"]).toEqual(["deploy", "release", "docker", "ci"]);
+    expect(routes.database).toEqual(["database", "schema", "migration", "sql", "db"]);
+    expect(routes.testing).toEqual(["test", "tests", "e2e", "coverage"]);
+    expect(routes.deployment).toEqual(["deploy", "release", "docker", "ci"]);
     const all = Object.values(routes).flat();
     expect(new Set(all).size).toBe(all.length);
   });

@@ -50,7 +50,7 @@ function shell(program: string, args: readonly Word[]): ShellCode {
       if (/[oO]$/.test(value)) i++;
       continue;
     }
-    if (value !== null && value.startsWith("--")) {
+    if (value?.startsWith("--")) {
       if (value === "--rcfile" || value === "--init-file") i++;
       continue;
     }

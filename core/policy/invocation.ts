@@ -48,6 +48,7 @@ const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   xargs: { short: "adEeIiLlnPs", long: ["arg-file", "delimiter", "eof", "replace", "max-lines", "max-args", "max-procs", "max-chars", "process-slot-var"] },
   busybox: {},
   // Keywords appear as command words only where the parser recovered from a syntax error (`if [ x; then rm …`).
+  // biome-ignore lint/suspicious/noThenProperty: a table of bash words looked up by name, never awaited
   then: {}, do: {}, else: {}, elif: {}, if: {}, while: {}, until: {}, "!": {}, "{": {}, coproc: {},
 };
 

@@ -59,7 +59,7 @@ function recursiveOnDanger(rule: string, program: string, args: readonly Word[],
   for (const word of args) {
     const value = staticValue(word);
     if (options && value === "--") options = false;
-    else if (options && value !== null && value.startsWith("--")) {
+    else if (options && value?.startsWith("--")) {
       if (value === "--recursive" || value.startsWith("--recursive=")) recursive = true;
       if (value === "--no-preserve-root") noPreserveRoot = true;
     } else if (options && value !== null && /^-[A-Za-z]+$/.test(value)) {

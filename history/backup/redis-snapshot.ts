@@ -93,7 +93,7 @@ export async function restoreRedis(redis: Redis, prefix: string, records: readon
     for (const record of records.slice(i, i + 500)) {
       const key = record.key.toString();
       if (!key.startsWith(`${from}:`)) throw new Error(`the snapshot holds a key outside the swarm's prefix: ${JSON.stringify(key.slice(0, 80))}`);
-      batch.restore(from === prefix ? record.key : `${prefix}:${key.slice(from.length + 1)}`, record.pttl > 0 ? record.pttl : 0, record.dump, "REPLACE");
+      batch.restore(from === prefix ? record.key : `${prefix}:${key.slice(from.length + 1)}`, Math.max(record.pttl, 0), record.dump, "REPLACE");
     }
     const results = await batch.exec();
     for (const [error] of results ?? []) if (error) throw error;

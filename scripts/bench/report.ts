@@ -24,7 +24,7 @@ export function report(results: Results): string {
     "",
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} RAM, Linux ${m.kernel}; node ${m.node}, ${m.tmux}, redis-server ${m.redis}, bullmq ${m.bullmq}. Load average (1 min) ${results.load.start.toFixed(2)} at the start, ${results.load.end?.toFixed(2) ?? "?"} at the end: figures from a loaded machine are slower for ours and the baseline alike, which is why each is shown beside the other, measured alternately.`,
     "",
-    "## Against the targets (BRIEF.md, \"Performance goals\")",
+    "## Against the targets",
     "",
     "| Measure | Ours | Baseline: bare BullMQ + execa | Target | Verdict |",
     "| --- | --- | --- | --- | --- |",
@@ -113,7 +113,7 @@ export function report(results: Results): string {
     push(
       "### Idle cost",
       "",
-      `Swarms of idle shell agents (one agent with \`replicas: N\`), ${first.settleMs / 1000} s after the daemon reported ready, before any client connected. CPU is utime+stime from /proc/<pid>/stat over ${first.sampleMs / 1000} s (children not included; one clock tick is ${pct(resolution)} of a core over that time, so 0 means less than that); memory is VmRSS. BRIEF.md states the idle target for 64 agents${results.idle.some((i) => i.agents === 64) ? "" : ", which this run did not measure"}.`,
+      `Swarms of idle shell agents (one agent with \`replicas: N\`), ${first.settleMs / 1000} s after the daemon reported ready, before any client connected. CPU is utime+stime from /proc/<pid>/stat over ${first.sampleMs / 1000} s (children not included; one clock tick is ${pct(resolution)} of a core over that time, so 0 means less than that); memory is VmRSS. The idle target (< 2 % of a core for all processes, < 300 MB for ours) is for 64 agents${results.idle.some((i) => i.agents === 64) ? "" : ", which this run did not measure"}.`,
       "",
       `| Process | ${results.idle.map((i) => `${i.agents} agents: CPU, % of a core | RSS`).join(" | ")} |`,
       `| --- | ${results.idle.map(() => "--- | ---").join(" | ")} |`,

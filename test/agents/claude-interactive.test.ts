@@ -16,6 +16,7 @@ import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } f
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { programBin } from "./programs.js";
 import { roleYaml, TEST_ROLE, textsIn } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const CLAUDE = programBin("claude");
 const RESULT_WAIT_MS = 45_000;
@@ -72,21 +73,12 @@ describe("an interactive Claude Code agent", () => {
     const client = await swarm.connect();
     return (await client.status()).sessions.find((s) => s.name === name)!;
   }
-  async function until<T>(probe: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error("condition not met in time");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   /** The session once its last task has let go of it. */
   async function settled(name: string): Promise<SessionInfo> {
-    return until(async () => {
+    return waitFor(`${name} to settle`, async () => {
       const info = await session(name);
       return info.state === "idle" && info.currentTask === null ? info : null;
-    });
+    }, { everyMs: 100 });
   }
   /** The prompts the model was sent for one task, as separate user turns (a submitted prompt appears once). */
   function promptsSent(fragment: string): string[] {
@@ -162,10 +154,10 @@ describe("an interactive Claude Code agent", () => {
 
   it("reports a permission prompt as needs-input, saying what is asked, until a cancel interrupts it", async () => {
     const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
-    const asking = await until(async () => {
+    const asking = await waitFor("guard-1 to ask for permission", async () => {
       const info = await session("guard-1");
       return info.agentState === "needs-input" ? info : null;
-    });
+    }, { everyMs: 100 });
     expect(asking.needsInput).toMatch(/^permission to use Bash: echo written-by-the-agent/);
     const cli = swarm.cli(["status", "--json"]);
     expect(cli.exitCode).toBe(0);
@@ -212,7 +204,7 @@ describe("an interactive Claude Code agent", () => {
 
   it("re-adopts a running turn after the bridge is killed, without typing it again", async () => {
     const handle = await submit("Outlive the bridge [[pause]]");
-    await until(async () => (await session("coder-1")).agentState === "working");
+    await waitFor("coder-1 to work", async () => (await session("coder-1")).agentState === "working", { everyMs: 100 });
     await swarm.kill9();
     await swarm.start();
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
@@ -226,7 +218,7 @@ describe("an interactive Claude Code agent", () => {
     const conversation = (await run("Remember this [[plain]]")).agentSessionId;
     const handle = await submit("Survive a crash [[crash]]");
     // Killed once the model is at work on it (the scripted model then answers the retry at once).
-    await until(async () => llm.agentRequests().some((r) => r.userTexts.some((t) => t.includes("Survive a crash"))));
+    await waitFor("the prompt to reach the model", async () => llm.agentRequests().some((r) => r.userTexts.some((t) => t.includes("Survive a crash"))), { everyMs: 100 });
     const pid = execFileSync("tmux", ["-S", swarm.paths.tmuxSocket, "list-panes", "-t", "=coder-1", "-F", "#{pane_pid}"], { encoding: "utf8" }).trim();
     process.kill(Number(pid), "SIGKILL");
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });

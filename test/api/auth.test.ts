@@ -6,7 +6,8 @@
 import { statSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiSwarm, until, type ApiSwarm } from "./support.js";
+import { startApiSwarm, type ApiSwarm } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const RATE_LIMIT = 25;
 
@@ -40,12 +41,12 @@ describe("API authentication and authorisation", () => {
     const doomed = createToken("--name", "doomed");
     expect((await api.call("GET", "/v1/status", { token: doomed.token })).status).toBe(200);
     expect(api.swarm.cli(["api", "token", "revoke", "doomed"]).exitCode).toBe(0);
-    await until("the revocation to take effect", async () => (await api.call("GET", "/v1/status", { token: doomed.token })).status === 401, 3000);
+    await waitFor("the revocation to take effect", async () => (await api.call("GET", "/v1/status", { token: doomed.token })).status === 401, { timeoutMs: 3000 });
 
     const replies = await Promise.all([
       api.call("GET", "/v1/tasks", { token: null }),
       api.call("GET", "/v1/tasks", { token: null, headers: { authorization: "Basic dXNlcjpwYXNz" } }),
-      api.call("GET", "/v1/tasks", { token: "cat_" + "A".repeat(43) }),
+      api.call("GET", "/v1/tasks", { token: `cat_${"A".repeat(43)}` }),
       api.call("GET", "/v1/tasks", { token: "not-even-a-token" }),
       api.call("GET", "/v1/tasks", { token: doomed.token }),
       api.call("POST", "/v1/tasks", { token: null, body: { task: "echo no" } }),

@@ -11,11 +11,12 @@ import { startApi, type RunningApi } from "../../api/index.js";
 import { configFromObject, homePrefix, redisTarget } from "../../core/index.js";
 import type { Swarm } from "../../supervisor/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-import { API_AGENTS, call, sleep, until } from "./support.js";
+import { API_AGENTS, call, sleep } from "./support.js";
 import { openSocket } from "./ws-client.js";
 import { parse as parseYaml } from "yaml";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { waitFor } from "../helpers/wait.js";
 
 /** Large enough for a client in this (busy) test process to keep up, far below the flood a stalled one is sent. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -137,10 +138,10 @@ describe("live events", () => {
     }
     const task = await client.submit({ task: "echo still running", agent: "alpha" });
     expect((await task.result()).status).toBe("completed");
-    const metrics = await until("the slow client to be dropped", async () => {
+    const metrics = await waitFor("the slow client to be dropped", async () => {
       const text = (await call(api.url, token, "GET", "/metrics")).text;
       return /claude_agent_api_event_streams_dropped_total\{reason="slow"\} [1-9]/.test(text) ? text : null;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     expect(metrics).toBeTruthy();
     expect((await fast).events).toHaveLength(FLOOD);
     // The slow client, once it reads again, finds the reason at the end of a closed stream.
@@ -159,10 +160,10 @@ describe("live events", () => {
     socket.send(JSON.stringify({ type: "subscribe", id: "betas", filter: { agent: "beta", type: "task.completed" } }));
     socket.send(JSON.stringify({ type: "subscribe", id: "everything", after: before }));
     socket.send(JSON.stringify({ type: "subscribe", filter: { agent: "no such!" } }));
-    await until("subscriptions", () => frames.filter((f) => f.type === "subscribed").length === 2);
+    await waitFor("subscriptions", () => frames.filter((f) => f.type === "subscribed").length === 2);
     const task = await client.submit({ task: "echo over ws", agent: "beta" });
     await task.result();
-    await until("the completion over the socket", () => frames.some((f) => f.subscription === "betas"));
+    await waitFor("the completion over the socket", () => frames.some((f) => f.subscription === "betas"));
     const betas = frames.filter((f) => f.subscription === "betas");
     expect(betas.map((f) => (f.event as { taskId: string; type: string }).type)).toEqual(["task.completed"]);
     expect((betas[0]!.event as { taskId: string }).taskId).toBe(task.id);

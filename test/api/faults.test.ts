@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal, startEmbeddedRedis } from "../../core/index.js";
-import { call, callMany, sleep, startApiSwarm, until, type ApiSwarm } from "./support.js";
+import { call, callMany, sleep, startApiSwarm, type ApiSwarm } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 describe("the API under faults", () => {
   let api: ApiSwarm;
@@ -22,7 +23,7 @@ describe("the API under faults", () => {
   it("answers 503 with Retry-After while Redis is down, accepts nothing, and serves again once it is back", async () => {
     const before = (await api.call("GET", "/v1/tasks?limit=500")).json.tasks.length;
     execFileSync("redis-cli", ["-s", api.swarm.paths.redisSocket, "shutdown"], { stdio: "ignore" });
-    await until("redis to be down", () => {
+    await waitFor("redis to be down", () => {
       try {
         execFileSync("redis-cli", ["-s", api.swarm.paths.redisSocket, "ping"], { stdio: "ignore" });
         return false;
@@ -40,7 +41,7 @@ describe("the API under faults", () => {
       expect(submit.json).toMatchObject({ status: 503, title: "Service unavailable" });
     }
     await startEmbeddedRedis(api.swarm.paths);
-    await until("the API to serve again", async () => (await api.call("GET", "/health", { token: null })).status === 200, 30_000);
+    await waitFor("the API to serve again", async () => (await api.call("GET", "/health", { token: null })).status === 200, { timeoutMs: 30_000 });
     const after = (await api.call("GET", "/v1/tasks?limit=500")).json.tasks as { task: string }[];
     expect(after.length).toBe(before);
     expect(after.some((t) => t.task.startsWith("echo during-outage"))).toBe(false);
@@ -65,10 +66,10 @@ describe("the API under faults", () => {
     const unique = new Set(replies.map((r) => r.json.id as string));
     expect(unique.size).toBe(N);
     const client = await api.swarm.connect();
-    const records = await until("every burst task to finish", async () => {
+    const records = await waitFor("every burst task to finish", async () => {
       const all = await Promise.all([...unique].map((id) => client.client.get(id)));
       return all.every((r) => isTerminal(r.status)) ? all : null;
-    }, 240_000);
+    }, { timeoutMs: 240_000 });
     expect(records.filter((r) => r.status === "completed")).toHaveLength(N);
     const burstTasks = (await client.client.ledger.list(5000)).length;
     expect(burstTasks).toBeGreaterThanOrEqual(N);
@@ -101,7 +102,7 @@ describe("the API under faults", () => {
     const client = await api.swarm.connect();
     const first = await client.submit({ task: "echo before the restart", agent: "alpha" });
     await first.result();
-    await until("the client to see the first task end", () => seen.length >= 3);
+    await waitFor("the client to see the first task end", () => seen.length >= 3);
     await api.swarm.kill9();
     await reader;
     // While the daemon is down, clients of Redis still publish (submissions are events too).

@@ -87,7 +87,7 @@ agents:
     const reader = JSON.parse(api.swarm.cli(["api", "token", "create", "--name", "mcp-reader", "--read-only", "--json"]).stdout) as { token: string };
     const readOnly = http(reader.token, "--method", "tools/list");
     expect(readOnly.json.tools.map((t: { name: string }) => t.name).sort()).toEqual(["get_task", "get_workflow_run", "list_agents", "list_tasks", "wait_task"]);
-    const refused = await api.call("POST", "/mcp", { token: "cat_" + "B".repeat(43), body: { jsonrpc: "2.0", id: 1, method: "tools/list" }, headers: { accept: "application/json, text/event-stream" } });
+    const refused = await api.call("POST", "/mcp", { token: `cat_${"B".repeat(43)}`, body: { jsonrpc: "2.0", id: 1, method: "tools/list" }, headers: { accept: "application/json, text/event-stream" } });
     expect(refused.status).toBe(401);
   });
 

@@ -10,7 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiSwarm, until, type ApiSwarm } from "./support.js";
+import { startApiSwarm, type ApiSwarm } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 function ensurePrometheus(): void {
   if (spawnSync("sh", ["-c", "command -v prometheus && command -v promtool"]).status === 0) return;
@@ -45,7 +46,7 @@ describe("Prometheus metrics", () => {
   it("renders every promised metric, and promtool finds nothing wrong with them", async () => {
     const task = await api.call("POST", "/v1/tasks", { body: { task: "echo counted", agent: "alpha" } });
     await api.call("GET", `/v1/tasks/${task.json.id}?wait=30`);
-    const metrics = await until("the completion to be counted", async () => {
+    const metrics = await waitFor("the completion to be counted", async () => {
       const reply = await api.call("GET", "/metrics");
       return reply.text.includes('claude_agent_tasks_total{agent="alpha",status="completed"}') ? reply : null;
     });
@@ -96,12 +97,12 @@ scrape_configs:
       if (!reply?.ok) return [];
       return ((await reply.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
     };
-    const up = await until("a successful scrape", async () => {
+    const up = await waitFor("a successful scrape", async () => {
       const result = await query('up{job="swarm"}');
       return result[0]?.value[1] === "1" ? result : null;
-    }, 90_000);
+    }, { timeoutMs: 90_000 });
     expect(up[0]!.metric.instance).toBe(target);
-    const redis = await until("the Redis gauge", async () => ((await query("claude_agent_redis_up")).length ? query("claude_agent_redis_up") : null), 30_000);
+    const redis = await waitFor("the Redis gauge", async () => ((await query("claude_agent_redis_up")).length ? query("claude_agent_redis_up") : null), { timeoutMs: 30_000 });
     expect(redis[0]!.value[1]).toBe("1");
     const sessions = await query('sum(claude_agent_sessions{state=~"idle|busy"})');
     expect(Number(sessions[0]!.value[1])).toBe(3);

@@ -57,7 +57,7 @@ describe("remote clients over the HTTP API", () => {
   });
 
   it("refuses a wrong token up front with a typed error", async () => {
-    await expect(connect({ url: api.url, token: "cat_" + "C".repeat(43) })).rejects.toBeInstanceOf(AccessError);
+    await expect(connect({ url: api.url, token: `cat_${"C".repeat(43)}` })).rejects.toBeInstanceOf(AccessError);
   });
 
   it("lets the CLI submit, wait, show status and cancel with --url or CLAUDE_AGENT_URL, from a home with no swarm", () => {
@@ -76,7 +76,7 @@ describe("remote clients over the HTTP API", () => {
     const slow = runCli(["--url", api.url, "submit", "--task", "sleep 30", "--agent", "beta"], { home: elsewhere, env });
     const cancelled = runCli(["--url", api.url, "cancel", slow.stdout.trim()], { home: elsewhere, env });
     expect(cancelled.stdout).toContain("cancelling");
-    const denied = runCli(["--url", api.url, "status"], { home: elsewhere, env: { CLAUDE_AGENT_TOKEN: "cat_" + "D".repeat(43) } });
+    const denied = runCli(["--url", api.url, "status"], { home: elsewhere, env: { CLAUDE_AGENT_TOKEN: `cat_${"D".repeat(43)}` } });
     expect(denied.exitCode).toBe(2);
     expect(denied.stderr).toContain("the API refused the token");
     const unknown = runCli(["--url", api.url, "result", "nosuchtask-00"], { home: elsewhere, env });

@@ -1,6 +1,6 @@
 /**
- * Agent completion latency (BRIEF.md, "Performance goals"): from the model's
- * last byte to the task's result being recorded, for the real Claude Code
+ * Agent completion latency (target: p50 ≤ 50 ms, p95 ≤ 100 ms): from the
+ * model's last byte to the task's result being recorded, for the real Claude Code
  * (the pinned devDependency) in INTERACTIVE mode, answering from our scripted
  * Anthropic server on loopback. Run by `npm run bench` through tsx (it needs
  * the test fixtures, which the build leaves out); prints one JSON line:

@@ -7,14 +7,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-
-async function until(test: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error("until: timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from "../helpers/wait.js";
 
 describe("down with tasks running", () => {
   let swarm: TestSwarm;
@@ -32,14 +25,14 @@ describe("down with tasks running", () => {
   it("--drain waits for the running task, starts no new one, and leaves the waiting one for the next up", { timeout: 120_000 }, async () => {
     let client = await swarm.connect();
     const running = await client.submit({ task: "sleep 6; echo slept", agent: "beta" });
-    await until(async () => (await client.client.ledger.get(running.id))?.status === "running");
+    await waitFor("the task to run", async () => (await client.client.ledger.get(running.id))?.status === "running");
     const child = spawn(process.execPath, [CLI, "--home", swarm.home, "down", "--drain"], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     let stdout = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    await until(() => stderr.includes("draining:"));
+    await waitFor("down to say it drains", () => stderr.includes("draining:"));
     expect(stderr).toContain(`draining: 1 task is running (${running.id} on beta-1); no new task starts`);
     const later = await client.submit({ task: "echo later", agent: "beta" });
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(`still running: ${stderr} | ${stdout}`), 25_000))]);
@@ -60,7 +53,7 @@ describe("down with tasks running", () => {
   it("says how many tasks run and what happens to them when it stops them (no terminal: it does not ask)", async () => {
     const client = await swarm.connect();
     const running = await client.submit({ task: "sleep 30", agent: "alpha" });
-    await until(async () => (await client.client.ledger.get(running.id))?.status === "running");
+    await waitFor("the task to run", async () => (await client.client.ledger.get(running.id))?.status === "running");
     await client.close().catch(() => undefined);
     const down = swarm.cli(["down"]);
     expect(down.exitCode).toBe(0);

@@ -11,7 +11,8 @@ import { destroyUnlessKept, lines, sleep, terminalEvents, terminalRecord, until 
  * while a batch of tasks is being worked through. The daemon stays up the
  * whole time and must reconnect by itself: every accepted task reaches one
  * terminal state, recorded once, each command ran once, and the BullMQ
- * workers go on consuming (FIELD-NOTES: some stop after a reconnect).
+ * workers go on consuming (some stop consuming after a Redis reconnect:
+ * bullmq issues #2466, #4378, #4585).
  */
 describe("a restart of the embedded Redis during a batch", () => {
   let swarm: TestSwarm;

@@ -3,25 +3,18 @@ import { Queue } from "bullmq";
 import { isTerminal, queueName, type SwarmEvent, type TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../supervisor/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
+import { type Truthy, waitFor } from "../helpers/wait.js";
 
 /** Shared by the fault tests: small polling helpers and ledger/stream checks. */
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` until it returns a truthy value; throws with `what` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 25): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
-    await sleep(everyMs);
-  }
+/**
+ * waitFor as the fault tests need it: while a process is killed or Redis restarts, a probe that throws
+ * (connection refused, a reply cut off) means "not yet"; it polls every 25 ms.
+ */
+export function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 25): Promise<Truthy<T>> {
+  return waitFor(what, check, { timeoutMs, everyMs, retryErrors: true });
 }
 
 /** Lines of a file, or [] when it does not exist (yet). */

@@ -1,29 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { homePaths, type HomePaths } from "../../core/index.js";
 import { connect, type Swarm } from "../../supervisor/index.js";
+import { CLI, type CliResult, runCli } from "./cli.js";
 
-export const CLI = resolve(import.meta.dirname, "../../dist/cli/main.js");
-
-export interface CliResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would, with no terminal and no stdin. */
-export function runCli(args: readonly string[], options: { home?: string; cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...(options.home ? ["--home", options.home] : []), ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    input: options.input ?? "",
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { exitCode: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+export { CLI, runCli, type CliResult } from "./cli.js";
 
 /** A short temp folder (unix socket paths must stay under ~104 bytes), marked as a home: tests put their files in it before `up`. */
 export function tempHome(): string {

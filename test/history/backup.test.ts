@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-import { until } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const YAML = "agents:\n  - name: alpha\n    runtime: shell\n    timeout: 60\n";
 const json = <T>(text: string): T => JSON.parse(text) as T;
@@ -52,7 +52,7 @@ describe("backup and restore", () => {
     expect(actions).toEqual(expect.arrayContaining(["swarm.restore", "swarm.backup", "memory.add", "task.submit"]));
     // The restored swarm works on: a new task is run and recorded.
     const next = json<{ id: string; }>(a.cli(["submit", "--agent", "alpha", "--task", "echo after the restore", "--wait", "--json"]).stdout).id;
-    await until(() => a.cli(["history", "show", next, "--json"]).stdout.includes('"source": "history"'), 30_000, "the new task in the history");
+    await waitFor("the new task in the history", () => a.cli(["history", "show", next, "--json"]).stdout.includes('"source": "history"'), { timeoutMs: 30_000 });
   });
 
   it("refuses a backup of another swarm unless forced", { timeout: 300_000 }, async () => {

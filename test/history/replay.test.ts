@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCast, replaySafe, type CastEvent, type TaskResult } from "../../core/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-import { until } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const YAML = "agents:\n  - name: alpha\n    runtime: shell\n    timeout: 60\n";
 
@@ -54,7 +54,7 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
     const output = readFileSync(result.outputFile!, "utf8");
     expect(output).toContain("ünïcödé ✓\n");
     expect(shown.endsWith(output)).toBe(true);
-    expect(shown.slice(0, shown.length - output.length)).toMatch(/^\x1b\[2m[^]*\x1b\[0m\n$/);
+    expect(shown.slice(0, shown.length - output.length)).toMatch(/^\x1b\[2m[\s\S]*\x1b\[0m\n$/);
     // Our markers carry the dispatch's nonce: none of them is left in the recording.
     expect(readFileSync(result.castFile!, "utf8")).not.toContain("7777;ca;");
   });
@@ -106,7 +106,7 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
 
   it("replays a task Redis has forgotten, through the history store", async () => {
     const result = run("echo remembered by the history");
-    await until(() => JSON.parse(swarm.cli(["history", "show", result.id, "--json"]).stdout || "{}").source === "history", 30_000);
+    await waitFor("the task read back from history", () => JSON.parse(swarm.cli(["history", "show", result.id, "--json"]).stdout || "{}").source === "history", { timeoutMs: 30_000 });
     const shown = JSON.parse(swarm.cli(["history", "show", result.id, "--json"]).stdout) as { task: { castFile: string } };
     expect(shown.task.castFile).toBe(result.castFile);
     const client = await swarm.connect();

@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { createRedis, ensureHome, Ledger, newTaskId, redisTarget, startEmbeddedRedis, stopEmbeddedRedis, type HomePaths, type Origin, type TaskRecord } from "../../core/index.js";
 
@@ -62,14 +61,4 @@ export async function startRedisHome(): Promise<RedisHome> {
       rmSync(paths.root, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` until it returns true (or throws after `ms`). */
-export async function until(check: () => Promise<boolean> | boolean, ms = 20_000, what = "the condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }

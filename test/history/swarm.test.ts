@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-import { until } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const YAML = "agents:\n  - name: alpha\n    runtime: shell\n    replicas: 2\n    timeout: 60\n";
 
@@ -36,8 +36,8 @@ describe("the history of a running swarm", () => {
     const ok = swarm.cli(["submit", "--agent", "alpha", "--task", "echo all good", "--wait", "--json"]);
     const failedId = json<{ id: string }>(failed.stdout).id;
     const okId = json<{ id: string }>(ok.stdout).id;
-    await until(() => inHistory(failedId, "failed"), 20_000, "the failed task in the history");
-    await until(() => inHistory(okId, "completed"), 20_000, "the completed task in the history");
+    await waitFor("the failed task in the history", () => inHistory(failedId, "failed"));
+    await waitFor("the completed task in the history", () => inHistory(okId, "completed"));
     const client = await swarm.connect();
     await client.client.ledger.remove([failedId, okId]); // what retention does
     expect(swarm.cli(["result", failedId]).exitCode).toBe(2);
@@ -68,13 +68,13 @@ describe("the history of a running swarm", () => {
     const viaSdk = await sdk.submit({ task: "echo from the sdk", agent: "alpha" });
     await viaSdk.result();
     const long = json<{ id: string }>(swarm.cli(["submit", "--agent", "alpha", "--task", "sleep 30", "--json"]).stdout).id;
-    await until(async () => (await sdk.result(long)).status === "running", 20_000, "the long task to start");
+    await waitFor("the long task to start", async () => (await sdk.result(long)).status === "running");
     expect(swarm.cli(["cancel", long]).exitCode).toBe(0);
     const file = join(swarm.home, "approve.yaml");
     writeFileSync(file, "name: gated\nsteps:\n  - id: ok\n    approval: Go ahead?\n  - id: after\n    agent: alpha\n    depends_on: ok\n    task: echo approved\n");
     const run = swarm.cli(["workflow", "run", "--file", file, "--json"]);
     const executionId = json<{ id: string }>(run.stdout).id;
-    await until(() => swarm.cli(["workflow", "show", executionId, "--json"]).stdout.includes('"waiting-approval"'), 20_000, "the approval step");
+    await waitFor("the approval step", () => swarm.cli(["workflow", "show", executionId, "--json"]).stdout.includes('"waiting-approval"'));
     expect(swarm.cli(["approve", executionId, "ok"]).exitCode).toBe(0);
     const expected: [string, string, string, string][] = [
       ["task.submit", "ann@cli-host", "cli", long],
@@ -84,10 +84,10 @@ describe("the history of a running swarm", () => {
     ];
     type Entry = { action: string; actor: string; via: string; target: string };
     const entries = async () => json<{ entries: Entry[] }>(swarm.cli(["audit", "--since", "1h", "--json", "--limit", "1000"]).stdout).entries;
-    await until(async () => {
+    await waitFor("the audit entries", async () => {
       const got = (await entries()).map((e) => [e.action, e.actor, e.via, e.target].join(" "));
       return expected.every((row) => got.includes(row.join(" ")));
-    }, 20_000, "the audit entries");
+    });
     const all = await entries();
     const sdkEntry = all.find((e) => e.action === "task.submit" && e.target === viaSdk.id);
     expect(sdkEntry?.via).toBe("sdk");
@@ -95,7 +95,7 @@ describe("the history of a running swarm", () => {
     const workflowTask = all.find((e) => e.action === "task.submit" && e.actor === `workflow:${executionId}`);
     expect(workflowTask?.via).toBe("workflow");
     type Listed = { tasks: { step: string | null; workflow: string | null }[] };
-    await until(() => json<Listed>(swarm.cli(["tasks", "--workflow", executionId, "--json"]).stdout).tasks.some((t) => t.step === "after" && t.workflow === "gated"), 30_000, "the step's task linked to its workflow");
+    await waitFor("the step's task linked to its workflow", () => json<Listed>(swarm.cli(["tasks", "--workflow", executionId, "--json"]).stdout).tasks.some((t) => t.step === "after" && t.workflow === "gated"), { timeoutMs: 30_000 });
     const onlyCancels = json<{ entries: Entry[] }>(swarm.cli(["audit", "--action", "task.cancel", "--json"]).stdout).entries;
     expect(onlyCancels.map((e) => e.target)).toEqual([long]);
   });
@@ -116,9 +116,9 @@ describe("a damaged history file", () => {
       expect(after.exitCode).toBe(0);
       const log = readFileSync(join(swarm.home, "daemon.test.log"), "utf8");
       expect(log).toMatch(/history: history store SQLite .*history\.db: it was damaged/);
-      await until(() => swarm.cli(["history", "show", before, "--json"]).stdout.includes('"source": "history"'), 20_000, "the rebuilt task");
+      await waitFor("the rebuilt task", () => swarm.cli(["history", "show", before, "--json"]).stdout.includes('"source": "history"'));
       const afterId = json<{ id: string }>(after.stdout).id;
-      await until(() => swarm.cli(["history", "show", afterId, "--json"]).stdout.includes('"source": "history"'), 20_000, "the new task");
+      await waitFor("the new task", () => swarm.cli(["history", "show", afterId, "--json"]).stdout.includes('"source": "history"'));
       expect(swarm.cli(["logs", "--json"]).stdout).toContain("history.rebuilt");
     } finally {
       await swarm.destroy();

@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { makeRedactor, toEvent } from "../../core/index.js";
 import { History, HistoryWriter, sqliteTarget, type StoreTarget } from "../../history/index.js";
 import { startPostgres, type TestPostgres } from "./postgres.js";
-import { startRedisHome, until, type RedisHome } from "./support.js";
+import { startRedisHome, type RedisHome } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 let home: RedisHome;
 let writer: HistoryWriter | null = null;
@@ -52,7 +53,7 @@ describe("the history writer on SQLite", () => {
     const bad = await home.submit("exit 3");
     await home.finish(ok, "completed", "ok\n");
     await home.finish(bad, "failed", "boom\n", 3);
-    await until(async () => (await storedStatus(target, bad)) === "failed", 20_000, "the failed task in the store");
+    await waitFor("the failed task in the store", async () => (await storedStatus(target, bad)) === "failed");
     await home.ledger.remove([ok, bad]); // what the sweeper does past retention
     const history = await History.at(target);
     const task = await history.task(ok);
@@ -67,11 +68,11 @@ describe("the history writer on SQLite", () => {
     await startWriter(target);
     const before = await home.submit("echo before");
     await home.finish(before, "completed", "before\n");
-    await until(async () => (await storedStatus(target, before)) === "completed");
+    await waitFor("the task before the outage in the store", async () => (await storedStatus(target, before)) === "completed");
     await home.redis.flushall();
     const after = await home.submit("echo after");
     await home.finish(after, "completed", "after\n");
-    await until(async () => (await storedStatus(target, after)) === "completed", 20_000, "the task submitted after the flush");
+    await waitFor("the task submitted after the flush", async () => (await storedStatus(target, after)) === "completed");
     expect(await storedStatus(target, before)).toBe("completed");
   });
 
@@ -81,7 +82,7 @@ describe("the history writer on SQLite", () => {
     await home.redis.del("ca:events");
     const target = sqliteTarget(home.paths.root);
     await startWriter(target);
-    await until(async () => (await storedStatus(target, id)) === "completed", 20_000, "the backfilled task");
+    await waitFor("the backfilled task", async () => (await storedStatus(target, id)) === "completed");
   });
 
   it("moves a damaged file aside, rebuilds it from Redis, and says so on the event stream", async () => {
@@ -91,9 +92,9 @@ describe("the history writer on SQLite", () => {
     mkdirSync(`${home.paths.root}/history`, { recursive: true });
     writeFileSync((target as { file: string }).file, "this is not a database, it was overwritten\n".repeat(200));
     await startWriter(target);
-    await until(async () => (await streamTypes()).includes("history.rebuilt"), 20_000, "history.rebuilt");
-    await until(async () => (await storedStatus(target, id)) === "completed", 20_000, "the rebuilt task");
-    const dir = readdirSync(home.paths.root + "/history");
+    await waitFor("history.rebuilt", async () => (await streamTypes()).includes("history.rebuilt"));
+    await waitFor("the rebuilt task", async () => (await storedStatus(target, id)) === "completed");
+    const dir = readdirSync(`${home.paths.root}/history`);
     expect(dir.some((name) => name.startsWith("history.db.damaged-"))).toBe(true);
   });
 
@@ -103,11 +104,11 @@ describe("the history writer on SQLite", () => {
     await startWriter(target);
     const first = await home.submit("echo first");
     await home.finish(first, "completed", "first\n");
-    await until(async () => (await storedStatus(target, first)) === "completed");
+    await waitFor("the first task in the store", async () => (await storedStatus(target, first)) === "completed");
     for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
     const second = await home.submit("echo second");
     await home.finish(second, "completed", "second\n");
-    await until(async () => existsSync(file) && (await storedStatus(target, second)) === "completed", 20_000, "the task after the deletion");
+    await waitFor("the task after the deletion", async () => existsSync(file) && (await storedStatus(target, second)) === "completed");
     expect(await storedStatus(target, first)).toBe("completed"); // rebuilt from the ledger
     expect(await streamTypes()).toContain("history.rebuilt");
   });
@@ -130,7 +131,7 @@ describe.skipIf(!canMountTmpfs())("the history writer on a full disk (a 1 MB tmp
     await startWriter(target);
     const first = await home.submit("echo first");
     await home.finish(first, "completed", "first\n");
-    await until(async () => (await storedStatus(target, first)) === "completed");
+    await waitFor("the first task in the store", async () => (await storedStatus(target, first)) === "completed");
     const filler = `${dir}/filler`;
     spawnSync("dd", ["if=/dev/zero", `of=${filler}`, "bs=4k", "count=1000"]); // stops at ENOSPC
     const ids: string[] = [];
@@ -139,11 +140,11 @@ describe.skipIf(!canMountTmpfs())("the history writer on a full disk (a 1 MB tmp
       await home.finish(id, "completed", `${"x".repeat(30_000)} diskfull ${i}\n`);
       ids.push(id);
     }
-    await until(async () => (await streamTypes()).includes("history.degraded"), 20_000, "history.degraded");
+    await waitFor("history.degraded", async () => (await streamTypes()).includes("history.degraded"));
     expect(((await home.redis.xpending("ca:events", "history")) as [number])[0]).toBeGreaterThan(0);
     rmSync(filler);
-    await until(async () => (await streamTypes()).includes("history.recovered"), 30_000, "history.recovered");
-    for (const id of ids) await until(async () => (await storedStatus(target, id)) === "completed", 20_000, `task ${id}`);
+    await waitFor("history.recovered", async () => (await streamTypes()).includes("history.recovered"), { timeoutMs: 30_000 });
+    for (const id of ids) await waitFor(`task ${id}`, async () => (await storedStatus(target, id)) === "completed");
   });
 });
 
@@ -159,7 +160,7 @@ describe("the history writer on PostgreSQL", () => {
     await startWriter(target);
     const first = await home.submit("echo first");
     await home.finish(first, "completed", "first\n");
-    await until(async () => (await storedStatus(target, first)) === "completed");
+    await waitFor("the first task in the store", async () => (await storedStatus(target, first)) === "completed");
     pg.stop();
     const during: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -167,17 +168,17 @@ describe("the history writer on PostgreSQL", () => {
       await home.finish(id, i % 2 === 0 ? "completed" : "failed", `outage ${i}\n`);
       during.push(id);
     }
-    await until(async () => (await streamTypes()).includes("history.degraded"), 20_000, "history.degraded");
+    await waitFor("history.degraded", async () => (await streamTypes()).includes("history.degraded"));
     await new Promise((resolve) => setTimeout(resolve, 8000)); // several retries, the backoff at its ceiling
     const pending = (await home.redis.xpending("ca:events", "history")) as [number];
     expect(pending[0]).toBeGreaterThan(0);
     pg.start();
-    await until(async () => (await streamTypes()).includes("history.recovered"), 30_000, "history.recovered");
+    await waitFor("history.recovered", async () => (await streamTypes()).includes("history.recovered"), { timeoutMs: 30_000 });
     const history = await History.at(target);
-    await until(async () => (await history.tasks({ search: "outage", limit: 100 })).items.length === 20, 30_000, "all 20 tasks");
+    await waitFor("all 20 tasks", async () => (await history.tasks({ search: "outage", limit: 100 })).items.length === 20, { timeoutMs: 30_000 });
     for (const [i, id] of during.entries()) expect((await history.task(id))?.status).toBe(i % 2 === 0 ? "completed" : "failed");
     expect((await history.events(during[19]!)).map((e) => e.type)).toEqual(["task.submitted", "task.started", "task.failed"]);
     await history.close();
-    await until(async () => ((await home.redis.xpending("ca:events", "history")) as [number])[0] === 0, 20_000, "nothing pending");
+    await waitFor("nothing pending", async () => ((await home.redis.xpending("ca:events", "history")) as [number])[0] === 0);
   });
 });

@@ -1,21 +1,14 @@
 /** Helpers for the LLM tests: an async CLI run (the scripted model server lives in this process), git, pane captures. */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLI, type CliResult, type TestSwarm } from "../helpers/swarm.js";
+import { type CliResult, runCliAsync } from "../helpers/cli.js";
+import type { TestSwarm } from "../helpers/swarm.js";
 
 /** The built CLI, without blocking this process: a synchronous run would starve the model server living here. */
 export function cli(swarm: TestSwarm, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = swarm.home): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "--home", swarm.home, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
-  });
+  return runCliAsync(args, { home: swarm.home, env, cwd });
 }
 
 /** A fresh git repository with one commit, in a temp folder. */

@@ -8,7 +8,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, tempHome } from "../helpers/swarm.js";
-import { isReady, redisServersOf, spawnUp, tmuxOf, until, type Daemon } from "./home-support.js";
+import { isReady, redisServersOf, spawnUp, tmuxOf, type Daemon } from "./home-support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const SWARM = "agents:\n  - name: alpha\n    runtime: shell\n    timeout: 60\ndefault_agent: alpha\n";
 /**
@@ -33,7 +34,7 @@ describe("the home's lock", { timeout: 180_000 }, () => {
     const first = spawnUp(home, configFile, "1");
     const second = spawnUp(home, configFile, "2");
     daemons.push(first, second);
-    await until(() => (isReady(home, first) && second.exited()) || (isReady(home, second) && first.exited()), "one daemon ready and the other gone", 120_000);
+    await waitFor("one daemon ready and the other gone", () => (isReady(home, first) && second.exited()) || (isReady(home, second) && first.exited()), { timeoutMs: 120_000 });
     const [winner, loser] = isReady(home, first) ? [first, second] : [second, first];
     expect(loser.child.exitCode, loser.output()).toBe(2);
     expect(loser.output()).toContain(`already running (pid ${winner.pid})`);
@@ -45,7 +46,7 @@ describe("the home's lock", { timeout: 180_000 }, () => {
     const down = runCli(["down"], { home });
     expect(down.exitCode, down.stderr).toBe(0);
     expect(down.stdout).toMatch(new RegExp(`^stopped: daemon \\(pid ${winner.pid}\\), tmux sessions, redis$`, "m"));
-    await until(() => winner.exited(), "the daemon to exit after down", 20_000);
+    await waitFor("the daemon to exit after down", () => winner.exited());
     expect(redisServersOf(home)).toEqual([]);
     expect(tmuxOf(home)).toEqual([]);
   });
@@ -54,9 +55,9 @@ describe("the home's lock", { timeout: 180_000 }, () => {
     writeFileSync(configFile, SWARM);
     const daemon = spawnUp(home, configFile, "3");
     daemons.push(daemon);
-    await until(() => isReady(home, daemon), "the daemon to be ready");
+    await waitFor("the daemon to be ready", () => isReady(home, daemon), { timeoutMs: 60_000 });
     daemon.child.kill("SIGKILL");
-    await until(() => daemon.exited(), "the killed daemon to be gone");
+    await waitFor("the killed daemon to be gone", () => daemon.exited(), { timeoutMs: 60_000 });
     const up = runCli(["up", "--detach"], { home, cwd: home });
     expect(up.exitCode, up.stderr).toBe(0);
     expect(redisServersOf(home)).toHaveLength(1); // the first daemon's Redis, reused

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { CLI } from "../helpers/swarm.js";
 
 /** Live (not zombie) processes whose command line satisfies `match`. */
@@ -52,12 +51,4 @@ export function spawnUp(home: string, configFile: string, tag: string, env: Node
 export function isReady(home: string, daemon: Daemon): boolean {
   const file = join(home, "run", "daemon.ready");
   return existsSync(file) && readFileSync(file, "utf8").trim() === String(daemon.pid);
-}
-
-export async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }

@@ -8,7 +8,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +15,7 @@ import { Ledger, queueName } from "../../core/index.js";
 import { Sweeper } from "../../supervisor/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { prefixOf } from "./redis-support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const SECRET = "the-secret-a-forged-record-must-not-reach";
 
@@ -36,28 +36,18 @@ describe("task records forged in Redis", () => {
     rmSync(outside, { recursive: true, force: true });
   });
 
-  async function waitFor<T>(read: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 45_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  }
-
   it("an output file pointed elsewhere while the task runs is never read into its result; `result` reports the record", async () => {
     const secretFile = join(outside, "secret.txt");
     writeFileSync(secretFile, `${SECRET}\n`);
     const submitted = swarm.cli(["submit", "--agent", "alpha", "--task", "sleep 2; echo real-output", "--json"]);
     const id = (JSON.parse(submitted.stdout) as { id: string }).id;
     const key = `${prefix}:task:${id}`;
-    await waitFor(async () => (await redis.hget(key, "status")) === "running", "the task to run");
+    await waitFor("the task to run", async () => (await redis.hget(key, "status")) === "running", { timeoutMs: 45_000, everyMs: 100 });
     await redis.hset(key, "outputFile", secretFile);
-    const status = await waitFor(async () => {
+    const status = await waitFor("the task to end", async () => {
       const value = await redis.hget(key, "status");
       return value !== "running" && value !== "queued" ? value : null;
-    }, "the task to end");
+    }, { timeoutMs: 45_000, everyMs: 100 });
     expect(status).toBe("completed");
     const stored = await redis.hgetall(key);
     expect(stored.output).not.toContain(SECRET);
@@ -80,7 +70,7 @@ describe("task records forged in Redis", () => {
     const queue = new Queue(queueName("alpha"), { connection: redis, prefix });
     try {
       await queue.add("task", { taskId: id }, { jobId: id });
-      await waitFor(async () => ["completed", "failed"].includes(await (await queue.getJob(id))!.getState()), "the bridge to take the forged job");
+      await waitFor("the bridge to take the forged job", async () => ["completed", "failed"].includes(await (await queue.getJob(id))!.getState()), { timeoutMs: 45_000, everyMs: 100 });
     } finally {
       await queue.close();
     }

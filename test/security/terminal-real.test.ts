@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Swarm } from "../../supervisor/index.js";
+import { CLI } from "../helpers/cli.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { lineWith, TestTerminal } from "../tui/terminal.js";
 import { printBytesTask } from "./terminal-support.js";
@@ -34,7 +35,7 @@ describe("a real terminal showing hostile task output and text", { timeout: 180_
     await swarm?.destroy();
   });
 
-  const cli = (args: string) => `node ${cliPath()} --home ${swarm.home} ${args}`;
+  const cli = (args: string) => `node ${CLI} --home ${swarm.home} ${args}`;
   const buffers = () => term.tmux(["list-buffers", "-F", "#{buffer_name}: #{buffer_sample}"]).trim();
   const prompt = async (what: string) => term.waitFor(/^DONE-MARK\s*$/m, { what, timeoutMs: 60_000 });
 
@@ -87,10 +88,6 @@ describe("a real terminal showing hostile task output and text", { timeout: 180_
     expectUntouched();
   });
 });
-
-function cliPath(): string {
-  return new URL("../../dist/cli/main.js", import.meta.url).pathname;
-}
 
 async function waitRunning(client: Swarm, id: string): Promise<void> {
   const deadline = Date.now() + 30_000;

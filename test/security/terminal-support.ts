@@ -1,7 +1,6 @@
 /** Hostile bytes for the terminal tests, the shell commands that print them, and a check of what reached stdout. */
-import { spawn } from "node:child_process";
 import { expect } from "vitest";
-import { CLI } from "../helpers/swarm.js";
+import { spawnCli } from "../helpers/cli.js";
 
 const ESC = "\x1b";
 const BEL = "\x07";
@@ -39,26 +38,19 @@ export interface ByteResult {
 }
 
 /** The built CLI with its output as bytes (a raw C1 byte must not be hidden by decoding). */
-export function runCliBytes(home: string, args: readonly string[], options: { timeoutMs?: number; killAfterMs?: number; stopWhen?: (stdout: string) => boolean } = {}): Promise<ByteResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "--home", home, ...args], { cwd: home, stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => {
-      out.push(chunk);
-      // Something that runs until interrupted (status --watch, monitor): Ctrl-C once it has shown what the test waits for.
-      if (options.stopWhen?.(Buffer.concat(out).toString("utf8"))) child.kill("SIGINT");
-    });
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    const killer = options.killAfterMs === undefined ? null : setTimeout(() => child.kill("SIGINT"), options.killAfterMs);
-    const limit = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (killer) clearTimeout(killer);
-      clearTimeout(limit);
-      resolve({ exitCode: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
-    });
-  });
+export async function runCliBytes(home: string, args: readonly string[], options: { timeoutMs?: number; killAfterMs?: number; stopWhen?: (stdout: string) => boolean } = {}): Promise<ByteResult> {
+  const run = spawnCli(args, { home });
+  // Something that runs until interrupted (status --watch, monitor): Ctrl-C once it has shown what the test waits for.
+  if (options.stopWhen) run.child.stdout.on("data", () => options.stopWhen?.(run.stdout()) && run.child.kill("SIGINT"));
+  const killer = options.killAfterMs === undefined ? null : setTimeout(() => run.child.kill("SIGINT"), options.killAfterMs);
+  const limit = setTimeout(() => run.child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  try {
+    const { exitCode } = await run.done;
+    return { exitCode, stdout: run.stdoutBytes(), stderr: run.stderrBytes() };
+  } finally {
+    if (killer) clearTimeout(killer);
+    clearTimeout(limit);
+  }
 }
 
 /**

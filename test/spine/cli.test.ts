@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Swarm } from "../../supervisor/index.js";
 import { CLI, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-import { expectExit, json, RESULT_FIELDS, runCliAsync, STACK_LINE, until } from "../fixtures/spine/support.js";
+import { expectExit, json, RESULT_FIELDS, runCliAsync, STACK_LINE } from "../fixtures/spine/support.js";
+import { waitFor } from "../helpers/wait.js";
 
 describe("the CLI against a running swarm", () => {
   let swarm: TestSwarm;
@@ -65,7 +66,7 @@ describe("the CLI against a running swarm", () => {
 
     it("submit --wait exits 1 for a task cancelled while it runs, and cancel reports it", async () => {
       const waiting = runCliAsync(["submit", "--task", "sleep 30 # cli-cancel", "--agent", "beta", "--wait", "--json"], { home: swarm.home });
-      const id = await until("the task to run", async () => {
+      const id = await waitFor("the task to run", async () => {
         for (const taskId of await client.client.ledger.list(20)) {
           const record = await client.client.ledger.get(taskId);
           if (record?.task === "sleep 30 # cli-cancel" && record.status === "running") return taskId;
@@ -150,7 +151,7 @@ describe("the CLI against a running swarm", () => {
   });
 
   it("status --json lists every agent with its sessions, queue depths and a live daemon", async () => {
-    const quiet = await until("all sessions idle", async () => {
+    const quiet = await waitFor("all sessions idle", async () => {
       const snapshot = json(swarm.cli(["status", "--json"]));
       // BullMQ marks a job completed a moment after its result is recorded: wait for both.
       const settled = snapshot.agents.every((a: { queue: { active: number } }) => a.queue.active === 0);

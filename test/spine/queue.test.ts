@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError, UsageError, type TaskRecord, type TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../supervisor/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-import { expectExit, json, runCliAsync, until } from "../fixtures/spine/support.js";
+import { expectExit, json, runCliAsync } from "../fixtures/spine/support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const MAIN = `
 agents:
@@ -83,7 +84,7 @@ describe("the task queue", () => {
 
   const record = (id: string): Promise<TaskRecord> => client.client.get(id);
   const running = (id: string): Promise<TaskRecord> =>
-    until(`task ${id} to run`, async () => {
+    waitFor(`task ${id} to run`, async () => {
       const r = await record(id);
       return r.status === "running" ? r : null;
     });

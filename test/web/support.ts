@@ -105,13 +105,3 @@ export async function launchBrowser(): Promise<Browser> {
 export function screenshotPath(name: string): string | undefined {
   return process.env.CLAUDE_AGENT_SCREENSHOTS === "1" ? join(ROOT, "docs", name) : undefined;
 }
-
-export async function until<T>(what: string, probe: () => Promise<T | null | false | undefined> | T | null | false | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

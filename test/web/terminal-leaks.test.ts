@@ -10,7 +10,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginCode, startWebSwarm, until, type WebSwarm } from "./support.js";
+import { loginCode, startWebSwarm, type WebSwarm } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const require = createRequire(import.meta.url);
 type Socket = import("node:events").EventEmitter & { close(): void; send(data: string): void };
@@ -58,19 +59,19 @@ describe("terminal viewers' processes", () => {
       socket.close();
     }
     const cycleMs = (Date.now() - started) / 100;
-    await until("every viewer's tmux client to be gone", () => tmuxClients() === baseline && viewerClients() === 0 && attachChildren() === 0, 10_000);
+    await waitFor("every viewer's tmux client to be gone", () => tmuxClients() === baseline && viewerClients() === 0 && attachChildren() === 0, { timeoutMs: 10_000 });
     expect(cycleMs).toBeGreaterThan(0); // reported below, never asserted against a time
     process.stdout.write(`terminal viewer open+first frame+close: ${cycleMs.toFixed(1)} ms per cycle\n`);
   });
 
   it("serves several viewers of one session at once, each with its own pty", async () => {
-    await until("earlier viewers to be gone", () => attachChildren() === 0, 10_000);
+    await waitFor("earlier viewers to be gone", () => attachChildren() === 0, { timeoutMs: 10_000 });
     const baseline = tmuxClients();
     const sockets = await Promise.all([1, 2, 3].map(() => openViewer(terminalUrl, headers)));
     expect(tmuxClients()).toBe(baseline + 3);
     expect(attachChildren()).toBe(3);
     for (const socket of sockets) socket.close();
-    await until("the three clients to be gone", () => tmuxClients() === baseline && attachChildren() === 0, 10_000);
+    await waitFor("the three clients to be gone", () => tmuxClients() === baseline && attachChildren() === 0, { timeoutMs: 10_000 });
   });
 
   it("never passes a viewer's bytes to the pane, not even tmux's own keys", async () => {
@@ -93,11 +94,11 @@ describe("terminal viewers' processes", () => {
   });
 
   it("leaves no tmux client behind when the daemon is killed with viewers open", async () => {
-    await until("earlier viewers to be gone", () => attachChildren() === 0, 10_000);
+    await waitFor("earlier viewers to be gone", () => attachChildren() === 0, { timeoutMs: 10_000 });
     await Promise.all([1, 2, 3].map(() => openViewer(terminalUrl, headers)));
     expect(viewerClients()).toBe(3);
     await web.swarm.kill9();
     // The viewers lose their pty and exit. Only their read-only clients are counted: the daemon's control-mode client can outlive a SIGKILLed daemon (seen here), which is the sessions layer's business.
-    await until("the viewers' tmux clients to exit", () => viewerClients() === 0, 10_000);
+    await waitFor("the viewers' tmux clients to exit", () => viewerClients() === 0, { timeoutMs: 10_000 });
   });
 });

@@ -12,6 +12,7 @@ import type { Swarm } from "../../supervisor/index.js";
 import { WorkflowClient, type ExecutionState } from "../../workflows/index.js";
 import { startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
 import { cli, expectExit, json, runToEnd, spawnCli, stateUntil, statuses, workflowFile } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const AGENTS = `
 agents:
@@ -215,7 +216,7 @@ steps:
       const plain = spawnCli(swarm.home, ["monitor", "--execution-id", id]);
       const lines = spawnCli(swarm.home, ["monitor", id, "--json"]);
       // Both are watching (they printed the execution) before it moves on.
-      await until(async () => plain.stdout().includes("step hold: waiting-approval") && lines.stdout().includes('"step":"hold"'));
+      await waitFor("both monitors to show the held step", async () => plain.stdout().includes("step hold: waiting-approval") && lines.stdout().includes('"step":"hold"'));
       await workflows.approve(id, "hold");
       const [plainResult, jsonResult] = await Promise.all([plain.done, lines.done]);
       expectExit(plainResult, 1);
@@ -236,13 +237,13 @@ steps:
       const file = workflowFile(dir, { name: "long", steps: [{ id: "wait", agent: "beta", task: "sleep 60" }, { id: "after", agent: "alpha", depends_on: "wait", task: "true" }] });
       const id = (await run(["workflow", "run", "--file", file])).stdout.trim();
       const running = await stateUntil(workflows, id, "the task", (s) => s.steps.wait?.taskId !== null);
-      await until(async () => (await client.client.get(running.steps.wait!.taskId!)).status === "running");
+      await waitFor("the step's task to run", async () => (await client.client.get(running.steps.wait!.taskId!)).status === "running");
       const cancelled = await run(["workflow", "cancel", id]);
       expectExit(cancelled, 0);
       expect(cancelled.stdout).toBe(`execution ${id} cancelled\n`);
       const again = await run(["workflow", "cancel", id, "--json"]);
       expect(json(again)).toEqual({ id, cancelled: false, status: "cancelled" });
-      await until(async () => (await client.client.get(running.steps.wait!.taskId!)).status === "cancelled");
+      await waitFor("the step's task to be cancelled", async () => (await client.client.get(running.steps.wait!.taskId!)).status === "cancelled");
       const state = await workflows.get(id);
       expect(statuses(state)).toEqual({ wait: "cancelled", after: "cancelled" });
       const list = await run(["workflow", "list"]);
@@ -287,11 +288,3 @@ steps:
     }
   });
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("until: timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

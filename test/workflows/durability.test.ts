@@ -11,6 +11,7 @@ import type { Swarm } from "../../supervisor/index.js";
 import { WorkflowClient } from "../../workflows/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { cli, expectExit, stateUntil, statuses, workflowFile } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const AGENTS = `
 agents:
@@ -75,7 +76,7 @@ steps:
     const log = join(dir, "kill9.log");
     const id = (await cli(swarm.home, ["workflow", "run", "--file", chain(log, "kill9")])).stdout.trim();
     const running = await stateUntil(workflows, id, "the middle step's task", (s) => s.steps.middle?.taskId !== null, 15_000);
-    await waitFor(() => lines(log).includes("middle-start"));
+    await waitFor("the middle step to start", () => lines(log).includes("middle-start"));
     const middleTask = running.steps.middle!.taskId!;
     await swarm.kill9();
     // The step's task keeps running in its tmux pane while no daemon exists.
@@ -115,7 +116,7 @@ steps:
     const log = join(dir, "graceful.log");
     const id = (await cli(swarm.home, ["workflow", "run", "--file", chain(log, "graceful")])).stdout.trim();
     await stateUntil(workflows, id, "the middle step", (s) => s.steps.middle?.status === "running", 15_000);
-    await waitFor(() => lines(log).includes("middle-start"));
+    await waitFor("the middle step to start", () => lines(log).includes("middle-start"));
     const daemon = swarm.daemon!;
     const exited = new Promise((r) => daemon.once("exit", r));
     daemon.kill("SIGTERM");
@@ -130,11 +131,3 @@ steps:
     expect(lines(log)).toEqual(["first", "middle-start", "middle-end", "gated", "gate", "last middle-output"]);
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("waitFor: timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

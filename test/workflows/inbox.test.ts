@@ -5,24 +5,13 @@
  * that escalates when nobody answers; `approve ID STEP` closing an item; a cancel
  * withdrawing one; and one event per change on the stream.
  */
-import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InboxItem } from "../../core/index.js";
+import { CLI } from "../helpers/cli.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { TestTerminal } from "../tui/terminal.js";
 import { cli, expectExit, json, workflowFile } from "./support.js";
-
-const CLI = resolve(import.meta.dirname, "../../dist/cli/main.js");
-
-async function until<T>(what: string, probe: () => Promise<T | null>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { waitFor } from "../helpers/wait.js";
 
 describe("the inbox from the command line", () => {
   let swarm: TestSwarm;
@@ -39,7 +28,7 @@ describe("the inbox from the command line", () => {
 
   const items = async (all = false): Promise<InboxItem[]> => json(await cli(swarm.home, ["inbox", "--json", ...(all ? ["--all"] : [])])).items;
   const itemOf = (id: string, kind: string): Promise<InboxItem> =>
-    until(`an open ${kind} item`, async () => (await items()).find((i) => i.source.executionId === id && i.kind === kind) ?? null);
+    waitFor(`an open ${kind} item`, async () => (await items()).find((i) => i.source.executionId === id && i.kind === kind) ?? null, { timeoutMs: 60_000, everyMs: 200 });
   const run = async (content: object): Promise<string> => {
     const started = await cli(swarm.home, ["workflow", "run", "--file", workflowFile(swarm.home, content)]);
     expectExit(started, 0);
@@ -72,10 +61,10 @@ describe("the inbox from the command line", () => {
     terminal.keys("Enter");
     await terminal.waitFor(new RegExp(`answered ${approval.id} \\(ask/ok\\): approve`));
 
-    const state = await until("the end", async () => {
+    const state = await waitFor("the end", async () => {
       const s = json(await cli(swarm.home, ["workflow", "show", id, "--json"]));
       return s.status === "running" ? null : s;
-    });
+    }, { timeoutMs: 60_000, everyMs: 200 });
     expect(state.status).toBe("completed");
     expect(state.steps.greet.output).toBe('hello Ann "$(id)", warm\n');
     expect(state.steps.who.answers).toEqual({ name: 'Ann "$(id)"', tone: "warm" });
@@ -90,7 +79,7 @@ describe("the inbox from the command line", () => {
   it("escalates an item nobody answers, closes it on `approve ID STEP`, and withdraws one whose execution is cancelled", async () => {
     const id = await run({ name: "slow", steps: [{ id: "gate", approval: "Ship?", escalate_after: "1s" }, { id: "after", agent: "beta", depends_on: "gate", task: "true" }] });
     const item = await itemOf(id, "approval");
-    await until("the escalation", async () => ((await items()).find((i) => i.id === item.id)?.escalatedAt ? true : null), 30_000);
+    await waitFor("the escalation", async () => ((await items()).find((i) => i.id === item.id)?.escalatedAt ? true : null), { timeoutMs: 30_000, everyMs: 200 });
     const listed = await cli(swarm.home, ["inbox"]);
     expect(listed.stdout).toMatch(new RegExp(`${item.id}\\s+approval\\s+open, escalated\\s+\\S+\\s+slow/gate: Ship\\?`));
     expectExit(await cli(swarm.home, ["approve", id, "gate"]), 0);

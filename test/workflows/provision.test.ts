@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InboxItem } from "../../core/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { cli, expectExit, json } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
 
 const KIT = resolve(import.meta.dirname, "../../workflows/examples/provision");
 const WORKFLOW = resolve(import.meta.dirname, "../../workflows/examples/provision-infra.shell.yaml");
@@ -34,16 +35,6 @@ function freePort(): Promise<number> {
     });
     server.on("error", fail);
   });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, ms = STEP_MS): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 describe("provision-infra (deterministic) with real Ansible", () => {
@@ -77,10 +68,10 @@ inbox: { escalate_after: 1h }
   });
 
   async function openItem(executionId: string, kind: string): Promise<InboxItem> {
-    return until(`an open ${kind} item`, async () => {
+    return waitFor(`an open ${kind} item`, async () => {
       const { items } = json(await cli(swarm.home, ["inbox", "--json"])) as { items: InboxItem[] };
       return items.find((i) => i.kind === kind && i.source.executionId === executionId) ?? null;
-    });
+    }, { timeoutMs: STEP_MS, everyMs: 300 });
   }
 
   async function start(out: string): Promise<string> {
@@ -90,10 +81,10 @@ inbox: { escalate_after: 1h }
   }
 
   async function finished(id: string): Promise<{ status: string; reason: string | null; steps: Record<string, { status: string; output: string; json: unknown }> }> {
-    return until("the execution to end", async () => {
+    return waitFor("the execution to end", async () => {
       const state = json(await cli(swarm.home, ["workflow", "show", id, "--json"]));
       return state.status === "running" ? null : state;
-    }, 4 * STEP_MS);
+    }, { timeoutMs: 4 * STEP_MS, everyMs: 300 });
   }
 
   it("gathers requirements through the inbox, applies a validated spec with a reviewed dry run, and the service answers", async () => {

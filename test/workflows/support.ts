@@ -1,36 +1,18 @@
 /** Helpers shared by the workflow tests against a real swarm (test/workflows/*.test.ts). */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { ExecutionState, WorkflowClient } from "../../workflows/index.js";
-import { CLI, type CliResult } from "../helpers/swarm.js";
+import { type CliResult, runCliAsync, spawnCli as startCli } from "../helpers/cli.js";
 
 /** The built CLI in `home`, without blocking this process. */
 export function cli(home: string, args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "--home", home, ...args], { cwd: options.cwd ?? home, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
-  });
+  return runCliAsync(args, { home, ...options });
 }
 
 /** The built CLI, its output readable while it runs (for commands that follow something live). */
 export function spawnCli(home: string, args: readonly string[]): { stdout(): string; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, "--home", home, ...args], { cwd: home, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
-  });
-  return { stdout: () => stdout, done };
+  return startCli(args, { home });
 }
 
 export function expectExit(result: CliResult, code: number): void {

@@ -29,7 +29,7 @@ export function statusLine(state: DashboardState, width: number, hints: string, 
   }
   let left = ` ${parts.join(" │ ")}`;
   const leftWidth = textWidth(stripTags(left));
-  if (leftWidth > width) left = escapeTags(stripTags(left).slice(0, Math.max(0, width - 1))) + "…";
+  if (leftWidth > width) left = `${escapeTags(stripTags(left).slice(0, Math.max(0, width - 1)))}…`;
   const room = width - Math.min(leftWidth, width) - 2;
   const tail = room >= 12 ? (hints.length <= room ? hints : `${hints.slice(0, room - 1)}…`) : "";
   const gap = Math.max(1, width - Math.min(leftWidth, width) - tail.length - 1);
