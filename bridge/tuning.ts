@@ -4,7 +4,9 @@ import { UsageError } from "../core/index.js";
 /**
  * BullMQ settings. The defaults (30 s lock, 30 s stalled check, 1 stall
  * allowed) make a killed bridge's job wait a minute and fail for good on a
- * second kill (FIELD-NOTES). A shorter lock brings a re-delivery within
+ * second kill (measured with bullmq 6.7: a worker killed twice on the same
+ * job failed it, "job stalled more than allowable limit", with retries left,
+ * as maxStalledCount defaults to 1). A shorter lock brings a re-delivery within
  * seconds; re-delivery is safe because the Dispatcher is idempotent by task id.
  */
 export interface BridgeTuning {

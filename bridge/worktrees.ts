@@ -3,7 +3,9 @@
  * `$CLAUDE_AGENT_HOME/worktrees/<session>`, on branch `claude-agent/<session>`.
  * A worktree outlives the swarm (its work stays until `worktrees clean`),
  * and is never removed with uncommitted work in it: that work is saved to
- * `refs/claude-agent/wip/<name>` first (BRIEF lesson 7).
+ * `refs/claude-agent/wip/<name>` first: force-removing a dirty worktree is
+ * how users of other multi-agent tools lost work, a recurring report in their
+ * issue trackers.
  */
 import { existsSync, mkdirSync, readdirSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";

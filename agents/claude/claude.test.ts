@@ -21,7 +21,7 @@ describe("the hook script", () => {
     execFileSync(script, ["Stop"], { input: "", env: { ...process.env, CA_HOOK_FILE: file } });
     const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
     expect(lines).toHaveLength(2);
-    const [submit, stop] = parseHookLines(lines.join("\n") + "\n");
+    const [submit, stop] = parseHookLines(`${lines.join("\n")}\n`);
     expect(submit).toMatchObject({ event: "UserPromptSubmit", sessionId: "s-1", prompt: 'two\nlines, "quoted" and ünïcode' });
     expect(Math.abs(submit!.at - Date.now())).toBeLessThan(10_000);
     expect(stop).toMatchObject({ event: "Stop" });

@@ -45,7 +45,7 @@ export class AgentSessions {
   /** Whether every replica of the agent is in a crash loop (none can take a job until one comes back). */
   allFailed(agent: string): boolean {
     const pool = this.pools.get(agent);
-    return pool !== undefined && pool.sessions.every((session) => session.state === "failed");
+    return pool?.sessions.every((session) => session.state === "failed") ?? false;
   }
 
   /** A shell marker from a pane, to the session that owns the pane. */

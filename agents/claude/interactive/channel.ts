@@ -28,7 +28,6 @@ export class ClaudeChannel {
   private readonly feed: HookFeed;
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(event: ClaudeHookEvent) => void>();
-  private pendingPermission = false;
   /** This turn had a PermissionRequest hook (so its late Notification carries no news). */
   private turnAskedPermission = false;
   private writer: Promise<unknown> = Promise.resolve();
@@ -117,12 +116,10 @@ export class ClaudeChannel {
     if (event.transcriptPath) this.transcriptPath = event.transcriptPath;
     switch (event.event) {
       case "UserPromptSubmit":
-        this.pendingPermission = false;
         this.turnAskedPermission = false;
         this.setState("working");
         break;
       case "PermissionRequest":
-        this.pendingPermission = true;
         this.turnAskedPermission = true;
         this.setState("needs-input", questionOf(event));
         break;
@@ -136,15 +133,12 @@ export class ClaudeChannel {
       case "PostToolUse":
       case "PostToolUseFailure":
       case "PermissionDenied":
-        this.pendingPermission = false;
         if (this.session.agentState === "needs-input") this.setState("working");
         break;
       case "Stop":
-        this.pendingPermission = false;
         this.setState("done");
         break;
       case "StopFailure":
-        this.pendingPermission = false;
         this.setState("error", null);
         break;
     }

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState, type EventStream, type LogFn } from "../../../core/index.js";
+import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState } from "../../../core/index.js";
 import { DriftMonitor, type DriftSign } from "../../drift.js";
 import type { InteractiveProgramDeps } from "../../interactive-program.js";
 import type { AgentPane } from "../../transport.js";
