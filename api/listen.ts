@@ -9,7 +9,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { connectOrFail, createRedis, homePaths, isLoopback, type LogFn, type RedisTarget, type SwarmConfig, DEFAULT_API, EnvironmentError } from "../core/index.js";
-import { SwarmClient } from "../supervisor/index.js";
+import { SwarmClient } from "../client/index.js";
 import { ensureDefaultToken } from "./auth/default-token.js";
 import { TokenStore } from "./auth/tokens.js";
 import { LocalControl, type RestartSession } from "./control/local.js";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NotFoundError, toResult, type SwarmEvent, type TaskRecord, type TaskResult } from "../../core/index.js";
-import { isAgentPaused, listTasks, setAgentPaused, type AgentStatus, type SwarmClient } from "../../supervisor/index.js";
+import { isAgentPaused, listTasks, setAgentPaused, type AgentStatus, type SwarmClient, clientInternals } from "../../client/index.js";
 import { WorkflowClient, parseWorkflow, type ExecutionState, type Workflow } from "../../workflows/index.js";
 import { eventPredicate } from "../events/filter.js";
 import type { SubmitBody } from "../schemas/tasks.js";
@@ -162,7 +162,7 @@ export class LocalControl implements ControlPlane {
       events = [];
       let from = `(${query.after}`;
       while (events.length < limit) {
-        const batch = (await this.client.redis.xrange(key, from, "+", "COUNT", 500)).map(([id, fields]) => toEvent(id, fields));
+        const batch = (await clientInternals(this.client).redis.xrange(key, from, "+", "COUNT", 500)).map(([id, fields]) => toEvent(id, fields));
         events.push(...batch.filter(matches));
         if (batch.length < 500) break;
         from = `(${batch.at(-1)!.id}`;

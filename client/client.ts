@@ -27,12 +27,13 @@ import {
   type TaskRecord,
   type TaskResult,
 } from "../core/index.js";
-import { routeTask, type Route } from "./router.js";
-import type { PlannedWorkflow } from "./llm-planner.js";
+import { routeByLlm, routeTask, summarizeTask, planWorkflow, type PlannedWorkflow, type Route } from "../supervisor/index.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
 import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
 import { checkTaskEnv } from "./task-env.js";
+import { registerInternals } from "./internals.js";
+import { requestRestart, type RestartOptions, type RestartOutcome } from "./session-restart.js";
 
 export interface SubmitOptions {
   readonly task: string;
@@ -125,19 +126,24 @@ const LOWEST_PRIORITY = 2_097_151;
 /** Infrastructure failures (pane died, tmux error) are retried this many times in all. */
 const JOB_ATTEMPTS = 3;
 
+/** Tasks read per round trip by recentTasks(). */
+const RECENT_BATCH = 25;
+
 /**
  * What the CLI, the SDK and the TUI use to talk to a running swarm. It only
- * touches Redis: the bridge picks up what it enqueues.
+ * touches Redis: the bridge picks up what it enqueues. Its Redis connection
+ * and ledger are not part of its public surface (see internals.ts): readers
+ * outside this folder go through the named methods below.
  */
 export class SwarmClient {
-  readonly ledger: Ledger;
+  private readonly ledger: Ledger;
   readonly events: EventStream;
   private readonly queues = new Map<string, Queue>();
   private watcher: TaskWatcher | null = null;
   private closed = false;
 
   constructor(
-    readonly redis: Redis,
+    private readonly redis: Redis,
     readonly config: SwarmConfig,
     private readonly connectBlocking: () => Redis,
     prefix: string,
@@ -148,6 +154,7 @@ export class SwarmClient {
     // The task text is stored redacted (the secret values this process knows, and the well-known shapes).
     this.ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
     this.events = new EventStream(redis, this.ledger.keys.events);
+    registerInternals(this, { redis, ledger: this.ledger, keys: this.ledger.keys, connectBlocking });
   }
 
   static async open(redis: Redis, connectBlocking: () => Redis, prefix: string, origin?: Origin): Promise<SwarmClient> {
@@ -212,21 +219,18 @@ export class SwarmClient {
    */
   async route(options: { task: string; agent?: string }): Promise<Route> {
     if (options.agent !== undefined || !this.config.supervisor?.llm) return routeTask(options.task, this.config, options.agent);
-    const { routeByLlm } = await import("./llm-router.js");
     return routeByLlm(options.task, this.config);
   }
 
   /** A short summary of a task's result by the supervisor's model (UsageError when none is configured). */
   async summarize(id: string, options: { signal?: AbortSignal } = {}): Promise<string> {
     const record = await this.get(id);
-    const { summarizeTask } = await import("./llm-summary.js");
     return summarizeTask(record, this.config, options);
   }
 
   /** The task broken into a workflow over this swarm's agents by the supervisor's model; validate it before running it. */
   async plan(task: string, options: { signal?: AbortSignal } = {}): Promise<PlannedWorkflow> {
     if (typeof task !== "string" || task.trim() === "") throw new UsageError("the task text is empty", { hint: 'Pass --task "…".' });
-    const { planWorkflow } = await import("./llm-planner.js");
     return planWorkflow(task, this.config, options);
   }
 
@@ -266,6 +270,36 @@ export class SwarmClient {
 
   async sessions(): Promise<SessionInfo[]> {
     return (await this.status()).sessions;
+  }
+
+  /** One round trip to the swarm's Redis (rejects when it cannot be reached). */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  /** The last `scan` tasks submitted, newest first, read a few at a time (a record gone meanwhile is skipped). */
+  async *recentTasks(scan = 50): AsyncGenerator<TaskRecord> {
+    const ids = await this.ledger.list(scan);
+    for (let i = 0; i < ids.length; i += RECENT_BATCH) {
+      const records = await Promise.all(ids.slice(i, i + RECENT_BATCH).map((id) => this.ledger.get(id)));
+      for (const record of records) if (record) yield record;
+    }
+  }
+
+  /** Each task's text as stored (redacted), null for a task that is gone; one round trip per task, run together. */
+  async storedTaskTexts(ids: readonly string[]): Promise<(string | null)[]> {
+    return Promise.all(ids.map((id) => this.redis.hget(this.ledger.keys.task(id), "task")));
+  }
+
+  /**
+   * Asks the bridge to restart a session (it ends the session's program and
+   * starts it again, as after a crash), then waits up to `waitMs` for the
+   * bridge to have ended it. NotFoundError for a session this swarm does not have.
+   */
+  async restartSession(session: string, options: RestartOptions = {}): Promise<RestartOutcome> {
+    const known = (await this.sessions()).some((s) => s.name === session);
+    if (!known) throw new NotFoundError(`no session named "${session}"`, { hint: "`claude-agent status` lists the sessions." });
+    return requestRestart(this.redis, this.ledger.keys, this.events, session, { origin: this.origin, ...options });
   }
 
   async close(): Promise<void> {
