@@ -19,6 +19,7 @@ import { ProgramVersions } from "./program-versions.js";
 import { SessionRegistry } from "./registry.js";
 import { Sandboxes } from "./sandbox.js";
 import { SessionPool } from "./session-pool.js";
+import { SessionRequests } from "./session-requests.js";
 import { promptNonceOf, shellPaneStart } from "./shell-pane.js";
 import { DEFAULT_TUNING, workerOptions, type BridgeTuning } from "./tuning.js";
 import { Worktrees } from "./worktrees.js";
@@ -69,6 +70,7 @@ export class Bridge {
   private readonly log: LogFn;
   private closing: Promise<void> | null = null;
   private heartbeat: SessionHeartbeat | null = null;
+  private sessionRequests: SessionRequests | null = null;
   private readonly tuning: BridgeTuning;
 
   private constructor(private readonly options: BridgeOptions, private sessions: SessionManager) {
@@ -306,6 +308,13 @@ export class Bridge {
     subscriber.on("error", (error: Error) => this.log("cancel-subscriber.error", { error }));
     subscriber.on("message", (_channel: string, taskId: string) => this.runner.cancel(taskId));
     await subscriber.subscribe(this.ledger.keys.cancelChannel);
+    // A restart asked for by a client (TUI, CLI): killed here, brought back by the session-gone path.
+    this.sessionRequests = new SessionRequests({ connect: this.options.connect, keys: this.ledger.keys, log: this.log, restart: async (name, reason) => {
+      const session = this.byName.get(name);
+      if (!session) throw new Error(`no session named ${name}`);
+      await this.recycle(session, reason);
+    } });
+    this.sessionRequests.start();
     this.heartbeat = new SessionHeartbeat({
       sessions: () => this.byName.values(),
       registry: this.registry,
@@ -430,6 +439,7 @@ export class Bridge {
     this.closing ??= (async () => {
       for (const timer of this.restartTimers) clearTimeout(timer);
       this.heartbeat?.stop();
+      await this.sessionRequests?.close();
       this.parking.close();
       this.interactive.close();
       await Promise.allSettled(this.workers.map((worker) => worker.close(true)));
