@@ -136,14 +136,16 @@ const RECENT_BATCH = 25;
  * outside this folder go through the named methods below.
  */
 export class SwarmClient {
-  private readonly ledger: Ledger;
+  // ES private (#), not only TypeScript's `private`: a JavaScript caller of the SDK cannot reach them either.
+  readonly #redis: Redis;
+  readonly #ledger: Ledger;
   readonly events: EventStream;
   private readonly queues = new Map<string, Queue>();
   private watcher: TaskWatcher | null = null;
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     readonly config: SwarmConfig,
     private readonly connectBlocking: () => Redis,
     prefix: string,
@@ -151,10 +153,11 @@ export class SwarmClient {
     /** Who acts through this client and how (stamped on the events of submit and cancel): default this OS user, via the SDK. */
     readonly origin: Origin = localOrigin("sdk"),
   ) {
+    this.#redis = redis;
     // The task text is stored redacted (the secret values this process knows, and the well-known shapes).
-    this.ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
-    this.events = new EventStream(redis, this.ledger.keys.events);
-    registerInternals(this, { redis, ledger: this.ledger, keys: this.ledger.keys, connectBlocking });
+    this.#ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
+    this.events = new EventStream(redis, this.#ledger.keys.events);
+    registerInternals(this, { redis, ledger: this.#ledger, keys: this.#ledger.keys, connectBlocking });
   }
 
   static async open(redis: Redis, connectBlocking: () => Redis, prefix: string, origin?: Origin): Promise<SwarmClient> {
@@ -199,12 +202,12 @@ export class SwarmClient {
       ...(env !== undefined && { env }),
     };
     const verdict = await submitVerdict(options.task, record.gate ?? agent.gate, agent, env);
-    const { id, created } = await this.ledger.create(record, options.origin ?? this.origin);
+    const { id, created } = await this.#ledger.create(record, options.origin ?? this.origin);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
-      await this.ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
+      await this.#ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
     } else if (created) await this.enqueue(record);
-    const stored = created ? record : await this.ledger.get(id);
+    const stored = created ? record : await this.#ledger.get(id);
     // A repeated key for a task that never reached its queue (the first submitter died, or Redis did,
     // between the ledger write and the queue add): put it there now rather than wait for the sweeper.
     if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.enqueue(stored);
@@ -235,7 +238,7 @@ export class SwarmClient {
   }
 
   async get(id: string): Promise<TaskRecord> {
-    const record = await this.ledger.getChecked(id);
+    const record = await this.#ledger.getChecked(id);
     if (!record) throw new NotFoundError(`no task with id ${id}`, { hint: "`claude-agent status` lists recent tasks." });
     return record;
   }
@@ -243,7 +246,7 @@ export class SwarmClient {
   async result(id: string, options: { wait?: boolean; signal?: AbortSignal } = {}): Promise<TaskResult> {
     const record = await this.get(id);
     if (!options.wait || isTerminal(record.status)) return toResult(record);
-    this.watcher ??= new TaskWatcher(this.connectBlocking(), this.ledger);
+    this.watcher ??= new TaskWatcher(this.connectBlocking(), this.#ledger);
     return toResult(await this.watcher.wait(id, options.signal));
   }
 
@@ -252,20 +255,20 @@ export class SwarmClient {
     const record = await this.get(id);
     if (isTerminal(record.status)) return { status: record.status, cancelled: false };
     await this.events.publish("task.cancel-requested", { taskId: id, agent: record.agent, actor: origin.actor, via: origin.via });
-    await this.ledger.requestCancel(id);
+    await this.#ledger.requestCancel(id);
     const job = await this.queue(record.agent).getJob(id);
     const state = job ? await job.getState() : "unknown";
     if (job && state !== "active") {
       // A worker may take the job between our look and the removal; then the bridge, which
       // sees cancelRequested, ends it instead.
       const removed = await job.remove().then(() => true, () => false);
-      if (removed) await this.ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
+      if (removed) await this.#ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
     }
     return { status: (await this.get(id)).status, cancelled: true };
   }
 
   async status(): Promise<SwarmStatus> {
-    return readStatus(this.redis, this.ledger, this.config, (agent) => this.queue(agent));
+    return readStatus(this.#redis, this.#ledger, this.config, (agent) => this.queue(agent));
   }
 
   async sessions(): Promise<SessionInfo[]> {
@@ -274,21 +277,21 @@ export class SwarmClient {
 
   /** One round trip to the swarm's Redis (rejects when it cannot be reached). */
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await this.#redis.ping();
   }
 
   /** The last `scan` tasks submitted, newest first, read a few at a time (a record gone meanwhile is skipped). */
   async *recentTasks(scan = 50): AsyncGenerator<TaskRecord> {
-    const ids = await this.ledger.list(scan);
+    const ids = await this.#ledger.list(scan);
     for (let i = 0; i < ids.length; i += RECENT_BATCH) {
-      const records = await Promise.all(ids.slice(i, i + RECENT_BATCH).map((id) => this.ledger.get(id)));
+      const records = await Promise.all(ids.slice(i, i + RECENT_BATCH).map((id) => this.#ledger.get(id)));
       for (const record of records) if (record) yield record;
     }
   }
 
   /** Each task's text as stored (redacted), null for a task that is gone; one round trip per task, run together. */
   async storedTaskTexts(ids: readonly string[]): Promise<(string | null)[]> {
-    return Promise.all(ids.map((id) => this.redis.hget(this.ledger.keys.task(id), "task")));
+    return Promise.all(ids.map((id) => this.#redis.hget(this.#ledger.keys.task(id), "task")));
   }
 
   /**
@@ -299,7 +302,7 @@ export class SwarmClient {
   async restartSession(session: string, options: RestartOptions = {}): Promise<RestartOutcome> {
     const known = (await this.sessions()).some((s) => s.name === session);
     if (!known) throw new NotFoundError(`no session named "${session}"`, { hint: "`claude-agent status` lists the sessions." });
-    return requestRestart(this.redis, this.ledger.keys, this.events, session, { origin: this.origin, ...options });
+    return requestRestart(this.#redis, this.#ledger.keys, this.events, session, { origin: this.origin, ...options });
   }
 
   async close(): Promise<void> {
@@ -341,7 +344,7 @@ export class SwarmClient {
   private queue(agent: string): Queue {
     let queue = this.queues.get(agent);
     if (!queue) {
-      queue = new Queue(queueName(agent), { connection: this.redis, prefix: this.ledger.keys.prefix });
+      queue = new Queue(queueName(agent), { connection: this.#redis, prefix: this.#ledger.keys.prefix });
       // Without a listener BullMQ console.errors every failed reconnect (a Redis restart spams the user's
       // stderr); the command that needed Redis still rejects through its own promise.
       queue.on("error", () => undefined);
