@@ -1,4 +1,3 @@
-import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import {
   expandForPolicy,
@@ -13,12 +12,10 @@ import {
   isTerminal,
   localOrigin,
   newTaskId,
-  queueName,
   swarmRedactor,
   toResult,
   MAX_GATE_RETRIES,
   type AgentConfig,
-  type JobPayload,
   type LedgerOptions,
   type Origin,
   type PolicyVerdict,
@@ -33,6 +30,7 @@ import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
 import { checkTaskEnv } from "./task-env.js";
 import { registerInternals } from "./internals.js";
+import { LOWEST_PRIORITY, TaskQueues } from "./task-queues.js";
 import { requestRestart, type RestartOptions, type RestartOutcome } from "./session-restart.js";
 
 export interface SubmitOptions {
@@ -120,12 +118,6 @@ function gateOptions(options: SubmitOptions, agent: AgentConfig): Partial<TaskRe
   return out;
 }
 
-/** BullMQ's largest priority (2^21 - 1; it rejects larger ones): the least urgent, and that of tasks given none. */
-const LOWEST_PRIORITY = 2_097_151;
-
-/** Infrastructure failures (pane died, tmux error) are retried this many times in all. */
-const JOB_ATTEMPTS = 3;
-
 /** Tasks read per round trip by recentTasks(). */
 const RECENT_BATCH = 25;
 
@@ -140,7 +132,7 @@ export class SwarmClient {
   readonly #redis: Redis;
   readonly #ledger: Ledger;
   readonly events: EventStream;
-  private readonly queues = new Map<string, Queue>();
+  private readonly queues: TaskQueues;
   private watcher: TaskWatcher | null = null;
   private closed = false;
 
@@ -157,6 +149,7 @@ export class SwarmClient {
     // The task text is stored redacted (the secret values this process knows, and the well-known shapes).
     this.#ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
     this.events = new EventStream(redis, this.#ledger.keys.events);
+    this.queues = new TaskQueues(redis, this.#ledger.keys.prefix);
     registerInternals(this, { redis, ledger: this.#ledger, keys: this.#ledger.keys, connectBlocking });
   }
 
@@ -206,11 +199,11 @@ export class SwarmClient {
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
       await this.#ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
-    } else if (created) await this.enqueue(record);
+    } else if (created) await this.queues.enqueue(record);
     const stored = created ? record : await this.#ledger.get(id);
     // A repeated key for a task that never reached its queue (the first submitter died, or Redis did,
     // between the ledger write and the queue add): put it there now rather than wait for the sweeper.
-    if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.enqueue(stored);
+    if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.queues.enqueue(stored);
     const rejected = created ? (verdict.allowed ? undefined : verdict.reason) : stored?.status === "rejected" ? (stored.reason ?? "rejected") : undefined;
     return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created, ...(rejected !== undefined ? { rejected } : {}) };
   }
@@ -256,7 +249,7 @@ export class SwarmClient {
     if (isTerminal(record.status)) return { status: record.status, cancelled: false };
     await this.events.publish("task.cancel-requested", { taskId: id, agent: record.agent, actor: origin.actor, via: origin.via });
     await this.#ledger.requestCancel(id);
-    const job = await this.queue(record.agent).getJob(id);
+    const job = await this.queues.of(record.agent).getJob(id);
     const state = job ? await job.getState() : "unknown";
     if (job && state !== "active") {
       // A worker may take the job between our look and the removal; then the bridge, which
@@ -268,7 +261,7 @@ export class SwarmClient {
   }
 
   async status(): Promise<SwarmStatus> {
-    return readStatus(this.#redis, this.#ledger, this.config, (agent) => this.queue(agent));
+    return readStatus(this.#redis, this.#ledger, this.config, (agent) => this.queues.of(agent));
   }
 
   async sessions(): Promise<SessionInfo[]> {
@@ -309,47 +302,21 @@ export class SwarmClient {
     if (this.closed) return;
     this.closed = true;
     this.watcher?.close();
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    await this.queues.close();
   }
 
   /** Whether the task's BullMQ job exists (in any state). */
-  async jobExists(record: TaskRecord): Promise<boolean> {
-    return (await this.queue(record.agent).getJob(record.id)) !== undefined;
+  jobExists(record: TaskRecord): Promise<boolean> {
+    return this.queues.exists(record);
   }
 
   /** The task's job when its queue gave up on it (state `failed`): BullMQ's reason and when; else null. */
-  async abandonedJob(record: TaskRecord): Promise<{ reason: string; failedAt: number } | null> {
-    const job = await this.queue(record.agent).getJob(record.id);
-    if (!job || (await job.getState()) !== "failed") return null;
-    return { reason: job.failedReason ?? "", failedAt: job.finishedOn ?? job.processedOn ?? job.timestamp };
+  abandonedJob(record: TaskRecord): Promise<{ reason: string; failedAt: number } | null> {
+    return this.queues.abandoned(record);
   }
 
   /** Puts an accepted task's job (back) on its queue; a no-op if the job exists. */
-  async requeue(record: TaskRecord): Promise<void> {
-    await this.enqueue(record);
-  }
-
-  private async enqueue(record: TaskRecord): Promise<void> {
-    const payload: JobPayload = { taskId: record.id };
-    await this.queue(record.agent).add("task", payload, {
-      jobId: record.id,
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: "exponential", delay: 1000 },
-      // Always prioritized: BullMQ takes every job of its plain wait list before any prioritized one,
-      // so un-prioritised jobs there would overtake an urgent task. They get the lowest priority (FIFO among equals).
-      priority: record.priority > 0 ? record.priority : LOWEST_PRIORITY,
-    });
-  }
-
-  private queue(agent: string): Queue {
-    let queue = this.queues.get(agent);
-    if (!queue) {
-      queue = new Queue(queueName(agent), { connection: this.#redis, prefix: this.#ledger.keys.prefix });
-      // Without a listener BullMQ console.errors every failed reconnect (a Redis restart spams the user's
-      // stderr); the command that needed Redis still rejects through its own promise.
-      queue.on("error", () => undefined);
-      this.queues.set(agent, queue);
-    }
-    return queue;
+  requeue(record: TaskRecord): Promise<void> {
+    return this.queues.enqueue(record);
   }
 }
