@@ -14,7 +14,7 @@
  *   const remote = await connect({ url: "http://127.0.0.1:7433", token: process.env.CLAUDE_AGENT_TOKEN });
  */
 import { connectRemote, type RemoteOptions, type RemoteSwarm } from "./api/remote/index.js";
-import { connect as connectSwarm, type ConnectOptions } from "./supervisor/index.js";
+import { connect as connectSwarm, type ConnectOptions } from "./client/index.js";
 import { withWorkflows, type WorkflowSwarm } from "./workflows/index.js";
 
 /**
@@ -31,7 +31,7 @@ export async function connect(options: ConnectOptions | RemoteOptions = {}): Pro
 export type { RemoteOptions, RemoteSwarm, RemoteTaskHandle, RemoteWorkflowRun } from "./api/remote/index.js";
 export { AccessError } from "./api/remote/index.js";
 
-export type { Swarm, TaskHandle, ConnectOptions, SubmitOptions, SwarmStatus } from "./supervisor/index.js";
+export type { Swarm, TaskHandle, ConnectOptions, SubmitOptions, SwarmStatus } from "./client/index.js";
 export type { TaskResult, TaskStatus, SwarmEvent, SessionInfo, SwarmConfig, AgentConfig, InboxItem, InboxAnswer, InboxQuestion, GivenAnswer } from "./core/index.js";
 export { ClaudeAgentError, NotRunningError, NotFoundError, UsageError, ConfigError } from "./core/index.js";
 export type {

@@ -4,7 +4,7 @@
  * when any part is. Every probe has its own time limit, so a hung Redis
  * makes /health answer 503 quickly instead of hanging the load balancer.
  */
-import type { SwarmClient, SwarmStatus } from "../supervisor/index.js";
+import type { SwarmClient, SwarmStatus } from "../client/index.js";
 
 export type Level = "ok" | "degraded" | "down";
 
@@ -35,7 +35,7 @@ export class HealthCheck {
     const components: Record<string, Component> = {};
     const agents: Record<string, Component> = {};
     const started = performance.now();
-    const pong = await within(this.client.redis.ping(), PROBE_MS).catch((error: unknown) => error as Error);
+    const pong = await within(this.client.ping(), PROBE_MS).catch((error: unknown) => error as Error);
     if (pong instanceof Error) {
       components.redis = { status: "down", detail: pong.message };
       return { status: "down", components, agents };

@@ -1,7 +1,7 @@
 export { startApi, readApiRunFile, apiRunFile, type StartApiOptions, type RunningApi } from "./listen.js";
 export { TokenStore, DEFAULT_SCOPES, hashToken, type TokenInfo, type CreatedToken } from "./auth/tokens.js";
 export { ensureDefaultToken, tokenFile } from "./auth/default-token.js";
-export { LocalControl, type RestartSession } from "./control/local.js";
+export { LocalControl } from "./control/local.js";
 export type { ControlPlane } from "./control/types.js";
 /** `claude-agent mcp`'s server (the MCP SDK is loaded only then). */
 export async function serveMcpStdio(...args: Parameters<typeof import("./mcp/stdio.js").serveMcpStdio>): Promise<void> {

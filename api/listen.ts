@@ -9,10 +9,10 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { connectOrFail, createRedis, homePaths, isLoopback, type LogFn, type RedisTarget, type SwarmConfig, DEFAULT_API, EnvironmentError } from "../core/index.js";
-import { SwarmClient } from "../supervisor/index.js";
+import { SwarmClient } from "../client/index.js";
 import { ensureDefaultToken } from "./auth/default-token.js";
 import { TokenStore } from "./auth/tokens.js";
-import { LocalControl, type RestartSession } from "./control/local.js";
+import { LocalControl } from "./control/local.js";
 import { EventHub } from "./events/hub.js";
 import { HealthCheck, type ComponentProbe } from "./health.js";
 import { IdempotencyGuard } from "./http/idempotency.js";
@@ -25,7 +25,6 @@ export interface StartApiOptions {
   readonly config: SwarmConfig;
   /** The swarm's Redis key prefix. */
   readonly prefix: string;
-  readonly restartSession?: RestartSession;
   /** Extra health components (the daemon adds tmux). */
   readonly probes?: Readonly<Record<string, ComponentProbe>>;
   readonly streams?: Partial<StreamLimits>;
@@ -69,7 +68,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const blocking = createRedis(options.target, { worker: true, name: "api-events" });
   blocking.on("error", () => undefined);
   const client = new SwarmClient(redis, options.config, () => createRedis(options.target, { worker: true, name: "api-watcher" }), prefix);
-  const control = new LocalControl(client, options.restartSession ?? null);
+  const control = new LocalControl(client);
   const hub = new EventHub(blocking, redis, client.events.key);
   const metrics = new ApiMetrics(client);
   const tokens = new TokenStore(redis, prefix);

@@ -21,6 +21,7 @@ import { metaRoutes } from "./routes/meta.js";
 import { systemRoutes } from "./routes/system.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { workflowRoutes } from "./routes/workflows.js";
+import { clientInternals } from "../client/index.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -154,7 +155,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
         const params = validatePart(spec.params, request.params, "path");
         const query = validatePart(spec.query, request.query, "query");
         const body = validatePart(spec.body, request.body, "body");
-        if (spec.mutation && deps.control.client.redis.status !== "ready") throw problems.unavailable("the swarm's Redis cannot be reached; nothing was accepted");
+        if (spec.mutation && clientInternals(deps.control.client).redis.status !== "ready") throw problems.unavailable("the swarm's Redis cannot be reached; nothing was accepted");
         const result = await spec.handler({ body, query, params, request, reply, token: request.token });
         if (spec.raw) return reply;
         if (result instanceof Answer) return reply.code(result.status).headers(result.headers).send(result.body);

@@ -10,6 +10,7 @@ import { createDispatcher, type PromptContext } from "./dispatch/index.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { AgentWorkers, Intake } from "./intake/index.js";
 import { Sandboxes } from "./sandbox.js";
+import { SessionRequests } from "./session-requests.js";
 import { AgentSessions, SessionStates, type AgentSession } from "./sessions/index.js";
 import { SessionSupervisor, TmuxWatch } from "./supervision/index.js";
 import { DEFAULT_TUNING, type BridgeTuning } from "./tuning.js";
@@ -50,6 +51,7 @@ export class Bridge {
   private readonly admission: AdmissionControl;
   private readonly supervisor: SessionSupervisor;
   private readonly intake: Intake;
+  private readonly requests: SessionRequests;
   private closing: Promise<void> | null = null;
 
   private constructor(options: BridgeOptions, manager: SessionManager) {
@@ -134,6 +136,17 @@ export class Bridge {
       heartbeatMs: tuning.sessionHeartbeatMs,
       log,
     });
+    // A restart asked for by a client (TUI, CLI, API): killed here, brought back by the session-gone path.
+    this.requests = new SessionRequests({
+      connect,
+      keys,
+      log,
+      restart: async (name, reason) => {
+        const session = this.sessions.get(name);
+        if (!session) throw new Error(`no session named ${name}`);
+        await this.supervisor.recycle(session, reason);
+      },
+    });
     this.intake = new Intake({ agents: config.agents, workers, admission: this.admission, runner, ledger, redis, connect, log });
   }
 
@@ -143,6 +156,7 @@ export class Bridge {
       await bridge.sandboxes.check();
       await bridge.supervisor.start();
       await bridge.intake.start();
+      bridge.requests.start();
     } catch (error) {
       await bridge.close();
       throw error;
@@ -162,6 +176,7 @@ export class Bridge {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.intake.close();
+      await this.requests.close();
       this.admission.close();
       this.interactive.close();
       await this.recorder?.close();

@@ -1,14 +1,14 @@
 /**
  * The daemon's part of the control plane: starts the API (api/) with what
- * only the composition root has (tmux, for the health probe and session
- * restarts), unless `api: false`. A swarm.yaml that names the address makes
+ * only the composition root has (tmux, for the health probe), unless
+ * `api: false`. A swarm.yaml that names the address makes
  * a failed bind stop `up`; the default address (127.0.0.1:7433) being taken,
  * by another swarm on this machine, only costs this swarm its API, with a warning.
  */
 import type { LogFn, RedisTarget, SwarmConfig } from "../core/index.js";
 import { DEFAULT_API, EnvironmentError } from "../core/index.js";
 import type { RunningApi } from "../api/index.js";
-import { tmux, tmuxServerRunning } from "../sessions/index.js";
+import { tmuxServerRunning } from "../sessions/index.js";
 
 export async function startControlPlane(options: {
   home: string;
@@ -31,10 +31,6 @@ export async function startControlPlane(options: {
       config: options.config,
       log: options.log,
       probes: { tmux: async () => ((await tmuxServerRunning(options.tmuxSocket)) ? { status: "ok" } : { status: "down", detail: "the tmux server does not answer" }) },
-      restartSession: async (session) => {
-        const result = await tmux(options.tmuxSocket, ["kill-session", "-t", `=${session}`]);
-        return result.ok ? { restarted: true, message: `killed ${session}; the bridge starts it again` } : { restarted: false, message: result.stderr.trim() || "tmux could not kill it" };
-      },
     });
     options.progress(`api: ${running.url}${running.tokenFile ? ` (first token written to ${running.tokenFile})` : ""}`);
     return running;

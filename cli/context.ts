@@ -1,5 +1,5 @@
 import { homePaths, localOrigin, resolveHome, type HomePaths } from "../core/index.js";
-import { connect, type Swarm } from "../supervisor/index.js";
+import { connect, type Swarm } from "../client/index.js";
 
 export interface GlobalOptions {
   home?: string;

@@ -116,6 +116,15 @@ function program(): Command {
       return r ? r.commands.cancel(r.target, id, opts) : (await import("./commands/cancel.js")).cancel(id, { ...opts, home: home() });
     });
 
+  cli.command("restart")
+    .description("restart an agent session: the bridge kills it and starts it again, as after a crash (a task running there is retried)")
+    .argument("<session>", "session name, as `status` lists it (e.g. backend-1)")
+    .option("--json", "print JSON")
+    .action(async (session, opts) => {
+      if (await remote()) throw new (await import("../core/index.js")).UsageError("restart works on a local home, not with --url", { hint: "Run it on the swarm's machine: claude-agent restart SESSION --home HOME." });
+      return (await import("./commands/restart.js")).restart(session, { ...opts, home: home() });
+    });
+
   const workflow = cli.command("workflow")
     .description("run YAML workflows (a DAG of agent tasks) and look at their executions; `workflow --file F [--params …]` is `workflow run`")
     .addHelpText("after", "\nThe swarm's daemon runs executions durably: they carry on after a restart.\nFormat and examples: docs/WORKFLOWS.md and workflows/examples/.");

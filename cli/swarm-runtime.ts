@@ -24,7 +24,8 @@ import {
   type RedisOptOuts,
   type SwarmConfig,
 } from "../core/index.js";
-import { saveSwarmConfig, SupervisorDaemon, SwarmClient } from "../supervisor/index.js";
+import { clientInternals, saveSwarmConfig, SwarmClient } from "../client/index.js";
+import { SupervisorDaemon } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
 import { memoryProvider, startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
@@ -104,7 +105,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       onInvalid: (taskId, problems) => logger.log("ledger.invalid-record", { taskId, problems: problems.join("; ") }),
     });
     const { retention } = options.config;
-    const supervisor = new SupervisorDaemon({ redis, keys: k, client, paths, retention, log: logger.log, owner, onPrefixLost: options.onPrefixLost });
+    const supervisor = new SupervisorDaemon({ redis, keys: k, ledger: clientInternals(client).ledger, jobs: client, paths, retention, log: logger.log, owner, onPrefixLost: options.onPrefixLost });
     await supervisor.start();
     let workflows: WorkflowService;
     try {

@@ -31,6 +31,12 @@ export class EventStream {
     return entries.reverse().map(toEvent);
   }
 
+  /** Up to `count` entries after `afterId`, oldest first, without blocking (a shared connection may do this). */
+  async after(afterId: string, count = 500): Promise<SwarmEvent[]> {
+    const entries = (await this.redis.xrange(this.key, `(${afterId}`, "+", "COUNT", count)) as StreamEntry[];
+    return entries.map(toEvent);
+  }
+
   /**
    * Reads entries after `afterId`, blocking up to `blockMs` for new ones.
    * Use a dedicated connection: a blocking read holds it.

@@ -4,6 +4,7 @@ export * from "./home-marker.js";
 export * from "./home-lock.js";
 export * from "./ids.js";
 export * from "./keys.js";
+export * from "./session-requests.js";
 export * from "./protocol.js";
 export * from "./ledger.js";
 export * from "./events.js";

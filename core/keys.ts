@@ -25,6 +25,8 @@ export interface Keys {
   readonly breakers: string;
   /** String with a TTL: which home's daemon owns this prefix (core/redis/owner.ts). */
   readonly owner: string;
+  /** List: requests for the bridge about its sessions (a restart), JSON each (core/session-requests.ts). */
+  readonly sessionRequests: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export function keys(prefix: string): Keys {
     parked: `${prefix}:parked`,
     breakers: `${prefix}:breakers`,
     owner: `${prefix}:owner`,
+    sessionRequests: `${prefix}:session-requests`,
   };
 }
 

@@ -52,8 +52,9 @@ const CLEAN: Record<string, string> = {
   ].join("\n"),
   "bridge/internal/deep/helper.ts": `export const helper = () => 1;\n`,
   "supervisor/index.ts": `import { id } from "../core/index.js";\nexport const supervise = () => id();\n`,
+  "client/index.ts": `import { supervise } from "../supervisor/index.js";\nexport const connect = () => supervise();\n`,
   "workflows/index.ts": `import { supervise } from "../supervisor/index.js";\nexport const flow = () => supervise();\n`,
-  "tui/index.ts": `import { supervise } from "../supervisor/index.js";\nimport { id } from "../core/index.js";\nexport const ui = () => [supervise(), id()];\n`,
+  "tui/index.ts": `import { connect } from "../client/index.js";\nimport { id } from "../core/index.js";\nexport const ui = () => [connect(), id()];\n`,
   "cli/main.ts": [
     `import { work } from "../bridge/index.js";`,
     `import { flow } from "../workflows/index.js";`,
@@ -62,7 +63,7 @@ const CLEAN: Record<string, string> = {
     `import * as sdk from "../index.js";`,
     `export const main = () => [work(), flow(), ui(), run(), sdk];`,
   ].join("\n"),
-  "index.ts": `export * from "./core/index.js";\nexport * from "./supervisor/index.js";\nexport * from "./workflows/index.js";\n`,
+  "index.ts": `export * from "./core/index.js";\nexport * from "./client/index.js";\nexport * from "./workflows/index.js";\n`,
   "scripts/bench.ts": `import { work } from "../bridge/index.js";\nwork();\n`,
   "node_modules/pkg/index.ts": `import "../../bridge/worker.js";\n`,
   "dist/bridge/worker.ts": `import "../../supervisor/index.js";\n`,
@@ -72,7 +73,7 @@ const CLEAN: Record<string, string> = {
 describe("check-architecture", () => {
   it("passes a tree that follows the rules and prints the file and import counts", async () => {
     const { code, stdout } = await check(tree(CLEAN));
-    expect(stdout.trim()).toBe("architecture: 16 files, 26 imports, no violations");
+    expect(stdout.trim()).toBe("architecture: 17 files, 27 imports, no violations");
     expect(code).toBe(0);
   });
 
@@ -85,7 +86,7 @@ describe("check-architecture", () => {
   it("checks the current directory when --root is not given", async () => {
     const root = tree(CLEAN);
     const r = await execa(process.execPath, [SCRIPT], { cwd: root, reject: false });
-    expect(r.stdout.trim()).toBe("architecture: 16 files, 26 imports, no violations");
+    expect(r.stdout.trim()).toBe("architecture: 17 files, 27 imports, no violations");
     expect(r.exitCode).toBe(0);
   });
 
@@ -119,12 +120,12 @@ describe("check-architecture", () => {
       expect(code).toBe(1);
     });
 
-    it("limits the root index.ts (SDK entry) to core, supervisor, workflows, api (the remote mode) and history", async () => {
+    it("limits the root index.ts (SDK entry) to core, client, workflows, api (the remote mode) and history", async () => {
       const { code, lines } = await check(tree({
         ...CLEAN,
         "index.ts": `export * from "./core/index.js";\nexport * from "./sessions/index.js";\n`,
       }));
-      expect(lines).toEqual(["index.ts: imports sessions/index.ts (index.ts may import core, supervisor, workflows, api, history)"]);
+      expect(lines).toEqual(["index.ts: imports sessions/index.ts (index.ts may import core, client, workflows, api, history)"]);
       expect(code).toBe(1);
     });
 
@@ -135,8 +136,8 @@ describe("check-architecture", () => {
         "tui/index.ts": `export const ui = async () => (await import("../bridge/index.js")).work();\n`,
       }));
       expect(lines).toEqual([
-        "tui/index.ts: imports bridge/index.ts (tui may import core, supervisor, sessions, workflows)",
-        "workflows/index.ts: imports bridge/index.ts (workflows may import core, supervisor)",
+        "tui/index.ts: imports bridge/index.ts (tui may import core, client, sessions, workflows)",
+        "workflows/index.ts: imports bridge/index.ts (workflows may import core, client, supervisor)",
       ]);
       expect(code).toBe(1);
     });

@@ -1,16 +1,20 @@
 import { join } from "node:path";
 import type { Redis } from "ioredis";
-import { claimPrefix, EventStream, formatDuration, releasePrefix, type HomePaths, type Keys, type LogFn, type PrefixOwner } from "../core/index.js";
-import type { SwarmClient } from "./client.js";
-import { Sweeper, type RetentionPolicy } from "./sweeper.js";
+import { claimPrefix, EventStream, formatDuration, releasePrefix, type HomePaths, type Keys, type Ledger, type LogFn, type PrefixOwner } from "../core/index.js";
+import { Sweeper, type RetentionPolicy, type SweeperDeps } from "./sweeper.js";
 
 const HEARTBEAT_MS = 5_000;
 const SWEEP_MS = 30_000;
 
+/** What the sweeper asks of the task queues. */
+export type QueueJobs = Required<Pick<SweeperDeps, "jobExists" | "requeue" | "abandonedJob">>;
+
 export interface SupervisorOptions {
   readonly redis: Redis;
   readonly keys: Keys;
-  readonly client: SwarmClient;
+  readonly ledger: Ledger;
+  /** The tasks' BullMQ jobs (the swarm's client does this: it owns the queues). */
+  readonly jobs: QueueJobs;
   readonly paths: HomePaths;
   /** swarm.yaml's `retention:`; absent: DEFAULT_RETENTION. */
   readonly retention?: RetentionPolicy;
@@ -37,10 +41,10 @@ export class SupervisorDaemon {
     this.events = new EventStream(options.redis, options.keys.events);
     this.log = options.log ?? (() => undefined);
     this.sweeper = new Sweeper({
-      ledger: options.client.ledger,
-      jobExists: (record) => options.client.jobExists(record),
-      requeue: (record) => options.client.requeue(record),
-      abandonedJob: (record) => options.client.abandonedJob(record),
+      ledger: options.ledger,
+      jobExists: (record) => options.jobs.jobExists(record),
+      requeue: (record) => options.jobs.requeue(record),
+      abandonedJob: (record) => options.jobs.abandonedJob(record),
       outputDir: options.paths.outputDir,
       jobsDir: options.paths.jobsDir,
       agentsDir: join(options.paths.root, "agents"),

@@ -1,11 +1,9 @@
 import { isTerminal, type TaskRecord } from "../core/index.js";
-import { tmux } from "../sessions/index.js";
 import type { Link } from "./sources/swarm-link.js";
 
 /**
  * What the keys do to the swarm. Each goes through the same client API the
- * CLI uses (or, for a restart, kills the tmux session and lets the bridge
- * bring it back), and returns a line for the status bar.
+ * CLI uses, and returns a line for the status bar.
  */
 
 export async function submitTask(link: Link, agent: string, text: string): Promise<string> {
@@ -21,12 +19,8 @@ export async function cancelCurrent(link: Link, session: string, taskId: string 
 
 /** The newest failed (or timed-out) task of `agent`, among the last `scan` tasks. */
 export async function lastFailedTask(link: Link, agent: string, scan = 500): Promise<TaskRecord | null> {
-  const ids = await link.swarm.client.ledger.list(scan);
-  const batch = 25;
-  for (let i = 0; i < ids.length; i += batch) {
-    const records = await Promise.all(ids.slice(i, i + batch).map((id) => link.swarm.client.ledger.get(id)));
-    const found = records.find((r) => r && r.agent === agent && isTerminal(r.status) && (r.status === "failed" || r.status === "timeout"));
-    if (found) return found;
+  for await (const record of link.swarm.client.recentTasks(scan)) {
+    if (record.agent === agent && isTerminal(record.status) && (record.status === "failed" || record.status === "timeout")) return record;
   }
   return null;
 }
@@ -40,9 +34,8 @@ export async function retryLastFailed(link: Link, agent: string): Promise<string
   return `retried ${failed.id} as ${task.id} on ${task.agent}`;
 }
 
-/** Kills the agent's tmux session; the bridge notices and starts it again (with backoff). */
-export async function restartSession(socket: string, session: string): Promise<string> {
-  const result = await tmux(socket, ["kill-session", "-t", `=${session}`]);
-  if (!result.ok) return `could not kill ${session}: ${result.stderr.trim() || "tmux failed"}`;
-  return `killed ${session}; the bridge restarts it`;
+/** Asks the bridge to restart the session: it kills the session and starts it again (with backoff), as after a crash. */
+export async function restartSession(link: Link, session: string): Promise<string> {
+  const { ended } = await link.swarm.client.restartSession(session, { reason: "restart requested from the dashboard" });
+  return ended ? `killed ${session}; the bridge restarts it` : `asked the bridge to restart ${session}; it has not yet (is the bridge running?)`;
 }

@@ -185,7 +185,7 @@ class Dashboard {
       case "retry": return this.act((link) => retryLastFailed(link, row.agent));
       case "restart":
         return this.overlays.confirm(`restart ${row.name}? Its tmux session is killed and the bridge starts it again. (y/n)`, () => {
-          this.act(() => restartSession(this.paths.tmuxSocket, row.name));
+          this.act((link) => restartSession(link, row.name));
         });
     }
   }

@@ -1,5 +1,5 @@
 import type { SwarmEvent, SessionInfo } from "../core/index.js";
-import type { AgentStatus, SwarmStatus } from "../supervisor/index.js";
+import type { AgentStatus, SwarmStatus } from "../client/index.js";
 import { Throughput } from "./sources/throughput.js";
 
 /** One step of a workflow execution, as far as the dashboard cares. */

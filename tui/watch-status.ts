@@ -1,5 +1,6 @@
 import { homePaths, isClaudeAgentError, resolveHome, terminalLine, terminalText } from "../core/index.js";
-import { connect, type Swarm } from "../supervisor/index.js";
+import { connect, type Swarm } from "../client/index.js";
+import { WorkflowClient } from "../workflows/index.js";
 import { parseExecution } from "./sources/workflow-source.js";
 import type { WorkflowView } from "./state.js";
 import { clock } from "./views/text.js";
@@ -70,7 +71,7 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
 
 async function snapshot(swarm: Swarm, width: number, agent: string | undefined): Promise<{ lines: string[]; steady: string[] }> {
   const started = performance.now();
-  await swarm.client.redis.ping();
+  await swarm.client.ping();
   const redisMs = performance.now() - started;
   const full = await swarm.status();
   const agents = full.agents.filter((a) => !agent || a.name === agent);
@@ -79,13 +80,10 @@ async function snapshot(swarm: Swarm, width: number, agent: string | undefined):
     return { lines, steady: lines };
   }
   const status = { ...full, agents, sessions: agents.flatMap((a) => a.sessions) };
-  const redis = swarm.client.redis;
-  const keys = swarm.client.ledger.keys;
   const running = status.sessions.map((s) => s.currentTask).filter((id): id is string => !!id);
-  const texts = await Promise.all(running.map((id) => redis.hget(keys.task(id), "task")));
+  const texts = await swarm.client.storedTaskTexts(running);
   const taskTexts = new Map(running.map((id, i) => [id, terminalLine(texts[i] ?? "").replace(/\s+/g, " ").trim()]));
-  const ids = await redis.zrevrange(`${keys.prefix}:wfs`, 0, 49);
-  const docs = ids.length > 0 ? await redis.mget(ids.map((id) => `${keys.prefix}:wf:${id}`)) : [];
+  const docs = await new WorkflowClient(swarm.client).recentDocuments(50);
   const workflows = docs.map(parseExecution).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");
   const now = Date.now();
   return { lines: plainStatus({ status, taskTexts, workflows, redisMs }, width, now), steady: plainStatus({ status: steadyStatus(status), taskTexts, workflows, redisMs: 0 }, width, 0) };

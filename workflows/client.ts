@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigError, EventStream, InboxStore, NotFoundError, readTextFile, redactValues, type InboxAnswer } from "../core/index.js";
-import type { SwarmClient } from "../supervisor/index.js";
+import { clientInternals, type SwarmClient } from "../client/index.js";
 import { createExecution, WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
 import { notifyDaemon } from "./inbox.js";
@@ -26,9 +26,10 @@ export class WorkflowClient {
   private readonly emitter: StreamEmitter;
 
   constructor(private readonly swarm: SwarmClient) {
-    this.store = new RedisExecutionStore(swarm.redis, swarm.ledger.keys.prefix);
+    const { redis, keys } = clientInternals(swarm);
+    this.store = new RedisExecutionStore(redis, keys.prefix);
     this.emitter = new StreamEmitter(swarm.events);
-    const inbox = new InboxStore(swarm.redis, swarm.ledger.keys.prefix, swarm.ledger.keys.events);
+    const inbox = new InboxStore(redis, keys.prefix, keys.events);
     this.engine = new WorkflowEngine({ store: this.store, runner: new SwarmStepRunner(swarm), emit: this.emitter.emit, inbox });
   }
 
@@ -88,6 +89,11 @@ export class WorkflowClient {
     return this.store.list();
   }
 
+  /** The newest `limit` executions as stored JSON, unparsed (see RedisExecutionStore.recentDocuments). */
+  recentDocuments(limit: number): Promise<(string | null)[]> {
+    return this.store.recentDocuments(limit);
+  }
+
   async approve(id: string, step: string): Promise<ExecutionState> {
     await this.get(id);
     const state = await this.engine.approve(id, step, this.swarm.origin);
@@ -123,9 +129,9 @@ export class WorkflowClient {
    * every second), until it ends (the last one yielded) or `signal` aborts.
    */
   async *watch(id: string, signal?: AbortSignal): AsyncGenerator<ExecutionState> {
-    const blocking = this.swarm.redis.duplicate();
+    const blocking = clientInternals(this.swarm).redis.duplicate();
     blocking.on("error", () => undefined);
-    const stream = new EventStream(blocking, this.swarm.ledger.keys.events);
+    const stream = new EventStream(blocking, this.swarm.events.key);
     const onAbort = (): void => blocking.disconnect();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -168,7 +174,8 @@ export class WorkflowClient {
   }
 
   private notify(id: string): Promise<void> {
-    return notifyDaemon(this.swarm.redis, this.swarm.ledger.keys.prefix, id);
+    const { redis, keys } = clientInternals(this.swarm);
+    return notifyDaemon(redis, keys.prefix, id);
   }
 }
 

@@ -1,5 +1,5 @@
 import { checkAnswer, InboxStore, UsageError, type GivenAnswer, type InboxItem } from "../core/index.js";
-import type { SwarmClient } from "../supervisor/index.js";
+import { clientInternals, type SwarmClient } from "../client/index.js";
 import type { WorkflowClient } from "./client.js";
 
 /**
@@ -14,7 +14,8 @@ export class InboxClient {
     swarm: SwarmClient,
     private readonly workflows: WorkflowClient,
   ) {
-    this.store = new InboxStore(swarm.redis, swarm.ledger.keys.prefix, swarm.ledger.keys.events);
+    const { redis, keys } = clientInternals(swarm);
+    this.store = new InboxStore(redis, keys.prefix, keys.events);
   }
 
   /** Open items, oldest first; `all`: the newest items of any status. */

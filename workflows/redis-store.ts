@@ -173,6 +173,16 @@ export class RedisExecutionStore implements ExecutionStore {
     });
   }
 
+  /**
+   * The newest `limit` executions' documents as stored, unparsed (null for
+   * one removed meanwhile): for readers that parse defensively, like the
+   * dashboard, which skips a document it cannot read instead of failing.
+   */
+  async recentDocuments(limit: number): Promise<(string | null)[]> {
+    const ids = await this.redis.zrevrange(this.indexKey, 0, limit - 1);
+    return ids.length > 0 ? this.redis.mget(ids.map((id) => this.key(id))) : [];
+  }
+
   async list(): Promise<ExecutionState[]> {
     const ids = await this.redis.zrevrange(this.indexKey, 0, -1);
     if (ids.length === 0) return [];

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { Swarm } from "../supervisor/index.js";
+import type { Swarm } from "../client/index.js";
 import { WorkflowClient } from "./client.js";
 import { InboxClient } from "./inbox-client.js";
 import type { ExecutionState } from "./types.js";

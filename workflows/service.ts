@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { ConfigError, DEFAULT_INBOX, DEFAULT_RETENTION, formatDuration, InboxStore, NotFoundError, type LogFn } from "../core/index.js";
-import type { SwarmClient } from "../supervisor/index.js";
+import { clientInternals, type SwarmClient } from "../client/index.js";
 import { WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
 import { nextNotification } from "./inbox.js";
@@ -52,15 +52,16 @@ export class WorkflowService {
 
   private constructor(private readonly options: WorkflowServiceOptions) {
     const { client } = options;
-    this.prefix = client.ledger.keys.prefix;
+    const { redis, keys } = clientInternals(client);
+    this.prefix = keys.prefix;
     this.log = options.log ?? (() => undefined);
     const { completedMs, failedMs, maxExecutions } = options.retention ?? DEFAULT_RETENTION;
     this.retention = { completedMs, failedMs, maxExecutions };
     this.blocking = options.connect("workflow-inbox");
     this.blocking.on("error", () => undefined);
-    this.store = new RedisExecutionStore(client.redis, this.prefix);
+    this.store = new RedisExecutionStore(redis, this.prefix);
     this.emitter = new StreamEmitter(client.events, this.log);
-    const inbox = new InboxStore(client.redis, this.prefix, client.ledger.keys.events);
+    const inbox = new InboxStore(redis, this.prefix, keys.events);
     this.keeper = new InboxKeeper(inbox, this.store, this.log);
     this.engine = new WorkflowEngine({
       store: this.store,
@@ -131,7 +132,7 @@ export class WorkflowService {
    * for retention if they are not yet (stored before that index existed).
    */
   private async scan(): Promise<number> {
-    const redis = this.options.client.redis;
+    const { redis } = clientInternals(this.options.client);
     const ids = await redis.zrange(this.store.indexKey, 0, -1);
     let running = 0;
     for (let i = 0; i < ids.length; i += 200) {

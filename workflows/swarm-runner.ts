@@ -1,5 +1,6 @@
 import type { TaskResult } from "../core/index.js";
-import { routeTask, type SwarmClient } from "../supervisor/index.js";
+import type { SwarmClient } from "../client/index.js";
+import { routeTask } from "../supervisor/index.js";
 import { isDetached, type Resolved, type StepOutcome, type StepRequest, type StepRunner } from "./runner.js";
 
 /**

@@ -1,16 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NotFoundError, toResult, type SwarmEvent, type TaskRecord, type TaskResult } from "../../core/index.js";
-import { isAgentPaused, listTasks, setAgentPaused, type AgentStatus, type SwarmClient } from "../../supervisor/index.js";
+import { isAgentPaused, listTasks, setAgentPaused, type AgentStatus, type SwarmClient, clientInternals } from "../../client/index.js";
 import { WorkflowClient, parseWorkflow, type ExecutionState, type Workflow } from "../../workflows/index.js";
 import { eventPredicate } from "../events/filter.js";
 import type { SubmitBody } from "../schemas/tasks.js";
 import type { WorkflowSource } from "../schemas/workflows.js";
 import { examplesDir } from "./examples.js";
 import type { AgentView, ControlPlane, EventList, EventQuery, ExecutionSummary, ExecutionView, TaskView } from "./types.js";
-
-/** Kills a session's tmux session so that the bridge starts it again; injected by the daemon (the API cannot reach tmux itself). */
-export type RestartSession = (session: string) => Promise<{ restarted: boolean; message: string }>;
 
 /**
  * The control plane over the swarm's own client: what the HTTP routes and
@@ -19,7 +16,7 @@ export type RestartSession = (session: string) => Promise<{ restarted: boolean; 
 export class LocalControl implements ControlPlane {
   readonly workflows: WorkflowClient;
 
-  constructor(readonly client: SwarmClient, private readonly restart: RestartSession | null = null) {
+  constructor(readonly client: SwarmClient) {
     this.workflows = new WorkflowClient(client);
   }
 
@@ -81,11 +78,12 @@ export class LocalControl implements ControlPlane {
     return this.agent(agent);
   }
 
+  /** A request the bridge carries out (it kills the session and starts it again); waits up to 10 s for it to act. */
   async restartSession(session: string) {
     const status = await this.client.status();
     if (!status.sessions.some((s) => s.name === session)) throw new NotFoundError(`unknown session "${session}"`);
-    if (!this.restart) return { session, restarted: false, message: "restarting sessions is only possible through the daemon's API" };
-    return { session, ...(await this.restart(session)) };
+    const { ended } = await this.client.restartSession(session, { reason: "restart requested through the API" });
+    return { session, restarted: ended, message: ended ? `killed ${session}; the bridge starts it again` : "the restart is queued; the bridge has not acted on it yet" };
   }
 
   async validateWorkflow(source: WorkflowSource) {
@@ -162,7 +160,7 @@ export class LocalControl implements ControlPlane {
       events = [];
       let from = `(${query.after}`;
       while (events.length < limit) {
-        const batch = (await this.client.redis.xrange(key, from, "+", "COUNT", 500)).map(([id, fields]) => toEvent(id, fields));
+        const batch = (await clientInternals(this.client).redis.xrange(key, from, "+", "COUNT", 500)).map(([id, fields]) => toEvent(id, fields));
         events.push(...batch.filter(matches));
         if (batch.length < 500) break;
         from = `(${batch.at(-1)!.id}`;

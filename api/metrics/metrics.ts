@@ -6,8 +6,9 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { isTerminal, type SwarmEvent, type TaskRecord } from "../../core/index.js";
-import type { SwarmClient } from "../../supervisor/index.js";
+import type { SwarmClient } from "../../client/index.js";
 import type { SseStats } from "../events/sse.js";
+import { clientInternals } from "../../client/index.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
@@ -77,7 +78,7 @@ export class ApiMetrics {
   /** Reads the gauges, then renders the text format. */
   async render(): Promise<string> {
     const started = performance.now();
-    const pong = await this.client.redis.ping().then(() => true, () => false);
+    const pong = await this.client.ping().then(() => true, () => false);
     this.redisUp.set(pong ? 1 : 0);
     if (pong) {
       this.redisRtt.set((performance.now() - started) / 1000);
@@ -97,7 +98,7 @@ export class ApiMetrics {
   }
 
   private async recordResult(id: string): Promise<void> {
-    const record: TaskRecord | null = await this.client.ledger.get(id);
+    const record: TaskRecord | null = await clientInternals(this.client).ledger.get(id);
     if (!record) return;
     if (record.inputTokens) this.tokens.inc({ agent: record.agent, kind: "input" }, record.inputTokens);
     if (record.outputTokens) this.tokens.inc({ agent: record.agent, kind: "output" }, record.outputTokens);

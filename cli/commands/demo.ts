@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRedis, ensureHome, EventStream, redisTarget, type SwarmEvent, type TaskResult } from "../../core/index.js";
-import { connect } from "../../supervisor/index.js";
+import { connect } from "../../client/index.js";
 import { printJson } from "../context.js";
 import { duration, table } from "../format.js";
 import { DEMO_CONFIG, DEMO_TASKS } from "./demo-plan.js";
@@ -36,7 +36,7 @@ export async function demo(options: DemoOptions): Promise<void> {
   const blocking = createRedis(redisTarget(paths), { worker: true, name: "demo-progress" });
   let unexpected = 0;
   try {
-    const stream = new EventStream(blocking, swarm.client.ledger.keys.events);
+    const stream = new EventStream(blocking, swarm.client.events.key);
     let cursor = await stream.lastId();
     const handles = await Promise.all(DEMO_TASKS.map((t) => swarm.submit({ task: t.task, agent: t.agent, timeout: t.timeout })));
     const labels = new Map(handles.map((h, i) => [h.id, DEMO_TASKS[i]!.label]));

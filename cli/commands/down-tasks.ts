@@ -7,7 +7,7 @@
  * `up` takes their tasks; a queue someone had paused stays paused.
  */
 import { NotRunningError, localOrigin } from "../../core/index.js";
-import { connect, isAgentPaused, setAgentPaused, type Swarm } from "../../supervisor/index.js";
+import { connect, isAgentPaused, setAgentPaused, type Swarm } from "../../client/index.js";
 
 export interface RunningTask {
   readonly id: string;

@@ -1,7 +1,7 @@
 import { print } from "../output.js";
 import { DEFAULT_HISTORY_RETENTION_MS, formatDuration, localActor, NotFoundError, type TaskRecord } from "../../core/index.js";
 import type { HistoryEvent, HistoryTask } from "../../history/index.js";
-import { connect } from "../../supervisor/index.js";
+import { connect, clientInternals } from "../../client/index.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { duration } from "../format.js";
 import { configIfAny, oneLine, safeText, timeFlag, withHistory } from "../history-context.js";
@@ -27,7 +27,7 @@ async function fromRedis(options: GlobalOptions, id: string): Promise<TaskRecord
   try {
     const swarm = await connect({ home: homeOf(options).root });
     try {
-      return await swarm.client.ledger.get(id);
+      return await clientInternals(swarm.client).ledger.get(id);
     } finally {
       await swarm.close();
     }

@@ -19,7 +19,7 @@ export async function logs(agent: string | undefined, options: GlobalOptions & {
     shown.forEach(show);
     if (!options.follow) return;
     const blocking = createRedis(redisTarget(homeOf(options)), { worker: true, name: "logs" });
-    const stream = new EventStream(blocking, swarm.client.ledger.keys.events);
+    const stream = new EventStream(blocking, swarm.client.events.key);
     let cursor = past.at(-1)?.id ?? (await swarm.client.events.lastId());
     let stop = false;
     const onSignal = () => {

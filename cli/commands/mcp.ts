@@ -1,5 +1,5 @@
 import { LocalControl, serveMcpStdio } from "../../api/index.js";
-import { connect } from "../../supervisor/index.js";
+import { connect } from "../../client/index.js";
 import { homeOf, type GlobalOptions } from "../context.js";
 
 /**

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isSafeId, NotFoundError, parseCast, readRegularFile, UsageError } from "../../core/index.js";
 import { History } from "../../history/index.js";
-import { connect } from "../../supervisor/index.js";
+import { connect, clientInternals } from "../../client/index.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { configIfAny } from "../history-context.js";
 import { printError } from "../output.js";
@@ -82,7 +82,7 @@ async function fromSwarm(id: string, options: GlobalOptions): Promise<Known> {
   try {
     const swarm = await connect({ home: homeOf(options).root });
     try {
-      const record = await swarm.client.ledger.get(id);
+      const record = await clientInternals(swarm.client).ledger.get(id);
       return record ? { task: true, castFile: record.castFile ?? null } : { task: false };
     } finally {
       await swarm.close();

@@ -1,5 +1,5 @@
 import { NotFoundError } from "../../core/index.js";
-import { listTasks, type SwarmClient } from "../../supervisor/index.js";
+import { listTasks, type SwarmClient } from "../../client/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
 import { print, printError } from "../output.js";

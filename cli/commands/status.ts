@@ -1,5 +1,6 @@
 import { classifyVersion, NotFoundError, redactShapes, ROLE_DELIVERY, versionIn, type AgentConfig } from "../../core/index.js";
-import { llmFeatures, type AgentStatus } from "../../supervisor/index.js";
+import type { AgentStatus } from "../../client/index.js";
+import { llmFeatures } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { agentCommand } from "../command-line.js";

@@ -4,6 +4,7 @@ import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js"
 import { describeResult, exitCodeFor } from "../format.js";
 import { print, printError } from "../output.js";
 import { WaitProgress } from "../wait-progress.js";
+import { clientInternals } from "../../client/index.js";
 
 export interface SubmitCliOptions extends GlobalOptions {
   task?: string;
@@ -62,7 +63,7 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
     const progress = options.json ? null : new WaitProgress({
       taskId: handle.id,
       castFile: join(homeOf(options).outputDir, `${handle.id}.cast`),
-      record: () => swarm.client.ledger.get(handle.id),
+      record: () => clientInternals(swarm.client).ledger.get(handle.id),
       tty: process.stderr.isTTY === true,
       columns: process.stderr.columns,
       redact: swarmRedactor(swarm.config.agents.map((agent) => agent.env ?? {})),

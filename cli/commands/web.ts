@@ -12,6 +12,7 @@ import { LoginCodes, readApiRunFile, SCOPES } from "../../api/index.js";
 import { localActor, NotRunningError, UsageError } from "../../core/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { print, printError } from "../output.js";
+import { clientInternals } from "../../client/index.js";
 
 export interface WebOptions extends GlobalOptions {
   scope?: string[];
@@ -32,7 +33,7 @@ export async function web(options: WebOptions): Promise<void> {
       hint: "Start the swarm with `claude-agent up` (with no `api: false` in swarm.yaml); `claude-agent status` shows the API's address.",
     });
   }
-  const created = await withSwarm(options, (swarm) => new LoginCodes(swarm.client.redis, swarm.client.ledger.keys.prefix).create({ scopes, actor: localActor() }));
+  const created = await withSwarm(options, (swarm) => new LoginCodes(clientInternals(swarm.client).redis, clientInternals(swarm.client).keys.prefix).create({ scopes, actor: localActor() }));
   const url = `${run.url}/`;
   const opened = options.open !== false && hasDisplay() ? openBrowser(`${url}#code=${created.code}`) : false;
   if (options.json) return printJson({ url, code: created.code, expiresAt: created.expiresAt, scopes, opened });

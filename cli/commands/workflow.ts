@@ -1,5 +1,5 @@
 import { ConfigError, findConfigFile, loadConfig, NotRunningError, redactValues, terminalText, UsageError } from "../../core/index.js";
-import { connect } from "../../supervisor/index.js";
+import { connect } from "../../client/index.js";
 import { parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode, type Step, type StepState } from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { duration, table } from "../format.js";

@@ -1,6 +1,6 @@
 import { Worktrees, type Removal, type WorktreeInfo } from "../../bridge/index.js";
 import { NotFoundError, NotRunningError, type SwarmConfig } from "../../core/index.js";
-import type { SwarmStatus } from "../../supervisor/index.js";
+import type { SwarmStatus } from "../../client/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 import { print } from "../output.js";

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { homePaths, stopEmbeddedRedis, type HomePaths } from "../../core/index.js";
 import { killTmuxServer } from "../../sessions/index.js";
-import { connect, type Swarm } from "../../supervisor/index.js";
+import { connect, type Swarm } from "../../client/index.js";
 import type { Cleanups } from "./cleanup.js";
 
 export const CLI = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../cli/main.js");

@@ -11,6 +11,7 @@ import { startAnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, LONG_LINES, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT, longAnswer } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "./programs.js";
 import { roleYaml, TEST_ROLE, textsIn, useProgramSwarm } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 const CLAUDE = programBin("claude");
 const RESULT_WAIT_MS = 45_000;
@@ -109,6 +110,6 @@ describe("a headless Claude Code agent", () => {
 
     // The session now continues the fresh conversation, as Redis records.
     const client = await t.swarm.connect();
-    expect(await client.client.redis.hget(client.client.ledger.keys.session("coder-1"), "agentSessionId")).toBe(third.agentSessionId);
+    expect(await clientInternals(client.client).redis.hget(clientInternals(client.client).ledger.keys.session("coder-1"), "agentSessionId")).toBe(third.agentSessionId);
   });
 });

@@ -15,6 +15,7 @@ import { startResponsesServer } from "../fixtures/llm/responses.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_COMMAND, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "./programs.js";
 import { roleYaml, TEST_ROLE, textsIn, useProgramSwarm } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 const CODEX = programBin("codex");
 const RESULT_WAIT_MS = 30_000;
@@ -128,7 +129,7 @@ describe("a headless Codex agent", () => {
   it("forgets a thread codex can no longer resume, so the next task starts a new one", async () => {
     const client = await t.swarm.connect();
     const gone = "01a20000-0000-7000-8000-000000000000";
-    await client.client.redis.hset(client.client.ledger.keys.session("codex-1"), "agentSessionId", gone);
+    await clientInternals(client.client).redis.hset(clientInternals(client.client).ledger.keys.session("codex-1"), "agentSessionId", gone);
     const failed = await run("Continue, tag-four [[recall]]");
     expect(failed.status).toBe("failed");
     expect(failed.reason).toContain(`no rollout found for thread id ${gone}`);

@@ -12,6 +12,7 @@ import { RATE_LIMIT_MESSAGE, startGeminiServer } from "../fixtures/llm/gemini.js
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "./programs.js";
 import { roleYaml, TEST_ROLE, textsIn, useProgramSwarm } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 const GEMINI = programBin("gemini");
 const RESULT_WAIT_MS = 45_000;
@@ -103,7 +104,7 @@ describe("a headless Gemini CLI agent", () => {
 
   it("forgets a conversation gemini no longer has, so the next task starts fresh", async () => {
     const client = await t.swarm.connect();
-    await client.client.redis.hset(client.client.ledger.keys.session("gemini-1"), "agentSessionId", "11111111-2222-4333-8444-555555555555");
+    await clientInternals(client.client).redis.hset(clientInternals(client.client).ledger.keys.session("gemini-1"), "agentSessionId", "11111111-2222-4333-8444-555555555555");
     const lost = await run("Where were we? [[plain]]");
     expect(lost.status).toBe("failed");
     // ("No previous sessions found for this project." when gemini has none for the cwd, as when this test runs alone.)
@@ -133,6 +134,6 @@ describe("a headless Gemini CLI agent", () => {
     expect(resetAt - before).toBeLessThan(3_700_000);
     expect(t.llm.agentRequests().filter((r) => r.scenario === "ratelimit")).toHaveLength(1);
     const client = await t.swarm.connect();
-    await expect.poll(() => client.client.redis.hget(client.client.ledger.keys.parked, "gemini"), { timeout: 5000 }).toBeTruthy();
+    await expect.poll(() => clientInternals(client.client).redis.hget(clientInternals(client.client).ledger.keys.parked, "gemini"), { timeout: 5000 }).toBeTruthy();
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { TaskResult } from "../../core/index.js";
 import type { LocalServer } from "../fixtures/llm/http.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { clientInternals } from "../../client/index.js";
 
 export interface ProgramSwarm<S extends LocalServer> {
   readonly llm: S;
@@ -60,7 +61,7 @@ export function useProgramSwarm<S extends LocalServer>(options: {
     },
     async storedConversation() {
       const client = await swarm!.connect();
-      return client.client.redis.hget(client.client.ledger.keys.session(`${options.agent}-1`), "agentSessionId");
+      return clientInternals(client.client).redis.hget(clientInternals(client.client).ledger.keys.session(`${options.agent}-1`), "agentSessionId");
     },
   };
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 const RATE_LIMIT = 25;
 
@@ -81,7 +82,7 @@ describe("API authentication and authorisation", () => {
   it("stores tokens only as hashes and never lists them", async () => {
     const secret = createToken("--name", "secret-holder");
     const client = await api.swarm.connect();
-    const stored = JSON.stringify(await client.client.redis.hgetall("ca:api:tokens")) + JSON.stringify(await client.client.redis.hgetall("ca:api:token-names"));
+    const stored = JSON.stringify(await clientInternals(client.client).redis.hgetall("ca:api:tokens")) + JSON.stringify(await clientInternals(client.client).redis.hgetall("ca:api:token-names"));
     expect(stored).not.toContain(secret.token);
     expect(stored).not.toContain(secret.token.slice(4, 30));
     const list = api.swarm.cli(["api", "token", "list", "--json"]);

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 describe("bad input to the API", () => {
   let api: ApiSwarm;
@@ -12,7 +13,7 @@ describe("bad input to the API", () => {
   });
   afterAll(async () => api?.swarm.destroy());
 
-  const taskCount = async () => (await api.swarm.connect()).client.ledger.count();
+  const taskCount = async () => clientInternals((await api.swarm.connect()).client).ledger.count();
 
   it("refuses malformed JSON with 400", async () => {
     const reply = await api.call("POST", "/v1/tasks", { body: '{"task": "echo hi",' });

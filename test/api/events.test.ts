@@ -9,7 +9,7 @@ import { connect as netConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApi, type RunningApi } from "../../api/index.js";
 import { configFromObject, homePrefix, redisTarget } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { API_AGENTS, call, sleep } from "./support.js";
 import { openSocket } from "./ws-client.js";
@@ -17,6 +17,7 @@ import { parse as parseYaml } from "yaml";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 /** Large enough for a client in this (busy) test process to keep up, far below the flood a stalled one is sent. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -107,7 +108,7 @@ describe("live events", () => {
     // While no client listens: twenty tasks' worth of events.
     const handles = await Promise.all(Array.from({ length: 20 }, (_, i) => client.submit({ task: `echo gap-${i}`, agent: i % 2 ? "alpha" : "beta" })));
     await Promise.all(handles.map((h) => h.result()));
-    const stored = (await client.client.redis.xrange(client.client.events.key, `(${cut}`, "+")).map(([id]) => id);
+    const stored = (await clientInternals(client.client).redis.xrange(client.client.events.key, `(${cut}`, "+")).map(([id]) => id);
     const resumed = await readSse(`${api.url}/v1/events`, token, { "last-event-id": cut }, (events) => events.length >= stored.length);
     expect(resumed.events.map((e) => e.id)).toEqual(stored.slice(0, resumed.events.length));
     expect(resumed.events.length).toBe(stored.length);
@@ -127,12 +128,12 @@ describe("live events", () => {
     slow.write(`GET /v1/events HTTP/1.1\r\nHost: ${host.host}\r\nAuthorization: Bearer ${token}\r\n\r\n`);
     slow.pause();
     await sleep(300);
-    const startId = (await client.client.redis.xrevrange(key, "+", "-", "COUNT", 1))[0]![0];
+    const startId = (await clientInternals(client.client).redis.xrevrange(key, "+", "-", "COUNT", 1))[0]![0];
     const FLOOD = 60_000;
     const fast = readSse(`${api.url}/v1/events?type=flood`, token, { "last-event-id": startId }, (events) => events.length >= FLOOD, 120_000);
     const padding = "x".repeat(400);
     for (let i = 0; i < FLOOD; i += 1000) {
-      const pipeline = client.client.redis.pipeline();
+      const pipeline = clientInternals(client.client).redis.pipeline();
       for (let j = i; j < i + 1000; j++) pipeline.xadd(key, "*", "type", "flood", "at", new Date().toISOString(), "message", `${j} ${padding}`);
       await pipeline.exec();
     }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal, startEmbeddedRedis } from "../../core/index.js";
 import { call, callMany, sleep, startApiSwarm, type ApiSwarm } from "./support.js";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 describe("the API under faults", () => {
   let api: ApiSwarm;
@@ -71,7 +72,7 @@ describe("the API under faults", () => {
       return all.every((r) => isTerminal(r.status)) ? all : null;
     }, { timeoutMs: 240_000 });
     expect(records.filter((r) => r.status === "completed")).toHaveLength(N);
-    const burstTasks = (await client.client.ledger.list(5000)).length;
+    const burstTasks = (await clientInternals(client.client).ledger.list(5000)).length;
     expect(burstTasks).toBeGreaterThanOrEqual(N);
   }, 300_000);
 
@@ -110,7 +111,7 @@ describe("the API under faults", () => {
     await api.swarm.start();
     const url = (JSON.parse(readFileSync(join(api.swarm.paths.runDir, "api.json"), "utf8")) as { url: string }).url;
     await Promise.all(during.map((t) => t.result()));
-    const expected = (await client.client.redis.xrange(client.client.events.key, `(${lastId}`, "+")).map(([id]) => id);
+    const expected = (await clientInternals(client.client).redis.xrange(client.client.events.key, `(${lastId}`, "+")).map(([id]) => id);
     const resumed: string[] = [];
     const again = await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${api.token}`, "last-event-id": lastId }, signal: AbortSignal.timeout(30_000) });
     let buffer = "";
@@ -122,7 +123,7 @@ describe("the API under faults", () => {
     expect(resumed.slice(0, expected.length)).toEqual(expected);
     expect(new Set([...seen, ...resumed]).size).toBe(seen.length + resumed.length);
     // Events published after `expected` was read may follow: all of them, in stream order.
-    const upToLast = (await client.client.redis.xrange(client.client.events.key, `(${lastId}`, resumed.at(-1)!)).map(([id]) => id);
+    const upToLast = (await clientInternals(client.client).redis.xrange(client.client.events.key, `(${lastId}`, resumed.at(-1)!)).map(([id]) => id);
     expect(resumed).toEqual(upToLast);
     controller.abort();
     await sleep(10);

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 describe("down with tasks running", () => {
   let swarm: TestSwarm;
@@ -25,7 +26,7 @@ describe("down with tasks running", () => {
   it("--drain waits for the running task, starts no new one, and leaves the waiting one for the next up", { timeout: 120_000 }, async () => {
     let client = await swarm.connect();
     const running = await client.submit({ task: "sleep 6; echo slept", agent: "beta" });
-    await waitFor("the task to run", async () => (await client.client.ledger.get(running.id))?.status === "running");
+    await waitFor("the task to run", async () => (await clientInternals(client.client).ledger.get(running.id))?.status === "running");
     const child = spawn(process.execPath, [CLI, "--home", swarm.home, "down", "--drain"], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     let stdout = "";
@@ -43,8 +44,8 @@ describe("down with tasks running", () => {
     await swarm.start();
     client = await swarm.connect();
     // The running task ended by itself, once; the waiting one was never started by the stopping swarm.
-    expect(await client.client.ledger.get(running.id)).toMatchObject({ status: "completed", attempts: 1 });
-    const { isAgentPaused } = await import("../../supervisor/index.js");
+    expect(await clientInternals(client.client).ledger.get(running.id)).toMatchObject({ status: "completed", attempts: 1 });
+    const { isAgentPaused } = await import("../../client/index.js");
     expect(await isAgentPaused(client.client, "beta")).toBe(false);
     const result = await client.client.result(later.id, { wait: true, signal: AbortSignal.timeout(30_000) });
     expect(result).toMatchObject({ status: "completed", output: "later\n", attempts: 1 });
@@ -53,7 +54,7 @@ describe("down with tasks running", () => {
   it("says how many tasks run and what happens to them when it stops them (no terminal: it does not ask)", async () => {
     const client = await swarm.connect();
     const running = await client.submit({ task: "sleep 30", agent: "alpha" });
-    await waitFor("the task to run", async () => (await client.client.ledger.get(running.id))?.status === "running");
+    await waitFor("the task to run", async () => (await clientInternals(client.client).ledger.get(running.id))?.status === "running");
     await client.close().catch(() => undefined);
     const down = swarm.cli(["down"]);
     expect(down.exitCode).toBe(0);

@@ -2,9 +2,10 @@ import { execFileSync } from "node:child_process";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueName } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { destroyUnlessKept, terminalRecord, until } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 /**
  * An agent whose jobs keep failing for an infrastructure reason while its
@@ -61,7 +62,7 @@ describe("the circuit breaker of an agent whose jobs fail for infrastructure rea
   const agentStatus = async () => (await client.status()).agents.find((a) => a.name === "alpha")!;
   const events = () => client.client.events.recent(1_000);
   async function job(taskId: string) {
-    const queue = new Queue(queueName("alpha"), { connection: client.client.redis, prefix: client.client.ledger.keys.prefix });
+    const queue = new Queue(queueName("alpha"), { connection: clientInternals(client.client).redis, prefix: clientInternals(client.client).ledger.keys.prefix });
     try {
       const found = await queue.getJob(taskId);
       return { state: found ? await found.getState() : "missing", attemptsMade: found?.attemptsMade ?? -1 };

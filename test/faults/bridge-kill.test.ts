@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueName } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { destroyUnlessKept, jobState, lines, terminalEvents, terminalRecord, until } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 /**
  * `kill -9` of the daemon (bridge + supervisor in one process) while a job
@@ -130,7 +131,7 @@ describe("kill -9 of the daemon during a job", () => {
     const { task, counter } = countedJob(20);
     const { id } = await client.submit({ task, agent: "alpha" });
     const token = await runningDispatch(id, counter);
-    const queue = new Queue(queueName("alpha"), { connection: client.client.redis, prefix: client.client.ledger.keys.prefix });
+    const queue = new Queue(queueName("alpha"), { connection: clientInternals(client.client).redis, prefix: clientInternals(client.client).ledger.keys.prefix });
     try {
       await swarm.kill9();
       await swarm.start();

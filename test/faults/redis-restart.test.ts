@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal, startEmbeddedRedis } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { destroyUnlessKept, lines, sleep, terminalEvents, terminalRecord, until } from "./support.js";
 

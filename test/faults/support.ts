@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { isTerminal, queueName, type SwarmEvent, type TaskResult } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { type Truthy, waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 /** Shared by the fault tests: small polling helpers and ledger/stream checks. */
 
@@ -45,7 +46,7 @@ export async function terminalRecord(swarm: Swarm, taskId: string, timeoutMs = 3
 
 /** The BullMQ state of a task's job (`completed`, `active`, `waiting`, …). */
 export async function jobState(swarm: Swarm, agent: string, taskId: string): Promise<string> {
-  const queue = new Queue(queueName(agent), { connection: swarm.client.redis, prefix: swarm.client.ledger.keys.prefix });
+  const queue = new Queue(queueName(agent), { connection: clientInternals(swarm.client).redis, prefix: clientInternals(swarm.client).ledger.keys.prefix });
   try {
     const job = await queue.getJob(taskId);
     return job ? await job.getState() : "missing";

@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SwarmEvent, TaskResult } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";

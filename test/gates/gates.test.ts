@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError, type TaskResult } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { git, tempRepo } from "../worktrees/repo.js";
 

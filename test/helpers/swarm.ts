@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { homePaths, type HomePaths } from "../../core/index.js";
-import { connect, type Swarm } from "../../supervisor/index.js";
+import { connect, type Swarm } from "../../client/index.js";
 import { CLI, type CliResult, runCli } from "./cli.js";
 
 export { CLI, runCli, type CliResult } from "./cli.js";

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCast, replaySafe, type CastEvent, type TaskResult } from "../../core/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 const YAML = "agents:\n  - name: alpha\n    runtime: shell\n    timeout: 60\n";
 
@@ -110,7 +111,7 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
     const shown = JSON.parse(swarm.cli(["history", "show", result.id, "--json"]).stdout) as { task: { castFile: string } };
     expect(shown.task.castFile).toBe(result.castFile);
     const client = await swarm.connect();
-    await client.client.ledger.remove([result.id]);
+    await clientInternals(client.client).ledger.remove([result.id]);
     expect(swarm.cli(["result", result.id]).exitCode).toBe(2);
     const played = swarm.cli(["replay", result.id, "--speed", "50"]);
     expect(played.exitCode, played.stderr).toBe(0);

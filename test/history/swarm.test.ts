@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 const YAML = "agents:\n  - name: alpha\n    runtime: shell\n    replicas: 2\n    timeout: 60\n";
 
@@ -39,7 +40,7 @@ describe("the history of a running swarm", () => {
     await waitFor("the failed task in the history", () => inHistory(failedId, "failed"));
     await waitFor("the completed task in the history", () => inHistory(okId, "completed"));
     const client = await swarm.connect();
-    await client.client.ledger.remove([failedId, okId]); // what retention does
+    await clientInternals(client.client).ledger.remove([failedId, okId]); // what retention does
     expect(swarm.cli(["result", failedId]).exitCode).toBe(2);
 
     const shown = json<{ task: Record<string, unknown>; events: { type: string }[] }>(swarm.cli(["history", "show", failedId, "--json"]).stdout);

@@ -14,6 +14,7 @@ import { startOpenAiServer, type OpenAiServer } from "../fixtures/llm/openai.js"
 import type { Script } from "../fixtures/llm/script.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { capturePane, git, gitRepo } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 const RESULT_WAIT_MS = 45_000;
 const HELLO = "Hello from the LangChain agent.\n";
@@ -108,7 +109,7 @@ agents:
   });
 
   it("continues the session's conversation on the next task, and starts over with --fresh", async () => {
-    const first = await swarm.connect().then((c) => c.client.redis.hget(c.client.ledger.keys.session("coder-1"), "agentSessionId"));
+    const first = await swarm.connect().then((c) => clientInternals(c.client).redis.hget(clientInternals(c.client).ledger.keys.session("coder-1"), "agentSessionId"));
     const continued = await run("What did I tag? tag-two [[script:recall]]");
     expect(continued).toMatchObject({ status: "completed", answer: "I can see: tag-one, tag-two", agentSessionId: first });
     const fresh = await run("And now? tag-three [[script:recall]]", { fresh: true });

@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueName } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { until } from "../faults/support.js";
+import { clientInternals } from "../../client/index.js";
 
 /** Bad input must end in a clear error in the right place, and nothing else may stop working. */
 describe("bad input", () => {
@@ -16,7 +17,7 @@ describe("bad input", () => {
     // A limit above the default 1 MiB: the several-megabyte task below is within what a swarm may allow.
     swarm = await startTestSwarm("agents:\n  - name: alpha\n    runtime: shell\n    replicas: 1\n    timeout: 60\nlimits: { task_bytes: 8388608 }\n");
     client = await swarm.connect();
-    queue = new Queue(queueName("alpha"), { connection: client.client.redis, prefix: client.client.ledger.keys.prefix });
+    queue = new Queue(queueName("alpha"), { connection: clientInternals(client.client).redis, prefix: clientInternals(client.client).ledger.keys.prefix });
   });
   afterAll(async () => {
     await queue?.close();
@@ -40,7 +41,7 @@ describe("bad input", () => {
     await until("the only session to be busy", async () => (await client.result(busy.id)).status === "running");
     const task = await client.submit({ task: "echo never", agent: "alpha" });
     // Rewrite the stored task, while it waits, as if it had been submitted for another swarm's agent.
-    await client.client.redis.hset(client.client.ledger.keys.task(task.id), "agent", "ghost");
+    await clientInternals(client.client).redis.hset(clientInternals(client.client).ledger.keys.task(task.id), "agent", "ghost");
     const result = await task.result();
     expect(result).toMatchObject({ status: "failed", reason: expect.stringContaining('agent "ghost"') });
     await stillWorks();

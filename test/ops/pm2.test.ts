@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homePaths } from "../../core/index.js";
-import { connect } from "../../supervisor/index.js";
+import { connect } from "../../client/index.js";
 import { runCli } from "../helpers/swarm.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

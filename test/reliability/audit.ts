@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isTerminal, type TaskRecord } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { sleep, type Traces, type Tracked } from "./stream.js";
+import { clientInternals } from "../../client/index.js";
 
 /** Ledger records of many tasks in one round trip (null for a task the ledger does not know). */
 export async function records(client: Swarm, ids: readonly string[]): Promise<(TaskRecord | null)[]> {
   const out: (TaskRecord | null)[] = [];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    out.push(...(await Promise.all(chunk.map((id) => client.client.ledger.get(id)))));
+    out.push(...(await Promise.all(chunk.map((id) => clientInternals(client.client).ledger.get(id)))));
   }
   return out;
 }
@@ -32,8 +33,8 @@ export async function waitTerminal(client: Swarm, tasks: readonly Tracked[], tim
 
 /** Terminal events (`task.completed|failed|timeout|cancelled|rejected`) per task id, over the whole stream. */
 export async function terminalEventCounts(client: Swarm): Promise<Map<string, number>> {
-  const redis = client.client.redis;
-  const key = client.client.ledger.keys.events;
+  const redis = clientInternals(client.client).redis;
+  const key = clientInternals(client.client).ledger.keys.events;
   const counts = new Map<string, number>();
   let from = "-";
   for (;;) {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { homePaths, type HomePaths } from "../../core/index.js";
-import { connect, type Swarm } from "../../supervisor/index.js";
+import { connect, type Swarm } from "../../client/index.js";
 import { runCli } from "../helpers/swarm.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

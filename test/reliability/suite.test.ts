@@ -4,12 +4,13 @@ import { join, resolve } from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueName, startEmbeddedRedis, stopEmbeddedRedis } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { CLI } from "../helpers/swarm.js";
 import { audit, records, waitTerminal, type Audit } from "./audit.js";
 import { startPm2Swarm, type Pm2Swarm } from "./pm2-swarm.js";
 import { consoleTable, writeReliabilityMd, type Row } from "./report.js";
 import { countedTask, sleep, submitTracked, TaskStream, traces, type Traces, type Tracked } from "./stream.js";
+import { clientInternals } from "../../client/index.js";
 
 /**
  * The fault-injection suite (issue 6.6): one swarm of 2 agents × 2 shell
@@ -382,7 +383,7 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
       const t0 = Date.now();
       for (;;) {
         const counts = await Promise.all(AGENTS.map(async (agent) => {
-          const queue = new Queue(queueName(agent), { connection: client.client.redis, prefix: client.client.ledger.keys.prefix });
+          const queue = new Queue(queueName(agent), { connection: clientInternals(client.client).redis, prefix: clientInternals(client.client).ledger.keys.prefix });
           try {
             return await queue.getJobCounts("active", "waiting", "delayed", "prioritized");
           } finally {

@@ -14,8 +14,9 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newTaskId, queueName, type TaskRecord } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { clientInternals } from "../../client/index.js";
 
 describe("a job written straight into Redis", () => {
   let swarm: TestSwarm;
@@ -40,7 +41,7 @@ agents:
 
   /** What an attacker with access to Redis writes: a ledger hash and a job on the agent's queue, no submit. */
   async function forge(task: string, extra: Partial<TaskRecord> = {}): Promise<string> {
-    const { ledger, redis } = client.client;
+    const { ledger, redis } = clientInternals(client.client);
     const record: TaskRecord = {
       id: newTaskId(), agent: "strict", session: null, status: "queued", exitCode: null, output: "", outputFile: null,
       submittedAt: new Date().toISOString(), startedAt: null, finishedAt: null, durationMs: null, attempts: 0,

@@ -9,9 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { WorkflowClient } from "../../workflows/index.js";
 import { runCli, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { clientInternals } from "../../client/index.js";
 
 /** Nine lists of ten aliases of the one before: 10^9 nodes if expanded. */
 const ALIAS_BOMB = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
@@ -36,7 +37,7 @@ describe("task input through a real swarm", () => {
     writeFileSync(path, bytes);
     return path;
   };
-  const taskCount = (): Promise<number> => client.client.redis.zcard(client.client.ledger.keys.taskIndex);
+  const taskCount = (): Promise<number> => clientInternals(client.client).redis.zcard(clientInternals(client.client).ledger.keys.taskIndex);
 
   it("refuses a --task-file with a NUL byte, naming the file (it used to be cut at the NUL, or the NUL dropped)", async () => {
     const before = await taskCount();

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 
 const BYPASSES: readonly (readonly [task: string, rule: string])[] = [

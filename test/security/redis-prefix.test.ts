@@ -7,7 +7,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { runCli, startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
 import { prefixOf, startTcpRedis, type TcpRedis } from "./redis-support.js";
 

@@ -16,7 +16,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stripAnsi, type TaskResult } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { bashC, CORPUS } from "../fixtures/spine/corpus.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 

@@ -7,9 +7,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { runCliBytes } from "./terminal-support.js";
+import { clientInternals } from "../../client/index.js";
 
 const DB_URL = "postgres://app:pw-very-secret-9@db.internal:5432/app";
 const GITHUB = "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
@@ -40,10 +41,10 @@ describe("secrets in a task's text", { timeout: 120_000 }, () => {
     ].join("\n");
     const submitted = await cli(["submit", "--task", task, "--agent", "alpha", "--json"]);
     const { id } = JSON.parse(submitted.stdout.toString("utf8")) as { id: string };
-    const keys = client.client.ledger.keys;
+    const keys = clientInternals(client.client).ledger.keys;
 
     // The record as anyone reading Redis sees it: redacted, user and host kept.
-    const stored = await client.client.redis.hget(keys.task(id), "task");
+    const stored = await clientInternals(client.client).redis.hget(keys.task(id), "task");
     for (const secret of SECRETS) expect(stored).not.toContain(secret);
     expect(stored).toContain("postgres://app:[redacted]@db.internal:5432/app");
     expect(stored).toContain("export GITHUB_TOKEN=[redacted]");
@@ -56,7 +57,7 @@ describe("secrets in a task's text", { timeout: 120_000 }, () => {
     expect(statSync(script).mode & 0o777).toBe(0o600);
     const preview = readFileSync(join(swarm.paths.jobsDir, `${id}-1.preview`), "utf8");
     for (const secret of SECRETS) expect(preview).not.toContain(secret);
-    expect(await client.client.redis.get(keys.taskRaw(id))).toBe(task);
+    expect(await clientInternals(client.client).redis.get(keys.taskRaw(id))).toBe(task);
 
     const result = await client.client.result(id, { wait: true });
     expect(result.status).toBe("completed");
@@ -67,11 +68,11 @@ describe("secrets in a task's text", { timeout: 120_000 }, () => {
 
     // Ended: no raw copy in Redis (gone with the terminal state, in one transaction); the bridge
     // removes the dispatch files right after recording it.
-    expect(await client.client.redis.exists(keys.taskRaw(id))).toBe(0);
+    expect(await clientInternals(client.client).redis.exists(keys.taskRaw(id))).toBe(0);
     const gone = Date.now() + 10_000;
     while (jobFiles(id).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 25));
     expect(jobFiles(id)).toEqual([]);
-    const record = await client.client.redis.hgetall(keys.task(id));
+    const record = await clientInternals(client.client).redis.hgetall(keys.task(id));
     for (const secret of SECRETS) expect(JSON.stringify(record)).not.toContain(secret);
   });
 
@@ -98,7 +99,7 @@ describe("secrets in a task's text", { timeout: 120_000 }, () => {
     // The raw copy goes before a session takes the task: beta is kept busy meanwhile.
     const blocker = await client.submit({ task: "sleep 3", agent: "beta" });
     const submitted = await client.submit({ task, agent: "beta" });
-    await client.client.redis.del(client.client.ledger.keys.taskRaw(submitted.id));
+    await clientInternals(client.client).redis.del(clientInternals(client.client).ledger.keys.taskRaw(submitted.id));
     const result = await submitted.result();
     await blocker.result();
     expect(result.status).toBe("failed");

@@ -6,9 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { controlsIn, expectTerminalSafe, HOSTILE_OUTPUTS, printBytesTask, runCliBytes } from "./terminal-support.js";
+import { clientInternals } from "../../client/index.js";
 
 describe("terminal escapes in what tasks print and say", { timeout: 120_000 }, () => {
   let swarm: TestSwarm;
@@ -38,7 +39,7 @@ describe("terminal escapes in what tasks print and say", { timeout: 120_000 }, (
       expect(shown.stdout.toString("utf8").split("\n")[0]).toMatch(new RegExp(`^task ${id}: failed · exit 3`));
 
       const result = JSON.parse(asJson.stdout.toString("utf8")) as { output: string; outputFile: string };
-      expect(result.output).toBe((await client.client.ledger.get(id))!.output);
+      expect(result.output).toBe((await clientInternals(client.client).ledger.get(id))!.output);
       expect(readFileSync(result.outputFile)).toEqual(Buffer.concat([bytes, Buffer.from("\n")]));
     });
   });
@@ -58,7 +59,7 @@ describe("terminal escapes in what tasks print and say", { timeout: 120_000 }, (
     expectTerminalSafe(submitted, "submit");
     const id = submitted.stdout.toString("utf8").trim();
     const deadline = Date.now() + 15_000;
-    while ((await client.client.ledger.get(id))?.status !== "running" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await clientInternals(client.client).ledger.get(id))?.status !== "running" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const shows = new RegExp(`${id} sleep 30 #`);
     const watched = await cli(["status", "--watch", "--interval", "0.3"], { stopWhen: (out) => shows.test(out), killAfterMs: 30_000 });
     expectTerminalSafe(watched, "status --watch");

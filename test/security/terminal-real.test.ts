@@ -6,11 +6,12 @@
  * its clipboard. Afterwards the title is the one it was and no buffer exists.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { CLI } from "../helpers/cli.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { lineWith, TestTerminal } from "../tui/terminal.js";
 import { printBytesTask } from "./terminal-support.js";
+import { clientInternals } from "../../client/index.js";
 
 const ESC = "\x1b";
 const BEL = "\x07";
@@ -91,7 +92,7 @@ describe("a real terminal showing hostile task output and text", { timeout: 180_
 
 async function waitRunning(client: Swarm, id: string): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while ((await client.client.ledger.get(id))?.status !== "running") {
+  while ((await clientInternals(client.client).ledger.get(id))?.status !== "running") {
     if (Date.now() > deadline) throw new Error(`task ${id} did not start`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homePaths } from "../../core/index.js";
 import { killTmuxServer, SessionManager } from "../../sessions/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
 
 const PEM = [

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { SwarmClient } from "../../supervisor/index.js";
+import type { SwarmClient } from "../../client/index.js";
 import { MemoryExecutionStore, renderShell, renderTemplate, SwarmStepRunner, WorkflowEngine, workflowFromObject } from "../../workflows/index.js";
 import { ScriptedRunner } from "../../workflows/testing/scripted-runner.js";
 

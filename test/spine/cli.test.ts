@@ -6,10 +6,11 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { CLI, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { expectExit, json, RESULT_FIELDS, runCliAsync, STACK_LINE } from "../fixtures/spine/support.js";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 describe("the CLI against a running swarm", () => {
   let swarm: TestSwarm;
@@ -67,8 +68,8 @@ describe("the CLI against a running swarm", () => {
     it("submit --wait exits 1 for a task cancelled while it runs, and cancel reports it", async () => {
       const waiting = runCliAsync(["submit", "--task", "sleep 30 # cli-cancel", "--agent", "beta", "--wait", "--json"], { home: swarm.home });
       const id = await waitFor("the task to run", async () => {
-        for (const taskId of await client.client.ledger.list(20)) {
-          const record = await client.client.ledger.get(taskId);
+        for (const taskId of await clientInternals(client.client).ledger.list(20)) {
+          const record = await clientInternals(client.client).ledger.get(taskId);
           if (record?.task === "sleep 30 # cli-cancel" && record.status === "running") return taskId;
         }
         return null;

@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stripAnsi, type TaskResult } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { BIG_HEREDOC, bashC, CORPUS, HUNDRED_KB_ECHOES } from "../fixtures/spine/corpus.js";
 

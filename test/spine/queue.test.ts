@@ -9,10 +9,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError, UsageError, type TaskRecord, type TaskResult } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { expectExit, json, runCliAsync } from "../fixtures/spine/support.js";
 import { waitFor } from "../helpers/wait.js";
+import { clientInternals } from "../../client/index.js";
 
 const MAIN = `
 agents:
@@ -128,7 +129,7 @@ describe("the task queue", () => {
       const cli = other.cli(["submit", "--task", "echo hello"]);
       expect(cli.exitCode, cli.stderr).toBe(2);
       expect(cli.stderr).toContain("no agent matches this task and no default_agent is set");
-      expect(await otherClient.client.ledger.list()).toEqual([]);
+      expect(await clientInternals(otherClient.client).ledger.list()).toEqual([]);
       const routed = await otherClient.submit({ task: "echo deploy now" });
       expect(routed).toMatchObject({ agent: "other", routedBy: "keywords: deploy" });
       expect(await routed.result()).toMatchObject({ status: "completed", session: "other-1" });
@@ -251,7 +252,7 @@ describe("the task queue", () => {
       // Let any duplicate delivery show itself on the agent's other replica.
       await sleep(500);
       expect(readFileSync(join(main.home, "idem-par.txt"), "utf8")).toBe("run\n");
-      expect(await client.client.ledger.list(500)).toContain([...ids][0]);
+      expect(await clientInternals(client.client).ledger.list(500)).toContain([...ids][0]);
       await Promise.all(clients.map((c) => c.close()));
     });
   });
@@ -268,11 +269,11 @@ describe("the task queue", () => {
   });
 
   it("refuses a priority BullMQ cannot hold before recording anything, and accepts its least urgent one", async () => {
-    const before = await client.client.ledger.list(1000);
+    const before = await clientInternals(client.client).ledger.list(1000);
     for (const priority of [0, 2_097_152, 1.5]) {
       await expect(client.submit({ task: "echo never", agent: "solo", priority })).rejects.toBeInstanceOf(UsageError);
     }
-    expect(await client.client.ledger.list(1000)).toEqual(before);
+    expect(await clientInternals(client.client).ledger.list(1000)).toEqual(before);
     const lowest = await client.submit({ task: "echo lowest", agent: "solo", priority: 2_097_151 });
     expect(await lowest.result()).toMatchObject({ status: "completed", output: "lowest\n" });
   });
@@ -289,7 +290,7 @@ describe("the task queue", () => {
 
     await expect(client.result(theirs.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(otherClient.result(mine.id)).rejects.toBeInstanceOf(NotFoundError);
-    expect(await otherClient.client.ledger.list(500)).not.toContain(mine.id);
+    expect(await clientInternals(otherClient.client).ledger.list(500)).not.toContain(mine.id);
     expect((await otherClient.client.events.recent(1000)).some((e) => e.taskId === mine.id)).toBe(false);
     expectExit(other.cli(["result", mine.id]), 2);
 

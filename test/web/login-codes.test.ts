@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CODE_TTL_MS, LoginCodes } from "../../api/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { clientInternals } from "../../client/index.js";
 
 describe("one-time login codes", () => {
   let swarm: TestSwarm;
@@ -15,7 +16,7 @@ describe("one-time login codes", () => {
   beforeAll(async () => {
     swarm = await startTestSwarm(); // api: false
     client = await swarm.connect();
-    codes = new LoginCodes(client.client.redis, client.client.ledger.keys.prefix);
+    codes = new LoginCodes(clientInternals(client.client).redis, clientInternals(client.client).ledger.keys.prefix);
   });
   afterAll(async () => {
     await swarm?.destroy();
@@ -31,7 +32,7 @@ describe("one-time login codes", () => {
 
   it("refuses an expired code, a malformed one and one never issued, and stores no code in clear", async () => {
     const { code } = await codes.create({ scopes: ["read"], actor: "ann@host" }, 200);
-    const keys = await client.client.redis.keys(`${client.client.ledger.keys.prefix}:web:code:*`);
+    const keys = await clientInternals(client.client).redis.keys(`${clientInternals(client.client).ledger.keys.prefix}:web:code:*`);
     expect(keys.some((key) => key.includes(code))).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await codes.consume(code)).toBeNull();

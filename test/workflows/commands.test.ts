@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { WorkflowClient, type ExecutionState } from "../../workflows/index.js";
 import { startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
 import { cli, expectExit, json, runToEnd, spawnCli, stateUntil, statuses, workflowFile } from "./support.js";

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { WorkflowClient } from "../../workflows/index.js";
 import { SHELL_AGENTS, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { runToEnd, stateUntil, statuses, workflowFile } from "./support.js";

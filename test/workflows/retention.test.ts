@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskRecord } from "../../core/index.js";
-import type { Swarm } from "../../supervisor/index.js";
+import type { Swarm } from "../../client/index.js";
 import { WorkflowClient, type ExecutionState } from "../../workflows/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { cli, expectExit, json, runToEnd, workflowFile } from "./support.js";
+import { clientInternals } from "../../client/index.js";
 
 const YAML = `
 agents:
@@ -64,7 +65,7 @@ describe("retention from swarm.yaml in a running swarm", { timeout: 120_000 }, (
     const aged = (id: string, status: ExecutionState["status"]): ExecutionState => ({ ...fresh, id, status, finishedAt: new Date(threeHoursAgo).toISOString() });
     await workflows.store.create(aged("old-completed", "completed"));
     await workflows.store.create(aged("old-failed", "failed"));
-    const { ledger } = client.client;
+    const { ledger } = clientInternals(client.client);
     for (const record of [task("t-old-ok", "completed", threeHoursAgo), task("t-old-failed", "failed", threeHoursAgo)]) {
       await ledger.create({ ...record, status: "queued" });
       await ledger.finish(record.id, record.status as never, { finishedAt: record.finishedAt ?? "" });

@@ -44,7 +44,7 @@ export class EventSource {
   }
 
   private async loop(link: Link, generation: number): Promise<void> {
-    const stream = new EventStream(link.blocking, link.swarm.client.ledger.keys.events);
+    const stream = new EventStream(link.blocking, link.swarm.client.events.key);
     this.cursor ??= `${Date.now() - this.options.backlogMinutes * 60_000}-0`;
     while (this.active(link, generation)) {
       let events: SwarmEvent[];

@@ -35,7 +35,7 @@ export class HealthSource {
     } else {
       const started = performance.now();
       try {
-        await link.swarm.client.redis.ping();
+        await link.swarm.client.ping();
         this.state.redis = { ok: true, latencyMs: performance.now() - started, error: null };
       } catch (error) {
         this.state.redis = { ok: false, latencyMs: null, error: (error as Error).message };

@@ -1,12 +1,14 @@
 import type { Redis } from "ioredis";
 import { createRedis, isClaudeAgentError, localOrigin, redisTarget, type HomePaths, type LogFn } from "../../core/index.js";
-import { connect, type Swarm } from "../../supervisor/index.js";
+import { connect, type Swarm } from "../../client/index.js";
+import { WorkflowClient } from "../../workflows/index.js";
 
 export interface Link {
   readonly swarm: Swarm;
   /** A dedicated connection for blocking reads of the event stream. */
   readonly blocking: Redis;
-  readonly prefix: string;
+  /** The workflow store's reads, through its own module (the TUI never builds its keys). */
+  readonly workflows: WorkflowClient;
 }
 
 export interface SwarmLinkOptions {
@@ -68,7 +70,7 @@ export class SwarmLink {
       if (this.closed) return void (await swarm.close());
       const blocking = createRedis(redisTarget(this.options.paths), { worker: true, name: "tui:events" });
       blocking.on("error", () => undefined);
-      const link: Link = { swarm, blocking, prefix: swarm.client.ledger.keys.prefix };
+      const link: Link = { swarm, blocking, workflows: new WorkflowClient(swarm.client) };
       this.current = link;
       this.lastDetail = "";
       this.options.log("link.up", {});

@@ -13,8 +13,7 @@ export class TaskTexts {
     for (const id of this.texts.keys()) if (!wanted.has(id)) this.texts.delete(id);
     const missing = [...wanted].filter((id) => !this.texts.has(id));
     if (missing.length === 0) return;
-    const redis = link.swarm.client.redis;
-    const values = await Promise.all(missing.map((id) => redis.hget(link.swarm.client.ledger.keys.task(id), "task")));
+    const values = await link.swarm.client.storedTaskTexts(missing);
     // Stored redacted; someone else's text all the same: one line, nothing a terminal acts on.
     missing.forEach((id, i) => this.texts.set(id, terminalLine(values[i] ?? "").replace(/\s+/g, " ").trim()));
   }

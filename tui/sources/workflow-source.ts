@@ -7,10 +7,9 @@ import type { SwarmLink } from "./swarm-link.js";
 const SCAN = 50;
 
 /**
- * Running workflow executions, read from the keys the workflow engine
- * writes (`<prefix>:wfs`, a sorted set of ids; `<prefix>:wf:<id>`, one JSON
- * document each). The engine is built separately, so everything read here is
- * treated as untrusted: a record that does not parse is skipped, not fatal.
+ * Running workflow executions, read through the workflow store (the newest
+ * documents, unparsed). The engine is built separately, so everything read
+ * here is treated as untrusted: a record that does not parse is skipped, not fatal.
  */
 export class WorkflowSource {
   private readonly refresher: Refresher;
@@ -40,9 +39,7 @@ export class WorkflowSource {
   private async read(): Promise<void> {
     const link = this.link.current;
     if (!link) return;
-    const redis = link.swarm.client.redis;
-    const ids = await redis.zrevrange(`${link.prefix}:wfs`, 0, SCAN - 1);
-    const texts = ids.length > 0 ? await redis.mget(ids.map((id) => `${link.prefix}:wf:${id}`)) : [];
+    const texts = await link.workflows.recentDocuments(SCAN);
     const running = texts.map((text) => parseExecution(text)).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");
     const before = JSON.stringify(this.state.workflows);
     this.state.workflows = running;

@@ -1,4 +1,4 @@
-import type { SwarmStatus } from "../../supervisor/index.js";
+import type { SwarmStatus } from "../../client/index.js";
 import type { SessionRow, WorkflowView } from "../state.js";
 import { agentColumns, plainAgentRow } from "./agents-view.js";
 import { queueLines } from "./queues-view.js";

@@ -1,4 +1,4 @@
-import type { QueueDepth } from "../../supervisor/index.js";
+import type { QueueDepth } from "../../client/index.js";
 import { cell } from "./text.js";
 
 const NUMBERS = [

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { EventStream, isTerminal, type Ledger, type TaskRecord } from "../core/index.js";
+import { EventStream, isTerminal, type Ledger, type SwarmEvent, type TaskRecord } from "../core/index.js";
 
 interface Waiter {
   resolve(record: TaskRecord): void;
@@ -50,10 +50,11 @@ export class TaskWatcher {
 
   private async run(): Promise<void> {
     while (!this.closed && this.waiters.size > 0) {
-      let events;
+      let events: SwarmEvent[];
       try {
         events = await this.stream.read(this.cursor, 5000);
-      } catch (error) {
+      } catch {
+        // Redis away or the connection closing: the watcher reads again in a moment (ioredis reconnects), or stops when closed.
         if (this.closed) return;
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;

@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import { NotFoundError, queueName } from "../core/index.js";
 import type { SwarmClient } from "./client.js";
+import { clientInternals } from "./internals.js";
 
 /**
  * Pausing an agent's queue (BullMQ's global pause): its sessions take no new
@@ -20,7 +21,7 @@ async function withQueue<T>(client: SwarmClient, agent: string, fn: (queue: Queu
   if (!client.config.agents.some((a) => a.name === agent)) {
     throw new NotFoundError(`unknown agent "${agent}"`, { hint: `Agents: ${client.config.agents.map((a) => a.name).join(", ")}.` });
   }
-  const queue = new Queue(queueName(agent), { connection: client.redis, prefix: client.ledger.keys.prefix });
+  const queue = new Queue(queueName(agent), { connection: clientInternals(client).redis, prefix: clientInternals(client).keys.prefix });
   queue.on("error", () => undefined);
   try {
     return await fn(queue);

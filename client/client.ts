@@ -1,4 +1,3 @@
-import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import {
   expandForPolicy,
@@ -13,12 +12,10 @@ import {
   isTerminal,
   localOrigin,
   newTaskId,
-  queueName,
   swarmRedactor,
   toResult,
   MAX_GATE_RETRIES,
   type AgentConfig,
-  type JobPayload,
   type LedgerOptions,
   type Origin,
   type PolicyVerdict,
@@ -27,12 +24,14 @@ import {
   type TaskRecord,
   type TaskResult,
 } from "../core/index.js";
-import { routeTask, type Route } from "./router.js";
-import type { PlannedWorkflow } from "./llm-planner.js";
+import { routeByLlm, routeTask, summarizeTask, planWorkflow, type PlannedWorkflow, type Route } from "../supervisor/index.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
 import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
 import { checkTaskEnv } from "./task-env.js";
+import { registerInternals } from "./internals.js";
+import { LOWEST_PRIORITY, TaskQueues } from "./task-queues.js";
+import { requestRestart, type RestartOptions, type RestartOutcome } from "./session-restart.js";
 
 export interface SubmitOptions {
   readonly task: string;
@@ -119,25 +118,26 @@ function gateOptions(options: SubmitOptions, agent: AgentConfig): Partial<TaskRe
   return out;
 }
 
-/** BullMQ's largest priority (2^21 - 1; it rejects larger ones): the least urgent, and that of tasks given none. */
-const LOWEST_PRIORITY = 2_097_151;
-
-/** Infrastructure failures (pane died, tmux error) are retried this many times in all. */
-const JOB_ATTEMPTS = 3;
+/** Tasks read per round trip by recentTasks(). */
+const RECENT_BATCH = 25;
 
 /**
  * What the CLI, the SDK and the TUI use to talk to a running swarm. It only
- * touches Redis: the bridge picks up what it enqueues.
+ * touches Redis: the bridge picks up what it enqueues. Its Redis connection
+ * and ledger are not part of its public surface (see internals.ts): readers
+ * outside this folder go through the named methods below.
  */
 export class SwarmClient {
-  readonly ledger: Ledger;
+  // ES private (#), not only TypeScript's `private`: a JavaScript caller of the SDK cannot reach them either.
+  readonly #redis: Redis;
+  readonly #ledger: Ledger;
   readonly events: EventStream;
-  private readonly queues = new Map<string, Queue>();
+  private readonly queues: TaskQueues;
   private watcher: TaskWatcher | null = null;
   private closed = false;
 
   constructor(
-    readonly redis: Redis,
+    redis: Redis,
     readonly config: SwarmConfig,
     private readonly connectBlocking: () => Redis,
     prefix: string,
@@ -145,9 +145,12 @@ export class SwarmClient {
     /** Who acts through this client and how (stamped on the events of submit and cancel): default this OS user, via the SDK. */
     readonly origin: Origin = localOrigin("sdk"),
   ) {
+    this.#redis = redis;
     // The task text is stored redacted (the secret values this process knows, and the well-known shapes).
-    this.ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
-    this.events = new EventStream(redis, this.ledger.keys.events);
+    this.#ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
+    this.events = new EventStream(redis, this.#ledger.keys.events);
+    this.queues = new TaskQueues(redis, this.#ledger.keys.prefix);
+    registerInternals(this, { redis, ledger: this.#ledger, keys: this.#ledger.keys, connectBlocking });
   }
 
   static async open(redis: Redis, connectBlocking: () => Redis, prefix: string, origin?: Origin): Promise<SwarmClient> {
@@ -192,15 +195,15 @@ export class SwarmClient {
       ...(env !== undefined && { env }),
     };
     const verdict = await submitVerdict(options.task, record.gate ?? agent.gate, agent, env);
-    const { id, created } = await this.ledger.create(record, options.origin ?? this.origin);
+    const { id, created } = await this.#ledger.create(record, options.origin ?? this.origin);
     if (created && !verdict.allowed) {
       // Refused before anything reaches a pane: recorded, never queued.
-      await this.ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
-    } else if (created) await this.enqueue(record);
-    const stored = created ? record : await this.ledger.get(id);
+      await this.#ledger.finish(id, "rejected", { finishedAt: new Date().toISOString(), reason: verdict.reason }, record.agent);
+    } else if (created) await this.queues.enqueue(record);
+    const stored = created ? record : await this.#ledger.get(id);
     // A repeated key for a task that never reached its queue (the first submitter died, or Redis did,
     // between the ledger write and the queue add): put it there now rather than wait for the sweeper.
-    if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.enqueue(stored);
+    if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.queues.enqueue(stored);
     const rejected = created ? (verdict.allowed ? undefined : verdict.reason) : stored?.status === "rejected" ? (stored.reason ?? "rejected") : undefined;
     return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created, ...(rejected !== undefined ? { rejected } : {}) };
   }
@@ -212,26 +215,23 @@ export class SwarmClient {
    */
   async route(options: { task: string; agent?: string }): Promise<Route> {
     if (options.agent !== undefined || !this.config.supervisor?.llm) return routeTask(options.task, this.config, options.agent);
-    const { routeByLlm } = await import("./llm-router.js");
     return routeByLlm(options.task, this.config);
   }
 
   /** A short summary of a task's result by the supervisor's model (UsageError when none is configured). */
   async summarize(id: string, options: { signal?: AbortSignal } = {}): Promise<string> {
     const record = await this.get(id);
-    const { summarizeTask } = await import("./llm-summary.js");
     return summarizeTask(record, this.config, options);
   }
 
   /** The task broken into a workflow over this swarm's agents by the supervisor's model; validate it before running it. */
   async plan(task: string, options: { signal?: AbortSignal } = {}): Promise<PlannedWorkflow> {
     if (typeof task !== "string" || task.trim() === "") throw new UsageError("the task text is empty", { hint: 'Pass --task "…".' });
-    const { planWorkflow } = await import("./llm-planner.js");
     return planWorkflow(task, this.config, options);
   }
 
   async get(id: string): Promise<TaskRecord> {
-    const record = await this.ledger.getChecked(id);
+    const record = await this.#ledger.getChecked(id);
     if (!record) throw new NotFoundError(`no task with id ${id}`, { hint: "`claude-agent status` lists recent tasks." });
     return record;
   }
@@ -239,7 +239,7 @@ export class SwarmClient {
   async result(id: string, options: { wait?: boolean; signal?: AbortSignal } = {}): Promise<TaskResult> {
     const record = await this.get(id);
     if (!options.wait || isTerminal(record.status)) return toResult(record);
-    this.watcher ??= new TaskWatcher(this.connectBlocking(), this.ledger);
+    this.watcher ??= new TaskWatcher(this.connectBlocking(), this.#ledger);
     return toResult(await this.watcher.wait(id, options.signal));
   }
 
@@ -248,71 +248,75 @@ export class SwarmClient {
     const record = await this.get(id);
     if (isTerminal(record.status)) return { status: record.status, cancelled: false };
     await this.events.publish("task.cancel-requested", { taskId: id, agent: record.agent, actor: origin.actor, via: origin.via });
-    await this.ledger.requestCancel(id);
-    const job = await this.queue(record.agent).getJob(id);
+    await this.#ledger.requestCancel(id);
+    const job = await this.queues.of(record.agent).getJob(id);
     const state = job ? await job.getState() : "unknown";
     if (job && state !== "active") {
       // A worker may take the job between our look and the removal; then the bridge, which
       // sees cancelRequested, ends it instead.
       const removed = await job.remove().then(() => true, () => false);
-      if (removed) await this.ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
+      if (removed) await this.#ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
     }
     return { status: (await this.get(id)).status, cancelled: true };
   }
 
   async status(): Promise<SwarmStatus> {
-    return readStatus(this.redis, this.ledger, this.config, (agent) => this.queue(agent));
+    return readStatus(this.#redis, this.#ledger, this.config, (agent) => this.queues.of(agent));
   }
 
   async sessions(): Promise<SessionInfo[]> {
     return (await this.status()).sessions;
   }
 
+  /** One round trip to the swarm's Redis (rejects when it cannot be reached). */
+  async ping(): Promise<void> {
+    await this.#redis.ping();
+  }
+
+  /** The last `scan` tasks submitted, newest first, read a few at a time (a record gone meanwhile is skipped). */
+  async *recentTasks(scan = 50): AsyncGenerator<TaskRecord> {
+    const ids = await this.#ledger.list(scan);
+    for (let i = 0; i < ids.length; i += RECENT_BATCH) {
+      const records = await Promise.all(ids.slice(i, i + RECENT_BATCH).map((id) => this.#ledger.get(id)));
+      for (const record of records) if (record) yield record;
+    }
+  }
+
+  /** Each task's text as stored (redacted), null for a task that is gone; one round trip per task, run together. */
+  async storedTaskTexts(ids: readonly string[]): Promise<(string | null)[]> {
+    return Promise.all(ids.map((id) => this.#redis.hget(this.#ledger.keys.task(id), "task")));
+  }
+
+  /**
+   * Asks the bridge to restart a session (it ends the session's program and
+   * starts it again, as after a crash), then waits up to `waitMs` for the
+   * bridge to have ended it. NotFoundError for a session this swarm does not have.
+   */
+  async restartSession(session: string, options: RestartOptions = {}): Promise<RestartOutcome> {
+    const known = (await this.sessions()).some((s) => s.name === session);
+    if (!known) throw new NotFoundError(`no session named "${session}"`, { hint: "`claude-agent status` lists the sessions." });
+    return requestRestart(this.#redis, this.#ledger.keys, this.events, session, { origin: this.origin, ...options });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.watcher?.close();
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    await this.queues.close();
   }
 
   /** Whether the task's BullMQ job exists (in any state). */
-  async jobExists(record: TaskRecord): Promise<boolean> {
-    return (await this.queue(record.agent).getJob(record.id)) !== undefined;
+  jobExists(record: TaskRecord): Promise<boolean> {
+    return this.queues.exists(record);
   }
 
   /** The task's job when its queue gave up on it (state `failed`): BullMQ's reason and when; else null. */
-  async abandonedJob(record: TaskRecord): Promise<{ reason: string; failedAt: number } | null> {
-    const job = await this.queue(record.agent).getJob(record.id);
-    if (!job || (await job.getState()) !== "failed") return null;
-    return { reason: job.failedReason ?? "", failedAt: job.finishedOn ?? job.processedOn ?? job.timestamp };
+  abandonedJob(record: TaskRecord): Promise<{ reason: string; failedAt: number } | null> {
+    return this.queues.abandoned(record);
   }
 
   /** Puts an accepted task's job (back) on its queue; a no-op if the job exists. */
-  async requeue(record: TaskRecord): Promise<void> {
-    await this.enqueue(record);
-  }
-
-  private async enqueue(record: TaskRecord): Promise<void> {
-    const payload: JobPayload = { taskId: record.id };
-    await this.queue(record.agent).add("task", payload, {
-      jobId: record.id,
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: "exponential", delay: 1000 },
-      // Always prioritized: BullMQ takes every job of its plain wait list before any prioritized one,
-      // so un-prioritised jobs there would overtake an urgent task. They get the lowest priority (FIFO among equals).
-      priority: record.priority > 0 ? record.priority : LOWEST_PRIORITY,
-    });
-  }
-
-  private queue(agent: string): Queue {
-    let queue = this.queues.get(agent);
-    if (!queue) {
-      queue = new Queue(queueName(agent), { connection: this.redis, prefix: this.ledger.keys.prefix });
-      // Without a listener BullMQ console.errors every failed reconnect (a Redis restart spams the user's
-      // stderr); the command that needed Redis still rejects through its own promise.
-      queue.on("error", () => undefined);
-      this.queues.set(agent, queue);
-    }
-    return queue;
+  requeue(record: TaskRecord): Promise<void> {
+    return this.queues.enqueue(record);
   }
 }

@@ -1,5 +1,6 @@
 import type { TaskRecord, TaskStatus } from "../core/index.js";
 import type { SwarmClient } from "./client.js";
+import { clientInternals } from "./internals.js";
 
 export interface TaskListOptions {
   readonly agent?: string;
@@ -29,7 +30,8 @@ const SCAN_BUDGET = 5000;
  */
 export async function listTasks(client: SwarmClient, options: TaskListOptions = {}): Promise<TaskPage> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-  const index = client.ledger.keys.taskIndex;
+  const { redis, ledger, keys } = clientInternals(client);
+  const index = keys.taskIndex;
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   let max = after ? String(after.score) : "+inf";
   let offset = 0;
@@ -37,13 +39,13 @@ export async function listTasks(client: SwarmClient, options: TaskListOptions = 
   let last: { score: number; id: string } | null = after;
   const tasks: TaskRecord[] = [];
   for (;;) {
-    const flat = await client.redis.zrevrangebyscore(index, max, "-inf", "WITHSCORES", "LIMIT", offset, BATCH);
+    const flat = await redis.zrevrangebyscore(index, max, "-inf", "WITHSCORES", "LIMIT", offset, BATCH);
     if (flat.length === 0) return { tasks, nextCursor: null };
     const entries: { id: string; score: number }[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) });
     // Equal scores come in reverse lexical order: those at or above the cursor's id were on earlier pages.
     const fresh = entries.filter((e) => !(after && e.score === after.score && e.id >= after.id));
-    const records = await Promise.all(fresh.map((e) => client.ledger.get(e.id)));
+    const records = await Promise.all(fresh.map((e) => ledger.get(e.id)));
     for (let i = 0; i < fresh.length; i++) {
       const record = records[i];
       last = fresh[i]!;

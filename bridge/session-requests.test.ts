@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedis, ensureHome, keys as keysOf, pushSessionRequest, startEmbeddedRedis, stopEmbeddedRedis, type HomePaths } from "../core/index.js";
+import { SessionRequests } from "./session-requests.js";
+
+let paths: HomePaths;
+let redis: Redis;
+const opened: Redis[] = [];
+let n = 0;
+
+beforeAll(async () => {
+  // Short on purpose: unix socket paths are limited to ~104 bytes.
+  paths = ensureHome(mkdtempSync(join(tmpdir(), "ca-")));
+  await startEmbeddedRedis(paths);
+  redis = createRedis({ kind: "embedded", socket: paths.redisSocket });
+}, 30_000);
+
+afterAll(async () => {
+  redis?.disconnect();
+  for (const connection of opened) connection.disconnect();
+  await stopEmbeddedRedis(paths);
+  rmSync(paths.root, { recursive: true, force: true });
+});
+
+/** A consumer on a fresh prefix, recording what it was asked to restart and what it logged. */
+function consumer(restart: (session: string, reason: string) => Promise<void> = async () => undefined, blockSec = 1) {
+  const keys = keysOf(`ca-t${++n}`);
+  const restarted: { session: string; reason: string }[] = [];
+  const logged: { event: string; fields: Record<string, unknown> }[] = [];
+  const requests = new SessionRequests({
+    connect: (name) => {
+      const connection = createRedis({ kind: "embedded", socket: paths.redisSocket }, { worker: true, name });
+      opened.push(connection);
+      return connection;
+    },
+    keys,
+    restart: async (session, reason) => {
+      restarted.push({ session, reason });
+      await restart(session, reason);
+    },
+    log: (event, fields = {}) => void logged.push({ event, fields }),
+    blockSec,
+  });
+  return { keys, requests, restarted, logged };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe("SessionRequests (the bridge's side of a restart request)", () => {
+  it("restarts the session a client asked for, with a reason naming who asked, and empties the list", async () => {
+    const { keys, requests, restarted } = consumer();
+    requests.start();
+    await pushSessionRequest(redis, keys, { session: "alpha-1", reason: "restart requested from the dashboard", actor: "ann@host", via: "tui" });
+    await until("the restart", () => restarted.length === 1);
+    expect(restarted[0]).toEqual({ session: "alpha-1", reason: "restart requested from the dashboard by ann@host (tui)" });
+    expect(await redis.llen(keys.sessionRequests)).toBe(0);
+    await requests.close();
+  });
+
+  it("carries out requests queued while no bridge ran, in order, each once", async () => {
+    const { keys, requests, restarted } = consumer();
+    for (const session of ["a-1", "b-1", "a-2"]) await pushSessionRequest(redis, keys, { session, reason: "r", actor: "x", via: "cli" });
+    requests.start();
+    await until("three restarts", () => restarted.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(restarted.map((r) => r.session)).toEqual(["a-1", "b-1", "a-2"]);
+    await requests.close();
+  });
+
+  it("skips what is not a request (written by anyone with Redis access) and goes on with the next", async () => {
+    const { keys, requests, restarted, logged } = consumer();
+    const bad = [
+      "not json",
+      JSON.stringify({ kind: "restart", session: "x; kill-server", reason: "", actor: "a", via: "cli", requestedAt: "" }),
+      JSON.stringify({ kind: "restart", session: "#(touch /tmp/p)", reason: "", actor: "a", via: "cli", requestedAt: "" }),
+      JSON.stringify({ kind: "shell", session: "alpha-1", reason: "", actor: "a", via: "cli", requestedAt: "" }),
+      JSON.stringify({ kind: "restart", session: "alpha-1", reason: "r".repeat(5000), actor: "a", via: "cli", requestedAt: "" }),
+    ];
+    await redis.rpush(keys.sessionRequests, ...bad);
+    await pushSessionRequest(redis, keys, { session: "alpha-1", reason: "r", actor: "a", via: "cli" });
+    requests.start();
+    await until("the valid request", () => restarted.length === 1);
+    expect(restarted.map((r) => r.session)).toEqual(["alpha-1"]);
+    expect(logged.filter((l) => l.event === "session-request.invalid")).toHaveLength(bad.length);
+    await requests.close();
+  });
+
+  it("logs a restart that fails (a session this bridge does not have) and keeps serving", async () => {
+    const { keys, requests, restarted, logged } = consumer(async (session) => {
+      if (session === "ghost-1") throw new Error("no session named ghost-1");
+    });
+    requests.start();
+    await pushSessionRequest(redis, keys, { session: "ghost-1", reason: "r", actor: "a", via: "cli" });
+    await pushSessionRequest(redis, keys, { session: "alpha-1", reason: "r", actor: "a", via: "cli" });
+    await until("both handled", () => restarted.length === 2);
+    expect(logged.find((l) => l.event === "session-request.failed")?.fields).toMatchObject({ session: "ghost-1" });
+    await requests.close();
+  });
+
+  it("closes at once while waiting, twice without harm, and leaves later requests for the next bridge", async () => {
+    const { keys, requests, restarted } = consumer(undefined, 60);
+    requests.start();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its BLPOP is pending now
+    const started = Date.now();
+    await requests.close();
+    expect(Date.now() - started).toBeLessThan(30_000); // did not wait out the 60 s BLPOP
+    await requests.close();
+    await pushSessionRequest(redis, keys, { session: "alpha-1", reason: "r", actor: "a", via: "cli" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(restarted).toEqual([]);
+    expect(await redis.llen(keys.sessionRequests)).toBe(1);
+  });
+
+  it("refuses to queue a request for something that is not a session name", async () => {
+    const keys = keysOf("ca-refuse");
+    await expect(pushSessionRequest(redis, keys, { session: "a b", reason: "r", actor: "a", via: "cli" })).rejects.toThrow(/not a session name/);
+    expect(await redis.llen(keys.sessionRequests)).toBe(0);
+  });
+});

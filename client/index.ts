@@ -1,0 +1,8 @@
+export { SwarmClient, type SubmitOptions, type Submitted } from "./client.js";
+export { connect, type Swarm, type TaskHandle, type ConnectOptions } from "./connect.js";
+export type { SwarmStatus, AgentStatus, BreakerStatus, QueueDepth } from "./status.js";
+export { listTasks, type TaskListOptions, type TaskPage } from "./task-list.js";
+export { setAgentPaused, isAgentPaused } from "./agent-queues.js";
+export { saveSwarmConfig, readSwarmConfig } from "./swarm-config-store.js";
+/** Not for the SDK (the package's index.ts does not export it): the daemon's parts, the API, history and the CLI. */
+export { clientInternals, type ClientInternals } from "./internals.js";

@@ -1,0 +1,61 @@
+import type { Redis } from "ioredis";
+import type { Keys } from "./keys.js";
+
+/**
+ * A request for the bridge about one of its sessions, written by a client
+ * (TUI, CLI, API) onto `<prefix>:session-requests` and carried out by the
+ * bridge, which alone drives the sessions. This module is the one place that
+ * knows the list's shape: the writer and the reader both go through it.
+ */
+export interface SessionRequest {
+  readonly kind: "restart";
+  readonly session: string;
+  /** Why, for the logs and the `agent.down` event. */
+  readonly reason: string;
+  /** Who asked, and through what (the audit log's actor and interface). */
+  readonly actor: string;
+  readonly via: string;
+  readonly requestedAt: string;
+}
+
+/** Requests nobody carried out (no bridge running) are kept up to this many; older ones are dropped first. */
+const MAX_PENDING = 1000;
+/** Session names are `<agent>-<replica>`; agent names are lowercase letters, digits and hyphens. */
+const SESSION_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
+const MAX_TEXT = 200;
+
+export async function pushSessionRequest(redis: Redis, keys: Keys, request: Omit<SessionRequest, "kind" | "requestedAt">): Promise<SessionRequest> {
+  const full: SessionRequest = { kind: "restart", ...request, requestedAt: new Date().toISOString() };
+  const problem = checkRequest(full);
+  if (problem) throw new TypeError(`session request: ${problem}`);
+  await redis.multi().rpush(keys.sessionRequests, JSON.stringify(full)).ltrim(keys.sessionRequests, -MAX_PENDING, -1).exec();
+  return full;
+}
+
+/**
+ * A request as read back from Redis, or why it is not one. Anyone who can
+ * write to Redis can push onto the list: the text is checked, never trusted.
+ */
+export function parseSessionRequest(text: string): SessionRequest | { readonly problem: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { problem: "not JSON" };
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { problem: "not an object" };
+  const { kind, session, reason, actor, via, requestedAt } = raw as Record<string, unknown>;
+  const request = { kind, session, reason, actor, via, requestedAt } as SessionRequest;
+  const problem = checkRequest(request);
+  return problem ? { problem } : request;
+}
+
+function checkRequest(request: SessionRequest): string | null {
+  if (request.kind !== "restart") return `unknown kind ${JSON.stringify(String(request.kind)).slice(0, 40)}`;
+  if (typeof request.session !== "string" || !SESSION_NAME.test(request.session)) return "session: not a session name";
+  for (const field of ["reason", "actor", "via", "requestedAt"] as const) {
+    const value = request[field];
+    if (typeof value !== "string" || value.length > MAX_TEXT) return `${field}: expected text of at most ${MAX_TEXT} characters`;
+  }
+  return null;
+}
