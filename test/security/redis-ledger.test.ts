@@ -39,11 +39,15 @@ describe("task records forged in Redis", () => {
   it("an output file pointed elsewhere while the task runs is never read into its result; `result` reports the record", async () => {
     const secretFile = join(outside, "secret.txt");
     writeFileSync(secretFile, `${SECRET}\n`);
-    const submitted = swarm.cli(["submit", "--agent", "alpha", "--task", "sleep 2; echo real-output", "--json"]);
+    // The task runs until the test has forged its record: a CLI that takes seconds to exit on a loaded machine
+    // must not let it finish first (then there is no running task to forge).
+    const barrier = join(outside, "go");
+    const submitted = swarm.cli(["submit", "--agent", "alpha", "--task", `until [ -e ${barrier} ]; do sleep 0.05; done; echo real-output`, "--json"]);
     const id = (JSON.parse(submitted.stdout) as { id: string }).id;
     const key = `${prefix}:task:${id}`;
     await waitFor("the task to run", async () => (await redis.hget(key, "status")) === "running", { timeoutMs: 45_000, everyMs: 100 });
     await redis.hset(key, "outputFile", secretFile);
+    writeFileSync(barrier, "");
     const status = await waitFor("the task to end", async () => {
       const value = await redis.hget(key, "status");
       return value !== "running" && value !== "queued" ? value : null;
