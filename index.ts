@@ -32,7 +32,18 @@ export type { RemoteOptions, RemoteSwarm, RemoteTaskHandle, RemoteWorkflowRun } 
 export { AccessError } from "./api/remote/index.js";
 
 export type { Swarm, TaskHandle, ConnectOptions, SubmitOptions, SwarmStatus } from "./client/index.js";
-export type { TaskResult, TaskStatus, SwarmEvent, SessionInfo, SwarmConfig, AgentConfig, InboxItem, InboxAnswer, InboxQuestion, GivenAnswer } from "./core/index.js";
+export type {
+  TaskResult,
+  TaskStatus,
+  SwarmEvent,
+  SessionInfo,
+  SwarmConfig,
+  AgentConfig,
+  InboxItem,
+  InboxAnswer,
+  InboxQuestion,
+  GivenAnswer,
+} from "./core/index.js";
 export { ClaudeAgentError, NotRunningError, NotFoundError, UsageError, ConfigError } from "./core/index.js";
 export type {
   WorkflowSwarm,

@@ -39,7 +39,10 @@ export class DriftMonitor {
   private readonly notes = new Map<string, DriftNote[]>();
   private readonly flagged = new Map<string, string>();
 
-  constructor(private readonly settings: DriftSettings = DEFAULT_DRIFT, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly settings: DriftSettings = DEFAULT_DRIFT,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   note(agent: string, sign: DriftSign, detail: string): DriftVerdict {
     const at = this.now();

@@ -43,7 +43,8 @@ export function sum(a: number | undefined, b: number | undefined): number | unde
   return a === undefined ? b : b === undefined ? a : a + b;
 }
 
-const LIMIT = /rate[ _-]?limit|usage limit|hit your limit|limit reached|quota exceeded|exceeded your current quota|too many requests|resource_exhausted|\b429\b/i;
+const LIMIT =
+  /rate[ _-]?limit|usage limit|hit your limit|limit reached|quota exceeded|exceeded your current quota|too many requests|resource_exhausted|\b429\b/i;
 
 /** Whether a program's error message is about a rate or usage limit (retry later, not a failure of the task). */
 export function isLimitMessage(message: string): boolean {
@@ -65,7 +66,8 @@ export function clip(text: string, max: number): string {
  * What a program says when asked to resume a conversation it no longer has (codex: "no rollout found for
  * thread id …"; gemini: "Invalid session identifier", or "No previous sessions found for this project.").
  */
-const LOST_CONVERSATION = /no conversation found|no rollout found|no (?:saved |previous )?sessions?\b|session (?:id )?\S* ?not found|invalid session identifier/i;
+const LOST_CONVERSATION =
+  /no conversation found|no rollout found|no (?:saved |previous )?sessions?\b|session (?:id )?\S* ?not found|invalid session identifier/i;
 
 /** Whether a program's error says the conversation it was asked to continue is gone (the next task starts anew). */
 export function isLostConversation(message: string): boolean {

@@ -46,4 +46,15 @@ export { isLimitMessage, isLostConversation, clip } from "./events.js";
 export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";
 export { probeVersion, type ProbeOptions } from "./versions.js";
 export { DriftMonitor, DEFAULT_DRIFT, describeDrift, type DriftSign, type DriftSettings, type DriftVerdict } from "./drift.js";
-export { agentLogin, checkAuth, seedLogin, seedStateFile, loginSpec, LOGIN_SPECS, type AgentLogin, type AuthStatus, type SeedReport, type LoginSpec } from "./login/index.js";
+export {
+  agentLogin,
+  checkAuth,
+  seedLogin,
+  seedStateFile,
+  loginSpec,
+  LOGIN_SPECS,
+  type AgentLogin,
+  type AuthStatus,
+  type SeedReport,
+  type LoginSpec,
+} from "./login/index.js";

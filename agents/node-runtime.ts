@@ -50,7 +50,10 @@ export function findNode(spec: string, env: NodeJS.ProcessEnv = process.env): Fo
 }
 
 function nodeCandidates(env: NodeJS.ProcessEnv): string[] {
-  const onPath = (env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "node"));
+  const onPath = (env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, "node"));
   const cached = versionDirs(join(cacheRoot(env), "node")).map((dir) => join(dir, "node_modules", ".bin", "node"));
   const nvm = versionDirs(join(env.NVM_DIR || join(homedir(), ".nvm"), "versions", "node")).map((dir) => join(dir, "bin", "node"));
   return [...onPath, ...cached, ...nvm].filter((path) => existsSync(path));

@@ -1,5 +1,8 @@
 /** Colours for what the renderers print into a pane (stripped again from task output, see core/ansi.ts). */
-const paint = (code: string) => (text: string): string => `\x1b[${code}m${text}\x1b[0m`;
+const paint =
+  (code: string) =>
+  (text: string): string =>
+    `\x1b[${code}m${text}\x1b[0m`;
 
 export const dim = paint("2");
 export const red = paint("31");

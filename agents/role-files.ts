@@ -90,7 +90,9 @@ export function withRoleBlock(text: string, role: string | null): string {
 function ownFolders(root: string, dir: string): void {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   let current = root;
-  for (const part of relative(root, dir).split(sep).filter((p) => p !== "")) {
+  for (const part of relative(root, dir)
+    .split(sep)
+    .filter((p) => p !== "")) {
     current = join(current, part);
     let stat: ReturnType<typeof lstatSync> | null = null;
     try {

@@ -36,7 +36,9 @@ describe("shellQuote", () => {
 describe("pipeline", () => {
   it("feeds the prompt file to the program and tees its stream to the events file and the renderer", () => {
     const script = pipeline({ runtime: "claude", argv: ["claude", "-p"], env: { CLAUDE_CONFIG_DIR: paths.configDir }, prompt: "stdin" }, job, paths);
-    expect(script).toContain(`CLAUDE_CONFIG_DIR='/home/a b/agents/x/config' claude -p < '/home/a b/jobs/T1-1.prompt' 2>&1 | tee -p -- '/home/a b/jobs/T1-1.events.jsonl' | /usr/bin/node /app/dist/agents/render-stream.js claude`);
+    expect(script).toContain(
+      `CLAUDE_CONFIG_DIR='/home/a b/agents/x/config' claude -p < '/home/a b/jobs/T1-1.prompt' 2>&1 | tee -p -- '/home/a b/jobs/T1-1.events.jsonl' | /usr/bin/node /app/dist/agents/render-stream.js claude`,
+    );
     expect(script).toContain(`exit "\${PIPESTATUS[0]}"`);
     expect(script).toContain(`mkdir -p -- '/home/a b/agents/x/config'`);
   });
@@ -54,11 +56,22 @@ describe("pipeline with the agent's node", () => {
       mkdirSync(join(dir, "bin 22"));
       writeFileSync(join(dir, "bin 22", "node"), "#!/bin/sh\necho v22.99.0\n", { mode: 0o755 });
       const files = { ...job, promptFile: "/dev/null", eventsFile: join(dir, "events"), node: join(dir, "bin 22", "node") };
-      const script = pipeline({ runtime: "qwen", argv: ["node", "--version"], env: {}, prompt: "stdin" }, files, { ...paths, configDir: join(dir, "config"), node: "/bin/true" });
+      const script = pipeline({ runtime: "qwen", argv: ["node", "--version"], env: {}, prompt: "stdin" }, files, {
+        ...paths,
+        configDir: join(dir, "config"),
+        node: "/bin/true",
+      });
       execFileSync("bash", ["-c", script]);
       expect(readFileSync(join(dir, "events"), "utf8")).toBe("v22.99.0\n");
       // Without it, the same script finds the node on PATH.
-      execFileSync("bash", ["-c", pipeline({ runtime: "qwen", argv: ["node", "--version"], env: {}, prompt: "stdin" }, { ...files, node: null }, { ...paths, configDir: join(dir, "config"), node: "/bin/true" })]);
+      execFileSync("bash", [
+        "-c",
+        pipeline(
+          { runtime: "qwen", argv: ["node", "--version"], env: {}, prompt: "stdin" },
+          { ...files, node: null },
+          { ...paths, configDir: join(dir, "config"), node: "/bin/true" },
+        ),
+      ]);
       expect(readFileSync(join(dir, "events"), "utf8")).not.toBe("v22.99.0\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });

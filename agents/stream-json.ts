@@ -16,7 +16,9 @@ export function parseStreamJson(text: string): AgentOutcome {
   for (const event of events) {
     outcome.sessionId = str(event.session_id) ?? outcome.sessionId;
     if (event.type === "assistant") {
-      const texts = blocks(event.message).filter((b) => b.type === "text").map((b) => String(b.text ?? ""));
+      const texts = blocks(event.message)
+        .filter((b) => b.type === "text")
+        .map((b) => String(b.text ?? ""));
       if (texts.length > 0) lastText = texts.join("");
       if (event.error === "rate_limit") outcome.rateLimited = true;
     } else if (event.type === "rate_limit_event" && isObject(event.rate_limit_info)) {
@@ -71,7 +73,11 @@ function renderEvent(line: string): string | null {
     case "assistant":
       return joined(blocks(event.message).map(renderBlock));
     case "user":
-      return joined(blocks(event.message).filter((b) => b.type === "tool_result").map(renderToolResult));
+      return joined(
+        blocks(event.message)
+          .filter((b) => b.type === "tool_result")
+          .map(renderToolResult),
+      );
     case "rate_limit_event": {
       const info = isObject(event.rate_limit_info) ? event.rate_limit_info : {};
       if (info.status !== "rejected") return null;
@@ -96,7 +102,12 @@ function renderBlock(block: JsonObject): string | null {
 }
 
 function renderToolResult(block: JsonObject): string {
-  const content = typeof block.content === "string" ? block.content : blocks({ content: block.content }).map((b) => str(b.text) ?? "").join(" ");
+  const content =
+    typeof block.content === "string"
+      ? block.content
+      : blocks({ content: block.content })
+          .map((b) => str(b.text) ?? "")
+          .join(" ");
   const text = `  ⎿ ${clip(content, 200) || "(no output)"}`;
   return block.is_error === true ? red(text) : dim(text);
 }

@@ -90,7 +90,12 @@ export type Found =
   | { readonly kind: "lost" };
 
 export type Adopted =
-  | { readonly kind: "running"; readonly turn: RunningTurn; /** When the program took it (ms since epoch), if known. */ readonly startedAt: number | null; readonly marker: PreparedTurn["marker"] }
+  | {
+      readonly kind: "running";
+      readonly turn: RunningTurn /** When the program took it (ms since epoch), if known. */;
+      readonly startedAt: number | null;
+      readonly marker: PreparedTurn["marker"];
+    }
   | { readonly kind: "ended"; readonly ended: EndedTurn; readonly marker: PreparedTurn["marker"] }
   /** It cannot be watched: dispatch it again (after restarting the session when `recycle` says why). */
   | { readonly kind: "lost"; readonly recycle?: string };
@@ -134,7 +139,11 @@ export interface Conversations {
 
 /** A turn could not be started and left the pane in a state the next task must not meet: the session is restarted. */
 export class PaneUnusable extends InfraError {
-  constructor(message: string, readonly recycle: string, session: string) {
+  constructor(
+    message: string,
+    readonly recycle: string,
+    session: string,
+  ) {
     super(message, { context: { session } });
   }
 }

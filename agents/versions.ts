@@ -33,6 +33,9 @@ export async function probeVersion(executable: string, options: ProbeOptions = {
   }, options.timeoutMs ?? 5000);
   const result = await child.finally(() => clearTimeout(timer));
   if (timedOut || result.failed) return null;
-  const line = `${String(result.stdout)}\n${String(result.stderr)}`.split("\n").map((l) => l.trim()).find((l) => /\d+\.\d+/.test(l));
+  const line = `${String(result.stdout)}\n${String(result.stderr)}`
+    .split("\n")
+    .map((l) => l.trim())
+    .find((l) => /\d+\.\d+/.test(l));
   return line ?? null;
 }

@@ -29,7 +29,10 @@ const STATUS_MS = 3000;
 const SESSION_HEARTBEAT_STALE_MS = 45_000;
 
 export class HealthCheck {
-  constructor(private readonly client: SwarmClient, private readonly probes: Readonly<Record<string, ComponentProbe>> = {}) {}
+  constructor(
+    private readonly client: SwarmClient,
+    private readonly probes: Readonly<Record<string, ComponentProbe>> = {},
+  ) {}
 
   async report(): Promise<HealthReport> {
     const components: Record<string, Component> = {};

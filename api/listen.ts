@@ -8,7 +8,17 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { connectOrFail, createRedis, homePaths, isLoopback, type LogFn, type RedisTarget, type SwarmConfig, DEFAULT_API, EnvironmentError } from "../core/index.js";
+import {
+  connectOrFail,
+  createRedis,
+  homePaths,
+  isLoopback,
+  type LogFn,
+  type RedisTarget,
+  type SwarmConfig,
+  DEFAULT_API,
+  EnvironmentError,
+} from "../core/index.js";
 import { SwarmClient } from "../client/index.js";
 import { ensureDefaultToken } from "./auth/default-token.js";
 import { TokenStore } from "./auth/tokens.js";
@@ -60,7 +70,12 @@ export function readApiRunFile(home: string): { url: string; host: string; port:
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // Loaded here, not at import: `status` and `api token` import this folder and need none of it.
-  const [{ buildApp }, { mcpRoutes }, { ApiMetrics }, { createWeb }] = await Promise.all([import("./server.js"), import("./mcp/http.js"), import("./metrics/metrics.js"), import("./web/web.js")]);
+  const [{ buildApp }, { mcpRoutes }, { ApiMetrics }, { createWeb }] = await Promise.all([
+    import("./server.js"),
+    import("./mcp/http.js"),
+    import("./metrics/metrics.js"),
+    import("./web/web.js"),
+  ]);
   const api = options.config.api ?? DEFAULT_API;
   const log = options.log ?? (() => undefined);
   const prefix = options.prefix;
@@ -98,7 +113,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       streams: { ...DEFAULT_STREAM_LIMITS, ...options.streams },
     };
     const https = api.tls ? { cert: readTls(api.tls.cert, "api.tls.cert"), key: readTls(api.tls.key, "api.tls.key") } : undefined;
-    const built = await buildApp({ deps, extraRoutes: (d) => [...mcpRoutes(d), ...web.routes(d)], cookieAuth: web.authenticate, https, onError: (error, request) => log("api.error", { route: request.url.split("?")[0], error }) });
+    const built = await buildApp({
+      deps,
+      extraRoutes: (d) => [...mcpRoutes(d), ...web.routes(d)],
+      cookieAuth: web.authenticate,
+      https,
+      onError: (error, request) => log("api.error", { route: request.url.split("?")[0], error }),
+    });
     app = built.app;
     await app.listen({ host: api.listen.host, port: api.listen.port });
     const address = app.server.address();

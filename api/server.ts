@@ -80,7 +80,9 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
     keyGenerator: (request) => (request.token ? `token:${request.token.id}` : `ip:${request.ip}`),
     allowList: (request) => request.routeOptions.config.spec?.unlimited === true,
     errorResponseBuilder: (_request, context) => {
-      const problem = new HttpProblem(429, "Too many requests", `this token's limit is ${context.max} requests a minute`, undefined, { "retry-after": String(Math.ceil(context.ttl / 1000)) });
+      const problem = new HttpProblem(429, "Too many requests", `this token's limit is ${context.max} requests a minute`, undefined, {
+        "retry-after": String(Math.ceil(context.ttl / 1000)),
+      });
       return Object.assign(problem, { statusCode: 429 });
     },
   });
@@ -106,7 +108,8 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
     if (!token) throw problems.unauthorized();
     if (!token.scopes.includes(spec.scope)) throw problems.forbidden(spec.scope);
     request.token = token;
-    if (spec.websocket && !originAllowed(request, deps.api.allowedOrigins)) throw new HttpProblem(403, "Forbidden", "this Origin may not open the event stream");
+    if (spec.websocket && !originAllowed(request, deps.api.allowedOrigins))
+      throw new HttpProblem(403, "Forbidden", "this Origin may not open the event stream");
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -155,7 +158,8 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
         const params = validatePart(spec.params, request.params, "path");
         const query = validatePart(spec.query, request.query, "query");
         const body = validatePart(spec.body, request.body, "body");
-        if (spec.mutation && clientInternals(deps.control.client).redis.status !== "ready") throw problems.unavailable("the swarm's Redis cannot be reached; nothing was accepted");
+        if (spec.mutation && clientInternals(deps.control.client).redis.status !== "ready")
+          throw problems.unavailable("the swarm's Redis cannot be reached; nothing was accepted");
         const result = await spec.handler({ body, query, params, request, reply, token: request.token });
         if (spec.raw) return reply;
         if (result instanceof Answer) return reply.code(result.status).headers(result.headers).send(result.body);

@@ -3,7 +3,24 @@ import type { AgentConfig } from "../core/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 
 const agent = (extra: Partial<AgentConfig> = {}): AgentConfig =>
-  ({ name: "a", runtime: "shell", replicas: 1, cwd: "/w", routes: [], env: { OWN: "mine" }, timeout: 60, mode: "headless", command: null, model: null, args: [], worktree: false, commit: false, gate: null, gateRetries: 0, ...extra }) as AgentConfig;
+  ({
+    name: "a",
+    runtime: "shell",
+    replicas: 1,
+    cwd: "/w",
+    routes: [],
+    env: { OWN: "mine" },
+    timeout: 60,
+    mode: "headless",
+    command: null,
+    model: null,
+    args: [],
+    worktree: false,
+    commit: false,
+    gate: null,
+    gateRetries: 0,
+    ...extra,
+  }) as AgentConfig;
 
 const DAEMON = {
   PATH: "/usr/bin",
@@ -22,7 +39,13 @@ const DAEMON = {
 
 describe("an agent's environment", () => {
   it("is the daemon's without the swarm's own variables (nor names no shell can export, as pm2 sets), plus the agent's env", () => {
-    expect(agentEnvironment(agent(), { base: DAEMON })).toEqual({ PATH: "/usr/bin", HOME: "/root", SUPERVISOR_KEY: "sk-daemon", CLAUDE_CODE_USE_BEDROCK: "1", OWN: "mine" });
+    expect(agentEnvironment(agent(), { base: DAEMON })).toEqual({
+      PATH: "/usr/bin",
+      HOME: "/root",
+      SUPERVISOR_KEY: "sk-daemon",
+      CLAUDE_CODE_USE_BEDROCK: "1",
+      OWN: "mine",
+    });
   });
 
   it("withholds the supervisor's key, unless the agent's own model reads the same variable", () => {

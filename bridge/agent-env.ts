@@ -28,7 +28,10 @@ export function daemonSecrets(config: Pick<SwarmConfig, "supervisor">, agent: Ag
 /** What a shell can export; pm2, for one, puts entries named after its apps (`claude-agent={…}`) in the environment. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function agentEnvironment(agent: AgentConfig, options: { readonly base: NodeJS.ProcessEnv; readonly withheld?: readonly string[] }): Record<string, string> {
+export function agentEnvironment(
+  agent: AgentConfig,
+  options: { readonly base: NodeJS.ProcessEnv; readonly withheld?: readonly string[] },
+): Record<string, string> {
   const withheld = new Set(options.withheld ?? []);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.base)) {

@@ -12,8 +12,16 @@ import type { BridgeLog } from "./log-events.js";
 
 export function refreshAgentLogin(agent: AgentConfig, home: string, log: BridgeLog, env: NodeJS.ProcessEnv = process.env): AuthStatus | null {
   try {
-    const login = agentLogin({ runtime: agent.runtime, configDir: agentConfigDir(home, agent.name), agentEnv: agent.env, env, userHome: homedir(), seed: true });
-    if (login?.seeded && login.seeded.written.length > 0) log("agent.login-seeded", { agent: agent.name, files: login.seeded.written, from: login.seeded.from });
+    const login = agentLogin({
+      runtime: agent.runtime,
+      configDir: agentConfigDir(home, agent.name),
+      agentEnv: agent.env,
+      env,
+      userHome: homedir(),
+      seed: true,
+    });
+    if (login?.seeded && login.seeded.written.length > 0)
+      log("agent.login-seeded", { agent: agent.name, files: login.seeded.written, from: login.seeded.from });
     return login?.auth ?? null;
   } catch (error) {
     log("agent.login-seed-failed", { agent: agent.name, error });

@@ -8,7 +8,10 @@ import type { Keys } from "../core/index.js";
  * bridge restart and `status` can show it.
  */
 export class ConversationStore {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
 
   async get(session: string): Promise<string | null> {
     return (await this.redis.hget(this.keys.session(session), FIELD)) || null;

@@ -58,7 +58,13 @@ export class FlightRecorder {
    * restarted bridge adopting it) goes on in the same file, after a marker
    * saying why. Never throws: a recording that cannot start is logged.
    */
-  async start(task: { readonly id: string; readonly agent: string }, session: AgentSession, prompt: string, dispatch: RecordedDispatch | null, note?: string): Promise<void> {
+  async start(
+    task: { readonly id: string; readonly agent: string },
+    session: AgentSession,
+    prompt: string,
+    dispatch: RecordedDispatch | null,
+    note?: string,
+  ): Promise<void> {
     const ref = session.ref;
     if (!ref) return;
     let recording = this.byTask.get(task.id);

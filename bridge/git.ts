@@ -24,7 +24,11 @@ export interface Snapshot {
 
 export async function headOf(dir: string): Promise<string | null> {
   // simple-git resolves a git that exits 1 without writing to stderr (an unborn branch here) with "".
-  return (await git(dir).raw(["rev-parse", "--verify", "-q", "HEAD"]).catch(() => "")) || null;
+  return (
+    (await git(dir)
+      .raw(["rev-parse", "--verify", "-q", "HEAD"])
+      .catch(() => "")) || null
+  );
 }
 
 /**

@@ -19,7 +19,10 @@ interface Base extends Snapshot {
 const SUBJECT_MAX = 72;
 
 export class JobChanges {
-  constructor(private readonly jobsDir: string, private readonly worktrees: Worktrees) {}
+  constructor(
+    private readonly jobsDir: string,
+    private readonly worktrees: Worktrees,
+  ) {}
 
   /** Snapshots the session's worktree unless this task already has a snapshot of it. */
   async before(agent: AgentConfig, session: string, taskId: string): Promise<void> {
@@ -68,7 +71,9 @@ export class JobChanges {
   private read(taskId: string): Base | null {
     try {
       const value = JSON.parse(readFileSync(this.file(taskId), "utf8")) as Partial<Base>;
-      return typeof value.session === "string" && typeof value.tree === "string" ? { session: value.session, tree: value.tree, head: value.head ?? null } : null;
+      return typeof value.session === "string" && typeof value.tree === "string"
+        ? { session: value.session, tree: value.tree, head: value.head ?? null }
+        : null;
     } catch {
       return null;
     }
@@ -81,7 +86,11 @@ function trailer(taskId: string): string {
 
 /** The task's first line as the subject, the task id as a trailer. */
 export function commitMessageFor(record: Pick<TaskRecord, "id" | "task" | "agent" | "session">): string {
-  const first = record.task.split("\n").find((line) => line.trim() !== "")?.trim() ?? "(empty task)";
+  const first =
+    record.task
+      .split("\n")
+      .find((line) => line.trim() !== "")
+      ?.trim() ?? "(empty task)";
   const subject = first.length > SUBJECT_MAX ? `${first.slice(0, SUBJECT_MAX - 1)}…` : first;
   return `${subject}\n\nclaude-agent task ${record.id} (agent ${record.agent}${record.session ? `, session ${record.session}` : ""})\n\n${trailer(record.id)}\n`;
 }

@@ -32,7 +32,12 @@ describe("the bubblewrap mount plan", () => {
   it("starts from the whole filesystem read-only, a fresh /dev and /proc and a private /tmp, and ends with the command separator", () => {
     const args = bwrapArgs(PLAN);
     expect(args[0]).toBe("bwrap");
-    expect(mounts(args).slice(0, 4)).toEqual([["--ro-bind", "/"], ["--dev", "/dev"], ["--proc", "/proc"], ["--tmpfs", "/tmp"]]);
+    expect(mounts(args).slice(0, 4)).toEqual([
+      ["--ro-bind", "/"],
+      ["--dev", "/dev"],
+      ["--proc", "/proc"],
+      ["--tmpfs", "/tmp"],
+    ]);
     expect(args.slice(-3)).toEqual(["--chdir", "/srv/app", "--"]);
   });
 
@@ -63,7 +68,12 @@ describe("the bubblewrap mount plan", () => {
       readOnly: [`${home}/worktrees/coder-1/.git`],
     });
     const hidden = position(args, "--tmpfs", home);
-    for (const [op, path] of [["--bind", `${home}/worktrees/coder-1`], ["--bind", `${home}/agents/coder/config`], ["--ro-bind", `${home}/jobs/t-1.prompt`], ["--bind", `${home}/jobs/t-1.events.jsonl`]]) {
+    for (const [op, path] of [
+      ["--bind", `${home}/worktrees/coder-1`],
+      ["--bind", `${home}/agents/coder/config`],
+      ["--ro-bind", `${home}/jobs/t-1.prompt`],
+      ["--bind", `${home}/jobs/t-1.events.jsonl`],
+    ]) {
       expect(position(args, op!, path!), path).toBeGreaterThan(hidden);
     }
     // The worktree's .git file (where git finds its repository) is read-only, over the writable tree.

@@ -90,5 +90,20 @@ function byDepth(a: string, b: string): number {
 
 /** The least a sandbox needs to start (a mount and a pid namespace, no capabilities as root): `up` and `doctor` try it. */
 export function bwrapProbeArgs(dropCapabilities: boolean): string[] {
-  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--unshare-pid", "--die-with-parent", ...(dropCapabilities ? ["--cap-drop", "ALL"] : []), "--", "true"];
+  return [
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+    "--tmpfs",
+    "/tmp",
+    "--unshare-pid",
+    "--die-with-parent",
+    ...(dropCapabilities ? ["--cap-drop", "ALL"] : []),
+    "--",
+    "true",
+  ];
 }

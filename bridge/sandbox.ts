@@ -61,20 +61,34 @@ export class Sandboxes {
     sandboxed.forEach((agent) => {
       const index = this.options.config.agents.indexOf(agent);
       const cwd = real(agent.cwd);
-      if (!agent.worktree && this.exposesHome(cwd)) problems.push(`agents.${index}.cwd: ${cwd} would put the swarm's own files (its sockets, job files, other agents' folders) in a sandboxed agent's reach`);
+      if (!agent.worktree && this.exposesHome(cwd))
+        problems.push(
+          `agents.${index}.cwd: ${cwd} would put the swarm's own files (its sockets, job files, other agents' folders) in a sandboxed agent's reach`,
+        );
       for (const path of agent.sandbox?.kind === "bwrap" ? agent.sandbox.writable : []) {
         if (this.exposesHome(real(path))) problems.push(`agents.${index}.sandbox.writable: ${path} would put the swarm's own files in the agent's reach`);
       }
     });
     const label = basename(this.options.config.source);
-    if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${label}: ${problem}`), { hint: "Move the agent's folder out of the home, or run it with `sandbox: none`.", context: { file: this.options.config.source } });
+    if (problems.length > 0)
+      throw new ConfigError(
+        problems.map((problem) => `${label}: ${problem}`),
+        { hint: "Move the agent's folder out of the home, or run it with `sandbox: none`.", context: { file: this.options.config.source } },
+      );
     // The agents' own folders (worktrees) may not exist yet: their binds are tried at the first dispatch.
-    const probe = await execa("bwrap", bwrapProbeArgs(process.getuid?.() === 0), { reject: false, stdin: "ignore" }).catch((error: Error) => ({ failed: true, stderr: error.message, exitCode: undefined }));
+    const probe = await execa("bwrap", bwrapProbeArgs(process.getuid?.() === 0), { reject: false, stdin: "ignore" }).catch((error: Error) => ({
+      failed: true,
+      stderr: error.message,
+      exitCode: undefined,
+    }));
     if (probe.failed) {
       const why = String(probe.stderr ?? "").trim() || `exit code ${String(probe.exitCode)}`;
-      throw new EnvironmentError(`the sandbox of agent "${sandboxed[0]!.name}" cannot start: bwrap ${/ENOENT/.test(why) ? "is not installed" : `failed: ${why}`}`, {
-        hint: "Install bubblewrap (sudo apt-get install -y bubblewrap, or npm run setup), or set `sandbox: none` on the agents that should run unsandboxed.",
-      });
+      throw new EnvironmentError(
+        `the sandbox of agent "${sandboxed[0]!.name}" cannot start: bwrap ${/ENOENT/.test(why) ? "is not installed" : `failed: ${why}`}`,
+        {
+          hint: "Install bubblewrap (sudo apt-get install -y bubblewrap, or npm run setup), or set `sandbox: none` on the agents that should run unsandboxed.",
+        },
+      );
     }
   }
 
@@ -110,7 +124,10 @@ export class Sandboxes {
     const gitDir = agent.worktree ? gitDirOf(tree) : null;
     const repository = gitDir ? repositoryOfGitDir(gitDir) : null;
     if (repository) needed.push(join(repository, ".git"));
-    const others = config.agents.filter((other) => other.name !== agent.name).flatMap((other) => [other.cwd, ...(other.sandbox?.kind === "bwrap" ? other.sandbox.writable : [])]).map(real);
+    const others = config.agents
+      .filter((other) => other.name !== agent.name)
+      .flatMap((other) => [other.cwd, ...(other.sandbox?.kind === "bwrap" ? other.sandbox.writable : [])])
+      .map(real);
     return {
       network: settings.network,
       cwd,

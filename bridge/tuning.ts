@@ -63,8 +63,10 @@ export function tuningFromEnv(raw: string | undefined): Partial<BridgeTuning> {
     throw new UsageError(`CLAUDE_AGENT_TUNING: expected a JSON object, got ${JSON.stringify(raw)}`);
   }
   for (const [key, value] of Object.entries(parsed)) {
-    if (!(key in DEFAULT_TUNING)) throw new UsageError(`CLAUDE_AGENT_TUNING: unknown setting "${key}"`, { hint: `Settings: ${Object.keys(DEFAULT_TUNING).join(", ")}.` });
-    if (typeof value !== "number" || !(value > 0)) throw new UsageError(`CLAUDE_AGENT_TUNING: ${key}: expected a positive number, got ${JSON.stringify(value)}`);
+    if (!(key in DEFAULT_TUNING))
+      throw new UsageError(`CLAUDE_AGENT_TUNING: unknown setting "${key}"`, { hint: `Settings: ${Object.keys(DEFAULT_TUNING).join(", ")}.` });
+    if (typeof value !== "number" || !(value > 0))
+      throw new UsageError(`CLAUDE_AGENT_TUNING: ${key}: expected a positive number, got ${JSON.stringify(value)}`);
   }
   return parsed as Partial<BridgeTuning>;
 }

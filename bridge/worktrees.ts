@@ -120,7 +120,9 @@ export class Worktrees {
   async list(): Promise<WorktreeInfo[]> {
     const root = worktreesDir(this.home);
     if (!existsSync(root)) return [];
-    const sessions = readdirSync(root).filter((name) => !name.startsWith(".") && isDirectory(join(root, name))).sort();
+    const sessions = readdirSync(root)
+      .filter((name) => !name.startsWith(".") && isDirectory(join(root, name)))
+      .sort();
     return Promise.all(sessions.map((session) => this.inspect(session)));
   }
 
@@ -182,13 +184,19 @@ export class Worktrees {
 /** `refs/claude-agent/wip/<name>`, or with a timestamp appended when that ref is taken. */
 async function freeRef(repo: string, name: string): Promise<string> {
   const wanted = `${WIP_REF_PREFIX}${name}`;
-  const taken = (await git(repo).raw(["rev-parse", "--verify", "-q", wanted]).catch(() => "")) !== "";
+  const taken =
+    (await git(repo)
+      .raw(["rev-parse", "--verify", "-q", wanted])
+      .catch(() => "")) !== "";
   return taken ? `${wanted}-${stamp()}` : wanted;
 }
 
 /** A timestamp that is valid in a ref name (no colons): 20250101T101010Z. */
 function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 function messageOf(error: unknown): string {

@@ -29,7 +29,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** PATH holds only our stand-ins and the system's tools: nothing the developer installed globally. */
 const env = { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, CODEX_API_KEY: "sk-test" };
 /** The Claude Code release package.json pins (its devDependency). */
-const PINNED_CLAUDE = (JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@anthropic-ai/claude-code"]!;
+const PINNED_CLAUDE = (JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { devDependencies: Record<string, string> })
+  .devDependencies["@anthropic-ai/claude-code"]!;
 const byName = (reports: ProgramReport[], name: string): ProgramReport => reports.find((r) => r.runtime === name)!;
 
 describe("discoverPrograms", () => {

@@ -49,7 +49,7 @@ export const PROGRAMS: readonly ProgramSpec[] = [
     keyVars: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_APPLICATION_CREDENTIALS"],
     loginFiles: (home) => [join(home, ".gemini", "oauth_creds.json")],
     install: "npm install -g @google/gemini-cli",
-    login: "gemini (choose \"Sign in with Google\")",
+    login: 'gemini (choose "Sign in with Google")',
   },
   {
     runtime: "qwen",

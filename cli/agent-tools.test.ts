@@ -23,6 +23,8 @@ describe("doctor's tools per agent", () => {
   it("says whether a program agent's program is installed, and how to install it", () => {
     const yaml = `agents:\n  - { name: a, runtime: codex, command: ${join(dir, "no-codex")}, role: testing }\n  - { name: b, runtime: shell }\n`;
     const reports = agentToolReports(parseConfig(yaml, { file: join(dir, "swarm.yaml"), baseDir: dir }), { PATH: dir });
-    expect(reports).toEqual([{ agent: "a", ok: false, detail: `role testing: ${join(dir, "no-codex")}: not installed`, fixes: ["check `command` of agent a"] }]);
+    expect(reports).toEqual([
+      { agent: "a", ok: false, detail: `role testing: ${join(dir, "no-codex")}: not installed`, fixes: ["check `command` of agent a"] },
+    ]);
   });
 });

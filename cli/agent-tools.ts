@@ -19,7 +19,10 @@ const GIT: Tool = { name: "git", install: "sudo apt-get install -y git" };
 export const ROLE_TOOLS: Readonly<Record<string, readonly Tool[]>> = {
   docker: [{ name: "docker", install: "sudo apt-get install -y docker.io docker-compose-v2 (or Docker's packages: https://docs.docker.com/engine/install/)" }],
   kubernetes: [
-    { name: "kubectl", install: "https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (the gate's dry run also needs a cluster context: kind or minikube)" },
+    {
+      name: "kubectl",
+      install: "https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/ (the gate's dry run also needs a cluster context: kind or minikube)",
+    },
     { name: "helm", install: "https://helm.sh/docs/intro/install/" },
   ],
   terraform: [{ name: "terraform", install: "https://developer.hashicorp.com/terraform/install (not packaged by Debian)" }],
@@ -50,7 +53,10 @@ export function agentToolReports(config: SwarmConfig, env: NodeJS.ProcessEnv = p
       const program = agent.command ?? agent.runtime;
       const path = locateProgram(program, { ...env, ...agent.env }, agent.cwd);
       found.push(path ? `${agent.runtime} (${path})` : `${program}: not installed`);
-      if (!path) fixes.push(agent.command ? `check \`command\` of agent ${agent.name}` : (PROGRAMS.find((p) => p.runtime === agent.runtime)?.install ?? `install ${program}`));
+      if (!path)
+        fixes.push(
+          agent.command ? `check \`command\` of agent ${agent.name}` : (PROGRAMS.find((p) => p.runtime === agent.runtime)?.install ?? `install ${program}`),
+        );
     }
     const role = shippedRoleName(agent);
     for (const tool of role ? (ROLE_TOOLS[role] ?? []) : []) {

@@ -30,7 +30,9 @@ export async function startControlPlane(options: {
       target: options.target,
       config: options.config,
       log: options.log,
-      probes: { tmux: async () => ((await tmuxServerRunning(options.tmuxSocket)) ? { status: "ok" } : { status: "down", detail: "the tmux server does not answer" }) },
+      probes: {
+        tmux: async () => ((await tmuxServerRunning(options.tmuxSocket)) ? { status: "ok" } : { status: "down", detail: "the tmux server does not answer" }),
+      },
     });
     options.progress(`api: ${running.url}${running.tokenFile ? ` (first token written to ${running.tokenFile})` : ""}`);
     return running;
@@ -42,7 +44,10 @@ export async function startControlPlane(options: {
       return null;
     }
     if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
-      throw new EnvironmentError(`api.listen: cannot listen on ${api.listen.host}:${api.listen.port} (${code})`, { cause: error, hint: "Pick another address in swarm.yaml (api.listen), or `api: false`." });
+      throw new EnvironmentError(`api.listen: cannot listen on ${api.listen.host}:${api.listen.port} (${code})`, {
+        cause: error,
+        hint: "Pick another address in swarm.yaml (api.listen), or `api: false`.",
+      });
     }
     throw error;
   }

@@ -48,11 +48,20 @@ function checkNode(): Check {
   const version = process.versions.node;
   const major = Number.parseInt(version.split(".")[0] ?? "0", 10);
   if (major >= MIN_NODE && major < CURRENT_NODE) {
-    return { name: "node", ok: true, detail: `v${version}: Node ${major} is past its end of life (Node 20: April 2026); claude-agent still runs and is tested on it, but the current Claude Code and Qwen Code need Node ${CURRENT_NODE} (give those agents \`node: ${CURRENT_NODE}\`, or move to Node ${CURRENT_NODE} or 24)` };
+    return {
+      name: "node",
+      ok: true,
+      detail: `v${version}: Node ${major} is past its end of life (Node 20: April 2026); claude-agent still runs and is tested on it, but the current Claude Code and Qwen Code need Node ${CURRENT_NODE} (give those agents \`node: ${CURRENT_NODE}\`, or move to Node ${CURRENT_NODE} or 24)`,
+    };
   }
   return major >= MIN_NODE
     ? { name: "node", ok: true, detail: `v${version}` }
-    : { name: "node", ok: false, detail: `v${version} is older than ${MIN_NODE}`, fix: `nvm install ${MIN_NODE} (or install Node ${MIN_NODE}+ from nodejs.org)` };
+    : {
+        name: "node",
+        ok: false,
+        detail: `v${version} is older than ${MIN_NODE}`,
+        fix: `nvm install ${MIN_NODE} (or install Node ${MIN_NODE}+ from nodejs.org)`,
+      };
 }
 
 async function checkTmux(): Promise<Check> {
@@ -65,7 +74,12 @@ async function checkTmux(): Promise<Check> {
   const recent = major > MIN_TMUX[0] || (major === MIN_TMUX[0] && minor >= MIN_TMUX[1]);
   return recent
     ? { name: "tmux", ok: true, detail: text }
-    : { name: "tmux", ok: false, detail: `${text} is older than ${MIN_TMUX.join(".")}`, fix: `${fix} (from a newer release), or build tmux ≥ ${MIN_TMUX.join(".")}` };
+    : {
+        name: "tmux",
+        ok: false,
+        detail: `${text} is older than ${MIN_TMUX.join(".")}`,
+        fix: `${fix} (from a newer release), or build tmux ≥ ${MIN_TMUX.join(".")}`,
+      };
 }
 
 async function checkRedisServer(env: NodeJS.ProcessEnv): Promise<Check> {
@@ -119,7 +133,14 @@ async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]
     redis = await connectOrFail(target, 1000);
   } catch {
     return target.kind === "url"
-      ? [{ name: "redis", ok: false, detail: `no Redis answers at ${where} (REDIS_URL)`, fix: `${cli} PING  # fix REDIS_URL, or unset it to use the embedded Redis` }]
+      ? [
+          {
+            name: "redis",
+            ok: false,
+            detail: `no Redis answers at ${where} (REDIS_URL)`,
+            fix: `${cli} PING  # fix REDIS_URL, or unset it to use the embedded Redis`,
+          },
+        ]
       : [{ name: "redis", ok: true, detail: "not running; `claude-agent up` starts it" }];
   }
   try {
@@ -156,7 +177,12 @@ export async function checkBubblewrap(needed: boolean, env: NodeJS.ProcessEnv = 
   const missing = result === null || (result as { code?: string }).code === "ENOENT";
   const why = missing ? "not installed" : `bwrap fails: ${String(result.stderr).trim() || `exit code ${result.exitCode}`}`;
   if (!needed) return { name: "bubblewrap", ok: true, detail: `${why} (no agent in swarm.yaml has \`sandbox: bwrap\`)` };
-  return { name: "bubblewrap", ok: false, detail: `${why}; agents with \`sandbox: bwrap\` cannot start`, fix: missing ? fix : `${fix}; on a kernel without unprivileged user namespaces, run the swarm as root or set \`sandbox: none\`` };
+  return {
+    name: "bubblewrap",
+    ok: false,
+    detail: `${why}; agents with \`sandbox: bwrap\` cannot start`,
+    fix: missing ? fix : `${fix}; on a kernel without unprivileged user namespaces, run the swarm as root or set \`sandbox: none\``,
+  };
 }
 
 /** Which agents run their tasks with the swarm's user's access: informational, since `sandbox: none` is a choice. */
@@ -164,7 +190,11 @@ export function checkUnsandboxed(config: SwarmConfig | string): Check {
   if (typeof config === "string") return { name: "sandbox", ok: true, detail: config };
   const open = config.agents.filter((agent) => !isSandboxed(agent)).map((agent) => `${agent.name}${agent.sandbox ? "" : " (no sandbox key)"}`);
   if (open.length === 0) return { name: "sandbox", ok: true, detail: `every agent runs in a bwrap sandbox (${config.source})` };
-  return { name: "sandbox", ok: true, detail: `unsandboxed, with the swarm user's access to its home, sockets and job files: ${open.join(", ")} (${config.source}; set \`sandbox: bwrap\` to change that)` };
+  return {
+    name: "sandbox",
+    ok: true,
+    detail: `unsandboxed, with the swarm user's access to its home, sockets and job files: ${open.join(", ")} (${config.source}; set \`sandbox: bwrap\` to change that)`,
+  };
 }
 
 /** The swarm.yaml `up` would load, or why there is none to look at. */

@@ -10,7 +10,11 @@ import { terminalLine, type TaskResult } from "../core/index.js";
 export function table(header: readonly string[], cells: readonly (readonly string[])[]): string {
   const rows = cells.map((row) => row.map(terminalLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 
@@ -39,7 +43,9 @@ export function describeResult(result: TaskResult): string {
     `agent ${result.agent}${result.session ? ` (${result.session})` : ""}`,
     result.durationMs !== null ? duration(result.durationMs) : null,
     result.attempts > 1 ? `${result.attempts} attempts` : null,
-  ].filter(Boolean).join(" · ");
+  ]
+    .filter(Boolean)
+    .join(" · ");
   const lines = [head];
   if (result.reason) lines.push(`reason: ${result.reason}`);
   if (result.outputError) lines.push(`warning: ${result.outputError}`);

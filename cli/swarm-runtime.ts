@@ -105,7 +105,17 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       onInvalid: (taskId, problems) => logger.log("ledger.invalid-record", { taskId, problems: problems.join("; ") }),
     });
     const { retention } = options.config;
-    const supervisor = new SupervisorDaemon({ redis, keys: k, ledger: clientInternals(client).ledger, jobs: client, paths, retention, log: logger.log, owner, onPrefixLost: options.onPrefixLost });
+    const supervisor = new SupervisorDaemon({
+      redis,
+      keys: k,
+      ledger: clientInternals(client).ledger,
+      jobs: client,
+      paths,
+      retention,
+      log: logger.log,
+      owner,
+      onPrefixLost: options.onPrefixLost,
+    });
     await supervisor.start();
     let workflows: WorkflowService;
     try {
@@ -117,9 +127,25 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       throw error;
     }
     // The durable history: a consumer of the event stream; an unreachable store never stops the swarm.
-    const history = await startHistoryWriter({ home: paths.root, config: options.config, redis, connect: (name) => createRedis(target, { worker: true, name }), prefix: k.prefix, log: logger.log, progress });
+    const history = await startHistoryWriter({
+      home: paths.root,
+      config: options.config,
+      redis,
+      connect: (name) => createRedis(target, { worker: true, name }),
+      prefix: k.prefix,
+      log: logger.log,
+      progress,
+    });
     // The control plane (HTTP API, MCP, metrics): started last, closed first.
-    const api = await startControlPlane({ home: paths.root, prefix, tmuxSocket: paths.tmuxSocket, target, config: options.config, log: logger.log, progress }).catch(async (error) => {
+    const api = await startControlPlane({
+      home: paths.root,
+      prefix,
+      tmuxSocket: paths.tmuxSocket,
+      target,
+      config: options.config,
+      log: logger.log,
+      progress,
+    }).catch(async (error) => {
       await Promise.allSettled([workflows.close(), supervisor.close(), client.close(), bridge.close(), history.close(), memory.close()]);
       throw error;
     });

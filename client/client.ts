@@ -99,20 +99,25 @@ function checkTaskInput(task: unknown, config: SwarmConfig): asserts task is str
 function gateOptions(options: SubmitOptions, agent: AgentConfig): Partial<TaskRecord> {
   const out: Partial<TaskRecord> = {};
   if (options.gate !== undefined) {
-    if (typeof options.gate !== "string" || options.gate.trim() === "") throw new UsageError(`--gate: expected a shell command, got ${JSON.stringify(options.gate)}`);
+    if (typeof options.gate !== "string" || options.gate.trim() === "")
+      throw new UsageError(`--gate: expected a shell command, got ${JSON.stringify(options.gate)}`);
     out.gate = options.gate.trim();
   }
   if (options.gateRetries !== undefined) {
     const n = options.gateRetries;
-    if (!(Number.isInteger(n) && n >= 0 && n <= MAX_GATE_RETRIES)) throw new UsageError(`--gate-retries: expected a whole number from 0 to ${MAX_GATE_RETRIES}, got ${JSON.stringify(n)}`);
+    if (!(Number.isInteger(n) && n >= 0 && n <= MAX_GATE_RETRIES))
+      throw new UsageError(`--gate-retries: expected a whole number from 0 to ${MAX_GATE_RETRIES}, got ${JSON.stringify(n)}`);
     if (n > 0 && agent.runtime === "shell") {
-      throw new UsageError(`--gate-retries: agent "${agent.name}" is a shell agent; gate retries re-prompt an agent program, and a shell would only run the same command again`);
+      throw new UsageError(
+        `--gate-retries: agent "${agent.name}" is a shell agent; gate retries re-prompt an agent program, and a shell would only run the same command again`,
+      );
     }
     out.gateRetriesAllowed = n;
   }
   if (options.commit !== undefined) {
     if (typeof options.commit !== "boolean") throw new UsageError(`--commit: expected true or false, got ${JSON.stringify(options.commit)}`);
-    if (options.commit && !agent.worktree) throw new UsageError(`--commit: agent "${agent.name}" has no worktree; commits need \`worktree: true\` in swarm.yaml`);
+    if (options.commit && !agent.worktree)
+      throw new UsageError(`--commit: agent "${agent.name}" has no worktree; commits need \`worktree: true\` in swarm.yaml`);
     out.autoCommit = options.commit;
   }
   return out;
@@ -254,7 +259,10 @@ export class SwarmClient {
     if (job && state !== "active") {
       // A worker may take the job between our look and the removal; then the bridge, which
       // sees cancelRequested, ends it instead.
-      const removed = await job.remove().then(() => true, () => false);
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      );
       if (removed) await this.#ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
     }
     return { status: (await this.get(id)).status, cancelled: true };

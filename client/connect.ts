@@ -1,14 +1,4 @@
-import {
-  connectOrFail,
-  createRedis,
-  homePaths,
-  homePrefix,
-  redisTarget,
-  resolveHome,
-  type Origin,
-  type TaskResult,
-  type SwarmConfig,
-} from "../core/index.js";
+import { connectOrFail, createRedis, homePaths, homePrefix, redisTarget, resolveHome, type Origin, type TaskResult, type SwarmConfig } from "../core/index.js";
 import { SwarmClient, type SubmitOptions, type Submitted } from "./client.js";
 import type { SwarmStatus } from "./status.js";
 
@@ -47,7 +37,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
   const redis = await connectOrFail(target);
   let client: SwarmClient;
   try {
-    client = await SwarmClient.open(redis, () => createRedis(target, { worker: true, name: "watcher" }), options.prefix ?? homePrefix(paths.root), options.origin);
+    client = await SwarmClient.open(
+      redis,
+      () => createRedis(target, { worker: true, name: "watcher" }),
+      options.prefix ?? homePrefix(paths.root),
+      options.origin,
+    );
   } catch (error) {
     redis.disconnect();
     throw error;

@@ -79,7 +79,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
 
 async function readSession(redis: Redis, ledger: Ledger, name: string, agent: string, daemonAlive: boolean): Promise<SessionInfo> {
   const hash = await redis.hgetall(ledger.keys.session(name));
-  const state = (daemonAlive ? hash.state ?? "starting" : "down") as SessionState;
+  const state = (daemonAlive ? (hash.state ?? "starting") : "down") as SessionState;
   return {
     name,
     agent,
@@ -103,7 +103,11 @@ function breakerStatus(json: string | undefined): BreakerStatus | null {
   try {
     const stored = JSON.parse(json) as { until?: unknown; reason?: unknown };
     if (typeof stored.until !== "string" || !Number.isFinite(Date.parse(stored.until))) return null;
-    return { state: Date.parse(stored.until) > Date.now() ? "open" : "half-open", until: stored.until, reason: typeof stored.reason === "string" ? stored.reason : "" };
+    return {
+      state: Date.parse(stored.until) > Date.now() ? "open" : "half-open",
+      until: stored.until,
+      reason: typeof stored.reason === "string" ? stored.reason : "",
+    };
   } catch {
     return null;
   }

@@ -30,6 +30,8 @@ describe("a task's own variables (SubmitOptions.env)", () => {
 
   it("shows the policy the values in place of their references, and leaves other variables alone", () => {
     const env = { CA_PARAM_DIR: "/", CA_PARAM_X: "mkfs" };
-    expect(expandForPolicy('rm -rf "${CA_PARAM_DIR?}" && $CA_PARAM_X ${CA_PARAM_X} ${HOME} ${CA_OTHER?}', env)).toBe('rm -rf "/" && mkfs mkfs ${HOME} ${CA_OTHER?}');
+    expect(expandForPolicy('rm -rf "${CA_PARAM_DIR?}" && $CA_PARAM_X ${CA_PARAM_X} ${HOME} ${CA_OTHER?}', env)).toBe(
+      'rm -rf "/" && mkfs mkfs ${HOME} ${CA_OTHER?}',
+    );
   });
 });

@@ -26,7 +26,8 @@ export function checkTaskEnv(env: unknown): Readonly<Record<string, string>> | u
     if (value.includes("\0")) throw new UsageError(`env: ${name}: the value contains a NUL byte, which no environment variable can carry`);
     if (LONE_SURROGATE.test(value)) throw new UsageError(`env: ${name}: the value is not valid text (a lone UTF-16 surrogate)`);
     const bytes = Buffer.byteLength(name) + 2 + Buffer.byteLength(value);
-    if (bytes > MAX_STRING) throw new UsageError(`env: ${name}: the value is ${bytes - name.length - 2} bytes; one variable carries at most ${MAX_STRING - name.length - 2}`);
+    if (bytes > MAX_STRING)
+      throw new UsageError(`env: ${name}: the value is ${bytes - name.length - 2} bytes; one variable carries at most ${MAX_STRING - name.length - 2}`);
     total += bytes;
     out[name] = value;
   }

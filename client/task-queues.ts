@@ -12,7 +12,10 @@ const JOB_ATTEMPTS = 3;
 export class TaskQueues {
   private readonly queues = new Map<string, Queue>();
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   /** Puts an accepted task's job on its queue; a no-op if the job exists. */
   async enqueue(record: TaskRecord): Promise<void> {

@@ -18,7 +18,10 @@ export class TaskWatcher {
   private cursor = "$";
   private closed = false;
 
-  constructor(private readonly blocking: Redis, private readonly ledger: Ledger) {
+  constructor(
+    private readonly blocking: Redis,
+    private readonly ledger: Ledger,
+  ) {
     this.stream = new EventStream(blocking, ledger.keys.events);
   }
 
@@ -31,10 +34,14 @@ export class TaskWatcher {
       let set = this.waiters.get(id);
       if (!set) this.waiters.set(id, (set = new Set()));
       set.add(waiter);
-      signal?.addEventListener("abort", () => {
-        set?.delete(waiter);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        "abort",
+        () => {
+          set?.delete(waiter);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
       this.loop ??= this.run();
       // The task may have ended between our read and the registration.
       void this.check(id);

@@ -10,7 +10,11 @@ describe("asciicast v2 files", () => {
       castEventLine(1.5, "m", "end: completed");
     const cast = parseCast(text, "x.cast");
     expect(cast.header).toEqual({ version: 2, width: 200, height: 50, timestamp: 1764640000, title: "task t on alpha" });
-    expect(cast.events).toEqual([[0, "i", "echo hi\n"], [0.012346, "o", "\x1b[31mhi\x1b[0m\r\n"], [1.5, "m", "end: completed"]]);
+    expect(cast.events).toEqual([
+      [0, "i", "echo hi\n"],
+      [0.012346, "o", "\x1b[31mhi\x1b[0m\r\n"],
+      [1.5, "m", "end: completed"],
+    ]);
     expect(cast.skipped).toBe(0);
   });
 

@@ -37,13 +37,19 @@ export function parseRanges(markdown: string): ProgramRange[] {
   const start = markdown.indexOf(RANGES_MARKER);
   if (start < 0) return [];
   // The table: the lines starting with `|` right after the marker (blank lines before it allowed).
-  const lines = markdown.slice(start + RANGES_MARKER.length).split("\n").map((line) => line.trim());
+  const lines = markdown
+    .slice(start + RANGES_MARKER.length)
+    .split("\n")
+    .map((line) => line.trim());
   const first = lines.findIndex((line) => line !== "");
   const end = lines.findIndex((line, i) => i >= first && !line.startsWith("|"));
   const rows = first < 0 ? [] : lines.slice(first, end < 0 ? lines.length : end);
   const ranges: ProgramRange[] = [];
   for (const row of rows.slice(2)) {
-    const cells = row.replace(/^\||\|$/g, "").split("|").map((cell) => cell.trim().replace(/^`|`$/g, ""));
+    const cells = row
+      .replace(/^\||\|$/g, "")
+      .split("|")
+      .map((cell) => cell.trim().replace(/^`|`$/g, ""));
     const [program, packageName, oldest, newest, failing] = cells;
     if (!program || !packageName || !semver.valid(oldest ?? "") || !semver.valid(newest ?? "")) continue;
     const failed = (failing ?? "").split(/[,\s]+/).filter((v) => semver.valid(v));
@@ -73,10 +79,19 @@ export function classifyVersion(program: string, version: string | null, ranges:
   if (!range) return { standing: "unknown", outside: false, message: null };
   const v = version ? versionIn(version) : null;
   const tested = `${range.oldest} – ${range.newest}`;
-  if (!v) return { standing: "unknown", outside: false, message: `${program}: its version could not be read, so it cannot be checked against the tested releases (${tested})` };
+  if (!v)
+    return {
+      standing: "unknown",
+      outside: false,
+      message: `${program}: its version could not be read, so it cannot be checked against the tested releases (${tested})`,
+    };
   const upgrade = `npm install -g ${range.packageName}@${range.newest}`;
   if (range.failing.includes(v)) {
-    return { standing: "failing", outside: true, message: `${program} ${v} failed claude-agent's conformance suite (see CONFORMANCE.md); tested and passing: ${tested}. Fix: ${upgrade}` };
+    return {
+      standing: "failing",
+      outside: true,
+      message: `${program} ${v} failed claude-agent's conformance suite (see CONFORMANCE.md); tested and passing: ${tested}. Fix: ${upgrade}`,
+    };
   }
   if (semver.lt(v, range.oldest)) {
     return {

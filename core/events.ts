@@ -12,7 +12,11 @@ type StreamEntry = [id: string, fields: string[]];
  * approval questions, breaker events carry failure messages.
  */
 export class EventStream {
-  constructor(private readonly redis: Redis, readonly key: string, private readonly redact: Redactor = redactShapes) {}
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+    private readonly redact: Redactor = redactShapes,
+  ) {}
 
   async publish(type: string, data: Record<string, string | undefined> = {}): Promise<string> {
     const clean: Record<string, string | undefined> = {};

@@ -59,7 +59,8 @@ export function ensureMarker(root: string, options: { legacy?: boolean } = {}): 
   const temp = `${markerPath(root)}.${process.pid}.${randomBytes(4).toString("hex")}`;
   writeFileSync(temp, `${JSON.stringify({ claudeAgentHome: 1, ...marker })}\n`, { mode: 0o600 });
   try {
-    if (existing) renameSync(temp, markerPath(root)); // an empty marker made by hand: ours replaces it
+    if (existing)
+      renameSync(temp, markerPath(root)); // an empty marker made by hand: ours replaces it
     else linkSync(temp, markerPath(root));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
@@ -80,7 +81,12 @@ export function recordPrefix(root: string, prefix: string): void {
 
 /** The swarm name a new home gets for when swarm.yaml names none: its folder's name and 6 characters of its id. */
 export function defaultSwarmName(root: string, id: string): string {
-  const base = basename(root).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32).replace(/-+$/, "");
+  const base = basename(root)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 32)
+    .replace(/-+$/, "");
   return `${base || "home"}-${id.slice(0, 6)}`;
 }
 

@@ -95,20 +95,26 @@ export function ensureHome(root: string): HomePaths & { readonly identity: HomeM
 /** The marker of an existing folder that may be a home, given one if needed; throws for a folder that is not ours. */
 function adoptExisting(root: string): HomeMarker {
   const stat = statSync(root);
-  if (!stat.isDirectory()) throw new EnvironmentError(`the swarm home ${root} exists and is not a folder`, { hint: "Choose another --home or CLAUDE_AGENT_HOME." });
+  if (!stat.isDirectory())
+    throw new EnvironmentError(`the swarm home ${root} exists and is not a folder`, { hint: "Choose another --home or CLAUDE_AGENT_HOME." });
   const uid = process.geteuid?.();
   if (uid !== undefined && stat.uid !== uid) {
-    throw new EnvironmentError(`the swarm home ${root} belongs to another user (uid ${stat.uid})`, { hint: "Use a home of your own: --home DIR or CLAUDE_AGENT_HOME." });
+    throw new EnvironmentError(`the swarm home ${root} belongs to another user (uid ${stat.uid})`, {
+      hint: "Use a home of your own: --home DIR or CLAUDE_AGENT_HOME.",
+    });
   }
   if (readHomeMarker(root)) return ensureMarker(root);
   // A marker being written by a concurrent `up` shows as a temporary file next to where it goes.
   const entries = readdirSync(root).filter((entry) => !entry.startsWith(`${HOME_MARKER}.`));
   const legacy = SUBDIRS.every((dir) => entries.includes(dir));
   if (legacy || entries.every((entry) => HOME_FILES.has(entry))) return ensureMarker(root, { legacy });
-  throw new EnvironmentError(`${root} is not empty and is not a claude-agent home; refusing to use it (a home is made private, mode 0700, and filled with the swarm's files)`, {
-    hint: `Use a new or empty folder (--home DIR or CLAUDE_AGENT_HOME), or, if this folder is meant to be the home, mark it: touch ${join(root, HOME_MARKER)}`,
-    context: { home: root },
-  });
+  throw new EnvironmentError(
+    `${root} is not empty and is not a claude-agent home; refusing to use it (a home is made private, mode 0700, and filled with the swarm's files)`,
+    {
+      hint: `Use a new or empty folder (--home DIR or CLAUDE_AGENT_HOME), or, if this folder is meant to be the home, mark it: touch ${join(root, HOME_MARKER)}`,
+      context: { home: root },
+    },
+  );
 }
 
 export function homeMode(root: string): number | undefined {

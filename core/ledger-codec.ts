@@ -6,7 +6,18 @@ export type Fields = Record<string, string | number | boolean | null | undefined
 export function toResult(record: TaskRecord): TaskResult {
   const { id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts, reason } = record;
   return {
-    id, agent, session, status, exitCode, output, outputFile, submittedAt, startedAt, finishedAt, durationMs, attempts,
+    id,
+    agent,
+    session,
+    status,
+    exitCode,
+    output,
+    outputFile,
+    submittedAt,
+    startedAt,
+    finishedAt,
+    durationMs,
+    attempts,
     ...(reason ? { reason } : {}),
     ...agentFields(record),
   };
@@ -112,4 +123,3 @@ function taskEnv(text: string | undefined): Record<string, string> | undefined {
     return undefined;
   }
 }
-

@@ -34,7 +34,14 @@ describe("the recording a task record may name", () => {
   });
 
   it("refuses another task's recording, another folder, a path that climbs out, and a log posing as a recording", () => {
-    for (const file of [`/h/output/other-task.cast`, `/etc/${id}.cast`, `/h/output/../../etc/${id}.cast`, `/h/output/${id}.log`, `output/${id}.cast`, `/h/jobs/${id}.cast`]) {
+    for (const file of [
+      `/h/output/other-task.cast`,
+      `/etc/${id}.cast`,
+      `/h/output/../../etc/${id}.cast`,
+      `/h/output/${id}.log`,
+      `output/${id}.cast`,
+      `/h/jobs/${id}.cast`,
+    ]) {
       expect(recordProblems(id, cast(file), files), file).toEqual([expect.stringMatching(/^castFile: /)]);
     }
   });

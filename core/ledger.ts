@@ -39,7 +39,11 @@ export class Ledger {
    * text, output, reason, answer) and event messages; by default the
    * well-known secret shapes.
    */
-  constructor(private readonly redis: Redis, prefix: string, private readonly options: LedgerOptions = {}) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly options: LedgerOptions = {},
+  ) {
     this.keys = makeKeys(prefix);
     this.redact = options.redact ?? redactShapes;
   }
@@ -148,7 +152,9 @@ export class Ledger {
     // An ended task runs no more: its raw text (secrets included) goes in the same transaction, so
     // whoever sees the terminal state never sees the raw copy.
     const ending = typeof fields.status === "string" && isTerminal(fields.status);
-    const applied = (ending ? await this.scriptThenDelete(TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await this.script(TRANSITION_TASK, 3, ...args)) as number;
+    const applied = (
+      ending ? await this.scriptThenDelete(TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await this.script(TRANSITION_TASK, 3, ...args)
+    ) as number;
     return applied === 1;
   }
 

@@ -6,7 +6,12 @@ import { describe, expect, it } from "vitest";
 import { fileLogger } from "./log.js";
 import { canMountTmpfs } from "../test/helpers/mount.js";
 
-const events = (file: string): string[] => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { event: string }).event);
+const events = (file: string): string[] =>
+  readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { event: string }).event);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the JSON-lines file log", () => {

@@ -34,11 +34,19 @@ describe("secret redaction", () => {
     ["a password in an https URL", "git clone https://bob:s3cr3t-tok@git.example.com/r.git", "git clone https://bob:[redacted]@git.example.com/r.git"],
     ["token= in text (the workflow show finding)", "deploy token=ghp_abcdefghijklmnopqrstuvwxyz0123456789AB env=prod", "deploy token=[redacted] env=prod"],
     ["a plain token= value", "curl -H x token=abc123def", "curl -H x token=[redacted]"],
-    ["password= and --password=", "mysql --password=hunter2 -u root; PGPASSWORD=pa55word psql", "mysql --password=[redacted] -u root; PGPASSWORD=[redacted] psql"],
+    [
+      "password= and --password=",
+      "mysql --password=hunter2 -u root; PGPASSWORD=pa55word psql",
+      "mysql --password=[redacted] -u root; PGPASSWORD=[redacted] psql",
+    ],
     ["a YAML secret", "client_secret: Zm9vYmFyYmF6\nname: x", "client_secret: [redacted]\nname: x"],
     ["a JSON api key", '{"api_key": "abc 123 def", "n": 1}', '{"api_key": "[redacted]", "n": 1}'],
     ["an AWS secret access key in an ini file", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key = [redacted]"],
-    ["an AWS secret access key in the environment", "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "export AWS_SECRET_ACCESS_KEY=[redacted]"],
+    [
+      "an AWS secret access key in the environment",
+      "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      "export AWS_SECRET_ACCESS_KEY=[redacted]",
+    ],
     ["an AWS secret in JSON", '"SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"', '"SecretAccessKey": "[redacted]"'],
   ])("hides %s", (_what, text, expected) => {
     expect(redact(text)).toBe(expected);
@@ -46,7 +54,8 @@ describe("secret redaction", () => {
   });
 
   it("leaves ordinary text alone", () => {
-    const text = "npm test: 42 passed, sk-short, token: none, ghp_ too short, outputTokens: 1234, token_type=bearer, password=$DB_PASSWORD, https://example.com/a:b@c";
+    const text =
+      "npm test: 42 passed, sk-short, token: none, ghp_ too short, outputTokens: 1234, token_type=bearer, password=$DB_PASSWORD, https://example.com/a:b@c";
     expect(redact(text)).toBe(text);
   });
 

@@ -130,7 +130,10 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** The redactor of a swarm: secrets from its agents' env and from this process's own environment. */
-export function swarmRedactor(agentEnvs: Iterable<Readonly<Record<string, string>>>, env: Readonly<Record<string, string | undefined>> = process.env): Redactor {
+export function swarmRedactor(
+  agentEnvs: Iterable<Readonly<Record<string, string>>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Redactor {
   const values = secretValues(env);
   for (const agentEnv of agentEnvs) values.push(...secretValues(agentEnv ?? {}));
   return makeRedactor(values);

@@ -98,7 +98,36 @@ describe("replaySafe: what a replayed recording may send to a person's terminal"
   });
 
   it("is a fixpoint, and lets nothing through from random bytes of escape syntax", () => {
-    const alphabet = [ESC, ESC, "[", "]", "P", "\\", BEL, ";", "?", "0", "1", "5", "2", "m", "h", "c", "n", "t", "J", "3", "(", "\u009b", "\u009d", "\u009c", "a", "\n", "\r", "\x18"];
+    const alphabet = [
+      ESC,
+      ESC,
+      "[",
+      "]",
+      "P",
+      "\\",
+      BEL,
+      ";",
+      "?",
+      "0",
+      "1",
+      "5",
+      "2",
+      "m",
+      "h",
+      "c",
+      "n",
+      "t",
+      "J",
+      "3",
+      "(",
+      "\u009b",
+      "\u009d",
+      "\u009c",
+      "a",
+      "\n",
+      "\r",
+      "\x18",
+    ];
     let seed = 42;
     const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed);
     for (let round = 0; round < 2000; round++) {

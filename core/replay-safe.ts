@@ -182,7 +182,10 @@ export class ReplayFilter {
   private judge(params: string, final: string): string {
     if (params.startsWith("?")) {
       if (final !== "h" && final !== "l") return "";
-      const modes = params.slice(1).split(";").filter((mode) => PRIVATE_MODES.has(mode));
+      const modes = params
+        .slice(1)
+        .split(";")
+        .filter((mode) => PRIVATE_MODES.has(mode));
       if (modes.length === 0) return "";
       const on = final === "h";
       for (const mode of modes) {

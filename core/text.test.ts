@@ -72,7 +72,15 @@ describe("readTextFile", () => {
     ["a device", () => "/dev/zero", "cannot read test file PATH: not a regular file"],
     ["binary", () => file("bin", Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00])), "test file PATH: binary data, not text (a NUL byte at byte 5)"],
     ["not UTF-8", () => file("latin1", Buffer.from("caf\xe9", "latin1")), "test file PATH: not UTF-8 text (an invalid byte 0xe9 at byte 3)"],
-    ["too large", () => { const p = file("big", ""); truncateSync(p, 2048); return p; }, "test file PATH: too large (2 KiB; the limit is 1 KiB)"],
+    [
+      "too large",
+      () => {
+        const p = file("big", "");
+        truncateSync(p, 2048);
+        return p;
+      },
+      "test file PATH: too large (2 KiB; the limit is 1 KiB)",
+    ],
   ])("refuses a file that is %s, naming it", (_, path, message) => {
     const p = path();
     expect(() => read(p)).toThrow(UsageError);

@@ -43,7 +43,8 @@ export class History {
 
   async tasks(query: TaskQuery = {}): Promise<Page<TaskSummary>> {
     const limit = query.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UsageError(`--limit: expected a whole number from 1 to ${MAX_PAGE}, got ${JSON.stringify(limit)}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+      throw new UsageError(`--limit: expected a whole number from 1 to ${MAX_PAGE}, got ${JSON.stringify(limit)}`);
     const { db, dialect } = this.store;
     if (query.search !== undefined) {
       const offset = query.cursor ? decodeCursor(query.cursor, "offset").offset : 0;
@@ -72,7 +73,8 @@ export class History {
   }
 
   async audit(filter: AuditFilter = {}, limit = 100, cursor?: string): Promise<Page<AuditEntry>> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UsageError(`--limit: expected a whole number from 1 to ${MAX_PAGE}, got ${JSON.stringify(limit)}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+      throw new UsageError(`--limit: expected a whole number from 1 to ${MAX_PAGE}, got ${JSON.stringify(limit)}`);
     const afterSeq = cursor ? decodeCursor(cursor, "seq").seq : null;
     const rows = await listAudit(this.store.db, filter, limit + 1, afterSeq);
     const page = rows.slice(0, limit).map(toAuditEntry);
@@ -107,7 +109,10 @@ function decodeCursor(text: string, kind: "offset"): { offset: number };
 function decodeCursor(text: string, kind: "keyset"): { at: number; id: string };
 function decodeCursor(text: string, kind: "seq"): { seq: number };
 function decodeCursor(text: string, kind: CursorKind): Cursor {
-  const bad = () => new UsageError(`--cursor: not a cursor of this listing: ${JSON.stringify(text.slice(0, 40))}`, { hint: "Pass the `next` value printed with the previous page, with the same filters." });
+  const bad = () =>
+    new UsageError(`--cursor: not a cursor of this listing: ${JSON.stringify(text.slice(0, 40))}`, {
+      hint: "Pass the `next` value printed with the previous page, with the same filters.",
+    });
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Record<string, unknown>;

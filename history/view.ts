@@ -94,7 +94,10 @@ export function toSummary(row: TaskListRow | SearchHit): TaskSummary {
 
 export function toHistoryTask(row: StoredTask): HistoryTask {
   const omitted = row.output_chars - row.output_head.length - row.output_tail.length;
-  const output = row.output_tail === "" ? row.output_head : `${row.output_head}\n… [${omitted} characters omitted; the whole output is in the output file] …\n${row.output_tail}`;
+  const output =
+    row.output_tail === ""
+      ? row.output_head
+      : `${row.output_head}\n… [${omitted} characters omitted; the whole output is in the output file] …\n${row.output_tail}`;
   return {
     ...toSummary(row),
     host: row.host,

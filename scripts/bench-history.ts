@@ -26,9 +26,13 @@ try {
   say(`\nmemory search over ${entries} entries (SQLite; hybrid with a local /v1/embeddings server, 72 dimensions)`);
   const memory = await measureMemory(entries, 100, say);
   say("\n| figure | value | goal |\n|---|---|---|");
-  say(`| burst of ${burst.tasks}: throughput without / with history | ${f(burst.withoutHistory)} / ${f(burst.withHistory)} tasks/s (${f((1 - burst.withHistory / burst.withoutHistory) * 100)} % less) | within 5 % |`);
+  say(
+    `| burst of ${burst.tasks}: throughput without / with history | ${f(burst.withoutHistory)} / ${f(burst.withHistory)} tasks/s (${f((1 - burst.withHistory / burst.withoutHistory) * 100)} % less) | within 5 % |`,
+  );
   say(`| history lag (task finished → its row written), p50 / p95 / max | ${f(burst.lag.p50)} / ${f(burst.lag.p95)} / ${f(burst.lag.max)} ms | p95 < 1 s |`);
-  say(`| \`tasks --search\` over ${search.tasks} tasks (in-process query, limit 50), p50 / p95 | ${f(search.p50)} / ${f(search.p95)} ms (store built in ${f(search.buildSec)} s) | p95 < 50 ms |`);
+  say(
+    `| \`tasks --search\` over ${search.tasks} tasks (in-process query, limit 50), p50 / p95 | ${f(search.p50)} / ${f(search.p95)} ms (store built in ${f(search.buildSec)} s) | p95 < 50 ms |`,
+  );
   say(`| memory search over ${memory.entries} entries, full-text p50 / p95 | ${f(memory.fullText.p50)} / ${f(memory.fullText.p95)} ms | p95 < 100 ms |`);
   say(`| memory search, hybrid (query embedding over HTTP + vectors + RRF) p50 / p95 | ${f(memory.hybrid.p50)} / ${f(memory.hybrid.p95)} ms | p95 < 100 ms |`);
 } finally {

@@ -58,7 +58,9 @@ function oursRunner(swarm: Awaited<ReturnType<BenchSwarm["sdk"]>>, task: string,
     const handle = await swarm.submit({ task, agent: AGENT });
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_TIMEOUT_MS) });
     if (result.status !== "completed" || (expect !== null && result.output.trim() !== expect)) {
-      throw new Error(`task ${handle.id} (${task}) ended ${result.status} with ${JSON.stringify(result.output.slice(0, 200))}${result.reason ? `: ${result.reason}` : ""}`);
+      throw new Error(
+        `task ${handle.id} (${task}) ended ${result.status} with ${JSON.stringify(result.output.slice(0, 200))}${result.reason ? `: ${result.reason}` : ""}`,
+      );
     }
   };
 }
@@ -91,7 +93,9 @@ async function measureAll(results: Results, cleanups: Cleanups): Promise<void> {
 }
 
 async function measureScale(results: Results, cleanups: Cleanups, redis: BaselineRedis, n: number): Promise<void> {
-  say(`\nscale ${n}: swarm of 1 shell agent × ${n} replica${n > 1 ? "s" : ""} (daemon \`claude-agent up\` in a child process) | baseline worker with concurrency ${n}`);
+  say(
+    `\nscale ${n}: swarm of 1 shell agent × ${n} replica${n > 1 ? "s" : ""} (daemon \`claude-agent up\` in a child process) | baseline worker with concurrency ${n}`,
+  );
   const t0 = performance.now();
   const swarm = await startBenchSwarm(n, cleanups);
   const startMs = performance.now() - t0;
@@ -131,7 +135,9 @@ async function measureScale(results: Results, cleanups: Cleanups, redis: Baselin
       r.oursSec = await burst(PLAN.burst, oursEcho);
       r.oursCpuMs = (cpuMs(oursPids) - cpu0) / PLAN.burst;
       r.ours = PLAN.burst / r.oursSec;
-      say(`  burst of ${PLAN.burst} \`echo x\`, ours:     ${r.oursSec.toFixed(2)} s → ${rate(r.ours)} (${times(r.ours / r.baseline)} the baseline); CPU ${r.oursCpuMs.toFixed(2)} ms per task`);
+      say(
+        `  burst of ${PLAN.burst} \`echo x\`, ours:     ${r.oursSec.toFixed(2)} s → ${rate(r.ours)} (${times(r.ours / r.baseline)} the baseline); CPU ${r.oursCpuMs.toFixed(2)} ms per task`,
+      );
     } finally {
       await worker.stop();
     }
@@ -167,7 +173,9 @@ async function measureIdle(swarm: BenchSwarm, agents: number): Promise<IdleFigur
   const daemon = swarm.daemon.pid!;
   const redis = Number.parseInt(readFileSync(swarm.paths.redisPid, "utf8"), 10);
   const tmuxServer = tmuxServerPid(swarm);
-  const tmuxClients = childrenOf(daemon).filter((child) => child.comm.startsWith("tmux")).map((child) => child.pid);
+  const tmuxClients = childrenOf(daemon)
+    .filter((child) => child.comm.startsWith("tmux"))
+    .map((child) => child.pid);
   const panes = childrenOf(tmuxServer).map((child) => child.pid);
   const groups = { daemon: [daemon], redis: [redis], tmuxServer: [tmuxServer], tmuxClient: tmuxClients };
   const ticks = (pids: number[]): number => pids.reduce((sum, pid) => sum + (readStat(pid)?.cpu ?? Number.NaN), 0);
@@ -187,8 +195,12 @@ async function measureIdle(swarm: BenchSwarm, agents: number): Promise<IdleFigur
     rssKb: { daemon: rss([daemon]), redis: rss([redis]), tmuxServer: rss([tmuxServer]), tmuxClient: rss(tmuxClients), panes: rss(panes) },
     paneCount: panes.length,
   };
-  say(`  idle CPU (% of one core): daemon ${pct(cpu.daemon)}, redis ${pct(cpu.redis)}, tmux server ${pct(cpu.tmuxServer)}, tmux control client ${pct(cpu.tmuxClient)}`);
-  say(`  idle RSS: daemon ${mb(figures.rssKb.daemon)}, redis ${mb(figures.rssKb.redis)}, tmux server ${mb(figures.rssKb.tmuxServer)}, tmux control client ${mb(figures.rssKb.tmuxClient)}, ${panes.length} pane processes ${mb(figures.rssKb.panes)}`);
+  say(
+    `  idle CPU (% of one core): daemon ${pct(cpu.daemon)}, redis ${pct(cpu.redis)}, tmux server ${pct(cpu.tmuxServer)}, tmux control client ${pct(cpu.tmuxClient)}`,
+  );
+  say(
+    `  idle RSS: daemon ${mb(figures.rssKb.daemon)}, redis ${mb(figures.rssKb.redis)}, tmux server ${mb(figures.rssKb.tmuxServer)}, tmux control client ${mb(figures.rssKb.tmuxClient)}, ${panes.length} pane processes ${mb(figures.rssKb.panes)}`,
+  );
   return figures;
 }
 
@@ -208,7 +220,8 @@ function machine(): Record<string, string> {
     return out.status === 0 ? out.stdout.trim() : null;
   };
   const head = git(["rev-parse", "--short", "HEAD"]);
-  const revision = process.env.BENCH_REVISION ?? (head ? `${head}${git(["status", "--porcelain", "--untracked-files=no"]) ? " with uncommitted changes" : ""}` : "unknown");
+  const revision =
+    process.env.BENCH_REVISION ?? (head ? `${head}${git(["status", "--porcelain", "--untracked-files=no"]) ? " with uncommitted changes" : ""}` : "unknown");
   return {
     revision,
     nproc: String(availableParallelism()),

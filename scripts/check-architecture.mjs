@@ -53,7 +53,13 @@ export const DEFAULT_RULES = join(HERE, "architecture-rules.json");
 export function scanImports(src, fileName = "file.ts") {
   // JSDoc is never needed here and parent pointers are not either: both are skipped, as the parse is
   // most of the checker's time (643 files: 2.2 s of user CPU with them, 1.3 s without).
-  const file = ts.createSourceFile(fileName, src, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, ts.ScriptKind.TS);
+  const file = ts.createSourceFile(
+    fileName,
+    src,
+    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+    false,
+    ts.ScriptKind.TS,
+  );
   /** @type {ImportRef[]} */
   const out = [];
   const lineOf = (node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
@@ -114,8 +120,13 @@ export function globToRegExp(glob) {
   for (let k = 0; k < glob.length; k++) {
     const c = glob[k];
     if (c === "*" && glob[k + 1] === "*") {
-      if (glob[k + 2] === "/") { re += "(?:.*/)?"; k += 2; }
-      else { re += ".*"; k += 1; }
+      if (glob[k + 2] === "/") {
+        re += "(?:.*/)?";
+        k += 2;
+      } else {
+        re += ".*";
+        k += 1;
+      }
     } else if (c === "*") re += "[^/]*";
     else if (c === "?") re += "[^/]";
     else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
@@ -138,7 +149,13 @@ function listTsFiles(root, excluded) {
   return files;
 }
 
-const isFile = (p) => { try { return statSync(p).isFile(); } catch { return false; } };
+const isFile = (p) => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Resolves a relative specifier the way TypeScript's NodeNext mode does for
@@ -183,16 +200,22 @@ function stronglyConnected(nodes, edges) {
   for (const start of nodes) {
     if (idx.has(start)) continue;
     const work = [{ v: start, it: 0 }];
-    idx.set(start, index); low.set(start, index); index++;
-    stack.push(start); onStack.add(start);
+    idx.set(start, index);
+    low.set(start, index);
+    index++;
+    stack.push(start);
+    onStack.add(start);
     while (work.length) {
       const frame = work[work.length - 1];
       const next = edges.get(frame.v) ?? [];
       if (frame.it < next.length) {
         const w = next[frame.it++];
         if (!idx.has(w)) {
-          idx.set(w, index); low.set(w, index); index++;
-          stack.push(w); onStack.add(w);
+          idx.set(w, index);
+          low.set(w, index);
+          index++;
+          stack.push(w);
+          onStack.add(w);
           work.push({ v: w, it: 0 });
         } else if (onStack.has(w)) {
           low.set(frame.v, Math.min(low.get(frame.v), idx.get(w)));
@@ -207,7 +230,11 @@ function stronglyConnected(nodes, edges) {
       if (low.get(frame.v) === idx.get(frame.v)) {
         const comp = [];
         let w;
-        do { w = stack.pop(); onStack.delete(w); comp.push(w); } while (w !== frame.v);
+        do {
+          w = stack.pop();
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== frame.v);
         out.push(comp);
       }
     }
@@ -229,7 +256,11 @@ function shortestCycle(start, edges, within) {
         while (path[0] !== start) path.unshift(prev.get(path[0]));
         return [...path, start];
       }
-      if (!seen.has(w)) { seen.add(w); prev.set(w, v); queue.push(w); }
+      if (!seen.has(w)) {
+        seen.add(w);
+        prev.set(w, v);
+        queue.push(w);
+      }
     }
   }
   return [start, start];
@@ -263,7 +294,12 @@ export function checkArchitecture(root, rules) {
     }
     const edges = new Set();
     const reported = new Set();
-    const report = (line) => { if (!reported.has(line)) { reported.add(line); violations.push(line); } };
+    const report = (line) => {
+      if (!reported.has(line)) {
+        reported.add(line);
+        violations.push(line);
+      }
+    };
 
     for (const ref of refs) {
       if (!isRelative(ref.spec)) continue;
@@ -303,7 +339,16 @@ export function checkArchitecture(root, rules) {
     const start = [...comp].sort()[0];
     const path = shortestCycle(start, runtimeEdges, within);
     const extra = comp.length - (path.length - 1);
-    cycles.push(`cycle: ${path.join(" → ")}${extra > 0 ? ` (and ${extra} more file${extra === 1 ? "" : "s"} in the same cycle: ${comp.filter((f) => !path.includes(f)).sort().join(", ")})` : ""}`);
+    cycles.push(
+      `cycle: ${path.join(" → ")}${
+        extra > 0
+          ? ` (and ${extra} more file${extra === 1 ? "" : "s"} in the same cycle: ${comp
+              .filter((f) => !path.includes(f))
+              .sort()
+              .join(", ")})`
+          : ""
+      }`,
+    );
   }
   cycles.sort();
 

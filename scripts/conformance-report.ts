@@ -28,7 +28,9 @@ export function renderConformance(results: readonly RunEntry[], pinned: Readonly
     const tag = r.version === pinned[r.program] ? " (pinned)" : "";
     return `| ${r.program} | ${r.version}${tag} | ${r.node} | ${r.date} | ${cells.join(" | ")} |`;
   });
-  const failures = sorted.filter((r) => r.failures.length > 0).flatMap((r) => [`- **${r.program} ${r.version}** (Node ${r.node}, ${r.date}):`, ...r.failures.map((f) => `  - ${f}`)]);
+  const failures = sorted
+    .filter((r) => r.failures.length > 0)
+    .flatMap((r) => [`- **${r.program} ${r.version}** (Node ${r.node}, ${r.date}):`, ...r.failures.map((f) => `  - ${f}`)]);
   return `# Conformance: the agent programs claude-agent is tested with
 
 Written by \`npm run conformance\` (scripts/conformance.ts) from \`conformance.json\`; do not edit by hand.

@@ -31,8 +31,8 @@ function parseArgs(argv: readonly string[]): Options {
   const options: Options = { programs: [], versions: [] };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === "--program" && value) (options.programs.push(...(value.split(",") as ProgramName[])), i++);
-    else if (flag === "--version" && value) (options.versions.push(...value.split(",")), i++);
+    if (flag === "--program" && value) options.programs.push(...(value.split(",") as ProgramName[])), i++;
+    else if (flag === "--version" && value) options.versions.push(...value.split(",")), i++;
     else throw new Error(`unknown argument ${flag}; use --program NAME [--version X]`);
   }
   for (const program of options.programs) if (!SUITES[program]) throw new Error(`unknown program ${program}; one of ${Object.keys(SUITES).join(", ")}`);
@@ -48,7 +48,11 @@ function pinned(packageName: string): string {
 function latest(packageName: string): string {
   const view = spawnSync("npm", ["view", packageName, "version"], { encoding: "utf8" });
   if (view.status !== 0) throw new Error(`npm view ${packageName} failed: ${view.stderr}`);
-  return view.stdout.trim().split("\n").at(-1)!.replace(/^.*'(.*)'$/, "$1");
+  return view.stdout
+    .trim()
+    .split("\n")
+    .at(-1)!
+    .replace(/^.*'(.*)'$/, "$1");
 }
 
 /** The pinned release runs from node_modules; any other is installed once into the cache. */
@@ -60,7 +64,9 @@ function install(program: ProgramName, version: string): string {
   if (existsSync(bin)) return bin;
   mkdirSync(dir, { recursive: true });
   process.stdout.write(`conformance: installing ${suite.packageName}@${version} into ${dir}\n`);
-  const npm = spawnSync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error", `${suite.packageName}@${version}`], { stdio: "inherit" });
+  const npm = spawnSync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error", `${suite.packageName}@${version}`], {
+    stdio: "inherit",
+  });
   if (npm.status !== 0 || !existsSync(bin)) throw new Error(`installing ${suite.packageName}@${version} failed`);
   return bin;
 }
@@ -75,7 +81,11 @@ function runSuite(program: ProgramName, version: string, bin: string): RunEntry 
   rmSync(report, { force: true });
   const started = Date.now();
   const env = { ...process.env, [`CLAUDE_AGENT_TEST_BIN_${program.toUpperCase()}`]: bin, CLAUDE_AGENT_SKIP_BUILD: built ? "1" : "" };
-  spawnSync(process.execPath, [join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...suite.files], { stdio: "inherit", env, cwd: ROOT });
+  spawnSync(
+    process.execPath,
+    [join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...suite.files],
+    { stdio: "inherit", env, cwd: ROOT },
+  );
   built = true;
   const features: RunEntry["features"] = {};
   const failures: string[] = [];
@@ -92,7 +102,15 @@ function runSuite(program: ProgramName, version: string, bin: string): RunEntry 
     }
     rmSync(report, { force: true });
   } else failures.push("the suite did not run (no report)");
-  return { program, version, node: process.versions.node, date: new Date().toISOString().slice(0, 10), seconds: Math.round((Date.now() - started) / 1000), features, failures };
+  return {
+    program,
+    version,
+    node: process.versions.node,
+    date: new Date().toISOString().slice(0, 10),
+    seconds: Math.round((Date.now() - started) / 1000),
+    features,
+    failures,
+  };
 }
 
 let built = false;

@@ -20,17 +20,24 @@ if (run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.js
 // The fault-injection suite measures recovery times (RELIABILITY.md): it runs on its own, after the
 // rest, so that those figures are the swarm's and not those of whatever test file shares the cores.
 const args = process.argv.slice(2);
-const phases = args.length > 0
-  ? [{ title: "tests", args }]
-  : [
-      { title: "tests", args: ["--exclude", "test/reliability/**"] },
-      { title: "fault-injection suite (alone)", args: ["test/reliability"], env: { CLAUDE_AGENT_SKIP_BUILD: "1" } },
-    ];
+const phases =
+  args.length > 0
+    ? [{ title: "tests", args }]
+    : [
+        { title: "tests", args: ["--exclude", "test/reliability/**"] },
+        { title: "fault-injection suite (alone)", args: ["test/reliability"], env: { CLAUDE_AGENT_SKIP_BUILD: "1" } },
+      ];
 // The real-program suites drive the current agent programs, which need Node >= 22. On an older
 // machine Node they run a second time under Node 22 from claude-agent's cache (daemon, CLI and the
 // agents' Node alike), so both Nodes are tested; the rest of the suite does not depend on the Node
 // the programs need and runs once.
-const REAL_PROGRAM_SUITES = ["test/agents/claude.test.ts", "test/agents/claude-interactive.test.ts", "test/agents/codex.test.ts", "test/agents/gemini.test.ts", "test/agents/qwen.test.ts"];
+const REAL_PROGRAM_SUITES = [
+  "test/agents/claude.test.ts",
+  "test/agents/claude-interactive.test.ts",
+  "test/agents/codex.test.ts",
+  "test/agents/gemini.test.ts",
+  "test/agents/qwen.test.ts",
+];
 if (args.length === 0 && Number(process.versions.node.split(".")[0]) < 22) {
   let node22 = null;
   try {
@@ -41,21 +48,30 @@ if (args.length === 0 && Number(process.versions.node.split(".")[0]) < 22) {
   }
   if (node22) {
     const PATH = `${dirname(node22)}:${process.env.PATH ?? ""}`;
-    phases.push({ title: `real-program suites again on Node 22 (${node22})`, node: node22, args: REAL_PROGRAM_SUITES, env: { PATH, CLAUDE_AGENT_SKIP_BUILD: "1" } });
+    phases.push({
+      title: `real-program suites again on Node 22 (${node22})`,
+      node: node22,
+      args: REAL_PROGRAM_SUITES,
+      env: { PATH, CLAUDE_AGENT_SKIP_BUILD: "1" },
+    });
   }
 }
 
-let passed = 0, failedTests = 0, skipped = 0, status = 0;
+let passed = 0,
+  failedTests = 0,
+  skipped = 0,
+  status = 0;
 for (const phase of phases) {
   console.log(`== ${phase.title}`);
   const began = Date.now();
   const report = ".vitest-report.json";
   rmSync(report, { force: true });
-  const code = spawnSync(phase.node ?? process.execPath, [
-    "node_modules/vitest/vitest.mjs", "run",
-    "--reporter=default", "--reporter=json", `--outputFile.json=${report}`,
-    ...phase.args,
-  ], { stdio: "inherit", env: { ...process.env, ...phase.env } }).status ?? 1;
+  const code =
+    spawnSync(
+      phase.node ?? process.execPath,
+      ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...phase.args],
+      { stdio: "inherit", env: { ...process.env, ...phase.env } },
+    ).status ?? 1;
   let phaseFailed = 0;
   if (existsSync(report)) {
     const json = JSON.parse(readFileSync(report, "utf8"));

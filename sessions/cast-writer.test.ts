@@ -27,7 +27,13 @@ describe("CastWriter: a pane's bytes as an asciicast recording", () => {
     await w.close();
     const cast = parseCast(readFileSync(file, "utf8"), file);
     expect(cast.header).toEqual({ version: 2, width: 80, height: 24, timestamp: 1_700_000_000, title: "t" });
-    expect(cast.events.map(([, code, data]) => [code, data])).toEqual([["o", "a"], ["m", "begin tok"], ["o", "b"], ["o", "c"], ["o", "\x1b]0;title\x07"]]);
+    expect(cast.events.map(([, code, data]) => [code, data])).toEqual([
+      ["o", "a"],
+      ["m", "begin tok"],
+      ["o", "b"],
+      ["o", "c"],
+      ["o", "\x1b]0;title\x07"],
+    ]);
     expect(readFileSync(file, "utf8")).not.toContain("nonce");
   });
 
@@ -39,7 +45,11 @@ describe("CastWriter: a pane's bytes as an asciicast recording", () => {
     w.output(bytes.slice(1, 3));
     w.output(bytes.slice(3));
     await w.close();
-    expect(parseCast(readFileSync(file, "utf8"), file).events.map(([, , data]) => data).join("")).toBe("ü✓");
+    expect(
+      parseCast(readFileSync(file, "utf8"), file)
+        .events.map(([, , data]) => data)
+        .join(""),
+    ).toBe("ü✓");
   });
 
   it("continues an existing recording, times going on from its start", async () => {
@@ -56,7 +66,12 @@ describe("CastWriter: a pane's bytes as an asciicast recording", () => {
     second.output("two");
     await second.close();
     const cast = parseCast(readFileSync(file, "utf8"), file);
-    expect(cast.events).toEqual([[0, "i", "prompt"], [1.5, "o", "one"], [2.5, "m", "adopted"], [2.5, "o", "two"]]);
+    expect(cast.events).toEqual([
+      [0, "i", "prompt"],
+      [1.5, "o", "one"],
+      [2.5, "m", "adopted"],
+      [2.5, "o", "two"],
+    ]);
   });
 
   it("refuses to write through a link planted at the recording's name", () => {

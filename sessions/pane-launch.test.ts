@@ -20,7 +20,10 @@ describe("the pane launcher", () => {
   it("runs the program with exactly the launch file's environment, TERM kept, in its folder; values and arguments whole", () => {
     const value = "line one\nline two 'quoted' \"double\" $(not run) `nor this`";
     const script = 'printf "%s\\0" "$@"; printf -- "--env--\\0"; env -0';
-    const run = launch({ PATH: process.env.PATH!, MULTI: value }, ["bash", "-c", script, "argv0", "an\narg", ""], { TMUX: "/s,1,0", SECRET_OF_THE_DAEMON: "x" });
+    const run = launch({ PATH: process.env.PATH!, MULTI: value }, ["bash", "-c", script, "argv0", "an\narg", ""], {
+      TMUX: "/s,1,0",
+      SECRET_OF_THE_DAEMON: "x",
+    });
     const fields = run.stdout.split("\0");
     const cut = fields.indexOf("--env--");
     expect(fields.slice(0, cut)).toEqual(["an\narg", ""]);

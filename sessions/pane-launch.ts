@@ -63,7 +63,8 @@ export function writeLaunchFile(shellDir: string, name: string, launch: PaneLaun
     return `${key}=${value}`;
   });
   const fields = [FORMAT, launch.cwd, String(env.length), ...env, ...launch.command];
-  if (fields.some((field) => field.includes("\0"))) throw new InfraError(`session ${name}: a NUL byte cannot be part of an environment value, an argument or a folder`);
+  if (fields.some((field) => field.includes("\0")))
+    throw new InfraError(`session ${name}: a NUL byte cannot be part of an environment value, an argument or a folder`);
   const file = join(shellDir, `${name}.launch`);
   writeFileSync(file, fields.map((field) => `${field}\0`).join(""), { mode: 0o600 });
   return { file, argv: ["bash", "--noprofile", "--norc", launcherPath(shellDir), file] };

@@ -45,7 +45,10 @@ export class SessionManager {
   private relist: Promise<void> | null = null;
   private closed = false;
 
-  private constructor(private readonly client: ControlClient, private readonly shellDir: string | null) {
+  private constructor(
+    private readonly client: ControlClient,
+    private readonly shellDir: string | null,
+  ) {
     client.on("output", (paneId, data) => this.onOutput(paneId, data));
     client.on("notification", (kind) => {
       if (kind === "sessions-changed" || kind.endsWith("window-close") || kind === "session-closed") this.scheduleRelist();
@@ -102,9 +105,17 @@ export class SessionManager {
     let line: string | undefined;
     try {
       [line] = await this.client.run([
-        "new-session", "-d", "-s", spec.name,
-        "-x", String(spec.width ?? 200), "-y", String(spec.height ?? 50),
-        "-P", "-F", "#{window_id}\t#{pane_id}\t#{pane_pid}",
+        "new-session",
+        "-d",
+        "-s",
+        spec.name,
+        "-x",
+        String(spec.width ?? 200),
+        "-y",
+        String(spec.height ?? 50),
+        "-P",
+        "-F",
+        "#{window_id}\t#{pane_id}\t#{pane_pid}",
         ...launch.argv,
       ]);
     } catch (error) {

@@ -61,9 +61,19 @@ export async function ensureTmuxServer(paths: TmuxServerPaths): Promise<{ starte
   const probe = await tmux(paths.tmuxSocket, ["has-session", "-t", `=${HUB_SESSION}`]);
   if (probe.ok) return { started: false };
   const started = await tmux(paths.tmuxSocket, [
-    "-f", paths.tmuxConf,
-    "new-session", "-d", "-s", HUB_SESSION, "-x", "80", "-y", "24",
-    "tail", "-f", "/dev/null",
+    "-f",
+    paths.tmuxConf,
+    "new-session",
+    "-d",
+    "-s",
+    HUB_SESSION,
+    "-x",
+    "80",
+    "-y",
+    "24",
+    "tail",
+    "-f",
+    "/dev/null",
   ]);
   if (!started.ok) {
     throw new EnvironmentError(`cannot start the tmux server on ${paths.tmuxSocket}: ${started.stderr.trim()}`, {
@@ -120,7 +130,9 @@ function tmuxProcessesOn(socket: string): number[] {
     let state: string;
     try {
       argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      state = readFileSync(`/proc/${entry}/stat`, "utf8").replace(/^.*\) /s, "").charAt(0);
+      state = readFileSync(`/proc/${entry}/stat`, "utf8")
+        .replace(/^.*\) /s, "")
+        .charAt(0);
     } catch {
       continue; // gone meanwhile
     }

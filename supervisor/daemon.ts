@@ -1,6 +1,16 @@
 import { join } from "node:path";
 import type { Redis } from "ioredis";
-import { claimPrefix, EventStream, formatDuration, releasePrefix, type HomePaths, type Keys, type Ledger, type LogFn, type PrefixOwner } from "../core/index.js";
+import {
+  claimPrefix,
+  EventStream,
+  formatDuration,
+  releasePrefix,
+  type HomePaths,
+  type Keys,
+  type Ledger,
+  type LogFn,
+  type PrefixOwner,
+} from "../core/index.js";
 import { Sweeper, type RetentionPolicy, type SweeperDeps } from "./sweeper.js";
 
 const HEARTBEAT_MS = 5_000;
@@ -57,7 +67,12 @@ export class SupervisorDaemon {
     const { redis, keys } = this.options;
     const startedAt = new Date().toISOString();
     const owner = this.options.owner;
-    await redis.hset(keys.daemonHeartbeat, { pid: process.pid, startedAt, heartbeatAt: startedAt, ...(owner ? { owner: owner.id, home: owner.home, host: owner.host } : {}) });
+    await redis.hset(keys.daemonHeartbeat, {
+      pid: process.pid,
+      startedAt,
+      heartbeatAt: startedAt,
+      ...(owner ? { owner: owner.id, home: owner.home, host: owner.host } : {}),
+    });
     await this.events.publish("swarm.up", { message: `pid ${process.pid}` });
     const heartbeat = setInterval(() => {
       redis.hset(keys.daemonHeartbeat, "heartbeatAt", new Date().toISOString()).catch((error) => this.log("heartbeat.failed", { error }));

@@ -45,7 +45,13 @@ export async function planWorkflow(task: string, config: SwarmConfig, options: P
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutSec * 1000), ...(options.signal ? [options.signal] : [])]);
   let answer: z.infer<typeof planSchema>;
   try {
-    answer = await model.invoke([{ role: "system", content: planningInstructions(config) }, { role: "user", content: task }], { signal });
+    answer = await model.invoke(
+      [
+        { role: "system", content: planningInstructions(config) },
+        { role: "user", content: task },
+      ],
+      { signal },
+    );
   } catch (error) {
     throw new EnvironmentError(`the supervisor's model could not plan the task: ${shortError(error, timeoutSec)}`, {
       cause: error,
@@ -53,7 +59,8 @@ export async function planWorkflow(task: string, config: SwarmConfig, options: P
     });
   }
   if (answer.steps.length === 0) throw new UsageError("the model's plan has no steps", { hint: "Rephrase the task, or submit it without --plan." });
-  if (answer.steps.length > MAX_STEPS) throw new UsageError(`the model's plan has ${answer.steps.length} steps (at most ${MAX_STEPS})`, { hint: "Split the task, or submit it without --plan." });
+  if (answer.steps.length > MAX_STEPS)
+    throw new UsageError(`the model's plan has ${answer.steps.length} steps (at most ${MAX_STEPS})`, { hint: "Split the task, or submit it without --plan." });
   return {
     name: slug(answer.name) || "plan",
     description: `Planned by ${config.supervisor?.llm?.model ?? "the supervisor's model"} from: ${oneLine(task, 200)}`,
@@ -86,7 +93,12 @@ function planningInstructions(config: SwarmConfig): string {
 
 /** Workflow ids and names: letters, digits, '-' (the model's "Step 1" becomes "step-1"; the same everywhere it is used). */
 function slug(text: string): string {
-  return text.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
 }
 
 function oneLine(text: string, max: number): string {

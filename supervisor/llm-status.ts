@@ -29,7 +29,11 @@ export function llmFeatures(config: SwarmConfig, env: NodeJS.ProcessEnv = proces
   }
   const where = { model: llm.model, baseUrl: llm.baseUrl };
   if (apiKeyOf(llm, env) === null) {
-    return { enabled: false, ...where, detail: `off here: ${llm.apiKeyEnv} (supervisor.llm.api_key_env) is not set in this environment, so routing falls back to keywords` };
+    return {
+      enabled: false,
+      ...where,
+      detail: `off here: ${llm.apiKeyEnv} (supervisor.llm.api_key_env) is not set in this environment, so routing falls back to keywords`,
+    };
   }
   return { enabled: true, ...where, detail: `on: ${llm.model} at ${llm.baseUrl} routes tasks without --agent, summarises results and plans` };
 }

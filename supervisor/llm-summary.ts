@@ -25,7 +25,8 @@ export async function summarizeTask(record: TaskRecord, config: SwarmConfig, opt
       [
         {
           role: "system",
-          content: "You summarise the result of a task a coding agent ran. In two to four plain sentences say what was asked, what the agent did and how it ended (including any failure and its cause). No preamble, no lists.",
+          content:
+            "You summarise the result of a task a coding agent ran. In two to four plain sentences say what was asked, what the agent did and how it ended (including any failure and its cause). No preamble, no lists.",
         },
         { role: "user", content: describeRecord(record) },
       ],

@@ -3,7 +3,21 @@ import { NotFoundError, UsageError, type SwarmConfig } from "../core/index.js";
 import { routeTask } from "./router.js";
 
 const agent = (name: string, routes: string[]) => ({
-  name, runtime: "shell" as const, replicas: 1, cwd: "/", routes, env: {}, timeout: 60, mode: "headless" as const, command: null, model: null, args: [], worktree: false, commit: false, gate: null, gateRetries: 0,
+  name,
+  runtime: "shell" as const,
+  replicas: 1,
+  cwd: "/",
+  routes,
+  env: {},
+  timeout: 60,
+  mode: "headless" as const,
+  command: null,
+  model: null,
+  args: [],
+  worktree: false,
+  commit: false,
+  gate: null,
+  gateRetries: 0,
 });
 const config = (defaultAgent: string | null): SwarmConfig => ({
   source: "<test>",

@@ -17,7 +17,12 @@ export function routeTask(task: string, config: SwarmConfig, explicit?: string):
     if (names.includes(explicit)) return { agent: explicit, routedBy: "explicit" };
     throw new NotFoundError(`unknown agent "${explicit}"`, { hint: `Agents in this swarm: ${names.join(", ")}.` });
   }
-  const words = new Set(task.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+  const words = new Set(
+    task
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean),
+  );
   const text = ` ${task.toLowerCase().replace(/[^a-z0-9]+/g, " ")} `;
   let best: { agent: string; hits: string[] } | null = null;
   for (const agent of config.agents) {

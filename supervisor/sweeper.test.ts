@@ -11,11 +11,26 @@ const DAY = 24 * 3600 * 1000;
 
 function record(id: string, submittedAt: number, status: TaskRecord["status"], finishedAt?: number): TaskRecord {
   return {
-    id, agent: "alpha", session: null, status, exitCode: null, output: "", outputFile: null,
-    submittedAt: new Date(submittedAt).toISOString(), startedAt: null,
+    id,
+    agent: "alpha",
+    session: null,
+    status,
+    exitCode: null,
+    output: "",
+    outputFile: null,
+    submittedAt: new Date(submittedAt).toISOString(),
+    startedAt: null,
     finishedAt: finishedAt === undefined ? null : new Date(finishedAt).toISOString(),
-    durationMs: null, attempts: 0, task: "true", timeoutSec: 60, priority: 0, idempotencyKey: null,
-    routedBy: "explicit", dispatch: null, pane: null, cancelRequested: false,
+    durationMs: null,
+    attempts: 0,
+    task: "true",
+    timeoutSec: 60,
+    priority: 0,
+    idempotencyKey: null,
+    routedBy: "explicit",
+    dispatch: null,
+    pane: null,
+    cancelRequested: false,
   };
 }
 
@@ -73,9 +88,13 @@ describe("the ledger sweeper (real Redis)", () => {
     // A real queue and worker: the job ends in BullMQ's failed set the way a stall-limit failure does, unseen by our bridge.
     const connection = { path: paths.redisSocket, maxRetriesPerRequest: null };
     const queue = new Queue("agent-alpha", { connection, prefix: "sw" });
-    const worker = new Worker("agent-alpha", async () => {
-      throw new UnrecoverableError("job stalled more than allowable limit");
-    }, { connection, prefix: "sw" });
+    const worker = new Worker(
+      "agent-alpha",
+      async () => {
+        throw new UnrecoverableError("job stalled more than allowable limit");
+      },
+      { connection, prefix: "sw" },
+    );
     try {
       const now = Date.now();
       await add(record("given-up", now - 60_000, "queued"));
@@ -89,14 +108,25 @@ describe("the ledger sweeper (real Redis)", () => {
         if (!job || (await job.getState()) !== "failed") return null;
         return { reason: job.failedReason, failedAt: job.finishedOn ?? 0 };
       };
-      const sweep = (at: number) => new Sweeper({ ledger, jobExists: async () => true, requeue: async () => undefined, abandonedJob, outputDir: paths.outputDir, jobsDir: paths.jobsDir }).sweep(at);
+      const sweep = (at: number) =>
+        new Sweeper({
+          ledger,
+          jobExists: async () => true,
+          requeue: async () => undefined,
+          abandonedJob,
+          outputDir: paths.outputDir,
+          jobsDir: paths.jobsDir,
+        }).sweep(at);
       // Just failed: the bridge may be recording it right now.
       expect((await sweep(Date.now())).abandoned).toBe(0);
       expect((await ledger.get("given-up"))?.status).toBe("running");
       const outcome = await sweep(Date.now() + 60_000);
       expect(outcome.abandoned).toBe(1);
       const given = await ledger.get("given-up");
-      expect(given).toMatchObject({ status: "failed", reason: expect.stringContaining("the queue gave up on its job (job stalled more than allowable limit)") });
+      expect(given).toMatchObject({
+        status: "failed",
+        reason: expect.stringContaining("the queue gave up on its job (job stalled more than allowable limit)"),
+      });
       expect((await ledger.get("waiting-ok"))?.status).toBe("queued");
       expect((await sweep(Date.now() + 120_000)).abandoned).toBe(0); // recorded once
     } finally {
@@ -157,7 +187,14 @@ describe("the ledger sweeper (real Redis)", () => {
     await add(record("ok-20h", now - 47 * 3600_000, "completed", now - 20 * 3600_000)); // submitted first
     await add(record("ok-1h", now - 2 * 3600_000, "completed", now - 1 * 3600_000));
     await add(record("ok-30m", now - 1 * 3600_000, "completed", now - 1800_000));
-    const sweep = new Sweeper({ ledger, jobExists: async () => true, requeue: async () => undefined, outputDir: paths.outputDir, jobsDir: paths.jobsDir, retention });
+    const sweep = new Sweeper({
+      ledger,
+      jobExists: async () => true,
+      requeue: async () => undefined,
+      outputDir: paths.outputDir,
+      jobsDir: paths.jobsDir,
+      retention,
+    });
     expect(sweep.retention).toEqual({ completedMs: DAY, failedMs: 2 * DAY, maxTasks: 3 });
     expect((await sweep.sweep(now)).removed).toBe(3);
     expect(await ledger.get("ok-36h")).toBeNull();

@@ -68,7 +68,11 @@ class Dashboard {
   private finished: Promise<void> | null = null;
   private settle!: { resolve: () => void; reject: (error: unknown) => void };
 
-  constructor(private readonly paths: HomePaths, options: TuiOptions, private readonly logger: Logger) {
+  constructor(
+    private readonly paths: HomePaths,
+    options: TuiOptions,
+    private readonly logger: Logger,
+  ) {
     const log = logger.log;
     this.state = createState(paths.root);
     const changed = () => this.draw.request();
@@ -97,10 +101,17 @@ class Dashboard {
         this.layout = createLayout(this.screen);
         this.renderer = new Renderer(this.layout, this.state);
         this.overlays = new Overlays(this.layout, () => this.draw.request());
-        this.inbox = new InboxPanel(this.screen, this.data.link, this.overlays, () => {
-          this.state.inboxOpen = this.inbox.open;
-          this.draw.request();
-        }, (text, level) => this.tell(text, level), this.logger.log);
+        this.inbox = new InboxPanel(
+          this.screen,
+          this.data.link,
+          this.overlays,
+          () => {
+            this.state.inboxOpen = this.inbox.open;
+            this.draw.request();
+          },
+          (text, level) => this.tell(text, level),
+          this.logger.log,
+        );
         this.screen.on("keypress", (ch: string | undefined, key: KeyEvent) => this.onKey(ch, key));
         this.screen.on("resize", () => this.redrawAll());
         this.layout.agentsList.on("select item", (_item: unknown, index: number) => {
@@ -157,32 +168,49 @@ class Dashboard {
     const page = Math.max(1, Number(this.layout.agentsList.height) - 1);
     const row = selectedRow(this.state);
     switch (command) {
-      case "up": return this.move(-1);
-      case "down": return this.move(1);
-      case "pageUp": return this.move(-page);
-      case "pageDown": return this.move(page);
-      case "top": return this.move("top");
-      case "bottom": return this.move("bottom");
-      case "help": return this.overlays.help();
-      case "inbox": return this.inbox.toggle();
-      case "quit": return void this.quit(null, "quit key");
+      case "up":
+        return this.move(-1);
+      case "down":
+        return this.move(1);
+      case "pageUp":
+        return this.move(-page);
+      case "pageDown":
+        return this.move(page);
+      case "top":
+        return this.move("top");
+      case "bottom":
+        return this.move("bottom");
+      case "help":
+        return this.overlays.help();
+      case "inbox":
+        return this.inbox.toggle();
+      case "quit":
+        return void this.quit(null, "quit key");
       case "filter":
-        return this.overlays.prompt("filter agents (Enter keeps, Esc clears)", this.state.filter, (value) => {
-          this.state.filter = value ?? "";
-          this.draw.request();
-        }, (value) => {
-          this.state.filter = value;
-        });
+        return this.overlays.prompt(
+          "filter agents (Enter keeps, Esc clears)",
+          this.state.filter,
+          (value) => {
+            this.state.filter = value ?? "";
+            this.draw.request();
+          },
+          (value) => {
+            this.state.filter = value;
+          },
+        );
     }
     if (!row) return this.tell("select an agent first", "warn");
     switch (command) {
-      case "attach": return this.attach(row);
+      case "attach":
+        return this.attach(row);
       case "submit":
         return this.overlays.prompt(`submit a task to ${row.agent} (Enter sends, Esc cancels)`, "", (text) => {
           if (text?.trim()) this.act((link) => submitTask(link, row.agent, text));
         });
-      case "cancel": return this.act((link) => cancelCurrent(link, row.name, row.currentTask));
-      case "retry": return this.act((link) => retryLastFailed(link, row.agent));
+      case "cancel":
+        return this.act((link) => cancelCurrent(link, row.name, row.currentTask));
+      case "retry":
+        return this.act((link) => retryLastFailed(link, row.agent));
       case "restart":
         return this.overlays.confirm(`restart ${row.name}? Its tmux session is killed and the bridge starts it again. (y/n)`, () => {
           this.act((link) => restartSession(link, row.name));
@@ -194,13 +222,15 @@ class Dashboard {
   private act(action: (link: Link) => Promise<string>): void {
     const link = this.data.link.current;
     if (!link) return this.tell("the swarm is not running", "warn");
-    action(link).then(
-      (text) => this.tell(text),
-      (error: unknown) => {
-        this.logger.log("action.failed", { error });
-        this.tell((error as Error).message ?? String(error), "error");
-      },
-    ).finally(() => this.data.refresh());
+    action(link)
+      .then(
+        (text) => this.tell(text),
+        (error: unknown) => {
+          this.logger.log("action.failed", { error });
+          this.tell((error as Error).message ?? String(error), "error");
+        },
+      )
+      .finally(() => this.data.refresh());
   }
 
   private tell(text: string, level: "info" | "warn" | "error" = "info"): void {

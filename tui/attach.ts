@@ -6,7 +6,12 @@ import type { Widgets } from "blessed";
  * tmux exits (the user detached), blessed takes the terminal back and
  * redraws, and `back` runs.
  */
-export function attachInTerminal(screen: Widgets.Screen, socket: string, session: string, back: (outcome: { code: number | null; error?: Error }) => void): void {
+export function attachInTerminal(
+  screen: Widgets.Screen,
+  socket: string,
+  session: string,
+  back: (outcome: { code: number | null; error?: Error }) => void,
+): void {
   const env = { ...process.env };
   // We may run inside tmux ourselves: attaching to another server from there is what the user asked for.
   delete env.TMUX;

@@ -54,10 +54,16 @@ export class DashboardData {
       minIntervalMs: TUNING.statusMinMs,
       failuresBeforeLost: TUNING.failuresBeforeLost,
     });
-    this.events = new EventSource(state, this.link, (events) => {
-      this.onEvents(events);
-      changed();
-    }, log, { blockMs: TUNING.eventBlockMs, backlogMinutes: TUNING.backlogMinutes });
+    this.events = new EventSource(
+      state,
+      this.link,
+      (events) => {
+        this.onEvents(events);
+        changed();
+      },
+      log,
+      { blockMs: TUNING.eventBlockMs, backlogMinutes: TUNING.backlogMinutes },
+    );
     this.workflows = new WorkflowSource(state, this.link, changed, log, { periodMs: TUNING.workflowPeriodMs, minIntervalMs: TUNING.workflowMinMs });
     this.health = new HealthSource(state, this.link, changed, { periodMs: TUNING.healthPeriodMs });
     this.mirror = new PaneMirror(state, changed, log, {

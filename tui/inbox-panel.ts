@@ -39,8 +39,17 @@ export class InboxPanel {
     private readonly log: LogFn,
   ) {
     this.box = blessed.box({
-      parent: screen, hidden: true, label: " inbox ", border: { type: "line" }, tags: true, wrap: true,
-      top: "center", left: "center", width: "90%", height: "80%", padding: { left: 1, right: 1 },
+      parent: screen,
+      hidden: true,
+      label: " inbox ",
+      border: { type: "line" },
+      tags: true,
+      wrap: true,
+      top: "center",
+      left: "center",
+      width: "90%",
+      height: "80%",
+      padding: { left: 1, right: 1 },
       style: { border: { fg: "magenta" }, label: { fg: "magenta", bold: true } },
     });
     this.refresher = new Refresher(() => this.read(), { periodMs: PERIOD_MS, minIntervalMs: 200, onError: (error) => log("inbox.error", { error }) });
@@ -71,7 +80,12 @@ export class InboxPanel {
     else if (key.name === "up" || ch === "k") this.selected = Math.max(0, this.selected - 1);
     else if (key.name === "down" || ch === "j") this.selected = Math.min(Math.max(0, this.items.length - 1), this.selected + 1);
     else if (item?.kind === "approval" && ch === "a") this.send(item, { word: "approve" });
-    else if (item?.kind === "approval" && ch === "d") this.overlays.prompt(`deny ${item.id}: why? (Enter sends, Esc cancels)`, "", (reason) => reason !== null && this.send(item, { word: "deny", ...(reason.trim() !== "" && { reason }) }));
+    else if (item?.kind === "approval" && ch === "d")
+      this.overlays.prompt(
+        `deny ${item.id}: why? (Enter sends, Esc cancels)`,
+        "",
+        (reason) => reason !== null && this.send(item, { word: "deny", ...(reason.trim() !== "" && { reason }) }),
+      );
     else if (item?.kind === "input" && key.name === "enter") this.askAll(item, 0, {});
     this.draw();
     return true;
@@ -124,15 +138,21 @@ export class InboxPanel {
       if (!this.box.hidden) this.box.hide();
       return;
     }
-    const lines = this.items.length === 0 ? ["{gray-fg}nothing waits for you{/gray-fg}"] : this.items.map((item, i) => {
-      const mark = item.escalatedAt !== null ? "{red-fg}!{/red-fg}" : " ";
-      const line = `${mark} ${item.id} ${item.kind.padEnd(8)} ${escapeTags(printable(item.title))}`;
-      return i === this.selected ? `{inverse}${line}{/inverse}` : line;
-    });
+    const lines =
+      this.items.length === 0
+        ? ["{gray-fg}nothing waits for you{/gray-fg}"]
+        : this.items.map((item, i) => {
+            const mark = item.escalatedAt !== null ? "{red-fg}!{/red-fg}" : " ";
+            const line = `${mark} ${item.id} ${item.kind.padEnd(8)} ${escapeTags(printable(item.title))}`;
+            return i === this.selected ? `{inverse}${line}{/inverse}` : line;
+          });
     const item = this.items[this.selected];
     if (item !== undefined) {
       lines.push("", ...escapeTags(printable(item.text)).split("\n"));
-      for (const q of item.questions) lines.push(`  ${escapeTags(q.name)}: ${escapeTags(printable(q.prompt))}${q.default !== undefined ? ` {gray-fg}(default ${escapeTags(printable(q.default))}){/gray-fg}` : ""}`);
+      for (const q of item.questions)
+        lines.push(
+          `  ${escapeTags(q.name)}: ${escapeTags(printable(q.prompt))}${q.default !== undefined ? ` {gray-fg}(default ${escapeTags(printable(q.default))}){/gray-fg}` : ""}`,
+        );
       lines.push("", `{gray-fg}${item.kind === "approval" ? "a approve  d deny" : "⏎ answer the questions"}  ↑↓ select  Esc close{/gray-fg}`);
     }
     this.box.setContent(lines.join("\n"));

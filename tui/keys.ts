@@ -65,7 +65,9 @@ export function commandFor(ch: string | undefined, key: KeyEvent): Command | nul
 
 /** The status bar's key hints, e.g. `↑ k select  ⏎ a attach …`. */
 export function keyHints(): string {
-  return BINDINGS.filter((b) => b.hint).map((b) => `${b.label} ${b.hint}`).join("  ");
+  return BINDINGS.filter((b) => b.hint)
+    .map((b) => `${b.label} ${b.hint}`)
+    .join("  ");
 }
 
 export function helpLines(): string[] {

@@ -8,7 +8,14 @@ function overlaps(a: Rect, b: Rect): boolean {
 }
 
 describe("computeGeometry", () => {
-  for (const [cols, rows] of [[160, 48], [120, 40], [100, 30], [99, 30], [80, 24], [200, 60]] as const) {
+  for (const [cols, rows] of [
+    [160, 48],
+    [120, 40],
+    [100, 30],
+    [99, 30],
+    [80, 24],
+    [200, 60],
+  ] as const) {
     it(`tiles a ${cols}×${rows} terminal exactly, without overlaps`, () => {
       const g = computeGeometry(cols, rows);
       const rects = PANELS.map((name) => g[name]);

@@ -144,7 +144,20 @@ export function createLayout(screen: Widgets.Screen): Layout {
   };
 
   const layout: Layout = {
-    screen, agents, agentsHeader, agentsList, pane, queues, chart, workflows, events, status, prompt, help, banner, lowColor,
+    screen,
+    agents,
+    agentsHeader,
+    agentsList,
+    pane,
+    queues,
+    chart,
+    workflows,
+    events,
+    status,
+    prompt,
+    help,
+    banner,
+    lowColor,
     inner: (box) => ({ width: Math.max(0, Number(box.width) - 2), height: Math.max(0, Number(box.height) - 2) }),
     relayout() {
       const g = computeGeometry(Number(screen.width), Number(screen.height));

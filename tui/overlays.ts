@@ -16,7 +16,10 @@ export class Overlays {
   private current: Overlay | null = null;
   private stale = false;
 
-  constructor(private readonly layout: Layout, private readonly request: () => void) {}
+  constructor(
+    private readonly layout: Layout,
+    private readonly request: () => void,
+  ) {}
 
   get open(): boolean {
     return this.current !== null;

@@ -24,13 +24,16 @@ describe("Refresher", () => {
     let running = 0;
     let most = 0;
     let runs = 0;
-    const refresher = new Refresher(async () => {
-      running++;
-      runs++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 500));
-      running--;
-    }, { minIntervalMs: 10 });
+    const refresher = new Refresher(
+      async () => {
+        running++;
+        runs++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 500));
+        running--;
+      },
+      { minIntervalMs: 10 },
+    );
     refresher.start();
     await vi.advanceTimersByTimeAsync(100);
     for (let i = 0; i < 5; i++) refresher.request();
@@ -41,10 +44,13 @@ describe("Refresher", () => {
 
   it("repeats on its period, counted from the end of the previous run", async () => {
     const starts: number[] = [];
-    const refresher = new Refresher(async () => {
-      starts.push(Date.now());
-      await new Promise((r) => setTimeout(r, 300));
-    }, { minIntervalMs: 0, periodMs: 1000 });
+    const refresher = new Refresher(
+      async () => {
+        starts.push(Date.now());
+        await new Promise((r) => setTimeout(r, 300));
+      },
+      { minIntervalMs: 0, periodMs: 1000 },
+    );
     const t0 = Date.now();
     refresher.start();
     await vi.advanceTimersByTimeAsync(3000);
@@ -57,10 +63,13 @@ describe("Refresher", () => {
   it("keeps going after a failed run and reports it", async () => {
     const errors: unknown[] = [];
     let calls = 0;
-    const refresher = new Refresher(() => {
-      calls++;
-      if (calls === 1) throw new Error("boom");
-    }, { minIntervalMs: 0, periodMs: 100, onError: (e) => errors.push(e) });
+    const refresher = new Refresher(
+      () => {
+        calls++;
+        if (calls === 1) throw new Error("boom");
+      },
+      { minIntervalMs: 0, periodMs: 100, onError: (e) => errors.push(e) },
+    );
     refresher.start();
     await vi.advanceTimersByTimeAsync(150);
     expect(calls).toBe(2);

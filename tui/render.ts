@@ -27,7 +27,10 @@ export class Renderer {
 
   private readonly lowColor: boolean;
 
-  constructor(private readonly layout: Layout, private readonly state: DashboardState) {
+  constructor(
+    private readonly layout: Layout,
+    private readonly state: DashboardState,
+  ) {
     this.lowColor = layout.lowColor;
   }
 
@@ -71,7 +74,9 @@ export class Renderer {
     const width = Number(agentsList.width) - 1;
     const columns = agentColumns(width, Math.max(0, ...rows.map((r) => r.name.length)));
     const busy = rows.filter((r) => r.state === "busy").length;
-    const label = this.state.snapshot ? ` agents · ${rows.length} session${rows.length === 1 ? "" : "s"} · ${busy} busy${this.state.filter ? ` · filter "${escapeTags(this.state.filter)}"` : ""} ` : " agents ";
+    const label = this.state.snapshot
+      ? ` agents · ${rows.length} session${rows.length === 1 ? "" : "s"} · ${busy} busy${this.state.filter ? ` · filter "${escapeTags(this.state.filter)}"` : ""} `
+      : " agents ";
     if (this.last.get(agents) !== label) {
       this.last.set(agents, label);
       this.dirty = true;
@@ -122,7 +127,9 @@ export class Renderer {
     const total = done.reduce((a, b) => a + b, 0);
     const failedTotal = failed.reduce((a, b) => a + b, 0);
     const label = ` throughput · tasks/min · now ${perMinute} · 60m ${total} done${failedTotal ? `, ${failedTotal} failed` : ""} `;
-    const lines = barChart(done, inner.width, inner.height).map((line, i, all) => (i < all.length - 1 ? `{green-fg}${escapeTags(line)}{/green-fg}` : `{gray-fg}${escapeTags(line)}{/gray-fg}`));
+    const lines = barChart(done, inner.width, inner.height).map((line, i, all) =>
+      i < all.length - 1 ? `{green-fg}${escapeTags(line)}{/green-fg}` : `{gray-fg}${escapeTags(line)}{/gray-fg}`,
+    );
     this.set(this.layout.chart, lines.join("\n"), label);
   }
 
@@ -131,7 +138,10 @@ export class Renderer {
     const waiting = this.state.link.status === "waiting";
     if (waiting) {
       const detail = this.state.link.detail || "connecting…";
-      this.set(banner, `{bold}The swarm is not running{/bold}\n${escapeTags(detail)}\nhome: ${escapeTags(this.state.home)}\n{gray-fg}Waiting for it (start it with \`claude-agent up\`); q quits.{/gray-fg}`);
+      this.set(
+        banner,
+        `{bold}The swarm is not running{/bold}\n${escapeTags(detail)}\nhome: ${escapeTags(this.state.home)}\n{gray-fg}Waiting for it (start it with \`claude-agent up\`); q quits.{/gray-fg}`,
+      );
       if (banner.hidden) {
         banner.show();
         this.dirty = true;

@@ -76,12 +76,20 @@ export interface SessionRow extends SessionInfo {
 
 /** The sessions the table shows, in config order, narrowed by the filter. */
 export function visibleSessions(state: DashboardState): SessionRow[] {
-  const rows = (state.snapshot?.agents ?? []).flatMap((agent) => agent.sessions.map((s) => ({ ...s, runtime: agent.runtime, ...(agent.parkedUntil ? { parkedUntil: agent.parkedUntil } : {}), ...(agent.breaker ? { breaker: agent.breaker } : {}) })));
+  const rows = (state.snapshot?.agents ?? []).flatMap((agent) =>
+    agent.sessions.map((s) => ({
+      ...s,
+      runtime: agent.runtime,
+      ...(agent.parkedUntil ? { parkedUntil: agent.parkedUntil } : {}),
+      ...(agent.breaker ? { breaker: agent.breaker } : {}),
+    })),
+  );
   const needle = state.filter.trim().toLowerCase();
   if (!needle) return rows;
   return rows.filter((row) =>
-    [row.name, row.agent, row.runtime, row.state, row.host, row.currentTask ?? "", state.taskTexts.get(row.currentTask ?? "") ?? ""]
-      .some((field) => field.toLowerCase().includes(needle)),
+    [row.name, row.agent, row.runtime, row.state, row.host, row.currentTask ?? "", state.taskTexts.get(row.currentTask ?? "") ?? ""].some((field) =>
+      field.toLowerCase().includes(needle),
+    ),
   );
 }
 

@@ -82,15 +82,27 @@ async function snapshot(swarm: Swarm, width: number, agent: string | undefined):
   const status = { ...full, agents, sessions: agents.flatMap((a) => a.sessions) };
   const running = status.sessions.map((s) => s.currentTask).filter((id): id is string => !!id);
   const texts = await swarm.client.storedTaskTexts(running);
-  const taskTexts = new Map(running.map((id, i) => [id, terminalLine(texts[i] ?? "").replace(/\s+/g, " ").trim()]));
+  const taskTexts = new Map(
+    running.map((id, i) => [
+      id,
+      terminalLine(texts[i] ?? "")
+        .replace(/\s+/g, " ")
+        .trim(),
+    ]),
+  );
   const docs = await new WorkflowClient(swarm.client).recentDocuments(50);
   const workflows = docs.map(parseExecution).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");
   const now = Date.now();
-  return { lines: plainStatus({ status, taskTexts, workflows, redisMs }, width, now), steady: plainStatus({ status: steadyStatus(status), taskTexts, workflows, redisMs: 0 }, width, 0) };
+  return {
+    lines: plainStatus({ status, taskTexts, workflows, redisMs }, width, now),
+    steady: plainStatus({ status: steadyStatus(status), taskTexts, workflows, redisMs: 0 }, width, 0),
+  };
 }
 
 /** The status without what only time changes: heartbeats are rewritten every 15 s by a healthy bridge. */
-function steadyStatus<T extends { sessions: readonly { heartbeatAt: string | null }[]; agents: readonly { sessions: readonly { heartbeatAt: string | null }[] }[] }>(status: T): T {
+function steadyStatus<
+  T extends { sessions: readonly { heartbeatAt: string | null }[]; agents: readonly { sessions: readonly { heartbeatAt: string | null }[] }[] },
+>(status: T): T {
   const calm = <S extends { heartbeatAt: string | null }>(s: S): S => ({ ...s, heartbeatAt: null });
   return { ...status, sessions: status.sessions.map(calm), agents: status.agents.map((a) => ({ ...a, sessions: a.sessions.map(calm) })) };
 }

@@ -16,7 +16,10 @@ export class LiveEvents {
   private closed = false;
   private retryMs = 500;
 
-  constructor(private readonly onEvent: (event: SwarmEvent) => void, private readonly onState: (state: LiveState) => void) {}
+  constructor(
+    private readonly onEvent: (event: SwarmEvent) => void,
+    private readonly onState: (state: LiveState) => void,
+  ) {}
 
   /** Starts reading after `lastId` (the newest event the page already has), so nothing between that and the first connection is missed. */
   start(lastId: string | null = null): void {

@@ -56,10 +56,13 @@ export class WorkflowClient {
     const runner = new SwarmStepRunner(this.swarm);
     const problems = shellWarnings(workflow, (target) => runner.resolve(target).mode);
     if (problems.length > 0) {
-      throw new ConfigError(problems.map((p) => `${file}: ${p}`), {
-        hint: "A shell step gets each value as an environment variable; see docs/WORKFLOWS.md (Templates in shell steps).",
-        context: { file },
-      });
+      throw new ConfigError(
+        problems.map((p) => `${file}: ${p}`),
+        {
+          hint: "A shell step gets each value as an environment variable; see docs/WORKFLOWS.md (Templates in shell steps).",
+          context: { file },
+        },
+      );
     }
     return workflow;
   }

@@ -73,9 +73,7 @@ describe("WorkflowEngine scheduling", () => {
       "step.completed:c",
       "workflow.completed",
     ]);
-    expect(runner.calls.map((c) => c.req.idempotencyKey)).toEqual(
-      ["a", "b", "c"].map((s) => `wf:${state.id}:${s}:step:1`),
-    );
+    expect(runner.calls.map((c) => c.req.idempotencyKey)).toEqual(["a", "b", "c"].map((s) => `wf:${state.id}:${s}:step:1`));
   });
 
   it("runs two independent steps at the same time", async () => {
@@ -126,10 +124,9 @@ describe("WorkflowEngine scheduling", () => {
   it("skips a step whose when is false and still runs its dependents", async () => {
     const runner = new ScriptedRunner();
     const { engine, eventTypes } = setup(runner);
-    const wf = workflow(
-      [step("deploy", { when: "{{params.env}} != 'dev'" }), step("notify", { depends_on: ["deploy"], task: "[{{steps.deploy.output}}]" })],
-      { env: { default: "dev" } },
-    );
+    const wf = workflow([step("deploy", { when: "{{params.env}} != 'dev'" }), step("notify", { depends_on: ["deploy"], task: "[{{steps.deploy.output}}]" })], {
+      env: { default: "dev" },
+    });
     const state = await engine.start(wf);
     expect(statuses(state)).toEqual({ deploy: "skipped", notify: "completed" });
     expect(state.steps.deploy?.skip).toBe("condition");
@@ -216,9 +213,7 @@ describe("WorkflowEngine steps", () => {
     });
     const state = await engine.start(workflow([step("flaky", { retries: 2 })]));
     expect(state.status).toBe("completed");
-    expect(runner.callsOf("flaky").map((c) => [c.req.attempt, c.req.idempotencyKey])).toEqual(
-      [1, 2, 3].map((n) => [n, `wf:${state.id}:flaky:step:${n}`]),
-    );
+    expect(runner.callsOf("flaky").map((c) => [c.req.attempt, c.req.idempotencyKey])).toEqual([1, 2, 3].map((n) => [n, `wf:${state.id}:flaky:step:${n}`]));
     expect(backoffs).toEqual([1, 2]);
     expect(sleeps).toEqual([1000, 2000]);
     expect(state.steps.flaky?.attempts).toBe(3);

@@ -48,11 +48,7 @@ export class WorkflowEngine {
   }
 
   /** Creates an execution and runs it; resolves with its final state. */
-  async start(
-    workflow: Workflow,
-    params: Readonly<Record<string, string>> = {},
-    options: StartOptions = {},
-  ): Promise<ExecutionState> {
+  async start(workflow: Workflow, params: Readonly<Record<string, string>> = {}, options: StartOptions = {}): Promise<ExecutionState> {
     const state = await createExecution(this.deps.store, workflow, params, { ...options, now: this.deps.now() });
     this.deps.emit("workflow.started", { executionId: state.id, workflow: workflow.name, params: state.params });
     return this.drive(state.id);
@@ -100,11 +96,18 @@ export class WorkflowEngine {
       const step = stepOf(s, stepId);
       const wanted = approval ? "waiting-approval" : "waiting-input";
       problem =
-        st === undefined || step === undefined ? `execution "${id}" has no step "${stepId}"`
-        : s.status !== "running" ? `execution "${id}" is ${s.status}`
-        : st.status !== wanted ? `step "${stepId}" is ${st.status}, not ${approval ? "waiting for approval" : "waiting for input"}`
-        : !approval && step.kind === "input" ? unknownAnswers(step.questions.map((q) => q.name), Object.keys(answer.values))
-        : null;
+        st === undefined || step === undefined
+          ? `execution "${id}" has no step "${stepId}"`
+          : s.status !== "running"
+            ? `execution "${id}" is ${s.status}`
+            : st.status !== wanted
+              ? `step "${stepId}" is ${st.status}, not ${approval ? "waiting for approval" : "waiting for input"}`
+              : !approval && step.kind === "input"
+                ? unknownAnswers(
+                    step.questions.map((q) => q.name),
+                    Object.keys(answer.values),
+                  )
+                : null;
       if (problem !== null || st === undefined) return;
       const at = this.deps.at();
       if ("values" in answer) {
@@ -181,8 +184,6 @@ export class WorkflowEngine {
     if (state === null) throw new NotFoundError(`no workflow execution "${id}"`, { context: { executionId: id } });
     return state;
   }
-
-
 }
 
 function unknownAnswers(asked: readonly string[], given: readonly string[]): string | null {

@@ -4,10 +4,22 @@ import { streamFields } from "./events.js";
 describe("workflow events on the swarm's stream", () => {
   it("flattens the engine's data to strings, drops empty values, and adds a message for `logs`", () => {
     const fields = streamFields("step.completed", {
-      executionId: "e1", workflow: "deploy", step: "build", attempt: 2, taskId: "t1", exitCode: 0, reason: null, gate: undefined,
+      executionId: "e1",
+      workflow: "deploy",
+      step: "build",
+      attempt: 2,
+      taskId: "t1",
+      exitCode: 0,
+      reason: null,
+      gate: undefined,
     });
     expect(fields).toEqual({
-      executionId: "e1", workflow: "deploy", step: "build", attempt: "2", taskId: "t1", exitCode: "0",
+      executionId: "e1",
+      workflow: "deploy",
+      step: "build",
+      attempt: "2",
+      taskId: "t1",
+      exitCode: "0",
       message: "deploy/build completed: attempt 2 · exit 0 · execution e1",
     });
   });

@@ -47,7 +47,10 @@ export class StreamEmitter {
   readonly emit: Emit = (type, data) => {
     const published = this.events
       .publish(type, streamFields(type, data))
-      .then(() => undefined, (error: unknown) => this.log("workflow.event.failed", { type, error }))
+      .then(
+        () => undefined,
+        (error: unknown) => this.log("workflow.event.failed", { type, error }),
+      )
       .finally(() => this.pending.delete(published));
     this.pending.add(published);
   };

@@ -38,7 +38,11 @@ export class InboxClient {
     const item = await this.get(idOrPrefix);
     if (item.status !== "open") {
       const when = item.closedAt ?? "earlier";
-      throw new UsageError(item.status === "withdrawn" ? `inbox item ${item.id} was withdrawn at ${when}${item.reason ? ` (${item.reason})` : ""}` : `inbox item ${item.id} was already answered at ${when}${item.answer ? ` by ${item.answer.by}` : ""}`);
+      throw new UsageError(
+        item.status === "withdrawn"
+          ? `inbox item ${item.id} was withdrawn at ${when}${item.reason ? ` (${item.reason})` : ""}`
+          : `inbox item ${item.id} was already answered at ${when}${item.answer ? ` by ${item.answer.by}` : ""}`,
+      );
     }
     const answer = checkAnswer(item, given);
     await this.workflows.answerStep(item.source.executionId, item.source.step, answer);

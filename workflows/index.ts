@@ -9,7 +9,17 @@ export { checkCondition, evaluateCondition, evaluateWhen, parseCondition, type C
 export { findCycles } from "./cycles.js";
 export { WorkflowEngine, createExecution, type StartOptions } from "./engine.js";
 export { defaultBackoffMs, type EngineOptions, type Emit } from "./context.js";
-export { idempotencyKey, isDetached, Detached, type RenderMode, type Resolved, type RunKind, type StepOutcome, type StepRequest, type StepRunner } from "./runner.js";
+export {
+  idempotencyKey,
+  isDetached,
+  Detached,
+  type RenderMode,
+  type Resolved,
+  type RunKind,
+  type StepOutcome,
+  type StepRequest,
+  type StepRunner,
+} from "./runner.js";
 export { MemoryExecutionStore, type ExecutionStore, type Mutation } from "./store.js";
 export { RedisExecutionStore, type ExecutionRetention, type FinishedExecution } from "./redis-store.js";
 export { parseExecutionState } from "./state-schema.js";

@@ -40,11 +40,13 @@ export function loadOutputSchema(value: unknown, baseDir: string): { schema: Out
       schema = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code ?? (error instanceof Error ? error.message : String(error));
+      const why =
+        code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? (error instanceof Error ? error.message : String(error)));
       return { problem: `cannot read the schema ${file}: ${why}` };
     }
   }
-  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return { problem: `${file === "<inline>" ? "the schema" : file} is not a JSON Schema object` };
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema))
+    return { problem: `${file === "<inline>" ? "the schema" : file} is not a JSON Schema object` };
   try {
     compile(schema as Record<string, unknown>);
   } catch (error) {
@@ -87,9 +89,11 @@ function describeErrors(errors: readonly ErrorObject[]): string[] {
   const lines = errors.slice(0, MAX_ERRORS).map((e) => {
     const where = e.instancePath === "" ? "(the document)" : e.instancePath;
     const extra =
-      e.keyword === "additionalProperties" ? `: ${String((e.params as { additionalProperty?: string }).additionalProperty)}`
-      : e.keyword === "enum" ? `: ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}`
-      : "";
+      e.keyword === "additionalProperties"
+        ? `: ${String((e.params as { additionalProperty?: string }).additionalProperty)}`
+        : e.keyword === "enum"
+          ? `: ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}`
+          : "";
     return `${where}: ${e.message ?? e.keyword}${extra}`;
   });
   if (errors.length > MAX_ERRORS) lines.push(`… and ${errors.length - MAX_ERRORS} more`);

@@ -13,7 +13,10 @@ export function resolveParams(workflow: Workflow, given: Readonly<Record<string,
     if (!known.has(name)) problems.push(`unknown param "${name}" (workflow "${workflow.name}" takes: ${list})`);
     // A NUL would vanish from the shell line it is templated into; a lone surrogate cannot be stored as UTF-8.
     const bad = typeof value === "string" ? firstBadCharacter(value) : null;
-    if (bad) problems.push(`param "${name}": ${bad.what === "NUL" ? "contains a NUL byte" : "is not valid Unicode (an unpaired surrogate)"} at character ${bad.index}`);
+    if (bad)
+      problems.push(
+        `param "${name}": ${bad.what === "NUL" ? "contains a NUL byte" : "is not valid Unicode (an unpaired surrogate)"} at character ${bad.index}`,
+      );
   }
   const resolved: Record<string, string> = {};
   for (const spec of workflow.params) {

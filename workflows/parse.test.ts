@@ -85,9 +85,7 @@ describe("parseWorkflow", () => {
   });
 
   it("rejects depends_on naming an unknown step, with the path of the entry", () => {
-    expect(problems(twoSteps("    task: b\n    depends_on: [tset]\n"))).toEqual([
-      'deploy.yaml: steps.1.depends_on.0: unknown step "tset"',
-    ]);
+    expect(problems(twoSteps("    task: b\n    depends_on: [tset]\n"))).toEqual(['deploy.yaml: steps.1.depends_on.0: unknown step "tset"']);
   });
 
   it("rejects a template that uses a step which is not a transitive dependency", () => {
@@ -212,9 +210,7 @@ describe("resolveParams", () => {
 
   it("rejects missing required and unknown params in one UsageError", () => {
     expect(() => resolveParams(wf, { region: "eu" })).toThrow(UsageError);
-    expect(() => resolveParams(wf, { region: "eu" })).toThrow(
-      'unknown param "region" (workflow "deploy-app" takes: env, repo); missing required param "repo"',
-    );
+    expect(() => resolveParams(wf, { region: "eu" })).toThrow('unknown param "region" (workflow "deploy-app" takes: env, repo); missing required param "repo"');
   });
 });
 

@@ -57,7 +57,10 @@ export function parseWorkflow(text: string, options: ParseOptions): Workflow {
       const message = error.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? error.code;
       return `${options.file}: ${where}: ${message}`;
     });
-    const hint = commandLineHint(text, doc.errors.map((error) => error.linePos?.[0]?.line ?? 0));
+    const hint = commandLineHint(
+      text,
+      doc.errors.map((error) => error.linePos?.[0]?.line ?? 0),
+    );
     throw new ConfigError(problems, { ...(hint ? { hint } : {}), context: { file: options.file } });
   }
   let raw: unknown;

@@ -36,13 +36,22 @@ class MemoryInbox implements InboxPort {
   }
 }
 
-const wf = (steps: unknown[], params: Record<string, unknown> = {}): Workflow => workflowFromObject({ name: "wf", params, steps }, { file: "wf.yaml", agents: ["a1"] });
+const wf = (steps: unknown[], params: Record<string, unknown> = {}): Workflow =>
+  workflowFromObject({ name: "wf", params, steps }, { file: "wf.yaml", agents: ["a1"] });
 
 function setup(runner = new ScriptedRunner()) {
   const store = new MemoryExecutionStore();
   const inbox = new MemoryInbox();
   const events: string[] = [];
-  const engine = new WorkflowEngine({ store, runner, inbox, escalateAfterMs: 60_000, emit: (type, data) => events.push(`${type}:${String(data.step ?? "")}`), backoffMs: () => 1, pollMs: 10 });
+  const engine = new WorkflowEngine({
+    store,
+    runner,
+    inbox,
+    escalateAfterMs: 60_000,
+    emit: (type, data) => events.push(`${type}:${String(data.step ?? "")}`),
+    backoffMs: () => 1,
+    pollMs: 10,
+  });
   return { engine, store, inbox, runner, events };
 }
 
@@ -68,10 +77,19 @@ const ASK = {
 describe("input steps", () => {
   it("wait in the inbox with their questions rendered, and hand the answers to later steps as text and as shell variables", async () => {
     const { engine, store, inbox, runner, events } = setup();
-    const run = engine.start(wf([ASK, { id: "use", agent: "a1", task: "deploy {{steps.ask.answers.app}} on {{steps.ask.answers.port}}", depends_on: "ask" }], { env: "prod" }), {}, { id: "e-in" });
+    const run = engine.start(
+      wf([ASK, { id: "use", agent: "a1", task: "deploy {{steps.ask.answers.app}} on {{steps.ask.answers.port}}", depends_on: "ask" }], { env: "prod" }),
+      {},
+      { id: "e-in" },
+    );
     await until(() => inbox.open_().length === 1);
     const [item] = inbox.open_();
-    expect(item).toMatchObject({ kind: "input", text: "Deploying to prod", escalateAfterMs: 60_000, source: { type: "workflow", executionId: "e-in", workflow: "wf", step: "ask" } });
+    expect(item).toMatchObject({
+      kind: "input",
+      text: "Deploying to prod",
+      escalateAfterMs: 60_000,
+      source: { type: "workflow", executionId: "e-in", workflow: "wf", step: "ask" },
+    });
     expect(item?.questions?.map((q) => q.prompt)).toEqual(["Which app for prod?", "Port?"]);
     expect((await store.get("e-in"))?.steps.ask).toMatchObject({ status: "waiting-input", inbox: item?.id });
     await expect(engine.approve("e-in", "ask")).rejects.toThrow('step "ask" is waiting-input, not waiting for approval');
@@ -87,7 +105,10 @@ describe("input steps", () => {
   });
 
   it("a shell step reads an answer from CA_STEP_<ID>_ANSWER_<NAME>, never from its script", () => {
-    const shell = renderShell("echo {{steps.ask.answers.app}}", { params: {}, steps: { ask: { output: "", exitCode: 0, answers: { app: '"; rm -rf ~; echo "' } } } });
+    const shell = renderShell("echo {{steps.ask.answers.app}}", {
+      params: {},
+      steps: { ask: { output: "", exitCode: 0, answers: { app: '"; rm -rf ~; echo "' } } },
+    });
     expect(shell).toEqual({ text: 'echo "${CA_STEP_ASK_ANSWER_APP?}"', env: { CA_STEP_ASK_ANSWER_APP: '"; rm -rf ~; echo "' } });
   });
 
@@ -114,21 +135,37 @@ describe("input steps", () => {
       'wf.yaml: steps.1.task: {{steps.ask.answers.colour}}: step "ask" asks no question "colour" (it asks app, port)',
       'wf.yaml: steps.1.task: {{steps.ask.json.x}}: step "ask" has no output_schema, so its output is not known to be JSON',
     ]);
-    expect(problems([{ id: "q", input: { questions: [{ name: "a", prompt: "?", choices: ["x"], default: "y" }, { name: "a", prompt: "again" }] } }])).toEqual([
-      'wf.yaml: steps.0.input.questions.0.default: "y" is not one of the choices',
-      'wf.yaml: steps.0.input.questions.1.name: "a" is asked twice',
+    expect(
+      problems([
+        {
+          id: "q",
+          input: {
+            questions: [
+              { name: "a", prompt: "?", choices: ["x"], default: "y" },
+              { name: "a", prompt: "again" },
+            ],
+          },
+        },
+      ]),
+    ).toEqual(['wf.yaml: steps.0.input.questions.0.default: "y" is not one of the choices', 'wf.yaml: steps.0.input.questions.1.name: "a" is asked twice']);
+    expect(problems([{ id: "q", input: { questions: [{ name: "a", prompt: "?" }] }, agent: "a1" }])).toEqual([
+      "wf.yaml: steps.0.agent: not allowed on an input step",
     ]);
-    expect(problems([{ id: "q", input: { questions: [{ name: "a", prompt: "?" }] }, agent: "a1" }])).toEqual(["wf.yaml: steps.0.agent: not allowed on an input step"]);
   });
 });
 
 const dir = mkdtempSync(join(tmpdir(), "ca-schema-"));
-writeFileSync(join(dir, "spec.schema.json"), JSON.stringify({
-  type: "object",
-  required: ["hosts"],
-  additionalProperties: false,
-  properties: { hosts: { type: "array", minItems: 1, items: { type: "object", required: ["name"], properties: { name: { type: "string" }, port: { type: "integer" } } } } },
-}));
+writeFileSync(
+  join(dir, "spec.schema.json"),
+  JSON.stringify({
+    type: "object",
+    required: ["hosts"],
+    additionalProperties: false,
+    properties: {
+      hosts: { type: "array", minItems: 1, items: { type: "object", required: ["name"], properties: { name: { type: "string" }, port: { type: "integer" } } } },
+    },
+  }),
+);
 const SPEC_STEP = { id: "spec", agent: "a1", task: "write the spec", output_schema: "spec.schema.json", schema_retries: 2 };
 const load = (steps: unknown[]): Workflow => parseWorkflow(JSON.stringify({ name: "wf", steps }), { file: join(dir, "wf.yaml"), agents: ["a1"] });
 
@@ -138,7 +175,17 @@ describe("output_schema", () => {
       .on("spec", "step", { output: "Here you go: hosts are web1" })
       .on("spec", "fix", { output: '{"hosts":[{"name":7}]}' }, { output: 'Sure:\n```json\n{"hosts":[{"name":"web1","port":8080}]}\n```' });
     const { engine, events } = setup(runner);
-    const state: ExecutionState = await engine.start(load([SPEC_STEP, { id: "use", agent: "a1", task: "configure {{steps.spec.json.hosts.0.name}}:{{steps.spec.json.hosts.0.port}} from {{steps.spec.json}}", depends_on: "spec" }]));
+    const state: ExecutionState = await engine.start(
+      load([
+        SPEC_STEP,
+        {
+          id: "use",
+          agent: "a1",
+          task: "configure {{steps.spec.json.hosts.0.name}}:{{steps.spec.json.hosts.0.port}} from {{steps.spec.json}}",
+          depends_on: "spec",
+        },
+      ]),
+    );
     expect(state.status).toBe("completed");
     const fixes = runner.callsOf("spec", "fix");
     expect(fixes).toHaveLength(2);
@@ -161,14 +208,23 @@ describe("output_schema", () => {
 
   it("a shell step gets JSON fields as CA_STEP_<ID>_JSON_<PATH> variables, and two paths that would share a variable are refused", () => {
     const ctx = { params: {}, steps: { spec: { output: "", exitCode: 0, json: { hosts: [{ name: "$(reboot)" }] } } } };
-    expect(renderShell("ping -c1 {{steps.spec.json.hosts.0.name}}", ctx)).toEqual({ text: 'ping -c1 "${CA_STEP_SPEC_JSON_HOSTS_0_NAME?}"', env: { CA_STEP_SPEC_JSON_HOSTS_0_NAME: "$(reboot)" } });
-    expect(() => renderShell("echo {{steps.spec.json.a_b}} {{steps.spec.json.a.b}}", ctx)).toThrow("{{steps.spec.json.a_b}} and {{steps.spec.json.a.b}} would both be CA_STEP_SPEC_JSON_A_B in a shell step");
-    expect(() => load([SPEC_STEP, { id: "u", agent: "a1", task: "echo {{steps.spec.json.hosts.0.nmae}}", depends_on: "spec" }])).toThrow(`the output_schema of "spec" (${join(dir, "spec.schema.json")}) has no field hosts.0.nmae`);
+    expect(renderShell("ping -c1 {{steps.spec.json.hosts.0.name}}", ctx)).toEqual({
+      text: 'ping -c1 "${CA_STEP_SPEC_JSON_HOSTS_0_NAME?}"',
+      env: { CA_STEP_SPEC_JSON_HOSTS_0_NAME: "$(reboot)" },
+    });
+    expect(() => renderShell("echo {{steps.spec.json.a_b}} {{steps.spec.json.a.b}}", ctx)).toThrow(
+      "{{steps.spec.json.a_b}} and {{steps.spec.json.a.b}} would both be CA_STEP_SPEC_JSON_A_B in a shell step",
+    );
+    expect(() => load([SPEC_STEP, { id: "u", agent: "a1", task: "echo {{steps.spec.json.hosts.0.nmae}}", depends_on: "spec" }])).toThrow(
+      `the output_schema of "spec" (${join(dir, "spec.schema.json")}) has no field hosts.0.nmae`,
+    );
   });
 
   it("a schema file that is missing or not a JSON Schema is refused when the workflow is loaded", () => {
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ type: "nonsense" }));
-    expect(() => load([{ ...SPEC_STEP, output_schema: "missing.json" }])).toThrow(`steps.0.output_schema: cannot read the schema ${join(dir, "missing.json")}: no such file`);
+    expect(() => load([{ ...SPEC_STEP, output_schema: "missing.json" }])).toThrow(
+      `steps.0.output_schema: cannot read the schema ${join(dir, "missing.json")}: no such file`,
+    );
     expect(() => load([{ ...SPEC_STEP, output_schema: "bad.json" }])).toThrow(/steps\.0\.output_schema: .*bad\.json is not a valid JSON Schema/);
   });
 });

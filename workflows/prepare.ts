@@ -18,11 +18,7 @@ export type Preparation =
  * and finished steps; a template that cannot render (validation should have
  * caught it, or it is refused for a shell) fails the step rather than the engine.
  */
-export function prepareStep(
-  state: ExecutionState,
-  step: Step,
-  renderTask: (text: string, ctx: TemplateContext) => string = renderTemplate,
-): Preparation {
+export function prepareStep(state: ExecutionState, step: Step, renderTask: (text: string, ctx: TemplateContext) => string = renderTemplate): Preparation {
   const ctx = templateContext(state, step.id, false);
   const render = (text: string): string => renderTemplate(text, ctx);
   try {

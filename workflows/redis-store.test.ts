@@ -51,7 +51,13 @@ afterAll(() => {
 let counter = 0;
 function execution(): ExecutionState {
   const wf = workflowFromObject(
-    { name: "wf", steps: [{ id: "a", agent: "x", task: "1" }, { id: "b", agent: "x", task: "2" }] },
+    {
+      name: "wf",
+      steps: [
+        { id: "a", agent: "x", task: "1" },
+        { id: "b", agent: "x", task: "2" },
+      ],
+    },
     { file: "wf.yaml", agents: ["x"] },
   );
   counter += 1;
@@ -214,7 +220,10 @@ describe("RedisExecutionStore retention", () => {
     await redis.del(store.completedKey, store.failedKey); // a store written by an older version
     expect(await store.expire(policy, NOW)).toBe(0);
     const finishedAt = new Date(NOW - 40 * DAY).toISOString();
-    await store.indexFinished([{ id, status: "failed", finishedAt }, { id: recent, status: "completed", finishedAt: new Date(NOW - DAY).toISOString() }]);
+    await store.indexFinished([
+      { id, status: "failed", finishedAt },
+      { id: recent, status: "completed", finishedAt: new Date(NOW - DAY).toISOString() },
+    ]);
     expect(await store.expire(policy, NOW)).toBe(1);
     expect(await ids(store)).toEqual([recent]);
   });

@@ -203,7 +203,10 @@ export class RedisExecutionStore implements ExecutionStore {
    */
   async expire(policy: ExecutionRetention, now = Date.now()): Promise<number> {
     const doomed = new Set<string>();
-    for (const [set, keepMs] of [[this.completedKey, policy.completedMs], [this.failedKey, policy.failedMs]] as const) {
+    for (const [set, keepMs] of [
+      [this.completedKey, policy.completedMs],
+      [this.failedKey, policy.failedMs],
+    ] as const) {
       for (const id of await this.redis.zrangebyscore(set, "-inf", `(${now - keepMs}`, "LIMIT", 0, EXPIRE_BATCH)) doomed.add(id);
     }
     const over = Math.min((await this.redis.zcard(this.indexKey)) - doomed.size - policy.maxExecutions, EXPIRE_BATCH);

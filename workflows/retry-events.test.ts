@@ -8,8 +8,17 @@ describe("a retried step's events", () => {
   it("name the workflow and the agent, like the step's other events", async () => {
     const runner = new ScriptedRunner().on("flaky", "step", { status: "failed" }, { output: "ok" });
     const events: Array<{ type: string; data: Record<string, unknown> }> = [];
-    const engine = new WorkflowEngine({ store: new MemoryExecutionStore(), runner, emit: (type, data) => events.push({ type, data }), backoffMs: () => 1, pollMs: 20 });
-    const wf = workflowFromObject({ name: "deploy-app", steps: [{ id: "flaky", agent: "a1", task: "run flaky", retries: 1 }] }, { file: "wf.yaml", agents: ["a1"] });
+    const engine = new WorkflowEngine({
+      store: new MemoryExecutionStore(),
+      runner,
+      emit: (type, data) => events.push({ type, data }),
+      backoffMs: () => 1,
+      pollMs: 20,
+    });
+    const wf = workflowFromObject(
+      { name: "deploy-app", steps: [{ id: "flaky", agent: "a1", task: "run flaky", retries: 1 }] },
+      { file: "wf.yaml", agents: ["a1"] },
+    );
     const state = await engine.start(wf);
     expect(state.status).toBe("completed");
     const retrying = events.find((e) => e.type === "step.retrying");

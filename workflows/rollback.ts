@@ -47,7 +47,12 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
       const run = renderRun(deps.runner, target, spec.task, templateContext(state, id, true));
       const deadline = watchdogMs(step.timeoutSec, record.startedAt, deps.timeoutGraceMs, deps.now());
       const req = {
-        executionId, stepId: id, attempt: 1, ...run.where, task: run.task, kind: "rollback" as const,
+        executionId,
+        stepId: id,
+        attempt: 1,
+        ...run.where,
+        task: run.task,
+        kind: "rollback" as const,
         ...(run.env !== undefined && { env: run.env }),
         idempotencyKey: idempotencyKey(executionId, id, "rollback", 1),
         ...(step.timeoutSec !== undefined && { timeoutSec: step.timeoutSec }),
@@ -76,7 +81,5 @@ export function rollbackSummary(state: ExecutionState): string {
   if (done.length === 0) return "nothing to roll back";
   const failed = done.filter(([, st]) => st.rollback?.status !== "completed").map(([id]) => id);
   const names = [...state.completionOrder].reverse().filter((id) => state.steps[id]?.rollback != null);
-  return failed.length === 0
-    ? `rolled back ${names.join(", ")}`
-    : `rolled back ${names.join(", ")}; rollback of ${failed.join(", ")} failed`;
+  return failed.length === 0 ? `rolled back ${names.join(", ")}` : `rolled back ${names.join(", ")}; rollback of ${failed.join(", ")} failed`;
 }

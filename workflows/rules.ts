@@ -76,9 +76,7 @@ export function checkRules(input: RuleInput): string[] {
         } else if (ref.kind === "step") {
           if (!ids.has(ref.step)) problems.push(`${where}: unknown step "${ref.step}" in ${ref.raw}`);
           else if (!(self && ref.step === step.id) && !upstream.get(step.id)?.has(ref.step)) {
-            problems.push(
-              `${where}: ${ref.raw} uses step "${ref.step}", which "${step.id}" does not depend on (add it to depends_on)`,
-            );
+            problems.push(`${where}: ${ref.raw} uses step "${ref.step}", which "${step.id}" does not depend on (add it to depends_on)`);
           } else {
             const problem = fieldProblem(ref, byId.get(ref.step));
             if (problem !== null) problems.push(`${where}: ${problem}`);
@@ -93,8 +91,18 @@ export function checkRules(input: RuleInput): string[] {
     }
   }
 
-  problems.push(...sameVariable(workflow.params.map((p) => [p.name, `params.${p.name}`]), (name) => `CA_PARAM_${name.toUpperCase().replace(/-/g, "_")}`));
-  problems.push(...sameVariable(located.map((l) => [l.step.id, joinPath(l.path, "id")]), (id) => `CA_STEP_${id.toUpperCase().replace(/-/g, "_")}_OUTPUT`));
+  problems.push(
+    ...sameVariable(
+      workflow.params.map((p) => [p.name, `params.${p.name}`]),
+      (name) => `CA_PARAM_${name.toUpperCase().replace(/-/g, "_")}`,
+    ),
+  );
+  problems.push(
+    ...sameVariable(
+      located.map((l) => [l.step.id, joinPath(l.path, "id")]),
+      (id) => `CA_STEP_${id.toUpperCase().replace(/-/g, "_")}_OUTPUT`,
+    ),
+  );
 
   const pathOf = new Map(located.map((l) => [l.step.id, l.path]));
   for (const cycle of findCycles(workflow.steps)) {
@@ -109,12 +117,15 @@ function fieldProblem(ref: Extract<TemplateRef, { kind: "step" }>, target: Step 
   if (target === undefined) return null;
   if (ref.field === "answers") {
     if (target.kind !== "input") return `${ref.raw}: step "${ref.step}" is not an input step (answers come from input steps)`;
-    if (!target.questions.some((q) => q.name === ref.key)) return `${ref.raw}: step "${ref.step}" asks no question "${ref.key}" (it asks ${target.questions.map((q) => q.name).join(", ")})`;
+    if (!target.questions.some((q) => q.name === ref.key))
+      return `${ref.raw}: step "${ref.step}" asks no question "${ref.key}" (it asks ${target.questions.map((q) => q.name).join(", ")})`;
     return null;
   }
   if (ref.field === "json") {
-    if (target.kind !== "task" || target.outputSchema === undefined) return `${ref.raw}: step "${ref.step}" has no output_schema, so its output is not known to be JSON`;
-    if (schemaHasPath(target.outputSchema.schema, ref.key) === false) return `${ref.raw}: the output_schema of "${ref.step}" (${target.outputSchema.file}) has no field ${ref.key}`;
+    if (target.kind !== "task" || target.outputSchema === undefined)
+      return `${ref.raw}: step "${ref.step}" has no output_schema, so its output is not known to be JSON`;
+    if (schemaHasPath(target.outputSchema.schema, ref.key) === false)
+      return `${ref.raw}: the output_schema of "${ref.step}" (${target.outputSchema.file}) has no field ${ref.key}`;
   }
   return null;
 }

@@ -119,12 +119,7 @@ export interface CallResult {
  * stops waiting the moment either signal fires, even if the runner never settles,
  * so a runner that ignores its signal cannot hold an execution forever.
  */
-export async function callRunner(
-  runner: StepRunner,
-  req: StepRequest,
-  signal: AbortSignal,
-  deadlineMs: number | null,
-): Promise<CallResult> {
+export async function callRunner(runner: StepRunner, req: StepRequest, signal: AbortSignal, deadlineMs: number | null): Promise<CallResult> {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
@@ -132,10 +127,13 @@ export async function callRunner(
   const timer =
     deadlineMs === null
       ? null
-      : setTimeout(() => {
-          timedOut = true;
-          controller.abort(new Error("watchdog"));
-        }, Math.max(0, deadlineMs));
+      : setTimeout(
+          () => {
+            timedOut = true;
+            controller.abort(new Error("watchdog"));
+          },
+          Math.max(0, deadlineMs),
+        );
   const stopped = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });

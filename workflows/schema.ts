@@ -34,9 +34,7 @@ export const workflowSchema = z
   })
   .strict();
 
-const rollbackSchema = z
-  .object({ agent: text.optional(), route: text.optional(), task: text })
-  .strict();
+const rollbackSchema = z.object({ agent: text.optional(), route: text.optional(), task: text }).strict();
 
 /** `escalate_after`: 30m, 2h, 1d, 45s, or seconds; checked again (to milliseconds) in normalize.ts. */
 const duration = z.union([z.string(), z.number()]);
@@ -70,7 +68,10 @@ export const stepSchema = z
     retries: z.number().int().min(0).max(100).optional(),
     depends_on: z.union([z.string(), z.array(z.string())]).optional(),
     gate: text.optional(),
-    when: z.union([text, z.boolean()]).transform((v) => String(v)).optional(),
+    when: z
+      .union([text, z.boolean()])
+      .transform((v) => String(v))
+      .optional(),
     on_failure: z.enum(["fail", "continue", "rollback"]).optional(),
     rollback: rollbackSchema.optional(),
     input: inputSchema.optional(),

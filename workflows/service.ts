@@ -83,7 +83,10 @@ export class WorkflowService {
       service.sweeper.unref();
       service.keeper.start();
       const { completedMs, failedMs, maxExecutions } = service.retention;
-      service.log("workflow.service.started", { resumed, retention: { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxExecutions } });
+      service.log("workflow.service.started", {
+        resumed,
+        retention: { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxExecutions },
+      });
       service.sweep();
       return { service, resumed };
     } catch (error) {

@@ -51,7 +51,9 @@ const REFERENCE: Record<SlotContext, (name: string) => string> = {
 
 /** Where the script's text gives a value to something that would run it; empty when every tag is safe. */
 export function shellProblems(text: string): string[] {
-  return analyse(text).slots.filter((s) => s.unsafe !== null).map((s) => s.unsafe ?? "");
+  return analyse(text)
+    .slots.filter((s) => s.unsafe !== null)
+    .map((s) => s.unsafe ?? "");
 }
 
 function analyse(text: string): { slots: Slot[]; edits: readonly Edit[] } {
@@ -61,7 +63,8 @@ function analyse(text: string): { slots: Slot[]; edits: readonly Edit[] } {
   const placed = new Set(slots.map((s) => s.start));
   for (const m of text.matchAll(/\{\{[^{}]*\}\}/g)) {
     // Defensive: a tag the scanner did not place is refused rather than guessed at.
-    if (!placed.has(m.index)) slots.push({ start: m.index, end: m.index + m[0].length, raw: m[0], context: "unquoted", unsafe: `${m[0]} is where its context could not be read` });
+    if (!placed.has(m.index))
+      slots.push({ start: m.index, end: m.index + m[0].length, raw: m[0], context: "unquoted", unsafe: `${m[0]} is where its context could not be read` });
   }
   return { slots, edits: scan.edits };
 }
@@ -123,8 +126,11 @@ function checkSize(env: Readonly<Record<string, string>>): void {
     const bytes = Buffer.byteLength(name) + 2 + Buffer.byteLength(value);
     total += bytes;
     if (bytes > MAX_ENV_STRING) {
-      throw new ConfigError([`${name} is ${Buffer.byteLength(value)} bytes, more than one environment variable can carry (${MAX_ENV_STRING - Buffer.byteLength(name) - 2})`]);
+      throw new ConfigError([
+        `${name} is ${Buffer.byteLength(value)} bytes, more than one environment variable can carry (${MAX_ENV_STRING - Buffer.byteLength(name) - 2})`,
+      ]);
     }
   }
-  if (total > MAX_ENV_TOTAL) throw new ConfigError([`the values this step uses come to ${total} bytes, more than the ${MAX_ENV_TOTAL} a task's environment may carry`]);
+  if (total > MAX_ENV_TOTAL)
+    throw new ConfigError([`the values this step uses come to ${total} bytes, more than the ${MAX_ENV_TOTAL} a task's environment may carry`]);
 }

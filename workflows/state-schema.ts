@@ -49,9 +49,7 @@ const workflow = z.object({
   name: str,
   description: str.optional(),
   source: str,
-  params: z.array(
-    z.object({ name: str, required: z.boolean(), default: str.optional(), description: str.optional() }),
-  ),
+  params: z.array(z.object({ name: str, required: z.boolean(), default: str.optional(), description: str.optional() })),
   steps: z.array(step),
 });
 

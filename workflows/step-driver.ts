@@ -71,8 +71,14 @@ class StepDriver {
     if (event === undefined) return decision;
     const st = state.steps[this.stepId];
     this.deps.emit(event, {
-      executionId: this.executionId, workflow: state.workflow, step: this.stepId, agent: this.agentOf(state), attempt,
-      taskId: st?.taskId, exitCode: st?.exitCode, reason: decision === "fixing" ? firstError(st?.schemaErrors ?? "") : st?.reason,
+      executionId: this.executionId,
+      workflow: state.workflow,
+      step: this.stepId,
+      agent: this.agentOf(state),
+      attempt,
+      taskId: st?.taskId,
+      exitCode: st?.exitCode,
+      reason: decision === "fixing" ? firstError(st?.schemaErrors ?? "") : st?.reason,
       ...(decision === "fixing" && { fix: st?.fixes }),
       ...(decision === "retry" && { delayMs: this.nextDelay }),
     });
@@ -123,13 +129,30 @@ class StepDriver {
     const next = st.attempts + 1;
     let state: ExecutionState | null = null;
     const decision = await this.settle(st.attempts, "backoff", (s, cur) => {
-      Object.assign(cur, { attempts: next, retryAt: null, reason: null, gate: null, fix: null, fixes: 0, schemaErrors: null, json: null, attemptStartedAt: this.deps.at() });
+      Object.assign(cur, {
+        attempts: next,
+        retryAt: null,
+        reason: null,
+        gate: null,
+        fix: null,
+        fixes: 0,
+        schemaErrors: null,
+        json: null,
+        attemptStartedAt: this.deps.at(),
+      });
       state = s;
       return "next";
     });
     if (decision !== "next") return;
     const workflow = (state as ExecutionState | null)?.workflow;
-    this.deps.emit("step.started", { executionId: this.executionId, workflow, step: this.stepId, agent: state ? this.agentOf(state) : undefined, attempt: next, retry: true });
+    this.deps.emit("step.started", {
+      executionId: this.executionId,
+      workflow,
+      step: this.stepId,
+      agent: state ? this.agentOf(state) : undefined,
+      attempt: next,
+      retry: true,
+    });
   }
 
   /** The agent a step's events name: the one that ran its task, else the one its definition names. */
@@ -144,7 +167,12 @@ class StepDriver {
   private async render(state: ExecutionState, st: StepState, step: TaskStep, phase: "task" | "gate"): Promise<RenderedRun | null> {
     const gate = phase === "gate";
     try {
-      return renderRun(this.deps.runner, targetOf(st, step, gate ? "gate" : "step"), gate ? (step.gate ?? "") : step.task, templateContext(state, this.stepId, gate));
+      return renderRun(
+        this.deps.runner,
+        targetOf(st, step, gate ? "gate" : "step"),
+        gate ? (step.gate ?? "") : step.task,
+        templateContext(state, this.stepId, gate),
+      );
     } catch (error) {
       const reason = `${gate ? "gate" : "template"}: ${renderFailure(error)}`;
       await this.settle(st.attempts, phase, (s) => this.fail(s, reason));

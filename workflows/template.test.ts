@@ -9,9 +9,7 @@ const ctx = {
 
 describe("renderTemplate", () => {
   it("substitutes params, outputs (trailing newlines dropped) and exit codes", () => {
-    expect(renderTemplate("deploy {{params.env}} {{ steps.build.output }} rc={{steps.build.exitCode}}", ctx)).toBe(
-      "deploy prod v1.2.3 rc=0",
-    );
+    expect(renderTemplate("deploy {{params.env}} {{ steps.build.output }} rc={{steps.build.exitCode}}", ctx)).toBe("deploy prod v1.2.3 rc=0");
     expect(renderTemplate("[{{steps.skipped.exitCode}}]", ctx)).toBe("[]");
   });
 
@@ -28,11 +26,6 @@ describe("renderTemplate", () => {
 
 describe("templateRefs", () => {
   it("lists well-formed and invalid refs, including an unclosed tag", () => {
-    expect(templateRefs("a {{params.x}} {{steps.s-1.exitCode}} {{steps.s.stdout}} {{oops").map((r) => r.kind)).toEqual([
-      "param",
-      "step",
-      "invalid",
-      "invalid",
-    ]);
+    expect(templateRefs("a {{params.x}} {{steps.s-1.exitCode}} {{steps.s.stdout}} {{oops").map((r) => r.kind)).toEqual(["param", "step", "invalid", "invalid"]);
   });
 });

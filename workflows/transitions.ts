@@ -103,12 +103,7 @@ export function cancelOpenSteps(state: ExecutionState, reason: string, at: strin
   return taskIds;
 }
 
-export function finishExecution(
-  state: ExecutionState,
-  status: "completed" | "failed" | "cancelled",
-  reason: string | null,
-  at: string,
-): void {
+export function finishExecution(state: ExecutionState, status: "completed" | "failed" | "cancelled", reason: string | null, at: string): void {
   Object.assign(state, { status, reason, finishedAt: at, updatedAt: at });
 }
 

@@ -91,16 +91,7 @@ export interface Workflow {
   readonly steps: readonly Step[];
 }
 
-export const STEP_STATUSES = [
-  "pending",
-  "running",
-  "waiting-approval",
-  "waiting-input",
-  "completed",
-  "failed",
-  "skipped",
-  "cancelled",
-] as const;
+export const STEP_STATUSES = ["pending", "running", "waiting-approval", "waiting-input", "completed", "failed", "skipped", "cancelled"] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export const EXECUTION_STATUSES = ["running", "completed", "failed", "cancelled"] as const;

@@ -17,9 +17,26 @@ const TOKENS = /^>?\s*Tokens: ([\d.,]+[kKmM]?) sent, ([\d.,]+[kKmM]?) received\.
 const ERROR = /^(litellm\.\w+:.*|Error: .*|.*(?:AuthenticationError|RateLimitError|APIConnectionError|APIError|NotFoundError).*)$/;
 const CHATTER = new RegExp(
   [
-    "^Aider v", "^Main model:", "^Weak model:", "^Editor model:", "^Model:", "^Git repo:", "^Repo-map:", "^Added .* to the chat",
-    "^Use /help", "^Cost estimates", "^Warning:", "^https://aider\\.chat", "^Retrying in", "^Applied edit to", "^Commit [0-9a-f]{7}",
-    "^You can use /undo", "^No changes made", "^Can't initialize prompt toolkit", "^The API provider", `^${BANNER}`,
+    "^Aider v",
+    "^Main model:",
+    "^Weak model:",
+    "^Editor model:",
+    "^Model:",
+    "^Git repo:",
+    "^Repo-map:",
+    "^Added .* to the chat",
+    "^Use /help",
+    "^Cost estimates",
+    "^Warning:",
+    "^https://aider\\.chat",
+    "^Retrying in",
+    "^Applied edit to",
+    "^Commit [0-9a-f]{7}",
+    "^You can use /undo",
+    "^No changes made",
+    "^Can't initialize prompt toolkit",
+    "^The API provider",
+    `^${BANNER}`,
   ].join("|"),
 );
 
@@ -51,7 +68,16 @@ export function parseAiderOutput(text: string): AgentOutcome {
   outcome.answer = answer.join("\n").trim();
   if (error !== undefined || outcome.turns === undefined) {
     outcome.isError = true;
-    outcome.errorMessage = error ?? (clip(lines.filter((l) => l.trim() !== "").slice(-5).join("\n"), 2000) || "aider printed nothing");
+    outcome.errorMessage =
+      error ??
+      (clip(
+        lines
+          .filter((l) => l.trim() !== "")
+          .slice(-5)
+          .join("\n"),
+        2000,
+      ) ||
+        "aider printed nothing");
     if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
   }
   return outcome;
@@ -73,15 +99,18 @@ export const aiderRuntime: AgentRuntime = {
     const chat = resume ?? basename(job.eventsFile).replace(/\.events\.jsonl$/, "");
     const argv = [
       job.command ?? "aider",
-      "--message-file", job.promptFile,
+      "--message-file",
+      job.promptFile,
       "--yes-always",
       "--no-pretty",
       "--no-fancy-input",
       "--no-check-update",
       "--no-show-release-notes",
       "--analytics-disable",
-      "--chat-history-file", `${paths.configDir}/chats/${chat}.md`,
-      "--input-history-file", `${paths.configDir}/input.history`,
+      "--chat-history-file",
+      `${paths.configDir}/chats/${chat}.md`,
+      "--input-history-file",
+      `${paths.configDir}/input.history`,
       ...(resume ? ["--restore-chat-history"] : []),
       // The role as a read-only file in the chat: aider shows it to the model and never edits it.
       ...option("--read", job.roleFile),

@@ -19,7 +19,8 @@ export const claudeRuntime: AgentRuntime = {
     const argv = [
       job.command ?? "claude",
       "-p",
-      "--output-format", "stream-json",
+      "--output-format",
+      "stream-json",
       "--verbose",
       ...option("--model", job.model),
       ...option("--resume", job.fresh ? null : job.resumeId),

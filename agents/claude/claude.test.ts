@@ -41,7 +41,9 @@ describe("hook events", () => {
   const line = (event: string, input: object) => JSON.stringify({ event, at: 1795306034.329, input });
 
   it("keeps the fields the bridge acts on", () => {
-    expect(parseHookLine(line("Stop", { session_id: "s", transcript_path: "/t.jsonl", prompt_id: "p", last_assistant_message: "done", extra: 1 }))).toMatchObject({
+    expect(
+      parseHookLine(line("Stop", { session_id: "s", transcript_path: "/t.jsonl", prompt_id: "p", last_assistant_message: "done", extra: 1 })),
+    ).toMatchObject({
       event: "Stop",
       at: 1795306034329,
       sessionId: "s",
@@ -58,7 +60,9 @@ describe("hook events", () => {
     expect(questionOf(request)).toBe("permission to use Bash: rm -rf build");
     const write = parseHookLine(line("PermissionRequest", { tool_name: "Write", tool_input: { file_path: "/x/y.md", content: "…" } }))!;
     expect(questionOf(write)).toBe("permission to use Write: /x/y.md");
-    expect(questionOf(parseHookLine(line("Notification", { message: "Claude needs your permission", notification_type: "permission_prompt" }))!)).toBe("Claude needs your permission");
+    expect(questionOf(parseHookLine(line("Notification", { message: "Claude needs your permission", notification_type: "permission_prompt" }))!)).toBe(
+      "Claude needs your permission",
+    );
     expect(questionOf(parseHookLine(line("Notification", { message: "Claude is waiting for your input", notification_type: "idle_prompt" }))!)).toBeNull();
     expect(questionOf(parseHookLine(line("Stop", {}))!)).toBeNull();
   });
@@ -71,8 +75,14 @@ describe("readTurn", () => {
     entry({ type: "assistant", message: { id: "m1", content: [{ type: "text", text: "old" }], usage: { input_tokens: 100, output_tokens: 5 } } }),
     entry({ type: "user", promptId: "p2", message: { role: "user", content: "second" } }),
     // One API message written as two lines (one per content block) sharing its id: counted once.
-    entry({ type: "assistant", message: { id: "m2", content: [{ type: "tool_use", name: "Write" }], usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 7 } } }),
-    entry({ type: "assistant", message: { id: "m2", content: [{ type: "text", text: "" }], usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 7 } } }),
+    entry({
+      type: "assistant",
+      message: { id: "m2", content: [{ type: "tool_use", name: "Write" }], usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 7 } },
+    }),
+    entry({
+      type: "assistant",
+      message: { id: "m2", content: [{ type: "text", text: "" }], usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 7 } },
+    }),
     entry({ type: "user", promptId: "p2", message: { role: "user", content: [{ type: "tool_result", content: "ok" }] } }),
     entry({ type: "assistant", message: { id: "m3", content: [{ type: "text", text: "The answer is 42." }], usage: { input_tokens: 120, output_tokens: 9 } } }),
     "{ broken",
@@ -92,7 +102,13 @@ describe("readTurn", () => {
 
 describe("the agent's Claude Code settings", () => {
   it("adds our hooks beside the user's, replaces earlier ones of ours, and allows result files only", () => {
-    const user = { hooks: { Stop: [{ hooks: [{ type: "command", command: "notify-send done" }] }, { hooks: [{ type: "command", command: `/old/${HOOK_SCRIPT_NAME} Stop` }] }] }, model: "opus", permissions: { allow: ["Bash(npm test)"] } };
+    const user = {
+      hooks: {
+        Stop: [{ hooks: [{ type: "command", command: "notify-send done" }] }, { hooks: [{ type: "command", command: `/old/${HOOK_SCRIPT_NAME} Stop` }] }],
+      },
+      model: "opus",
+      permissions: { allow: ["Bash(npm test)"] },
+    };
     const settings = withOurSettings(user, "/home/x/config/claude-agent-hook.bash", "/home/x/jobs");
     expect(settings.model).toBe("opus");
     const hooks = settings.hooks as Record<string, { hooks: { command: string }[] }[]>;
@@ -108,10 +124,17 @@ describe("the agent's Claude Code settings", () => {
   });
 
   it("marks onboarding done, approves the key by its last 20 characters and trusts the folder", () => {
-    const state = withStartupState({ numStartups: 3, customApiKeyResponses: { approved: [], rejected: ["00000000000000000000"] }, projects: { "/w": { allowedTools: ["Bash"] } } }, { cwd: "/w", apiKey: "sk-ant-test-00000000000000000000" });
+    const state = withStartupState(
+      { numStartups: 3, customApiKeyResponses: { approved: [], rejected: ["00000000000000000000"] }, projects: { "/w": { allowedTools: ["Bash"] } } },
+      { cwd: "/w", apiKey: "sk-ant-test-00000000000000000000" },
+    );
     expect(state).toMatchObject({ numStartups: 3, hasCompletedOnboarding: true, theme: "dark" });
     expect(state.customApiKeyResponses).toEqual({ approved: ["00000000000000000000"], rejected: [] });
-    expect((state.projects as Record<string, object>)["/w"]).toEqual({ allowedTools: ["Bash"], hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true });
+    expect((state.projects as Record<string, object>)["/w"]).toEqual({
+      allowedTools: ["Bash"],
+      hasTrustDialogAccepted: true,
+      hasCompletedProjectOnboarding: true,
+    });
   });
 });
 
@@ -124,7 +147,13 @@ describe("the pasted prompt and the program's argv", () => {
 
   it("runs claude with the model, the conversation to resume and the user's args", () => {
     expect(interactiveArgv({ command: null, model: "sonnet", args: ["--permission-mode", "acceptEdits"], resumeId: "abc" })).toEqual([
-      "claude", "--model", "sonnet", "--resume", "abc", "--permission-mode", "acceptEdits",
+      "claude",
+      "--model",
+      "sonnet",
+      "--resume",
+      "abc",
+      "--permission-mode",
+      "acceptEdits",
     ]);
     // No mode in args: `default` (ask first), not Claude Code 2.1.3xx's own default `auto`.
     expect(interactiveArgv({ command: "/opt/claude", model: null, args: [], resumeId: null })).toEqual(["/opt/claude", "--permission-mode", "default"]);

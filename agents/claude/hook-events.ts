@@ -72,7 +72,8 @@ export function parseHookLine(line: string): ClaudeHookEvent | null {
 export function questionOf(event: ClaudeHookEvent): string | null {
   if (event.event === "PermissionRequest") {
     const input = event.toolInput ?? {};
-    const detail = str(input.command) ?? str(input.file_path) ?? str(input.url) ?? str(input.pattern) ?? (Object.keys(input).length > 0 ? JSON.stringify(input) : "");
+    const detail =
+      str(input.command) ?? str(input.file_path) ?? str(input.url) ?? str(input.pattern) ?? (Object.keys(input).length > 0 ? JSON.stringify(input) : "");
     return clip(`permission to use ${event.toolName ?? "a tool"}${detail ? `: ${detail}` : ""}`, 300);
   }
   if (event.event === "Notification" && event.notificationType !== "idle_prompt" && event.notificationType !== "auth_success") {

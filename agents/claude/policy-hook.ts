@@ -35,7 +35,9 @@ async function main(): Promise<number> {
   }
   const verdict = await checkPolicy(command, compilePolicy({ deny: policy.deny ?? [], allow: policy.allow ?? [] }));
   if (verdict.allowed) return 0;
-  process.stderr.write(`claude-agent: ${verdict.reason}. This agent's policy (swarm.yaml) refuses this command; do not try to work around it. Say in your answer that it was refused.\n`);
+  process.stderr.write(
+    `claude-agent: ${verdict.reason}. This agent's policy (swarm.yaml) refuses this command; do not try to work around it. Say in your answer that it was refused.\n`,
+  );
   return 2;
 }
 

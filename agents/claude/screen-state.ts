@@ -59,7 +59,8 @@ export function readClaudeScreen(screen: string): ScreenReading {
   const above = lines.slice(Math.max(0, box.top - 8), box.top);
   const working = above.some((line) => SPINNER.test(line)) || lines.slice(box.top).some((line) => OLD_WORKING.test(line));
   // Still an input box (it takes the next prompt, which fails the same way): idle, with the login missing.
-  if (!working && lines.slice(Math.max(0, box.top - 2)).some((line) => LOGIN_MESSAGE.test(line))) return { state: "idle", input: box.input, question: null, loginNeeded: true };
+  if (!working && lines.slice(Math.max(0, box.top - 2)).some((line) => LOGIN_MESSAGE.test(line)))
+    return { state: "idle", input: box.input, question: null, loginNeeded: true };
   return { state: working ? "working" : "idle", input: box.input, question: null };
 }
 
@@ -105,7 +106,10 @@ function findDialog(lines: readonly string[]): string | null {
   if (selected < 0 || selected < lastIndex(lines, (line) => RULE.test(line))) return null;
   let start = selected;
   while (start > 0 && !RULE.test(lines[start - 1]!) && selected - start < 40) start--;
-  const text = lines.slice(start, selected).map((line) => line.trim()).filter((line) => line !== "" && !/^[╌]+$/.test(line));
+  const text = lines
+    .slice(start, selected)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !/^[╌]+$/.test(line));
   if (!text.some((line) => line.endsWith("?"))) return null;
   const options: string[] = [];
   for (let i = selected; i < lines.length && OPTION.test(lines[i]!); i++) options.push(lines[i]!.replace(/^\s*(?:❯\s*)?/, ""));

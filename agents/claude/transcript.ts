@@ -33,7 +33,10 @@ export function readTurn(transcript: string, promptId: string): TurnUsage {
     const id = str(message.id) ?? str(entry.uuid) ?? String(usage.size);
     if (isObject(message.usage)) usage.set(id, message.usage);
     const content = Array.isArray(message.content) ? message.content.filter(isObject) : [];
-    const text = content.filter((block) => block.type === "text").map((block) => String(block.text ?? "")).join("");
+    const text = content
+      .filter((block) => block.type === "text")
+      .map((block) => String(block.text ?? ""))
+      .join("");
     if (text.trim() !== "") lastText = text;
   }
   let inputTokens: number | undefined;

@@ -25,7 +25,8 @@ export function parseGeminiEvents(text: string): AgentOutcome {
   let lastError: string | undefined;
   for (const event of events) {
     if (event.type === "init") outcome.sessionId = str(event.session_id) ?? outcome.sessionId;
-    else if (event.type === "message" && event.role === "assistant") answer = event.delta === true ? answer + (str(event.content) ?? "") : (str(event.content) ?? "");
+    else if (event.type === "message" && event.role === "assistant")
+      answer = event.delta === true ? answer + (str(event.content) ?? "") : (str(event.content) ?? "");
     else if (event.type === "tool_use") answer = "";
     else if (event.type === "error" && event.severity === "error") lastError = str(event.message) ?? lastError;
     else if (event.type === "result") result = event;
@@ -135,7 +136,8 @@ export const geminiRuntime: AgentRuntime = {
   buildScript(job: AgentJob, paths: ScriptPaths): string {
     const argv = [
       job.command ?? "gemini",
-      "--output-format", "stream-json",
+      "--output-format",
+      "stream-json",
       ...option("--model", job.model),
       ...option("--resume", job.fresh ? null : job.resumeId),
       ...job.args,

@@ -13,7 +13,11 @@ describe("gemini settings defaults", () => {
   });
 
   it("keeps what the user or gemini wrote", () => {
-    const theirs = { privacy: { usageStatisticsEnabled: true }, general: { maxAttempts: 2 }, security: { auth: { selectedType: "oauth-personal" }, folderTrust: { enabled: false } } };
+    const theirs = {
+      privacy: { usageStatisticsEnabled: true },
+      general: { maxAttempts: 2 },
+      security: { auth: { selectedType: "oauth-personal" }, folderTrust: { enabled: false } },
+    };
     expect(withOurSettings(theirs, ENDPOINT)).toEqual({
       privacy: { usageStatisticsEnabled: true },
       general: { maxAttempts: 2, enableAutoUpdate: false, enableAutoUpdateNotification: false },

@@ -27,8 +27,10 @@ export function langchainArgv(job: AgentJob, paths: ScriptPaths): string[] {
   return [
     paths.node,
     langchainProgramPath(),
-    "--cwd", job.cwd,
-    "--conversations", conversationsDir(paths.configDir),
+    "--cwd",
+    job.cwd,
+    "--conversations",
+    conversationsDir(paths.configDir),
     ...option("--base-url", job.llm?.baseUrl),
     ...option("--model", job.llm?.model),
     ...option("--api-key-env", job.llm?.apiKeyEnv),

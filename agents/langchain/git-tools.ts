@@ -29,11 +29,14 @@ export async function gitCommit(workspace: Workspace, options: { message: string
   }
   const staged = (await git.raw(["diff", "--cached", "--name-only"])).trim();
   if (staged === "") return { ok: false, output: "nothing to commit: no changes are staged" };
-  const identity = await hasIdentity(git) ? [] : ["-c", `user.name=${FALLBACK_IDENTITY.name}`, "-c", `user.email=${FALLBACK_IDENTITY.email}`];
+  const identity = (await hasIdentity(git)) ? [] : ["-c", `user.name=${FALLBACK_IDENTITY.name}`, "-c", `user.email=${FALLBACK_IDENTITY.email}`];
   await git.raw([...identity, "commit", "-m", options.message]);
   const [hash, branch] = await Promise.all([git.revparse(["--short", "HEAD"]), git.revparse(["--abbrev-ref", "HEAD"])]);
   const files = staged.split("\n");
-  return { ok: true, output: `committed ${hash} on ${branch}: ${options.message.split("\n")[0]} (${files.length} file${files.length === 1 ? "" : "s"}: ${files.join(", ")})` };
+  return {
+    ok: true,
+    output: `committed ${hash} on ${branch}: ${options.message.split("\n")[0]} (${files.length} file${files.length === 1 ? "" : "s"}: ${files.join(", ")})`,
+  };
 }
 
 async function repository(root: string): Promise<SimpleGit> {

@@ -42,7 +42,8 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
   });
   const required = (name: "cwd" | "conversations" | "base-url" | "model"): string => {
     const value = values[name];
-    if (!value) throw new Error(`--${name} is required${name === "base-url" || name === "model" ? " (set llm.base_url and llm.model on the agent in swarm.yaml)" : ""}`);
+    if (!value)
+      throw new Error(`--${name} is required${name === "base-url" || name === "model" ? " (set llm.base_url and llm.model on the agent in swarm.yaml)" : ""}`);
     return value;
   };
   return {

@@ -20,7 +20,18 @@ let options: ProgramOptions;
 try {
   options = parseProgramArgs(process.argv.slice(2));
 } catch (error) {
-  emit({ type: "result", is_error: true, session_id: "", answer: "", turns: 0, input_tokens: 0, output_tokens: 0, tool_calls: [], duration_ms: 0, error: String((error as Error).message ?? error) });
+  emit({
+    type: "result",
+    is_error: true,
+    session_id: "",
+    answer: "",
+    turns: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    tool_calls: [],
+    duration_ms: 0,
+    error: String((error as Error).message ?? error),
+  });
   process.exit(2);
 }
 

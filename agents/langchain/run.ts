@@ -68,19 +68,33 @@ export async function runTask(run: TaskRun): Promise<number> {
     return finish({ is_error: true, answer: "", error: messageOf(error) });
   }
   const apiKey = options.apiKeyEnv === null ? "not-needed" : process.env[options.apiKeyEnv];
-  if (!apiKey) return finish({ is_error: true, answer: "", error: `the variable ${options.apiKeyEnv} (llm.api_key_env) is not set in the agent's environment; add it to the agent's env in swarm.yaml or to the daemon's environment` });
+  if (!apiKey)
+    return finish({
+      is_error: true,
+      answer: "",
+      error: `the variable ${options.apiKeyEnv} (llm.api_key_env) is not set in the agent's environment; add it to the agent's env in swarm.yaml or to the daemon's environment`,
+    });
 
   const conversation: BaseMessage[] = [...history, new HumanMessage(run.prompt)];
   const save = () => saveConversation(options.conversations, run.sessionId, conversation);
   save(); // a task cancelled mid-way still leaves a conversation the session can continue
   try {
-    const model = new ChatOpenAICompletions({ model: options.model, apiKey, configuration: { baseURL: options.baseUrl }, maxRetries: MODEL_RETRIES, streamUsage: true });
+    const model = new ChatOpenAICompletions({
+      model: options.model,
+      apiKey,
+      configuration: { baseURL: options.baseUrl },
+      maxRetries: MODEL_RETRIES,
+      streamUsage: true,
+    });
     const policy = compilePolicy({ deny: options.deny, allow: options.allow });
     const tools = agentTools({ workspace: new Workspace(options.cwd), policy, emit, calls, commandTimeoutMs: options.commandTimeoutSec * 1000 });
     const agent = createAgent({ model, tools, systemPrompt: systemPrompt(options.cwd, role) });
     // "messages" makes every model request stream (SSE), which also spares LangChain's token estimate
     // (it downloads a tokenizer, which hangs offline); "updates" gives each node's finished messages.
-    const stream = await agent.stream({ messages: [...conversation] }, { streamMode: ["updates", "messages"], recursionLimit: options.maxTurns * 2 + 1, signal: run.signal });
+    const stream = await agent.stream(
+      { messages: [...conversation] },
+      { streamMode: ["updates", "messages"], recursionLimit: options.maxTurns * 2 + 1, signal: run.signal },
+    );
     for await (const [mode, data] of stream as AsyncIterable<[string, unknown]>) {
       if (mode !== "updates") continue;
       for (const update of Object.values(data as Record<string, { messages?: BaseMessage[] } | undefined>)) {

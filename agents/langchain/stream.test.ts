@@ -9,13 +9,27 @@ const SESSION = "5f0c9f1e-3a57-4c1c-9d55-3f7f0b1b2c3d";
 const lines = (events: LangchainEvent[], extra: string[] = []): string => [...events.map((e) => JSON.stringify(e)), ...extra].join("\n");
 const start: LangchainEvent = { type: "start", session_id: SESSION, model: "m", cwd: "/w", resumed: false };
 const done = (fields: Partial<Extract<LangchainEvent, { type: "result" }>> = {}): LangchainEvent => ({
-  type: "result", is_error: false, session_id: SESSION, answer: "Committed.", turns: 3, input_tokens: 120, output_tokens: 30, tool_calls: [{ name: "write_file", ok: true, detail: "a.txt" }], duration_ms: 1500, ...fields,
+  type: "result",
+  is_error: false,
+  session_id: SESSION,
+  answer: "Committed.",
+  turns: 3,
+  input_tokens: 120,
+  output_tokens: 30,
+  tool_calls: [{ name: "write_file", ok: true, detail: "a.txt" }],
+  duration_ms: 1500,
+  ...fields,
 });
 
 describe("parsing the langchain agent's events", () => {
   it("reads answer, turns, tokens and the session id", () => {
     expect(parseLangchainEvents(lines([start, { type: "assistant", text: "Writing." }, done()]))).toEqual({
-      answer: "Committed.", events: 3, sessionId: SESSION, turns: 3, inputTokens: 120, outputTokens: 30,
+      answer: "Committed.",
+      events: 3,
+      sessionId: SESSION,
+      turns: 3,
+      inputTokens: 120,
+      outputTokens: 30,
     });
   });
 
@@ -53,16 +67,37 @@ describe("rendering the langchain agent's events", () => {
 
 describe("the langchain adapter's script", () => {
   const job: AgentJob = {
-    task: "rm -rf / $(whoami)", promptFile: "/h/jobs/T1-1.prompt", eventsFile: "/h/jobs/T1-1.events.jsonl", cwd: "/w d", command: null, model: null, args: [],
-    resumeId: SESSION, fresh: false, llm: { baseUrl: "http://127.0.0.1:9/v1", model: "m", apiKeyEnv: "KEY" }, policy: { deny: ["git\\s+push"], allow: [] },
+    task: "rm -rf / $(whoami)",
+    promptFile: "/h/jobs/T1-1.prompt",
+    eventsFile: "/h/jobs/T1-1.events.jsonl",
+    cwd: "/w d",
+    command: null,
+    model: null,
+    args: [],
+    resumeId: SESSION,
+    fresh: false,
+    llm: { baseUrl: "http://127.0.0.1:9/v1", model: "m", apiKeyEnv: "KEY" },
+    policy: { deny: ["git\\s+push"], allow: [] },
   };
   const paths = { configDir: "/h/agents/lc/config", node: "/usr/bin/node", renderer: "/x/render-stream.js" };
 
   it("passes settings as flags and the prompt as stdin, never the task text", () => {
     const argv = langchainArgv(job, paths);
     expect(argv.slice(2)).toEqual([
-      "--cwd", "/w d", "--conversations", "/h/agents/lc/config/conversations", "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
-      "--api-key-env", "KEY", "--resume", SESSION, "--deny", "git\\s+push",
+      "--cwd",
+      "/w d",
+      "--conversations",
+      "/h/agents/lc/config/conversations",
+      "--base-url",
+      "http://127.0.0.1:9/v1",
+      "--model",
+      "m",
+      "--api-key-env",
+      "KEY",
+      "--resume",
+      SESSION,
+      "--deny",
+      "git\\s+push",
     ]);
     const script = langchainRuntime.buildScript(job, paths);
     expect(script).not.toContain("whoami");

@@ -52,7 +52,9 @@ export function renderLangchainEvent(line: string): string | null {
 function render(event: JsonObject): string | null {
   switch (event.type) {
     case "start":
-      return dim(`▸ session ${str(event.session_id) ?? "?"}${event.resumed === true ? " (continued)" : ""} · model ${str(event.model) ?? "?"} · ${str(event.cwd) ?? ""}`);
+      return dim(
+        `▸ session ${str(event.session_id) ?? "?"}${event.resumed === true ? " (continued)" : ""} · model ${str(event.model) ?? "?"} · ${str(event.cwd) ?? ""}`,
+      );
     case "assistant":
       return str(event.text) ?? null;
     case "tool_call": {

@@ -35,7 +35,8 @@ const LIST_MAX = 500;
 export function agentTools(ctx: ToolContext) {
   const root = ctx.workspace.root;
   let counter = 0;
-  const instrumented = <T extends Record<string, unknown>>(name: string, run: (input: T) => Promise<ToolOutcome>) =>
+  const instrumented =
+    <T extends Record<string, unknown>>(name: string, run: (input: T) => Promise<ToolOutcome>) =>
     async (input: T, runtime?: { toolCallId?: string }): Promise<string> => {
       const id = runtime?.toolCallId ?? `call-${++counter}`;
       ctx.emit({ type: "tool_call", id, name, args: input });
@@ -47,69 +48,115 @@ export function agentTools(ctx: ToolContext) {
       }
       const output = headAndTail(outcome.output, MODEL_OUTPUT_MAX);
       ctx.calls.push({ name, ok: outcome.ok, detail: clip(toolDetail(input), 200) });
-      ctx.emit({ type: "tool_result", id, name, ok: outcome.ok, output: headAndTail(outcome.output, EVENT_OUTPUT_MAX), ...(outcome.refused ? { refused: outcome.refused } : {}) });
+      ctx.emit({
+        type: "tool_result",
+        id,
+        name,
+        ok: outcome.ok,
+        output: headAndTail(outcome.output, EVENT_OUTPUT_MAX),
+        ...(outcome.refused ? { refused: outcome.refused } : {}),
+      });
       return output;
     };
 
   return [
-    tool(instrumented("run_command", async ({ command }: { command: string }) => {
-      const verdict = await checkPolicy(command, ctx.policy);
-      if (!verdict.allowed) return { ok: false, refused: verdict.rule, output: `${verdict.reason}. The command was not run; do not try to get around the policy.` };
-      const result = await execa("bash", ["-c", command], { cwd: root, all: true, reject: false, stdin: "ignore", timeout: ctx.commandTimeoutMs, maxBuffer: 16 * 1024 * 1024 });
-      const status = result.timedOut ? `timed out after ${ctx.commandTimeoutMs / 1000} s` : `exit code ${result.exitCode ?? `none (${result.signal ?? "killed"})`}`;
-      return { ok: result.exitCode === 0, output: `${status}\n${String(result.all ?? "")}`.trimEnd() };
-    }), {
-      name: "run_command",
-      description: "Run a bash command line in the working directory and get its exit code and output (stdout and stderr). Commands are checked against the agent's command policy first.",
-      schema: z.object({ command: z.string().describe("the bash command line") }),
-    }),
-    tool(instrumented("read_file", async ({ path }: { path: string }) => {
-      const file = ctx.workspace.forRead(path);
-      if (statSync(file).isDirectory()) return { ok: false, output: `${path} is a folder; use list_files` };
-      const text = readFileSync(file, "utf8");
-      return { ok: true, output: text.length > READ_MAX_BYTES ? `${text.slice(0, READ_MAX_BYTES)}\n… [${text.length - READ_MAX_BYTES} more characters]` : text };
-    }), {
-      name: "read_file",
-      description: "Read a text file. Paths are relative to the working directory and cannot leave it.",
-      schema: z.object({ path: z.string().describe("file path, relative to the working directory") }),
-    }),
-    tool(instrumented("write_file", async ({ path, content }: { path: string; content: string }) => {
-      const file = ctx.workspace.forWrite(path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, content);
-      return { ok: true, output: `wrote ${Buffer.byteLength(content)} bytes to ${ctx.workspace.show(file)}` };
-    }), {
-      name: "write_file",
-      description: "Create or replace a text file with the given content (parent folders are created). Paths are relative to the working directory and cannot leave it.",
-      schema: z.object({ path: z.string().describe("file path, relative to the working directory"), content: z.string().describe("the whole new content") }),
-    }),
-    tool(instrumented("list_files", async ({ path }: { path?: string }) => {
-      const dir = ctx.workspace.forRead(path ?? ".");
-      const entries = readdirSync(dir, { withFileTypes: true })
-        .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.isSymbolicLink() ? `${entry.name}@` : entry.name))
-        .sort();
-      const shown = entries.slice(0, LIST_MAX).join("\n");
-      return { ok: true, output: entries.length === 0 ? "(empty)" : entries.length > LIST_MAX ? `${shown}\n… ${entries.length - LIST_MAX} more` : shown };
-    }), {
-      name: "list_files",
-      description: "List the entries of a folder (folders end with /, symbolic links with @). Defaults to the working directory.",
-      schema: z.object({ path: z.string().optional().describe("folder path, relative to the working directory (default .)") }),
-    }),
-    tool(instrumented("git_status", async () => gitStatus(root)), {
-      name: "git_status",
-      description: "Show the git branch and the changed, staged and untracked files of the working directory.",
-      schema: z.object({}),
-    }),
-    tool(instrumented("git_diff", async ({ staged, path }: { staged?: boolean; path?: string }) => gitDiff(ctx.workspace, { staged, path })), {
-      name: "git_diff",
-      description: "Show the uncommitted changes (or, with staged: true, the staged ones), optionally of one path.",
-      schema: z.object({ staged: z.boolean().optional(), path: z.string().optional() }),
-    }),
-    tool(instrumented("git_commit", async ({ message, paths }: { message: string; paths?: string[] }) => gitCommit(ctx.workspace, { message, paths })), {
-      name: "git_commit",
-      description: "Stage the given paths (default: every change) and commit them with the message.",
-      schema: z.object({ message: z.string().describe("the commit message"), paths: z.array(z.string()).optional().describe("paths to stage; default all changes") }),
-    }),
+    tool(
+      instrumented("run_command", async ({ command }: { command: string }) => {
+        const verdict = await checkPolicy(command, ctx.policy);
+        if (!verdict.allowed)
+          return { ok: false, refused: verdict.rule, output: `${verdict.reason}. The command was not run; do not try to get around the policy.` };
+        const result = await execa("bash", ["-c", command], {
+          cwd: root,
+          all: true,
+          reject: false,
+          stdin: "ignore",
+          timeout: ctx.commandTimeoutMs,
+          maxBuffer: 16 * 1024 * 1024,
+        });
+        const status = result.timedOut
+          ? `timed out after ${ctx.commandTimeoutMs / 1000} s`
+          : `exit code ${result.exitCode ?? `none (${result.signal ?? "killed"})`}`;
+        return { ok: result.exitCode === 0, output: `${status}\n${String(result.all ?? "")}`.trimEnd() };
+      }),
+      {
+        name: "run_command",
+        description:
+          "Run a bash command line in the working directory and get its exit code and output (stdout and stderr). Commands are checked against the agent's command policy first.",
+        schema: z.object({ command: z.string().describe("the bash command line") }),
+      },
+    ),
+    tool(
+      instrumented("read_file", async ({ path }: { path: string }) => {
+        const file = ctx.workspace.forRead(path);
+        if (statSync(file).isDirectory()) return { ok: false, output: `${path} is a folder; use list_files` };
+        const text = readFileSync(file, "utf8");
+        return {
+          ok: true,
+          output: text.length > READ_MAX_BYTES ? `${text.slice(0, READ_MAX_BYTES)}\n… [${text.length - READ_MAX_BYTES} more characters]` : text,
+        };
+      }),
+      {
+        name: "read_file",
+        description: "Read a text file. Paths are relative to the working directory and cannot leave it.",
+        schema: z.object({ path: z.string().describe("file path, relative to the working directory") }),
+      },
+    ),
+    tool(
+      instrumented("write_file", async ({ path, content }: { path: string; content: string }) => {
+        const file = ctx.workspace.forWrite(path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, content);
+        return { ok: true, output: `wrote ${Buffer.byteLength(content)} bytes to ${ctx.workspace.show(file)}` };
+      }),
+      {
+        name: "write_file",
+        description:
+          "Create or replace a text file with the given content (parent folders are created). Paths are relative to the working directory and cannot leave it.",
+        schema: z.object({ path: z.string().describe("file path, relative to the working directory"), content: z.string().describe("the whole new content") }),
+      },
+    ),
+    tool(
+      instrumented("list_files", async ({ path }: { path?: string }) => {
+        const dir = ctx.workspace.forRead(path ?? ".");
+        const entries = readdirSync(dir, { withFileTypes: true })
+          .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.isSymbolicLink() ? `${entry.name}@` : entry.name))
+          .sort();
+        const shown = entries.slice(0, LIST_MAX).join("\n");
+        return { ok: true, output: entries.length === 0 ? "(empty)" : entries.length > LIST_MAX ? `${shown}\n… ${entries.length - LIST_MAX} more` : shown };
+      }),
+      {
+        name: "list_files",
+        description: "List the entries of a folder (folders end with /, symbolic links with @). Defaults to the working directory.",
+        schema: z.object({ path: z.string().optional().describe("folder path, relative to the working directory (default .)") }),
+      },
+    ),
+    tool(
+      instrumented("git_status", async () => gitStatus(root)),
+      {
+        name: "git_status",
+        description: "Show the git branch and the changed, staged and untracked files of the working directory.",
+        schema: z.object({}),
+      },
+    ),
+    tool(
+      instrumented("git_diff", async ({ staged, path }: { staged?: boolean; path?: string }) => gitDiff(ctx.workspace, { staged, path })),
+      {
+        name: "git_diff",
+        description: "Show the uncommitted changes (or, with staged: true, the staged ones), optionally of one path.",
+        schema: z.object({ staged: z.boolean().optional(), path: z.string().optional() }),
+      },
+    ),
+    tool(
+      instrumented("git_commit", async ({ message, paths }: { message: string; paths?: string[] }) => gitCommit(ctx.workspace, { message, paths })),
+      {
+        name: "git_commit",
+        description: "Stage the given paths (default: every change) and commit them with the message.",
+        schema: z.object({
+          message: z.string().describe("the commit message"),
+          paths: z.array(z.string()).optional().describe("paths to stage; default all changes"),
+        }),
+      },
+    ),
   ];
 }
 

@@ -33,7 +33,9 @@ export function agentLogin(options: AgentLoginOptions): AgentLogin | null {
   if (!spec) return null;
   const env = options.env ?? process.env;
   const userHome = options.userHome ?? homedir();
-  const seeded = options.seed ? seedLogin({ runtime: options.runtime, configDir: options.configDir, agentEnv: options.agentEnv, userHome, userEnv: env }) : null;
+  const seeded = options.seed
+    ? seedLogin({ runtime: options.runtime, configDir: options.configDir, agentEnv: options.agentEnv, userHome, userEnv: env })
+    : null;
   const base = { runtime: options.runtime, agentEnv: options.agentEnv, baseEnv: env, ...(options.now ? { now: options.now } : {}) };
   const auth = checkAuth({ ...base, configDir: options.configDir })!;
   if (auth.ok || options.seed) return { runtime: options.runtime, seeded, auth };

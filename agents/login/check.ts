@@ -65,7 +65,8 @@ const FOLDER_CHECKS: Record<LoginRuntime, FolderCheck> = {
   qwen(dir, now) {
     const file = join(dir, "oauth_creds.json");
     const creds = readJsonObject(file);
-    if (creds && (nonEmpty(creds.access_token) || nonEmpty(creds.refresh_token))) return tokenStatus(file, creds.expiry_date, nonEmpty(creds.refresh_token), now);
+    if (creds && (nonEmpty(creds.access_token) || nonEmpty(creds.refresh_token)))
+      return tokenStatus(file, creds.expiry_date, nonEmpty(creds.refresh_token), now);
     const settings = join(dir, "settings.json");
     const env = readJsonObject(settings)?.env;
     const keys = isObject(env) ? Object.keys(env).filter((name) => /(?:_API_KEY|_TOKEN)$/.test(name) && nonEmpty(env[name])) : [];
@@ -77,7 +78,11 @@ const FOLDER_CHECKS: Record<LoginRuntime, FolderCheck> = {
 function tokenStatus(file: string, expiresAt: unknown, refreshable: boolean, now: number): AuthStatus {
   const expiry = typeof expiresAt === "number" && Number.isFinite(expiresAt) ? expiresAt : null;
   if (expiry === null || expiry > now) return { ok: true, detail: `logged in (${file}${expiry ? `; valid until ${new Date(expiry).toISOString()}` : ""})` };
-  if (refreshable) return { ok: true, detail: `logged in (${file}; its access token expired at ${new Date(expiry).toISOString()}, the program renews it with its refresh token)` };
+  if (refreshable)
+    return {
+      ok: true,
+      detail: `logged in (${file}; its access token expired at ${new Date(expiry).toISOString()}, the program renews it with its refresh token)`,
+    };
   return { ok: false, detail: `the login in ${file} expired at ${new Date(expiry).toISOString()}` };
 }
 

@@ -59,7 +59,9 @@ export function setPath(object: Record<string, unknown>, path: string, value: un
 export function writePrivate(root: string, file: string, text: string): void {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   let dir = root;
-  for (const part of relative(root, dirname(file)).split(sep).filter((p) => p !== "")) {
+  for (const part of relative(root, dirname(file))
+    .split(sep)
+    .filter((p) => p !== "")) {
     dir = `${dir}${sep}${part}`;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (lstatSync(dir).isSymbolicLink() || !lstatSync(dir).isDirectory()) throw new Error(`${dir} is not a folder of the agent's own`);

@@ -29,7 +29,10 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe("seeding an agent's folder from the user's own login", () => {
   it("copies Claude Code's credentials with mode 0600 and merges the account into its .claude.json", () => {
     writeFileSync(join(user, ".claude", ".credentials.json"), claudeCredentials("sk-ant-oat01-first"), { mode: 0o644 });
-    writeFileSync(join(user, ".claude.json"), JSON.stringify({ oauthAccount: { emailAddress: "me@example.com", accountUuid: "a-1" }, numStartups: 9, projects: { "/x": {} } }));
+    writeFileSync(
+      join(user, ".claude.json"),
+      JSON.stringify({ oauthAccount: { emailAddress: "me@example.com", accountUuid: "a-1" }, numStartups: 9, projects: { "/x": {} } }),
+    );
     mkdirSync(configDir, { recursive: true });
     writeFileSync(join(configDir, ".claude.json"), JSON.stringify({ hasCompletedOnboarding: true }));
     const report = seed("claude");

@@ -33,7 +33,9 @@ export function parseQwenEvents(text: string): AgentOutcome {
 
 /** `error.message` of the last result event (qwen 0.24), if any. */
 function resultError(text: string): string | null {
-  const result = jsonLines(text).events.filter((event) => event.type === "result").at(-1);
+  const result = jsonLines(text)
+    .events.filter((event) => event.type === "result")
+    .at(-1);
   return result && isObject(result.error) ? (str(result.error.message) ?? null) : null;
 }
 
@@ -47,7 +49,8 @@ export const qwenRuntime: AgentRuntime = {
     const role: FileArgument[] = job.roleFile ? [{ prefix: "--append-system-prompt=", file: job.roleFile }] : [];
     const argv = [
       job.command ?? "qwen",
-      "--output-format", "stream-json",
+      "--output-format",
+      "stream-json",
       ...option("--model", job.model),
       ...option("--resume", job.fresh ? null : job.resumeId),
       ...role,

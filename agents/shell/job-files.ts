@@ -21,11 +21,7 @@ export interface Dispatch {
 
 export type DispatchState =
   /** `outputSaved` false: tee could not write the whole output file (its disk is full, most likely). */
-  | { kind: "finished"; exitCode: number; outputSaved: boolean }
-  | { kind: "running" }
-  | { kind: "withdrawn" }
-  | { kind: "not-started" }
-  | { kind: "unknown" };
+  { kind: "finished"; exitCode: number; outputSaved: boolean } | { kind: "running" } | { kind: "withdrawn" } | { kind: "not-started" } | { kind: "unknown" };
 
 const PREVIEW_LINES = 12;
 
@@ -35,7 +31,15 @@ const PREVIEW_LINES = 12;
  */
 export function writeDispatch(
   jobsDir: string,
-  options: { token: string; task: string; outputFile: string; header: string; preview?: string; env?: Readonly<Record<string, string>>; sandbox?: readonly string[] | null },
+  options: {
+    token: string;
+    task: string;
+    outputFile: string;
+    header: string;
+    preview?: string;
+    env?: Readonly<Record<string, string>>;
+    sandbox?: readonly string[] | null;
+  },
 ): Dispatch {
   const nonce = randomSuffix(16);
   const base = join(jobsDir, options.token);

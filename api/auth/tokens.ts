@@ -39,7 +39,10 @@ export class TokenStore {
   private readonly namesKey: string;
   private readonly cache = new Map<string, { info: TokenInfo | null; until: number }>();
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
     this.tokensKey = `${prefix}:api:tokens`;
     this.namesKey = `${prefix}:api:token-names`;
   }
@@ -75,7 +78,10 @@ export class TokenStore {
 
   async list(): Promise<TokenInfo[]> {
     const all = await this.redis.hvals(this.tokensKey);
-    return all.map(parseInfo).filter((info): info is TokenInfo => info !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return all
+      .map(parseInfo)
+      .filter((info): info is TokenInfo => info !== null)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** Revokes by name or id; returns the revoked token's record. */
@@ -103,7 +109,12 @@ function parseInfo(raw: string): TokenInfo | null {
   try {
     const value = JSON.parse(raw) as Partial<TokenInfo>;
     if (typeof value.id !== "string" || typeof value.name !== "string" || !Array.isArray(value.scopes)) return null;
-    return { id: value.id, name: value.name, scopes: value.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)), createdAt: String(value.createdAt ?? "") };
+    return {
+      id: value.id,
+      name: value.name,
+      scopes: value.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      createdAt: String(value.createdAt ?? ""),
+    };
   } catch {
     return null;
   }

@@ -52,7 +52,15 @@ export class LocalControl implements ControlPlane {
   async listTasks(query: { agent?: string; status?: string; limit?: number; cursor?: string }) {
     const page = await listTasks(this.client, query as Parameters<typeof listTasks>[1]);
     return {
-      tasks: page.tasks.map((r) => ({ id: r.id, agent: r.agent, status: r.status, exitCode: r.exitCode, submittedAt: r.submittedAt, finishedAt: r.finishedAt, task: r.task.slice(0, 200) })),
+      tasks: page.tasks.map((r) => ({
+        id: r.id,
+        agent: r.agent,
+        status: r.status,
+        exitCode: r.exitCode,
+        submittedAt: r.submittedAt,
+        finishedAt: r.finishedAt,
+        task: r.task.slice(0, 200),
+      })),
       nextCursor: page.nextCursor,
     };
   }
@@ -83,7 +91,11 @@ export class LocalControl implements ControlPlane {
     const status = await this.client.status();
     if (!status.sessions.some((s) => s.name === session)) throw new NotFoundError(`unknown session "${session}"`);
     const { ended } = await this.client.restartSession(session, { reason: "restart requested through the API" });
-    return { session, restarted: ended, message: ended ? `killed ${session}; the bridge starts it again` : "the restart is queued; the bridge has not acted on it yet" };
+    return {
+      session,
+      restarted: ended,
+      message: ended ? `killed ${session}; the bridge starts it again` : "the restart is queued; the bridge has not acted on it yet",
+    };
   }
 
   async validateWorkflow(source: WorkflowSource) {
@@ -109,7 +121,12 @@ export class LocalControl implements ControlPlane {
       .sort()
       .map((file) => {
         const workflow = parseWorkflow(readFileSync(join(dir, file), "utf8"), { file, agents: undefined });
-        return { name: file.replace(/\.yaml$/, ""), workflow: workflow.name, ...(workflow.description ? { description: workflow.description } : {}), params: workflow.params.map((p) => p.name) };
+        return {
+          name: file.replace(/\.yaml$/, ""),
+          workflow: workflow.name,
+          ...(workflow.description ? { description: workflow.description } : {}),
+          params: workflow.params.map((p) => p.name),
+        };
       });
   }
 
@@ -120,7 +137,9 @@ export class LocalControl implements ControlPlane {
       status: s.status,
       createdAt: s.createdAt,
       finishedAt: s.finishedAt,
-      waitingApproval: Object.entries(s.steps).filter(([, step]) => step.status === "waiting-approval").map(([id]) => id),
+      waitingApproval: Object.entries(s.steps)
+        .filter(([, step]) => step.status === "waiting-approval")
+        .map(([id]) => id),
     }));
   }
 

@@ -35,7 +35,11 @@ export class EventHub {
   private closed = false;
 
   /** `blocking` is the hub's own connection (a blocking read holds it); `redis` serves catch-up reads. */
-  constructor(private readonly blocking: Redis, private readonly redis: Redis, private readonly key: string) {}
+  constructor(
+    private readonly blocking: Redis,
+    private readonly redis: Redis,
+    private readonly key: string,
+  ) {}
 
   async start(): Promise<void> {
     const last = (await this.redis.xrevrange(this.key, "+", "-", "COUNT", 1)) as Entry[];
@@ -124,7 +128,11 @@ class Subscriber {
   live = false;
   private pending: SwarmEvent[] = [];
 
-  constructor(private readonly matches: (event: SwarmEvent) => boolean, private cursor: string, readonly delivery: Delivery) {}
+  constructor(
+    private readonly matches: (event: SwarmEvent) => boolean,
+    private cursor: string,
+    readonly delivery: Delivery,
+  ) {}
 
   offer(events: readonly SwarmEvent[]): void {
     if (!this.live) {

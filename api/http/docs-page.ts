@@ -49,8 +49,12 @@ function operationHtml(method: string, path: string, op: Operation): string {
   const params = op.parameters?.length
     ? `<table><tr><th>parameter</th><th>in</th><th></th></tr>${op.parameters.map((p) => `<tr><td><code>${esc(p.name)}</code>${p.required ? " *" : ""}</td><td>${esc(p.in)}</td><td>${esc(p.description ?? "")} <code>${esc(JSON.stringify(p.schema))}</code></td></tr>`).join("")}</table>`
     : "";
-  const body = op.requestBody ? `<details><summary>request body</summary><pre>${esc(JSON.stringify(op.requestBody.content["application/json"]?.schema, null, 2))}</pre></details>` : "";
-  const responses = Object.entries(op.responses ?? {}).map(([code, r]) => `<tr><td>${esc(code)}</td><td>${esc(r.description ?? "")}</td></tr>`).join("");
+  const body = op.requestBody
+    ? `<details><summary>request body</summary><pre>${esc(JSON.stringify(op.requestBody.content["application/json"]?.schema, null, 2))}</pre></details>`
+    : "";
+  const responses = Object.entries(op.responses ?? {})
+    .map(([code, r]) => `<tr><td>${esc(code)}</td><td>${esc(r.description ?? "")}</td></tr>`)
+    .join("");
   return `<div class="op"><span class="m ${esc(method)}">${esc(method.toUpperCase())}</span><code>${esc(path)}</code>${op["x-scope"] ? `<span class="scope">scope: ${esc(op["x-scope"])}</span>` : ""}
 <p><b>${esc(op.summary ?? "")}</b>${op.description ? `<br>${esc(op.description)}` : ""}</p>${params}${body}<details><summary>responses</summary><table>${responses}</table></details></div>`;
 }

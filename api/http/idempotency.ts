@@ -13,7 +13,10 @@ const TTL_SEC = 7 * 24 * 3600;
  * one is first).
  */
 export class IdempotencyGuard {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   async check(key: string, body: unknown): Promise<void> {
     const redisKey = `${this.prefix}:api:idem:${sha256(key)}`;
@@ -31,7 +34,10 @@ export class IdempotencyGuard {
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (typeof value === "object" && value !== null) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
 }

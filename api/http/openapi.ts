@@ -38,7 +38,13 @@ function operation(spec: AnyRoute): Record<string, unknown> {
   const parameters = [
     ...objectParameters(spec.params, "path"),
     ...objectParameters(spec.query, "query"),
-    ...Object.entries(spec.headers ?? {}).map(([name, header]) => ({ name, in: "header", required: false, description: header.description, schema: jsonSchema(header.schema) })),
+    ...Object.entries(spec.headers ?? {}).map(([name, header]) => ({
+      name,
+      in: "header",
+      required: false,
+      description: header.description,
+      schema: jsonSchema(header.schema),
+    })),
   ];
   const responses: Record<string, unknown> = {};
   for (const [code, response] of Object.entries(spec.responses)) {
@@ -46,10 +52,17 @@ function operation(spec: AnyRoute): Record<string, unknown> {
     const contentType = response.contentType ?? (status >= 400 ? "application/problem+json" : "application/json");
     responses[code] = {
       description: response.description,
-      ...(response.schema ? { content: { [contentType]: { schema: jsonSchema(response.schema) } } } : status >= 400 ? { content: PROBLEM } : response.contentType ? { content: { [contentType]: {} } } : {}),
+      ...(response.schema
+        ? { content: { [contentType]: { schema: jsonSchema(response.schema) } } }
+        : status >= 400
+          ? { content: PROBLEM }
+          : response.contentType
+            ? { content: { [contentType]: {} } }
+            : {}),
     };
   }
-  if (spec.body || spec.query || spec.params || spec.headers) responses["400"] ??= { description: "invalid request: `errors` names every bad field by its JSON pointer", content: PROBLEM };
+  if (spec.body || spec.query || spec.params || spec.headers)
+    responses["400"] ??= { description: "invalid request: `errors` names every bad field by its JSON pointer", content: PROBLEM };
   if (spec.scope !== null) {
     responses["401"] ??= { description: "missing, unknown or revoked token", content: PROBLEM };
     responses["403"] ??= { description: `the token lacks the "${spec.scope}" scope`, content: PROBLEM };
@@ -63,7 +76,9 @@ function operation(spec: AnyRoute): Record<string, unknown> {
     tags: [spec.tag],
     ...(spec.scope === null ? { security: [] } : { security: [{ bearer: [] }], "x-scope": spec.scope }),
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(spec.body ? { requestBody: { required: !spec.body.safeParse(undefined).success, content: { "application/json": { schema: jsonSchema(spec.body) } } } } : {}),
+    ...(spec.body
+      ? { requestBody: { required: !spec.body.safeParse(undefined).success, content: { "application/json": { schema: jsonSchema(spec.body) } } } }
+      : {}),
     responses,
   };
 }

@@ -35,7 +35,13 @@ export class HttpProblem extends Error {
   }
 
   body(): ProblemBody {
-    return { type: this.kind, title: this.title, status: this.status, ...(this.detail ? { detail: this.detail } : {}), ...(this.errors ? { errors: this.errors } : {}) };
+    return {
+      type: this.kind,
+      title: this.title,
+      status: this.status,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
   }
 }
 
@@ -44,12 +50,20 @@ export const RETRY_AFTER_SEC = 5;
 
 export const problems = {
   invalid: (errors: readonly FieldProblem[], status = 400) =>
-    new HttpProblem(status, status === 413 ? "Payload too large" : "Invalid request", errors.map((e) => `${e.in} ${e.pointer || "(root)"}: ${e.detail}`).join("; "), errors, {}, "urn:claude-agent:problem:invalid-request"),
+    new HttpProblem(
+      status,
+      status === 413 ? "Payload too large" : "Invalid request",
+      errors.map((e) => `${e.in} ${e.pointer || "(root)"}: ${e.detail}`).join("; "),
+      errors,
+      {},
+      "urn:claude-agent:problem:invalid-request",
+    ),
   unauthorized: () => new HttpProblem(401, "Unauthorized", undefined, undefined, { "www-authenticate": 'Bearer realm="claude-agent"' }),
   forbidden: (scope: string) => new HttpProblem(403, "Forbidden", `this token lacks the "${scope}" scope`, undefined, {}, "urn:claude-agent:problem:scope"),
   notFound: (detail: string) => new HttpProblem(404, "Not found", detail),
   conflict: (detail: string) => new HttpProblem(409, "Conflict", detail, undefined, {}, "urn:claude-agent:problem:idempotency-conflict"),
-  unavailable: (detail: string) => new HttpProblem(503, "Service unavailable", detail, undefined, { "retry-after": String(RETRY_AFTER_SEC) }, "urn:claude-agent:problem:unavailable"),
+  unavailable: (detail: string) =>
+    new HttpProblem(503, "Service unavailable", detail, undefined, { "retry-after": String(RETRY_AFTER_SEC) }, "urn:claude-agent:problem:unavailable"),
 };
 
 /** Errors that mean Redis could not be reached (ioredis gives up after its retries, or the connection is closed). */
@@ -65,16 +79,22 @@ export function isRedisDown(error: unknown): boolean {
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (isClaudeAgentError(error)) {
-    if (error instanceof ConfigError) return problems.invalid(error.problems.map((detail) => ({ pointer: "", in: "body", detail })), 422);
+    if (error instanceof ConfigError)
+      return problems.invalid(
+        error.problems.map((detail) => ({ pointer: "", in: "body", detail })),
+        422,
+      );
     if (error instanceof NotFoundError) return problems.notFound(error.message);
     if (error instanceof UsageError) return problems.invalid([{ pointer: "", in: "body", detail: error.message }]);
     if (error instanceof NotRunningError || error instanceof EnvironmentError) return problems.unavailable(error.message);
   }
   if (isRedisDown(error)) return problems.unavailable("the swarm's Redis cannot be reached; nothing was accepted");
   const fastify = error as { statusCode?: number; code?: string; message?: string };
-  if (fastify.code === "FST_ERR_CTP_BODY_TOO_LARGE") return problems.invalid([{ pointer: "", in: "body", detail: "the body is larger than the server accepts" }], 413);
+  if (fastify.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return problems.invalid([{ pointer: "", in: "body", detail: "the body is larger than the server accepts" }], 413);
   if (fastify.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new HttpProblem(415, "Unsupported media type", "send application/json");
-  if (fastify.code === "FST_ERR_CTP_EMPTY_JSON_BODY") return problems.invalid([{ pointer: "", in: "body", detail: "the body is empty; expected a JSON object" }]);
+  if (fastify.code === "FST_ERR_CTP_EMPTY_JSON_BODY")
+    return problems.invalid([{ pointer: "", in: "body", detail: "the body is empty; expected a JSON object" }]);
   if (typeof fastify.statusCode === "number" && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return new HttpProblem(fastify.statusCode, "Bad request", fastify.message);
   }

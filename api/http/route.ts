@@ -32,7 +32,11 @@ export interface RouteInput<B, Q, P> {
 
 /** What a JSON handler answers: a body with status 200, or a status, headers and body. */
 export class Answer {
-  constructor(readonly status: number, readonly body: unknown, readonly headers: Readonly<Record<string, string>> = {}) {}
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {}
 }
 
 export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {

@@ -18,7 +18,8 @@ export function validatePart<S extends z.ZodType>(schema: S | undefined, value: 
   const issues = result.error.issues;
   const fields: FieldProblem[] = issues.flatMap((issue) => {
     const pointer = issue.path.map((part) => `/${escapePointer(String(part))}`).join("");
-    if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ pointer: `${pointer}/${escapePointer(key)}`, in: where, detail: "unknown field" }));
+    if (issue.code === "unrecognized_keys")
+      return issue.keys.map((key) => ({ pointer: `${pointer}/${escapePointer(key)}`, in: where, detail: "unknown field" }));
     return [{ pointer, in: where, detail: issue.message }];
   });
   const oversized = where === "body" && issues.some((issue) => issue.code === "too_big" && issue.origin === "string");

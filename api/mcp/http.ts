@@ -14,7 +14,8 @@ import { registerTools } from "./tools.js";
 export const MCP_SERVER_INFO = { name: "claude-agent", version: "0.1.0" };
 
 export function mcpRoutes(deps: ApiDeps): AnyRoute[] {
-  const describe = "The MCP streamable-HTTP transport (JSON-RPC). Tools: submit_task, wait_task, get_task, cancel_task, list_agents, list_tasks, run_workflow, get_workflow_run, approve, reject (those the token's scopes allow).";
+  const describe =
+    "The MCP streamable-HTTP transport (JSON-RPC). Tools: submit_task, wait_task, get_task, cancel_task, list_agents, list_tasks, run_workflow, get_workflow_run, approve, reject (those the token's scopes allow).";
   const handle = route({
     method: "POST",
     url: "/mcp",
@@ -32,7 +33,8 @@ export function mcpRoutes(deps: ApiDeps): AnyRoute[] {
       registerTools(server, {
         control: deps.control,
         scopes: token.scopes,
-        audit: (action, target) => void deps.control.client.events.publish("audit", { actor: token.name, interface: "mcp", action, target }).catch(() => undefined),
+        audit: (action, target) =>
+          void deps.control.client.events.publish("audit", { actor: token.name, interface: "mcp", action, target }).catch(() => undefined),
       });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       reply.hijack();
@@ -55,7 +57,11 @@ export function mcpRoutes(deps: ApiDeps): AnyRoute[] {
       raw: true,
       responses: { 405: { description: "this server keeps no MCP sessions and sends no server-initiated messages" } },
       async handler({ reply }) {
-        await reply.code(405).header("allow", "POST").type("application/json").send(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed." }, id: null }));
+        await reply
+          .code(405)
+          .header("allow", "POST")
+          .type("application/json")
+          .send(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed." }, id: null }));
       },
     });
   return [handle, notAllowed("GET"), notAllowed("DELETE")];

@@ -22,7 +22,14 @@ type Handler<A> = (args: A) => Promise<unknown>;
 
 export function registerTools(server: McpServer, context: ToolContext): string[] {
   const names: string[] = [];
-  const tool = <S extends z.ZodRawShape>(name: string, scope: Scope, description: string, shape: S, handler: Handler<z.infer<z.ZodObject<S>>>, mutation = false) => {
+  const tool = <S extends z.ZodRawShape>(
+    name: string,
+    scope: Scope,
+    description: string,
+    shape: S,
+    handler: Handler<z.infer<z.ZodObject<S>>>,
+    mutation = false,
+  ) => {
     if (!context.scopes.includes(scope)) return;
     names.push(name);
     server.registerTool(
@@ -60,20 +67,50 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
     "wait_task",
     "read",
     "Wait until a task ends (completed, failed, timeout, cancelled or rejected) or the time runs out, and return it: status, exitCode, output (stdout and stderr), answer for agent programs. If it is still running when the time is up, call again.",
-    { id: taskId.describe("the task id submit_task returned"), timeout_seconds: z.number().int().min(1).max(600).default(60).describe("how long to wait, at most 600") },
+    {
+      id: taskId.describe("the task id submit_task returned"),
+      timeout_seconds: z.number().int().min(1).max(600).default(60).describe("how long to wait, at most 600"),
+    },
     async ({ id, timeout_seconds }) => control.task(id, timeout_seconds),
   );
   tool("get_task", "read", "A task as it is now: status, exitCode, output, answer, timing.", { id: taskId }, async ({ id }) => control.task(id));
-  tool("cancel_task", "control", "Cancel a task: removed from its queue if waiting, interrupted with Ctrl-C if running. It ends `cancelled`.", { id: taskId }, async ({ id }) => control.cancelTask(id), true);
-  tool("list_agents", "read", "The swarm's agents: runtime, replicas, each session's state (idle, busy, down) and current task, queue depths, and whether the agent is paused, parked by a rate limit or held by its breaker.", {}, async () => {
-    const status = await control.status();
-    return status.agents.map((a) => ({ name: a.name, runtime: a.runtime, replicas: a.replicas, paused: a.paused, parkedUntil: a.parkedUntil, breaker: a.breaker, queue: a.queue, sessions: a.sessions.map((s) => ({ name: s.name, state: s.state, currentTask: s.currentTask })) }));
-  });
+  tool(
+    "cancel_task",
+    "control",
+    "Cancel a task: removed from its queue if waiting, interrupted with Ctrl-C if running. It ends `cancelled`.",
+    { id: taskId },
+    async ({ id }) => control.cancelTask(id),
+    true,
+  );
+  tool(
+    "list_agents",
+    "read",
+    "The swarm's agents: runtime, replicas, each session's state (idle, busy, down) and current task, queue depths, and whether the agent is paused, parked by a rate limit or held by its breaker.",
+    {},
+    async () => {
+      const status = await control.status();
+      return status.agents.map((a) => ({
+        name: a.name,
+        runtime: a.runtime,
+        replicas: a.replicas,
+        paused: a.paused,
+        parkedUntil: a.parkedUntil,
+        breaker: a.breaker,
+        queue: a.queue,
+        sessions: a.sessions.map((s) => ({ name: s.name, state: s.state, currentTask: s.currentTask })),
+      }));
+    },
+  );
   tool(
     "list_tasks",
     "read",
     "Tasks newest first, optionally of one agent or status; pass nextCursor back as cursor for the next page.",
-    { agent: agentName.optional(), status: z.enum(TASK_STATUSES).optional(), limit: z.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() },
+    {
+      agent: agentName.optional(),
+      status: z.enum(TASK_STATUSES).optional(),
+      limit: z.number().int().min(1).max(100).default(20),
+      cursor: z.string().max(200).optional(),
+    },
     async (args) => control.listTasks(args),
   );
   tool(
@@ -81,9 +118,21 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
     "submit",
     "Start a workflow execution (a DAG of agent tasks): a shipped example by name (e.g. deploy-app), or a workflow given as YAML text. Returns the execution; follow it with get_workflow_run.",
     {
-      example: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional().describe("a shipped example's name"),
-      yaml: z.string().min(1).max(512 * 1024).optional().describe("the workflow as YAML"),
-      params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("workflow params"),
+      example: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+        .optional()
+        .describe("a shipped example's name"),
+      yaml: z
+        .string()
+        .min(1)
+        .max(512 * 1024)
+        .optional()
+        .describe("the workflow as YAML"),
+      params: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+        .optional()
+        .describe("workflow params"),
     },
     async ({ params, ...source }) => control.runWorkflow(source, params),
     true,
@@ -95,7 +144,14 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
     { id: executionId, wait_seconds: z.number().int().min(0).max(600).optional() },
     async ({ id, wait_seconds }) => control.execution(id, wait_seconds),
   );
-  tool("approve", "control", "Approve a workflow step that is waiting for approval; the execution goes on.", { execution_id: executionId, step: stepId }, async ({ execution_id, step }) => control.approve(execution_id, step), true);
+  tool(
+    "approve",
+    "control",
+    "Approve a workflow step that is waiting for approval; the execution goes on.",
+    { execution_id: executionId, step: stepId },
+    async ({ execution_id, step }) => control.approve(execution_id, step),
+    true,
+  );
   tool(
     "reject",
     "control",

@@ -21,23 +21,92 @@ export class ApiMetrics {
   private readonly submittedAt = new Map<string, number>();
   private readonly startedAt = new Map<string, number>();
 
-  private readonly tasks = new Counter({ name: "claude_agent_tasks_total", help: "Tasks that reached a status (submitted, started, or a terminal one) since the daemon started", labelNames: ["agent", "status"], registers: [this.registry] });
-  private readonly dispatch = new Histogram({ name: "claude_agent_dispatch_latency_seconds", help: "Submission to start of a task", labelNames: ["agent"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly duration = new Histogram({ name: "claude_agent_task_duration_seconds", help: "Start to terminal state of a task", labelNames: ["agent", "status"], buckets: DURATION_BUCKETS, registers: [this.registry] });
-  private readonly completion = new Histogram({ name: "claude_agent_completion_latency_seconds", help: "End of a task's run (its command or program) to its result being recorded", labelNames: ["agent"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly tokens = new Counter({ name: "claude_agent_tokens_total", help: "Model tokens agent programs reported", labelNames: ["agent", "kind"], registers: [this.registry] });
-  private readonly cost = new Counter({ name: "claude_agent_cost_usd_total", help: "Cost agent programs reported, in US dollars", labelNames: ["agent"], registers: [this.registry] });
-  private readonly queue = new Gauge({ name: "claude_agent_queue_jobs", help: "Jobs in an agent's queue by state", labelNames: ["agent", "state"], registers: [this.registry] });
-  private readonly sessions = new Gauge({ name: "claude_agent_sessions", help: "Agent sessions by state", labelNames: ["agent", "state"], registers: [this.registry] });
-  private readonly breaker = new Gauge({ name: "claude_agent_breaker_open", help: "1 while the agent's circuit breaker is open or half-open", labelNames: ["agent", "state"], registers: [this.registry] });
-  private readonly parked = new Gauge({ name: "claude_agent_parked", help: "1 while the agent's queue is parked by a rate limit", labelNames: ["agent"], registers: [this.registry] });
+  private readonly tasks = new Counter({
+    name: "claude_agent_tasks_total",
+    help: "Tasks that reached a status (submitted, started, or a terminal one) since the daemon started",
+    labelNames: ["agent", "status"],
+    registers: [this.registry],
+  });
+  private readonly dispatch = new Histogram({
+    name: "claude_agent_dispatch_latency_seconds",
+    help: "Submission to start of a task",
+    labelNames: ["agent"],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: "claude_agent_task_duration_seconds",
+    help: "Start to terminal state of a task",
+    labelNames: ["agent", "status"],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly completion = new Histogram({
+    name: "claude_agent_completion_latency_seconds",
+    help: "End of a task's run (its command or program) to its result being recorded",
+    labelNames: ["agent"],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: "claude_agent_tokens_total",
+    help: "Model tokens agent programs reported",
+    labelNames: ["agent", "kind"],
+    registers: [this.registry],
+  });
+  private readonly cost = new Counter({
+    name: "claude_agent_cost_usd_total",
+    help: "Cost agent programs reported, in US dollars",
+    labelNames: ["agent"],
+    registers: [this.registry],
+  });
+  private readonly queue = new Gauge({
+    name: "claude_agent_queue_jobs",
+    help: "Jobs in an agent's queue by state",
+    labelNames: ["agent", "state"],
+    registers: [this.registry],
+  });
+  private readonly sessions = new Gauge({
+    name: "claude_agent_sessions",
+    help: "Agent sessions by state",
+    labelNames: ["agent", "state"],
+    registers: [this.registry],
+  });
+  private readonly breaker = new Gauge({
+    name: "claude_agent_breaker_open",
+    help: "1 while the agent's circuit breaker is open or half-open",
+    labelNames: ["agent", "state"],
+    registers: [this.registry],
+  });
+  private readonly parked = new Gauge({
+    name: "claude_agent_parked",
+    help: "1 while the agent's queue is parked by a rate limit",
+    labelNames: ["agent"],
+    registers: [this.registry],
+  });
   private readonly daemonUp = new Gauge({ name: "claude_agent_daemon_up", help: "1 while the daemon's heartbeat is fresh", registers: [this.registry] });
   private readonly redisUp = new Gauge({ name: "claude_agent_redis_up", help: "1 when Redis answered PING", registers: [this.registry] });
   private readonly redisRtt = new Gauge({ name: "claude_agent_redis_round_trip_seconds", help: "Round trip of a PING to Redis", registers: [this.registry] });
-  private readonly requests = new Counter({ name: "claude_agent_api_requests_total", help: "API requests by route, method and status code", labelNames: ["route", "method", "code"], registers: [this.registry] });
-  private readonly requestTime = new Histogram({ name: "claude_agent_api_request_duration_seconds", help: "API request duration by route", labelNames: ["route", "method"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: "claude_agent_api_requests_total",
+    help: "API requests by route, method and status code",
+    labelNames: ["route", "method", "code"],
+    registers: [this.registry],
+  });
+  private readonly requestTime = new Histogram({
+    name: "claude_agent_api_request_duration_seconds",
+    help: "API request duration by route",
+    labelNames: ["route", "method"],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
   private readonly streams = new Gauge({ name: "claude_agent_api_event_streams", help: "Open SSE and WebSocket event streams", registers: [this.registry] });
-  private readonly dropped = new Counter({ name: "claude_agent_api_event_streams_dropped_total", help: "Event stream clients dropped, by reason", labelNames: ["reason"], registers: [this.registry] });
+  private readonly dropped = new Counter({
+    name: "claude_agent_api_event_streams_dropped_total",
+    help: "Event stream clients dropped, by reason",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
 
   constructor(private readonly client: SwarmClient) {
     this.sse = {
@@ -78,7 +147,10 @@ export class ApiMetrics {
   /** Reads the gauges, then renders the text format. */
   async render(): Promise<string> {
     const started = performance.now();
-    const pong = await this.client.ping().then(() => true, () => false);
+    const pong = await this.client.ping().then(
+      () => true,
+      () => false,
+    );
     this.redisUp.set(pong ? 1 : 0);
     if (pong) {
       this.redisRtt.set((performance.now() - started) / 1000);
@@ -89,7 +161,8 @@ export class ApiMetrics {
       this.breaker.reset();
       for (const agent of status.agents) {
         for (const state of ["waiting", "active", "delayed", "completed", "failed"] as const) this.queue.set({ agent: agent.name, state }, agent.queue[state]);
-        for (const state of ["starting", "idle", "busy", "down", "failed"]) this.sessions.set({ agent: agent.name, state }, agent.sessions.filter((s) => s.state === state).length);
+        for (const state of ["starting", "idle", "busy", "down", "failed"])
+          this.sessions.set({ agent: agent.name, state }, agent.sessions.filter((s) => s.state === state).length);
         if (agent.breaker) this.breaker.set({ agent: agent.name, state: agent.breaker.state }, 1);
         this.parked.set({ agent: agent.name }, agent.parkedUntil ? 1 : 0);
       }

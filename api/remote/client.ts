@@ -6,7 +6,22 @@
  * UsageError listing the fields), so callers handle them as in local mode.
  */
 import { ClaudeAgentError, NotFoundError, NotRunningError, UsageError } from "../../core/index.js";
-import type { AgentView, Cancelled, ControlPlane, EventList, EventQuery, Example, ExecutionSummary, ExecutionView, Restarted, StatusView, Submitted, TaskPageView, TaskView, Validated } from "../control/types.js";
+import type {
+  AgentView,
+  Cancelled,
+  ControlPlane,
+  EventList,
+  EventQuery,
+  Example,
+  ExecutionSummary,
+  ExecutionView,
+  Restarted,
+  StatusView,
+  Submitted,
+  TaskPageView,
+  TaskView,
+  Validated,
+} from "../control/types.js";
 import type { SubmitBody } from "../schemas/tasks.js";
 import type { WorkflowSource } from "../schemas/workflows.js";
 
@@ -90,17 +105,22 @@ export class RemoteControl implements ControlPlane {
         signal,
       });
     } catch (cause) {
-      throw new NotRunningError(`the swarm's API at ${this.base} cannot be reached`, { cause, hint: "Check the URL (claude-agent status shows it on the swarm's machine) and that the swarm runs." });
+      throw new NotRunningError(`the swarm's API at ${this.base} cannot be reached`, {
+        cause,
+        hint: "Check the URL (claude-agent status shows it on the swarm's machine) and that the swarm runs.",
+      });
     }
     const text = await response.text();
     const json = text ? (JSON.parse(text) as unknown) : null;
     if (response.ok) return json as T;
     const problem = (json ?? {}) as { detail?: string; title?: string; errors?: { pointer: string; in: string; detail: string }[] };
     const message = problem.detail ?? problem.title ?? `HTTP ${response.status}`;
-    if (response.status === 401) throw new AccessError("the API refused the token", { hint: "Create one on the swarm's machine: claude-agent api token create --name NAME" });
+    if (response.status === 401)
+      throw new AccessError("the API refused the token", { hint: "Create one on the swarm's machine: claude-agent api token create --name NAME" });
     if (response.status === 403) throw new AccessError(`the API refused: ${message}`);
     if (response.status === 404) throw new NotFoundError(message);
-    if (response.status === 503) throw new NotRunningError(`the swarm is unavailable: ${message}`, { hint: `Retry after ${response.headers.get("retry-after") ?? "a few"} seconds.` });
+    if (response.status === 503)
+      throw new NotRunningError(`the swarm is unavailable: ${message}`, { hint: `Retry after ${response.headers.get("retry-after") ?? "a few"} seconds.` });
     if (response.status >= 400 && response.status < 500) throw new UsageError(message, { context: { status: response.status } });
     throw new Error(`the API answered ${response.status}: ${message}`);
   }

@@ -32,7 +32,10 @@ export interface RemoteSwarm {
   task(id: string): RemoteTaskHandle;
   result(id: string, options?: { wait?: boolean; signal?: AbortSignal }): Promise<TaskResult>;
   status(): Promise<StatusView>;
-  runWorkflow(source: { example?: string; yaml?: string; document?: Record<string, unknown> }, params?: Readonly<Record<string, string | number | boolean>>): Promise<RemoteWorkflowRun>;
+  runWorkflow(
+    source: { example?: string; yaml?: string; document?: Record<string, unknown> },
+    params?: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<RemoteWorkflowRun>;
   execution(id: string): RemoteWorkflowRun;
   approve(executionId: string, step: string): Promise<ExecutionView>;
   reject(executionId: string, step: string, reason?: string): Promise<ExecutionView>;

@@ -60,4 +60,3 @@ export function eventRoutes(deps: ApiDeps): AnyRoute[] {
     }),
   ];
 }
-

@@ -5,7 +5,11 @@ import { queueDepth, statusView } from "../schemas/agents.js";
 import type { ApiDeps } from "./deps.js";
 
 const component = z.object({ status: z.enum(["ok", "degraded", "down"]), detail: z.string().optional(), roundTripMs: z.number().optional() });
-const healthReport = z.object({ status: z.enum(["ok", "degraded", "down"]), components: z.record(z.string(), component), agents: z.record(z.string(), component) });
+const healthReport = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  components: z.record(z.string(), component),
+  agents: z.record(z.string(), component),
+});
 
 export function systemRoutes(deps: ApiDeps): AnyRoute[] {
   return [
@@ -84,6 +88,8 @@ export function safeConfig(config: SwarmConfig): Record<string, unknown> {
     defaultAgent: config.defaultAgent,
     ...(config.supervisor ? { supervisor: { model: config.supervisor.llm?.model ?? null, routeTimeoutSec: config.supervisor.routeTimeoutSec } } : {}),
     ...(config.retention ? { retention: config.retention } : {}),
-    ...(config.api ? { api: { listen: config.api.listen, tls: config.api.tls !== null, metrics: config.api.metrics, rateLimitPerMinute: config.api.rateLimitPerMinute } } : {}),
+    ...(config.api
+      ? { api: { listen: config.api.listen, tls: config.api.tls !== null, metrics: config.api.metrics, rateLimitPerMinute: config.api.rateLimitPerMinute } }
+      : {}),
   };
 }

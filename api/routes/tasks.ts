@@ -20,7 +20,12 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
       mutation: true,
       body: submitBody,
       headers: { "Idempotency-Key": { description: "submitting again with the same key returns the same task", schema: idempotencyKey } },
-      responses: { 201: { description: "queued", schema: submitted }, 200: { description: "the task this Idempotency-Key named", schema: submitted }, 409: { description: "the Idempotency-Key was used with a different body" }, 413: { description: "the body or the task text is too large" } },
+      responses: {
+        201: { description: "queued", schema: submitted },
+        200: { description: "the task this Idempotency-Key named", schema: submitted },
+        409: { description: "the Idempotency-Key was used with a different body" },
+        413: { description: "the body or the task text is too large" },
+      },
       async handler({ body, request }) {
         const key = request.headers["idempotency-key"];
         if (key !== undefined) {

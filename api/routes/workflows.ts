@@ -1,6 +1,17 @@
 import { z } from "zod/v4";
 import { Answer, route, type AnyRoute } from "../http/route.js";
-import { example, executionParams, executionQuery, executionState, executionSummary, reasonBody, runBody, stepParams, validateBody, validated } from "../schemas/workflows.js";
+import {
+  example,
+  executionParams,
+  executionQuery,
+  executionState,
+  executionSummary,
+  reasonBody,
+  runBody,
+  stepParams,
+  validateBody,
+  validated,
+} from "../schemas/workflows.js";
 import { abortOnClose } from "./abort.js";
 import type { ApiDeps } from "./deps.js";
 
@@ -91,7 +102,11 @@ export function workflowRoutes(deps: ApiDeps): AnyRoute[] {
       mutation: true,
       params: stepParams,
       body: z.object({}).strict().optional(),
-      responses: { 200: { description: "the execution", schema: executionState }, 400: { description: "the step is not waiting for approval" }, 404: { description: "no such execution" } },
+      responses: {
+        200: { description: "the execution", schema: executionState },
+        400: { description: "the step is not waiting for approval" },
+        404: { description: "no such execution" },
+      },
       handler: ({ params }) => control.approve(params.id, params.step),
     }),
     route({
@@ -104,7 +119,11 @@ export function workflowRoutes(deps: ApiDeps): AnyRoute[] {
       mutation: true,
       params: stepParams,
       body: reasonBody.optional(),
-      responses: { 200: { description: "the execution", schema: executionState }, 400: { description: "the step is not waiting for approval" }, 404: { description: "no such execution" } },
+      responses: {
+        200: { description: "the execution", schema: executionState },
+        400: { description: "the step is not waiting for approval" },
+        404: { description: "no such execution" },
+      },
       handler: ({ params, body }) => control.reject(params.id, params.step, body?.reason),
     }),
   ];

@@ -8,9 +8,19 @@ export const TASK_STATUSES = ["queued", "running", "completed", "failed", "timeo
 
 export const submitBody = z
   .object({
-    task: z.string().min(1, "the task text is empty").max(MAX_TASK_CHARS, `the task is larger than ${MAX_TASK_CHARS} characters`).describe("for shell agents a bash command line; for agent programs the prompt"),
+    task: z
+      .string()
+      .min(1, "the task text is empty")
+      .max(MAX_TASK_CHARS, `the task is larger than ${MAX_TASK_CHARS} characters`)
+      .describe("for shell agents a bash command line; for agent programs the prompt"),
     agent: agentName.optional().describe("the agent to run it; without it the swarm routes the task"),
-    timeout: z.number().int().positive().max(7 * 24 * 3600).optional().describe("time limit in seconds (default: the agent's timeout)"),
+    timeout: z
+      .number()
+      .int()
+      .positive()
+      .max(7 * 24 * 3600)
+      .optional()
+      .describe("time limit in seconds (default: the agent's timeout)"),
     priority: z.number().int().min(1).max(2_097_151).optional().describe("1 is the most urgent; omitted: first come, first served"),
     fresh: z.boolean().optional().describe("agent programs: start a new conversation"),
     gate: z.string().min(1).max(4096).optional().describe("a command that must exit 0 in the agent's working tree before the task completes"),
@@ -34,36 +44,34 @@ export const submitted = z.object({
   created: z.boolean().describe("false when the idempotency key named an existing task"),
 });
 
-export const taskView = z
-  .object({
-    id: z.string(),
-    agent: z.string(),
-    session: z.string().nullable(),
-    status: z.enum(TASK_STATUSES),
-    exitCode: z.number().int().nullable(),
-    output: z.string(),
-    outputFile: z.string().nullable(),
-    submittedAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    durationMs: z.number().nullable(),
-    attempts: z.number().int(),
-    reason: z.string().optional(),
-    answer: z.string().optional(),
-    costUsd: z.number().optional(),
-    inputTokens: z.number().optional(),
-    outputTokens: z.number().optional(),
-    turns: z.number().optional(),
-    agentSessionId: z.string().optional(),
-    changedFiles: z.array(z.string()).optional(),
-    diffStat: z.string().optional(),
-    commit: z.string().optional(),
-    gateOutput: z.string().optional(),
-    task: z.string().optional().describe("the task text (on GET /v1/tasks/{id})"),
-    routedBy: z.string().optional(),
-    priority: z.number().optional(),
-  })
-  ;
+export const taskView = z.object({
+  id: z.string(),
+  agent: z.string(),
+  session: z.string().nullable(),
+  status: z.enum(TASK_STATUSES),
+  exitCode: z.number().int().nullable(),
+  output: z.string(),
+  outputFile: z.string().nullable(),
+  submittedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  attempts: z.number().int(),
+  reason: z.string().optional(),
+  answer: z.string().optional(),
+  costUsd: z.number().optional(),
+  inputTokens: z.number().optional(),
+  outputTokens: z.number().optional(),
+  turns: z.number().optional(),
+  agentSessionId: z.string().optional(),
+  changedFiles: z.array(z.string()).optional(),
+  diffStat: z.string().optional(),
+  commit: z.string().optional(),
+  gateOutput: z.string().optional(),
+  task: z.string().optional().describe("the task text (on GET /v1/tasks/{id})"),
+  routedBy: z.string().optional(),
+  priority: z.number().optional(),
+});
 
 export const taskSummary = z.object({
   id: z.string(),
@@ -80,11 +88,18 @@ export const listQuery = z
     agent: agentName.optional(),
     status: z.enum(TASK_STATUSES).optional(),
     limit,
-    cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, "expected a cursor from a previous page").optional(),
+    cursor: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, "expected a cursor from a previous page")
+      .optional(),
   })
   .strict();
 
-export const taskPage = z.object({ tasks: z.array(taskSummary), nextCursor: z.string().nullable().describe("pass as `cursor` for the next page; null on the last") });
+export const taskPage = z.object({
+  tasks: z.array(taskSummary),
+  nextCursor: z.string().nullable().describe("pass as `cursor` for the next page; null on the last"),
+});
 
 export const getQuery = z.object({ wait: waitSeconds.optional() }).strict();
 export const taskParams = z.object({ id: taskId }).strict();

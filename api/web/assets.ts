@@ -24,7 +24,11 @@ export interface Asset {
 }
 
 export class WebAssets {
-  private constructor(readonly dir: string, readonly index: Buffer | null, private readonly files: ReadonlyMap<string, Asset>) {}
+  private constructor(
+    readonly dir: string,
+    readonly index: Buffer | null,
+    private readonly files: ReadonlyMap<string, Asset>,
+  ) {}
 
   static load(dir = defaultWebDir()): WebAssets {
     const indexFile = join(dir, "index.html");

@@ -26,7 +26,10 @@ export interface CookieAuthOptions {
 }
 
 export class CookieAuth {
-  constructor(readonly sessions: WebSessions, private readonly options: CookieAuthOptions) {}
+  constructor(
+    readonly sessions: WebSessions,
+    private readonly options: CookieAuthOptions,
+  ) {}
 
   /** The cookie's value in this request, if any. */
   cookie(request: FastifyRequest): string | null {

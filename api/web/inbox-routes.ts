@@ -31,7 +31,9 @@ export function inboxRoutes(deps: ApiDeps): AnyRoute[] {
       tag: "inbox",
       scope: "read",
       query: listQuery,
-      responses: { 200: { description: "open items (with all=true, the newest items of any status)", schema: z.object({ items: z.array(item), open: z.number() }) } },
+      responses: {
+        200: { description: "open items (with all=true, the newest items of any status)", schema: z.object({ items: z.array(item), open: z.number() }) },
+      },
       async handler({ query }) {
         const items = await inbox.list({ all: query.all === "true" });
         return { items, open: items.filter((i) => i.status === "open").length };
@@ -47,7 +49,11 @@ export function inboxRoutes(deps: ApiDeps): AnyRoute[] {
       mutation: true,
       params: itemParams,
       body: answerBody,
-      responses: { 200: { description: "the item, answered", schema: item }, 400: { description: "an answer the item does not take, or an item already answered or withdrawn" }, 404: { description: "no such item" } },
+      responses: {
+        200: { description: "the item, answered", schema: item },
+        400: { description: "an answer the item does not take, or an item already answered or withdrawn" },
+        404: { description: "no such item" },
+      },
       handler: ({ params, body, token }) => inbox.answer(params.id, { word: body.answer, values: body.values, reason: body.reason, by: token?.name ?? "api" }),
     }),
   ];

@@ -29,7 +29,10 @@ export interface CreatedCode {
 }
 
 export class LoginCodes {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   async create(grant: { readonly scopes: readonly string[]; readonly actor: string }, ttlMs = CODE_TTL_MS): Promise<CreatedCode> {
     const unknown = grant.scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));

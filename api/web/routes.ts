@@ -25,14 +25,20 @@ export interface WebDeps {
 
 /** No script but our own files, nothing framed, nothing fetched from elsewhere. xterm.js themes its rows with a <style> element, hence 'unsafe-inline' for styles only. */
 const PAGE_HEADERS = {
-  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
 };
 
 const loginBody = z.object({ code: z.string().max(64) }).strict();
-const sessionInfo = z.object({ actor: z.string(), scopes: z.array(z.string()), csrf: z.string().describe("send it back as X-CSRF-Token on every request that is not a GET"), createdAt: z.string() });
+const sessionInfo = z.object({
+  actor: z.string(),
+  scopes: z.array(z.string()),
+  csrf: z.string().describe("send it back as X-CSRF-Token on every request that is not a GET"),
+  createdAt: z.string(),
+});
 const assetParams = z.object({ file: z.string().max(200) }).strict();
 
 export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
@@ -49,7 +55,11 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
       responses: { 200: { description: "the page", contentType: "text/html" }, 503: { description: "the page was not built (npm run build)" } },
       async handler({ reply }) {
         if (!web.assets.index) throw new HttpProblem(503, "Not built", `the web dashboard is not built in ${web.assets.dir}; run npm run build`);
-        await reply.code(200).headers({ ...PAGE_HEADERS, "cache-control": "no-cache" }).type("text/html; charset=utf-8").send(web.assets.index);
+        await reply
+          .code(200)
+          .headers({ ...PAGE_HEADERS, "cache-control": "no-cache" })
+          .type("text/html; charset=utf-8")
+          .send(web.assets.index);
       },
     }),
     route({
@@ -65,7 +75,11 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
       async handler({ params, reply }) {
         const asset = web.assets.asset(params.file);
         if (!asset) throw problems.notFound(`no asset ${params.file}`);
-        await reply.code(200).headers({ "cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff" }).type(asset.type).send(asset.body);
+        await reply
+          .code(200)
+          .headers({ "cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff" })
+          .type(asset.type)
+          .send(asset.body);
       },
     }),
     route({
@@ -73,19 +87,30 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
       url: "/web/login",
       operationId: "webLogin",
       summary: "Exchange a one-time login code (claude-agent web) for a session cookie",
-      description: "The code works once and for 2 minutes. The cookie is HttpOnly and SameSite=Strict (Secure with TLS), carries the code's scopes and lasts 12 hours.",
+      description:
+        "The code works once and for 2 minutes. The cookie is HttpOnly and SameSite=Strict (Secure with TLS), carries the code's scopes and lasts 12 hours.",
       tag: "web",
       scope: null,
       body: loginBody,
-      responses: { 200: { description: "logged in; the cookie is set", schema: sessionInfo }, 401: { description: "unknown, expired or used code" }, 403: { description: "a request from another origin" } },
+      responses: {
+        200: { description: "logged in; the cookie is set", schema: sessionInfo },
+        401: { description: "unknown, expired or used code" },
+        403: { description: "a request from another origin" },
+      },
       async handler({ body, request, reply }) {
         web.auth.checkOrigin(request);
         const grant = await web.codes.consume(body.code);
         if (!grant) throw new HttpProblem(401, "Unauthorized", "this login code is unknown, expired or already used; run `claude-agent web` for a new one");
         const { cookie, session } = await web.auth.sessions.create(grant);
         web.auth.setCookie(request, reply, cookie, SESSION_TTL_S);
-        void deps.control.client.events.publish("audit", { actor: `web:${grant.actor}`, interface: "api", action: "webLogin", target: grant.scopes.join(","), code: "200" }).catch(() => undefined);
-        return new Answer(200, { actor: session.actor, scopes: session.scopes, csrf: session.csrf, createdAt: session.createdAt }, { "cache-control": "no-store" });
+        void deps.control.client.events
+          .publish("audit", { actor: `web:${grant.actor}`, interface: "api", action: "webLogin", target: grant.scopes.join(","), code: "200" })
+          .catch(() => undefined);
+        return new Answer(
+          200,
+          { actor: session.actor, scopes: session.scopes, csrf: session.csrf, createdAt: session.createdAt },
+          { "cache-control": "no-store" },
+        );
       },
     }),
     route({
@@ -100,7 +125,11 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
         const found = await web.auth.session(request);
         if (!found) throw new HttpProblem(401, "Unauthorized", "not logged in");
         const { session } = found;
-        return new Answer(200, { actor: session.actor, scopes: session.scopes, csrf: session.csrf, createdAt: session.createdAt }, { "cache-control": "no-store" });
+        return new Answer(
+          200,
+          { actor: session.actor, scopes: session.scopes, csrf: session.csrf, createdAt: session.createdAt },
+          { "cache-control": "no-store" },
+        );
       },
     }),
     route({

@@ -77,7 +77,10 @@ export class TerminalViewers {
   }
 
   private async windowSize(session: string): Promise<{ cols: number; rows: number } | null> {
-    const result = await execa("tmux", ["-S", this.tmuxSocket, "display-message", "-p", "-t", `=${session}:`, "#{window_width} #{window_height}"], { reject: false, stdin: "ignore" });
+    const result = await execa("tmux", ["-S", this.tmuxSocket, "display-message", "-p", "-t", `=${session}:`, "#{window_width} #{window_height}"], {
+      reject: false,
+      stdin: "ignore",
+    });
     const match = /^(\d+) (\d+)$/.exec(result.stdout.trim());
     return result.exitCode === 0 && match ? { cols: Number(match[1]), rows: Number(match[2]) } : null;
   }

@@ -21,7 +21,10 @@ export interface WebSession extends LoginGrant {
 }
 
 export class WebSessions {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   async create(grant: LoginGrant): Promise<{ cookie: string; session: WebSession }> {
     const cookie = randomBytes(32).toString("base64url");

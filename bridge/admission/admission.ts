@@ -27,9 +27,7 @@ export interface AdmittedJob {
  * same way (holds.ts); a job its worker took just before the hold goes back.
  */
 export class AdmissionControl {
-  constructor(
-    private readonly deps: { readonly holds: Holds; readonly breakers: Breakers; readonly parking: Parking; readonly sessions: AgentSessions },
-  ) {}
+  constructor(private readonly deps: { readonly holds: Holds; readonly breakers: Breakers; readonly parking: Parking; readonly sessions: AgentSessions }) {}
 
   async decide(agent: string, taskId: unknown): Promise<Decision> {
     if (typeof taskId !== "string") return { kind: "refuse", why: "its data names no task" };

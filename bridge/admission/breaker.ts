@@ -20,11 +20,17 @@ export interface BreakerSettings {
 export type BreakerState = "closed" | "open" | "half-open";
 
 export type Admission =
-  | { readonly allowed: true; /** This job is the half-open probe: report its outcome with `probe: true`. */ readonly probe: boolean }
-  | { readonly allowed: false; /** Ask again after this long. */ readonly retryInMs: number };
+  | { readonly allowed: true /** This job is the half-open probe: report its outcome with `probe: true`. */; readonly probe: boolean }
+  | { readonly allowed: false /** Ask again after this long. */; readonly retryInMs: number };
 
 export type Transition =
-  | { readonly kind: "opened"; readonly until: number; readonly openMs: number; readonly reason: string; /** Opened again because the half-open probe failed. */ readonly afterProbe: boolean }
+  | {
+      readonly kind: "opened";
+      readonly until: number;
+      readonly openMs: number;
+      readonly reason: string /** Opened again because the half-open probe failed. */;
+      readonly afterProbe: boolean;
+    }
   | { readonly kind: "closed" };
 
 export interface BreakerSnapshot {

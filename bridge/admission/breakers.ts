@@ -91,7 +91,10 @@ export class Breakers {
     try {
       await this.deps.holds.release({ agent }, "breaker-open");
       await this.deps.redis.hdel(this.deps.keys.breakers, agent);
-      await this.deps.events.publish("agent.breaker-closed", { agent, message: "its probe job ran: the circuit breaker is closed, its queue takes jobs again" });
+      await this.deps.events.publish("agent.breaker-closed", {
+        agent,
+        message: "its probe job ran: the circuit breaker is closed, its queue takes jobs again",
+      });
     } catch (error) {
       this.deps.log("agent.breaker-save-failed", { agent, error });
     }

@@ -130,7 +130,7 @@ export class Holds {
     // Checked after the listener: another reason may have come meanwhile. Check and call stay together, so the
     // valve's calls come in the order of the holds' changes.
     if (held.reasons.size === 0) await this.deps.valve.open(held.scope).catch(failed);
-    if (!stopsTaken(held)) for (const wake of [...held.waiters]) (held.waiters.delete(wake), wake());
+    if (!stopsTaken(held)) for (const wake of [...held.waiters]) held.waiters.delete(wake), wake();
   }
 }
 

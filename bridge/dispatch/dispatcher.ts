@@ -28,7 +28,8 @@ export interface DispatcherDeps {
 }
 
 /** Why a task whose stored text is redacted cannot run: the raw copy kept apart is gone. */
-const RAW_TEXT_GONE = "its text held secrets, so the record keeps it redacted and the raw text apart; that copy is gone (its submitter stopped between writing the two), so it was not run: submit it again";
+const RAW_TEXT_GONE =
+  "its text held secrets, so the record keeps it redacted and the raw text apart; that copy is gone (its submitter stopped between writing the two), so it was not run: submit it again";
 /** How long a session that went down may take to come back before its run counts as lost with its pane. */
 const REATTACH_WAIT_MS = 5000;
 

@@ -45,7 +45,14 @@ export class Lifecycle {
     const spec: TurnSpec = { record: { ...record, attempts: attempt }, text, token: `${record.id}-${attempt}`, retry: false };
     const outputFile = transport.outputFile(spec) ?? undefined;
     const castFile = this.deps.recorder?.castFile(record.id);
-    await this.deps.records.writeAhead(record.id, { dispatch: spec.token, session: session.name, pane: session.paneKey, attempts: attempt, outputFile, castFile });
+    await this.deps.records.writeAhead(record.id, {
+      dispatch: spec.token,
+      session: session.name,
+      pane: session.paneKey,
+      attempts: attempt,
+      outputFile,
+      castFile,
+    });
     await this.deps.registry.publish(session);
     await this.deps.settle.before(record, session.name);
     const turn = await this.start(transport, spec, session, attempt > 1 ? `attempt ${attempt}` : undefined);
@@ -125,10 +132,19 @@ export class Lifecycle {
     }
   }
 
-  private async recordInterrupted(spec: TurnSpec, session: AgentSession, turn: RunningTurn, outcome: "timeout" | "cancelled", stopped: Interrupted): Promise<void> {
+  private async recordInterrupted(
+    spec: TurnSpec,
+    session: AgentSession,
+    turn: RunningTurn,
+    outcome: "timeout" | "cancelled",
+    stopped: Interrupted,
+  ): Promise<void> {
     const { record } = spec;
     const stuck = stopped.stuck ? `; ${stopped.stuck.note}` : "";
-    const reason = outcome === "timeout" ? `exceeded its time limit of ${record.timeoutSec}s and ${stopped.stuck?.killed ? "was killed" : "was interrupted"}${stuck}` : `cancelled while running${stuck}`;
+    const reason =
+      outcome === "timeout"
+        ? `exceeded its time limit of ${record.timeoutSec}s and ${stopped.stuck?.killed ? "was killed" : "was interrupted"}${stuck}`
+        : `cancelled while running${stuck}`;
     // What an agent program reported before the interrupt (its conversation id, tokens so far) is kept.
     const partial = await turn.partial();
     const changes = await this.deps.settle.interrupted(record, session.name);

@@ -9,15 +9,37 @@ import type { ConversationStore } from "../conversations.js";
 
 const FIXTURES = join(import.meta.dirname, "../../test/fixtures/agents");
 const config = configFromObject(
-  { agents: [{ name: "coder", runtime: "claude", model: "sonnet", args: ["--permission-mode", "acceptEdits"] }, { name: "sh", runtime: "shell" }] },
+  {
+    agents: [
+      { name: "coder", runtime: "claude", model: "sonnet", args: ["--permission-mode", "acceptEdits"] },
+      { name: "sh", runtime: "shell" },
+    ],
+  },
   { file: "/p/swarm.yaml", baseDir: "/p" },
 );
 
 function record(fields: Partial<TaskRecord> = {}): TaskRecord {
   return {
-    id: "T1", agent: "coder", session: "coder-1", status: "running", exitCode: null, output: "", outputFile: null,
-    submittedAt: "", startedAt: null, finishedAt: null, durationMs: null, attempts: 1, task: "say $(hi) 'there'",
-    timeoutSec: 60, priority: 0, idempotencyKey: null, routedBy: "explicit", dispatch: "T1-1", pane: null, cancelRequested: false,
+    id: "T1",
+    agent: "coder",
+    session: "coder-1",
+    status: "running",
+    exitCode: null,
+    output: "",
+    outputFile: null,
+    submittedAt: "",
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    attempts: 1,
+    task: "say $(hi) 'there'",
+    timeoutSec: 60,
+    priority: 0,
+    idempotencyKey: null,
+    routedBy: "explicit",
+    dispatch: "T1-1",
+    pane: null,
+    cancelRequested: false,
     ...fields,
   };
 }
@@ -65,7 +87,11 @@ describe("ProgramJobs", () => {
   });
 
   it("leaves shell tasks as they are", async () => {
-    expect(await jobs.prepare(record({ agent: "sh" }), "sh-1", "T1-1")).toEqual({ script: "say $(hi) 'there'", preview: "say $(hi) 'there'", prompt: "say $(hi) 'there'" });
+    expect(await jobs.prepare(record({ agent: "sh" }), "sh-1", "T1-1")).toEqual({
+      script: "say $(hi) 'there'",
+      preview: "say $(hi) 'there'",
+      prompt: "say $(hi) 'there'",
+    });
     expect(await jobs.finish(record({ agent: "sh" }), "sh-1", "T1-1", 0)).toBeNull();
   });
 

@@ -1,6 +1,18 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../../core/index.js";
-import { agentJobFiles, findNode, isLostConversation, proseHint, renderScriptPath, runtimeAdapter, writePrompt, writeRoleFile, type AgentOutcome, type AgentRuntime, type Conversations } from "../../agents/index.js";
+import {
+  agentJobFiles,
+  findNode,
+  isLostConversation,
+  proseHint,
+  renderScriptPath,
+  runtimeAdapter,
+  writePrompt,
+  writeRoleFile,
+  type AgentOutcome,
+  type AgentRuntime,
+  type Conversations,
+} from "../../agents/index.js";
 
 export interface ProgramJobsOptions {
   readonly agents: readonly AgentConfig[];
@@ -63,7 +75,21 @@ export class ProgramJobs {
     const role = agent.role?.text ?? null;
     const roleFile = writeRoleFile(agent.runtime, configDir, role);
     const script = adapter.buildScript(
-      { task: record.task, ...files, cwd: agent.cwd, command: agent.command, model: agent.model, args: agent.args, node: this.nodeOf(agent), resumeId, fresh, llm: agent.llm ?? null, policy: agent.policy ?? null, role, roleFile },
+      {
+        task: record.task,
+        ...files,
+        cwd: agent.cwd,
+        command: agent.command,
+        model: agent.model,
+        args: agent.args,
+        node: this.nodeOf(agent),
+        resumeId,
+        fresh,
+        llm: agent.llm ?? null,
+        policy: agent.policy ?? null,
+        role,
+        roleFile,
+      },
       { configDir, node: process.execPath, renderer: renderScriptPath() },
     );
     const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
@@ -85,7 +111,12 @@ export class ProgramJobs {
     const outcome = adapter.parseEvents(readText(agentJobFiles(this.options.jobsDir, token).eventsFile));
     if (session) await this.remember(session, outcome);
     const failed = outcome.isError === true || (exitCode !== null && exitCode !== 0);
-    return { status: failed ? "failed" : "completed", reason: reasonOf(outcome, exitCode), fields: fieldsOf(outcome), rateLimited: outcome.rateLimited === true };
+    return {
+      status: failed ? "failed" : "completed",
+      reason: reasonOf(outcome, exitCode),
+      fields: fieldsOf(outcome),
+      rateLimited: outcome.rateLimited === true,
+    };
   }
 
   /** The agent's `node:` found once (`up` has already refused a swarm whose node cannot be found). */

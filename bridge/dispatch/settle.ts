@@ -20,7 +20,13 @@ import type { Sandboxes } from "../sandbox.js";
 import type { Worktrees } from "../worktrees.js";
 
 export type Settlement =
-  | { readonly kind: "final"; readonly status: TerminalStatus; readonly exitCode: number | null; readonly reason?: string; readonly fields: Record<string, string | number> }
+  | {
+      readonly kind: "final";
+      readonly status: TerminalStatus;
+      readonly exitCode: number | null;
+      readonly reason?: string;
+      readonly fields: Record<string, string | number>;
+    }
   /** Re-prompt the agent: a further turn, `prompt` as `token`, in the same session. */
   | { readonly kind: "retry"; readonly token: string; readonly prompt: string };
 

@@ -62,7 +62,9 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
   async prepare(spec: TurnSpec, session: AgentSession): Promise<ShellPrepared> {
     const { record, token, retry } = spec;
     const prepared = await this.deps.programs.prepare({ ...record, task: spec.text, ...(retry ? { fresh: false } : {}) }, session.name, token);
-    const header = retry ? `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m` : `\x1b[2m── task ${record.id} (attempt ${record.attempts}) ──\x1b[0m`;
+    const header = retry
+      ? `\x1b[2m── task ${record.id}: its gate failed, the agent tries again ──\x1b[0m`
+      : `\x1b[2m── task ${record.id} (attempt ${record.attempts}) ──\x1b[0m`;
     // [issue 11, workflow values] A shell task's own variables go with its dispatch; an agent program's prompt is its text.
     const env = record.env !== undefined && !retry && !this.deps.programs.adapter(record.agent).structured ? { env: record.env } : {};
     const job = writeDispatch(this.deps.jobsDir, {
@@ -96,7 +98,10 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
       begin.catch(() => undefined); // already failed or superseded by the error handled here
       if (!(error instanceof WaitTimeout) || withdrawDispatch(this.deps.jobsDir, token)) {
         const what = spec.retry ? "its gate retry" : "it";
-        throw new InfraError(`task ${spec.record.id}: ${what} was typed into ${session.name} but did not start`, { cause: error, context: { session: session.name } });
+        throw new InfraError(`task ${spec.record.id}: ${what} was typed into ${session.name} but did not start`, {
+          cause: error,
+          context: { session: session.name },
+        });
       }
     }
     return this.running(spec.record, session.name, token, end);
@@ -128,7 +133,9 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
     const state = inspectDispatch(this.deps.jobsDir, spec.token);
     return {
       ended: state.kind === "finished" ? this.ended(spec.record, session.name, spec.token, state) : null,
-      stuck: usable ? null : { note: "it ignored Ctrl-C, so its session was restarted", recycle: "the pane did not return to its prompt after Ctrl-C", killed: true },
+      stuck: usable
+        ? null
+        : { note: "it ignored Ctrl-C, so its session was restarted", recycle: "the pane did not return to its prompt after Ctrl-C", killed: true },
     };
   }
 
@@ -207,7 +214,8 @@ function outputLoss(outputFile: string): string {
   let free: string;
   try {
     const disk = statfsSync(dir);
-    free = disk.bavail === 0 ? `: no space left on the disk of ${dir}` : ` (${Math.round((disk.bavail * disk.bsize) / 1024)} KB free on the disk of ${dir} now)`;
+    free =
+      disk.bavail === 0 ? `: no space left on the disk of ${dir}` : ` (${Math.round((disk.bavail * disk.bsize) / 1024)} KB free on the disk of ${dir} now)`;
   } catch {
     free = ` (${dir} cannot be examined)`;
   }

@@ -53,7 +53,14 @@ export class TaskRecords {
     return current?.startedAt ? Date.parse(current.startedAt) : Date.now();
   }
 
-  async finish(record: TaskRecord, session: string | null, status: TerminalStatus, exitCode: number | null, reason?: string, extra: ResultFields = {}): Promise<void> {
+  async finish(
+    record: TaskRecord,
+    session: string | null,
+    status: TerminalStatus,
+    exitCode: number | null,
+    reason?: string,
+    extra: ResultFields = {},
+  ): Promise<void> {
     const finishedAt = Date.now();
     const label = `${status}${exitCode === null ? "" : ` (exit ${exitCode})`}${reason ? `: ${this.deps.redact(reason)}` : ""}`;
     await this.deps.recorder?.stop(record.id, label);

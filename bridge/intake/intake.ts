@@ -70,11 +70,16 @@ export class Intake {
     this.deps.log("job.infra-error", { taskId, attempt: job.attemptsMade, final, error });
     if (final) {
       const record = await this.deps.ledger.get(taskId);
-      await this.deps.ledger.finish(taskId, "failed", {
-        exitCode: null,
-        finishedAt: new Date().toISOString(),
-        reason: `infrastructure failure after ${job.attemptsMade} attempts: ${error.message}`,
-      }, record?.agent);
+      await this.deps.ledger.finish(
+        taskId,
+        "failed",
+        {
+          exitCode: null,
+          finishedAt: new Date().toISOString(),
+          reason: `infrastructure failure after ${job.attemptsMade} attempts: ${error.message}`,
+        },
+        record?.agent,
+      );
     } else {
       await this.deps.ledger.update(taskId, { status: "queued" }, { type: "task.retrying", data: { message: error.message } });
     }

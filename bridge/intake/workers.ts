@@ -22,7 +22,12 @@ export class AgentWorkers implements Valve {
   private readonly held = new Set<string>();
 
   constructor(
-    private readonly deps: { readonly connect: (name: string) => Redis; readonly prefix: string; readonly tuning: Partial<BridgeTuning>; readonly log: BridgeLog },
+    private readonly deps: {
+      readonly connect: (name: string) => Redis;
+      readonly prefix: string;
+      readonly tuning: Partial<BridgeTuning>;
+      readonly log: BridgeLog;
+    },
   ) {}
 
   start(agent: AgentConfig, handlers: WorkerHandlers): void {

@@ -26,7 +26,11 @@ export class AgentSession extends SessionPane implements AgentPane {
   private _agentState: AgentState | null = null;
   private _needsInput: string | null = null;
 
-  constructor(name: string, readonly agent: string, manager: () => SessionManager) {
+  constructor(
+    name: string,
+    readonly agent: string,
+    manager: () => SessionManager,
+  ) {
     super(name, manager);
   }
 

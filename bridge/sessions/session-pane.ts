@@ -22,7 +22,10 @@ export class SessionPane {
   private readonly downListeners = new Set<(reason: string) => void>();
 
   /** `manager` is looked up on every use: the tmux server (and so the manager) may be replaced. */
-  constructor(readonly name: string, private readonly manager: () => SessionManager) {}
+  constructor(
+    readonly name: string,
+    private readonly manager: () => SessionManager,
+  ) {}
 
   /** The pane this session runs in (null while it is down). */
   get ref(): PaneRef | null {

@@ -11,7 +11,10 @@ interface Pending {
 export class SessionPool {
   private readonly pending: Pending[] = [];
 
-  constructor(readonly agent: string, readonly sessions: readonly AgentSession[]) {}
+  constructor(
+    readonly agent: string,
+    readonly sessions: readonly AgentSession[],
+  ) {}
 
   get(name: string): AgentSession | undefined {
     return this.sessions.find((session) => session.name === name);

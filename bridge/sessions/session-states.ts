@@ -10,7 +10,10 @@ import type { AgentSession } from "./agent-session.js";
 export class SessionStates {
   readonly host = hostname();
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
 
   async publish(session: AgentSession): Promise<void> {
     await this.redis
@@ -53,6 +56,10 @@ export class SessionStates {
     const known = await this.redis.smembers(this.keys.sessions);
     const stale = known.filter((name) => !keep.includes(name));
     if (stale.length === 0) return;
-    await this.redis.multi().srem(this.keys.sessions, ...stale).del(...stale.map((name) => this.keys.session(name))).exec();
+    await this.redis
+      .multi()
+      .srem(this.keys.sessions, ...stale)
+      .del(...stale.map((name) => this.keys.session(name)))
+      .exec();
   }
 }

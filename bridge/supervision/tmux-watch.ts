@@ -52,20 +52,23 @@ export class TmuxWatch {
   }
 
   private scheduleRestart(attempt: number): void {
-    const timer = setTimeout(async () => {
-      this.timers.delete(timer);
-      if (this.closed || this.manager.alive) return;
-      try {
-        const manager = await SessionManager.open(this.deps.paths);
-        if (this.closed) return void (await manager.close());
-        this.manager = manager;
-        this.subscribe(manager);
-        this.deps.log("tmux.restarted", { attempt });
-      } catch (error) {
-        this.deps.log("tmux.restart-failed", { attempt, error });
-        this.scheduleRestart(attempt + 1);
-      }
-    }, Math.min(30_000, 250 * 2 ** attempt));
+    const timer = setTimeout(
+      async () => {
+        this.timers.delete(timer);
+        if (this.closed || this.manager.alive) return;
+        try {
+          const manager = await SessionManager.open(this.deps.paths);
+          if (this.closed) return void (await manager.close());
+          this.manager = manager;
+          this.subscribe(manager);
+          this.deps.log("tmux.restarted", { attempt });
+        } catch (error) {
+          this.deps.log("tmux.restart-failed", { attempt, error });
+          this.scheduleRestart(attempt + 1);
+        }
+      },
+      Math.min(30_000, 250 * 2 ** attempt),
+    );
     this.timers.add(timer);
   }
 }

@@ -20,7 +20,12 @@ export interface AnswerOptions extends GlobalOptions {
 export async function answer(id: string, value: string | undefined, options: AnswerOptions): Promise<void> {
   await withInbox(options, async (inbox) => {
     const by = `cli:${localActor()}`;
-    let given: GivenAnswer = { by, ...(value !== undefined && { word: value }), ...(options.reason !== undefined && { reason: options.reason }), values: { ...readJsonFile(options.jsonFile), ...parseFields(options.field ?? []) } };
+    let given: GivenAnswer = {
+      by,
+      ...(value !== undefined && { word: value }),
+      ...(options.reason !== undefined && { reason: options.reason }),
+      values: { ...readJsonFile(options.jsonFile), ...parseFields(options.field ?? []) },
+    };
     const empty = value === undefined && Object.keys(given.values ?? {}).length === 0;
     if (empty) {
       const item = await inbox.get(id);
@@ -56,10 +61,12 @@ function readJsonFile(file: string | undefined): Record<string, string> {
   } catch (cause) {
     throw new UsageError(`--json-file ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`--json-file ${file}: expected an object of answers, e.g. {"app": "nginx"}`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new UsageError(`--json-file ${file}: expected an object of answers, e.g. {"app": "nginx"}`);
   const values: Record<string, string> = {};
   for (const [name, v] of Object.entries(raw)) {
-    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw new UsageError(`--json-file ${file}: ${name}: expected text, a number or true/false`);
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")
+      throw new UsageError(`--json-file ${file}: ${name}: expected text, a number or true/false`);
     values[name] = String(v);
   }
   return values;

@@ -17,7 +17,14 @@ export interface TokenCreateOptions extends GlobalOptions {
 export async function create(options: TokenCreateOptions): Promise<void> {
   if (!options.name) throw new UsageError("--name is required", { hint: "claude-agent api token create --name ci --scope read,submit" });
   if (options.readOnly && options.scope) throw new UsageError("--read-only and --scope: give one of them");
-  const scopes = options.readOnly ? ["read"] : options.scope ? options.scope.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean) : [...DEFAULT_SCOPES];
+  const scopes = options.readOnly
+    ? ["read"]
+    : options.scope
+      ? options.scope
+          .flatMap((s) => s.split(","))
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [...DEFAULT_SCOPES];
   await withSwarm(options, async (swarm) => {
     const created = await tokenStore(swarm.client).create(options.name!, scopes);
     if (options.json) return printJson(created);
@@ -31,7 +38,12 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
     const tokens = await tokenStore(swarm.client).list();
     if (options.json) return printJson(tokens);
     if (tokens.length === 0) return void print("no API tokens\n");
-    print(`${table(["NAME", "ID", "SCOPES", "CREATED"], tokens.map((t) => [t.name, t.id, t.scopes.join(","), t.createdAt]))}\n`);
+    print(
+      `${table(
+        ["NAME", "ID", "SCOPES", "CREATED"],
+        tokens.map((t) => [t.name, t.id, t.scopes.join(","), t.createdAt]),
+      )}\n`,
+    );
   });
 }
 
@@ -53,7 +65,6 @@ export async function revoke(nameOrId: string, options: GlobalOptions & { json?:
     print(`revoked token "${revoked.name}" (${revoked.id})${removedFile ? `; removed ${file}` : ""}\n`);
   });
 }
-
 
 /** The swarm's API tokens (their Redis hash is api/'s, read with the client's connection). */
 function tokenStore(client: SwarmClient): TokenStore {

@@ -11,7 +11,8 @@ export async function attach(target: string, options: GlobalOptions & { readOnly
   const sessions = listing.stdout.split("\n").filter((name) => name && !name.startsWith("_"));
   const name = sessions.includes(target) ? target : sessions.includes(`${target}-1`) ? `${target}-1` : null;
   if (!name) throw new NotFoundError(`no agent session "${target}"`, { hint: `Sessions: ${sessions.join(", ") || "none"}.` });
-  if (!process.stdin.isTTY) throw new UsageError("attach needs a terminal", { hint: `From a script, read the pane with: tmux -S ${paths.tmuxSocket} capture-pane -p -t ${name}` });
+  if (!process.stdin.isTTY)
+    throw new UsageError("attach needs a terminal", { hint: `From a script, read the pane with: tmux -S ${paths.tmuxSocket} capture-pane -p -t ${name}` });
   const args = ["-S", paths.tmuxSocket, "attach-session", "-t", `=${name}`, ...(options.readOnly ? ["-r"] : [])];
   const result = spawnSync("tmux", args, { stdio: "inherit", env: { ...process.env, TMUX: "" } });
   process.exitCode = result.status ?? 1;

@@ -33,7 +33,14 @@ export async function audit(options: AuditOptions): Promise<void> {
       e.via,
       e.action,
       oneLine(e.target ?? "-", 40),
-      oneLine(e.details ? Object.entries(e.details).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ") : "", 80),
+      oneLine(
+        e.details
+          ? Object.entries(e.details)
+              .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+              .join(" ")
+          : "",
+        80,
+      ),
     ]);
     print(`${table(["WHEN (UTC)", "WHO", "VIA", "ACTION", "TARGET", "DETAILS"], rows)}\n`);
     if (page.next) printError(`more: add --cursor ${page.next}\n`);

@@ -24,10 +24,21 @@ export async function backup(options: GlobalOptions & { out?: string; json?: boo
   const config = configIfAny(paths.root);
   const redis = await connectOrFail(redisTarget(paths));
   try {
-    const done = await backupSwarm({ home: paths.root, config, redis, prefix: homePrefix(paths.root), target: targetOfHome(paths.root, config), out: options.out, actor: localActor(), via: "cli" });
+    const done = await backupSwarm({
+      home: paths.root,
+      config,
+      redis,
+      prefix: homePrefix(paths.root),
+      target: targetOfHome(paths.root, config),
+      out: options.out,
+      actor: localActor(),
+      via: "cli",
+    });
     if (done.note) printError(`note: ${done.note}\n`);
     if (options.json) return printJson({ file: done.file, ...done.manifest });
-    const rows = Object.entries(done.manifest.rows).map(([table, n]) => `${n} ${table}`).join(", ");
+    const rows = Object.entries(done.manifest.rows)
+      .map(([table, n]) => `${n} ${table}`)
+      .join(", ");
     print(`backup written: ${done.file}\n  redis: ${done.manifest.redisKeys} keys (stream up to ${done.manifest.streamLastId})\n  history: ${rows}\n`);
   } finally {
     redis.disconnect();
@@ -37,7 +48,10 @@ export async function backup(options: GlobalOptions & { out?: string; json?: boo
 export async function restore(file: string, options: GlobalOptions & { force?: boolean; json?: boolean }): Promise<void> {
   const paths = homeOf(options);
   const running = livePid(paths.daemonPid);
-  if (running) throw new UsageError(`the swarm in ${paths.root} is running (pid ${running}); a restore replaces its queues and tasks under it`, { hint: "Stop it first: claude-agent down" });
+  if (running)
+    throw new UsageError(`the swarm in ${paths.root} is running (pid ${running}); a restore replaces its queues and tasks under it`, {
+      hint: "Stop it first: claude-agent down",
+    });
   const target = redisTarget(paths);
   let started = false;
   if (target.kind === "embedded" && !(await isEmbeddedRedisRunning(paths))) {
@@ -47,9 +61,20 @@ export async function restore(file: string, options: GlobalOptions & { force?: b
   const redis = await connectOrFail(target);
   try {
     const config = configIfAny(paths.root);
-    const manifest = await restoreSwarm({ home: paths.root, redis, prefix: homePrefix(paths.root), target: targetOfHome(paths.root, config), file, force: options.force === true, actor: localActor(), via: "cli" });
+    const manifest = await restoreSwarm({
+      home: paths.root,
+      redis,
+      prefix: homePrefix(paths.root),
+      target: targetOfHome(paths.root, config),
+      file,
+      force: options.force === true,
+      actor: localActor(),
+      via: "cli",
+    });
     if (options.json) return printJson({ restored: file, ...manifest });
-    print(`restored ${file} (swarm ${manifest.swarmId}, taken ${manifest.createdAt}): ${manifest.redisKeys} Redis keys and the history\nstart it: claude-agent up\n`);
+    print(
+      `restored ${file} (swarm ${manifest.swarmId}, taken ${manifest.createdAt}): ${manifest.redisKeys} Redis keys and the history\nstart it: claude-agent up\n`,
+    );
   } finally {
     redis.disconnect();
     if (started) await stopEmbeddedRedis(paths);
@@ -58,8 +83,12 @@ export async function restore(file: string, options: GlobalOptions & { force?: b
 
 export async function exportHistory(options: GlobalOptions & { format?: string; out?: string; tables?: string }): Promise<void> {
   if ((options.format ?? "jsonl") !== "jsonl") throw new UsageError(`--format: only jsonl is supported, got ${JSON.stringify(options.format)}`);
-  const tables = (options.tables?.split(",").map((t) => t.trim()).filter(Boolean) ?? [...TABLES]) as TableName[];
-  for (const table of tables) if (!(TABLES as readonly string[]).includes(table)) throw new UsageError(`--tables: expected some of ${TABLES.join(", ")}, got ${JSON.stringify(table)}`);
+  const tables = (options.tables
+    ?.split(",")
+    .map((t) => t.trim())
+    .filter(Boolean) ?? [...TABLES]) as TableName[];
+  for (const table of tables)
+    if (!(TABLES as readonly string[]).includes(table)) throw new UsageError(`--tables: expected some of ${TABLES.join(", ")}, got ${JSON.stringify(table)}`);
   const home = homeOf(options).root;
   const store = await openStore(targetOfHome(home, configIfAny(home)));
   const out = options.out ? createWriteStream(options.out, { mode: 0o600 }) : process.stdout;

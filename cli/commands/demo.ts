@@ -54,18 +54,20 @@ export async function demo(options: DemoOptions): Promise<void> {
     if (options.json) printJson({ home, kept: Boolean(options.keep), results });
     else {
       say("");
-      say(table(
-        ["TASK", "AGENT", "SESSION", "STATUS", "EXIT", "TIME", "OUTPUT"],
-        results.map((r, i) => [
-          r.id,
-          r.agent,
-          r.session ?? "-",
-          r.status + (r.status === DEMO_TASKS[i]!.expect ? "" : " (unexpected)"),
-          r.exitCode === null ? "-" : String(r.exitCode),
-          duration(r.durationMs),
-          firstLine(r.output),
-        ]),
-      ));
+      say(
+        table(
+          ["TASK", "AGENT", "SESSION", "STATUS", "EXIT", "TIME", "OUTPUT"],
+          results.map((r, i) => [
+            r.id,
+            r.agent,
+            r.session ?? "-",
+            r.status + (r.status === DEMO_TASKS[i]!.expect ? "" : " (unexpected)"),
+            r.exitCode === null ? "-" : String(r.exitCode),
+            duration(r.durationMs),
+            firstLine(r.output),
+          ]),
+        ),
+      );
       say("");
       if (options.keep) say(`full results: claude-agent --home ${home} result ID --json`);
     }
@@ -91,12 +93,18 @@ function progressLine(event: SwarmEvent, labels: ReadonlyMap<string, string>): s
   if (!label) return null;
   const where = (event.session ?? event.agent ?? "").padEnd(14);
   switch (event.type) {
-    case "task.started": return `  ▶ ${where} ${label}`;
-    case "task.completed": return `  ✓ ${where} ${label}`;
-    case "task.failed": return `  ✗ ${where} ${label} (failed)`;
-    case "task.timeout": return `  ⏱ ${where} ${label} (time limit reached, interrupted)`;
-    case "task.cancelled": return `  ■ ${where} ${label} (cancelled)`;
-    default: return null;
+    case "task.started":
+      return `  ▶ ${where} ${label}`;
+    case "task.completed":
+      return `  ✓ ${where} ${label}`;
+    case "task.failed":
+      return `  ✗ ${where} ${label} (failed)`;
+    case "task.timeout":
+      return `  ⏱ ${where} ${label} (time limit reached, interrupted)`;
+    case "task.cancelled":
+      return `  ■ ${where} ${label} (cancelled)`;
+    default:
+      return null;
   }
 }
 

@@ -33,7 +33,9 @@ export async function doctor(options: GlobalOptions & { json?: boolean }): Promi
       process.stdout.write(`${mark}  ${check.name}: ${check.detail}\n`);
       if (!check.ok && check.fix) process.stdout.write(`      fix: ${check.fix}\n`);
     }
-    process.stdout.write("\nagent programs on this machine, with your own logins (each agent uses its own config folder: its login is the `agent … login` check above):\n");
+    process.stdout.write(
+      "\nagent programs on this machine, with your own logins (each agent uses its own config folder: its login is the `agent … login` check above):\n",
+    );
     for (const program of programs) {
       const mark = program.ready ? "ready" : program.installed ? "found" : "-";
       process.stdout.write(`${mark.padEnd(6)}${program.runtime}: ${program.detail}\n`);

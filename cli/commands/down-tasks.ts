@@ -29,11 +29,16 @@ export async function swarmIfUp(home: string): Promise<Swarm | null> {
 export async function runningTasks(swarm: Swarm): Promise<RunningTask[]> {
   const status = await swarm.status();
   if (!status.daemon.alive) return [];
-  return status.agents.flatMap((agent) => agent.sessions.filter((s) => s.state === "busy" && s.currentTask).map((s) => ({ id: s.currentTask!, session: s.name })));
+  return status.agents.flatMap((agent) =>
+    agent.sessions.filter((s) => s.state === "busy" && s.currentTask).map((s) => ({ id: s.currentTask!, session: s.name })),
+  );
 }
 
 export function describeRunning(running: readonly RunningTask[]): string {
-  const list = running.slice(0, 5).map((t) => `${t.id} on ${t.session}`).join(", ");
+  const list = running
+    .slice(0, 5)
+    .map((t) => `${t.id} on ${t.session}`)
+    .join(", ");
   return `${running.length} task${running.length === 1 ? " is" : "s are"} running (${list}${running.length > 5 ? ", …" : ""})`;
 }
 

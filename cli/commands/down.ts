@@ -43,9 +43,13 @@ export async function down(options: DownOptions): Promise<void> {
   const stopped: string[] = [];
   const notes: string[] = [];
   const holder = await homeLockHolder(paths.root);
-  if (holder === "silent") throw new UsageError(`the home ${paths.root} is held by a process that does not answer`, { hint: "It may be stopped (SIGSTOP); continue it or kill it, then run `claude-agent down` again." });
+  if (holder === "silent")
+    throw new UsageError(`the home ${paths.root} is held by a process that does not answer`, {
+      hint: "It may be stopped (SIGSTOP); continue it or kill it, then run `claude-agent down` again.",
+    });
   if (holder?.role === "down") throw new UsageError(`\`claude-agent down\` (pid ${holder.pid}) is already stopping ${paths.root}`);
-  if (options.drain && options.force) throw new UsageError("--drain and --force do not go together", { hint: "--drain waits for running tasks; --force stops them now." });
+  if (options.drain && options.force)
+    throw new UsageError("--drain and --force do not go together", { hint: "--drain waits for running tasks; --force stops them now." });
   const swarm = holder && !options.quiet ? await swarmIfUp(paths.root) : null;
   let pausedByUs: string[] = [];
   try {
@@ -60,7 +64,11 @@ export async function down(options: DownOptions): Promise<void> {
         }
       } else if (running.length > 0) {
         const what = `${describeRunning(running)}: stopping now ends them, and each runs again from the start at the next \`claude-agent up\``;
-        if (!options.force && process.stdin.isTTY && !(await confirm(`${what}.\nStop anyway? (${agentCommand(paths.root, "down", "--drain")} waits for them) [y/N] `))) {
+        if (
+          !options.force &&
+          process.stdin.isTTY &&
+          !(await confirm(`${what}.\nStop anyway? (${agentCommand(paths.root, "down", "--drain")} waits for them) [y/N] `))
+        ) {
           process.exitCode = 1;
           return void process.stderr.write("nothing was stopped\n");
         }
@@ -75,7 +83,8 @@ export async function down(options: DownOptions): Promise<void> {
   if (!holder) {
     const verdict = verifyDaemonPid(paths.daemonPid, paths.root);
     if (verdict.kind === "daemon") stopped.push(await stopDaemon({ pid: verdict.pid, start: processStartTime(verdict.pid) ?? "", role: "up" }));
-    if (verdict.kind === "stranger") notes.push(`run/daemon.pid named pid ${verdict.pid}, which is not this home's daemon (${verdict.command}); it was not signalled`);
+    if (verdict.kind === "stranger")
+      notes.push(`run/daemon.pid named pid ${verdict.pid}, which is not this home's daemon (${verdict.command}); it was not signalled`);
   }
   const lock = await lockForTeardown(paths.root);
   try {

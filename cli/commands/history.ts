@@ -12,7 +12,10 @@ export async function show(id: string, options: GlobalOptions & { json?: boolean
     const task = await history.task(id);
     if (task === null) {
       const live = await fromRedis(options, id);
-      if (live === null) throw new NotFoundError(`no task with id ${id} in the history or in the running swarm`, { hint: "`claude-agent tasks` lists past tasks; `--search TEXT` finds them by their text." });
+      if (live === null)
+        throw new NotFoundError(`no task with id ${id} in the history or in the running swarm`, {
+          hint: "`claude-agent tasks` lists past tasks; `--search TEXT` finds them by their text.",
+        });
       if (options.json) return printJson({ task: live, events: [], source: "redis" });
       print(`(not in the history store yet; as Redis has it now)\n${safeText(JSON.stringify(live, null, 2))}\n`);
       return;
@@ -37,7 +40,8 @@ async function fromRedis(options: GlobalOptions, id: string): Promise<TaskRecord
 }
 
 function describe(t: HistoryTask, events: readonly HistoryEvent[]): string[] {
-  const line = (label: string, value: string | number | null | undefined) => (value === null || value === undefined || value === "" ? [] : [`${label.padEnd(14)}${typeof value === "string" ? safeText(value) : value}`]);
+  const line = (label: string, value: string | number | null | undefined) =>
+    value === null || value === undefined || value === "" ? [] : [`${label.padEnd(14)}${typeof value === "string" ? safeText(value) : value}`];
   const out = [
     `task ${t.id}: ${t.status}${t.exitCode !== null ? ` · exit ${t.exitCode}` : ""} · agent ${t.agent}${t.session ? ` (${t.session}${t.host ? ` on ${t.host}` : ""})` : ""}`,
     ...line("reason", t.reason),
@@ -48,7 +52,12 @@ function describe(t: HistoryTask, events: readonly HistoryEvent[]): string[] {
     ...line("attempts", t.attempts),
     ...line("routed", t.routedBy),
     ...line("workflow", t.workflow ? `${t.workflow} step ${t.step ?? "?"} (execution ${t.executionId})` : null),
-    ...line("tokens", t.inputTokens !== null || t.outputTokens !== null ? `${t.inputTokens ?? 0} in, ${t.outputTokens ?? 0} out${t.turns !== null ? `, ${t.turns} turns` : ""}` : null),
+    ...line(
+      "tokens",
+      t.inputTokens !== null || t.outputTokens !== null
+        ? `${t.inputTokens ?? 0} in, ${t.outputTokens ?? 0} out${t.turns !== null ? `, ${t.turns} turns` : ""}`
+        : null,
+    ),
     ...line("cost", t.costUsd !== null ? `$${t.costUsd.toFixed(4)}` : null),
     ...line("conversation", t.conversationId),
     ...line("changed", t.changedFiles ? t.changedFiles.join(", ") || "nothing" : null),
@@ -80,9 +89,17 @@ export async function prune(options: PruneOptions): Promise<void> {
   const before = timeFlag("--older-than", options.olderThan) ?? Date.now() - retentionMs;
   await withHistory(options, async (history) => {
     const removed = await history.prune(before);
-    await history.record({ actor: localActor(), via: "cli", action: "history.prune", target: null, details: { before: new Date(before).toISOString(), ...removed } });
+    await history.record({
+      actor: localActor(),
+      via: "cli",
+      action: "history.prune",
+      target: null,
+      details: { before: new Date(before).toISOString(), ...removed },
+    });
     if (options.json) return printJson({ before: new Date(before).toISOString(), ...removed });
     const horizon = options.olderThan ?? formatDuration(retentionMs);
-    print(`pruned ${removed.tasks} task${removed.tasks === 1 ? "" : "s"} and ${removed.audit} audit entr${removed.audit === 1 ? "y" : "ies"} older than ${horizon} (before ${new Date(before).toISOString()})\n`);
+    print(
+      `pruned ${removed.tasks} task${removed.tasks === 1 ? "" : "s"} and ${removed.audit} audit entr${removed.audit === 1 ? "y" : "ies"} older than ${horizon} (before ${new Date(before).toISOString()})\n`,
+    );
   });
 }

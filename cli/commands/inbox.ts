@@ -30,7 +30,8 @@ export async function inbox(id: string | undefined, options: GlobalOptions & { j
     const now = Date.now();
     const rows = items.map((item) => [item.id, item.kind, statusOf(item), age(now - Date.parse(item.createdAt)), terminalText(firstLine(item.title, 90))]);
     print(`${table(["ITEM", "KIND", "STATUS", "WAITING", "WHAT"], rows)}\n`);
-    if (!options.all) print("\nanswer: claude-agent answer ITEM approve|deny (approvals) or ITEM VALUE / --field NAME=VALUE (input); claude-agent inbox ITEM shows one\n");
+    if (!options.all)
+      print("\nanswer: claude-agent answer ITEM approve|deny (approvals) or ITEM VALUE / --field NAME=VALUE (input); claude-agent inbox ITEM shows one\n");
   });
 }
 
@@ -41,8 +42,11 @@ function statusOf(item: InboxItem): string {
 
 /** An item as a person reads it: where it comes from, the whole question, what to answer. */
 export function describeItem(item: InboxItem): string[] {
-  const lines = [`${item.id} · ${item.kind} · ${statusOf(item)} · ${item.source.workflow}/${item.source.step} (execution ${item.source.executionId}) · since ${item.createdAt}`];
-  if (item.escalateAt !== null && item.status === "open") lines.push(item.escalatedAt === null ? `escalates at ${item.escalateAt}` : `escalated at ${item.escalatedAt}`);
+  const lines = [
+    `${item.id} · ${item.kind} · ${statusOf(item)} · ${item.source.workflow}/${item.source.step} (execution ${item.source.executionId}) · since ${item.createdAt}`,
+  ];
+  if (item.escalateAt !== null && item.status === "open")
+    lines.push(item.escalatedAt === null ? `escalates at ${item.escalateAt}` : `escalated at ${item.escalatedAt}`);
   if (item.text.trim() !== "") lines.push("", ...terminalText(item.text).split("\n"));
   for (const q of item.questions) {
     const details = [
@@ -53,10 +57,21 @@ export function describeItem(item: InboxItem): string[] {
     ].filter((d): d is string => d !== null);
     lines.push("", `  ${q.name}: ${terminalText(q.prompt)}${details.length > 0 ? `  (${terminalText(details.join("; "))})` : ""}`);
   }
-  if (item.answer !== null) lines.push("", "decision" in item.answer ? `answer: ${item.answer.decision}${item.answer.reason ? ` (${terminalText(item.answer.reason)})` : ""} by ${terminalText(item.answer.by)}` : `answers by ${terminalText(item.answer.by)}: ${terminalText(JSON.stringify(item.answer.values))}`);
+  if (item.answer !== null)
+    lines.push(
+      "",
+      "decision" in item.answer
+        ? `answer: ${item.answer.decision}${item.answer.reason ? ` (${terminalText(item.answer.reason)})` : ""} by ${terminalText(item.answer.by)}`
+        : `answers by ${terminalText(item.answer.by)}: ${terminalText(JSON.stringify(item.answer.values))}`,
+    );
   if (item.status === "withdrawn") lines.push("", `withdrawn: ${terminalText(item.reason ?? "")}`);
   if (item.status === "open") {
-    const how = item.kind === "approval" ? `claude-agent answer ${item.id} approve   (or deny --reason "…")` : item.questions.length === 1 ? `claude-agent answer ${item.id} VALUE` : `claude-agent answer ${item.id} ${item.questions.map((q) => `--field ${q.name}=…`).join(" ")}   (on a terminal: claude-agent answer ${item.id} asks each)`;
+    const how =
+      item.kind === "approval"
+        ? `claude-agent answer ${item.id} approve   (or deny --reason "…")`
+        : item.questions.length === 1
+          ? `claude-agent answer ${item.id} VALUE`
+          : `claude-agent answer ${item.id} ${item.questions.map((q) => `--field ${q.name}=…`).join(" ")}   (on a terminal: claude-agent answer ${item.id} asks each)`;
     lines.push("", `answer: ${how}`);
   }
   return lines;

@@ -1,7 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, delimiter, dirname, resolve } from "node:path";
 import { nodeSatisfies, programEngines, programKind } from "../../agents/index.js";
-import { configTemplate, parseConfig, repositoryProblem, TEMPLATES, UsageError, type ProgramExample, type TemplateName, type TemplateOptions } from "../../core/index.js";
+import {
+  configTemplate,
+  parseConfig,
+  repositoryProblem,
+  TEMPLATES,
+  UsageError,
+  type ProgramExample,
+  type TemplateName,
+  type TemplateOptions,
+} from "../../core/index.js";
 import { discoverPrograms, type ProgramReport } from "../agent-programs.js";
 import { chooseRoster } from "../init-choice.js";
 import { print } from "../output.js";
@@ -56,14 +65,26 @@ interface Chosen {
 function choose(template: TemplateName | undefined, reports: readonly ProgramReport[], env: NodeJS.ProcessEnv): Chosen {
   if (template === undefined) {
     const pick = chooseRoster(reports, env);
-    const llm = pick.runtime === "langchain" ? { baseUrl: env.OPENAI_BASE_URL!, model: env.OPENAI_MODEL || "gpt-4o-mini", apiKeyEnv: env.OPENAI_API_KEY ? "OPENAI_API_KEY" : null } : undefined;
+    const llm =
+      pick.runtime === "langchain"
+        ? { baseUrl: env.OPENAI_BASE_URL!, model: env.OPENAI_MODEL || "gpt-4o-mini", apiKeyEnv: env.OPENAI_API_KEY ? "OPENAI_API_KEY" : null }
+        : undefined;
     const notes = [`why: ${pick.why}`];
     if (pick.template !== "shell") notes.push("`--template shell` writes shell agents instead; `--template mixed|devops` the other rosters");
     else notes.push("install and log in to Claude Code (npm install -g @anthropic-ai/claude-code; claude /login), then run init again with --force");
-    return { options: { template: pick.template, runtime: pick.runtime, ...(llm ? { llm } : {}) }, description: DESCRIPTIONS[pick.runtime === "claude" ? "claude" : pick.runtime]!, notes };
+    return {
+      options: { template: pick.template, runtime: pick.runtime, ...(llm ? { llm } : {}) },
+      description: DESCRIPTIONS[pick.runtime === "claude" ? "claude" : pick.runtime]!,
+      notes,
+    };
   }
   const notes: string[] = [];
-  const needed: Record<TemplateName, readonly ProgramReport["runtime"][]> = { shell: [], claude: ["claude"], mixed: ["claude", "codex", "gemini", "qwen"], devops: [] };
+  const needed: Record<TemplateName, readonly ProgramReport["runtime"][]> = {
+    shell: [],
+    claude: ["claude"],
+    mixed: ["claude", "codex", "gemini", "qwen"],
+    devops: [],
+  };
   let runtime: TemplateOptions["runtime"];
   if (template === "devops") {
     const pick = chooseRoster(reports, env);

@@ -24,10 +24,19 @@ export async function login(agentName: string, options: LoginOptions): Promise<v
   const agent = config.agents.find((a) => a.name === agentName);
   if (!agent) throw new NotFoundError(`unknown agent "${agentName}"`, { hint: `Agents: ${config.agents.map((a) => a.name).join(", ")}.` });
   const spec = loginSpec(agent.runtime);
-  if (!spec) throw new UsageError(`agent ${agent.name} runs ${agent.runtime}, which has no login`, { hint: "Program agents (runtime: claude, codex, gemini, qwen) log in; give others their keys in `env`." });
+  if (!spec)
+    throw new UsageError(`agent ${agent.name} runs ${agent.runtime}, which has no login`, {
+      hint: "Program agents (runtime: claude, codex, gemini, qwen) log in; give others their keys in `env`.",
+    });
   const program = locateProgram(agent.command ?? agent.runtime, process.env, agent.cwd);
-  if (!program) throw new EnvironmentError(`${agent.command ?? agent.runtime} not found for agent ${agent.name}`, { hint: "Install it (claude-agent doctor says how), or set the agent's `command`." });
-  if (!process.stdin.isTTY) throw new UsageError("login needs a terminal: the program asks you to sign in", { hint: `Run it in a terminal, or set ${spec.keyVars[0]} in the agent's env: in swarm.yaml.` });
+  if (!program)
+    throw new EnvironmentError(`${agent.command ?? agent.runtime} not found for agent ${agent.name}`, {
+      hint: "Install it (claude-agent doctor says how), or set the agent's `command`.",
+    });
+  if (!process.stdin.isTTY)
+    throw new UsageError("login needs a terminal: the program asks you to sign in", {
+      hint: `Run it in a terminal, or set ${spec.keyVars[0]} in the agent's env: in swarm.yaml.`,
+    });
   const configDir = agentConfigDir(home, agent.name);
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
   const env = { ...agentEnvironment(agent, { base: process.env }), [spec.configVar]: configDir };

@@ -42,5 +42,8 @@ export async function logs(agent: string | undefined, options: GlobalOptions & {
 export function formatEvent(event: SwarmEvent): string {
   const time = event.at ? event.at.slice(11, 23) : "";
   const parts = [time, event.type.padEnd(15), event.taskId ?? "", event.agent ?? "", event.session ?? "", event.message ?? ""];
-  return parts.filter((p) => p !== "").map(terminalLine).join("  ");
+  return parts
+    .filter((p) => p !== "")
+    .map(terminalLine)
+    .join("  ");
 }

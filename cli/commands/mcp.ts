@@ -12,7 +12,10 @@ export async function mcp(options: GlobalOptions): Promise<void> {
   const swarm = await connect({ home: homeOf(options).root });
   const control = new LocalControl(swarm.client);
   try {
-    await serveMcpStdio(control, (action, target) => void swarm.client.events.publish("audit", { actor: "local", interface: "mcp", action, target }).catch(() => undefined));
+    await serveMcpStdio(
+      control,
+      (action, target) => void swarm.client.events.publish("audit", { actor: "local", interface: "mcp", action, target }).catch(() => undefined),
+    );
   } finally {
     await control.close();
     await swarm.close();

@@ -1,6 +1,15 @@
 import { print, printError } from "../output.js";
 import { durationMs, localActor, UsageError, type SwarmConfig } from "../../core/index.js";
-import { forget as forgetEntry, openMemory, remember, repoOf, targetOfHome, type MemoryEntry, type MemoryScope, type ScopeFilter } from "../../history/index.js";
+import {
+  forget as forgetEntry,
+  openMemory,
+  remember,
+  repoOf,
+  targetOfHome,
+  type MemoryEntry,
+  type MemoryScope,
+  type ScopeFilter,
+} from "../../history/index.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
 import { configIfAny, limitFlag, oneLine, safeText } from "../history-context.js";
@@ -62,7 +71,10 @@ export async function forget(id: string, options: GlobalOptions & { json?: boole
 }
 
 function render(entries: readonly MemoryEntry[]): string {
-  return table(["ID", "SCOPE", "ADDED (UTC)", "TEXT"], entries.map((e) => [e.id, oneLine(e.scope, 40), e.createdAt.slice(0, 16).replace("T", " "), oneLine(safeText(e.text), 100)]));
+  return table(
+    ["ID", "SCOPE", "ADDED (UTC)", "TEXT"],
+    entries.map((e) => [e.id, oneLine(e.scope, 40), e.createdAt.slice(0, 16).replace("T", " "), oneLine(safeText(e.text), 100)]),
+  );
 }
 
 function scopeOf(options: ScopeOptions, config: SwarmConfig | null): MemoryScope {

@@ -61,7 +61,9 @@ class LiveView implements View {
   show(state: ExecutionState): void {
     const width = Math.max(20, (process.stdout.columns || 120) - 1);
     // A line wider than the terminal wraps and would throw the cursor arithmetic off: cut it.
-    const lines = describeExecution(state).map(terminalLine).map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
+    const lines = describeExecution(state)
+      .map(terminalLine)
+      .map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A\r` : "";
     printControlled({ before: up, line: "\x1b[2K", after: "\x1b[J" }, lines);
     this.drawn = lines.length;
@@ -126,7 +128,20 @@ class JsonView implements View {
     if (this.seen.size === 0) this.write({ type: "execution", ...this.execution(state) });
     for (const [step, st] of changedSteps(state, this.seen)) {
       const { status, attempts, agent, taskId, exitCode, reason, retryAt } = st;
-      this.write({ type: "step", executionId: state.id, step, status, attempts, agent, taskId, exitCode, reason, retryAt, gate: st.gate?.status ?? null, rollback: st.rollback?.status ?? null });
+      this.write({
+        type: "step",
+        executionId: state.id,
+        step,
+        status,
+        attempts,
+        agent,
+        taskId,
+        exitCode,
+        reason,
+        retryAt,
+        gate: st.gate?.status ?? null,
+        rollback: st.rollback?.status ?? null,
+      });
     }
   }
 
@@ -135,7 +150,14 @@ class JsonView implements View {
   }
 
   private execution(state: ExecutionState) {
-    return { executionId: state.id, workflow: state.workflow, status: state.status, reason: state.reason, createdAt: state.createdAt, finishedAt: state.finishedAt };
+    return {
+      executionId: state.id,
+      workflow: state.workflow,
+      status: state.status,
+      reason: state.reason,
+      createdAt: state.createdAt,
+      finishedAt: state.finishedAt,
+    };
   }
 
   private write(value: Record<string, unknown>): void {

@@ -26,7 +26,9 @@ export function remoteTarget(options: GlobalOptions & { url?: string; token?: st
     try {
       token = readFileSync(`${homeOf(options).root}/api.token`, "utf8").trim();
     } catch {
-      throw new UsageError("--url needs a token: --token, CLAUDE_AGENT_TOKEN, or this home's api.token", { hint: "On the swarm's machine: claude-agent api token create --name NAME" });
+      throw new UsageError("--url needs a token: --token, CLAUDE_AGENT_TOKEN, or this home's api.token", {
+        hint: "On the swarm's machine: claude-agent api token create --name NAME",
+      });
     }
   }
   return { url, token };
@@ -41,7 +43,23 @@ async function finalResult(control: RemoteControl, id: string): Promise<TaskResu
   }
 }
 
-export async function submit(target: RemoteTarget, options: { task?: string; taskFile?: string; agent?: string; wait?: boolean; timeout?: string; priority?: string; idempotencyKey?: string; fresh?: boolean; json?: boolean; plan?: boolean; gate?: string; commit?: boolean }): Promise<void> {
+export async function submit(
+  target: RemoteTarget,
+  options: {
+    task?: string;
+    taskFile?: string;
+    agent?: string;
+    wait?: boolean;
+    timeout?: string;
+    priority?: string;
+    idempotencyKey?: string;
+    fresh?: boolean;
+    json?: boolean;
+    plan?: boolean;
+    gate?: string;
+    commit?: boolean;
+  },
+): Promise<void> {
   if (options.plan) throw new UsageError("--plan is not available with --url; run it on the swarm's machine");
   const task = options.taskFile !== undefined ? readFileSync(options.taskFile === "-" ? 0 : options.taskFile, "utf8") : options.task;
   if (task === undefined) throw new UsageError("--task is required", { hint: 'claude-agent --url URL submit --task "npm test" [--agent testing] [--wait]' });
@@ -52,7 +70,15 @@ export async function submit(target: RemoteTarget, options: { task?: string; tas
     return Number(value);
   };
   const submitted = await control.submit(
-    { task, agent: options.agent, timeout: number("--timeout", options.timeout), priority: number("--priority", options.priority), fresh: options.fresh, gate: options.gate, commit: options.commit },
+    {
+      task,
+      agent: options.agent,
+      timeout: number("--timeout", options.timeout),
+      priority: number("--priority", options.priority),
+      fresh: options.fresh,
+      gate: options.gate,
+      commit: options.commit,
+    },
     options.idempotencyKey,
   );
   if (!options.wait) {
@@ -86,9 +112,18 @@ export async function status(target: RemoteTarget, options: { agent?: string; js
   const agents = snapshot.agents.filter((a) => !options.agent || a.name === options.agent);
   if (options.json) return printJson({ ...snapshot, agents, sessions: agents.flatMap((a) => a.sessions), api: { url: target.url } });
   print(`swarm: ${snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : "NOT RUNNING (no heartbeat)"}\napi: ${target.url}\n\n`);
-  const rows = agents.flatMap((a) => a.sessions.map((s) => [s.name, a.runtime, a.paused ? "paused" : s.state, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]));
+  const rows = agents.flatMap((a) =>
+    a.sessions.map((s) => [s.name, a.runtime, a.paused ? "paused" : s.state, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+  );
   print(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
-  const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);
+  const queues = agents.map((a) => [
+    a.name,
+    String(a.queue.waiting),
+    String(a.queue.active),
+    String(a.queue.delayed),
+    String(a.queue.completed),
+    String(a.queue.failed),
+  ]);
   print(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
 }
 

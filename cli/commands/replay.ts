@@ -28,7 +28,8 @@ type Known = { readonly task: false } | { readonly task: true; readonly castFile
 export async function replay(id: string, options: ReplayOptions): Promise<void> {
   const speed = positive("--speed", options.speed, 1);
   const maxIdleSec = positive("--max-idle", options.maxIdle, 2);
-  if (!isSafeId(id)) throw new UsageError(`not a task id: ${JSON.stringify(id)}`, { hint: "task ids look like mx5hwnhn-l87nk4; `claude-agent tasks` lists them." });
+  if (!isSafeId(id))
+    throw new UsageError(`not a task id: ${JSON.stringify(id)}`, { hint: "task ids look like mx5hwnhn-l87nk4; `claude-agent tasks` lists them." });
   const home = homeOf(options);
   const file = join(home.outputDir, `${id}.cast`);
   const text = existsSync(file) ? readRegularFile(file) : null;
@@ -98,4 +99,3 @@ function positive(flag: string, value: string | undefined, fallback: number): nu
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0)) throw new UsageError(`${flag}: expected a positive number, got ${JSON.stringify(value)}`);
   return n;
 }
-

@@ -16,6 +16,9 @@ export function parseInterval(raw: string | undefined): number {
 
 /** `claude-agent status --watch [--interval s]`: a plain, non-interactive live view until Ctrl-C. */
 export async function statusWatch(options: GlobalOptions & { interval?: string; json?: boolean; agent?: string }): Promise<void> {
-  if (options.json) throw new UsageError("--watch and --json do not go together", { hint: "For a JSON feed, run `claude-agent status --json` in a loop or `claude-agent logs --follow --json`." });
+  if (options.json)
+    throw new UsageError("--watch and --json do not go together", {
+      hint: "For a JSON feed, run `claude-agent status --json` in a loop or `claude-agent logs --follow --json`.",
+    });
   await watchStatus({ home: options.home, intervalSec: parseInterval(options.interval), agent: options.agent });
 }

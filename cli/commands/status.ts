@@ -25,13 +25,30 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
       return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
     }
-    const daemon = snapshot.daemon.alive ? `running (pid ${snapshot.daemon.pid})` : `NOT RUNNING (no heartbeat); start it with \`${agentCommand(homeOf(options).root, "up", "--detach")}\``;
+    const daemon = snapshot.daemon.alive
+      ? `running (pid ${snapshot.daemon.pid})`
+      : `NOT RUNNING (no heartbeat); start it with \`${agentCommand(homeOf(options).root, "up", "--detach")}\``;
     print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\n\n`);
     const rows = agents.flatMap((agent) =>
-      agent.sessions.map((s) => [s.name, agent.runtime, `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`, s.currentTask ?? "-", String(s.completed), String(s.failed), String(s.restarts)]),
+      agent.sessions.map((s) => [
+        s.name,
+        agent.runtime,
+        `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`,
+        s.currentTask ?? "-",
+        String(s.completed),
+        String(s.failed),
+        String(s.restarts),
+      ]),
     );
     print(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
-    const queues = agents.map((a) => [a.name, String(a.queue.waiting), String(a.queue.active), String(a.queue.delayed), String(a.queue.completed), String(a.queue.failed)]);
+    const queues = agents.map((a) => [
+      a.name,
+      String(a.queue.waiting),
+      String(a.queue.active),
+      String(a.queue.delayed),
+      String(a.queue.completed),
+      String(a.queue.failed),
+    ]);
     print(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
     const programs = programLines(agents);
     if (programs.length > 0) print(`\n${programs.join("\n")}\n`);
@@ -42,7 +59,10 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     }
     const role = options.agent ? roles[0] : null;
     if (role) {
-      const text = role.text.split("\n").map((line) => `  ${line}`).join("\n");
+      const text = role.text
+        .split("\n")
+        .map((line) => `  ${line}`)
+        .join("\n");
       print(`\nrole (${role.source}; ${role.delivery}):\n${text}\n`);
     } else if (options.agent) print("\nrole: none (set `role:` in swarm.yaml; docs/ROLES.md)\n");
   });
@@ -52,7 +72,8 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
 function stateOf(state: string, agent: AgentStatus): string {
   if (state === "busy") return state;
   if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
-  if (agent.breaker && state !== "down" && state !== "failed") return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
+  if (agent.breaker && state !== "down" && state !== "failed")
+    return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
   return state;
 }
 
@@ -87,8 +108,10 @@ function roleOf(agent: AgentConfig | undefined): { source: string; text: string;
   if (agent?.role === undefined) return null;
   const how = ROLE_DELIVERY[agent.runtime];
   const delivery =
-    how !== undefined ? `delivered as ${how}`
-    : agent.runtime === "shell" ? "a shell agent runs commands: the role documents the agent"
-    : `not delivered to the ${agent.runtime} program yet`;
+    how !== undefined
+      ? `delivered as ${how}`
+      : agent.runtime === "shell"
+        ? "a shell agent runs commands: the role documents the agent"
+        : `not delivered to the ${agent.runtime} program yet`;
   return { source: agent.role.source, text: agent.role.text, delivery };
 }

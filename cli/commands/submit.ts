@@ -42,12 +42,20 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
     const status = await swarm.status();
     if (!status.daemon.alive) printError("warning: no bridge is running in this home; the task waits in its queue until `claude-agent up`.\n");
     const handle = await swarm.submit({
-      task, agent: options.agent, timeout, priority, idempotencyKey: options.idempotencyKey, fresh: options.fresh,
-      gate: options.gate, gateRetries, commit: options.commit,
+      task,
+      agent: options.agent,
+      timeout,
+      priority,
+      idempotencyKey: options.idempotencyKey,
+      fresh: options.fresh,
+      gate: options.gate,
+      gateRetries,
+      commit: options.commit,
     });
     if (handle.rejected !== undefined) {
       // Refused before it reached a pane: bad input (exit 2), with or without --wait. The ledger keeps it as `rejected`.
-      if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created, status: "rejected", reason: handle.rejected });
+      if (options.json)
+        printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created, status: "rejected", reason: handle.rejected });
       printError(`error: task ${handle.id} was refused: ${handle.rejected}\n`);
       process.exitCode = 2;
       return;
@@ -60,14 +68,16 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
     }
     if (!options.json) printError(`task ${handle.id} → ${handle.agent} (${handle.routedBy})\n`);
     // While it runs: its agent, elapsed time and the live tail of its pane (wait-progress.ts); nothing with --json.
-    const progress = options.json ? null : new WaitProgress({
-      taskId: handle.id,
-      castFile: join(homeOf(options).outputDir, `${handle.id}.cast`),
-      record: () => clientInternals(swarm.client).ledger.get(handle.id),
-      tty: process.stderr.isTTY === true,
-      columns: process.stderr.columns,
-      redact: swarmRedactor(swarm.config.agents.map((agent) => agent.env ?? {})),
-    });
+    const progress = options.json
+      ? null
+      : new WaitProgress({
+          taskId: handle.id,
+          castFile: join(homeOf(options).outputDir, `${handle.id}.cast`),
+          record: () => clientInternals(swarm.client).ledger.get(handle.id),
+          tty: process.stderr.isTTY === true,
+          columns: process.stderr.columns,
+          redact: swarmRedactor(swarm.config.agents.map((agent) => agent.env ?? {})),
+        });
     progress?.start();
     const result = await handle.result().finally(async () => progress?.stop());
     if (options.json) printJson(result);

@@ -21,9 +21,13 @@ const STATUSES = ["queued", "running", "completed", "failed", "timeout", "cancel
 
 /** `claude-agent tasks`: past and present tasks from the history store, newest first (or best match first with --search). */
 export async function tasks(options: TasksOptions): Promise<void> {
-  const statuses = options.status?.split(",").map((s) => s.trim()).filter(Boolean);
+  const statuses = options.status
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const status of statuses ?? []) {
-    if (!STATUSES.includes(status)) throw new UsageError(`--status: expected one or more of ${STATUSES.join(", ")} (comma-separated), got ${JSON.stringify(status)}`);
+    if (!STATUSES.includes(status))
+      throw new UsageError(`--status: expected one or more of ${STATUSES.join(", ")} (comma-separated), got ${JSON.stringify(status)}`);
   }
   if (options.search !== undefined && options.search.trim() === "") throw new UsageError("--search: the search text is empty");
   const query = {

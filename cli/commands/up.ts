@@ -40,7 +40,9 @@ export async function up(options: UpOptions): Promise<void> {
   const paths = ensureHome(resolveHome(options.home));
   const holder = await homeLockHolder(paths.root);
   if (holder && holder !== "silent") {
-    throw new UsageError(`the swarm in ${paths.root} is already running (pid ${holder.pid})`, { hint: "Stop it with `claude-agent down`, or use it: `claude-agent status`." });
+    throw new UsageError(`the swarm in ${paths.root} is already running (pid ${holder.pid})`, {
+      hint: "Stop it with `claude-agent down`, or use it: `claude-agent status`.",
+    });
   }
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
   await sayProgramProblems(await programChecks(config));
@@ -49,7 +51,10 @@ export async function up(options: UpOptions): Promise<void> {
   if (options.detach) {
     const started = await startDetached(paths, config.source, optOuts);
     if (options.json) printJson({ ...started, home: paths.root, config: config.source });
-    else process.stdout.write(`swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: ${agentCommand(paths.root, "down")}\n`);
+    else
+      process.stdout.write(
+        `swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: ${agentCommand(paths.root, "down")}\n`,
+      );
     return;
   }
   await runForeground(paths, config.source, optOuts);

@@ -25,7 +25,14 @@ export interface WebOptions extends GlobalOptions {
 /** A web login has every scope unless narrowed: the person at this shell could `claude-agent attach` anyway. */
 export async function web(options: WebOptions): Promise<void> {
   if (options.readOnly && options.scope) throw new UsageError("--read-only and --scope: give one of them");
-  const scopes = options.readOnly ? ["read"] : options.scope ? options.scope.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean) : [...SCOPES];
+  const scopes = options.readOnly
+    ? ["read"]
+    : options.scope
+      ? options.scope
+          .flatMap((s) => s.split(","))
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [...SCOPES];
   const home = homeOf(options).root;
   const run = readApiRunFile(home);
   if (!run) {
@@ -33,12 +40,16 @@ export async function web(options: WebOptions): Promise<void> {
       hint: "Start the swarm with `claude-agent up` (with no `api: false` in swarm.yaml); `claude-agent status` shows the API's address.",
     });
   }
-  const created = await withSwarm(options, (swarm) => new LoginCodes(clientInternals(swarm.client).redis, clientInternals(swarm.client).keys.prefix).create({ scopes, actor: localActor() }));
+  const created = await withSwarm(options, (swarm) =>
+    new LoginCodes(clientInternals(swarm.client).redis, clientInternals(swarm.client).keys.prefix).create({ scopes, actor: localActor() }),
+  );
   const url = `${run.url}/`;
   const opened = options.open !== false && hasDisplay() ? openBrowser(`${url}#code=${created.code}`) : false;
   if (options.json) return printJson({ url, code: created.code, expiresAt: created.expiresAt, scopes, opened });
   print(`${url}\nlogin code: ${created.code}\n`);
-  printError(`the code works once, until ${new Date(created.expiresAt).toLocaleTimeString()} (2 minutes); scopes: ${scopes.join(", ")}${opened ? "; opened in your browser" : ""}\n`);
+  printError(
+    `the code works once, until ${new Date(created.expiresAt).toLocaleTimeString()} (2 minutes); scopes: ${scopes.join(", ")}${opened ? "; opened in your browser" : ""}\n`,
+  );
 }
 
 function hasDisplay(): boolean {

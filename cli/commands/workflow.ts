@@ -1,6 +1,15 @@
 import { ConfigError, findConfigFile, loadConfig, NotRunningError, redactValues, terminalText, UsageError } from "../../core/index.js";
 import { connect } from "../../client/index.js";
-import { parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode, type Step, type StepState } from "../../workflows/index.js";
+import {
+  parseWorkflow,
+  readWorkflowFile,
+  shellWarnings,
+  WorkflowClient,
+  type ExecutionState,
+  type RenderMode,
+  type Step,
+  type StepState,
+} from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { duration, table } from "../format.js";
 import { print, printError } from "../output.js";
@@ -19,7 +28,10 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
   const params = parseParamArgs(options.params ?? []);
   await withWorkflows(options, async (workflows, daemonAlive) => {
     const workflow = workflows.load(file);
-    refuseCommaForm(params, workflow.params.map((p) => p.name));
+    refuseCommaForm(
+      params,
+      workflow.params.map((p) => p.name),
+    );
     const state = await workflows.start(workflow, params);
     if (!(await daemonAlive())) printError("warning: the swarm's daemon is not running; the execution starts when `claude-agent up` runs.\n");
     if (!options.wait) {
@@ -45,7 +57,8 @@ export interface ValidateOptions extends GlobalOptions {
 export async function validate(file: string, options: ValidateOptions): Promise<void> {
   const text = readWorkflowFile(file);
   const { agents, runtimes, against, warning } = await agentsToCheck(options);
-  if (warning !== null) printError(`warning: ${warning}
+  if (warning !== null)
+    printError(`warning: ${warning}
 `);
   let problems: readonly string[] = [];
   let warnings: string[] = [];
@@ -64,7 +77,16 @@ export async function validate(file: string, options: ValidateOptions): Promise<
     problems = error.problems;
   }
   process.exitCode = problems.length > 0 ? 2 : 0;
-  if (options.json) return printJson({ file, valid: problems.length === 0, workflow: summary?.name ?? null, steps: summary?.steps ?? null, problems, warnings, agentsCheckedAgainst: against });
+  if (options.json)
+    return printJson({
+      file,
+      valid: problems.length === 0,
+      workflow: summary?.name ?? null,
+      steps: summary?.steps ?? null,
+      problems,
+      warnings,
+      agentsCheckedAgainst: against,
+    });
   for (const w of warnings) printError(`warning: ${w}\n`);
   if (summary !== null) {
     const checked = against === null ? "agent names NOT checked" : `agents checked against ${against}`;
@@ -154,7 +176,12 @@ export async function withWorkflows<T>(options: GlobalOptions, fn: (workflows: W
   return withSwarm(options, async (swarm) => {
     const workflows = new WorkflowClient(swarm.client);
     try {
-      return await fn(workflows, () => swarm.client.status().then((s) => s.daemon.alive, () => false));
+      return await fn(workflows, () =>
+        swarm.client.status().then(
+          (s) => s.daemon.alive,
+          () => false,
+        ),
+      );
     } finally {
       await workflows.close();
     }
@@ -177,7 +204,8 @@ export function parseParamArgs(values: readonly string[]): Record<string, string
   const params: Record<string, string> = {};
   for (const pair of values) {
     const match = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/s.exec(pair);
-    if (match === null) throw new UsageError(`--params: expected name=value, got ${JSON.stringify(pair)}`, { hint: "--params env=prod --params version=1.2.3" });
+    if (match === null)
+      throw new UsageError(`--params: expected name=value, got ${JSON.stringify(pair)}`, { hint: "--params env=prod --params version=1.2.3" });
     const [, name = "", given = ""] = match;
     if (Object.hasOwn(params, name)) throw new UsageError(`--params: "${name}" is given twice`);
     params[name] = given;
@@ -223,7 +251,11 @@ function elapsed(from: string | null, to: string | null): string {
 }
 
 function firstLine(text: string, max = 60): string {
-  const line = text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  const line =
+    text
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
@@ -237,11 +269,21 @@ export function describeExecution(state: ExecutionState): string[] {
   lines.push("", ...table(["STEP", "STATUS", "AGENT", "TASK", "EXIT", "TIME", "DETAIL"], stepRows(state)).split("\n"));
   for (const [step, st] of Object.entries(state.steps)) {
     if (st.status === "waiting-approval") {
-      lines.push("", `waiting for approval: claude-agent answer ${st.inbox ?? "ITEM"} approve|deny   (or: claude-agent approve ${state.id} ${step}; reject ${state.id} ${step} --reason "…")`);
+      lines.push(
+        "",
+        `waiting for approval: claude-agent answer ${st.inbox ?? "ITEM"} approve|deny   (or: claude-agent approve ${state.id} ${step}; reject ${state.id} ${step} --reason "…")`,
+      );
       // The whole question, each line marked as quoted: templated text cannot pass for a line of ours.
-      if (st.task) lines.push(...terminalText(st.task).trimEnd().split("\n").map((line) => `  │ ${line}`));
+      if (st.task)
+        lines.push(
+          ...terminalText(st.task)
+            .trimEnd()
+            .split("\n")
+            .map((line) => `  │ ${line}`),
+        );
     }
-    if (st.status === "waiting-input") lines.push("", `waiting for input: claude-agent answer ${st.inbox ?? "ITEM"}   (claude-agent inbox ${st.inbox ?? ""} shows the questions)`);
+    if (st.status === "waiting-input")
+      lines.push("", `waiting for input: claude-agent answer ${st.inbox ?? "ITEM"}   (claude-agent inbox ${st.inbox ?? ""} shows the questions)`);
   }
   return lines;
 }
@@ -250,7 +292,15 @@ function stepRows(state: ExecutionState): string[][] {
   return state.definition.steps.map((step) => {
     const st = state.steps[step.id];
     if (st === undefined) return [step.id, "?", "-", "-", "-", "-", ""];
-    return [step.id, statusText(step, st), agentText(step, st), st.gate?.status === "running" ? (st.gate.taskId ?? "-") : (st.taskId ?? "-"), st.exitCode === null ? "-" : String(st.exitCode), st.startedAt === null ? "-" : elapsed(st.startedAt, st.finishedAt), detailText(st)];
+    return [
+      step.id,
+      statusText(step, st),
+      agentText(step, st),
+      st.gate?.status === "running" ? (st.gate.taskId ?? "-") : (st.taskId ?? "-"),
+      st.exitCode === null ? "-" : String(st.exitCode),
+      st.startedAt === null ? "-" : elapsed(st.startedAt, st.finishedAt),
+      detailText(st),
+    ];
   });
 }
 

@@ -23,13 +23,22 @@ describe("api: in swarm.yaml", () => {
 
   it("reads IPv6 addresses, resolves TLS files against the config's folder and normalises origins", () => {
     const api = load({ listen: "[::1]:0", tls: { cert: "c.pem", key: "/abs/k.pem" }, allowed_origins: ["https://dash.example.com/"] }).api!;
-    expect(api).toMatchObject({ listen: { host: "::1", port: 0 }, listenExplicit: true, tls: { cert: "/x/c.pem", key: "/abs/k.pem" }, allowedOrigins: ["https://dash.example.com"] });
+    expect(api).toMatchObject({
+      listen: { host: "::1", port: 0 },
+      listenExplicit: true,
+      tls: { cert: "/x/c.pem", key: "/abs/k.pem" },
+      allowedOrigins: ["https://dash.example.com"],
+    });
   });
 
   it("refuses a non-loopback address without TLS unless insecure_bind is named, and public metrics off loopback", () => {
-    expect(problems({ listen: "0.0.0.0:7433" })).toEqual([expect.stringMatching(/^swarm\.yaml: api\.listen: 0\.0\.0\.0 is not a loopback address; add api\.tls/)]);
+    expect(problems({ listen: "0.0.0.0:7433" })).toEqual([
+      expect.stringMatching(/^swarm\.yaml: api\.listen: 0\.0\.0\.0 is not a loopback address; add api\.tls/),
+    ]);
     expect(problems({ listen: "0.0.0.0:7433", insecure_bind: true })).toEqual([]);
-    expect(problems({ listen: "0.0.0.0:7433", tls: { cert: "c", key: "k" }, metrics: "public" })).toEqual([expect.stringContaining("api.metrics: public metrics are only allowed on a loopback address")]);
+    expect(problems({ listen: "0.0.0.0:7433", tls: { cert: "c", key: "k" }, metrics: "public" })).toEqual([
+      expect.stringContaining("api.metrics: public metrics are only allowed on a loopback address"),
+    ]);
   });
 
   it("names every bad field with its path", () => {
@@ -40,6 +49,6 @@ describe("api: in swarm.yaml", () => {
       'swarm.yaml: api.allowed_origins.0: expected an origin such as "https://dash.example.com", got "javascript:alert(1)"',
       "swarm.yaml: api.bogus: unknown key",
     ]);
-    expect(problems("yes")).toEqual(["swarm.yaml: api: expected false or a mapping with `listen`, `tls`, `metrics`, …, got \"yes\""]);
+    expect(problems("yes")).toEqual(['swarm.yaml: api: expected false or a mapping with `listen`, `tls`, `metrics`, …, got "yes"']);
   });
 });

@@ -30,23 +30,41 @@ const LISTEN_EXPECTED = 'host:port such as "127.0.0.1:7433" (port 0 picks a free
 const ORIGIN_EXPECTED = 'an origin such as "https://dash.example.com"';
 
 const rawApiObject = z
-    .object(
-      {
-        listen: z.custom<string>((v) => parseListen(v) !== null, (v) => ({ message: expectedMessage(LISTEN_EXPECTED, v) })).optional(),
-        tls: z
-          .object({ cert: z.string().min(1), key: z.string().min(1) }, { errorMap: (_i, ctx) => ({ message: expectedMessage("a mapping with `cert` and `key` file paths", ctx.data) }) })
-          .strict()
-          .optional(),
-        insecure_bind: z.boolean({ errorMap: (_i, ctx) => ({ message: expectedMessage("true or false", ctx.data) }) }).optional(),
-        metrics: z.enum(["token", "public"], { errorMap: (_i, ctx) => ({ message: expectedMessage('"token" or "public"', ctx.data) }) }).optional(),
-        rate_limit: z.number({ errorMap: (_i, ctx) => ({ message: expectedMessage("a positive number of requests per minute", ctx.data) }) }).int().positive().optional(),
-        allowed_origins: z
-          .array(z.custom<string>((v) => isOrigin(v), (v) => ({ message: expectedMessage(ORIGIN_EXPECTED, v) })), { errorMap: (_i, ctx) => ({ message: expectedMessage("a list of origins", ctx.data) }) })
-          .optional(),
-      },
-      { errorMap: (_i, ctx) => ({ message: expectedMessage("false or a mapping with `listen`, `tls`, `metrics`, …", ctx.data) }) },
-    )
-    .strict();
+  .object(
+    {
+      listen: z
+        .custom<string>(
+          (v) => parseListen(v) !== null,
+          (v) => ({ message: expectedMessage(LISTEN_EXPECTED, v) }),
+        )
+        .optional(),
+      tls: z
+        .object(
+          { cert: z.string().min(1), key: z.string().min(1) },
+          { errorMap: (_i, ctx) => ({ message: expectedMessage("a mapping with `cert` and `key` file paths", ctx.data) }) },
+        )
+        .strict()
+        .optional(),
+      insecure_bind: z.boolean({ errorMap: (_i, ctx) => ({ message: expectedMessage("true or false", ctx.data) }) }).optional(),
+      metrics: z.enum(["token", "public"], { errorMap: (_i, ctx) => ({ message: expectedMessage('"token" or "public"', ctx.data) }) }).optional(),
+      rate_limit: z
+        .number({ errorMap: (_i, ctx) => ({ message: expectedMessage("a positive number of requests per minute", ctx.data) }) })
+        .int()
+        .positive()
+        .optional(),
+      allowed_origins: z
+        .array(
+          z.custom<string>(
+            (v) => isOrigin(v),
+            (v) => ({ message: expectedMessage(ORIGIN_EXPECTED, v) }),
+          ),
+          { errorMap: (_i, ctx) => ({ message: expectedMessage("a list of origins", ctx.data) }) },
+        )
+        .optional(),
+    },
+    { errorMap: (_i, ctx) => ({ message: expectedMessage("false or a mapping with `listen`, `tls`, `metrics`, …", ctx.data) }) },
+  )
+  .strict();
 
 export type RawApi = false | z.infer<typeof rawApiObject>;
 
@@ -76,9 +94,11 @@ export function apiProblems(raw: unknown): string[] {
   if (listen === null || isLoopback(listen.host)) return [];
   const problems: string[] = [];
   if (section.tls === undefined && section.insecure_bind !== true) {
-    problems.push(`api.listen: ${listen.host} is not a loopback address; add api.tls { cert, key }, or set api.insecure_bind: true to serve tokens in clear text on the network`);
+    problems.push(
+      `api.listen: ${listen.host} is not a loopback address; add api.tls { cert, key }, or set api.insecure_bind: true to serve tokens in clear text on the network`,
+    );
   }
-  if (section.metrics === "public") problems.push("api.metrics: public metrics are only allowed on a loopback address; use \"token\"");
+  if (section.metrics === "public") problems.push('api.metrics: public metrics are only allowed on a loopback address; use "token"');
   return problems;
 }
 

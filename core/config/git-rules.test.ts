@@ -27,7 +27,12 @@ function problems(text: string): readonly string[] {
 
 describe("worktree, commit and gate keys", () => {
   it("default to no worktree, no commit, no gate and no retries", () => {
-    expect(parseConfig("agents:\n  - { name: a, runtime: shell }\n", options).agents[0]).toMatchObject({ worktree: false, commit: false, gate: null, gateRetries: 0 });
+    expect(parseConfig("agents:\n  - { name: a, runtime: shell }\n", options).agents[0]).toMatchObject({
+      worktree: false,
+      commit: false,
+      gate: null,
+      gateRetries: 0,
+    });
   });
 
   it("read a worktree agent in a repository (a subfolder counts), its commit, gate and retries", () => {
@@ -45,8 +50,16 @@ describe("worktree, commit and gate keys", () => {
   });
 
   it.each([
-    ["commit without a worktree", "{ name: a, runtime: shell, commit: true }", "agents.0.commit: needs `worktree: true` (commits are made on the replica's own branch)"],
-    ["gate retries on a shell agent", "{ name: a, runtime: shell, gate: 'true', gate_retries: 1 }", "agents.0.gate_retries: gate retries re-prompt an agent program; a shell agent would only run the same command again"],
+    [
+      "commit without a worktree",
+      "{ name: a, runtime: shell, commit: true }",
+      "agents.0.commit: needs `worktree: true` (commits are made on the replica's own branch)",
+    ],
+    [
+      "gate retries on a shell agent",
+      "{ name: a, runtime: shell, gate: 'true', gate_retries: 1 }",
+      "agents.0.gate_retries: gate retries re-prompt an agent program; a shell agent would only run the same command again",
+    ],
     ["an empty gate", "{ name: a, runtime: shell, gate: '  ' }", 'agents.0.gate: expected a shell command, got "  "'],
     ["too many retries", "{ name: a, runtime: claude, gate_retries: 4 }", "agents.0.gate_retries: expected a whole number from 0 to 3, got 4"],
     ["a worktree that is not a boolean", "{ name: a, runtime: shell, worktree: yes please }", 'agents.0.worktree: expected true or false, got "yes please"'],

@@ -20,8 +20,10 @@ export const DEFAULT_MEMORY_MAX_CHARS = 4000;
 export function agentMemoryProblems(agent: Record<string, unknown>, index: number): string[] {
   const memory = agent.memory;
   if (typeof memory !== "object" || memory === null || (memory as { inject?: unknown }).inject !== true) return [];
-  if (agent.runtime === "shell") return [`agents.${index}.memory.inject: a shell agent's task is a command; memory is injected into agent programs' prompts only`];
-  if (agent.mode === "interactive") return [`agents.${index}.memory.inject: not supported for interactive agents yet (their prompt is pasted into the program's TUI); use mode: headless`];
+  if (agent.runtime === "shell")
+    return [`agents.${index}.memory.inject: a shell agent's task is a command; memory is injected into agent programs' prompts only`];
+  if (agent.mode === "interactive")
+    return [`agents.${index}.memory.inject: not supported for interactive agents yet (their prompt is pasted into the program's TUI); use mode: headless`];
   return [];
 }
 

@@ -19,7 +19,10 @@ const LLM = "{ base_url: 'http://localhost:11434/v1/', model: qwen2.5-coder, api
 describe("the langchain runtime and llm", () => {
   it("reads llm, trimming the URL's trailing slash", () => {
     const config = parseConfig(`agents:\n  - { name: coder, runtime: langchain, llm: ${LLM} }\n`, options);
-    expect(config.agents[0]).toMatchObject({ runtime: "langchain", llm: { baseUrl: "http://localhost:11434/v1", model: "qwen2.5-coder", apiKeyEnv: "OLLAMA_KEY" } });
+    expect(config.agents[0]).toMatchObject({
+      runtime: "langchain",
+      llm: { baseUrl: "http://localhost:11434/v1", model: "qwen2.5-coder", apiKeyEnv: "OLLAMA_KEY" },
+    });
     expect(Object.isFrozen(config.agents[0]?.llm)).toBe(true);
   });
 
@@ -30,16 +33,36 @@ describe("the langchain runtime and llm", () => {
 
   it.each([
     ["a missing llm", "{ name: a, runtime: langchain }", ["agents.0.llm: required by the langchain runtime: { base_url, model, api_key_env }"]],
-    ["a bad URL", "{ name: a, runtime: langchain, llm: { base_url: 'localhost:11434', model: m } }", ['agents.0.llm.base_url: expected an http(s) URL such as http://localhost:11434/v1, got "localhost:11434"']],
+    [
+      "a bad URL",
+      "{ name: a, runtime: langchain, llm: { base_url: 'localhost:11434', model: m } }",
+      ['agents.0.llm.base_url: expected an http(s) URL such as http://localhost:11434/v1, got "localhost:11434"'],
+    ],
     ["a missing model", "{ name: a, runtime: langchain, llm: { base_url: 'http://x/v1' } }", ["agents.0.llm.model: expected a model name, got nothing"]],
-    ["a bad key variable", "{ name: a, runtime: langchain, llm: { base_url: 'http://x/v1', model: m, api_key_env: 'my key' } }", ['agents.0.llm.api_key_env: expected a variable name of letters, digits and underscores, got "my key"']],
-    ["an unknown llm key", "{ name: a, runtime: langchain, llm: { base_url: 'http://x/v1', model: m, temperature: 1 } }", ["agents.0.llm.temperature: unknown key"]],
-    ["model, command and args", `{ name: a, runtime: langchain, llm: ${LLM}, model: m, command: x, args: [y] }`, [
-      "agents.0.model: not used by the langchain runtime; set llm.model",
-      "agents.0.command: not used by the langchain runtime (the program is built in)",
-      "agents.0.args: not used by the langchain runtime (the program is built in)",
-    ]],
-    ["llm on another runtime", `{ name: a, runtime: claude, llm: ${LLM} }`, ["agents.0.llm: only used by the langchain runtime (the claude program picks its model with `model`/`args`)"]],
+    [
+      "a bad key variable",
+      "{ name: a, runtime: langchain, llm: { base_url: 'http://x/v1', model: m, api_key_env: 'my key' } }",
+      ['agents.0.llm.api_key_env: expected a variable name of letters, digits and underscores, got "my key"'],
+    ],
+    [
+      "an unknown llm key",
+      "{ name: a, runtime: langchain, llm: { base_url: 'http://x/v1', model: m, temperature: 1 } }",
+      ["agents.0.llm.temperature: unknown key"],
+    ],
+    [
+      "model, command and args",
+      `{ name: a, runtime: langchain, llm: ${LLM}, model: m, command: x, args: [y] }`,
+      [
+        "agents.0.model: not used by the langchain runtime; set llm.model",
+        "agents.0.command: not used by the langchain runtime (the program is built in)",
+        "agents.0.args: not used by the langchain runtime (the program is built in)",
+      ],
+    ],
+    [
+      "llm on another runtime",
+      `{ name: a, runtime: claude, llm: ${LLM} }`,
+      ["agents.0.llm: only used by the langchain runtime (the claude program picks its model with `model`/`args`)"],
+    ],
   ])("reports %s with its path", (_what, agent, problems) => {
     expect(problemsOf(`agents:\n  - ${agent}\n`)).toEqual(problems.map((p) => `swarm.yaml: ${p}`));
   });

@@ -27,7 +27,23 @@ describe("parseConfig on a valid file", () => {
       source: "/project/swarm.yaml",
       defaultAgent: null,
       agents: [
-        { name: "api", runtime: "shell", replicas: 1, cwd: "/project", routes: [], env: {}, timeout: DEFAULT_TIMEOUT_SEC, mode: "headless", command: null, model: null, args: [], worktree: false, commit: false, gate: null, gateRetries: 0 },
+        {
+          name: "api",
+          runtime: "shell",
+          replicas: 1,
+          cwd: "/project",
+          routes: [],
+          env: {},
+          timeout: DEFAULT_TIMEOUT_SEC,
+          mode: "headless",
+          command: null,
+          model: null,
+          args: [],
+          worktree: false,
+          commit: false,
+          gate: null,
+          gateRetries: 0,
+        },
       ],
     });
   });
@@ -56,7 +72,11 @@ describe("parseConfig problems", () => {
   it.each([
     ["name", "agents:\n  - name: Backend API\n    runtime: shell\n", 'agents.0.name: expected lowercase letters, digits and hyphens, got "Backend API"'],
     ["missing name", "agents:\n  - runtime: shell\n", "agents.0.name: expected lowercase letters, digits and hyphens, got nothing"],
-    ["runtime", "agents:\n  - name: api\n    runtime: docker\n", 'agents.0.runtime: expected one of "shell", "claude", "codex", "gemini", "aider", "qwen", "langchain", got "docker"'],
+    [
+      "runtime",
+      "agents:\n  - name: api\n    runtime: docker\n",
+      'agents.0.runtime: expected one of "shell", "claude", "codex", "gemini", "aider", "qwen", "langchain", got "docker"',
+    ],
     ["mode", "agents:\n  - { name: a, runtime: claude, mode: batch }\n", 'agents.0.mode: expected one of "headless", "interactive", got "batch"'],
     ["model", "agents:\n  - { name: a, runtime: claude, model: '' }\n", 'agents.0.model: expected a model name, got ""'],
     ["args not a list", "agents:\n  - { name: a, runtime: claude, args: --verbose }\n", 'agents.0.args: expected a list of arguments, got "--verbose"'],
@@ -81,9 +101,7 @@ describe("parseConfig problems", () => {
   });
 
   it("rejects an empty file", () => {
-    expect(problemsOf(() => parseConfig("# nothing yet\n", options))).toEqual([
-      "swarm.yaml: the file is empty; expected a mapping with an `agents` list",
-    ]);
+    expect(problemsOf(() => parseConfig("# nothing yet\n", options))).toEqual(["swarm.yaml: the file is empty; expected a mapping with an `agents` list"]);
   });
 
   it("reports every problem at once, one line each", () => {
@@ -108,16 +126,12 @@ describe("parseConfig problems", () => {
 
   it("reports a duplicate agent name against its first use", () => {
     const text = "agents:\n  - { name: database, runtime: shell }\n  - { name: api, runtime: shell }\n  - { name: database, runtime: shell }\n";
-    expect(problemsOf(() => parseConfig(text, options))).toEqual([
-      'swarm.yaml: agents.2.name: duplicate agent name "database" (also agents.0)',
-    ]);
+    expect(problemsOf(() => parseConfig(text, options))).toEqual(['swarm.yaml: agents.2.name: duplicate agent name "database" (also agents.0)']);
   });
 
   it("reports a default_agent that names no agent, listing the agents", () => {
     const text = "agents:\n  - { name: backend-api, runtime: shell }\n  - { name: testing, runtime: shell }\ndefault_agent: nope\n";
-    expect(problemsOf(() => parseConfig(text, options))).toEqual([
-      'swarm.yaml: default_agent: unknown agent "nope"; agents are backend-api, testing',
-    ]);
+    expect(problemsOf(() => parseConfig(text, options))).toEqual(['swarm.yaml: default_agent: unknown agent "nope"; agents are backend-api, testing']);
   });
 
   it("reports cross-field rules alongside field problems", () => {
@@ -139,7 +153,8 @@ describe("parseConfig problems", () => {
 
 describe("agent programs", () => {
   it("reads runtime, model and args, and defaults to headless", () => {
-    const text = "agents:\n  - { name: coder, runtime: claude, command: /opt/claude, model: ' sonnet ', args: [--permission-mode, acceptEdits, --max-turns, 5] }\n";
+    const text =
+      "agents:\n  - { name: coder, runtime: claude, command: /opt/claude, model: ' sonnet ', args: [--permission-mode, acceptEdits, --max-turns, 5] }\n";
     expect(parseConfig(text, options).agents[0]).toMatchObject({
       runtime: "claude",
       command: "/opt/claude",
@@ -279,7 +294,16 @@ describe("a swarm.yaml that is not a config at all", () => {
   afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it("refuses a YAML alias bomb instead of expanding it", () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(", ")}]`,
+      ),
+    ].join("\n");
     expect(problemsOf(() => parseConfig(`${bomb}\n`, options))).toEqual(["swarm.yaml: Excessive alias count indicates a resource exhaustion attack"]);
   });
 

@@ -21,10 +21,17 @@ import { rawConfigSchema, type RawAgent } from "./schema.js";
 import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
 
 /** `file` becomes `source` and its basename labels every problem; relative agent `cwd`s resolve against `baseDir`. */
-export interface ParseOptions { readonly file: string; readonly baseDir: string }
+export interface ParseOptions {
+  readonly file: string;
+  readonly baseDir: string;
+}
 
 /** `explicit` is the user's `--config` path, resolved against `cwd`. */
-export interface LoadOptions { readonly explicit?: string; readonly cwd: string; readonly home: string }
+export interface LoadOptions {
+  readonly explicit?: string;
+  readonly cwd: string;
+  readonly home: string;
+}
 
 export const CONFIG_FILE_NAME = "swarm.yaml";
 /** A swarm.yaml is a few KB; anything near this is not one. */
@@ -64,7 +71,10 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
   ];
   if (!result.success || !api.success || problems.length > 0) {
     const label = basename(options.file);
-    throw invalid(problems.map((problem) => `${label}: ${problem}`), options.file);
+    throw invalid(
+      problems.map((problem) => `${label}: ${problem}`),
+      options.file,
+    );
   }
   return freeze({
     source: options.file,
@@ -78,7 +88,14 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     ...(result.data.database ? { database: normalizeDatabase(result.data.database) } : {}),
     ...(result.data.memory ? { memory: normalizeMemory(result.data.memory) } : {}),
     ...(result.data.llm ? { llm: normalizeSwarmLlm(result.data.llm) } : {}),
-    ...(result.data.inbox ? { inbox: Object.freeze({ escalateAfterMs: result.data.inbox.escalate_after === "never" ? null : (durationMs(result.data.inbox.escalate_after) ?? DEFAULT_INBOX.escalateAfterMs) }) } : {}),
+    ...(result.data.inbox
+      ? {
+          inbox: Object.freeze({
+            escalateAfterMs:
+              result.data.inbox.escalate_after === "never" ? null : (durationMs(result.data.inbox.escalate_after) ?? DEFAULT_INBOX.escalateAfterMs),
+          }),
+        }
+      : {}),
   });
 }
 
@@ -125,7 +142,14 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   });
   agents.forEach((agent, index) => {
     if (isRecord(agent)) {
-      problems.push(...runtimeProblems(agent, index), ...gitProblems(agent, index, baseDir), ...llmProblems(agent, index), ...sandboxProblems(agent, index, baseDir), ...agentMemoryProblems(agent, index), ...roleProblems(agent, index, baseDir));
+      problems.push(
+        ...runtimeProblems(agent, index),
+        ...gitProblems(agent, index, baseDir),
+        ...llmProblems(agent, index),
+        ...sandboxProblems(agent, index, baseDir),
+        ...agentMemoryProblems(agent, index),
+        ...roleProblems(agent, index, baseDir),
+      );
     }
   });
   const wanted = root.default_agent;
@@ -152,7 +176,8 @@ function runtimeProblems(agent: Record<string, unknown>, index: number): string[
       if (agent[key] !== undefined) problems.push(`agents.${index}.${key}: not used by the shell runtime (the task is the command)`);
     }
   }
-  if (runtime === "langchain" && agent.node !== undefined) problems.push(`agents.${index}.node: not used by the langchain runtime (it runs on claude-agent's own Node)`);
+  if (runtime === "langchain" && agent.node !== undefined)
+    problems.push(`agents.${index}.node: not used by the langchain runtime (it runs on claude-agent's own Node)`);
   return problems;
 }
 

@@ -40,7 +40,9 @@ describe("an agent's node: the Node its program runs with", () => {
   });
 
   it("is refused on shell and langchain agents, which run no program of their own", () => {
-    expect(problems("agents:\n  - { name: s, runtime: shell, node: 22 }\n")).toEqual(["swarm.yaml: agents.0.node: not used by the shell runtime (the task is the command)"]);
+    expect(problems("agents:\n  - { name: s, runtime: shell, node: 22 }\n")).toEqual([
+      "swarm.yaml: agents.0.node: not used by the shell runtime (the task is the command)",
+    ]);
     expect(problems("agents:\n  - { name: l, runtime: langchain, node: 22, llm: { base_url: 'http://127.0.0.1:1/v1', model: m } }\n")).toEqual([
       "swarm.yaml: agents.0.node: not used by the langchain runtime (it runs on claude-agent's own Node)",
     ]);

@@ -56,15 +56,39 @@ describe("retention in swarm.yaml", () => {
   });
 
   it.each([
-    ["a word for a duration", "retention: { failed: thirty }", 'retention.failed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got "thirty"'],
-    ["an unknown unit", "retention: { completed: 2w }", 'retention.completed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got "2w"'],
-    ["a zero duration", "retention: { completed: 0 }", "retention.completed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got 0"],
-    ["a negative duration", "retention: { failed: -1d }", 'retention.failed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got "-1d"'],
-    ["a fractional count of seconds", "retention: { failed: 1.5 }", "retention.failed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got 1.5"],
+    [
+      "a word for a duration",
+      "retention: { failed: thirty }",
+      'retention.failed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got "thirty"',
+    ],
+    [
+      "an unknown unit",
+      "retention: { completed: 2w }",
+      'retention.completed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got "2w"',
+    ],
+    [
+      "a zero duration",
+      "retention: { completed: 0 }",
+      "retention.completed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got 0",
+    ],
+    [
+      "a negative duration",
+      "retention: { failed: -1d }",
+      'retention.failed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got "-1d"',
+    ],
+    [
+      "a fractional count of seconds",
+      "retention: { failed: 1.5 }",
+      "retention.failed: expected a positive duration like 30d, 12h, 90m or 45s, or a number of seconds, got 1.5",
+    ],
     ["a zero max_tasks", "retention: { max_tasks: 0 }", "retention.max_tasks: expected a positive integer, got 0"],
     ["a max_executions as text", "retention: { max_executions: lots }", 'retention.max_executions: expected a positive integer, got "lots"'],
     ["an unknown key", "retention: { completed: 7d, keep_forever: true }", "retention.keep_forever: unknown key"],
-    ["a section that is not a mapping", "retention: 7d", 'retention: expected a mapping with `completed`, `failed`, `max_tasks` and/or `max_executions`, got "7d"'],
+    [
+      "a section that is not a mapping",
+      "retention: 7d",
+      'retention: expected a mapping with `completed`, `failed`, `max_tasks` and/or `max_executions`, got "7d"',
+    ],
   ])("reports %s with its path and what was expected", (_what, yaml, problem) => {
     expect(problemsOf(`${AGENTS}${yaml}\n`)).toEqual([`swarm.yaml: ${problem}`]);
   });

@@ -47,9 +47,12 @@ export function retentionProblems(raw: unknown): string[] {
   if (completed === null || failed === null || failed >= completed) return [];
   const why = "failed tasks and executions are kept at least as long as completed ones, for looking into them";
   if (section.failed === undefined) {
-    return [`retention.completed: ${formatDuration(completed)} is longer than failed ones are kept (${formatDuration(failed)}, the default); set retention.failed to ${formatDuration(completed)} or more: ${why}`];
+    return [
+      `retention.completed: ${formatDuration(completed)} is longer than failed ones are kept (${formatDuration(failed)}, the default); set retention.failed to ${formatDuration(completed)} or more: ${why}`,
+    ];
   }
-  const against = section.completed === undefined ? `${formatDuration(completed)}, the default for retention.completed` : `retention.completed, ${formatDuration(completed)}`;
+  const against =
+    section.completed === undefined ? `${formatDuration(completed)}, the default for retention.completed` : `retention.completed, ${formatDuration(completed)}`;
   return [`retention.failed: ${formatDuration(failed)} is shorter than ${against}; ${why}`];
 }
 

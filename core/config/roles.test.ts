@@ -7,7 +7,11 @@ import { parseConfig } from "./load.js";
 import { MAX_ROLE_BYTES, resolveRole, shippedRoles } from "./roles.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ca-roles-"));
-const load = (role: string) => parseConfig(`agents:\n  - name: a\n    runtime: langchain\n    llm: { base_url: "http://127.0.0.1:1/v1", model: m }\n    role: ${role}\n`, { file: join(dir, "swarm.yaml"), baseDir: dir });
+const load = (role: string) =>
+  parseConfig(`agents:\n  - name: a\n    runtime: langchain\n    llm: { base_url: "http://127.0.0.1:1/v1", model: m }\n    role: ${role}\n`, {
+    file: join(dir, "swarm.yaml"),
+    baseDir: dir,
+  });
 const problems = (role: string): string[] => {
   try {
     load(role);
@@ -21,7 +25,19 @@ const problems = (role: string): string[] => {
 describe("role: in swarm.yaml", () => {
   it("ships the eleven roles of the library, each stating scope, tools to prefer, what to refuse and how to report", () => {
     const names = shippedRoles();
-    expect(names).toEqual(["ansible", "backend-api", "database", "deployment", "docker", "frontend-ui", "github", "kubernetes", "security-reviewer", "terraform", "testing"]);
+    expect(names).toEqual([
+      "ansible",
+      "backend-api",
+      "database",
+      "deployment",
+      "docker",
+      "frontend-ui",
+      "github",
+      "kubernetes",
+      "security-reviewer",
+      "terraform",
+      "testing",
+    ]);
     for (const name of names) {
       const resolved = resolveRole(name, dir);
       if (!("role" in resolved)) throw new Error(resolved.problem);
@@ -39,12 +55,19 @@ describe("role: in swarm.yaml", () => {
   it("a path is read relative to swarm.yaml; inline text is kept as written", () => {
     writeFileSync(join(dir, "reviewer.md"), "You review SQL migrations only.\n");
     expect(load("./reviewer.md").agents[0]?.role).toEqual({ source: join(dir, "reviewer.md"), text: "You review SQL migrations only." });
-    expect(load("|\n      You write release notes.\n      Nothing else.").agents[0]?.role).toEqual({ source: "inline", text: "You write release notes.\nNothing else." });
+    expect(load("|\n      You write release notes.\n      Nothing else.").agents[0]?.role).toEqual({
+      source: "inline",
+      text: "You write release notes.\nNothing else.",
+    });
     expect(load("You answer in French.").agents[0]?.role?.source).toBe("inline");
   });
 
   it("an unknown role name, a missing file, an empty or oversized role are refused with the field's path", () => {
-    expect(problems("nope")).toEqual([expect.stringMatching(/^swarm\.yaml: agents\.0\.role: unknown role "nope" \(shipped roles are ansible, backend-api, .*security-reviewer, terraform, testing\)/)]);
+    expect(problems("nope")).toEqual([
+      expect.stringMatching(
+        /^swarm\.yaml: agents\.0\.role: unknown role "nope" \(shipped roles are ansible, backend-api, .*security-reviewer, terraform, testing\)/,
+      ),
+    ]);
     expect(problems("./missing.md")).toEqual([`swarm.yaml: agents.0.role: cannot read the role file ${join(dir, "missing.md")}: no such file`]);
     expect(problems('""')).toEqual(["swarm.yaml: agents.0.role: expected a role name, a file path or the role's text, got an empty string"]);
     expect(problems("[1, 2]")).toEqual([expect.stringMatching(/^swarm\.yaml: agents\.0\.role: expected a role name, a file path or the role's text/)]);

@@ -55,7 +55,10 @@ export function shippedRolesDir(): string | null {
 export function shippedRoles(): string[] {
   const dir = shippedRolesDir();
   if (dir === null) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(".md")).map((f) => f.slice(0, -3)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => f.slice(0, -3))
+    .sort();
 }
 
 function looksLikePath(value: string): boolean {
@@ -107,7 +110,9 @@ export function roleProblems(agent: Record<string, unknown>, index: number, base
   const flags = APPENDING_FLAGS[agent.runtime as Runtime] ?? [];
   const args = Array.isArray(agent.args) ? agent.args.filter((arg): arg is string => typeof arg === "string") : [];
   const clash = args.find((arg) => flags.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
-  return clash === undefined ? [] : [`agents.${index}.args: ${clash.split("=")[0]} appends to the system prompt, and so does role:; give the text in role: and remove the flag`];
+  return clash === undefined
+    ? []
+    : [`agents.${index}.args: ${clash.split("=")[0]} appends to the system prompt, and so does role:; give the text in role: and remove the flag`];
 }
 
 function isFile(path: string): boolean {

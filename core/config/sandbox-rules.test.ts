@@ -35,10 +35,16 @@ describe("an agent's `sandbox`", () => {
   });
 
   it("refuses other values, unknown keys, missing and root writable paths, each with its path", () => {
-    expect(problems("docker")[0]).toBe('swarm.yaml: agents.0.sandbox: expected "bwrap", "none", or a mapping { network: true|false, writable: [paths] }, got "docker"');
+    expect(problems("docker")[0]).toBe(
+      'swarm.yaml: agents.0.sandbox: expected "bwrap", "none", or a mapping { network: true|false, writable: [paths] }, got "docker"',
+    );
     expect(problems("{ netwrok: false }")).toEqual(["swarm.yaml: agents.0.sandbox.netwrok: unknown key"]);
-    expect(problems("{ writable: [missing-folder] }")).toEqual([`swarm.yaml: agents.0.sandbox.writable.0: ${join(base, "missing-folder")} does not exist (a sandbox can only make existing paths writable)`]);
-    expect(problems('{ writable: ["/"] }')).toEqual(['swarm.yaml: agents.0.sandbox.writable.0: "/" would make the whole filesystem writable; name the folders the agent needs']);
+    expect(problems("{ writable: [missing-folder] }")).toEqual([
+      `swarm.yaml: agents.0.sandbox.writable.0: ${join(base, "missing-folder")} does not exist (a sandbox can only make existing paths writable)`,
+    ]);
+    expect(problems('{ writable: ["/"] }')).toEqual([
+      'swarm.yaml: agents.0.sandbox.writable.0: "/" would make the whole filesystem writable; name the folders the agent needs',
+    ]);
   });
 });
 

@@ -33,7 +33,7 @@ export function sandboxProblems(agent: Record<string, unknown>, index: number, b
   const sandbox = agent.sandbox;
   if (typeof sandbox !== "object" || sandbox === null || !Array.isArray((sandbox as { writable?: unknown }).writable)) return [];
   const problems: string[] = [];
-  ((sandbox as { writable: unknown[] }).writable).forEach((entry, i) => {
+  (sandbox as { writable: unknown[] }).writable.forEach((entry, i) => {
     if (typeof entry !== "string" || entry === "") return; // the schema reports it
     const path = resolve(baseDir, entry);
     const at = `agents.${index}.sandbox.writable.${i}`;

@@ -40,21 +40,24 @@ const mode = z.custom<AgentMode>(
   (value) => ({ message: expectedMessage(`one of ${AGENT_MODES.map((m) => JSON.stringify(m)).join(", ")}`, value) }),
 );
 
-const model = z
-  .string(expected("a model name"))
-  .refine((value) => value.trim() !== "", (value) => ({ message: expectedMessage("a model name", value) }));
+const model = z.string(expected("a model name")).refine(
+  (value) => value.trim() !== "",
+  (value) => ({ message: expectedMessage("a model name", value) }),
+);
 
 /** Arguments are passed as separate words, never through a shell, so any string is safe; numbers and booleans are stringified. */
 const arg = z.union([z.string(), z.number(), z.boolean()], expected("a string"));
 
-const route = z
-  .string(expected("a non-empty keyword"))
-  .refine((value) => value.trim() !== "", (value) => ({ message: expectedMessage("a non-empty keyword", value) }));
+const route = z.string(expected("a non-empty keyword")).refine(
+  (value) => value.trim() !== "",
+  (value) => ({ message: expectedMessage("a non-empty keyword", value) }),
+);
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const envName = z
-  .string()
-  .refine((key) => ENV_NAME.test(key), (key) => ({ message: expectedMessage("a variable name of letters, digits and underscores", key) }));
+const envName = z.string().refine(
+  (key) => ENV_NAME.test(key),
+  (key) => ({ message: expectedMessage("a variable name of letters, digits and underscores", key) }),
+);
 
 const envValue = z.union([z.string(), z.number(), z.boolean()], expected("a string, number or boolean"));
 
@@ -72,12 +75,10 @@ export const rawLlmSchema = z
   )
   .strict();
 
-const pattern = z
-  .string(expected("a regular expression"))
-  .superRefine((value, ctx) => {
-    const problem = regexProblem(value);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a regular expression, got ${showValue(value)} (${problem})` });
-  });
+const pattern = z.string(expected("a regular expression")).superRefine((value, ctx) => {
+  const problem = regexProblem(value);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a regular expression, got ${showValue(value)} (${problem})` });
+});
 
 /** `policy:` of an agent: regular expressions over a command's text. */
 export const rawPolicySchema = z
@@ -122,7 +123,12 @@ export const rawRetentionSchema = z
 export const rawLimitsSchema = z
   .object(
     {
-      task_bytes: z.number(expected(`a whole number of bytes from 1 to ${MAX_TASK_BYTES} (64 MiB)`)).int().positive().max(MAX_TASK_BYTES).optional(),
+      task_bytes: z
+        .number(expected(`a whole number of bytes from 1 to ${MAX_TASK_BYTES} (64 MiB)`))
+        .int()
+        .positive()
+        .max(MAX_TASK_BYTES)
+        .optional(),
     },
     expected("a mapping with `task_bytes`"),
   )
@@ -171,13 +177,9 @@ export const rawDatabaseSchema = z
   )
   .strict();
 
-export const rawMemorySchema = z
-  .object({ expire: duration.optional() }, expected("a mapping with `expire`"))
-  .strict();
+export const rawMemorySchema = z.object({ expire: duration.optional() }, expected("a mapping with `expire`")).strict();
 
-export const rawSwarmLlmSchema = z
-  .object({ embeddings: rawLlmSchema.optional() }, expected("a mapping with `embeddings`"))
-  .strict();
+export const rawSwarmLlmSchema = z.object({ embeddings: rawLlmSchema.optional() }, expected("a mapping with `embeddings`")).strict();
 
 export const rawAgentMemorySchema = z
   .object(
@@ -205,18 +207,29 @@ export const rawAgentSchema = z
       model: model.optional(),
       node: z
         .union([z.string(), z.number()], expected("a path to a node executable, or a major version such as 22"))
-        .refine((value) => String(value).trim() !== "" && (typeof value === "string" || (Number.isInteger(value) && value > 0)), (value) => ({
-          message: expectedMessage("a path to a node executable, or a major version such as 22", value),
-        }))
+        .refine(
+          (value) => String(value).trim() !== "" && (typeof value === "string" || (Number.isInteger(value) && value > 0)),
+          (value) => ({
+            message: expectedMessage("a path to a node executable, or a major version such as 22", value),
+          }),
+        )
         .optional(),
       args: z.array(arg, expected("a list of arguments")).optional(),
       worktree: z.boolean(expected("true or false")).optional(),
       commit: z.boolean(expected("true or false")).optional(),
       gate: z
         .string(expected("a shell command"))
-        .refine((value) => value.trim() !== "", (value) => ({ message: expectedMessage("a shell command", value) }))
+        .refine(
+          (value) => value.trim() !== "",
+          (value) => ({ message: expectedMessage("a shell command", value) }),
+        )
         .optional(),
-      gate_retries: z.number(expected(`a whole number from 0 to ${MAX_GATE_RETRIES}`)).int().min(0).max(MAX_GATE_RETRIES).optional(),
+      gate_retries: z
+        .number(expected(`a whole number from 0 to ${MAX_GATE_RETRIES}`))
+        .int()
+        .min(0)
+        .max(MAX_GATE_RETRIES)
+        .optional(),
       auto_approve: z.boolean(expected("true or false")).optional(),
       llm: rawLlmSchema.optional(),
       policy: rawPolicySchema.optional(),

@@ -13,15 +13,19 @@ afterAll(async () => {
   for (const dir of [plain, repo]) rmSync(dir, { recursive: true, force: true });
 });
 
-const load = (options: TemplateOptions, dir = options.inGitRepo ? repo : plain) => parseConfig(configTemplate(options), { file: join(dir, "swarm.yaml"), baseDir: dir });
+const load = (options: TemplateOptions, dir = options.inGitRepo ? repo : plain) =>
+  parseConfig(configTemplate(options), { file: join(dir, "swarm.yaml"), baseDir: dir });
 
 describe("init's templates", () => {
-  it.each(TEMPLATES.flatMap((template) => [false, true].map((inGitRepo) => [template, inGitRepo] as const)))("%s (in a git repository: %s) loads without a problem, every agent sandboxed with bwrap", (template, inGitRepo) => {
-    const config = load({ template, inGitRepo });
-    expect(config.agents.length).toBeGreaterThanOrEqual(4);
-    for (const agent of config.agents) expect(agent.sandbox?.kind, agent.name).toBe("bwrap");
-    if (template !== "shell") for (const agent of config.agents) expect(agent.worktree, agent.name).toBe(inGitRepo);
-  });
+  it.each(TEMPLATES.flatMap((template) => [false, true].map((inGitRepo) => [template, inGitRepo] as const)))(
+    "%s (in a git repository: %s) loads without a problem, every agent sandboxed with bwrap",
+    (template, inGitRepo) => {
+      const config = load({ template, inGitRepo });
+      expect(config.agents.length).toBeGreaterThanOrEqual(4);
+      for (const agent of config.agents) expect(agent.sandbox?.kind, agent.name).toBe("bwrap");
+      if (template !== "shell") for (const agent of config.agents) expect(agent.worktree, agent.name).toBe(inGitRepo);
+    },
+  );
 
   it("claude: the five specialists on Claude Code, each with its shipped role, a gate and gate retries", () => {
     const config = load({ template: "claude", inGitRepo: true, testCommand: "npm test" });
@@ -55,7 +59,9 @@ describe("init's templates", () => {
 
   it("devops: docker, kubernetes, terraform, github and ansible, with their roles, a gate each and the destructive-operations policy", () => {
     const config = load({ template: "devops", inGitRepo: true });
-    expect(config.agents.map((a) => [a.name, a.role?.source])).toEqual(["docker", "kubernetes", "terraform", "github", "ansible"].map((n) => [n, `shipped: roles/${n}.md`]));
+    expect(config.agents.map((a) => [a.name, a.role?.source])).toEqual(
+      ["docker", "kubernetes", "terraform", "github", "ansible"].map((n) => [n, `shipped: roles/${n}.md`]),
+    );
     const gates = Object.fromEntries(config.agents.map((a) => [a.name, a.gate]));
     expect(gates.terraform).toContain("terraform validate");
     expect(gates.kubernetes).toContain("kubectl apply --dry-run=client");

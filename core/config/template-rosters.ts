@@ -60,9 +60,16 @@ export const SPECIALISTS: readonly Specialist[] = [
  */
 const PROGRAM: Readonly<Record<ProgramRuntime, { args: string; env?: string; needs: string }>> = {
   claude: { args: "[--permission-mode, acceptEdits]", needs: "a login (claude-agent login NAME) or ANTHROPIC_API_KEY in env" },
-  codex: { args: "[--sandbox, danger-full-access]   # our bwrap sandbox is its boundary", needs: "a login (codex login) or OPENAI_API_KEY / CODEX_API_KEY in env" },
+  codex: {
+    args: "[--sandbox, danger-full-access]   # our bwrap sandbox is its boundary",
+    needs: "a login (codex login) or OPENAI_API_KEY / CODEX_API_KEY in env",
+  },
   gemini: { args: "[--approval-mode, auto_edit, --skip-trust]", env: `{ GEMINI_CLI_NO_RELAUNCH: "true" }`, needs: "a Google login or GEMINI_API_KEY in env" },
-  qwen: { args: "[--approval-mode, auto-edit]", env: `{ QWEN_CODE_NO_RELAUNCH: "true" }`, needs: "a login (qwen auth) or OPENAI_API_KEY and OPENAI_BASE_URL in env" },
+  qwen: {
+    args: "[--approval-mode, auto-edit]",
+    env: `{ QWEN_CODE_NO_RELAUNCH: "true" }`,
+    needs: "a login (qwen auth) or OPENAI_API_KEY and OPENAI_BASE_URL in env",
+  },
   aider: { args: "[]", needs: "a model key such as ANTHROPIC_API_KEY or OPENAI_API_KEY in env" },
 };
 
@@ -130,7 +137,10 @@ function agentBlock(spec: AgentSpec, options: TemplateOptions): string {
   lines.push(`    routes: [${spec.routes.join(", ")}]`);
   if (spec.policy && POLICED.has(spec.runtime)) lines.push(...DEVOPS_POLICY.map((line) => `    ${line}`));
   else if (spec.policy) {
-    lines.push(`    # The ${spec.runtime} program has no hook that runs our command policy; the policy below binds`, `    # shell, langchain and claude agents (docs/ROLES.md). Its role tells it what to refuse.`);
+    lines.push(
+      `    # The ${spec.runtime} program has no hook that runs our command policy; the policy below binds`,
+      `    # shell, langchain and claude agents (docs/ROLES.md). Its role tells it what to refuse.`,
+    );
     lines.push(...DEVOPS_POLICY.map((line) => `    # ${line}`));
   }
   lines.push(`    sandbox: bwrap`);

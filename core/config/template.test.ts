@@ -27,8 +27,28 @@ describe("configTemplate", () => {
   });
 
   it("explains every field in a comment", () => {
-    const comments = configTemplate().split("\n").filter((line) => line.trimStart().startsWith("#")).join("\n");
-    for (const field of ["name", "runtime", "replicas", "cwd", "routes", "env", "timeout", "mode", "command", "model", "args", "worktree", "commit", "gate", "gate_retries", "default_agent"]) {
+    const comments = configTemplate()
+      .split("\n")
+      .filter((line) => line.trimStart().startsWith("#"))
+      .join("\n");
+    for (const field of [
+      "name",
+      "runtime",
+      "replicas",
+      "cwd",
+      "routes",
+      "env",
+      "timeout",
+      "mode",
+      "command",
+      "model",
+      "args",
+      "worktree",
+      "commit",
+      "gate",
+      "gate_retries",
+      "default_agent",
+    ]) {
       expect(comments).toMatch(new RegExp(`\\b${field}\\b`));
     }
   });

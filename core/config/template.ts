@@ -103,10 +103,22 @@ default_agent: ${defaultAgent}
 
 /** Per program: an example agent's name, routes, flags and what it needs. */
 const EXAMPLES: Readonly<Record<ProgramRuntime, { name: string; routes: string[]; args?: string; env?: string; node?: string; needs: string }>> = {
-  claude: { name: "reviewer", routes: ["review", "refactor"], args: "[--permission-mode, acceptEdits]", needs: "ANTHROPIC_API_KEY in env (or a login in its config folder)" },
+  claude: {
+    name: "reviewer",
+    routes: ["review", "refactor"],
+    args: "[--permission-mode, acceptEdits]",
+    needs: "ANTHROPIC_API_KEY in env (or a login in its config folder)",
+  },
   codex: { name: "codex-coder", routes: ["implement", "feature"], args: "[--sandbox, workspace-write]", needs: "OPENAI_API_KEY (or CODEX_API_KEY) in env" },
   gemini: { name: "gemini-coder", routes: ["explain", "docs"], needs: "GEMINI_API_KEY in env" },
-  qwen: { name: "qwen-coder", routes: ["fix", "bug"], args: "[--approval-mode, auto-edit]", env: "{ QWEN_CODE_NO_RELAUNCH: \"true\" }", node: "22                  # Qwen Code 0.24 needs Node >= 22: a Node of that line for it alone", needs: "an OpenAI-compatible endpoint and key (OPENAI_API_KEY, OPENAI_BASE_URL)" },
+  qwen: {
+    name: "qwen-coder",
+    routes: ["fix", "bug"],
+    args: "[--approval-mode, auto-edit]",
+    env: '{ QWEN_CODE_NO_RELAUNCH: "true" }',
+    node: "22                  # Qwen Code 0.24 needs Node >= 22: a Node of that line for it alone",
+    needs: "an OpenAI-compatible endpoint and key (OPENAI_API_KEY, OPENAI_BASE_URL)",
+  },
   aider: { name: "aider-coder", routes: ["edit", "rename"], needs: "a model key such as ANTHROPIC_API_KEY or OPENAI_API_KEY in env" },
 };
 

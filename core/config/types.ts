@@ -69,15 +69,12 @@ export interface AgentConfig {
  * (and `writable`) writable, the rest of the filesystem read-only, and the
  * network as `network` says. `none`: as the swarm's user, with its access.
  */
-export type SandboxSettings =
-  | { readonly kind: "none" }
-  | { readonly kind: "bwrap"; readonly network: boolean; readonly writable: readonly string[] };
+export type SandboxSettings = { readonly kind: "none" } | { readonly kind: "bwrap"; readonly network: boolean; readonly writable: readonly string[] };
 
 /** Whether the agent's tasks run in a bubblewrap sandbox. */
 export function isSandboxed(agent: Pick<AgentConfig, "sandbox">): boolean {
   return agent.sandbox?.kind === "bwrap";
 }
-
 
 /** An agent's `memory:`: the best `topK` entries, at most `maxChars` characters, go into each prompt when `inject`. */
 export interface AgentMemoryConfig {

@@ -34,7 +34,10 @@ export function checkAnswer(item: InboxItem, given: GivenAnswer): InboxAnswer {
   const problems: string[] = [];
   if (given.word !== undefined) {
     const only = item.questions.length === 1 ? item.questions[0] : undefined;
-    if (only === undefined) problems.push(`this item asks ${item.questions.length} questions (${item.questions.map((q) => q.name).join(", ")}): give them with --field NAME=VALUE or --json FILE`);
+    if (only === undefined)
+      problems.push(
+        `this item asks ${item.questions.length} questions (${item.questions.map((q) => q.name).join(", ")}): give them with --field NAME=VALUE or --json FILE`,
+      );
     else if (values[only.name] !== undefined) problems.push(`${only.name} is given twice`);
     else values[only.name] = given.word;
   }
@@ -56,8 +59,10 @@ export function valueProblem(question: InboxQuestion, value: string | undefined)
   if (value === undefined || value === "") return question.required ? `${question.name}: an answer is required (${question.prompt})` : null;
   if (value.includes("\0")) return `${question.name}: contains a NUL byte`;
   if (Buffer.byteLength(value) > MAX_ANSWER_BYTES) return `${question.name}: longer than ${MAX_ANSWER_BYTES} bytes`;
-  if (question.choices !== undefined && !question.choices.includes(value)) return `${question.name}: expected one of ${question.choices.join(", ")}, got ${JSON.stringify(value)}`;
-  if (question.pattern !== undefined && !new RegExp(`^(?:${question.pattern})$`, "u").test(value)) return `${question.name}: ${JSON.stringify(value)} does not match ${question.pattern}`;
+  if (question.choices !== undefined && !question.choices.includes(value))
+    return `${question.name}: expected one of ${question.choices.join(", ")}, got ${JSON.stringify(value)}`;
+  if (question.pattern !== undefined && !new RegExp(`^(?:${question.pattern})$`, "u").test(value))
+    return `${question.name}: ${JSON.stringify(value)} does not match ${question.pattern}`;
   return null;
 }
 

@@ -15,10 +15,7 @@ const question = z.object({
   required: z.boolean(),
 });
 
-const answer = z.union([
-  z.object({ decision: z.enum(["approve", "deny"]), reason: str.optional(), by: str }),
-  z.object({ values: z.record(str), by: str }),
-]);
+const answer = z.union([z.object({ decision: z.enum(["approve", "deny"]), reason: str.optional(), by: str }), z.object({ values: z.record(str), by: str })]);
 
 const itemSchema: z.ZodType<InboxItem, z.ZodTypeDef, unknown> = z.object({
   id: str,
@@ -44,6 +41,10 @@ export function parseItem(text: string, where: string): InboxItem {
     throw new ConfigError([`${where}: not valid JSON`], { cause, context: { key: where } });
   }
   const parsed = itemSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${where}: ${i.path.join(".")}: ${i.message}`), { context: { key: where } });
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${where}: ${i.path.join(".")}: ${i.message}`),
+      { context: { key: where } },
+    );
   return parsed.data;
 }

@@ -34,7 +34,14 @@ function fresh(): InboxStore {
 }
 
 const source = { type: "workflow", executionId: "e1", workflow: "deploy", step: "approve" } as const;
-const approval = (id: string, extra: Partial<NewInboxItem> = {}): NewInboxItem => ({ id, kind: "approval", title: "deploy/approve: Ship it?", text: "Ship it?", source, ...extra });
+const approval = (id: string, extra: Partial<NewInboxItem> = {}): NewInboxItem => ({
+  id,
+  kind: "approval",
+  title: "deploy/approve: Ship it?",
+  text: "Ship it?",
+  source,
+  ...extra,
+});
 const input: NewInboxItem = {
   id: "i-input1",
   kind: "input",
@@ -116,7 +123,17 @@ describe("the inbox store", () => {
 });
 
 describe("answers are checked against what the item asks", () => {
-  const item = (spec: NewInboxItem): InboxItem => ({ ...spec, status: "open", questions: spec.questions ?? [], createdAt: "", escalateAt: null, escalatedAt: null, answer: null, closedAt: null, reason: null });
+  const item = (spec: NewInboxItem): InboxItem => ({
+    ...spec,
+    status: "open",
+    questions: spec.questions ?? [],
+    createdAt: "",
+    escalateAt: null,
+    escalatedAt: null,
+    answer: null,
+    closedAt: null,
+    reason: null,
+  });
 
   it("an approval takes approve or deny (and their usual synonyms), nothing else", () => {
     expect(checkAnswer(item(approval("i-h")), { word: "approve", by: "a" })).toEqual({ decision: "approve", by: "a" });
@@ -130,7 +147,9 @@ describe("answers are checked against what the item asks", () => {
       'cannot answer i-input1: unknown field "colour" (this item asks app, port, note); app: expected one of nginx, redis, got "mysql"; port: "80a" does not match [0-9]{2,5}',
     );
     expect(() => checkAnswer(item(input), { values: {}, by: "a" })).toThrow("app: an answer is required (What?)");
-    expect(() => checkAnswer(item(input), { word: "nginx", by: "a" })).toThrow("this item asks 3 questions (app, port, note): give them with --field NAME=VALUE or --json FILE");
+    expect(() => checkAnswer(item(input), { word: "nginx", by: "a" })).toThrow(
+      "this item asks 3 questions (app, port, note): give them with --field NAME=VALUE or --json FILE",
+    );
     const single = item({ ...input, questions: [{ name: "app", prompt: "What?", required: true }] });
     expect(checkAnswer(single, { word: "a value; with $(punctuation)", by: "a" })).toEqual({ values: { app: "a value; with $(punctuation)" }, by: "a" });
   });

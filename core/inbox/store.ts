@@ -101,9 +101,7 @@ export class InboxStore {
   /** Open items, oldest first (the one waiting longest comes first); with `all`, the newest `limit` items of any status. */
   async list(options: { all?: boolean; limit?: number } = {}): Promise<InboxItem[]> {
     const limit = options.limit ?? 200;
-    const ids = options.all
-      ? await this.redis.zrevrange(this.keys.all, 0, limit - 1)
-      : await this.redis.zrange(this.keys.open, 0, limit - 1);
+    const ids = options.all ? await this.redis.zrevrange(this.keys.all, 0, limit - 1) : await this.redis.zrange(this.keys.open, 0, limit - 1);
     if (ids.length === 0) return [];
     const texts = await this.redis.mget(ids.map((id) => this.keys.item(id)));
     return texts.flatMap((text, i) => (text === null ? [] : [parseItem(text, this.keys.item(ids[i] ?? ""))]));
@@ -115,23 +113,31 @@ export class InboxStore {
 
   /** Records the answer of an open item (once). UsageError when it was already answered or withdrawn. */
   async answer(id: string, answer: InboxAnswer, now = Date.now()): Promise<InboxItem> {
-    return this.change(id, (item) => {
-      if (item.status !== "open") throw closedError(item);
-      Object.assign(item, { status: "answered", answer, closedAt: new Date(now).toISOString() });
-      const summary = "decision" in answer ? answer.decision : `values for ${Object.keys(answer.values).join(", ") || "nothing"}`;
-      return ["inbox.answered", { answer: summary, by: answer.by }];
-    }, now);
+    return this.change(
+      id,
+      (item) => {
+        if (item.status !== "open") throw closedError(item);
+        Object.assign(item, { status: "answered", answer, closedAt: new Date(now).toISOString() });
+        const summary = "decision" in answer ? answer.decision : `values for ${Object.keys(answer.values).join(", ") || "nothing"}`;
+        return ["inbox.answered", { answer: summary, by: answer.by }];
+      },
+      now,
+    );
   }
 
   /** Closes an open item nobody waits for any more; false when it was not open. */
   async withdraw(id: string, reason: string, now = Date.now()): Promise<boolean> {
     let done = false;
-    await this.change(id, (item) => {
-      if (item.status !== "open") return null;
-      Object.assign(item, { status: "withdrawn", reason, closedAt: new Date(now).toISOString() });
-      done = true;
-      return ["inbox.withdrawn", { reason }];
-    }, now).catch((error: unknown) => {
+    await this.change(
+      id,
+      (item) => {
+        if (item.status !== "open") return null;
+        Object.assign(item, { status: "withdrawn", reason, closedAt: new Date(now).toISOString() });
+        done = true;
+        return ["inbox.withdrawn", { reason }];
+      },
+      now,
+    ).catch((error: unknown) => {
       if (!(error instanceof NotFoundError)) throw error;
     });
     return done;
@@ -143,13 +149,17 @@ export class InboxStore {
     const escalated: InboxItem[] = [];
     for (const id of ids) {
       let changed = false;
-      const item = await this.change(id, (cur) => {
-        if (cur.status !== "open" || cur.escalatedAt !== null) return null;
-        cur.escalatedAt = new Date(now).toISOString();
-        changed = true;
-        const waited = Math.round((now - Date.parse(cur.createdAt)) / 1000);
-        return ["inbox.escalated", { waitedSec: String(waited) }];
-      }, now).catch(() => null);
+      const item = await this.change(
+        id,
+        (cur) => {
+          if (cur.status !== "open" || cur.escalatedAt !== null) return null;
+          cur.escalatedAt = new Date(now).toISOString();
+          changed = true;
+          const waited = Math.round((now - Date.parse(cur.createdAt)) / 1000);
+          return ["inbox.escalated", { waitedSec: String(waited) }];
+        },
+        now,
+      ).catch(() => null);
       if (item !== null && changed) escalated.push(item);
       // A closed or already escalated item has nothing left to be due for.
       else await this.redis.zrem(this.keys.due, id);
@@ -169,11 +179,7 @@ export class InboxStore {
    * Applies `decide` to the stored item and writes it with its event; `decide` returns the event
    * (type and extra fields) or null to write nothing. Retried when another writer got in between.
    */
-  private async change(
-    id: string,
-    decide: (item: InboxItem) => [string, Record<string, string | undefined>] | null,
-    now: number,
-  ): Promise<InboxItem> {
+  private async change(id: string, decide: (item: InboxItem) => [string, Record<string, string | undefined>] | null, now: number): Promise<InboxItem> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const text = await this.redis.get(this.keys.item(id));
       if (text === null) throw new NotFoundError(`no inbox item "${id}"`, { hint: "`claude-agent inbox` lists the open items.", context: { item: id } });
@@ -193,8 +199,22 @@ export class InboxStore {
     const closed = open ? "" : String(Date.parse(item.closedAt ?? "") || now);
     const k = this.keys;
     return (await this.redis.eval(
-      WRITE_ITEM, 6, k.item(item.id), k.open, k.due, k.closed, k.all, this.eventsKey,
-      expected, JSON.stringify(item), item.id, String(Date.parse(item.createdAt)), open ? "1" : "0", due, closed, ...event,
+      WRITE_ITEM,
+      6,
+      k.item(item.id),
+      k.open,
+      k.due,
+      k.closed,
+      k.all,
+      this.eventsKey,
+      expected,
+      JSON.stringify(item),
+      item.id,
+      String(Date.parse(item.createdAt)),
+      open ? "1" : "0",
+      due,
+      closed,
+      ...event,
     )) as number;
   }
 }
@@ -202,7 +222,8 @@ export class InboxStore {
 function closedError(item: InboxItem): UsageError {
   const when = item.closedAt ?? "earlier";
   const what =
-    item.status === "withdrawn" ? `was withdrawn at ${when}${item.reason ? ` (${item.reason})` : ""}`
-    : `was already answered at ${when}${item.answer ? ` by ${item.answer.by}` : ""}`;
+    item.status === "withdrawn"
+      ? `was withdrawn at ${when}${item.reason ? ` (${item.reason})` : ""}`
+      : `was already answered at ${when}${item.answer ? ` by ${item.answer.by}` : ""}`;
   return new UsageError(`inbox item ${item.id} ${what}`, { context: { item: item.id } });
 }

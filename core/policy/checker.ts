@@ -78,7 +78,11 @@ class PolicyWorker {
     const id = this.nextId++;
     return new Promise<PolicyVerdict>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.settle({ allowed: false, rule: "policy-timeout", reason: "refused by policy: the check did not finish in time (the text is too large or too complex to check)" });
+        this.settle({
+          allowed: false,
+          rule: "policy-timeout",
+          reason: "refused by policy: the check did not finish in time (the text is too large or too complex to check)",
+        });
         this.retire();
       }, request.budgetMs + GRACE_MS);
       this.pending = { resolve, reject, timer };
@@ -146,7 +150,8 @@ export class PolicyChecker {
           (cause: unknown) => {
             if (attempt < START_TRIES) return false;
             throw new EnvironmentError(`the command policy's shell parser could not start: ${cause instanceof Error ? cause.message : String(cause)}`, {
-              cause, hint: "Reinstall the dependencies (npm ci): web-tree-sitter and tree-sitter-bash are needed.",
+              cause,
+              hint: "Reinstall the dependencies (npm ci): web-tree-sitter and tree-sitter-bash are needed.",
             });
           },
         );
@@ -156,7 +161,12 @@ export class PolicyChecker {
           void worker.worker.terminate().catch(() => undefined);
           continue;
         }
-        return await worker.check({ text, deny: policy.deny.map((r) => r.source), allow: policy.allow.map((r) => r.source), budgetMs: options.timeoutMs ?? policyBudgetMs(text) });
+        return await worker.check({
+          text,
+          deny: policy.deny.map((r) => r.source),
+          allow: policy.allow.map((r) => r.source),
+          budgetMs: options.timeoutMs ?? policyBudgetMs(text),
+        });
       } finally {
         worker.taken = false;
         this.queue.shift()?.();

@@ -72,7 +72,12 @@ function optionCode(program: string, args: readonly Word[], short: string, long:
     if (value === `--${long}` || value === `-${short}`) return code(`${program} ${value}`, args[i + 1]);
     if (value.startsWith(`--${long}=`) || (value.startsWith(`-${short}`) && value.length > 2)) {
       const at = value.indexOf("=") + 1 || 2;
-      return { via: `${program} -${short}`, words: [{ ...args[i]!, segments: [{ text: value.slice(at), quoted: true, dynamic: null }] }], readsStdin: false, operand: null };
+      return {
+        via: `${program} -${short}`,
+        words: [{ ...args[i]!, segments: [{ text: value.slice(at), quoted: true, dynamic: null }] }],
+        readsStdin: false,
+        operand: null,
+      };
     }
   }
   return null;

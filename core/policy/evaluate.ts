@@ -27,7 +27,8 @@ export function evaluate(text: string, policy: CompiledPolicy, parser: ShellPars
   try {
     return new Check(policy, parser, deadline).script(text, 0, "") ?? { allowed: true };
   } catch (error) {
-    if (error instanceof OutOfTime) return refuse("policy-timeout", "refused by policy: the check did not finish in time (the text is too large or too complex to check)");
+    if (error instanceof OutOfTime)
+      return refuse("policy-timeout", "refused by policy: the check did not finish in time (the text is too large or too complex to check)");
     throw error;
   }
 }
@@ -35,7 +36,11 @@ export function evaluate(text: string, policy: CompiledPolicy, parser: ShellPars
 class Check {
   private steps = 0;
 
-  constructor(private readonly policy: CompiledPolicy, private readonly parser: ShellParser, private readonly deadline: number) {}
+  constructor(
+    private readonly policy: CompiledPolicy,
+    private readonly parser: ShellParser,
+    private readonly deadline: number,
+  ) {}
 
   script(text: string, depth: number, via: string): PolicyVerdict | null {
     const tree = this.parser.parse(text, this.deadline);
@@ -53,7 +58,11 @@ class Check {
     if (found) return refuse(found.rule, `refused by policy rule ${found.rule}: ${via}${found.detail}`);
     const nested = [...analysed.flatMap(codeOf), ...pipelines.piped];
     for (const code of nested) {
-      if (depth + 1 >= MAX_DEPTH) return refuse("nested-code", `refused by policy rule nested-code: ${via}${code.via} runs code nested more than ${MAX_DEPTH} levels deep, which is not checked`);
+      if (depth + 1 >= MAX_DEPTH)
+        return refuse(
+          "nested-code",
+          `refused by policy rule nested-code: ${via}${code.via} runs code nested more than ${MAX_DEPTH} levels deep, which is not checked`,
+        );
       const verdict = this.script(codeText(code.words), depth + 1, `${via}in ${code.via}: `);
       if (verdict && !verdict.allowed) return verdict;
     }
@@ -95,7 +104,10 @@ class Check {
     if (this.policy.allow.length === 0) return null;
     const error = script.errors[0];
     if (error) {
-      return refuse("allow-list", `refused by policy: the text could not be parsed (line ${error.line}, column ${error.column}), so its commands cannot be matched against the agent's allow patterns`);
+      return refuse(
+        "allow-list",
+        `refused by policy: the text could not be parsed (line ${error.line}, column ${error.column}), so its commands cannot be matched against the agent's allow patterns`,
+      );
     }
     for (const { command } of analysed) {
       this.tick();

@@ -30,7 +30,12 @@ interface WrapperSpec {
 }
 
 const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
-  sudo: { short: "ugCDhprtUTR", long: ["user", "group", "close-from", "chdir", "host", "prompt", "role", "type", "other-user", "command-timeout", "chroot"], assignments: true, lookupOnly: "lVvK" },
+  sudo: {
+    short: "ugCDhprtUTR",
+    long: ["user", "group", "close-from", "chdir", "host", "prompt", "role", "type", "other-user", "command-timeout", "chroot"],
+    assignments: true,
+    lookupOnly: "lVvK",
+  },
   doas: { short: "uC" },
   env: { short: "uC", long: ["unset", "chdir"], assignments: true },
   nice: { short: "n", long: ["adjustment"] },
@@ -49,7 +54,16 @@ const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   busybox: {},
   // Keywords appear as command words only where the parser recovered from a syntax error (`if [ x; then rm …`).
   // biome-ignore lint/suspicious/noThenProperty: a table of bash words looked up by name, never awaited
-  then: {}, do: {}, else: {}, elif: {}, if: {}, while: {}, until: {}, "!": {}, "{": {}, coproc: {},
+  then: {},
+  do: {},
+  else: {},
+  elif: {},
+  if: {},
+  while: {},
+  until: {},
+  "!": {},
+  "{": {},
+  coproc: {},
 };
 
 /** Beyond this many nested wrappers, the rest is taken as it is. */

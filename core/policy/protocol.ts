@@ -11,4 +11,7 @@ export interface CheckRequest {
   readonly budgetMs: number;
 }
 
-export type CheckResponse = { readonly ready: true } | { readonly id: number; readonly verdict: PolicyVerdict } | { readonly id: number; readonly error: string };
+export type CheckResponse =
+  | { readonly ready: true }
+  | { readonly id: number; readonly verdict: PolicyVerdict }
+  | { readonly id: number; readonly error: string };

@@ -103,7 +103,10 @@ export function checkPipelines(script: Script, downloads: Downloads): { violatio
         downloaded ||= downloads.within(start, end);
         continue;
       }
-      const reader = downloads.commandsIn(start, end).map(readsPipe).find((code) => code !== undefined)!;
+      const reader = downloads
+        .commandsIn(start, end)
+        .map(readsPipe)
+        .find((code) => code !== undefined)!;
       if (downloaded) return { violation: { rule: "download-piped-to-shell", detail: `a download piped into ${reader.via}` }, piped };
       if (i > 0) {
         const producer = downloads.commandsIn(...stages[i - 1]!)[0];

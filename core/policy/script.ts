@@ -116,7 +116,8 @@ function missingTokens(tree: Tree, errors: Script["errors"][number][]): void {
   const cursor = tree.walk();
   try {
     for (;;) {
-      if (cursor.nodeIsMissing) errors.push({ line: cursor.startPosition.row + 1, column: cursor.startPosition.column + 1, start: cursor.startIndex, end: cursor.endIndex });
+      if (cursor.nodeIsMissing)
+        errors.push({ line: cursor.startPosition.row + 1, column: cursor.startPosition.column + 1, start: cursor.startIndex, end: cursor.endIndex });
       if (cursor.gotoFirstChild()) continue;
       while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return;
     }
@@ -153,7 +154,10 @@ function declaration(node: Node, scope: FunctionScope | null): SimpleCommand {
   const children = node.children.filter((c): c is Node => c !== null);
   const keyword = children[0];
   const operands = children.slice(1).filter((c) => c.type !== "comment" && !REDIRECTS.has(c.type));
-  const words = [literalWord(keyword?.text ?? node.type, node.startIndex, keyword?.endIndex ?? node.startIndex), ...operands.map((c) => (c.type === "variable_assignment" ? assignmentWord(c) : wordOf([c])))];
+  const words = [
+    literalWord(keyword?.text ?? node.type, node.startIndex, keyword?.endIndex ?? node.startIndex),
+    ...operands.map((c) => (c.type === "variable_assignment" ? assignmentWord(c) : wordOf([c]))),
+  ];
   return { words, assignments: [], redirects: [], stdin: null, start: node.startIndex, end: node.endIndex, scope };
 }
 
@@ -213,4 +217,3 @@ function readRedirects(nodes: readonly Node[]): { redirects: Redirect[]; stdin: 
   }
   return { redirects, stdin };
 }
-

@@ -112,7 +112,8 @@ function normalizePath(value: string): string[] | null {
   return [root, ...segments];
 }
 
-const DISK = /^\/dev\/(?:(?:sd|hd|vd|xvd)[a-z]+\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?|disk\d+(?:s\d+)?|md\d+|dm-\d+|loop\d+|mapper\/[^/]+|disk\/by-[a-z]+\/[^/]+)$/;
+const DISK =
+  /^\/dev\/(?:(?:sd|hd|vd|xvd)[a-z]+\d*|nvme\d+n\d+(?:p\d+)?|mmcblk\d+(?:p\d+)?|disk\d+(?:s\d+)?|md\d+|dm-\d+|loop\d+|mapper\/[^/]+|disk\/by-[a-z]+\/[^/]+)$/;
 
 /** A block device: a whole disk, a partition, a RAID or device-mapper volume. */
 export function isDisk(value: string): boolean {

@@ -101,7 +101,11 @@ function segment(node: Node, out: Segment[], quoted: boolean): void {
       return stringParts(node, out);
     case "translated_string":
     case "concatenation":
-      return parts(node.children.filter((child): child is Node => child !== null), out, quoted);
+      return parts(
+        node.children.filter((child): child is Node => child !== null),
+        out,
+        quoted,
+      );
     case "simple_expansion":
       return void out.push({ text: source, quoted, dynamic: { kind: "param", name: source.slice(1) } });
     case "expansion":
@@ -166,18 +170,34 @@ function unescapeDoubleQuoted(text: string): string {
   return text.includes("\\") ? text.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === "\n" ? "" : c)) : text;
 }
 
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { a: "\x07", b: "\b", e: "\x1b", E: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", "'": "'", '"': '"', "?": "?" };
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  E: "\x1b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  "?": "?",
+};
 
 /** The body of `$'…'` as bash decodes it: `\n`, `\x72`, `\162`, `\u0072`, `\cA`, … */
 export function decodeAnsiC(body: string): string {
   if (!body.includes("\\")) return body;
-  return body.replace(/\\(?:([abeEfnrtv\\'"?])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})|U([0-9A-Fa-f]{1,8})|c([\s\S]))/g,
+  return body.replace(
+    /\\(?:([abeEfnrtv\\'"?])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})|U([0-9A-Fa-f]{1,8})|c([\s\S]))/g,
     (whole, simple?: string, octal?: string, hex?: string, u4?: string, u8?: string, control?: string) => {
       if (simple !== undefined) return SIMPLE_ESCAPES[simple] ?? whole;
       if (control !== undefined) return String.fromCharCode(control.toUpperCase().charCodeAt(0) ^ 0x40);
       const code = octal !== undefined ? parseInt(octal, 8) & 0xff : hex !== undefined ? parseInt(hex, 16) : parseInt((u4 ?? u8)!, 16);
       return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    });
+    },
+  );
 }
 
 /** A here-document's body as the command reads it: literal when the delimiter is quoted, else with its expansions dynamic. */

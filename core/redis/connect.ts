@@ -21,8 +21,7 @@ export function createRedis(target: RedisTarget, options: CreateRedisOptions = {
     // nothing clears: with the default 2 s a CLI facing a hung server would linger 2 s before exiting.
     ...(options.worker ? {} : { disconnectTimeout: 100 }),
   };
-  const client =
-    target.kind === "embedded" ? new Redis({ ...common, path: target.socket }) : new Redis(target.url, common);
+  const client = target.kind === "embedded" ? new Redis({ ...common, path: target.socket }) : new Redis(target.url, common);
   return client;
 }
 

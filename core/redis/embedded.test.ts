@@ -8,13 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { EnvironmentError, NotRunningError } from "../errors.js";
 import { ensureHome, type HomePaths } from "../home.js";
-import {
-  checkEvictionPolicy,
-  connectOrFail,
-  isEmbeddedRedisRunning,
-  startEmbeddedRedis,
-  stopEmbeddedRedis,
-} from "./index.js";
+import { checkEvictionPolicy, connectOrFail, isEmbeddedRedisRunning, startEmbeddedRedis, stopEmbeddedRedis } from "./index.js";
 
 const tempDirs: string[] = [];
 const homes: HomePaths[] = [];

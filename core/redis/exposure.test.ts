@@ -42,7 +42,9 @@ async function server(args: string[], where: { host?: string; socket?: boolean }
   dirs.push(dir);
   if (where.socket) {
     const path = join(dir, "r.sock");
-    children.push(spawn("redis-server", ["--port", "0", "--unixsocket", path, "--unixsocketperm", "777", "--save", "", "--dir", dir, ...args], { stdio: "ignore" }));
+    children.push(
+      spawn("redis-server", ["--port", "0", "--unixsocket", path, "--unixsocketperm", "777", "--save", "", "--dir", dir, ...args], { stdio: "ignore" }),
+    );
     await reachable({ path });
     return path;
   }
@@ -58,7 +60,13 @@ const url = (text: string) => ({ kind: "url", url: text }) as const;
 describe("redisEndpoint", () => {
   it("reads REDIS_URL as ioredis does", () => {
     expect(redisEndpoint(url("redis://swarm:pw@[::1]:6380/2"))).toMatchObject({ transport: "tcp", host: "::1", port: 6380, user: "swarm", password: true });
-    expect(redisEndpoint(url("rediss://:pw@redis.example:6390"))).toMatchObject({ transport: "tls", host: "redis.example", port: 6390, user: null, password: true });
+    expect(redisEndpoint(url("rediss://:pw@redis.example:6390"))).toMatchObject({
+      transport: "tls",
+      host: "redis.example",
+      port: 6390,
+      user: null,
+      password: true,
+    });
     expect(redisEndpoint(url("localhost:6379"))).toMatchObject({ transport: "tcp", host: "localhost", port: 6379 });
     expect(redisEndpoint(url("/run/redis/redis.sock"))).toMatchObject({ transport: "unix", path: "/run/redis/redis.sock" });
     expect(redisEndpoint({ kind: "embedded", socket: "/h/run/redis.sock" })).toMatchObject({ transport: "unix", path: "/h/run/redis.sock" });
@@ -93,7 +101,16 @@ describe("redisExposure and its risks", () => {
 });
 
 describe("enforceRedisSafety", () => {
-  const exposed: RedisExposure = { transport: "tcp", where: "10.0.0.5:6379", loopback: false, anonymous: "open", anonymousReply: ":0", user: null, password: false, socketMode: null };
+  const exposed: RedisExposure = {
+    transport: "tcp",
+    where: "10.0.0.5:6379",
+    loopback: false,
+    anonymous: "open",
+    anonymousReply: ":0",
+    user: null,
+    password: false,
+    socketMode: null,
+  };
 
   it("refuses each risk unless its own opt-out is given, then warns", () => {
     expect(() => enforceRedisSafety(exposed)).toThrow(EnvironmentError);

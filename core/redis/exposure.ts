@@ -117,7 +117,13 @@ export async function redisExposure(target: RedisTarget, probeKey: string): Prom
   // DENIED is protected mode: no password is set, and only clients on this machine get in (every local user).
   const anonymous = /^:\d+$/.test(reply) || reply.startsWith("-DENIED") ? "open" : /^-(NOAUTH|NOPERM)/.test(reply) ? "refused" : "unknown";
   // Kept short for messages: protected mode's DENIED explains itself over a thousand characters.
-  return { ...base, loopback, anonymous, anonymousReply: reply.length > 80 ? `${reply.slice(0, 77)}...` : reply, socketMode: endpoint.transport === "unix" ? modeOf(endpoint.path) : null };
+  return {
+    ...base,
+    loopback,
+    anonymous,
+    anonymousReply: reply.length > 80 ? `${reply.slice(0, 77)}...` : reply,
+    socketMode: endpoint.transport === "unix" ? modeOf(endpoint.path) : null,
+  };
 }
 
 function modeOf(path: string): number | null {

@@ -31,7 +31,10 @@ export function redisRisks(exposure: RedisExposure): RedisRisks {
         ? `Redis at ${where} lets clients in without a password (a command sent with no credentials got ${JSON.stringify(anonymousReply)}): ${whose}any local user could read every task and run commands as this swarm's user`
         : `Redis at ${where} did not show that it requires a password (a command sent with no credentials got ${JSON.stringify(anonymousReply || "no answer")})`;
   }
-  const tls = transport === "tcp" && !exposure.loopback ? `Redis at ${where} is not on this machine and is reached without TLS: its password and every task cross the network in clear text` : null;
+  const tls =
+    transport === "tcp" && !exposure.loopback
+      ? `Redis at ${where} is not on this machine and is reached without TLS: its password and every task cross the network in clear text`
+      : null;
   return { auth, tls };
 }
 

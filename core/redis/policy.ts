@@ -24,13 +24,10 @@ export async function checkEvictionPolicy(redis: Redis, where: string = whereIs(
     return `Redis at ${where} did not report its maxmemory-policy; make sure it is noeviction`;
   }
   if (policy !== "noeviction") {
-    throw new EnvironmentError(
-      `Redis at ${where} evicts keys (maxmemory-policy is ${policy}); queued tasks could be lost`,
-      {
-        hint: "Set maxmemory-policy noeviction on that server (CONFIG SET maxmemory-policy noeviction), or unset REDIS_URL to use the embedded Redis.",
-        context: { redis: where, policy },
-      },
-    );
+    throw new EnvironmentError(`Redis at ${where} evicts keys (maxmemory-policy is ${policy}); queued tasks could be lost`, {
+      hint: "Set maxmemory-policy noeviction on that server (CONFIG SET maxmemory-policy noeviction), or unset REDIS_URL to use the embedded Redis.",
+      context: { redis: where, policy },
+    });
   }
   return null;
 }

@@ -33,9 +33,18 @@ export function createArchive(file: string, compression: "zstd" | "gzip", dir: s
 export function extractArchive(file: string, dir: string, allowed: (name: string) => boolean): string[] {
   const listed = spawnSync("tar", ["-tf", file], { encoding: "utf8" });
   if (listed.status !== 0) throw new UsageError(`${file} is not a backup this program can read: ${listed.stderr.trim() || `tar exited ${listed.status}`}`);
-  const names = listed.stdout.split("\n").filter(Boolean).filter((name) => !name.endsWith("/"));
+  const names = listed.stdout
+    .split("\n")
+    .filter(Boolean)
+    .filter((name) => !name.endsWith("/"));
   const strange = names.filter((name) => !allowed(name));
-  if (strange.length > 0) throw new UsageError(`${file} holds files a backup never has: ${strange.slice(0, 3).map((n) => JSON.stringify(n)).join(", ")}`);
+  if (strange.length > 0)
+    throw new UsageError(
+      `${file} holds files a backup never has: ${strange
+        .slice(0, 3)
+        .map((n) => JSON.stringify(n))
+        .join(", ")}`,
+    );
   const result = spawnSync("tar", ["-xf", file, "-C", dir, "--no-same-owner", "--no-same-permissions", "--", ...names], { encoding: "utf8" });
   if (result.status !== 0) throw new UsageError(`cannot read the backup ${file}: ${result.stderr.trim()}`);
   for (const name of names) {

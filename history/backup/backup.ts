@@ -59,7 +59,13 @@ export async function backup(options: BackupOptions): Promise<{ file: string; no
   try {
     await catchUp(store, options, snapshot.lastEventId);
     // Before the dump, so the restored audit log says when its backup was taken.
-    await recordAudit(store.db, { actor: options.actor, via: options.via, action: "swarm.backup", target: name.file, details: { redisKeys: snapshot.records.length, streamLastId: snapshot.lastEventId } });
+    await recordAudit(store.db, {
+      actor: options.actor,
+      via: options.via,
+      action: "swarm.backup",
+      target: name.file,
+      details: { redisKeys: snapshot.records.length, streamLastId: snapshot.lastEventId },
+    });
     writeFileSync(join(stage, "redis.bin"), encodeRecords(snapshot.records), { mode: 0o600 });
     mkdirSync(join(stage, "history"), { mode: 0o700 });
     const rows: Record<string, number> = {};
@@ -139,7 +145,13 @@ export async function restore(options: RestoreOptions): Promise<Manifest> {
       await restoreRedis(options.redis, options.prefix, records, manifest.prefix);
       await replaceStore(store.db, tables);
       adoptSwarmId(options.home, manifest.swarmId);
-      await recordAudit(store.db, { actor: options.actor, via: options.via, action: "swarm.restore", target: options.file, details: { from: manifest.swarmId, createdAt: manifest.createdAt, forced: options.force && here !== null && here !== manifest.swarmId } });
+      await recordAudit(store.db, {
+        actor: options.actor,
+        via: options.via,
+        action: "swarm.restore",
+        target: options.file,
+        details: { from: manifest.swarmId, createdAt: manifest.createdAt, forced: options.force && here !== null && here !== manifest.swarmId },
+      });
     } finally {
       await store.close();
     }
@@ -169,5 +181,8 @@ function readLines(file: string): Record<string, unknown>[] {
   } catch {
     return []; // a table the backup did not have
   }
-  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

@@ -14,11 +14,55 @@ export type TableName = (typeof TABLES)[number];
 
 /** Each table's columns we write (never `seq`, renumbered on restore, nor PostgreSQL's generated `search`), and the key it pages on. */
 const COLUMNS: Record<TableName, { readonly columns: readonly string[]; readonly order: string }> = {
-  tasks: { columns: ["id", "agent", "session", "host", "status", "exit_code", "reason", "task", "routed_by", "priority", "timeout_sec", "idempotency_key", "submitted_at", "started_at", "finished_at", "duration_ms", "attempts", "output_head", "output_tail", "output_chars", "output_file", "answer", "cost_usd", "input_tokens", "output_tokens", "turns", "conversation_id", "execution_id", "workflow", "step", "changed_files", "memory_entries", "cast_file", "submitted_by", "submitted_via", "extra", "updated_at"], order: "seq" },
+  tasks: {
+    columns: [
+      "id",
+      "agent",
+      "session",
+      "host",
+      "status",
+      "exit_code",
+      "reason",
+      "task",
+      "routed_by",
+      "priority",
+      "timeout_sec",
+      "idempotency_key",
+      "submitted_at",
+      "started_at",
+      "finished_at",
+      "duration_ms",
+      "attempts",
+      "output_head",
+      "output_tail",
+      "output_chars",
+      "output_file",
+      "answer",
+      "cost_usd",
+      "input_tokens",
+      "output_tokens",
+      "turns",
+      "conversation_id",
+      "execution_id",
+      "workflow",
+      "step",
+      "changed_files",
+      "memory_entries",
+      "cast_file",
+      "submitted_by",
+      "submitted_via",
+      "extra",
+      "updated_at",
+    ],
+    order: "seq",
+  },
   events: { columns: ["id", "type", "at", "task_id", "agent", "execution_id", "workflow", "step", "actor", "via", "data"], order: "id" },
   executions: { columns: ["id", "workflow", "status", "params", "created_at", "finished_at", "updated_at", "state"], order: "id" },
   audit: { columns: ["key", "at", "actor", "via", "action", "target", "details"], order: "seq" },
-  memory: { columns: ["id", "scope", "scope_value", "text", "source", "created_at", "expires_at", "created_by", "created_via", "embedding", "embedding_model"], order: "seq" },
+  memory: {
+    columns: ["id", "scope", "scope_value", "text", "source", "created_at", "expires_at", "created_by", "created_via", "embedding", "embedding_model"],
+    order: "seq",
+  },
   history_meta: { columns: ["key", "value"], order: "key" },
 };
 
@@ -30,7 +74,11 @@ export async function* tableRows(db: Kysely<HistorySchema>, table: TableName): A
   let after: unknown = null;
   const anyDb = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
   for (;;) {
-    let query = anyDb.selectFrom(table).select([...columns, order] as never[]).orderBy(order as never).limit(PAGE);
+    let query = anyDb
+      .selectFrom(table)
+      .select([...columns, order] as never[])
+      .orderBy(order as never)
+      .limit(PAGE);
     if (after !== null) query = query.where(order as never, ">", after as never);
     const rows = (await query.execute()) as Record<string, unknown>[];
     for (const row of rows) {
@@ -64,7 +112,11 @@ export async function replaceStore(db: Kysely<HistorySchema>, tables: ReadonlyMa
   await db.transaction().execute(async (trx) => {
     const t = trx as unknown as typeof anyDb;
     // The audit triggers allow deleting only entries older than the horizon: a restore sets it past everything.
-    await t.insertInto("history_meta").values({ key: META.auditPruneBefore, value: String(Number.MAX_SAFE_INTEGER) }).onConflict((oc) => oc.column("key").doUpdateSet({ value: String(Number.MAX_SAFE_INTEGER) })).execute();
+    await t
+      .insertInto("history_meta")
+      .values({ key: META.auditPruneBefore, value: String(Number.MAX_SAFE_INTEGER) })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: String(Number.MAX_SAFE_INTEGER) }))
+      .execute();
     for (const table of ["audit", "tasks", "events", "executions", "memory"] as const) await t.deleteFrom(table).execute();
     await t.deleteFrom("history_meta").execute();
     for (const table of TABLES) {
@@ -72,11 +124,18 @@ export async function replaceStore(db: Kysely<HistorySchema>, tables: ReadonlyMa
         const out: Record<string, unknown> = {};
         for (const column of COLUMNS[table].columns) {
           const value = row[column];
-          out[column] = value !== null && typeof value === "object" && "base64" in value ? Buffer.from(String((value as { base64: unknown }).base64), "base64") : (value ?? null);
+          out[column] =
+            value !== null && typeof value === "object" && "base64" in value
+              ? Buffer.from(String((value as { base64: unknown }).base64), "base64")
+              : (value ?? null);
         }
         return out;
       });
-      for (let i = 0; i < rows.length; i += 200) await t.insertInto(table).values(rows.slice(i, i + 200)).execute();
+      for (let i = 0; i < rows.length; i += 200)
+        await t
+          .insertInto(table)
+          .values(rows.slice(i, i + 200))
+          .execute();
     }
   });
 }

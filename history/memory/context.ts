@@ -28,7 +28,10 @@ export async function memoryContext(memory: Memory, agent: AgentConfig, task: Pi
   const ids: string[] = [];
   let budget = settings.maxChars - BLOCK_START.length - BLOCK_END.length - 2;
   for (const entry of found.entries) {
-    const text = entry.text.replace(/<<</g, "< < <").replace(/>>>/g, "> > >").replace(/\s*\n\s*/g, " ");
+    const text = entry.text
+      .replace(/<<</g, "< < <")
+      .replace(/>>>/g, "> > >")
+      .replace(/\s*\n\s*/g, " ");
     let line = `- [${entry.id}] ${text}`;
     if (line.length + 1 > budget) {
       if (budget < 80) break;

@@ -33,7 +33,8 @@ export async function openAiEmbedder(config: LlmConfig, env: Readonly<Record<str
       const vectors = await client.embedDocuments([...texts]);
       if (vectors.length !== texts.length) throw new Error(`the embeddings endpoint returned ${vectors.length} vectors for ${texts.length} texts`);
       return vectors.map((v) => {
-        if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) throw new Error("the embeddings endpoint returned something that is not a vector");
+        if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "number" || !Number.isFinite(x)))
+          throw new Error("the embeddings endpoint returned something that is not a vector");
         return Float32Array.from(v);
       });
     },

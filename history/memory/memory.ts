@@ -61,7 +61,8 @@ export class Memory {
   async add(text: string, options: AddOptions = {}): Promise<{ entry: MemoryEntry; warning: string | null }> {
     const clean = this.redact(text).replace(/\0/g, "\uFFFD").trim();
     if (clean === "") throw new UsageError("the memory entry is empty");
-    if (clean.length > MAX_ENTRY_CHARS) throw new UsageError(`a memory entry is at most ${MAX_ENTRY_CHARS} characters (this one has ${clean.length}); keep entries to one fact each`);
+    if (clean.length > MAX_ENTRY_CHARS)
+      throw new UsageError(`a memory entry is at most ${MAX_ENTRY_CHARS} characters (this one has ${clean.length}); keep entries to one fact each`);
     let embedding: Buffer | null = null;
     let warning: string | null = null;
     if (this.embedder) {
@@ -138,18 +139,38 @@ export class Memory {
       if (filter !== null && row.scope !== "swarm" && !(row.scope === "agent" ? agents.has(row.value) : repos.has(row.value))) continue;
       scored.push({ id: row.id, score: cosine(query, row.vector) });
     }
-    return scored.sort((a, b) => b.score - a.score).slice(0, limit).map((s) => s.id);
+    return scored
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit)
+      .map((s) => s.id);
   }
 
   /** Every vector of this embedder's model, reloaded when the set of entries changed (count or newest entry). */
   private async vectorRows(): Promise<NonNullable<Memory["vectors"]>["rows"]> {
     const model = this.embedder!.model;
     const { db } = this.store;
-    const stamp = await db.selectFrom("memory").select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("seq").as("top")]).where("embedding_model", "=", model).executeTakeFirst();
+    const stamp = await db
+      .selectFrom("memory")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("seq").as("top")])
+      .where("embedding_model", "=", model)
+      .executeTakeFirst();
     const fingerprint = `${Number(stamp?.n ?? 0)}:${String(stamp?.top ?? "")}`;
     if (this.vectors?.fingerprint === fingerprint) return this.vectors.rows;
-    const rows = await db.selectFrom("memory").select(["id", "scope", "scope_value", "expires_at", "embedding"]).where("embedding_model", "=", model).where(sql`${scopeSql(null, "memory", Date.now())}` as never).execute();
-    const loaded = rows.filter((r) => r.embedding !== null).map((r) => ({ id: r.id, scope: r.scope, value: r.scope_value, expires: r.expires_at === null ? null : Number(r.expires_at), vector: fromBlob(r.embedding!) }));
+    const rows = await db
+      .selectFrom("memory")
+      .select(["id", "scope", "scope_value", "expires_at", "embedding"])
+      .where("embedding_model", "=", model)
+      .where(sql`${scopeSql(null, "memory", Date.now())}` as never)
+      .execute();
+    const loaded = rows
+      .filter((r) => r.embedding !== null)
+      .map((r) => ({
+        id: r.id,
+        scope: r.scope,
+        value: r.scope_value,
+        expires: r.expires_at === null ? null : Number(r.expires_at),
+        vector: fromBlob(r.embedding!),
+      }));
     this.vectors = { fingerprint, rows: loaded };
     return loaded;
   }

@@ -39,7 +39,10 @@ export function memoryProvider(options: { home: string; config: SwarmConfig; led
     close: async () => {
       const opened = memory;
       memory = null;
-      await opened?.then((m) => m.close(), () => undefined);
+      await opened?.then(
+        (m) => m.close(),
+        () => undefined,
+      );
     },
   });
 }

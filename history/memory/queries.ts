@@ -21,7 +21,13 @@ const MAX_QUERY_WORDS = 48;
 
 /** Distinct words of a query, longest first (the most telling ones of a long prompt), at most 48. */
 export function queryWords(text: string): string[] {
-  const words = [...new Set(searchWords(text.slice(0, 20_000)).map((w) => w.toLowerCase()).filter((w) => w.length >= 2))];
+  const words = [
+    ...new Set(
+      searchWords(text.slice(0, 20_000))
+        .map((w) => w.toLowerCase())
+        .filter((w) => w.length >= 2),
+    ),
+  ];
   return words.sort((a, b) => b.length - a.length).slice(0, MAX_QUERY_WORDS);
 }
 
@@ -36,7 +42,14 @@ export function scopeSql(filter: ScopeFilter | null, t: string, now: number): Ra
 }
 
 /** Ids of matching entries, best first. */
-export async function fullTextRanking(db: Kysely<HistorySchema>, dialect: Dialect, text: string, filter: ScopeFilter | null, limit: number, now = Date.now()): Promise<string[]> {
+export async function fullTextRanking(
+  db: Kysely<HistorySchema>,
+  dialect: Dialect,
+  text: string,
+  filter: ScopeFilter | null,
+  limit: number,
+  now = Date.now(),
+): Promise<string[]> {
   const words = queryWords(text);
   if (words.length === 0) return [];
   if (dialect === "sqlite") {
@@ -47,7 +60,10 @@ export async function fullTextRanking(db: Kysely<HistorySchema>, dialect: Dialec
       order by bm25(memory_fts), m.created_at desc limit ${limit}`.execute(db);
     return rows.rows.map((r) => r.id);
   }
-  const query = sql.join(words.map((w) => sql`plainto_tsquery('english', ${w})`), sql` || `);
+  const query = sql.join(
+    words.map((w) => sql`plainto_tsquery('english', ${w})`),
+    sql` || `,
+  );
   const rows = await sql<{ id: string }>`
     select m.id from memory m, (select ${query} as query) q
     where m.search @@ q.query and ${scopeSql(filter, "m", now)}
@@ -64,12 +80,27 @@ export async function deleteMemory(db: Kysely<HistorySchema>, id: string): Promi
   return Number(result.numDeletedRows) > 0;
 }
 
-export const ENTRY_COLUMNS = ["id", "scope", "scope_value", "text", "source", "created_at", "expires_at", "created_by", "created_via", "embedding_model"] as const;
+export const ENTRY_COLUMNS = [
+  "id",
+  "scope",
+  "scope_value",
+  "text",
+  "source",
+  "created_at",
+  "expires_at",
+  "created_by",
+  "created_via",
+  "embedding_model",
+] as const;
 export type EntryRow = Pick<MemoryTable, (typeof ENTRY_COLUMNS)[number]>;
 
 export async function entriesById(db: Kysely<HistorySchema>, ids: readonly string[]): Promise<Map<string, EntryRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom("memory").select([...ENTRY_COLUMNS]).where("id", "in", [...ids]).execute();
+  const rows = await db
+    .selectFrom("memory")
+    .select([...ENTRY_COLUMNS])
+    .where("id", "in", [...ids])
+    .execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 

@@ -26,7 +26,13 @@ export async function remember(options: RememberOptions): Promise<{ entry: Memor
   const memory = await openMemory(targetOfHome(options.home, options.config), options.config);
   try {
     const added = await memory.add(options.text, { scope: options.scope, expiresInMs: options.expiresInMs, actor: options.actor, via: options.via });
-    await recordAudit(memory.store.db, { actor: options.actor, via: options.via, action: "memory.add", target: added.entry.id, details: { scope: added.entry.scope } });
+    await recordAudit(memory.store.db, {
+      actor: options.actor,
+      via: options.via,
+      action: "memory.add",
+      target: added.entry.id,
+      details: { scope: added.entry.scope },
+    });
     return added;
   } finally {
     await memory.close();

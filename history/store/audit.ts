@@ -49,12 +49,19 @@ export function auditFromEvent(event: EventsTable): AuditRow | null {
 
 export async function insertAudit(db: Kysely<HistorySchema>, rows: readonly AuditRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 300) {
-    await db.insertInto("audit").values(rows.slice(i, i + 300)).onConflict((oc) => oc.column("key").doNothing()).execute();
+    await db
+      .insertInto("audit")
+      .values(rows.slice(i, i + 300))
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
   }
 }
 
 /** An action on the history itself (memory, prune, backup, restore), written at once. */
-export async function recordAudit(db: Kysely<HistorySchema>, entry: { actor: string; via: string; action: string; target?: string | null; details?: Record<string, unknown> }): Promise<void> {
+export async function recordAudit(
+  db: Kysely<HistorySchema>,
+  entry: { actor: string; via: string; action: string; target?: string | null; details?: Record<string, unknown> },
+): Promise<void> {
   await insertAudit(db, [
     {
       key: `local:${randomUUID()}`,

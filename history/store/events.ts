@@ -35,7 +35,11 @@ export function streamTime(id: string): number {
 
 export async function insertEvents(db: Kysely<HistorySchema>, rows: readonly EventsTable[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await db.insertInto("events").values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.column("id").doNothing()).execute();
+    await db
+      .insertInto("events")
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
   }
 }
 

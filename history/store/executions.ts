@@ -36,7 +36,12 @@ export function parseExecutionDocument(text: string | null): ExecutionDocument |
   if (text === null) return null;
   try {
     const raw = JSON.parse(text) as Partial<Record<keyof ExecutionDocument, unknown>>;
-    const ok = typeof raw.id === "string" && typeof raw.workflow === "string" && typeof raw.status === "string" && typeof raw.createdAt === "string" && typeof raw.updatedAt === "string";
+    const ok =
+      typeof raw.id === "string" &&
+      typeof raw.workflow === "string" &&
+      typeof raw.status === "string" &&
+      typeof raw.createdAt === "string" &&
+      typeof raw.updatedAt === "string";
     return ok ? (raw as ExecutionDocument) : null;
   } catch {
     return null;

@@ -40,7 +40,8 @@ export async function openStore(target: StoreTarget): Promise<HistoryDb> {
     }
   } catch (error) {
     await handle.close();
-    if (isCorruption(error)) throw new StoreCorruptError(`the history store ${describeTarget(target)} is damaged: ${(error as Error).message}`, { cause: error });
+    if (isCorruption(error))
+      throw new StoreCorruptError(`the history store ${describeTarget(target)} is damaged: ${(error as Error).message}`, { cause: error });
     throw error;
   }
   return handle;

@@ -29,7 +29,14 @@ export function ftsQuery(words: readonly string[]): string {
   return words.map((word) => `"${word}"`).join(" ");
 }
 
-export async function searchTaskRows(db: Kysely<HistorySchema>, dialect: Dialect, text: string, filter: TaskFilter, limit: number, offset: number): Promise<SearchHit[]> {
+export async function searchTaskRows(
+  db: Kysely<HistorySchema>,
+  dialect: Dialect,
+  text: string,
+  filter: TaskFilter,
+  limit: number,
+  offset: number,
+): Promise<SearchHit[]> {
   const words = searchWords(text);
   if (words.length === 0) return [];
   return dialect === "sqlite" ? searchSqlite(db, words, filter, limit, offset) : searchPostgres(db, words, filter, limit, offset);

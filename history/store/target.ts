@@ -18,7 +18,11 @@ export function sqliteTarget(home: string): StoreTarget {
  * The store a daemon uses: swarm.yaml's `database.url` (explicit, per swarm),
  * else `DATABASE_URL`, else SQLite in the home.
  */
-export function storeTarget(home: string, config: Pick<SwarmConfig, "database"> | null, env: Readonly<Record<string, string | undefined>> = process.env): StoreTarget {
+export function storeTarget(
+  home: string,
+  config: Pick<SwarmConfig, "database"> | null,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): StoreTarget {
   const url = config?.database?.url ?? env.DATABASE_URL?.trim();
   return url ? { kind: "postgres", url } : sqliteTarget(home);
 }
@@ -40,7 +44,11 @@ export function rememberTarget(home: string, target: StoreTarget): void {
 }
 
 /** The store of this home for a command: the daemon's last choice, else what `storeTarget` picks. */
-export function targetOfHome(home: string, config: Pick<SwarmConfig, "database"> | null, env: Readonly<Record<string, string | undefined>> = process.env): StoreTarget {
+export function targetOfHome(
+  home: string,
+  config: Pick<SwarmConfig, "database"> | null,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): StoreTarget {
   try {
     const raw = JSON.parse(readFileSync(pointerFile(home), "utf8")) as Partial<{ kind: string; file: string; url: string }>;
     if (raw.kind === "sqlite" && typeof raw.file === "string") return { kind: "sqlite", file: raw.file };

@@ -17,7 +17,19 @@ export interface TaskContext {
   readonly submittedVia?: string | null;
 }
 
-const EXTRA_KEYS = ["diffStat", "commit", "gateOutput", "gateRetries", "outputError", "rateLimitResetAt", "fresh", "gate", "gateRetriesAllowed", "autoCommit", "cancelRequested"] as const;
+const EXTRA_KEYS = [
+  "diffStat",
+  "commit",
+  "gateOutput",
+  "gateRetries",
+  "outputError",
+  "rateLimitResetAt",
+  "fresh",
+  "gate",
+  "gateRetriesAllowed",
+  "autoCommit",
+  "cancelRequested",
+] as const;
 
 /**
  * Text as both databases can hold it: redacted, and with NUL replaced by U+FFFD

@@ -82,7 +82,25 @@ export interface TaskCursor {
   readonly id: string;
 }
 
-export const LIST_COLUMNS = ["id", "agent", "session", "status", "exit_code", "reason", "task", "submitted_at", "started_at", "finished_at", "duration_ms", "attempts", "workflow", "step", "execution_id", "cost_usd", "submitted_by"] as const;
+export const LIST_COLUMNS = [
+  "id",
+  "agent",
+  "session",
+  "status",
+  "exit_code",
+  "reason",
+  "task",
+  "submitted_at",
+  "started_at",
+  "finished_at",
+  "duration_ms",
+  "attempts",
+  "workflow",
+  "step",
+  "execution_id",
+  "cost_usd",
+  "submitted_by",
+] as const;
 export type TaskListRow = Pick<StoredTask, (typeof LIST_COLUMNS)[number]>;
 
 export async function listTaskRows(db: Kysely<HistorySchema>, filter: TaskFilter, limit: number, after: TaskCursor | null): Promise<TaskListRow[]> {

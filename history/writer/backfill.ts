@@ -26,7 +26,12 @@ export async function backfill(db: Kysely<HistorySchema>, sources: BatchSources,
   for (let start = 0; ; start += CHUNK) {
     const ids = await sources.redis.zrange(keys.taskIndex, start, start + CHUNK - 1);
     if (ids.length === 0) break;
-    const finished = await db.selectFrom("tasks").select("id").where("id", "in", ids).where("status", "in", [...TERMINAL_STATUSES]).execute();
+    const finished = await db
+      .selectFrom("tasks")
+      .select("id")
+      .where("id", "in", ids)
+      .where("status", "in", [...TERMINAL_STATUSES])
+      .execute();
     const known = new Set(finished.map((row) => row.id));
     const todo = ids.filter((id) => !known.has(id));
     const rows: TaskRow[] = [];

@@ -43,14 +43,21 @@ export async function writeBatch(db: Kysely<HistorySchema>, sources: BatchSource
   const executionRows = await readExecutions(executionIds, sources);
   const audit = eventRows.map(auditFromEvent).filter((row) => row !== null);
   // Only tasks of workflow steps need linking: those named by a step event, or submitted by the engine.
-  const stepTasks = [...new Set(eventRows.filter((row) => row.task_id !== null && (row.execution_id !== null || row.via === "workflow")).map((row) => row.task_id!))];
+  const stepTasks = [
+    ...new Set(eventRows.filter((row) => row.task_id !== null && (row.execution_id !== null || row.via === "workflow")).map((row) => row.task_id!)),
+  ];
   const last = eventRows.at(-1)?.id;
   await db.transaction().execute(async (trx) => {
     await insertEvents(trx, eventRows);
     await upsertTasks(trx, taskRows);
     await upsertExecutions(trx, executionRows);
     await linkSteps(trx, stepTasks);
-    if (audit.length > 0) await trx.insertInto("audit").values(audit).onConflict((oc) => oc.column("key").doNothing()).execute();
+    if (audit.length > 0)
+      await trx
+        .insertInto("audit")
+        .values(audit)
+        .onConflict((oc) => oc.column("key").doNothing())
+        .execute();
     if (last !== undefined) {
       await setMeta(trx, META.lastEventId, last);
       await setMeta(trx, META.lastWriteAt, String(Date.now()));
@@ -59,7 +66,11 @@ export async function writeBatch(db: Kysely<HistorySchema>, sources: BatchSource
   return { events: eventRows.length, tasks: taskRows.length, executions: executionRows.length, audit: audit.length };
 }
 
-async function rowsOf(records: readonly (TaskRecord | null)[], sources: BatchSources, submitted: ReadonlyMap<string, { actor: string | null; via: string | null }>): Promise<TaskRow[]> {
+async function rowsOf(
+  records: readonly (TaskRecord | null)[],
+  sources: BatchSources,
+  submitted: ReadonlyMap<string, { actor: string | null; via: string | null }>,
+): Promise<TaskRow[]> {
   const rows: TaskRow[] = [];
   for (const record of records) {
     // Gone from Redis (retention, a flush): what the store has stays as it is.

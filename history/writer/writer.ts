@@ -224,7 +224,9 @@ export class HistoryWriter {
     this.log("history.degraded", { error: message });
     this.options.progress?.(`history: ${text}`);
     await this.events.publish("history.degraded", { message: text }).catch(() => undefined);
-    await this.options.redis.hset(this.stateKey, { state: "degraded", since: new Date(this.degradedSince).toISOString(), error: message }).catch(() => undefined);
+    await this.options.redis
+      .hset(this.stateKey, { state: "degraded", since: new Date(this.degradedSince).toISOString(), error: message })
+      .catch(() => undefined);
   }
 
   /** Called once the backlog is written: reports the end of an outage. */

@@ -37,7 +37,14 @@ function http(api: Api, method: string, path: string, body?: unknown): Promise<{
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
-      { agent: api.agent, host: api.url.hostname, port: api.url.port, method, path, headers: { authorization: `Bearer ${api.token}`, ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}) } },
+      {
+        agent: api.agent,
+        host: api.url.hostname,
+        port: api.url.port,
+        method,
+        path,
+        headers: { authorization: `Bearer ${api.token}`, ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -57,7 +64,8 @@ async function submitToResult(swarm: BenchSwarm, api: Api, rounds: number): Prom
   const viaSdk: number[] = [];
   const viaApi: number[] = [];
   for (let i = 0; i < 20; i++) await (await sdk.submit({ task: "true", agent: AGENT })).result(); // warm-up
-  for (let i = 0; i < 20; i++) await http(api, "GET", `/v1/tasks/${(await http(api, "POST", "/v1/tasks", { task: "true", agent: AGENT })).json.id}/result?wait=30`);
+  for (let i = 0; i < 20; i++)
+    await http(api, "GET", `/v1/tasks/${(await http(api, "POST", "/v1/tasks", { task: "true", agent: AGENT })).json.id}/result?wait=30`);
   for (let i = 0; i < rounds; i++) {
     let t0 = performance.now();
     const handle = await sdk.submit({ task: "true", agent: AGENT });
@@ -95,22 +103,29 @@ async function sseFanOut(swarm: BenchSwarm, api: Api, clients: number, tasks: nu
   const sockets: { destroy(): void }[] = [];
   const sseAgent = new Agent({ keepAlive: false, maxSockets: clients + 10 });
   await Promise.all(
-    Array.from({ length: clients }, () =>
-      new Promise<void>((resolve, reject) => {
-        const req = request({ agent: sseAgent, host: api.url.hostname, port: api.url.port, path: "/v1/events", headers: { authorization: `Bearer ${api.token}` } }, (res) => {
-          res.on("data", (chunk: Buffer) => (received += chunk.toString().split("\nid: ").length - 1));
-          sockets.push(res.socket);
-          resolve();
-        });
-        req.on("error", reject);
-        req.end();
-      }),
+    Array.from(
+      { length: clients },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = request(
+            { agent: sseAgent, host: api.url.hostname, port: api.url.port, path: "/v1/events", headers: { authorization: `Bearer ${api.token}` } },
+            (res) => {
+              res.on("data", (chunk: Buffer) => (received += chunk.toString().split("\nid: ").length - 1));
+              sockets.push(res.socket);
+              resolve();
+            },
+          );
+          req.on("error", reject);
+          req.end();
+        }),
     ),
   );
   const withClients = await burst(swarm, tasks);
   for (const socket of sockets) socket.destroy();
   const extra = withClients.cpuS - without.cpuS;
-  say(`${tasks}-task burst, daemon CPU: ${without.cpuS.toFixed(2)} s with no SSE client (${without.wallS.toFixed(1)} s), ${withClients.cpuS.toFixed(2)} s with ${clients} (${withClients.wallS.toFixed(1)} s); ${received} events delivered`);
+  say(
+    `${tasks}-task burst, daemon CPU: ${without.cpuS.toFixed(2)} s with no SSE client (${without.wallS.toFixed(1)} s), ${withClients.cpuS.toFixed(2)} s with ${clients} (${withClients.wallS.toFixed(1)} s); ${received} events delivered`,
+  );
   say(`  fan-out cost: ${extra.toFixed(2)} CPU s over ${withClients.wallS.toFixed(1)} s = ${pct((100 * extra) / withClients.wallS)} of a core (target: < 5 %)`);
 }
 

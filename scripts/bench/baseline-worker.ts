@@ -17,11 +17,10 @@ if (!socket || !queueName || !concurrency) {
 }
 
 const connection = new Redis({ path: socket, maxRetriesPerRequest: null });
-const worker = new Worker<{ cmd: string }, string>(
-  queueName,
-  async (job) => (await execa("bash", ["-c", job.data.cmd])).stdout,
-  { connection, concurrency: Number(concurrency) },
-);
+const worker = new Worker<{ cmd: string }, string>(queueName, async (job) => (await execa("bash", ["-c", job.data.cmd])).stdout, {
+  connection,
+  concurrency: Number(concurrency),
+});
 worker.on("error", (error) => process.stderr.write(`baseline worker: ${error.message}\n`));
 
 let stopping = false;

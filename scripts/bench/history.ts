@@ -22,7 +22,10 @@ export interface HistoryFigures {
   memory: { entries: number; fullText: Summary; hybrid: Summary };
 }
 
-const WORDS = "migration failed deploy staging build test lint api endpoint schema database index cache timeout retry worker queue session token billing invoice report user login payment refactor docs release rollback branch merge commit review security patch upgrade node python rust image container cluster network latency memory disk cpu".split(" ");
+const WORDS =
+  "migration failed deploy staging build test lint api endpoint schema database index cache timeout retry worker queue session token billing invoice report user login payment refactor docs release rollback branch merge commit review security patch upgrade node python rust image container cluster network latency memory disk cpu".split(
+    " ",
+  );
 
 function words(rng: () => number, n: number): string {
   return Array.from({ length: n }, () => WORDS[Math.floor(rng() * WORDS.length)]!).join(" ");
@@ -30,21 +33,28 @@ function words(rng: () => number, n: number): string {
 
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** A burst of `count` `true` tasks on a swarm of `replicas`; seconds from the first submit to the last result. */
-async function burst(count: number, replicas: number, history: boolean, cleanups: Cleanups): Promise<{ tasksPerSec: number; home: string; stop: () => Promise<void>; ids: string[] }> {
+async function burst(
+  count: number,
+  replicas: number,
+  history: boolean,
+  cleanups: Cleanups,
+): Promise<{ tasksPerSec: number; home: string; stop: () => Promise<void>; ids: string[] }> {
   process.env.CLAUDE_AGENT_HISTORY = history ? "" : "off";
   const swarm = await startBenchSwarm(replicas, cleanups);
   const sdk = await swarm.sdk();
   const t0 = performance.now();
-  const ids = await Promise.all(Array.from({ length: count }, async () => {
-    const handle = await sdk.submit({ task: "true", agent: AGENT });
-    const result = await handle.result({ signal: AbortSignal.timeout(300_000) });
-    if (result.status !== "completed") throw new Error(`task ${handle.id} ended ${result.status}`);
-    return handle.id;
-  }));
+  const ids = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const handle = await sdk.submit({ task: "true", agent: AGENT });
+      const result = await handle.result({ signal: AbortSignal.timeout(300_000) });
+      if (result.status !== "completed") throw new Error(`task ${handle.id} ended ${result.status}`);
+      return handle.id;
+    }),
+  );
   const sec = (performance.now() - t0) / 1000;
   return { tasksPerSec: count / sec, home: swarm.home, stop: swarm.stop, ids };
 }
@@ -83,7 +93,8 @@ export async function measureSearch(count: number, queries: number, say: (line: 
     const db = new Database((target as { file: string }).file);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = OFF");
-    const insert = db.prepare(`insert into tasks (id, agent, status, exit_code, task, submitted_at, finished_at, duration_ms, attempts, output_head, output_tail, output_chars, updated_at)
+    const insert =
+      db.prepare(`insert into tasks (id, agent, status, exit_code, task, submitted_at, finished_at, duration_ms, attempts, output_head, output_tail, output_chars, updated_at)
       values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, '', ?, ?)`);
     const rng = random(42);
     const t0 = performance.now();
@@ -129,10 +140,24 @@ export async function measureMemory(count: number, queries: number, say: (line: 
       const texts = Array.from({ length: Math.min(1000, count - i) }, () => words(rng, 10));
       const vectors = await embedder.embed(texts);
       const now = Date.now();
-      await store.db.insertInto("memory").values(texts.map((text, k) => ({
-        id: `m-${i + k}`, scope: k % 3 === 0 ? "agent" : "swarm", scope_value: k % 3 === 0 ? `agent-${k % 5}` : "", text, source: "bench",
-        created_at: now, expires_at: null, created_by: null, created_via: null, embedding: toBlob(vectors[k]!), embedding_model: embedder.model,
-      }))).execute();
+      await store.db
+        .insertInto("memory")
+        .values(
+          texts.map((text, k) => ({
+            id: `m-${i + k}`,
+            scope: k % 3 === 0 ? "agent" : "swarm",
+            scope_value: k % 3 === 0 ? `agent-${k % 5}` : "",
+            text,
+            source: "bench",
+            created_at: now,
+            expires_at: null,
+            created_by: null,
+            created_via: null,
+            embedding: toBlob(vectors[k]!),
+            embedding_model: embedder.model,
+          })),
+        )
+        .execute();
     }
     say(`  ${count} entries with vectors in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const fullText = new Memory(store, null);

@@ -47,7 +47,9 @@ export interface RecorderFigures {
 
 export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (line: string) => void): Promise<RecorderFigures> {
   const size = Math.max(50, Math.round(plan.burst / 2));
-  say(`\nflight recorder: two swarms of 1 shell agent × ${REPLICAS} replicas, recorder on and off (CLAUDE_AGENT_RECORDER=off); ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating, each burst's CPU read after a ${SETTLE_MS / 1000} s settle`);
+  say(
+    `\nflight recorder: two swarms of 1 shell agent × ${REPLICAS} replicas, recorder on and off (CLAUDE_AGENT_RECORDER=off); ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating, each burst's CPU read after a ${SETTLE_MS / 1000} s settle`,
+  );
   const on = await startBenchSwarm(REPLICAS, cleanups);
   const off = await startBenchSwarm(REPLICAS, cleanups, undefined, { CLAUDE_AGENT_RECORDER: "off" });
   try {
@@ -56,7 +58,16 @@ export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (
     for (let round = 0; round < ROUNDS; round++) {
       // Each round in the other order; each burst's CPU read after a settle, so that work it leaves behind
       // (the history writer catching up, a recording's last write) is counted for it, not for the next one.
-      const order = round % 2 === 0 ? ([["off", off], ["on", on]] as const) : ([["on", on], ["off", off]] as const);
+      const order =
+        round % 2 === 0
+          ? ([
+              ["off", off],
+              ["on", on],
+            ] as const)
+          : ([
+              ["on", on],
+              ["off", off],
+            ] as const);
       for (const [name, swarm] of order) {
         const pids = swarmPids(swarm);
         await sleep(SETTLE_MS);
@@ -71,13 +82,22 @@ export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (
         side.daemonCpuMs += cpuMs([swarm.daemon.pid!]) - daemon0;
       }
     }
-    const figures: RecorderFigures = { on: perTask(sides.on), off: perTask(sides.off), castBytesPerTask: castBytes(on) / (sides.on.tasks + 2 * REPLICAS), writerCpuMs: rewrite(on) };
+    const figures: RecorderFigures = {
+      on: perTask(sides.on),
+      off: perTask(sides.off),
+      castBytesPerTask: castBytes(on) / (sides.on.tasks + 2 * REPLICAS),
+      writerCpuMs: rewrite(on),
+    };
     for (const name of ["off", "on"] as const) {
       const s = figures[name];
-      say(`  recorder ${name.padEnd(3)}: ${(s.tasks / s.seconds).toFixed(0)} tasks/s; CPU per task ${s.cpuMs.toFixed(2)} ms (daemon ${s.daemonCpuMs.toFixed(2)} ms)`);
+      say(
+        `  recorder ${name.padEnd(3)}: ${(s.tasks / s.seconds).toFixed(0)} tasks/s; CPU per task ${s.cpuMs.toFixed(2)} ms (daemon ${s.daemonCpuMs.toFixed(2)} ms)`,
+      );
     }
     say(`  the recorder's share of the burst's CPU: ${share(figures).toFixed(1)} %; ${figures.castBytesPerTask.toFixed(0)} bytes of recording per task`);
-    say(`  the recorder's own work, re-done here on the burst's recordings: ${figures.writerCpuMs.toFixed(3)} ms CPU per task (${((figures.writerCpuMs / figures.on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU)`);
+    say(
+      `  the recorder's own work, re-done here on the burst's recordings: ${figures.writerCpuMs.toFixed(3)} ms CPU per task (${((figures.writerCpuMs / figures.on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU)`,
+    );
     return figures;
   } finally {
     await on.stop();
@@ -101,11 +121,13 @@ function perTask(side: RecorderSide): RecorderSide {
 async function burst(swarm: BenchSwarm, count: number): Promise<number> {
   const sdk = await swarm.sdk();
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: count }, async () => {
-    const handle = await sdk.submit({ task: "echo x", agent: AGENT });
-    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_TIMEOUT_MS) });
-    if (result.status !== "completed" || result.output.trim() !== "x") throw new Error(`task ${handle.id} ended ${result.status}`);
-  }));
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const handle = await sdk.submit({ task: "echo x", agent: AGENT });
+      const result = await handle.result({ signal: AbortSignal.timeout(RESULT_TIMEOUT_MS) });
+      if (result.status !== "completed" || result.output.trim() !== "x") throw new Error(`task ${handle.id} ended ${result.status}`);
+    }),
+  );
   return (performance.now() - t0) / 1000;
 }
 
@@ -124,7 +146,11 @@ function rewrite(swarm: BenchSwarm): number {
   try {
     const t0 = process.cpuUsage();
     casts.forEach((cast, i) => {
-      const writer = new CastWriter({ file: join(dir, `${i}.cast`), header: { width: cast.header.width, height: cast.header.height, title: cast.header.title ?? "" }, label: (fields) => fields[0] ?? null });
+      const writer = new CastWriter({
+        file: join(dir, `${i}.cast`),
+        header: { width: cast.header.width, height: cast.header.height, title: cast.header.title ?? "" },
+        label: (fields) => fields[0] ?? null,
+      });
       for (const [, code, data] of cast.events) {
         if (code === "o") writer.output(Buffer.from(data, "utf8").toString("latin1"));
         else if (code === "i") writer.input(data);
@@ -140,5 +166,7 @@ function rewrite(swarm: BenchSwarm): number {
 }
 
 function castBytes(swarm: BenchSwarm): number {
-  return readdirSync(swarm.paths.outputDir).filter((name) => name.endsWith(".cast")).reduce((sum, name) => sum + statSync(join(swarm.paths.outputDir, name)).size, 0);
+  return readdirSync(swarm.paths.outputDir)
+    .filter((name) => name.endsWith(".cast"))
+    .reduce((sum, name) => sum + statSync(join(swarm.paths.outputDir, name)).size, 0);
 }

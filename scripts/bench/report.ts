@@ -42,28 +42,40 @@ export function report(results: Results): string {
     const target = r.n === 8 ? "≥ baseline" : "— (no target)";
     const ok = r.n === 8 && r.ours !== undefined && r.baseline !== undefined ? r.ours >= r.baseline : undefined;
     const ratio = r.ours !== undefined && r.baseline !== undefined ? ` (${times(r.ours / r.baseline)})` : "";
-    push(`| Throughput, ${r.n} agent${r.n > 1 ? "s" : ""} / concurrency ${r.n} | ${r.ours !== undefined ? rate(r.ours) : "n/a"}${ratio} | ${r.baseline !== undefined ? rate(r.baseline) : "n/a"} | ${target} | ${r.n === 8 ? verdict(ok) : "—"} |`);
+    push(
+      `| Throughput, ${r.n} agent${r.n > 1 ? "s" : ""} / concurrency ${r.n} | ${r.ours !== undefined ? rate(r.ours) : "n/a"}${ratio} | ${r.baseline !== undefined ? rate(r.baseline) : "n/a"} | ${target} | ${r.n === 8 ? verdict(ok) : "—"} |`,
+    );
   }
   for (const r of results.throughput.filter((t) => t.n === 8 && t.oursCpuMs !== undefined && t.baselineCpuMs !== undefined)) {
-    push(`| CPU per task in the 8-way burst (all processes) | ${ms(r.oursCpuMs!)} (${times(r.oursCpuMs! / r.baselineCpuMs!)}) | ${ms(r.baselineCpuMs!)} | — (see Throughput below) | — |`);
+    push(
+      `| CPU per task in the 8-way burst (all processes) | ${ms(r.oursCpuMs!)} (${times(r.oursCpuMs! / r.baselineCpuMs!)}) | ${ms(r.baselineCpuMs!)} | — (see Throughput below) | — |`,
+    );
   }
   if (results.claude && "latency" in results.claude) {
     const { latency } = results.claude;
-    push(`| Agent completion latency (interactive Claude Code), median | ${ms(latency.p50)} (p95 ${ms(latency.p95)}) | — | ≤ 100 ms | ${verdict(latency.p50 <= 100)} |`);
+    push(
+      `| Agent completion latency (interactive Claude Code), median | ${ms(latency.p50)} (p95 ${ms(latency.p95)}) | — | ≤ 100 ms | ${verdict(latency.p50 <= 100)} |`,
+    );
   } else if (results.claude) {
     push(`| Agent completion latency (interactive Claude Code), median | not measured: ${results.claude.skipped} | — | ≤ 100 ms | not measured |`);
   }
   if (results.sandbox && "bwrap" in results.sandbox) {
     const { bwrap, none } = results.sandbox;
-    push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` beside \`sandbox: none\` | ${ms(bwrap.p50)} (${ms(none.p50)} unsandboxed: +${ms(bwrap.p50 - none.p50)}) | — | — (for information) | — |`);
+    push(
+      `| Dispatch \`true\`, p50, \`sandbox: bwrap\` beside \`sandbox: none\` | ${ms(bwrap.p50)} (${ms(none.p50)} unsandboxed: +${ms(bwrap.p50 - none.p50)}) | — | — (for information) | — |`,
+    );
   } else if (results.sandbox) {
     push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` | not measured: ${results.sandbox.skipped} | — | — | — |`);
   }
   if (results.recorder) {
     const { on, off } = results.recorder;
     const cost = share(results.recorder);
-    push(`| The flight recorder's share of a burst's CPU (8 agents, \`echo x\`), whole swarm on − off | ${cost.toFixed(1)} % (${ms(on.cpuMs)} per task recorded, ${ms(off.cpuMs)} not) | ${ms(off.cpuMs)} (recorder off) | < 2 % | ${verdict(cost < 2)} |`);
-    push(`| The flight recorder's own work per task (its writer re-run on the burst's recordings) | ${ms(results.recorder.writerCpuMs)} (${((results.recorder.writerCpuMs / on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU) | — | < 2 % | ${verdict(results.recorder.writerCpuMs / on.cpuMs < 0.02)} |`);
+    push(
+      `| The flight recorder's share of a burst's CPU (8 agents, \`echo x\`), whole swarm on − off | ${cost.toFixed(1)} % (${ms(on.cpuMs)} per task recorded, ${ms(off.cpuMs)} not) | ${ms(off.cpuMs)} (recorder off) | < 2 % | ${verdict(cost < 2)} |`,
+    );
+    push(
+      `| The flight recorder's own work per task (its writer re-run on the burst's recordings) | ${ms(results.recorder.writerCpuMs)} (${((results.recorder.writerCpuMs / on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU) | — | < 2 % | ${verdict(results.recorder.writerCpuMs / on.cpuMs < 0.02)} |`,
+    );
   }
   for (const idle of results.idle) {
     const oursCpu = idle.cpu.daemon + idle.cpu.redis;
@@ -88,7 +100,10 @@ export function report(results: Results): string {
       "",
       "| | n | min | mean | p50 | p95 | p99 | max |",
       "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...[["Ours", ours], ["Baseline", baseline]].map(([name, s]) => {
+      ...[
+        ["Ours", ours],
+        ["Baseline", baseline],
+      ].map(([name, s]) => {
         const x = s as Summary;
         return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
       }),
@@ -102,7 +117,12 @@ export function report(results: Results): string {
     "",
     "| Agents / concurrency | Ours | Ours, seconds | Ours, CPU per task | Baseline | Baseline, seconds | Baseline, CPU per task |",
     "| --- | --- | --- | --- | --- | --- | --- |",
-    ...[...results.throughput].sort((a, b) => a.n - b.n).map((r) => `| ${r.n} | ${r.ours !== undefined ? rate(r.ours) : "n/a"} | ${r.oursSec?.toFixed(2) ?? "n/a"} | ${r.oursCpuMs !== undefined ? ms(r.oursCpuMs) : "n/a"} | ${r.baseline !== undefined ? rate(r.baseline) : "n/a"} | ${r.baselineSec?.toFixed(2) ?? "n/a"} | ${r.baselineCpuMs !== undefined ? ms(r.baselineCpuMs) : "n/a"} |`),
+    ...[...results.throughput]
+      .sort((a, b) => a.n - b.n)
+      .map(
+        (r) =>
+          `| ${r.n} | ${r.ours !== undefined ? rate(r.ours) : "n/a"} | ${r.oursSec?.toFixed(2) ?? "n/a"} | ${r.oursCpuMs !== undefined ? ms(r.oursCpuMs) : "n/a"} | ${r.baseline !== undefined ? rate(r.baseline) : "n/a"} | ${r.baselineSec?.toFixed(2) ?? "n/a"} | ${r.baselineCpuMs !== undefined ? ms(r.baselineCpuMs) : "n/a"} |`,
+      ),
     "",
     "CPU per task is the CPU time (user + system) that every process involved used during the burst, divided by the number of tasks, whatever the wall-clock rate: the submitting process (this one), and for ours the daemon, redis-server, the tmux server and the panes' shells with the commands they ran; for the baseline the worker with the `bash` processes it spawned, and its redis-server. On a machine with few cores, or a busy one, throughput is bounded by it. It is also the figure to trust when the load average above is high: under contention from other processes, a pipeline of many processes (ours: daemon, redis-server, tmux, a shell per agent) gets a larger share of the CPU than the baseline's single worker process, which flatters ours in tasks/s; CPU per task depends much less on that (it does rise somewhat on a busy machine, for both).",
     "",
@@ -134,7 +154,10 @@ export function report(results: Results): string {
       "",
       "| | n | min | mean | p50 | p95 | p99 | max |",
       "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...[["model's last byte → result recorded", latency], ["model's last byte → `Stop` hook", stopHook]].map(([name, s]) => {
+      ...[
+        ["model's last byte → result recorded", latency],
+        ["model's last byte → `Stop` hook", stopHook],
+      ].map(([name, s]) => {
         const x = s as Summary;
         return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
       }),
@@ -150,7 +173,10 @@ export function report(results: Results): string {
       "",
       "| | n | min | mean | p50 | p95 | p99 | max |",
       "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...[["`sandbox: bwrap`", bwrap], ["`sandbox: none`", none]].map(([name, s]) => {
+      ...[
+        ["`sandbox: bwrap`", bwrap],
+        ["`sandbox: none`", none],
+      ].map(([name, s]) => {
         const x = s as Summary;
         return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
       }),
@@ -159,7 +185,8 @@ export function report(results: Results): string {
   }
   if (results.recorder) {
     const { on, off, castBytesPerTask } = results.recorder;
-    const row = (name: string, s: typeof on) => `| ${name} | ${s.tasks} | ${(s.tasks / s.seconds).toFixed(0)} tasks/s | ${ms(s.cpuMs)} | ${ms(s.daemonCpuMs)} |`;
+    const row = (name: string, s: typeof on) =>
+      `| ${name} | ${s.tasks} | ${(s.tasks / s.seconds).toFixed(0)} tasks/s | ${ms(s.cpuMs)} | ${ms(s.daemonCpuMs)} |`;
     push(
       "### The flight recorder's cost in a burst",
       "",

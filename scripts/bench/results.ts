@@ -6,8 +6,32 @@ export type Plan = ReturnType<typeof planFor>;
 
 export function planFor(quick: boolean) {
   return quick
-    ? { quick, dispatchWarmup: 10, dispatchN: 100, dispatchBlock: 25, burst: 300, burstWarmup: 2, scales: [1, 8, 32], idleAgents: [32], settleMs: 5_000, sampleMs: 10_000, claudeTasks: 10 }
-    : { quick, dispatchWarmup: 20, dispatchN: 300, dispatchBlock: 25, burst: 1000, burstWarmup: 2, scales: [1, 8, 32], idleAgents: [32, 64], settleMs: 10_000, sampleMs: 20_000, claudeTasks: 30 };
+    ? {
+        quick,
+        dispatchWarmup: 10,
+        dispatchN: 100,
+        dispatchBlock: 25,
+        burst: 300,
+        burstWarmup: 2,
+        scales: [1, 8, 32],
+        idleAgents: [32],
+        settleMs: 5_000,
+        sampleMs: 10_000,
+        claudeTasks: 10,
+      }
+    : {
+        quick,
+        dispatchWarmup: 20,
+        dispatchN: 300,
+        dispatchBlock: 25,
+        burst: 1000,
+        burstWarmup: 2,
+        scales: [1, 8, 32],
+        idleAgents: [32, 64],
+        settleMs: 10_000,
+        sampleMs: 20_000,
+        claudeTasks: 30,
+      };
 }
 
 export interface IdleFigures {

@@ -21,7 +21,9 @@ export async function measureSandboxOverhead(plan: Plan, cleanups: Cleanups, say
   say(`\nsandbox: one swarm, two shell agents in one work folder, \`sandbox: bwrap\` and \`sandbox: none\`; dispatch \`true\` on each, alternating`);
   const work = tempHome("work");
   mkdirSync(join(work, "src"), { recursive: true });
-  const yaml = ["bwrap", "none"].map((kind) => `  - name: ${kind}\n    runtime: shell\n    cwd: ${join(work, "src")}\n    sandbox: ${kind}\n    timeout: 120\n`).join("");
+  const yaml = ["bwrap", "none"]
+    .map((kind) => `  - name: ${kind}\n    runtime: shell\n    cwd: ${join(work, "src")}\n    sandbox: ${kind}\n    timeout: 120\n`)
+    .join("");
   const swarm = await startBenchSwarm(1, cleanups, `agents:\n${yaml}`);
   try {
     const sdk = await swarm.sdk();

@@ -44,7 +44,9 @@ describe.each(readdirSync(ROOT).filter((entry) => /^\d+\.\d+\.\d+$/.test(entry))
 
   it("has a fixture for every state it is expected to read", () => {
     // login-*.txt: captured from 2.1.332 on (below); older folders have none.
-    const names = readdirSync(resolve(ROOT, version)).map((file) => file.replace(/\.txt$/, "")).filter((name) => !name.startsWith("login-") && !name.startsWith("panel-"));
+    const names = readdirSync(resolve(ROOT, version))
+      .map((file) => file.replace(/\.txt$/, ""))
+      .filter((name) => !name.startsWith("login-") && !name.startsWith("panel-"));
     expect(names.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 });
@@ -69,7 +71,7 @@ describe("Claude Code 2.1.332 without a login", () => {
     expect(readClaudeScreen(screen("2.1.332", "login-method"))).toMatchObject({ state: "needs-login", loginNeeded: true });
   });
 
-  it("reads the input box under \"Not logged in · run /login\" as idle with its login missing", () => {
+  it('reads the input box under "Not logged in · run /login" as idle with its login missing', () => {
     expect(readClaudeScreen(screen("2.1.332", "login-not-logged-in"))).toMatchObject({ state: "idle", loginNeeded: true });
     expect(readClaudeScreen(screen("2.1.332", "idle")).loginNeeded).toBeUndefined();
   });

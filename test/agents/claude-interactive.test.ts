@@ -75,18 +75,27 @@ describe("an interactive Claude Code agent", () => {
   }
   /** The session once its last task has let go of it. */
   async function settled(name: string): Promise<SessionInfo> {
-    return waitFor(`${name} to settle`, async () => {
-      const info = await session(name);
-      return info.state === "idle" && info.currentTask === null ? info : null;
-    }, { everyMs: 100 });
+    return waitFor(
+      `${name} to settle`,
+      async () => {
+        const info = await session(name);
+        return info.state === "idle" && info.currentTask === null ? info : null;
+      },
+      { everyMs: 100 },
+    );
   }
   /** The prompts the model was sent for one task, as separate user turns (a submitted prompt appears once). */
   function promptsSent(fragment: string): string[] {
-    const last = llm.agentRequests().filter((r) => r.userTexts.some((t) => t.includes(fragment))).at(-1);
+    const last = llm
+      .agentRequests()
+      .filter((r) => r.userTexts.some((t) => t.includes(fragment)))
+      .at(-1);
     return last ? last.userTexts.filter((t) => t.includes(fragment)) : [];
   }
   function events(): SwarmEvent[] {
-    const raw = execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "--json", "XRANGE", keys(homePrefix(swarm.home)).events, "-", "+"], { encoding: "utf8" });
+    const raw = execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "--json", "XRANGE", keys(homePrefix(swarm.home)).events, "-", "+"], {
+      encoding: "utf8",
+    });
     return (JSON.parse(raw) as [string, string[]][]).map(([id, fields]) => {
       const event: Record<string, string> = { id };
       for (let i = 0; i + 1 < fields.length; i += 2) event[fields[i]!] = fields[i + 1]!;
@@ -107,7 +116,9 @@ describe("an interactive Claude Code agent", () => {
     // The session reports what its program is doing; the event stream has each change.
     // (The session is released and published just after the result is recorded.)
     expect(await settled("coder-1")).toMatchObject({ state: "idle", agentState: "done", needsInput: null });
-    const states = events().filter((e) => e.type === "agent.state" && e.session === "coder-1").map((e) => e.status);
+    const states = events()
+      .filter((e) => e.type === "agent.state" && e.session === "coder-1")
+      .map((e) => e.status);
     expect(states).toEqual(expect.arrayContaining(["starting", "idle", "working", "done"]));
   });
 
@@ -154,10 +165,14 @@ describe("an interactive Claude Code agent", () => {
 
   it("reports a permission prompt as needs-input, saying what is asked, until a cancel interrupts it", async () => {
     const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
-    const asking = await waitFor("guard-1 to ask for permission", async () => {
-      const info = await session("guard-1");
-      return info.agentState === "needs-input" ? info : null;
-    }, { everyMs: 100 });
+    const asking = await waitFor(
+      "guard-1 to ask for permission",
+      async () => {
+        const info = await session("guard-1");
+        return info.agentState === "needs-input" ? info : null;
+      },
+      { everyMs: 100 },
+    );
     expect(asking.needsInput).toMatch(/^permission to use Bash: echo written-by-the-agent/);
     const cli = swarm.cli(["status", "--json"]);
     expect(cli.exitCode).toBe(0);
@@ -218,7 +233,9 @@ describe("an interactive Claude Code agent", () => {
     const conversation = (await run("Remember this [[plain]]")).agentSessionId;
     const handle = await submit("Survive a crash [[crash]]");
     // Killed once the model is at work on it (the scripted model then answers the retry at once).
-    await waitFor("the prompt to reach the model", async () => llm.agentRequests().some((r) => r.userTexts.some((t) => t.includes("Survive a crash"))), { everyMs: 100 });
+    await waitFor("the prompt to reach the model", async () => llm.agentRequests().some((r) => r.userTexts.some((t) => t.includes("Survive a crash"))), {
+      everyMs: 100,
+    });
     const pid = execFileSync("tmux", ["-S", swarm.paths.tmuxSocket, "list-panes", "-t", "=coder-1", "-F", "#{pane_pid}"], { encoding: "utf8" }).trim();
     process.kill(Number(pid), "SIGKILL");
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });

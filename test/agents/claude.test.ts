@@ -110,6 +110,8 @@ describe("a headless Claude Code agent", () => {
 
     // The session now continues the fresh conversation, as Redis records.
     const client = await t.swarm.connect();
-    expect(await clientInternals(client.client).redis.hget(clientInternals(client.client).ledger.keys.session("coder-1"), "agentSessionId")).toBe(third.agentSessionId);
+    expect(await clientInternals(client.client).redis.hget(clientInternals(client.client).ledger.keys.session("coder-1"), "agentSessionId")).toBe(
+      third.agentSessionId,
+    );
   });
 });

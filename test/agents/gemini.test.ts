@@ -104,7 +104,11 @@ describe("a headless Gemini CLI agent", () => {
 
   it("forgets a conversation gemini no longer has, so the next task starts fresh", async () => {
     const client = await t.swarm.connect();
-    await clientInternals(client.client).redis.hset(clientInternals(client.client).ledger.keys.session("gemini-1"), "agentSessionId", "11111111-2222-4333-8444-555555555555");
+    await clientInternals(client.client).redis.hset(
+      clientInternals(client.client).ledger.keys.session("gemini-1"),
+      "agentSessionId",
+      "11111111-2222-4333-8444-555555555555",
+    );
     const lost = await run("Where were we? [[plain]]");
     expect(lost.status).toBe("failed");
     // ("No previous sessions found for this project." when gemini has none for the cwd, as when this test runs alone.)
@@ -134,6 +138,8 @@ describe("a headless Gemini CLI agent", () => {
     expect(resetAt - before).toBeLessThan(3_700_000);
     expect(t.llm.agentRequests().filter((r) => r.scenario === "ratelimit")).toHaveLength(1);
     const client = await t.swarm.connect();
-    await expect.poll(() => clientInternals(client.client).redis.hget(clientInternals(client.client).ledger.keys.parked, "gemini"), { timeout: 5000 }).toBeTruthy();
+    await expect
+      .poll(() => clientInternals(client.client).redis.hget(clientInternals(client.client).ledger.keys.parked, "gemini"), { timeout: 5000 })
+      .toBeTruthy();
   });
 });

@@ -10,8 +10,7 @@ import { runtimeAdapter, type AgentOutcome } from "../../agents/index.js";
 import type { Runtime } from "../../core/index.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/agents");
-const parse = (runtime: Runtime, file: string): AgentOutcome =>
-  runtimeAdapter(runtime).parseEvents(readFileSync(join(FIXTURES, runtime, file), "utf8"));
+const parse = (runtime: Runtime, file: string): AgentOutcome => runtimeAdapter(runtime).parseEvents(readFileSync(join(FIXTURES, runtime, file), "utf8"));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("claude (recorded from Claude Code 2.1.197)", () => {
@@ -136,7 +135,11 @@ describe("codex (recorded from the real Codex CLI 0.169.0 against our Responses 
   });
 
   it("recognises a 429 and a usage limit as rate limits", () => {
-    expect(parse("codex", "rate-limit.jsonl")).toMatchObject({ isError: true, rateLimited: true, errorMessage: "exceeded retry limit, last status: 429 Too Many Requests" });
+    expect(parse("codex", "rate-limit.jsonl")).toMatchObject({
+      isError: true,
+      rateLimited: true,
+      errorMessage: "exceeded retry limit, last status: 429 Too Many Requests",
+    });
     expect(parse("codex", "usage-limit.jsonl")).toMatchObject({ isError: true, rateLimited: true, errorMessage: expect.stringContaining("usage limit") });
   });
 
@@ -217,7 +220,9 @@ describe("gemini (recorded from Gemini CLI 0.61.0)", () => {
       rateLimitResetAt: expect.any(String),
     });
     const { rateLimitResetAt } = parse("gemini", "real-ratelimit.jsonl");
-    const result = readFileSync(join(FIXTURES, "gemini", "real-ratelimit.jsonl"), "utf8").split("\n").find((line) => line.includes('"type":"result"'))!;
+    const result = readFileSync(join(FIXTURES, "gemini", "real-ratelimit.jsonl"), "utf8")
+      .split("\n")
+      .find((line) => line.includes('"type":"result"'))!;
     expect(Date.parse(rateLimitResetAt!) - Date.parse((JSON.parse(result) as { timestamp: string }).timestamp)).toBe(3600_000);
   });
 

@@ -26,14 +26,30 @@ function withRole(runtime: Runtime, role: string | null = ROLE): { dir: string; 
   dirs.push(dir);
   const configDir = join(dir, "config dir");
   const roleFile = writeRoleFile(runtime, configDir, role);
-  const job: AgentJob = { task: "the task", promptFile: join(dir, "T1-1.prompt"), eventsFile: join(dir, "T1-1.events.jsonl"), cwd: dir, command: FAKE, model: null, args: [], resumeId: null, fresh: false, role, roleFile };
+  const job: AgentJob = {
+    task: "the task",
+    promptFile: join(dir, "T1-1.prompt"),
+    eventsFile: join(dir, "T1-1.events.jsonl"),
+    cwd: dir,
+    command: FAKE,
+    model: null,
+    args: [],
+    resumeId: null,
+    fresh: false,
+    role,
+    roleFile,
+  };
   writeFileSync(job.promptFile, job.task);
   const paths: ScriptPaths = { configDir, node: process.execPath, renderer: RENDERER };
   return { dir, configDir, roleFile, script: runtimeAdapter(runtime).buildScript(job, paths) };
 }
 
 function argvOf(dir: string, script: string): string[] {
-  const result = spawnSync("bash", ["-c", script], { cwd: dir, env: { ...process.env, FAKE_DIR: dir, FAKE_EVENTS: join(FIXTURES, "claude/plain.jsonl") }, encoding: "utf8" });
+  const result = spawnSync("bash", ["-c", script], {
+    cwd: dir,
+    env: { ...process.env, FAKE_DIR: dir, FAKE_EVENTS: join(FIXTURES, "claude/plain.jsonl") },
+    encoding: "utf8",
+  });
   expect(result.status).toBe(0);
   // NUL-free argv lines: the fake program prints each argument on its own line(s).
   return readFileSync(join(dir, "argv"), "utf8").trimEnd().split("\n");
@@ -50,7 +66,10 @@ describe("the role in each program's script", () => {
   it("claude: --append-system-prompt-file names the role file, which holds the text as written", () => {
     const { dir, script, roleFile } = withRole("claude");
     const argv = argvOf(dir, script);
-    expect(argv.slice(argv.indexOf("--append-system-prompt-file"), argv.indexOf("--append-system-prompt-file") + 2)).toEqual(["--append-system-prompt-file", roleFile]);
+    expect(argv.slice(argv.indexOf("--append-system-prompt-file"), argv.indexOf("--append-system-prompt-file") + 2)).toEqual([
+      "--append-system-prompt-file",
+      roleFile,
+    ]);
     expect(readFileSync(roleFile!, "utf8")).toBe(ROLE);
   });
 
@@ -93,7 +112,11 @@ describe("the role in each program's script", () => {
 function readArgs(dir: string, script: string): string[] {
   const recorder = join(dir, "record-args.sh");
   writeFileSync(recorder, `#!/bin/bash\nprintf '%s\\0' "$@" > "$FAKE_DIR/args0"\ncat > /dev/null\n`, { mode: 0o755 });
-  const result = spawnSync("bash", ["-c", script.replace(shellPath(FAKE), shellPath(recorder))], { cwd: dir, env: { ...process.env, FAKE_DIR: dir }, encoding: "utf8" });
+  const result = spawnSync("bash", ["-c", script.replace(shellPath(FAKE), shellPath(recorder))], {
+    cwd: dir,
+    env: { ...process.env, FAKE_DIR: dir },
+    encoding: "utf8",
+  });
   expect(result.status).toBe(0);
   return readFileSync(join(dir, "args0"), "utf8").split("\0").slice(0, -1);
 }

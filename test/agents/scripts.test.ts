@@ -68,7 +68,18 @@ describe("claude's script", () => {
     const { dir, job, script } = setup("claude", { model: "sonnet", args: ["--permission-mode", "acceptEdits"], resumeId: "sess-1" });
     const { status, stdout } = run(script, dir, "claude/plain.jsonl", 3);
     expect(status).toBe(3);
-    expect(argvOf(dir)).toEqual(["-p", "--output-format", "stream-json", "--verbose", "--model", "sonnet", "--resume", "sess-1", "--permission-mode", "acceptEdits"]);
+    expect(argvOf(dir)).toEqual([
+      "-p",
+      "--output-format",
+      "stream-json",
+      "--verbose",
+      "--model",
+      "sonnet",
+      "--resume",
+      "sess-1",
+      "--permission-mode",
+      "acceptEdits",
+    ]);
     expect(readFileSync(join(dir, "stdin"), "utf8")).toBe(HOSTILE);
     expect(readFileSync(join(dir, "env"), "utf8")).toContain(`CLAUDE_CONFIG_DIR=${join(dir, "config dir")}`);
     expect(existsSync(join(dir, "config dir"))).toBe(true);
@@ -132,9 +143,20 @@ describe("the other programs' command lines", () => {
     const { stdout } = run(first.script, first.dir, "aider/plain.txt");
     const configDir = join(first.dir, "config dir");
     expect(argvOf(first.dir)).toEqual([
-      "--message-file", first.job.promptFile, "--yes-always", "--no-pretty", "--no-fancy-input", "--no-check-update",
-      "--no-show-release-notes", "--analytics-disable", "--chat-history-file", `${configDir}/chats/T1-1.md`,
-      "--input-history-file", `${configDir}/input.history`, "--model", "sonnet",
+      "--message-file",
+      first.job.promptFile,
+      "--yes-always",
+      "--no-pretty",
+      "--no-fancy-input",
+      "--no-check-update",
+      "--no-show-release-notes",
+      "--analytics-disable",
+      "--chat-history-file",
+      `${configDir}/chats/T1-1.md`,
+      "--input-history-file",
+      `${configDir}/input.history`,
+      "--model",
+      "sonnet",
     ]);
     expect(readFileSync(join(first.dir, "stdin"), "utf8")).toBe("");
     expect(stdout.split("\n")[0]).toBe("claude-agent: aider chat T1-1");
@@ -150,7 +172,7 @@ describe("the other programs' command lines", () => {
 
 describe("render-stream.js", () => {
   it("passes lines that are not events through and survives garbage", () => {
-    const result = spawnSync(process.execPath, [RENDERER, "claude"], { input: "plain text\n{not json\n{\"type\":\"mystery\"}\n", encoding: "utf8" });
+    const result = spawnSync(process.execPath, [RENDERER, "claude"], { input: 'plain text\n{not json\n{"type":"mystery"}\n', encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("plain text\n{not json\n");
   });

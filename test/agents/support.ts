@@ -79,7 +79,9 @@ export const TEST_ROLE = [
 
 /** `role:` for swarm.yaml, as a YAML block at the agent's indentation. */
 export function roleYaml(indent = "    "): string {
-  return `\n${indent}role: |\n${TEST_ROLE.split("\n").map((line) => `${indent}  ${line}`).join("\n")}`;
+  return `\n${indent}role: |\n${TEST_ROLE.split("\n")
+    .map((line) => `${indent}  ${line}`)
+    .join("\n")}`;
 }
 
 /** Every text of a value (strings, nested in arrays and objects), for finding where a program put the role. */

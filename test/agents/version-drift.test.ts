@@ -28,7 +28,11 @@ describe("an agent running a Claude Code release older than any tested", () => {
     if (!existsSync(OLD_BIN)) {
       mkdirSync(OLD_DIR, { recursive: true });
       // --omit=optional: 1.0.0's only optional dependencies are sharp's image binaries, which --version does not need.
-      const npm = spawnSync("npm", ["install", "--prefix", OLD_DIR, "--no-audit", "--no-fund", "--loglevel=error", "--omit=optional", `@anthropic-ai/claude-code@${OLD}`], { encoding: "utf8", timeout: 150_000 });
+      const npm = spawnSync(
+        "npm",
+        ["install", "--prefix", OLD_DIR, "--no-audit", "--no-fund", "--loglevel=error", "--omit=optional", `@anthropic-ai/claude-code@${OLD}`],
+        { encoding: "utf8", timeout: 150_000 },
+      );
       if (npm.status !== 0) throw new Error(`npm install @anthropic-ai/claude-code@${OLD} failed: ${npm.stderr}`);
     }
     writeFileSync(
@@ -48,8 +52,14 @@ describe("an agent running a Claude Code release older than any tested", () => {
 
   it("fails doctor, saying the release is older than the tested range and what to install", () => {
     const { exitCode, stdout } = runCli(["doctor"], { home, cwd: dir });
-    expect(stdout).toMatch(new RegExp(`FAIL  agent old version: claude ${OLD} is older than any release claude-agent was tested with ${RANGE}: task delivery or status detection may not work\\. Fix: npm install -g @anthropic-ai/claude-code@\\d+\\.\\d+\\.\\d+`));
-    expect(stdout).toContain(`ok    agent current version: claude ${programVersion("claude")} (Claude Code) at ${programBin("claude")}; within the tested range`);
+    expect(stdout).toMatch(
+      new RegExp(
+        `FAIL  agent old version: claude ${OLD} is older than any release claude-agent was tested with ${RANGE}: task delivery or status detection may not work\\. Fix: npm install -g @anthropic-ai/claude-code@\\d+\\.\\d+\\.\\d+`,
+      ),
+    );
+    expect(stdout).toContain(
+      `ok    agent current version: claude ${programVersion("claude")} (Claude Code) at ${programBin("claude")}; within the tested range`,
+    );
     expect(exitCode).toBe(1);
   });
 

@@ -42,7 +42,9 @@ describe("API authentication and authorisation", () => {
     const doomed = createToken("--name", "doomed");
     expect((await api.call("GET", "/v1/status", { token: doomed.token })).status).toBe(200);
     expect(api.swarm.cli(["api", "token", "revoke", "doomed"]).exitCode).toBe(0);
-    await waitFor("the revocation to take effect", async () => (await api.call("GET", "/v1/status", { token: doomed.token })).status === 401, { timeoutMs: 3000 });
+    await waitFor("the revocation to take effect", async () => (await api.call("GET", "/v1/status", { token: doomed.token })).status === 401, {
+      timeoutMs: 3000,
+    });
 
     const replies = await Promise.all([
       api.call("GET", "/v1/tasks", { token: null }),
@@ -82,7 +84,9 @@ describe("API authentication and authorisation", () => {
   it("stores tokens only as hashes and never lists them", async () => {
     const secret = createToken("--name", "secret-holder");
     const client = await api.swarm.connect();
-    const stored = JSON.stringify(await clientInternals(client.client).redis.hgetall("ca:api:tokens")) + JSON.stringify(await clientInternals(client.client).redis.hgetall("ca:api:token-names"));
+    const stored =
+      JSON.stringify(await clientInternals(client.client).redis.hgetall("ca:api:tokens")) +
+      JSON.stringify(await clientInternals(client.client).redis.hgetall("ca:api:token-names"));
     expect(stored).not.toContain(secret.token);
     expect(stored).not.toContain(secret.token.slice(4, 30));
     const list = api.swarm.cli(["api", "token", "list", "--json"]);

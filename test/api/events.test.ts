@@ -29,7 +29,13 @@ interface SseEvent {
 }
 
 /** Reads an SSE response until `stop` says so; returns the events and comments seen. */
-async function readSse(url: string, token: string, headers: Record<string, string>, stop: (events: SseEvent[], comments: string[]) => boolean, timeoutMs = 20_000) {
+async function readSse(
+  url: string,
+  token: string,
+  headers: Record<string, string>,
+  stop: (events: SseEvent[], comments: string[]) => boolean,
+  timeoutMs = 20_000,
+) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers }, signal: controller.signal });
@@ -52,7 +58,8 @@ async function readSse(url: string, token: string, headers: Record<string, strin
             fields[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
           }
         }
-        if (fields.data !== undefined) events.push({ id: fields.id ?? "", event: fields.event ?? "message", data: JSON.parse(fields.data) as Record<string, string> });
+        if (fields.data !== undefined)
+          events.push({ id: fields.id ?? "", event: fields.event ?? "message", data: JSON.parse(fields.data) as Record<string, string> });
       }
       if (stop(events, comments)) break;
     }
@@ -73,8 +80,17 @@ describe("live events", () => {
 
   beforeAll(async () => {
     swarm = await startTestSwarm(`${API_AGENTS}\napi: false\n`);
-    const config = configFromObject({ ...(parseYaml(API_AGENTS) as object), api: { listen: "127.0.0.1:0", allowed_origins: ["https://dash.example.com"] } }, { file: join(swarm.home, "swarm.yaml"), baseDir: swarm.home });
-    api = await startApi({ home: swarm.home, prefix: homePrefix(swarm.home), target: redisTarget(swarm.paths), config, streams: { heartbeatMs: 200, maxBufferedBytes: MAX_BUFFERED } });
+    const config = configFromObject(
+      { ...(parseYaml(API_AGENTS) as object), api: { listen: "127.0.0.1:0", allowed_origins: ["https://dash.example.com"] } },
+      { file: join(swarm.home, "swarm.yaml"), baseDir: swarm.home },
+    );
+    api = await startApi({
+      home: swarm.home,
+      prefix: homePrefix(swarm.home),
+      target: redisTarget(swarm.paths),
+      config,
+      streams: { heartbeatMs: 200, maxBufferedBytes: MAX_BUFFERED },
+    });
     token = readFileSync(join(swarm.home, "api.token"), "utf8").trim();
     client = await swarm.connect();
   });
@@ -84,7 +100,12 @@ describe("live events", () => {
   });
 
   it("streams events as SSE with their stream ids, filtered by agent and type, with heartbeats", async () => {
-    const reading = readSse(`${api.url}/v1/events?agent=beta&type=task.completed,task.started`, token, {}, (events, comments) => events.length >= 2 && comments.includes("heartbeat"));
+    const reading = readSse(
+      `${api.url}/v1/events?agent=beta&type=task.completed,task.started`,
+      token,
+      {},
+      (events, comments) => events.length >= 2 && comments.includes("heartbeat"),
+    );
     await sleep(300);
     await client.submit({ task: "echo on alpha", agent: "alpha" });
     const beta = await client.submit({ task: "echo on beta", agent: "beta" });
@@ -92,7 +113,10 @@ describe("live events", () => {
     expect(status).toBe(200);
     expect(contentType).toContain("text/event-stream");
     expect(comments).toContain("heartbeat");
-    expect(events.map((e) => [e.event, e.data.taskId])).toEqual([["task.started", beta.id], ["task.completed", beta.id]]);
+    expect(events.map((e) => [e.event, e.data.taskId])).toEqual([
+      ["task.started", beta.id],
+      ["task.completed", beta.id],
+    ]);
     for (const event of events) {
       expect(event.id).toMatch(/^\d+-\d+$/);
       expect(event.data).toMatchObject({ id: event.id, agent: "beta", type: event.event });
@@ -139,10 +163,14 @@ describe("live events", () => {
     }
     const task = await client.submit({ task: "echo still running", agent: "alpha" });
     expect((await task.result()).status).toBe("completed");
-    const metrics = await waitFor("the slow client to be dropped", async () => {
-      const text = (await call(api.url, token, "GET", "/metrics")).text;
-      return /claude_agent_api_event_streams_dropped_total\{reason="slow"\} [1-9]/.test(text) ? text : null;
-    }, { timeoutMs: 60_000 });
+    const metrics = await waitFor(
+      "the slow client to be dropped",
+      async () => {
+        const text = (await call(api.url, token, "GET", "/metrics")).text;
+        return /claude_agent_api_event_streams_dropped_total\{reason="slow"\} [1-9]/.test(text) ? text : null;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(metrics).toBeTruthy();
     expect((await fast).events).toHaveLength(FLOOD);
     // The slow client, once it reads again, finds the reason at the end of a closed stream.
@@ -151,7 +179,9 @@ describe("live events", () => {
     slow.on("data", (chunk: Buffer) => (received += chunk.toString()));
     await new Promise((resolve) => slow.once("end", resolve));
     // The last frame (the response is chunked: its terminating zero-size chunk follows).
-    expect(received.slice(-300)).toMatch(/event: dropped\ndata: \{"reason":"client too slow: more than 4194304 bytes of events waiting; resume with Last-Event-ID"\}\n\n\r\n0\r\n\r\n$/);
+    expect(received.slice(-300)).toMatch(
+      /event: dropped\ndata: \{"reason":"client too slow: more than 4194304 bytes of events waiting; resume with Last-Event-ID"\}\n\n\r\n0\r\n\r\n$/,
+    );
     expect(received.length).toBeLessThan(FLOOD * 450);
   }, 180_000);
 
@@ -168,7 +198,7 @@ describe("live events", () => {
     const betas = frames.filter((f) => f.subscription === "betas");
     expect(betas.map((f) => (f.event as { taskId: string; type: string }).type)).toEqual(["task.completed"]);
     expect((betas[0]!.event as { taskId: string }).taskId).toBe(task.id);
-    const all = frames.filter((f) => f.subscription === "everything").map((f) => (f.event as { type: string; taskId?: string }));
+    const all = frames.filter((f) => f.subscription === "everything").map((f) => f.event as { type: string; taskId?: string });
     expect(all.filter((e) => e.taskId === task.id).map((e) => e.type)).toEqual(["task.submitted", "task.started", "task.completed"]);
     expect(frames.find((f) => f.type === "error")).toMatchObject({ errors: [expect.objectContaining({ pointer: "/filter/agent" })] });
     socket.close();

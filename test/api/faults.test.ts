@@ -35,7 +35,9 @@ describe("the API under faults", () => {
     const health = await api.call("GET", "/health", { token: null });
     expect(health.status).toBe(503);
     expect(health.json).toMatchObject({ status: "down", components: { redis: { status: "down" } } });
-    const submits = await Promise.all(Array.from({ length: 5 }, (_, i) => api.call("POST", "/v1/tasks", { body: { task: `echo during-outage-${i}`, agent: "alpha" } })));
+    const submits = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => api.call("POST", "/v1/tasks", { body: { task: `echo during-outage-${i}`, agent: "alpha" } })),
+    );
     for (const submit of submits) {
       expect(submit.status).toBe(503);
       expect(Number(submit.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -54,7 +56,12 @@ describe("the API under faults", () => {
   it("turns 1,000 concurrent submissions with idempotency keys, each sent twice, into exactly 1,000 tasks", async () => {
     const N = 1000;
     const keys = Array.from({ length: N }, (_, i) => `burst-${i}`);
-    const request = (i: number) => ({ method: "POST", path: "/v1/tasks", body: { task: `echo burst-${i}`, agent: i % 3 === 0 ? "beta" : "alpha" }, headers: { "idempotency-key": keys[i]! } });
+    const request = (i: number) => ({
+      method: "POST",
+      path: "/v1/tasks",
+      body: { task: `echo burst-${i}`, agent: i % 3 === 0 ? "beta" : "alpha" },
+      headers: { "idempotency-key": keys[i]! },
+    });
     const replies = await callMany(api.url, api.token, [...keys.keys(), ...keys.keys()].map(request));
     expect(replies.filter((r) => r.status !== 200 && r.status !== 201).map((r) => r.text)).toEqual([]);
     const ids = new Map<string, Set<string>>();
@@ -67,10 +74,14 @@ describe("the API under faults", () => {
     const unique = new Set(replies.map((r) => r.json.id as string));
     expect(unique.size).toBe(N);
     const client = await api.swarm.connect();
-    const records = await waitFor("every burst task to finish", async () => {
-      const all = await Promise.all([...unique].map((id) => client.client.get(id)));
-      return all.every((r) => isTerminal(r.status)) ? all : null;
-    }, { timeoutMs: 240_000 });
+    const records = await waitFor(
+      "every burst task to finish",
+      async () => {
+        const all = await Promise.all([...unique].map((id) => client.client.get(id)));
+        return all.every((r) => isTerminal(r.status)) ? all : null;
+      },
+      { timeoutMs: 240_000 },
+    );
     expect(records.filter((r) => r.status === "completed")).toHaveLength(N);
     const burstTasks = (await clientInternals(client.client).ledger.list(5000)).length;
     expect(burstTasks).toBeGreaterThanOrEqual(N);
@@ -113,7 +124,10 @@ describe("the API under faults", () => {
     await Promise.all(during.map((t) => t.result()));
     const expected = (await clientInternals(client.client).redis.xrange(client.client.events.key, `(${lastId}`, "+")).map(([id]) => id);
     const resumed: string[] = [];
-    const again = await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${api.token}`, "last-event-id": lastId }, signal: AbortSignal.timeout(30_000) });
+    const again = await fetch(`${url}/v1/events`, {
+      headers: { authorization: `Bearer ${api.token}`, "last-event-id": lastId },
+      signal: AbortSignal.timeout(30_000),
+    });
     let buffer = "";
     for await (const chunk of again.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += Buffer.from(chunk).toString();

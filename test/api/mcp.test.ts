@@ -65,19 +65,50 @@ agents:
       expect(tool.description.length).toBeGreaterThan(30);
       expect(tool.inputSchema.type).toBe("object");
     }
-    expect(Object.keys(tools.find((t) => t.name === "submit_task")!.inputSchema.properties)).toEqual(expect.arrayContaining(["task", "agent", "idempotency_key"]));
+    expect(Object.keys(tools.find((t) => t.name === "submit_task")!.inputSchema.properties)).toEqual(
+      expect.arrayContaining(["task", "agent", "idempotency_key"]),
+    );
   });
 
   it("submits and waits for a task through the MCP Inspector over stdio", () => {
-    const submitted = inspect([process.execPath, CLI, "--home", api.swarm.home, "mcp", "--method", "tools/call", "--tool-name", "submit_task", "--tool-arg", "task=echo via-stdio-mcp", "--tool-arg", "agent=sh"]);
+    const submitted = inspect([
+      process.execPath,
+      CLI,
+      "--home",
+      api.swarm.home,
+      "mcp",
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "submit_task",
+      "--tool-arg",
+      "task=echo via-stdio-mcp",
+      "--tool-arg",
+      "agent=sh",
+    ]);
     expect(submitted.status, submitted.stderr).toBe(0);
     const { id } = JSON.parse(submitted.json.content[0].text) as { id: string };
-    const waited = inspect([process.execPath, CLI, "--home", api.swarm.home, "mcp", "--method", "tools/call", "--tool-name", "wait_task", "--tool-arg", `id=${id}`, "--tool-arg", "timeout_seconds=30"]);
+    const waited = inspect([
+      process.execPath,
+      CLI,
+      "--home",
+      api.swarm.home,
+      "mcp",
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "wait_task",
+      "--tool-arg",
+      `id=${id}`,
+      "--tool-arg",
+      "timeout_seconds=30",
+    ]);
     expect(JSON.parse(waited.json.content[0].text)).toMatchObject({ id, status: "completed", exitCode: 0, output: "via-stdio-mcp\n" });
   });
 
   it("serves the same tools over streamable HTTP at /mcp with a token, as many as the token's scopes allow", async () => {
-    const http = (token: string, ...args: string[]) => inspect([`${api.url}/mcp`, "--transport", "http", "--header", `Authorization: Bearer ${token}`, ...args]);
+    const http = (token: string, ...args: string[]) =>
+      inspect([`${api.url}/mcp`, "--transport", "http", "--header", `Authorization: Bearer ${token}`, ...args]);
     const all = http(api.token, "--method", "tools/list");
     expect(all.status, all.stderr).toBe(0);
     expect(all.json.tools.map((t: { name: string }) => t.name).sort()).toEqual([...TOOLS].sort());
@@ -87,12 +118,18 @@ agents:
     const reader = JSON.parse(api.swarm.cli(["api", "token", "create", "--name", "mcp-reader", "--read-only", "--json"]).stdout) as { token: string };
     const readOnly = http(reader.token, "--method", "tools/list");
     expect(readOnly.json.tools.map((t: { name: string }) => t.name).sort()).toEqual(["get_task", "get_workflow_run", "list_agents", "list_tasks", "wait_task"]);
-    const refused = await api.call("POST", "/mcp", { token: `cat_${"B".repeat(43)}`, body: { jsonrpc: "2.0", id: 1, method: "tools/list" }, headers: { accept: "application/json, text/event-stream" } });
+    const refused = await api.call("POST", "/mcp", {
+      token: `cat_${"B".repeat(43)}`,
+      body: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      headers: { accept: "application/json, text/event-stream" },
+    });
     expect(refused.status).toBe(401);
   });
 
   it("lets a real Claude Code agent submit a task to a shell agent through the MCP server and report its output", async () => {
-    const submitted = await api.call("POST", "/v1/tasks", { body: { task: "Run `echo mcp-proof-42` on the sh agent and tell me what it printed. [[swarm]]", agent: "coder" } });
+    const submitted = await api.call("POST", "/v1/tasks", {
+      body: { task: "Run `echo mcp-proof-42` on the sh agent and tell me what it printed. [[swarm]]", agent: "coder" },
+    });
     const result = (await api.call("GET", `/v1/tasks/${submitted.json.id}?wait=180`)).json;
     expect(result, JSON.stringify(result)).toMatchObject({ status: "completed", agent: "coder" });
     expect(result.answer).toBe("The sh agent ran it (completed, exit 0) and printed: mcp-proof-42");

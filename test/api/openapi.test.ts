@@ -21,7 +21,10 @@ describe("the OpenAPI document and the docs page", () => {
 
   beforeAll(async () => {
     swarm = await startTestSwarm(`${API_AGENTS}\napi: false\n`);
-    const config = configFromObject({ ...(parseYaml(API_AGENTS) as object), api: { listen: "127.0.0.1:0" } }, { file: join(swarm.home, "swarm.yaml"), baseDir: swarm.home });
+    const config = configFromObject(
+      { ...(parseYaml(API_AGENTS) as object), api: { listen: "127.0.0.1:0" } },
+      { file: join(swarm.home, "swarm.yaml"), baseDir: swarm.home },
+    );
     api = await startApi({ home: swarm.home, prefix: homePrefix(swarm.home), target: redisTarget(swarm.paths), config });
     const reply = await call(api.url, null, "GET", "/openapi.json");
     expect(reply.status).toBe(200);
@@ -38,7 +41,9 @@ describe("the OpenAPI document and the docs page", () => {
   });
 
   it("lists every route the server serves, and nothing it does not", () => {
-    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const served = api.served.map((r) => `${r.method} ${r.url.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`);
     expect(served.length).toBeGreaterThan(25);
     expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());

@@ -15,7 +15,11 @@ import { waitFor } from "../helpers/wait.js";
 
 function ensurePrometheus(): void {
   if (spawnSync("sh", ["-c", "command -v prometheus && command -v promtool"]).status === 0) return;
-  const install = spawnSync("sh", ["-c", "apt-get install -y -qq prometheus >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus)"], { stdio: "ignore", timeout: 300_000 });
+  const install = spawnSync(
+    "sh",
+    ["-c", "apt-get install -y -qq prometheus >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus)"],
+    { stdio: "ignore", timeout: 300_000 },
+  );
   if (install.status !== 0) throw new Error("prometheus is not installed and apt-get could not install it: sudo apt-get install -y prometheus");
 }
 
@@ -64,7 +68,8 @@ describe("Prometheus metrics", () => {
       "claude_agent_daemon_up",
       "claude_agent_api_requests_total",
       "claude_agent_api_request_duration_seconds_bucket",
-    ]) expect(metrics.text, name).toContain(name);
+    ])
+      expect(metrics.text, name).toContain(name);
     expect(metrics.text).toMatch(/claude_agent_sessions\{agent="alpha",state="idle"\} [12]/);
     expect(metrics.text).toContain('claude_agent_api_requests_total{route="/v1/tasks",method="POST",code="201"} 1');
     const check = spawnSync("promtool", ["check", "metrics"], { input: metrics.text, encoding: "utf8" });
@@ -91,18 +96,28 @@ scrape_configs:
     static_configs: [{ targets: ["${target}"] }]
 `,
     );
-    prometheus = spawn("prometheus", [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
+    prometheus = spawn(
+      "prometheus",
+      [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`],
+      { stdio: "ignore" },
+    );
     const query = async (promql: string) => {
       const reply = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`).catch(() => null);
       if (!reply?.ok) return [];
       return ((await reply.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
     };
-    const up = await waitFor("a successful scrape", async () => {
-      const result = await query('up{job="swarm"}');
-      return result[0]?.value[1] === "1" ? result : null;
-    }, { timeoutMs: 90_000 });
+    const up = await waitFor(
+      "a successful scrape",
+      async () => {
+        const result = await query('up{job="swarm"}');
+        return result[0]?.value[1] === "1" ? result : null;
+      },
+      { timeoutMs: 90_000 },
+    );
     expect(up[0]!.metric.instance).toBe(target);
-    const redis = await waitFor("the Redis gauge", async () => ((await query("claude_agent_redis_up")).length ? query("claude_agent_redis_up") : null), { timeoutMs: 30_000 });
+    const redis = await waitFor("the Redis gauge", async () => ((await query("claude_agent_redis_up")).length ? query("claude_agent_redis_up") : null), {
+      timeoutMs: 30_000,
+    });
     expect(redis[0]!.value[1]).toBe("1");
     const sessions = await query('sum(claude_agent_sessions{state=~"idle|busy"})');
     expect(Number(sessions[0]!.value[1])).toBe(3);

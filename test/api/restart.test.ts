@@ -22,7 +22,10 @@ describe("the session restart API", () => {
     try {
       const down = (await client.client.events.recent(200)).find((e) => e.type === "agent.down" && e.session === "beta-1");
       expect(down?.message).toMatch(/restart requested through the API by /);
-      await waitFor("beta-1 back", async () => (await client.client.sessions()).find((s) => s.name === "beta-1" && s.state === "idle" && s.restarts === 1) ?? null);
+      await waitFor(
+        "beta-1 back",
+        async () => (await client.client.sessions()).find((s) => s.name === "beta-1" && s.state === "idle" && s.restarts === 1) ?? null,
+      );
     } finally {
       await client.close();
     }

@@ -84,7 +84,12 @@ export function sleep(ms: number): Promise<void> {
  * listen backlog is not flooded with thousands of simultaneous connects.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function callMany(url: string, token: string, requests: readonly { method: string; path: string; body?: unknown; headers?: Record<string, string> }[], sockets = 64): Promise<{ status: number; json: any; text: string }[]> {
+export async function callMany(
+  url: string,
+  token: string,
+  requests: readonly { method: string; path: string; body?: unknown; headers?: Record<string, string> }[],
+  sockets = 64,
+): Promise<{ status: number; json: any; text: string }[]> {
   const { Agent, request } = await import("node:http");
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const target = new URL(url);
@@ -95,7 +100,18 @@ export async function callMany(url: string, token: string, requests: readonly { 
           new Promise<{ status: number; json: any; text: string }>((resolve, reject) => {
             const body = r.body === undefined ? undefined : JSON.stringify(r.body);
             const req = request(
-              { agent, host: target.hostname, port: target.port, method: r.method, path: r.path, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}), ...r.headers } },
+              {
+                agent,
+                host: target.hostname,
+                port: target.port,
+                method: r.method,
+                path: r.path,
+                headers: {
+                  authorization: `Bearer ${token}`,
+                  ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
+                  ...r.headers,
+                },
+              },
               (res) => {
                 const chunks: Buffer[] = [];
                 res.on("data", (c: Buffer) => chunks.push(c));

@@ -21,7 +21,13 @@ describe("the task API", () => {
 
     const done = await api.call("GET", `/v1/tasks/${submitted.json.id}?wait=30`);
     expect(done.status).toBe(200);
-    expect(done.json).toMatchObject({ id: submitted.json.id, status: "completed", exitCode: 0, output: "hello from the api\n", task: "echo hello from the api" });
+    expect(done.json).toMatchObject({
+      id: submitted.json.id,
+      status: "completed",
+      exitCode: 0,
+      output: "hello from the api\n",
+      task: "echo hello from the api",
+    });
 
     const result = await api.call("GET", `/v1/tasks/${submitted.json.id}/result`);
     expect(result.json).toMatchObject({ status: "completed", output: "hello from the api\n" });
@@ -64,7 +70,10 @@ describe("the task API", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { json: { tasks: { id: string; agent: string; status: string }[]; nextCursor: string | null } } = await api.call("GET", `/v1/tasks?agent=beta&status=completed&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      const page: { json: { tasks: { id: string; agent: string; status: string }[]; nextCursor: string | null } } = await api.call(
+        "GET",
+        `/v1/tasks?agent=beta&status=completed&limit=3${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       expect(page.json.tasks.length).toBeLessThanOrEqual(3);
       for (const task of page.json.tasks) expect(task).toMatchObject({ agent: "beta", status: "completed" });
       seen.push(...page.json.tasks.map((t) => t.id));

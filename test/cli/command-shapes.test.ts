@@ -15,7 +15,10 @@ describe("the design's command shapes", () => {
   beforeAll(async () => {
     swarm = await startTestSwarm();
     file = join(swarm.home, "deploy.yaml");
-    writeFileSync(file, "name: deploy\nparams: { env: { required: true } }\nsteps:\n  - id: say\n    agent: beta\n    task: echo deploying to {{params.env}}\n");
+    writeFileSync(
+      file,
+      "name: deploy\nparams: { env: { required: true } }\nsteps:\n  - id: say\n    agent: beta\n    task: echo deploying to {{params.env}}\n",
+    );
   });
   afterAll(async () => {
     await swarm?.destroy();

@@ -54,7 +54,10 @@ describe("the circuit breaker of an agent whose jobs fail for infrastructure rea
   /** The pids of the pane shell's children (the foreground program, when there is one). */
   const paneChildren = (): number[] => {
     try {
-      return execFileSync("ps", ["-o", "pid=", "--ppid", String(panePid())], { encoding: "utf8" }).split("\n").map((s) => Number(s.trim())).filter((pid) => pid > 0);
+      return execFileSync("ps", ["-o", "pid=", "--ppid", String(panePid())], { encoding: "utf8" })
+        .split("\n")
+        .map((s) => Number(s.trim()))
+        .filter((pid) => pid > 0);
     } catch {
       return []; // ps exits 1 when there are none
     }
@@ -62,7 +65,10 @@ describe("the circuit breaker of an agent whose jobs fail for infrastructure rea
   const agentStatus = async () => (await client.status()).agents.find((a) => a.name === "alpha")!;
   const events = () => client.client.events.recent(1_000);
   async function job(taskId: string) {
-    const queue = new Queue(queueName("alpha"), { connection: clientInternals(client.client).redis, prefix: clientInternals(client.client).ledger.keys.prefix });
+    const queue = new Queue(queueName("alpha"), {
+      connection: clientInternals(client.client).redis,
+      prefix: clientInternals(client.client).ledger.keys.prefix,
+    });
     try {
       const found = await queue.getJob(taskId);
       return { state: found ? await found.getState() : "missing", attemptsMade: found?.attemptsMade ?? -1 };

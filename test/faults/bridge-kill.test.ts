@@ -131,7 +131,10 @@ describe("kill -9 of the daemon during a job", () => {
     const { task, counter } = countedJob(20);
     const { id } = await client.submit({ task, agent: "alpha" });
     const token = await runningDispatch(id, counter);
-    const queue = new Queue(queueName("alpha"), { connection: clientInternals(client.client).redis, prefix: clientInternals(client.client).ledger.keys.prefix });
+    const queue = new Queue(queueName("alpha"), {
+      connection: clientInternals(client.client).redis,
+      prefix: clientInternals(client.client).ledger.keys.prefix,
+    });
     try {
       await swarm.kill9();
       await swarm.start();
@@ -158,11 +161,16 @@ describe("kill -9 of the daemon during a job", () => {
       expect(lines(counter)).toEqual(["run"]);
       expect(await terminalEvents(client, id)).toHaveLength(1);
 
-      const settled = await until("BullMQ to see the second stall and settle the job", async () => {
-        const job = await queue.getJob(id);
-        const state = job && job.stalledCounter >= 2 ? await job.getState() : null;
-        return state === "completed" || state === "failed" ? { state, reason: job?.failedReason ?? "" } : null;
-      }, 40_000, 200);
+      const settled = await until(
+        "BullMQ to see the second stall and settle the job",
+        async () => {
+          const job = await queue.getJob(id);
+          const state = job && job.stalledCounter >= 2 ? await job.getState() : null;
+          return state === "completed" || state === "failed" ? { state, reason: job?.failedReason ?? "" } : null;
+        },
+        40_000,
+        200,
+      );
       expect(settled).toEqual({ state: "completed", reason: "" });
       expect(lines(counter)).toEqual(["run"]);
       expect(await terminalEvents(client, id)).toHaveLength(1);

@@ -53,10 +53,14 @@ describe("a task that kills whatever runs it", () => {
     // Play pm2: start the daemon again each time the task has killed it, until the task is over.
     for (let restarts = 0; ; restarts++) {
       expect(restarts, "restarts before the task ended").toBeLessThan(MAX_DISPATCHES + 3);
-      const ended = await until("the task to end or kill the daemon", async () => {
-        if (["failed", "completed"].includes((await client.result(killer.id)).status)) return "ended";
-        return swarm.daemon?.exitCode !== null || swarm.daemon?.signalCode ? "killed" : null;
-      }, 30_000);
+      const ended = await until(
+        "the task to end or kill the daemon",
+        async () => {
+          if (["failed", "completed"].includes((await client.result(killer.id)).status)) return "ended";
+          return swarm.daemon?.exitCode !== null || swarm.daemon?.signalCode ? "killed" : null;
+        },
+        30_000,
+      );
       if (ended === "ended") break;
       // The restarted daemon may dispatch the task, and be killed by it, before start() has seen it ready.
       await swarm.start().catch((error: Error) => {

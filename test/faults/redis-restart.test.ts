@@ -35,20 +35,28 @@ describe("a restart of the embedded Redis during a batch", () => {
     );
 
     // Restart Redis in the middle of the batch: some tasks done, some running, most still queued.
-    await until("a few tasks to finish", async () => {
-      const records = await Promise.all(batch.map((t) => client.client.get(t.id)));
-      return records.filter((r) => isTerminal(r.status)).length >= 5;
-    }, 20_000);
+    await until(
+      "a few tasks to finish",
+      async () => {
+        const records = await Promise.all(batch.map((t) => client.client.get(t.id)));
+        return records.filter((r) => isTerminal(r.status)).length >= 5;
+      },
+      20_000,
+    );
     const downAt = Date.now();
     execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "shutdown"], { stdio: "ignore" });
-    await until("redis to be down", () => {
-      try {
-        execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "ping"], { stdio: "ignore" });
-        return false;
-      } catch {
-        return true;
-      }
-    }, 10_000);
+    await until(
+      "redis to be down",
+      () => {
+        try {
+          execFileSync("redis-cli", ["-s", swarm.paths.redisSocket, "ping"], { stdio: "ignore" });
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+    );
     // Long enough for running commands to end (and fail to be recorded) while Redis is gone.
     await sleep(1000);
     const { reused } = await startEmbeddedRedis(swarm.paths);
@@ -62,14 +70,16 @@ describe("a restart of the embedded Redis during a batch", () => {
       expect(result, `task ${i}`).toMatchObject({ id: batch[i]!.id, status: "completed", exitCode: 0, output: `task-${i}\n`, agent: agents[i % 3] });
     });
     for (const task of batch) expect(await terminalEvents(client, task.id), `terminal events of ${task.id}`).toHaveLength(1);
-    expect(lines(runs).map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(
+      lines(runs)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(swarm.daemon?.exitCode).toBeNull();
 
     // The bridge's workers resume consuming by themselves, on every agent's queue.
     const t0 = Date.now();
-    const fresh = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => client.submit({ task: `echo after-${i}`, agent: agents[i % 3] })),
-    );
+    const fresh = await Promise.all(Array.from({ length: 6 }, (_, i) => client.submit({ task: `echo after-${i}`, agent: agents[i % 3] })));
     const after = await Promise.all(fresh.map((t) => terminalRecord(client, t.id, 15_000)));
     console.log(`[redis-restart] 6 new tasks after the restart recorded in ${Date.now() - t0} ms`);
     after.forEach((result, i) => expect(result).toMatchObject({ status: "completed", output: `after-${i}\n` }));

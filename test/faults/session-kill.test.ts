@@ -68,10 +68,14 @@ describe("an agent session killed during a job", () => {
     const events = (await sessionEvents(client, "alpha-1")).slice(job.eventsBefore).map((e) => e.type);
     expect(events).toEqual(["agent.down", "agent.up"]);
 
-    const session = await until("alpha-1 to be idle again", async () => {
-      const s = (await client.status()).sessions.find((x) => x.name === "alpha-1");
-      return s?.state === "idle" ? s : null;
-    }, 10_000);
+    const session = await until(
+      "alpha-1 to be idle again",
+      async () => {
+        const s = (await client.status()).sessions.find((x) => x.name === "alpha-1");
+        return s?.state === "idle" ? s : null;
+      },
+      10_000,
+    );
     expect(session.restarts).toBeGreaterThanOrEqual(1);
     expect(tmux("list-sessions", "-F", "#{session_name}").split("\n")).toContain("alpha-1");
 

@@ -21,7 +21,9 @@ export function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 
 /** Lines of a file, or [] when it does not exist (yet). */
 export function lines(file: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split("\n").filter((line) => line !== "");
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line !== "");
 }
 
 /** Every terminal event (`task.completed|failed|timeout|cancelled`) recorded for a task in the swarm's event stream (`<prefix>:events`). */
@@ -38,10 +40,15 @@ export async function sessionEvents(swarm: Swarm, session: string): Promise<Swar
 
 /** The ledger's view of a task once it is terminal (polling, so it survives Redis restarts on the test side too). */
 export async function terminalRecord(swarm: Swarm, taskId: string, timeoutMs = 30_000): Promise<TaskResult> {
-  return until(`task ${taskId} to reach a terminal state`, async () => {
-    const result = await swarm.result(taskId);
-    return isTerminal(result.status) ? result : null;
-  }, timeoutMs, 20);
+  return until(
+    `task ${taskId} to reach a terminal state`,
+    async () => {
+      const result = await swarm.result(taskId);
+      return isTerminal(result.status) ? result : null;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 /** The BullMQ state of a task's job (`completed`, `active`, `waiting`, …). */

@@ -73,7 +73,13 @@ describe("an interactive Claude Code agent settles like every runtime", () => {
     const head = git(join(swarm.home, "worktrees", "fixer-1"), "rev-parse", "HEAD");
     const gate = `echo "still broken [[plain]]"; exit 2`;
     const result = await run("fixer", "Answer me [[plain]]", { gate, gateRetries: 1 });
-    expect(result).toMatchObject({ status: "failed", reason: `gate failed: ${gate} exited 2`, gateOutput: "still broken [[plain]]\n", gateRetries: 1, answer: PLAIN_ANSWER });
+    expect(result).toMatchObject({
+      status: "failed",
+      reason: `gate failed: ${gate} exited 2`,
+      gateOutput: "still broken [[plain]]\n",
+      gateRetries: 1,
+      answer: PLAIN_ANSWER,
+    });
     expect(result.commit).toBeUndefined();
     expect(git(join(swarm.home, "worktrees", "fixer-1"), "rev-parse", "HEAD")).toBe(head);
   });

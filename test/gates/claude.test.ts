@@ -68,7 +68,13 @@ describe("a Claude Code agent with a gate", () => {
   it("fails with the gate's output when it still fails after the retries", async () => {
     const gate = `echo "still broken [[plain]]"; exit 2`;
     const result = await run("fixer", "Answer me [[plain]]", { gate, gateRetries: 1 });
-    expect(result).toMatchObject({ status: "failed", reason: `gate failed: ${gate} exited 2`, gateOutput: "still broken [[plain]]\n", gateRetries: 1, answer: PLAIN_ANSWER });
+    expect(result).toMatchObject({
+      status: "failed",
+      reason: `gate failed: ${gate} exited 2`,
+      gateOutput: "still broken [[plain]]\n",
+      gateRetries: 1,
+      answer: PLAIN_ANSWER,
+    });
     expect(result.commit).toBeUndefined();
   });
 

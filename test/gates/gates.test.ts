@@ -104,7 +104,12 @@ describe("gates", () => {
 
   it("commits a worktree task only when its gate passes, and reports its changes either way", async () => {
     const bad = await run("wt", "echo bad > out.txt");
-    expect(bad).toMatchObject({ status: "failed", reason: expect.stringMatching(/^gate failed: .* exited 1$/), gateOutput: "out.txt says bad\n", changedFiles: ["out.txt"] });
+    expect(bad).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/^gate failed: .* exited 1$/),
+      gateOutput: "out.txt says bad\n",
+      changedFiles: ["out.txt"],
+    });
     expect(bad.commit).toBeUndefined();
     const good = await run("wt", "echo good > out.txt");
     expect(good).toMatchObject({ status: "completed", changedFiles: ["out.txt"] });

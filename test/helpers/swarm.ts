@@ -101,7 +101,8 @@ export async function startTestSwarm(yaml = SHELL_AGENTS, options: { env?: NodeJ
       await Promise.allSettled(opened.map((client) => client.close()));
       runCli(["down"], { home });
       if (swarm.daemon && swarm.daemon.exitCode === null) swarm.daemon.kill("SIGKILL");
-      if (process.env.CA_TEST_KEEP) console.log(`kept home ${home}`); else rmSync(home, { recursive: true, force: true });
+      if (process.env.CA_TEST_KEEP) console.log(`kept home ${home}`);
+      else rmSync(home, { recursive: true, force: true });
     },
   };
   await swarm.start();

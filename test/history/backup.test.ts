@@ -51,8 +51,10 @@ describe("backup and restore", () => {
     const actions = json<{ entries: { action: string }[] }>(a.cli(["audit", "--json"]).stdout).entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["swarm.restore", "swarm.backup", "memory.add", "task.submit"]));
     // The restored swarm works on: a new task is run and recorded.
-    const next = json<{ id: string; }>(a.cli(["submit", "--agent", "alpha", "--task", "echo after the restore", "--wait", "--json"]).stdout).id;
-    await waitFor("the new task in the history", () => a.cli(["history", "show", next, "--json"]).stdout.includes('"source": "history"'), { timeoutMs: 30_000 });
+    const next = json<{ id: string }>(a.cli(["submit", "--agent", "alpha", "--task", "echo after the restore", "--wait", "--json"]).stdout).id;
+    await waitFor("the new task in the history", () => a.cli(["history", "show", next, "--json"]).stdout.includes('"source": "history"'), {
+      timeoutMs: 30_000,
+    });
   });
 
   it("refuses a backup of another swarm unless forced", { timeout: 300_000 }, async () => {
@@ -69,7 +71,10 @@ describe("backup and restore", () => {
   it("exports every table as JSON lines", { timeout: 120_000 }, () => {
     const exported = a.cli(["export", "--format", "jsonl"]);
     expect(exported.exitCode, exported.stderr).toBe(0);
-    const lines = exported.stdout.trim().split("\n").map((line) => json<{ table: string; row: Record<string, unknown> }>(line));
+    const lines = exported.stdout
+      .trim()
+      .split("\n")
+      .map((line) => json<{ table: string; row: Record<string, unknown> }>(line));
     expect(new Set(lines.map((l) => l.table))).toEqual(new Set(["tasks", "events", "audit", "memory", "history_meta"]));
     expect(lines.find((l) => l.table === "tasks")?.row).toHaveProperty("task");
     expect(a.cli(["export", "--format", "csv"]).exitCode).toBe(2);

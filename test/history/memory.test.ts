@@ -11,7 +11,19 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configFromObject, type AgentConfig } from "../../core/index.js";
-import { BLOCK_END, BLOCK_START, forget, History, Memory, memoryContext, openAiEmbedder, openStore, remember, type HistoryDb, type StoreTarget } from "../../history/index.js";
+import {
+  BLOCK_END,
+  BLOCK_START,
+  forget,
+  History,
+  Memory,
+  memoryContext,
+  openAiEmbedder,
+  openStore,
+  remember,
+  type HistoryDb,
+  type StoreTarget,
+} from "../../history/index.js";
 import { startEmbeddingsServer, type EmbeddingsServer } from "../fixtures/llm/embeddings.js";
 import { startPostgres, type TestPostgres } from "./postgres.js";
 
@@ -56,7 +68,17 @@ describe.each(targets)("memory on %s", (_name, target) => {
     store = await openStore(t);
     repo = tempDir();
     coder = configFromObject(
-      { agents: [{ name: "coder", runtime: "langchain", cwd: repo, llm: { base_url: "http://127.0.0.1:9/v1", model: "m" }, memory: { inject: true, top_k: 3, max_chars: 600 } }] },
+      {
+        agents: [
+          {
+            name: "coder",
+            runtime: "langchain",
+            cwd: repo,
+            llm: { base_url: "http://127.0.0.1:9/v1", model: "m" },
+            memory: { inject: true, top_k: 3, max_chars: 600 },
+          },
+        ],
+      },
       { file: "/x/swarm.yaml", baseDir: "/x" },
     ).agents[0]!;
     const memory = new Memory(store, await embedder());

@@ -35,7 +35,11 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
     const end = events.findIndex(([, code, data]) => code === "m" && data.startsWith("end "));
     expect(begin).toBeGreaterThan(0);
     expect(end).toBeGreaterThan(begin);
-    return events.slice(begin + 1, end).filter(([, code]) => code === "o").map(([, , data]) => data).join("");
+    return events
+      .slice(begin + 1, end)
+      .filter(([, code]) => code === "o")
+      .map(([, , data]) => data)
+      .join("");
   };
 
   it("records a shell task's pane, prompt first, and between its markers exactly what it printed", async () => {
@@ -82,7 +86,12 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
     expect(played.exitCode, played.stderr).toBe(0);
     const json = JSON.parse(swarm.cli(["replay", result.id, "--json"]).stdout) as { file: string; events: CastEvent[] };
     expect(json.file).toBe(result.castFile);
-    const expected = replaySafe(json.events.filter(([, code]) => code === "o").map(([, , data]) => data).join(""));
+    const expected = replaySafe(
+      json.events
+        .filter(([, code]) => code === "o")
+        .map(([, , data]) => data)
+        .join(""),
+    );
     expect(played.stdout.startsWith(expected)).toBe(true);
     expect(played.stdout.replace(/\r\n/g, "\n")).toContain("\nalpha\nbeta\n");
     // After the recording, only what puts the terminal back: attributes reset.
@@ -107,7 +116,11 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
 
   it("replays a task Redis has forgotten, through the history store", async () => {
     const result = run("echo remembered by the history");
-    await waitFor("the task read back from history", () => JSON.parse(swarm.cli(["history", "show", result.id, "--json"]).stdout || "{}").source === "history", { timeoutMs: 30_000 });
+    await waitFor(
+      "the task read back from history",
+      () => JSON.parse(swarm.cli(["history", "show", result.id, "--json"]).stdout || "{}").source === "history",
+      { timeoutMs: 30_000 },
+    );
     const shown = JSON.parse(swarm.cli(["history", "show", result.id, "--json"]).stdout) as { task: { castFile: string } };
     expect(shown.task.castFile).toBe(result.castFile);
     const client = await swarm.connect();

@@ -20,10 +20,27 @@ const HOUR = 3600_000;
 
 function record(id: string, task: string, fields: Partial<TaskRecord> = {}): TaskRecord {
   return {
-    id, agent: "alpha", session: "alpha-1", status: "completed", exitCode: 0, output: "", outputFile: null,
+    id,
+    agent: "alpha",
+    session: "alpha-1",
+    status: "completed",
+    exitCode: 0,
+    output: "",
+    outputFile: null,
     submittedAt: new Date(Date.UTC(2026, 0, 1) + Number(id.replace(/\D/g, "")) * HOUR).toISOString(),
-    startedAt: null, finishedAt: null, durationMs: 10, attempts: 1, task, timeoutSec: 60, priority: 0,
-    idempotencyKey: null, routedBy: "explicit", dispatch: null, pane: null, cancelRequested: false, ...fields,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: 10,
+    attempts: 1,
+    task,
+    timeoutSec: 60,
+    priority: 0,
+    idempotencyKey: null,
+    routedBy: "explicit",
+    dispatch: null,
+    pane: null,
+    cancelRequested: false,
+    ...fields,
   };
 }
 
@@ -54,11 +71,14 @@ afterAll(() => {
 });
 
 const targets: [string, () => StoreTarget][] = [
-  ["SQLite", () => {
-    const dir = mkdtempSync(join(tmpdir(), "ca-hs-"));
-    dirs.push(dir);
-    return { kind: "sqlite", file: join(dir, "history.db") };
-  }],
+  [
+    "SQLite",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "ca-hs-"));
+      dirs.push(dir);
+      return { kind: "sqlite", file: join(dir, "history.db") };
+    },
+  ],
   ["PostgreSQL", () => ({ kind: "postgres", url: pg.url })],
 ];
 
@@ -83,7 +103,10 @@ describe.each(targets)("the history store on %s", (_name, target) => {
       record("t04", HOSTILE.join("\n"), { output: "weird input handled\n" }),
       ...Array.from({ length: 26 }, (_, i) => record(`t${String(i + 10)}`, `filler task number ${i}`)),
     ];
-    await upsertTasks(store.db, rows.map((r) => taskRow(r, redact)));
+    await upsertTasks(
+      store.db,
+      rows.map((r) => taskRow(r, redact)),
+    );
   });
   afterAll(async () => {
     await history?.close();

@@ -8,7 +8,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
-import { createRedis, ensureHome, Ledger, newTaskId, redisTarget, startEmbeddedRedis, stopEmbeddedRedis, type HomePaths, type Origin, type TaskRecord } from "../../core/index.js";
+import {
+  createRedis,
+  ensureHome,
+  Ledger,
+  newTaskId,
+  redisTarget,
+  startEmbeddedRedis,
+  stopEmbeddedRedis,
+  type HomePaths,
+  type Origin,
+  type TaskRecord,
+} from "../../core/index.js";
 
 export interface RedisHome {
   readonly paths: HomePaths;
@@ -43,16 +54,37 @@ export async function startRedisHome(): Promise<RedisHome> {
     async submit(text, options = {}) {
       const at = options.at ?? Date.now();
       const record: TaskRecord = {
-        id: newTaskId(at), agent: options.agent ?? "alpha", session: null, status: "queued", exitCode: null, output: "", outputFile: null,
-        submittedAt: new Date(at).toISOString(), startedAt: null, finishedAt: null, durationMs: null, attempts: 0,
-        task: text, timeoutSec: 60, priority: 0, idempotencyKey: null, routedBy: "explicit", dispatch: null, pane: null, cancelRequested: false,
+        id: newTaskId(at),
+        agent: options.agent ?? "alpha",
+        session: null,
+        status: "queued",
+        exitCode: null,
+        output: "",
+        outputFile: null,
+        submittedAt: new Date(at).toISOString(),
+        startedAt: null,
+        finishedAt: null,
+        durationMs: null,
+        attempts: 0,
+        task: text,
+        timeoutSec: 60,
+        priority: 0,
+        idempotencyKey: null,
+        routedBy: "explicit",
+        dispatch: null,
+        pane: null,
+        cancelRequested: false,
       };
       await ledger.create(record, options.origin ?? { actor: "tester@test", via: "sdk" });
       return record.id;
     },
     async finish(id, status, output, exitCode = status === "completed" ? 0 : 1) {
       const now = new Date().toISOString();
-      await ledger.update(id, { status: "running", startedAt: now, session: "alpha-1", attempts: 1 }, { type: "task.started", data: { agent: "alpha", session: "alpha-1", status: "running" } });
+      await ledger.update(
+        id,
+        { status: "running", startedAt: now, session: "alpha-1", attempts: 1 },
+        { type: "task.started", data: { agent: "alpha", session: "alpha-1", status: "running" } },
+      );
       await ledger.finish(id, status, { exitCode, output, finishedAt: new Date().toISOString(), durationMs: 5 }, "alpha");
     },
     async close() {

@@ -29,7 +29,11 @@ describe("the history of a running swarm", () => {
 
   const inHistory = async (id: string, status: string) => {
     const shown = swarm.cli(["history", "show", id, "--json"]);
-    return shown.exitCode === 0 && json<{ task: { status: string }; source: string }>(shown.stdout).source === "history" && json<{ task: { status: string } }>(shown.stdout).task.status === status;
+    return (
+      shown.exitCode === 0 &&
+      json<{ task: { status: string }; source: string }>(shown.stdout).source === "history" &&
+      json<{ task: { status: string } }>(shown.stdout).task.status === status
+    );
   };
 
   it("lists, searches and shows tasks after Redis has forgotten them", { timeout: 240_000 }, async () => {
@@ -72,7 +76,10 @@ describe("the history of a running swarm", () => {
     await waitFor("the long task to start", async () => (await sdk.result(long)).status === "running");
     expect(swarm.cli(["cancel", long]).exitCode).toBe(0);
     const file = join(swarm.home, "approve.yaml");
-    writeFileSync(file, "name: gated\nsteps:\n  - id: ok\n    approval: Go ahead?\n  - id: after\n    agent: alpha\n    depends_on: ok\n    task: echo approved\n");
+    writeFileSync(
+      file,
+      "name: gated\nsteps:\n  - id: ok\n    approval: Go ahead?\n  - id: after\n    agent: alpha\n    depends_on: ok\n    task: echo approved\n",
+    );
     const run = swarm.cli(["workflow", "run", "--file", file, "--json"]);
     const executionId = json<{ id: string }>(run.stdout).id;
     await waitFor("the approval step", () => swarm.cli(["workflow", "show", executionId, "--json"]).stdout.includes('"waiting-approval"'));
@@ -96,7 +103,11 @@ describe("the history of a running swarm", () => {
     const workflowTask = all.find((e) => e.action === "task.submit" && e.actor === `workflow:${executionId}`);
     expect(workflowTask?.via).toBe("workflow");
     type Listed = { tasks: { step: string | null; workflow: string | null }[] };
-    await waitFor("the step's task linked to its workflow", () => json<Listed>(swarm.cli(["tasks", "--workflow", executionId, "--json"]).stdout).tasks.some((t) => t.step === "after" && t.workflow === "gated"), { timeoutMs: 30_000 });
+    await waitFor(
+      "the step's task linked to its workflow",
+      () => json<Listed>(swarm.cli(["tasks", "--workflow", executionId, "--json"]).stdout).tasks.some((t) => t.step === "after" && t.workflow === "gated"),
+      { timeoutMs: 30_000 },
+    );
     const onlyCancels = json<{ entries: Entry[] }>(swarm.cli(["audit", "--action", "task.cancel", "--json"]).stdout).entries;
     expect(onlyCancels.map((e) => e.target)).toEqual([long]);
   });

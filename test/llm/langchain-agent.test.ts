@@ -22,9 +22,20 @@ const HELLO = "Hello from the LangChain agent.\n";
 const scripts: Record<string, Script> = {
   edit: ({ step, lastToolResult }) =>
     [
-      { text: "Let me look at the repository first.", toolCalls: [{ name: "list_files", args: {} }, { name: "git_status", args: {} }] },
+      {
+        text: "Let me look at the repository first.",
+        toolCalls: [
+          { name: "list_files", args: {} },
+          { name: "git_status", args: {} },
+        ],
+      },
       { toolCalls: [{ name: "write_file", args: { path: "docs/hello.txt", content: HELLO } }] },
-      { toolCalls: [{ name: "run_command", args: { command: "cat docs/hello.txt && wc -l < docs/hello.txt" } }, { name: "git_diff", args: {} }] },
+      {
+        toolCalls: [
+          { name: "run_command", args: { command: "cat docs/hello.txt && wc -l < docs/hello.txt" } },
+          { name: "git_diff", args: {} },
+        ],
+      },
       { toolCalls: [{ name: "git_commit", args: { message: "Add docs/hello.txt" } }] },
       { text: `Done: ${lastToolResult}` },
     ][step] ?? { text: "?" },
@@ -34,10 +45,18 @@ const scripts: Record<string, Script> = {
     return { text: `I can see: ${[...new Set(tags)].join(", ")}` };
   },
   push: ({ step, lastToolResult }) =>
-    step === 0 ? { toolCalls: [{ name: "run_command", args: { command: "touch pushed.txt && git push origin main" } }] } : { text: `The tool said: ${lastToolResult}` },
+    step === 0
+      ? { toolCalls: [{ name: "run_command", args: { command: "touch pushed.txt && git push origin main" } }] }
+      : { text: `The tool said: ${lastToolResult}` },
   escape: ({ step, toolResults }) =>
     step === 0
-      ? { toolCalls: [{ name: "read_file", args: { path: "../outside.txt" } }, { name: "write_file", args: { path: "link-out", content: "overwritten" } }, { name: "read_file", args: { path: "/etc/hostname" } }] }
+      ? {
+          toolCalls: [
+            { name: "read_file", args: { path: "../outside.txt" } },
+            { name: "write_file", args: { path: "link-out", content: "overwritten" } },
+            { name: "read_file", args: { path: "/etc/hostname" } },
+          ],
+        }
       : { text: toolResults.join("\n") },
   fail: () => ({ status: 400, error: "scripted failure: the model refuses this prompt" }),
   slow: () => ({ delayMs: 30_000, text: "too late" }),
@@ -93,7 +112,15 @@ agents:
     expect(git(repo, "log", "-1", "--format=%s")).toBe("Add docs/hello.txt\n");
     expect(git(repo, "status", "--porcelain")).toBe("");
     // The tool calls, as the output (what the pane showed) lists them.
-    for (const line of ["⚙ list_files", "⚙ git_status", "⚙ write_file: docs/hello.txt", "⚙ run_command: cat docs/hello.txt", "⚙ git_diff", "⚙ git_commit: Add docs/hello.txt", "✔ done · 5 turns · 6 tool calls"]) {
+    for (const line of [
+      "⚙ list_files",
+      "⚙ git_status",
+      "⚙ write_file: docs/hello.txt",
+      "⚙ run_command: cat docs/hello.txt",
+      "⚙ git_diff",
+      "⚙ git_commit: Add docs/hello.txt",
+      "✔ done · 5 turns · 6 tool calls",
+    ]) {
       expect(result.output).toContain(line);
     }
     expect(result.output).toContain("exit code 0 Hello from the LangChain agent. 1");
@@ -101,15 +128,23 @@ agents:
     const requests = llm.requests.filter((r) => r.script === "edit");
     expect(requests).toHaveLength(5);
     expect(requests.every((r) => (r.body as { stream?: boolean }).stream === true)).toBe(true);
-    expect((requests[0]!.body as { tools: { function: { name: string } }[] }).tools.map((t) => t.function.name).sort()).toEqual(
-      ["git_commit", "git_diff", "git_status", "list_files", "read_file", "run_command", "write_file"],
-    );
+    expect((requests[0]!.body as { tools: { function: { name: string } }[] }).tools.map((t) => t.function.name).sort()).toEqual([
+      "git_commit",
+      "git_diff",
+      "git_status",
+      "list_files",
+      "read_file",
+      "run_command",
+      "write_file",
+    ]);
     // A person attached sees the same, as it happened.
     expect(capturePane(swarm, "coder-1")).toContain("⚙ git_commit: Add docs/hello.txt");
   });
 
   it("continues the session's conversation on the next task, and starts over with --fresh", async () => {
-    const first = await swarm.connect().then((c) => clientInternals(c.client).redis.hget(clientInternals(c.client).ledger.keys.session("coder-1"), "agentSessionId"));
+    const first = await swarm
+      .connect()
+      .then((c) => clientInternals(c.client).redis.hget(clientInternals(c.client).ledger.keys.session("coder-1"), "agentSessionId"));
     const continued = await run("What did I tag? tag-two [[script:recall]]");
     expect(continued).toMatchObject({ status: "completed", answer: "I can see: tag-one, tag-two", agentSessionId: first });
     const fresh = await run("And now? tag-three [[script:recall]]", { fresh: true });

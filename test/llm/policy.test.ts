@@ -66,7 +66,10 @@ default_agent: guarded
   it("restricts an agent with an allow list to the commands it matches", async () => {
     const client = await swarm.connect();
     const refused = await (await client.submit({ task: "touch not-allowed.txt", agent: "tester" })).result();
-    expect(refused).toMatchObject({ status: "rejected", reason: 'refused by policy: the command "touch not-allowed.txt" matches none of the agent\'s allow patterns' });
+    expect(refused).toMatchObject({
+      status: "rejected",
+      reason: 'refused by policy: the command "touch not-allowed.txt" matches none of the agent\'s allow patterns',
+    });
     const allowed = await (await client.submit({ task: "echo allowed", agent: "tester" })).result({ signal: AbortSignal.timeout(10_000) });
     expect(allowed).toMatchObject({ status: "completed", output: "allowed\n" });
     expect(existsSync(join(work, "not-allowed.txt"))).toBe(false);
@@ -102,7 +105,9 @@ describe("a policy pattern that is not a regular expression", () => {
       writeFileSync(file, "agents:\n  - name: a\n    runtime: shell\n    policy: { deny: ['rm (-rf'] }\n");
       const result = runCli(["up", "--config", file], { home });
       expect(result.exitCode).toBe(2);
-      expect(result.stderr).toContain('swarm.yaml: agents.0.policy.deny.0: expected a regular expression, got "rm (-rf" (Invalid regular expression: /rm (-rf/: Unterminated group)');
+      expect(result.stderr).toContain(
+        'swarm.yaml: agents.0.policy.deny.0: expected a regular expression, got "rm (-rf" (Invalid regular expression: /rm (-rf/: Unterminated group)',
+      );
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -29,7 +29,9 @@ describe("secret redaction", () => {
     llm = await startOpenAiServer({
       scripts: {
         leak: ({ step, lastToolResult }) =>
-          step === 0 ? { toolCalls: [{ name: "run_command", args: { command: "echo token=$DEPLOY_TOKEN" } }] } : { text: `The command printed: ${lastToolResult}` },
+          step === 0
+            ? { toolCalls: [{ name: "run_command", args: { command: "echo token=$DEPLOY_TOKEN" } }] }
+            : { text: `The command printed: ${lastToolResult}` },
       },
     });
     work = mkdtempSync(join(tmpdir(), "ca-redact-"));

@@ -42,13 +42,20 @@ agents:
   });
 
   it("sends the validation errors as the next prompt of the conversation and continues with the corrected JSON", async () => {
-    writeFileSync(join(work, "hosts.schema.json"), JSON.stringify({
-      type: "object",
-      additionalProperties: false,
-      required: ["hosts"],
-      properties: { hosts: { type: "array", items: { type: "object", required: ["name", "port"], properties: { name: { type: "string" }, port: { type: "integer" } } } } },
-    }));
-    writeFileSync(join(work, "wf.yaml"), `
+    writeFileSync(
+      join(work, "hosts.schema.json"),
+      JSON.stringify({
+        type: "object",
+        additionalProperties: false,
+        required: ["hosts"],
+        properties: {
+          hosts: { type: "array", items: { type: "object", required: ["name", "port"], properties: { name: { type: "string" }, port: { type: "integer" } } } },
+        },
+      }),
+    );
+    writeFileSync(
+      join(work, "wf.yaml"),
+      `
 name: hosts
 steps:
   - id: spec
@@ -59,7 +66,8 @@ steps:
     agent: sh
     depends_on: spec
     task: echo "first host {{steps.spec.json.hosts.0.name}} on {{steps.spec.json.hosts.0.port}}"
-`);
+`,
+    );
     const swarmClient = await swarm.connect();
     const { connect } = await import("../../index.js");
     const sdk = await connect({ home: swarm.home });
@@ -74,7 +82,9 @@ steps:
       expect(requests).toHaveLength(2);
       const followUp = requests[1]!;
       const prompt = followUp.userTexts.at(-1) ?? "";
-      expect(prompt).toContain(`Your answer to the workflow step "spec" must be a JSON document valid against the JSON Schema ${join(work, "hosts.schema.json")}`);
+      expect(prompt).toContain(
+        `Your answer to the workflow step "spec" must be a JSON document valid against the JSON Schema ${join(work, "hosts.schema.json")}`,
+      );
       expect(prompt).toContain("- /hosts: must be array");
       expect(prompt).toContain("- (the document): must NOT have additional properties: note");
       expect(prompt).toContain(BAD);

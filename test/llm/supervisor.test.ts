@@ -39,7 +39,12 @@ const scripts: Record<string, Script> = {
     },
   }),
   "plan-unknown": () => ({ json: { name: "p", steps: [{ id: "x", agent: "gamma", task: "echo x", depends_on: [] }] } }),
-  summary: ({ userText }) => ({ text: userText.includes("hello-summary") && userText.includes("Status: completed, exit code 0") ? "The agent printed hello-summary and finished cleanly." : `unexpected prompt: ${userText}` }),
+  summary: ({ userText }) => ({
+    text:
+      userText.includes("hello-summary") && userText.includes("Status: completed, exit code 0")
+        ? "The agent printed hello-summary and finished cleanly."
+        : `unexpected prompt: ${userText}`,
+  }),
 };
 
 describe("the supervisor's model", () => {
@@ -85,7 +90,11 @@ supervisor:
     expect(handle).toMatchObject({ agent: "beta", routedBy: "llm: it is about running the test suite" });
     const result = await handle.result({ signal: AbortSignal.timeout(20_000) });
     expect(result).toMatchObject({ status: "completed", agent: "beta", output: "routed-by-model\n" });
-    const request = llm.requests.filter((r) => r.script === "route-beta").at(-1)!.body as { response_format?: { type: string }; stream?: boolean; messages: { content: string }[] };
+    const request = llm.requests.filter((r) => r.script === "route-beta").at(-1)!.body as {
+      response_format?: { type: string };
+      stream?: boolean;
+      messages: { content: string }[];
+    };
     expect(request.response_format?.type).toBe("json_schema");
     expect(request.stream).toBeFalsy();
     expect(request.messages[0]!.content).toContain("- beta: runs tasks as bash command lines; keywords: test, tests");
@@ -149,9 +158,15 @@ supervisor:
     const out = JSON.parse(planned.stdout);
     expect(out.plan).toMatchObject({
       name: "release-it",
-      steps: [{ id: "run-tests", agent: "beta", task: "echo tests-pass" }, { id: "build", agent: "alpha", depends_on: ["run-tests"] }],
+      steps: [
+        { id: "run-tests", agent: "beta", task: "echo tests-pass" },
+        { id: "build", agent: "alpha", depends_on: ["run-tests"] },
+      ],
     });
-    expect(out.execution).toMatchObject({ status: "completed", steps: { "run-tests": { status: "completed", agent: "beta" }, build: { status: "completed", agent: "alpha" } } });
+    expect(out.execution).toMatchObject({
+      status: "completed",
+      steps: { "run-tests": { status: "completed", agent: "beta" }, build: { status: "completed", agent: "alpha" } },
+    });
     expect(Date.parse(out.execution.steps.build.startedAt)).toBeGreaterThanOrEqual(Date.parse(out.execution.steps["run-tests"].finishedAt));
   });
 

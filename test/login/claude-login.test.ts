@@ -20,7 +20,15 @@ const CLAUDE = programBin("claude");
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 function credentials(token: string): string {
-  return JSON.stringify({ claudeAiOauth: { accessToken: token, refreshToken: "sk-ant-ort01-test-refresh", expiresAt: Date.now() + YEAR_MS, scopes: ["user:inference", "user:profile"], subscriptionType: "pro" } });
+  return JSON.stringify({
+    claudeAiOauth: {
+      accessToken: token,
+      refreshToken: "sk-ant-ort01-test-refresh",
+      expiresAt: Date.now() + YEAR_MS,
+      scopes: ["user:inference", "user:profile"],
+      subscriptionType: "pro",
+    },
+  });
 }
 
 function yaml(url: string, work: string): string {
@@ -59,7 +67,10 @@ describe("a Claude Code agent logged in with the user's own login", () => {
     work = mkdtempSync(join(tmpdir(), "ca-login-work-"));
     mkdirSync(join(user, ".claude"));
     writeFileSync(userCredentials(), credentials("sk-ant-oat01-first-login"), { mode: 0o600 });
-    writeFileSync(join(user, ".claude.json"), JSON.stringify({ oauthAccount: { accountUuid: "acc-1", emailAddress: "me@example.com", organizationUuid: "org-1" }, numStartups: 3 }));
+    writeFileSync(
+      join(user, ".claude.json"),
+      JSON.stringify({ oauthAccount: { accountUuid: "acc-1", emailAddress: "me@example.com", organizationUuid: "org-1" }, numStartups: 3 }),
+    );
     // HOME is the user's: where Claude Code (and our seeding) finds the user's own login.
     swarm = await startTestSwarm(yaml(llm.url, work), { env: { HOME: user, ANTHROPIC_API_KEY: "", CLAUDE_CONFIG_DIR: "" } });
   });

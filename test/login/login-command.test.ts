@@ -21,7 +21,10 @@ const agentFolder = (agent: string) => join(home, "agents", agent, "config");
 beforeEach(() => {
   home = tempHome();
   user = mkdtempSync(join(tmpdir(), "ca-user-"));
-  writeFileSync(join(home, "swarm.yaml"), `agents:\n  - name: coder\n    runtime: claude\n    command: ${RECORDER}\n    cwd: ${user}\n  - name: sh\n    runtime: shell\n`);
+  writeFileSync(
+    join(home, "swarm.yaml"),
+    `agents:\n  - name: coder\n    runtime: claude\n    command: ${RECORDER}\n    cwd: ${user}\n  - name: sh\n    runtime: shell\n`,
+  );
 });
 afterEach(() => {
   rmSync(home, { recursive: true, force: true });
@@ -30,7 +33,9 @@ afterEach(() => {
 
 function loginCheck(): { ok: boolean; detail: string; fix?: string } | undefined {
   const result = runCli(["doctor", "--json"], { home, cwd: home, env: env() });
-  return (JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find((c) => c.name === "agent coder login");
+  return (JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find(
+    (c) => c.name === "agent coder login",
+  );
 }
 
 describe("doctor on each agent's login", () => {
@@ -45,7 +50,10 @@ describe("doctor on each agent's login", () => {
 
   it("counts the user's own login only as what `up` copies in, never as the agent's", () => {
     mkdirSync(join(user, ".claude"));
-    writeFileSync(join(user, ".claude", ".credentials.json"), JSON.stringify({ claudeAiOauth: { accessToken: "sk-ant-oat01-x", refreshToken: "r", expiresAt: Date.now() + 3600_000 } }));
+    writeFileSync(
+      join(user, ".claude", ".credentials.json"),
+      JSON.stringify({ claudeAiOauth: { accessToken: "sk-ant-oat01-x", refreshToken: "r", expiresAt: Date.now() + 3600_000 } }),
+    );
     const check = loginCheck();
     expect(check?.ok).toBe(true);
     expect(check?.detail).toMatch(/^not in its folder yet; `up` copies in your own login: logged in \(/);
@@ -56,7 +64,10 @@ describe("doctor on each agent's login", () => {
 describe("claude-agent login", () => {
   it("refuses without a terminal, an unknown agent and an agent without a login, with exit 2", () => {
     expect(runCli(["login", "coder"], { home, cwd: home, env: env() })).toMatchObject({ exitCode: 2, stderr: expect.stringContaining("needs a terminal") });
-    expect(runCli(["login", "nobody"], { home, cwd: home, env: env() })).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('unknown agent "nobody"') });
+    expect(runCli(["login", "nobody"], { home, cwd: home, env: env() })).toMatchObject({
+      exitCode: 2,
+      stderr: expect.stringContaining('unknown agent "nobody"'),
+    });
     expect(runCli(["login", "sh"], { home, cwd: home, env: env() })).toMatchObject({ exitCode: 2, stderr: expect.stringContaining("has no login") });
   });
 

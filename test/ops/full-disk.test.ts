@@ -15,7 +15,6 @@ import type { Swarm } from "../../client/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { canMountTmpfs } from "../helpers/mount.js";
 
-
 const MOUNTABLE = canMountTmpfs();
 
 describe.skipIf(!MOUNTABLE)("a full disk for output files (64 KB tmpfs over the output folder)", () => {
@@ -59,7 +58,11 @@ describe.skipIf(!MOUNTABLE)("a full disk for output files (64 KB tmpfs over the 
   it("has doctor name the full disk, with a fix", async () => {
     const report = JSON.parse(swarm.cli(["doctor", "--json"]).stdout) as { ok: boolean; checks: { name: string; ok: boolean; detail: string; fix?: string }[] };
     const disk = report.checks.find((check) => check.name === "disk");
-    expect(disk).toMatchObject({ ok: false, detail: expect.stringMatching(/^only 0(\.0)? MB free for .*output/), fix: expect.stringContaining("CLAUDE_AGENT_HOME") });
+    expect(disk).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^only 0(\.0)? MB free for .*output/),
+      fix: expect.stringContaining("CLAUDE_AGENT_HOME"),
+    });
     expect(report.ok).toBe(false);
   });
 

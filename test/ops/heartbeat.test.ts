@@ -8,7 +8,9 @@ describe("session heartbeats", () => {
   let swarm: TestSwarm;
   let client: Swarm;
   beforeAll(async () => {
-    swarm = await startTestSwarm("agents:\n  - name: alpha\n    runtime: shell\n    replicas: 2\n", { env: { CLAUDE_AGENT_TUNING: JSON.stringify({ sessionHeartbeatMs: 200 }) } });
+    swarm = await startTestSwarm("agents:\n  - name: alpha\n    runtime: shell\n    replicas: 2\n", {
+      env: { CLAUDE_AGENT_TUNING: JSON.stringify({ sessionHeartbeatMs: 200 }) },
+    });
     client = await swarm.connect();
   });
   afterAll(async () => {
@@ -21,10 +23,15 @@ describe("session heartbeats", () => {
   it("advances for idle sessions while the daemon runs, and stops when it is gone", async () => {
     const first = await heartbeats();
     expect(Object.keys(first).sort()).toEqual(["alpha-1", "alpha-2"]);
-    const later = await until("every idle session's heartbeat to advance", async () => {
-      const now = await heartbeats();
-      return Object.keys(first).every((name) => now[name]! > first[name]!) ? now : null;
-    }, 10_000, 100);
+    const later = await until(
+      "every idle session's heartbeat to advance",
+      async () => {
+        const now = await heartbeats();
+        return Object.keys(first).every((name) => now[name]! > first[name]!) ? now : null;
+      },
+      10_000,
+      100,
+    );
     await swarm.kill9();
     await new Promise((r) => setTimeout(r, 600));
     const stale = await heartbeats();

@@ -105,7 +105,19 @@ export interface Audit {
  */
 export async function audit(client: Swarm, tasks: readonly Tracked[], t: Traces, jobsDir: string, expectOutput = true): Promise<Audit> {
   const ids = tasks.map((task) => task.id);
-  const result: Audit = { submitted: tasks.length, completed: 0, failed: 0, timeout: 0, cancelled: 0, rejected: 0, lost: [], duplicates: [], problems: [], restarted: 0, rerunAfterPaneDeath: [] };
+  const result: Audit = {
+    submitted: tasks.length,
+    completed: 0,
+    failed: 0,
+    timeout: 0,
+    cancelled: 0,
+    rejected: 0,
+    lost: [],
+    duplicates: [],
+    problems: [],
+    restarted: 0,
+    rerunAfterPaneDeath: [],
+  };
   if (new Set(ids).size !== ids.length) result.problems.push("two labels were given the same task id");
   const [recs, events] = await Promise.all([records(client, ids), terminalEventCounts(client)]);
   const done = completionCounts(t);
@@ -123,7 +135,10 @@ export async function audit(client: Swarm, tasks: readonly Tracked[], t: Traces,
     const exits = Array.from({ length: rec.attempts }, (_, k) => existsSync(join(jobsDir, `${task.id}-${k + 1}.exit`))).filter(Boolean).length;
     const rerun = nDone > 1 && nEvents === 1 && exits <= 1 && nDone <= rec.attempts;
     if (rerun) result.rerunAfterPaneDeath.push(`${task.label} (${task.id}: attempts ${rec.attempts}, completed ${nDone}×, ${exits} exit recorded)`);
-    else if (nEvents > 1 || nDone > 1) result.duplicates.push(`${task.label} (${task.id}: ${nEvents} terminal events, completed ${nDone}×, ${exits} of ${rec.attempts} dispatches with an exit code)`);
+    else if (nEvents > 1 || nDone > 1)
+      result.duplicates.push(
+        `${task.label} (${task.id}: ${nEvents} terminal events, completed ${nDone}×, ${exits} of ${rec.attempts} dispatches with an exit code)`,
+      );
     if (nEvents === 0) result.problems.push(`${task.label} (${task.id}) is ${rec.status} without a terminal event`);
     if (rec.status === "completed" && nDone === 0) result.problems.push(`${task.label} (${task.id}) recorded completed but its command never finished`);
     if (rec.status === "completed" && expectOutput && (rec.exitCode !== 0 || rec.output !== `${task.label}\n`)) {
@@ -133,6 +148,7 @@ export async function audit(client: Swarm, tasks: readonly Tracked[], t: Traces,
     if ((starts.get(task.label) ?? 0) > 1) result.restarted++;
   });
   const sum = result.completed + result.failed + result.timeout + result.cancelled + result.rejected;
-  if (sum + result.lost.length !== result.submitted) result.problems.push(`counts do not add up: ${sum} terminal + ${result.lost.length} lost ≠ ${result.submitted}`);
+  if (sum + result.lost.length !== result.submitted)
+    result.problems.push(`counts do not add up: ${sum} terminal + ${result.lost.length} lost ≠ ${result.submitted}`);
   return result;
 }

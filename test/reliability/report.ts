@@ -40,7 +40,16 @@ export function markdownTable(rows: readonly Row[]): string {
 /** The same table for a terminal, in fixed-width columns. */
 export function consoleTable(rows: readonly Row[]): string {
   const header = ["fault", "recovery time", "submitted", "completed", "failed", "lost", "dup", "result"];
-  const lines = rows.map((row) => [row.fault, recoveryCell(row), String(row.submitted), String(row.completed), String(row.failed), String(row.lost), String(row.duplicates), row.passed ? "ok" : `FAILED: ${row.failure ?? ""}`]);
+  const lines = rows.map((row) => [
+    row.fault,
+    recoveryCell(row),
+    String(row.submitted),
+    String(row.completed),
+    String(row.failed),
+    String(row.lost),
+    String(row.duplicates),
+    row.passed ? "ok" : `FAILED: ${row.failure ?? ""}`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (i === header.length - 1 ? 0 : l[i]!.length))));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
   return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n");

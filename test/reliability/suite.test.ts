@@ -105,10 +105,17 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
 
   /** Probes on every agent (priority 1, so they overtake the backlog); returns when all completed, as ms since `from`. */
   async function probe(prefix: string, from: number): Promise<{ tasks: Tracked[]; ms: number }> {
-    const tasks = await Promise.all(AGENTS.map((agent) => submitTracked(client, { label: `${prefix}-probe-${agent}`, agent, priority: 1, task: countedTask(t, `${prefix}-probe-${agent}`, 0) })));
+    const tasks = await Promise.all(
+      AGENTS.map((agent) =>
+        submitTracked(client, { label: `${prefix}-probe-${agent}`, agent, priority: 1, task: countedTask(t, `${prefix}-probe-${agent}`, 0) }),
+      ),
+    );
     const open = await waitTerminal(client, tasks, 60_000);
     if (open.length > 0) throw new Error(`probe tasks never finished: ${open.join(", ")}`);
-    const recs = await records(client, tasks.map((task) => task.id));
+    const recs = await records(
+      client,
+      tasks.map((task) => task.id),
+    );
     const bad = recs.filter((rec) => rec?.status !== "completed");
     if (bad.length > 0) throw new Error(`probe task ${bad[0]?.id} ended ${bad[0]?.status}: ${bad[0]?.reason ?? ""}`);
     return { tasks, ms: Math.max(...recs.map((rec) => Date.parse(rec!.finishedAt!))) - from };
@@ -130,13 +137,20 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
   async function jobBack(victim: Victim, injectedAt: number, stops: boolean): Promise<{ ms: number | null; how: string; unseen?: boolean }> {
     const [rec] = await records(client, [victim.task.id]);
     if (rec && rec.attempts > victim.attempts && rec.startedAt) {
-      return { ms: Date.parse(rec.startedAt) - injectedAt, how: `its job ran again as attempt ${rec.attempts} on ${rec.session} (the first run died with its pane)` };
+      return {
+        ms: Date.parse(rec.startedAt) - injectedAt,
+        how: `its job ran again as attempt ${rec.attempts} on ${rec.session} (the first run died with its pane)`,
+      };
     }
     const adopted = adoptedAt(victim.task.id, injectedAt);
     if (adopted !== null) return { ms: adopted - injectedAt, how: `its job was re-adopted in ${rec?.session} (attempt ${rec?.attempts})` };
     const exit = rec?.dispatch ? join(swarm.paths.jobsDir, `${rec.dispatch}.exit`) : "";
     if (stops && exit && existsSync(exit) && statSync(exit).mtimeMs >= injectedAt) {
-      return { ms: null, unseen: true, how: `its job ended in its pane before a bridge was back, which recorded it from its exit file (attempt ${rec?.attempts})` };
+      return {
+        ms: null,
+        unseen: true,
+        how: `its job ended in its pane before a bridge was back, which recorded it from its exit file (attempt ${rec?.attempts})`,
+      };
     }
     return { ms: null, how: `its job ran on undisturbed (attempt ${rec?.attempts})` };
   }
@@ -172,7 +186,11 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
    * audit. Records the row (failed with its reason if anything is off) and
    * fails the test when the row failed.
    */
-  async function faultPhase(fault: string, prefix: string, options: { victimAgent?: string; victimSleepSec?: number; inject: (victim: Victim) => Promise<Injected> }): Promise<void> {
+  async function faultPhase(
+    fault: string,
+    prefix: string,
+    options: { victimAgent?: string; victimSleepSec?: number; inject: (victim: Victim) => Promise<Injected> },
+  ): Promise<void> {
     const stream = new TaskStream(client, { prefix, agents: AGENTS, traces: t, ...STREAM }).start();
     const tracked: Tracked[] = [];
     let row: Row;
@@ -203,7 +221,19 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
     } catch (error) {
       await stream.stop().catch(() => undefined);
       tracked.push(...stream.tasks);
-      row = { fault, recoveryMs: null, jobBackMs: null, submitted: tracked.length, completed: 0, failed: 0, lost: 0, duplicates: 0, notes: "", passed: false, failure: String(error).slice(0, 300) };
+      row = {
+        fault,
+        recoveryMs: null,
+        jobBackMs: null,
+        submitted: tracked.length,
+        completed: 0,
+        failed: 0,
+        lost: 0,
+        duplicates: 0,
+        notes: "",
+        passed: false,
+        failure: String(error).slice(0, 300),
+      };
     }
     everything.push(...tracked);
     rows.push(row);
@@ -304,7 +334,11 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
         const exit = await pm2Async("restart", "all");
         if (exit !== 0) throw new Error(`pm2 restart all exited ${exit}`);
         await swarm.waitReady(pid);
-        return { injectedAt, jobStops: true, notes: [`new daemon ready ${((Date.now() - injectedAt) / 1000).toFixed(1)} s after \`pm2 restart all\`; tmux panes untouched`] };
+        return {
+          injectedAt,
+          jobStops: true,
+          notes: [`new daemon ready ${((Date.now() - injectedAt) / 1000).toFixed(1)} s after \`pm2 restart all\`; tmux panes untouched`],
+        };
       },
     });
   }, 120_000);
@@ -337,7 +371,9 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
         return {
           injectedAt,
           recoverFrom: Date.now(),
-          notes: [`${answers.length} concurrent submissions (${IN_PROCESS} SDK connections here and ${PROCESSES} SDK processes at one instant, then ${CLI_CLIENTS} CLI processes) → 1 task, created once, run once`],
+          notes: [
+            `${answers.length} concurrent submissions (${IN_PROCESS} SDK connections here and ${PROCESSES} SDK processes at one instant, then ${CLI_CLIENTS} CLI processes) → 1 task, created once, run once`,
+          ],
         };
       },
     });
@@ -350,7 +386,9 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
     try {
       const t0 = Date.now();
       const accepted = await Promise.all(
-        Array.from({ length: BURST }, (_, i) => submitTracked(client, { label: `${prefix}-${i}`, agent: AGENTS[i % 2]!, task: countedTask(t, `${prefix}-${i}`, 0) })),
+        Array.from({ length: BURST }, (_, i) =>
+          submitTracked(client, { label: `${prefix}-${i}`, agent: AGENTS[i % 2]!, task: countedTask(t, `${prefix}-${i}`, 0) }),
+        ),
       );
       tracked.push(...accepted);
       const acceptedMs = Date.now() - t0;
@@ -366,7 +404,19 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
       if (open.length) notes.push(`${open.length} tasks still open after 120 s`);
       row = rowFrom(`burst of ${BURST} tasks`, a, { recoveryMs: drainedMs, notes });
     } catch (error) {
-      row = { fault: `burst of ${BURST} tasks`, recoveryMs: null, jobBackMs: null, submitted: tracked.length, completed: 0, failed: 0, lost: 0, duplicates: 0, notes: "", passed: false, failure: String(error).slice(0, 300) };
+      row = {
+        fault: `burst of ${BURST} tasks`,
+        recoveryMs: null,
+        jobBackMs: null,
+        submitted: tracked.length,
+        completed: 0,
+        failed: 0,
+        lost: 0,
+        duplicates: 0,
+        notes: "",
+        passed: false,
+        failure: String(error).slice(0, 300),
+      };
     }
     everything.push(...tracked);
     rows.push(row);
@@ -382,14 +432,19 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
       // wait for every queue to be empty, then look again for any task those re-deliveries ran twice.
       const t0 = Date.now();
       for (;;) {
-        const counts = await Promise.all(AGENTS.map(async (agent) => {
-          const queue = new Queue(queueName(agent), { connection: clientInternals(client.client).redis, prefix: clientInternals(client.client).ledger.keys.prefix });
-          try {
-            return await queue.getJobCounts("active", "waiting", "delayed", "prioritized");
-          } finally {
-            await queue.close();
-          }
-        }));
+        const counts = await Promise.all(
+          AGENTS.map(async (agent) => {
+            const queue = new Queue(queueName(agent), {
+              connection: clientInternals(client.client).redis,
+              prefix: clientInternals(client.client).ledger.keys.prefix,
+            });
+            try {
+              return await queue.getJobCounts("active", "waiting", "delayed", "prioritized");
+            } finally {
+              await queue.close();
+            }
+          }),
+        );
         const busy = counts.reduce((n, c) => n + Object.values(c).reduce((x, y) => x + y, 0), 0);
         if (busy === 0) break;
         if (Date.now() - t0 > 40_000) throw new Error(`BullMQ still holds ${busy} jobs: ${JSON.stringify(counts)}`);
@@ -397,9 +452,25 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
       }
       const settledMs = Date.now() - t0;
       const a = await audit(client, all, t, swarm.paths.jobsDir);
-      row = rowFrom("whole run, re-checked after BullMQ settled", a, { notes: [`every agent's BullMQ queue empty (no active, waiting, delayed job) ${(settledMs / 1000).toFixed(1)} s after the burst; then the ledger, ca:events and the completion log re-read for every task of the run`] });
+      row = rowFrom("whole run, re-checked after BullMQ settled", a, {
+        notes: [
+          `every agent's BullMQ queue empty (no active, waiting, delayed job) ${(settledMs / 1000).toFixed(1)} s after the burst; then the ledger, ca:events and the completion log re-read for every task of the run`,
+        ],
+      });
     } catch (error) {
-      row = { fault: "whole run, re-checked after BullMQ settled", recoveryMs: null, jobBackMs: null, submitted: all.length, completed: 0, failed: 0, lost: 0, duplicates: 0, notes: "", passed: false, failure: String(error).slice(0, 300) };
+      row = {
+        fault: "whole run, re-checked after BullMQ settled",
+        recoveryMs: null,
+        jobBackMs: null,
+        submitted: all.length,
+        completed: 0,
+        failed: 0,
+        lost: 0,
+        duplicates: 0,
+        notes: "",
+        passed: false,
+        failure: String(error).slice(0, 300),
+      };
     }
     rows.push(row);
     expect(row.failure ?? "").toBe("");
@@ -410,7 +481,13 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
     return new Promise((resolveExit) => {
       const child = spawn(process.execPath, [PM2, ...args], {
         cwd: ROOT,
-        env: { ...process.env, PM2_HOME: join(swarm.base, "pm2"), CLAUDE_AGENT_HOME: swarm.home, CLAUDE_AGENT_CONFIG: join(swarm.base, "swarm.yaml"), CLAUDE_AGENT_CWD: swarm.base },
+        env: {
+          ...process.env,
+          PM2_HOME: join(swarm.base, "pm2"),
+          CLAUDE_AGENT_HOME: swarm.home,
+          CLAUDE_AGENT_CONFIG: join(swarm.base, "swarm.yaml"),
+          CLAUDE_AGENT_CWD: swarm.base,
+        },
         stdio: "ignore",
       });
       child.on("exit", (code) => resolveExit(code));
@@ -418,7 +495,10 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
   }
 
   /** An SDK client in a process of its own (the built package): connects, says "ready", submits on "go". */
-  function sdkProcess(options: { task: string; agent: string; idempotencyKey: string }): { ready: Promise<void>; go(): Promise<{ id: string; created: boolean }> } {
+  function sdkProcess(options: { task: string; agent: string; idempotencyKey: string }): {
+    ready: Promise<void>;
+    go(): Promise<{ id: string; created: boolean }>;
+  } {
     const script = `
       import { connect } from ${JSON.stringify(join(ROOT, "dist/index.js"))};
       const swarm = await connect({ home: ${JSON.stringify(swarm.home)} });

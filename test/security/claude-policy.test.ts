@@ -51,7 +51,9 @@ for (const mode of ["headless", "interactive"] as const) {
     function toolResultAfter(marker: string): string {
       const requests = t.llm.agentRequests().filter((r) => JSON.stringify(r.body).includes(marker));
       const last = requests.at(-1)?.body as { messages?: { role: string; content: unknown }[] } | undefined;
-      const results = (last?.messages ?? []).flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((c: { type?: string }) => c.type === "tool_result");
+      const results = (last?.messages ?? [])
+        .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+        .filter((c: { type?: string }) => c.type === "tool_result");
       return textsIn(results).join("\n");
     }
 

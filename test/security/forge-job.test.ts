@@ -43,9 +43,26 @@ agents:
   async function forge(task: string, extra: Partial<TaskRecord> = {}): Promise<string> {
     const { ledger, redis } = clientInternals(client.client);
     const record: TaskRecord = {
-      id: newTaskId(), agent: "strict", session: null, status: "queued", exitCode: null, output: "", outputFile: null,
-      submittedAt: new Date().toISOString(), startedAt: null, finishedAt: null, durationMs: null, attempts: 0,
-      task, timeoutSec: 20, priority: 0, idempotencyKey: null, routedBy: "forged", dispatch: null, pane: null, cancelRequested: false,
+      id: newTaskId(),
+      agent: "strict",
+      session: null,
+      status: "queued",
+      exitCode: null,
+      output: "",
+      outputFile: null,
+      submittedAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+      attempts: 0,
+      task,
+      timeoutSec: 20,
+      priority: 0,
+      idempotencyKey: null,
+      routedBy: "forged",
+      dispatch: null,
+      pane: null,
+      cancelRequested: false,
       ...extra,
     };
     await ledger.create(record);
@@ -81,6 +98,9 @@ agents:
 
   it("runs when the policy admits it", async () => {
     const id = await forge("echo allowed words");
-    expect(await client.client.result(id, { wait: true, signal: AbortSignal.timeout(30_000) })).toMatchObject({ status: "completed", output: "allowed words\n" });
+    expect(await client.client.result(id, { wait: true, signal: AbortSignal.timeout(30_000) })).toMatchObject({
+      status: "completed",
+      output: "allowed words\n",
+    });
   });
 });

@@ -57,7 +57,7 @@ describe("a task on an unsandboxed agent", () => {
       "  token=${claim##*/}; token=${token%.claim}",
       `  [ -e '${jobs}'/$token.exit ] && continue`,
       `  IFS= read -r nonce < '${jobs}'/$token.meta`,
-      "  printf '\\e]7777;ca;end;%s;%s;0;0\\a' \"$token\" \"$nonce\"",
+      '  printf \'\\e]7777;ca;end;%s;%s;0;0\\a\' "$token" "$nonce"',
       "done",
       "sleep 0.5",
       "echo the real end",

@@ -75,7 +75,8 @@ describe("a gate", () => {
     expect(env).toContain(`CA_TASK=${result.id}\n`);
     expect(env).toContain("CA_AGENT=open\n");
     expect(env).not.toContain(SUPERVISOR_KEY);
-    for (const name of ["CLAUDE_AGENT_HOME", "CA_HOME", "REDIS_URL", "TMUX", "SUPERVISOR_TEST_KEY"]) expect(env, name).not.toMatch(new RegExp(`^${name}=`, "m"));
+    for (const name of ["CLAUDE_AGENT_HOME", "CA_HOME", "REDIS_URL", "TMUX", "SUPERVISOR_TEST_KEY"])
+      expect(env, name).not.toMatch(new RegExp(`^${name}=`, "m"));
   });
 
   it("of a sandboxed agent runs in its sandbox: the swarm's home is invisible, only its folder writable", async () => {

@@ -34,7 +34,9 @@ describe("the home's lock", { timeout: 180_000 }, () => {
     const first = spawnUp(home, configFile, "1");
     const second = spawnUp(home, configFile, "2");
     daemons.push(first, second);
-    await waitFor("one daemon ready and the other gone", () => (isReady(home, first) && second.exited()) || (isReady(home, second) && first.exited()), { timeoutMs: 120_000 });
+    await waitFor("one daemon ready and the other gone", () => (isReady(home, first) && second.exited()) || (isReady(home, second) && first.exited()), {
+      timeoutMs: 120_000,
+    });
     const [winner, loser] = isReady(home, first) ? [first, second] : [second, first];
     expect(loser.child.exitCode, loser.output()).toBe(2);
     expect(loser.output()).toContain(`already running (pid ${winner.pid})`);

@@ -67,10 +67,14 @@ describe("down and a stale daemon.pid", { timeout: 180_000 }, () => {
 describe("up whose output reader goes away (`up | head -1`)", { timeout: 180_000 }, () => {
   it("stops cleanly: exits 141, removes its pid file and frees the home", () => {
     const home = newHome();
-    const pipeline = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" --home "${home}" up --config "${join(home, "swarm.yaml")}" | head -1`], {
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    const pipeline = spawnSync(
+      "bash",
+      ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" --home "${home}" up --config "${join(home, "swarm.yaml")}" | head -1`],
+      {
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
     expect(pipeline.status, pipeline.stderr).toBe(141);
     expect(pipeline.stdout).toMatch(/^redis: started/);
     expect(pipeline.stderr).toContain("stdout was closed: stopping intake");

@@ -37,7 +37,11 @@ export interface Daemon {
 export function spawnUp(home: string, configFile: string, tag: string, env: NodeJS.ProcessEnv = {}): Daemon {
   const logFile = join(home, `up-${tag}.log`);
   const log = openSync(logFile, "a");
-  const child = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile], { cwd: home, env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
+  const child = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile], {
+    cwd: home,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", log, log],
+  });
   closeSync(log);
   return {
     child,

@@ -15,7 +15,16 @@ import { runCli, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { clientInternals } from "../../client/index.js";
 
 /** Nine lists of ten aliases of the one before: 10^9 nodes if expanded. */
-const ALIAS_BOMB = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n");
+const ALIAS_BOMB = [
+  "a: &a [x, x, x, x, x, x, x, x, x, x]",
+  ...Array.from(
+    { length: 8 },
+    (_, i) =>
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+        .fill(`*${String.fromCharCode(97 + i)}`)
+        .join(", ")}]`,
+  ),
+].join("\n");
 
 describe("task input through a real swarm", () => {
   let swarm: TestSwarm;
@@ -65,7 +74,9 @@ describe("task input through a real swarm", () => {
     const before = await taskCount();
     await expect(client.submit({ task: "mk\0fs", agent: "sh" })).rejects.toThrow(UsageError);
     await expect(client.submit({ task: "mk\0fs", agent: "sh" })).rejects.toThrow("the task text contains a NUL byte (character 2)");
-    await expect(client.submit({ task: "echo \ud800", agent: "sh" })).rejects.toThrow("the task text is not valid Unicode (an unpaired surrogate at character 5)");
+    await expect(client.submit({ task: "echo \ud800", agent: "sh" })).rejects.toThrow(
+      "the task text is not valid Unicode (an unpaired surrogate at character 5)",
+    );
     expect(await taskCount()).toBe(before);
   });
 
@@ -106,7 +117,10 @@ describe("limits.task_bytes", () => {
       await expect(client.submit({ task: `echo ${"x".repeat(4092)}`, agent: "sh" })).rejects.toThrow("over this swarm's limit of 4096 bytes (4 KiB)");
       const task = `echo ${"y".repeat(4091)}`;
       expect(Buffer.byteLength(task)).toBe(4096);
-      expect(await (await client.submit({ task, agent: "sh" })).result({ signal: AbortSignal.timeout(60_000) })).toMatchObject({ status: "completed", output: `${"y".repeat(4091)}\n` });
+      expect(await (await client.submit({ task, agent: "sh" })).result({ signal: AbortSignal.timeout(60_000) })).toMatchObject({
+        status: "completed",
+        output: `${"y".repeat(4091)}\n`,
+      });
     } finally {
       await swarm.destroy();
     }
@@ -130,7 +144,11 @@ describe("every malformed file the CLI reads exits 2 with its path", () => {
   const cases: readonly (readonly [what: string, make: () => string, message: (path: string) => string])[] = [
     ["missing", () => join(dir, "nope.yaml"), (p) => `cannot read FILE ${p}: no such file`],
     ["a folder", () => dir, (p) => `cannot read FILE ${p}: it is a folder, not a file`],
-    ["binary", () => write("bin.yaml", Uint8Array.from([0x6e, 0x61, 0x6d, 0x65, 0x00, 0x01])), (p) => `FILE ${p}: binary data, not text (a NUL byte at byte 4)`],
+    [
+      "binary",
+      () => write("bin.yaml", Uint8Array.from([0x6e, 0x61, 0x6d, 0x65, 0x00, 0x01])),
+      (p) => `FILE ${p}: binary data, not text (a NUL byte at byte 4)`,
+    ],
     ["not UTF-8", () => write("latin1.yaml", Buffer.from("name: caf\xe9\n", "latin1")), (p) => `FILE ${p}: not UTF-8 text (an invalid byte 0xe9 at byte 9)`],
     ["over 4 MiB", huge, (p) => `FILE ${p}: too large (5 MiB; the limit is 4 MiB)`],
   ];

@@ -132,6 +132,8 @@ agents:
     expect(big.rejected).toBeUndefined();
     expect(await other.result({ signal: AbortSignal.timeout(180_000) })).toMatchObject({ status: "completed", output: "other agent\n" });
     expect(await big.result({ signal: AbortSignal.timeout(180_000) })).toMatchObject({ status: "completed", output: `${output.length + 1}\n` });
-    console.info(`submitting the 120 KB script: longest event-loop stall in the submitting process ${Math.round(delay.max / 1e6)} ms (p99 ${Math.round(delay.percentile(99) / 1e6)} ms)`);
+    console.info(
+      `submitting the 120 KB script: longest event-loop stall in the submitting process ${Math.round(delay.max / 1e6)} ms (p99 ${Math.round(delay.percentile(99) / 1e6)} ms)`,
+    );
   });
 });

@@ -59,7 +59,8 @@ describe("spec values in the generated playbook", () => {
 /** apt-get install, after an `apt-get update` when the package lists of a fresh machine do not know the package yet. */
 function installAnsible(): void {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = (): number | null => spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
+  const install = (): number | null =>
+    spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
   if (install() === 0) return;
   execFileSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 600_000 });
   if (install() !== 0) throw new Error("ansible-core could not be installed with apt-get (it is needed to run the provisioning workflow)");

@@ -23,13 +23,19 @@ async function everything(redis: Redis): Promise<string> {
     for (const key of found) {
       const type = await redis.type(key);
       const value =
-        type === "string" ? await redis.get(key)
-        : type === "hash" ? await redis.hgetall(key)
-        : type === "list" ? await redis.lrange(key, 0, -1)
-        : type === "set" ? await redis.smembers(key)
-        : type === "zset" ? await redis.zrange(key, 0, -1, "WITHSCORES")
-        : type === "stream" ? await redis.xrange(key, "-", "+")
-        : null;
+        type === "string"
+          ? await redis.get(key)
+          : type === "hash"
+            ? await redis.hgetall(key)
+            : type === "list"
+              ? await redis.lrange(key, 0, -1)
+              : type === "set"
+                ? await redis.smembers(key)
+                : type === "zset"
+                  ? await redis.zrange(key, 0, -1, "WITHSCORES")
+                  : type === "stream"
+                    ? await redis.xrange(key, "-", "+")
+                    : null;
       parts.push(`${key} ${JSON.stringify(value)}`);
     }
   } while (cursor !== "0");
@@ -58,7 +64,12 @@ describe("agents' env values and Redis", () => {
     expect(task.agent).toBe("alpha"); // routed by the stored config's keywords
     const result = await task.result();
     expect(result.status).toBe("completed");
-    expect(result.output).toBe(`${createHash("sha256").update(TOKEN + PLAIN).digest("hex").slice(0, 16)}\n`);
+    expect(result.output).toBe(
+      `${createHash("sha256")
+        .update(TOKEN + PLAIN)
+        .digest("hex")
+        .slice(0, 16)}\n`,
+    );
 
     const dump = await everything(redis);
     expect(dump).not.toContain(TOKEN);

@@ -48,10 +48,14 @@ describe("task records forged in Redis", () => {
     await waitFor("the task to run", async () => (await redis.hget(key, "status")) === "running", { timeoutMs: 45_000, everyMs: 100 });
     await redis.hset(key, "outputFile", secretFile);
     writeFileSync(barrier, "");
-    const status = await waitFor("the task to end", async () => {
-      const value = await redis.hget(key, "status");
-      return value !== "running" && value !== "queued" ? value : null;
-    }, { timeoutMs: 45_000, everyMs: 100 });
+    const status = await waitFor(
+      "the task to end",
+      async () => {
+        const value = await redis.hget(key, "status");
+        return value !== "running" && value !== "queued" ? value : null;
+      },
+      { timeoutMs: 45_000, everyMs: 100 },
+    );
     expect(status).toBe("completed");
     const stored = await redis.hgetall(key);
     expect(stored.output).not.toContain(SECRET);
@@ -68,13 +72,25 @@ describe("task records forged in Redis", () => {
     const victim = join(swarm.home, "outside");
     writeFileSync(`${victim}.meta`, "nonce\nshell\n/dev/null\n"); // a dispatch that looks written but not yet claimed
     await redis.hset(`${prefix}:task:${id}`, {
-      id, agent: "alpha", status: "queued", task: "true", submittedAt: new Date().toISOString(), attempts: "0", timeoutSec: "60", priority: "0",
-      dispatch: "../outside", output: "", routedBy: "forged",
+      id,
+      agent: "alpha",
+      status: "queued",
+      task: "true",
+      submittedAt: new Date().toISOString(),
+      attempts: "0",
+      timeoutSec: "60",
+      priority: "0",
+      dispatch: "../outside",
+      output: "",
+      routedBy: "forged",
     });
     const queue = new Queue(queueName("alpha"), { connection: redis, prefix });
     try {
       await queue.add("task", { taskId: id }, { jobId: id });
-      await waitFor("the bridge to take the forged job", async () => ["completed", "failed"].includes(await (await queue.getJob(id))!.getState()), { timeoutMs: 45_000, everyMs: 100 });
+      await waitFor("the bridge to take the forged job", async () => ["completed", "failed"].includes(await (await queue.getJob(id))!.getState()), {
+        timeoutMs: 45_000,
+        everyMs: 100,
+      });
     } finally {
       await queue.close();
     }

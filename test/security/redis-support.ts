@@ -52,10 +52,44 @@ export async function startTcpRedis(options: { host?: string; args?: readonly st
   const port = await freePort(host);
   const dir = mkdtempSync(join(tmpdir(), "ca-sec-redis-"));
   const listen = options.tls
-    ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", options.tls.cert, "--tls-key-file", options.tls.key, "--tls-ca-cert-file", options.tls.ca, "--tls-auth-clients", "no"]
+    ? [
+        "--port",
+        "0",
+        "--tls-port",
+        String(port),
+        "--tls-cert-file",
+        options.tls.cert,
+        "--tls-key-file",
+        options.tls.key,
+        "--tls-ca-cert-file",
+        options.tls.ca,
+        "--tls-auth-clients",
+        "no",
+      ]
     : ["--port", String(port)];
   const logFile = join(dir, "redis.log");
-  const child = spawn("redis-server", ["--bind", host, ...listen, "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", logFile, "--maxmemory-policy", "noeviction", ...(options.args ?? [])], { stdio: "ignore" });
+  const child = spawn(
+    "redis-server",
+    [
+      "--bind",
+      host,
+      ...listen,
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "no",
+      "--logfile",
+      logFile,
+      "--maxmemory-policy",
+      "noeviction",
+      ...(options.args ?? []),
+    ],
+    { stdio: "ignore" },
+  );
   const log = (): string => {
     try {
       return readFileSync(logFile, "utf8").split("\n").slice(-5).join("\n");
@@ -88,14 +122,33 @@ export function makeTlsFiles(): TlsFiles {
   openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", at("ca.key"), "-out", at("ca.pem"), "-days", "1", "-subj", "/CN=claude-agent test CA");
   openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", at("server.key"), "-out", at("server.csr"), "-subj", "/CN=localhost");
   writeFileSync(at("ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  openssl("x509", "-req", "-in", at("server.csr"), "-CA", at("ca.pem"), "-CAkey", at("ca.key"), "-CAcreateserial", "-out", at("server.pem"), "-days", "1", "-extfile", at("ext"));
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    at("server.csr"),
+    "-CA",
+    at("ca.pem"),
+    "-CAkey",
+    at("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    at("server.pem"),
+    "-days",
+    "1",
+    "-extfile",
+    at("ext"),
+  );
   return { dir, ca: at("ca.pem"), cert: at("server.pem"), key: at("server.key") };
 }
 
 /** The first address of this machine that is not loopback, or null (the remote-without-TLS test needs one). */
 export function nonLoopbackAddress(): string | null {
   try {
-    const first = execFileSync("hostname", ["-I"], { encoding: "utf8" }).trim().split(/\s+/).find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a) && !a.startsWith("127."));
+    const first = execFileSync("hostname", ["-I"], { encoding: "utf8" })
+      .trim()
+      .split(/\s+/)
+      .find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a) && !a.startsWith("127."));
     return first ?? null;
   } catch {
     return null;

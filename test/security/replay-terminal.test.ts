@@ -66,7 +66,9 @@ describe("replay in a real terminal", { timeout: 240_000 }, () => {
   });
 
   it("stops at Ctrl-C and gives the terminal back as it was: main screen, cursor shown, tty modes", async () => {
-    const result = run(`printf '\\033[?1049h\\033[?25l\\033[2J\\033[Hfull-screen-%s\\n' $((6*7)); for i in $(seq 1 40); do echo tick-$i; sleep 0.1; done; printf '\\033[?25h\\033[?1049l'`);
+    const result = run(
+      `printf '\\033[?1049h\\033[?25l\\033[2J\\033[Hfull-screen-%s\\n' $((6*7)); for i in $(seq 1 40); do echo tick-$i; sleep 0.1; done; printf '\\033[?25h\\033[?1049l'`,
+    );
     expect(result.status).toBe("completed");
     term.run("clear; stty -g > /tmp/replay-stty-$$; echo READY-MARK");
     await term.waitFor(/^READY-MARK\s*$/m);

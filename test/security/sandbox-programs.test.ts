@@ -95,9 +95,7 @@ for (const mode of ["headless", "interactive"] as const) {
 describe("Qwen Code in a bwrap sandbox", () => {
   const scripts = {
     probe: (turn: { step: number }) =>
-      turn.step === 0
-        ? { toolCalls: [{ name: "run_shell_command", args: { command: qwenProbe.command, description: "probe" } }] }
-        : { text: TOOL_DONE_ANSWER },
+      turn.step === 0 ? { toolCalls: [{ name: "run_shell_command", args: { command: qwenProbe.command, description: "probe" } }] } : { text: TOOL_DONE_ANSWER },
   };
   const qwenProbe = { command: "" };
   const t = useProgramSwarm({

@@ -76,12 +76,14 @@ describe("a task of a sandboxed shell agent", () => {
   it("sees nothing of the swarm's home: no tmux or Redis socket, no job files, no Redis data, no config", async () => {
     const { paths } = swarm;
     const probes = [paths.tmuxSocket, paths.redisSocket, paths.redisDir, paths.configCopy, paths.logsDir, join(HOME, "swarm.yaml")];
-    const result = await run([
-      ...probes.map((path) => `if [ -s '${path}' ] || [ -S '${path}' ] || [ -d '${path}' ]; then echo "visible ${path}"; fi`),
-      `ls -A '${paths.jobsDir}' 2>&1 | grep -v '\\.sh$' || true`,
-      `cat '${paths.jobsDir}'/*.meta 2>&1 | head -1`,
-      "echo checked",
-    ].join("\n"));
+    const result = await run(
+      [
+        ...probes.map((path) => `if [ -s '${path}' ] || [ -S '${path}' ] || [ -d '${path}' ]; then echo "visible ${path}"; fi`),
+        `ls -A '${paths.jobsDir}' 2>&1 | grep -v '\\.sh$' || true`,
+        `cat '${paths.jobsDir}'/*.meta 2>&1 | head -1`,
+        "echo checked",
+      ].join("\n"),
+    );
     expect(result.status).toBe("completed");
     expect(result.output).not.toContain("visible");
     expect(result.output).toMatch(/No such file or directory\nchecked\n$/);
@@ -89,11 +91,13 @@ describe("a task of a sandboxed shell agent", () => {
 
   it("cannot type into another agent's pane or rewrite a result through the swarm's sockets", async () => {
     const { paths } = swarm;
-    const result = await run([
-      `tmux -S '${paths.tmuxSocket}' send-keys -t neighbour-1 'touch ${join(NEIGHBOUR, "typed")}' Enter; echo "tmux=$?"`,
-      `redis-cli -s '${paths.redisSocket}' ping; echo "redis=$?"`,
-      `node -e 'require("net").connect(process.argv[1]).on("connect", () => console.log("connected")).on("error", (e) => console.log(e.code))' '${paths.redisSocket}'`,
-    ].join("\n"));
+    const result = await run(
+      [
+        `tmux -S '${paths.tmuxSocket}' send-keys -t neighbour-1 'touch ${join(NEIGHBOUR, "typed")}' Enter; echo "tmux=$?"`,
+        `redis-cli -s '${paths.redisSocket}' ping; echo "redis=$?"`,
+        `node -e 'require("net").connect(process.argv[1]).on("connect", () => console.log("connected")).on("error", (e) => console.log(e.code))' '${paths.redisSocket}'`,
+      ].join("\n"),
+    );
     expect(result.output).toMatch(/tmux=1\n/);
     expect(result.output).not.toContain("PONG");
     expect(result.output).toContain("ENOENT");
@@ -103,14 +107,16 @@ describe("a task of a sandboxed shell agent", () => {
   });
 
   it("writes its own folder and its `writable` paths, and nothing else: the rest is read-only, other agents' folders hidden", async () => {
-    const result = await run([
-      "echo mine > own.txt && echo own-ok",
-      `echo extra > '${EXTRA}/extra.txt' && echo extra-ok`,
-      "touch /etc/claude-agent-sandbox-probe 2>&1",
-      `touch '${BASE}/beside' 2>&1`,
-      `ls -A '${NEIGHBOUR}' 2>&1; cat '${NEIGHBOUR}/private.txt' 2>&1`,
-      `echo x > '${NEIGHBOUR}/planted' 2>&1`,
-    ].join("\n"));
+    const result = await run(
+      [
+        "echo mine > own.txt && echo own-ok",
+        `echo extra > '${EXTRA}/extra.txt' && echo extra-ok`,
+        "touch /etc/claude-agent-sandbox-probe 2>&1",
+        `touch '${BASE}/beside' 2>&1`,
+        `ls -A '${NEIGHBOUR}' 2>&1; cat '${NEIGHBOUR}/private.txt' 2>&1`,
+        `echo x > '${NEIGHBOUR}/planted' 2>&1`,
+      ].join("\n"),
+    );
     expect(result.output).toContain("own-ok\nextra-ok\n");
     expect(result.output).toContain("touch: cannot touch '/etc/claude-agent-sandbox-probe': Read-only file system");
     expect(result.output).toContain(`touch: cannot touch '${BASE}/beside': Read-only file system`);

@@ -26,7 +26,8 @@ describe("a sandboxed worktree agent", () => {
     mkdirSync(HOME);
     git(REPO, "init", "-q", "-b", "main");
     git(REPO, "commit", "-q", "--allow-empty", "-m", "initial");
-    swarm = await startTestSwarm(`
+    swarm = await startTestSwarm(
+      `
 agents:
   - name: wt
     runtime: shell
@@ -35,7 +36,9 @@ agents:
     commit: true
     sandbox: bwrap
     timeout: 30
-`, { home: HOME });
+`,
+      { home: HOME },
+    );
     client = await swarm.connect();
   });
   afterAll(async () => {

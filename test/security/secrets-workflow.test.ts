@@ -42,7 +42,9 @@ describe("a workflow with secret params and a hostile step output", { timeout: 1
   const cli = (args: readonly string[], options?: { stopWhen?: (stdout: string) => boolean; killAfterMs?: number }) => runCliBytes(swarm.home, args, options);
 
   it("shows params redacted and the approval question whole, while the steps ran with the raw values", async () => {
-    const file = workflowFile(dir, `
+    const file = workflowFile(
+      dir,
+      `
 name: hostile-approval
 params:
   token: { required: true }
@@ -57,7 +59,8 @@ steps:
   - id: approve
     depends_on: [fetch, use]
     approval: "Deploy {{steps.fetch.output}} to {{params.db}}?"
-`);
+`,
+    );
     const started = await cli(["workflow", "run", "--file", file, "--params", `token=${TOKEN}`, `db=${DB}`, "--json"]);
     const { id, params } = JSON.parse(started.stdout.toString("utf8")) as { id: string; params: Record<string, string> };
     for (const secret of SECRETS) expect(JSON.stringify(params)).not.toContain(secret);
@@ -74,7 +77,12 @@ steps:
       cli(["logs", "-n", "300", "--json"]),
     ]);
     const monitor = await cli(["monitor", id], { stopWhen: (out) => out.includes("approve: claude-agent approve"), killAfterMs: 30_000 });
-    for (const [what, result] of [["workflow show", show], ["workflow list", list], ["logs", logs], ["monitor", monitor]] as const) {
+    for (const [what, result] of [
+      ["workflow show", show],
+      ["workflow list", list],
+      ["logs", logs],
+      ["monitor", monitor],
+    ] as const) {
       expectTerminalSafe(result, what);
       for (const secret of SECRETS) expect(result.stdout.toString("utf8"), what).not.toContain(secret);
     }

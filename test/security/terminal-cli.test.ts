@@ -75,7 +75,11 @@ describe("terminal escapes in what tasks print and say", { timeout: 120_000 }, (
     const [plain, asJson] = await Promise.all([cli(["logs", "-n", "500"]), cli(["logs", "-n", "500", "--json"])]);
     expectTerminalSafe(plain, "logs");
     expect(plain.stdout.toString("utf8")).toMatch(/t-hostile\s+alpha\s+boom ok/);
-    const events = asJson.stdout.toString("utf8").trim().split("\n").map((line) => JSON.parse(line) as { taskId?: string; message?: string });
+    const events = asJson.stdout
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { taskId?: string; message?: string });
     expect(events.find((e) => e.taskId === "t-hostile")?.message).toBe("boom\x1b]0;pwned-title\x07\x1b[2J\rok");
     expect(controlsIn(asJson.stdout)).toEqual([]); // JSON escapes them: the stream itself is inert
   });

@@ -78,7 +78,10 @@ describe("a real terminal showing hostile task output and text", { timeout: 180_
     await client.client.events.publish("task.failed", { taskId: "t-hostile", agent: "alpha", message: `{red-fg}boom${CLIPBOARD}${TITLE}${ESC}[8mhidden` });
     term.run(`clear; ${cli("tui")}`);
     const row = (s: string) => lineWith(s, /│beta-1\s/);
-    const screen = await term.waitFor((s) => row(s).includes(`${submitted.id} sleep 60 #`) && s.includes("t-hostile"), { what: "the task and the event on the dashboard", timeoutMs: 90_000 });
+    const screen = await term.waitFor((s) => row(s).includes(`${submitted.id} sleep 60 #`) && s.includes("t-hostile"), {
+      what: "the task and the event on the dashboard",
+      timeoutMs: 90_000,
+    });
     // blessed's own markup in someone else's text is shown as text, not applied.
     expect(lineWith(screen, "t-hostile")).toContain("{red-fg}boom");
     // SGR 8 (conceal) in an event would hide the rest of its line, and blessed passes SGR through.

@@ -38,7 +38,11 @@ export interface ByteResult {
 }
 
 /** The built CLI with its output as bytes (a raw C1 byte must not be hidden by decoding). */
-export async function runCliBytes(home: string, args: readonly string[], options: { timeoutMs?: number; killAfterMs?: number; stopWhen?: (stdout: string) => boolean } = {}): Promise<ByteResult> {
+export async function runCliBytes(
+  home: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; killAfterMs?: number; stopWhen?: (stdout: string) => boolean } = {},
+): Promise<ByteResult> {
   const run = spawnCli(args, { home });
   // Something that runs until interrupted (status --watch, monitor): Ctrl-C once it has shown what the test waits for.
   if (options.stopWhen) run.child.stdout.on("data", () => options.stopWhen?.(run.stdout()) && run.child.kill("SIGINT"));
@@ -67,7 +71,8 @@ export function controlsIn(bytes: Buffer): string[] {
   }
   // eslint-disable-next-line no-control-regex
   return [...text.matchAll(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g)].map(
-    (match) => `U+${match[0].codePointAt(0)!.toString(16).padStart(4, "0")} at ${match.index}: …${JSON.stringify(text.slice(Math.max(0, match.index - 20), match.index + 20))}…`,
+    (match) =>
+      `U+${match[0].codePointAt(0)!.toString(16).padStart(4, "0")} at ${match.index}: …${JSON.stringify(text.slice(Math.max(0, match.index - 20), match.index + 20))}…`,
   );
 }
 

@@ -50,7 +50,9 @@ describe("workflow templates cannot inject shell code (issue 11, finding 1)", { 
     const out = `${o.dq} ${o.sub} ${o.bq} ${o.sq}\ntouch ${markers}/output-nl2`;
     const payload = join(dir, "payload.txt");
     writeFileSync(payload, `${out}\n\n`);
-    const file = workflowFile(dir, `
+    const file = workflowFile(
+      dir,
+      `
 name: attacks
 params: { dq: { required: true }, sub: { required: true }, nl: { required: true }, sq: { required: true }, bq: { required: true } }
 steps:
@@ -105,7 +107,8 @@ steps:
     depends_on: undo
     on_failure: rollback
     task: exit 3
-`);
+`,
+    );
     const state = await runToEnd(swarm.home, file, [`dq=${p.dq}`, `sub=${p.sub}`, `nl=${p.nl}`, `sq=${p.sq}`, `bq=${p.bq}`]);
     expect(readdirSync(markers), "attacks that ran").toEqual([]);
     expect(state.status).toBe("failed");
@@ -124,13 +127,16 @@ steps:
   });
 
   it("a step's values reach its own task only: the pane's shell and the next task there never see them", async () => {
-    const file = workflowFile(dir, `
+    const file = workflowFile(
+      dir,
+      `
 name: scoped
 params: { secret: { default: "s3cr3t" } }
 steps:
   - { id: a, agent: beta, task: 'echo "a={{params.secret}}"' }
   - { id: b, agent: beta, depends_on: a, task: 'echo "b=\${CA_PARAM_SECRET-unset}"' }
-`);
+`,
+    );
     const state = await runToEnd(swarm.home, file);
     expect(state.steps.a?.output).toBe("a=s3cr3t\n");
     // b never mentions the param, so it gets no variable: not from a, not from its pane.
@@ -140,12 +146,15 @@ steps:
   });
 
   it("--params: one value never sets another param (a,b=2 is one value; one that would set a param of the workflow is refused)", async () => {
-    const file = workflowFile(dir, `
+    const file = workflowFile(
+      dir,
+      `
 name: params
 params: { branch: { required: true }, env: { default: staging } }
 steps:
   - { id: show, agent: alpha, task: 'printf "%s|%s" "{{params.env}}" "{{params.branch}}"' }
-`);
+`,
+    );
     const state = await runToEnd(swarm.home, file, ["branch=feature,x=1"]);
     expect(state.params).toEqual({ branch: "feature,x=1", env: "staging" });
     expect(state.steps.show?.output).toBe("staging|feature,x=1");
@@ -155,7 +164,9 @@ steps:
   });
 
   it("workflow validate warns, and run refuses, a template that a shell would run whatever its quoting, with the step's path", async () => {
-    const file = workflowFile(dir, `
+    const file = workflowFile(
+      dir,
+      `
 name: unsafe
 params: { x: { default: "true" } }
 steps:
@@ -167,7 +178,8 @@ steps:
     task: echo ok
     rollback: { task: 'echo \`echo {{params.x}}\`' }
   - { id: piped, agent: alpha, task: 'echo "{{params.x}}" | bash' }
-`);
+`,
+    );
     const validated = await cli(swarm.home, ["workflow", "validate", file]);
     expectExit(validated, 0);
     expect(validated.stderr).toContain(`warning: ${file}: steps.0.task: {{params.x}} is used as a command name`);

@@ -43,7 +43,7 @@ describe("shell rendering, run by bash", () => {
     ["a case pattern", 'case "{{params.x}}" in {{params.x}}) printf match ;; *) printf no ;; esac', "match"],
     ["a for list (one word, not split)", "for w in {{params.x}}; do printf '<%s>' \"$w\"; done", `<${EVIL}>`],
     ["[[ == ]] (a string, not a pattern)", '[[ "bob" == {{params.x}} ]] && printf same || printf differ', "differ"],
-    ["bash -c with the value as an argument", "bash -c 'printf \"<%s>\" \"$1\"' _ {{params.x}}", `<${EVIL}>`],
+    ["bash -c with the value as an argument", 'bash -c \'printf "<%s>" "$1"\' _ {{params.x}}', `<${EVIL}>`],
     ["an empty value", 'printf "<%s>" "{{params.empty}}"', "<>"],
   ];
   it.each(cases)("%s: runs nothing from the value and prints it as it is", (_name, template, expected) => {
@@ -129,7 +129,12 @@ describe("the engine renders for the agent that runs the step", () => {
   });
 
   it("the swarm's runner renders shell agents' steps as shell and agent programs' steps (routes too) as text", () => {
-    const config = { agents: [{ name: "sh", runtime: "shell", routes: ["build"] }, { name: "coder", runtime: "claude", routes: ["review"] }] };
+    const config = {
+      agents: [
+        { name: "sh", runtime: "shell", routes: ["build"] },
+        { name: "coder", runtime: "claude", routes: ["review"] },
+      ],
+    };
     const runner = new SwarmStepRunner({ config } as unknown as SwarmClient);
     expect(runner.resolve({ agent: "sh" })).toEqual({ agent: "sh", mode: "shell" });
     expect(runner.resolve({ agent: "coder" })).toEqual({ agent: "coder", mode: "text" });

@@ -55,7 +55,10 @@ describe("the CLI with no swarm running", () => {
     );
     const result = runCli(["up", "--config", "swarm.yaml"], { home, cwd: dir });
     expect(result.exitCode, result.stderr).toBe(2);
-    const problems = result.stderr.split("\n").filter((line) => line.startsWith("  swarm.yaml: ")).map((line) => line.trim());
+    const problems = result.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("  swarm.yaml: "))
+      .map((line) => line.trim());
     expect(problems).toEqual(
       expect.arrayContaining([
         "swarm.yaml: agents.1.replicas: expected a positive integer, got 0",

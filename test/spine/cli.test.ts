@@ -159,7 +159,10 @@ describe("the CLI against a running swarm", () => {
       return settled && snapshot.sessions.every((s: { state: string }) => s.state === "idle") ? snapshot : null;
     });
     expect(quiet.daemon).toMatchObject({ alive: true, pid: swarm.daemon!.pid });
-    expect(quiet.agents.map((agent: { name: string; replicas: number }) => [agent.name, agent.replicas])).toEqual([["alpha", 2], ["beta", 1]]);
+    expect(quiet.agents.map((agent: { name: string; replicas: number }) => [agent.name, agent.replicas])).toEqual([
+      ["alpha", 2],
+      ["beta", 1],
+    ]);
     expect(quiet.sessions.map((session: { name: string }) => session.name)).toEqual(["alpha-1", "alpha-2", "beta-1"]);
     for (const agent of quiet.agents) {
       expect(agent.queue).toMatchObject({ agent: agent.name, waiting: 0, active: 0 });
@@ -182,7 +185,11 @@ describe("the CLI against a running swarm", () => {
     const lines = logs.stdout.split("\n").filter((line) => line.includes(task.id));
     expect(lines.map((line) => line.split(/\s+/)[1])).toEqual(["task.submitted", "task.started", "task.completed"]);
     expect(lines[2]).toMatch(/beta\s+beta-1/);
-    const asJson = swarm.cli(["logs", "beta", "--json", "-n", "200"]).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const asJson = swarm
+      .cli(["logs", "beta", "--json", "-n", "200"])
+      .stdout.trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(asJson.every((event: { agent?: string }) => event.agent === "beta")).toBe(true);
     expect(asJson.filter((event: { taskId?: string }) => event.taskId === task.id).map((event: { type: string }) => event.type)).toEqual([
       "task.submitted",

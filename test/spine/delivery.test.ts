@@ -57,7 +57,7 @@ describe("delivery of a task's text to a shell agent", () => {
     // The home is named outright: tasks get no swarm variable ($CA_HOME, $CLAUDE_AGENT_HOME) to find it by.
     const text = [
       `for claim in '${swarm.paths.jobsDir}'/*.claim; do`,
-      '  token=${claim##*/}; token=${token%.claim}',
+      "  token=${claim##*/}; token=${token%.claim}",
       `  [ -e '${swarm.paths.jobsDir}'/$token.exit ] && continue`,
       "  printf '\\e]7777;ca;end;%s;%s;0\\a' \"$token\" not-the-nonce",
       "  printf '\\e]7777;ca;end;%s;;0\\a' \"$token\"",

@@ -179,7 +179,7 @@ describe("the task queue", () => {
     expect(result).toMatchObject({ status: "timeout", exitCode: null, session: "solo-1", output: "" });
     expect(result.reason).toMatch(/time limit of 1s/);
     expect(Date.now() - before).toBeLessThan(15_000);
-    const next = await client.submit({ task: "echo next task; echo \"stdin: $(tty >/dev/null && echo tty)\"", agent: "solo" });
+    const next = await client.submit({ task: 'echo next task; echo "stdin: $(tty >/dev/null && echo tty)"', agent: "solo" });
     expect(await next.result()).toMatchObject({ status: "completed", exitCode: 0, session: "solo-1", output: "next task\nstdin: tty\n" });
     const events = (await client.client.events.recent(200)).filter((e) => e.taskId === stuck.id).map((e) => e.type);
     expect(events).toEqual(["task.submitted", "task.started", "task.timeout"]);
@@ -279,10 +279,7 @@ describe("the task queue", () => {
   });
 
   it("keeps two swarms in two homes apart: each runs its own tasks in its own sessions and knows nothing of the other's", async () => {
-    const [mine, theirs] = await Promise.all([
-      client.submit({ task: "echo mine", agent: "web" }),
-      otherClient.submit({ task: "echo theirs", agent: "other" }),
-    ]);
+    const [mine, theirs] = await Promise.all([client.submit({ task: "echo mine", agent: "web" }), otherClient.submit({ task: "echo theirs", agent: "other" })]);
     const [mineResult, theirsResult] = await Promise.all([mine.result(), theirs.result()]);
     expect(mineResult).toMatchObject({ output: "mine\n", outputFile: join(main.paths.outputDir, `${mine.id}.log`) });
     expect(mineResult.session).toMatch(/^web-[12]$/);

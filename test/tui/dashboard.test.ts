@@ -26,7 +26,9 @@ describe("claude-agent tui", () => {
   });
 
   it("lists every session with its state, the queues and the empty workflow panel", async () => {
-    const screen = await term.waitFor((s) => ["alpha-1", "alpha-2", "beta-1"].every((name) => /idle/.test(row(s, name))) && /● redis \d/.test(s), { what: "three idle sessions" });
+    const screen = await term.waitFor((s) => ["alpha-1", "alpha-2", "beta-1"].every((name) => /idle/.test(row(s, name))) && /● redis \d/.test(s), {
+      what: "three idle sessions",
+    });
     expect(row(screen, "alpha-1")).toMatch(/alpha-1\s+shell\s+\S+\s+idle\s+-/);
     expect(screen).toContain("agents · 3 sessions · 0 busy");
     expect(lineWith(screen, "AGENT")).toMatch(/WAITING\s+ACTIVE\s+DONE\s+FAILED/);
@@ -115,7 +117,10 @@ describe("claude-agent tui", () => {
     await term.waitFor(/restart beta-1\? .*\(y\/n\)/);
     term.keys("y");
     await term.waitFor(/killed beta-1; the bridge restarts it/);
-    const restarted = await term.waitFor((s) => /idle\s+-\s+\d+s\s+\S+\s+1$/.test(row(s, "beta-1").split("│")[1]!.trimEnd()), { what: "beta-1 idle again with one restart", timeoutMs: 15_000 });
+    const restarted = await term.waitFor((s) => /idle\s+-\s+\d+s\s+\S+\s+1$/.test(row(s, "beta-1").split("│")[1]!.trimEnd()), {
+      what: "beta-1 idle again with one restart",
+      timeoutMs: 15_000,
+    });
     expect(restarted).toMatch(/agent\.down\s+beta-1/);
     expect(restarted).toMatch(/pane · beta-1 \(%\d+\)/);
   });
@@ -142,11 +147,15 @@ describe("claude-agent tui", () => {
     await term.waitFor((s) => !s.includes("─ keys ─"));
 
     term.resize(90, 30);
-    const narrow = await term.waitFor((s) => s.split("\n")[0]!.trimEnd().length === 90 && /SESSION\s+RUNTIME\s+STATE/.test(s), { what: "the one-column layout" });
+    const narrow = await term.waitFor((s) => s.split("\n")[0]!.trimEnd().length === 90 && /SESSION\s+RUNTIME\s+STATE/.test(s), {
+      what: "the one-column layout",
+    });
     expect(narrow).toContain("─ events ─");
     expect(narrow.split("\n").at(-2) ?? narrow).toMatch(/redis/);
     term.resize(160, 48);
-    const wide = await term.waitFor((s) => /SESSION\s+RUNTIME\s+HOST\s+STATE/.test(s) && s.split("\n")[0]!.trimEnd().length === 160, { what: "the two-column layout" });
+    const wide = await term.waitFor((s) => /SESSION\s+RUNTIME\s+HOST\s+STATE/.test(s) && s.split("\n")[0]!.trimEnd().length === 160, {
+      what: "the two-column layout",
+    });
     expect(lineWith(wide, "─ agents")).toContain("─ queues");
   });
 
@@ -154,7 +163,10 @@ describe("claude-agent tui", () => {
     expect(swarm.cli(["down"]).exitCode).toBe(0);
     await term.waitFor(/The swarm is not running/, { timeoutMs: 15_000 });
     await swarm.start();
-    const back = await term.waitFor((s) => !s.includes("The swarm is not running") && /idle/.test(row(s, "alpha-1")), { timeoutMs: 20_000, what: "the swarm again" });
+    const back = await term.waitFor((s) => !s.includes("The swarm is not running") && /idle/.test(row(s, "alpha-1")), {
+      timeoutMs: 20_000,
+      what: "the swarm again",
+    });
     expect(back).toContain("agents · 3 sessions");
   });
 

@@ -27,10 +27,24 @@ describe("the dashboard's inbox", () => {
   const state = async (id: string) => json(await cli(swarm.home, ["workflow", "show", id, "--json"]));
 
   it("counts the waiting items, shows one in full, approves it with a and answers an input with Enter", async () => {
-    const run = async (content: object): Promise<string> => (await cli(swarm.home, ["workflow", "run", "--file", workflowFile(swarm.home, content)])).stdout.trim();
+    const run = async (content: object): Promise<string> =>
+      (await cli(swarm.home, ["workflow", "run", "--file", workflowFile(swarm.home, content)])).stdout.trim();
     const approval = await run({ name: "ship", steps: [{ id: "ok", approval: "Ship release 7 to staging?\nChecklist: green" }] });
     await term.waitFor(/1 waiting for you \(i\)/, { what: "the count in the status bar" });
-    const asking = await run({ name: "ask", steps: [{ id: "q", input: { questions: [{ name: "city", prompt: "Which city?", default: "Oslo" }, { name: "n", prompt: "How many?" }] } }] });
+    const asking = await run({
+      name: "ask",
+      steps: [
+        {
+          id: "q",
+          input: {
+            questions: [
+              { name: "city", prompt: "Which city?", default: "Oslo" },
+              { name: "n", prompt: "How many?" },
+            ],
+          },
+        },
+      ],
+    });
     await term.waitFor(/2 waiting for you \(i\)/, { what: "two waiting" });
 
     term.keys("i");

@@ -34,16 +34,19 @@ describe("the dashboard without a swarm", () => {
     term = TestTerminal.start({ width: 120, height: 36 });
     // A stand-in for a misbehaving library: once the dashboard runs, it prints, then throws from a timer.
     const fault = join(term.dir, "fault.mjs");
-    writeFileSync(fault, [
-      "const original = console.error;",
-      "const poll = setInterval(() => {",
-      "  if (console.error === original) return;",
-      "  clearInterval(poll);",
-      '  setTimeout(() => console.error("noise-from-a-library"), 500);',
-      '  setTimeout(() => { throw new Error("boom-in-the-dashboard"); }, 2500);',
-      "}, 50);",
-      "",
-    ].join("\n"));
+    writeFileSync(
+      fault,
+      [
+        "const original = console.error;",
+        "const poll = setInterval(() => {",
+        "  if (console.error === original) return;",
+        "  clearInterval(poll);",
+        '  setTimeout(() => console.error("noise-from-a-library"), 500);',
+        '  setTimeout(() => { throw new Error("boom-in-the-dashboard"); }, 2500);',
+        "}, 50);",
+        "",
+      ].join("\n"),
+    );
     term.run(term.dashboardCommand(home, ["--import", fault]));
     await term.waitFor(/The swarm is not running/);
     await new Promise((r) => setTimeout(r, 1500));

@@ -58,46 +58,56 @@ describe.runIf(process.env.TUI_SCREENSHOT)("the README screenshot", () => {
     if (project) rmSync(dirname(project), { recursive: true, force: true });
   });
 
-  it("captures the dashboard at work", async () => {
-    // The panes' prompt shows the cwd's base name: call it "project".
-    project = join(mkdtempSync(join(tmpdir(), "ss-")), "project");
-    mkdirSync(project);
-    for (const [name, body] of Object.entries(SCRIPTS)) {
-      writeFileSync(join(project, name), `#!/usr/bin/env bash\n${body}\n`);
-      chmodSync(join(project, name), 0o755);
-    }
-    swarm = await startTestSwarm(yaml(project));
-    const client = await swarm.connect();
+  it(
+    "captures the dashboard at work",
+    async () => {
+      // The panes' prompt shows the cwd's base name: call it "project".
+      project = join(mkdtempSync(join(tmpdir(), "ss-")), "project");
+      mkdirSync(project);
+      for (const [name, body] of Object.entries(SCRIPTS)) {
+        writeFileSync(join(project, name), `#!/usr/bin/env bash\n${body}\n`);
+        chmodSync(join(project, name), 0o755);
+      }
+      swarm = await startTestSwarm(yaml(project));
+      const client = await swarm.connect();
 
-    // History for the throughput chart: a varying rate of short tasks over a few minutes.
-    const agents = ["backend-api", "frontend", "tests", "db", "docs"];
-    const deadline = Date.now() + MINUTES * 60_000;
-    for (let tick = 0; Date.now() < deadline; tick++) {
-      const burst = 2 + Math.round(3 + 3 * Math.sin(tick / 6));
-      await Promise.all(Array.from({ length: burst }, (_, i) => client.submit({ task: `./quick.sh step-${tick}-${i}`, agent: agents[(tick + i) % agents.length] })));
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    await client.submit({ task: "./quick.sh flaky; exit 1", agent: "tests" });
+      // History for the throughput chart: a varying rate of short tasks over a few minutes.
+      const agents = ["backend-api", "frontend", "tests", "db", "docs"];
+      const deadline = Date.now() + MINUTES * 60_000;
+      for (let tick = 0; Date.now() < deadline; tick++) {
+        const burst = 2 + Math.round(3 + 3 * Math.sin(tick / 6));
+        await Promise.all(
+          Array.from({ length: burst }, (_, i) => client.submit({ task: `./quick.sh step-${tick}-${i}`, agent: agents[(tick + i) % agents.length] })),
+        );
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+      await client.submit({ task: "./quick.sh flaky; exit 1", agent: "tests" });
 
-    term = TestTerminal.start({ width: 160, height: 44 });
-    term.run(`clear; ${term.dashboardCommand(swarm.home)}`);
-    await term.waitFor(/7 sessions \(7 idle\)/, { timeoutMs: 20_000 });
-    await work(client);
-    await term.waitFor(/backend-api-1\s+shell\s+\S+\s+busy/, { timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 5500));
+      term = TestTerminal.start({ width: 160, height: 44 });
+      term.run(`clear; ${term.dashboardCommand(swarm.home)}`);
+      await term.waitFor(/7 sessions \(7 idle\)/, { timeoutMs: 20_000 });
+      await work(client);
+      await term.waitFor(/backend-api-1\s+shell\s+\S+\s+busy/, { timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 5500));
 
-    const text = term.screen();
-    const ansi = term.screen({ escapes: true });
-    expect(text).toContain("pane · backend-api-1");
-    mkdirSync(DOCS, { recursive: true });
-    writeFileSync(join(DOCS, "tui-dashboard.txt"), text.replaceAll(swarm.home, "~/.claude-agent"));
-    writeFileSync(join(DOCS, "tui-dashboard.ansi"), ansi.replaceAll(swarm.home, "~/.claude-agent"));
-    try {
-      execFileSync("bash", [resolve(import.meta.dirname, "../../scripts/render-screenshot.sh"), join(DOCS, "tui-dashboard.ansi"), join(DOCS, "tui-dashboard.png")], { stdio: "inherit" });
-    } catch (error) {
-      console.warn(`no PNG: ${(error as Error).message}`);
-    }
-  }, (MINUTES + 3) * 60_000);
+      const text = term.screen();
+      const ansi = term.screen({ escapes: true });
+      expect(text).toContain("pane · backend-api-1");
+      mkdirSync(DOCS, { recursive: true });
+      writeFileSync(join(DOCS, "tui-dashboard.txt"), text.replaceAll(swarm.home, "~/.claude-agent"));
+      writeFileSync(join(DOCS, "tui-dashboard.ansi"), ansi.replaceAll(swarm.home, "~/.claude-agent"));
+      try {
+        execFileSync(
+          "bash",
+          [resolve(import.meta.dirname, "../../scripts/render-screenshot.sh"), join(DOCS, "tui-dashboard.ansi"), join(DOCS, "tui-dashboard.png")],
+          { stdio: "inherit" },
+        );
+      } catch (error) {
+        console.warn(`no PNG: ${(error as Error).message}`);
+      }
+    },
+    (MINUTES + 3) * 60_000,
+  );
 });
 
 /** Work in progress at the moment of the screenshot. */

@@ -14,25 +14,52 @@ const MAIN = join(DIST, "cli/main.js");
  * key is off, so C-b reaches a `tmux attach` running inside.
  */
 export class TestTerminal {
-  private constructor(readonly dir: string, readonly socket: string, readonly session: string) {}
+  private constructor(
+    readonly dir: string,
+    readonly socket: string,
+    readonly session: string,
+  ) {}
 
   static start(options: { width?: number; height?: number } = {}): TestTerminal {
     const dir = mkdtempSync(join(tmpdir(), "tt-"));
     const socket = join(dir, "tmux.sock");
     const conf = join(dir, "tmux.conf");
-    writeFileSync(conf, [
-      "set -g prefix None",
-      "unbind C-b",
-      "set -g status off",
-      "set -g exit-empty off",
-      "set -g default-terminal screen-256color",
-      "set -g history-limit 2000",
-      "",
-    ].join("\n"));
+    writeFileSync(
+      conf,
+      [
+        "set -g prefix None",
+        "unbind C-b",
+        "set -g status off",
+        "set -g exit-empty off",
+        "set -g default-terminal screen-256color",
+        "set -g history-limit 2000",
+        "",
+      ].join("\n"),
+    );
     const terminal = new TestTerminal(dir, socket, "tui");
-    terminal.tmux(["-f", conf, "new-session", "-d", "-s", "tui", "-x", String(options.width ?? 160), "-y", String(options.height ?? 48),
-      "-e", "NCURSES_NO_UTF8_ACS=1", "-e", "LANG=C.UTF-8", "-e", "PS1=$ ", "-e", "TMUX=",
-      "bash", "--norc", "--noprofile"]);
+    terminal.tmux([
+      "-f",
+      conf,
+      "new-session",
+      "-d",
+      "-s",
+      "tui",
+      "-x",
+      String(options.width ?? 160),
+      "-y",
+      String(options.height ?? 48),
+      "-e",
+      "NCURSES_NO_UTF8_ACS=1",
+      "-e",
+      "LANG=C.UTF-8",
+      "-e",
+      "PS1=$ ",
+      "-e",
+      "TMUX=",
+      "bash",
+      "--norc",
+      "--noprofile",
+    ]);
     return terminal;
   }
 
@@ -113,13 +140,16 @@ export function commandArgs(kind: "tui" | "watch", home: string, dir: string, in
   const launcher = join(dir, `launch-${kind}.mjs`);
   const module = pathToFileURL(join(DIST, kind === "tui" ? "cli/commands/tui.js" : "cli/commands/status-watch.js")).href;
   const call = kind === "tui" ? "m.tui({ home: process.argv[2] })" : "m.statusWatch({ home: process.argv[2], interval: process.argv[3] })";
-  writeFileSync(launcher, [
-    `const m = await import(${JSON.stringify(module)});`,
-    "let code = 0;",
-    `try { await ${call}; } catch (error) { process.stderr.write(\`error: \${error.message}\\n\`); code = 1; }`,
-    "process.exitCode = code;",
-    "setTimeout(() => process.exit(code), 1000).unref();",
-    "",
-  ].join("\n"));
+  writeFileSync(
+    launcher,
+    [
+      `const m = await import(${JSON.stringify(module)});`,
+      "let code = 0;",
+      `try { await ${call}; } catch (error) { process.stderr.write(\`error: \${error.message}\\n\`); code = 1; }`,
+      "process.exitCode = code;",
+      "setTimeout(() => process.exit(code), 1000).unref();",
+      "",
+    ].join("\n"),
+  );
   return kind === "tui" ? [launcher, home] : [launcher, home, interval];
 }

@@ -29,7 +29,11 @@ function tryUpgrade(url: string, headers: Record<string, string>): Promise<strin
 }
 
 async function cookieLogin(web: WebSwarm, args: readonly string[] = []): Promise<{ cookie: string; csrf: string }> {
-  const response = await fetch(`${web.url}/web/login`, { method: "POST", headers: { "content-type": "application/json", origin: web.url }, body: JSON.stringify({ code: loginCode(web.swarm, args) }) });
+  const response = await fetch(`${web.url}/web/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: web.url },
+    body: JSON.stringify({ code: loginCode(web.swarm, args) }),
+  });
   expect(response.status).toBe(200);
   const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
   return { cookie, csrf: ((await response.json()) as { csrf: string }).csrf };
@@ -69,13 +73,17 @@ describe("the web session against other origins", () => {
   it("refuses a page of another origin on this machine that submits tasks and opens sockets with the user's cookie", async () => {
     const page = await context.newPage();
     await page.goto(evilUrl);
-    const results = (await page.waitForFunction(() => (window as unknown as { results?: unknown }).results, undefined, { timeout: 20_000 }).then((h) => h.jsonValue())) as Record<string, string>;
+    const results = (await page
+      .waitForFunction(() => (window as unknown as { results?: unknown }).results, undefined, { timeout: 20_000 })
+      .then((h) => h.jsonValue())) as Record<string, string>;
     // The request went out with the cookie (same site: ports do not count) and was refused by the origin check.
     expect(results.plainPost).toBe("opaque");
     expect(results.pause).toBe("opaque");
     expect(results.terminalSocket).toBe("refused");
     expect(results.eventSocket).toBe("refused");
-    const tasks = (await (await fetch(`${web.url}/v1/tasks?limit=100`, { headers: { authorization: `Bearer ${web.token}` } })).json()) as { tasks: { task: string }[] };
+    const tasks = (await (await fetch(`${web.url}/v1/tasks?limit=100`, { headers: { authorization: `Bearer ${web.token}` } })).json()) as {
+      tasks: { task: string }[];
+    };
     expect(tasks.tasks.filter((t) => t.task.includes("cross-origin-attack"))).toEqual([]);
     const beta = (await (await fetch(`${web.url}/v1/agents/beta`, { headers: { authorization: `Bearer ${web.token}` } })).json()) as { paused: boolean };
     expect(beta.paused).toBe(false);
@@ -84,7 +92,11 @@ describe("the web session against other origins", () => {
   it("refuses a request with the cookie but without the session's CSRF token, or from a foreign Origin", async () => {
     const { cookie, csrf } = await cookieLogin(web);
     const post = (headers: Record<string, string>) =>
-      fetch(`${web.url}/v1/tasks`, { method: "POST", headers: { cookie, "content-type": "application/json", ...headers }, body: JSON.stringify({ task: "echo csrf", agent: "beta" }) }).then((r) => r.status);
+      fetch(`${web.url}/v1/tasks`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", ...headers },
+        body: JSON.stringify({ task: "echo csrf", agent: "beta" }),
+      }).then((r) => r.status);
     expect(await post({ origin: web.url })).toBe(403);
     expect(await post({ origin: web.url, "x-csrf-token": "x".repeat(43) })).toBe(403);
     expect(await post({ origin: "http://127.0.0.1:1", "x-csrf-token": csrf })).toBe(403);

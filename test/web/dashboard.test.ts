@@ -15,7 +15,11 @@ describe("the web dashboard in Chromium", () => {
   let page: Page;
 
   const submit = async (task: string, agent: string): Promise<string> => {
-    const response = await fetch(`${web.url}/v1/tasks`, { method: "POST", headers: { authorization: `Bearer ${web.token}`, "content-type": "application/json" }, body: JSON.stringify({ task, agent }) });
+    const response = await fetch(`${web.url}/v1/tasks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${web.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ task, agent }),
+    });
     expect(response.status).toBe(201);
     return ((await response.json()) as { id: string }).id;
   };
@@ -132,7 +136,10 @@ describe("the web dashboard in Chromium", () => {
   });
 
   it("shows an agent's live terminal with a task's output, and the viewer never changes the agent's window size", async () => {
-    const size = () => execFileSync("tmux", ["-S", web.swarm.paths.tmuxSocket, "display-message", "-p", "-t", "=beta-1:", "#{window_width}x#{window_height}"], { encoding: "utf8" }).trim();
+    const size = () =>
+      execFileSync("tmux", ["-S", web.swarm.paths.tmuxSocket, "display-message", "-p", "-t", "=beta-1:", "#{window_width}x#{window_height}"], {
+        encoding: "utf8",
+      }).trim();
     const before = size();
     await page.setViewportSize({ width: 640, height: 400 });
     await page.goto(`${web.url}/#/terminal/beta-1`);
@@ -164,8 +171,18 @@ describe("the web dashboard in Chromium", () => {
 
   it("lists a workflow's approval under Needs you with a count in the title, and approving it there lets the workflow finish", async () => {
     const question = `Ship it? <b onmouseover="window.__pwned=3">bold</b>`;
-    const workflow = { name: "ship", steps: [{ id: "gate", approval: question }, { id: "after", agent: "beta", depends_on: "gate", task: "echo shipped" }] };
-    const started = await fetch(`${web.url}/v1/workflows/runs`, { method: "POST", headers: { authorization: `Bearer ${web.token}`, "content-type": "application/json" }, body: JSON.stringify({ document: workflow }) });
+    const workflow = {
+      name: "ship",
+      steps: [
+        { id: "gate", approval: question },
+        { id: "after", agent: "beta", depends_on: "gate", task: "echo shipped" },
+      ],
+    };
+    const started = await fetch(`${web.url}/v1/workflows/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${web.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ document: workflow }),
+    });
     expect(started.status).toBe(201);
     const { id } = (await started.json()) as { id: string };
     await page.goto(`${web.url}/#/inbox`);
@@ -177,7 +194,10 @@ describe("the web dashboard in Chromium", () => {
     await page.click("[data-item] button.approve");
     await page.waitForSelector("[data-item]", { state: "detached" });
     await page.waitForFunction(() => document.title === "claude-agent");
-    const run = (await (await fetch(`${web.url}/v1/workflows/runs/${id}?wait=30`, { headers: { authorization: `Bearer ${web.token}` } })).json()) as { status: string; steps: Record<string, { output?: string }> };
+    const run = (await (await fetch(`${web.url}/v1/workflows/runs/${id}?wait=30`, { headers: { authorization: `Bearer ${web.token}` } })).json()) as {
+      status: string;
+      steps: Record<string, { output?: string }>;
+    };
     expect(run.status).toBe("completed");
     expect(run.steps.after?.output).toBe("shipped\n");
   });

@@ -42,7 +42,8 @@ export interface WebSwarm {
 /** Builds dist/web unless it is newer than every file of web/; test files running at once build it once (a lock folder). */
 export function ensureWebBuilt(): void {
   const index = join(ROOT, "dist/web/index.html");
-  const newest = (dir: string): number => Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  const newest = (dir: string): number =>
+    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
   const fresh = () => existsSync(index) && statSync(index).mtimeMs > newest(join(ROOT, "web"));
   if (fresh()) return;
   const lock = join(ROOT, "dist/.web-build.lock");
@@ -89,7 +90,11 @@ export function chromiumPath(): string {
   if (which()) return which();
   if (process.getuid?.() === 0) {
     const apt = "apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium";
-    spawnSync("sh", ["-c", `${apt} >/dev/null 2>&1 || (apt-get update -qq && ${apt} >/dev/null)`], { stdio: "ignore", timeout: 900_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    spawnSync("sh", ["-c", `${apt} >/dev/null 2>&1 || (apt-get update -qq && ${apt} >/dev/null)`], {
+      stdio: "ignore",
+      timeout: 900_000,
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
     if (which()) return which();
   }
   throw new Error("chromium is not installed and could not be installed: sudo apt-get install -y chromium");

@@ -35,14 +35,25 @@ describe("terminal viewers' processes", () => {
   let web: WebSwarm;
   let headers: Record<string, string>;
   let terminalUrl: string;
-  const tmuxClients = () => execFileSync("tmux", ["-S", web.swarm.paths.tmuxSocket, "list-clients", "-F", "#{client_name}"], { encoding: "utf8" }).split("\n").filter(Boolean).length;
-  const viewerClients = () => execFileSync("tmux", ["-S", web.swarm.paths.tmuxSocket, "list-clients", "-F", "#{client_readonly}"], { encoding: "utf8" }).split("\n").filter((flag) => flag === "1").length;
+  const tmuxClients = () =>
+    execFileSync("tmux", ["-S", web.swarm.paths.tmuxSocket, "list-clients", "-F", "#{client_name}"], { encoding: "utf8" }).split("\n").filter(Boolean).length;
+  const viewerClients = () =>
+    execFileSync("tmux", ["-S", web.swarm.paths.tmuxSocket, "list-clients", "-F", "#{client_readonly}"], { encoding: "utf8" })
+      .split("\n")
+      .filter((flag) => flag === "1").length;
   /** The daemon's child processes that are tmux clients (node-pty spawns them as direct children). */
-  const attachChildren = () => spawnSync("pgrep", ["-P", String(web.swarm.daemon!.pid), "-f", "attach-session -r"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).length;
+  const attachChildren = () =>
+    spawnSync("pgrep", ["-P", String(web.swarm.daemon!.pid), "-f", "attach-session -r"], { encoding: "utf8" })
+      .stdout.split("\n")
+      .filter(Boolean).length;
 
   beforeAll(async () => {
     web = await startWebSwarm();
-    const login = await fetch(`${web.url}/web/login`, { method: "POST", headers: { "content-type": "application/json", origin: web.url }, body: JSON.stringify({ code: loginCode(web.swarm) }) });
+    const login = await fetch(`${web.url}/web/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: web.url },
+      body: JSON.stringify({ code: loginCode(web.swarm) }),
+    });
     headers = { cookie: login.headers.get("set-cookie")!.split(";")[0]!, origin: web.url };
     terminalUrl = `${web.url.replace("http", "ws")}/v1/sessions/alpha-1/terminal`;
   }, 120_000);
@@ -59,7 +70,9 @@ describe("terminal viewers' processes", () => {
       socket.close();
     }
     const cycleMs = (Date.now() - started) / 100;
-    await waitFor("every viewer's tmux client to be gone", () => tmuxClients() === baseline && viewerClients() === 0 && attachChildren() === 0, { timeoutMs: 10_000 });
+    await waitFor("every viewer's tmux client to be gone", () => tmuxClients() === baseline && viewerClients() === 0 && attachChildren() === 0, {
+      timeoutMs: 10_000,
+    });
     expect(cycleMs).toBeGreaterThan(0); // reported below, never asserted against a time
     process.stdout.write(`terminal viewer open+first frame+close: ${cycleMs.toFixed(1)} ms per cycle\n`);
   });

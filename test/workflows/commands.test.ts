@@ -49,7 +49,9 @@ describe("workflow commands", { timeout: 120_000 }, () => {
 
   describe.concurrent("validation", () => {
     it("validate lists every problem with its path, a cycle with its steps in order, and exits 2", async () => {
-      const file = workflowFile(dir, `
+      const file = workflowFile(
+        dir,
+        `
 name: broken
 steps:
   - id: a
@@ -68,7 +70,8 @@ steps:
     agent: beta
     task: echo d
     retries: lots
-`);
+`,
+      );
       const result = await run(["workflow", "validate", file]);
       expectExit(result, 2);
       expect(result.stderr).toContain(`${file}: 4 problems`);
@@ -83,12 +86,22 @@ steps:
     });
 
     it("run refuses an invalid workflow (exit 2) and bad params (exit 2), and starts nothing", async () => {
-      const cycle = workflowFile(dir, { name: "cycle", steps: [{ id: "x", agent: "alpha", depends_on: "y", task: "true" }, { id: "y", agent: "alpha", depends_on: "x", task: "true" }] });
+      const cycle = workflowFile(dir, {
+        name: "cycle",
+        steps: [
+          { id: "x", agent: "alpha", depends_on: "y", task: "true" },
+          { id: "y", agent: "alpha", depends_on: "x", task: "true" },
+        ],
+      });
       const before = (await workflows.list()).length;
       const invalid = await run(["workflow", "run", "--file", cycle]);
       expectExit(invalid, 2);
       expect(invalid.stderr).toContain(`${cycle}: steps.0.depends_on: dependency cycle x → y → x`);
-      const typed = workflowFile(dir, { name: "typed", params: { env: { required: true } }, steps: [{ id: "x", agent: "alpha", task: "echo {{params.env}}" }] });
+      const typed = workflowFile(dir, {
+        name: "typed",
+        params: { env: { required: true } },
+        steps: [{ id: "x", agent: "alpha", task: "echo {{params.env}}" }],
+      });
       const missing = await run(["workflow", "run", "--file", typed, "--params", "colour=red"]);
       expectExit(missing, 2);
       expect(missing.stderr).toMatch(/unknown param "colour".*missing required param "env"/);
@@ -123,7 +136,10 @@ steps:
     it("commands against a home where no swarm runs exit 3; unknown executions exit 2", async () => {
       const home = tempHome();
       try {
-        for (const args of [["workflow", "run", "--file", "x.yaml"], ["monitor", "--execution-id", "x"]]) {
+        for (const args of [
+          ["workflow", "run", "--file", "x.yaml"],
+          ["monitor", "--execution-id", "x"],
+        ]) {
           const result = await cli(home, args);
           expectExit(result, 3);
           expect(result.stderr).toMatch(/the swarm is not running/);
@@ -131,7 +147,11 @@ steps:
       } finally {
         rmSync(home, { recursive: true, force: true });
       }
-      for (const args of [["workflow", "show", "nope"], ["monitor", "--execution-id", "nope"], ["approve", "nope", "x"]]) {
+      for (const args of [
+        ["workflow", "show", "nope"],
+        ["monitor", "--execution-id", "nope"],
+        ["approve", "nope", "x"],
+      ]) {
         const result = await run(args);
         expectExit(result, 2);
         expect(result.stderr).toContain('no workflow execution "nope"');
@@ -140,7 +160,12 @@ steps:
     });
 
     it("every workflow command has --help", async () => {
-      for (const args of [["workflow", "--help"], ["workflow", "run", "--help"], ["monitor", "--help"], ["reject", "--help"]]) {
+      for (const args of [
+        ["workflow", "--help"],
+        ["workflow", "run", "--help"],
+        ["monitor", "--help"],
+        ["reject", "--help"],
+      ]) {
         const result = await run(args);
         expectExit(result, 0);
         expect(result.stdout).toMatch(/^Usage: claude-agent /);
@@ -150,7 +175,9 @@ steps:
 
   describe("approvals and the life of an execution", () => {
     const gated = () =>
-      workflowFile(dir, `
+      workflowFile(
+        dir,
+        `
 name: gated
 params:
   target: { default: staging }
@@ -165,7 +192,8 @@ steps:
     agent: beta
     depends_on: ok
     task: echo shipped {{steps.build.output}}
-`);
+`,
+      );
 
     it("waits for approval, shows how to approve, and carries on at once after `approve`", async () => {
       const started = await run(["workflow", "run", "--file", gated(), "--params", "target=prod"]);
@@ -216,17 +244,25 @@ steps:
       const plain = spawnCli(swarm.home, ["monitor", "--execution-id", id]);
       const lines = spawnCli(swarm.home, ["monitor", id, "--json"]);
       // Both are watching (they printed the execution) before it moves on.
-      await waitFor("both monitors to show the held step", async () => plain.stdout().includes("step hold: waiting-approval") && lines.stdout().includes('"step":"hold"'));
+      await waitFor(
+        "both monitors to show the held step",
+        async () => plain.stdout().includes("step hold: waiting-approval") && lines.stdout().includes('"step":"hold"'),
+      );
       await workflows.approve(id, "hold");
       const [plainResult, jsonResult] = await Promise.all([plain.done, lines.done]);
       expectExit(plainResult, 1);
       expect(plainResult.stdout).toMatch(new RegExp(`execution ${id}: workflow watched, 3 steps, running`));
-      expect(plainResult.stdout).toMatch(new RegExp(`step hold: waiting-approval \\(approve: claude-agent answer i-[a-z0-9]{6} approve \\(or claude-agent approve ${id} hold\\)\\)`));
+      expect(plainResult.stdout).toMatch(
+        new RegExp(`step hold: waiting-approval \\(approve: claude-agent answer i-[a-z0-9]{6} approve \\(or claude-agent approve ${id} hold\\)\\)`),
+      );
       expect(plainResult.stdout).toMatch(/step one: completed \(agent alpha, task \S+, exit 0\)/);
       expect(plainResult.stdout).toMatch(/step two: failed \(agent beta, task \S+, exit 5, task failed \(exit 5\)\)/);
       expect(plainResult.stdout.trim().split("\n").at(-1)).toMatch(new RegExp(`execution ${id}: failed \\(step "two" failed: task failed \\(exit 5\\)\\)$`));
       expectExit(jsonResult, 1);
-      const objects = jsonResult.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      const objects = jsonResult.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
       expect(objects[0]).toMatchObject({ type: "execution", executionId: id, status: "running" });
       expect(objects[1]).toMatchObject({ type: "step", step: "hold", status: "waiting-approval" });
       expect(objects.at(-1)).toMatchObject({ type: "execution", executionId: id, status: "failed" });
@@ -234,7 +270,13 @@ steps:
     });
 
     it("workflow cancel stops the execution and the task of its running step; list and show say so", async () => {
-      const file = workflowFile(dir, { name: "long", steps: [{ id: "wait", agent: "beta", task: "sleep 60" }, { id: "after", agent: "alpha", depends_on: "wait", task: "true" }] });
+      const file = workflowFile(dir, {
+        name: "long",
+        steps: [
+          { id: "wait", agent: "beta", task: "sleep 60" },
+          { id: "after", agent: "alpha", depends_on: "wait", task: "true" },
+        ],
+      });
       const id = (await run(["workflow", "run", "--file", file])).stdout.trim();
       const running = await stateUntil(workflows, id, "the task", (s) => s.steps.wait?.taskId !== null);
       await waitFor("the step's task to run", async () => (await client.client.get(running.steps.wait!.taskId!)).status === "running");
@@ -256,7 +298,10 @@ steps:
     it("puts workflow and step events on the swarm's event stream, which `logs` shows", async () => {
       const file = workflowFile(dir, { name: "logged", steps: [{ id: "only", agent: "alpha", task: "echo hi" }] });
       const state = await runToEnd(swarm.home, file);
-      const events = (await run(["logs", "-n", "500", "--json"])).stdout.trim().split("\n").map((l) => JSON.parse(l));
+      const events = (await run(["logs", "-n", "500", "--json"])).stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       const mine = events.filter((e) => e.executionId === state.id);
       // workflow.requested is the client's record of who asked (the audit trail); the daemon's events follow.
       expect(mine.map((e) => e.type)).toEqual(["workflow.requested", "workflow.started", "step.started", "step.completed", "workflow.completed"]);

@@ -47,7 +47,9 @@ describe("durable executions", { timeout: 120_000 }, () => {
 
   /** A chain whose middle step runs long enough to be killed under; each step logs to `log`. */
   function chain(log: string, name: string): string {
-    return workflowFile(dir, `
+    return workflowFile(
+      dir,
+      `
 name: ${name}
 steps:
   - id: first
@@ -66,7 +68,8 @@ steps:
     agent: beta
     depends_on: gated
     task: echo "last {{steps.middle.output}}" >> ${log}
-`);
+`,
+    );
   }
 
   const lines = (log: string): string[] => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []);

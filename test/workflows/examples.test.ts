@@ -61,7 +61,17 @@ describe("the shipped example workflows", { timeout: 120_000 }, () => {
   describe.concurrent("run to completion on the demo's shell agents", () => {
     it("fullstack-feature: API and schema in parallel, then UI, integration, e2e test and docs", async () => {
       mkdirSync(join(workspace, "shop"));
-      const result = await cli(swarm.home, ["workflow", "run", "--file", example("fullstack-feature"), "--params", "dir=shop", "feature=orders", "--wait", "--json"]);
+      const result = await cli(swarm.home, [
+        "workflow",
+        "run",
+        "--file",
+        example("fullstack-feature"),
+        "--params",
+        "dir=shop",
+        "feature=orders",
+        "--wait",
+        "--json",
+      ]);
       expectExit(result, 0);
       const state = json(result);
       expect(state.status).toBe("completed");
@@ -100,7 +110,14 @@ describe("the shipped example workflows", { timeout: 120_000 }, () => {
       const watched = await cli(swarm.home, ["monitor", "--execution-id", id]);
       expectExit(watched, 0);
       const done = await workflows.get(id);
-      expect(statuses(done)).toEqual({ test: "completed", build: "completed", approve: "completed", deploy: "completed", verify: "completed", announce: "skipped" });
+      expect(statuses(done)).toEqual({
+        test: "completed",
+        build: "completed",
+        approve: "completed",
+        deploy: "completed",
+        verify: "completed",
+        announce: "skipped",
+      });
       expect(readlinkSync(join(app, "deploy/staging/current"))).toBe("releases/webapp-2.0.0");
       expect(existsSync(join(app, "deploy/staging/current/server.sh"))).toBe(true);
       expect(done.steps.verify?.output).toMatch(/^healthy: releases\/webapp-2.0.0/);

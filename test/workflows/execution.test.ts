@@ -12,12 +12,14 @@ import { WorkflowClient } from "../../workflows/index.js";
 import { SHELL_AGENTS, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { runToEnd, stateUntil, statuses, workflowFile } from "./support.js";
 
-
 /** A task that prints its start and end time (ms) around a sleep. */
 const TIMED = (seconds: number, label = ""): string => `echo "$(date +%s%3N)"; sleep ${seconds}; echo "$(date +%s%3N) ${label}"`;
 
 function times(output: string): { start: number; end: number } {
-  const [start, end] = output.trim().split("\n").map((line) => Number(line.split(" ")[0]));
+  const [start, end] = output
+    .trim()
+    .split("\n")
+    .map((line) => Number(line.split(" ")[0]));
   return { start: start ?? NaN, end: end ?? NaN };
 }
 
@@ -57,7 +59,9 @@ describe("workflow executions on a real swarm", { timeout: 120_000 }, () => {
     });
 
     it("fans out after one step and joins the branches' outputs in the next", async () => {
-      const file = workflowFile(dir, `
+      const file = workflowFile(
+        dir,
+        `
 name: fan
 steps:
   - id: root
@@ -70,7 +74,8 @@ steps:
     agent: beta
     depends_on: [f1, f2, f3]
     task: echo "$(date +%s%3N)"; printf '%s\\n' "{{steps.f1.output}}" "{{steps.f2.output}}" "{{steps.f3.output}}" | grep -o 'seed-.' | paste -sd+
-`);
+`,
+      );
       const state = await runToEnd(swarm.home, file);
       expect(state.status).toBe("completed");
       const branches = ["f1", "f2", "f3"].map((id) => times(state.steps[id]!.output));
@@ -85,7 +90,9 @@ steps:
 
   describe.concurrent("data flow, conditions, failures (concurrently)", () => {
     it("gives a shell step params and a previous step's output and exit code as variables its task refers to", async () => {
-      const file = workflowFile(dir, `
+      const file = workflowFile(
+        dir,
+        `
 name: templating
 params:
   base: { required: true }
@@ -98,7 +105,8 @@ steps:
     agent: beta
     depends_on: one
     task: echo "{{params.label}}=$(expr {{steps.one.output}} + 1) exit={{steps.one.exitCode}}"
-`);
+`,
+      );
       const state = await runToEnd(swarm.home, file, ["base=20"]);
       expect(state.params).toEqual({ base: "20", label: "result" });
       expect(state.steps.two?.task).toBe('echo "${CA_PARAM_LABEL?}=$(expr "${CA_STEP_ONE_OUTPUT?}" + 1) exit=${CA_STEP_ONE_EXITCODE?}"');
@@ -108,7 +116,9 @@ steps:
     });
 
     it("skips a step whose `when` is false, runs one whose `when` holds, and dependents of a skipped step still run", async () => {
-      const file = workflowFile(dir, `
+      const file = workflowFile(
+        dir,
+        `
 name: conditions
 params:
   env: { default: dev }
@@ -129,7 +139,8 @@ steps:
     agent: beta
     depends_on: prod_only
     task: echo after
-`);
+`,
+      );
       const state = await runToEnd(swarm.home, file);
       expect(statuses(state)).toEqual({ detect: "completed", deploy: "completed", prod_only: "skipped", after: "completed" });
       expect(state.steps.prod_only).toMatchObject({ skip: "condition", taskId: null });
@@ -140,7 +151,9 @@ steps:
 
     it("on_failure rollback: stops, then runs the rollbacks of completed steps newest first", async () => {
       const log = join(dir, "rollback.log");
-      const file = workflowFile(dir, `
+      const file = workflowFile(
+        dir,
+        `
 name: rollback
 steps:
   - id: prepare
@@ -161,7 +174,8 @@ steps:
     agent: alpha
     depends_on: release
     task: echo never >> ${log}
-`);
+`,
+      );
       const state = await runToEnd(swarm.home, file);
       expect(state.status).toBe("failed");
       expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["prepare", "migrate", "release", "undo-migrate", "undo-prepare"]);
@@ -194,7 +208,9 @@ steps:
 
     it("on_failure continue with retries: a flaky step succeeds on its second attempt, a failed optional one only skips its dependents", async () => {
       const flag = join(dir, "flaky.flag");
-      const file = workflowFile(dir, `
+      const file = workflowFile(
+        dir,
+        `
 name: keep-going
 steps:
   - id: flaky
@@ -213,7 +229,8 @@ steps:
     agent: alpha
     depends_on: flaky
     task: echo independent
-`);
+`,
+      );
       const state = await runToEnd(swarm.home, file);
       expect(statuses(state)).toEqual({ flaky: "completed", optional: "failed", needs_optional: "skipped", independent: "completed" });
       expect(state.steps.flaky).toMatchObject({ attempts: 2, exitCode: 0 });
@@ -225,7 +242,9 @@ steps:
 
     it("runs a step's gate as a task on the agent that ran the step; a failing gate fails the step", async () => {
       const out = join(dir, "gate.txt");
-      const file = workflowFile(dir, `
+      const file = workflowFile(
+        dir,
+        `
 name: gates
 steps:
   - id: build
@@ -237,7 +256,8 @@ steps:
     on_failure: continue
     task: echo ok
     gate: grep -q never-there ${out}
-`);
+`,
+      );
       const state = await runToEnd(swarm.home, file);
       expect(state.steps.build).toMatchObject({ status: "completed", agent: "beta" });
       expect(state.steps.build?.gate).toMatchObject({ status: "completed", exitCode: 0 });

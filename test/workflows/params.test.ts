@@ -4,7 +4,10 @@ import { parseParamArgs, refuseCommaForm } from "../../cli/commands/workflow.js"
 describe("--params", () => {
   it("takes one name=value per word; the value is everything after the first '=', commas included", () => {
     expect(parseParamArgs(["env=prod", "msg=a,b c", "url=http://h/?q=1", "multi=line1\nline2"])).toEqual({
-      env: "prod", msg: "a,b c", url: "http://h/?q=1", multi: "line1\nline2",
+      env: "prod",
+      msg: "a,b c",
+      url: "http://h/?q=1",
+      multi: "line1\nline2",
     });
     expect(parseParamArgs(["empty="])).toEqual({ empty: "" });
   });

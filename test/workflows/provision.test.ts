@@ -68,10 +68,14 @@ inbox: { escalate_after: 1h }
   });
 
   async function openItem(executionId: string, kind: string): Promise<InboxItem> {
-    return waitFor(`an open ${kind} item`, async () => {
-      const { items } = json(await cli(swarm.home, ["inbox", "--json"])) as { items: InboxItem[] };
-      return items.find((i) => i.kind === kind && i.source.executionId === executionId) ?? null;
-    }, { timeoutMs: STEP_MS, everyMs: 300 });
+    return waitFor(
+      `an open ${kind} item`,
+      async () => {
+        const { items } = json(await cli(swarm.home, ["inbox", "--json"])) as { items: InboxItem[] };
+        return items.find((i) => i.kind === kind && i.source.executionId === executionId) ?? null;
+      },
+      { timeoutMs: STEP_MS, everyMs: 300 },
+    );
   }
 
   async function start(out: string): Promise<string> {
@@ -80,86 +84,126 @@ inbox: { escalate_after: 1h }
     return started.stdout.trim();
   }
 
-  async function finished(id: string): Promise<{ status: string; reason: string | null; steps: Record<string, { status: string; output: string; json: unknown }> }> {
-    return waitFor("the execution to end", async () => {
-      const state = json(await cli(swarm.home, ["workflow", "show", id, "--json"]));
-      return state.status === "running" ? null : state;
-    }, { timeoutMs: 4 * STEP_MS, everyMs: 300 });
+  async function finished(
+    id: string,
+  ): Promise<{ status: string; reason: string | null; steps: Record<string, { status: string; output: string; json: unknown }> }> {
+    return waitFor(
+      "the execution to end",
+      async () => {
+        const state = json(await cli(swarm.home, ["workflow", "show", id, "--json"]));
+        return state.status === "running" ? null : state;
+      },
+      { timeoutMs: 4 * STEP_MS, everyMs: 300 },
+    );
   }
 
-  it("gathers requirements through the inbox, applies a validated spec with a reviewed dry run, and the service answers", async () => {
-    const root = mkdtempSync(join(tmpdir(), "ca-root-"));
-    roots.push(root);
-    const port = await freePort();
-    const id = await start("out-ok");
+  it(
+    "gathers requirements through the inbox, applies a validated spec with a reviewed dry run, and the service answers",
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), "ca-root-"));
+      roots.push(root);
+      const port = await freePort();
+      const id = await start("out-ok");
 
-    const input = await openItem(id, "input");
-    expect(input.questions.map((q) => q.name)).toEqual(["app", "root", "size", "port", "users", "message", "health"]);
-    // A bad answer is refused with every problem, and the item stays open.
-    const bad = await cli(swarm.home, ["answer", input.id, "--field", "port=80a", "--field", "size=huge"]);
-    expectExit(bad, 2);
-    expect(bad.stderr).toContain('size: expected one of small, medium, large, got "huge"');
-    expect(bad.stderr).toContain('port: "80a" does not match [0-9]{4,5}');
-    expect(bad.stderr).toContain("root: an answer is required");
-    const answered = await cli(swarm.home, ["answer", input.id, "--field", `root=${root}`, "--field", `port=${port}`, "--field", "users=deploy,ops", "--field", "message=Hello {{ lookup('pipe','id') }} & <you>"]);
-    expectExit(answered, 0);
-    expect(answered.stdout).toContain(`answered ${input.id} (provision-infra-shell/requirements): answers: app, root, size, port, users, message, health`);
+      const input = await openItem(id, "input");
+      expect(input.questions.map((q) => q.name)).toEqual(["app", "root", "size", "port", "users", "message", "health"]);
+      // A bad answer is refused with every problem, and the item stays open.
+      const bad = await cli(swarm.home, ["answer", input.id, "--field", "port=80a", "--field", "size=huge"]);
+      expectExit(bad, 2);
+      expect(bad.stderr).toContain('size: expected one of small, medium, large, got "huge"');
+      expect(bad.stderr).toContain('port: "80a" does not match [0-9]{4,5}');
+      expect(bad.stderr).toContain("root: an answer is required");
+      const answered = await cli(swarm.home, [
+        "answer",
+        input.id,
+        "--field",
+        `root=${root}`,
+        "--field",
+        `port=${port}`,
+        "--field",
+        "users=deploy,ops",
+        "--field",
+        "message=Hello {{ lookup('pipe','id') }} & <you>",
+      ]);
+      expectExit(answered, 0);
+      expect(answered.stdout).toContain(`answered ${input.id} (provision-infra-shell/requirements): answers: app, root, size, port, users, message, health`);
 
-    const approval = await openItem(id, "approval");
-    expect(approval.text).toContain(`Apply "site" to site-1 (root ${root}, port ${port})?`);
-    expect(approval.text).toContain("TASK [files: content and mode]");
-    // The dry run's diff of the page, as the person approving reads it.
-    expect(approval.text).toContain("+<p>Hello {{ lookup('pipe','id') }} &amp; &lt;you&gt;</p>");
-    if (spawnSync("terraform", ["version"]).status === 0) expect(approval.text).toContain("Terraform: Success! The configuration is valid.");
-    else {
-      console.log("terraform is not installed here: the Terraform backend is generated but `terraform validate` is skipped");
-      expect(approval.text).toContain("Terraform: terraform is not installed");
-    }
-    // Nothing was applied before the approval: the dry run changed nothing on the target.
-    expect(existsSync(join(root, "srv/www/index.html"))).toBe(false);
-    expectExit(await cli(swarm.home, ["answer", approval.id, "approve"]), 0);
+      const approval = await openItem(id, "approval");
+      expect(approval.text).toContain(`Apply "site" to site-1 (root ${root}, port ${port})?`);
+      expect(approval.text).toContain("TASK [files: content and mode]");
+      // The dry run's diff of the page, as the person approving reads it.
+      expect(approval.text).toContain("+<p>Hello {{ lookup('pipe','id') }} &amp; &lt;you&gt;</p>");
+      if (spawnSync("terraform", ["version"]).status === 0) expect(approval.text).toContain("Terraform: Success! The configuration is valid.");
+      else {
+        console.log("terraform is not installed here: the Terraform backend is generated but `terraform validate` is skipped");
+        expect(approval.text).toContain("Terraform: terraform is not installed");
+      }
+      // Nothing was applied before the approval: the dry run changed nothing on the target.
+      expect(existsSync(join(root, "srv/www/index.html"))).toBe(false);
+      expectExit(await cli(swarm.home, ["answer", approval.id, "approve"]), 0);
 
-    const state = await finished(id);
-    expect(state.status, state.reason ?? "").toBe("completed");
-    expect(state.steps.spec?.json).toMatchObject({ name: "site", hosts: [{ name: "site-1", connection: "local", root }], services: [{ port }] });
-    const page = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
-    // The answer is data all the way: Ansible did not evaluate it as a template, the page escapes it.
-    expect(page).toContain("Hello {{ lookup('pipe','id') }} &amp; &lt;you&gt;");
-    expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe("deploy:x:2000:2000::/home/deploy:/bin/sh\nops:x:2001:2001::/home/ops:/bin/sh\n");
-    expect(readFileSync(join(root, "etc/site/site.conf"), "utf8")).toBe(`name=site\nport=${port}\nsize=small\n`);
-    expect(readdirSync(join(work, "out-ok")).sort()).toEqual(["inventory.yml", "playbook.yml", "spec.json", "terraform"]);
-    const events = (await cli(swarm.home, ["logs", "--json", "-n", "500"])).stdout;
-    for (const type of ["inbox.opened", "inbox.answered"]) expect(events).toContain(`"type":"${type}"`);
-    expect(json(await cli(swarm.home, ["inbox", "--json"])).items).toEqual([]);
-  }, 8 * STEP_MS);
+      const state = await finished(id);
+      expect(state.status, state.reason ?? "").toBe("completed");
+      expect(state.steps.spec?.json).toMatchObject({ name: "site", hosts: [{ name: "site-1", connection: "local", root }], services: [{ port }] });
+      const page = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
+      // The answer is data all the way: Ansible did not evaluate it as a template, the page escapes it.
+      expect(page).toContain("Hello {{ lookup('pipe','id') }} &amp; &lt;you&gt;");
+      expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe("deploy:x:2000:2000::/home/deploy:/bin/sh\nops:x:2001:2001::/home/ops:/bin/sh\n");
+      expect(readFileSync(join(root, "etc/site/site.conf"), "utf8")).toBe(`name=site\nport=${port}\nsize=small\n`);
+      expect(readdirSync(join(work, "out-ok")).sort()).toEqual(["inventory.yml", "playbook.yml", "spec.json", "terraform"]);
+      const events = (await cli(swarm.home, ["logs", "--json", "-n", "500"])).stdout;
+      for (const type of ["inbox.opened", "inbox.answered"]) expect(events).toContain(`"type":"${type}"`);
+      expect(json(await cli(swarm.home, ["inbox", "--json"])).items).toEqual([]);
+    },
+    8 * STEP_MS,
+  );
 
-  it("rolls the apply back with the playbook's undo tasks when verify fails", async () => {
-    const root = mkdtempSync(join(tmpdir(), "ca-root-"));
-    roots.push(root);
-    const port = await freePort();
-    const id = await start("out-broken");
-    const input = await openItem(id, "input");
-    // The service must answer on a path it does not serve: verify fails after the apply.
-    expectExit(await cli(swarm.home, ["answer", input.id, "--field", "app=broken", "--field", `root=${root}`, "--field", `port=${port}`, "--field", "health=/missing.html"]), 0);
-    const approval = await openItem(id, "approval");
-    expectExit(await cli(swarm.home, ["answer", approval.id, "approve"]), 0);
-    const state = await finished(id);
-    expect(state.status).toBe("failed");
-    expect(state.reason).toMatch(/^step "verify" failed: task failed \(exit 2\); rolled back apply$/);
-    expect(state.steps.verify?.output).toContain("Status code was 404");
-    // Undone: the service is stopped, its files and users are gone.
-    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
-    expect(existsSync(join(root, "srv/www/index.html"))).toBe(false);
-    expect(existsSync(join(root, "etc/broken/site.conf"))).toBe(false);
-    expect(existsSync(join(root, "run/broken.pid"))).toBe(false);
-    expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe("");
-  }, 8 * STEP_MS);
+  it(
+    "rolls the apply back with the playbook's undo tasks when verify fails",
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), "ca-root-"));
+      roots.push(root);
+      const port = await freePort();
+      const id = await start("out-broken");
+      const input = await openItem(id, "input");
+      // The service must answer on a path it does not serve: verify fails after the apply.
+      expectExit(
+        await cli(swarm.home, [
+          "answer",
+          input.id,
+          "--field",
+          "app=broken",
+          "--field",
+          `root=${root}`,
+          "--field",
+          `port=${port}`,
+          "--field",
+          "health=/missing.html",
+        ]),
+        0,
+      );
+      const approval = await openItem(id, "approval");
+      expectExit(await cli(swarm.home, ["answer", approval.id, "approve"]), 0);
+      const state = await finished(id);
+      expect(state.status).toBe("failed");
+      expect(state.reason).toMatch(/^step "verify" failed: task failed \(exit 2\); rolled back apply$/);
+      expect(state.steps.verify?.output).toContain("Status code was 404");
+      // Undone: the service is stopped, its files and users are gone.
+      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+      expect(existsSync(join(root, "srv/www/index.html"))).toBe(false);
+      expect(existsSync(join(root, "etc/broken/site.conf"))).toBe(false);
+      expect(existsSync(join(root, "run/broken.pid"))).toBe(false);
+      expect(readFileSync(join(root, "etc/passwd"), "utf8")).toBe("");
+    },
+    8 * STEP_MS,
+  );
 });
 
 /** apt-get install, after an `apt-get update` when the package lists of a fresh machine do not know the package yet. */
 function installAnsible(): void {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = (): number | null => spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
+  const install = (): number | null =>
+    spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
   if (install() === 0) return;
   execFileSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 600_000 });
   if (install() !== 0) throw new Error("ansible-core could not be installed with apt-get (it is needed to run the provisioning workflow)");

@@ -25,10 +25,26 @@ const HOUR = 3600_000;
 
 function task(id: string, status: TaskRecord["status"], finishedAt: number): TaskRecord {
   return {
-    id, agent: "alpha", session: null, status, exitCode: null, output: "", outputFile: null,
-    submittedAt: new Date(finishedAt - 60_000).toISOString(), startedAt: null, finishedAt: new Date(finishedAt).toISOString(),
-    durationMs: null, attempts: 0, task: "true", timeoutSec: 60, priority: 0, idempotencyKey: null,
-    routedBy: "explicit", dispatch: null, pane: null, cancelRequested: false,
+    id,
+    agent: "alpha",
+    session: null,
+    status,
+    exitCode: null,
+    output: "",
+    outputFile: null,
+    submittedAt: new Date(finishedAt - 60_000).toISOString(),
+    startedAt: null,
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs: null,
+    attempts: 0,
+    task: "true",
+    timeoutSec: 60,
+    priority: 0,
+    idempotencyKey: null,
+    routedBy: "explicit",
+    dispatch: null,
+    pane: null,
+    cancelRequested: false,
   };
 }
 
@@ -49,7 +65,10 @@ describe("retention from swarm.yaml in a running swarm", { timeout: 120_000 }, (
   });
 
   const logEvents = (): Record<string, unknown>[] =>
-    readFileSync(join(swarm.paths.logsDir, "swarm.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    readFileSync(join(swarm.paths.logsDir, "swarm.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it("logs the configured policy once at start, for tasks and for workflow executions", async () => {
     for (let i = 0; i < 100 && !logEvents().some((e) => e.event === "workflow.service.started"); i++) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -62,7 +81,12 @@ describe("retention from swarm.yaml in a running swarm", { timeout: 120_000 }, (
     const fresh = await runToEnd(swarm.home, workflowFile(dir, "name: tiny\nsteps:\n  - { id: a, agent: alpha, task: echo hi }\n"));
     expect(fresh.status).toBe("completed");
     const threeHoursAgo = Date.now() - 3 * HOUR;
-    const aged = (id: string, status: ExecutionState["status"]): ExecutionState => ({ ...fresh, id, status, finishedAt: new Date(threeHoursAgo).toISOString() });
+    const aged = (id: string, status: ExecutionState["status"]): ExecutionState => ({
+      ...fresh,
+      id,
+      status,
+      finishedAt: new Date(threeHoursAgo).toISOString(),
+    });
     await workflows.store.create(aged("old-completed", "completed"));
     await workflows.store.create(aged("old-failed", "failed"));
     const { ledger } = clientInternals(client.client);

@@ -48,7 +48,13 @@ export async function runToEnd(home: string, file: string, params: readonly stri
 }
 
 /** Polls the execution (through the store, not the CLI: cheaper) until `check` holds. */
-export async function stateUntil(workflows: WorkflowClient, id: string, what: string, check: (state: ExecutionState) => boolean, timeoutMs = 20_000): Promise<ExecutionState> {
+export async function stateUntil(
+  workflows: WorkflowClient,
+  id: string,
+  what: string,
+  check: (state: ExecutionState) => boolean,
+  timeoutMs = 20_000,
+): Promise<ExecutionState> {
   const deadline = Date.now() + timeoutMs;
   let last: ExecutionState | null = null;
   while (Date.now() < deadline) {

@@ -18,14 +18,32 @@ const track = (dir: string): string => (dirs.push(dir), dir);
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function agentAt(cwd: string, fields: Record<string, unknown> = {}): AgentConfig {
-  return configFromObject({ agents: [{ name: "coder", runtime: "shell", cwd, worktree: true, ...fields }] }, { file: "/x/swarm.yaml", baseDir: "/" }).agents[0]!;
+  return configFromObject({ agents: [{ name: "coder", runtime: "shell", cwd, worktree: true, ...fields }] }, { file: "/x/swarm.yaml", baseDir: "/" })
+    .agents[0]!;
 }
 
 function record(id: string, task: string): TaskRecord {
   return {
-    id, agent: "coder", session: "coder-1", status: "running", exitCode: null, output: "", outputFile: null, submittedAt: "", startedAt: null,
-    finishedAt: null, durationMs: null, attempts: 1, task, timeoutSec: 60, priority: 0, idempotencyKey: null, routedBy: "explicit",
-    dispatch: null, pane: null, cancelRequested: false,
+    id,
+    agent: "coder",
+    session: "coder-1",
+    status: "running",
+    exitCode: null,
+    output: "",
+    outputFile: null,
+    submittedAt: "",
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    attempts: 1,
+    task,
+    timeoutSec: 60,
+    priority: 0,
+    idempotencyKey: null,
+    routedBy: "explicit",
+    dispatch: null,
+    pane: null,
+    cancelRequested: false,
   };
 }
 

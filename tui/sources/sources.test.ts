@@ -31,8 +31,13 @@ describe("parseExecution", () => {
     expect(parseExecution("[]")).toBeNull();
     expect(parseExecution(JSON.stringify({ id: 7, status: "running" }))).toBeNull();
     expect(parseExecution(JSON.stringify({ id: "x", status: "running", steps: { a: "weird", b: { status: "failed" } } }))).toEqual({
-      id: "x", workflow: "workflow", status: "running",
-      steps: [{ id: "a", status: "pending", agent: null }, { id: "b", status: "failed", agent: null }],
+      id: "x",
+      workflow: "workflow",
+      status: "running",
+      steps: [
+        { id: "a", status: "pending", agent: null },
+        { id: "b", status: "failed", agent: null },
+      ],
     });
   });
 });

@@ -56,7 +56,10 @@ export class StatusSource {
       this.failures = 0;
       this.state.snapshot = snapshot;
       this.state.snapshotAt = Date.now();
-      await this.texts.update(link, snapshot.sessions.map((s) => s.currentTask).filter((id): id is string => !!id));
+      await this.texts.update(
+        link,
+        snapshot.sessions.map((s) => s.currentTask).filter((id): id is string => !!id),
+      );
     } catch (error) {
       this.failures++;
       this.log("status.read-failed", { failures: this.failures, error });

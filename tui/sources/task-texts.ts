@@ -15,6 +15,13 @@ export class TaskTexts {
     if (missing.length === 0) return;
     const values = await link.swarm.client.storedTaskTexts(missing);
     // Stored redacted; someone else's text all the same: one line, nothing a terminal acts on.
-    missing.forEach((id, i) => this.texts.set(id, terminalLine(values[i] ?? "").replace(/\s+/g, " ").trim()));
+    missing.forEach((id, i) =>
+      this.texts.set(
+        id,
+        terminalLine(values[i] ?? "")
+          .replace(/\s+/g, " ")
+          .trim(),
+      ),
+    );
   }
 }

@@ -69,7 +69,8 @@ export function parseExecution(text: string | null): WorkflowView | null {
       agent: isObject(step) && typeof step.agent === "string" ? step.agent : null,
     };
   });
-  const name = typeof raw.workflow === "string" ? raw.workflow : isObject(raw.definition) && typeof raw.definition.name === "string" ? raw.definition.name : "workflow";
+  const name =
+    typeof raw.workflow === "string" ? raw.workflow : isObject(raw.definition) && typeof raw.definition.name === "string" ? raw.definition.name : "workflow";
   return { id: raw.id, workflow: name, status: raw.status, steps };
 }
 

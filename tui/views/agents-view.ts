@@ -67,10 +67,12 @@ export function agentRow(row: SessionRow, columns: readonly Column[], taskText: 
     "DONE/FAIL": [`${row.completed}/${row.failed}`, row.failed > 0 ? "red" : undefined],
     RST: [String(row.restarts), row.restarts > 0 ? "yellow" : undefined],
   };
-  return columns.map((c) => {
-    const [text, color] = values[c.title] ?? ["", undefined];
-    return cell(text, c.width, color, c.align);
-  }).join(" ");
+  return columns
+    .map((c) => {
+      const [text, color] = values[c.title] ?? ["", undefined];
+      return cell(text, c.width, color, c.align);
+    })
+    .join(" ");
 }
 
 /** Plain (untagged) variant, for `status --watch`. */

@@ -20,8 +20,6 @@ const EVENT_COLORS: Readonly<Record<string, string>> = {
 export function eventLine(event: SwarmEvent): string {
   const color = EVENT_COLORS[event.type] ?? "white";
   const who = event.session ?? event.agent ?? "";
-  const rest = [who, event.taskId ?? "", event.status && !event.type.endsWith(event.status) ? event.status : "", event.message ?? ""]
-    .filter(Boolean)
-    .join(" ");
+  const rest = [who, event.taskId ?? "", event.status && !event.type.endsWith(event.status) ? event.status : "", event.message ?? ""].filter(Boolean).join(" ");
   return `{gray-fg}${clock(eventTime(event))}{/gray-fg} {${color}-fg}${escapeTags(event.type.padEnd(14))}{/${color}-fg} ${escapeTags(rest)}`;
 }

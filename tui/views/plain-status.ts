@@ -28,7 +28,10 @@ export function plainStatus(snapshot: PlainSnapshot, width: number, now: number)
     stripTags(columns.map((c) => (c.align === "right" ? c.title.padStart(c.width) : c.title.padEnd(c.width))).join(" ")).trimEnd(),
     ...rows.map((row) => plainAgentRow(row, columns, row.currentTask ? snapshot.taskTexts.get(row.currentTask) : undefined, now).trimEnd()),
     "",
-    ...queueLines(status.agents.map((a) => a.queue), Math.min(width, 60)).map((line) => stripTags(line).trimEnd()),
+    ...queueLines(
+      status.agents.map((a) => a.queue),
+      Math.min(width, 60),
+    ).map((line) => stripTags(line).trimEnd()),
   ];
   if (snapshot.workflows.length > 0) {
     lines.push("");

@@ -11,7 +11,7 @@ export function statusLine(state: DashboardState, width: number, hints: string, 
   const parts: string[] = [];
   const { redis } = state;
   if (redis.ok) parts.push(`{green-fg}●{/green-fg} redis ${redis.latencyMs === null ? "" : `${Math.max(1, Math.ceil(redis.latencyMs))}ms`}`);
-  else parts.push(`{red-fg}●{/red-fg} redis ${escapeTags(redis.error === "not connected" ? "down" : redis.error ?? "down")}`);
+  else parts.push(`{red-fg}●{/red-fg} redis ${escapeTags(redis.error === "not connected" ? "down" : (redis.error ?? "down"))}`);
   if (state.link.status === "up" && state.snapshot) {
     parts.push(state.snapshot.daemon.alive ? "{green-fg}●{/green-fg} supervisor" : "{red-fg}●{/red-fg} supervisor down");
     const counts = new Map<string, number>();

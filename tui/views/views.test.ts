@@ -8,8 +8,17 @@ import { escapeTags, fit, formatDuration, stripTags, textWidth } from "./text.js
 import { workflowLines } from "./workflows-view.js";
 
 const row: SessionRow = {
-  name: "backend-api-1", agent: "backend-api", runtime: "shell", state: "busy", currentTask: "t-1", completed: 3, failed: 1, restarts: 2,
-  startedAt: new Date(Date.now() - 125_000).toISOString(), heartbeatAt: null, host: "build-7",
+  name: "backend-api-1",
+  agent: "backend-api",
+  runtime: "shell",
+  state: "busy",
+  currentTask: "t-1",
+  completed: 3,
+  failed: 1,
+  restarts: 2,
+  startedAt: new Date(Date.now() - 125_000).toISOString(),
+  heartbeatAt: null,
+  host: "build-7",
 };
 
 describe("text helpers", () => {
@@ -46,7 +55,9 @@ describe("agents table", () => {
   it("shows an interactive agent waiting for a person, and a parked agent, instead of busy/idle", () => {
     const columns = agentColumns(100, row.name.length);
     expect(agentRow({ ...row, agentState: "needs-input", needsInput: "Allow Bash?" }, columns, undefined, Date.now())).toContain("{magenta-fg}needs-input");
-    expect(agentRow({ ...row, state: "idle", parkedUntil: new Date(Date.now() + 60_000).toISOString() }, columns, undefined, Date.now())).toContain("{blue-fg}parked");
+    expect(agentRow({ ...row, state: "idle", parkedUntil: new Date(Date.now() + 60_000).toISOString() }, columns, undefined, Date.now())).toContain(
+      "{blue-fg}parked",
+    );
     expect(agentRow({ ...row, state: "failed" }, columns, undefined, Date.now())).toContain("{red-fg}failed");
     const breaker = { state: "open" as const, until: new Date(Date.now() + 30_000).toISOString(), reason: "did not start" };
     expect(agentRow({ ...row, state: "idle", breaker }, columns, undefined, Date.now())).toContain("{red-fg}breaker");
@@ -81,11 +92,21 @@ describe("workflow panel", () => {
   });
 
   it("lists each running execution and its steps", () => {
-    const lines = workflowLines([{ id: "wf-1", workflow: "deploy", status: "running", steps: [
-      { id: "build", status: "completed", agent: "backend" },
-      { id: "test", status: "running", agent: "qa" },
-      { id: "ship", status: "pending", agent: null },
-    ] }], 40).map(stripTags);
+    const lines = workflowLines(
+      [
+        {
+          id: "wf-1",
+          workflow: "deploy",
+          status: "running",
+          steps: [
+            { id: "build", status: "completed", agent: "backend" },
+            { id: "test", status: "running", agent: "qa" },
+            { id: "ship", status: "pending", agent: null },
+          ],
+        },
+      ],
+      40,
+    ).map(stripTags);
     expect(lines[0]).toBe("deploy wf-1 running 1/3");
     expect(lines[1]).toMatch(/✓ build\s+completed backend/);
     expect(lines[2]).toMatch(/▶ test\s+running qa/);
@@ -116,12 +137,20 @@ describe("plain status (status --watch)", () => {
   it("prints the sessions and queues without colour, fitted to the width", async () => {
     const { plainStatus } = await import("./plain-status.js");
     const queue = { agent: "backend-api", waiting: 2, active: 1, completed: 3, failed: 1, delayed: 0 };
-    const lines = plainStatus({
-      status: { agents: [{ name: "backend-api", runtime: "shell", replicas: 1, sessions: [row], queue }], sessions: [row], daemon: { pid: 42, startedAt: null, heartbeatAt: null, alive: true } },
-      taskTexts: new Map([["t-1", "make the tests pass"]]),
-      workflows: [],
-      redisMs: 0.42,
-    }, 70, Date.now());
+    const lines = plainStatus(
+      {
+        status: {
+          agents: [{ name: "backend-api", runtime: "shell", replicas: 1, sessions: [row], queue }],
+          sessions: [row],
+          daemon: { pid: 42, startedAt: null, heartbeatAt: null, alive: true },
+        },
+        taskTexts: new Map([["t-1", "make the tests pass"]]),
+        workflows: [],
+        redisMs: 0.42,
+      },
+      70,
+      Date.now(),
+    );
     expect(lines[0]).toBe("redis ok 0.4ms · supervisor up (pid 42) · 1 session, 1 busy");
     expect(lines.find((l) => l.startsWith("backend-api-1"))).toMatch(/^backend-api-1 shell\s+busy\s+t-1 make the …\s+2m\s+3\/1\s+2$/);
     expect(lines.find((l) => l.startsWith("backend-api "))).toMatch(/backend-api\s+2\s+1\s+3\s+1$/);

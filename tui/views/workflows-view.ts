@@ -22,7 +22,9 @@ export function workflowLines(workflows: readonly WorkflowView[] | null, width: 
     for (const step of wf.steps) {
       const [icon, color] = STEP_LOOK[step.status] ?? ["•", "white"];
       const name = Math.max(4, Math.min(24, width - 20));
-      lines.push(`  {${color}-fg}${icon}{/${color}-fg} ${cell(step.id, name)} {${color}-fg}${escapeTags(step.status)}{/${color}-fg}${step.agent ? ` {gray-fg}${escapeTags(step.agent)}{/gray-fg}` : ""}`);
+      lines.push(
+        `  {${color}-fg}${icon}{/${color}-fg} ${cell(step.id, name)} {${color}-fg}${escapeTags(step.status)}{/${color}-fg}${step.agent ? ` {gray-fg}${escapeTags(step.agent)}{/gray-fg}` : ""}`,
+      );
     }
   }
   return lines;

@@ -36,14 +36,36 @@ export function Agents(props: { state: State; now: number }): ComponentChild {
     h(
       "div",
       { class: "filters" },
-      h("label", null, "Filter ", h("input", { type: "search", value: text, onInput: (e: Event) => setText((e.target as HTMLInputElement).value), placeholder: "agent or session" })),
-      h("label", null, "State ", h("select", { value: only, onChange: (e: Event) => setOnly((e.target as HTMLSelectElement).value as (typeof STATES)[number]) }, STATES.map((s) => h("option", { value: s }, s)))),
+      h(
+        "label",
+        null,
+        "Filter ",
+        h("input", { type: "search", value: text, onInput: (e: Event) => setText((e.target as HTMLInputElement).value), placeholder: "agent or session" }),
+      ),
+      h(
+        "label",
+        null,
+        "State ",
+        h(
+          "select",
+          { value: only, onChange: (e: Event) => setOnly((e.target as HTMLSelectElement).value as (typeof STATES)[number]) },
+          STATES.map((s) => h("option", { value: s }, s)),
+        ),
+      ),
       h("span", { class: "muted" }, `${rows.length} shown`),
     ),
     h(
       "table",
       { class: "agents" },
-      h("thead", null, h("tr", null, ["Session", "Agent", "State", "Current task", "In state", "Host", "Done", "Failed", ""].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["Session", "Agent", "State", "Current task", "In state", "Host", "Done", "Failed", ""].map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
       h("tbody", null, rows),
     ),
     h(RecentEvents, { events: props.state.events }),
@@ -51,7 +73,13 @@ export function Agents(props: { state: State; now: number }): ComponentChild {
 }
 
 function row(agent: AgentView, s: SessionView, label: string, inState: string, canWatch: boolean): ComponentChild {
-  const notes = [agent.paused ? "paused" : "", agent.parkedUntil ? "parked" : "", agent.breaker && agent.breaker.state !== "closed" ? `breaker ${agent.breaker.state}` : ""].filter(Boolean).join(", ");
+  const notes = [
+    agent.paused ? "paused" : "",
+    agent.parkedUntil ? "parked" : "",
+    agent.breaker && agent.breaker.state !== "closed" ? `breaker ${agent.breaker.state}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   return h(
     "tr",
     { key: s.name, "data-session": s.name },

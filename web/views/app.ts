@@ -40,14 +40,25 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
       h("button", { type: "button", onClick: props.onLogout }, "Log out"),
     ),
     state.live === "logged-out"
-      ? h("p", { class: "error", role: "alert" }, "This session has ended (logged out or expired). ", h("button", { type: "button", onClick: props.onLogout }, "Log in again"))
+      ? h(
+          "p",
+          { class: "error", role: "alert" },
+          "This session has ended (logged out or expired). ",
+          h("button", { type: "button", onClick: props.onLogout }, "Log in again"),
+        )
       : state.error
         ? h("p", { class: "error", role: "alert" }, state.error)
         : null,
     h(
       "main",
       null,
-      view === "tasks" ? h(Tasks, { state, selected: arg ?? null }) : view === "inbox" ? h(Inbox, { state, now }) : view === "terminal" && arg ? h(Terminal, { session: arg }) : h(Agents, { state, now }),
+      view === "tasks"
+        ? h(Tasks, { state, selected: arg ?? null })
+        : view === "inbox"
+          ? h(Inbox, { state, now })
+          : view === "terminal" && arg
+            ? h(Terminal, { session: arg })
+            : h(Agents, { state, now }),
     ),
   );
 }

@@ -43,7 +43,11 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
     "article",
     { class: "inbox-item", "data-item": item.id, "aria-labelledby": `item-${item.id}` },
     h("h3", { id: `item-${item.id}` }, item.title),
-    h("p", { class: "muted" }, `${item.kind} · ${item.source.workflow}/${item.source.step} · execution ${item.source.executionId} · waiting ${ago(props.now - Date.parse(item.createdAt))}${item.escalatedAt ? " · escalated" : ""}`),
+    h(
+      "p",
+      { class: "muted" },
+      `${item.kind} · ${item.source.workflow}/${item.source.step} · execution ${item.source.executionId} · waiting ${ago(props.now - Date.parse(item.createdAt))}${item.escalatedAt ? " · escalated" : ""}`,
+    ),
     item.text.trim() ? h("pre", { class: "item-text" }, item.text) : null,
     item.kind === "input"
       ? item.questions.map((q) =>
@@ -52,8 +56,21 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
             { class: "question" },
             q.prompt,
             q.choices
-              ? h("select", { name: q.name, value: values[q.name] ?? "", onChange: (e: Event) => setValues({ ...values, [q.name]: (e.target as HTMLSelectElement).value }) }, q.choices.map((c) => h("option", { value: c }, c)))
-              : h("input", { name: q.name, value: values[q.name] ?? "", required: q.required, onInput: (e: Event) => setValues({ ...values, [q.name]: (e.target as HTMLInputElement).value }) }),
+              ? h(
+                  "select",
+                  {
+                    name: q.name,
+                    value: values[q.name] ?? "",
+                    onChange: (e: Event) => setValues({ ...values, [q.name]: (e.target as HTMLSelectElement).value }),
+                  },
+                  q.choices.map((c) => h("option", { value: c }, c)),
+                )
+              : h("input", {
+                  name: q.name,
+                  value: values[q.name] ?? "",
+                  required: q.required,
+                  onInput: (e: Event) => setValues({ ...values, [q.name]: (e.target as HTMLInputElement).value }),
+                }),
           ),
         )
       : null,
@@ -65,7 +82,12 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
             ? [
                 h("button", { type: "button", class: "approve", disabled: busy, onClick: () => send({ answer: "approve", ...withReason }) }, "Approve"),
                 h("button", { type: "button", class: "deny", disabled: busy, onClick: () => send({ answer: "deny", ...withReason }) }, "Deny"),
-                h("input", { "aria-label": "reason (optional)", placeholder: "reason (optional)", value: reason, onInput: (e: Event) => setReason((e.target as HTMLInputElement).value) }),
+                h("input", {
+                  "aria-label": "reason (optional)",
+                  placeholder: "reason (optional)",
+                  value: reason,
+                  onInput: (e: Event) => setReason((e.target as HTMLInputElement).value),
+                }),
               ]
             : h("button", { type: "button", class: "answer", disabled: busy, onClick: () => send({ values }) }, "Answer"),
         )

@@ -31,10 +31,24 @@ export function Login(props: { initialCode: string; onLogin: (session: SessionIn
       "form",
       { onSubmit: submit, "aria-describedby": "login-help" },
       h("label", { for: "code" }, "Login code"),
-      h("input", { id: "code", name: "code", autoComplete: "one-time-code", autoFocus: true, value: code, onInput: (e: Event) => setCode((e.target as HTMLInputElement).value), placeholder: "XXXX-XXXX-XXXX" }),
+      h("input", {
+        id: "code",
+        name: "code",
+        autoComplete: "one-time-code",
+        autoFocus: true,
+        value: code,
+        onInput: (e: Event) => setCode((e.target as HTMLInputElement).value),
+        placeholder: "XXXX-XXXX-XXXX",
+      }),
       h("button", { type: "submit", disabled: busy || code.trim() === "" }, busy ? "Logging in…" : "Log in"),
       error ? h("p", { class: "error", role: "alert" }, error) : null,
-      h("p", { id: "login-help", class: "help" }, "Run ", h("code", null, "claude-agent web"), " on the swarm's machine for a code. It works once, for 2 minutes."),
+      h(
+        "p",
+        { id: "login-help", class: "help" },
+        "Run ",
+        h("code", null, "claude-agent web"),
+        " on the swarm's machine for a code. It works once, for 2 minutes.",
+      ),
     ),
   );
 }

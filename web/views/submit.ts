@@ -28,7 +28,14 @@ export function SubmitForm(props: { status: StatusView | null; onSubmitted: (id:
     { class: "submit", onSubmit: submit, "aria-labelledby": "submit-h" },
     h("h3", { id: "submit-h" }, "Submit a task"),
     h("label", { for: "task-text" }, "Task"),
-    h("textarea", { id: "task-text", name: "task", rows: 3, value: task, onInput: (e: Event) => setTask((e.target as HTMLTextAreaElement).value), placeholder: "npm test" }),
+    h("textarea", {
+      id: "task-text",
+      name: "task",
+      rows: 3,
+      value: task,
+      onInput: (e: Event) => setTask((e.target as HTMLTextAreaElement).value),
+      placeholder: "npm test",
+    }),
     h(
       "label",
       null,

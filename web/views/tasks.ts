@@ -37,15 +37,47 @@ export function Tasks(props: { state: State; selected: string | null }): Compone
     h(
       "div",
       { class: "filters" },
-      h("label", null, "Agent ", h("select", { value: agent, onChange: (e: Event) => setAgent((e.target as HTMLSelectElement).value) }, h("option", { value: "" }, "all"), (status?.agents ?? []).map((a) => h("option", { value: a.name }, a.name)))),
-      h("label", null, "Status ", h("select", { value: only, onChange: (e: Event) => setOnly((e.target as HTMLSelectElement).value) }, h("option", { value: "" }, "all"), TASK_STATUSES.map((s) => h("option", { value: s }, s)))),
+      h(
+        "label",
+        null,
+        "Agent ",
+        h(
+          "select",
+          { value: agent, onChange: (e: Event) => setAgent((e.target as HTMLSelectElement).value) },
+          h("option", { value: "" }, "all"),
+          (status?.agents ?? []).map((a) => h("option", { value: a.name }, a.name)),
+        ),
+      ),
+      h(
+        "label",
+        null,
+        "Status ",
+        h(
+          "select",
+          { value: only, onChange: (e: Event) => setOnly((e.target as HTMLSelectElement).value) },
+          h("option", { value: "" }, "all"),
+          TASK_STATUSES.map((s) => h("option", { value: s }, s)),
+        ),
+      ),
       error ? h("span", { class: "error", role: "alert" }, error) : null,
     ),
     h(
       "table",
       { class: "task-list" },
-      h("thead", null, h("tr", null, ["Task", "Agent", "Status", "Submitted", "Text", ""].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", null, shown.map((t) => row(t, canCancel, cancel))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["Task", "Agent", "Status", "Submitted", "Text", ""].map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
+      h(
+        "tbody",
+        null,
+        shown.map((t) => row(t, canCancel, cancel)),
+      ),
     ),
   );
 }

@@ -10,7 +10,29 @@ import { literal, type Command, type Scan, type Word } from "./model.js";
  */
 
 /** Commands that run their first operand as a command. */
-const PREFIX = new Set(["sudo", "doas", "env", "exec", "command", "builtin", "nohup", "nice", "ionice", "time", "timeout", "xargs", "stdbuf", "setsid", "chroot", "taskset", "flock", "unbuffer", "watch", "strace", "chrt"]);
+const PREFIX = new Set([
+  "sudo",
+  "doas",
+  "env",
+  "exec",
+  "command",
+  "builtin",
+  "nohup",
+  "nice",
+  "ionice",
+  "time",
+  "timeout",
+  "xargs",
+  "stdbuf",
+  "setsid",
+  "chroot",
+  "taskset",
+  "flock",
+  "unbuffer",
+  "watch",
+  "strace",
+  "chrt",
+]);
 /** Commands whose operands are code. */
 const EVAL = new Set(["eval", "source", ".", "trap", "let", "alias", "bind", "complete", "compgen", "fc"]);
 /** Builtins whose operands name variables (a name like a[$(cmd)] runs cmd). */
@@ -77,7 +99,13 @@ export function assessRisks(source: string, scan: Scan): void {
     if (name === "case") continue;
     while (PREFIX.has(base(name)) && i < words.length) {
       const prefix = base(name);
-      while (i < words.length && (isOption(lit(words[i]!)) || (prefix === "env" && /^\w+=/.test(lit(words[i]!))) || (/^(timeout|nice|ionice|chrt|taskset)$/.test(prefix) && /^[\d.]+[smhd]?$/.test(lit(words[i]!))))) i++;
+      while (
+        i < words.length &&
+        (isOption(lit(words[i]!)) ||
+          (prefix === "env" && /^\w+=/.test(lit(words[i]!))) ||
+          (/^(timeout|nice|ionice|chrt|taskset)$/.test(prefix) && /^[\d.]+[smhd]?$/.test(lit(words[i]!))))
+      )
+        i++;
       if (i >= words.length) break;
       flag(words[i], `is used as the command that ${prefix} runs: the value would choose the command`);
       name = lit(words[i]!);
@@ -88,7 +116,11 @@ export function assessRisks(source: string, scan: Scan): void {
     const hereStrings = cmd.redirects.filter((r) => r.op === "<<<").map((r) => r.word);
     if (EVAL.has(command)) for (const arg of args) flag(arg, `is run as code by ${command}`);
     if ((command === "[" || command === "test" || command === "[[") && args.some((a) => NUMERIC_TEST.has(lit(a)))) {
-      for (const arg of args) flag(arg, `is an operand of ${command} with a numeric test (-eq, -lt, -v …), which bash evaluates as arithmetic: compare it as a string, or check it is a number first`);
+      for (const arg of args)
+        flag(
+          arg,
+          `is an operand of ${command} with a numeric test (-eq, -lt, -v …), which bash evaluates as arithmetic: compare it as a string, or check it is a number first`,
+        );
     }
     if (NAMES.has(command)) {
       const integer = args.some((a) => /^-[a-zA-Z]*i/.test(lit(a)));
@@ -132,8 +164,13 @@ export function assessRisks(source: string, scan: Scan): void {
       const expr = args.findIndex((a) => /^(?:-e|--expression|--source)$/.test(lit(a)));
       if (command === "ssh") for (const arg of args) flag(arg, "is sent to ssh, whose remote shell runs its arguments");
       else if (expr >= 0) flag(args[expr + 1], `is in the program that ${command} runs`);
-      else if (!file && command !== "sqlite3" && command !== "jq") flag(args.find((a) => !isOption(lit(a))), `is the program that ${command} runs`);
-      if (command === "sqlite3") for (const arg of args.filter((a) => !isOption(lit(a))).slice(1)) flag(arg, "is SQL that sqlite3 runs (its .shell command runs programs)");
+      else if (!file && command !== "sqlite3" && command !== "jq")
+        flag(
+          args.find((a) => !isOption(lit(a))),
+          `is the program that ${command} runs`,
+        );
+      if (command === "sqlite3")
+        for (const arg of args.filter((a) => !isOption(lit(a))).slice(1)) flag(arg, "is SQL that sqlite3 runs (its .shell command runs programs)");
       if (command === "ssh") readsCode.set(cmd, command);
     }
   }
@@ -141,7 +178,10 @@ export function assessRisks(source: string, scan: Scan): void {
   // What goes into the stdin of a program that runs its stdin: a heredoc, a here-string, an earlier command of the pipeline.
   for (const cmd of scan.commands) {
     const at = cmd.pipeline.indexOf(cmd);
-    const reader = cmd.pipeline.slice(at).map((c) => readsCode.get(c)).find((r) => r !== undefined);
+    const reader = cmd.pipeline
+      .slice(at)
+      .map((c) => readsCode.get(c))
+      .find((r) => r !== undefined);
     if (reader === undefined) continue;
     const why = `is fed to ${reader}, which runs what it reads as code`;
     for (const heredoc of cmd.heredocs) for (const slot of heredoc.slots) slot.unsafe ??= `${slot.raw} ${why}`;

@@ -184,7 +184,7 @@ class Scanner {
   private cmdChar(f: CmdFrame, i: number, to: number): number {
     const s = this.src;
     const c = s[i]!;
-    if (c === " " || c === "\t") return this.endWord(f, i), i + 1;
+    if (c === " " || c === "\t") return (this.endWord(f, i), i + 1);
     if (c === "\n") {
       this.endCommand(f, i, false);
       return this.heredocBodies(i + 1, to);
@@ -194,16 +194,16 @@ class Scanner {
     if (f.test) {
       if (f.word === null && s.startsWith("]]", i)) {
         f.word = { start: i, end: i + 2, slots: [] };
-        return this.endWord(f, i + 2), i + 2;
+        return (this.endWord(f, i + 2), i + 2);
       }
       if (s.startsWith("&&", i) || s.startsWith("||", i)) {
         this.endWord(f, i);
         f.cmd.words.push({ start: i, end: i + 2, slots: [] });
         return i + 2;
       }
-      if ("()<>".includes(c)) return (f.word ??= { start: i, end: i, slots: [] }), i + 1;
+      if ("()<>".includes(c)) return ((f.word ??= { start: i, end: i, slots: [] }), i + 1);
     }
-    if ((c === "<" || c === ">") && s[i + 1] === "(") return this.endWord(f, i), this.push(this.cmdFrame(")"), i + 2);
+    if ((c === "<" || c === ">") && s[i + 1] === "(") return (this.endWord(f, i), this.push(this.cmdFrame(")"), i + 2));
     if (c === "<" || c === ">" || (c === "&" && s[i + 1] === ">")) return this.redirect(f, i);
     if ("();&|".includes(c)) return this.operator(f, i);
     f.word ??= { start: i, end: i, slots: [] };
@@ -226,7 +226,7 @@ class Scanner {
       return this.push(this.cmdFrame(")"), i + 1);
     }
     if (c === ")") {
-      if (f.cases > 0) return this.endCommand(f, i, false), i + 1; // the end of a case pattern
+      if (f.cases > 0) return (this.endCommand(f, i, false), i + 1); // the end of a case pattern
       this.endCommand(f, i, false);
       if (f.close === ")") this.stack.pop();
       return i + 1;
@@ -288,7 +288,9 @@ class Scanner {
     this.edits.push({ start: p.delimiterStart, end: p.delimiterEnd, text: heredoc.delimiter }, ...literalEscapes(this.src, start, end, inside));
     for (const [tagStart, tagEnd] of inside) {
       const raw = this.src.slice(tagStart, tagEnd);
-      const unsafe = plain ? null : `${raw} is in a quoted heredoc whose delimiter "${heredoc.delimiter}" cannot be written unquoted: use letters, digits, _ . and -`;
+      const unsafe = plain
+        ? null
+        : `${raw} is in a quoted heredoc whose delimiter "${heredoc.delimiter}" cannot be written unquoted: use letters, digits, _ . and -`;
       const slot: Slot = { start: tagStart, end: tagEnd, raw, context: "heredoc-quoted", unsafe };
       this.slots.push(slot);
       heredoc.slots.push(slot);

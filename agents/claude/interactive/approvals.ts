@@ -14,7 +14,10 @@ const APPROVE_TRIES = 3;
 
 /** `auto_approve` while a turn runs: the permission dialogs it may answer, and how. */
 export class AutoApprover {
-  constructor(private readonly claude: InteractiveClaude, private readonly log: LogFn) {}
+  constructor(
+    private readonly claude: InteractiveClaude,
+    private readonly log: LogFn,
+  ) {}
 
   /**
    * `auto_approve`: a permission prompt (PermissionRequest hook) is answered
@@ -48,7 +51,14 @@ export class AutoApprover {
         if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
         const question = screen.question;
         await pane.key(APPROVE_KEY);
-        this.log("job.auto-approved", { taskId: record.id, session: pane.name, tool: event.toolName, question: clip(question ?? "", 200), key: APPROVE_KEY, attempt });
+        this.log("job.auto-approved", {
+          taskId: record.id,
+          session: pane.name,
+          tool: event.toolName,
+          question: clip(question ?? "", 200),
+          key: APPROVE_KEY,
+          attempt,
+        });
         screen = await this.claude.waitForScreen(pane, (s) => s.state !== "needs-input" || s.question !== question, APPROVE_CONFIRM_MS);
         if (screen?.question !== question) return;
       }

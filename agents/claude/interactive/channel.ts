@@ -33,7 +33,11 @@ export class ClaudeChannel {
   private writer: Promise<unknown> = Promise.resolve();
   private readonly downSubscription: { dispose(): void };
 
-  constructor(readonly session: AgentPane, hookFile: string, private readonly onChange: (session: AgentPane) => void) {
+  constructor(
+    readonly session: AgentPane,
+    hookFile: string,
+    private readonly onChange: (session: AgentPane) => void,
+  ) {
     this.feed = new HookFeed(hookFile, (event) => this.apply(event));
     this.downSubscription = session.onDown((reason) => this.fail(reason));
   }
@@ -105,7 +109,8 @@ export class ClaudeChannel {
 
   /** The pane went down: every wait fails as an infrastructure error. */
   private fail(reason: string): void {
-    for (const waiter of [...this.waiters]) waiter.reject(new InfraError(`session ${this.session.name} is gone: ${reason}`, { context: { session: this.session.name } }));
+    for (const waiter of [...this.waiters])
+      waiter.reject(new InfraError(`session ${this.session.name} is gone: ${reason}`, { context: { session: this.session.name } }));
     // Not published: the session's own down state is, and a restart publishes what the new program does.
     this.session.setProgramState("starting", null);
   }

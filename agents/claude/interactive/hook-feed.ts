@@ -20,7 +20,10 @@ export class HookFeed {
   /** The last complete line read, kept by `compact`. */
   private lastLine = "";
 
-  constructor(readonly file: string, private readonly onEvent: (event: ClaudeHookEvent) => void) {}
+  constructor(
+    readonly file: string,
+    private readonly onEvent: (event: ClaudeHookEvent) => void,
+  ) {}
 
   /** Empties the file: the session's program is about to start anew. */
   static reset(file: string): void {

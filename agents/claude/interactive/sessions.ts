@@ -74,7 +74,11 @@ export class InteractiveClaude {
    * empties the hook file unless the session's pane still runs (then the
    * file tells a new bridge what happened while none watched).
    */
-  async launch(session: AgentPane, cwd: string, paneAlive: boolean): Promise<{ command: string[]; env: Record<string, string>; exposed: { path: string; writable: boolean }[] }> {
+  async launch(
+    session: AgentPane,
+    cwd: string,
+    paneAlive: boolean,
+  ): Promise<{ command: string[]; env: Record<string, string>; exposed: { path: string; writable: boolean }[] }> {
     const agent = this.byName.get(session.agent)!;
     const configDir = agentConfigDir(this.deps.home, agent.name);
     const results = resultsDir(this.deps.home, agent.name);
@@ -99,7 +103,10 @@ export class InteractiveClaude {
       command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId, roleFile, policy: agent.policy ?? null }),
       env: { CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
       // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
-      exposed: [{ path: hookFile, writable: true }, { path: results, writable: true }],
+      exposed: [
+        { path: hookFile, writable: true },
+        { path: results, writable: true },
+      ],
     };
   }
 
@@ -121,7 +128,9 @@ export class InteractiveClaude {
         if (!(error instanceof HookTimeout)) throw error;
         const screen = readClaudeScreen(await session.capture().catch(() => ""));
         this.setState(session, screen.state === "needs-input" || screen.state === "needs-login" ? screen.state : "error", screen.question);
-        throw new InfraError(`Claude Code did not start in ${session.name} within ${START_TIMEOUT_MS / 1000}s${describe(screen)}`, { context: { session: session.name } });
+        throw new InfraError(`Claude Code did not start in ${session.name} within ${START_TIMEOUT_MS / 1000}s${describe(screen)}`, {
+          context: { session: session.name },
+        });
       }
     }
     if (channel.conversationId) await this.deps.conversations.set(session.name, channel.conversationId);
@@ -203,7 +212,12 @@ export class InteractiveClaude {
     const { publish, events, log } = this.deps;
     void publish(session).catch((error) => log("session.publish-failed", { session: session.name, error }));
     void events
-      .publish("agent.state", { agent: session.agent, session: session.name, status: session.agentState ?? undefined, message: session.needsInput ?? undefined })
+      .publish("agent.state", {
+        agent: session.agent,
+        session: session.name,
+        status: session.agentState ?? undefined,
+        message: session.needsInput ?? undefined,
+      })
       .catch((error) => log("event.publish-failed", { session: session.name, type: "agent.state", error }));
   }
 }

@@ -2,7 +2,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { readRegularFile, type LogFn, type TaskRecord } from "../../../core/index.js";
 import { isLimitMessage } from "../../events.js";
 import { agentJobFiles, writePrompt } from "../../shell/job-files.js";
-import { PaneUnusable, type Adopted, type AgentPane, type Conversations, type EndedTurn, type Found, type Interrupted, type PreparedTurn, type ResultFields, type RunningTurn, type Transport, type TurnReport, type TurnSpec } from "../../transport.js";
+import {
+  PaneUnusable,
+  type Adopted,
+  type AgentPane,
+  type Conversations,
+  type EndedTurn,
+  type Found,
+  type Interrupted,
+  type PreparedTurn,
+  type ResultFields,
+  type RunningTurn,
+  type Transport,
+  type TurnReport,
+  type TurnSpec,
+} from "../../transport.js";
 import type { ClaudeHookEvent } from "../hook-events.js";
 import { interactivePrompt } from "../prompt.js";
 import { isLoginMessage, readClaudeScreen } from "../screen-state.js";
@@ -87,15 +101,21 @@ export class InteractiveTransport implements Transport {
     const usable = await this.escape(pane, channel);
     const ended = (turn as InteractiveTurn).endedAlready();
     // Idle at its input box with no Stop hook for the turn, even after the interrupt: the turn ended unseen.
-    if (!ended && before.state === "idle") this.deps.claude.noteDrift(pane, "turn-without-stop-hook", `task ${spec.record.id}: idle on screen at its ${why}, but no Stop hook came`);
+    if (!ended && before.state === "idle")
+      this.deps.claude.noteDrift(pane, "turn-without-stop-hook", `task ${spec.record.id}: idle on screen at its ${why}, but no Stop hook came`);
     const stuck = usable
       ? null
-      : { note: "it did not return to its input box after Escape, so its session was restarted", recycle: "Claude Code did not return to its input box after Escape", killed: false };
+      : {
+          note: "it did not return to its input box after Escape, so its session was restarted",
+          recycle: "Claude Code did not return to its input box after Escape",
+          killed: false,
+        };
     return { ended, stuck };
   }
 
   private running(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, submitted: ClaudeHookEvent): InteractiveTurn {
-    const isEnd = (e: ClaudeHookEvent) => (e.event === "Stop" || e.event === "StopFailure") && (submitted.promptId ? e.promptId === submitted.promptId : e.at >= submitted.at);
+    const isEnd = (e: ClaudeHookEvent) =>
+      (e.event === "Stop" || e.event === "StopFailure") && (submitted.promptId ? e.promptId === submitted.promptId : e.at >= submitted.at);
     const seen = channel.history.find(isEnd);
     const end = seen ? Promise.resolve(seen) : channel.waitFor(isEnd);
     end.catch(() => undefined); // observed by the lifecycle's race
@@ -182,7 +202,12 @@ export class InteractiveTransport implements Transport {
    * transcript, read once it shows how the turn ended: the Stop hook's last
    * message, or the interrupt (a failed turn: as it is).
    */
-  private async fieldsOf(channel: ClaudeChannel, promptId: string | undefined, ending: { lastMessage: string } | "interrupted" | "failed", lastMessage?: string): Promise<ResultFields> {
+  private async fieldsOf(
+    channel: ClaudeChannel,
+    promptId: string | undefined,
+    ending: { lastMessage: string } | "interrupted" | "failed",
+    lastMessage?: string,
+  ): Promise<ResultFields> {
     const fields: Record<string, string | number> = {};
     const settled = (text: string): boolean => {
       if (ending === "failed" || !promptId) return true;

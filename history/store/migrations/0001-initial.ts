@@ -17,7 +17,10 @@ export function initial(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       const table = (name: string) => db.schema.createTable(name);
-      await table("history_meta").addColumn("key", "text", (c) => c.primaryKey()).addColumn("value", "text", (c) => c.notNull()).execute();
+      await table("history_meta")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
 
       await table("tasks")
         .addColumn("seq", pg ? "bigserial" : "integer", (c) => c.primaryKey())

@@ -24,7 +24,11 @@ const spec = {
   hosts: [{ name: `${app}-1`, connection: "local", root: values.root ?? "", size: values.size }],
   packages: ["python3"],
   services: [{ name: app, kind: "static-http", port, directory: "srv/www", health: values.health }],
-  users: values.users.split(",").map((u) => u.trim()).filter(Boolean).map((name) => ({ name, shell: "/bin/sh" })),
+  users: values.users
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .map((name) => ({ name, shell: "/bin/sh" })),
   files: [
     { path: "srv/www/index.html", content: `<!doctype html>\n<title>${app}</title>\n<p>${html(values.message || `hello from ${app}`)}</p>\n`, mode: "0644" },
     { path: `etc/${app}/site.conf`, content: `name=${app}\nport=${port}\nsize=${values.size}\n`, mode: "0640" },
