@@ -73,3 +73,12 @@ const LOST_CONVERSATION =
 export function isLostConversation(message: string): boolean {
   return LOST_CONVERSATION.test(message);
 }
+
+/** The answer stored in a task's record keeps its first and last 64 KB, like the output. */
+const ANSWER_EDGE = 64 * 1024;
+
+/** An answer as the record keeps it: whole up to 128 KB, else its two ends around a note saying where the rest is. */
+export function clipAnswer(answer: string, wholeIn: string): string {
+  if (answer.length <= ANSWER_EDGE * 2) return answer;
+  return `${answer.slice(0, ANSWER_EDGE)}\n… [${answer.length - ANSWER_EDGE * 2} characters omitted; the whole ${wholeIn}] …\n${answer.slice(-ANSWER_EDGE)}`;
+}

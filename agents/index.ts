@@ -42,7 +42,7 @@ export { parseHookLine, parseHookLines, questionOf, type ClaudeHookEvent } from 
 export { interactivePrompt, RESULT_SUFFIX } from "./claude/prompt.js";
 export { readTurn, type TurnUsage } from "./claude/transcript.js";
 export { readClaudeScreen, isLoginMessage, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
-export { isLimitMessage, isLostConversation, clip } from "./events.js";
+export { isLimitMessage, isLostConversation, clip, clipAnswer } from "./events.js";
 export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";
 export { probeVersion, type ProbeOptions } from "./versions.js";
 export { DriftMonitor, DEFAULT_DRIFT, describeDrift, type DriftSign, type DriftSettings, type DriftVerdict } from "./drift.js";

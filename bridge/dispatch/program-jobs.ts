@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../../core/index.js";
 import {
   agentJobFiles,
+  clipAnswer,
   findNode,
   isLostConversation,
   proseHint,
@@ -36,9 +37,6 @@ export interface AgentFinish {
   /** The program hit a rate or usage limit (its agent's queue is parked). */
   readonly rateLimited?: boolean;
 }
-
-/** The answer stored in the record keeps its first and last 64 KB, like the output. */
-const ANSWER_EDGE = 64 * 1024;
 
 /**
  * The adapter's side of a dispatch: the script a task runs in the pane (an
@@ -151,7 +149,7 @@ function reasonOf(outcome: AgentOutcome, exitCode: number | null): string | unde
 
 function fieldsOf(outcome: AgentOutcome): Record<string, string | number> {
   const fields: Record<string, string | number> = {};
-  if (outcome.answer) fields.answer = clipAnswer(outcome.answer);
+  if (outcome.answer) fields.answer = clipAnswer(outcome.answer, "stream is in the task's events file");
   if (outcome.sessionId) fields.agentSessionId = outcome.sessionId;
   if (outcome.rateLimitResetAt) fields.rateLimitResetAt = outcome.rateLimitResetAt;
   for (const key of ["costUsd", "inputTokens", "outputTokens", "turns"] as const) {
@@ -159,11 +157,6 @@ function fieldsOf(outcome: AgentOutcome): Record<string, string | number> {
     if (typeof value === "number") fields[key] = value;
   }
   return fields;
-}
-
-function clipAnswer(answer: string): string {
-  if (answer.length <= ANSWER_EDGE * 2) return answer;
-  return `${answer.slice(0, ANSWER_EDGE)}\n… [${answer.length - ANSWER_EDGE * 2} characters omitted; the whole stream is in the task's events file] …\n${answer.slice(-ANSWER_EDGE)}`;
 }
 
 function readText(file: string): string {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { readRegularFile, type LogFn, type TaskRecord } from "../../../core/index.js";
-import { isLimitMessage } from "../../events.js";
+import { clipAnswer, isLimitMessage } from "../../events.js";
 import { agentJobFiles, writePrompt } from "../../shell/job-files.js";
 import {
   PaneUnusable,
@@ -43,7 +43,6 @@ const CLEAR_TIMEOUT_MS = 10_000;
 /** After Escape, the TUI shows its input box again within ~100 ms (measured); this is the bound, per try. */
 const INTERRUPT_WAIT_MS = 3000;
 const INTERRUPT_TRIES = 3;
-const ANSWER_EDGE = 64 * 1024;
 /** The transcript's last lines land a little after the hook (transcript-wait.ts); this bounds the wait. */
 const TRANSCRIPT_WAIT_MS = 1000;
 
@@ -221,7 +220,7 @@ export class InteractiveTransport implements Transport {
     this.deps.log("job.transcript", { session: channel.session.name, waitedMs: Date.now() - began, settled: transcript !== null && settled(transcript) });
     const turn = transcript !== null && promptId ? readTurn(transcript, promptId) : null;
     const answer = lastMessage ?? turn?.lastText ?? "";
-    if (answer) fields.answer = clipAnswer(answer);
+    if (answer) fields.answer = clipAnswer(answer, "answer is in the transcript");
     if (channel.conversationId) fields.agentSessionId = channel.conversationId;
     if (turn?.inputTokens !== undefined) fields.inputTokens = turn.inputTokens;
     if (turn?.outputTokens !== undefined) fields.outputTokens = turn.outputTokens;
@@ -251,9 +250,4 @@ interface InteractiveTurn extends RunningTurn {
 /** Our prompt, recognised by its result file: the path holds the dispatch token (`<task>-<attempt>.md`). */
 function isSubmission(event: ClaudeHookEvent, resultFile: string): boolean {
   return event.event === "UserPromptSubmit" && (event.prompt ?? "").includes(`\`${resultFile}\``);
-}
-
-function clipAnswer(answer: string): string {
-  if (answer.length <= ANSWER_EDGE * 2) return answer;
-  return `${answer.slice(0, ANSWER_EDGE)}\n… [${answer.length - ANSWER_EDGE * 2} characters omitted; the whole answer is in the transcript] …\n${answer.slice(-ANSWER_EDGE)}`;
 }
