@@ -42,11 +42,14 @@ export class Lifecycle {
   /** A task's next dispatch into `session`, which the caller holds until this returns. */
   async dispatch(transport: Transport<AgentSession>, record: TaskRecord, session: AgentSession, text: string, signal: AbortSignal): Promise<void> {
     const attempt = record.attempts + 1;
-    const spec: TurnSpec = { record: { ...record, attempts: attempt }, text, token: `${record.id}-${attempt}`, retry: false };
-    const outputFile = transport.outputFile(spec) ?? undefined;
+    const token = `${record.id}-${attempt}`;
+    const first: TurnSpec = { record: { ...record, attempts: attempt }, text, token, retry: false };
+    const outputFile = transport.outputFile(first) ?? undefined;
+    // The turn's record as the write-ahead leaves it: the program's report reads its output file (a shell's prose hint).
+    const spec: TurnSpec = { ...first, record: { ...first.record, dispatch: token, session: session.name, outputFile: outputFile ?? record.outputFile } };
     const castFile = this.deps.recorder?.castFile(record.id);
     await this.deps.records.writeAhead(record.id, {
-      dispatch: spec.token,
+      dispatch: token,
       session: session.name,
       pane: session.paneKey,
       attempts: attempt,
@@ -58,7 +61,7 @@ export class Lifecycle {
     const turn = await this.start(transport, spec, session, attempt > 1 ? `attempt ${attempt}` : undefined);
     const startedAt = Date.now();
     await this.deps.records.started(record, session.name, startedAt);
-    await this.follow(transport, { ...spec, record: { ...spec.record, outputFile: outputFile ?? record.outputFile } }, session, { turn, startedAt }, signal);
+    await this.follow(transport, spec, session, { turn, startedAt }, signal);
   }
 
   /**
