@@ -80,10 +80,11 @@ export class Restarts {
     const { tuning } = this.deps;
     const message = `${crashes} crashes within ${tuning.crashWindowMs / 1000} s; probing every ${tuning.failedProbeMs / 1000} s`;
     this.deps.log("session.failed", { session: session.name, message });
-    await this.publish(session);
+    // The event before the state: whoever sees `failed` in status finds the event that says why.
     await this.deps.events
       .publish("agent.failed", { agent: session.agent, session: session.name, message })
       .catch((error) => this.deps.log("session.event-failed", { session: session.name, event: "agent.failed", error }));
+    await this.publish(session);
     await this.deps.crashLoop(session.agent);
   }
 
