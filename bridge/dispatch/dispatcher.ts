@@ -21,6 +21,8 @@ export interface DispatcherDeps {
   /** A held agent's tasks wait here before taking a session. */
   readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void> };
   readonly recorder: FlightRecorder | null;
+  /** Frees a session this task holds and publishes it (a no-op once it holds another: the lifecycle frees it before recording the result). */
+  readonly release: (session: AgentSession, taskId: string) => Promise<void>;
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
   /** After this many dispatches a task is not started again (tuning.ts maxDispatches). */
   readonly maxDispatches: number;
@@ -109,8 +111,7 @@ export class Dispatcher {
     try {
       await this.deps.lifecycle.dispatch(transport, record, session, text, signal);
     } finally {
-      pool.release(session);
-      await this.deps.registry.publish(session);
+      await this.deps.release(session, taskId);
     }
   }
 
@@ -149,8 +150,7 @@ export class Dispatcher {
         await this.deps.lifecycle.follow(transport, spec, session, { turn: adopted.turn, startedAt }, signal);
       }
     } finally {
-      pool.release(session);
-      await this.deps.registry.publish(session);
+      await this.deps.release(session, record.id);
     }
     return true;
   }

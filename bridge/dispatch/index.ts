@@ -55,7 +55,12 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     sandboxes,
     agentEnv: deps.agentEnv,
   });
-  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, recycle: deps.recycle });
+  const release = async (session: AgentSession, taskId: string): Promise<void> => {
+    if (session.currentTask !== taskId) return;
+    pools.get(session.agent)?.release(session, taskId);
+    await deps.states.publish(session);
+  };
+  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, release, recycle: deps.recycle });
   const programs = new ProgramJobs({ agents: deps.agents, home, jobsDir, conversations, promptContext: deps.promptContext });
   const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes, redact, log });
   return new Dispatcher({
@@ -68,6 +73,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     transportOf: (agent): Transport<AgentSession> => deps.interactive.forAgent(agent.name)?.transport ?? shell,
     parking: deps.parking,
     recorder,
+    release,
     recycle: deps.recycle,
     maxDispatches: deps.maxDispatches,
     log,

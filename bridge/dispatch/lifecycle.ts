@@ -15,6 +15,8 @@ export interface LifecycleDeps {
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
   readonly log: BridgeLog;
+  /** Frees a session this task holds for the next task and publishes it (a no-op once it holds another). */
+  readonly release: (session: AgentSession, taskId: string) => Promise<void>;
   /** Restarts a session whose pane is no longer fit for a task (it ignores its interrupt). */
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
 }
@@ -79,7 +81,10 @@ export class Lifecycle {
       const canRetry = session !== null && session.currentTask === spec.record.id && session.state === "busy" && raced.recycle === null;
       const settled = await this.deps.settle.settle(spec.record, session?.name ?? spec.record.session, spec.token, report, { canRetry, signal });
       if (settled.kind === "final") {
-        await this.deps.records.finish(spec.record, session?.name ?? spec.record.session, settled.status, settled.exitCode, settled.reason, settled.fields);
+        const { record } = spec;
+        // A pane that ignored its interrupt is restarted, not handed to the next task.
+        const free = session && !raced.recycle ? () => this.deps.release(session, record.id) : undefined;
+        await this.deps.records.finish(record, session?.name ?? record.session, settled.status, settled.exitCode, settled.reason, settled.fields, free);
         if (raced.recycle) await this.deps.recycle(session!, raced.recycle);
         return;
       }

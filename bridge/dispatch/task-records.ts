@@ -60,10 +60,14 @@ export class TaskRecords {
     exitCode: number | null,
     reason?: string,
     extra: ResultFields = {},
+    freeSession?: () => Promise<void>,
   ): Promise<void> {
     const finishedAt = Date.now();
     const label = `${status}${exitCode === null ? "" : ` (exit ${exitCode})`}${reason ? `: ${this.deps.redact(reason)}` : ""}`;
     await this.deps.recorder?.stop(record.id, label);
+    // Idle before the result is visible: whoever reads the result and then the swarm's status sees the session free
+    // (and its recording of this task has stopped, so the next task's output cannot land in it).
+    await freeSession?.();
     const current = (await this.deps.ledger.get(record.id)) ?? record;
     const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
     const recorded = await this.deps.ledger.finish(

@@ -45,7 +45,9 @@ export class SessionPool {
     this.take(session, taskId);
   }
 
-  release(session: AgentSession): void {
+  /** Frees `session` for the next task, when it still holds `taskId` (a second release of one task is a no-op). */
+  release(session: AgentSession, taskId: string): void {
+    if (session.currentTask !== taskId) return;
     // A session that went down keeps its task: when only our tmux client died, its pane still runs
     // it, and the session's restart re-adopts it from this (supervision/bring-up.ts).
     if (session.state === "down") return;

@@ -44,7 +44,7 @@ export class Readoption {
       .catch((error) => this.deps.log("job.adopt-failed", { taskId: record.id, error }))
       .finally(() => {
         // The runner may have finished from the exit file without ever taking the session.
-        if (session.currentTask === record.id) pool.release(session);
+        pool.release(session, record.id);
         void this.deps.states.publish(session).catch((error) => this.deps.log("session.publish-failed", { session: session.name, error }));
       });
   }
