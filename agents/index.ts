@@ -10,6 +10,8 @@ export {
   removeTaskDispatches,
   readNonce,
   scriptFile,
+  runsFromFile,
+  jobFile,
   agentJobFiles,
   writePrompt,
   type Dispatch,

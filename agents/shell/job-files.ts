@@ -1,16 +1,22 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomSuffix } from "../../core/index.js";
 import { MAX_ARG_BYTES } from "./rc.js";
 
 /**
- * One dispatch of a job to a shell pane is a set of files named by its token
- * (`<taskId>-<attempt>`): `.sh` the task text, `.meta` nonce/mode/output path,
- * `.preview` what the pane shows, `.env` the task's own variables (when it has
- * any), `.claim` created exclusively by whoever
- * takes the dispatch (the pane, or a bridge withdrawing it), `.exit` the exit
- * code written by the pane when the command has finished, `.box` (sandboxed
- * agents) the `bwrap … --` argv the task runs under, NUL-separated.
+ * One dispatch of a job to a shell pane is one file written by the bridge,
+ * `<token>.job` (token: `<taskId>-<attempt>`), and two written by the pane:
+ * `.claim`, created exclusively by whoever takes the dispatch (the pane, or a
+ * bridge withdrawing it), and `.exit`, the exit code once the command has
+ * finished. A task text too long for an argument goes in `.sh` beside it.
+ *
+ * `.job` is read by `ca-run` with builtins alone (shell/rc.ts), top to bottom:
+ *
+ *   nonce \n mode (arg|file) \n output file \n env count \n sandbox argv count \n
+ *   preview \0  env entries (CA_NAME=value) \0…  bwrap argv \0…  task text \0 (arg mode)
+ *
+ * NUL is the separator because no field can hold one: submit refuses NUL in
+ * task text and values, and a sandbox argument holding one is refused here.
  */
 export interface Dispatch {
   readonly token: string;
@@ -42,20 +48,29 @@ export function writeDispatch(
   },
 ): Dispatch {
   const nonce = randomSuffix(16);
-  const base = join(jobsDir, options.token);
-  const mode = Buffer.byteLength(options.task) < MAX_ARG_BYTES ? "arg" : "file";
-  writeFileSync(`${base}.sh`, options.task, { mode: 0o600 });
-  // [issue 11, workflow values] The task's own variables, NUL-separated NAME=value: `ca-run` reads them with
-  // builtins and exports them in the pipeline's subshell only (shell/rc.ts). Names and values were checked at
-  // submit (CA_[A-Z0-9_]+, no NUL), so the separator cannot occur inside an entry.
-  if (options.env !== undefined) writeFileSync(`${base}.env`, envFile(options.env), { mode: 0o600 });
-  writeFileSync(`${base}.preview`, preview(options.header, options.preview ?? options.task), { mode: 0o600 });
-  if (options.sandbox) {
-    if (options.sandbox.some((arg) => arg.includes("\0"))) throw new Error(`dispatch ${options.token}: a sandbox argument holds a NUL byte`);
-    writeFileSync(`${base}.box`, options.sandbox.map((arg) => `${arg}\0`).join(""), { mode: 0o600 });
+  const mode = runsFromFile(options.task) ? "file" : "arg";
+  for (const [what, text] of [
+    ["the task text", options.task],
+    ["the output file's path", options.outputFile],
+  ] as const) {
+    if (text.includes("\0")) throw new Error(`dispatch ${options.token}: ${what} holds a NUL byte`);
   }
-  // .meta last: the pane treats a job without it as not found.
-  writeFileSync(`${base}.meta`, `${nonce}\n${mode}\n${options.outputFile}\n`, { mode: 0o600 });
+  const box = options.sandbox ?? [];
+  if (box.some((arg) => arg.includes("\0"))) throw new Error(`dispatch ${options.token}: a sandbox argument holds a NUL byte`);
+  if (options.outputFile.includes("\n")) throw new Error(`dispatch ${options.token}: the output file's path holds a newline`);
+  // [issue 11, workflow values] The task's own variables, exported by `ca-run` in the task's process only. Names and
+  // values were checked at submit (CA_[A-Z0-9_]+, no NUL); the pane checks the name again.
+  const env = envEntries(options.env ?? {});
+  if (mode === "file") writeFileSync(scriptFile(jobsDir, options.token), options.task, { mode: 0o600 });
+  const job = [
+    `${nonce}\n${mode}\n${options.outputFile}\n${env.length}\n${box.length}\n`,
+    `${preview(options.header, options.preview ?? options.task).replaceAll("\0", "")}\0`,
+    ...env.map((entry) => `${entry}\0`),
+    ...box.map((arg) => `${arg}\0`),
+    mode === "arg" ? `${options.task}\0` : "",
+  ].join("");
+  // One write of a new file: the pane reads the dispatch only once it is claimed, after the line is typed.
+  writeFileSync(jobFile(jobsDir, options.token), job, { mode: 0o600 });
   return { token: options.token, nonce, line: ` ca-run ${options.token}` };
 }
 
@@ -69,7 +84,7 @@ export function inspectDispatch(jobsDir: string, token: string): DispatchState {
     return { kind: "finished", exitCode: Number.isNaN(code) ? -1 : code, outputSaved: second.trim() === "0" || second.trim() === "" };
   }
   const claim = readIfExists(`${base}.claim`);
-  if (claim === null) return existsSync(`${base}.meta`) ? { kind: "not-started" } : { kind: "unknown" };
+  if (claim === null) return existsSync(`${base}.job`) ? { kind: "not-started" } : { kind: "unknown" };
   return claim.startsWith("withdrawn") ? { kind: "withdrawn" } : { kind: "running" };
 }
 
@@ -93,10 +108,10 @@ export function readExitCode(jobsDir: string, token: string): number | null {
 
 const PROMPT_EXT = ".prompt";
 const EVENTS_EXT = ".events.jsonl";
-const DISPATCH_EXTS = [".sh", ".meta", ".preview", ".env", ".box", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT] as const;
+const DISPATCH_EXTS = [".job", ".sh", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT] as const;
 
 export function removeDispatch(jobsDir: string, token: string): void {
-  for (const ext of DISPATCH_EXTS) rmSync(join(jobsDir, token + ext), { force: true });
+  for (const ext of DISPATCH_EXTS) removeIfThere(join(jobsDir, token + ext));
 }
 
 /**
@@ -105,7 +120,9 @@ export function removeDispatch(jobsDir: string, token: string): void {
  * included. Other files named after the task (an interactive run's result
  * file, which is its output file) stay.
  */
-export function removeTaskDispatches(jobsDir: string, taskId: string): void {
+export function removeTaskDispatches(jobsDir: string, taskId: string, last?: { attempts: number; dispatch: string | null }): void {
+  // The common case, a task dispatched once with no gate retry, without listing a directory that holds every running task's files.
+  if (last && last.attempts <= 1 && last.dispatch === `${taskId}-1`) return removeDispatch(jobsDir, last.dispatch);
   let names: string[];
   try {
     names = readdirSync(jobsDir);
@@ -136,11 +153,10 @@ export function writePrompt(jobsDir: string, token: string, prompt: string): { p
   return files;
 }
 
-function envFile(env: Readonly<Record<string, string>>): string {
+function envEntries(env: Readonly<Record<string, string>>): string[] {
   return Object.entries(env)
     .filter(([name, value]) => /^CA_[A-Z0-9_]+$/.test(name) && !value.includes("\0"))
-    .map(([name, value]) => `${name}=${value}\0`)
-    .join("");
+    .map(([name, value]) => `${name}=${value}`);
 }
 
 function preview(header: string, task: string): string {
@@ -158,6 +174,11 @@ function readIfExists(path: string): string | null {
   }
 }
 
+/** Whether a task text is too long to be one argument of `bash -c`: it runs from its `.sh` file instead. */
+export function runsFromFile(task: string): boolean {
+  return Buffer.byteLength(task) >= MAX_ARG_BYTES;
+}
+
 /** The file a dispatch's task runs from when it is too long for an argument (sandboxes bind it read-only). */
 export function scriptFile(jobsDir: string, token: string): string {
   return join(jobsDir, `${token}.sh`);
@@ -165,6 +186,19 @@ export function scriptFile(jobsDir: string, token: string): string {
 
 /** The nonce of a dispatch, needed to trust its end marker when a restarted bridge adopts it. */
 export function readNonce(jobsDir: string, token: string): string | null {
-  const meta = readIfExists(join(jobsDir, `${token}.meta`));
-  return meta ? (meta.split("\n")[0] ?? null) : null;
+  const job = readIfExists(jobFile(jobsDir, token));
+  return job ? job.slice(0, job.indexOf("\n")) || null : null;
+}
+
+/** The dispatch's one file written by the bridge (see writeDispatch). */
+export function jobFile(jobsDir: string, token: string): string {
+  return join(jobsDir, `${token}.job`);
+}
+
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
 }

@@ -10,11 +10,11 @@
  * imitates our markers cannot complete a job.
  *
  * ca-run itself runs in the pane's shell, outside any sandbox: it alone reads
- * the job files and writes the exit artifact and markers. The task runs in
- * the dispatch's sandbox when it has one (`<token>.box`: the `bwrap … --`
- * argv, NUL-separated), where the job files are invisible. Values a workflow
- * hands a task (`<token>.env`: NUL-separated `CA_*=value` pairs) are exported
- * in the task's process only.
+ * the dispatch's file (`<token>.job`, job-files.ts) and writes the exit
+ * artifact and markers. The task runs in the dispatch's sandbox when it has
+ * one (the `bwrap … --` argv in the job file), where the job files are
+ * invisible. Values a workflow hands a task (`CA_*=value` entries in the job
+ * file) are exported in the task's process only.
  *
  * The prompt marker carries a nonce of this shell (CA_PROMPT_NONCE, set by the
  * bridge for this shell alone and removed from its environment at once), so
@@ -38,26 +38,14 @@ PS1='\[\e[1;36m\]${"${__ca_session}"}\[\e[0m\]:\[\e[34m\]\W\[\e[0m\]\$ '
 PROMPT_COMMAND='printf "\e]7777;ca;prompt;%s\a" "$__ca_pn"'
 __ca_jobs=${dir}
 
-# [issue 11, workflow values] The task's own variables (jobs/<token>.env, NUL-separated NAME=value), exported
-# inside the pipeline's subshell only, which then execs the task: they never reach this pane's shell, a later
-# task or a person attached to the pane. Builtins only; a name other than CA_[A-Z0-9_]+ is skipped.
-__ca_env() {
-  local __ca_kv
-  [[ -f "$__ca_jobs/$1.env" ]] || return 0
-  while IFS= read -r -d '' __ca_kv; do
-    [[ $__ca_kv =~ ^CA_[A-Z0-9_]+= ]] && export "$__ca_kv"
-  done < "$__ca_jobs/$1.env"
-}
-
 ca-run() {
-  local __ca_t="$1" __ca_nonce __ca_mode __ca_out __ca_body __ca_code __ca_preview __ca_st
-  local -a __ca_box=()
-  {
-    IFS= read -r __ca_nonce && IFS= read -r __ca_mode && IFS= read -r __ca_out
-  } < "$__ca_jobs/$__ca_t.meta" 2>/dev/null || {
+  local __ca_t="$1" __ca_job __ca_nonce __ca_mode __ca_out __ca_nenv __ca_nbox __ca_preview __ca_body __ca_kv __ca_code __ca_i
+  local -a __ca_env=() __ca_box=() __ca_st=()
+  __ca_job=$__ca_jobs/$__ca_t.job
+  if [[ ! -e $__ca_job ]]; then
     printf 'claude-agent: job %s not found\n' "$__ca_t" >&2
     return 1
-  }
+  fi
   set -C
   { printf 'pane\n' > "$__ca_jobs/$__ca_t.claim"; } 2>/dev/null
   __ca_code=$?
@@ -66,22 +54,39 @@ ca-run() {
     printf 'claude-agent: job %s was withdrawn\n' "$__ca_t" >&2
     return 1
   fi
-  # The sandbox this dispatch's task runs in (bwrap … --), read here, outside it; no file: unsandboxed.
-  [[ -e $__ca_jobs/$__ca_t.box ]] && mapfile -d '' -t __ca_box < "$__ca_jobs/$__ca_t.box"
+  # The dispatch's one file (shell/job-files.ts): five lines, then NUL-terminated fields. The sandbox argv
+  # (bwrap … --) is read here, outside the sandbox; the task's own variables ([issue 11, workflow values],
+  # CA_NAME=value) are exported in the task's process only, never in this pane's shell.
+  {
+    IFS= read -r __ca_nonce && IFS= read -r __ca_mode && IFS= read -r __ca_out && IFS= read -r __ca_nenv && IFS= read -r __ca_nbox
+    IFS= read -r -d '' __ca_preview
+    for ((__ca_i = 0; __ca_i < __ca_nenv; __ca_i++)); do
+      IFS= read -r -d '' __ca_kv
+      [[ $__ca_kv =~ ^CA_[A-Z0-9_]+= ]] && __ca_env+=("$__ca_kv")
+    done
+    for ((__ca_i = 0; __ca_i < __ca_nbox; __ca_i++)); do
+      IFS= read -r -d '' __ca_kv && __ca_box+=("$__ca_kv")
+    done
+    [[ $__ca_mode == arg ]] && IFS= read -r -d '' __ca_body
+  } < "$__ca_job"
   printf '\e]7777;ca;begin;%s;%s\a' "$__ca_t" "$__ca_nonce"
-  IFS= read -r -d '' __ca_preview < "$__ca_jobs/$__ca_t.preview"
   printf '\e[2m%s\e[0m\n' "$__ca_preview"
   if [[ $__ca_mode == arg ]]; then
-    IFS= read -r -d '' __ca_body < "$__ca_jobs/$__ca_t.sh"
-    { __ca_env "$__ca_t"; exec "${"${__ca_box[@]}"}" bash -c "$__ca_body"; } 2>&1 | tee -- "$__ca_out"
+    { __ca_export; exec "${"${__ca_box[@]}"}" bash -c "$__ca_body"; } 2>&1 | tee -- "$__ca_out"
   else
-    { __ca_env "$__ca_t"; exec "${"${__ca_box[@]}"}" bash -- "$__ca_jobs/$__ca_t.sh"; } 2>&1 | tee -- "$__ca_out"
+    { __ca_export; exec "${"${__ca_box[@]}"}" bash -- "$__ca_jobs/$__ca_t.sh"; } 2>&1 | tee -- "$__ca_out"
   fi
   __ca_st=(${"${PIPESTATUS[@]}"})
   __ca_code=${"${__ca_st[0]}"}
   # Line 2: tee's status; not 0 when the output file could not be written in full (a full disk).
   printf '%s\n%s\n' "$__ca_code" "${"${__ca_st[1]}"}" > "$__ca_jobs/$__ca_t.exit"
   printf '\e]7777;ca;end;%s;%s;%s;%s\a' "$__ca_t" "$__ca_nonce" "$__ca_code" "${"${__ca_st[1]}"}"
+}
+
+# Runs in the task's subshell, before it execs the task: exports the dispatch's variables there alone.
+__ca_export() {
+  local __ca_kv
+  for __ca_kv in "${"${__ca_env[@]}"}"; do export "$__ca_kv"; done
 }
 `;
 }

@@ -6,6 +6,7 @@ import {
   agentJobFiles,
   inspectDispatch,
   readNonce,
+  runsFromFile,
   scriptFile,
   withdrawDispatch,
   writeDispatch,
@@ -74,7 +75,7 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
       header,
       preview: this.deps.redact(prepared.preview),
       ...env,
-      sandbox: this.sandboxFor(record.agent, session.name, token),
+      sandbox: this.sandboxFor(record.agent, session.name, token, runsFromFile(prepared.script)),
     });
     return { prompt: prepared.prompt, marker: { token, nonce: job.nonce }, line: job.line };
   }
@@ -196,10 +197,11 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
   }
 
   /** The `bwrap … --` argv of a dispatch of a sandboxed agent (null: unsandboxed), with the dispatch's own files bound in. */
-  private sandboxFor(agentName: string, session: string, token: string): string[] | null {
+  private sandboxFor(agentName: string, session: string, token: string, fromFile: boolean): string[] | null {
     const agent = this.deps.agents.get(agentName);
     if (!agent) return null;
-    const files: ExposedPath[] = [{ path: scriptFile(this.deps.jobsDir, token), writable: false }];
+    // A short task is an argument of `bash -c`; a long one runs from its file, which the sandbox shows read-only.
+    const files: ExposedPath[] = fromFile ? [{ path: scriptFile(this.deps.jobsDir, token), writable: false }] : [];
     if (this.deps.programs.adapter(agentName).structured) {
       const { promptFile, eventsFile } = agentJobFiles(this.deps.jobsDir, token);
       files.push({ path: promptFile, writable: false }, { path: eventsFile, writable: true });

@@ -85,7 +85,7 @@ export class TaskRecords {
       record.agent,
     );
     // Ended (now or before): its dispatch files, which hold the raw text, are not needed again.
-    removeTaskDispatches(this.deps.jobsDir, record.id);
+    removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null });
     if (!recorded) return;
     const owner: AgentSession | undefined = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
     owner?.recordResult(status);

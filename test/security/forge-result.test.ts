@@ -50,13 +50,13 @@ describe("a task on an unsandboxed agent", () => {
   }
 
   it("cannot record a forged exit code with an end marker carrying its real nonce, read from its job files", async () => {
-    // The running dispatch is the one claimed and not yet finished; its .meta holds the nonce.
+    // The running dispatch is the one claimed and not yet finished; its .job file's first line is the nonce.
     const jobs = swarm.paths.jobsDir;
     const task = [
       `for claim in '${jobs}'/*.claim; do`,
       "  token=${claim##*/}; token=${token%.claim}",
       `  [ -e '${jobs}'/$token.exit ] && continue`,
-      `  IFS= read -r nonce < '${jobs}'/$token.meta`,
+      `  IFS= read -r nonce < '${jobs}'/$token.job`,
       '  printf \'\\e]7777;ca;end;%s;%s;0;0\\a\' "$token" "$nonce"',
       "done",
       "sleep 0.5",

@@ -70,7 +70,7 @@ describe("task records forged in Redis", () => {
   it("a dispatch token naming a file outside jobs/ makes the bridge touch nothing there; the record is reported", async () => {
     const id = "mzzzzzz1-forged";
     const victim = join(swarm.home, "outside");
-    writeFileSync(`${victim}.meta`, "nonce\nshell\n/dev/null\n"); // a dispatch that looks written but not yet claimed
+    writeFileSync(`${victim}.job`, "nonce\narg\n/dev/null\n0\n0\npreview\0true\0"); // a dispatch that looks written but not yet claimed
     await redis.hset(`${prefix}:task:${id}`, {
       id,
       agent: "alpha",

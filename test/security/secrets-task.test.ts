@@ -4,7 +4,7 @@
  * while the task is open; the dispatch files that hold it are 0600 and gone
  * once the task ends; what the pane shows of the task is redacted.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Swarm } from "../../client/index.js";
@@ -33,7 +33,8 @@ describe("secrets in a task's text", { timeout: 120_000 }, () => {
 
   it("are stored redacted, run raw, and leave no raw copy behind once the task ended", async () => {
     const task = [
-      "sleep 2",
+      // Held until the test has looked at its dispatch file (the CLI alone can take seconds to exit on a loaded machine).
+      "until [ -e secrets-release ]; do sleep 0.05; done",
       `printf '%s\\n' '${DB_URL}' > seen-db.txt`,
       `export GITHUB_TOKEN=${GITHUB}; printf '%s\\n' "$GITHUB_TOKEN" > seen-gh.txt`,
       `printf '%s\\n' 'aws_secret_access_key = ${AWS_SECRET}' > seen-aws.txt`,
@@ -51,13 +52,16 @@ describe("secrets in a task's text", { timeout: 120_000 }, () => {
 
     // While it runs: the dispatch's script is raw and private, what the pane shows is not.
     const deadline = Date.now() + 30_000;
-    while (!existsSync(join(swarm.paths.jobsDir, `${id}-1.sh`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    const script = join(swarm.paths.jobsDir, `${id}-1.sh`);
-    expect(readFileSync(script, "utf8")).toBe(task);
-    expect(statSync(script).mode & 0o777).toBe(0o600);
-    const preview = readFileSync(join(swarm.paths.jobsDir, `${id}-1.preview`), "utf8");
+    const jobFile = join(swarm.paths.jobsDir, `${id}-1.job`);
+    while (!existsSync(jobFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    // The dispatch's one file: five lines, then NUL-terminated fields: what the pane shows, then (no variables, no sandbox) the text it runs.
+    const fields = readFileSync(jobFile, "utf8").split("\0");
+    const preview = fields[0]!.split("\n").slice(5).join("\n");
+    expect(fields[1]).toBe(task);
+    expect(statSync(jobFile).mode & 0o777).toBe(0o600);
     for (const secret of SECRETS) expect(preview).not.toContain(secret);
     expect(await clientInternals(client.client).redis.get(keys.taskRaw(id))).toBe(task);
+    writeFileSync(join(swarm.home, "secrets-release"), "");
 
     const result = await client.client.result(id, { wait: true });
     expect(result.status).toBe("completed");
