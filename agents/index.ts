@@ -37,6 +37,7 @@ export {
   type RunningTurn,
   type Transport,
   type TurnReport,
+  type UsageFields,
   type TurnSpec,
 } from "./transport.js";
 export { prepareInteractiveConfig, conversationExists, type InteractiveConfig } from "./claude/config-dir.js";

@@ -45,6 +45,19 @@ export interface TurnReport {
   readonly fields: ResultFields;
   /** The program hit a rate or usage limit: its agent's queue is held. */
   readonly rateLimited?: boolean;
+  /**
+   * Usage figures the program reports only after its turn ended (Claude Code's token counts land in
+   * its transcript after the Stop hook): the result is recorded without waiting, and these are added
+   * to the ended task's record when they come.
+   */
+  readonly late?: () => Promise<UsageFields>;
+}
+
+/** Figures that may be added to a task's record after its terminal state (core/ledger.ts amend). */
+export interface UsageFields {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly turns?: number;
 }
 
 /** One turn of a task: its first dispatch, or a further prompt after its gate failed. */

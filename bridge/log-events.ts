@@ -49,6 +49,7 @@ export type BridgeEvent =
   | "job.end-marker-refused"
   | "job.end-marker-mismatch"
   | "job.output-incomplete"
+  | "job.amend-failed"
   | "job.snapshot-failed"
   | "job.changes-failed"
   | "job.finished"

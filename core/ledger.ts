@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
-import { CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
+import { AMEND_TASK, CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
 import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
@@ -156,6 +156,19 @@ export class Ledger {
       ending ? await this.scriptThenDelete(TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await this.script(TRANSITION_TASK, 3, ...args)
     ) as number;
     return applied === 1;
+  }
+
+  /**
+   * Adds usage figures that arrived after the task's terminal state (an interactive program's token
+   * counts), with a `task.amended` event; never changes a figure already recorded, nor a task that is
+   * still open. Returns whether anything was added.
+   */
+  async amend(id: string, usage: { readonly inputTokens?: number; readonly outputTokens?: number; readonly turns?: number }): Promise<boolean> {
+    const encoded = encode(usage);
+    if (encoded.length === 0 || !isSafeId(id)) return false;
+    const ev = eventFields("task.amended", { taskId: id, fields: Object.keys(usage).join(",") });
+    const set = (await this.script(AMEND_TASK, 2, this.keys.task(id), this.keys.events, String(encoded.length / 2), ...encoded, ...ev)) as number;
+    return set > 0;
   }
 
   /** `script`, and DEL `key`, in one MULTI/EXEC. */

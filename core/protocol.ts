@@ -107,6 +107,8 @@ export const EVENT_TYPES = [
   "task.rejected",
   "task.retrying",
   "task.cancel-requested",
+  /** Usage figures (token counts) added to an ended task when its program reported them after the end. */
+  "task.amended",
   "agent.up",
   "agent.down",
   "agent.failed",

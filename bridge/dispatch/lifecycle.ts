@@ -85,6 +85,7 @@ export class Lifecycle {
         // A pane that ignored its interrupt is restarted, not handed to the next task.
         const free = session && !raced.recycle ? () => this.deps.release(session, record.id) : undefined;
         await this.deps.records.finish(record, session?.name ?? record.session, settled.status, settled.exitCode, settled.reason, settled.fields, free);
+        if (report.late) this.deps.records.amendLater(record.id, report.late);
         if (raced.recycle) await this.deps.recycle(session!, raced.recycle);
         return;
       }

@@ -1,6 +1,6 @@
 import type { Ledger, Redactor, TaskRecord, TerminalStatus } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
-import { removeTaskDispatches, type ResultFields } from "../../agents/index.js";
+import { removeTaskDispatches, type ResultFields, type UsageFields } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import { readOutputForResult } from "../output.js";
@@ -90,5 +90,20 @@ export class TaskRecords {
     const owner: AgentSession | undefined = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
     owner?.recordResult(status);
     this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
+  }
+
+  /**
+   * Adds usage figures that come after the result (an interactive program's token counts), in the
+   * background: the result is already recorded and the session free. A failure is logged, not thrown.
+   */
+  amendLater(taskId: string, usage: () => Promise<UsageFields>): void {
+    void (async () => {
+      try {
+        const fields = await usage();
+        if (Object.keys(fields).length > 0) await this.deps.ledger.amend(taskId, fields);
+      } catch (error) {
+        this.deps.log("job.amend-failed", { taskId, error });
+      }
+    })();
   }
 }

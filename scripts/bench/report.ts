@@ -150,7 +150,7 @@ export function report(results: Results): string {
     push(
       "### Agent completion latency",
       "",
-      `The real Claude Code (the pinned devDependency) in interactive mode, its TUI in a pane of a swarm, answering ${latency.n} \`[[plain]]\` prompts one after another (after 3 warm-up ones) from the scripted Anthropic server of the tests (test/bench/claude-latency.ts). Each prompt makes the model write the result file, then answer. Measured from the moment the server finished sending the final answer ("the model's last token") to the result's \`finishedAt\`, and to the \`Stop\` hook's own timestamp. Between the two, the bridge waits for Claude Code to write the turn's last lines to its transcript (token counts), which it does up to ~120 ms after the hook.`,
+      `The real Claude Code (the pinned devDependency) in interactive mode, its TUI in a pane of a swarm, answering ${latency.n} \`[[plain]]\` prompts one after another (after 3 warm-up ones) from the scripted Anthropic server of the tests (test/bench/claude-latency.ts). Each prompt makes the model write the result file, then answer. Measured from the moment the server finished sending the final answer ("the model's last token") to the result's \`finishedAt\`, and to the \`Stop\` hook's own timestamp. The result is recorded on the \`Stop\` hook once the result file is there, with the hook's last message as the answer; the turn's token counts, which Claude Code writes to its transcript up to ~120 ms after the hook, are added to the ended record when they land (a \`task.amended\` event).`,
       "",
       "| | n | min | mean | p50 | p95 | p99 | max |",
       "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -84,6 +84,17 @@ describe("an interactive Claude Code agent", () => {
       { everyMs: 100 },
     );
   }
+  /**
+   * The result with its usage figures: Claude Code writes them to its transcript after the Stop hook,
+   * so the result is recorded without waiting for them and they are added when they land.
+   */
+  async function withUsage(result: TaskResult): Promise<TaskResult> {
+    const client = await swarm.connect();
+    return waitFor(`the token counts of ${result.id}`, async () => {
+      const now = await client.result(result.id);
+      return now.inputTokens !== undefined && now.turns !== undefined ? now : null;
+    });
+  }
   /** The prompts the model was sent for one task, as separate user turns (a submitted prompt appears once). */
   function promptsSent(fragment: string): string[] {
     const last = llm
@@ -109,9 +120,11 @@ describe("an interactive Claude Code agent", () => {
     expect(result.output.trim()).toBe(PLAIN_ANSWER); // the result file the agent wrote
     expect(result.outputFile).toBe(join(swarm.home, "agents", "coder", "results", `${result.id}-1.result.md`));
     expect(result.agentSessionId).toMatch(UUID);
-    expect(result.inputTokens).toBeGreaterThan(0);
-    expect(result.outputTokens).toBeGreaterThan(0);
-    expect(result.turns).toBe(2); // Write the result file, then answer
+    const usage = await withUsage(result);
+    expect(usage).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, finishedAt: result.finishedAt });
+    expect(usage.inputTokens).toBeGreaterThan(0);
+    expect(usage.outputTokens).toBeGreaterThan(0);
+    expect(usage.turns).toBe(2); // Write the result file, then answer
     expect(promptsSent("What is the answer?")).toHaveLength(1);
     // The session reports what its program is doing; the event stream has each change.
     // (The session is released and published just after the result is recorded.)
@@ -157,7 +170,7 @@ describe("an interactive Claude Code agent", () => {
 
   it("runs a tool, approving its permission prompt itself (auto_approve)", async () => {
     const result = await run("Write the proof file [[tool]]");
-    expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER, turns: 3 });
+    expect(await withUsage(result)).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER, turns: 3 });
     expect(readFileSync(join(work, "coder", TOOL_FILE), "utf8").trim()).toBe(TOOL_TEXT);
     const log = readFileSync(join(swarm.home, "logs/swarm.jsonl"), "utf8");
     expect(log).toMatch(/"event":"job\.auto-approved".*"tool":"Bash".*"key":"1"/);

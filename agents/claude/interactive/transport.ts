@@ -16,6 +16,7 @@ import {
   type Transport,
   type TurnReport,
   type TurnSpec,
+  type UsageFields,
 } from "../../transport.js";
 import type { ClaudeHookEvent } from "../hook-events.js";
 import { interactivePrompt } from "../prompt.js";
@@ -176,14 +177,22 @@ export class InteractiveTransport implements Transport {
     await this.deps.claude.waitForScreen(pane, (s) => s.state === "idle" && s.input === "", CLEAR_TIMEOUT_MS);
   }
 
-  /** Completed only with the result file written; StopFailure (an API error) fails with its message. */
+  /**
+   * Completed only with the result file written; StopFailure (an API error) fails with its message.
+   * A Stop is recorded at once, with the hook's last message as the answer: Claude Code writes the
+   * turn's last transcript lines (its token counts) up to ~120 ms after the hook, so those figures are
+   * added to the record when they land (`late`), instead of holding the result back for them.
+   */
   private async reportOf(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<TurnReport> {
     if (end.sessionId) await this.deps.conversations.set(pane.name, end.sessionId);
-    const fields = await this.fieldsOf(channel, end.promptId, end.event === "Stop" ? { lastMessage: end.lastMessage ?? "" } : "failed", end.lastMessage);
+    const stopped = end.event === "Stop";
+    const { fields, late } = stopped
+      ? this.fieldsAtStop(channel, end.promptId, end.lastMessage ?? "")
+      : { fields: await this.fieldsOf(channel, end.promptId, "failed", end.lastMessage), late: undefined };
     // The turn's hooks are all in (its Stop came last): cut the file back before the result is recorded.
     this.deps.claude.compact(pane);
     if (isLoginMessage(`${end.lastMessage ?? ""}\n${end.error ?? ""}`)) this.deps.claude.setState(pane, "needs-login");
-    if (end.event === "StopFailure") {
+    if (!stopped) {
       const message = end.lastMessage ?? end.error ?? "the model's reply failed";
       const limited = end.error === "rate_limit" || isLimitMessage(message);
       return { status: "failed", exitCode: null, reason: limited ? `rate limited: ${message}` : message, fields, rateLimited: limited };
@@ -191,41 +200,52 @@ export class InteractiveTransport implements Transport {
     const resultFile = record.outputFile ?? this.deps.claude.resultFile(record.agent, record.dispatch ?? "");
     if (readRegularFile(resultFile) === null) {
       const reason = `the agent ended its turn without writing its result file ${resultFile}: the task is not done (its last message is the answer)`;
-      return { status: "failed", exitCode: null, reason, fields };
+      return { status: "failed", exitCode: null, reason, fields, late };
     }
-    return { status: "completed", exitCode: null, fields };
+    return { status: "completed", exitCode: null, fields, late };
+  }
+
+  /** A stopped turn's fields now (usage too, if the transcript already shows the turn's end), and its usage later otherwise. */
+  private fieldsAtStop(channel: ClaudeChannel, promptId: string | undefined, lastMessage: string): { fields: ResultFields; late?: () => Promise<UsageFields> } {
+    const fields: Record<string, string | number> = {};
+    if (lastMessage) fields.answer = clipAnswer(lastMessage, "answer is in the transcript");
+    if (channel.conversationId) fields.agentSessionId = channel.conversationId;
+    const path = this.transcriptOf(channel);
+    if (!path || !promptId) return { fields };
+    const settled = (text: string): boolean => readTurn(text, promptId).lastText.trim() === lastMessage.trim();
+    const now = readRegularFile(path);
+    if (now !== null && settled(now)) return { fields: { ...fields, ...usageOf(readTurn(now, promptId)) } };
+    const late = async (): Promise<UsageFields> => {
+      const began = Date.now();
+      const transcript = await settledTranscript(path, settled, TRANSCRIPT_WAIT_MS);
+      this.deps.log("job.transcript", { session: channel.session.name, waitedMs: Date.now() - began, settled: transcript !== null && settled(transcript) });
+      return transcript === null ? {} : usageOf(readTurn(transcript, promptId));
+    };
+    return { fields, late };
+  }
+
+  /** The transcript's path from the program's hook input: only a file in its own config folder is read. */
+  private transcriptOf(channel: ClaudeChannel): string | null {
+    const path = channel.transcriptPath;
+    return path && this.deps.claude.ownsTranscript(channel.session.agent, path) ? path : null;
   }
 
   /**
-   * Answer, tokens and turns of the prompt's turn, from the Stop hook and the
-   * transcript, read once it shows how the turn ended: the Stop hook's last
-   * message, or the interrupt (a failed turn: as it is).
+   * Answer, tokens and turns of the prompt's turn, from the transcript, read
+   * once it shows how the turn ended: the interrupt, or a failed turn (as it is).
    */
-  private async fieldsOf(
-    channel: ClaudeChannel,
-    promptId: string | undefined,
-    ending: { lastMessage: string } | "interrupted" | "failed",
-    lastMessage?: string,
-  ): Promise<ResultFields> {
+  private async fieldsOf(channel: ClaudeChannel, promptId: string | undefined, ending: "interrupted" | "failed", lastMessage?: string): Promise<ResultFields> {
     const fields: Record<string, string | number> = {};
-    const settled = (text: string): boolean => {
-      if (ending === "failed" || !promptId) return true;
-      const turn = readTurn(text, promptId);
-      return ending === "interrupted" ? turn.interrupted : turn.lastText.trim() === ending.lastMessage.trim();
-    };
+    const settled = (text: string): boolean => ending === "failed" || !promptId || readTurn(text, promptId).interrupted;
     const began = Date.now();
-    // The path comes from the program's hook input: only a file in its own config folder is read.
-    const path = channel.transcriptPath && this.deps.claude.ownsTranscript(channel.session.agent, channel.transcriptPath) ? channel.transcriptPath : null;
+    const path = this.transcriptOf(channel);
     const transcript = path && promptId ? await settledTranscript(path, settled, TRANSCRIPT_WAIT_MS) : null;
     this.deps.log("job.transcript", { session: channel.session.name, waitedMs: Date.now() - began, settled: transcript !== null && settled(transcript) });
     const turn = transcript !== null && promptId ? readTurn(transcript, promptId) : null;
     const answer = lastMessage ?? turn?.lastText ?? "";
     if (answer) fields.answer = clipAnswer(answer, "answer is in the transcript");
     if (channel.conversationId) fields.agentSessionId = channel.conversationId;
-    if (turn?.inputTokens !== undefined) fields.inputTokens = turn.inputTokens;
-    if (turn?.outputTokens !== undefined) fields.outputTokens = turn.outputTokens;
-    if (turn && turn.turns > 0) fields.turns = turn.turns;
-    return fields;
+    return turn ? { ...fields, ...usageOf(turn) } : fields;
   }
 
   /** Escape until the input box is back (screen fallback: no hook reports an interrupt). */
@@ -250,4 +270,13 @@ interface InteractiveTurn extends RunningTurn {
 /** Our prompt, recognised by its result file: the path holds the dispatch token (`<task>-<attempt>.md`). */
 function isSubmission(event: ClaudeHookEvent, resultFile: string): boolean {
   return event.event === "UserPromptSubmit" && (event.prompt ?? "").includes(`\`${resultFile}\``);
+}
+
+/** The usage figures of a turn read from the transcript (absent ones left out). */
+function usageOf(turn: ReturnType<typeof readTurn>): UsageFields {
+  return {
+    ...(turn.inputTokens !== undefined ? { inputTokens: turn.inputTokens } : {}),
+    ...(turn.outputTokens !== undefined ? { outputTokens: turn.outputTokens } : {}),
+    ...(turn.turns > 0 ? { turns: turn.turns } : {}),
+  };
 }
