@@ -279,7 +279,7 @@ function program(): Command {
     .option("--workflow <name>", "only tasks of this workflow (its name or an execution id)")
     .option("--since <when>", "submitted since: a duration (1d, 12h, 90m) or a date (2026-12-01)")
     .option("--until <when>", "submitted before: a duration ago or a date")
-    .option("--search <text>", "full-text search over task text, answer, reason and output (best match first); any text is searched for as words")
+    .option("--search <text>", "full-text search over task text, answer, reason and output (matches in the task text first); any text is searched for as words")
     .option("--limit <n>", "tasks per page (default 50, at most 1000)")
     .option("--cursor <c>", "the next page, as printed after the previous one")
     .option("--json", "print JSON: { tasks, next }")

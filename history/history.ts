@@ -8,13 +8,13 @@ import { listAudit, pruneAudit, recordAudit, type AuditFilter } from "./store/au
 import { eventsOfTask } from "./store/events.js";
 import { getExecution } from "./store/executions.js";
 import { openStore, type HistoryDb } from "./store/open.js";
-import { searchTaskRows } from "./store/search.js";
+import { searchTaskRows, type SearchCursor } from "./store/search.js";
 import { targetOfHome, type StoreTarget } from "./store/target.js";
 import { getTaskRow, listTaskRows, pruneTasks, type TaskFilter } from "./store/tasks.js";
 import { toAuditEntry, toEvent, toHistoryTask, toSummary, type AuditEntry, type HistoryEvent, type HistoryTask, type TaskSummary } from "./view.js";
 
 export interface TaskQuery extends TaskFilter {
-  /** Full-text search over task text, answer, reason and output; best match first. */
+  /** Full-text search over task text, answer, reason and output: tasks whose own text holds every word first, then the rest; newest first within each. */
   readonly search?: string;
   readonly limit?: number;
   /** From a previous page's `next`. */
@@ -47,9 +47,10 @@ export class History {
       throw new UsageError(`--limit: expected a whole number from 1 to ${MAX_PAGE}, got ${JSON.stringify(limit)}`);
     const { db, dialect } = this.store;
     if (query.search !== undefined) {
-      const offset = query.cursor ? decodeCursor(query.cursor, "offset").offset : 0;
-      const rows = await searchTaskRows(db, dialect, query.search, query, limit + 1, offset);
-      return { items: rows.slice(0, limit).map(toSummary), next: rows.length > limit ? encodeCursor({ offset: offset + limit }) : null };
+      const after = query.cursor ? decodeCursor(query.cursor, "search") : null;
+      const rows = await searchTaskRows(db, dialect, query.search, query, limit + 1, after);
+      const last = rows[limit - 1];
+      return { items: rows.slice(0, limit).map(toSummary), next: rows.length > limit && last ? encodeCursor({ tier: last.tier, seq: last.seq }) : null };
     }
     const after = query.cursor ? decodeCursor(query.cursor, "keyset") : null;
     const rows = await listTaskRows(db, query, limit + 1, after ? { at: after.at, id: after.id } : null);
@@ -98,14 +99,14 @@ export class History {
   }
 }
 
-type CursorKind = "offset" | "keyset" | "seq";
-type Cursor = { offset: number } | { at: number; id: string } | { seq: number };
+type CursorKind = "search" | "keyset" | "seq";
+type Cursor = SearchCursor | { at: number; id: string } | { seq: number };
 
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString("base64url");
 }
 
-function decodeCursor(text: string, kind: "offset"): { offset: number };
+function decodeCursor(text: string, kind: "search"): SearchCursor;
 function decodeCursor(text: string, kind: "keyset"): { at: number; id: string };
 function decodeCursor(text: string, kind: "seq"): { seq: number };
 function decodeCursor(text: string, kind: CursorKind): Cursor {
@@ -120,7 +121,7 @@ function decodeCursor(text: string, kind: CursorKind): Cursor {
     throw bad();
   }
   const whole = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-  if (kind === "offset" && whole(raw.offset)) return { offset: raw.offset };
+  if (kind === "search" && (raw.tier === 1 || raw.tier === 2) && whole(raw.seq)) return { tier: raw.tier, seq: raw.seq };
   if (kind === "keyset" && whole(raw.at) && typeof raw.id === "string") return { at: raw.at, id: raw.id };
   if (kind === "seq" && whole(raw.seq)) return { seq: raw.seq };
   throw bad();

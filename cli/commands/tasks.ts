@@ -19,7 +19,7 @@ export interface TasksOptions extends GlobalOptions {
 
 const STATUSES = ["queued", "running", "completed", "failed", "timeout", "cancelled", "rejected"];
 
-/** `claude-agent tasks`: past and present tasks from the history store, newest first (or best match first with --search). */
+/** `claude-agent tasks`: past and present tasks from the history store, newest first (with --search: matches in the task text first, then the rest, newest first in each). */
 export async function tasks(options: TasksOptions): Promise<void> {
   const statuses = options.status
     ?.split(",")

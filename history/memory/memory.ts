@@ -4,15 +4,15 @@
  * `remember`), found by hybrid retrieval: full-text ranking fused with
  * vector similarity (reciprocal rank fusion) when an embeddings endpoint is
  * configured, full-text alone otherwise or when the endpoint fails (with a
- * warning). Vectors are compared in this process, from a cache refreshed
- * when entries are added or forgotten.
+ * warning). Vectors are compared in this process (vectors.ts), from a cache
+ * refreshed when entries are added or forgotten.
  */
 import { newTaskId, UsageError, type Redactor } from "../../core/index.js";
 import type { HistoryDb } from "../store/open.js";
-import { cosine, fromBlob, fuseRankings, toBlob, type Embedder } from "./embeddings.js";
-import { deleteMemory, entriesById, expireEntries, fullTextRanking, insertMemory, listEntries, scopeSql, type EntryRow, type ScopeFilter } from "./queries.js";
+import { fuseRankings, toBlob, type Embedder } from "./embeddings.js";
+import { deleteMemory, entriesById, expireEntries, fullTextRanking, insertMemory, listEntries, type EntryRow, type ScopeFilter } from "./queries.js";
 import { describeScope, scopeColumns, type MemoryScope } from "./scope.js";
-import { sql } from "kysely";
+import { VectorCache } from "./vectors.js";
 
 export interface MemoryEntry {
   id: string;
@@ -48,14 +48,16 @@ export const MAX_ENTRY_CHARS = 8000;
 const CANDIDATES = 50;
 
 export class Memory {
-  private vectors: { fingerprint: string; rows: { id: string; scope: string; value: string; expires: number | null; vector: Float32Array }[] } | null = null;
+  private readonly vectors: VectorCache | null;
 
   constructor(
     readonly store: HistoryDb,
     private readonly embedder: Embedder | null,
     private readonly redact: Redactor = (text) => text,
     private readonly defaultExpiryMs: number | null = null,
-  ) {}
+  ) {
+    this.vectors = embedder ? new VectorCache(store, embedder.model) : null;
+  }
 
   /** Adds an entry; returns it and a warning when it could not get a vector (then only full-text finds it). */
   async add(text: string, options: AddOptions = {}): Promise<{ entry: MemoryEntry; warning: string | null }> {
@@ -114,65 +116,23 @@ export class Memory {
   /** The best `limit` entries for `text` within the scopes (null: all entries). */
   async search(text: string, filter: ScopeFilter | null = null, limit = 10): Promise<MemorySearch> {
     const { db, dialect } = this.store;
+    // The query's vector is asked for first: its round trip overlaps the full-text query (SQLite's runs on this thread).
+    const asked = this.embedder?.embed([text.slice(0, 8000)]).then(
+      ([query]) => query!,
+      (error: Error) => error,
+    );
     const fullText = await fullTextRanking(db, dialect, text, filter, CANDIDATES);
-    if (!this.embedder) return { entries: await this.get(fullText.slice(0, limit)), mode: "full-text", warning: null };
+    if (!asked) return { entries: await this.get(fullText.slice(0, limit)), mode: "full-text", warning: null };
     let vectorRanking: string[];
     try {
-      const [query] = await this.embedder.embed([text.slice(0, 8000)]);
-      vectorRanking = await this.nearest(query!, filter, CANDIDATES);
+      const query = await asked;
+      if (query instanceof Error) throw query;
+      vectorRanking = await this.vectors!.nearest(query, filter, CANDIDATES);
     } catch (error) {
       const warning = `the embeddings endpoint failed (${(error as Error).message}); these are full-text results only`;
       return { entries: await this.get(fullText.slice(0, limit)), mode: "full-text", warning };
     }
     return { entries: await this.get(fuseRankings([fullText, vectorRanking]).slice(0, limit)), mode: "hybrid", warning: null };
-  }
-
-  /** Ids of the entries whose vectors are closest to `query`, best first. */
-  private async nearest(query: Float32Array, filter: ScopeFilter | null, limit: number): Promise<string[]> {
-    const rows = await this.vectorRows();
-    const now = Date.now();
-    const agents = new Set(filter?.agents ?? []);
-    const repos = new Set(filter?.repos ?? []);
-    const scored: { id: string; score: number }[] = [];
-    for (const row of rows) {
-      if (row.expires !== null && row.expires <= now) continue;
-      if (filter !== null && row.scope !== "swarm" && !(row.scope === "agent" ? agents.has(row.value) : repos.has(row.value))) continue;
-      scored.push({ id: row.id, score: cosine(query, row.vector) });
-    }
-    return scored
-      .sort((a, b) => b.score - a.score)
-      .slice(0, limit)
-      .map((s) => s.id);
-  }
-
-  /** Every vector of this embedder's model, reloaded when the set of entries changed (count or newest entry). */
-  private async vectorRows(): Promise<NonNullable<Memory["vectors"]>["rows"]> {
-    const model = this.embedder!.model;
-    const { db } = this.store;
-    const stamp = await db
-      .selectFrom("memory")
-      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("seq").as("top")])
-      .where("embedding_model", "=", model)
-      .executeTakeFirst();
-    const fingerprint = `${Number(stamp?.n ?? 0)}:${String(stamp?.top ?? "")}`;
-    if (this.vectors?.fingerprint === fingerprint) return this.vectors.rows;
-    const rows = await db
-      .selectFrom("memory")
-      .select(["id", "scope", "scope_value", "expires_at", "embedding"])
-      .where("embedding_model", "=", model)
-      .where(sql`${scopeSql(null, "memory", Date.now())}` as never)
-      .execute();
-    const loaded = rows
-      .filter((r) => r.embedding !== null)
-      .map((r) => ({
-        id: r.id,
-        scope: r.scope,
-        value: r.scope_value,
-        expires: r.expires_at === null ? null : Number(r.expires_at),
-        vector: fromBlob(r.embedding!),
-      }));
-    this.vectors = { fingerprint, rows: loaded };
-    return loaded;
   }
 }
 

@@ -7,12 +7,14 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import type { Dialect } from "./open.js";
 import { initial } from "./migrations/0001-initial.js";
+import { searchTiers } from "./migrations/0002-search-tiers.js";
 
 export const MIGRATION_TABLE = "history_migrations";
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     "0001-initial": initial(dialect),
+    "0002-search-tiers": searchTiers(dialect),
   };
 }
 

@@ -61,7 +61,8 @@ export type StoredTask = Selectable<TasksTable>;
 
 export async function getTaskRow(db: Kysely<HistorySchema>, id: string): Promise<StoredTask | undefined> {
   const row = await db.selectFrom("tasks").selectAll().where("id", "=", id).executeTakeFirst();
-  if (row) delete (row as { search?: unknown }).search; // PostgreSQL's tsvector column
+  // PostgreSQL's tsvector columns
+  if (row) for (const column of ["search", "search_task"]) delete (row as Record<string, unknown>)[column];
   return row;
 }
 

@@ -113,9 +113,9 @@ describe.each(targets)("the history store on %s", (_name, target) => {
   });
 
   it("applies the versioned migrations once, and opening again changes nothing", async () => {
-    expect(await appliedMigrations(store.db as never)).toEqual(["0001-initial"]);
+    expect(await appliedMigrations(store.db as never)).toEqual(["0001-initial", "0002-search-tiers"]);
     const again = await openStore(store.target);
-    expect(await appliedMigrations(again.db as never)).toEqual(["0001-initial"]);
+    expect(await appliedMigrations(again.db as never)).toEqual(["0001-initial", "0002-search-tiers"]);
     await again.close();
   });
 
@@ -170,6 +170,36 @@ describe.each(targets)("the history store on %s", (_name, target) => {
   it("finds the task whose text is made of those hostile strings by their words", async () => {
     expect((await history.tasks({ search: "DROP TABLE" })).items.map((t) => t.id)).toEqual(["t04"]);
     expect((await history.tasks({ search: "NEAR migration" })).items.map((t) => t.id)).toEqual(["t04"]);
+  });
+
+  it("ranks tasks whose own text holds every word first, newest first within each tier, and pages through them each once", async () => {
+    await upsertTasks(
+      store.db,
+      [
+        record("s40", "feed the zebras and the quokka", { agent: "beta" }),
+        record("s41", "look at the zoo", { agent: "beta", output: "a quokka met a zebra\n" }),
+        record("s42", "zebra quokka census", { agent: "gamma" }),
+        record("s43", "count", { agent: "beta", output: "", answer: "the quokka outran the zebra" }),
+        record("s44", "zebra only", { agent: "beta", output: "no match: one word\n" }),
+      ].map((r) => taskRow(r, redact)),
+    );
+    const page = await history.tasks({ search: "zebra quokka" });
+    expect(page.items.map((t) => t.id)).toEqual(["s42", "s40", "s43", "s41"]);
+    expect(page.next).toBeNull();
+    expect(page.items[0]?.snippet).toMatch(/«zebra» «quokka»/);
+    expect(page.items[3]?.snippet).toMatch(/«quokka».*«zebra»/);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const one = await history.tasks({ search: "zebra quokka", limit: 1, ...(cursor ? { cursor } : {}) });
+      paged.push(...one.items.map((t) => t.id));
+      cursor = one.next ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(["s42", "s40", "s43", "s41"]);
+    expect((await history.tasks({ search: "zebra quokka", agent: "beta" })).items.map((t) => t.id)).toEqual(["s40", "s43", "s41"]);
+    await expect(history.tasks({ search: "zebra", cursor: (await history.tasks({ agent: "beta", limit: 1 })).next! })).rejects.toMatchObject({
+      exitCode: 2,
+    });
   });
 
   it("refuses a cursor it did not make, with exit code 2", async () => {
