@@ -4,8 +4,8 @@
  * written to BENCHMARKS.md. Everything runs in temp homes and is torn down
  * (daemon, tmux server, redis-server, files) even on failure or Ctrl-C.
  *
- *   npm run bench                 full run (~3 minutes)
- *   BENCH_QUICK=1 npm run bench   smaller run (~1 minute)
+ *   npm run bench                 full run (~6 minutes, the peer-style part ~2.5 of them)
+ *   BENCH_QUICK=1 npm run bench   smaller run (~2 minutes)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
  *   BENCH_ONLY=peer npm run bench      only the peer-style baseline (send-keys + capture-pane polling) beside the bare baseline, printed
