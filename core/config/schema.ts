@@ -33,15 +33,9 @@ const positiveInteger = (): z.ZodNumber => z.number(expected("a positive integer
 
 const runtime = z.custom<Runtime>(
   (value) => isKnownRuntime(value),
-  (value) => ({
-    message: expectedMessage(
-      `one of ${knownRuntimes()
-        .map((r) => JSON.stringify(r))
-        .join(", ")}`,
-      value,
-    ),
-  }),
+  (value) => ({ message: expectedMessage(`one of ${knownRuntimes().map(quoted).join(", ")}`, value) }),
 );
+const quoted = (name: string): string => JSON.stringify(name);
 
 const mode = z.custom<AgentMode>(
   (value) => typeof value === "string" && (AGENT_MODES as readonly string[]).includes(value),
