@@ -8,8 +8,12 @@ import { lastOutputLine, PeerPanes } from "./peer.js";
 const FAST = { tool: "test", enterDelayMs: 10, pollMs: 20, quietMs: 60 };
 
 describe("PeerPanes", () => {
-  const cleanups = new Cleanups();
-  afterEach(() => cleanups.runAll());
+  // One per test: runAll runs the steps registered so far, once.
+  let cleanups = new Cleanups();
+  afterEach(async () => {
+    await cleanups.runAll();
+    cleanups = new Cleanups();
+  });
 
   it("types a task, waits for the quiet screen and shows its output above the next prompt", async () => {
     const panes = await PeerPanes.start(2, FAST, cleanups);
