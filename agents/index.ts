@@ -17,7 +17,7 @@ export {
   type Dispatch,
   type DispatchState,
 } from "./shell/job-files.js";
-export { runtimeAdapter, isRuntimeName, interactivePrograms } from "./registry.js";
+export { runtimeAdapter, isRuntimeName, interactivePrograms, registerRuntime, type RuntimeDefinition } from "./registry.js";
 export type { InteractiveProgram, InteractivePrograms, InteractiveProgramDeps, ProgramLaunch } from "./interactive-program.js";
 export { renderScriptPath, shellQuote } from "./script.js";
 export { writeRoleFile, roleFileOf } from "./role-files.js";

@@ -45,6 +45,9 @@ export function roleFileOf(runtime: Runtime, configDir: string): { path: string;
       return { path: join(configDir, ".gemini", "GEMINI.md"), shared: true };
     case "shell":
       return null;
+    default:
+      // A registered program (registerRuntime) has no file of ours to read: its adapter gets the role as `job.role`.
+      return null;
   }
 }
 

@@ -2,8 +2,8 @@
  * One adapter per agent program. Every pane runs the same shell (shell/rc.ts);
  * an adapter turns a task into the script a dispatch runs there and, for the
  * AI programs, reads the program's machine-readable output back into an
- * AgentOutcome. Adding a program is one file under agents/<program>/ and one
- * line in registry.ts.
+ * AgentOutcome. Adding a program is its folder agents/<program>/ and one line
+ * in registry.ts (or one registerRuntime call, for a program from outside).
  */
 import type { AgentMode, LlmConfig, PolicySettings, Runtime } from "../core/index.js";
 

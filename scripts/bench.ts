@@ -4,10 +4,12 @@
  * written to BENCHMARKS.md. Everything runs in temp homes and is torn down
  * (daemon, tmux server, redis-server, files) even on failure or Ctrl-C.
  *
- *   npm run bench                 full run (~3 minutes)
- *   BENCH_QUICK=1 npm run bench   smaller run (~1 minute)
+ *   npm run bench                 full run (~6 minutes, the peer-style part ~2.5 of them)
+ *   BENCH_QUICK=1 npm run bench   smaller run (~2 minutes)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
+ *   BENCH_ONLY=peer npm run bench      only the peer-style baseline (send-keys + capture-pane polling) beside the bare baseline, printed
+ *   BENCH_PEER=ntm|ccmanager           the peer-style baseline with that tool's timings (default: claude-squad's; scripts/bench/peer-bench.ts)
  *
  * Timings belong here only: tests never assert them.
  */
@@ -25,11 +27,12 @@ import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./b
 import { Cleanups } from "./bench/cleanup.js";
 import { childrenOf, clockTicks, cpuMs, readStat, rssKb } from "./bench/procfs.js";
 import { measureClaudeLatency } from "./bench/claude.js";
-import { report, times } from "./bench/report.js";
+import { peerSummary, report, times } from "./bench/report.js";
 import { planFor, type IdleFigures, type Results } from "./bench/results.js";
+import { measurePeer, PEER_PROFILES } from "./bench/peer-bench.js";
 import { measureRecorderCost } from "./bench/recorder.js";
 import { measureSandboxOverhead } from "./bench/sandbox.js";
-import { describe, mb, ms, pct, rate } from "./bench/stats.js";
+import { describe, mb, ms, pct, rate, summarize } from "./bench/stats.js";
 import { AGENT, startBenchSwarm, type BenchSwarm } from "./bench/swarm.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -37,6 +40,7 @@ const ROOT = resolve(HERE, "../..");
 const OUT = process.env.BENCH_OUT ?? resolve(ROOT, "BENCHMARKS.md");
 const QUICK = process.env.BENCH_QUICK === "1";
 const ONLY = process.env.BENCH_ONLY ?? null;
+const PEER = PEER_PROFILES[process.env.BENCH_PEER ?? "claude-squad"];
 
 const PLAN = planFor(QUICK);
 const IDLE_AGENTS: number[] = process.env.BENCH_IDLE_AGENTS ? process.env.BENCH_IDLE_AGENTS.split(",").map(Number) : PLAN.idleAgents;
@@ -204,6 +208,51 @@ async function measureIdle(swarm: BenchSwarm, agents: number): Promise<IdleFigur
   return figures;
 }
 
+function peerProfile(): NonNullable<typeof PEER> {
+  if (!PEER) throw new Error(`BENCH_PEER: no profile ${JSON.stringify(process.env.BENCH_PEER)}; profiles are ${Object.keys(PEER_PROFILES).join(", ")}`);
+  return PEER;
+}
+
+/** BENCH_ONLY=peer: the bare baseline's dispatch and 8-way burst, for the peer-style figures to stand beside. */
+async function measureBaselineAlone(results: Results, cleanups: Cleanups): Promise<void> {
+  say(`baseline: bare BullMQ Worker + execa \`bash -c\` in a child process, on a private redis-server (unix socket, AOF everysec)`);
+  const redis = await startBaselineRedis(cleanups);
+  try {
+    for (const n of [1, 8]) {
+      const worker = await startBaselineWorker(redis, n, cleanups);
+      try {
+        if (n === 1) {
+          const samples: number[] = [];
+          for (let i = 0; i < PLAN.dispatchWarmup + PLAN.dispatchN; i++) {
+            const t0 = performance.now();
+            await worker.run("true");
+            if (i >= PLAN.dispatchWarmup) samples.push(performance.now() - t0);
+          }
+          results.dispatch.baseline = summarize(samples);
+          say(`  dispatch \`true\`, baseline (Queue.add → waitUntilFinished): ${describe(results.dispatch.baseline)}`);
+          continue;
+        }
+        const echo = async (): Promise<void> => {
+          const out = await worker.run("echo x");
+          if (out !== "x") throw new Error(`baseline job returned ${JSON.stringify(out)}`);
+        };
+        await burst(PLAN.burstWarmup * n, echo);
+        const pids = [process.pid, worker.pid, redis.pid];
+        const cpu0 = cpuMs(pids);
+        const r = row(results, n);
+        r.baselineSec = await burst(PLAN.burst, echo);
+        r.baselineCpuMs = (cpuMs(pids) - cpu0) / PLAN.burst;
+        r.baseline = PLAN.burst / r.baselineSec;
+        say(`  burst of ${PLAN.burst} \`echo x\`, baseline, concurrency ${n}: ${rate(r.baseline)}; CPU ${r.baselineCpuMs.toFixed(2)} ms per task`);
+      } finally {
+        await worker.stop();
+      }
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
 // ---------------------------------------------------------------- report
 
 function machine(): Record<string, string> {
@@ -270,7 +319,14 @@ async function main(): Promise<void> {
       results.recorder = await measureRecorderCost(PLAN, cleanups, say);
       return;
     }
+    if (ONLY === "peer") {
+      await measureBaselineAlone(results, cleanups);
+      results.peer = await measurePeer(peerProfile(), PLAN.peer, cleanups, say);
+      say(`\n${peerSummary(results)}`);
+      return;
+    }
     await measureAll(results, cleanups);
+    results.peer = await measurePeer(peerProfile(), PLAN.peer, cleanups, say);
     results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
     results.recorder = await measureRecorderCost(PLAN, cleanups, say);
     results.claude = measureClaudeLatency(ROOT, PLAN.claudeTasks, say);

@@ -1,4 +1,5 @@
 export * from "./types.js";
+export { addRuntimeName, isKnownRuntime, knownRuntimes } from "./runtimes.js";
 export { configFromObject, findConfigFile, loadConfig, parseConfig, CONFIG_FILE_NAME } from "./load.js";
 export type { LoadOptions, ParseOptions } from "./load.js";
 export { configTemplate, TEMPLATES, type ProgramExample, type ProgramRuntime, type TemplateName, type TemplateOptions } from "./template.js";

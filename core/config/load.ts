@@ -17,8 +17,9 @@ import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from 
 import { durationMs, normalizeRetention, retentionProblems } from "./retention.js";
 import { resolveRole, roleProblems } from "./roles.js";
 import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
+import { isKnownRuntime } from "./runtimes.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
-import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, RUNTIMES, type AgentConfig, type SwarmConfig } from "./types.js";
+import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, type AgentConfig, type SwarmConfig } from "./types.js";
 
 /** `file` becomes `source` and its basename labels every problem; relative agent `cwd`s resolve against `baseDir`. */
 export interface ParseOptions {
@@ -164,7 +165,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
 function runtimeProblems(agent: Record<string, unknown>, index: number): string[] {
   const problems: string[] = [];
   const runtime = agent.runtime;
-  const known = typeof runtime === "string" && (RUNTIMES as readonly string[]).includes(runtime);
+  const known = isKnownRuntime(runtime);
   if (agent.mode === "interactive" && known && runtime !== "claude") {
     problems.push(`agents.${index}.mode: the ${runtime} runtime runs headless only, got "interactive"`);
   }

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { DURATION_EXPECTED, durationMs } from "./retention.js";
 import { rawSandboxSchema } from "./sandbox-rules.js";
-import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, RUNTIMES, SWARM_NAME, SWARM_NAME_EXPECTED, type AgentMode, type Runtime } from "./types.js";
+import { isKnownRuntime, knownRuntimes } from "./runtimes.js";
+import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, SWARM_NAME, SWARM_NAME_EXPECTED, type AgentMode, type Runtime } from "./types.js";
 
 const MAX_SHOWN = 60;
 
@@ -31,9 +32,10 @@ function expected(what: string): { errorMap: z.ZodErrorMap } {
 const positiveInteger = (): z.ZodNumber => z.number(expected("a positive integer")).int().positive();
 
 const runtime = z.custom<Runtime>(
-  (value) => typeof value === "string" && (RUNTIMES as readonly string[]).includes(value),
-  (value) => ({ message: expectedMessage(`one of ${RUNTIMES.map((r) => JSON.stringify(r)).join(", ")}`, value) }),
+  (value) => isKnownRuntime(value),
+  (value) => ({ message: expectedMessage(`one of ${knownRuntimes().map(quoted).join(", ")}`, value) }),
 );
+const quoted = (name: string): string => JSON.stringify(name);
 
 const mode = z.custom<AgentMode>(
   (value) => typeof value === "string" && (AGENT_MODES as readonly string[]).includes(value),

@@ -6,12 +6,12 @@
  * and `sandbox: bwrap`; worktrees (and git gates) only when swarm.yaml's
  * folder is in a git repository, since `worktree: true` needs one to load.
  */
-import type { Runtime } from "./types.js";
+import type { BuiltInRuntime } from "./types.js";
 import { DEVOPS, DEVOPS_POLICY, yamlString, type DevopsSpecialist } from "./template-devops.js";
 
 export const TEMPLATES = ["shell", "claude", "mixed", "devops"] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
-export type ProgramRuntime = Exclude<Runtime, "shell" | "langchain">;
+export type ProgramRuntime = Exclude<BuiltInRuntime, "shell" | "langchain">;
 
 /** An agent program found on this machine (see `claude-agent doctor`). */
 export interface ProgramExample {

@@ -2,9 +2,16 @@
 import { join } from "node:path";
 import type { RoleConfig } from "./roles.js";
 
-/** The program an agent's panes run its tasks with (one adapter each under agents/). */
-export type Runtime = "shell" | "claude" | "codex" | "gemini" | "aider" | "qwen" | "langchain";
-export const RUNTIMES: readonly Runtime[] = ["shell", "claude", "codex", "gemini", "aider", "qwen", "langchain"];
+/** The programs built in, one adapter each under agents/ (the config's own rules name some of them). */
+export type BuiltInRuntime = "shell" | "claude" | "codex" | "gemini" | "aider" | "qwen" | "langchain";
+export const RUNTIMES: readonly BuiltInRuntime[] = ["shell", "claude", "codex", "gemini", "aider", "qwen", "langchain"];
+
+declare const registeredRuntime: unique symbol;
+/** The name of a program registered at run time (agents' `registerRuntime`), branded so only `addRuntimeName` makes one. */
+export type RegisteredRuntime = string & { readonly [registeredRuntime]: true };
+
+/** The program an agent's panes run its tasks with: a built-in one, or one registered before the config is read (core/config/runtimes.ts). */
+export type Runtime = BuiltInRuntime | RegisteredRuntime;
 
 /**
  * How an agent program is driven: `headless` runs it once per task with its

@@ -1,6 +1,7 @@
 /** BENCHMARKS.md: the targets table, then the details of each measure. */
 import { clockTicks } from "./procfs.js";
 import type { Results } from "./results.js";
+import type { PeerFigures } from "./peer-bench.js";
 import { share } from "./recorder.js";
 import { mb, ms, pct, rate, type Summary } from "./stats.js";
 
@@ -12,6 +13,8 @@ export function report(results: Results): string {
   const PLAN = results.plan;
   const QUICK = PLAN.quick;
   const { ours, baseline } = results.dispatch;
+  const peer = results.peer;
+  const peerMs = (value: number | undefined): string => (value === undefined ? "—" : ms(value));
   const lines: string[] = [];
   const push = (...more: string[]): void => void lines.push(...more);
   const m = results.machine;
@@ -26,16 +29,16 @@ export function report(results: Results): string {
     "",
     "## Against the targets",
     "",
-    "| Measure | Ours | Baseline: bare BullMQ + execa | Target | Verdict |",
-    "| --- | --- | --- | --- | --- |",
+    "| Measure | Ours | Baseline: bare BullMQ + execa | Peer-style (send-keys + capture-pane polling) | Target | Verdict |",
+    "| --- | --- | --- | --- | --- | --- |",
   );
   if (ours && baseline) {
     const ratio = ours.p50 / baseline.p50;
     push(
-      `| Dispatch \`true\`, p50 | ${ms(ours.p50)} | ${ms(baseline.p50)} | ≤ 10 ms | ${verdict(ours.p50 <= 10)} |`,
-      `| Dispatch \`true\`, p95 | ${ms(ours.p95)} | ${ms(baseline.p95)} | ≤ 25 ms | ${verdict(ours.p95 <= 25)} |`,
-      `| Dispatch \`true\`, p99 | ${ms(ours.p99)} | ${ms(baseline.p99)} | — | — |`,
-      `| Dispatch p50, ours ÷ baseline | ${times(ratio)} | 1× | ≤ 3× | ${verdict(ratio <= 3)} |`,
+      `| Dispatch \`true\`, p50 | ${ms(ours.p50)} | ${ms(baseline.p50)} | ${peerMs(peer?.dispatch.p50)} | ≤ 10 ms | ${verdict(ours.p50 <= 10)} |`,
+      `| Dispatch \`true\`, p95 | ${ms(ours.p95)} | ${ms(baseline.p95)} | ${peerMs(peer?.dispatch.p95)} | ≤ 25 ms | ${verdict(ours.p95 <= 25)} |`,
+      `| Dispatch \`true\`, p99 | ${ms(ours.p99)} | ${ms(baseline.p99)} | ${peerMs(peer?.dispatch.p99)} | — | — |`,
+      `| Dispatch p50 ÷ the baseline's | ${times(ratio)} | 1× | ${peer ? times(peer.dispatch.p50 / baseline.p50) : "—"} | ≤ 3× | ${verdict(ratio <= 3)} |`,
     );
   }
   for (const r of [...results.throughput].sort((a, b) => a.n - b.n)) {
@@ -43,38 +46,38 @@ export function report(results: Results): string {
     const ok = r.n === 8 && r.ours !== undefined && r.baseline !== undefined ? r.ours >= r.baseline : undefined;
     const ratio = r.ours !== undefined && r.baseline !== undefined ? ` (${times(r.ours / r.baseline)})` : "";
     push(
-      `| Throughput, ${r.n} agent${r.n > 1 ? "s" : ""} / concurrency ${r.n} | ${r.ours !== undefined ? rate(r.ours) : "n/a"}${ratio} | ${r.baseline !== undefined ? rate(r.baseline) : "n/a"} | ${target} | ${r.n === 8 ? verdict(ok) : "—"} |`,
+      `| Throughput, ${r.n} agent${r.n > 1 ? "s" : ""} / concurrency ${r.n} | ${r.ours !== undefined ? rate(r.ours) : "n/a"}${ratio} | ${r.baseline !== undefined ? rate(r.baseline) : "n/a"} | ${r.n === peer?.burst.panes ? `${rate(peer.burst.rate)}${r.baseline !== undefined ? ` (${times(peer.burst.rate / r.baseline)})` : ""}` : "—"} | ${target} | ${r.n === 8 ? verdict(ok) : "—"} |`,
     );
   }
   for (const r of results.throughput.filter((t) => t.n === 8 && t.oursCpuMs !== undefined && t.baselineCpuMs !== undefined)) {
     push(
-      `| CPU per task in the 8-way burst (all processes) | ${ms(r.oursCpuMs!)} (${times(r.oursCpuMs! / r.baselineCpuMs!)}) | ${ms(r.baselineCpuMs!)} | — (see Throughput below) | — |`,
+      `| CPU per task in the 8-way burst (all processes) | ${ms(r.oursCpuMs!)} (${times(r.oursCpuMs! / r.baselineCpuMs!)}) | ${ms(r.baselineCpuMs!)} | ${peer ? `${ms(peer.burst.cpuMs)} (${times(peer.burst.cpuMs / r.baselineCpuMs!)})` : "—"} | — (see Throughput below) | — |`,
     );
   }
   if (results.claude && "latency" in results.claude) {
     const { latency } = results.claude;
     push(
-      `| Agent completion latency (interactive Claude Code), median | ${ms(latency.p50)} (p95 ${ms(latency.p95)}) | — | ≤ 100 ms | ${verdict(latency.p50 <= 100)} |`,
+      `| Agent completion latency (interactive Claude Code), median | ${ms(latency.p50)} (p95 ${ms(latency.p95)}) | — | — | ≤ 100 ms | ${verdict(latency.p50 <= 100)} |`,
     );
   } else if (results.claude) {
-    push(`| Agent completion latency (interactive Claude Code), median | not measured: ${results.claude.skipped} | — | ≤ 100 ms | not measured |`);
+    push(`| Agent completion latency (interactive Claude Code), median | not measured: ${results.claude.skipped} | — | — | ≤ 100 ms | not measured |`);
   }
   if (results.sandbox && "bwrap" in results.sandbox) {
     const { bwrap, none } = results.sandbox;
     push(
-      `| Dispatch \`true\`, p50, \`sandbox: bwrap\` beside \`sandbox: none\` | ${ms(bwrap.p50)} (${ms(none.p50)} unsandboxed: +${ms(bwrap.p50 - none.p50)}) | — | — (for information) | — |`,
+      `| Dispatch \`true\`, p50, \`sandbox: bwrap\` beside \`sandbox: none\` | ${ms(bwrap.p50)} (${ms(none.p50)} unsandboxed: +${ms(bwrap.p50 - none.p50)}) | — | — | — (for information) | — |`,
     );
   } else if (results.sandbox) {
-    push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` | not measured: ${results.sandbox.skipped} | — | — | — |`);
+    push(`| Dispatch \`true\`, p50, \`sandbox: bwrap\` | not measured: ${results.sandbox.skipped} | — | — | — | — |`);
   }
   if (results.recorder) {
     const { on, off } = results.recorder;
     const cost = share(results.recorder);
     push(
-      `| The flight recorder's share of a burst's CPU (8 agents, \`echo x\`), whole swarm on − off | ${cost.toFixed(1)} % (${ms(on.cpuMs)} per task recorded, ${ms(off.cpuMs)} not) | ${ms(off.cpuMs)} (recorder off) | < 2 % | ${verdict(cost < 2)} |`,
+      `| The flight recorder's share of a burst's CPU (8 agents, \`echo x\`), whole swarm on − off | ${cost.toFixed(1)} % (${ms(on.cpuMs)} per task recorded, ${ms(off.cpuMs)} not) | ${ms(off.cpuMs)} (recorder off) | — | < 2 % | ${verdict(cost < 2)} |`,
     );
     push(
-      `| The flight recorder's own work per task (its writer re-run on the burst's recordings) | ${ms(results.recorder.writerCpuMs)} (${((results.recorder.writerCpuMs / on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU) | — | < 2 % | ${verdict(results.recorder.writerCpuMs / on.cpuMs < 0.02)} |`,
+      `| The flight recorder's own work per task (its writer re-run on the burst's recordings) | ${ms(results.recorder.writerCpuMs)} (${((results.recorder.writerCpuMs / on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU) | — | — | < 2 % | ${verdict(results.recorder.writerCpuMs / on.cpuMs < 0.02)} |`,
     );
   }
   for (const idle of results.idle) {
@@ -83,12 +86,12 @@ export function report(results: Results): string {
     const oursRss = idle.rssKb.daemon + idle.rssKb.redis;
     const tmuxRss = idle.rssKb.tmuxServer + idle.rssKb.tmuxClient;
     push(
-      `| Idle CPU, ${idle.agents} agents: ours (daemon + redis) | ${pct(oursCpu)} of a core | — | | |`,
-      `| Idle CPU, ${idle.agents} agents: tmux (server + control client) | ${pct(tmuxCpu)} of a core | — | | |`,
-      `| Idle CPU, ${idle.agents} agents: total | ${pct(oursCpu + tmuxCpu)} of a core | — | < 2 % of a core | ${verdict(oursCpu + tmuxCpu < 2)} |`,
-      `| Idle RSS, ${idle.agents} agents: ours (daemon + redis) | ${mb(oursRss)} | — | < 300 MB | ${verdict(oursRss < 300 * 1024)} |`,
-      `| Idle RSS, ${idle.agents} agents: tmux (server + control client) | ${mb(tmuxRss)} | — | — | — |`,
-      `| Idle RSS, ${idle.agents} agents: total | ${mb(oursRss + tmuxRss)} | — | — | — |`,
+      `| Idle CPU, ${idle.agents} agents: ours (daemon + redis) | ${pct(oursCpu)} of a core | — | — | | |`,
+      `| Idle CPU, ${idle.agents} agents: tmux (server + control client) | ${pct(tmuxCpu)} of a core | — | — | | |`,
+      `| Idle CPU, ${idle.agents} agents: total | ${pct(oursCpu + tmuxCpu)} of a core | — | — | < 2 % of a core | ${verdict(oursCpu + tmuxCpu < 2)} |`,
+      `| Idle RSS, ${idle.agents} agents: ours (daemon + redis) | ${mb(oursRss)} | — | — | < 300 MB | ${verdict(oursRss < 300 * 1024)} |`,
+      `| Idle RSS, ${idle.agents} agents: tmux (server + control client) | ${mb(tmuxRss)} | — | — | — | — |`,
+      `| Idle RSS, ${idle.agents} agents: total | ${mb(oursRss + tmuxRss)} | — | — | — | — |`,
     );
   }
   push("", "## Details", "");
@@ -199,6 +202,7 @@ export function report(results: Results): string {
       "",
     );
   }
+  if (results.peer) push(...peerDetails(results.peer), "");
   if (results.startup.length > 0) {
     push(
       "### Start-up (for information)",
@@ -212,4 +216,36 @@ export function report(results: Results): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The peer-style baseline's section of BENCHMARKS.md: how it dispatches, where its timings come from, its figures. */
+function peerDetails(peer: PeerFigures): string[] {
+  const { profile, plan, dispatch, burst } = peer;
+  return [
+    "### Peer-style baseline (send-keys + capture-pane polling)",
+    "",
+    `The same tasks dispatched the way tmux-based agent managers do it (scripts/bench/peer.ts, its own tmux server): each pane runs an interactive bash; a task is typed with \`tmux send-keys -l\`, then after ${profile.enterDelayMs} ms \`send-keys Enter\`; one poller runs \`tmux capture-pane -p -e -J\` on every pane, sleeping ${profile.pollMs} ms after each round, and a task is done once its pane's screen has changed and then stayed unchanged for ${profile.quietMs} ms. There is no exit code: \`echo x\` is checked by the line above the new prompt. Timings of ${profile.tool}, from its source: claude-squad (smtg-ai/claude-squad 434ca25) captures every instance's pane each 500 ms (\`app/app.go\` tickUpdateMetadataCmd, \`session/tmux/tmux.go\` HasUpdated: a sha256 of the screen, Ready when unchanged since the last tick) and sends a prompt as its text, 100 ms, Enter (\`session/instance.go\` SendPrompt, into the PTY of an attached tmux client rather than send-keys); ntm (Dicklesworthstone/ntm 6cc4f0b) types with \`send-keys -l\`, 100 ms, \`send-keys Enter\` (\`internal/tmux/session.go\`), and \`ntm wait\` polls every 2 s, "complete" after 5 s without output (\`internal/cli/wait.go\`); ccmanager (kbwo/ccmanager dbed136) runs its own PTY, no tmux, checks state every 100 ms and calls a screen idle after 1500 ms unchanged (\`src/services/sessionManager.ts\`, \`src/services/stateDetector/claude.ts\`). \`BENCH_PEER=ntm\` or \`BENCH_PEER=ccmanager\` runs with those timings (ccmanager's CPU then includes a tmux client per check, which ccmanager itself does not fork). A new task follows the "done" of the one before, which a poll round gives, so its dispatch takes about two rounds (the change, then the quiet one). The dispatch of \`true\` is one task at a time on one pane (${plan.dispatchWarmup} warm-up, ${plan.dispatchN} timed); the burst is ${burst.tasks} \`echo x\` over ${burst.panes} panes after one warm-up task each, its CPU that of this process (with the tmux clients it ran), the tmux server and the panes' shells.`,
+    "",
+    "| | n | min | mean | p50 | p95 | p99 | max |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    `| Dispatch \`true\`, send-keys → screen quiet | ${dispatch.n} | ${ms(dispatch.min)} | ${ms(dispatch.mean)} | ${ms(dispatch.p50)} | ${ms(dispatch.p95)} | ${ms(dispatch.p99)} | ${ms(dispatch.max)} |`,
+    "",
+    `Burst: ${burst.tasks} tasks in ${burst.seconds.toFixed(2)} s over ${burst.panes} panes, ${rate(burst.rate)}, CPU ${ms(burst.cpuMs)} per task.`,
+  ];
+}
+
+/** BENCH_ONLY=peer: the peer-style figures beside the bare baseline's, as text. */
+export function peerSummary(results: Results): string {
+  const peer = results.peer;
+  const baseline = results.dispatch.baseline;
+  const row = results.throughput.find((r) => r.n === peer?.burst.panes);
+  if (!peer || !baseline || !row?.baseline || row.baselineCpuMs === undefined) return "peer-style: not measured";
+  return [
+    `| Measure | Baseline: bare BullMQ + execa | Peer-style (${peer.profile.tool}'s timings) | peer ÷ baseline |`,
+    "| --- | --- | --- | --- |",
+    `| Dispatch \`true\`, p50 | ${ms(baseline.p50)} | ${ms(peer.dispatch.p50)} | ${times(peer.dispatch.p50 / baseline.p50)} |`,
+    `| Dispatch \`true\`, p95 | ${ms(baseline.p95)} | ${ms(peer.dispatch.p95)} | ${times(peer.dispatch.p95 / baseline.p95)} |`,
+    `| Throughput, ${peer.burst.panes} panes / concurrency ${peer.burst.panes}, \`echo x\` | ${rate(row.baseline)} | ${rate(peer.burst.rate)} | ${times(peer.burst.rate / row.baseline)} |`,
+    `| CPU per task in that burst | ${ms(row.baselineCpuMs)} | ${ms(peer.burst.cpuMs)} | ${times(peer.burst.cpuMs / row.baselineCpuMs)} |`,
+  ].join("\n");
 }

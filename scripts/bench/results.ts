@@ -1,4 +1,5 @@
 /** What a bench run measures, and the plan it follows (quick or full). */
+import type { PeerFigures } from "./peer-bench.js";
 import type { RecorderFigures } from "./recorder.js";
 import type { Summary } from "./stats.js";
 
@@ -18,6 +19,7 @@ export function planFor(quick: boolean) {
         settleMs: 5_000,
         sampleMs: 10_000,
         claudeTasks: 10,
+        peer: { dispatchWarmup: 2, dispatchN: 30, burst: 48, panes: 8 },
       }
     : {
         quick,
@@ -31,6 +33,7 @@ export function planFor(quick: boolean) {
         settleMs: 10_000,
         sampleMs: 20_000,
         claudeTasks: 30,
+        peer: { dispatchWarmup: 3, dispatchN: 100, burst: 160, panes: 8 },
       };
 }
 
@@ -60,4 +63,6 @@ export interface Results {
   sandbox?: { bwrap: Summary; none: Summary } | { skipped: string };
   /** Bursts on a swarm with the flight recorder and on one without, alternating (recorder.ts). */
   recorder?: RecorderFigures;
+  /** The same tasks typed with send-keys and judged done by capture-pane polling, as tmux-based agent managers do (peer-bench.ts). */
+  peer?: PeerFigures;
 }
