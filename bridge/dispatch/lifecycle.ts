@@ -50,15 +50,11 @@ export class Lifecycle {
     // The turn's record as the write-ahead leaves it: the program's report reads its output file (a shell's prose hint).
     const spec: TurnSpec = { ...first, record: { ...first.record, dispatch: token, session: session.name, outputFile: outputFile ?? record.outputFile } };
     const castFile = this.deps.recorder?.castFile(record.id);
-    await this.deps.records.writeAhead(record.id, {
-      dispatch: token,
-      session: session.name,
-      pane: session.paneKey,
-      attempts: attempt,
-      outputFile,
-      castFile,
-    });
-    await this.deps.registry.publish(session);
+    // Both must be in Redis before the text is typed; neither depends on the other, so one round trip.
+    await Promise.all([
+      this.deps.records.writeAhead(record.id, { dispatch: token, session: session.name, pane: session.paneKey, attempts: attempt, outputFile, castFile }),
+      this.deps.registry.publish(session),
+    ]);
     await this.deps.settle.before(record, session.name);
     const turn = await this.start(transport, spec, session, attempt > 1 ? `attempt ${attempt}` : undefined);
     const startedAt = Date.now();

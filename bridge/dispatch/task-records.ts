@@ -67,8 +67,8 @@ export class TaskRecords {
     await this.deps.recorder?.stop(record.id, label);
     // Idle before the result is visible: whoever reads the result and then the swarm's status sees the session free
     // (and its recording of this task has stopped, so the next task's output cannot land in it).
-    await freeSession?.();
-    const current = (await this.deps.ledger.get(record.id)) ?? record;
+    const [, stored] = await Promise.all([freeSession?.(), this.deps.ledger.get(record.id)]);
+    const current = stored ?? record;
     const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
     const recorded = await this.deps.ledger.finish(
       record.id,
