@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { AMEND_TASK, CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
+import { runScript, runScriptThenDelete } from "./ledger-run.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
 import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
@@ -62,7 +62,8 @@ export class Ledger {
     const fields = encode({ ...(rest as unknown as Fields), ...(env !== undefined && { env: JSON.stringify(env) }) });
     const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued", actor: origin?.actor, via: origin?.via });
     const idem = record.idempotencyKey;
-    const reply = (await this.script(
+    const reply = (await runScript(
+      this.redis,
       CREATE_TASK,
       5,
       this.keys.idempotency(idem ?? ""),
@@ -97,15 +98,6 @@ export class Ledger {
    * Runs a ledger script by its SHA1 (EVALSHA), sending the source only when the
    * server does not know it yet: the scripts are 1–1.4 KB and run on every transition.
    */
-  private async script(lua: string, numKeys: number, ...args: string[]): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(sha1(lua), numKeys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return this.redis.eval(lua, numKeys, ...args);
-    }
-  }
-
   /** The task's record; null when there is none, or when it fails validation (reported through `onInvalid`). */
   async get(id: string): Promise<TaskRecord | null> {
     const read = await this.read(id);
@@ -153,7 +145,7 @@ export class Ledger {
     // whoever sees the terminal state never sees the raw copy.
     const ending = typeof fields.status === "string" && isTerminal(fields.status);
     const applied = (
-      ending ? await this.scriptThenDelete(TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await this.script(TRANSITION_TASK, 3, ...args)
+      ending ? await runScriptThenDelete(this.redis, TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await runScript(this.redis, TRANSITION_TASK, 3, ...args)
     ) as number;
     return applied === 1;
   }
@@ -167,23 +159,8 @@ export class Ledger {
     const encoded = encode(usage);
     if (encoded.length === 0 || !isSafeId(id)) return false;
     const ev = eventFields("task.amended", { taskId: id, fields: Object.keys(usage).join(",") });
-    const set = (await this.script(AMEND_TASK, 2, this.keys.task(id), this.keys.events, String(encoded.length / 2), ...encoded, ...ev)) as number;
+    const set = (await runScript(this.redis, AMEND_TASK, 2, this.keys.task(id), this.keys.events, String(encoded.length / 2), ...encoded, ...ev)) as number;
     return set > 0;
-  }
-
-  /** `script`, and DEL `key`, in one MULTI/EXEC. */
-  private async scriptThenDelete(lua: string, numKeys: number, args: readonly string[], key: string): Promise<unknown> {
-    const run = async (bySha: boolean): Promise<[Error | null, unknown]> => {
-      const multi = this.redis.multi();
-      if (bySha) multi.evalsha(sha1(lua), numKeys, ...args);
-      else multi.eval(lua, numKeys, ...args);
-      const replies = (await multi.del(key).exec()) ?? [];
-      return (replies[0] ?? [new Error("transaction aborted"), null]) as [Error | null, unknown];
-    };
-    let [error, reply] = await run(true);
-    if (error?.message.startsWith("NOSCRIPT")) [error, reply] = await run(false);
-    if (error) throw error;
-    return reply;
   }
 
   /** Records the terminal state once; returns false when the task had already ended. */
@@ -250,12 +227,4 @@ export function eventFields(type: string, data: Record<string, string | undefine
 
 function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
-}
-
-const shas = new Map<string, string>();
-
-function sha1(text: string): string {
-  let sha = shas.get(text);
-  if (!sha) shas.set(text, (sha = createHash("sha1").update(text).digest("hex")));
-  return sha;
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { readRegularFile, type LogFn, type TaskRecord } from "../../../core/index.js";
-import { clipAnswer, isLimitMessage } from "../../events.js";
+import { isLimitMessage } from "../../events.js";
 import { agentJobFiles, writePrompt } from "../../shell/job-files.js";
 import {
   PaneUnusable,
@@ -11,22 +11,19 @@ import {
   type Found,
   type Interrupted,
   type PreparedTurn,
-  type ResultFields,
   type RunningTurn,
   type Transport,
   type TurnReport,
   type TurnSpec,
-  type UsageFields,
 } from "../../transport.js";
 import type { ClaudeHookEvent } from "../hook-events.js";
 import { interactivePrompt } from "../prompt.js";
 import { isLoginMessage, readClaudeScreen } from "../screen-state.js";
-import { readTurn } from "../transcript.js";
 import type { ClaudeChannel } from "./channel.js";
 import { AutoApprover } from "./approvals.js";
 import { INTERRUPT_KEY } from "./launch.js";
 import type { InteractiveClaude } from "./sessions.js";
-import { settledTranscript } from "./transcript-wait.js";
+import { fieldsAtStop, fieldsOf } from "./turn-fields.js";
 
 export interface InteractiveTransportDeps {
   readonly claude: InteractiveClaude;
@@ -44,8 +41,6 @@ const CLEAR_TIMEOUT_MS = 10_000;
 /** After Escape, the TUI shows its input box again within ~100 ms (measured); this is the bound, per try. */
 const INTERRUPT_WAIT_MS = 3000;
 const INTERRUPT_TRIES = 3;
-/** The transcript's last lines land a little after the hook (transcript-wait.ts); this bounds the wait. */
-const TRANSCRIPT_WAIT_MS = 1000;
 
 /**
  * Interactive Claude Code as a transport. A turn is a prompt pasted into the
@@ -129,7 +124,7 @@ export class InteractiveTransport implements Transport {
       },
       partial: async () => {
         // What the agent produced so far is kept: its last text, tokens, conversation.
-        const fields = await this.fieldsOf(channel, submitted.promptId, "interrupted");
+        const fields = await fieldsOf(this.deps, channel, submitted.promptId, "interrupted");
         this.deps.claude.compact(pane);
         return fields;
       },
@@ -187,8 +182,8 @@ export class InteractiveTransport implements Transport {
     if (end.sessionId) await this.deps.conversations.set(pane.name, end.sessionId);
     const stopped = end.event === "Stop";
     const { fields, late } = stopped
-      ? this.fieldsAtStop(channel, end.promptId, end.lastMessage ?? "")
-      : { fields: await this.fieldsOf(channel, end.promptId, "failed", end.lastMessage), late: undefined };
+      ? fieldsAtStop(this.deps, channel, end.promptId, end.lastMessage ?? "")
+      : { fields: await fieldsOf(this.deps, channel, end.promptId, "failed", end.lastMessage), late: undefined };
     // The turn's hooks are all in (its Stop came last): cut the file back before the result is recorded.
     this.deps.claude.compact(pane);
     if (isLoginMessage(`${end.lastMessage ?? ""}\n${end.error ?? ""}`)) this.deps.claude.setState(pane, "needs-login");
@@ -203,49 +198,6 @@ export class InteractiveTransport implements Transport {
       return { status: "failed", exitCode: null, reason, fields, late };
     }
     return { status: "completed", exitCode: null, fields, late };
-  }
-
-  /** A stopped turn's fields now (usage too, if the transcript already shows the turn's end), and its usage later otherwise. */
-  private fieldsAtStop(channel: ClaudeChannel, promptId: string | undefined, lastMessage: string): { fields: ResultFields; late?: () => Promise<UsageFields> } {
-    const fields: Record<string, string | number> = {};
-    if (lastMessage) fields.answer = clipAnswer(lastMessage, "answer is in the transcript");
-    if (channel.conversationId) fields.agentSessionId = channel.conversationId;
-    const path = this.transcriptOf(channel);
-    if (!path || !promptId) return { fields };
-    const settled = (text: string): boolean => readTurn(text, promptId).lastText.trim() === lastMessage.trim();
-    const now = readRegularFile(path);
-    if (now !== null && settled(now)) return { fields: { ...fields, ...usageOf(readTurn(now, promptId)) } };
-    const late = async (): Promise<UsageFields> => {
-      const began = Date.now();
-      const transcript = await settledTranscript(path, settled, TRANSCRIPT_WAIT_MS);
-      this.deps.log("job.transcript", { session: channel.session.name, waitedMs: Date.now() - began, settled: transcript !== null && settled(transcript) });
-      return transcript === null ? {} : usageOf(readTurn(transcript, promptId));
-    };
-    return { fields, late };
-  }
-
-  /** The transcript's path from the program's hook input: only a file in its own config folder is read. */
-  private transcriptOf(channel: ClaudeChannel): string | null {
-    const path = channel.transcriptPath;
-    return path && this.deps.claude.ownsTranscript(channel.session.agent, path) ? path : null;
-  }
-
-  /**
-   * Answer, tokens and turns of the prompt's turn, from the transcript, read
-   * once it shows how the turn ended: the interrupt, or a failed turn (as it is).
-   */
-  private async fieldsOf(channel: ClaudeChannel, promptId: string | undefined, ending: "interrupted" | "failed", lastMessage?: string): Promise<ResultFields> {
-    const fields: Record<string, string | number> = {};
-    const settled = (text: string): boolean => ending === "failed" || !promptId || readTurn(text, promptId).interrupted;
-    const began = Date.now();
-    const path = this.transcriptOf(channel);
-    const transcript = path && promptId ? await settledTranscript(path, settled, TRANSCRIPT_WAIT_MS) : null;
-    this.deps.log("job.transcript", { session: channel.session.name, waitedMs: Date.now() - began, settled: transcript !== null && settled(transcript) });
-    const turn = transcript !== null && promptId ? readTurn(transcript, promptId) : null;
-    const answer = lastMessage ?? turn?.lastText ?? "";
-    if (answer) fields.answer = clipAnswer(answer, "answer is in the transcript");
-    if (channel.conversationId) fields.agentSessionId = channel.conversationId;
-    return turn ? { ...fields, ...usageOf(turn) } : fields;
   }
 
   /** Escape until the input box is back (screen fallback: no hook reports an interrupt). */
@@ -270,13 +222,4 @@ interface InteractiveTurn extends RunningTurn {
 /** Our prompt, recognised by its result file: the path holds the dispatch token (`<task>-<attempt>.md`). */
 function isSubmission(event: ClaudeHookEvent, resultFile: string): boolean {
   return event.event === "UserPromptSubmit" && (event.prompt ?? "").includes(`\`${resultFile}\``);
-}
-
-/** The usage figures of a turn read from the transcript (absent ones left out). */
-function usageOf(turn: ReturnType<typeof readTurn>): UsageFields {
-  return {
-    ...(turn.inputTokens !== undefined ? { inputTokens: turn.inputTokens } : {}),
-    ...(turn.outputTokens !== undefined ? { outputTokens: turn.outputTokens } : {}),
-    ...(turn.turns > 0 ? { turns: turn.turns } : {}),
-  };
 }

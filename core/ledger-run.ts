@@ -1,0 +1,39 @@
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+
+/**
+ * Running the ledger's Lua scripts: by SHA (the script text is sent once per
+ * Redis server), falling back to the text when the server does not know it
+ * (NOSCRIPT: a restarted or flushed Redis).
+ */
+export async function runScript(redis: Redis, lua: string, numKeys: number, ...args: string[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(sha1(lua), numKeys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+    return redis.eval(lua, numKeys, ...args);
+  }
+}
+
+/** `runScript`, and DEL `key`, in one MULTI/EXEC. */
+export async function runScriptThenDelete(redis: Redis, lua: string, numKeys: number, args: readonly string[], key: string): Promise<unknown> {
+  const run = async (bySha: boolean): Promise<[Error | null, unknown]> => {
+    const multi = redis.multi();
+    if (bySha) multi.evalsha(sha1(lua), numKeys, ...args);
+    else multi.eval(lua, numKeys, ...args);
+    const replies = (await multi.del(key).exec()) ?? [];
+    return (replies[0] ?? [new Error("transaction aborted"), null]) as [Error | null, unknown];
+  };
+  let [error, reply] = await run(true);
+  if (error?.message.startsWith("NOSCRIPT")) [error, reply] = await run(false);
+  if (error) throw error;
+  return reply;
+}
+
+const shas = new Map<string, string>();
+
+function sha1(text: string): string {
+  let sha = shas.get(text);
+  if (!sha) shas.set(text, (sha = createHash("sha1").update(text).digest("hex")));
+  return sha;
+}
