@@ -59,7 +59,7 @@ export interface AgentOutcome {
   outputTokens?: number;
   turns?: number;
   /** The program's conversation id, for `--resume` on the next task. */
-  sessionId?: string;
+  conversationId?: string;
   isError?: boolean;
   errorMessage?: string;
   /** The program hit a rate or usage limit: a control-flow signal for the queue, not the task's fault. */

@@ -14,7 +14,7 @@ export function parseStreamJson(text: string): AgentOutcome {
   let lastText = "";
   let result: JsonObject | null = null;
   for (const event of events) {
-    outcome.sessionId = str(event.session_id) ?? outcome.sessionId;
+    outcome.conversationId = str(event.session_id) ?? outcome.conversationId;
     if (event.type === "assistant") {
       const texts = blocks(event.message)
         .filter((b) => b.type === "text")

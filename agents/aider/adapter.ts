@@ -48,7 +48,7 @@ export function parseAiderOutput(text: string): AgentOutcome {
   let error: string | undefined;
   for (const line of lines) {
     // Ours is the first line; a later one would be aider echoing something.
-    if (line.startsWith(BANNER) && outcome.sessionId === undefined) outcome.sessionId = line.slice(BANNER.length).trim() || undefined;
+    if (line.startsWith(BANNER) && outcome.conversationId === undefined) outcome.conversationId = line.slice(BANNER.length).trim() || undefined;
     const tokens = TOKENS.exec(line);
     if (tokens) {
       outcome.events += 1;

@@ -22,7 +22,7 @@ describe("the hook script", () => {
     const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
     expect(lines).toHaveLength(2);
     const [submit, stop] = parseHookLines(`${lines.join("\n")}\n`);
-    expect(submit).toMatchObject({ event: "UserPromptSubmit", sessionId: "s-1", prompt: 'two\nlines, "quoted" and ünïcode' });
+    expect(submit).toMatchObject({ event: "UserPromptSubmit", conversationId: "s-1", prompt: 'two\nlines, "quoted" and ünïcode' });
     expect(Math.abs(submit!.at - Date.now())).toBeLessThan(10_000);
     expect(stop).toMatchObject({ event: "Stop" });
   });
@@ -46,7 +46,7 @@ describe("hook events", () => {
     ).toMatchObject({
       event: "Stop",
       at: 1795306034329,
-      sessionId: "s",
+      conversationId: "s",
       transcriptPath: "/t.jsonl",
       promptId: "p",
       lastMessage: "done",

@@ -11,7 +11,7 @@ export interface ClaudeHookEvent {
   readonly event: string;
   /** When the hook started, ms since the epoch. */
   readonly at: number;
-  readonly sessionId?: string;
+  readonly conversationId?: string;
   readonly transcriptPath?: string;
   /** Names the turn a prompt started: UserPromptSubmit, Stop and the hooks between carry it. */
   readonly promptId?: string;
@@ -49,7 +49,7 @@ export function parseHookLine(line: string): ClaudeHookEvent | null {
   return {
     event: outer.event,
     at,
-    sessionId: str(input.session_id),
+    conversationId: str(input.session_id),
     transcriptPath: str(input.transcript_path),
     promptId: str(input.prompt_id),
     prompt: typeof input.prompt === "string" ? input.prompt : undefined,

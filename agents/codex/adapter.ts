@@ -25,7 +25,7 @@ export function parseCodexEvents(text: string): AgentOutcome {
   let toolCalls = 0;
   for (const event of events) {
     const item = isObject(event.item) ? event.item : null;
-    if (event.type === "thread.started") outcome.sessionId = str(event.thread_id) ?? outcome.sessionId;
+    if (event.type === "thread.started") outcome.conversationId = str(event.thread_id) ?? outcome.conversationId;
     else if (event.type === "item.completed" && item?.type === "agent_message") outcome.answer = str(item.text) ?? outcome.answer;
     else if (event.type === "item.completed" && TOOL_ITEMS.has(str(item?.type) ?? "")) toolCalls += 1;
     else if (event.type === "turn.completed") {

@@ -24,7 +24,7 @@ export function parseGeminiEvents(text: string): AgentOutcome {
   let result: JsonObject | null = null;
   let lastError: string | undefined;
   for (const event of events) {
-    if (event.type === "init") outcome.sessionId = str(event.session_id) ?? outcome.sessionId;
+    if (event.type === "init") outcome.conversationId = str(event.session_id) ?? outcome.conversationId;
     else if (event.type === "message" && event.role === "assistant")
       answer = event.delta === true ? answer + (str(event.content) ?? "") : (str(event.content) ?? "");
     else if (event.type === "tool_use") answer = "";
@@ -81,7 +81,7 @@ function jsonDocument(text: string): JsonObject | null {
 
 /** `--output-format json`: one object at the end; tokens are per model under stats.models. */
 function parseJsonOutput(output: JsonObject): AgentOutcome {
-  const outcome: AgentOutcome = { answer: str(output.response) ?? "", events: 1, sessionId: str(output.session_id) };
+  const outcome: AgentOutcome = { answer: str(output.response) ?? "", events: 1, conversationId: str(output.session_id) };
   const models = isObject(output.stats) && isObject(output.stats.models) ? Object.values(output.stats.models).filter(isObject) : [];
   for (const model of models) {
     const tokens = isObject(model.tokens) ? model.tokens : {};

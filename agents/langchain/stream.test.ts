@@ -26,7 +26,7 @@ describe("parsing the langchain agent's events", () => {
     expect(parseLangchainEvents(lines([start, { type: "assistant", text: "Writing." }, done()]))).toEqual({
       answer: "Committed.",
       events: 3,
-      sessionId: SESSION,
+      conversationId: SESSION,
       turns: 3,
       inputTokens: 120,
       outputTokens: 30,
@@ -40,7 +40,7 @@ describe("parsing the langchain agent's events", () => {
 
   it("fails with the printed lines when no result came (a crash)", () => {
     const outcome = parseLangchainEvents(lines([start], ["node:internal/modules/esm/resolve:1", "Error: Cannot find module 'langchain'"]));
-    expect(outcome).toMatchObject({ isError: true, sessionId: SESSION });
+    expect(outcome).toMatchObject({ isError: true, conversationId: SESSION });
     expect(outcome.errorMessage).toContain("Cannot find module");
     expect(parseLangchainEvents("").errorMessage).toBe("the langchain agent ended without a result");
   });

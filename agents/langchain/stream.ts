@@ -15,7 +15,7 @@ export function parseLangchainEvents(text: string): AgentOutcome {
   let lastText = "";
   let result: JsonObject | null = null;
   for (const event of events) {
-    outcome.sessionId = str(event.session_id) ?? outcome.sessionId;
+    outcome.conversationId = str(event.session_id) ?? outcome.conversationId;
     if (event.type === "assistant") lastText = str(event.text) ?? lastText;
     else if (event.type === "result") result = event;
   }

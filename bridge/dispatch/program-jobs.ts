@@ -133,7 +133,7 @@ export class ProgramJobs {
     const conversations = this.options.conversations;
     if (!conversations) return;
     if (outcome.isError && isLostConversation(outcome.errorMessage ?? "")) await conversations.clear(session);
-    else if (outcome.sessionId) await conversations.set(session, outcome.sessionId);
+    else if (outcome.conversationId) await conversations.set(session, outcome.conversationId);
   }
 }
 
@@ -150,7 +150,7 @@ function reasonOf(outcome: AgentOutcome, exitCode: number | null): string | unde
 function fieldsOf(outcome: AgentOutcome): Record<string, string | number> {
   const fields: Record<string, string | number> = {};
   if (outcome.answer) fields.answer = clipAnswer(outcome.answer, "stream is in the task's events file");
-  if (outcome.sessionId) fields.agentSessionId = outcome.sessionId;
+  if (outcome.conversationId) fields.agentSessionId = outcome.conversationId;
   if (outcome.rateLimitResetAt) fields.rateLimitResetAt = outcome.rateLimitResetAt;
   for (const key of ["costUsd", "inputTokens", "outputTokens", "turns"] as const) {
     const value = outcome[key];

@@ -17,7 +17,7 @@ describe("claude (recorded from Claude Code 2.1.197)", () => {
   it("reads answer, cost, tokens, turns and session id", () => {
     const outcome = parse("claude", "plain.jsonl");
     expect(outcome).toMatchObject({ answer: "The answer is 42.", turns: 1, events: 3 });
-    expect(outcome.sessionId).toMatch(UUID);
+    expect(outcome.conversationId).toMatch(UUID);
     expect(outcome.costUsd).toBeGreaterThan(0);
     expect(outcome.inputTokens).toBeGreaterThan(1000);
     expect(outcome.outputTokens).toBeGreaterThan(0);
@@ -29,7 +29,7 @@ describe("claude (recorded from Claude Code 2.1.197)", () => {
   });
 
   it("keeps the session id of a resumed conversation", () => {
-    expect(parse("claude", "resumed.jsonl")).toMatchObject({ answer: "I can see: tag-first, tag-second", sessionId: "cafb0bec-ac2d-4d58-91e1-0529fb8b7b85" });
+    expect(parse("claude", "resumed.jsonl")).toMatchObject({ answer: "I can see: tag-first, tag-second", conversationId: "cafb0bec-ac2d-4d58-91e1-0529fb8b7b85" });
   });
 
   it("reports an API error as an error with its message", () => {
@@ -58,7 +58,7 @@ describe("claude (recorded from Claude Code 2.1.197)", () => {
     expect(runtimeAdapter("claude").parseEvents(text)).toEqual({
       answer: "",
       events: 2,
-      sessionId: "s-1",
+      conversationId: "s-1",
       rateLimited: true,
       rateLimitResetAt: "2026-01-01T00:00:00.000Z",
       isError: true,
@@ -75,14 +75,14 @@ describe("qwen (recorded from Qwen Code 0.15.10)", () => {
   it("reads answer, tokens and session id (qwen reports no cost)", () => {
     const outcome = parse("qwen", "plain.jsonl");
     expect(outcome).toMatchObject({ answer: "The answer is 42.", turns: 1 });
-    expect(outcome.sessionId).toMatch(UUID);
+    expect(outcome.conversationId).toMatch(UUID);
     expect(outcome.inputTokens).toBeGreaterThan(0);
     expect(outcome.costUsd).toBeUndefined();
   });
 
   it("reads a tool round trip and a resumed conversation", () => {
     expect(parse("qwen", "tool.jsonl")).toMatchObject({ answer: "I ran the command and wrote the file.", turns: 2 });
-    expect(parse("qwen", "resumed.jsonl")).toMatchObject({ answer: "I can see: tag-first, tag-second", sessionId: "7367bb2e-ee54-4f25-a640-f4d3e3fccb2c" });
+    expect(parse("qwen", "resumed.jsonl")).toMatchObject({ answer: "I can see: tag-first, tag-second", conversationId: "7367bb2e-ee54-4f25-a640-f4d3e3fccb2c" });
   });
 
   it("turns qwen's `[API Error: …]` answer (reported as success) into an error", () => {
@@ -97,7 +97,7 @@ describe("qwen (recorded from Qwen Code 0.24.4, which prints a ripgrep warning b
   it("reads answer, tokens, session id and a tool round trip", () => {
     const outcome = parse("qwen", "0.24.4/plain.jsonl");
     expect(outcome).toMatchObject({ answer: "The answer is 42.", turns: 1 });
-    expect(outcome.sessionId).toMatch(UUID);
+    expect(outcome.conversationId).toMatch(UUID);
     expect(outcome.inputTokens).toBeGreaterThan(0);
     expect(outcome.isError).toBeUndefined();
     expect(parse("qwen", "0.24.4/tool.jsonl")).toMatchObject({ answer: "I ran the command and wrote the file.", turns: 2 });
@@ -116,7 +116,7 @@ describe("codex (recorded from the real Codex CLI 0.169.0 against our Responses 
     expect(parse("codex", "plain.jsonl")).toEqual({
       answer: "The answer is 42.",
       events: 5,
-      sessionId: "01a200f5-3c5a-7251-bb90-e6a221f7c8f4",
+      conversationId: "01a200f5-3c5a-7251-bb90-e6a221f7c8f4",
       turns: 1,
       inputTokens: 5166,
       outputTokens: 42,
@@ -163,7 +163,7 @@ describe("gemini (written from the documented stream-json and json formats)", ()
     expect(parse("gemini", "plain.jsonl")).toEqual({
       answer: "The answer is 42.",
       events: 5,
-      sessionId: "8f6b2c3e-6d1a-4f0e-9a51-2b7c1d9e4f20",
+      conversationId: "8f6b2c3e-6d1a-4f0e-9a51-2b7c1d9e4f20",
       inputTokens: 8120,
       outputTokens: 23,
     });
@@ -181,7 +181,7 @@ describe("gemini (written from the documented stream-json and json formats)", ()
     expect(parse("gemini", "single.json")).toEqual({
       answer: "The answer is 42.",
       events: 1,
-      sessionId: "5e4d3c2b-1a09-4f8e-b7d6-c5b4a3928170",
+      conversationId: "5e4d3c2b-1a09-4f8e-b7d6-c5b4a3928170",
       inputTokens: 8850,
       outputTokens: 35,
     });
@@ -193,7 +193,7 @@ describe("gemini (recorded from Gemini CLI 0.61.0)", () => {
     expect(parse("gemini", "real-plain.jsonl")).toEqual({
       answer: "The answer is 42.",
       events: 4,
-      sessionId: "57f4a914-7c35-44a4-b350-3e2688442894",
+      conversationId: "57f4a914-7c35-44a4-b350-3e2688442894",
       inputTokens: 130,
       outputTokens: 8,
     });
@@ -242,7 +242,7 @@ describe("aider (written from its plain output)", () => {
     expect(parse("aider", "plain.txt")).toEqual({
       answer: "The answer is 42.",
       events: 1,
-      sessionId: "T0001-1",
+      conversationId: "T0001-1",
       turns: 1,
       inputTokens: 2300,
       outputTokens: 12,

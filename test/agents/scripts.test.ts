@@ -162,7 +162,7 @@ describe("the other programs' command lines", () => {
     expect(stdout.split("\n")[0]).toBe("claude-agent: aider chat T1-1");
     expect(existsSync(join(configDir, "chats"))).toBe(true);
     const events = readFileSync(first.job.eventsFile, "utf8");
-    expect(runtimeAdapter("aider").parseEvents(events).sessionId).toBe("T1-1");
+    expect(runtimeAdapter("aider").parseEvents(events).conversationId).toBe("T1-1");
     const resumed = setup("aider", { resumeId: "T0001-1" });
     run(resumed.script, resumed.dir, "aider/plain.txt");
     expect(argvOf(resumed.dir)).toContain(`${join(resumed.dir, "config dir")}/chats/T0001-1.md`);

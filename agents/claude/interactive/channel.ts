@@ -117,7 +117,7 @@ export class ClaudeChannel {
 
   /** The state a hook leaves the program in (docs/INTERACTIVE.md has the table). */
   private apply(event: ClaudeHookEvent): void {
-    if (event.sessionId) this.conversationId = event.sessionId;
+    if (event.conversationId) this.conversationId = event.conversationId;
     if (event.transcriptPath) this.transcriptPath = event.transcriptPath;
     switch (event.event) {
       case "UserPromptSubmit":

@@ -179,7 +179,7 @@ export class InteractiveTransport implements Transport {
    * added to the record when they land (`late`), instead of holding the result back for them.
    */
   private async reportOf(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<TurnReport> {
-    if (end.sessionId) await this.deps.conversations.set(pane.name, end.sessionId);
+    if (end.conversationId) await this.deps.conversations.set(pane.name, end.conversationId);
     const stopped = end.event === "Stop";
     const { fields, late } = stopped
       ? fieldsAtStop(this.deps, channel, end.promptId, end.lastMessage ?? "")
