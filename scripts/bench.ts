@@ -8,6 +8,7 @@
  *   BENCH_QUICK=1 npm run bench   smaller run (~1 minute)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
+ *   BENCH_ONLY=api npm run bench       only the control plane's figures (API vs SDK submit → result, SSE fan-out CPU, /metrics with 64 agents), printed
  *
  * Timings belong here only: tests never assert them.
  */
@@ -21,6 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { redisServerVersion } from "../core/index.js";
 import { alternating } from "./bench/alternate.js";
+import { measureApiFigures } from "./bench/api.js";
 import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./bench/baseline.js";
 import { Cleanups } from "./bench/cleanup.js";
 import { childrenOf, clockTicks, cpuMs, readStat, rssKb } from "./bench/procfs.js";
@@ -268,6 +270,10 @@ async function main(): Promise<void> {
     }
     if (ONLY === "recorder") {
       results.recorder = await measureRecorderCost(PLAN, cleanups, say);
+      return;
+    }
+    if (ONLY === "api") {
+      await measureApiFigures(QUICK, cleanups, say);
       return;
     }
     await measureAll(results, cleanups);

@@ -7,19 +7,18 @@
  *    against the same burst with none (the difference is the fan-out's cost);
  *  - GET /metrics with 64 agents.
  *
- *   npm run build && node dist/scripts/bench/api.js        (BENCH_QUICK=1: smaller)
+ *   BENCH_ONLY=api npm run bench        (BENCH_QUICK=1: smaller)
  */
 import { Agent, request } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Cleanups } from "./cleanup.js";
+import type { Cleanups } from "./cleanup.js";
 import { clockTicks, readStat } from "./procfs.js";
 import { describe, ms, pct, summarize } from "./stats.js";
 import { AGENT, startBenchSwarm, type BenchSwarm } from "./swarm.js";
 
-const QUICK = process.env.BENCH_QUICK === "1";
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
+type Say = (line: string) => void;
 const API_YAML = (agents: string) => `${agents}api:\n  listen: 127.0.0.1:0\n  rate_limit: 10000000\n`;
 
 interface Api {
@@ -148,21 +147,19 @@ async function metricsRender(cleanups: Cleanups, agents: number, rounds: number)
   }
 }
 
-async function main(): Promise<void> {
-  const cleanups = new Cleanups();
+/** The three figures, printed through `say` (BENCHMARKS.md is left as it is). */
+export async function measureApiFigures(quick: boolean, cleanups: Cleanups, print: Say): Promise<void> {
+  say = print;
+  say(`\ncontrol plane (API): a swarm of 1 shell agent × 8 replicas, then one of 64 agents for /metrics`);
+  const swarm = await startBenchSwarm(8, cleanups, API_YAML(`agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: 8\n    timeout: 120\n`));
   try {
-    const swarm = await startBenchSwarm(8, cleanups, API_YAML(`agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: 8\n    timeout: 120\n`));
-    try {
-      const api = apiOf(swarm);
-      await submitToResult(swarm, api, QUICK ? 50 : 200);
-      await sseFanOut(swarm, api, 100, QUICK ? 300 : 1000);
-    } finally {
-      await swarm.stop();
-    }
-    await metricsRender(cleanups, 64, QUICK ? 30 : 100);
+    const api = apiOf(swarm);
+    await submitToResult(swarm, api, quick ? 50 : 200);
+    await sseFanOut(swarm, api, 100, quick ? 300 : 1000);
   } finally {
-    await cleanups.runAll();
+    await swarm.stop();
   }
+  await metricsRender(cleanups, 64, quick ? 30 : 100);
 }
 
-await main();
+let say: Say = () => undefined;
