@@ -84,7 +84,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   blocking.on("error", () => undefined);
   const client = new SwarmClient(redis, options.config, () => createRedis(options.target, { worker: true, name: "api-watcher" }), prefix);
   const control = new LocalControl(client);
-  const hub = new EventHub(blocking, redis, client.events.key);
+  const streams: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.streams };
+  const hub = new EventHub(blocking, redis, client.events.key, streams.coalesceMs);
   const metrics = new ApiMetrics(client);
   const tokens = new TokenStore(redis, prefix);
   const web = createWeb({ redis, prefix, tmuxSocket: homePaths(options.home).tmuxSocket, loopback: isLoopback(api.listen.host), tls: api.tls !== null });
@@ -110,7 +111,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       metrics,
       api,
       swarm: options.config,
-      streams: { ...DEFAULT_STREAM_LIMITS, ...options.streams },
+      streams,
     };
     const https = api.tls ? { cert: readTls(api.tls.cert, "api.tls.cert"), key: readTls(api.tls.key, "api.tls.key") } : undefined;
     const built = await buildApp({

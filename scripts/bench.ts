@@ -10,6 +10,7 @@
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
  *   BENCH_ONLY=peer npm run bench      only the peer-style baseline (send-keys + capture-pane polling) beside the bare baseline, printed
  *   BENCH_PEER=ntm|ccmanager           the peer-style baseline with that tool's timings (default: claude-squad's; scripts/bench/peer-bench.ts)
+ *   BENCH_ONLY=api npm run bench       only the control plane's figures (API vs SDK submit → result, SSE fan-out CPU, /metrics with 64 agents), printed
  *
  * Timings belong here only: tests never assert them.
  */
@@ -23,6 +24,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { redisServerVersion } from "../core/index.js";
 import { alternating } from "./bench/alternate.js";
+import { measureApiFigures } from "./bench/api.js";
 import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./bench/baseline.js";
 import { Cleanups } from "./bench/cleanup.js";
 import { childrenOf, clockTicks, cpuMs, readStat, rssKb } from "./bench/procfs.js";
@@ -323,6 +325,10 @@ async function main(): Promise<void> {
       await measureBaselineAlone(results, cleanups);
       results.peer = await measurePeer(peerProfile(), PLAN.peer, cleanups, say);
       say(`\n${peerSummary(results)}`);
+      return;
+    }
+    if (ONLY === "api") {
+      await measureApiFigures(QUICK, cleanups, say);
       return;
     }
     await measureAll(results, cleanups);

@@ -47,7 +47,7 @@ export function serveSse(reply: FastifyReply, hub: EventHub, filter: EventFilter
   };
   // Checked before each write: what the client has not taken since the last batches. One batch (at most
   // the hub's 1,000 events) may be larger than the limit; a client that keeps up drains it before the next.
-  const write = (frame: string): void => {
+  const write = (frame: string | Buffer): void => {
     if (ended) return;
     if (res.writableLength > limits.maxBufferedBytes) {
       const reason = `client too slow: more than ${limits.maxBufferedBytes} bytes of events waiting; resume with Last-Event-ID`;
@@ -57,9 +57,7 @@ export function serveSse(reply: FastifyReply, hub: EventHub, filter: EventFilter
   };
   const subscription = hub.subscribe(filter, after, {
     events(events: readonly SwarmEvent[]) {
-      let frames = "";
-      for (const event of events) frames += frame(event);
-      write(frames);
+      write(framesOf(events));
     },
     gap(info) {
       write(`event: gap\ndata: ${JSON.stringify({ ...info, reason: "events after the resume id were trimmed from the stream (it keeps about 100,000)" })}\n\n`);
@@ -80,8 +78,34 @@ export function serveSse(reply: FastifyReply, hub: EventHub, filter: EventFilter
   });
 }
 
+/**
+ * The frames of a delivery, built once however many clients it goes to:
+ * the hub hands every unfiltered live subscriber the same array, so their
+ * frames are one Buffer (serialised and encoded once, written to each
+ * socket); a filtered subscriber's array is its own, but each event's frame
+ * is still built once.
+ */
+const batchFrames = new WeakMap<readonly SwarmEvent[], Buffer>();
+const eventFrames = new WeakMap<SwarmEvent, string>();
+
+export function framesOf(events: readonly SwarmEvent[]): Buffer {
+  let frames = batchFrames.get(events);
+  if (!frames) {
+    let text = "";
+    for (const event of events) text += frameOf(event);
+    frames = Buffer.from(text);
+    batchFrames.set(events, frames);
+  }
+  return frames;
+}
+
 /** Event types are ours, but a type that is not a plain word becomes `message` rather than break the frame. */
-function frame(event: SwarmEvent): string {
-  const type = /^[a-z0-9][a-z0-9.-]{0,63}$/.test(event.type) ? event.type : "message";
-  return `id: ${event.id}\nevent: ${type}\ndata: ${JSON.stringify(event)}\n\n`;
+function frameOf(event: SwarmEvent): string {
+  let frame = eventFrames.get(event);
+  if (frame === undefined) {
+    const type = /^[a-z0-9][a-z0-9.-]{0,63}$/.test(event.type) ? event.type : "message";
+    frame = `id: ${event.id}\nevent: ${type}\ndata: ${JSON.stringify(event)}\n\n`;
+    eventFrames.set(event, frame);
+  }
+  return frame;
 }

@@ -1,7 +1,7 @@
 import type { ApiConfig, SwarmConfig } from "../../core/index.js";
 import type { TokenStore } from "../auth/tokens.js";
 import type { LocalControl } from "../control/local.js";
-import type { EventHub } from "../events/hub.js";
+import { DEFAULT_COALESCE_MS, type EventHub } from "../events/hub.js";
 import type { HealthCheck } from "../health.js";
 import type { IdempotencyGuard } from "../http/idempotency.js";
 import type { ApiMetrics } from "../metrics/metrics.js";
@@ -25,6 +25,8 @@ export interface StreamLimits {
   readonly maxBufferedBytes: number;
   /** How often an idle stream gets a heartbeat (SSE comment, WebSocket ping). */
   readonly heartbeatMs: number;
+  /** In a burst, live events go out in batches at most this often (events/hub.ts); 0: as each read returns. */
+  readonly coalesceMs: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxBufferedBytes: 1 << 20, heartbeatMs: 15_000 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxBufferedBytes: 1 << 20, heartbeatMs: 15_000, coalesceMs: DEFAULT_COALESCE_MS };

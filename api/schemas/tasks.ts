@@ -68,6 +68,14 @@ export const taskView = z.object({
   diffStat: z.string().optional(),
   commit: z.string().optional(),
   gateOutput: z.string().optional(),
+  gateRetries: z.number().int().optional().describe("how many times a failing gate's output went back to the agent"),
+  rateLimitResetAt: z.string().optional().describe("the program hit a rate or usage limit: when it lifts (ISO 8601), if the program said"),
+  outputError: z.string().optional().describe("why the recorded output is incomplete (its file could not be written); the exit code stands"),
+  memoryEntries: z.array(z.string()).optional().describe("ids of the memory entries put into the prompt"),
+  castFile: z
+    .string()
+    .optional()
+    .describe("the flight recorder's recording of the task's pane (asciicast v2), `<home>/output/<id>.cast`; play it with `claude-agent replay ID`"),
   task: z.string().optional().describe("the task text (on GET /v1/tasks/{id})"),
   routedBy: z.string().optional(),
   priority: z.number().optional(),

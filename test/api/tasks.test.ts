@@ -3,6 +3,8 @@
  * with filters and pages, cancel, idempotency, and the audit record every
  * mutation leaves on the event stream.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
 
@@ -109,5 +111,27 @@ describe("the task API", () => {
     const status = api.swarm.cli(["status"]);
     expect(status.stdout).toContain(`api: ${api.url}`);
     expect(JSON.parse(api.swarm.cli(["status", "--json"]).stdout).api).toEqual({ url: api.url });
+  });
+
+  it("carries the task's flight recording (castFile) on the task and its result, and documents every field it answers", async () => {
+    const { json } = await api.call("POST", "/v1/tasks", { body: { task: "echo recorded", agent: "alpha" } });
+    const result = await api.call("GET", `/v1/tasks/${json.id}/result?wait=30`);
+    expect(result.json.status).toBe("completed");
+    expect(result.json.castFile).toBe(join(api.swarm.paths.outputDir, `${json.id}.cast`));
+    expect(existsSync(result.json.castFile)).toBe(true);
+    const task = await api.call("GET", `/v1/tasks/${json.id}`);
+    expect(task.json.castFile).toBe(result.json.castFile);
+    const document = (await api.call("GET", "/openapi.json")).json;
+    for (const [path, reply] of [
+      ["/v1/tasks/{id}", task],
+      ["/v1/tasks/{id}/result", result],
+    ] as const) {
+      const schema = document.paths[path].get.responses["200"].content["application/json"].schema;
+      expect(schema.properties.castFile, path).toMatchObject({ type: "string" });
+      expect(
+        Object.keys(reply.json).filter((field) => !(field in schema.properties)),
+        path,
+      ).toEqual([]);
+    }
   });
 });
