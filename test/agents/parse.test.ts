@@ -29,7 +29,10 @@ describe("claude (recorded from Claude Code 2.1.197)", () => {
   });
 
   it("keeps the session id of a resumed conversation", () => {
-    expect(parse("claude", "resumed.jsonl")).toMatchObject({ answer: "I can see: tag-first, tag-second", conversationId: "cafb0bec-ac2d-4d58-91e1-0529fb8b7b85" });
+    expect(parse("claude", "resumed.jsonl")).toMatchObject({
+      answer: "I can see: tag-first, tag-second",
+      conversationId: "cafb0bec-ac2d-4d58-91e1-0529fb8b7b85",
+    });
   });
 
   it("reports an API error as an error with its message", () => {
@@ -82,7 +85,10 @@ describe("qwen (recorded from Qwen Code 0.15.10)", () => {
 
   it("reads a tool round trip and a resumed conversation", () => {
     expect(parse("qwen", "tool.jsonl")).toMatchObject({ answer: "I ran the command and wrote the file.", turns: 2 });
-    expect(parse("qwen", "resumed.jsonl")).toMatchObject({ answer: "I can see: tag-first, tag-second", conversationId: "7367bb2e-ee54-4f25-a640-f4d3e3fccb2c" });
+    expect(parse("qwen", "resumed.jsonl")).toMatchObject({
+      answer: "I can see: tag-first, tag-second",
+      conversationId: "7367bb2e-ee54-4f25-a640-f4d3e3fccb2c",
+    });
   });
 
   it("turns qwen's `[API Error: …]` answer (reported as success) into an error", () => {
