@@ -21,9 +21,13 @@ export function printError(text: string): void {
  * Our own cursor movement around lines already passed through `terminalText`
  * or `terminalLine` (monitor's live table): the one raw write for people.
  */
-export function printControlled(control: { before: string; line: string; after: string }, lines: readonly string[]): void {
+export function printControlled(
+  control: { before: string; line: string; after: string },
+  lines: readonly string[],
+  stream: NodeJS.WriteStream = process.stdout,
+): void {
   const safe = lines.map((line) => terminalText(line).replace(/\n/g, " "));
-  process.stdout.write(`${control.before}${safe.map((line) => `${control.line}${line}\n`).join("")}${control.after}`);
+  stream.write(`${control.before}${safe.map((line) => `${control.line}${line}\n`).join("")}${control.after}`);
 }
 
 /** One JSON object on one line (`logs --json`, `monitor --json`): raw, like `printJson`. */

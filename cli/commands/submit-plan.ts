@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { checkTaskText, ConfigError, limitsOf, redactValues, UsageError } from "../../core/index.js";
 import { WorkflowClient, type Workflow } from "../../workflows/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
-import { describeExecution, exitCodeOf } from "./workflow.js";
+import { describeExecution, exitCodeOf } from "./execution-table.js";
 import { print, printError } from "../output.js";
 
 export interface PlanCliOptions extends GlobalOptions {

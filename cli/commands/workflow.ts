@@ -1,17 +1,10 @@
-import { ConfigError, findConfigFile, loadConfig, NotRunningError, redactValues, terminalText, UsageError } from "../../core/index.js";
+import { ConfigError, findConfigFile, NotFoundError, loadConfig, NotRunningError, redactValues, UsageError } from "../../core/index.js";
 import { connect } from "../../client/index.js";
-import {
-  parseWorkflow,
-  readWorkflowFile,
-  shellWarnings,
-  WorkflowClient,
-  type ExecutionState,
-  type RenderMode,
-  type Step,
-  type StepState,
-} from "../../workflows/index.js";
+import { parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode } from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
-import { duration, table } from "../format.js";
+import { describeExecution, elapsed, exitCodeOf, summaryOf } from "./execution-table.js";
+import { progressView } from "./execution-views.js";
+import { table } from "../format.js";
 import { print, printError } from "../output.js";
 
 /** `claude-agent workflow run|validate|list|show|cancel`, and the step table monitor.ts redraws. */
@@ -39,13 +32,28 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
       else print(`${state.id}\n`);
       return;
     }
-    if (!options.json) printError(`execution ${state.id}: ${state.workflow}, ${workflow.steps.length} steps; waiting for it to end\n`);
     // Params and outputs are shown redacted; the engine keeps the raw values while the execution runs.
-    const final = redactValues(await workflows.wait(state.id));
+    const final = redactValues(options.json ? await workflows.wait(state.id) : await follow(workflows, state.id));
     if (options.json) printJson(final);
     else print(`${describeExecution(final).join("\n")}\n`);
     process.exitCode = exitCodeOf(final);
   });
+}
+
+/**
+ * Waits for an execution while showing each step's state as it changes on stderr (the step table
+ * redrawn on a terminal, one line per change otherwise), with the command that answers a step
+ * waiting for approval or input; returns the final state for stdout.
+ */
+async function follow(workflows: WorkflowClient, id: string): Promise<ExecutionState> {
+  const view = progressView(process.stderr);
+  let last: ExecutionState | null = null;
+  for await (const raw of workflows.watch(id)) {
+    last = redactValues(raw);
+    view.show(last);
+  }
+  if (last === null) throw new NotFoundError(`no workflow execution "${id}"`);
+  return last;
 }
 
 export interface ValidateOptions extends GlobalOptions {
@@ -226,103 +234,4 @@ export function refuseCommaForm(params: Readonly<Record<string, string>>, known:
       hint: `--params ${name}=… ${other}=… (a value that really contains ",${other}=" can be passed through the SDK: runWorkflow(file, { ${name}: "…" }))`,
     });
   }
-}
-
-export function exitCodeOf(state: ExecutionState): number {
-  return state.status === "completed" ? 0 : 1;
-}
-
-function summaryOf(s: ExecutionState) {
-  return {
-    id: s.id,
-    workflow: s.workflow,
-    status: s.status,
-    reason: s.reason,
-    params: s.params,
-    createdAt: s.createdAt,
-    finishedAt: s.finishedAt,
-    steps: Object.fromEntries(Object.entries(s.steps).map(([id, st]) => [id, st.status])),
-  };
-}
-
-function elapsed(from: string | null, to: string | null): string {
-  if (from === null) return "-";
-  return duration(Math.max(0, (to === null ? Date.now() : Date.parse(to)) - Date.parse(from)));
-}
-
-function firstLine(text: string, max = 60): string {
-  const line =
-    text
-      .split("\n")
-      .find((l) => l.trim() !== "")
-      ?.trim() ?? "";
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** The header lines and step table of an execution, as `show`, `run --wait` and `monitor` print it. */
-export function describeExecution(state: ExecutionState): string[] {
-  const head = [`execution ${state.id}`, `workflow ${state.workflow}`, state.status, elapsed(state.createdAt, state.finishedAt)].join(" · ");
-  const lines = [head];
-  const params = Object.entries(state.params);
-  if (params.length > 0) lines.push(`params: ${params.map(([k, v]) => `${k}=${v}`).join(", ")}`);
-  if (state.reason !== null) lines.push(`reason: ${state.reason}`);
-  lines.push("", ...table(["STEP", "STATUS", "AGENT", "TASK", "EXIT", "TIME", "DETAIL"], stepRows(state)).split("\n"));
-  for (const [step, st] of Object.entries(state.steps)) {
-    if (st.status === "waiting-approval") {
-      lines.push(
-        "",
-        `waiting for approval: claude-agent answer ${st.inbox ?? "ITEM"} approve|deny   (or: claude-agent approve ${state.id} ${step}; reject ${state.id} ${step} --reason "…")`,
-      );
-      // The whole question, each line marked as quoted: templated text cannot pass for a line of ours.
-      if (st.task)
-        lines.push(
-          ...terminalText(st.task)
-            .trimEnd()
-            .split("\n")
-            .map((line) => `  │ ${line}`),
-        );
-    }
-    if (st.status === "waiting-input")
-      lines.push("", `waiting for input: claude-agent answer ${st.inbox ?? "ITEM"}   (claude-agent inbox ${st.inbox ?? ""} shows the questions)`);
-  }
-  return lines;
-}
-
-function stepRows(state: ExecutionState): string[][] {
-  return state.definition.steps.map((step) => {
-    const st = state.steps[step.id];
-    if (st === undefined) return [step.id, "?", "-", "-", "-", "-", ""];
-    return [
-      step.id,
-      statusText(step, st),
-      agentText(step, st),
-      st.gate?.status === "running" ? (st.gate.taskId ?? "-") : (st.taskId ?? "-"),
-      st.exitCode === null ? "-" : String(st.exitCode),
-      st.startedAt === null ? "-" : elapsed(st.startedAt, st.finishedAt),
-      detailText(st),
-    ];
-  });
-}
-
-function statusText(step: Step, st: StepState): string {
-  const retries = step.kind === "task" ? step.retries : 0;
-  const attempt = retries > 0 && st.attempts > 0 ? ` (attempt ${st.attempts}/${retries + 1})` : "";
-  if (st.status === "running" && st.retryAt !== null) return `retrying${attempt}`;
-  if (st.status === "running" && st.gate?.status === "running") return `gate${attempt}`;
-  if (st.status === "running" && st.fix?.status === "running") return `fixing output (${st.fixes})${attempt}`;
-  if (st.rollback !== null) return `${st.status}, rollback ${st.rollback.status === "completed" ? "done" : st.rollback.status}`;
-  return st.status === "running" || st.status === "failed" ? `${st.status}${attempt}` : st.status;
-}
-
-function agentText(step: Step, st: StepState): string {
-  if (st.agent !== null) return st.agent;
-  if (step.kind === "approval") return "(approval)";
-  if (step.kind === "input") return "(input)";
-  return step.agent ?? (step.route !== undefined ? `route: ${firstLine(step.route, 20)}` : "(routed)");
-}
-
-function detailText(st: StepState): string {
-  if (st.status === "waiting-approval" || st.status === "waiting-input") return firstLine(st.task ?? "");
-  if (st.reason !== null && st.status !== "completed") return firstLine(st.reason);
-  return firstLine(st.output);
 }

@@ -269,6 +269,30 @@ steps:
       expect(objects.filter((o) => o.type === "step" && o.step === "two").at(-1)).toMatchObject({ status: "failed", exitCode: 5, agent: "beta" });
     });
 
+    it("workflow run --wait shows each step's state on stderr as it changes, with the command that answers an approval, then the table on stdout", async () => {
+      const file = workflowFile(dir, {
+        name: "waited",
+        steps: [
+          { id: "build", agent: "alpha", task: "echo built" },
+          { id: "hold", approval: "ship it?", depends_on: "build" },
+          { id: "ship", agent: "beta", depends_on: "hold", task: "echo shipped" },
+        ],
+      });
+      const waiting = spawnCli(swarm.home, ["workflow", "run", "--file", file, "--wait"]);
+      const stderr = () => waiting.stderrBytes().toString("utf8");
+      const asked = await waitFor("the approval's answer command on stderr", () =>
+        /step hold: waiting-approval \(approve: claude-agent answer (i-[a-z0-9]{6}) approve/.exec(stderr()),
+      );
+      expect(stderr()).toMatch(/step build: completed \(agent alpha, task \S+, exit 0\)/);
+      expect(waiting.stdout()).toBe(""); // nothing on stdout until the end: scripts read the table alone
+      expectExit(await run(["answer", asked[1]!, "approve"]), 0);
+      const done = await waiting.done;
+      expectExit(done, 0);
+      expect(done.stderr).toMatch(/step ship: completed \(agent beta, task \S+, exit 0\)/);
+      expect(done.stdout).toMatch(/ship\s+completed/);
+      expect(done.stdout).not.toContain("step hold:");
+    });
+
     it("workflow cancel stops the execution and the task of its running step; list and show say so", async () => {
       const file = workflowFile(dir, {
         name: "long",

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { ExecutionState, WorkflowClient } from "../../workflows/index.js";
-import { type CliResult, runCliAsync, spawnCli as startCli } from "../helpers/cli.js";
+import { type CliResult, type RunningCli, runCliAsync, spawnCli as startCli } from "../helpers/cli.js";
 
 /** The built CLI in `home`, without blocking this process. */
 export function cli(home: string, args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
@@ -11,7 +11,7 @@ export function cli(home: string, args: readonly string[], options: { cwd?: stri
 }
 
 /** The built CLI, its output readable while it runs (for commands that follow something live). */
-export function spawnCli(home: string, args: readonly string[]): { stdout(): string; done: Promise<CliResult> } {
+export function spawnCli(home: string, args: readonly string[]): RunningCli {
   return startCli(args, { home });
 }
 
