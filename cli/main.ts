@@ -50,6 +50,14 @@ function program(): Command {
     .option("--unsafe-allow-redis-without-tls", "start even though REDIS_URL is a Redis on another machine reached without TLS (rediss://)")
     .action(async (opts) => (await import("./commands/up.js")).up({ ...opts, home: home() }));
 
+  // The keeper of an `up --detach` swarm (cli/commands/keep.ts): not for people, so not in --help.
+  cli
+    .command("keep", { hidden: true })
+    .requiredOption("--config <file>", "swarm.yaml of the daemon it keeps")
+    .option("--unsafe-allow-redis-without-auth", "passed on to the daemon")
+    .option("--unsafe-allow-redis-without-tls", "passed on to the daemon")
+    .action(async (opts) => (await import("./commands/keep.js")).keep({ ...opts, home: home() }));
+
   cli
     .command("down")
     .description("stop the swarm: its processes, its tmux sessions and the embedded Redis")

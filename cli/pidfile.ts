@@ -46,21 +46,21 @@ export type PidFileVerdict =
  * recognised here: `down` finds daemons through the home's lock, and this is
  * only for a daemon of an older claude-agent that holds none.
  */
-export function verifyDaemonPid(file: string, home: string): PidFileVerdict {
+export function verifyDaemonPid(file: string, home: string, command: "up" | "keep" = "up"): PidFileVerdict {
   const pid = readPid(file);
   if (pid === null || !isAlive(pid)) return { kind: "none" };
   const argv = processArgv(pid);
   if (argv === null) return { kind: "stranger", pid, command: "(unreadable)" };
-  return isDaemonOf(pid, argv, home) ? { kind: "daemon", pid } : { kind: "stranger", pid, command: argv.join(" ").slice(0, 200) };
+  return isDaemonOf(pid, argv, home, command) ? { kind: "daemon", pid } : { kind: "stranger", pid, command: argv.join(" ").slice(0, 200) };
 }
 
-function isDaemonOf(pid: number, argv: readonly string[], home: string): boolean {
+function isDaemonOf(pid: number, argv: readonly string[], home: string, expected: "up" | "keep"): boolean {
   const cli = argv.findIndex((arg, i) => i <= 1 && (arg.endsWith(join("cli", "main.js")) || basename(arg) === "claude-agent"));
   if (cli < 0) return false;
   const rest = argv.slice(cli + 1);
   const homeAt = rest.indexOf("--home");
   const command = rest.filter((arg, i) => arg !== "--home" && rest[i - 1] !== "--home" && !arg.startsWith("--home="))[0];
-  if (command !== "up") return false;
+  if (command !== expected) return false;
   let cwd: string;
   try {
     cwd = readlinkSync(`/proc/${pid}/cwd`);

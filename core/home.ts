@@ -20,6 +20,8 @@ export interface HomePaths {
   readonly logsDir: string;
   readonly runDir: string;
   readonly daemonPid: string;
+  /** The keeper of an `up --detach` swarm, which starts its daemon again when it dies (cli/commands/keep.ts). */
+  readonly keeperPid: string;
   readonly configCopy: string;
   /** The file that marks the folder as a home (core/home-marker.ts). */
   readonly marker: string;
@@ -50,6 +52,7 @@ export function homePaths(root: string): HomePaths {
     logsDir: join(root, "logs"),
     runDir: run,
     daemonPid: join(run, "daemon.pid"),
+    keeperPid: join(run, "keeper.pid"),
     configCopy: join(root, "swarm.resolved.json"),
     marker: join(root, HOME_MARKER),
   };

@@ -1,4 +1,4 @@
-import type { Ledger, Redactor, TaskRecord, TerminalStatus } from "../../core/index.js";
+import { isTerminal, type Ledger, type Redactor, type TaskRecord, type TerminalStatus } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import { removeTaskDispatches, type ResultFields, type UsageFields } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
@@ -65,10 +65,14 @@ export class TaskRecords {
     const finishedAt = Date.now();
     const label = `${status}${exitCode === null ? "" : ` (exit ${exitCode})`}${reason ? `: ${this.deps.redact(reason)}` : ""}`;
     await this.deps.recorder?.stop(record.id, label);
+    const current = (await this.deps.ledger.get(record.id)) ?? record;
+    // Counted on its session before the session is published free (below), so the published counts include it;
+    // a task some other writer ended meanwhile (ledger.finish then refuses) is not this session's result.
+    const owner: AgentSession | undefined = session && !isTerminal(current.status) ? this.deps.pools.get(record.agent)?.get(session) : undefined;
+    owner?.recordResult(status);
     // Idle before the result is visible: whoever reads the result and then the swarm's status sees the session free
     // (and its recording of this task has stopped, so the next task's output cannot land in it).
-    const [, stored] = await Promise.all([freeSession?.(), this.deps.ledger.get(record.id)]);
-    const current = stored ?? record;
+    await freeSession?.();
     const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
     const recorded = await this.deps.ledger.finish(
       record.id,
@@ -87,8 +91,6 @@ export class TaskRecords {
     // Ended (now or before): its dispatch files, which hold the raw text, are not needed again.
     removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null });
     if (!recorded) return;
-    const owner: AgentSession | undefined = session ? this.deps.pools.get(record.agent)?.get(session) : undefined;
-    owner?.recordResult(status);
     this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
   }
 

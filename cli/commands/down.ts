@@ -75,6 +75,10 @@ export async function down(options: DownOptions): Promise<void> {
         notes.push(`${what} (\`${agentCommand(paths.root, "down", "--drain")}\` waits for running tasks instead)`);
       }
     }
+    // The keeper of an `up --detach` swarm first, or it would start the daemon again. It takes SIGTERM as "stop
+    // keeping" and ends with the daemon (or at once, between restarts); the daemon's own stop takes far longer.
+    const keeper = verifyDaemonPid(paths.keeperPid, paths.root, "keep");
+    if (keeper.kind === "daemon") process.kill(keeper.pid, "SIGTERM");
     if (holder) stopped.push(await stopDaemon(holder));
     if (swarm && pausedByUs.length > 0) await resumeIntake(swarm, pausedByUs);
   } finally {

@@ -152,28 +152,31 @@ function optOutArgs(optOuts: RedisOptOuts): string[] {
   return [...(optOuts.allowWithoutAuth ? [ALLOW_WITHOUT_AUTH] : []), ...(optOuts.allowWithoutTls ? [ALLOW_WITHOUT_TLS] : [])];
 }
 
-/** Starts `claude-agent up` as a background process and returns once it is ready. */
+/**
+ * Starts the swarm in the background and returns once it is ready: a keeper process (keep.ts) runs
+ * the daemon and starts it again if it dies without `down`, so a detached swarm heals itself.
+ */
 export async function startDetached(paths: HomePaths, configFile: string, optOuts: RedisOptOuts = {}): Promise<{ pid: number; log: string }> {
   const readyFile = join(paths.runDir, "daemon.ready");
   const logFile = join(paths.logsDir, "daemon.out");
+  rmSync(readyFile, { force: true }); // a stale one (its daemon killed -9) must not pass for this start
   const out = openSync(logFile, "a");
-  const child = spawn(process.execPath, [process.argv[1]!, "--home", paths.root, "up", "--config", configFile, ...optOutArgs(optOuts)], {
+  const keeper = spawn(process.execPath, [process.argv[1]!, "--home", paths.root, "keep", "--config", configFile, ...optOutArgs(optOuts)], {
     detached: true,
     stdio: ["ignore", out, out],
     env: process.env,
   });
   closeSync(out);
-  child.unref();
-  const pid = child.pid!;
+  keeper.unref();
+  const keeperPid = keeper.pid!;
   const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (existsSync(readyFile) && readFileSync(readyFile, "utf8").trim() === String(pid)) {
-      return { pid, log: logFile };
-    }
-    if (!isAlive(pid)) break;
+    const pid = existsSync(readyFile) ? Number.parseInt(readFileSync(readyFile, "utf8").trim(), 10) : Number.NaN;
+    if (Number.isInteger(pid) && isAlive(pid)) return { pid, log: logFile };
+    if (!isAlive(keeperPid)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
-  if (isAlive(pid)) process.kill(pid, "SIGTERM");
+  if (isAlive(keeperPid)) process.kill(keeperPid, "SIGTERM");
   throw new EnvironmentError(`the background swarm did not become ready`, { hint: `Its log (${logFile}) ends with:\n${tail}` });
 }

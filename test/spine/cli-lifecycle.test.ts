@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../cli/pidfile.js";
 import { runCli, tempHome } from "../helpers/swarm.js";
+import { waitFor } from "../helpers/wait.js";
 import { expectExit, json, runCliAsync, STACK_LINE } from "../fixtures/spine/support.js";
 
 const COMMANDS = ["init", "up", "down", "submit", "status", "result", "cancel", "attach", "logs", "doctor", "demo"];
@@ -154,6 +155,45 @@ describe("init, up --detach and down", () => {
     const idle = runCli(["down"], { home, cwd: project });
     expect(idle.exitCode, idle.stderr).toBe(0);
     expect(idle.stdout).toContain("nothing was running");
+  });
+});
+
+describe("a swarm started with up --detach", () => {
+  const home = tempHome();
+  afterAll(() => {
+    runCli(["down"], { home, cwd: home });
+    rmSync(home, { recursive: true, force: true });
+  });
+  const readyPid = (): number | null => {
+    const file = join(home, "run", "daemon.ready");
+    const pid = existsSync(file) ? Number.parseInt(readFileSync(file, "utf8"), 10) : Number.NaN;
+    return Number.isInteger(pid) && isAlive(pid) ? pid : null;
+  };
+
+  it("heals itself when its daemon is killed -9 (as under pm2), and stays down after `down`", async () => {
+    writeFileSync(join(home, "swarm.yaml"), "agents:\n  - name: alpha\n    runtime: shell\n");
+    const up = runCli(["up", "--detach", "--json"], { home, cwd: home });
+    expect(up.exitCode, up.stderr + up.stdout).toBe(0);
+    const first = json(up).pid as number;
+
+    process.kill(first, "SIGKILL");
+    const second = await waitFor("a new daemon", () => {
+      const pid = readyPid();
+      return pid !== null && pid !== first ? pid : null;
+    });
+    const healed = runCli(["submit", "--task", "echo healed", "--agent", "alpha", "--wait", "--json"], { home, cwd: home });
+    expect(healed.exitCode, healed.stderr).toBe(0);
+    expect(json(healed)).toMatchObject({ status: "completed", output: "healed\n" });
+    expect(readFileSync(join(home, "logs", "daemon.out"), "utf8")).toMatch(/keeper: the daemon \(pid \d+\) was killed by SIGKILL; starting it again/);
+
+    const down = runCli(["down"], { home, cwd: home });
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toContain(`daemon (pid ${second})`);
+    // Longer than the keeper's first restart delay: nothing comes back.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(readyPid()).toBe(null);
+    expect(existsSync(join(home, "run", "keeper.pid"))).toBe(false);
+    expectExit(runCli(["status"], { home, cwd: home }), 3);
   });
 });
 
