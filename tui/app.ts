@@ -1,19 +1,18 @@
 import { join } from "node:path";
-import blessed from "blessed";
 import type { Widgets } from "blessed";
 import { fileLogger, homePaths, resolveHome, UsageError, type HomePaths, type Logger } from "../core/index.js";
-import { cancelCurrent, restartSession, retryLastFailed, submitTask } from "./actions.js";
+import { AgentActions } from "./agent-actions.js";
 import { attachInTerminal } from "./attach.js";
 import { DashboardData } from "./data.js";
-import { commandFor, type Command, type KeyEvent } from "./keys.js";
+import { commandFor, moveOf, type Command, type KeyEvent } from "./keys.js";
 import { InboxPanel } from "./inbox-panel.js";
 import { createLayout, type Layout } from "./layout.js";
 import { Overlays } from "./overlays.js";
 import { Refresher } from "./refresher.js";
 import { Renderer } from "./render.js";
-import { createState, say, selectedRow, visibleSessions, type DashboardState, type SessionRow } from "./state.js";
+import { openScreen } from "./screen.js";
+import { createState, rowAfter, say, selectedRow, visibleSessions, type DashboardState, type SessionRow } from "./state.js";
 import { guardProcess, type ProcessGuard } from "./process-guard.js";
-import type { Link } from "./sources/swarm-link.js";
 
 export interface TuiOptions {
   /** The swarm's home; defaults to $CLAUDE_AGENT_HOME or ~/.claude-agent. */
@@ -44,15 +43,6 @@ export async function runTui(options: TuiOptions = {}): Promise<void> {
   }
 }
 
-/**
- * blessed 0.1.81 cannot compile the terminfo of `screen-256color` and
- * `tmux-256color` (the usual TERM inside tmux) and falls back to 8-colour
- * xterm; tmux understands xterm-256color's sequences, so use those.
- */
-export function terminalFor(term: string | undefined): string | undefined {
-  return term && /^(screen|tmux)[.-]?(256color)/.test(term) ? "xterm-256color" : term;
-}
-
 class Dashboard {
   private readonly state: DashboardState;
   private screen!: Widgets.Screen;
@@ -61,6 +51,7 @@ class Dashboard {
   private guard!: ProcessGuard;
   private overlays!: Overlays;
   private inbox!: InboxPanel;
+  private actions!: AgentActions;
   /** While `tmux attach` has the terminal. */
   private attached = false;
   private readonly data: DashboardData;
@@ -89,15 +80,7 @@ class Dashboard {
         fatal: (error) => void this.quit(error, "uncaught error"),
       });
       try {
-        this.screen = blessed.screen({
-          terminal: terminalFor(process.env.TERM),
-          smartCSR: true,
-          fullUnicode: true,
-          autoPadding: true,
-          warnings: false,
-          title: "claude-agent",
-          ignoreLocked: ["C-c"],
-        });
+        this.screen = openScreen();
         this.layout = createLayout(this.screen);
         this.renderer = new Renderer(this.layout, this.state);
         this.overlays = new Overlays(this.layout, () => this.draw.request());
@@ -109,6 +92,13 @@ class Dashboard {
             this.state.inboxOpen = this.inbox.open;
             this.draw.request();
           },
+          (text, level) => this.tell(text, level),
+          this.logger.log,
+        );
+        this.actions = new AgentActions(
+          this.data.link,
+          this.overlays,
+          () => this.data.refresh(),
           (text, level) => this.tell(text, level),
           this.logger.log,
         );
@@ -150,14 +140,6 @@ class Dashboard {
     this.draw.request();
   }
 
-  private move(delta: number | "top" | "bottom"): void {
-    const rows = visibleSessions(this.state);
-    if (rows.length === 0) return;
-    const at = rows.findIndex((r) => r.name === this.state.selected);
-    const next = delta === "top" ? 0 : delta === "bottom" ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, Math.max(at, 0) + delta));
-    this.select(rows[next]!.name);
-  }
-
   private onKey(ch: string | undefined, key: KeyEvent): void {
     if (this.attached || this.overlays.handle(ch, key) || this.inbox.handle(ch, key)) return;
     const command = commandFor(ch, key);
@@ -167,19 +149,9 @@ class Dashboard {
   private execute(command: Command): void {
     const page = Math.max(1, Number(this.layout.agentsList.height) - 1);
     const row = selectedRow(this.state);
+    const move = moveOf(command, page);
+    if (move !== null) return this.select(rowAfter(this.state, move)?.name ?? null);
     switch (command) {
-      case "up":
-        return this.move(-1);
-      case "down":
-        return this.move(1);
-      case "pageUp":
-        return this.move(-page);
-      case "pageDown":
-        return this.move(page);
-      case "top":
-        return this.move("top");
-      case "bottom":
-        return this.move("bottom");
       case "help":
         return this.overlays.help();
       case "inbox":
@@ -200,37 +172,8 @@ class Dashboard {
         );
     }
     if (!row) return this.tell("select an agent first", "warn");
-    switch (command) {
-      case "attach":
-        return this.attach(row);
-      case "submit":
-        return this.overlays.prompt(`submit a task to ${row.agent} (Enter sends, Esc cancels)`, "", (text) => {
-          if (text?.trim()) this.act((link) => submitTask(link, row.agent, text));
-        });
-      case "cancel":
-        return this.act((link) => cancelCurrent(link, row.name, row.currentTask));
-      case "retry":
-        return this.act((link) => retryLastFailed(link, row.agent));
-      case "restart":
-        return this.overlays.confirm(`restart ${row.name}? Its tmux session is killed and the bridge starts it again. (y/n)`, () => {
-          this.act((link) => restartSession(link, row.name));
-        });
-    }
-  }
-
-  /** Runs an action against the swarm and reports its outcome in the status bar. */
-  private act(action: (link: Link) => Promise<string>): void {
-    const link = this.data.link.current;
-    if (!link) return this.tell("the swarm is not running", "warn");
-    action(link)
-      .then(
-        (text) => this.tell(text),
-        (error: unknown) => {
-          this.logger.log("action.failed", { error });
-          this.tell((error as Error).message ?? String(error), "error");
-        },
-      )
-      .finally(() => this.data.refresh());
+    if (command === "attach") return this.attach(row);
+    this.actions.run(command, row);
   }
 
   private tell(text: string, level: "info" | "warn" | "error" = "info"): void {

@@ -74,3 +74,9 @@ export function helpLines(): string[] {
   const width = Math.max(...BINDINGS.map((b) => b.label.length));
   return BINDINGS.map((b) => `${b.label.padEnd(width)}  ${b.help}`);
 }
+
+/** How far a navigation command moves the selection, `page` rows being one screenful; null for any other command. */
+export function moveOf(command: Command, page: number): number | "top" | "bottom" | null {
+  const moves: Partial<Record<Command, number | "top" | "bottom">> = { up: -1, down: 1, pageUp: -page, pageDown: page, top: "top", bottom: "bottom" };
+  return moves[command] ?? null;
+}

@@ -100,3 +100,12 @@ export function selectedRow(state: DashboardState): SessionRow | null {
 export function say(state: DashboardState, text: string, level: Level = "info"): void {
   state.message = { text, level, at: Date.now() };
 }
+
+/** The visible row `delta` rows from the selected one (clamped), or the first or last; null when none is visible. */
+export function rowAfter(state: DashboardState, delta: number | "top" | "bottom"): SessionRow | null {
+  const rows = visibleSessions(state);
+  if (rows.length === 0) return null;
+  const at = rows.findIndex((r) => r.name === state.selected);
+  const next = delta === "top" ? 0 : delta === "bottom" ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, Math.max(at, 0) + delta));
+  return rows[next]!;
+}

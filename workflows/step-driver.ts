@@ -1,19 +1,11 @@
 import type { EngineDeps } from "./context.js";
-import { isDetached, succeeded } from "./runner.js";
+import { isDetached } from "./runner.js";
 import { renderFailure, renderRun, type RenderedRun } from "./render-step.js";
-import { callStep, phaseOf, reasonOf, targetOf, type Phase } from "./step-call.js";
-import { fixRun, judge } from "./schema-fix.js";
-import { completeStep, failStep, newRun, stepOf, templateContext } from "./transitions.js";
+import { callStep, phaseOf, targetOf, type Phase } from "./step-call.js";
+import { fixRun } from "./schema-fix.js";
+import { type Decision, StepDecisions } from "./step-decisions.js";
+import { stepOf, templateContext } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
-
-/**
- * Drives one running task step to an end: its task, then its gate, with retries.
- * It works from the stored state only, so the same code carries on a step that a
- * previous engine left half-done: phase and attempt come from the record, and the
- * runner gets the same idempotency key it got the first time.
- */
-/** `fixing`: the output failed the step's schema and a follow-up prompt is due. */
-type Decision = "completed" | "failed" | "retry" | "cancelled" | "fixing" | "next" | "stale";
 
 const EVENTS: Partial<Record<Decision, string>> = {
   completed: "step.completed",
@@ -27,16 +19,23 @@ export function driveStep(deps: EngineDeps, executionId: string, stepId: string,
   return new StepDriver(deps, executionId, stepId, signal).run();
 }
 
+/**
+ * Drives one running task step to an end: its task, then its gate, with retries.
+ * It works from the stored state only, so the same code carries on a step that a
+ * previous engine left half-done: phase and attempt come from the record, and the
+ * runner gets the same idempotency key it got the first time.
+ */
 class StepDriver {
-  /** The backoff just decided by this driver; a resumed one computes it from `retryAt`. */
-  private nextDelay: number | null = null;
+  private readonly decide: StepDecisions;
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly executionId: string,
     private readonly stepId: string,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    this.decide = new StepDecisions(deps, stepId);
+  }
 
   async run(): Promise<void> {
     for (;;) {
@@ -49,7 +48,7 @@ class StepDriver {
       const phase = phaseOf(st);
       if (phase === null) return this.inconsistent(st.attempts);
       if (this.signal.aborted) {
-        await this.settle(st.attempts, phase, (_s, cur) => this.cancelled(cur));
+        await this.settle(st.attempts, phase, (_s, cur) => this.decide.cancelled(cur));
         return;
       }
       if (phase === "backoff") await this.backoff(st);
@@ -80,7 +79,7 @@ class StepDriver {
       exitCode: st?.exitCode,
       reason: decision === "fixing" ? firstError(st?.schemaErrors ?? "") : st?.reason,
       ...(decision === "fixing" && { fix: st?.fixes }),
-      ...(decision === "retry" && { delayMs: this.nextDelay }),
+      ...(decision === "retry" && { delayMs: this.decide.nextDelay }),
     });
     return decision;
   }
@@ -90,58 +89,21 @@ class StepDriver {
     await this.deps.update(this.executionId, (s) => {
       const st = s.steps[this.stepId];
       if (st?.status === "running" && st.attempts === attempt && phaseOf(st) === null) {
-        this.fail(s, "inconsistent stored state: its gate ended but the step did not");
+        this.decide.fail(s, "inconsistent stored state: its gate ended but the step did not");
       }
     });
   }
 
-  private complete(s: ExecutionState): Decision {
-    completeStep(s, this.stepId, this.deps.at());
-    return "completed";
-  }
-
-  private fail(s: ExecutionState, reason: string): Decision {
-    failStep(s, this.stepId, reason, this.deps.at());
-    return "failed";
-  }
-
-  private cancelled(st: StepState): Decision {
-    Object.assign(st, { status: "cancelled", reason: "cancelled", finishedAt: this.deps.at(), retryAt: null });
-    if (st.gate?.status === "running") Object.assign(st.gate, { status: "cancelled", finishedAt: this.deps.at() });
-    return "cancelled";
-  }
-
-  /** A failed attempt: a retry is due later, or the step has failed for good (and its policy applies). */
-  private failAttempt(s: ExecutionState, st: StepState, step: TaskStep, reason: string): Decision {
-    if (st.attempts <= step.retries) {
-      this.nextDelay = this.deps.backoffMs(st.attempts);
-      Object.assign(st, { reason, retryAt: new Date(this.deps.now() + this.nextDelay).toISOString() });
-      return "retry";
-    }
-    return this.fail(s, st.attempts > 1 ? `${reason} after ${st.attempts} attempts` : reason);
-  }
-
   private async backoff(st: StepState): Promise<void> {
-    const ms = this.nextDelay ?? Math.max(0, Date.parse(st.retryAt ?? "") - this.deps.now());
-    this.nextDelay = null;
+    const ms = this.decide.nextDelay ?? Math.max(0, Date.parse(st.retryAt ?? "") - this.deps.now());
+    this.decide.nextDelay = null;
     await this.deps.sleep(ms, this.signal);
     if (this.signal.aborted) return; // the loop records the cancel
     const next = st.attempts + 1;
     let state: ExecutionState | null = null;
     const decision = await this.settle(st.attempts, "backoff", (s, cur) => {
-      Object.assign(cur, {
-        attempts: next,
-        retryAt: null,
-        reason: null,
-        gate: null,
-        fix: null,
-        fixes: 0,
-        schemaErrors: null,
-        json: null,
-        attemptStartedAt: this.deps.at(),
-      });
       state = s;
-      return "next";
+      return this.decide.nextAttempt(cur, next);
     });
     if (decision !== "next") return;
     const workflow = (state as ExecutionState | null)?.workflow;
@@ -175,7 +137,7 @@ class StepDriver {
       );
     } catch (error) {
       const reason = `${gate ? "gate" : "template"}: ${renderFailure(error)}`;
-      await this.settle(st.attempts, phase, (s) => this.fail(s, reason));
+      await this.settle(st.attempts, phase, (s) => this.decide.fail(s, reason));
       return null;
     }
   }
@@ -185,38 +147,7 @@ class StepDriver {
     if (run === null) return;
     const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "step", run, st.attemptStartedAt);
     if (aborted) return; // the loop records the cancel
-    await this.settle(st.attempts, "task", (s, cur) => {
-      const { exitCode, output } = outcome;
-      Object.assign(cur, { exitCode, output, taskId: outcome.taskId || cur.taskId, agent: outcome.agent ?? cur.agent });
-      // A task cancelled by someone else (`claude-agent cancel`) is final: retrying would defy them.
-      if (outcome.status === "cancelled") return this.fail(s, "its task was cancelled");
-      if (!succeeded(outcome)) return this.failAttempt(s, cur, step, reasonOf(outcome, "task"));
-      return this.accepted(s, cur, step);
-    });
-  }
-
-  /**
-   * A run of the task (or a follow-up) succeeded: its output must pass the step's schema, if it
-   * has one. Then the gate, or done; otherwise a follow-up with the errors while `schema_retries`
-   * allow, then the attempt fails.
-   */
-  private accepted(s: ExecutionState, cur: StepState, step: TaskStep): Decision {
-    const verdict = judge(step, cur.output);
-    if (verdict !== null) {
-      Object.assign(cur, { json: verdict.json, schemaErrors: verdict.errors });
-      if (verdict.errors !== null) {
-        if (cur.fixes < step.schemaRetries) {
-          cur.fixes += 1;
-          cur.fix = newRun(this.deps.at());
-          return "fixing";
-        }
-        const tries = cur.fixes > 0 ? ` after ${cur.fixes} follow-up${cur.fixes > 1 ? "s" : ""}` : "";
-        return this.failAttempt(s, cur, step, `output does not match output_schema${tries}: ${verdict.errors.split("\n").join("; ")}`);
-      }
-    }
-    if (step.gate === undefined) return this.complete(s);
-    cur.gate = newRun(this.deps.at());
-    return "next";
+    await this.settle(st.attempts, "task", (s, cur) => this.decide.afterTask(s, cur, step, outcome));
   }
 
   private async fix(state: ExecutionState, st: StepState, step: TaskStep): Promise<void> {
@@ -224,20 +155,12 @@ class StepDriver {
     try {
       run = fixRun(this.deps.runner, st, step, templateContext(state, this.stepId, false));
     } catch (error) {
-      await this.settle(st.attempts, "fix", (s) => this.fail(s, `template: ${renderFailure(error)}`));
+      await this.settle(st.attempts, "fix", (s) => this.decide.fail(s, `template: ${renderFailure(error)}`));
       return;
     }
     const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "fix", run, st.fix?.startedAt ?? null);
     if (aborted) return;
-    await this.settle(st.attempts, "fix", (s, cur) => {
-      const { exitCode, output } = outcome;
-      const status = succeeded(outcome) ? "completed" : outcome.status === "completed" ? "failed" : outcome.status;
-      cur.fix = { ...(cur.fix ?? newRun(this.deps.at())), status, exitCode, output, taskId: outcome.taskId || null, finishedAt: this.deps.at() };
-      Object.assign(cur, { exitCode, output });
-      if (outcome.status === "cancelled") return this.fail(s, "its follow-up task was cancelled");
-      if (!succeeded(outcome)) return this.failAttempt(s, cur, step, reasonOf(outcome, "follow-up"));
-      return this.accepted(s, cur, step);
-    });
+    await this.settle(st.attempts, "fix", (s, cur) => this.decide.afterFix(s, cur, step, outcome));
   }
 
   private async gate(state: ExecutionState, st: StepState, step: TaskStep): Promise<void> {
@@ -247,16 +170,7 @@ class StepDriver {
     const since = st.gate?.startedAt ?? null;
     const { outcome, aborted } = await callStep(this.deps, this.executionId, this.signal, st, step, "gate", run, since);
     if (aborted) return;
-    const passed = succeeded(outcome, true);
-    await this.settle(st.attempts, "gate", (s, cur) => {
-      const { exitCode, output } = outcome;
-      const status = passed || outcome.status !== "completed" ? outcome.status : "failed";
-      const taskId = outcome.taskId || null;
-      cur.gate = { ...(cur.gate ?? newRun(this.deps.at())), status, exitCode, output, taskId, finishedAt: this.deps.at() };
-      if (passed) return this.complete(s);
-      Object.assign(cur, { output, exitCode });
-      return this.failAttempt(s, cur, step, reasonOf(outcome, `gate "${command}"`));
-    });
+    await this.settle(st.attempts, "gate", (s, cur) => this.decide.afterGate(s, cur, step, outcome, command));
   }
 }
 

@@ -7,7 +7,7 @@
  * retries with backoff; tasks run on regardless. A damaged or deleted SQLite
  * file is moved aside and rebuilt from what Redis still holds.
  */
-import { existsSync, renameSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
@@ -17,6 +17,8 @@ import { isCorruption, openStore, StoreCorruptError, type HistoryDb } from "../s
 import { describeTarget, type StoreTarget } from "../store/target.js";
 import { backfill } from "./backfill.js";
 import { writeBatch, type BatchSources } from "./batch.js";
+import { OutageReport } from "./outage.js";
+import { inodeOf, moveAside } from "./sqlite-file.js";
 import { isNoGroup, StreamGroup } from "./stream-group.js";
 
 export interface HistoryWriterOptions {
@@ -60,20 +62,19 @@ export class HistoryWriter {
   private readonly stop = new AbortController();
   private loop: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  private degradedSince: number | null = null;
+  private readonly outage: OutageReport;
   private lastClaim = 0;
   private readonly hosts = new Map<string, string>();
-  private readonly stateKey: string;
   private written = 0;
 
   private constructor(private readonly options: HistoryWriterOptions) {
     const k = keysOf(options.prefix ?? "ca");
-    this.stateKey = `${k.prefix}:history`;
     this.log = options.log ?? (() => undefined);
     this.group = new StreamGroup(options.redis, k.events, options.consumer ?? `writer@${hostname()}`);
     this.blocking = options.connect("history-writer");
     this.blocking.on("error", () => undefined);
     this.events = new EventStream(options.redis, k.events);
+    this.outage = new OutageReport(options.redis, this.events, `${k.prefix}:history`, describeTarget(options.target), this.log, options.progress);
     const executions = new RedisExecutionStore(options.redis, k.prefix);
     this.sources = {
       redis: options.redis,
@@ -132,7 +133,7 @@ export class HistoryWriter {
           await this.rebuild(`it is damaged (${(error as Error).message})`).catch((e: unknown) => this.log("history.rebuild.failed", { error: e }));
           continue;
         }
-        await this.degraded(error);
+        await this.outage.degraded(error);
         await sleep(backoff, undefined, { signal: this.stop.signal }).catch(() => undefined);
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 10_000);
       }
@@ -155,7 +156,7 @@ export class HistoryWriter {
         const claimed = await this.group.claimStale(STALE_MS);
         if (claimed > 0) return this.log("history.claimed", { entries: claimed });
       }
-      await this.recovered();
+      await this.outage.recovered();
       delivery = await this.group.next(this.blocking, batch, this.options.blockMs ?? 2000);
     }
     if (delivery.ids.length === 0) return;
@@ -175,7 +176,7 @@ export class HistoryWriter {
         this.store = await openStore(target);
       } catch (error) {
         if (!(error instanceof StoreCorruptError) || target.kind !== "sqlite") throw error;
-        this.moveAside(target.file, error.message);
+        moveAside(target.file, error.message, this.log);
         this.store = await openStore(target);
         await this.afterRebuild(`it was damaged (${error.message})`);
       }
@@ -193,7 +194,7 @@ export class HistoryWriter {
     await this.store?.close();
     this.store = null;
     const target = this.options.target;
-    if (target.kind === "sqlite" && existsSync(target.file)) this.moveAside(target.file, why);
+    if (target.kind === "sqlite" && existsSync(target.file)) moveAside(target.file, why, this.log);
     this.store = await openStore(target);
     this.inode = target.kind === "sqlite" ? inodeOf(target.file) : null;
     await this.afterRebuild(why);
@@ -208,52 +209,11 @@ export class HistoryWriter {
     await this.events.publish("history.rebuilt", { message }).catch(() => undefined);
   }
 
-  private moveAside(file: string, why: string): void {
-    const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-    for (const suffix of ["", "-wal", "-shm"]) {
-      if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
-    }
-    this.log("history.moved-aside", { file, aside, why });
-  }
-
-  private async degraded(error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    if (this.degradedSince !== null) return;
-    this.degradedSince = Date.now();
-    const text = `history store ${describeTarget(this.options.target)} unavailable: ${message}; events wait in Redis and are written when it is back (tasks keep running)`;
-    this.log("history.degraded", { error: message });
-    this.options.progress?.(`history: ${text}`);
-    await this.events.publish("history.degraded", { message: text }).catch(() => undefined);
-    await this.options.redis
-      .hset(this.stateKey, { state: "degraded", since: new Date(this.degradedSince).toISOString(), error: message })
-      .catch(() => undefined);
-  }
-
-  /** Called once the backlog is written: reports the end of an outage. */
-  private async recovered(): Promise<void> {
-    if (this.degradedSince === null) return;
-    const seconds = Math.round((Date.now() - this.degradedSince) / 1000);
-    this.degradedSince = null;
-    const text = `history store ${describeTarget(this.options.target)} is back after ${seconds} s; the events that waited are being written`;
-    this.log("history.recovered", { seconds });
-    this.options.progress?.(`history: ${text}`);
-    await this.events.publish("history.recovered", { message: text }).catch(() => undefined);
-    await this.options.redis.hset(this.stateKey, { state: "ok", since: new Date().toISOString(), error: "" }).catch(() => undefined);
-  }
-
   private async hostOf(session: string, key: string): Promise<string | null> {
     const known = this.hosts.get(session);
     if (known !== undefined) return known;
     const host = await this.options.redis.hget(key, "host");
     if (host) this.hosts.set(session, host);
     return host || null;
-  }
-}
-
-function inodeOf(file: string): number | null {
-  try {
-    return statSync(file).ino;
-  } catch {
-    return null;
   }
 }
