@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { parseWorkflow } from "../../workflows/index.js";
 
 let cached: string | null = null;
 
@@ -18,4 +19,21 @@ export function examplesDir(): string {
     dir = dirname(dir);
   }
   throw new Error("the shipped workflow examples were not found next to the package");
+}
+
+/** The shipped examples as `GET /v1/workflows/examples` lists them: name, workflow, description and params. */
+export function listExamples(): { name: string; workflow: string; description?: string; params: string[] }[] {
+  const dir = examplesDir();
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".yaml"))
+    .sort()
+    .map((file) => {
+      const workflow = parseWorkflow(readFileSync(join(dir, file), "utf8"), { file, agents: undefined });
+      return {
+        name: file.replace(/\.yaml$/, ""),
+        workflow: workflow.name,
+        ...(workflow.description ? { description: workflow.description } : {}),
+        params: workflow.params.map((p) => p.name),
+      };
+    });
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NotFoundError, toResult, type SwarmEvent, type TaskRecord, type TaskResult } from "../../core/index.js";
 import { isAgentPaused, listTasks, setAgentPaused, type AgentStatus, type SwarmClient, clientInternals } from "../../client/index.js";
@@ -6,7 +6,7 @@ import { WorkflowClient, parseWorkflow, type ExecutionState, type Workflow } fro
 import { eventPredicate } from "../events/filter.js";
 import type { SubmitBody } from "../schemas/tasks.js";
 import type { WorkflowSource } from "../schemas/workflows.js";
-import { examplesDir } from "./examples.js";
+import { examplesDir, listExamples } from "./examples.js";
 import type { AgentView, ControlPlane, EventList, EventQuery, ExecutionSummary, ExecutionView, TaskView } from "./types.js";
 
 /**
@@ -115,19 +115,7 @@ export class LocalControl implements ControlPlane {
   }
 
   async examples() {
-    const dir = examplesDir();
-    return readdirSync(dir)
-      .filter((file) => file.endsWith(".yaml"))
-      .sort()
-      .map((file) => {
-        const workflow = parseWorkflow(readFileSync(join(dir, file), "utf8"), { file, agents: undefined });
-        return {
-          name: file.replace(/\.yaml$/, ""),
-          workflow: workflow.name,
-          ...(workflow.description ? { description: workflow.description } : {}),
-          params: workflow.params.map((p) => p.name),
-        };
-      });
+    return listExamples();
   }
 
   async executions(): Promise<ExecutionSummary[]> {
