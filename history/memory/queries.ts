@@ -8,7 +8,7 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Dialect } from "../store/open.js";
 import type { HistorySchema, MemoryTable } from "../store/schema.js";
-import { searchWords } from "../store/search.js";
+import { ftsQuery, searchWords } from "../store/search.js";
 
 export type MemoryRow = Omit<MemoryTable, "seq">;
 
@@ -85,8 +85,8 @@ async function tierSqlite(
   limit: number,
   now: number,
 ): Promise<string[]> {
-  const quoted = words.map((w) => `"${w}"`);
-  const match = tier === "all" ? quoted.join(" ") : `(${quoted.join(" OR ")}) NOT (${quoted.join(" ")})`;
+  const all = ftsQuery(words);
+  const match = tier === "all" ? all : `(${words.map((w) => ftsQuery([w])).join(" OR ")}) NOT (${all})`;
   // FTS5 walks the matches newest rowid first and stops at the window; bm25 is computed for the window's rows only.
   const rows = await sql<{ id: string }>`
     select id from (
