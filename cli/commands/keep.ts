@@ -81,8 +81,12 @@ async function runDaemon(
   closeSync(out);
   const pid = daemon.pid;
   let ready = false;
+  // Looked at until the daemon is ready, then no more: the rest of its life is one wait for its exit.
   const watch = setInterval(() => {
-    if (!ready && pid !== undefined && readText(readyFile) === String(pid)) ready = true;
+    if (pid !== undefined && readText(readyFile) === String(pid)) {
+      ready = true;
+      clearInterval(watch);
+    }
   }, 100);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => daemon.once("exit", (c, s) => resolve([c, s])));
   clearInterval(watch);
