@@ -26,6 +26,9 @@ export const apps = [
     // A crashed daemon is back within ~1 s (its jobs are re-adopted at start); repeated crashes back off (×1.5 up to 15 s).
     exp_backoff_restart_delay: 100,
     max_restarts: 50,
+    // `claude-agent down` stops the daemon with SIGTERM and a daemon stopped that way exits 0: pm2 must leave it
+    // stopped (without this it started it again 100 ms later). A crash exits non-zero and kill -9 is a signal: both restart.
+    stop_exit_codes: [0],
     out_file: path.join(home, "logs", "pm2.out.log"),
     error_file: path.join(home, "logs", "pm2.err.log"),
     merge_logs: true,

@@ -4,6 +4,7 @@ import {
   acquireHomeLock,
   homeLockHolder,
   homePaths,
+  processEnvVar,
   processStartTime,
   readHomeMarker,
   redisTarget,
@@ -79,7 +80,12 @@ export async function down(options: DownOptions): Promise<void> {
     // keeping" and ends with the daemon (or at once, between restarts); the daemon's own stop takes far longer.
     const keeper = verifyDaemonPid(paths.keeperPid, paths.root, "keep");
     if (keeper.kind === "daemon") process.kill(keeper.pid, "SIGTERM");
-    if (holder) stopped.push(await stopDaemon(holder));
+    if (holder) {
+      const pm2App = processEnvVar(holder.pid, "pm_id") === undefined ? undefined : (processEnvVar(holder.pid, "name") ?? "claude-agent");
+      stopped.push(await stopDaemon(holder));
+      // ecosystem.config.js lists exit code 0 in stop_exit_codes: pm2 leaves the app stopped, and says so in `pm2 ls`.
+      if (pm2App) notes.push(`pm2 keeps its app "${pm2App}" stopped; \`pm2 start ${pm2App}\` starts it again`);
+    }
     if (swarm && pausedByUs.length > 0) await resumeIntake(swarm, pausedByUs);
   } finally {
     await swarm?.close().catch(() => undefined);

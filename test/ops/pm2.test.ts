@@ -75,4 +75,27 @@ describe("running under pm2 (ecosystem.config.js)", () => {
     expect(out.trimEnd().endsWith("stopped")).toBe(true);
     expect(panePids()).toEqual(before);
   });
+
+  it("stays down after `claude-agent down`: pm2 does not start the daemon again", async () => {
+    const started = pm2("start", "ecosystem.config.js");
+    expect(started.status, started.stderr + started.stdout).toBe(0);
+    const app = () =>
+      (JSON.parse(pm2("jlist").stdout) as { name: string; pid: number; pm2_env: { status: string; restart_time: number } }[]).find(
+        (a) => a.name === "claude-agent",
+      );
+    const restartsBefore = app()?.pm2_env.restart_time;
+    const down = runCli(["down"], { home });
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/stopped: daemon/);
+    expect(down.stderr).toContain(`pm2 keeps its app "claude-agent" stopped`);
+    // pm2's first restart would come 100 ms after the exit (exp_backoff_restart_delay); give it ten times that.
+    await new Promise((r) => setTimeout(r, 1000));
+    // pm2 6.0.14 lists it as "waiting restart" (with exp_backoff_restart_delay it sets that status before it
+    // looks at stop_exit_codes) but never runs the restart: no process, no restart counted.
+    const after = app();
+    expect(after?.pid).toBe(0);
+    expect(after?.pm2_env.status).not.toBe("online");
+    expect(after?.pm2_env.restart_time).toBe(restartsBefore);
+    expect(runCli(["status"], { home }).exitCode).toBe(3);
+  });
 });
