@@ -5,10 +5,12 @@ import {
   acquireHomeLock,
   ALLOW_WITHOUT_AUTH,
   ALLOW_WITHOUT_TLS,
+  ConfigError,
   ensureHome,
   EnvironmentError,
   homeLockHolder,
   loadConfig,
+  missingCwdProblems,
   resolveHome,
   UsageError,
   type HomePaths,
@@ -45,6 +47,11 @@ export async function up(options: UpOptions): Promise<void> {
     });
   }
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
+  const missing = missingCwdProblems(config);
+  if (missing.length > 0)
+    throw new ConfigError(missing, {
+      hint: "Create the folder, or point the agent's cwd at an existing one (a relative cwd is relative to swarm.yaml's folder).",
+    });
   await sayProgramProblems(await programChecks(config));
   sayLogins(loginChecks(config, { home: paths.root, seed: true }));
   const optOuts: RedisOptOuts = { allowWithoutAuth: options.unsafeAllowRedisWithoutAuth, allowWithoutTls: options.unsafeAllowRedisWithoutTls };
