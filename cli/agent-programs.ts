@@ -33,14 +33,14 @@ export const PROGRAMS: readonly ProgramSpec[] = [
   {
     runtime: "claude",
     keyVars: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"],
-    loginFiles: (home, env) => [join(env.CLAUDE_CONFIG_DIR ?? join(home, ".claude"), ".credentials.json")],
+    loginFiles: (home, env) => [join(env.CLAUDE_CONFIG_DIR || join(home, ".claude"), ".credentials.json")],
     install: "npm install -g @anthropic-ai/claude-code",
     login: "claude /login",
   },
   {
     runtime: "codex",
     keyVars: ["CODEX_API_KEY", "OPENAI_API_KEY"],
-    loginFiles: (home, env) => [join(env.CODEX_HOME ?? join(home, ".codex"), "auth.json")],
+    loginFiles: (home, env) => [join(env.CODEX_HOME || join(home, ".codex"), "auth.json")],
     install: "npm install -g @openai/codex",
     login: "codex login",
   },

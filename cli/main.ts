@@ -35,7 +35,7 @@ function program(): Command {
     .option("--file <path>", "where to write it", "swarm.yaml")
     .option("--force", "overwrite an existing file")
     .option("--template <name>", "shell | claude | mixed | devops (default: the agent programs found here, shell when none can run)")
-    .action(async (opts) => (await import("./commands/init.js")).init(opts));
+    .action(async (opts) => (await import("./commands/init.js")).init({ ...opts, home: home() }));
 
   cli
     .command("up")

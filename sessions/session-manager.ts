@@ -141,9 +141,17 @@ export class SessionManager {
     if (ref) await this.client.run(["kill-window", "-t", ref.windowId]).catch(() => undefined);
   }
 
-  /** Types literal text followed by a separate Enter key. */
-  async type(paneId: string, text: string): Promise<void> {
-    await this.client.raw(`send-keys -t ${paneId} -l -- ${tmuxQuote(text)} ; send-keys -t ${paneId} Enter`, 2);
+  /**
+   * Types literal text followed by a separate Enter key. `clearLine` first
+   * empties a shell's input line (C-e C-u: to its end, then kill back to its
+   * start), in the same tmux call: text a person left half-typed at the
+   * prompt, or a terminal's answer to a query a task made (ESC [ row ; col R
+   * for ESC [ 6 n), would otherwise be run glued to ours.
+   */
+  async type(paneId: string, text: string, options: { clearLine?: boolean } = {}): Promise<void> {
+    const typed = `send-keys -t ${paneId} -l -- ${tmuxQuote(text)} ; send-keys -t ${paneId} Enter`;
+    if (options.clearLine) await this.client.raw(`send-keys -t ${paneId} C-e C-u ; ${typed}`, 3);
+    else await this.client.raw(typed, 2);
   }
 
   /**

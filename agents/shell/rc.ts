@@ -35,8 +35,18 @@ __ca_session=$CA_SESSION
 __ca_pn=$CA_PROMPT_NONCE
 unset CA_SESSION CA_PROMPT_NONCE
 PS1='\[\e[1;36m\]${"${__ca_session}"}\[\e[0m\]:\[\e[34m\]\W\[\e[0m\]\$ '
-PROMPT_COMMAND='printf "\e]7777;ca;prompt;%s\a" "$__ca_pn"'
+PROMPT_COMMAND='[[ -n $__ca_clean ]] || __ca_dirty=1; __ca_clean=; printf "\e]7777;ca;prompt;%s\a" "$__ca_pn"'
 __ca_jobs=${dir}
+# The pane's state as the launcher left it: each task starts from it, whatever a person attached to the pane
+# changed since (cd, export, unset, umask). Taken once here (two forks at start), compared at each dispatch.
+__ca_cwd=$PWD
+__ca_umask=$(umask)
+declare -A __ca_base=()
+for __ca_n in $(compgen -e); do __ca_base[$__ca_n]=${"${!__ca_n}"}; done
+unset __ca_n
+# Set by ca-run as it ends; PROMPT_COMMAND clears it. A prompt drawn without it means the shell ran something
+# else (a person's command line, an interrupted task), so the next dispatch restores the state first.
+__ca_clean=1
 
 ca-run() {
   local __ca_t="$1" __ca_job __ca_nonce __ca_mode __ca_out __ca_nenv __ca_nbox __ca_preview __ca_body __ca_kv __ca_code __ca_i
@@ -69,6 +79,8 @@ ca-run() {
     done
     [[ $__ca_mode == arg ]] && IFS= read -r -d '' __ca_body
   } < "$__ca_job"
+  [[ $PWD == "$__ca_cwd" ]] || builtin cd -- "$__ca_cwd"
+  [[ -z $__ca_dirty ]] || __ca_restore
   printf '\e]7777;ca;begin;%s;%s\a' "$__ca_t" "$__ca_nonce"
   printf '\e[2m%s\e[0m\n' "$__ca_preview"
   if [[ $__ca_mode == arg ]]; then
@@ -81,6 +93,17 @@ ca-run() {
   # Line 2: tee's status; not 0 when the output file could not be written in full (a full disk).
   printf '%s\n%s\n' "$__ca_code" "${"${__ca_st[1]}"}" > "$__ca_jobs/$__ca_t.exit"
   printf '\e]7777;ca;end;%s;%s;%s;%s\a' "$__ca_t" "$__ca_nonce" "$__ca_code" "${"${__ca_st[1]}"}"
+  __ca_clean=1
+}
+
+# Undoes what a person changed in this shell: exported variables added, changed or removed, the umask.
+# The cwd is checked at every dispatch (a builtin test). Exported functions are not undone.
+__ca_restore() {
+  local __ca_n
+  for __ca_n in $(compgen -e); do [[ -v __ca_base[$__ca_n] ]] || unset -v "$__ca_n" 2>/dev/null; done
+  for __ca_n in "${"${!__ca_base[@]}"}"; do export "$__ca_n=${"${__ca_base[$__ca_n]}"}"; done
+  umask "$__ca_umask"
+  __ca_dirty=
 }
 
 # Runs in the task's subshell, before it execs the task: exports the dispatch's variables there alone.

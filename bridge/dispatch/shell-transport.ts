@@ -93,7 +93,7 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
     const end = session.waitFor((m) => m.kind === "end" && isOurs(m) && this.ranToItsEnd(session, token, m));
     end.catch(() => undefined); // observed by the lifecycle's race; a start that fails abandons it
     try {
-      await session.type(prepared.line);
+      await session.type(prepared.line, { clearLine: true });
       await begin;
     } catch (error) {
       begin.catch(() => undefined); // already failed or superseded by the error handled here

@@ -120,9 +120,9 @@ export class SessionPane {
     });
   }
 
-  async type(line: string): Promise<void> {
+  async type(line: string, options: { clearLine?: boolean } = {}): Promise<void> {
     if (!this.ref) throw new InfraError(`session ${this.name} is not running`);
-    await this.manager().type(this.ref.paneId, line);
+    await this.manager().type(this.ref.paneId, line, options);
   }
 
   async key(key: string): Promise<void> {

@@ -4,7 +4,9 @@ import { nodeSatisfies, programEngines, programKind } from "../../agents/index.j
 import {
   configTemplate,
   parseConfig,
+  hasCommit,
   repositoryProblem,
+  resolveHome,
   TEMPLATES,
   UsageError,
   type ProgramExample,
@@ -13,6 +15,7 @@ import {
 } from "../../core/index.js";
 import { discoverPrograms, type ProgramReport } from "../agent-programs.js";
 import { chooseRoster } from "../init-choice.js";
+import { agentCommand } from "../command-line.js";
 import { print } from "../output.js";
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -32,7 +35,15 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
  * authenticate (Claude Code, Codex, Gemini CLI, Qwen Code), the LangChain
  * agent with OPENAI_BASE_URL, shell agents otherwise; it says which and why.
  */
-export async function init(options: { file: string; force?: boolean; template?: string; env?: NodeJS.ProcessEnv; versionTimeoutMs?: number }): Promise<void> {
+export async function init(options: {
+  file: string;
+  force?: boolean;
+  template?: string;
+  /** `--home`: named in the next-step line when it is not the default home, so that it works when pasted. */
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  versionTimeoutMs?: number;
+}): Promise<void> {
   const path = resolve(options.file);
   if (options.template !== undefined && !(TEMPLATES as readonly string[]).includes(options.template)) {
     throw new UsageError(`unknown template "${options.template}"`, { hint: `Templates are ${TEMPLATES.join(", ")}.` });
@@ -43,15 +54,21 @@ export async function init(options: { file: string; force?: boolean; template?: 
   const reports = await discoverPrograms({ env, cwd: dir, versionTimeoutMs: options.versionTimeoutMs });
   const found = reports.filter((program) => program.installed);
   const programs = found.map((program) => example(program, env));
-  const base: TemplateOptions = { programs, inGitRepo: repositoryProblem(dir) === null, testCommand: testCommandIn(dir) };
+  // A repository without a commit (just `git init`) cannot hold worktrees yet: agents without them, and a note.
+  const inRepo = repositoryProblem(dir) === null;
+  const committed = inRepo && hasCommit(dir);
+  const base: TemplateOptions = { programs, inGitRepo: committed, testCommand: testCommandIn(dir) };
   const chosen = choose(options.template as TemplateName | undefined, reports, env);
   const text = configTemplate({ ...base, ...chosen.options });
   // Every template must load as written: checked before it is written, so a broken one never lands on disk.
   parseConfig(text, { file: path, baseDir: dir });
   writeFileSync(path, text);
   const out = [`wrote ${path}: ${chosen.description}`, ...chosen.notes.map((note) => `  ${note}`)];
+  if (inRepo && !committed && chosen.options.template !== "shell")
+    out.push(`  worktrees are off: the repository has no commit yet (commit once, then \`init --force\` gives each replica its own worktree)`);
   if (chosen.options.template === "shell" && found.length > 0) out.push(`  (commented examples for ${found.map((p) => p.runtime).join(", ")})`);
-  out.push(`next: claude-agent doctor   # what each agent needs; then: claude-agent up --config ${options.file}`);
+  const home = resolveHome(options.home);
+  out.push(`next: ${agentCommand(home, "doctor")}   # what each agent needs; then: ${agentCommand(home, "up", "--config", options.file)}`);
   // Through the sanitiser: the reasons quote program paths and what their --version printed.
   print(`${out.join("\n")}\n`);
 }

@@ -10,7 +10,7 @@ import {
   EnvironmentError,
   homeLockHolder,
   loadConfig,
-  missingCwdProblems,
+  startProblems,
   resolveHome,
   UsageError,
   type HomePaths,
@@ -47,10 +47,10 @@ export async function up(options: UpOptions): Promise<void> {
     });
   }
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home: paths.root });
-  const missing = missingCwdProblems(config);
+  const missing = startProblems(config);
   if (missing.length > 0)
     throw new ConfigError(missing, {
-      hint: "Create the folder, or point the agent's cwd at an existing one (a relative cwd is relative to swarm.yaml's folder).",
+      hint: "Create the folder, or point cwd at an existing one (relative to swarm.yaml's folder); give a new repository its first commit.",
     });
   await sayProgramProblems(await programChecks(config));
   sayLogins(loginChecks(config, { home: paths.root, seed: true }));
