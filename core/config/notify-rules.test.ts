@@ -61,7 +61,13 @@ describe("notify: in swarm.yaml", () => {
         ratePerMinute: 5,
       },
       { type: "desktop", name: "desktop-3", events: ["needs-you"], ratePerMinute: DEFAULT_NOTIFY_RATE_PER_MINUTE },
-      { type: "command", name: "command-4", command: ["/usr/local/bin/page-me", "--urgent"], events: ["budget.reached", "agent.crash-loop"], ratePerMinute: 20 },
+      {
+        type: "command",
+        name: "command-4",
+        command: ["/usr/local/bin/page-me", "--urgent"],
+        events: ["budget.reached", "agent.crash-loop"],
+        ratePerMinute: 20,
+      },
     ]);
   });
 
@@ -75,14 +81,38 @@ describe("notify: in swarm.yaml", () => {
       'notify.0.events.0: expected one of "all", "needs-you", "task.failed", "task.timeout", "workflow.finished", "workflow.failed", "agent.crash-loop", "breaker.open", "agent.parked", "budget.reached", got "task.done"',
     ],
     ["no events", "notify:\n  - { type: desktop, events: [] }\n", "notify.0.events: expected at least one event: a list of events:"],
-    ["a URL that is not http", "notify:\n  - { type: webhook, url: ftp://x/y, events: [all] }\n", 'notify.0.url: expected an http(s) URL such as "https://hooks.slack.com/services/…"'],
+    [
+      "a URL that is not http",
+      "notify:\n  - { type: webhook, url: ftp://x/y, events: [all] }\n",
+      'notify.0.url: expected an http(s) URL such as "https://hooks.slack.com/services/…"',
+    ],
     ["no URL", "notify:\n  - { type: webhook, events: [all] }\n", "notify.0.url: expected an http(s) URL"],
-    ["a bad format", "notify:\n  - { type: webhook, url: http://127.0.0.1:9/, format: teams, events: [all] }\n", 'notify.0.format: expected "json" or "slack", got "teams"'],
-    ["a header over two lines", 'notify:\n  - { type: webhook, url: http://127.0.0.1:9/, headers: { X-A: "a\\nb" }, events: [all] }\n', "notify.0.headers.X-A: expected a header value on one line"],
-    ["a command as a shell line", "notify:\n  - { type: command, command: 'page-me --urgent', events: [all] }\n", "notify.0.command: expected the program and its arguments as a list"],
-    ["an empty program", "notify:\n  - { type: command, command: [''], events: [all] }\n", "notify.0.command: expected the program to run as the list's first word"],
+    [
+      "a bad format",
+      "notify:\n  - { type: webhook, url: http://127.0.0.1:9/, format: teams, events: [all] }\n",
+      'notify.0.format: expected "json" or "slack", got "teams"',
+    ],
+    [
+      "a header over two lines",
+      'notify:\n  - { type: webhook, url: http://127.0.0.1:9/, headers: { X-A: "a\\nb" }, events: [all] }\n',
+      "notify.0.headers.X-A: expected a header value on one line",
+    ],
+    [
+      "a command as a shell line",
+      "notify:\n  - { type: command, command: 'page-me --urgent', events: [all] }\n",
+      "notify.0.command: expected the program and its arguments as a list",
+    ],
+    [
+      "an empty program",
+      "notify:\n  - { type: command, command: [''], events: [all] }\n",
+      "notify.0.command: expected the program to run as the list's first word",
+    ],
     ["a key of another type", "notify:\n  - { type: desktop, url: http://x/, events: [all] }\n", "notify.0.url: unknown key"],
-    ["a rate of zero", "notify:\n  - { type: desktop, rate_limit: 0, events: [all] }\n", "notify.0.rate_limit: expected a whole number of deliveries per minute from 1 to 600, got 0"],
+    [
+      "a rate of zero",
+      "notify:\n  - { type: desktop, rate_limit: 0, events: [all] }\n",
+      "notify.0.rate_limit: expected a whole number of deliveries per minute from 1 to 600, got 0",
+    ],
     [
       "two targets of one name",
       "notify:\n  - { type: desktop, name: me, events: [all] }\n  - { type: command, name: me, command: [x], events: [all] }\n",

@@ -66,7 +66,9 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const URL_EXPECTED = 'an http(s) URL such as "https://hooks.slack.com/services/…", or "${VARIABLE}" holding one';
 const EVENTS_EXPECTED = `a list of events: ${["all", ...NOTIFY_EVENTS].map((e) => JSON.stringify(e)).join(", ")}`;
 
-const expected = (what: string) => ({ errorMap: (_issue: z.ZodIssueOptionalMessage, ctx: { data: unknown }) => ({ message: expectedMessage(what, ctx.data) }) });
+const expected = (what: string) => ({
+  errorMap: (_issue: z.ZodIssueOptionalMessage, ctx: { data: unknown }) => ({ message: expectedMessage(what, ctx.data) }),
+});
 
 /** Variables written `${NAME}` in a value. */
 export function variablesIn(value: string): string[] {
@@ -159,7 +161,8 @@ export type RawNotifyTarget = z.infer<typeof webhookSchema> | z.infer<typeof des
 export const rawNotifySchema = {
   safeParse(value: unknown): z.SafeParseReturnType<unknown, RawNotifyTarget[] | undefined> {
     if (value === undefined) return { success: true, data: undefined };
-    if (!Array.isArray(value)) return failure([{ code: z.ZodIssueCode.custom, path: [], message: expectedMessage("a list of targets (webhook, desktop or command)", value) }]);
+    if (!Array.isArray(value))
+      return failure([{ code: z.ZodIssueCode.custom, path: [], message: expectedMessage("a list of targets (webhook, desktop or command)", value) }]);
     const issues: z.ZodIssue[] = [];
     const targets: RawNotifyTarget[] = [];
     value.forEach((target, index) => {
