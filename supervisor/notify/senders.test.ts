@@ -4,11 +4,10 @@
  * arguments. Deliveries go through `deliver` with short pauses.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { httpReceiver, type HttpReceiver, type ReceivedRequest, type Script } from "../../test/helpers/http-receiver.js";
 import type { CommandTarget, DesktopTarget, SwarmEvent, WebhookTarget } from "../../core/index.js";
 import { deliver } from "./delivery.js";
 import { messageOf, testMessage } from "./message.js";
@@ -18,34 +17,17 @@ import { isUnusable, senderFor } from "./senders.js";
 const fast = { attempts: 3, backoffMs: 5, timeoutMs: 2000 };
 const never = new AbortController().signal;
 
-interface Received {
-  readonly headers: IncomingMessage["headers"];
-  readonly body: string;
-}
-
-/** A loopback receiver answering each request with the next status of `statuses` (the last one repeats); `hang` never answers. */
-async function receiver(statuses: (number | "hang")[]): Promise<{ url: string; got: Received[]; server: Server }> {
-  const got: Received[] = [];
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString("utf8");
-    });
-    request.on("end", () => {
-      got.push({ headers: request.headers, body });
-      const status = statuses.length > 1 ? statuses.shift()! : statuses[0]!;
-      if (status === "hang") return;
-      response.writeHead(status, status === 302 ? { location: "http://127.0.0.1:1/elsewhere" } : {}).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook/SECRET-PATH`, got, server };
-}
-
-const servers: Server[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.closeAllConnections(), server.close();
+const receivers: HttpReceiver[] = [];
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
+
+/** A loopback receiver whose one hook answers with `script`. */
+async function receiver(script: Script): Promise<{ url: string; got: { headers: ReceivedRequest["headers"]; body: string }[] }> {
+  const server = await httpReceiver({ "/hook/SECRET-PATH": script });
+  receivers.push(server);
+  return { url: `${server.base}/hook/SECRET-PATH`, got: server.got };
+}
 
 function webhook(url: string, extra: Partial<WebhookTarget> = {}): Sender {
   const target: WebhookTarget = { type: "webhook", name: "hook", url, format: "json", headers: {}, events: ["task.failed"], ratePerMinute: 20, ...extra };
@@ -59,7 +41,6 @@ const failed: SwarmEvent = { id: "1-0", type: "task.failed", at: "2026-01-01T00:
 describe("webhook targets", () => {
   it("POST the message as JSON, with the headers from swarm.yaml and their variables filled in", async () => {
     const hook = await receiver([200]);
-    servers.push(hook.server);
     const message = messageOf(failed, "demo", (t) => t, { text: "make test", exitCode: 2, reason: null })!;
     const result = await deliver(webhook(hook.url, { headers: { Authorization: "Bearer ${HOOK_TOKEN}" } }), message, fast, never);
     expect(result).toEqual({ ok: true, attempts: 1 });
@@ -82,7 +63,6 @@ describe("webhook targets", () => {
 
   it("in slack format, post only Slack's text, with &, < and > escaped and no control characters", async () => {
     const hook = await receiver([200]);
-    servers.push(hook.server);
     const message = messageOf(failed, "demo", (t) => t, { text: "echo <!channel> & \u001b]0;owned\u0007 done", exitCode: 1, reason: null })!;
     await deliver(webhook(hook.url, { format: "slack" }), message, fast, never);
     expect(JSON.parse(hook.got[0]!.body)).toEqual({ text: "task t-abc failed on alpha with exit 1 · echo &lt;!channel&gt; &amp; done" });
@@ -90,7 +70,6 @@ describe("webhook targets", () => {
 
   it("try again after a 500, and deliver once the receiver answers 200", async () => {
     const hook = await receiver([500, 200]);
-    servers.push(hook.server);
     expect(await deliver(webhook(hook.url), testMessage("demo", "hook"), fast, never)).toEqual({ ok: true, attempts: 2 });
     expect(hook.got).toHaveLength(2);
   });
@@ -99,7 +78,6 @@ describe("webhook targets", () => {
     const gone = await receiver([404]);
     const moved = await receiver([302]);
     const broken = await receiver([503]);
-    servers.push(gone.server, moved.server, broken.server);
     const notThere = await deliver(webhook(gone.url), testMessage("demo", "hook"), fast, never);
     expect(notThere).toMatchObject({ ok: false, attempts: 1, error: { message: "answered 404", permanent: true } });
     const redirected = await deliver(webhook(moved.url), testMessage("demo", "hook"), fast, never);
@@ -109,7 +87,6 @@ describe("webhook targets", () => {
 
   it("end an attempt that gets no answer at its time limit", async () => {
     const hook = await receiver(["hang"]);
-    servers.push(hook.server);
     const result = await deliver(webhook(hook.url), testMessage("demo", "hook"), { attempts: 2, backoffMs: 1, timeoutMs: 200 }, never);
     expect(result).toMatchObject({ ok: false, attempts: 2, error: { message: expect.stringContaining("no answer in time") } });
   });
