@@ -11,13 +11,13 @@
  * a short grace period, then is logged as abandoned.
  */
 import type { Redis } from "ioredis";
-import { EventStream, type LogFn, type Redactor, type SwarmConfig, type SwarmEvent } from "../../core/index.js";
+import { EventStream, type LogFn, type NotifyEventName, type Redactor, type SwarmConfig, type SwarmEvent } from "../../core/index.js";
 import { DEFAULT_DELIVERY, type DeliveryPolicy } from "./delivery.js";
 import { Dedup } from "./gates.js";
 import { messageOf, type TaskFacts } from "./message.js";
 import { isUnusable, senderFor } from "./senders.js";
 import { TargetQueue } from "./target-queue.js";
-import { streamTypesOf, subjectOf } from "./vocabulary.js";
+import { notifyNameOf, streamTypesOf, subjectOf } from "./vocabulary.js";
 
 export interface NotifierOptions {
   readonly config: Pick<SwarmConfig, "notify" | "supervisor" | "llm">;
@@ -42,6 +42,7 @@ export interface NotifierOptions {
 }
 
 interface Route {
+  readonly names: readonly NotifyEventName[];
   readonly types: ReadonlySet<string>;
   readonly queue: TargetQueue;
 }
@@ -67,7 +68,7 @@ export class Notifier {
         continue;
       }
       const queue = new TargetQueue(sender, { policy: options.policy ?? DEFAULT_DELIVERY, log: options.log, now: this.now });
-      this.routes.push({ types: streamTypesOf(target.events), queue });
+      this.routes.push({ names: target.events, types: streamTypesOf(target.events), queue });
     }
   }
 
@@ -125,6 +126,6 @@ export class Notifier {
     const facts = event.taskId && this.options.taskFacts ? await this.options.taskFacts(event.taskId).catch(() => null) : null;
     const message = messageOf(event, this.options.swarm, this.options.redact, facts);
     if (message === null) return;
-    for (const route of routes) route.queue.offer(message);
+    for (const route of routes) route.queue.offer({ ...message, event: notifyNameOf(event.type, route.names) ?? message.event });
   }
 }

@@ -23,10 +23,13 @@ export function streamTypesOf(names: readonly NotifyEventName[]): Set<string> {
   return new Set(names.flatMap((name) => STREAM_TYPES[name]));
 }
 
-/** The most specific name a stream type is known by (`workflow.failed` over `workflow.finished`), or null for one nobody can ask for. */
-export function notifyNameOf(type: string): NotifyEventName | null {
-  const names = NOTIFY_EVENTS.filter((name) => STREAM_TYPES[name].includes(type));
-  return names.sort((a, b) => STREAM_TYPES[a].length - STREAM_TYPES[b].length)[0] ?? null;
+/**
+ * The most specific of `names` a stream type is known by (`workflow.failed` over `workflow.finished`),
+ * or null for one none of them covers: a target is told an event by the name it asked for.
+ */
+export function notifyNameOf(type: string, names: readonly NotifyEventName[] = NOTIFY_EVENTS): NotifyEventName | null {
+  const covering = names.filter((name) => STREAM_TYPES[name].includes(type));
+  return covering.sort((a, b) => STREAM_TYPES[a].length - STREAM_TYPES[b].length)[0] ?? null;
 }
 
 /** What the event is about: the task, inbox item, execution or agent; null when it names none. */

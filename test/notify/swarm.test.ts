@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientInternals } from "../../client/index.js";
+import { runCliAsync } from "../helpers/cli.js";
 import { httpReceiver, type HttpReceiver } from "../helpers/http-receiver.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
@@ -61,6 +62,10 @@ notify:
     name: pager
     command: [${join(dir, "record")}, ${dir}]
     events: [task.failed]
+  - type: webhook
+    name: people
+    url: ${receiver.base}/people
+    events: [needs-you, workflow.finished]
   - type: desktop
     events: [all]
 `;
@@ -135,11 +140,31 @@ notify:
     expect(existsSync(dir)).toBe(true);
   });
 
+  it("tells the needs-you target about an approval waiting and the workflow's end, and nothing else", { timeout: 120_000 }, async () => {
+    const file = join(dir, "gated.yaml");
+    writeFileSync(
+      file,
+      "name: gated\nsteps:\n  - id: ok\n    approval: Ship it?\n  - id: after\n    agent: alpha\n    depends_on: ok\n    task: exit 5\n    on_failure: continue\n",
+    );
+    // The CLI runs beside this process's receiver: spawnSync would stop it from answering.
+    const cli = (...args: string[]) => runCliAsync(args, { home: swarm.home });
+    const run = await cli("workflow", "run", "--file", file, "--json");
+    const executionId = (JSON.parse(run.stdout) as { id: string }).id;
+    await waitFor("the needs-you POST", () => receiver.to("/people").length === 1);
+    expect((await cli("approve", executionId, "ok")).exitCode).toBe(0);
+    await waitFor("the workflow's end", () => receiver.to("/people").length === 2);
+    const [waiting, finished] = bodies(receiver, "/people");
+    expect(waiting).toMatchObject({ event: "needs-you", type: "inbox.opened", fields: { executionId, workflow: "gated", step: "ok" } });
+    expect(waiting?.text).toMatch(/^needs you: .*Ship it\?.* \(claude-agent inbox i-\w+\)$/);
+    expect(finished).toMatchObject({ event: "workflow.finished", subject: executionId, fields: { workflow: "gated" } });
+    expect(finished?.type).toMatch(/^workflow\.(completed|failed)$/);
+  });
+
   it("says in the swarm log that a desktop target is skipped without a display, and stores no webhook URL in Redis", async () => {
     const log = readFileSync(join(swarm.paths.logsDir, "swarm.jsonl"), "utf8");
     const skipped = log.split("\n").filter((line) => line.includes('"notify.unusable"'));
     expect(skipped).toHaveLength(1);
-    expect(skipped[0]).toContain("desktop-5");
+    expect(skipped[0]).toContain("desktop-6");
     const sdk = await swarm.connect();
     const { redis, keys } = clientInternals(sdk.client);
     const stored = (await redis.get(keys.config)) ?? "";
