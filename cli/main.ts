@@ -408,6 +408,18 @@ function program(): Command {
     .option("--json", "print JSON")
     .action(async (opts) => (await import("./commands/doctor.js")).doctor({ ...opts, home: home() }));
 
+  const notify = cli
+    .command("notify")
+    .description("notifications (notify: in swarm.yaml): webhooks, desktop, a command of yours")
+    .addHelpText("after", "\nThe daemon sends them as events happen; targets, events and payloads: docs/NOTIFY.md.");
+  notify
+    .command("test")
+    .description("send a test notification to each target now, from this process (no daemon needed); exit 1 if one fails")
+    .option("--target <name>", "only this target (its `name`, or type and position such as webhook-1)")
+    .option("--config <file>", "swarm.yaml to use (default: ./swarm.yaml, then $CLAUDE_AGENT_HOME/swarm.yaml)")
+    .option("--json", "print JSON: { ok, targets }")
+    .action(async (opts) => (await import("./commands/notify.js")).notifyTest({ ...opts, home: home() }));
+
   const api = cli.command("api").description("the HTTP API's tokens (the API itself runs in the daemon: api: in swarm.yaml)");
   const token = api.command("token").description("bearer tokens for the HTTP API and /mcp (stored hashed)");
   token

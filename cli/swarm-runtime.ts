@@ -6,6 +6,7 @@ import {
   describeTarget,
   enforceRedisSafety,
   ensureHome,
+  EventStream,
   fileLogger,
   keys,
   ownerOf,
@@ -25,7 +26,7 @@ import {
   type SwarmConfig,
 } from "../core/index.js";
 import { clientInternals, saveSwarmConfig, SwarmClient } from "../client/index.js";
-import { SupervisorDaemon } from "../supervisor/index.js";
+import { Notifier, SupervisorDaemon } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
 import { memoryProvider, startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
@@ -87,6 +88,8 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     recordPrefix(paths.root, prefix);
     progress(`swarm: keys under ${prefix}: on ${describeTarget(target)}`);
     await saveSwarmConfig(redis, k, options.config);
+    // Notifications cover this run from here, though the notifier starts last (it never holds up start-up).
+    const notifyFrom = options.config.notify ? await new EventStream(redis, k.events).lastId() : "$";
     const memory = memoryProvider({ home: paths.root, config: options.config, ledger: new Ledger(redis, k.prefix), log: logger.log });
     const bridge = await Bridge.start({
       promptContext: memory,
@@ -149,6 +152,22 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       await Promise.allSettled([workflows.close(), supervisor.close(), client.close(), bridge.close(), history.close(), memory.close()]);
       throw error;
     });
+    const ledger = clientInternals(client).ledger;
+    const notifier = options.config.notify
+      ? Notifier.start({
+          config: options.config,
+          swarm: options.config.swarm ?? prefix.replace(/^ca-/, ""),
+          streamKey: k.events,
+          blocking: createRedis(target, { worker: true, name: "notifier" }),
+          after: notifyFrom,
+          taskFacts: async (id) => {
+            const record = await ledger.get(id);
+            return record ? { text: record.task, exitCode: record.exitCode, reason: record.reason ?? null } : null;
+          },
+          redact: swarmRedactor(options.config.agents.map((agent) => agent.env)),
+          log: logger.log,
+        })
+      : null;
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -165,6 +184,8 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
           await bridge.close();
           await history.close();
           await memory.close();
+          // Last: the bridge's final events (a task failed at shutdown) still get their grace period.
+          await notifier?.close();
           redis.disconnect();
           await logger.close();
         })();

@@ -10,13 +10,17 @@ import { NotRunningError, type AgentConfig, type Keys, type SwarmConfig } from "
  */
 export const ENV_VALUE_WITHHELD = "[not stored]";
 
-/** The config as stored: every agent's env values replaced by ENV_VALUE_WITHHELD. */
+/**
+ * The config as stored: every agent's env values replaced by ENV_VALUE_WITHHELD, and no `notify`
+ * (a webhook's URL is often its secret; only the daemon sends notifications).
+ */
 export function storableConfig(config: SwarmConfig): SwarmConfig {
   const withheld = (agent: AgentConfig): AgentConfig => ({
     ...agent,
     env: Object.fromEntries(Object.keys(agent.env).map((name) => [name, ENV_VALUE_WITHHELD])),
   });
-  return { ...config, agents: config.agents.map(withheld) };
+  const { notify: _notify, ...rest } = config;
+  return { ...rest, agents: config.agents.map(withheld) };
 }
 
 /**

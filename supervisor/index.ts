@@ -4,3 +4,13 @@ export { llmFeatures, apiKeyOf, type LlmFeatures } from "./llm-status.js";
 export type { PlannedWorkflow } from "./llm-planner.js";
 export { SupervisorDaemon, type SupervisorOptions, type QueueJobs } from "./daemon.js";
 export { Sweeper, type RetentionPolicy } from "./sweeper.js";
+export {
+  Notifier,
+  tryTargets,
+  unusableTargets,
+  DEFAULT_DELIVERY,
+  type NotifierOptions,
+  type TargetReport,
+  type NotifyMessage,
+  type TaskFacts,
+} from "./notify/index.js";

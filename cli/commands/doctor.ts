@@ -5,6 +5,7 @@ import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { llmReport } from "../llm-checks.js";
 import { swarmProgramChecks } from "../program-checks.js";
 import { swarmToolReports } from "../agent-tools.js";
+import { unusableTargets } from "../../supervisor/index.js";
 
 /**
  * The machine's checks and each program agent's (they set the exit code),
@@ -23,7 +24,17 @@ export async function doctor(options: GlobalOptions & { json?: boolean }): Promi
     llmReport({ home }),
   ]);
   const logins = config ? loginChecks(config, { home, seed: false }).map(({ name, ok, detail, fix }) => ({ name, ok, detail, ...(fix ? { fix } : {}) })) : [];
-  const checks = [...machine, ...agentPrograms, ...logins];
+  // A notification target that cannot be used here is skipped by the daemon: a warning, not a failure.
+  const notify = config
+    ? unusableTargets(config).map(({ name, problem, hint }) => ({
+        name: `notify ${name}`,
+        ok: true,
+        warning: true,
+        detail: `${problem}; it is skipped. ${hint}`,
+        fix: undefined as string | undefined,
+      }))
+    : [];
+  const checks = [...machine, ...agentPrograms, ...logins, ...notify];
   const failed = checks.filter((c) => !c.ok);
   const tools = swarmToolReports({ home: homeOf(options).root });
   if (options.json) printJson({ ok: failed.length === 0, checks, programs, llm, tools });

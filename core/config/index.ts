@@ -10,3 +10,17 @@ export { durationMs, formatDuration } from "./retention.js";
 export { isLoopback, parseListen } from "./api.js";
 export { DEFAULT_HISTORY_RETENTION_MS, DEFAULT_MEMORY_MAX_CHARS, DEFAULT_MEMORY_TOP_K } from "./history-rules.js";
 export { resolveRole, shippedRoles, shippedRolesDir, ROLE_DELIVERY, MAX_ROLE_BYTES, type RoleConfig } from "./roles.js";
+export {
+  DEFAULT_NOTIFY_RATE_PER_MINUTE,
+  expandVariables,
+  isWebhookUrl,
+  NOTIFY_EVENTS,
+  NOTIFY_TARGET_TYPES,
+  variablesIn,
+  type CommandTarget,
+  type DesktopTarget,
+  type NotifyEventName,
+  type NotifyTarget,
+  type NotifyTargetType,
+  type WebhookTarget,
+} from "./notify-rules.js";

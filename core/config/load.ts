@@ -14,6 +14,7 @@ import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";
 import { agentMemoryProblems, normalizeAgentMemory, normalizeDatabase, normalizeMemory, normalizeSwarmLlm } from "./history-rules.js";
 import { llmProblems, normalizeLlm, normalizePolicy, normalizeSupervisor } from "./llm-rules.js";
+import { normalizeNotify, notifyProblems, rawNotifySchema } from "./notify-rules.js";
 import { durationMs, normalizeRetention, retentionProblems } from "./retention.js";
 import { resolveRole, roleProblems } from "./roles.js";
 import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
@@ -65,12 +66,14 @@ export function parseConfig(text: string, options: ParseOptions): SwarmConfig {
 export function configFromObject(raw: unknown, options: ParseOptions): SwarmConfig {
   const result = rawConfigSchema.safeParse(raw);
   const api = rawApiSchema.safeParse(isRecord(raw) ? raw.api : undefined);
+  const notify = rawNotifySchema.safeParse(isRecord(raw) ? raw.notify : undefined);
   const problems = [
     ...(result.success ? [] : result.error.issues.flatMap(issueProblems)),
     ...(api.success ? [] : api.error.issues.flatMap((issue) => issueProblems({ ...issue, path: ["api", ...issue.path] }))),
+    ...(notify.success ? [] : notify.error.issues.flatMap((issue) => issueProblems({ ...issue, path: ["notify", ...issue.path] }))),
     ...ruleProblems(raw, options.baseDir),
   ];
-  if (!result.success || !api.success || problems.length > 0) {
+  if (!result.success || !api.success || !notify.success || problems.length > 0) {
     const label = basename(options.file);
     throw invalid(
       problems.map((problem) => `${label}: ${problem}`),
@@ -86,6 +89,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
     ...(result.data.limits ? { limits: Object.freeze({ taskBytes: result.data.limits.task_bytes ?? DEFAULT_LIMITS.taskBytes }) } : {}),
     ...(api.data !== undefined ? { api: normalizeApi(api.data, options.baseDir) } : {}),
+    ...(notify.data !== undefined ? { notify: normalizeNotify(notify.data) } : {}),
     ...(result.data.database ? { database: normalizeDatabase(result.data.database) } : {}),
     ...(result.data.memory ? { memory: normalizeMemory(result.data.memory) } : {}),
     ...(result.data.llm ? { llm: normalizeSwarmLlm(result.data.llm) } : {}),
@@ -157,7 +161,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
     problems.push(`default_agent: unknown agent ${JSON.stringify(wanted)}; agents are ${[...firstIndex.keys()].join(", ")}`);
   }
-  problems.push(...retentionProblems(root.retention), ...apiProblems(root.api));
+  problems.push(...retentionProblems(root.retention), ...apiProblems(root.api), ...notifyProblems(root.notify));
   return problems;
 }
 

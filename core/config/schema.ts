@@ -265,6 +265,8 @@ export const rawConfigSchema = z
       limits: rawLimitsSchema.optional(),
       /** Checked by api.ts's rawApiSchema (load.ts), which needs this file's messages. */
       api: z.unknown().optional(),
+      /** Checked by notify-rules.ts's rawNotifySchema (load.ts), target by target. */
+      notify: z.unknown().optional(),
       database: rawDatabaseSchema.optional(),
       memory: rawMemorySchema.optional(),
       llm: rawSwarmLlmSchema.optional(),

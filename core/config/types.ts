@@ -1,5 +1,6 @@
 /** The resolved, validated swarm configuration every module downstream of the CLI receives. */
 import { join } from "node:path";
+import type { NotifyTarget } from "./notify-rules.js";
 import type { RoleConfig } from "./roles.js";
 
 /** The programs built in, one adapter each under agents/ (the config's own rules name some of them). */
@@ -179,6 +180,8 @@ export interface SwarmConfig {
   readonly llm?: SwarmLlmConfig;
   /** Absent when swarm.yaml has no `inbox:` section: DEFAULT_INBOX applies. */
   readonly inbox?: InboxConfig;
+  /** `notify:` in swarm.yaml: where events are sent (supervisor/notify); absent: nowhere. */
+  readonly notify?: readonly NotifyTarget[];
 }
 
 /** `api:` in swarm.yaml: the daemon's HTTP API (api/). */
