@@ -9,3 +9,4 @@ export { durationMs, formatDuration } from "./retention.js";
 export { isLoopback, parseListen } from "./api.js";
 export { DEFAULT_HISTORY_RETENTION_MS, DEFAULT_MEMORY_MAX_CHARS, DEFAULT_MEMORY_TOP_K } from "./history-rules.js";
 export { resolveRole, shippedRoles, shippedRolesDir, ROLE_DELIVERY, MAX_ROLE_BYTES, type RoleConfig } from "./roles.js";
+export { accountConfigDir, agentEnvs } from "./accounts-rules.js";
