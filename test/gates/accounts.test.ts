@@ -6,7 +6,7 @@
  * account and the task runs again there; only with every account limited is
  * the agent parked, until the earliest limit lifts.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentStatus, Swarm } from "../../client/index.js";
@@ -22,9 +22,13 @@ const LIMIT_MS = 30_000;
 const MARGIN_MS = 2000;
 const KEY_A = "sk-ant-test-account-a-0000000000000000";
 const KEY_B = "sk-ant-test-account-b-0000000000000000";
+/** The keys of two logins kept in config folders of their own (Claude Code reads `primaryApiKey` from `.claude.json`). */
+const KEY_HOME = "sk-ant-test-login-home-000000000000000";
+const KEY_WORK = "sk-ant-test-login-work-000000000000000";
 
 describe("an agent with two accounts", () => {
-  const limitedKeys = new Set<string>([KEY_A]);
+  const limitedKeys = new Set<string>([KEY_A, KEY_HOME]);
+  let logins: string;
   let llm: AnthropicServer;
   let swarm: TestSwarm;
   let client: Swarm;
@@ -34,6 +38,15 @@ describe("an agent with two accounts", () => {
     const home = tempHome();
     const work = join(home, "work");
     mkdirSync(work);
+    // Two logins of the user's, as `CLAUDE_CONFIG_DIR=… claude` leaves them.
+    logins = join(home, "logins");
+    for (const [name, key] of [
+      ["home", KEY_HOME],
+      ["work", KEY_WORK],
+    ] as const) {
+      mkdirSync(join(logins, name), { recursive: true });
+      writeFileSync(join(logins, name, ".claude.json"), JSON.stringify({ primaryApiKey: key }));
+    }
     const yaml = `
 agents:
   - name: coder
@@ -49,6 +62,19 @@ agents:
     accounts:
       - { name: a, env: { ANTHROPIC_API_KEY: ${KEY_A} } }
       - { name: b, env: { ANTHROPIC_API_KEY: ${KEY_B} } }
+  - name: folders
+    runtime: claude
+    command: ${CLAUDE}
+    cwd: ${work}
+    timeout: 60
+    args: [--permission-mode, acceptEdits]
+    env:
+      ANTHROPIC_BASE_URL: ${llm.url}
+      DISABLE_AUTOUPDATER: 1
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
+    accounts:
+      - { name: home, config_dir: ${join(logins, "home")} }
+      - { name: work, config_dir: ${join(logins, "work")} }
 `;
     swarm = await startTestSwarm(yaml, { home, env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: LIMIT_MS }) } });
     client = await swarm.connect();
@@ -58,15 +84,18 @@ agents:
     await llm?.close();
   });
 
-  async function run(task: string): Promise<TaskResult> {
-    return (await client.submit({ task, agent: "coder" })).result({ signal: AbortSignal.timeout(WAIT_MS) });
+  async function run(task: string, agent = "coder"): Promise<TaskResult> {
+    return (await client.submit({ task, agent })).result({ signal: AbortSignal.timeout(WAIT_MS) });
   }
   /** The keys the program sent, in order, from request `from` on. */
   const keysSince = (from: number): string[] =>
     llm
       .agentRequests()
       .slice(from)
-      .map((request) => (request.authorization?.includes(KEY_A) ? "a" : request.authorization?.includes(KEY_B) ? "b" : "?"));
+      .map((request) => {
+        const key = [KEY_A, KEY_B, KEY_HOME, KEY_WORK].find((k) => request.authorization?.includes(k));
+        return key === KEY_A ? "a" : key === KEY_B ? "b" : key === KEY_HOME ? "home" : key === KEY_WORK ? "work" : "?";
+      });
   async function agentStatus(): Promise<AgentStatus> {
     return (await client.status()).agents.find((agent) => agent.name === "coder")!;
   }
@@ -85,7 +114,11 @@ agents:
     expect(seen.at(-1)).toBe("b");
     const events = await eventsSince(since);
     expect(events.filter((e) => e.type === "agent.account-switched")).toEqual([
-      expect.objectContaining({ from: "a", to: "b", message: expect.stringMatching(/^account a is usage limited until \d{4}-.*Z; the agent runs with account b now$/) }),
+      expect.objectContaining({
+        from: "a",
+        to: "b",
+        message: expect.stringMatching(/^account a is usage limited until \d{4}-.*Z; the agent runs with account b now$/),
+      }),
     ]);
     expect(events.map((e) => e.type)).not.toContain("agent.parked");
 
@@ -139,5 +172,21 @@ agents:
     expect(types).toContain("agent.parked");
     expect(types.indexOf("agent.resumed")).toBeGreaterThan(types.indexOf("agent.parked"));
     expect(events.filter((e) => e.type === "agent.account-switched")).toEqual([expect.objectContaining({ from: "b", to: "a" })]);
+  });
+
+  it("moves an agent whose accounts are login folders to the next folder, where its runs start a conversation of their own", async () => {
+    const before = llm.agentRequests().length;
+    const first = await run("Remember tag-alpha [[recall]]", "folders");
+    expect(first).toMatchObject({ status: "completed", account: "work", answer: "I can see: tag-alpha" });
+    expect(keysSince(before)[0]).toBe("home");
+    expect(keysSince(before).at(-1)).toBe("work");
+    // The next task continues that conversation, in the work login's folder.
+    const second = await run("And now tag-beta [[recall]]", "folders");
+    expect(second).toMatchObject({ status: "completed", account: "work", answer: "I can see: tag-alpha, tag-beta", agentSessionId: first.agentSessionId });
+    // Each login was copied into a folder of the swarm's own; the user's folders got nothing of ours.
+    const copied = join(swarm.home, "agents", "folders", "accounts", "work", "config", ".claude.json");
+    expect(JSON.parse(readFileSync(copied, "utf8"))).toMatchObject({ primaryApiKey: KEY_WORK });
+    expect(readdirSync(join(logins, "work"))).toEqual([".claude.json"]);
+    expect(existsSync(join(swarm.home, "agents", "folders", "accounts", "work", "config", "projects"))).toBe(true);
   });
 });
