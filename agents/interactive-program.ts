@@ -18,6 +18,15 @@ export interface InteractiveProgramDeps {
   readonly log: LogFn;
   /** Hook files are cut back between tasks once they hold this much; default 1 MB. */
   readonly hookFileMaxBytes?: number;
+  /**
+   * Agents with `accounts:`: the config folder and variables a session's program starts with (`keep`: the
+   * program is still running from before, with the account it was started with); null without accounts.
+   */
+  readonly account?: (
+    agent: AgentConfig,
+    session: string,
+    keep: boolean,
+  ) => Promise<{ readonly account: string; readonly configDir: string; readonly env: Readonly<Record<string, string>> } | null>;
 }
 
 /** What the pane runs: the program's argv, its environment, and what a sandbox must expose of the home. */

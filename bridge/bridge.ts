@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import { EventStream, Ledger, swarmRedactor, type AgentConfig, type HomePaths, type LogFn, type SwarmConfig } from "../core/index.js";
+import { agentEnvs, EventStream, Ledger, swarmRedactor, type AgentConfig, type HomePaths, type LogFn, type SwarmConfig } from "../core/index.js";
 import { SessionManager } from "../sessions/index.js";
+import { Accounts } from "./accounts.js";
 import { AdmissionControl, Breakers, Holds, Parking } from "./admission/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 import { interactivePrograms, type InteractivePrograms } from "../agents/index.js";
@@ -57,7 +59,7 @@ export class Bridge {
   private constructor(options: BridgeOptions, manager: SessionManager) {
     const { config, paths, redis, log } = options;
     const tuning = { ...DEFAULT_TUNING, ...options.tuning };
-    const redact = swarmRedactor(config.agents.map((agent) => agent.env));
+    const redact = swarmRedactor(config.agents.flatMap(agentEnvs));
     const connect = (name: string): Redis => {
       const connection = options.connect(name);
       this.connections.push(connection);
@@ -87,6 +89,18 @@ export class Bridge {
     const worktrees = new Worktrees(paths.root);
     this.sandboxes = new Sandboxes({ config, home: paths.root, worktrees });
     const conversations = new ConversationStore(redis, keys);
+    const accounts = new Accounts({
+      redis,
+      keys,
+      events,
+      log,
+      agents: config.agents,
+      home: paths.root,
+      conversations,
+      defaultMs: tuning.rateLimitParkMs,
+      userHome: homedir(),
+      env: options.env,
+    });
     this.interactive = interactivePrograms({
       agents: config.agents,
       home: paths.root,
@@ -96,6 +110,14 @@ export class Bridge {
       conversations,
       log,
       hookFileMaxBytes: tuning.hookFileMaxBytes,
+      account: async (agent, session, keep) => {
+        if (!accounts.has(agent.name)) return null;
+        // A program that kept running (a bridge restart) keeps the account it was started with.
+        const kept = keep ? await accounts.launchedWith(agent.name, session) : null;
+        const name = kept ?? (await accounts.current(agent.name))!;
+        if (!kept) await accounts.launched(agent.name, session, name);
+        return accounts.runOf(agent, name);
+      },
     });
     this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log });
     const runner = createDispatcher({
@@ -109,6 +131,7 @@ export class Bridge {
       worktrees,
       sandboxes: this.sandboxes,
       parking,
+      accounts,
       recorder: this.recorder,
       agentEnv,
       recycle: (session, reason) => this.supervisor.recycle(session, reason),

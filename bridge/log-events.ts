@@ -26,6 +26,12 @@ export type BridgeEvent =
   | "agent.parked"
   | "agent.resumed"
   | "agent.resume-failed"
+  // accounts
+  | "agent.account-switched"
+  | "agent.accounts-limited"
+  | "agent.account-restart"
+  | "event.publish-failed"
+  | "job.account-rerun"
   // supervision
   | "session.outdated"
   | "agent.login-seeded"

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
-import { agentConfigDir, ConfigError, EnvironmentError, isSandboxed, type AgentConfig, type SwarmConfig } from "../core/index.js";
+import { accountConfigDir, agentConfigDir, ConfigError, EnvironmentError, isSandboxed, type AgentConfig, type SwarmConfig } from "../core/index.js";
 import { renderScriptPath } from "../agents/index.js";
 import { bwrapArgs, bwrapProbeArgs, within, type SandboxPlan } from "./sandbox-plan.js";
 import { gitDirOf, repositoryOfGitDir } from "./worktree-files.js";
@@ -118,6 +118,13 @@ export class Sandboxes {
       const configDir = agentConfigDir(this.home, agent.name);
       mkdirSync(configDir, { recursive: true, mode: 0o700 });
       exposed.push({ path: configDir, writable: true });
+      // Its accounts' folders (`accounts:` with config_dir): the run picks one of them.
+      for (const account of agent.accounts ?? []) {
+        if (account.configDir === null) continue;
+        const dir = accountConfigDir(this.home, agent.name, account.name);
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        exposed.push({ path: dir, writable: true });
+      }
     }
     for (const file of exposed) if (!existsSync(file.path)) writeFileSync(file.path, "", { mode: 0o600 });
     const needed = [process.execPath, packageRoot(), ...(agent.command && isAbsolute(agent.command) ? [real(agent.command)] : [])];

@@ -1,5 +1,6 @@
 import { Bridge, tuningFromEnv } from "../bridge/index.js";
 import {
+  agentEnvs,
   checkEvictionPolicy,
   connectOrFail,
   createRedis,
@@ -77,7 +78,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   for (const warning of enforceRedisSafety(await redisExposure(target, k.config), options.redisOptOuts)) progress(warning);
   const redis = createRedis(target, { worker: true, name: "daemon" });
   redis.on("error", () => undefined);
-  const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm", swarmRedactor(options.config.agents.map((agent) => agent.env)));
+  const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm", swarmRedactor(options.config.agents.flatMap(agentEnvs)));
   const owner = ownerOf(paths.identity.id, paths.root);
   let claimed = false;
   try {

@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { AgentState, Ledger, SessionInfo, SessionState, SwarmConfig } from "../core/index.js";
+import type { AccountConfig, AgentState, Ledger, SessionInfo, SessionState, SwarmConfig } from "../core/index.js";
 
 export interface QueueDepth {
   agent: string;
@@ -21,6 +21,13 @@ export interface AgentStatus {
   parkedUntil?: string;
   /** Set while the agent's circuit breaker is not closed: its jobs failed for infrastructure reasons, its queue waits. */
   breaker?: BreakerStatus;
+  /** Agents with `accounts:`: the account its runs use, and those usage limited now (until when, ISO 8601). */
+  accounts?: AccountsStatus;
+}
+
+export interface AccountsStatus {
+  current: string;
+  limited: { name: string; until: string }[];
 }
 
 export interface BreakerStatus {
@@ -59,6 +66,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
         sessions,
         ...(alive && parked[agent.name] && Date.parse(parked[agent.name]!) > Date.now() ? { parkedUntil: parked[agent.name]! } : {}),
         ...(alive && breakerStatus(breakers[agent.name]) ? { breaker: breakerStatus(breakers[agent.name])! } : {}),
+        ...(agent.accounts?.length ? { accounts: await readAccounts(redis, ledger, agent.name, agent.accounts) } : {}),
         queue: {
           agent: agent.name,
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -75,6 +83,17 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
     sessions: agents.flatMap((agent) => agent.sessions),
     daemon: { pid: daemon.pid ? Number(daemon.pid) : null, startedAt: daemon.startedAt ?? null, heartbeatAt, alive },
   };
+}
+
+/** The bridge's record of an agent's accounts (bridge/accounts.ts): `current`, and `until:<account>` in ms. */
+async function readAccounts(redis: Redis, ledger: Ledger, agent: string, accounts: readonly AccountConfig[]): Promise<AccountsStatus> {
+  const hash = await redis.hgetall(ledger.keys.accounts(agent));
+  const names = accounts.map((account) => account.name);
+  const limited = names
+    .map((name) => ({ name, until: Number(hash[`until:${name}`] ?? 0) }))
+    .filter((entry) => entry.until > Date.now())
+    .map((entry) => ({ name: entry.name, until: new Date(entry.until).toISOString() }));
+  return { current: hash.current && names.includes(hash.current) ? hash.current : names[0]!, limited };
 }
 
 async function readSession(redis: Redis, ledger: Ledger, name: string, agent: string, daemonAlive: boolean): Promise<SessionInfo> {

@@ -17,10 +17,15 @@ export const ENV_VALUE_WITHHELD = "[not stored]";
 export function storableConfig(config: SwarmConfig): SwarmConfig {
   const withheld = (agent: AgentConfig): AgentConfig => ({
     ...agent,
-    env: Object.fromEntries(Object.keys(agent.env).map((name) => [name, ENV_VALUE_WITHHELD])),
+    env: withheldValues(agent.env),
+    ...(agent.accounts ? { accounts: agent.accounts.map((account) => ({ ...account, env: withheldValues(account.env) })) } : {}),
   });
   const { notify: _notify, ...rest } = config;
   return { ...rest, agents: config.agents.map(withheld) };
+}
+
+function withheldValues(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.keys(env).map((name) => [name, ENV_VALUE_WITHHELD]));
 }
 
 /**

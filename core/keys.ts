@@ -23,6 +23,12 @@ export interface Keys {
   readonly parked: string;
   /** Hash: agent → JSON `{until, openMs, reason}` while its circuit breaker is open or half-open. */
   readonly breakers: string;
+  /**
+   * Hash per agent with `accounts:`: `current` → the account its runs use, `until:<account>` → ms since
+   * epoch until which that account is usage limited, `session:<session>` → the account an interactive
+   * session's program was started with (bridge/accounts.ts).
+   */
+  accounts(agent: string): string;
   /** String with a TTL: which home's daemon owns this prefix (core/redis/owner.ts). */
   readonly owner: string;
   /** List: requests for the bridge about its sessions (a restart), JSON each (core/session-requests.ts). */
@@ -56,6 +62,7 @@ export function keys(prefix: string): Keys {
     daemonHeartbeat: `${prefix}:daemon`,
     parked: `${prefix}:parked`,
     breakers: `${prefix}:breakers`,
+    accounts: (agent) => `${prefix}:accounts:${agent}`,
     owner: `${prefix}:owner`,
     sessionRequests: `${prefix}:session-requests`,
   };

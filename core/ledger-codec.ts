@@ -33,7 +33,7 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
   return out;
 }
 
-const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "diffStat", "commit", "gateOutput", "outputError", "castFile"] as const;
+const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "account", "diffStat", "commit", "gateOutput", "outputError", "castFile"] as const;
 const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries"] as const;
 
 export function encode(fields: Fields): string[] {
@@ -99,6 +99,7 @@ function jobOptions(hash: Record<string, string>): Partial<TaskRecord> {
     }
   }
   if (hash.gate) out.gate = hash.gate;
+  if (hash.accountReruns) out.accountReruns = Number(hash.accountReruns);
   if (hash.gateRetriesAllowed) out.gateRetriesAllowed = Number(hash.gateRetriesAllowed);
   if (hash.autoCommit === "1" || hash.autoCommit === "0") out.autoCommit = hash.autoCommit === "1";
   const env = taskEnv(hash.env);

@@ -40,6 +40,8 @@ export interface TaskResult {
   agentSessionId?: string;
   /** Set when the program hit a rate or usage limit: when it lifts, ISO 8601, if the program said. */
   rateLimitResetAt?: string;
+  /** Agents with `accounts:`: the account (login or key) the task ran with. */
+  account?: string;
   /** Worktree agents: the files the task changed (added, modified or deleted), relative to the worktree. */
   changedFiles?: string[];
   /** Worktree agents: `git diff --stat` of what the task changed. */
@@ -87,6 +89,8 @@ export interface TaskRecord extends TaskResult {
    * a shell as data and never as part of its script. Stored as JSON in the task's hash.
    */
   env?: Readonly<Record<string, string>>;
+  /** Dispatches that ended on a usage limit and ran again on the agent's next account (not counted as lost runs). */
+  accountReruns?: number;
 }
 
 /** The names a task's own environment may use (TaskRecord.env). */
@@ -115,6 +119,8 @@ export const EVENT_TYPES = [
   "agent.state",
   "agent.parked",
   "agent.resumed",
+  /** A usage limit moved an agent with `accounts:` to its next account (`from`, `to`). */
+  "agent.account-switched",
   "agent.breaker-open",
   "agent.breaker-closed",
   "agent.drift-suspected",
@@ -137,6 +143,9 @@ export interface SwarmEvent {
   until?: string;
   /** `agent.breaker-open`: the infrastructure failure that opened it. */
   reason?: string;
+  /** `agent.account-switched`: the account it left and the one it runs with now. */
+  from?: string;
+  to?: string;
   /** Who did it, on events of state-changing actions: a user (`user@host`), an API token's name, an MCP client, `workflow:<execution>`. */
   actor?: string;
   /** The interface the action came through (see INTERFACES). */

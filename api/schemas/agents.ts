@@ -32,6 +32,10 @@ export const agentView = z.object({
   paused: z.boolean().describe("its queue is paused by a person (POST …/pause)"),
   parkedUntil: z.string().optional().describe("rate limited: its queue waits until then"),
   breaker: z.object({ state: z.string(), until: z.string(), reason: z.string() }).optional(),
+  accounts: z
+    .object({ current: z.string(), limited: z.array(z.object({ name: z.string(), until: z.string() })) })
+    .optional()
+    .describe("agents with `accounts:`: the account in use and those usage limited (until when)"),
   sessions: z.array(sessionView),
   queue: queueDepth,
 });

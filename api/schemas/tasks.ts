@@ -70,6 +70,7 @@ export const taskView = z.object({
   gateOutput: z.string().optional(),
   gateRetries: z.number().int().optional().describe("how many times a failing gate's output went back to the agent"),
   rateLimitResetAt: z.string().optional().describe("the program hit a rate or usage limit: when it lifts (ISO 8601), if the program said"),
+  account: z.string().optional().describe("agents with `accounts:`: the account (login or key) the task ran with"),
   outputError: z.string().optional().describe("why the recorded output is incomplete (its file could not be written); the exit code stands"),
   memoryEntries: z.array(z.string()).optional().describe("ids of the memory entries put into the prompt"),
   castFile: z

@@ -6,7 +6,7 @@ import type { FlightRecorder } from "../flight-recorder.js";
 import { dispatchVerdict } from "../policy-check.js";
 import type { SessionStates } from "../sessions/index.js";
 import type { SessionPool } from "../sessions/index.js";
-import type { Lifecycle } from "./lifecycle.js";
+import type { Followed, Lifecycle } from "./lifecycle.js";
 import type { TaskRecords } from "./task-records.js";
 
 export interface DispatcherDeps {
@@ -26,6 +26,11 @@ export interface DispatcherDeps {
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
   /** After this many dispatches a task is not started again (tuning.ts maxDispatches). */
   readonly maxDispatches: number;
+  /**
+   * Why the program in `session` must be restarted before it takes a task (an interactive program started with
+   * an account the agent has moved off), or null.
+   */
+  readonly staleAccount: (agent: AgentConfig, session: AgentSession) => Promise<string | null>;
   readonly log: BridgeLog;
 }
 
@@ -34,6 +39,8 @@ const RAW_TEXT_GONE =
   "its text held secrets, so the record keeps it redacted and the raw text apart; that copy is gone (its submitter stopped between writing the two), so it was not run: submit it again";
 /** How long a session that went down may take to come back before its run counts as lost with its pane. */
 const REATTACH_WAIT_MS = 5000;
+/** Restarts of sessions found on a stale account, per run of a task: beyond that it runs where it is. */
+const MAX_ACCOUNT_RESTARTS = 3;
 
 export class Cancelled extends Error {}
 
@@ -72,87 +79,104 @@ export class Dispatcher {
     return true;
   }
 
+  /** Runs the task, and again while a usage limit moves it to another account of its agent (or a session must switch to it). */
   private async execute(taskId: string, signal: AbortSignal): Promise<void> {
+    let restarts = 0;
+    for (;;) {
+      const outcome = await this.executeOnce(taskId, signal, restarts < MAX_ACCOUNT_RESTARTS);
+      if (outcome === "done") return;
+      if (outcome === "restarted") restarts++;
+    }
+  }
+
+  private async executeOnce(taskId: string, signal: AbortSignal, mayRestart: boolean): Promise<"done" | "rerun" | "restarted"> {
     const { ledger, records } = this.deps;
+    const done = async (finished: Promise<void> | void): Promise<"done"> => (await finished, "done");
     const record = await ledger.get(taskId);
-    if (!record) return this.deps.log("job.unknown-task", { taskId });
-    if (isTerminal(record.status)) return;
-    if (record.cancelRequested) return records.finish(record, null, "cancelled", null, "cancelled before it started");
+    if (!record) return done(this.deps.log("job.unknown-task", { taskId }));
+    if (isTerminal(record.status)) return "done";
+    if (record.cancelRequested) return done(records.finish(record, null, "cancelled", null, "cancelled before it started"));
     const pool = this.deps.pools.get(record.agent);
     const agent = this.deps.agents.get(record.agent);
-    if (!pool || !agent) return records.finish(record, null, "failed", null, `agent "${record.agent}" is not served by this bridge's config`);
+    if (!pool || !agent) return done(records.finish(record, null, "failed", null, `agent "${record.agent}" is not served by this bridge's config`));
     const transport = this.deps.transportOf(agent);
-    if (record.dispatch && (await this.resume(transport, record, pool, signal))) return;
+    if (record.dispatch) {
+      const resumed = await this.resume(transport, record, pool, signal);
+      if (resumed !== "lost") return resumed === "rerun" ? "rerun" : "done";
+    }
     // Every dispatch is counted before it is typed; runs that died with their pane or bridge are not
     // retried forever: a task that kills whatever runs it would otherwise loop (BullMQ would only stop
     // it after 20 stalls, silently).
-    if (record.attempts >= this.deps.maxDispatches) {
+    // A rerun on another account (a usage limit) is not a lost run.
+    if (record.attempts - (record.accountReruns ?? 0) >= this.deps.maxDispatches) {
       const reason = `its run was lost ${record.attempts} times (each time the pane or the bridge running it died before it ended), so it is not started again: the task itself may be what kills them`;
       this.deps.log("job.dispatch-limit", { taskId: record.id, attempts: record.attempts });
-      return records.finish(record, record.session, "failed", null, reason);
+      return done(records.finish(record, record.session, "failed", null, reason));
     }
     const text = await ledger.taskText(record);
-    if (text === null) return records.finish(record, null, "failed", null, RAW_TEXT_GONE);
+    if (text === null) return done(records.finish(record, null, "failed", null, RAW_TEXT_GONE));
     // The submitting client checked the policy, but a job can be written into Redis by anyone who reaches it:
     // what reaches a pane is checked here, against this bridge's config, before every dispatch.
     const refused = await dispatchVerdict({ ...record, task: text }, agent);
     if (refused) {
       this.deps.log("job.refused", { taskId: record.id, agent: record.agent, rule: refused.rule });
-      return records.finish(record, null, "failed", null, refused.reason);
+      return done(records.finish(record, null, "failed", null, refused.reason));
     }
     let session: AgentSession;
     try {
       await this.deps.parking.wait(record.agent, signal);
       session = await pool.acquire(taskId, signal);
     } catch (error) {
-      if (error instanceof Cancelled) return records.finish(record, null, "cancelled", null, "cancelled while waiting for a session");
+      if (error instanceof Cancelled) return done(records.finish(record, null, "cancelled", null, "cancelled while waiting for a session"));
       throw error;
     }
     try {
-      await this.deps.lifecycle.dispatch(transport, record, session, text, signal);
+      const stale = mayRestart ? await this.deps.staleAccount(agent, session) : null;
+      if (stale) {
+        // Between tasks: its program restarts with the agent's account, and the task takes the next free session.
+        this.deps.log("agent.account-restart", { taskId, session: session.name, why: stale });
+        await this.deps.recycle(session, stale);
+        return "restarted";
+      }
+      return (await this.deps.lifecycle.dispatch(transport, record, session, text, signal)) === "rerun" ? "rerun" : "done";
     } finally {
       await this.deps.release(session, taskId);
     }
   }
 
-  /** A task an earlier attempt dispatched. Returns false when it must be dispatched again. */
-  private async resume(transport: Transport<AgentSession>, record: TaskRecord, pool: SessionPool, signal: AbortSignal): Promise<boolean> {
+  /** A task an earlier attempt dispatched: followed to its end ("recorded" or "rerun"), or "lost" when it must be dispatched again. */
+  private async resume(transport: Transport<AgentSession>, record: TaskRecord, pool: SessionPool, signal: AbortSignal): Promise<Followed | "lost"> {
     const token = record.dispatch!;
     const spec: TurnSpec = { record, text: "", token, retry: /-g\d+$/.test(token) };
     const found = transport.inspect(record);
-    if (found.kind === "lost") return false;
+    if (found.kind === "lost") return "lost";
     if (found.kind === "ended") {
-      await this.deps.lifecycle.follow(transport, spec, (record.session && pool.get(record.session)) || null, { ended: found.ended }, signal);
-      return true;
+      return this.deps.lifecycle.follow(transport, spec, (record.session && pool.get(record.session)) || null, { ended: found.ended }, signal);
     }
     const session = record.session ? await comeBack(pool.get(record.session)) : undefined;
     if (!session || session.state === "down" || !session.running || session.paneKey !== record.pane) {
       // The run died with its pane: dispatch it again, as a new attempt, on whichever session comes up.
       this.deps.log("job.lost-with-pane", { taskId: record.id, session: record.session, dispatch: token });
-      return false;
+      return "lost";
     }
     const adopted = await transport.adopt(record, session);
     if (adopted.kind === "lost") {
       this.deps.log("job.unadoptable", { taskId: record.id, session: session.name, dispatch: token, why: adopted.recycle ?? "" });
       if (adopted.recycle) await this.deps.recycle(session, adopted.recycle);
-      return false;
+      return "lost";
     }
     this.deps.log("job.adopted", { taskId: record.id, session: session.name });
     pool.occupy(session, record.id);
     await this.deps.registry.publish(session);
     try {
       await this.deps.recorder?.start(record, session, "", adopted.marker, "adopted by a restarted bridge: the output in between was not recorded");
-      if (adopted.kind === "ended") {
-        await this.deps.lifecycle.follow(transport, spec, session, { ended: adopted.ended }, signal);
-      } else {
-        const startedAt = record.startedAt ? Date.parse(record.startedAt) : (adopted.startedAt ?? Date.now());
-        if (record.status !== "running") await this.deps.records.started(record, session.name, startedAt);
-        await this.deps.lifecycle.follow(transport, spec, session, { turn: adopted.turn, startedAt }, signal);
-      }
+      if (adopted.kind === "ended") return await this.deps.lifecycle.follow(transport, spec, session, { ended: adopted.ended }, signal);
+      const startedAt = record.startedAt ? Date.parse(record.startedAt) : (adopted.startedAt ?? Date.now());
+      if (record.status !== "running") await this.deps.records.started(record, session.name, startedAt);
+      return await this.deps.lifecycle.follow(transport, spec, session, { turn: adopted.turn, startedAt }, signal);
     } finally {
       await this.deps.release(session, record.id);
     }
-    return true;
   }
 }
 

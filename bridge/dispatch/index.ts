@@ -1,4 +1,5 @@
 import type { AgentConfig, HomePaths, Ledger, LogFn, Redactor } from "../../core/index.js";
+import type { Accounts } from "../accounts.js";
 import type { Conversations, InteractivePrograms, Transport } from "../../agents/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import { JobChanges } from "../job-changes.js";
@@ -27,6 +28,8 @@ export interface DispatchDeps {
   readonly worktrees: Worktrees;
   readonly sandboxes: Sandboxes;
   readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void>; park(agent: string, resetAt: string | null): Promise<void> };
+  /** Agents with `accounts:`: the account a run uses, and the move to the next one on a usage limit. */
+  readonly accounts: Accounts;
   readonly recorder: FlightRecorder | null;
   readonly agentEnv: (agent: AgentConfig) => Record<string, string>;
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
@@ -51,7 +54,17 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     worktrees,
     changes: new JobChanges(jobsDir, worktrees),
     log,
-    onRateLimited: (agent, resetAt) => deps.parking.park(agent, resetAt),
+    onRateLimited: async ({ agent, session, account, resetAt }) => {
+      const rotation = account ? await deps.accounts.limited(agent, account, resetAt) : null;
+      if (rotation?.kind === "rerun") {
+        // The conversation lives in the folder it was made in: a run in another folder starts a new one.
+        if (session && !deps.accounts.sameFolder(agent, account!, rotation.account)) await conversations.clear(session);
+        return rotation.account;
+      }
+      // Every account limited (or none to move to): parked as any agent is, until the earliest one lifts.
+      await deps.parking.park(agent, rotation ? new Date(rotation.until).toISOString() : resetAt);
+      return null;
+    },
     sandboxes,
     agentEnv: deps.agentEnv,
   });
@@ -60,8 +73,21 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     pools.get(session.agent)?.release(session, taskId);
     await deps.states.publish(session);
   };
-  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, release, recycle: deps.recycle });
-  const programs = new ProgramJobs({ agents: deps.agents, home, jobsDir, conversations, promptContext: deps.promptContext });
+  const interactive = (agent: string): boolean => deps.interactive.forAgent(agent) !== null;
+  // An interactive program keeps the account it was started with; a headless one takes the agent's at each dispatch.
+  const accountFor = async (agent: string, session: AgentSession): Promise<string | null> =>
+    interactive(agent) && deps.accounts.has(agent)
+      ? ((await deps.accounts.launchedWith(agent, session.name)) ?? deps.accounts.current(agent))
+      : deps.accounts.current(agent);
+  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, release, recycle: deps.recycle, accountFor });
+  const programs = new ProgramJobs({
+    agents: deps.agents,
+    home,
+    jobsDir,
+    conversations,
+    promptContext: deps.promptContext,
+    accountRun: (agent, account) => deps.accounts.runOf(agent, account),
+  });
   const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes, redact, log });
   return new Dispatcher({
     ledger,
@@ -76,6 +102,11 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     release,
     recycle: deps.recycle,
     maxDispatches: deps.maxDispatches,
+    staleAccount: async (agent, session) => {
+      if (!interactive(agent.name) || !deps.accounts.has(agent.name)) return null;
+      const [current, launched] = await Promise.all([deps.accounts.current(agent.name), deps.accounts.launchedWith(agent.name, session.name)]);
+      return launched !== null && current !== launched ? `its program runs with account ${launched}; the agent's account is ${current} now` : null;
+    },
     log,
   });
 }

@@ -19,7 +19,12 @@ export interface LifecycleDeps {
   readonly release: (session: AgentSession, taskId: string) => Promise<void>;
   /** Restarts a session whose pane is no longer fit for a task (it ignores its interrupt). */
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
+  /** Agents with `accounts:`: the account a dispatch into `session` runs with (bridge/accounts.ts); null without. */
+  readonly accountFor: (agent: string, session: AgentSession) => Promise<string | null>;
 }
+
+/** How a followed task ended here: recorded, or to run again from the start on another account (its usage limit). */
+export type Followed = "recorded" | "rerun";
 
 /** Where a followed turn stands: running (since `startedAt`), or already ended. */
 export type TurnState = { readonly turn: RunningTurn; readonly startedAt: number } | { readonly ended: EndedTurn };
@@ -42,36 +47,45 @@ export class Lifecycle {
   constructor(private readonly deps: LifecycleDeps) {}
 
   /** A task's next dispatch into `session`, which the caller holds until this returns. */
-  async dispatch(transport: Transport<AgentSession>, record: TaskRecord, session: AgentSession, text: string, signal: AbortSignal): Promise<void> {
+  async dispatch(transport: Transport<AgentSession>, record: TaskRecord, session: AgentSession, text: string, signal: AbortSignal): Promise<Followed> {
     const attempt = record.attempts + 1;
     const token = `${record.id}-${attempt}`;
-    const first: TurnSpec = { record: { ...record, attempts: attempt }, text, token, retry: false };
+    const account = (await this.deps.accountFor(record.agent, session)) ?? undefined;
+    const first: TurnSpec = { record: { ...record, attempts: attempt, ...(account ? { account } : {}) }, text, token, retry: false };
     const outputFile = transport.outputFile(first) ?? undefined;
     // The turn's record as the write-ahead leaves it: the program's report reads its output file (a shell's prose hint).
     const spec: TurnSpec = { ...first, record: { ...first.record, dispatch: token, session: session.name, outputFile: outputFile ?? record.outputFile } };
     const castFile = this.deps.recorder?.castFile(record.id);
     // Both must be in Redis before the text is typed; neither depends on the other, so one round trip.
     await Promise.all([
-      this.deps.records.writeAhead(record.id, { dispatch: token, session: session.name, pane: session.paneKey, attempts: attempt, outputFile, castFile }),
+      this.deps.records.writeAhead(record.id, {
+        dispatch: token,
+        session: session.name,
+        pane: session.paneKey,
+        attempts: attempt,
+        outputFile,
+        castFile,
+        account,
+      }),
       this.deps.registry.publish(session),
     ]);
     await this.deps.settle.before(record, session.name);
     const turn = await this.start(transport, spec, session, attempt > 1 ? `attempt ${attempt}` : undefined);
     const startedAt = Date.now();
     await this.deps.records.started(record, session.name, startedAt);
-    await this.follow(transport, spec, session, { turn, startedAt }, signal);
+    return this.follow(transport, spec, session, { turn, startedAt }, signal);
   }
 
   /**
    * Follows a turn to the task's terminal record, through as many gate retries
    * as it is allowed. `session` is null for a turn found ended with no session to retry in.
    */
-  async follow(transport: Transport<AgentSession>, first: TurnSpec, session: AgentSession | null, state: TurnState, signal: AbortSignal): Promise<void> {
+  async follow(transport: Transport<AgentSession>, first: TurnSpec, session: AgentSession | null, state: TurnState, signal: AbortSignal): Promise<Followed> {
     let spec = first;
     let current = state;
     for (;;) {
       const raced = "ended" in current ? { ended: current.ended, recycle: null } : await this.race(transport, spec, session!, current, signal);
-      if (!raced) return;
+      if (!raced) return "recorded";
       const report = await raced.ended.report();
       // Only a session this task still holds can take a retry (not one found after a bridge restart, nor a stuck one).
       const canRetry = session !== null && session.currentTask === spec.record.id && session.state === "busy" && raced.recycle === null;
@@ -83,7 +97,14 @@ export class Lifecycle {
         await this.deps.records.finish(record, session?.name ?? record.session, settled.status, settled.exitCode, settled.reason, settled.fields, free);
         if (report.late) this.deps.records.amendLater(record.id, report.late);
         if (raced.recycle) await this.deps.recycle(session!, raced.recycle);
-        return;
+        return "recorded";
+      }
+      if (settled.kind === "rerun") {
+        const { record } = spec;
+        this.deps.recorder?.mark(record.id, `usage limit on account ${record.account ?? "?"}: the task runs again with account ${settled.account}`);
+        await this.deps.records.rerun(record, settled.account);
+        if (raced.recycle) await this.deps.recycle(session!, raced.recycle);
+        return "rerun";
       }
       spec = { record: spec.record, text: settled.prompt, token: settled.token, retry: true };
       const outputFile = transport.outputFile(spec) ?? undefined;

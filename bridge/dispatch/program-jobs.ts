@@ -8,6 +8,7 @@ import {
   proseHint,
   renderScriptPath,
   runtimeAdapter,
+  shellQuote,
   writePrompt,
   writeRoleFile,
   type AgentOutcome,
@@ -24,6 +25,8 @@ export interface ProgramJobsOptions {
   readonly conversations: Conversations | null;
   /** Context put before a program agent's task in its prompt (memory entries); absent: the task alone. */
   readonly promptContext?: PromptContext;
+  /** Agents with `accounts:`: the config folder and variables of a run with an account (bridge/accounts.ts). */
+  readonly accountRun?: (agent: AgentConfig, account: string) => { readonly configDir: string; readonly env: Readonly<Record<string, string>> } | null;
 }
 
 /** Given the agent and the task, a block of context for its prompt (empty block: none). */
@@ -69,7 +72,8 @@ export class ProgramJobs {
     const context = (await this.options.promptContext?.(agent, record).catch(() => null))?.block ?? "";
     const prompt = context ? `${context}\n\n${record.task}` : record.task;
     const files = writePrompt(this.options.jobsDir, token, prompt);
-    const configDir = agentConfigDir(this.options.home, agent.name);
+    const run = record.account ? (this.options.accountRun?.(agent, record.account) ?? null) : null;
+    const configDir = run?.configDir ?? agentConfigDir(this.options.home, agent.name);
     const role = agent.role?.text ?? null;
     const roleFile = writeRoleFile(agent.runtime, configDir, role);
     const script = adapter.buildScript(
@@ -90,8 +94,8 @@ export class ProgramJobs {
       },
       { configDir, node: process.execPath, renderer: renderScriptPath() },
     );
-    const note = fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation";
-    return { script, preview: `${agent.runtime} (${note}):\n${record.task}`, prompt };
+    const note = `${fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation"}${record.account ? `, account ${record.account}` : ""}`;
+    return { script: withVariables(script, run?.env ?? {}), preview: `${agent.runtime} (${note}):\n${record.task}`, prompt };
   }
 
   /**
@@ -135,6 +139,12 @@ export class ProgramJobs {
     if (outcome.isError && isLostConversation(outcome.errorMessage ?? "")) await conversations.clear(session);
     else if (outcome.conversationId) await conversations.set(session, outcome.conversationId);
   }
+}
+
+/** The account's variables, exported ahead of the script (which then runs its program with them). */
+function withVariables(script: string, env: Readonly<Record<string, string>>): string {
+  const lines = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+  return lines.length === 0 ? script : `${lines.join("\n")}\n${script}`;
 }
 
 function reasonOf(outcome: AgentOutcome, exitCode: number | null): string | undefined {

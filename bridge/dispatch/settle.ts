@@ -28,7 +28,9 @@ export type Settlement =
       readonly fields: Record<string, string | number>;
     }
   /** Re-prompt the agent: a further turn, `prompt` as `token`, in the same session. */
-  | { readonly kind: "retry"; readonly token: string; readonly prompt: string };
+  | { readonly kind: "retry"; readonly token: string; readonly prompt: string }
+  /** Its account hit a usage limit and the agent has another one free: the task runs again, from the start, with that one. */
+  | { readonly kind: "rerun"; readonly account: string };
 
 export interface CompletionDeps {
   readonly agents: readonly AgentConfig[];
@@ -39,8 +41,12 @@ export interface CompletionDeps {
   readonly worktrees: Worktrees;
   readonly changes: JobChanges;
   readonly log: BridgeLog;
-  /** The agent's program hit a rate limit; `resetAt` (ISO) when it said when the limit lifts. */
-  readonly onRateLimited: (agent: string, resetAt: string | null) => Promise<void>;
+  /**
+   * The agent's program hit a rate limit; `resetAt` (ISO) when it said when the limit lifts; `account`, the
+   * account the run used (agents with `accounts:`). Returns the account to run the task again with, or null
+   * when the agent is parked instead.
+   */
+  readonly onRateLimited: (limit: { agent: string; session: string | null; account: string | null; resetAt: string | null }) => Promise<string | null>;
   /** Gates of sandboxed agents run in their sandbox. */
   readonly sandboxes: Sandboxes;
   /** The agent's environment (agent-env.ts): a gate gets it, never the daemon's own. */
@@ -94,7 +100,9 @@ export class Settle {
     }
     if (report.rateLimited) {
       const resetAt = typeof report.fields.rateLimitResetAt === "string" ? report.fields.rateLimitResetAt : null;
-      await this.deps.onRateLimited(record.agent, resetAt).catch((error) => this.deps.log("agent.park-failed", { agent: record.agent, error }));
+      const limit = { agent: record.agent, session, account: record.account ?? null, resetAt };
+      const next = await this.deps.onRateLimited(limit).catch((error) => (this.deps.log("agent.park-failed", { agent: record.agent, error }), null));
+      if (next !== null) return { kind: "rerun", account: next };
     }
     const gate = agent ? gateCommand(record, agent) : null;
     if (status === "completed" && gate && agent && session) {

@@ -23,6 +23,8 @@ export interface DispatchPatch {
   readonly attempts?: number;
   readonly outputFile?: string;
   readonly castFile?: string;
+  /** Agents with `accounts:`: the account the dispatch runs with. */
+  readonly account?: string;
 }
 
 /**
@@ -37,6 +39,16 @@ export class TaskRecords {
   async writeAhead(taskId: string, patch: DispatchPatch): Promise<void> {
     const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Record<string, string | number>;
     await this.deps.ledger.update(taskId, fields);
+  }
+
+  /**
+   * A dispatch that ended on a usage limit, to run again on `account`: its token is withdrawn (the next
+   * run is a new dispatch, not one to adopt), and the rerun is counted apart from runs lost with their pane.
+   */
+  async rerun(record: TaskRecord, account: string): Promise<void> {
+    const current = (await this.deps.ledger.get(record.id)) ?? record;
+    await this.deps.ledger.update(record.id, { dispatch: "", pane: "", accountReruns: (current.accountReruns ?? 0) + 1 });
+    this.deps.log("job.account-rerun", { taskId: record.id, from: record.account ?? null, to: account });
   }
 
   async started(record: TaskRecord, session: string, startedAt: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { classifyVersion, NotFoundError, redactShapes, ROLE_DELIVERY, versionIn, type AgentConfig } from "../../core/index.js";
-import type { AgentStatus } from "../../client/index.js";
+import type { AccountsStatus, AgentStatus } from "../../client/index.js";
 import { llmFeatures } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -57,6 +57,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
       print(`\n${agent.name}: circuit breaker ${when}; last infrastructure failure: ${reason}\n`);
     }
+    for (const agent of agents.filter((a) => a.accounts)) print(`\n${accountsLine(agent.name, agent.accounts!)}\n`);
     const role = options.agent ? roles[0] : null;
     if (role) {
       const text = role.text
@@ -66,6 +67,12 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       print(`\nrole (${role.source}; ${role.delivery}):\n${text}\n`);
     } else if (options.agent) print("\nrole: none (set `role:` in swarm.yaml; docs/ROLES.md)\n");
   });
+}
+
+/** The account an agent with `accounts:` runs with, and those usage limited. */
+function accountsLine(name: string, accounts: AccountsStatus): string {
+  const limited = accounts.limited.map((entry) => `${entry.name} until ${entry.until}`).join(", ");
+  return `${name}: account ${accounts.current}${limited ? `; usage limited: ${limited}` : ""}`;
 }
 
 /** A rate-limited agent's idle sessions take no job until its queue resumes; an open breaker's until its probe. */

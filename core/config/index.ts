@@ -24,3 +24,4 @@ export {
   type NotifyTargetType,
   type WebhookTarget,
 } from "./notify-rules.js";
+export { accountConfigDir, agentEnvs } from "./accounts-rules.js";

@@ -10,6 +10,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { ZodIssue } from "zod";
 import { ConfigError } from "../errors.js";
 import { readTextFile } from "../text-file.js";
+import { accountProblems, normalizeAccounts } from "./accounts-rules.js";
 import { apiProblems, normalizeApi, rawApiSchema } from "./api.js";
 import { gitProblems } from "./git-rules.js";
 import { agentMemoryProblems, normalizeAgentMemory, normalizeDatabase, normalizeMemory, normalizeSwarmLlm } from "./history-rules.js";
@@ -154,6 +155,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
         ...sandboxProblems(agent, index, baseDir),
         ...agentMemoryProblems(agent, index),
         ...roleProblems(agent, index, baseDir),
+        ...accountProblems(agent, index, baseDir),
       );
     }
   });
@@ -210,6 +212,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.sandbox ? { sandbox: normalizeSandbox(agent.sandbox, baseDir) } : {}),
     ...(agent.memory ? { memory: normalizeAgentMemory(agent.memory) } : {}),
     ...roleOf(agent, baseDir),
+    ...(agent.accounts ? { accounts: normalizeAccounts(agent.accounts, baseDir) } : {}),
   };
 }
 

@@ -69,6 +69,15 @@ export interface AgentConfig {
   readonly memory?: AgentMemoryConfig;
   /** What the agent is for and how it works, given to its program as instructions (roles.ts); absent: none. */
   readonly role?: RoleConfig;
+  /** Program agents: the logins or keys it rotates through on a usage limit (accounts-rules.ts); absent: one, its own. */
+  readonly accounts?: readonly AccountConfig[];
+}
+
+/** One entry of an agent's `accounts:`: a login folder (`configDir`, absolute) or variables (`env`) for its runs. */
+export interface AccountConfig {
+  readonly name: string;
+  readonly configDir: string | null;
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { TOOL_FILE } from "../fixtures/llm/scenario.js";
 
-const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
+export const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
 
 /**
  * Fails until the proof file has been written again after the gate's first

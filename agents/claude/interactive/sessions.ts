@@ -80,12 +80,14 @@ export class InteractiveClaude {
     paneAlive: boolean,
   ): Promise<{ command: string[]; env: Record<string, string>; exposed: { path: string; writable: boolean }[] }> {
     const agent = this.byName.get(session.agent)!;
-    const configDir = agentConfigDir(this.deps.home, agent.name);
+    // With `accounts:`, the program runs with one of them: its folder and variables (a switch restarts the session).
+    const account = (await this.deps.account?.(agent, session.name, paneAlive)) ?? null;
+    const configDir = account?.configDir ?? agentConfigDir(this.deps.home, agent.name);
     const results = resultsDir(this.deps.home, agent.name);
     const roleFile = prepareInteractiveConfig({
       configDir,
       cwd,
-      apiKey: agent.env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY ?? null,
+      apiKey: account?.env.ANTHROPIC_API_KEY ?? agent.env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY ?? null,
       resultsDir: results,
       role: agent.role?.text ?? null,
     });
@@ -101,7 +103,7 @@ export class InteractiveClaude {
     this.setState(session, "starting");
     return {
       command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId, roleFile, policy: agent.policy ?? null }),
-      env: { CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
+      env: { ...account?.env, CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
       // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
       exposed: [
         { path: hookFile, writable: true },
@@ -191,7 +193,7 @@ export class InteractiveClaude {
 
   /** Whether a transcript path a hook reported lies in the agent's own config folder. */
   ownsTranscript(agent: string, path: string): boolean {
-    return isInside(path, agentConfigDir(this.deps.home, agent));
+    return isInside(path, agentConfigDir(this.deps.home, agent)) || isInside(path, join(this.deps.home, "agents", agent, "accounts"));
   }
 
   /** A result file from an earlier attempt must not pass for this one's. */
