@@ -26,6 +26,10 @@ export type BridgeEvent =
   | "agent.parked"
   | "agent.resumed"
   | "agent.resume-failed"
+  | "budget.counted"
+  | "budget.once"
+  | "budget.paused"
+  | "budget.error"
   // supervision
   | "session.outdated"
   | "agent.login-seeded"

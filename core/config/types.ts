@@ -1,5 +1,6 @@
 /** The resolved, validated swarm configuration every module downstream of the CLI receives. */
 import { join } from "node:path";
+import type { AgentBudget } from "../budget/types.js";
 import type { RoleConfig } from "./roles.js";
 
 /** The programs built in, one adapter each under agents/ (the config's own rules name some of them). */
@@ -68,6 +69,8 @@ export interface AgentConfig {
   readonly memory?: AgentMemoryConfig;
   /** What the agent is for and how it works, given to its program as instructions (roles.ts); absent: none. */
   readonly role?: RoleConfig;
+  /** What it may spend per period (`budget:`, core/budget); absent: no limit. */
+  readonly budget?: AgentBudget;
 }
 
 /**
