@@ -6,6 +6,8 @@
  * has a budget of its own. The tests run in order, each from where the last
  * one left the swarm.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentStatus, SwarmClient } from "../../client/index.js";
@@ -15,6 +17,7 @@ import { startOpenAiServer, type OpenAiServer } from "../fixtures/llm/openai.js"
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { cli } from "../llm/support.js";
+import { call } from "../api/support.js";
 
 const RESULT_WAIT_MS = 45_000;
 /** After the point where a held queue would already have taken it, a task that must stay waiting is looked at again. */
@@ -33,7 +36,8 @@ describe("budgets that pause and ask", () => {
     llm: { base_url: "${llm.url}/v1", model: test-model, api_key_env: LC_TEST_KEY }
     env: { LC_TEST_KEY: not-a-real-key }
     timeout: 60${extra}`;
-    swarm = await startTestSwarm(`agents:${agent("coder", "\n    budget: { tokens: 1, per: day }")}${agent("writer", "")}\n`);
+    const api = "api:\n  listen: 127.0.0.1:0\n";
+    swarm = await startTestSwarm(`agents:${agent("coder", "\n    budget: { tokens: 1, per: day }")}${agent("writer", "")}\n${api}`);
     client = (await swarm.connect()).client;
   });
   afterAll(async () => {
@@ -93,6 +97,21 @@ describe("budgets that pause and ask", () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ agent: "coder", spent: `${tokens} tokens`, limit: "1 tokens", item: item.id });
     expect(events[0]?.message).toContain(`answer ${item.id} raise|once|stop`);
+  });
+
+  it("shows the spend in the API's status, every field of it documented in the OpenAPI document", async () => {
+    const { url } = JSON.parse(readFileSync(join(swarm.paths.runDir, "api.json"), "utf8")) as { url: string };
+    const token = readFileSync(join(swarm.home, "api.token"), "utf8").trim();
+    const status = await call(url, token, "GET", "/v1/status");
+    expect(status.status).toBe(200);
+    const coder = status.json.agents.find((a: AgentStatus) => a.name === "coder");
+    expect(coder.budget).toMatchObject({ per: "day", paused: true, item: items[0], limit: { tokens: 1 } });
+    expect(status.json.agents.find((a: AgentStatus) => a.name === "writer").budget).toBeUndefined();
+    const document = (await call(url, token, "GET", "/openapi.json")).json;
+    const agent = document.paths["/v1/status"].get.responses["200"].content["application/json"].schema.properties.agents.items;
+    const budget = agent.properties.budget;
+    expect(Object.keys(coder).filter((field) => !(field in agent.properties))).toEqual([]);
+    expect(Object.keys(coder.budget).filter((field) => !(field in budget.properties))).toEqual([]);
   });
 
   it("answering `once` runs exactly one more task, then pauses again with a new item", async () => {
