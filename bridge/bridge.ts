@@ -1,10 +1,10 @@
 import type { Redis } from "ioredis";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { agentEnvs, EventStream, Ledger, swarmRedactor, type AgentConfig, type HomePaths, type LogFn, type SwarmConfig } from "../core/index.js";
 import { SessionManager } from "../sessions/index.js";
 import { Accounts } from "./accounts.js";
-import { AdmissionControl, Breakers, Holds, Parking } from "./admission/index.js";
+import { agentEnvs, AgentSpend, EventStream, InboxStore, Ledger, swarmRedactor, type AgentConfig, type HomePaths, type LogFn, type SwarmConfig } from "../core/index.js";
+import { AdmissionControl, Breakers, Budgets, Holds, Parking } from "./admission/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 import { interactivePrograms, type InteractivePrograms } from "../agents/index.js";
 import { ConversationStore } from "./conversations.js";
@@ -84,7 +84,18 @@ export class Bridge {
     const settings = { threshold: tuning.breakerThreshold, openMs: tuning.breakerOpenMs, maxOpenMs: tuning.breakerMaxOpenMs };
     const breakers = new Breakers({ redis, keys, events, log, redact, settings, holds });
     const parking = new Parking({ redis, keys, events, log, holds, defaultMs: tuning.rateLimitParkMs });
-    this.admission = new AdmissionControl({ holds, breakers, parking, sessions: this.sessions });
+    const budgets = new Budgets({
+      agents: config.agents,
+      spend: new AgentSpend(redis, keys),
+      ledger,
+      inbox: new InboxStore(redis, keys.prefix, keys.events),
+      events,
+      holds,
+      keys,
+      connect,
+      log,
+    });
+    this.admission = new AdmissionControl({ holds, breakers, parking, budgets, sessions: this.sessions });
 
     const worktrees = new Worktrees(paths.root);
     this.sandboxes = new Sandboxes({ config, home: paths.root, worktrees });
@@ -132,6 +143,7 @@ export class Bridge {
       sandboxes: this.sandboxes,
       parking,
       accounts,
+      counted: (agent, taskId) => budgets.counted(agent, taskId),
       recorder: this.recorder,
       agentEnv,
       recycle: (session, reason) => this.supervisor.recycle(session, reason),

@@ -32,6 +32,10 @@ export type BridgeEvent =
   | "agent.account-restart"
   | "event.publish-failed"
   | "job.account-rerun"
+  | "budget.counted"
+  | "budget.once"
+  | "budget.paused"
+  | "budget.error"
   // supervision
   | "session.outdated"
   | "agent.login-seeded"

@@ -1,6 +1,20 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { AccountConfig, AgentState, Ledger, SessionInfo, SessionState, SwarmConfig } from "../core/index.js";
+import {
+  AgentSpend,
+  effectiveLimits,
+  type AccountConfig,
+  isReached,
+  type AgentConfig,
+  type AgentState,
+  type BudgetLimits,
+  type BudgetPeriod,
+  type Ledger,
+  type SessionInfo,
+  type SessionState,
+  type Spend,
+  type SwarmConfig,
+} from "../core/index.js";
 
 export interface QueueDepth {
   agent: string;
@@ -23,11 +37,30 @@ export interface AgentStatus {
   breaker?: BreakerStatus;
   /** Agents with `accounts:`: the account its runs use, and those usage limited now (until when, ISO 8601). */
   accounts?: AccountsStatus;
+  /** Agents with `budget:`: what they spent this period against their limit. */
+  budget?: BudgetStatus;
 }
 
 export interface AccountsStatus {
   current: string;
   limited: { name: string; until: string }[];
+}
+
+export interface BudgetStatus {
+  per: BudgetPeriod;
+  /** The period (UTC): `2025-03-14`, `w2025-03-10`, `2025-03`. */
+  period: string;
+  /** When the period ends and the spend starts again from zero (ISO 8601). */
+  resetsAt: string;
+  spent: Spend;
+  /** The limits that apply now (raised by an answer, or swarm.yaml's). */
+  limit: BudgetLimits;
+  /** At its limit: its queue waits (until the period ends or an answer lets it go). */
+  paused: boolean;
+  /** "Continue once" credits not used yet. */
+  once: number;
+  /** The open inbox item that asks about it, if any. */
+  item?: string;
 }
 
 export interface BreakerStatus {
@@ -54,6 +87,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
   const alive = heartbeatAt !== null && Date.now() - Date.parse(heartbeatAt) < HEARTBEAT_STALE_MS;
   const parked = await redis.hgetall(ledger.keys.parked);
   const breakers = await redis.hgetall(ledger.keys.breakers);
+  const spend = new AgentSpend(redis, ledger.keys);
   const agents = await Promise.all(
     config.agents.map(async (agent): Promise<AgentStatus> => {
       const names = Array.from({ length: agent.replicas }, (_, i) => `${agent.name}-${i + 1}`);
@@ -67,6 +101,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
         ...(alive && parked[agent.name] && Date.parse(parked[agent.name]!) > Date.now() ? { parkedUntil: parked[agent.name]! } : {}),
         ...(alive && breakerStatus(breakers[agent.name]) ? { breaker: breakerStatus(breakers[agent.name])! } : {}),
         ...(agent.accounts?.length ? { accounts: await readAccounts(redis, ledger, agent.name, agent.accounts) } : {}),
+        ...(agent.budget ? { budget: await budgetStatus(spend, agent, agent.budget) } : {}),
         queue: {
           agent: agent.name,
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -113,6 +148,23 @@ async function readSession(redis: Redis, ledger: Ledger, name: string, agent: st
     ...(hash.agentState ? { agentState: hash.agentState as AgentState, needsInput: hash.needsInput || null } : {}),
     ...(hash.programVersion ? { programVersion: hash.programVersion } : {}),
     ...(hash.drift ? { drift: hash.drift } : {}),
+  };
+}
+
+async function budgetStatus(spend: AgentSpend, agent: AgentConfig, budget: NonNullable<AgentConfig["budget"]>): Promise<BudgetStatus> {
+  const state = await spend.read(agent.name, budget.per, Date.now());
+  const limit = effectiveLimits(budget, state.raised);
+  const paused = isReached(state.spend, limit) && (state.stopped || state.once === 0);
+  const asking = paused && !state.stopped && state.item !== "" && state.item !== state.applied;
+  return {
+    per: budget.per,
+    period: state.period.key,
+    resetsAt: new Date(state.period.end).toISOString(),
+    spent: state.spend,
+    limit,
+    paused,
+    once: state.once,
+    ...(asking && { item: state.item }),
   };
 }
 

@@ -22,5 +22,6 @@ export * from "./process-identity.js";
 export * from "./untrusted-file.js";
 export * from "./origin.js";
 export * from "./inbox/index.js";
+export * from "./budget/index.js";
 export * from "./asciicast.js";
 export * from "./replay-safe.js";

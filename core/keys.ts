@@ -33,6 +33,10 @@ export interface Keys {
   readonly owner: string;
   /** List: requests for the bridge about its sessions (a restart), JSON each (core/session-requests.ts). */
   readonly sessionRequests: string;
+  /** Hash: what an agent spent in a budget period, and that period's answers (core/budget/agent-spend.ts). */
+  spend(agent: string, period: string): string;
+  /** Pub/sub: an agent's name, when an answer changed its budget (the bridge looks again). */
+  readonly budgetChannel: string;
 }
 
 /**
@@ -65,6 +69,8 @@ export function keys(prefix: string): Keys {
     accounts: (agent) => `${prefix}:accounts:${agent}`,
     owner: `${prefix}:owner`,
     sessionRequests: `${prefix}:session-requests`,
+    spend: (agent, period) => `${prefix}:spend:${agent}:${period}`,
+    budgetChannel: `${prefix}:budget`,
   };
 }
 

@@ -72,7 +72,11 @@ export class Renderer {
     const rows = visibleSessions(this.state);
     // One column spare: blessed wraps a tagged line that fills its box exactly.
     const width = Number(agentsList.width) - 1;
-    const columns = agentColumns(width, Math.max(0, ...rows.map((r) => r.name.length)));
+    const columns = agentColumns(
+      width,
+      Math.max(0, ...rows.map((r) => r.name.length)),
+      rows.some((r) => r.budget),
+    );
     const busy = rows.filter((r) => r.state === "busy").length;
     const label = this.state.snapshot
       ? ` agents · ${rows.length} session${rows.length === 1 ? "" : "s"} · ${busy} busy${this.state.filter ? ` · filter "${escapeTags(this.state.filter)}"` : ""} `

@@ -72,6 +72,8 @@ export interface SessionRow extends SessionInfo {
   readonly parkedUntil?: string;
   /** Set while the agent's circuit breaker is open or half-open. */
   readonly breaker?: AgentStatus["breaker"];
+  /** Agents with `budget:`: this period's spend, and whether it paused the queue. */
+  readonly budget?: AgentStatus["budget"];
 }
 
 /** The sessions the table shows, in config order, narrowed by the filter. */
@@ -82,6 +84,7 @@ export function visibleSessions(state: DashboardState): SessionRow[] {
       runtime: agent.runtime,
       ...(agent.parkedUntil ? { parkedUntil: agent.parkedUntil } : {}),
       ...(agent.breaker ? { breaker: agent.breaker } : {}),
+      ...(agent.budget ? { budget: agent.budget } : {}),
     })),
   );
   const needle = state.filter.trim().toLowerCase();

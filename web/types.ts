@@ -89,7 +89,15 @@ export interface InboxItem {
   readonly title: string;
   readonly text: string;
   readonly questions: readonly InboxQuestion[];
-  readonly source: { readonly workflow: string; readonly step: string; readonly executionId: string };
+  /** A workflow step's question, a run's budget (no step) or an agent's budget (agent and period only). */
+  readonly source: {
+    readonly type: "workflow" | "budget";
+    readonly workflow?: string;
+    readonly step?: string;
+    readonly executionId?: string;
+    readonly agent?: string;
+    readonly period?: string;
+  };
   readonly createdAt: string;
   readonly escalatedAt: string | null;
 }

@@ -112,6 +112,14 @@ export class WorkflowClient {
     return state;
   }
 
+  /** Applies an inbox answer (checked against the item by the caller) to a run paused at its budget. */
+  async answerBudget(id: string, item: string, answer: InboxAnswer): Promise<ExecutionState> {
+    await this.get(id);
+    const state = await this.engine.answerBudget(id, item, answer, this.swarm.origin);
+    await this.notify(id);
+    return state;
+  }
+
   async reject(id: string, step: string, reason?: string): Promise<ExecutionState> {
     await this.get(id);
     const state = await this.engine.reject(id, step, reason === undefined ? "rejected" : `rejected: ${reason}`, this.swarm.origin);

@@ -6,6 +6,7 @@ import { prepareStep } from "./prepare.js";
 import { renderRun } from "./render-step.js";
 import { rollbackSummary, runRollbacks } from "./rollback.js";
 import { Detached } from "./runner.js";
+import { admitStep, ensureBudgetItem, reachedEvent } from "./run-budget.js";
 import { driveStep } from "./step-driver.js";
 import { cancelOpenSteps, failStep, finishExecution, skipStep, stepOf } from "./transitions.js";
 import type { ExecutionState, Halt } from "./types.js";
@@ -66,7 +67,10 @@ export class ExecutionDriver {
       }
       if (state.halt !== null) return this.halt(state.halt);
       await ensureItems(this.deps, state, this.items);
-      const actions = plan(state, new Set(this.driving.keys()));
+      await ensureBudgetItem(this.deps, state, this.items);
+      const planned = plan(state, new Set(this.driving.keys()));
+      // Paused at its budget: no new step starts until the answer (skips and running steps go on).
+      const actions = state.budget?.paused ? planned.filter((action) => action.type !== "ready") : planned;
       for (const action of actions) {
         if (action.type === "finish") return this.finish(action.status, action.reason);
         await this.apply(state, action);
@@ -118,6 +122,7 @@ export class ExecutionDriver {
       if (done) deps.emit(skip ? "step.skipped" : "step.failed", { ...event, reason });
       return;
     }
+    if (state.definition.budget !== undefined && !(await this.budgetAllows())) return;
     const text = prepared.text;
     const at = deps.at();
     const status = step.kind === "approval" ? "waiting-approval" : step.kind === "input" ? "waiting-input" : "running";
@@ -132,6 +137,16 @@ export class ExecutionDriver {
     if (step.kind === "approval") return void deps.emit("step.waiting-approval", { ...event, approval: text });
     if (step.kind === "input") return void deps.emit("step.waiting-input", { ...event, questions: step.questions.map((q) => q.name).join(", ") });
     this.launch(step.id, { ...event, attempt: 1, ...where });
+  }
+
+  /** Whether the run's budget lets a new step start; at the limit it pauses the run (the loop then opens its item). */
+  private async budgetAllows(): Promise<boolean> {
+    let verdict = "start" as ReturnType<typeof admitStep>;
+    const state = await this.deps.update(this.id, (s) => {
+      if (s.status === "running" && s.definition.budget !== undefined) verdict = admitStep(s, this.deps.at());
+    });
+    if (verdict === "paused") this.deps.emit("budget.reached", reachedEvent(state));
+    return verdict === "start";
   }
 
   private launch(stepId: string, event: Record<string, unknown>): void {

@@ -4,6 +4,7 @@ import { ExecutionDriver } from "./driver.js";
 import { resolveParams } from "./params.js";
 import type { ExecutionStore } from "./store.js";
 import { withdrawItems } from "./inbox-items.js";
+import { applyRunBudget, decideRunBudget } from "./run-budget.js";
 import { cancelOpenSteps, completeStep, failStep, finishExecution, newExecution, stepOf } from "./transitions.js";
 import type { ExecutionState, Workflow } from "./types.js";
 
@@ -126,6 +127,31 @@ export class WorkflowEngine {
     const reason = "values" in answer ? `answered by ${answer.by}` : answer.decision === "approve" ? "approved" : (answer.reason ?? "rejected");
     const event = { executionId: id, workflow: state.workflow, step: stepId, reason, ...(item !== null && { item }), ...origin };
     this.deps.emit("values" in answer || answer.decision === "approve" ? "step.completed" : "step.failed", event);
+    this.poke(id);
+    return state;
+  }
+
+  /**
+   * Applies the answer to a run paused at its budget (item `item`): raise or once let
+   * it go on, stop cancels it; then records the answer on the item. UsageError when
+   * the run is not paused for that item, or a raise stays under what was spent.
+   */
+  async answerBudget(id: string, item: string, answer: InboxAnswer, origin?: Origin): Promise<ExecutionState> {
+    // Checked on the state as read (a clear error before any write), then again inside the compare-and-set update.
+    let decision = decideRunBudget(await this.mustGet(id), item, answer);
+    let problem = null as unknown;
+    let state = await this.deps.update(id, (s) => {
+      try {
+        decision = decideRunBudget(s, item, answer);
+        applyRunBudget(s, decision);
+      } catch (error) {
+        problem = error;
+      }
+    });
+    if (problem !== null) throw problem;
+    await this.deps.inbox?.answer(item, answer).catch(() => undefined);
+    this.deps.emit("budget.answered", { executionId: id, workflow: state.workflow, item, decision: decision.kind, ...origin });
+    if (decision.kind === "stop") state = await this.cancel(id, "stopped at its budget", origin);
     this.poke(id);
     return state;
   }

@@ -1,21 +1,23 @@
-import { checkAnswer, InboxStore, UsageError, type GivenAnswer, type InboxItem } from "../core/index.js";
+import { AgentSpend, answerAgentBudget, checkAnswer, InboxStore, UsageError, type GivenAnswer, type InboxItem } from "../core/index.js";
 import { clientInternals, type SwarmClient } from "../client/index.js";
 import type { WorkflowClient } from "./client.js";
 
 /**
  * The inbox as the CLI, the SDK (and later the API) see it: list and read items,
  * and answer one. An answer is checked against what the item asks, then handed to
- * whoever waits for it (a workflow step today), which records it on the item.
+ * whoever waits for it (a workflow step or run, an agent's budget), which records it on the item.
  */
 export class InboxClient {
   readonly store: InboxStore;
+  private readonly spend: AgentSpend;
 
   constructor(
-    swarm: SwarmClient,
+    private readonly swarm: SwarmClient,
     private readonly workflows: WorkflowClient,
   ) {
     const { redis, keys } = clientInternals(swarm);
     this.store = new InboxStore(redis, keys.prefix, keys.events);
+    this.spend = new AgentSpend(redis, keys);
   }
 
   /** Open items, oldest first; `all`: the newest items of any status. */
@@ -45,7 +47,13 @@ export class InboxClient {
       );
     }
     const answer = checkAnswer(item, given);
-    await this.workflows.answerStep(item.source.executionId, item.source.step, answer);
+    const source = item.source;
+    if (source.type === "workflow") await this.workflows.answerStep(source.executionId, source.step, answer);
+    else if ("executionId" in source) await this.workflows.answerBudget(source.executionId, item.id, answer);
+    else {
+      const budget = this.swarm.config.agents.find((agent) => agent.name === source.agent)?.budget;
+      await answerAgentBudget({ spend: this.spend, inbox: this.store }, item, answer, budget);
+    }
     return this.store.mustGet(item.id);
   }
 }

@@ -32,13 +32,24 @@ export class InboxKeeper {
   /** The slower part, run with the workflow service's sweep. */
   async sweep(): Promise<void> {
     for (const item of await this.inbox.list({ limit: 1000 })) {
-      const state = await this.executions.get(item.source.executionId);
-      const st = state?.steps[item.source.step];
+      const source = item.source;
+      // An agent's budget item is the bridge's: it withdraws it when the period ends.
+      if (!("executionId" in source)) continue;
+      const state = await this.executions.get(source.executionId);
+      if (source.type === "budget") {
+        if (state?.status === "running" && state.budget?.paused?.item === item.id) continue;
+        const decidedAt = Date.parse(state?.updatedAt ?? "");
+        if (Date.now() - decidedAt < RECORD_GRACE_MS) continue;
+        const why = state === null ? "its execution is gone" : state.status !== "running" ? `the execution is ${state.status}` : "the run is not paused for it";
+        if (await this.inbox.withdraw(item.id, `no longer waiting: ${why}`)) this.log("inbox.reconciled", { item: item.id, reason: why });
+        continue;
+      }
+      const st = state?.steps[source.step];
       if (state !== null && state.status === "running" && st !== undefined && WAITING.includes(st.status) && st.inbox === item.id) continue;
       // Whoever decided the step records it on the item right after; give them time before calling it lost.
       const decidedAt = Date.parse(st?.finishedAt ?? state?.finishedAt ?? "");
       if (Date.now() - decidedAt < RECORD_GRACE_MS) continue;
-      const why = state === null ? "its execution is gone" : st === undefined ? "its step is gone" : `step "${item.source.step}" is ${st.status}`;
+      const why = state === null ? "its execution is gone" : st === undefined ? "its step is gone" : `step "${source.step}" is ${st.status}`;
       if (await this.inbox.withdraw(item.id, `no longer waiting: ${why}`)) this.log("inbox.reconciled", { item: item.id, reason: why });
     }
     const removed = await this.inbox.expire(INBOX_RETENTION_MS);

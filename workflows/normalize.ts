@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import type { ZodIssue } from "zod";
-import { durationMs } from "../core/index.js";
+import { durationMs, normalizeRunBudget } from "../core/index.js";
 import { loadOutputSchema } from "./output-schema.js";
 import type { InputQuestion, OutputSchema, ParamSpec, RollbackSpec, Step, Target, Workflow } from "./types.js";
 import { PARAM_NAME, formatIssues, joinPath, paramSchema, stepSchema, workflowSchema, type RawQuestion, type RawStep } from "./schema.js";
@@ -194,6 +194,7 @@ export function normalize(raw: unknown, source: string): Normalized {
     ...(typeof obj.description === "string" && { description: obj.description }),
     source,
     params,
+    ...(top.success && top.data.budget !== undefined && { budget: normalizeRunBudget(top.data.budget) }),
     steps: located.map((l) => l.step),
   };
   return { workflow, located, ids, problems };

@@ -50,6 +50,9 @@ export interface StepOutcome {
   agent?: string;
   /** Why it did not complete, when there is more to say than an exit code (a refused task, a runner error). */
   reason?: string;
+  /** What the task's program reported it cost (a run's `budget:` counts them). */
+  costUsd?: number;
+  tokens?: number;
 }
 
 export interface StepRunner {

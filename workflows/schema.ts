@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { rawRunBudgetSchema } from "../core/index.js";
 
 /**
  * The shape of a workflow file as written (snake_case, shorthands allowed).
@@ -30,6 +31,8 @@ export const workflowSchema = z
     name: z.string().regex(WORKFLOW_NAME, "must be letters, digits, '.', '_' or '-'"),
     description: z.string().optional(),
     params: z.record(z.unknown()).nullish(),
+    /** What one run may spend: `{ usd, tokens }` (core/config/budget-rules.ts). */
+    budget: rawRunBudgetSchema.optional(),
     steps: z.array(z.unknown()).min(1, "a workflow needs at least one step"),
   })
   .strict();

@@ -51,6 +51,7 @@ const workflow = z.object({
   source: str,
   params: z.array(z.object({ name: str, required: z.boolean(), default: str.optional(), description: str.optional() })),
   steps: z.array(step),
+  budget: z.object({ usd: z.number().optional(), tokens: z.number().optional() }).optional(),
 });
 
 const run = z.object({
@@ -100,6 +101,15 @@ export const executionStateSchema: z.ZodType<ExecutionState, z.ZodTypeDef, unkno
   createdAt: str,
   updatedAt: str,
   finishedAt: nullableStr,
+  budget: z
+    .object({
+      spent: z.object({ usd: z.number(), tokens: z.number() }),
+      counted: z.array(str),
+      raised: z.object({ usd: z.number().optional(), tokens: z.number().optional() }),
+      once: z.number().int().min(0),
+      paused: z.object({ item: str, since: str }).nullable(),
+    })
+    .optional(),
 });
 
 /** Parses and checks one stored execution; `where` names it in the error (a Redis key). */

@@ -2,6 +2,7 @@ import type { EngineDeps } from "./context.js";
 import { type StepOutcome, succeeded } from "./runner.js";
 import { reasonOf } from "./step-call.js";
 import { judge } from "./schema-fix.js";
+import { chargeRun } from "./run-budget.js";
 import { completeStep, failStep, newRun } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
 
@@ -56,6 +57,7 @@ export class StepDecisions {
   }
 
   afterTask(s: ExecutionState, cur: StepState, step: TaskStep, outcome: StepOutcome): Decision {
+    chargeRun(s, outcome);
     const { exitCode, output } = outcome;
     Object.assign(cur, { exitCode, output, taskId: outcome.taskId || cur.taskId, agent: outcome.agent ?? cur.agent });
     // A task cancelled by someone else (`claude-agent cancel`) is final: retrying would defy them.
@@ -65,6 +67,7 @@ export class StepDecisions {
   }
 
   afterFix(s: ExecutionState, cur: StepState, step: TaskStep, outcome: StepOutcome): Decision {
+    chargeRun(s, outcome);
     const { exitCode, output } = outcome;
     const status = succeeded(outcome) ? "completed" : outcome.status === "completed" ? "failed" : outcome.status;
     cur.fix = { ...(cur.fix ?? newRun(this.deps.at())), status, exitCode, output, taskId: outcome.taskId || null, finishedAt: this.deps.at() };
@@ -76,6 +79,7 @@ export class StepDecisions {
 
   /** `command`: the gate as run, named in the reason when it fails. */
   afterGate(s: ExecutionState, cur: StepState, step: TaskStep, outcome: StepOutcome, command: string): Decision {
+    chargeRun(s, outcome);
     const passed = succeeded(outcome, true);
     const { exitCode, output } = outcome;
     const status = passed || outcome.status !== "completed" ? outcome.status : "failed";

@@ -73,5 +73,7 @@ export function outcomeOf(result: TaskResult): StepOutcome {
   const status = result.status === "completed" || result.status === "timeout" || result.status === "cancelled" ? result.status : "failed";
   const output = result.answer ?? (result.output !== "" ? result.output : (result.reason ?? ""));
   const reason = status !== "completed" && result.reason !== undefined ? { reason: result.reason } : {};
-  return { status, exitCode: result.exitCode, output, taskId: result.id, agent: result.agent, ...reason };
+  const tokens = (result.inputTokens ?? 0) + (result.outputTokens ?? 0);
+  const spend = { ...(result.costUsd !== undefined && { costUsd: result.costUsd }), ...(tokens > 0 && { tokens }) };
+  return { status, exitCode: result.exitCode, output, taskId: result.id, agent: result.agent, ...reason, ...spend };
 }

@@ -1,3 +1,5 @@
+import type { BudgetLimits, Spend } from "../core/index.js";
+
 /**
  * The normalized workflow every module downstream of parse.ts receives, and
  * the durable state of one execution of it (what the store keeps in Redis).
@@ -87,6 +89,8 @@ export interface Workflow {
   /** The file it was read from, or "<inline>". */
   readonly source: string;
   readonly params: readonly ParamSpec[];
+  /** `budget:`: what one run may spend; at the limit it starts no new step and asks (run-budget.ts). */
+  readonly budget?: BudgetLimits;
   /** In file order, which is also a valid order to list them in (not to run them in). */
   readonly steps: readonly Step[];
 }
@@ -169,4 +173,18 @@ export interface ExecutionState {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Runs of a workflow with `budget:`: what its tasks spent and what was answered at the limit. */
+  budget?: RunBudgetState;
+}
+
+export interface RunBudgetState {
+  spent: Spend;
+  /** Task ids already counted: each task counts once. */
+  counted: string[];
+  /** New limits a `raise` answer set. */
+  raised: { usd?: number; tokens?: number };
+  /** "Continue once" credits: steps that may start past the limit. */
+  once: number;
+  /** Set while the run is paused at its limit: the item that asks what to do. */
+  paused: { item: string; since: string } | null;
 }

@@ -36,6 +36,21 @@ export const agentView = z.object({
     .object({ current: z.string(), limited: z.array(z.object({ name: z.string(), until: z.string() })) })
     .optional()
     .describe("agents with `accounts:`: the account in use and those usage limited (until when)"),
+  budget: z
+    .object({
+      per: z.enum(["day", "week", "month"]),
+      period: z.string().describe("the budget period (UTC): 2025-03-14, w2025-03-10 (a week from that Monday), 2025-03"),
+      resetsAt: z.string().describe("when the period ends and the spend starts again from zero"),
+      spent: z.object({ usd: z.number(), tokens: z.number() }),
+      limit: z
+        .object({ usd: z.number().optional(), tokens: z.number().optional() })
+        .describe("the limits that apply now (swarm.yaml's, or raised by an answer)"),
+      paused: z.boolean().describe("at its limit: its queue waits until the period ends or an inbox answer lets it go"),
+      once: z.number().describe("tasks an answer `once` still lets run past the limit"),
+      item: z.string().optional().describe("the open inbox item that asks what to do"),
+    })
+    .optional()
+    .describe("agents with `budget:` in swarm.yaml: what they spent this period"),
   sessions: z.array(sessionView),
   queue: queueDepth,
 });

@@ -68,6 +68,16 @@ export const executionState = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().nullable(),
+  budget: z
+    .object({
+      spent: z.object({ usd: z.number(), tokens: z.number() }),
+      counted: z.array(z.string()),
+      raised: z.object({ usd: z.number().optional(), tokens: z.number().optional() }),
+      once: z.number(),
+      paused: z.object({ item: z.string(), since: z.string() }).nullable().describe("set while the run waits at its budget: the inbox item that asks"),
+    })
+    .optional()
+    .describe("runs of a workflow with `budget:`: what its tasks spent"),
 });
 
 export const executionSummary = z.object({

@@ -2,6 +2,7 @@ import type { TaskRecord } from "../../core/index.js";
 import type { AgentSessions } from "../sessions/index.js";
 import type { Admission as BreakerAdmission } from "./breaker.js";
 import type { Breakers } from "./breakers.js";
+import type { Budgets } from "./budgets.js";
 import type { HoldReason, Holds } from "./holds.js";
 import type { Parking } from "./parking.js";
 
@@ -27,7 +28,15 @@ export interface AdmittedJob {
  * same way (holds.ts); a job its worker took just before the hold goes back.
  */
 export class AdmissionControl {
-  constructor(private readonly deps: { readonly holds: Holds; readonly breakers: Breakers; readonly parking: Parking; readonly sessions: AgentSessions }) {}
+  constructor(
+    private readonly deps: {
+      readonly holds: Holds;
+      readonly breakers: Breakers;
+      readonly parking: Parking;
+      readonly budgets: Budgets;
+      readonly sessions: AgentSessions;
+    },
+  ) {}
 
   async decide(agent: string, taskId: unknown): Promise<Decision> {
     if (typeof taskId !== "string") return { kind: "refuse", why: "its data names no task" };
@@ -38,8 +47,13 @@ export class AdmissionControl {
       await this.crashLoop(agent);
       return { kind: "hold", reason: "crash-loop" };
     }
+    // Before the breaker, which would keep a half-open probe waiting for a job the budget then holds.
+    const budget = await this.deps.budgets.admit(agent);
+    if (!budget.allowed) return { kind: "hold", reason: "budget" };
     const breaker = await this.deps.breakers.admit(agent);
-    return breaker.allowed ? { kind: "run", taskId, breaker } : { kind: "hold", reason: "breaker-open" };
+    if (breaker.allowed) return { kind: "run", taskId, breaker };
+    await budget.refund();
+    return { kind: "hold", reason: "breaker-open" };
   }
 
   /** Runs an admitted job and counts its outcome against the agent's breaker (Breakers.guard); its error is thrown on. */
@@ -63,14 +77,16 @@ export class AdmissionControl {
     else await this.deps.holds.release({ agent }, "crash-loop");
   }
 
-  /** Holds a previous bridge left (a parking, an open breaker) hold on: call before the workers start. */
+  /** Holds a previous bridge left (a parking, an open breaker, a spent budget) hold on: call before the workers start. */
   async restore(agents: readonly string[]): Promise<void> {
     await this.deps.parking.restore(agents);
     await this.deps.breakers.restore(agents);
+    await this.deps.budgets.start();
   }
 
   /** Stops the holds' timers (a hold kept in Redis is restored by the next bridge). */
   close(): void {
+    this.deps.budgets.close();
     this.deps.holds.close();
   }
 }

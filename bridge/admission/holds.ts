@@ -13,6 +13,8 @@ export type HoldReason =
   | "parked"
   /** Every replica is in a crash loop (supervision/restarts.ts). */
   | "crash-loop"
+  /** It spent its budget for the period (budgets.ts): until the period ends or an answer lets it go. */
+  | "budget"
   /** A person has taken over a session (a web terminal); reserved, nothing holds for it yet. */
   | "taken-over";
 

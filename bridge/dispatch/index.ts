@@ -30,6 +30,8 @@ export interface DispatchDeps {
   readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void>; park(agent: string, resetAt: string | null): Promise<void> };
   /** Agents with `accounts:`: the account a run uses, and the move to the next one on a usage limit. */
   readonly accounts: Accounts;
+  /** A task ended, or its figures were amended: its spend counts against the agent's budget (admission/budgets.ts). */
+  readonly counted: (agent: string, taskId: string) => Promise<void>;
   readonly recorder: FlightRecorder | null;
   readonly agentEnv: (agent: AgentConfig) => Record<string, string>;
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
@@ -44,7 +46,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
   const { ledger, paths, pools, recorder, redact, log, worktrees, sandboxes, conversations } = deps;
   const { jobsDir, outputDir, root: home } = paths;
   const agents = new Map(deps.agents.map((agent) => [agent.name, agent]));
-  const records = new TaskRecords({ ledger, jobsDir, pools, recorder, redact, log });
+  const records = new TaskRecords({ ledger, jobsDir, pools, recorder, redact, log, counted: deps.counted });
   const settle = new Settle({
     agents: deps.agents,
     home,

@@ -13,6 +13,8 @@ export interface TaskRecordsDeps {
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
   readonly log: BridgeLog;
+  /** Called once the terminal state (or an amendment) is recorded, before the job's worker takes the next job. */
+  readonly counted?: (agent: string, taskId: string) => Promise<void>;
 }
 
 /** What a dispatch writes ahead of typing: its token, where it runs, and the files that will hold its output. */
@@ -104,6 +106,8 @@ export class TaskRecords {
     removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null });
     if (!recorded) return;
     this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
+    // Awaited: with the agent at its budget, the next job its worker takes must already be held.
+    await this.deps.counted?.(record.agent, record.id);
   }
 
   /**
@@ -114,7 +118,10 @@ export class TaskRecords {
     void (async () => {
       try {
         const fields = await usage();
-        if (Object.keys(fields).length > 0) await this.deps.ledger.amend(taskId, fields);
+        if (Object.keys(fields).length > 0 && (await this.deps.ledger.amend(taskId, fields))) {
+          const agent = (await this.deps.ledger.get(taskId))?.agent;
+          if (agent !== undefined) await this.deps.counted?.(agent, taskId);
+        }
       } catch (error) {
         this.deps.log("job.amend-failed", { taskId, error });
       }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { localActor, terminalText, UsageError, type GivenAnswer, type InboxItem } from "../../core/index.js";
+import { localActor, sourceLabel, terminalText, UsageError, type GivenAnswer, type InboxItem } from "../../core/index.js";
 import { printJson, type GlobalOptions } from "../context.js";
 import { print } from "../output.js";
 import { describeItem, withInbox } from "./inbox.js";
@@ -35,7 +35,7 @@ export async function answer(id: string, value: string | undefined, options: Ans
     const item = await inbox.answer(id, given);
     if (options.json) return printJson(item);
     const what = item.answer === null ? "" : "decision" in item.answer ? item.answer.decision : `answers: ${Object.keys(item.answer.values).join(", ")}`;
-    print(`answered ${item.id} (${terminalText(item.source.workflow)}/${terminalText(item.source.step)}): ${terminalText(what)}\n`);
+    print(`answered ${item.id} (${terminalText(sourceLabel(item.source))}): ${terminalText(what)}\n`);
   });
 }
 

@@ -1,4 +1,4 @@
-import { terminalText, type InboxItem } from "../../core/index.js";
+import { executionOf, sourceLabel, terminalText, type InboxItem } from "../../core/index.js";
 import { InboxClient, WorkflowClient } from "../../workflows/index.js";
 import { printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { table } from "../format.js";
@@ -43,7 +43,7 @@ function statusOf(item: InboxItem): string {
 /** An item as a person reads it: where it comes from, the whole question, what to answer. */
 export function describeItem(item: InboxItem): string[] {
   const lines = [
-    `${item.id} · ${item.kind} · ${statusOf(item)} · ${item.source.workflow}/${item.source.step} (execution ${item.source.executionId}) · since ${item.createdAt}`,
+    `${item.id} · ${item.kind} · ${statusOf(item)} · ${terminalText(sourceLabel(item.source))}${executionOf(item.source) === null ? "" : ` (execution ${executionOf(item.source)})`} · since ${item.createdAt}`,
   ];
   if (item.escalateAt !== null && item.status === "open")
     lines.push(item.escalatedAt === null ? `escalates at ${item.escalateAt}` : `escalated at ${item.escalatedAt}`);

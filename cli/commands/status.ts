@@ -1,4 +1,4 @@
-import { classifyVersion, NotFoundError, redactShapes, ROLE_DELIVERY, versionIn, type AgentConfig } from "../../core/index.js";
+import { classifyVersion, describeSpend, NotFoundError, redactShapes, ROLE_DELIVERY, versionIn, type AgentConfig } from "../../core/index.js";
 import type { AccountsStatus, AgentStatus } from "../../client/index.js";
 import { llmFeatures } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
@@ -52,6 +52,8 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     print(`${table(["QUEUE", "WAITING", "ACTIVE", "DELAYED", "COMPLETED", "FAILED"], queues)}\n`);
     const programs = programLines(agents);
     if (programs.length > 0) print(`\n${programs.join("\n")}\n`);
+    const budgets = agents.filter((a) => a.budget).map((a) => budgetLine(a.name, a.budget!, homeOf(options).root));
+    if (budgets.length > 0) print(`\n${budgets.join("\n")}\n`);
     for (const agent of agents.filter((a) => a.breaker)) {
       const { state, until, reason } = agent.breaker!;
       const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
@@ -76,9 +78,19 @@ function accountsLine(name: string, accounts: AccountsStatus): string {
 }
 
 /** A rate-limited agent's idle sessions take no job until its queue resumes; an open breaker's until its probe. */
+/** `coder: budget 5234 of 5000 tokens (day 2025-03-14), PAUSED: claude-agent answer i-4kq9z2 raise|once|stop`. */
+function budgetLine(name: string, budget: NonNullable<AgentStatus["budget"]>, home: string): string {
+  const head = `${name}: budget ${describeSpend(budget.spent, budget.limit)} (${budget.per} ${budget.period})`;
+  if (!budget.paused) return `${head}${budget.once > 0 ? `, ${budget.once} more task${budget.once > 1 ? "s" : ""} allowed past it` : ""}`;
+  const next = budget.item ? `${agentCommand(home, "answer", budget.item)} raise|once|stop` : `until ${budget.resetsAt}`;
+  return `${head}, PAUSED (budget): ${next}`;
+}
+
+/** A rate-limited agent's idle sessions take no job until its queue resumes; an open breaker's until its probe; a spent budget's until an answer. */
 function stateOf(state: string, agent: AgentStatus): string {
   if (state === "busy") return state;
   if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
+  if (agent.budget?.paused && state !== "down" && state !== "failed") return "paused (budget)";
   if (agent.breaker && state !== "down" && state !== "failed")
     return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
   return state;

@@ -6,6 +6,7 @@ export { configTemplate, TEMPLATES, type ProgramExample, type ProgramRuntime, ty
 export { DEVOPS_DENY } from "./template-devops.js";
 export { repositoryProblem } from "./git-rules.js";
 export { hasCommit, startProblems } from "./cwd-rules.js";
+export { rawRunBudgetSchema, normalizeRunBudget } from "./budget-rules.js";
 export { durationMs, formatDuration } from "./retention.js";
 export { isLoopback, parseListen } from "./api.js";
 export { DEFAULT_HISTORY_RETENTION_MS, DEFAULT_MEMORY_MAX_CHARS, DEFAULT_MEMORY_TOP_K } from "./history-rules.js";

@@ -19,6 +19,7 @@ import { normalizeNotify, notifyProblems, rawNotifySchema } from "./notify-rules
 import { durationMs, normalizeRetention, retentionProblems } from "./retention.js";
 import { resolveRole, roleProblems } from "./roles.js";
 import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
+import { normalizeAgentBudget } from "./budget-rules.js";
 import { isKnownRuntime } from "./runtimes.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
 import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, type AgentConfig, type SwarmConfig } from "./types.js";
@@ -211,6 +212,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
     ...(agent.sandbox ? { sandbox: normalizeSandbox(agent.sandbox, baseDir) } : {}),
     ...(agent.memory ? { memory: normalizeAgentMemory(agent.memory) } : {}),
+    ...(agent.budget ? { budget: normalizeAgentBudget(agent.budget) } : {}),
     ...roleOf(agent, baseDir),
     ...(agent.accounts ? { accounts: normalizeAccounts(agent.accounts, baseDir) } : {}),
   };

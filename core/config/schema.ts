@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { DURATION_EXPECTED, durationMs } from "./retention.js";
 import { rawAccountsSchema } from "./accounts-rules.js";
+import { rawAgentBudgetSchema } from "./budget-rules.js";
 import { rawSandboxSchema } from "./sandbox-rules.js";
 import { isKnownRuntime, knownRuntimes } from "./runtimes.js";
 import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, SWARM_NAME, SWARM_NAME_EXPECTED, type AgentMode, type Runtime } from "./types.js";
@@ -238,6 +239,7 @@ export const rawAgentSchema = z
       policy: rawPolicySchema.optional(),
       sandbox: rawSandboxSchema.optional(),
       memory: rawAgentMemorySchema.optional(),
+      budget: rawAgentBudgetSchema.optional(),
       /** A shipped role's name, a file path or the text; resolved and checked in roles.ts. */
       role: z.string(expected("a role name, a file path or the role's text")).optional(),
       accounts: rawAccountsSchema.optional(),

@@ -1,6 +1,7 @@
 /** The resolved, validated swarm configuration every module downstream of the CLI receives. */
 import { join } from "node:path";
 import type { NotifyTarget } from "./notify-rules.js";
+import type { AgentBudget } from "../budget/types.js";
 import type { RoleConfig } from "./roles.js";
 
 /** The programs built in, one adapter each under agents/ (the config's own rules name some of them). */
@@ -71,6 +72,8 @@ export interface AgentConfig {
   readonly role?: RoleConfig;
   /** Program agents: the logins or keys it rotates through on a usage limit (accounts-rules.ts); absent: one, its own. */
   readonly accounts?: readonly AccountConfig[];
+  /** What it may spend per period (`budget:`, core/budget); absent: no limit. */
+  readonly budget?: AgentBudget;
 }
 
 /** One entry of an agent's `accounts:`: a login folder (`configDir`, absolute) or variables (`env`) for its runs. */

@@ -6,7 +6,7 @@ export const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** What a person gave, before it is checked against the item. */
 export interface GivenAnswer {
-  /** approve / deny (approval items), or the value of an input item's only question. */
+  /** approve / deny (approval items), or the value of an input item's only question (or only required one). */
   readonly word?: string;
   /** Values by question name (`--field name=value`, a JSON file, or typed at the prompt). */
   readonly values?: Readonly<Record<string, string>>;
@@ -33,7 +33,9 @@ export function checkAnswer(item: InboxItem, given: GivenAnswer): InboxAnswer {
   const values: Record<string, string> = { ...(given.values ?? {}) };
   const problems: string[] = [];
   if (given.word !== undefined) {
-    const only = item.questions.length === 1 ? item.questions[0] : undefined;
+    // The word answers the only question, or the only required one (a budget's decision; its limits are fields).
+    const required = item.questions.filter((q) => q.required);
+    const only = item.questions.length === 1 ? item.questions[0] : required.length === 1 ? required[0] : undefined;
     if (only === undefined)
       problems.push(
         `this item asks ${item.questions.length} questions (${item.questions.map((q) => q.name).join(", ")}): give them with --field NAME=VALUE or --json FILE`,

@@ -24,7 +24,11 @@ const itemSchema: z.ZodType<InboxItem, z.ZodTypeDef, unknown> = z.object({
   title: str,
   text: str,
   questions: z.array(question),
-  source: z.object({ type: z.literal("workflow"), executionId: str, workflow: str, step: str }),
+  source: z.union([
+    z.object({ type: z.literal("workflow"), executionId: str, workflow: str, step: str }),
+    z.object({ type: z.literal("budget"), agent: str, period: str }),
+    z.object({ type: z.literal("budget"), executionId: str, workflow: str }),
+  ]),
   createdAt: str,
   escalateAt: nullableStr,
   escalatedAt: nullableStr,

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError, UsageError } from "../errors.js";
+import { BUDGET_QUESTIONS } from "../budget/index.js";
 import { checkAnswer } from "./answers.js";
 import { InboxStore } from "./store.js";
 import type { InboxItem, NewInboxItem } from "./types.js";
@@ -141,7 +142,7 @@ describe("answers are checked against what the item asks", () => {
     expect(() => checkAnswer(item(approval("i-h")), { word: "maybe", by: "a" })).toThrow('cannot answer i-h: answer approve or deny, got "maybe"');
   });
 
-  it("an input answer fills defaults, and names every unknown field, bad choice, mismatch and missing answer at once", () => {
+  it("an input answer fills defaults, and names every unknown field, bad choice, mismatch and missing answer at once; a word answers the only (required) question", () => {
     expect(checkAnswer(item(input), { values: { app: "nginx" }, by: "a" })).toEqual({ values: { app: "nginx", port: "8080" }, by: "a" });
     expect(() => checkAnswer(item(input), { values: { app: "mysql", port: "80a", colour: "red" }, by: "a" })).toThrow(
       'cannot answer i-input1: unknown field "colour" (this item asks app, port, note); app: expected one of nginx, redis, got "mysql"; port: "80a" does not match [0-9]{2,5}',
@@ -150,6 +151,9 @@ describe("answers are checked against what the item asks", () => {
     expect(() => checkAnswer(item(input), { word: "nginx", by: "a" })).toThrow(
       "this item asks 3 questions (app, port, note): give them with --field NAME=VALUE or --json FILE",
     );
+    const budget = item({ ...input, questions: BUDGET_QUESTIONS });
+    expect(checkAnswer(budget, { word: "once", by: "a" })).toEqual({ values: { decision: "once" }, by: "a" });
+    expect(checkAnswer(budget, { word: "raise", values: { tokens: "9000" }, by: "a" })).toEqual({ values: { decision: "raise", tokens: "9000" }, by: "a" });
     const single = item({ ...input, questions: [{ name: "app", prompt: "What?", required: true }] });
     expect(checkAnswer(single, { word: "a value; with $(punctuation)", by: "a" })).toEqual({ values: { app: "a value; with $(punctuation)" }, by: "a" });
   });

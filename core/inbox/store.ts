@@ -39,9 +39,10 @@ function eventOf(type: string, item: InboxItem, extra: Record<string, string | u
     item: item.id,
     kind: item.kind,
     message: `${type.slice("inbox.".length)} ${item.id}: ${item.title}`,
-    executionId: source.executionId,
-    workflow: source.workflow,
-    step: source.step,
+    source: source.type,
+    ...("executionId" in source && { executionId: source.executionId, workflow: source.workflow }),
+    ...("step" in source && { step: source.step }),
+    ...("agent" in source && { agent: source.agent }),
     ...extra,
   });
 }

@@ -14,12 +14,17 @@ export const INBOX_KINDS: readonly InboxKind[] = ["approval", "input"];
 export type InboxStatus = "open" | "answered" | "withdrawn";
 
 /** Who waits for the answer. Only the owner applies an answer; the inbox records it. */
-export type InboxSource = {
-  readonly type: "workflow";
-  readonly executionId: string;
-  readonly workflow: string;
-  readonly step: string;
-};
+export type InboxSource =
+  | {
+      readonly type: "workflow";
+      readonly executionId: string;
+      readonly workflow: string;
+      readonly step: string;
+    }
+  /** An agent's budget reached in `period` (core/budget): its queue is held by the bridge. */
+  | { readonly type: "budget"; readonly agent: string; readonly period: string }
+  /** A workflow run's budget reached: the engine starts no new step. */
+  | { readonly type: "budget"; readonly executionId: string; readonly workflow: string };
 
 export interface InboxQuestion {
   /** The answer's key: `{{steps.ID.answers.NAME}}`. */
@@ -73,4 +78,15 @@ export interface NewInboxItem {
   readonly source: InboxSource;
   /** Milliseconds after opening when it escalates; null or absent: never. */
   readonly escalateAfterMs?: number | null;
+}
+
+/** The workflow execution an item belongs to (a step's question, a run's budget), or null (an agent's budget). */
+export function executionOf(source: InboxSource): string | null {
+  return "executionId" in source ? source.executionId : null;
+}
+
+/** Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`. */
+export function sourceLabel(source: InboxSource): string {
+  if (source.type === "workflow") return `${source.workflow}/${source.step}`;
+  return "agent" in source ? `budget of agent ${source.agent}` : `budget of ${source.workflow}`;
 }

@@ -6,7 +6,7 @@
  * withdrawing one; and one event per change on the stream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboxItem } from "../../core/index.js";
+import { executionOf, type InboxItem } from "../../core/index.js";
 import { CLI } from "../helpers/cli.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { TestTerminal } from "../tui/terminal.js";
@@ -28,7 +28,7 @@ describe("the inbox from the command line", () => {
 
   const items = async (all = false): Promise<InboxItem[]> => json(await cli(swarm.home, ["inbox", "--json", ...(all ? ["--all"] : [])])).items;
   const itemOf = (id: string, kind: string): Promise<InboxItem> =>
-    waitFor(`an open ${kind} item`, async () => (await items()).find((i) => i.source.executionId === id && i.kind === kind) ?? null, {
+    waitFor(`an open ${kind} item`, async () => (await items()).find((i) => executionOf(i.source) === id && i.kind === kind) ?? null, {
       timeoutMs: 60_000,
       everyMs: 200,
     });
@@ -84,7 +84,7 @@ describe("the inbox from the command line", () => {
     expect(state.status).toBe("completed");
     expect(state.steps.greet.output).toBe('hello Ann "$(id)", warm\n');
     expect(state.steps.who.answers).toEqual({ name: 'Ann "$(id)"', tone: "warm" });
-    const answered = (await items(true)).filter((i) => i.source.executionId === id);
+    const answered = (await items(true)).filter((i) => executionOf(i.source) === id);
     expect(answered.map((i) => [i.kind, i.status, i.answer?.by.startsWith("cli:")])).toEqual([
       ["approval", "answered", true],
       ["input", "answered", true],

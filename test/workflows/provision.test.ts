@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboxItem } from "../../core/index.js";
+import { executionOf, type InboxItem } from "../../core/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { cli, expectExit, json } from "./support.js";
 import { waitFor } from "../helpers/wait.js";
@@ -72,7 +72,7 @@ inbox: { escalate_after: 1h }
       `an open ${kind} item`,
       async () => {
         const { items } = json(await cli(swarm.home, ["inbox", "--json"])) as { items: InboxItem[] };
-        return items.find((i) => i.kind === kind && i.source.executionId === executionId) ?? null;
+        return items.find((i) => i.kind === kind && executionOf(i.source) === executionId) ?? null;
       },
       { timeoutMs: STEP_MS, everyMs: 300 },
     );

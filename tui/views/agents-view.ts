@@ -10,16 +10,18 @@ export const STATE_COLORS: Readonly<Record<string, string>> = {
   "needs-input": "magenta",
   parked: "blue",
   breaker: "red",
+  budget: "magenta",
 };
 
 /**
  * What the STATE column shows: an interactive agent waiting for a person, or
  * an agent parked by a rate limit, or one whose circuit breaker holds its
- * queue, matters more than "busy"/"idle".
+ * queue, or one paused at its budget, matters more than "busy"/"idle".
  */
 export function displayState(row: SessionRow): string {
   if (row.agentState === "needs-input") return "needs-input";
   if (row.parkedUntil && row.state !== "down" && row.state !== "failed") return "parked";
+  if (row.budget?.paused && row.state !== "busy" && row.state !== "down" && row.state !== "failed") return "budget";
   if (row.breaker && row.state !== "busy" && row.state !== "down" && row.state !== "failed") return "breaker";
   return row.state;
 }
@@ -30,8 +32,11 @@ interface Column {
   readonly align?: "left" | "right";
 }
 
-/** Column widths for a table `width` columns wide; the task column takes what is left, HOST goes first when narrow. */
-export function agentColumns(width: number, longestName: number): Column[] {
+/**
+ * Column widths for a table `width` columns wide; the task column takes what is left, HOST goes first when narrow.
+ * `budgets`: some agent has a budget, so a BUDGET column shows how much of it is spent.
+ */
+export function agentColumns(width: number, longestName: number, budgets = false): Column[] {
   const name = Math.min(24, Math.max(8, longestName));
   const fixed: Column[] = [
     { title: "SESSION", width: name },
@@ -39,6 +44,7 @@ export function agentColumns(width: number, longestName: number): Column[] {
     { title: "HOST", width: 12 },
     { title: "STATE", width: 11 },
     { title: "TASK", width: 0 },
+    ...(budgets ? [{ title: "BUDGET", width: 6, align: "right" as const }] : []),
     { title: "UPTIME", width: 7, align: "right" },
     { title: "DONE/FAIL", width: 9, align: "right" },
     { title: "RST", width: 3, align: "right" },
@@ -63,6 +69,7 @@ export function agentRow(row: SessionRow, columns: readonly Column[], taskText: 
     HOST: [row.host || "-", undefined],
     STATE: [displayState(row), STATE_COLORS[displayState(row)]],
     TASK: [task, row.currentTask ? undefined : "gray"],
+    BUDGET: [row.budget ? `${spentPercent(row.budget)}%` : "-", row.budget?.paused ? "magenta" : undefined],
     UPTIME: [uptime, undefined],
     "DONE/FAIL": [`${row.completed}/${row.failed}`, row.failed > 0 ? "red" : undefined],
     RST: [String(row.restarts), row.restarts > 0 ? "yellow" : undefined],
@@ -78,4 +85,11 @@ export function agentRow(row: SessionRow, columns: readonly Column[], taskText: 
 /** Plain (untagged) variant, for `status --watch`. */
 export function plainAgentRow(row: SessionRow, columns: readonly Column[], taskText: string | undefined, now: number): string {
   return stripTags(agentRow(row, columns, taskText, now));
+}
+
+/** How much of its budget an agent spent this period, in percent of the limit it is closest to. */
+export function spentPercent(budget: NonNullable<SessionRow["budget"]>): number {
+  const { spent, limit } = budget;
+  const shares = [limit.tokens ? spent.tokens / limit.tokens : 0, limit.usd ? spent.usd / limit.usd : 0];
+  return Math.floor(Math.max(...shares) * 100);
 }

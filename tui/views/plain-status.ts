@@ -21,7 +21,11 @@ export function plainStatus(snapshot: PlainSnapshot, width: number, now: number)
     status.daemon.alive ? `supervisor up (pid ${status.daemon.pid})` : "supervisor DOWN",
     `${rows.length} session${rows.length === 1 ? "" : "s"}, ${busy} busy`,
   ].join(" · ");
-  const columns = agentColumns(width, Math.max(0, ...rows.map((r) => r.name.length)));
+  const columns = agentColumns(
+    width,
+    Math.max(0, ...rows.map((r) => r.name.length)),
+    rows.some((r) => r.budget),
+  );
   const lines = [
     head,
     "",

@@ -64,6 +64,19 @@ describe("agents table", () => {
     expect(agentRow({ ...row, state: "busy", breaker }, columns, undefined, Date.now())).toContain("{yellow-fg}busy");
   });
 
+  it("shows how much of its budget an agent spent, and an agent paused at its budget", () => {
+    const columns = agentColumns(100, row.name.length, true);
+    expect(columns.map((c) => c.title)).toContain("BUDGET");
+    const budget = { per: "day" as const, period: "2025-03-14", resetsAt: "", spent: { usd: 0.5, tokens: 900 }, limit: { tokens: 1000, usd: 2 }, once: 0 };
+    const spending = agentRow({ ...row, state: "idle", budget: { ...budget, paused: false } }, columns, undefined, Date.now());
+    expect(stripTags(spending)).toMatch(/\sidle\s.*\s90%\s/);
+    expect(textWidth(stripTags(spending))).toBe(100);
+    const paused = { ...budget, spent: { usd: 0.5, tokens: 1200 }, paused: true, item: "i-4kq9z2" };
+    expect(agentRow({ ...row, state: "idle", budget: paused }, columns, undefined, Date.now())).toContain("{magenta-fg}budget");
+    expect(stripTags(agentRow({ ...row, state: "idle", budget: paused }, columns, undefined, Date.now()))).toContain(" 120% ");
+    expect(agentColumns(100, 8).map((c) => c.title)).not.toContain("BUDGET");
+  });
+
   it("drops the host column on a narrow table", () => {
     expect(agentColumns(80, 8).map((c) => c.title)).not.toContain("HOST");
     expect(agentColumns(120, 8).map((c) => c.title)).toContain("HOST");

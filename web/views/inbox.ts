@@ -46,7 +46,7 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
     h(
       "p",
       { class: "muted" },
-      `${item.kind} · ${item.source.workflow}/${item.source.step} · execution ${item.source.executionId} · waiting ${ago(props.now - Date.parse(item.createdAt))}${item.escalatedAt ? " · escalated" : ""}`,
+      `${item.kind} · ${sourceOf(item.source)} · waiting ${ago(props.now - Date.parse(item.createdAt))}${item.escalatedAt ? " · escalated" : ""}`,
     ),
     item.text.trim() ? h("pre", { class: "item-text" }, item.text) : null,
     item.kind === "input"
@@ -94,4 +94,11 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
       : h("p", { class: "muted" }, "Answering needs the control scope."),
     error ? h("p", { class: "error", role: "alert" }, error) : null,
   );
+}
+
+/** Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`. */
+function sourceOf(source: InboxItem["source"]): string {
+  const execution = source.executionId ? ` · execution ${source.executionId}` : "";
+  if (source.type === "budget") return source.agent ? `budget of agent ${source.agent} (${source.period ?? ""})` : `budget of ${source.workflow}${execution}`;
+  return `${source.workflow}/${source.step}${execution}`;
 }

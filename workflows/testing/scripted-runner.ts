@@ -17,6 +17,9 @@ export interface Reply {
   readonly hang?: boolean;
   /** With hang: ignore the abort too, like a runner that is stuck for good. */
   readonly deaf?: boolean;
+  /** What the task reports it cost (a run's budget counts it). */
+  readonly costUsd?: number;
+  readonly tokens?: number;
 }
 
 export interface Call {
@@ -94,6 +97,8 @@ export class ScriptedRunner implements StepRunner {
       output: reply.output ?? req.task,
       taskId,
       ...(reply.agent !== undefined && { agent: reply.agent }),
+      ...(reply.costUsd !== undefined && { costUsd: reply.costUsd }),
+      ...(reply.tokens !== undefined && { tokens: reply.tokens }),
     };
     return new Promise<StepOutcome>((resolve) => {
       const finish = (result: StepOutcome): void => {
