@@ -229,6 +229,12 @@ describe("the dashboard at 80×24 and 120×35", () => {
     ).toEqual(AGENTS);
     // 48 columns: the hour's totals stay in the title, this minute's rate gives way.
     expect(titleOf(screen, "throughput")).toMatch(/^throughput · 60m \d+ done, 1 failed$/);
+    // Nothing of the title on the chart's lines: each starts with its axis.
+    expect(
+      panelLines(screen, "throughput")
+        .slice(0, -1)
+        .every((line) => /^[\d ]+│/.test(line)),
+    ).toBe(true);
     expect(panelLines(screen, "throughput").at(-1)).toMatch(/└─*.*now$/);
     expect(titleOf(screen, "workflows")).toBe("workflows · 2 finished");
     expect(panelLines(screen, "workflows").slice(0, 2)).toEqual([
