@@ -7,6 +7,7 @@ import { DashboardData } from "./data.js";
 import { commandFor, moveOf, type Command, type KeyEvent } from "./keys.js";
 import { InboxPanel } from "./inbox-panel.js";
 import { createLayout, type Layout } from "./layout.js";
+import { nextPanel, toggleTasks, type LowerPanel } from "./panels.js";
 import { Overlays } from "./overlays.js";
 import { Refresher } from "./refresher.js";
 import { Renderer } from "./render.js";
@@ -68,7 +69,8 @@ class Dashboard {
     this.state = createState(paths.root);
     const changed = () => this.draw.request();
     this.draw = new Refresher(() => this.render(), { minIntervalMs: RENDER_MIN_MS, onError: (error) => log("render.error", { error }) });
-    this.data = new DashboardData(this.state, paths, options.prefix, changed, log);
+    // The tasks view is read only while it shows (the layout exists once run() started).
+    this.data = new DashboardData(this.state, paths, options.prefix, changed, log, () => this.layout?.lower.tasks.hidden === false);
   }
 
   run(): Promise<void> {
@@ -128,9 +130,17 @@ class Dashboard {
 
   /** After a resize or an attach: every panel moved or was overwritten. */
   private redrawAll(): void {
-    this.layout.relayout();
+    this.layout.relayout(this.state.lower);
     this.renderer.invalidate();
     this.overlays.touch();
+  }
+
+  /** Brings a lower panel into its place (Tab, t). */
+  private showPanel(panel: LowerPanel): void {
+    this.state.lower = panel;
+    this.redrawAll();
+    if (panel === "tasks") this.data.tasksWanted();
+    this.draw.request();
   }
 
   private select(name: string | null): void {
@@ -158,6 +168,15 @@ class Dashboard {
         return this.inbox.toggle();
       case "quit":
         return void this.quit(null, "quit key");
+      case "nextPanel":
+      case "previousPanel":
+        return this.showPanel(nextPanel(this.state.lower, this.layout.tabbed, command === "nextPanel" ? 1 : -1));
+      case "tasks":
+        return this.showPanel(toggleTasks(this.state.lower));
+      case "clearFilter":
+        if (!this.state.filter) return;
+        this.state.filter = "";
+        return this.draw.request();
       case "filter":
         return this.overlays.prompt(
           "filter agents (Enter keeps, Esc clears)",

@@ -4,6 +4,7 @@ import { EventSource } from "./sources/event-source.js";
 import { HealthSource } from "./sources/health-source.js";
 import { StatusSource } from "./sources/status-source.js";
 import { SwarmLink, type Link } from "./sources/swarm-link.js";
+import { TaskSource } from "./sources/task-source.js";
 import { TaskTexts } from "./sources/task-texts.js";
 import { WorkflowSource } from "./sources/workflow-source.js";
 import type { DashboardState } from "./state.js";
@@ -15,6 +16,8 @@ export const TUNING = {
   failuresBeforeLost: 3,
   workflowPeriodMs: 2000,
   workflowMinMs: 500,
+  tasksPeriodMs: 2000,
+  tasksMinMs: 300,
   healthPeriodMs: 2000,
   eventBlockMs: 5000,
   backlogMinutes: 60,
@@ -36,8 +39,10 @@ export class DashboardData {
   private readonly events: EventSource;
   private readonly workflows: WorkflowSource;
   private readonly health: HealthSource;
+  private readonly tasks: TaskSource;
 
-  constructor(state: DashboardState, paths: HomePaths, prefix: string | undefined, changed: () => void, log: LogFn) {
+  /** `tasksShown`: whether the tasks view is on screen (its source reads only then). */
+  constructor(state: DashboardState, paths: HomePaths, prefix: string | undefined, changed: () => void, log: LogFn, tasksShown: () => boolean) {
     this.link = new SwarmLink({
       paths,
       prefix,
@@ -65,6 +70,7 @@ export class DashboardData {
       { blockMs: TUNING.eventBlockMs, backlogMinutes: TUNING.backlogMinutes },
     );
     this.workflows = new WorkflowSource(state, this.link, changed, log, { periodMs: TUNING.workflowPeriodMs, minIntervalMs: TUNING.workflowMinMs });
+    this.tasks = new TaskSource(state, this.link, tasksShown, changed, log, { periodMs: TUNING.tasksPeriodMs, minIntervalMs: TUNING.tasksMinMs });
     this.health = new HealthSource(state, this.link, changed, { periodMs: TUNING.healthPeriodMs });
     this.mirror = new PaneMirror(state, changed, log, {
       socket: paths.tmuxSocket,
@@ -79,6 +85,7 @@ export class DashboardData {
     this.link.start();
     this.status.start();
     this.workflows.start();
+    this.tasks.start();
     this.health.start();
     this.mirror.start();
   }
@@ -88,16 +95,22 @@ export class DashboardData {
     this.status.poke();
   }
 
+  /** The tasks view came into sight: read the tasks now rather than at the next period. */
+  tasksWanted(): void {
+    this.tasks.poke();
+  }
+
   /** Stops every source and lets go of Redis and tmux. Idempotent. */
   async close(): Promise<void> {
     this.events.stop();
-    await Promise.allSettled([this.status.stop(), this.workflows.stop(), this.health.stop(), this.mirror.close(), this.link.close()]);
+    await Promise.allSettled([this.status.stop(), this.workflows.stop(), this.tasks.stop(), this.health.stop(), this.mirror.close(), this.link.close()]);
   }
 
   private onLinkUp(link: Link): void {
     this.events.follow(link);
     this.status.poke();
     this.workflows.poke();
+    this.tasks.poke();
     this.health.poke();
     this.mirror.panesChanged();
   }
@@ -107,5 +120,6 @@ export class DashboardData {
     // A session (re)started: its pane is a new one.
     if (events.some((e) => e.type.startsWith("agent."))) this.mirror.panesChanged();
     if (events.some((e) => e.type.startsWith("task.") || e.type.startsWith("workflow."))) this.workflows.poke();
+    if (events.some((e) => e.type.startsWith("task."))) this.tasks.poke();
   }
 }

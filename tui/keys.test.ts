@@ -22,6 +22,13 @@ describe("commandFor", () => {
     expect(commandFor("R", { name: "r", full: "S-r", shift: true })).toBe("restart");
   });
 
+  it("switches the lower panels with Tab and Shift-Tab, shows the tasks with t, and clears the filter with Esc", () => {
+    expect(commandFor("\t", { name: "tab", full: "tab" })).toBe("nextPanel");
+    expect(commandFor(undefined, { name: "tab", full: "S-tab", shift: true })).toBe("previousPanel");
+    expect(commandFor("t", { name: "t", full: "t" })).toBe("tasks");
+    expect(commandFor("\x1b", { name: "escape", full: "escape" })).toBe("clearFilter");
+  });
+
   it("answers blessed's duplicate `return` of an Enter with nothing", () => {
     expect(commandFor("\r", { name: "return", full: "return" })).toBeNull();
   });
@@ -29,6 +36,11 @@ describe("commandFor", () => {
   it("describes every binding in the help and the key hints", () => {
     expect(helpLines()).toHaveLength(BINDINGS.length);
     expect(keyHints()).toContain("R restart");
+    expect(keyHints()).toContain("Tab panels");
+    expect(keyHints()).toContain("t tasks");
+    // The help overlay is at most 24 rows (22 inside its border); on an 80-column terminal it has 74 columns inside.
+    expect(helpLines().length).toBeLessThanOrEqual(20);
+    for (const line of helpLines()) expect(line.length).toBeLessThanOrEqual(74);
   });
 });
 

@@ -13,6 +13,10 @@ export type Command =
   | "retry"
   | "restart"
   | "filter"
+  | "clearFilter"
+  | "nextPanel"
+  | "previousPanel"
+  | "tasks"
   | "inbox"
   | "help"
   | "quit";
@@ -35,13 +39,17 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ["pagedown"], label: "PgDn", command: "pageDown", help: "a page down" },
   { keys: ["home", "g"], label: "Home g", command: "top", help: "the first agent" },
   { keys: ["end", "G"], label: "End G", command: "bottom", help: "the last agent" },
-  { keys: ["enter", "a"], label: "⏎ a", command: "attach", help: "attach to the agent's tmux session (detach with C-b d to come back)", hint: "attach" },
+  { keys: ["enter", "a"], label: "⏎ a", command: "attach", help: "attach to the agent's tmux session (detach with C-b d)", hint: "attach" },
   { keys: ["s"], label: "s", command: "submit", help: "submit a task to the selected agent", hint: "submit" },
   { keys: ["c"], label: "c", command: "cancel", help: "cancel the task the selected session is running", hint: "cancel" },
   { keys: ["r"], label: "r", command: "retry", help: "retry the agent's last failed task (same text, same agent)", hint: "retry" },
-  { keys: ["R"], label: "R", command: "restart", help: "restart the session (kills its tmux session; the bridge starts it again)", hint: "restart" },
+  { keys: ["R"], label: "R", command: "restart", help: "restart the session (kills it; the bridge starts it again)", hint: "restart" },
   { keys: ["/"], label: "/", command: "filter", help: "filter the agents (Esc clears)", hint: "filter" },
-  { keys: ["i"], label: "i", command: "inbox", help: "the inbox: approvals and questions waiting for you (a approve, d deny, ⏎ answer)", hint: "inbox" },
+  { keys: ["escape"], label: "Esc", command: "clearFilter", help: "clear the filter" },
+  { keys: ["tab"], label: "Tab", command: "nextPanel", help: "the next lower panel (on a small terminal they take turns)", hint: "panels" },
+  { keys: ["S-tab"], label: "S-Tab", command: "previousPanel", help: "the previous lower panel" },
+  { keys: ["t"], label: "t", command: "tasks", help: "the recent tasks and their results (t again: events)", hint: "tasks" },
+  { keys: ["i"], label: "i", command: "inbox", help: "the inbox: what waits for you (a approve, d deny, ⏎ answer)", hint: "inbox" },
   { keys: ["?"], label: "?", command: "help", help: "this help", hint: "help" },
   { keys: ["q", "C-c"], label: "q", command: "quit", help: "quit the dashboard (the swarm keeps running)", hint: "quit" },
 ];

@@ -1,5 +1,6 @@
 import blessed from "blessed";
 import type { Widgets } from "blessed";
+import { LOWER_PANELS, type LowerPanel } from "./panels.js";
 
 /**
  * The dashboard's whole layout, in one file (the gtop way): which panels
@@ -17,16 +18,18 @@ export interface Rect {
 export interface Geometry {
   readonly agents: Rect;
   readonly pane: Rect;
-  readonly queues: Rect;
-  readonly chart: Rect;
-  readonly workflows: Rect;
-  readonly events: Rect;
+  /** Where each lower panel goes; null for those hidden at this size. */
+  readonly panels: Readonly<Record<LowerPanel, Rect | null>>;
+  /** The lower panels take turns in one place (Tab). */
+  readonly tabbed: boolean;
   readonly status: Rect;
   readonly prompt: Rect;
 }
 
 /** Below this width the panels stack in one column. */
 export const TWO_COLUMNS_MIN_WIDTH = 100;
+/** Below this width or this height, the lower panels take turns in one place: four of them would get two or three lines each. */
+export const ALL_PANELS_MIN_ROWS = 30;
 
 /** Splits `total` into parts proportional to `weights`, each at least `min`, summing to exactly `total`. */
 export function split(total: number, weights: readonly number[], min = 3): number[] {
@@ -51,18 +54,30 @@ function stack(left: number, top: number, width: number, heights: readonly numbe
   });
 }
 
-export function computeGeometry(cols: number, rows: number): Geometry {
+/** Every lower panel hidden but those given a place. */
+function only(places: Partial<Record<LowerPanel, Rect>>): Record<LowerPanel, Rect | null> {
+  return Object.fromEntries(LOWER_PANELS.map((name) => [name, places[name] ?? null])) as Record<LowerPanel, Rect | null>;
+}
+
+/** Where everything goes on a `cols`×`rows` terminal, `lower` being the lower panel the user chose (Tab, t). */
+export function computeGeometry(cols: number, rows: number, lower: LowerPanel = "events"): Geometry {
   const body = Math.max(1, rows - 1);
   const status = { left: 0, top: rows - 1, width: cols, height: 1 };
   const prompt = { left: 0, top: Math.max(0, rows - 4), width: cols, height: 3 };
+  const tabbed = cols < TWO_COLUMNS_MIN_WIDTH || rows < ALL_PANELS_MIN_ROWS;
   if (cols >= TWO_COLUMNS_MIN_WIDTH) {
     const leftWidth = Math.round(cols * 0.6);
     const [agents, pane] = stack(0, 0, leftWidth, split(body, [42, 58]));
-    const [queues, chart, workflows, events] = stack(leftWidth, 0, cols - leftWidth, split(body, [24, 22, 20, 34]));
-    return { agents: agents!, pane: pane!, queues: queues!, chart: chart!, workflows: workflows!, events: events!, status, prompt };
+    const right = { left: leftWidth, top: 0, width: cols - leftWidth, height: body };
+    if (tabbed) return { agents: agents!, pane: pane!, panels: only({ [lower]: right }), tabbed, status, prompt };
+    const [queues, throughput, workflows, last] = stack(right.left, 0, right.width, split(body, [24, 22, 20, 34]));
+    const panels = only({ queues, throughput, workflows, [lower === "tasks" ? "tasks" : "events"]: last });
+    return { agents: agents!, pane: pane!, panels, tabbed, status, prompt };
   }
-  const [agents, pane, queues, chart, workflows, events] = stack(0, 0, cols, split(body, [26, 28, 14, 10, 8, 14]));
-  return { agents: agents!, pane: pane!, queues: queues!, chart: chart!, workflows: workflows!, events: events!, status, prompt };
+  // One column: the agents table, the pane, then one lower panel; the pane gives up its lines first.
+  const [agentsHeight, lowerHeight, paneHeight] = split(body, [40, 35, 25], Math.min(3, Math.floor(body / 3)));
+  const [agents, pane, chosen] = stack(0, 0, cols, [agentsHeight!, paneHeight!, lowerHeight!]);
+  return { agents: agents!, pane: pane!, panels: only({ [lower]: chosen }), tabbed, status, prompt };
 }
 
 export interface Layout {
@@ -71,10 +86,8 @@ export interface Layout {
   readonly agentsHeader: Widgets.BoxElement;
   readonly agentsList: Widgets.ListElement;
   readonly pane: Widgets.BoxElement;
-  readonly queues: Widgets.BoxElement;
-  readonly chart: Widgets.BoxElement;
-  readonly workflows: Widgets.BoxElement;
-  readonly events: Widgets.BoxElement;
+  /** The lower panels, shown or hidden by `relayout`. */
+  readonly lower: Readonly<Record<LowerPanel, Widgets.BoxElement>>;
   readonly status: Widgets.BoxElement;
   readonly prompt: Widgets.BoxElement;
   readonly help: Widgets.BoxElement;
@@ -83,8 +96,10 @@ export interface Layout {
   readonly lowColor: boolean;
   /** Inner size (inside the border) of a panel, for the views that fit text to it. */
   inner(box: Widgets.BoxElement): { width: number; height: number };
-  /** Moves every panel to where the current terminal size puts it. */
-  relayout(): void;
+  /** Whether the lower panels take turns in one place at the current size (set by `relayout`). */
+  readonly tabbed: boolean;
+  /** Moves every panel to where the current terminal size puts it, `shown` being the lower panel the user chose. */
+  relayout(shown?: LowerPanel): void;
 }
 
 const BORDER = { type: "line" } as const;
@@ -111,10 +126,7 @@ export function createLayout(screen: Widgets.Screen): Layout {
   });
   // Pane content is a capture with its own colour escapes: never parse it for tags.
   const pane = panel(screen, "pane", "blue", { tags: false });
-  const queues = panel(screen, "queues", muted);
-  const chart = panel(screen, "throughput", muted);
-  const workflows = panel(screen, "workflows", muted);
-  const events = panel(screen, "events", muted);
+  const lower = Object.fromEntries(LOWER_PANELS.map((name) => [name, panel(screen, name, muted)])) as Record<LowerPanel, Widgets.BoxElement>;
   const status = blessed.box({ parent: screen, tags: true, style: { bg: "black", fg: "white" } });
   const prompt = panel(screen, "input", "yellow", { hidden: true });
   const help = panel(screen, "keys", "yellow", {
@@ -143,32 +155,39 @@ export function createLayout(screen: Widgets.Screen): Layout {
     box.height = rect.height;
   };
 
+  let shownLower: LowerPanel = "events";
+  let tabbed = false;
   const layout: Layout = {
     screen,
     agents,
     agentsHeader,
     agentsList,
     pane,
-    queues,
-    chart,
-    workflows,
-    events,
+    lower,
     status,
     prompt,
     help,
     banner,
     lowColor,
     inner: (box) => ({ width: Math.max(0, Number(box.width) - 2), height: Math.max(0, Number(box.height) - 2) }),
-    relayout() {
-      const g = computeGeometry(Number(screen.width), Number(screen.height));
+    get tabbed() {
+      return tabbed;
+    },
+    relayout(shown = shownLower) {
+      shownLower = shown;
+      const g = computeGeometry(Number(screen.width), Number(screen.height), shown);
+      tabbed = g.tabbed;
       place(agents, g.agents);
       place(agentsHeader, { left: g.agents.left + 1, top: g.agents.top + 1, width: Math.max(1, g.agents.width - 2), height: 1 });
       place(agentsList, { left: g.agents.left + 1, top: g.agents.top + 2, width: Math.max(1, g.agents.width - 2), height: Math.max(1, g.agents.height - 3) });
       place(pane, g.pane);
-      place(queues, g.queues);
-      place(chart, g.chart);
-      place(workflows, g.workflows);
-      place(events, g.events);
+      for (const name of LOWER_PANELS) {
+        const rect = g.panels[name];
+        if (rect) {
+          place(lower[name], rect);
+          lower[name].show();
+        } else lower[name].hide();
+      }
       place(status, g.status);
       place(prompt, g.prompt);
       help.width = Math.min(84, Number(screen.width) - 2);

@@ -3,14 +3,17 @@ import { terminalLine, terminalText } from "../core/index.js";
 import { fitScreen } from "./ansi-screen.js";
 import { keyHints } from "./keys.js";
 import type { Layout } from "./layout.js";
+import { switchHint, type LowerPanel } from "./panels.js";
 import { visibleSessions, type DashboardState } from "./state.js";
 import { agentColumns, agentHeader, agentRow } from "./views/agents-view.js";
 import { barChart } from "./views/chart.js";
 import { eventLine } from "./views/events-view.js";
+import { fitLines, panelTitle, scrollHint } from "./views/panel-text.js";
 import { queueLines } from "./views/queues-view.js";
 import { statusLine } from "./views/status-bar.js";
+import { taskLines } from "./views/tasks-view.js";
 import { escapeTags } from "./views/text.js";
-import { workflowLines } from "./views/workflows-view.js";
+import { workflowLines, workflowTitle } from "./views/workflows-view.js";
 
 /**
  * Draws the model into the layout. Content is only handed to blessed when it
@@ -41,9 +44,10 @@ export class Renderer {
     this.pane();
     this.queues();
     this.chart(now);
-    this.set(this.layout.workflows, workflowLines(this.state.workflows, this.layout.inner(this.layout.workflows).width).join("\n"));
-    const eventsHeight = this.layout.inner(this.layout.events).height;
-    this.set(this.layout.events, this.state.events.slice(-eventsHeight).map(eventLine).join("\n"));
+    this.lowerPanel("workflows", workflowTitle(this.state.workflows), (inner) => workflowLines(this.state.workflows, inner.width, now, inner.height));
+    // The newest events are the last lines: the log shows its tail.
+    this.lowerPanel("events", ["events"], (inner) => this.state.events.slice(-inner.height).map(eventLine));
+    this.lowerPanel("tasks", ["tasks", "newest first"], (inner) => taskLines(this.state.tasks, inner.width, now));
     this.set(this.layout.status, statusLine(this.state, Number(this.layout.screen.width), keyHints(), now));
     this.banner();
     if (this.dirty) this.layout.screen.render();
@@ -77,15 +81,6 @@ export class Renderer {
       Math.max(0, ...rows.map((r) => r.name.length)),
       rows.some((r) => r.budget),
     );
-    const busy = rows.filter((r) => r.state === "busy").length;
-    const label = this.state.snapshot
-      ? ` agents · ${rows.length} session${rows.length === 1 ? "" : "s"} · ${busy} busy${this.state.filter ? ` · filter "${escapeTags(this.state.filter)}"` : ""} `
-      : " agents ";
-    if (this.last.get(agents) !== label) {
-      this.last.set(agents, label);
-      this.dirty = true;
-      agents.setLabel(terminalLine(label));
-    }
     this.set(agentsHeader, agentHeader(columns));
     const items = rows.map((row) => terminalLine(agentRow(row, columns, row.currentTask ? this.state.taskTexts.get(row.currentTask) : undefined, now)));
     if (items.length === 0) items.push(this.state.snapshot ? "{gray-fg}no agent matches the filter{/gray-fg}" : "{gray-fg}waiting for the swarm…{/gray-fg}");
@@ -109,32 +104,55 @@ export class Renderer {
       this.selecting = false;
       this.dirty = true;
     }
+    // After the selection moved the list: which rows it scrolled past tells the hint.
+    const busy = rows.filter((r) => r.state === "busy").length;
+    const offset = (agentsList as unknown as { childBase?: number }).childBase ?? 0;
+    const hint = scrollHint(rows.length, offset, Number(agentsList.height));
+    const parts = this.state.snapshot
+      ? ["agents", `${rows.length} session${rows.length === 1 ? "" : "s"}`, `${busy} busy`, ...(this.state.filter ? [`filter "${this.state.filter}"`] : [])]
+      : ["agents"];
+    const label = panelTitle(parts, Number(agents.width), hint || undefined);
+    if (this.last.get(agents) !== label) {
+      this.last.set(agents, label);
+      this.dirty = true;
+      agents.setLabel(terminalLine(label));
+    }
+  }
+
+  /** One lower panel, when shown: its title (with the key that switches it) and its lines, cut with a `↓ N more` when they do not fit. */
+  private lowerPanel(name: LowerPanel, title: readonly string[], lines: (inner: { width: number; height: number }) => string[]): void {
+    const box = this.layout.lower[name];
+    if (box.hidden) return;
+    const inner = this.layout.inner(box);
+    const label = panelTitle(title, Number(box.width), switchHint(name, this.layout.tabbed));
+    this.set(box, fitLines(lines(inner), inner.height).join("\n"), label);
   }
 
   private pane(): void {
     const { pane } = this.state;
     const inner = this.layout.inner(this.layout.pane);
-    const label = pane.session ? ` pane · ${pane.session}${pane.paneId ? ` (${pane.paneId})` : ""} ` : " pane ";
+    const label = panelTitle(pane.session ? ["pane", `${pane.session}${pane.paneId ? ` (${pane.paneId})` : ""}`] : ["pane"], Number(this.layout.pane.width));
     const content = pane.capture !== null ? fitScreen(pane.capture, inner.width, inner.height).join("\n") : pane.note;
     this.set(this.layout.pane, content, label);
   }
 
   private queues(): void {
     const queues = this.state.snapshot?.agents.map((a) => a.queue) ?? [];
-    this.set(this.layout.queues, queueLines(queues, this.layout.inner(this.layout.queues).width).join("\n"));
+    this.lowerPanel("queues", ["queues"], (inner) => queueLines(queues, inner.width));
   }
 
   private chart(now: number): void {
-    const inner = this.layout.inner(this.layout.chart);
     const { done, failed } = this.state.throughput.series(now, 60);
     const perMinute = done.at(-1) ?? 0;
     const total = done.reduce((a, b) => a + b, 0);
     const failedTotal = failed.reduce((a, b) => a + b, 0);
-    const label = ` throughput · tasks/min · now ${perMinute} · 60m ${total} done${failedTotal ? `, ${failedTotal} failed` : ""} `;
-    const lines = barChart(done, inner.width, inner.height).map((line, i, all) =>
-      i < all.length - 1 ? `{green-fg}${escapeTags(line)}{/green-fg}` : `{gray-fg}${escapeTags(line)}{/gray-fg}`,
+    // The hour's totals say more than this minute's rate: on a narrow panel the rate goes first.
+    const title = ["throughput", `60m ${total} done${failedTotal ? `, ${failedTotal} failed` : ""}`, `now ${perMinute}/min`];
+    this.lowerPanel("throughput", title, (inner) =>
+      barChart(done, inner.width, inner.height).map((line, i, all) =>
+        i < all.length - 1 ? `{green-fg}${escapeTags(line)}{/green-fg}` : `{gray-fg}${escapeTags(line)}{/gray-fg}`,
+      ),
     );
-    this.set(this.layout.chart, lines.join("\n"), label);
   }
 
   private banner(): void {

@@ -1,6 +1,8 @@
 import type { SwarmEvent, SessionInfo } from "../core/index.js";
 import type { AgentStatus, SwarmStatus } from "../client/index.js";
+import type { LowerPanel } from "./panels.js";
 import { Throughput } from "./sources/throughput.js";
+import type { TaskView } from "./views/tasks-view.js";
 
 /** One step of a workflow execution, as far as the dashboard cares. */
 export interface WorkflowStepView {
@@ -14,6 +16,8 @@ export interface WorkflowView {
   readonly workflow: string;
   readonly status: string;
   readonly steps: readonly WorkflowStepView[];
+  /** When it finished (ISO 8601); null while it runs. */
+  readonly finishedAt: string | null;
 }
 
 export type Level = "info" | "warn" | "error";
@@ -33,7 +37,12 @@ export interface DashboardState {
   /** Newest last; bounded. */
   events: SwarmEvent[];
   readonly throughput: Throughput;
+  /** Running workflow executions, then those finished lately (newest first). */
   workflows: readonly WorkflowView[] | null;
+  /** The recent tasks, newest first; null until read (read only while the tasks view shows). */
+  tasks: readonly TaskView[] | null;
+  /** The lower panel the user chose (Tab, t): the one shown when they take turns, else events or tasks. */
+  lower: LowerPanel;
   redis: { ok: boolean; latencyMs: number | null; error: string | null };
   pane: { session: string | null; paneId: string | null; capture: string | null; note: string; capturedAt: number };
   /** Session name of the selected row. */
@@ -57,6 +66,8 @@ export function createState(home: string): DashboardState {
     inboxOpen: 0,
     throughput: new Throughput(),
     workflows: null,
+    tasks: null,
+    lower: "events",
     redis: { ok: false, latencyMs: null, error: null },
     pane: { session: null, paneId: null, capture: null, note: "", capturedAt: 0 },
     selected: null,

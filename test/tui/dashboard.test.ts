@@ -150,7 +150,8 @@ describe("claude-agent tui", () => {
     const narrow = await term.waitFor((s) => s.split("\n")[0]!.trimEnd().length === 90 && /SESSION\s+RUNTIME\s+STATE/.test(s), {
       what: "the one-column layout",
     });
-    expect(narrow).toContain("─ events ─");
+    // Below 100 columns the lower panels take turns: events first, its title naming the next.
+    expect(narrow).toContain("─ events · Tab: tasks ─");
     expect(narrow.split("\n").at(-2) ?? narrow).toMatch(/redis/);
     term.resize(160, 48);
     const wide = await term.waitFor((s) => /SESSION\s+RUNTIME\s+HOST\s+STATE/.test(s) && s.split("\n")[0]!.trimEnd().length === 160, {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { SwarmEvent } from "../../core/index.js";
 import { Throughput } from "./throughput.js";
-import { parseExecution } from "./workflow-source.js";
+import type { WorkflowView } from "../state.js";
+import { KEEP_FINISHED_MS, parseExecution, workflowsToShow } from "./workflow-source.js";
 
 describe("parseExecution", () => {
   const doc = {
@@ -22,6 +23,7 @@ describe("parseExecution", () => {
         { id: "test", status: "running", agent: "qa" },
         { id: "ship", status: "pending", agent: null },
       ],
+      finishedAt: null,
     });
   });
 
@@ -38,7 +40,29 @@ describe("parseExecution", () => {
         { id: "a", status: "pending", agent: null },
         { id: "b", status: "failed", agent: null },
       ],
+      finishedAt: null,
     });
+  });
+});
+
+describe("workflowsToShow", () => {
+  const wf = (id: string, status: string, finishedAt: string | null): WorkflowView => ({ id, workflow: "w", status, steps: [], finishedAt });
+
+  it("keeps the running executions and those finished in the last five minutes", () => {
+    const now = Date.parse("2030-01-01T12:00:00Z");
+    const shown = workflowsToShow(
+      [
+        wf("run", "running", null),
+        wf("just-done", "completed", "2030-01-01T11:59:00Z"),
+        wf("failed-4m", "failed", "2030-01-01T11:56:00Z"),
+        wf("old", "completed", "2030-01-01T11:54:59Z"),
+        wf("no-time", "cancelled", null),
+      ],
+      now,
+    );
+    expect(shown.map((w) => w.id)).toEqual(["run", "just-done", "failed-4m"]);
+    expect(KEEP_FINISHED_MS).toBe(5 * 60_000);
+    expect(parseExecution(JSON.stringify({ id: "x", status: "completed", finishedAt: "2030-01-01T11:59:00Z" }))?.finishedAt).toBe("2030-01-01T11:59:00Z");
   });
 });
 

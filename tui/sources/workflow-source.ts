@@ -6,8 +6,16 @@ import type { SwarmLink } from "./swarm-link.js";
 /** At most this many executions are read per refresh, newest first. */
 const SCAN = 50;
 
+/** How long a finished execution stays in the panel, so that one that ends between two glances is still seen. */
+export const KEEP_FINISHED_MS = 5 * 60_000;
+
+/** Running executions, and those finished less than KEEP_FINISHED_MS before `now`. */
+export function workflowsToShow(workflows: readonly WorkflowView[], now: number): WorkflowView[] {
+  return workflows.filter((wf) => wf.status === "running" || (wf.finishedAt !== null && now - Date.parse(wf.finishedAt) < KEEP_FINISHED_MS));
+}
+
 /**
- * Running workflow executions, read through the workflow store (the newest
+ * Running workflow executions and those finished lately, read through the workflow store (the newest
  * documents, unparsed). The engine is built separately, so everything read
  * here is treated as untrusted: a record that does not parse is skipped, not fatal.
  */
@@ -40,10 +48,11 @@ export class WorkflowSource {
     const link = this.link.current;
     if (!link) return;
     const texts = await link.workflows.recentDocuments(SCAN);
-    const running = texts.map((text) => parseExecution(text)).filter((wf): wf is WorkflowView => wf !== null && wf.status === "running");
+    const parsed = texts.map((text) => parseExecution(text)).filter((wf): wf is WorkflowView => wf !== null);
+    const shown = workflowsToShow(parsed, Date.now());
     const before = JSON.stringify(this.state.workflows);
-    this.state.workflows = running;
-    if (JSON.stringify(running) !== before) this.changed();
+    this.state.workflows = shown;
+    if (JSON.stringify(shown) !== before) this.changed();
   }
 }
 
@@ -71,7 +80,8 @@ export function parseExecution(text: string | null): WorkflowView | null {
   });
   const name =
     typeof raw.workflow === "string" ? raw.workflow : isObject(raw.definition) && typeof raw.definition.name === "string" ? raw.definition.name : "workflow";
-  return { id: raw.id, workflow: name, status: raw.status, steps };
+  const finishedAt = typeof raw.finishedAt === "string" ? raw.finishedAt : null;
+  return { id: raw.id, workflow: name, status: raw.status, steps, finishedAt };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -3,9 +3,12 @@ const EIGHTHS = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 /**
  * A vertical bar chart, one column per value (oldest left), drawn with
  * eighth blocks: `height - 1` rows of bars plus one row of time labels.
- * Returns plain text lines (no tags), each exactly `width` columns.
+ * Returns plain text lines (no tags), each exactly `width` columns, at any
+ * size: nothing is ever drawn past the panel's inside (the axis labels on a
+ * panel too narrow for them are cut, not spilled over its border).
  */
 export function barChart(values: readonly number[], width: number, height: number): string[] {
+  if (width <= 0 || height <= 0) return [];
   const rows = Math.max(1, height - 1);
   const max = Math.max(1, ...values);
   const label = String(max).length;
@@ -31,5 +34,5 @@ export function barChart(values: readonly number[], width: number, height: numbe
     if (bars.length >= oldest.length + 4) axis = axis.slice(0, start) + oldest + axis.slice(start + oldest.length);
     lines.push(`${" ".repeat(label)}└${axis}`);
   }
-  return lines;
+  return lines.map((line) => [...line].slice(0, width).join("").padEnd(width));
 }

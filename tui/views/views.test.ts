@@ -5,7 +5,7 @@ import { agentColumns, agentRow } from "./agents-view.js";
 import { barChart } from "./chart.js";
 import { statusLine } from "./status-bar.js";
 import { escapeTags, fit, formatDuration, stripTags, textWidth } from "./text.js";
-import { workflowLines } from "./workflows-view.js";
+import { workflowLines, workflowTitle } from "./workflows-view.js";
 
 const row: SessionRow = {
   name: "backend-api-1",
@@ -93,6 +93,17 @@ describe("barChart", () => {
     expect(lines[3]).toContain("now");
   });
 
+  it("fills exactly its box at every size, so that nothing is drawn over the panel's border", () => {
+    const values = Array.from({ length: 60 }, (_, i) => (i * 37) % 120);
+    for (let width = 1; width <= 50; width++) {
+      for (let height = 1; height <= 8; height++) {
+        const lines = barChart(values, width, height);
+        expect(lines).toHaveLength(height);
+        for (const line of lines) expect([...line]).toHaveLength(width);
+      }
+    }
+  });
+
   it("never draws a non-zero value as empty", () => {
     expect(barChart([1, 100], 6, 2)[0]).toMatch(/▁█/);
   });
@@ -116,14 +127,52 @@ describe("workflow panel", () => {
             { id: "test", status: "running", agent: "qa" },
             { id: "ship", status: "pending", agent: null },
           ],
+          finishedAt: null,
         },
       ],
       40,
     ).map(stripTags);
-    expect(lines[0]).toBe("deploy wf-1 running 1/3");
+    expect(lines[0]).toBe("deploy running 1/3 wf-1");
     expect(lines[1]).toMatch(/✓ build\s+completed backend/);
     expect(lines[2]).toMatch(/▶ test\s+running qa/);
     expect(lines[3]).toMatch(/· ship\s+pending$/);
+  });
+
+  it("keeps a finished execution on one line, marked with how it ended and how long ago, after the running ones", () => {
+    const now = Date.parse("2030-01-01T12:00:00Z");
+    const steps = [{ id: "build", status: "completed", agent: "backend" }];
+    const lines = workflowLines(
+      [
+        { id: "wf-2", workflow: "release", status: "failed", steps, finishedAt: "2030-01-01T11:58:00Z" },
+        { id: "wf-1", workflow: "deploy", status: "running", steps, finishedAt: null },
+      ],
+      60,
+      now,
+    ).map(stripTags);
+    expect(lines).toEqual(["deploy running 1/1 wf-1", expect.stringMatching(/✓ build\s+completed backend/), "✗ release failed 1/1 · 2m ago wf-2"]);
+    // On a narrow panel the id, last, is cut first.
+    const narrow = workflowLines(
+      [{ id: "mx6k4r8b-j9qvjm", workflow: "build-and-check", status: "completed", steps, finishedAt: "2030-01-01T11:59:55Z" }],
+      46,
+      now,
+    );
+    expect(narrow.map(stripTags)).toEqual(["✓ build-and-check completed 1/1 · 5s ago mx6k…"]);
+    // On a short panel a running execution lists only its live steps, so the finished one stays in sight.
+    const running = {
+      id: "wf-3",
+      workflow: "ship",
+      status: "running",
+      finishedAt: null,
+      steps: [...steps, { id: "ok", status: "waiting-approval", agent: null }, { id: "go", status: "pending", agent: null }],
+    };
+    const short = workflowLines([running, { id: "wf-2", workflow: "release", status: "failed", steps, finishedAt: "2030-01-01T11:58:00Z" }], 60, now, 3).map(
+      stripTags,
+    );
+    expect(short).toEqual(["ship running 1/3 wf-3", expect.stringMatching(/\? ok\s+waiting-approval$/), "✗ release failed 1/1 · 2m ago wf-2"]);
+    expect(workflowTitle([{ id: "wf-2", workflow: "release", status: "completed", steps, finishedAt: "2030-01-01T11:58:00Z" }])).toEqual([
+      "workflows",
+      "1 finished",
+    ]);
   });
 });
 
