@@ -3,7 +3,18 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { SessionManager } from "../sessions/index.js";
 import { Accounts } from "./accounts.js";
-import { agentEnvs, AgentSpend, EventStream, InboxStore, Ledger, swarmRedactor, type AgentConfig, type HomePaths, type LogFn, type SwarmConfig } from "../core/index.js";
+import {
+  agentEnvs,
+  AgentSpend,
+  EventStream,
+  InboxStore,
+  Ledger,
+  swarmRedactor,
+  type AgentConfig,
+  type HomePaths,
+  type LogFn,
+  type SwarmConfig,
+} from "../core/index.js";
 import { AdmissionControl, Breakers, Budgets, Holds, Parking } from "./admission/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 import { interactivePrograms, type InteractivePrograms } from "../agents/index.js";
