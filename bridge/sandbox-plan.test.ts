@@ -100,6 +100,14 @@ describe("the bubblewrap mount plan", () => {
     expect(closed).not.toContain("--cap-drop");
   });
 
+  it("binds back read-only what the run needs where a hidden folder covers it (a repository under /tmp, a program in the home), and nothing else", () => {
+    const args = bwrapArgs({ ...PLAN, needed: ["/tmp/project/.git", "/var/lib/swarm/bin/claude", "/usr/bin/node"] });
+    expect(position(args, "--ro-bind", "/tmp/project/.git")).toBeGreaterThan(position(args, "--tmpfs", "/tmp"));
+    expect(position(args, "--ro-bind", "/var/lib/swarm/bin/claude")).toBeGreaterThan(position(args, "--tmpfs", "/var/lib/swarm"));
+    expect(position(args, "--ro-bind", "/usr/bin/node")).toBe(-1);
+    expect(position(args, "--bind", "/tmp/project/.git")).toBe(-1);
+  });
+
   it("does not hide again what is hidden already: a home under the private /tmp, a swarm.yaml in the hidden home", () => {
     const args = bwrapArgs({ ...PLAN, home: "/tmp/ca-x", configFile: "/tmp/ca-x/swarm.yaml" });
     expect(position(args, "--tmpfs", "/tmp/ca-x")).toBe(-1);

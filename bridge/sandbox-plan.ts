@@ -8,7 +8,9 @@
  *   3. the agent's working tree and `writable` paths writable;
  *   4. the swarm's home hidden (its sockets, job files, Redis files and the
  *      other agents' config and worktrees with it);
- *   5. back on top, the few things under the home this run needs: its
+ *   5. back on top, read-only, what this run needs that a hidden folder covers
+ *      (the program, node, a worktree's repository under /tmp); then, the
+ *      few things under the home this run needs: its
  *      worktree (or a project folder kept in the home), its agent's config
  *      folder, the dispatch's own files; then swarm.yaml (every agent's env
  *      values) replaced by an empty file, wherever it is;
@@ -65,6 +67,9 @@ export function bwrapArgs(plan: SandboxPlan): string[] {
   const writable = [...new Set(plan.writable)].sort(byDepth);
   for (const path of writable) if (!within(path, plan.home)) args.push("--bind", path, path);
   hide(plan.home);
+  // What this run needs (the program, node, our renderer, a worktree's repository) where a private /tmp, the
+  // home or another agent's folder hid it: a repository under /tmp made every git gate fail "not a git repository".
+  for (const path of [...new Set(plan.needed)].sort(byDepth)) if (hidden.some((dir) => within(path, dir))) args.push("--ro-bind", path, path);
   const back = [...writable.filter((path) => within(path, plan.home)).map((path) => ({ path, writable: true })), ...plan.exposed];
   for (const { path, writable: rw } of back.sort((a, b) => byDepth(a.path, b.path))) args.push(rw ? "--bind" : "--ro-bind", path, path);
   // Last, so that no folder bound above shows it again (a project folder kept in the home, say); not where nothing shows it.
