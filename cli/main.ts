@@ -42,6 +42,7 @@ function program(): Command {
     .description("start the swarm: Redis, tmux sessions, bridge and supervisor")
     .option("--config <file>", "swarm.yaml to use (default: ./swarm.yaml, then $CLAUDE_AGENT_HOME/swarm.yaml)")
     .option("--detach", "run in the background and return once the swarm is ready")
+    .option("--no-task-log", "in the foreground, print no line per task start and end (a detached swarm prints none)")
     .option("--json", "print the started swarm as JSON (with --detach)")
     .option(
       "--unsafe-allow-redis-without-auth",

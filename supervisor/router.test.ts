@@ -49,6 +49,11 @@ describe("keyword routing", () => {
     expect(() => routeTask("tidy up", config(null))).toThrow(/no agent matches/);
   });
 
+  it("sends a task nothing routes to the only agent of a swarm of one", () => {
+    const one: SwarmConfig = { source: "<test>", agents: [agent("solo", [])], defaultAgent: null };
+    expect(routeTask("tidy up", one)).toEqual({ agent: "solo", routedBy: "the only agent" });
+  });
+
   it("takes an explicit agent as given, and rejects an unknown one naming the agents", () => {
     expect(routeTask("anything", config(null), "testing")).toEqual({ agent: "testing", routedBy: "explicit" });
     try {

@@ -31,6 +31,8 @@ export function routeTask(task: string, config: SwarmConfig, explicit?: string):
   }
   if (best) return { agent: best.agent, routedBy: `keywords: ${best.hits.join(", ")}` };
   if (config.defaultAgent) return { agent: config.defaultAgent, routedBy: "default" };
+  // A swarm of one agent has nowhere else to send it.
+  if (names.length === 1) return { agent: names[0]!, routedBy: "the only agent" };
   throw new UsageError("no agent matches this task and no default_agent is set", {
     hint: `Pass --agent NAME (agents: ${names.join(", ")}), add routes keywords, or set default_agent in swarm.yaml.`,
   });

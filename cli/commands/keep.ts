@@ -74,7 +74,7 @@ async function runDaemon(
   readyFile: string,
 ): Promise<{ pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; ready: boolean }> {
   const out = openSync(logFile, "a");
-  const daemon = spawn(process.execPath, [process.argv[1]!, "--home", home, "up", "--config", config, ...optOuts], {
+  const daemon = spawn(process.execPath, [process.argv[1]!, "--home", home, "up", "--config", config, "--no-task-log", ...optOuts], {
     stdio: ["ignore", out, out],
     env: process.env,
   });

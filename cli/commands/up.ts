@@ -10,6 +10,7 @@ import {
   EnvironmentError,
   homeLockHolder,
   loadConfig,
+  redisTarget,
   startProblems,
   resolveHome,
   UsageError,
@@ -20,6 +21,7 @@ import { printJson, type GlobalOptions } from "../context.js";
 import { removePid, writePid, isAlive } from "../pidfile.js";
 import { onStdoutClosed } from "../stdout-closed.js";
 import { startSwarm } from "../swarm-runtime.js";
+import { startTaskLog } from "../task-log.js";
 import { programChecks } from "../program-checks.js";
 import { loginChecks, type LoginCheck } from "../agent-logins.js";
 import { agentCommand } from "../command-line.js";
@@ -32,6 +34,8 @@ export interface UpOptions extends GlobalOptions {
   unsafeAllowRedisWithoutAuth?: boolean;
   /** --unsafe-allow-redis-without-tls */
   unsafeAllowRedisWithoutTls?: boolean;
+  /** `--no-task-log` (false): a foreground `up` prints no line per task start and end. */
+  taskLog?: boolean;
 }
 
 const DETACH_READY_TIMEOUT_MS = 60_000;
@@ -64,7 +68,7 @@ export async function up(options: UpOptions): Promise<void> {
       );
     return;
   }
-  await runForeground(paths, config.source, optOuts);
+  await runForeground(paths, config.source, optOuts, options.taskLog !== false);
 }
 
 /**
@@ -97,7 +101,7 @@ function sayLogins(checks: readonly LoginCheck[]): void {
  * everything of ours stopped. Stops like Ctrl-C on SIGINT/SIGTERM, and when
  * its stdout is gone (`up | head -1`), exiting 141 then as SIGPIPE would.
  */
-async function runForeground(paths: HomePaths, configFile: string, redisOptOuts: RedisOptOuts): Promise<void> {
+async function runForeground(paths: HomePaths, configFile: string, redisOptOuts: RedisOptOuts, logTasks: boolean): Promise<void> {
   const config = loadConfig({ explicit: configFile, cwd: process.cwd(), home: paths.root });
   const lock = await acquireHomeLock(paths.root, "up");
   const readyFile = join(paths.runDir, "daemon.ready");
@@ -137,7 +141,9 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
       say(`  stop:    Ctrl-C here (agents keep running in tmux), or ${agentCommand(paths.root, "down")}`);
       writeFileSync(readyFile, `${process.pid}\n`);
       process.send?.("ready"); // pm2 wait_ready
+      const taskLog = logTasks ? startTaskLog({ target: redisTarget(paths), prefix: swarm.prefix, say }) : null;
       const reason = await stopped;
+      await taskLog?.close();
       say(reason);
       if (!stdoutOpen) process.stderr.write(`${reason}\n`);
     } finally {

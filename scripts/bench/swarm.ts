@@ -40,7 +40,7 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
   writeFileSync(configFile, yaml ?? `agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: ${replicas}\n    timeout: 120\n`);
   const logFile = join(home, "daemon.log");
   const log = openSync(logFile, "a");
-  const daemon = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile], {
+  const daemon = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile, "--no-task-log"], {
     cwd: home,
     env: { ...process.env, REDIS_URL: "", ...env },
     stdio: ["ignore", log, log],

@@ -34,13 +34,18 @@ agents:
 default_agent: web
 `;
 
-/** A second swarm, in its own home, with no default agent. */
+/** A second swarm, in its own home, with no default agent (and two agents: a swarm of one sends everything to its agent). */
 const OTHER = `
 agents:
   - name: other
     runtime: shell
     replicas: 1
     routes: [deploy]
+    timeout: 60
+  - name: spare
+    runtime: shell
+    replicas: 1
+    routes: [backup]
     timeout: 60
 `;
 
@@ -292,8 +297,8 @@ describe("the task queue", () => {
     expectExit(other.cli(["result", mine.id]), 2);
 
     expect(tmuxSessions(main)).toEqual(["_hub", "solo-1", "stubborn-1", "web-1", "web-2"]);
-    expect(tmuxSessions(other)).toEqual(["_hub", "other-1"]);
-    expect((await otherClient.status()).sessions.map((s) => s.name)).toEqual(["other-1"]);
+    expect(tmuxSessions(other)).toEqual(["_hub", "other-1", "spare-1"]);
+    expect((await otherClient.status()).sessions.map((s) => s.name)).toEqual(["other-1", "spare-1"]);
     expect((await client.status()).sessions.map((s) => s.name)).toEqual(["web-1", "web-2", "solo-1", "stubborn-1"]);
     await expect(otherClient.submit({ task: "echo x", agent: "web" })).rejects.toBeInstanceOf(NotFoundError);
   });
