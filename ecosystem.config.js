@@ -26,9 +26,10 @@ export const apps = [
     // A crashed daemon is back within ~1 s (its jobs are re-adopted at start); repeated crashes back off (×1.5 up to 15 s).
     exp_backoff_restart_delay: 100,
     max_restarts: 50,
-    // `claude-agent down` stops the daemon with SIGTERM and a daemon stopped that way exits 0: pm2 must leave it
-    // stopped (without this it started it again 100 ms later). A crash exits non-zero and kill -9 is a signal: both restart.
-    stop_exit_codes: [0],
+    // `claude-agent down` stops the daemon with SIGTERM, and under pm2 a daemon stopped that way exits 143: pm2 must
+    // leave it stopped (without this it started it again 100 ms later). Not 0: pm2 reports a kill -9 as exit code 0,
+    // and that one, like a crash, must restart. pm2's own stop and restart send SIGINT and are not affected.
+    stop_exit_codes: [143],
     out_file: path.join(home, "logs", "pm2.out.log"),
     error_file: path.join(home, "logs", "pm2.err.log"),
     merge_logs: true,

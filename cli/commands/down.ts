@@ -83,7 +83,7 @@ export async function down(options: DownOptions): Promise<void> {
     if (holder) {
       const pm2App = processEnvVar(holder.pid, "pm_id") === undefined ? undefined : (processEnvVar(holder.pid, "name") ?? "claude-agent");
       stopped.push(await stopDaemon(holder));
-      // ecosystem.config.js lists exit code 0 in stop_exit_codes: pm2 leaves the app stopped, and says so in `pm2 ls`.
+      // ecosystem.config.js lists the exit code of a daemon stopped by SIGTERM under pm2 (143) in stop_exit_codes: pm2 leaves the app stopped, and says so in `pm2 ls`.
       if (pm2App) notes.push(`pm2 keeps its app "${pm2App}" stopped; \`pm2 start ${pm2App}\` starts it again`);
     }
     if (swarm && pausedByUs.length > 0) await resumeIntake(swarm, pausedByUs);

@@ -41,6 +41,13 @@ export interface UpOptions extends GlobalOptions {
 const DETACH_READY_TIMEOUT_MS = 60_000;
 /** How a process killed by SIGPIPE exits in a shell: what `up | head -1` reports once `head` has gone. */
 const EXIT_STDOUT_CLOSED = 141;
+/**
+ * How a daemon under pm2 exits when SIGTERM stopped it (`claude-agent down`, or a person's `kill`), as a shell
+ * reports a process ended by SIGTERM. ecosystem.config.js lists it in `stop_exit_codes`, so pm2 leaves the app
+ * stopped. Not 0: pm2 reports a process killed by a signal (kill -9) as exit code 0 (`code || 0`), and that one
+ * it must start again. pm2's own stop and restart send SIGINT.
+ */
+const EXIT_STOPPED_UNDER_PM2 = 143;
 
 export async function up(options: UpOptions): Promise<void> {
   const paths = ensureHome(resolveHome(options.home));
@@ -111,7 +118,10 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
   const onSignal = (signal: string) => () => stopRequested(`received ${signal}: stopping intake; running jobs stay in their panes`);
   const onInt = onSignal("SIGINT");
-  const onTerm = onSignal("SIGTERM");
+  const onTerm = (): void => {
+    if (process.env.pm_id !== undefined) process.exitCode = EXIT_STOPPED_UNDER_PM2;
+    onSignal("SIGTERM")();
+  };
   process.once("SIGINT", onInt);
   process.once("SIGTERM", onTerm);
   const disposeStdout = onStdoutClosed(() => {

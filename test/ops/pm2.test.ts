@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +83,19 @@ describe("running under pm2 (ecosystem.config.js)", () => {
       (JSON.parse(pm2("jlist").stdout) as { name: string; pid: number; pm2_env: { status: string; restart_time: number } }[]).find(
         (a) => a.name === "claude-agent",
       );
+    // A kill -9 is still healed: pm2 reports a signal's death as exit code 0, which must not be a stop code.
+    const ready = join(home, "run", "daemon.ready");
+    const killed = Number.parseInt(readFileSync(ready, "utf8"), 10);
+    process.kill(killed, "SIGKILL");
+    const deadline = Date.now() + 30_000;
+    let healed = Number.NaN;
+    while (Date.now() < deadline) {
+      healed = existsSync(ready) ? Number.parseInt(readFileSync(ready, "utf8"), 10) : Number.NaN;
+      if (healed > 0 && healed !== killed) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(healed).not.toBe(killed);
+    expect(healed).toBeGreaterThan(0);
     const restartsBefore = app()?.pm2_env.restart_time;
     const down = runCli(["down"], { home });
     expect(down.exitCode, down.stderr).toBe(0);
