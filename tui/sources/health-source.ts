@@ -1,33 +1,19 @@
-import { Refresher } from "../refresher.js";
+import { PolledSource } from "./polled-source.js";
 import type { DashboardState } from "../state.js";
 import type { SwarmLink } from "./swarm-link.js";
 
 /** Redis health for the status bar: a PING and its round-trip time, every few seconds. */
-export class HealthSource {
-  private readonly refresher: Refresher;
-
+export class HealthSource extends PolledSource {
   constructor(
     private readonly state: DashboardState,
     private readonly link: SwarmLink,
     private readonly changed: () => void,
     options: { periodMs: number },
   ) {
-    this.refresher = new Refresher(() => this.ping(), { minIntervalMs: 250, periodMs: options.periodMs });
+    super({ minIntervalMs: 250, periodMs: options.periodMs });
   }
 
-  start(): void {
-    this.refresher.start();
-  }
-
-  poke(): void {
-    this.refresher.request();
-  }
-
-  stop(): Promise<void> {
-    return this.refresher.stop();
-  }
-
-  private async ping(): Promise<void> {
+  protected async read(): Promise<void> {
     const link = this.link.current;
     const before = JSON.stringify(this.state.redis);
     if (!link) {

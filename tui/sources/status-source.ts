@@ -1,5 +1,5 @@
+import { PolledSource } from "./polled-source.js";
 import type { LogFn } from "../../core/index.js";
-import { Refresher } from "../refresher.js";
 import type { DashboardState } from "../state.js";
 import type { SwarmLink } from "./swarm-link.js";
 import type { TaskTexts } from "./task-texts.js";
@@ -16,8 +16,7 @@ export interface StatusSourceOptions {
  * depths), plus early ones when the event stream says something changed.
  * Reads never overlap; a burst of events costs one extra read.
  */
-export class StatusSource {
-  private readonly refresher: Refresher;
+export class StatusSource extends PolledSource {
   private failures = 0;
 
   constructor(
@@ -28,27 +27,14 @@ export class StatusSource {
     private readonly log: LogFn,
     private readonly options: StatusSourceOptions,
   ) {
-    this.refresher = new Refresher(() => this.read(), {
+    super({
       minIntervalMs: options.minIntervalMs,
       periodMs: options.periodMs,
       onError: (error) => log("status.error", { error }),
     });
   }
 
-  start(): void {
-    this.refresher.start();
-  }
-
-  /** Something changed (an event arrived, an action was taken): read soon. */
-  poke(): void {
-    this.refresher.request();
-  }
-
-  stop(): Promise<void> {
-    return this.refresher.stop();
-  }
-
-  private async read(): Promise<void> {
+  protected async read(): Promise<void> {
     const link = this.link.current;
     if (!link) return;
     try {

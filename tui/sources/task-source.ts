@@ -1,5 +1,5 @@
+import { PolledSource } from "./polled-source.js";
 import type { LogFn } from "../../core/index.js";
-import { Refresher } from "../refresher.js";
 import type { DashboardState } from "../state.js";
 import { taskView, type TaskView } from "../views/tasks-view.js";
 import type { SwarmLink } from "./swarm-link.js";
@@ -12,9 +12,7 @@ export const RECENT_TASKS = 40;
  * view. Read only while that view shows (`wanted`): with it hidden, the
  * dashboard costs the swarm nothing more than before it existed.
  */
-export class TaskSource {
-  private readonly refresher: Refresher;
-
+export class TaskSource extends PolledSource {
   constructor(
     private readonly state: DashboardState,
     private readonly link: SwarmLink,
@@ -23,22 +21,10 @@ export class TaskSource {
     log: LogFn,
     options: { periodMs: number; minIntervalMs: number },
   ) {
-    this.refresher = new Refresher(() => this.read(), { ...options, onError: (error) => log("tasks.error", { error }) });
+    super({ ...options, onError: (error) => log("tasks.error", { error }) });
   }
 
-  start(): void {
-    this.refresher.start();
-  }
-
-  poke(): void {
-    this.refresher.request();
-  }
-
-  stop(): Promise<void> {
-    return this.refresher.stop();
-  }
-
-  private async read(): Promise<void> {
+  protected async read(): Promise<void> {
     const link = this.link.current;
     if (!link || !this.wanted()) return;
     const tasks: TaskView[] = [];

@@ -1,5 +1,5 @@
+import { PolledSource } from "./polled-source.js";
 import type { LogFn } from "../../core/index.js";
-import { Refresher } from "../refresher.js";
 import type { DashboardState, WorkflowStepView, WorkflowView } from "../state.js";
 import type { SwarmLink } from "./swarm-link.js";
 
@@ -19,9 +19,7 @@ export function workflowsToShow(workflows: readonly WorkflowView[], now: number)
  * documents, unparsed). The engine is built separately, so everything read
  * here is treated as untrusted: a record that does not parse is skipped, not fatal.
  */
-export class WorkflowSource {
-  private readonly refresher: Refresher;
-
+export class WorkflowSource extends PolledSource {
   constructor(
     private readonly state: DashboardState,
     private readonly link: SwarmLink,
@@ -29,22 +27,10 @@ export class WorkflowSource {
     log: LogFn,
     options: { periodMs: number; minIntervalMs: number },
   ) {
-    this.refresher = new Refresher(() => this.read(), { ...options, onError: (error) => log("workflows.error", { error }) });
+    super({ ...options, onError: (error) => log("workflows.error", { error }) });
   }
 
-  start(): void {
-    this.refresher.start();
-  }
-
-  poke(): void {
-    this.refresher.request();
-  }
-
-  stop(): Promise<void> {
-    return this.refresher.stop();
-  }
-
-  private async read(): Promise<void> {
+  protected async read(): Promise<void> {
     const link = this.link.current;
     if (!link) return;
     const texts = await link.workflows.recentDocuments(SCAN);
