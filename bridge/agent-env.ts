@@ -6,14 +6,7 @@
  * and results, `CLAUDE_AGENT_HOME` to the job files), so no task may inherit
  * them; nor the key of the supervisor's model, which is the daemon's.
  */
-import type { AgentConfig, SwarmConfig } from "../core/index.js";
-
-/** tmux's pointers to its server and pane, our home, tuning and Redis, and every `CA_*` name (ours). */
-const SWARM_VARIABLE = /^(?:TMUX|TMUX_PANE|REDIS_URL|REDISCLI_AUTH|CLAUDE_AGENT_[A-Za-z0-9_]*|CA_[A-Za-z0-9_]*)$/;
-
-export function isSwarmVariable(name: string): boolean {
-  return SWARM_VARIABLE.test(name);
-}
+import { isExportableName, isSwarmVariable, type AgentConfig, type SwarmConfig } from "../core/index.js";
 
 /**
  * Variables of the daemon that only the daemon may use: the supervisor's API
@@ -25,9 +18,6 @@ export function daemonSecrets(config: Pick<SwarmConfig, "supervisor">, agent: Ag
   return key && agent.llm?.apiKeyEnv !== key ? [key] : [];
 }
 
-/** What a shell can export; pm2, for one, puts entries named after its apps (`claude-agent={…}`) in the environment. */
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 export function agentEnvironment(
   agent: AgentConfig,
   options: { readonly base: NodeJS.ProcessEnv; readonly withheld?: readonly string[] },
@@ -35,7 +25,7 @@ export function agentEnvironment(
   const withheld = new Set(options.withheld ?? []);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.base)) {
-    if (value === undefined || !VARIABLE_NAME.test(name) || isSwarmVariable(name) || withheld.has(name)) continue;
+    if (value === undefined || !isExportableName(name) || isSwarmVariable(name) || withheld.has(name)) continue;
     env[name] = value;
   }
   return { ...env, ...agent.env };

@@ -19,6 +19,7 @@ export * from "./text-file.js";
 export * from "./process.js";
 export * from "./conformance.js";
 export * from "./process-identity.js";
+export * from "./swarm-env.js";
 export * from "./untrusted-file.js";
 export * from "./origin.js";
 export * from "./inbox/index.js";
