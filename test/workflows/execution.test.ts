@@ -12,8 +12,16 @@ import { WorkflowClient } from "../../workflows/index.js";
 import { SHELL_AGENTS, startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { runToEnd, stateUntil, statuses, workflowFile } from "./support.js";
 
-/** A task that prints its start and end time (ms) around a sleep. */
-const TIMED = (seconds: number, label = ""): string => `echo "$(date +%s%3N)"; sleep ${seconds}; echo "$(date +%s%3N) ${label}"`;
+/**
+ * A branch task that prints its start time (ms), marks itself started in `meeting`, waits (up to
+ * 30 s) until every branch in `all` has started, then prints its end time, `label` and whether they
+ * all met. All of them meeting proves they ran at the same time, whatever the machine's load: a
+ * sleep of fixed length would prove it only when dispatch is faster than the sleep.
+ */
+const MEETING = (meeting: string, me: string, all: readonly string[], label = ""): string => {
+  const everyone = all.map((name) => `[ -e ${meeting}/${name} ]`).join(" && ");
+  return `echo "$(date +%s%3N)"; mkdir -p ${meeting} && touch ${meeting}/${me}; for i in $(seq 300); do ${everyone} && break; sleep 0.1; done; if ${everyone}; then m=met; else m=alone; fi; echo "$(date +%s%3N) ${label} $m"`;
+};
 
 function times(output: string): { start: number; end: number } {
   const [start, end] = output
@@ -41,24 +49,25 @@ describe("workflow executions on a real swarm", { timeout: 120_000 }, () => {
 
   describe("parallel branches (each alone on the swarm, so the timing means something)", () => {
     it("runs two independent steps at the same time, on different agents", async () => {
+      const meeting = join(dir, "overlap");
       const file = workflowFile(dir, {
         name: "overlap",
         steps: [
-          { id: "a", agent: "alpha", task: TIMED(1.5) },
-          { id: "b", agent: "beta", task: TIMED(1.5) },
+          { id: "a", agent: "alpha", task: MEETING(meeting, "a", ["a", "b"]) },
+          { id: "b", agent: "beta", task: MEETING(meeting, "b", ["a", "b"]) },
         ],
       });
       const state = await runToEnd(swarm.home, file);
       expect(statuses(state)).toEqual({ a: "completed", b: "completed" });
       expect([state.steps.a?.agent, state.steps.b?.agent]).toEqual(["alpha", "beta"]);
-      const a = times(state.steps.a!.output);
-      const b = times(state.steps.b!.output);
-      // Measured inside the panes: each started before the other ended.
-      expect(a.start).toBeLessThan(b.end);
-      expect(b.start).toBeLessThan(a.end);
+      // Each saw the other start before it ended.
+      expect(state.steps.a!.output.trim().split("\n")[1]).toMatch(/ met$/);
+      expect(state.steps.b!.output.trim().split("\n")[1]).toMatch(/ met$/);
     });
 
     it("fans out after one step and joins the branches' outputs in the next", async () => {
+      const meeting = join(dir, "fan");
+      const branch = (id: string, n: number): string => JSON.stringify(MEETING(meeting, id, ["f1", "f2", "f3"], `{{steps.root.output}}-${n}`));
       const file = workflowFile(
         dir,
         `
@@ -67,9 +76,9 @@ steps:
   - id: root
     agent: alpha
     task: echo seed
-  - { id: f1, agent: alpha, depends_on: root, task: 'echo "$(date +%s%3N)"; sleep 2; echo "$(date +%s%3N) {{steps.root.output}}-1"' }
-  - { id: f2, agent: alpha, depends_on: root, task: 'echo "$(date +%s%3N)"; sleep 2; echo "$(date +%s%3N) {{steps.root.output}}-2"' }
-  - { id: f3, agent: beta, depends_on: root, task: 'echo "$(date +%s%3N)"; sleep 2; echo "$(date +%s%3N) {{steps.root.output}}-3"' }
+  - { id: f1, agent: alpha, depends_on: root, task: ${branch("f1", 1)} }
+  - { id: f2, agent: alpha, depends_on: root, task: ${branch("f2", 2)} }
+  - { id: f3, agent: beta, depends_on: root, task: ${branch("f3", 3)} }
   - id: join
     agent: beta
     depends_on: [f1, f2, f3]
@@ -79,8 +88,8 @@ steps:
       const state = await runToEnd(swarm.home, file);
       expect(state.status).toBe("completed");
       const branches = ["f1", "f2", "f3"].map((id) => times(state.steps[id]!.output));
-      // The three branches overlapped: the last one started before the first one ended.
-      expect(Math.max(...branches.map((t) => t.start))).toBeLessThan(Math.min(...branches.map((t) => t.end)));
+      // The three branches ran at the same time: each saw the other two start before it ended.
+      for (const id of ["f1", "f2", "f3"]) expect(state.steps[id]!.output.trim().split("\n")[1]).toMatch(/ met$/);
       const [joinStart, joined] = state.steps.join!.output.trim().split("\n");
       expect(Number(joinStart)).toBeGreaterThanOrEqual(Math.max(...branches.map((t) => t.end)));
       expect(joined).toBe("seed-1+seed-2+seed-3");
