@@ -142,9 +142,10 @@ describe("the task queue", () => {
   });
 
   it("runs two tasks at the same time in an agent's two replicas, in different sessions", async () => {
-    // Each task finishes only if it sees the other one's file: they must overlap in time.
+    // Each task finishes only if it sees the other one's file within 30 s: they must overlap in time
+    // (the window is wide because a loaded 2-core machine has taken seconds to dispatch the second).
     const rendezvous = (me: string, peer: string) =>
-      `touch ${me}; for i in $(seq 1 500); do [ -e ${peer} ] && { echo met ${peer}; exit 0; }; sleep 0.02; done; echo alone; exit 1`;
+      `touch ${me}; for i in $(seq 1 1500); do [ -e ${peer} ] && { echo met ${peer}; exit 0; }; sleep 0.02; done; echo alone; exit 1`;
     const [a, b] = await Promise.all([
       client.submit({ task: rendezvous("meet-a", "meet-b"), agent: "web" }),
       client.submit({ task: rendezvous("meet-b", "meet-a"), agent: "web" }),
