@@ -33,6 +33,8 @@ export interface InteractiveProgramDeps {
 export interface ProgramLaunch {
   readonly command: string[];
   readonly env: Record<string, string>;
+  /** The config folder the program runs with (with `accounts:`, its account's): where its login must be. */
+  readonly configDir: string;
   readonly exposed: { path: string; writable: boolean }[];
 }
 

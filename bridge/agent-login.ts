@@ -6,7 +6,7 @@
  * session shows `needs-login` instead of `idle`.
  */
 import { homedir } from "node:os";
-import { agentLogin, type AuthStatus } from "../agents/index.js";
+import { agentLogin, checkAuth, type AuthStatus, type ProgramLaunch } from "../agents/index.js";
 import { agentConfigDir, type AgentConfig } from "../core/index.js";
 import type { BridgeLog } from "./log-events.js";
 
@@ -25,6 +25,24 @@ export function refreshAgentLogin(agent: AgentConfig, home: string, log: BridgeL
     return login?.auth ?? null;
   } catch (error) {
     log("agent.login-seed-failed", { agent: agent.name, error });
+    return null;
+  }
+}
+
+/**
+ * The login of an interactive program as it was started: in the folder and variables it runs with, which for
+ * an agent with `accounts:` are its account's (a login folder of its own, or a key), not the agent's own folder.
+ */
+export function programLogin(
+  agent: AgentConfig,
+  launch: Pick<ProgramLaunch, "configDir" | "env">,
+  log: BridgeLog,
+  env: NodeJS.ProcessEnv = process.env,
+): AuthStatus | null {
+  try {
+    return checkAuth({ runtime: agent.runtime, configDir: launch.configDir, agentEnv: { ...agent.env, ...launch.env }, baseEnv: env });
+  } catch (error) {
+    log("agent.login-check-failed", { agent: agent.name, error });
     return null;
   }
 }

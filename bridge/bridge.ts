@@ -157,7 +157,7 @@ export class Bridge {
       counted: (agent, taskId) => budgets.counted(agent, taskId),
       recorder: this.recorder,
       agentEnv,
-      recycle: (session, reason) => this.supervisor.recycle(session, reason),
+      recycle: (session, reason, planned) => this.supervisor.recycle(session, reason, planned),
       promptContext: options.promptContext,
       maxDispatches: tuning.maxDispatches,
       redact,

@@ -40,6 +40,7 @@ export type BridgeEvent =
   | "session.outdated"
   | "agent.login-seeded"
   | "agent.login-seed-failed"
+  | "agent.login-check-failed"
   | "session.failed"
   | "session.restart-failed"
   | "session.publish-failed"

@@ -23,7 +23,8 @@ export interface DispatcherDeps {
   readonly recorder: FlightRecorder | null;
   /** Frees a session this task holds and publishes it (a no-op once it holds another: the lifecycle frees it before recording the result). */
   readonly release: (session: AgentSession, taskId: string) => Promise<void>;
-  readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
+  /** Restarts a session's program; `planned`: between tasks, by choice (an account move), so no crash. */
+  readonly recycle: (session: AgentSession, reason: string, planned?: boolean) => Promise<void>;
   /** After this many dispatches a task is not started again (tuning.ts maxDispatches). */
   readonly maxDispatches: number;
   /**
@@ -135,7 +136,7 @@ export class Dispatcher {
       if (stale) {
         // Between tasks: its program restarts with the agent's account, and the task takes the next free session.
         this.deps.log("agent.account-restart", { taskId, session: session.name, why: stale });
-        await this.deps.recycle(session, stale);
+        await this.deps.recycle(session, stale, true);
         return "restarted";
       }
       return (await this.deps.lifecycle.dispatch(transport, record, session, text, signal)) === "rerun" ? "rerun" : "done";

@@ -34,7 +34,7 @@ export interface DispatchDeps {
   readonly counted: (agent: string, taskId: string) => Promise<void>;
   readonly recorder: FlightRecorder | null;
   readonly agentEnv: (agent: AgentConfig) => Record<string, string>;
-  readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
+  readonly recycle: (session: AgentSession, reason: string, planned?: boolean) => Promise<void>;
   readonly promptContext?: PromptContext;
   readonly maxDispatches: number;
   readonly redact: Redactor;

@@ -1,6 +1,6 @@
 import type { AgentConfig, EventStream, HomePaths } from "../../core/index.js";
 import { shellCommand, type InteractivePrograms } from "../../agents/index.js";
-import { refreshAgentLogin } from "../agent-login.js";
+import { programLogin, refreshAgentLogin } from "../agent-login.js";
 import type { BridgeLog } from "../log-events.js";
 import type { Sandboxes } from "../sandbox.js";
 import type { AgentSession, AgentSessions, SessionStates } from "../sessions/index.js";
@@ -55,7 +55,9 @@ export class BringUp {
     const nonce = shell ? promptNonceOf(shell, ref, created) : null;
     session.attach(ref, nonce);
     if (program) await program.started(session, created);
-    if (program && login && !login.ok) program.setState(session, "needs-login");
+    // The login that counts is the one the program was started with: with `accounts:`, its account's.
+    const auth = launch ? programLogin(agent, launch, deps.log) : login;
+    if (program && auth && !auth.ok) program.setState(session, "needs-login");
     const running = created ? null : await deps.readoption.runningIn(session, ref, interactive);
     if (running) {
       deps.readoption.adopt(session, running);

@@ -29,7 +29,8 @@ export class Restarts {
 
   constructor(private readonly deps: RestartsDeps) {}
 
-  async onGone(name: string, reason: string): Promise<void> {
+  /** `planned`: the bridge ended the program on purpose (see recycle), so this is no death of the crash loop's. */
+  async onGone(name: string, reason: string, planned = false): Promise<void> {
     const session = this.deps.sessions.get(name);
     if (!session || session.state === "down" || this.closed) return;
     session.markDown(reason);
@@ -37,13 +38,17 @@ export class Restarts {
     await this.deps.events
       .publish("agent.down", { agent: session.agent, session: name, message: reason })
       .catch((error) => this.deps.log("session.event-failed", { session: name, event: "agent.down", error }));
-    this.schedule(session, 0);
+    this.schedule(session, 0, planned);
   }
 
-  /** Kills a session whose pane ignores Ctrl-C (and so the job stuck in it) and starts a fresh one in its place. */
-  async recycle(session: AgentSession, reason: string): Promise<void> {
+  /**
+   * Kills a session whose pane ignores Ctrl-C (and so the job stuck in it) and starts a fresh one in its place.
+   * `planned`: a restart the bridge wants between tasks (its program must start with another account), not a
+   * fault: it does not count toward the crash loop, so a few account moves never mark the session failed.
+   */
+  async recycle(session: AgentSession, reason: string, planned = false): Promise<void> {
     await this.deps.tmux.current.kill(session.name); // forgotten by the manager first: no session-gone event of its own
-    await this.onGone(session.name, reason);
+    await this.onGone(session.name, reason, planned);
   }
 
   close(): void {
@@ -51,9 +56,9 @@ export class Restarts {
     for (const timer of this.timers) clearTimeout(timer);
   }
 
-  private schedule(session: AgentSession, attempt: number): void {
+  private schedule(session: AgentSession, attempt: number, planned = false): void {
     const { tuning } = this.deps;
-    if (attempt === 0) {
+    if (attempt === 0 && !planned) {
       const crashes = session.recordCrash(Date.now(), tuning.crashWindowMs);
       if (crashes >= tuning.crashLimit && session.state !== "failed") {
         session.markFailed();

@@ -46,9 +46,9 @@ export class SessionSupervisor {
     );
   }
 
-  /** Replaces a session whose pane no longer obeys Ctrl-C. */
-  recycle(session: AgentSession, reason: string): Promise<void> {
-    return this.restarts.recycle(session, reason);
+  /** Replaces a session whose pane no longer obeys Ctrl-C; `planned`: a restart of the bridge's choosing, not counted as a crash. */
+  recycle(session: AgentSession, reason: string, planned = false): Promise<void> {
+    return this.restarts.recycle(session, reason, planned);
   }
 
   /** Stops restarting and beating, and lets go of the tmux server; the panes and their jobs run on. */

@@ -6,96 +6,59 @@
  * account and the task runs again there; only with every account limited is
  * the agent parked, until the earliest limit lifts.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentStatus, Swarm } from "../../client/index.js";
 import type { SwarmEvent, TaskResult } from "../../core/index.js";
-import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { PLAIN_ANSWER } from "../fixtures/llm/scenario.js";
-import { startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
-import { CLAUDE } from "./support.js";
+import type { AnthropicServer } from "../fixtures/llm/anthropic.js";
+import type { TestSwarm } from "../helpers/swarm.js";
+import { ACCOUNT_KEYS, accountsAgent, startAccountsSwarm, type AccountsSwarm } from "./accounts-support.js";
 
 const WAIT_MS = 60_000;
 /** How long an account counts as limited when the program gives no reset time (an API key's 429 gives none). */
 const LIMIT_MS = 30_000;
 const MARGIN_MS = 2000;
-const KEY_A = "sk-ant-test-account-a-0000000000000000";
-const KEY_B = "sk-ant-test-account-b-0000000000000000";
-/** The keys of two logins kept in config folders of their own (Claude Code reads `primaryApiKey` from `.claude.json`). */
-const KEY_HOME = "sk-ant-test-login-home-000000000000000";
-const KEY_WORK = "sk-ant-test-login-work-000000000000000";
+const HEADLESS = "    args: [--permission-mode, acceptEdits]\n";
 
 describe("an agent with two accounts", () => {
-  const limitedKeys = new Set<string>([KEY_A, KEY_HOME]);
-  let logins: string;
+  let setup: AccountsSwarm;
   let llm: AnthropicServer;
   let swarm: TestSwarm;
   let client: Swarm;
 
   beforeAll(async () => {
-    llm = await startAnthropicServer({ limitedKeys });
-    const home = tempHome();
-    const work = join(home, "work");
-    mkdirSync(work);
-    // Two logins of the user's, as `CLAUDE_CONFIG_DIR=… claude` leaves them.
-    logins = join(home, "logins");
-    for (const [name, key] of [
-      ["home", KEY_HOME],
-      ["work", KEY_WORK],
-    ] as const) {
-      mkdirSync(join(logins, name), { recursive: true });
-      writeFileSync(join(logins, name, ".claude.json"), JSON.stringify({ primaryApiKey: key }));
-    }
-    const yaml = `
-agents:
-  - name: coder
-    runtime: claude
-    command: ${CLAUDE}
-    cwd: ${work}
-    timeout: 60
-    args: [--permission-mode, acceptEdits]
-    env:
-      ANTHROPIC_BASE_URL: ${llm.url}
-      DISABLE_AUTOUPDATER: 1
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
-    accounts:
-      - { name: a, env: { ANTHROPIC_API_KEY: ${KEY_A} } }
-      - { name: b, env: { ANTHROPIC_API_KEY: ${KEY_B} } }
-  - name: folders
-    runtime: claude
-    command: ${CLAUDE}
-    cwd: ${work}
-    timeout: 60
-    args: [--permission-mode, acceptEdits]
-    env:
-      ANTHROPIC_BASE_URL: ${llm.url}
-      DISABLE_AUTOUPDATER: 1
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
-    accounts:
-      - { name: home, config_dir: ${join(logins, "home")} }
-      - { name: work, config_dir: ${join(logins, "work")} }
-`;
-    swarm = await startTestSwarm(yaml, { home, env: { CLAUDE_AGENT_TUNING: JSON.stringify({ rateLimitParkMs: LIMIT_MS }) } });
+    setup = await startAccountsSwarm({
+      limited: ["a", "home"],
+      tuning: { rateLimitParkMs: LIMIT_MS },
+      agents: ({ url, work, logins }) =>
+        accountsAgent(
+          "coder",
+          url,
+          work,
+          [`{ name: a, env: { ANTHROPIC_API_KEY: ${ACCOUNT_KEYS.a} } }`, `{ name: b, env: { ANTHROPIC_API_KEY: ${ACCOUNT_KEYS.b} } }`],
+          HEADLESS,
+        ) +
+        accountsAgent(
+          "folders",
+          url,
+          work,
+          [`{ name: home, config_dir: ${join(logins, "home")} }`, `{ name: work, config_dir: ${join(logins, "work")} }`],
+          HEADLESS,
+        ),
+    });
+    ({ llm, swarm } = setup);
     client = await swarm.connect();
   });
   afterAll(async () => {
-    await swarm?.destroy();
-    await llm?.close();
+    await setup?.close();
   });
 
   async function run(task: string, agent = "coder"): Promise<TaskResult> {
     return (await client.submit({ task, agent })).result({ signal: AbortSignal.timeout(WAIT_MS) });
   }
-  /** The keys the program sent, in order, from request `from` on. */
-  const keysSince = (from: number): string[] =>
-    llm
-      .agentRequests()
-      .slice(from)
-      .map((request) => {
-        const key = [KEY_A, KEY_B, KEY_HOME, KEY_WORK].find((k) => request.authorization?.includes(k));
-        return key === KEY_A ? "a" : key === KEY_B ? "b" : key === KEY_HOME ? "home" : key === KEY_WORK ? "work" : "?";
-      });
+  const keysSince = (from: number): string[] => setup.keysSince(from);
   async function agentStatus(): Promise<AgentStatus> {
     return (await client.status()).agents.find((agent) => agent.name === "coder")!;
   }
@@ -151,7 +114,7 @@ agents:
 
   it("parks the agent when every account is limited, until the earliest limit lifts, then runs on that account", async () => {
     const aUntil = (await agentStatus()).accounts!.limited.find((entry) => entry.name === "a")!.until;
-    limitedKeys.add(KEY_B);
+    setup.limitedKeys.add(ACCOUNT_KEYS.b);
     const since = await client.client.events.lastId();
     const limited = await run("Too much for everyone [[plain]]");
     expect(limited).toMatchObject({ status: "failed", account: "b" });
@@ -163,7 +126,7 @@ agents:
     expect(swarm.cli(["status", "--agent", "coder"]).stdout).toMatch(/parked until \d{4}-/);
 
     // Account a's limit is over by the time the parking ends; b's is not.
-    limitedKeys.delete(KEY_A);
+    setup.limitedKeys.delete(ACCOUNT_KEYS.a);
     const next = await run("Once a is back? [[plain]]");
     expect(next).toMatchObject({ status: "completed", answer: PLAIN_ANSWER, account: "a" });
     expect(Date.parse(next.startedAt!)).toBeGreaterThanOrEqual(Date.parse(status.parkedUntil!));
@@ -185,8 +148,8 @@ agents:
     expect(second).toMatchObject({ status: "completed", account: "work", answer: "I can see: tag-alpha, tag-beta", agentSessionId: first.agentSessionId });
     // Each login was copied into a folder of the swarm's own; the user's folders got nothing of ours.
     const copied = join(swarm.home, "agents", "folders", "accounts", "work", "config", ".claude.json");
-    expect(JSON.parse(readFileSync(copied, "utf8"))).toMatchObject({ primaryApiKey: KEY_WORK });
-    expect(readdirSync(join(logins, "work"))).toEqual([".claude.json"]);
+    expect(JSON.parse(readFileSync(copied, "utf8"))).toMatchObject({ primaryApiKey: ACCOUNT_KEYS.work });
+    expect(readdirSync(join(setup.logins, "work"))).toEqual([".claude.json"]);
     expect(existsSync(join(swarm.home, "agents", "folders", "accounts", "work", "config", "projects"))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState } from "../../../core/index.js";
 import { DriftMonitor, type DriftSign } from "../../drift.js";
-import type { InteractiveProgramDeps } from "../../interactive-program.js";
+import type { InteractiveProgramDeps, ProgramLaunch } from "../../interactive-program.js";
 import type { AgentPane } from "../../transport.js";
 import { conversationExists, prepareInteractiveConfig } from "../config-dir.js";
 import { RESULT_SUFFIX } from "../prompt.js";
@@ -74,11 +74,7 @@ export class InteractiveClaude {
    * empties the hook file unless the session's pane still runs (then the
    * file tells a new bridge what happened while none watched).
    */
-  async launch(
-    session: AgentPane,
-    cwd: string,
-    paneAlive: boolean,
-  ): Promise<{ command: string[]; env: Record<string, string>; exposed: { path: string; writable: boolean }[] }> {
+  async launch(session: AgentPane, cwd: string, paneAlive: boolean): Promise<ProgramLaunch> {
     const agent = this.byName.get(session.agent)!;
     // With `accounts:`, the program runs with one of them: its folder and variables (a switch restarts the session).
     const account = (await this.deps.account?.(agent, session.name, paneAlive)) ?? null;
@@ -104,6 +100,7 @@ export class InteractiveClaude {
     return {
       command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId, roleFile, policy: agent.policy ?? null }),
       env: { ...account?.env, CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
+      configDir,
       // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
       exposed: [
         { path: hookFile, writable: true },
