@@ -91,7 +91,8 @@ async function followAsking(workflows: WorkflowClient, inbox: InboxClient, id: s
   try {
     for await (const raw of workflows.watch(id, stop.signal)) {
       last = redactValues(raw);
-      prompts.update(last);
+      // After Ctrl-C nothing more is drawn: the last line says how to follow it again.
+      if (!stop.signal.aborted) prompts.update(last);
     }
   } finally {
     process.off("SIGINT", onSignal);
