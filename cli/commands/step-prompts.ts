@@ -190,17 +190,17 @@ export class StepPrompts {
       open.submitting = false;
       if (!(error instanceof ClaudeAgentError)) throw error;
       printError(`error: ${error.message}\n`);
-      // A value the item does not take is asked again; anything else (answered meanwhile, withdrawn) ends the prompt.
-      return item !== undefined && error.message.startsWith(`cannot answer ${item}:`);
+      // A value the item does not take (checkAnswer names the item) is asked again; anything else (answered meanwhile, withdrawn) ends the prompt.
+      return item !== undefined && error.context.item === item;
     }
   }
 
   /** The step stays waiting: the command that answers it, as the follow prints it without prompts. */
-  private leave(state: ExecutionState | undefined, waiting: Waiting): void {
+  private leave(state: ExecutionState, waiting: Waiting): void {
     const item = waiting.inbox ?? "ITEM";
     const how =
       waiting.kind === "waiting-approval"
-        ? `claude-agent answer ${item} approve (or claude-agent approve ${state?.id ?? "ID"} ${waiting.step})`
+        ? `claude-agent answer ${item} approve (or claude-agent approve ${state.id} ${waiting.step})`
         : `claude-agent answer ${item} (claude-agent inbox ${item} shows the questions)`;
     printError(`left step "${waiting.step}" waiting; answer it with: ${how}\n`);
   }
