@@ -172,7 +172,8 @@ function program(): Command {
     .argument("[file]", "the workflow file (same as --file)")
     .option("--file <file>", "the workflow file (YAML)")
     .option("--params <name=value...>", "workflow params, one name=value per word: --params env=prod version=1.2 (a value may contain ',' and '=')")
-    .option("--wait", "wait for the end and print the step table; exit 0 completed, 1 failed or cancelled")
+    .option("--wait", "wait for the end and print the step table; exit 0 completed, 1 failed or cancelled (130: Ctrl-C stopped the waiting)")
+    .option("--no-prompt", "with --wait on a terminal: do not ask at an approval or input step, only print the command that answers it")
     .option("--json", "print JSON (with --wait: the final execution state)")
     .action(async (file, opts) => (await import("./commands/workflow.js")).run(file, { ...opts, home: home() }));
   workflow

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { createInterface } from "node:readline/promises";
-import { localActor, sourceLabel, terminalText, UsageError, type GivenAnswer, type InboxItem } from "../../core/index.js";
+import { createInterface, type Interface } from "node:readline/promises";
+import { localActor, sourceLabel, terminalText, UsageError, type GivenAnswer, type InboxItem, type InboxQuestion } from "../../core/index.js";
 import { printJson, type GlobalOptions } from "../context.js";
 import { print } from "../output.js";
 import { describeItem, withInbox } from "./inbox.js";
@@ -34,9 +34,14 @@ export async function answer(id: string, value: string | undefined, options: Ans
     }
     const item = await inbox.answer(id, given);
     if (options.json) return printJson(item);
-    const what = item.answer === null ? "" : "decision" in item.answer ? item.answer.decision : `answers: ${Object.keys(item.answer.values).join(", ")}`;
-    print(`answered ${item.id} (${terminalText(sourceLabel(item.source))}): ${terminalText(what)}\n`);
+    print(answeredLine(item));
   });
+}
+
+/** The line that confirms an answer (also printed by the prompt of `workflow run --wait`). */
+export function answeredLine(item: InboxItem): string {
+  const what = item.answer === null ? "" : "decision" in item.answer ? item.answer.decision : `answers: ${Object.keys(item.answer.values).join(", ")}`;
+  return `answered ${item.id} (${terminalText(sourceLabel(item.source))}): ${terminalText(what)}\n`;
 }
 
 /** `--field name=value`, repeated; the value is everything after the first `=`. */
@@ -82,14 +87,23 @@ async function ask(item: InboxItem, by: string): Promise<GivenAnswer> {
       const reason = /^(d|deny|n|no|reject)$/i.test(word) ? (await rl.question("why (optional)? ")).trim() : "";
       return { by, word, ...(reason !== "" && { reason }) };
     }
-    const values: Record<string, string> = {};
-    for (const q of item.questions) {
-      const hint = [q.choices?.join("/"), q.default !== undefined ? `default ${q.default}` : null].filter(Boolean).join(", ");
-      const typed = await rl.question(`${terminalText(q.prompt)}${hint ? ` [${terminalText(hint)}]` : ""}: `);
-      if (typed !== "") values[q.name] = typed;
-    }
-    return { by, values };
+    return { by, values: await askQuestions(rl, item.questions) };
   } finally {
     rl.close();
   }
+}
+
+/**
+ * Each question with its choices and default; a value left empty is not given (the default
+ * applies when the answer is checked). Shared with the prompt of `workflow run --wait`,
+ * whose `signal` withdraws the question when the item is answered elsewhere.
+ */
+export async function askQuestions(rl: Interface, questions: readonly InboxQuestion[], signal?: AbortSignal): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  for (const q of questions) {
+    const hint = [q.choices?.join("/"), q.default !== undefined ? `default ${q.default}` : null].filter(Boolean).join(", ");
+    const typed = await rl.question(`${terminalText(q.prompt)}${hint ? ` [${terminalText(hint)}]` : ""}: `, { signal });
+    if (typed !== "") values[q.name] = typed;
+  }
+  return values;
 }

@@ -1,4 +1,5 @@
 import { printJson, type GlobalOptions } from "../context.js";
+import { decideStep } from "./step-decision.js";
 import { withWorkflows } from "./workflow.js";
 import { print } from "../output.js";
 
@@ -6,16 +7,16 @@ import { print } from "../output.js";
 
 export async function approve(id: string, step: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
   await withWorkflows(options, async (workflows) => {
-    const state = await workflows.approve(id, step);
+    const { state, message } = await decideStep(workflows, id, step, { approve: true });
     if (options.json) return printJson({ id, step, approved: true, status: state.steps[step]?.status ?? null });
-    print(`approved step "${step}" of execution ${id}\n`);
+    print(message);
   });
 }
 
 export async function reject(id: string, step: string, options: GlobalOptions & { json?: boolean; reason?: string }): Promise<void> {
   await withWorkflows(options, async (workflows) => {
-    const state = await workflows.reject(id, step, options.reason);
+    const { state, message } = await decideStep(workflows, id, step, { approve: false, reason: options.reason });
     if (options.json) return printJson({ id, step, approved: false, status: state.steps[step]?.status ?? null, reason: state.steps[step]?.reason ?? null });
-    print(`rejected step "${step}" of execution ${id}${options.reason ? `: ${options.reason}` : ""}\n`);
+    print(message);
   });
 }

@@ -8,6 +8,8 @@ import { describeExecution } from "./execution-table.js";
 export interface View {
   show(state: ExecutionState): void;
   end(state: ExecutionState): void;
+  /** Something else was written after the last drawing (a prompt): draw the next one below it, not over it. */
+  below(): void;
 }
 
 /** An execution's progress for a person on `stream`: the step table redrawn in place on a terminal, else one line per change. */
@@ -33,6 +35,10 @@ class LiveView implements View {
   }
 
   end(): void {}
+
+  below(): void {
+    this.drawn = 0;
+  }
 }
 
 /** What changed in a step, as far as someone reading a log cares. */
@@ -77,6 +83,8 @@ class PlainView implements View {
     }
   }
 
+  below(): void {}
+
   end(state: ExecutionState): void {
     this.line(`execution ${state.id}: ${state.status}${state.reason !== null ? ` (${state.reason})` : ""}`);
   }
@@ -109,6 +117,8 @@ export class JsonView implements View {
       });
     }
   }
+
+  below(): void {}
 
   end(state: ExecutionState): void {
     this.write({ type: "execution", ...this.execution(state) });

@@ -1,9 +1,10 @@
 import { ConfigError, findConfigFile, NotFoundError, loadConfig, NotRunningError, redactValues, UsageError } from "../../core/index.js";
-import { connect } from "../../client/index.js";
-import { parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode } from "../../workflows/index.js";
+import { connect, type SwarmClient } from "../../client/index.js";
+import { InboxClient, parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode } from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeExecution, elapsed, exitCodeOf, summaryOf } from "./execution-table.js";
 import { progressView } from "./execution-views.js";
+import { StepPrompts } from "./step-prompts.js";
 import { table } from "../format.js";
 import { print, printError } from "../output.js";
 
@@ -14,12 +15,14 @@ export interface RunOptions extends GlobalOptions {
   params?: string[];
   wait?: boolean;
   json?: boolean;
+  /** `--no-prompt` sets it false: with --wait on a terminal, print the command that answers a step instead of asking. */
+  prompt?: boolean;
 }
 
 export async function run(fileArg: string | undefined, options: RunOptions): Promise<void> {
   const file = workflowFileOption(fileArg, options.file);
   const params = parseParamArgs(options.params ?? []);
-  await withWorkflows(options, async (workflows, daemonAlive) => {
+  await withWorkflows(options, async (workflows, daemonAlive, swarm) => {
     const workflow = workflows.load(file);
     refuseCommaForm(
       params,
@@ -32,8 +35,20 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
       else print(`${state.id}\n`);
       return;
     }
+    // Asked only where a person answers: a terminal on both ends, no --json, and not turned off.
+    const asking = !options.json && options.prompt !== false && process.stdin.isTTY === true && process.stderr.isTTY === true;
+    const followed = options.json
+      ? await workflows.wait(state.id)
+      : asking
+        ? await followAsking(workflows, new InboxClient(swarm, workflows), state.id)
+        : await follow(workflows, state.id);
+    if (followed === null) {
+      printError(`stopped waiting; execution ${state.id} keeps running (follow it again: claude-agent monitor ${state.id})\n`);
+      process.exitCode = 130;
+      return;
+    }
     // Params and outputs are shown redacted; the engine keeps the raw values while the execution runs.
-    const final = redactValues(options.json ? await workflows.wait(state.id) : await follow(workflows, state.id));
+    const final = redactValues(followed);
     if (options.json) printJson(final);
     else print(`${describeExecution(final).join("\n")}\n`);
     process.exitCode = exitCodeOf(final);
@@ -52,6 +67,38 @@ async function follow(workflows: WorkflowClient, id: string): Promise<ExecutionS
     last = redactValues(raw);
     view.show(last);
   }
+  if (last === null) throw new NotFoundError(`no workflow execution "${id}"`);
+  return last;
+}
+
+/**
+ * `follow` with the prompts (step-prompts.ts) below the table on a terminal. Ctrl-C, at a
+ * prompt or not, stops the waiting only: null, and the execution keeps running.
+ */
+async function followAsking(workflows: WorkflowClient, inbox: InboxClient, id: string): Promise<ExecutionState | null> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  const prompts = new StepPrompts({
+    workflows,
+    inbox,
+    view: progressView(process.stderr),
+    input: process.stdin,
+    output: process.stderr,
+    onInterrupt: onSignal,
+  });
+  process.on("SIGINT", onSignal);
+  let last: ExecutionState | null = null;
+  try {
+    for await (const raw of workflows.watch(id, stop.signal)) {
+      last = redactValues(raw);
+      // After Ctrl-C nothing more is drawn: the last line says how to follow it again.
+      if (!stop.signal.aborted) prompts.update(last);
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    await prompts.close();
+  }
+  if (stop.signal.aborted) return null;
   if (last === null) throw new NotFoundError(`no workflow execution "${id}"`);
   return last;
 }
@@ -180,15 +227,21 @@ export async function cancel(id: string, options: GlobalOptions & { json?: boole
 }
 
 /** Connects, hands over a WorkflowClient (and a way to ask whether the daemon runs), closes both. */
-export async function withWorkflows<T>(options: GlobalOptions, fn: (workflows: WorkflowClient, daemonAlive: () => Promise<boolean>) => Promise<T>): Promise<T> {
+export async function withWorkflows<T>(
+  options: GlobalOptions,
+  fn: (workflows: WorkflowClient, daemonAlive: () => Promise<boolean>, swarm: SwarmClient) => Promise<T>,
+): Promise<T> {
   return withSwarm(options, async (swarm) => {
     const workflows = new WorkflowClient(swarm.client);
     try {
-      return await fn(workflows, () =>
-        swarm.client.status().then(
-          (s) => s.daemon.alive,
-          () => false,
-        ),
+      return await fn(
+        workflows,
+        () =>
+          swarm.client.status().then(
+            (s) => s.daemon.alive,
+            () => false,
+          ),
+        swarm.client,
       );
     } finally {
       await workflows.close();
