@@ -15,7 +15,10 @@
  * and live tail), docs/first-task.{ansi,png} (its result) and
  * docs/tui-dashboard.{ansi,txt,png} (the dashboard while the same task runs
  * on an interactive Claude Code, whose own TUI shows in the pane panel).
- * Everything it starts is stopped, and its folder removed, even when it fails.
+ * Everything it starts is stopped, and its folder removed, even when it fails
+ * or is interrupted. (It runs as `node --import tsx`, not through the tsx
+ * command, whose signal relay SIGKILLs a program that takes more than 30 ms
+ * to answer Ctrl-C: that would cut the teardown short.)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -26,22 +29,13 @@ import { TestTerminal } from "../test/tui/terminal.js";
 import { codingTurn, DEMO_TASK, TEST_COMMAND } from "./screenshots/coding-turn.js";
 import { ensureRenderer, frameWhen, savePicture, trimBottom } from "./screenshots/pictures.js";
 import { makeStage, type Stage } from "./screenshots/stage.js";
+import { Teardown } from "./screenshots/teardown.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const SUBMIT = `claude-agent submit --task "${DEMO_TASK}" --wait`;
 const SPINNER_LINE = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] task \S+ · running on backend-api \(backend-api-1\) · /m;
 
-/** Teardown steps, run last first, once, also on Ctrl-C. */
-const cleanups: (() => unknown)[] = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch (error) {
-      console.error(`cleanup: ${(error as Error).message}`);
-    }
-  }
-}
+const teardown = new Teardown();
 
 async function main(): Promise<void> {
   for (const needed of ["dist/cli/main.js", "node_modules/.bin/claude"])
@@ -49,12 +43,13 @@ async function main(): Promise<void> {
   ensureRenderer();
 
   const llm = await startAnthropicServer({ script: codingTurn });
-  cleanups.push(() => llm.close());
+  teardown.add(() => llm.close());
   const stage = makeStage(llm.url);
-  cleanups.push(() => stage.remove());
+  teardown.add(() => stage.remove());
   // From here on this process is the demo's user: its environment is the one the terminals and the CLI get.
   Object.assign(process.env, stage.env);
   const cli = async (args: readonly string[]) => {
+    teardown.check();
     const result = await runCliAsync(args, { cwd: stage.project });
     if (result.exitCode !== 0) throw new Error(`claude-agent ${args.join(" ")} exited ${result.exitCode}:\n${result.stdout}${result.stderr}`);
     return result;
@@ -63,8 +58,9 @@ async function main(): Promise<void> {
   console.log(`in ${stage.project}: claude-agent init`);
   process.stdout.write((await cli(["init"])).stdout);
   configure(stage, { interactive: false });
+  // Registered before `up`: a start that fails half way leaves parts to stop too.
+  teardown.add(() => runCliAsync(["down", "--force"], { cwd: stage.project }));
   await cli(["up", "--detach"]);
-  cleanups.push(() => runCliAsync(["down", "--force"], { cwd: stage.project }));
   await firstTask(stage);
 
   // The dashboard: the same task on backend-api as an interactive Claude Code, in a fresh worktree.
@@ -96,8 +92,9 @@ function configure(stage: Stage, options: { interactive: boolean }): void {
 
 /** `submit --wait` in a 120×32 terminal: a frame while the agent runs the tests, and the result. */
 async function firstTask(stage: Stage): Promise<void> {
+  teardown.check();
   const term = TestTerminal.start({ width: 120, height: 32 });
-  cleanups.push(() => term.close());
+  teardown.add(() => term.close());
   // A prompt before the command and none after it: the second PROMPT_COMMAND empties PS1 once the command is done.
   term.run(`cd ${stage.project} && PROMPT_COMMAND='PROMPT_COMMAND="PS1="' && clear`);
   await frameWhen(term, (text) => text.trim() === "$", "a clear terminal");
@@ -116,8 +113,9 @@ async function firstTask(stage: Stage): Promise<void> {
 
 /** `claude-agent tui` at 120×35 while the interactive agent does the task: its TUI in the pane panel. */
 async function dashboard(stage: Stage): Promise<void> {
+  teardown.check();
   const term = TestTerminal.start({ width: 120, height: 35 });
-  cleanups.push(() => term.close());
+  teardown.add(() => term.close());
   term.run(`cd ${stage.project} && clear && exec claude-agent tui`);
   await frameWhen(term, (text) => /backend-api-1 +claude +idle/.test(text) && /5 sessions \(5 idle\)/.test(text), "the dashboard with the agents idle");
   console.log(`dashboard open; ${SUBMIT}`);
@@ -134,16 +132,17 @@ async function dashboard(stage: Stage): Promise<void> {
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const)
-  process.once(signal, () => {
+  process.on(signal, () => {
     console.error(`${signal}: tearing down`);
-    void cleanUp().finally(() => process.exit(130));
+    void teardown.run().finally(() => process.exit(130));
   });
 
 try {
   await main();
 } catch (error) {
-  console.error(`screenshots: ${(error as Error).message}`);
+  // After Ctrl-C, what failed is only what the teardown took away.
+  if (!teardown.begun) console.error(`screenshots: ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
-  await cleanUp();
+  await teardown.run();
 }

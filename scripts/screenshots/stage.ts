@@ -77,6 +77,8 @@ export function makeStage(modelUrl: string): Stage {
     CLAUDE_CONFIG_DIR: "",
     DISABLE_AUTOUPDATER: "1",
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    // The terminals' bash would write its history into this HOME as it exits, after the folder is gone.
+    HISTFILE: "/dev/null",
   };
   let removed = false;
   return {
