@@ -76,6 +76,9 @@ function applySgr(style, params) {
 }
 
 const wide = (cp) => (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x1f300 && cp <= 0x1faff);
+// Glyphs DejaVu Sans Mono lacks (Claude Code draws them) are drawn as the nearest one it has: another font's
+// fallback glyph would break the grid, and a missing one shows as a box.
+const LOOKALIKE = { "\u23bf": "\u2514", "\u23f5": "\u25b8" }; // ⎿ → └, ⏵ → ▸
 const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 const lines = readFileSync(input, "utf8").replace(/\n$/, "").split("\n");
@@ -96,7 +99,7 @@ lines.forEach((line, row) => {
     if (style.reverse) [fg, bg] = [bg ?? DEFAULT_BG, fg];
     const x = PAD + col * CELL_W;
     if (bg) rects.push(`<rect x="${x.toFixed(2)}" y="${y}" width="${(CELL_W * w + 0.6).toFixed(2)}" height="${CELL_H}" fill="${bg}"/>`);
-    if (token !== " ") texts.push(`<text x="${x.toFixed(2)}" y="${y + CELL_H - 5}" fill="${fg}"${style.bold ? ' font-weight="bold"' : ""}>${esc(token)}</text>`);
+    if (token !== " ") texts.push(`<text x="${x.toFixed(2)}" y="${y + CELL_H - 5}" fill="${fg}"${style.bold ? ' font-weight="bold"' : ""}>${esc(LOOKALIKE[token] ?? token)}</text>`);
     col += w;
   }
 });
