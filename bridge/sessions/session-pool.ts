@@ -49,8 +49,10 @@ export class SessionPool {
   release(session: AgentSession, taskId: string): void {
     if (session.currentTask !== taskId) return;
     // A session that went down keeps its task: when only our tmux client died, its pane still runs
-    // it, and the session's restart re-adopts it from this (supervision/bring-up.ts).
-    if (session.state === "down") return;
+    // it, and the session's restart re-adopts it from this (supervision/bring-up.ts). A session
+    // marked failed (a crash loop) is down too: marking it idle handed the next task to a dead pane,
+    // and each try restarted it again (seen when a counted restart reached the crash limit).
+    if (session.state === "down" || session.state === "failed") return;
     session.markIdle();
     this.wake();
   }

@@ -1,5 +1,6 @@
 import { createInterface, type Interface } from "node:readline/promises";
-import { ClaudeAgentError, localActor, terminalLine, terminalText, type InboxItem } from "../../core/index.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ClaudeAgentError, localActor, NotFoundError, terminalLine, terminalText, type InboxItem } from "../../core/index.js";
 import type { ExecutionState, InboxClient, WorkflowClient } from "../../workflows/index.js";
 import { printError } from "../output.js";
 import { answeredLine, askQuestions } from "./answer.js";
@@ -55,6 +56,10 @@ export function waitingSteps(state: ExecutionState): Waiting[] {
   });
 }
 
+/** How long an input step's item may take to appear after its step waits: 100 lookups, 100 ms apart. */
+const ITEM_LOOKUPS = 100;
+const ITEM_LOOKUP_MS = 100;
+
 export class StepPrompts {
   private open: Open | null = null;
   private readonly asked = new Set<string>();
@@ -106,7 +111,7 @@ export class StepPrompts {
 
   private async ask(state: ExecutionState, open: Open): Promise<void> {
     const { step, kind, inbox } = open.waiting;
-    const item = kind === "waiting-input" && inbox !== null ? await this.options.inbox.get(inbox) : null;
+    const item = kind === "waiting-input" && inbox !== null ? await this.itemOf(inbox, open.abort.signal) : null;
     if (kind === "waiting-input" && item === null) return this.leave(state, open.waiting);
     // An approval's question is quoted in the table just drawn above; an input step's text is not: it is quoted
     // here the same way, each line marked, so templated text cannot pass for a line of ours.
@@ -147,6 +152,23 @@ export class StepPrompts {
     } else if (open.why === "ended" && this.inputEnded) {
       printError("\n");
       this.leave(state, open.waiting);
+    }
+  }
+
+  /**
+   * The input step's inbox item. The engine records the step as waiting (naming the item) first and
+   * opens the item in its next pass, so a follow can see the state before the item exists (seen on a
+   * loaded machine): a missing item is looked up again for a while. Null when the prompt is withdrawn.
+   */
+  private async itemOf(id: string, signal: AbortSignal): Promise<InboxItem | null> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.options.inbox.get(id);
+      } catch (error) {
+        if (!(error instanceof NotFoundError) || tries >= ITEM_LOOKUPS) throw error;
+      }
+      if (signal.aborted) return null;
+      await sleep(ITEM_LOOKUP_MS);
     }
   }
 
