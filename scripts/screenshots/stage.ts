@@ -10,9 +10,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { seedClaudeLogin } from "../../test/fixtures/claude-login.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** Marks a folder as made by this script, so that a run after an interrupted one may remove it. */
 const MARK = ".claude-agent-screenshots";
 
@@ -35,24 +35,13 @@ export function makeStage(modelUrl: string): Stage {
   const home = join(root, ".claude-agent");
   const project = join(root, "project");
   const bin = join(root, ".bin");
-  mkdirSync(join(root, ".claude"), { recursive: true });
-  writeFileSync(
-    join(root, ".claude", ".credentials.json"),
-    JSON.stringify({
-      claudeAiOauth: {
-        accessToken: "sk-ant-oat01-screenshots",
-        refreshToken: "sk-ant-ort01-screenshots",
-        expiresAt: Date.now() + YEAR_MS,
-        scopes: ["user:inference", "user:profile"],
-        subscriptionType: "pro",
-      },
-    }),
-    { mode: 0o600 },
-  );
-  writeFileSync(
-    join(root, ".claude.json"),
-    JSON.stringify({ oauthAccount: { accountUuid: "acc-demo", emailAddress: "you@example.com", organizationUuid: "org-demo" } }),
-  );
+  seedClaudeLogin(root, {
+    accessToken: "sk-ant-oat01-screenshots",
+    refreshToken: "sk-ant-ort01-screenshots",
+    accountUuid: "acc-demo",
+    emailAddress: "you@example.com",
+    organizationUuid: "org-demo",
+  });
   mkdirSync(project);
   writeFileSync(
     join(project, "package.json"),

@@ -12,24 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
+import { claudeCredentials } from "../fixtures/claude-login.js";
 import { PLAIN_ANSWER } from "../fixtures/llm/scenario.js";
 import { nodeLine, programBin } from "../agents/programs.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 
 const CLAUDE = programBin("claude");
-const YEAR_MS = 365 * 24 * 3600 * 1000;
-
-function credentials(token: string): string {
-  return JSON.stringify({
-    claudeAiOauth: {
-      accessToken: token,
-      refreshToken: "sk-ant-ort01-test-refresh",
-      expiresAt: Date.now() + YEAR_MS,
-      scopes: ["user:inference", "user:profile"],
-      subscriptionType: "pro",
-    },
-  });
-}
 
 function yaml(url: string, work: string): string {
   const common = `    runtime: claude
@@ -66,7 +54,7 @@ describe("a Claude Code agent logged in with the user's own login", () => {
     user = mkdtempSync(join(tmpdir(), "ca-user-"));
     work = mkdtempSync(join(tmpdir(), "ca-login-work-"));
     mkdirSync(join(user, ".claude"));
-    writeFileSync(userCredentials(), credentials("sk-ant-oat01-first-login"), { mode: 0o600 });
+    writeFileSync(userCredentials(), claudeCredentials("sk-ant-oat01-first-login"), { mode: 0o600 });
     writeFileSync(
       join(user, ".claude.json"),
       JSON.stringify({ oauthAccount: { accountUuid: "acc-1", emailAddress: "me@example.com", organizationUuid: "org-1" }, numStartups: 3 }),
@@ -105,7 +93,7 @@ describe("a Claude Code agent logged in with the user's own login", () => {
   });
 
   it("refreshes the agent's copy when the user logs in again, at the next start", async () => {
-    writeFileSync(userCredentials(), credentials("sk-ant-oat01-second-login"));
+    writeFileSync(userCredentials(), claudeCredentials("sk-ant-oat01-second-login"));
     await swarm.kill9();
     await swarm.start();
     expect(readFileSync(agentCopy("coder"), "utf8")).toContain("sk-ant-oat01-second-login");

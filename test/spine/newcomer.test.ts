@@ -10,17 +10,16 @@
  * agent, authenticated with the user's login.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/index.js";
+import { seedClaudeLogin } from "../fixtures/claude-login.js";
 import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { programBin } from "../agents/programs.js";
 import { runCliAsync } from "../helpers/cli.js";
 import { runCli, tempHome } from "../helpers/swarm.js";
-
-const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 describe("a newcomer's first hour with Claude Code installed and logged in", () => {
   let llm: AnthropicServer;
@@ -37,24 +36,13 @@ describe("a newcomer's first hour with Claude Code installed and logged in", () 
     home = tempHome();
     execFileSync("git", ["init", "-q", project]);
     execFileSync("git", ["-C", project, "-c", "user.name=n", "-c", "user.email=n@example.com", "commit", "-q", "--allow-empty", "-m", "start"]);
-    mkdirSync(join(user, ".claude"));
-    writeFileSync(
-      join(user, ".claude", ".credentials.json"),
-      JSON.stringify({
-        claudeAiOauth: {
-          accessToken: "sk-ant-oat01-newcomer",
-          refreshToken: "sk-ant-ort01-newcomer",
-          expiresAt: Date.now() + YEAR_MS,
-          scopes: ["user:inference", "user:profile"],
-          subscriptionType: "pro",
-        },
-      }),
-      { mode: 0o600 },
-    );
-    writeFileSync(
-      join(user, ".claude.json"),
-      JSON.stringify({ oauthAccount: { accountUuid: "acc-n", emailAddress: "new@example.com", organizationUuid: "org-n" } }),
-    );
+    seedClaudeLogin(user, {
+      accessToken: "sk-ant-oat01-newcomer",
+      refreshToken: "sk-ant-ort01-newcomer",
+      accountUuid: "acc-n",
+      emailAddress: "new@example.com",
+      organizationUuid: "org-n",
+    });
     env = {
       HOME: user,
       // `claude` on PATH, as `npm i -g @anthropic-ai/claude-code` would put it.
