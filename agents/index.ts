@@ -48,6 +48,7 @@ export { readClaudeScreen, isLoginMessage, type ScreenReading, type ScreenState 
 export { isLimitMessage, isLostConversation, clip, clipAnswer } from "./events.js";
 export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";
 export { probeVersion, type ProbeOptions } from "./versions.js";
+export { VersionCache, type VersionCacheOptions } from "./version-cache.js";
 export { DriftMonitor, DEFAULT_DRIFT, describeDrift, type DriftSign, type DriftSettings, type DriftVerdict } from "./drift.js";
 export {
   agentLogin,

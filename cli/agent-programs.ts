@@ -90,11 +90,17 @@ export interface DiscoverOptions {
   readonly versionTimeoutMs?: number;
 }
 
+/**
+ * A program's first `--version` may be slow (Gemini CLI: 5–13 s on a loaded 2-core machine); its answer is then
+ * remembered (agents/version-cache.ts), so only a program that really hangs costs this wait again.
+ */
+const VERSION_TIMEOUT_MS = 20_000;
+
 export async function discoverPrograms(options: DiscoverOptions = {}): Promise<ProgramReport[]> {
   const env = options.env ?? process.env;
   const dirs = searchDirs(env, options.cwd ?? process.cwd());
   const home = options.userHome ?? homedir();
-  return Promise.all(PROGRAMS.map((spec) => report(spec, dirs, home, env, options.versionTimeoutMs ?? 5000)));
+  return Promise.all(PROGRAMS.map((spec) => report(spec, dirs, home, env, options.versionTimeoutMs ?? VERSION_TIMEOUT_MS)));
 }
 
 async function report(spec: ProgramSpec, dirs: readonly string[], home: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProgramReport> {
