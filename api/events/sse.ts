@@ -42,7 +42,10 @@ export function serveSse(reply: FastifyReply, hub: EventHub, filter: EventFilter
     subscription.close();
     clearInterval(heartbeat);
     if (reason) stats.dropped(reason);
-    res.end(finalFrame);
+    // The connection ends with the stream: left to HTTP keep-alive, a dropped client would wait for the server's
+    // idle timeout (Fastify's: 72 s) to see its stream end.
+    const socket = res.socket; // detached from the response once it finishes
+    res.end(finalFrame, () => socket?.end());
     setTimeout(() => res.destroy(), DROP_GRACE_MS).unref();
   };
   // Checked before each write: what the client has not taken since the last batches. One batch (at most
