@@ -7,7 +7,6 @@
  * program version for `status`. Answers are remembered per executable file
  * (version-cache.ts): a program is asked again only once its file changed.
  */
-import { execa } from "execa";
 import { cacheRoot } from "./node-runtime.js";
 import { VersionCache } from "./version-cache.js";
 
@@ -30,6 +29,7 @@ export async function probeVersion(executable: string, options: ProbeOptions = {
   const key = cache?.keyOf(executable, path, options.node ?? null) ?? null;
   const known = cache && key ? cache.get(key) : null;
   if (known !== null) return known;
+  const { execa } = await import("execa"); // on first use: its ~140 files cost every CLI command ~100 ms at start
   const child = execa(executable, ["--version"], { env, extendEnv: false, reject: false, stdin: "ignore", detached: true });
   let timedOut = false;
   const timer = setTimeout(() => {

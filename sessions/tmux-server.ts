@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { execa } from "execa";
 import { EnvironmentError } from "../core/index.js";
 
 /** The session every agent window is also linked into, so one control client sees all panes. */
@@ -41,6 +40,7 @@ export interface TmuxServerPaths {
 /** Runs one short tmux command on our private socket (forks a client: for set-up only). */
 export async function tmux(socket: string, args: readonly string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   try {
+    const { execa } = await import("execa"); // on first use: its ~140 files cost every CLI command ~100 ms at start
     const result = await execa("tmux", ["-S", socket, ...args], { reject: false, stdin: "ignore" });
     return { ok: result.exitCode === 0, stdout: result.stdout, stderr: result.stderr };
   } catch (cause) {

@@ -1,7 +1,6 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { execa } from "execa";
 import { EnvironmentError } from "../errors.js";
 import type { HomePaths } from "../home.js";
 import { processArgv } from "../process-identity.js";
@@ -112,6 +111,7 @@ protected-mode yes
 /** `redis-server --version` → "7.0.15", or null when it is not installed. */
 export async function redisServerVersion(): Promise<string | null> {
   try {
+    const { execa } = await import("execa"); // on first use: its ~140 files cost every CLI command ~100 ms at start
     const { stdout } = await execa("redis-server", ["--version"], { timeout: 5000 });
     return /v=(\S+)/.exec(stdout)?.[1] ?? stdout.trim();
   } catch {
@@ -147,6 +147,7 @@ export async function startEmbeddedRedis(paths: HomePaths): Promise<{ pid: numbe
     // no log yet
   }
   // Config errors are printed on stderr before daemonizing; later ones (bind, AOF) go to the log.
+  const { execa } = await import("execa"); // on first use: its ~140 files cost every CLI command ~100 ms at start
   const result = await execa("redis-server", [paths.redisConf], {
     stdin: "ignore",
     stdout: "ignore",

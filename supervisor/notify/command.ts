@@ -4,7 +4,6 @@
  * variables. Exit 0 is a delivery; anything else is tried again, except a
  * program that is not there.
  */
-import { execa } from "execa";
 import type { CommandTarget } from "../../core/index.js";
 import { oneLine } from "./message.js";
 import { NotifyFailure, type Sender } from "./sender.js";
@@ -15,6 +14,7 @@ export function commandSender(target: CommandTarget, env: Readonly<Record<string
     target,
     where: `command ${program}`,
     async send(message, signal) {
+      const { execa } = await import("execa"); // on first use: its ~140 files cost every CLI command ~100 ms at start
       const result = await execa(program, args, {
         input: `${JSON.stringify(message)}\n`,
         env,

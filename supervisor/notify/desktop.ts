@@ -5,7 +5,6 @@
  */
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { execa } from "execa";
 import type { DesktopTarget } from "../../core/index.js";
 import { NotifyFailure, type Sender, type Unusable } from "./sender.js";
 
@@ -37,6 +36,7 @@ export function desktopSender(target: DesktopTarget, env: Readonly<Record<string
     target,
     where: "notify-send",
     async send(message, signal) {
+      const { execa } = await import("execa"); // on first use: its ~140 files cost every CLI command ~100 ms at start
       const result = await execa(program, ["--app-name=claude-agent", "--", message.title, message.text], {
         env,
         extendEnv: false,
