@@ -5,6 +5,7 @@
  * makes /health answer 503 quickly instead of hanging the load balancer.
  */
 import type { SwarmClient, SwarmStatus } from "../client/index.js";
+import { describeHistoryWriter, HISTORY_BEHIND_LIMIT, type HistoryWriterState } from "../core/index.js";
 
 export type Level = "ok" | "degraded" | "down";
 
@@ -52,6 +53,10 @@ export class HealthCheck {
       components.bridge = bridgeHealth(status);
       for (const agent of status.agents) agents[agent.name] = agentHealth(agent);
     }
+    components.history = await within(this.client.historyWriter(), PROBE_MS).then(historyHealth, (error: unknown) => ({
+      status: "degraded" as const,
+      detail: `the history writer's state is unreadable: ${(error as Error).message}`,
+    }));
     for (const [name, probe] of Object.entries(this.probes)) {
       components[name] = await within(probe(), PROBE_MS).catch((error: unknown) => ({ status: "down" as const, detail: (error as Error).message }));
     }
@@ -59,6 +64,13 @@ export class HealthCheck {
     const down = components.redis.status === "down" || components.supervisor?.status === "down";
     return { status: down ? "down" : levels.some((l) => l !== "ok") ? "degraded" : "ok", components, agents };
   }
+}
+
+/** The durable history (docs/HISTORY.md): a store outage or a writer far behind degrades the swarm; tasks run on either way. */
+function historyHealth(writer: HistoryWriterState): Component {
+  const detail = describeHistoryWriter(writer);
+  if (writer.state === "degraded" || (writer.behind ?? 0) > HISTORY_BEHIND_LIMIT) return { status: "degraded", detail };
+  return { status: "ok", detail };
 }
 
 function bridgeHealth(status: SwarmStatus): Component {

@@ -15,6 +15,11 @@ import {
   describeTarget,
   redisServerVersion,
   redisTarget,
+  describeHistoryWriter,
+  HISTORY_BEHIND_LIMIT,
+  homePrefix,
+  keys as keysOf,
+  readHistoryWriterState,
 } from "../core/index.js";
 import { redisSecurityChecks } from "./redis-checks.js";
 import { bwrapProbeArgs } from "../bridge/index.js";
@@ -152,10 +157,34 @@ async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]
       if (!(error instanceof EnvironmentError)) throw error;
       checks.push({ name: "redis eviction policy", ok: false, detail: error.message, fix: `${cli} CONFIG SET maxmemory-policy noeviction` });
     }
+    checks.push(await checkHistoryWriter(redis, home));
     return checks;
   } finally {
     redis.disconnect();
   }
+}
+
+/** The daemon's history writer (docs/HISTORY.md): degraded, or so far behind that the stream's trimming would lose events, fails. */
+async function checkHistoryWriter(redis: Awaited<ReturnType<typeof connectOrFail>>, home: string): Promise<Check> {
+  let writer: Awaited<ReturnType<typeof readHistoryWriterState>>;
+  try {
+    writer = await readHistoryWriterState(redis, keysOf(homePrefix(home)));
+  } catch (error) {
+    return { name: "history writer", ok: false, detail: `its state cannot be read: ${(error as Error).message}` };
+  }
+  const detail = describeHistoryWriter(writer);
+  if (writer.state === "degraded") {
+    return {
+      name: "history writer",
+      ok: false,
+      detail,
+      fix: "make the store reachable again (database.url, or the disk of the home's history.db); the waiting events are written then",
+    };
+  }
+  if ((writer.behind ?? 0) > HISTORY_BEHIND_LIMIT) {
+    return { name: "history writer", ok: false, detail, fix: "the writer cannot keep up: look at the daemon's log (logs/daemon.out) for history.* lines" };
+  }
+  return { name: "history writer", ok: true, detail };
 }
 
 /**

@@ -23,6 +23,8 @@ import {
   type SwarmConfig,
   type TaskRecord,
   type TaskResult,
+  readHistoryWriterState,
+  type HistoryWriterState,
 } from "../core/index.js";
 import { routeByLlm, routeTask, summarizeTask, planWorkflow, type PlannedWorkflow, type Route } from "../supervisor/index.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
@@ -270,6 +272,11 @@ export class SwarmClient {
 
   async status(): Promise<SwarmStatus> {
     return readStatus(this.#redis, this.#ledger, this.config, (agent) => this.queues.of(agent));
+  }
+
+  /** How the daemon's history writer is doing: ok or degraded, how far behind the event stream (docs/HISTORY.md). */
+  async historyWriter(): Promise<HistoryWriterState> {
+    return readHistoryWriterState(this.#redis, this.#ledger.keys);
   }
 
   async sessions(): Promise<SessionInfo[]> {

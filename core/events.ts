@@ -3,6 +3,9 @@ import { eventFields } from "./ledger.js";
 import type { SwarmEvent } from "./protocol.js";
 import { redactShapes, type Redactor } from "./redact.js";
 
+/** Entries the event stream keeps (approximately: trimmed with `~`). */
+export const EVENT_STREAM_KEEPS = 100_000;
+
 type StreamEntry = [id: string, fields: string[]];
 
 /**
@@ -21,7 +24,7 @@ export class EventStream {
   async publish(type: string, data: Record<string, string | undefined> = {}): Promise<string> {
     const clean: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(data)) clean[name] = value === undefined ? value : this.redact(value);
-    return (await this.redis.xadd(this.key, "MAXLEN", "~", "100000", "*", ...eventFields(type, clean))) as string;
+    return (await this.redis.xadd(this.key, "MAXLEN", "~", String(EVENT_STREAM_KEEPS), "*", ...eventFields(type, clean))) as string;
   }
 
   /** The id of the newest entry, or "0-0" for an empty stream: read after it to see only what comes next. */

@@ -8,6 +8,7 @@ export * from "./session-requests.js";
 export * from "./protocol.js";
 export * from "./ledger.js";
 export * from "./events.js";
+export * from "./history-writer-state.js";
 export * from "./ansi.js";
 export * from "./log.js";
 export * from "./config/index.js";

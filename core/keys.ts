@@ -31,6 +31,8 @@ export interface Keys {
   accounts(agent: string): string;
   /** String with a TTL: which home's daemon owns this prefix (core/redis/owner.ts). */
   readonly owner: string;
+  /** Hash: the history writer's state, `ok` or `degraded` since when and why (history/writer/outage.ts). */
+  readonly historyWriter: string;
   /** List: requests for the bridge about its sessions (a restart), JSON each (core/session-requests.ts). */
   readonly sessionRequests: string;
   /** Hash: what an agent spent in a budget period, and that period's answers (core/budget/agent-spend.ts). */
@@ -68,6 +70,7 @@ export function keys(prefix: string): Keys {
     breakers: `${prefix}:breakers`,
     accounts: (agent) => `${prefix}:accounts:${agent}`,
     owner: `${prefix}:owner`,
+    historyWriter: `${prefix}:history`,
     sessionRequests: `${prefix}:session-requests`,
     spend: (agent, period) => `${prefix}:spend:${agent}:${period}`,
     budgetChannel: `${prefix}:budget`,

@@ -1,4 +1,13 @@
-import { classifyVersion, describeSpend, NotFoundError, redactShapes, ROLE_DELIVERY, versionIn, type AgentConfig } from "../../core/index.js";
+import {
+  classifyVersion,
+  describeHistoryWriter,
+  describeSpend,
+  NotFoundError,
+  redactShapes,
+  ROLE_DELIVERY,
+  versionIn,
+  type AgentConfig,
+} from "../../core/index.js";
 import type { AccountsStatus, AgentStatus } from "../../client/index.js";
 import { llmFeatures } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
@@ -11,7 +20,7 @@ import { conformanceRanges } from "../program-checks.js";
 
 export async function status(options: GlobalOptions & { agent?: string; json?: boolean }): Promise<void> {
   await withSwarm(options, async (swarm) => {
-    const snapshot = await swarm.status();
+    const [snapshot, history] = await Promise.all([swarm.status(), swarm.client.historyWriter()]);
     const agents = snapshot.agents.filter((a) => !options.agent || a.name === options.agent);
     if (options.agent && agents.length === 0) {
       throw new NotFoundError(`unknown agent "${options.agent}"`, { hint: `Agents: ${snapshot.agents.map((a) => a.name).join(", ")}.` });
@@ -23,12 +32,12 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     if (!snapshot.daemon.alive) process.exitCode = 3;
     if (options.json) {
       const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
-      return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null });
+      return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null, history });
     }
     const daemon = snapshot.daemon.alive
       ? `running (pid ${snapshot.daemon.pid})`
       : `NOT RUNNING (no heartbeat); start it with \`${agentCommand(homeOf(options).root, "up", "--detach")}\``;
-    print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\n\n`);
+    print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\nhistory: ${describeHistoryWriter(history)}\n\n`);
     const rows = agents.flatMap((agent) =>
       agent.sessions.map((s) => [
         s.name,

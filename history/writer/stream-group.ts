@@ -4,9 +4,9 @@
  * store), and are delivered again after a crash or an outage of the store.
  */
 import type { Redis } from "ioredis";
-import { toEvent, type SwarmEvent } from "../../core/index.js";
+import { HISTORY_GROUP, toEvent, type SwarmEvent } from "../../core/index.js";
 
-export const GROUP = "history";
+export const GROUP = HISTORY_GROUP;
 
 type RawEntry = [id: string, fields: string[] | null];
 

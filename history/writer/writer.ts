@@ -74,7 +74,7 @@ export class HistoryWriter {
     this.blocking = options.connect("history-writer");
     this.blocking.on("error", () => undefined);
     this.events = new EventStream(options.redis, k.events);
-    this.outage = new OutageReport(options.redis, this.events, `${k.prefix}:history`, describeTarget(options.target), this.log, options.progress);
+    this.outage = new OutageReport(options.redis, this.events, k.historyWriter, describeTarget(options.target), this.log, options.progress);
     const executions = new RedisExecutionStore(options.redis, k.prefix);
     this.sources = {
       redis: options.redis,

@@ -51,6 +51,12 @@ describe("the API under faults", () => {
     const fresh = await api.call("POST", "/v1/tasks", { body: { task: "echo back", agent: "alpha" } });
     expect(fresh.status).toBe(201);
     expect((await api.call("GET", `/v1/tasks/${fresh.json.id}?wait=30`)).json.status).toBe("completed");
+    // The durable history is a component too: its writer carried on through the outage.
+    const healthy = await waitFor("the history writer to catch up", async () => {
+      const report = (await api.call("GET", "/health", { token: null })).json;
+      return /^ok: 0 event\(s\) behind, 0 read/.test(report.components.history?.detail ?? "") ? report : null;
+    });
+    expect(healthy.components.history.status).toBe("ok");
   }, 90_000);
 
   it("turns 1,000 concurrent submissions with idempotency keys, each sent twice, into exactly 1,000 tasks", async () => {

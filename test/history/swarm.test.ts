@@ -68,6 +68,21 @@ describe("the history of a running swarm", () => {
     expect(swarm.cli(["history", "show", "no-such-task"]).exitCode).toBe(2);
   });
 
+  it("shows the history writer's state in status, status --json and doctor", { timeout: 120_000 }, async () => {
+    const ran = swarm.cli(["submit", "--agent", "alpha", "--task", "echo writer state", "--wait", "--json"]);
+    await waitFor("the task in the history", () => inHistory(json<{ id: string }>(ran.stdout).id, "completed"));
+    const state = await waitFor("the writer caught up", () => {
+      const history = json<{ history: { state: string; behind: number | null; pending: number; lastReadMs: number | null } }>(
+        swarm.cli(["status", "--json"]).stdout,
+      ).history;
+      return history.behind === 0 && history.pending === 0 ? history : null;
+    });
+    expect(state).toMatchObject({ state: "ok", since: null, error: null });
+    expect(state.lastReadMs).toEqual(expect.any(Number));
+    expect(swarm.cli(["status"]).stdout).toMatch(/^history: ok: 0 event\(s\) behind, 0 read but not yet written; last read \d+ s ago$/m);
+    expect(swarm.cli(["doctor"]).stdout).toMatch(/^ok\s+history writer: ok: /m);
+  });
+
   it("records who submitted, cancelled and approved, and through which interface", { timeout: 240_000 }, async () => {
     const sdk = await swarm.connect();
     const viaSdk = await sdk.submit({ task: "echo from the sdk", agent: "alpha" });

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { canMountTmpfs } from "../helpers/mount.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { makeRedactor, toEvent } from "../../core/index.js";
+import { describeHistoryWriter, keys, makeRedactor, readHistoryWriterState, toEvent } from "../../core/index.js";
 import { History, HistoryWriter, sqliteTarget, type StoreTarget } from "../../history/index.js";
 import { startPostgres, type TestPostgres } from "./postgres.js";
 import { startRedisHome, type RedisHome } from "./support.js";
@@ -44,6 +44,28 @@ async function storedStatus(target: StoreTarget, id: string): Promise<string | n
 async function streamTypes(): Promise<string[]> {
   return (await home.redis.xrange("ca:events", "-", "+")).map((entry) => toEvent(entry as [string, string[]]).type);
 }
+
+describe("the history writer's state, as status and doctor read it", () => {
+  it("is off until a writer reads the stream, then ok with its backlog", async () => {
+    expect(await readHistoryWriterState(home.redis, keys("ca"))).toEqual({
+      state: "off",
+      since: null,
+      error: null,
+      behind: null,
+      pending: 0,
+      lastReadMs: null,
+    });
+    await startWriter(sqliteTarget(home.paths.root));
+    const id = await home.submit("echo state");
+    await home.finish(id, "completed", "state\n");
+    const state = await waitFor("the writer caught up", async () => {
+      const now = await readHistoryWriterState(home.redis, keys("ca"));
+      return now.behind === 0 && now.pending === 0 ? now : null;
+    });
+    expect(state).toMatchObject({ state: "ok", since: null, error: null });
+    expect(state.lastReadMs).toBeGreaterThanOrEqual(0);
+  });
+});
 
 describe("the history writer on SQLite", () => {
   it("records every task with its events and who submitted it, and keeps them after Redis's retention removed them", async () => {
@@ -172,6 +194,11 @@ describe("the history writer on PostgreSQL", () => {
     await new Promise((resolve) => setTimeout(resolve, 8000)); // several retries, the backoff at its ceiling
     const pending = (await home.redis.xpending("ca:events", "history")) as [number];
     expect(pending[0]).toBeGreaterThan(0);
+    // What status, doctor and /health read: degraded since the outage began, with the store's error and the backlog.
+    const down = await readHistoryWriterState(home.redis, keys("ca"));
+    expect(down).toMatchObject({ state: "degraded", since: expect.stringMatching(/^\d{4}-/), error: expect.any(String) });
+    expect(down.pending + (down.behind ?? 0)).toBeGreaterThan(0);
+    expect(describeHistoryWriter(down)).toMatch(/^DEGRADED since \S+: .+; \d+ event\(s\) behind, \d+ read but not yet written; last read \d+ s ago$/);
     pg.start();
     await waitFor("history.recovered", async () => (await streamTypes()).includes("history.recovered"), { timeoutMs: 30_000 });
     const history = await History.at(target);
@@ -180,5 +207,6 @@ describe("the history writer on PostgreSQL", () => {
     expect((await history.events(during[19]!)).map((e) => e.type)).toEqual(["task.submitted", "task.started", "task.failed"]);
     await history.close();
     await waitFor("nothing pending", async () => ((await home.redis.xpending("ca:events", "history")) as [number])[0] === 0);
+    expect(await readHistoryWriterState(home.redis, keys("ca"))).toMatchObject({ state: "ok", since: null, error: null, pending: 0 });
   });
 });
