@@ -18,7 +18,8 @@ export class AgentSessions {
     const pools = new Map<string, SessionPool>();
     for (const agent of agents) {
       const replicas: AgentSession[] = [];
-      for (const n of local?.get(agent.name) ?? Array.from({ length: agent.replicas }, (_, i) => i + 1)) {
+      const numbers = local ? (local.get(agent.name) ?? []) : Array.from({ length: agent.replicas }, (_, i) => i + 1);
+      for (const n of numbers) {
         const session = new AgentSession(`${agent.name}-${n}`, agent.name, manager);
         replicas.push(session);
         this.byName.set(session.name, session);
