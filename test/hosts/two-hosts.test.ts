@@ -9,6 +9,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../client/index.js";
 import { runCli, startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
 
@@ -81,6 +82,19 @@ describe("one swarm on two hosts sharing one Redis", { timeout: 240_000 }, () =>
     expect(result.output.trim()).toBe(gpu.home);
   });
 
+  it("routes by needs through the SDK too", async () => {
+    process.env.REDIS_URL = env.REDIS_URL; // the SDK client of this test process reaches the shared Redis
+    const swarm = await connect({ home: build.home });
+    try {
+      const handle = await swarm.submit({ task: "pwd", needs: ["gpu"] });
+      expect(handle).toMatchObject({ agent: "trainer", routedBy: "labels: gpu" });
+      expect(await handle.result()).toMatchObject({ status: "completed", output: `${gpu.home}\n` });
+    } finally {
+      await swarm.close();
+      delete process.env.REDIS_URL;
+    }
+  });
+
   it("refuses a task whose labels no agent has all of, listing each agent's labels", () => {
     const run = gpu.cli(["submit", "--needs", "gpu,docker", "--task", "true"]);
     expect(run.exitCode).toBe(2);
@@ -143,6 +157,23 @@ describe("one swarm on two hosts sharing one Redis", { timeout: 240_000 }, () =>
     // The two hosts carry on.
     const run = build.cli(["submit", "--agent", "api", "--task", "echo still-up", "--wait", "--json"]);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: "completed", output: "still-up\n" });
+  });
+
+  it("shows a host stopped with down as stopped and its sessions down, while the other host runs on", () => {
+    expect(gpu.cli(["down"]).exitCode).toBe(0);
+    const run = build.cli(["status", "--json"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const status = JSON.parse(run.stdout) as StatusJson;
+    expect(status.hosts.map((h) => [h.name, h.state])).toEqual([
+      ["build-1", "up"],
+      ["gpu-1", "stopped"],
+      ["edge-1", "silent"],
+    ]);
+    expect(status.sessions.map((s) => [s.name, s.state])).toEqual([
+      ["api-1", "idle"],
+      ["api-2", "down"],
+      ["trainer-1", "down"],
+    ]);
   });
 
   it("refuses a config naming an unknown host, and --host naming one swarm.yaml does not declare", () => {
