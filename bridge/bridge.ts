@@ -7,7 +7,10 @@ import {
   agentEnvs,
   AgentSpend,
   EventStream,
+  hostsOfAgent,
   InboxStore,
+  placements,
+  replicasOn,
   Ledger,
   swarmRedactor,
   type AgentConfig,
@@ -46,6 +49,8 @@ export interface BridgeOptions {
   readonly promptContext?: PromptContext;
   /** Record each task's pane as asciicast in `<home>/output/<id>.cast` (the flight recorder); default true. */
   readonly record?: boolean;
+  /** In a swarm with `hosts:`, the host this bridge is: it brings up and serves only the replicas placed there (core/hosts). */
+  readonly host?: string | null;
 }
 
 /**
@@ -84,13 +89,22 @@ export class Bridge {
     });
     const { keys } = ledger;
     const events = new EventStream(redis, keys.events);
-    const states = new SessionStates(redis, keys);
+    const host = options.host ?? null;
+    const local = replicasOn(config, host);
+    const localAgents = config.agents.filter((agent) => local.has(agent.name));
+    const states = new SessionStates(redis, keys, host ?? undefined);
     const tmux = new TmuxWatch(manager, { paths, log });
-    this.sessions = new AgentSessions(config.agents, () => tmux.current);
+    this.sessions = new AgentSessions(config.agents, () => tmux.current, local);
     /** What the agent's panes, tasks and gates get: no swarm variable, no daemon secret (agent-env.ts). */
     const agentEnv = (agent: AgentConfig) => agentEnvironment(agent, { base: options.env ?? process.env, withheld: daemonSecrets(config, agent) });
 
-    const workers = new AgentWorkers({ connect, prefix: keys.prefix, tuning: options.tuning ?? {}, log });
+    const workers = new AgentWorkers({
+      connect,
+      prefix: keys.prefix,
+      tuning: options.tuning ?? {},
+      log,
+      concurrency: (agent) => local.get(agent.name)?.length ?? 0,
+    });
     const holds = new Holds({ valve: workers, log });
     const settings = { threshold: tuning.breakerThreshold, openMs: tuning.breakerOpenMs, maxOpenMs: tuning.breakerMaxOpenMs };
     const breakers = new Breakers({ redis, keys, events, log, redact, settings, holds });
@@ -181,6 +195,7 @@ export class Bridge {
       tuning,
       heartbeatMs: tuning.sessionHeartbeatMs,
       log,
+      swarmSessions: placements(config).map((placed) => placed.session),
     });
     // A restart asked for by a client (TUI, CLI, API): killed here, brought back by the session-gone path.
     this.requests = new SessionRequests({
@@ -193,7 +208,18 @@ export class Bridge {
         await this.supervisor.recycle(session, reason);
       },
     });
-    this.intake = new Intake({ agents: config.agents, workers, admission: this.admission, runner, ledger, redis, connect, log });
+    this.intake = new Intake({
+      agents: localAgents,
+      // A starting bridge takes over active jobs only of agents that live on this host alone (docs/MULTI-HOST.md).
+      reconcile: localAgents.filter((agent) => hostsOfAgent(agent).length <= 1),
+      workers,
+      admission: this.admission,
+      runner,
+      ledger,
+      redis,
+      connect,
+      log,
+    });
   }
 
   static async start(options: BridgeOptions): Promise<Bridge> {

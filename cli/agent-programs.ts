@@ -5,7 +5,7 @@
  * and whether each can run a task: an API key in the environment, or a
  * login file where the program keeps it.
  */
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,6 +144,17 @@ function searchDirs(env: NodeJS.ProcessEnv, cwd: string): string[] {
 function ownBinDir(): string | null {
   const root = packageRoot();
   return root && existsSync(join(root, "node_modules", ".bin")) ? join(root, "node_modules", ".bin") : null;
+}
+
+/** claude-agent's own version, from its package.json ("?" when that cannot be read). */
+export function ownVersion(): string {
+  const root = packageRoot();
+  try {
+    const version = (JSON.parse(readFileSync(join(root ?? "", "package.json"), "utf8")) as { version?: unknown }).version;
+    return typeof version === "string" ? version : "?";
+  } catch {
+    return "?";
+  }
 }
 
 /** claude-agent's own folder (where its package.json and CONFORMANCE.md are), up from this module. */

@@ -49,6 +49,7 @@ function program(): Command {
       "start even though REDIS_URL lets clients in without a password (anyone who reaches it can run commands as this swarm)",
     )
     .option("--unsafe-allow-redis-without-tls", "start even though REDIS_URL is a Redis on another machine reached without TLS (rediss://)")
+    .option("--host <name>", "in a swarm with hosts: in swarm.yaml, the host this daemon is: only its sessions start (default: this machine's hostname)")
     .action(async (opts) => (await import("./commands/up.js")).up({ ...opts, home: home() }));
 
   // The keeper of an `up --detach` swarm (cli/commands/keep.ts): not for people, so not in --help.
@@ -57,6 +58,7 @@ function program(): Command {
     .requiredOption("--config <file>", "swarm.yaml of the daemon it keeps")
     .option("--unsafe-allow-redis-without-auth", "passed on to the daemon")
     .option("--unsafe-allow-redis-without-tls", "passed on to the daemon")
+    .option("--host <name>", "passed on to the daemon")
     .action(async (opts) => (await import("./commands/keep.js")).keep({ ...opts, home: home() }));
 
   cli
@@ -73,6 +75,7 @@ function program(): Command {
     .option("--task <text>", "the task; for shell agents a bash command line")
     .option("--task-file <file>", "read the task text from a file (- for stdin)")
     .option("--agent <name>", "the agent to run it")
+    .option("--needs <labels>", "comma-separated labels the agent must have (its own labels plus those all of its hosts share), e.g. gpu,linux")
     .option("--wait", "wait for the result and print it")
     .option("--timeout <seconds>", "time limit (default: the agent's timeout)")
     .option("--priority <n>", "1 is the most urgent; without it, first come first served")

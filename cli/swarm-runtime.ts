@@ -20,6 +20,9 @@ import {
   startPrefix,
   swarmRedactor,
   takePrefix,
+  takeHost,
+  controlHost,
+  placements,
   type HomeLock,
   type HomePaths,
   type PrefixOwner,
@@ -43,6 +46,10 @@ export interface StartSwarmOptions {
   readonly redisOptOuts?: RedisOptOuts;
   /** Another swarm took this swarm's key prefix while it ran (see core/redis/owner.ts): stop. */
   readonly onPrefixLost?: (holder: PrefixOwner) => void;
+  /** In a swarm with `hosts:`: the host this daemon is (`up --host`, resolved by core/hosts' resolveHost). */
+  readonly host?: string | null;
+  /** claude-agent's version, for a host's heartbeat record. */
+  readonly version?: string;
 }
 
 export interface RunningSwarm {
@@ -80,14 +87,19 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   redis.on("error", () => undefined);
   const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm", swarmRedactor(options.config.agents.flatMap(agentEnvs)));
   const owner = ownerOf(paths.identity.id, paths.root);
+  const host = options.host ?? null;
+  // One host runs the swarm's control loop (first in `hosts:`); there is no failover to another yet (docs/MULTI-HOST.md).
+  const control = host === null || controlHost(options.config) === host;
   let claimed = false;
   try {
     const warning = await checkEvictionPolicy(redis);
     if (warning) progress(`redis: ${warning}`);
-    await takePrefix(redis, k, owner, describeTarget(target));
+    if (host === null) await takePrefix(redis, k, owner, describeTarget(target));
+    else await takeHost(redis, k, owner, host, describeTarget(target));
     claimed = true;
     recordPrefix(paths.root, prefix);
     progress(`swarm: keys under ${prefix}: on ${describeTarget(target)}`);
+    if (host !== null) progress(`host: ${host}${control ? " (the control host: sweeper, workflows, history, notifications)" : ""}`);
     await saveSwarmConfig(redis, k, options.config);
     // Notifications cover this run from here, though the notifier starts last (it never holds up start-up).
     const notifyFrom = options.config.notify ? await new EventStream(redis, k.events).lastId() : "$";
@@ -103,6 +115,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       tuning: tuningFromEnv(process.env.CLAUDE_AGENT_TUNING),
       // The flight recorder is on; `CLAUDE_AGENT_RECORDER=off` turns it off (the benchmark measures its cost that way).
       record: process.env.CLAUDE_AGENT_RECORDER !== "off",
+      host,
     });
     progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
     const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }), prefix, {
@@ -119,27 +132,44 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       log: logger.log,
       owner,
       onPrefixLost: options.onPrefixLost,
+      sweep: control,
+      ...(host !== null
+        ? {
+            host: {
+              name: host,
+              version: options.version ?? "?",
+              home: paths.root,
+              sessions: placements(options.config)
+                .filter((placed) => placed.host === host)
+                .map((placed) => placed.session),
+            },
+          }
+        : {}),
     });
     await supervisor.start();
-    let workflows: WorkflowService;
+    let workflows: WorkflowService | null = null;
     try {
-      const started = await WorkflowService.start({ client, connect: (name) => createRedis(target, { worker: true, name }), retention, log: logger.log });
-      workflows = started.service;
-      if (started.resumed > 0) progress(`workflows: resumed ${started.resumed} running execution${started.resumed === 1 ? "" : "s"}`);
+      if (control) {
+        const started = await WorkflowService.start({ client, connect: (name) => createRedis(target, { worker: true, name }), retention, log: logger.log });
+        workflows = started.service;
+        if (started.resumed > 0) progress(`workflows: resumed ${started.resumed} running execution${started.resumed === 1 ? "" : "s"}`);
+      }
     } catch (error) {
       await Promise.allSettled([supervisor.close(), client.close(), bridge.close()]);
       throw error;
     }
-    // The durable history: a consumer of the event stream; an unreachable store never stops the swarm.
-    const history = await startHistoryWriter({
-      home: paths.root,
-      config: options.config,
-      redis,
-      connect: (name) => createRedis(target, { worker: true, name }),
-      prefix: k.prefix,
-      log: logger.log,
-      progress,
-    });
+    // The durable history: a consumer of the event stream (on the control host only); an unreachable store never stops the swarm.
+    const history = control
+      ? await startHistoryWriter({
+          home: paths.root,
+          config: options.config,
+          redis,
+          connect: (name) => createRedis(target, { worker: true, name }),
+          prefix: k.prefix,
+          log: logger.log,
+          progress,
+        })
+      : historyElsewhere(progress, controlHost(options.config));
     // The control plane (HTTP API, MCP, metrics): started last, closed first.
     const api = await startControlPlane({
       home: paths.root,
@@ -150,25 +180,26 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       log: logger.log,
       progress,
     }).catch(async (error) => {
-      await Promise.allSettled([workflows.close(), supervisor.close(), client.close(), bridge.close(), history.close(), memory.close()]);
+      await Promise.allSettled([workflows?.close(), supervisor.close(), client.close(), bridge.close(), history.close(), memory.close()]);
       throw error;
     });
     const ledger = clientInternals(client).ledger;
-    const notifier = options.config.notify
-      ? Notifier.start({
-          config: options.config,
-          swarm: options.config.swarm ?? prefix.replace(/^ca-/, ""),
-          streamKey: k.events,
-          blocking: createRedis(target, { worker: true, name: "notifier" }),
-          after: notifyFrom,
-          taskFacts: async (id) => {
-            const record = await ledger.get(id);
-            return record ? { text: record.task, exitCode: record.exitCode, reason: record.reason ?? null } : null;
-          },
-          redact: swarmRedactor(options.config.agents.map((agent) => agent.env)),
-          log: logger.log,
-        })
-      : null;
+    const notifier =
+      options.config.notify && control
+        ? Notifier.start({
+            config: options.config,
+            swarm: options.config.swarm ?? prefix.replace(/^ca-/, ""),
+            streamKey: k.events,
+            blocking: createRedis(target, { worker: true, name: "notifier" }),
+            after: notifyFrom,
+            taskFacts: async (id) => {
+              const record = await ledger.get(id);
+              return record ? { text: record.task, exitCode: record.exitCode, reason: record.reason ?? null } : null;
+            },
+            redact: swarmRedactor(options.config.agents.map((agent) => agent.env)),
+            log: logger.log,
+          })
+        : null;
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -179,7 +210,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
         closing ??= (async () => {
           await api?.close();
           // Workflows first: they stop submitting before the bridge stops taking tasks.
-          await workflows.close();
+          await workflows?.close();
           await supervisor.close();
           await client.close();
           await bridge.close();
@@ -199,4 +230,10 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     await logger.close();
     throw error;
   }
+}
+
+/** A host that is not the control host writes no history: the control host's writer reads the whole event stream. */
+function historyElsewhere(progress: (line: string) => void, control: string | null): { close(): Promise<void> } {
+  progress(`history: written by the control host ${control ?? "?"}`);
+  return { close: async () => undefined };
 }

@@ -5,6 +5,7 @@ import {
   EventStream,
   NotFoundError,
   UsageError,
+  parseNeeds,
   checkPolicy,
   checkTaskText,
   compilePolicy,
@@ -59,6 +60,11 @@ export interface SubmitOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Who submits it, for the audit log; default: the client's origin. */
   readonly origin?: Origin;
+  /**
+   * Labels the agent must have (`submit --needs gpu,linux`): only an agent whose effective labels
+   * include every one may take it (core/hosts/labels.ts); none → UsageError listing each agent's labels.
+   */
+  readonly needs?: readonly string[];
 }
 
 export interface Submitted {
@@ -220,8 +226,10 @@ export class SwarmClient {
    * swarm.yaml configures one (loaded only then: keyword routing stays
    * instant), else the keyword router.
    */
-  async route(options: { task: string; agent?: string }): Promise<Route> {
-    if (options.agent !== undefined || !this.config.supervisor?.llm) return routeTask(options.task, this.config, options.agent);
+  async route(options: { task: string; agent?: string; needs?: readonly string[] }): Promise<Route> {
+    // Labels decide among the agents that have them; the supervisor's model is not asked then.
+    const needs = options.needs && options.needs.length > 0 ? parseNeeds(options.needs, "needs") : [];
+    if (options.agent !== undefined || needs.length > 0 || !this.config.supervisor?.llm) return routeTask(options.task, this.config, options.agent, needs);
     return routeByLlm(options.task, this.config);
   }
 

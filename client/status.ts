@@ -15,6 +15,7 @@ import {
   type Spend,
   type SwarmConfig,
 } from "../core/index.js";
+import { readHosts, type HostStatus } from "./host-status.js";
 
 export interface QueueDepth {
   agent: string;
@@ -75,23 +76,34 @@ export interface BreakerStatus {
 export interface SwarmStatus {
   agents: AgentStatus[];
   sessions: SessionInfo[];
+  /** With `hosts:`: alive when any host beats; pid and times are the freshest live host's. */
   daemon: { pid: number | null; startedAt: string | null; heartbeatAt: string | null; alive: boolean };
+  /** Only for a swarm with `hosts:` in swarm.yaml: each host, its heartbeat and version (client/host-status.ts). */
+  hosts?: HostStatus[];
 }
 
 /** A heartbeat older than this means the daemon is gone. */
 const HEARTBEAT_STALE_MS = 15_000;
 
 export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConfig, queue: (agent: string) => Queue): Promise<SwarmStatus> {
-  const daemon = await redis.hgetall(ledger.keys.daemonHeartbeat);
+  const hosts = await readHosts(redis, ledger.keys, config);
+  const daemon = hosts.length > 0 ? daemonOfHosts(hosts) : await redis.hgetall(ledger.keys.daemonHeartbeat);
   const heartbeatAt = daemon.heartbeatAt ?? null;
-  const alive = heartbeatAt !== null && Date.now() - Date.parse(heartbeatAt) < HEARTBEAT_STALE_MS;
+  const alive =
+    hosts.length > 0 ? hosts.some((host) => host.state === "up") : heartbeatAt !== null && Date.now() - Date.parse(heartbeatAt) < HEARTBEAT_STALE_MS;
+  // A session is down when its own host is, whatever the others do.
+  const hostUp = (session: string): boolean => {
+    const host = hosts.find((h) => h.sessions.includes(session));
+    return host === undefined ? alive : host.state === "up";
+  };
+  const hostOf = (session: string): string | undefined => hosts.find((h) => h.sessions.includes(session))?.name;
   const parked = await redis.hgetall(ledger.keys.parked);
   const breakers = await redis.hgetall(ledger.keys.breakers);
   const spend = new AgentSpend(redis, ledger.keys);
   const agents = await Promise.all(
     config.agents.map(async (agent): Promise<AgentStatus> => {
       const names = Array.from({ length: agent.replicas }, (_, i) => `${agent.name}-${i + 1}`);
-      const sessions = await Promise.all(names.map((name) => readSession(redis, ledger, name, agent.name, alive)));
+      const sessions = await Promise.all(names.map((name) => readSession(redis, ledger, name, agent.name, hostUp(name), hostOf(name))));
       const counts = await queue(agent.name).getJobCounts("waiting", "prioritized", "active", "completed", "failed", "delayed");
       return {
         name: agent.name,
@@ -117,7 +129,14 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
     agents,
     sessions: agents.flatMap((agent) => agent.sessions),
     daemon: { pid: daemon.pid ? Number(daemon.pid) : null, startedAt: daemon.startedAt ?? null, heartbeatAt, alive },
+    ...(hosts.length > 0 ? { hosts } : {}),
   };
+}
+
+/** The swarm-wide daemon fields from the hosts' records: the freshest beating host's (none beating: not alive). */
+function daemonOfHosts(hosts: readonly HostStatus[]): Record<string, string> {
+  const live = hosts.filter((host) => host.state === "up").sort((a, b) => (a.heartbeatAgeMs ?? 0) - (b.heartbeatAgeMs ?? 0))[0];
+  return live ? { pid: String(live.pid ?? ""), startedAt: live.startedAt ?? "", heartbeatAt: live.heartbeatAt ?? "" } : {};
 }
 
 /** The bridge's record of an agent's accounts (bridge/accounts.ts): `current`, and `until:<account>` in ms. */
@@ -131,7 +150,8 @@ async function readAccounts(redis: Redis, ledger: Ledger, agent: string, account
   return { current: hash.current && names.includes(hash.current) ? hash.current : names[0]!, limited };
 }
 
-async function readSession(redis: Redis, ledger: Ledger, name: string, agent: string, daemonAlive: boolean): Promise<SessionInfo> {
+/** `placedOn`: the session's host by swarm.yaml (with `hosts:`); otherwise the one its bridge recorded. */
+async function readSession(redis: Redis, ledger: Ledger, name: string, agent: string, daemonAlive: boolean, placedOn?: string): Promise<SessionInfo> {
   const hash = await redis.hgetall(ledger.keys.session(name));
   const state = (daemonAlive ? (hash.state ?? "starting") : "down") as SessionState;
   return {
@@ -144,7 +164,7 @@ async function readSession(redis: Redis, ledger: Ledger, name: string, agent: st
     restarts: Number(hash.restarts ?? 0),
     startedAt: hash.startedAt || null,
     heartbeatAt: hash.heartbeatAt || null,
-    host: hash.host ?? "",
+    host: placedOn ?? hash.host ?? "",
     ...(hash.agentState ? { agentState: hash.agentState as AgentState, needsInput: hash.needsInput || null } : {}),
     ...(hash.programVersion ? { programVersion: hash.programVersion } : {}),
     ...(hash.drift ? { drift: hash.drift } : {}),

@@ -27,3 +27,4 @@ export * from "./inbox/index.js";
 export * from "./budget/index.js";
 export * from "./asciicast.js";
 export * from "./replay-safe.js";
+export * from "./hosts/index.js";

@@ -33,6 +33,10 @@ export interface Keys {
   readonly owner: string;
   /** Hash: the history writer's state, `ok` or `degraded` since when and why (history/writer/outage.ts). */
   readonly historyWriter: string;
+  /** String with a TTL: which home's daemon is host `host` of a swarm with `hosts:` (core/redis/owner.ts). */
+  hostOwner(host: string): string;
+  /** Hash: host name → its daemon's heartbeat record, JSON (core/hosts/host-record.ts). */
+  readonly hosts: string;
   /** List: requests for the bridge about its sessions (a restart), JSON each (core/session-requests.ts). */
   readonly sessionRequests: string;
   /** Hash: what an agent spent in a budget period, and that period's answers (core/budget/agent-spend.ts). */
@@ -71,6 +75,8 @@ export function keys(prefix: string): Keys {
     accounts: (agent) => `${prefix}:accounts:${agent}`,
     owner: `${prefix}:owner`,
     historyWriter: `${prefix}:history`,
+    hostOwner: (host) => `${prefix}:owner:${host}`,
+    hosts: `${prefix}:hosts`,
     sessionRequests: `${prefix}:session-requests`,
     spend: (agent, period) => `${prefix}:spend:${agent}:${period}`,
     budgetChannel: `${prefix}:budget`,

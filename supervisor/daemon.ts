@@ -12,6 +12,7 @@ import {
   type PrefixOwner,
 } from "../core/index.js";
 import { Sweeper, type RetentionPolicy, type SweeperDeps } from "./sweeper.js";
+import { HostBeat, type HostIdentity } from "./host-beat.js";
 
 const HEARTBEAT_MS = 5_000;
 const SWEEP_MS = 30_000;
@@ -33,6 +34,13 @@ export interface SupervisorOptions {
   readonly owner?: PrefixOwner;
   /** Another swarm took the prefix (this daemon stalled past the lease): two daemons must not share it. */
   readonly onPrefixLost?: (holder: PrefixOwner) => void;
+  /**
+   * A swarm with `hosts:`: this daemon is one host of it. It beats in `<prefix>:hosts` (not the one
+   * `<prefix>:daemon` of a single-host swarm) and renews the lease of its host name, not the prefix's.
+   */
+  readonly host?: HostIdentity;
+  /** Whether this daemon sweeps the ledger (in a swarm with `hosts:`, only the control host does); default true. */
+  readonly sweep?: boolean;
 }
 
 /**
@@ -46,8 +54,12 @@ export class SupervisorDaemon {
   private readonly sweeper: Sweeper;
   private sweeping: Promise<unknown> | null = null;
   private readonly log: LogFn;
+  private readonly hostBeat: HostBeat | null;
+  private readonly leaseKey: string;
 
   constructor(private readonly options: SupervisorOptions) {
+    this.hostBeat = options.host ? new HostBeat(options.redis, options.keys, options.host) : null;
+    this.leaseKey = options.host ? options.keys.hostOwner(options.host.name) : options.keys.owner;
     this.events = new EventStream(options.redis, options.keys.events);
     this.log = options.log ?? (() => undefined);
     this.sweeper = new Sweeper({
@@ -67,27 +79,32 @@ export class SupervisorDaemon {
     const { redis, keys } = this.options;
     const startedAt = new Date().toISOString();
     const owner = this.options.owner;
-    await redis.hset(keys.daemonHeartbeat, {
-      pid: process.pid,
-      startedAt,
-      heartbeatAt: startedAt,
-      ...(owner ? { owner: owner.id, home: owner.home, host: owner.host } : {}),
-    });
-    await this.events.publish("swarm.up", { message: `pid ${process.pid}` });
+    if (this.hostBeat) await this.hostBeat.beat();
+    else
+      await redis.hset(keys.daemonHeartbeat, {
+        pid: process.pid,
+        startedAt,
+        heartbeatAt: startedAt,
+        ...(owner ? { owner: owner.id, home: owner.home, host: owner.host } : {}),
+      });
+    const host = this.options.host ? ` on host ${this.options.host.name}` : "";
+    await this.events.publish("swarm.up", { message: `pid ${process.pid}${host}` });
     const heartbeat = setInterval(() => {
-      redis.hset(keys.daemonHeartbeat, "heartbeatAt", new Date().toISOString()).catch((error) => this.log("heartbeat.failed", { error }));
+      const beat = this.hostBeat ? this.hostBeat.beat() : redis.hset(keys.daemonHeartbeat, "heartbeatAt", new Date().toISOString());
+      beat.catch((error) => this.log("heartbeat.failed", { error }));
       if (owner) this.renewLease(owner);
     }, HEARTBEAT_MS);
-    const sweep = setInterval(() => this.sweep(), SWEEP_MS);
-    this.timers = [heartbeat, sweep];
+    this.timers = [heartbeat];
+    if (this.options.sweep !== false) this.timers.push(setInterval(() => this.sweep(), SWEEP_MS));
     for (const timer of this.timers) timer.unref();
+    if (this.options.sweep === false) return;
     const { completedMs, failedMs, maxTasks } = this.sweeper.retention;
     this.log("sweep.policy", { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxTasks });
     this.sweep();
   }
 
   private renewLease(owner: PrefixOwner): void {
-    claimPrefix(this.options.redis, this.options.keys, owner).then(
+    claimPrefix(this.options.redis, this.options.keys, owner, this.leaseKey).then(
       (holder) => {
         if (!holder) return;
         this.log("swarm.prefix-lost", { prefix: this.options.keys.prefix, home: holder.home, host: holder.host, pid: holder.pid });
@@ -111,8 +128,10 @@ export class SupervisorDaemon {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await this.sweeping;
-    await this.events.publish("swarm.down", { message: `pid ${process.pid}` }).catch(() => undefined);
-    await this.options.redis.hset(this.options.keys.daemonHeartbeat, "heartbeatAt", "").catch(() => undefined);
-    if (this.options.owner) await releasePrefix(this.options.redis, this.options.keys, this.options.owner).catch(() => undefined);
+    const host = this.options.host ? ` on host ${this.options.host.name}` : "";
+    await this.events.publish("swarm.down", { message: `pid ${process.pid}${host}` }).catch(() => undefined);
+    if (this.hostBeat) await this.hostBeat.stopped().catch(() => undefined);
+    else await this.options.redis.hset(this.options.keys.daemonHeartbeat, "heartbeatAt", "").catch(() => undefined);
+    if (this.options.owner) await releasePrefix(this.options.redis, this.options.keys, this.options.owner, this.leaseKey).catch(() => undefined);
   }
 }

@@ -18,6 +18,11 @@ export interface IntakeDeps {
   /** Makes a connection of its own (the cancel subscriber). */
   readonly connect: (name: string) => Redis;
   readonly log: BridgeLog;
+  /**
+   * The agents whose active jobs a starting bridge may take over at once (default: all of `agents`). On one
+   * host of several, only agents living on this host alone: another host's active job is that host's, alive.
+   */
+  readonly reconcile?: readonly AgentConfig[];
 }
 
 /**
@@ -32,7 +37,7 @@ export class Intake {
 
   async start(): Promise<void> {
     const { agents, ledger, runner, log } = this.deps;
-    await reconcileActiveJobs({ agents, redis: this.deps.redis, prefix: ledger.keys.prefix, runner, log });
+    await reconcileActiveJobs({ agents: this.deps.reconcile ?? agents, redis: this.deps.redis, prefix: ledger.keys.prefix, runner, log });
     // A parking or an open breaker from before a restart holds on: their workers start held.
     await this.deps.admission.restore(agents.map((agent) => agent.name));
     const failed = (job: Job<JobPayload> | undefined, error: Error) =>

@@ -27,6 +27,8 @@ export class AgentWorkers implements Valve {
       readonly prefix: string;
       readonly tuning: Partial<BridgeTuning>;
       readonly log: BridgeLog;
+      /** How many jobs of the agent this bridge runs at once: its replicas here (default: all of them). */
+      readonly concurrency?: (agent: AgentConfig) => number;
     },
   ) {}
 
@@ -34,7 +36,7 @@ export class AgentWorkers implements Valve {
     const worker = new Worker<JobPayload>(queueName(agent.name), handlers.process, {
       connection: this.deps.connect(`bridge:${agent.name}`),
       prefix: this.deps.prefix,
-      ...workerOptions(agent.replicas, this.deps.tuning),
+      ...workerOptions(this.deps.concurrency?.(agent) ?? agent.replicas, this.deps.tuning),
       // Started here, unless held: a worker started and paused at once could take a job in between.
       autorun: false,
     });

@@ -7,16 +7,19 @@ import { SessionPool } from "./session-pool.js";
  * Every replica of every configured agent (`<agent>-<n>`), built once from the
  * config, and each agent's pool of them. The tmux server behind them may be
  * replaced (supervision/tmux-server.ts): `manager` is looked up on every use.
+ * `local`: on one host of a swarm with `hosts:`, only the replica numbers placed
+ * there (core/hosts); the names keep the swarm's one numbering.
  */
 export class AgentSessions {
   readonly pools: ReadonlyMap<string, SessionPool>;
   private readonly byName = new Map<string, AgentSession>();
 
-  constructor(agents: readonly AgentConfig[], manager: () => SessionManager) {
+  constructor(agents: readonly AgentConfig[], manager: () => SessionManager, local?: ReadonlyMap<string, readonly number[]>) {
     const pools = new Map<string, SessionPool>();
     for (const agent of agents) {
       const replicas: AgentSession[] = [];
-      for (let n = 1; n <= agent.replicas; n++) {
+      const numbers = local ? (local.get(agent.name) ?? []) : Array.from({ length: agent.replicas }, (_, i) => i + 1);
+      for (const n of numbers) {
         const session = new AgentSession(`${agent.name}-${n}`, agent.name, manager);
         replicas.push(session);
         this.byName.set(session.name, session);

@@ -8,11 +8,11 @@ import type { AgentSession } from "./agent-session.js";
  * `status`, the TUI and a restarted bridge read it. Written on change only.
  */
 export class SessionStates {
-  readonly host = hostname();
-
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    /** The session's host: its name in swarm.yaml's `hosts:`, else this machine's hostname. */
+    readonly host: string = hostname(),
   ) {}
 
   async publish(session: AgentSession): Promise<void> {

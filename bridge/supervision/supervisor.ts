@@ -12,6 +12,8 @@ export interface SupervisorDeps extends Omit<BringUpDeps, "readoption" | "versio
   readonly readoption: ConstructorParameters<typeof Readoption>[0];
   readonly heartbeatMs: number;
   readonly log: BridgeLog;
+  /** Every session of the swarm, on any host: records of others are stale and pruned (default: this bridge's sessions). */
+  readonly swarmSessions?: readonly string[];
 }
 
 /**
@@ -38,7 +40,7 @@ export class SessionSupervisor {
       sessionGone: gone,
       serverGone: (reason) => sessions.names.forEach((name) => gone(name, reason)),
     });
-    await this.deps.states.prune(sessions.names);
+    await this.deps.states.prune(this.deps.swarmSessions ?? sessions.names);
     await Promise.all(sessions.all.map((session) => this.bringUp.up(session)));
     this.heartbeat = new SessionHeartbeat(
       { sessions: () => sessions.all, states: this.deps.states, onGone: (session, reason) => gone(session.name, reason), log: this.deps.log },

@@ -19,6 +19,8 @@ export interface KeepOptions extends GlobalOptions {
   config: string;
   unsafeAllowRedisWithoutAuth?: boolean;
   unsafeAllowRedisWithoutTls?: boolean;
+  /** `up --host NAME`, passed on to every start of the daemon. */
+  host?: string;
 }
 
 const RESTART_DELAYS_MS = [200, 1000, 2000, 5000];
@@ -29,7 +31,11 @@ export async function keep(options: KeepOptions): Promise<void> {
   const paths = ensureHome(resolveHome(options.home));
   const readyFile = join(paths.runDir, "daemon.ready");
   const logFile = join(paths.logsDir, "daemon.out");
-  const optOuts = [...(options.unsafeAllowRedisWithoutAuth ? [ALLOW_WITHOUT_AUTH] : []), ...(options.unsafeAllowRedisWithoutTls ? [ALLOW_WITHOUT_TLS] : [])];
+  const optOuts = [
+    ...(options.host !== undefined ? ["--host", options.host] : []),
+    ...(options.unsafeAllowRedisWithoutAuth ? [ALLOW_WITHOUT_AUTH] : []),
+    ...(options.unsafeAllowRedisWithoutTls ? [ALLOW_WITHOUT_TLS] : []),
+  ];
   // SIGTERM ends the keeping, not the swarm: `down` sends it first, then stops the daemon itself.
   const stopping = new AbortController();
   const onTerm = (): void => stopping.abort();

@@ -58,9 +58,11 @@ export async function submit(
     plan?: boolean;
     gate?: string;
     commit?: boolean;
+    needs?: string;
   },
 ): Promise<void> {
   if (options.plan) throw new UsageError("--plan is not available with --url; run it on the swarm's machine");
+  if (options.needs !== undefined) throw new UsageError("--needs is not available with --url yet (the HTTP API does not carry labels); run it against a home");
   const task = options.taskFile !== undefined ? readFileSync(options.taskFile === "-" ? 0 : options.taskFile, "utf8") : options.task;
   if (task === undefined) throw new UsageError("--task is required", { hint: 'claude-agent --url URL submit --task "npm test" [--agent testing] [--wait]' });
   const control = new RemoteControl(target);

@@ -8,7 +8,7 @@ import {
   versionIn,
   type AgentConfig,
 } from "../../core/index.js";
-import type { AccountsStatus, AgentStatus } from "../../client/index.js";
+import type { AccountsStatus, AgentStatus, HostStatus } from "../../client/index.js";
 import { llmFeatures } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,13 +34,19 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
       return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null, history });
     }
+    const upHosts = snapshot.hosts?.filter((h) => h.state === "up").length;
     const daemon = snapshot.daemon.alive
-      ? `running (pid ${snapshot.daemon.pid})`
+      ? snapshot.hosts
+        ? `running (${upHosts} of ${snapshot.hosts.length} hosts up)`
+        : `running (pid ${snapshot.daemon.pid})`
       : `NOT RUNNING (no heartbeat); start it with \`${agentCommand(homeOf(options).root, "up", "--detach")}\``;
     print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\nhistory: ${describeHistoryWriter(history)}\n\n`);
+    const hosts = snapshot.hosts;
+    if (hosts) print(`${table(["HOST", "STATE", "HEARTBEAT", "VERSION", "MACHINE", "PID", "LABELS", "SESSIONS"], hosts.map(hostRow))}\n\n`);
     const rows = agents.flatMap((agent) =>
       agent.sessions.map((s) => [
         s.name,
+        ...(hosts ? [s.host] : []),
         agent.runtime,
         `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`,
         s.currentTask ?? "-",
@@ -49,7 +55,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
         String(s.restarts),
       ]),
     );
-    print(`${table(["SESSION", "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
+    print(`${table(["SESSION", ...(hosts ? ["HOST"] : []), "RUNTIME", "STATE", "TASK", "DONE", "FAILED", "RESTARTS"], rows)}\n\n`);
     const queues = agents.map((a) => [
       a.name,
       String(a.queue.waiting),
@@ -78,6 +84,27 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       print(`\nrole (${role.source}; ${role.delivery}):\n${text}\n`);
     } else if (options.agent) print("\nrole: none (set `role:` in swarm.yaml; docs/ROLES.md)\n");
   });
+}
+
+/** A host of a swarm with `hosts:`: silent when its last beat is older than its lease (its sessions then show `down`). */
+function hostRow(host: HostStatus): string[] {
+  const age = host.heartbeatAgeMs === null ? "-" : `${Math.round(host.heartbeatAgeMs / 1000)} s ago`;
+  const state =
+    host.state === "silent"
+      ? `SILENT (no beat for ${Math.round((host.heartbeatAgeMs ?? 0) / 1000)} s, lease ${Math.round((host.leaseMs ?? 0) / 1000)} s)`
+      : host.state === "never"
+        ? "never started"
+        : host.state;
+  return [
+    host.name,
+    state,
+    age,
+    host.version ?? "-",
+    host.machine ?? "-",
+    host.pid === null ? "-" : String(host.pid),
+    host.labels.join(",") || "-",
+    host.sessions.join(" ") || "-",
+  ];
 }
 
 /** The account an agent with `accounts:` runs with, and those usage limited. */

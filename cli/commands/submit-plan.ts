@@ -20,7 +20,7 @@ export interface PlanCliOptions extends GlobalOptions {
 }
 
 /** Flags of `submit` that describe one task, which a plan of several cannot take. */
-export const SINGLE_TASK_FLAGS = ["agent", "timeout", "priority", "idempotencyKey", "fresh", "gate", "gateRetries", "commit"] as const;
+export const SINGLE_TASK_FLAGS = ["agent", "needs", "timeout", "priority", "idempotencyKey", "fresh", "gate", "gateRetries", "commit"] as const;
 
 export async function submitPlan(task: string, source: string, options: PlanCliOptions): Promise<void> {
   await withSwarm(options, async (swarm) => {

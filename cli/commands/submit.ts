@@ -1,4 +1,4 @@
-import { checkTaskText, limitsOf, MAX_TASK_BYTES, readTextFile, swarmRedactor, UsageError } from "../../core/index.js";
+import { checkTaskText, limitsOf, MAX_TASK_BYTES, parseNeeds, readTextFile, swarmRedactor, UsageError } from "../../core/index.js";
 import { join } from "node:path";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor } from "../format.js";
@@ -10,6 +10,8 @@ export interface SubmitCliOptions extends GlobalOptions {
   task?: string;
   taskFile?: string;
   agent?: string;
+  /** `--needs a,b`: labels the agent must have. */
+  needs?: string;
   wait?: boolean;
   timeout?: string;
   priority?: string;
@@ -36,6 +38,7 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
   const timeout = options.timeout === undefined ? undefined : wholeNumber("--timeout", options.timeout);
   const priority = options.priority === undefined ? undefined : wholeNumber("--priority", options.priority);
   const gateRetries = options.gateRetries === undefined ? undefined : countOf("--gate-retries", options.gateRetries);
+  const needs = options.needs === undefined ? undefined : parseNeeds(options.needs);
   await withSwarm(options, async (swarm) => {
     // The client checks again; checking here first names the file in the message.
     checkTaskText(task, { limitBytes: limitsOf(swarm.config).taskBytes, what: source });
@@ -44,6 +47,7 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
     const handle = await swarm.submit({
       task,
       agent: options.agent,
+      needs,
       timeout,
       priority,
       idempotencyKey: options.idempotencyKey,

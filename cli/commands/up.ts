@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { hostname } from "node:os";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -11,6 +12,7 @@ import {
   homeLockHolder,
   loadConfig,
   redisTarget,
+  resolveHost,
   startProblems,
   resolveHome,
   UsageError,
@@ -25,6 +27,7 @@ import { startTaskLog } from "../task-log.js";
 import { programChecks } from "../program-checks.js";
 import { loginChecks, type LoginCheck } from "../agent-logins.js";
 import { agentCommand } from "../command-line.js";
+import { ownVersion } from "../agent-programs.js";
 
 export interface UpOptions extends GlobalOptions {
   config?: string;
@@ -36,6 +39,8 @@ export interface UpOptions extends GlobalOptions {
   unsafeAllowRedisWithoutTls?: boolean;
   /** `--no-task-log` (false): a foreground `up` prints no line per task start and end. */
   taskLog?: boolean;
+  /** `--host NAME`: in a swarm with `hosts:`, which host this daemon is (default: this machine's hostname). */
+  host?: string;
 }
 
 const DETACH_READY_TIMEOUT_MS = 60_000;
@@ -64,10 +69,12 @@ export async function up(options: UpOptions): Promise<void> {
       hint: "Create the folder, or point cwd at an existing one (relative to swarm.yaml's folder); give a new repository its first commit.",
     });
   await sayProgramProblems(await programChecks(config));
+  // Checked before anything starts: an unknown host is a usage error, with the hosts swarm.yaml declares.
+  const host = resolveHost(config, options.host, hostname());
   sayLogins(loginChecks(config, { home: paths.root, seed: true }));
   const optOuts: RedisOptOuts = { allowWithoutAuth: options.unsafeAllowRedisWithoutAuth, allowWithoutTls: options.unsafeAllowRedisWithoutTls };
   if (options.detach) {
-    const started = await startDetached(paths, config.source, optOuts);
+    const started = await startDetached(paths, config.source, optOuts, host);
     if (options.json) printJson({ ...started, home: paths.root, config: config.source });
     else
       process.stdout.write(
@@ -75,7 +82,7 @@ export async function up(options: UpOptions): Promise<void> {
       );
     return;
   }
-  await runForeground(paths, config.source, optOuts, options.taskLog !== false);
+  await runForeground(paths, config.source, optOuts, options.taskLog !== false, host);
 }
 
 /**
@@ -108,7 +115,7 @@ function sayLogins(checks: readonly LoginCheck[]): void {
  * everything of ours stopped. Stops like Ctrl-C on SIGINT/SIGTERM, and when
  * its stdout is gone (`up | head -1`), exiting 141 then as SIGPIPE would.
  */
-async function runForeground(paths: HomePaths, configFile: string, redisOptOuts: RedisOptOuts, logTasks: boolean): Promise<void> {
+async function runForeground(paths: HomePaths, configFile: string, redisOptOuts: RedisOptOuts, logTasks: boolean, host: string | null): Promise<void> {
   const config = loadConfig({ explicit: configFile, cwd: process.cwd(), home: paths.root });
   const lock = await acquireHomeLock(paths.root, "up");
   const readyFile = join(paths.runDir, "daemon.ready");
@@ -138,13 +145,17 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
       lock,
       progress: say,
       redisOptOuts,
+      host,
+      version: ownVersion(),
       onPrefixLost: (holder) => {
         process.exitCode = 1;
         stopRequested(`error: the swarm of home ${holder.home} (host ${holder.host}, pid ${holder.pid}) took this swarm's key prefix: stopping`);
       },
     });
     try {
-      say(`ready: ${config.agents.map((a) => `${a.name}×${a.replicas}`).join(", ")} (home ${paths.root})`);
+      const here = swarm.bridge.agentSessions;
+      const counts = config.agents.map((a) => [a.name, here.filter((s) => s.agent === a.name).length] as const).filter(([, n]) => n > 0 || host === null);
+      say(`ready: ${counts.map(([name, n]) => `${name}×${n}`).join(", ") || "no sessions on this host"}${host ? ` on host ${host}` : ""} (home ${paths.root})`);
       // Pasted as printed, each must reach this swarm: --home when it is not the default home.
       say(`  submit:  ${agentCommand(paths.root, "submit", "--task", "echo hello", "--wait")}`);
       say(`  watch:   ${agentCommand(paths.root, "attach", config.agents[0]?.name ?? "AGENT")}`);
@@ -179,12 +190,18 @@ function optOutArgs(optOuts: RedisOptOuts): string[] {
  * Starts the swarm in the background and returns once it is ready: a keeper process (keep.ts) runs
  * the daemon and starts it again if it dies without `down`, so a detached swarm heals itself.
  */
-export async function startDetached(paths: HomePaths, configFile: string, optOuts: RedisOptOuts = {}): Promise<{ pid: number; log: string }> {
+export async function startDetached(
+  paths: HomePaths,
+  configFile: string,
+  optOuts: RedisOptOuts = {},
+  host: string | null = null,
+): Promise<{ pid: number; log: string }> {
   const readyFile = join(paths.runDir, "daemon.ready");
   const logFile = join(paths.logsDir, "daemon.out");
   rmSync(readyFile, { force: true }); // a stale one (its daemon killed -9) must not pass for this start
   const out = openSync(logFile, "a");
-  const keeper = spawn(process.execPath, [process.argv[1]!, "--home", paths.root, "keep", "--config", configFile, ...optOutArgs(optOuts)], {
+  const hostArgs = host === null ? [] : ["--host", host];
+  const keeper = spawn(process.execPath, [process.argv[1]!, "--home", paths.root, "keep", "--config", configFile, ...hostArgs, ...optOutArgs(optOuts)], {
     detached: true,
     stdio: ["ignore", out, out],
     env: process.env,

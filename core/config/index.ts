@@ -26,3 +26,4 @@ export {
   type WebhookTarget,
 } from "./notify-rules.js";
 export { accountConfigDir, agentEnvs } from "./accounts-rules.js";
+export { HOST_NAME, HOST_NAME_EXPECTED, LABEL, LABEL_EXPECTED } from "./host-rules.js";

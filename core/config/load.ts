@@ -19,10 +19,11 @@ import { normalizeNotify, notifyProblems, rawNotifySchema } from "./notify-rules
 import { durationMs, normalizeRetention, retentionProblems } from "./retention.js";
 import { resolveRole, roleProblems } from "./roles.js";
 import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
+import { hostProblems, normalizeHosts, uniqueLabels } from "./host-rules.js";
 import { normalizeAgentBudget } from "./budget-rules.js";
 import { isKnownRuntime } from "./runtimes.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
-import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, type AgentConfig, type SwarmConfig } from "./types.js";
+import { DEFAULT_INBOX, DEFAULT_LIMITS, DEFAULT_TIMEOUT_SEC, type AgentConfig, type HostConfig, type SwarmConfig } from "./types.js";
 
 /** `file` becomes `source` and its basename labels every problem; relative agent `cwd`s resolve against `baseDir`. */
 export interface ParseOptions {
@@ -82,10 +83,11 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
       options.file,
     );
   }
+  const hosts = result.data.hosts ? normalizeHosts(result.data.hosts) : null;
   return freeze({
     source: options.file,
     ...(result.data.swarm ? { swarm: result.data.swarm } : {}),
-    agents: result.data.agents.map((agent) => normalizeAgent(agent, options.baseDir)),
+    agents: result.data.agents.map((agent) => normalizeAgent(agent, options.baseDir, hosts)),
     defaultAgent: result.data.default_agent ?? null,
     ...(result.data.supervisor ? { supervisor: normalizeSupervisor(result.data.supervisor) } : {}),
     ...(result.data.retention ? { retention: normalizeRetention(result.data.retention) } : {}),
@@ -103,6 +105,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
           }),
         }
       : {}),
+    ...(hosts ? { hosts: Object.freeze(hosts) } : {}),
   });
 }
 
@@ -164,7 +167,7 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
     problems.push(`default_agent: unknown agent ${JSON.stringify(wanted)}; agents are ${[...firstIndex.keys()].join(", ")}`);
   }
-  problems.push(...retentionProblems(root.retention), ...apiProblems(root.api), ...notifyProblems(root.notify));
+  problems.push(...retentionProblems(root.retention), ...apiProblems(root.api), ...notifyProblems(root.notify), ...hostProblems(root));
   return problems;
 }
 
@@ -189,7 +192,8 @@ function runtimeProblems(agent: Record<string, unknown>, index: number): string[
   return problems;
 }
 
-function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
+/** `hosts`: the swarm's, when it declares any; an agent that names none is spread over all of them. */
+function normalizeAgent(agent: RawAgent, baseDir: string, hosts: readonly HostConfig[] | null): AgentConfig {
   return {
     name: agent.name,
     runtime: agent.runtime,
@@ -215,6 +219,8 @@ function normalizeAgent(agent: RawAgent, baseDir: string): AgentConfig {
     ...(agent.budget ? { budget: normalizeAgentBudget(agent.budget) } : {}),
     ...roleOf(agent, baseDir),
     ...(agent.accounts ? { accounts: normalizeAccounts(agent.accounts, baseDir) } : {}),
+    ...(hosts ? { hosts: Object.freeze(agent.hosts ? [...agent.hosts] : hosts.map((host) => host.name)) } : {}),
+    ...(agent.labels ? { labels: Object.freeze(uniqueLabels(agent.labels)) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { DURATION_EXPECTED, durationMs } from "./retention.js";
 import { rawAccountsSchema } from "./accounts-rules.js";
 import { rawAgentBudgetSchema } from "./budget-rules.js";
 import { rawSandboxSchema } from "./sandbox-rules.js";
+import { rawAgentHostsSchema, rawHostsSchema, rawLabelsSchema } from "./host-rules.js";
 import { isKnownRuntime, knownRuntimes } from "./runtimes.js";
 import { AGENT_MODES, AGENT_NAME, MAX_GATE_RETRIES, MAX_TASK_BYTES, SWARM_NAME, SWARM_NAME_EXPECTED, type AgentMode, type Runtime } from "./types.js";
 
@@ -243,6 +244,8 @@ export const rawAgentSchema = z
       /** A shipped role's name, a file path or the text; resolved and checked in roles.ts. */
       role: z.string(expected("a role name, a file path or the role's text")).optional(),
       accounts: rawAccountsSchema.optional(),
+      hosts: rawAgentHostsSchema,
+      labels: rawLabelsSchema,
     },
     expected("a mapping with at least `name` and `runtime`"),
   )
@@ -275,6 +278,7 @@ export const rawConfigSchema = z
       memory: rawMemorySchema.optional(),
       llm: rawSwarmLlmSchema.optional(),
       inbox: rawInboxSchema.optional(),
+      hosts: rawHostsSchema,
     },
     expected("a mapping with an `agents` list"),
   )

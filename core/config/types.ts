@@ -74,6 +74,18 @@ export interface AgentConfig {
   readonly accounts?: readonly AccountConfig[];
   /** What it may spend per period (`budget:`, core/budget); absent: no limit. */
   readonly budget?: AgentBudget;
+  /** With `hosts:` in swarm.yaml: the hosts its replicas are spread over, round-robin (absent in the agent's entry: every host). Absent without `hosts:`. */
+  readonly hosts?: readonly string[];
+  /** Capabilities the agent claims (`labels:`); what routes a task is its effective labels (core/hosts/labels.ts). */
+  readonly labels?: readonly string[];
+}
+
+/** One machine of a swarm spanning several (`hosts:` in swarm.yaml; docs/MULTI-HOST.md). */
+export interface HostConfig {
+  readonly name: string;
+  /** `[user@]host` for reaching it over ssh; null: none given. */
+  readonly ssh: string | null;
+  readonly labels: readonly string[];
 }
 
 /** One entry of an agent's `accounts:`: a login folder (`configDir`, absolute) or variables (`env`) for its runs. */
@@ -194,6 +206,8 @@ export interface SwarmConfig {
   readonly inbox?: InboxConfig;
   /** `notify:` in swarm.yaml: where events are sent (supervisor/notify); absent: nowhere. */
   readonly notify?: readonly NotifyTarget[];
+  /** `hosts:` in swarm.yaml, in the file's order; absent: one host, every agent on it (as before hosts existed). */
+  readonly hosts?: readonly HostConfig[];
 }
 
 /** `api:` in swarm.yaml: the daemon's HTTP API (api/). */

@@ -4,4 +4,4 @@ export { startEmbeddedRedis, stopEmbeddedRedis, isEmbeddedRedisRunning, redisSer
 export { checkEvictionPolicy } from "./policy.js";
 export { redisExposure, redisEndpoint, isLoopbackHost, type RedisExposure } from "./exposure.js";
 export { enforceRedisSafety, redisRisks, ALLOW_WITHOUT_AUTH, ALLOW_WITHOUT_TLS, type RedisOptOuts, type RedisRisks } from "./guard.js";
-export { takePrefix, claimPrefix, releasePrefix, ownerOf, OWNER_LEASE_MS, type PrefixOwner } from "./owner.js";
+export { takePrefix, takeHost, claimPrefix, releasePrefix, ownerOf, OWNER_LEASE_MS, type PrefixOwner } from "./owner.js";

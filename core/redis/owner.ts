@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { UsageError } from "../errors.js";
 import type { Keys } from "../keys.js";
+import { hostLiveness, parseHostRecords } from "../hosts/index.js";
 
 /**
  * Which home's daemon owns a key prefix. Two swarms sharing one Redis under
@@ -46,10 +47,16 @@ end
 return 0
 `;
 
-/** The lease's holder when it is not `owner` (null: `owner` now holds it). */
-export async function claimPrefix(redis: Redis, keys: Keys, owner: PrefixOwner): Promise<PrefixOwner | null> {
-  const held = (await redis.eval(CLAIM, 1, keys.owner, owner.id, JSON.stringify(owner), String(OWNER_LEASE_MS))) as string | null;
-  if (held === null) return null;
+/**
+ * The lease's holder when it is not `owner` (null: `owner` now holds it). `key`: the prefix's lease
+ * (`<prefix>:owner`), or in a swarm with `hosts:` one host's (`<prefix>:owner:<host>`).
+ */
+export async function claimPrefix(redis: Redis, keys: Keys, owner: PrefixOwner, key = keys.owner): Promise<PrefixOwner | null> {
+  const held = (await redis.eval(CLAIM, 1, key, owner.id, JSON.stringify(owner), String(OWNER_LEASE_MS))) as string | null;
+  return held === null ? null : parseOwner(held);
+}
+
+function parseOwner(held: string): PrefixOwner {
   try {
     const value = JSON.parse(held) as Partial<PrefixOwner>;
     return { id: String(value.id ?? ""), home: String(value.home ?? "?"), host: String(value.host ?? "?"), pid: Number(value.pid ?? 0) };
@@ -58,8 +65,8 @@ export async function claimPrefix(redis: Redis, keys: Keys, owner: PrefixOwner):
   }
 }
 
-export async function releasePrefix(redis: Redis, keys: Keys, owner: PrefixOwner): Promise<void> {
-  await redis.eval(RELEASE, 1, keys.owner, owner.id);
+export async function releasePrefix(redis: Redis, keys: Keys, owner: PrefixOwner, key = keys.owner): Promise<void> {
+  await redis.eval(RELEASE, 1, key, owner.id);
 }
 
 /**
@@ -72,8 +79,33 @@ export async function takePrefix(redis: Redis, keys: Keys, owner: PrefixOwner, w
   if (beatAge < HEARTBEAT_STALE_MS && beat.owner !== owner.id && !(await redis.exists(keys.owner))) {
     throw taken(keys.prefix, where, `a swarm of an older claude-agent (pid ${beat.pid ?? "?"}, last heartbeat ${Math.round(beatAge / 1000)} s ago)`);
   }
+  const live = parseHostRecords(await redis.hgetall(keys.hosts)).find((record) => hostLiveness(record) === "up");
+  if (live) throw taken(keys.prefix, where, `a swarm spanning hosts, whose host ${live.host} runs in home ${live.home} on ${live.machine} (pid ${live.pid})`);
   const holder = await claimPrefix(redis, keys, owner);
   if (holder) throw taken(keys.prefix, where, `the swarm of home ${holder.home} on host ${holder.host} (pid ${holder.pid})`);
+}
+
+/**
+ * In a swarm with `hosts:`, the daemons of all its hosts share the prefix; each holds the lease of its
+ * own host name instead (`<prefix>:owner:<host>`), so two daemons claiming one host are refused, and so
+ * is a host daemon on a prefix that a swarm without `hosts:` holds (it would run that swarm's tasks).
+ */
+export async function takeHost(redis: Redis, keys: Keys, owner: PrefixOwner, host: string, where: string): Promise<void> {
+  const single = await redis.get(keys.owner);
+  if (single !== null) {
+    const holder = parseOwner(single);
+    throw taken(keys.prefix, where, `the swarm of home ${holder.home} on host ${holder.host} (pid ${holder.pid}), which declares no hosts`);
+  }
+  const holder = await claimPrefix(redis, keys, owner, keys.hostOwner(host));
+  if (holder) {
+    throw new UsageError(
+      `host "${host}" of the swarm "${keys.prefix}" at ${where} is already up: home ${holder.home} on machine ${holder.host} (pid ${holder.pid})`,
+      {
+        hint: `Each machine starts its daemon with a name of its own from swarm.yaml's \`hosts:\` (\`claude-agent up --host NAME\`); stop the other one first (\`claude-agent down\` in its home). A host whose daemon died is free again within ${OWNER_LEASE_MS / 1000} s.`,
+        context: { prefix: keys.prefix, host },
+      },
+    );
+  }
 }
 
 function taken(prefix: string, where: string, who: string): UsageError {

@@ -48,10 +48,11 @@ default_agent: alpha
 /**
  * `home`: a folder of the caller's (default: a new one under the temp dir); it is removed by destroy().
  * `nodeArgs`: given to the daemon's node before the CLI (`--import` of a module registering a test-only runtime).
+ * `upArgs`: more arguments of `up` (`--host NAME` for one host of a swarm with `hosts:`).
  */
 export async function startTestSwarm(
   yaml = SHELL_AGENTS,
-  options: { env?: NodeJS.ProcessEnv; home?: string; nodeArgs?: readonly string[] } = {},
+  options: { env?: NodeJS.ProcessEnv; home?: string; nodeArgs?: readonly string[]; upArgs?: readonly string[] } = {},
 ): Promise<TestSwarm> {
   const home = options.home ?? tempHome();
   // The helper puts its log (daemon.test.log) in the home before `up`: a home given by a test is marked as one.
@@ -72,7 +73,7 @@ export async function startTestSwarm(
       const ready = join(paths.runDir, "daemon.ready");
       rmSync(ready, { force: true });
       const log = openSync(join(home, "daemon.test.log"), "a");
-      const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, "--home", home, "up", "--config", configFile], {
+      const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, "--home", home, "up", "--config", configFile, ...(options.upArgs ?? [])], {
         cwd: home,
         env: { ...process.env, ...options.env },
         stdio: ["ignore", log, log],

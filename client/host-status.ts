@@ -1,0 +1,50 @@
+import type { Redis } from "ioredis";
+import { hostLiveness, parseHostRecords, placements, type HostLiveness, type Keys, type SwarmConfig } from "../core/index.js";
+
+/** One host of a swarm with `hosts:`, as `status` shows it. */
+export interface HostStatus {
+  readonly name: string;
+  readonly labels: readonly string[];
+  readonly ssh: string | null;
+  /** `up`: beating; `silent`: its last beat is older than its lease (died, frozen, cut off); `stopped`: stopped cleanly; `never`: no daemon has run as it. */
+  readonly state: HostLiveness | "never";
+  /** claude-agent's version on it (null: never started). */
+  readonly version: string | null;
+  readonly pid: number | null;
+  /** The machine's own hostname. */
+  readonly machine: string | null;
+  readonly home: string | null;
+  readonly startedAt: string | null;
+  readonly heartbeatAt: string | null;
+  /** How old its last beat was when read, in ms (null: never). */
+  readonly heartbeatAgeMs: number | null;
+  readonly leaseMs: number | null;
+  /** The sessions placed on it by swarm.yaml. */
+  readonly sessions: readonly string[];
+}
+
+/** Each declared host with its daemon's heartbeat record, in swarm.yaml's order (empty for a swarm without `hosts:`). */
+export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, now = Date.now()): Promise<HostStatus[]> {
+  if (!config.hosts?.length) return [];
+  const records = parseHostRecords(await redis.hgetall(keys.hosts));
+  const placed = placements(config);
+  return config.hosts.map((host) => {
+    const record = records.find((r) => r.host === host.name);
+    const sessions = placed.filter((p) => p.host === host.name).map((p) => p.session);
+    return {
+      name: host.name,
+      labels: host.labels,
+      ssh: host.ssh,
+      state: record ? hostLiveness(record, now) : "never",
+      version: record?.version ?? null,
+      pid: record?.pid ?? null,
+      machine: record?.machine ?? null,
+      home: record?.home ?? null,
+      startedAt: record?.startedAt ?? null,
+      heartbeatAt: record?.beatAt ?? null,
+      heartbeatAgeMs: record ? Math.max(0, now - Date.parse(record.beatAt)) : null,
+      leaseMs: record?.leaseMs ?? null,
+      sessions,
+    };
+  });
+}

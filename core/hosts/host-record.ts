@@ -1,0 +1,70 @@
+import { HOST_NAME } from "../config/index.js";
+
+/**
+ * What each host's daemon writes under the swarm's prefix (`<prefix>:hosts`,
+ * field = host name, value = this as JSON), every HOST_BEAT_MS: who runs it,
+ * which claude-agent, since when, and the sessions it brings up. `status` on
+ * any home reads them all; a record whose beat is older than its lease is a
+ * host that went silent (died, frozen, or cut off from Redis).
+ */
+export interface HostRecord {
+  readonly host: string;
+  /** claude-agent's version on that host. */
+  readonly version: string;
+  readonly pid: number;
+  /** The machine's own hostname (os.hostname()), which may differ from the swarm's name for it. */
+  readonly machine: string;
+  readonly home: string;
+  readonly startedAt: string;
+  readonly beatAt: string;
+  /** How long a beat counts: past it the host is silent (the same lease that holds its name). */
+  readonly leaseMs: number;
+  readonly sessions: readonly string[];
+  /** Set when its daemon stopped cleanly (`down`, Ctrl-C): the host is down, not silent. */
+  readonly stoppedAt?: string;
+}
+
+export const HOST_BEAT_MS = 5_000;
+
+export type HostLiveness = "up" | "silent" | "stopped";
+
+export function hostLiveness(record: HostRecord, now = Date.now()): HostLiveness {
+  if (record.stoppedAt) return "stopped";
+  return now - Date.parse(record.beatAt) <= record.leaseMs ? "up" : "silent";
+}
+
+/** The records of a `<prefix>:hosts` hash; a field that is not one our daemons write is skipped (anyone with Redis access can write there). */
+export function parseHostRecords(hash: Readonly<Record<string, string>>): HostRecord[] {
+  const records: HostRecord[] = [];
+  for (const [field, raw] of Object.entries(hash)) {
+    const record = parseOne(raw);
+    if (record && record.host === field) records.push(record);
+  }
+  return records.sort((a, b) => a.host.localeCompare(b.host));
+}
+
+function parseOne(raw: string): HostRecord | null {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const { host, version, pid, machine, home, startedAt, beatAt, leaseMs, sessions, stoppedAt } = value;
+  if (typeof host !== "string" || !HOST_NAME.test(host)) return null;
+  if (typeof beatAt !== "string" || !Number.isFinite(Date.parse(beatAt))) return null;
+  if (typeof leaseMs !== "number" || !(leaseMs > 0)) return null;
+  return {
+    host,
+    version: typeof version === "string" ? version : "?",
+    pid: typeof pid === "number" ? pid : 0,
+    machine: typeof machine === "string" ? machine : "?",
+    home: typeof home === "string" ? home : "?",
+    startedAt: typeof startedAt === "string" ? startedAt : beatAt,
+    beatAt,
+    leaseMs,
+    sessions: Array.isArray(sessions) ? sessions.filter((s): s is string => typeof s === "string") : [],
+    ...(typeof stoppedAt === "string" && stoppedAt !== "" ? { stoppedAt } : {}),
+  };
+}
