@@ -201,6 +201,7 @@ export class Bridge {
     this.requests = new SessionRequests({
       connect,
       keys,
+      host,
       log,
       restart: async (name, reason) => {
         const session = this.sessions.get(name);

@@ -26,8 +26,13 @@ afterAll(async () => {
 });
 
 /** A consumer on a fresh prefix, recording what it was asked to restart and what it logged. */
-function consumer(restart: (session: string, reason: string) => Promise<void> = async () => undefined, blockSec = 1) {
-  const keys = keysOf(`ca-t${++n}`);
+function consumer(
+  restart: (session: string, reason: string) => Promise<void> = async () => undefined,
+  blockSec = 1,
+  host: string | null = null,
+  prefix = `ca-t${++n}`,
+) {
+  const keys = keysOf(prefix);
   const restarted: { session: string; reason: string }[] = [];
   const logged: { event: string; fields: Record<string, unknown> }[] = [];
   const requests = new SessionRequests({
@@ -37,6 +42,7 @@ function consumer(restart: (session: string, reason: string) => Promise<void> = 
       return connection;
     },
     keys,
+    host,
     restart: async (session, reason) => {
       restarted.push({ session, reason });
       await restart(session, reason);
@@ -56,6 +62,23 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 }
 
 describe("SessionRequests (the bridge's side of a restart request)", () => {
+  it("in a swarm with hosts, hands each host's bridge only the requests for that host's sessions", async () => {
+    const prefix = `ca-t${++n}`;
+    const build = consumer(undefined, 1, "build-1", prefix);
+    const gpu = consumer(undefined, 1, "gpu-1", prefix);
+    build.requests.start();
+    gpu.requests.start();
+    // Several, so that a shared list (whichever bridge pops first) would hand some to the wrong host.
+    for (let i = 0; i < 6; i++) {
+      await pushSessionRequest(redis, build.keys, { session: "api-1", reason: "r", actor: "ann", via: "cli" }, "build-1");
+      await pushSessionRequest(redis, gpu.keys, { session: "trainer-1", reason: "r", actor: "ann", via: "cli" }, "gpu-1");
+    }
+    await until("twelve restarts", () => build.restarted.length + gpu.restarted.length === 12);
+    expect(build.restarted.map((r) => r.session)).toEqual(Array(6).fill("api-1"));
+    expect(gpu.restarted.map((r) => r.session)).toEqual(Array(6).fill("trainer-1"));
+    await Promise.all([build.requests.close(), gpu.requests.close()]);
+  });
+
   it("restarts the session a client asked for, with a reason naming who asked, and empties the list", async () => {
     const { keys, requests, restarted } = consumer();
     requests.start();

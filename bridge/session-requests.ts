@@ -1,10 +1,12 @@
 import type { Redis } from "ioredis";
-import { parseSessionRequest, type Keys, type LogFn } from "../core/index.js";
+import { parseSessionRequest, sessionRequestList, type Keys, type LogFn } from "../core/index.js";
 
 export interface SessionRequestsOptions {
   /** Makes the connection the blocking reads hold (closed by close()). */
   readonly connect: (name: string) => Redis;
   readonly keys: Keys;
+  /** This bridge's host in a swarm with `hosts:` (it reads that host's list), else null. */
+  readonly host: string | null;
   /** Ends the named session so that it starts again; rejects for a session this bridge does not have. */
   readonly restart: (sessionName: string, reason: string) => Promise<void>;
   readonly log: LogFn;
@@ -40,7 +42,7 @@ export class SessionRequests {
   }
 
   private async run(): Promise<void> {
-    const key = this.options.keys.sessionRequests;
+    const key = sessionRequestList(this.options.keys, this.options.host);
     while (!this.closed) {
       let text: string | null;
       try {

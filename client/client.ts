@@ -24,6 +24,7 @@ import {
   type SwarmConfig,
   type TaskRecord,
   type TaskResult,
+  placements,
   readHistoryWriterState,
   type HistoryWriterState,
 } from "../core/index.js";
@@ -318,7 +319,8 @@ export class SwarmClient {
   async restartSession(session: string, options: RestartOptions = {}): Promise<RestartOutcome> {
     const known = (await this.sessions()).some((s) => s.name === session);
     if (!known) throw new NotFoundError(`no session named "${session}"`, { hint: "`claude-agent status` lists the sessions." });
-    return requestRestart(this.#redis, this.#ledger.keys, this.events, session, { origin: this.origin, ...options });
+    const host = placements(this.config).find((placed) => placed.session === session)?.host ?? null;
+    return requestRestart(this.#redis, this.#ledger.keys, this.events, session, { origin: this.origin, host, ...options });
   }
 
   async close(): Promise<void> {

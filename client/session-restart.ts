@@ -11,6 +11,12 @@ export interface RestartOptions {
   readonly waitMs?: number;
 }
 
+interface RequestTarget {
+  readonly origin: Origin;
+  /** The host the session is placed on (null: a swarm without `hosts:`). */
+  readonly host: string | null;
+}
+
 export interface RestartOutcome {
   readonly request: SessionRequest;
   /** True once the bridge has ended the session (its `agent.down` event); it then starts it again by itself. */
@@ -30,11 +36,11 @@ export async function requestRestart(
   keys: Keys,
   events: EventStream,
   session: string,
-  options: RestartOptions & { origin: Origin },
+  options: RestartOptions & RequestTarget,
 ): Promise<RestartOutcome> {
   let cursor = await events.lastId();
   const reason = (options.reason ?? "restart requested").slice(0, 200);
-  const request = await pushSessionRequest(redis, keys, { session, reason, actor: options.origin.actor.slice(0, 200), via: options.origin.via });
+  const request = await pushSessionRequest(redis, keys, { session, reason, actor: options.origin.actor.slice(0, 200), via: options.origin.via }, options.host);
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   while (Date.now() < deadline) {
     const news = await events.after(cursor, BATCH);

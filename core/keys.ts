@@ -39,6 +39,8 @@ export interface Keys {
   readonly hosts: string;
   /** List: requests for the bridge about its sessions (a restart), JSON each (core/session-requests.ts). */
   readonly sessionRequests: string;
+  /** The same list for the bridge of one host, in a swarm with `hosts:`: only the host that has the session takes its request. */
+  sessionRequestsOf(host: string): string;
   /** Hash: what an agent spent in a budget period, and that period's answers (core/budget/agent-spend.ts). */
   spend(agent: string, period: string): string;
   /** Pub/sub: an agent's name, when an answer changed its budget (the bridge looks again). */
@@ -78,6 +80,7 @@ export function keys(prefix: string): Keys {
     hostOwner: (host) => `${prefix}:owner:${host}`,
     hosts: `${prefix}:hosts`,
     sessionRequests: `${prefix}:session-requests`,
+    sessionRequestsOf: (host) => `${prefix}:session-requests:${host}`,
     spend: (agent, period) => `${prefix}:spend:${agent}:${period}`,
     budgetChannel: `${prefix}:budget`,
   };

@@ -24,12 +24,28 @@ const MAX_PENDING = 1000;
 const SESSION_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const MAX_TEXT = 200;
 
-export async function pushSessionRequest(redis: Redis, keys: Keys, request: Omit<SessionRequest, "kind" | "requestedAt">): Promise<SessionRequest> {
+/**
+ * Queues a request for the bridge that has the session: the one of `host` in a swarm with `hosts:`
+ * (each host's bridge reads its own list; a shared list let whichever bridge popped first refuse it), else
+ * the swarm's only bridge.
+ */
+export async function pushSessionRequest(
+  redis: Redis,
+  keys: Keys,
+  request: Omit<SessionRequest, "kind" | "requestedAt">,
+  host: string | null = null,
+): Promise<SessionRequest> {
   const full: SessionRequest = { kind: "restart", ...request, requestedAt: new Date().toISOString() };
   const problem = checkRequest(full);
   if (problem) throw new TypeError(`session request: ${problem}`);
-  await redis.multi().rpush(keys.sessionRequests, JSON.stringify(full)).ltrim(keys.sessionRequests, -MAX_PENDING, -1).exec();
+  const key = sessionRequestList(keys, host);
+  await redis.multi().rpush(key, JSON.stringify(full)).ltrim(key, -MAX_PENDING, -1).exec();
   return full;
+}
+
+/** The list the bridge of `host` (null: a swarm without `hosts:`) takes its requests from. */
+export function sessionRequestList(keys: Pick<Keys, "sessionRequests" | "sessionRequestsOf">, host: string | null): string {
+  return host === null ? keys.sessionRequests : keys.sessionRequestsOf(host);
 }
 
 /**
