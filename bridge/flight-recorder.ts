@@ -24,6 +24,8 @@ interface Recording {
   readonly writer: CastWriter;
   paneId: string;
   dispatch: RecordedDispatch | null;
+  /** The size the recording last stated (its header's, then its resize events'). */
+  size: { width: number; height: number };
 }
 
 /**
@@ -77,7 +79,7 @@ export class FlightRecorder {
           label: (fields) => this.label(task.id, fields),
           onError: (error) => this.deps.log("recorder.write-failed", { taskId: task.id, error }),
         });
-        recording = { taskId: task.id, writer, paneId: ref.paneId, dispatch };
+        recording = { taskId: task.id, writer, paneId: ref.paneId, dispatch, size };
         this.byTask.set(task.id, recording);
       }
     } catch (error) {
@@ -128,13 +130,23 @@ export class FlightRecorder {
     const manager = this.deps.sessions();
     if (this.listening?.manager === manager) return;
     this.listening?.subscription.dispose();
-    const subscription = manager.on("output", (paneId, data) => this.byPane.get(paneId)?.writer.output(data));
-    this.listening = { manager, subscription };
+    const output = manager.on("output", (paneId, data) => this.byPane.get(paneId)?.writer.output(data));
+    const resize = manager.on("resize", (paneId, width, height) => this.resized(paneId, width, height));
+    this.listening = { manager, subscription: { dispose: () => (output.dispose(), resize.dispose()) } };
   }
 
   private unlisten(): void {
     this.listening?.subscription.dispose();
     this.listening = null;
+  }
+
+  /** A pane resized while recorded (a person attached with another size): an `r` event, so that a player can follow. */
+  private resized(paneId: string, width: number, height: number): void {
+    this.sizes.set(paneId, { width, height, at: Date.now() });
+    const recording = this.byPane.get(paneId);
+    if (!recording || (recording.size.width === width && recording.size.height === height)) return;
+    recording.size = { width, height };
+    recording.writer.resize(width, height);
   }
 
   private label(taskId: string, fields: string[]): string | null {

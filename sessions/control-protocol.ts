@@ -53,3 +53,23 @@ export function parseNotification(line: string): Notification {
   if (space < 0) return { kind: line.slice(1), args: "" };
   return { kind: line.slice(1, space), args: line.slice(space + 1) };
 }
+
+/** A pane's size in a window layout. */
+export interface PaneSize {
+  readonly paneId: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The panes of a `%layout-change` notification's layout (`@1 b25d,80x24,0,0,3 …`): each leaf cell is
+ * `WxH,X,Y,ID` (pane `%ID`); a split is `WxH,X,Y{…}` or `[…]`, whose own size is not a pane's.
+ */
+export function layoutPanes(args: string): PaneSize[] {
+  const layout = args.split(" ")[1] ?? "";
+  const panes: PaneSize[] = [];
+  for (const match of layout.matchAll(/(\d+)x(\d+),\d+,\d+,(\d+)/g)) {
+    panes.push({ paneId: `%${match[3]}`, width: Number(match[1]), height: Number(match[2]) });
+  }
+  return panes;
+}

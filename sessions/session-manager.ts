@@ -1,7 +1,7 @@
 import { InfraError } from "../core/index.js";
 import { ControlClient } from "./control-client.js";
 import { Emitter, type Disposable } from "./emitter.js";
-import { tmuxQuote } from "./control-protocol.js";
+import { layoutPanes, tmuxQuote } from "./control-protocol.js";
 import { MarkerScanner } from "./marker-scanner.js";
 import { discardLaunchFile, writeLaunchFile, writeLauncher } from "./pane-launch.js";
 import { ensureTmuxServer, HUB_SESSION, type TmuxServerPaths } from "./tmux-server.js";
@@ -27,6 +27,8 @@ export interface PaneRef {
 type ManagerEvents = {
   marker: [paneId: string, fields: string[]];
   output: [paneId: string, data: string];
+  /** A pane's size changed (a person attached with another terminal size): `%layout-change`. */
+  resize: [paneId: string, width: number, height: number];
   "session-gone": [name: string];
   "server-gone": [reason: string];
 };
@@ -50,8 +52,9 @@ export class SessionManager {
     private readonly shellDir: string | null,
   ) {
     client.on("output", (paneId, data) => this.onOutput(paneId, data));
-    client.on("notification", (kind) => {
+    client.on("notification", (kind, args) => {
       if (kind === "sessions-changed" || kind.endsWith("window-close") || kind === "session-closed") this.scheduleRelist();
+      if (kind === "layout-change") for (const pane of layoutPanes(args)) this.events.emit("resize", pane.paneId, pane.width, pane.height);
     });
     client.on("exit", (reason) => {
       if (!this.closed) this.events.emit("server-gone", reason);

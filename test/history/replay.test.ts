@@ -5,7 +5,8 @@
  * the task printed, its times increase with the task's own pauses, and replay
  * finds it through the history store after Redis has forgotten the task.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCast, replaySafe, type CastEvent, type TaskResult } from "../../core/index.js";
@@ -62,6 +63,25 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
     expect(shown.slice(0, shown.length - output.length)).toMatch(/^\x1b\[2m[\s\S]*\x1b\[0m\n$/);
     // Our markers carry the dispatch's nonce: none of them is left in the recording.
     expect(readFileSync(result.castFile!, "utf8")).not.toContain("7777;ca;");
+  });
+
+  it("records a resize of the pane while the task runs (a person attaching with another size) as an r event", async () => {
+    const socket = join(swarm.paths.runDir, "tmux.sock");
+    const client = await swarm.connect();
+    // The task waits for the test's go-ahead, given once the pane was resized: the resize happens while it runs.
+    const go = join(swarm.home, "resized");
+    const { id } = await client.submit({ agent: "alpha", task: `echo before-$((1+1)); until [ -e ${go} ]; do sleep 0.05; done; echo after-$((2+2))` });
+    await waitFor("the task to run", async () => (await client.client.get(id)).status === "running");
+    execFileSync("tmux", ["-S", socket, "resize-window", "-t", "alpha-1", "-x", "120", "-y", "40"]);
+    writeFileSync(go, "");
+    const result = await client.result(id, { wait: true });
+    const { header, events } = parseCast(readFileSync(result.castFile!, "utf8"), result.castFile!);
+    expect(header).toMatchObject({ width: 200, height: 50 });
+    const resize = events.findIndex(([, code, data]) => code === "r" && data === "120x40");
+    const after = events.findIndex(([, code, data]) => code === "o" && data.includes("after-4"));
+    expect(resize).toBeGreaterThan(0);
+    expect(after).toBeGreaterThan(resize);
+    execFileSync("tmux", ["-S", socket, "resize-window", "-t", "alpha-1", "-x", "200", "-y", "50"]);
   });
 
   it("gives the recording increasing times that follow the task's own pauses", async () => {
