@@ -112,6 +112,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       api,
       swarm: options.config,
       streams,
+      outputDir: homePaths(options.home).outputDir,
     };
     const https = api.tls ? { cert: readTls(api.tls.cert, "api.tls.cert"), key: readTls(api.tls.key, "api.tls.key") } : undefined;
     const built = await buildApp({

@@ -19,6 +19,7 @@ import type { ApiDeps } from "./routes/deps.js";
 import { eventRoutes } from "./routes/events.js";
 import { metaRoutes } from "./routes/meta.js";
 import { systemRoutes } from "./routes/system.js";
+import { recordingRoutes } from "./routes/recordings.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { clientInternals } from "../client/index.js";
@@ -92,6 +93,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const documentOf = () => (document ??= openApiDocument(routes, VERSION));
   routes.push(
     ...taskRoutes(deps),
+    ...recordingRoutes(deps),
     ...agentRoutes(deps),
     ...workflowRoutes(deps),
     ...eventRoutes(deps),

@@ -49,6 +49,15 @@ export interface TaskView extends TaskSummary {
   readonly durationMs: number | null;
   readonly reason?: string;
   readonly answer?: string;
+  /** Where the flight recorder wrote the task's pane; absent when it was not recorded. */
+  readonly castFile?: string;
+}
+
+/** GET /v1/tasks/:id/recording: asciicast v2 events, the output filtered for replay by the server. */
+export interface Recording {
+  readonly id: string;
+  readonly header: { readonly width: number; readonly height: number; readonly timestamp: number; readonly title?: string };
+  readonly events: readonly (readonly [time: number, code: "o" | "i" | "m" | "r", data: string])[];
 }
 
 export interface SwarmEvent {

@@ -18,6 +18,8 @@ export interface ApiDeps {
   readonly swarm: SwarmConfig;
   /** Bounds of the event streams (tests shrink them). */
   readonly streams: StreamLimits;
+  /** The home's output folder: task outputs and flight recordings (`<id>.cast`). */
+  readonly outputDir: string;
 }
 
 export interface StreamLimits {

@@ -4,6 +4,8 @@
  * reaching completed, an agent's live terminal, and swarm text shown as text.
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BROWSER_SETUP_MS, launchBrowser, loginCode, screenshotPath, startWebSwarm, type WebSwarm } from "./support.js";
@@ -151,6 +153,36 @@ describe("the web dashboard in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: screenshotPath("web-terminal.png") });
     expect(size()).toBe(before);
+  });
+
+  it("replays a finished task's pane from its recording, its output filtered: a title-setting sequence never reaches the page", async () => {
+    // The task pauses 3 s: played at 16×, the replay still ends, and the pause is on the recording's clock.
+    const id = await submit("echo replay-$((6*7)); sleep 3; printf '\\033]0;pwned-title\\007'; echo replay-done-$((2*3))", "beta");
+    expect((await waitTask(id)).status).toBe("completed");
+    await page.goto(`${web.url}/#/tasks/${id}`);
+    await page.click(`[data-replay-link="${id}"]`);
+    await page.waitForSelector(`[data-replay="${id}"]`);
+    await page.click("[data-speed='16']");
+    await page.waitForSelector("[data-replay-state=ended]", { timeout: 30_000 });
+    const shown = await page.textContent(".xterm-rows");
+    expect(shown).toContain("replay-42");
+    expect(shown).toContain("replay-done-6");
+    expect(await page.title()).not.toContain("pwned");
+    // The recording over the API: the same events, the OSC title sequence cut out of the output.
+    const response = await fetch(`${web.url}/v1/tasks/${id}/recording`, { headers: { authorization: `Bearer ${web.token}` } });
+    expect(response.status).toBe(200);
+    const recording = (await response.json()) as { header: { width: number }; events: [number, string, string][] };
+    expect(recording.header.width).toBeGreaterThan(0);
+    const output = recording.events
+      .filter(([, code]) => code === "o")
+      .map(([, , data]) => data)
+      .join("");
+    expect(output).toContain("replay-done-6");
+    // The pane did get the sequence (the recording on disk has it); what the API hands a browser does not.
+    expect(readFileSync(join(web.swarm.paths.outputDir, `${id}.cast`), "utf8")).toContain("\\u001b]0;pwned-title\\u0007");
+    expect(output).not.toContain("\x1b]0;");
+    const missing = await fetch(`${web.url}/v1/tasks/no-such-task/recording`, { headers: { authorization: `Bearer ${web.token}` } });
+    expect(missing.status).toBe(404);
   });
 
   it("shows task text and output holding HTML and escape sequences as text, and runs none of it", async () => {

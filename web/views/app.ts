@@ -1,10 +1,11 @@
-/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/inbox, #/terminal/session). */
+/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/inbox, #/terminal/session, #/replay/task-id). */
 import { h, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { State, Store } from "../store.js";
 import { Agents } from "./agents.js";
 import { Inbox } from "./inbox.js";
 import { Tasks } from "./tasks.js";
+import { Replay } from "./replay.js";
 import { Terminal } from "./terminal.js";
 
 export function App(props: { store: Store; onLogout: () => void }): ComponentChild {
@@ -58,7 +59,9 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
           ? h(Inbox, { state, now })
           : view === "terminal" && arg
             ? h(Terminal, { session: arg })
-            : h(Agents, { state, now }),
+            : view === "replay" && arg
+              ? h(Replay, { id: arg })
+              : h(Agents, { state, now }),
     ),
   );
 }

@@ -23,6 +23,7 @@ export function TaskDetail(props: { id: string; epoch: number }): ComponentChild
     "article",
     { class: "task-detail", "aria-labelledby": "detail-h", "data-task-detail": task.id },
     h("h3", { id: "detail-h" }, "Task ", task.id, " ", h("span", { class: `status status-${task.status}`, "data-status": task.status }, task.status)),
+    task.castFile ? h("a", { class: "button", href: `#/replay/${encodeURIComponent(task.id)}`, "data-replay-link": task.id }, "Replay its pane") : null,
     h(
       "dl",
       null,
