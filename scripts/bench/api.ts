@@ -239,7 +239,7 @@ export async function measureApiFigures(quick: boolean, cleanups: Cleanups, prin
   } finally {
     await swarm.stop();
   }
-  const metrics = await metricsRender(cleanups, 64, quick ? 30 : 100, quick ? 5 : 20);
+  const metrics = await metricsRender(cleanups, 64, quick ? 30 : 100, quick ? 10 : 30);
   return { replicas, submit, sse, metrics };
 }
 
