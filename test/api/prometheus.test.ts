@@ -82,7 +82,9 @@ describe("Prometheus metrics", () => {
 
   it("counts an agent's queue as BullMQ does (waiting: its waiting and prioritized jobs; active) and its busy session", async () => {
     const swarm = await api.swarm.connect();
-    const blocker = await swarm.submit({ task: "sleep 4", agent: "beta" });
+    // Runs until the test lets it go: the queue behind it stays as submitted however slow the machine.
+    const release = join(dir, "release-beta");
+    const blocker = await swarm.submit({ task: `until [ -e ${release} ]; do sleep 0.05; done`, agent: "beta" });
     await waitFor("the blocker to run", async () => (await swarm.client.get(blocker.id)).status === "running");
     const queued = await Promise.all([
       swarm.submit({ task: "echo plain-1", agent: "beta" }),
@@ -113,6 +115,7 @@ describe("Prometheus metrics", () => {
     expect(metrics).toContain('claude_agent_queue_jobs{agent="beta",state="active"} 1');
     expect(metrics).toContain('claude_agent_queue_jobs{agent="beta",state="delayed"} 0');
     expect(metrics).toContain('claude_agent_sessions{agent="beta",state="busy"} 1');
+    writeFileSync(release, "");
     for (const handle of [blocker, ...queued]) expect((await handle.result()).status).toBe("completed");
   });
 
