@@ -253,10 +253,10 @@ export class SwarmClient {
   }
 
   async result(id: string, options: { wait?: boolean; signal?: AbortSignal } = {}): Promise<TaskResult> {
-    const record = await this.get(id);
-    if (!options.wait || isTerminal(record.status)) return toResult(record);
+    if (!options.wait) return toResult(await this.get(id));
     this.watcher ??= new TaskWatcher(this.connectBlocking(), this.#ledger);
-    return toResult(await this.watcher.wait(id, options.signal));
+    // The watcher reads the record itself (through `get`: an unknown id is NotFound), once.
+    return toResult(await this.watcher.wait(id, options.signal, (taskId) => this.get(taskId)));
   }
 
   /** Removes a waiting task from its queue, or asks its bridge to interrupt it. */

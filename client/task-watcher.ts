@@ -25,27 +25,52 @@ export class TaskWatcher {
     this.stream = new EventStream(blocking, ledger.keys.events);
   }
 
-  async wait(id: string, signal?: AbortSignal): Promise<TaskRecord> {
+  /**
+   * The task's record once it is terminal. `read` reads the record (default: the ledger's get; the
+   * client passes its own, which throws NotFound for an unknown id).
+   */
+  async wait(id: string, signal?: AbortSignal, read: (id: string) => Promise<TaskRecord | null> = (taskId) => this.ledger.get(taskId)): Promise<TaskRecord> {
     if (this.cursor === "$") this.cursor = await this.stream.lastId();
-    const record = await this.ledger.get(id);
-    if (record && isTerminal(record.status)) return record;
+    signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
+      const onAbort = (): void => {
+        this.drop(id, waiter);
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (record) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(record);
+        },
+        reject,
+      };
       let set = this.waiters.get(id);
       if (!set) this.waiters.set(id, (set = new Set()));
       set.add(waiter);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          set?.delete(waiter);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.loop ??= this.run();
-      // The task may have ended between our read and the registration.
-      void this.check(id);
+      // One read, after the waiter is registered: an end recorded before it is in what it reads (the
+      // ledger writes a status and its event in one script); one recorded after it comes as an event
+      // after the loop's cursor. (Reading before registering needed a second read for an end that
+      // fell between the two: a Redis round trip more on every wait.)
+      read(id).then(
+        (record) => {
+          if (record && isTerminal(record.status)) this.settle(id, record);
+        },
+        (error: unknown) => {
+          signal?.removeEventListener("abort", onAbort);
+          this.drop(id, waiter);
+          reject(error);
+        },
+      );
     });
+  }
+
+  /** Forgets one waiter (aborted, or its read failed); the loop stops once nobody waits. */
+  private drop(id: string, waiter: Waiter): void {
+    const set = this.waiters.get(id);
+    set?.delete(waiter);
+    if (set?.size === 0) this.waiters.delete(id);
   }
 
   close(): void {
@@ -76,7 +101,10 @@ export class TaskWatcher {
 
   private async check(id: string): Promise<void> {
     const record = await this.ledger.get(id).catch(() => null);
-    if (!record || !isTerminal(record.status)) return;
+    if (record && isTerminal(record.status)) this.settle(id, record);
+  }
+
+  private settle(id: string, record: TaskRecord): void {
     const set = this.waiters.get(id);
     this.waiters.delete(id);
     for (const waiter of set ?? []) waiter.resolve(record);

@@ -25,28 +25,15 @@ export class LocalControl implements ControlPlane {
   }
 
   async task(id: string, waitSeconds?: number, signal?: AbortSignal): Promise<TaskView> {
-    if (!waitSeconds) return taskView(await this.client.get(id));
-    const timeout = AbortSignal.timeout(waitSeconds * 1000);
-    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      await this.client.result(id, { wait: true, signal: both });
-    } catch (error) {
-      if (!both.aborted) throw error;
-    }
+    if (waitSeconds) await this.result(id, waitSeconds, signal);
     return taskView(await this.client.get(id));
   }
 
   /** The task's result (no task text), without re-reading the record after a wait: the long-poll's fast path. */
   async result(id: string, waitSeconds?: number, signal?: AbortSignal): Promise<TaskResult> {
     if (!waitSeconds) return toResult(await this.client.get(id));
-    const timeout = AbortSignal.timeout(waitSeconds * 1000);
-    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      return await this.client.result(id, { wait: true, signal: both });
-    } catch (error) {
-      if (!both.aborted) throw error;
-    }
-    return toResult(await this.client.get(id));
+    const waited = await withDeadline(waitSeconds, signal, (both) => this.client.result(id, { wait: true, signal: both }));
+    return waited ?? toResult(await this.client.get(id));
   }
 
   async listTasks(query: { agent?: string; status?: string; limit?: number; cursor?: string }) {
@@ -133,14 +120,10 @@ export class LocalControl implements ControlPlane {
 
   async execution(id: string, waitSeconds?: number, signal?: AbortSignal): Promise<ExecutionView> {
     if (!waitSeconds) return executionView(await this.workflows.get(id));
-    const timeout = AbortSignal.timeout(waitSeconds * 1000);
-    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let last: ExecutionState | null = null;
-    try {
+    await withDeadline(waitSeconds, signal, async (both) => {
       for await (const state of this.workflows.watch(id, both)) last = state;
-    } catch (error) {
-      if (!both.aborted) throw error;
-    }
+    });
     return executionView(last ?? (await this.workflows.get(id)));
   }
 
@@ -200,6 +183,29 @@ export class LocalControl implements ControlPlane {
 
   private async agentView(agent: AgentStatus): Promise<AgentView> {
     return { ...agent, paused: await isAgentPaused(this.client, agent.name) };
+  }
+}
+
+/**
+ * Runs `wait` with a signal that aborts after `seconds` or with `outer` (the client went away);
+ * undefined when it was cut short that way. One controller and one timer, cleared as soon as the
+ * wait ends: AbortSignal.timeout would keep its timer for the whole wait, and AbortSignal.any
+ * costs more than the rest of a long-poll's set-up (a CPU profile of the daemon).
+ */
+async function withDeadline<T>(seconds: number, outer: AbortSignal | undefined, wait: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`waited ${seconds} s`)), seconds * 1000);
+  const onOuter = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener("abort", onOuter, { once: true });
+  try {
+    return await wait(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) return undefined;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", onOuter);
   }
 }
 

@@ -3,16 +3,16 @@
  * histograms of tasks come from the event stream as the hub reads it (so
  * they count since this daemon started, as Prometheus counters do); gauges of
  * queues, sessions, breakers and Redis are read when /metrics is scraped, at
- * most once a second: scrapes within GAUGE_MAX_AGE_MS of a read (or while
- * one is under way) share it. With 64 agents that read is 131 Redis
- * commands and the swarm's status, about 3 ms of a scrape's 10 on a loaded
- * 2-core machine (the rest: rendering ~2 ms, the daemon's other work).
+ * most once a second (the swarm's status: one pipelined read, client/status.ts)
+ * and written as text (gauges.ts): scrapes within GAUGE_MAX_AGE_MS of a read
+ * (or while one is under way) share it.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { isTerminal, type SwarmEvent, type TaskRecord } from "../../core/index.js";
 import type { SwarmClient } from "../../client/index.js";
 import type { SseStats } from "../events/sse.js";
 import { clientInternals } from "../../client/index.js";
+import { type GaugeRead, gaugeText } from "./gauges.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
@@ -28,6 +28,9 @@ export class ApiMetrics {
   private readonly startedAt = new Map<string, number>();
   private gaugesReadAt = Number.NEGATIVE_INFINITY;
   private gaugesReading: Promise<void> | null = null;
+  private lastRead: GaugeRead = { status: null, redisUp: false, redisRoundTripSeconds: null };
+  /** The gauges read from Redis, as text (gauges.ts). */
+  private gauges = "";
 
   private readonly tasks = new Counter({
     name: "claude_agent_tasks_total",
@@ -68,33 +71,6 @@ export class ApiMetrics {
     labelNames: ["agent"],
     registers: [this.registry],
   });
-  private readonly queue = new Gauge({
-    name: "claude_agent_queue_jobs",
-    help: "Jobs in an agent's queue by state",
-    labelNames: ["agent", "state"],
-    registers: [this.registry],
-  });
-  private readonly sessions = new Gauge({
-    name: "claude_agent_sessions",
-    help: "Agent sessions by state",
-    labelNames: ["agent", "state"],
-    registers: [this.registry],
-  });
-  private readonly breaker = new Gauge({
-    name: "claude_agent_breaker_open",
-    help: "1 while the agent's circuit breaker is open or half-open",
-    labelNames: ["agent", "state"],
-    registers: [this.registry],
-  });
-  private readonly parked = new Gauge({
-    name: "claude_agent_parked",
-    help: "1 while the agent's queue is parked by a rate limit",
-    labelNames: ["agent"],
-    registers: [this.registry],
-  });
-  private readonly daemonUp = new Gauge({ name: "claude_agent_daemon_up", help: "1 while the daemon's heartbeat is fresh", registers: [this.registry] });
-  private readonly redisUp = new Gauge({ name: "claude_agent_redis_up", help: "1 when Redis answered PING", registers: [this.registry] });
-  private readonly redisRtt = new Gauge({ name: "claude_agent_redis_round_trip_seconds", help: "Round trip of a PING to Redis", registers: [this.registry] });
   private readonly requests = new Counter({
     name: "claude_agent_api_requests_total",
     help: "API requests by route, method and status code",
@@ -160,31 +136,18 @@ export class ApiMetrics {
       });
       await this.gaugesReading;
     }
-    return this.registry.metrics();
+    return `${await this.registry.metrics()}${this.gauges}`;
   }
 
   private async readGauges(): Promise<void> {
     const started = performance.now();
-    const pong = await this.client.ping().then(
+    const redisUp = await this.client.ping().then(
       () => true,
       () => false,
     );
-    this.redisUp.set(pong ? 1 : 0);
-    if (pong) {
-      this.redisRtt.set((performance.now() - started) / 1000);
-      const status = await this.client.status();
-      this.daemonUp.set(status.daemon.alive ? 1 : 0);
-      this.queue.reset();
-      this.sessions.reset();
-      this.breaker.reset();
-      for (const agent of status.agents) {
-        for (const state of ["waiting", "active", "delayed", "completed", "failed"] as const) this.queue.set({ agent: agent.name, state }, agent.queue[state]);
-        for (const state of ["starting", "idle", "busy", "down", "failed"])
-          this.sessions.set({ agent: agent.name, state }, agent.sessions.filter((s) => s.state === state).length);
-        if (agent.breaker) this.breaker.set({ agent: agent.name, state: agent.breaker.state }, 1);
-        this.parked.set({ agent: agent.name }, agent.parkedUntil ? 1 : 0);
-      }
-    }
+    if (redisUp) this.lastRead = { redisUp, redisRoundTripSeconds: (performance.now() - started) / 1000, status: await this.client.status() };
+    else this.lastRead = { ...this.lastRead, redisUp };
+    this.gauges = gaugeText(this.lastRead);
     this.gaugesReadAt = performance.now();
   }
 

@@ -1,8 +1,20 @@
 import { z } from "zod/v4";
-import { NotFoundError } from "../../core/index.js";
+import { isTerminal, NotFoundError } from "../../core/index.js";
 import { route, Answer, type AnyRoute } from "../http/route.js";
 import { problems } from "../http/problem.js";
-import { cancelled, getQuery, idempotencyKey, listQuery, submitBody, submitted, taskPage, taskParams, taskView } from "../schemas/tasks.js";
+import {
+  cancelled,
+  getQuery,
+  idempotencyKey,
+  listQuery,
+  submitBody,
+  submitQuery,
+  submitted,
+  submittedTask,
+  taskPage,
+  taskParams,
+  taskView,
+} from "../schemas/tasks.js";
 import type { ApiDeps } from "./deps.js";
 import { abortOnClose } from "./abort.js";
 
@@ -14,19 +26,27 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
       url: "/v1/tasks",
       operationId: "submitTask",
       summary: "Submit a task",
-      description: "Queues a task for an agent (routed when `agent` is omitted). 201 for a new task; 200 when the Idempotency-Key names an existing one.",
+      description:
+        "Queues a task for an agent (routed when `agent` is omitted). 201 for a new task; 200 when the Idempotency-Key names an existing one. " +
+        "With `?wait=N` it also waits, in the same request, up to N seconds for the task to end and answers its result: 201 (or 200 for an existing key) once it ended, " +
+        "202 with the task as it is when the wait ran out (poll `GET /v1/tasks/{id}?wait=` on). The Idempotency-Key rules are the same with or without `wait`.",
       tag: "tasks",
       scope: "submit",
       mutation: true,
       body: submitBody,
+      query: submitQuery,
       headers: { "Idempotency-Key": { description: "submitting again with the same key returns the same task", schema: idempotencyKey } },
       responses: {
-        201: { description: "queued", schema: submitted },
-        200: { description: "the task this Idempotency-Key named", schema: submitted },
+        201: { description: "queued (with `wait`: queued and ended; the body is its result)", schema: z.union([submitted, submittedTask]) },
+        200: {
+          description: "the task this Idempotency-Key named (with `wait`: it has ended; the body is its result)",
+          schema: z.union([submitted, submittedTask]),
+        },
+        202: { description: "with `wait`: queued, and still queued or running when the wait ran out", schema: submittedTask },
         409: { description: "the Idempotency-Key was used with a different body" },
         413: { description: "the body or the task text is too large" },
       },
-      async handler({ body, request }) {
+      async handler({ body, query, request, reply }) {
         const key = request.headers["idempotency-key"];
         if (key !== undefined) {
           const checked = idempotencyKey.safeParse(key);
@@ -38,7 +58,11 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
           if (error instanceof NotFoundError && body.agent !== undefined) throw problems.invalid([{ pointer: "/agent", in: "body", detail: error.message }]);
           throw error;
         });
-        return new Answer(result.created ? 201 : 200, result, { location: `/v1/tasks/${result.id}` });
+        const location = { location: `/v1/tasks/${result.id}` };
+        if (query.wait === undefined) return new Answer(result.created ? 201 : 200, result, location);
+        const task = await control.result(result.id, query.wait, abortOnClose(reply));
+        const ended = isTerminal(task.status);
+        return new Answer(ended ? (result.created ? 201 : 200) : 202, { ...task, routedBy: result.routedBy, created: result.created }, location);
       },
     }),
     route({

@@ -82,6 +82,12 @@ export const taskView = z.object({
   priority: z.number().optional(),
 });
 
+/** `POST /v1/tasks?wait=N`: the task's result (as `GET /v1/tasks/{id}/result`) with what the submission said. */
+export const submittedTask = taskView.extend({
+  routedBy: z.string(),
+  created: z.boolean().describe("false when the idempotency key named an existing task"),
+});
+
 export const taskSummary = z.object({
   id: z.string(),
   agent: z.string(),
@@ -111,5 +117,14 @@ export const taskPage = z.object({
 });
 
 export const getQuery = z.object({ wait: waitSeconds.optional() }).strict();
+export const submitQuery = z
+  .object({
+    wait: waitSeconds
+      .optional()
+      .describe(
+        "submit and wait in one request: up to this many seconds for the task to end; the answer is then the task's result (201/200 once it ended, 202 while it still runs)",
+      ),
+  })
+  .strict();
 export const taskParams = z.object({ id: taskId }).strict();
 export const cancelled = z.object({ id: z.string(), status: z.string(), cancelled: z.boolean().describe("false when the task had already ended") });

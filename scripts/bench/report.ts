@@ -3,9 +3,9 @@ import { clockTicks } from "./procfs.js";
 import type { Results } from "./results.js";
 import type { PeerFigures } from "./peer-bench.js";
 import { share } from "./recorder.js";
-import { mb, ms, pct, rate, type Summary } from "./stats.js";
+import { apiDetails, apiTargetRows } from "./api-report.js";
+import { mb, ms, pct, rate, verdict, type Summary } from "./stats.js";
 
-const verdict = (ok: boolean | undefined): string => (ok === undefined ? "not measured" : ok ? "met" : "**not met**");
 export const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "n/a");
 
 /** BENCHMARKS.md from a run's results. */
@@ -85,6 +85,7 @@ export function report(results: Results): string {
       `| The flight recorder's own work per task (its writer re-run on the burst's recordings) | ${ms(results.recorder.writerCpuMs)} (${((results.recorder.writerCpuMs / on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU) | — | — | < 2 % | ${verdict(results.recorder.writerCpuMs / on.cpuMs < 0.02)} |`,
     );
   }
+  if (results.api) push(...apiTargetRows(results.api));
   for (const idle of results.idle) {
     const oursCpu = idle.cpu.daemon + idle.cpu.redis;
     const tmuxCpu = idle.cpu.tmuxServer + idle.cpu.tmuxClient;
@@ -207,6 +208,7 @@ export function report(results: Results): string {
       "",
     );
   }
+  if (results.api) push(...apiDetails(results.api));
   if (results.peer) push(...peerDetails(results.peer), "");
   if (results.startup.length > 0) {
     push(

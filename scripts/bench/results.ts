@@ -1,4 +1,5 @@
 /** What a bench run measures, and the plan it follows (quick or full). */
+import type { ApiFigures } from "./api.js";
 import type { PeerFigures } from "./peer-bench.js";
 import type { RecorderFigures } from "./recorder.js";
 import type { Summary } from "./stats.js";
@@ -63,6 +64,8 @@ export interface Results {
   sandbox?: { bwrap: Summary; none: Summary } | { skipped: string };
   /** Bursts on a swarm with the flight recorder and on one without, alternating (recorder.ts). */
   recorder?: RecorderFigures;
+  /** The control plane: API submit → result beside the SDK's, SSE fan-out CPU, /metrics with 64 agents (api.ts). */
+  api?: ApiFigures;
   /** The same tasks typed with send-keys and judged done by capture-pane polling, as tmux-based agent managers do (peer-bench.ts). */
   peer?: PeerFigures;
 }

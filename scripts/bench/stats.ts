@@ -31,6 +31,9 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
+/** A target's verdict: undefined when the figure was not measured. */
+export const verdict = (ok: boolean | undefined): string => (ok === undefined ? "not measured" : ok ? "met" : "**not met**");
+
 export const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : "n/a");
 export const rate = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(0)} tasks/s` : "n/a");
 export const pct = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)} %` : "n/a");

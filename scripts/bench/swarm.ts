@@ -40,7 +40,7 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
   writeFileSync(configFile, yaml ?? `agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: ${replicas}\n    timeout: 120\n`);
   const logFile = join(home, "daemon.log");
   const log = openSync(logFile, "a");
-  const daemon = spawn(process.execPath, [CLI, "--home", home, "up", "--config", configFile, "--no-task-log"], {
+  const daemon = spawn(process.execPath, [...daemonNodeArgs(), CLI, "--home", home, "up", "--config", configFile, "--no-task-log"], {
     cwd: home,
     env: { ...process.env, REDIS_URL: "", ...env },
     stdio: ["ignore", log, log],
@@ -71,6 +71,15 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
     },
     stop,
   };
+}
+
+/**
+ * BENCH_DAEMON_NODE_ARGS: node options for the daemons the bench starts, split on spaces; e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` profiles each daemon (written when it stops). Node refuses
+ * --cpu-prof in NODE_OPTIONS, hence a variable of our own.
+ */
+function daemonNodeArgs(): string[] {
+  return (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
 }
 
 async function waitReady(daemon: ChildProcess, paths: HomePaths, logFile: string): Promise<void> {

@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientInternals } from "../../client/index.js";
+import { queueName } from "../../core/index.js";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -75,6 +78,45 @@ describe("Prometheus metrics", () => {
     const check = spawnSync("promtool", ["check", "metrics"], { input: metrics.text, encoding: "utf8" });
     expect(check.stdout + check.stderr).toBe("");
     expect(check.status).toBe(0);
+  });
+
+  it("counts an agent's queue as BullMQ does (waiting: its waiting and prioritized jobs; active) and its busy session", async () => {
+    const swarm = await api.swarm.connect();
+    // Runs until the test lets it go: the queue behind it stays as submitted however slow the machine.
+    const release = join(dir, "release-beta");
+    const blocker = await swarm.submit({ task: `until [ -e ${release} ]; do sleep 0.05; done`, agent: "beta" });
+    await waitFor("the blocker to run", async () => (await swarm.client.get(blocker.id)).status === "running");
+    const queued = await Promise.all([
+      swarm.submit({ task: "echo plain-1", agent: "beta" }),
+      swarm.submit({ task: "echo plain-2", agent: "beta" }),
+      swarm.submit({ task: "echo urgent-1", agent: "beta", priority: 1 }),
+      swarm.submit({ task: "echo urgent-2", agent: "beta", priority: 5 }),
+    ]);
+    const internals = clientInternals(swarm.client);
+    const queue = new Queue(queueName("beta"), { connection: internals.redis, prefix: internals.keys.prefix });
+    const bullmq = await queue.getJobCounts("waiting", "prioritized", "active", "delayed");
+    // Jobs with a priority, and those without when the queue orders by priority, wait in BullMQ's prioritized set.
+    expect(bullmq.waiting! + bullmq.prioritized!).toBe(4);
+    expect(bullmq).toMatchObject({ prioritized: expect.any(Number), active: 1, delayed: 0 });
+    const status = await swarm.status();
+    expect(status.agents.find((agent) => agent.name === "beta")?.queue).toEqual({
+      agent: "beta",
+      waiting: 4,
+      active: 1,
+      completed: expect.any(Number),
+      failed: 0,
+      delayed: 0,
+    });
+    // The gauges are read at most once a second: a scrape shows these within that.
+    const metrics = await waitFor("the gauges to show the queue", async () => {
+      const text = (await api.call("GET", "/metrics")).text;
+      return text.includes('claude_agent_queue_jobs{agent="beta",state="waiting"} 4') ? text : null;
+    });
+    expect(metrics).toContain('claude_agent_queue_jobs{agent="beta",state="active"} 1');
+    expect(metrics).toContain('claude_agent_queue_jobs{agent="beta",state="delayed"} 0');
+    expect(metrics).toContain('claude_agent_sessions{agent="beta",state="busy"} 1');
+    writeFileSync(release, "");
+    for (const handle of [blocker, ...queued]) expect((await handle.result()).status).toBe("completed");
   });
 
   it("needs a token unless api.metrics is public", async () => {

@@ -1,0 +1,57 @@
+/**
+ * The gauges read from Redis (queue depths, sessions, breakers, parking, the
+ * daemon's heartbeat, Redis itself), written straight to Prometheus' text
+ * format from one status read. Through prom-client they were reset and set
+ * series by series (705 with 64 agents), then rendered on every scrape: about
+ * 2 ms of CPU to set and 2 to render, more than the read itself (measured in
+ * the daemon's process). Here the text is made once per read, in one pass;
+ * scrapes in between reuse it.
+ */
+import type { SwarmStatus } from "../../client/index.js";
+
+const QUEUE_STATES = ["waiting", "active", "delayed", "completed", "failed"] as const;
+const SESSION_STATES = ["starting", "idle", "busy", "down", "failed"] as const;
+
+export interface GaugeRead {
+  /** The swarm's state; null before Redis ever answered. When Redis stops answering, the last one read. */
+  readonly status: SwarmStatus | null;
+  readonly redisUp: boolean;
+  /** The PING's round trip; null before one succeeded. */
+  readonly redisRoundTripSeconds: number | null;
+}
+
+/** The gauges' families in the text exposition format, each with its HELP and TYPE. */
+export function gaugeText(read: GaugeRead): string {
+  const { status } = read;
+  const agents = status?.agents ?? [];
+  const lines: string[] = [];
+  const family = (name: string, help: string): void => void lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+  family("claude_agent_queue_jobs", "Jobs in an agent's queue by state");
+  for (const agent of agents) {
+    for (const state of QUEUE_STATES) lines.push(`claude_agent_queue_jobs{agent="${label(agent.name)}",state="${state}"} ${agent.queue[state]}`);
+  }
+  family("claude_agent_sessions", "Agent sessions by state");
+  for (const agent of agents) {
+    const counts = new Map<string, number>();
+    for (const session of agent.sessions) counts.set(session.state, (counts.get(session.state) ?? 0) + 1);
+    for (const state of SESSION_STATES) lines.push(`claude_agent_sessions{agent="${label(agent.name)}",state="${state}"} ${counts.get(state) ?? 0}`);
+  }
+  family("claude_agent_breaker_open", "1 while the agent's circuit breaker is open or half-open");
+  for (const agent of agents) {
+    if (agent.breaker) lines.push(`claude_agent_breaker_open{agent="${label(agent.name)}",state="${agent.breaker.state}"} 1`);
+  }
+  family("claude_agent_parked", "1 while the agent's queue is parked by a rate limit");
+  for (const agent of agents) lines.push(`claude_agent_parked{agent="${label(agent.name)}"} ${agent.parkedUntil ? 1 : 0}`);
+  family("claude_agent_daemon_up", "1 while the daemon's heartbeat is fresh");
+  if (status) lines.push(`claude_agent_daemon_up ${status.daemon.alive ? 1 : 0}`);
+  family("claude_agent_redis_up", "1 when Redis answered PING");
+  lines.push(`claude_agent_redis_up ${read.redisUp ? 1 : 0}`);
+  family("claude_agent_redis_round_trip_seconds", "Round trip of a PING to Redis");
+  if (read.redisRoundTripSeconds !== null) lines.push(`claude_agent_redis_round_trip_seconds ${read.redisRoundTripSeconds}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** A label value as the format wants it: backslash, double quote and newline escaped (agent names never have them; a config could). */
+function label(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
+}

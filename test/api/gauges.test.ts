@@ -1,0 +1,79 @@
+/**
+ * The gauges read from Redis as Prometheus text (api/metrics/gauges.ts): one
+ * series per agent and state, the breaker only while it is not closed, the
+ * last state kept with `redis_up 0` when Redis stops answering, label values
+ * escaped; promtool finds nothing wrong with what it writes.
+ */
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import type { AgentStatus, SwarmStatus } from "../../client/index.js";
+import type { SessionInfo } from "../../core/index.js";
+import { gaugeText } from "../../api/metrics/gauges.js";
+
+function session(agent: string, n: number, state: SessionInfo["state"]): SessionInfo {
+  return { name: `${agent}-${n}`, agent, state, currentTask: null, completed: 0, failed: 0, restarts: 0, startedAt: null, heartbeatAt: null, host: "h" };
+}
+
+function agent(name: string, states: SessionInfo["state"][], more: Partial<AgentStatus> = {}): AgentStatus {
+  return {
+    name,
+    runtime: "shell",
+    replicas: states.length,
+    sessions: states.map((state, i) => session(name, i + 1, state)),
+    queue: { agent: name, waiting: 4, active: 1, completed: 7, failed: 2, delayed: 0 },
+    ...more,
+  };
+}
+
+const status: SwarmStatus = {
+  agents: [
+    agent("web", ["busy", "idle", "idle"]),
+    agent("tests", ["down"], {
+      parkedUntil: "2030-01-01T00:00:00.000Z",
+      breaker: { state: "open", until: "2030-01-01T00:00:00.000Z", reason: "x" },
+    }),
+  ],
+  sessions: [],
+  daemon: { pid: 1, startedAt: null, heartbeatAt: null, alive: true },
+};
+
+describe("the gauges' text", () => {
+  it("writes each agent's queue depths and sessions by state, parking, breakers, the daemon and Redis", () => {
+    const text = gaugeText({ status, redisUp: true, redisRoundTripSeconds: 0.0004 });
+    for (const line of [
+      'claude_agent_queue_jobs{agent="web",state="waiting"} 4',
+      'claude_agent_queue_jobs{agent="web",state="active"} 1',
+      'claude_agent_queue_jobs{agent="web",state="completed"} 7',
+      'claude_agent_queue_jobs{agent="web",state="failed"} 2',
+      'claude_agent_queue_jobs{agent="web",state="delayed"} 0',
+      'claude_agent_sessions{agent="web",state="idle"} 2',
+      'claude_agent_sessions{agent="web",state="busy"} 1',
+      'claude_agent_sessions{agent="web",state="down"} 0',
+      'claude_agent_sessions{agent="tests",state="down"} 1',
+      'claude_agent_parked{agent="web"} 0',
+      'claude_agent_parked{agent="tests"} 1',
+      'claude_agent_breaker_open{agent="tests",state="open"} 1',
+      "claude_agent_daemon_up 1",
+      "claude_agent_redis_up 1",
+      "claude_agent_redis_round_trip_seconds 0.0004",
+    ])
+      expect(text.split("\n"), line).toContain(line);
+    expect(text).not.toContain('claude_agent_breaker_open{agent="web"');
+    const check = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    expect(check.error, "promtool (apt-get install prometheus)").toBeUndefined();
+    expect(check.stdout + check.stderr).toBe("");
+  });
+
+  it("keeps the last state read with redis_up 0 when Redis stops answering, and has only the Redis gauge before any read", () => {
+    const text = gaugeText({ status, redisUp: false, redisRoundTripSeconds: 0.0004 });
+    expect(text).toContain("claude_agent_redis_up 0\n");
+    expect(text).toContain('claude_agent_queue_jobs{agent="web",state="waiting"} 4\n');
+    const none = gaugeText({ status: null, redisUp: false, redisRoundTripSeconds: null });
+    expect(none.split("\n").filter((line) => line !== "" && !line.startsWith("#"))).toEqual(["claude_agent_redis_up 0"]);
+  });
+
+  it("escapes a label value's backslash, double quote and newline", () => {
+    const text = gaugeText({ status: { ...status, agents: [agent('we"ird\\\nname', ["idle"])] }, redisUp: true, redisRoundTripSeconds: 0.001 });
+    expect(text).toContain('claude_agent_parked{agent="we\\"ird\\\\\\nname"} 0');
+  });
+});
