@@ -122,7 +122,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
       const params = (request.params ?? {}) as Record<string, string>;
       const target = params.id ?? params.name ?? (reply.getHeader("location") as string | undefined)?.split("/").pop();
       void deps.control.client.events
-        .publish("audit", { actor: request.token.name, interface: "api", action: spec.operationId, target, code: String(reply.statusCode) })
+        .publish("audit", { actor: request.token.name, via: "api", interface: "api", action: spec.operationId, target, code: String(reply.statusCode) })
         .catch(() => undefined);
     }
   });

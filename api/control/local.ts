@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NotFoundError, toResult, type SwarmEvent, type TaskRecord, type TaskResult } from "../../core/index.js";
+import { NotFoundError, toResult, type Origin, type SwarmEvent, type TaskRecord, type TaskResult } from "../../core/index.js";
 import { isAgentPaused, listTasks, setAgentPaused, type AgentStatus, type SwarmClient, clientInternals } from "../../client/index.js";
 import { WorkflowClient, parseWorkflow, type ExecutionState, type Workflow } from "../../workflows/index.js";
 import { eventPredicate } from "../events/filter.js";
@@ -20,8 +20,9 @@ export class LocalControl implements ControlPlane {
     this.workflows = new WorkflowClient(client);
   }
 
-  async submit(body: SubmitBody, idempotencyKey?: string) {
-    return this.client.submit({ ...body, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  /** `origin`: who asks (a token's name) and through what, stamped on the task's submit event for the audit log. */
+  async submit(body: SubmitBody, idempotencyKey?: string, origin?: Origin) {
+    return this.client.submit({ ...body, ...(idempotencyKey ? { idempotencyKey } : {}), ...(origin ? { origin } : {}) });
   }
 
   async task(id: string, waitSeconds?: number, signal?: AbortSignal): Promise<TaskView> {
@@ -52,8 +53,8 @@ export class LocalControl implements ControlPlane {
     };
   }
 
-  async cancelTask(id: string) {
-    return { id, ...(await this.client.cancel(id)) };
+  async cancelTask(id: string, origin?: Origin) {
+    return { id, ...(await this.client.cancel(id, origin)) };
   }
 
   async status() {

@@ -46,14 +46,15 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
         409: { description: "the Idempotency-Key was used with a different body" },
         413: { description: "the body or the task text is too large" },
       },
-      async handler({ body, query, request, reply }) {
+      async handler({ body, query, request, reply, token }) {
         const key = request.headers["idempotency-key"];
         if (key !== undefined) {
           const checked = idempotencyKey.safeParse(key);
           if (!checked.success) throw problems.invalid([{ pointer: "/Idempotency-Key", in: "header", detail: checked.error.issues[0]!.message }]);
           await deps.idempotency.check(checked.data, body);
         }
-        const result = await control.submit(body, typeof key === "string" ? key : undefined).catch((error: unknown) => {
+        const origin = token ? { actor: token.name, via: "api" as const } : undefined;
+        const result = await control.submit(body, typeof key === "string" ? key : undefined, origin).catch((error: unknown) => {
           // An unknown agent is a bad field of this body, not a missing resource.
           if (error instanceof NotFoundError && body.agent !== undefined) throw problems.invalid([{ pointer: "/agent", in: "body", detail: error.message }]);
           throw error;
@@ -114,7 +115,7 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
       params: taskParams,
       body: z.object({}).strict().optional(),
       responses: { 200: { description: "cancel requested (or the task had already ended)", schema: cancelled }, 404: { description: "no such task" } },
-      handler: ({ params }) => control.cancelTask(params.id),
+      handler: ({ params, token }) => control.cancelTask(params.id, token ? { actor: token.name, via: "api" } : undefined),
     }),
   ];
 }

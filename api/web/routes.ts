@@ -104,7 +104,7 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
         const { cookie, session } = await web.auth.sessions.create(grant);
         web.auth.setCookie(request, reply, cookie, SESSION_TTL_S);
         void deps.control.client.events
-          .publish("audit", { actor: `web:${grant.actor}`, interface: "api", action: "webLogin", target: grant.scopes.join(","), code: "200" })
+          .publish("audit", { actor: `web:${grant.actor}`, via: "api", interface: "api", action: "webLogin", target: grant.scopes.join(","), code: "200" })
           .catch(() => undefined);
         return new Answer(
           200,

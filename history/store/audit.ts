@@ -33,7 +33,12 @@ export function auditFromEvent(event: EventsTable): AuditRow | null {
     else if (event.type === "step.failed") action = "step.reject";
     target = `${event.execution_id ?? "?"}/${event.step ?? "?"}`;
   } else if (event.type === "workflow.cancelled" && event.actor) action = "workflow.cancel";
-  else if (action === null && event.actor && event.via) action = event.type; // e.g. the API's own request events
+  else if (event.type === "audit" && event.actor) {
+    // A request to the API or the MCP server, refused ones too: its operation, target and HTTP status.
+    action = data.action || "request";
+    target = data.target || null;
+    if (data.code) details.code = data.code;
+  } else if (action === null && event.actor && event.via) action = event.type; // e.g. the API's own request events
   if (action === null) return null;
   for (const key of ["agent", "workflow", "reason", "params", "message", "status"]) if (data[key]) details[key] = data[key];
   return {

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/wait.js";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
 
 describe("the task API", () => {
@@ -104,7 +105,20 @@ describe("the task API", () => {
       }
       return null;
     });
-    expect(audit).toMatchObject({ actor: "default", interface: "api", action: "submitTask", code: "201" });
+    expect(audit).toMatchObject({ actor: "default", via: "api", interface: "api", action: "submitTask", code: "201" });
+    // In the history's audit log: the task's submission by the token, through the API, and the request itself.
+    type Entry = { action: string; actor: string; via: string; target: string | null; details: string | null };
+    const entries = await waitFor("the API's entries in the audit log", () => {
+      const listed = JSON.parse(api.swarm.cli(["audit", "--since", "1h", "--json", "--limit", "1000"]).stdout) as { entries: Entry[] };
+      const mine = listed.entries.filter((e) => e.target === json.id);
+      return mine.length >= 2 ? mine : null;
+    });
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: "task.submit", actor: "default", via: "api" }),
+        expect.objectContaining({ action: "submitTask", actor: "default", via: "api", details: expect.stringContaining('"code":"201"') }),
+      ]),
+    );
   });
 
   it("shows the API's address in `status`", () => {
