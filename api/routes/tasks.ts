@@ -2,6 +2,7 @@ import { z } from "zod/v4";
 import { NotFoundError } from "../../core/index.js";
 import { route, Answer, type AnyRoute } from "../http/route.js";
 import { problems } from "../http/problem.js";
+import { labelsProblem } from "../http/labels-problem.js";
 import { cancelled, getQuery, idempotencyKey, listQuery, submitBody, submitted, taskPage, taskParams, taskView } from "../schemas/tasks.js";
 import type { ApiDeps } from "./deps.js";
 import { abortOnClose } from "./abort.js";
@@ -25,6 +26,7 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
         200: { description: "the task this Idempotency-Key named", schema: submitted },
         409: { description: "the Idempotency-Key was used with a different body" },
         413: { description: "the body or the task text is too large" },
+        422: { description: "no agent has every label `needs` names (or the agent named lacks one): the problem lists each agent's labels" },
       },
       async handler({ body, request }) {
         const key = request.headers["idempotency-key"];
@@ -36,7 +38,7 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
         const result = await control.submit(body, typeof key === "string" ? key : undefined).catch((error: unknown) => {
           // An unknown agent is a bad field of this body, not a missing resource.
           if (error instanceof NotFoundError && body.agent !== undefined) throw problems.invalid([{ pointer: "/agent", in: "body", detail: error.message }]);
-          throw error;
+          throw labelsProblem(error) ?? error;
         });
         return new Answer(result.created ? 201 : 200, result, { location: `/v1/tasks/${result.id}` });
       },
