@@ -22,6 +22,8 @@ import {
   readHistoryWriterState,
 } from "../core/index.js";
 import { redisSecurityChecks } from "./redis-checks.js";
+import { hostChecks } from "./host-checks.js";
+import { ownVersion } from "./agent-programs.js";
 import { bwrapProbeArgs } from "../bridge/index.js";
 
 export interface Check {
@@ -129,7 +131,8 @@ export function checkDisk(home: string, minFree = MIN_FREE_BYTES): Check {
       };
 }
 
-async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]> {
+async function checkRedis(options: DoctorOptions, env: NodeJS.ProcessEnv): Promise<Check[]> {
+  const { home } = options;
   const target = redisTarget(homePaths(home), env);
   const where = describeTarget(target);
   const cli = target.kind === "url" ? `redis-cli -u ${sh(target.url)}` : `redis-cli -s ${sh(target.socket)}`;
@@ -158,6 +161,9 @@ async function checkRedis(home: string, env: NodeJS.ProcessEnv): Promise<Check[]
       checks.push({ name: "redis eviction policy", ok: false, detail: error.message, fix: `${cli} CONFIG SET maxmemory-policy noeviction` });
     }
     checks.push(await checkHistoryWriter(redis, home));
+    // A swarm spanning hosts: this machine's clock and claude-agent against the others' (cli/host-checks.ts).
+    const config = configForDoctor(options);
+    if (typeof config !== "string" && (config.hosts?.length ?? 0) > 0) checks.push(...(await hostChecks(redis, keysOf(homePrefix(home)), ownVersion())));
     return checks;
   } finally {
     redis.disconnect();
@@ -243,7 +249,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<Check[]> 
   const [tmux, redisServer, redis, redisSecurity, sandbox] = await Promise.all([
     checkTmux(),
     checkRedisServer(env),
-    checkRedis(options.home, env),
+    checkRedis(options, env),
     redisSecurityChecks(options.home, env),
     sandboxChecks(options),
   ]);

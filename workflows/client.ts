@@ -4,7 +4,7 @@ import { clientInternals, type SwarmClient } from "../client/index.js";
 import { createExecution, WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
 import { notifyDaemon } from "./inbox.js";
-import { parseWorkflow, workflowFromObject } from "./parse.js";
+import { agentLabels, parseWorkflow, workflowFromObject } from "./parse.js";
 import { RedisExecutionStore } from "./redis-store.js";
 import { shellWarnings } from "./shell-warnings.js";
 import { SwarmStepRunner } from "./swarm-runner.js";
@@ -38,18 +38,23 @@ export class WorkflowClient {
     return this.swarm.config.agents.map((agent) => agent.name);
   }
 
+  /** Each agent's effective labels, which steps with `needs:` are checked against. */
+  get labels(): ReadonlyMap<string, readonly string[]> {
+    return agentLabels(this.swarm.config);
+  }
+
   /**
    * Reads and validates a workflow file (ConfigError lists every problem), including
    * templates that a shell agent of this swarm would refuse to run (shell-warnings.ts):
    * better refused now than after the steps before them have run.
    */
   load(file: string): Workflow {
-    return this.checkShell(parseWorkflow(readWorkflowFile(file), { file, agents: this.agents }), file);
+    return this.checkShell(parseWorkflow(readWorkflowFile(file), { file, agents: this.agents, labels: this.labels }), file);
   }
 
   /** Validates a workflow given as an object (the YAML's shape: `depends_on`, `on_failure`, …). */
   fromObject(raw: unknown, name = "<inline>"): Workflow {
-    return this.checkShell(workflowFromObject(raw, { file: name, agents: this.agents }), name);
+    return this.checkShell(workflowFromObject(raw, { file: name, agents: this.agents, labels: this.labels }), name);
   }
 
   private checkShell(workflow: Workflow, file: string): Workflow {

@@ -3,7 +3,7 @@ import type { EngineDeps } from "./context.js";
 import { plan, type Action } from "./plan.js";
 import { ensureItems, withdrawItems } from "./inbox-items.js";
 import { prepareStep } from "./prepare.js";
-import { renderRun } from "./render-step.js";
+import { renderRun, stepTarget } from "./render-step.js";
 import { rollbackSummary, runRollbacks } from "./rollback.js";
 import { Detached } from "./runner.js";
 import { admitStep, ensureBudgetItem, reachedEvent } from "./run-budget.js";
@@ -111,7 +111,7 @@ export class ExecutionDriver {
     }
     const step = stepOf(state, action.step);
     if (step === undefined) return;
-    const where = step.kind === "task" ? (step.agent !== undefined ? { agent: step.agent } : { route: step.route ?? "" }) : {};
+    const where = step.kind === "task" ? stepTarget(step) : {};
     const prepared = prepareStep(state, step, (text, ctx) => renderRun(deps.runner, where, text, ctx).task);
     if (prepared.kind !== "start") {
       const { reason } = prepared;

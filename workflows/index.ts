@@ -1,6 +1,6 @@
 export type * from "./types.js";
 export { FAILURE_POLICIES, STEP_STATUSES, EXECUTION_STATUSES, RUN_STATUSES } from "./types.js";
-export { parseWorkflow, workflowFromObject, type ParseOptions } from "./parse.js";
+export { agentLabels, parseWorkflow, workflowFromObject, type ParseOptions } from "./parse.js";
 export { resolveParams } from "./params.js";
 export { renderShell, envName, shellProblems, type ShellRendering } from "./shell-render.js";
 export { shellWarnings } from "./shell-warnings.js";

@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import type { ZodIssue } from "zod";
-import { durationMs, normalizeRunBudget } from "../core/index.js";
+import { durationMs, LABEL, LABEL_EXPECTED, normalizeRunBudget } from "../core/index.js";
 import { loadOutputSchema } from "./output-schema.js";
 import type { InputQuestion, OutputSchema, ParamSpec, RollbackSpec, Step, Target, Workflow } from "./types.js";
 import { PARAM_NAME, formatIssues, joinPath, paramSchema, stepSchema, workflowSchema, type RawQuestion, type RawStep } from "./schema.js";
@@ -20,15 +20,29 @@ export interface Normalized {
   readonly problems: readonly string[];
 }
 
-const TASK_ONLY = ["agent", "route", "task", "timeout", "retries", "gate", "rollback", "output_schema", "schema_retries"] as const;
+const TASK_ONLY = ["agent", "route", "needs", "task", "timeout", "retries", "gate", "rollback", "output_schema", "schema_retries"] as const;
 /** Follow-up prompts after an output fails its schema, unless the step says. */
 export const DEFAULT_SCHEMA_RETRIES = 2;
 
-function target(raw: Target, path: string, problems: string[]): Target {
+function target(raw: { readonly agent?: string; readonly route?: string }, path: string, problems: string[]): Target {
   if (raw.agent !== undefined && raw.route !== undefined) {
     problems.push(`${joinPath(path, "route")}: give agent or route, not both`);
   }
   return raw.agent !== undefined ? { agent: raw.agent } : raw.route !== undefined ? { route: raw.route } : {};
+}
+
+/** `needs:` of a step: a label or a list of them, each checked; repeats dropped. */
+function needsOf(raw: RawStep, path: string, problems: string[]): { needs?: readonly string[] } {
+  if (raw.needs === undefined) return {};
+  const list = typeof raw.needs === "string" ? [raw.needs] : raw.needs;
+  if (list.length === 0) problems.push(`${joinPath(path, "needs")}: list at least one label (or leave needs out)`);
+  list.forEach((label, i) => {
+    if (!LABEL.test(label))
+      problems.push(`${joinPath(path, "needs", typeof raw.needs === "string" ? "" : i)}: expected ${LABEL_EXPECTED}, got ${JSON.stringify(label)}`);
+  });
+  // A malformed label is reported here, not again by the labels rule.
+  const valid = list.filter((label) => LABEL.test(label));
+  return valid.length > 0 ? { needs: [...new Set(valid)] } : {};
 }
 
 function escalation(raw: RawStep, path: string, problems: string[]): { escalateAfterMs?: number } {
@@ -85,8 +99,8 @@ function normalizeStep(raw: RawStep, path: string, problems: string[], baseDir: 
     return { ...base, kind: "input", text: raw.input.text ?? "", questions, ...escalation(raw, path, problems) };
   }
   if (raw.escalate_after !== undefined) problems.push(`${joinPath(path, "escalate_after")}: only approval and input steps wait for a person`);
-  if (raw.agent === undefined && raw.route === undefined) {
-    problems.push(`${path}: needs one of agent, route, approval or input`);
+  if (raw.agent === undefined && raw.route === undefined && raw.needs === undefined) {
+    problems.push(`${path}: needs one of agent, route, needs, approval or input`);
   }
   let outputSchema: OutputSchema | undefined;
   if (raw.output_schema !== undefined) {
@@ -96,7 +110,7 @@ function normalizeStep(raw: RawStep, path: string, problems: string[], baseDir: 
   }
   if (raw.schema_retries !== undefined && raw.output_schema === undefined) problems.push(`${joinPath(path, "schema_retries")}: only used with output_schema`);
   if (raw.task === undefined) problems.push(`${joinPath(path, "task")}: required`);
-  const where = target(raw, path, problems);
+  const where = { ...target(raw, path, problems), ...needsOf(raw, path, problems) };
   let rollback: RollbackSpec | undefined;
   if (raw.rollback !== undefined) {
     // Without its own agent or route, a rollback runs where the step ran (see engine).

@@ -170,7 +170,7 @@ steps:
   - { id: a, agent: testing, task: y }
 `;
     expect(problems(text)).toEqual([
-      "deploy.yaml: steps.0: needs one of agent, route, approval or input",
+      "deploy.yaml: steps.0: needs one of agent, route, needs, approval or input",
       "deploy.yaml: steps.1.route: give agent or route, not both",
       'deploy.yaml: steps.3.id: duplicate step id "a" (also steps.0)',
     ]);

@@ -1,5 +1,5 @@
 import { parseDocument } from "yaml";
-import { ConfigError } from "../core/index.js";
+import { ConfigError, effectiveLabels, type SwarmConfig } from "../core/index.js";
 import { normalize } from "./normalize.js";
 import { checkRules } from "./rules.js";
 import type { Workflow } from "./types.js";
@@ -13,6 +13,16 @@ export interface ParseOptions {
    * Undefined skips that check (no swarm config at hand): say so to the user.
    */
   readonly agents: readonly string[] | undefined;
+  /**
+   * Each configured agent's effective labels (agentLabels), to check steps with `needs:`;
+   * undefined skips that check.
+   */
+  readonly labels?: ReadonlyMap<string, readonly string[]> | undefined;
+}
+
+/** What ParseOptions.labels wants, from a swarm's config: each agent's effective labels by name. */
+export function agentLabels(config: Pick<SwarmConfig, "hosts" | "agents">): ReadonlyMap<string, readonly string[]> {
+  return new Map(config.agents.map((agent) => [agent.name, effectiveLabels(config, agent)]));
 }
 
 function deepFreeze<T>(value: T): T {
@@ -37,7 +47,7 @@ function byPath(a: string, b: string): number {
 export function workflowFromObject(raw: unknown, options: ParseOptions): Workflow {
   const prefix = (problem: string): string => `${options.file}: ${problem}`;
   const normalized = normalize(raw, options.file);
-  const problems = [...normalized.problems, ...checkRules({ ...normalized, agents: options.agents })].sort(byPath);
+  const problems = [...normalized.problems, ...checkRules({ ...normalized, agents: options.agents, labels: options.labels })].sort(byPath);
   if (problems.length > 0) {
     throw new ConfigError(problems.map(prefix), {
       hint: "Fix the workflow file and run it again.",

@@ -1,6 +1,6 @@
 import type { EngineDeps } from "./context.js";
 import { callRunner, idempotencyKey, isDetached, succeeded, watchdogMs } from "./runner.js";
-import { renderFailure, renderRun } from "./render-step.js";
+import { renderFailure, renderRun, stepTarget } from "./render-step.js";
 import { newRun, stepOf, templateContext } from "./transitions.js";
 import type { ExecutionState, StepState, TaskStep } from "./types.js";
 
@@ -43,7 +43,8 @@ export async function runRollbacks(deps: EngineDeps, executionId: string, signal
     let outcome: Awaited<ReturnType<typeof callRunner>>["outcome"];
     try {
       const agent = spec.agent ?? (spec.route === undefined ? (st.agent ?? step.agent) : undefined);
-      const target = agent !== undefined ? { agent } : { route: spec.route ?? step.route ?? "" };
+      // Without its own target and with no agent known to have run the step, it goes where the step would.
+      const target = agent !== undefined ? { agent } : spec.route !== undefined ? { route: spec.route } : stepTarget(step);
       const run = renderRun(deps.runner, target, spec.task, templateContext(state, id, true));
       const deadline = watchdogMs(step.timeoutSec, record.startedAt, deps.timeoutGraceMs, deps.now());
       const req = {

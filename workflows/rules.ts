@@ -1,6 +1,7 @@
 import { checkCondition } from "./condition.js";
 import { ancestors, findCycles } from "./cycles.js";
 import type { LocatedStep } from "./normalize.js";
+import { needsProblems } from "./needs-rule.js";
 import { joinPath } from "./schema.js";
 import { schemaHasPath } from "./output-schema.js";
 import { envName } from "./shell-render.js";
@@ -15,6 +16,8 @@ export interface RuleInput {
   readonly ids: ReadonlySet<string>;
   /** Undefined: agent names are not checked. */
   readonly agents: readonly string[] | undefined;
+  /** Each agent's effective labels, for steps with `needs:`; undefined: labels are not checked. */
+  readonly labels?: ReadonlyMap<string, readonly string[]> | undefined;
 }
 
 interface TemplateField {
@@ -58,6 +61,7 @@ export function checkRules(input: RuleInput): string[] {
     if (step.kind === "task") {
       checkAgent(step.agent, joinPath(path, "agent"));
       checkAgent(step.rollback?.agent, joinPath(path, "rollback.agent"));
+      if (input.labels !== undefined) problems.push(...needsProblems(step, path, input.labels));
     }
     const seen = new Set<string>();
     step.dependsOn.forEach((dep, i) => {

@@ -26,6 +26,8 @@ export interface StepRequest {
   attempt: number;
   agent?: string;
   route?: string;
+  /** `needs:` of the step: labels the agent must have. */
+  needs?: readonly string[];
   task: string;
   /** The variables a shell step's references read (CA_PARAM_*, CA_STEP_*); absent for text rendering. */
   env?: Readonly<Record<string, string>>;
@@ -68,7 +70,7 @@ export interface StepRunner {
    * submitted. Without it every task renders for a shell (the safe default: a prompt
    * then shows references instead of values, but no value can become code).
    */
-  resolve?(target: { readonly agent?: string; readonly route?: string }): Resolved;
+  resolve?(target: { readonly agent?: string; readonly route?: string; readonly needs?: readonly string[] }): Resolved;
 }
 
 /**

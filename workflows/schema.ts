@@ -65,6 +65,8 @@ export const stepSchema = z
     id: z.string().regex(STEP_ID, "must start with a letter or digit, then letters, digits, '_' or '-'"),
     agent: text.optional(),
     route: text.optional(),
+    /** Labels the agent must have (core/hosts/labels.ts), like `submit --needs`; checked in normalize.ts. */
+    needs: z.union([z.string(), z.array(z.string())]).optional(),
     task: text.optional(),
     approval: text.optional(),
     timeout: z.number().int().positive().optional(),

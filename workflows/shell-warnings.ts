@@ -1,3 +1,4 @@
+import { stepTarget } from "./render-step.js";
 import { shellProblems } from "./shell-render.js";
 import type { RenderMode } from "./runner.js";
 import type { Target, Workflow } from "./types.js";
@@ -12,7 +13,7 @@ export function shellWarnings(workflow: Workflow, modeOf: (target: Target) => Re
   const out: string[] = [];
   workflow.steps.forEach((step, index) => {
     if (step.kind !== "task") return;
-    const target: Target = step.agent !== undefined ? { agent: step.agent } : { route: step.route ?? "" };
+    const target: Target = stepTarget(step);
     const fields: [string, string | undefined, Target][] = [
       ["task", step.task, target],
       ["gate", step.gate, target],

@@ -24,6 +24,7 @@ const step = z.discriminatedUnion("kind", [
     ...stepBase,
     ...target,
     kind: z.literal("task"),
+    needs: z.array(str).optional(),
     task: str,
     timeoutSec: z.number().optional(),
     retries: z.number().int().min(0),

@@ -1,5 +1,5 @@
 import type { EngineDeps } from "./context.js";
-import type { RenderedRun } from "./render-step.js";
+import { stepTarget, type RenderedRun } from "./render-step.js";
 import { callRunner, idempotencyKey, watchdogMs, type CallResult, type RunKind, type StepOutcome } from "./runner.js";
 import type { StepState, Target, TaskStep } from "./types.js";
 
@@ -21,8 +21,8 @@ export function reasonOf(outcome: StepOutcome, what: string): string {
 
 /** Where the task, gate or follow-up of a step goes: gates and follow-ups run where the task ran when the runner said where, otherwise where the step says. */
 export function targetOf(st: StepState, step: TaskStep, kind: Exclude<RunKind, "rollback">): Target {
-  const agent = kind === "step" ? step.agent : (st.agent ?? step.agent);
-  return agent !== undefined ? { agent } : { route: step.route ?? "" };
+  if (kind === "step" || st.agent === null) return stepTarget(step);
+  return { agent: st.agent };
 }
 
 /**

@@ -16,6 +16,7 @@ export class SwarmStepRunner implements StepRunner {
       task: req.task,
       ...(req.env !== undefined && { env: req.env }),
       ...this.target(req),
+      ...(req.needs !== undefined && req.needs.length > 0 && { needs: req.needs }),
       ...(req.timeoutSec !== undefined && { timeout: req.timeoutSec }),
       idempotencyKey: req.idempotencyKey,
       origin: { actor: `workflow:${req.executionId}`, via: "workflow" },
@@ -47,7 +48,7 @@ export class SwarmStepRunner implements StepRunner {
    * agent's tasks get references to variables, an agent program's its prompt as text. An
    * agent this swarm does not know renders as shell, which is safe either way.
    */
-  resolve(target: { readonly agent?: string; readonly route?: string }): Resolved {
+  resolve(target: { readonly agent?: string; readonly route?: string; readonly needs?: readonly string[] }): Resolved {
     const agent = this.target(target).agent;
     const runtime = this.client.config.agents.find((a) => a.name === agent)?.runtime;
     return { ...(agent !== undefined && { agent }), mode: runtime === undefined || runtime === "shell" ? "shell" : "text" };
@@ -56,9 +57,12 @@ export class SwarmStepRunner implements StepRunner {
   /**
    * A named agent; else the step's `route` text goes through the supervisor's router
    * (keywords, then default_agent); an empty route leaves routing to the task text.
+   * With `needs`, only agents having those labels are candidates (the route's keywords,
+   * then default_agent, then the first listed choose among them).
    */
-  private target(req: { readonly agent?: string; readonly route?: string }): { agent?: string } {
+  private target(req: { readonly agent?: string; readonly route?: string; readonly needs?: readonly string[] }): { agent?: string } {
     if (req.agent !== undefined) return { agent: req.agent };
+    if (req.needs !== undefined && req.needs.length > 0) return { agent: routeTask(req.route ?? "", this.client.config, undefined, req.needs).agent };
     if (req.route !== undefined && req.route.trim() !== "") return { agent: routeTask(req.route, this.client.config).agent };
     return {};
   }

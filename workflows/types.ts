@@ -20,6 +20,8 @@ export interface ParamSpec {
 export interface Target {
   readonly agent?: string;
   readonly route?: string;
+  /** `needs:` of a task step: only an agent whose effective labels include all of them may run it. */
+  readonly needs?: readonly string[];
 }
 
 export interface RollbackSpec extends Target {

@@ -176,9 +176,9 @@ export class LocalControl implements ControlPlane {
       } catch {
         throw new NotFoundError(`no shipped example "${source.example}"`, { hint: "GET /v1/workflows/examples lists them." });
       }
-      return parseWorkflow(text, { file: `${source.example}.yaml`, agents: this.workflows.agents });
+      return parseWorkflow(text, { file: `${source.example}.yaml`, agents: this.workflows.agents, labels: this.workflows.labels });
     }
-    if (source.yaml !== undefined) return parseWorkflow(source.yaml, { file: "<posted>", agents: this.workflows.agents });
+    if (source.yaml !== undefined) return parseWorkflow(source.yaml, { file: "<posted>", agents: this.workflows.agents, labels: this.workflows.labels });
     return this.workflows.fromObject(source.document, "<posted>");
   }
 

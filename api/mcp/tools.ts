@@ -8,7 +8,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod/v4";
 import type { ControlPlane } from "../control/types.js";
 import type { Scope } from "../http/route.js";
-import { agentName, executionId, stepId, taskId } from "../schemas/common.js";
+import { labelsProblem } from "../http/labels-problem.js";
+import { agentName, executionId, label, stepId, taskId } from "../schemas/common.js";
 import { idempotencyKey, MAX_TASK_CHARS, TASK_STATUSES } from "../schemas/tasks.js";
 
 export interface ToolContext {
@@ -41,7 +42,9 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
           if (mutation) context.audit?.(name, targetOf(args, result));
           return { content: [{ type: "text" as const, text: JSON.stringify(result, null, 2) }] };
         } catch (error) {
-          return { isError: true, content: [{ type: "text" as const, text: `error: ${(error as Error).message}` }] };
+          // Unroutable needs: the message lists each agent's labels, so the caller can pick what exists.
+          const message = labelsProblem(error)?.detail ?? (error as Error).message;
+          return { isError: true, content: [{ type: "text" as const, text: `error: ${message}` }] };
         }
       }) as never,
     );
@@ -51,10 +54,16 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
   tool(
     "submit_task",
     "submit",
-    "Queue a task for an agent of the swarm and return its id at once (use wait_task for the result). For a shell agent the task is a bash command line run in the agent's folder; for a coding-agent program (claude, codex, …) it is the prompt. Without `agent`, the swarm routes it by keywords. Pass an idempotency_key to make retries safe: the same key returns the same task.",
+    "Queue a task for an agent of the swarm and return its id at once (use wait_task for the result). For a shell agent the task is a bash command line run in the agent's folder; for a coding-agent program (claude, codex, …) it is the prompt. Without `agent`, the swarm routes it by keywords (among the agents having every label of `needs`, when given). Pass an idempotency_key to make retries safe: the same key returns the same task.",
     {
       task: z.string().min(1).max(MAX_TASK_CHARS).describe("the command line or prompt"),
       agent: agentName.optional().describe("the agent that runs it (list_agents shows them)"),
+      needs: z
+        .array(label)
+        .min(1)
+        .max(32)
+        .optional()
+        .describe('labels the agent must have, e.g. ["gpu"]; only an agent whose labels include all of them runs it'),
       timeout: z.number().int().positive().optional().describe("time limit in seconds"),
       priority: z.number().int().min(1).optional().describe("1 is the most urgent"),
       fresh: z.boolean().optional().describe("agent programs: start a new conversation"),
@@ -97,7 +106,7 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
         parkedUntil: a.parkedUntil,
         breaker: a.breaker,
         queue: a.queue,
-        sessions: a.sessions.map((s) => ({ name: s.name, state: s.state, currentTask: s.currentTask })),
+        sessions: a.sessions.map((s) => ({ name: s.name, state: s.state, currentTask: s.currentTask, ...(s.host ? { host: s.host } : {}) })),
       }));
     },
   );

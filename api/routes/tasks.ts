@@ -2,6 +2,7 @@ import { z } from "zod/v4";
 import { isTerminal, NotFoundError } from "../../core/index.js";
 import { route, Answer, type AnyRoute } from "../http/route.js";
 import { problems } from "../http/problem.js";
+import { labelsProblem } from "../http/labels-problem.js";
 import {
   cancelled,
   getQuery,
@@ -45,6 +46,7 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
         202: { description: "with `wait`: queued, and still queued or running when the wait ran out", schema: submittedTask },
         409: { description: "the Idempotency-Key was used with a different body" },
         413: { description: "the body or the task text is too large" },
+        422: { description: "no agent has every label `needs` names (or the agent named lacks one): the problem lists each agent's labels" },
       },
       async handler({ body, query, request, reply, token }) {
         const key = request.headers["idempotency-key"];
@@ -57,7 +59,7 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
         const result = await control.submit(body, typeof key === "string" ? key : undefined, origin).catch((error: unknown) => {
           // An unknown agent is a bad field of this body, not a missing resource.
           if (error instanceof NotFoundError && body.agent !== undefined) throw problems.invalid([{ pointer: "/agent", in: "body", detail: error.message }]);
-          throw error;
+          throw labelsProblem(error) ?? error;
         });
         const location = { location: `/v1/tasks/${result.id}` };
         if (query.wait === undefined) return new Answer(result.created ? 201 : 200, result, location);

@@ -11,7 +11,7 @@ export const sessionView = z.object({
   restarts: z.number(),
   startedAt: z.string().nullable(),
   heartbeatAt: z.string().nullable(),
-  host: z.string(),
+  host: z.string().describe("with `hosts:` in swarm.yaml, the swarm's host it is placed on; otherwise the machine its bridge runs on"),
   agentState: z.string().optional(),
   needsInput: z.string().nullable().optional(),
 });

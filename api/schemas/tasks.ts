@@ -1,5 +1,5 @@
 import { z } from "zod/v4";
-import { agentName, limit, taskId, waitSeconds } from "./common.js";
+import { agentName, label, limit, taskId, waitSeconds } from "./common.js";
 
 /** The largest task text accepted (bytes as UTF-16 code units ≈ characters): 1 MiB, the swarm's own default limit. */
 export const MAX_TASK_CHARS = 1_048_576;
@@ -14,6 +14,12 @@ export const submitBody = z
       .max(MAX_TASK_CHARS, `the task is larger than ${MAX_TASK_CHARS} characters`)
       .describe("for shell agents a bash command line; for agent programs the prompt"),
     agent: agentName.optional().describe("the agent to run it; without it the swarm routes the task"),
+    needs: z
+      .array(label)
+      .min(1)
+      .max(32)
+      .optional()
+      .describe("labels the agent must have (its own labels plus those all of its hosts share), like `submit --needs gpu,linux`"),
     timeout: z
       .number()
       .int()

@@ -7,7 +7,7 @@
 import { print, printError } from "../output.js";
 import { readFileSync } from "node:fs";
 import { RemoteControl } from "../../api/remote/index.js";
-import { UsageError, type TaskResult } from "../../core/index.js";
+import { parseNeeds, UsageError, type TaskResult } from "../../core/index.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { describeResult, exitCodeFor, table } from "../format.js";
 
@@ -62,7 +62,6 @@ export async function submit(
   },
 ): Promise<void> {
   if (options.plan) throw new UsageError("--plan is not available with --url; run it on the swarm's machine");
-  if (options.needs !== undefined) throw new UsageError("--needs is not available with --url yet (the HTTP API does not carry labels); run it against a home");
   const task = options.taskFile !== undefined ? readFileSync(options.taskFile === "-" ? 0 : options.taskFile, "utf8") : options.task;
   if (task === undefined) throw new UsageError("--task is required", { hint: 'claude-agent --url URL submit --task "npm test" [--agent testing] [--wait]' });
   const control = new RemoteControl(target);
@@ -75,6 +74,7 @@ export async function submit(
     {
       task,
       agent: options.agent,
+      ...(options.needs !== undefined && { needs: parseNeeds(options.needs) }),
       timeout: number("--timeout", options.timeout),
       priority: number("--priority", options.priority),
       fresh: options.fresh,

@@ -1,6 +1,15 @@
 import { ConfigError, findConfigFile, NotFoundError, loadConfig, NotRunningError, redactValues, UsageError } from "../../core/index.js";
 import { connect, type SwarmClient } from "../../client/index.js";
-import { InboxClient, parseWorkflow, readWorkflowFile, shellWarnings, WorkflowClient, type ExecutionState, type RenderMode } from "../../workflows/index.js";
+import {
+  agentLabels,
+  InboxClient,
+  parseWorkflow,
+  readWorkflowFile,
+  shellWarnings,
+  WorkflowClient,
+  type ExecutionState,
+  type RenderMode,
+} from "../../workflows/index.js";
 import { homeOf, printJson, withSwarm, type GlobalOptions } from "../context.js";
 import { describeExecution, elapsed, exitCodeOf, summaryOf } from "./execution-table.js";
 import { progressView } from "./execution-views.js";
@@ -111,7 +120,7 @@ export interface ValidateOptions extends GlobalOptions {
 /** Exit 0 when valid; exit 2 listing every problem. Agents are checked against the best swarm config at hand. */
 export async function validate(file: string, options: ValidateOptions): Promise<void> {
   const text = readWorkflowFile(file);
-  const { agents, runtimes, against, warning } = await agentsToCheck(options);
+  const { agents, labels, runtimes, against, warning } = await agentsToCheck(options);
   if (warning !== null)
     printError(`warning: ${warning}
 `);
@@ -119,7 +128,7 @@ export async function validate(file: string, options: ValidateOptions): Promise<
   let warnings: string[] = [];
   let summary: { name: string; steps: number } | null = null;
   try {
-    const workflow = parseWorkflow(text, { file, agents });
+    const workflow = parseWorkflow(text, { file, agents, labels });
     summary = { name: workflow.name, steps: workflow.steps.length };
     // Steps known to go to an agent program are prompts; the others may run on a shell.
     const modeOf = (target: { agent?: string }): RenderMode | undefined => {
@@ -154,6 +163,8 @@ export async function validate(file: string, options: ValidateOptions): Promise<
 /** The running swarm's agents; else those of ./swarm.yaml or the home's; else none (and a warning saying so). */
 interface AgentsToCheck {
   agents: string[] | undefined;
+  /** Each known agent's effective labels, for steps with `needs:`. */
+  labels: ReadonlyMap<string, readonly string[]> | undefined;
   /** Each known agent's runtime: templates of steps on agent programs are prompts, not shell. */
   runtimes: Map<string, string>;
   against: string | null;
@@ -162,8 +173,9 @@ interface AgentsToCheck {
 
 async function agentsToCheck(options: ValidateOptions): Promise<AgentsToCheck> {
   const home = homeOf(options).root;
-  const known = (config: { agents: readonly { name: string; runtime: string }[] }) => ({
+  const known = (config: Parameters<typeof agentLabels>[0]) => ({
     agents: config.agents.map((a) => a.name),
+    labels: agentLabels(config),
     runtimes: new Map(config.agents.map((a) => [a.name, a.runtime])),
   });
   if (options.config !== undefined) {
@@ -178,7 +190,7 @@ async function agentsToCheck(options: ValidateOptions): Promise<AgentsToCheck> {
   } catch (error) {
     if (!(error instanceof NotRunningError)) throw error;
   }
-  const none = { agents: undefined, runtimes: new Map<string, string>(), against: null };
+  const none = { agents: undefined, labels: undefined, runtimes: new Map<string, string>(), against: null };
   const found = findConfigFile({ cwd: process.cwd(), home });
   if (found === null) {
     return { ...none, warning: `agent names not checked: no running swarm, and no swarm.yaml in ${process.cwd()} or ${home}` };

@@ -44,6 +44,7 @@ export function noAgentWithLabels(config: Pick<SwarmConfig, "hosts" | "agents">,
   const who = among !== undefined && among.length === 1 ? `agent "${among[0]}" does not have` : "no agent has";
   return new UsageError(`${who} every label this task needs (${needs.join(", ")})`, {
     hint: `Labels of the agents (their own labels plus those every host of theirs has):\n  ${lines.join("\n  ")}\nAdd the label to an agent (labels:) or to all of its hosts (hosts: NAME: labels:).`,
-    context: { needs: needs.join(",") },
+    // The HTTP API lists them in its problem document (api/http/labels-problem.ts).
+    context: { needs: needs.join(","), labels: lines.join("; ") },
   });
 }
