@@ -78,7 +78,9 @@ export function writeDispatch(
 export function inspectDispatch(jobsDir: string, token: string): DispatchState {
   const base = join(jobsDir, token);
   const exit = readIfExists(`${base}.exit`);
-  if (exit !== null) {
+  // ca-run writes the file with one `printf … >`: between the shell's O_TRUNC open and its write it is empty.
+  // Read then, it is not an ending (it was taken for exit code -1, failing a job that was about to complete).
+  if (exit !== null && exit !== "") {
     const [first = "", second = "0"] = exit.split("\n");
     const code = Number.parseInt(first.trim(), 10);
     return { kind: "finished", exitCode: Number.isNaN(code) ? -1 : code, outputSaved: second.trim() === "0" || second.trim() === "" };
