@@ -47,6 +47,7 @@ export { readTurn, type TurnUsage } from "./claude/transcript.js";
 export { readClaudeScreen, isLoginMessage, type ScreenReading, type ScreenState } from "./claude/screen-state.js";
 export { isLimitMessage, isLostConversation, clip, clipAnswer } from "./events.js";
 export { findNode, cacheRoot, nodeVersionOf, nodeSatisfies, programEngines, programKind, type FoundNode } from "./node-runtime.js";
+export { findExecutable, pathDirs } from "./executables.js";
 export { probeVersion, type ProbeOptions } from "./versions.js";
 export { VersionCache, type VersionCacheOptions } from "./version-cache.js";
 export { DriftMonitor, DEFAULT_DRIFT, describeDrift, type DriftSign, type DriftSettings, type DriftVerdict } from "./drift.js";

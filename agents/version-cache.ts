@@ -11,8 +11,9 @@
  * changed underneath keeps its own stamp). Best effort throughout: a cache that
  * cannot be read or written is no cache, never an error.
  */
-import { accessSync, constants, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { findExecutable, pathDirs } from "./executables.js";
 import { cacheRoot } from "./node-runtime.js";
 
 /** How long an answer is trusted at most, even for an unchanged file. */
@@ -42,7 +43,7 @@ export class VersionCache {
 
   /** The stamp of the program `executable` names (a path, or a name looked up on `path`) run by `node`; null when it cannot be found. */
   keyOf(executable: string, path: string | undefined, node: string | null): string | null {
-    const file = locate(executable, path);
+    const file = executable.includes("/") ? executable : findExecutable(executable, pathDirs(path));
     if (!file) return null;
     const stamps = [stamp(file), node ? stamp(node) : "-"];
     return stamps.includes(null) ? null : stamps.join("|");
@@ -90,20 +91,4 @@ function stamp(file: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The file `executable` runs: itself when it names a path, else the first executable of that name on `path`. */
-function locate(executable: string, path: string | undefined): string | null {
-  if (executable.includes("/")) return executable;
-  for (const dir of (path ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, executable);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }

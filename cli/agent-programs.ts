@@ -5,11 +5,11 @@
  * and whether each can run a task: an API key in the environment, or a
  * login file where the program keeps it.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, } from "node:fs";
 import { homedir } from "node:os";
-import { basename, delimiter, dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { probeVersion } from "../agents/index.js";
+import { findExecutable, pathDirs, probeVersion } from "../agents/index.js";
 import type { ProgramExample } from "../core/index.js";
 
 interface ProgramSpec {
@@ -133,7 +133,7 @@ export function locateProgram(name: string, env: NodeJS.ProcessEnv = process.env
 
 /** PATH first, then node_modules/.bin of the project and of claude-agent itself. */
 function searchDirs(env: NodeJS.ProcessEnv, cwd: string): string[] {
-  const dirs = (env.PATH ?? "").split(delimiter).filter((dir) => dir !== "");
+  const dirs = pathDirs(env.PATH);
   dirs.push(join(cwd, "node_modules", ".bin"));
   const own = ownBinDir();
   if (own) dirs.push(own);
@@ -163,20 +163,6 @@ export function packageRoot(): string | null {
   for (let up = 0; up < 4; up++) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "node_modules"))) return dir;
     dir = dirname(dir);
-  }
-  return null;
-}
-
-function findExecutable(name: string, dirs: readonly string[]): string | null {
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
   }
   return null;
 }
