@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
-import { CLAUDE } from "./support.js";
+import { claudeAgent } from "./support.js";
 
 /** Each account's key: `env` accounts (a, b) give it as ANTHROPIC_API_KEY; logins (home, work) keep it in their `.claude.json`. */
 export const ACCOUNT_KEYS = {
@@ -82,16 +82,6 @@ export async function startAccountsSwarm(options: AccountsSwarmOptions): Promise
 
 /** A Claude Code agent with `accounts:` (YAML flow entries, one a line) and no key of its own; `own` adds lines (indented 4). */
 export function accountsAgent(name: string, url: string, cwd: string, accounts: readonly string[], own = ""): string {
-  return `
-  - name: ${name}
-    runtime: claude
-${own}    command: ${CLAUDE}
-    cwd: ${cwd}
-    timeout: 60
-    env:
-      ANTHROPIC_BASE_URL: ${url}
-      DISABLE_AUTOUPDATER: 1
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
-    accounts:
-${accounts.map((account) => `      - ${account}\n`).join("")}`;
+  // No key of its own: each account brings its login (or its key) instead.
+  return claudeAgent(name, url, cwd, own, `    accounts:\n${accounts.map((account) => `      - ${account}\n`).join("")}`, { apiKey: false });
 }

@@ -18,7 +18,8 @@ export const GATE = [
 ].join("; ");
 
 /** A swarm.yaml agent entry running the pinned Claude Code against the scripted server at `url`; `own` adds lines of its own (indented 4). */
-export function claudeAgent(name: string, url: string, cwd: string, own: string, extra: string): string {
+export function claudeAgent(name: string, url: string, cwd: string, own: string, extra: string, options: { apiKey?: boolean } = {}): string {
+  const key = options.apiKey === false ? "" : "      ANTHROPIC_API_KEY: sk-ant-test-0000000000000000000000\n";
   return `
   - name: ${name}
     runtime: claude
@@ -26,8 +27,7 @@ ${own}    command: ${CLAUDE}
     cwd: ${cwd}
     timeout: 60
     env:
-      ANTHROPIC_API_KEY: sk-ant-test-0000000000000000000000
-      ANTHROPIC_BASE_URL: ${url}
+${key}      ANTHROPIC_BASE_URL: ${url}
       DISABLE_AUTOUPDATER: 1
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
 ${extra}`;
