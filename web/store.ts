@@ -30,6 +30,8 @@ export interface State {
   readonly events: readonly SwarmEvent[];
   /** Bumped on every task event, so that an open task detail can reload. */
   readonly taskEpoch: number;
+  /** Bumped on every workflow and step event, so that the Workflows view can reload. */
+  readonly workflowEpoch: number;
 }
 
 const MIN_INTERVAL_MS = 250;
@@ -44,7 +46,7 @@ export class Store {
   private loaded = false;
 
   constructor(session: SessionInfo) {
-    this.state = { session, status: null, tasks: [], inbox: [], events: [], live: "connecting", since: new Map(), error: null, taskEpoch: 0 };
+    this.state = { session, status: null, tasks: [], inbox: [], events: [], live: "connecting", since: new Map(), error: null, taskEpoch: 0, workflowEpoch: 0 };
     this.events = new LiveEvents(
       (event) => this.onEvent(event),
       (live) => {
@@ -126,6 +128,7 @@ export class Store {
   private onEvent(event: SwarmEvent): void {
     this.set({ events: [event, ...this.state.events].slice(0, MAX_EVENTS) });
     if (event.type.startsWith("task.")) this.set({ taskEpoch: this.state.taskEpoch + 1 });
+    if (event.type.startsWith("workflow.") || event.type.startsWith("step.")) this.set({ workflowEpoch: this.state.workflowEpoch + 1 });
     if (event.type !== "audit") this.refresh();
   }
 

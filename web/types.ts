@@ -110,3 +110,61 @@ export interface InboxItem {
   readonly createdAt: string;
   readonly escalatedAt: string | null;
 }
+
+/** GET /v1/workflows/runs: one execution, newest first. */
+export interface ExecutionSummary {
+  readonly id: string;
+  readonly workflow: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly waitingApproval: readonly string[];
+}
+
+export interface StepView {
+  readonly status: string;
+  readonly attempts: number;
+  readonly taskId: string | null;
+  readonly agent: string | null;
+  readonly exitCode: number | null;
+  readonly output: string;
+  readonly reason: string | null;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  /** The rendered task text, or the approval question. */
+  readonly task?: string | null;
+}
+
+export interface GraphNode {
+  readonly id: string;
+  readonly kind: "task" | "approval" | "input";
+  readonly dependsOn: readonly string[];
+  readonly agent: string | null;
+}
+
+/** GET /v1/workflows/runs/:id. */
+export interface ExecutionView {
+  readonly id: string;
+  readonly workflow: string;
+  readonly definition: { readonly name: string; readonly steps: readonly string[]; readonly graph: readonly GraphNode[] };
+  readonly params: Readonly<Record<string, string>>;
+  readonly status: string;
+  readonly steps: Readonly<Record<string, StepView>>;
+  readonly reason: string | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** GET /v1/workflows/examples. */
+export interface WorkflowExample {
+  readonly name: string;
+  readonly workflow: string;
+  readonly description?: string;
+}
+
+/** POST /v1/workflows/validate. */
+export interface ValidatedWorkflow {
+  readonly workflow: string;
+  readonly steps: readonly string[];
+  readonly params: readonly { readonly name: string; readonly required: boolean; readonly default?: string; readonly description?: string }[];
+}

@@ -28,7 +28,8 @@ export function listExamples(): { name: string; workflow: string; description?: 
     .filter((file) => file.endsWith(".yaml"))
     .sort()
     .map((file) => {
-      const workflow = parseWorkflow(readFileSync(join(dir, file), "utf8"), { file, agents: undefined });
+      // The whole path: relative paths in it (output_schema files) are relative to the examples' folder, wherever the daemon runs.
+      const workflow = parseWorkflow(readFileSync(join(dir, file), "utf8"), { file: join(dir, file), agents: undefined });
       return {
         name: file.replace(/\.yaml$/, ""),
         workflow: workflow.name,

@@ -92,7 +92,12 @@ export class LocalControl implements ControlPlane {
       valid: true as const,
       workflow: workflow.name,
       steps: workflow.steps.map((s) => s.id),
-      params: workflow.params.map((p) => ({ name: p.name, required: p.required, ...(p.default !== undefined ? { default: p.default } : {}) })),
+      params: workflow.params.map((p) => ({
+        name: p.name,
+        required: p.required,
+        ...(p.default !== undefined ? { default: p.default } : {}),
+        ...(p.description !== undefined ? { description: p.description } : {}),
+      })),
     };
   }
 
@@ -176,7 +181,8 @@ export class LocalControl implements ControlPlane {
       } catch {
         throw new NotFoundError(`no shipped example "${source.example}"`, { hint: "GET /v1/workflows/examples lists them." });
       }
-      return parseWorkflow(text, { file: `${source.example}.yaml`, agents: this.workflows.agents, labels: this.workflows.labels });
+      // The whole path: an example's relative paths (its output_schema files) are relative to its own folder, not to the daemon's.
+      return parseWorkflow(text, { file, agents: this.workflows.agents, labels: this.workflows.labels });
     }
     if (source.yaml !== undefined) return parseWorkflow(source.yaml, { file: "<posted>", agents: this.workflows.agents, labels: this.workflows.labels });
     return this.workflows.fromObject(source.document, "<posted>");
@@ -216,7 +222,13 @@ function taskView(record: TaskRecord): TaskView {
 
 export function executionView(state: ExecutionState): ExecutionView {
   const { definition, ...rest } = state;
-  return { ...rest, definition: { name: definition.name, steps: definition.steps.map((s) => s.id) } } as ExecutionView;
+  const graph = definition.steps.map((step) => ({
+    id: step.id,
+    kind: step.kind,
+    dependsOn: [...step.dependsOn],
+    agent: step.kind === "task" ? (step.agent ?? null) : null,
+  }));
+  return { ...rest, definition: { name: definition.name, steps: definition.steps.map((s) => s.id), graph } } as ExecutionView;
 }
 
 function toEvent(id: string, fields: string[]): SwarmEvent {

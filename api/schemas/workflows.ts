@@ -9,7 +9,8 @@ const paramValue = z.union([z.string().max(65_536), z.number(), z.boolean()]);
 const source = {
   example: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "expected the name of a shipped example such as deploy-app")
+    // A listed name: the file's name without .yaml, such as deploy-app or deploy-app.shell (never a path: no slash, no leading dot, no "..").
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}(?:\.[a-z0-9][a-z0-9-]{0,31})?$/, "expected the name of a shipped example such as deploy-app or deploy-app.shell")
     .optional()
     .describe("a shipped example by name (GET /v1/workflows/examples)"),
   yaml: z.string().min(1).max(MAX_WORKFLOW_CHARS).optional().describe("the workflow as YAML text"),
@@ -43,7 +44,7 @@ export const validated = z.object({
   valid: z.literal(true),
   workflow: z.string(),
   steps: z.array(z.string()),
-  params: z.array(z.object({ name: z.string(), required: z.boolean(), default: z.string().optional() })),
+  params: z.array(z.object({ name: z.string(), required: z.boolean(), default: z.string().optional(), description: z.string().optional() })),
 });
 
 export const example = z.object({ name: z.string(), workflow: z.string(), description: z.string().optional(), params: z.array(z.string()) });
@@ -56,11 +57,28 @@ const stepState = z.object({
   exitCode: z.number().nullable(),
   output: z.string(),
   reason: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+/** The workflow as the execution runs it: its steps in file order, each with what it waits for (the DAG). */
+const definition = z.object({
+  name: z.string(),
+  steps: z.array(z.string()),
+  graph: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(["task", "approval", "input"]),
+      dependsOn: z.array(z.string()),
+      agent: z.string().nullable().describe("a task step's named agent; null when the supervisor routes it, and for approval and input steps"),
+    }),
+  ),
 });
 
 export const executionState = z.object({
   id: z.string(),
   workflow: z.string(),
+  definition,
   params: z.record(z.string(), z.string()),
   status: z.enum(["running", "completed", "failed", "cancelled"]),
   steps: z.record(z.string(), stepState),

@@ -44,6 +44,20 @@ describe("bad input to the API", () => {
     expect(await taskCount()).toBe(before);
   });
 
+  it("takes every shipped example by the name the examples list gives it, and no name that could be a path", async () => {
+    const listed = await api.call("GET", "/v1/workflows/examples");
+    const names: string[] = listed.json.examples.map((e: { name: string }) => e.name);
+    expect(names).toEqual(expect.arrayContaining(["deploy-app", "deploy-app.shell"]));
+    for (const example of names) {
+      // This swarm has none of the examples' agents: each is refused for that (422), not for its name (400).
+      const reply = await api.call("POST", "/v1/workflows/validate", { body: { example } });
+      expect([example, reply.status]).toEqual([example, 422]);
+    }
+    for (const example of ["../secrets", ".hidden", "a/b", "deploy-app..shell", "deploy-app.shell.yaml"]) {
+      expect([example, (await api.call("POST", "/v1/workflows/validate", { body: { example } })).status]).toEqual([example, 400]);
+    }
+  });
+
   it("refuses bytes that are not UTF-8 and lone surrogates instead of turning them into U+FFFD", async () => {
     const bytes = Buffer.concat([Buffer.from('{"task":"echo '), Buffer.from([0xff, 0xfe]), Buffer.from('","agent":"alpha"}')]);
     const invalid = await api.call("POST", "/v1/tasks", { body: bytes });

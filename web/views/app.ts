@@ -1,4 +1,4 @@
-/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/inbox, #/terminal/session, #/replay/task-id). */
+/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/workflows[/id], #/inbox, #/terminal/session, #/replay/task-id). */
 import { h, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { State, Store } from "../store.js";
@@ -7,6 +7,7 @@ import { Inbox } from "./inbox.js";
 import { Tasks } from "./tasks.js";
 import { Replay } from "./replay.js";
 import { Terminal } from "./terminal.js";
+import { Workflows } from "./workflows.js";
 
 export function App(props: { store: Store; onLogout: () => void }): ComponentChild {
   const [state, setState] = useState<State>(props.store.current);
@@ -35,7 +36,14 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
       "header",
       null,
       h("h1", null, "claude-agent"),
-      h("nav", { "aria-label": "views" }, tab("agents", "Agents"), tab("tasks", "Tasks"), tab("inbox", waiting > 0 ? `Needs you (${waiting})` : "Needs you")),
+      h(
+        "nav",
+        { "aria-label": "views" },
+        tab("agents", "Agents"),
+        tab("tasks", "Tasks"),
+        tab("workflows", "Workflows"),
+        tab("inbox", waiting > 0 ? `Needs you (${waiting})` : "Needs you"),
+      ),
       h("span", { class: `live live-${state.live}`, role: "status", "data-live": state.live }, state.live === "live" ? "● live" : `○ ${state.live}`),
       h("span", { class: "who" }, state.session.actor, " · ", state.session.scopes.join(", ")),
       h("button", { type: "button", onClick: props.onLogout }, "Log out"),
@@ -55,13 +63,15 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
       null,
       view === "tasks"
         ? h(Tasks, { state, selected: arg ?? null })
-        : view === "inbox"
-          ? h(Inbox, { state, now })
-          : view === "terminal" && arg
-            ? h(Terminal, { session: arg })
-            : view === "replay" && arg
-              ? h(Replay, { id: arg })
-              : h(Agents, { state, now }),
+        : view === "workflows"
+          ? h(Workflows, { state, selected: arg ?? null, now })
+          : view === "inbox"
+            ? h(Inbox, { state, now })
+            : view === "terminal" && arg
+              ? h(Terminal, { session: arg })
+              : view === "replay" && arg
+                ? h(Replay, { id: arg })
+                : h(Agents, { state, now }),
     ),
   );
 }

@@ -1,0 +1,170 @@
+/**
+ * The dashboard's Workflows view in a real headless Chromium against a real
+ * swarm: run pasted YAML with a params form, follow the execution's graph
+ * live, approve and cancel in place, and what a read-only session is shown.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROWSER_SETUP_MS, launchBrowser, loginCode, screenshotPath, startWebSwarm, type WebSwarm } from "./support.js";
+
+const GRAPH_WORKFLOW = `name: web-graph
+params:
+  who:
+    default: world
+    description: whom to greet
+steps:
+  - id: first
+    agent: alpha
+    task: echo "hello {{params.who}}"
+  - id: side
+    agent: beta
+    task: echo side
+  - id: gate
+    approval: "ship it to {{params.who}}?"
+    depends_on: [first, side]
+  - id: last
+    agent: alpha
+    depends_on: [gate]
+    task: echo done
+`;
+
+describe("the dashboard's Workflows view in Chromium", () => {
+  let web: WebSwarm;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  const api = async <T>(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: T }> => {
+    const response = await fetch(`${web.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${web.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as T };
+  };
+  const node = (step: string) => `svg.workflow-graph [data-step="${step}"]`;
+
+  beforeAll(async () => {
+    [web, browser] = await Promise.all([startWebSwarm(), launchBrowser()]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    await page.goto(`${web.url}/#code=${loginCode(web.swarm)}`);
+    await page.waitForSelector("[data-live=live]");
+  }, BROWSER_SETUP_MS);
+  afterAll(async () => {
+    await browser?.close();
+    await web?.swarm.destroy();
+  });
+
+  it("runs pasted YAML with a form made from its params, follows its graph live, and approving in place lets it finish", async () => {
+    await page.goto(`${web.url}/#/workflows`);
+    await page.selectOption("form.run-form select[name=workflow]", "(paste YAML)");
+    await page.fill("form.run-form textarea[name=yaml]", GRAPH_WORKFLOW);
+    await page.click("form.run-form button[data-check]");
+    const legend = await page.waitForSelector("form.run-form legend");
+    expect(await legend.textContent()).toBe("web-graph: 4 steps");
+    // The param's default fills its field; its description is shown beside it.
+    expect(await page.inputValue("input[name=param-who]")).toBe("world");
+    expect(await page.textContent("form.run-form fieldset")).toContain("whom to greet");
+    // A param is data: markup in it is shown as text on the page and in the output, never made into elements.
+    const who = `<img src=x onerror="window.__pwned=1">`;
+    await page.fill("input[name=param-who]", who);
+    await page.click("form.run-form button[type=submit]");
+
+    await page.waitForFunction(() => /^#\/workflows\/.+/.test(location.hash));
+    const id = decodeURIComponent(page.url().split("#/workflows/")[1] ?? "");
+    await page.waitForSelector(`[data-execution="${id}"]`);
+    await page.waitForSelector(`${node("first")}[data-status=completed]`);
+    await page.waitForSelector(`${node("side")}[data-status=completed]`);
+    await page.waitForSelector(`${node("gate")}[data-status=waiting-approval]`);
+    expect(await page.getAttribute(node("last"), "data-status")).toBe("pending");
+    // One arrow per dependency: first→gate, side→gate, gate→last.
+    expect(await page.$$eval("svg.workflow-graph path.edge", (edges) => edges.length)).toBe(3);
+    expect(await page.textContent(`[data-execution="${id}"] dl.params`)).toContain(who);
+
+    await page.click(node("first"));
+    expect(await page.textContent("[data-step-detail=first] pre.output")).toBe(`hello ${who}\n`);
+    await page.click(node("gate"));
+    expect(await page.textContent("[data-step-detail=gate] pre.task-text")).toBe(`ship it to ${who}?`);
+    expect(await page.$$eval("main img", (found) => found.length)).toBe(0);
+    await page.screenshot({ path: screenshotPath("web-workflow.png") });
+
+    await page.click("button[data-approve=gate]");
+    await page.waitForSelector(`[data-execution="${id}"][data-status=completed]`);
+    await page.waitForSelector(`${node("last")}[data-status=completed]`);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    // The list of executions has it, finished.
+    expect(await page.textContent(`tr[data-run="${id}"]`)).toContain("completed");
+    const run = await api<{ status: string; steps: Record<string, { status: string; output: string }> }>("GET", `/v1/workflows/runs/${id}`);
+    expect(run.json.steps.last).toMatchObject({ status: "completed", output: "done\n" });
+  });
+
+  it("rejects a waiting step with the reason given on the page: the step and the execution fail", async () => {
+    const started = await api<{ id: string }>("POST", "/v1/workflows/runs", {
+      document: {
+        name: "web-reject",
+        steps: [
+          { id: "ask", approval: "go?" },
+          { id: "after", agent: "beta", depends_on: "ask", task: "echo never" },
+        ],
+      },
+    });
+    expect(started.status).toBe(201);
+    const id = started.json.id;
+    await page.goto(`${web.url}/#/workflows/${encodeURIComponent(id)}`);
+    await page.waitForSelector(`${node("ask")}[data-status=waiting-approval]`);
+    await page.fill(`[data-execution="${id}"] .actions input`, "not today");
+    await page.click("button[data-reject=ask]");
+    await page.waitForSelector(`[data-execution="${id}"][data-status=failed]`);
+    expect(await page.getAttribute(node("ask"), "data-status")).toBe("failed");
+    const run = await api<{ steps: Record<string, { status: string; reason: string | null }> }>("GET", `/v1/workflows/runs/${id}`);
+    expect(run.json.steps.ask?.reason).toContain("not today");
+    expect(run.json.steps.after?.status).not.toBe("completed");
+  });
+
+  it("cancels a running execution from its page, and the task of its running step with it", async () => {
+    const started = await api<{ id: string }>("POST", "/v1/workflows/runs", {
+      document: { name: "web-cancel", steps: [{ id: "long", agent: "beta", task: "sleep 60" }] },
+    });
+    const id = started.json.id;
+    await page.goto(`${web.url}/#/workflows/${encodeURIComponent(id)}`);
+    await page.waitForSelector(`${node("long")}[data-status=running]`);
+    await page.click(`button[data-cancel-run="${id}"]`);
+    await page.waitForSelector(`[data-execution="${id}"][data-status=cancelled]`);
+    const run = await api<{ steps: Record<string, { taskId: string | null }> }>("GET", `/v1/workflows/runs/${id}`);
+    const taskId = run.json.steps.long?.taskId;
+    expect(taskId).toBeTruthy();
+    const task = await api<{ status: string }>("GET", `/v1/tasks/${taskId}?wait=30`);
+    expect(task.json.status).toBe("cancelled");
+  });
+
+  it("refuses, before anything runs, a shipped example whose agents this swarm does not have, naming them", async () => {
+    const before = (await api<{ runs: unknown[] }>("GET", "/v1/workflows/runs")).json.runs.length;
+    await page.goto(`${web.url}/#/workflows`);
+    await page.selectOption("form.run-form select[name=workflow]", "deploy-app.shell");
+    const alert = await page.waitForSelector("form.run-form [role=alert]");
+    expect(await alert.textContent()).toMatch(/testing/);
+    expect(await page.$("form.run-form button[type=submit]")).toBeNull();
+    expect((await api<{ runs: unknown[] }>("GET", "/v1/workflows/runs")).json.runs.length).toBe(before);
+  });
+
+  it("shows a read-only session the executions and graphs, without the run form, approve or cancel", async () => {
+    const started = await api<{ id: string }>("POST", "/v1/workflows/runs", {
+      document: { name: "web-read-only", steps: [{ id: "wait-here", approval: "later?" }] },
+    });
+    const id = started.json.id;
+    const other = await browser.newContext();
+    const tab = await other.newPage();
+    await tab.goto(`${web.url}/#code=${loginCode(web.swarm, ["--read-only"])}`);
+    await tab.waitForSelector("[data-live=live]");
+    await tab.goto(`${web.url}/#/workflows/${encodeURIComponent(id)}`);
+    await tab.waitForSelector(`${node("wait-here")}[data-status=waiting-approval]`);
+    expect(await tab.$("button[data-approve]")).toBeNull();
+    expect(await tab.$("button[data-cancel-run]")).toBeNull();
+    await tab.goto(`${web.url}/#/workflows`);
+    await tab.waitForSelector(`tr[data-run="${id}"]`);
+    expect(await tab.$("form.run-form")).toBeNull();
+    await other.close();
+    await api("POST", `/v1/workflows/runs/${id}/cancel`, {});
+  });
+});
