@@ -12,6 +12,8 @@ export type Level = "ok" | "degraded" | "down";
 export interface Component {
   status: Level;
   detail?: string;
+  /** When it is not ok: what a person can do about it (a command to run, or that it heals by itself). */
+  fix?: string;
   roundTripMs?: number;
 }
 
@@ -41,24 +43,26 @@ export class HealthCheck {
     const started = performance.now();
     const pong = await within(this.client.ping(), PROBE_MS).catch((error: unknown) => error as Error);
     if (pong instanceof Error) {
-      components.redis = { status: "down", detail: pong.message };
+      components.redis = { status: "down", detail: pong.message, fix: FIX.redis };
       return { status: "down", components, agents };
     }
     components.redis = { status: "ok", roundTripMs: round(performance.now() - started) };
     const status = await within(this.client.status(), STATUS_MS).catch((error: unknown) => error as Error);
     if (status instanceof Error) {
-      components.supervisor = { status: "down", detail: `status unreadable: ${status.message}` };
+      components.supervisor = { status: "down", detail: `status unreadable: ${status.message}`, fix: FIX.supervisor };
     } else {
-      components.supervisor = status.daemon.alive ? { status: "ok" } : { status: "down", detail: "no daemon heartbeat in the last 15 s" };
+      components.supervisor = status.daemon.alive ? { status: "ok" } : { status: "down", detail: "no daemon heartbeat in the last 15 s", fix: FIX.supervisor };
       components.bridge = bridgeHealth(status);
       for (const agent of status.agents) agents[agent.name] = agentHealth(agent);
     }
     components.history = await within(this.client.historyWriter(), PROBE_MS).then(historyHealth, (error: unknown) => ({
       status: "degraded" as const,
       detail: `the history writer's state is unreadable: ${(error as Error).message}`,
+      fix: FIX.history,
     }));
     for (const [name, probe] of Object.entries(this.probes)) {
       components[name] = await within(probe(), PROBE_MS).catch((error: unknown) => ({ status: "down" as const, detail: (error as Error).message }));
+      if (components[name].status !== "ok" && components[name].fix === undefined) components[name].fix = FIX.doctor;
     }
     const levels = [...Object.values(components), ...Object.values(agents)].map((c) => c.status);
     const down = components.redis.status === "down" || components.supervisor?.status === "down";
@@ -69,24 +73,48 @@ export class HealthCheck {
 /** The durable history (docs/HISTORY.md): a store outage or a writer far behind degrades the swarm; tasks run on either way. */
 function historyHealth(writer: HistoryWriterState): Component {
   const detail = describeHistoryWriter(writer);
-  if (writer.state === "degraded" || (writer.behind ?? 0) > HISTORY_BEHIND_LIMIT) return { status: "degraded", detail };
+  if (writer.state === "degraded" || (writer.behind ?? 0) > HISTORY_BEHIND_LIMIT) return { status: "degraded", detail, fix: FIX.history };
   return { status: "ok", detail };
 }
 
 function bridgeHealth(status: SwarmStatus): Component {
   const live = status.sessions.filter((s) => s.state === "idle" || s.state === "busy");
   const stale = live.filter((s) => s.heartbeatAt !== null && Date.now() - Date.parse(s.heartbeatAt) > SESSION_HEARTBEAT_STALE_MS);
-  if (stale.length > 0) return { status: "degraded", detail: `no session heartbeat for 45 s: ${stale.map((s) => s.name).join(", ")}` };
+  if (stale.length > 0)
+    return {
+      status: "degraded",
+      detail: `no session heartbeat for 45 s: ${stale.map((s) => s.name).join(", ")}`,
+      fix: `the bridge is not doing its rounds for these sessions: \`claude-agent restart ${stale[0]?.name}\`; why: \`claude-agent logs\``,
+    };
   return { status: "ok" };
 }
 
 function agentHealth(agent: SwarmStatus["agents"][number]): Component {
   const up = agent.sessions.filter((s) => s.state === "idle" || s.state === "busy").length;
   const detail = `${up}/${agent.sessions.length} sessions up${agent.parkedUntil ? `; parked until ${agent.parkedUntil}` : ""}${agent.breaker ? `; breaker ${agent.breaker.state}` : ""}`;
-  if (up === 0) return { status: "down", detail };
-  if (up < agent.sessions.length || agent.breaker || agent.parkedUntil) return { status: "degraded", detail };
+  if (up === 0) return { status: "down", detail, fix: agentFix(agent) };
+  if (up < agent.sessions.length || agent.breaker || agent.parkedUntil) return { status: "degraded", detail, fix: agentFix(agent) };
   return { status: "ok", detail };
 }
+
+/** What to do about an agent that is not ok: a usage limit waits by itself, anything else starts with its log. */
+function agentFix(agent: SwarmStatus["agents"][number]): string {
+  if (agent.parkedUntil) return `nothing: its program hit a usage limit and its tasks wait until ${agent.parkedUntil}`;
+  const down = agent.sessions.find((s) => s.state !== "idle" && s.state !== "busy");
+  const restart = down ? `; \`claude-agent restart ${down.name}\` starts its session again` : "";
+  if (agent.breaker)
+    return `its tasks failed one after another and its queue waits (breaker ${agent.breaker.state}): \`claude-agent logs ${agent.name}\` says why${restart}`;
+  return `\`claude-agent logs ${agent.name}\` says why${restart}`;
+}
+
+/** The fixes that depend on nothing but the component. */
+const FIX = {
+  redis:
+    "nothing can be queued or finished until Redis answers: `claude-agent doctor` checks it (its socket, or REDIS_URL); a swarm's own Redis starts again with `claude-agent up`",
+  supervisor: "the swarm's daemon is not running: `claude-agent up --detach` (under pm2: `pm2 restart claude-agent`); why it stopped: `claude-agent logs`",
+  history: "tasks run on; the history catches up once its store answers: `claude-agent doctor` shows the history writer",
+  doctor: "`claude-agent doctor` says what is wrong and how to fix it",
+} as const;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;

@@ -168,3 +168,17 @@ export interface ValidatedWorkflow {
   readonly steps: readonly string[];
   readonly params: readonly { readonly name: string; readonly required: boolean; readonly default?: string; readonly description?: string }[];
 }
+
+/** GET /health: each component and agent ok, degraded or down, with what to do when it is not ok. */
+export interface HealthComponent {
+  readonly status: "ok" | "degraded" | "down";
+  readonly detail?: string;
+  readonly fix?: string;
+  readonly roundTripMs?: number;
+}
+
+export interface HealthReport {
+  readonly status: "ok" | "degraded" | "down";
+  readonly components: Readonly<Record<string, HealthComponent>>;
+  readonly agents: Readonly<Record<string, HealthComponent>>;
+}

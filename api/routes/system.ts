@@ -4,7 +4,12 @@ import { Answer, route, type AnyRoute } from "../http/route.js";
 import { queueDepth, statusView } from "../schemas/agents.js";
 import type { ApiDeps } from "./deps.js";
 
-const component = z.object({ status: z.enum(["ok", "degraded", "down"]), detail: z.string().optional(), roundTripMs: z.number().optional() });
+const component = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  detail: z.string().optional(),
+  fix: z.string().optional().describe("when it is not ok: what a person can do about it"),
+  roundTripMs: z.number().optional(),
+});
 const healthReport = z.object({
   status: z.enum(["ok", "degraded", "down"]),
   components: z.record(z.string(), component),

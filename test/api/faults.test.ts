@@ -34,7 +34,7 @@ describe("the API under faults", () => {
     });
     const health = await api.call("GET", "/health", { token: null });
     expect(health.status).toBe(503);
-    expect(health.json).toMatchObject({ status: "down", components: { redis: { status: "down" } } });
+    expect(health.json).toMatchObject({ status: "down", components: { redis: { status: "down", fix: expect.stringContaining("claude-agent doctor") } } });
     const submits = await Promise.all(
       Array.from({ length: 5 }, (_, i) => api.call("POST", "/v1/tasks", { body: { task: `echo during-outage-${i}`, agent: "alpha" } })),
     );

@@ -1,8 +1,9 @@
-/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/workflows[/id], #/inbox, #/terminal/session, #/replay/task-id). */
+/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/workflows[/id], #/inbox, #/health, #/terminal/session, #/replay/task-id). */
 import { h, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { State, Store } from "../store.js";
 import { Agents } from "./agents.js";
+import { Health } from "./health.js";
 import { Inbox } from "./inbox.js";
 import { Tasks } from "./tasks.js";
 import { Replay } from "./replay.js";
@@ -43,6 +44,7 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
         tab("tasks", "Tasks"),
         tab("workflows", "Workflows"),
         tab("inbox", waiting > 0 ? `Needs you (${waiting})` : "Needs you"),
+        tab("health", "Health"),
       ),
       h("span", { class: `live live-${state.live}`, role: "status", "data-live": state.live }, state.live === "live" ? "● live" : `○ ${state.live}`),
       h("span", { class: "who" }, state.session.actor, " · ", state.session.scopes.join(", ")),
@@ -63,15 +65,17 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
       null,
       view === "tasks"
         ? h(Tasks, { state, selected: arg ?? null })
-        : view === "workflows"
-          ? h(Workflows, { state, selected: arg ?? null, now })
-          : view === "inbox"
-            ? h(Inbox, { state, now })
-            : view === "terminal" && arg
-              ? h(Terminal, { session: arg })
-              : view === "replay" && arg
-                ? h(Replay, { id: arg })
-                : h(Agents, { state, now }),
+        : view === "health"
+          ? h(Health, { state })
+          : view === "workflows"
+            ? h(Workflows, { state, selected: arg ?? null, now })
+            : view === "inbox"
+              ? h(Inbox, { state, now })
+              : view === "terminal" && arg
+                ? h(Terminal, { session: arg })
+                : view === "replay" && arg
+                  ? h(Replay, { id: arg })
+                  : h(Agents, { state, now }),
     ),
   );
 }

@@ -1,10 +1,14 @@
 /**
- * The dashboard's Workflows view in a real headless Chromium against a real
- * swarm: run pasted YAML with a params form, follow the execution's graph
- * live, approve and cancel in place, and what a read-only session is shown.
+ * The dashboard's Workflows and Health views in a real headless Chromium
+ * against a real swarm: run pasted YAML with a params form, follow the
+ * execution's graph live, approve and cancel in place, what a read-only
+ * session is shown; every component's health, and what to do when Redis is down.
  */
+import { execFileSync } from "node:child_process";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedRedis } from "../../core/index.js";
+import { waitFor } from "../helpers/wait.js";
 import { BROWSER_SETUP_MS, launchBrowser, loginCode, screenshotPath, startWebSwarm, type WebSwarm } from "./support.js";
 
 const GRAPH_WORKFLOW = `name: web-graph
@@ -28,7 +32,7 @@ steps:
     task: echo done
 `;
 
-describe("the dashboard's Workflows view in Chromium", () => {
+describe("the dashboard's Workflows and Health views in Chromium", () => {
   let web: WebSwarm;
   let browser: Browser;
   let context: BrowserContext;
@@ -166,5 +170,24 @@ describe("the dashboard's Workflows view in Chromium", () => {
     expect(await tab.$("form.run-form")).toBeNull();
     await other.close();
     await api("POST", `/v1/workflows/runs/${id}/cancel`, {});
+  });
+  it("shows every component's and agent's health, and when Redis goes down, says so with what to do, until it is back", async () => {
+    await page.goto(`${web.url}/#/health`);
+    await page.waitForSelector("[data-health=ok]");
+    for (const name of ["redis", "supervisor", "bridge", "history", "tmux", "alpha", "beta"]) {
+      expect(await page.getAttribute(`tr[data-component="${name}"]`, "data-level")).toBe("ok");
+    }
+    expect(await page.textContent('tr[data-component="alpha"] td.detail')).toBe("2/2 sessions up");
+
+    execFileSync("redis-cli", ["-s", web.swarm.paths.redisSocket, "shutdown"], { stdio: "ignore" });
+    try {
+      await page.waitForSelector("[data-health=down]", { timeout: 20_000 });
+      expect(await page.getAttribute('tr[data-component="redis"]', "data-level")).toBe("down");
+      expect(await page.textContent('tr[data-component="redis"] td.fix')).toContain("claude-agent doctor");
+    } finally {
+      await startEmbeddedRedis(web.swarm.paths);
+    }
+    await page.waitForSelector("[data-health=ok]", { timeout: 30_000 });
+    await waitFor("the API to take tasks again", async () => (await api("GET", "/v1/status")).status === 200, { timeoutMs: 30_000 });
   });
 });
