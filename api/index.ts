@@ -9,4 +9,5 @@ export async function serveMcpStdio(...args: Parameters<typeof import("./mcp/std
 }
 export { SCOPES, type Scope } from "./http/route.js";
 export type { ComponentProbe, Component } from "./health.js";
+export type { HistoryReader, HistoryTaskQuery, HistoryTaskPage, HistoryTaskDetail } from "./schemas/history.js";
 export { LoginCodes, CODE_TTL_MS, type CreatedCode, type LoginGrant } from "./web/login-codes.js";

@@ -27,6 +27,7 @@ import { EventHub } from "./events/hub.js";
 import { HealthCheck, type ComponentProbe } from "./health.js";
 import { IdempotencyGuard } from "./http/idempotency.js";
 import type { AnyRoute } from "./http/route.js";
+import type { HistoryReader } from "./schemas/history.js";
 import { DEFAULT_STREAM_LIMITS, type ApiDeps, type StreamLimits } from "./routes/deps.js";
 
 export interface StartApiOptions {
@@ -39,6 +40,8 @@ export interface StartApiOptions {
   readonly probes?: Readonly<Record<string, ComponentProbe>>;
   readonly streams?: Partial<StreamLimits>;
   readonly log?: LogFn;
+  /** The durable history's reader, closed with the API; without one, GET /v1/history/… answers 503. */
+  readonly history?: HistoryReader;
 }
 
 export interface RunningApi {
@@ -95,6 +98,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     await app?.close().catch(() => undefined);
     await hub.close();
     await control.close().catch(() => undefined);
+    await options.history?.close().catch(() => undefined);
     await client.close();
     redis.disconnect();
   };
@@ -113,6 +117,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       swarm: options.config,
       streams,
       outputDir: homePaths(options.home).outputDir,
+      history: options.history ?? null,
     };
     const https = api.tls ? { cert: readTls(api.tls.cert, "api.tls.cert"), key: readTls(api.tls.key, "api.tls.key") } : undefined;
     const built = await buildApp({

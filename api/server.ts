@@ -19,6 +19,7 @@ import type { ApiDeps } from "./routes/deps.js";
 import { eventRoutes } from "./routes/events.js";
 import { metaRoutes } from "./routes/meta.js";
 import { systemRoutes } from "./routes/system.js";
+import { historyRoutes } from "./routes/history.js";
 import { recordingRoutes } from "./routes/recordings.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { workflowRoutes } from "./routes/workflows.js";
@@ -94,6 +95,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   routes.push(
     ...taskRoutes(deps),
     ...recordingRoutes(deps),
+    ...historyRoutes(deps),
     ...agentRoutes(deps),
     ...workflowRoutes(deps),
     ...eventRoutes(deps),

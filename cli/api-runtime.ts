@@ -7,7 +7,8 @@
  */
 import type { LogFn, RedisTarget, SwarmConfig } from "../core/index.js";
 import { DEFAULT_API, EnvironmentError } from "../core/index.js";
-import type { RunningApi } from "../api/index.js";
+import type { HistoryReader, RunningApi } from "../api/index.js";
+import { History } from "../history/index.js";
 import { tmuxServerRunning } from "../sessions/index.js";
 
 export async function startControlPlane(options: {
@@ -30,6 +31,7 @@ export async function startControlPlane(options: {
       target: options.target,
       config: options.config,
       log: options.log,
+      history: historyReader(options.home, options.config),
       probes: {
         tmux: async () => ((await tmuxServerRunning(options.tmuxSocket)) ? { status: "ok" } : { status: "down", detail: "the tmux server does not answer" }),
       },
@@ -51,4 +53,69 @@ export async function startControlPlane(options: {
     }
     throw error;
   }
+}
+
+/**
+ * The history for the API's reads, opened at the first request (a PostgreSQL
+ * store that is down must not keep the API from starting) and again after a
+ * failed open.
+ */
+function historyReader(home: string, config: SwarmConfig): HistoryReader {
+  let opened: Promise<History> | null = null;
+  const open = async (): Promise<History> => {
+    opened ??= History.open(home, config);
+    try {
+      return await opened;
+    } catch (error) {
+      opened = null;
+      throw new EnvironmentError(`the history store cannot be opened: ${(error as Error).message}`, {
+        cause: error,
+        hint: "`claude-agent doctor` checks the history writer and its store.",
+      });
+    }
+  };
+  return {
+    async tasks(query) {
+      const page = await (await open()).tasks(query);
+      return { tasks: page.items, next: page.next };
+    },
+    async task(id) {
+      const t = await (await open()).task(id);
+      if (!t) return null;
+      // The fields GET /v1/history/tasks/:id documents, nothing else (no file paths but the recording's, no idempotency key).
+      return {
+        id: t.id,
+        agent: t.agent,
+        session: t.session,
+        status: t.status,
+        exitCode: t.exitCode,
+        reason: t.reason,
+        task: t.task,
+        submittedAt: t.submittedAt,
+        startedAt: t.startedAt,
+        finishedAt: t.finishedAt,
+        durationMs: t.durationMs,
+        attempts: t.attempts,
+        workflow: t.workflow,
+        step: t.step,
+        executionId: t.executionId,
+        costUsd: t.costUsd,
+        submittedBy: t.submittedBy,
+        host: t.host,
+        output: t.output,
+        outputChars: t.outputChars,
+        answer: t.answer,
+        inputTokens: t.inputTokens,
+        outputTokens: t.outputTokens,
+        changedFiles: t.changedFiles,
+        castFile: t.castFile,
+        submittedVia: t.submittedVia,
+      };
+    },
+    async close() {
+      const history = await opened?.catch(() => null);
+      opened = null;
+      await history?.close();
+    },
+  };
 }

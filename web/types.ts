@@ -182,3 +182,17 @@ export interface HealthReport {
   readonly components: Readonly<Record<string, HealthComponent>>;
   readonly agents: Readonly<Record<string, HealthComponent>>;
 }
+
+/** GET /v1/history/tasks: one task from the durable history. */
+export interface HistoryTask {
+  readonly id: string;
+  readonly agent: string;
+  readonly status: string;
+  readonly task: string;
+  readonly submittedAt: string;
+  readonly finishedAt: string | null;
+  readonly workflow: string | null;
+  readonly step: string | null;
+  /** Searches only: the passage that matched, the matched words between « and ». */
+  readonly snippet?: string;
+}

@@ -3,6 +3,7 @@ import type { TokenStore } from "../auth/tokens.js";
 import type { LocalControl } from "../control/local.js";
 import { DEFAULT_COALESCE_MS, type EventHub } from "../events/hub.js";
 import type { HealthCheck } from "../health.js";
+import type { HistoryReader } from "../schemas/history.js";
 import type { IdempotencyGuard } from "../http/idempotency.js";
 import type { ApiMetrics } from "../metrics/metrics.js";
 
@@ -20,6 +21,8 @@ export interface ApiDeps {
   readonly streams: StreamLimits;
   /** The home's output folder: task outputs and flight recordings (`<id>.cast`). */
   readonly outputDir: string;
+  /** The durable history (GET /v1/history/…); null when the daemon has none to read. */
+  readonly history: HistoryReader | null;
 }
 
 export interface StreamLimits {

@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientInternals } from "../../client/index.js";
 import { startEmbeddedRedis } from "../../core/index.js";
 import { waitFor } from "../helpers/wait.js";
 import { BROWSER_SETUP_MS, launchBrowser, loginCode, screenshotPath, startWebSwarm, type WebSwarm } from "./support.js";
@@ -171,6 +172,28 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
     await other.close();
     await api("POST", `/v1/workflows/runs/${id}/cancel`, {});
   });
+  it("searches every task the history keeps from the Tasks view, marks the matched words, and opens one Redis has forgotten", async () => {
+    const made = await api<{ id: string }>("POST", "/v1/tasks", { task: "echo 'the quarterly <b>flamingo</b> report is ready'", agent: "beta" });
+    const id = made.json.id;
+    await api("GET", `/v1/tasks/${id}?wait=30`);
+    await waitFor("the task in the history", async () => (await api<{ tasks: unknown[] }>("GET", "/v1/history/tasks?search=flamingo")).json.tasks.length === 1);
+    const client = await web.swarm.connect();
+    await clientInternals(client.client).ledger.remove([id]); // what retention does
+
+    await page.goto(`${web.url}/#/tasks`);
+    await page.fill("input[name=search]", "flamingos");
+    const row = await page.waitForSelector(`tr[data-history-task="${id}"]`);
+    expect(await row.$$eval("mark", (marks) => marks.map((m) => m.textContent))).toEqual(["flamingo"]);
+    expect(await row.$$eval("b", (found) => found.length)).toBe(0);
+    await page.click(`tr[data-history-task="${id}"] a`);
+    await page.waitForSelector("[data-from-history]");
+    expect(await page.textContent(`[data-task-detail="${id}"] pre.output`)).toContain("the quarterly <b>flamingo</b> report is ready");
+    // Escape clears the search: the live list is back.
+    await page.focus("input[name=search]");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("[data-search-results]", { state: "detached" });
+  });
+
   it("shows every component's and agent's health, and when Redis goes down, says so with what to do, until it is back", async () => {
     await page.goto(`${web.url}/#/health`);
     await page.waitForSelector("[data-health=ok]");

@@ -1,16 +1,26 @@
-/** One task in full: its text and output as text, reloaded when a task event arrives. */
+/**
+ * One task in full: its text and output as text, reloaded when a task event
+ * arrives. A task Redis no longer keeps (past its retention) comes from the
+ * durable history instead, and says so.
+ */
 import { h, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../http.js";
+import { ApiError, api } from "../http.js";
 import type { TaskView } from "../types.js";
 import { clock } from "./format.js";
 
 export function TaskDetail(props: { id: string; epoch: number }): ComponentChild {
-  const [task, setTask] = useState<TaskView | null>(null);
+  const [task, setTask] = useState<(TaskView & { fromHistory?: boolean }) | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
-    api<TaskView>("GET", `/v1/tasks/${encodeURIComponent(props.id)}`)
+    const path = encodeURIComponent(props.id);
+    api<TaskView>("GET", `/v1/tasks/${path}`)
+      .catch((failure: Error) =>
+        failure instanceof ApiError && failure.status === 404
+          ? api<TaskView>("GET", `/v1/history/tasks/${path}`).then((t) => ({ ...t, session: t.session ?? null, fromHistory: true }))
+          : Promise.reject(failure),
+      )
       .then((t) => current && (setTask(t), setError(null)))
       .catch((failure: Error) => current && setError(failure.message));
     return () => {
@@ -23,6 +33,7 @@ export function TaskDetail(props: { id: string; epoch: number }): ComponentChild
     "article",
     { class: "task-detail", "aria-labelledby": "detail-h", "data-task-detail": task.id },
     h("h3", { id: "detail-h" }, "Task ", task.id, " ", h("span", { class: `status status-${task.status}`, "data-status": task.status }, task.status)),
+    task.fromHistory ? h("p", { class: "muted", "data-from-history": "" }, "From the history: Redis no longer keeps this task (past its retention).") : null,
     task.castFile ? h("a", { class: "button", href: `#/replay/${encodeURIComponent(task.id)}`, "data-replay-link": task.id }, "Replay its pane") : null,
     h(
       "dl",

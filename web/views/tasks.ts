@@ -1,7 +1,8 @@
 /**
- * Recent tasks, live, with filters, cancel, and a task's detail. Task text
- * and output are the swarm's untrusted text: they reach the DOM only as
- * text nodes (Preact renders strings with createTextNode/textContent).
+ * Recent tasks, live, with filters, cancel, and a task's detail; with search
+ * text or a time window, every task the history keeps (task-search.ts).
+ * Task text and output are the swarm's untrusted text: they reach the DOM
+ * only as text nodes (Preact renders strings with createTextNode/textContent).
  */
 import { h, type ComponentChild } from "preact";
 import { useState } from "preact/hooks";
@@ -11,11 +12,15 @@ import { TASK_STATUSES, isFinished, type TaskSummary } from "../types.js";
 import { clock } from "./format.js";
 import { SubmitForm } from "./submit.js";
 import { TaskDetail } from "./task-detail.js";
+import { TaskSearch, WINDOWS } from "./task-search.js";
 
 export function Tasks(props: { state: State; selected: string | null }): ComponentChild {
   const { tasks, status, session } = props.state;
   const [agent, setAgent] = useState("");
   const [only, setOnly] = useState("");
+  const [text, setText] = useState("");
+  const [since, setSince] = useState("");
+  const searching = text.trim() !== "" || since !== "";
   const [error, setError] = useState<string | null>(null);
   const canSubmit = session.scopes.includes("submit");
   const canCancel = session.scopes.includes("control");
@@ -40,6 +45,29 @@ export function Tasks(props: { state: State; selected: string | null }): Compone
       h(
         "label",
         null,
+        "Search ",
+        h("input", {
+          type: "search",
+          name: "search",
+          placeholder: "words in task text or output (all tasks)",
+          value: text,
+          onInput: (e: Event) => setText((e.target as HTMLInputElement).value),
+          onKeyDown: (e: KeyboardEvent) => e.key === "Escape" && setText(""),
+        }),
+      ),
+      h(
+        "label",
+        null,
+        "When ",
+        h(
+          "select",
+          { name: "since", value: since, onChange: (e: Event) => setSince((e.target as HTMLSelectElement).value) },
+          WINDOWS.map((w) => h("option", { value: w.value }, w.label)),
+        ),
+      ),
+      h(
+        "label",
+        null,
         "Agent ",
         h(
           "select",
@@ -61,24 +89,26 @@ export function Tasks(props: { state: State; selected: string | null }): Compone
       ),
       error ? h("span", { class: "error", role: "alert" }, error) : null,
     ),
-    h(
-      "table",
-      { class: "task-list" },
-      h(
-        "thead",
-        null,
-        h(
-          "tr",
-          null,
-          ["Task", "Agent", "Status", "Submitted", "Text", ""].map((c) => h("th", { scope: "col" }, c)),
+    searching
+      ? h(TaskSearch, { query: { text, since, agent, status: only } })
+      : h(
+          "table",
+          { class: "task-list" },
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              ["Task", "Agent", "Status", "Submitted", "Text", ""].map((c) => h("th", { scope: "col" }, c)),
+            ),
+          ),
+          h(
+            "tbody",
+            null,
+            shown.map((t) => row(t, canCancel, cancel)),
+          ),
         ),
-      ),
-      h(
-        "tbody",
-        null,
-        shown.map((t) => row(t, canCancel, cancel)),
-      ),
-    ),
   );
 }
 
