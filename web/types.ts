@@ -51,6 +51,19 @@ export interface TaskView extends TaskSummary {
   readonly answer?: string;
   /** Where the flight recorder wrote the task's pane; absent when it was not recorded. */
   readonly castFile?: string;
+  readonly attempts?: number;
+  readonly routedBy?: string;
+  readonly costUsd?: number | null;
+  readonly inputTokens?: number | null;
+  readonly outputTokens?: number | null;
+  readonly turns?: number;
+  readonly account?: string;
+  /** Worktree agents: what the task changed. */
+  readonly changedFiles?: readonly string[] | null;
+  readonly diffStat?: string;
+  readonly commit?: string;
+  readonly gateOutput?: string;
+  readonly gateRetries?: number;
 }
 
 /** GET /v1/tasks/:id/recording: asciicast v2 events, the output filtered for replay by the server. */

@@ -194,6 +194,31 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
     await page.waitForSelector("[data-search-results]", { state: "detached" });
   });
 
+  it("shows a task's long output without putting every line into the page, and its events in order with their offsets", async () => {
+    const made = await api<{ id: string }>("POST", "/v1/tasks", { task: "seq 1 100000", agent: "beta" });
+    const id = made.json.id;
+    const done = await api<{ status: string; output: string }>("GET", `/v1/tasks/${id}?wait=60`);
+    expect(done.json.status).toBe("completed");
+    const lines = done.json.output.split("\n").length;
+    expect(lines).toBeGreaterThan(2000);
+
+    await page.goto(`${web.url}/#/tasks/${encodeURIComponent(id)}`);
+    const box = await page.waitForSelector(`[data-task-detail="${id}"] .virtual-text`);
+    expect(Number(await box.getAttribute("data-lines"))).toBe(lines);
+    expect(await box.$$eval(".line", (shown) => shown.length)).toBeLessThan(200);
+    await box.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+      el.dispatchEvent(new Event("scroll"));
+    });
+    const lastLine = done.json.output.trimEnd().split("\n").at(-1) as string;
+    await page.waitForFunction((text) => [...document.querySelectorAll(".virtual-text .line")].some((line) => line.textContent === text), lastLine);
+    expect(await box.$$eval(".line", (shown) => shown.length)).toBeLessThan(200);
+
+    const events = await page.$$eval(`[data-timeline="${id}"] li`, (items) => items.map((item) => item.getAttribute("data-event")));
+    expect(events).toEqual(["task.submitted", "task.started", "task.completed"]);
+    expect(await page.textContent(`[data-timeline="${id}"] li:first-child .offset`)).toBe("+0 ms");
+  });
+
   it("shows every component's and agent's health, and when Redis goes down, says so with what to do, until it is back", async () => {
     await page.goto(`${web.url}/#/health`);
     await page.waitForSelector("[data-health=ok]");

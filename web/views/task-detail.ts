@@ -7,7 +7,9 @@ import { h, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../http.js";
 import type { TaskView } from "../types.js";
-import { clock } from "./format.js";
+import { ago, clock } from "./format.js";
+import { TaskTimeline } from "./task-timeline.js";
+import { VirtualText } from "./virtual-text.js";
 
 export function TaskDetail(props: { id: string; epoch: number }): ComponentChild {
   const [task, setTask] = useState<(TaskView & { fromHistory?: boolean }) | null>(null);
@@ -39,17 +41,52 @@ export function TaskDetail(props: { id: string; epoch: number }): ComponentChild
       "dl",
       null,
       h("dt", null, "Agent"),
-      h("dd", null, task.agent, task.session ? ` on ${task.session}` : ""),
+      h(
+        "dd",
+        null,
+        task.agent,
+        task.session ? ` on ${task.session}` : "",
+        task.routedBy && task.routedBy !== "explicit" ? ` (routed by ${task.routedBy})` : "",
+      ),
       h("dt", null, "Submitted / finished"),
-      h("dd", null, `${clock(task.submittedAt)} / ${clock(task.finishedAt) || "—"}`),
+      h("dd", null, `${clock(task.submittedAt)} / ${clock(task.finishedAt) || "—"}`, task.durationMs !== null ? ` · ran ${ago(task.durationMs)}` : ""),
       h("dt", null, "Exit code"),
-      h("dd", null, task.exitCode === null ? "—" : String(task.exitCode)),
+      h("dd", null, task.exitCode === null ? "—" : String(task.exitCode), task.attempts && task.attempts > 1 ? ` · ${task.attempts} attempts` : ""),
       task.reason ? [h("dt", null, "Reason"), h("dd", null, task.reason)] : null,
+      usage(task) ? [h("dt", null, "Cost and tokens"), h("dd", { "data-usage": "" }, usage(task))] : null,
+      task.account ? [h("dt", null, "Account"), h("dd", null, task.account)] : null,
+      task.commit ? [h("dt", null, "Commit"), h("dd", null, task.commit)] : null,
     ),
+    task.changedFiles && task.changedFiles.length > 0
+      ? [
+          h("h4", null, `Changed files (${task.changedFiles.length})`),
+          h(
+            "ul",
+            { class: "changed-files", "data-changed-files": "" },
+            task.changedFiles.map((file) => h("li", null, file)),
+          ),
+          task.diffStat ? h("pre", { class: "diff-stat" }, task.diffStat) : null,
+        ]
+      : null,
     h("h4", null, "Task"),
     h("pre", { class: "task-text" }, task.task),
     h("h4", null, "Output"),
-    h("pre", { class: "output", tabIndex: 0 }, task.output || "(none yet)"),
+    h(VirtualText, { text: task.output || "(none yet)", class: "output" }),
     task.answer ? [h("h4", null, "Answer"), h("pre", { class: "output" }, task.answer)] : null,
+    task.gateOutput
+      ? [h("h4", null, `Gate${task.gateRetries ? ` (sent back ${task.gateRetries}×)` : ""}`), h("pre", { class: "output" }, task.gateOutput)]
+      : null,
+    h("h4", null, "Events"),
+    h(TaskTimeline, { id: task.id, epoch: props.epoch }),
   );
+}
+
+/** `$0.0123 · 1,204 in / 310 out tokens · 3 turns`, or "" when the program reported none. */
+function usage(task: TaskView): string {
+  const parts: string[] = [];
+  if (typeof task.costUsd === "number") parts.push(`$${task.costUsd.toFixed(4)}`);
+  if (typeof task.inputTokens === "number" || typeof task.outputTokens === "number")
+    parts.push(`${(task.inputTokens ?? 0).toLocaleString()} in / ${(task.outputTokens ?? 0).toLocaleString()} out tokens`);
+  if (typeof task.turns === "number") parts.push(`${task.turns} turn${task.turns === 1 ? "" : "s"}`);
+  return parts.join(" · ");
 }
