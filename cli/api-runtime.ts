@@ -79,6 +79,13 @@ function historyReader(home: string, config: SwarmConfig): HistoryReader {
       const page = await (await open()).tasks(query);
       return { tasks: page.items, next: page.next };
     },
+    async throughput(minutes) {
+      const bucketMs = minutes <= 180 ? 60_000 : 15 * 60_000;
+      const until = Date.now();
+      const since = until - minutes * 60_000;
+      const rows = await (await open()).throughput(since, until, bucketMs);
+      return { bucketMs, since: new Date(since).toISOString(), buckets: rows.map((row) => ({ ...row, at: new Date(row.at).toISOString() })) };
+    },
     async task(id) {
       const t = await (await open()).task(id);
       if (!t) return null;

@@ -11,6 +11,7 @@ import { openStore, type HistoryDb } from "./store/open.js";
 import { searchTaskRows, type SearchCursor } from "./store/search.js";
 import { targetOfHome, type StoreTarget } from "./store/target.js";
 import { getTaskRow, listTaskRows, pruneTasks, type TaskFilter } from "./store/tasks.js";
+import { throughputRows, type ThroughputRow } from "./store/throughput.js";
 import { toAuditEntry, toEvent, toHistoryTask, toSummary, type AuditEntry, type HistoryEvent, type HistoryTask, type TaskSummary } from "./view.js";
 
 export interface TaskQuery extends TaskFilter {
@@ -62,6 +63,19 @@ export class History {
   async task(id: string): Promise<HistoryTask | null> {
     const row = await getTaskRow(this.store.db, id);
     return row ? toHistoryTask(row) : null;
+  }
+
+  /**
+   * Finished tasks per bucket of `bucketMs` from `since` to `until` (ms), every
+   * bucket present (empty ones as zeros), oldest first.
+   */
+  async throughput(since: number, until: number, bucketMs: number): Promise<ThroughputRow[]> {
+    if (!Number.isInteger(bucketMs) || bucketMs < 1000) throw new UsageError(`a bucket is a whole number of ms, at least 1000; got ${bucketMs}`);
+    const first = since - (since % bucketMs);
+    const found = new Map((await throughputRows(this.store.db, first, until, bucketMs)).map((row) => [row.at, row]));
+    const buckets: ThroughputRow[] = [];
+    for (let at = first; at < until; at += bucketMs) buckets.push(found.get(at) ?? { at, completed: 0, failed: 0, cancelled: 0, meanWaitMs: null });
+    return buckets;
   }
 
   async events(taskId: string): Promise<HistoryEvent[]> {

@@ -4,6 +4,7 @@ export { appliedMigrations } from "./store/migrations.js";
 export { HistoryWriter, type HistoryWriterOptions } from "./writer/writer.js";
 export { startHistoryWriter, type StartHistoryOptions } from "./writer/start.js";
 export { History, MAX_PAGE, type TaskQuery, type Page } from "./history.js";
+export type { ThroughputRow } from "./store/throughput.js";
 export type { TaskSummary, HistoryTask, HistoryEvent, AuditEntry } from "./view.js";
 export type { TaskFilter } from "./store/tasks.js";
 export type { AuditFilter } from "./store/audit.js";

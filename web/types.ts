@@ -209,3 +209,16 @@ export interface HistoryTask {
   /** Searches only: the passage that matched, the matched words between « and ». */
   readonly snippet?: string;
 }
+
+/** GET /v1/history/throughput: finished tasks per bucket, oldest first. */
+export interface Throughput {
+  readonly bucketMs: number;
+  readonly since: string;
+  readonly buckets: readonly {
+    readonly at: string;
+    readonly completed: number;
+    readonly failed: number;
+    readonly cancelled: number;
+    readonly meanWaitMs: number | null;
+  }[];
+}

@@ -6,7 +6,7 @@
  */
 import { NotFoundError, NotRunningError } from "../../core/index.js";
 import { route, type AnyRoute } from "../http/route.js";
-import { historyTaskDetail, historyTaskPage, historyTaskQuery, type HistoryReader } from "../schemas/history.js";
+import { historyTaskDetail, historyTaskPage, historyTaskQuery, throughput, throughputQuery, type HistoryReader } from "../schemas/history.js";
 import { taskParams } from "../schemas/tasks.js";
 import type { ApiDeps } from "./deps.js";
 
@@ -30,6 +30,20 @@ export function historyRoutes(deps: ApiDeps): AnyRoute[] {
         const { status, ...rest } = query;
         return reader(deps).tasks({ ...rest, ...(status ? { statuses: status } : {}) });
       },
+    }),
+    route({
+      method: "GET",
+      url: "/v1/history/throughput",
+      operationId: "getThroughput",
+      summary: "Finished tasks per minute (completed, failed, cancelled) and the mean wait before start",
+      tag: "history",
+      scope: "read",
+      query: throughputQuery,
+      responses: {
+        200: { description: "every bucket of the window, oldest first", schema: throughput },
+        503: { description: "this daemon has no history store to read" },
+      },
+      handler: ({ query }) => reader(deps).throughput(query.minutes),
     }),
     route({
       method: "GET",

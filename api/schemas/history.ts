@@ -84,6 +84,33 @@ export const historyTaskPage = z.object({
   next: z.string().nullable().describe("pass as `cursor` for the next page; null on the last"),
 });
 
+export const throughputQuery = z
+  .object({
+    minutes: z.coerce
+      .number()
+      .int()
+      .min(5)
+      .max(1440)
+      .default(60)
+      .describe("how far back, in minutes (buckets of a minute up to 3 hours, of 15 minutes beyond)"),
+  })
+  .strict();
+
+export const throughput = z.object({
+  bucketMs: z.number(),
+  since: z.string(),
+  buckets: z.array(
+    z.object({
+      at: z.string().describe("the bucket's start"),
+      completed: z.number(),
+      failed: z.number().describe("failed or timed out"),
+      cancelled: z.number().describe("cancelled or refused"),
+      meanWaitMs: z.number().nullable().describe("mean time from submission to start of the bucket's tasks that started"),
+    }),
+  ),
+});
+export type Throughput = z.infer<typeof throughput>;
+
 export type HistoryTaskQuery = Omit<z.infer<typeof historyTaskQuery>, "status"> & { statuses?: string[] };
 export type HistoryTaskPage = z.infer<typeof historyTaskPage>;
 export type HistoryTaskDetail = z.infer<typeof historyTaskDetail>;
@@ -91,6 +118,8 @@ export type HistoryTaskDetail = z.infer<typeof historyTaskDetail>;
 /** The durable history as the API reads it; the daemon passes one in (api/ does not open stores itself). */
 export interface HistoryReader {
   tasks(query: HistoryTaskQuery): Promise<HistoryTaskPage>;
+  /** Finished tasks per bucket over the last `minutes`. */
+  throughput(minutes: number): Promise<Throughput>;
   /** One task's record; null when the history has none. */
   task(id: string): Promise<HistoryTaskDetail | null>;
   close(): Promise<void>;

@@ -61,6 +61,20 @@ describe("the history API", () => {
     expect(seen).toEqual(expect.arrayContaining(Object.values(ids)));
   });
 
+  it("counts the window's finished tasks per minute, every minute present, and refuses a window out of range", async () => {
+    const reply = await api.call("GET", "/v1/history/throughput?minutes=10");
+    expect(reply.status).toBe(200);
+    expect(reply.json.bucketMs).toBe(60_000);
+    const buckets = reply.json.buckets as { at: string; completed: number; failed: number; meanWaitMs: number | null }[];
+    expect(buckets.length).toBeGreaterThanOrEqual(10);
+    expect(buckets.map((b) => Date.parse(b.at) % 60_000)).toEqual(buckets.map(() => 0));
+    expect(buckets.reduce((sum, b) => sum + b.completed, 0)).toBe(2);
+    expect(buckets.reduce((sum, b) => sum + b.failed, 0)).toBe(1);
+    expect(buckets.some((b) => b.meanWaitMs !== null && b.meanWaitMs >= 0)).toBe(true);
+    expect((await api.call("GET", "/v1/history/throughput?minutes=2")).status).toBe(400);
+    expect((await api.call("GET", "/v1/history/throughput?minutes=600")).json.bucketMs).toBe(15 * 60_000);
+  });
+
   it("refuses a bad status, time, limit or cursor with 400 naming the field", async () => {
     for (const [query, pointer] of [
       ["status=bogus", "/status"],

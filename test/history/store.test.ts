@@ -202,6 +202,39 @@ describe.each(targets)("the history store on %s", (_name, target) => {
     });
   });
 
+  it("counts finished tasks per minute, completed, failed and cancelled apart, with the mean wait before start, every minute present", async () => {
+    const base = Date.UTC(2027, 5, 1, 12, 0, 0);
+    const at = (minute: number, second: number) => base + minute * 60_000 + second * 1000;
+    const finished = (id: string, status: TaskRecord["status"], minute: number, waitMs: number | null) => {
+      const submitted = at(minute, 1) - (waitMs ?? 0) - 5;
+      return record(id, `tp ${id}`, {
+        status,
+        submittedAt: new Date(submitted).toISOString(),
+        startedAt: waitMs === null ? null : new Date(submitted + waitMs).toISOString(),
+        finishedAt: new Date(at(minute, 1)).toISOString(),
+      });
+    };
+    await upsertTasks(
+      store.db,
+      [
+        finished("tp1", "completed", 0, 100),
+        finished("tp2", "completed", 0, 300),
+        finished("tp3", "failed", 0, 200),
+        finished("tp4", "timeout", 2, 1000),
+        finished("tp5", "cancelled", 2, null),
+        finished("tp6", "completed", 9, 50), // outside the window
+        record("tp7", "still running", { status: "running", submittedAt: new Date(at(1, 0)).toISOString() }),
+      ].map((r) => taskRow(r, redact)),
+    );
+    const buckets = await history.throughput(at(0, 30), at(3, 0), 60_000);
+    expect(buckets).toEqual([
+      { at: at(0, 0), completed: 2, failed: 1, cancelled: 0, meanWaitMs: 200 },
+      { at: at(1, 0), completed: 0, failed: 0, cancelled: 0, meanWaitMs: null },
+      { at: at(2, 0), completed: 0, failed: 1, cancelled: 1, meanWaitMs: 1000 },
+    ]);
+    await expect(history.throughput(at(0, 0), at(1, 0), 10)).rejects.toThrow(/at least 1000/);
+  });
+
   it("refuses a cursor it did not make, with exit code 2", async () => {
     await expect(history.tasks({ cursor: "not-a-cursor" })).rejects.toMatchObject({ exitCode: 2 });
   });

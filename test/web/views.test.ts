@@ -219,6 +219,30 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
     expect(await page.textContent(`[data-timeline="${id}"] li:first-child .offset`)).toBe("+0 ms");
   });
 
+  it("shows each agent's queue and what holds it, and the last hour's finished tasks per minute from the history", async () => {
+    expect((await api("POST", "/v1/agents/beta/pause", {})).status).toBe(200);
+    const waiting = await api<{ id: string }>("POST", "/v1/tasks", { task: "echo held back", agent: "beta" });
+    try {
+      await page.goto(`${web.url}/#/queues`);
+      await page.waitForSelector('tr[data-queue="beta"] td[data-waiting="1"]');
+      expect(await page.getAttribute('tr[data-queue="beta"] td[data-held]', "data-held")).toContain("paused");
+      expect(await page.getAttribute('tr[data-queue="alpha"] td[data-held]', "data-held")).toBe("");
+      const charts = await page.waitForSelector("[data-throughput]");
+      const finished = (
+        await api<{ buckets: { completed: number; failed: number; cancelled: number }[] }>("GET", "/v1/history/throughput?minutes=60")
+      ).json.buckets.reduce((sum, b) => sum + b.completed + b.failed + b.cancelled, 0);
+      expect(Number(await charts.getAttribute("data-throughput"))).toBeGreaterThan(0);
+      expect(Number(await charts.getAttribute("data-throughput"))).toBeLessThanOrEqual(finished);
+      expect(await page.$$eval("svg.bar-chart", (svgs) => svgs.length)).toBe(2);
+      expect(await page.$$eval("svg.bar-chart:first-of-type g[data-bar]", (bars) => bars.length)).toBeGreaterThanOrEqual(60);
+      expect(await page.textContent("[data-summary]")).toMatch(/^\d+ completed, \d+ failed or timed out, \d+ cancelled or refused/);
+      await page.screenshot({ path: screenshotPath("web-queues.png") });
+    } finally {
+      await api("POST", "/v1/agents/beta/resume", {});
+    }
+    expect((await api<{ status: string }>("GET", `/v1/tasks/${waiting.json.id}?wait=30`)).json.status).toBe("completed");
+  });
+
   it("shows every component's and agent's health, and when Redis goes down, says so with what to do, until it is back", async () => {
     await page.goto(`${web.url}/#/health`);
     await page.waitForSelector("[data-health=ok]");

@@ -1,10 +1,11 @@
-/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/workflows[/id], #/inbox, #/health, #/terminal/session, #/replay/task-id). */
+/** The page after login: navigation, the live-connection indicator, the inbox count (also in the title), and the view the address names (#/agents, #/tasks[/id], #/workflows[/id], #/queues, #/inbox, #/health, #/terminal/session, #/replay/task-id). */
 import { h, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { State, Store } from "../store.js";
 import { Agents } from "./agents.js";
 import { Health } from "./health.js";
 import { Inbox } from "./inbox.js";
+import { Queues } from "./queues.js";
 import { Tasks } from "./tasks.js";
 import { Replay } from "./replay.js";
 import { Terminal } from "./terminal.js";
@@ -43,6 +44,7 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
         tab("agents", "Agents"),
         tab("tasks", "Tasks"),
         tab("workflows", "Workflows"),
+        tab("queues", "Queues"),
         tab("inbox", waiting > 0 ? `Needs you (${waiting})` : "Needs you"),
         tab("health", "Health"),
       ),
@@ -65,17 +67,19 @@ export function App(props: { store: Store; onLogout: () => void }): ComponentChi
       null,
       view === "tasks"
         ? h(Tasks, { state, selected: arg ?? null })
-        : view === "health"
-          ? h(Health, { state })
-          : view === "workflows"
-            ? h(Workflows, { state, selected: arg ?? null, now })
-            : view === "inbox"
-              ? h(Inbox, { state, now })
-              : view === "terminal" && arg
-                ? h(Terminal, { session: arg })
-                : view === "replay" && arg
-                  ? h(Replay, { id: arg })
-                  : h(Agents, { state, now }),
+        : view === "queues"
+          ? h(Queues, { state })
+          : view === "health"
+            ? h(Health, { state })
+            : view === "workflows"
+              ? h(Workflows, { state, selected: arg ?? null, now })
+              : view === "inbox"
+                ? h(Inbox, { state, now })
+                : view === "terminal" && arg
+                  ? h(Terminal, { session: arg })
+                  : view === "replay" && arg
+                    ? h(Replay, { id: arg })
+                    : h(Agents, { state, now }),
     ),
   );
 }
