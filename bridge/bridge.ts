@@ -9,6 +9,7 @@ import {
   EventStream,
   hostsOfAgent,
   InboxStore,
+  PolicyAsks,
   placements,
   replicasOn,
   Ledger,
@@ -18,7 +19,7 @@ import {
   type LogFn,
   type SwarmConfig,
 } from "../core/index.js";
-import { AdmissionControl, Breakers, Budgets, Holds, Parking } from "./admission/index.js";
+import { AdmissionControl, Breakers, Budgets, Holds, Parking, PolicyHolds } from "./admission/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 import { interactivePrograms, type InteractivePrograms } from "../agents/index.js";
 import { ConversationStore } from "./conversations.js";
@@ -120,7 +121,16 @@ export class Bridge {
       connect,
       log,
     });
-    this.admission = new AdmissionControl({ holds, breakers, parking, budgets, sessions: this.sessions });
+    const asks = new PolicyHolds({
+      asks: new PolicyAsks(redis, keys),
+      inbox: new InboxStore(redis, keys.prefix, keys.events),
+      redis,
+      keys,
+      connect,
+      redact,
+      log,
+    });
+    this.admission = new AdmissionControl({ holds, breakers, parking, budgets, asks, sessions: this.sessions });
 
     const worktrees = new Worktrees(paths.root);
     this.sandboxes = new Sandboxes({ config, home: paths.root, worktrees });
@@ -167,6 +177,7 @@ export class Bridge {
       worktrees,
       sandboxes: this.sandboxes,
       parking,
+      asks,
       accounts,
       counted: (agent, taskId) => budgets.counted(agent, taskId),
       recorder: this.recorder,
@@ -216,6 +227,7 @@ export class Bridge {
       workers,
       admission: this.admission,
       runner,
+      park: (job, token) => asks.park(job, token),
       ledger,
       redis,
       connect,
