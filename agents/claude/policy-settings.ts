@@ -28,7 +28,8 @@ export function policySettingsArgs(policy: PolicySettings | null | undefined, no
   if (!policy) return [];
   const asks = (policy.ask ?? []).length > 0 && askChannel ? askChannel : null;
   const encoded = Buffer.from(JSON.stringify({ deny: policy.deny, ask: policy.ask ?? [], allow: policy.allow })).toString("base64");
-  const command = [node, policyHookPath()].map(shellQuote).join(" ") + ` ${encoded}${asks ? ` ${shellQuote(asks)}` : ""}`;
+  const words = [shellQuote(node), shellQuote(policyHookPath()), encoded, ...(asks ? [shellQuote(asks)] : [])];
+  const command = words.join(" ");
   const timeout = asks ? ASK_WAIT_SEC + 60 : CHECK_TIMEOUT_SEC;
   const settings = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command, timeout }] }] } };
   return ["--settings", JSON.stringify(settings)];
