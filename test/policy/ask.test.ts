@@ -15,6 +15,7 @@ import type { SwarmClient } from "../../client/index.js";
 import type { InboxItem, TaskResult } from "../../core/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
+import { call } from "../api/support.js";
 import { cli } from "../llm/support.js";
 
 const RESULT_WAIT_MS = 45_000;
@@ -39,6 +40,8 @@ agents:
     policy:
       deny: ['\\bdrop-database\\b']
       ask: ['${RULE}']
+api:
+  listen: 127.0.0.1:0
 `);
     client = (await swarm.connect()).client;
   });
@@ -79,6 +82,20 @@ agents:
     expect(readFileSync(join(work, "deployed.txt"), "utf8")).toBe("prod-deploy\n");
     // Approved once: not asked again.
     expect((await items(true)).filter((i) => i.source.type === "policy" && i.source.taskId === held.id)).toHaveLength(1);
+  });
+
+  it("dispatches a task approved through the HTTP API (the web dashboard's inbox)", async () => {
+    const held = await submit("echo prod-deploy > api-approved.txt");
+    const item = await itemOf(held.id);
+    const { url } = JSON.parse(readFileSync(join(swarm.paths.runDir, "api.json"), "utf8")) as { url: string };
+    const token = readFileSync(join(swarm.home, "api.token"), "utf8").trim();
+    const listed = await call(url, token, "GET", "/v1/inbox");
+    expect((listed.json as { items: InboxItem[] }).items.map((i) => i.id)).toContain(item.id);
+    const answered = await call(url, token, "POST", `/v1/inbox/${item.id}/answer`, { body: { answer: "approve" } });
+    expect(answered.status).toBe(200);
+    expect(answered.json).toMatchObject({ status: "answered", answer: { decision: "approve" } });
+    expect((await result(held.id)).status).toBe("completed");
+    expect(existsSync(join(work, "api-approved.txt"))).toBe(true);
   });
 
   it("fails a denied task with the person's reason, naming who refused and the rule; nothing runs", async () => {
