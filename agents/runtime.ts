@@ -29,6 +29,8 @@ export interface AgentJob {
   readonly llm?: LlmConfig | null;
   /** The agent's command policy, for programs whose command tool is ours (langchain). */
   readonly policy?: PolicySettings | null;
+  /** The session's ask folder (agents/claude/ask-channel.ts), for a policy with `ask` rules; null or absent: none. */
+  readonly askChannel?: string | null;
   /** The agent's role (swarm.yaml `role:`, resolved to its text), for the program's instructions; null: none. */
   readonly role?: string | null;
   /**

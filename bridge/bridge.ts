@@ -9,6 +9,7 @@ import {
   EventStream,
   hostsOfAgent,
   InboxStore,
+  PolicyAsks,
   placements,
   replicasOn,
   Ledger,
@@ -18,7 +19,8 @@ import {
   type LogFn,
   type SwarmConfig,
 } from "../core/index.js";
-import { AdmissionControl, Breakers, Budgets, Holds, Parking } from "./admission/index.js";
+import { PolicyCalls } from "./policy-calls.js";
+import { AdmissionControl, Breakers, Budgets, Holds, Parking, PolicyHolds } from "./admission/index.js";
 import { agentEnvironment, daemonSecrets } from "./agent-env.js";
 import { interactivePrograms, type InteractivePrograms } from "../agents/index.js";
 import { ConversationStore } from "./conversations.js";
@@ -70,6 +72,7 @@ export class Bridge {
   private readonly supervisor: SessionSupervisor;
   private readonly intake: Intake;
   private readonly requests: SessionRequests;
+  private readonly calls: PolicyCalls;
   private closing: Promise<void> | null = null;
 
   private constructor(options: BridgeOptions, manager: SessionManager) {
@@ -120,7 +123,26 @@ export class Bridge {
       connect,
       log,
     });
-    this.admission = new AdmissionControl({ holds, breakers, parking, budgets, sessions: this.sessions });
+    const asks = new PolicyHolds({
+      asks: new PolicyAsks(redis, keys),
+      inbox: new InboxStore(redis, keys.prefix, keys.events),
+      redis,
+      keys,
+      connect,
+      redact,
+      log,
+    });
+    this.admission = new AdmissionControl({ holds, breakers, parking, budgets, asks, sessions: this.sessions });
+    // Claude Code's Bash calls an ask rule matched, waiting in its hook for a person (policy-calls.ts).
+    this.calls = new PolicyCalls({
+      home: paths.root,
+      agents: localAgents,
+      sessions: () => this.sessions.all,
+      asks: new PolicyAsks(redis, keys),
+      inbox: new InboxStore(redis, keys.prefix, keys.events),
+      redact,
+      log,
+    });
 
     const worktrees = new Worktrees(paths.root);
     this.sandboxes = new Sandboxes({ config, home: paths.root, worktrees });
@@ -167,6 +189,7 @@ export class Bridge {
       worktrees,
       sandboxes: this.sandboxes,
       parking,
+      asks,
       accounts,
       counted: (agent, taskId) => budgets.counted(agent, taskId),
       recorder: this.recorder,
@@ -216,6 +239,7 @@ export class Bridge {
       workers,
       admission: this.admission,
       runner,
+      park: (job, token) => asks.park(job, token),
       ledger,
       redis,
       connect,
@@ -230,6 +254,7 @@ export class Bridge {
       await bridge.supervisor.start();
       await bridge.intake.start();
       bridge.requests.start();
+      bridge.calls.start();
     } catch (error) {
       await bridge.close();
       throw error;
@@ -250,6 +275,7 @@ export class Bridge {
     this.closing ??= (async () => {
       await this.intake.close();
       await this.requests.close();
+      await this.calls.close();
       this.admission.close();
       this.interactive.close();
       await this.recorder?.close();

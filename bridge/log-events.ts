@@ -36,6 +36,11 @@ export type BridgeEvent =
   | "budget.once"
   | "budget.paused"
   | "budget.error"
+  | "job.asking"
+  | "job.ask-approved"
+  | "job.ask-parked"
+  | "policy-ask.error"
+  | "policy-ask.call"
   // supervision
   | "session.outdated"
   | "agent.login-seeded"

@@ -11,29 +11,45 @@ type Compiled = ReturnType<typeof compilePolicy>;
 const compiled = new WeakMap<AgentConfig, Compiled>();
 
 export interface Refusal {
+  readonly kind: "refuse";
   readonly rule: string;
   readonly reason: string;
 }
 
+/** A command an `ask` rule matched and nothing refused: the task waits for a person's approval (policy-holds.ts). */
+export interface Asking {
+  readonly kind: "ask";
+  readonly rule: string;
+  /** The command as the policy read it (raw: the caller redacts it before anyone sees it). */
+  readonly command: string;
+  readonly what: "task" | "gate";
+}
+
 /**
- * Why the task must not be dispatched, or null. `record.task` is the text that runs (the raw
- * one, not the record's redacted copy), judged with its own variables put in (workflow values).
- * An unknown agent is the caller's business.
+ * Why the task must not be dispatched (a refusal, or an ask), or null. `record.task` is the text that runs (the raw
+ * one, not the record's redacted copy), judged with its own variables put in (workflow values). A refusal of the
+ * task or its gate wins over an ask of either. An unknown agent is the caller's business.
  */
-export async function dispatchVerdict(record: Pick<TaskRecord, "task" | "gate" | "env">, agent: AgentConfig | undefined): Promise<Refusal | null> {
+export async function dispatchVerdict(record: Pick<TaskRecord, "task" | "gate" | "env">, agent: AgentConfig | undefined): Promise<Refusal | Asking | null> {
   if (!agent) return null;
   const policy = policyOf(agent);
+  let asking: Asking | null = null;
   if (agent.runtime === "shell") {
-    let verdict = await checkPolicy(record.task, policy);
-    if (verdict.allowed && record.env !== undefined) verdict = await checkPolicy(expandForPolicy(record.task, record.env), policy);
-    if (!verdict.allowed) return { rule: verdict.rule, reason: `${withRule(verdict)} (checked by the bridge before dispatch)` };
+    const texts = [record.task, ...(record.env !== undefined ? [expandForPolicy(record.task, record.env)] : [])];
+    for (const text of texts) {
+      const verdict = await checkPolicy(text, policy);
+      if (verdict.allowed) continue;
+      if (verdict.ask) asking ??= { kind: "ask", rule: verdict.rule, command: verdict.ask.command, what: "task" };
+      else return { kind: "refuse", rule: verdict.rule, reason: `${withRule(verdict)} (checked by the bridge before dispatch)` };
+    }
   }
   const gate = gateCommand(record, agent);
   if (gate !== null) {
     const verdict = await checkPolicy(gate, policy);
-    if (!verdict.allowed) return { rule: verdict.rule, reason: `its gate was ${withRule(verdict)}: ${gate}` };
+    if (verdict.ask) asking ??= { kind: "ask", rule: verdict.rule, command: verdict.ask.command, what: "gate" };
+    else if (!verdict.allowed) return { kind: "refuse", rule: verdict.rule, reason: `its gate was ${withRule(verdict)}: ${gate}` };
   }
-  return null;
+  return asking;
 }
 
 /** The gate a task runs: its own (`--gate`), else its agent's. */

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from "no
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import { accountConfigDir, agentConfigDir, ConfigError, EnvironmentError, isSandboxed, type AgentConfig, type SwarmConfig } from "../core/index.js";
-import { renderScriptPath } from "../agents/index.js";
+import { answersDir, askChannelDir, renderScriptPath, requestsDir } from "../agents/index.js";
 import { bwrapArgs, bwrapProbeArgs, within, type SandboxPlan } from "./sandbox-plan.js";
 import { gitDirOf, repositoryOfGitDir } from "./worktree-files.js";
 import type { Worktrees } from "./worktrees.js";
@@ -26,7 +26,7 @@ export interface ExposedPath {
 }
 
 /** The home's own folders (core/home.ts, and the per-agent and worktree folders). */
-const SWARM_FOLDERS = ["run", "redis", "jobs", "output", "logs", "shell", "agents", "worktrees"];
+const SWARM_FOLDERS = ["run", "redis", "jobs", "output", "logs", "shell", "agents", "worktrees", "asks"];
 
 export class Sandboxes {
   private readonly home: string;
@@ -125,6 +125,12 @@ export class Sandboxes {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         exposed.push({ path: dir, writable: true });
       }
+    }
+    if (agent.runtime === "claude" && (agent.policy?.ask ?? []).length > 0) {
+      // The ask channel (agents/claude/ask-channel.ts): its hook may write requests, never answers.
+      const channel = askChannelDir(this.home, session);
+      for (const dir of [requestsDir(channel), answersDir(channel)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      exposed.push({ path: requestsDir(channel), writable: true }, { path: answersDir(channel), writable: false });
     }
     for (const file of exposed) if (!existsSync(file.path)) writeFileSync(file.path, "", { mode: 0o600 });
     const needed = [process.execPath, packageRoot(), ...(agent.command && isAbsolute(agent.command) ? [real(agent.command)] : [])];

@@ -27,6 +27,9 @@ import {
   placements,
   readHistoryWriterState,
   type HistoryWriterState,
+  InboxStore,
+  PolicyAsks,
+  withdrawPolicyAsk,
 } from "../core/index.js";
 import { routeByLlm, routeTask, summarizeTask, planWorkflow, type PlannedWorkflow, type Route } from "../supervisor/index.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
@@ -87,11 +90,16 @@ export interface Submitted {
  */
 async function submitVerdict(task: string, gate: string | null, agent: AgentConfig, env?: Readonly<Record<string, string>>): Promise<PolicyVerdict> {
   const policy = compilePolicy(agent.policy ?? {});
-  let verdict: PolicyVerdict = agent.runtime === "shell" ? await checkPolicy(task, policy) : { allowed: true };
+  // A command an `ask` rule matches is queued: the bridge holds it for a person's approval before it runs.
+  const queued = async (text: string): Promise<PolicyVerdict> => {
+    const verdict = await checkPolicy(text, policy);
+    return verdict.ask ? { allowed: true } : verdict;
+  };
+  let verdict: PolicyVerdict = agent.runtime === "shell" ? await queued(task) : { allowed: true };
   // The task's variables hold values the policy must still see (`rm -rf "${CA_PARAM_DIR?}"` with "/").
-  if (verdict.allowed && agent.runtime === "shell" && env !== undefined) verdict = await checkPolicy(expandForPolicy(task, env), policy);
+  if (verdict.allowed && agent.runtime === "shell" && env !== undefined) verdict = await queued(expandForPolicy(task, env));
   if (!verdict.allowed || gate === null) return verdict;
-  const gated = await checkPolicy(gate, policy);
+  const gated = await queued(gate);
   return gated.allowed ? gated : { ...gated, reason: `its gate was ${gated.reason}: ${gate}` };
 }
 
@@ -276,6 +284,9 @@ export class SwarmClient {
       );
       if (removed) await this.#ledger.finish(id, "cancelled", { finishedAt: new Date().toISOString(), reason: "cancelled before it started" }, record.agent);
     }
+    // A task held for a person's approval (its policy's `ask`): nobody waits for that answer any more.
+    const inbox = new InboxStore(this.#redis, this.#ledger.keys.prefix, this.#ledger.keys.events);
+    await withdrawPolicyAsk({ asks: new PolicyAsks(this.#redis, this.#ledger.keys), inbox }, id, `task ${id} was cancelled`);
     return { status: (await this.get(id)).status, cancelled: true };
   }
 

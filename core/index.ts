@@ -25,6 +25,7 @@ export * from "./untrusted-file.js";
 export * from "./origin.js";
 export * from "./inbox/index.js";
 export * from "./budget/index.js";
+export * from "./asks/index.js";
 export * from "./asciicast.js";
 export * from "./replay-safe.js";
 export * from "./hosts/index.js";

@@ -45,6 +45,12 @@ export interface Keys {
   spend(agent: string, period: string): string;
   /** Pub/sub: an agent's name, when an answer changed its budget (the bridge looks again). */
   readonly budgetChannel: string;
+  /** Hash per policy `ask` (a held task, or one tool call of a running one): its item, rule, command and answer (core/asks). */
+  policyAsk(id: string): string;
+  /** Sorted set: the ids of policy asks not cleared yet, by when they were raised. */
+  readonly policyAsks: string;
+  /** Pub/sub: a policy ask's id, when it was answered (the bridge lets its task or tool call go on). */
+  readonly policyAskChannel: string;
 }
 
 /**
@@ -83,6 +89,9 @@ export function keys(prefix: string): Keys {
     sessionRequestsOf: (host) => `${prefix}:session-requests:${host}`,
     spend: (agent, period) => `${prefix}:spend:${agent}:${period}`,
     budgetChannel: `${prefix}:budget`,
+    policyAsk: (id) => `${prefix}:policy-ask:${id}`,
+    policyAsks: `${prefix}:policy-asks`,
+    policyAskChannel: `${prefix}:policy-ask`,
   };
 }
 

@@ -111,9 +111,11 @@ export interface InboxItem {
   readonly title: string;
   readonly text: string;
   readonly questions: readonly InboxQuestion[];
-  /** A workflow step's question, a run's budget (no step) or an agent's budget (agent and period only). */
+  /** A workflow step's question, a run's budget (no step), an agent's budget (agent and period only) or a command its policy asks about (agent and task). */
   readonly source: {
-    readonly type: "workflow" | "budget";
+    readonly type: "workflow" | "budget" | "policy";
+    readonly taskId?: string;
+    readonly call?: string;
     readonly workflow?: string;
     readonly step?: string;
     readonly executionId?: string;

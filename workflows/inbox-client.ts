@@ -1,23 +1,39 @@
-import { AgentSpend, answerAgentBudget, checkAnswer, InboxStore, UsageError, type GivenAnswer, type InboxItem } from "../core/index.js";
+import {
+  AgentSpend,
+  answerAgentBudget,
+  answerPolicyAsk,
+  checkAnswer,
+  InboxStore,
+  PolicyAsks,
+  UsageError,
+  type GivenAnswer,
+  type InboxItem,
+  type Ledger,
+} from "../core/index.js";
 import { clientInternals, type SwarmClient } from "../client/index.js";
 import type { WorkflowClient } from "./client.js";
 
 /**
  * The inbox as the CLI, the SDK (and later the API) see it: list and read items,
  * and answer one. An answer is checked against what the item asks, then handed to
- * whoever waits for it (a workflow step or run, an agent's budget), which records it on the item.
+ * whoever waits for it (a workflow step or run, an agent's budget, a command an agent's policy
+ * asks about), which records it on the item.
  */
 export class InboxClient {
   readonly store: InboxStore;
   private readonly spend: AgentSpend;
+  private readonly asks: PolicyAsks;
+  private readonly ledger: Ledger;
 
   constructor(
     private readonly swarm: SwarmClient,
     private readonly workflows: WorkflowClient,
   ) {
-    const { redis, keys } = clientInternals(swarm);
+    const { redis, keys, ledger } = clientInternals(swarm);
     this.store = new InboxStore(redis, keys.prefix, keys.events);
     this.spend = new AgentSpend(redis, keys);
+    this.asks = new PolicyAsks(redis, keys);
+    this.ledger = ledger;
   }
 
   /** Open items, oldest first; `all`: the newest items of any status. */
@@ -49,6 +65,7 @@ export class InboxClient {
     const answer = checkAnswer(item, given);
     const source = item.source;
     if (source.type === "workflow") await this.workflows.answerStep(source.executionId, source.step, answer);
+    else if (source.type === "policy") await answerPolicyAsk({ asks: this.asks, inbox: this.store, ledger: this.ledger }, item, answer);
     else if ("executionId" in source) await this.workflows.answerBudget(source.executionId, item.id, answer);
     else {
       const budget = this.swarm.config.agents.find((agent) => agent.name === source.agent)?.budget;

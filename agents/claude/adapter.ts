@@ -27,7 +27,7 @@ export const claudeRuntime: AgentRuntime = {
       // The role, appended to Claude Code's own system prompt (the file is read by the program, not the shell).
       ...option("--append-system-prompt-file", job.roleFile),
       // The agent's command policy, checked by a PreToolUse hook before each Bash tool call.
-      ...policySettingsArgs(job.policy, paths.node),
+      ...policySettingsArgs(job.policy, paths.node, job.askChannel),
       ...permissionModeArgs(job.args),
       ...job.args,
     ];

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
- * `node policy-hook.js <policy, base64 JSON>`: Claude Code's PreToolUse hook
- * for an agent with a `policy:`. Claude Code runs it before each Bash tool
- * call with the call on stdin (`{"tool_name":"Bash","tool_input":{"command":…}}`);
- * the command is checked like a shell agent's task (the default rules, the
- * agent's deny and allow patterns, nested `bash -c` code). Exit 2 refuses
- * the call and Claude Code shows our stderr to the model as the tool's
- * result; exit 0 lets it through. Anything unreadable is refused: a hook
+ * `node policy-hook.js <policy, base64 JSON> [<ask channel folder>]`: Claude
+ * Code's PreToolUse hook for an agent with a `policy:`. Claude Code runs it
+ * before each Bash tool call with the call on stdin
+ * (`{"tool_name":"Bash","tool_input":{"command":…}}`); the command is checked
+ * like a shell agent's task (the default rules, the agent's deny, ask and
+ * allow patterns, nested `bash -c` code). Exit 2 refuses the call and Claude
+ * Code shows our stderr to the model as the tool's result; exit 0 lets it
+ * through. A command an ask rule matches waits for a person's answer through
+ * the ask channel (ask-channel.ts). Anything unreadable is refused: a hook
  * that cannot decide must not allow.
  */
 import { checkPolicy, closePolicyChecker, compilePolicy } from "../../core/index.js";
+import { askPerson } from "./ask-wait.js";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -18,7 +21,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  let policy: { deny: string[]; allow: string[] };
+  let policy: { deny: string[]; ask?: string[]; allow: string[] };
   let call: { tool_name?: unknown; tool_input?: { command?: unknown } };
   try {
     policy = JSON.parse(Buffer.from(process.argv[2] ?? "", "base64").toString("utf8")) as typeof policy;
@@ -33,8 +36,17 @@ async function main(): Promise<number> {
     process.stderr.write("claude-agent policy hook: a Bash call without a command; refused\n");
     return 2;
   }
-  const verdict = await checkPolicy(command, compilePolicy({ deny: policy.deny ?? [], allow: policy.allow ?? [] }));
+  const verdict = await checkPolicy(command, compilePolicy({ deny: policy.deny ?? [], ask: policy.ask ?? [], allow: policy.allow ?? [] }));
   if (verdict.allowed) return 0;
+  const channel = process.argv[3];
+  if (verdict.ask && channel) {
+    const outcome = await askPerson(channel, command);
+    if (outcome.approved) return 0;
+    process.stderr.write(
+      `claude-agent: ${outcome.why} (the command needed a person's approval by policy rule ${verdict.rule}). Do not try to work around it. Say in your answer that it was refused and why.\n`,
+    );
+    return 2;
+  }
   process.stderr.write(
     `claude-agent: ${verdict.reason}. This agent's policy (swarm.yaml) refuses this command; do not try to work around it. Say in your answer that it was refused.\n`,
   );

@@ -10,16 +10,27 @@
 import { fileURLToPath } from "node:url";
 import type { PolicySettings } from "../../core/index.js";
 import { shellQuote } from "../script.js";
+import { ASK_WAIT_SEC } from "./ask-channel.js";
+
+/** A hook's time limit when it only checks (seconds). */
+const CHECK_TIMEOUT_SEC = 60;
 
 /** policy-hook.js next to this module (dist/agents/claude/ once built). */
 export function policyHookPath(): string {
   return fileURLToPath(new URL("./policy-hook.js", import.meta.url));
 }
 
-export function policySettingsArgs(policy: PolicySettings | null | undefined, node: string): string[] {
+/**
+ * `askChannel`: the session's ask folder (ask-channel.ts), given when the policy has `ask` rules; the hook
+ * then waits up to ASK_WAIT_SEC for a person, so Claude Code's limit on it is a little longer.
+ */
+export function policySettingsArgs(policy: PolicySettings | null | undefined, node: string, askChannel?: string | null): string[] {
   if (!policy) return [];
-  const encoded = Buffer.from(JSON.stringify({ deny: policy.deny, allow: policy.allow })).toString("base64");
-  const command = `${shellQuote(node)} ${shellQuote(policyHookPath())} ${encoded}`;
-  const settings = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command, timeout: 60 }] }] } };
+  const asks = (policy.ask ?? []).length > 0 && askChannel ? askChannel : null;
+  const encoded = Buffer.from(JSON.stringify({ deny: policy.deny, ask: policy.ask ?? [], allow: policy.allow })).toString("base64");
+  const words = [shellQuote(node), shellQuote(policyHookPath()), encoded, ...(asks ? [shellQuote(asks)] : [])];
+  const command = words.join(" ");
+  const timeout = asks ? ASK_WAIT_SEC + 60 : CHECK_TIMEOUT_SEC;
+  const settings = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command, timeout }] }] } };
   return ["--settings", JSON.stringify(settings)];
 }

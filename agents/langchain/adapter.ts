@@ -37,8 +37,10 @@ export function langchainArgv(job: AgentJob, paths: ScriptPaths): string[] {
     ...option("--resume", job.fresh ? null : job.resumeId),
     // The role as a file the program reads: its text never becomes part of the script.
     ...option("--role-file", job.roleFile),
-    ...(policy?.deny ?? []).flatMap((pattern) => ["--deny", pattern]),
-    ...(policy?.allow ?? []).flatMap((pattern) => ["--allow", pattern]),
+    // `--deny=…`: a pattern starting with a dash after a separate `--deny` is refused by parseArgs as ambiguous.
+    ...(policy?.deny ?? []).map((pattern) => `--deny=${pattern}`),
+    ...(policy?.ask ?? []).map((pattern) => `--ask=${pattern}`),
+    ...(policy?.allow ?? []).map((pattern) => `--allow=${pattern}`),
   ];
 }
 

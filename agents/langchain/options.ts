@@ -13,6 +13,8 @@ export interface ProgramOptions {
   /** The file holding the agent's role (swarm.yaml `role:`), put at the head of the system message; null: none. */
   readonly roleFile: string | null;
   readonly deny: readonly string[];
+  /** Commands the policy sends to a person: this agent cannot wait for one, so its tool refuses them. */
+  readonly ask: readonly string[];
   readonly allow: readonly string[];
   /** Model round trips one task may take before it is stopped. */
   readonly maxTurns: number;
@@ -35,6 +37,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
       resume: { type: "string" },
       "role-file": { type: "string" },
       deny: { type: "string", multiple: true },
+      ask: { type: "string", multiple: true },
       allow: { type: "string", multiple: true },
       "max-turns": { type: "string" },
       "command-timeout": { type: "string" },
@@ -55,6 +58,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
     resume: values.resume ?? null,
     roleFile: values["role-file"] ?? null,
     deny: values.deny ?? [],
+    ask: values.ask ?? [],
     allow: values.allow ?? [],
     maxTurns: positive("max-turns", values["max-turns"], DEFAULT_MAX_TURNS),
     commandTimeoutSec: positive("command-timeout", values["command-timeout"], DEFAULT_COMMAND_TIMEOUT_SEC),

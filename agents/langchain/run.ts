@@ -86,7 +86,7 @@ export async function runTask(run: TaskRun): Promise<number> {
       maxRetries: MODEL_RETRIES,
       streamUsage: true,
     });
-    const policy = compilePolicy({ deny: options.deny, allow: options.allow });
+    const policy = compilePolicy({ deny: options.deny, ask: options.ask, allow: options.allow });
     const tools = agentTools({ workspace: new Workspace(options.cwd), policy, emit, calls, commandTimeoutMs: options.commandTimeoutSec * 1000 });
     const agent = createAgent({ model, tools, systemPrompt: systemPrompt(options.cwd, role) });
     // "messages" makes every model request stream (SSE), which also spares LangChain's token estimate

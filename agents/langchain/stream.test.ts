@@ -77,7 +77,7 @@ describe("the langchain adapter's script", () => {
     resumeId: SESSION,
     fresh: false,
     llm: { baseUrl: "http://127.0.0.1:9/v1", model: "m", apiKeyEnv: "KEY" },
-    policy: { deny: ["git\\s+push"], allow: [] },
+    policy: { deny: ["git\\s+push"], ask: ["--context=prod"], allow: [] },
   };
   const paths = { configDir: "/h/agents/lc/config", node: "/usr/bin/node", renderer: "/x/render-stream.js" };
 
@@ -96,8 +96,8 @@ describe("the langchain adapter's script", () => {
       "KEY",
       "--resume",
       SESSION,
-      "--deny",
-      "git\\s+push",
+      "--deny=git\\s+push",
+      "--ask=--context=prod",
     ]);
     const script = langchainRuntime.buildScript(job, paths);
     expect(script).not.toContain("whoami");

@@ -63,6 +63,13 @@ export function agentTools(ctx: ToolContext) {
     tool(
       instrumented("run_command", async ({ command }: { command: string }) => {
         const verdict = await checkPolicy(command, ctx.policy);
+        // This agent's tool cannot wait for a person: a command its policy asks about is refused, saying so.
+        if (verdict.ask)
+          return {
+            ok: false,
+            refused: verdict.rule,
+            output: `${verdict.reason}. This agent cannot ask a person, so the command was not run; say in your answer that it needs approval.`,
+          };
         if (!verdict.allowed)
           return { ok: false, refused: verdict.rule, output: `${verdict.reason}. The command was not run; do not try to get around the policy.` };
         const result = await execa("bash", ["-c", command], {

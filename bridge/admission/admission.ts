@@ -5,6 +5,7 @@ import type { Breakers } from "./breakers.js";
 import type { Budgets } from "./budgets.js";
 import type { HoldReason, Holds } from "./holds.js";
 import type { Parking } from "./parking.js";
+import type { PolicyHolds } from "./policy-holds.js";
 
 /** What becomes of one job the agent's worker took. */
 export type Decision =
@@ -34,6 +35,7 @@ export class AdmissionControl {
       readonly breakers: Breakers;
       readonly parking: Parking;
       readonly budgets: Budgets;
+      readonly asks: PolicyHolds;
       readonly sessions: AgentSessions;
     },
   ) {}
@@ -77,16 +79,18 @@ export class AdmissionControl {
     else await this.deps.holds.release({ agent }, "crash-loop");
   }
 
-  /** Holds a previous bridge left (a parking, an open breaker, a spent budget) hold on: call before the workers start. */
+  /** Holds a previous bridge left (a parking, an open breaker, a spent budget, a task asked about) hold on: call before the workers start. */
   async restore(agents: readonly string[]): Promise<void> {
     await this.deps.parking.restore(agents);
     await this.deps.breakers.restore(agents);
     await this.deps.budgets.start();
+    await this.deps.asks.start();
   }
 
   /** Stops the holds' timers (a hold kept in Redis is restored by the next bridge). */
   close(): void {
     this.deps.budgets.close();
+    this.deps.asks.close();
     this.deps.holds.close();
   }
 }

@@ -3,7 +3,7 @@ import type { BridgeLog } from "../log-events.js";
 import type { Transport, TurnSpec } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
-import { dispatchVerdict } from "../policy-check.js";
+import { dispatchVerdict, type Asking } from "../policy-check.js";
 import type { SessionStates } from "../sessions/index.js";
 import type { SessionPool } from "../sessions/index.js";
 import type { Followed, Lifecycle } from "./lifecycle.js";
@@ -18,6 +18,8 @@ export interface DispatcherDeps {
   readonly agents: ReadonlyMap<string, AgentConfig>;
   /** The transport that runs an agent's tasks (agents/transport.ts). */
   readonly transportOf: (agent: AgentConfig) => Transport<AgentSession>;
+  /** A task whose command the agent's policy asks about: run, denied, or held for the person's answer (admission/policy-holds.ts). */
+  readonly asks: { judge(record: TaskRecord, asking: Asking): Promise<{ kind: "run" } | { kind: "denied"; reason: string } | { kind: "held" }> };
   /** A held agent's tasks wait here before taking a session. */
   readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void> };
   readonly recorder: FlightRecorder | null;
@@ -52,7 +54,7 @@ export class Cancelled extends Error {}
  * through the one lifecycle (lifecycle.ts) with its agent's transport.
  */
 export class Dispatcher {
-  private readonly inflight = new Map<string, { promise: Promise<void>; controller: AbortController }>();
+  private readonly inflight = new Map<string, { promise: Promise<"held" | undefined>; controller: AbortController }>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -60,7 +62,8 @@ export class Dispatcher {
     return this.inflight.size;
   }
 
-  run(taskId: string): Promise<void> {
+  /** "held": the task waits for a person's answer to its policy's ask (its job should leave the worker until then). */
+  run(taskId: string): Promise<"held" | undefined> {
     const existing = this.inflight.get(taskId);
     if (existing) return existing.promise;
     const controller = new AbortController();
@@ -81,16 +84,17 @@ export class Dispatcher {
   }
 
   /** Runs the task, and again while a usage limit moves it to another account of its agent (or a session must switch to it). */
-  private async execute(taskId: string, signal: AbortSignal): Promise<void> {
+  private async execute(taskId: string, signal: AbortSignal): Promise<"held" | undefined> {
     let restarts = 0;
     for (;;) {
       const outcome = await this.executeOnce(taskId, signal, restarts < MAX_ACCOUNT_RESTARTS);
-      if (outcome === "done") return;
+      if (outcome === "done") return undefined;
+      if (outcome === "held") return "held";
       if (outcome === "restarted") restarts++;
     }
   }
 
-  private async executeOnce(taskId: string, signal: AbortSignal, mayRestart: boolean): Promise<"done" | "rerun" | "restarted"> {
+  private async executeOnce(taskId: string, signal: AbortSignal, mayRestart: boolean): Promise<"done" | "rerun" | "restarted" | "held"> {
     const { ledger, records } = this.deps;
     const done = async (finished: Promise<void> | void): Promise<"done"> => (await finished, "done");
     const record = await ledger.get(taskId);
@@ -118,10 +122,19 @@ export class Dispatcher {
     if (text === null) return done(records.finish(record, null, "failed", null, RAW_TEXT_GONE));
     // The submitting client checked the policy, but a job can be written into Redis by anyone who reaches it:
     // what reaches a pane is checked here, against this bridge's config, before every dispatch.
-    const refused = await dispatchVerdict({ ...record, task: text }, agent);
-    if (refused) {
-      this.deps.log("job.refused", { taskId: record.id, agent: record.agent, rule: refused.rule });
-      return done(records.finish(record, null, "failed", null, refused.reason));
+    const verdict = await dispatchVerdict({ ...record, task: text }, agent);
+    if (verdict?.kind === "refuse") {
+      this.deps.log("job.refused", { taskId: record.id, agent: record.agent, rule: verdict.rule });
+      return done(records.finish(record, null, "failed", null, verdict.reason));
+    }
+    if (verdict?.kind === "ask") {
+      // Held before it takes a session: a person approves (it runs, not asked again) or denies (it fails).
+      const held = await this.deps.asks.judge(record, verdict);
+      if (held.kind === "held") return "held";
+      if (held.kind === "denied") {
+        this.deps.log("job.refused", { taskId: record.id, agent: record.agent, rule: verdict.rule });
+        return done(records.finish(record, null, "failed", null, held.reason));
+      }
     }
     let session: AgentSession;
     try {

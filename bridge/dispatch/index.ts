@@ -27,6 +27,8 @@ export interface DispatchDeps {
   readonly interactive: InteractivePrograms;
   readonly worktrees: Worktrees;
   readonly sandboxes: Sandboxes;
+  /** Tasks held for a person's answer to their policy's `ask` (admission/policy-holds.ts). */
+  readonly asks: ConstructorParameters<typeof Dispatcher>[0]["asks"];
   readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void>; park(agent: string, resetAt: string | null): Promise<void> };
   /** Agents with `accounts:`: the account a run uses, and the move to the next one on a usage limit. */
   readonly accounts: Accounts;
@@ -100,6 +102,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     agents,
     transportOf: (agent): Transport<AgentSession> => deps.interactive.forAgent(agent.name)?.transport ?? shell,
     parking: deps.parking,
+    asks: deps.asks,
     recorder,
     release,
     recycle: deps.recycle,

@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../../core/index.js";
 import {
   agentJobFiles,
+  askChannelDir,
   clipAnswer,
   findNode,
   isLostConversation,
@@ -89,6 +90,7 @@ export class ProgramJobs {
         fresh,
         llm: agent.llm ?? null,
         policy: agent.policy ?? null,
+        askChannel: askChannelDir(this.options.home, session),
         role,
         roleFile,
       },

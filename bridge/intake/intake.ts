@@ -1,4 +1,4 @@
-import { Worker, type Job } from "bullmq";
+import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { AgentConfig, JobPayload, Ledger } from "../../core/index.js";
 import type { AdmissionControl } from "../admission/index.js";
@@ -12,6 +12,8 @@ export interface IntakeDeps {
   readonly workers: AgentWorkers;
   readonly admission: AdmissionControl;
   readonly runner: TaskRunner;
+  /** Moves a job whose task waits for a person's answer out of the worker until then (admission/policy-holds.ts). */
+  readonly park: (job: Job<JobPayload>, token: string | undefined) => Promise<void>;
   readonly ledger: Ledger;
   /** The shared connection (a dead bridge's active jobs are read through it). */
   readonly redis: Redis;
@@ -42,7 +44,7 @@ export class Intake {
     await this.deps.admission.restore(agents.map((agent) => agent.name));
     const failed = (job: Job<JobPayload> | undefined, error: Error) =>
       void this.onJobFailed(job, error).catch((failure) => log("job.retry-record-failed", { taskId: job?.data?.taskId, error: failure }));
-    for (const agent of agents) this.deps.workers.start(agent, { process: (job) => this.process(agent.name, job), failed });
+    for (const agent of agents) this.deps.workers.start(agent, { process: (job, token) => this.process(agent.name, job, token), failed });
     const subscriber = this.deps.connect("bridge:cancel");
     // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt while Redis is down.
     subscriber.on("error", (error: Error) => log("cancel-subscriber.error", { error }));
@@ -56,16 +58,21 @@ export class Intake {
     await this.deps.workers.stop();
   }
 
-  private async process(agent: string, job: Job<JobPayload>): Promise<void> {
+  private async process(agent: string, job: Job<JobPayload>, token: string | undefined): Promise<void> {
     const decision = await this.deps.admission.decide(agent, job.data?.taskId);
     if (decision.kind === "refuse") return this.deps.log("job.malformed", { jobId: job.id, data: job.data, why: decision.why });
     // Back to waiting, no attempt spent; the worker is paused until the hold ends.
     if (decision.kind === "hold") throw Worker.RateLimitError();
     const { taskId } = decision;
+    let held = false;
     await this.deps.admission.run(agent, decision, {
-      run: () => this.deps.runner.run(taskId),
+      run: async () => void (held = (await this.deps.runner.run(taskId)) === "held"),
       read: async () => (this.closing ? null : this.deps.ledger.get(taskId)),
     });
+    if (!held) return;
+    // Waiting for a person: delayed, no attempt spent, no worker slot taken; the answer promotes it.
+    await this.deps.park(job, token);
+    throw new DelayedError();
   }
 
   private async onJobFailed(job: Job<JobPayload> | undefined, error: Error): Promise<void> {

@@ -6,7 +6,7 @@ import type { BridgeLog } from "../log-events.js";
 import { workerOptions, type BridgeTuning } from "../tuning.js";
 
 export interface WorkerHandlers {
-  readonly process: (job: Job<JobPayload>) => Promise<void>;
+  readonly process: (job: Job<JobPayload>, token?: string) => Promise<void>;
   readonly failed: (job: Job<JobPayload> | undefined, error: Error) => void;
 }
 

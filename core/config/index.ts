@@ -3,7 +3,7 @@ export { addRuntimeName, isKnownRuntime, knownRuntimes } from "./runtimes.js";
 export { configFromObject, findConfigFile, loadConfig, parseConfig, CONFIG_FILE_NAME } from "./load.js";
 export type { LoadOptions, ParseOptions } from "./load.js";
 export { configTemplate, TEMPLATES, type ProgramExample, type ProgramRuntime, type TemplateName, type TemplateOptions } from "./template.js";
-export { DEVOPS_DENY } from "./template-devops.js";
+export { DEVOPS_ASK, DEVOPS_DENY } from "./template-devops.js";
 export { repositoryProblem } from "./git-rules.js";
 export { hasCommit, startProblems } from "./cwd-rules.js";
 export { rawRunBudgetSchema, normalizeRunBudget } from "./budget-rules.js";

@@ -69,11 +69,11 @@ describe("the langchain runtime and llm", () => {
 });
 
 describe("policy", () => {
-  it("reads deny and allow patterns of shell and langchain agents", () => {
-    const text = `agents:\n  - { name: sh, runtime: shell, policy: { deny: ['git\\s+push'] } }\n  - { name: lc, runtime: langchain, llm: ${LLM}, policy: { allow: ['^npm test$'] } }\n`;
+  it("reads deny, ask and allow patterns of shell and langchain agents", () => {
+    const text = `agents:\n  - { name: sh, runtime: shell, policy: { deny: ['git\\s+push'], ask: ['--context=prod'] } }\n  - { name: lc, runtime: langchain, llm: ${LLM}, policy: { allow: ['^npm test$'] } }\n`;
     const [sh, lc] = parseConfig(text, options).agents;
-    expect(sh?.policy).toEqual({ deny: ["git\\s+push"], allow: [] });
-    expect(lc?.policy).toEqual({ deny: [], allow: ["^npm test$"] });
+    expect(sh?.policy).toEqual({ deny: ["git\\s+push"], ask: ["--context=prod"], allow: [] });
+    expect(lc?.policy).toEqual({ deny: [], ask: [], allow: ["^npm test$"] });
   });
 
   it("leaves policy out when it is not set", () => {
@@ -83,6 +83,9 @@ describe("policy", () => {
   it("reports a pattern that is not a regular expression, with its path", () => {
     expect(problemsOf("agents:\n  - { name: sh, runtime: shell, policy: { deny: [ok, '(unclosed'] } }\n")).toEqual([
       'swarm.yaml: agents.0.policy.deny.1: expected a regular expression, got "(unclosed" (Invalid regular expression: /(unclosed/: Unterminated group)',
+    ]);
+    expect(problemsOf("agents:\n  - { name: sh, runtime: shell, policy: { ask: ['[z-a]'] } }\n")).toEqual([
+      'swarm.yaml: agents.0.policy.ask.0: expected a regular expression, got "[z-a]" (Invalid regular expression: /[z-a]/: Range out of order in character class)',
     ]);
   });
 

@@ -40,7 +40,11 @@ export function normalizeLlm(raw: RawLlm): LlmConfig {
 }
 
 export function normalizePolicy(raw: RawPolicy): PolicySettings {
-  return Object.freeze({ deny: Object.freeze([...(raw.deny ?? [])]), allow: Object.freeze([...(raw.allow ?? [])]) });
+  return Object.freeze({
+    deny: Object.freeze([...(raw.deny ?? [])]),
+    ask: Object.freeze([...(raw.ask ?? [])]),
+    allow: Object.freeze([...(raw.allow ?? [])]),
+  });
 }
 
 export function normalizeSupervisor(raw: RawSupervisor): SupervisorConfig {

@@ -90,9 +90,10 @@ export const rawPolicySchema = z
   .object(
     {
       deny: z.array(pattern, expected("a list of regular expressions")).optional(),
+      ask: z.array(pattern, expected("a list of regular expressions")).optional(),
       allow: z.array(pattern, expected("a list of regular expressions")).optional(),
     },
-    expected("a mapping with `deny` and/or `allow` lists"),
+    expected("a mapping with `deny`, `ask` and/or `allow` lists"),
   )
   .strict();
 

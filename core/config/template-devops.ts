@@ -58,11 +58,28 @@ export const DEVOPS_DENY: readonly string[] = [
   String.raw`\bhelm\b.*\s(uninstall|delete|del|un)(\s|$)`,
 ];
 
+/**
+ * Production contexts wait for a person (`ask`): a name containing `prod`
+ * (prod, production, eu-prod-1; also preprod: asking too often is the safe
+ * side) as kubectl's or helm's context, the context switched to, the
+ * Terraform workspace selected, or the workspace, folder or variable file of
+ * a `terraform apply`. A workspace selected by an earlier task is not seen.
+ */
+export const DEVOPS_ASK: readonly string[] = [
+  String.raw`\bkubectl\b.*\s--context(=|\s)\S*prod`,
+  String.raw`\bkubectl\b.*\sconfig\s+use-context\s+\S*prod`,
+  String.raw`\bhelm\b.*\s--kube-context(=|\s)\S*prod`,
+  String.raw`\bterraform\b.*\sworkspace\s+(select|new)\b.*prod`,
+  String.raw`^(?=.*\bterraform\b.*\sapply\b)(?=.*(\bTF_WORKSPACE=\S*prod|\s-chdir=\S*prod|\s-var-file=\S*prod))`,
+];
+
 /** The `policy:` lines of a devops agent, at the agent's indentation minus four spaces. */
 export const DEVOPS_POLICY: readonly string[] = [
-  "policy:                     # destructive operations are refused (docs/ROLES.md)",
+  "policy:                     # destructive operations are refused, production waits for you (docs/ROLES.md)",
   "  deny:",
   ...DEVOPS_DENY.map((pattern) => `    - ${yamlString(pattern)}`),
+  "  ask:",
+  ...DEVOPS_ASK.map((pattern) => `    - ${yamlString(pattern)}`),
 ];
 
 /** A single-quoted YAML scalar: backslashes stay as they are, a quote is doubled. */

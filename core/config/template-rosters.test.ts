@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkPolicy, closePolicyChecker, compilePolicy } from "../policy/index.js";
-import { configTemplate, parseConfig, TEMPLATES, type TemplateOptions } from "./index.js";
+import { configTemplate, DEVOPS_ASK, parseConfig, TEMPLATES, type TemplateOptions } from "./index.js";
 
 const plain = mkdtempSync(join(tmpdir(), "ca-template-"));
 const repo = mkdtempSync(join(tmpdir(), "ca-template-git-"));
@@ -69,6 +69,7 @@ describe("init's templates", () => {
     expect(gates.github).toBe("git diff --check");
     const shell = load({ template: "devops", runtime: "shell" });
     expect(shell.agents.every((a) => a.runtime === "shell" && a.policy?.deny.length === 5)).toBe(true);
+    expect(shell.agents.every((a) => a.policy?.ask?.length === DEVOPS_ASK.length)).toBe(true);
     // Claude Code obeys it through a hook; a program without one gets it commented, with why.
     expect(load({ template: "devops" }).agents.every((a) => a.runtime === "claude" && a.policy?.deny.length === 5)).toBe(true);
     expect(configTemplate({ template: "devops", runtime: "codex" })).toContain("# The codex program has no hook that runs our command policy");

@@ -45,9 +45,11 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #             back to the agent to fix before the task fails (default 0, at most 3).
 #   llm       langchain agents: { base_url, model, api_key_env }, e.g.
 #             { base_url: "http://localhost:11434/v1", model: qwen2.5-coder }.
-#   policy    shell and langchain agents: { deny: [regex…], allow: [regex…] }
-#             over commands; deny wins, an allow list admits only what
-#             matches; dangerous commands (rm -rf /, …) are always refused.
+#   policy    shell, langchain and claude agents: { deny: [regex…], ask: [regex…],
+#             allow: [regex…] } over commands; deny wins, then ask (the command
+#             waits for your approval in \`claude-agent inbox\`), an allow list
+#             admits only what matches; dangerous commands (rm -rf /, …) are
+#             always refused.
 #   sandbox   bwrap: each task, gate and agent program runs in bubblewrap,
 #             seeing the filesystem read-only except its own folder (cwd, or
 #             its worktree), with the swarm's home, swarm.yaml and the other

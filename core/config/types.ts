@@ -144,9 +144,11 @@ export interface LlmConfig {
   readonly apiKeyEnv: string | null;
 }
 
-/** Regular expressions (JavaScript syntax, validated at load) over a command's text. Deny always wins. */
+/** Regular expressions (JavaScript syntax, validated at load) over a command's text. Deny > ask > allow. */
 export interface PolicySettings {
   readonly deny: readonly string[];
+  /** A matching command waits for a person's approval (an inbox item) before it runs; absent: none. */
+  readonly ask?: readonly string[];
   /** When not empty, a command must match one of these. */
   readonly allow: readonly string[];
 }

@@ -43,6 +43,7 @@ function eventOf(type: string, item: InboxItem, extra: Record<string, string | u
     ...("executionId" in source && { executionId: source.executionId, workflow: source.workflow }),
     ...("step" in source && { step: source.step }),
     ...("agent" in source && { agent: source.agent }),
+    ...("taskId" in source && { taskId: source.taskId }),
     ...extra,
   });
 }

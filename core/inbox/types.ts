@@ -24,7 +24,12 @@ export type InboxSource =
   /** An agent's budget reached in `period` (core/budget): its queue is held by the bridge. */
   | { readonly type: "budget"; readonly agent: string; readonly period: string }
   /** A workflow run's budget reached: the engine starts no new step. */
-  | { readonly type: "budget"; readonly executionId: string; readonly workflow: string };
+  | { readonly type: "budget"; readonly executionId: string; readonly workflow: string }
+  /**
+   * A command an agent's policy `ask` rule matched (core/asks): the task held before dispatch, or with
+   * `call`, one tool call of the running task (Claude Code's PreToolUse hook) waiting for the answer.
+   */
+  | { readonly type: "policy"; readonly agent: string; readonly taskId: string; readonly call?: string };
 
 export interface InboxQuestion {
   /** The answer's key: `{{steps.ID.answers.NAME}}`. */
@@ -85,8 +90,9 @@ export function executionOf(source: InboxSource): string | null {
   return "executionId" in source ? source.executionId : null;
 }
 
-/** Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`. */
+/** Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`, `policy of agent ops (task t-…)`. */
 export function sourceLabel(source: InboxSource): string {
   if (source.type === "workflow") return `${source.workflow}/${source.step}`;
+  if (source.type === "policy") return `policy of agent ${source.agent} (task ${source.taskId})`;
   return "agent" in source ? `budget of agent ${source.agent}` : `budget of ${source.workflow}`;
 }

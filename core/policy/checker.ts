@@ -164,6 +164,7 @@ export class PolicyChecker {
         return await worker.check({
           text,
           deny: policy.deny.map((r) => r.source),
+          ask: policy.ask.map((r) => r.source),
           allow: policy.allow.map((r) => r.source),
           budgetMs: options.timeoutMs ?? policyBudgetMs(text),
         });

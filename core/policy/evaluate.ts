@@ -1,7 +1,9 @@
 /**
  * One policy check, start to end: parse the task, read its commands, apply
- * the default rules, the agent's deny and allow patterns, and check again any
- * code the task runs as shell code (`bash -c "…"`, `eval`, `sh <<EOF`, …).
+ * the default rules, the agent's deny, ask and allow patterns, and check again
+ * any code the task runs as shell code (`bash -c "…"`, `eval`, `sh <<EOF`, …).
+ * A refusal anywhere wins over an ask anywhere: a task is asked about only
+ * when nothing in it is refused.
  * Runs in a policy worker (checker.ts); everything here is synchronous, linear
  * in the task's size, and checks the deadline as it goes.
  */
@@ -13,7 +15,14 @@ import { analyse, checkForkBombs, checkPipelines, downloadedCode, Downloads, typ
 import { unparsedDanger } from "./unparsed.js";
 import type { Word } from "./words.js";
 
-export type PolicyVerdict = { allowed: true } | { allowed: false; rule: string; reason: string };
+/**
+ * `ask`: a command matched an ask rule and nothing is refused; it may run once a person approves.
+ * It is a kind of "not allowed", so a caller that knows nothing of asking refuses it.
+ */
+export type PolicyVerdict =
+  | { allowed: true; ask?: undefined }
+  | { allowed: false; rule: string; reason: string; ask?: undefined }
+  | { allowed: false; rule: string; reason: string; ask: { readonly command: string } };
 
 /** Code inside code inside code…: deeper than this is refused rather than followed. */
 const MAX_DEPTH = 4;
@@ -57,6 +66,7 @@ class Check {
     const found = this.defaults(analysed, downloads, script) ?? pipelines.violation;
     if (found) return refuse(found.rule, `refused by policy rule ${found.rule}: ${via}${found.detail}`);
     const nested = [...analysed.flatMap(codeOf), ...pipelines.piped];
+    let asked: PolicyVerdict | null = null;
     for (const code of nested) {
       if (depth + 1 >= MAX_DEPTH)
         return refuse(
@@ -64,9 +74,12 @@ class Check {
           `refused by policy rule nested-code: ${via}${code.via} runs code nested more than ${MAX_DEPTH} levels deep, which is not checked`,
         );
       const verdict = this.script(codeText(code.words), depth + 1, `${via}in ${code.via}: `);
-      if (verdict && !verdict.allowed) return verdict;
+      if (verdict && !verdict.allowed) {
+        if (!verdict.ask) return verdict;
+        asked ??= verdict;
+      }
     }
-    return this.denied(analysed, script) ?? this.notAllowed(analysed, script);
+    return this.denied(analysed, script) ?? this.notAllowed(analysed, script) ?? asked ?? this.asking(analysed, script, via);
   }
 
   private defaults(analysed: readonly Analysed[], downloads: Downloads, script: Script): Violation | null {
@@ -100,6 +113,31 @@ class Check {
     return null;
   }
 
+  /** The first command an ask rule matches (a wrapped command too: `sudo kubectl …`), as the patterns see it. */
+  private asking(analysed: readonly Analysed[], script: Script, via: string): PolicyVerdict | null {
+    if (this.policy.ask.length === 0) return null;
+    for (const { command, chain } of analysed) {
+      const texts = [commandText(command), ...chain.slice(1).map((inv) => wordsText(inv.name, inv.args))];
+      for (const rule of this.policy.ask) {
+        this.tick();
+        if (texts.some((text) => rule.pattern.test(text))) return ask(rule.name, via, texts[0] ?? "");
+      }
+    }
+    for (const error of script.errors) {
+      const text = script.source.slice(error.start, error.end);
+      const rule = this.policy.ask.find((r) => r.pattern.test(text));
+      if (rule) return ask(rule.name, via, text);
+    }
+    return null;
+  }
+
+  /** Whether an ask rule matches the command: it needs a person's approval, not a place on the allow list. */
+  private asks(command: Analysed): boolean {
+    if (this.policy.ask.length === 0) return false;
+    const texts = [commandText(command.command), ...command.chain.slice(1).map((inv) => wordsText(inv.name, inv.args))];
+    return this.policy.ask.some((rule) => texts.some((text) => rule.pattern.test(text)));
+  }
+
   private notAllowed(analysed: readonly Analysed[], script: Script): PolicyVerdict | null {
     if (this.policy.allow.length === 0) return null;
     const error = script.errors[0];
@@ -109,10 +147,10 @@ class Check {
         `refused by policy: the text could not be parsed (line ${error.line}, column ${error.column}), so its commands cannot be matched against the agent's allow patterns`,
       );
     }
-    for (const { command } of analysed) {
+    for (const a of analysed) {
       this.tick();
-      const text = commandText(command);
-      if (!this.policy.allow.some((rule) => rule.pattern.test(text))) {
+      const text = commandText(a.command);
+      if (!this.policy.allow.some((rule) => rule.pattern.test(text)) && !this.asks(a)) {
         return refuse("allow-list", `refused by policy: the command ${JSON.stringify(clip(text))} matches none of the agent's allow patterns`);
       }
     }
@@ -146,6 +184,11 @@ function codeText(words: readonly Word[]): string {
 
 function refuse(rule: string, reason: string): PolicyVerdict {
   return { allowed: false, rule, reason };
+}
+
+function ask(rule: string, via: string, command: string): PolicyVerdict {
+  const shown = clip(command);
+  return { allowed: false, rule, reason: `needs a person's approval by policy rule ${rule}: ${via}${shown}`, ask: { command: shown } };
 }
 
 function clip(text: string): string {

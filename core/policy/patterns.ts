@@ -1,11 +1,12 @@
 /**
- * An agent's own `policy: { deny, allow }` patterns from swarm.yaml. They are
- * matched against each simple command of the task in a normalised form: the
- * program without its folder, every word after quote removal, joined by one
- * space (a word with spaces or quotes in it is shown single-quoted), so
- * `g''it   "push"` reads `git push`. A deny pattern may match anywhere in a
- * command; an allow pattern must match a whole command (it is anchored), and
- * every command of the task must match one.
+ * An agent's own `policy: { deny, ask, allow }` patterns from swarm.yaml. They
+ * are matched against each simple command of the task in a normalised form:
+ * the program without its folder, every word after quote removal, joined by
+ * one space (a word with spaces or quotes in it is shown single-quoted), so
+ * `g''it   "push"` reads `git push`. A deny or ask pattern may match anywhere
+ * in a command; an allow pattern must match a whole command (it is anchored),
+ * and every command of the task must match one (or an ask pattern).
+ * Precedence: deny > ask > allow.
  */
 import { basename } from "./invocation.js";
 import type { SimpleCommand } from "./script.js";
@@ -13,6 +14,8 @@ import { staticValue, textOf, type Word } from "./words.js";
 
 export interface PolicyConfig {
   readonly deny?: readonly string[];
+  /** Commands that wait for a person's approval (an inbox item) before they run. */
+  readonly ask?: readonly string[];
   readonly allow?: readonly string[];
 }
 
@@ -21,12 +24,13 @@ export interface PolicyRule {
   readonly name: string;
   /** The pattern as written in swarm.yaml. */
   readonly source: string;
-  /** What is matched: the pattern as written for deny, anchored at both ends for allow. */
+  /** What is matched: the pattern as written for deny and ask, anchored at both ends for allow. */
   readonly pattern: RegExp;
 }
 
 export interface CompiledPolicy {
   readonly deny: readonly PolicyRule[];
+  readonly ask: readonly PolicyRule[];
   readonly allow: readonly PolicyRule[];
 }
 
@@ -34,6 +38,7 @@ export interface CompiledPolicy {
 export function compilePolicy(config: PolicyConfig = {}): CompiledPolicy {
   return {
     deny: (config.deny ?? []).map((source, i) => ({ name: `deny[${i}] ${source}`, source, pattern: new RegExp(source) })),
+    ask: (config.ask ?? []).map((source, i) => ({ name: `ask[${i}] ${source}`, source, pattern: new RegExp(source) })),
     allow: (config.allow ?? []).map((source, i) => ({ name: `allow[${i}] ${source}`, source, pattern: new RegExp(`^(?:${source})$`) })),
   };
 }

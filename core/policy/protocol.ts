@@ -6,6 +6,7 @@ export interface CheckRequest {
   readonly text: string;
   /** The agent's patterns as written; the worker compiles them once and keeps them. */
   readonly deny: readonly string[];
+  readonly ask: readonly string[];
   readonly allow: readonly string[];
   /** How long the check may take, counted from when the worker starts it. */
   readonly budgetMs: number;

@@ -14,11 +14,11 @@ const parser = await loadShellParser();
 const compiled = new Map<string, CompiledPolicy>();
 
 function policyOf(request: CheckRequest): CompiledPolicy {
-  const key = JSON.stringify([request.deny, request.allow]);
+  const key = JSON.stringify([request.deny, request.ask, request.allow]);
   let policy = compiled.get(key);
   if (!policy) {
     if (compiled.size > 64) compiled.clear();
-    policy = compilePolicy({ deny: request.deny, allow: request.allow });
+    policy = compilePolicy({ deny: request.deny, ask: request.ask, allow: request.allow });
     compiled.set(key, policy);
   }
   return policy;

@@ -96,9 +96,10 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
   );
 }
 
-/** Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`. */
+/** Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`, `policy of agent ops · task ID`. */
 function sourceOf(source: InboxItem["source"]): string {
   const execution = source.executionId ? ` · execution ${source.executionId}` : "";
+  if (source.type === "policy") return `policy of agent ${source.agent ?? ""} · task ${source.taskId ?? ""}`;
   if (source.type === "budget") return source.agent ? `budget of agent ${source.agent} (${source.period ?? ""})` : `budget of ${source.workflow}${execution}`;
   return `${source.workflow}/${source.step}${execution}`;
 }

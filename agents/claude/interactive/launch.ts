@@ -21,6 +21,8 @@ export interface InteractiveLaunch {
   readonly roleFile?: string | null;
   /** The agent's command policy, checked by a PreToolUse hook run with this node; null: none. */
   readonly policy?: PolicySettings | null;
+  /** The session's ask folder, for a policy with `ask` rules. */
+  readonly askChannel?: string | null;
 }
 
 /** argv of the pane's program; tmux runs it directly, so nothing here is parsed by a shell. */
@@ -30,7 +32,7 @@ export function interactiveArgv(launch: InteractiveLaunch): string[] {
     ...option("--model", launch.model),
     ...option("--resume", launch.resumeId),
     ...option("--append-system-prompt-file", launch.roleFile),
-    ...policySettingsArgs(launch.policy, process.execPath),
+    ...policySettingsArgs(launch.policy, process.execPath, launch.askChannel),
     ...permissionModeArgs(launch.args),
     ...launch.args,
   ];

@@ -10,6 +10,7 @@ import { readClaudeScreen, type ScreenReading } from "../screen-state.js";
 import { ClaudeChannel, HookTimeout } from "./channel.js";
 import { HookFeed } from "./hook-feed.js";
 import { HOOK_FILE_VAR, interactiveArgv } from "./launch.js";
+import { askChannelDir } from "../ask-channel.js";
 
 export type InteractiveDeps = InteractiveProgramDeps;
 
@@ -98,7 +99,15 @@ export class InteractiveClaude {
     if (stored && !resumeId) await this.deps.conversations.clear(session.name);
     this.setState(session, "starting");
     return {
-      command: interactiveArgv({ command: agent.command, model: agent.model, args: agent.args, resumeId, roleFile, policy: agent.policy ?? null }),
+      command: interactiveArgv({
+        command: agent.command,
+        model: agent.model,
+        args: agent.args,
+        resumeId,
+        roleFile,
+        policy: agent.policy ?? null,
+        askChannel: askChannelDir(this.deps.home, session.name),
+      }),
       env: { ...account?.env, CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
       configDir,
       // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
