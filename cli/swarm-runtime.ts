@@ -268,14 +268,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
  * A host of a swarm with `hosts:` stands for the leader lease: winning it starts the control loop
  * (the first round is awaited, so `up` says whether this host leads), losing it stops the loop.
  */
-async function elect(
-  redis: Redis,
-  k: Keys,
-  host: string,
-  control: ControlLoop,
-  log: LogFn,
-  progress: (line: string) => void,
-): Promise<LeaderLease> {
+async function elect(redis: Redis, k: Keys, host: string, control: ControlLoop, log: LogFn, progress: (line: string) => void): Promise<LeaderLease> {
   const lease: LeaderLease = new LeaderLease({
     redis,
     keys: k,

@@ -1,15 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import {
-  acquireLeader,
-  LEADER_LEASE_MS,
-  LEADER_RENEW_MS,
-  releaseLeader,
-  renewLeader,
-  type Keys,
-  type LeaderRecord,
-  type LogFn,
-} from "../core/index.js";
+import { acquireLeader, LEADER_LEASE_MS, LEADER_RENEW_MS, releaseLeader, renewLeader, type Keys, type LeaderRecord, type LogFn } from "../core/index.js";
 import { afterRenewal, nextStep } from "./leader-rules.js";
 
 /** One term of this daemon as the swarm's leader. */
