@@ -36,7 +36,7 @@ export class ControlLoop {
         await this.stopAll();
         throw error;
       }
-      if (term !== null) this.log("control.started", { token: term.token });
+      if (term !== null) this.log("control.started", { term: term.token });
     });
   }
 

@@ -276,7 +276,7 @@ async function elect(redis: Redis, k: Keys, host: string, control: ControlLoop, 
     log,
     elected: (term) => {
       control.begin(term).catch((error: unknown) => {
-        log("control.start-failed", { token: term.token, error });
+        log("control.start-failed", { term: term.token, error });
         lease.lost(term.token, "its control loop failed to start");
       });
     },

@@ -1,6 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { acquireLeader, LEADER_LEASE_MS, LEADER_RENEW_MS, releaseLeader, renewLeader, type Keys, type LeaderRecord, type LogFn } from "../core/index.js";
+import {
+  acquireLeader,
+  LEADER_LEASE_MS,
+  LEADER_POLL_MS,
+  LEADER_RENEW_MS,
+  releaseLeader,
+  renewLeader,
+  type Keys,
+  type LeaderRecord,
+  type LogFn,
+} from "../core/index.js";
 import { afterRenewal, nextStep } from "./leader-rules.js";
 
 /** One term of this daemon as the swarm's leader. */
@@ -18,6 +28,8 @@ export interface LeaderLeaseOptions {
   readonly log?: LogFn;
   readonly leaseMs?: number;
   readonly renewMs?: number;
+  /** How often a daemon that does not lead tries to take the lease. */
+  readonly pollMs?: number;
   readonly now?: () => number;
 }
 
@@ -31,6 +43,7 @@ export class LeaderLease {
   private term: LeaderTerm | null = null;
   private confirmedAt = 0;
   private timer: NodeJS.Timeout | null = null;
+  private started = false;
   private round: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly log: LogFn;
@@ -48,12 +61,15 @@ export class LeaderLease {
     return this.term;
   }
 
-  /** Runs the first round (so `up` knows whether it leads), then one every renewMs. */
+  /**
+   * Runs the first round (so `up` knows whether it leads), then the next one renewMs after each
+   * round's end while leading, pollMs while not: a follower looks often, so it takes over soon
+   * after a dead leader's lease runs out. Rounds never overlap, however slow Redis is.
+   */
   async start(): Promise<void> {
-    if (this.timer !== null || this.closing !== null) return;
+    if (this.started || this.closing !== null) return;
+    this.started = true;
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), this.options.renewMs ?? LEADER_RENEW_MS);
-    this.timer.unref();
   }
 
   /** A fenced write was refused with `token`: that term is over, whatever the lease's rounds think. */
@@ -64,23 +80,30 @@ export class LeaderLease {
   /** Ends the term (the control loop stops first), then gives the lease up so another host takes over at once. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.timer !== null) clearInterval(this.timer);
+      if (this.timer !== null) clearTimeout(this.timer);
       this.timer = null;
       await this.round;
       const term = this.term;
       if (term === null) return;
       await this.depose("this daemon is stopping");
       const released = await releaseLeader(this.options.redis, this.options.keys, term.token).catch(() => false);
-      this.log("leader.released", { token: term.token, released });
+      this.log("leader.released", { term: term.token, released });
     })();
     return this.closing;
   }
 
   private tick(): Promise<void> {
+    this.timer = null;
     if (this.round !== null || this.closing !== null) return this.round ?? Promise.resolve();
     this.round = this.play()
       .catch((error: unknown) => this.log("leader.round-failed", { error }))
-      .finally(() => (this.round = null));
+      .finally(() => {
+        this.round = null;
+        if (this.closing !== null) return;
+        const { renewMs = LEADER_RENEW_MS, pollMs = LEADER_POLL_MS } = this.options;
+        this.timer = setTimeout(() => void this.tick(), this.term === null ? pollMs : renewMs);
+        this.timer.unref();
+      });
     return this.round;
   }
 
@@ -103,7 +126,8 @@ export class LeaderLease {
     const { token, since } = result.record;
     this.term = { token, host, since };
     this.confirmedAt = sentAt;
-    this.log("leader.elected", { host, token, since: new Date(since).toISOString() });
+    // "term", not "token": the log redacts fields named like secrets.
+    this.log("leader.elected", { host, term: token, since: new Date(since).toISOString() });
     this.options.elected(this.term);
   }
 
@@ -111,7 +135,7 @@ export class LeaderLease {
     const term = this.term;
     if (term === null) return;
     this.term = null;
-    this.log("leader.deposed", { host: term.host, token: term.token, reason });
+    this.log("leader.deposed", { host: term.host, term: term.token, reason });
     await this.options.deposed(term, reason);
   }
 }

@@ -15,6 +15,7 @@ export {
   FENCE_LUA,
   LEADER_LEASE_MS,
   LEADER_RENEW_MS,
+  LEADER_POLL_MS,
   type LeaderRecord,
   type AcquireResult,
   type RenewResult,

@@ -27,6 +27,8 @@ export interface LeaderRecord {
 /** The lease lives this long without a renewal; the leader renews it every LEADER_RENEW_MS. */
 export const LEADER_LEASE_MS = 3_000;
 export const LEADER_RENEW_MS = 1_000;
+/** How often a host that does not lead tries to take the lease: a dead leader's is taken at most this long after it expires. */
+export const LEADER_POLL_MS = 250;
 
 /**
  * A Lua function for scripts that fence their writes: true when `token` is the

@@ -13,7 +13,7 @@ import { ScriptedRunner } from "../../workflows/testing/scripted-runner.js";
 import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
 
-const LEASE = { leaseMs: 600, renewMs: 100 };
+const LEASE = { leaseMs: 600, renewMs: 100, pollMs: 50 };
 
 describe("the leader lease and its fencing tokens on a real Redis", { timeout: 60_000 }, () => {
   let server: TcpRedis;
