@@ -11,8 +11,8 @@ export type StartPart = (term: LeaderTerm | null) => Promise<ControlPart>;
 
 /**
  * The parts of a swarm that exactly one daemon runs: started when its daemon
- * wins the leader lease (or at start-up in a swarm without `hosts:`), stopped
- * the moment its term ends, newest first. Starts and stops run one after the
+ * wins the leader lease (or at start-up in a swarm without `hosts:`), in order,
+ * and stopped together the moment its term ends. Starts and stops run one after the
  * other, so a term that ends while its parts are still starting stops them
  * once they have started, and the next term starts after that.
  */
@@ -62,10 +62,11 @@ export class ControlLoop {
     return next;
   }
 
+  /** All at once: a term that ended must not keep any part running while another waits for its turn to close. */
   private async stopAll(): Promise<void> {
-    const parts = this.running.reverse();
+    const parts = this.running;
     this.running = [];
-    for (const part of parts) await part.close().catch((error: unknown) => this.log("control.stop-failed", { error }));
+    await Promise.all(parts.map((part) => part.close().catch((error: unknown) => this.log("control.stop-failed", { error }))));
     if (parts.length > 0) this.log("control.stopped", { parts: parts.length });
   }
 }

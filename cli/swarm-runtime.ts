@@ -152,10 +152,23 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     const ledger = clientInternals(client).ledger;
     // A single-host swarm's notifier closes last, after the bridge (its final events get their grace period).
     let lateNotifier: Notifier | null = null;
-    let firstTerm = true;
+    let startingUp = true;
     let lease: LeaderLease | null = null;
-    // The control loop: exactly one daemon runs it. Started in this order, stopped in the reverse one (workflows first: they stop submitting).
+    // The control loop: exactly one daemon runs it. Started in this order (workflows first: a new leader resumes executions
+    // before anything else), stopped all together, before the bridge (workflows stop submitting before it stops taking tasks).
     const parts: StartPart[] = [
+      async (term) => {
+        const started = await WorkflowService.start({
+          client,
+          connect: (name) => createRedis(target, { worker: true, name }),
+          retention,
+          log: logger.log,
+          // A write of a stale term is refused in Redis; hearing of it, this daemon steps down at once.
+          ...(term !== null && { fence: { token: term.token, refused: (error) => lease?.lost(term.token, error.message) } }),
+        });
+        if (started.resumed > 0) progress(`workflows: resumed ${started.resumed} running execution${started.resumed === 1 ? "" : "s"}`);
+        return started.service;
+      },
       async () => {
         supervisor.startSweeping();
         return { close: () => supervisor.stopSweeping() };
@@ -172,9 +185,9 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
           progress,
         }),
       async (): Promise<ControlPart> => {
-        // The first term covers this run from before the bridge started; a later one from its own start.
-        const after = firstTerm ? notifyFrom : await new EventStream(redis, k.events).lastId();
-        firstTerm = false;
+        // A term won at start-up covers this run from before the bridge started; a later one from its own start
+        // (what came before was the previous leader's to notify).
+        const after = startingUp ? notifyFrom : await new EventStream(redis, k.events).lastId();
         if (!options.config.notify) return { close: async () => undefined };
         const notifier = Notifier.start({
           config: options.config,
@@ -193,18 +206,6 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
         lateNotifier = notifier;
         return { close: async () => undefined };
       },
-      async (term) => {
-        const started = await WorkflowService.start({
-          client,
-          connect: (name) => createRedis(target, { worker: true, name }),
-          retention,
-          log: logger.log,
-          // A write of a stale term is refused in Redis; hearing of it, this daemon steps down at once.
-          ...(term !== null && { fence: { token: term.token, refused: (error) => lease?.lost(term.token, error.message) } }),
-        });
-        if (started.resumed > 0) progress(`workflows: resumed ${started.resumed} running execution${started.resumed === 1 ? "" : "s"}`);
-        return started.service;
-      },
     ];
     const control = new ControlLoop(parts, logger.log);
     const stopControl = async (): Promise<void> => {
@@ -214,6 +215,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     try {
       if (host === null) await control.begin(null);
       else lease = await elect(redis, k, host, control, logger.log, progress);
+      startingUp = false;
     } catch (error) {
       await Promise.allSettled([stopControl(), supervisor.close(), client.close(), bridge.close()]);
       throw error;
