@@ -4,7 +4,7 @@
  * when any part is. Every probe has its own time limit, so a hung Redis
  * makes /health answer 503 quickly instead of hanging the load balancer.
  */
-import type { SwarmClient, SwarmStatus } from "../client/index.js";
+import type { LeaderStatus, SwarmClient, SwarmStatus } from "../client/index.js";
 import { describeHistoryWriter, HISTORY_BEHIND_LIMIT, type HistoryWriterState } from "../core/index.js";
 
 export type Level = "ok" | "degraded" | "down";
@@ -21,6 +21,8 @@ export interface HealthReport {
   status: Level;
   components: Record<string, Component>;
   agents: Record<string, Component>;
+  /** With `hosts:`: the host holding the leader lease (null: none does). */
+  leader?: LeaderStatus | null;
 }
 
 export type ComponentProbe = () => Promise<Component>;
@@ -53,6 +55,7 @@ export class HealthCheck {
     } else {
       components.supervisor = status.daemon.alive ? { status: "ok" } : { status: "down", detail: "no daemon heartbeat in the last 15 s", fix: FIX.supervisor };
       components.bridge = bridgeHealth(status);
+      if (status.hosts) components.leader = leaderHealth(status.leader ?? null);
       for (const agent of status.agents) agents[agent.name] = agentHealth(agent);
     }
     components.history = await within(this.client.historyWriter(), PROBE_MS).then(historyHealth, (error: unknown) => ({
@@ -66,7 +69,8 @@ export class HealthCheck {
     }
     const levels = [...Object.values(components), ...Object.values(agents)].map((c) => c.status);
     const down = components.redis.status === "down" || components.supervisor?.status === "down";
-    return { status: down ? "down" : levels.some((l) => l !== "ok") ? "degraded" : "ok", components, agents };
+    const leader = status instanceof Error || !status.hosts ? {} : { leader: status.leader ?? null };
+    return { status: down ? "down" : levels.some((l) => l !== "ok") ? "degraded" : "ok", components, agents, ...leader };
   }
 }
 
@@ -75,6 +79,12 @@ function historyHealth(writer: HistoryWriterState): Component {
   const detail = describeHistoryWriter(writer);
   if (writer.state === "degraded" || (writer.behind ?? 0) > HISTORY_BEHIND_LIMIT) return { status: "degraded", detail, fix: FIX.history };
   return { status: "ok", detail };
+}
+
+/** A swarm with `hosts:` and no leader runs tasks, but drives no workflow and sweeps nothing until a host takes the lease. */
+function leaderHealth(leader: LeaderStatus | null): Component {
+  if (leader === null) return { status: "degraded", detail: "no host holds the leader lease: workflows wait, nothing is swept" };
+  return { status: "ok", detail: `${leader.host} leads (fencing token ${leader.token}, since ${leader.since})` };
 }
 
 function bridgeHealth(status: SwarmStatus): Component {

@@ -21,20 +21,24 @@ import {
   swarmRedactor,
   takePrefix,
   takeHost,
-  controlHost,
   placements,
+  readLeader,
   type HomeLock,
+  type Keys,
+  type LogFn,
   type HomePaths,
   type PrefixOwner,
   type RedisOptOuts,
   type SwarmConfig,
 } from "../core/index.js";
 import { clientInternals, saveSwarmConfig, SwarmClient } from "../client/index.js";
-import { Notifier, SupervisorDaemon } from "../supervisor/index.js";
+import { LeaderLease, Notifier, SupervisorDaemon } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
 import { memoryProvider, startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
+import type { Redis } from "ioredis";
 import { startControlPlane } from "./api-runtime.js";
+import { ControlLoop, type ControlPart, type StartPart } from "./control-loop.js";
 
 export interface StartSwarmOptions {
   readonly home: string;
@@ -88,8 +92,6 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   const logger = fileLogger(join(paths.logsDir, "swarm.jsonl"), "swarm", swarmRedactor(options.config.agents.flatMap(agentEnvs)));
   const owner = ownerOf(paths.identity.id, paths.root);
   const host = options.host ?? null;
-  // One host runs the swarm's control loop (first in `hosts:`); there is no failover to another yet (docs/MULTI-HOST.md).
-  const control = host === null || controlHost(options.config) === host;
   let claimed = false;
   try {
     const warning = await checkEvictionPolicy(redis);
@@ -99,7 +101,6 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     claimed = true;
     recordPrefix(paths.root, prefix);
     progress(`swarm: keys under ${prefix}: on ${describeTarget(target)}`);
-    if (host !== null) progress(`host: ${host}${control ? " (the control host: sweeper, workflows, history, notifications)" : ""}`);
     await saveSwarmConfig(redis, k, options.config);
     // Notifications cover this run from here, though the notifier starts last (it never holds up start-up).
     const notifyFrom = options.config.notify ? await new EventStream(redis, k.events).lastId() : "$";
@@ -132,7 +133,8 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       log: logger.log,
       owner,
       onPrefixLost: options.onPrefixLost,
-      sweep: control,
+      // The sweeper is a part of the control loop below, which starts it.
+      sweep: false,
       ...(host !== null
         ? {
             host: {
@@ -147,20 +149,33 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
         : {}),
     });
     await supervisor.start();
-    let workflows: WorkflowService | null = null;
-    try {
-      if (control) {
-        const started = await WorkflowService.start({ client, connect: (name) => createRedis(target, { worker: true, name }), retention, log: logger.log });
-        workflows = started.service;
+    const ledger = clientInternals(client).ledger;
+    // A single-host swarm's notifier closes last, after the bridge (its final events get their grace period).
+    let lateNotifier: Notifier | null = null;
+    let startingUp = true;
+    let lease: LeaderLease | null = null;
+    // The control loop: exactly one daemon runs it. Started in this order (workflows first: a new leader resumes executions
+    // before anything else), stopped all together, before the bridge (workflows stop submitting before it stops taking tasks).
+    const parts: StartPart[] = [
+      async (term) => {
+        const started = await WorkflowService.start({
+          client,
+          connect: (name) => createRedis(target, { worker: true, name }),
+          retention,
+          log: logger.log,
+          // A write of a stale term is refused in Redis; hearing of it, this daemon steps down at once.
+          ...(term !== null && { fence: { token: term.token, refused: (error) => lease?.lost(term.token, error.message) } }),
+        });
         if (started.resumed > 0) progress(`workflows: resumed ${started.resumed} running execution${started.resumed === 1 ? "" : "s"}`);
-      }
-    } catch (error) {
-      await Promise.allSettled([supervisor.close(), client.close(), bridge.close()]);
-      throw error;
-    }
-    // The durable history: a consumer of the event stream (on the control host only); an unreachable store never stops the swarm.
-    const history = control
-      ? await startHistoryWriter({
+        return started.service;
+      },
+      async () => {
+        supervisor.startSweeping();
+        return { close: () => supervisor.stopSweeping() };
+      },
+      // The durable history: a consumer of the event stream (its group's position carries over between leaders); an unreachable store never stops the swarm.
+      () =>
+        startHistoryWriter({
           home: paths.root,
           config: options.config,
           redis,
@@ -168,8 +183,43 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
           prefix: k.prefix,
           log: logger.log,
           progress,
-        })
-      : historyElsewhere(progress, controlHost(options.config));
+        }),
+      async (): Promise<ControlPart> => {
+        // A term won at start-up covers this run from before the bridge started; a later one from its own start
+        // (what came before was the previous leader's to notify).
+        const after = startingUp ? notifyFrom : await new EventStream(redis, k.events).lastId();
+        if (!options.config.notify) return { close: async () => undefined };
+        const notifier = Notifier.start({
+          config: options.config,
+          swarm: options.config.swarm ?? prefix.replace(/^ca-/, ""),
+          streamKey: k.events,
+          blocking: createRedis(target, { worker: true, name: "notifier" }),
+          after,
+          taskFacts: async (id) => {
+            const record = await ledger.get(id);
+            return record ? { text: record.task, exitCode: record.exitCode, reason: record.reason ?? null } : null;
+          },
+          redact: swarmRedactor(options.config.agents.map((agent) => agent.env)),
+          log: logger.log,
+        });
+        if (host !== null) return notifier;
+        lateNotifier = notifier;
+        return { close: async () => undefined };
+      },
+    ];
+    const control = new ControlLoop(parts, logger.log);
+    const stopControl = async (): Promise<void> => {
+      await (lease ?? control).close();
+      await control.close();
+    };
+    try {
+      if (host === null) await control.begin(null);
+      else lease = await elect(redis, k, host, control, logger.log, progress);
+      startingUp = false;
+    } catch (error) {
+      await Promise.allSettled([stopControl(), supervisor.close(), client.close(), bridge.close()]);
+      throw error;
+    }
     // The control plane (HTTP API, MCP, metrics): started last, closed first.
     const api = await startControlPlane({
       home: paths.root,
@@ -180,26 +230,10 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       log: logger.log,
       progress,
     }).catch(async (error) => {
-      await Promise.allSettled([workflows?.close(), supervisor.close(), client.close(), bridge.close(), history.close(), memory.close()]);
+      await Promise.allSettled([stopControl(), supervisor.close(), client.close(), bridge.close(), memory.close()]);
+      await (lateNotifier as Notifier | null)?.close();
       throw error;
     });
-    const ledger = clientInternals(client).ledger;
-    const notifier =
-      options.config.notify && control
-        ? Notifier.start({
-            config: options.config,
-            swarm: options.config.swarm ?? prefix.replace(/^ca-/, ""),
-            streamKey: k.events,
-            blocking: createRedis(target, { worker: true, name: "notifier" }),
-            after: notifyFrom,
-            taskFacts: async (id) => {
-              const record = await ledger.get(id);
-              return record ? { text: record.task, exitCode: record.exitCode, reason: record.reason ?? null } : null;
-            },
-            redact: swarmRedactor(options.config.agents.map((agent) => agent.env)),
-            log: logger.log,
-          })
-        : null;
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -209,15 +243,15 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       close() {
         closing ??= (async () => {
           await api?.close();
-          // Workflows first: they stop submitting before the bridge stops taking tasks.
-          await workflows?.close();
+          // The control loop first (workflows stop submitting before the bridge stops taking tasks), then the
+          // lease is given up: another host takes over while this one is still closing.
+          await stopControl();
           await supervisor.close();
           await client.close();
           await bridge.close();
-          await history.close();
           await memory.close();
           // Last: the bridge's final events (a task failed at shutdown) still get their grace period.
-          await notifier?.close();
+          await (lateNotifier as Notifier | null)?.close();
           redis.disconnect();
           await logger.close();
         })();
@@ -232,8 +266,32 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   }
 }
 
-/** A host that is not the control host writes no history: the control host's writer reads the whole event stream. */
-function historyElsewhere(progress: (line: string) => void, control: string | null): { close(): Promise<void> } {
-  progress(`history: written by the control host ${control ?? "?"}`);
-  return { close: async () => undefined };
+/**
+ * A host of a swarm with `hosts:` stands for the leader lease: winning it starts the control loop
+ * (the first round is awaited, so `up` says whether this host leads), losing it stops the loop.
+ */
+async function elect(redis: Redis, k: Keys, host: string, control: ControlLoop, log: LogFn, progress: (line: string) => void): Promise<LeaderLease> {
+  const lease: LeaderLease = new LeaderLease({
+    redis,
+    keys: k,
+    host,
+    log,
+    elected: (term) => {
+      control.begin(term).catch((error: unknown) => {
+        log("control.start-failed", { term: term.token, error });
+        lease.lost(term.token, "its control loop failed to start");
+      });
+    },
+    deposed: () => control.end(),
+  });
+  await lease.start();
+  await control.idle();
+  const term = lease.current;
+  const leader = term === null ? await readLeader(redis, k).catch(() => null) : null;
+  progress(
+    term !== null
+      ? `host: ${host}, leading the swarm (fencing token ${term.token}): sweeper, workflows, history, notifications`
+      : `host: ${host}; ${leader ? `host ${leader.host} leads the swarm` : "no host leads the swarm yet"} (this one takes over if it stops)`,
+  );
+  return lease;
 }

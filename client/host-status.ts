@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { hostLiveness, parseHostRecords, placements, type HostLiveness, type Keys, type SwarmConfig } from "../core/index.js";
+import { hostLiveness, parseHostRecords, placements, readLeader, type HostLiveness, type Keys, type SwarmConfig } from "../core/index.js";
 
 /** One host of a swarm with `hosts:`, as `status` shows it. */
 export interface HostStatus {
@@ -21,10 +21,27 @@ export interface HostStatus {
   readonly leaseMs: number | null;
   /** The sessions placed on it by swarm.yaml. */
   readonly sessions: readonly string[];
+  /** Whether it holds the leader lease: its daemon runs the control loop (sweeper, workflows, history, notifications). */
+  readonly leader: boolean;
+}
+
+/** The leader lease of a swarm with `hosts:`, as `status` and /health show it; null when no host leads. */
+export interface LeaderStatus {
+  readonly host: string;
+  /** The fencing token of its term: larger with every new term. */
+  readonly token: number;
+  /** When its term began (ISO 8601, by Redis' clock). */
+  readonly since: string;
+}
+
+/** Who leads a swarm with `hosts:` now (core/redis/leader.ts). */
+export async function readLeaderStatus(redis: Redis, keys: Keys): Promise<LeaderStatus | null> {
+  const record = await readLeader(redis, keys);
+  return record === null ? null : { host: record.host, token: Number(record.token), since: new Date(record.since).toISOString() };
 }
 
 /** Each declared host with its daemon's heartbeat record, in swarm.yaml's order (empty for a swarm without `hosts:`). */
-export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, now = Date.now()): Promise<HostStatus[]> {
+export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, leader: LeaderStatus | null, now = Date.now()): Promise<HostStatus[]> {
   if (!config.hosts?.length) return [];
   const records = parseHostRecords(await redis.hgetall(keys.hosts));
   const placed = placements(config);
@@ -45,6 +62,7 @@ export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, n
       heartbeatAgeMs: record ? Math.max(0, now - Date.parse(record.beatAt)) : null,
       leaseMs: record?.leaseMs ?? null,
       sessions,
+      leader: leader?.host === host.name,
     };
   });
 }

@@ -1,6 +1,6 @@
 export { SwarmClient, type SubmitOptions, type Submitted } from "./client.js";
 export { connect, type Swarm, type TaskHandle, type ConnectOptions } from "./connect.js";
-export type { HostStatus } from "./host-status.js";
+export type { HostStatus, LeaderStatus } from "./host-status.js";
 export type { SwarmStatus, AgentStatus, AccountsStatus, BreakerStatus, BudgetStatus, QueueDepth } from "./status.js";
 export { listTasks, type TaskListOptions, type TaskPage } from "./task-list.js";
 export { setAgentPaused, isAgentPaused } from "./agent-queues.js";

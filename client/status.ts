@@ -15,7 +15,7 @@ import {
   type Spend,
   type SwarmConfig,
 } from "../core/index.js";
-import { readHosts, type HostStatus } from "./host-status.js";
+import { readHosts, readLeaderStatus, type HostStatus, type LeaderStatus } from "./host-status.js";
 
 export interface QueueDepth {
   agent: string;
@@ -80,6 +80,8 @@ export interface SwarmStatus {
   daemon: { pid: number | null; startedAt: string | null; heartbeatAt: string | null; alive: boolean };
   /** Only for a swarm with `hosts:` in swarm.yaml: each host, its heartbeat and version (client/host-status.ts). */
   hosts?: HostStatus[];
+  /** Only with `hosts:`: the host holding the leader lease (null: none does). */
+  leader?: LeaderStatus | null;
 }
 
 /** Per queue (KEYS in fours: wait, prioritized, active, delayed): waiting (wait + prioritized), active, delayed. */
@@ -124,7 +126,8 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
   const daemon = take<Record<string, string>>();
   const parked = take<Record<string, string>>();
   const breakers = take<Record<string, string>>();
-  const hosts = await readHosts(redis, ledger.keys, config);
+  const leader = config.hosts?.length ? await readLeaderStatus(redis, ledger.keys) : null;
+  const hosts = await readHosts(redis, ledger.keys, config, leader);
   const shared = hosts.length > 0 ? daemonOfHosts(hosts) : daemon;
   const heartbeatAt = shared.heartbeatAt ?? null;
   const alive =
@@ -168,7 +171,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
     agents,
     sessions: agents.flatMap((agent) => agent.sessions),
     daemon: { pid: shared.pid ? Number(shared.pid) : null, startedAt: shared.startedAt ?? null, heartbeatAt, alive },
-    ...(hosts.length > 0 ? { hosts } : {}),
+    ...(hosts.length > 0 ? { hosts, leader } : {}),
   };
 }
 

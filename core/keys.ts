@@ -21,6 +21,10 @@ export interface Keys {
   readonly daemonHeartbeat: string;
   /** Hash: agent → ISO time until which its queue is parked (a rate limit). */
   readonly parked: string;
+  /** String with a TTL: the leader lease of a swarm with `hosts:`, JSON `{token, host, id, pid, since}` (core/redis/leader.ts). */
+  readonly leader: string;
+  /** Counter: the last fencing token handed out with the leader lease (INCR, never reset). */
+  readonly leaderToken: string;
   /** Hash: agent → JSON `{until, openMs, reason}` while its circuit breaker is open or half-open. */
   readonly breakers: string;
   /**
@@ -80,6 +84,8 @@ export function keys(prefix: string): Keys {
     daemonHeartbeat: `${prefix}:daemon`,
     parked: `${prefix}:parked`,
     breakers: `${prefix}:breakers`,
+    leader: `${prefix}:leader`,
+    leaderToken: `${prefix}:leader-token`,
     accounts: (agent) => `${prefix}:accounts:${agent}`,
     owner: `${prefix}:owner`,
     historyWriter: `${prefix}:history`,

@@ -39,7 +39,7 @@ export interface SupervisorOptions {
    * `<prefix>:daemon` of a single-host swarm) and renews the lease of its host name, not the prefix's.
    */
   readonly host?: HostIdentity;
-  /** Whether this daemon sweeps the ledger (in a swarm with `hosts:`, only the control host does); default true. */
+  /** Whether this daemon sweeps from start; default true. In a swarm with `hosts:` the leader's control loop calls startSweeping. */
   readonly sweep?: boolean;
 }
 
@@ -50,6 +50,7 @@ export interface SupervisorOptions {
  */
 export class SupervisorDaemon {
   private timers: NodeJS.Timeout[] = [];
+  private sweepTimer: NodeJS.Timeout | null = null;
   private readonly events: EventStream;
   private readonly sweeper: Sweeper;
   private sweeping: Promise<unknown> | null = null;
@@ -94,13 +95,26 @@ export class SupervisorDaemon {
       beat.catch((error) => this.log("heartbeat.failed", { error }));
       if (owner) this.renewLease(owner);
     }, HEARTBEAT_MS);
+    heartbeat.unref();
     this.timers = [heartbeat];
-    if (this.options.sweep !== false) this.timers.push(setInterval(() => this.sweep(), SWEEP_MS));
-    for (const timer of this.timers) timer.unref();
-    if (this.options.sweep === false) return;
+    if (this.options.sweep !== false) this.startSweeping();
+  }
+
+  /** Sweeps now and every SWEEP_MS: the control loop's part (with `hosts:`, only while this host leads). */
+  startSweeping(): void {
+    if (this.sweepTimer !== null || this.timers.length === 0) return;
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
     const { completedMs, failedMs, maxTasks } = this.sweeper.retention;
     this.log("sweep.policy", { completed: formatDuration(completedMs), failed: formatDuration(failedMs), maxTasks });
     this.sweep();
+  }
+
+  /** Stops sweeping; resolves when a sweep under way has ended. Idempotent. */
+  async stopSweeping(): Promise<void> {
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await this.sweeping;
   }
 
   private renewLease(owner: PrefixOwner): void {
@@ -127,7 +141,7 @@ export class SupervisorDaemon {
     if (this.timers.length === 0) return;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    await this.sweeping;
+    await this.stopSweeping();
     const host = this.options.host ? ` on host ${this.options.host.name}` : "";
     await this.events.publish("swarm.down", { message: `pid ${process.pid}${host}` }).catch(() => undefined);
     if (this.hostBeat) await this.hostBeat.stopped().catch(() => undefined);

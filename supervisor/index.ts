@@ -14,3 +14,5 @@ export {
   type NotifyMessage,
   type TaskFacts,
 } from "./notify/index.js";
+export { LeaderLease, type LeaderLeaseOptions, type LeaderTerm } from "./leader-lease.js";
+export { nextStep, afterRenewal, type LeaseStep } from "./leader-rules.js";

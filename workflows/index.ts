@@ -21,7 +21,7 @@ export {
   type StepRunner,
 } from "./runner.js";
 export { MemoryExecutionStore, type ExecutionStore, type Mutation } from "./store.js";
-export { RedisExecutionStore, type ExecutionRetention, type FinishedExecution } from "./redis-store.js";
+export { RedisExecutionStore, type ExecutionRetention, type FinishedExecution, type StoreFence } from "./redis-store.js";
 export { parseExecutionState } from "./state-schema.js";
 export { SwarmStepRunner, outcomeOf } from "./swarm-runner.js";
 export { WorkflowService, type WorkflowServiceOptions } from "./service.js";

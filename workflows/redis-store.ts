@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { InfraError, type RetentionConfig } from "../core/index.js";
+import { FENCE_LUA, FencedError, InfraError, keys as swarmKeys, type RetentionConfig } from "../core/index.js";
 import { parseExecutionState } from "./state-schema.js";
 import { executionExists, executionNotFound, type ExecutionStore, type Mutation } from "./store.js";
 import type { ExecutionState, ExecutionStatus } from "./types.js";
@@ -31,13 +31,15 @@ end`;
 /**
  * Sets KEYS[1] to ARGV[2] only if its value still hashes to ARGV[1], and indexes
  * it (KEYS[2..4], ARGV[3..5]); 1 on success, 0 when someone wrote in between, -1
- * when the key is gone. A compare-and-set instead of WATCH/MULTI because WATCH
+ * when the key is gone, -2 when the writer is fenced (ARGV[6], a fencing token, is
+ * not the leader lease's at KEYS[5]; '' writes unfenced). A compare-and-set instead of WATCH/MULTI because WATCH
  * belongs to a connection, and one ioredis client is shared by every concurrent
  * update in the process.
  */
-const COMPARE_AND_SET = `${INDEX}
+const COMPARE_AND_SET = `${INDEX}${FENCE_LUA}
 local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
+if ARGV[6] ~= '' and not fenceHolds(KEYS[5], ARGV[6]) then return -2 end
 if redis.sha1hex(current) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 index(KEYS[2], KEYS[3], KEYS[4], ARGV[3], ARGV[4], ARGV[5])
@@ -100,6 +102,17 @@ function sha1(text: string): string {
 }
 
 /**
+ * The leader's store in a swarm with `hosts:`: every update carries the term's fencing
+ * token and is refused in the same script that would write it when the token is no
+ * longer the lease's (core/redis/leader.ts), so a stale leader records nothing.
+ */
+export interface StoreFence {
+  readonly token: string;
+  /** Told of each refusal (the daemon steps down), before update throws FencedError. */
+  readonly refused?: (error: FencedError) => void;
+}
+
+/**
  * Each execution is one JSON string at `<prefix>:wf:<id>`, indexed by creation
  * time in the sorted set `<prefix>:wfs`; the ids of those still running are also
  * in the set `<prefix>:wfs:running`, and those finished in the sorted sets
@@ -111,6 +124,7 @@ export class RedisExecutionStore implements ExecutionStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly fence: StoreFence | null = null,
   ) {}
 
   key(id: string): string {
@@ -163,14 +177,22 @@ export class RedisExecutionStore implements ExecutionStore {
       const draft = parseExecutionState(text, key);
       const next = mutate(draft) ?? draft;
       const written = JSON.stringify(next);
-      const keys = [key, ...this.indexKeys];
-      const result = await this.redis.eval(COMPARE_AND_SET, keys.length, ...keys, sha1(text), written, classOf(next.status), id, finishedScore(next));
+      const keys = [key, ...this.indexKeys, swarmKeys(this.prefix).leader];
+      const token = this.fence?.token ?? "";
+      const result = await this.redis.eval(COMPARE_AND_SET, keys.length, ...keys, sha1(text), written, classOf(next.status), id, finishedScore(next), token);
       if (result === 1) return JSON.parse(written) as ExecutionState;
       if (result === -1) throw executionNotFound(id);
+      if (result === -2) throw this.refused(id, token);
     }
     throw new InfraError(`could not update workflow execution "${id}": ${MAX_ATTEMPTS} concurrent writes in a row won`, {
       context: { executionId: id },
     });
+  }
+
+  private refused(id: string, token: string): FencedError {
+    const error = new FencedError(`a write to workflow execution "${id}"`, token);
+    this.fence?.refused?.(error);
+    return error;
   }
 
   /**

@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
-import { ConfigError, DEFAULT_INBOX, DEFAULT_RETENTION, formatDuration, InboxStore, NotFoundError, type LogFn } from "../core/index.js";
+import { ConfigError, DEFAULT_INBOX, DEFAULT_RETENTION, FencedError, formatDuration, InboxStore, NotFoundError, type LogFn } from "../core/index.js";
 import { clientInternals, type SwarmClient } from "../client/index.js";
 import { WorkflowEngine } from "./engine.js";
 import { StreamEmitter } from "./events.js";
 import { nextNotification } from "./inbox.js";
 import { InboxKeeper } from "./inbox-keeper.js";
-import { RedisExecutionStore, type ExecutionRetention, type FinishedExecution } from "./redis-store.js";
+import { RedisExecutionStore, type ExecutionRetention, type FinishedExecution, type StoreFence } from "./redis-store.js";
 import { SwarmStepRunner } from "./swarm-runner.js";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "./types.js";
 
@@ -21,6 +21,8 @@ export interface WorkflowServiceOptions {
   readonly sweepMs?: number;
   /** How often a waiting execution re-reads its state even without a wake-up. */
   readonly pollMs?: number;
+  /** In a swarm with `hosts:`: the leader's term, whose token fences every write to an execution. */
+  readonly fence?: StoreFence;
 }
 
 const INBOX_BLOCK_SEC = 5;
@@ -59,7 +61,7 @@ export class WorkflowService {
     this.retention = { completedMs, failedMs, maxExecutions };
     this.blocking = options.connect("workflow-inbox");
     this.blocking.on("error", () => undefined);
-    this.store = new RedisExecutionStore(redis, this.prefix);
+    this.store = new RedisExecutionStore(redis, this.prefix, options.fence ?? null);
     this.emitter = new StreamEmitter(client.events, this.log);
     const inbox = new InboxStore(redis, this.prefix, keys.events);
     this.keeper = new InboxKeeper(inbox, this.store, this.log);
@@ -186,6 +188,11 @@ export class WorkflowService {
 
   private failed(id: string, error: unknown): void {
     if (this.closing !== null) return;
+    // This daemon's term ended: the new leader drives it; retrying would only be refused again.
+    if (error instanceof FencedError) {
+      this.retries.delete(id);
+      return this.log("workflow.fenced", { executionId: id, error });
+    }
     // A record that does not parse, or is gone, will not get better by retrying.
     if (error instanceof ConfigError || error instanceof NotFoundError) {
       this.retries.delete(id);

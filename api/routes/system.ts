@@ -14,6 +14,11 @@ const healthReport = z.object({
   status: z.enum(["ok", "degraded", "down"]),
   components: z.record(z.string(), component),
   agents: z.record(z.string(), component),
+  leader: z
+    .object({ host: z.string(), token: z.number(), since: z.string() })
+    .nullable()
+    .optional()
+    .describe("with `hosts:` in swarm.yaml: the host whose daemon holds the leader lease and runs the control loop (null: none does)"),
 });
 
 export function systemRoutes(deps: ApiDeps): AnyRoute[] {

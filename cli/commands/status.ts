@@ -8,7 +8,7 @@ import {
   versionIn,
   type AgentConfig,
 } from "../../core/index.js";
-import type { AccountsStatus, AgentStatus, HostStatus } from "../../client/index.js";
+import type { AccountsStatus, AgentStatus, HostStatus, LeaderStatus } from "../../client/index.js";
 import { llmFeatures } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,7 +40,10 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
         ? `running (${upHosts} of ${snapshot.hosts.length} hosts up)`
         : `running (pid ${snapshot.daemon.pid})`
       : `NOT RUNNING (no heartbeat); start it with \`${agentCommand(homeOf(options).root, "up", "--detach")}\``;
-    print(`swarm: ${daemon}\nllm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\nhistory: ${describeHistoryWriter(history)}\n\n`);
+    const leader = snapshot.hosts ? `leader: ${leaderLine(snapshot.leader ?? null)}\n` : "";
+    print(
+      `swarm: ${daemon}\n${leader}llm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\nhistory: ${describeHistoryWriter(history)}\n\n`,
+    );
     const hosts = snapshot.hosts;
     if (hosts) print(`${table(["HOST", "STATE", "HEARTBEAT", "VERSION", "MACHINE", "PID", "LABELS", "SESSIONS"], hosts.map(hostRow))}\n\n`);
     const rows = agents.flatMap((agent) =>
@@ -97,7 +100,7 @@ function hostRow(host: HostStatus): string[] {
         : host.state;
   return [
     host.name,
-    state,
+    host.leader ? `${state}, leader` : state,
     age,
     host.version ?? "-",
     host.machine ?? "-",
@@ -105,6 +108,12 @@ function hostRow(host: HostStatus): string[] {
     host.labels.join(",") || "-",
     host.sessions.join(" ") || "-",
   ];
+}
+
+/** Who runs the control loop of a swarm with `hosts:` (the leader lease), and since when. */
+function leaderLine(leader: LeaderStatus | null): string {
+  if (leader === null) return "none (no host holds the lease: workflows wait, nothing is swept; a live host takes it within seconds)";
+  return `${leader.host} (fencing token ${leader.token}, since ${leader.since})`;
 }
 
 /** The account an agent with `accounts:` runs with, and those usage limited. */

@@ -55,11 +55,6 @@ export function replicasOn(config: Pick<SwarmConfig, "agents">, host: string | n
   return local;
 }
 
-/** The host whose control loop runs the sweeper, workflow driving, history and notifications: the first in `hosts:` (no failover yet). */
-export function controlHost(config: Pick<SwarmConfig, "hosts">): string | null {
-  return config.hosts?.[0]?.name ?? null;
-}
-
 /**
  * The host a daemon is for. With `hosts:`: `--host NAME`, else this machine's hostname; either must be
  * a declared host. Without `hosts:`: null, and `--host` is refused (there is nothing to place).

@@ -5,3 +5,19 @@ export { checkEvictionPolicy } from "./policy.js";
 export { redisExposure, redisEndpoint, isLoopbackHost, type RedisExposure } from "./exposure.js";
 export { enforceRedisSafety, redisRisks, ALLOW_WITHOUT_AUTH, ALLOW_WITHOUT_TLS, type RedisOptOuts, type RedisRisks } from "./guard.js";
 export { takePrefix, takeHost, claimPrefix, releasePrefix, ownerOf, OWNER_LEASE_MS, type PrefixOwner } from "./owner.js";
+export {
+  acquireLeader,
+  renewLeader,
+  releaseLeader,
+  readLeader,
+  parseLeaderRecord,
+  FencedError,
+  FENCE_LUA,
+  LEADER_LEASE_MS,
+  LEADER_RENEW_MS,
+  LEADER_POLL_MS,
+  type LeaderRecord,
+  type AcquireResult,
+  type RenewResult,
+  type Candidate,
+} from "./leader.js";

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type Reply } from "../api/support.js";
-import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
-import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
+import type { TestSwarm } from "../helpers/swarm.js";
+import { startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `hosts2-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -27,8 +27,7 @@ api:
 `;
 
 describe("needs and hosts in workflows, the HTTP API, MCP and doctor", { timeout: 300_000 }, () => {
-  let server: TcpRedis;
-  let env: NodeJS.ProcessEnv;
+  let pair: TwoHosts;
   let build: TestSwarm;
   let gpu: TestSwarm;
   let url: string;
@@ -36,18 +35,14 @@ describe("needs and hosts in workflows, the HTTP API, MCP and doctor", { timeout
   const api = (method: string, path: string, body?: unknown): Promise<Reply> => call(url, token, method, path, body === undefined ? {} : { body });
 
   beforeAll(async () => {
-    server = await startTcpRedis({ args: ["--requirepass", "hosts2-pw"] });
-    env = { REDIS_URL: server.url(":hosts2-pw") };
-    build = await startTestSwarm(YAML, { env, upArgs: ["--host", "build-1"] });
-    gpu = await startTestSwarm(YAML, { env, upArgs: ["--host", "gpu-1"] });
+    pair = await startTwoHosts(YAML, "hosts2-pw");
+    ({ build, gpu } = pair);
     // The API of the build host's daemon: the gpu host's agent must be reachable through it.
     url = (JSON.parse(readFileSync(join(build.paths.runDir, "api.json"), "utf8")) as { url: string }).url;
     token = readFileSync(join(build.home, "api.token"), "utf8").trim();
   }, 200_000);
   afterAll(async () => {
-    await build?.destroy();
-    await gpu?.destroy();
-    await server?.stop();
+    await pair?.stop();
   });
 
   it("runs a workflow step with needs: [gpu] on the agent of the gpu host", () => {
@@ -142,7 +137,7 @@ describe("needs and hosts in workflows, the HTTP API, MCP and doctor", { timeout
     expect(before.find((c) => c.name === "clock skew")).toMatchObject({ ok: true });
     expect(before.find((c) => c.name === "host versions")).toMatchObject({ ok: true, detail: expect.stringContaining("(build-1, gpu-1)") });
     // A third host beating with an older claude-agent (its record as a daemon writes it).
-    const redis = new Redis(env.REDIS_URL!);
+    const redis = new Redis(pair.env.REDIS_URL!);
     const beatAt = new Date().toISOString();
     const record = { host: "edge-1", version: "0.0.9", pid: 1, machine: "edge", home: "/edge", startedAt: beatAt, beatAt, leaseMs: 30_000, sessions: [] };
     await redis.hset(`ca-${SWARM}:hosts`, "edge-1", JSON.stringify(record));

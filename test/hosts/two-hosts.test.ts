@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../client/index.js";
-import { runCli, startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
-import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
+import { runCli, tempHome, type TestSwarm } from "../helpers/swarm.js";
+import { startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `hosts-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -49,23 +49,19 @@ function tmuxSessions(home: string): string[] {
 }
 
 describe("one swarm on two hosts sharing one Redis", { timeout: 240_000 }, () => {
-  let server: TcpRedis;
+  let pair: TwoHosts;
   let env: NodeJS.ProcessEnv;
   let build: TestSwarm;
   let gpu: TestSwarm;
   const spare = tempHome();
   beforeAll(async () => {
-    server = await startTcpRedis({ args: ["--requirepass", "hosts-pw"] });
-    env = { REDIS_URL: server.url(":hosts-pw") };
-    build = await startTestSwarm(YAML, { env, upArgs: ["--host", "build-1"] });
-    gpu = await startTestSwarm(YAML, { env, upArgs: ["--host", "gpu-1"] });
+    pair = await startTwoHosts(YAML, "hosts-pw");
+    ({ env, build, gpu } = pair);
   }, 150_000);
   afterAll(async () => {
     runCli(["down"], { home: spare, env });
     rmSync(spare, { recursive: true, force: true });
-    await build?.destroy();
-    await gpu?.destroy();
-    await server?.stop();
+    await pair?.stop();
   });
 
   it("brings up on each host only the replicas placed there, numbered once across the swarm", () => {

@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import {
+  acquireLeader,
+  LEADER_LEASE_MS,
+  LEADER_POLL_MS,
+  LEADER_RENEW_MS,
+  releaseLeader,
+  renewLeader,
+  type Keys,
+  type LeaderRecord,
+  type LogFn,
+} from "../core/index.js";
+import { afterRenewal, nextStep } from "./leader-rules.js";
+
+/** One term of this daemon as the swarm's leader. */
+export type LeaderTerm = Pick<LeaderRecord, "token" | "host" | "since">;
+
+export interface LeaderLeaseOptions {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  /** This daemon's host name in swarm.yaml's `hosts:`. */
+  readonly host: string;
+  /** This daemon won a term: start the control loop. Not awaited: renewals go on while it starts. */
+  readonly elected: (term: LeaderTerm) => void;
+  /** The term ended (lost, expired, a write refused, or close): stop the control loop now. Called once per term. */
+  readonly deposed: (term: LeaderTerm, reason: string) => Promise<void>;
+  readonly log?: LogFn;
+  readonly leaseMs?: number;
+  readonly renewMs?: number;
+  /** How often a daemon that does not lead tries to take the lease. */
+  readonly pollMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * A daemon's candidacy for the leader lease (core/redis/leader.ts): every
+ * `renewMs` it renews its term, or, leading nothing, tries to take the lease.
+ * One round at a time; a slow Redis delays rounds, never overlaps them.
+ */
+export class LeaderLease {
+  private readonly id = randomUUID();
+  private term: LeaderTerm | null = null;
+  private confirmedAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private round: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly log: LogFn;
+  private readonly leaseMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: LeaderLeaseOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.leaseMs = options.leaseMs ?? LEADER_LEASE_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The term this daemon holds, or null. */
+  get current(): LeaderTerm | null {
+    return this.term;
+  }
+
+  /**
+   * Runs the first round (so `up` knows whether it leads), then the next one renewMs after each
+   * round's end while leading, pollMs while not: a follower looks often, so it takes over soon
+   * after a dead leader's lease runs out. Rounds never overlap, however slow Redis is.
+   */
+  async start(): Promise<void> {
+    if (this.started || this.closing !== null) return;
+    this.started = true;
+    await this.tick();
+  }
+
+  /** A fenced write was refused with `token`: that term is over, whatever the lease's rounds think. */
+  lost(token: string, reason: string): void {
+    if (this.term?.token === token) void this.depose(reason);
+  }
+
+  /** Ends the term (the control loop stops first), then gives the lease up so another host takes over at once. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timer = null;
+      await this.round;
+      const term = this.term;
+      if (term === null) return;
+      await this.depose("this daemon is stopping");
+      const released = await releaseLeader(this.options.redis, this.options.keys, term.token).catch(() => false);
+      this.log("leader.released", { term: term.token, released });
+    })();
+    return this.closing;
+  }
+
+  private tick(): Promise<void> {
+    this.timer = null;
+    if (this.round !== null || this.closing !== null) return this.round ?? Promise.resolve();
+    this.round = this.play()
+      .catch((error: unknown) => this.log("leader.round-failed", { error }))
+      .finally(() => {
+        this.round = null;
+        if (this.closing !== null) return;
+        const { renewMs = LEADER_RENEW_MS, pollMs = LEADER_POLL_MS } = this.options;
+        this.timer = setTimeout(() => void this.tick(), this.term === null ? pollMs : renewMs);
+        this.timer.unref();
+      });
+    return this.round;
+  }
+
+  private async play(): Promise<void> {
+    const step = nextStep(this.term !== null, this.confirmedAt, this.now(), this.leaseMs);
+    if (step.kind === "depose") return this.depose(step.reason);
+    const { redis, keys, host } = this.options;
+    const sentAt = this.now();
+    if (step.kind === "renew" && this.term !== null) {
+      const token = this.term.token;
+      const reason = afterRenewal(await renewLeader(redis, keys, this.id, token, this.leaseMs));
+      if (this.term?.token !== token) return; // refused meanwhile
+      if (reason === null) this.confirmedAt = sentAt;
+      else await this.depose(reason);
+      return;
+    }
+    const result = await acquireLeader(redis, keys, { id: this.id, host }, this.leaseMs);
+    if (!result.won) return;
+    if (this.closing !== null) return void (await releaseLeader(redis, keys, result.record.token));
+    const { token, since } = result.record;
+    this.term = { token, host, since };
+    this.confirmedAt = sentAt;
+    // "term", not "token": the log redacts fields named like secrets.
+    this.log("leader.elected", { host, term: token, since: new Date(since).toISOString() });
+    this.options.elected(this.term);
+  }
+
+  private async depose(reason: string): Promise<void> {
+    const term = this.term;
+    if (term === null) return;
+    this.term = null;
+    this.log("leader.deposed", { host: term.host, term: term.token, reason });
+    await this.options.deposed(term, reason);
+  }
+}
