@@ -83,7 +83,12 @@ function historyHealth(writer: HistoryWriterState): Component {
 
 /** A swarm with `hosts:` and no leader runs tasks, but drives no workflow and sweeps nothing until a host takes the lease. */
 function leaderHealth(leader: LeaderStatus | null): Component {
-  if (leader === null) return { status: "degraded", detail: "no host holds the leader lease: workflows wait, nothing is swept" };
+  if (leader === null)
+    return {
+      status: "degraded",
+      detail: "no host holds the leader lease: workflows wait, nothing is swept",
+      fix: "a host whose daemon is up takes the lease within seconds; when none is up, start one: `claude-agent up --host NAME --detach`",
+    };
   return { status: "ok", detail: `${leader.host} leads (fencing token ${leader.token}, since ${leader.since})` };
 }
 
