@@ -9,6 +9,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import {
+  placements,
   connectOrFail,
   createRedis,
   homePaths,
@@ -91,10 +92,19 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const hub = new EventHub(blocking, redis, client.events.key, streams.coalesceMs);
   const metrics = new ApiMetrics(client);
   const tokens = new TokenStore(redis, prefix);
-  const web = createWeb({ redis, prefix, tmuxSocket: homePaths(options.home).tmuxSocket, loopback: isLoopback(api.listen.host), tls: api.tls !== null });
+  const hosts = new Map(placements(options.config).map((placed) => [placed.session, placed.host]));
+  const web = createWeb({
+    redis,
+    prefix,
+    tmuxSocket: homePaths(options.home).tmuxSocket,
+    loopback: isLoopback(api.listen.host),
+    tls: api.tls !== null,
+    hostOf: (session) => hosts.get(session) ?? null,
+    log,
+  });
   let app: FastifyInstance | null = null;
   const release = async () => {
-    web.close();
+    await web.close();
     await app?.close().catch(() => undefined);
     await hub.close();
     await control.close().catch(() => undefined);

@@ -231,6 +231,14 @@ export class Bridge {
         if (!session) throw new Error(`no session named ${name}`);
         await this.supervisor.recycle(session, reason);
       },
+      hold: (name, untilMs) => {
+        const session = this.sessions.get(name);
+        return session ? (this.sessions.pools.get(session.agent)?.hold(name, untilMs) ?? false) : false;
+      },
+      handBack: (name) => {
+        const session = this.sessions.get(name);
+        if (session) this.sessions.pools.get(session.agent)?.handBack(name);
+      },
     });
     this.intake = new Intake({
       agents: localAgents,

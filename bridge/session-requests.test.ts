@@ -34,6 +34,7 @@ function consumer(
 ) {
   const keys = keysOf(prefix);
   const restarted: { session: string; reason: string }[] = [];
+  const holds: { session: string; untilMs: number | null }[] = [];
   const logged: { event: string; fields: Record<string, unknown> }[] = [];
   const requests = new SessionRequests({
     connect: (name) => {
@@ -47,10 +48,12 @@ function consumer(
       restarted.push({ session, reason });
       await restart(session, reason);
     },
+    hold: (session, untilMs) => (holds.push({ session, untilMs }), session !== "nobody-1"),
+    handBack: (session) => void holds.push({ session, untilMs: null }),
     log: (event, fields = {}) => void logged.push({ event, fields }),
     blockSec,
   });
-  return { keys, requests, restarted, logged };
+  return { keys, requests, restarted, holds, logged };
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -141,6 +144,27 @@ describe("SessionRequests (the bridge's side of a restart request)", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(restarted).toEqual([]);
     expect(await redis.llen(keys.sessionRequests)).toBe(1);
+  });
+
+  it("hands the bridge a hold with its time and a release, in order, and refuses a hold without a time or longer than two minutes", async () => {
+    const { keys, requests, holds, restarted } = consumer();
+    requests.start();
+    const holdUntil = new Date(Date.now() + 30_000).toISOString();
+    await pushSessionRequest(redis, keys, { kind: "hold", session: "alpha-1", until: holdUntil, reason: "taken over", actor: "web:ann@host", via: "web" });
+    await pushSessionRequest(redis, keys, { kind: "release", session: "alpha-1", reason: "handed back", actor: "web:ann@host", via: "web" });
+    await until("the hold and the release", () => holds.length === 2);
+    expect(holds).toEqual([
+      { session: "alpha-1", untilMs: Date.parse(holdUntil) },
+      { session: "alpha-1", untilMs: null },
+    ]);
+    expect(restarted).toEqual([]);
+    const base = { session: "alpha-1", reason: "r", actor: "a", via: "web" };
+    await expect(pushSessionRequest(redis, keys, { kind: "hold", ...base })).rejects.toThrow(/needs an ISO 8601 time/);
+    await expect(pushSessionRequest(redis, keys, { kind: "hold", ...base, until: new Date(Date.now() + 600_000).toISOString() })).rejects.toThrow(
+      /at most 120 s/,
+    );
+    await expect(pushSessionRequest(redis, keys, { ...base, until: holdUntil })).rejects.toThrow(/only a hold has one/);
+    await requests.close();
   });
 
   it("refuses to queue a request for something that is not a session name", async () => {

@@ -9,6 +9,10 @@ export interface SessionRequestsOptions {
   readonly host: string | null;
   /** Ends the named session so that it starts again; rejects for a session this bridge does not have. */
   readonly restart: (sessionName: string, reason: string) => Promise<void>;
+  /** Gives the session no new task until `untilMs` (a person took its terminal over); false for a session this bridge does not have. */
+  readonly hold: (sessionName: string, untilMs: number) => boolean;
+  /** Ends a hold: the person handed the session back. */
+  readonly handBack: (sessionName: string) => void;
   readonly log: LogFn;
   /** How long one blocking read waits before it looks again (seconds; BLPOP's timeout). */
   readonly blockSec?: number;
@@ -62,6 +66,14 @@ export class SessionRequests {
     const request = parseSessionRequest(text);
     if ("problem" in request) return this.options.log("session-request.invalid", { problem: request.problem });
     const { session, actor, via } = request;
+    if (request.kind === "hold") {
+      const known = this.options.hold(session, Date.parse(request.until as string));
+      return this.options.log(known ? "session-request.hold" : "session-request.failed", { session, actor, via, until: request.until });
+    }
+    if (request.kind === "release") {
+      this.options.handBack(session);
+      return this.options.log("session-request.release", { session, actor, via });
+    }
     const reason = request.reason === "" ? `restart requested by ${actor} (${via})` : `${request.reason} by ${actor} (${via})`;
     this.options.log("session-request.restart", { session, actor, via });
     try {

@@ -8,7 +8,13 @@ import type { Keys } from "./keys.js";
  * knows the list's shape: the writer and the reader both go through it.
  */
 export interface SessionRequest {
-  readonly kind: "restart";
+  /**
+   * `restart`: end the session so that it starts again. `hold`: dispatch
+   * nothing new to it until `until` (a person has taken its terminal over;
+   * the taker sends a hold again well before it lapses, so a taker that
+   * vanished releases the session by itself). `release`: the person handed it back.
+   */
+  readonly kind: "restart" | "hold" | "release";
   readonly session: string;
   /** Why, for the logs and the `agent.down` event. */
   readonly reason: string;
@@ -16,7 +22,13 @@ export interface SessionRequest {
   readonly actor: string;
   readonly via: string;
   readonly requestedAt: string;
+  /** `hold`: until when (ISO 8601). */
+  readonly until?: string;
 }
+
+const KINDS: readonly SessionRequest["kind"][] = ["restart", "hold", "release"];
+/** A hold lasts at most this long past its request: a taker renews it, a vanished one lets it lapse. */
+export const MAX_HOLD_MS = 120_000;
 
 /** Requests nobody carried out (no bridge running) are kept up to this many; older ones are dropped first. */
 const MAX_PENDING = 1000;
@@ -32,7 +44,7 @@ const MAX_TEXT = 200;
 export async function pushSessionRequest(
   redis: Redis,
   keys: Keys,
-  request: Omit<SessionRequest, "kind" | "requestedAt">,
+  request: Omit<SessionRequest, "kind" | "requestedAt"> & { readonly kind?: SessionRequest["kind"] },
   host: string | null = null,
 ): Promise<SessionRequest> {
   const full: SessionRequest = { kind: "restart", ...request, requestedAt: new Date().toISOString() };
@@ -60,18 +72,23 @@ export function parseSessionRequest(text: string): SessionRequest | { readonly p
     return { problem: "not JSON" };
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { problem: "not an object" };
-  const { kind, session, reason, actor, via, requestedAt } = raw as Record<string, unknown>;
-  const request = { kind, session, reason, actor, via, requestedAt } as SessionRequest;
+  const { kind, session, reason, actor, via, requestedAt, until } = raw as Record<string, unknown>;
+  const request = { kind, session, reason, actor, via, requestedAt, ...(until === undefined ? {} : { until }) } as SessionRequest;
   const problem = checkRequest(request);
   return problem ? { problem } : request;
 }
 
 function checkRequest(request: SessionRequest): string | null {
-  if (request.kind !== "restart") return `unknown kind ${JSON.stringify(String(request.kind)).slice(0, 40)}`;
+  if (!KINDS.includes(request.kind)) return `unknown kind ${JSON.stringify(String(request.kind)).slice(0, 40)}`;
   if (typeof request.session !== "string" || !SESSION_NAME.test(request.session)) return "session: not a session name";
   for (const field of ["reason", "actor", "via", "requestedAt"] as const) {
     const value = request[field];
     if (typeof value !== "string" || value.length > MAX_TEXT) return `${field}: expected text of at most ${MAX_TEXT} characters`;
   }
+  if (request.kind === "hold") {
+    const until = typeof request.until === "string" ? Date.parse(request.until) : Number.NaN;
+    if (!Number.isFinite(until)) return "until: a hold needs an ISO 8601 time";
+    if (until - Date.parse(request.requestedAt) > MAX_HOLD_MS) return `until: a hold lasts at most ${MAX_HOLD_MS / 1000} s past its request`;
+  } else if (request.until !== undefined) return "until: only a hold has one";
   return null;
 }

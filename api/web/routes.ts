@@ -151,9 +151,9 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
       method: "GET",
       url: "/v1/sessions/:name/terminal",
       operationId: "sessionTerminal",
-      summary: "A session's live terminal, read-only, over a WebSocket",
+      summary: "A session's live terminal over a WebSocket: read-only, or taken over with ?mode=write",
       description:
-        'A first text frame `{"type":"hello","cols":…,"rows":…}`, then the terminal\'s bytes as binary frames, as `tmux attach -r` draws them. Nothing sent by the client reaches the pane. Closed with 4004 for an unknown session.',
+        'A first text frame `{"type":"hello","cols":…,"rows":…,"mode":"read"|"write"}`, then the terminal\'s bytes as binary frames, as tmux draws them, and text frames `{"type":"takeover","by":…,"since":…}` / `{"type":"handback","by":…}` when a person takes the session over or hands it back. Read-only (the default): nothing sent by the client reaches the pane. `?mode=write` takes the session over: what the client sends is typed into the pane, the bridge gives the session no new task until the socket closes (which hands it back), every viewer is told; one person at a time (4009 while another has it). Closed with 4004 for an unknown session.',
       tag: "web",
       scope: "terminal",
       websocket: true,
@@ -164,7 +164,9 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
         const parsed = sessionParams.safeParse(request.params);
         const name = parsed.success ? parsed.data.name : "";
         if (!sessionNames.has(name)) return socket.close(4004, "no such session");
-        void web.terminals.attach(socket, name).catch(() => socket.close(1011, "cannot attach"));
+        const write = (request.query as { mode?: unknown }).mode === "write";
+        const actor = request.token?.name ?? "unknown";
+        void web.terminals.attach(socket, name, write ? actor : null).catch(() => socket.close(1011, "cannot attach"));
       },
       async handler() {
         return undefined;

@@ -7,10 +7,16 @@
  * obeys its detach and switch-client keys, which would let a viewer wander
  * to another session). The pty is killed when its socket closes, and every
  * pty when the API closes.
+ *
+ * A viewer who takes the session over gets `tmux attach -f ignore-size`
+ * instead (writable, still never resizing the pane): what they type goes to
+ * the pty, one person at a time (takeover.ts holds the session's dispatches
+ * and tells the other viewers), and closing the socket hands it back.
  */
 import type { WebSocket } from "@fastify/websocket";
 import { execa } from "execa";
 import { spawn, type IPty } from "node-pty";
+import type { TakeOvers } from "./takeover.js";
 
 /** A viewer that falls this far behind is closed (it can reconnect): the daemon never buffers without bound. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -19,19 +25,27 @@ export class TerminalViewers {
   private readonly ptys = new Set<IPty>();
   private closed = false;
 
-  constructor(private readonly tmuxSocket: string) {}
+  constructor(
+    private readonly tmuxSocket: string,
+    private readonly takeovers: TakeOvers,
+  ) {}
 
   /** Ptys open now (tests count them). */
   get count(): number {
     return this.ptys.size;
   }
 
-  async attach(socket: WebSocket, session: string): Promise<void> {
+  /** Attaches `socket` to `session`, read-only, or writable for `writer` (the person taking it over). */
+  async attach(socket: WebSocket, session: string, writer: string | null = null): Promise<void> {
     const size = await this.windowSize(session);
     if (!size) return socket.close(4004, `no session ${session}`);
     if (this.closed || socket.readyState !== socket.OPEN) return;
+    if (writer !== null && !(await this.takeovers.begin(session, writer))) {
+      return socket.close(4009, `taken over by ${this.takeovers.writer(session)?.actor ?? "someone else"}`);
+    }
+    const mode = writer === null ? ["-r"] : ["-f", "ignore-size"];
     // tmux draws its status line below the window: one row more than the window.
-    const pty = spawn("tmux", ["-S", this.tmuxSocket, "attach-session", "-r", "-t", `=${session}`], {
+    const pty = spawn("tmux", ["-S", this.tmuxSocket, "attach-session", ...mode, "-t", `=${session}`], {
       name: "xterm-256color",
       cols: size.cols,
       rows: size.rows + 1,
@@ -52,8 +66,12 @@ export class TerminalViewers {
         // already gone
       }
       if (socket.readyState === socket.OPEN) socket.close(code, reason);
+      if (writer !== null) void this.takeovers.end(session);
     };
-    socket.send(JSON.stringify({ type: "hello", session, cols: size.cols, rows: size.rows + 1 }));
+    socket.send(JSON.stringify({ type: "hello", session, cols: size.cols, rows: size.rows + 1, mode: writer === null ? "read" : "write" }));
+    this.takeovers.watch(session, socket);
+    // Only the person who took the session over types; a read-only viewer's frames are dropped.
+    if (writer !== null) socket.on("message", (data: Buffer) => pty.write(data.toString("utf8")));
     const data = pty.onData((chunk) => {
       if (socket.bufferedAmount > MAX_BUFFERED) return finish(4008, "viewer too slow; reconnect");
       socket.send(chunk as unknown as Buffer, { binary: true });

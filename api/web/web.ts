@@ -4,6 +4,7 @@
  * terminal viewers. close() kills the viewers' ptys (idempotent).
  */
 import type { Redis } from "ioredis";
+import { EventStream, keys, type LogFn } from "../../core/index.js";
 import type { TokenInfo } from "../auth/tokens.js";
 import type { AnyRoute } from "../http/route.js";
 import type { ApiDeps } from "../routes/deps.js";
@@ -13,6 +14,7 @@ import { CookieAuth } from "./cookie-auth.js";
 import { inboxRoutes } from "./inbox-routes.js";
 import { LoginCodes } from "./login-codes.js";
 import { webRoutes, type WebDeps } from "./routes.js";
+import { TakeOvers } from "./takeover.js";
 import { TerminalViewers } from "./terminal.js";
 import { WebSessions } from "./web-sessions.js";
 
@@ -24,27 +26,42 @@ export interface WebOptions {
   readonly tls: boolean;
   /** Where the built page is (default: the package's dist/web). */
   readonly dir?: string;
+  /** The host whose bridge runs a session (null: a swarm without `hosts:`): take-over requests go to it. */
+  readonly hostOf: (session: string) => string | null;
+  readonly log: LogFn;
 }
 
 export interface Web {
   readonly deps: WebDeps;
   routes(deps: ApiDeps): AnyRoute[];
   authenticate(request: FastifyRequest): Promise<TokenInfo | null>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function createWeb(options: WebOptions): Web {
+  const k = keys(options.prefix);
+  const events = new EventStream(options.redis, k.events);
+  const takeovers = new TakeOvers({
+    redis: options.redis,
+    keys: k,
+    hostOf: options.hostOf,
+    audit: (fields) => void events.publish("audit", { ...fields, via: "web", interface: "api", code: "101" }).catch(() => undefined),
+    log: options.log,
+  });
   const auth = new CookieAuth(new WebSessions(options.redis, options.prefix), { loopback: options.loopback, tls: options.tls });
   const deps: WebDeps = {
     assets: WebAssets.load(options.dir),
     codes: new LoginCodes(options.redis, options.prefix),
     auth,
-    terminals: new TerminalViewers(options.tmuxSocket),
+    terminals: new TerminalViewers(options.tmuxSocket, takeovers),
   };
   return {
     deps,
     routes: (apiDeps) => [...webRoutes(apiDeps, deps), ...inboxRoutes(apiDeps)],
     authenticate: (request) => auth.authenticate(request),
-    close: () => deps.terminals.close(),
+    close: async () => {
+      deps.terminals.close();
+      await takeovers.close();
+    },
   };
 }

@@ -46,3 +46,34 @@ describe("SessionPool.release", () => {
     expect([session.state, session.currentTask]).toEqual(["busy", "t2"]);
   });
 });
+
+describe("SessionPool holds (a person took a session's terminal over)", () => {
+  it("gives a held session no new task until it is handed back, and hands the task to another replica meanwhile", async () => {
+    const one = new AgentSession("web-1", "web", noManager);
+    const two = busySession("web-2", "t0");
+    one.markIdle();
+    const pool = new SessionPool("web", [one, two]);
+    expect(pool.hold("web-1", Date.now() + 60_000)).toBe(true);
+    expect(pool.isHeld("web-1")).toBe(true);
+    let got: AgentSession | null = null;
+    const waiting = pool.acquire("t1").then((session) => (got = session));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(got).toBeNull(); // web-1 is idle but held; web-2 is busy
+    pool.release(two, "t0");
+    await waiting;
+    expect(got).toBe(two);
+    const next = pool.acquire("t2");
+    pool.handBack("web-1");
+    await expect(next).resolves.toBe(one);
+    expect(pool.hold("web-9", Date.now() + 1000)).toBe(false);
+  });
+
+  it("lets a hold lapse at its time, so a person who vanished without handing back does not hold the session for ever", async () => {
+    const one = new AgentSession("web-1", "web", noManager);
+    one.markIdle();
+    const pool = new SessionPool("web", [one]);
+    pool.hold("web-1", Date.now() + 50);
+    await expect(pool.acquire("t1")).resolves.toBe(one);
+    expect(pool.isHeld("web-1")).toBe(false);
+  });
+});

@@ -7,9 +7,15 @@ interface Pending {
   onAbort: () => void;
 }
 
-/** The replicas of one agent; each takes one job at a time. */
+/**
+ * The replicas of one agent; each takes one job at a time. A session a
+ * person has taken over (its terminal, from the web dashboard) is held: it
+ * finishes what it runs, but gets no new job until it is handed back or the
+ * hold lapses.
+ */
 export class SessionPool {
   private readonly pending: Pending[] = [];
+  private readonly held = new Map<string, NodeJS.Timeout>();
 
   constructor(
     readonly agent: string,
@@ -20,9 +26,9 @@ export class SessionPool {
     return this.sessions.find((session) => session.name === name);
   }
 
-  /** Takes an idle session, waiting for one if all are busy or down. */
+  /** Takes an idle session that is not held, waiting for one if all are busy, down or held. */
   acquire(taskId: string, signal?: AbortSignal): Promise<AgentSession> {
-    const idle = this.sessions.find((session) => session.state === "idle");
+    const idle = this.free();
     if (idle) return Promise.resolve(this.take(idle, taskId));
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -60,7 +66,7 @@ export class SessionPool {
   /** Hands idle sessions to waiting jobs (call when a session comes up). */
   wake(): void {
     for (;;) {
-      const idle = this.sessions.find((session) => session.state === "idle");
+      const idle = this.free();
       const next = this.pending.shift();
       if (!next) return;
       if (!idle) {
@@ -70,6 +76,33 @@ export class SessionPool {
       next.signal?.removeEventListener("abort", next.onAbort);
       next.resolve(idle);
     }
+  }
+
+  /** Gives `name` no new job until `untilMs` (a renewed hold moves the time); false when the pool has no such session. */
+  hold(name: string, untilMs: number): boolean {
+    if (!this.get(name)) return false;
+    clearTimeout(this.held.get(name));
+    const timer = setTimeout(() => this.handBack(name), Math.max(0, untilMs - Date.now()));
+    timer.unref();
+    this.held.set(name, timer);
+    return true;
+  }
+
+  /** Ends a hold (the person handed the session back, or the hold lapsed); a session not held is left as it is. */
+  handBack(name: string): void {
+    const timer = this.held.get(name);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.held.delete(name);
+    this.wake();
+  }
+
+  isHeld(name: string): boolean {
+    return this.held.has(name);
+  }
+
+  private free(): AgentSession | undefined {
+    return this.sessions.find((session) => session.state === "idle" && !this.held.has(session.name));
   }
 
   private take(session: AgentSession, taskId: string): AgentSession {

@@ -176,7 +176,11 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
     const made = await api<{ id: string }>("POST", "/v1/tasks", { task: "echo 'the quarterly <b>flamingo</b> report is ready'", agent: "beta" });
     const id = made.json.id;
     await api("GET", `/v1/tasks/${id}?wait=30`);
-    await waitFor("the task in the history", async () => (await api<{ tasks: unknown[] }>("GET", "/v1/history/tasks?search=flamingo")).json.tasks.length === 1);
+    // Finished in the history, not only found there: the writer records a task as it starts, and again when it ends.
+    await waitFor(
+      "the finished task in the history",
+      async () => (await api<{ tasks: { status: string }[] }>("GET", "/v1/history/tasks?search=flamingo")).json.tasks[0]?.status === "completed",
+    );
     const client = await web.swarm.connect();
     await clientInternals(client.client).ledger.remove([id]); // what retention does
 
