@@ -45,13 +45,20 @@ export class TerminalViewers {
     }
     const mode = writer === null ? ["-r"] : ["-f", "ignore-size"];
     // tmux draws its status line below the window: one row more than the window.
-    const pty = spawn("tmux", ["-S", this.tmuxSocket, "attach-session", ...mode, "-t", `=${session}`], {
-      name: "xterm-256color",
-      cols: size.cols,
-      rows: size.rows + 1,
-      env: cleanEnv(),
-      encoding: null,
-    });
+    let pty: IPty;
+    try {
+      pty = spawn("tmux", ["-S", this.tmuxSocket, "attach-session", ...mode, "-t", `=${session}`], {
+        name: "xterm-256color",
+        cols: size.cols,
+        rows: size.rows + 1,
+        env: cleanEnv(),
+        encoding: null,
+      });
+    } catch (error) {
+      // A take-over that never got its terminal must not hold the session (its renewals would go on).
+      if (writer !== null) await this.takeovers.end(session);
+      throw error;
+    }
     this.ptys.add(pty);
     let done = false;
     const finish = (code: number, reason: string): void => {
@@ -78,6 +85,8 @@ export class TerminalViewers {
     });
     const exit = pty.onExit(() => finish(1000, "detached"));
     socket.on("close", () => finish(1000, "closed"));
+    // Closed while the take-over was being set up: its close event has passed, so nothing else would hand the session back.
+    if (socket.readyState !== socket.OPEN) finish(1000, "closed");
     socket.on("error", () => finish(1011, "socket error"));
   }
 
