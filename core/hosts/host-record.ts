@@ -1,4 +1,5 @@
 import { HOST_NAME } from "../config/index.js";
+import { parseJsonObject } from "../json-object.js";
 
 /**
  * What each host's daemon writes under the swarm's prefix (`<prefix>:hosts`,
@@ -44,13 +45,8 @@ export function parseHostRecords(hash: Readonly<Record<string, string>>): HostRe
 }
 
 function parseOne(raw: string): HostRecord | null {
-  let value: Record<string, unknown>;
-  try {
-    value = JSON.parse(raw) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (typeof value !== "object" || value === null) return null;
+  const value = parseJsonObject(raw);
+  if (value === null) return null;
   const { host, version, pid, machine, home, startedAt, beatAt, leaseMs, sessions, stoppedAt } = value;
   if (typeof host !== "string" || !HOST_NAME.test(host)) return null;
   if (typeof beatAt !== "string" || !Number.isFinite(Date.parse(beatAt))) return null;

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { InfraError } from "../errors.js";
 import type { Keys } from "../keys.js";
+import { parseJsonObject } from "../json-object.js";
 
 /**
  * The leader lease of a swarm with `hosts:` (issue 16): which host's daemon
@@ -114,13 +115,8 @@ export async function readLeader(redis: Redis, keys: Keys): Promise<LeaderRecord
 /** A lease value as our scripts write it; anything else (anyone with Redis access can write there) is null. */
 export function parseLeaderRecord(raw: string | null): LeaderRecord | null {
   if (raw === null) return null;
-  let value: Record<string, unknown>;
-  try {
-    value = JSON.parse(raw) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (typeof value !== "object" || value === null) return null;
+  const value = parseJsonObject(raw);
+  if (value === null) return null;
   const { token, host, id, pid, since } = value;
   if (typeof token !== "string" || !/^[1-9][0-9]*$/.test(token)) return null;
   if (typeof host !== "string" || typeof id !== "string" || typeof since !== "number") return null;
