@@ -17,6 +17,7 @@ import {
   type LogFn,
   type RedisTarget,
   type SwarmConfig,
+  type TaskEnds,
   DEFAULT_API,
   EnvironmentError,
 } from "../core/index.js";
@@ -43,6 +44,8 @@ export interface StartApiOptions {
   readonly log?: LogFn;
   /** The durable history's reader, closed with the API; without one, GET /v1/history/… answers 503. */
   readonly history?: HistoryReader;
+  /** In the daemon: where its bridge tells the tasks it ends, so that waits settle at once (core/task-ends.ts). */
+  readonly ends?: TaskEnds;
 }
 
 export interface RunningApi {
@@ -86,7 +89,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const redis = await connectOrFail(options.target, 5000);
   const blocking = createRedis(options.target, { worker: true, name: "api-events" });
   blocking.on("error", () => undefined);
-  const client = new SwarmClient(redis, options.config, () => createRedis(options.target, { worker: true, name: "api-watcher" }), prefix);
+  const client = new SwarmClient(
+    redis,
+    options.config,
+    () => createRedis(options.target, { worker: true, name: "api-watcher" }),
+    prefix,
+    options.ends ? { ends: options.ends } : {},
+  );
   const control = new LocalControl(client);
   const streams: StreamLimits = { ...DEFAULT_STREAM_LIMITS, ...options.streams };
   const hub = new EventHub(blocking, redis, client.events.key, streams.coalesceMs);

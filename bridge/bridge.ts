@@ -18,6 +18,7 @@ import {
   type HomePaths,
   type LogFn,
   type SwarmConfig,
+  type TaskEnds,
 } from "../core/index.js";
 import { PolicyCalls } from "./policy-calls.js";
 import { AdmissionControl, Breakers, Budgets, Holds, Parking, PolicyHolds } from "./admission/index.js";
@@ -53,6 +54,8 @@ export interface BridgeOptions {
   readonly record?: boolean;
   /** In a swarm with `hosts:`, the host this bridge is: it brings up and serves only the replicas placed there (core/hosts). */
   readonly host?: string | null;
+  /** Where the tasks this bridge ends are told in this process (the daemon's API waits there: core/task-ends.ts). */
+  readonly ends?: TaskEnds;
 }
 
 /**
@@ -89,6 +92,7 @@ export class Bridge {
       // The bridge turns these fields into files it reads and writes: they must point into this home.
       files: { outputDir: paths.outputDir, jobsDir: paths.jobsDir, agentsDir: join(paths.root, "agents") },
       onInvalid: (taskId, problems) => log("ledger.invalid-record", { taskId, problems: problems.join("; ") }),
+      ...(options.ends ? { ends: options.ends } : {}),
     });
     const { keys } = ledger;
     const events = new EventStream(redis, keys.events);

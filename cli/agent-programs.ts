@@ -5,7 +5,7 @@
  * and whether each can run a task: an API key in the environment, or a
  * login file where the program keeps it.
  */
-import { existsSync, readFileSync, } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -5,7 +5,7 @@
  * a failed bind stop `up`; the default address (127.0.0.1:7433) being taken,
  * by another swarm on this machine, only costs this swarm its API, with a warning.
  */
-import type { LogFn, RedisTarget, SwarmConfig } from "../core/index.js";
+import type { LogFn, RedisTarget, SwarmConfig, TaskEnds } from "../core/index.js";
 import { DEFAULT_API, EnvironmentError } from "../core/index.js";
 import type { HistoryReader, RunningApi } from "../api/index.js";
 import { History } from "../history/index.js";
@@ -20,6 +20,8 @@ export async function startControlPlane(options: {
   config: SwarmConfig;
   log: LogFn;
   progress: (line: string) => void;
+  /** The tasks this daemon's bridge ends, told in-process: `?wait=` settles without a trip through Redis. */
+  ends: TaskEnds;
 }): Promise<RunningApi | null> {
   const api = options.config.api ?? DEFAULT_API;
   if (!api.enabled) return null;
@@ -31,6 +33,7 @@ export async function startControlPlane(options: {
       target: options.target,
       config: options.config,
       log: options.log,
+      ends: options.ends,
       history: historyReader(options.home, options.config),
       probes: {
         tmux: async () => ((await tmuxServerRunning(options.tmuxSocket)) ? { status: "ok" } : { status: "down", detail: "the tmux server does not answer" }),

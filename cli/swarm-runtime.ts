@@ -21,6 +21,7 @@ import {
   swarmRedactor,
   takePrefix,
   takeHost,
+  TaskEnds,
   placements,
   readLeader,
   type HomeLock,
@@ -105,7 +106,10 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     // Notifications cover this run from here, though the notifier starts last (it never holds up start-up).
     const notifyFrom = options.config.notify ? await new EventStream(redis, k.events).lastId() : "$";
     const memory = memoryProvider({ home: paths.root, config: options.config, ledger: new Ledger(redis, k.prefix), log: logger.log });
+    // The API in this daemon waits for tasks its bridge ends: told in-process, not only through Redis.
+    const ends = new TaskEnds();
     const bridge = await Bridge.start({
+      ends,
       promptContext: memory,
       config: options.config,
       paths,
@@ -121,6 +125,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
     progress(`tmux: ${bridge.agentSessions.length} sessions on ${paths.tmuxSocket}`);
     const client = new SwarmClient(redis, options.config, () => createRedis(target, { worker: true, name: "supervisor-watcher" }), prefix, {
       onInvalid: (taskId, problems) => logger.log("ledger.invalid-record", { taskId, problems: problems.join("; ") }),
+      ends,
     });
     const { retention } = options.config;
     const supervisor = new SupervisorDaemon({
@@ -229,6 +234,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       config: options.config,
       log: logger.log,
       progress,
+      ends,
     }).catch(async (error) => {
       await Promise.allSettled([stopControl(), supervisor.close(), client.close(), bridge.close(), memory.close()]);
       await (lateNotifier as Notifier | null)?.close();

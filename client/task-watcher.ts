@@ -9,7 +9,9 @@ interface Waiter {
 /**
  * Waits for tasks to end with one blocking read of the event stream shared by
  * all waiters of a client: no polling, and a result is seen within a Redis
- * round trip of being recorded.
+ * round trip of being recorded. A task that ends in this very process (the
+ * daemon's API waiting on its own bridge) settles its waiters at once, from
+ * the record the ledger read back as it ended it (core/task-ends.ts).
  */
 export class TaskWatcher {
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -17,12 +19,17 @@ export class TaskWatcher {
   private loop: Promise<void> | null = null;
   private cursor = "$";
   private closed = false;
+  private readonly unlisten: () => void;
 
   constructor(
     private readonly blocking: Redis,
     private readonly ledger: Ledger,
   ) {
     this.stream = new EventStream(blocking, ledger.keys.events);
+    this.unlisten =
+      ledger.ends?.listen((record) => {
+        if (this.waiters.has(record.id)) this.settle(record.id, record);
+      }) ?? (() => undefined);
   }
 
   /**
@@ -75,6 +82,7 @@ export class TaskWatcher {
 
   close(): void {
     this.closed = true;
+    this.unlisten();
     this.blocking.disconnect();
     for (const set of this.waiters.values()) for (const waiter of set) waiter.reject(new Error("watcher closed"));
     this.waiters.clear();

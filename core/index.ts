@@ -7,6 +7,7 @@ export * from "./keys.js";
 export * from "./session-requests.js";
 export * from "./protocol.js";
 export * from "./ledger.js";
+export * from "./task-ends.js";
 export * from "./events.js";
 export * from "./history-writer-state.js";
 export * from "./ansi.js";

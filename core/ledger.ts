@@ -6,6 +6,7 @@ import { runScript, runScriptThenDelete } from "./ledger-run.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
 import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
+import type { TaskEnds } from "./task-ends.js";
 import { isTerminal, type EventType, type Origin, type TaskRecord, type TerminalStatus } from "./protocol.js";
 
 const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
@@ -20,6 +21,8 @@ export interface LedgerOptions {
   readonly files?: RecordFiles;
   /** Told about every record (or listed id) that fails validation and is therefore ignored. */
   readonly onInvalid?: (id: string, problems: readonly string[]) => void;
+  /** Told every record this ledger ends, read back in the transaction that ended it (task-ends.ts). */
+  readonly ends?: TaskEnds;
 }
 
 /**
@@ -46,6 +49,11 @@ export class Ledger {
   ) {
     this.keys = makeKeys(prefix);
     this.redact = options.redact ?? redactShapes;
+  }
+
+  /** Where the records this process ends are told, if anywhere (task-ends.ts). */
+  get ends(): TaskEnds | undefined {
+    return this.options.ends;
   }
 
   /**
@@ -144,10 +152,12 @@ export class Ledger {
     // An ended task runs no more: its raw text (secrets included) goes in the same transaction, so
     // whoever sees the terminal state never sees the raw copy.
     const ending = typeof fields.status === "string" && isTerminal(fields.status);
-    const applied = (
-      ending ? await runScriptThenDelete(this.redis, TRANSITION_TASK, 3, args, this.keys.taskRaw(id)) : await runScript(this.redis, TRANSITION_TASK, 3, ...args)
-    ) as number;
-    return applied === 1;
+    if (!ending) return ((await runScript(this.redis, TRANSITION_TASK, 3, ...args)) as number) === 1;
+    const ends = this.options.ends;
+    const { reply, hash } = await runScriptThenDelete(this.redis, TRANSITION_TASK, 3, args, this.keys.taskRaw(id), ends ? this.keys.task(id) : undefined);
+    if (reply !== 1) return false;
+    if (ends && hash && recordProblems(id, hash, this.options.files).length === 0) ends.tell(decode(hash));
+    return true;
   }
 
   /**
