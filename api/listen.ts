@@ -116,6 +116,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     await web.close();
     await app?.close().catch(() => undefined);
     await hub.close();
+    metrics.close();
     await control.close().catch(() => undefined);
     await options.history?.close().catch(() => undefined);
     await client.close();

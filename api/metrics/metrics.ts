@@ -26,6 +26,9 @@ export class ApiMetrics {
   readonly sse: SseStats;
   private readonly submittedAt = new Map<string, number>();
   private readonly startedAt = new Map<string, number>();
+  /** Records of tasks this process ended, told before their terminal event reaches `observe`: no read for them. */
+  private readonly endedHere = new Map<string, TaskRecord>();
+  private readonly unlisten: () => void;
   private gaugesReadAt = Number.NEGATIVE_INFINITY;
   private gaugesReading: Promise<void> | null = null;
   private lastRead: GaugeRead = { status: null, redisUp: false, redisRoundTripSeconds: null };
@@ -93,11 +96,22 @@ export class ApiMetrics {
   });
 
   constructor(private readonly client: SwarmClient) {
+    this.unlisten =
+      clientInternals(client).ledger.ends?.listen((record) => {
+        if (this.endedHere.size >= MAX_PENDING) this.endedHere.delete(this.endedHere.keys().next().value!);
+        this.endedHere.set(record.id, record);
+      }) ?? (() => undefined);
     this.sse = {
       opened: () => this.streams.inc(),
       closed: () => this.streams.dec(),
       dropped: (reason) => this.dropped.inc({ reason }),
     };
+  }
+
+  /** Stops listening for tasks ended in this process (idempotent). */
+  close(): void {
+    this.unlisten();
+    this.endedHere.clear();
   }
 
   request(route: string, method: string, code: number, seconds: number): void {
@@ -123,7 +137,10 @@ export class ApiMetrics {
         if (started !== undefined) this.duration.observe({ agent: event.agent, status }, (at - started) / 1000);
         this.submittedAt.delete(event.taskId);
         this.startedAt.delete(event.taskId);
-        void this.recordResult(event.taskId).catch(() => undefined);
+        const here = this.endedHere.get(event.taskId);
+        this.endedHere.delete(event.taskId);
+        if (here) this.countResult(here);
+        else void this.recordResult(event.taskId).catch(() => undefined);
       }
     }
   }
@@ -153,7 +170,11 @@ export class ApiMetrics {
 
   private async recordResult(id: string): Promise<void> {
     const record: TaskRecord | null = await clientInternals(this.client).ledger.get(id);
-    if (!record) return;
+    if (record) this.countResult(record);
+  }
+
+  /** Tokens, cost and completion latency of an ended task. */
+  private countResult(record: TaskRecord): void {
     if (record.inputTokens) this.tokens.inc({ agent: record.agent, kind: "input" }, record.inputTokens);
     if (record.outputTokens) this.tokens.inc({ agent: record.agent, kind: "output" }, record.outputTokens);
     if (record.costUsd) this.cost.inc({ agent: record.agent }, record.costUsd);
