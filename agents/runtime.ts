@@ -7,6 +7,8 @@
  */
 import type { AgentMode, LlmConfig, PolicySettings, Runtime } from "../core/index.js";
 
+import type { ToolCall } from "./tool-calls.js";
+
 /** One task as an adapter sees it. */
 export interface AgentJob {
   /** The task text. Only the shell adapter may put it in its script; the others read `promptFile`. */
@@ -68,6 +70,10 @@ export interface AgentOutcome {
   rateLimited?: boolean;
   /** When the limit lifts, ISO 8601, when the program said. */
   rateLimitResetAt?: string;
+  /** The tools the program called, in order (at most MAX_TOOL_CALLS), for the audit log. */
+  toolCalls?: ToolCall[];
+  /** Calls beyond MAX_TOOL_CALLS, counted, not kept. */
+  toolCallsDropped?: number;
 }
 
 export interface AgentRuntime {

@@ -7,19 +7,21 @@
 import { clip, epochToIso, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "./events.js";
 import { cyan, dim, green, red, yellow } from "./paint.js";
 import type { AgentOutcome } from "./runtime.js";
+import { toolCall, ToolCallList } from "./tool-calls.js";
 
 export function parseStreamJson(text: string): AgentOutcome {
   const { events, other } = jsonLines(text);
   const outcome: AgentOutcome = { answer: "", events: events.length };
   let lastText = "";
   let result: JsonObject | null = null;
+  const tools = new ToolCallList();
   for (const event of events) {
     outcome.conversationId = str(event.session_id) ?? outcome.conversationId;
     if (event.type === "assistant") {
-      const texts = blocks(event.message)
-        .filter((b) => b.type === "text")
-        .map((b) => String(b.text ?? ""));
+      const content = blocks(event.message);
+      const texts = content.filter((b) => b.type === "text").map((b) => String(b.text ?? ""));
       if (texts.length > 0) lastText = texts.join("");
+      for (const block of content) if (block.type === "tool_use") tools.add(toolCall(block.name, block.input));
       if (event.error === "rate_limit") outcome.rateLimited = true;
     } else if (event.type === "rate_limit_event" && isObject(event.rate_limit_info)) {
       const info = event.rate_limit_info;
@@ -32,6 +34,7 @@ export function parseStreamJson(text: string): AgentOutcome {
       result = event;
     }
   }
+  Object.assign(outcome, tools.fields());
   if (!result) {
     outcome.answer = lastText;
     outcome.isError = true;

@@ -183,6 +183,7 @@ export class Bridge {
     });
     this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log });
     const runner = createDispatcher({
+      events,
       agents: config.agents,
       paths,
       ledger,

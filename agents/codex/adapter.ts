@@ -14,6 +14,7 @@
 import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "../events.js";
 import { cyan, dim, green, red, yellow } from "../paint.js";
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
+import { toolCall, ToolCallList, type ToolCall } from "../tool-calls.js";
 import { option, pipeline, shellQuote } from "../script.js";
 import { codexTempDir } from "./temp-dir.js";
 
@@ -23,12 +24,15 @@ export function parseCodexEvents(text: string): AgentOutcome {
   let completed = false;
   let failure: string | undefined;
   let toolCalls = 0;
+  const tools = new ToolCallList();
   for (const event of events) {
     const item = isObject(event.item) ? event.item : null;
     if (event.type === "thread.started") outcome.conversationId = str(event.thread_id) ?? outcome.conversationId;
     else if (event.type === "item.completed" && item?.type === "agent_message") outcome.answer = str(item.text) ?? outcome.answer;
-    else if (event.type === "item.completed" && TOOL_ITEMS.has(str(item?.type) ?? "")) toolCalls += 1;
-    else if (event.type === "turn.completed") {
+    else if (event.type === "item.completed" && item && TOOL_ITEMS.has(str(item.type) ?? "")) {
+      toolCalls += 1;
+      tools.add(codexToolCall(item));
+    } else if (event.type === "turn.completed") {
       completed = true;
       failure = undefined;
       // Model round trips: the turn's first request, and one more after each tool call it answered.
@@ -45,12 +49,23 @@ export function parseCodexEvents(text: string): AgentOutcome {
       failure = apiMessage(str(event.message) ?? "error");
     }
   }
+  Object.assign(outcome, tools.fields());
   if (failure !== undefined || !completed) {
     outcome.isError = true;
     outcome.errorMessage = failure ?? printedError(other) ?? "codex ended without completing a turn";
     if (isLimitMessage(outcome.errorMessage)) outcome.rateLimited = true;
   }
   return outcome;
+}
+
+/** A command run, files changed, or an MCP tool called, as the audit log shows it. */
+function codexToolCall(item: JsonObject): ToolCall {
+  if (item.type === "command_execution") return toolCall("shell", { command: item.command });
+  if (item.type === "file_change") {
+    const paths = Array.isArray(item.changes) ? item.changes.map((change) => (isObject(change) ? (str(change.path) ?? "") : "")).filter(Boolean) : [];
+    return toolCall("apply_patch", { path: paths.join(", ") });
+  }
+  return toolCall(`${str(item.server) ?? "mcp"}.${str(item.tool) ?? "tool"}`, item.arguments);
 }
 
 /** Items that answer a model's function call, each followed by one more request in the same turn. */

@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, sum, type JsonObject } from "../events.js";
 import { cyan, dim, green, red, yellow } from "../paint.js";
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
+import { toolCall, ToolCallList } from "../tool-calls.js";
 import { option, pipeline, shellQuote } from "../script.js";
 
 export function parseGeminiEvents(text: string): AgentOutcome {
@@ -23,15 +24,19 @@ export function parseGeminiEvents(text: string): AgentOutcome {
   let answer = "";
   let result: JsonObject | null = null;
   let lastError: string | undefined;
+  const tools = new ToolCallList();
   for (const event of events) {
     if (event.type === "init") outcome.conversationId = str(event.session_id) ?? outcome.conversationId;
     else if (event.type === "message" && event.role === "assistant")
       answer = event.delta === true ? answer + (str(event.content) ?? "") : (str(event.content) ?? "");
-    else if (event.type === "tool_use") answer = "";
-    else if (event.type === "error" && event.severity === "error") lastError = str(event.message) ?? lastError;
+    else if (event.type === "tool_use") {
+      answer = "";
+      tools.add(toolCall(event.tool_name, event.parameters));
+    } else if (event.type === "error" && event.severity === "error") lastError = str(event.message) ?? lastError;
     else if (event.type === "result") result = event;
   }
   outcome.answer = answer;
+  Object.assign(outcome, tools.fields());
   const stats = result && isObject(result.stats) ? result.stats : null;
   if (stats) {
     outcome.inputTokens = num(stats.input_tokens);

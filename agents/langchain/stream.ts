@@ -8,17 +8,21 @@ import { clip, isLimitMessage, isObject, jsonLines, num, parseObject, str, type 
 import { cyan, dim, green, red, yellow } from "../paint.js";
 import type { AgentOutcome } from "../runtime.js";
 import { toolDetail } from "./events.js";
+import { toolCall, ToolCallList } from "../tool-calls.js";
 
 export function parseLangchainEvents(text: string): AgentOutcome {
   const { events, other } = jsonLines(text);
   const outcome: AgentOutcome = { answer: "", events: events.length };
   let lastText = "";
   let result: JsonObject | null = null;
+  const tools = new ToolCallList();
   for (const event of events) {
     outcome.conversationId = str(event.session_id) ?? outcome.conversationId;
     if (event.type === "assistant") lastText = str(event.text) ?? lastText;
+    else if (event.type === "tool_call") tools.add(toolCall(event.name, event.args));
     else if (event.type === "result") result = event;
   }
+  Object.assign(outcome, tools.fields());
   if (!result) {
     outcome.answer = lastText;
     outcome.isError = true;

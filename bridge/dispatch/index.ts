@@ -1,4 +1,4 @@
-import type { AgentConfig, HomePaths, Ledger, LogFn, Redactor } from "../../core/index.js";
+import type { AgentConfig, EventStream, HomePaths, Ledger, LogFn, Redactor } from "../../core/index.js";
 import type { Accounts } from "../accounts.js";
 import type { Conversations, InteractivePrograms, Transport } from "../../agents/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
@@ -12,6 +12,7 @@ import { ProgramJobs, type PromptContext } from "./program-jobs.js";
 import { Settle } from "./settle.js";
 import { ShellTransport } from "./shell-transport.js";
 import { TaskRecords } from "./task-records.js";
+import { publishToolCalls } from "./tool-audit.js";
 
 export { Dispatcher } from "./dispatcher.js";
 export type { PromptContext } from "./program-jobs.js";
@@ -40,6 +41,8 @@ export interface DispatchDeps {
   readonly promptContext?: PromptContext;
   readonly maxDispatches: number;
   readonly redact: Redactor;
+  /** The swarm's event stream: the tool calls of program agents go there for the audit log. */
+  readonly events: EventStream;
   readonly log: LogFn;
 }
 
@@ -91,6 +94,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     conversations,
     promptContext: deps.promptContext,
     accountRun: (agent, account) => deps.accounts.runOf(agent, account),
+    toolCalls: (record, session, calls, dropped) => publishToolCalls(deps.events, redact, record, session, calls, dropped),
   });
   const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes, redact, log });
   return new Dispatcher({

@@ -15,6 +15,7 @@ import {
   type AgentOutcome,
   type AgentRuntime,
   type Conversations,
+  type ToolCall,
 } from "../../agents/index.js";
 
 export interface ProgramJobsOptions {
@@ -28,6 +29,8 @@ export interface ProgramJobsOptions {
   readonly promptContext?: PromptContext;
   /** Agents with `accounts:`: the config folder and variables of a run with an account (bridge/accounts.ts). */
   readonly accountRun?: (agent: AgentConfig, account: string) => { readonly configDir: string; readonly env: Readonly<Record<string, string>> } | null;
+  /** Told the tools a task's program called (in order; `dropped` more were not kept), for the audit log. */
+  readonly toolCalls?: (record: TaskRecord, session: string | null, calls: readonly ToolCall[], dropped: number) => Promise<void>;
 }
 
 /** Given the agent and the task, a block of context for its prompt (empty block: none). */
@@ -114,6 +117,7 @@ export class ProgramJobs {
     }
     const outcome = adapter.parseEvents(readText(agentJobFiles(this.options.jobsDir, token).eventsFile));
     if (session) await this.remember(session, outcome);
+    if (outcome.toolCalls && this.options.toolCalls) await this.options.toolCalls(record, session, outcome.toolCalls, outcome.toolCallsDropped ?? 0);
     const failed = outcome.isError === true || (exitCode !== null && exitCode !== 0);
     return {
       status: failed ? "failed" : "completed",

@@ -21,9 +21,46 @@ const ACTIONS: Readonly<Record<string, string>> = {
   "swarm.down": "swarm.down",
 };
 
-/** The audit entry an event stands for, or null when it is not an action (a task started, a step retried, …). */
-export function auditFromEvent(event: EventsTable): AuditRow | null {
+/**
+ * The audit entries an event stands for: none when it is not an action (a task started, a step retried, …),
+ * one for most, one per call for the tool calls of a program agent's task (bridge/dispatch/tool-audit.ts).
+ */
+export function auditRowsFromEvent(event: EventsTable): AuditRow[] {
   const data = JSON.parse(event.data) as Record<string, string>;
+  if (event.type === "audit" && data.action === "tool-calls" && event.actor) return toolCallRows(event, data);
+  const row = auditFromEvent(event, data);
+  return row ? [row] : [];
+}
+
+/** One entry per tool call, `tool.<name>` on the task, with the call's detail; calls the bridge did not keep, counted in one more. */
+function toolCallRows(event: EventsTable, data: Record<string, string>): AuditRow[] {
+  let calls: unknown;
+  try {
+    calls = JSON.parse(data.calls ?? "[]");
+  } catch {
+    calls = [];
+  }
+  const list = Array.isArray(calls) ? calls : [];
+  const row = (i: number | string, action: string, details: Record<string, string>): AuditRow => ({
+    key: `event:${event.id}:${i}`,
+    at: event.at,
+    actor: event.actor!,
+    via: event.via ?? "agent",
+    action,
+    target: data.target || event.task_id || null,
+    details: JSON.stringify({ ...(data.agent ? { agent: data.agent } : {}), ...(data.session ? { session: data.session } : {}), ...details }),
+  });
+  const rows = list.map((call: unknown, i) => {
+    const fields = typeof call === "object" && call !== null ? (call as Record<string, unknown>) : {};
+    const tool = typeof fields.tool === "string" && fields.tool !== "" ? fields.tool : "tool";
+    return row(i, `tool.${tool}`, { detail: typeof fields.detail === "string" ? fields.detail : "" });
+  });
+  const dropped = Number(data.dropped ?? 0);
+  if (dropped > 0) rows.push(row("dropped", "tool.not-logged", { count: String(dropped) }));
+  return rows;
+}
+
+function auditFromEvent(event: EventsTable, data: Record<string, string>): AuditRow | null {
   let action = ACTIONS[event.type] ?? null;
   let target = event.task_id ?? event.execution_id;
   const details: Record<string, string> = {};

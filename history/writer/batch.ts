@@ -8,7 +8,7 @@
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { Ledger, Redactor, SwarmEvent, TaskRecord } from "../../core/index.js";
-import { auditFromEvent } from "../store/audit.js";
+import { auditRowsFromEvent } from "../store/audit.js";
 import { eventRow, insertEvents } from "../store/events.js";
 import { executionRow, parseExecutionDocument, upsertExecutions } from "../store/executions.js";
 import { META, setMeta } from "../store/meta.js";
@@ -41,7 +41,7 @@ export async function writeBatch(db: Kysely<HistorySchema>, sources: BatchSource
   const records = await Promise.all(taskIds.map((id) => sources.ledger.get(id)));
   const taskRows = await rowsOf(records, sources, submitted);
   const executionRows = await readExecutions(executionIds, sources);
-  const audit = eventRows.map(auditFromEvent).filter((row) => row !== null);
+  const audit = eventRows.flatMap(auditRowsFromEvent);
   // Only tasks of workflow steps need linking: those named by a step event, or submitted by the engine.
   const stepTasks = [
     ...new Set(eventRows.filter((row) => row.task_id !== null && (row.execution_id !== null || row.via === "workflow")).map((row) => row.task_id!)),

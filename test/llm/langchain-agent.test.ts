@@ -15,6 +15,7 @@ import type { Script } from "../fixtures/llm/script.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { capturePane, git, gitRepo } from "./support.js";
 import { clientInternals } from "../../client/index.js";
+import { waitFor } from "../helpers/wait.js";
 
 const RESULT_WAIT_MS = 45_000;
 const HELLO = "Hello from the LangChain agent.\n";
@@ -58,6 +59,15 @@ const scripts: Record<string, Script> = {
           ],
         }
       : { text: toolResults.join("\n") },
+  audited: ({ step }) =>
+    step === 0
+      ? {
+          toolCalls: [
+            { name: "run_command", args: { command: "echo audited-command" } },
+            { name: "run_command", args: { command: "git push origin main" } },
+          ],
+        }
+      : { text: "done" },
   fail: () => ({ status: 400, error: "scripted failure: the model refuses this prompt" }),
   slow: () => ({ delayMs: 30_000, text: "too late" }),
   slowish: () => ({ delayMs: 4_000, text: "finished while the bridge was away" }),
@@ -100,6 +110,22 @@ agents:
     const handle = await client.submit({ task, agent: "coder", ...options });
     return handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
   }
+
+  it("puts every tool call of a task in the audit log, the agent as the actor, refused ones too", async () => {
+    const client = await swarm.connect();
+    const handle = await client.submit({ task: "Run two commands [[script:audited]]", agent: "coder" });
+    expect(await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) })).toMatchObject({ status: "completed" });
+    type Entry = { action: string; actor: string; via: string; target: string; details: unknown };
+    const calls = await waitFor("the task's tool calls in the audit log", () => {
+      const listed = JSON.parse(swarm.cli(["audit", "--action", "tool.", "--since", "1h", "--json", "--limit", "1000"]).stdout) as { entries: Entry[] };
+      const mine = listed.entries.filter((entry) => entry.target === handle.id);
+      return mine.length === 2 ? mine : null;
+    });
+    expect(calls.every((entry) => entry.action === "tool.run_command" && entry.actor === "agent:coder" && entry.via === "agent")).toBe(true);
+    const details = calls.map((entry) => JSON.stringify(entry.details)).join("\n");
+    expect(details).toContain("echo audited-command");
+    expect(details).toContain("git push origin main");
+  });
 
   it("edits a file and commits it over several tool-calling turns, reporting answer, tool calls and tokens", async () => {
     const result = await run("Add a hello file and commit it. tag-one [[script:edit]]");
