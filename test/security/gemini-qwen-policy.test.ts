@@ -10,7 +10,7 @@
  * hook's settings are out of the model's reach: what a task does to the
  * program's own settings does not free the next task.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
