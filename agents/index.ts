@@ -14,6 +14,7 @@ export {
   jobFile,
   agentJobFiles,
   writePrompt,
+  policyFile,
   type Dispatch,
   type DispatchState,
 } from "./shell/job-files.js";
@@ -25,7 +26,8 @@ export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtim
 export { MAX_TOOL_CALLS, type ToolCall } from "./tool-calls.js";
 export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive/launch.js";
 export { resultsDir } from "./claude/interactive/sessions.js";
-export { askChannelDir, requestsDir, answersDir, commandDigest, CALL_ID, MAX_REQUEST_BYTES, type AskAnswerFile } from "./claude/ask-channel.js";
+export { askChannelDir, requestsDir, answersDir, commandDigest, CALL_ID, MAX_REQUEST_BYTES, type AskAnswerFile } from "./policy-hook/ask-channel.js";
+export { asksInHook } from "./policy-hook/programs.js";
 export {
   PaneUnusable,
   type Adopted,

@@ -31,8 +31,13 @@ export interface AgentJob {
   readonly llm?: LlmConfig | null;
   /** The agent's command policy, for programs whose command tool is ours (langchain). */
   readonly policy?: PolicySettings | null;
-  /** The session's ask folder (agents/claude/ask-channel.ts), for a policy with `ask` rules; null or absent: none. */
+  /** The session's ask folder (agents/policy-hook/ask-channel.ts), for a policy with `ask` rules; null or absent: none. */
   readonly askChannel?: string | null;
+  /**
+   * The file holding this dispatch's `policySettings` (below), written by the bridge before the script runs and
+   * shown read-only in the sandbox; null or absent: none.
+   */
+  readonly policyFile?: string | null;
   /** The agent's role (swarm.yaml `role:`, resolved to its text), for the program's instructions; null: none. */
   readonly role?: string | null;
   /**
@@ -85,6 +90,12 @@ export interface AgentRuntime {
   readonly unversioned?: true;
   /** The bash text a dispatch runs in the pane (see shell/rc.ts `ca-run`). */
   buildScript(job: AgentJob, paths: ScriptPaths): string;
+  /**
+   * A program whose policy hook is configured in a settings file (Gemini CLI, Qwen Code): that file's content
+   * for this job (null when the job has no policy). The bridge writes it next to the dispatch, out of the
+   * program's reach, and names it in `job.policyFile` for buildScript.
+   */
+  policySettings?(job: AgentJob, paths: ScriptPaths): string | null;
   /** Reads the events file written by the script. Never throws: unknown lines are skipped. */
   parseEvents(text: string): AgentOutcome;
   /** One line of the event stream as the text to write into the pane (newline included), or null to show nothing. */

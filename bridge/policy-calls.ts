@@ -1,8 +1,9 @@
 /**
- * The bridge's side of Claude Code's ask channel (agents/claude/ask-channel.ts):
- * a Bash call an `ask` rule matched waits in its hook while a person answers
- * an inbox item. Every POLL_MS this looks at the request folders of the
- * sessions of Claude Code agents with ask rules: a new request becomes an item
+ * The bridge's side of the ask channel (agents/policy-hook/ask-channel.ts):
+ * a shell call of Claude Code, Gemini CLI or Qwen Code that an `ask` rule
+ * matched waits in the program's hook while a person answers an inbox item.
+ * Every POLL_MS this looks at the request folders of the sessions of such
+ * agents with ask rules: a new request becomes an item
  * (after the command is checked again here: a request the policy would not
  * ask about is answered at once, so a task cannot fill the inbox with any text
  * it likes); an answer recorded in Redis (core/asks) becomes the answer file
@@ -25,7 +26,7 @@ import {
   type PolicyAsks,
   type Redactor,
 } from "../core/index.js";
-import { answersDir, askChannelDir, CALL_ID, commandDigest, MAX_REQUEST_BYTES, requestsDir, type AskAnswerFile } from "../agents/index.js";
+import { answersDir, askChannelDir, asksInHook, CALL_ID, commandDigest, MAX_REQUEST_BYTES, requestsDir, type AskAnswerFile } from "../agents/index.js";
 import type { BridgeLog } from "./log-events.js";
 import type { AgentSession } from "./sessions/index.js";
 
@@ -60,7 +61,7 @@ export class PolicyCalls {
   private running: Promise<void> | null = null;
 
   constructor(private readonly deps: PolicyCallsDeps) {
-    this.agents = new Map(deps.agents.filter((a) => a.runtime === "claude" && (a.policy?.ask ?? []).length > 0).map((a) => [a.name, a]));
+    this.agents = new Map(deps.agents.filter((a) => asksInHook(a.runtime) && (a.policy?.ask ?? []).length > 0).map((a) => [a.name, a]));
   }
 
   start(): void {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from "no
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import { accountConfigDir, agentConfigDir, ConfigError, EnvironmentError, isSandboxed, type AgentConfig, type SwarmConfig } from "../core/index.js";
-import { answersDir, askChannelDir, renderScriptPath, requestsDir } from "../agents/index.js";
+import { answersDir, askChannelDir, asksInHook, renderScriptPath, requestsDir } from "../agents/index.js";
 import { bwrapArgs, bwrapProbeArgs, within, type SandboxPlan } from "./sandbox-plan.js";
 import { gitDirOf, repositoryOfGitDir } from "./worktree-files.js";
 import type { Worktrees } from "./worktrees.js";
@@ -126,8 +126,8 @@ export class Sandboxes {
         exposed.push({ path: dir, writable: true });
       }
     }
-    if (agent.runtime === "claude" && (agent.policy?.ask ?? []).length > 0) {
-      // The ask channel (agents/claude/ask-channel.ts): its hook may write requests, never answers.
+    if (asksInHook(agent.runtime) && (agent.policy?.ask ?? []).length > 0) {
+      // The ask channel (agents/policy-hook/ask-channel.ts): the program's hook may write requests, never answers.
       const channel = askChannelDir(this.home, session);
       for (const dir of [requestsDir(channel), answersDir(channel)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
       exposed.push({ path: requestsDir(channel), writable: true }, { path: answersDir(channel), writable: false });

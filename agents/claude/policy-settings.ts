@@ -1,36 +1,19 @@
 /**
  * `--settings <json>` for a Claude Code agent with a `policy:`: a PreToolUse
- * hook on the Bash tool (policy-hook.ts) that checks each command the model
- * asks to run against the agent's policy. Given on the command line rather
- * than in the agent's settings.json, which lives in the config folder the
- * program (and so the model's tools) can write: settings from the flag are
- * not in any file the agent can edit. The policy travels base64-encoded in
- * the hook's command, which Claude Code runs through a shell.
+ * hook on the Bash tool (agents/policy-hook/) that checks each command the
+ * model asks to run against the agent's policy. Given on the command line
+ * rather than in the agent's settings.json, which lives in the config folder
+ * the program (and so the model's tools) can write: settings from the flag
+ * are not in any file the agent can edit.
  */
-import { fileURLToPath } from "node:url";
 import type { PolicySettings } from "../../core/index.js";
-import { shellQuote } from "../script.js";
-import { ASK_WAIT_SEC } from "./ask-channel.js";
+import { policyHookCommand } from "../policy-hook/hook-command.js";
 
-/** A hook's time limit when it only checks (seconds). */
-const CHECK_TIMEOUT_SEC = 60;
-
-/** policy-hook.js next to this module (dist/agents/claude/ once built). */
-export function policyHookPath(): string {
-  return fileURLToPath(new URL("./policy-hook.js", import.meta.url));
-}
-
-/**
- * `askChannel`: the session's ask folder (ask-channel.ts), given when the policy has `ask` rules; the hook
- * then waits up to ASK_WAIT_SEC for a person, so Claude Code's limit on it is a little longer.
- */
+/** `askChannel`: the session's ask folder (agents/policy-hook/ask-channel.ts), used when the policy has `ask` rules. */
 export function policySettingsArgs(policy: PolicySettings | null | undefined, node: string, askChannel?: string | null): string[] {
   if (!policy) return [];
-  const asks = (policy.ask ?? []).length > 0 && askChannel ? askChannel : null;
-  const encoded = Buffer.from(JSON.stringify({ deny: policy.deny, ask: policy.ask ?? [], allow: policy.allow })).toString("base64");
-  const words = [shellQuote(node), shellQuote(policyHookPath()), encoded, ...(asks ? [shellQuote(asks)] : [])];
-  const command = words.join(" ");
-  const timeout = asks ? ASK_WAIT_SEC + 60 : CHECK_TIMEOUT_SEC;
-  const settings = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command, timeout }] }] } };
+  const hook = policyHookCommand("claude", policy, node, askChannel);
+  // Claude Code's hook timeout is in seconds.
+  const settings = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: hook.command, timeout: hook.limitSec }] }] } };
   return ["--settings", JSON.stringify(settings)];
 }

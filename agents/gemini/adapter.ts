@@ -5,7 +5,9 @@
  * deltas), `tool_use`, `tool_result`, `error`, `result` (status, stats).
  * `--resume <session id>` continues a conversation. Its home is the agent's
  * GEMINI_CLI_HOME (state under `<dir>/.gemini`), whose settings.json gets
- * our defaults before each task (settings.ts). The single-object
+ * our defaults before each task (settings.ts) and, for an agent with a
+ * `policy:`, the BeforeTool hook that checks its shell commands
+ * (policy-hook.ts). The single-object
  * `--output-format json` ({session_id, response, stats, error}) parses too.
  * Checked against the real gemini 0.61.0 (test/agents/gemini.test.ts).
  */
@@ -15,6 +17,7 @@ import { cyan, dim, green, red, yellow } from "../paint.js";
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
 import { toolCall, ToolCallList } from "../tool-calls.js";
 import { option, pipeline, shellQuote } from "../script.js";
+import { geminiPolicySettings } from "./policy-hook.js";
 
 export function parseGeminiEvents(text: string): AgentOutcome {
   const whole = jsonDocument(text);
@@ -147,10 +150,14 @@ export const geminiRuntime: AgentRuntime = {
       ...option("--resume", job.fresh ? null : job.resumeId),
       ...job.args,
     ];
-    // Our defaults in its settings (settings.ts), written in the pane, where the agent's env is known.
-    const prepare = [paths.node, join(dirname(paths.renderer), "gemini", "prepare-settings.js"), paths.configDir].map(shellQuote).join(" ");
-    return pipeline({ runtime: "gemini", argv, env: { GEMINI_CLI_HOME: paths.configDir }, prompt: "stdin", setup: [prepare] }, job, paths);
+    // Our defaults in its settings (settings.ts), written in the pane, where the agent's env is known; with a
+    // policy, its hook too (policy-hook.ts): gemini does not start without it, and the reason is the task's.
+    const words = [paths.node, join(dirname(paths.renderer), "gemini", "prepare-settings.js"), paths.configDir, ...(job.policyFile ? [job.policyFile] : [])];
+    const prepare = words.map(shellQuote).join(" ");
+    const setup = job.policyFile ? `${prepare} 2>> ${shellQuote(job.eventsFile)} || exit 3` : prepare;
+    return pipeline({ runtime: "gemini", argv, env: { GEMINI_CLI_HOME: paths.configDir }, prompt: "stdin", setup: [setup] }, job, paths);
   },
+  policySettings: geminiPolicySettings,
   parseEvents: parseGeminiEvents,
   renderEvent: renderGeminiEvent,
 };

@@ -4,12 +4,14 @@
  * the agent's own QWEN_HOME. An OpenAI-compatible endpoint is chosen with
  * `args` (`--auth-type openai --openai-base-url … --openai-api-key …`) or the
  * OPENAI_* variables in `env`. Tools that change files need
- * `--approval-mode auto-edit` or `yolo`.
+ * `--approval-mode auto-edit` or `yolo`. An agent's `policy:` binds its shell
+ * tool through a PreToolUse hook (policy-hook.ts).
  */
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
 import { option, pipeline, type FileArgument } from "../script.js";
 import { isLimitMessage, isObject, jsonLines, str } from "../events.js";
 import { parseStreamJson, renderStreamJson } from "../stream-json.js";
+import { qwenPolicySettings } from "./policy-hook.js";
 
 /**
  * A failed API call: qwen 0.15 reports it as a successful result whose text
@@ -56,8 +58,11 @@ export const qwenRuntime: AgentRuntime = {
       ...role,
       ...job.args,
     ];
-    return pipeline({ runtime: "qwen", argv, env: { QWEN_HOME: paths.configDir }, prompt: "stdin" }, job, paths);
+    // With a policy, its hook comes from a system settings file of ours (policy-hook.ts).
+    const env = { QWEN_HOME: paths.configDir, ...(job.policyFile ? { QWEN_CODE_SYSTEM_SETTINGS_PATH: job.policyFile } : {}) };
+    return pipeline({ runtime: "qwen", argv, env, prompt: "stdin" }, job, paths);
   },
+  policySettings: qwenPolicySettings,
   parseEvents: parseQwenEvents,
   renderEvent: renderStreamJson,
 };

@@ -110,7 +110,8 @@ export function readExitCode(jobsDir: string, token: string): number | null {
 
 const PROMPT_EXT = ".prompt";
 const EVENTS_EXT = ".events.jsonl";
-const DISPATCH_EXTS = [".job", ".sh", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT] as const;
+const POLICY_EXT = ".policy.json";
+const DISPATCH_EXTS = [".job", ".sh", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT, POLICY_EXT] as const;
 
 export function removeDispatch(jobsDir: string, token: string): void {
   for (const ext of DISPATCH_EXTS) removeIfThere(join(jobsDir, token + ext));
@@ -146,6 +147,11 @@ export function removeTaskDispatches(jobsDir: string, taskId: string, last?: { a
  */
 export function agentJobFiles(jobsDir: string, token: string): { promptFile: string; eventsFile: string } {
   return { promptFile: join(jobsDir, token + PROMPT_EXT), eventsFile: join(jobsDir, token + EVENTS_EXT) };
+}
+
+/** The policy hook's settings of a program's dispatch (AgentRuntime.policySettings), when it has any; the sandbox shows it read-only. */
+export function policyFile(jobsDir: string, token: string): string {
+  return join(jobsDir, token + POLICY_EXT);
 }
 
 /** Writes the prompt file; returns the paths of both agent files. */

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { agentConfigDir, InfraError, type AgentConfig, type TaskRecord, type TerminalStatus } from "../../core/index.js";
 import {
   agentJobFiles,
@@ -6,6 +6,7 @@ import {
   clipAnswer,
   findNode,
   isLostConversation,
+  policyFile,
   proseHint,
   renderScriptPath,
   runtimeAdapter,
@@ -80,25 +81,28 @@ export class ProgramJobs {
     const configDir = run?.configDir ?? agentConfigDir(this.options.home, agent.name);
     const role = agent.role?.text ?? null;
     const roleFile = writeRoleFile(agent.runtime, configDir, role);
-    const script = adapter.buildScript(
-      {
-        task: record.task,
-        ...files,
-        cwd: agent.cwd,
-        command: agent.command,
-        model: agent.model,
-        args: agent.args,
-        node: this.nodeOf(agent),
-        resumeId,
-        fresh,
-        llm: agent.llm ?? null,
-        policy: agent.policy ?? null,
-        askChannel: askChannelDir(this.options.home, session),
-        role,
-        roleFile,
-      },
-      { configDir, node: process.execPath, renderer: renderScriptPath() },
-    );
+    const job = {
+      task: record.task,
+      ...files,
+      cwd: agent.cwd,
+      command: agent.command,
+      model: agent.model,
+      args: agent.args,
+      node: this.nodeOf(agent),
+      resumeId,
+      fresh,
+      llm: agent.llm ?? null,
+      policy: agent.policy ?? null,
+      askChannel: askChannelDir(this.options.home, session),
+      role,
+      roleFile,
+    };
+    const paths = { configDir, node: process.execPath, renderer: renderScriptPath() };
+    // A policy hook configured in a settings file: written here, outside the sandbox, which shows it read-only.
+    const settings = adapter.policySettings?.(job, paths) ?? null;
+    const settingsFile = settings === null ? null : policyFile(this.options.jobsDir, token);
+    if (settingsFile !== null) writeFileSync(settingsFile, settings!, { mode: 0o600 });
+    const script = adapter.buildScript({ ...job, policyFile: settingsFile }, paths);
     const note = `${fresh ? "new conversation" : resumeId ? `continues ${resumeId}` : "new conversation"}${record.account ? `, account ${record.account}` : ""}`;
     return { script: withVariables(script, run?.env ?? {}), preview: `${agent.runtime} (${note}):\n${record.task}`, prompt };
   }

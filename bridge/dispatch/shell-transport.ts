@@ -1,10 +1,11 @@
-import { statfsSync } from "node:fs";
+import { existsSync, statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { InfraError, type AgentConfig, type Redactor, type TaskRecord } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import {
   agentJobFiles,
   inspectDispatch,
+  policyFile,
   readNonce,
   runsFromFile,
   scriptFile,
@@ -205,6 +206,9 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
     if (this.deps.programs.adapter(agentName).structured) {
       const { promptFile, eventsFile } = agentJobFiles(this.deps.jobsDir, token);
       files.push({ path: promptFile, writable: false }, { path: eventsFile, writable: true });
+      // The program's policy hook settings (ProgramJobs.prepare wrote them): read, never changed, by the task.
+      const settings = policyFile(this.deps.jobsDir, token);
+      if (existsSync(settings)) files.push({ path: settings, writable: false });
     }
     return this.deps.sandboxes.forTask(agent, session, files);
   }

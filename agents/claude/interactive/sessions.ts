@@ -10,7 +10,7 @@ import { readClaudeScreen, type ScreenReading } from "../screen-state.js";
 import { ClaudeChannel, HookTimeout } from "./channel.js";
 import { HookFeed } from "./hook-feed.js";
 import { HOOK_FILE_VAR, interactiveArgv } from "./launch.js";
-import { askChannelDir } from "../ask-channel.js";
+import { askChannelDir } from "../../policy-hook/ask-channel.js";
 
 export type InteractiveDeps = InteractiveProgramDeps;
 

@@ -1,7 +1,8 @@
 /**
- * The channel between Claude Code's PreToolUse hook (policy-hook.ts, running
- * inside the agent's sandbox) and the bridge (outside it) for a Bash call an
- * `ask` rule matches. One folder per session, `<home>/asks/<session>/`:
+ * The channel between a program's policy hook (hook.ts, running inside the
+ * agent's sandbox: Claude Code, Gemini CLI, Qwen Code) and the bridge
+ * (outside it) for a shell call an `ask` rule matches. One folder per
+ * session, `<home>/asks/<session>/`:
  *
  *   requests/<call>.json  written by the hook: `{ "command": … }`
  *   answers/<call>.json   written by the bridge: the decision, who gave it,
@@ -17,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 
-/** How long a hook waits for a person (Claude Code's own time limit of the hook is a little longer). */
+/** How long a hook waits for a person (the program's own time limit of the hook is a little longer). */
 export const ASK_WAIT_SEC = 3600;
 /** A request id: the hook's random one, and a file name safe to join. */
 export const CALL_ID = /^[a-f0-9]{16}$/;

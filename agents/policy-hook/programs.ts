@@ -1,0 +1,19 @@
+/**
+ * The programs whose own hook runs our policy checker (hook.ts) before a
+ * tool call, and the name each gives its shell tool in the hook's input.
+ * Their other tools (file writes and edits, MCP tools) run no command of
+ * their own and pass unchecked.
+ */
+import type { Runtime } from "../../core/index.js";
+
+const SHELL_TOOLS: Readonly<Record<string, string>> = { claude: "Bash", gemini: "run_shell_command", qwen: "run_shell_command" };
+
+/** The shell tool's name in `program`'s hook input, or null for a program without such a hook. */
+export function shellToolOf(program: string): string | null {
+  return Object.hasOwn(SHELL_TOOLS, program) ? SHELL_TOOLS[program]! : null;
+}
+
+/** Whether a policy `ask` of this runtime waits inside the program's hook (answered through the ask channel). */
+export function asksInHook(runtime: Runtime): boolean {
+  return shellToolOf(runtime) !== null;
+}
