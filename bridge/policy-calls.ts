@@ -60,7 +60,9 @@ export class PolicyCalls {
   private running: Promise<void> | null = null;
 
   constructor(private readonly deps: PolicyCallsDeps) {
-    this.agents = new Map(deps.agents.filter((a) => a.runtime === "claude" && (a.policy?.ask ?? []).length > 0).map((a) => [a.name, a]));
+    this.agents = new Map(
+      deps.agents.filter((a) => (a.runtime === "claude" || a.runtime === "codex") && (a.policy?.ask ?? []).length > 0).map((a) => [a.name, a]),
+    );
   }
 
   start(): void {

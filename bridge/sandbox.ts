@@ -126,8 +126,8 @@ export class Sandboxes {
         exposed.push({ path: dir, writable: true });
       }
     }
-    if (agent.runtime === "claude" && (agent.policy?.ask ?? []).length > 0) {
-      // The ask channel (agents/claude/ask-channel.ts): its hook may write requests, never answers.
+    if ((agent.runtime === "claude" || agent.runtime === "codex") && (agent.policy?.ask ?? []).length > 0) {
+      // The ask channel (agents/claude/ask-channel.ts) of Claude Code's and Codex's hook: it may write requests, never answers.
       const channel = askChannelDir(this.home, session);
       for (const dir of [requestsDir(channel), answersDir(channel)]) mkdirSync(dir, { recursive: true, mode: 0o700 });
       exposed.push({ path: requestsDir(channel), writable: true }, { path: answersDir(channel), writable: false });

@@ -20,17 +20,27 @@ export function policyHookPath(): string {
   return fileURLToPath(new URL("./policy-hook.js", import.meta.url));
 }
 
+/** The hook's command line (a shell runs it) and its time limit in seconds, for a program that runs PreToolUse hooks. */
+export interface PolicyHookCommand {
+  readonly command: string;
+  readonly timeout: number;
+}
+
 /**
  * `askChannel`: the session's ask folder (ask-channel.ts), given when the policy has `ask` rules; the hook
- * then waits up to ASK_WAIT_SEC for a person, so Claude Code's limit on it is a little longer.
+ * then waits up to ASK_WAIT_SEC for a person, so the program's limit on it is a little longer.
  */
-export function policySettingsArgs(policy: PolicySettings | null | undefined, node: string, askChannel?: string | null): string[] {
-  if (!policy) return [];
+export function policyHookCommand(policy: PolicySettings | null | undefined, node: string, askChannel?: string | null): PolicyHookCommand | null {
+  if (!policy) return null;
   const asks = (policy.ask ?? []).length > 0 && askChannel ? askChannel : null;
   const encoded = Buffer.from(JSON.stringify({ deny: policy.deny, ask: policy.ask ?? [], allow: policy.allow })).toString("base64");
   const words = [shellQuote(node), shellQuote(policyHookPath()), encoded, ...(asks ? [shellQuote(asks)] : [])];
-  const command = words.join(" ");
-  const timeout = asks ? ASK_WAIT_SEC + 60 : CHECK_TIMEOUT_SEC;
-  const settings = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command, timeout }] }] } };
+  return { command: words.join(" "), timeout: asks ? ASK_WAIT_SEC + 60 : CHECK_TIMEOUT_SEC };
+}
+
+export function policySettingsArgs(policy: PolicySettings | null | undefined, node: string, askChannel?: string | null): string[] {
+  const hook = policyHookCommand(policy, node, askChannel);
+  if (!hook) return [];
+  const settings = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", ...hook }] }] } };
   return ["--settings", JSON.stringify(settings)];
 }

@@ -97,11 +97,16 @@ describe("policy", () => {
   });
 
   it("refuses a policy on programs with their own permission flags", () => {
-    expect(problemsOf("agents:\n  - { name: c, runtime: codex, policy: { deny: [x] } }\n")).toEqual([
-      "swarm.yaml: agents.0.policy: applies to shell agents, the langchain agent's command tool and Claude Code's Bash tool; the codex program has no hook for it, only its own permission flags (`args`)",
+    expect(problemsOf("agents:\n  - { name: a, runtime: aider, policy: { deny: [x] } }\n")).toEqual([
+      "swarm.yaml: agents.0.policy: applies to shell agents, the langchain agent's command tool, Claude Code's Bash tool and Codex's shell tool; the aider program has no hook for it, only its own permission flags (`args`)",
     ]);
-    // Claude Code obeys it through a PreToolUse hook.
+    // Claude Code and Codex obey it through a PreToolUse hook.
     expect(() => parseConfig("agents:\n  - { name: c, runtime: claude, policy: { deny: [x] } }\n", options)).not.toThrow();
+    expect(parseConfig("agents:\n  - { name: c, runtime: codex, policy: { deny: [x], ask: [y] } }\n", options).agents[0]?.policy).toEqual({
+      deny: ["x"],
+      ask: ["y"],
+      allow: [],
+    });
   });
 });
 

@@ -9,9 +9,10 @@ import { DEFAULT_ROUTE_TIMEOUT_SEC, type LlmConfig, type PolicySettings, type Su
 
 /**
  * Runtimes whose commands the swarm sees, so a command policy can apply: shell tasks, the langchain agent's
- * command tool, and Claude Code's Bash tool (a PreToolUse hook, agents/claude/policy-hook.ts).
+ * command tool, Claude Code's Bash tool (a PreToolUse hook, agents/claude/policy-hook.ts) and Codex's
+ * shell tool (the same hook, agents/codex/policy-args.ts).
  */
-const POLICY_RUNTIMES = new Set(["shell", "langchain", "claude"]);
+const POLICY_RUNTIMES = new Set(["shell", "langchain", "claude", "codex"]);
 
 /** What the langchain runtime needs and what it ignores. */
 export function llmProblems(agent: Record<string, unknown>, index: number): string[] {
@@ -29,7 +30,7 @@ export function llmProblems(agent: Record<string, unknown>, index: number): stri
   }
   if (agent.policy !== undefined && !POLICY_RUNTIMES.has(runtime)) {
     problems.push(
-      `agents.${index}.policy: applies to shell agents, the langchain agent's command tool and Claude Code's Bash tool; the ${runtime} program has no hook for it, only its own permission flags (\`args\`)`,
+      `agents.${index}.policy: applies to shell agents, the langchain agent's command tool, Claude Code's Bash tool and Codex's shell tool; the ${runtime} program has no hook for it, only its own permission flags (\`args\`)`,
     );
   }
   return problems;

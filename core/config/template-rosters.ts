@@ -73,8 +73,8 @@ const PROGRAM: Readonly<Record<ProgramRuntime, { args: string; env?: string; nee
   aider: { args: "[]", needs: "a model key such as ANTHROPIC_API_KEY or OPENAI_API_KEY in env" },
 };
 
-/** Runtimes whose commands the swarm's policy binds (config rule: llm-rules.ts); Claude Code through a PreToolUse hook. */
-const POLICED: ReadonlySet<string> = new Set(["shell", "langchain", "claude"]);
+/** Runtimes whose commands the swarm's policy binds (config rule: llm-rules.ts); Claude Code and Codex through a PreToolUse hook. */
+const POLICED: ReadonlySet<string> = new Set(["shell", "langchain", "claude", "codex"]);
 
 interface AgentSpec {
   readonly name: string;

@@ -2,7 +2,8 @@
  * The PreToolUse hook a Claude Code agent with a `policy:` runs (built:
  * dist/agents/claude/policy-hook.js), driven the way Claude Code drives it:
  * the tool call as JSON on stdin, exit 2 with the reason on stderr to
- * refuse, exit 0 to let the call through; and the --settings that install it.
+ * refuse, exit 0 to let the call through (Codex sends the same call); and the
+ * command-line words that install it in each program.
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
@@ -49,6 +50,16 @@ describe("the policy hook", () => {
     const script = runtimeAdapter("claude").buildScript({ ...job, policy: { deny: ["x"], allow: [] } }, paths);
     expect(script).toContain("--settings");
     expect(script).toContain("PreToolUse");
+    expect(script).toContain("policy-hook.js");
+  });
+
+  it("is given to Codex on its command line, trusted for that run, only when the agent has a policy", () => {
+    const job = { task: "t", promptFile: "/p", eventsFile: "/e", cwd: "/", command: null, model: null, args: [], resumeId: null, fresh: false };
+    const paths = { configDir: "/c", node: "/usr/bin/node", renderer: "/r/render-stream.js" };
+    expect(runtimeAdapter("codex").buildScript(job, paths)).not.toMatch(/hook/);
+    const script = runtimeAdapter("codex").buildScript({ ...job, policy: { deny: ["x"], allow: [] } }, paths);
+    expect(script).toContain("--dangerously-bypass-hook-trust");
+    expect(script).toContain("hooks={PreToolUse=[{matcher=");
     expect(script).toContain("policy-hook.js");
   });
 });
