@@ -139,7 +139,7 @@ function agentBlock(spec: AgentSpec, options: TemplateOptions): string {
   else if (spec.policy) {
     lines.push(
       `    # The ${spec.runtime} program has no hook that runs our command policy; the policy below binds`,
-      `    # shell, langchain and claude agents (docs/ROLES.md). Its role tells it what to refuse.`,
+      `    # shell, langchain, claude and codex agents (docs/ROLES.md). Its role tells it what to refuse.`,
     );
     lines.push(...DEVOPS_POLICY.map((line) => `    # ${line}`));
   }
