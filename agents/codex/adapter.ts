@@ -16,6 +16,7 @@ import { cyan, dim, green, red, yellow } from "../paint.js";
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
 import { toolCall, ToolCallList, type ToolCall } from "../tool-calls.js";
 import { option, pipeline, shellQuote } from "../script.js";
+import { codexPolicyArgs } from "./policy-args.js";
 import { codexTempDir } from "./temp-dir.js";
 
 export function parseCodexEvents(text: string): AgentOutcome {
@@ -151,6 +152,8 @@ export const codexRuntime: AgentRuntime = {
       // Our sessions choose their own folders; Codex otherwise refuses any that is not a git repository.
       "--skip-git-repo-check",
       ...option("--model", job.model),
+      // The agent's command policy, checked by a PreToolUse hook before each shell call (policy-args.ts).
+      ...codexPolicyArgs(job.policy, paths.node, job.askChannel),
       ...job.args,
       ...(resume ? ["resume", resume] : []),
       "-",

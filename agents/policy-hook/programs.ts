@@ -6,7 +6,8 @@
  */
 import type { Runtime } from "../../core/index.js";
 
-const SHELL_TOOLS: Readonly<Record<string, string>> = { claude: "Bash", gemini: "run_shell_command", qwen: "run_shell_command" };
+// Codex (0.171) names its shell tool "Bash" in a hook's input too, the same shape as Claude Code's.
+const SHELL_TOOLS: Readonly<Record<string, string>> = { claude: "Bash", codex: "Bash", gemini: "run_shell_command", qwen: "run_shell_command" };
 
 /** The shell tool's name in `program`'s hook input, or null for a program without such a hook. */
 export function shellToolOf(program: string): string | null {

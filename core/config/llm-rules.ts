@@ -9,10 +9,10 @@ import { DEFAULT_ROUTE_TIMEOUT_SEC, type LlmConfig, type PolicySettings, type Su
 
 /**
  * Runtimes whose commands the swarm sees, so a command policy can apply: shell tasks, the langchain agent's
- * command tool, and the shell tool of Claude Code, Gemini CLI and Qwen Code (each program's own hook before a
+ * command tool, and the shell tool of Claude Code, Codex, Gemini CLI and Qwen Code (each program's own hook before a
  * tool call runs our checker, agents/policy-hook/).
  */
-const POLICY_RUNTIMES = new Set(["shell", "langchain", "claude", "gemini", "qwen"]);
+const POLICY_RUNTIMES = new Set(["shell", "langchain", "claude", "codex", "gemini", "qwen"]);
 
 /** What the langchain runtime needs and what it ignores. */
 export function llmProblems(agent: Record<string, unknown>, index: number): string[] {
@@ -30,7 +30,7 @@ export function llmProblems(agent: Record<string, unknown>, index: number): stri
   }
   if (agent.policy !== undefined && !POLICY_RUNTIMES.has(runtime)) {
     problems.push(
-      `agents.${index}.policy: applies to shell agents, the langchain agent's command tool and the shell tool of Claude Code, Gemini CLI and Qwen Code; the ${runtime} program has no hook for it, only its own permission flags (\`args\`)`,
+      `agents.${index}.policy: applies to shell agents, the langchain agent's command tool and the shell tool of Claude Code, Codex, Gemini CLI and Qwen Code; the ${runtime} program has no hook for it, only its own permission flags (\`args\`)`,
     );
   }
   return problems;

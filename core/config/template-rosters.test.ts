@@ -72,7 +72,8 @@ describe("init's templates", () => {
     expect(shell.agents.every((a) => a.policy?.ask?.length === DEVOPS_ASK.length)).toBe(true);
     // Claude Code obeys it through a hook; a program without one gets it commented, with why.
     expect(load({ template: "devops" }).agents.every((a) => a.runtime === "claude" && a.policy?.deny.length === 5)).toBe(true);
-    expect(configTemplate({ template: "devops", runtime: "codex" })).toContain("# The codex program has no hook that runs our command policy");
+    expect(load({ template: "devops", runtime: "codex" }).agents.every((a) => a.runtime === "codex" && a.policy?.deny.length === 5)).toBe(true);
+    expect(configTemplate({ template: "devops", runtime: "aider" })).toContain("# The aider program has no hook that runs our command policy");
   });
 });
 

@@ -73,8 +73,8 @@ const PROGRAM: Readonly<Record<ProgramRuntime, { args: string; env?: string; nee
   aider: { args: "[]", needs: "a model key such as ANTHROPIC_API_KEY or OPENAI_API_KEY in env" },
 };
 
-/** Runtimes whose commands the swarm's policy binds (config rule: llm-rules.ts); Claude Code, Gemini CLI and Qwen Code through their own hooks. */
-const POLICED: ReadonlySet<string> = new Set(["shell", "langchain", "claude", "gemini", "qwen"]);
+/** Runtimes whose commands the swarm's policy binds (config rule: llm-rules.ts); Claude Code, Codex, Gemini CLI and Qwen Code through their own hooks. */
+const POLICED: ReadonlySet<string> = new Set(["shell", "langchain", "claude", "codex", "gemini", "qwen"]);
 
 interface AgentSpec {
   readonly name: string;
@@ -139,7 +139,7 @@ function agentBlock(spec: AgentSpec, options: TemplateOptions): string {
   else if (spec.policy) {
     lines.push(
       `    # The ${spec.runtime} program has no hook that runs our command policy; the policy below binds`,
-      `    # shell, langchain and claude agents (docs/ROLES.md). Its role tells it what to refuse.`,
+      `    # shell, langchain, claude and codex agents (docs/ROLES.md). Its role tells it what to refuse.`,
     );
     lines.push(...DEVOPS_POLICY.map((line) => `    # ${line}`));
   }

@@ -45,7 +45,7 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #             back to the agent to fix before the task fails (default 0, at most 3).
 #   llm       langchain agents: { base_url, model, api_key_env }, e.g.
 #             { base_url: "http://localhost:11434/v1", model: qwen2.5-coder }.
-#   policy    shell, langchain and claude agents: { deny: [regex…], ask: [regex…],
+#   policy    shell, langchain, claude and codex agents: { deny: [regex…], ask: [regex…],
 #             allow: [regex…] } over commands; deny wins, then ask (the command
 #             waits for your approval in \`claude-agent inbox\`), an allow list
 #             admits only what matches; dangerous commands (rm -rf /, …) are

@@ -1,9 +1,10 @@
 /**
  * The policy hook an agent with a `policy:` runs (built:
  * dist/agents/policy-hook/hook.js), driven the way Claude Code (PreToolUse),
- * Gemini CLI (BeforeTool) and Qwen Code (PreToolUse) drive it: the tool call
- * as JSON on stdin, exit 2 with the reason on stderr to refuse, exit 0 with
- * nothing on stdout to let the call through; and the settings that install it.
+ * Codex (PreToolUse, the same call as Claude Code's), Gemini CLI (BeforeTool)
+ * and Qwen Code (PreToolUse) drive it: the tool call as JSON on stdin, exit 2
+ * with the reason on stderr to refuse, exit 0 with nothing on stdout to let
+ * the call through; and the settings or command-line words that install it.
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
@@ -52,7 +53,7 @@ describe("the policy hook", () => {
     expect(hook("not json").status).toBe(2);
     expect(hook(call("Bash", {})).status).toBe(2);
     expect(hook(call("Bash", { command: "ls" }), "%%%").status).toBe(2);
-    expect(hook(call("Bash", { command: "ls" }), POLICY, "codex").status).toBe(2);
+    expect(hook(call("Bash", { command: "ls" }), POLICY, "aider").status).toBe(2);
   });
 
   const job: AgentJob = { task: "t", promptFile: "/p", eventsFile: "/e", cwd: "/", command: null, model: null, args: [], resumeId: null, fresh: false };
@@ -80,5 +81,13 @@ describe("the policy hook", () => {
       expect(entry!.hooks[0]!.command).toMatch(new RegExp(`^/usr/bin/node \\S+/policy-hook/hook\\.js ${program} \\S+$`));
       expect(adapter.buildScript({ ...job, policy, policyFile: "/e.policy.json" }, paths)).toContain("/e.policy.json");
     }
+  });
+
+  it("is given to Codex on its command line, trusted for that run, only when the agent has a policy", () => {
+    expect(runtimeAdapter("codex").buildScript(job, paths)).not.toMatch(/hook/);
+    const script = runtimeAdapter("codex").buildScript({ ...job, policy }, paths);
+    expect(script).toContain("--dangerously-bypass-hook-trust");
+    expect(script).toContain("hooks={PreToolUse=[{matcher=");
+    expect(script).toMatch(/policy-hook\/hook\.js codex /);
   });
 });

@@ -5,7 +5,7 @@
  * item and waits; the command runs only once a person approves it through
  * `claude-agent answer`, and a denial reaches the model with the person's
  * reason. The hook's answer comes through a folder the sandbox shows
- * read-only (agents/claude/ask-channel.ts).
+ * read-only (agents/policy-hook/ask-channel.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
