@@ -4,7 +4,10 @@ import {
   claimPrefix,
   EventStream,
   formatDuration,
+  InboxStore,
+  PolicyAsks,
   releasePrefix,
+  withdrawPolicyAsk,
   type HomePaths,
   type Keys,
   type Ledger,
@@ -73,6 +76,11 @@ export class SupervisorDaemon {
       agentsDir: join(options.paths.root, "agents"),
       retention: options.retention,
       log: this.log,
+      // A task held for a person's approval (policy `ask`) whose job the queue gave up on: nobody waits for that answer now.
+      abandoned: async (record, reason) => {
+        const inbox = new InboxStore(options.redis, options.keys.prefix, options.keys.events);
+        await withdrawPolicyAsk({ asks: new PolicyAsks(options.redis, options.keys), inbox }, record.id, `task ${record.id} failed: ${reason}`);
+      },
     });
   }
 

@@ -108,6 +108,7 @@ describe("the ledger sweeper (real Redis)", () => {
         if (!job || (await job.getState()) !== "failed") return null;
         return { reason: job.failedReason, failedAt: job.finishedOn ?? 0 };
       };
+      const told: string[] = [];
       const sweep = (at: number) =>
         new Sweeper({
           ledger,
@@ -116,6 +117,7 @@ describe("the ledger sweeper (real Redis)", () => {
           abandonedJob,
           outputDir: paths.outputDir,
           jobsDir: paths.jobsDir,
+          abandoned: async (r, reason) => void told.push(`${r.id}: ${reason}`),
         }).sweep(at);
       // Just failed: the bridge may be recording it right now.
       expect((await sweep(Date.now())).abandoned).toBe(0);
@@ -129,6 +131,8 @@ describe("the ledger sweeper (real Redis)", () => {
       });
       expect((await ledger.get("waiting-ok"))?.status).toBe("queued");
       expect((await sweep(Date.now() + 120_000)).abandoned).toBe(0); // recorded once
+      // Told once (the daemon withdraws the inbox item of a task held for a person's approval).
+      expect(told).toEqual([expect.stringMatching(/^given-up: the queue gave up on its job/)]);
     } finally {
       await worker.close();
       await queue.close();

@@ -23,6 +23,8 @@ export interface SweeperDeps {
   readonly agentsDir?: string;
   readonly retention?: RetentionPolicy;
   readonly log?: LogFn;
+  /** Told each task it failed as abandoned, after recording it (the daemon withdraws a held task's inbox item). */
+  readonly abandoned?: (record: TaskRecord, reason: string) => Promise<void>;
 }
 
 /**
@@ -59,6 +61,7 @@ export class Sweeper {
         const reason = `the queue gave up on its job (${gaveUp.reason || "no reason given"}); a run still going in its pane is no longer watched`;
         if (await this.deps.ledger.finish(record.id, "failed", { exitCode: null, finishedAt: new Date(now).toISOString(), reason }, record.agent)) {
           this.deps.log?.("task.abandoned", { taskId: record.id, reason: gaveUp.reason });
+          await this.deps.abandoned?.(record, reason).catch((error: unknown) => this.deps.log?.("task.abandoned-hook-failed", { taskId: record.id, error }));
           abandoned++;
         }
         continue;

@@ -40,6 +40,8 @@ export function langchainArgv(job: AgentJob, paths: ScriptPaths): string[] {
     // `--deny=…`: a pattern starting with a dash after a separate `--deny` is refused by parseArgs as ambiguous.
     ...(policy?.deny ?? []).map((pattern) => `--deny=${pattern}`),
     ...(policy?.ask ?? []).map((pattern) => `--ask=${pattern}`),
+    // Where an asked command waits for a person (agents/policy-hook/ask-channel.ts).
+    ...((policy?.ask ?? []).length > 0 ? option("--ask-channel", job.askChannel) : []),
     ...(policy?.allow ?? []).map((pattern) => `--allow=${pattern}`),
   ];
 }

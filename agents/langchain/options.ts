@@ -13,8 +13,10 @@ export interface ProgramOptions {
   /** The file holding the agent's role (swarm.yaml `role:`), put at the head of the system message; null: none. */
   readonly roleFile: string | null;
   readonly deny: readonly string[];
-  /** Commands the policy sends to a person: this agent cannot wait for one, so its tool refuses them. */
+  /** Commands the policy sends to a person: they wait in `askChannel`, or are refused without one. */
   readonly ask: readonly string[];
+  /** The session's ask folder (`--ask-channel`), where an asked command waits for a person's answer; null: none. */
+  readonly askChannel: string | null;
   readonly allow: readonly string[];
   /** Model round trips one task may take before it is stopped. */
   readonly maxTurns: number;
@@ -38,6 +40,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
       "role-file": { type: "string" },
       deny: { type: "string", multiple: true },
       ask: { type: "string", multiple: true },
+      "ask-channel": { type: "string" },
       allow: { type: "string", multiple: true },
       "max-turns": { type: "string" },
       "command-timeout": { type: "string" },
@@ -59,6 +62,7 @@ export function parseProgramArgs(argv: readonly string[]): ProgramOptions {
     roleFile: values["role-file"] ?? null,
     deny: values.deny ?? [],
     ask: values.ask ?? [],
+    askChannel: values["ask-channel"] ?? null,
     allow: values.allow ?? [],
     maxTurns: positive("max-turns", values["max-turns"], DEFAULT_MAX_TURNS),
     commandTimeoutSec: positive("command-timeout", values["command-timeout"], DEFAULT_COMMAND_TIMEOUT_SEC),

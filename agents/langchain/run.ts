@@ -87,7 +87,14 @@ export async function runTask(run: TaskRun): Promise<number> {
       streamUsage: true,
     });
     const policy = compilePolicy({ deny: options.deny, ask: options.ask, allow: options.allow });
-    const tools = agentTools({ workspace: new Workspace(options.cwd), policy, emit, calls, commandTimeoutMs: options.commandTimeoutSec * 1000 });
+    const tools = agentTools({
+      workspace: new Workspace(options.cwd),
+      policy,
+      emit,
+      calls,
+      commandTimeoutMs: options.commandTimeoutSec * 1000,
+      askChannel: options.askChannel,
+    });
     const agent = createAgent({ model, tools, systemPrompt: systemPrompt(options.cwd, role) });
     // "messages" makes every model request stream (SSE), which also spares LangChain's token estimate
     // (it downloads a tokenizer, which hangs offline); "updates" gives each node's finished messages.

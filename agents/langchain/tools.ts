@@ -12,6 +12,7 @@ import { tool } from "langchain";
 import { z } from "zod";
 import { checkPolicy, type CompiledPolicy } from "../../core/index.js";
 import { clip } from "../events.js";
+import { askPerson } from "../policy-hook/ask-wait.js";
 import { toolDetail, type LangchainEvent, type ToolCallSummary, type ToolOutcome } from "./events.js";
 import { gitCommit, gitDiff, gitStatus } from "./git-tools.js";
 import type { Workspace } from "./workspace.js";
@@ -23,6 +24,8 @@ export interface ToolContext {
   /** Every call of this run, in order, for the result. */
   readonly calls: ToolCallSummary[];
   readonly commandTimeoutMs: number;
+  /** The session's ask folder (agents/policy-hook/ask-channel.ts): a command an `ask` rule matches waits there for a person; null: refused. */
+  readonly askChannel?: string | null;
 }
 
 /** The model reads at most this much of one tool's output (head and tail kept). */
@@ -63,14 +66,18 @@ export function agentTools(ctx: ToolContext) {
     tool(
       instrumented("run_command", async ({ command }: { command: string }) => {
         const verdict = await checkPolicy(command, ctx.policy);
-        // This agent's tool cannot wait for a person: a command its policy asks about is refused, saying so.
-        if (verdict.ask)
-          return {
-            ok: false,
-            refused: verdict.rule,
-            output: `${verdict.reason}. This agent cannot ask a person, so the command was not run; say in your answer that it needs approval.`,
-          };
-        if (!verdict.allowed)
+        if (verdict.ask) {
+          // The command waits for a person's answer in the swarm's inbox, as a program's policy hook does.
+          const asked = ctx.askChannel ? await askPerson(ctx.askChannel, command) : null;
+          if (!asked?.approved)
+            return {
+              ok: false,
+              refused: verdict.rule,
+              output: asked
+                ? `${verdict.reason}: ${asked.why}. The command was not run; do not try to get around the refusal.`
+                : `${verdict.reason}. This agent cannot ask a person, so the command was not run; say in your answer that it needs approval.`,
+            };
+        } else if (!verdict.allowed)
           return { ok: false, refused: verdict.rule, output: `${verdict.reason}. The command was not run; do not try to get around the policy.` };
         const result = await execa("bash", ["-c", command], {
           cwd: root,

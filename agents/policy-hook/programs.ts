@@ -14,7 +14,10 @@ export function shellToolOf(program: string): string | null {
   return Object.hasOwn(SHELL_TOOLS, program) ? SHELL_TOOLS[program]! : null;
 }
 
-/** Whether a policy `ask` of this runtime waits inside the program's hook (answered through the ask channel). */
+/**
+ * Whether a policy `ask` of this runtime waits in the agent's own process (the program's hook, or the
+ * built-in LangChain agent's command tool) and is answered through the session's ask channel.
+ */
 export function asksInHook(runtime: Runtime): boolean {
-  return shellToolOf(runtime) !== null;
+  return runtime === "langchain" || shellToolOf(runtime) !== null;
 }

@@ -102,6 +102,17 @@ describe("policy", () => {
     ]);
   });
 
+  it("refuses a policy on a Qwen Code agent whose args or variables turn its hooks off", () => {
+    expect(problemsOf("agents:\n  - { name: q, runtime: qwen, args: [--bare], policy: { deny: [x] } }\n")).toEqual([
+      "swarm.yaml: agents.0.args: --bare turns every Qwen Code hook off, and with it this agent's policy; remove one of them",
+    ]);
+    expect(problemsOf("agents:\n  - { name: q, runtime: qwen, args: [--safe-mode], env: { QWEN_CODE_SIMPLE: '1' }, policy: { deny: [x] } }\n")).toEqual([
+      "swarm.yaml: agents.0.args: --safe-mode turns every Qwen Code hook off, and with it this agent's policy; remove one of them",
+      "swarm.yaml: agents.0.env.QWEN_CODE_SIMPLE: turns every Qwen Code hook off, and with it this agent's policy; remove one of them",
+    ]);
+    expect(() => parseConfig("agents:\n  - { name: q, runtime: qwen, args: [--bare] }\n", options)).not.toThrow();
+  });
+
   it.each(["claude", "codex", "gemini", "qwen"])("accepts a policy on %s, whose hook before a tool call runs our checker", (runtime) => {
     const config = parseConfig(`agents:\n  - { name: p, runtime: ${runtime}, policy: { deny: [x], ask: [y] } }\n`, options);
     expect(config.agents[0]!.policy).toEqual({ deny: ["x"], ask: ["y"], allow: [] });

@@ -33,6 +33,25 @@ export function llmProblems(agent: Record<string, unknown>, index: number): stri
       `agents.${index}.policy: applies to shell agents, the langchain agent's command tool and the shell tool of Claude Code, Codex, Gemini CLI and Qwen Code; the ${runtime} program has no hook for it, only its own permission flags (\`args\`)`,
     );
   }
+  if (agent.policy !== undefined && runtime === "qwen") problems.push(...qwenHooksOff(agent, index));
+  return problems;
+}
+
+/**
+ * Qwen Code (0.24) loads no hook at all, ours included, under `--bare` or `--safe-mode` or their
+ * variables (its docs/features/hooks.md): with a policy, those would switch the policy off unseen.
+ */
+function qwenHooksOff(agent: Record<string, unknown>, index: number): string[] {
+  const problems: string[] = [];
+  const args = Array.isArray(agent.args) ? agent.args.filter((arg): arg is string => typeof arg === "string") : [];
+  for (const flag of ["--bare", "--safe-mode"]) {
+    if (args.some((arg) => arg === flag || arg.startsWith(`${flag}=`)))
+      problems.push(`agents.${index}.args: ${flag} turns every Qwen Code hook off, and with it this agent's policy; remove one of them`);
+  }
+  const env = typeof agent.env === "object" && agent.env !== null ? Object.keys(agent.env) : [];
+  for (const name of ["QWEN_CODE_SAFE_MODE", "QWEN_CODE_SIMPLE"]) {
+    if (env.includes(name)) problems.push(`agents.${index}.env.${name}: turns every Qwen Code hook off, and with it this agent's policy; remove one of them`);
+  }
   return problems;
 }
 

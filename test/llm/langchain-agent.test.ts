@@ -68,6 +68,10 @@ const scripts: Record<string, Script> = {
           ],
         }
       : { text: "done" },
+  asking: ({ step, lastToolResult }) =>
+    step === 0
+      ? { toolCalls: [{ name: "run_command", args: { command: "echo prod-deploy > asked.txt && echo deployed" } }] }
+      : { text: `The tool said: ${lastToolResult}` },
   fail: () => ({ status: 400, error: "scripted failure: the model refuses this prompt" }),
   slow: () => ({ delayMs: 30_000, text: "too late" }),
   slowish: () => ({ delayMs: 4_000, text: "finished while the bridge was away" }),
@@ -91,7 +95,7 @@ agents:
     runtime: langchain
     cwd: ${repo}
     llm: { base_url: "${llm.url}/v1", model: test-model, api_key_env: LC_TEST_KEY }
-    policy: { deny: ['git\\s+push'] }
+    policy: { deny: ['git\\s+push'], ask: ['\\bprod-deploy\\b'] }
     env: { LC_TEST_KEY: not-a-real-key }
     timeout: 60
 `);
@@ -110,6 +114,26 @@ agents:
     const handle = await client.submit({ task, agent: "coder", ...options });
     return handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
   }
+
+  it("holds a command an ask rule matches until a person approves it in the inbox, then runs it", async () => {
+    const client = await swarm.connect();
+    const handle = await client.submit({ task: "Deploy it [[script:asking]]", agent: "coder" });
+    type Item = { id: string; status: string; text: string; source: { type: string; taskId?: string } };
+    const item = await waitFor(
+      "the command's inbox item",
+      () =>
+        (JSON.parse(swarm.cli(["inbox", "--json"]).stdout) as { items: Item[] }).items.find((i) => i.source.type === "policy" && i.source.taskId === handle.id),
+      { timeoutMs: 30_000, everyMs: 200 },
+    );
+    expect(item.text).toContain("echo prod-deploy > asked.txt");
+    expect(existsSync(join(repo, "asked.txt"))).toBe(false);
+    expect(swarm.cli(["answer", item.id, "approve"]).exitCode).toBe(0);
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed" });
+    expect(result.answer).toContain("deployed");
+    expect(readFileSync(join(repo, "asked.txt"), "utf8")).toBe("prod-deploy\n");
+    rmSync(join(repo, "asked.txt"));
+  });
 
   it("puts every tool call of a task in the audit log, the agent as the actor, refused ones too", async () => {
     const client = await swarm.connect();
