@@ -71,7 +71,9 @@ describe("retention from swarm.yaml in a running swarm", { timeout: 120_000 }, (
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it("logs the configured policy once at start, for tasks and for workflow executions", async () => {
-    for (let i = 0; i < 100 && !logEvents().some((e) => e.event === "workflow.service.started"); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The leader's control loop starts the sweeper and the workflow service side by side: either may log first.
+    const started = () => ["sweep.policy", "workflow.service.started"].every((name) => logEvents().some((e) => e.event === name));
+    for (let i = 0; i < 200 && !started(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     const events = logEvents();
     expect(events.filter((e) => e.event === "sweep.policy")).toEqual([expect.objectContaining({ completed: "2h", failed: "3d", maxTasks: 500 })]);
     expect(events.find((e) => e.event === "workflow.service.started")).toMatchObject({ retention: { completed: "2h", failed: "3d", maxExecutions: 40 } });
