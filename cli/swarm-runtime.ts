@@ -4,6 +4,7 @@ import {
   checkEvictionPolicy,
   connectOrFail,
   createRedis,
+  DEFAULT_INBOX,
   describeTarget,
   enforceRedisSafety,
   ensureHome,
@@ -33,7 +34,7 @@ import {
   type SwarmConfig,
 } from "../core/index.js";
 import { clientInternals, saveSwarmConfig, SwarmClient } from "../client/index.js";
-import { LeaderLease, Notifier, SupervisorDaemon } from "../supervisor/index.js";
+import { FailedTasksInbox, LeaderLease, Notifier, SupervisorDaemon } from "../supervisor/index.js";
 import { WorkflowService } from "../workflows/index.js";
 import { memoryProvider, startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
@@ -189,6 +190,19 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
           log: logger.log,
           progress,
         }),
+      // A failed or timed-out task opens a "needs you" item that retries it (its cursor carries over between leaders).
+      async (): Promise<ControlPart> => {
+        const inbox = options.config.inbox ?? DEFAULT_INBOX;
+        if (!inbox.failedTasks) return { close: async () => undefined };
+        return FailedTasksInbox.start({
+          redis,
+          keys: k,
+          ledger,
+          redact: swarmRedactor(options.config.agents.map((agent) => agent.env)),
+          escalateAfterMs: inbox.escalateAfterMs,
+          log: logger.log,
+        });
+      },
       async (): Promise<ControlPart> => {
         // A term won at start-up covers this run from before the bridge started; a later one from its own start
         // (what came before was the previous leader's to notify).

@@ -30,12 +30,14 @@ import {
   InboxStore,
   PolicyAsks,
   withdrawPolicyAsk,
+  inboxIdFor,
 } from "../core/index.js";
 import { routeByLlm, routeTask, summarizeTask, planWorkflow, type PlannedWorkflow, type Route } from "../supervisor/index.js";
 import { readSwarmConfig } from "./swarm-config-store.js";
 import { TaskWatcher } from "./task-watcher.js";
 import { readStatus, type SwarmStatus } from "./status.js";
 import { checkTaskEnv } from "./task-env.js";
+import { retryOptions } from "./task-retry.js";
 import { registerInternals } from "./internals.js";
 import { LOWEST_PRIORITY, TaskQueues } from "./task-queues.js";
 import { requestRestart, type RestartOptions, type RestartOutcome } from "./session-restart.js";
@@ -288,6 +290,26 @@ export class SwarmClient {
     const inbox = new InboxStore(this.#redis, this.#ledger.keys.prefix, this.#ledger.keys.events);
     await withdrawPolicyAsk({ asks: new PolicyAsks(this.#redis, this.#ledger.keys), inbox }, id, `task ${id} was cancelled`);
     return { status: (await this.get(id)).status, cancelled: true };
+  }
+
+  /**
+   * Runs an ended task again (client/task-retry.ts): a new task with the same agent, text and
+   * options. Asked twice, it gives back the first retry (`created: false`). The failed task's
+   * inbox item, if still open, is answered with the new task's id.
+   */
+  async retry(id: string, options: { origin?: Origin; reason?: string } = {}): Promise<Submitted> {
+    const origin = options.origin ?? this.origin;
+    const submitted = await this.submit({ ...retryOptions(await this.get(id), this.config), origin });
+    const inbox = new InboxStore(this.#redis, this.#ledger.keys.prefix, this.#ledger.keys.events);
+    const item = await inbox.get(inboxIdFor(`task:${id}`));
+    if (item?.status === "open") {
+      const reason = [options.reason, `retried as ${submitted.id}`].filter(Boolean).join("; ");
+      // Answered by someone else meanwhile: their answer stands, and this retry is the same task (its key).
+      await inbox.answer(item.id, { decision: "approve", by: origin.actor, reason }).catch((error: unknown) => {
+        if (!(error instanceof UsageError)) throw error;
+      });
+    }
+    return submitted;
   }
 
   async status(): Promise<SwarmStatus> {

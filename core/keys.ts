@@ -55,6 +55,8 @@ export interface Keys {
   readonly policyAsks: string;
   /** Pub/sub: a policy ask's id, when it was answered (the bridge lets its task or tool call go on). */
   readonly policyAskChannel: string;
+  /** String: the id of the last event the leader's failed-task inbox has read (supervisor/failed-tasks.ts). */
+  readonly failedTasksCursor: string;
 }
 
 /**
@@ -98,6 +100,7 @@ export function keys(prefix: string): Keys {
     policyAsk: (id) => `${prefix}:policy-ask:${id}`,
     policyAsks: `${prefix}:policy-asks`,
     policyAskChannel: `${prefix}:policy-ask`,
+    failedTasksCursor: `${prefix}:inbox-failed-cursor`,
   };
 }
 

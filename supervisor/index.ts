@@ -16,3 +16,4 @@ export {
 } from "./notify/index.js";
 export { LeaderLease, type LeaderLeaseOptions, type LeaderTerm } from "./leader-lease.js";
 export { nextStep, afterRenewal, type LeaseStep } from "./leader-rules.js";
+export { FailedTasksInbox, failedTaskItem, type FailedTasksDeps } from "./failed-tasks.js";

@@ -7,6 +7,7 @@ import {
   PolicyAsks,
   UsageError,
   type GivenAnswer,
+  type InboxAnswer,
   type InboxItem,
   type Ledger,
 } from "../core/index.js";
@@ -66,11 +67,27 @@ export class InboxClient {
     const source = item.source;
     if (source.type === "workflow") await this.workflows.answerStep(source.executionId, source.step, answer);
     else if (source.type === "policy") await answerPolicyAsk({ asks: this.asks, inbox: this.store, ledger: this.ledger }, item, answer);
+    else if (source.type === "task") await this.answerFailedTask(item, source.taskId, answer);
     else if ("executionId" in source) await this.workflows.answerBudget(source.executionId, item.id, answer);
     else {
       const budget = this.swarm.config.agents.find((agent) => agent.name === source.agent)?.budget;
       await answerAgentBudget({ spend: this.spend, inbox: this.store }, item, answer, budget);
     }
     return this.store.mustGet(item.id);
+  }
+
+  /** A failed task's item: approve runs it again (the retry answers the item), deny dismisses it. */
+  private async answerFailedTask(item: InboxItem, taskId: string, answer: InboxAnswer): Promise<void> {
+    if (!("decision" in answer)) throw new UsageError(`inbox item ${item.id} takes approve (run the task again) or deny (dismiss it)`);
+    if ((await this.ledger.get(taskId)) === null) {
+      await this.store.withdraw(item.id, `task ${taskId} is gone (past its retention)`);
+      throw new UsageError(`inbox item ${item.id} no longer applies: task ${taskId} is gone`, { context: { item: item.id } });
+    }
+    if (answer.decision === "deny") await this.store.answer(item.id, answer);
+    else
+      await this.swarm.retry(taskId, {
+        origin: { actor: answer.by, via: this.swarm.origin.via },
+        ...(answer.reason !== undefined && { reason: answer.reason }),
+      });
   }
 }

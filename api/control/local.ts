@@ -53,6 +53,11 @@ export class LocalControl implements ControlPlane {
     };
   }
 
+  async retryTask(id: string, origin?: Origin) {
+    const { id: newId, agent, routedBy, created } = await this.client.retry(id, origin ? { origin } : {});
+    return { id: newId, agent, routedBy, created };
+  }
+
   async cancelTask(id: string, origin?: Origin) {
     return { id, ...(await this.client.cancel(id, origin)) };
   }

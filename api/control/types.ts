@@ -39,6 +39,8 @@ export interface ControlPlane {
   task(id: string, waitSeconds?: number, signal?: AbortSignal): Promise<TaskView>;
   listTasks(query: { agent?: string; status?: string; limit?: number; cursor?: string }): Promise<TaskPageView>;
   cancelTask(id: string): Promise<Cancelled>;
+  /** Runs an ended task again (same agent, text and options); asked twice, the first retry (`created: false`). */
+  retryTask(id: string): Promise<Submitted>;
   status(): Promise<StatusView>;
   agent(name: string): Promise<AgentView>;
   setPaused(agent: string, paused: boolean): Promise<AgentView>;

@@ -15,7 +15,7 @@ export const MCP_SERVER_INFO = { name: "claude-agent", version: "0.1.0" };
 
 export function mcpRoutes(deps: ApiDeps): AnyRoute[] {
   const describe =
-    "The MCP streamable-HTTP transport (JSON-RPC). Tools: submit_task, wait_task, get_task, cancel_task, list_agents, list_tasks, run_workflow, get_workflow_run, approve, reject (those the token's scopes allow).";
+    "The MCP streamable-HTTP transport (JSON-RPC). Tools: submit_task, wait_task, get_task, cancel_task, retry_task, list_agents, list_tasks, run_workflow, get_workflow_run, approve, reject (those the token's scopes allow).";
   const handle = route({
     method: "POST",
     url: "/mcp",

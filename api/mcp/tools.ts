@@ -92,6 +92,14 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
     true,
   );
   tool(
+    "retry_task",
+    "submit",
+    "Run an ended task (failed, timed out, cancelled) again: a new task with the same agent, text and options. Returns the new task's id; asked twice for one task, the first retry's.",
+    { id: taskId },
+    async ({ id }) => control.retryTask(id),
+    true,
+  );
+  tool(
     "list_agents",
     "read",
     "The swarm's agents: runtime, replicas, each session's state (idle, busy, down) and current task, queue depths, and whether the agent is paused, parked by a rate limit or held by its breaker.",

@@ -52,6 +52,9 @@ export class RemoteControl implements ControlPlane {
   listTasks(query: { agent?: string; status?: string; limit?: number; cursor?: string }): Promise<TaskPageView> {
     return this.request("GET", `/v1/tasks${queryString(query)}`);
   }
+  retryTask(id: string): Promise<Submitted> {
+    return this.request("POST", `/v1/tasks/${encodeURIComponent(id)}/retry`);
+  }
   cancelTask(id: string): Promise<Cancelled> {
     return this.request("POST", `/v1/tasks/${encodeURIComponent(id)}/cancel`);
   }

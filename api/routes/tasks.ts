@@ -119,5 +119,28 @@ export function taskRoutes(deps: ApiDeps): AnyRoute[] {
       responses: { 200: { description: "cancel requested (or the task had already ended)", schema: cancelled }, 404: { description: "no such task" } },
       handler: ({ params, token }) => control.cancelTask(params.id, token ? { actor: token.name, via: "api" } : undefined),
     }),
+    route({
+      method: "POST",
+      url: "/v1/tasks/:id/retry",
+      operationId: "retryTask",
+      summary: "Run an ended task again",
+      description:
+        "Submits a new task with the ended task's agent, text and options. Asked again for the same task, it answers the first retry (`created: false`). " +
+        "The failed task's inbox item, if open, is answered with the new task's id. 400 for a task that has not ended or whose text held a secret (not kept after it ended).",
+      tag: "tasks",
+      scope: "submit",
+      mutation: true,
+      params: taskParams,
+      body: z.object({}).strict().optional(),
+      responses: {
+        201: { description: "the new task", schema: submitted },
+        200: { description: "the task was retried before: that retry (`created: false`)", schema: submitted },
+        404: { description: "no such task" },
+      },
+      handler: async ({ params, token }) => {
+        const retried = await control.retryTask(params.id, token ? { actor: token.name, via: "api" } : undefined);
+        return new Answer(retried.created ? 201 : 200, retried, { location: `/v1/tasks/${retried.id}` });
+      },
+    }),
   ];
 }

@@ -40,7 +40,12 @@ export async function answer(id: string, value: string | undefined, options: Ans
 
 /** The line that confirms an answer (also printed by the prompt of `workflow run --wait`). */
 export function answeredLine(item: InboxItem): string {
-  const what = item.answer === null ? "" : "decision" in item.answer ? item.answer.decision : `answers: ${Object.keys(item.answer.values).join(", ")}`;
+  const what =
+    item.answer === null
+      ? ""
+      : "decision" in item.answer
+        ? `${item.answer.decision}${item.source.type === "task" && item.answer.reason ? ` (${item.answer.reason})` : ""}`
+        : `answers: ${Object.keys(item.answer.values).join(", ")}`;
   return `answered ${item.id} (${terminalText(sourceLabel(item.source))}): ${terminalText(what)}\n`;
 }
 

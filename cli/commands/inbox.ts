@@ -67,11 +67,13 @@ export function describeItem(item: InboxItem): string[] {
   if (item.status === "withdrawn") lines.push("", `withdrawn: ${terminalText(item.reason ?? "")}`);
   if (item.status === "open") {
     const how =
-      item.kind === "approval"
-        ? `claude-agent answer ${item.id} approve   (or deny --reason "…")`
-        : item.questions.length === 1
-          ? `claude-agent answer ${item.id} VALUE`
-          : `claude-agent answer ${item.id} ${item.questions.map((q) => `--field ${q.name}=…`).join(" ")}   (on a terminal: claude-agent answer ${item.id} asks each)`;
+      item.source.type === "task"
+        ? `claude-agent answer ${item.id} approve   (runs the task again; deny dismisses it)`
+        : item.kind === "approval"
+          ? `claude-agent answer ${item.id} approve   (or deny --reason "…")`
+          : item.questions.length === 1
+            ? `claude-agent answer ${item.id} VALUE`
+            : `claude-agent answer ${item.id} ${item.questions.map((q) => `--field ${q.name}=…`).join(" ")}   (on a terminal: claude-agent answer ${item.id} asks each)`;
     lines.push("", `answer: ${how}`);
   }
   return lines;

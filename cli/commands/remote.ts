@@ -109,6 +109,12 @@ export async function cancel(target: RemoteTarget, id: string, options: { json?:
   else print(outcome.cancelled ? `cancelling ${id} (${outcome.status})\n` : `${id} had already ended (${outcome.status})\n`);
 }
 
+export async function retry(target: RemoteTarget, id: string, options: { json?: boolean }): Promise<void> {
+  const retried = await new RemoteControl(target).retryTask(id);
+  if (options.json) return printJson({ retryOf: id, ...retried });
+  print(retried.created ? `task ${id} runs again as ${retried.id} on agent ${retried.agent}\n` : `task ${id} was retried before, as ${retried.id}\n`);
+}
+
 export async function status(target: RemoteTarget, options: { agent?: string; json?: boolean }): Promise<void> {
   const snapshot = await new RemoteControl(target).status();
   const agents = snapshot.agents.filter((a) => !options.agent || a.name === options.agent);

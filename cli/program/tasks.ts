@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ProgramContext } from "./context.js";
 
-/** Tasks and sessions: `submit`, `status`, `tui`, `web`, `result`, `cancel`, `restart`. */
+/** Tasks and sessions: `submit`, `status`, `tui`, `web`, `result`, `cancel`, `retry`, `restart`. */
 export function taskCommands(cli: Command, { home, remote }: ProgramContext): void {
   cli
     .command("submit")
@@ -80,6 +80,17 @@ export function taskCommands(cli: Command, { home, remote }: ProgramContext): vo
     .action(async (id, opts) => {
       const r = await remote();
       return r ? r.commands.cancel(r.target, id, opts) : (await import("../commands/cancel.js")).cancel(id, { ...opts, home: home() });
+    });
+
+  cli
+    .command("retry")
+    .description("run an ended task again (failed, timed out, cancelled): a new task with the same agent, text and options")
+    .argument("<id>", "task id")
+    .option("--json", "print JSON: the new task's id, agent and whether it was created (false: retried before)")
+    .addHelpText("after", "\nA failed task's item in `claude-agent inbox` does the same when approved (`claude-agent answer ITEM approve`).")
+    .action(async (id, opts) => {
+      const r = await remote();
+      return r ? r.commands.retry(r.target, id, opts) : (await import("../commands/retry.js")).retry(id, { ...opts, home: home() });
     });
 
   cli

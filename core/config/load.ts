@@ -102,6 +102,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
           inbox: Object.freeze({
             escalateAfterMs:
               result.data.inbox.escalate_after === "never" ? null : (durationMs(result.data.inbox.escalate_after) ?? DEFAULT_INBOX.escalateAfterMs),
+            failedTasks: result.data.inbox.failed_tasks ?? DEFAULT_INBOX.failedTasks,
           }),
         }
       : {}),

@@ -252,13 +252,14 @@ export const rawAgentSchema = z
   )
   .strict();
 
-/** `inbox:` at the top level: when items nobody answered escalate (`never` to turn it off). */
+/** `inbox:` at the top level: when items nobody answered escalate (`never` to turn it off), and whether failed tasks open items. */
 export const rawInboxSchema = z
   .object(
     {
       escalate_after: z.union([z.literal("never"), duration]).optional(),
+      failed_tasks: z.boolean().optional(),
     },
-    expected("a mapping with `escalate_after`"),
+    expected("a mapping with `escalate_after` and/or `failed_tasks`"),
   )
   .strict();
 

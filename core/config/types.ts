@@ -243,9 +243,11 @@ export const DEFAULT_API: ApiConfig = Object.freeze({
 export interface InboxConfig {
   /** How long an item may wait for an answer before it escalates (an `inbox.escalated` event); null: never. */
   readonly escalateAfterMs: number | null;
+  /** A task that fails or times out (outside a workflow) opens an item that retries it; `failed_tasks: false` turns that off. */
+  readonly failedTasks: boolean;
 }
 
-export const DEFAULT_INBOX: InboxConfig = Object.freeze({ escalateAfterMs: 3_600_000 });
+export const DEFAULT_INBOX: InboxConfig = Object.freeze({ escalateAfterMs: 3_600_000, failedTasks: true });
 
 export const DEFAULT_TIMEOUT_SEC = 600;
 export const DEFAULT_ROUTE_TIMEOUT_SEC = 10;

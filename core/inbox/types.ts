@@ -29,7 +29,12 @@ export type InboxSource =
    * A command an agent's policy `ask` rule matched (core/asks): the task held before dispatch, or with
    * `call`, one tool call of the running task (Claude Code's PreToolUse hook) waiting for the answer.
    */
-  | { readonly type: "policy"; readonly agent: string; readonly taskId: string; readonly call?: string };
+  | { readonly type: "policy"; readonly agent: string; readonly taskId: string; readonly call?: string }
+  /**
+   * A task that failed or timed out (supervisor/failed-tasks.ts): approve runs it again
+   * (client/task-retry.ts: a new task with the same text and options), deny dismisses it.
+   */
+  | { readonly type: "task"; readonly agent: string; readonly taskId: string };
 
 export interface InboxQuestion {
   /** The answer's key: `{{steps.ID.answers.NAME}}`. */
@@ -90,9 +95,10 @@ export function executionOf(source: InboxSource): string | null {
   return "executionId" in source ? source.executionId : null;
 }
 
-/** Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`, `policy of agent ops (task t-…)`. */
+/** Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`, `policy of agent ops (task t-…)`, `failed task t-… of agent testing`. */
 export function sourceLabel(source: InboxSource): string {
   if (source.type === "workflow") return `${source.workflow}/${source.step}`;
   if (source.type === "policy") return `policy of agent ${source.agent} (task ${source.taskId})`;
+  if (source.type === "task") return `failed task ${source.taskId} of agent ${source.agent}`;
   return "agent" in source ? `budget of agent ${source.agent}` : `budget of ${source.workflow}`;
 }

@@ -14,7 +14,19 @@ import { inspect, inspectorPaths } from "./inspector.js";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
 
 const CLAUDE = resolve(import.meta.dirname, "../../node_modules/.bin/claude");
-const TOOLS = ["submit_task", "wait_task", "get_task", "cancel_task", "list_agents", "list_tasks", "run_workflow", "get_workflow_run", "approve", "reject"];
+const TOOLS = [
+  "submit_task",
+  "wait_task",
+  "get_task",
+  "cancel_task",
+  "retry_task",
+  "list_agents",
+  "list_tasks",
+  "run_workflow",
+  "get_workflow_run",
+  "approve",
+  "reject",
+];
 
 describe("the MCP server", () => {
   let llm: AnthropicServer;

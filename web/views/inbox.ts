@@ -39,6 +39,8 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
     }
   };
   const withReason = reason.trim() ? { reason: reason.trim() } : {};
+  // A failed task's item: approving runs the task again, denying dismisses the item.
+  const [yes, no] = item.source.type === "task" ? ["Retry", "Dismiss"] : ["Approve", "Deny"];
   return h(
     "article",
     { class: "inbox-item", "data-item": item.id, "aria-labelledby": `item-${item.id}` },
@@ -80,8 +82,8 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
           { class: "actions" },
           item.kind === "approval"
             ? [
-                h("button", { type: "button", class: "approve", disabled: busy, onClick: () => send({ answer: "approve", ...withReason }) }, "Approve"),
-                h("button", { type: "button", class: "deny", disabled: busy, onClick: () => send({ answer: "deny", ...withReason }) }, "Deny"),
+                h("button", { type: "button", class: "approve", disabled: busy, onClick: () => send({ answer: "approve", ...withReason }) }, yes),
+                h("button", { type: "button", class: "deny", disabled: busy, onClick: () => send({ answer: "deny", ...withReason }) }, no),
                 h("input", {
                   "aria-label": "reason (optional)",
                   placeholder: "reason (optional)",
@@ -96,10 +98,11 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
   );
 }
 
-/** Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`, `policy of agent ops · task ID`. */
+/** Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`, `policy of agent ops · task ID`, `failed task ID of agent testing`. */
 function sourceOf(source: InboxItem["source"]): string {
   const execution = source.executionId ? ` · execution ${source.executionId}` : "";
   if (source.type === "policy") return `policy of agent ${source.agent ?? ""} · task ${source.taskId ?? ""}`;
+  if (source.type === "task") return `failed task ${source.taskId ?? ""} of agent ${source.agent ?? ""}`;
   if (source.type === "budget") return source.agent ? `budget of agent ${source.agent} (${source.period ?? ""})` : `budget of ${source.workflow}${execution}`;
   return `${source.workflow}/${source.step}${execution}`;
 }
