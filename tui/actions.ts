@@ -30,8 +30,9 @@ export async function retryLastFailed(link: Link, agent: string): Promise<string
   if (!failed) return `no failed task of ${agent} to retry`;
   // Its stored text is redacted and the raw copy went when it ended: running "[redacted]" would be wrong.
   if (failed.taskRedacted) return `${failed.id} held secrets and is stored redacted; submit it again yourself`;
-  const task = await link.swarm.submit({ task: failed.task, agent });
-  return `retried ${failed.id} as ${task.id} on ${task.agent}`;
+  // The same retry as `claude-agent retry` and the inbox's: same options, run once, its inbox item answered.
+  const task = await link.swarm.client.retry(failed.id, { origin: { actor: `tui:${process.env.USER ?? "unknown"}`, via: "tui" } });
+  return task.created ? `retried ${failed.id} as ${task.id} on ${task.agent}` : `${failed.id} was retried before, as ${task.id}`;
 }
 
 /** Asks the bridge to restart the session: it kills the session and starts it again (with backoff), as after a crash. */

@@ -16,6 +16,8 @@ agents:
   - { name: gamma, runtime: shell, replicas: 1, timeout: 60 }
   - { name: delta, runtime: shell, replicas: 1, timeout: 60 }
 default_agent: alpha
+# The failing task stays out of the inbox: the approval is the one item these layouts show.
+inbox: { failed_tasks: false }
 `;
 const SESSIONS = ["alpha-1", "alpha-2", "alpha-3", "alpha-4", "beta-1", "beta-2", "gamma-1", "delta-1"];
 const AGENTS = ["alpha", "beta", "gamma", "delta"];
