@@ -55,6 +55,8 @@ export interface Keys {
   readonly policyAsks: string;
   /** Pub/sub: a policy ask's id, when it was answered (the bridge lets its task or tool call go on). */
   readonly policyAskChannel: string;
+  /** Hash per session: the permission prompt its program shows that waits in the inbox (core/asks/prompt.ts). */
+  promptAsk(session: string): string;
 }
 
 /**
@@ -98,6 +100,7 @@ export function keys(prefix: string): Keys {
     policyAsk: (id) => `${prefix}:policy-ask:${id}`,
     policyAsks: `${prefix}:policy-asks`,
     policyAskChannel: `${prefix}:policy-ask`,
+    promptAsk: (session) => `${prefix}:prompt-ask:${session}`,
   };
 }
 

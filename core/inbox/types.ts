@@ -29,7 +29,9 @@ export type InboxSource =
    * A command an agent's policy `ask` rule matched (core/asks): the task held before dispatch, or with
    * `call`, one tool call of the running task (Claude Code's PreToolUse hook) waiting for the answer.
    */
-  | { readonly type: "policy"; readonly agent: string; readonly taskId: string; readonly call?: string };
+  | { readonly type: "policy"; readonly agent: string; readonly taskId: string; readonly call?: string }
+  /** An interactive program of `session` at a permission prompt while running `taskId` (core/asks/prompt.ts): its bridge keys the answer into the dialog. */
+  | { readonly type: "prompt"; readonly agent: string; readonly session: string; readonly taskId: string };
 
 export interface InboxQuestion {
   /** The answer's key: `{{steps.ID.answers.NAME}}`. */
@@ -90,9 +92,13 @@ export function executionOf(source: InboxSource): string | null {
   return "executionId" in source ? source.executionId : null;
 }
 
-/** Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`, `policy of agent ops (task t-…)`. */
+/**
+ * Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`,
+ * `policy of agent ops (task t-…)`, `prompt of agent coder in coder-1 (task t-…)`.
+ */
 export function sourceLabel(source: InboxSource): string {
   if (source.type === "workflow") return `${source.workflow}/${source.step}`;
   if (source.type === "policy") return `policy of agent ${source.agent} (task ${source.taskId})`;
+  if (source.type === "prompt") return `prompt of agent ${source.agent} in ${source.session} (task ${source.taskId})`;
   return "agent" in source ? `budget of agent ${source.agent}` : `budget of ${source.workflow}`;
 }

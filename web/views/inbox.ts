@@ -96,10 +96,14 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
   );
 }
 
-/** Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`, `policy of agent ops · task ID`. */
+/**
+ * Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`,
+ * `policy of agent ops · task ID`, `prompt of agent coder in coder-1 · task ID`.
+ */
 function sourceOf(source: InboxItem["source"]): string {
   const execution = source.executionId ? ` · execution ${source.executionId}` : "";
   if (source.type === "policy") return `policy of agent ${source.agent ?? ""} · task ${source.taskId ?? ""}`;
+  if (source.type === "prompt") return `prompt of agent ${source.agent ?? ""} in ${source.session ?? ""} · task ${source.taskId ?? ""}`;
   if (source.type === "budget") return source.agent ? `budget of agent ${source.agent} (${source.period ?? ""})` : `budget of ${source.workflow}${execution}`;
   return `${source.workflow}/${source.step}${execution}`;
 }
