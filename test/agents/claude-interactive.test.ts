@@ -290,6 +290,19 @@ describe("an interactive Claude Code agent", () => {
     expect(existsSync(toolFile())).toBe(true);
   });
 
+  it("keeps the item across a bridge restart and applies the answer given while no bridge ran", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    await swarm.kill9();
+    expect(swarm.cli(["answer", item.id, "approve"]).exitCode).toBe(0);
+    await swarm.start();
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER, attempts: 1 });
+    expect(existsSync(toolFile())).toBe(true);
+    expect(itemsOf(handle.id)).toMatchObject([{ id: item.id, status: "answered" }]);
+  });
+
   it("fails a turn the API refuses, with the server's message", async () => {
     const result = await run("Please fail [[error]]");
     expect(result.status).toBe("failed");
