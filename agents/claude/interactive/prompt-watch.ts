@@ -38,6 +38,7 @@ const POLL_MS = 500;
 /** The PermissionRequest hook runs before the dialog is drawn: how long the dialog gets to appear. */
 const DIALOG_WAIT_MS = 5000;
 const EXCERPT_LINES = 20;
+const EXCERPT_WIDTH = 160;
 /** After "No", how long Claude Code gets to show its input box again. */
 const DENY_SETTLE_MS = 5000;
 /** Hook events after which the dialog before them is gone. */
@@ -206,7 +207,11 @@ function questionText(tool: string, detail: string): string {
 export function excerptOf(capture: string): string {
   const lines = stripAnsi(capture)
     .split("\n")
-    .map((line) => clip(line.trimEnd(), 200));
+    .map((line) => {
+      // Indentation kept (it shows the dialog's shape); a rule as wide as the pane is cut.
+      const text = line.trimEnd();
+      return text.length > EXCERPT_WIDTH ? `${text.slice(0, EXCERPT_WIDTH - 1)}…` : text;
+    });
   while (lines.length > 0 && lines.at(-1) === "") lines.pop();
   return lines.slice(-EXCERPT_LINES).join("\n");
 }
