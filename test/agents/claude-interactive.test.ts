@@ -303,6 +303,24 @@ describe("an interactive Claude Code agent", () => {
     expect(itemsOf(handle.id)).toMatchObject([{ id: item.id, status: "answered" }]);
   });
 
+  it("withdraws the item when the session dies; the task's next attempt asks anew", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    const pid = execFileSync("tmux", ["-S", swarm.paths.tmuxSocket, "list-panes", "-t", "=guard-1", "-F", "#{pane_pid}"], { encoding: "utf8" }).trim();
+    process.kill(Number(pid), "SIGKILL");
+    expect(await closedItem(item.id, handle.id)).toMatchObject({ status: "withdrawn", reason: "session guard-1 went down" });
+    const again = await waitFor("the next attempt's item", async () => itemsOf(handle.id).find((i) => i.id !== item.id && i.status === "open"), {
+      timeoutMs: RESULT_WAIT_MS,
+      everyMs: 200,
+    });
+    await handle.cancel();
+    expect(await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) })).toMatchObject({ status: "cancelled", attempts: 2 });
+    expect(await closedItem(again.id, handle.id)).toMatchObject({ status: "withdrawn", reason: `task ${handle.id} was cancelled` });
+    expect(existsSync(toolFile())).toBe(false);
+    await settled("guard-1");
+  });
+
   it("fails a turn the API refuses, with the server's message", async () => {
     const result = await run("Please fail [[error]]");
     expect(result.status).toBe("failed");
