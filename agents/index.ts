@@ -24,7 +24,15 @@ export { renderScriptPath, shellQuote } from "./script.js";
 export { writeRoleFile, roleFileOf } from "./role-files.js";
 export type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "./runtime.js";
 export { MAX_TOOL_CALLS, type ToolCall } from "./tool-calls.js";
-export { interactiveArgv, HOOK_FILE_VAR, APPROVE_KEY, APPROVING_OPTION, INTERRUPT_KEY, type InteractiveLaunch } from "./claude/interactive/launch.js";
+export {
+  interactiveArgv,
+  HOOK_FILE_VAR,
+  APPROVE_KEY,
+  APPROVING_OPTION,
+  DENYING_OPTION,
+  INTERRUPT_KEY,
+  type InteractiveLaunch,
+} from "./claude/interactive/launch.js";
 export { resultsDir } from "./claude/interactive/sessions.js";
 export { askChannelDir, requestsDir, answersDir, commandDigest, CALL_ID, MAX_REQUEST_BYTES, type AskAnswerFile } from "./policy-hook/ask-channel.js";
 export { asksInHook } from "./policy-hook/programs.js";

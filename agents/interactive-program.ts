@@ -3,7 +3,7 @@
  * the bridge's supervision needs to start one in a pane, and the transport
  * its tasks go through. A runtime offers this by one entry in registry.ts.
  */
-import type { AgentConfig, AgentState, EventStream, LogFn } from "../core/index.js";
+import type { AgentConfig, AgentState, EventStream, InboxStore, LogFn, PromptAsks, Redactor } from "../core/index.js";
 import type { AgentPane, Conversations, Transport } from "./transport.js";
 
 export interface InteractiveProgramDeps {
@@ -18,6 +18,8 @@ export interface InteractiveProgramDeps {
   readonly log: LogFn;
   /** Hook files are cut back between tasks once they hold this much; default 1 MB. */
   readonly hookFileMaxBytes?: number;
+  /** Where a permission prompt nobody auto-approves waits for a person; absent: it waits for someone to attach. */
+  readonly prompts?: PromptInboxDeps;
   /**
    * Agents with `accounts:`: the config folder and variables a session's program starts with (`keep`: the
    * program is still running from before, with the account it was started with); null without accounts.
@@ -27,6 +29,13 @@ export interface InteractiveProgramDeps {
     session: string,
     keep: boolean,
   ) => Promise<{ readonly account: string; readonly configDir: string; readonly env: Readonly<Record<string, string>> } | null>;
+}
+
+/** The inbox a program's permission prompts wait in, each session's record of its open one (core/asks), and the swarm's redactor for what they show. */
+export interface PromptInboxDeps {
+  readonly inbox: InboxStore;
+  readonly asks: PromptAsks;
+  readonly redact: Redactor;
 }
 
 /** What the pane runs: the program's argv, its environment, and what a sandbox must expose of the home. */

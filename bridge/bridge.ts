@@ -10,6 +10,7 @@ import {
   hostsOfAgent,
   InboxStore,
   PolicyAsks,
+  PromptAsks,
   placements,
   replicasOn,
   Ledger,
@@ -172,6 +173,8 @@ export class Bridge {
       conversations,
       log,
       hookFileMaxBytes: tuning.hookFileMaxBytes,
+      // A permission prompt nobody auto-approves waits in the inbox; its answer is keyed in here, by the pane's owner.
+      prompts: { inbox: new InboxStore(redis, keys.prefix, keys.events), asks: new PromptAsks(redis, keys), redact },
       account: async (agent, session, keep) => {
         if (!accounts.has(agent.name)) return null;
         // A program that kept running (a bridge restart) keeps the account it was started with.

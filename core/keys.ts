@@ -57,6 +57,8 @@ export interface Keys {
   readonly policyAskChannel: string;
   /** String: the id of the last event the leader's failed-task inbox has read (supervisor/failed-tasks.ts). */
   readonly failedTasksCursor: string;
+  /** Hash per session: the permission prompt its program shows that waits in the inbox (core/asks/prompt.ts). */
+  promptAsk(session: string): string;
 }
 
 /**
@@ -101,6 +103,7 @@ export function keys(prefix: string): Keys {
     policyAsks: `${prefix}:policy-asks`,
     policyAskChannel: `${prefix}:policy-ask`,
     failedTasksCursor: `${prefix}:inbox-failed-cursor`,
+    promptAsk: (session) => `${prefix}:prompt-ask:${session}`,
   };
 }
 

@@ -111,9 +111,13 @@ export interface InboxItem {
   readonly title: string;
   readonly text: string;
   readonly questions: readonly InboxQuestion[];
-  /** A workflow step's question, a run's budget (no step), an agent's budget (agent and period only) a command its policy asks about (agent and task), or a failed task (agent and task). */
+  /**
+   * A workflow step's question, a run's budget (no step), an agent's budget (agent and period only), a command its policy
+   * asks about (agent and task), its program's permission prompt (agent, session and task) or a failed task (agent and task).
+   */
   readonly source: {
-    readonly type: "workflow" | "budget" | "policy" | "task";
+    readonly type: "workflow" | "budget" | "policy" | "prompt" | "task";
+    readonly session?: string;
     readonly taskId?: string;
     readonly call?: string;
     readonly workflow?: string;

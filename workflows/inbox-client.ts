@@ -2,6 +2,7 @@ import {
   AgentSpend,
   answerAgentBudget,
   answerPolicyAsk,
+  answerPromptAsk,
   checkAnswer,
   InboxStore,
   PolicyAsks,
@@ -18,7 +19,7 @@ import type { WorkflowClient } from "./client.js";
  * The inbox as the CLI, the SDK (and later the API) see it: list and read items,
  * and answer one. An answer is checked against what the item asks, then handed to
  * whoever waits for it (a workflow step or run, an agent's budget, a command an agent's policy
- * asks about), which records it on the item.
+ * asks about, an interactive program's permission prompt), which records it on the item.
  */
 export class InboxClient {
   readonly store: InboxStore;
@@ -67,6 +68,7 @@ export class InboxClient {
     const source = item.source;
     if (source.type === "workflow") await this.workflows.answerStep(source.executionId, source.step, answer);
     else if (source.type === "policy") await answerPolicyAsk({ asks: this.asks, inbox: this.store, ledger: this.ledger }, item, answer);
+    else if (source.type === "prompt") await answerPromptAsk({ inbox: this.store, ledger: this.ledger }, item, answer);
     else if (source.type === "task") await this.answerFailedTask(item, source.taskId, answer);
     else if ("executionId" in source) await this.workflows.answerBudget(source.executionId, item.id, answer);
     else {

@@ -71,13 +71,17 @@ export function parseHookLine(line: string): ClaudeHookEvent | null {
  */
 export function questionOf(event: ClaudeHookEvent): string | null {
   if (event.event === "PermissionRequest") {
-    const input = event.toolInput ?? {};
-    const detail =
-      str(input.command) ?? str(input.file_path) ?? str(input.url) ?? str(input.pattern) ?? (Object.keys(input).length > 0 ? JSON.stringify(input) : "");
+    const detail = toolDetail(event);
     return clip(`permission to use ${event.toolName ?? "a tool"}${detail ? `: ${detail}` : ""}`, 300);
   }
   if (event.event === "Notification" && event.notificationType !== "idle_prompt" && event.notificationType !== "auth_success") {
     return event.message ? clip(event.message, 300) : null;
   }
   return null;
+}
+
+/** What a tool call is about, as a person reads it: its command, file, URL or pattern (else its input as JSON; "" for none). */
+export function toolDetail(event: ClaudeHookEvent): string {
+  const input = event.toolInput ?? {};
+  return str(input.command) ?? str(input.file_path) ?? str(input.url) ?? str(input.pattern) ?? (Object.keys(input).length > 0 ? JSON.stringify(input) : "");
 }

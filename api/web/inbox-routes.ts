@@ -27,7 +27,7 @@ export function inboxRoutes(deps: ApiDeps): AnyRoute[] {
       method: "GET",
       url: "/v1/inbox",
       operationId: "listInbox",
-      summary: "Items waiting for a person (workflow approvals and input steps), oldest first",
+      summary: "Items waiting for a person (workflow approvals and input steps, budgets, policy asks, permission prompts), oldest first",
       tag: "inbox",
       scope: "read",
       query: listQuery,

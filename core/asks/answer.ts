@@ -26,8 +26,7 @@ export async function answerPolicyAsk(
   if (source.type !== "policy") throw new TypeError(`inbox item ${item.id} is not a policy ask`);
   if (!("decision" in answer)) throw new UsageError(`inbox item ${item.id} takes approve or deny`);
   const id = askIdOf(item);
-  const record = await deps.ledger.get(source.taskId);
-  const gone = record === null ? `task ${source.taskId} is gone` : isTerminal(record.status) ? `task ${source.taskId} has ended (${record.status})` : null;
+  const gone = await taskGone(deps.ledger, source.taskId);
   if (gone !== null) {
     await deps.inbox.withdraw(item.id, gone);
     await deps.asks.settled(id);
@@ -36,6 +35,12 @@ export async function answerPolicyAsk(
   await deps.asks.decide(id, answer);
   await deps.inbox.answer(item.id, answer);
   await deps.asks.wake(id);
+}
+
+/** Why nobody waits for an answer about task `taskId` any more (it is gone or has ended), or null while it runs or waits. */
+export async function taskGone(ledger: Ledger, taskId: string): Promise<string | null> {
+  const record = await ledger.get(taskId);
+  return record === null ? `task ${taskId} is gone` : isTerminal(record.status) ? `task ${taskId} has ended (${record.status})` : null;
 }
 
 /** Withdraws the open item of a held task (it was cancelled); a no-op when it has none. */

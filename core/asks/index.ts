@@ -1,3 +1,5 @@
 export { PolicyAsks, callAskId, type PolicyAskRecord } from "./store.js";
 export { policyAskItem, deniedReason, type AskedWhat, type PolicyAskSpec } from "./item.js";
 export { answerPolicyAsk, askIdOf, withdrawPolicyAsk } from "./answer.js";
+export { PromptAsks, promptDialogId, type PromptAskRecord } from "./prompt.js";
+export { promptAskItem, answerPromptAsk, type PromptAskSpec } from "./prompt-item.js";

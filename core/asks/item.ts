@@ -18,7 +18,8 @@ export interface PolicyAskSpec {
   readonly escalateAfterMs?: number | null;
 }
 
-function oneLine(text: string, max: number): string {
+/** `text` on one line of at most `max` characters. */
+export function oneLine(text: string, max: number): string {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -30,6 +30,7 @@ const itemSchema: z.ZodType<InboxItem, z.ZodTypeDef, unknown> = z.object({
     z.object({ type: z.literal("budget"), executionId: str, workflow: str }),
     z.object({ type: z.literal("policy"), agent: str, taskId: str, call: str.optional() }),
     z.object({ type: z.literal("task"), agent: str, taskId: str }),
+    z.object({ type: z.literal("prompt"), agent: str, session: str, taskId: str }),
   ]),
   createdAt: str,
   escalateAt: nullableStr,

@@ -44,6 +44,7 @@ function eventOf(type: string, item: InboxItem, extra: Record<string, string | u
     ...("step" in source && { step: source.step }),
     ...("agent" in source && { agent: source.agent }),
     ...("taskId" in source && { taskId: source.taskId }),
+    ...("session" in source && { session: source.session }),
     ...extra,
   });
 }

@@ -34,7 +34,9 @@ export type InboxSource =
    * A task that failed or timed out (supervisor/failed-tasks.ts): approve runs it again
    * (client/task-retry.ts: a new task with the same text and options), deny dismisses it.
    */
-  | { readonly type: "task"; readonly agent: string; readonly taskId: string };
+  | { readonly type: "task"; readonly agent: string; readonly taskId: string }
+  /** An interactive program of `session` at a permission prompt while running `taskId` (core/asks/prompt.ts): its bridge keys the answer into the dialog. */
+  | { readonly type: "prompt"; readonly agent: string; readonly session: string; readonly taskId: string };
 
 export interface InboxQuestion {
   /** The answer's key: `{{steps.ID.answers.NAME}}`. */
@@ -95,10 +97,14 @@ export function executionOf(source: InboxSource): string | null {
   return "executionId" in source ? source.executionId : null;
 }
 
-/** Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`, `policy of agent ops (task t-…)`, `failed task t-… of agent testing`. */
+/**
+ * Where an item comes from, as a person reads it: `deploy/approve`, `budget of agent coder`, `budget of deploy`,
+ * `policy of agent ops (task t-…)`, `prompt of agent coder in coder-1 (task t-…)`, `failed task t-… of agent testing`.
+ */
 export function sourceLabel(source: InboxSource): string {
   if (source.type === "workflow") return `${source.workflow}/${source.step}`;
   if (source.type === "policy") return `policy of agent ${source.agent} (task ${source.taskId})`;
+  if (source.type === "prompt") return `prompt of agent ${source.agent} in ${source.session} (task ${source.taskId})`;
   if (source.type === "task") return `failed task ${source.taskId} of agent ${source.agent}`;
   return "agent" in source ? `budget of agent ${source.agent}` : `budget of ${source.workflow}`;
 }

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { APPROVING_OPTION, isLoginMessage, readClaudeScreen, type ScreenReading } from "../../agents/index.js";
+import { APPROVING_OPTION, DENYING_OPTION, isLoginMessage, readClaudeScreen, type ScreenReading } from "../../agents/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../fixtures/agents/claude/screens");
 
@@ -40,6 +40,18 @@ describe.each(readdirSync(ROOT).filter((entry) => /^\d+\.\d+\.\d+$/.test(entry))
     expect(bash).toContain("Do you want to proceed?");
     expect(bash).toMatch(APPROVING_OPTION);
     expect(readClaudeScreen(screen(version, "permission-write")).question).toMatch(/Do you want to create answer\.md\?.*1\. Yes/);
+  });
+
+  it("finds the dialog's No option, whose digit is the key a deny from the inbox presses", () => {
+    // Its number differs by dialog and version (2.1.332's Bash dialog has a fourth option): it is read, never assumed.
+    const expected: Record<string, Record<string, string>> = {
+      "2.1.197": { "permission-bash": "3", "permission-write": "3" },
+      "2.1.332": { "permission-bash": "4", "permission-write": "3" },
+    };
+    for (const name of ["permission-bash", "permission-write"]) {
+      const question = readClaudeScreen(screen(version, name)).question ?? "";
+      expect(DENYING_OPTION.exec(question)?.[1]).toBe(expected[version]?.[name]);
+    }
   });
 
   it("has a fixture for every state it is expected to read", () => {

@@ -3,14 +3,15 @@
  * TUI is the pane's own program in a real swarm, tasks are pasted into it
  * and its hooks report back; answers come from our scripted Anthropic server
  * on loopback (no network, no API key). `coder` approves permission prompts
- * by itself (auto_approve); `guard` leaves them to a person.
+ * by itself (auto_approve); `guard` leaves them to a person, through the inbox.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { homePrefix, keys, type SessionInfo, type SwarmEvent, type TaskResult } from "../../core/index.js";
+import { homePrefix, keys, type InboxItem, type SessionInfo, type SwarmEvent, type TaskResult } from "../../core/index.js";
 import { NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
@@ -176,6 +177,20 @@ describe("an interactive Claude Code agent", () => {
     expect(log).toMatch(/"event":"job\.auto-approved".*"tool":"Bash".*"key":"1"/);
   });
 
+  /** Inbox items of a task, as `claude-agent inbox --json --all` lists them. */
+  function itemsOf(taskId: string): InboxItem[] {
+    const listed = swarm.cli(["inbox", "--json", "--all"]);
+    expect(listed.exitCode).toBe(0);
+    return (JSON.parse(listed.stdout) as { items: InboxItem[] }).items.filter((i) => i.source.type === "prompt" && i.source.taskId === taskId);
+  }
+  async function openItem(taskId: string): Promise<InboxItem> {
+    return waitFor(`the permission prompt item of ${taskId}`, async () => itemsOf(taskId).find((i) => i.status === "open"), { everyMs: 200 });
+  }
+  async function closedItem(id: string, taskId: string): Promise<InboxItem> {
+    return waitFor(`${id} to close`, async () => itemsOf(taskId).find((i) => i.id === id && i.status !== "open"), { everyMs: 200 });
+  }
+  const toolFile = () => join(work, "guard", TOOL_FILE);
+
   it("reports a permission prompt as needs-input, saying what is asked, until a cancel interrupts it", async () => {
     const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
     const asking = await waitFor(
@@ -193,10 +208,117 @@ describe("an interactive Claude Code agent", () => {
     expect(events().some((e) => e.type === "agent.state" && e.session === "guard-1" && e.status === "needs-input" && e.message?.includes("Bash"))).toBe(true);
     expect(existsSync(join(work, "guard", TOOL_FILE))).toBe(false);
 
+    const item = await openItem(handle.id);
+
     await handle.cancel();
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
     expect(result).toMatchObject({ status: "cancelled", reason: "cancelled while running" });
     expect(await settled("guard-1")).toMatchObject({ state: "idle", agentState: "idle", needsInput: null });
+    expect(await closedItem(item.id, handle.id)).toMatchObject({ status: "withdrawn", reason: `task ${handle.id} was cancelled` });
+  });
+
+  it("raises one inbox item for a permission prompt, with the question and the pane's last lines", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    expect(item).toMatchObject({
+      kind: "approval",
+      title: "agent guard asks: Bash(echo written-by-the-agent > tool-proof.txt && echo tool-ran)",
+      source: { type: "prompt", agent: "guard", session: "guard-1", taskId: handle.id },
+    });
+    expect(item.text).toContain("waits at a permission prompt: permission to use Bash: echo written-by-the-agent > tool-proof.txt");
+    // The excerpt: the dialog as the pane shows it, without escape sequences.
+    expect(item.text).toMatch(/Its pane shows:\n\n.*Do you want to proceed\?.*1\. Yes.*\d\. No/s);
+    expect(item.text).not.toContain("\u001b");
+    // One item per dialog, however long it stays open.
+    await sleep(1500);
+    expect(itemsOf(handle.id)).toHaveLength(1);
+    await handle.cancel();
+    await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    await settled("guard-1");
+  });
+
+  it("approving the item in the inbox lets the tool run and the task complete", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    const answered = swarm.cli(["answer", item.id, "approve"]);
+    expect(answered.exitCode).toBe(0);
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER });
+    expect(readFileSync(toolFile(), "utf8").trim()).toBe(TOOL_TEXT);
+    expect(itemsOf(handle.id)).toMatchObject([{ id: item.id, status: "answered", answer: { decision: "approve" } }]);
+    const log = readFileSync(join(swarm.home, "logs/swarm.jsonl"), "utf8");
+    expect(log).toMatch(new RegExp(`"event":"job\\.prompt-answered","taskId":"${handle.id}".*"decision":"approve".*"key":"1"`));
+  });
+
+  it("denying the item in the inbox keeps the tool from running; the task fails with the reason, which is never typed", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    const reason = "not-today-7c1e; $(touch pwned)";
+    expect(swarm.cli(["answer", item.id, "deny", "--reason", reason]).exitCode).toBe(0);
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toContain(`denied Bash(echo written-by-the-agent > tool-proof.txt && echo tool-ran) in the inbox: ${reason}`);
+    expect(existsSync(toolFile())).toBe(false);
+    expect(existsSync(join(work, "guard", "pwned"))).toBe(false);
+    expect(JSON.stringify(llm.agentRequests())).not.toContain("not-today-7c1e");
+    expect(await settled("guard-1")).toMatchObject({ agentState: "idle", needsInput: null });
+    // The session takes the next task.
+    expect(await run("And now? [[plain]]", { agent: "guard" })).toMatchObject({ status: "completed", answer: PLAIN_ANSWER });
+  });
+
+  it("withdraws the item when the dialog is answered in the session's terminal", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    // A person attached to the pane presses "1" (again while the dialog stays: a key right after it is drawn can be lost).
+    const closed = await waitFor(
+      "the dialog to be answered in the pane",
+      async () => {
+        const now = itemsOf(handle.id).find((i) => i.id === item.id && i.status !== "open");
+        const tmux = (...args: string[]) => execFileSync("tmux", ["-S", swarm.paths.tmuxSocket, ...args], { encoding: "utf8" });
+        if (!now && tmux("capture-pane", "-p", "-t", "=guard-1:").includes("Do you want to proceed?")) tmux("send-keys", "-t", "=guard-1:", "1");
+        return now;
+      },
+      { everyMs: 2500 },
+    );
+    expect(closed).toMatchObject({ status: "withdrawn", reason: "its dialog was answered in the session's terminal" });
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER });
+    expect(existsSync(toolFile())).toBe(true);
+  });
+
+  it("keeps the item across a bridge restart and applies the answer given while no bridge ran", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    await swarm.kill9();
+    expect(swarm.cli(["answer", item.id, "approve"]).exitCode).toBe(0);
+    await swarm.start();
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER, attempts: 1 });
+    expect(existsSync(toolFile())).toBe(true);
+    expect(itemsOf(handle.id)).toMatchObject([{ id: item.id, status: "answered" }]);
+  });
+
+  it("withdraws the item when the session dies; the task's next attempt asks anew", async () => {
+    rmSync(toolFile(), { force: true });
+    const handle = await submit("Write the proof file [[tool]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    const pid = execFileSync("tmux", ["-S", swarm.paths.tmuxSocket, "list-panes", "-t", "=guard-1", "-F", "#{pane_pid}"], { encoding: "utf8" }).trim();
+    process.kill(Number(pid), "SIGKILL");
+    expect(await closedItem(item.id, handle.id)).toMatchObject({ status: "withdrawn", reason: "session guard-1 went down" });
+    const again = await waitFor("the next attempt's item", async () => itemsOf(handle.id).find((i) => i.id !== item.id && i.status === "open"), {
+      timeoutMs: RESULT_WAIT_MS,
+      everyMs: 200,
+    });
+    await handle.cancel();
+    expect(await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) })).toMatchObject({ status: "cancelled", attempts: 2 });
+    expect(await closedItem(again.id, handle.id)).toMatchObject({ status: "withdrawn", reason: `task ${handle.id} was cancelled` });
+    expect(existsSync(toolFile())).toBe(false);
+    await settled("guard-1");
   });
 
   it("fails a turn the API refuses, with the server's message", async () => {

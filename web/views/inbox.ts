@@ -98,10 +98,14 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
   );
 }
 
-/** Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`, `policy of agent ops · task ID`, `failed task ID of agent testing`. */
+/**
+ * Where an item comes from: `deploy/approve · execution ID`, `budget of agent coder`, `budget of deploy · execution ID`,
+ * `policy of agent ops · task ID`, `prompt of agent coder in coder-1 · task ID`, `failed task ID of agent testing`.
+ */
 function sourceOf(source: InboxItem["source"]): string {
   const execution = source.executionId ? ` · execution ${source.executionId}` : "";
   if (source.type === "policy") return `policy of agent ${source.agent ?? ""} · task ${source.taskId ?? ""}`;
+  if (source.type === "prompt") return `prompt of agent ${source.agent ?? ""} in ${source.session ?? ""} · task ${source.taskId ?? ""}`;
   if (source.type === "task") return `failed task ${source.taskId ?? ""} of agent ${source.agent ?? ""}`;
   if (source.type === "budget") return source.agent ? `budget of agent ${source.agent} (${source.period ?? ""})` : `budget of ${source.workflow}${execution}`;
   return `${source.workflow}/${source.step}${execution}`;

@@ -8,9 +8,9 @@ import type { InteractiveClaude } from "./sessions.js";
 
 /** The PermissionRequest hook runs before the dialog is drawn: wait this long for the dialog to approve it. */
 const APPROVE_WAIT_MS = 5000;
-/** How long the dialog may stay after the approving key before it is sent again, and how many times. */
-const APPROVE_CONFIRM_MS = 2000;
-const APPROVE_TRIES = 3;
+/** How long the dialog may stay after a key before it is sent again, and how many times. */
+const DIALOG_CONFIRM_MS = 2000;
+const DIALOG_KEY_TRIES = 3;
 
 /** `auto_approve` while a turn runs: the permission dialogs it may answer, and how. */
 export class AutoApprover {
@@ -25,7 +25,7 @@ export class AutoApprover {
    * anything else on screen is left for a person.
    */
   watch(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel): { dispose(): void } {
-    if (!this.claude.agent(record.agent)?.autoApprove || this.claude.driftSuspected(record.agent)) return { dispose: () => undefined };
+    if (!autoApproves(this.claude, record.agent)) return { dispose: () => undefined };
     const approve = (event: ClaudeHookEvent, waitMs: number) =>
       void this.approve(record, pane, channel, event, waitMs).catch((error) => this.log("job.approve-failed", { taskId: record.id, error }));
     // A prompt already open (a re-adopted task whose dialog came while no bridge watched).
@@ -43,25 +43,48 @@ export class AutoApprover {
     await channel.input(async () => {
       // Drift suspected since the task started: the prompt is left to a person.
       if (this.claude.driftSuspected(record.agent)) return;
-      let screen = await this.claude.waitForScreen(pane, (s) => s.state === "needs-input", waitMs);
-      // Claude Code 2.1.332 draws its permission dialog before it listens to keys: a digit sent at once
-      // was seen lost (the dialog stayed until the next key, 12 s later). The key goes again while the
-      // same dialog is still up after APPROVE_CONFIRM_MS, never into anything else.
-      for (let attempt = 1; attempt <= APPROVE_TRIES; attempt++) {
-        if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
-        const question = screen.question;
-        await pane.key(APPROVE_KEY);
+      const screen = await this.claude.waitForScreen(pane, (s) => s.state === "needs-input", waitMs);
+      if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
+      const question = screen.question ?? "";
+      await pressOnDialog(this.claude, pane, question, APPROVE_KEY, (attempt) =>
         this.log("job.auto-approved", {
           taskId: record.id,
           session: pane.name,
           tool: event.toolName,
-          question: clip(question ?? "", 200),
+          question: clip(question, 200),
           key: APPROVE_KEY,
           attempt,
-        });
-        screen = await this.claude.waitForScreen(pane, (s) => s.state !== "needs-input" || s.question !== question, APPROVE_CONFIRM_MS);
-        if (screen?.question !== question) return;
-      }
+        }),
+      );
     });
   }
+}
+
+/** Whether the agent's permission prompts are answered by AutoApprover (else they wait for a person: prompt-watch.ts). */
+export function autoApproves(claude: InteractiveClaude, agent: string): boolean {
+  return claude.agent(agent)?.autoApprove === true && !claude.driftSuspected(agent);
+}
+
+/**
+ * Presses `key` in the dialog that shows `question` (the caller saw it on the
+ * screen, inside the channel's `input`) and returns whether the dialog went.
+ * Claude Code 2.1.332 draws its permission dialog before it listens to keys:
+ * a digit sent at once was seen lost (the dialog stayed until the next key,
+ * 12 s later). So the key goes again while the same dialog is still up after
+ * DIALOG_CONFIRM_MS, never into anything else.
+ */
+export async function pressOnDialog(
+  claude: InteractiveClaude,
+  pane: AgentPane,
+  question: string,
+  key: string,
+  pressed: (attempt: number) => void,
+): Promise<boolean> {
+  for (let attempt = 1; attempt <= DIALOG_KEY_TRIES; attempt++) {
+    await pane.key(key);
+    pressed(attempt);
+    const screen = await claude.waitForScreen(pane, (s) => s.state !== "needs-input" || s.question !== question, DIALOG_CONFIRM_MS);
+    if (screen?.question !== question) return true;
+  }
+  return false;
 }

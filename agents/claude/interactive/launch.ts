@@ -52,5 +52,14 @@ export const APPROVE_KEY = "1";
 /** The first option of a permission prompt must read like this before APPROVE_KEY is sent. */
 export const APPROVING_OPTION = /(?:^|·\s)1\.\s+Yes\b/;
 
+/**
+ * The dialog's option that refuses the call, whose digit is the key a deny
+ * from the inbox presses: `4. No` in 2.1.332, `3. No, and tell Claude what to
+ * do differently (esc)` in 2.1.197. Measured on 2.1.332: it drops the call
+ * and interrupts the turn ("Interrupted · What should Claude do instead?",
+ * no further request to the model, no Stop hook), exactly like Escape.
+ */
+export const DENYING_OPTION = /(?:^|·\s)(\d)\.\s+No\b/;
+
 /** Interrupts a running turn (and cancels an open dialog); Ctrl-C twice would quit the program. */
 export const INTERRUPT_KEY = "Escape";

@@ -16,12 +16,14 @@ import {
   type TurnReport,
   type TurnSpec,
 } from "../../transport.js";
+import type { PromptInboxDeps } from "../../interactive-program.js";
 import type { ClaudeHookEvent } from "../hook-events.js";
 import { interactivePrompt } from "../prompt.js";
 import { isLoginMessage, readClaudeScreen } from "../screen-state.js";
 import type { ClaudeChannel } from "./channel.js";
 import { AutoApprover } from "./approvals.js";
 import { INTERRUPT_KEY } from "./launch.js";
+import { PromptWatch, type PromptDenial } from "./prompt-watch.js";
 import type { InteractiveClaude } from "./sessions.js";
 import { fieldsAtStop, fieldsOf } from "./turn-fields.js";
 
@@ -30,6 +32,8 @@ export interface InteractiveTransportDeps {
   readonly conversations: Conversations;
   readonly jobsDir: string;
   readonly log: LogFn;
+  /** Permission prompts nobody auto-approves wait in the inbox (prompt-watch.ts); absent: for someone to attach. */
+  readonly prompts?: PromptInboxDeps;
 }
 
 /** Claude Code drops an Enter that comes with the paste; ~300 ms later it is taken (measured on 2.1.x). */
@@ -53,6 +57,8 @@ const INTERRUPT_TRIES = 3;
  */
 export class InteractiveTransport implements Transport {
   private readonly approvals: AutoApprover;
+  /** The running turns' prompt watches, closed (their items left open for the next bridge) with the transport. */
+  private readonly watches = new Set<PromptWatch>();
 
   constructor(private readonly deps: InteractiveTransportDeps) {
     this.approvals = new AutoApprover(deps.claude, deps.log);
@@ -94,6 +100,7 @@ export class InteractiveTransport implements Transport {
     const channel = this.deps.claude.channel(pane);
     const before = readClaudeScreen(await pane.capture().catch(() => ""));
     const usable = await this.escape(pane, channel);
+    (turn as InteractiveTurn).stopAsking(why === "timeout" ? `task ${spec.record.id} timed out` : `task ${spec.record.id} was cancelled`);
     const ended = (turn as InteractiveTurn).endedAlready();
     // Idle at its input box with no Stop hook for the turn, even after the interrupt: the turn ended unseen.
     if (!ended && before.state === "idle")
@@ -115,9 +122,11 @@ export class InteractiveTransport implements Transport {
     const end = seen ? Promise.resolve(seen) : channel.waitFor(isEnd);
     end.catch(() => undefined); // observed by the lifecycle's race
     const approvals = this.approvals.watch(record, pane, channel);
+    const asking = this.watchPrompts(record, pane, channel, submitted.at);
     const ended = (event: ClaudeHookEvent): EndedTurn => ({ report: () => this.reportOf(record, pane, channel, event) });
+    const denied = (denial: PromptDenial): EndedTurn => ({ report: () => this.deniedReport(pane, channel, submitted.promptId, denial) });
     return {
-      end: end.then(ended),
+      end: Promise.race([end.then(ended), ...(asking ? [asking.denied.then(denied)] : [])]),
       endedAlready: () => {
         const late = channel.history.find(isEnd);
         return late ? ended(late) : null;
@@ -128,8 +137,34 @@ export class InteractiveTransport implements Transport {
         this.deps.claude.compact(pane);
         return fields;
       },
-      dispose: () => approvals.dispose(),
+      stopAsking: (why) => asking?.stop(why),
+      dispose: () => {
+        approvals.dispose();
+        asking?.stop(pane.running ? `the turn of task ${record.id} ended` : `session ${pane.name} went down`);
+        if (asking) this.watches.delete(asking);
+      },
     };
+  }
+
+  /** The bridge shuts down: prompt items stay open for the bridge that re-adopts the turns. */
+  close(): void {
+    for (const watch of this.watches) watch.close();
+    this.watches.clear();
+  }
+
+  private watchPrompts(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, since: number): PromptWatch | null {
+    if (!this.deps.prompts) return null;
+    const watch = new PromptWatch({ ...this.deps.prompts, claude: this.deps.claude, log: this.deps.log }, record, pane, channel, since);
+    this.watches.add(watch);
+    return watch;
+  }
+
+  /** A person denied the call in the inbox and Claude Code stopped its turn there: the task fails with their reason. */
+  private async deniedReport(pane: AgentPane, channel: ClaudeChannel, promptId: string | undefined, denial: PromptDenial): Promise<TurnReport> {
+    const fields = await fieldsOf(this.deps, channel, promptId, "interrupted");
+    this.deps.claude.compact(pane);
+    const why = denial.reason?.trim() ? `: ${denial.reason.trim()}` : "";
+    return { status: "failed", exitCode: null, reason: `${denial.by} denied ${denial.call} in the inbox${why}; Claude Code stopped its turn`, fields };
   }
 
   /** Pastes the prompt, then presses Enter until UserPromptSubmit shows it was taken. */
@@ -217,6 +252,8 @@ export class InteractiveTransport implements Transport {
 interface InteractiveTurn extends RunningTurn {
   /** The turn's end, if its hook has come (looked at after an interrupt). */
   endedAlready(): EndedTurn | null;
+  /** A time limit or cancel stops it (`why`): its open inbox item is withdrawn before the interrupt closes the dialog. */
+  stopAsking(why: string): void;
 }
 
 /** Our prompt, recognised by its result file: the path holds the dispatch token (`<task>-<attempt>.md`). */

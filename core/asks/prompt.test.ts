@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UsageError } from "../errors.js";
+import { InboxStore, sourceLabel } from "../inbox/index.js";
+import { keys as makeKeys } from "../keys.js";
+import { Ledger } from "../ledger.js";
+import type { TaskRecord } from "../protocol.js";
+import { makeRedactor } from "../redact.js";
+import { PromptAsks, promptDialogId } from "./prompt.js";
+import { answerPromptAsk, promptAskItem, type PromptAskSpec } from "./prompt-item.js";
+
+let dir = "";
+let server: ChildProcess | null = null;
+let redis: Redis;
+let n = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ca-prompt-asks-"));
+  server = spawn("redis-server", ["--port", "0", "--unixsocket", join(dir, "r.sock"), "--save", "", "--daemonize", "no"], { stdio: "ignore" });
+  redis = new Redis({ path: join(dir, "r.sock"), maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  redis.on("error", () => undefined);
+  for (let i = 0; i < 250 && (await redis.ping().catch(() => null)) !== "PONG"; i++) await sleep(20);
+});
+
+afterAll(() => {
+  redis?.disconnect();
+  server?.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function prefix(): string {
+  n += 1;
+  return `p${n}`;
+}
+
+const SECRET = "hunter2-but-longer-0000";
+const spec: PromptAskSpec = {
+  id: "i-prompt",
+  agent: "coder",
+  session: "coder-1",
+  taskId: "t-1",
+  tool: "Bash",
+  detail: `curl -H "Authorization: ${SECRET}" https://example.com`,
+  question: "permission to use Bash: curl …",
+  excerpt: `● Bash(curl -H "Authorization: ${SECRET}")\nDo you want to proceed?\n❯ 1. Yes\n  4. No`,
+  approveOption: "1. Yes",
+  denyOption: "4. No",
+};
+
+function record(id: string, status: TaskRecord["status"]): TaskRecord {
+  return {
+    id,
+    agent: "coder",
+    session: "coder-1",
+    status,
+    exitCode: null,
+    output: "",
+    outputFile: null,
+    submittedAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    attempts: 1,
+    task: "Write the proof file",
+    timeoutSec: 60,
+    priority: 0,
+    idempotencyKey: null,
+    routedBy: "explicit",
+    dispatch: null,
+    pane: null,
+    cancelRequested: false,
+  };
+}
+
+describe("a session's permission prompt record", () => {
+  it("keeps the item of the same dialog, replaces another dialog's, and is cleared only by its own dialog", async () => {
+    const asks = new PromptAsks(redis, makeKeys(prefix()));
+    const first = promptDialogId("t-1", 1000);
+    expect(await asks.claim({ session: "coder-1", dialog: first, taskId: "t-1", question: "q1" }, "i-aaaaaa")).toBe("i-aaaaaa");
+    // A restarted bridge claiming the same dialog gets the item it opened before.
+    expect(await asks.claim({ session: "coder-1", dialog: first, taskId: "t-1", question: "q1" }, "i-bbbbbb")).toBe("i-aaaaaa");
+    const second = promptDialogId("t-1", 2000);
+    expect(await asks.claim({ session: "coder-1", dialog: second, taskId: "t-1", question: "q2" }, "i-cccccc")).toBe("i-cccccc");
+    await asks.clear("coder-1", first);
+    expect(await asks.get("coder-1")).toEqual({ session: "coder-1", dialog: second, item: "i-cccccc", taskId: "t-1", question: "q2" });
+    await asks.clear("coder-1", second);
+    expect(await asks.get("coder-1")).toBeNull();
+  });
+});
+
+describe("a permission prompt's inbox item", () => {
+  it("says who asks what, with the pane's lines, redacted by the swarm's redactor", () => {
+    const item = promptAskItem(spec, makeRedactor([SECRET]));
+    expect(item).toMatchObject({ id: "i-prompt", kind: "approval", source: { type: "prompt", agent: "coder", session: "coder-1", taskId: "t-1" } });
+    expect(item.title).toBe('agent coder asks: Bash(curl -H "Authorization: [redacted]" https://example.com)');
+    expect(item.text).toContain("Do you want to proceed?\n    ❯ 1. Yes");
+    expect(item.text).toContain('deny presses "4. No"');
+    expect(JSON.stringify(item)).not.toContain(SECRET);
+    expect(sourceLabel(item.source)).toBe("prompt of agent coder in coder-1 (task t-1)");
+  });
+
+  it("records an answer while its task runs, and withdraws the item instead once the task has ended", async () => {
+    const p = prefix();
+    const inbox = new InboxStore(redis, p, `${p}:events`);
+    const ledger = new Ledger(redis, p);
+    await ledger.create(record("t-run", "running"));
+    await ledger.create(record("t-end", "cancelled"));
+    const running = (await inbox.open(promptAskItem({ ...spec, id: "i-runnin", taskId: "t-run" }, makeRedactor()))).item;
+    const ended = (await inbox.open(promptAskItem({ ...spec, id: "i-endedd", taskId: "t-end" }, makeRedactor()))).item;
+
+    await answerPromptAsk({ inbox, ledger }, running, { decision: "deny", reason: "not now", by: "ann" });
+    expect(await inbox.get("i-runnin")).toMatchObject({ status: "answered", answer: { decision: "deny", reason: "not now", by: "ann" } });
+
+    const late = answerPromptAsk({ inbox, ledger }, ended, { decision: "approve", by: "ann" });
+    await expect(late).rejects.toBeInstanceOf(UsageError);
+    await expect(late).rejects.toThrow("inbox item i-endedd no longer applies: task t-end has ended (cancelled)");
+    expect(await inbox.get("i-endedd")).toMatchObject({ status: "withdrawn", reason: "task t-end has ended (cancelled)" });
+  });
+});
