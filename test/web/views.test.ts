@@ -196,6 +196,15 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
     await page.focus("input[name=search]");
     await page.keyboard.press("Escape");
     await page.waitForSelector("[data-search-results]", { state: "detached" });
+
+    // The workflow filter: only the tasks of web-graph's steps (the first test ran it), each named by its step.
+    await page.fill("input[name=workflow]", "web-graph");
+    await page.waitForFunction(() => Number(document.querySelector("[data-search-results]")?.getAttribute("data-search-results")) >= 3);
+    const cells = await page.$$eval("tr[data-history-task] td:nth-child(5)", (found) => found.map((td) => td.textContent));
+    expect(new Set(cells)).toEqual(new Set(["web-graph/first", "web-graph/side", "web-graph/last"]));
+    await page.focus("input[name=workflow]");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("[data-search-results]", { state: "detached" });
   });
 
   it("shows a task's long output without putting every line into the page, and its events in order with their offsets", async () => {

@@ -1,7 +1,7 @@
 /**
  * Search every task the history keeps (GET /v1/history/tasks): full-text
- * over task text, answer, reason and output, with the Tasks view's agent and
- * status filters and a time window, in pages. A match's passage comes with
+ * over task text, answer, reason and output, with the Tasks view's agent,
+ * status and workflow filters and a time window, in pages. A match's passage comes with
  * its words between « and », shown as <mark> around text nodes: the
  * passage is task output (untrusted) and never becomes markup.
  */
@@ -24,6 +24,8 @@ export interface SearchQuery {
   readonly since: string;
   readonly agent: string;
   readonly status: string;
+  /** A workflow's name or an execution id: only the tasks of its steps. */
+  readonly workflow: string;
 }
 
 export function TaskSearch(props: { query: SearchQuery }): ComponentChild {
@@ -31,13 +33,14 @@ export function TaskSearch(props: { query: SearchQuery }): ComponentChild {
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
-  const { text, since, agent, status } = props.query;
+  const { text, since, agent, status, workflow } = props.query;
   const load = async (cursor: string | null) => {
     const params = new URLSearchParams({ limit: "50" });
     if (text.trim()) params.set("search", text.trim());
     if (since) params.set("since", since);
     if (agent) params.set("agent", agent);
     if (status) params.set("status", status);
+    if (workflow) params.set("workflow", workflow);
     if (cursor) params.set("cursor", cursor);
     setLoading(true);
     try {
@@ -55,7 +58,7 @@ export function TaskSearch(props: { query: SearchQuery }): ComponentChild {
     // Typing pauses before a search goes out: one request per pause, not per key.
     const timer = setTimeout(() => void load(null), 250);
     return () => clearTimeout(timer);
-  }, [text, since, agent, status]);
+  }, [text, since, agent, status, workflow]);
   return h(
     "div",
     { class: "task-search", "data-search-results": loading ? "loading" : String(tasks.length) },

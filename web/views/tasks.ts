@@ -1,6 +1,6 @@
 /**
  * Recent tasks, live, with filters, cancel, and a task's detail; with search
- * text or a time window, every task the history keeps (task-search.ts).
+ * text, a workflow or a time window, every task the history keeps (task-search.ts).
  * Task text and output are the swarm's untrusted text: they reach the DOM
  * only as text nodes (Preact renders strings with createTextNode/textContent).
  */
@@ -20,7 +20,8 @@ export function Tasks(props: { state: State; selected: string | null }): Compone
   const [only, setOnly] = useState("");
   const [text, setText] = useState("");
   const [since, setSince] = useState("");
-  const searching = text.trim() !== "" || since !== "";
+  const [workflow, setWorkflow] = useState("");
+  const searching = text.trim() !== "" || since !== "" || workflow.trim() !== "";
   const [error, setError] = useState<string | null>(null);
   const canSubmit = session.scopes.includes("submit");
   const canCancel = session.scopes.includes("control");
@@ -58,6 +59,19 @@ export function Tasks(props: { state: State; selected: string | null }): Compone
       h(
         "label",
         null,
+        "Workflow ",
+        h("input", {
+          type: "search",
+          name: "workflow",
+          placeholder: "name or execution id",
+          value: workflow,
+          onInput: (e: Event) => setWorkflow((e.target as HTMLInputElement).value),
+          onKeyDown: (e: KeyboardEvent) => e.key === "Escape" && setWorkflow(""),
+        }),
+      ),
+      h(
+        "label",
+        null,
         "When ",
         h(
           "select",
@@ -90,7 +104,7 @@ export function Tasks(props: { state: State; selected: string | null }): Compone
       error ? h("span", { class: "error", role: "alert" }, error) : null,
     ),
     searching
-      ? h(TaskSearch, { query: { text, since, agent, status: only } })
+      ? h(TaskSearch, { query: { text, since, agent, status: only, workflow: workflow.trim() } })
       : h(
           "table",
           { class: "task-list" },
