@@ -239,13 +239,16 @@ export class Bridge {
         if (!session) throw new Error(`no session named ${name}`);
         await this.supervisor.recycle(session, reason);
       },
-      hold: (name, untilMs) => {
+      hold: (name, untilMs, actor) => {
         const session = this.sessions.get(name);
-        return session ? (this.sessions.pools.get(session.agent)?.hold(name, untilMs) ?? false) : false;
+        const held = session ? (this.sessions.pools.get(session.agent)?.hold(name, untilMs) ?? false) : false;
+        if (held) void states.takenOver(name, actor, untilMs).catch((error: unknown) => log("session-request.failed", { session: name, error }));
+        return held;
       },
-      handBack: (name) => {
+      handBack: async (name) => {
         const session = this.sessions.get(name);
         if (session) this.sessions.pools.get(session.agent)?.handBack(name);
+        await states.handedBack(name).catch((error: unknown) => log("session-request.failed", { session: name, error }));
       },
     });
     this.intake = new Intake({

@@ -10,9 +10,9 @@ export interface SessionRequestsOptions {
   /** Ends the named session so that it starts again; rejects for a session this bridge does not have. */
   readonly restart: (sessionName: string, reason: string) => Promise<void>;
   /** Gives the session no new task until `untilMs` (a person took its terminal over); false for a session this bridge does not have. */
-  readonly hold: (sessionName: string, untilMs: number) => boolean;
+  readonly hold: (sessionName: string, untilMs: number, actor: string) => boolean;
   /** Ends a hold: the person handed the session back. */
-  readonly handBack: (sessionName: string) => void;
+  readonly handBack: (sessionName: string) => void | Promise<void>;
   readonly log: LogFn;
   /** How long one blocking read waits before it looks again (seconds; BLPOP's timeout). */
   readonly blockSec?: number;
@@ -67,11 +67,11 @@ export class SessionRequests {
     if ("problem" in request) return this.options.log("session-request.invalid", { problem: request.problem });
     const { session, actor, via } = request;
     if (request.kind === "hold") {
-      const known = this.options.hold(session, Date.parse(request.until as string));
+      const known = this.options.hold(session, Date.parse(request.until as string), actor);
       return this.options.log(known ? "session-request.hold" : "session-request.failed", { session, actor, via, until: request.until });
     }
     if (request.kind === "release") {
-      this.options.handBack(session);
+      await this.options.handBack(session);
       return this.options.log("session-request.release", { session, actor, via });
     }
     const reason = request.reason === "" ? `restart requested by ${actor} (${via})` : `${request.reason} by ${actor} (${via})`;

@@ -209,6 +209,8 @@ function sessionInfo(hash: Record<string, string>, name: string, agent: string, 
     ...(hash.agentState ? { agentState: hash.agentState as AgentState, needsInput: hash.needsInput || null } : {}),
     ...(hash.programVersion ? { programVersion: hash.programVersion } : {}),
     ...(hash.drift ? { drift: hash.drift } : {}),
+    // A take-over whose hold lapsed (its daemon died) reads as handed back.
+    ...(hash.takenOverBy && Number(hash.takenOverUntil ?? 0) > Date.now() ? { takenOver: { by: hash.takenOverBy, since: hash.takenOverSince ?? "" } } : {}),
   };
 }
 

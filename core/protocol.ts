@@ -193,4 +193,6 @@ export interface SessionInfo {
   programVersion?: string;
   /** Interactive agents: why the agent is drift-suspected (its program no longer reads as its adapter expects). */
   drift?: string;
+  /** A person typing in the session's terminal (the web dashboard's Take over): it gets no new task until they hand it back. */
+  takenOver?: { readonly by: string; readonly since: string };
 }

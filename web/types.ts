@@ -12,6 +12,8 @@ export interface SessionView {
   readonly host: string;
   readonly agentState?: string;
   readonly needsInput?: string | null;
+  /** A person typing in its terminal: no new task until they hand it back. */
+  readonly takenOver?: { readonly by: string; readonly since: string };
 }
 
 export interface AgentView {

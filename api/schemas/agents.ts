@@ -14,6 +14,10 @@ export const sessionView = z.object({
   host: z.string().describe("with `hosts:` in swarm.yaml, the swarm's host it is placed on; otherwise the machine its bridge runs on"),
   agentState: z.string().optional(),
   needsInput: z.string().nullable().optional(),
+  takenOver: z
+    .object({ by: z.string(), since: z.string() })
+    .optional()
+    .describe("a person typing in its terminal (the dashboard's Take over): it gets no new task until they hand it back"),
 });
 
 export const queueDepth = z.object({

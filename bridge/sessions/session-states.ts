@@ -47,6 +47,23 @@ export class SessionStates {
     await batch.exec();
   }
 
+  /**
+   * A person took the session over until `untilMs` (renewed while they type): `status`, the TUI and
+   * the dashboard show who and since when. Readers compare the time, so a hold that lapsed with
+   * its daemon reads as handed back without anyone clearing it.
+   */
+  async takenOver(name: string, by: string, untilMs: number): Promise<void> {
+    const key = this.keys.session(name);
+    const since = await this.redis.hget(key, "takenOverBy");
+    const batch = this.redis.multi().hset(key, { takenOverBy: by, takenOverUntil: String(untilMs) });
+    if (since !== by) batch.hset(key, "takenOverSince", new Date().toISOString());
+    await batch.exec();
+  }
+
+  async handedBack(name: string): Promise<void> {
+    await this.redis.hdel(this.keys.session(name), "takenOverBy", "takenOverSince", "takenOverUntil");
+  }
+
   async currentTask(name: string): Promise<string | null> {
     return (await this.redis.hget(this.keys.session(name), "currentTask")) || null;
   }

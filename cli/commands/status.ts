@@ -1,4 +1,5 @@
 import {
+  terminalText,
   classifyVersion,
   describeHistoryWriter,
   describeSpend,
@@ -51,7 +52,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
         s.name,
         ...(hosts ? [s.host] : []),
         agent.runtime,
-        `${stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`,
+        `${s.takenOver ? `taken over by ${terminalText(s.takenOver.by)} since ${s.takenOver.since}` : stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`,
         s.currentTask ?? "-",
         String(s.completed),
         String(s.failed),

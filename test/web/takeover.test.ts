@@ -86,6 +86,18 @@ describe("taking a session's terminal over", () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await call<{ status: string }>("GET", `/v1/tasks/${task.id}`)).status).toBe("queued");
 
+    // status, its JSON and GET /v1/agents say who has the session, and since when.
+    const beta = async () =>
+      (await call<{ sessions: { name: string; takenOver?: { by: string; since: string } }[] }>("GET", "/v1/agents/beta")).sessions.find(
+        (s) => s.name === "beta-1",
+      );
+    const taken = await waitFor("GET /v1/agents to show the take-over", async () => (await beta())?.takenOver);
+    expect(taken).toEqual({ by, since: expect.stringMatching(/^\d{4}-/) });
+    const shown = web.swarm.cli(["status"]);
+    expect(shown.stdout.split("\n").find((line) => line.startsWith("beta-1 "))).toContain(`taken over by ${by} since `);
+    const json = JSON.parse(web.swarm.cli(["status", "--json"]).stdout) as { sessions: { name: string; takenOver?: { by: string } }[] };
+    expect(json.sessions.find((s) => s.name === "beta-1")?.takenOver?.by).toBe(by);
+
     // Someone else asking to type is refused, naming who has it; the first writer is unaffected.
     const second = await open("write");
     await waitFor("the second writer refused", () => second.closed !== null);
@@ -95,6 +107,7 @@ describe("taking a session's terminal over", () => {
     await waitFor("the viewer told it is handed back", () => viewer.text.some((f) => f.type === "handback"));
     const done = await call<{ status: string; output: string }>("GET", `/v1/tasks/${task.id}?wait=30`);
     expect(done).toMatchObject({ status: "completed", output: "after the hand-back\n" });
+    await waitFor("the hand-back in GET /v1/agents", async () => (await beta()) !== undefined && (await beta())?.takenOver === undefined);
     viewer.socket.close();
 
     const audit = await call<{ events: { action?: string; actor?: string }[] }>("GET", "/v1/events/history?type=audit&limit=100");

@@ -8,6 +8,7 @@ export const STATE_COLORS: Readonly<Record<string, string>> = {
   down: "red",
   failed: "red",
   "needs-input": "magenta",
+  "taken-over": "magenta",
   parked: "blue",
   breaker: "red",
   budget: "magenta",
@@ -19,6 +20,7 @@ export const STATE_COLORS: Readonly<Record<string, string>> = {
  * queue, or one paused at its budget, matters more than "busy"/"idle".
  */
 export function displayState(row: SessionRow): string {
+  if (row.takenOver) return "taken-over";
   if (row.agentState === "needs-input") return "needs-input";
   if (row.parkedUntil && row.state !== "down" && row.state !== "failed") return "parked";
   if (row.budget?.paused && row.state !== "busy" && row.state !== "down" && row.state !== "failed") return "budget";

@@ -52,6 +52,12 @@ describe("agents table", () => {
     expect(stripTags(text)).toMatch(/^backend-api-1 shell\s+build-7\s+busy\s+t-1 make the tests pass\s+2m\s+3\/1\s+2$/);
   });
 
+  it("shows a session a person has taken over as taken-over, whatever its program is doing", () => {
+    const columns = agentColumns(100, row.name.length);
+    const taken = { ...row, agentState: "needs-input" as const, takenOver: { by: "web:ann", since: "2026-12-03T17:00:00.000Z" } };
+    expect(agentRow(taken, columns, undefined, Date.now())).toContain("{magenta-fg}taken-over");
+  });
+
   it("shows an interactive agent waiting for a person, and a parked agent, instead of busy/idle", () => {
     const columns = agentColumns(100, row.name.length);
     expect(agentRow({ ...row, agentState: "needs-input", needsInput: "Allow Bash?" }, columns, undefined, Date.now())).toContain("{magenta-fg}needs-input");

@@ -11,7 +11,7 @@ import type { AgentView, SessionView } from "../types.js";
 import { RecentEvents } from "./events.js";
 import { ago, stateLabel } from "./format.js";
 
-const STATES = ["all", "idle", "working", "needs input", "starting", "lost", "failed"] as const;
+const STATES = ["all", "idle", "working", "needs input", "taken over", "starting", "lost", "failed"] as const;
 
 export function Agents(props: { state: State; now: number }): ComponentChild {
   const [text, setText] = useState("");
@@ -22,7 +22,7 @@ export function Agents(props: { state: State; now: number }): ComponentChild {
   const rows: ComponentChild[] = [];
   for (const agent of status.agents) {
     for (const s of agent.sessions) {
-      const label = stateLabel(s.state, s.needsInput);
+      const label = stateLabel(s.state, s.needsInput, s.takenOver);
       if (only !== "all" && label !== only) continue;
       if (text && !`${s.name} ${agent.name} ${agent.runtime}`.includes(text.trim())) continue;
       const at = since.get(s.name);
@@ -85,7 +85,12 @@ function row(agent: AgentView, s: SessionView, label: string, inState: string, c
     { key: s.name, "data-session": s.name },
     h("td", null, s.name),
     h("td", null, agent.name, notes ? h("span", { class: "note" }, ` (${notes})`) : null),
-    h("td", null, h("span", { class: `state state-${label.replace(" ", "-")}` }, label)),
+    h(
+      "td",
+      null,
+      h("span", { class: `state state-${label.replace(" ", "-")}` }, label),
+      s.takenOver ? h("span", { class: "note" }, ` by ${s.takenOver.by}`) : null,
+    ),
     h("td", null, s.currentTask ? h("a", { href: `#/tasks/${encodeURIComponent(s.currentTask)}` }, s.currentTask) : "—"),
     h("td", { class: "num" }, inState),
     h("td", null, s.host),

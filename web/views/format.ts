@@ -13,7 +13,8 @@ export function clock(iso: string | null): string {
 }
 
 /** A session's state as a person reads it: needs-input and lost are told apart from plain busy and down. */
-export function stateLabel(state: string, needsInput: string | null | undefined): string {
+export function stateLabel(state: string, needsInput: string | null | undefined, takenOver?: { readonly by: string }): string {
+  if (takenOver) return "taken over";
   if (needsInput) return "needs input";
   if (state === "busy") return "working";
   if (state === "down") return "lost";
