@@ -17,7 +17,7 @@
  *   BENCH_ONLY=web npm run bench        prints them alone (BENCH_QUICK=1: smaller)
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -225,7 +225,8 @@ async function terminalLatency(ctx: Context, page: Page, samples: number): Promi
   const socket: number[] = [];
   const drawn: number[] = [];
   const nonce = Math.random().toString(36).slice(2, 8);
-  const fd = openSync(tty, "w");
+  // O_NOCTTY: the pane's tty must not become this process's controlling terminal.
+  const fd = openSync(tty, constants.O_WRONLY | constants.O_NOCTTY);
   try {
     for (let i = 0; i < samples + 5; i++) {
       const marker = `bench-${nonce}-${i}`;
