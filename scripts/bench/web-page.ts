@@ -106,3 +106,42 @@ export const watchMarker = (page: Page, marker: string | null): Promise<void> =>
   page.evaluate((m) => {
     window.__bench!.marker = m;
   }, marker);
+
+interface TraceEvent {
+  readonly ph: string;
+  readonly name: string;
+  readonly pid: number;
+  readonly tid: number;
+  readonly dur?: number;
+  readonly tdur?: number;
+  readonly args?: { readonly name?: string };
+}
+
+/** The main threads' tasks of a trace: how many took 50 ms or more of wall time, and the CPU time (`tdur`) of the longest-running in CPU. */
+export interface MainThreadTasks {
+  readonly tasks: number;
+  /** Tasks of 50 ms or more of wall time (what a long task is). */
+  readonly longWall: number;
+  /** Tasks of 50 ms or more of the thread's own CPU time: the page's work, not its waiting for a core. */
+  readonly longCpu: number;
+  readonly maxCpuMs: number;
+}
+
+/** Starts Chromium's tracing of top-level tasks (with thread CPU time); `stop` reads the renderers' main threads from it. */
+export async function traceTasks(browser: Browser, page: Page): Promise<{ stop(): Promise<MainThreadTasks> }> {
+  await browser.startTracing(page, { categories: ["toplevel"] });
+  return {
+    async stop() {
+      const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+      const main = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
+      // RunTask is the outermost event of each task (others nest inside it).
+      const tasks = events.filter((e) => e.ph === "X" && e.name === "ThreadControllerImpl::RunTask" && main.has(`${e.pid}:${e.tid}`));
+      return {
+        tasks: tasks.length,
+        longWall: tasks.filter((e) => (e.dur ?? 0) >= 50_000).length,
+        longCpu: tasks.filter((e) => (e.tdur ?? 0) >= 50_000).length,
+        maxCpuMs: Math.max(0, ...tasks.map((e) => (e.tdur ?? 0) / 1000)),
+      };
+    },
+  };
+}

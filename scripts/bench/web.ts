@@ -24,9 +24,20 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import type { Cleanups } from "./cleanup.js";
-import { describe, ms, summarize, type Summary } from "./stats.js";
+import { childrenOf, clockTicks, readStat } from "./procfs.js";
+import { describe, ms, pct, summarize, type Summary } from "./stats.js";
 import { CLI, startBenchSwarm, type BenchSwarm } from "./swarm.js";
-import { eventStats, instrumentedPage, longTasksBetween, pageMarks, pageNow, watchMarker, type PageMarks } from "./web-page.js";
+import {
+  eventStats,
+  instrumentedPage,
+  longTasksBetween,
+  type MainThreadTasks,
+  pageMarks,
+  pageNow,
+  traceTasks,
+  watchMarker,
+  type PageMarks,
+} from "./web-page.js";
 
 type Say = (line: string) => void;
 
@@ -35,6 +46,7 @@ const DIST_WEB = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../we
 const AGENTS = 64;
 const PAGE_TIMEOUT_MS = 30_000;
 const RESULT_TIMEOUT_MS = 180_000;
+const IDLE_MS = 10_000;
 
 export interface LoadFigures {
   readonly fcp: Summary;
@@ -61,6 +73,13 @@ export interface WebFigures {
     readonly behindMs: number;
     readonly longTasks: number;
     readonly longestMs: number;
+    /** Long tasks while the same page sat idle for `idleS` seconds just before: what the machine's load alone causes. */
+    readonly idleS: number;
+    readonly idleLongTasks: number;
+    /** The renderers' main-thread tasks during the burst, from a Chromium trace: wall time against the thread's own CPU time. */
+    readonly trace: MainThreadTasks;
+    /** CPU of Chromium's renderer processes (the page's) over the burst, in % of a core: the page's own cost, whatever the machine's load. */
+    readonly rendererCpuPct: number;
   };
   readonly terminal: {
     readonly session: string;
@@ -156,8 +175,30 @@ async function newestEventId(ctx: Context): Promise<string> {
   return ((await reply.json()) as { lastId: string }).lastId;
 }
 
+/** Chromium's renderer processes, found in the browser's process tree under this process. */
+function rendererPids(): number[] {
+  const renderers: number[] = [];
+  const walk = (pid: number): void => {
+    for (const child of childrenOf(pid)) {
+      if (!child.comm.startsWith("chrom")) continue;
+      if (readFileSync(`/proc/${child.pid}/cmdline`, "utf8").includes("--type=renderer")) renderers.push(child.pid);
+      walk(child.pid);
+    }
+  };
+  walk(process.pid);
+  return renderers;
+}
+
+const cpuSeconds = (pids: readonly number[]): number => pids.reduce((sum, pid) => sum + (readStat(pid)?.cpu ?? 0), 0) / clockTicks();
+
 async function burst(ctx: Context, page: Page, tasks: number): Promise<WebFigures["burst"]> {
   const sdk = await ctx.swarm.sdk();
+  const renderers = rendererPids();
+  const idleFrom = await pageNow(page);
+  await sleep(IDLE_MS);
+  const idleLong = await longTasksBetween(page, idleFrom, await pageNow(page));
+  const tracing = await traceTasks(ctx.browser, page);
+  const cpu0 = cpuSeconds(renderers);
   const before = await eventStats(page);
   const p0 = await pageNow(page);
   const t0 = performance.now();
@@ -175,6 +216,8 @@ async function burst(ctx: Context, page: Page, tasks: number): Promise<WebFigure
     after = await eventStats(page);
   }
   const caught = performance.now();
+  const rendererCpuS = cpuSeconds(renderers) - cpu0;
+  const trace = await tracing.stop();
   const long = await longTasksBetween(page, p0, await pageNow(page));
   const figures = {
     tasks,
@@ -183,11 +226,20 @@ async function burst(ctx: Context, page: Page, tasks: number): Promise<WebFigure
     behindMs: caught - done,
     longTasks: long.length,
     longestMs: Math.max(0, ...long.map((t) => t.duration)),
+    idleS: IDLE_MS / 1000,
+    idleLongTasks: idleLong.length,
+    trace,
+    rendererCpuPct: (100 * rendererCpuS) / ((caught - t0) / 1000),
   };
   say(
     `burst of ${tasks} \`true\` over ${AGENTS} agents, Agents view open: ${figures.events} events applied in ${figures.seconds.toFixed(2)} s → ${(figures.events / figures.seconds).toFixed(0)} events/s; caught up ${ms(figures.behindMs)} after the last result`,
   );
-  say(`  long tasks (≥ 50 ms) meanwhile: ${figures.longTasks}${figures.longTasks ? `, the longest ${ms(figures.longestMs)}` : ""} (target: none)`);
+  say(
+    `  long tasks (≥ 50 ms) meanwhile: ${figures.longTasks}${figures.longTasks ? `, the longest ${ms(figures.longestMs)}` : ""} (target: none); ${figures.idleLongTasks} in ${figures.idleS} s with the page idle just before; Chromium's renderers used ${pct(figures.rendererCpuPct)} of a core (${renderers.length} process${renderers.length === 1 ? "" : "es"})`,
+  );
+  say(
+    `  traced main-thread tasks: ${trace.tasks}, ${trace.longWall} of 50 ms or more of wall time, ${trace.longCpu} of 50 ms or more of CPU time (the most CPU in one task: ${ms(trace.maxCpuMs)})`,
+  );
   return figures;
 }
 
