@@ -320,8 +320,16 @@ export async function measureWebFigures(quick: boolean, cleanups: Cleanups, prin
   const roster = Array.from({ length: AGENTS }, (_, i) => `  - name: a${i}\n    runtime: shell\n    timeout: 120\n`).join("");
   const swarm = await startBenchSwarm(AGENTS, cleanups, `agents:\n${roster}api:\n  listen: 127.0.0.1:0\n  rate_limit: 10000000\n`);
   try {
-    // --no-sandbox: Chromium refuses to run its sandbox as root.
-    const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    // --no-sandbox: Chromium refuses to run its sandbox as root. Playwright's own signal handlers would
+    // close the browser and exit the process on Ctrl-C before the bench's cleanups stop the swarm.
+    const browser = await playwright.chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox"],
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
     const closeBrowser = cleanups.add("chromium", () => browser.close());
     try {
       const run = JSON.parse(readFileSync(join(swarm.paths.runDir, "api.json"), "utf8")) as { url: string };
@@ -330,6 +338,9 @@ export async function measureWebFigures(quick: boolean, cleanups: Cleanups, prin
       const sizes = JSON.parse(readFileSync(join(DIST_WEB, "sizes.json"), "utf8")) as { firstLoadGzip: number; later: { file: string; gzip: number }[] };
       const laterGzip = sizes.later.reduce((sum, chunk) => sum + chunk.gzip, 0);
       const loaded = await pageLoads(ctx, quick ? 5 : 10);
+      say(
+        `first load: ${(loaded.wire / 1024).toFixed(1)} KB over the wire (served uncompressed), ${(sizes.firstLoadGzip / 1024).toFixed(1)} KB gzipped (target ≤ 300 KB); chunks loaded with a terminal ${(laterGzip / 1024).toFixed(1)} KB gzipped`,
+      );
       const burstFigures = await burst(ctx, loaded.page, quick ? 300 : 1000);
       const terminal = await terminalLatency(ctx, loaded.page, quick ? 30 : 50);
       return {
