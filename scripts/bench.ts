@@ -4,7 +4,7 @@
  * written to BENCHMARKS.md. Everything runs in temp homes and is torn down
  * (daemon, tmux server, redis-server, files) even on failure or Ctrl-C.
  *
- *   npm run bench                 full run (~7 minutes, the peer-style part ~2.5 of them, the control plane ~1.5)
+ *   npm run bench                 full run (~8 minutes, the peer-style part ~2.5 of them, the control plane ~1.5, the web dashboard ~1)
  *   BENCH_QUICK=1 npm run bench   smaller run (~3 minutes)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
