@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: the project's performance figures (dispatch overhead,
- * throughput, agent completion latency, idle cost, the control plane's), each beside a bare BullMQ-plus-execa baseline measured in the same run, and
+ * throughput, agent completion latency, idle cost, the control plane's, the web dashboard's), each beside a bare BullMQ-plus-execa baseline measured in the same run, and
  * written to BENCHMARKS.md. Everything runs in temp homes and is torn down
  * (daemon, tmux server, redis-server, files) even on failure or Ctrl-C.
  *
- *   npm run bench                 full run (~7 minutes, the peer-style part ~2.5 of them, the control plane ~1.5)
+ *   npm run bench                 full run (~8 minutes, the peer-style part ~2.5 of them, the control plane ~1.5, the web dashboard ~1)
  *   BENCH_QUICK=1 npm run bench   smaller run (~3 minutes)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
  *   BENCH_ONLY=peer npm run bench      only the peer-style baseline (send-keys + capture-pane polling) beside the bare baseline, printed
  *   BENCH_PEER=ntm|ccmanager           the peer-style baseline with that tool's timings (default: claude-squad's; scripts/bench/peer-bench.ts)
  *   BENCH_ONLY=api npm run bench       only the control plane's figures (API vs SDK submit → result, SSE fan-out CPU, /metrics with 64 agents), printed
+ *   BENCH_ONLY=web npm run bench       only the web dashboard's (first paint with 64 agents, a 1,000-task burst with the page open, terminal latency), printed;
+ *                                      needs /usr/bin/chromium (without it the web figures are skipped, and BENCHMARKS.md says so)
  *   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"   node options for every daemon the bench starts (a CPU profile of each)
  *
  * Timings belong here only: tests never assert them.
@@ -27,6 +29,8 @@ import { redisServerVersion } from "../core/index.js";
 import { alternating } from "./bench/alternate.js";
 import { measureApiFigures } from "./bench/api.js";
 import { apiSummary } from "./bench/api-report.js";
+import { measureWebFigures } from "./bench/web.js";
+import { webSummary } from "./bench/web-report.js";
 import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./bench/baseline.js";
 import { Cleanups } from "./bench/cleanup.js";
 import { childrenOf, clockTicks, cpuMs, readStat, rssKb } from "./bench/procfs.js";
@@ -334,11 +338,17 @@ async function main(): Promise<void> {
       say(`\n${apiSummary(results.api)}`);
       return;
     }
+    if (ONLY === "web") {
+      results.web = await measureWebFigures(QUICK, cleanups, say);
+      say(`\n${webSummary(results.web)}`);
+      return;
+    }
     await measureAll(results, cleanups);
     results.peer = await measurePeer(peerProfile(), PLAN.peer, cleanups, say);
     results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
     results.recorder = await measureRecorderCost(PLAN, cleanups, say);
     results.api = await measureApiFigures(QUICK, cleanups, say);
+    results.web = await measureWebFigures(QUICK, cleanups, say);
     results.claude = measureClaudeLatency(ROOT, PLAN.claudeTasks, say);
   } finally {
     await cleanups.runAll();

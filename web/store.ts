@@ -37,6 +37,14 @@ export interface State {
 const MIN_INTERVAL_MS = 250;
 const MAX_EVENTS = 50;
 
+/**
+ * Read only by `npm run bench` (scripts/bench/web.ts), as `window.__claudeAgentStats`: how many
+ * events of the stream the page has applied, and the id of the last, to measure how fast the
+ * page keeps up with a burst. Nothing in the page reads it.
+ */
+const stats = { events: 0, lastId: "" };
+(globalThis as { __claudeAgentStats?: typeof stats }).__claudeAgentStats = stats;
+
 export class Store {
   private state: State;
   private readonly listeners = new Set<(state: State) => void>();
@@ -126,6 +134,8 @@ export class Store {
   }
 
   private onEvent(event: SwarmEvent): void {
+    stats.events++;
+    stats.lastId = event.id;
     this.set({ events: [event, ...this.state.events].slice(0, MAX_EVENTS) });
     if (event.type.startsWith("task.")) this.set({ taskEpoch: this.state.taskEpoch + 1 });
     if (event.type.startsWith("workflow.") || event.type.startsWith("step.")) this.set({ workflowEpoch: this.state.workflowEpoch + 1 });

@@ -4,6 +4,7 @@ import type { Results } from "./results.js";
 import type { PeerFigures } from "./peer-bench.js";
 import { share } from "./recorder.js";
 import { apiDetails, apiTargetRows } from "./api-report.js";
+import { webDetails, webTargetRows } from "./web-report.js";
 import { mb, ms, pct, rate, verdict, type Summary } from "./stats.js";
 
 export const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "n/a");
@@ -86,6 +87,7 @@ export function report(results: Results): string {
     );
   }
   if (results.api) push(...apiTargetRows(results.api));
+  if (results.web) push(...webTargetRows(results.web));
   for (const idle of results.idle) {
     const oursCpu = idle.cpu.daemon + idle.cpu.redis;
     const tmuxCpu = idle.cpu.tmuxServer + idle.cpu.tmuxClient;
@@ -209,6 +211,7 @@ export function report(results: Results): string {
     );
   }
   if (results.api) push(...apiDetails(results.api));
+  if (results.web) push(...webDetails(results.web));
   if (results.peer) push(...peerDetails(results.peer), "");
   if (results.startup.length > 0) {
     push(

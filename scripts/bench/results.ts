@@ -3,6 +3,7 @@ import type { ApiFigures } from "./api.js";
 import type { PeerFigures } from "./peer-bench.js";
 import type { RecorderFigures } from "./recorder.js";
 import type { Summary } from "./stats.js";
+import type { WebResult } from "./web.js";
 
 export type Plan = ReturnType<typeof planFor>;
 
@@ -66,6 +67,8 @@ export interface Results {
   recorder?: RecorderFigures;
   /** The control plane: API submit → result beside the SDK's, SSE fan-out CPU, /metrics with 64 agents (api.ts). */
   api?: ApiFigures;
+  /** The web dashboard in headless Chromium: first paint with 64 agents, a burst with the page open, terminal latency (web.ts); or why not measured. */
+  web?: WebResult;
   /** The same tasks typed with send-keys and judged done by capture-pane polling, as tmux-based agent managers do (peer-bench.ts). */
   peer?: PeerFigures;
 }
