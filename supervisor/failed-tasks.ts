@@ -3,7 +3,8 @@
  * "needs you" item (source `task`), so a person sees it beside the approvals
  * and can run it again from the CLI, the API or the dashboard
  * (client/task-retry.ts applies that answer). Steps of workflows are left
- * out: their execution retries or fails them, and shows them itself.
+ * out: their execution retries or fails them, and shows them itself. So is
+ * a task that failed because a person denied what it asked in the inbox.
  *
  * It reads the event stream without blocking, on the shared connection, from
  * a cursor kept in Redis: a new leader carries on where the last one stopped,
@@ -17,6 +18,8 @@ const POLL_MS = 1_000;
 const RAISED_ON = new Set(["task.failed", "task.timeout"]);
 /** The idempotency keys of workflow steps' tasks (workflows/engine.ts): `wf:<execution>:<step>:<kind>:<attempt>`. */
 const WORKFLOW_TASK = /^wf:/;
+/** How many of the newest items are looked through for a person's denial of the task (it was answered moments before it failed). */
+const RECENT_ITEMS = 50;
 const OUTPUT_LINES = 20;
 const OUTPUT_CHARS = 4_000;
 
@@ -107,9 +110,23 @@ export class FailedTasksInbox {
     const taskId = event.taskId;
     if (!RAISED_ON.has(event.type) || typeof taskId !== "string") return;
     const record = await this.deps.ledger.get(taskId);
-    if (record === null || WORKFLOW_TASK.test(record.idempotencyKey ?? "")) return;
+    if (record === null || WORKFLOW_TASK.test(record.idempotencyKey ?? "") || (await this.deniedByPerson(taskId))) return;
     const { created, item } = await this.inbox.open(failedTaskItem(record, this.deps.redact, this.deps.escalateAfterMs));
     if (created) this.deps.log("inbox.failed-task", { taskId, agent: record.agent, item: item.id });
+  }
+
+  /** A person denied what the task asked for (a policy ask, a permission prompt): it failed by their decision, and asking them to retry it is noise. */
+  private async deniedByPerson(taskId: string): Promise<boolean> {
+    const recent = await this.inbox.list({ all: true, limit: RECENT_ITEMS });
+    return recent.some(
+      (item) =>
+        item.source.type !== "task" &&
+        "taskId" in item.source &&
+        item.source.taskId === taskId &&
+        item.answer !== null &&
+        "decision" in item.answer &&
+        item.answer.decision === "deny",
+    );
   }
 
   /** Idempotent; resolves when a round under way has ended. */

@@ -107,6 +107,13 @@ api:
     expect(done.status).toBe("failed");
     expect(done.reason).toMatch(/^refused by cli:\S+: not during the freeze \(the command needed a person's approval by policy rule ask\[0\] /);
     expect(existsSync(join(work, "denied.txt"))).toBe(false);
+    // It failed by a person's decision: no "retry it?" item follows. A later failure's item shows the leader read past it.
+    const later = await submit("exit 6");
+    await result(later.id);
+    await waitFor("the later failure's item", async () => (await items(true)).some((i) => i.source.type === "task" && i.source.taskId === later.id), {
+      everyMs: 200,
+    });
+    expect((await items(true)).filter((i) => i.source.type === "task" && i.source.taskId === held.id)).toEqual([]);
   });
 
   it("refuses a task a deny rule matches without asking, even when an ask rule matches too", async () => {
