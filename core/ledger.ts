@@ -4,7 +4,7 @@ import { keys as makeKeys, type Keys } from "./keys.js";
 import { AMEND_TASK, CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
 import { runScript, runScriptThenDelete } from "./ledger-run.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
-import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
+import { foreignFileFields, InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
 import type { TaskEnds } from "./task-ends.js";
 import { isTerminal, type EventType, type Origin, type TaskRecord, type TerminalStatus } from "./protocol.js";
@@ -128,10 +128,19 @@ export class Ledger {
     if (!isSafeId(id)) return null; // no task can have such an id, and it must not become part of a key or a path
     const hash = await this.redis.hgetall(this.keys.task(id));
     if (!hash.status) return null;
+    const record = this.usable(id, hash);
+    if (record) return { record };
     const problems = recordProblems(id, hash, this.options.files);
-    if (problems.length === 0) return { record: decode(hash) };
     this.options.onInvalid?.(id, problems);
     return { problems };
+  }
+
+  /** The record of a well-formed hash, without files of another home (another host's dispatch: never acted on here); else null. */
+  private usable(id: string, hash: Record<string, string>): TaskRecord | null {
+    if (recordProblems(id, hash).length > 0) return null;
+    const { files } = this.options;
+    for (const field of files ? foreignFileFields(id, hash, files) : []) delete hash[field];
+    return decode(hash);
   }
 
   /** Ids from an index, without those that are not task ids (a forged index entry must not name a file). */
@@ -156,7 +165,8 @@ export class Ledger {
     const ends = this.options.ends;
     const { reply, hash } = await runScriptThenDelete(this.redis, TRANSITION_TASK, 3, args, this.keys.taskRaw(id), ends ? this.keys.task(id) : undefined);
     if (reply !== 1) return false;
-    if (ends && hash && recordProblems(id, hash, this.options.files).length === 0) ends.tell(decode(hash));
+    const ended = ends && hash ? this.usable(id, hash) : null;
+    if (ended) ends!.tell(ended);
     return true;
   }
 
