@@ -117,4 +117,31 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     expect(await terminalEvents(client, task.id)).toHaveLength(1);
     expect((await record(task.id)).attempts).toBe("2");
   });
+
+  it("shows the dead host silent, its session that had a task lost and its idle one down", async () => {
+    const status = await waitFor(
+      "the dead host to fall silent",
+      () => {
+        const run = survivor.cli(["status", "--json"]);
+        const parsed = JSON.parse(run.stdout) as StatusJson;
+        return parsed.hosts.find((h) => h.state === "silent") ? parsed : null;
+      },
+      { timeoutMs: 60_000, everyMs: 1000 },
+    );
+    const deadHost = victim === pair.build ? "build-1" : "gpu-1";
+    expect(status.hosts.map((h) => [h.name, h.state])).toEqual([
+      ["build-1", deadHost === "build-1" ? "silent" : "up"],
+      ["gpu-1", deadHost === "gpu-1" ? "silent" : "up"],
+    ]);
+    const ofDead = status.sessions.filter((s) => s.host === deadHost).map((s) => [s.name, s.state, s.currentTask]);
+    const idle = ofDead.find(([name]) => name !== lostSession)![0];
+    expect(ofDead).toEqual(
+      expect.arrayContaining([
+        [lostSession, "lost", task.id],
+        [idle, "down", null],
+      ]),
+    );
+    expect(status.sessions.filter((s) => s.host !== deadHost).map((s) => s.state)).toEqual(["idle", "idle"]);
+    expect(survivor.cli(["status"]).stdout).toMatch(new RegExp(`${lostSession}\\s+${deadHost}\\s+shell\\s+lost`));
+  });
 });
