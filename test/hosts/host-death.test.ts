@@ -71,6 +71,8 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     client = await connect({ home: pair.gpu.home });
   }, 150_000);
   afterAll(async () => {
+    // A frozen daemon would not hear `down`.
+    for (const host of [pair?.build, pair?.gpu]) if (host?.daemon?.pid) process.kill(host.daemon.pid, "SIGCONT");
     await client?.close();
     delete process.env.REDIS_URL;
     redis?.disconnect();
@@ -143,5 +145,96 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     );
     expect(status.sessions.filter((s) => s.host !== deadHost).map((s) => s.state)).toEqual(["idle", "idle"]);
     expect(survivor.cli(["status"]).stdout).toMatch(new RegExp(`${lostSession}\\s+${deadHost}\\s+shell\\s+lost`));
+  });
+
+  it("takes the host that comes back into the swarm again, its sessions up", async () => {
+    const deadHost = victim === pair.build ? "build-1" : "gpu-1";
+    // Its ownership lease outlives it by 30 s at most; then `up --host` may claim the name again.
+    await waitFor("the dead host's lease to expire", async () => (await redis.exists(`ca-${SWARM}:owner:${deadHost}`)) === 0, {
+      timeoutMs: 45_000,
+      everyMs: 500,
+    });
+    await victim.start();
+    const status = await waitFor(
+      "both hosts up, every session idle",
+      () => {
+        const parsed = JSON.parse(survivor.cli(["status", "--json"]).stdout) as StatusJson;
+        return parsed.hosts.every((h) => h.state === "up") && parsed.sessions.every((s) => s.state === "idle") ? parsed : null;
+      },
+      { timeoutMs: 60_000, everyMs: 1000 },
+    );
+    expect(status.sessions).toHaveLength(4);
+    // The task it lost is not run a third time by the host that comes back.
+    expect(lines(runs)).toEqual(["start", "start", "done"]);
+  });
+
+  /**
+   * Freezes (SIGSTOP) the daemon of the host running a fresh task until the other host runs it again;
+   * `whileFrozen` runs then, before the daemon is thawed. Returns the task, its frozen and its running host.
+   */
+  async function freezeMidTask(file: string, go: string, whileFrozen: (task: TaskHandle) => Promise<void>) {
+    const handle = await client.submit({ agent: "api", task: `echo start >> ${file}; while [ ! -e ${go} ]; do sleep 0.1; done; echo done >> ${file}; pwd` });
+    const first = await waitFor("the task to run", async () => {
+      const now = await record(handle.id);
+      return now.status === "running" && lines(file).length === 1 ? now : null;
+    });
+    const frozen = hostOf(first.session!);
+    const other = frozen === pair.build ? pair.gpu : pair.build;
+    const pid = frozen.daemon!.pid!;
+    process.kill(pid, "SIGSTOP");
+    try {
+      const second = await waitFor(
+        "the task to run again on the other host",
+        async () => {
+          const now = await record(handle.id);
+          return now.status === "running" && now.attempts === "2" && lines(file).length === 2 ? now : null;
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(hostOf(second.session!)).toBe(other);
+      await whileFrozen(handle);
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    return { handle, frozen, other };
+  }
+
+  /** The daemon log lines of `dispatch.fenced` for a task. */
+  const fencedLines = (home: TestSwarm, id: string): Record<string, unknown>[] =>
+    lines(join(home.paths.logsDir, "swarm.jsonl"))
+      .filter((line) => line.includes('"event":"dispatch.fenced"') && line.includes(id))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it("refuses the result of a frozen host's run that ended while another host ran the task again, keeping that host's", async () => {
+    const file = join(dir, "frozen-runs");
+    const go = join(dir, "frozen-go");
+    let recorded: Awaited<ReturnType<TaskHandle["result"]>> | undefined;
+    const { handle, frozen, other } = await freezeMidTask(file, go, async (task) => {
+      // Both runs end: the frozen host's pane is not frozen, only its daemon.
+      writeFileSync(go, "");
+      recorded = await task.result({ signal: AbortSignal.timeout(30_000) });
+    });
+    expect(recorded).toMatchObject({ status: "completed", attempts: 2, output: `${other.home}\n` });
+    const fenced = await waitFor("the thawed host to refuse its late result", () => fencedLines(frozen, handle.id)[0]);
+    expect(fenced).toMatchObject({ taskId: handle.id, attempt: 1 });
+    expect(await client.result(handle.id)).toEqual(recorded);
+    expect(await terminalEvents(client, handle.id)).toHaveLength(1);
+    // The honest limit: a frozen host's command that was already running ran to its end as well.
+    expect(lines(file).sort()).toEqual(["done", "done", "start", "start"]);
+  });
+
+  it("stops the run of a frozen host that wakes while another host runs the task again, and records only that host's", async () => {
+    const file = join(dir, "woken-runs");
+    const go = join(dir, "woken-go");
+    const { handle, frozen, other } = await freezeMidTask(file, go, async () => undefined);
+    // Thawed mid-run: its dispatch finds itself superseded, stops its run and records nothing.
+    const fenced = await waitFor("the thawed host to stop its run", () => fencedLines(frozen, handle.id)[0]);
+    expect(fenced).toMatchObject({ taskId: handle.id, attempt: 1 });
+    expect((await record(handle.id)).status).toBe("running");
+    writeFileSync(go, "");
+    const result = await handle.result({ signal: AbortSignal.timeout(30_000) });
+    expect(result).toMatchObject({ status: "completed", attempts: 2, output: `${other.home}\n` });
+    expect(await terminalEvents(client, handle.id)).toHaveLength(1);
+    expect(lines(file)).toEqual(["start", "start", "done"]);
   });
 });
