@@ -69,6 +69,7 @@ export type BridgeEvent =
   | "job.snapshot-failed"
   | "job.changes-failed"
   | "job.finished"
+  | "dispatch.fenced"
   | "gate.ran"
   | "agent.park-failed";
 

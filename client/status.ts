@@ -132,14 +132,15 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
   const heartbeatAt = shared.heartbeatAt ?? null;
   const alive =
     hosts.length > 0 ? hosts.some((host) => host.state === "up") : heartbeatAt !== null && Date.now() - Date.parse(heartbeatAt) < HEARTBEAT_STALE_MS;
-  // A session is down when its own host is, whatever the others do.
-  const hostUp = (session: string): boolean => {
+  // A session is down when its own host is, whatever the others do; lost when that host fell silent mid-task.
+  const hostState = (session: string): HostLiveness => {
     const host = hosts.find((h) => h.sessions.includes(session));
-    return host === undefined ? alive : host.state === "up";
+    if (host === undefined) return alive ? "up" : "stopped";
+    return host.state === "up" ? "up" : host.state === "silent" ? "silent" : "stopped";
   };
   const hostOf = (session: string): string | undefined => hosts.find((h) => h.sessions.includes(session))?.name;
   const sessionsOf = sessionNames.map((names, i) =>
-    names.map((name) => sessionInfo(take<Record<string, string>>(), name, config.agents[i]!.name, hostUp(name), hostOf(name))),
+    names.map((name) => sessionInfo(take<Record<string, string>>(), name, config.agents[i]!.name, hostState(name), hostOf(name))),
   );
   const counts = take<number[]>();
   const depths = config.agents.map((_, i) => ({ waiting: counts[3 * i]!, active: counts[3 * i + 1]!, delayed: counts[3 * i + 2]! }));
@@ -192,9 +193,17 @@ async function readAccounts(redis: Redis, ledger: Ledger, agent: string, account
   return { current: hash.current && names.includes(hash.current) ? hash.current : names[0]!, limited };
 }
 
-/** `placedOn`: the session's host by swarm.yaml (with `hosts:`); otherwise the one its bridge recorded. */
-function sessionInfo(hash: Record<string, string>, name: string, agent: string, daemonAlive: boolean, placedOn?: string): SessionInfo {
-  const state = (daemonAlive ? (hash.state ?? "starting") : "down") as SessionState;
+/** Whether a session's daemon runs: up, silent (a host whose beat is older than its lease), or stopped. */
+type HostLiveness = "up" | "silent" | "stopped";
+
+/**
+ * `placedOn`: the session's host by swarm.yaml (with `hosts:`); otherwise the one its bridge recorded.
+ * A session of a silent host that had a task when it last published is `lost` (its task is another host's
+ * to run again); any other session of a host not up is `down`.
+ */
+function sessionInfo(hash: Record<string, string>, name: string, agent: string, host: HostLiveness, placedOn?: string): SessionInfo {
+  const hadTask = hash.state === "busy" || !!hash.currentTask;
+  const state = (host === "up" ? (hash.state ?? "starting") : host === "silent" && hadTask ? "lost" : "down") as SessionState;
   return {
     name,
     agent,

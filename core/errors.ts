@@ -63,6 +63,23 @@ export class InfraError extends ClaudeAgentError {
   readonly exitCode = 5;
 }
 
+/**
+ * A dispatch's write to its task's record was refused: another dispatch of the task has been counted
+ * since (another host's worker took the job over after this one's lock expired: it froze, or lost
+ * Redis). A control-flow signal for the stale dispatch: stop, record nothing, never retry.
+ */
+export class DispatchFencedError extends InfraError {
+  constructor(
+    readonly taskId: string,
+    readonly attempt: number,
+  ) {
+    super(`refused a write of attempt ${attempt} of task ${taskId}: a later dispatch of the task has been counted since`, {
+      hint: "Another host's worker took the job over (this host froze or lost Redis past the job's lock); the task runs there.",
+      context: { taskId, attempt },
+    });
+  }
+}
+
 /** The task ran and did not complete (failed, timeout, cancelled). Exit code 1. */
 export class TaskOutcomeError extends ClaudeAgentError {
   readonly exitCode = 1;

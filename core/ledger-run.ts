@@ -15,28 +15,22 @@ export async function runScript(redis: Redis, lua: string, numKeys: number, ...a
   }
 }
 
-/**
- * `runScript`, and DEL `key`, in one MULTI/EXEC; with `readBack`, also HGETALL of that key in the
- * same transaction (the hash exactly as the script left it), returned beside the script's reply.
- */
-export async function runScriptThenDelete(
+/** `runScript` and HGETALL of `readBack` in one MULTI/EXEC: the hash exactly as the script left it, beside the script's reply. */
+export async function runScriptReadBack(
   redis: Redis,
   lua: string,
   numKeys: number,
   args: readonly string[],
-  key: string,
-  readBack?: string,
+  readBack: string,
 ): Promise<{ reply: unknown; hash: Record<string, string> | null }> {
   const run = async (bySha: boolean): Promise<[Error | null, unknown, Record<string, string> | null]> => {
     const multi = redis.multi();
     if (bySha) multi.evalsha(sha1(lua), numKeys, ...args);
     else multi.eval(lua, numKeys, ...args);
-    multi.del(key);
-    if (readBack) multi.hgetall(readBack);
+    multi.hgetall(readBack);
     const replies = (await multi.exec()) ?? [];
     const [error, reply] = (replies[0] ?? [new Error("transaction aborted"), null]) as [Error | null, unknown];
-    const hash = readBack ? ((replies[2]?.[1] as Record<string, string> | undefined) ?? null) : null;
-    return [error, reply, hash];
+    return [error, reply, (replies[1]?.[1] as Record<string, string> | undefined) ?? null];
   };
   let [error, reply, hash] = await run(true);
   if (error?.message.startsWith("NOSCRIPT")) [error, reply, hash] = await run(false);

@@ -35,21 +35,29 @@ add_event(KEYS[4], ev)
 return { ARGV[2], 1 }`;
 
 /**
- * KEYS: task key, events stream, open-task index. ARGV: terminalOnly ('1' = this sets a terminal
- * state), nFields, field/value pairs…, event field/value pairs (may be empty).
- * Returns 1 if applied, 0 if the task was already terminal, -1 if it does not exist.
+ * KEYS: task key, events stream, open-task index, the task's raw text (deleted when this ends the
+ * task: an ended task runs no more, and whoever sees its terminal state never sees the raw copy). ARGV: fence ('' = none: a write that is not a
+ * dispatch's), nFields, field/value pairs…, event field/value pairs (may be empty).
+ * A dispatch's write carries its fence, the task's `attempts` as that dispatch left it: once another
+ * dispatch has counted a further attempt, the stale one's writes are refused here, in the same script
+ * as the write, before anything else (so a stale result is refused as stale even after the task ended).
+ * Returns 1 if applied, 0 if the task was already terminal, -1 if it does not exist, -2 if fenced.
  */
 export const TRANSITION_TASK = `${TERMINAL}
 ${XADD_EVENT}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
+if ARGV[1] ~= '' and (redis.call('HGET', KEYS[1], 'attempts') or '0') ~= ARGV[1] then return -2 end
 if terminal[status] then return 0 end
 local n = tonumber(ARGV[2])
 local fields = {}
 for i = 3, 2 + n * 2 do fields[#fields + 1] = ARGV[i] end
 if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
 local now = redis.call('HGET', KEYS[1], 'status')
-if terminal[now] then redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'id')) end
+if terminal[now] then
+  redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'id'))
+  redis.call('DEL', KEYS[4])
+end
 local ev = {}
 for i = 3 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
 if #ev > 0 then add_event(KEYS[2], ev) end

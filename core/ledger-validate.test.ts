@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recordProblems } from "./ledger-validate.js";
+import { foreignFileFields, recordProblems } from "./ledger-validate.js";
 
 const id = "mx5hwnhn-l87nk4";
 const files = { outputDir: "/h/output", jobsDir: "/h/jobs", agentsDir: "/h/agents" };
@@ -44,5 +44,15 @@ describe("the recording a task record may name", () => {
     ]) {
       expect(recordProblems(id, cast(file), files), file).toEqual([expect.stringMatching(/^castFile: /)]);
     }
+  });
+});
+
+describe("files of another home (another host's dispatch)", () => {
+  it("names the well-formed file fields outside this home's folders, and only those", () => {
+    const other = { id, agent: "coder", outputFile: `/other/output/${id}.log`, castFile: `/other/output/${id}.cast` };
+    expect(recordProblems(id, other)).toEqual([]);
+    expect(foreignFileFields(id, other, files)).toEqual(["outputFile", "castFile"]);
+    expect(foreignFileFields(id, { id, outputFile: `/h/output/${id}.log`, castFile: `/h/output/${id}.cast` }, files)).toEqual([]);
+    expect(foreignFileFields(id, { id, outputFile: `/other/jobs/${id}-2.out` }, files)).toEqual(["outputFile"]);
   });
 });

@@ -49,6 +49,19 @@ export function recordProblems(id: string, hash: Readonly<Record<string, string>
   return problems;
 }
 
+/**
+ * The file fields of a well-formed record (no problems without `files`) that lie outside this home's
+ * folders: in a swarm spanning hosts, a dispatch by another host names that host's own files
+ * (docs/MULTI-HOST.md). The record is read without them: this home neither reads nor deletes another
+ * home's files, and a forged path of the right shape is no more use than before.
+ */
+export function foreignFileFields(id: string, hash: Readonly<Record<string, string>>, files: RecordFiles): ("outputFile" | "castFile")[] {
+  const foreign: ("outputFile" | "castFile")[] = [];
+  if (hash.outputFile && outputFileProblem(id, hash.outputFile, hash.agent, files)) foreign.push("outputFile");
+  if (hash.castFile && castFileProblem(id, hash.castFile, files)) foreign.push("castFile");
+  return foreign;
+}
+
 /** The recording is `<output>/<id>.cast` (bridge/flight-recorder.ts), nothing else: replay reads it and the sweeper deletes it. */
 function castFileProblem(id: string, file: string, files?: RecordFiles): string | null {
   if (file.includes("\0") || !isAbsolute(file) || normalize(file) !== file) return "not a plain absolute path";

@@ -1,10 +1,11 @@
 import type { Redis } from "ioredis";
+import { DispatchFencedError } from "./errors.js";
 import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { AMEND_TASK, CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
-import { runScript, runScriptThenDelete } from "./ledger-run.js";
+import { runScript, runScriptReadBack } from "./ledger-run.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
-import { InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
+import { foreignFileFields, InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
 import type { TaskEnds } from "./task-ends.js";
 import { isTerminal, type EventType, type Origin, type TaskRecord, type TerminalStatus } from "./protocol.js";
@@ -102,10 +103,6 @@ export class Ledger {
     return this.redis.get(this.keys.taskRaw(record.id));
   }
 
-  /**
-   * Runs a ledger script by its SHA1 (EVALSHA), sending the source only when the
-   * server does not know it yet: the scripts are 1–1.4 KB and run on every transition.
-   */
   /** The task's record; null when there is none, or when it fails validation (reported through `onInvalid`). */
   async get(id: string): Promise<TaskRecord | null> {
     const read = await this.read(id);
@@ -128,8 +125,9 @@ export class Ledger {
     if (!isSafeId(id)) return null; // no task can have such an id, and it must not become part of a key or a path
     const hash = await this.redis.hgetall(this.keys.task(id));
     if (!hash.status) return null;
+    const record = usable(id, hash, this.options.files);
+    if (record) return { record };
     const problems = recordProblems(id, hash, this.options.files);
-    if (problems.length === 0) return { record: decode(hash) };
     this.options.onInvalid?.(id, problems);
     return { problems };
   }
@@ -143,21 +141,31 @@ export class Ledger {
     return safe;
   }
 
-  /** Applies fields to a task that is not terminal yet, with an optional event. */
-  async update(id: string, fields: Fields, event?: { type: EventType; data?: Record<string, string | undefined> }): Promise<boolean> {
+  /**
+   * Applies fields to a task that is not terminal yet, with an optional event. `fence`: a dispatch's write, refused
+   * (DispatchFencedError, nothing written) once the task's `attempts` is not this number (a later dispatch counted).
+   */
+  async update(id: string, fields: Fields, event?: { type: EventType; data?: Record<string, string | undefined> }, fence?: number): Promise<boolean> {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
-    const args = [this.keys.task(id), this.keys.events, this.keys.openTasks, "0", String(encoded.length / 2), ...encoded, ...ev];
-    // An ended task runs no more: its raw text (secrets included) goes in the same transaction, so
-    // whoever sees the terminal state never sees the raw copy.
+    const keys = [this.keys.task(id), this.keys.events, this.keys.openTasks, this.keys.taskRaw(id)];
+    const args = [...keys, fence === undefined ? "" : String(fence), String(encoded.length / 2), ...encoded, ...ev];
     const ending = typeof fields.status === "string" && isTerminal(fields.status);
-    if (!ending) return ((await runScript(this.redis, TRANSITION_TASK, 3, ...args)) as number) === 1;
     const ends = this.options.ends;
-    const { reply, hash } = await runScriptThenDelete(this.redis, TRANSITION_TASK, 3, args, this.keys.taskRaw(id), ends ? this.keys.task(id) : undefined);
-    if (reply !== 1) return false;
-    if (ends && hash && recordProblems(id, hash, this.options.files).length === 0) ends.tell(decode(hash));
+    if (!ending || !ends) return applied((await runScript(this.redis, TRANSITION_TASK, keys.length, ...args)) as number, id, fence);
+    // The record as this transition left it, read in the same transaction, for whoever waits on its end.
+    const { reply, hash } = await runScriptReadBack(this.redis, TRANSITION_TASK, keys.length, args, this.keys.task(id));
+    if (!applied(reply as number, id, fence)) return false;
+    const ended = hash ? usable(id, hash, this.options.files) : null;
+    if (ended) ends.tell(ended);
     return true;
+  }
+
+  /** The task's count of dispatches (`attempts`), the fence of its current dispatch; null when there is no such task. */
+  async attempts(id: string): Promise<number | null> {
+    const value = isSafeId(id) ? await this.redis.hget(this.keys.task(id), "attempts") : null;
+    return value === null ? null : Number(value);
   }
 
   /**
@@ -173,10 +181,10 @@ export class Ledger {
     return set > 0;
   }
 
-  /** Records the terminal state once; returns false when the task had already ended. */
-  async finish(id: string, status: TerminalStatus, fields: Fields, agent?: string): Promise<boolean> {
+  /** Records the terminal state once; returns false when the task had already ended. `fence`: a dispatch's result (see update). */
+  async finish(id: string, status: TerminalStatus, fields: Fields, agent?: string, fence?: number): Promise<boolean> {
     const record = { ...fields, status };
-    return this.update(id, record, { type: `task.${status}` as EventType, data: { agent, session: str(fields.session), status } });
+    return this.update(id, record, { type: `task.${status}` as EventType, data: { agent, session: str(fields.session), status } }, fence);
   }
 
   private clean(fields: Fields): Fields {
@@ -233,6 +241,19 @@ export function eventFields(type: string, data: Record<string, string | undefine
   const out = ["type", type, "at", new Date().toISOString()];
   for (const [key, value] of Object.entries(data)) if (value !== undefined && value !== "") out.push(key, value);
   return out;
+}
+
+/** The record of a well-formed hash, without files of another home (another host's dispatch: never acted on here); else null. */
+function usable(id: string, hash: Record<string, string>, files: RecordFiles | undefined): TaskRecord | null {
+  if (recordProblems(id, hash).length > 0) return null;
+  for (const field of files ? foreignFileFields(id, hash, files) : []) delete hash[field];
+  return decode(hash);
+}
+
+/** A transition's reply as a boolean (applied or not); a fenced one (-2) throws. */
+function applied(reply: number, id: string, fence: number | undefined): boolean {
+  if (reply === -2) throw new DispatchFencedError(id, fence ?? 0);
+  return reply === 1;
 }
 
 function str(value: unknown): string | undefined {

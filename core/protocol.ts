@@ -162,8 +162,12 @@ export interface Origin {
   readonly via: Interface;
 }
 
-/** Agent session states as the bridge publishes them. */
-export type SessionState = "starting" | "idle" | "busy" | "down" | "failed";
+/**
+ * Agent session states as the bridge publishes them, and as `status` derives them: `down` when its
+ * daemon (or, with `hosts:`, its host) is not running; `lost` when its host fell silent (died, froze or
+ * lost Redis) while the session had a task, which another host's replica runs again (docs/MULTI-HOST.md).
+ */
+export type SessionState = "starting" | "idle" | "busy" | "down" | "lost" | "failed";
 
 /**
  * What the program in an interactive session is doing (Claude Code's TUI),

@@ -1,5 +1,5 @@
 /** The API's answers as the page uses them (the server's zod schemas in api/schemas are the reference). */
-export type SessionState = "starting" | "idle" | "busy" | "down" | "failed";
+export type SessionState = "starting" | "idle" | "busy" | "down" | "lost" | "failed";
 
 export interface SessionView {
   readonly name: string;

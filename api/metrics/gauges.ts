@@ -10,7 +10,7 @@
 import type { SwarmStatus } from "../../client/index.js";
 
 const QUEUE_STATES = ["waiting", "active", "delayed", "completed", "failed"] as const;
-const SESSION_STATES = ["starting", "idle", "busy", "down", "failed"] as const;
+const SESSION_STATES = ["starting", "idle", "busy", "down", "lost", "failed"] as const;
 
 export interface GaugeRead {
   /** The swarm's state; null before Redis ever answered. When Redis stops answering, the last one read. */

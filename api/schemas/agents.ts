@@ -4,7 +4,9 @@ import { agentName, sessionName } from "./common.js";
 export const sessionView = z.object({
   name: z.string(),
   agent: z.string(),
-  state: z.enum(["starting", "idle", "busy", "down", "failed"]),
+  state: z
+    .enum(["starting", "idle", "busy", "down", "lost", "failed"])
+    .describe("down: its host is not running; lost: its host fell silent while the session had a task (docs/MULTI-HOST.md)"),
   currentTask: z.string().nullable(),
   completed: z.number(),
   failed: z.number(),

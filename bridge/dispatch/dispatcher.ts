@@ -1,4 +1,4 @@
-import { isTerminal, type AgentConfig, type Ledger, type TaskRecord } from "../../core/index.js";
+import { DispatchFencedError, isTerminal, type AgentConfig, type Ledger, type TaskRecord } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import type { Transport, TurnSpec } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
@@ -87,7 +87,16 @@ export class Dispatcher {
   private async execute(taskId: string, signal: AbortSignal): Promise<"held" | undefined> {
     let restarts = 0;
     for (;;) {
-      const outcome = await this.executeOnce(taskId, signal, restarts < MAX_ACCOUNT_RESTARTS);
+      let outcome: Awaited<ReturnType<Dispatcher["executeOnce"]>>;
+      try {
+        outcome = await this.executeOnce(taskId, signal, restarts < MAX_ACCOUNT_RESTARTS);
+      } catch (error) {
+        if (!(error instanceof DispatchFencedError)) throw error;
+        // Another host's worker took the job over (this one froze or lost Redis past its lock) and counted a
+        // further dispatch: this one's run is stopped and nothing of it is recorded. The job is that host's.
+        this.deps.log("dispatch.fenced", { taskId, attempt: error.attempt });
+        return undefined;
+      }
       if (outcome === "done") return undefined;
       if (outcome === "held") return "held";
       if (outcome === "restarted") restarts++;

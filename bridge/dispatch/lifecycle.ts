@@ -1,4 +1,4 @@
-import type { Redactor, TaskRecord } from "../../core/index.js";
+import { DispatchFencedError, type Redactor, type TaskRecord } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import { PaneUnusable, type EndedTurn, type Interrupted, type RunningTurn, type Transport, type TurnSpec } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
@@ -21,6 +21,8 @@ export interface LifecycleDeps {
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
   /** Agents with `accounts:`: the account a dispatch into `session` runs with (bridge/accounts.ts); null without. */
   readonly accountFor: (agent: string, session: AgentSession) => Promise<string | null>;
+  /** How often a running dispatch checks its fence (default 2 s). */
+  readonly fenceCheckMs?: number;
 }
 
 /** How a followed task ended here: recorded, or to run again from the start on another account (its usage limit). */
@@ -30,6 +32,8 @@ export type Followed = "recorded" | "rerun";
 export type TurnState = { readonly turn: RunningTurn; readonly startedAt: number } | { readonly ended: EndedTurn };
 
 const GATE_RETRY_NOTE = "its gate failed: the agent tries again";
+/** How often a running dispatch checks that it is still its task's current one (watchFence). */
+const FENCE_CHECK_MS = 2000;
 
 /**
  * The one dispatch lifecycle, the same for every transport:
@@ -58,21 +62,31 @@ export class Lifecycle {
     const castFile = this.deps.recorder?.castFile(record.id);
     // Both must be in Redis before the text is typed; neither depends on the other, so one round trip.
     await Promise.all([
-      this.deps.records.writeAhead(record.id, {
-        dispatch: token,
-        session: session.name,
-        pane: session.paneKey,
-        attempts: attempt,
-        outputFile,
-        castFile,
-        account,
-      }),
+      this.deps.records.writeAhead(
+        record.id,
+        {
+          dispatch: token,
+          session: session.name,
+          pane: session.paneKey,
+          attempts: attempt,
+          outputFile,
+          castFile,
+          account,
+        },
+        record.attempts,
+      ),
       this.deps.registry.publish(session),
     ]);
     await this.deps.settle.before(record, session.name);
     const turn = await this.start(transport, spec, session, attempt > 1 ? `attempt ${attempt}` : undefined);
     const startedAt = Date.now();
-    await this.deps.records.started(record, session.name, startedAt);
+    try {
+      await this.deps.records.started(spec.record, session.name, startedAt);
+    } catch (error) {
+      // Another dispatch was counted between the write-ahead and here: this run is not the task's any more.
+      if (error instanceof DispatchFencedError) await this.stop(transport, spec, turn, session);
+      throw error;
+    }
     return this.follow(transport, spec, session, { turn, startedAt }, signal);
   }
 
@@ -86,6 +100,9 @@ export class Lifecycle {
     for (;;) {
       const raced = "ended" in current ? { ended: current.ended, recycle: null } : await this.race(transport, spec, session!, current, signal);
       if (!raced) return "recorded";
+      // A run that ended after another dispatch of the task was counted is not settled here (no gate, no commit):
+      // its result would be refused anyway.
+      if (await this.deps.records.superseded(spec.record)) throw new DispatchFencedError(spec.record.id, spec.record.attempts);
       const report = await raced.ended.report();
       // Only a session this task still holds can take a retry (not one found after a bridge restart, nor a stuck one).
       const canRetry = session !== null && session.currentTask === spec.record.id && session.state === "busy" && raced.recycle === null;
@@ -108,7 +125,11 @@ export class Lifecycle {
       }
       spec = { record: spec.record, text: settled.prompt, token: settled.token, retry: true };
       const outputFile = transport.outputFile(spec) ?? undefined;
-      await this.deps.records.writeAhead(spec.record.id, { dispatch: spec.token, session: session!.name, pane: session!.paneKey, outputFile });
+      await this.deps.records.writeAhead(
+        spec.record.id,
+        { dispatch: spec.token, session: session!.name, pane: session!.paneKey, outputFile },
+        spec.record.attempts,
+      );
       if (outputFile) spec = { ...spec, record: { ...spec.record, dispatch: spec.token, outputFile } };
       const turn = await this.start(transport, spec, session!, GATE_RETRY_NOTE);
       current = { turn, startedAt: await this.deps.records.startedAt(spec.record.id) };
@@ -143,9 +164,14 @@ export class Lifecycle {
   ): Promise<{ ended: EndedTurn; recycle: string | null } | null> {
     const { turn } = running;
     const deadline = jobDeadline(spec.record.timeoutSec, running.startedAt, signal);
+    const fence = this.watchFence(spec.record);
     try {
-      const outcome = await Promise.race([turn.end, deadline.reached]);
+      const outcome = await Promise.race([turn.end, deadline.reached, fence.superseded]);
       if (typeof outcome !== "string") return { ended: outcome, recycle: null };
+      if (outcome === "superseded") {
+        await this.stop(transport, spec, turn, session);
+        throw new DispatchFencedError(spec.record.id, spec.record.attempts);
+      }
       const stopped = await transport.interrupt(spec, turn, session, outcome);
       // It ended on its own just as it was interrupted: that is its real outcome.
       if (stopped.ended) return { ended: stopped.ended, recycle: stopped.stuck?.recycle ?? null };
@@ -153,9 +179,35 @@ export class Lifecycle {
       if (stopped.stuck) await this.deps.recycle(session, stopped.stuck.recycle);
       return null;
     } finally {
+      fence.dispose();
       deadline.dispose();
       turn.dispose();
     }
+  }
+
+  /**
+   * Resolves "superseded" once another dispatch of the task has been counted (this host froze or lost
+   * Redis past its job's lock, and another host's worker took the job over): the run is then stopped
+   * rather than left to finish twice. Checked every FENCE_CHECK_MS, one HGET; a failed read is not news.
+   */
+  private watchFence(record: TaskRecord): { superseded: Promise<"superseded">; dispose(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    const superseded = new Promise<"superseded">((resolve) => {
+      const check = async (): Promise<void> => {
+        const stale = await this.deps.records.superseded(record).catch(() => false);
+        if (stale) resolve("superseded");
+        else timer = setTimeout(() => void check(), this.deps.fenceCheckMs ?? FENCE_CHECK_MS);
+      };
+      timer = setTimeout(() => void check(), this.deps.fenceCheckMs ?? FENCE_CHECK_MS);
+    });
+    return { superseded, dispose: () => clearTimeout(timer) };
+  }
+
+  /** Stops a superseded run in its pane (Ctrl-C; a pane that ignores it is restarted), recording nothing. */
+  private async stop(transport: Transport<AgentSession>, spec: TurnSpec, turn: RunningTurn, session: AgentSession): Promise<void> {
+    this.deps.recorder?.mark(spec.record.id, "another dispatch of this task was counted since (another host took its job over): stopped");
+    const stopped = await transport.interrupt(spec, turn, session, "cancelled");
+    if (stopped.stuck) await this.deps.recycle(session, stopped.stuck.recycle);
   }
 
   private async recordInterrupted(

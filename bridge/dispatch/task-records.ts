@@ -37,10 +37,22 @@ export interface DispatchPatch {
 export class TaskRecords {
   constructor(private readonly deps: TaskRecordsDeps) {}
 
-  /** Before typing: a bridge that dies after this finds the dispatch on restart by its token. */
-  async writeAhead(taskId: string, patch: DispatchPatch): Promise<void> {
+  /**
+   * Before typing: a bridge that dies after this finds the dispatch on restart by its token. `fence`: the
+   * task's attempts as this dispatch read them (a new dispatch counts one more in `patch.attempts`, so of
+   * two bridges dispatching the same attempt only the first writes; a gate retry keeps its attempt).
+   * Every write of a dispatch below is fenced by its record's `attempts` the same way: once another
+   * dispatch has been counted, it throws DispatchFencedError and writes nothing (core/ledger-scripts.ts).
+   */
+  async writeAhead(taskId: string, patch: DispatchPatch, fence: number): Promise<void> {
     const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Record<string, string | number>;
-    await this.deps.ledger.update(taskId, fields);
+    await this.deps.ledger.update(taskId, fields, undefined, fence);
+  }
+
+  /** Whether a later dispatch of the task has been counted than `record`'s (read now; the writes check it again in Redis). */
+  async superseded(record: TaskRecord): Promise<boolean> {
+    const attempts = await this.deps.ledger.attempts(record.id);
+    return attempts !== null && attempts !== record.attempts;
   }
 
   /**
@@ -49,7 +61,7 @@ export class TaskRecords {
    */
   async rerun(record: TaskRecord, account: string): Promise<void> {
     const current = (await this.deps.ledger.get(record.id)) ?? record;
-    await this.deps.ledger.update(record.id, { dispatch: "", pane: "", accountReruns: (current.accountReruns ?? 0) + 1 });
+    await this.deps.ledger.update(record.id, { dispatch: "", pane: "", accountReruns: (current.accountReruns ?? 0) + 1 }, undefined, record.attempts);
     this.deps.log("job.account-rerun", { taskId: record.id, from: record.account ?? null, to: account });
   }
 
@@ -58,6 +70,7 @@ export class TaskRecords {
       record.id,
       { status: "running", startedAt: new Date(startedAt).toISOString(), session },
       { type: "task.started", data: { agent: record.agent, session, status: "running" } },
+      record.attempts,
     );
   }
 
@@ -82,28 +95,34 @@ export class TaskRecords {
     const current = (await this.deps.ledger.get(record.id)) ?? record;
     // Counted on its session before the session is published free (below), so the published counts include it;
     // a task some other writer ended meanwhile (ledger.finish then refuses) is not this session's result.
-    const owner: AgentSession | undefined = session && !isTerminal(current.status) ? this.deps.pools.get(record.agent)?.get(session) : undefined;
+    const owner: AgentSession | undefined =
+      session && !isTerminal(current.status) && current.attempts === record.attempts ? this.deps.pools.get(record.agent)?.get(session) : undefined;
     owner?.recordResult(status);
     // Idle before the result is visible: whoever reads the result and then the swarm's status sees the session free
     // (and its recording of this task has stopped, so the next task's output cannot land in it).
     await freeSession?.();
     const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
-    const recorded = await this.deps.ledger.finish(
-      record.id,
-      status,
-      {
-        session: session ?? current.session ?? "",
-        exitCode,
-        output: current.outputFile ? readOutputForResult(current.outputFile) : "",
-        finishedAt: new Date(finishedAt).toISOString(),
-        durationMs: startedAt === null ? null : finishedAt - startedAt,
-        reason: reason ?? "",
-        ...extra,
-      },
-      record.agent,
-    );
-    // Ended (now or before): its dispatch files, which hold the raw text, are not needed again.
-    removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null });
+    let recorded: boolean;
+    try {
+      recorded = await this.deps.ledger.finish(
+        record.id,
+        status,
+        {
+          session: session ?? current.session ?? "",
+          exitCode,
+          output: current.outputFile ? readOutputForResult(current.outputFile) : "",
+          finishedAt: new Date(finishedAt).toISOString(),
+          durationMs: startedAt === null ? null : finishedAt - startedAt,
+          reason: reason ?? "",
+          ...extra,
+        },
+        record.agent,
+        record.attempts,
+      );
+    } finally {
+      // Ended (now or before), or run again elsewhere: this home's dispatch files, which hold the raw text, are not needed again.
+      removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null });
+    }
     if (!recorded) return;
     this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
     // Awaited: with the agent at its budget, the next job its worker takes must already be held.

@@ -90,7 +90,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
   });
 }
 
-/** A host of a swarm with `hosts:`: silent when its last beat is older than its lease (its sessions then show `down`). */
+/** A host of a swarm with `hosts:`: silent when its last beat is older than its lease (its sessions then show `lost` if they had a task, else `down`). */
 function hostRow(host: HostStatus): string[] {
   const age = host.heartbeatAgeMs === null ? "-" : `${Math.round(host.heartbeatAgeMs / 1000)} s ago`;
   const state =
@@ -134,11 +134,11 @@ function budgetLine(name: string, budget: NonNullable<AgentStatus["budget"]>, ho
 
 /** A rate-limited agent's idle sessions take no job until its queue resumes; an open breaker's until its probe; a spent budget's until an answer. */
 function stateOf(state: string, agent: AgentStatus): string {
-  if (state === "busy") return state;
+  if (state === "busy" || state === "lost") return state;
   if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
-  if (agent.budget?.paused && state !== "down" && state !== "failed") return "paused (budget)";
-  if (agent.breaker && state !== "down" && state !== "failed")
-    return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
+  const gone = state === "down" || state === "lost" || state === "failed";
+  if (agent.budget?.paused && !gone) return "paused (budget)";
+  if (agent.breaker && !gone) return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
   return state;
 }
 

@@ -17,18 +17,22 @@ export interface TwoHosts {
   stop(): Promise<void>;
 }
 
-/** `yaml` must declare the hosts build-1 and gpu-1; build-1's daemon is up before gpu-1's starts. */
-export async function startTwoHosts(yaml: string, password: string): Promise<TwoHosts> {
+/**
+ * `yaml` must declare the hosts build-1 and gpu-1; build-1's daemon is up before gpu-1's starts.
+ * `daemonEnv`: more environment for both daemons (CLAUDE_AGENT_TUNING).
+ */
+export async function startTwoHosts(yaml: string, password: string, daemonEnv: NodeJS.ProcessEnv = {}): Promise<TwoHosts> {
   const server = await startTcpRedis({ args: ["--requirepass", password] });
   const env = { REDIS_URL: server.url(`:${password}`) };
+  const upEnv = { ...daemonEnv, ...env };
   const started: TestSwarm[] = [];
   const stop = async (): Promise<void> => {
     for (const swarm of started) await swarm.destroy();
     await server.stop();
   };
   try {
-    started.push(await startTestSwarm(yaml, { env, upArgs: ["--host", "build-1"] }));
-    started.push(await startTestSwarm(yaml, { env, upArgs: ["--host", "gpu-1"] }));
+    started.push(await startTestSwarm(yaml, { env: upEnv, upArgs: ["--host", "build-1"] }));
+    started.push(await startTestSwarm(yaml, { env: upEnv, upArgs: ["--host", "gpu-1"] }));
   } catch (error) {
     await stop();
     throw error;

@@ -6,6 +6,7 @@ export const STATE_COLORS: Readonly<Record<string, string>> = {
   busy: "yellow",
   starting: "cyan",
   down: "red",
+  lost: "red",
   failed: "red",
   "needs-input": "magenta",
   "taken-over": "magenta",
@@ -20,11 +21,12 @@ export const STATE_COLORS: Readonly<Record<string, string>> = {
  * queue, or one paused at its budget, matters more than "busy"/"idle".
  */
 export function displayState(row: SessionRow): string {
-  if (row.takenOver) return "taken-over";
-  if (row.agentState === "needs-input") return "needs-input";
-  if (row.parkedUntil && row.state !== "down" && row.state !== "failed") return "parked";
-  if (row.budget?.paused && row.state !== "busy" && row.state !== "down" && row.state !== "failed") return "budget";
-  if (row.breaker && row.state !== "busy" && row.state !== "down" && row.state !== "failed") return "breaker";
+  const gone = row.state === "down" || row.state === "lost" || row.state === "failed";
+  if (row.takenOver && !gone) return "taken-over";
+  if (row.agentState === "needs-input" && row.state !== "lost") return "needs-input";
+  if (row.parkedUntil && !gone) return "parked";
+  if (row.budget?.paused && row.state !== "busy" && !gone) return "budget";
+  if (row.breaker && row.state !== "busy" && !gone) return "breaker";
   return row.state;
 }
 
@@ -63,7 +65,7 @@ export function agentHeader(columns: readonly Column[]): string {
 /** One table row with blessed tags; `taskText` is the text of the session's current task when known. */
 export function agentRow(row: SessionRow, columns: readonly Column[], taskText: string | undefined, now: number): string {
   const started = row.startedAt ? Date.parse(row.startedAt) : NaN;
-  const uptime = row.state !== "down" && Number.isFinite(started) ? formatDuration(now - started) : "-";
+  const uptime = row.state !== "down" && row.state !== "lost" && Number.isFinite(started) ? formatDuration(now - started) : "-";
   const task = row.currentTask ? `${row.currentTask}${taskText ? ` ${taskText}` : ""}` : "-";
   const values: Record<string, [string, string | undefined]> = {
     SESSION: [row.name, undefined],

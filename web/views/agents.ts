@@ -11,7 +11,7 @@ import type { AgentView, SessionView } from "../types.js";
 import { RecentEvents } from "./events.js";
 import { ago, stateLabel } from "./format.js";
 
-const STATES = ["all", "idle", "working", "needs input", "taken over", "starting", "lost", "failed"] as const;
+const STATES = ["all", "idle", "working", "needs input", "taken over", "starting", "down", "lost", "failed"] as const;
 
 export function Agents(props: { state: State; now: number }): ComponentChild {
   const [text, setText] = useState("");

@@ -12,11 +12,10 @@ export function clock(iso: string | null): string {
   return Number.isNaN(date.getTime()) ? "" : date.toLocaleTimeString();
 }
 
-/** A session's state as a person reads it: needs-input and lost are told apart from plain busy and down. */
+/** A session's state as a person reads it: taken over and needs input are told apart from plain busy; lost (its host died with a task) from down. */
 export function stateLabel(state: string, needsInput: string | null | undefined, takenOver?: { readonly by: string }): string {
   if (takenOver) return "taken over";
   if (needsInput) return "needs input";
   if (state === "busy") return "working";
-  if (state === "down") return "lost";
   return state;
 }
