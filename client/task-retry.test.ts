@@ -1,29 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { UsageError, type TaskRecord } from "../core/index.js";
+import { taskRecord } from "../test/helpers/task-record.js";
 import { retryKey, retryOptions } from "./task-retry.js";
 
-const ended: TaskRecord = {
+const ended: TaskRecord = taskRecord({
   id: "t1",
   agent: "ops",
   session: "ops-1",
   status: "failed",
   exitCode: 3,
   output: "boom",
-  outputFile: null,
-  submittedAt: "2026-12-03T10:00:00.000Z",
-  startedAt: "2026-12-03T10:00:01.000Z",
-  finishedAt: "2026-12-03T10:00:02.000Z",
-  durationMs: 1000,
   attempts: 1,
   task: "npm test",
   timeoutSec: 90,
-  priority: 0,
-  idempotencyKey: null,
-  routedBy: "explicit",
-  dispatch: null,
-  pane: null,
-  cancelRequested: false,
-};
+});
 const config = { agents: [{ name: "ops" }] } as never;
 
 describe("what a retry submits", () => {

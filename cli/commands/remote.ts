@@ -5,6 +5,7 @@
  * as their local forms.
  */
 import { print, printError } from "../output.js";
+import { retriedLine } from "./retry.js";
 import { readFileSync } from "node:fs";
 import { RemoteControl } from "../../api/remote/index.js";
 import { parseNeeds, UsageError, type TaskResult } from "../../core/index.js";
@@ -112,7 +113,7 @@ export async function cancel(target: RemoteTarget, id: string, options: { json?:
 export async function retry(target: RemoteTarget, id: string, options: { json?: boolean }): Promise<void> {
   const retried = await new RemoteControl(target).retryTask(id);
   if (options.json) return printJson({ retryOf: id, ...retried });
-  print(retried.created ? `task ${id} runs again as ${retried.id} on agent ${retried.agent}\n` : `task ${id} was retried before, as ${retried.id}\n`);
+  print(retriedLine(id, retried));
 }
 
 export async function status(target: RemoteTarget, options: { agent?: string; json?: boolean }): Promise<void> {

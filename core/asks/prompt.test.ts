@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPrivateRedis, type PrivateRedis } from "../../test/helpers/private-redis.js";
+import { taskRecord } from "../../test/helpers/task-record.js";
 import { UsageError } from "../errors.js";
 import { InboxStore, sourceLabel } from "../inbox/index.js";
 import { keys as makeKeys } from "../keys.js";
@@ -14,24 +11,16 @@ import { makeRedactor } from "../redact.js";
 import { PromptAsks, promptDialogId } from "./prompt.js";
 import { answerPromptAsk, promptAskItem, type PromptAskSpec } from "./prompt-item.js";
 
-let dir = "";
-let server: ChildProcess | null = null;
+let server: PrivateRedis;
 let redis: Redis;
 let n = 0;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ca-prompt-asks-"));
-  server = spawn("redis-server", ["--port", "0", "--unixsocket", join(dir, "r.sock"), "--save", "", "--daemonize", "no"], { stdio: "ignore" });
-  redis = new Redis({ path: join(dir, "r.sock"), maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  redis.on("error", () => undefined);
-  for (let i = 0; i < 250 && (await redis.ping().catch(() => null)) !== "PONG"; i++) await sleep(20);
+  server = await startPrivateRedis("prompt-asks");
+  redis = server.redis;
 });
 
-afterAll(() => {
-  redis?.disconnect();
-  server?.kill("SIGKILL");
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
 function prefix(): string {
   n += 1;
@@ -53,28 +42,7 @@ const spec: PromptAskSpec = {
 };
 
 function record(id: string, status: TaskRecord["status"]): TaskRecord {
-  return {
-    id,
-    agent: "coder",
-    session: "coder-1",
-    status,
-    exitCode: null,
-    output: "",
-    outputFile: null,
-    submittedAt: new Date().toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    attempts: 1,
-    task: "Write the proof file",
-    timeoutSec: 60,
-    priority: 0,
-    idempotencyKey: null,
-    routedBy: "explicit",
-    dispatch: null,
-    pane: null,
-    cancelRequested: false,
-  };
+  return taskRecord({ id, status, session: "coder-1", attempts: 1, task: "Write the proof file" });
 }
 
 describe("a session's permission prompt record", () => {

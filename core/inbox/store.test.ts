@@ -1,33 +1,21 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPrivateRedis, type PrivateRedis } from "../../test/helpers/private-redis.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import { BUDGET_QUESTIONS } from "../budget/index.js";
 import { checkAnswer } from "./answers.js";
 import { InboxStore } from "./store.js";
 import type { InboxItem, NewInboxItem } from "./types.js";
 
-let dir = "";
-let server: ChildProcess | null = null;
+let server: PrivateRedis;
 let redis: Redis;
 let n = 0;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ca-inbox-"));
-  server = spawn("redis-server", ["--port", "0", "--unixsocket", join(dir, "r.sock"), "--save", "", "--daemonize", "no"], { stdio: "ignore" });
-  redis = new Redis({ path: join(dir, "r.sock"), maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  redis.on("error", () => undefined);
-  for (let i = 0; i < 250 && (await redis.ping().catch(() => null)) !== "PONG"; i++) await sleep(20);
+  server = await startPrivateRedis("inbox");
+  redis = server.redis;
 });
-afterAll(() => {
-  redis?.disconnect();
-  server?.kill("SIGKILL");
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
 function fresh(): InboxStore {
   n += 1;

@@ -1,6 +1,6 @@
 /** The control plane's part of BENCHMARKS.md: its rows of the targets table and its details section. */
 import { type ApiFigures, sseCostPct } from "./api.js";
-import { ms, pct, verdict, type Summary } from "./stats.js";
+import { ms, pct, targetsTable, verdict, type Summary } from "./stats.js";
 
 /** API submit → result p50 minus the SDK's (ms). */
 export const apiGapMs = (api: ApiFigures): number => api.submit.api.p50 - api.submit.sdk.p50;
@@ -50,5 +50,5 @@ export function apiDetails(api: ApiFigures): string[] {
 
 /** BENCH_ONLY=api: the rows of the targets table, as text. */
 export function apiSummary(api: ApiFigures): string {
-  return ["| Measure | Ours | Baseline | Peer-style | Target | Verdict |", "| --- | --- | --- | --- | --- | --- |", ...apiTargetRows(api)].join("\n");
+  return targetsTable(apiTargetRows(api));
 }

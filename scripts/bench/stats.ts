@@ -42,3 +42,8 @@ export const mb = (kb: number): string => (Number.isFinite(kb) ? `${(kb / 1024).
 export function describe(summary: Summary): string {
   return `n=${summary.n} p50 ${ms(summary.p50)}, p95 ${ms(summary.p95)}, p99 ${ms(summary.p99)} (min ${ms(summary.min)}, mean ${ms(summary.mean)}, max ${ms(summary.max)})`;
 }
+
+/** A part's rows of the "Against the targets" table with its header, as a `BENCH_ONLY=…` run prints them. */
+export function targetsTable(rows: readonly string[]): string {
+  return ["| Measure | Ours | Baseline | Peer-style | Target | Verdict |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
+}

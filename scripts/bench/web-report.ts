@@ -1,5 +1,5 @@
 /** The web dashboard's part of BENCHMARKS.md: its rows of the targets table and its details section. */
-import { ms, pct, verdict, type Summary } from "./stats.js";
+import { ms, pct, targetsTable, verdict, type Summary } from "./stats.js";
 import type { WebFigures, WebResult } from "./web.js";
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
@@ -60,5 +60,5 @@ export function webDetails(web: WebResult): string[] {
 
 /** BENCH_ONLY=web: the rows of the targets table, as text. */
 export function webSummary(web: WebResult): string {
-  return ["| Measure | Ours | Baseline | Peer-style | Target | Verdict |", "| --- | --- | --- | --- | --- | --- |", ...webTargetRows(web)].join("\n");
+  return targetsTable(webTargetRows(web));
 }
