@@ -43,6 +43,9 @@ const EXCERPT_WIDTH = 160;
 const DENY_SETTLE_MS = 5000;
 /** Hook events after which the dialog before them is gone. */
 const DIALOG_ENDS = new Set(["PostToolUse", "PostToolUseFailure", "PermissionDenied", "UserPromptSubmit", "Stop", "StopFailure"]);
+/** Hook events that say the dialog's tool call was decided (run or refused), which only the dialog's answer does. */
+const DIALOG_DECIDED = new Set(["PostToolUse", "PostToolUseFailure", "PermissionDenied"]);
+const ANSWERED_IN_TERMINAL = "its dialog was answered in the session's terminal";
 
 interface Asked {
   readonly dialog: string;
@@ -88,7 +91,10 @@ export class PromptWatch {
   stop(why: string): void {
     if (this.stopped) return;
     this.halt();
-    this.work = this.work.then(() => (this.asked ? this.retire(this.asked, why) : undefined)).catch((error) => this.failed(error));
+    // A dialog answered in the terminal lets a short tool run and the turn end within one look (500 ms): the
+    // item is withdrawn for what happened to its dialog, not for the turn's end that followed.
+    const reason = (asked: Asked) => (this.dialogDecided(asked.at) ? ANSWERED_IN_TERMINAL : why);
+    this.work = this.work.then(() => (this.asked ? this.retire(this.asked, reason(this.asked)) : undefined)).catch((error) => this.failed(error));
   }
 
   /** The bridge shuts down: the item stays open for the next bridge, which re-adopts the turn. */
@@ -163,7 +169,7 @@ export class PromptWatch {
     if (item.answer !== null && "decision" in item.answer) return this.apply(asked, item.answer);
     const onScreen = readClaudeScreen(await this.pane.capture()).state === "needs-input";
     asked.missing = onScreen ? 0 : asked.missing + 1;
-    if ((this.dialogEnded(asked.at) || asked.missing >= 2) && !this.stopped) await this.retire(asked, "its dialog was answered in the session's terminal");
+    if ((this.dialogEnded(asked.at) || asked.missing >= 2) && !this.stopped) await this.retire(asked, ANSWERED_IN_TERMINAL);
   }
 
   private async apply(asked: Asked, answer: Extract<InboxAnswer, { decision: string }>): Promise<void> {
@@ -195,6 +201,10 @@ export class PromptWatch {
 
   private dialogEnded(at: number): boolean {
     return this.channel.history.some((e) => e.at > at && DIALOG_ENDS.has(e.event));
+  }
+
+  private dialogDecided(at: number): boolean {
+    return this.channel.history.some((e) => e.at > at && DIALOG_DECIDED.has(e.event));
   }
 }
 
