@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HostRecord } from "../core/index.js";
-import { clockCheck, skewOf, versionCheck } from "./host-checks.js";
+import { clockCheck, configCheck, skewOf, versionCheck } from "./host-checks.js";
+import { configLine } from "./swarm-runtime.js";
 
 const NOW = Date.parse("2026-12-03T07:00:00Z");
 const record = (host: string, version: string, extra: Partial<HostRecord> = {}): HostRecord => ({
@@ -53,5 +54,52 @@ describe("doctor's host version check", () => {
       ok: true,
       detail: "every host runs 1.4.0 (build-1, gpu-1)",
     });
+  });
+});
+
+describe("doctor's host config check", () => {
+  const recorded = { digest: "bbbbbbbbbbbb", version: 3, host: "build-1", at: "2026-12-03T06:59:00.000Z" };
+
+  it("fails naming each running host on another swarm.yaml than the last loaded, and ignores stopped hosts", () => {
+    const check = configCheck(
+      [
+        record("build-1", "1.4.0", { configDigest: "bbbbbbbbbbbb", configVersion: 3 }),
+        record("gpu-1", "1.4.0", { configDigest: "aaaaaaaaaaaa", configVersion: 2 }),
+        record("old-1", "1.4.0", { configDigest: "999999999999", configVersion: 1, stoppedAt: new Date(NOW - 5_000).toISOString() }),
+      ],
+      recorded,
+      NOW,
+    );
+    expect(check).toMatchObject({
+      ok: false,
+      detail: "hosts on another swarm.yaml than the last loaded, v3 (bbbbbbbbbbbb, loaded by build-1 at 2026-12-03T06:59:00.000Z): gpu-1 v2 (aaaaaaaaaaaa)",
+    });
+    expect(check.fix).toContain("claude-agent up --host NAME");
+  });
+
+  it("passes when the running hosts run the last loaded text, or when a daemon predates config versions", () => {
+    const same = [record("build-1", "1.4.0", { configDigest: "bbbbbbbbbbbb", configVersion: 3 }), record("gpu-1", "1.4.0")];
+    expect(configCheck(same, recorded, NOW).ok).toBe(true);
+    expect(configCheck(same, null, NOW).ok).toBe(true);
+  });
+});
+
+describe("what up --host says of the swarm.yaml it loaded", () => {
+  const current = { digest: "bbbbbbbbbbbb", version: 3, host: "build-1", at: "2026-12-03T07:00:00.000Z" };
+  const replaced = { digest: "aaaaaaaaaaaa", version: 2, host: "gpu-1", at: "2026-12-02T07:00:00.000Z" };
+
+  it("gives the version alone when the text is the one recorded before", () => {
+    expect(configLine({ current, replaced: null }, [], "build-1", NOW)).toBe("config: swarm.yaml v3 (bbbbbbbbbbbb)");
+  });
+
+  it("says the text changed and which running hosts keep the one before until restarted", () => {
+    const records = [
+      record("build-1", "1.4.0", { configDigest: "aaaaaaaaaaaa" }),
+      record("gpu-1", "1.4.0", { configDigest: "aaaaaaaaaaaa" }),
+      record("edge-1", "1.4.0", { configDigest: "aaaaaaaaaaaa", stoppedAt: new Date(NOW - 5_000).toISOString() }),
+    ];
+    expect(configLine({ current, replaced }, records, "build-1", NOW)).toBe(
+      "config: swarm.yaml v3 (bbbbbbbbbbbb), changed since v2 (aaaaaaaaaaaa, loaded by gpu-1 at 2026-12-02T07:00:00.000Z); gpu-1 still runs another until restarted with this file",
+    );
   });
 });

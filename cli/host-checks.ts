@@ -1,5 +1,14 @@
 import type { Redis } from "ioredis";
-import { hostLiveness, parseHostRecords, type HostRecord, type Keys } from "../core/index.js";
+import {
+  configStanding,
+  EnvironmentError,
+  hostLiveness,
+  parseHostRecords,
+  readConfigVersion,
+  type ConfigVersion,
+  type HostRecord,
+  type Keys,
+} from "../core/index.js";
 import type { Check } from "./doctor-checks.js";
 
 /**
@@ -66,8 +75,45 @@ export function versionCheck(records: readonly HostRecord[], own: string, now = 
   };
 }
 
+/**
+ * Every host whose daemon is up or went silent should run the swarm.yaml last recorded by an `up`: each host
+ * reads its own copy, so an edit made on one machine reaches another only when that one restarts with it.
+ */
+export function configCheck(records: readonly HostRecord[], recorded: ConfigVersion | null, now = Date.now()): Check {
+  const running = records.filter((record) => hostLiveness(record, now) !== "stopped");
+  if (recorded === null || running.length === 0) return { name: "host configs", ok: true, detail: "no host's daemon is up: nothing to compare" };
+  const differ = running.filter((record) => configStanding(record, recorded) === "differs");
+  const last = `v${recorded.version} (${recorded.digest}, loaded by ${recorded.host} at ${recorded.at})`;
+  if (differ.length === 0) return { name: "host configs", ok: true, detail: `the hosts up run the swarm.yaml last loaded, ${last}` };
+  return {
+    name: "host configs",
+    ok: false,
+    detail: `hosts on another swarm.yaml than the last loaded, ${last}: ${differ.map((r) => `${r.host} v${r.configVersion ?? "?"} (${r.configDigest})`).join(", ")}`,
+    fix: "copy the same swarm.yaml to every host and restart the daemons that differ: `claude-agent down`, then `claude-agent up --host NAME`",
+  };
+}
+
 /** The checks of a swarm spanning hosts (swarm.yaml with `hosts:`), over its Redis. */
 export async function hostChecks(redis: Redis, keys: Keys, own: string): Promise<Check[]> {
   const clock = clockCheck(await sampleClock(redis));
-  return [clock, versionCheck(parseHostRecords(await redis.hgetall(keys.hosts)), own)];
+  const records = parseHostRecords(await redis.hgetall(keys.hosts));
+  return [clock, versionCheck(records, own), configCheck(records, await readConfigVersion(redis, keys))];
+}
+
+/**
+ * `up --host NAME` joins only hosts of its own claude-agent version: the hosts share the queues, the job
+ * payloads and the ledger's Lua scripts, and a mix of versions is not something anyone tested. Only hosts
+ * beating now count: a silent host's record stays after it died, and must not keep the others from starting
+ * for good (`doctor` still names it).
+ */
+export async function refuseOtherVersions(redis: Redis, keys: Keys, self: string, own: string, now = Date.now()): Promise<void> {
+  const others = parseHostRecords(await redis.hgetall(keys.hosts)).filter(
+    (record) => record.host !== self && hostLiveness(record, now) === "up" && record.version !== own,
+  );
+  if (others.length === 0) return;
+  const list = others.map((r) => `${r.host} runs ${r.version}`).join(", ");
+  throw new EnvironmentError(`host ${self} runs claude-agent ${own}, but ${list}: hosts of one swarm must run one version`, {
+    hint: `Install claude-agent ${own} on those hosts (or theirs here), then restart: \`claude-agent down\` there and \`claude-agent up --host NAME\`.`,
+    context: { host: self, version: own },
+  });
 }

@@ -22,6 +22,11 @@ import {
   swarmRedactor,
   takePrefix,
   takeHost,
+  recordConfigVersion,
+  parseHostRecords,
+  hostLiveness,
+  type HostRecord,
+  type RecordedConfig,
   TaskEnds,
   placements,
   readLeader,
@@ -40,6 +45,7 @@ import { memoryProvider, startHistoryWriter } from "../history/index.js";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { startControlPlane } from "./api-runtime.js";
+import { refuseOtherVersions } from "./host-checks.js";
 import { ControlLoop, type ControlPart, type StartPart } from "./control-loop.js";
 
 export interface StartSwarmOptions {
@@ -98,12 +104,15 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   try {
     const warning = await checkEvictionPolicy(redis);
     if (warning) progress(`redis: ${warning}`);
+    if (host !== null) await refuseOtherVersions(redis, k, host, options.version ?? "?");
     if (host === null) await takePrefix(redis, k, owner, describeTarget(target));
     else await takeHost(redis, k, owner, host, describeTarget(target));
     claimed = true;
     recordPrefix(paths.root, prefix);
     progress(`swarm: keys under ${prefix}: on ${describeTarget(target)}`);
     await saveSwarmConfig(redis, k, options.config);
+    const loaded = options.config.digest ? await recordConfigVersion(redis, k, options.config.digest, host ?? "local") : null;
+    if (host !== null && loaded) progress(configLine(loaded, await readHostRecords(redis, k), host));
     // Notifications cover this run from here, though the notifier starts last (it never holds up start-up).
     const notifyFrom = options.config.notify ? await new EventStream(redis, k.events).lastId() : "$";
     const memory = memoryProvider({ home: paths.root, config: options.config, ledger: new Ledger(redis, k.prefix), log: logger.log });
@@ -150,6 +159,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
               sessions: placements(options.config)
                 .filter((placed) => placed.host === host)
                 .map((placed) => placed.session),
+              ...(loaded && { config: { digest: loaded.current.digest, version: loaded.current.version } }),
             },
           }
         : {}),
@@ -314,4 +324,24 @@ async function elect(redis: Redis, k: Keys, host: string, control: ControlLoop, 
       : `host: ${host}; ${leader ? `host ${leader.host} leads the swarm` : "no host leads the swarm yet"} (this one takes over if it stops)`,
   );
   return lease;
+}
+
+async function readHostRecords(redis: Redis, k: ReturnType<typeof keys>): Promise<HostRecord[]> {
+  return parseHostRecords(await redis.hgetall(k.hosts));
+}
+
+/**
+ * What `up --host` says of the swarm.yaml it loaded: its version, and when the text changed since the last
+ * `up`, which hosts still run the text before (they keep it until their daemons restart).
+ */
+export function configLine(loaded: RecordedConfig, records: readonly HostRecord[], self: string, now = Date.now()): string {
+  const { current, replaced } = loaded;
+  const head = `config: swarm.yaml v${current.version} (${current.digest})`;
+  if (replaced === null) return head;
+  const behind = records.filter(
+    (r) => r.host !== self && hostLiveness(r, now) !== "stopped" && r.configDigest !== undefined && r.configDigest !== current.digest,
+  );
+  const changed = `${head}, changed since v${replaced.version} (${replaced.digest}, loaded by ${replaced.host} at ${replaced.at})`;
+  if (behind.length === 0) return changed;
+  return `${changed}; ${behind.map((r) => r.host).join(", ")} still run${behind.length === 1 ? "s" : ""} another until restarted with this file`;
 }

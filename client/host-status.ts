@@ -1,5 +1,16 @@
 import type { Redis } from "ioredis";
-import { hostLiveness, parseHostRecords, placements, readLeader, type HostLiveness, type Keys, type SwarmConfig } from "../core/index.js";
+import {
+  configStanding,
+  hostLiveness,
+  parseHostRecords,
+  placements,
+  readConfigVersion,
+  readLeader,
+  type ConfigStanding,
+  type HostLiveness,
+  type Keys,
+  type SwarmConfig,
+} from "../core/index.js";
 
 /** One host of a swarm with `hosts:`, as `status` shows it. */
 export interface HostStatus {
@@ -23,6 +34,12 @@ export interface HostStatus {
   readonly sessions: readonly string[];
   /** Whether it holds the leader lease: its daemon runs the control loop (sweeper, workflows, history, notifications). */
   readonly leader: boolean;
+  /**
+   * The swarm.yaml its daemon loaded (digest and version, core/hosts/config-version.ts) and how it stands
+   * against the one the last `up` recorded: `differs` names a host still on another text. Null: its
+   * daemon never said (never started, or a version before config versions).
+   */
+  readonly config: { readonly version: number | null; readonly digest: string; readonly standing: ConfigStanding } | null;
 }
 
 /** The leader lease of a swarm with `hosts:`, as `status` and /health show it; null when no host leads. */
@@ -44,6 +61,7 @@ export async function readLeaderStatus(redis: Redis, keys: Keys): Promise<Leader
 export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, leader: LeaderStatus | null, now = Date.now()): Promise<HostStatus[]> {
   if (!config.hosts?.length) return [];
   const records = parseHostRecords(await redis.hgetall(keys.hosts));
+  const recorded = await readConfigVersion(redis, keys);
   const placed = placements(config);
   return config.hosts.map((host) => {
     const record = records.find((r) => r.host === host.name);
@@ -63,6 +81,7 @@ export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, l
       leaseMs: record?.leaseMs ?? null,
       sessions,
       leader: leader?.host === host.name,
+      config: record?.configDigest ? { version: record.configVersion ?? null, digest: record.configDigest, standing: configStanding(record, recorded) } : null,
     };
   });
 }

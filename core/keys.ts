@@ -15,6 +15,8 @@ export interface Keys {
   idempotency(key: string): string;
   readonly events: string;
   readonly config: string;
+  /** Hash `{digest, version, host, at}`: which swarm.yaml the last `up` loaded, numbered 1, 2, … each time its text changed. */
+  readonly configVersion: string;
   session(name: string): string;
   readonly sessions: string;
   readonly cancelChannel: string;
@@ -82,6 +84,7 @@ export function keys(prefix: string): Keys {
     idempotency: (key) => `${prefix}:idem:${key}`,
     events: `${prefix}:events`,
     config: `${prefix}:config`,
+    configVersion: `${prefix}:config-version`,
     session: (name) => `${prefix}:session:${name}`,
     sessions: `${prefix}:sessions`,
     cancelChannel: `${prefix}:cancel`,

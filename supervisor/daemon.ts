@@ -62,7 +62,7 @@ export class SupervisorDaemon {
   private readonly leaseKey: string;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.hostBeat = options.host ? new HostBeat(options.redis, options.keys, options.host) : null;
+    this.hostBeat = options.host ? new HostBeat(options.redis, options.keys, options.host, options.log) : null;
     this.leaseKey = options.host ? options.keys.hostOwner(options.host.name) : options.keys.owner;
     this.events = new EventStream(options.redis, options.keys.events);
     this.log = options.log ?? (() => undefined);

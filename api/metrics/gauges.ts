@@ -44,11 +44,47 @@ export function gaugeText(read: GaugeRead): string {
   for (const agent of agents) lines.push(`claude_agent_parked{agent="${label(agent.name)}"} ${agent.parkedUntil ? 1 : 0}`);
   family("claude_agent_daemon_up", "1 while the daemon's heartbeat is fresh");
   if (status) lines.push(`claude_agent_daemon_up ${status.daemon.alive ? 1 : 0}`);
+  hostFamilies(status, family, lines);
   family("claude_agent_redis_up", "1 when Redis answered PING");
   lines.push(`claude_agent_redis_up ${read.redisUp ? 1 : 0}`);
   family("claude_agent_redis_round_trip_seconds", "Round trip of a PING to Redis");
   if (read.redisRoundTripSeconds !== null) lines.push(`claude_agent_redis_round_trip_seconds ${read.redisRoundTripSeconds}`);
   return `${lines.join("\n")}\n`;
+}
+
+const HOST_STATES = ["up", "silent", "stopped", "never"] as const;
+
+/**
+ * A swarm with `hosts:` gets families of its own, keyed by host: a `host` label on claude_agent_sessions would
+ * change every series that dashboards and alerts already use, so the sessions by host are a family beside it.
+ */
+function hostFamilies(status: SwarmStatus | null, family: (name: string, help: string) => void, lines: string[]): void {
+  const hosts = status?.hosts;
+  if (!hosts || hosts.length === 0) return;
+  family("claude_agent_host_state", "1 for the state a host of the swarm is in (up, silent, stopped, never started)");
+  for (const host of hosts) {
+    for (const state of HOST_STATES) lines.push(`claude_agent_host_state{host="${label(host.name)}",state="${state}"} ${host.state === state ? 1 : 0}`);
+  }
+  family("claude_agent_host_heartbeat_age_seconds", "Age of a host's last heartbeat when read");
+  for (const host of hosts)
+    if (host.heartbeatAgeMs !== null) lines.push(`claude_agent_host_heartbeat_age_seconds{host="${label(host.name)}"} ${host.heartbeatAgeMs / 1000}`);
+  family("claude_agent_host_leader", "1 for the host holding the leader lease");
+  for (const host of hosts) lines.push(`claude_agent_host_leader{host="${label(host.name)}"} ${host.leader ? 1 : 0}`);
+  family("claude_agent_host_config_current", "1 when a host runs the swarm.yaml the last up recorded, 0 when it runs another");
+  for (const host of hosts) {
+    if (host.config && host.config.standing !== "unknown")
+      lines.push(`claude_agent_host_config_current{host="${label(host.name)}"} ${host.config.standing === "current" ? 1 : 0}`);
+  }
+  family("claude_agent_host_sessions", "Agent sessions by host and state");
+  const counts = new Map<string, number>();
+  for (const session of status.agents.flatMap((agent) => agent.sessions)) {
+    const key = `${session.host ?? ""}\u0000${session.state}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const host of hosts) {
+    for (const state of SESSION_STATES)
+      lines.push(`claude_agent_host_sessions{host="${label(host.name)}",state="${state}"} ${counts.get(`${host.name}\u0000${state}`) ?? 0}`);
+  }
 }
 
 /** A label value as the format wants it: backslash, double quote and newline escaped (agent names never have them; a config could). */

@@ -46,7 +46,14 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       `swarm: ${daemon}\n${leader}llm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\nhistory: ${describeHistoryWriter(history)}\n\n`,
     );
     const hosts = snapshot.hosts;
-    if (hosts) print(`${table(["HOST", "STATE", "HEARTBEAT", "VERSION", "MACHINE", "PID", "LABELS", "SESSIONS"], hosts.map(hostRow))}\n\n`);
+    if (hosts) print(`${table(["HOST", "STATE", "HEARTBEAT", "VERSION", "CONFIG", "MACHINE", "PID", "LABELS", "SESSIONS"], hosts.map(hostRow))}\n\n`);
+    const stale = (hosts ?? []).filter((host) => host.config?.standing === "differs" && host.state !== "stopped");
+    if (stale.length > 0) {
+      const names = stale.map((host) => host.name).join(", ");
+      print(
+        `${names} still run${stale.length === 1 ? "s" : ""} another swarm.yaml than the last one an \`up\` loaded: restart with the same file there (\`claude-agent down\`, then \`claude-agent up --host NAME\`)\n\n`,
+      );
+    }
     const rows = agents.flatMap((agent) =>
       agent.sessions.map((s) => [
         s.name,
@@ -104,11 +111,19 @@ function hostRow(host: HostStatus): string[] {
     host.leader ? `${state}, leader` : state,
     age,
     host.version ?? "-",
+    configCell(host),
     host.machine ?? "-",
     host.pid === null ? "-" : String(host.pid),
     host.labels.join(",") || "-",
     host.sessions.join(" ") || "-",
   ];
+}
+
+/** `v3`, or `v2 OTHER FILE` for a host whose daemon still runs a swarm.yaml other than the one the last `up` loaded. */
+function configCell(host: HostStatus): string {
+  if (host.config === null) return "-";
+  const version = host.config.version === null ? host.config.digest : `v${host.config.version}`;
+  return host.config.standing === "differs" && host.state !== "stopped" ? `${version} OTHER FILE` : version;
 }
 
 /** Who runs the control loop of a swarm with `hosts:` (the leader lease), and since when. */

@@ -1,6 +1,6 @@
 export * from "./types.js";
 export { addRuntimeName, isKnownRuntime, knownRuntimes } from "./runtimes.js";
-export { configFromObject, findConfigFile, loadConfig, parseConfig, CONFIG_FILE_NAME } from "./load.js";
+export { configDigest, configFromObject, findConfigFile, loadConfig, parseConfig, CONFIG_FILE_NAME } from "./load.js";
 export type { LoadOptions, ParseOptions } from "./load.js";
 export { configTemplate, TEMPLATES, type ProgramExample, type ProgramRuntime, type TemplateName, type TemplateOptions } from "./template.js";
 export { DEVOPS_ASK, DEVOPS_DENY } from "./template-devops.js";

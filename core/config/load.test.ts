@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../errors.js";
-import { DEFAULT_TIMEOUT_SEC, agentConfigDir, configFromObject, findConfigFile, limitsOf, loadConfig, parseConfig } from "./index.js";
+import { DEFAULT_TIMEOUT_SEC, agentConfigDir, configDigest, configFromObject, findConfigFile, limitsOf, loadConfig, parseConfig } from "./index.js";
 
 const options = { file: "/project/swarm.yaml", baseDir: "/project" };
 const agent = (fields: string): string => `agents:\n  - name: api\n    runtime: shell\n${fields}`;
@@ -25,6 +25,8 @@ describe("parseConfig on a valid file", () => {
     const config = parseConfig("agents:\n  - name: api\n    runtime: shell\n", options);
     expect(config).toEqual({
       source: "/project/swarm.yaml",
+      // The text's own digest, which hosts compare (core/hosts/config-version.ts).
+      digest: configDigest("agents:\n  - name: api\n    runtime: shell\n"),
       defaultAgent: null,
       agents: [
         {

@@ -3,6 +3,7 @@
  * normalized, deeply frozen SwarmConfig. Every problem is collected before
  * throwing, so one run of the command shows the user all of them.
  */
+import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -63,7 +64,15 @@ export function parseConfig(text: string, options: ParseOptions): SwarmConfig {
   } catch (cause) {
     throw invalid([`${label}: ${cause instanceof Error ? cause.message : String(cause)}`], options.file);
   }
-  return configFromObject(raw, options);
+  return freeze({ ...configFromObject(raw, options), digest: configDigest(text) });
+}
+
+/**
+ * What names one text of swarm.yaml across hosts (issue 16): the first 12 hex digits of its SHA-256. Taken
+ * over the text as written, not the resolved config, whose paths depend on where each host keeps the file.
+ */
+export function configDigest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
 }
 
 export function configFromObject(raw: unknown, options: ParseOptions): SwarmConfig {

@@ -185,6 +185,8 @@ export interface LimitsConfig {
 export interface SwarmConfig {
   /** Absolute path of the file it was read from, or "<default>" / "<inline>". */
   readonly source: string;
+  /** configDigest of the file's text (a version of swarm.yaml that hosts compare); absent for a config not read from text. */
+  readonly digest?: string;
   /**
    * `swarm:` in swarm.yaml: the swarm's name, which names its Redis keys (`ca-<name>:…`), so that
    * swarms sharing one Redis never see each other's data. Absent: derived from the home.

@@ -21,6 +21,9 @@ export interface HostRecord {
   /** How long a beat counts: past it the host is silent (the same lease that holds its name). */
   readonly leaseMs: number;
   readonly sessions: readonly string[];
+  /** The swarm.yaml it runs: its text's digest and the version `up` recorded for it (config-version.ts); absent from older daemons. */
+  readonly configDigest?: string;
+  readonly configVersion?: number;
   /** Set when its daemon stopped cleanly (`down`, Ctrl-C): the host is down, not silent. */
   readonly stoppedAt?: string;
 }
@@ -47,7 +50,7 @@ export function parseHostRecords(hash: Readonly<Record<string, string>>): HostRe
 function parseOne(raw: string): HostRecord | null {
   const value = parseJsonObject(raw);
   if (value === null) return null;
-  const { host, version, pid, machine, home, startedAt, beatAt, leaseMs, sessions, stoppedAt } = value;
+  const { host, version, pid, machine, home, startedAt, beatAt, leaseMs, sessions, stoppedAt, configDigest, configVersion } = value;
   if (typeof host !== "string" || !HOST_NAME.test(host)) return null;
   if (typeof beatAt !== "string" || !Number.isFinite(Date.parse(beatAt))) return null;
   if (typeof leaseMs !== "number" || !(leaseMs > 0)) return null;
@@ -62,5 +65,7 @@ function parseOne(raw: string): HostRecord | null {
     leaseMs,
     sessions: Array.isArray(sessions) ? sessions.filter((s): s is string => typeof s === "string") : [],
     ...(typeof stoppedAt === "string" && stoppedAt !== "" ? { stoppedAt } : {}),
+    ...(typeof configDigest === "string" && configDigest !== "" ? { configDigest } : {}),
+    ...(typeof configVersion === "number" && Number.isInteger(configVersion) ? { configVersion } : {}),
   };
 }

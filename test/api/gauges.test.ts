@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import type { AgentStatus, SwarmStatus } from "../../client/index.js";
+import type { AgentStatus, HostStatus, SwarmStatus } from "../../client/index.js";
 import type { SessionInfo } from "../../core/index.js";
 import { gaugeText } from "../../api/metrics/gauges.js";
 
@@ -75,5 +75,63 @@ describe("the gauges' text", () => {
   it("escapes a label value's backslash, double quote and newline", () => {
     const text = gaugeText({ status: { ...status, agents: [agent('we"ird\\\nname', ["idle"])] }, redisUp: true, redisRoundTripSeconds: 0.001 });
     expect(text).toContain('claude_agent_parked{agent="we\\"ird\\\\\\nname"} 0');
+  });
+
+  it("writes, for a swarm spanning hosts, each host's state, heartbeat age, leadership, config standing and sessions by state", () => {
+    const host = (name: string, state: HostStatus["state"], more: Partial<HostStatus> = {}): HostStatus => ({
+      name,
+      labels: [],
+      ssh: null,
+      state,
+      version: "1.0.0",
+      pid: 1,
+      machine: name,
+      home: "/h",
+      startedAt: null,
+      heartbeatAt: null,
+      heartbeatAgeMs: 2500,
+      leaseMs: 30_000,
+      sessions: [],
+      leader: false,
+      config: { version: 2, digest: "aaaaaaaaaaaa", standing: "current" },
+      ...more,
+    });
+    const onHosts = (name: string, n: number, state: SessionInfo["state"], on: string): SessionInfo => ({ ...session(name, n, state), host: on });
+    const spanning: SwarmStatus = {
+      ...status,
+      agents: [
+        { ...agent("api", []), sessions: [onHosts("api", 1, "busy", "build-1"), onHosts("api", 2, "lost", "gpu-1"), onHosts("api", 3, "idle", "build-1")] },
+      ],
+      hosts: [
+        host("build-1", "up", { leader: true }),
+        host("gpu-1", "silent", { heartbeatAgeMs: 45_000, config: { version: 1, digest: "bbbbbbbbbbbb", standing: "differs" } }),
+        host("edge-1", "never", { heartbeatAgeMs: null, config: null }),
+      ],
+    };
+    const text = gaugeText({ status: spanning, redisUp: true, redisRoundTripSeconds: 0.001 });
+    for (const line of [
+      'claude_agent_host_state{host="build-1",state="up"} 1',
+      'claude_agent_host_state{host="gpu-1",state="silent"} 1',
+      'claude_agent_host_state{host="gpu-1",state="up"} 0',
+      'claude_agent_host_state{host="edge-1",state="never"} 1',
+      'claude_agent_host_heartbeat_age_seconds{host="gpu-1"} 45',
+      'claude_agent_host_leader{host="build-1"} 1',
+      'claude_agent_host_leader{host="gpu-1"} 0',
+      'claude_agent_host_config_current{host="build-1"} 1',
+      'claude_agent_host_config_current{host="gpu-1"} 0',
+      'claude_agent_host_sessions{host="build-1",state="busy"} 1',
+      'claude_agent_host_sessions{host="build-1",state="idle"} 1',
+      'claude_agent_host_sessions{host="gpu-1",state="lost"} 1',
+      'claude_agent_host_sessions{host="edge-1",state="idle"} 0',
+      // The existing family keeps its labels: dashboards built on it go on working.
+      'claude_agent_sessions{agent="api",state="busy"} 1',
+    ])
+      expect(text.split("\n"), line).toContain(line);
+    expect(text).not.toContain('claude_agent_host_heartbeat_age_seconds{host="edge-1"}');
+    expect(text).not.toContain('claude_agent_host_config_current{host="edge-1"}');
+    expect(gaugeText({ status, redisUp: true, redisRoundTripSeconds: 0.001 })).not.toContain("claude_agent_host_");
+    const check = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    expect(check.error, "promtool (apt-get install prometheus)").toBeUndefined();
+    expect(check.stdout + check.stderr).toBe("");
   });
 });

@@ -183,4 +183,53 @@ describe("one swarm on two hosts sharing one Redis", { timeout: 240_000 }, () =>
     expect(unknown.stderr).toContain('unknown host "tpu-1"; hosts are build-1, gpu-1, edge-1');
     expect(unknown.stderr).toContain("claude-agent up --host build-1");
   });
+
+  it("refuses to join a host beating with another claude-agent version, naming it", async () => {
+    // gpu-1 is down (above): its record rewritten as a daemon of an older claude-agent writes it, beating now.
+    const redis = new Redis(env.REDIS_URL!);
+    const key = `ca-${SWARM}:hosts`;
+    const before = (await redis.hget(key, "gpu-1"))!;
+    const beatAt = new Date().toISOString();
+    await redis.hset(key, "gpu-1", JSON.stringify({ ...JSON.parse(before), version: "0.0.9", beatAt, stoppedAt: undefined }));
+    try {
+      writeFileSync(join(spare, "swarm.yaml"), YAML);
+      const up = runCli(["up", "--host", "edge-1", "--detach"], { home: spare, cwd: spare, env });
+      expect(up.exitCode, up.stdout + up.stderr).toBe(4);
+      expect(up.stderr).toMatch(/host edge-1 runs claude-agent \d+\.\d+\.\d+\S*, but gpu-1 runs 0\.0\.9: hosts of one swarm must run one version/);
+      expect(up.stderr).toContain("claude-agent up --host NAME");
+    } finally {
+      await redis.hset(key, "gpu-1", before);
+      await redis.quit();
+    }
+  });
+
+  it("numbers each text of swarm.yaml and names the hosts still running an older one after a host starts with an edited copy", () => {
+    const hostConfigs = (home: TestSwarm) =>
+      (JSON.parse(home.cli(["status", "--json"]).stdout) as { hosts: { name: string; config: { version: number; standing: string } | null }[] }).hosts.map(
+        (h) => [h.name, h.config?.version ?? null, h.config?.standing ?? null],
+      );
+    // Both hosts loaded the same text: version 1.
+    expect(hostConfigs(build).slice(0, 2)).toEqual([
+      ["build-1", 1, "current"],
+      ["gpu-1", 1, "current"],
+    ]);
+    // edge-1 starts with an edited copy (nothing is placed on it, so it brings up no session).
+    writeFileSync(join(spare, "swarm.yaml"), `${YAML}# retention changed on edge-1\n`);
+    const up = runCli(["up", "--host", "edge-1", "--detach"], { home: spare, cwd: spare, env });
+    expect(up.exitCode, up.stdout + up.stderr).toBe(0);
+    expect(up.stdout).toMatch(
+      /config: swarm\.yaml v2 \([0-9a-f]{12}\), changed since v1 \([0-9a-f]{12}, loaded by (build|gpu)-1 at [^)]+\); build-1 still runs another until restarted with this file/,
+    );
+    expect(hostConfigs(build)).toEqual([
+      ["build-1", 1, "differs"],
+      ["gpu-1", 1, "differs"],
+      ["edge-1", 2, "current"],
+    ]);
+    const human = build.cli(["status"]).stdout;
+    expect(human).toMatch(/build-1\s+up.*v1 OTHER FILE/);
+    expect(human).toContain("build-1 still runs another swarm.yaml than the last one an `up` loaded");
+    const doctor = JSON.parse(build.cli(["doctor", "--json"]).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    expect(doctor.checks.find((c) => c.name === "host configs")).toMatchObject({ ok: false, detail: expect.stringContaining(": build-1 v1 (") });
+    expect(runCli(["down"], { home: spare, env }).exitCode).toBe(0);
+  });
 });
