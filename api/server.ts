@@ -21,6 +21,7 @@ import { metaRoutes } from "./routes/meta.js";
 import { systemRoutes } from "./routes/system.js";
 import { historyRoutes } from "./routes/history.js";
 import { recordingRoutes } from "./routes/recordings.js";
+import { diffRoutes } from "./routes/diffs.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { clientInternals } from "../client/index.js";
@@ -95,6 +96,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   routes.push(
     ...taskRoutes(deps),
     ...recordingRoutes(deps),
+    ...diffRoutes(deps),
     ...historyRoutes(deps),
     ...agentRoutes(deps),
     ...workflowRoutes(deps),

@@ -4,7 +4,7 @@
  * variables of our own environment from every git it runs, so a bridge
  * started from a git hook cannot point these commands at the wrong repository.
  */
-import { copyFileSync, existsSync, rmSync } from "node:fs";
+import { appendFileSync, chmodSync, copyFileSync, existsSync, rmSync, statSync, truncateSync } from "node:fs";
 import { resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { randomSuffix } from "../core/index.js";
@@ -61,6 +61,21 @@ export async function changesBetween(dir: string, before: string, after: string)
   const files = names.split("\0").filter((name) => name !== "");
   const stat = files.length === 0 ? "" : await g.raw(["diff", "--no-renames", "--no-color", "--stat=200", before, after]);
   return { files, stat };
+}
+
+/**
+ * Writes the patch between two snapshots to `file` (`git diff --output`, so a large patch never passes through
+ * our memory) and cuts it at `maxBytes`, ending the file with a line that says so. Returns the patch's size.
+ */
+export async function writeDiff(dir: string, before: string, after: string, file: string, maxBytes: number): Promise<{ bytes: number; cut: boolean }> {
+  // --no-ext-diff and --no-textconv: the repository's configured diff programs are the user's, not a task's output path.
+  await git(dir).raw(["diff", "--no-renames", "--no-color", "--no-ext-diff", "--no-textconv", `--output=${file}`, before, after]);
+  chmodSync(file, 0o600);
+  const bytes = statSync(file).size;
+  if (bytes <= maxBytes) return { bytes, cut: false };
+  truncateSync(file, maxBytes);
+  appendFileSync(file, `\n[diff cut at ${maxBytes} of ${bytes} bytes; the whole change is in the worktree's commit]\n`);
+  return { bytes, cut: true };
 }
 
 /** Commits everything in the working tree; returns the new commit, or null when there was nothing to commit. */

@@ -8,8 +8,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentConfig, TaskRecord } from "../core/index.js";
-import { changesBetween, commitAll, commitMessage, headOf, snapshot, type Snapshot } from "./git.js";
+import type { AgentConfig, Redactor, TaskRecord } from "../core/index.js";
+import { changesBetween, commitAll, commitMessage, headOf, snapshot, writeDiff, type Snapshot } from "./git.js";
 import type { Worktrees } from "./worktrees.js";
 
 interface Base extends Snapshot {
@@ -17,11 +17,17 @@ interface Base extends Snapshot {
 }
 
 const SUBJECT_MAX = 72;
+/** A task's patch is kept up to this size (`<output>/<id>.diff`); a larger one is cut with a line saying so. */
+export const DIFF_MAX_BYTES = 2 * 1024 * 1024;
 
 export class JobChanges {
   constructor(
     private readonly jobsDir: string,
     private readonly worktrees: Worktrees,
+    /** Where the task's patch goes, beside its output log: `<output>/<id>.diff`. */
+    private readonly outputDir: string,
+    /** The swarm's secrets out of the patch, as out of the output: it is read with the `read` scope. */
+    private readonly redact: Redactor = (text) => text,
   ) {}
 
   /** Snapshots the session's worktree unless this task already has a snapshot of it. */
@@ -34,7 +40,10 @@ export class JobChanges {
     this.worktrees.noteTask(session, taskId);
   }
 
-  /** `changedFiles` (JSON), `diffStat` and, when `commit`, the task's `commit`; nothing for agents without a worktree. */
+  /**
+   * `changedFiles` (JSON), `diffStat`, `diffBytes` (the patch's size; the patch itself is `<output>/<id>.diff`)
+   * and, when `commit`, the task's `commit`; nothing for agents without a worktree.
+   */
   async after(agent: AgentConfig, session: string | null, record: TaskRecord, commit: boolean): Promise<Record<string, string>> {
     if (!agent.worktree || !session) return {};
     const base = this.read(record.id);
@@ -43,11 +52,22 @@ export class JobChanges {
     const now = await snapshot(dir);
     const { files, stat } = await changesBetween(dir, base.tree, now.tree);
     const fields: Record<string, string> = { changedFiles: JSON.stringify(files), diffStat: stat };
+    if (files.length > 0) fields.diffBytes = String(await this.writePatch(dir, base.tree, now.tree, record.id));
     if (commit) {
       const sha = await this.commit(dir, record, base, files.length > 0);
       if (sha) fields.commit = sha;
     }
     return fields;
+  }
+
+  /** The patch, cut at DIFF_MAX_BYTES and redacted (a redacted patch may not apply: the commit holds the change). */
+  private async writePatch(dir: string, before: string, after: string, taskId: string): Promise<number> {
+    const file = diffFile(this.outputDir, taskId);
+    const { bytes } = await writeDiff(dir, before, after, file, DIFF_MAX_BYTES);
+    const text = readFileSync(file, "utf8");
+    const redacted = this.redact(text);
+    if (redacted !== text) writeFileSync(file, redacted, { mode: 0o600 });
+    return bytes;
   }
 
   forget(taskId: string): void {
@@ -93,4 +113,9 @@ export function commitMessageFor(record: Pick<TaskRecord, "id" | "task" | "agent
       ?.trim() ?? "(empty task)";
   const subject = first.length > SUBJECT_MAX ? `${first.slice(0, SUBJECT_MAX - 1)}…` : first;
   return `${subject}\n\nclaude-agent task ${record.id} (agent ${record.agent}${record.session ? `, session ${record.session}` : ""})\n\n${trailer(record.id)}\n`;
+}
+
+/** The patch of a task that changed its worktree (named by the task's id, like its `.log` and `.cast`). */
+export function diffFile(outputDir: string, taskId: string): string {
+  return join(outputDir, `${taskId}.diff`);
 }

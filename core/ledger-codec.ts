@@ -34,7 +34,7 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
 }
 
 const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "account", "diffStat", "commit", "gateOutput", "outputError", "castFile"] as const;
-const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries"] as const;
+const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries", "diffBytes"] as const;
 
 export function encode(fields: Fields): string[] {
   const out: string[] = [];

@@ -46,6 +46,11 @@ export interface TaskResult {
   changedFiles?: string[];
   /** Worktree agents: `git diff --stat` of what the task changed. */
   diffStat?: string;
+  /**
+   * Worktree agents: the size in bytes of the task's patch, kept on the host that ran it as `<home>/output/<id>.diff`
+   * (cut at 2 MB): `claude-agent diff ID`, `GET /v1/tasks/{id}/diff`. Absent when the task changed nothing.
+   */
+  diffBytes?: number;
   /** Worktree agents with `commit`: the commit made for the task, on the replica's branch. */
   commit?: string;
   /** The gate's output (stdout and stderr, the last 64 KB) when it failed. */

@@ -106,6 +106,7 @@ export class Sweeper {
     for (const id of ids) {
       rmSync(join(this.deps.outputDir, `${id}.log`), { force: true });
       rmSync(join(this.deps.outputDir, `${id}.cast`), { force: true }); // the flight recorder's recording goes with the output
+      rmSync(join(this.deps.outputDir, `${id}.diff`), { force: true }); // and a worktree task's patch
     }
     removeNamed(this.deps.jobsDir, ids);
     for (const agent of listDir(this.deps.agentsDir)) removeNamed(join(this.deps.agentsDir!, agent, "results"), ids);

@@ -63,6 +63,7 @@ export interface TaskView extends TaskSummary {
   /** Worktree agents: what the task changed. */
   readonly changedFiles?: readonly string[] | null;
   readonly diffStat?: string;
+  readonly diffBytes?: number;
   readonly commit?: string;
   readonly gateOutput?: string;
   readonly gateRetries?: number;

@@ -15,9 +15,6 @@ import type { StreamLimits } from "../routes/deps.js";
 import type { EventFilter } from "./filter.js";
 import type { EventHub } from "./hub.js";
 
-/** After dropping a client, how long its final bytes may take before the socket is destroyed. */
-const DROP_GRACE_MS = 10_000;
-
 export interface SseStats {
   dropped(reason: string): void;
   opened(): void;
@@ -46,7 +43,7 @@ export function serveSse(reply: FastifyReply, hub: EventHub, filter: EventFilter
     // idle timeout (Fastify's: 72 s) to see its stream end.
     const socket = res.socket; // detached from the response once it finishes
     res.end(finalFrame, () => socket?.end());
-    setTimeout(() => res.destroy(), DROP_GRACE_MS).unref();
+    setTimeout(() => res.destroy(), limits.dropGraceMs).unref();
   };
   // Checked before each write: what the client has not taken since the last batches. One batch (at most
   // the hub's 1,000 events) may be larger than the limit; a client that keeps up drains it before the next.

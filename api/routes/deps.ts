@@ -32,6 +32,8 @@ export interface StreamLimits {
   readonly heartbeatMs: number;
   /** In a burst, live events go out in batches at most this often (events/hub.ts); 0: as each read returns. */
   readonly coalesceMs: number;
+  /** After dropping a slow SSE client, how long its final bytes (the `dropped` event) may take before its socket is destroyed. */
+  readonly dropGraceMs: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxBufferedBytes: 1 << 20, heartbeatMs: 15_000, coalesceMs: DEFAULT_COALESCE_MS };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxBufferedBytes: 1 << 20, heartbeatMs: 15_000, coalesceMs: DEFAULT_COALESCE_MS, dropGraceMs: 10_000 };

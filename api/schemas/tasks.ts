@@ -72,6 +72,7 @@ export const taskView = z.object({
   agentSessionId: z.string().optional(),
   changedFiles: z.array(z.string()).optional(),
   diffStat: z.string().optional(),
+  diffBytes: z.number().int().optional().describe("Worktree agents: the size of the task's patch (`GET /v1/tasks/{id}/diff`); absent when it changed nothing"),
   commit: z.string().optional(),
   gateOutput: z.string().optional(),
   gateRetries: z.number().int().optional().describe("how many times a failing gate's output went back to the agent"),

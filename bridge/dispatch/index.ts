@@ -59,7 +59,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     outputDir,
     ledger,
     worktrees,
-    changes: new JobChanges(jobsDir, worktrees),
+    changes: new JobChanges(jobsDir, worktrees, outputDir, redact),
     log,
     onRateLimited: async ({ agent, session, account, resetAt }) => {
       const rotation = account ? await deps.accounts.limited(agent, account, resetAt) : null;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ProgramContext } from "./context.js";
 
-/** What outlives Redis: `tasks`, `history …`, `replay`, `audit`, `memory …`, `backup`, `restore`, `export`. */
+/** What outlives Redis: `tasks`, `history …`, `replay`, `diff`, `audit`, `memory …`, `backup`, `restore`, `export`. */
 export function historyCommands(cli: Command, { home }: ProgramContext): void {
   cli
     .command("tasks")
@@ -41,6 +41,13 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--max-idle <s>", "the longest pause, in seconds", "2")
     .option("--json", "print the recording: { id, file, header, events }")
     .action(async (id, opts) => (await import("../commands/replay.js")).replay(id, { ...opts, home: home() }));
+
+  cli
+    .command("diff")
+    .description("the patch of what a worktree agent's task changed (kept beside its output, cut at 2 MB, secrets redacted)")
+    .argument("<id>", "task id")
+    .option("--json", "print JSON: { id, file, bytes, patch }")
+    .action(async (id, opts) => (await import("../commands/diff.js")).diff(id, { ...opts, home: home() }));
 
   cli
     .command("audit")

@@ -19,6 +19,7 @@ export interface TaskContext {
 
 const EXTRA_KEYS = [
   "diffStat",
+  "diffBytes",
   "commit",
   "gateOutput",
   "gateRetries",

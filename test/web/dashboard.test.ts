@@ -233,4 +233,27 @@ describe("the web dashboard in Chromium", () => {
     expect(run.status).toBe("completed");
     expect(run.steps.after?.output).toBe("shipped\n");
   });
+
+  it("lists a failed task under Needs you with its output, and Retry there runs it again once", async () => {
+    // Fails the first time (leaving a mark in the agent's folder), succeeds when run again.
+    const mark = `retry-mark-${process.pid}`;
+    const failed = await submit(`if [ -e ${mark} ]; then rm ${mark}; echo second-run; else touch ${mark}; echo first-run; exit 3; fi`, "beta");
+    expect(await waitTask(failed)).toMatchObject({ status: "failed" });
+    await page.goto(`${web.url}/#/inbox`);
+    const item = await page.waitForSelector("[data-item]");
+    expect(await item.textContent()).toContain(failed);
+    expect(await item.textContent()).toContain("first-run");
+    await page.waitForFunction(() => document.title === "(1) claude-agent");
+    expect(await page.textContent("[data-item] button.approve")).toBe("Retry");
+    expect(await page.textContent("[data-item] button.deny")).toBe("Dismiss");
+    await page.click("[data-item] button.approve");
+    await page.waitForSelector("[data-item]", { state: "detached" });
+    await page.waitForFunction(() => document.title === "claude-agent");
+    // The retry's own idempotency key: asking again names the task the button started, and runs nothing more.
+    const again = await fetch(`${web.url}/v1/tasks/${failed}/retry`, { method: "POST", headers: { authorization: `Bearer ${web.token}` } });
+    expect(again.status).toBe(200);
+    const retried = (await again.json()) as { id: string };
+    expect(retried.id).not.toBe(failed);
+    expect(await waitTask(retried.id)).toMatchObject({ status: "completed", output: "second-run\n" });
+  });
 });

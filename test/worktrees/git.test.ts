@@ -3,11 +3,11 @@
  * repositories: snapshots that see untracked files, diffs between them,
  * worktrees made and found again, and removal that never loses work.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { changesBetween, commitAll, saveWorkInProgress, snapshot } from "../../bridge/git.js";
+import { changesBetween, commitAll, saveWorkInProgress, snapshot, writeDiff } from "../../bridge/git.js";
 import { JobChanges, commitMessageFor } from "../../bridge/job-changes.js";
 import { Worktrees, agentOfSession } from "../../bridge/worktrees.js";
 import { configFromObject, EnvironmentError, type AgentConfig, type TaskRecord } from "../../core/index.js";
@@ -190,18 +190,61 @@ describe("JobChanges", () => {
     const agent = agentAt(repo);
     const cwd = await worktrees.prepare(agent, "coder-1");
     writeFileSync(join(cwd, "leftover.txt"), "from an earlier task\n");
-    const changes = new JobChanges(jobs, worktrees);
+    const output = track(mkdtempSync(join(tmpdir(), "ca-output-")));
+    const changes = new JobChanges(jobs, worktrees, output);
     const task = record("mhx3k0a2-aaaaaa", "Add the greeting\nwith a second line");
     await changes.before(agent, "coder-1", task.id);
     writeFileSync(join(cwd, "hello.txt"), "hello\n");
     const fields = await changes.after(agent, "coder-1", task, true);
     expect(JSON.parse(fields.changedFiles!)).toEqual(["hello.txt"]);
     expect(fields.diffStat).toContain("hello.txt");
+    // The task's patch, beside its output: only what the task did (not the leftover from before it).
+    const patch = readFileSync(join(output, `${task.id}.diff`), "utf8");
+    expect(patch).toMatch(/^diff --git a\/hello\.txt b\/hello\.txt\n/);
+    expect(patch).toContain("\n+hello\n");
+    expect(patch).not.toContain("leftover");
+    expect(Number(fields.diffBytes)).toBe(Buffer.byteLength(patch));
+    expect(statSync(join(output, `${task.id}.diff`)).mode & 0o777).toBe(0o600);
     expect(fields.commit).toBe(git(cwd, "rev-parse", "HEAD"));
     expect(git(cwd, "log", "-1", "--format=%s")).toBe("Add the greeting");
     expect(git(cwd, "log", "-1", "--format=%B")).toContain(`Claude-Agent-Task: ${task.id}`);
     // A re-delivered task finds its own commit instead of making another.
     expect((await changes.after(agent, "coder-1", task, true)).commit).toBe(fields.commit);
     expect(commitMessageFor({ ...task, task: "x".repeat(100) }).split("\n")[0]).toHaveLength(72);
+  });
+
+  it("writes no patch for a task that changed nothing", async () => {
+    const repo = track(tempRepo());
+    const home = track(mkdtempSync(join(tmpdir(), "ca-wt-home-")));
+    const jobs = track(mkdtempSync(join(tmpdir(), "ca-jobs-")));
+    const output = track(mkdtempSync(join(tmpdir(), "ca-output-")));
+    const worktrees = new Worktrees(home);
+    const agent = agentAt(repo);
+    await worktrees.prepare(agent, "coder-1");
+    const changes = new JobChanges(jobs, worktrees, output);
+    const task = record("mhx3k0a2-bbbbbb", "look around");
+    await changes.before(agent, "coder-1", task.id);
+    const fields = await changes.after(agent, "coder-1", task, false);
+    expect(fields.diffBytes).toBeUndefined();
+    expect(existsSync(join(output, `${task.id}.diff`))).toBe(false);
+  });
+});
+
+describe("a task's patch", () => {
+  it("is cut at its limit with a line saying how large it was, and runs none of the repository's diff programs", async () => {
+    const repo = track(tempRepo({ "a.txt": "one\n" }));
+    // A repository's own external diff program must not run for our patch.
+    git(repo, "config", "diff.external", "touch external-diff-ran");
+    const before = await snapshot(repo);
+    writeFileSync(join(repo, "a.txt"), `${"changed line\n".repeat(500)}`);
+    const after = await snapshot(repo);
+    const file = join(track(mkdtempSync(join(tmpdir(), "ca-diff-"))), "t.diff");
+    const { bytes, cut } = await writeDiff(repo, before.tree, after.tree, file, 1000);
+    expect(cut).toBe(true);
+    expect(bytes).toBeGreaterThan(6000);
+    const text = readFileSync(file, "utf8");
+    expect(text.startsWith("diff --git a/a.txt b/a.txt\n")).toBe(true);
+    expect(text.endsWith(`\n[diff cut at 1000 of ${bytes} bytes; the whole change is in the worktree's commit]\n`)).toBe(true);
+    expect(existsSync(join(repo, "external-diff-ran"))).toBe(false);
   });
 });
