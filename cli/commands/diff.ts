@@ -21,7 +21,8 @@ const COLOURS: readonly [RegExp, string][] = [
  * terminal escape sequences removed, coloured only by us and only on a terminal.
  */
 export async function diff(id: string, options: DiffOptions): Promise<void> {
-  if (!isSafeId(id)) throw new UsageError(`not a task id: ${JSON.stringify(id)}`, { hint: "task ids look like mx5hwnhn-l87nk4; `claude-agent tasks` lists them." });
+  if (!isSafeId(id))
+    throw new UsageError(`not a task id: ${JSON.stringify(id)}`, { hint: "task ids look like mx5hwnhn-l87nk4; `claude-agent tasks` lists them." });
   const file = join(homeOf(options).outputDir, `${id}.diff`);
   const patch = readRegularFile(file);
   if (patch === null) {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { hostname } from "node:os";
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   acquireHomeLock,
@@ -78,7 +78,7 @@ export async function up(options: UpOptions): Promise<void> {
     if (options.json) printJson({ ...started, home: paths.root, config: config.source });
     else
       process.stdout.write(
-        `swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: ${agentCommand(paths.root, "down")}\n`,
+        `swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: ${agentCommand(paths.root, "down")}\n${started.notes.map((note) => `${note}\n`).join("")}`,
       );
     return;
   }
@@ -195,9 +195,10 @@ export async function startDetached(
   configFile: string,
   optOuts: RedisOptOuts = {},
   host: string | null = null,
-): Promise<{ pid: number; log: string }> {
+): Promise<{ pid: number; log: string; notes: string[] }> {
   const readyFile = join(paths.runDir, "daemon.ready");
   const logFile = join(paths.logsDir, "daemon.out");
+  const logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
   rmSync(readyFile, { force: true }); // a stale one (its daemon killed -9) must not pass for this start
   const out = openSync(logFile, "a");
   const hostArgs = host === null ? [] : ["--host", host];
@@ -212,11 +213,29 @@ export async function startDetached(
   const deadline = Date.now() + DETACH_READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const pid = existsSync(readyFile) ? Number.parseInt(readFileSync(readyFile, "utf8").trim(), 10) : Number.NaN;
-    if (Number.isInteger(pid) && isAlive(pid)) return { pid, log: logFile };
+    if (Number.isInteger(pid) && isAlive(pid)) return { pid, log: logFile, notes: startNotes(logFile, logFrom) };
     if (!isAlive(keeperPid)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
   if (isAlive(keeperPid)) process.kill(keeperPid, "SIGTERM");
   throw new EnvironmentError(`the background swarm did not become ready`, { hint: `Its log (${logFile}) ends with:\n${tail}` });
+}
+
+/**
+ * What the background daemon said at start that the person running `up --detach` must see, read from its
+ * log past `from`: the swarm.yaml version of a host and which hosts still run another text (swarm-runtime.ts).
+ */
+function startNotes(logFile: string, from: number): string[] {
+  const fd = openSync(logFile, "r");
+  try {
+    const added = Buffer.alloc(Math.max(0, statSync(logFile).size - from));
+    readSync(fd, added, 0, added.length, from);
+    return added
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("config: swarm.yaml "));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientInternals } from "../../client/index.js";
 import { startEmbeddedRedis } from "../../core/index.js";
 import { waitFor } from "../helpers/wait.js";
-import { BROWSER_SETUP_MS, launchBrowser, loginCode, screenshotPath, startWebSwarm, type WebSwarm } from "./support.js";
+import { tempRepo } from "../worktrees/repo.js";
+import { rmSync } from "node:fs";
+import { BROWSER_SETUP_MS, launchBrowser, loginCode, screenshotPath, startWebSwarm, WEB_AGENTS, type WebSwarm } from "./support.js";
 
 const GRAPH_WORKFLOW = `name: web-graph
 params:
@@ -49,8 +51,15 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
   };
   const node = (step: string) => `svg.workflow-graph [data-step="${step}"]`;
 
+  // A worktree agent, for a task's patch.
+  const repo = tempRepo({ "notes.txt": "one\ntwo\n" });
+  const agents = WEB_AGENTS.replace(
+    "default_agent: alpha",
+    `  - name: coder\n    runtime: shell\n    cwd: ${repo}\n    worktree: true\n    commit: true\n    timeout: 60\ndefault_agent: alpha`,
+  );
+
   beforeAll(async () => {
-    [web, browser] = await Promise.all([startWebSwarm(), launchBrowser()]);
+    [web, browser] = await Promise.all([startWebSwarm(agents), launchBrowser()]);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     await page.goto(`${web.url}/#code=${loginCode(web.swarm)}`);
@@ -59,6 +68,7 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await web?.swarm.destroy();
+    rmSync(repo, { recursive: true, force: true });
   });
 
   it("runs pasted YAML with a form made from its params, follows its graph live, and approving in place lets it finish", async () => {
@@ -230,6 +240,27 @@ describe("the dashboard's Workflows and Health views in Chromium", () => {
     const events = await page.$$eval(`[data-timeline="${id}"] li`, (items) => items.map((item) => item.getAttribute("data-event")));
     expect(events).toEqual(["task.submitted", "task.started", "task.completed"]);
     expect(await page.textContent(`[data-timeline="${id}"] li:first-child .offset`)).toBe("+0 ms");
+  });
+
+  it("shows a worktree task's patch when asked, its added and removed lines marked, its markup as text", async () => {
+    const made = await api<{ id: string }>("POST", "/v1/tasks", {
+      task: `printf 'one\\nthree\\n' > notes.txt; echo '<img src=x onerror="window.__pwned=9">' > page.html`,
+      agent: "coder",
+    });
+    const done = await api<{ status: string; diffBytes?: number }>("GET", `/v1/tasks/${made.json.id}?wait=60`);
+    expect(done.json).toMatchObject({ status: "completed", diffBytes: expect.any(Number) });
+    await page.goto(`${web.url}/#/tasks/${encodeURIComponent(made.json.id)}`);
+    const button = await page.waitForSelector(`[data-task-detail="${made.json.id}"] button.show-patch`);
+    expect(await button.textContent()).toMatch(/^Show the patch \(\d+ B\)$/);
+    await button.click();
+    const patch = await page.waitForSelector("pre.patch");
+    expect(await patch.$$eval(".patch-add", (lines) => lines.map((line) => line.textContent))).toEqual([
+      "+three\n",
+      '+<img src=x onerror="window.__pwned=9">\n',
+    ]);
+    expect(await patch.$$eval(".patch-del", (lines) => lines.map((line) => line.textContent))).toEqual(["-two\n"]);
+    expect(await patch.$$eval("img", (found) => found.length)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
   it("shows each agent's queue and what holds it, and the last hour's finished tasks per minute from the history", async () => {

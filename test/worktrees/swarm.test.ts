@@ -29,6 +29,8 @@ agents:
     cwd: ${repo}
     worktree: true
     timeout: 30
+api:
+  listen: 127.0.0.1:0
 `;
 }
 
@@ -85,6 +87,22 @@ describe("worktree agents", () => {
     expect(git(worktree, "status", "--porcelain")).toBe("");
     // The commit is on the replica's branch, in the user's repository.
     expect(git(repo, "rev-parse", `claude-agent/${result.session}`)).toBe(result.commit);
+    // The patch is kept beside the output: from the CLI, and over the API with the read scope.
+    expect(result.diffBytes).toBeGreaterThan(0);
+    const shown = swarm.cli(["diff", result.id]);
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain("diff --git a/hello.txt b/hello.txt");
+    expect(shown.stdout).toContain("\n+hello\n");
+    expect(shown.stdout).toContain("\n-two\n+three\n");
+    expect(shown.stdout).toContain("deleted file mode");
+    const json = JSON.parse(swarm.cli(["diff", result.id, "--json"]).stdout) as { patch: string; bytes: number };
+    expect(json.patch).toBe(shown.stdout);
+    expect(json.bytes).toBe(result.diffBytes);
+    const api = JSON.parse(readFileSync(join(swarm.paths.runDir, "api.json"), "utf8")) as { url: string };
+    const token = readFileSync(join(swarm.home, "api.token"), "utf8").trim();
+    const over = await fetch(`${api.url}/v1/tasks/${result.id}/diff`, { headers: { authorization: `Bearer ${token}` } });
+    expect(over.status).toBe(200);
+    expect(((await over.json()) as { patch: string }).patch).toBe(json.patch);
   });
 
   it("reports no change and makes no commit for a task that changes nothing", async () => {
@@ -92,6 +110,11 @@ describe("worktree agents", () => {
     expect(result).toMatchObject({ status: "completed", changedFiles: [] });
     expect(result.commit).toBeUndefined();
     expect(result.diffStat).toBeUndefined();
+    expect(result.diffBytes).toBeUndefined();
+    const none = swarm.cli(["diff", result.id]);
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain(`no patch of task ${result.id}`);
+    expect(none.stderr).toContain("only a worktree agent's task that changed files has one");
   });
 
   it("leaves a task's changes uncommitted when asked, and measures the next task against them", async () => {

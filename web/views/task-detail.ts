@@ -66,6 +66,7 @@ export function TaskDetail(props: { id: string; epoch: number }): ComponentChild
             task.changedFiles.map((file) => h("li", null, file)),
           ),
           task.diffStat ? h("pre", { class: "diff-stat" }, task.diffStat) : null,
+          typeof task.diffBytes === "number" ? h(TaskPatch, { id: task.id, bytes: task.diffBytes }) : null,
         ]
       : null,
     h("h4", null, "Task"),
@@ -89,4 +90,36 @@ function usage(task: TaskView): string {
     parts.push(`${(task.inputTokens ?? 0).toLocaleString()} in / ${(task.outputTokens ?? 0).toLocaleString()} out tokens`);
   if (typeof task.turns === "number") parts.push(`${task.turns} turn${task.turns === 1 ? "" : "s"}`);
   return parts.join(" · ");
+}
+
+/** The task's patch, fetched when asked for (it can be 2 MB): added lines green, removed red, as text. */
+function TaskPatch(props: { id: string; bytes: number }): ComponentChild {
+  const [patch, setPatch] = useState<string | null>(null);
+  const [state, setState] = useState<"idle" | "loading" | "error">("idle");
+  const [error, setError] = useState<string | null>(null);
+  const load = () => {
+    setState("loading");
+    api<{ patch: string }>("GET", `/v1/tasks/${encodeURIComponent(props.id)}/diff`)
+      .then((reply) => (setPatch(reply.patch), setState("idle")))
+      .catch((failure: Error) => (setError(failure.message), setState("error")));
+  };
+  if (patch !== null) return [h("h4", null, "Patch"), h(VirtualText, { text: patch, class: "output patch", lineClass: patchLineClass })];
+  return h(
+    "p",
+    null,
+    h("button", { type: "button", class: "show-patch", disabled: state === "loading", onClick: load }, `Show the patch (${sizeOf(props.bytes)})`),
+    state === "error" ? h("span", { class: "error", role: "alert" }, ` ${error}`) : null,
+  );
+}
+
+function patchLineClass(line: string): string | undefined {
+  if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff --git")) return "patch-file";
+  if (line.startsWith("@@")) return "patch-hunk";
+  if (line.startsWith("+")) return "patch-add";
+  if (line.startsWith("-")) return "patch-del";
+  return undefined;
+}
+
+function sizeOf(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -14,11 +14,20 @@ const MARGIN_LINES = 20;
 /** Below this many lines the text is shown whole: nothing to gain, and the browser's find works on all of it. */
 const VIRTUAL_FROM = 2000;
 
-export function VirtualText(props: { text: string; class?: string }): ComponentChild {
+/** `lineClass`: a class for a line by its text (a patch's added and removed lines); the text stays text. */
+export function VirtualText(props: { text: string; class?: string; lineClass?: (line: string) => string | undefined }): ComponentChild {
   const lines = useMemo(() => props.text.split("\n"), [props.text]);
   const [top, setTop] = useState(0);
   const box = useRef<HTMLDivElement>(null);
-  if (lines.length < VIRTUAL_FROM) return h("pre", { class: props.class, tabIndex: 0 }, props.text);
+  const classOf = props.lineClass;
+  if (lines.length < VIRTUAL_FROM) {
+    if (!classOf) return h("pre", { class: props.class, tabIndex: 0 }, props.text);
+    return h(
+      "pre",
+      { class: props.class, tabIndex: 0 },
+      lines.map((line, i) => h("span", { class: classOf(line) }, i < lines.length - 1 ? `${line}\n` : line)),
+    );
+  }
   const first = Math.max(0, Math.floor(top / LINE_PX) - MARGIN_LINES);
   const last = Math.min(lines.length, Math.ceil((top + VIEW_LINES * LINE_PX) / LINE_PX) + MARGIN_LINES);
   return h(
@@ -34,11 +43,18 @@ export function VirtualText(props: { text: string; class?: string }): ComponentC
     h(
       "div",
       { style: { height: `${lines.length * LINE_PX}px`, position: "relative" } },
-      lines
-        .slice(first, last)
-        .map((line, i) =>
-          h("div", { key: first + i, class: "line", "data-line": first + i + 1, style: { top: `${(first + i) * LINE_PX}px`, height: `${LINE_PX}px` } }, line),
+      lines.slice(first, last).map((line, i) =>
+        h(
+          "div",
+          {
+            key: first + i,
+            class: `line ${classOf?.(line) ?? ""}`.trimEnd(),
+            "data-line": first + i + 1,
+            style: { top: `${(first + i) * LINE_PX}px`, height: `${LINE_PX}px` },
+          },
+          line,
         ),
+      ),
     ),
   );
 }
