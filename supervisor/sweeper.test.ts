@@ -139,7 +139,7 @@ describe("the ledger sweeper (real Redis)", () => {
     }
   });
 
-  it("forgets completed tasks after 7 days and failed ones after 30, with their output, recording and dispatch files", async () => {
+  it("forgets completed tasks after 7 days and failed ones after 30, with their output, recording, patch and dispatch files", async () => {
     const now = Date.now();
     await add(record("old-ok", now - 10 * DAY, "completed", now - 10 * DAY));
     await add(record("old-failed", now - 10 * DAY, "failed", now - 10 * DAY));
@@ -148,7 +148,9 @@ describe("the ledger sweeper (real Redis)", () => {
     mkdirSync(paths.jobsDir, { recursive: true });
     writeFileSync(join(paths.outputDir, "old-ok.log"), "x");
     writeFileSync(join(paths.outputDir, "old-ok.cast"), "x");
+    writeFileSync(join(paths.outputDir, "old-ok.diff"), "x");
     writeFileSync(join(paths.outputDir, "recent-ok.cast"), "x");
+    writeFileSync(join(paths.outputDir, "recent-ok.diff"), "x");
     writeFileSync(join(paths.jobsDir, "old-ok-1.sh"), "x");
     writeFileSync(join(paths.jobsDir, "recent-ok-1.sh"), "x");
     const outcome = await sweeper().sweep(now);
@@ -159,7 +161,9 @@ describe("the ledger sweeper (real Redis)", () => {
     expect(await ledger.get("recent-ok")).not.toBeNull();
     expect(existsSync(join(paths.outputDir, "old-ok.log"))).toBe(false);
     expect(existsSync(join(paths.outputDir, "old-ok.cast"))).toBe(false);
+    expect(existsSync(join(paths.outputDir, "old-ok.diff"))).toBe(false);
     expect(existsSync(join(paths.outputDir, "recent-ok.cast"))).toBe(true);
+    expect(existsSync(join(paths.outputDir, "recent-ok.diff"))).toBe(true);
     expect(existsSync(join(paths.jobsDir, "old-ok-1.sh"))).toBe(false);
     expect(existsSync(join(paths.jobsDir, "recent-ok-1.sh"))).toBe(true);
   });
