@@ -8,6 +8,7 @@
  * transport only prepares, starts, adopts and interrupts one turn.
  */
 import { InfraError, type AgentState, type TaskRecord, type TerminalStatus } from "../core/index.js";
+import type { ToolCall } from "./tool-calls.js";
 
 /** What a transport needs of a session's pane. The bridge's AgentSession is one. */
 export interface AgentPane {
@@ -51,6 +52,12 @@ export interface TurnReport {
    * to the ended task's record when they come.
    */
   readonly late?: () => Promise<UsageFields>;
+  /**
+   * The tools the turn called, for the audit log, when the transport learns them itself (interactive Claude
+   * Code's hooks); a headless program's calls are read from its event stream and audited there.
+   */
+  readonly toolCalls?: readonly ToolCall[];
+  readonly toolCallsDropped?: number;
 }
 
 /** Figures that may be added to a task's record after its terminal state (core/ledger.ts amend). */

@@ -56,6 +56,7 @@ export type BridgeEvent =
   | "tmux.restart-failed"
   | "heartbeat.failed"
   // dispatch
+  | "job.tool-audit-failed"
   | "job.unknown-task"
   | "job.dispatch-limit"
   | "job.refused"

@@ -1,6 +1,6 @@
-import type { AgentConfig, EventStream, HomePaths, Ledger, LogFn, Redactor } from "../../core/index.js";
+import type { AgentConfig, EventStream, HomePaths, Ledger, LogFn, Redactor, TaskRecord } from "../../core/index.js";
 import type { Accounts } from "../accounts.js";
-import type { Conversations, InteractivePrograms, Transport } from "../../agents/index.js";
+import type { Conversations, InteractivePrograms, ToolCall, Transport } from "../../agents/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import { JobChanges } from "../job-changes.js";
 import type { Sandboxes } from "../sandbox.js";
@@ -86,7 +86,9 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     interactive(agent) && deps.accounts.has(agent)
       ? ((await deps.accounts.launchedWith(agent, session.name)) ?? deps.accounts.current(agent))
       : deps.accounts.current(agent);
-  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, release, recycle: deps.recycle, accountFor });
+  const toolCalls = (record: TaskRecord, session: string | null, calls: readonly ToolCall[], dropped: number) =>
+    publishToolCalls(deps.events, redact, record, session, calls, dropped);
+  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, release, recycle: deps.recycle, accountFor, toolCalls });
   const programs = new ProgramJobs({
     agents: deps.agents,
     home,
@@ -94,7 +96,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     conversations,
     promptContext: deps.promptContext,
     accountRun: (agent, account) => deps.accounts.runOf(agent, account),
-    toolCalls: (record, session, calls, dropped) => publishToolCalls(deps.events, redact, record, session, calls, dropped),
+    toolCalls,
   });
   const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes, redact, log });
   return new Dispatcher({

@@ -1,6 +1,6 @@
 import { DispatchFencedError, type Redactor, type TaskRecord } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
-import { PaneUnusable, type EndedTurn, type Interrupted, type RunningTurn, type Transport, type TurnSpec } from "../../agents/index.js";
+import { PaneUnusable, type EndedTurn, type Interrupted, type RunningTurn, type ToolCall, type Transport, type TurnSpec } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import type { SessionStates } from "../sessions/index.js";
@@ -23,6 +23,8 @@ export interface LifecycleDeps {
   readonly accountFor: (agent: string, session: AgentSession) => Promise<string | null>;
   /** How often a running dispatch checks its fence (default 2 s). */
   readonly fenceCheckMs?: number;
+  /** Puts the tools a turn called in the audit log, when its transport reported them (interactive Claude Code). */
+  readonly toolCalls?: (record: TaskRecord, session: string | null, calls: readonly ToolCall[], dropped: number) => Promise<void>;
 }
 
 /** How a followed task ended here: recorded, or to run again from the start on another account (its usage limit). */
@@ -104,6 +106,12 @@ export class Lifecycle {
       // its result would be refused anyway.
       if (await this.deps.records.superseded(spec.record)) throw new DispatchFencedError(spec.record.id, spec.record.attempts);
       const report = await raced.ended.report();
+      if (report.toolCalls && this.deps.toolCalls) {
+        // The audit is a record of what ran, not a part of the result: a failure to publish it is logged, not fatal.
+        await this.deps
+          .toolCalls(spec.record, session?.name ?? spec.record.session, report.toolCalls, report.toolCallsDropped ?? 0)
+          .catch((error) => this.deps.log("job.tool-audit-failed", { taskId: spec.record.id, error }));
+      }
       // Only a session this task still holds can take a retry (not one found after a bridge restart, nor a stuck one).
       const canRetry = session !== null && session.currentTask === spec.record.id && session.state === "busy" && raced.recycle === null;
       const settled = await this.deps.settle.settle(spec.record, session?.name ?? spec.record.session, spec.token, report, { canRetry, signal });

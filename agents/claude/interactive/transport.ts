@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { readRegularFile, type LogFn, type TaskRecord } from "../../../core/index.js";
 import { isLimitMessage } from "../../events.js";
+import { toolCall, ToolCallList } from "../../tool-calls.js";
 import { agentJobFiles, writePrompt } from "../../shell/job-files.js";
 import {
   PaneUnusable,
@@ -162,9 +163,17 @@ export class InteractiveTransport implements Transport {
   /** A person denied the call in the inbox and Claude Code stopped its turn there: the task fails with their reason. */
   private async deniedReport(pane: AgentPane, channel: ClaudeChannel, promptId: string | undefined, denial: PromptDenial): Promise<TurnReport> {
     const fields = await fieldsOf(this.deps, channel, promptId, "interrupted");
+    // The call refused in the inbox has no hook of its own after its PermissionRequest: it is audited from that.
+    const calls = turnToolCalls(channel, promptId, true);
     this.deps.claude.compact(pane);
     const why = denial.reason?.trim() ? `: ${denial.reason.trim()}` : "";
-    return { status: "failed", exitCode: null, reason: `${denial.by} denied ${denial.call} in the inbox${why}; Claude Code stopped its turn`, fields };
+    return {
+      status: "failed",
+      exitCode: null,
+      reason: `${denial.by} denied ${denial.call} in the inbox${why}; Claude Code stopped its turn`,
+      fields,
+      ...calls,
+    };
   }
 
   /** Pastes the prompt, then presses Enter until UserPromptSubmit shows it was taken. */
@@ -214,6 +223,11 @@ export class InteractiveTransport implements Transport {
    * added to the record when they land (`late`), instead of holding the result back for them.
    */
   private async reportOf(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<TurnReport> {
+    const calls = turnToolCalls(channel, end.promptId);
+    return { ...(await this.reportWithoutCalls(record, pane, channel, end)), ...calls };
+  }
+
+  private async reportWithoutCalls(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<TurnReport> {
     if (end.conversationId) await this.deps.conversations.set(pane.name, end.conversationId);
     const stopped = end.event === "Stop";
     const { fields, late } = stopped
@@ -259,4 +273,22 @@ interface InteractiveTurn extends RunningTurn {
 /** Our prompt, recognised by its result file: the path holds the dispatch token (`<task>-<attempt>.md`). */
 function isSubmission(event: ClaudeHookEvent, resultFile: string): boolean {
   return event.event === "UserPromptSubmit" && (event.prompt ?? "").includes(`\`${resultFile}\``);
+}
+
+/** Hooks after which a tool call was decided: it ran (or failed), or a person or the policy refused it. */
+const TOOL_CALL_DECIDED = new Set(["PostToolUse", "PostToolUseFailure", "PermissionDenied"]);
+
+/**
+ * The tools the turn called, from its hooks (they carry the turn's prompt id), for the audit log: what a
+ * headless program reports in its event stream, an interactive one reports through its hooks. Read before
+ * the hook file is cut back; a turn whose prompt id is unknown is left out rather than guessed.
+ */
+function turnToolCalls(channel: ClaudeChannel, promptId: string | undefined, deniedLast = false): Pick<TurnReport, "toolCalls" | "toolCallsDropped"> {
+  if (!promptId) return {};
+  const list = new ToolCallList();
+  const turn = channel.history.filter((event) => event.promptId === promptId);
+  for (const event of turn) if (TOOL_CALL_DECIDED.has(event.event)) list.add(toolCall(event.toolName, event.toolInput));
+  const asked = deniedLast ? [...turn].reverse().find((event) => event.event === "PermissionRequest") : undefined;
+  if (asked && !turn.some((event) => event.at > asked.at && TOOL_CALL_DECIDED.has(event.event))) list.add(toolCall(asked.toolName, asked.toolInput));
+  return list.fields();
 }
