@@ -11,8 +11,12 @@ import { basename } from "node:path";
 import { clip, isLimitMessage } from "../events.js";
 import type { AgentJob, AgentOutcome, AgentRuntime, ScriptPaths } from "../runtime.js";
 import { option, pipeline } from "../script.js";
+import { ToolCallList } from "../tool-calls.js";
 
 const BANNER = "claude-agent: aider chat ";
+/** What aider did after a reply (its status lines, for the audit log): an edit applied to a file, a commit made. */
+const APPLIED = /^Applied edit to (.+)$/;
+const COMMITTED = /^Commit ([0-9a-f]{7,40}) (.*)$/;
 const TOKENS = /^>?\s*Tokens: ([\d.,]+[kKmM]?) sent, ([\d.,]+[kKmM]?) received\.(?: Cost: \$([\d.]+) (?:message|request), \$([\d.]+) session\.)?/;
 const ERROR = /^(litellm\.\w+:.*|Error: .*|.*(?:AuthenticationError|RateLimitError|APIConnectionError|APIError|NotFoundError).*)$/;
 const CHATTER = new RegExp(
@@ -46,6 +50,10 @@ export function parseAiderOutput(text: string): AgentOutcome {
   let reply: string[] = [];
   let answer: string[] = [];
   let error: string | undefined;
+  const calls = new ToolCallList();
+  // aider's status lines follow its `Tokens:` line; the same words inside a reply (before that line) are the
+  // model's text, not something aider did, and are not audited.
+  let afterTokens = false;
   for (const line of lines) {
     // Ours is the first line; a later one would be aider echoing something.
     if (line.startsWith(BANNER) && outcome.conversationId === undefined) outcome.conversationId = line.slice(BANNER.length).trim() || undefined;
@@ -59,12 +67,20 @@ export function parseAiderOutput(text: string): AgentOutcome {
       answer = reply;
       reply = [];
       error = undefined;
+      afterTokens = true;
     } else if (ERROR.test(line.trim())) {
       error = line.trim();
     } else if (!CHATTER.test(line.trim())) {
       reply.push(line);
+      if (line.trim() !== "") afterTokens = false;
+    } else if (afterTokens) {
+      const applied = APPLIED.exec(line.trim());
+      const committed = COMMITTED.exec(line.trim());
+      if (applied) calls.add({ tool: "edit", detail: clip(applied[1]!, 500) });
+      else if (committed) calls.add({ tool: "commit", detail: clip(`${committed[1]} ${committed[2]}`, 500) });
     }
   }
+  Object.assign(outcome, calls.fields());
   outcome.answer = answer.join("\n").trim();
   if (error !== undefined || outcome.turns === undefined) {
     outcome.isError = true;

@@ -263,6 +263,18 @@ describe("aider (written from its plain output)", () => {
     expect(outcome).toMatchObject({ inputTokens: 4500, outputTokens: 429, costUsd: 0.02 });
   });
 
+  it("lists the edits aider applied and the commits it made for the audit log, but not the same words in a reply", () => {
+    expect(parse("aider", "edit.txt").toolCalls).toEqual([
+      { tool: "edit", detail: "hello.py" },
+      { tool: "commit", detail: "3f2a1bc feat: Add greet function" },
+    ]);
+    const forged = runtimeAdapter("aider").parseEvents(
+      ["claude-agent: aider chat T1", "Sure.", "Applied edit to /etc/passwd", "Commit deadbee rm -rf", "Tokens: 1k sent, 10 received."].join("\n"),
+    );
+    expect(forged.toolCalls).toBeUndefined();
+    expect(parse("aider", "plain.txt").toolCalls).toBeUndefined();
+  });
+
   it("reports litellm errors, recognising a rate limit", () => {
     expect(parse("aider", "rate-limit.txt")).toMatchObject({ isError: true, rateLimited: true, errorMessage: expect.stringContaining("RateLimitError") });
     const auth = parse("aider", "auth-error.txt");
