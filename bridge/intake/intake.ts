@@ -1,6 +1,6 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import type { AgentConfig, JobPayload, Ledger } from "../../core/index.js";
+import { DispatchFencedError, type AgentConfig, type JobPayload, type Ledger } from "../../core/index.js";
 import type { AdmissionControl } from "../admission/index.js";
 import type { BridgeLog } from "../log-events.js";
 import type { TaskRunner } from "../task-runner.js";
@@ -34,6 +34,12 @@ export interface IntakeDeps {
  */
 export class Intake {
   private closing = false;
+  /**
+   * A failed job's fence: its task's `attempts` read when its run threw, while this worker still held the job's
+   * lock (no other host can have dispatched it then). The `failed` handler writes with it, after BullMQ let go
+   * of the job: by then another host may have taken it and counted a dispatch, and the write is refused.
+   */
+  private readonly fences = new Map<string, number>();
 
   constructor(private readonly deps: IntakeDeps) {}
 
@@ -65,10 +71,19 @@ export class Intake {
     if (decision.kind === "hold") throw Worker.RateLimitError();
     const { taskId } = decision;
     let held = false;
-    await this.deps.admission.run(agent, decision, {
-      run: async () => void (held = (await this.deps.runner.run(taskId)) === "held"),
-      read: async () => (this.closing ? null : this.deps.ledger.get(taskId)),
-    });
+    try {
+      await this.deps.admission.run(agent, decision, {
+        run: async () => void (held = (await this.deps.runner.run(taskId)) === "held"),
+        read: async () => (this.closing ? null : this.deps.ledger.get(taskId)),
+      });
+    } catch (error) {
+      // A hold (a rate limit) puts the job back without a `failed` event: nothing to fence.
+      if (error instanceof Error && error.name !== "RateLimitError" && job.id !== undefined) {
+        const attempts = await this.deps.ledger.attempts(taskId).catch(() => null);
+        if (attempts !== null) remember(this.fences, fenceKey(job.id, job.attemptsMade), attempts);
+      }
+      throw error;
+    }
     if (!held) return;
     // Waiting for a person: delayed, no attempt spent, no worker slot taken; the answer promotes it.
     await this.deps.park(job, token);
@@ -80,20 +95,43 @@ export class Intake {
     if (!job || typeof taskId !== "string") return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     this.deps.log("job.infra-error", { taskId, attempt: job.attemptsMade, final, error });
-    if (final) {
-      const record = await this.deps.ledger.get(taskId);
-      await this.deps.ledger.finish(
-        taskId,
-        "failed",
-        {
-          exitCode: null,
-          finishedAt: new Date().toISOString(),
-          reason: `infrastructure failure after ${job.attemptsMade} attempts: ${error.message}`,
-        },
-        record?.agent,
-      );
-    } else {
-      await this.deps.ledger.update(taskId, { status: "queued" }, { type: "task.retrying", data: { message: error.message } });
+    // attemptsMade counts this failure; the fence was kept under the count before it.
+    const key = job.id === undefined ? null : fenceKey(job.id, job.attemptsMade - 1);
+    const fence = key === null ? undefined : this.fences.get(key);
+    if (key !== null) this.fences.delete(key);
+    try {
+      if (final) {
+        const record = await this.deps.ledger.get(taskId);
+        await this.deps.ledger.finish(
+          taskId,
+          "failed",
+          {
+            exitCode: null,
+            finishedAt: new Date().toISOString(),
+            reason: `infrastructure failure after ${job.attemptsMade} attempts: ${error.message}`,
+          },
+          record?.agent,
+          fence,
+        );
+      } else {
+        await this.deps.ledger.update(taskId, { status: "queued" }, { type: "task.retrying", data: { message: error.message } }, fence);
+      }
+    } catch (failure) {
+      if (!(failure instanceof DispatchFencedError)) throw failure;
+      // Another host took the job over and dispatched the task since: the record is that dispatch's now.
+      this.deps.log("dispatch.fenced", { taskId, attempt: failure.attempt });
     }
   }
+}
+
+function fenceKey(jobId: string, attemptsMade: number): string {
+  return `${jobId}:${attemptsMade}`;
+}
+
+/** Fences of failures whose `failed` event never came (a closing worker) must not pile up. */
+const MAX_FENCES = 10_000;
+
+function remember(fences: Map<string, number>, key: string, value: number): void {
+  if (fences.size >= MAX_FENCES) fences.delete(fences.keys().next().value!);
+  fences.set(key, value);
 }
