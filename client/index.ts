@@ -2,6 +2,7 @@ export { SwarmClient, type SubmitOptions, type Submitted } from "./client.js";
 export { connect, type Swarm, type TaskHandle, type ConnectOptions } from "./connect.js";
 export type { HostStatus, LeaderStatus } from "./host-status.js";
 export type { SwarmStatus, AgentStatus, AccountsStatus, BreakerStatus, BudgetStatus, QueueDepth } from "./status.js";
+export { breakerHolds } from "./status.js";
 export { listTasks, type TaskListOptions, type TaskPage } from "./task-list.js";
 export { setAgentPaused, isAgentPaused } from "./agent-queues.js";
 export { saveSwarmConfig, readSwarmConfig } from "./swarm-config-store.js";

@@ -2,6 +2,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import {
   AgentSpend,
+  parseBreakerField,
   effectiveLimits,
   type AccountConfig,
   isReached,
@@ -71,6 +72,12 @@ export interface BreakerStatus {
   until: string;
   /** The infrastructure failure that opened it. */
   reason: string;
+  /**
+   * In a swarm with `hosts:`, a breaker is a host's (it counts that host's sessions' failures and holds only
+   * its worker): the hosts whose breaker for this agent is not closed. The fields above are those of the one
+   * that opens last. Absent in a one-host swarm.
+   */
+  hosts?: string[];
 }
 
 export interface SwarmStatus {
@@ -154,7 +161,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
         replicas: agent.replicas,
         sessions,
         ...(alive && parked[agent.name] && Date.parse(parked[agent.name]!) > Date.now() ? { parkedUntil: parked[agent.name]! } : {}),
-        ...(alive && breakerStatus(breakers[agent.name]) ? { breaker: breakerStatus(breakers[agent.name])! } : {}),
+        ...(alive && agentBreaker(breakers, agent.name) ? { breaker: agentBreaker(breakers, agent.name)! } : {}),
         ...(agent.accounts?.length ? { accounts: await readAccounts(redis, ledger, agent.name, agent.accounts) } : {}),
         ...(agent.budget ? { budget: await budgetStatus(spend, agent, agent.budget) } : {}),
         queue: {
@@ -238,6 +245,27 @@ async function budgetStatus(spend: AgentSpend, agent: AgentConfig, budget: NonNu
     once: state.once,
     ...(asking && { item: state.item }),
   };
+}
+
+/** An agent's breaker: its one-host field, or every host's `agent@host` field (core/hosts/breaker-field.ts) folded into one. */
+function agentBreaker(breakers: Readonly<Record<string, string>>, agent: string): BreakerStatus | null {
+  const one = breakerStatus(breakers[agent]);
+  if (one) return one;
+  const open: { host: string; status: BreakerStatus }[] = [];
+  for (const [field, json] of Object.entries(breakers)) {
+    const { agent: of, host } = parseBreakerField(field);
+    const status = of === agent && host !== null ? breakerStatus(json) : null;
+    if (status) open.push({ host: host!, status });
+  }
+  if (open.length === 0) return null;
+  const last = open.reduce((a, b) => (Date.parse(b.status.until) > Date.parse(a.status.until) ? b : a));
+  return { ...last.status, hosts: open.map((o) => o.host).sort() };
+}
+
+/** Whether an agent's breaker holds this session: every session in a one-host swarm, only its host's sessions in one with `hosts:`. */
+export function breakerHolds(breaker: BreakerStatus | undefined, session: Pick<SessionInfo, "host">): boolean {
+  if (!breaker) return false;
+  return breaker.hosts === undefined || (session.host !== undefined && breaker.hosts.includes(session.host));
 }
 
 /** The bridge's record of an open breaker (bridge/admission/breakers.ts: JSON `{until, openMs, reason}`). */

@@ -1,5 +1,5 @@
 import type { SwarmEvent, SessionInfo } from "../core/index.js";
-import type { AgentStatus, SwarmStatus } from "../client/index.js";
+import { breakerHolds, type AgentStatus, type SwarmStatus } from "../client/index.js";
 import type { LowerPanel } from "./panels.js";
 import { Throughput } from "./sources/throughput.js";
 import type { TaskView } from "./views/tasks-view.js";
@@ -94,7 +94,8 @@ export function visibleSessions(state: DashboardState): SessionRow[] {
       ...s,
       runtime: agent.runtime,
       ...(agent.parkedUntil ? { parkedUntil: agent.parkedUntil } : {}),
-      ...(agent.breaker ? { breaker: agent.breaker } : {}),
+      // In a swarm spanning hosts a breaker holds only its host's sessions.
+      ...(breakerHolds(agent.breaker, s) ? { breaker: agent.breaker } : {}),
       ...(agent.budget ? { budget: agent.budget } : {}),
     })),
   );

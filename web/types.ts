@@ -22,7 +22,8 @@ export interface AgentView {
   readonly replicas: number;
   readonly paused: boolean;
   readonly parkedUntil?: string;
-  readonly breaker?: { readonly state: string; readonly until: string; readonly reason: string };
+  /** `hosts`: in a swarm spanning hosts, those whose breaker for this agent is not closed (it holds only their sessions). */
+  readonly breaker?: { readonly state: string; readonly until: string; readonly reason: string; readonly hosts?: readonly string[] };
   readonly sessions: readonly SessionView[];
   readonly queue: { readonly waiting: number; readonly active: number; readonly delayed: number };
 }

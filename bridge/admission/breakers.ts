@@ -4,10 +4,13 @@
  * `{until, openMs, reason}`) for `status` and for a restarted bridge, and
  * published as `agent.breaker-open` / `agent.breaker-closed` events. An open
  * breaker holds the agent's queue (holds.ts), like rate-limit parking, but it
- * is opened by infrastructure failures.
+ * is opened by infrastructure failures. It counts this bridge's own sessions'
+ * failures and closes only this bridge's worker, so in a swarm spanning hosts
+ * it is this host's: its field is `agent@host` (core/hosts/breaker-field.ts),
+ * and the other hosts of the agent keep taking its jobs.
  */
 import type { Redis } from "ioredis";
-import { isTerminal, type EventStream, type Keys, type Redactor, type TaskRecord } from "../../core/index.js";
+import { breakerField, isTerminal, parseBreakerField, type EventStream, type Keys, type Redactor, type TaskRecord } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import { Breaker, type Admission, type BreakerSettings } from "./breaker.js";
 import type { Holds } from "./holds.js";
@@ -21,6 +24,8 @@ export interface BreakersDeps {
   readonly settings: BreakerSettings;
   /** Where an open breaker holds its agent's queue (jobs stay waiting, no attempt spent). */
   readonly holds: Holds;
+  /** The host this bridge is, in a swarm with `hosts:`; null for a one-host swarm. */
+  readonly host?: string | null;
   readonly now?: () => number;
 }
 
@@ -90,10 +95,11 @@ export class Breakers {
     this.deps.log("agent.breaker-closed", { agent });
     try {
       await this.deps.holds.release({ agent }, "breaker-open");
-      await this.deps.redis.hdel(this.deps.keys.breakers, agent);
+      await this.deps.redis.hdel(this.deps.keys.breakers, this.field(agent));
       await this.deps.events.publish("agent.breaker-closed", {
         agent,
-        message: "its probe job ran: the circuit breaker is closed, its queue takes jobs again",
+        ...this.hostData(),
+        message: `its probe job ran: the circuit breaker is closed, its queue takes jobs again${this.onHost()}`,
       });
     } catch (error) {
       this.deps.log("agent.breaker-save-failed", { agent, error });
@@ -111,12 +117,13 @@ export class Breakers {
     try {
       await this.deps.holds.hold({ agent }, "breaker-open", transition.until);
       const stored: StoredBreaker = { until, openMs: transition.openMs, reason: clean };
-      await this.deps.redis.hset(this.deps.keys.breakers, agent, JSON.stringify(stored));
+      await this.deps.redis.hset(this.deps.keys.breakers, this.field(agent), JSON.stringify(stored));
       await this.deps.events.publish("agent.breaker-open", {
         agent,
+        ...this.hostData(),
         until,
         reason: clean,
-        message: `circuit breaker open: ${why} (last: ${clean}); its queue waits until ${until}, then one job probes it`,
+        message: `circuit breaker open${this.onHost()}: ${why} (last: ${clean}); its queue waits there until ${until}, then one job probes it`,
       });
     } catch (error) {
       this.deps.log("agent.breaker-save-failed", { agent, error });
@@ -131,10 +138,14 @@ export class Breakers {
   /** Opens again the breakers a previous bridge left open (half-open when their time has passed). */
   async restore(agents: readonly string[]): Promise<void> {
     const stored = await this.deps.redis.hgetall(this.deps.keys.breakers);
-    for (const [agent, json] of Object.entries(stored)) {
+    const host = this.deps.host ?? null;
+    for (const [field, json] of Object.entries(stored)) {
+      const { agent, host: of } = parseBreakerField(field);
+      // Another host's breaker is that host's to keep and to close.
+      if (of !== host) continue;
       const entry = parseStored(json);
       if (!entry || !agents.includes(agent)) {
-        await this.deps.redis.hdel(this.deps.keys.breakers, agent);
+        await this.deps.redis.hdel(this.deps.keys.breakers, field);
         continue;
       }
       this.of(agent).restore(Date.parse(entry.until), entry.openMs, entry.reason);
@@ -142,6 +153,18 @@ export class Breakers {
       // Held from the start, like a parking (a time already past holds nothing: the next job probes).
       await this.deps.holds.hold({ agent }, "breaker-open", Date.parse(entry.until));
     }
+  }
+
+  private field(agent: string): string {
+    return breakerField(agent, this.deps.host ?? null);
+  }
+
+  private hostData(): { host?: string } {
+    return this.deps.host ? { host: this.deps.host } : {};
+  }
+
+  private onHost(): string {
+    return this.deps.host ? ` on host ${this.deps.host}` : "";
   }
 
   private of(agent: string): Breaker {

@@ -8,8 +8,9 @@ import {
   ROLE_DELIVERY,
   versionIn,
   type AgentConfig,
+  type SessionInfo,
 } from "../../core/index.js";
-import type { AccountsStatus, AgentStatus, HostStatus, LeaderStatus } from "../../client/index.js";
+import { breakerHolds, type AccountsStatus, type AgentStatus, type HostStatus, type LeaderStatus } from "../../client/index.js";
 import { llmFeatures } from "../../supervisor/index.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -59,7 +60,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
         s.name,
         ...(hosts ? [s.host] : []),
         agent.runtime,
-        `${s.takenOver ? `taken over by ${terminalText(s.takenOver.by)} since ${s.takenOver.since}` : stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent)}${s.drift ? " (drift-suspected)" : ""}`,
+        `${s.takenOver ? `taken over by ${terminalText(s.takenOver.by)} since ${s.takenOver.since}` : stateOf(s.agentState === "needs-input" ? `needs-input${s.needsInput ? `: ${redactShapes(s.needsInput)}` : ""}` : s.agentState === "needs-login" && s.state !== "busy" ? `needs-login: ${agentCommand(homeOf(options).root, "login", agent.name)}` : s.state, agent, s)}${s.drift ? " (drift-suspected)" : ""}`,
         s.currentTask ?? "-",
         String(s.completed),
         String(s.failed),
@@ -81,9 +82,10 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const budgets = agents.filter((a) => a.budget).map((a) => budgetLine(a.name, a.budget!, homeOf(options).root));
     if (budgets.length > 0) print(`\n${budgets.join("\n")}\n`);
     for (const agent of agents.filter((a) => a.breaker)) {
-      const { state, until, reason } = agent.breaker!;
+      const { state, until, reason, hosts: on } = agent.breaker!;
       const when = state === "open" ? `open until ${until}, then one job probes it` : "half-open: one job probes it";
-      print(`\n${agent.name}: circuit breaker ${when}; last infrastructure failure: ${reason}\n`);
+      const where = on ? ` on ${on.join(", ")} (the other hosts take its jobs)` : "";
+      print(`\n${agent.name}: circuit breaker${where} ${when}; last infrastructure failure: ${reason}\n`);
     }
     for (const agent of agents.filter((a) => a.accounts)) print(`\n${accountsLine(agent.name, agent.accounts!)}\n`);
     const role = options.agent ? roles[0] : null;
@@ -148,12 +150,13 @@ function budgetLine(name: string, budget: NonNullable<AgentStatus["budget"]>, ho
 }
 
 /** A rate-limited agent's idle sessions take no job until its queue resumes; an open breaker's until its probe; a spent budget's until an answer. */
-function stateOf(state: string, agent: AgentStatus): string {
+function stateOf(state: string, agent: AgentStatus, session: Pick<SessionInfo, "host">): string {
   if (state === "busy" || state === "lost") return state;
   if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
   const gone = state === "down" || state === "lost" || state === "failed";
   if (agent.budget?.paused && !gone) return "paused (budget)";
-  if (agent.breaker && !gone) return agent.breaker.state === "open" ? `breaker open until ${agent.breaker.until}` : "breaker half-open";
+  if (breakerHolds(agent.breaker, session) && !gone)
+    return agent.breaker!.state === "open" ? `breaker open until ${agent.breaker!.until}` : "breaker half-open";
   return state;
 }
 

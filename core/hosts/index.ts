@@ -9,3 +9,4 @@ export {
   type ConfigVersion,
   type RecordedConfig,
 } from "./config-version.js";
+export { breakerField, parseBreakerField } from "./breaker-field.js";

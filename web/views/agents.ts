@@ -76,7 +76,7 @@ function row(agent: AgentView, s: SessionView, label: string, inState: string, c
   const notes = [
     agent.paused ? "paused" : "",
     agent.parkedUntil ? "parked" : "",
-    agent.breaker && agent.breaker.state !== "closed" ? `breaker ${agent.breaker.state}` : "",
+    agent.breaker && agent.breaker.state !== "closed" && (!agent.breaker.hosts || agent.breaker.hosts.includes(s.host)) ? `breaker ${agent.breaker.state}` : "",
   ]
     .filter(Boolean)
     .join(", ");

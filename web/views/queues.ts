@@ -111,6 +111,9 @@ function held(agent: AgentView): string {
   const reasons: string[] = [];
   if (agent.paused) reasons.push("paused");
   if (agent.parkedUntil) reasons.push(`parked until ${clock(agent.parkedUntil)} (usage limit)`);
-  if (agent.breaker) reasons.push(`breaker ${agent.breaker.state} until ${clock(agent.breaker.until)}: ${agent.breaker.reason}`);
+  if (agent.breaker) {
+    const where = agent.breaker.hosts ? ` on ${agent.breaker.hosts.join(", ")}` : "";
+    reasons.push(`breaker ${agent.breaker.state}${where} until ${clock(agent.breaker.until)}: ${agent.breaker.reason}`);
+  }
   return reasons.join("; ");
 }

@@ -1,0 +1,15 @@
+/**
+ * The field of `<prefix>:breakers` that holds an agent's open circuit breaker. A breaker counts the
+ * infrastructure failures of one bridge's own sessions, so in a swarm spanning hosts it is that host's:
+ * `agent@host`, and another host of the same agent keeps taking jobs. A swarm without `hosts:` keeps the
+ * field it always had, the agent's name. Neither an agent's name nor a host's can hold `@`.
+ */
+export function breakerField(agent: string, host: string | null): string {
+  return host === null ? agent : `${agent}@${host}`;
+}
+
+/** The agent and host a field names (host null: a one-host swarm's field). */
+export function parseBreakerField(field: string): { agent: string; host: string | null } {
+  const at = field.indexOf("@");
+  return at < 0 ? { agent: field, host: null } : { agent: field.slice(0, at), host: field.slice(at + 1) };
+}
