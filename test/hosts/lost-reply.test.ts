@@ -48,14 +48,14 @@ describe("a dispatch's write whose reply was lost with its connection", () => {
   };
   /** Holds the replies, runs `write` until Redis shows `applied`, then resets the connection and restores the link. */
   async function loseReplyOf<T>(write: () => Promise<T>, applied: () => Promise<boolean>): Promise<PromiseSettledResult<T>> {
-    proxy.cut({ mode: "blackhole", only: "replies" });
+    await proxy.cut({ mode: "blackhole", only: "replies" });
     const outcome = write().then(
       (value) => ({ status: "fulfilled", value }) as const,
       (reason: unknown) => ({ status: "rejected", reason }) as const,
     );
     await waitFor("Redis to carry the write out", applied);
-    proxy.cut({ mode: "reset" });
-    proxy.restore();
+    await proxy.cut({ mode: "reset" });
+    await proxy.restore();
     return outcome;
   }
 
@@ -78,7 +78,7 @@ describe("a dispatch's write whose reply was lost with its connection", () => {
   it("is still refused when another dispatch counted a further attempt before it was sent again", async () => {
     const id = await submit();
     const key = ledger.keys.task(id);
-    proxy.cut({ mode: "blackhole", only: "replies" });
+    await proxy.cut({ mode: "blackhole", only: "replies" });
     const mine = ledger.update(id, { dispatch: `${id}-1`, session: "api-1", attempts: 1 }, undefined, 0);
     const settled = mine.then(
       () => "applied",
@@ -86,9 +86,9 @@ describe("a dispatch's write whose reply was lost with its connection", () => {
     );
     await waitFor("Redis to carry the write out", async () => (await direct.hget(key, "attempts")) === "1");
     // Another host's worker takes the job over and counts attempt 2 while this connection is down.
-    proxy.cut({ mode: "reset" });
+    await proxy.cut({ mode: "reset" });
     await new Ledger(direct, "ca").update(id, { dispatch: `${id}-2`, session: "api-2", attempts: 2 }, undefined, 1);
-    proxy.restore();
+    await proxy.restore();
     expect(await settled).toBeInstanceOf(DispatchFencedError);
     expect(await ledger.get(id)).toMatchObject({ attempts: 2, dispatch: `${id}-2`, session: "api-2" });
   });

@@ -22,10 +22,18 @@
  *
  * Nothing is dropped silently: a connection is either reset or held whole.
  */
+import { fork } from "node:child_process";
 import { createServer, connect as connectTcp, type Server, type Socket } from "node:net";
+import { fileURLToPath } from "node:url";
 
 export type CutMode = "reset" | "blackhole";
 type Direction = "toTarget" | "toClient";
+
+export type ProxyState = "open" | CutMode | "closed";
+export interface CutOptions {
+  readonly mode?: CutMode;
+  readonly only?: "replies";
+}
 
 export interface TcpProxy {
   /** Always loopback. */
@@ -34,17 +42,28 @@ export interface TcpProxy {
   /** `redis://[userinfo@]host:port` of the proxy. */
   url(userinfo?: string): string;
   /** `open`, the mode of a cut under way, or `closed`. */
-  readonly state: "open" | CutMode | "closed";
+  readonly state: ProxyState;
   /** Connections open through the proxy now (held ones included). */
-  readonly connections: number;
+  connections(): Promise<number>;
   /**
-   * Cuts the link (default mode: `reset`). A second cut changes the mode; a reset after a blackhole drops
-   * what it held. `only: "replies"` (blackhole only): bytes to the target pass, the target's replies are held.
+   * Cuts the link (default mode: `reset`); resolves once the cut is in place. A second cut changes the mode; a
+   * reset after a blackhole drops what it held. `only: "replies"` (blackhole only): bytes to the target pass, the
+   * target's replies are held.
    */
-  cut(options?: { mode?: CutMode; only?: "replies" }): void;
+  cut(options?: CutOptions): Promise<void>;
   /** Lets bytes through again: held bytes are delivered, held connections reach the target. */
+  restore(): Promise<void>;
+  /** Closes the proxy and every connection through it, and ends its process. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The proxy as its own process runs it: the same, synchronous. */
+export interface LocalTcpProxy {
+  readonly port: number;
+  readonly state: ProxyState;
+  readonly connections: number;
+  cut(options?: CutOptions): void;
   restore(): void;
-  /** Closes the proxy and every connection through it. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -113,9 +132,12 @@ class Link {
   }
 }
 
-/** A proxy listening on a free loopback port, forwarding to `target` (a loopback Redis). */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let state: "open" | CutMode | "closed" = "open";
+/**
+ * The proxy itself, in this process, listening on a free loopback port and forwarding to `target`.
+ * Tests use startTcpProxy (a process of its own); this is what that process runs.
+ */
+export async function serveTcpProxy(target: { host: string; port: number }): Promise<LocalTcpProxy> {
+  let state: ProxyState = "open";
   let repliesOnly = false;
   const links = new Set<Link>();
   const passing = (direction: Direction): boolean => state === "open" || (state === "blackhole" && repliesOnly && direction === "toTarget");
@@ -137,9 +159,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const { port } = server.address() as { port: number };
   let closing: Promise<void> | null = null;
   return {
-    host: "127.0.0.1",
     port,
-    url: (userinfo) => `redis://${userinfo ? `${userinfo}@` : ""}127.0.0.1:${port}`,
     get state() {
       return state;
     },
@@ -169,3 +189,84 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
   };
 }
+
+type Op = { op: "cut"; options: CutOptions } | { op: "restore" } | { op: "close" } | { op: "connections" };
+type Request = Op & { id: number };
+type Reply = { id: number; state: ProxyState; connections: number } | { id: number; error: string };
+
+/**
+ * A proxy in a process of its own, forwarding to `target` (a loopback Redis). Its own process, so that what
+ * blocks the test's process (a CLI run with spawnSync, a long synchronous loop) never stalls a host's link.
+ */
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const child = fork(fileURLToPath(import.meta.url), ["--serve-tcp-proxy", target.host, String(target.port)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (message: { port: number }) => resolve(message.port));
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the TCP proxy's process exited (${code}) before it listened`)));
+  });
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
+  const waiting = new Map<number, (reply: Reply) => void>();
+  child.on("message", (reply: Reply) => waiting.get(reply.id)?.(reply));
+  let next = 0;
+  let state: ProxyState = "open";
+  const ask = (request: Op): Promise<number> =>
+    new Promise((resolve, reject) => {
+      if (child.exitCode !== null || !child.connected) return reject(new Error("the TCP proxy's process is gone"));
+      const id = ++next;
+      waiting.set(id, (reply) => {
+        waiting.delete(id);
+        if ("error" in reply) return reject(new Error(reply.error));
+        state = reply.state;
+        resolve(reply.connections);
+      });
+      child.send({ ...request, id });
+    });
+  let closing: Promise<void> | null = null;
+  return {
+    host: "127.0.0.1",
+    port,
+    url: (userinfo) => `redis://${userinfo ? `${userinfo}@` : ""}127.0.0.1:${port}`,
+    get state() {
+      return state;
+    },
+    connections: () => ask({ op: "connections" }),
+    cut: async (options = {}) => void (await ask({ op: "cut", options })),
+    restore: async () => void (await ask({ op: "restore" })),
+    close() {
+      closing ??= (async () => {
+        await ask({ op: "close" }).catch(() => undefined);
+        state = "closed";
+        child.disconnect();
+        await exited;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The proxy's process: serves, answers the test's requests, and ends with its parent. */
+async function serveChild(host: string, port: number): Promise<void> {
+  const proxy = await serveTcpProxy({ host, port });
+  const send = (reply: Reply | { port: number }): void => void process.send?.(reply);
+  process.on("message", (request: Request) => {
+    void (async () => {
+      try {
+        if (request.op === "cut") proxy.cut(request.options);
+        else if (request.op === "restore") proxy.restore();
+        else if (request.op === "close") await proxy.close();
+        send({ id: request.id, state: proxy.state, connections: proxy.connections });
+      } catch (error) {
+        send({ id: request.id, error: (error as Error).message });
+      }
+    })();
+  });
+  // The test process ended (or closed the proxy): so does this one.
+  process.on("disconnect", () => void proxy.close().then(() => process.exit(0)));
+  send({ port: proxy.port });
+}
+
+if (process.argv[2] === "--serve-tcp-proxy") await serveChild(process.argv[3]!, Number(process.argv[4]));
