@@ -21,6 +21,9 @@
  * autoResendUnfulfilledCommands, on by default) sends a second time.
  *
  * Nothing is dropped silently: a connection is either reset or held whole.
+ *
+ * startTcpProxy runs it in a process of its own: a proxy in the test's process would stop forwarding
+ * whenever that process blocks (a CLI run with spawnSync through the link waited on itself until it timed out).
  */
 import { fork } from "node:child_process";
 import { createServer, connect as connectTcp, type Server, type Socket } from "node:net";
