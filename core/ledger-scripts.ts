@@ -41,13 +41,31 @@ return { ARGV[2], 1 }`;
  * A dispatch's write carries its fence, the task's `attempts` as that dispatch left it: once another
  * dispatch has counted a further attempt, the stale one's writes are refused here, in the same script
  * as the write, before anything else (so a stale result is refused as stale even after the task ended).
+ * A fenced write that names a dispatch (a `dispatch` token among its fields) and finds every one of its fields
+ * already stored is that dispatch's own write-ahead run a second time, not another's: ioredis sends a
+ * command again when its connection dropped before the reply came (autoResendUnfulfilledCommands), and
+ * the first run counted the attempt this one is fenced on. It is taken as applied (1), writing nothing
+ * again; refused, it left the task counted as dispatched with nothing running it (test/hosts/lost-reply.test.ts).
+ * The dispatch token is unique to one dispatch, so another dispatch's write never matches.
  * Returns 1 if applied, 0 if the task was already terminal, -1 if it does not exist, -2 if fenced.
  */
 export const TRANSITION_TASK = `${TERMINAL}
 ${XADD_EVENT}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
-if ARGV[1] ~= '' and (redis.call('HGET', KEYS[1], 'attempts') or '0') ~= ARGV[1] then return -2 end
+if ARGV[1] ~= '' and (redis.call('HGET', KEYS[1], 'attempts') or '0') ~= ARGV[1] then
+  local own = false
+  for i = 3, 2 + tonumber(ARGV[2]) * 2, 2 do
+    if ARGV[i] == 'dispatch' and ARGV[i + 1] ~= '' then own = true end
+  end
+  if own then
+    for i = 3, 2 + tonumber(ARGV[2]) * 2, 2 do
+      if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then own = false end
+    end
+  end
+  if own then return 1 end
+  return -2
+end
 if terminal[status] then return 0 end
 local n = tonumber(ARGV[2])
 local fields = {}

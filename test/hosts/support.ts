@@ -5,6 +5,7 @@
  */
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 export interface TwoHosts {
   readonly server: TcpRedis;
@@ -38,4 +39,47 @@ export async function startTwoHosts(yaml: string, password: string, daemonEnv: N
     throw error;
   }
   return { server, env, build: started[0]!, gpu: started[1]!, stop };
+}
+
+export interface TwoHostsBehindProxies extends TwoHosts {
+  /** Each host's own link to Redis: its daemon and its CLI reach Redis only through it (tcp-proxy.ts). */
+  readonly links: { readonly build: TcpProxy; readonly gpu: TcpProxy };
+  /** REDIS_URL through each host's link, as its daemon and CLI use it (`env` stays the direct one, for the test). */
+  readonly hostEnv: { readonly build: NodeJS.ProcessEnv; readonly gpu: NodeJS.ProcessEnv };
+}
+
+/**
+ * startTwoHosts, with each host reaching Redis through a TCP proxy of its own, so a test can cut one host's
+ * link (`await links.build.cut()`) while the other host and the test itself still reach Redis directly.
+ */
+export async function startTwoHostsBehindProxies(yaml: string, password: string, daemonEnv: NodeJS.ProcessEnv = {}): Promise<TwoHostsBehindProxies> {
+  const server = await startTcpRedis({ args: ["--requirepass", password] });
+  const env = { REDIS_URL: server.url(`:${password}`) };
+  const proxies: TcpProxy[] = [];
+  const started: TestSwarm[] = [];
+  const stop = async (): Promise<void> => {
+    // A host whose link is cut would not hear `down` through it.
+    for (const proxy of proxies) if (proxy.state !== "closed") await proxy.restore().catch(() => undefined);
+    for (const swarm of started) await swarm.destroy();
+    for (const proxy of proxies) await proxy.close();
+    await server.stop();
+  };
+  try {
+    proxies.push(await startTcpProxy(server), await startTcpProxy(server));
+    const hostEnv = proxies.map((proxy) => ({ REDIS_URL: proxy.url(`:${password}`) }));
+    started.push(await startTestSwarm(yaml, { env: { ...daemonEnv, ...hostEnv[0] }, upArgs: ["--host", "build-1"] }));
+    started.push(await startTestSwarm(yaml, { env: { ...daemonEnv, ...hostEnv[1] }, upArgs: ["--host", "gpu-1"] }));
+    return {
+      server,
+      env,
+      build: started[0]!,
+      gpu: started[1]!,
+      links: { build: proxies[0]!, gpu: proxies[1]! },
+      hostEnv: { build: hostEnv[0]!, gpu: hostEnv[1]! },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
