@@ -115,7 +115,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   const host = options.host ?? null;
   let claimed = false;
   try {
-    const warning = await checkEvictionPolicy(redis);
+    const warning = await checkEvictionPolicy(redis, describeTarget(target));
     if (warning) progress(`redis: ${warning}`);
     if (host === null) await takePrefix(redis, k, owner, describeTarget(target));
     else await takeHost(redis, k, owner, host, describeTarget(target));
