@@ -23,7 +23,11 @@ export function createRedis(target: RedisTarget, options: CreateRedisOptions = {
   };
   if (target.kind === "embedded") return new Redis({ ...common, path: target.socket });
   if (target.kind === "url") return new Redis(target.url, common);
-  return new Redis({ ...common, ...sentinelOptions(target) });
+  const client = new Redis({ ...common, ...sentinelOptions(target) });
+  // ioredis closes the failover detector's sentinel connections only in disconnect(), not when quit() ends the
+  // connection (ioredis 5.9): they would keep a CLI process that quit alive. "end" comes once it will not reconnect.
+  client.once("end", () => client.disconnect());
+  return client;
 }
 
 /** ioredis' own Sentinel support: it asks the sentinels for the primary at every (re)connect and checks its ROLE. */

@@ -84,7 +84,7 @@ default_agent: worker
         for (;;) {
           const startedAt = Date.now();
           try {
-            const task = `printf '%s\\n' ${key} >> ${runsFile}`;
+            const task = `echo ${key} >> ${runsFile}`;
             const submitted = await client.submit({ task, idempotencyKey: key });
             accepted.push({ key, id: submitted.id, startedAt, acceptedAt: Date.now(), replicas: submitted.replicas });
             break;
