@@ -7,12 +7,12 @@
  * a promoted replica that has no replica of its own cannot confirm anything, and every submit after the
  * failover would (rightly) be refused.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isClaudeAgentError, type TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../client/index.js";
-import { startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
+import { runCli, startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { pause, startSentinelGroup, type SentinelGroup } from "./sentinel-support.js";
 
@@ -72,6 +72,27 @@ default_agent: worker
     const result = await submitted.result();
     expect(result).toMatchObject({ status: "completed" });
     expect(result.output).toContain("through-sentinel");
+  });
+
+  it("lets every command of the home reach the swarm through the sentinels `up` recorded, and exit", () => {
+    const status = swarm.cli(["status", "--json"]);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ daemon: { alive: true } });
+    // doctor asks the sentinels for the primary, then probes it as it would a REDIS_URL.
+    const { checks } = JSON.parse(swarm.cli(["doctor", "--json"]).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    const check = (name: string) => checks.find((candidate) => candidate.name === name);
+    expect(check("redis")).toMatchObject({ ok: true, detail: expect.stringContaining(`sentinel group "${group.name}" via ${group.sentinels.join(",")}`) });
+    expect(check("redis transport")).toMatchObject({ ok: true, detail: expect.stringContaining(`(primary of sentinel group "${group.name}")`) });
+    expect(check("redis auth")).toMatchObject({ ok: true, detail: expect.stringContaining("-NOAUTH") });
+  });
+
+  it("refuses to start a swarm.yaml naming sentinels while REDIS_URL names a single Redis", () => {
+    const other = join(scratch, "other");
+    mkdirSync(other);
+    writeFileSync(join(other, ".claude-agent-home"), "");
+    const up = runCli(["up", "--config", swarm.configFile], { home: other, cwd: other, env: { REDIS_URL: "redis://127.0.0.1:1" } });
+    expect(up.exitCode).toBe(2);
+    expect(up.stderr).toContain("swarm.yaml names a Sentinel group, and REDIS_URL names a single Redis too");
   });
 
   it("runs every task a submit accepted exactly once when the primary is SIGKILLed mid-stream, and takes tasks again after the failover", async () => {
