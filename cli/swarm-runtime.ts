@@ -83,7 +83,14 @@ function swarmRedisTarget(paths: HomePaths, config: SwarmConfig): RedisTarget {
     });
   }
   recordRedisTarget(paths, config.redis);
-  return sentinel ?? redisTarget(paths);
+  const target = sentinel ?? redisTarget(paths);
+  if (target.kind === "embedded" && config.redis?.acknowledge) {
+    // Every submit would wait for a replica that cannot exist, then be refused.
+    throw new ConfigError(["redis.acknowledge: the embedded Redis has no replicas to acknowledge a task"], {
+      hint: "Use a Redis with replicas (REDIS_URL, or `redis: { sentinels, name }`), or drop `acknowledge`.",
+    });
+  }
+  return target;
 }
 
 /**

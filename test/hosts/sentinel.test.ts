@@ -86,13 +86,19 @@ default_agent: worker
     expect(check("redis auth")).toMatchObject({ ok: true, detail: expect.stringContaining("-NOAUTH") });
   });
 
-  it("refuses to start a swarm.yaml naming sentinels while REDIS_URL names a single Redis", () => {
+  it("refuses at up, exit 2: sentinels while REDIS_URL names a single Redis, and acknowledge with the embedded Redis (no replicas)", () => {
     const other = join(scratch, "other");
     mkdirSync(other);
     writeFileSync(join(other, ".claude-agent-home"), "");
-    const up = runCli(["up", "--config", swarm.configFile], { home: other, cwd: other, env: { REDIS_URL: "redis://127.0.0.1:1" } });
-    expect(up.exitCode).toBe(2);
-    expect(up.stderr).toContain("swarm.yaml names a Sentinel group, and REDIS_URL names a single Redis too");
+    const both = runCli(["up", "--config", swarm.configFile], { home: other, cwd: other, env: { REDIS_URL: "redis://127.0.0.1:1" } });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain("swarm.yaml names a Sentinel group, and REDIS_URL names a single Redis too");
+    const embedded = join(other, "embedded.yaml");
+    writeFileSync(embedded, "redis:\n  acknowledge: { replicas: 1, timeout_ms: 1000 }\nagents:\n  - { name: worker, runtime: shell }\napi: false\n");
+    const alone = runCli(["up", "--config", embedded], { home: other, cwd: other, env: { REDIS_URL: "" } });
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain("redis.acknowledge: the embedded Redis has no replicas to acknowledge a task");
+    runCli(["down"], { home: other, env: { REDIS_URL: "" } });
   });
 
   it("runs every task a submit accepted exactly once when the primary is SIGKILLed mid-stream, and takes tasks again after the failover", async () => {
