@@ -12,7 +12,7 @@ import { waitFor } from "../helpers/wait.js";
 
 const PREFIX = `ca-ack-${process.pid}`;
 const config = configFromObject(
-  { agents: [{ name: "worker", runtime: "shell" }], redis: { acknowledge: { replicas: 1, timeout_ms: 300 } } },
+  { agents: [{ name: "worker", runtime: "shell" }], redis: { acknowledge: { replicas: 1, timeout_ms: 1000 } } },
   { file: "/x/swarm.yaml", baseDir: "/x" },
 );
 
@@ -36,7 +36,7 @@ describe("acknowledged acceptance (redis.acknowledge)", { timeout: 60_000 }, () 
   it("refuses the submit with NotReplicatedError when no replica confirms within timeout_ms, though the primary kept the task", async () => {
     const error = await client.submit({ task: "echo alone", idempotencyKey: "alone" }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NotReplicatedError);
-    expect((error as NotReplicatedError).message).toMatch(/only 0 of the 1 replica redis\.acknowledge asks for confirmed it within 300 ms/);
+    expect((error as NotReplicatedError).message).toMatch(/only 0 of the 1 replica redis\.acknowledge asks for confirmed it within 1000 ms/);
     expect((error as NotReplicatedError).hint).toContain("same idempotency key");
     const taskId = (error as NotReplicatedError).context.taskId as string;
     expect(await redis.exists(keys(PREFIX).task(taskId))).toBe(1);
@@ -44,7 +44,9 @@ describe("acknowledged acceptance (redis.acknowledge)", { timeout: 60_000 }, () 
 
   it("returns once a replica holds the task, and a repeat of the refused submit is confirmed without a second task", async () => {
     replica = await startTcpRedis({ args: ["--replicaof", primary.host, String(primary.port)] });
+    // `state=online` comes once the primary has sent its snapshot; the replica acknowledges only after loading it.
     await waitFor("the replica in sync", async () => /slave0:.*state=online/.test(await redis.info("replication")), { retryErrors: true });
+    await waitFor("the replica acknowledging the primary's writes", async () => Number(await redis.call("WAIT", "1", "200")) >= 1);
     const submitted = await client.submit({ task: "echo replicated" });
     expect(submitted).toMatchObject({ created: true, replicas: 1 });
     // The replica has the record the submit wrote: read there, not on the primary.
