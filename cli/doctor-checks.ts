@@ -135,18 +135,26 @@ async function checkRedis(options: DoctorOptions, env: NodeJS.ProcessEnv): Promi
   const { home } = options;
   const target = redisTarget(homePaths(home), env);
   const where = describeTarget(target);
-  const cli = target.kind === "url" ? `redis-cli -u ${sh(target.url)}` : `redis-cli -s ${sh(target.socket)}`;
+  const cli =
+    target.kind === "url"
+      ? `redis-cli -u ${sh(target.url)}`
+      : target.kind === "sentinel"
+        ? `redis-cli -h ${sh(target.sentinels[0]!.host)} -p ${target.sentinels[0]!.port} SENTINEL GET-MASTER-ADDR-BY-NAME ${sh(target.name)} && redis-cli -h PRIMARY -p PORT`
+        : `redis-cli -s ${sh(target.socket)}`;
   let redis: Awaited<ReturnType<typeof connectOrFail>>;
   try {
     redis = await connectOrFail(target, 1000);
   } catch {
-    return target.kind === "url"
+    return target.kind !== "embedded"
       ? [
           {
             name: "redis",
             ok: false,
-            detail: `no Redis answers at ${where} (REDIS_URL)`,
-            fix: `${cli} PING  # fix REDIS_URL, or unset it to use the embedded Redis`,
+            detail: `no Redis answers at ${where} (${target.kind === "url" ? "REDIS_URL" : "swarm.yaml's redis:"})`,
+            fix:
+              target.kind === "url"
+                ? `${cli} PING  # fix REDIS_URL, or unset it to use the embedded Redis`
+                : `${cli} PING  # fix redis.sentinels / redis.name in swarm.yaml, then \`claude-agent up\` again`,
           },
         ]
       : [{ name: "redis", ok: true, detail: "not running; `claude-agent up` starts it" }];

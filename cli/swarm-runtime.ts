@@ -2,6 +2,9 @@ import { Bridge, tuningFromEnv } from "../bridge/index.js";
 import {
   agentEnvs,
   checkEvictionPolicy,
+  ConfigError,
+  configuredSentinelTarget,
+  recordRedisTarget,
   connectOrFail,
   createRedis,
   DEFAULT_INBOX,
@@ -36,6 +39,7 @@ import {
   type HomePaths,
   type PrefixOwner,
   type RedisOptOuts,
+  type RedisTarget,
   type SwarmConfig,
 } from "../core/index.js";
 import { clientInternals, saveSwarmConfig, SwarmClient } from "../client/index.js";
@@ -74,6 +78,28 @@ export interface RunningSwarm {
 }
 
 /**
+ * swarm.yaml's Sentinel group (recorded in the home for the swarm's other processes), else REDIS_URL or the
+ * embedded Redis. Both at once is refused: which one holds the tasks would depend on the process.
+ */
+function swarmRedisTarget(paths: HomePaths, config: SwarmConfig): RedisTarget {
+  const sentinel = configuredSentinelTarget(config.redis);
+  if (sentinel && process.env.REDIS_URL?.trim()) {
+    throw new ConfigError(["redis.sentinels: swarm.yaml names a Sentinel group, and REDIS_URL names a single Redis too"], {
+      hint: "Unset REDIS_URL to use the sentinels, or drop `sentinels` and `name` from swarm.yaml's `redis:`.",
+    });
+  }
+  recordRedisTarget(paths, config.redis);
+  const target = sentinel ?? redisTarget(paths);
+  if (target.kind === "embedded" && config.redis?.acknowledge) {
+    // Every submit would wait for a replica that cannot exist, then be refused.
+    throw new ConfigError(["redis.acknowledge: the embedded Redis has no replicas to acknowledge a task"], {
+      hint: "Use a Redis with replicas (REDIS_URL, or `redis: { sentinels, name }`), or drop `acknowledge`.",
+    });
+  }
+  return target;
+}
+
+/**
  * Starts everything a swarm needs in this process: the embedded Redis (a
  * daemon of its own) unless REDIS_URL is set, the tmux server and sessions,
  * the bridge and the supervisor. Closing stops only this process's part.
@@ -86,7 +112,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   if (options.lock.holder.pid !== process.pid) throw new Error("startSwarm needs the home's lock held by this process");
   const prefix = startPrefix(paths.root, paths.identity, options.config.swarm);
   const k = keys(prefix);
-  const target = redisTarget(paths);
+  const target = swarmRedisTarget(paths, options.config);
   if (target.kind === "embedded") {
     const { reused, pid } = await startEmbeddedRedis(paths);
     progress(reused ? `redis: reusing the running server (pid ${pid})` : `redis: started (pid ${pid}, AOF on, ${paths.redisSocket})`);
@@ -102,7 +128,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
   const host = options.host ?? null;
   let claimed = false;
   try {
-    const warning = await checkEvictionPolicy(redis);
+    const warning = await checkEvictionPolicy(redis, describeTarget(target));
     if (warning) progress(`redis: ${warning}`);
     if (host !== null) await refuseOtherVersions(redis, k, host, options.version ?? "?");
     if (host === null) await takePrefix(redis, k, owner, describeTarget(target));

@@ -40,6 +40,7 @@ import { checkTaskEnv } from "./task-env.js";
 import { retryOptions } from "./task-retry.js";
 import { registerInternals } from "./internals.js";
 import { LOWEST_PRIORITY, TaskQueues } from "./task-queues.js";
+import { Acknowledger } from "./acknowledge.js";
 import { requestRestart, type RestartOptions, type RestartOutcome } from "./session-restart.js";
 
 export interface SubmitOptions {
@@ -81,6 +82,8 @@ export interface Submitted {
   readonly created: boolean;
   /** Set when the task was refused at submit (ended `rejected`, never queued): why. */
   readonly rejected?: string;
+  /** With `redis.acknowledge`: how many replicas confirmed they hold the task (at least the number asked for). */
+  readonly replicas?: number;
 }
 
 /**
@@ -158,6 +161,7 @@ export class SwarmClient {
   readonly events: EventStream;
   private readonly queues: TaskQueues;
   private watcher: TaskWatcher | null = null;
+  private readonly acknowledger: Acknowledger | null;
   private closed = false;
 
   constructor(
@@ -174,6 +178,8 @@ export class SwarmClient {
     this.#ledger = new Ledger(redis, prefix, { redact: swarmRedactor(config.agents.map((agent) => agent.env ?? {})), ...ledgerOptions });
     this.events = new EventStream(redis, this.#ledger.keys.events);
     this.queues = new TaskQueues(redis, this.#ledger.keys.prefix);
+    const acknowledge = config.redis?.acknowledge;
+    this.acknowledger = acknowledge ? new Acknowledger(redis, this.#ledger.keys, acknowledge) : null;
     registerInternals(this, { redis, ledger: this.#ledger, keys: this.#ledger.keys, connectBlocking });
   }
 
@@ -229,7 +235,16 @@ export class SwarmClient {
     // between the ledger write and the queue add): put it there now rather than wait for the sweeper.
     if (!created && stored && stored.status === "queued" && !stored.dispatch && !(await this.jobExists(stored))) await this.queues.enqueue(stored);
     const rejected = created ? (verdict.allowed ? undefined : verdict.reason) : stored?.status === "rejected" ? (stored.reason ?? "rejected") : undefined;
-    return { id, agent: stored?.agent ?? route.agent, routedBy: stored?.routedBy ?? route.routedBy, created, ...(rejected !== undefined ? { rejected } : {}) };
+    // Accepted only once replicas hold it, when swarm.yaml asks (an idempotent repeat too: the first submit may have failed here).
+    const replicas = this.acknowledger ? await this.acknowledger.confirm(id) : undefined;
+    return {
+      id,
+      agent: stored?.agent ?? route.agent,
+      routedBy: stored?.routedBy ?? route.routedBy,
+      created,
+      ...(rejected !== undefined ? { rejected } : {}),
+      ...(replicas !== undefined ? { replicas } : {}),
+    };
   }
 
   /**
@@ -360,6 +375,7 @@ export class SwarmClient {
     if (this.closed) return;
     this.closed = true;
     this.watcher?.close();
+    this.acknowledger?.close();
     await this.queues.close();
   }
 

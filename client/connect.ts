@@ -39,7 +39,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
   try {
     client = await SwarmClient.open(
       redis,
-      () => createRedis(target, { worker: true, name: "watcher" }),
+      () => {
+        const watcher = createRedis(target, { worker: true, name: "watcher" });
+        // It reconnects by itself; without a listener ioredis prints every failed attempt while Redis restarts or fails over.
+        watcher.on("error", () => undefined);
+        return watcher;
+      },
       options.prefix ?? homePrefix(paths.root),
       options.origin,
     );

@@ -80,6 +80,15 @@ export class DispatchFencedError extends InfraError {
   }
 }
 
+/**
+ * `redis.acknowledge`: the primary took a submit's writes, but not enough replicas confirmed them in time
+ * (or the primary changed and the task is not on the new one). The task may still run; it may also be lost
+ * if the primary fails now. Exit code 3, like an unreachable Redis.
+ */
+export class NotReplicatedError extends ClaudeAgentError {
+  readonly exitCode = 3;
+}
+
 /** The task ran and did not complete (failed, timeout, cancelled). Exit code 1. */
 export class TaskOutcomeError extends ClaudeAgentError {
   readonly exitCode = 1;

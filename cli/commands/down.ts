@@ -7,7 +7,7 @@ import {
   processEnvVar,
   processStartTime,
   readHomeMarker,
-  redisTarget,
+  usesEmbeddedRedis,
   resolveHome,
   stopEmbeddedRedis,
   UsageError,
@@ -105,7 +105,7 @@ export async function down(options: DownOptions): Promise<void> {
     const strays = await killStrayTmux(paths.tmuxSocket);
     if (strays.length > 0) stopped.push(`${strays.length} unreachable tmux process${strays.length === 1 ? "" : "es"}`);
     rmSync(paths.tmuxSocket, { force: true });
-    if (redisTarget(paths).kind === "embedded" && (await stopEmbeddedRedis(paths))) stopped.push("redis");
+    if (usesEmbeddedRedis(paths) && (await stopEmbeddedRedis(paths))) stopped.push("redis");
   } finally {
     await lock?.release();
   }

@@ -27,3 +27,4 @@ export {
 } from "./notify-rules.js";
 export { accountConfigDir, agentEnvs } from "./accounts-rules.js";
 export { HOST_NAME, HOST_NAME_EXPECTED, LABEL, LABEL_EXPECTED } from "./host-rules.js";
+export { parseSentinelAddress } from "./redis-rules.js";

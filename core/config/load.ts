@@ -21,6 +21,7 @@ import { durationMs, normalizeRetention, retentionProblems } from "./retention.j
 import { resolveRole, roleProblems } from "./roles.js";
 import { normalizeSandbox, sandboxProblems } from "./sandbox-rules.js";
 import { hostProblems, normalizeHosts, uniqueLabels } from "./host-rules.js";
+import { normalizeRedis, redisProblems } from "./redis-rules.js";
 import { normalizeAgentBudget } from "./budget-rules.js";
 import { isKnownRuntime } from "./runtimes.js";
 import { rawConfigSchema, type RawAgent } from "./schema.js";
@@ -116,6 +117,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
         }
       : {}),
     ...(hosts ? { hosts: Object.freeze(hosts) } : {}),
+    ...(isRecord(result.data.redis) ? { redis: normalizeRedis(result.data.redis) } : {}),
   });
 }
 
@@ -177,7 +179,13 @@ function ruleProblems(raw: unknown, baseDir: string): string[] {
   if (typeof wanted === "string" && firstIndex.size > 0 && !firstIndex.has(wanted)) {
     problems.push(`default_agent: unknown agent ${JSON.stringify(wanted)}; agents are ${[...firstIndex.keys()].join(", ")}`);
   }
-  problems.push(...retentionProblems(root.retention), ...apiProblems(root.api), ...notifyProblems(root.notify), ...hostProblems(root));
+  problems.push(
+    ...retentionProblems(root.retention),
+    ...apiProblems(root.api),
+    ...notifyProblems(root.notify),
+    ...hostProblems(root),
+    ...redisProblems(root.redis),
+  );
   return problems;
 }
 

@@ -281,6 +281,8 @@ export const rawConfigSchema = z
       llm: rawSwarmLlmSchema.optional(),
       inbox: rawInboxSchema.optional(),
       hosts: rawHostsSchema,
+      /** Checked by redis-rules.ts (load.ts), whose messages say where a password goes instead. */
+      redis: z.unknown().optional(),
     },
     expected("a mapping with an `agents` list"),
   )

@@ -212,6 +212,29 @@ export interface SwarmConfig {
   readonly notify?: readonly NotifyTarget[];
   /** `hosts:` in swarm.yaml, in the file's order; absent: one host, every agent on it (as before hosts existed). */
   readonly hosts?: readonly HostConfig[];
+  /** `redis:` in swarm.yaml: Redis Sentinel and/or acknowledged acceptance; absent: REDIS_URL or the embedded Redis, no WAIT. */
+  readonly redis?: RedisConfig;
+}
+
+/** A sentinel's address in `redis.sentinels`. */
+export interface SentinelAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `redis:` in swarm.yaml (core/config/redis-rules.ts). */
+export interface RedisConfig {
+  /** Reach the primary of this Sentinel group (absent: REDIS_URL or the embedded Redis). */
+  readonly sentinel?: {
+    readonly sentinels: readonly SentinelAddress[];
+    readonly name: string;
+    /** The variable holding the data nodes' password (null: none). */
+    readonly passwordEnv: string | null;
+    /** The variable holding the sentinels' own password (null: none). */
+    readonly sentinelPasswordEnv: string | null;
+  };
+  /** A submit returns only once this many replicas have its writes (Redis WAIT), else fails with ReplicationError. */
+  readonly acknowledge?: { readonly replicas: number; readonly timeoutMs: number };
 }
 
 /** `api:` in swarm.yaml: the daemon's HTTP API (api/). */

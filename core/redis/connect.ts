@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { NotRunningError } from "../errors.js";
-import { describeTarget, type RedisTarget } from "./target.js";
+import { describeTarget, type RedisTarget, type SentinelTarget } from "./target.js";
 
 export interface CreateRedisOptions {
   /** A BullMQ Worker/QueueEvents connection: blocking commands, retries forever. */
@@ -21,8 +21,32 @@ export function createRedis(target: RedisTarget, options: CreateRedisOptions = {
     // nothing clears: with the default 2 s a CLI facing a hung server would linger 2 s before exiting.
     ...(options.worker ? {} : { disconnectTimeout: 100 }),
   };
-  const client = target.kind === "embedded" ? new Redis({ ...common, path: target.socket }) : new Redis(target.url, common);
+  if (target.kind === "embedded") return new Redis({ ...common, path: target.socket });
+  if (target.kind === "url") return new Redis(target.url, common);
+  const client = new Redis({ ...common, ...sentinelOptions(target) });
+  // ioredis closes the failover detector's sentinel connections only in disconnect(), not when quit() ends the
+  // connection (ioredis 5.9): they would keep a CLI process that quit alive. "end" comes once it will not reconnect.
+  client.once("end", () => client.disconnect());
   return client;
+}
+
+/** ioredis' own Sentinel support: it asks the sentinels for the primary at every (re)connect and checks its ROLE. */
+function sentinelOptions(target: SentinelTarget): RedisOptions {
+  return {
+    sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+    name: target.name,
+    // A replica is read-only: every connection of the swarm writes (the ledger, BullMQ's locks).
+    role: "master",
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
+    // Listens for +switch-master on the sentinels and drops the connection at once: without it a client still
+    // connected to a demoted primary that stayed up (a partition, or a manual SENTINEL FAILOVER) keeps talking
+    // to it until something closes the socket.
+    failoverDetector: true,
+    // A write refused with READONLY reached a primary demoted since we connected: reconnect through the
+    // sentinels and send the command again (2 = reconnect and resend).
+    reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 2 : false),
+  };
 }
 
 function notRunning(target: RedisTarget, cause?: unknown): NotRunningError {
@@ -37,8 +61,10 @@ function notRunning(target: RedisTarget, cause?: unknown): NotRunningError {
 export async function connectOrFail(target: RedisTarget, timeoutMs = 1500): Promise<Redis> {
   const client = createRedis(target);
   // Stop reconnecting until we know the server is there; restored once PING succeeds.
-  const retryStrategy = client.options.retryStrategy;
+  const { retryStrategy, sentinelRetryStrategy } = client.options;
   client.options.retryStrategy = () => null;
+  // With sentinels, "none of them answers" is retried by this one instead (forever by default).
+  client.options.sentinelRetryStrategy = () => null;
   let lastError: unknown;
   const onError = (error: unknown): void => {
     lastError = error;
@@ -64,6 +90,7 @@ export async function connectOrFail(target: RedisTarget, timeoutMs = 1500): Prom
     clearTimeout(timer);
   }
   client.options.retryStrategy = retryStrategy;
+  client.options.sentinelRetryStrategy = sentinelRetryStrategy;
   client.off("error", onError);
   // Keep one quiet listener so a later drop is not an unhandled 'error' event.
   client.on("error", () => {});

@@ -2,7 +2,9 @@ import { statSync } from "node:fs";
 import { lookup } from "node:dns/promises";
 import { isIP, createConnection, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import type { RedisTarget } from "./target.js";
+import { Redis } from "ioredis";
+import { EnvironmentError } from "../errors.js";
+import { formatAddress, type RedisTarget, type SentinelTarget } from "./target.js";
 
 /**
  * Who else can reach the swarm's Redis. Whoever can run commands on it can
@@ -43,7 +45,7 @@ interface Endpoint {
 }
 
 /** REDIS_URL as ioredis reads it: `redis://` and `rediss://` (TLS) are TCP; a path or `unix://` a socket. */
-export function redisEndpoint(target: RedisTarget): Endpoint {
+export function redisEndpoint(target: Exclude<RedisTarget, SentinelTarget>): Endpoint {
   if (target.kind === "embedded") return { transport: "unix", host: "", port: 0, path: target.socket, user: null, password: false };
   const raw = target.url;
   if (raw.startsWith("/")) return { transport: "unix", host: "", port: 0, path: raw, user: null, password: false };
@@ -106,6 +108,7 @@ function probeWithoutCredentials(endpoint: Endpoint, command: string[]): Promise
 
 /** How exposed the target is; `probeKey` is a key of ours that an anonymous client must not be able to touch. */
 export async function redisExposure(target: RedisTarget, probeKey: string): Promise<RedisExposure> {
+  if (target.kind === "sentinel") return sentinelExposure(target, probeKey);
   const endpoint = redisEndpoint(target);
   const where = endpoint.transport === "unix" ? endpoint.path : `${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
   const base = { transport: endpoint.transport, where, user: endpoint.user, password: endpoint.password };
@@ -132,4 +135,62 @@ function modeOf(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A Sentinel group is as exposed as its primary (probed like a REDIS_URL: the data lives there, and a failover
+ * makes a replica the primary with the same configuration) and is loopback only when every sentinel is too:
+ * the sentinels' answers decide where the swarm's writes go.
+ */
+async function sentinelExposure(target: SentinelTarget, probeKey: string): Promise<RedisExposure> {
+  const primary = await askSentinelsForPrimary(target);
+  const endpoint: Endpoint = { transport: "tcp", host: primary.host, port: primary.port, path: "", user: null, password: target.password !== undefined };
+  const [loopbacks, reply] = await Promise.all([
+    Promise.all([primary, ...target.sentinels].map((address) => isLoopbackHost(address.host))),
+    probeWithoutCredentials(endpoint, ["EXISTS", probeKey]),
+  ]);
+  const anonymous = /^:\d+$/.test(reply) || reply.startsWith("-DENIED") ? "open" : /^-(NOAUTH|NOPERM)/.test(reply) ? "refused" : "unknown";
+  return {
+    transport: "tcp",
+    where: `${formatAddress(primary)} (primary of sentinel group "${target.name}")`,
+    user: null,
+    password: endpoint.password,
+    loopback: loopbacks.every(Boolean),
+    anonymous,
+    anonymousReply: reply.length > 80 ? `${reply.slice(0, 77)}...` : reply,
+    socketMode: null,
+  };
+}
+
+/** SENTINEL GET-MASTER-ADDR-BY-NAME, asked of each sentinel in turn until one answers. */
+export async function askSentinelsForPrimary(target: SentinelTarget): Promise<{ host: string; port: number }> {
+  const failures: string[] = [];
+  for (const sentinel of target.sentinels) {
+    const client = new Redis({
+      host: sentinel.host,
+      port: sentinel.port,
+      ...(target.sentinelPassword !== undefined ? { password: target.sentinelPassword } : {}),
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      enableReadyCheck: false,
+      connectTimeout: PROBE_TIMEOUT_MS,
+      commandTimeout: PROBE_TIMEOUT_MS,
+    });
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      const reply = await client.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.name);
+      if (Array.isArray(reply) && typeof reply[0] === "string" && Number.isInteger(Number(reply[1]))) return { host: reply[0], port: Number(reply[1]) };
+      failures.push(`${formatAddress(sentinel)}: does not monitor a group named "${target.name}"`);
+    } catch (error) {
+      failures.push(`${formatAddress(sentinel)}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      client.disconnect();
+    }
+  }
+  throw new EnvironmentError(`no sentinel named the primary of group "${target.name}" (${failures.join("; ")})`, {
+    hint: "Check swarm.yaml's `redis.sentinels` and `redis.name` against `redis-cli -p PORT SENTINEL MASTERS` on a sentinel.",
+    context: { group: target.name },
+  });
 }

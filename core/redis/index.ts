@@ -1,8 +1,17 @@
-export { redisTarget, describeTarget, type RedisTarget } from "./target.js";
+export {
+  redisTarget,
+  describeTarget,
+  configuredSentinelTarget,
+  recordRedisTarget,
+  redisTargetFile,
+  usesEmbeddedRedis,
+  type RedisTarget,
+  type SentinelTarget,
+} from "./target.js";
 export { createRedis, connectOrFail, type CreateRedisOptions } from "./connect.js";
 export { startEmbeddedRedis, stopEmbeddedRedis, isEmbeddedRedisRunning, redisServerVersion } from "./embedded.js";
 export { checkEvictionPolicy } from "./policy.js";
-export { redisExposure, redisEndpoint, isLoopbackHost, type RedisExposure } from "./exposure.js";
+export { redisExposure, redisEndpoint, isLoopbackHost, askSentinelsForPrimary, type RedisExposure } from "./exposure.js";
 export { enforceRedisSafety, redisRisks, ALLOW_WITHOUT_AUTH, ALLOW_WITHOUT_TLS, type RedisOptOuts, type RedisRisks } from "./guard.js";
 export { takePrefix, takeHost, claimPrefix, releasePrefix, ownerOf, OWNER_LEASE_MS, type PrefixOwner } from "./owner.js";
 export {

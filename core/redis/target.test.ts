@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { EnvironmentError } from "../errors.js";
+import { homePaths } from "../home.js";
+import { configuredSentinelTarget, describeTarget, recordRedisTarget, redisTarget, redisTargetFile, usesEmbeddedRedis } from "./target.js";
+import type { RedisConfig } from "../config/index.js";
+
+const homes: string[] = [];
+const home = () => {
+  const dir = mkdtempSync(join(tmpdir(), "ca-target-"));
+  homes.push(dir);
+  return homePaths(dir);
+};
+afterEach(() => {
+  for (const dir of homes.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const config: RedisConfig = {
+  sentinel: { sentinels: [{ host: "10.0.0.5", port: 26379 }], name: "mymaster", passwordEnv: "REDIS_PW", sentinelPasswordEnv: null },
+};
+
+describe("the Redis target of a home", () => {
+  it("is the embedded server, or REDIS_URL, when `up` recorded no Sentinel group", () => {
+    const paths = home();
+    expect(redisTarget(paths, {})).toEqual({ kind: "embedded", socket: paths.redisSocket });
+    expect(redisTarget(paths, { REDIS_URL: "redis://h:1" })).toEqual({ kind: "url", url: "redis://h:1" });
+    expect(usesEmbeddedRedis(paths, {})).toBe(true);
+  });
+
+  it("is the Sentinel group `up` recorded, with the password read from the named variable, never stored", () => {
+    const paths = home();
+    recordRedisTarget(paths, config);
+    expect(statSync(redisTargetFile(paths)).mode & 0o777).toBe(0o600);
+    expect(JSON.stringify(redisTarget(paths, { REDIS_PW: "s3cret" }))).toContain("s3cret");
+    expect(redisTarget(paths, { REDIS_PW: "s3cret" })).toEqual({
+      kind: "sentinel",
+      sentinels: [{ host: "10.0.0.5", port: 26379 }],
+      name: "mymaster",
+      password: "s3cret",
+    });
+    expect(readFileSync(redisTargetFile(paths), "utf8")).not.toContain("s3cret");
+    expect(usesEmbeddedRedis(paths, {})).toBe(false);
+    expect(describeTarget(redisTarget(paths, { REDIS_PW: "s3cret" }))).toBe('sentinel group "mymaster" via 10.0.0.5:26379');
+    // REDIS_URL still wins in a process that sets it; an `up` without sentinels removes the record.
+    expect(redisTarget(paths, { REDIS_URL: "redis://h:1", REDIS_PW: "x" }).kind).toBe("url");
+    recordRedisTarget(paths, undefined);
+    expect(redisTarget(paths, {}).kind).toBe("embedded");
+  });
+
+  it("throws EnvironmentError naming the variable when the password's variable is not set", () => {
+    const paths = home();
+    recordRedisTarget(paths, config);
+    expect(() => redisTarget(paths, {})).toThrow(EnvironmentError);
+    expect(() => redisTarget(paths, {})).toThrow(/\$REDIS_PW, which is not set/);
+    expect(() => configuredSentinelTarget(config, {})).toThrow(/\$REDIS_PW/);
+    expect(configuredSentinelTarget({ acknowledge: { replicas: 1, timeoutMs: 10 } }, {})).toBeNull();
+  });
+
+  it("refuses a damaged record with a hint instead of falling back to another Redis", () => {
+    const paths = home();
+    writeFileSync(redisTargetFile(paths), '{"kind":"sentinel","sentinels":[]}');
+    expect(() => redisTarget(paths, {})).toThrow(/does not name a Redis Sentinel group/);
+  });
+});
