@@ -237,8 +237,14 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     expect(fenced).toMatchObject({ taskId: handle.id, attempt: 1 });
     expect(await client.result(handle.id)).toEqual(recorded);
     expect(await terminalEvents(client, handle.id)).toHaveLength(1);
-    // The honest limit: a frozen host's command that was already running ran to its end as well.
-    expect(lines(file).sort()).toEqual(["done", "done", "start", "start"]);
+    // The honest limit: a frozen host's command that was already running may run to its end as well (a second
+    // `done`). On a loaded CI machine its run was at times still going at the thaw, and the thawed daemon's fence
+    // check stopped it first (one `done`). Either way it started twice and was recorded once.
+    const ran = lines(file);
+    expect(ran.filter((line) => line === "start")).toHaveLength(2);
+    expect(ran.filter((line) => line === "done").length).toBeGreaterThanOrEqual(1);
+    expect(ran.filter((line) => line === "done").length).toBeLessThanOrEqual(2);
+    console.log(`[host-death] the frozen host's command ${ran.filter((line) => line === "done").length === 2 ? "ran to its end" : "was stopped by its thawed daemon"}`);
   });
 
   it("stops the run of a frozen host that wakes while another host runs the task again, and records only that host's", async () => {
