@@ -244,7 +244,9 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     expect(ran.filter((line) => line === "start")).toHaveLength(2);
     expect(ran.filter((line) => line === "done").length).toBeGreaterThanOrEqual(1);
     expect(ran.filter((line) => line === "done").length).toBeLessThanOrEqual(2);
-    console.log(`[host-death] the frozen host's command ${ran.filter((line) => line === "done").length === 2 ? "ran to its end" : "was stopped by its thawed daemon"}`);
+    console.log(
+      `[host-death] the frozen host's command ${ran.filter((line) => line === "done").length === 2 ? "ran to its end" : "was stopped by its thawed daemon"}`,
+    );
   });
 
   it("stops the run of a frozen host that wakes while another host runs the task again, and records only that host's", async () => {
