@@ -8,7 +8,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentConfig, Redactor, TaskRecord } from "../core/index.js";
+import { taskDiffFile, type AgentConfig, type Redactor, type TaskRecord } from "../core/index.js";
 import { changesBetween, commitAll, commitMessage, headOf, snapshot, writeDiff, type Snapshot } from "./git.js";
 import type { Worktrees } from "./worktrees.js";
 
@@ -62,7 +62,7 @@ export class JobChanges {
 
   /** The patch, cut at DIFF_MAX_BYTES and redacted (a redacted patch may not apply: the commit holds the change). */
   private async writePatch(dir: string, before: string, after: string, taskId: string): Promise<number> {
-    const file = diffFile(this.outputDir, taskId);
+    const file = taskDiffFile(this.outputDir, taskId);
     const { bytes } = await writeDiff(dir, before, after, file, DIFF_MAX_BYTES);
     const text = readFileSync(file, "utf8");
     const redacted = this.redact(text);
@@ -113,9 +113,4 @@ export function commitMessageFor(record: Pick<TaskRecord, "id" | "task" | "agent
       ?.trim() ?? "(empty task)";
   const subject = first.length > SUBJECT_MAX ? `${first.slice(0, SUBJECT_MAX - 1)}…` : first;
   return `${subject}\n\nclaude-agent task ${record.id} (agent ${record.agent}${record.session ? `, session ${record.session}` : ""})\n\n${trailer(record.id)}\n`;
-}
-
-/** The patch of a task that changed its worktree (named by the task's id, like its `.log` and `.cast`). */
-export function diffFile(outputDir: string, taskId: string): string {
-  return join(outputDir, `${taskId}.diff`);
 }

@@ -3,7 +3,7 @@ import {
   configStanding,
   EnvironmentError,
   hostLiveness,
-  parseHostRecords,
+  readHostRecords,
   readConfigVersion,
   type ConfigVersion,
   type HostRecord,
@@ -96,7 +96,7 @@ export function configCheck(records: readonly HostRecord[], recorded: ConfigVers
 /** The checks of a swarm spanning hosts (swarm.yaml with `hosts:`), over its Redis. */
 export async function hostChecks(redis: Redis, keys: Keys, own: string): Promise<Check[]> {
   const clock = clockCheck(await sampleClock(redis));
-  const records = parseHostRecords(await redis.hgetall(keys.hosts));
+  const records = await readHostRecords(redis, keys);
   return [clock, versionCheck(records, own), configCheck(records, await readConfigVersion(redis, keys))];
 }
 
@@ -107,9 +107,7 @@ export async function hostChecks(redis: Redis, keys: Keys, own: string): Promise
  * for good (`doctor` still names it).
  */
 export async function refuseOtherVersions(redis: Redis, keys: Keys, self: string, own: string, now = Date.now()): Promise<void> {
-  const others = parseHostRecords(await redis.hgetall(keys.hosts)).filter(
-    (record) => record.host !== self && hostLiveness(record, now) === "up" && record.version !== own,
-  );
+  const others = (await readHostRecords(redis, keys)).filter((record) => record.host !== self && hostLiveness(record, now) === "up" && record.version !== own);
   if (others.length === 0) return;
   const list = others.map((r) => `${r.host} runs ${r.version}`).join(", ");
   throw new EnvironmentError(`host ${self} runs claude-agent ${own}, but ${list}: hosts of one swarm must run one version`, {

@@ -26,7 +26,7 @@ import {
   takePrefix,
   takeHost,
   recordConfigVersion,
-  parseHostRecords,
+  readHostRecords,
   hostLiveness,
   type HostRecord,
   type RecordedConfig,
@@ -350,10 +350,6 @@ async function elect(redis: Redis, k: Keys, host: string, control: ControlLoop, 
       : `host: ${host}; ${leader ? `host ${leader.host} leads the swarm` : "no host leads the swarm yet"} (this one takes over if it stops)`,
   );
   return lease;
-}
-
-async function readHostRecords(redis: Redis, k: ReturnType<typeof keys>): Promise<HostRecord[]> {
-  return parseHostRecords(await redis.hgetall(k.hosts));
 }
 
 /**

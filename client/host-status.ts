@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import {
   configStanding,
   hostLiveness,
-  parseHostRecords,
+  readHostRecords,
   placements,
   readConfigVersion,
   readLeader,
@@ -60,7 +60,7 @@ export async function readLeaderStatus(redis: Redis, keys: Keys): Promise<Leader
 /** Each declared host with its daemon's heartbeat record, in swarm.yaml's order (empty for a swarm without `hosts:`). */
 export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, leader: LeaderStatus | null, now = Date.now()): Promise<HostStatus[]> {
   if (!config.hosts?.length) return [];
-  const records = parseHostRecords(await redis.hgetall(keys.hosts));
+  const records = await readHostRecords(redis, keys);
   const recorded = await readConfigVersion(redis, keys);
   const placed = placements(config);
   return config.hosts.map((host) => {

@@ -127,3 +127,8 @@ export function homeMode(root: string): number | undefined {
     return undefined;
   }
 }
+
+/** A worktree task's patch, beside its output log (`<output>/<id>.diff`): found by the task's id, never by a path a record names. */
+export function taskDiffFile(outputDir: string, taskId: string): string {
+  return join(outputDir, `${taskId}.diff`);
+}

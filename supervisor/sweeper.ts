@@ -1,6 +1,6 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_RETENTION, isTerminal, type Ledger, type LogFn, type RetentionConfig, type TaskRecord } from "../core/index.js";
+import { DEFAULT_RETENTION, isTerminal, taskDiffFile, type Ledger, type LogFn, type RetentionConfig, type TaskRecord } from "../core/index.js";
 
 /** What the sweeper needs of swarm.yaml's `retention:` (core's RetentionConfig; DEFAULT_RETENTION when absent). */
 export type RetentionPolicy = Pick<RetentionConfig, "completedMs" | "failedMs" | "maxTasks">;
@@ -106,7 +106,7 @@ export class Sweeper {
     for (const id of ids) {
       rmSync(join(this.deps.outputDir, `${id}.log`), { force: true });
       rmSync(join(this.deps.outputDir, `${id}.cast`), { force: true }); // the flight recorder's recording goes with the output
-      rmSync(join(this.deps.outputDir, `${id}.diff`), { force: true }); // and a worktree task's patch
+      rmSync(taskDiffFile(this.deps.outputDir, id), { force: true }); // and a worktree task's patch
     }
     removeNamed(this.deps.jobsDir, ids);
     for (const agent of listDir(this.deps.agentsDir)) removeNamed(join(this.deps.agentsDir!, agent, "results"), ids);

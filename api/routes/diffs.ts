@@ -6,9 +6,8 @@
  * record names. The patch is an agent's text: the web dashboard shows it as
  * text, never as markup.
  */
-import { join } from "node:path";
 import { z } from "zod/v4";
-import { NotFoundError, readRegularFile } from "../../core/index.js";
+import { NotFoundError, readRegularFile, taskDiffFile } from "../../core/index.js";
 import { route, type AnyRoute } from "../http/route.js";
 import { taskParams } from "../schemas/tasks.js";
 import type { ApiDeps } from "./deps.js";
@@ -31,7 +30,7 @@ export function diffRoutes(deps: ApiDeps): AnyRoute[] {
       params: taskParams,
       responses: { 200: { description: "the patch", schema: patch }, 404: { description: "no patch of this task on this host" } },
       handler: async ({ params }) => {
-        const text = readRegularFile(join(deps.outputDir, `${params.id}.diff`));
+        const text = readRegularFile(taskDiffFile(deps.outputDir, params.id));
         if (text === null) {
           throw new NotFoundError(`no patch of task ${params.id}`, {
             hint: "only a worktree agent's task that changed files has one; a task that ran on another host keeps its patch there; patches go with the task's output at retention",

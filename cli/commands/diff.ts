@@ -1,5 +1,4 @@
-import { join } from "node:path";
-import { isSafeId, NotFoundError, readRegularFile, terminalText, UsageError } from "../../core/index.js";
+import { isSafeId, NotFoundError, readRegularFile, taskDiffFile, terminalText, UsageError } from "../../core/index.js";
 import { homeOf, printJson, type GlobalOptions } from "../context.js";
 import { print } from "../output.js";
 
@@ -23,7 +22,7 @@ const COLOURS: readonly [RegExp, string][] = [
 export async function diff(id: string, options: DiffOptions): Promise<void> {
   if (!isSafeId(id))
     throw new UsageError(`not a task id: ${JSON.stringify(id)}`, { hint: "task ids look like mx5hwnhn-l87nk4; `claude-agent tasks` lists them." });
-  const file = join(homeOf(options).outputDir, `${id}.diff`);
+  const file = taskDiffFile(homeOf(options).outputDir, id);
   const patch = readRegularFile(file);
   if (patch === null) {
     throw new NotFoundError(`no patch of task ${id} in this home (${file})`, {

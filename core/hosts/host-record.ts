@@ -1,4 +1,6 @@
+import type { Redis } from "ioredis";
 import { HOST_NAME } from "../config/index.js";
+import type { Keys } from "../keys.js";
 import { parseJsonObject } from "../json-object.js";
 
 /**
@@ -35,6 +37,11 @@ export type HostLiveness = "up" | "silent" | "stopped";
 export function hostLiveness(record: HostRecord, now = Date.now()): HostLiveness {
   if (record.stoppedAt) return "stopped";
   return now - Date.parse(record.beatAt) <= record.leaseMs ? "up" : "silent";
+}
+
+/** Every host's heartbeat record, read from the swarm's Redis (parseHostRecords). */
+export async function readHostRecords(redis: Redis, keys: Keys): Promise<HostRecord[]> {
+  return parseHostRecords(await redis.hgetall(keys.hosts));
 }
 
 /** The records of a `<prefix>:hosts` hash; a field that is not one our daemons write is skipped (anyone with Redis access can write there). */

@@ -1,6 +1,6 @@
 export { hostsOfAgent, isMultiHost, placeAgent, placements, replicasOn, resolveHost, type SessionPlacement } from "./placement.js";
 export { agentsWithLabels, effectiveLabels, noAgentWithLabels, parseNeeds } from "./labels.js";
-export { HOST_BEAT_MS, hostLiveness, parseHostRecords, type HostLiveness, type HostRecord } from "./host-record.js";
+export { HOST_BEAT_MS, hostLiveness, parseHostRecords, readHostRecords, type HostLiveness, type HostRecord } from "./host-record.js";
 export {
   configStanding,
   readConfigVersion,

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { UsageError } from "../errors.js";
 import type { Keys } from "../keys.js";
-import { hostLiveness, parseHostRecords } from "../hosts/index.js";
+import { hostLiveness, readHostRecords } from "../hosts/index.js";
 
 /**
  * Which home's daemon owns a key prefix. Two swarms sharing one Redis under
@@ -79,7 +79,7 @@ export async function takePrefix(redis: Redis, keys: Keys, owner: PrefixOwner, w
   if (beatAge < HEARTBEAT_STALE_MS && beat.owner !== owner.id && !(await redis.exists(keys.owner))) {
     throw taken(keys.prefix, where, `a swarm of an older claude-agent (pid ${beat.pid ?? "?"}, last heartbeat ${Math.round(beatAge / 1000)} s ago)`);
   }
-  const live = parseHostRecords(await redis.hgetall(keys.hosts)).find((record) => hostLiveness(record) === "up");
+  const live = (await readHostRecords(redis, keys)).find((record) => hostLiveness(record) === "up");
   if (live) throw taken(keys.prefix, where, `a swarm spanning hosts, whose host ${live.host} runs in home ${live.home} on ${live.machine} (pid ${live.pid})`);
   const holder = await claimPrefix(redis, keys, owner);
   if (holder) throw taken(keys.prefix, where, `the swarm of home ${holder.home} on host ${holder.host} (pid ${holder.pid})`);

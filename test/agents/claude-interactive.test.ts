@@ -16,7 +16,7 @@ import { NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "..
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { programBin } from "./programs.js";
-import { roleYaml, TEST_ROLE, textsIn } from "./support.js";
+import { roleYaml, TEST_ROLE, textsIn, toolCallsOf } from "./support.js";
 import { waitFor } from "../helpers/wait.js";
 
 const CLAUDE = programBin("claude");
@@ -178,24 +178,12 @@ describe("an interactive Claude Code agent", () => {
     // Its hooks say which tools it called: one `audit` event of the task's calls, the agent as the actor, as a
     // headless program's (the history writer makes an audit entry of each; read here from the stream, since this
     // suite also runs on Node 22, where the CLI's SQLite module built for Node 20 does not load).
-    const calls = await toolCallsOf(result.id);
+    const calls = await toolCallsOf(swarm, result.id);
     // The model's command, then the agent writing its result file (how an interactive turn reports).
     expect(calls.map((c) => c.tool)).toEqual(["Bash", "Write"]);
     expect(calls[0]!.detail).toBe(`echo ${TOOL_TEXT} > ${TOOL_FILE} && echo tool-ran`);
     expect(calls[1]!.detail).toMatch(/\/agents\/coder\/results\/.+\.result\.md$/);
   });
-
-  /** The tool calls of a task's `audit` event (bridge/dispatch/tool-audit.ts), as the history writer reads them. */
-  async function toolCallsOf(taskId: string): Promise<{ tool: string; detail: string }[]> {
-    const client = await swarm.connect();
-    // An audit event's own fields (target, action, calls) are beyond SwarmEvent's named ones.
-    type AuditEvent = SwarmEvent & { target?: string; action?: string; calls?: string };
-    const event = await waitFor(`the audit event of ${taskId}'s tool calls`, async () =>
-      ((await client.client.events.recent(500)) as AuditEvent[]).find((e) => e.type === "audit" && e.target === taskId && e.action === "tool-calls"),
-    );
-    expect(event).toMatchObject({ actor: `agent:${event.agent}`, via: "agent" });
-    return JSON.parse(String(event.calls)) as { tool: string; detail: string }[];
-  }
 
   /** Inbox items of a task, as `claude-agent inbox --json --all` lists them. */
   function itemsOf(taskId: string): InboxItem[] {
@@ -286,7 +274,7 @@ describe("an interactive Claude Code agent", () => {
     expect(JSON.stringify(llm.agentRequests())).not.toContain("not-today-7c1e");
     expect(await settled("guard-1")).toMatchObject({ agentState: "idle", needsInput: null });
     // The refused call is in the audit log too: what an agent tried to run, not only what ran.
-    expect(await toolCallsOf(handle.id)).toEqual([{ tool: "Bash", detail: "echo written-by-the-agent > tool-proof.txt && echo tool-ran" }]);
+    expect(await toolCallsOf(swarm, handle.id)).toEqual([{ tool: "Bash", detail: "echo written-by-the-agent > tool-proof.txt && echo tool-ran" }]);
     // The session takes the next task.
     expect(await run("And now? [[plain]]", { agent: "guard" })).toMatchObject({ status: "completed", answer: PLAIN_ANSWER });
   });

@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll } from "vitest";
-import type { TaskResult } from "../../core/index.js";
+import { afterAll, beforeAll, expect } from "vitest";
+import type { SwarmEvent, TaskResult } from "../../core/index.js";
 import type { LocalServer } from "../fixtures/llm/http.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { waitFor } from "../helpers/wait.js";
 import { clientInternals } from "../../client/index.js";
 
 export interface ProgramSwarm<S extends LocalServer> {
@@ -90,4 +91,16 @@ export function textsIn(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(textsIn);
   if (typeof value === "object" && value !== null) return Object.values(value).flatMap(textsIn);
   return [];
+}
+
+/** The tool calls of a task's `audit` event (bridge/dispatch/tool-audit.ts), as the history writer reads them. */
+export async function toolCallsOf(swarm: TestSwarm, taskId: string): Promise<{ tool: string; detail: string }[]> {
+  const client = await swarm.connect();
+  // An audit event's own fields (target, action, calls) are beyond SwarmEvent's named ones.
+  type AuditEvent = SwarmEvent & { target?: string; action?: string; calls?: string };
+  const event = await waitFor(`the audit event of ${taskId}'s tool calls`, async () =>
+    ((await client.client.events.recent(500)) as AuditEvent[]).find((e) => e.type === "audit" && e.target === taskId && e.action === "tool-calls"),
+  );
+  expect(event).toMatchObject({ actor: `agent:${event.agent}`, via: "agent" });
+  return JSON.parse(String(event.calls)) as { tool: string; detail: string }[];
 }
