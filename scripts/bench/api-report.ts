@@ -1,10 +1,11 @@
 /** The control plane's part of BENCHMARKS.md: its rows of the targets table and its details section. */
-import { type ApiFigures, sseCostPct } from "./api.js";
+import { type ApiFigures, sseCostPct, sseCostsPct } from "./api.js";
 import { ms, pct, targetsTable, verdict, type Summary } from "./stats.js";
 
 /** API submit → result p50 minus the SDK's (ms). */
 export const apiGapMs = (api: ApiFigures): number => api.submit.api.p50 - api.submit.sdk.p50;
 
+const cpuIn = (burst: { cpuS: number; wallS: number }): string => `${burst.cpuS.toFixed(2)} s of CPU in ${burst.wallS.toFixed(1)} s`;
 const signed = (value: number): string => `${value >= 0 ? "+" : "−"}${ms(Math.abs(value))}`;
 
 /** Rows of the "Against the targets" table (Measure | Ours | Baseline | Peer-style | Target | Verdict). */
@@ -36,7 +37,13 @@ export function apiDetails(api: ApiFigures): string[] {
     row("API, `POST /v1/tasks?wait=` (one request)", submit.api),
     row("API, `POST` then `GET …/result?wait=` (two requests)", submit.twoRequests),
     "",
-    `**SSE fan-out.** A burst of ${sse.tasks} \`true\` tasks submitted at once through the SDK with no SSE client, then one with ${sse.clients} clients reading \`GET /v1/events\` (unfiltered: every event of the burst to every client), then one with none again; the daemon's CPU (utime + stime from /proc, the process that runs the API) during each. The cost is the burst with clients minus the mean of the two without (the load of a shared machine drifts by more than the cost measured), over the burst's wall time: ${sse.withClients.cpuS.toFixed(2)} s of CPU in ${sse.withClients.wallS.toFixed(1)} s with clients; ${sse.before.cpuS.toFixed(2)} s in ${sse.before.wallS.toFixed(1)} s and ${sse.after.cpuS.toFixed(2)} s in ${sse.after.wallS.toFixed(1)} s without. ${sse.events.toLocaleString("en-US")} events delivered in all. In a burst the hub sends events in batches at most every 100 ms, one write per client per batch, its frames built once for all clients.`,
+    `**SSE fan-out.** Bursts of ${sse.tasks} \`true\` tasks submitted at once through the SDK, in turn without SSE clients and with ${sse.clients} clients reading \`GET /v1/events\` (unfiltered: every event of the burst to every client; they connect before their burst and disconnect after it), ${sse.withClients.length} rounds with clients, each between two without; the daemon's CPU (utime + stime from /proc, the process that runs the API) during each. A round's cost is its burst's CPU minus the mean of its two neighbours' (the load of a shared machine drifts by more than the cost measured), over its wall time; the figure is the median of the rounds'. ${sse.events.toLocaleString("en-US")} events delivered in all. In a burst the hub sends events in batches at most every 100 ms, one write per client per batch, its frames built once for all clients.`,
+    "",
+    "| round | without, before | with clients | without, after | cost |",
+    "| --- | --- | --- | --- | --- |",
+    ...sse.withClients.map(
+      (burst, i) => `| ${i + 1} | ${cpuIn(sse.without[i]!)} | ${cpuIn(burst)} | ${cpuIn(sse.without[i + 1]!)} | ${pct(sseCostsPct(sse)[i]!)} of a core |`,
+    ),
     "",
     `**\`GET /metrics\`** on a swarm of ${metrics.agents} shell agents, timed from the request to the answer's last byte at this client: ${metrics.cold.n} scrapes 1.1 s apart, each of which reads the gauges (queue depths, sessions, breakers, parking, Redis round trip) from Redis as a scraper polling every second or slower (Prometheus: every 15 s) finds them; then ${metrics.warm.n} back to back, which reuse the gauges read in the last second (their text is made once per read).`,
     "",
