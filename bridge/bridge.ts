@@ -207,6 +207,7 @@ export class Bridge {
       maxDispatches: tuning.maxDispatches,
       redact,
       log,
+      host,
     });
 
     const crashLoop = (agent: string) => this.admission.crashLoop(agent);

@@ -40,7 +40,7 @@ export function describeResult(result: TaskResult): string {
   const head = [
     `task ${result.id}: ${result.status}`,
     result.exitCode !== null ? `exit ${result.exitCode}` : null,
-    `agent ${result.agent}${result.session ? ` (${result.session})` : ""}${result.account ? ` · account ${result.account}` : ""}`,
+    `agent ${result.agent}${result.session ? ` (${result.session}${result.host ? ` on ${result.host}` : ""})` : ""}${result.account ? ` · account ${result.account}` : ""}`,
     result.durationMs !== null ? duration(result.durationMs) : null,
     result.attempts > 1 ? `${result.attempts} attempts` : null,
   ]

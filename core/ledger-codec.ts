@@ -33,7 +33,18 @@ function agentFields(result: TaskResult): Partial<TaskResult> {
   return out;
 }
 
-const AGENT_TEXT_FIELDS = ["answer", "agentSessionId", "rateLimitResetAt", "account", "diffStat", "commit", "gateOutput", "outputError", "castFile"] as const;
+const AGENT_TEXT_FIELDS = [
+  "host",
+  "answer",
+  "agentSessionId",
+  "rateLimitResetAt",
+  "account",
+  "diffStat",
+  "commit",
+  "gateOutput",
+  "outputError",
+  "castFile",
+] as const;
 const AGENT_NUMBER_FIELDS = ["costUsd", "inputTokens", "outputTokens", "turns", "gateRetries", "diffBytes"] as const;
 
 export function encode(fields: Fields): string[] {

@@ -184,7 +184,12 @@ export class Ledger {
   /** Records the terminal state once; returns false when the task had already ended. `fence`: a dispatch's result (see update). */
   async finish(id: string, status: TerminalStatus, fields: Fields, agent?: string, fence?: number): Promise<boolean> {
     const record = { ...fields, status };
-    return this.update(id, record, { type: `task.${status}` as EventType, data: { agent, session: str(fields.session), status } }, fence);
+    return this.update(
+      id,
+      record,
+      { type: `task.${status}` as EventType, data: { agent, session: str(fields.session), status, host: str(fields.host) } },
+      fence,
+    );
   }
 
   private clean(fields: Fields): Fields {

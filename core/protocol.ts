@@ -61,6 +61,8 @@ export interface TaskResult {
   outputError?: string;
   /** Agent programs with `memory.inject`: ids of the memory entries put into the prompt (history/memory). */
   memoryEntries?: string[];
+  /** Swarms with `hosts:`: the host whose bridge ran the task (its last dispatch). */
+  host?: string;
   /** The flight recorder's recording of the task's pane (asciicast v2), `<home>/output/<id>.cast`: `claude-agent replay ID`. */
   castFile?: string;
 }
@@ -151,6 +153,8 @@ export interface SwarmEvent {
   /** `agent.account-switched`: the account it left and the one it runs with now. */
   from?: string;
   to?: string;
+  /** Swarms with `hosts:`: on `task.started` and a task's terminal event, the host that ran it; on a breaker's events, its host. */
+  host?: string;
   /** Who did it, on events of state-changing actions: a user (`user@host`), an API token's name, an MCP client, `workflow:<execution>`. */
   actor?: string;
   /** The interface the action came through (see INTERFACES). */

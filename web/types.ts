@@ -47,6 +47,8 @@ export interface TaskSummary {
 
 export interface TaskView extends TaskSummary {
   readonly session: string | null;
+  /** Swarms with `hosts:`: the host that ran it. */
+  readonly host?: string;
   readonly output: string;
   readonly startedAt: string | null;
   readonly durationMs: number | null;

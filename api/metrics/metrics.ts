@@ -41,6 +41,13 @@ export class ApiMetrics {
     labelNames: ["agent", "status"],
     registers: [this.registry],
   });
+  /** Apart from claude_agent_tasks_total, whose series keep their labels: a submission has no host yet. */
+  private readonly hostTasks = new Counter({
+    name: "claude_agent_host_tasks_total",
+    help: "Tasks that started or reached a terminal status on a host (swarms with hosts:) since the daemon started",
+    labelNames: ["host", "status"],
+    registers: [this.registry],
+  });
   private readonly dispatch = new Histogram({
     name: "claude_agent_dispatch_latency_seconds",
     help: "Submission to start of a task",
@@ -127,6 +134,7 @@ export class ApiMetrics {
       const status = event.type.slice("task.".length);
       if (status === "retrying") continue;
       this.tasks.inc({ agent: event.agent, status });
+      if (event.host && status !== "submitted") this.hostTasks.inc({ host: event.host, status });
       if (status === "submitted") remember(this.submittedAt, event.taskId, at);
       else if (status === "started") {
         const submitted = this.submittedAt.get(event.taskId);

@@ -80,6 +80,7 @@ export const taskView = z.object({
   account: z.string().optional().describe("agents with `accounts:`: the account (login or key) the task ran with"),
   outputError: z.string().optional().describe("why the recorded output is incomplete (its file could not be written); the exit code stands"),
   memoryEntries: z.array(z.string()).optional().describe("ids of the memory entries put into the prompt"),
+  host: z.string().optional().describe("swarms with `hosts:`: the host whose bridge ran the task"),
   castFile: z
     .string()
     .optional()

@@ -44,6 +44,8 @@ export interface DispatchDeps {
   /** The swarm's event stream: the tool calls of program agents go there for the audit log. */
   readonly events: EventStream;
   readonly log: LogFn;
+  /** Swarms with `hosts:`: this bridge's host (tasks record where they ran). */
+  readonly host: string | null;
 }
 
 /** The dispatch side of the bridge, built once: the lifecycle, its records and settlement, and a transport per agent. */
@@ -51,7 +53,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
   const { ledger, paths, pools, recorder, redact, log, worktrees, sandboxes, conversations } = deps;
   const { jobsDir, outputDir, root: home } = paths;
   const agents = new Map(deps.agents.map((agent) => [agent.name, agent]));
-  const records = new TaskRecords({ ledger, jobsDir, pools, recorder, redact, log, counted: deps.counted });
+  const records = new TaskRecords({ ledger, jobsDir, pools, recorder, redact, log, host: deps.host, counted: deps.counted });
   const settle = new Settle({
     agents: deps.agents,
     home,

@@ -13,6 +13,8 @@ export interface TaskRecordsDeps {
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
   readonly log: BridgeLog;
+  /** Swarms with `hosts:`: this bridge's host, written on the task's start and end (and their events). */
+  readonly host: string | null;
   /** Called once the terminal state (or an amendment) is recorded, before the job's worker takes the next job. */
   readonly counted?: (agent: string, taskId: string) => Promise<void>;
 }
@@ -66,10 +68,11 @@ export class TaskRecords {
   }
 
   async started(record: TaskRecord, session: string, startedAt: number): Promise<void> {
+    const host = this.deps.host ?? undefined;
     await this.deps.ledger.update(
       record.id,
-      { status: "running", startedAt: new Date(startedAt).toISOString(), session },
-      { type: "task.started", data: { agent: record.agent, session, status: "running" } },
+      { status: "running", startedAt: new Date(startedAt).toISOString(), session, host },
+      { type: "task.started", data: { agent: record.agent, session, status: "running", host } },
       record.attempts,
     );
   }
@@ -114,6 +117,7 @@ export class TaskRecords {
           finishedAt: new Date(finishedAt).toISOString(),
           durationMs: startedAt === null ? null : finishedAt - startedAt,
           reason: reason ?? "",
+          ...(this.deps.host ? { host: this.deps.host } : {}),
           ...extra,
         },
         record.agent,

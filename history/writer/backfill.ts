@@ -37,7 +37,7 @@ export async function backfill(db: Kysely<HistorySchema>, sources: BatchSources,
     const rows: TaskRow[] = [];
     for (const record of await Promise.all(todo.map((id) => sources.ledger.get(id)))) {
       if (record === null) continue;
-      rows.push(taskRow(record, sources.redact, { host: record.session ? await sources.hostOf(record.session) : null }));
+      rows.push(taskRow(record, sources.redact, { host: record.host ?? (record.session ? await sources.hostOf(record.session) : null) }));
     }
     await upsertTasks(db, rows);
     tasks += rows.length;

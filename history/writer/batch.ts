@@ -76,7 +76,7 @@ async function rowsOf(
     // Gone from Redis (retention, a flush): what the store has stays as it is.
     if (record === null) continue;
     const origin = submitted.get(record.id);
-    const host = record.session ? await sources.hostOf(record.session) : null;
+    const host = record.host ?? (record.session ? await sources.hostOf(record.session) : null);
     rows.push(taskRow(record, sources.redact, { host, submittedBy: origin?.actor ?? null, submittedVia: origin?.via ?? null }));
   }
   return rows;

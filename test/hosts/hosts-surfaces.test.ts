@@ -130,6 +130,30 @@ describe("needs and hosts in workflows, the HTTP API, MCP and doctor", { timeout
     expect(hosts(JSON.parse(listed.json.result.content[0].text) as Agents)).toEqual(placed);
   });
 
+  it("records the host that ran a task on its record, its start and end events, and the host counters of /metrics", async () => {
+    const posted = await api("POST", "/v1/tasks", { task: "pwd", needs: ["gpu"] });
+    expect(posted.status, posted.text).toBe(201);
+    const id = posted.json.id as string;
+    expect((await api("GET", `/v1/tasks/${id}?wait=30`)).json).toMatchObject({ status: "completed", session: "trainer-1", host: "gpu-1" });
+    const shown = build.cli(["result", id]);
+    expect(shown.stdout).toContain("agent trainer (trainer-1 on gpu-1)");
+    const redis = new Redis(pair.env.REDIS_URL!);
+    const entries = (await redis.xrange(`ca-${SWARM}:events`, "-", "+")) as [string, string[]][];
+    await redis.quit();
+    const ofTask = entries
+      .map(([, fields]) => Object.fromEntries(fields.flatMap((v, i, all) => (i % 2 === 0 ? [[v, all[i + 1]]] : []))))
+      .filter((e) => e.taskId === id);
+    expect(ofTask.filter((e) => e.type === "task.started" || e.type === "task.completed").map((e) => [e.type, e.host])).toEqual([
+      ["task.started", "gpu-1"],
+      ["task.completed", "gpu-1"],
+    ]);
+    expect(ofTask.find((e) => e.type === "task.submitted")?.host).toBeUndefined();
+    const metrics = (await api("GET", "/metrics")).text;
+    const completed = metrics.match(/^claude_agent_host_tasks_total\{host="gpu-1",status="completed"\} (\d+)$/m);
+    expect(Number(completed?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).not.toMatch(/^claude_agent_host_tasks_total\{[^}]*status="submitted"/m);
+  });
+
   it("has doctor check the clock against Redis and fail on a host running another version", async () => {
     type Doctor = { checks: { name: string; ok: boolean; detail: string }[] };
     const checks = (home: TestSwarm) => (JSON.parse(home.cli(["doctor", "--json"]).stdout) as Doctor).checks;

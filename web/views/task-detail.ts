@@ -46,6 +46,7 @@ export function TaskDetail(props: { id: string; epoch: number }): ComponentChild
         null,
         task.agent,
         task.session ? ` on ${task.session}` : "",
+        task.host ? ` (host ${task.host})` : "",
         task.routedBy && task.routedBy !== "explicit" ? ` (routed by ${task.routedBy})` : "",
       ),
       h("dt", null, "Submitted / finished"),
