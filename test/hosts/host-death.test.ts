@@ -9,7 +9,6 @@
  * test writes, so "ran again, recorded once" is a line count; it prints its
  * working folder, which is in the home of the host that ran it.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +18,7 @@ import { connect, type Swarm, type TaskHandle } from "../../client/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, terminalEvents } from "../faults/support.js";
-import { startTwoHosts, type TwoHosts } from "./support.js";
+import { killHost, startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `death-${process.pid}`;
 // Two replicas per host: the dead host keeps an idle session besides the one whose task died with it.
@@ -36,26 +35,6 @@ const TUNING = JSON.stringify({ lockDurationMs: 3000, stalledIntervalMs: 1000 })
 interface StatusJson {
   hosts: { name: string; state: string }[];
   sessions: { name: string; host: string; state: string; currentTask: string | null }[];
-}
-
-/** Host a, wholly: its daemon, its tmux server, and every process of every pane (each pane's shell leads a session of its own). */
-async function killHost(host: TestSwarm): Promise<void> {
-  const socket = join(host.paths.runDir, "tmux.sock");
-  const tmux = (...args: string[]) =>
-    execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8" })
-      .split("\n")
-      .filter(Boolean);
-  const server = Number(tmux("list-sessions", "-F", "#{pid}")[0]);
-  const panes = tmux("list-panes", "-a", "-F", "#{pane_pid}").map(Number);
-  await host.kill9();
-  process.kill(server, "SIGKILL");
-  for (const pane of panes) {
-    try {
-      execFileSync("pkill", ["-KILL", "-s", String(pane)]);
-    } catch {
-      // pkill exits 1 when the session had no process left: the hang-up took them already.
-    }
-  }
 }
 
 describe("a host that dies mid-task", { timeout: 240_000 }, () => {

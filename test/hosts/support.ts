@@ -3,6 +3,8 @@
  * daemon, started with its own `up --host`) sharing one real redis-server on
  * loopback that demands a password. What test/hosts/*.test.ts start.
  */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
@@ -23,6 +25,22 @@ export interface TwoHosts {
  * `daemonEnv`: more environment for both daemons (CLAUDE_AGENT_TUNING).
  */
 export async function startTwoHosts(yaml: string, password: string, daemonEnv: NodeJS.ProcessEnv = {}): Promise<TwoHosts> {
+  const hosts = await startHosts(yaml, password, ["build-1", "gpu-1"], daemonEnv);
+  return { server: hosts.server, env: hosts.env, build: hosts.homes[0]!, gpu: hosts.homes[1]!, stop: hosts.stop };
+}
+
+export interface Hosts {
+  readonly server: TcpRedis;
+  /** REDIS_URL (with the password) for every process of the swarm. */
+  readonly env: NodeJS.ProcessEnv;
+  /** One home per host, in the order of the names given, each up with `up --host NAME`. */
+  readonly homes: readonly TestSwarm[];
+  /** Stops every daemon (down), removes the homes and stops Redis. */
+  stop(): Promise<void>;
+}
+
+/** Hosts of one swarm on one real redis-server with a password, started one after another in the order given. */
+export async function startHosts(yaml: string, password: string, names: readonly string[], daemonEnv: NodeJS.ProcessEnv = {}): Promise<Hosts> {
   const server = await startTcpRedis({ args: ["--requirepass", password] });
   const env = { REDIS_URL: server.url(`:${password}`) };
   const upEnv = { ...daemonEnv, ...env };
@@ -32,13 +50,32 @@ export async function startTwoHosts(yaml: string, password: string, daemonEnv: N
     await server.stop();
   };
   try {
-    started.push(await startTestSwarm(yaml, { env: upEnv, upArgs: ["--host", "build-1"] }));
-    started.push(await startTestSwarm(yaml, { env: upEnv, upArgs: ["--host", "gpu-1"] }));
+    for (const name of names) started.push(await startTestSwarm(yaml, { env: upEnv, upArgs: ["--host", name] }));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { server, env, build: started[0]!, gpu: started[1]!, stop };
+  return { server, env, homes: started, stop };
+}
+
+/** A host, wholly: its daemon, its tmux server, and every process of every pane (each pane's shell leads a session of its own). */
+export async function killHost(host: TestSwarm): Promise<void> {
+  const socket = join(host.paths.runDir, "tmux.sock");
+  const tmux = (...args: string[]) =>
+    execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
+  const server = Number(tmux("list-sessions", "-F", "#{pid}")[0]);
+  const panes = tmux("list-panes", "-a", "-F", "#{pane_pid}").map(Number);
+  await host.kill9();
+  process.kill(server, "SIGKILL");
+  for (const pane of panes) {
+    try {
+      execFileSync("pkill", ["-KILL", "-s", String(pane)]);
+    } catch {
+      // pkill exits 1 when the session had no process left: the hang-up took them already.
+    }
+  }
 }
 
 export interface TwoHostsBehindProxies extends TwoHosts {
