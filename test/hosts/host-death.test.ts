@@ -18,6 +18,7 @@ import { connect, type Swarm, type TaskHandle } from "../../client/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, terminalEvents } from "../faults/support.js";
+import { recordHostFault } from "./fault-rows.js";
 import { killHost, startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `death-${process.pid}`;
@@ -93,13 +94,24 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     );
     expect(hostOf(second.session!)).toBe(survivor);
     // A figure for docs/MULTI-HOST.md, printed, never asserted (lock 3 s, stalled check every second).
-    console.log(`host death: the task ran again on ${second.session} ${Date.now() - killedAt} ms after its host was killed`);
+    const ranAgainAfter = Date.now() - killedAt;
+    console.log(`host death: the task ran again on ${second.session} ${ranAgainAfter} ms after its host was killed`);
     writeFileSync(go, "");
     const result = await task.result({ signal: AbortSignal.timeout(30_000) });
     expect(result).toMatchObject({ status: "completed", session: second.session, output: `${survivor.home}\n` });
     expect(lines(runs)).toEqual(["start", "start", "done"]);
     expect(await terminalEvents(client, task.id)).toHaveLength(1);
     expect((await record(task.id)).attempts).toBe("2");
+    recordHostFault("killed-mid-task", {
+      recoveryMs: ranAgainAfter,
+      jobBackMs: null,
+      submitted: 1,
+      completed: 1,
+      failed: 0,
+      lost: 0,
+      duplicates: 0,
+      notes: "two hosts; the task ran again on the other host (attempt 2), recorded once from there; its first run died with its host",
+    });
   });
 
   it("shows the dead host silent, its session that had a task lost and its idle one down", async () => {
@@ -223,9 +235,20 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     expect(ran.filter((line) => line === "start")).toHaveLength(2);
     expect(ran.filter((line) => line === "done").length).toBeGreaterThanOrEqual(1);
     expect(ran.filter((line) => line === "done").length).toBeLessThanOrEqual(2);
-    console.log(
-      `[host-death] the frozen host's command ${ran.filter((line) => line === "done").length === 2 ? "ran to its end" : "was stopped by its thawed daemon"}`,
-    );
+    const endedThere = ran.filter((line) => line === "done").length === 2;
+    console.log(`[host-death] the frozen host's command ${endedThere ? "ran to its end" : "was stopped by its thawed daemon"}`);
+    recordHostFault("frozen", {
+      recoveryMs: null,
+      jobBackMs: null,
+      submitted: 1,
+      completed: 1,
+      failed: 0,
+      lost: 0,
+      duplicates: 0,
+      notes:
+        "two hosts; the other host ran the task again and recorded it; the thawed host's late result refused (dispatch.fenced), the record unchanged; " +
+        `its own command ${endedThere ? "had run to its end" : "was stopped by its thawed daemon"}`,
+    });
   });
 
   it("stops the run of a frozen host that wakes while another host runs the task again, and records only that host's", async () => {

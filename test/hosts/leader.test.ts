@@ -16,6 +16,7 @@ import { keys as swarmKeys, readLeader, type LeaderRecord } from "../../core/ind
 import type { ExecutionState } from "../../workflows/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
+import { recordHostFault } from "./fault-rows.js";
 import { startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `leader-${process.pid}`;
@@ -109,6 +110,18 @@ steps:
     for (const step of ["one", "two", "three"]) expect(lines(join(dir, step)), step).toEqual(["run"]);
   }
 
+  /** A finished execution's steps as a fault row counts them (each step's task: one submitted, one terminal). */
+  function stepCounts(state: ExecutionState) {
+    const steps = Object.values(state.steps);
+    return {
+      submitted: steps.length,
+      completed: steps.filter((st) => st.status === "completed").length,
+      failed: steps.filter((st) => st.status !== "completed").length,
+      lost: 0,
+      duplicates: steps.filter((st) => st.attempts !== 1).length,
+    };
+  }
+
   it("has exactly one leader with two hosts up, the first to start, shown by status on both homes and by /health", async () => {
     const lease = await leader();
     expect(lease).toMatchObject({ host: "build-1", pid: build.daemon!.pid });
@@ -153,6 +166,12 @@ steps:
       `failover (kill -9 of the leader): gpu-1 leading after ${next.since - killedAt} ms; the workflow's next step dispatched after ${dispatchedAt - killedAt} ms`,
     );
     expect(logged(gpu, "leader.elected").map((e) => e.term)).toEqual([next.token]);
+    recordHostFault("leader-killed", {
+      recoveryMs: dispatchedAt - killedAt,
+      jobBackMs: null,
+      ...stepCounts(done),
+      notes: `a three-step workflow, killed while its middle step ran; gpu-1 leading ${((next.since - killedAt) / 1000).toFixed(2)} s after the kill (lease 3 s); every step ran once`,
+    });
   });
 
   it("a leader frozen with SIGSTOP past its lease finds another leading when it wakes, steps down, and no step runs twice", async () => {
@@ -169,7 +188,8 @@ steps:
       const lease = await leader();
       return lease?.host === "build-1" ? lease : null;
     });
-    console.log(`failover (leader frozen with SIGSTOP): build-1 leading after ${next.since - frozenAt} ms`);
+    const leadingAfter = next.since - frozenAt;
+    console.log(`failover (leader frozen with SIGSTOP): build-1 leading after ${leadingAfter} ms`);
     process.kill(pid, "SIGCONT");
     const deposed = await waitFor("gpu-1 to step down", () => logged(gpu, "leader.deposed").find((e) => e.term === stale.token));
     expect(String(deposed.reason)).toMatch(/^(no renewal confirmed for \d+ ms|host build-1 holds the lease now|refused a write)/);
@@ -184,6 +204,12 @@ steps:
       ["build-1", "up", true],
       ["gpu-1", "up", false],
     ]);
+    recordHostFault("leader-frozen", {
+      recoveryMs: leadingAfter,
+      jobBackMs: null,
+      ...stepCounts(done),
+      notes: `a three-step workflow, frozen while its middle step ran; build-1 leading ${(leadingAfter / 1000).toFixed(2)} s after the freeze; the thawed leader stepped down (${String(deposed.reason).slice(0, 60)}); every step ran once`,
+    });
   });
 
   it("hands the lease over at once when the leader stops with down", async () => {

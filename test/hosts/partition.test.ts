@@ -21,6 +21,7 @@ import { isTerminal } from "../../core/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, sleep, terminalEvents } from "../faults/support.js";
+import { recordHostFault } from "./fault-rows.js";
 import { startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
 import type { TcpProxy } from "./tcp-proxy.js";
 
@@ -159,6 +160,18 @@ describe("a host whose link to Redis is cut", { timeout: 240_000 }, () => {
         `during the cut the other host showed ${nameOf(cutOff)} ${shown} and ${first.session} ${lostSession?.state}; ` +
         `its late result was refused (dispatch.fenced) ${fencedAfter} ms after the restore`,
     );
+    recordHostFault("cut", {
+      recoveryMs: rerunAfter,
+      jobBackMs: null,
+      submitted: 1,
+      completed: 1,
+      failed: 0,
+      lost: 0,
+      duplicates: 0,
+      notes:
+        `two hosts; run again on the other host (attempt 2), recorded once from there; the cut-off host's late result refused ${fencedAfter} ms after the restore; ` +
+        "its command, on its own machine, ran to its end there too",
+    });
   });
 
   it("gives the cut-off host tasks again once its link is back, and reconciles its sessions", async () => {
@@ -236,6 +249,16 @@ describe("a host whose link to Redis is cut", { timeout: 240_000 }, () => {
     expect(twice.length).toBeLessThanOrEqual(4);
     const attemptsTwo = records.filter((r) => r.attempts !== "1").length;
     const byBuildAfter = records.filter((r) => hostOf(r.session!) === pair.build && Date.parse(r.finishedAt!) > restoredAtBurst).length;
+    recordHostFault("reset-mid-burst", {
+      recoveryMs: null,
+      jobBackMs: null,
+      submitted: BURST,
+      completed: records.filter((r) => r.status === "completed").length,
+      failed: records.filter((r) => r.status !== "completed").length,
+      lost: 0,
+      duplicates: ids.filter((id) => (terminal.get(id) ?? 0) > 1).length,
+      notes: `two hosts; reset ${BURST_CUT_MS / 1000} s with ${endedAtCut} ended; all recorded ${(doneAfter / 1000).toFixed(1)} s after the restore; ${attemptsTwo} dispatched again, ${twice.length} commands ran twice`,
+    });
     console.log(
       `partition burst: ${BURST} tasks, build-1's link reset ${BURST_CUT_MS} ms from ${cutAt - Date.parse(records[0]!.submittedAt!)} ms into the burst ` +
         `(${endedAtCut} ended then, ${endedAtRestore} at the restore); all recorded ${doneAfter} ms after the restore; ` +

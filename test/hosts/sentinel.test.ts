@@ -14,6 +14,7 @@ import { isClaudeAgentError, type TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../client/index.js";
 import { runCli, startTestSwarm, tempHome, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
+import { recordHostFault } from "./fault-rows.js";
 import { pause, startSentinelGroup, type SentinelGroup } from "./sentinel-support.js";
 
 const PASSWORD_VARIABLE = "CA_TEST_SENTINEL_REDIS_PW";
@@ -166,5 +167,15 @@ default_agent: worker
 
     // Refusals are typed or connection errors, never a silent acceptance: NotReplicatedError names its task.
     for (const refusal of refusals) expect(refusal).toMatch(/^(NotReplicatedError|NotRunningError|connection): /);
+    recordHostFault("sentinel", {
+      recoveryMs: firstAfter.acceptedAt - killedAt,
+      jobBackMs: null,
+      submitted: accepted.length,
+      completed: accepted.length - notCompleted.length,
+      failed: notCompleted.length,
+      lost: 0,
+      duplicates: wrong.length,
+      notes: `a primary, two replicas, three sentinels; redis.acknowledge: 1 replica; killed after ${BEFORE_KILL} accepted; ${refusals.length} submits refused while failing over, retried with the same idempotency key; each command ran once`,
+    });
   });
 });

@@ -18,6 +18,7 @@ import { isTerminal } from "../../core/index.js";
 import { connect, type Swarm } from "../../client/index.js";
 import { lines } from "../faults/support.js";
 import { waitFor } from "../helpers/wait.js";
+import { recordHostFault } from "./fault-rows.js";
 import { type Hosts, killHost, startHosts } from "./support.js";
 
 const SWARM = `three-${process.pid}`;
@@ -73,6 +74,15 @@ describe("three hosts behind one queue", { timeout: 400_000 }, () => {
     return ids.filter((id) => terminal.get(id) !== 1);
   };
 
+  /** The counts of a fault row for tasks whose records are `done`, all terminal and each recorded once (asserted before). */
+  const tally = (done: readonly Record<string, string>[], duplicates: number) => ({
+    submitted: done.length,
+    completed: done.filter((r) => r.status === "completed").length,
+    failed: done.filter((r) => r.status !== "completed").length,
+    lost: done.filter((r) => !r.status || !isTerminal(r.status)).length,
+    duplicates,
+  });
+
   /** How many times each task number appears in `runs`, and the numbers that never ran. */
   const runsIn = (runs: string, count: number): { runsOf: Map<number, number>; never: number[] } => {
     const runsOf = new Map<number, number>();
@@ -95,7 +105,9 @@ describe("three hosts behind one queue", { timeout: 400_000 }, () => {
     const byHost = new Map<string, number>();
     for (const r of done) byHost.set(r.host ?? "", (byHost.get(r.host ?? "") ?? 0) + 1);
     expect([...byHost.keys()].sort()).toEqual([...HOSTS].sort());
-    console.log(`three hosts, ${BURST}-task burst: ${HOSTS.map((h) => `${h} ran ${byHost.get(h)}`).join(", ")}`);
+    const spread = HOSTS.map((h) => `${h} ran ${byHost.get(h)}`).join(", ");
+    console.log(`three hosts, ${BURST}-task burst: ${spread}`);
+    recordHostFault("spread", { recoveryMs: null, jobBackMs: null, ...tally(done, 0), notes: `two replicas per host; ${spread}; each command ran once` });
   });
 
   it("loses and double-records no task of a burst when one of the three hosts is killed whole mid-burst", async () => {
@@ -123,6 +135,14 @@ describe("three hosts behind one queue", { timeout: 400_000 }, () => {
     // Nothing is recorded from the dead host after its death: its tasks ended on the two others.
     const lateOnVictim = done.filter((r) => r.host === "edge-1" && Date.parse(r.finishedAt!) > killedAt + 1000);
     expect(lateOnVictim.map((r) => r.id)).toEqual([]);
+    recordHostFault("killed-mid-burst", {
+      recoveryMs: null,
+      jobBackMs: null,
+      ...tally(done, 0),
+      notes:
+        `killed with a quarter of the burst ended, ${heldAtKill} of its tasks running; all recorded ${(allEndedAfter / 1000).toFixed(1)} s after the kill; ` +
+        `${done.filter((r) => r.attempts !== "1").length} dispatched again, ${twice.length} commands ran twice`,
+    });
     console.log(
       `three hosts, edge-1 killed whole mid-burst (${heldAtKill} of its tasks running): all ${BURST} recorded ${allEndedAfter} ms after the kill, ` +
         `${done.filter((r) => r.attempts !== "1").length} dispatched more than once, ${twice.length} commands ran twice`,

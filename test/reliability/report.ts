@@ -76,7 +76,7 @@ export function machine(): string {
   ].join(", ");
 }
 
-export function writeReliabilityMd(file: string, rows: readonly Row[], info: { swarm: string; durationMs: number }): void {
+export function writeReliabilityMd(file: string, rows: readonly Row[], info: { swarm: string; durationMs: number }, hostRows: readonly Row[] = []): void {
   const passed = rows.every((row) => row.passed);
   const text = `# Reliability
 
@@ -92,6 +92,22 @@ Against a steady stream of short tasks (each appends \`start <label>\` and \`don
 **Recovery time** runs from the injection (for Redis: from its return) to the first fresh probe task completing on every agent; *job again* is the time until the job that was running when the fault hit is running again (re-adopted in its pane by a new bridge, or dispatched again as a new attempt when its pane died).
 
 ${markdownTable(rows)}
-`;
+${hostRows.length > 0 ? hostSection(hostRows) : ""}`;
   writeFileSync(file, text);
+}
+
+/** The many-hosts table: rows the tests of test/hosts recorded in the main test run before this suite (test/hosts/fault-rows.ts). */
+function hostSection(rows: readonly Row[]): string {
+  const failed = rows.filter((row) => !row.passed).length;
+  return `
+## Many hosts
+
+Written from the rows the multi-host tests (\`test/hosts/*.test.ts\`) recorded in the main test run, which in CI runs just before this suite; a test records its row only once its own assertions passed. Hosts are simulated on this machine: each its own home, tmux server and daemon (\`up --host\`), all on one redis-server with a password, each host reaching it through a TCP proxy of its own where its link is cut; a frozen host's daemon is stopped with SIGSTOP. BullMQ lock 3 s, stalled check every second. **Lost**: an accepted task with no terminal state; **duplicates**: a task with more than one terminal event, or recorded from a run that was fenced off. A command that was running on a host cut off, frozen or killed may have run (and, cut off or frozen, ended) there as well as where it ran again: that is counted in the notes, not as a duplicate (docs/MULTI-HOST.md: "A host that dies mid-task" and "A host cut off from Redis").
+
+**Recovery time** runs from the fault to the interrupted work going on elsewhere: the task running again on another host, the next workflow step dispatched by the new leader (for the frozen leader, which held a step that waits for the test: another host leading), or (Sentinel) the first task accepted by the promoted primary; "–" where the notes give the time until the whole burst was recorded.
+
+- **Result:** ${failed === 0 ? "every fault passed" : `**${failed} of ${rows.length} faults without a passing row**`}
+
+${markdownTable(rows)}
+`;
 }

@@ -9,6 +9,7 @@ import { CLI } from "../helpers/swarm.js";
 import { audit, records, waitTerminal, type Audit } from "./audit.js";
 import { startPm2Swarm, type Pm2Swarm } from "./pm2-swarm.js";
 import { consoleTable, writeReliabilityMd, type Row } from "./report.js";
+import { hostFaultRows } from "../hosts/fault-rows.js";
 import { countedTask, sleep, submitTracked, TaskStream, traces, type Traces, type Tracked } from "./stream.js";
 import { clientInternals } from "../../client/index.js";
 
@@ -82,7 +83,7 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
   afterAll(async () => {
     if (rows.length > 0) {
       console.log(`\nfault-injection suite (${SWARM_DESCRIPTION}), ${((Date.now() - suiteStart) / 1000).toFixed(0)} s\n${consoleTable(rows)}\n`);
-      writeReliabilityMd(join(ROOT, "RELIABILITY.md"), rows, { swarm: SWARM_DESCRIPTION, durationMs: Date.now() - suiteStart });
+      writeReliabilityMd(join(ROOT, "RELIABILITY.md"), rows, { swarm: SWARM_DESCRIPTION, durationMs: Date.now() - suiteStart }, hostFaultRows());
     }
     if (process.env.FAULTS_KEEP) console.log(`[reliability] home kept: ${swarm?.home}`);
     else await swarm?.destroy();
