@@ -98,22 +98,35 @@ if #ev > 0 then add_event(KEYS[2], ev) end
 return 1`;
 
 /**
- * KEYS: task key, events stream. ARGV: nFields, field/value pairs…, event field/value pairs…
+ * KEYS: task key, events stream. ARGV: write id (as TRANSITION_TASK's), nFields, field/value pairs…, event field/value pairs…
  * Adds figures a program reports after its task's terminal state was recorded (token counts that
  * land in its transcript after the turn's end): only to a terminal task, only fields it does not
  * have yet (HSETNX), so the recorded outcome itself never changes. Returns the number of fields set
- * (the event is added only when that is not 0), or -1 when the task does not exist.
+ * (the event is added only when that is not 0), or -1 when the task does not exist. The same amendment
+ * sent again after its reply was lost (see TRANSITION_TASK) is answered 1 and changes nothing: read as
+ * "nothing new", its figures went uncounted in the agent's budget.
  */
 export const AMEND_TASK = `${TERMINAL}
 ${XADD_EVENT}
+local RECENT_WRITES = 8
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
 if not terminal[status] then return 0 end
-local n = tonumber(ARGV[1])
+local writes = redis.call('HGET', KEYS[1], 'writes') or ''
+local id = ARGV[1]
+if id ~= '' and string.find(' ' .. writes .. ' ', ' ' .. id .. ' ', 1, true) then return 1 end
+local n = tonumber(ARGV[2])
 local set = 0
-for i = 2, 1 + n * 2, 2 do set = set + redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 3, 2 + n * 2, 2 do set = set + redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if set == 0 then return 0 end
+if id ~= '' then
+  local kept = {}
+  for w in string.gmatch(writes, '%S+') do kept[#kept + 1] = w end
+  while #kept >= RECENT_WRITES do table.remove(kept, 1) end
+  kept[#kept + 1] = id
+  redis.call('HSET', KEYS[1], 'writes', table.concat(kept, ' '))
+end
 local ev = {}
-for i = 2 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
+for i = 3 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
 if #ev > 0 then add_event(KEYS[2], ev) end
 return set`;

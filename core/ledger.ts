@@ -155,7 +155,7 @@ export class Ledger {
     const keys = [this.keys.task(id), this.keys.events, this.keys.openTasks, this.keys.taskRaw(id)];
     // The write's own id: ioredis sends the same command again after a reply lost with its connection, and the
     // script takes a write whose id it has already applied as applied, without applying it twice (ledger-scripts.ts).
-    const write = randomBytes(9).toString("base64url");
+    const write = writeId();
     const args = [...keys, fence === undefined ? "" : String(fence), write, String(encoded.length / 2), ...encoded, ...ev];
     const ending = typeof fields.status === "string" && isTerminal(fields.status);
     const ends = this.options.ends;
@@ -183,7 +183,18 @@ export class Ledger {
     const encoded = encode(usage);
     if (encoded.length === 0 || !isSafeId(id)) return false;
     const ev = eventFields("task.amended", { taskId: id, fields: Object.keys(usage).join(",") });
-    const set = (await runScript(this.redis, AMEND_TASK, 2, this.keys.task(id), this.keys.events, String(encoded.length / 2), ...encoded, ...ev)) as number;
+    const write = writeId();
+    const set = (await runScript(
+      this.redis,
+      AMEND_TASK,
+      2,
+      this.keys.task(id),
+      this.keys.events,
+      write,
+      String(encoded.length / 2),
+      ...encoded,
+      ...ev,
+    )) as number;
     return set > 0;
   }
 
@@ -256,6 +267,11 @@ function usable(id: string, hash: Record<string, string>, files: RecordFiles | u
   if (recordProblems(id, hash).length > 0) return null;
   for (const field of files ? foreignFileFields(id, hash, files) : []) delete hash[field];
   return decode(hash);
+}
+
+/** The id of one ledger write, unique to it: the same command sent again carries it again (ledger-scripts.ts). 72 random bits, no spaces. */
+function writeId(): string {
+  return randomBytes(9).toString("base64url");
 }
 
 /** A transition's reply as a boolean (applied or not); a fenced one (-2) throws. */

@@ -154,9 +154,10 @@ describe("a dispatch's start and result whose replies were lost with their conne
         await spend.count(agent, "day", taskId, { usd: record?.costUsd ?? 0, tokens: 0 }, Date.parse(record?.finishedAt ?? ""));
       },
     });
-    // Loads the ledger's script into Redis (EVALSHA, then the text on NOSCRIPT), the plain and the read-back way.
+    // Loads the ledger's scripts into Redis (EVALSHA, then the text on NOSCRIPT: a NOSCRIPT held would hold the text), the plain and the read-back way.
     const warm = await dispatched();
     await records.finish(warm, "api-1", "completed", 0);
+    await ledger.amend(warm.id, { turns: 1 });
     counted.length = 0;
     ended.length = 0;
     logged.length = 0;
@@ -224,6 +225,32 @@ describe("a dispatch's start and result whose replies were lost with their conne
     // A result written anew (not the same command sent again) is still the late one it is.
     expect(await ledger.finish(record.id, "failed", { exitCode: 1, session: "api-1" }, "api", 1)).toBe(false);
     expect(await events(record.id, "task.failed")).toHaveLength(0);
+  });
+
+  it("counts late token figures once in the budget when their amendment is sent again", async () => {
+    const record = await dispatched();
+    await records.started(record, "api-1", Date.now());
+    await records.finish(record, "api-1", "completed", 0);
+    counted.length = 0;
+    const key = ledger.keys.task(record.id);
+    // The amendment is written in the background (amendLater): the replies are held once its figures are read.
+    let read: () => void = () => undefined;
+    const figures = new Promise<void>((resolve) => (read = resolve));
+    records.amendLater(record.id, async () => {
+      await proxy.cut({ mode: "blackhole", only: "replies" });
+      read();
+      return { inputTokens: 1200, outputTokens: 30 };
+    });
+    await figures;
+    await waitFor("Redis to carry the amendment out", async () => (await direct.hget(key, "inputTokens")) === "1200");
+    await proxy.cut({ mode: "reset" });
+    await proxy.restore();
+    // Before the fix, the amendment sent again set nothing new and read as "nothing added": no budget count.
+    await waitFor("the budget count of the amendment", () => counted.includes(record.id));
+    expect(counted.filter((id) => id === record.id)).toHaveLength(1);
+    expect(await events(record.id, "task.amended")).toHaveLength(1);
+    expect(logged.filter(({ event, taskId }) => event === "job.amend-failed" && taskId === record.id)).toEqual([]);
+    expect(await ledger.get(record.id)).toMatchObject({ status: "completed", inputTokens: 1200, outputTokens: 30 });
   });
 
   it("still refuses a start sent again once another dispatch was counted before it came", async () => {
