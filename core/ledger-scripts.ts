@@ -37,39 +37,55 @@ return { ARGV[2], 1 }`;
 /**
  * KEYS: task key, events stream, open-task index, the task's raw text (deleted when this ends the
  * task: an ended task runs no more, and whoever sees its terminal state never sees the raw copy). ARGV: fence ('' = none: a write that is not a
- * dispatch's), nFields, field/value pairs…, event field/value pairs (may be empty).
+ * dispatch's), write id (unique to this one write), nFields, field/value pairs…, event field/value pairs (may be empty).
  * A dispatch's write carries its fence, the task's `attempts` as that dispatch left it: once another
  * dispatch has counted a further attempt, the stale one's writes are refused here, in the same script
  * as the write, before anything else (so a stale result is refused as stale even after the task ended).
- * A fenced write that names a dispatch (a `dispatch` token among its fields) and finds every one of its fields
- * already stored is that dispatch's own write-ahead run a second time, not another's: ioredis sends a
- * command again when its connection dropped before the reply came (autoResendUnfulfilledCommands), and
- * the first run counted the attempt this one is fenced on. It is taken as applied (1), writing nothing
- * again; refused, it left the task counted as dispatched with nothing running it (test/hosts/lost-reply.test.ts).
- * The dispatch token is unique to one dispatch, so another dispatch's write never matches.
+ *
+ * A write sent twice is applied once. ioredis sends a command again when its connection dropped before the
+ * reply came (autoResendUnfulfilledCommands, on in every client of ours): the first run may have been carried
+ * out, its reply lost. Each write carries an id of its own (Ledger.update draws it; the command sent again is
+ * the same bytes, so the same id), and an applied write appends it to the task's `writes` field (the last
+ * RECENT_WRITES ids). A write whose id is there already ran: it changes nothing and adds no event, and is
+ * answered as its first run was, applied (1) — unless it is a dispatch's write and another dispatch has been
+ * counted since, which is refused (-2) as it would have been had it come only now. Without this, a
+ * dispatch's write-ahead sent again was refused as another's (its own first run had counted the attempt it is
+ * fenced on), its start sent again added a second task.started, and its result sent again read as "already
+ * ended by someone else": no job.finished, no budget count, no end told to a waiter
+ * (test/hosts/lost-reply.test.ts). Another write never has the same id, so it is refused as before.
  * Returns 1 if applied, 0 if the task was already terminal, -1 if it does not exist, -2 if fenced.
  */
 export const TRANSITION_TASK = `${TERMINAL}
 ${XADD_EVENT}
+local RECENT_WRITES = 8
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
-if ARGV[1] ~= '' and (redis.call('HGET', KEYS[1], 'attempts') or '0') ~= ARGV[1] then
-  local own = false
-  for i = 3, 2 + tonumber(ARGV[2]) * 2, 2 do
-    if ARGV[i] == 'dispatch' and ARGV[i + 1] ~= '' then own = true end
+local n = tonumber(ARGV[3])
+local attempts = redis.call('HGET', KEYS[1], 'attempts') or '0'
+local writes = redis.call('HGET', KEYS[1], 'writes') or ''
+local id = ARGV[2]
+if id ~= '' and string.find(' ' .. writes .. ' ', ' ' .. id .. ' ', 1, true) then
+  if ARGV[1] == '' then return 1 end
+  -- Still this dispatch's task: attempts as this write left them (a write-ahead counts one more).
+  local mine = ARGV[1]
+  for i = 4, 3 + n * 2, 2 do
+    if ARGV[i] == 'attempts' then mine = ARGV[i + 1] end
   end
-  if own then
-    for i = 3, 2 + tonumber(ARGV[2]) * 2, 2 do
-      if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then own = false end
-    end
-  end
-  if own then return 1 end
+  if attempts == mine then return 1 end
   return -2
 end
+if ARGV[1] ~= '' and attempts ~= ARGV[1] then return -2 end
 if terminal[status] then return 0 end
-local n = tonumber(ARGV[2])
 local fields = {}
-for i = 3, 2 + n * 2 do fields[#fields + 1] = ARGV[i] end
+for i = 4, 3 + n * 2 do fields[#fields + 1] = ARGV[i] end
+if id ~= '' then
+  local kept = {}
+  for w in string.gmatch(writes, '%S+') do kept[#kept + 1] = w end
+  while #kept >= RECENT_WRITES do table.remove(kept, 1) end
+  kept[#kept + 1] = id
+  fields[#fields + 1] = 'writes'
+  fields[#fields + 1] = table.concat(kept, ' ')
+end
 if #fields > 0 then redis.call('HSET', KEYS[1], unpack(fields)) end
 local now = redis.call('HGET', KEYS[1], 'status')
 if terminal[now] then
@@ -77,27 +93,40 @@ if terminal[now] then
   redis.call('DEL', KEYS[4])
 end
 local ev = {}
-for i = 3 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
+for i = 4 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
 if #ev > 0 then add_event(KEYS[2], ev) end
 return 1`;
 
 /**
- * KEYS: task key, events stream. ARGV: nFields, field/value pairs…, event field/value pairs…
+ * KEYS: task key, events stream. ARGV: write id (as TRANSITION_TASK's), nFields, field/value pairs…, event field/value pairs…
  * Adds figures a program reports after its task's terminal state was recorded (token counts that
  * land in its transcript after the turn's end): only to a terminal task, only fields it does not
  * have yet (HSETNX), so the recorded outcome itself never changes. Returns the number of fields set
- * (the event is added only when that is not 0), or -1 when the task does not exist.
+ * (the event is added only when that is not 0), or -1 when the task does not exist. The same amendment
+ * sent again after its reply was lost (see TRANSITION_TASK) is answered 1 and changes nothing: read as
+ * "nothing new", its figures went uncounted in the agent's budget.
  */
 export const AMEND_TASK = `${TERMINAL}
 ${XADD_EVENT}
+local RECENT_WRITES = 8
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
 if not terminal[status] then return 0 end
-local n = tonumber(ARGV[1])
+local writes = redis.call('HGET', KEYS[1], 'writes') or ''
+local id = ARGV[1]
+if id ~= '' and string.find(' ' .. writes .. ' ', ' ' .. id .. ' ', 1, true) then return 1 end
+local n = tonumber(ARGV[2])
 local set = 0
-for i = 2, 1 + n * 2, 2 do set = set + redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 3, 2 + n * 2, 2 do set = set + redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if set == 0 then return 0 end
+if id ~= '' then
+  local kept = {}
+  for w in string.gmatch(writes, '%S+') do kept[#kept + 1] = w end
+  while #kept >= RECENT_WRITES do table.remove(kept, 1) end
+  kept[#kept + 1] = id
+  redis.call('HSET', KEYS[1], 'writes', table.concat(kept, ' '))
+end
 local ev = {}
-for i = 2 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
+for i = 3 + n * 2, #ARGV do ev[#ev + 1] = ARGV[i] end
 if #ev > 0 then add_event(KEYS[2], ev) end
 return set`;

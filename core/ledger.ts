@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { DispatchFencedError } from "./errors.js";
 import { isSafeId } from "./ids.js";
@@ -144,13 +145,18 @@ export class Ledger {
   /**
    * Applies fields to a task that is not terminal yet, with an optional event. `fence`: a dispatch's write, refused
    * (DispatchFencedError, nothing written) once the task's `attempts` is not this number (a later dispatch counted).
+   * Applied once even when the client sends it twice (a reply lost with its connection): the second run changes
+   * nothing, adds no event and reads as applied, like the first.
    */
   async update(id: string, fields: Fields, event?: { type: EventType; data?: Record<string, string | undefined> }, fence?: number): Promise<boolean> {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
     const keys = [this.keys.task(id), this.keys.events, this.keys.openTasks, this.keys.taskRaw(id)];
-    const args = [...keys, fence === undefined ? "" : String(fence), String(encoded.length / 2), ...encoded, ...ev];
+    // The write's own id: ioredis sends the same command again after a reply lost with its connection, and the
+    // script takes a write whose id it has already applied as applied, without applying it twice (ledger-scripts.ts).
+    const write = writeId();
+    const args = [...keys, fence === undefined ? "" : String(fence), write, String(encoded.length / 2), ...encoded, ...ev];
     const ending = typeof fields.status === "string" && isTerminal(fields.status);
     const ends = this.options.ends;
     if (!ending || !ends) return applied((await runScript(this.redis, TRANSITION_TASK, keys.length, ...args)) as number, id, fence);
@@ -177,7 +183,18 @@ export class Ledger {
     const encoded = encode(usage);
     if (encoded.length === 0 || !isSafeId(id)) return false;
     const ev = eventFields("task.amended", { taskId: id, fields: Object.keys(usage).join(",") });
-    const set = (await runScript(this.redis, AMEND_TASK, 2, this.keys.task(id), this.keys.events, String(encoded.length / 2), ...encoded, ...ev)) as number;
+    const write = writeId();
+    const set = (await runScript(
+      this.redis,
+      AMEND_TASK,
+      2,
+      this.keys.task(id),
+      this.keys.events,
+      write,
+      String(encoded.length / 2),
+      ...encoded,
+      ...ev,
+    )) as number;
     return set > 0;
   }
 
@@ -194,6 +211,8 @@ export class Ledger {
 
   private clean(fields: Fields): Fields {
     const out: Fields = { ...fields };
+    // The script's own record of the writes it applied; no caller's to set.
+    delete out.writes;
     for (const key of REDACTED_FIELDS) {
       const value = out[key];
       if (typeof value === "string") out[key] = this.redact(value);
@@ -253,6 +272,11 @@ function usable(id: string, hash: Record<string, string>, files: RecordFiles | u
   if (recordProblems(id, hash).length > 0) return null;
   for (const field of files ? foreignFileFields(id, hash, files) : []) delete hash[field];
   return decode(hash);
+}
+
+/** The id of one ledger write, unique to it: the same command sent again carries it again (ledger-scripts.ts). 72 random bits, no spaces. */
+function writeId(): string {
+  return randomBytes(9).toString("base64url");
 }
 
 /** A transition's reply as a boolean (applied or not); a fenced one (-2) throws. */

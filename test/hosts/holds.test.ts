@@ -88,4 +88,32 @@ describe("a circuit breaker in a swarm spanning hosts", { timeout: 240_000 }, ()
     expect(human).toMatch(/api-2\s+gpu-1\s+shell\s+idle/);
     expect(human).toContain("api: circuit breaker on build-1 (the other hosts take its jobs) open until");
   });
+
+  // Goes on from the test above: build-1's breaker is open (for 120 s).
+  it("stays open on build-1 when gpu-1's daemon restarts, and gpu-1 takes tasks again at once", async () => {
+    const key = `ca-${SWARM}:breakers`;
+    const before = await redis.hgetall(key);
+    expect(Object.keys(before)).toEqual(["api@build-1"]);
+
+    // gpu-1's daemon stops as `down` stops it (SIGTERM) and comes up again: its bridge restores the breakers it
+    // finds in Redis, and only its own host's (none), neither reopening build-1's as its own nor dropping it.
+    const daemon = pair.gpu.daemon!;
+    const exited = new Promise((resolve) => daemon.once("exit", resolve));
+    daemon.kill("SIGTERM");
+    await exited;
+    await pair.gpu.start();
+
+    expect(await redis.hgetall(key)).toEqual(before);
+    const handles = await Promise.all(Array.from({ length: 3 }, (_, i) => client.submit({ task: `echo after-restart-${i}`, agent: "api" })));
+    for (const handle of handles) {
+      expect(await handle.result({ signal: AbortSignal.timeout(60_000) })).toMatchObject({ status: "completed", session: "api-2", attempts: 1 });
+    }
+    // build-1's breaker is still open, and still build-1's alone.
+    expect(await redis.hgetall(key)).toEqual(before);
+    expect((await events()).filter((e) => e.type === "agent.breaker-closed")).toEqual([]);
+    const status = JSON.parse(pair.gpu.cli(["status", "--json"]).stdout) as {
+      agents: { name: string; breaker?: { state: string; hosts?: string[] } }[];
+    };
+    expect(status.agents[0]!.breaker).toMatchObject({ state: "open", hosts: ["build-1"] });
+  });
 });

@@ -6,10 +6,16 @@
  * runs twice. Through the partition tests' proxy (tcp-proxy.ts): replies held
  * while the write reaches Redis, then the connection reset, then restored.
  * Against a real redis-server on loopback, with the daemon's own client options.
+ * Each of a dispatch's writes (write-ahead, start, result) is applied once and
+ * answered as applied; one from another dispatch is refused as before.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedis, DispatchFencedError, Ledger } from "../../core/index.js";
+import { TaskRecords } from "../../bridge/dispatch/task-records.js";
+import { AgentSpend, createRedis, DispatchFencedError, keys, Ledger, periodOf, TaskEnds, type TaskRecord } from "../../core/index.js";
 import { taskRecord } from "../helpers/task-record.js";
 import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
@@ -91,5 +97,177 @@ describe("a dispatch's write whose reply was lost with its connection", () => {
     await proxy.restore();
     expect(await settled).toBeInstanceOf(DispatchFencedError);
     expect(await ledger.get(id)).toMatchObject({ attempts: 2, dispatch: `${id}-2`, session: "api-2" });
+  });
+});
+
+/**
+ * The start and the result of a dispatch, sent again the same way. Through the bridge's own writer of a
+ * dispatch's records (bridge/dispatch/task-records.ts), as the daemon wires it: a ledger that tells the
+ * tasks it ends to waiters in the process (task-ends.ts), and a budget count once a result is recorded
+ * (the budget's own counter, core/budget's AgentSpend, on what the ledger recorded).
+ */
+describe("a dispatch's start and result whose replies were lost with their connection", () => {
+  let server: TcpRedis;
+  let proxy: TcpProxy;
+  let direct: Redis;
+  let daemon: Redis;
+  let ledger: CutLedger;
+  let records: TaskRecords;
+  let jobsDir: string;
+  const ended: string[] = [];
+  const counted: string[] = [];
+  const logged: { event: string; taskId: unknown }[] = [];
+  let n = 0;
+
+  /** The daemon's ledger, with a way to hold the replies from just before its next write is sent (the write's own reads pass). */
+  class CutLedger extends Ledger {
+    beforeNextWrite: (() => Promise<void>) | null = null;
+    override async update(...args: Parameters<Ledger["update"]>): Promise<boolean> {
+      const before = this.beforeNextWrite;
+      this.beforeNextWrite = null;
+      await before?.();
+      return super.update(...args);
+    }
+  }
+
+  beforeAll(async () => {
+    server = await startTcpRedis();
+    proxy = await startTcpProxy(server);
+    direct = new Redis(server.url());
+    daemon = createRedis({ kind: "url", url: proxy.url() }, { worker: true, name: "daemon" });
+    daemon.on("error", () => undefined);
+    const ends = new TaskEnds();
+    ends.listen((record) => ended.push(record.id));
+    ledger = new CutLedger(daemon, "ca", { ends });
+    jobsDir = mkdtempSync(join(tmpdir(), "ca-lost-reply-jobs-"));
+    const spend = new AgentSpend(direct, keys("ca"));
+    records = new TaskRecords({
+      ledger,
+      jobsDir,
+      pools: new Map(),
+      recorder: null,
+      redact: (text) => text,
+      log: (event, data) => logged.push({ event, taskId: data?.taskId }),
+      counted: async (agent, taskId) => {
+        counted.push(taskId);
+        const record = await new Ledger(direct, "ca").get(taskId);
+        await spend.count(agent, "day", taskId, { usd: record?.costUsd ?? 0, tokens: 0 }, Date.parse(record?.finishedAt ?? ""));
+      },
+    });
+    // Loads the ledger's scripts into Redis (EVALSHA, then the text on NOSCRIPT: a NOSCRIPT held would hold the text), the plain and the read-back way.
+    const warm = await dispatched();
+    await records.finish(warm, "api-1", "completed", 0);
+    await ledger.amend(warm.id, { turns: 1 });
+    counted.length = 0;
+    ended.length = 0;
+    logged.length = 0;
+  });
+  afterAll(async () => {
+    daemon?.disconnect();
+    direct?.disconnect();
+    await proxy?.close();
+    await server?.stop();
+    if (jobsDir) rmSync(jobsDir, { recursive: true, force: true });
+  });
+
+  /** A task submitted, and dispatched (attempt 1) into api-1 by this daemon. */
+  const dispatched = async (): Promise<TaskRecord> => {
+    const id = `t-lost-start-${process.pid}-${++n}`;
+    await new Ledger(direct, "ca").create(taskRecord({ id, agent: "api" }), { actor: "tester@test", via: "sdk" });
+    await records.writeAhead(id, { dispatch: `${id}-1`, session: "api-1", pane: "%1:1", attempts: 1 }, 0);
+    return (await ledger.get(id))!;
+  };
+  const events = async (id: string, type: string) =>
+    (await direct.xrange("ca:events", "-", "+")).filter(([, fields]) => fields.includes(id) && fields[fields.indexOf("type") + 1] === type);
+  /** Holds the replies from just before the ledger's next write, until Redis shows it `applied`; then resets the connection and restores the link. */
+  async function loseReplyOf<T>(write: () => Promise<T>, applied: () => Promise<boolean>): Promise<PromiseSettledResult<T>> {
+    ledger.beforeNextWrite = () => proxy.cut({ mode: "blackhole", only: "replies" });
+    const outcome = write().then(
+      (value) => ({ status: "fulfilled", value }) as const,
+      (reason: unknown) => ({ status: "rejected", reason }) as const,
+    );
+    await waitFor("Redis to carry the write out", applied);
+    await proxy.cut({ mode: "reset" });
+    await proxy.restore();
+    return outcome;
+  }
+
+  it("adds one task.started when the start is sent again", async () => {
+    const record = await dispatched();
+    const outcome = await loseReplyOf(
+      () => records.started(record, "api-1", Date.now()),
+      async () => (await direct.hget(ledger.keys.task(record.id), "status")) === "running",
+    );
+    expect(outcome).toEqual({ status: "fulfilled", value: undefined });
+    // Before the fix, the start sent again ran as a start of its own: a second task.started on the stream.
+    expect(await events(record.id, "task.started")).toHaveLength(1);
+    expect(await ledger.get(record.id)).toMatchObject({ status: "running", session: "api-1", attempts: 1 });
+  });
+
+  it("records the result once, with one terminal event, one end told and one budget count, when the result is sent again", async () => {
+    const record = await dispatched();
+    await records.started(record, "api-1", Date.now());
+    const outcome = await loseReplyOf(
+      () => records.finish(record, "api-1", "completed", 0, undefined, { costUsd: 0.25 }),
+      async () => (await direct.hget(ledger.keys.task(record.id), "status")) === "completed",
+    );
+    expect(outcome).toEqual({ status: "fulfilled", value: undefined });
+    // Before the fix, the result sent again found the task ended and read as another writer's end: the dispatch
+    // logged no job.finished, counted nothing against the agent's budget and told no waiter.
+    expect(await events(record.id, "task.completed")).toHaveLength(1);
+    expect(await ledger.get(record.id)).toMatchObject({ status: "completed", exitCode: 0, costUsd: 0.25, attempts: 1 });
+    expect(logged.filter(({ event, taskId }) => event === "job.finished" && taskId === record.id)).toHaveLength(1);
+    expect(counted.filter((id) => id === record.id)).toHaveLength(1);
+    expect(ended.filter((id) => id === record.id)).toHaveLength(1);
+    const finished = (await ledger.get(record.id))!;
+    const spent = await direct.hgetall(keys("ca").spend("api", periodOf("day", Date.parse(finished.finishedAt!)).key));
+    expect(Number(spent.usd)).toBe(0.25);
+    // A result written anew (not the same command sent again) is still the late one it is.
+    expect(await ledger.finish(record.id, "failed", { exitCode: 1, session: "api-1" }, "api", 1)).toBe(false);
+    expect(await events(record.id, "task.failed")).toHaveLength(0);
+  });
+
+  it("counts late token figures once in the budget when their amendment is sent again", async () => {
+    const record = await dispatched();
+    await records.started(record, "api-1", Date.now());
+    await records.finish(record, "api-1", "completed", 0);
+    counted.length = 0;
+    const key = ledger.keys.task(record.id);
+    // The amendment is written in the background (amendLater): the replies are held once its figures are read.
+    let read: () => void = () => undefined;
+    const figures = new Promise<void>((resolve) => (read = resolve));
+    records.amendLater(record.id, async () => {
+      await proxy.cut({ mode: "blackhole", only: "replies" });
+      read();
+      return { inputTokens: 1200, outputTokens: 30 };
+    });
+    await figures;
+    await waitFor("Redis to carry the amendment out", async () => (await direct.hget(key, "inputTokens")) === "1200");
+    await proxy.cut({ mode: "reset" });
+    await proxy.restore();
+    // Before the fix, the amendment sent again set nothing new and read as "nothing added": no budget count.
+    await waitFor("the budget count of the amendment", () => counted.includes(record.id));
+    expect(counted.filter((id) => id === record.id)).toHaveLength(1);
+    expect(await events(record.id, "task.amended")).toHaveLength(1);
+    expect(logged.filter(({ event, taskId }) => event === "job.amend-failed" && taskId === record.id)).toEqual([]);
+    expect(await ledger.get(record.id)).toMatchObject({ status: "completed", inputTokens: 1200, outputTokens: 30 });
+  });
+
+  it("still refuses a start sent again once another dispatch was counted before it came", async () => {
+    const record = await dispatched();
+    const key = ledger.keys.task(record.id);
+    ledger.beforeNextWrite = () => proxy.cut({ mode: "blackhole", only: "replies" });
+    const settled = records.started(record, "api-1", Date.now()).then(
+      () => "applied",
+      (error: unknown) => error,
+    );
+    await waitFor("Redis to carry the start out", async () => (await direct.hget(key, "status")) === "running");
+    await proxy.cut({ mode: "reset" });
+    // Another host's worker takes the job over and counts attempt 2 while this connection is down.
+    await new Ledger(direct, "ca").update(record.id, { dispatch: `${record.id}-2`, session: "api-2", attempts: 2 }, undefined, 1);
+    await proxy.restore();
+    expect(await settled).toBeInstanceOf(DispatchFencedError);
+    expect(await events(record.id, "task.started")).toHaveLength(1);
+    expect(await ledger.get(record.id)).toMatchObject({ attempts: 2, dispatch: `${record.id}-2`, session: "api-2" });
   });
 });

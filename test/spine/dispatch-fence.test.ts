@@ -61,6 +61,21 @@ describe("the fence of a task's dispatches", () => {
     expect((await ledger.get(id))?.attempts).toBe(1);
   });
 
+  it("lets only one of two dispatches of the same attempt count it when they write the same fields (two hosts' api-1, homes at the same path)", async () => {
+    const id = await home.submit("true");
+    const ahead = () =>
+      ledger.update(
+        id,
+        { dispatch: `${id}-1`, session: "api-1", pane: "%3:1", attempts: 1, outputFile: `/home/ca/.claude-agent/output/${id}.log` },
+        undefined,
+        0,
+      );
+    expect(await ahead()).toBe(true);
+    // The same fields, but another write (not the same command sent again): still another dispatch's, refused.
+    await expect(ahead()).rejects.toBeInstanceOf(DispatchFencedError);
+    expect((await ledger.get(id))?.attempts).toBe(1);
+  });
+
   it("leaves writes that are no dispatch's unfenced (a cancel, the sweeper's)", async () => {
     const id = await home.submit("true");
     await dispatch(id, 0, "api-1");
