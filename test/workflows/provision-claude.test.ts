@@ -4,7 +4,8 @@
  * roles, against the scripted Anthropic server on loopback playing the model
  * (test/fixtures/llm/provision-model.ts), a shell agent `ops` running real Ansible
  * (ansible-core, installed here when missing) against a local target confined to a
- * throwaway root, and a person answering through `claude-agent answer`.
+ * throwaway root, and a person answering through `claude-agent answer`. The program
+ * agents run with the command policy docs/PROVISIONING.md gives them.
  *
  * The model slips once: its first spec has the ports as strings. The schema refuses
  * it, the workflow's follow-up prompt (in the same Claude Code conversation) quotes the
@@ -25,6 +26,11 @@ import { cli, expectExit, json } from "./support.js";
 const CLAUDE = programBin("claude");
 const WORKFLOW = resolve(import.meta.dirname, "../../workflows/examples/provision-infra.yaml");
 const STEP_MS = 120_000;
+/**
+ * The program agents' command policy from docs/PROVISIONING.md: what changes the target
+ * runs on the shell agent `ops`, never as a model's tool call.
+ */
+const PROGRAM_DENY = ["\\bansible(-playbook)?\\s", "\\bterraform\\b.*\\s(apply|destroy|import)\\b"];
 
 function claudeAgent(name: string, url: string, cwd: string): string {
   return `
@@ -35,6 +41,8 @@ function claudeAgent(name: string, url: string, cwd: string): string {
     cwd: ${cwd}
     args: [--permission-mode, acceptEdits, --allowedTools, "Bash,Read,Write", --add-dir, ${KIT}]
     timeout: 120
+    policy:
+      deny: ${JSON.stringify(PROGRAM_DENY)}
     env:
       ANTHROPIC_API_KEY: sk-ant-test-0000000000000000000000
       ANTHROPIC_BASE_URL: ${url}
@@ -53,7 +61,7 @@ describe("provision-infra with the real Claude Code as the ansible and terraform
   beforeAll(async () => {
     ensureAnsible();
     work = mkdtempSync(join(tmpdir(), "ca-prov-claude-"));
-    model = provisionModel({ cwd: work, firstSpecWrong: true });
+    model = provisionModel({ cwd: work, firstSpecWrong: true, appliesEarly: true });
     llm = await startAnthropicServer({ script: model.script });
     swarm = await startTestSwarm(
       [
@@ -134,7 +142,9 @@ describe("provision-infra with the real Claude Code as the ansible and terraform
       const specCalls = await toolCallsOf(swarm, state.steps.spec!.taskId!);
       expect(specCalls.map((c) => c.tool)).toContain("Read");
       const playbookCalls = await toolCallsOf(swarm, state.steps.playbook!.taskId!);
-      expect(playbookCalls.map((c) => c.tool)).toEqual(["Bash", "Write", "Bash", "Read"]);
+      expect(playbookCalls.map((c) => c.tool)).toEqual(["Bash", "Write", "Bash", "Read", "Bash"]);
+      // Its own try at ansible-playbook was refused by the agent's policy before it ran.
+      expect(model.toolResults.get("playbook")?.at(-1)).toMatch(/refused by policy rule deny/);
       expect(state.steps.playbook?.output).toContain("provision-out/playbook.yml\nprovision-out/inventory.yml\nprovision-out/terraform/main.tf.json");
       expect(state.steps.playbook?.output).toContain("with verify and rollback tasks");
       expect(JSON.parse(readFileSync(join(work, "provision-out/spec.json"), "utf8"))).toEqual(state.steps.spec?.json);
