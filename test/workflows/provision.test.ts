@@ -6,36 +6,17 @@
  * playbook/inventory/Terraform generated, syntax check, dry run shown in the
  * approval, apply, verify; and a failing verify that rolls the apply back.
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executionOf, type InboxItem } from "../../core/index.js";
+import type { InboxItem } from "../../core/index.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { ensureAnsible, finished as ended, freePort, KIT, openItem as open, removeRoot, terraformInstalled } from "./provision-support.js";
 import { cli, expectExit, json } from "./support.js";
-import { waitFor } from "../helpers/wait.js";
 
-const KIT = resolve(import.meta.dirname, "../../workflows/examples/provision");
 const WORKFLOW = resolve(import.meta.dirname, "../../workflows/examples/provision-infra.shell.yaml");
 const STEP_MS = 120_000;
-
-/** ansible-core is a Debian package: installed by the test set-up when it is missing (CI machines start without it). */
-function ensureAnsible(): void {
-  if (spawnSync("ansible-playbook", ["--version"]).status === 0) return;
-  installAnsible();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => done(port));
-    });
-    server.on("error", fail);
-  });
-}
 
 describe("provision-infra (deterministic) with real Ansible", () => {
   let swarm: TestSwarm;
@@ -54,28 +35,14 @@ inbox: { escalate_after: 1h }
   }, 900_000);
 
   afterAll(async () => {
-    // A service the successful run left running: stop it by its pid file, under the run's root only.
-    for (const root of roots) {
-      const run = join(root, "run");
-      for (const file of existsSync(run) ? readdirSync(run).filter((f) => f.endsWith(".pid")) : []) {
-        const pid = Number(readFileSync(join(run, file), "utf8"));
-        if (pid > 1) spawnSync("kill", [String(pid)]);
-      }
-      rmSync(root, { recursive: true, force: true });
-    }
+    // A service the successful run left running is stopped by its pid file, under the run's root only.
+    for (const root of roots) removeRoot(root);
     await swarm?.destroy();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  async function openItem(executionId: string, kind: string): Promise<InboxItem> {
-    return waitFor(
-      `an open ${kind} item`,
-      async () => {
-        const { items } = json(await cli(swarm.home, ["inbox", "--json"])) as { items: InboxItem[] };
-        return items.find((i) => i.kind === kind && executionOf(i.source) === executionId) ?? null;
-      },
-      { timeoutMs: STEP_MS, everyMs: 300 },
-    );
+  function openItem(executionId: string, kind: string): Promise<InboxItem> {
+    return open(swarm.home, executionId, kind, STEP_MS);
   }
 
   async function start(out: string): Promise<string> {
@@ -84,17 +51,8 @@ inbox: { escalate_after: 1h }
     return started.stdout.trim();
   }
 
-  async function finished(
-    id: string,
-  ): Promise<{ status: string; reason: string | null; steps: Record<string, { status: string; output: string; json: unknown }> }> {
-    return waitFor(
-      "the execution to end",
-      async () => {
-        const state = json(await cli(swarm.home, ["workflow", "show", id, "--json"]));
-        return state.status === "running" ? null : state;
-      },
-      { timeoutMs: 4 * STEP_MS, everyMs: 300 },
-    );
+  function finished(id: string) {
+    return ended(swarm.home, id, 4 * STEP_MS);
   }
 
   it(
@@ -133,7 +91,7 @@ inbox: { escalate_after: 1h }
       expect(approval.text).toContain("TASK [files: content and mode]");
       // The dry run's diff of the page, as the person approving reads it.
       expect(approval.text).toContain("+<p>Hello {{ lookup('pipe','id') }} &amp; &lt;you&gt;</p>");
-      if (spawnSync("terraform", ["version"]).status === 0) expect(approval.text).toContain("Terraform: Success! The configuration is valid.");
+      if (terraformInstalled()) expect(approval.text).toContain("Terraform: Success! The configuration is valid.");
       else {
         console.log("terraform is not installed here: the Terraform backend is generated but `terraform validate` is skipped");
         expect(approval.text).toContain("Terraform: terraform is not installed");
@@ -198,13 +156,3 @@ inbox: { escalate_after: 1h }
     8 * STEP_MS,
   );
 });
-
-/** apt-get install, after an `apt-get update` when the package lists of a fresh machine do not know the package yet. */
-function installAnsible(): void {
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = (): number | null =>
-    spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
-  if (install() === 0) return;
-  execFileSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 600_000 });
-  if (install() !== 0) throw new Error("ansible-core could not be installed with apt-get (it is needed to run the provisioning workflow)");
-}
