@@ -146,6 +146,7 @@ describe("a dispatch's start and result whose replies were lost with their conne
       jobsDir,
       pools: new Map(),
       recorder: null,
+      host: "build-1",
       redact: (text) => text,
       log: (event, data) => logged.push({ event, taskId: data?.taskId }),
       counted: async (agent, taskId) => {
