@@ -1,5 +1,5 @@
 /**
- * aider, headless: `aider --message-file <prompt> --yes-always --no-pretty`.
+ * aider, headless: `aider --message-file <prompt> --yes-always --no-suggest-shell-commands --no-pretty`.
  * aider has no machine-readable output, so its plain text is the event
  * stream: the answer is the reply before the last `Tokens: … sent, …
  * received. Cost: $… message, $… session.` line. It has no session ids
@@ -118,6 +118,10 @@ export const aiderRuntime: AgentRuntime = {
       "--message-file",
       job.promptFile,
       "--yes-always",
+      // --yes-always already answers "no" to running a shell command the model suggests (aider asks that one
+      // with explicit_yes_required, which --yes-always does not grant); said outright, so a later aider that
+      // changed that default still runs none: its edits and commits are all it does, and all the audit needs.
+      "--no-suggest-shell-commands",
       "--no-pretty",
       "--no-fancy-input",
       "--no-check-update",

@@ -146,6 +146,7 @@ describe("the other programs' command lines", () => {
       "--message-file",
       first.job.promptFile,
       "--yes-always",
+      "--no-suggest-shell-commands",
       "--no-pretty",
       "--no-fancy-input",
       "--no-check-update",
