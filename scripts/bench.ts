@@ -29,6 +29,7 @@ import { redisServerVersion } from "../core/index.js";
 import { alternating } from "./bench/alternate.js";
 import { measureApiFigures } from "./bench/api.js";
 import { apiSummary } from "./bench/api-report.js";
+import { historySummary, measureHistoryFigures } from "./bench/history-report.js";
 import { measureWebFigures } from "./bench/web.js";
 import { webSummary } from "./bench/web-report.js";
 import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./bench/baseline.js";
@@ -338,6 +339,11 @@ async function main(): Promise<void> {
       say(`\n${apiSummary(results.api)}`);
       return;
     }
+    if (ONLY === "history") {
+      results.history = await measureHistoryFigures(QUICK, cleanups, say);
+      say(`\n${historySummary(results.history)}`);
+      return;
+    }
     if (ONLY === "web") {
       results.web = await measureWebFigures(QUICK, cleanups, say);
       say(`\n${webSummary(results.web)}`);
@@ -348,6 +354,7 @@ async function main(): Promise<void> {
     results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
     results.recorder = await measureRecorderCost(PLAN, cleanups, say);
     results.api = await measureApiFigures(QUICK, cleanups, say);
+    results.history = await measureHistoryFigures(QUICK, cleanups, say);
     results.web = await measureWebFigures(QUICK, cleanups, say);
     results.claude = measureClaudeLatency(ROOT, PLAN.claudeTasks, say);
   } finally {

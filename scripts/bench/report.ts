@@ -4,6 +4,7 @@ import type { Results } from "./results.js";
 import type { PeerFigures } from "./peer-bench.js";
 import { share } from "./recorder.js";
 import { apiDetails, apiTargetRows } from "./api-report.js";
+import { historyDetails, historyTargetRows } from "./history-report.js";
 import { webDetails, webTargetRows } from "./web-report.js";
 import { mb, ms, pct, rate, verdict, type Summary } from "./stats.js";
 
@@ -87,6 +88,7 @@ export function report(results: Results): string {
     );
   }
   if (results.api) push(...apiTargetRows(results.api));
+  if (results.history) push(...historyTargetRows(results.history));
   if (results.web) push(...webTargetRows(results.web));
   for (const idle of results.idle) {
     const oursCpu = idle.cpu.daemon + idle.cpu.redis;
@@ -211,6 +213,7 @@ export function report(results: Results): string {
     );
   }
   if (results.api) push(...apiDetails(results.api));
+  if (results.history) push(...historyDetails(results.history));
   if (results.web) push(...webDetails(results.web));
   if (results.peer) push(...peerDetails(results.peer), "");
   if (results.startup.length > 0) {
