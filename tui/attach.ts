@@ -36,11 +36,7 @@ export function describeAttachError(error: unknown): string {
  * the alternate screen, stops reading keys and restores cooked mode; when it exits (the user detached),
  * blessed takes the terminal back and redraws, and `back` runs.
  */
-export function attachInTerminal(
-  screen: Widgets.Screen,
-  command: AttachCommand,
-  back: (outcome: { code: number | null; error?: Error }) => void,
-): void {
+export function attachInTerminal(screen: Widgets.Screen, command: AttachCommand, back: (outcome: { code: number | null; error?: Error }) => void): void {
   const env = { ...process.env };
   // We may run inside tmux ourselves: attaching to another server from there is what the user asked for.
   delete env.TMUX;

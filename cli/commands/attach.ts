@@ -34,7 +34,8 @@ export async function attach(target: string, options: GlobalOptions & { readOnly
       hint: `Session ${place.session} is on host ${place.host}; from a script, read its pane with: ssh ${place.ssh} ${shellWord(["tmux", "-S", place.tmuxSocket, "capture-pane", "-p", "-t", `=${place.session}`].map(posixShellWord).join(" "))}`,
     });
   const result = spawnSync("ssh", args, { stdio: "inherit" });
-  if (result.error) throw new EnvironmentError(`could not run ssh: ${result.error.message}`, { hint: "Install the OpenSSH client (apt-get install openssh-client)." });
+  if (result.error)
+    throw new EnvironmentError(`could not run ssh: ${result.error.message}`, { hint: "Install the OpenSSH client (apt-get install openssh-client)." });
   // 255 is ssh's own failure (refused, unknown host, no key); it has printed why.
   if (result.status === 255)
     throw new EnvironmentError(`ssh to ${place.ssh} (host ${place.host}) failed`, {

@@ -72,7 +72,9 @@ describe("remoteAttachArgs", () => {
 
   it("sends a socket path with spaces as one word", () => {
     const line = remoteAttachLine({ ...target, tmuxSocket: "/srv/my swarm/run/tmux.sock" });
-    expect(execFileSync("sh", ["-c", `printf '%s\\n' ${line.replace(/^'tmux' /, "")}`], { encoding: "utf8" }).split("\n")[1]).toBe("/srv/my swarm/run/tmux.sock");
+    expect(execFileSync("sh", ["-c", `printf '%s\\n' ${line.replace(/^'tmux' /, "")}`], { encoding: "utf8" }).split("\n")[1]).toBe(
+      "/srv/my swarm/run/tmux.sock",
+    );
   });
 
   it("refuses a published socket path that is not a plain absolute path, naming the host", () => {

@@ -61,6 +61,8 @@ export function remoteAttachLine(target: RemoteAttach): string {
  */
 export function remoteAttachArgs(target: RemoteAttach, configFile?: string): string[] {
   if (!SSH_TARGET.test(target.ssh))
-    throw new UsageError(`host ${target.host}: ${JSON.stringify(target.ssh)} is not an ssh target`, { hint: "swarm.yaml's `ssh:` is [user@]host, such as ml@gpu-1." });
+    throw new UsageError(`host ${target.host}: ${JSON.stringify(target.ssh)} is not an ssh target`, {
+      hint: "swarm.yaml's `ssh:` is [user@]host, such as ml@gpu-1.",
+    });
   return ["-t", ...(configFile ? ["-F", configFile] : []), "--", target.ssh, remoteAttachLine(target)];
 }
