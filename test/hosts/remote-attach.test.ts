@@ -13,6 +13,7 @@ import { posixShellWord } from "../../core/index.js";
 import { type PtyCli, spawnCliInPty } from "../helpers/pty-cli.js";
 import { runCli, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
+import { lineWith, TestTerminal } from "../tui/terminal.js";
 import { startSshd, type Sshd } from "./sshd.js";
 import { startTwoHosts, type TwoHosts } from "./support.js";
 
@@ -143,6 +144,25 @@ default_agent: api
       expect(await detach(term)).toBe(0);
     } finally {
       term.kill();
+    }
+  });
+
+  it("attaches from the dashboard to another host's session over ssh, and says why it cannot for a host without ssh:", async () => {
+    const term = TestTerminal.start({ width: 160, height: 48 });
+    try {
+      term.run(`REDIS_URL=${posixShellWord(env.REDIS_URL!)} CLAUDE_AGENT_SSH_CONFIG=${posixShellWord(sshd.clientConfig)} ${term.dashboardCommand(build.home)}`);
+      const row = (screen: string, session: string) => lineWith(screen, new RegExp(`│${session}\\s`));
+      await term.waitFor((s) => /idle/.test(row(s, "trainer-1")), { what: "the dashboard with trainer-1", timeoutMs: 30_000 });
+      term.keys("j"); // api-1, then trainer-1
+      term.keys("a");
+      await term.waitFor((s) => /\[trainer-1\]/.test(s) && s.includes("remote-seen"), { what: "trainer-1's pane through ssh", timeoutMs: 30_000 });
+      term.keys("C-b", "d");
+      await term.waitFor(/back from trainer-1/, { what: "the dashboard again" });
+      term.keys("j"); // edger-1, on edge-1 which has no ssh:
+      term.keys("a");
+      await term.waitFor(/cannot attach to edger-1: session edger-1 is on host edge-1, which has no `ssh:` target/, { what: "the reason" });
+    } finally {
+      term.close();
     }
   });
 
