@@ -1,6 +1,8 @@
+import { isAbsolute } from "node:path";
 import type { Redis } from "ioredis";
 import {
   configStanding,
+  homePaths,
   hostLiveness,
   readHostRecords,
   placements,
@@ -25,6 +27,8 @@ export interface HostStatus {
   /** The machine's own hostname. */
   readonly machine: string | null;
   readonly home: string | null;
+  /** Its home's tmux socket, where `attach` from another host reaches its sessions over ssh (older daemons: the one of its home). */
+  readonly tmuxSocket: string | null;
   readonly startedAt: string | null;
   readonly heartbeatAt: string | null;
   /** How old its last beat was when read, in ms (null: never). */
@@ -75,6 +79,7 @@ export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, l
       pid: record?.pid ?? null,
       machine: record?.machine ?? null,
       home: record?.home ?? null,
+      tmuxSocket: record ? (record.tmuxSocket ?? (isAbsolute(record.home) ? homePaths(record.home).tmuxSocket : null)) : null,
       startedAt: record?.startedAt ?? null,
       heartbeatAt: record?.beatAt ?? null,
       heartbeatAgeMs: record ? Math.max(0, now - Date.parse(record.beatAt)) : null,

@@ -8,3 +8,4 @@ export { setAgentPaused, isAgentPaused } from "./agent-queues.js";
 export { saveSwarmConfig, readSwarmConfig } from "./swarm-config-store.js";
 /** Not for the SDK (the package's index.ts does not export it): the daemon's parts, the API, history and the CLI. */
 export { clientInternals, type ClientInternals } from "./internals.js";
+export { matchSession, placeAttach, type AttachHere, type AttachPlace } from "./attach-target.js";

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import { OWNER_LEASE_MS, readConfigVersion, type HostRecord, type Keys, type LogFn } from "../core/index.js";
+import { homePaths, OWNER_LEASE_MS, readConfigVersion, type HostRecord, type Keys, type LogFn } from "../core/index.js";
 
 /** Who a host's daemon is, for its heartbeat record. */
 export interface HostIdentity {
@@ -65,6 +65,7 @@ export class HostBeat {
       pid: process.pid,
       machine: hostname(),
       home,
+      tmuxSocket: homePaths(home).tmuxSocket,
       startedAt: this.startedAt,
       beatAt,
       leaseMs: OWNER_LEASE_MS,

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Widgets } from "blessed";
 import { fileLogger, homePaths, resolveHome, UsageError, type HomePaths, type Logger } from "../core/index.js";
 import { AgentActions } from "./agent-actions.js";
-import { attachInTerminal } from "./attach.js";
+import { attachCommand, attachInTerminal, describeAttachError } from "./attach.js";
 import { DashboardData } from "./data.js";
 import { commandFor, moveOf, type Command, type KeyEvent } from "./keys.js";
 import { InboxPanel } from "./inbox-panel.js";
@@ -200,20 +200,34 @@ class Dashboard {
     this.draw.request();
   }
 
-  /** Hands the terminal to `tmux attach`; the dashboard comes back, redrawn, when the user detaches. */
+  /**
+   * Hands the terminal to `tmux attach` (ssh to its host, for a session of another host); the dashboard
+   * comes back, redrawn, when the user detaches.
+   */
   private attach(row: SessionRow): void {
     this.attached = true;
-    this.data.mirror.suspend();
-    this.logger.log("attach.start", { session: row.name });
-    attachInTerminal(this.screen, this.paths.tmuxSocket, row.name, ({ code, error }) => {
-      this.logger.log("attach.end", { session: row.name, code, error });
-      this.attached = false;
-      this.data.mirror.resume();
-      this.redrawAll();
-      if (error || code !== 0) this.tell(`attach to ${row.name} failed${error ? `: ${error.message}` : ` (tmux exit ${code})`}`, "error");
-      else this.tell(`back from ${row.name}`);
-      this.data.refresh();
-    });
+    const snapshot = this.state.snapshot ?? { sessions: [row], hosts: undefined };
+    attachCommand(this.paths.tmuxSocket, this.paths.root, row.name, snapshot).then(
+      (command) => {
+        if (this.finished) return;
+        this.data.mirror.suspend();
+        this.logger.log("attach.start", { session: row.name, host: command.host });
+        attachInTerminal(this.screen, command, ({ code, error }) => {
+          this.logger.log("attach.end", { session: row.name, code, error });
+          this.attached = false;
+          this.data.mirror.resume();
+          this.redrawAll();
+          const via = command.host ? `ssh to ${command.host}` : "tmux";
+          if (error || code !== 0) this.tell(`attach to ${row.name} failed${error ? `: ${error.message}` : ` (${via} exit ${code})`}`, "error");
+          else this.tell(`back from ${row.name}`);
+          this.data.refresh();
+        });
+      },
+      (error: unknown) => {
+        this.attached = false;
+        this.tell(`cannot attach to ${row.name}: ${describeAttachError(error)}`, "error");
+      },
+    );
   }
 
   /** Stops everything, restores the terminal first, then settles `run()`. Idempotent. */

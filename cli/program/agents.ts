@@ -18,9 +18,12 @@ export function agentCommands(cli: Command, { home }: ProgramContext): void {
 
   cli
     .command("attach")
-    .description("attach your terminal to an agent's tmux session (detach with C-b d)")
+    .description(
+      "attach your terminal to an agent's tmux session (detach with C-b d); a session on another host of the swarm is reached with `ssh -t` to that host's `ssh:` target in swarm.yaml (ssh options: ~/.ssh/config, or a file named by CLAUDE_AGENT_SSH_CONFIG)",
+    )
     .argument("<agent>", "agent name (its first replica) or session name such as backend-api-2")
-    .option("--read-only", "watch without being able to type")
+    .option("--read-only", "watch a session of this host without being able to type (tmux attach -r)")
+    .option("--write", "type into a session of another host (over ssh, attach is read-only unless --write)")
     .action(async (agent, opts) => (await import("../commands/attach.js")).attach(agent, { ...opts, home: home() }));
 
   cli

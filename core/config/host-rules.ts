@@ -14,7 +14,7 @@ export const HOST_NAME_EXPECTED = "a host name of letters, digits, '.', '_' and 
 export const LABEL = /^[a-z0-9][a-z0-9._-]{0,47}$/;
 export const LABEL_EXPECTED = "a label of lowercase letters, digits, '.', '_' and '-' (at most 48, starting with a letter or digit)";
 /** `[user@]host`: never starting with `-`, which ssh would read as an option. */
-const SSH_TARGET = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*$/;
+export const SSH_TARGET = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*$/;
 const SSH_EXPECTED = "an ssh target such as ci@build-1 ([user@]host, no options)";
 
 const show = (value: unknown): string => (value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value)));

@@ -26,5 +26,5 @@ export {
   type WebhookTarget,
 } from "./notify-rules.js";
 export { accountConfigDir, agentEnvs } from "./accounts-rules.js";
-export { HOST_NAME, HOST_NAME_EXPECTED, LABEL, LABEL_EXPECTED } from "./host-rules.js";
+export { HOST_NAME, HOST_NAME_EXPECTED, LABEL, LABEL_EXPECTED, SSH_TARGET } from "./host-rules.js";
 export { parseSentinelAddress } from "./redis-rules.js";

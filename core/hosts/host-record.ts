@@ -18,6 +18,8 @@ export interface HostRecord {
   /** The machine's own hostname (os.hostname()), which may differ from the swarm's name for it. */
   readonly machine: string;
   readonly home: string;
+  /** Its home's tmux socket, which `attach` from another host reaches over ssh (remote-attach.ts); absent from older daemons. */
+  readonly tmuxSocket?: string;
   readonly startedAt: string;
   readonly beatAt: string;
   /** How long a beat counts: past it the host is silent (the same lease that holds its name). */
@@ -57,7 +59,7 @@ export function parseHostRecords(hash: Readonly<Record<string, string>>): HostRe
 function parseOne(raw: string): HostRecord | null {
   const value = parseJsonObject(raw);
   if (value === null) return null;
-  const { host, version, pid, machine, home, startedAt, beatAt, leaseMs, sessions, stoppedAt, configDigest, configVersion } = value;
+  const { host, version, pid, machine, home, tmuxSocket, startedAt, beatAt, leaseMs, sessions, stoppedAt, configDigest, configVersion } = value;
   if (typeof host !== "string" || !HOST_NAME.test(host)) return null;
   if (typeof beatAt !== "string" || !Number.isFinite(Date.parse(beatAt))) return null;
   if (typeof leaseMs !== "number" || !(leaseMs > 0)) return null;
@@ -67,6 +69,7 @@ function parseOne(raw: string): HostRecord | null {
     pid: typeof pid === "number" ? pid : 0,
     machine: typeof machine === "string" ? machine : "?",
     home: typeof home === "string" ? home : "?",
+    ...(typeof tmuxSocket === "string" && tmuxSocket !== "" ? { tmuxSocket } : {}),
     startedAt: typeof startedAt === "string" ? startedAt : beatAt,
     beatAt,
     leaseMs,

@@ -10,3 +10,4 @@ export {
   type RecordedConfig,
 } from "./config-version.js";
 export { breakerField, parseBreakerField } from "./breaker-field.js";
+export { posixShellWord, remoteAttachArgs, remoteAttachLine, SSH_CONFIG_ENV, type RemoteAttach } from "./remote-attach.js";

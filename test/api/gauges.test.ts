@@ -87,6 +87,7 @@ describe("the gauges' text", () => {
       pid: 1,
       machine: name,
       home: "/h",
+      tmuxSocket: "/h/run/tmux.sock",
       startedAt: null,
       heartbeatAt: null,
       heartbeatAgeMs: 2500,

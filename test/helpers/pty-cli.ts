@@ -17,10 +17,12 @@ export interface PtyCli {
   kill(): void;
 }
 
-/** `node dist/cli/main.js --home HOME ARGS…` on a terminal `cols` wide; the environment is this process's, with TERM set. */
-export function spawnCliInPty(args: readonly string[], options: { home: string; cols?: number; rows?: number }): PtyCli {
+/** `node dist/cli/main.js --home HOME ARGS…` on a terminal `cols` wide; the environment is this process's and `env`, with TERM set. */
+export function spawnCliInPty(args: readonly string[], options: { home: string; cols?: number; rows?: number; env?: NodeJS.ProcessEnv }): PtyCli {
   // node-pty turns an undefined value into the string "undefined": only defined ones go.
-  const env = Object.fromEntries(Object.entries({ ...process.env, TERM: "xterm-256color" }).filter((e): e is [string, string] => e[1] !== undefined));
+  const env = Object.fromEntries(
+    Object.entries({ ...process.env, ...options.env, TERM: "xterm-256color" }).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const pty = spawn(process.execPath, [CLI, "--home", options.home, ...args], {
     name: "xterm-256color",
     cols: options.cols ?? 200,

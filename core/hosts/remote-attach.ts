@@ -1,0 +1,68 @@
+/**
+ * `attach` to a session on another host of the swarm: `ssh -t -- TARGET LINE`, where LINE is the remote
+ * `tmux attach-session` on that host's tmux server. ssh sends LINE as one string that the remote user's
+ * login shell parses, so every word in it is quoted here (posixShellWord) and only checked values get in:
+ * the ssh target as swarm.yaml allows it, a session name, and a tmux socket path the host published in
+ * its heartbeat record. Nothing of a task ever goes into it.
+ */
+import { SSH_TARGET } from "../config/index.js";
+import { EnvironmentError, UsageError } from "../errors.js";
+
+/**
+ * A word for a POSIX shell (sh, bash, dash, zsh): always single-quoted, each `'` written as `'\''`.
+ * Inside single quotes nothing is special (no `$`, backquote, `\`, glob or newline meaning), so the
+ * remote shell gets the word back byte for byte.
+ */
+export function posixShellWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A session name as the swarm makes them (`<agent>-<n>`, AGENT_NAME plus the replica number). */
+const SESSION_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
+/**
+ * A tmux socket path we send over ssh: absolute, and only characters that mean the same in every common
+ * login shell inside single quotes (fish and csh treat `\` and `!` there specially, so they are refused).
+ */
+const REMOTE_PATH = /^\/[A-Za-z0-9_@%+=:,./ -]{1,1000}$/;
+
+/** Where `CLAUDE_AGENT_SSH_CONFIG` points: an ssh_config file for `ssh -F` (a port, a key, a jump host of the swarm's hosts). */
+export const SSH_CONFIG_ENV = "CLAUDE_AGENT_SSH_CONFIG";
+
+export interface RemoteAttach {
+  /** The host's name in swarm.yaml. */
+  readonly host: string;
+  /** Its `ssh:` target, `[user@]host`. */
+  readonly ssh: string;
+  /** The tmux socket of that host's home, as its daemon published it. */
+  readonly tmuxSocket: string;
+  readonly session: string;
+  readonly readOnly: boolean;
+}
+
+/**
+ * The remote command line. It runs that host's tmux directly rather than `claude-agent attach` there:
+ * tmux is on every host of a swarm (its sessions are tmux sessions), while a `claude-agent` found through
+ * the PATH of a non-interactive ssh command is often another one or none (nvm and npm prefixes are set
+ * up in interactive shell files). `-t =NAME` matches the session name exactly, not as a prefix.
+ */
+export function remoteAttachLine(target: RemoteAttach): string {
+  if (!SESSION_NAME.test(target.session)) throw new UsageError(`not a session name: ${JSON.stringify(target.session)}`);
+  if (!REMOTE_PATH.test(target.tmuxSocket))
+    throw new EnvironmentError(`host ${target.host} published a tmux socket path attach will not send over ssh: ${JSON.stringify(target.tmuxSocket)}`, {
+      hint: `Its daemon writes it at each beat; restart that host's daemon (claude-agent up --host ${target.host}), whose home path must be plain (letters, digits, / . _ - space).`,
+    });
+  const words = ["tmux", "-S", target.tmuxSocket, "attach-session", "-t", `=${target.session}`, ...(target.readOnly ? ["-r"] : [])];
+  return words.map(posixShellWord).join(" ");
+}
+
+/**
+ * ssh's arguments (no local shell runs them). `-t`: a terminal on the remote side, which tmux needs.
+ * `--` before the target: nothing after it is read as an ssh option. `configFile`: `-F` (CLAUDE_AGENT_SSH_CONFIG).
+ */
+export function remoteAttachArgs(target: RemoteAttach, configFile?: string): string[] {
+  if (!SSH_TARGET.test(target.ssh))
+    throw new UsageError(`host ${target.host}: ${JSON.stringify(target.ssh)} is not an ssh target`, {
+      hint: "swarm.yaml's `ssh:` is [user@]host, such as ml@gpu-1.",
+    });
+  return ["-t", ...(configFile ? ["-F", configFile] : []), "--", target.ssh, remoteAttachLine(target)];
+}
