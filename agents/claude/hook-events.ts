@@ -115,9 +115,7 @@ export function askedQuestions(event: ClaudeHookEvent): AskedQuestion[] | null {
   return questions.filter(isObject).map((q) => ({
     header: str(q.header) ?? "",
     question: str(q.question) ?? "",
-    options: (Array.isArray(q.options) ? q.options : [])
-      .filter(isObject)
-      .map((o) => ({ label: str(o.label) ?? "", description: str(o.description) ?? "" })),
+    options: (Array.isArray(q.options) ? q.options : []).filter(isObject).map((o) => ({ label: str(o.label) ?? "", description: str(o.description) ?? "" })),
     multiSelect: q.multiSelect === true,
   }));
 }

@@ -84,7 +84,7 @@ export function promptQuestionItem(spec: PromptQuestionSpec, redact: Redactor): 
         `Agent ${spec.agent} (session ${spec.session}, task ${spec.taskId}) asks${spec.header === "" ? "" : ` (${oneLine(spec.header, 40)})`}: ${spec.question}\n\n` +
         `${listed}\n\nIts pane shows:\n\n${indent(spec.excerpt)}\n\n` +
         "Answer with an option's number or label: the bridge presses that option's digit in the dialog. " +
-        "Free text is not taken (Claude Code's own \"Type something\" option is left to someone attached to the pane).\n" +
+        'Free text is not taken (Claude Code\'s own "Type something" option is left to someone attached to the pane).\n' +
         `claude-agent answer ${spec.id} <1-${spec.options.length}|label>`,
       questions: [{ name: PROMPT_CHOICE, prompt: spec.question, choices: spec.options.map((o) => o.label), required: true }],
       source: { type: "prompt" as const, agent: spec.agent, session: spec.session, taskId: spec.taskId },

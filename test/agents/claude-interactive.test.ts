@@ -324,7 +324,7 @@ describe("an interactive Claude Code agent", () => {
     });
     expect(item.text).toContain("  1. Postgres (relational, the team knows it)\n  2. SQLite (one file, no server)");
     expect(item.text).toContain("3. Type something."); // the pane's last lines: the dialog as Claude Code draws it
-    expect((await session("guard-1"))).toMatchObject({ agentState: "needs-input", needsInput: `${ASK_QUESTION.question} (1. Postgres / 2. SQLite)` });
+    expect(await session("guard-1")).toMatchObject({ agentState: "needs-input", needsInput: `${ASK_QUESTION.question} (1. Postgres / 2. SQLite)` });
     // Not a number or label of an option: refused, nothing typed.
     expect(swarm.cli(["answer", item.id, "MySQL; rm -rf /"]).exitCode).not.toBe(0);
 

@@ -242,7 +242,9 @@ export class PromptWatch {
     if (before && before.dialog !== dialog) await this.retire(before, "Claude Code went on to another question");
     const item = await this.deps.asks.claim({ session: this.pane.name, dialog, taskId: this.record.id, question: shown }, newInboxId());
     const spec = { id: item, agent: this.record.agent, session: this.pane.name, taskId: this.record.id, excerpt: excerptOf(capture) };
-    const opened = await this.deps.inbox.open(promptQuestionItem({ ...spec, header: asked.header, question: asked.question, options: asked.options }, this.deps.redact));
+    const opened = await this.deps.inbox.open(
+      promptQuestionItem({ ...spec, header: asked.header, question: asked.question, options: asked.options }, this.deps.redact),
+    );
     this.asked = { dialog, item, kind: "question", question: shown, labels, at: event.at, call: ASK_CALL, denyKey: "", missing: 0 };
     if (opened.created) this.deps.log("job.question-asked", { ...log, item, options: labels.length });
   }
@@ -283,7 +285,8 @@ export class PromptWatch {
           });
     this.asked = null;
     await this.deps.asks.clear(this.pane.name, asked.dialog);
-    if (went !== true) this.deps.log("job.prompt-answer-unapplied", { ...log, why: index < 0 ? "not one of its options" : "the dialog was no longer on screen" });
+    if (went !== true)
+      this.deps.log("job.prompt-answer-unapplied", { ...log, why: index < 0 ? "not one of its options" : "the dialog was no longer on screen" });
   }
 
   /** Whether the dialog showing `question` left the screen within `timeoutMs`. */
