@@ -3,6 +3,7 @@ import {
   answerAgentBudget,
   answerPolicyAsk,
   answerPromptAsk,
+  promptChoiceAnswer,
   checkAnswer,
   InboxStore,
   PolicyAsks,
@@ -64,7 +65,7 @@ export class InboxClient {
           : `inbox item ${item.id} was already answered at ${when}${item.answer ? ` by ${item.answer.by}` : ""}`,
       );
     }
-    const answer = checkAnswer(item, given);
+    const answer = checkAnswer(item, promptChoiceAnswer(item, given));
     const source = item.source;
     if (source.type === "workflow") await this.workflows.answerStep(source.executionId, source.step, answer);
     else if (source.type === "policy") await answerPolicyAsk({ asks: this.asks, inbox: this.store, ledger: this.ledger }, item, answer);

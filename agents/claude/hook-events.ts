@@ -70,6 +70,9 @@ export function parseHookLine(line: string): ClaudeHookEvent | null {
  * ("waiting for your input") are not questions.
  */
 export function questionOf(event: ClaudeHookEvent): string | null {
+  const asked = event.event === "PermissionRequest" ? askedQuestions(event) : null;
+  if (asked !== null && asked.length > 0)
+    return clip(asked.map((q) => `${q.question} (${q.options.map((o, i) => `${i + 1}. ${o.label}`).join(" / ")})`).join("; "), 300);
   if (event.event === "PermissionRequest") {
     const detail = toolDetail(event);
     return clip(`permission to use ${event.toolName ?? "a tool"}${detail ? `: ${detail}` : ""}`, 300);
@@ -84,4 +87,35 @@ export function questionOf(event: ClaudeHookEvent): string | null {
 export function toolDetail(event: ClaudeHookEvent): string {
   const input = event.toolInput ?? {};
   return str(input.command) ?? str(input.file_path) ?? str(input.url) ?? str(input.pattern) ?? (Object.keys(input).length > 0 ? JSON.stringify(input) : "");
+}
+
+/** The tool through which Claude Code's model asks the person a question with options. */
+export const ASK_TOOL = "AskUserQuestion";
+
+/** One question of an AskUserQuestion call, as the model wrote it. */
+export interface AskedQuestion {
+  readonly header: string;
+  readonly question: string;
+  readonly options: readonly { readonly label: string; readonly description: string }[];
+  readonly multiSelect: boolean;
+}
+
+/**
+ * The questions of an AskUserQuestion call, or null for any other hook.
+ * Measured on Claude Code 2.1.332: the call raises the PermissionRequest hook
+ * (tool_name "AskUserQuestion", tool_input `{questions: [{question, header,
+ * options: [{label, description}], multiSelect}]}`) just before its dialog is
+ * drawn, and PostToolUse once it is answered; no Notification came in the
+ * 1.5 s the dialog was left open.
+ */
+export function askedQuestions(event: ClaudeHookEvent): AskedQuestion[] | null {
+  if (event.toolName !== ASK_TOOL) return null;
+  const questions = event.toolInput?.questions;
+  if (!Array.isArray(questions)) return [];
+  return questions.filter(isObject).map((q) => ({
+    header: str(q.header) ?? "",
+    question: str(q.question) ?? "",
+    options: (Array.isArray(q.options) ? q.options : []).filter(isObject).map((o) => ({ label: str(o.label) ?? "", description: str(o.description) ?? "" })),
+    multiSelect: q.multiSelect === true,
+  }));
 }

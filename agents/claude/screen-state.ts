@@ -120,3 +120,39 @@ function lastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return i;
   return -1;
 }
+
+/** One numbered option of a question dialog as the screen shows it. */
+export interface ScreenOption {
+  /** The digit that picks it. */
+  readonly key: string;
+  readonly label: string;
+}
+
+const QUESTION_FOOTER = /Enter to select/;
+const NUMBERED = /^\s*(?:❯\s*)?(\d)\.\s+(\S.*?)\s*$/;
+
+/**
+ * The numbered options of an AskUserQuestion dialog (Claude Code 2.1.332,
+ * captured in screens/2.1.332/question-*.txt), or null when none is on
+ * screen. The dialog replaces the input box: a tab line (`☐ Database`), the
+ * question, then `❯ 1. Postgres` with its description on the next line,
+ * `2. SQLite`, …, then two options Claude Code adds itself (`3. Type
+ * something.` for free text, and below a rule `4. Chat about this`), and the
+ * footer `Enter to select · ↑/↓ to navigate · Esc to cancel`. Options are read
+ * from the last footer up to the first option; a description line (indented,
+ * not numbered) is skipped. A digit picks its option at once (measured: `2`
+ * answered "SQLite", no Enter needed).
+ */
+export function readQuestionOptions(screen: string): ScreenOption[] | null {
+  const lines = withoutSidePanel(screen.split("\n")).map((line) => line.replace(/\s+$/, ""));
+  const footer = lastIndex(lines, (line) => QUESTION_FOOTER.test(line));
+  if (footer < 0) return null;
+  const first = lastIndex(lines.slice(0, footer), (line) => /^\s*❯?\s*1\.\s+\S/.test(line));
+  if (first < 0 || footer - first > 40) return null;
+  const options: ScreenOption[] = [];
+  for (const line of lines.slice(first, footer)) {
+    const match = NUMBERED.exec(line);
+    if (match && match[1] === String(options.length + 1)) options.push({ key: match[1], label: match[2]! });
+  }
+  return options.length > 0 ? options : null;
+}

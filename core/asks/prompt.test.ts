@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrivateRedis, type PrivateRedis } from "../../test/helpers/private-redis.js";
 import { taskRecord } from "../../test/helpers/task-record.js";
 import { UsageError } from "../errors.js";
-import { InboxStore, sourceLabel } from "../inbox/index.js";
+import { checkAnswer, InboxStore, sourceLabel, type InboxItem } from "../inbox/index.js";
 import { keys as makeKeys } from "../keys.js";
 import { Ledger } from "../ledger.js";
 import type { TaskRecord } from "../protocol.js";
 import { makeRedactor } from "../redact.js";
 import { PromptAsks, promptDialogId } from "./prompt.js";
-import { answerPromptAsk, promptAskItem, type PromptAskSpec } from "./prompt-item.js";
+import { answerPromptAsk, promptAskItem, promptChoiceAnswer, promptQuestionItem, type PromptAskSpec, type PromptQuestionSpec } from "./prompt-item.js";
 
 let server: PrivateRedis;
 let redis: Redis;
@@ -88,5 +88,71 @@ describe("a permission prompt's inbox item", () => {
     await expect(late).rejects.toBeInstanceOf(UsageError);
     await expect(late).rejects.toThrow("inbox item i-endedd no longer applies: task t-end has ended (cancelled)");
     expect(await inbox.get("i-endedd")).toMatchObject({ status: "withdrawn", reason: "task t-end has ended (cancelled)" });
+  });
+});
+
+const question: PromptQuestionSpec = {
+  id: "i-questn",
+  agent: "coder",
+  session: "coder-1",
+  taskId: "t-1",
+  header: "Database",
+  question: `Which database? The password is ${SECRET}`,
+  options: [
+    { label: "Postgres", description: "relational" },
+    { label: "SQLite", description: "" },
+  ],
+  excerpt: "❯ 1. Postgres\n  2. SQLite\n  3. Type something.",
+};
+
+/** The item as the store would hand it back, open. */
+function opened(spec: PromptQuestionSpec): InboxItem {
+  const item = promptQuestionItem(spec, makeRedactor([SECRET]));
+  return {
+    ...item,
+    questions: item.questions ?? [],
+    status: "open",
+    createdAt: "",
+    escalateAt: null,
+    escalatedAt: null,
+    answer: null,
+    closedAt: null,
+    reason: null,
+  };
+}
+
+describe("a question's inbox item (AskUserQuestion)", () => {
+  it("is an input item whose one field's choices are the options, with the question and options as redacted text", () => {
+    const item = opened(question);
+    expect(item).toMatchObject({ kind: "input", source: { type: "prompt", agent: "coder", session: "coder-1", taskId: "t-1" } });
+    expect(item.questions).toEqual([{ name: "choice", prompt: "Which database? The password is [redacted]", choices: ["Postgres", "SQLite"], required: true }]);
+    expect(item.text).toContain("  1. Postgres (relational)\n  2. SQLite\n");
+    expect(item.text).toContain("claude-agent answer i-questn <1-2|label>");
+    expect(JSON.stringify(item)).not.toContain(SECRET);
+  });
+
+  it("takes an option's number or its label in any case, and refuses anything else", () => {
+    const item = opened(question);
+    const check = (word: string) => checkAnswer(item, promptChoiceAnswer(item, { word, by: "ann" }));
+    expect(check("2")).toEqual({ values: { choice: "SQLite" }, by: "ann" });
+    expect(check(" postgres ")).toEqual({ values: { choice: "Postgres" }, by: "ann" });
+    expect(checkAnswer(item, promptChoiceAnswer(item, { values: { choice: "1" }, by: "ann" }))).toEqual({ values: { choice: "Postgres" }, by: "ann" });
+    for (const word of ["3", "0", "MySQL", "SQLite; rm -rf /"]) expect(() => check(word)).toThrow(UsageError);
+  });
+
+  it("leaves the answers of other items as they were given", () => {
+    const approval = { ...opened(question), kind: "approval" as const };
+    expect(promptChoiceAnswer(approval, { word: "2", by: "ann" })).toEqual({ word: "2", by: "ann" });
+  });
+
+  it("records an option on the item; approve or deny is refused", async () => {
+    const p = prefix();
+    const inbox = new InboxStore(redis, p, `${p}:events`);
+    const ledger = new Ledger(redis, p);
+    await ledger.create(record("t-q", "running"));
+    const item = (await inbox.open(promptQuestionItem({ ...question, taskId: "t-q" }, makeRedactor()))).item;
+    await expect(answerPromptAsk({ inbox, ledger }, item, { decision: "approve", by: "ann" })).rejects.toThrow("takes one of its options");
+    await answerPromptAsk({ inbox, ledger }, item, { values: { choice: "SQLite" }, by: "ann" });
+    expect(await inbox.get(item.id)).toMatchObject({ status: "answered", answer: { values: { choice: "SQLite" }, by: "ann" } });
   });
 });

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { APPROVING_OPTION, DENYING_OPTION, isLoginMessage, readClaudeScreen, type ScreenReading } from "../../agents/index.js";
+import { readQuestionOptions } from "../../agents/claude/screen-state.js";
 
 const ROOT = resolve(import.meta.dirname, "../fixtures/agents/claude/screens");
 
@@ -58,7 +59,7 @@ describe.each(readdirSync(ROOT).filter((entry) => /^\d+\.\d+\.\d+$/.test(entry))
     // login-*.txt: captured from 2.1.332 on (below); older folders have none.
     const names = readdirSync(resolve(ROOT, version))
       .map((file) => file.replace(/\.txt$/, ""))
-      .filter((name) => !name.startsWith("login-") && !name.startsWith("panel-"));
+      .filter((name) => !name.startsWith("login-") && !name.startsWith("panel-") && !name.startsWith("question-"));
     expect(names.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 });
@@ -75,6 +76,25 @@ describe("Claude Code 2.1.332 with its changes panel open on the right", () => {
 
   it("reads a turn at work beside the panel as working", () => {
     expect(readClaudeScreen(screen("2.1.332", "panel-working"))).toMatchObject({ state: "working" });
+  });
+});
+
+describe("Claude Code 2.1.332 at a question (AskUserQuestion)", () => {
+  it("reads the dialog's numbered options, the model's two and the two Claude Code adds, each with the digit that picks it", () => {
+    expect(readQuestionOptions(screen("2.1.332", "question-database"))).toEqual([
+      { key: "1", label: "Postgres" },
+      { key: "2", label: "SQLite" },
+      { key: "3", label: "Type something." },
+      { key: "4", label: "Chat about this" },
+    ]);
+  });
+
+  it("does not take a permission dialog, an idle screen or a finished turn for a question", () => {
+    for (const name of ["permission-bash", "permission-write", "idle", "done-after-tool"]) expect(readQuestionOptions(screen("2.1.332", name))).toBeNull();
+  });
+
+  it("is not a dialog auto-approval could answer: the permission reader does not read it as needs-input", () => {
+    expect(readClaudeScreen(screen("2.1.332", "question-database")).state).not.toBe("needs-input");
   });
 });
 

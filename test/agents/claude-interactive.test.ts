@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homePrefix, keys, type InboxItem, type SessionInfo, type SwarmEvent, type TaskResult } from "../../core/index.js";
-import { NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
+import { ASK_QUESTION, NO_RESULT_ANSWER, startAnthropicServer, type AnthropicServer } from "../fixtures/llm/anthropic.js";
 import { ERROR_MESSAGE, PLAIN_ANSWER, TOOL_DONE_ANSWER, TOOL_FILE, TOOL_TEXT } from "../fixtures/llm/scenario.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { programBin } from "./programs.js";
@@ -298,6 +298,60 @@ describe("an interactive Claude Code agent", () => {
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
     expect(result).toMatchObject({ status: "completed", answer: TOOL_DONE_ANSWER });
     expect(existsSync(toolFile())).toBe(true);
+  });
+
+  /** The tool results the model was sent after the prompt holding `fragment` (what its tools told it). */
+  function toolResultsSent(fragment: string): string[] {
+    const last = llm
+      .agentRequests()
+      .filter((r) => JSON.stringify(r.body).includes(fragment))
+      .at(-1);
+    const messages = (last?.body as { messages?: { content?: unknown }[] } | undefined)?.messages ?? [];
+    return messages
+      .flatMap((m) => (Array.isArray(m.content) ? (m.content as { type?: string; content?: unknown }[]) : []))
+      .filter((b) => b.type === "tool_result")
+      .map((b) => (typeof b.content === "string" ? b.content : JSON.stringify(b.content)));
+  }
+
+  it("raises one question item for the model's question (AskUserQuestion), with its options; answering 2 picks option 2 and the task completes", async () => {
+    const handle = await submit("Pick a database [[ask]]", { agent: "guard" });
+    const item = await openItem(handle.id);
+    expect(item).toMatchObject({
+      kind: "input",
+      title: `agent guard asks: ${ASK_QUESTION.question}`,
+      source: { type: "prompt", agent: "guard", session: "guard-1", taskId: handle.id },
+      questions: [{ name: "choice", prompt: ASK_QUESTION.question, choices: ["Postgres", "SQLite"], required: true }],
+    });
+    expect(item.text).toContain("  1. Postgres (relational, the team knows it)\n  2. SQLite (one file, no server)");
+    expect(item.text).toContain("3. Type something."); // the pane's last lines: the dialog as Claude Code draws it
+    expect(await session("guard-1")).toMatchObject({ agentState: "needs-input", needsInput: `${ASK_QUESTION.question} (1. Postgres / 2. SQLite)` });
+    // Not a number or label of an option: refused, nothing typed.
+    expect(swarm.cli(["answer", item.id, "MySQL; rm -rf /"]).exitCode).not.toBe(0);
+
+    const answered = swarm.cli(["answer", item.id, "2"]);
+    expect(answered.exitCode).toBe(0);
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: expect.stringContaining("SQLite") });
+    // The model's next request carried the dialog's answer as AskUserQuestion's result.
+    expect(toolResultsSent("Pick a database [[ask]]")).toContainEqual(expect.stringContaining('"Which database should the service use?"="SQLite"'));
+    expect(itemsOf(handle.id)).toMatchObject([{ id: item.id, status: "answered", answer: { values: { choice: "SQLite" } } }]);
+    const log = readFileSync(join(swarm.home, "logs/swarm.jsonl"), "utf8");
+    expect(log).toMatch(new RegExp(`"event":"job\\.prompt-answered","taskId":"${handle.id}".*"choice":"SQLite".*"key":"2"`));
+    await settled("guard-1");
+  });
+
+  it("never answers a question by auto_approve: it waits in the inbox, and an option's label picks it", async () => {
+    const handle = await submit("Pick a database [[ask]]"); // coder: auto_approve
+    const item = await openItem(handle.id);
+    expect(item).toMatchObject({ kind: "input", status: "open", source: { agent: "coder", session: "coder-1" } });
+    // Still open: auto_approve pressed nothing (a permission prompt would have been approved within ~1 s).
+    await sleep(1500);
+    expect(itemsOf(handle.id)).toMatchObject([{ id: item.id, status: "open" }]);
+    expect(swarm.cli(["answer", item.id, "postgres"]).exitCode).toBe(0);
+    const result = await handle.result({ signal: AbortSignal.timeout(RESULT_WAIT_MS) });
+    expect(result).toMatchObject({ status: "completed", answer: expect.stringContaining("Postgres") });
+    expect(itemsOf(handle.id)).toMatchObject([{ id: item.id, status: "answered", answer: { values: { choice: "Postgres" } } }]);
+    await settled("coder-1");
   });
 
   it("keeps the item across a bridge restart and applies the answer given while no bridge ran", async () => {

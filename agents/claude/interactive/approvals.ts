@@ -1,7 +1,8 @@
 import type { LogFn, TaskRecord } from "../../../core/index.js";
 import { clip } from "../../events.js";
 import type { AgentPane } from "../../transport.js";
-import type { ClaudeHookEvent } from "../hook-events.js";
+import { askedQuestions, type ClaudeHookEvent } from "../hook-events.js";
+import { readQuestionOptions } from "../screen-state.js";
 import type { ClaudeChannel } from "./channel.js";
 import { APPROVE_KEY, APPROVING_OPTION } from "./launch.js";
 import type { InteractiveClaude } from "./sessions.js";
@@ -31,10 +32,12 @@ export class AutoApprover {
     // A prompt already open (a re-adopted task whose dialog came while no bridge watched).
     if (pane.agentState === "needs-input") {
       const asked = [...channel.history].reverse().find((e) => e.event === "PermissionRequest");
-      if (asked) approve(asked, 0);
+      if (asked && askedQuestions(asked) === null) approve(asked, 0);
     }
     return channel.subscribe((event) => {
       const late = event.event === "Notification" && event.notificationType === "permission_prompt";
+      // A question (AskUserQuestion) is the person's to answer, never auto_approve's: it waits in the inbox.
+      if (askedQuestions(event) !== null) return;
       if (event.event === "PermissionRequest" || late) approve(event, late ? 0 : APPROVE_WAIT_MS);
     });
   }
@@ -45,6 +48,8 @@ export class AutoApprover {
       if (this.claude.driftSuspected(record.agent)) return;
       const screen = await this.claude.waitForScreen(pane, (s) => s.state === "needs-input", waitMs);
       if (screen?.state !== "needs-input" || !APPROVING_OPTION.test(screen.question ?? "")) return;
+      // A question dialog whose first option reads "Yes" is still a question (a late Notification names no tool).
+      if (readQuestionOptions(await pane.capture()) !== null) return;
       const question = screen.question ?? "";
       await pressOnDialog(this.claude, pane, question, APPROVE_KEY, (attempt) =>
         this.log("job.auto-approved", {

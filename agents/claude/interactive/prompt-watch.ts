@@ -10,12 +10,22 @@
  * cancelled or times out, or when the session dies. The session's record
  * (core/asks/prompt.ts) lets a restarted bridge pick up the same item.
  */
-import { newInboxId, promptAskItem, promptDialogId, stripAnsi, type InboxAnswer, type LogFn, type TaskRecord } from "../../../core/index.js";
+import {
+  newInboxId,
+  PROMPT_CHOICE,
+  promptAskItem,
+  promptDialogId,
+  promptQuestionItem,
+  stripAnsi,
+  type InboxAnswer,
+  type LogFn,
+  type TaskRecord,
+} from "../../../core/index.js";
 import { clip } from "../../events.js";
 import type { PromptInboxDeps } from "../../interactive-program.js";
 import type { AgentPane } from "../../transport.js";
-import { toolDetail, type ClaudeHookEvent } from "../hook-events.js";
-import { readClaudeScreen } from "../screen-state.js";
+import { askedQuestions, toolDetail, type ClaudeHookEvent } from "../hook-events.js";
+import { readClaudeScreen, readQuestionOptions } from "../screen-state.js";
 import { autoApproves, pressOnDialog } from "./approvals.js";
 import type { ClaudeChannel } from "./channel.js";
 import { APPROVE_KEY, APPROVING_OPTION, DENYING_OPTION } from "./launch.js";
@@ -46,11 +56,22 @@ const DIALOG_ENDS = new Set(["PostToolUse", "PostToolUseFailure", "PermissionDen
 /** Hook events that say the dialog's tool call was decided (run or refused), which only the dialog's answer does. */
 const DIALOG_DECIDED = new Set(["PostToolUse", "PostToolUseFailure", "PermissionDenied"]);
 const ANSWERED_IN_TERMINAL = "its dialog was answered in the session's terminal";
+/** A question dialog: how often the screen is looked at while waiting for it, or for it to go after a key. */
+const QUESTION_POLL_MS = 100;
+/** How long a question dialog may stay after its key before the key is sent again (into the same dialog only), and how often. */
+const DIALOG_CONFIRM_MS = 2000;
+const QUESTION_KEY_TRIES = 3;
+const ASK_CALL = "AskUserQuestion";
 
 interface Asked {
   readonly dialog: string;
   readonly item: string;
+  /** A permission prompt, or a question (AskUserQuestion) answered by one of its options. */
+  readonly kind: "permission" | "question";
+  /** The dialog as the screen showed it (a question: its numbered options), one line: keys go only into this. */
   readonly question: string;
+  /** A question's option labels, in order (option n is picked by the digit n). */
+  readonly labels: readonly string[];
   /** The PermissionRequest hook's time. */
   readonly at: number;
   readonly call: string;
@@ -80,7 +101,7 @@ export class PromptWatch {
   ) {
     this.denied = new Promise((resolve) => (this.resolveDenied = resolve));
     this.subscription = channel.subscribe((event) => {
-      if (event.event === "PermissionRequest") this.enqueue(() => this.raise(event));
+      if (event.event === "PermissionRequest") this.enqueue(() => (askedQuestions(event) ? this.raiseQuestion(event) : this.raise(event)));
     });
     this.enqueue(() => this.resume());
     this.timer = setInterval(() => this.queued === 0 && this.enqueue(() => this.look()), POLL_MS);
@@ -123,7 +144,7 @@ export class PromptWatch {
   /** A dialog already open (a re-adopted turn) keeps its item; one that went while no bridge watched has its item withdrawn. */
   private async resume(): Promise<void> {
     const open = this.pane.agentState === "needs-input" ? [...this.channel.history].reverse().find((e) => e.event === "PermissionRequest") : undefined;
-    if (open && open.at >= this.since) return this.raise(open);
+    if (open && open.at >= this.since) return askedQuestions(open) ? this.raiseQuestion(open) : this.raise(open);
     const before = await this.deps.asks.get(this.pane.name);
     if (before) await this.retire(before, "its dialog went away while no bridge watched");
   }
@@ -153,7 +174,7 @@ export class PromptWatch {
     const ask = { ...spec, question: questionText(tool, detail), excerpt, approveOption: "1. Yes", denyOption: `${deny[1]}. No` };
     const opened = await this.deps.inbox.open(promptAskItem(ask, this.deps.redact));
     const call = detail === "" ? tool : `${tool}(${clip(detail, 70)})`;
-    this.asked = { dialog, item, question, at: event.at, call: this.deps.redact(call), denyKey: deny[1], missing: 0 };
+    this.asked = { dialog, item, kind: "permission", question, labels: [], at: event.at, call: this.deps.redact(call), denyKey: deny[1], missing: 0 };
     if (opened.created) this.deps.log("job.prompt-asked", { taskId: this.record.id, session: this.pane.name, item, tool });
   }
 
@@ -167,7 +188,9 @@ export class PromptWatch {
       return this.deps.asks.clear(this.pane.name, asked.dialog);
     }
     if (item.answer !== null && "decision" in item.answer) return this.apply(asked, item.answer);
-    const onScreen = readClaudeScreen(await this.pane.capture()).state === "needs-input";
+    if (item.answer !== null && "values" in item.answer) return this.choose(asked, item.answer.values[PROMPT_CHOICE] ?? "", item.answer.by);
+    const capture = await this.pane.capture();
+    const onScreen = asked.kind === "question" ? optionsLine(capture) === asked.question : readClaudeScreen(capture).state === "needs-input";
     asked.missing = onScreen ? 0 : asked.missing + 1;
     if ((this.dialogEnded(asked.at) || asked.missing >= 2) && !this.stopped) await this.retire(asked, ANSWERED_IN_TERMINAL);
   }
@@ -192,6 +215,90 @@ export class PromptWatch {
     this.resolveDenied({ call: asked.call, by: answer.by, ...(answer.reason !== undefined && { reason: answer.reason }) });
   }
 
+  /**
+   * A question dialog (AskUserQuestion, measured on 2.1.332: the PermissionRequest hook with the tool's
+   * questions, then the dialog): one `input` item whose choices are the options. auto_approve never answers
+   * it. Only a dialog of one single-choice question is raised; any other is left to someone attached.
+   */
+  private async raiseQuestion(event: ClaudeHookEvent): Promise<void> {
+    const dialog = promptDialogId(this.record.id, event.at);
+    if (this.asked?.dialog === dialog) return;
+    if (this.asked) await this.retire(this.asked, "Claude Code went on to another question");
+    const questions = askedQuestions(event) ?? [];
+    const asked = questions[0];
+    const log = { taskId: this.record.id, session: this.pane.name };
+    if (questions.length !== 1 || !asked || asked.multiSelect || asked.options.length === 0 || asked.options.length > 8) {
+      this.deps.log("job.question-unsupported", { ...log, questions: questions.length, multiSelect: asked?.multiSelect === true });
+      return;
+    }
+    const labels = asked.options.map((o) => o.label);
+    const capture = await this.waitForOptions(labels, DIALOG_WAIT_MS);
+    if (capture === null || this.dialogEnded(event.at) || this.stopped) {
+      if (capture === null) this.deps.log("job.prompt-unreadable", { ...log, question: clip(asked.question, 200) });
+      return;
+    }
+    const shown = optionsLine(capture) ?? "";
+    const before = await this.deps.asks.get(this.pane.name);
+    if (before && before.dialog !== dialog) await this.retire(before, "Claude Code went on to another question");
+    const item = await this.deps.asks.claim({ session: this.pane.name, dialog, taskId: this.record.id, question: shown }, newInboxId());
+    const spec = { id: item, agent: this.record.agent, session: this.pane.name, taskId: this.record.id, excerpt: excerptOf(capture) };
+    const opened = await this.deps.inbox.open(
+      promptQuestionItem({ ...spec, header: asked.header, question: asked.question, options: asked.options }, this.deps.redact),
+    );
+    this.asked = { dialog, item, kind: "question", question: shown, labels, at: event.at, call: ASK_CALL, denyKey: "", missing: 0 };
+    if (opened.created) this.deps.log("job.question-asked", { ...log, item, options: labels.length });
+  }
+
+  /** The screen once it shows a question dialog whose first options are `labels` with their own digits; null if it never did. */
+  private async waitForOptions(labels: readonly string[], timeoutMs: number): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pane.running && !this.stopped) {
+      const capture = await this.pane.capture();
+      if (showsOptions(capture, labels)) return capture;
+      if (Date.now() >= deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, QUESTION_POLL_MS));
+    }
+    return null;
+  }
+
+  /**
+   * Presses the digit of the option the person picked, computed from the item's labels, and only while the
+   * screen still shows the same dialog with that option at that digit. The person's text is never typed.
+   */
+  private async choose(asked: Asked, label: string, by: string): Promise<void> {
+    const index = asked.labels.indexOf(label);
+    const key = String(index + 1);
+    const log = { taskId: this.record.id, session: this.pane.name, item: asked.item, choice: label, by, key };
+    const went =
+      index < 0
+        ? null
+        : await this.channel.input(async () => {
+            for (let attempt = 1; attempt <= QUESTION_KEY_TRIES; attempt++) {
+              const capture = await this.pane.capture();
+              // Only into the dialog the item asked about, with the option still at its digit.
+              if (optionsLine(capture) !== asked.question || !showsOptions(capture, asked.labels)) return attempt > 1;
+              await this.pane.key(key);
+              this.deps.log("job.prompt-answered", { ...log, attempt });
+              if (await this.optionsGone(asked.question, DIALOG_CONFIRM_MS)) return true;
+            }
+            return false;
+          });
+    this.asked = null;
+    await this.deps.asks.clear(this.pane.name, asked.dialog);
+    if (went !== true)
+      this.deps.log("job.prompt-answer-unapplied", { ...log, why: index < 0 ? "not one of its options" : "the dialog was no longer on screen" });
+  }
+
+  /** Whether the dialog showing `question` left the screen within `timeoutMs`. */
+  private async optionsGone(question: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (optionsLine(await this.pane.capture()) !== question) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, QUESTION_POLL_MS));
+    }
+  }
+
   private async retire(asked: Pick<Asked, "dialog" | "item">, why: string): Promise<void> {
     if (this.asked?.dialog === asked.dialog) this.asked = null;
     if (await this.deps.inbox.withdraw(asked.item, why))
@@ -206,6 +313,18 @@ export class PromptWatch {
   private dialogDecided(at: number): boolean {
     return this.channel.history.some((e) => e.at > at && DIALOG_DECIDED.has(e.event));
   }
+}
+
+/** A question dialog's numbered options as the screen shows them, one line (`1. Postgres · 2. SQLite · …`), or null. */
+function optionsLine(capture: string): string | null {
+  const options = readQuestionOptions(capture);
+  return options === null ? null : options.map((o) => `${o.key}. ${o.label}`).join(" · ");
+}
+
+/** Whether the screen shows a question dialog with `labels` as its first options, option n at digit n. */
+function showsOptions(capture: string, labels: readonly string[]): boolean {
+  const options = readQuestionOptions(capture);
+  return options !== null && labels.every((label, i) => options[i]?.label === label && options[i]?.key === String(i + 1));
 }
 
 /** What the program asks, in words (the hook's tool and input, not the screen). */
