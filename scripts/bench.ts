@@ -13,6 +13,7 @@
  *   BENCH_ONLY=api npm run bench       only the control plane's figures (API vs SDK submit → result, SSE fan-out CPU, /metrics with 64 agents), printed
  *   BENCH_ONLY=web npm run bench       only the web dashboard's (first paint with 64 agents, a 1,000-task burst with the page open, terminal latency), printed;
  *                                      needs /usr/bin/chromium (without it the web figures are skipped, and BENCHMARKS.md says so)
+ *   BENCH_ONLY=hosts npm run bench     only the many-hosts figures (bursts on 1, 2 and 3 simulated hosts, a host killed mid-task, leader failover), printed
  *   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"   node options for every daemon the bench starts (a CPU profile of each)
  *
  * Timings belong here only: tests never assert them.
@@ -29,6 +30,8 @@ import { redisServerVersion } from "../core/index.js";
 import { alternating } from "./bench/alternate.js";
 import { measureApiFigures } from "./bench/api.js";
 import { apiSummary } from "./bench/api-report.js";
+import { measureHostsFigures } from "./bench/hosts.js";
+import { hostsSummary } from "./bench/hosts-report.js";
 import { measureWebFigures } from "./bench/web.js";
 import { webSummary } from "./bench/web-report.js";
 import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./bench/baseline.js";
@@ -343,12 +346,18 @@ async function main(): Promise<void> {
       say(`\n${webSummary(results.web)}`);
       return;
     }
+    if (ONLY === "hosts") {
+      results.hosts = await measureHostsFigures(QUICK, cleanups, say);
+      say(`\n${hostsSummary(results.hosts)}`);
+      return;
+    }
     await measureAll(results, cleanups);
     results.peer = await measurePeer(peerProfile(), PLAN.peer, cleanups, say);
     results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
     results.recorder = await measureRecorderCost(PLAN, cleanups, say);
     results.api = await measureApiFigures(QUICK, cleanups, say);
     results.web = await measureWebFigures(QUICK, cleanups, say);
+    results.hosts = await measureHostsFigures(QUICK, cleanups, say);
     results.claude = measureClaudeLatency(ROOT, PLAN.claudeTasks, say);
   } finally {
     await cleanups.runAll();

@@ -1,5 +1,6 @@
 /** What a bench run measures, and the plan it follows (quick or full). */
 import type { ApiFigures } from "./api.js";
+import type { HostsFigures } from "./hosts.js";
 import type { PeerFigures } from "./peer-bench.js";
 import type { RecorderFigures } from "./recorder.js";
 import type { Summary } from "./stats.js";
@@ -69,6 +70,8 @@ export interface Results {
   api?: ApiFigures;
   /** The web dashboard in headless Chromium: first paint with 64 agents, a burst with the page open, terminal latency (web.ts); or why not measured. */
   web?: WebResult;
+  /** Many simulated hosts on this machine: bursts on 1, 2 and 3 hosts, a host's death, leader failover (hosts.ts). */
+  hosts?: HostsFigures;
   /** The same tasks typed with send-keys and judged done by capture-pane polling, as tmux-based agent managers do (peer-bench.ts). */
   peer?: PeerFigures;
 }
