@@ -21,7 +21,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, createConnection } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -69,6 +69,8 @@ export interface HostsFigures {
   /** ms from `kill -9` of the leader's daemon to another host's term (three hosts). */
   failover: Summary;
   failoverHosts: number;
+  /** 1-minute load average when the part started and when it ended: the hosts share this machine with whatever else runs. */
+  load: { start: number; end: number };
 }
 
 export function hostsPlan(quick: boolean) {
@@ -79,6 +81,7 @@ type Say = (line: string) => void;
 
 export async function measureHostsFigures(quick: boolean, cleanups: Cleanups, say: Say): Promise<HostsFigures> {
   const plan = hostsPlan(quick);
+  const loadStart = loadavg()[0]!;
   const redis = await startSharedRedis(cleanups);
   const before = process.env.REDIS_URL;
   // The SDK client of this process reaches the shared Redis as every host does.
@@ -105,7 +108,7 @@ export async function measureHostsFigures(quick: boolean, cleanups: Cleanups, sa
         await swarm.stop();
       }
     }
-    return { burst, death, failover: summarize(failover), failoverHosts: 3 };
+    return { burst, death, failover: summarize(failover), failoverHosts: 3, load: { start: loadStart, end: loadavg()[0]! } };
   } finally {
     if (before === undefined) delete process.env.REDIS_URL;
     else process.env.REDIS_URL = before;
