@@ -7,8 +7,9 @@ import { summarize } from "./stats.js";
 const burst = (hosts: number, seconds: number, perHost: number[]): HostBurst => ({
   hosts,
   replicas: perHost.map(() => 6 / hosts),
-  tasks: 1000,
-  seconds,
+  tasks: 3000,
+  seconds: seconds * 3,
+  roundRates: [1000 / seconds - 10, 1000 / seconds, 1000 / seconds + 10],
   cpuMs: { total: perHost.reduce((a, b) => a + b, 0) + 1.5, redis: 1, client: 0.5, perHost },
 });
 
@@ -26,10 +27,11 @@ describe("the many-hosts section of BENCHMARKS.md", () => {
   it("gives each burst its rate, its CPU per task in all and per host, and the extra CPU beside one host", () => {
     const text = hostsDetails(figures([short, long])).join("\n");
     expect(text).toMatch(/^### Many hosts$/m);
+    expect(text).toContain("**Bursts.** 3 rounds; in each, 1,000 `true` tasks");
     expect(text).toContain("Load average (1 min) 1.50 when this part started, 2.25 when it ended.");
-    expect(text).toContain("| 1 | 6 | 250 | 7.50 ms | — | 6.00 ms | 1.00 ms | 0.50 ms |");
-    expect(text).toContain("| 2 | 3 + 3 | 200 | 8.50 ms | +1.00 ms (13 %) | 3.50 ms + 3.50 ms | 1.00 ms | 0.50 ms |");
-    expect(text).toContain("| 3 | 2 + 2 + 2 | 200 | 9.00 ms | +1.50 ms (20 %) | 2.50 ms + 2.50 ms + 2.50 ms | 1.00 ms | 0.50 ms |");
+    expect(text).toContain("| 1 | 6 | 250 (240, 250, 260) | 7.50 ms | — | 6.00 ms | 1.00 ms | 0.50 ms |");
+    expect(text).toContain("| 2 | 3 + 3 | 200 (190, 200, 210) | 8.50 ms | +1.00 ms (13 %) | 3.50 ms + 3.50 ms | 1.00 ms | 0.50 ms |");
+    expect(text).toContain("| 3 | 2 + 2 + 2 | 200 (190, 200, 210) | 9.00 ms | +1.50 ms (20 %) | 2.50 ms + 2.50 ms + 2.50 ms | 1.00 ms | 0.50 ms |");
   });
 
   it("says which lock each host-death figure ran with, the defaults named as such", () => {

@@ -5,8 +5,9 @@
  * as test/hosts/support.ts starts them. Three figures:
  *
  * - bursts of `true` on 1, 2 and 3 hosts with the same replicas in all
- *   (6 on one host, 3 + 3, 2 + 2 + 2): tasks/s, and CPU per task of every
- *   process, per host and in all, from /proc;
+ *   (6 on one host, 3 + 3, 2 + 2 + 2), three swarms up together, their bursts
+ *   in turns: tasks/s, and CPU per task of every process, per host and in
+ *   all, from /proc;
  * - a host killed whole (kill -9 of its daemon, its tmux server and every
  *   pane's processes) while tasks run on it: the time until each of its tasks
  *   runs again on the other host (attempt 2), with the job lock shortened
@@ -47,8 +48,11 @@ export interface HostBurst {
   hosts: number;
   /** Replicas on each host. */
   replicas: number[];
+  /** Over every round. */
   tasks: number;
   seconds: number;
+  /** Tasks/s of each round's burst. */
+  roundRates: number[];
   /** CPU ms per task: every process (hosts, redis-server, this client), then each host's (daemon and its children, tmux server, panes). */
   cpuMs: { total: number; redis: number; client: number; perHost: number[] };
 }
@@ -74,7 +78,9 @@ export interface HostsFigures {
 }
 
 export function hostsPlan(quick: boolean) {
-  return quick ? { tasks: 300, warmup: 30, deaths: [SHORT_LOCK], failovers: 3 } : { tasks: 1000, warmup: 60, deaths: [SHORT_LOCK, DEFAULT_LOCK], failovers: 5 };
+  return quick
+    ? { tasks: 300, rounds: 2, warmup: 30, deaths: [SHORT_LOCK], failovers: 3 }
+    : { tasks: 1000, rounds: 3, warmup: 60, deaths: [SHORT_LOCK, DEFAULT_LOCK], failovers: 5 };
 }
 
 type Say = (line: string) => void;
@@ -88,16 +94,17 @@ export async function measureHostsFigures(quick: boolean, cleanups: Cleanups, sa
   process.env.REDIS_URL = redis.url;
   say(`many hosts: simulated hosts (a home each, \`up --host\`), one redis-server on 127.0.0.1:${redis.port} with a password`);
   try {
-    const burst: HostBurst[] = [];
-    let failover: number[] = [];
-    for (const count of [1, 2, 3]) {
-      const swarm = await startHosts(redis, count, {}, cleanups);
-      try {
-        burst.push(await measureBurst(swarm, redis, plan, say));
-        if (count === 3) failover = await measureFailovers(swarm, plan.failovers, say);
-      } finally {
-        await swarm.stop();
-      }
+    // The three swarms are up together and their bursts alternate, round after round, each round in another
+    // order, so that a load that drifts during the part (a shared machine) weighs on all three alike.
+    const swarms: Hosts[] = [];
+    let burst: HostBurst[];
+    let failover: number[];
+    try {
+      for (const count of [1, 2, 3]) swarms.push(await startHosts(redis, count, {}, cleanups));
+      burst = await measureBursts(swarms, redis, plan, say);
+      failover = await measureFailovers(swarms[2]!, plan.failovers, say);
+    } finally {
+      for (const swarm of swarms) await swarm.stop();
     }
     const death: HostDeath[] = [];
     for (const lock of plan.deaths) {
@@ -118,39 +125,65 @@ export async function measureHostsFigures(quick: boolean, cleanups: Cleanups, sa
 
 // ---------------------------------------------------------------- the parts
 
-async function measureBurst(swarm: Hosts, redis: SharedRedis, plan: ReturnType<typeof hostsPlan>, say: Say): Promise<HostBurst> {
+async function measureBursts(swarms: readonly Hosts[], redis: SharedRedis, plan: ReturnType<typeof hostsPlan>, say: Say): Promise<HostBurst[]> {
+  const bursts: HostBurst[] = swarms.map((swarm) => ({
+    hosts: swarm.hosts.length,
+    replicas: swarm.hosts.map((host) => host.replicas),
+    tasks: 0,
+    seconds: 0,
+    roundRates: [],
+    cpuMs: { total: 0, redis: 0, client: 0, perHost: swarm.hosts.map(() => 0) },
+  }));
+  const runners = await Promise.all(swarms.map((swarm) => burstRunner(swarm)));
+  for (const run of runners) await run(plan.warmup);
+  // After the warm-up every pane's shell is up: the pids stay the same through the bursts.
+  const groups = swarms.map((swarm) => swarm.hosts.map((host) => host.pids()));
+  for (let round = 0; round < plan.rounds; round++) {
+    for (let k = 0; k < swarms.length; k++) {
+      const i = (k + round) % swarms.length;
+      const b = bursts[i]!;
+      const cpu0 = { redis: cpuMs([redis.pid]), client: cpuMs([process.pid]), hosts: groups[i]!.map((pids) => cpuMs(pids)) };
+      const seconds = await runners[i]!(plan.tasks);
+      b.tasks += plan.tasks;
+      b.seconds += seconds;
+      b.roundRates.push(plan.tasks / seconds);
+      b.cpuMs.redis += cpuMs([redis.pid]) - cpu0.redis;
+      b.cpuMs.client += cpuMs([process.pid]) - cpu0.client;
+      groups[i]!.forEach((pids, h) => {
+        b.cpuMs.perHost[h]! += cpuMs(pids) - cpu0.hosts[h]!;
+      });
+      say(
+        `  round ${round + 1}, ${b.hosts} host${b.hosts > 1 ? "s" : ""} (${b.replicas.join(" + ")} replicas): ${plan.tasks} \`true\` in ${seconds.toFixed(2)} s → ${(plan.tasks / seconds).toFixed(0)} tasks/s`,
+      );
+    }
+  }
+  for (const b of bursts) {
+    // Summed over the rounds above; per task from here on.
+    b.cpuMs.redis /= b.tasks;
+    b.cpuMs.client /= b.tasks;
+    b.cpuMs.perHost = b.cpuMs.perHost.map((v) => v / b.tasks);
+    b.cpuMs.total = b.cpuMs.redis + b.cpuMs.client + b.cpuMs.perHost.reduce((x, y) => x + y, 0);
+    say(
+      `  ${b.hosts} host${b.hosts > 1 ? "s" : ""}: ${b.tasks} tasks in ${b.seconds.toFixed(2)} s → ${(b.tasks / b.seconds).toFixed(0)} tasks/s; ` +
+        `CPU per task ${b.cpuMs.total.toFixed(2)} ms (hosts ${b.cpuMs.perHost.map((v) => v.toFixed(2)).join(" + ")}, redis ${b.cpuMs.redis.toFixed(2)}, client ${b.cpuMs.client.toFixed(2)})`,
+    );
+  }
+  return bursts;
+}
+
+/** Runs `n` tasks of `true` at once on a swarm; resolves with the seconds from the first submit to the last result. */
+async function burstRunner(swarm: Hosts): Promise<(n: number) => Promise<number>> {
   const client = await swarm.client();
   const runOne = async (): Promise<void> => {
     const handle = await client.submit({ task: "true", agent: AGENT });
     const result = await handle.result({ signal: AbortSignal.timeout(RESULT_TIMEOUT_MS) });
     if (result.status !== "completed") throw new Error(`task ${handle.id} ended ${result.status}${result.reason ? `: ${result.reason}` : ""}`);
   };
-  const all = async (n: number): Promise<number> => {
+  return async (n) => {
     const t0 = performance.now();
     await Promise.all(Array.from({ length: n }, runOne));
     return (performance.now() - t0) / 1000;
   };
-  await all(plan.warmup);
-  // After the warm-up every pane's shell is up: the pids stay the same through the burst.
-  const groups = swarm.hosts.map((host) => host.pids());
-  const cpu0 = { redis: cpuMs([redis.pid]), client: cpuMs([process.pid]), hosts: groups.map((pids) => cpuMs(pids)) };
-  const seconds = await all(plan.tasks);
-  const per = (now: number, then: number): number => (now - then) / plan.tasks;
-  const perHost = groups.map((pids, i) => per(cpuMs(pids), cpu0.hosts[i]!));
-  const redisMs = per(cpuMs([redis.pid]), cpu0.redis);
-  const clientMs = per(cpuMs([process.pid]), cpu0.client);
-  const figures: HostBurst = {
-    hosts: swarm.hosts.length,
-    replicas: swarm.hosts.map((host) => host.replicas),
-    tasks: plan.tasks,
-    seconds,
-    cpuMs: { total: redisMs + clientMs + perHost.reduce((a, b) => a + b, 0), redis: redisMs, client: clientMs, perHost },
-  };
-  say(
-    `  ${figures.hosts} host${figures.hosts > 1 ? "s" : ""} (${figures.replicas.join(" + ")} replicas): ${plan.tasks} \`true\` in ${seconds.toFixed(2)} s → ${(plan.tasks / seconds).toFixed(0)} tasks/s; ` +
-      `CPU per task ${figures.cpuMs.total.toFixed(2)} ms (hosts ${perHost.map((v) => v.toFixed(2)).join(" + ")}, redis ${redisMs.toFixed(2)}, client ${clientMs.toFixed(2)})`,
-  );
-  return figures;
 }
 
 /**
