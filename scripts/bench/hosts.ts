@@ -102,6 +102,8 @@ export async function measureHostsFigures(quick: boolean, cleanups: Cleanups, sa
     try {
       for (const count of [1, 2, 3]) swarms.push(await startHosts(redis, count, {}, cleanups));
       burst = await measureBursts(swarms, redis, plan, say);
+      await swarms[0]!.stop();
+      await swarms[1]!.stop();
       failover = await measureFailovers(swarms[2]!, plan.failovers, say);
     } finally {
       for (const swarm of swarms) await swarm.stop();
