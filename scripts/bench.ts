@@ -4,8 +4,8 @@
  * written to BENCHMARKS.md. Everything runs in temp homes and is torn down
  * (daemon, tmux server, redis-server, files) even on failure or Ctrl-C.
  *
- *   npm run bench                 full run (~8 minutes, the peer-style part ~2.5 of them, the control plane ~1.5, the web dashboard ~1)
- *   BENCH_QUICK=1 npm run bench   smaller run (~3 minutes)
+ *   npm run bench                 full run (~12 minutes, the peer-style part ~2.5 of them, the many hosts ~3.5, the control plane ~1.5, the web dashboard ~1)
+ *   BENCH_QUICK=1 npm run bench   smaller run (~5 minutes)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
  *   BENCH_ONLY=peer npm run bench      only the peer-style baseline (send-keys + capture-pane polling) beside the bare baseline, printed
