@@ -4,8 +4,8 @@
  * written to BENCHMARKS.md. Everything runs in temp homes and is torn down
  * (daemon, tmux server, redis-server, files) even on failure or Ctrl-C.
  *
- *   npm run bench                 full run (~8 minutes, the peer-style part ~2.5 of them, the control plane ~1.5, the web dashboard ~1)
- *   BENCH_QUICK=1 npm run bench   smaller run (~3 minutes)
+ *   npm run bench                 full run (~12 minutes, the peer-style part ~2.5 of them, the many hosts ~3.5, the control plane ~1.5, the web dashboard ~1)
+ *   BENCH_QUICK=1 npm run bench   smaller run (~5 minutes)
  *   BENCH_ONLY=sandbox npm run bench   only the sandbox's cost per task, printed (BENCHMARKS.md left as it is)
  *   BENCH_ONLY=recorder npm run bench  only the flight recorder's cost in a burst, printed
  *   BENCH_ONLY=peer npm run bench      only the peer-style baseline (send-keys + capture-pane polling) beside the bare baseline, printed
@@ -13,6 +13,8 @@
  *   BENCH_ONLY=api npm run bench       only the control plane's figures (API vs SDK submit → result, SSE fan-out CPU, /metrics with 64 agents), printed
  *   BENCH_ONLY=web npm run bench       only the web dashboard's (first paint with 64 agents, a 1,000-task burst with the page open, terminal latency), printed;
  *                                      needs /usr/bin/chromium (without it the web figures are skipped, and BENCHMARKS.md says so)
+ *   BENCH_ONLY=history npm run bench   only the history's figures (the writer in a burst, task search over 1,000,000 tasks, memory search over 100,000 entries), printed
+ *   BENCH_ONLY=hosts npm run bench     only the many-hosts figures (bursts on 1, 2 and 3 simulated hosts, a host killed mid-task, leader failover), printed
  *   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"   node options for every daemon the bench starts (a CPU profile of each)
  *
  * Timings belong here only: tests never assert them.
@@ -30,6 +32,8 @@ import { alternating } from "./bench/alternate.js";
 import { measureApiFigures } from "./bench/api.js";
 import { apiSummary } from "./bench/api-report.js";
 import { historySummary, measureHistoryFigures } from "./bench/history-report.js";
+import { measureHostsFigures } from "./bench/hosts.js";
+import { hostsSummary } from "./bench/hosts-report.js";
 import { measureWebFigures } from "./bench/web.js";
 import { webSummary } from "./bench/web-report.js";
 import { startBaselineRedis, startBaselineWorker, type BaselineRedis } from "./bench/baseline.js";
@@ -349,6 +353,11 @@ async function main(): Promise<void> {
       say(`\n${webSummary(results.web)}`);
       return;
     }
+    if (ONLY === "hosts") {
+      results.hosts = await measureHostsFigures(QUICK, cleanups, say);
+      say(`\n${hostsSummary(results.hosts)}`);
+      return;
+    }
     await measureAll(results, cleanups);
     results.peer = await measurePeer(peerProfile(), PLAN.peer, cleanups, say);
     results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);
@@ -356,6 +365,7 @@ async function main(): Promise<void> {
     results.api = await measureApiFigures(QUICK, cleanups, say);
     results.history = await measureHistoryFigures(QUICK, cleanups, say);
     results.web = await measureWebFigures(QUICK, cleanups, say);
+    results.hosts = await measureHostsFigures(QUICK, cleanups, say);
     results.claude = measureClaudeLatency(ROOT, PLAN.claudeTasks, say);
   } finally {
     await cleanups.runAll();

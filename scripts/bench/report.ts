@@ -6,6 +6,7 @@ import { share } from "./recorder.js";
 import { apiDetails, apiTargetRows } from "./api-report.js";
 import { historyDetails, historyTargetRows } from "./history-report.js";
 import { webDetails, webTargetRows } from "./web-report.js";
+import { hostsDetails } from "./hosts-report.js";
 import { mb, ms, pct, rate, verdict, type Summary } from "./stats.js";
 
 export const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "n/a");
@@ -215,6 +216,7 @@ export function report(results: Results): string {
   if (results.api) push(...apiDetails(results.api));
   if (results.history) push(...historyDetails(results.history));
   if (results.web) push(...webDetails(results.web));
+  if (results.hosts) push(...hostsDetails(results.hosts));
   if (results.peer) push(...peerDetails(results.peer), "");
   if (results.startup.length > 0) {
     push(

@@ -1,6 +1,7 @@
 /** What a bench run measures, and the plan it follows (quick or full). */
 import type { ApiFigures } from "./api.js";
 import type { HistoryFigures } from "./history.js";
+import type { HostsFigures } from "./hosts.js";
 import type { PeerFigures } from "./peer-bench.js";
 import type { RecorderFigures } from "./recorder.js";
 import type { Summary } from "./stats.js";
@@ -72,6 +73,8 @@ export interface Results {
   web?: WebResult;
   /** The history store: the writer in a burst, task search over generated tasks, memory search (history.ts). */
   history?: HistoryFigures;
+  /** Many simulated hosts on this machine: bursts on 1, 2 and 3 hosts, a host's death, leader failover (hosts.ts). */
+  hosts?: HostsFigures;
   /** The same tasks typed with send-keys and judged done by capture-pane polling, as tmux-based agent managers do (peer-bench.ts). */
   peer?: PeerFigures;
 }

@@ -78,11 +78,11 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` profiles each daemon (written when it stops). Node refuses
  * --cpu-prof in NODE_OPTIONS, hence a variable of our own.
  */
-function daemonNodeArgs(): string[] {
+export function daemonNodeArgs(): string[] {
   return (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
 }
 
-async function waitReady(daemon: ChildProcess, paths: HomePaths, logFile: string): Promise<void> {
+export async function waitReady(daemon: ChildProcess, paths: HomePaths, logFile: string): Promise<void> {
   const ready = join(paths.runDir, "daemon.ready");
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -93,7 +93,7 @@ async function waitReady(daemon: ChildProcess, paths: HomePaths, logFile: string
   throw new Error(`the swarm daemon did not become ready:\n${readFileSync(logFile, "utf8")}`);
 }
 
-async function stopDaemon(daemon: ChildProcess): Promise<void> {
+export async function stopDaemon(daemon: ChildProcess): Promise<void> {
   if (daemon.exitCode !== null || daemon.signalCode !== null) return;
   const exited = new Promise<void>((r) => daemon.once("exit", () => r()));
   daemon.kill("SIGTERM");
