@@ -6,6 +6,7 @@
 import { h, type ComponentChild } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../http.js";
+import { useAction } from "./use-action.js";
 import type { State } from "../store.js";
 import type { InboxItem } from "../types.js";
 import { ago } from "./format.js";
@@ -25,19 +26,8 @@ function Item(props: { item: InboxItem; canAnswer: boolean; now: number }): Comp
   const { item } = props;
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(item.questions.map((q) => [q.name, q.default ?? ""])));
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const send = async (body: object) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api("POST", `/v1/inbox/${encodeURIComponent(item.id)}/answer`, body);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const send = (body: object) => run(() => api("POST", `/v1/inbox/${encodeURIComponent(item.id)}/answer`, body));
   const withReason = reason.trim() ? { reason: reason.trim() } : {};
   // A failed task's item: approving runs the task again, denying dismisses the item.
   const [yes, no] = item.source.type === "task" ? ["Retry", "Dismiss"] : ["Approve", "Deny"];

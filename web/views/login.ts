@@ -6,22 +6,15 @@
 import { h, type ComponentChild } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../http.js";
+import { useAction } from "./use-action.js";
 import type { SessionInfo } from "../types.js";
 
 export function Login(props: { initialCode: string; onLogin: (session: SessionInfo) => void; initialError: string | null }): ComponentChild {
   const [code, setCode] = useState(props.initialCode);
-  const [error, setError] = useState<string | null>(props.initialError);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
+  const { busy, error, run } = useAction(props.initialError);
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      props.onLogin(await api<SessionInfo>("POST", "/web/login", { code: code.trim() }));
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    return run(async () => props.onLogin(await api<SessionInfo>("POST", "/web/login", { code: code.trim() })));
   };
   return h(
     "main",

@@ -2,26 +2,20 @@
 import { h, type ComponentChild } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../http.js";
+import { useAction } from "./use-action.js";
 import type { StatusView } from "../types.js";
 
 export function SubmitForm(props: { status: StatusView | null; onSubmitted: (id: string) => void }): ComponentChild {
   const [task, setTask] = useState("");
   const [agent, setAgent] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
+  const { busy, error, run } = useAction();
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run(async () => {
       const created = await api<{ id: string }>("POST", "/v1/tasks", agent ? { task, agent } : { task });
       setTask("");
       props.onSubmitted(created.id);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return h(
     "form",

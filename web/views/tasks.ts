@@ -7,6 +7,7 @@
 import { h, type ComponentChild } from "preact";
 import { useState } from "preact/hooks";
 import { api } from "../http.js";
+import { useAction } from "./use-action.js";
 import type { State } from "../store.js";
 import { TASK_STATUSES, isFinished, type TaskSummary } from "../types.js";
 import { clock } from "./format.js";
@@ -22,18 +23,11 @@ export function Tasks(props: { state: State; selected: string | null }): Compone
   const [since, setSince] = useState("");
   const [workflow, setWorkflow] = useState("");
   const searching = text.trim() !== "" || since !== "" || workflow.trim() !== "";
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const canSubmit = session.scopes.includes("submit");
   const canCancel = session.scopes.includes("control");
   const shown = tasks.filter((t) => (!agent || t.agent === agent) && (!only || t.status === only));
-  const cancel = async (id: string) => {
-    setError(null);
-    try {
-      await api("POST", `/v1/tasks/${encodeURIComponent(id)}/cancel`);
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  };
+  const cancel = (id: string) => run(() => api("POST", `/v1/tasks/${encodeURIComponent(id)}/cancel`));
   return h(
     "section",
     { "aria-labelledby": "tasks-h", class: "tasks" },

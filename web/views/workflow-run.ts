@@ -11,14 +11,14 @@ import { api } from "../http.js";
 import type { State } from "../store.js";
 import type { ExecutionView, StepView } from "../types.js";
 import { ago, clock } from "./format.js";
+import { useAction } from "./use-action.js";
 import { WorkflowGraph } from "./workflow-graph.js";
 
 export function WorkflowRun(props: { id: string; state: State; now: number }): ComponentChild {
   const [run, setRun] = useState<ExecutionView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run: action } = useAction();
   const [selected, setSelected] = useState<string | null>(null);
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
   const epoch = props.state.workflowEpoch;
   useEffect(() => {
     let current = true;
@@ -32,17 +32,8 @@ export function WorkflowRun(props: { id: string; state: State; now: number }): C
   if (error && !run) return h("p", { class: "error", role: "alert" }, error);
   if (!run) return h("p", { class: "muted" }, "Loading…");
   const canControl = props.state.session.scopes.includes("control");
-  const act = async (path: string, body?: object) => {
-    setBusy(true);
-    setError(null);
-    try {
-      setRun(await api<ExecutionView>("POST", `/v1/workflows/runs/${encodeURIComponent(run.id)}${path}`, body));
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (path: string, body?: object) =>
+    action(async () => setRun(await api<ExecutionView>("POST", `/v1/workflows/runs/${encodeURIComponent(run.id)}${path}`, body)));
   const withReason = reason.trim() ? { reason: reason.trim() } : {};
   const chosen = selected && run.steps[selected] ? selected : null;
   return h(

@@ -6,6 +6,7 @@
 import { h, type ComponentChild } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../http.js";
+import { useAction } from "./use-action.js";
 import type { State } from "../store.js";
 import type { ExecutionSummary, ExecutionView, ValidatedWorkflow, WorkflowExample } from "../types.js";
 import { ago, clock } from "./format.js";
@@ -75,8 +76,7 @@ function RunForm(): ComponentChild {
   const [yaml, setYaml] = useState("");
   const [checked, setChecked] = useState<ValidatedWorkflow | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run: action } = useAction();
   useEffect(() => {
     api<{ examples: WorkflowExample[] }>("GET", "/v1/workflows/examples")
       .then((loaded) => setExamples(loaded.examples))
@@ -88,16 +88,11 @@ function RunForm(): ComponentChild {
     setChecked(null);
     setError(null);
     if (!body) return;
-    setBusy(true);
-    try {
+    await action(async () => {
       const valid = await api<ValidatedWorkflow>("POST", "/v1/workflows/validate", body);
       setChecked(valid);
       setValues(Object.fromEntries(valid.params.map((p) => [p.name, p.default ?? ""])));
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   useEffect(() => {
     if (choice !== YAML) void check();
@@ -106,18 +101,12 @@ function RunForm(): ComponentChild {
     e.preventDefault();
     const body = source();
     if (!body || !checked) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await action(async () => {
       // An empty field means "use the default": a param left out gets its default, a required one is refused by the daemon.
       const params = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ""));
       const started = await api<ExecutionView>("POST", "/v1/workflows/runs", { ...body, params });
       location.hash = `#/workflows/${encodeURIComponent(started.id)}`;
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return h(
     "form",
