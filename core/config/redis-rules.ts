@@ -80,7 +80,9 @@ function tlsProblems(raw: unknown, withSentinels: boolean): string[] {
   const what = "true, or a mapping with `ca`, `cert`, `key` (file paths) and/or `servername`";
   if (raw !== true && !isRecord(raw)) return [`redis.tls: ${expectedMessage(what, raw)}`];
   if (!withSentinels) {
-    return ["redis.tls: only used with `sentinels` (a single Redis is reached over TLS with a rediss:// REDIS_URL; NODE_EXTRA_CA_CERTS=ca.pem for a private CA)"];
+    return [
+      "redis.tls: only used with `sentinels` (a single Redis is reached over TLS with a rediss:// REDIS_URL; NODE_EXTRA_CA_CERTS=ca.pem for a private CA)",
+    ];
   }
   if (raw === true) return [];
   const problems = Object.keys(raw)

@@ -91,7 +91,8 @@ export function enforceRedisSafety(exposure: RedisExposure, optOuts: RedisOptOut
     }
     warnings.push(`WARNING (${ALLOW_WITHOUT_AUTH}): ${risks.sentinelAuth}`);
   }
-  if (risks.sentinelNotice) warnings.push(`NOTE: ${risks.sentinelNotice}; set \`requirepass\` in each sentinel and name its variable in redis.sentinel_password_env`);
+  if (risks.sentinelNotice)
+    warnings.push(`NOTE: ${risks.sentinelNotice}; set \`requirepass\` in each sentinel and name its variable in redis.sentinel_password_env`);
   if (risks.tls) {
     if (!optOuts.allowWithoutTls) {
       const useTls = exposure.sentinels

@@ -144,7 +144,8 @@ function readTls(config: SentinelTlsConfig, group: string, source: "config" | "r
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       const problem = `redis.tls.${key}: cannot read ${file} (${reason})`;
-      const hint = "The TLS files of `redis.tls` must be readable by every claude-agent process of this swarm (relative paths are resolved against swarm.yaml's folder).";
+      const hint =
+        "The TLS files of `redis.tls` must be readable by every claude-agent process of this swarm (relative paths are resolved against swarm.yaml's folder).";
       throw source === "config"
         ? new ConfigError([problem], { hint })
         : new EnvironmentError(`${problem}, for the Redis Sentinel group "${group}"`, { hint, context: { file } });
