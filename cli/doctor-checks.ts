@@ -139,7 +139,7 @@ async function checkRedis(options: DoctorOptions, env: NodeJS.ProcessEnv): Promi
     target.kind === "url"
       ? `redis-cli -u ${sh(target.url)}`
       : target.kind === "sentinel"
-        ? `redis-cli -h ${sh(target.sentinels[0]!.host)} -p ${target.sentinels[0]!.port} SENTINEL GET-MASTER-ADDR-BY-NAME ${sh(target.name)} && redis-cli -h PRIMARY -p PORT`
+        ? `redis-cli${target.tls ? " --tls --cacert CA.pem" : ""} -h ${sh(target.sentinels[0]!.host)} -p ${target.sentinels[0]!.port} SENTINEL GET-MASTER-ADDR-BY-NAME ${sh(target.name)} && redis-cli${target.tls ? " --tls --cacert CA.pem" : ""} -h PRIMARY -p PORT`
         : `redis-cli -s ${sh(target.socket)}`;
   let redis: Awaited<ReturnType<typeof connectOrFail>>;
   try {

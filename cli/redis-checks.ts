@@ -70,7 +70,9 @@ function accessChecks(exposure: RedisExposure): Check[] {
   const risks = redisRisks(exposure);
   const how =
     exposure.transport === "tls"
-      ? "TLS (rediss://)"
+      ? exposure.sentinels
+        ? "TLS (redis.tls)"
+        : "TLS (rediss://)"
       : exposure.transport === "unix"
         ? "a unix socket"
         : exposure.loopback
@@ -94,10 +96,30 @@ function accessChecks(exposure: RedisExposure): Check[] {
         name: "redis transport",
         ok: false,
         detail: risks.tls,
-        fix: `use rediss:// (tls-port on the server; NODE_EXTRA_CA_CERTS for a private CA); \`up\` refuses it unless given ${ALLOW_WITHOUT_TLS}`,
+        fix: exposure.sentinels
+          ? `turn on TLS in the sentinels and data nodes and set redis.tls in swarm.yaml; \`up\` refuses it unless given ${ALLOW_WITHOUT_TLS}`
+          : `use rediss:// (tls-port on the server; NODE_EXTRA_CA_CERTS for a private CA); \`up\` refuses it unless given ${ALLOW_WITHOUT_TLS}`,
       }
     : { name: "redis transport", ok: true, detail: `${how} at ${exposure.where}` };
-  return [tls, auth];
+  return exposure.sentinels ? [tls, auth, sentinelAuthCheck(exposure, risks)] : [tls, auth];
+}
+
+/** The sentinels' own password: refused by `up` when swarm.yaml names one they do not ask for; said when there is none. */
+function sentinelAuthCheck(exposure: RedisExposure, risks: ReturnType<typeof redisRisks>): Check {
+  const name = "redis sentinel auth";
+  if (risks.sentinelAuth) {
+    return {
+      name,
+      ok: false,
+      detail: risks.sentinelAuth,
+      fix: `set \`requirepass\` in every sentinel to the password in redis.sentinel_password_env's variable; \`up\` refuses them unless given ${ALLOW_WITHOUT_AUTH}`,
+    };
+  }
+  if (risks.sentinelNotice) return { name, ok: true, detail: risks.sentinelNotice };
+  const replies = [...new Set(exposure.sentinels?.probes.map((probe) => probe.reply.split(" ")[0] ?? "") ?? [])].join(", ");
+  return exposure.sentinels?.passwordSet
+    ? { name, ok: true, detail: `every sentinel refuses clients without the password (${replies})` }
+    : { name, ok: true, detail: `no sentinel password is configured, and no sentinel showed that it takes commands from anyone (${replies || "no answer"})` };
 }
 
 interface StoredOwner {

@@ -117,7 +117,7 @@ export function configFromObject(raw: unknown, options: ParseOptions): SwarmConf
         }
       : {}),
     ...(hosts ? { hosts: Object.freeze(hosts) } : {}),
-    ...(isRecord(result.data.redis) ? { redis: normalizeRedis(result.data.redis) } : {}),
+    ...(isRecord(result.data.redis) ? { redis: normalizeRedis(result.data.redis, options.baseDir) } : {}),
   });
 }
 

@@ -76,4 +76,36 @@ describe("redis: in swarm.yaml", () => {
     expect(problems({ acknowledge: { replicas: 1, timeout_ms: 1000, every: 2 } })).toEqual(["swarm.yaml: redis.acknowledge.every: unknown key"]);
     expect(problems({ acknowledge: true })).toEqual([expect.stringContaining("redis.acknowledge: expected a mapping with `replicas` and `timeout_ms`")]);
   });
+
+  it("reads tls: true (Node's CAs, as a rediss:// REDIS_URL) or files resolved against swarm.yaml's folder", () => {
+    expect(load({ sentinels: ["h:1"], name: "g", tls: true }).redis?.sentinel?.tls).toEqual({ ca: null, cert: null, key: null, servername: null });
+    expect(
+      load({ sentinels: ["h:1"], name: "g", tls: { ca: "tls/ca.pem", cert: "/etc/c.pem", key: "c.key", servername: "redis.internal" } }).redis?.sentinel?.tls,
+    ).toEqual({
+      ca: "/x/tls/ca.pem",
+      cert: "/etc/c.pem",
+      key: "/x/c.key",
+      servername: "redis.internal",
+    });
+    // Off: absent, as in a swarm.yaml written before sentinels had TLS.
+    expect(load({ sentinels: ["h:1"], name: "g", tls: false }).redis?.sentinel).not.toHaveProperty("tls");
+  });
+
+  it("names each mistake in tls: a single Redis (rediss:// instead), unknown keys, a certificate without its key, empty values", () => {
+    expect(problems({ tls: true })).toEqual([
+      expect.stringContaining("redis.tls: only used with `sentinels` (a single Redis is reached over TLS with a rediss:// REDIS_URL"),
+    ]);
+    expect(problems({ sentinels: ["h:1"], name: "g", tls: "yes" })).toEqual([
+      expect.stringContaining("redis.tls: expected true, or a mapping with `ca`, `cert`, `key`"),
+    ]);
+    expect(problems({ sentinels: ["h:1"], name: "g", tls: { ca_file: "ca.pem", cert: "c.pem", verify: false } })).toEqual([
+      "swarm.yaml: redis.tls.ca_file: unknown key; the file keys are `ca`, `cert` and `key` (as in api.tls)",
+      "swarm.yaml: redis.tls.verify: unknown key",
+      "swarm.yaml: redis.tls: `cert` and `key` go together (a client certificate and its private key)",
+    ]);
+    expect(problems({ sentinels: ["h:1"], name: "g", tls: { ca: "", servername: 5 } })).toEqual([
+      expect.stringContaining("redis.tls.ca: expected a file path"),
+      expect.stringContaining("redis.tls.servername: expected a host name"),
+    ]);
+  });
 });

@@ -4,10 +4,13 @@
  * Redis, as before. Passwords are never written in the file: swarm.yaml is copied into Redis for
  * every client to read, so only the names of the variables that hold them are (`password_env`).
  */
+import { isAbsolute, resolve } from "node:path";
 import { expectedMessage } from "./schema.js";
-import type { RedisConfig, SentinelAddress } from "./types.js";
+import type { RedisConfig, SentinelAddress, SentinelTlsConfig } from "./types.js";
 
-const KEYS = ["sentinels", "name", "password_env", "sentinel_password_env", "acknowledge"] as const;
+const KEYS = ["sentinels", "name", "password_env", "sentinel_password_env", "tls", "acknowledge"] as const;
+/** `redis.tls`'s file keys, named as api.tls names its own (`cert`, `key`), plus the CA. */
+const TLS_FILE_KEYS = ["ca", "cert", "key"] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Sentinel's own limit on a master group's name is loose; these are the characters a config line takes without quoting. */
 const GROUP_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -32,7 +35,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** Every problem of `redis:`, each prefixed with its path (empty when absent or valid). */
 export function redisProblems(raw: unknown): string[] {
   if (raw === undefined) return [];
-  if (!isRecord(raw)) return [`redis: ${expectedMessage("a mapping with `sentinels` and `name`, and/or `acknowledge`", raw)}`];
+  if (!isRecord(raw)) return [`redis: ${expectedMessage("a mapping with `sentinels` and `name` (and `tls`), and/or `acknowledge`", raw)}`];
   const problems: string[] = [];
   for (const key of Object.keys(raw)) {
     if (key === "password" || key === "sentinel_password") {
@@ -67,7 +70,37 @@ export function redisProblems(raw: unknown): string[] {
       problems.push(`redis.${key}: ${expectedMessage("a variable name of letters, digits and underscores", value)}`);
     else if (sentinels === undefined) problems.push(`redis.${key}: only used with \`sentinels\` (a single Redis takes its password in REDIS_URL)`);
   }
+  problems.push(...tlsProblems(raw.tls, sentinels !== undefined));
   problems.push(...acknowledgeProblems(raw.acknowledge));
+  return problems;
+}
+
+function tlsProblems(raw: unknown, withSentinels: boolean): string[] {
+  if (raw === undefined || raw === false) return [];
+  const what = "true, or a mapping with `ca`, `cert`, `key` (file paths) and/or `servername`";
+  if (raw !== true && !isRecord(raw)) return [`redis.tls: ${expectedMessage(what, raw)}`];
+  if (!withSentinels) {
+    return [
+      "redis.tls: only used with `sentinels` (a single Redis is reached over TLS with a rediss:// REDIS_URL; NODE_EXTRA_CA_CERTS=ca.pem for a private CA)",
+    ];
+  }
+  if (raw === true) return [];
+  const problems = Object.keys(raw)
+    .filter((key) => !(TLS_FILE_KEYS as readonly string[]).includes(key) && key !== "servername")
+    .map((key) =>
+      key === "ca_file" || key === "cert_file" || key === "key_file"
+        ? `redis.tls.${key}: unknown key; the file keys are \`ca\`, \`cert\` and \`key\` (as in api.tls)`
+        : `redis.tls.${key}: unknown key`,
+    );
+  for (const key of [...TLS_FILE_KEYS, "servername"] as const) {
+    const value = raw[key];
+    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) {
+      problems.push(`redis.tls.${key}: ${expectedMessage(key === "servername" ? "a host name" : "a file path", value)}`);
+    }
+  }
+  if ((raw.cert === undefined) !== (raw.key === undefined)) {
+    problems.push("redis.tls: `cert` and `key` go together (a client certificate and its private key)");
+  }
   return problems;
 }
 
@@ -88,8 +121,20 @@ function acknowledgeProblems(raw: unknown): string[] {
   return problems;
 }
 
-/** The validated `redis:` (call only when redisProblems found none). */
-export function normalizeRedis(raw: Record<string, unknown>): RedisConfig {
+/** `redis.tls` with its files resolved against swarm.yaml's folder; undefined when TLS is off. */
+function normalizeTls(raw: unknown, baseDir: string): SentinelTlsConfig | undefined {
+  if (raw !== true && !isRecord(raw)) return undefined;
+  const fields = isRecord(raw) ? raw : {};
+  const file = (key: (typeof TLS_FILE_KEYS)[number]): string | null => {
+    const value = fields[key];
+    return typeof value === "string" ? (isAbsolute(value) ? value : resolve(baseDir, value)) : null;
+  };
+  return Object.freeze({ ca: file("ca"), cert: file("cert"), key: file("key"), servername: typeof fields.servername === "string" ? fields.servername : null });
+}
+
+/** The validated `redis:` (call only when redisProblems found none); relative TLS file paths are resolved against `baseDir`. */
+export function normalizeRedis(raw: Record<string, unknown>, baseDir: string): RedisConfig {
+  const tls = normalizeTls(raw.tls, baseDir);
   const sentinels = Array.isArray(raw.sentinels) ? raw.sentinels.map((entry) => parseSentinelAddress(entry)!) : null;
   const acknowledge = isRecord(raw.acknowledge) ? { replicas: raw.acknowledge.replicas as number, timeoutMs: raw.acknowledge.timeout_ms as number } : null;
   return Object.freeze({
@@ -100,6 +145,7 @@ export function normalizeRedis(raw: Record<string, unknown>): RedisConfig {
             name: raw.name as string,
             passwordEnv: typeof raw.password_env === "string" ? raw.password_env : null,
             sentinelPasswordEnv: typeof raw.sentinel_password_env === "string" ? raw.sentinel_password_env : null,
+            ...(tls ? { tls } : {}),
           }),
         }
       : {}),

@@ -222,6 +222,21 @@ export interface SentinelAddress {
   readonly port: number;
 }
 
+/**
+ * `redis.tls` in swarm.yaml: TLS to the sentinels and to every data node they name. Files are absolute paths
+ * (a relative one is resolved against swarm.yaml's folder); each null one falls back to Node's default, as for
+ * a `rediss://` REDIS_URL (the system's CAs plus NODE_EXTRA_CA_CERTS; no client certificate; the address's name).
+ */
+export interface SentinelTlsConfig {
+  /** PEM file of the CA(s) the servers' certificates must chain to (replaces the default CAs). */
+  readonly ca: string | null;
+  /** PEM client certificate and its key, for servers with `tls-auth-clients yes`; both or neither. */
+  readonly cert: string | null;
+  readonly key: string | null;
+  /** The name every server's certificate must carry, when it is not the address the sentinels give. */
+  readonly servername: string | null;
+}
+
 /** `redis:` in swarm.yaml (core/config/redis-rules.ts). */
 export interface RedisConfig {
   /** Reach the primary of this Sentinel group (absent: REDIS_URL or the embedded Redis). */
@@ -232,6 +247,8 @@ export interface RedisConfig {
     readonly passwordEnv: string | null;
     /** The variable holding the sentinels' own password (null: none). */
     readonly sentinelPasswordEnv: string | null;
+    /** `tls:`: reach the sentinels and the data nodes over TLS (absent: plain TCP). */
+    readonly tls?: SentinelTlsConfig;
   };
   /** A submit returns only once this many replicas have its writes (Redis WAIT), else fails with ReplicationError. */
   readonly acknowledge?: { readonly replicas: number; readonly timeoutMs: number };

@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { NotRunningError } from "../errors.js";
-import { describeTarget, type RedisTarget, type SentinelTarget } from "./target.js";
+import { describeTarget, type RedisTarget, type SentinelTarget, type SentinelTls } from "./target.js";
 
 export interface CreateRedisOptions {
   /** A BullMQ Worker/QueueEvents connection: blocking commands, retries forever. */
@@ -39,6 +39,7 @@ function sentinelOptions(target: SentinelTarget): RedisOptions {
     role: "master",
     ...(target.password !== undefined ? { password: target.password } : {}),
     ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
+    ...(target.tls ? sentinelTlsOptions(target.tls) : {}),
     // Listens for +switch-master on the sentinels and drops the connection at once: without it a client still
     // connected to a demoted primary that stayed up (a partition, or a manual SENTINEL FAILOVER) keeps talking
     // to it until something closes the socket.
@@ -47,6 +48,18 @@ function sentinelOptions(target: SentinelTarget): RedisOptions {
     // sentinels and send the command again (2 = reconnect and resend).
     reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 2 : false),
   };
+}
+
+/**
+ * TLS both ways, as ioredis 5.9 splits it (connectors/SentinelConnector): `sentinelTLS` is passed to every
+ * connection to a sentinel (the one that asks for the primary and the failover detector's subscribers);
+ * `tls` is applied to the primary the sentinels name only when `enableTLSForSentinelMode` is on (without it
+ * ioredis reaches the primary in plain TCP even with `tls` set). The same options both ways: one CA, one
+ * client certificate and one servername serve the group.
+ */
+export function sentinelTlsOptions(tls: SentinelTls): Pick<RedisOptions, "tls" | "sentinelTLS" | "enableTLSForSentinelMode"> {
+  const options = { ...tls };
+  return { tls: options, sentinelTLS: { ...options }, enableTLSForSentinelMode: true };
 }
 
 function notRunning(target: RedisTarget, cause?: unknown): NotRunningError {

@@ -87,7 +87,7 @@ describe("redisExposure and its risks", () => {
     expect(withPassword.anonymousReply).toMatch(/^-NOAUTH/);
     const aclOnly = await redisExposure(url(await server(["--user", "default", "off"])), "ca-x:config");
     expect(aclOnly.anonymous).toBe("refused");
-    expect(redisRisks(aclOnly)).toEqual({ auth: null, tls: null });
+    expect(redisRisks(aclOnly)).toEqual({ auth: null, tls: null, sentinelAuth: null, sentinelNotice: null });
   });
 
   it("counts a unix socket others may open as shared, and one only we may open as ours", async () => {

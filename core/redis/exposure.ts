@@ -4,7 +4,7 @@ import { isIP, createConnection, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { Redis } from "ioredis";
 import { EnvironmentError } from "../errors.js";
-import { formatAddress, type RedisTarget, type SentinelTarget } from "./target.js";
+import { formatAddress, type RedisTarget, type SentinelTarget, type SentinelTls } from "./target.js";
 
 /**
  * Who else can reach the swarm's Redis. Whoever can run commands on it can
@@ -33,6 +33,18 @@ export interface RedisExposure {
   /** The ACL user the URL names; null for the default user (a plain password, or none). */
   readonly user: string | null;
   readonly password: boolean;
+  /**
+   * A Sentinel group's sentinels, each probed with no credentials; absent for a single Redis. `passwordSet`:
+   * swarm.yaml names `sentinel_password_env`, so each of them must refuse a client without it.
+   */
+  readonly sentinels?: { readonly passwordSet: boolean; readonly probes: readonly SentinelProbe[] };
+}
+
+/** What one sentinel answered a client that sent no credentials. */
+export interface SentinelProbe {
+  readonly where: string;
+  readonly anonymous: "open" | "refused" | "unknown";
+  readonly reply: string;
 }
 
 interface Endpoint {
@@ -80,12 +92,21 @@ const PROBE_TIMEOUT_MS = 2000;
  * Sends one command with no credentials and returns the first reply line ("" when none came). TLS is
  * not verified here: nothing secret is sent, and the client that carries the password verifies it.
  */
-function probeWithoutCredentials(endpoint: Endpoint, command: string[]): Promise<string> {
+function probeWithoutCredentials(endpoint: Endpoint, command: string[], tls: SentinelTls = {}): Promise<string> {
   return new Promise((resolve) => {
     let reply = "";
+    // A client certificate (redis.tls.cert) is presented: a server with `tls-auth-clients yes` would end the
+    // handshake of a client without one, and the probe would learn nothing about its password.
+    const clientCertificate = tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {};
     const socket: Socket =
       endpoint.transport === "tls"
-        ? tlsConnect({ host: endpoint.host, port: endpoint.port, rejectUnauthorized: false, servername: isIP(endpoint.host) ? undefined : endpoint.host })
+        ? tlsConnect({
+            host: endpoint.host,
+            port: endpoint.port,
+            rejectUnauthorized: false,
+            servername: tls.servername ?? (isIP(endpoint.host) ? undefined : endpoint.host),
+            ...clientCertificate,
+          })
         : endpoint.transport === "unix"
           ? createConnection({ path: endpoint.path })
           : createConnection({ host: endpoint.host, port: endpoint.port });
@@ -140,18 +161,22 @@ function modeOf(path: string): number | null {
 /**
  * A Sentinel group is as exposed as its primary (probed like a REDIS_URL: the data lives there, and a failover
  * makes a replica the primary with the same configuration) and is loopback only when every sentinel is too:
- * the sentinels' answers decide where the swarm's writes go.
+ * the sentinels' answers decide where the swarm's writes go. For the same reason each sentinel is probed with
+ * no credentials: one that takes commands from anyone can be told (SENTINEL REMOVE / MONITOR) to name another
+ * server as the primary, and every process of the swarm would send its password and its tasks there.
  */
 async function sentinelExposure(target: SentinelTarget, probeKey: string): Promise<RedisExposure> {
   const primary = await askSentinelsForPrimary(target);
-  const endpoint: Endpoint = { transport: "tcp", host: primary.host, port: primary.port, path: "", user: null, password: target.password !== undefined };
-  const [loopbacks, reply] = await Promise.all([
+  const transport = target.tls ? "tls" : "tcp";
+  const endpoint: Endpoint = { transport, host: primary.host, port: primary.port, path: "", user: null, password: target.password !== undefined };
+  const [loopbacks, reply, probes] = await Promise.all([
     Promise.all([primary, ...target.sentinels].map((address) => isLoopbackHost(address.host))),
-    probeWithoutCredentials(endpoint, ["EXISTS", probeKey]),
+    probeWithoutCredentials(endpoint, ["EXISTS", probeKey], target.tls),
+    Promise.all(target.sentinels.map((sentinel) => probeSentinel(target, sentinel))),
   ]);
   const anonymous = /^:\d+$/.test(reply) || reply.startsWith("-DENIED") ? "open" : /^-(NOAUTH|NOPERM)/.test(reply) ? "refused" : "unknown";
   return {
-    transport: "tcp",
+    transport,
     where: `${formatAddress(primary)} (primary of sentinel group "${target.name}")`,
     user: null,
     password: endpoint.password,
@@ -159,7 +184,16 @@ async function sentinelExposure(target: SentinelTarget, probeKey: string): Promi
     anonymous,
     anonymousReply: reply.length > 80 ? `${reply.slice(0, 77)}...` : reply,
     socketMode: null,
+    sentinels: { passwordSet: target.sentinelPassword !== undefined, probes },
   };
+}
+
+/** Asks one sentinel, with no credentials, for the group's primary: an answer (an array) means it takes commands from anyone. */
+async function probeSentinel(target: SentinelTarget, sentinel: { host: string; port: number }): Promise<SentinelProbe> {
+  const endpoint: Endpoint = { transport: target.tls ? "tls" : "tcp", host: sentinel.host, port: sentinel.port, path: "", user: null, password: false };
+  const reply = await probeWithoutCredentials(endpoint, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", target.name], target.tls);
+  const anonymous = /^[*:$+]/.test(reply) || reply.startsWith("-DENIED") ? "open" : /^-(NOAUTH|NOPERM)/.test(reply) ? "refused" : "unknown";
+  return { where: formatAddress(sentinel), anonymous, reply: reply.length > 80 ? `${reply.slice(0, 77)}...` : reply };
 }
 
 /** SENTINEL GET-MASTER-ADDR-BY-NAME, asked of each sentinel in turn until one answers. */
@@ -170,6 +204,8 @@ export async function askSentinelsForPrimary(target: SentinelTarget): Promise<{ 
       host: sentinel.host,
       port: sentinel.port,
       ...(target.sentinelPassword !== undefined ? { password: target.sentinelPassword } : {}),
+      // Verified here (unlike the credential-less probes): this connection sends the sentinels' password.
+      ...(target.tls ? { tls: { ...target.tls } } : {}),
       lazyConnect: true,
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,

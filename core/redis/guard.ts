@@ -17,6 +17,13 @@ export interface RedisRisks {
   readonly auth: string | null;
   /** Why its traffic can be read on the way; null for TLS, loopback and sockets. */
   readonly tls: string | null;
+  /**
+   * A Sentinel group whose swarm.yaml names `sentinel_password_env`: the sentinels that did not refuse a client
+   * without it (refused like `auth`); null when each refused, and for a single Redis.
+   */
+  readonly sentinelAuth: string | null;
+  /** The sentinels take commands from anyone and swarm.yaml names no password for them: said at every start, not refused. */
+  readonly sentinelNotice: string | null;
 }
 
 export function redisRisks(exposure: RedisExposure): RedisRisks {
@@ -35,7 +42,24 @@ export function redisRisks(exposure: RedisExposure): RedisRisks {
     transport === "tcp" && !exposure.loopback
       ? `Redis at ${where} is not on this machine and is reached without TLS: its password and every task cross the network in clear text`
       : null;
-  return { auth, tls };
+  let sentinelAuth: string | null = null;
+  let sentinelNotice: string | null = null;
+  const sentinels = exposure.sentinels;
+  if (sentinels) {
+    const notRefusing = sentinels.probes.filter((probe) => probe.anonymous !== "refused");
+    const list = notRefusing.map((probe) => `${probe.where} (got ${JSON.stringify(probe.reply || "no answer")})`).join(", ");
+    if (sentinels.passwordSet && notRefusing.length > 0) {
+      sentinelAuth = notRefusing.every((probe) => probe.anonymous === "open")
+        ? `sentinel ${list} takes commands without a password, although swarm.yaml names redis.sentinel_password_env: whoever reaches it can make it name another server as the primary, and the swarm would send its password and tasks there`
+        : `sentinel ${list} did not show that it requires the password redis.sentinel_password_env names`;
+    } else if (!sentinels.passwordSet) {
+      const open = sentinels.probes.filter((probe) => probe.anonymous === "open").map((probe) => probe.where);
+      if (open.length > 0) {
+        sentinelNotice = `the sentinels ${open.join(", ")} take commands without a password (swarm.yaml names no redis.sentinel_password_env): whoever reaches them can make them name another server as the primary`;
+      }
+    }
+  }
+  return { auth, tls, sentinelAuth, sentinelNotice };
 }
 
 /**
@@ -56,10 +80,26 @@ export function enforceRedisSafety(exposure: RedisExposure, optOuts: RedisOptOut
     }
     warnings.push(`WARNING (${ALLOW_WITHOUT_AUTH}): ${risks.auth}`);
   }
+  if (risks.sentinelAuth) {
+    if (!optOuts.allowWithoutAuth) {
+      throw new EnvironmentError(`refusing to use a Sentinel group whose sentinels do not require their password: ${risks.sentinelAuth}`, {
+        hint:
+          "Set the password in every sentinel (`requirepass PASSWORD` in its sentinel.conf, or SENTINEL CONFIG SET requirepass) and in the variable redis.sentinel_password_env names. " +
+          `To accept the risk anyway: claude-agent up ${ALLOW_WITHOUT_AUTH}`,
+        context: { redis: exposure.where },
+      });
+    }
+    warnings.push(`WARNING (${ALLOW_WITHOUT_AUTH}): ${risks.sentinelAuth}`);
+  }
+  if (risks.sentinelNotice)
+    warnings.push(`NOTE: ${risks.sentinelNotice}; set \`requirepass\` in each sentinel and name its variable in redis.sentinel_password_env`);
   if (risks.tls) {
     if (!optOuts.allowWithoutTls) {
+      const useTls = exposure.sentinels
+        ? "Turn on TLS in the sentinels and the data nodes (tls-port, tls-replication yes) and set `redis.tls` in swarm.yaml (`tls: true`, or `tls: { ca: ca.pem }` for a private CA)"
+        : "Use rediss:// (Redis' tls-port; NODE_EXTRA_CA_CERTS=ca.pem for a private CA)";
       throw new EnvironmentError(`refusing to use Redis over the network without TLS: ${risks.tls}`, {
-        hint: `Use rediss:// (Redis' tls-port; NODE_EXTRA_CA_CERTS=ca.pem for a private CA), or a Redis on this machine. To accept the risk anyway: claude-agent up ${ALLOW_WITHOUT_TLS}`,
+        hint: `${useTls}, or a Redis on this machine. To accept the risk anyway: claude-agent up ${ALLOW_WITHOUT_TLS}`,
         context: { redis: exposure.where },
       });
     }

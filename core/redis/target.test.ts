@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { EnvironmentError } from "../errors.js";
+import { ConfigError, EnvironmentError } from "../errors.js";
 import { homePaths } from "../home.js";
 import { configuredSentinelTarget, describeTarget, recordRedisTarget, redisTarget, redisTargetFile, usesEmbeddedRedis } from "./target.js";
 import type { RedisConfig } from "../config/index.js";
@@ -62,5 +62,22 @@ describe("the Redis target of a home", () => {
     const paths = home();
     writeFileSync(redisTargetFile(paths), '{"kind":"sentinel","sentinels":[]}');
     expect(() => redisTarget(paths, {})).toThrow(/does not name a Redis Sentinel group/);
+  });
+
+  it("records redis.tls by its file paths and reads the files in each process, refusing one it cannot read", () => {
+    const paths = home();
+    const ca = join(paths.root, "ca.pem");
+    writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nfake\n");
+    const tlsConfig: RedisConfig = { sentinel: { ...config.sentinel!, tls: { ca, cert: null, key: null, servername: "redis.internal" } } };
+    recordRedisTarget(paths, tlsConfig);
+    expect(readFileSync(redisTargetFile(paths), "utf8")).not.toContain("fake");
+    const target = redisTarget(paths, { REDIS_PW: "pw" });
+    expect(target).toMatchObject({ kind: "sentinel", tls: { ca: "-----BEGIN CERTIFICATE-----\nfake\n", servername: "redis.internal" } });
+    expect(describeTarget(target)).toBe('sentinel group "mymaster" via 10.0.0.5:26379 (TLS)');
+    rmSync(ca);
+    // At `up` it is swarm.yaml's mistake (exit 2); in the home's other processes, their environment's (exit 4).
+    expect(() => configuredSentinelTarget(tlsConfig, { REDIS_PW: "pw" })).toThrow(ConfigError);
+    expect(() => configuredSentinelTarget(tlsConfig, { REDIS_PW: "pw" })).toThrow(`redis.tls.ca: cannot read ${ca} (ENOENT)`);
+    expect(() => redisTarget(paths, { REDIS_PW: "pw" })).toThrow(EnvironmentError);
   });
 });

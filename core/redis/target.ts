@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EnvironmentError } from "../errors.js";
+import { ConfigError, EnvironmentError } from "../errors.js";
 import type { HomePaths } from "../home.js";
-import type { RedisConfig, SentinelAddress } from "../config/index.js";
+import type { RedisConfig, SentinelAddress, SentinelTlsConfig } from "../config/index.js";
 
 /**
  * Where the swarm's Redis lives: the private server under the home, an existing one named by REDIS_URL,
@@ -20,6 +20,16 @@ export interface SentinelTarget {
   readonly password?: string;
   /** The sentinels' own password (`sentinel_password_env`); absent when they need none. */
   readonly sentinelPassword?: string;
+  /** `redis.tls`: TLS to the sentinels and to the data nodes, with the PEM files already read; absent: plain TCP. */
+  readonly tls?: SentinelTls;
+}
+
+/** node:tls options for every connection of a Sentinel group (the sentinels and the data nodes alike). */
+export interface SentinelTls {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly servername?: string;
 }
 
 /**
@@ -32,6 +42,8 @@ interface StoredSentinelTarget {
   readonly name: string;
   readonly passwordEnv: string | null;
   readonly sentinelPasswordEnv: string | null;
+  /** Absent in records written before sentinels had TLS, and when it is off. */
+  readonly tls?: SentinelTlsConfig;
 }
 
 export function redisTargetFile(paths: HomePaths): string {
@@ -43,7 +55,7 @@ export function redisTarget(paths: HomePaths, env: NodeJS.ProcessEnv = process.e
   const url = env.REDIS_URL?.trim();
   if (url) return { kind: "url", url };
   const stored = readStoredTarget(paths);
-  if (stored) return resolveSentinelTarget(stored, env);
+  if (stored) return resolveSentinelTarget(stored, env, "record");
   return { kind: "embedded", socket: paths.redisSocket };
 }
 
@@ -55,8 +67,8 @@ export function usesEmbeddedRedis(paths: HomePaths, env: NodeJS.ProcessEnv = pro
 /** The target swarm.yaml's `redis:` asks for, with its passwords read from `env`; null when it names no sentinels. */
 export function configuredSentinelTarget(config: RedisConfig | undefined, env: NodeJS.ProcessEnv = process.env): SentinelTarget | null {
   if (!config?.sentinel) return null;
-  const { sentinels, name, passwordEnv, sentinelPasswordEnv } = config.sentinel;
-  return resolveSentinelTarget({ kind: "sentinel", sentinels, name, passwordEnv, sentinelPasswordEnv }, env);
+  const { sentinels, name, passwordEnv, sentinelPasswordEnv, tls } = config.sentinel;
+  return resolveSentinelTarget({ kind: "sentinel", sentinels, name, passwordEnv, sentinelPasswordEnv, ...(tls ? { tls } : {}) }, env, "config");
 }
 
 /** Called by `up`: records the sentinel target for the home's other processes, or removes a stale record. */
@@ -66,8 +78,8 @@ export function recordRedisTarget(paths: HomePaths, config: RedisConfig | undefi
     rmSync(file, { force: true });
     return;
   }
-  const { sentinels, name, passwordEnv, sentinelPasswordEnv } = config.sentinel;
-  const stored: StoredSentinelTarget = { kind: "sentinel", sentinels, name, passwordEnv, sentinelPasswordEnv };
+  const { sentinels, name, passwordEnv, sentinelPasswordEnv, tls } = config.sentinel;
+  const stored: StoredSentinelTarget = { kind: "sentinel", sentinels, name, passwordEnv, sentinelPasswordEnv, ...(tls ? { tls } : {}) };
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, file);
@@ -107,11 +119,50 @@ function isStoredTarget(value: unknown): value is StoredSentinelTarget {
     v.sentinels.length > 0 &&
     v.sentinels.every((s) => typeof s === "object" && s !== null && typeof s.host === "string" && Number.isInteger(s.port)) &&
     optionalName(v.passwordEnv) &&
-    optionalName(v.sentinelPasswordEnv)
+    optionalName(v.sentinelPasswordEnv) &&
+    (v.tls === undefined || isStoredTls(v.tls))
   );
 }
 
-function resolveSentinelTarget(stored: StoredSentinelTarget, env: NodeJS.ProcessEnv): SentinelTarget {
+function isStoredTls(value: unknown): value is SentinelTlsConfig {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (["ca", "cert", "key", "servername"] as const).every((key) => v[key] === null || typeof v[key] === "string");
+}
+
+/**
+ * Reads `redis.tls`'s files. Read by every process at connect time (the record keeps only their paths), so that a
+ * renewed certificate is picked up by the next command. A file that cannot be read is swarm.yaml's mistake at `up`
+ * (exit 2), the environment's afterwards (exit 4).
+ */
+function readTls(config: SentinelTlsConfig, group: string, source: "config" | "record"): SentinelTls {
+  const read = (key: "ca" | "cert" | "key"): string | undefined => {
+    const file = config[key];
+    if (file === null) return undefined;
+    try {
+      return readFileSync(file, "utf8");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      const problem = `redis.tls.${key}: cannot read ${file} (${reason})`;
+      const hint =
+        "The TLS files of `redis.tls` must be readable by every claude-agent process of this swarm (relative paths are resolved against swarm.yaml's folder).";
+      throw source === "config"
+        ? new ConfigError([problem], { hint })
+        : new EnvironmentError(`${problem}, for the Redis Sentinel group "${group}"`, { hint, context: { file } });
+    }
+  };
+  const ca = read("ca");
+  const cert = read("cert");
+  const key = read("key");
+  return {
+    ...(ca !== undefined ? { ca } : {}),
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
+    ...(config.servername !== null ? { servername: config.servername } : {}),
+  };
+}
+
+function resolveSentinelTarget(stored: StoredSentinelTarget, env: NodeJS.ProcessEnv, source: "config" | "record"): SentinelTarget {
   const secret = (variable: string | null, what: string): string | undefined => {
     if (variable === null) return undefined;
     const value = env[variable];
@@ -125,19 +176,21 @@ function resolveSentinelTarget(stored: StoredSentinelTarget, env: NodeJS.Process
   };
   const password = secret(stored.passwordEnv, "the password");
   const sentinelPassword = secret(stored.sentinelPasswordEnv, "the sentinels' password");
+  const tls = stored.tls ? readTls(stored.tls, stored.name, source) : undefined;
   return {
     kind: "sentinel",
     sentinels: stored.sentinels.map(({ host, port }) => ({ host, port })),
     name: stored.name,
     ...(password !== undefined ? { password } : {}),
     ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
+    ...(tls ? { tls } : {}),
   };
 }
 
 /** For messages: the socket path, the URL without its password, or the sentinel group and its sentinels. */
 export function describeTarget(target: RedisTarget): string {
   if (target.kind === "embedded") return target.socket;
-  if (target.kind === "sentinel") return `sentinel group "${target.name}" via ${target.sentinels.map(formatAddress).join(",")}`;
+  if (target.kind === "sentinel") return `sentinel group "${target.name}" via ${target.sentinels.map(formatAddress).join(",")}${target.tls ? " (TLS)" : ""}`;
   try {
     const parsed = new URL(target.url);
     if (parsed.password) parsed.password = "***";

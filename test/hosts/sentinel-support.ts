@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
-import { freePort, startTcpRedis, type TcpRedis } from "../security/redis-support.js";
+import { Redis, type RedisOptions } from "ioredis";
+import { freePort, startTcpRedis, type TcpRedis, type TlsFiles } from "../security/redis-support.js";
 import { waitFor } from "../helpers/wait.js";
 
 export interface SentinelGroup {
@@ -23,6 +23,12 @@ export interface SentinelGroup {
   primaryPort(): Promise<number>;
   /** SIGKILLs the data node on `port` (its folder is removed: it does not come back). */
   kill9(port: number): Promise<void>;
+  /**
+   * One more sentinel watching the current primary (same TLS) under a group name of its own, `${name}-extra` (so the
+   * group's sentinels ignore its hello messages and it takes no part in their failovers), with `password` as its own
+   * or none: what a misconfigured sentinel answers. Returns its "127.0.0.1:PORT".
+   */
+  extraSentinel(password: string | null): Promise<string>;
   /** Kills every process of the group and removes its folders. Idempotent. */
   stop(): Promise<void>;
 }
@@ -34,10 +40,36 @@ export interface SentinelGroup {
 const DOWN_AFTER_MS = 1000;
 const FAILOVER_TIMEOUT_MS = 3000;
 
-export async function startSentinelGroup(options: { name?: string; password: string; replicas?: number }): Promise<SentinelGroup> {
+export interface SentinelGroupOptions {
+  readonly name?: string;
+  readonly password: string;
+  readonly replicas?: number;
+  /**
+   * TLS only, everywhere: the data nodes and the sentinels listen on `tls-port` alone (`port 0`), replicate and
+   * monitor over TLS (`tls-replication yes`) and demand a client certificate (`tls-auth-clients yes`, Redis'
+   * default; they present `tls.cert` to each other).
+   */
+  readonly tls?: TlsFiles;
+  /** The sentinels' own password (`requirepass`, and `sentinel sentinel-pass` to reach each other). */
+  readonly sentinelPassword?: string;
+}
+
+/** ioredis options for the test's own connections to a TLS-only group: its CA, and its certificate as the client's. */
+export function groupTls(tls: TlsFiles | undefined): Pick<RedisOptions, "tls"> {
+  return tls ? { tls: { ca: readFileSync(tls.ca, "utf8"), cert: readFileSync(tls.cert, "utf8"), key: readFileSync(tls.key, "utf8") } } : {};
+}
+
+/** The lines of a redis.conf that make a server listen on `port` over TLS only (or in plain TCP without `tls`). */
+function listenLines(port: number, tls: TlsFiles | undefined): string[] {
+  if (!tls) return [`port ${port}`];
+  return ["port 0", `tls-port ${port}`, `tls-cert-file ${tls.cert}`, `tls-key-file ${tls.key}`, `tls-ca-cert-file ${tls.ca}`, "tls-replication yes"];
+}
+
+export async function startSentinelGroup(options: SentinelGroupOptions): Promise<SentinelGroup> {
   const name = options.name ?? "mymaster";
-  const { password } = options;
-  const auth = ["--requirepass", password, "--masterauth", password];
+  const { password, tls } = options;
+  const auth = ["--requirepass", password, "--masterauth", password, ...(tls ? ["--tls-auth-clients", "yes", "--tls-replication", "yes"] : [])];
+  const clientTls = groupTls(tls);
   const nodes: TcpRedis[] = [];
   const sentinelProcesses: ChildProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), "ca-sentinel-"));
@@ -51,12 +83,12 @@ export async function startSentinelGroup(options: { name?: string; password: str
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const primary = await startTcpRedis({ args: auth });
+    const primary = await startTcpRedis({ args: auth, ...(tls ? { tls } : {}) });
     nodes.push(primary);
     for (let i = 0; i < (options.replicas ?? 1); i++) {
-      nodes.push(await startTcpRedis({ args: [...auth, "--replicaof", "127.0.0.1", String(primary.port)] }));
+      nodes.push(await startTcpRedis({ args: [...auth, "--replicaof", "127.0.0.1", String(primary.port)], ...(tls ? { tls } : {}) }));
     }
-    const admin = new Redis({ port: primary.port, host: "127.0.0.1", password, lazyConnect: true, maxRetriesPerRequest: 1 });
+    const admin = new Redis({ port: primary.port, host: "127.0.0.1", password, lazyConnect: true, maxRetriesPerRequest: 1, ...clientTls });
     admin.on("error", () => undefined);
     try {
       await waitFor(`${nodes.length - 1} replicas in sync with the primary`, async () => {
@@ -68,27 +100,29 @@ export async function startSentinelGroup(options: { name?: string; password: str
       admin.disconnect();
     }
     const sentinels: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    const startSentinel = async (i: number, sentinelPassword: string | undefined, primaryPort: number, group = name): Promise<string> => {
       const port = await freePort();
       const conf = join(dir, `sentinel-${i}.conf`);
       writeFileSync(
         conf,
         [
-          `port ${port}`,
+          ...listenLines(port, tls),
           "bind 127.0.0.1",
+          ...(sentinelPassword ? [`requirepass ${sentinelPassword}`, `sentinel sentinel-pass ${sentinelPassword}`] : []),
           `dir ${dir}`,
           `logfile ${join(dir, `sentinel-${i}.log`)}`,
-          `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`,
-          `sentinel auth-pass ${name} ${password}`,
-          `sentinel down-after-milliseconds ${name} ${DOWN_AFTER_MS}`,
-          `sentinel failover-timeout ${name} ${FAILOVER_TIMEOUT_MS}`,
-          `sentinel parallel-syncs ${name} 1`,
+          `sentinel monitor ${group} 127.0.0.1 ${primaryPort} 2`,
+          `sentinel auth-pass ${group} ${password}`,
+          `sentinel down-after-milliseconds ${group} ${DOWN_AFTER_MS}`,
+          `sentinel failover-timeout ${group} ${FAILOVER_TIMEOUT_MS}`,
+          `sentinel parallel-syncs ${group} 1`,
           "",
         ].join("\n"),
       );
       sentinelProcesses.push(spawn("redis-server", [conf, "--sentinel"], { stdio: "ignore" }));
-      sentinels.push(`127.0.0.1:${port}`);
-    }
+      return `127.0.0.1:${port}`;
+    };
+    for (let i = 0; i < 3; i++) sentinels.push(await startSentinel(i, options.sentinelPassword, primary.port));
     // A failover needs a quorum of sentinels that know each other (they meet through hello messages on the
     // primary, every 2 s) and know the replicas: wait for that, or the kill would not be followed by a failover.
     for (const address of sentinels) {
@@ -98,6 +132,8 @@ export async function startSentinelGroup(options: { name?: string; password: str
         lazyConnect: true,
         maxRetriesPerRequest: 1,
         retryStrategy: () => 100,
+        ...(options.sentinelPassword ? { password: options.sentinelPassword } : {}),
+        ...clientTls,
       });
       sentinel.on("error", () => undefined);
       try {
@@ -119,7 +155,14 @@ export async function startSentinelGroup(options: { name?: string; password: str
     }
     const askPrimary = async (): Promise<number> => {
       const [host, port] = sentinels[0]!.split(":");
-      const sentinel = new Redis({ host, port: Number(port), lazyConnect: true, maxRetriesPerRequest: 1 });
+      const sentinel = new Redis({
+        host,
+        port: Number(port),
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        ...(options.sentinelPassword ? { password: options.sentinelPassword } : {}),
+        ...clientTls,
+      });
       sentinel.on("error", () => undefined);
       try {
         const reply = (await sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)) as [string, string];
@@ -134,6 +177,7 @@ export async function startSentinelGroup(options: { name?: string; password: str
       nodes,
       sentinels,
       primaryPort: askPrimary,
+      extraSentinel: async (sentinelPassword) => startSentinel(sentinelProcesses.length, sentinelPassword ?? undefined, await askPrimary(), `${name}-extra`),
       async kill9(port) {
         const node = nodes.find((candidate) => candidate.port === port);
         if (!node) throw new Error(`no data node on port ${port}`);
