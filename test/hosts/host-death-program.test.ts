@@ -121,9 +121,14 @@ agents:
     const result = await task.result({ signal: AbortSignal.timeout(90_000) });
     expect(result).toMatchObject({ status: "completed", attempts: 2, answer: RELEASED, host: survivor, session: second.session });
     expect(await terminalEvents(client, task.id)).toHaveLength(1);
-    // The dead host's program and its tool died with their panes; their command never reached its end.
+    // Both runs started. The first one's command may also have ended: killHost kills the pane's session, and
+    // Claude Code may run its Bash tool's command in a session of its own, which then outlives the program on
+    // this simulated host (a real host that dies takes it along). Either way the task was recorded once.
     await waitFor("the second run's command to end", () => lines(runs).includes("done"));
-    expect(lines(runs)).toEqual(["start", "start", "done"]);
+    const ran = lines(runs);
+    expect(ran.filter((line) => line === "start")).toHaveLength(2);
+    expect(ran.filter((line) => line === "done").length).toBeGreaterThanOrEqual(1);
+    expect(ran.filter((line) => line === "done").length).toBeLessThanOrEqual(2);
     console.log(`host death under Claude Code: the turn ran again on ${second.session} (${survivor}) ${ranAgainAfter} ms after its host was killed`);
     recordHostFault("killed-under-program", {
       recoveryMs: ranAgainAfter,
