@@ -22,7 +22,7 @@ import { type AnthropicServer, startAnthropicServer } from "../fixtures/llm/anth
 import { uniqueId } from "../fixtures/llm/http.js";
 import { waitFor } from "../helpers/wait.js";
 import { recordHostFault } from "./fault-rows.js";
-import { killHost, startTwoHosts, type TwoHosts } from "./support.js";
+import { killHost, secondRun, startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `death-prog-${process.pid}`;
 const CLAUDE = programBin("claude");
@@ -107,14 +107,7 @@ agents:
     await killHost(victim);
 
     // The dead worker's lock expires; the other host's worker takes the job and starts the program anew there.
-    const second = await waitFor(
-      "the turn to run again on the other host",
-      async () => {
-        const now = await record(task.id);
-        return now.status === "running" && now.attempts === "2" && lines(runs).filter((line) => line === "start").length === 2 ? now : null;
-      },
-      { timeoutMs: 90_000 },
-    );
+    const second = await secondRun(record, task.id, runs, 90_000, "the turn to run again on the other host");
     const ranAgainAfter = Date.now() - killedAt;
     expect(second.host).toBe(survivor);
     writeFileSync(go, "");

@@ -19,7 +19,7 @@ import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, terminalEvents } from "../faults/support.js";
 import { recordHostFault } from "./fault-rows.js";
-import { killHost, startTwoHosts, type TwoHosts } from "./support.js";
+import { killHost, secondRun, startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `death-${process.pid}`;
 // Two replicas per host: the dead host keeps an idle session besides the one whose task died with it.
@@ -84,14 +84,7 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
     await killHost(victim);
 
     // The dead worker's lock expires, the other host's worker takes the job, finds no dispatch files of it and runs it.
-    const second = await waitFor(
-      "the task to run again on the other host",
-      async () => {
-        const now = await record(task.id);
-        return now.status === "running" && now.attempts === "2" && lines(runs).length === 2 ? now : null;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const second = await secondRun(record, task.id, runs, 60_000);
     expect(hostOf(second.session!)).toBe(survivor);
     // A figure for docs/MULTI-HOST.md, printed, never asserted (lock 3 s, stalled check every second).
     const ranAgainAfter = Date.now() - killedAt;

@@ -22,7 +22,7 @@ import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, sleep, terminalEvents } from "../faults/support.js";
 import { recordHostFault } from "./fault-rows.js";
-import { startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
+import { secondRun, startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
 import type { TcpProxy } from "./tcp-proxy.js";
 
 const SWARM = `partition-${process.pid}`;
@@ -117,14 +117,7 @@ describe("a host whose link to Redis is cut", { timeout: 240_000 }, () => {
     const cutAt = Date.now();
 
     // Its job's lock expires, the other host's worker takes the job over and runs the task again, as a second attempt.
-    const second = await waitFor(
-      "the task to run again on the other host",
-      async () => {
-        const now = await record(task.id);
-        return now.status === "running" && now.attempts === "2" && lines(runs).filter((l) => l === "start").length === 2 ? now : null;
-      },
-      { timeoutMs: 30_000 },
-    );
+    const second = await secondRun(record, task.id, runs, 30_000);
     const rerunAfter = Date.now() - cutAt;
     expect(hostOf(second.session!)).toBe(other);
     const result = await task.result({ signal: AbortSignal.timeout(40_000) });

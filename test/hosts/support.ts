@@ -5,7 +5,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { lines } from "../faults/support.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
+import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
@@ -119,4 +121,25 @@ export async function startTwoHostsBehindProxies(yaml: string, password: string,
     await stop();
     throw error;
   }
+}
+
+/**
+ * Waits for a task whose first run was interrupted (its host killed, frozen or cut off) to run again: its
+ * record `running` as attempt 2, and a second `start` in `runs`, the file each run of it appends to.
+ */
+export function secondRun(
+  record: (id: string) => Promise<Record<string, string>>,
+  id: string,
+  runs: string,
+  timeoutMs: number,
+  what = "the task to run again on the other host",
+): Promise<Record<string, string>> {
+  return waitFor(
+    what,
+    async () => {
+      const now = await record(id);
+      return now.status === "running" && now.attempts === "2" && lines(runs).filter((line) => line === "start").length === 2 ? now : null;
+    },
+    { timeoutMs },
+  );
 }
