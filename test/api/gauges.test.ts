@@ -5,10 +5,11 @@
  * escaped; promtool finds nothing wrong with what it writes.
  */
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { AgentStatus, HostStatus, SwarmStatus } from "../../client/index.js";
 import type { SessionInfo } from "../../core/index.js";
 import { gaugeText } from "../../api/metrics/gauges.js";
+import { ensurePrometheus, INSTALL_TIMEOUT_MS } from "../helpers/debian.js";
 
 function session(agent: string, n: number, state: SessionInfo["state"]): SessionInfo {
   return { name: `${agent}-${n}`, agent, state, currentTask: null, completed: 0, failed: 0, restarts: 0, startedAt: null, heartbeatAt: null, host: "h" };
@@ -38,6 +39,9 @@ const status: SwarmStatus = {
 };
 
 describe("the gauges' text", () => {
+  // promtool checks the text; this file installs it itself when missing (it may run before prometheus.test.ts).
+  beforeAll(() => ensurePrometheus(), INSTALL_TIMEOUT_MS);
+
   it("writes each agent's queue depths and sessions by state, parking, breakers, the daemon and Redis", () => {
     const text = gaugeText({ status, redisUp: true, redisRoundTripSeconds: 0.0004 });
     for (const line of [

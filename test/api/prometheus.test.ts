@@ -14,17 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientInternals } from "../../client/index.js";
 import { queueName } from "../../core/index.js";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
+import { ensurePrometheus, INSTALL_TIMEOUT_MS } from "../helpers/debian.js";
 import { waitFor } from "../helpers/wait.js";
-
-function ensurePrometheus(): void {
-  if (spawnSync("sh", ["-c", "command -v prometheus && command -v promtool"]).status === 0) return;
-  const install = spawnSync(
-    "sh",
-    ["-c", "apt-get install -y -qq prometheus >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus)"],
-    { stdio: "ignore", timeout: 300_000 },
-  );
-  if (install.status !== 0) throw new Error("prometheus is not installed and apt-get could not install it: sudo apt-get install -y prometheus");
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -43,7 +34,7 @@ describe("Prometheus metrics", () => {
     ensurePrometheus();
     api = await startApiSwarm();
     dir = mkdtempSync(join(tmpdir(), "ca-prom-"));
-  }, 400_000);
+  }, INSTALL_TIMEOUT_MS + 60_000);
   afterAll(async () => {
     prometheus?.kill("SIGKILL");
     await api?.swarm.destroy();

@@ -10,6 +10,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { aptInstall } from "../helpers/debian.js";
 
 export interface TestPostgres {
   readonly url: string;
@@ -31,16 +32,10 @@ function binDir(): string | null {
   return versions[0] ? join(root, versions[0], "bin") : null;
 }
 
-/** Installs Debian's postgresql when it is missing (root, as in CI). */
+/** Debian's postgresql (test/helpers/debian.ts installs it when missing); its bin folder. */
 export function ensurePostgresInstalled(): string {
-  let bin = binDir();
-  if (bin) return bin;
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  spawnSync("apt-get", ["update", "-qq"], { stdio: "ignore", env, timeout: 300_000 });
-  const install = spawnSync("apt-get", ["install", "-y", "-qq", "postgresql"], { encoding: "utf8", env, timeout: 600_000 });
-  bin = binDir();
-  if (!bin) throw new Error(`postgresql is not installed and apt-get could not install it:\n${install.stderr}`);
-  return bin;
+  aptInstall(["postgresql"], () => binDir() !== null);
+  return binDir()!;
 }
 
 async function freePort(): Promise<number> {

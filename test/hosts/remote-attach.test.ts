@@ -14,6 +14,7 @@ import { type PtyCli, spawnCliInPty } from "../helpers/pty-cli.js";
 import { runCli, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lineWith, TestTerminal } from "../tui/terminal.js";
+import { INSTALL_TIMEOUT_MS } from "../helpers/debian.js";
 import { startSshd, type Sshd } from "./sshd.js";
 import { startTwoHosts, type TwoHosts } from "./support.js";
 
@@ -93,7 +94,7 @@ default_agent: api
     await redis.quit();
     const done = build.cli(["submit", "--agent", "trainer", "--task", "printf 'remote-%s\\n' seen", "--wait"]);
     expect(done.exitCode, done.stderr).toBe(0);
-  }, 200_000);
+  }, INSTALL_TIMEOUT_MS + 200_000);
 
   afterAll(async () => {
     await pair?.stop();

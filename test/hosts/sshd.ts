@@ -5,12 +5,13 @@
  * ssh_config for the client (`ssh -F`, what CLAUDE_AGENT_SSH_CONFIG names) sending every host name there
  * with a key made for the test.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../security/redis-support.js";
+import { aptInstall, onPath } from "../helpers/debian.js";
 import { waitFor } from "../helpers/wait.js";
 
 const SSHD = "/usr/sbin/sshd";
@@ -26,19 +27,10 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-/** sshd, installed with apt-get when missing and we are root. */
+/** sshd and ssh-keygen (test/helpers/debian.ts installs them when missing). */
 export function sshdPath(): string {
-  if (existsSync(SSHD)) return SSHD;
-  if (process.getuid?.() === 0) {
-    const apt = "apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends openssh-server openssh-client";
-    spawnSync("sh", ["-c", `${apt} >/dev/null 2>&1 || (apt-get update -qq && ${apt} >/dev/null)`], {
-      stdio: "ignore",
-      timeout: 900_000,
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
-    if (existsSync(SSHD)) return SSHD;
-  }
-  throw new Error("sshd is not installed and could not be installed: sudo apt-get install -y openssh-server");
+  aptInstall(["openssh-server", "openssh-client"], () => existsSync(SSHD) && onPath("ssh-keygen"));
+  return SSHD;
 }
 
 export async function startSshd(): Promise<Sshd> {

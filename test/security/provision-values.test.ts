@@ -11,17 +11,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aptInstall, INSTALL_TIMEOUT_MS, onPath } from "../helpers/debian.js";
 
 const KIT = resolve(import.meta.dirname, "../../workflows/examples/provision");
 
 describe("spec values in the generated playbook", () => {
   let dir: string;
   beforeAll(() => {
-    if (spawnSync("ansible-playbook", ["--version"]).status !== 0) {
-      installAnsible();
-    }
+    aptInstall(["ansible-core"], () => onPath("ansible-playbook"));
     dir = mkdtempSync(join(tmpdir(), "ca-sec-prov-"));
-  });
+  }, INSTALL_TIMEOUT_MS);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -55,13 +54,3 @@ describe("spec values in the generated playbook", () => {
     expect(readFileSync(join(root, "etc/site.conf"), "utf8")).toBe(spec.files[1]!.content);
   });
 });
-
-/** apt-get install, after an `apt-get update` when the package lists of a fresh machine do not know the package yet. */
-function installAnsible(): void {
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = (): number | null =>
-    spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
-  if (install() === 0) return;
-  execFileSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 600_000 });
-  if (install() !== 0) throw new Error("ansible-core could not be installed with apt-get (it is needed to run the provisioning workflow)");
-}

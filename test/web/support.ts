@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser } from "playwright-core";
+import { aptInstall, INSTALL_TIMEOUT_MS, onPath } from "../helpers/debian.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -29,7 +30,7 @@ api:
   listen: 127.0.0.1:0
 `;
 
-export const BROWSER_SETUP_MS = 900_000;
+export const BROWSER_SETUP_MS = INSTALL_TIMEOUT_MS + 60_000;
 
 export interface WebSwarm {
   readonly swarm: TestSwarm;
@@ -80,24 +81,10 @@ export function loginCode(swarm: TestSwarm, args: readonly string[] = []): strin
   return (JSON.parse(result.stdout) as { code: string }).code;
 }
 
-/**
- * Debian's chromium, installed with apt-get when missing, as the PostgreSQL
- * and Prometheus tests install theirs (a test-only program: setup.sh stays
- * lean). Two test files may install at once: apt waits for dpkg's lock.
- */
+/** Debian's chromium (test/helpers/debian.ts installs it when missing). */
 export function chromiumPath(): string {
-  const which = () => spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
-  if (which()) return which();
-  if (process.getuid?.() === 0) {
-    const apt = "apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium";
-    spawnSync("sh", ["-c", `${apt} >/dev/null 2>&1 || (apt-get update -qq && ${apt} >/dev/null)`], {
-      stdio: "ignore",
-      timeout: 900_000,
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
-    if (which()) return which();
-  }
-  throw new Error("chromium is not installed and could not be installed: sudo apt-get install -y chromium");
+  aptInstall(["chromium"], () => onPath("chromium"));
+  return spawnSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).stdout.trim();
 }
 
 export async function launchBrowser(): Promise<Browser> {

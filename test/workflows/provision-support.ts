@@ -4,11 +4,12 @@
  * ports, the person's side through the CLI (open inbox items, the execution's
  * end) and stopping what a successful run left running.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { executionOf, type InboxItem } from "../../core/index.js";
+import { aptInstall, onPath } from "../helpers/debian.js";
 import { waitFor } from "../helpers/wait.js";
 import { cli, json } from "./support.js";
 
@@ -16,18 +17,7 @@ export const KIT = resolve(import.meta.dirname, "../../workflows/examples/provis
 
 /** ansible-core is a Debian package: installed by the test set-up when it is missing (CI machines start without it). */
 export function ensureAnsible(): void {
-  if (spawnSync("ansible-playbook", ["--version"]).status === 0) return;
-  installAnsible();
-}
-
-/** apt-get install, after an `apt-get update` when the package lists of a fresh machine do not know the package yet. */
-function installAnsible(): void {
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = (): number | null =>
-    spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "ansible-core"], { stdio: "ignore", env, timeout: 600_000 }).status;
-  if (install() === 0) return;
-  execFileSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 600_000 });
-  if (install() !== 0) throw new Error("ansible-core could not be installed with apt-get (it is needed to run the provisioning workflow)");
+  aptInstall(["ansible-core"], () => onPath("ansible-playbook"));
 }
 
 /** Whether a `terraform` binary is on the PATH (the workflows validate the Terraform files only then). */
