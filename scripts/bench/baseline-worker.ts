@@ -1,6 +1,6 @@
 /**
  * The baseline's worker process: a bare BullMQ Worker (default options) that
- * runs each job's command with execa (`bash -c CMD`) and returns its stdout.
+ * runs each job's command with execa (`bash -c CMD`, stdin ignored) and returns its stdout.
  *
  *   node baseline-worker.js SOCKET QUEUE CONCURRENCY
  *
@@ -17,7 +17,12 @@ if (!socket || !queueName || !concurrency) {
 }
 
 const connection = new Redis({ path: socket, maxRetriesPerRequest: null });
-const worker = new Worker<{ cmd: string }, string>(queueName, async (job) => (await execa("bash", ["-c", job.data.cmd])).stdout, {
+// stdin "ignore", as our own `bash -c` runs (gates, the LangChain agent's tool) have it: with a socket on
+// stdin (libuv's default pipe is a socketpair) and SHLVL unset or 0, as under pm2, systemd or this bench's
+// parent, Debian's bash takes itself for a command run by sshd and sources ~/.bashrc first. On a machine whose
+// .bashrc ran `pyenv init` that cost 100 ms per job (p50 102 ms against 3.1 ms), which was the machine's
+// .bashrc being measured, not the worker.
+const worker = new Worker<{ cmd: string }, string>(queueName, async (job) => (await execa("bash", ["-c", job.data.cmd], { stdin: "ignore" })).stdout, {
   connection,
   concurrency: Number(concurrency),
 });
