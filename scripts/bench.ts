@@ -22,7 +22,7 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -46,7 +46,7 @@ import { measurePeer, PEER_PROFILES } from "./bench/peer-bench.js";
 import { measureRecorderCost } from "./bench/recorder.js";
 import { measureSandboxOverhead } from "./bench/sandbox.js";
 import { describe, mb, ms, pct, rate, summarize } from "./bench/stats.js";
-import { AGENT, startBenchSwarm, type BenchSwarm } from "./bench/swarm.js";
+import { AGENT, fileCreateCpuMs, startBenchSwarm, type BenchSwarm } from "./bench/swarm.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const ROOT = resolve(HERE, "../..");
@@ -293,6 +293,8 @@ function machine(): Record<string, string> {
     node: process.version,
     tmux: version("tmux", ["-V"]),
     bullmq,
+    tmpdir: tmpdir(),
+    fileCreateMs: ((cost) => `${cost.min.toFixed(3)}–${cost.max.toFixed(3)}`)(fileCreateCpuMs()),
   };
 }
 
@@ -321,7 +323,9 @@ async function main(): Promise<void> {
     load: { start: loadavg()[0]! },
   };
   const m = results.machine;
-  say(`claude-agent bench (${QUICK ? "quick mode" : "full mode"}): ${m.nproc} CPUs, node ${m.node}, ${m.tmux}, redis-server ${m.redis}, bullmq ${m.bullmq}`);
+  say(
+    `claude-agent bench (${QUICK ? "quick mode" : "full mode"}): ${m.nproc} CPUs, node ${m.node}, ${m.tmux}, redis-server ${m.redis}, bullmq ${m.bullmq}; creating a file in a fresh folder of ${m.tmpdir}: ${m.fileCreateMs} ms CPU`,
+  );
   try {
     if (ONLY === "sandbox") {
       results.sandbox = await measureSandboxOverhead(PLAN, cleanups, say);

@@ -14,7 +14,7 @@ import { toBlob } from "../../history/memory/embeddings.js";
 import { startEmbeddingsServer } from "../../test/fixtures/llm/embeddings.js";
 import type { Cleanups } from "./cleanup.js";
 import { summarize, type Summary } from "./stats.js";
-import { AGENT, startBenchSwarm } from "./swarm.js";
+import { AGENT, type BenchSwarm, startBenchSwarm } from "./swarm.js";
 
 export interface HistoryFigures {
   burst: { tasks: number; withHistory: number; withoutHistory: number; lag: Summary };
@@ -36,15 +36,8 @@ function random(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-/** A burst of `count` `true` tasks on a swarm of `replicas`; seconds from the first submit to the last result. */
-async function burst(
-  count: number,
-  replicas: number,
-  history: boolean,
-  cleanups: Cleanups,
-): Promise<{ tasksPerSec: number; home: string; stop: () => Promise<void>; ids: string[] }> {
-  process.env.CLAUDE_AGENT_HISTORY = history ? "" : "off";
-  const swarm = await startBenchSwarm(replicas, cleanups);
+/** A burst of `count` `true` tasks; seconds from the first submit to the last result, and the tasks' ids. */
+async function burst(swarm: BenchSwarm, count: number): Promise<{ seconds: number; ids: string[] }> {
   const sdk = await swarm.sdk();
   const t0 = performance.now();
   const ids = await Promise.all(
@@ -55,33 +48,60 @@ async function burst(
       return handle.id;
     }),
   );
-  const sec = (performance.now() - t0) / 1000;
-  return { tasksPerSec: count / sec, home: swarm.home, stop: swarm.stop, ids };
+  return { seconds: (performance.now() - t0) / 1000, ids };
 }
 
+/**
+ * Two swarms of `replicas`, one with the history writer (the default) and one
+ * started with CLAUDE_AGENT_HISTORY=off, up together; after a warm-up burst
+ * on each, `count` tasks on each in four bursts, alternating (off, on, on,
+ * off, …), so that a drifting machine load and the first burst's warm-up
+ * skew both alike (one burst each, one after the other, measured the order:
+ * the second swarm came out 15 % faster with the history on).
+ */
 export async function measureBurst(count: number, replicas: number, cleanups: Cleanups, say: (line: string) => void): Promise<HistoryFigures["burst"]> {
-  const without = await burst(count, replicas, false, cleanups);
-  await without.stop();
-  say(`  without history: ${without.tasksPerSec.toFixed(0)} tasks/s`);
-  const withH = await burst(count, replicas, true, cleanups);
-  say(`  with history:    ${withH.tasksPerSec.toFixed(0)} tasks/s`);
-  // Lag: when each task's terminal row was written (updated_at) minus when it finished.
-  const history = await History.open(withH.home);
-  const deadline = Date.now() + 120_000;
-  let lags: number[] = [];
-  while (Date.now() < deadline) {
-    const rows = await history.store.db.selectFrom("tasks").select(["finished_at", "updated_at", "status"]).where("id", "in", withH.ids).execute();
-    const done = rows.filter((r) => r.status === "completed" && r.finished_at !== null);
-    if (done.length === withH.ids.length) {
-      lags = done.map((r) => Number(r.updated_at) - Number(r.finished_at));
-      break;
+  const on = await startBenchSwarm(replicas, cleanups);
+  const off = await startBenchSwarm(replicas, cleanups, undefined, { CLAUDE_AGENT_HISTORY: "off" });
+  try {
+    for (const swarm of [off, on]) await burst(swarm, 2 * replicas);
+    const rounds = 4;
+    const size = Math.ceil(count / rounds);
+    const seconds = { on: 0, off: 0 };
+    const ids: string[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const);
+      for (const side of order) {
+        const ran = await burst(side === "on" ? on : off, size);
+        seconds[side] += ran.seconds;
+        if (side === "on") ids.push(...ran.ids);
+      }
     }
-    await new Promise((r) => setTimeout(r, 200));
+    const tasks = rounds * size;
+    say(`  without history: ${(tasks / seconds.off).toFixed(0)} tasks/s`);
+    say(`  with history:    ${(tasks / seconds.on).toFixed(0)} tasks/s`);
+    // Lag: when each task's terminal row was written (updated_at) minus when it finished.
+    const history = await History.open(on.home);
+    const deadline = Date.now() + 120_000;
+    let lags: number[] = [];
+    try {
+      while (Date.now() < deadline) {
+        const rows = await history.store.db.selectFrom("tasks").select(["finished_at", "updated_at", "status"]).where("id", "in", ids).execute();
+        const done = rows.filter((r) => r.status === "completed" && r.finished_at !== null);
+        if (done.length === ids.length) {
+          lags = done.map((r) => Number(r.updated_at) - Number(r.finished_at));
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await history.close();
+    }
+    if (lags.length === 0) throw new Error(`the history writer did not write all ${ids.length} tasks within 120 s`);
+    return { tasks, withHistory: tasks / seconds.on, withoutHistory: tasks / seconds.off, lag: summarize(lags) };
+  } finally {
+    await on.stop();
+    await off.stop();
   }
-  await history.close();
-  await withH.stop();
-  delete process.env.CLAUDE_AGENT_HISTORY;
-  return { tasks: count, withHistory: withH.tasksPerSec, withoutHistory: without.tasksPerSec, lag: summarize(lags) };
 }
 
 /** Generates `count` tasks straight into a SQLite store (FTS triggers included), then times History.tasks({search}). */

@@ -28,7 +28,7 @@ export function report(results: Results): string {
     "",
     `Code: ${m.revision}.`,
     "",
-    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} RAM, Linux ${m.kernel}; node ${m.node}, ${m.tmux}, redis-server ${m.redis}, bullmq ${m.bullmq}. Load average (1 min) ${results.load.start.toFixed(2)} at the start, ${results.load.end?.toFixed(2) ?? "?"} at the end: figures from a loaded machine are slower for ours and the baseline alike, which is why each is shown beside the other, measured alternately.`,
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} RAM, Linux ${m.kernel}; node ${m.node}, ${m.tmux}, redis-server ${m.redis}, bullmq ${m.bullmq}. Load average (1 min) ${results.load.start.toFixed(2)} at the start, ${results.load.end?.toFixed(2) ?? "?"} at the end: figures from a loaded machine are slower for ours and the baseline alike, which is why each is shown beside the other, measured alternately. The bench's swarms live in temp homes under ${m.tmpdir ?? "?"}, where creating a small file cost ${m.fileCreateMs ?? "?"} ms of CPU (100 made in each of 5 fresh folders at the start: the cheapest folder's and the dearest's); each task of a shell agent creates five there (dispatch, claim, exit and output files, its recording), the baseline none (\`TMPDIR\` moves them).`,
     "",
     "## Against the targets",
     "",
