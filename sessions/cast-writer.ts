@@ -50,11 +50,14 @@ export class CastWriter {
 
   constructor(private readonly options: CastWriterOptions) {
     this.now = options.now ?? Date.now;
-    const existing = headerOf(options.file);
+    // A new recording is the common case: one exclusive create, with no look for a recording to continue first.
+    // O_NOFOLLOW: a link planted at the recording's name is refused, not written through (with O_EXCL a link is
+    // EEXIST, and the open below refuses it).
+    let fd = createExclusive(options.file);
+    const existing = fd === null ? headerOf(options.file) : null;
+    fd ??= openSync(options.file, constants.O_WRONLY | constants.O_NOFOLLOW | (existing ? constants.O_APPEND : constants.O_TRUNC), 0o600);
+    this.fd = fd;
     this.startMs = existing ? existing.timestamp * 1000 : this.now();
-    // O_NOFOLLOW: a link planted at the recording's name is refused, not written through.
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (existing ? constants.O_APPEND : constants.O_TRUNC);
-    this.fd = openSync(options.file, flags, 0o600);
     // asciicast v2 wants whole seconds; event times stay exact from the moment the recording began.
     if (!existing) this.write(castHeaderLine({ version: 2, ...options.header, timestamp: Math.floor(this.startMs / 1000) }));
   }
@@ -144,6 +147,16 @@ export class CastWriter {
       this.failed = true;
       this.options.onError?.(error as Error);
     }
+  }
+}
+
+/** A new file at `file`, or null when something is there already (a recording to continue, or a link). */
+function createExclusive(file: string): number | null {
+  try {
+    return openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return null;
+    throw error;
   }
 }
 
