@@ -6,6 +6,7 @@
  * listens. close() stops intake, ends the streams and releases everything.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import {
@@ -21,7 +22,7 @@ import {
   DEFAULT_API,
   EnvironmentError,
 } from "../core/index.js";
-import { SwarmClient } from "../client/index.js";
+import { placeAttach, SwarmClient } from "../client/index.js";
 import { ensureDefaultToken } from "./auth/default-token.js";
 import { TokenStore } from "./auth/tokens.js";
 import { LocalControl } from "./control/local.js";
@@ -109,6 +110,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     loopback: isLoopback(api.listen.host),
     tls: api.tls !== null,
     hostOf: (session) => hosts.get(session) ?? null,
+    // A session of another host: where `attach` would find it (its `ssh:` target and published tmux socket).
+    findRemote: async (session) => {
+      const here = { home: options.home, machine: hostname(), command: (...args: string[]) => `claude-agent ${args.join(" ")}` };
+      const place = placeAttach(session, null, await client.status(), here);
+      return place.where === "remote" && place.session === session ? place : { reason: `no session ${session}` };
+    },
     log,
   });
   let app: FastifyInstance | null = null;

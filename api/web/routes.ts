@@ -153,7 +153,7 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
       operationId: "sessionTerminal",
       summary: "A session's live terminal over a WebSocket: read-only, or taken over with ?mode=write",
       description:
-        'A first text frame `{"type":"hello","cols":…,"rows":…,"mode":"read"|"write"}`, then the terminal\'s bytes as binary frames, as tmux draws them, and text frames `{"type":"takeover","by":…,"since":…}` / `{"type":"handback","by":…}` when a person takes the session over or hands it back. Read-only (the default): nothing sent by the client reaches the pane. `?mode=write` takes the session over: what the client sends is typed into the pane, the bridge gives the session no new task until the socket closes (which hands it back), every viewer is told; one person at a time (4009 while another has it). Closed with 4004 for an unknown session.',
+        'A first text frame `{"type":"hello","cols":…,"rows":…,"mode":"read"|"write"}`, then the terminal\'s bytes as binary frames, as tmux draws them, and text frames `{"type":"takeover","by":…,"since":…}` / `{"type":"handback","by":…}` when a person takes the session over or hands it back. Read-only (the default): nothing sent by the client reaches the pane. `?mode=write` takes the session over: what the client sends is typed into the pane, the bridge gives the session no new task until the socket closes (which hands it back), every viewer is told; one person at a time (4009 while another has it). A session of another host of the swarm is reached over that host\'s `ssh:` target, as `attach` reaches it. Closed with 4004 for an unknown session, or one that cannot be reached, with the reason.',
       tag: "web",
       scope: "terminal",
       websocket: true,

@@ -12,11 +12,33 @@
  * instead (writable, still never resizing the pane): what they type goes to
  * the pty, one person at a time (takeover.ts holds the session's dispatches
  * and tells the other viewers), and closing the socket hands it back.
+ *
+ * A session of another host of the swarm is reached the way `attach` reaches
+ * it: the pty runs `ssh -t TARGET -- tmux -S SOCKET attach-session …` to that
+ * host's own tmux server (its `ssh:` target and the socket its daemon
+ * publishes; core/hosts/remote-attach.ts checks and quotes every word), in
+ * BatchMode, with the same modes. The daemon's user needs a key for it, and
+ * CLAUDE_AGENT_SSH_CONFIG in the daemon's environment names an ssh_config.
  */
 import type { WebSocket } from "@fastify/websocket";
 import { execa } from "execa";
 import { spawn, type IPty } from "node-pty";
+import { remoteAttachArgs, remoteWindowSizeArgs, SSH_CONFIG_ENV } from "../../core/index.js";
 import type { TakeOvers } from "./takeover.js";
+
+/** A session on another host: its ssh target and the tmux socket that host's daemon publishes. */
+export interface RemoteSession {
+  readonly session: string;
+  readonly host: string;
+  readonly ssh: string;
+  readonly tmuxSocket: string;
+}
+
+/** Where a session this daemon's tmux server does not have lives: another host's (null: nowhere a viewer can reach; `reason` says why). */
+export type FindRemote = (session: string) => Promise<RemoteSession | { reason: string }>;
+
+/** How long the remote window-size question may take (an ssh connection): a host that does not answer is refused, not waited on. */
+const REMOTE_SIZE_TIMEOUT_MS = 15_000;
 
 /** A viewer that falls this far behind is closed (it can reconnect): the daemon never buffers without bound. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -28,6 +50,7 @@ export class TerminalViewers {
   constructor(
     private readonly tmuxSocket: string,
     private readonly takeovers: TakeOvers,
+    private readonly findRemote: FindRemote = async (session) => ({ reason: `no session ${session}` }),
   ) {}
 
   /** Ptys open now (tests count them). */
@@ -37,17 +60,17 @@ export class TerminalViewers {
 
   /** Attaches `socket` to `session`, read-only, or writable for `writer` (the person taking it over). */
   async attach(socket: WebSocket, session: string, writer: string | null = null): Promise<void> {
-    const size = await this.windowSize(session);
-    if (!size) return socket.close(4004, `no session ${session}`);
+    const found = await this.find(session, writer);
+    if ("reason" in found) return socket.close(4004, closeReason(found.reason));
+    const { size, program, args } = found;
     if (this.closed || socket.readyState !== socket.OPEN) return;
     if (writer !== null && !(await this.takeovers.begin(session, writer))) {
       return socket.close(4009, `taken over by ${this.takeovers.writer(session)?.actor ?? "someone else"}`);
     }
-    const mode = writer === null ? ["-r"] : ["-f", "ignore-size"];
     // tmux draws its status line below the window: one row more than the window.
     let pty: IPty;
     try {
-      pty = spawn("tmux", ["-S", this.tmuxSocket, "attach-session", ...mode, "-t", `=${session}`], {
+      pty = spawn(program, args, {
         name: "xterm-256color",
         cols: size.cols,
         rows: size.rows + 1,
@@ -103,20 +126,60 @@ export class TerminalViewers {
     this.ptys.clear();
   }
 
-  private async windowSize(session: string): Promise<{ cols: number; rows: number } | null> {
-    const result = await execa("tmux", ["-S", this.tmuxSocket, "display-message", "-p", "-t", `=${session}:`, "#{window_width} #{window_height}"], {
-      reject: false,
-      stdin: "ignore",
-    });
-    const match = /^(\d+) (\d+)$/.exec(result.stdout.trim());
-    return result.exitCode === 0 && match ? { cols: Number(match[1]), rows: Number(match[2]) } : null;
+  /** The session's window size and the tmux client to run for it: on this daemon's tmux server, or over ssh on its host's. */
+  private async find(session: string, writer: string | null): Promise<{ size: Size; program: string; args: string[] } | { reason: string }> {
+    const local = windowSize(await execa("tmux", ["-S", this.tmuxSocket, "display-message", "-p", "-t", `=${session}:`, SIZE_FORMAT], QUIET));
+    if (local) {
+      const mode = writer === null ? ["-r"] : ["-f", "ignore-size"];
+      return { size: local, program: "tmux", args: ["-S", this.tmuxSocket, "attach-session", ...mode, "-t", `=${session}`] };
+    }
+    let remote: RemoteSession | { reason: string };
+    try {
+      remote = await this.findRemote(session);
+    } catch (error) {
+      return { reason: (error as Error).message };
+    }
+    if ("reason" in remote) return remote;
+    const config = process.env[SSH_CONFIG_ENV] || undefined;
+    try {
+      const asked = await execa("ssh", remoteWindowSizeArgs(remote, config), { ...QUIET, env: cleanEnv(), extendEnv: false, timeout: REMOTE_SIZE_TIMEOUT_MS });
+      const size = windowSize(asked);
+      if (!size) return { reason: `host ${remote.host} did not show session ${session} over ssh: ${asked.stderr.trim().split("\n").at(-1) ?? ""}` };
+      const target = { ...remote, readOnly: writer === null, ignoreSize: true };
+      return { size, program: "ssh", args: remoteAttachArgs(target, config, { batch: true }) };
+    } catch (error) {
+      // A checked word refused (a hostile published socket path): said, never sent.
+      return { reason: (error as Error).message };
+    }
   }
+}
+
+type Size = { cols: number; rows: number };
+
+const SIZE_FORMAT = "#{window_width} #{window_height}";
+const QUIET = { reject: false, stdin: "ignore" } as const;
+
+function windowSize(result: { exitCode?: number; stdout: string }): Size | null {
+  const match = /^(\d+) (\d+)$/.exec(result.stdout.trim());
+  return result.exitCode === 0 && match ? { cols: Number(match[1]), rows: Number(match[2]) } : null;
+}
+
+/** A WebSocket close reason is at most 123 bytes of UTF-8. */
+function closeReason(text: string): string {
+  const bytes = Buffer.from(text.replace(/\s+/g, " "), "utf8");
+  return bytes.length <= 123
+    ? bytes.toString("utf8")
+    : `${bytes
+        .subarray(0, 120)
+        .toString("utf8")
+        .replace(/\uFFFD$/, "")}…`;
 }
 
 /** The tmux client's environment: none of the daemon's (a `TMUX` would make it refuse to nest; node-pty turns undefined values into "undefined"). */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = { TERM: "xterm-256color", LANG: process.env.LANG || "C.UTF-8" };
-  for (const name of ["PATH", "HOME", "USER", "LC_ALL"]) {
+  // SSH_AUTH_SOCK: a remote session's ssh may take its key from the daemon user's agent.
+  for (const name of ["PATH", "HOME", "USER", "LC_ALL", "SSH_AUTH_SOCK"]) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }

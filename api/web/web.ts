@@ -15,7 +15,7 @@ import { inboxRoutes } from "./inbox-routes.js";
 import { LoginCodes } from "./login-codes.js";
 import { webRoutes, type WebDeps } from "./routes.js";
 import { TakeOvers } from "./takeover.js";
-import { TerminalViewers } from "./terminal.js";
+import { type FindRemote, TerminalViewers } from "./terminal.js";
 import { WebSessions } from "./web-sessions.js";
 
 export interface WebOptions {
@@ -28,6 +28,8 @@ export interface WebOptions {
   readonly dir?: string;
   /** The host whose bridge runs a session (null: a swarm without `hosts:`): take-over requests go to it. */
   readonly hostOf: (session: string) => string | null;
+  /** Where a session of another host is (the live terminal reaches it over ssh); default: nowhere. */
+  readonly findRemote?: FindRemote;
   readonly log: LogFn;
 }
 
@@ -53,7 +55,7 @@ export function createWeb(options: WebOptions): Web {
     assets: WebAssets.load(options.dir),
     codes: new LoginCodes(options.redis, options.prefix),
     auth,
-    terminals: new TerminalViewers(options.tmuxSocket, takeovers),
+    terminals: new TerminalViewers(options.tmuxSocket, takeovers, options.findRemote),
   };
   return {
     deps,

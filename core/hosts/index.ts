@@ -10,4 +10,12 @@ export {
   type RecordedConfig,
 } from "./config-version.js";
 export { breakerField, parseBreakerField } from "./breaker-field.js";
-export { posixShellWord, remoteAttachArgs, remoteAttachLine, SSH_CONFIG_ENV, type RemoteAttach } from "./remote-attach.js";
+export {
+  posixShellWord,
+  remoteAttachArgs,
+  remoteAttachLine,
+  remoteWindowSizeArgs,
+  remoteWindowSizeLine,
+  SSH_CONFIG_ENV,
+  type RemoteAttach,
+} from "./remote-attach.js";

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { posixShellWord, remoteAttachArgs, remoteAttachLine } from "./remote-attach.js";
+import { posixShellWord, remoteAttachArgs, remoteAttachLine, remoteWindowSizeArgs } from "./remote-attach.js";
 
 const HOSTILE = [
   "plain",
@@ -68,6 +68,31 @@ describe("remoteAttachArgs", () => {
       "ml@gpu-1",
       "'tmux' '-S' '/home/ml/.claude-agent/run/tmux.sock' 'attach-session' '-t' '=trainer-1'",
     ]);
+  });
+
+  it("takes a session over for the web dashboard without resizing its pane, and never asks a password there (BatchMode)", () => {
+    expect(remoteAttachArgs({ ...target, readOnly: false, ignoreSize: true }, undefined, { batch: true })).toEqual([
+      "-t",
+      "-o",
+      "BatchMode=yes",
+      "--",
+      "ml@gpu-1",
+      "'tmux' '-S' '/home/ml/.claude-agent/run/tmux.sock' 'attach-session' '-t' '=trainer-1' '-f' 'ignore-size'",
+    ]);
+  });
+
+  it("asks the host's tmux for the session's window size with the same checked, quoted words", () => {
+    expect(remoteWindowSizeArgs(target, "/etc/ca/ssh_config")).toEqual([
+      "-o",
+      "BatchMode=yes",
+      "-F",
+      "/etc/ca/ssh_config",
+      "--",
+      "ml@gpu-1",
+      "'tmux' '-S' '/home/ml/.claude-agent/run/tmux.sock' 'display-message' '-p' '-t' '=trainer-1:' '#{window_width} #{window_height}'",
+    ]);
+    expect(() => remoteWindowSizeArgs({ ...target, session: "x;id" })).toThrow(/not a session name/);
+    expect(() => remoteWindowSizeArgs({ ...target, tmuxSocket: "/tmp/$(id)" })).toThrow(/published a tmux socket path/);
   });
 
   it("sends a socket path with spaces as one word", () => {

@@ -37,6 +37,8 @@ export interface RemoteAttach {
   readonly tmuxSocket: string;
   readonly session: string;
   readonly readOnly: boolean;
+  /** A writable attach that never resizes the pane (`-f ignore-size`: the web dashboard's take-over); read-only implies it. */
+  readonly ignoreSize?: boolean;
 }
 
 /**
@@ -46,23 +48,47 @@ export interface RemoteAttach {
  * up in interactive shell files). `-t =NAME` matches the session name exactly, not as a prefix.
  */
 export function remoteAttachLine(target: RemoteAttach): string {
+  const mode = target.readOnly ? ["-r"] : target.ignoreSize ? ["-f", "ignore-size"] : [];
+  return remoteTmuxLine(target, ["attach-session", "-t", `=${target.session}`, ...mode]);
+}
+
+/** The remote line asking that host's tmux for the session's window size, `WIDTH HEIGHT` (the web terminal sizes its pty by it). */
+export function remoteWindowSizeLine(target: Omit<RemoteAttach, "readOnly">): string {
+  return remoteTmuxLine(target, ["display-message", "-p", "-t", `=${target.session}:`, "#{window_width} #{window_height}"]);
+}
+
+/** `tmux -S SOCKET …` on the remote host, every word quoted, after checking the session name and the published socket path. */
+function remoteTmuxLine(target: Pick<RemoteAttach, "host" | "tmuxSocket" | "session">, command: readonly string[]): string {
   if (!SESSION_NAME.test(target.session)) throw new UsageError(`not a session name: ${JSON.stringify(target.session)}`);
   if (!REMOTE_PATH.test(target.tmuxSocket))
     throw new EnvironmentError(`host ${target.host} published a tmux socket path attach will not send over ssh: ${JSON.stringify(target.tmuxSocket)}`, {
       hint: `Its daemon writes it at each beat; restart that host's daemon (claude-agent up --host ${target.host}), whose home path must be plain (letters, digits, / . _ - space).`,
     });
-  const words = ["tmux", "-S", target.tmuxSocket, "attach-session", "-t", `=${target.session}`, ...(target.readOnly ? ["-r"] : [])];
-  return words.map(posixShellWord).join(" ");
+  return ["tmux", "-S", target.tmuxSocket, ...command].map(posixShellWord).join(" ");
 }
 
 /**
  * ssh's arguments (no local shell runs them). `-t`: a terminal on the remote side, which tmux needs.
  * `--` before the target: nothing after it is read as an ssh option. `configFile`: `-F` (CLAUDE_AGENT_SSH_CONFIG).
  */
-export function remoteAttachArgs(target: RemoteAttach, configFile?: string): string[] {
+export function remoteAttachArgs(target: RemoteAttach, configFile?: string, options: { batch?: boolean } = {}): string[] {
+  return sshArgs(target, ["-t", ...(options.batch ? BATCH : [])], configFile, remoteAttachLine(target));
+}
+
+/**
+ * ssh's arguments for remoteWindowSizeLine. BatchMode: run by a daemon (the web dashboard's terminal), ssh
+ * must fail rather than ask a password nobody can type.
+ */
+export function remoteWindowSizeArgs(target: Omit<RemoteAttach, "readOnly">, configFile?: string): string[] {
+  return sshArgs(target, BATCH, configFile, remoteWindowSizeLine(target));
+}
+
+const BATCH = ["-o", "BatchMode=yes"];
+
+function sshArgs(target: Pick<RemoteAttach, "host" | "ssh">, options: readonly string[], configFile: string | undefined, line: string): string[] {
   if (!SSH_TARGET.test(target.ssh))
     throw new UsageError(`host ${target.host}: ${JSON.stringify(target.ssh)} is not an ssh target`, {
       hint: "swarm.yaml's `ssh:` is [user@]host, such as ml@gpu-1.",
     });
-  return ["-t", ...(configFile ? ["-F", configFile] : []), "--", target.ssh, remoteAttachLine(target)];
+  return [...options, ...(configFile ? ["-F", configFile] : []), "--", target.ssh, line];
 }

@@ -8,14 +8,21 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readApiRunFile } from "../../api/listen.js";
 import { posixShellWord } from "../../core/index.js";
 import { type PtyCli, spawnCliInPty } from "../helpers/pty-cli.js";
 import { runCli, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lineWith, TestTerminal } from "../tui/terminal.js";
 import { INSTALL_TIMEOUT_MS } from "../helpers/debian.js";
+import { loginCode } from "../web/support.js";
 import { startSshd, type Sshd } from "./sshd.js";
+
+const require = createRequire(import.meta.url);
+type Socket = import("node:events").EventEmitter & { close(): void; send(data: string): void };
+const WebSocket = require("ws") as new (url: string, options: { headers: Record<string, string> }) => Socket;
 import { startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `rattach-${process.pid}`;
@@ -44,6 +51,56 @@ async function detach(term: PtyCli): Promise<number> {
   }
 }
 
+/** Clients attached to a host's tmux server, besides its daemon's own control-mode client. */
+function viewerClients(home: string): number {
+  const flags = execFileSync("tmux", ["-S", join(home, "run", "tmux.sock"), "list-clients", "-F", "#{client_flags}"], { encoding: "utf8" });
+  return flags.split("\n").filter((line) => line !== "" && !line.includes("control-mode")).length;
+}
+
+/** A browser session on a host's web dashboard: its one-time code exchanged for the cookie, as the login page does. */
+async function webLogin(host: TestSwarm): Promise<{ ws: string; headers: Record<string, string> }> {
+  const url = readApiRunFile(host.home)!.url;
+  const login = await fetch(`${url}/web/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ code: loginCode(host) }),
+  });
+  expect(login.status).toBe(200);
+  return { ws: url.replace("http", "ws"), headers: { cookie: login.headers.get("set-cookie")!.split(";")[0]!, origin: url } };
+}
+
+interface Terminal {
+  readonly hello: Record<string, unknown>;
+  /** Everything drawn so far, as text. */
+  text(): string;
+  send(data: string): void;
+  close(): void;
+}
+
+/** A live terminal's WebSocket, as the page opens it: resolves on its hello frame; rejects with `closed CODE: REASON` when refused. */
+function openTerminal(url: string, headers: Record<string, string>): Promise<Terminal> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    let drawn = "";
+    // ws 7 (what @fastify/websocket brings): a text frame arrives as a string, a binary one as a Buffer.
+    socket.on("message", (data: Buffer | string) => {
+      if (typeof data !== "string") {
+        drawn += data.toString("utf8");
+        return;
+      }
+      resolve({
+        hello: JSON.parse(data) as Record<string, unknown>,
+        text: () => drawn,
+        send: (d) => socket.send(d),
+        close: () => socket.close(),
+      });
+    });
+    socket.on("unexpected-response", (_req: unknown, res: { statusCode: number }) => reject(new Error(`refused: ${res.statusCode}`)));
+    socket.on("error", reject);
+    socket.on("close", (code: number, reason: Buffer) => reject(new Error(`closed ${code}: ${reason.toString("utf8")}`)));
+  });
+}
+
 describe("attach to a session on another host, over ssh", { timeout: 120_000 }, () => {
   let sshd: Sshd;
   let pair: TwoHosts;
@@ -68,8 +125,11 @@ agents:
   - { name: labber, runtime: shell, hosts: [lab-1], timeout: 60 }
   - { name: ghost, runtime: shell, hosts: [dead-1], timeout: 60 }
 default_agent: api
+api:
+  listen: 127.0.0.1:0
 `;
-    pair = await startTwoHosts(yaml, "attach-pw");
+    // The daemons reach the other host over ssh too (the web dashboard's terminal), with the test's ssh_config.
+    pair = await startTwoHosts(yaml, "attach-pw", { CLAUDE_AGENT_SSH_CONFIG: sshd.clientConfig });
     ({ build, gpu } = pair);
     env = { ...pair.env, CLAUDE_AGENT_SSH_CONFIG: sshd.clientConfig };
     // Two hosts beating with no daemon here, as their daemons write them: one without `ssh:`, one whose
@@ -166,6 +226,42 @@ default_agent: api
     } finally {
       term.close();
     }
+  });
+
+  it("shows another host's session in the web dashboard's live terminal over ssh, read-only unless taken over", async () => {
+    const web = await webLogin(build);
+    const viewer = await openTerminal(`${web.ws}/v1/sessions/trainer-1/terminal`, web.headers);
+    const writer = await openTerminal(`${web.ws}/v1/sessions/trainer-1/terminal?mode=write`, web.headers);
+    try {
+      expect(viewer.hello).toMatchObject({ type: "hello", session: "trainer-1", mode: "read" });
+      expect(writer.hello).toMatchObject({ type: "hello", session: "trainer-1", mode: "write" });
+      await waitFor("the gpu host's pane in the browser's terminal", () => viewer.text().includes("remote-seen") && writer.text().includes("remote-seen"));
+      // Two clients of the gpu host's own tmux server (through ssh), one of them read-only.
+      expect(viewerClients(gpu.home)).toBe(2);
+      viewer.send("typed-web-ro");
+      writer.send("typed-web-rw");
+      await waitFor("the taker's keys in the gpu host's pane", () => pane(gpu.home, "trainer-1").includes("typed-web-rw"));
+      await waitFor("the read-only viewer to see them too", () => viewer.text().includes("typed-web-rw"));
+      expect(pane(gpu.home, "trainer-1")).not.toContain("typed-web-ro");
+      writer.send("\x15"); // C-u: the agent's prompt is left as it was
+      await waitFor("the typed keys erased", () => !pane(gpu.home, "trainer-1").includes("typed-web-rw"));
+    } finally {
+      viewer.close();
+      writer.close();
+    }
+    // Each viewer was its own ssh client: both tmux clients on the gpu host's server go with their sockets.
+    await waitFor("the ssh viewers' tmux clients gone from the gpu host", () => viewerClients(gpu.home) === 0);
+  });
+
+  it("refuses, with the reason, a web terminal of a host without ssh: and one whose published socket path is hostile", async () => {
+    const web = await webLogin(build);
+    const noSsh = await openTerminal(`${web.ws}/v1/sessions/edger-1/terminal`, web.headers).catch((error: Error) => error.message);
+    expect(noSsh).toMatch(/^closed 4004: session edger-1 is on host edge-1, which has no `ssh:` target/);
+    const hostile = await openTerminal(`${web.ws}/v1/sessions/labber-1/terminal`, web.headers).catch((error: Error) => error.message);
+    expect(hostile).toMatch(/^closed 4004: host lab-1 published a tmux socket path attach will not send over ssh/);
+    expect(existsSync(PWNED)).toBe(false);
+    const unknown = await openTerminal(`${web.ws}/v1/sessions/nobody-1/terminal`, web.headers).catch((error: Error) => error.message);
+    expect(unknown).toBe("closed 4004: no such session");
   });
 
   it("gives every quoted word to the remote login shell unchanged, through real ssh", () => {
