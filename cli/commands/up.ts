@@ -53,6 +53,14 @@ const EXIT_STDOUT_CLOSED = 141;
  * it must start again. pm2's own stop and restart send SIGINT.
  */
 const EXIT_STOPPED_UNDER_PM2 = 143;
+/**
+ * How long stopping may take before the daemon exits anyway. Closing waits on Redis (BullMQ's workers, the
+ * task log); with Redis gone it waited for ever: a daemon whose embedded Redis was killed did not exit 20 s
+ * after SIGTERM. Its tasks stay in their panes and the home's lock dies with the process, as after kill -9.
+ */
+const STOP_DEADLINE_MS = 20_000;
+/** Exit code when stopping did not finish (by the deadline, or a second Ctrl-C or SIGTERM). */
+const EXIT_STOP_UNFINISHED = 1;
 
 export async function up(options: UpOptions): Promise<void> {
   const paths = ensureHome(resolveHome(options.home));
@@ -152,6 +160,7 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
         stopRequested(`error: the swarm of home ${holder.home} (host ${holder.host}, pid ${holder.pid}) took this swarm's key prefix: stopping`);
       },
     });
+    let unfinished: { cancel(): void } | null = null;
     try {
       const here = swarm.bridge.agentSessions;
       const counts = config.agents.map((a) => [a.name, here.filter((s) => s.agent === a.name).length] as const).filter(([, n]) => n > 0 || host === null);
@@ -164,11 +173,13 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
       process.send?.("ready"); // pm2 wait_ready
       const taskLog = logTasks ? startTaskLog({ target: redisTarget(paths), prefix: swarm.prefix, say }) : null;
       const reason = await stopped;
-      await taskLog?.close();
       say(reason);
       if (!stdoutOpen) process.stderr.write(`${reason}\n`);
+      unfinished = stopWithin(STOP_DEADLINE_MS, readyFile, paths.daemonPid);
+      await taskLog?.close();
     } finally {
       await swarm.close();
+      unfinished?.cancel();
     }
     say("stopped");
   } finally {
@@ -179,6 +190,33 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
     disposeStdout();
     await lock.release();
   }
+}
+
+/**
+ * Once stopping has begun: exits the process if it has not finished within `deadlineMs`, or at once on a
+ * second SIGINT or SIGTERM (a person pressing Ctrl-C again), saying so. What was not closed is what waits on
+ * Redis; the panes live on, and the next `up` takes the home, as after kill -9.
+ */
+function stopWithin(deadlineMs: number, readyFile: string, pidFile: string): { cancel(): void } {
+  const exit = (why: string): void => {
+    process.stderr.write(`${why}: exiting now; the agents keep running in tmux. Is Redis reachable? \`claude-agent doctor\` checks.\n`);
+    rmSync(readyFile, { force: true });
+    removePid(pidFile);
+    process.exit(process.exitCode || EXIT_STOP_UNFINISHED);
+  };
+  const timer = setTimeout(() => exit(`stopping did not finish within ${deadlineMs / 1000} s`), deadlineMs);
+  const again = (signal: string) => () => exit(`received ${signal} again while stopping`);
+  const onInt = again("SIGINT");
+  const onTerm = again("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  return {
+    cancel() {
+      clearTimeout(timer);
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    },
+  };
 }
 
 /** The `up` arguments that carry the Redis opt-outs to a detached daemon. */
