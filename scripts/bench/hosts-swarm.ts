@@ -8,7 +8,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, createConnection } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -20,6 +20,7 @@ import { connect, type Swarm } from "../../client/index.js";
 import type { Cleanups } from "./cleanup.js";
 import { childrenOf } from "./procfs.js";
 import { CLI, daemonNodeArgs, stopDaemon, tempHome, waitReady } from "./swarm.js";
+import { freePort } from "../../test/security/redis-support.js";
 
 export const AGENT = "bench";
 /** Replicas of the bench agent in all, spread over the hosts (replica n on host (n - 1) mod count). */
@@ -221,14 +222,6 @@ export async function poll<T>(what: string, timeoutMs: number, check: () => Prom
     if (performance.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await sleep(20);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function canConnect(port: number): Promise<boolean> {

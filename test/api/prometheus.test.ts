@@ -6,7 +6,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
@@ -15,15 +14,8 @@ import { clientInternals } from "../../client/index.js";
 import { queueName } from "../../core/index.js";
 import { startApiSwarm, type ApiSwarm } from "./support.js";
 import { ensurePrometheus, INSTALL_TIMEOUT_MS } from "../helpers/debian.js";
+import { freePort } from "../security/redis-support.js";
 import { waitFor } from "../helpers/wait.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("Prometheus metrics", () => {
   let api: ApiSwarm;
