@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskRecords } from "../../bridge/dispatch/task-records.js";
-import { AgentSpend, createRedis, DispatchFencedError, keys, Ledger, periodOf, TaskEnds, type TaskRecord } from "../../core/index.js";
+import { AgentSpend, createRedis, DispatchFencedError, EventStream, keys, Ledger, periodOf, TaskEnds, type TaskRecord } from "../../core/index.js";
 import { taskRecord } from "../helpers/task-record.js";
 import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
@@ -79,6 +79,25 @@ describe("a dispatch's write whose reply was lost with its connection", () => {
     // The dispatch goes on: its start and its result are its own.
     expect(await ledger.update(id, { status: "running", session: "api-1" }, { type: "task.started" }, 1)).toBe(true);
     expect(await ledger.finish(id, "completed", { exitCode: 0, session: "api-1", finishedAt: new Date().toISOString() }, "api", 1)).toBe(true);
+  });
+
+  it("adds an event the bridge publishes itself once, and answers with its entry, when the publish is sent again", async () => {
+    const stream = new EventStream(daemon, "ca:events");
+    await stream.publish("agent.up", { agent: "api", session: "api-warm" }); // loads the script (a NOSCRIPT held would hold the text)
+    const tagged = async (session: string) =>
+      (await direct.xrange("ca:events", "-", "+")).filter(([, fields]) => fields[fields.indexOf("session") + 1] === session);
+    const session = `api-open-${++n}`;
+    const outcome = await loseReplyOf(
+      () => stream.publish("agent.breaker-open", { agent: "api", session, message: "3 failures in a row" }),
+      async () => (await tagged(session)).length > 0,
+    );
+    // Before the fix, the XADD sent again was an entry of its own: every reader saw the breaker open twice.
+    const entries = await tagged(session);
+    expect(entries).toHaveLength(1);
+    expect(outcome).toEqual({ status: "fulfilled", value: entries[0]![0] });
+    // A publish made anew, with the same fields, is an event of its own.
+    await stream.publish("agent.breaker-open", { agent: "api", session, message: "3 failures in a row" });
+    expect(await tagged(session)).toHaveLength(2);
   });
 
   it("is still refused when another dispatch counted a further attempt before it was sent again", async () => {
