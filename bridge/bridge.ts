@@ -14,6 +14,7 @@ import {
   placements,
   replicasOn,
   Ledger,
+  SpareFiles,
   swarmRedactor,
   type AgentConfig,
   type HomePaths,
@@ -72,6 +73,8 @@ export class Bridge {
   private readonly sandboxes: Sandboxes;
   private readonly interactive: InteractivePrograms;
   private readonly recorder: FlightRecorder | null;
+  /** A finished dispatch's files, emptied, from which the next dispatch's and recording's are made. */
+  private readonly spares: SpareFiles;
   private readonly admission: AdmissionControl;
   private readonly supervisor: SessionSupervisor;
   private readonly intake: Intake;
@@ -184,7 +187,9 @@ export class Bridge {
         return accounts.runOf(agent, name);
       },
     });
-    this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log });
+    this.spares = new SpareFiles(join(paths.jobsDir, ".spare"));
+    const spares = this.spares;
+    this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log, spares });
     const runner = createDispatcher({
       events,
       agents: config.agents,
@@ -201,6 +206,7 @@ export class Bridge {
       accounts,
       counted: (agent, taskId) => budgets.counted(agent, taskId),
       recorder: this.recorder,
+      spares,
       agentEnv,
       recycle: (session, reason, planned) => this.supervisor.recycle(session, reason, planned),
       promptContext: options.promptContext,
@@ -299,6 +305,7 @@ export class Bridge {
       this.admission.close();
       this.interactive.close();
       await this.recorder?.close();
+      this.spares.close();
       await this.supervisor.close();
       for (const connection of this.connections) connection.disconnect();
     })();

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { parseShellMarker } from "../agents/index.js";
+import type { SpareFiles } from "../core/index.js";
 import { CastWriter, type Disposable, type SessionManager } from "../sessions/index.js";
 import type { AgentSession } from "./sessions/index.js";
 
@@ -8,6 +9,8 @@ export interface FlightRecorderDeps {
   /** Looked up on every start: the tmux server (and so the manager) may have been replaced. */
   readonly sessions: () => SessionManager;
   readonly log: (event: string, data: Record<string, unknown>) => void;
+  /** Emptied dispatch files a new recording is made from, instead of a new file (core/spare-files.ts). */
+  readonly spares?: SpareFiles;
 }
 
 /** The dispatch a shell pane runs: its begin and end markers become marker events when they carry its nonce. */
@@ -78,6 +81,7 @@ export class FlightRecorder {
           header: { ...size, title: `task ${task.id} · agent ${task.agent} (${session.name})` },
           label: (fields) => this.label(task.id, fields),
           onError: (error) => this.deps.log("recorder.write-failed", { taskId: task.id, error }),
+          ...(this.deps.spares ? { spares: this.deps.spares } : {}),
         });
         recording = { taskId: task.id, writer, paneId: ref.paneId, dispatch, size };
         this.byTask.set(task.id, recording);

@@ -18,6 +18,7 @@ export * from "./policy/index.js";
 export * from "./redact.js";
 export * from "./text.js";
 export * from "./text-file.js";
+export * from "./spare-files.js";
 export * from "./process.js";
 export * from "./conformance.js";
 export * from "./process-identity.js";

@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync, readSync, writeSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-import { castEventLine, castHeaderLine, parseCastHeader, type CastHeader } from "../core/index.js";
+import { castEventLine, castHeaderLine, parseCastHeader, type CastHeader, type SpareFiles } from "../core/index.js";
 
 /** Our in-band markers (marker-scanner.ts): protocol, not the program's output; never recorded as output. */
 const OPEN = "\x1b]7777;ca;";
@@ -23,6 +23,8 @@ export interface CastWriterOptions {
   readonly onError?: (error: Error) => void;
   /** The clock, in milliseconds (a seam for tests). */
   readonly now?: () => number;
+  /** Emptied files to make a new recording from, instead of a new file (core/spare-files.ts). */
+  readonly spares?: SpareFiles;
 }
 
 /**
@@ -53,7 +55,7 @@ export class CastWriter {
     // A new recording is the common case: one exclusive create, with no look for a recording to continue first.
     // O_NOFOLLOW: a link planted at the recording's name is refused, not written through (with O_EXCL a link is
     // EEXIST, and the open below refuses it).
-    let fd = createExclusive(options.file);
+    let fd = createExclusive(options.file, options.spares);
     const existing = fd === null ? headerOf(options.file) : null;
     fd ??= openSync(options.file, constants.O_WRONLY | constants.O_NOFOLLOW | (existing ? constants.O_APPEND : constants.O_TRUNC), 0o600);
     this.fd = fd;
@@ -151,9 +153,9 @@ export class CastWriter {
 }
 
 /** A new file at `file`, or null when something is there already (a recording to continue, or a link). */
-function createExclusive(file: string): number | null {
+function createExclusive(file: string, spares: SpareFiles | undefined): number | null {
   try {
-    return openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    return spares?.take(file) ?? openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return null;
     throw error;

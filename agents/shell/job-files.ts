@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { randomSuffix } from "../../core/index.js";
+import { randomSuffix, type SpareFiles } from "../../core/index.js";
 import { MAX_ARG_BYTES } from "./rc.js";
 
 /**
@@ -45,6 +45,8 @@ export function writeDispatch(
     preview?: string;
     env?: Readonly<Record<string, string>>;
     sandbox?: readonly string[] | null;
+    /** Emptied files to make the `.job` from, instead of a new file (core/spare-files.ts). */
+    spares?: SpareFiles;
   },
 ): Dispatch {
   const nonce = randomSuffix(16);
@@ -70,7 +72,7 @@ export function writeDispatch(
     mode === "arg" ? `${options.task}\0` : "",
   ].join("");
   // One write of a new file: the pane reads the dispatch only once it is claimed, after the line is typed.
-  writeFileSync(jobFile(jobsDir, options.token), job, { mode: 0o600 });
+  writeNewFile(jobFile(jobsDir, options.token), job, options.spares);
   return { token: options.token, nonce, line: ` ca-run ${options.token}` };
 }
 
@@ -113,8 +115,16 @@ const EVENTS_EXT = ".events.jsonl";
 const POLICY_EXT = ".policy.json";
 const DISPATCH_EXTS = [".job", ".sh", ".claim", ".exit", PROMPT_EXT, EVENTS_EXT, POLICY_EXT] as const;
 
-export function removeDispatch(jobsDir: string, token: string): void {
-  for (const ext of DISPATCH_EXTS) removeIfThere(join(jobsDir, token + ext));
+/** The files of a dispatch that only the bridge and the pane's own shell ever wrote, each closed at once: safe to reuse (core/spare-files.ts). */
+const REUSABLE_EXTS: ReadonlySet<string> = new Set([".job", ".claim", ".exit"]);
+
+/** Removes a dispatch's files; with `spares`, those fit for reuse are kept there, emptied, instead. */
+export function removeDispatch(jobsDir: string, token: string, spares?: SpareFiles): void {
+  for (const ext of DISPATCH_EXTS) {
+    const path = join(jobsDir, token + ext);
+    if (spares && REUSABLE_EXTS.has(ext)) spares.give(path);
+    else removeIfThere(path);
+  }
 }
 
 /**
@@ -123,9 +133,9 @@ export function removeDispatch(jobsDir: string, token: string): void {
  * included. Other files named after the task (an interactive run's result
  * file, which is its output file) stay.
  */
-export function removeTaskDispatches(jobsDir: string, taskId: string, last?: { attempts: number; dispatch: string | null }): void {
+export function removeTaskDispatches(jobsDir: string, taskId: string, last?: { attempts: number; dispatch: string | null }, spares?: SpareFiles): void {
   // The common case, a task dispatched once with no gate retry, without listing a directory that holds every running task's files.
-  if (last && last.attempts <= 1 && last.dispatch === `${taskId}-1`) return removeDispatch(jobsDir, last.dispatch);
+  if (last && last.attempts <= 1 && last.dispatch === `${taskId}-1`) return removeDispatch(jobsDir, last.dispatch, spares);
   let names: string[];
   try {
     names = readdirSync(jobsDir);
@@ -138,7 +148,7 @@ export function removeTaskDispatches(jobsDir: string, taskId: string, last?: { a
     const ext = DISPATCH_EXTS.find((candidate) => name.endsWith(candidate));
     if (ext) tokens.add(name.slice(0, -ext.length));
   }
-  for (const token of tokens) removeDispatch(jobsDir, token);
+  for (const token of tokens) removeDispatch(jobsDir, token, spares);
 }
 
 /**
@@ -201,6 +211,23 @@ export function readNonce(jobsDir: string, token: string): string | null {
 /** The dispatch's one file written by the bridge (see writeDispatch). */
 export function jobFile(jobsDir: string, token: string): string {
   return join(jobsDir, `${token}.job`);
+}
+
+/** `content` as a new file at `path` (mode 0600): a spare moved there when there is one, else created (replacing what is there). */
+function writeNewFile(path: string, content: string, spares: SpareFiles | undefined): void {
+  let fd: number | null = null;
+  try {
+    fd = spares?.take(path) ?? null;
+  } catch {
+    fd = null; // something is there already: replaced below, as before
+  }
+  if (fd === null) return writeFileSync(path, content, { mode: 0o600 });
+  try {
+    const data = Buffer.from(content);
+    for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function removeIfThere(path: string): void {

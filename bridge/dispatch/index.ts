@@ -1,4 +1,4 @@
-import type { AgentConfig, EventStream, HomePaths, Ledger, LogFn, Redactor, TaskRecord } from "../../core/index.js";
+import type { AgentConfig, EventStream, HomePaths, Ledger, LogFn, Redactor, SpareFiles, TaskRecord } from "../../core/index.js";
 import type { Accounts } from "../accounts.js";
 import type { Conversations, InteractivePrograms, ToolCall, Transport } from "../../agents/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
@@ -36,6 +36,8 @@ export interface DispatchDeps {
   /** A task ended, or its figures were amended: its spend counts against the agent's budget (admission/budgets.ts). */
   readonly counted: (agent: string, taskId: string) => Promise<void>;
   readonly recorder: FlightRecorder | null;
+  /** A finished dispatch's files, kept to make the next dispatch's and recording's from (core/spare-files.ts). */
+  readonly spares: SpareFiles;
   readonly agentEnv: (agent: AgentConfig) => Record<string, string>;
   readonly recycle: (session: AgentSession, reason: string, planned?: boolean) => Promise<void>;
   readonly promptContext?: PromptContext;
@@ -50,10 +52,10 @@ export interface DispatchDeps {
 
 /** The dispatch side of the bridge, built once: the lifecycle, its records and settlement, and a transport per agent. */
 export function createDispatcher(deps: DispatchDeps): Dispatcher {
-  const { ledger, paths, pools, recorder, redact, log, worktrees, sandboxes, conversations } = deps;
+  const { ledger, paths, pools, recorder, redact, log, worktrees, sandboxes, conversations, spares } = deps;
   const { jobsDir, outputDir, root: home } = paths;
   const agents = new Map(deps.agents.map((agent) => [agent.name, agent]));
-  const records = new TaskRecords({ ledger, jobsDir, pools, recorder, redact, log, host: deps.host, counted: deps.counted });
+  const records = new TaskRecords({ ledger, jobsDir, spares, pools, recorder, redact, log, host: deps.host, counted: deps.counted });
   const settle = new Settle({
     agents: deps.agents,
     home,
@@ -100,7 +102,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     accountRun: (agent, account) => deps.accounts.runOf(agent, account),
     toolCalls,
   });
-  const shell = new ShellTransport({ agents, jobsDir, outputDir, programs, sandboxes, redact, log });
+  const shell = new ShellTransport({ agents, jobsDir, outputDir, spares, programs, sandboxes, redact, log });
   return new Dispatcher({
     ledger,
     records,

@@ -1,6 +1,6 @@
 import { existsSync, statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { InfraError, type AgentConfig, type Redactor, type TaskRecord } from "../../core/index.js";
+import { InfraError, type AgentConfig, type Redactor, type SpareFiles, type TaskRecord } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import {
   agentJobFiles,
@@ -29,6 +29,8 @@ export interface ShellTransportDeps {
   readonly agents: ReadonlyMap<string, AgentConfig>;
   readonly jobsDir: string;
   readonly outputDir: string;
+  /** Emptied files a dispatch's `.job` is made from, instead of a new file (core/spare-files.ts). */
+  readonly spares?: SpareFiles;
   readonly programs: ProgramJobs;
   readonly sandboxes: Sandboxes;
   /** Cleans secrets out of what the pane shows of a task (its `.preview`); the `.sh` and prompt stay raw. */
@@ -77,6 +79,7 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
       preview: this.deps.redact(prepared.preview),
       ...env,
       sandbox: this.sandboxFor(record.agent, session.name, token, runsFromFile(prepared.script)),
+      ...(this.deps.spares ? { spares: this.deps.spares } : {}),
     });
     return { prompt: prepared.prompt, marker: { token, nonce: job.nonce }, line: job.line };
   }

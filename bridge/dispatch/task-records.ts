@@ -1,4 +1,4 @@
-import { isTerminal, type Ledger, type Redactor, type TaskRecord, type TerminalStatus } from "../../core/index.js";
+import { isTerminal, type Ledger, type Redactor, type SpareFiles, type TaskRecord, type TerminalStatus } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import { removeTaskDispatches, type ResultFields, type UsageFields } from "../../agents/index.js";
 import type { AgentSession } from "../sessions/index.js";
@@ -9,6 +9,8 @@ import type { SessionPool } from "../sessions/index.js";
 export interface TaskRecordsDeps {
   readonly ledger: Ledger;
   readonly jobsDir: string;
+  /** Where a finished dispatch's files go to be reused (core/spare-files.ts); deleted without. */
+  readonly spares?: SpareFiles;
   readonly pools: ReadonlyMap<string, SessionPool>;
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
@@ -125,7 +127,7 @@ export class TaskRecords {
       );
     } finally {
       // Ended (now or before), or run again elsewhere: this home's dispatch files, which hold the raw text, are not needed again.
-      removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null });
+      removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null }, this.deps.spares);
     }
     if (!recorded) return;
     this.deps.log("job.finished", { taskId: record.id, status, exitCode, session });
