@@ -15,12 +15,12 @@ const KEEP = 32;
  * allocation of a new inode, not the name: an empty file costs the same.
  *
  * Only files no task could ever hold open for writing are given (a dispatch's
- * `.job`, `.claim` and `.exit`: written by the bridge or by the pane's own
- * shell with redirections that close at once, and never shown to a sandbox),
- * so that a file handed on as another task's dispatch or recording cannot be
- * written through an old descriptor. Each is emptied as it is given (a `.job`
- * holds the task's text), and one that is not a plain file with one name is
- * deleted instead.
+ * `.job` and `.claim`, and the `.exit` of a pane started by an older rcfile:
+ * written by the bridge or by the pane's own shell with redirections that
+ * close at once, and never shown to a sandbox), so that a file handed on as
+ * another task's dispatch or recording cannot be written through an old
+ * descriptor. Each is emptied as it is given (a `.job` holds the task's text),
+ * and one that is not a plain file with one name is deleted instead.
  */
 export class SpareFiles {
   private readonly free: string[] = [];

@@ -5,10 +5,11 @@ import { MAX_ARG_BYTES } from "./rc.js";
 
 /**
  * One dispatch of a job to a shell pane is one file written by the bridge,
- * `<token>.job` (token: `<taskId>-<attempt>`), and two written by the pane:
+ * `<token>.job` (token: `<taskId>-<attempt>`), and one written by the pane:
  * `.claim`, created exclusively by whoever takes the dispatch (the pane, or a
- * bridge withdrawing it), and `.exit`, the exit code once the command has
- * finished. A task text too long for an argument goes in `.sh` beside it.
+ * bridge withdrawing it), to which the pane appends `end CODE TEE` once the
+ * command has finished. A task text too long for an argument goes in `.sh`
+ * beside it. (A pane started by an older rcfile writes the end to `.exit`.)
  *
  * `.job` is read by `ca-run` with builtins alone (shell/rc.ts), top to bottom:
  *
@@ -79,17 +80,26 @@ export function writeDispatch(
 /** What became of a dispatch, from its files alone (used after a bridge restart). */
 export function inspectDispatch(jobsDir: string, token: string): DispatchState {
   const base = join(jobsDir, token);
-  const exit = readIfExists(`${base}.exit`);
-  // ca-run writes the file with one `printf … >`: between the shell's O_TRUNC open and its write it is empty.
-  // Read then, it is not an ending (it was taken for exit code -1, failing a job that was about to complete).
-  if (exit !== null && exit !== "") {
-    const [first = "", second = "0"] = exit.split("\n");
-    const code = Number.parseInt(first.trim(), 10);
-    return { kind: "finished", exitCode: Number.isNaN(code) ? -1 : code, outputSaved: second.trim() === "0" || second.trim() === "" };
-  }
   const claim = readIfExists(`${base}.claim`);
   if (claim === null) return existsSync(`${base}.job`) ? { kind: "not-started" } : { kind: "unknown" };
-  return claim.startsWith("withdrawn") ? { kind: "withdrawn" } : { kind: "running" };
+  if (claim.startsWith("withdrawn")) return { kind: "withdrawn" };
+  // ca-run appends its end as one line with one write; only a whole line (its newline read) is an ending.
+  const end = /(?:^|\n)end (-?\d+) (\d*)\n/.exec(claim);
+  if (end) return { kind: "finished", exitCode: Number.parseInt(end[1]!, 10), outputSaved: end[2] === "0" || end[2] === "" };
+  return legacyExit(base) ?? { kind: "running" };
+}
+
+/**
+ * The end a pane started by an older rcfile wrote to `<token>.exit` (code, then tee's status), or null.
+ * That ca-run wrote the file with one `printf … >`: between the shell's O_TRUNC open and its write it is empty.
+ * Read then, it is not an ending (it was taken for exit code -1, failing a job that was about to complete).
+ */
+function legacyExit(base: string): DispatchState | null {
+  const exit = readIfExists(`${base}.exit`);
+  if (exit === null || exit === "") return null;
+  const [first = "", second = "0"] = exit.split("\n");
+  const code = Number.parseInt(first.trim(), 10);
+  return { kind: "finished", exitCode: Number.isNaN(code) ? -1 : code, outputSaved: second.trim() === "0" || second.trim() === "" };
 }
 
 /**

@@ -3,11 +3,11 @@
  * the job (an O_EXCL file, so a bridge that gives up on a dispatch and the pane
  * can never both win), shows the task, runs it with `bash -c` exactly as
  * written (same semantics and error messages as `bash -c`), tees the output to
- * the task's output file, records the exit code in a file (the artifact the
- * bridge trusts; its second line is tee's status, so that an output file cut
- * short by a full disk is reported, not passed off as the whole output) and
- * prints an invisible OSC marker carrying a per-job nonce, so output that
- * imitates our markers cannot complete a job.
+ * the task's output file, records the exit code by appending a line to its
+ * claim (the artifact the bridge trusts; it also holds tee's status, so that an
+ * output file cut short by a full disk is reported, not passed off as the whole
+ * output) and prints an invisible OSC marker carrying a per-job nonce, so
+ * output that imitates our markers cannot complete a job.
  *
  * ca-run itself runs in the pane's shell, outside any sandbox: it alone reads
  * the dispatch's file (`<token>.job`, job-files.ts) and writes the exit
@@ -90,8 +90,9 @@ ca-run() {
   fi
   __ca_st=(${"${PIPESTATUS[@]}"})
   __ca_code=${"${__ca_st[0]}"}
-  # Line 2: tee's status; not 0 when the output file could not be written in full (a full disk).
-  printf '%s\n%s\n' "$__ca_code" "${"${__ca_st[1]}"}" > "$__ca_jobs/$__ca_t.exit"
+  # The claim's second line, one write: the exit code, then tee's status (not 0 when the output file could not be
+  # written in full: a full disk). Appended to the file the claim made, so a dispatch makes one file in the pane.
+  printf 'end %s %s\n' "$__ca_code" "${"${__ca_st[1]}"}" >> "$__ca_jobs/$__ca_t.claim"
   printf '\e]7777;ca;end;%s;%s;%s;%s\a' "$__ca_t" "$__ca_nonce" "$__ca_code" "${"${__ca_st[1]}"}"
   __ca_clean=1
 }

@@ -45,7 +45,8 @@ const BEGIN_TIMEOUT_MS = 5000;
  * The shell pane protocol (ARCHITECTURE.md, "How a shell job runs"): a
  * dispatch is files in `jobs/` and one line of ours, ` ca-run <token>`, typed
  * into the pane's shell; begin and end markers carrying the dispatch's nonce
- * come back on the control-mode stream, the exit code from its `.exit` file.
+ * come back on the control-mode stream, the exit code from the end line ca-run
+ * appends to its `.claim` file.
  * Headless programs are this transport too, with their adapter's script
  * (program-jobs.ts) and the report parsed from their events file.
  */

@@ -1,9 +1,10 @@
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueName } from "../../core/index.js";
 import type { Swarm } from "../../client/index.js";
+import { paneEndedAt } from "../helpers/pane-end.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { destroyUnlessKept, jobState, lines, terminalEvents, terminalRecord, until } from "./support.js";
 import { clientInternals } from "../../client/index.js";
@@ -33,7 +34,7 @@ describe("kill -9 of the daemon during a job", () => {
   /**
    * A job that prints before and after a sleep, appends one line to its own counter file per run, and
    * touches `<counter>.end` as its last command (its mtime is when the command ended: the dispatch's own
-   * `.exit` file is removed with the task's other job files once the result is recorded).
+   * `.claim` file, where the pane records the end, is removed with the task's other job files once the result is recorded).
    */
   function countedJob(sleepSec: number): { task: string; counter: string } {
     const counter = join(swarm.home, `counter-${++n}`);
@@ -91,7 +92,7 @@ describe("kill -9 of the daemon during a job", () => {
     await swarm.kill9();
     // Dead daemon: the job goes on in its pane, and nobody has recorded anything.
     expect((await client.client.get(id)).status).toBe("running");
-    expect(existsSync(join(swarm.paths.jobsDir, `${token}.exit`))).toBe(false);
+    expect(paneEndedAt(swarm.paths.jobsDir, token)).toBeNull();
 
     const { readyMs, recordedMs, afterEndMs } = await restartAndAwait(id, counter);
     const record = await client.client.get(id);
@@ -107,14 +108,13 @@ describe("kill -9 of the daemon during a job", () => {
     await expectRedeliveredWithoutRerun(id, counter);
   });
 
-  it("records from the exit file, without running it again, a job that finished while the daemon was dead", async () => {
+  it("records from the end the pane wrote, without running it again, a job that finished while the daemon was dead", async () => {
     const { task, counter } = countedJob(1);
     const { id } = await client.submit({ task, agent: "alpha" });
     const token = await runningDispatch(id, counter);
 
     await swarm.kill9();
-    const exitFile = join(swarm.paths.jobsDir, `${token}.exit`);
-    await until("the job to finish in its pane while the daemon is dead", () => existsSync(exitFile), 10_000);
+    await until("the job to finish in its pane while the daemon is dead", () => paneEndedAt(swarm.paths.jobsDir, token) !== null, 10_000);
     expect((await client.client.get(id)).status).toBe("running");
 
     const { readyMs, recordedMs } = await restartAndAwait(id, counter);
@@ -148,7 +148,7 @@ describe("kill -9 of the daemon during a job", () => {
         25_000,
         100,
       );
-      expect(existsSync(join(swarm.paths.jobsDir, `${token}.exit`))).toBe(false);
+      expect(paneEndedAt(swarm.paths.jobsDir, token)).toBeNull();
       // …and kill that one too, while the job still runs.
       await swarm.kill9();
       const { readyMs, recordedMs, afterEndMs } = await restartAndAwait(id, counter);

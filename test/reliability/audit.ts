@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isTerminal, type TaskRecord } from "../../core/index.js";
+import { paneEndedAt } from "../helpers/pane-end.js";
 import type { Swarm } from "../../client/index.js";
 import { sleep, type Traces, type Tracked } from "./stream.js";
 import { clientInternals } from "../../client/index.js";
@@ -132,7 +133,7 @@ export async function audit(client: Swarm, tasks: readonly Tracked[], t: Traces,
     const nEvents = events.get(task.id) ?? 0;
     const nDone = done.get(task.label) ?? 0;
     // Dispatches of the task whose run reached its recorded end (the pane wrote its exit code).
-    const exits = Array.from({ length: rec.attempts }, (_, k) => existsSync(join(jobsDir, `${task.id}-${k + 1}.exit`))).filter(Boolean).length;
+    const exits = Array.from({ length: rec.attempts }, (_, k) => paneEndedAt(jobsDir, `${task.id}-${k + 1}`) !== null).filter(Boolean).length;
     const rerun = nDone > 1 && nEvents === 1 && exits <= 1 && nDone <= rec.attempts;
     if (rerun) result.rerunAfterPaneDeath.push(`${task.label} (${task.id}: attempts ${rec.attempts}, completed ${nDone}×, ${exits} exit recorded)`);
     else if (nEvents > 1 || nDone > 1)

@@ -5,6 +5,7 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueName, startEmbeddedRedis, stopEmbeddedRedis } from "../../core/index.js";
 import type { Swarm } from "../../client/index.js";
+import { paneEndedAt } from "../helpers/pane-end.js";
 import { CLI } from "../helpers/swarm.js";
 import { audit, records, waitTerminal, type Audit } from "./audit.js";
 import { startPm2Swarm, type Pm2Swarm } from "./pm2-swarm.js";
@@ -145,8 +146,8 @@ describe("fault injection against a swarm under a steady stream of tasks", () =>
     }
     const adopted = adoptedAt(victim.task.id, injectedAt);
     if (adopted !== null) return { ms: adopted - injectedAt, how: `its job was re-adopted in ${rec?.session} (attempt ${rec?.attempts})` };
-    const exit = rec?.dispatch ? join(swarm.paths.jobsDir, `${rec.dispatch}.exit`) : "";
-    if (stops && exit && existsSync(exit) && statSync(exit).mtimeMs >= injectedAt) {
+    const endedAt = rec?.dispatch ? paneEndedAt(swarm.paths.jobsDir, rec.dispatch) : null;
+    if (stops && endedAt !== null && endedAt >= injectedAt) {
       return {
         ms: null,
         unseen: true,

@@ -55,7 +55,7 @@ describe("a task on an unsandboxed agent", () => {
     const task = [
       `for claim in '${jobs}'/*.claim; do`,
       "  token=${claim##*/}; token=${token%.claim}",
-      `  [ -e '${jobs}'/$token.exit ] && continue`,
+      `  grep -q '^end ' '${jobs}'/$token.claim && continue`,
       `  IFS= read -r nonce < '${jobs}'/$token.job`,
       '  printf \'\\e]7777;ca;end;%s;%s;0;0\\a\' "$token" "$nonce"',
       "done",

@@ -53,12 +53,12 @@ describe("delivery of a task's text to a shell agent", () => {
   }
 
   it("is not completed by a fake end marker that carries the task's real token but not its nonce", async () => {
-    // The running dispatch is the one with a claim file and no exit file yet.
+    // The running dispatch is the one whose claim file holds no end line yet.
     // The home is named outright: tasks get no swarm variable ($CA_HOME, $CLAUDE_AGENT_HOME) to find it by.
     const text = [
       `for claim in '${swarm.paths.jobsDir}'/*.claim; do`,
       "  token=${claim##*/}; token=${token%.claim}",
-      `  [ -e '${swarm.paths.jobsDir}'/$token.exit ] && continue`,
+      `  grep -q '^end ' '${swarm.paths.jobsDir}'/$token.claim && continue`,
       "  printf '\\e]7777;ca;end;%s;%s;0\\a' \"$token\" not-the-nonce",
       "  printf '\\e]7777;ca;end;%s;;0\\a' \"$token\"",
       "done",
