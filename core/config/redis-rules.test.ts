@@ -35,8 +35,36 @@ describe("redis: in swarm.yaml", () => {
         name: "mymaster",
         passwordEnv: "REDIS_PW",
         sentinelPasswordEnv: "SENTINEL_PW",
+        username: null,
+        sentinelUsername: null,
       },
     });
+  });
+
+  it("reads ACL users for the data nodes and for the sentinels, each with the variable holding its password", () => {
+    const redis = load({
+      sentinels: ["h:1"],
+      name: "g",
+      username: "swarm",
+      password_env: "REDIS_PW",
+      sentinel_username: "watcher",
+      sentinel_password_env: "SENTINEL_PW",
+    }).redis!;
+    expect(redis.sentinel).toMatchObject({ username: "swarm", passwordEnv: "REDIS_PW", sentinelUsername: "watcher", sentinelPasswordEnv: "SENTINEL_PW" });
+  });
+
+  it("refuses an ACL user without its password's variable, one with a space, and one without sentinels", () => {
+    expect(problems({ sentinels: ["h:1"], name: "g", username: "swarm", sentinel_username: "watcher" })).toEqual([
+      "swarm.yaml: redis.username: needs `password_env`, the variable holding that user's password",
+      "swarm.yaml: redis.sentinel_username: needs `sentinel_password_env`, the variable holding that user's password",
+    ]);
+    expect(problems({ sentinels: ["h:1"], name: "g", username: "my user", password_env: "PW" })).toEqual([
+      expect.stringContaining("redis.username: expected an ACL user name"),
+    ]);
+    expect(problems({ username: "swarm" })).toEqual([
+      expect.stringContaining("redis.username: only used with `sentinels` (a single Redis takes its user in REDIS_URL"),
+      "swarm.yaml: redis.username: needs `password_env`, the variable holding that user's password",
+    ]);
   });
 
   it("reads acknowledge alone (a REDIS_URL primary with replicas) or with sentinels", () => {

@@ -8,10 +8,12 @@ import { isAbsolute, resolve } from "node:path";
 import { expectedMessage } from "./schema.js";
 import type { RedisConfig, SentinelAddress, SentinelTlsConfig } from "./types.js";
 
-const KEYS = ["sentinels", "name", "password_env", "sentinel_password_env", "tls", "acknowledge"] as const;
+const KEYS = ["sentinels", "name", "username", "password_env", "sentinel_username", "sentinel_password_env", "tls", "acknowledge"] as const;
 /** `redis.tls`'s file keys, named as api.tls names its own (`cert`, `key`), plus the CA. */
 const TLS_FILE_KEYS = ["ca", "cert", "key"] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An ACL user name as AUTH sends it: Redis allows more, but a name with spaces or quotes is a typo in a config file. */
+const ACL_USER = /^[A-Za-z0-9._@-]{1,128}$/;
 /** Sentinel's own limit on a master group's name is loose; these are the characters a config line takes without quoting. */
 const GROUP_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const ADDRESS = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/;
@@ -70,6 +72,18 @@ export function redisProblems(raw: unknown): string[] {
       problems.push(`redis.${key}: ${expectedMessage("a variable name of letters, digits and underscores", value)}`);
     else if (sentinels === undefined) problems.push(`redis.${key}: only used with \`sentinels\` (a single Redis takes its password in REDIS_URL)`);
   }
+  for (const key of ["username", "sentinel_username"] as const) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || !ACL_USER.test(value))
+      problems.push(`redis.${key}: ${expectedMessage("an ACL user name of letters, digits, `.`, `_`, `@` and `-`", value)}`);
+    else if (sentinels === undefined)
+      problems.push(`redis.${key}: only used with \`sentinels\` (a single Redis takes its user in REDIS_URL: redis://USER:PASSWORD@host:port)`);
+  }
+  if (typeof raw.username === "string" && raw.password_env === undefined)
+    problems.push("redis.username: needs `password_env`, the variable holding that user's password");
+  if (typeof raw.sentinel_username === "string" && raw.sentinel_password_env === undefined)
+    problems.push("redis.sentinel_username: needs `sentinel_password_env`, the variable holding that user's password");
   problems.push(...tlsProblems(raw.tls, sentinels !== undefined));
   problems.push(...acknowledgeProblems(raw.acknowledge));
   return problems;
@@ -145,6 +159,8 @@ export function normalizeRedis(raw: Record<string, unknown>, baseDir: string): R
             name: raw.name as string,
             passwordEnv: typeof raw.password_env === "string" ? raw.password_env : null,
             sentinelPasswordEnv: typeof raw.sentinel_password_env === "string" ? raw.sentinel_password_env : null,
+            username: typeof raw.username === "string" ? raw.username : null,
+            sentinelUsername: typeof raw.sentinel_username === "string" ? raw.sentinel_username : null,
             ...(tls ? { tls } : {}),
           }),
         }

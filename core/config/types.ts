@@ -247,6 +247,10 @@ export interface RedisConfig {
     readonly passwordEnv: string | null;
     /** The variable holding the sentinels' own password (null: none). */
     readonly sentinelPasswordEnv: string | null;
+    /** `username:`: the data nodes' ACL user (null: the default user, with `password_env` as its password). */
+    readonly username: string | null;
+    /** `sentinel_username:`: the sentinels' ACL user (null: their default user). */
+    readonly sentinelUsername: string | null;
     /** `tls:`: reach the sentinels and the data nodes over TLS (absent: plain TCP). */
     readonly tls?: SentinelTlsConfig;
   };

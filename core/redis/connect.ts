@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
-import { NotRunningError } from "../errors.js";
+import { EnvironmentError, NotRunningError } from "../errors.js";
 import { describeTarget, type RedisTarget, type SentinelTarget, type SentinelTls } from "./target.js";
 
 export interface CreateRedisOptions {
@@ -37,7 +37,9 @@ function sentinelOptions(target: SentinelTarget): RedisOptions {
     name: target.name,
     // A replica is read-only: every connection of the swarm writes (the ledger, BullMQ's locks).
     role: "master",
+    ...(target.username !== undefined ? { username: target.username } : {}),
     ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(target.sentinelUsername !== undefined ? { sentinelUsername: target.sentinelUsername } : {}),
     ...(target.sentinelPassword !== undefined ? { sentinelPassword: target.sentinelPassword } : {}),
     ...(target.tls ? sentinelTlsOptions(target.tls) : {}),
     // Listens for +switch-master on the sentinels and drops the connection at once: without it a client still
@@ -70,7 +72,23 @@ function notRunning(target: RedisTarget, cause?: unknown): NotRunningError {
   });
 }
 
-/** Connects and PINGs within `timeoutMs`; on failure leaves no client behind and throws NotRunningError. */
+/** Redis' replies to a login it refused (a wrong password or user, none sent, or a user without the rights). */
+const REFUSED_LOGIN = /WRONGPASS|invalid username-password pair|NOAUTH|NOPERM/;
+
+/** The server answered and refused the swarm's login: a setting to fix, not a swarm to start. */
+function loginRefused(target: RedisTarget, cause: Error): EnvironmentError {
+  const reply = REFUSED_LOGIN.exec(cause.message) ? cause.message.slice(cause.message.search(REFUSED_LOGIN)) : cause.message;
+  return new EnvironmentError(`Redis at ${describeTarget(target)} refused the swarm's login: ${reply}`, {
+    cause,
+    hint:
+      target.kind === "sentinel"
+        ? "Check swarm.yaml's `redis.username` and `redis.sentinel_username` against the servers' ACL users, and the passwords in the variables `password_env` and `sentinel_password_env` name."
+        : "Check the user and password in REDIS_URL (redis://USER:PASSWORD@host:port) against the server's requirepass or ACL users.",
+    context: { redis: describeTarget(target) },
+  });
+}
+
+/** Connects and PINGs within `timeoutMs`; on failure leaves no client behind and throws NotRunningError (EnvironmentError when the login was refused). */
 export async function connectOrFail(target: RedisTarget, timeoutMs = 1500): Promise<Redis> {
   const client = createRedis(target);
   // Stop reconnecting until we know the server is there; restored once PING succeeds.
@@ -98,7 +116,9 @@ export async function connectOrFail(target: RedisTarget, timeoutMs = 1500): Prom
     client.disconnect();
     // disconnect() only half-closes; a server that accepted but never answers would keep the socket open.
     (client.stream as typeof client.stream | undefined)?.destroy();
-    throw notRunning(target, lastError ?? cause);
+    const error = lastError ?? cause;
+    if (error instanceof Error && REFUSED_LOGIN.test(error.message)) throw loginRefused(target, error);
+    throw notRunning(target, error);
   } finally {
     clearTimeout(timer);
   }

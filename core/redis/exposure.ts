@@ -168,7 +168,14 @@ function modeOf(path: string): number | null {
 async function sentinelExposure(target: SentinelTarget, probeKey: string): Promise<RedisExposure> {
   const primary = await askSentinelsForPrimary(target);
   const transport = target.tls ? "tls" : "tcp";
-  const endpoint: Endpoint = { transport, host: primary.host, port: primary.port, path: "", user: null, password: target.password !== undefined };
+  const endpoint: Endpoint = {
+    transport,
+    host: primary.host,
+    port: primary.port,
+    path: "",
+    user: target.username ?? null,
+    password: target.password !== undefined,
+  };
   const [loopbacks, reply, probes] = await Promise.all([
     Promise.all([primary, ...target.sentinels].map((address) => isLoopbackHost(address.host))),
     probeWithoutCredentials(endpoint, ["EXISTS", probeKey], target.tls),
@@ -203,6 +210,7 @@ export async function askSentinelsForPrimary(target: SentinelTarget): Promise<{ 
     const client = new Redis({
       host: sentinel.host,
       port: sentinel.port,
+      ...(target.sentinelUsername !== undefined ? { username: target.sentinelUsername } : {}),
       ...(target.sentinelPassword !== undefined ? { password: target.sentinelPassword } : {}),
       // Verified here (unlike the credential-less probes): this connection sends the sentinels' password.
       ...(target.tls ? { tls: { ...target.tls } } : {}),

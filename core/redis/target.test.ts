@@ -18,7 +18,14 @@ afterEach(() => {
 });
 
 const config: RedisConfig = {
-  sentinel: { sentinels: [{ host: "10.0.0.5", port: 26379 }], name: "mymaster", passwordEnv: "REDIS_PW", sentinelPasswordEnv: null },
+  sentinel: {
+    sentinels: [{ host: "10.0.0.5", port: 26379 }],
+    name: "mymaster",
+    passwordEnv: "REDIS_PW",
+    sentinelPasswordEnv: null,
+    username: null,
+    sentinelUsername: null,
+  },
 };
 
 describe("the Redis target of a home", () => {
@@ -47,6 +54,36 @@ describe("the Redis target of a home", () => {
     expect(redisTarget(paths, { REDIS_URL: "redis://h:1", REDIS_PW: "x" }).kind).toBe("url");
     recordRedisTarget(paths, undefined);
     expect(redisTarget(paths, {}).kind).toBe("embedded");
+  });
+
+  it("records ACL user names as they are (they are not secrets) and hands them to every process with the passwords", () => {
+    const paths = home();
+    const acl: RedisConfig = { sentinel: { ...config.sentinel!, username: "swarm", sentinelPasswordEnv: "SENTINEL_PW", sentinelUsername: "watcher" } };
+    recordRedisTarget(paths, acl);
+    expect(redisTarget(paths, { REDIS_PW: "pw", SENTINEL_PW: "spw" })).toEqual({
+      kind: "sentinel",
+      sentinels: [{ host: "10.0.0.5", port: 26379 }],
+      name: "mymaster",
+      username: "swarm",
+      password: "pw",
+      sentinelUsername: "watcher",
+      sentinelPassword: "spw",
+    });
+    const stored = readFileSync(redisTargetFile(paths), "utf8");
+    expect(JSON.parse(stored)).toMatchObject({ username: "swarm", sentinelUsername: "watcher", sentinelPasswordEnv: "SENTINEL_PW" });
+    expect(stored).not.toContain("spw");
+  });
+
+  it("reads a record written before ACL users existed as the default users", () => {
+    const paths = home();
+    const { username: _, sentinelUsername: __, ...older } = config.sentinel!;
+    writeFileSync(redisTargetFile(paths), JSON.stringify({ kind: "sentinel", ...older }));
+    expect(redisTarget(paths, { REDIS_PW: "pw" })).toEqual({
+      kind: "sentinel",
+      sentinels: [{ host: "10.0.0.5", port: 26379 }],
+      name: "mymaster",
+      password: "pw",
+    });
   });
 
   it("throws EnvironmentError naming the variable when the password's variable is not set", () => {

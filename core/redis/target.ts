@@ -16,8 +16,12 @@ export interface SentinelTarget {
   readonly sentinels: readonly SentinelAddress[];
   /** The master group's name, as the sentinels monitor it (`sentinel monitor <name> …`). */
   readonly name: string;
+  /** The data nodes' ACL user (`username`); absent: the default user. */
+  readonly username?: string;
   /** The data nodes' password (read from the variable `password_env` names); absent when none. */
   readonly password?: string;
+  /** The sentinels' ACL user (`sentinel_username`); absent: their default user. */
+  readonly sentinelUsername?: string;
   /** The sentinels' own password (`sentinel_password_env`); absent when they need none. */
   readonly sentinelPassword?: string;
   /** `redis.tls`: TLS to the sentinels and to the data nodes, with the PEM files already read; absent: plain TCP. */
@@ -42,6 +46,9 @@ interface StoredSentinelTarget {
   readonly name: string;
   readonly passwordEnv: string | null;
   readonly sentinelPasswordEnv: string | null;
+  /** ACL user names (not secrets: AUTH's first word). Absent in records written before they existed. */
+  readonly username?: string | null;
+  readonly sentinelUsername?: string | null;
   /** Absent in records written before sentinels had TLS, and when it is off. */
   readonly tls?: SentinelTlsConfig;
 }
@@ -67,8 +74,18 @@ export function usesEmbeddedRedis(paths: HomePaths, env: NodeJS.ProcessEnv = pro
 /** The target swarm.yaml's `redis:` asks for, with its passwords read from `env`; null when it names no sentinels. */
 export function configuredSentinelTarget(config: RedisConfig | undefined, env: NodeJS.ProcessEnv = process.env): SentinelTarget | null {
   if (!config?.sentinel) return null;
-  const { sentinels, name, passwordEnv, sentinelPasswordEnv, tls } = config.sentinel;
-  return resolveSentinelTarget({ kind: "sentinel", sentinels, name, passwordEnv, sentinelPasswordEnv, ...(tls ? { tls } : {}) }, env, "config");
+  const { sentinels, name, passwordEnv, sentinelPasswordEnv, username, sentinelUsername, tls } = config.sentinel;
+  const stored: StoredSentinelTarget = {
+    kind: "sentinel",
+    sentinels,
+    name,
+    passwordEnv,
+    sentinelPasswordEnv,
+    username,
+    sentinelUsername,
+    ...(tls ? { tls } : {}),
+  };
+  return resolveSentinelTarget(stored, env, "config");
 }
 
 /** Called by `up`: records the sentinel target for the home's other processes, or removes a stale record. */
@@ -78,8 +95,17 @@ export function recordRedisTarget(paths: HomePaths, config: RedisConfig | undefi
     rmSync(file, { force: true });
     return;
   }
-  const { sentinels, name, passwordEnv, sentinelPasswordEnv, tls } = config.sentinel;
-  const stored: StoredSentinelTarget = { kind: "sentinel", sentinels, name, passwordEnv, sentinelPasswordEnv, ...(tls ? { tls } : {}) };
+  const { sentinels, name, passwordEnv, sentinelPasswordEnv, username, sentinelUsername, tls } = config.sentinel;
+  const stored: StoredSentinelTarget = {
+    kind: "sentinel",
+    sentinels,
+    name,
+    passwordEnv,
+    sentinelPasswordEnv,
+    username,
+    sentinelUsername,
+    ...(tls ? { tls } : {}),
+  };
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, file);
@@ -120,6 +146,8 @@ function isStoredTarget(value: unknown): value is StoredSentinelTarget {
     v.sentinels.every((s) => typeof s === "object" && s !== null && typeof s.host === "string" && Number.isInteger(s.port)) &&
     optionalName(v.passwordEnv) &&
     optionalName(v.sentinelPasswordEnv) &&
+    (v.username === undefined || optionalName(v.username)) &&
+    (v.sentinelUsername === undefined || optionalName(v.sentinelUsername)) &&
     (v.tls === undefined || isStoredTls(v.tls))
   );
 }
@@ -181,7 +209,9 @@ function resolveSentinelTarget(stored: StoredSentinelTarget, env: NodeJS.Process
     kind: "sentinel",
     sentinels: stored.sentinels.map(({ host, port }) => ({ host, port })),
     name: stored.name,
+    ...(stored.username ? { username: stored.username } : {}),
     ...(password !== undefined ? { password } : {}),
+    ...(stored.sentinelUsername ? { sentinelUsername: stored.sentinelUsername } : {}),
     ...(sentinelPassword !== undefined ? { sentinelPassword } : {}),
     ...(tls ? { tls } : {}),
   };

@@ -52,6 +52,13 @@ export interface SentinelGroupOptions {
   readonly tls?: TlsFiles;
   /** The sentinels' own password (`requirepass`, and `sentinel sentinel-pass` to reach each other). */
   readonly sentinelPassword?: string;
+  /**
+   * ACL users instead of `requirepass`: the data nodes' `user` (with `password`; the default user off, replicas
+   * and sentinels log in as it: `masteruser`, `sentinel auth-user`), and the sentinels' `sentinelUser` (with
+   * `sentinelPassword`; their default user off, `sentinel sentinel-user` among themselves).
+   */
+  readonly user?: string;
+  readonly sentinelUser?: string;
 }
 
 /** ioredis options for the test's own connections to a TLS-only group: its CA, and its certificate as the client's. */
@@ -67,8 +74,15 @@ function listenLines(port: number, tls: TlsFiles | undefined): string[] {
 
 export async function startSentinelGroup(options: SentinelGroupOptions): Promise<SentinelGroup> {
   const name = options.name ?? "mymaster";
-  const { password, tls } = options;
-  const auth = ["--requirepass", password, "--masterauth", password, ...(tls ? ["--tls-auth-clients", "yes", "--tls-replication", "yes"] : [])];
+  const { password, tls, user, sentinelUser } = options;
+  if (sentinelUser && !options.sentinelPassword) throw new Error("sentinelUser needs sentinelPassword");
+  const login = user
+    ? ["--user", "default", "off", "--user", user, "on", `>${password}`, "~*", "&*", "+@all", "--masteruser", user, "--masterauth", password]
+    : ["--requirepass", password, "--masterauth", password];
+  const auth = [...login, ...(tls ? ["--tls-auth-clients", "yes", "--tls-replication", "yes"] : [])];
+  /** What the test's own connections send: the ACL user when there is one. */
+  const dataLogin = { ...(user ? { username: user } : {}), password };
+  const sentinelLogin = { ...(sentinelUser ? { username: sentinelUser } : {}), ...(options.sentinelPassword ? { password: options.sentinelPassword } : {}) };
   const clientTls = groupTls(tls);
   const nodes: TcpRedis[] = [];
   const sentinelProcesses: ChildProcess[] = [];
@@ -88,7 +102,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
     for (let i = 0; i < (options.replicas ?? 1); i++) {
       nodes.push(await startTcpRedis({ args: [...auth, "--replicaof", "127.0.0.1", String(primary.port)], ...(tls ? { tls } : {}) }));
     }
-    const admin = new Redis({ port: primary.port, host: "127.0.0.1", password, lazyConnect: true, maxRetriesPerRequest: 1, ...clientTls });
+    const admin = new Redis({ port: primary.port, host: "127.0.0.1", ...dataLogin, lazyConnect: true, maxRetriesPerRequest: 1, ...clientTls });
     admin.on("error", () => undefined);
     try {
       await waitFor(`${nodes.length - 1} replicas in sync with the primary`, async () => {
@@ -108,10 +122,20 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
         [
           ...listenLines(port, tls),
           "bind 127.0.0.1",
-          ...(sentinelPassword ? [`requirepass ${sentinelPassword}`, `sentinel sentinel-pass ${sentinelPassword}`] : []),
+          ...(sentinelPassword && sentinelUser
+            ? [
+                "user default off",
+                `user ${sentinelUser} on >${sentinelPassword} ~* &* +@all`,
+                `sentinel sentinel-user ${sentinelUser}`,
+                `sentinel sentinel-pass ${sentinelPassword}`,
+              ]
+            : sentinelPassword
+              ? [`requirepass ${sentinelPassword}`, `sentinel sentinel-pass ${sentinelPassword}`]
+              : []),
           `dir ${dir}`,
           `logfile ${join(dir, `sentinel-${i}.log`)}`,
           `sentinel monitor ${group} 127.0.0.1 ${primaryPort} 2`,
+          ...(user ? [`sentinel auth-user ${group} ${user}`] : []),
           `sentinel auth-pass ${group} ${password}`,
           `sentinel down-after-milliseconds ${group} ${DOWN_AFTER_MS}`,
           `sentinel failover-timeout ${group} ${FAILOVER_TIMEOUT_MS}`,
@@ -132,7 +156,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
         lazyConnect: true,
         maxRetriesPerRequest: 1,
         retryStrategy: () => 100,
-        ...(options.sentinelPassword ? { password: options.sentinelPassword } : {}),
+        ...sentinelLogin,
         ...clientTls,
       });
       sentinel.on("error", () => undefined);
@@ -160,7 +184,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
         port: Number(port),
         lazyConnect: true,
         maxRetriesPerRequest: 1,
-        ...(options.sentinelPassword ? { password: options.sentinelPassword } : {}),
+        ...sentinelLogin,
         ...clientTls,
       });
       sentinel.on("error", () => undefined);

@@ -108,6 +108,20 @@ describe("up against a REDIS_URL", { timeout: 180_000 }, () => {
     expect(dbsize(server, "--user", "swarm", "--pass", "acl-pw")).toBeGreaterThan(0);
   });
 
+  it("says the login was refused, exit 4, for a wrong password or user, rather than that the swarm is not running", async () => {
+    const server = await redis({ args: ["--user", "default", "off", "--user", "swarm", "on", ">acl-pw", "~*", "&*", "+@all"] });
+    const home = newHome();
+    for (const userinfo of ["swarm:wrong-pw", "nobody:acl-pw", ":acl-pw"]) {
+      for (const args of [["up", "--detach"], ["status"]]) {
+        const run = runCli(args, { home, cwd: home, env: { REDIS_URL: server.url(userinfo) } });
+        expect(run.exitCode, `${args.join(" ")} as ${userinfo}: ${run.stderr}`).toBe(4);
+        expect(run.stderr).toMatch(/refused the swarm's login: (WRONGPASS|NOAUTH)/);
+        expect(run.stderr).toContain("Check the user and password in REDIS_URL");
+        expect(run.stderr).not.toContain("acl-pw");
+      }
+    }
+  });
+
   it("works over rediss:// with a private CA trusted through NODE_EXTRA_CA_CERTS", async () => {
     const tls = makeTlsFiles();
     try {
