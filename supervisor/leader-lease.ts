@@ -11,7 +11,7 @@ import {
   type LeaderRecord,
   type LogFn,
 } from "../core/index.js";
-import { afterRenewal, nextStep } from "./leader-rules.js";
+import { afterRenewal, nextStep, unconfirmed } from "./leader-rules.js";
 
 /** One term of this daemon as the swarm's leader. */
 export type LeaderTerm = Pick<LeaderRecord, "token" | "host" | "since">;
@@ -114,8 +114,10 @@ export class LeaderLease {
     const sentAt = this.now();
     if (step.kind === "renew" && this.term !== null) {
       const token = this.term.token;
-      const reason = afterRenewal(await renewLeader(redis, keys, this.id, token, this.leaseMs));
+      const answer = await withinLease(renewLeader(redis, keys, this.id, token, this.leaseMs), this.confirmedAt + this.leaseMs - sentAt);
       if (this.term?.token !== token) return; // refused meanwhile
+      if (answer === null) return this.depose(unconfirmed(this.now() - this.confirmedAt, this.leaseMs));
+      const reason = afterRenewal(answer);
       if (reason === null) this.confirmedAt = sentAt;
       else await this.depose(reason);
       return;
@@ -137,5 +139,25 @@ export class LeaderLease {
     this.term = null;
     this.log("leader.deposed", { host: term.host, term: term.token, reason });
     await this.options.deposed(term, reason);
+  }
+}
+
+/**
+ * The renewal's answer, or null once the lease it would extend has run out without one. In a silent partition (a
+ * firewall dropping packets) the command gets neither a reply nor an error until the link heals, so a round that
+ * only awaited it kept this daemon leading, in its own eyes, for the whole partition (test/hosts/leader-cut.test.ts:
+ * 30 s, while another host led from the third). A reply that comes later is not waited for: the term has ended.
+ */
+async function withinLease<T>(renewal: Promise<T>, remainingMs: number): Promise<T | null> {
+  renewal.catch(() => undefined); // when the lease runs out first; otherwise the race below sees the failure
+  let timer: NodeJS.Timeout | undefined;
+  const lapse = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), Math.max(0, remainingMs));
+    timer.unref();
+  });
+  try {
+    return await Promise.race([renewal, lapse]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -12,8 +12,13 @@ export type LeaseStep = { readonly kind: "acquire" } | { readonly kind: "renew" 
 export function nextStep(leading: boolean, confirmedAt: number, now: number, leaseMs: number): LeaseStep {
   if (!leading) return { kind: "acquire" };
   const silent = now - confirmedAt;
-  if (silent >= leaseMs) return { kind: "depose", reason: `no renewal confirmed for ${silent} ms (the lease lasts ${leaseMs} ms)` };
+  if (silent >= leaseMs) return { kind: "depose", reason: unconfirmed(silent, leaseMs) };
   return { kind: "renew" };
+}
+
+/** Why a term ended when no renewal was confirmed within its lease. */
+export function unconfirmed(silentMs: number, leaseMs: number): string {
+  return `no renewal confirmed for ${silentMs} ms (the lease lasts ${leaseMs} ms)`;
 }
 
 /** Why a term ended, from what a renewal found (null: it goes on). */

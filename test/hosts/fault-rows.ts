@@ -23,6 +23,7 @@ export const HOST_FAULTS = [
   ["reset-mid-burst", "a host's link reset 5 s during a 1,000-task burst"],
   ["leader-killed", "the leader's daemon killed mid-workflow"],
   ["leader-frozen", "the leader frozen (SIGSTOP) past its lease mid-workflow"],
+  ["leader-cut", "the leader's link to Redis cut (blackhole) mid-workflow, past the host lease, then restored"],
   ["sentinel", "Redis primary killed (kill -9) under Sentinel, tasks streaming in"],
 ] as const;
 

@@ -12,11 +12,13 @@ import { createExecution, RedisExecutionStore, WorkflowEngine, workflowFromObjec
 import { ScriptedRunner } from "../../workflows/testing/scripted-runner.js";
 import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 const LEASE = { leaseMs: 600, renewMs: 100, pollMs: 50 };
 
 describe("the leader lease and its fencing tokens on a real Redis", { timeout: 60_000 }, () => {
   let server: TcpRedis;
+  const proxies: TcpProxy[] = [];
   const connections: Redis[] = [];
   const leases: LeaderLease[] = [];
   let n = 0;
@@ -50,6 +52,7 @@ describe("the leader lease and its fencing tokens on a real Redis", { timeout: 6
   afterAll(async () => {
     await Promise.allSettled(leases.map((lease) => lease.close()));
     for (const redis of connections) redis.disconnect();
+    for (const proxy of proxies) await proxy.close();
     await server?.stop();
   });
 
@@ -85,6 +88,30 @@ describe("the leader lease and its fencing tokens on a real Redis", { timeout: 6
     expect(a.ended[0]).toMatch(/^no renewal confirmed for \d+ ms \(the lease lasts 600 ms\)$/);
     await waitFor("gpu-1 to take over", () => b.lease.current !== null);
     expect(b.terms.map((t) => t.token)).toEqual(["2"]);
+  });
+
+  it("steps a leader down by itself once its lease is over when its renewals get no answer at all (a silent partition)", async () => {
+    const k = fresh();
+    const proxy = await startTcpProxy(server);
+    proxies.push(proxy);
+    const throughLink = new Redis(proxy.url(":lease-pw"), { maxRetriesPerRequest: 1 });
+    throughLink.on("error", () => undefined);
+    connections.push(throughLink);
+    const a = candidate(k, "build-1", throughLink);
+    const b = candidate(k, "gpu-1");
+    await a.lease.start();
+    await b.lease.start();
+    // Nothing is closed and nothing passes: its renewal is neither answered nor refused while the link is cut.
+    await proxy.cut({ mode: "blackhole" });
+    await waitFor("build-1 to step down while its link is still cut", () => a.lease.current === null);
+    expect(proxy.state).toBe("blackhole");
+    expect(a.ended).toEqual([expect.stringMatching(/^no renewal confirmed for \d+ ms \(the lease lasts 600 ms\)$/)]);
+    await waitFor("gpu-1 to take over", () => b.lease.current !== null);
+    // Its held renewal reaches Redis once the link heals, and changes nothing: gpu-1 still leads.
+    await proxy.restore();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await readLeader(b.redis, k))?.host).toBe("gpu-1");
+    expect(a.terms).toHaveLength(1);
   });
 
   it("refuses, in Redis, a write to an execution by a term that ended, and lets the current one and unfenced clients write", async () => {
