@@ -25,7 +25,7 @@ describe("spare files: a finished dispatch's files reused for the next dispatch 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "ca-spares-"));
     spareDir = join(dir, "jobs", ".spare");
-    spares = new SpareFiles(spareDir);
+    spares = new SpareFiles(spareDir, 0);
   });
   afterEach(() => {
     spares.close();
@@ -61,6 +61,23 @@ describe("spare files: a finished dispatch's files reused for the next dispatch 
     spares.give(file("t-1-1.job", "secret task text"));
     const [kept] = readdirSync(spareDir);
     expect(readFileSync(join(spareDir, kept!), "utf8")).toBe("");
+  });
+
+  it("starts with a reserve of empty private files, so that a dispatch that starts before the last one's files are given back finds one", () => {
+    const reserved = new SpareFiles(join(dir, "reserved"), 2);
+    try {
+      expect(reserved.size).toBe(2);
+      for (const name of readdirSync(join(dir, "reserved"))) {
+        expect(statSync(join(dir, "reserved", name)).size).toBe(0);
+        expect(statSync(join(dir, "reserved", name)).mode & 0o777).toBe(0o600);
+      }
+      const fd = reserved.take(join(dir, "t-1.cast"))!;
+      write(fd, "recording");
+      expect(readFileSync(join(dir, "t-1.cast"), "utf8")).toBe("recording");
+      expect(reserved.size).toBe(1);
+    } finally {
+      reserved.close();
+    }
   });
 
   it("has nothing to take when nothing was given: the caller creates the file as before", () => {
@@ -132,7 +149,7 @@ describe("spare files: a finished dispatch's files reused for the next dispatch 
 
   it("deletes the spares an earlier run left behind (a daemon killed before its close) when it starts", () => {
     spares.give(file("t-1-1.job", "x"));
-    const again = new SpareFiles(spareDir);
+    const again = new SpareFiles(spareDir, 0);
     expect(readdirSync(spareDir)).toEqual([]);
     expect(again.size).toBe(0);
     again.close();

@@ -3,6 +3,13 @@ import { join } from "node:path";
 
 /** How many emptied files are kept at most; more given back are deleted. */
 const KEEP = 32;
+/**
+ * Empty files made at start. A task takes two (its `.job`, its recording) and gives two back (its `.job` and
+ * `.claim`), but its session is freed before its result is written and its files given back, so the next task
+ * may take first: without a reserve the pool ran dry about every other task (the recorder's share of a burst's
+ * CPU went from 1.0 % to 7.0 % when the pane stopped making an `.exit` that was a third file to give).
+ */
+const RESERVE = 16;
 
 /**
  * Emptied files of ours kept for reuse, so that a burst of tasks moves files
@@ -27,11 +34,22 @@ export class SpareFiles {
   private next = 0;
   private closed = false;
 
-  /** `dir`: a folder of the swarm's own, on the same file system as the files given and taken; emptied now. */
-  constructor(private readonly dir: string) {
+  /**
+   * `dir`: a folder of the swarm's own, on the same file system as the files given and taken; emptied now, then
+   * given `reserve` empty files.
+   */
+  constructor(
+    private readonly dir: string,
+    reserve = RESERVE,
+  ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Spares of an earlier run (a daemon killed before its close): not known to be empty, so deleted.
     for (const name of readdirSync(dir)) removeQuietly(join(dir, name));
+    for (let i = 0; i < Math.min(reserve, KEEP); i++) {
+      const spare = join(dir, String(this.next++));
+      closeSync(openSync(spare, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
+      this.free.push(spare);
+    }
   }
 
   get size(): number {
@@ -54,6 +72,7 @@ export class SpareFiles {
         const stat = fstatSync(fd);
         if (!stat.isFile() || stat.nlink !== 1) throw new Error("not a plain file with one name");
         ftruncateSync(fd, 0);
+        if ((stat.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600); // a `.claim` is made by the pane's shell with its umask
       } finally {
         closeSync(fd);
       }
@@ -80,9 +99,7 @@ export class SpareFiles {
       return null;
     }
     removeQuietly(spare);
-    const fd = openSync(target, constants.O_WRONLY | constants.O_NOFOLLOW);
-    fchmodSync(fd, 0o600); // a `.claim` or `.exit` was made by the pane's shell with its umask
-    return fd;
+    return openSync(target, constants.O_WRONLY | constants.O_NOFOLLOW);
   }
 
   /** Deletes the spares; later gives delete. Idempotent. */

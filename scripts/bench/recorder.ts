@@ -23,7 +23,8 @@ import type { Plan } from "./results.js";
 import { AGENT, startBenchSwarm, type BenchSwarm } from "./swarm.js";
 
 const REPLICAS = 8;
-const ROUNDS = 4;
+/** Rounds of bursts, alternating: one burst's CPU varies by ±0.6 ms per task from the next on this machine, so the difference needs several. */
+const ROUNDS = 8;
 const SETTLE_MS = 1500;
 const RESULT_TIMEOUT_MS = 120_000;
 
@@ -76,10 +77,13 @@ export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (
         const seconds = await burst(swarm, size);
         await sleep(SETTLE_MS);
         const side = sides[name];
+        const used = cpuMs([process.pid, ...pids]) - cpu0;
+        const daemonUsed = cpuMs([swarm.daemon.pid!]) - daemon0;
         side.tasks += size;
         side.seconds += seconds;
-        side.cpuMs += cpuMs([process.pid, ...pids]) - cpu0;
-        side.daemonCpuMs += cpuMs([swarm.daemon.pid!]) - daemon0;
+        side.cpuMs += used;
+        side.daemonCpuMs += daemonUsed;
+        say(`  round ${round + 1}, recorder ${name.padEnd(3)}: CPU per task ${(used / size).toFixed(2)} ms (daemon ${(daemonUsed / size).toFixed(2)} ms)`);
       }
     }
     const figures: RecorderFigures = {
