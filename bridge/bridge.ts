@@ -15,6 +15,7 @@ import {
   replicasOn,
   Ledger,
   SpareFiles,
+  spareCounts,
   swarmRedactor,
   type AgentConfig,
   type HomePaths,
@@ -187,7 +188,8 @@ export class Bridge {
         return accounts.runOf(agent, name);
       },
     });
-    this.spares = new SpareFiles(join(paths.jobsDir, ".spare"));
+    const localSessions = [...local.values()].reduce((sum, replicas) => sum + replicas.length, 0);
+    this.spares = new SpareFiles(join(paths.jobsDir, ".spare"), spareCounts(localSessions));
     const spares = this.spares;
     this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log, spares });
     const runner = createDispatcher({

@@ -15,7 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SpareFiles } from "./spare-files.js";
+import { SpareFiles, spareCounts } from "./spare-files.js";
 
 describe("spare files: a finished dispatch's files reused for the next dispatch and recording", () => {
   let dir: string;
@@ -25,7 +25,7 @@ describe("spare files: a finished dispatch's files reused for the next dispatch 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "ca-spares-"));
     spareDir = join(dir, "jobs", ".spare");
-    spares = new SpareFiles(spareDir, 0);
+    spares = new SpareFiles(spareDir, { reserve: 0, keep: 32 });
   });
   afterEach(() => {
     spares.close();
@@ -64,7 +64,7 @@ describe("spare files: a finished dispatch's files reused for the next dispatch 
   });
 
   it("starts with a reserve of empty private files, so that a dispatch that starts before the last one's files are given back finds one", () => {
-    const reserved = new SpareFiles(join(dir, "reserved"), 2);
+    const reserved = new SpareFiles(join(dir, "reserved"), { reserve: 2, keep: 32 });
     try {
       expect(reserved.size).toBe(2);
       for (const name of readdirSync(join(dir, "reserved"))) {
@@ -78,6 +78,11 @@ describe("spare files: a finished dispatch's files reused for the next dispatch 
     } finally {
       reserved.close();
     }
+  });
+
+  it("makes enough at start for every session's running task to hold two, and keeps twice that", () => {
+    expect(spareCounts(8)).toEqual({ reserve: 24, keep: 48 });
+    expect(spareCounts(1)).toEqual({ reserve: 10, keep: 32 });
   });
 
   it("has nothing to take when nothing was given: the caller creates the file as before", () => {
@@ -149,7 +154,7 @@ describe("spare files: a finished dispatch's files reused for the next dispatch 
 
   it("deletes the spares an earlier run left behind (a daemon killed before its close) when it starts", () => {
     spares.give(file("t-1-1.job", "x"));
-    const again = new SpareFiles(spareDir, 0);
+    const again = new SpareFiles(spareDir, { reserve: 0, keep: 32 });
     expect(readdirSync(spareDir)).toEqual([]);
     expect(again.size).toBe(0);
     again.close();

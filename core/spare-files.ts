@@ -1,15 +1,18 @@
 import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 
-/** How many emptied files are kept at most; more given back are deleted. */
-const KEEP = 32;
 /**
- * Empty files made at start. A task takes two (its `.job`, its recording) and gives two back (its `.job` and
- * `.claim`), but its session is freed before its result is written and its files given back, so the next task
- * may take first: without a reserve the pool ran dry about every other task (the recorder's share of a burst's
- * CPU went from 1.0 % to 7.0 % when the pane stopped making an `.exit` that was a third file to give).
+ * How many spares a bridge with `sessions` local sessions makes at start and keeps. A task holds two files
+ * while it runs (its `.job` and its recording, taken at its start) and gives two back (its `.job` and `.claim`)
+ * once its result is written. Its session is freed before that, so the next task in it takes first: the pool
+ * must cover every running task's two and then some, or a recording is a new file again. A fixed reserve of 16
+ * left 8 busy sessions at the edge (the recorder's share of a burst's CPU read 2.4 % in one full run and 1.5 %
+ * in another, against 0.1-1.0 % while a third file, `.exit`, was given back per task).
  */
-const RESERVE = 16;
+export function spareCounts(sessions: number): { reserve: number; keep: number } {
+  const reserve = 2 * sessions + 8;
+  return { reserve, keep: Math.max(32, 2 * reserve) };
+}
 
 /**
  * Emptied files of ours kept for reuse, so that a burst of tasks moves files
@@ -33,19 +36,21 @@ export class SpareFiles {
   private readonly free: string[] = [];
   private next = 0;
   private closed = false;
+  private readonly keep: number;
 
   /**
    * `dir`: a folder of the swarm's own, on the same file system as the files given and taken; emptied now, then
-   * given `reserve` empty files.
+   * given `reserve` empty files (spareCounts). At most `keep` are kept; more given back are deleted.
    */
   constructor(
     private readonly dir: string,
-    reserve = RESERVE,
+    { reserve, keep }: { reserve: number; keep: number } = spareCounts(4),
   ) {
+    this.keep = keep;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Spares of an earlier run (a daemon killed before its close): not known to be empty, so deleted.
     for (const name of readdirSync(dir)) removeQuietly(join(dir, name));
-    for (let i = 0; i < Math.min(reserve, KEEP); i++) {
+    for (let i = 0; i < Math.min(reserve, keep); i++) {
       const spare = join(dir, String(this.next++));
       closeSync(openSync(spare, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
       this.free.push(spare);
@@ -58,7 +63,7 @@ export class SpareFiles {
 
   /** Keeps the file at `path`, emptied, for a later `take`; deletes it when enough are kept. A path with nothing there is fine. */
   give(path: string): void {
-    if (this.closed || this.free.length >= KEEP) return removeQuietly(path);
+    if (this.closed || this.free.length >= this.keep) return removeQuietly(path);
     const spare = join(this.dir, String(this.next++));
     try {
       renameSync(path, spare);
