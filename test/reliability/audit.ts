@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { isTerminal, type TaskRecord } from "../../core/index.js";
 import { paneEndedAt } from "../helpers/pane-end.js";
 import type { Swarm } from "../../client/index.js";
