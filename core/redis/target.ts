@@ -74,18 +74,13 @@ export function usesEmbeddedRedis(paths: HomePaths, env: NodeJS.ProcessEnv = pro
 /** The target swarm.yaml's `redis:` asks for, with its passwords read from `env`; null when it names no sentinels. */
 export function configuredSentinelTarget(config: RedisConfig | undefined, env: NodeJS.ProcessEnv = process.env): SentinelTarget | null {
   if (!config?.sentinel) return null;
-  const { sentinels, name, passwordEnv, sentinelPasswordEnv, username, sentinelUsername, tls } = config.sentinel;
-  const stored: StoredSentinelTarget = {
-    kind: "sentinel",
-    sentinels,
-    name,
-    passwordEnv,
-    sentinelPasswordEnv,
-    username,
-    sentinelUsername,
-    ...(tls ? { tls } : {}),
-  };
-  return resolveSentinelTarget(stored, env, "config");
+  return resolveSentinelTarget(storedTarget(config.sentinel), env, "config");
+}
+
+/** What `up` records of swarm.yaml's `redis:` sentinels: names of variables and users, paths of TLS files, never a secret. */
+function storedTarget(sentinel: NonNullable<RedisConfig["sentinel"]>): StoredSentinelTarget {
+  const { sentinels, name, passwordEnv, sentinelPasswordEnv, username, sentinelUsername, tls } = sentinel;
+  return { kind: "sentinel", sentinels, name, passwordEnv, sentinelPasswordEnv, username, sentinelUsername, ...(tls ? { tls } : {}) };
 }
 
 /** Called by `up`: records the sentinel target for the home's other processes, or removes a stale record. */
@@ -95,19 +90,8 @@ export function recordRedisTarget(paths: HomePaths, config: RedisConfig | undefi
     rmSync(file, { force: true });
     return;
   }
-  const { sentinels, name, passwordEnv, sentinelPasswordEnv, username, sentinelUsername, tls } = config.sentinel;
-  const stored: StoredSentinelTarget = {
-    kind: "sentinel",
-    sentinels,
-    name,
-    passwordEnv,
-    sentinelPasswordEnv,
-    username,
-    sentinelUsername,
-    ...(tls ? { tls } : {}),
-  };
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(temporary, `${JSON.stringify(storedTarget(config.sentinel), null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, file);
 }
 

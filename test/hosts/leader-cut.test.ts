@@ -17,7 +17,7 @@ import type { ExecutionState } from "../../workflows/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { recordHostFault } from "./fault-rows.js";
-import { startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
+import { daemonLog, startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
 
 const SWARM = `leader-cut-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -34,15 +34,6 @@ interface StatusJson {
   leader: { host: string; token: number } | null;
   hosts: { name: string; state: string; leader: boolean }[];
   sessions: { name: string; host: string; state: string }[];
-}
-
-function logged(home: TestSwarm, event: string): Record<string, unknown>[] {
-  const file = join(home.paths.logsDir, "swarm.jsonl");
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.includes(`"event":"${event}"`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe("the leader's host cut off from Redis mid-workflow for longer than the host lease", { timeout: 300_000 }, () => {
@@ -120,7 +111,7 @@ steps:
 
     // build-1 stepped down by itself once its lease (3 s) ran out unrenewed, long before its link came back: its
     // renewals got no answer at all, neither a reply nor an error.
-    const deposed = logged(build, "leader.deposed").find((e) => e.term === stale.token);
+    const deposed = daemonLog(build, "leader.deposed").find((e) => e.term === stale.token);
     expect(deposed?.reason).toMatch(/^no renewal confirmed for \d+ ms \(the lease lasts 3000 ms\)$/);
     const deposedAfter = Date.parse(String(deposed!.at)) - cutAt;
     await pair.links.build.restore();

@@ -17,7 +17,7 @@ import type { ExecutionState } from "../../workflows/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { recordHostFault } from "./fault-rows.js";
-import { startTwoHosts, type TwoHosts } from "./support.js";
+import { daemonLog, startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `leader-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -34,16 +34,6 @@ const k = swarmKeys(`ca-${SWARM}`);
 interface StatusJson {
   leader: { host: string; token: number; since: string } | null;
   hosts: { name: string; state: string; leader: boolean }[];
-}
-
-/** The daemon's log lines of one event, parsed. */
-function logged(home: TestSwarm, event: string): Record<string, unknown>[] {
-  const file = join(home.paths.logsDir, "swarm.jsonl");
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.includes(`"event":"${event}"`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe("one control loop, many workers: the leader lease across two hosts", { timeout: 300_000 }, () => {
@@ -141,8 +131,8 @@ steps:
     const health = (await (await fetch(`${url}/health`)).json()) as { leader: unknown; components: Record<string, { status: string; detail: string }> };
     expect(health.leader).toEqual({ host: "build-1", token: Number(lease!.token), since: new Date(lease!.since).toISOString() });
     expect(health.components.leader).toMatchObject({ status: "ok", detail: expect.stringContaining("build-1 leads") });
-    expect(logged(build, "leader.elected")).toHaveLength(1);
-    expect(logged(gpu, "leader.elected")).toEqual([]);
+    expect(daemonLog(build, "leader.elected")).toHaveLength(1);
+    expect(daemonLog(gpu, "leader.elected")).toEqual([]);
   });
 
   it("after kill -9 of the leader's daemon mid-workflow, the other host takes over, resumes the execution and finishes it, every step run once", async () => {
@@ -165,7 +155,7 @@ steps:
     console.log(
       `failover (kill -9 of the leader): gpu-1 leading after ${next.since - killedAt} ms; the workflow's next step dispatched after ${dispatchedAt - killedAt} ms`,
     );
-    expect(logged(gpu, "leader.elected").map((e) => e.term)).toEqual([next.token]);
+    expect(daemonLog(gpu, "leader.elected").map((e) => e.term)).toEqual([next.token]);
     recordHostFault("leader-killed", {
       recoveryMs: dispatchedAt - killedAt,
       jobBackMs: null,
@@ -191,7 +181,7 @@ steps:
     const leadingAfter = next.since - frozenAt;
     console.log(`failover (leader frozen with SIGSTOP): build-1 leading after ${leadingAfter} ms`);
     process.kill(pid, "SIGCONT");
-    const deposed = await waitFor("gpu-1 to step down", () => logged(gpu, "leader.deposed").find((e) => e.term === stale.token));
+    const deposed = await waitFor("gpu-1 to step down", () => daemonLog(gpu, "leader.deposed").find((e) => e.term === stale.token));
     expect(String(deposed.reason)).toMatch(/^(no renewal confirmed for \d+ ms|host build-1 holds the lease now|refused a write)/);
     writeFileSync(join(dir, "two.go"), "");
     const done = await finished(id);
@@ -221,7 +211,7 @@ steps:
       const lease = await leader();
       return lease?.host === "gpu-1" ? lease : null;
     });
-    expect(logged(build, "leader.released").map((e) => [e.term, e.released])).toEqual([[before.token, true]]);
+    expect(daemonLog(build, "leader.released").map((e) => [e.term, e.released])).toEqual([[before.token, true]]);
     expect(BigInt(next.token)).toBeGreaterThan(BigInt(before.token));
   });
 });

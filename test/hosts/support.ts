@@ -11,6 +11,13 @@ import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
+/** A host daemon's log lines (`logs/swarm.jsonl`) of one event, parsed, oldest first. */
+export function daemonLog(home: TestSwarm, event: string): Record<string, unknown>[] {
+  return lines(join(home.paths.logsDir, "swarm.jsonl"))
+    .filter((line) => line.includes(`"event":"${event}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 export interface TwoHosts {
   readonly server: TcpRedis;
   /** REDIS_URL (with the password) for every process of the swarm. */
