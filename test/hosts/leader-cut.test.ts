@@ -17,7 +17,7 @@ import type { ExecutionState } from "../../workflows/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { recordHostFault } from "./fault-rows.js";
-import { daemonLog, startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
+import { daemonLog, startChain, startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
 
 const SWARM = `leader-cut-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -61,19 +61,7 @@ describe("the leader's host cut off from Redis mid-workflow for longer than the 
       const lease = await readLeader(redis, k);
       return lease?.host === "build-1" ? lease : null;
     });
-    const file = join(dir, "chain.yaml");
-    writeFileSync(
-      file,
-      `name: chain
-steps:
-  - { id: one, agent: work, task: "echo run >> ${dir}/one" }
-  - { id: two, agent: work, depends_on: one, task: "echo run >> ${dir}/two; while [ ! -e ${dir}/two.go ]; do sleep 0.1; done" }
-  - { id: three, agent: work, depends_on: two, task: "echo run >> ${dir}/three" }
-`,
-    );
-    const run = gpu.cli(["workflow", "run", "--file", file]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const id = run.stdout.trim();
+    const id = startChain(gpu, dir);
     await waitFor("the middle step to run", () => lines(join(dir, "two")).length > 0);
 
     const cutAt = Date.now();

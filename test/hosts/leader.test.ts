@@ -17,7 +17,7 @@ import type { ExecutionState } from "../../workflows/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { recordHostFault } from "./fault-rows.js";
-import { daemonLog, startTwoHosts, type TwoHosts } from "./support.js";
+import { daemonLog, startChain, startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `leader-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -60,23 +60,11 @@ describe("one control loop, many workers: the leader lease across two hosts", { 
   const execution = async (id: string): Promise<ExecutionState> => JSON.parse((await redis.get(`${k.prefix}:wf:${id}`)) ?? "null") as ExecutionState;
   const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : []);
 
-  /** Starts a three-step chain from `from`'s CLI; the middle step waits for `<dir>/two.go`. */
-  function startChain(from: TestSwarm): { id: string; dir: string } {
+  /** Starts the three-step chain (support.ts) from `from`, in a folder of its own. */
+  function startChainIn(from: TestSwarm): { id: string; dir: string } {
     const dir = mkdtempSync(join(tmpdir(), "ca-lead-"));
     dirs.push(dir);
-    const file = join(dir, "chain.yaml");
-    writeFileSync(
-      file,
-      `name: chain
-steps:
-  - { id: one, agent: work, task: "echo run >> ${dir}/one" }
-  - { id: two, agent: work, depends_on: one, task: "echo run >> ${dir}/two; while [ ! -e ${dir}/two.go ]; do sleep 0.1; done" }
-  - { id: three, agent: work, depends_on: two, task: "echo run >> ${dir}/three" }
-`,
-    );
-    const run = from.cli(["workflow", "run", "--file", file]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    return { id: run.stdout.trim(), dir };
+    return { id: startChain(from, dir), dir };
   }
 
   async function finished(id: string): Promise<ExecutionState> {
@@ -137,7 +125,7 @@ steps:
 
   it("after kill -9 of the leader's daemon mid-workflow, the other host takes over, resumes the execution and finishes it, every step run once", async () => {
     const before = (await leader())!;
-    const { id, dir } = startChain(build);
+    const { id, dir } = startChainIn(build);
     await waitFor("the middle step to run", () => lines(join(dir, "two")).length > 0);
     expect((await execution(id)).steps.two!.status).toBe("running");
     const killedAt = Date.now();
@@ -168,7 +156,7 @@ steps:
     await build.start(); // back, as a follower
     expect((await leader())?.host).toBe("gpu-1");
     const stale = (await leader())!;
-    const { id, dir } = startChain(gpu);
+    const { id, dir } = startChainIn(gpu);
     await waitFor("the middle step to run", () => lines(join(dir, "two")).length > 0);
     const taskOfTwo = (await execution(id)).steps.two!.taskId;
     const pid = gpu.daemon!.pid!;

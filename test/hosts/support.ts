@@ -4,7 +4,9 @@
  * loopback that demands a password. What test/hosts/*.test.ts start.
  */
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { lines } from "../faults/support.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
@@ -16,6 +18,27 @@ export function daemonLog(home: TestSwarm, event: string): Record<string, unknow
   return lines(join(home.paths.logsDir, "swarm.jsonl"))
     .filter((line) => line.includes(`"event":"${event}"`))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * Starts, from `from`'s CLI, the three-step workflow the leader tests fail over: each step appends a line to its
+ * own file in `dir` (so "ran once" is a line count), and the middle one waits for `<dir>/two.go`, which holds the
+ * execution mid-run until the test writes it. Returns the execution's id.
+ */
+export function startChain(from: TestSwarm, dir: string): string {
+  const file = join(dir, "chain.yaml");
+  writeFileSync(
+    file,
+    `name: chain
+steps:
+  - { id: one, agent: work, task: "echo run >> ${dir}/one" }
+  - { id: two, agent: work, depends_on: one, task: "echo run >> ${dir}/two; while [ ! -e ${dir}/two.go ]; do sleep 0.1; done" }
+  - { id: three, agent: work, depends_on: two, task: "echo run >> ${dir}/three" }
+`,
+  );
+  const run = from.cli(["workflow", "run", "--file", file]);
+  expect(run.exitCode, run.stderr).toBe(0);
+  return run.stdout.trim();
 }
 
 export interface TwoHosts {
