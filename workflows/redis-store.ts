@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { FENCE_LUA, FencedError, InfraError, keys as swarmKeys, type RetentionConfig } from "../core/index.js";
 import { parseExecutionState } from "./state-schema.js";
@@ -35,23 +35,42 @@ end`;
  * not the leader lease's at KEYS[5]; '' writes unfenced). A compare-and-set instead of WATCH/MULTI because WATCH
  * belongs to a connection, and one ioredis client is shared by every concurrent
  * update in the process.
+ *
+ * KEYS[6] is the write's own id (drawn per update, ARGV[7] seconds to live). The
+ * daemon's client sends an unanswered command again when it reconnects
+ * (ioredis' autoResendUnfulfilledCommands): a copy of a write that Redis carried
+ * out finds the value changed and would answer 0, and the update would apply its
+ * mutation a second time on top of its own first run (a step's attempt counted
+ * twice). The copy finds its id and is answered 1, writing nothing. A fenced
+ * writer is refused first, as the ledger refuses a stale dispatch's copy.
  */
 const COMPARE_AND_SET = `${INDEX}${FENCE_LUA}
 local current = redis.call('GET', KEYS[1])
 if not current then return -1 end
 if ARGV[6] ~= '' and not fenceHolds(KEYS[5], ARGV[6]) then return -2 end
+if redis.call('EXISTS', KEYS[6]) == 1 then return 1 end
 if redis.sha1hex(current) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[6], '1', 'EX', ARGV[7])
 index(KEYS[2], KEYS[3], KEYS[4], ARGV[3], ARGV[4], ARGV[5])
 return 1`;
 
+/**
+ * Creates KEYS[1] as ARGV[1] unless it exists: 1 when created, 0 when another
+ * execution has the id. A copy sent again after a lost reply (see above) finds
+ * its own document, byte for byte, and is answered 1.
+ */
 const CREATE = `${INDEX}
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
   index(KEYS[3], KEYS[4], KEYS[5], ARGV[4], ARGV[3], ARGV[5])
   return 1
 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
 return 0`;
+
+/** How long an update's write id is remembered: a copy sent again later than this would apply once more. */
+const WRITE_ID_TTL_SEC = 3600;
 
 /**
  * Removes finished executions: KEYS = index, running, completed, failed, then
@@ -177,9 +196,20 @@ export class RedisExecutionStore implements ExecutionStore {
       const draft = parseExecutionState(text, key);
       const next = mutate(draft) ?? draft;
       const written = JSON.stringify(next);
-      const keys = [key, ...this.indexKeys, swarmKeys(this.prefix).leader];
+      const keys = [key, ...this.indexKeys, swarmKeys(this.prefix).leader, `${key}:write:${randomBytes(9).toString("base64url")}`];
       const token = this.fence?.token ?? "";
-      const result = await this.redis.eval(COMPARE_AND_SET, keys.length, ...keys, sha1(text), written, classOf(next.status), id, finishedScore(next), token);
+      const result = await this.redis.eval(
+        COMPARE_AND_SET,
+        keys.length,
+        ...keys,
+        sha1(text),
+        written,
+        classOf(next.status),
+        id,
+        finishedScore(next),
+        token,
+        WRITE_ID_TTL_SEC,
+      );
       if (result === 1) return JSON.parse(written) as ExecutionState;
       if (result === -1) throw executionNotFound(id);
       if (result === -2) throw this.refused(id, token);

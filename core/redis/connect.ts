@@ -23,11 +23,39 @@ export function createRedis(target: RedisTarget, options: CreateRedisOptions = {
   };
   if (target.kind === "embedded") return new Redis({ ...common, path: target.socket });
   if (target.kind === "url") return new Redis(target.url, common);
-  const client = new Redis({ ...common, ...sentinelOptions(target) });
-  // ioredis closes the failover detector's sentinel connections only in disconnect(), not when quit() ends the
-  // connection (ioredis 5.9): they would keep a CLI process that quit alive. "end" comes once it will not reconnect.
-  client.once("end", () => client.disconnect());
-  return client;
+  return new SentinelRedis({ ...common, ...sentinelOptions(target) });
+}
+
+/** What SentinelRedis reaches of ioredis' internals (5.9): the connector and its failover detector. */
+interface WithFailoverDetector {
+  readonly connector?: { readonly failoverDetector?: { cleanup(): void } };
+}
+
+/**
+ * A client of a Sentinel group that survives a failover observed while it reconnects. ioredis (5.9) keeps a
+ * connection's failover detector (its subscriptions to +switch-master) after the connection closes. When the
+ * primary dies, the client reconnects through the sentinels. If the failover's +switch-master reaches that old
+ * detector while the client is still asking a sentinel for the primary, the detector disconnects the connector
+ * mid-connect, the connect rejects with "Connection is closed." and the client ends for good: no retry, every
+ * later command refused. With TLS and a loaded machine the window is wide. Under a CI run's load,
+ * `test/hosts/sentinel-tls.test.ts` lost the SDK client (submits refused for 60 s) or the daemon's BullMQ
+ * worker (a task accepted and never run) in 5 runs of 6.
+ *
+ * So the detector of a closed connection is stopped at once: the next connection makes its own once connected.
+ * BullMQ duplicates a worker's connection for its blocking reads, so duplicates are of this class too.
+ */
+class SentinelRedis extends Redis {
+  constructor(options: RedisOptions) {
+    super(options);
+    this.on("close", () => (this as unknown as WithFailoverDetector).connector?.failoverDetector?.cleanup());
+    // ioredis closes the failover detector's sentinel connections only in disconnect(), not when quit() ends the
+    // connection: they would keep a CLI process that quit alive. "end" comes once it will not reconnect.
+    this.once("end", () => this.disconnect());
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    return new SentinelRedis({ ...this.options, ...override });
+  }
 }
 
 /** ioredis' own Sentinel support: it asks the sentinels for the primary at every (re)connect and checks its ROLE. */

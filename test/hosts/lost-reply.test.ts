@@ -6,7 +6,8 @@
  * runs twice. Through the partition tests' proxy (tcp-proxy.ts): replies held
  * while the write reaches Redis, then the connection reset, then restored.
  * Against a real redis-server on loopback, with the daemon's own client options.
- * Each of a dispatch's writes (write-ahead, start, result) is applied once and
+ * Each of a dispatch's writes (write-ahead, start, result), an event the bridge
+ * publishes and a workflow execution's create and update is applied once and
  * answered as applied; one from another dispatch is refused as before.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +21,7 @@ import { taskRecord } from "../helpers/task-record.js";
 import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { createExecution, RedisExecutionStore, workflowFromObject } from "../../workflows/index.js";
 
 describe("a dispatch's write whose reply was lost with its connection", () => {
   let server: TcpRedis;
@@ -98,6 +100,48 @@ describe("a dispatch's write whose reply was lost with its connection", () => {
     // A publish made anew, with the same fields, is an event of its own.
     await stream.publish("agent.breaker-open", { agent: "api", session, message: "3 failures in a row" });
     expect(await tagged(session)).toHaveLength(2);
+  });
+
+  it("applies a workflow execution's update once, and answers with what it wrote, when the compare-and-set is sent again", async () => {
+    // The update reads the document first: that read goes over another connection, so that only the
+    // compare-and-set's reply is held (a held read would hold the write back).
+    const readsDirect = new Proxy(daemon, {
+      get: (target, name) => {
+        const value = name === "get" ? direct.get : Reflect.get(target, name);
+        return typeof value === "function" ? value.bind(name === "get" ? direct : target) : value;
+      },
+    });
+    const store = new RedisExecutionStore(readsDirect, `ca-wf-${process.pid}`);
+    const wf = workflowFromObject({ name: "wf", steps: [{ id: "one", agent: "x", task: "true" }] }, { file: "wf.yaml", agents: ["x"] });
+    const id = `e-lost-${++n}`;
+    await createExecution(store, wf, {}, { id });
+    const counted = async () => (await store.get(id))!.steps.one!.attempts;
+    const outcome = await loseReplyOf(
+      () => store.update(id, (state) => void state.steps.one!.attempts++),
+      async () => (await counted()) === 1,
+    );
+    // Before the fix, the copy found the document changed (by its own first run), answered 0, and the update read
+    // it again and counted the attempt a second time.
+    expect(await counted()).toBe(1);
+    expect(outcome).toMatchObject({ status: "fulfilled", value: { id, steps: { one: { attempts: 1 } } } });
+    // An update made anew counts again.
+    await store.update(id, (state) => void state.steps.one!.attempts++);
+    expect(await counted()).toBe(2);
+  });
+
+  it("creates a workflow execution once, and answers that it did, when the create is sent again", async () => {
+    const store = new RedisExecutionStore(daemon, `ca-wf-${process.pid}`);
+    const wf = workflowFromObject({ name: "wf", steps: [{ id: "one", agent: "x", task: "true" }] }, { file: "wf.yaml", agents: ["x"] });
+    const id = `e-lost-${++n}`;
+    const outcome = await loseReplyOf(
+      () => createExecution(store, wf, {}, { id }),
+      async () => (await direct.exists(store.key(id))) === 1,
+    );
+    // Before the fix, the copy's SET NX failed on its own document and the create threw "already exists".
+    expect(outcome).toMatchObject({ status: "fulfilled", value: { id } });
+    expect(await direct.zrange(store.indexKey, 0, -1)).toContain(id);
+    // Another execution with the id is still refused.
+    await expect(createExecution(store, wf, {}, { id })).rejects.toThrow(/exists/);
   });
 
   it("is still refused when another dispatch counted a further attempt before it was sent again", async () => {

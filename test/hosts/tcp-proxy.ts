@@ -20,6 +20,11 @@
  * which a client that resends unanswered commands on reconnect (ioredis'
  * autoResendUnfulfilledCommands, on by default) sends a second time.
  *
+ * A blackhole may instead hold only the connections made after it (`only:
+ * "new"`): those open before it go on untouched. That is a client whose
+ * earlier connections (a subscription) still work while every new one it
+ * opens hangs, as behind a firewall that drops new flows.
+ *
  * Nothing is dropped silently: a connection is either reset or held whole.
  *
  * startTcpProxy runs it in a process of its own: a proxy in the test's process would stop forwarding
@@ -35,7 +40,7 @@ type Direction = "toTarget" | "toClient";
 export type ProxyState = "open" | CutMode | "closed";
 export interface CutOptions {
   readonly mode?: CutMode;
-  readonly only?: "replies";
+  readonly only?: "replies" | "new";
 }
 
 export interface TcpProxy {
@@ -51,7 +56,8 @@ export interface TcpProxy {
   /**
    * Cuts the link (default mode: `reset`); resolves once the cut is in place. A second cut changes the mode; a
    * reset after a blackhole drops what it held. `only: "replies"` (blackhole only): bytes to the target pass, the
-   * target's replies are held.
+   * target's replies are held. `only: "new"` (blackhole only): connections open at the cut pass both ways, newer
+   * ones are held.
    */
   cut(options?: CutOptions): Promise<void>;
   /** Lets bytes through again: held bytes are delivered, held connections reach the target. */
@@ -77,21 +83,23 @@ class Link {
   private readonly toTarget: Buffer[] = [];
   private readonly toClient: Buffer[] = [];
   private ended = false;
+  /** Open when a blackhole `only: "new"` began: it passes while that blackhole lasts. */
+  spared = false;
 
   constructor(
     readonly client: Socket,
     private readonly target: { host: string; port: number },
-    private readonly passing: (direction: Direction) => boolean,
+    private readonly passing: (direction: Direction, link: Link) => boolean,
     private readonly onEnd: (link: Link) => void,
   ) {
     client.setNoDelay(true);
     client.on("data", (chunk: Buffer) => {
-      if (this.passing("toTarget") && this.upstream) this.upstream.write(chunk);
+      if (this.passing("toTarget", this) && this.upstream) this.upstream.write(chunk);
       else this.toTarget.push(chunk);
     });
     client.on("error", () => this.end());
     client.on("close", () => this.end());
-    if (passing("toTarget")) this.open();
+    if (passing("toTarget", this)) this.open();
   }
 
   /** Connects to the target (once); bytes written before it connects are buffered by the socket. */
@@ -100,7 +108,7 @@ class Link {
     const upstream = connectTcp({ host: this.target.host, port: this.target.port });
     upstream.setNoDelay(true);
     upstream.on("data", (chunk: Buffer) => {
-      if (this.passing("toClient")) this.client.write(chunk);
+      if (this.passing("toClient", this)) this.client.write(chunk);
       else this.toClient.push(chunk);
     });
     upstream.on("error", () => this.end());
@@ -141,9 +149,10 @@ class Link {
  */
 export async function serveTcpProxy(target: { host: string; port: number }): Promise<LocalTcpProxy> {
   let state: ProxyState = "open";
-  let repliesOnly = false;
+  let only: CutOptions["only"];
   const links = new Set<Link>();
-  const passing = (direction: Direction): boolean => state === "open" || (state === "blackhole" && repliesOnly && direction === "toTarget");
+  const passing = (direction: Direction, link: Link): boolean =>
+    state === "open" || (state === "blackhole" && ((only === "replies" && direction === "toTarget") || (only === "new" && link.spared)));
   const server: Server = createServer((client) => {
     if (state === "reset" || state === "closed") {
       client.on("error", () => undefined);
@@ -172,9 +181,10 @@ export async function serveTcpProxy(target: { host: string; port: number }): Pro
     cut(options = {}) {
       if (state === "closed") throw new Error("cut: the proxy is closed");
       const mode = options.mode ?? "reset";
-      if (options.only === "replies" && mode !== "blackhole") throw new Error('cut: only "replies" is a kind of blackhole');
+      if (options.only && mode !== "blackhole") throw new Error(`cut: only "${options.only}" is a kind of blackhole`);
       state = mode;
-      repliesOnly = options.only === "replies";
+      only = options.only;
+      for (const link of links) link.spared = only === "new";
       if (state === "reset") for (const link of [...links]) link.reset();
     },
     restore() {
