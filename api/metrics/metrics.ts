@@ -51,34 +51,34 @@ export class ApiMetrics {
   private readonly dispatch = new Histogram({
     name: "claude_agent_dispatch_latency_seconds",
     help: "Submission to start of a task",
-    labelNames: ["agent"],
+    labelNames: ["agent", "host"],
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
   private readonly duration = new Histogram({
     name: "claude_agent_task_duration_seconds",
     help: "Start to terminal state of a task",
-    labelNames: ["agent", "status"],
+    labelNames: ["agent", "host", "status"],
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
   private readonly completion = new Histogram({
     name: "claude_agent_completion_latency_seconds",
     help: "End of a task's run (its command or program) to its result being recorded",
-    labelNames: ["agent"],
+    labelNames: ["agent", "host"],
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
   private readonly tokens = new Counter({
     name: "claude_agent_tokens_total",
     help: "Model tokens agent programs reported",
-    labelNames: ["agent", "kind"],
+    labelNames: ["agent", "host", "kind"],
     registers: [this.registry],
   });
   private readonly cost = new Counter({
     name: "claude_agent_cost_usd_total",
     help: "Cost agent programs reported, in US dollars",
-    labelNames: ["agent"],
+    labelNames: ["agent", "host"],
     registers: [this.registry],
   });
   private readonly requests = new Counter({
@@ -138,11 +138,11 @@ export class ApiMetrics {
       if (status === "submitted") remember(this.submittedAt, event.taskId, at);
       else if (status === "started") {
         const submitted = this.submittedAt.get(event.taskId);
-        if (submitted !== undefined && !this.startedAt.has(event.taskId)) this.dispatch.observe({ agent: event.agent }, (at - submitted) / 1000);
+        if (submitted !== undefined && !this.startedAt.has(event.taskId)) this.dispatch.observe(withHost(event.agent, event.host), (at - submitted) / 1000);
         remember(this.startedAt, event.taskId, at);
       } else if (isTerminal(status)) {
         const started = this.startedAt.get(event.taskId);
-        if (started !== undefined) this.duration.observe({ agent: event.agent, status }, (at - started) / 1000);
+        if (started !== undefined) this.duration.observe({ ...withHost(event.agent, event.host), status }, (at - started) / 1000);
         this.submittedAt.delete(event.taskId);
         this.startedAt.delete(event.taskId);
         const here = this.endedHere.get(event.taskId);
@@ -183,15 +183,24 @@ export class ApiMetrics {
 
   /** Tokens, cost and completion latency of an ended task. */
   private countResult(record: TaskRecord): void {
-    if (record.inputTokens) this.tokens.inc({ agent: record.agent, kind: "input" }, record.inputTokens);
-    if (record.outputTokens) this.tokens.inc({ agent: record.agent, kind: "output" }, record.outputTokens);
-    if (record.costUsd) this.cost.inc({ agent: record.agent }, record.costUsd);
+    const labels = withHost(record.agent, record.host);
+    if (record.inputTokens) this.tokens.inc({ ...labels, kind: "input" }, record.inputTokens);
+    if (record.outputTokens) this.tokens.inc({ ...labels, kind: "output" }, record.outputTokens);
+    if (record.costUsd) this.cost.inc(labels, record.costUsd);
     if (record.startedAt && record.finishedAt && record.durationMs !== null) {
       const ranUntil = Date.parse(record.startedAt) + record.durationMs;
       const lag = (Date.parse(record.finishedAt) - ranUntil) / 1000;
-      if (lag >= 0) this.completion.observe({ agent: record.agent }, lag);
+      if (lag >= 0) this.completion.observe(labels, lag);
     }
   }
+}
+
+/**
+ * A task's agent, and its host in a swarm with `hosts:`. Without hosts the series keep the one label they always
+ * had (prom-client leaves out a label not given), so a single-host swarm's dashboards and alerts see no change.
+ */
+function withHost(agent: string, host: string | null | undefined): { agent: string; host?: string } {
+  return host ? { agent, host } : { agent };
 }
 
 function remember(map: Map<string, number>, key: string, value: number): void {

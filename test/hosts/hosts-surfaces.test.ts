@@ -130,7 +130,7 @@ describe("needs and hosts in workflows, the HTTP API, MCP and doctor", { timeout
     expect(hosts(JSON.parse(listed.json.result.content[0].text) as Agents)).toEqual(placed);
   });
 
-  it("records the host that ran a task on its record, its start and end events, and the host counters of /metrics", async () => {
+  it("records the host that ran a task on its record, its start and end events, and the host counters and histograms of /metrics", async () => {
     const posted = await api("POST", "/v1/tasks", { task: "pwd", needs: ["gpu"] });
     expect(posted.status, posted.text).toBe(201);
     const id = posted.json.id as string;
@@ -152,6 +152,11 @@ describe("needs and hosts in workflows, the HTTP API, MCP and doctor", { timeout
     const completed = metrics.match(/^claude_agent_host_tasks_total\{host="gpu-1",status="completed"\} (\d+)$/m);
     expect(Number(completed?.[1])).toBeGreaterThanOrEqual(1);
     expect(metrics).not.toMatch(/^claude_agent_host_tasks_total\{[^}]*status="submitted"/m);
+    // The task's histograms carry its host too.
+    const series = (family: string, ...labels: string[]) =>
+      Number(metrics.match(new RegExp(`^${family}\\{${labels.map((label) => `(?=[^}]*${label})`).join("")}[^}]*\\} (\\d+)$`, "m"))?.[1]);
+    expect(series("claude_agent_dispatch_latency_seconds_count", 'agent="trainer"', 'host="gpu-1"')).toBeGreaterThanOrEqual(1);
+    expect(series("claude_agent_task_duration_seconds_count", 'agent="trainer"', 'host="gpu-1"', 'status="completed"')).toBeGreaterThanOrEqual(1);
   });
 
   it("has doctor check the clock against Redis and fail on a host running another version", async () => {
