@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HostRecord } from "../core/index.js";
-import { clockCheck, configCheck, skewOf, versionCheck } from "./host-checks.js";
+import { clockCheck, configCheck, programCheck, skewOf, versionCheck } from "./host-checks.js";
 import { configLine } from "./swarm-runtime.js";
 
 const NOW = Date.parse("2026-12-03T07:00:00Z");
@@ -54,6 +54,43 @@ describe("doctor's host version check", () => {
       ok: true,
       detail: "every host runs 1.4.0 (build-1, gpu-1)",
     });
+  });
+});
+
+describe("doctor's program version check", () => {
+  const hosts = [record("build-1", "1.4.0"), record("gpu-1", "1.4.0"), record("edge-1", "1.4.0", { beatAt: new Date(NOW - 120_000).toISOString() })];
+  const session = (agent: string, host: string, programVersion: string) => ({ agent, host, programVersion });
+
+  it("fails naming each agent whose program differs between up hosts, with each host's versions", () => {
+    const check = programCheck(
+      [
+        session("backend", "build-1", "2.0.31 (Claude Code)"),
+        session("backend", "build-1", "2.0.31 (Claude Code)"),
+        session("backend", "gpu-1", "2.0.30 (Claude Code)"),
+        session("review", "build-1", "codex-cli 0.63.0"),
+        session("review", "gpu-1", "codex-cli 0.63.0"),
+      ],
+      hosts,
+      NOW,
+    );
+    expect(check).toMatchObject({ name: "program versions", ok: false, fix: expect.stringContaining("install one version of the program on every host") });
+    expect(check.detail).toBe("agents whose program differs between hosts: backend: build-1 2.0.31 (Claude Code), gpu-1 2.0.30 (Claude Code)");
+  });
+
+  it("passes when each agent runs one version everywhere, and leaves out shells and hosts not up", () => {
+    const check = programCheck(
+      [
+        session("backend", "build-1", "2.0.31 (Claude Code)"),
+        session("backend", "gpu-1", "2.0.31 (Claude Code)"),
+        session("backend", "edge-1", "1.0.0 (Claude Code)"), // a silent host: what it last ran
+        session("ops", "build-1", ""), // a shell has no program version
+        session("ops", "gpu-1", ""),
+      ],
+      hosts,
+      NOW,
+    );
+    expect(check).toMatchObject({ ok: true, detail: "each agent runs one program version on every host (backend: build-1, gpu-1)" });
+    expect(programCheck([session("ops", "build-1", "")], hosts, NOW).detail).toBe("no agent program runs on more than one up host: nothing to compare");
   });
 });
 

@@ -75,6 +75,67 @@ export function versionCheck(records: readonly HostRecord[], own: string, now = 
   };
 }
 
+/** What a session's record in Redis says of the program it runs (bridge/sessions/session-states.ts). */
+export interface SessionProgram {
+  readonly agent: string;
+  readonly host: string;
+  /** `<program> --version`'s line; empty for a shell or before the bridge asked. */
+  readonly programVersion: string;
+}
+
+/**
+ * An agent's sessions on hosts whose daemons are up should run one version of its program: a task goes to any
+ * of them, and programs change their output, flags and conversation files between releases (our parsers are
+ * tested against one release at a time). Sessions of a host not up tell only what it last ran.
+ */
+export function programCheck(sessions: readonly SessionProgram[], records: readonly HostRecord[], now = Date.now()): Check {
+  const up = new Set(records.filter((record) => hostLiveness(record, now) === "up").map((record) => record.host));
+  const byAgent = new Map<string, Map<string, Set<string>>>();
+  for (const { agent, host, programVersion } of sessions) {
+    if (!programVersion || !up.has(host)) continue;
+    const hosts = byAgent.get(agent) ?? new Map<string, Set<string>>();
+    byAgent.set(agent, hosts);
+    const versions = hosts.get(host) ?? new Set<string>();
+    hosts.set(host, versions);
+    versions.add(programVersion);
+  }
+  const spanning = [...byAgent].filter(([, hosts]) => hosts.size > 1);
+  const mixed = spanning.filter(([, hosts]) => new Set([...hosts.values()].flatMap((versions) => [...versions])).size > 1);
+  if (mixed.length === 0) {
+    const detail =
+      spanning.length === 0
+        ? "no agent program runs on more than one up host: nothing to compare"
+        : `each agent runs one program version on every host (${spanning.map(([agent, hosts]) => `${agent}: ${[...hosts.keys()].sort().join(", ")}`).join("; ")})`;
+    return { name: "program versions", ok: true, detail };
+  }
+  const listed = mixed.map(
+    ([agent, hosts]) =>
+      `${agent}: ${[...hosts]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([host, versions]) => `${host} ${[...versions].sort().join(" + ")}`)
+        .join(", ")}`,
+  );
+  return {
+    name: "program versions",
+    ok: false,
+    detail: `agents whose program differs between hosts: ${listed.join("; ")}`,
+    fix: "install one version of the program on every host that runs the agent (`claude-agent doctor` on each host names the program), then restart the agent's sessions there (`claude-agent restart SESSION` for each)",
+  };
+}
+
+/** Every session's agent, host and program version, as the bridges published them. */
+async function readSessionPrograms(redis: Redis, keys: Keys): Promise<SessionProgram[]> {
+  const names = await redis.smembers(keys.sessions);
+  if (names.length === 0) return [];
+  const batch = redis.pipeline();
+  for (const name of names) batch.hmget(keys.session(name), "agent", "host", "programVersion");
+  const replies = (await batch.exec()) ?? [];
+  return replies.flatMap(([error, fields]) => {
+    const [agent, host, programVersion] = (error ? [] : (fields as (string | null)[])) as (string | null)[];
+    return agent && host ? [{ agent, host, programVersion: programVersion ?? "" }] : [];
+  });
+}
+
 /**
  * Every host whose daemon is up or went silent should run the swarm.yaml last recorded by an `up`: each host
  * reads its own copy, so an edit made on one machine reaches another only when that one restarts with it.
@@ -97,7 +158,12 @@ export function configCheck(records: readonly HostRecord[], recorded: ConfigVers
 export async function hostChecks(redis: Redis, keys: Keys, own: string): Promise<Check[]> {
   const clock = clockCheck(await sampleClock(redis));
   const records = await readHostRecords(redis, keys);
-  return [clock, versionCheck(records, own), configCheck(records, await readConfigVersion(redis, keys))];
+  return [
+    clock,
+    versionCheck(records, own),
+    programCheck(await readSessionPrograms(redis, keys), records),
+    configCheck(records, await readConfigVersion(redis, keys)),
+  ];
 }
 
 /**

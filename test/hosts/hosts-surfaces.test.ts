@@ -175,4 +175,30 @@ describe("needs and hosts in workflows, the HTTP API, MCP and doctor", { timeout
     expect(after).toMatchObject({ ok: false });
     expect(after!.detail).toMatch(/^hosts on another version than this one's \(\d+\.\d+\.\d+[^)]*\): edge-1 0\.0\.9 \(up\)$/);
   });
+
+  it("has doctor fail when an agent's program differs between its hosts", async () => {
+    type Doctor = { checks: { name: string; ok: boolean; detail: string }[] };
+    const programs = () => (JSON.parse(build.cli(["doctor", "--json"]).stdout) as Doctor).checks.find((c) => c.name === "program versions");
+    // Shell sessions have no program version: nothing to compare.
+    expect(programs()).toMatchObject({ ok: true, detail: "no agent program runs on more than one up host: nothing to compare" });
+    // api's two sessions, one per host, as bridges publish them when each asked its program's --version.
+    const redis = new Redis(pair.env.REDIS_URL!);
+    const hostOf = async (session: string) => redis.hget(`ca-${SWARM}:session:${session}`, "host");
+    expect([await hostOf("api-1"), await hostOf("api-2")].sort()).toEqual(["build-1", "gpu-1"]);
+    try {
+      await redis.hset(`ca-${SWARM}:session:api-1`, "programVersion", "2.0.31 (Claude Code)");
+      await redis.hset(`ca-${SWARM}:session:api-2`, "programVersion", "2.0.31 (Claude Code)");
+      expect(programs()).toMatchObject({ ok: true, detail: "each agent runs one program version on every host (api: build-1, gpu-1)" });
+      await redis.hset(`ca-${SWARM}:session:api-2`, "programVersion", "2.0.30 (Claude Code)");
+      const mixed = programs();
+      expect(mixed).toMatchObject({ ok: false });
+      expect(mixed!.detail).toMatch(
+        /^agents whose program differs between hosts: api: build-1 2\.0\.3[01] \(Claude Code\), gpu-1 2\.0\.3[01] \(Claude Code\)$/,
+      );
+    } finally {
+      await redis.hset(`ca-${SWARM}:session:api-1`, "programVersion", "");
+      await redis.hset(`ca-${SWARM}:session:api-2`, "programVersion", "");
+      await redis.quit();
+    }
+  });
 });
