@@ -106,7 +106,7 @@ function bridgeHealth(status: SwarmStatus): Component {
 
 function agentHealth(agent: SwarmStatus["agents"][number]): Component {
   const up = agent.sessions.filter((s) => s.state === "idle" || s.state === "busy").length;
-  const detail = `${up}/${agent.sessions.length} sessions up${agent.parkedUntil ? `; parked until ${agent.parkedUntil}` : ""}${agent.breaker ? `; breaker ${agent.breaker.state}` : ""}`;
+  const detail = `${up}/${agent.sessions.length} sessions up${agent.parkedUntil ? `; parked${agent.parkedHosts ? ` on ${agent.parkedHosts.join(", ")}` : ""} until ${agent.parkedUntil}` : ""}${agent.breaker ? `; breaker ${agent.breaker.state}` : ""}`;
   if (up === 0) return { status: "down", detail, fix: agentFix(agent) };
   if (up < agent.sessions.length || agent.breaker || agent.parkedUntil) return { status: "degraded", detail, fix: agentFix(agent) };
   return { status: "ok", detail };

@@ -120,7 +120,7 @@ export class Bridge {
     const holds = new Holds({ valve: workers, log });
     const settings = { threshold: tuning.breakerThreshold, openMs: tuning.breakerOpenMs, maxOpenMs: tuning.breakerMaxOpenMs };
     const breakers = new Breakers({ redis, keys, events, log, redact, settings, holds, host });
-    const parking = new Parking({ redis, keys, events, log, holds, defaultMs: tuning.rateLimitParkMs });
+    const parking = new Parking({ redis, keys, events, log, holds, defaultMs: tuning.rateLimitParkMs, host });
     const budgets = new Budgets({
       agents: config.agents,
       spend: new AgentSpend(redis, keys),

@@ -35,6 +35,11 @@ export interface AgentStatus {
   queue: QueueDepth;
   /** While its program is rate limited, the agent's queue is parked until this time (ISO 8601). */
   parkedUntil?: string;
+  /**
+   * In a swarm with `hosts:`, a parking is a host's (the host whose program hit the limit; only its worker waits):
+   * the hosts where the agent is parked, `parkedUntil` being the latest of theirs. Absent in a one-host swarm.
+   */
+  parkedHosts?: string[];
   /** Set while the agent's circuit breaker is not closed: its jobs failed for infrastructure reasons, its queue waits. */
   breaker?: BreakerStatus;
   /** Agents with `accounts:`: the account its runs use, and those usage limited now (until when, ISO 8601). */
@@ -160,7 +165,7 @@ export async function readStatus(redis: Redis, ledger: Ledger, config: SwarmConf
         runtime: agent.runtime,
         replicas: agent.replicas,
         sessions,
-        ...(alive && parked[agent.name] && Date.parse(parked[agent.name]!) > Date.now() ? { parkedUntil: parked[agent.name]! } : {}),
+        ...(alive ? agentParking(parked, agent.name, Date.now()) : {}),
         ...(alive && agentBreaker(breakers, agent.name) ? { breaker: agentBreaker(breakers, agent.name)! } : {}),
         ...(agent.accounts?.length ? { accounts: await readAccounts(redis, ledger, agent.name, agent.accounts) } : {}),
         ...(agent.budget ? { budget: await budgetStatus(spend, agent, agent.budget) } : {}),
@@ -245,6 +250,18 @@ async function budgetStatus(spend: AgentSpend, agent: AgentConfig, budget: NonNu
     once: state.once,
     ...(asking && { item: state.item }),
   };
+}
+
+/** An agent's rate-limit parking: its one-host field, or every host's `agent@host` field still in force, folded. */
+function agentParking(parked: Readonly<Record<string, string>>, agent: string, now: number): Pick<AgentStatus, "parkedUntil" | "parkedHosts"> {
+  const one = parked[agent];
+  if (one && Date.parse(one) > now) return { parkedUntil: one };
+  const hosts = Object.entries(parked)
+    .map(([field, until]) => ({ ...parseBreakerField(field), until }))
+    .filter((entry) => entry.agent === agent && entry.host !== null && Date.parse(entry.until) > now);
+  if (hosts.length === 0) return {};
+  const latest = hosts.reduce((a, b) => (Date.parse(b.until) > Date.parse(a.until) ? b : a));
+  return { parkedUntil: latest.until, parkedHosts: hosts.map((entry) => entry.host!).sort() };
 }
 
 /** An agent's breaker: its one-host field, or every host's `agent@host` field (core/hosts/breaker-field.ts) folded into one. */

@@ -22,6 +22,8 @@ export interface AgentView {
   readonly replicas: number;
   readonly paused: boolean;
   readonly parkedUntil?: string;
+  /** In a swarm spanning hosts, those where the agent is parked (only their sessions wait). */
+  readonly parkedHosts?: readonly string[];
   /** `hosts`: in a swarm spanning hosts, those whose breaker for this agent is not closed (it holds only their sessions). */
   readonly breaker?: { readonly state: string; readonly until: string; readonly reason: string; readonly hosts?: readonly string[] };
   readonly sessions: readonly SessionView[];

@@ -37,6 +37,7 @@ export const agentView = z.object({
   replicas: z.number(),
   paused: z.boolean().describe("its queue is paused by a person (POST …/pause)"),
   parkedUntil: z.string().optional().describe("rate limited: its queue waits until then"),
+  parkedHosts: z.array(z.string()).optional().describe("with hosts: in swarm.yaml, the hosts where it is parked (only their sessions wait)"),
   breaker: z.object({ state: z.string(), until: z.string(), reason: z.string() }).optional(),
   accounts: z
     .object({ current: z.string(), limited: z.array(z.object({ name: z.string(), until: z.string() })) })

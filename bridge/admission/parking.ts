@@ -4,9 +4,16 @@
  * next jobs one after another. The time is kept in Redis (`<prefix>:parked`)
  * for `status` and for a restarted bridge, and published as
  * `agent.parked` / `agent.resumed` events.
+ *
+ * A parking holds only this bridge's worker, and in a swarm spanning hosts it
+ * is this host's: its field is `agent@host` (as a breaker's,
+ * core/hosts/breaker-field.ts). A limit belongs to the account the program
+ * runs with; a host whose program has an account of its own, or whose
+ * account's limit has not been reached yet, goes on taking the agent's jobs,
+ * and a host that hits the same limit parks itself when it does.
  */
 import type { Redis } from "ioredis";
-import type { EventStream, Keys } from "../../core/index.js";
+import { breakerField, parseBreakerField, type EventStream, type Keys } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import type { Holds, HoldScope } from "./holds.js";
 
@@ -21,6 +28,8 @@ export interface ParkingDeps {
   readonly holds: Holds;
   /** How long to park when the program did not say when its limit lifts. */
   readonly defaultMs: number;
+  /** The host this bridge is, in a swarm with `hosts:`; null for a one-host swarm. */
+  readonly host?: string | null;
   readonly now?: () => number;
 }
 
@@ -43,13 +52,17 @@ export class Parking {
     await this.parkUntil(agent, until, resetAt ? `rate limited until ${resetAt}` : "rate limited (no reset time given)");
   }
 
-  /** Parks again the agents a previous bridge had parked, for what is left of their time. */
+  /** Parks again the agents a previous bridge of this host had parked, for what is left of their time. */
   async restore(agents: readonly string[]): Promise<void> {
     const stored = await this.deps.redis.hgetall(this.deps.keys.parked);
-    for (const [agent, iso] of Object.entries(stored)) {
+    const host = this.deps.host ?? null;
+    for (const [field, iso] of Object.entries(stored)) {
+      const { agent, host: of } = parseBreakerField(field);
+      // Another host's parking is that host's to keep and to end.
+      if (of !== host) continue;
       const until = Date.parse(iso);
       if (agents.includes(agent) && until > this.now()) await this.parkUntil(agent, until, "still rate limited (parked before a restart)");
-      else await this.deps.redis.hdel(this.deps.keys.parked, agent);
+      else await this.deps.redis.hdel(this.deps.keys.parked, field);
     }
   }
 
@@ -65,14 +78,23 @@ export class Parking {
     if (!(await this.deps.holds.hold({ agent }, "parked", until))) return;
     const iso = new Date(until).toISOString();
     this.deps.log("agent.parked", { agent, until: iso, why });
-    await this.deps.redis.hset(this.deps.keys.parked, agent, iso);
-    await this.deps.events.publish("agent.parked", { agent, until: iso, message: `${why}; its queue resumes at ${iso}` });
+    await this.deps.redis.hset(this.deps.keys.parked, this.field(agent), iso);
+    const where = this.deps.host ? ` on host ${this.deps.host} (its other hosts go on taking its jobs)` : "";
+    await this.deps.events.publish("agent.parked", { agent, ...this.hostData(), until: iso, message: `${why}; its queue resumes${where} at ${iso}` });
+  }
+
+  private field(agent: string): string {
+    return breakerField(agent, this.deps.host ?? null);
+  }
+
+  private hostData(): { host?: string } {
+    return this.deps.host ? { host: this.deps.host } : {};
   }
 
   private async resumed({ agent }: HoldScope): Promise<void> {
     try {
-      await this.deps.redis.hdel(this.deps.keys.parked, agent);
-      await this.deps.events.publish("agent.resumed", { agent, message: "rate limit parking ended" });
+      await this.deps.redis.hdel(this.deps.keys.parked, this.field(agent));
+      await this.deps.events.publish("agent.resumed", { agent, ...this.hostData(), message: "rate limit parking ended" });
       this.deps.log("agent.resumed", { agent });
     } catch (error) {
       this.deps.log("agent.resume-failed", { agent, error });

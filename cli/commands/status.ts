@@ -152,7 +152,8 @@ function budgetLine(name: string, budget: NonNullable<AgentStatus["budget"]>, ho
 /** A rate-limited agent's idle sessions take no job until its queue resumes; an open breaker's until its probe; a spent budget's until an answer. */
 function stateOf(state: string, agent: AgentStatus, session: Pick<SessionInfo, "host">): string {
   if (state === "busy" || state === "lost") return state;
-  if (agent.parkedUntil) return `parked until ${agent.parkedUntil}`;
+  if (agent.parkedUntil && (!agent.parkedHosts || (session.host !== undefined && agent.parkedHosts.includes(session.host))))
+    return `parked until ${agent.parkedUntil}`;
   const gone = state === "down" || state === "lost" || state === "failed";
   if (agent.budget?.paused && !gone) return "paused (budget)";
   if (breakerHolds(agent.breaker, session) && !gone)

@@ -110,7 +110,8 @@ function Charts(props: { throughput: Throughput }): ComponentChild {
 function held(agent: AgentView): string {
   const reasons: string[] = [];
   if (agent.paused) reasons.push("paused");
-  if (agent.parkedUntil) reasons.push(`parked until ${clock(agent.parkedUntil)} (usage limit)`);
+  if (agent.parkedUntil)
+    reasons.push(`parked${agent.parkedHosts ? ` on ${agent.parkedHosts.join(", ")}` : ""} until ${clock(agent.parkedUntil)} (usage limit)`);
   if (agent.breaker) {
     const where = agent.breaker.hosts ? ` on ${agent.breaker.hosts.join(", ")}` : "";
     reasons.push(`breaker ${agent.breaker.state}${where} until ${clock(agent.breaker.until)}: ${agent.breaker.reason}`);
