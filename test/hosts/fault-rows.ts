@@ -21,6 +21,7 @@ export const HOST_FAULTS = [
   ["frozen", "a host's daemon frozen (SIGSTOP) mid-task past its job lock, then resumed"],
   ["cut", "a host's link to Redis cut 20 s mid-task (blackhole), then restored"],
   ["reset-mid-burst", "a host's link reset 5 s during a 1,000-task burst"],
+  ["both-cut", "both hosts' links to Redis cut 20 s mid-task (blackhole), tasks submitted meanwhile, then restored"],
   ["leader-killed", "the leader's daemon killed mid-workflow"],
   ["leader-frozen", "the leader frozen (SIGSTOP) past its lease mid-workflow"],
   ["leader-cut", "the leader's link to Redis cut (blackhole) mid-workflow, past the host lease, then restored"],
