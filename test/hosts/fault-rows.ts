@@ -18,6 +18,7 @@ export const HOST_FAULTS = [
   ["killed-mid-burst", "one of three hosts killed whole mid-burst (kill -9: daemon, tmux server, panes)"],
   ["killed-mid-task", "a host killed whole mid-task"],
   ["killed-under-program", "a host killed whole mid-turn of an agent program (Claude Code)"],
+  ["frozen-under-program", "a host's daemon frozen (SIGSTOP) mid-turn of an agent program (Claude Code) past its job lock, then resumed"],
   ["frozen", "a host's daemon frozen (SIGSTOP) mid-task past its job lock, then resumed"],
   ["cut", "a host's link to Redis cut 20 s mid-task (blackhole), then restored"],
   ["reset-mid-burst", "a host's link reset 5 s during a 1,000-task burst"],
