@@ -8,12 +8,12 @@
  * and holds build-1's worker only; gpu-1 runs every task meanwhile.
  */
 import { execFileSync } from "node:child_process";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Swarm } from "../../client/index.js";
+import type { Swarm } from "../../client/index.js";
 import type { SwarmEvent } from "../../core/index.js";
 import { waitFor } from "../helpers/wait.js";
-import { startTwoHosts, type TwoHosts } from "./support.js";
+import { startTwoHosts, type TwoHosts, connectTestClients, type TestClients } from "./support.js";
 
 const SWARM = `holds-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -30,17 +30,15 @@ describe("a circuit breaker in a swarm spanning hosts", { timeout: 240_000 }, ()
   let pair: TwoHosts;
   let redis: Redis;
   let client: Swarm;
+  let clients: TestClients | undefined;
 
   beforeAll(async () => {
     pair = await startTwoHosts(YAML, "holds-pw", { CLAUDE_AGENT_TUNING: TUNING });
-    redis = new Redis(pair.env.REDIS_URL!);
-    process.env.REDIS_URL = pair.env.REDIS_URL; // the SDK client of this test process reaches the shared Redis
-    client = await connect({ home: pair.gpu.home });
+    clients = await connectTestClients(pair);
+    ({ redis, client } = clients);
   }, 150_000);
   afterAll(async () => {
-    await client?.close();
-    delete process.env.REDIS_URL;
-    redis?.disconnect();
+    await clients?.close();
     await pair?.stop();
   });
 

@@ -15,16 +15,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Swarm } from "../../client/index.js";
+import type { Swarm } from "../../client/index.js";
 import { nodeLine, programBin } from "../agents/programs.js";
 import { lines, terminalEvents } from "../faults/support.js";
 import { type AnthropicServer, startAnthropicServer } from "../fixtures/llm/anthropic.js";
 import { uniqueId } from "../fixtures/llm/http.js";
 import { waitFor } from "../helpers/wait.js";
 import { recordHostFault } from "./fault-rows.js";
-import { killHost, secondRun, startTwoHosts, type TwoHosts } from "./support.js";
+import { killHost, secondRun, startTwoHosts, type TwoHosts, connectTestClients, type TestClients } from "./support.js";
 
 const SWARM = `death-prog-${process.pid}`;
 const CLAUDE = programBin("claude");
@@ -39,6 +39,7 @@ describe("a host that freezes or dies under an agent program mid-turn", { timeou
   let pair: TwoHosts;
   let redis: Redis;
   let client: Swarm;
+  let clients: TestClients | undefined;
 
   beforeAll(async () => {
     // The model: on the prompt's first reply, the Bash tool runs the command that waits; then it answers.
@@ -80,15 +81,12 @@ agents:
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: 1
 `;
     pair = await startTwoHosts(yaml, "death-prog-pw", { CLAUDE_AGENT_TUNING: TUNING });
-    redis = new Redis(pair.env.REDIS_URL!);
-    process.env.REDIS_URL = pair.env.REDIS_URL; // the SDK client of this test process reaches the shared Redis
-    client = await connect({ home: pair.gpu.home });
+    clients = await connectTestClients(pair);
+    ({ redis, client } = clients);
   }, 200_000);
   afterAll(async () => {
     writeFileSync(go, ""); // a tool run that outlived its host ends
-    await client?.close();
-    delete process.env.REDIS_URL;
-    redis?.disconnect();
+    await clients?.close();
     await pair?.stop();
     await llm?.close();
     rmSync(dir, { recursive: true, force: true });

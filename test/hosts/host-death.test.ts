@@ -12,14 +12,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Swarm, type TaskHandle } from "../../client/index.js";
+import type { Swarm, TaskHandle } from "../../client/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, terminalEvents } from "../faults/support.js";
 import { recordHostFault } from "./fault-rows.js";
-import { killHost, secondRun, startTwoHosts, type TwoHosts } from "./support.js";
+import { killHost, secondRun, startTwoHosts, type TwoHosts, connectTestClients, type TestClients } from "./support.js";
 
 const SWARM = `death-${process.pid}`;
 // Two replicas per host: the dead host keeps an idle session besides the one whose task died with it.
@@ -42,20 +42,18 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
   let pair: TwoHosts;
   let redis: Redis;
   let client: Swarm;
+  let clients: TestClients | undefined;
   const dir = mkdtempSync(join(tmpdir(), "ca-death-"));
 
   beforeAll(async () => {
     pair = await startTwoHosts(YAML, "death-pw", { CLAUDE_AGENT_TUNING: TUNING });
-    redis = new Redis(pair.env.REDIS_URL!);
-    process.env.REDIS_URL = pair.env.REDIS_URL; // the SDK client of this test process reaches the shared Redis
-    client = await connect({ home: pair.gpu.home });
+    clients = await connectTestClients(pair);
+    ({ redis, client } = clients);
   }, 150_000);
   afterAll(async () => {
     // A frozen daemon would not hear `down`.
     for (const host of [pair?.build, pair?.gpu]) if (host?.daemon?.pid) process.kill(host.daemon.pid, "SIGCONT");
-    await client?.close();
-    delete process.env.REDIS_URL;
-    redis?.disconnect();
+    await clients?.close();
     await pair?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -9,11 +9,11 @@
  * host goes on taking the agent's jobs before the limit lifts.
  */
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Swarm } from "../../client/index.js";
+import type { Swarm } from "../../client/index.js";
 import type { SwarmEvent } from "../../core/index.js";
-import { startTwoHosts, type TwoHosts } from "./support.js";
+import { startTwoHosts, type TwoHosts, connectTestClients, type TestClients } from "./support.js";
 
 const PROGRAM = join(import.meta.dirname, "..", "gates", "fixtures", "limited-claude.sh");
 const SWARM = `parking-hosts-${process.pid}`;
@@ -38,17 +38,15 @@ describe("rate-limit parking in a swarm spanning hosts", { timeout: 240_000 }, (
   let pair: TwoHosts;
   let redis: Redis;
   let client: Swarm;
+  let clients: TestClients | undefined;
 
   beforeAll(async () => {
     pair = await startTwoHosts(YAML, "parking-hosts-pw");
-    redis = new Redis(pair.env.REDIS_URL!);
-    process.env.REDIS_URL = pair.env.REDIS_URL; // the SDK client of this test process reaches the shared Redis
-    client = await connect({ home: pair.gpu.home });
+    clients = await connectTestClients(pair);
+    ({ redis, client } = clients);
   }, 150_000);
   afterAll(async () => {
-    await client?.close();
-    delete process.env.REDIS_URL;
-    redis?.disconnect();
+    await clients?.close();
     await pair?.stop();
   });
 

@@ -13,14 +13,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Swarm, type TaskHandle } from "../../client/index.js";
+import type { Swarm, TaskHandle } from "../../client/index.js";
 import { isTerminal } from "../../core/index.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, sleep } from "../faults/support.js";
 import { recordHostFault } from "./fault-rows.js";
-import { startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
+import { startTwoHostsBehindProxies, type TwoHostsBehindProxies, connectTestClients, type TestClients } from "./support.js";
 
 const SWARM = `partition-both-${process.pid}`;
 const YAML = `swarm: ${SWARM}
@@ -39,18 +39,16 @@ describe("both hosts' links to Redis cut at once", { timeout: 240_000 }, () => {
   let pair: TwoHostsBehindProxies;
   let redis: Redis;
   let client: Swarm;
+  let clients: TestClients | undefined;
   const dir = mkdtempSync(join(tmpdir(), "ca-partition-both-"));
 
   beforeAll(async () => {
     pair = await startTwoHostsBehindProxies(YAML, "partition-both-pw", { CLAUDE_AGENT_TUNING: TUNING });
-    redis = new Redis(pair.env.REDIS_URL!);
-    process.env.REDIS_URL = pair.env.REDIS_URL; // the SDK client of this test process reaches Redis directly, past both links
-    client = await connect({ home: pair.gpu.home });
+    clients = await connectTestClients(pair);
+    ({ redis, client } = clients);
   }, 150_000);
   afterAll(async () => {
-    await client?.close();
-    delete process.env.REDIS_URL;
-    redis?.disconnect();
+    await clients?.close();
     await pair?.stop(); // restores any link still cut first, so each host hears `down`
     rmSync(dir, { recursive: true, force: true });
   });

@@ -14,15 +14,15 @@
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Swarm, type TaskHandle } from "../../client/index.js";
+import type { Swarm, TaskHandle } from "../../client/index.js";
 import { isTerminal } from "../../core/index.js";
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, sleep, terminalEvents } from "../faults/support.js";
 import { recordHostFault } from "./fault-rows.js";
-import { secondRun, startTwoHostsBehindProxies, type TwoHostsBehindProxies } from "./support.js";
+import { secondRun, startTwoHostsBehindProxies, type TwoHostsBehindProxies, connectTestClients, type TestClients } from "./support.js";
 import type { TcpProxy } from "./tcp-proxy.js";
 
 const SWARM = `partition-${process.pid}`;
@@ -54,24 +54,22 @@ describe("a host whose link to Redis is cut", { timeout: 240_000 }, () => {
   let pair: TwoHostsBehindProxies;
   let redis: Redis;
   let client: Swarm;
+  let clients: TestClients | undefined;
   /** Tasks submitted by this file: the ledger must hold exactly these. */
   let submitted = 0;
   const dir = mkdtempSync(join(tmpdir(), "ca-partition-"));
 
   beforeAll(async () => {
     pair = await startTwoHostsBehindProxies(YAML, "partition-pw", { CLAUDE_AGENT_TUNING: TUNING });
-    redis = new Redis(pair.env.REDIS_URL!);
-    process.env.REDIS_URL = pair.env.REDIS_URL; // the SDK client of this test process reaches Redis directly, past both links
-    client = await connect({ home: pair.gpu.home });
+    clients = await connectTestClients(pair);
+    ({ redis, client } = clients);
   }, 150_000);
   afterEach(async () => {
     // A test that failed during a cut leaves no link cut behind it for the next.
     for (const link of [pair?.links.build, pair?.links.gpu]) if (link && link.state !== "open" && link.state !== "closed") await link.restore();
   });
   afterAll(async () => {
-    await client?.close();
-    delete process.env.REDIS_URL;
-    redis?.disconnect();
+    await clients?.close();
     await pair?.stop(); // restores any link still cut first, so each host hears `down`
     rmSync(dir, { recursive: true, force: true });
   });

@@ -6,7 +6,9 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { expect } from "vitest";
+import { connect, type Swarm } from "../../client/index.js";
 import { lines } from "../faults/support.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
@@ -172,4 +174,30 @@ export function secondRun(
     },
     { timeoutMs },
   );
+}
+
+/** What a test process holds of a swarm spanning hosts: a plain Redis client and the SDK client (gpu-1's home). */
+export interface TestClients {
+  readonly redis: Redis;
+  readonly client: Swarm;
+  /** Closes both and forgets REDIS_URL. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Both clients reach the shared Redis directly, past any host's link (the SDK client through REDIS_URL, which
+ * this process keeps until close): a test can cut a host off and still read and submit.
+ */
+export async function connectTestClients(hosts: { readonly env: NodeJS.ProcessEnv; readonly gpu: TestSwarm }): Promise<TestClients> {
+  const redis = new Redis(hosts.env.REDIS_URL!);
+  process.env.REDIS_URL = hosts.env.REDIS_URL;
+  const client = await connect({ home: hosts.gpu.home });
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await client.close();
+      delete process.env.REDIS_URL;
+      redis.disconnect();
+    })());
+  return { redis, client, close };
 }
