@@ -1,9 +1,16 @@
 /**
- * What the flight recorder costs during a burst: two swarms of one shell
- * agent × 8 replicas, one with the recorder (the default) and one started
- * with `CLAUDE_AGENT_RECORDER=off`, run bursts of `echo x` in turn (off, on,
- * on, off, …) so that a drifting machine load skews both alike. Measured:
- * the bursts' throughput, the CPU of every process of each swarm (daemon,
+ * What the flight recorder costs during a burst: one swarm of one shell
+ * agent × 8 replicas runs bursts of `echo x` with the recorder on (the
+ * default) and off (its daemon started with `CLAUDE_AGENT_RECORDER=off`), in
+ * turn (off, on, on, off, …) so that a drifting machine load skews both
+ * alike. Before each burst the daemon is started again with the side's
+ * setting (its tmux server, panes and Redis stay) and warmed up, so both
+ * sides have the same home, files, panes and Redis, and a daemon of the same
+ * age. Two swarms side by side, as this was first measured, differ in more
+ * than the recorder: on this machine's ext4 a file created in one fresh
+ * folder can cost 30 times what it costs in another (fileCreateCpuMs), and
+ * the second burst of a pair read higher in most pairs. Measured: the
+ * bursts' throughput, the CPU of every process of the swarm (daemon,
  * redis-server, tmux server, panes) and of the daemon alone (where the
  * recorder runs) per task, and the recordings' size. Idle, the recorder
  * listens to nothing (it subscribes to the pane stream only while a task is
@@ -26,6 +33,8 @@ const REPLICAS = 8;
 /** Rounds of bursts, alternating: one burst's CPU varies by ±0.6 ms per task from the next on this machine, so the difference needs several. */
 const ROUNDS = 8;
 const SETTLE_MS = 1500;
+/** Tasks run by a daemon just started, before its burst is measured: its code compiled and its file pools filled. */
+const WARM_UP = 100;
 const RESULT_TIMEOUT_MS = 120_000;
 
 export interface RecorderSide {
@@ -49,27 +58,19 @@ export interface RecorderFigures {
 export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (line: string) => void): Promise<RecorderFigures> {
   const size = Math.max(50, Math.round(plan.burst / 2));
   say(
-    `\nflight recorder: two swarms of 1 shell agent × ${REPLICAS} replicas, recorder on and off (CLAUDE_AGENT_RECORDER=off); ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating, each burst's CPU read after a ${SETTLE_MS / 1000} s settle`,
+    `\nflight recorder: one swarm of 1 shell agent × ${REPLICAS} replicas, its daemon started anew before each burst with the recorder on or off (CLAUDE_AGENT_RECORDER=off) and warmed up with ${WARM_UP} tasks; ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating, each burst's CPU read after a ${SETTLE_MS / 1000} s settle`,
   );
-  const on = await startBenchSwarm(REPLICAS, cleanups);
-  const off = await startBenchSwarm(REPLICAS, cleanups, undefined, { CLAUDE_AGENT_RECORDER: "off" });
+  const swarm = await startBenchSwarm(REPLICAS, cleanups);
+  const envOf = { on: {}, off: { CLAUDE_AGENT_RECORDER: "off" } } as const;
   try {
     const sides = { on: empty(), off: empty() };
-    for (const swarm of [off, on]) await burst(swarm, 2 * REPLICAS); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       // Each round in the other order; each burst's CPU read after a settle, so that work it leaves behind
       // (the history writer catching up, a recording's last write) is counted for it, not for the next one.
-      const order =
-        round % 2 === 0
-          ? ([
-              ["off", off],
-              ["on", on],
-            ] as const)
-          : ([
-              ["on", on],
-              ["off", off],
-            ] as const);
-      for (const [name, swarm] of order) {
+      const order = round % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const);
+      for (const name of order) {
+        await swarm.restart(envOf[name]);
+        await burst(swarm, WARM_UP);
         const pids = swarmPids(swarm);
         await sleep(SETTLE_MS);
         const cpu0 = cpuMs([process.pid, ...pids]);
@@ -89,8 +90,8 @@ export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (
     const figures: RecorderFigures = {
       on: perTask(sides.on),
       off: perTask(sides.off),
-      castBytesPerTask: castBytes(on) / (sides.on.tasks + 2 * REPLICAS),
-      writerCpuMs: rewrite(on),
+      castBytesPerTask: castBytes(swarm),
+      writerCpuMs: rewrite(swarm),
     };
     for (const name of ["off", "on"] as const) {
       const s = figures[name];
@@ -104,8 +105,7 @@ export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (
     );
     return figures;
   } finally {
-    await on.stop();
-    await off.stop();
+    await swarm.stop();
   }
 }
 
@@ -179,8 +179,8 @@ function rewrite(swarm: BenchSwarm): number {
   }
 }
 
+/** Bytes per recording (only the bursts with the recorder on leave one). */
 function castBytes(swarm: BenchSwarm): number {
-  return readdirSync(swarm.paths.outputDir)
-    .filter((name) => name.endsWith(".cast"))
-    .reduce((sum, name) => sum + statSync(join(swarm.paths.outputDir, name)).size, 0);
+  const casts = readdirSync(swarm.paths.outputDir).filter((name) => name.endsWith(".cast"));
+  return casts.reduce((sum, name) => sum + statSync(join(swarm.paths.outputDir, name)).size, 0) / Math.max(1, casts.length);
 }

@@ -19,7 +19,13 @@ const READY_TIMEOUT_MS = 60_000;
 export interface BenchSwarm {
   readonly home: string;
   readonly paths: HomePaths;
+  /** The daemon now running (a restart replaces it). */
   readonly daemon: ChildProcess;
+  /**
+   * Stops the daemon as Ctrl-C would (its tmux server, panes and Redis stay) and starts it again with `env`
+   * instead of the one it had; resolves once it is ready.
+   */
+  restart(env: NodeJS.ProcessEnv): Promise<void>;
   /** The SDK client (opened on first use). */
   sdk(): Promise<Swarm>;
   /** Stops the daemon, the tmux server and redis, and removes the home. */
@@ -69,13 +75,17 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
   const configFile = join(home, "swarm.yaml");
   writeFileSync(configFile, yaml ?? `agents:\n  - name: ${AGENT}\n    runtime: shell\n    replicas: ${replicas}\n    timeout: 120\n`);
   const logFile = join(home, "daemon.log");
-  const log = openSync(logFile, "a");
-  const daemon = spawn(process.execPath, [...daemonNodeArgs(), CLI, "--home", home, "up", "--config", configFile, "--no-task-log"], {
-    cwd: home,
-    env: { ...process.env, REDIS_URL: "", ...env },
-    stdio: ["ignore", log, log],
-  });
-  closeSync(log);
+  const spawnDaemon = (daemonEnv: NodeJS.ProcessEnv): ChildProcess => {
+    const log = openSync(logFile, "a");
+    const child = spawn(process.execPath, [...daemonNodeArgs(), CLI, "--home", home, "up", "--config", configFile, "--no-task-log"], {
+      cwd: home,
+      env: { ...process.env, REDIS_URL: "", ...daemonEnv },
+      stdio: ["ignore", log, log],
+    });
+    closeSync(log);
+    return child;
+  };
+  let daemon = spawnDaemon(env);
   let client: Swarm | null = null;
   const stop = cleanups.add(`swarm ${home}`, async () => {
     await client?.close().catch(() => undefined);
@@ -94,7 +104,14 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
   return {
     home,
     paths,
-    daemon,
+    get daemon() {
+      return daemon;
+    },
+    async restart(next) {
+      await stopDaemon(daemon);
+      daemon = spawnDaemon(next);
+      await waitReady(daemon, paths, logFile);
+    },
     async sdk() {
       client ??= await connect({ home });
       return client;
