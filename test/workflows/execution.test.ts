@@ -262,6 +262,8 @@ steps:
     gate: test -s "{{steps.build.output}}"
   - id: strict
     agent: alpha
+    # After build: its gate reads the file build writes (before it, grep found no file and exited 2, not 1).
+    depends_on: [build]
     on_failure: continue
     task: echo ok
     gate: grep -q never-there ${out}
