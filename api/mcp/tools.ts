@@ -112,6 +112,7 @@ export function registerTools(server: McpServer, context: ToolContext): string[]
         replicas: a.replicas,
         paused: a.paused,
         parkedUntil: a.parkedUntil,
+        ...(a.parkedHosts ? { parkedHosts: a.parkedHosts } : {}),
         breaker: a.breaker,
         queue: a.queue,
         sessions: a.sessions.map((s) => ({ name: s.name, state: s.state, currentTask: s.currentTask, ...(s.host ? { host: s.host } : {}) })),
