@@ -25,6 +25,9 @@ import { WaitTimeout, type AgentSession } from "../sessions/index.js";
 import type { ExposedPath, Sandboxes } from "../sandbox.js";
 import type { ProgramJobs } from "./program-jobs.js";
 
+/** The exit status of a command killed by SIGINT (128 + 2), as bash reports it. */
+const SIGINT_EXIT = 130;
+
 export interface ShellTransportDeps {
   readonly agents: ReadonlyMap<string, AgentConfig>;
   readonly jobsDir: string;
@@ -137,8 +140,12 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
   async interrupt(spec: TurnSpec, _turn: RunningTurn, session: AgentSession): Promise<Interrupted> {
     const usable = await session.interrupt();
     const state = inspectDispatch(this.deps.jobsDir, spec.token);
+    // An end with 130 (128 + SIGINT) is our own Ctrl-C's doing, not an end of its own: when the Ctrl-C reached
+    // the command before the pane's shell, the shell went on to record that end. Counted as such, a task
+    // cancelled just after it started was recorded failed (exit 130) instead of cancelled (a fresh-clone CI run).
+    const ownEnd = state.kind === "finished" && state.exitCode !== SIGINT_EXIT;
     return {
-      ended: state.kind === "finished" ? this.ended(spec.record, session.name, spec.token, state) : null,
+      ended: ownEnd ? this.ended(spec.record, session.name, spec.token, state) : null,
       stuck: usable
         ? null
         : { note: "it ignored Ctrl-C, so its session was restarted", recycle: "the pane did not return to its prompt after Ctrl-C", killed: true },
