@@ -191,7 +191,8 @@ export class Bridge {
     const localSessions = [...local.values()].reduce((sum, replicas) => sum + replicas.length, 0);
     this.spares = new SpareFiles(join(paths.jobsDir, ".spare"), spareCounts(localSessions));
     const spares = this.spares;
-    this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log, spares });
+    const unrecorded = new Set(config.agents.filter((agent) => agent.record === false).map((agent) => agent.name));
+    this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log, spares, unrecorded });
     const runner = createDispatcher({
       events,
       agents: config.agents,

@@ -11,6 +11,8 @@ export interface FlightRecorderDeps {
   readonly log: (event: string, data: Record<string, unknown>) => void;
   /** Emptied dispatch files a new recording is made from, instead of a new file (core/spare-files.ts). */
   readonly spares?: SpareFiles;
+  /** Agents with `record: false` in swarm.yaml: their tasks are not recorded. */
+  readonly unrecorded?: ReadonlySet<string>;
 }
 
 /** The dispatch a shell pane runs: its begin and end markers become marker events when they carry its nonce. */
@@ -49,8 +51,9 @@ export class FlightRecorder {
 
   constructor(private readonly deps: FlightRecorderDeps) {}
 
-  castFile(taskId: string): string {
-    return join(this.deps.outputDir, `${taskId}.cast`);
+  /** Where the task's recording goes, or undefined when its agent is not recorded (`record: false`). */
+  castFile(task: { readonly id: string; readonly agent: string }): string | undefined {
+    return this.deps.unrecorded?.has(task.agent) ? undefined : join(this.deps.outputDir, `${task.id}.cast`);
   }
 
   get recording(): number {
@@ -71,13 +74,14 @@ export class FlightRecorder {
     note?: string,
   ): Promise<void> {
     const ref = session.ref;
-    if (!ref) return;
+    const file = this.castFile(task);
+    if (!ref || file === undefined) return;
     let recording = this.byTask.get(task.id);
     try {
       if (!recording) {
         const size = await this.paneSize(ref.paneId);
         const writer = new CastWriter({
-          file: this.castFile(task.id),
+          file,
           header: { ...size, title: `task ${task.id} · agent ${task.agent} (${session.name})` },
           label: (fields) => this.label(task.id, fields),
           onError: (error) => this.deps.log("recorder.write-failed", { taskId: task.id, error }),

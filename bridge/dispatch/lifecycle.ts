@@ -61,7 +61,7 @@ export class Lifecycle {
     const outputFile = transport.outputFile(first) ?? undefined;
     // The turn's record as the write-ahead leaves it: the program's report reads its output file (a shell's prose hint).
     const spec: TurnSpec = { ...first, record: { ...first.record, dispatch: token, session: session.name, outputFile: outputFile ?? record.outputFile } };
-    const castFile = this.deps.recorder?.castFile(record.id);
+    const castFile = this.deps.recorder?.castFile(record);
     // Both must be in Redis before the text is typed; neither depends on the other, so one round trip.
     await Promise.all([
       this.deps.records.writeAhead(

@@ -60,7 +60,7 @@ async function missing(id: string, file: string, options: GlobalOptions): Promis
     });
   }
   return new NotFoundError(`task ${id} has no recording`, {
-    hint: "only tasks dispatched by a bridge with the flight recorder are recorded (not those refused or cancelled before they started, nor those run with CLAUDE_AGENT_RECORDER=off); `claude-agent history show ID` has its output.",
+    hint: "only tasks dispatched by a bridge with the flight recorder are recorded (not those refused or cancelled before they started, those of an agent with `record: false`, nor those run with CLAUDE_AGENT_RECORDER=off); `claude-agent history show ID` has its output.",
   });
 }
 

@@ -178,6 +178,19 @@ describe("agent programs", () => {
     expect(approving?.autoApprove).toBe(true);
   });
 
+  it("records every agent's panes unless it says record: false, which takes only true or false", () => {
+    const [plain, unrecorded, recorded] = parseConfig(
+      "agents:\n  - { name: a, runtime: shell }\n  - { name: b, runtime: shell, record: false }\n  - { name: c, runtime: shell, record: true }\n",
+      options,
+    ).agents;
+    expect(plain?.record).toBeUndefined();
+    expect(unrecorded?.record).toBe(false);
+    expect(recorded?.record).toBeUndefined();
+    expect(problemsOf(() => parseConfig("agents:\n  - { name: a, runtime: shell, record: off }\n", options))).toEqual([
+      'swarm.yaml: agents.0.record: expected true or false, got "off"',
+    ]);
+  });
+
   it("takes auto_approve only from interactive claude agents, as true or false", () => {
     expect(problemsOf(() => parseConfig("agents:\n  - { name: a, runtime: claude, auto_approve: true }\n", options))).toEqual([
       "swarm.yaml: agents.0.auto_approve: only used by interactive Claude agents (runtime: claude, mode: interactive)",

@@ -230,6 +230,7 @@ function normalizeAgent(agent: RawAgent, baseDir: string, hosts: readonly HostCo
     gate: agent.gate?.trim() ?? null,
     gateRetries: agent.gate_retries ?? 0,
     ...(agent.auto_approve ? { autoApprove: true } : {}),
+    ...(agent.record === false ? { record: false } : {}),
     ...(agent.llm ? { llm: normalizeLlm(agent.llm) } : {}),
     ...(agent.policy ? { policy: normalizePolicy(agent.policy) } : {}),
     ...(agent.sandbox ? { sandbox: normalizeSandbox(agent.sandbox, baseDir) } : {}),

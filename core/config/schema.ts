@@ -237,6 +237,7 @@ export const rawAgentSchema = z
         .max(MAX_GATE_RETRIES)
         .optional(),
       auto_approve: z.boolean(expected("true or false")).optional(),
+      record: z.boolean(expected("true or false")).optional(),
       llm: rawLlmSchema.optional(),
       policy: rawPolicySchema.optional(),
       sandbox: rawSandboxSchema.optional(),

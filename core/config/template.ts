@@ -43,6 +43,8 @@ const HEADER = `# swarm.yaml: the agents of a claude-agent swarm.
 #             before a task counts as completed, e.g. "npm test" (default none).
 #   gate_retries  agent programs: how often a failing gate's output is sent
 #             back to the agent to fix before the task fails (default 0, at most 3).
+#   record    false: the flight recorder leaves this agent's panes alone (no
+#             output/<id>.cast, nothing for \`replay\`); default true.
 #   llm       langchain agents: { base_url, model, api_key_env }, e.g.
 #             { base_url: "http://localhost:11434/v1", model: qwen2.5-coder }.
 #   policy    shell, langchain, claude and codex agents: { deny: [regex…], ask: [regex…],

@@ -60,6 +60,11 @@ export interface AgentConfig {
    * `needs-input`).
    */
   readonly autoApprove?: boolean;
+  /**
+   * `record: false`: the flight recorder leaves this agent's panes alone (no `<id>.cast`; the output file and the
+   * history are kept as for any task). Absent: recorded.
+   */
+  readonly record?: false;
   /** The langchain runtime: the model it talks to (only that runtime has one). */
   readonly llm?: LlmConfig;
   /** Shell agents and the langchain agent's command tool: the agent's own command policy (core/policy.ts); absent: the safe defaults only. */

@@ -1,19 +1,22 @@
 /**
- * What the flight recorder costs during a burst: one swarm of one shell
- * agent × 8 replicas runs bursts of `echo x` with the recorder on (the
- * default) and off (its daemon started with `CLAUDE_AGENT_RECORDER=off`), in
- * turn (off, on, on, off, …) so that a drifting machine load skews both
- * alike. Before each burst the daemon is started again with the side's
- * setting (its tmux server, panes and Redis stay) and warmed up, so both
- * sides have the same home, files, panes and Redis, and a daemon of the same
- * age. Two swarms side by side, as this was first measured, differ in more
- * than the recorder: on this machine's ext4 a file created in one fresh
- * folder can cost 30 times what it costs in another (fileCreateCpuMs), and
- * the second burst of a pair read higher in most pairs. Measured: the
+ * What the flight recorder costs during a burst: one swarm, one daemon, two
+ * shell agents of 8 replicas each, alike but for `record: false` on one, run
+ * bursts of `echo x` in turn (each round in the other order), so that a
+ * drifting machine load skews both alike. Both sides share the daemon (its
+ * code compiled, its file pools filled by a long warm-up), the home, Redis
+ * and the tmux server; the only difference is whether the recorder works on
+ * the tasks. Earlier designs differed in more than the recorder: two swarms
+ * side by side (on this machine's ext4 a file created in one fresh folder can
+ * cost 30 times what it costs in another: fileCreateCpuMs), then one swarm
+ * whose daemon was started again before each burst with the recorder on or
+ * off (each burst then ran on a daemon whose code V8 was still compiling:
+ * its profile showed the optimizing compiler among the top frames, and one
+ * burst's CPU varied by ±0.5 ms per task from the next). Measured: the
  * bursts' throughput, the CPU of every process of the swarm (daemon,
- * redis-server, tmux server, panes) and of the daemon alone (where the
- * recorder runs) per task, and the recordings' size. Idle, the recorder
- * listens to nothing (it subscribes to the pane stream only while a task is
+ * redis-server, tmux server, panes) and of this process, and of the daemon
+ * alone (where the recorder runs) per task, each round's difference (for a
+ * confidence interval), and the recordings' size. Idle, the recorder listens
+ * to nothing (it subscribes to the pane stream only while a task is
  * recorded), so the idle figures above are its idle cost.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -27,15 +30,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Cleanups } from "./cleanup.js";
 import { childrenOf, cpuMs } from "./procfs.js";
 import type { Plan } from "./results.js";
-import { AGENT, startBenchSwarm, type BenchSwarm } from "./swarm.js";
+import { startBenchSwarm, type BenchSwarm } from "./swarm.js";
 
 const REPLICAS = 8;
-/** Rounds of bursts, alternating: one burst's CPU varies by ±0.6 ms per task from the next on this machine, so the difference needs several. */
-const ROUNDS = 8;
+const RECORDED = "recorded";
+const UNRECORDED = "unrecorded";
+/** Rounds of one burst on each agent (an even number: see shareInterval). One burst's CPU per task varies by ±0.5 ms from the next on this machine, so the difference needs many. */
+const ROUNDS = 16;
 const SETTLE_MS = 1500;
-/** Tasks run by a daemon just started, before its burst is measured: its code compiled and its file pools filled. */
-const WARM_UP = 100;
+/** Tasks run on each agent before the first measured burst: the daemon's code compiled and its file pools filled. */
+const WARM_UP = 600;
 const RESULT_TIMEOUT_MS = 120_000;
+
+const YAML = [RECORDED, UNRECORDED]
+  .map((name) => `  - name: ${name}\n    runtime: shell\n    replicas: ${REPLICAS}\n    timeout: 120\n${name === UNRECORDED ? "    record: false\n" : ""}`)
+  .join("");
 
 export interface RecorderSide {
   tasks: number;
@@ -49,6 +58,8 @@ export interface RecorderSide {
 export interface RecorderFigures {
   on: RecorderSide;
   off: RecorderSide;
+  /** Each round's whole-swarm CPU per task, recorded minus unrecorded, in ms. */
+  roundDiffsMs: number[];
   /** Bytes of recording per task (`echo x`: the typed line, the preview, the output, the markers). */
   castBytesPerTask: number;
   /** The recorder's own work per task, re-done in this process on the burst's recordings (CastWriter: file, events, close), CPU ms. */
@@ -58,38 +69,43 @@ export interface RecorderFigures {
 export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (line: string) => void): Promise<RecorderFigures> {
   const size = Math.max(50, Math.round(plan.burst / 2));
   say(
-    `\nflight recorder: one swarm of 1 shell agent × ${REPLICAS} replicas, its daemon started anew before each burst with the recorder on or off (CLAUDE_AGENT_RECORDER=off) and warmed up with ${WARM_UP} tasks; ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating, each burst's CPU read after a ${SETTLE_MS / 1000} s settle`,
+    `\nflight recorder: one swarm, two shell agents × ${REPLICAS} replicas alike but for \`record: false\` on one, warmed up with ${WARM_UP} tasks each; ${ROUNDS} rounds of a ${size}-task \`echo x\` burst on each, alternating, each burst's CPU read after a ${SETTLE_MS / 1000} s settle`,
   );
-  const swarm = await startBenchSwarm(REPLICAS, cleanups);
-  const envOf = { on: {}, off: { CLAUDE_AGENT_RECORDER: "off" } } as const;
+  const swarm = await startBenchSwarm(REPLICAS, cleanups, `agents:\n${YAML}`);
+  const agentOf = { on: RECORDED, off: UNRECORDED } as const;
   try {
+    for (let done = 0; done < WARM_UP; done += 100) for (const name of ["on", "off"] as const) await burst(swarm, agentOf[name], 100);
     const sides = { on: empty(), off: empty() };
+    const roundDiffsMs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      // Each round in the other order; each burst's CPU read after a settle, so that work it leaves behind
-      // (the history writer catching up, a recording's last write) is counted for it, not for the next one.
+      // Each burst's CPU read after a settle, so that work it leaves behind (the history writer catching up,
+      // a recording's last write) is counted for it, not for the next one.
       const order = round % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const);
+      const used = { on: 0, off: 0 };
       for (const name of order) {
-        await swarm.restart(envOf[name]);
-        await burst(swarm, WARM_UP);
         const pids = swarmPids(swarm);
         await sleep(SETTLE_MS);
         const cpu0 = cpuMs([process.pid, ...pids]);
         const daemon0 = cpuMs([swarm.daemon.pid!]);
-        const seconds = await burst(swarm, size);
+        const seconds = await burst(swarm, agentOf[name], size);
         await sleep(SETTLE_MS);
         const side = sides[name];
-        const used = cpuMs([process.pid, ...pids]) - cpu0;
+        used[name] = cpuMs([process.pid, ...pids]) - cpu0;
         const daemonUsed = cpuMs([swarm.daemon.pid!]) - daemon0;
         side.tasks += size;
         side.seconds += seconds;
-        side.cpuMs += used;
+        side.cpuMs += used[name];
         side.daemonCpuMs += daemonUsed;
-        say(`  round ${round + 1}, recorder ${name.padEnd(3)}: CPU per task ${(used / size).toFixed(2)} ms (daemon ${(daemonUsed / size).toFixed(2)} ms)`);
+        say(
+          `  round ${round + 1}, recorder ${name.padEnd(3)}: CPU per task ${(used[name] / size).toFixed(2)} ms (daemon ${(daemonUsed / size).toFixed(2)} ms)`,
+        );
       }
+      roundDiffsMs.push((used.on - used.off) / size);
     }
     const figures: RecorderFigures = {
       on: perTask(sides.on),
       off: perTask(sides.off),
+      roundDiffsMs,
       castBytesPerTask: castBytes(swarm),
       writerCpuMs: rewrite(swarm),
     };
@@ -99,7 +115,10 @@ export async function measureRecorderCost(plan: Plan, cleanups: Cleanups, say: (
         `  recorder ${name.padEnd(3)}: ${(s.tasks / s.seconds).toFixed(0)} tasks/s; CPU per task ${s.cpuMs.toFixed(2)} ms (daemon ${s.daemonCpuMs.toFixed(2)} ms)`,
       );
     }
-    say(`  the recorder's share of the burst's CPU: ${share(figures).toFixed(1)} %; ${figures.castBytesPerTask.toFixed(0)} bytes of recording per task`);
+    const interval = shareInterval(figures);
+    say(
+      `  the recorder's share of the burst's CPU: ${share(figures).toFixed(1)} % (95 % interval ${interval.low.toFixed(1)} to ${interval.high.toFixed(1)} %); ${figures.castBytesPerTask.toFixed(0)} bytes of recording per task`,
+    );
     say(
       `  the recorder's own work, re-done here on the burst's recordings: ${figures.writerCpuMs.toFixed(3)} ms CPU per task (${((figures.writerCpuMs / figures.on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU)`,
     );
@@ -114,6 +133,30 @@ export function share(figures: RecorderFigures): number {
   return ((figures.on.cpuMs - figures.off.cpuMs) / figures.on.cpuMs) * 100;
 }
 
+/**
+ * The 95 % confidence interval of the share (Student's t), from the rounds' paired differences taken two
+ * rounds at a time. A round's two bursts ran back to back, so a drift of the machine's load cancels within
+ * it; and the two rounds of a pair ran in opposite orders, which cancels the order's own effect: in one run
+ * the burst that followed a burst on the same agent used 0.7 ms per task more than the one that switched
+ * agents, whichever side it was, which alone would widen an interval of single rounds several-fold.
+ */
+export function shareInterval(figures: Pick<RecorderFigures, "on" | "roundDiffsMs">): { low: number; high: number } {
+  const pairs: number[] = [];
+  for (let i = 0; i + 1 < figures.roundDiffsMs.length; i += 2) pairs.push((figures.roundDiffsMs[i]! + figures.roundDiffsMs[i + 1]!) / 2);
+  const n = pairs.length;
+  if (n < 2) return { low: Number.NaN, high: Number.NaN };
+  const mean = pairs.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(pairs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const half = tQuantile975(n - 1) * (sd / Math.sqrt(n));
+  return { low: ((mean - half) / figures.on.cpuMs) * 100, high: ((mean + half) / figures.on.cpuMs) * 100 };
+}
+
+/** Student's t, two-sided 95 %, for `df` degrees of freedom (a table: the bench runs a handful of rounds). */
+function tQuantile975(df: number): number {
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131];
+  return table[df - 1] ?? 1.96 + 2.5 / df;
+}
+
 function empty(): RecorderSide {
   return { tasks: 0, seconds: 0, cpuMs: 0, daemonCpuMs: 0 };
 }
@@ -122,12 +165,12 @@ function perTask(side: RecorderSide): RecorderSide {
   return { ...side, cpuMs: side.cpuMs / side.tasks, daemonCpuMs: side.daemonCpuMs / side.tasks };
 }
 
-async function burst(swarm: BenchSwarm, count: number): Promise<number> {
+async function burst(swarm: BenchSwarm, agent: string, count: number): Promise<number> {
   const sdk = await swarm.sdk();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: count }, async () => {
-      const handle = await sdk.submit({ task: "echo x", agent: AGENT });
+      const handle = await sdk.submit({ task: "echo x", agent });
       const result = await handle.result({ signal: AbortSignal.timeout(RESULT_TIMEOUT_MS) });
       if (result.status !== "completed" || result.output.trim() !== "x") throw new Error(`task ${handle.id} ended ${result.status}`);
     }),

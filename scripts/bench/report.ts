@@ -2,7 +2,7 @@
 import { clockTicks } from "./procfs.js";
 import type { Results } from "./results.js";
 import type { PeerFigures } from "./peer-bench.js";
-import { share } from "./recorder.js";
+import { share, shareInterval } from "./recorder.js";
 import { apiDetails, apiTargetRows } from "./api-report.js";
 import { historyDetails, historyTargetRows } from "./history-report.js";
 import { webDetails, webTargetRows } from "./web-report.js";
@@ -81,8 +81,9 @@ export function report(results: Results): string {
   if (results.recorder) {
     const { on, off } = results.recorder;
     const cost = share(results.recorder);
+    const interval = shareInterval(results.recorder);
     push(
-      `| The flight recorder's share of a burst's CPU (8 agents, \`echo x\`), whole swarm on − off | ${cost.toFixed(1)} % (${ms(on.cpuMs)} per task recorded, ${ms(off.cpuMs)} not) | ${ms(off.cpuMs)} (recorder off) | — | < 2 % | ${verdict(cost < 2)} |`,
+      `| The flight recorder's share of a burst's CPU (8 agents, \`echo x\`), whole swarm, recorded − unrecorded agent | ${cost.toFixed(1)} % (95 % interval ${interval.low.toFixed(1)} to ${interval.high.toFixed(1)} %; ${ms(on.cpuMs)} per task recorded, ${ms(off.cpuMs)} not) | ${ms(off.cpuMs)} (\`record: false\`) | — | < 2 % | ${verdict(cost < 2)} |`,
     );
     push(
       `| The flight recorder's own work per task (its writer re-run on the burst's recordings) | ${ms(results.recorder.writerCpuMs)} (${((results.recorder.writerCpuMs / on.cpuMs) * 100).toFixed(1)} % of a recorded task's CPU) | — | — | < 2 % | ${verdict(results.recorder.writerCpuMs / on.cpuMs < 0.02)} |`,
@@ -204,7 +205,9 @@ export function report(results: Results): string {
     push(
       "### The flight recorder's cost in a burst",
       "",
-      `One swarm of one shell agent × 8 replicas ran bursts of \`echo x\` recording every task's pane (the default) and with \`CLAUDE_AGENT_RECORDER=off\`, in turn, eight rounds in alternating order. Before each burst its daemon was started again with that setting (its tmux server, panes and Redis stay) and warmed up with 100 tasks, so both sides share the home, the files, the panes and Redis: two swarms side by side differ in more than the recorder (a file created in one fresh folder of this machine's ext4 can cost 30 times what it costs in another). Each burst's CPU was read after a 1.5 s settle so that what it leaves behind (the history writer catching up) counts for it (scripts/bench/recorder.ts). CPU is that of every process of the swarm (daemon, redis-server, tmux server, panes) and of this process, and of the daemon alone, where the recorder runs. Recordings: ${castBytesPerTask.toFixed(0)} bytes per task. The difference of two sides' CPU is noisy on a shared machine; the recorder's own work is also measured alone: every recording of the burst written again through its writer (CastWriter: the file made from a finished dispatch's emptied file as the daemon makes it, each event as the stream gave it, markers cut out, closed), ${ms(results.recorder.writerCpuMs)} of CPU per task. Idle, the recorder listens to nothing (it subscribes to the pane stream only while a task is recorded): the idle figures are its idle cost.`,
+      `One swarm, one daemon, two shell agents × 8 replicas alike but for \`record: false\` on one, ran bursts of \`echo x\` in turn, ${results.recorder.roundDiffsMs.length} rounds of one burst on each, each round in the other order, after a warm-up of 600 tasks on each (scripts/bench/recorder.ts). Both sides share the daemon with its code compiled, the home, the files, Redis and the tmux server: only the recorder's work differs. (Two swarms side by side differ in more than the recorder: a file created in one fresh folder of this machine's ext4 can cost 30 times what it costs in another; a daemon started again before each burst with the recorder on or off, as this was measured before, spent part of each burst compiling its code.) Each burst's CPU was read after a 1.5 s settle so that what it leaves behind (the history writer catching up) counts for it. CPU is that of every process of the swarm (daemon, redis-server, tmux server, panes) and of this process, and of the daemon alone, where the recorder runs. The interval is Student's t over the rounds' paired differences, two rounds at a time (each pair ran in both orders; the burst that follows a burst on the same agent reads higher, whichever side it is). Recordings: ${castBytesPerTask.toFixed(0)} bytes per task. The recorder's own work is also measured alone: every recording of the burst written again through its writer (CastWriter: the file made from a finished dispatch's emptied file as the daemon makes it, each event as the stream gave it, markers cut out, closed), ${ms(results.recorder.writerCpuMs)} of CPU per task. Idle, the recorder listens to nothing (it subscribes to the pane stream only while a task is recorded): the idle figures are its idle cost.`,
+      "",
+      `Each round's difference, recorded − unrecorded, CPU per task: ${results.recorder.roundDiffsMs.map((d) => `${d >= 0 ? "+" : "−"}${Math.abs(d).toFixed(2)}`).join(", ")} ms.`,
       "",
       "| | tasks | throughput | CPU per task | daemon CPU per task |",
       "| --- | --- | --- | --- | --- |",

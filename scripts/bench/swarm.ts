@@ -19,13 +19,7 @@ const READY_TIMEOUT_MS = 60_000;
 export interface BenchSwarm {
   readonly home: string;
   readonly paths: HomePaths;
-  /** The daemon now running (a restart replaces it). */
   readonly daemon: ChildProcess;
-  /**
-   * Stops the daemon as Ctrl-C would (its tmux server, panes and Redis stay) and starts it again with `env`
-   * instead of the one it had; resolves once it is ready.
-   */
-  restart(env: NodeJS.ProcessEnv): Promise<void>;
   /** The SDK client (opened on first use). */
   sdk(): Promise<Swarm>;
   /** Stops the daemon, the tmux server and redis, and removes the home. */
@@ -68,7 +62,7 @@ export function tempHome(tag: string): string {
   return home;
 }
 
-/** One shell agent with `replicas` panes, sharing one queue; or the agents of `yaml` (the API and sandbox benches); `env` for the daemon (the recorder bench). */
+/** One shell agent with `replicas` panes, sharing one queue; or the agents of `yaml` (the API and sandbox benches); `env` for the daemon (the history bench). */
 export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml?: string, env: NodeJS.ProcessEnv = {}): Promise<BenchSwarm> {
   const home = tempHome(`s${replicas}`);
   const paths = homePaths(home);
@@ -85,7 +79,7 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
     closeSync(log);
     return child;
   };
-  let daemon = spawnDaemon(env);
+  const daemon = spawnDaemon(env);
   let client: Swarm | null = null;
   const stop = cleanups.add(`swarm ${home}`, async () => {
     await client?.close().catch(() => undefined);
@@ -106,11 +100,6 @@ export async function startBenchSwarm(replicas: number, cleanups: Cleanups, yaml
     paths,
     get daemon() {
       return daemon;
-    },
-    async restart(next) {
-      await stopDaemon(daemon);
-      daemon = spawnDaemon(next);
-      await waitReady(daemon, paths, logFile);
     },
     async sdk() {
       client ??= await connect({ home });

@@ -14,7 +14,7 @@ import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { clientInternals } from "../../client/index.js";
 
-const YAML = "agents:\n  - name: alpha\n    runtime: shell\n    timeout: 60\n";
+const YAML = "agents:\n  - name: alpha\n    runtime: shell\n    timeout: 60\n  - name: unrecorded\n    runtime: shell\n    record: false\n";
 
 describe("the flight recorder and replay", { timeout: 180_000 }, () => {
   let swarm: TestSwarm;
@@ -25,8 +25,8 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
     await swarm?.destroy();
   });
 
-  const run = (task: string): TaskResult => {
-    const done = swarm.cli(["submit", "--agent", "alpha", "--wait", "--json", "--task", task]);
+  const run = (task: string, agent = "alpha"): TaskResult => {
+    const done = swarm.cli(["submit", "--agent", agent, "--wait", "--json", "--task", task]);
     expect(done.stderr).toBe("");
     return JSON.parse(done.stdout) as TaskResult;
   };
@@ -150,6 +150,20 @@ describe("the flight recorder and replay", { timeout: 180_000 }, () => {
     expect(played.exitCode, played.stderr).toBe(0);
     expect(played.stdout).toContain("remembered by the history");
     expect(existsSync(result.castFile!)).toBe(true);
+  });
+
+  it("leaves the panes of an agent with record: false unrecorded, and replay says why there is nothing to play", () => {
+    const result = run("echo not for the record", "unrecorded");
+    expect(result.status).toBe("completed");
+    expect(result.output).toBe("not for the record\n");
+    expect(result.castFile).toBeUndefined();
+    expect(existsSync(join(swarm.paths.outputDir, `${result.id}.cast`))).toBe(false);
+    const played = swarm.cli(["replay", result.id]);
+    expect(played.exitCode).toBe(2);
+    expect(played.stderr).toMatch(new RegExp(`error: task ${result.id} has no recording`));
+    expect(played.stderr).toMatch(/an agent with `record: false`/);
+    // The agent beside it is still recorded.
+    expect(existsSync(run("echo on the record").castFile!)).toBe(true);
   });
 
   it("shows where the recording is in a task's result", () => {
