@@ -137,8 +137,8 @@ async function measureScale(results: Results, cleanups: Cleanups, redis: Baselin
         const out = await worker.run("echo x");
         if (out !== "x") throw new Error(`baseline job returned ${JSON.stringify(out)}`);
       };
-      await burst(PLAN.burstWarmup * n, baseEcho);
-      await burst(PLAN.burstWarmup * n, oursEcho);
+      await burst(PLAN.burstWarmup, baseEcho);
+      await burst(PLAN.burstWarmup, oursEcho);
       const r = row(results, n);
       // CPU of every process involved (with the children each has reaped), this one included.
       const basePids = [process.pid, worker.pid, redis.pid];
@@ -249,7 +249,7 @@ async function measureBaselineAlone(results: Results, cleanups: Cleanups): Promi
           const out = await worker.run("echo x");
           if (out !== "x") throw new Error(`baseline job returned ${JSON.stringify(out)}`);
         };
-        await burst(PLAN.burstWarmup * n, echo);
+        await burst(PLAN.burstWarmup, echo);
         const pids = [process.pid, worker.pid, redis.pid];
         const cpu0 = cpuMs(pids);
         const r = row(results, n);

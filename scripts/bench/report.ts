@@ -128,7 +128,7 @@ export function report(results: Results): string {
   push(
     "### Throughput",
     "",
-    `A burst of ${PLAN.burst} \`echo x\` tasks submitted at once (Promise.all over submit → result), timed from the first submit to the last result, after a warm-up burst of ${PLAN.burstWarmup}× the agent count; at each scale the baseline's burst runs right before ours. "N agents" is one shell agent with \`replicas: N\` (one shared queue), like the baseline worker's concurrency N. Every result is checked (status completed, output \`x\`).`,
+    `A burst of ${PLAN.burst} \`echo x\` tasks submitted at once (Promise.all over submit → result), timed from the first submit to the last result, after a warm-up burst of ${PLAN.burstWarmup} tasks on each (a daemon is long-lived: measured once V8 has compiled its code; a burst right after a 16-task warm-up used about 1 ms of CPU per task more); at each scale the baseline's burst runs right before ours. "N agents" is one shell agent with \`replicas: N\` (one shared queue), like the baseline worker's concurrency N. Every result is checked (status completed, output \`x\`).`,
     "",
     "| Agents / concurrency | Ours | Ours, seconds | Ours, CPU per task | Baseline | Baseline, seconds | Baseline, CPU per task |",
     "| --- | --- | --- | --- | --- | --- | --- |",
