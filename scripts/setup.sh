@@ -9,6 +9,8 @@ missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)  # sandbox: bwrap
+# bash's loadable tee: a shell agent's pane saves each task's output without an exec of /usr/bin/tee
+[ -f /usr/lib/bash/tee ] || missing+=(bash-builtins)
 # backups are .tar.zst (without zstd they fall back to .tar.gz)
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 if ((${#missing[@]})); then

@@ -7,7 +7,7 @@
  * result's `output` (which, as documented, has ANSI sequences stripped and
  * CRLF turned into LF: the same normalisation is applied to the expected side).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stripAnsi, type TaskResult } from "../../core/index.js";
 import type { Swarm } from "../../client/index.js";
@@ -69,6 +69,16 @@ describe("delivery of a task's text to a shell agent", () => {
     const result = await run(text);
     expect(result).toMatchObject({ status: "failed", exitCode: 3, output: "still running\n" });
     expect(readFileSync(result.outputFile!, "latin1")).toContain(`\x1b]7777;ca;end;${result.id}-1;not-the-nonce;0\x07`);
+  });
+
+  it("saves the output through bash's own tee builtin where bash-builtins is installed: no tee process beside the task", async () => {
+    // The setup installs Debian's bash-builtins; without it the pane falls back to /usr/bin/tee (agents/shell/rc.test.ts).
+    expect(existsSync("/usr/lib/bash/tee")).toBe(true);
+    // The pipeline is a process group of its own (the pane's shell has job control), led by the task's bash: the
+    // task, the subshell saving its output, and the task's own ps and awk.
+    const result = await run("ps -e -o pgid=,comm= | awk -v g=$$ '$1 == g { print $2 }'");
+    expect(result.status, result.output).toBe("completed");
+    expect(result.output.split("\n").filter(Boolean).sort()).toEqual(["awk", "bash", "bash", "ps"]);
   });
 
   it("pins the size of the large task texts used above (100 KB passed as an argument, 125 KB from a file)", () => {
