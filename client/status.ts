@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import {
   AgentSpend,
-  parseBreakerField,
+  parseHoldField,
   effectiveLimits,
   type AccountConfig,
   isReached,
@@ -257,7 +257,7 @@ function agentParking(parked: Readonly<Record<string, string>>, agent: string, n
   const one = parked[agent];
   if (one && Date.parse(one) > now) return { parkedUntil: one };
   const hosts = Object.entries(parked)
-    .map(([field, until]) => ({ ...parseBreakerField(field), until }))
+    .map(([field, until]) => ({ ...parseHoldField(field), until }))
     .filter((entry) => entry.agent === agent && entry.host !== null && Date.parse(entry.until) > now);
   if (hosts.length === 0) return {};
   const latest = hosts.reduce((a, b) => (Date.parse(b.until) > Date.parse(a.until) ? b : a));
@@ -270,7 +270,7 @@ function agentBreaker(breakers: Readonly<Record<string, string>>, agent: string)
   if (one) return one;
   const open: { host: string; status: BreakerStatus }[] = [];
   for (const [field, json] of Object.entries(breakers)) {
-    const { agent: of, host } = parseBreakerField(field);
+    const { agent: of, host } = parseHoldField(field);
     const status = of === agent && host !== null ? breakerStatus(json) : null;
     if (status) open.push({ host: host!, status });
   }

@@ -10,7 +10,7 @@
  * and the other hosts of the agent keep taking its jobs.
  */
 import type { Redis } from "ioredis";
-import { breakerField, isTerminal, parseBreakerField, type EventStream, type Keys, type Redactor, type TaskRecord } from "../../core/index.js";
+import { holdField, isTerminal, parseHoldField, type EventStream, type Keys, type Redactor, type TaskRecord } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import { Breaker, type Admission, type BreakerSettings } from "./breaker.js";
 import type { Holds } from "./holds.js";
@@ -140,7 +140,7 @@ export class Breakers {
     const stored = await this.deps.redis.hgetall(this.deps.keys.breakers);
     const host = this.deps.host ?? null;
     for (const [field, json] of Object.entries(stored)) {
-      const { agent, host: of } = parseBreakerField(field);
+      const { agent, host: of } = parseHoldField(field);
       // Another host's breaker is that host's to keep and to close.
       if (of !== host) continue;
       const entry = parseStored(json);
@@ -156,7 +156,7 @@ export class Breakers {
   }
 
   private field(agent: string): string {
-    return breakerField(agent, this.deps.host ?? null);
+    return holdField(agent, this.deps.host ?? null);
   }
 
   private hostData(): { host?: string } {

@@ -13,7 +13,7 @@
  * and a host that hits the same limit parks itself when it does.
  */
 import type { Redis } from "ioredis";
-import { breakerField, parseBreakerField, type EventStream, type Keys } from "../../core/index.js";
+import { holdField, parseHoldField, type EventStream, type Keys } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import type { Holds, HoldScope } from "./holds.js";
 
@@ -57,7 +57,7 @@ export class Parking {
     const stored = await this.deps.redis.hgetall(this.deps.keys.parked);
     const host = this.deps.host ?? null;
     for (const [field, iso] of Object.entries(stored)) {
-      const { agent, host: of } = parseBreakerField(field);
+      const { agent, host: of } = parseHoldField(field);
       // Another host's parking is that host's to keep and to end.
       if (of !== host) continue;
       const until = Date.parse(iso);
@@ -84,7 +84,7 @@ export class Parking {
   }
 
   private field(agent: string): string {
-    return breakerField(agent, this.deps.host ?? null);
+    return holdField(agent, this.deps.host ?? null);
   }
 
   private hostData(): { host?: string } {

@@ -9,7 +9,7 @@ export {
   type ConfigVersion,
   type RecordedConfig,
 } from "./config-version.js";
-export { breakerField, parseBreakerField } from "./breaker-field.js";
+export { holdField, parseHoldField } from "./hold-field.js";
 export {
   posixShellWord,
   remoteAttachArgs,

@@ -24,7 +24,7 @@ import { type AnthropicServer, startAnthropicServer } from "../fixtures/llm/anth
 import { uniqueId } from "../fixtures/llm/http.js";
 import { waitFor } from "../helpers/wait.js";
 import { recordHostFault } from "./fault-rows.js";
-import { killHost, secondRun, startTwoHosts, type TwoHosts, connectTestClients, type TestClients } from "./support.js";
+import { connectTestClients, fencedLines, killHost, secondRun, startTwoHosts, type TestClients, type TwoHosts } from "./support.js";
 
 const SWARM = `death-prog-${process.pid}`;
 const CLAUDE = programBin("claude");
@@ -95,11 +95,6 @@ agents:
   const record = (id: string) => redis.hgetall(`ca-${SWARM}:task:${id}`);
   const homeOf = (host: string) => (host === "build-1" ? pair.build : pair.gpu);
   /** The daemon log lines of `dispatch.fenced` for a task. */
-  const fencedLines = (host: string, id: string): Record<string, unknown>[] =>
-    lines(join(homeOf(host).paths.logsDir, "swarm.jsonl"))
-      .filter((line) => line.includes('"event":"dispatch.fenced"') && line.includes(id))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-
   // Runs before the host-death case below, which leaves one host.
   it("refuses the late result of a host whose daemon froze mid-turn, keeping the turn the other host ran again", async () => {
     for (let attempt = 1; ; attempt++) {
@@ -142,7 +137,7 @@ agents:
         process.kill(pid, "SIGCONT");
       }
       // Thawed, the daemon finds its dispatch superseded: nothing of its run is recorded.
-      const fenced = await waitFor("the thawed host to refuse its late result", () => fencedLines(frozen, task.id)[0], { timeoutMs: 60_000 });
+      const fenced = await waitFor("the thawed host to refuse its late result", () => fencedLines(homeOf(frozen), task.id)[0], { timeoutMs: 60_000 });
       expect(fenced).toMatchObject({ taskId: task.id, attempt: 1 });
       expect(await client.result(task.id)).toEqual(recorded);
       expect(await terminalEvents(client, task.id)).toHaveLength(1);

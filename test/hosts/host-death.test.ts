@@ -19,7 +19,7 @@ import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, terminalEvents } from "../faults/support.js";
 import { recordHostFault } from "./fault-rows.js";
-import { killHost, secondRun, startTwoHosts, type TwoHosts, connectTestClients, type TestClients } from "./support.js";
+import { connectTestClients, fencedLines, killHost, secondRun, startTwoHosts, type TestClients, type TwoHosts } from "./support.js";
 
 const SWARM = `death-${process.pid}`;
 // Two replicas per host: the dead host keeps an idle session besides the one whose task died with it.
@@ -202,11 +202,6 @@ describe("a host that dies mid-task", { timeout: 240_000 }, () => {
   }
 
   /** The daemon log lines of `dispatch.fenced` for a task. */
-  const fencedLines = (home: TestSwarm, id: string): Record<string, unknown>[] =>
-    lines(join(home.paths.logsDir, "swarm.jsonl"))
-      .filter((line) => line.includes('"event":"dispatch.fenced"') && line.includes(id))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-
   it("refuses the result of a frozen host's run that ended while another host ran the task again, keeping that host's", async () => {
     let recorded: Awaited<ReturnType<TaskHandle["result"]>> | undefined;
     const { handle, frozen, other, file } = await freezeMidTask("frozen", async (task, go) => {

@@ -22,7 +22,7 @@ import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lines, sleep, terminalEvents } from "../faults/support.js";
 import { recordHostFault } from "./fault-rows.js";
-import { secondRun, startTwoHostsBehindProxies, type TwoHostsBehindProxies, connectTestClients, type TestClients } from "./support.js";
+import { connectTestClients, fencedLines, secondRun, startTwoHostsBehindProxies, type TestClients, type TwoHostsBehindProxies } from "./support.js";
 import type { TcpProxy } from "./tcp-proxy.js";
 
 const SWARM = `partition-${process.pid}`;
@@ -89,11 +89,6 @@ describe("a host whose link to Redis is cut", { timeout: 240_000 }, () => {
     return client.submit({ agent, task });
   };
   /** The daemon log lines of `dispatch.fenced` for a task. */
-  const fencedLines = (host: TestSwarm, id: string): Record<string, unknown>[] =>
-    lines(join(host.paths.logsDir, "swarm.jsonl"))
-      .filter((line) => line.includes('"event":"dispatch.fenced"') && line.includes(id))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-
   // Shared by the first three tests: the host cut off mid-task, the other one, and when its link came back.
   let cutOff: TestSwarm;
   let other: TestSwarm;

@@ -22,6 +22,11 @@ export function daemonLog(home: TestSwarm, event: string): Record<string, unknow
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** A host daemon's `dispatch.fenced` log lines about task `id`: its late writes the ledger refused. */
+export function fencedLines(home: TestSwarm, id: string): Record<string, unknown>[] {
+  return daemonLog(home, "dispatch.fenced").filter((line) => JSON.stringify(line).includes(id));
+}
+
 /**
  * Starts, from `from`'s CLI, the three-step workflow the leader tests fail over: each step appends a line to its
  * own file in `dir` (so "ran once" is a line count), and the middle one waits for `<dir>/two.go`, which holds the
