@@ -12,6 +12,7 @@
  * verification is never turned off, and a certificate not trusted is a
  * refusal with the reason (the caller then tries ssh, or closes with it).
  */
+import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import type { WebSocket } from "@fastify/websocket";
 import type { LogFn } from "../../core/index.js";
@@ -64,8 +65,13 @@ interface Relay {
 export class TerminalRelays {
   private readonly relays = new Set<Relay>();
   private closed = false;
+  /** The CAs an https peer may be signed by, when api.peer_ca adds one; undefined: Node's default list. */
+  private readonly ca: (string | Buffer)[] | undefined;
 
-  constructor(private readonly deps: RelayDeps) {}
+  constructor(private readonly deps: RelayDeps) {
+    // Node's `ca` replaces its default list (its bundled roots plus NODE_EXTRA_CA_CERTS), so both go back in beside peer_ca.
+    this.ca = deps.peerCa ? [...rootCertificates, ...extraCaCerts(), deps.peerCa] : undefined;
+  }
 
   /** Relays open now (tests count them). */
   get count(): number {
@@ -79,7 +85,7 @@ export class TerminalRelays {
     const url = `${target.url.replace(/^http/, "ws")}/v1/sessions/${encodeURIComponent(target.session)}/terminal${target.mode === "write" ? "?mode=write" : ""}`;
     const upstream = openWsClient(url, {
       headers: { [RELAY_HEADER]: ticket },
-      ...(https && this.deps.peerCa ? { ca: [...rootCertificates, this.deps.peerCa] } : {}),
+      ...(https && this.ca ? { ca: this.ca } : {}),
       handshakeTimeout: this.deps.connectTimeoutMs ?? 10_000,
       maxPayload: MAX_PAYLOAD,
       followRedirects: false,
@@ -135,6 +141,17 @@ export class TerminalRelays {
   close(): void {
     this.closed = true;
     for (const relay of [...this.relays]) relay.finish(1001, "the daemon is stopping");
+  }
+}
+
+/** NODE_EXTRA_CA_CERTS, which Node reads once at start into its default list (a file it cannot read is only warned about). */
+function extraCaCerts(): Buffer[] {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return [readFileSync(file)];
+  } catch {
+    return [];
   }
 }
 

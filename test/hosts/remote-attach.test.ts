@@ -253,8 +253,10 @@ api:
     // Each viewer was its own ssh client: both tmux clients on the gpu host's server go with their sockets.
     await waitFor("the ssh viewers' tmux clients gone from the gpu host", () => viewerClients(gpu.home) === 0);
     // The relay was tried first, for each of them, and its failure logged.
-    const failed = daemonLog(build, "web.relay-failed").filter((line) => line.host === "gpu-1");
-    expect(failed.length).toBeGreaterThanOrEqual(2);
+    const failed = await waitFor("both relay failures in build-1's log", () => {
+      const lines = daemonLog(build, "web.relay-failed").filter((line) => line.host === "gpu-1");
+      return lines.length >= 2 && lines;
+    });
     expect(failed[0]).toMatchObject({ url: "http://127.0.0.1:1", reason: "cannot reach host gpu-1's API at http://127.0.0.1:1: ECONNREFUSED" });
   });
 

@@ -191,7 +191,10 @@ describe("the web terminal of another host's session, through that host's daemon
       writer.close();
     }
     await waitFor("both relayed tmux clients gone from gpu-1", () => viewerClients(gpu.home).length === 0);
-    const accepted = daemonLog(gpu, "web.relay-accepted");
+    const accepted = await waitFor("both tickets accepted in gpu-1's log", () => {
+      const lines = daemonLog(gpu, "web.relay-accepted");
+      return lines.length >= 2 && lines;
+    });
     expect(accepted.map((line) => line.mode).sort()).toEqual(expect.arrayContaining(["read", "write"]));
     expect(accepted.every((line) => line.from === "build-1")).toBe(true);
     // Each ticket was spent by its use: none is left in Redis.
@@ -249,7 +252,8 @@ describe("the web terminal of another host's session, through that host's daemon
       const forBuild = await tickets().mint(grant({ host: "build-1" }));
       expect(await refusal(use(forBuild))).toBe("refused: 401");
       expect(await refusal(use("not-a-ticket"))).toBe("refused: 401");
-      expect(daemonLog(gpu, "web.relay-refused").length).toBeGreaterThanOrEqual(6);
+      // The daemon's log is a write stream: its lines may land just after the answers.
+      await waitFor("each refusal in gpu-1's log", () => daemonLog(gpu, "web.relay-refused").length >= 6);
     });
 
     it("attaches only a session of its own tmux server: a relayed socket is never relayed on", async () => {
@@ -353,8 +357,8 @@ describe("the relay between daemons serving their API over TLS", { timeout: 120_
     } finally {
       term.close();
     }
-    const opened = daemonLog(pair.build, "web.relay-opened");
-    expect(opened.at(-1)).toMatchObject({ host: "gpu-1", session: "trainer-1" });
+    const opened = await waitFor("the relay in build-1's log", () => daemonLog(pair.build, "web.relay-opened").at(-1));
+    expect(opened).toMatchObject({ host: "gpu-1", session: "trainer-1" });
     await waitFor("the relayed tmux client gone from gpu-1", () => viewerClients(pair.gpu.home).length === 0);
   });
 });
