@@ -201,6 +201,21 @@ describe("the web terminal of another host's session, through that host's daemon
     expect(await redis.keys(`${PREFIX}:web:relay:*`)).toEqual([]);
   });
 
+  it("closes the browser's socket with gpu-1's code and reason when gpu-1's side ends", async () => {
+    const web = await webLogin(build);
+    const viewer = await openTerminal(`${web.ws}/v1/sessions/trainer-1/terminal`, web.headers);
+    await waitFor("gpu-1's pane", () => viewer.text().includes("relayed-seen"));
+    // The viewer's tmux client on gpu-1 detached from there: gpu-1's daemon closes its socket (1000 "detached"), and the relay the browser's.
+    const socket = join(gpu.home, "run", "tmux.sock");
+    const tty = execFileSync("tmux", ["-S", socket, "list-clients", "-F", "#{client_tty} #{client_flags}"], { encoding: "utf8" })
+      .split("\n")
+      .find((line) => line !== "" && !line.includes("control-mode"))!
+      .split(" ")[0]!;
+    execFileSync("tmux", ["-S", socket, "detach-client", "-t", tty]);
+    expect(await viewer.closed).toBe("1000: detached");
+    expect(viewerClients(gpu.home)).toEqual([]);
+  });
+
   describe("a relay ticket, presented to gpu-1's daemon directly", () => {
     const tickets = () => new RelayTickets(redis, PREFIX);
     const grant = (over: Partial<RelayGrant> = {}): RelayGrant => ({
