@@ -10,7 +10,10 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import {
+  keys,
+  parseApiUrl,
   placements,
+  readHostRecords,
   connectOrFail,
   createRedis,
   homePaths,
@@ -31,6 +34,7 @@ import { HealthCheck, type ComponentProbe } from "./health.js";
 import { IdempotencyGuard } from "./http/idempotency.js";
 import type { AnyRoute } from "./http/route.js";
 import type { HistoryReader } from "./schemas/history.js";
+import type { RemoteSession } from "./web/terminal.js";
 import { DEFAULT_STREAM_LIMITS, type ApiDeps, type StreamLimits } from "./routes/deps.js";
 
 export interface StartApiOptions {
@@ -47,6 +51,8 @@ export interface StartApiOptions {
   readonly history?: HistoryReader;
   /** In the daemon: where its bridge tells the tasks it ends, so that waits settle at once (core/task-ends.ts). */
   readonly ends?: TaskEnds;
+  /** This daemon's host in a swarm with `hosts:` (null: none): relay tickets for the web terminal name it. */
+  readonly host?: string | null;
 }
 
 export interface RunningApi {
@@ -54,6 +60,11 @@ export interface RunningApi {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * Where the other hosts' daemons reach this API (published in the host's heartbeat record): `hosts.NAME.api_url`,
+   * else `url`; null without a host, or for a wildcard bind (0.0.0.0, ::) without `api_url`, whose reachable name is unknown.
+   */
+  readonly advertised: string | null;
   /** The file the first token was written to, when this start created it. */
   readonly tokenFile: string | null;
   readonly app: FastifyInstance;
@@ -103,6 +114,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const metrics = new ApiMetrics(client);
   const tokens = new TokenStore(redis, prefix);
   const hosts = new Map(placements(options.config).map((placed) => [placed.session, placed.host]));
+  const self = options.host ?? null;
+  const peerCa = api.peerCa ? readPeerCa(api.peerCa) : null;
   const web = createWeb({
     redis,
     prefix,
@@ -110,11 +123,29 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     loopback: isLoopback(api.listen.host),
     tls: api.tls !== null,
     hostOf: (session) => hosts.get(session) ?? null,
-    // A session of another host: where `attach` would find it (its `ssh:` target and published tmux socket).
+    host: self,
+    peerCa,
+    // A session of another host: the URL its daemon publishes, and where `attach` would find it (its `ssh:` target and published tmux socket).
     findRemote: async (session) => {
-      const here = { home: options.home, machine: hostname(), command: (...args: string[]) => `claude-agent ${args.join(" ")}` };
-      const place = placeAttach(session, null, await client.status(), here);
-      return place.where === "remote" && place.session === session ? place : { reason: `no session ${session}` };
+      const machine = hostname();
+      const here = { home: options.home, machine, command: (...args: string[]) => `claude-agent ${args.join(" ")}` };
+      const status = await client.status();
+      let ssh: RemoteSession | { reason: string };
+      try {
+        const place = placeAttach(session, null, status, here);
+        ssh = place.where === "remote" && place.session === session ? place : { reason: `no session ${session}` };
+      } catch (error) {
+        ssh = { reason: (error as Error).message };
+      }
+      const host = status.hosts?.find((h) => h.sessions.includes(session));
+      if (host === undefined || host.state !== "up" || host.name === self || self === null)
+        return "reason" in ssh ? ssh : { session, host: ssh.host, api: null, ssh };
+      const record = (await readHostRecords(redis, keys(prefix))).find((r) => r.host === host.name);
+      const url = record?.api !== undefined ? parseApiUrl(record.api) : null;
+      // A loopback URL names the publishing machine itself: from another machine it would reach this one's own port.
+      const api = url !== null && (!isLoopback(new URL(url).hostname.replace(/^\[|\]$/g, "")) || record?.machine === machine) ? url : null;
+      if (url !== null && api === null) log("web.relay-unreachable", { session, host: host.name, url, reason: "a loopback URL of another machine" });
+      return { session, host: host.name, api, ssh };
     },
     log,
   });
@@ -160,6 +191,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     const port = typeof address === "object" && address ? address.port : api.listen.port;
     const hostInUrl = api.listen.host.includes(":") ? `[${api.listen.host}]` : api.listen.host;
     const url = `${api.tls ? "https" : "http"}://${hostInUrl}:${port}`;
+    const configured = self === null ? null : (options.config.hosts?.find((h) => h.name === self)?.apiUrl ?? null);
+    const advertised = self === null ? null : (configured ?? (WILDCARD.has(api.listen.host) ? null : parseApiUrl(url)));
     writeRunFile(options.home, { url, host: api.listen.host, port, pid: process.pid, tls: api.tls !== null, loopback: isLoopback(api.listen.host) });
     log("api.listening", { url });
     let closing: Promise<void> | null = null;
@@ -167,6 +200,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       url,
       host: api.listen.host,
       port,
+      advertised,
       tokenFile,
       app,
       routes: built.routes,
@@ -183,6 +217,19 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     await release();
     throw error;
   }
+}
+
+/** Binds that answer on every address: the URL to publish cannot be made from them. */
+const WILDCARD = new Set(["0.0.0.0", "::", "[::]"]);
+
+/** `api.peer_ca`, read once at start: a file that is not PEM certificates would only fail later, at each relay. */
+function readPeerCa(path: string): Buffer {
+  const pem = readTls(path, "api.peer_ca");
+  if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+    throw new EnvironmentError(`api.peer_ca: ${path} holds no PEM certificate`, {
+      hint: "Name the PEM file of the CA that signed the other hosts' api.tls certificates.",
+    });
+  return pem;
 }
 
 function readTls(path: string, field: string): Buffer {

@@ -22,6 +22,8 @@ export async function startControlPlane(options: {
   progress: (line: string) => void;
   /** The tasks this daemon's bridge ends, told in-process: `?wait=` settles without a trip through Redis. */
   ends: TaskEnds;
+  /** This daemon's host in a swarm with `hosts:` (null: none): the web terminal's relay tickets name it. */
+  host: string | null;
 }): Promise<RunningApi | null> {
   const api = options.config.api ?? DEFAULT_API;
   if (!api.enabled) return null;
@@ -34,6 +36,7 @@ export async function startControlPlane(options: {
       config: options.config,
       log: options.log,
       ends: options.ends,
+      host: options.host,
       history: historyReader(options.home, options.config),
       probes: {
         tmux: async () => ((await tmuxServerRunning(options.tmuxSocket)) ? { status: "ok" } : { status: "down", detail: "the tmux server does not answer" }),

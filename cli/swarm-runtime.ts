@@ -285,11 +285,14 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       log: logger.log,
       progress,
       ends,
+      host,
     }).catch(async (error) => {
       await Promise.allSettled([stopControl(), supervisor.close(), client.close(), bridge.close(), memory.close()]);
       await (lateNotifier as Notifier | null)?.close();
       throw error;
     });
+    // The other hosts' web terminals relay to this host's API from now on (api/web/terminal-relay.ts).
+    if (host !== null && api?.advertised) await supervisor.publishApi(api.advertised).catch((error) => logger.log("heartbeat.failed", { error }));
     let closing: Promise<void> | null = null;
     return {
       paths,
@@ -298,6 +301,8 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       bridge,
       close() {
         closing ??= (async () => {
+          // Withdrawn before the API stops: a relay asked for meanwhile goes over ssh or is refused, never to a closed port.
+          if (host !== null && api?.advertised) await supervisor.publishApi(null).catch(() => undefined);
           await api?.close();
           // The control loop first (workflows stop submitting before the bridge stops taking tasks), then the
           // lease is given up: another host takes over while this one is still closing.

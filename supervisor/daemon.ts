@@ -125,6 +125,11 @@ export class SupervisorDaemon {
     await this.sweeping;
   }
 
+  /** A host's daemon: publishes where its API is reached (the web terminal's relay), or withdraws it (null). */
+  async publishApi(url: string | null): Promise<void> {
+    await this.hostBeat?.publishApi(url);
+  }
+
   private renewLease(owner: PrefixOwner): void {
     claimPrefix(this.options.redis, this.options.keys, owner, this.leaseKey).then(
       (holder) => {

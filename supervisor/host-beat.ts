@@ -24,6 +24,8 @@ export class HostBeat {
   private readonly startedAt = new Date().toISOString();
   /** The digest of the newer swarm.yaml this host was last told about, so it says so once per change. */
   private toldOf: string | null = null;
+  /** Where the other hosts' daemons reach this one's API; published once the API listens. */
+  private api: string | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -52,6 +54,12 @@ export class HostBeat {
     });
   }
 
+  /** Publishes (null: withdraws) the URL of this host's API, at once and with every later beat. */
+  async publishApi(url: string | null): Promise<void> {
+    this.api = url;
+    await this.write(this.record(new Date().toISOString()));
+  }
+
   async stopped(): Promise<void> {
     const now = new Date().toISOString();
     await this.write({ ...this.record(now), stoppedAt: now });
@@ -66,6 +74,7 @@ export class HostBeat {
       machine: hostname(),
       home,
       tmuxSocket: homePaths(home).tmuxSocket,
+      ...(this.api !== null && { api: this.api }),
       startedAt: this.startedAt,
       beatAt,
       leaseMs: OWNER_LEASE_MS,

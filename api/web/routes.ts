@@ -4,6 +4,7 @@
  * login that exchanges a one-time code for a session cookie, the session's
  * CSRF token, logout, and the live terminal socket (the `terminal` scope).
  */
+import type { FastifyRequest } from "fastify";
 import { z } from "zod/v4";
 import type { SwarmConfig } from "../../core/index.js";
 import { HttpProblem, problems } from "../http/problem.js";
@@ -13,6 +14,7 @@ import { sessionParams } from "../schemas/agents.js";
 import type { WebAssets } from "./assets.js";
 import type { CookieAuth } from "./cookie-auth.js";
 import type { LoginCodes } from "./login-codes.js";
+import type { RelayGrant } from "./relay-tickets.js";
 import type { TerminalViewers } from "./terminal.js";
 import { SESSION_TTL_S } from "./web-sessions.js";
 
@@ -21,6 +23,8 @@ export interface WebDeps {
   readonly codes: LoginCodes;
   readonly auth: CookieAuth;
   readonly terminals: TerminalViewers;
+  /** The relay ticket a request was let in with (another host's daemon relaying a browser of its own); null: none. */
+  readonly relayed: (request: FastifyRequest) => RelayGrant | null;
 }
 
 /** No script but our own files, nothing framed, nothing fetched from elsewhere. xterm.js themes its rows with a <style> element, hence 'unsafe-inline' for styles only. */
@@ -153,7 +157,7 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
       operationId: "sessionTerminal",
       summary: "A session's live terminal over a WebSocket: read-only, or taken over with ?mode=write",
       description:
-        'A first text frame `{"type":"hello","cols":…,"rows":…,"mode":"read"|"write"}`, then the terminal\'s bytes as binary frames, as tmux draws them, and text frames `{"type":"takeover","by":…,"since":…}` / `{"type":"handback","by":…}` when a person takes the session over or hands it back. Read-only (the default): nothing sent by the client reaches the pane. `?mode=write` takes the session over: what the client sends is typed into the pane, the bridge gives the session no new task until the socket closes (which hands it back), every viewer is told; one person at a time (4009 while another has it). A session of another host of the swarm is reached over that host\'s `ssh:` target, as `attach` reaches it. Closed with 4004 for an unknown session, or one that cannot be reached, with the reason.',
+        'A first text frame `{"type":"hello","cols":…,"rows":…,"mode":"read"|"write"}`, then the terminal\'s bytes as binary frames, as tmux draws them, and text frames `{"type":"takeover","by":…,"since":…}` / `{"type":"handback","by":…}` when a person takes the session over or hands it back. Read-only (the default): nothing sent by the client reaches the pane. `?mode=write` takes the session over: what the client sends is typed into the pane, the bridge gives the session no new task until the socket closes (which hands it back), every viewer is told; one person at a time (4009 while another has it). A session of another host of the swarm is reached through that host\'s daemon when it publishes its API\'s URL (this endpoint there, opened with a one-time relay ticket in the `X-Claude-Agent-Relay` header that only daemons of the swarm can mint), otherwise, or when that fails, over the host\'s `ssh:` target, as `attach` reaches it. Closed with 4004 for an unknown session, or one that cannot be reached, with the reason.',
       tag: "web",
       scope: "terminal",
       websocket: true,
@@ -166,7 +170,8 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
         if (!sessionNames.has(name)) return socket.close(4004, "no such session");
         const write = (request.query as { mode?: unknown }).mode === "write";
         const actor = request.token?.name ?? "unknown";
-        void web.terminals.attach(socket, name, write ? actor : null).catch(() => socket.close(1011, "cannot attach"));
+        const localOnly = web.relayed(request) !== null;
+        void web.terminals.attach(socket, name, write ? actor : null, { actor, localOnly }).catch(() => socket.close(1011, "cannot attach"));
       },
       async handler() {
         return undefined;

@@ -13,18 +13,26 @@
  * the pty, one person at a time (takeover.ts holds the session's dispatches
  * and tells the other viewers), and closing the socket hands it back.
  *
- * A session of another host of the swarm is reached the way `attach` reaches
- * it: the pty runs `ssh -t TARGET -- tmux -S SOCKET attach-session …` to that
- * host's own tmux server (its `ssh:` target and the socket its daemon
- * publishes; core/hosts/remote-attach.ts checks and quotes every word), in
- * BatchMode, with the same modes. The daemon's user needs a key for it, and
+ * A session of another host of the swarm is reached through that host's
+ * daemon when it publishes its API's URL: the socket is relayed to the same
+ * endpoint there (terminal-relay.ts, with a one-time relay ticket), and that
+ * daemon attaches its own tmux client, holds the session while it is taken
+ * over, and tells its viewers. When the host publishes no URL, or the relay
+ * cannot connect, it is reached the way `attach` reaches it: the pty runs
+ * `ssh -t TARGET -- tmux -S SOCKET attach-session …` to that host's own tmux
+ * server (its `ssh:` target and the socket its daemon publishes;
+ * core/hosts/remote-attach.ts checks and quotes every word), in BatchMode,
+ * with the same modes. The daemon's user needs a key for it, and
  * CLAUDE_AGENT_SSH_CONFIG in the daemon's environment names an ssh_config.
+ * A relayed socket (one this daemon accepted a ticket for) is only ever
+ * attached here: it is never relayed or sent over ssh again.
  */
 import type { WebSocket } from "@fastify/websocket";
 import { execa } from "execa";
 import { spawn, type IPty } from "node-pty";
 import { remoteAttachArgs, remoteWindowSizeArgs, SSH_CONFIG_ENV } from "../../core/index.js";
 import type { TakeOvers } from "./takeover.js";
+import type { TerminalRelays } from "./terminal-relay.js";
 
 /** A session on another host: its ssh target and the tmux socket that host's daemon publishes. */
 export interface RemoteSession {
@@ -34,8 +42,25 @@ export interface RemoteSession {
   readonly tmuxSocket: string;
 }
 
-/** Where a session this daemon's tmux server does not have lives: another host's (null: nowhere a viewer can reach; `reason` says why). */
-export type FindRemote = (session: string) => Promise<RemoteSession | { reason: string }>;
+/** How a session of another host can be reached: through its daemon (`api`), over ssh, or both. */
+export interface RemoteRoute {
+  readonly session: string;
+  readonly host: string;
+  /** The URL its daemon publishes for its API, checked (parseApiUrl) and reachable from here; null: none. */
+  readonly api: string | null;
+  /** Its ssh target and published tmux socket, or why `attach` could not go over ssh. */
+  readonly ssh: RemoteSession | { reason: string };
+}
+
+/** Where a session this daemon's tmux server does not have lives: another host's (`reason`: nowhere a viewer can reach, and why). */
+export type FindRemote = (session: string) => Promise<RemoteRoute | { reason: string }>;
+
+export interface AttachOptions {
+  /** Who opened the terminal (the browser session's or token's name), for a relay ticket; default: the writer, or "unknown". */
+  readonly actor?: string;
+  /** A socket relayed from another host's daemon: only this daemon's own tmux server may have the session. */
+  readonly localOnly?: boolean;
+}
 
 /** How long the remote window-size question may take (an ssh connection): a host that does not answer is refused, not waited on. */
 const REMOTE_SIZE_TIMEOUT_MS = 15_000;
@@ -51,16 +76,18 @@ export class TerminalViewers {
     private readonly tmuxSocket: string,
     private readonly takeovers: TakeOvers,
     private readonly findRemote: FindRemote = async (session) => ({ reason: `no session ${session}` }),
+    private readonly relays: TerminalRelays | null = null,
   ) {}
 
-  /** Ptys open now (tests count them). */
+  /** Ptys and relays open now (tests count them). */
   get count(): number {
-    return this.ptys.size;
+    return this.ptys.size + (this.relays?.count ?? 0);
   }
 
   /** Attaches `socket` to `session`, read-only, or writable for `writer` (the person taking it over). */
-  async attach(socket: WebSocket, session: string, writer: string | null = null): Promise<void> {
-    const found = await this.find(session, writer);
+  async attach(socket: WebSocket, session: string, writer: string | null = null, options: AttachOptions = {}): Promise<void> {
+    const found = await this.find(socket, session, writer, options);
+    if (found === "relayed") return;
     if ("reason" in found) return socket.close(4004, closeReason(found.reason));
     const { size, program, args } = found;
     if (this.closed || socket.readyState !== socket.OPEN) return;
@@ -113,9 +140,10 @@ export class TerminalViewers {
     socket.on("error", () => finish(1011, "socket error"));
   }
 
-  /** Kills every pty; idempotent. */
+  /** Kills every pty and closes every relay; idempotent. */
   close(): void {
     this.closed = true;
+    this.relays?.close();
     for (const pty of this.ptys) {
       try {
         pty.kill();
@@ -126,19 +154,47 @@ export class TerminalViewers {
     this.ptys.clear();
   }
 
-  /** The session's window size and the tmux client to run for it: on this daemon's tmux server, or over ssh on its host's. */
-  private async find(session: string, writer: string | null): Promise<{ size: Size; program: string; args: string[] } | { reason: string }> {
+  /**
+   * The session's window size and the tmux client to run for it: on this daemon's tmux server, or over ssh on
+   * its host's; "relayed" when the socket now goes through its host's daemon (the relay owns it).
+   */
+  private async find(
+    socket: WebSocket,
+    session: string,
+    writer: string | null,
+    options: AttachOptions,
+  ): Promise<{ size: Size; program: string; args: string[] } | { reason: string } | "relayed"> {
     const local = windowSize(await execa("tmux", ["-S", this.tmuxSocket, "display-message", "-p", "-t", `=${session}:`, SIZE_FORMAT], QUIET));
     if (local) {
       const mode = writer === null ? ["-r"] : ["-f", "ignore-size"];
       return { size: local, program: "tmux", args: ["-S", this.tmuxSocket, "attach-session", ...mode, "-t", `=${session}`] };
     }
-    let remote: RemoteSession | { reason: string };
+    // Relayed here by another daemon that believed the session ours: going on from here could only loop.
+    if (options.localOnly) return { reason: `session ${session} is not on this host's tmux server` };
+    let route: RemoteRoute | { reason: string };
     try {
-      remote = await this.findRemote(session);
+      route = await this.findRemote(session);
     } catch (error) {
       return { reason: (error as Error).message };
     }
+    if ("reason" in route) return route;
+    if (route.api !== null && this.relays !== null && !this.closed) {
+      const target = {
+        session,
+        host: route.host,
+        url: route.api,
+        mode: writer === null ? "read" : "write",
+        actor: options.actor ?? writer ?? "unknown",
+      } as const;
+      const upstream = await this.relays.connect(target);
+      if (!("reason" in upstream)) {
+        this.relays.pipe(socket, upstream, target);
+        return "relayed";
+      }
+      // No ssh to fall back on: the relay's failure is the reason worth telling.
+      if ("reason" in route.ssh) return upstream;
+    }
+    const remote = route.ssh;
     if ("reason" in remote) return remote;
     const config = process.env[SSH_CONFIG_ENV] || undefined;
     try {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../errors.js";
+import { parseHostRecords } from "../hosts/index.js";
+import { parseApiUrl } from "./api-url.js";
 import { configFromObject } from "./load.js";
 import { DEFAULT_API } from "./types.js";
 
@@ -50,5 +52,56 @@ describe("api: in swarm.yaml", () => {
       "swarm.yaml: api.bogus: unknown key",
     ]);
     expect(problems("yes")).toEqual(['swarm.yaml: api: expected false or a mapping with `listen`, `tls`, `metrics`, …, got "yes"']);
+  });
+
+  it("resolves api.peer_ca against the config's folder", () => {
+    expect(load({ peer_ca: "ca.pem" }).api?.peerCa).toBe("/x/ca.pem");
+    expect(load({}).api?.peerCa).toBeNull();
+    expect(problems({ peer_ca: 7 })).toEqual([expect.stringMatching(/^swarm\.yaml: api\.peer_ca: expected a PEM file of the CA/)]);
+  });
+});
+
+describe("a host's API URL (hosts.NAME.api_url, and the `api` of its heartbeat record)", () => {
+  it("takes an http or https origin, with or without its trailing slash", () => {
+    expect(parseApiUrl("https://gpu-1.internal:7433")).toBe("https://gpu-1.internal:7433");
+    expect(parseApiUrl("http://127.0.0.1:7433/")).toBe("http://127.0.0.1:7433");
+    expect(parseApiUrl("http://[::1]:7433")).toBe("http://[::1]:7433");
+  });
+
+  it("refuses credentials, a path, a query, a fragment, another scheme, odd spellings and what is not text", () => {
+    for (const bad of [
+      "https://u:p@gpu-1:7433",
+      "https://u@gpu-1:7433",
+      "https://gpu-1:7433/v1",
+      "https://gpu-1:7433?x=1",
+      "https://gpu-1:7433#x",
+      "ftp://gpu-1:21",
+      "javascript:alert(1)",
+      "http://0x7f.1:7433",
+      "HTTP://GPU-1:7433",
+      "http://gpu-1:7433\r\nX: y",
+      "http://gpu-1:80",
+      " https://gpu-1:7433",
+      "",
+      7433,
+      null,
+    ]) {
+      expect(parseApiUrl(bad), JSON.stringify(bad)).toBeNull();
+    }
+  });
+
+  it("is checked in swarm.yaml with its path, and dropped from a heartbeat record that does not hold one", () => {
+    const hosts = (api_url: unknown) =>
+      configFromObject(
+        { hosts: { "gpu-1": { api_url } }, agents: [{ name: "a", runtime: "shell", hosts: ["gpu-1"] }] },
+        { file: "/x/swarm.yaml", baseDir: "/x" },
+      );
+    expect(hosts("https://gpu-1.internal:7433/").hosts?.[0]?.apiUrl).toBe("https://gpu-1.internal:7433");
+    expect(() => hosts("https://gpu-1.internal:7433/x")).toThrow(/hosts\.gpu-1\.api_url: expected an http or https URL with a host and port only/);
+    const record = (api: unknown) =>
+      parseHostRecords({ "gpu-1": JSON.stringify({ host: "gpu-1", beatAt: new Date().toISOString(), leaseMs: 30_000, api }) })[0]!;
+    expect(record("http://127.0.0.1:7433").api).toBe("http://127.0.0.1:7433");
+    expect(record("http://127.0.0.1:7433/'; touch /tmp/x").api).toBeUndefined();
+    expect(record({ href: "http://127.0.0.1:7433" }).api).toBeUndefined();
   });
 });

@@ -1,8 +1,10 @@
 /**
  * `api:` in swarm.yaml: where the daemon's HTTP API listens, its TLS files,
- * who may read /metrics, the per-token rate limit and the browser origins
- * allowed to open the WebSocket. `api: false` turns the API off. Binding
- * anywhere but loopback needs TLS or the loudly named `insecure_bind: true`.
+ * who may read /metrics, the per-token rate limit, the browser origins
+ * allowed to open the WebSocket, and the CA that other hosts' APIs are
+ * verified against (`peer_ca`, the web terminal's relay). `api: false` turns
+ * the API off. Binding anywhere but loopback needs TLS or the loudly named
+ * `insecure_bind: true`.
  */
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
@@ -61,6 +63,10 @@ const rawApiObject = z
           { errorMap: (_i, ctx) => ({ message: expectedMessage("a list of origins", ctx.data) }) },
         )
         .optional(),
+      peer_ca: z
+        .string({ errorMap: (_i, ctx) => ({ message: expectedMessage("a PEM file of the CA that signed other hosts' API certificates", ctx.data) }) })
+        .min(1)
+        .optional(),
     },
     { errorMap: (_i, ctx) => ({ message: expectedMessage("false or a mapping with `listen`, `tls`, `metrics`, …", ctx.data) }) },
   )
@@ -115,5 +121,6 @@ export function normalizeApi(raw: RawApi | undefined, baseDir: string): ApiConfi
     metrics: raw.metrics ?? "token",
     rateLimitPerMinute: raw.rate_limit ?? DEFAULT_API.rateLimitPerMinute,
     allowedOrigins: Object.freeze((raw.allowed_origins ?? []).map((origin) => origin.replace(/\/$/, ""))),
+    peerCa: raw.peer_ca === undefined ? null : file(raw.peer_ca),
   });
 }

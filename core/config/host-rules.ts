@@ -5,6 +5,7 @@
  * normalizes; here: syntax, and agents naming hosts that do not exist.
  */
 import { z } from "zod";
+import { API_URL_EXPECTED, parseApiUrl } from "./api-url.js";
 import type { HostConfig } from "./types.js";
 
 /** A host's name: it names a Redis key of the swarm (`<prefix>:owner:<host>`) and is typed on command lines, so no `:`, `*` or spaces. */
@@ -33,8 +34,19 @@ const rawHostSchema = z
     {
       ssh: z.string(expected(SSH_EXPECTED)).regex(SSH_TARGET).optional(),
       labels: z.array(rawLabelSchema, expected("a list of labels")).optional(),
+      /**
+       * Where the other hosts' daemons reach this host's API (the web terminal's relay): per host, since every
+       * host reads the same swarm.yaml, and a daemon listening on 0.0.0.0 cannot know the name it is reached by.
+       */
+      api_url: z
+        .string(expected(API_URL_EXPECTED))
+        .refine(
+          (value) => parseApiUrl(value) !== null,
+          (value) => ({ message: `expected ${API_URL_EXPECTED}, got ${show(value)}` }),
+        )
+        .optional(),
     },
-    expected("a mapping with `ssh` and/or `labels`"),
+    expected("a mapping with `ssh`, `labels` and/or `api_url`"),
   )
   .strict()
   .nullable();
@@ -78,7 +90,14 @@ export function hostProblems(root: Record<string, unknown>): string[] {
 }
 
 export function normalizeHosts(raw: NonNullable<RawHosts>): HostConfig[] {
-  return Object.entries(raw).map(([name, host]) => Object.freeze({ name, ssh: host?.ssh ?? null, labels: Object.freeze(uniqueLabels(host?.labels)) }));
+  return Object.entries(raw).map(([name, host]) =>
+    Object.freeze({
+      name,
+      ssh: host?.ssh ?? null,
+      labels: Object.freeze(uniqueLabels(host?.labels)),
+      apiUrl: host?.api_url === undefined ? null : parseApiUrl(host.api_url),
+    }),
+  );
 }
 
 export function uniqueLabels(labels: readonly string[] | undefined): string[] {

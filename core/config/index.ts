@@ -9,6 +9,7 @@ export { hasCommit, startProblems } from "./cwd-rules.js";
 export { rawRunBudgetSchema, normalizeRunBudget } from "./budget-rules.js";
 export { durationMs, formatDuration } from "./retention.js";
 export { isLoopback, parseListen } from "./api.js";
+export { API_URL_EXPECTED, parseApiUrl } from "./api-url.js";
 export { DEFAULT_HISTORY_RETENTION_MS, DEFAULT_MEMORY_MAX_CHARS, DEFAULT_MEMORY_TOP_K } from "./history-rules.js";
 export { resolveRole, shippedRoles, shippedRolesDir, ROLE_DELIVERY, MAX_ROLE_BYTES, type RoleConfig } from "./roles.js";
 export {

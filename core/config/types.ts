@@ -91,6 +91,8 @@ export interface HostConfig {
   /** `[user@]host` for reaching it over ssh; null: none given. */
   readonly ssh: string | null;
   readonly labels: readonly string[];
+  /** The URL at which other hosts' daemons reach its API (an origin, parseApiUrl); null: what its `api.listen` gives. */
+  readonly apiUrl: string | null;
 }
 
 /** One entry of an agent's `accounts:`: a login folder (`configDir`, absolute) or variables (`env`) for its runs. */
@@ -277,6 +279,11 @@ export interface ApiConfig {
   readonly rateLimitPerMinute: number;
   /** Browser origins allowed to open /v1/ws and to call the API cross-origin; empty: none but the API's own. */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Absolute path of a PEM file: the CA (or CAs) another host's API certificate may be signed by, trusted besides
+   * the system's when the web terminal relays to that host over https; null: the system's only.
+   */
+  readonly peerCa: string | null;
 }
 
 export const DEFAULT_API: ApiConfig = Object.freeze({
@@ -288,6 +295,7 @@ export const DEFAULT_API: ApiConfig = Object.freeze({
   metrics: "token",
   rateLimitPerMinute: 6000,
   allowedOrigins: Object.freeze([]),
+  peerCa: null,
 });
 
 /** `inbox:` in swarm.yaml. */

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { HOST_NAME } from "../config/index.js";
+import { HOST_NAME, parseApiUrl } from "../config/index.js";
 import type { Keys } from "../keys.js";
 import { parseJsonObject } from "../json-object.js";
 
@@ -20,6 +20,11 @@ export interface HostRecord {
   readonly home: string;
   /** Its home's tmux socket, which `attach` from another host reaches over ssh (remote-attach.ts); absent from older daemons. */
   readonly tmuxSocket?: string;
+  /**
+   * Where the other hosts' daemons reach its API (an http or https origin: `hosts.NAME.api_url`, or what its
+   * `api.listen` bound); the web terminal relays there. Absent: no API, a wildcard bind without `api_url`, or an older daemon.
+   */
+  readonly api?: string;
   readonly startedAt: string;
   readonly beatAt: string;
   /** How long a beat counts: past it the host is silent (the same lease that holds its name). */
@@ -59,10 +64,12 @@ export function parseHostRecords(hash: Readonly<Record<string, string>>): HostRe
 function parseOne(raw: string): HostRecord | null {
   const value = parseJsonObject(raw);
   if (value === null) return null;
-  const { host, version, pid, machine, home, tmuxSocket, startedAt, beatAt, leaseMs, sessions, stoppedAt, configDigest, configVersion } = value;
+  const { host, version, pid, machine, home, tmuxSocket, api, startedAt, beatAt, leaseMs, sessions, stoppedAt, configDigest, configVersion } = value;
   if (typeof host !== "string" || !HOST_NAME.test(host)) return null;
   if (typeof beatAt !== "string" || !Number.isFinite(Date.parse(beatAt))) return null;
   if (typeof leaseMs !== "number" || !(leaseMs > 0)) return null;
+  // Anything but a plain http(s) origin is dropped: the host is then as one that publishes no URL.
+  const apiUrl = parseApiUrl(api);
   return {
     host,
     version: typeof version === "string" ? version : "?",
@@ -70,6 +77,7 @@ function parseOne(raw: string): HostRecord | null {
     machine: typeof machine === "string" ? machine : "?",
     home: typeof home === "string" ? home : "?",
     ...(typeof tmuxSocket === "string" && tmuxSocket !== "" ? { tmuxSocket } : {}),
+    ...(apiUrl !== null ? { api: apiUrl } : {}),
     startedAt: typeof startedAt === "string" ? startedAt : beatAt,
     beatAt,
     leaseMs,

@@ -35,8 +35,8 @@ describe("hosts in swarm.yaml", () => {
   it("reads each host's ssh target and labels, in the file's order", () => {
     const config = parseConfig(SWARM, options);
     expect(config.hosts).toEqual([
-      { name: "build-1", ssh: "ci@build-1", labels: ["linux", "docker"] },
-      { name: "gpu-1", ssh: "ml@gpu-1", labels: ["linux", "gpu"] },
+      { name: "build-1", ssh: "ci@build-1", labels: ["linux", "docker"], apiUrl: null },
+      { name: "gpu-1", ssh: "ml@gpu-1", labels: ["linux", "gpu"], apiUrl: null },
     ]);
     expect(config.agents.map((a) => a.hosts)).toEqual([["build-1", "gpu-1"], ["gpu-1"], ["build-1", "gpu-1"], ["build-1", "gpu-1"]]);
     expect(config.agents[1]!.labels).toEqual(["gpu", "cuda"]);

@@ -23,7 +23,7 @@ import { startSshd, type Sshd } from "./sshd.js";
 const require = createRequire(import.meta.url);
 type Socket = import("node:events").EventEmitter & { close(): void; send(data: string): void };
 const WebSocket = require("ws") as new (url: string, options: { headers: Record<string, string> }) => Socket;
-import { startTwoHosts, type TwoHosts } from "./support.js";
+import { daemonLog, startTwoHosts, type TwoHosts } from "./support.js";
 
 const SWARM = `rattach-${process.pid}`;
 const PWNED = `/tmp/ca-pwned-${process.pid}`;
@@ -114,7 +114,7 @@ describe("attach to a session on another host, over ssh", { timeout: 120_000 }, 
     const yaml = `swarm: ${SWARM}
 hosts:
   build-1: { ssh: ${user}@build-1 }
-  gpu-1:   { ssh: ${user}@gpu-1, labels: [gpu] }
+  gpu-1:   { ssh: ${user}@gpu-1, labels: [gpu], api_url: "http://127.0.0.1:1" }
   edge-1:  { labels: [arm] }
   lab-1:   { ssh: ${user}@lab-1 }
   dead-1:  { ssh: ${user}@dead-1 }
@@ -128,7 +128,8 @@ default_agent: api
 api:
   listen: 127.0.0.1:0
 `;
-    // The daemons reach the other host over ssh too (the web dashboard's terminal), with the test's ssh_config.
+    // The daemons reach the other host over ssh too (the web dashboard's terminal), with the test's ssh_config:
+    // gpu-1 publishes an API URL nothing listens at (port 1), so the relay through its daemon fails and ssh is the fallback.
     pair = await startTwoHosts(yaml, "attach-pw", { CLAUDE_AGENT_SSH_CONFIG: sshd.clientConfig });
     ({ build, gpu } = pair);
     env = { ...pair.env, CLAUDE_AGENT_SSH_CONFIG: sshd.clientConfig };
@@ -228,7 +229,7 @@ api:
     }
   });
 
-  it("shows another host's session in the web dashboard's live terminal over ssh, read-only unless taken over", async () => {
+  it("shows another host's session in the web dashboard's live terminal over ssh when its daemon cannot be reached, read-only unless taken over", async () => {
     const web = await webLogin(build);
     const viewer = await openTerminal(`${web.ws}/v1/sessions/trainer-1/terminal`, web.headers);
     const writer = await openTerminal(`${web.ws}/v1/sessions/trainer-1/terminal?mode=write`, web.headers);
@@ -251,6 +252,12 @@ api:
     }
     // Each viewer was its own ssh client: both tmux clients on the gpu host's server go with their sockets.
     await waitFor("the ssh viewers' tmux clients gone from the gpu host", () => viewerClients(gpu.home) === 0);
+    // The relay was tried first, for each of them, and its failure logged.
+    const failed = await waitFor("both relay failures in build-1's log", () => {
+      const lines = daemonLog(build, "web.relay-failed").filter((line) => line.host === "gpu-1");
+      return lines.length >= 2 && lines;
+    });
+    expect(failed[0]).toMatchObject({ url: "http://127.0.0.1:1", reason: "cannot reach host gpu-1's API at http://127.0.0.1:1: ECONNREFUSED" });
   });
 
   it("refuses, with the reason, a web terminal of a host without ssh: and one whose published socket path is hostile", async () => {
