@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { SessionManager } from "../sessions/index.js";
 import { Accounts } from "./accounts.js";
 import {
+  Acknowledger,
   agentEnvs,
   AgentSpend,
   EventStream,
@@ -76,6 +77,8 @@ export class Bridge {
   private readonly recorder: FlightRecorder | null;
   /** A finished dispatch's files, emptied, from which the next dispatch's and recording's are made. */
   private readonly spares: SpareFiles;
+  /** `redis.acknowledge`: a task is dispatched only once replicas hold its record. */
+  private readonly acknowledger: Acknowledger | null;
   private readonly admission: AdmissionControl;
   private readonly supervisor: SessionSupervisor;
   private readonly intake: Intake;
@@ -193,8 +196,11 @@ export class Bridge {
     const spares = this.spares;
     const unrecorded = new Set(config.agents.filter((agent) => agent.record === false).map((agent) => agent.name));
     this.recorder = options.record === false ? null : new FlightRecorder({ outputDir: paths.outputDir, sessions: () => tmux.current, log, spares, unrecorded });
+    const acknowledge = config.redis?.acknowledge;
+    this.acknowledger = acknowledge ? new Acknowledger(redis, keys, acknowledge) : null;
     const runner = createDispatcher({
       events,
+      acknowledger: this.acknowledger,
       agents: config.agents,
       paths,
       ledger,
@@ -309,6 +315,7 @@ export class Bridge {
       this.interactive.close();
       await this.recorder?.close();
       this.spares.close();
+      this.acknowledger?.close();
       await this.supervisor.close();
       for (const connection of this.connections) connection.disconnect();
     })();

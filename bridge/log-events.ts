@@ -58,6 +58,8 @@ export type BridgeEvent =
   // dispatch
   | "job.tool-audit-failed"
   | "job.unknown-task"
+  | "job.not-replicated"
+  | "job.replicated"
   | "job.dispatch-limit"
   | "job.refused"
   | "job.adopted"

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import {
+  Acknowledger,
   expandForPolicy,
   Ledger,
   EventStream,
@@ -40,7 +41,7 @@ import { checkTaskEnv } from "./task-env.js";
 import { retryOptions } from "./task-retry.js";
 import { registerInternals } from "./internals.js";
 import { LOWEST_PRIORITY, TaskQueues } from "./task-queues.js";
-import { Acknowledger } from "./acknowledge.js";
+
 import { requestRestart, type RestartOptions, type RestartOutcome } from "./session-restart.js";
 
 export interface SubmitOptions {

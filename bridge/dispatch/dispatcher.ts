@@ -22,6 +22,8 @@ export interface DispatcherDeps {
   readonly asks: { judge(record: TaskRecord, asking: Asking): Promise<{ kind: "run" } | { kind: "denied"; reason: string } | { kind: "held" }> };
   /** A held agent's tasks wait here before taking a session. */
   readonly parking: { wait(agent: string, signal: AbortSignal): Promise<void> };
+  /** `redis.acknowledge`: resolves once replicas hold the task's record, false when it is gone (replicated.ts); absent: no wait. */
+  readonly replicated?: (taskId: string, signal: AbortSignal) => Promise<boolean>;
   readonly recorder: FlightRecorder | null;
   /** Frees a session this task holds and publishes it (a no-op once it holds another: the lifecycle frees it before recording the result). */
   readonly release: (session: AgentSession, taskId: string) => Promise<void>;
@@ -147,6 +149,7 @@ export class Dispatcher {
     }
     let session: AgentSession;
     try {
+      if (this.deps.replicated && !(await this.deps.replicated(taskId, signal))) return done(this.deps.log("job.unknown-task", { taskId }));
       await this.deps.parking.wait(record.agent, signal);
       session = await pool.acquire(taskId, signal);
     } catch (error) {

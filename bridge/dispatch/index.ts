@@ -1,4 +1,4 @@
-import type { AgentConfig, EventStream, HomePaths, Ledger, LogFn, Redactor, SpareFiles, TaskRecord } from "../../core/index.js";
+import type { Acknowledger, AgentConfig, EventStream, HomePaths, Ledger, LogFn, Redactor, SpareFiles, TaskRecord } from "../../core/index.js";
 import type { Accounts } from "../accounts.js";
 import type { Conversations, InteractivePrograms, ToolCall, Transport } from "../../agents/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
@@ -9,6 +9,7 @@ import type { Worktrees } from "../worktrees.js";
 import { Dispatcher } from "./dispatcher.js";
 import { Lifecycle } from "./lifecycle.js";
 import { ProgramJobs, type PromptContext } from "./program-jobs.js";
+import { replicatedBeforeDispatch } from "./replicated.js";
 import { Settle } from "./settle.js";
 import { ShellTransport } from "./shell-transport.js";
 import { TaskRecords } from "./task-records.js";
@@ -48,6 +49,8 @@ export interface DispatchDeps {
   readonly log: LogFn;
   /** Swarms with `hosts:`: this bridge's host (tasks record where they ran). */
   readonly host: string | null;
+  /** `redis.acknowledge`: a task is dispatched only once replicas hold its record (replicated.ts); null: at once. */
+  readonly acknowledger: Acknowledger | null;
 }
 
 /** The dispatch side of the bridge, built once: the lifecycle, its records and settlement, and a transport per agent. */
@@ -112,6 +115,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     agents,
     transportOf: (agent): Transport<AgentSession> => deps.interactive.forAgent(agent.name)?.transport ?? shell,
     parking: deps.parking,
+    ...(deps.acknowledger ? { replicated: replicatedBeforeDispatch(deps.acknowledger, ledger, log) } : {}),
     asks: deps.asks,
     recorder,
     release,

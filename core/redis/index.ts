@@ -30,3 +30,4 @@ export {
   type RenewResult,
   type Candidate,
 } from "./leader.js";
+export { Acknowledger, type AcknowledgeSettings } from "./acknowledge.js";

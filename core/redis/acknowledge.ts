@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
-import { NotReplicatedError, type Keys } from "../core/index.js";
+import { NotReplicatedError } from "../errors.js";
+import type { Keys } from "../keys.js";
 
 export interface AcknowledgeSettings {
   readonly replicas: number;
@@ -55,7 +56,7 @@ export class Acknowledger {
       }
       if (acked >= replicas) return acked;
       throw new NotReplicatedError(
-        `task ${taskId} was accepted by the Redis primary, but only ${acked} of the ${replicas} replica${replicas === 1 ? "" : "s"} redis.acknowledge asks for confirmed it within ${timeoutMs} ms: it will probably run, but is lost if the primary fails before a replica catches up`,
+        `task ${taskId} was accepted by the Redis primary, but only ${acked} of the ${replicas} replica${replicas === 1 ? "" : "s"} redis.acknowledge asks for confirmed it within ${timeoutMs} ms: it runs once a replica has it (no bridge dispatches it before), and is lost, never run, if the primary fails first`,
         {
           hint: "Check the replicas (redis-cli INFO replication on the primary). `claude-agent result ID` shows whether the task runs; submitting again with the same idempotency key does not run it twice.",
           context: { taskId, acknowledged: acked, wanted: replicas, timeoutMs },
