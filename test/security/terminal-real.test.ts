@@ -87,6 +87,9 @@ describe("a real terminal showing hostile task output and text", { timeout: 180_
     // SGR 8 (conceal) in an event would hide the rest of its line, and blessed passes SGR through.
     expect(lineWith(term.screen({ escapes: true }), "t-hostile")).not.toMatch(/\x1b\[[0-9;]*\b8[;m]/);
     term.keys("q");
+    // Typed only once the shell is back: keys sent while the dashboard is still closing go to the dashboard (one CI
+    // run on a loaded machine lost the echo that way, and the test timed out on a bare prompt).
+    await term.waitFor((s) => /^\$\s*$/m.test(s) && !s.includes("t-hostile"), { what: "the shell prompt" });
     term.run("echo DONE-MARK");
     await prompt("the dashboard to quit");
     expectUntouched();
