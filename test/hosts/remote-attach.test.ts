@@ -10,20 +10,18 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readApiRunFile } from "../../api/listen.js";
 import { posixShellWord } from "../../core/index.js";
 import { type PtyCli, spawnCliInPty } from "../helpers/pty-cli.js";
 import { runCli, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { lineWith, TestTerminal } from "../tui/terminal.js";
 import { INSTALL_TIMEOUT_MS } from "../helpers/debian.js";
-import { loginCode } from "../web/support.js";
 import { startSshd, type Sshd } from "./sshd.js";
 
 const require = createRequire(import.meta.url);
 type Socket = import("node:events").EventEmitter & { close(): void; send(data: string): void };
 const WebSocket = require("ws") as new (url: string, options: { headers: Record<string, string> }) => Socket;
-import { daemonLog, startTwoHosts, type TwoHosts } from "./support.js";
+import { daemonLog, startTwoHosts, type TwoHosts, viewerClients, webLogin } from "./support.js";
 
 const SWARM = `rattach-${process.pid}`;
 const PWNED = `/tmp/ca-pwned-${process.pid}`;
@@ -52,23 +50,6 @@ async function detach(term: PtyCli): Promise<number> {
 }
 
 /** Clients attached to a host's tmux server, besides its daemon's own control-mode client. */
-function viewerClients(home: string): number {
-  const flags = execFileSync("tmux", ["-S", join(home, "run", "tmux.sock"), "list-clients", "-F", "#{client_flags}"], { encoding: "utf8" });
-  return flags.split("\n").filter((line) => line !== "" && !line.includes("control-mode")).length;
-}
-
-/** A browser session on a host's web dashboard: its one-time code exchanged for the cookie, as the login page does. */
-async function webLogin(host: TestSwarm): Promise<{ ws: string; headers: Record<string, string> }> {
-  const url = readApiRunFile(host.home)!.url;
-  const login = await fetch(`${url}/web/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ code: loginCode(host) }),
-  });
-  expect(login.status).toBe(200);
-  return { ws: url.replace("http", "ws"), headers: { cookie: login.headers.get("set-cookie")!.split(";")[0]!, origin: url } };
-}
-
 interface Terminal {
   readonly hello: Record<string, unknown>;
   /** Everything drawn so far, as text. */
@@ -238,7 +219,7 @@ api:
       expect(writer.hello).toMatchObject({ type: "hello", session: "trainer-1", mode: "write" });
       await waitFor("the gpu host's pane in the browser's terminal", () => viewer.text().includes("remote-seen") && writer.text().includes("remote-seen"));
       // Two clients of the gpu host's own tmux server (through ssh), one of them read-only.
-      expect(viewerClients(gpu.home)).toBe(2);
+      expect(viewerClients(gpu.home)).toHaveLength(2);
       viewer.send("typed-web-ro");
       writer.send("typed-web-rw");
       await waitFor("the taker's keys in the gpu host's pane", () => pane(gpu.home, "trainer-1").includes("typed-web-rw"));
@@ -251,7 +232,7 @@ api:
       writer.close();
     }
     // Each viewer was its own ssh client: both tmux clients on the gpu host's server go with their sockets.
-    await waitFor("the ssh viewers' tmux clients gone from the gpu host", () => viewerClients(gpu.home) === 0);
+    await waitFor("the ssh viewers' tmux clients gone from the gpu host", () => viewerClients(gpu.home).length === 0);
     // The relay was tried first, for each of them, and its failure logged.
     const failed = await waitFor("both relay failures in build-1's log", () => {
       const lines = daemonLog(build, "web.relay-failed").filter((line) => line.host === "gpu-1");

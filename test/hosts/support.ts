@@ -8,11 +8,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { expect } from "vitest";
+import { readApiRunFile } from "../../api/listen.js";
 import { connect, type Swarm } from "../../client/index.js";
 import { lines } from "../faults/support.js";
 import { startTestSwarm, type TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { startTcpRedis, type TcpRedis } from "../security/redis-support.js";
+import { loginCode } from "../web/support.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 /** A host daemon's log lines (`logs/swarm.jsonl`) of one event, parsed, oldest first. */
@@ -20,6 +22,24 @@ export function daemonLog(home: TestSwarm, event: string): Record<string, unknow
   return lines(join(home.paths.logsDir, "swarm.jsonl"))
     .filter((line) => line.includes(`"event":"${event}"`))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The client flags of the viewers attached to a home's tmux server (its own control-mode client left out). */
+export function viewerClients(home: string): string[] {
+  const flags = execFileSync("tmux", ["-S", join(home, "run", "tmux.sock"), "list-clients", "-F", "#{client_flags}"], { encoding: "utf8" });
+  return flags.split("\n").filter((line) => line !== "" && !line.includes("control-mode"));
+}
+
+/** A browser session on a host's web dashboard: its one-time code exchanged for the cookie, as the login page does. */
+export async function webLogin(host: TestSwarm): Promise<{ ws: string; headers: Record<string, string> }> {
+  const url = readApiRunFile(host.home)!.url;
+  const login = await fetch(`${url}/web/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ code: loginCode(host) }),
+  });
+  expect(login.status).toBe(200);
+  return { ws: url.replace("http", "ws"), headers: { cookie: login.headers.get("set-cookie")!.split(";")[0]!, origin: url } };
 }
 
 /** A host daemon's `dispatch.fenced` log lines about task `id`: its late writes the ledger refused. */

@@ -20,8 +20,7 @@ import { RELAY_HEADER, RelayTickets, type RelayGrant } from "../../api/web/relay
 import type { TestSwarm } from "../helpers/swarm.js";
 import { waitFor } from "../helpers/wait.js";
 import { makeTlsFiles, type TlsFiles } from "../security/redis-support.js";
-import { loginCode } from "../web/support.js";
-import { daemonLog, startTwoHosts, type TwoHosts } from "./support.js";
+import { daemonLog, startTwoHosts, type TwoHosts, viewerClients, webLogin } from "./support.js";
 
 const require = createRequire(import.meta.url);
 type Socket = import("node:events").EventEmitter & { close(): void; send(data: string): void };
@@ -51,23 +50,6 @@ function pane(home: string, session: string): string {
 }
 
 /** Clients attached to a host's tmux server besides its daemon's control-mode client: their flags. */
-function viewerClients(home: string): string[] {
-  const flags = execFileSync("tmux", ["-S", join(home, "run", "tmux.sock"), "list-clients", "-F", "#{client_flags}"], { encoding: "utf8" });
-  return flags.split("\n").filter((line) => line !== "" && !line.includes("control-mode"));
-}
-
-/** A browser session on a host's web dashboard: its one-time code exchanged for the cookie, as the login page does. */
-async function webLogin(host: TestSwarm): Promise<{ ws: string; headers: Record<string, string> }> {
-  const url = readApiRunFile(host.home)!.url;
-  const login = await fetch(`${url}/web/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: url },
-    body: JSON.stringify({ code: loginCode(host) }),
-  });
-  expect(login.status).toBe(200);
-  return { ws: url.replace("http", "ws"), headers: { cookie: login.headers.get("set-cookie")!.split(";")[0]!, origin: url } };
-}
-
 interface Terminal {
   readonly hello: Record<string, unknown>;
   /** Everything drawn so far, as text. */
