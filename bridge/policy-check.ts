@@ -2,8 +2,8 @@
  * The command policy, checked again by the bridge before a task reaches a
  * pane. The submitting client checks it too, but a job is only a task id in
  * a Redis queue and a hash in the ledger: whoever can write to Redis can
- * queue any text for any agent. (A submit in this same process hands its
- * verdict on the same command and policy over instead: core/policy/hand-off.ts.)
+ * queue any text for any agent. (A command this process has checked before under
+ * the same rules is answered from its verdicts: core/policy/verdicts.ts.)
  * What a shell agent runs (the task) and what
  * any agent's gate runs are commands; an agent program's task is a prompt.
  */
@@ -39,7 +39,7 @@ export async function dispatchVerdict(record: Pick<TaskRecord, "task" | "gate" |
   if (agent.runtime === "shell") {
     const texts = [record.task, ...(record.env !== undefined ? [expandForPolicy(record.task, record.env)] : [])];
     for (const text of texts) {
-      const verdict = await checkPolicy(text, policy, { handOff: "take" });
+      const verdict = await checkPolicy(text, policy);
       if (verdict.allowed) continue;
       if (verdict.ask) asking ??= { kind: "ask", rule: verdict.rule, command: verdict.ask.command, what: "task" };
       else return { kind: "refuse", rule: verdict.rule, reason: `${withRule(verdict)} (checked by the bridge before dispatch)` };
@@ -47,7 +47,7 @@ export async function dispatchVerdict(record: Pick<TaskRecord, "task" | "gate" |
   }
   const gate = gateCommand(record, agent);
   if (gate !== null) {
-    const verdict = await checkPolicy(gate, policy, { handOff: "take" });
+    const verdict = await checkPolicy(gate, policy);
     if (verdict.ask) asking ??= { kind: "ask", rule: verdict.rule, command: verdict.ask.command, what: "gate" };
     else if (!verdict.allowed) return { kind: "refuse", rule: verdict.rule, reason: `its gate was ${withRule(verdict)}: ${gate}` };
   }

@@ -98,7 +98,7 @@ async function submitVerdict(task: string, gate: string | null, agent: AgentConf
   const policy = compilePolicy(agent.policy ?? {});
   // A command an `ask` rule matches is queued: the bridge holds it for a person's approval before it runs.
   const queued = async (text: string): Promise<PolicyVerdict> => {
-    const verdict = await checkPolicy(text, policy, { handOff: "give" });
+    const verdict = await checkPolicy(text, policy);
     return verdict.ask ? { allowed: true } : verdict;
   };
   let verdict: PolicyVerdict = agent.runtime === "shell" ? await queued(task) : { allowed: true };

@@ -4,7 +4,9 @@ import { DispatchFencedError } from "./errors.js";
 import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { AMEND_TASK, CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
-import { runScript, runScriptReadBack } from "./ledger-run.js";
+import { runScript, runScriptReadBack, type AlsoInTransaction } from "./ledger-run.js";
+
+export type { AlsoInTransaction } from "./ledger-run.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
 import { foreignFileFields, InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
 import { redactShapes, type Redactor } from "./redact.js";
@@ -148,7 +150,13 @@ export class Ledger {
    * Applied once even when the client sends it twice (a reply lost with its connection): the second run changes
    * nothing, adds no event and reads as applied, like the first.
    */
-  async update(id: string, fields: Fields, event?: { type: EventType; data?: Record<string, string | undefined> }, fence?: number): Promise<boolean> {
+  async update(
+    id: string,
+    fields: Fields,
+    event?: { type: EventType; data?: Record<string, string | undefined> },
+    fence?: number,
+    also?: AlsoInTransaction,
+  ): Promise<boolean> {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
@@ -159,12 +167,13 @@ export class Ledger {
     const args = [...keys, fence === undefined ? "" : String(fence), write, String(encoded.length / 2), ...encoded, ...ev];
     const ending = typeof fields.status === "string" && isTerminal(fields.status);
     const ends = this.options.ends;
-    if (!ending || !ends) return applied((await runScript(this.redis, TRANSITION_TASK, keys.length, ...args)) as number, id, fence);
+    if ((!ending || !ends) && !also) return applied((await runScript(this.redis, TRANSITION_TASK, keys.length, ...args)) as number, id, fence);
     // The record as this transition left it, read in the same transaction, for whoever waits on its end.
-    const { reply, hash } = await runScriptReadBack(this.redis, TRANSITION_TASK, keys.length, args, this.keys.task(id));
+    const readBack = ending && ends ? this.keys.task(id) : null;
+    const { reply, hash } = await runScriptReadBack(this.redis, TRANSITION_TASK, keys.length, args, readBack, also);
     if (!applied(reply as number, id, fence)) return false;
     const ended = hash ? usable(id, hash, this.options.files) : null;
-    if (ended) ends.tell(ended);
+    if (ended) ends?.tell(ended);
     return true;
   }
 
@@ -198,14 +207,18 @@ export class Ledger {
     return set > 0;
   }
 
-  /** Records the terminal state once; returns false when the task had already ended. `fence`: a dispatch's result (see update). */
-  async finish(id: string, status: TerminalStatus, fields: Fields, agent?: string, fence?: number): Promise<boolean> {
+  /**
+   * Records the terminal state once; returns false when the task had already ended. `fence`: a dispatch's result (see update).
+   * `also`: commands applied in the same transaction (the freed session's state, published with the result it frees it from).
+   */
+  async finish(id: string, status: TerminalStatus, fields: Fields, agent?: string, fence?: number, also?: AlsoInTransaction): Promise<boolean> {
     const record = { ...fields, status };
     return this.update(
       id,
       record,
       { type: `task.${status}` as EventType, data: { agent, session: str(fields.session), status, host: str(fields.host) } },
       fence,
+      also,
     );
   }
 

@@ -131,6 +131,20 @@ async function measureScale(results: Results, cleanups: Cleanups, redis: Baselin
         results.dispatch = { ours, baseline };
         say(`  dispatch \`true\`, ours (submit → result):                     ${describe(ours)}`);
         say(`  dispatch \`true\`, baseline (Queue.add → waitUntilFinished):   ${describe(baseline)}`);
+        // The same with a new command each time: the bridge checks each against the policy in its worker thread,
+        // where a repeated `true` is answered from the verdicts it already reached.
+        let k = 0;
+        const distinct = (): string => `true #${++k}`;
+        const [oursNew, baseNew] = await alternating(
+          PLAN.dispatchWarmup,
+          PLAN.dispatchN,
+          PLAN.dispatchBlock,
+          () => oursRunner(sdk, distinct(), null)(),
+          async () => void (await worker.run(distinct())),
+        );
+        results.dispatchDistinct = { ours: oursNew, baseline: baseNew };
+        say(`  dispatch of a new command each time (\`true #N\`), ours:         ${describe(oursNew)}`);
+        say(`  dispatch of a new command each time (\`true #N\`), baseline:     ${describe(baseNew)}`);
       }
       const oursEcho = oursRunner(sdk, "echo x", "x");
       const baseEcho = async (): Promise<void> => {

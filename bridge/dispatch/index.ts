@@ -58,7 +58,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
   const { ledger, paths, pools, recorder, redact, log, worktrees, sandboxes, conversations, spares } = deps;
   const { jobsDir, outputDir, root: home } = paths;
   const agents = new Map(deps.agents.map((agent) => [agent.name, agent]));
-  const records = new TaskRecords({ ledger, jobsDir, spares, pools, recorder, redact, log, host: deps.host, counted: deps.counted });
+  const records = new TaskRecords({ ledger, jobsDir, spares, pools, states: deps.states, recorder, redact, log, host: deps.host, counted: deps.counted });
   const settle = new Settle({
     agents: deps.agents,
     home,
@@ -82,10 +82,13 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
     sandboxes,
     agentEnv: deps.agentEnv,
   });
-  const release = async (session: AgentSession, taskId: string): Promise<void> => {
-    if (session.currentTask !== taskId) return;
+  const free = (session: AgentSession, taskId: string): AgentSession | null => {
+    if (session.currentTask !== taskId) return null;
     pools.get(session.agent)?.release(session, taskId);
-    await deps.states.publish(session);
+    return session;
+  };
+  const release = async (session: AgentSession, taskId: string): Promise<void> => {
+    if (free(session, taskId)) await deps.states.publish(session);
   };
   const interactive = (agent: string): boolean => deps.interactive.forAgent(agent) !== null;
   // An interactive program keeps the account it was started with; a headless one takes the agent's at each dispatch.
@@ -95,7 +98,7 @@ export function createDispatcher(deps: DispatchDeps): Dispatcher {
       : deps.accounts.current(agent);
   const toolCalls = (record: TaskRecord, session: string | null, calls: readonly ToolCall[], dropped: number) =>
     publishToolCalls(deps.events, redact, record, session, calls, dropped);
-  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, release, recycle: deps.recycle, accountFor, toolCalls });
+  const lifecycle = new Lifecycle({ records, settle, registry: deps.states, recorder, redact, log, free, recycle: deps.recycle, accountFor, toolCalls });
   const programs = new ProgramJobs({
     agents: deps.agents,
     home,

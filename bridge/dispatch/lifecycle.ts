@@ -15,8 +15,8 @@ export interface LifecycleDeps {
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
   readonly log: BridgeLog;
-  /** Frees a session this task holds for the next task and publishes it (a no-op once it holds another). */
-  readonly release: (session: AgentSession, taskId: string) => Promise<void>;
+  /** Frees a session this task holds for the next task, returning it to publish; null once it holds another. */
+  readonly free: (session: AgentSession, taskId: string) => AgentSession | null;
   /** Restarts a session whose pane is no longer fit for a task (it ignores its interrupt). */
   readonly recycle: (session: AgentSession, reason: string) => Promise<void>;
   /** Agents with `accounts:`: the account a dispatch into `session` runs with (bridge/accounts.ts); null without. */
@@ -103,8 +103,8 @@ export class Lifecycle {
       const raced = "ended" in current ? { ended: current.ended, recycle: null } : await this.race(transport, spec, session!, current, signal);
       if (!raced) return "recorded";
       // A run that ended after another dispatch of the task was counted is not settled here (no gate, no commit):
-      // its result would be refused anyway.
-      if (await this.deps.records.superseded(spec.record)) throw new DispatchFencedError(spec.record.id, spec.record.attempts);
+      // its result would be refused anyway (TaskRecords.current throws).
+      const recordNow = await this.deps.records.current(spec.record);
       const report = await raced.ended.report();
       if (report.toolCalls && this.deps.toolCalls) {
         // The audit is a record of what ran, not a part of the result: a failure to publish it is logged, not fatal.
@@ -118,8 +118,11 @@ export class Lifecycle {
       if (settled.kind === "final") {
         const { record } = spec;
         // A pane that ignored its interrupt is restarted, not handed to the next task.
-        const free = session && !raced.recycle ? () => this.deps.release(session, record.id) : undefined;
-        await this.deps.records.finish(record, session?.name ?? record.session, settled.status, settled.exitCode, settled.reason, settled.fields, free);
+        const free = session && !raced.recycle ? () => this.deps.free(session, record.id) : undefined;
+        await this.deps.records.finish(record, session?.name ?? record.session, settled.status, settled.exitCode, settled.reason, settled.fields, {
+          free,
+          ...(settled.waited ? {} : { current: recordNow }),
+        });
         if (report.late) this.deps.records.amendLater(record.id, report.late);
         if (raced.recycle) await this.deps.recycle(session!, raced.recycle);
         return "recorded";

@@ -26,6 +26,11 @@ export type Settlement =
       readonly exitCode: number | null;
       readonly reason?: string;
       readonly fields: Record<string, string | number>;
+      /**
+       * Whether settling waited on anything outside this process's memory (a gate, the worktree's changes, a
+       * usage limit): the task's record read just before may have changed since, so it is read again.
+       */
+      readonly waited: boolean;
     }
   /** Re-prompt the agent: a further turn, `prompt` as `token`, in the same session. */
   | { readonly kind: "retry"; readonly token: string; readonly prompt: string }
@@ -98,7 +103,9 @@ export class Settle {
       fields.gateRetries = retry;
       this.appendRetryOutput(record.id, token, retry);
     }
+    let waited = false;
     if (report.rateLimited) {
+      waited = true;
       const resetAt = typeof report.fields.rateLimitResetAt === "string" ? report.fields.rateLimitResetAt : null;
       const limit = { agent: record.agent, session, account: record.account ?? null, resetAt };
       const next = await this.deps.onRateLimited(limit).catch((error) => (this.deps.log("agent.park-failed", { agent: record.agent, error }), null));
@@ -106,6 +113,7 @@ export class Settle {
     }
     const gate = agent ? gateCommand(record, agent) : null;
     if (status === "completed" && gate && agent && session) {
+      waited = true;
       // Checked against the agent's policy before the dispatch (policy-check.ts); it runs where the task ran.
       const run = await runGate(gate, {
         cwd: this.deps.worktrees.cwdFor(agent, session),
@@ -128,8 +136,11 @@ export class Settle {
         fields.gateOutput = run.output;
       }
     }
-    Object.assign(fields, await this.changesOf(record, session, status === "completed"));
-    return { kind: "final", status, exitCode, reason, fields };
+    if (agent?.worktree) {
+      waited = true;
+      Object.assign(fields, await this.changesOf(record, session, status === "completed"));
+    }
+    return { kind: "final", status, exitCode, reason, fields, waited };
   }
 
   /** A task that was interrupted (time limit, cancel): what it changed, never committed. */

@@ -1,7 +1,7 @@
-import { isTerminal, type Ledger, type Redactor, type SpareFiles, type TaskRecord, type TerminalStatus } from "../../core/index.js";
+import { DispatchFencedError, isTerminal, type Ledger, type Redactor, type SpareFiles, type TaskRecord, type TerminalStatus } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import { removeTaskDispatches, type ResultFields, type UsageFields } from "../../agents/index.js";
-import type { AgentSession } from "../sessions/index.js";
+import type { AgentSession, SessionStates } from "../sessions/index.js";
 import type { FlightRecorder } from "../flight-recorder.js";
 import { readOutputForResult } from "../output.js";
 import type { SessionPool } from "../sessions/index.js";
@@ -12,6 +12,8 @@ export interface TaskRecordsDeps {
   /** Where a finished dispatch's files go to be reused (core/spare-files.ts); deleted without. */
   readonly spares?: SpareFiles;
   readonly pools: ReadonlyMap<string, SessionPool>;
+  /** Publishes a session freed by a result in the same transaction as the result. */
+  readonly states: SessionStates;
   readonly recorder: FlightRecorder | null;
   readonly redact: Redactor;
   readonly log: BridgeLog;
@@ -19,6 +21,13 @@ export interface TaskRecordsDeps {
   readonly host: string | null;
   /** Called once the terminal state (or an amendment) is recorded, before the job's worker takes the next job. */
   readonly counted?: (agent: string, taskId: string) => Promise<void>;
+}
+
+export interface FinishOptions {
+  /** Frees the session the task held (its pool's release), returning it to publish with the result; null: nothing to publish. */
+  readonly free?: () => AgentSession | null;
+  /** The task's record as read just before (TaskRecords.current) with nothing waited on since: not read again. */
+  readonly current?: TaskRecord | null;
 }
 
 /** What a dispatch writes ahead of typing: its token, where it runs, and the files that will hold its output. */
@@ -51,6 +60,17 @@ export class TaskRecords {
   async writeAhead(taskId: string, patch: DispatchPatch, fence: number): Promise<void> {
     const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Record<string, string | number>;
     await this.deps.ledger.update(taskId, fields, undefined, fence);
+  }
+
+  /**
+   * The task's record as it is now, to settle a dispatch that ended: DispatchFencedError when a later dispatch of
+   * the task has been counted than `record`'s (its run is not settled: no gate, no commit). One read serves the
+   * check and the result's write when settling waits on nothing (finish's `current`).
+   */
+  async current(record: TaskRecord): Promise<TaskRecord | null> {
+    const current = await this.deps.ledger.get(record.id);
+    if (current && current.attempts !== record.attempts) throw new DispatchFencedError(record.id, record.attempts);
+    return current;
   }
 
   /** Whether a later dispatch of the task has been counted than `record`'s (read now; the writes check it again in Redis). */
@@ -92,20 +112,22 @@ export class TaskRecords {
     exitCode: number | null,
     reason?: string,
     extra: ResultFields = {},
-    freeSession?: () => Promise<void>,
+    options: FinishOptions = {},
   ): Promise<void> {
     const finishedAt = Date.now();
     const label = `${status}${exitCode === null ? "" : ` (exit ${exitCode})`}${reason ? `: ${this.deps.redact(reason)}` : ""}`;
     await this.deps.recorder?.stop(record.id, label);
-    const current = (await this.deps.ledger.get(record.id)) ?? record;
+    const current = (options.current !== undefined ? options.current : await this.deps.ledger.get(record.id)) ?? record;
     // Counted on its session before the session is published free (below), so the published counts include it;
     // a task some other writer ended meanwhile (ledger.finish then refuses) is not this session's result.
     const owner: AgentSession | undefined =
       session && !isTerminal(current.status) && current.attempts === record.attempts ? this.deps.pools.get(record.agent)?.get(session) : undefined;
     owner?.recordResult(status);
-    // Idle before the result is visible: whoever reads the result and then the swarm's status sees the session free
-    // (and its recording of this task has stopped, so the next task's output cannot land in it).
-    await freeSession?.();
+    // Idle no later than the result is visible: the freed session's state is published in the result's own
+    // transaction, so whoever reads the result and then the swarm's status sees the session free (and its
+    // recording of this task has stopped, so the next task's output cannot land in it). One round trip, not two:
+    // 0.2 ms of each dispatch's latency (p50, one-at-a-time `true`).
+    const freed = options.free?.() ?? null;
     const startedAt = current.startedAt ? Date.parse(current.startedAt) : null;
     let recorded: boolean;
     try {
@@ -124,7 +146,14 @@ export class TaskRecords {
         },
         record.agent,
         record.attempts,
+        freed ? (multi) => this.deps.states.publishIn(multi, freed) : undefined,
       );
+    } catch (error) {
+      // The transaction did not run (Redis unreachable): the session is free here all the same, and says so on its own.
+      if (freed && !(error instanceof DispatchFencedError)) {
+        await this.deps.states.publish(freed).catch((failed) => this.deps.log("session.publish-failed", { session: freed.name, error: failed }));
+      }
+      throw error;
     } finally {
       // Ended (now or before), or run again elsewhere: this home's dispatch files, which hold the raw text, are not needed again.
       removeTaskDispatches(this.deps.jobsDir, record.id, { attempts: current.attempts, dispatch: current.dispatch ?? null }, this.deps.spares);

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { Keys } from "../../core/index.js";
 import type { AgentSession } from "./agent-session.js";
 
@@ -16,8 +16,14 @@ export class SessionStates {
   ) {}
 
   async publish(session: AgentSession): Promise<void> {
-    await this.redis
-      .multi()
+    const multi = this.redis.multi();
+    this.publishIn(multi, session);
+    await multi.exec();
+  }
+
+  /** The session's state as commands of a caller's transaction (a freed session, published with the result that frees it). */
+  publishIn(multi: ChainableCommander, session: AgentSession): void {
+    multi
       .hset(this.keys.session(session.name), {
         name: session.name,
         agent: session.agent,
@@ -34,8 +40,7 @@ export class SessionStates {
         programVersion: session.programVersion ?? "",
         drift: session.drift ?? "",
       })
-      .sadd(this.keys.sessions, session.name)
-      .exec();
+      .sadd(this.keys.sessions, session.name);
   }
 
   /** One round trip for every session's heartbeat (their other fields are written on change). */

@@ -6,7 +6,7 @@
  * each command of the task. Checks run in worker threads with a time limit.
  */
 import { PolicyChecker, type CheckOptions } from "./checker.js";
-import { VerdictHandOff } from "./hand-off.js";
+import { VerdictCache } from "./verdicts.js";
 import type { PolicyVerdict } from "./evaluate.js";
 import type { CompiledPolicy } from "./patterns.js";
 
@@ -14,28 +14,20 @@ export { compilePolicy, type CompiledPolicy, type PolicyConfig, type PolicyRule 
 export { policyBudgetMs, type CheckOptions } from "./checker.js";
 export type { PolicyVerdict } from "./evaluate.js";
 export { expandForPolicy } from "./task-env.js";
-export { VerdictHandOff } from "./hand-off.js";
 
 let shared: PolicyChecker | null = null;
-const handOff = new VerdictHandOff();
+const verdicts = new VerdictCache();
 
-export interface PolicyCheckOptions extends CheckOptions {
-  /**
-   * `give`: a submit's check, whose verdict this process's bridge may use once for the same command
-   * (hand-off.ts); `take`: the bridge's check before the dispatch, which uses such a verdict if there is one.
-   */
-  readonly handOff?: "give" | "take";
-}
-
-/** The verdict on a task (a bash command line or script) under the defaults and the agent's compiled patterns. */
-export async function checkPolicy(task: string, policy: CompiledPolicy, options: PolicyCheckOptions = {}): Promise<PolicyVerdict> {
-  if (options.handOff === "take") {
-    const kept = handOff.take(task, policy);
-    if (kept) return kept;
-  }
+/**
+ * The verdict on a task (a bash command line or script) under the defaults and the agent's compiled patterns.
+ * A command this process has checked before under the same rules is answered from its verdicts (verdicts.ts).
+ */
+export async function checkPolicy(task: string, policy: CompiledPolicy, options: CheckOptions = {}): Promise<PolicyVerdict> {
+  const kept = verdicts.get(task, policy);
+  if (kept) return kept;
   shared ??= new PolicyChecker();
   const verdict = await shared.check(task, policy, options);
-  if (options.handOff === "give") handOff.give(task, policy, verdict);
+  verdicts.set(task, policy, verdict);
   return verdict;
 }
 

@@ -11,11 +11,21 @@ import { mb, ms, pct, rate, verdict, type Summary } from "./stats.js";
 
 export const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "n/a");
 
+/** A table of timing summaries, one row each. */
+function summaryTable(rows: readonly (readonly [string, Summary])[]): string[] {
+  return [
+    "| | n | min | mean | p50 | p95 | p99 | max |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map(([name, x]) => `| ${name} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`),
+  ];
+}
+
 /** BENCHMARKS.md from a run's results. */
 export function report(results: Results): string {
   const PLAN = results.plan;
   const QUICK = PLAN.quick;
   const { ours, baseline } = results.dispatch;
+  const distinct = results.dispatchDistinct;
   const peer = results.peer;
   const peerMs = (value: number | undefined): string => (value === undefined ? "—" : ms(value));
   const lines: string[] = [];
@@ -43,6 +53,11 @@ export function report(results: Results): string {
       `| Dispatch \`true\`, p99 | ${ms(ours.p99)} | ${ms(baseline.p99)} | ${peerMs(peer?.dispatch.p99)} | — | — |`,
       `| Dispatch p50 ÷ the baseline's | ${times(ratio)} | 1× | ${peer ? times(peer.dispatch.p50 / baseline.p50) : "—"} | ≤ 1.2× | ${verdict(ratio <= 1.2)} |`,
       `| Dispatch p95 ÷ the baseline's | ${times(ours.p95 / baseline.p95)} | 1× | ${peer ? times(peer.dispatch.p95 / baseline.p95) : "—"} | ≤ 1.5× | ${verdict(ours.p95 / baseline.p95 <= 1.5)} |`,
+      ...(distinct
+        ? [
+            `| Dispatch of a new command each time (\`true #N\`: the policy's verdict on it is not known yet), p50 | ${ms(distinct.ours.p50)} (${times(distinct.ours.p50 / distinct.baseline.p50)}) | ${ms(distinct.baseline.p50)} | — | — (for information) | — |`,
+          ]
+        : []),
     );
   }
   for (const r of [...results.throughput].sort((a, b) => a.n - b.n)) {
@@ -113,16 +128,22 @@ export function report(results: Results): string {
       "",
       `Submit → result of \`true\` on one shell agent with 1 replica, one task at a time: ${PLAN.dispatchWarmup} warm-up tasks each, then ${PLAN.dispatchN} timed each, ours and the baseline alternating in blocks of ${PLAN.dispatchBlock}. Ours: the daemon (\`claude-agent up\`) runs in a child process; this process submits through the SDK (\`swarm.submit\`, \`handle.result()\`). Baseline: \`Queue.add\` → \`job.waitUntilFinished(queueEvents)\` against a worker child process with concurrency 1.`,
       "",
-      "| | n | min | mean | p50 | p95 | p99 | max |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...[
+      ...summaryTable([
         ["Ours", ours],
         ["Baseline", baseline],
-      ].map(([name, s]) => {
-        const x = s as Summary;
-        return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
-      }),
+      ]),
       "",
+      ...(distinct
+        ? [
+            `A shell task's command is checked against its agent's policy twice, by the submitting client and by the bridge before the dispatch, each in a policy worker thread; each process keeps the verdicts it reached, by command and rules (core/policy/verdicts.ts), so a command it has checked before (the \`true\` above, an agent's gate at every dispatch) is not parsed again. The same alternation with a command neither side had seen (\`true #1\`, \`true #2\`, …, a comment that changes nothing it runs; the baseline runs the same commands), which every check parses:`,
+            "",
+            ...summaryTable([
+              ["Ours, a new command each time", distinct.ours],
+              ["Baseline, the same commands", distinct.baseline],
+            ]),
+            "",
+          ]
+        : []),
     );
   }
   push(
@@ -167,15 +188,10 @@ export function report(results: Results): string {
       "",
       `The real Claude Code (the pinned devDependency) in interactive mode, its TUI in a pane of a swarm, answering ${latency.n} \`[[plain]]\` prompts one after another (after 3 warm-up ones) from the scripted Anthropic server of the tests (test/bench/claude-latency.ts). Each prompt makes the model write the result file, then answer. Measured from the moment the server finished sending the final answer ("the model's last token") to the result's \`finishedAt\`, and to the \`Stop\` hook's own timestamp. The result is recorded on the \`Stop\` hook once the result file is there, with the hook's last message as the answer; the turn's token counts, which Claude Code writes to its transcript up to ~120 ms after the hook, are added to the ended record when they land (a \`task.amended\` event).`,
       "",
-      "| | n | min | mean | p50 | p95 | p99 | max |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...[
+      ...summaryTable([
         ["model's last byte → result recorded", latency],
         ["model's last byte → `Stop` hook", stopHook],
-      ].map(([name, s]) => {
-        const x = s as Summary;
-        return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
-      }),
+      ]),
       "",
     );
   }
@@ -186,15 +202,10 @@ export function report(results: Results): string {
       "",
       `Submit → result of \`true\` on two shell agents of one swarm, one with \`sandbox: bwrap\` (each task runs in bubblewrap: a pid, ipc and mount namespace, the home hidden, its folder writable, no capabilities) and one with \`sandbox: none\`, in the same work folder: ${PLAN.dispatchWarmup} warm-up tasks each, then ${PLAN.dispatchN} timed each, alternating in blocks of ${PLAN.dispatchBlock} (scripts/bench/sandbox.ts).`,
       "",
-      "| | n | min | mean | p50 | p95 | p99 | max |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
-      ...[
+      ...summaryTable([
         ["`sandbox: bwrap`", bwrap],
         ["`sandbox: none`", none],
-      ].map(([name, s]) => {
-        const x = s as Summary;
-        return `| ${name as string} | ${x.n} | ${ms(x.min)} | ${ms(x.mean)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
-      }),
+      ]),
       "",
     );
   }
@@ -244,9 +255,7 @@ function peerDetails(peer: PeerFigures): string[] {
     "",
     `The same tasks dispatched the way tmux-based agent managers do it (scripts/bench/peer.ts, its own tmux server): each pane runs an interactive bash; a task is typed with \`tmux send-keys -l\`, then after ${profile.enterDelayMs} ms \`send-keys Enter\`; one poller runs \`tmux capture-pane -p -e -J\` on every pane, sleeping ${profile.pollMs} ms after each round, and a task is done once its pane's screen has changed and then stayed unchanged for ${profile.quietMs} ms. There is no exit code: \`echo x\` is checked by the line above the new prompt. Timings of ${profile.tool}, from its source: claude-squad (smtg-ai/claude-squad 434ca25) captures every instance's pane each 500 ms (\`app/app.go\` tickUpdateMetadataCmd, \`session/tmux/tmux.go\` HasUpdated: a sha256 of the screen, Ready when unchanged since the last tick) and sends a prompt as its text, 100 ms, Enter (\`session/instance.go\` SendPrompt, into the PTY of an attached tmux client rather than send-keys); ntm (Dicklesworthstone/ntm 6cc4f0b) types with \`send-keys -l\`, 100 ms, \`send-keys Enter\` (\`internal/tmux/session.go\`), and \`ntm wait\` polls every 2 s, "complete" after 5 s without output (\`internal/cli/wait.go\`); ccmanager (kbwo/ccmanager dbed136) runs its own PTY, no tmux, checks state every 100 ms and calls a screen idle after 1500 ms unchanged (\`src/services/sessionManager.ts\`, \`src/services/stateDetector/claude.ts\`). \`BENCH_PEER=ntm\` or \`BENCH_PEER=ccmanager\` runs with those timings (ccmanager's CPU then includes a tmux client per check, which ccmanager itself does not fork). A new task follows the "done" of the one before, which a poll round gives, so its dispatch takes about two rounds (the change, then the quiet one). The dispatch of \`true\` is one task at a time on one pane (${plan.dispatchWarmup} warm-up, ${plan.dispatchN} timed); the burst is ${burst.tasks} \`echo x\` over ${burst.panes} panes after one warm-up task each, its CPU that of this process (with the tmux clients it ran), the tmux server and the panes' shells.`,
     "",
-    "| | n | min | mean | p50 | p95 | p99 | max |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    `| Dispatch \`true\`, send-keys → screen quiet | ${dispatch.n} | ${ms(dispatch.min)} | ${ms(dispatch.mean)} | ${ms(dispatch.p50)} | ${ms(dispatch.p95)} | ${ms(dispatch.p99)} | ${ms(dispatch.max)} |`,
+    ...summaryTable([["Dispatch `true`, send-keys → screen quiet", dispatch]]),
     "",
     `Burst: ${burst.tasks} tasks in ${burst.seconds.toFixed(2)} s over ${burst.panes} panes, ${rate(burst.rate)}, CPU ${ms(burst.cpuMs)} per task.`,
   ];

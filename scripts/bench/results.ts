@@ -63,6 +63,8 @@ export interface Results {
   finishedAt?: Date;
   machine: Record<string, string>;
   dispatch: { ours?: Summary; baseline?: Summary };
+  /** Dispatch of a command never seen before each time (`true #N`): no verdict of the policy's to reuse (core/policy/verdicts.ts). */
+  dispatchDistinct?: { ours: Summary; baseline: Summary };
   throughput: { n: number; ours?: number; baseline?: number; oursSec?: number; baselineSec?: number; oursCpuMs?: number; baselineCpuMs?: number }[];
   startup: { replicas: number; ms: number }[];
   idle: IdleFigures[];

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskRecords } from "../../bridge/dispatch/task-records.js";
+import { SessionStates } from "../../bridge/sessions/index.js";
 import { AgentSpend, createRedis, DispatchFencedError, EventStream, keys, Ledger, periodOf, TaskEnds, type TaskRecord } from "../../core/index.js";
 import { taskRecord } from "../helpers/task-record.js";
 import { waitFor } from "../helpers/wait.js";
@@ -208,6 +209,7 @@ describe("a dispatch's start and result whose replies were lost with their conne
       ledger,
       jobsDir,
       pools: new Map(),
+      states: new SessionStates(daemon, keys("ca"), "build-1"),
       recorder: null,
       host: "build-1",
       redact: (text) => text,
