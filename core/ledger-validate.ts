@@ -24,8 +24,10 @@ export class InvalidRecordError extends EnvironmentError {}
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const PANE = /^%\d{1,9}:\d{1,9}$/;
-/** `<id>-<attempt>`, and `<id>-<attempt>-g<retry>` for a gate's retry (bridge/dispatch/lifecycle.ts, settle.ts). */
-const tokenPattern = (id: string): RegExp => new RegExp(`^${id}-[1-9]\\d{0,5}(-g[1-9]\\d{0,2})?$`);
+/** What follows `<id>-` in a dispatch token: `<attempt>`, and `<attempt>-g<retry>` for a gate's retry (bridge/dispatch/lifecycle.ts, settle.ts). */
+const TOKEN_TAIL = /^[1-9]\d{0,5}(-g[1-9]\d{0,2})?$/;
+/** Whether `token` is a dispatch token of task `id` (every record read checks it: one fixed pattern, not one compiled per read). */
+const isTokenOf = (id: string, token: string): boolean => token.startsWith(`${id}-`) && TOKEN_TAIL.test(token.slice(id.length + 1));
 /** What follows a token in the name of a job file: `.result.md`, `.out`, `.log`, … */
 const JOB_FILE_SUFFIX = /^\.[a-z][a-z0-9.]{0,23}$/;
 
@@ -37,7 +39,7 @@ export function recordProblems(id: string, hash: Readonly<Record<string, string>
   if (hash.agent !== undefined && !NAME.test(hash.agent)) problems.push(`agent: not an agent name: ${show(hash.agent)}`);
   if (hash.session && !NAME.test(hash.session)) problems.push(`session: not a session name: ${show(hash.session)}`);
   if (hash.pane && !PANE.test(hash.pane)) problems.push(`pane: not a pane: ${show(hash.pane)}`);
-  if (hash.dispatch && !tokenPattern(id).test(hash.dispatch)) problems.push(`dispatch: not a dispatch token of task ${id}: ${show(hash.dispatch)}`);
+  if (hash.dispatch && !isTokenOf(id, hash.dispatch)) problems.push(`dispatch: not a dispatch token of task ${id}: ${show(hash.dispatch)}`);
   if (hash.outputFile) {
     const problem = outputFileProblem(id, hash.outputFile, hash.agent, files);
     if (problem) problems.push(`outputFile: ${problem}: ${show(hash.outputFile)}`);
@@ -85,7 +87,7 @@ function outputFileProblem(id: string, file: string, agent: string | undefined, 
     return null;
   }
   const dot = name.indexOf(".");
-  if (dot > 0 && tokenPattern(id).test(name.slice(0, dot)) && JOB_FILE_SUFFIX.test(name.slice(dot))) {
+  if (dot > 0 && isTokenOf(id, name.slice(0, dot)) && JOB_FILE_SUFFIX.test(name.slice(dot))) {
     if (files ? dir === files.jobsDir : basename(dir) === "jobs") return null;
     if (agent !== undefined && NAME.test(agent) && isResultsDir(dir, agent, files)) return null;
     return "not in the home's jobs folder or the agent's results folder";

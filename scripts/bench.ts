@@ -154,17 +154,23 @@ async function measureScale(results: Results, cleanups: Cleanups, redis: Baselin
       await burst(PLAN.burstWarmup, baseEcho);
       await burst(PLAN.burstWarmup, oursEcho);
       const r = row(results, n);
-      // CPU of every process involved (with the children each has reaped), this one included.
-      const basePids = [process.pid, worker.pid, redis.pid];
-      const oursPids = [process.pid, ...swarmPids(swarm)];
+      // CPU of every process involved (with the children each has reaped), this one included, by process.
+      const baseParts: Parts = { "this process (the client)": [process.pid], "the worker (its `bash -c` included)": [worker.pid], "redis-server": [redis.pid] };
+      const oursParts = swarmParts(swarm);
+      const basePids = Object.values(baseParts).flat();
+      const oursPids = Object.values(oursParts).flat();
+      let parts0 = partsCpuMs(baseParts);
       let cpu0 = cpuMs(basePids);
       r.baselineSec = await burst(PLAN.burst, baseEcho);
       r.baselineCpuMs = (cpuMs(basePids) - cpu0) / PLAN.burst;
+      r.baselineParts = perTask(partsCpuMs(baseParts), parts0, PLAN.burst);
       r.baseline = PLAN.burst / r.baselineSec;
       say(`  burst of ${PLAN.burst} \`echo x\`, baseline: ${r.baselineSec.toFixed(2)} s → ${rate(r.baseline)}; CPU ${r.baselineCpuMs.toFixed(2)} ms per task`);
+      parts0 = partsCpuMs(oursParts);
       cpu0 = cpuMs(oursPids);
       r.oursSec = await burst(PLAN.burst, oursEcho);
       r.oursCpuMs = (cpuMs(oursPids) - cpu0) / PLAN.burst;
+      r.oursParts = perTask(partsCpuMs(oursParts), parts0, PLAN.burst);
       r.ours = PLAN.burst / r.oursSec;
       say(
         `  burst of ${PLAN.burst} \`echo x\`, ours:     ${r.oursSec.toFixed(2)} s → ${rate(r.ours)} (${times(r.ours / r.baseline)} the baseline); CPU ${r.oursCpuMs.toFixed(2)} ms per task`,
@@ -178,10 +184,28 @@ async function measureScale(results: Results, cleanups: Cleanups, redis: Baselin
 }
 
 /** The swarm's processes: daemon, redis-server, tmux server and the panes' programs. */
-function swarmPids(swarm: BenchSwarm): number[] {
+/** Processes by the part they play, each with the children it reaps. */
+type Parts = Record<string, number[]>;
+
+/** This process (the SDK client) and the swarm's processes, by part. */
+function swarmParts(swarm: BenchSwarm): Parts {
   const redis = Number.parseInt(readFileSync(swarm.paths.redisPid, "utf8"), 10);
   const tmuxServer = tmuxServerPid(swarm);
-  return [swarm.daemon.pid!, redis, tmuxServer, ...childrenOf(tmuxServer).map((child) => child.pid)];
+  return {
+    "this process (the client)": [process.pid],
+    "the daemon": [swarm.daemon.pid!],
+    "redis-server": [redis],
+    "the tmux server": [tmuxServer],
+    "the panes (their shells and what they ran)": childrenOf(tmuxServer).map((child) => child.pid),
+  };
+}
+
+function partsCpuMs(parts: Parts): Record<string, number> {
+  return Object.fromEntries(Object.entries(parts).map(([name, pids]) => [name, cpuMs(pids)]));
+}
+
+function perTask(after: Record<string, number>, before: Record<string, number>, tasks: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, (ms - (before[name] ?? 0)) / tasks]));
 }
 
 function tmuxServerPid(swarm: BenchSwarm): number {

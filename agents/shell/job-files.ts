@@ -1,4 +1,4 @@
-import { closeSync, existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomSuffix, type SpareFiles } from "../../core/index.js";
 import { MAX_ARG_BYTES } from "./rc.js";
@@ -132,6 +132,9 @@ const REUSABLE_EXTS: ReadonlySet<string> = new Set([".job", ".claim", ".exit"]);
 export function removeDispatch(jobsDir: string, token: string, spares?: SpareFiles): void {
   for (const ext of DISPATCH_EXTS) {
     const path = join(jobsDir, token + ext);
+    // Most of these a dispatch never made (a shell task makes two of seven): a look that cannot throw, not a failed
+    // unlink or rename, whose error Node builds with a stack trace (5 of them per task in the bridge's syscalls).
+    if (!lstatSync(path, { throwIfNoEntry: false })) continue;
     if (spares && REUSABLE_EXTS.has(ext)) spares.give(path);
     else removeIfThere(path);
   }

@@ -12,6 +12,7 @@ import {
   withdrawDispatch,
   writeDispatch,
   type Adopted,
+  type DispatchState,
   type EndedTurn,
   type Found,
   type Interrupted,
@@ -98,7 +99,8 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
     const nonce = prepared.marker.nonce;
     const isOurs = (m: ShellMarker) => m.kind !== "prompt" && m.token === token && m.nonce === nonce;
     const begin = session.waitFor((m) => m.kind === "begin" && isOurs(m), { timeoutMs: BEGIN_TIMEOUT_MS });
-    const end = session.waitFor((m) => m.kind === "end" && isOurs(m) && this.ranToItsEnd(session, token, m));
+    const files = new LastLook();
+    const end = session.waitFor((m) => m.kind === "end" && isOurs(m) && this.ranToItsEnd(session, token, m, files));
     end.catch(() => undefined); // observed by the lifecycle's race; a start that fails abandons it
     try {
       await session.type(prepared.line, { clearLine: true });
@@ -113,7 +115,7 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
         });
       }
     }
-    return this.running(spec.record, session.name, token, end);
+    return this.running(spec.record, session.name, token, end, files);
   }
 
   inspect(record: TaskRecord): Found {
@@ -127,14 +129,15 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
   async adopt(record: TaskRecord, session: AgentSession): Promise<Adopted> {
     const token = record.dispatch!;
     const nonce = readNonce(this.deps.jobsDir, token) ?? "";
-    const end = session.waitFor((m) => m.kind === "end" && m.token === token && m.nonce === nonce && this.ranToItsEnd(session, token, m));
+    const files = new LastLook();
+    const end = session.waitFor((m) => m.kind === "end" && m.token === token && m.nonce === nonce && this.ranToItsEnd(session, token, m, files));
     // The command may have ended between the look at its files and the subscription.
     const again = inspectDispatch(this.deps.jobsDir, token);
     if (again.kind === "finished") {
       end.catch(() => undefined); // not needed: the exit file says how it ended
       return { kind: "ended", ended: this.ended(record, session.name, token, again), marker: { token, nonce } };
     }
-    return { kind: "running", turn: this.running(record, session.name, token, end), startedAt: null, marker: { token, nonce } };
+    return { kind: "running", turn: this.running(record, session.name, token, end, files), startedAt: null, marker: { token, nonce } };
   }
 
   async interrupt(spec: TurnSpec, _turn: RunningTurn, session: AgentSession): Promise<Interrupted> {
@@ -152,11 +155,11 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
     };
   }
 
-  private running(record: TaskRecord, session: string, token: string, end: Promise<ShellMarker>): RunningTurn {
+  private running(record: TaskRecord, session: string, token: string, end: Promise<ShellMarker>, files: LastLook): RunningTurn {
     return {
       end: end.then((marker) => {
-        // The exit code is ca-run's artifact; the marker only says when to read it (ranToItsEnd).
-        const exited = inspectDispatch(this.deps.jobsDir, token);
+        // The exit code is ca-run's artifact; the marker only says when to read it (ranToItsEnd, which read it).
+        const exited = files.finished() ?? inspectDispatch(this.deps.jobsDir, token);
         return this.ended(record, session, token, exited.kind === "finished" ? exited : marker.kind === "end" ? marker : { exitCode: -1, outputSaved: false });
       }),
       // What an agent program reported before the interrupt (its conversation id, tokens so far).
@@ -192,12 +195,12 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
    * shell. Without an artifact (ca-run could not write it: a full disk) the
    * marker's code is used.
    */
-  private ranToItsEnd(session: AgentSession, token: string, marker: ShellMarker & { kind: "end" }): boolean {
+  private ranToItsEnd(session: AgentSession, token: string, marker: ShellMarker & { kind: "end" }, files: LastLook): boolean {
     if (session.shellInForeground() === false) {
       this.deps.log("job.end-marker-refused", { session: session.name, dispatch: token, why: "the pane's shell is not in the foreground: a task printed it" });
       return false;
     }
-    const state = inspectDispatch(this.deps.jobsDir, token);
+    const state = files.saw(inspectDispatch(this.deps.jobsDir, token));
     if (state.kind === "finished" && state.exitCode !== marker.exitCode) {
       this.deps.log("job.end-marker-mismatch", { session: session.name, dispatch: token, marker: marker.exitCode, artifact: state.exitCode });
     }
@@ -222,6 +225,23 @@ export class ShellTransport implements Transport<AgentSession, ShellPrepared> {
       if (existsSync(settings)) files.push({ path: settings, writable: false });
     }
     return this.deps.sandboxes.forTask(agent, session, files);
+  }
+}
+
+/**
+ * A dispatch's files as the check of its end marker read them: an ending read there is the ending (ca-run
+ * writes it before it prints the marker, and writes nothing after), so the turn's end need not read them again.
+ */
+class LastLook {
+  private state: DispatchState | null = null;
+
+  saw(state: DispatchState): DispatchState {
+    this.state = state;
+    return state;
+  }
+
+  finished(): (DispatchState & { kind: "finished" }) | null {
+    return this.state?.kind === "finished" ? this.state : null;
   }
 }
 

@@ -11,6 +11,25 @@ import { mb, ms, pct, rate, verdict, type Summary } from "./stats.js";
 
 export const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "n/a");
 
+/** Where the CPU of a task went in the 8-way burst, process by process, ours beside the baseline's. */
+function cpuParts(results: Results): string[] {
+  const r = results.throughput.find((t) => t.n === 8 && t.oursParts && t.baselineParts);
+  if (!r?.oursParts || !r.baselineParts) return [];
+  const ours = Object.entries(r.oursParts);
+  const base = Object.entries(r.baselineParts);
+  const rows = Math.max(ours.length, base.length);
+  const cell = (part: [string, number] | undefined): string => (part ? `${part[0]} | ${ms(part[1])}` : "| ");
+  return [
+    "Where a task's CPU went in the burst of 8 (ms per task, each process with the children it reaped; the baseline's worker reaps its `bash -c` processes, ours are the panes'):",
+    "",
+    "| Ours | | Baseline | |",
+    "| --- | --- | --- | --- |",
+    ...Array.from({ length: rows }, (_, i) => `| ${cell(ours[i])} | ${cell(base[i])} |`),
+    `| all | ${ms(r.oursCpuMs ?? 0)} | all | ${ms(r.baselineCpuMs ?? 0)} |`,
+    "",
+  ];
+}
+
 /** A table of timing summaries, one row each. */
 function summaryTable(rows: readonly (readonly [string, Summary])[]): string[] {
   return [
@@ -162,6 +181,7 @@ export function report(results: Results): string {
     "",
     "CPU per task is the CPU time (user + system) that every process involved used during the burst, divided by the number of tasks, whatever the wall-clock rate: the submitting process (this one), and for ours the daemon, redis-server, the tmux server and the panes' shells with the commands they ran; for the baseline the worker with the `bash` processes it spawned, and its redis-server. On a machine with few cores, or a busy one, throughput is bounded by it. It is also the figure to trust when the load average above is high: under contention from other processes, a pipeline of many processes (ours: daemon, redis-server, tmux, a shell per agent) gets a larger share of the CPU than the baseline's single worker process, which flatters ours in tasks/s; CPU per task depends much less on that (it does rise somewhat on a busy machine, for both).",
     "",
+    ...cpuParts(results),
   );
   if (results.idle.length > 0) {
     const first = results.idle[0]!;

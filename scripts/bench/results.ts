@@ -65,7 +65,18 @@ export interface Results {
   dispatch: { ours?: Summary; baseline?: Summary };
   /** Dispatch of a command never seen before each time (`true #N`): no verdict of the policy's to reuse (core/policy/verdicts.ts). */
   dispatchDistinct?: { ours: Summary; baseline: Summary };
-  throughput: { n: number; ours?: number; baseline?: number; oursSec?: number; baselineSec?: number; oursCpuMs?: number; baselineCpuMs?: number }[];
+  throughput: {
+    n: number;
+    ours?: number;
+    baseline?: number;
+    oursSec?: number;
+    baselineSec?: number;
+    oursCpuMs?: number;
+    baselineCpuMs?: number;
+    /** The burst's CPU per task by process (ms): where it goes, ours and the baseline's. */
+    oursParts?: Record<string, number>;
+    baselineParts?: Record<string, number>;
+  }[];
   startup: { replicas: number; ms: number }[];
   idle: IdleFigures[];
   /** 1-minute load average at the start and at the end of the run. */
