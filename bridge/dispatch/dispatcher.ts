@@ -148,12 +148,16 @@ export class Dispatcher {
       }
     }
     let session: AgentSession;
+    // What the task waits for when a cancel comes: the reason says which wait it ended.
+    let waiting = "a replica to hold its record";
     try {
       if (this.deps.replicated && !(await this.deps.replicated(taskId, signal))) return done(this.deps.log("job.unknown-task", { taskId }));
+      waiting = "its agent's queue to be let go (a usage-limit parking, an open breaker, a crash loop or a spent budget)";
       await this.deps.parking.wait(record.agent, signal);
+      waiting = "a session";
       session = await pool.acquire(taskId, signal);
     } catch (error) {
-      if (error instanceof Cancelled) return done(records.finish(record, null, "cancelled", null, "cancelled while waiting for a session"));
+      if (error instanceof Cancelled) return done(records.finish(record, null, "cancelled", null, `cancelled while waiting for ${waiting}`));
       throw error;
     }
     try {

@@ -87,6 +87,21 @@ describe("a task no replica holds yet is not dispatched (redis.acknowledge)", { 
     }
   });
 
+  it("ends a task cancelled while it waits for a replica as cancelled, saying so, and never runs it", async () => {
+    execFileSync("kill", ["-STOP", String(replicaPid)]);
+    try {
+      const refused = await client.submit({ task: `echo cancelled-ran >> ${runs}` }).catch((caught: unknown) => caught);
+      expect(refused).toBeInstanceOf(NotReplicatedError);
+      const taskId = (refused as NotReplicatedError).context.taskId as string;
+      await waitFor("the bridge to hold the task", () => daemonLog(swarm, "job.not-replicated").some((line) => line.taskId === taskId));
+      await client.client.cancel(taskId);
+      expect(await client.task(taskId).result()).toMatchObject({ status: "cancelled", reason: "cancelled while waiting for a replica to hold its record" });
+    } finally {
+      execFileSync("kill", ["-CONT", String(replicaPid)]);
+    }
+    expect(readFileSync(runs, "utf8")).not.toContain("cancelled-ran");
+  });
+
   it("runs a task a replica confirmed without holding it", async () => {
     const submitted = await client.submit({ task: "echo straight through" });
     expect(submitted.replicas).toBe(1);

@@ -117,10 +117,11 @@ describe("claude-agent tui", () => {
     await term.waitFor(/restart beta-1\? .*\(y\/n\)/);
     term.keys("y");
     await term.waitFor(/killed beta-1; the bridge restarts it/);
-    const restarted = await term.waitFor((s) => /idle\s+-\s+\d+s\s+\S+\s+1$/.test(row(s, "beta-1").split("│")[1]!.trimEnd()), {
-      what: "beta-1 idle again with one restart",
-      timeoutMs: 15_000,
-    });
+    // The table and the mirrored pane refresh apart: the row can read idle a moment before the pane view finds the new pane.
+    const restarted = await term.waitFor(
+      (s) => /idle\s+-\s+\d+s\s+\S+\s+1$/.test((row(s, "beta-1").split("│")[1] ?? "").trimEnd()) && /pane · beta-1 \(%\d+\)/.test(s),
+      { what: "beta-1 idle again with one restart, its new pane mirrored", timeoutMs: 15_000 },
+    );
     expect(restarted).toMatch(/agent\.down\s+beta-1/);
     expect(restarted).toMatch(/pane · beta-1 \(%\d+\)/);
   });
