@@ -41,7 +41,6 @@ import { checkTaskEnv } from "./task-env.js";
 import { retryOptions } from "./task-retry.js";
 import { registerInternals } from "./internals.js";
 import { LOWEST_PRIORITY, TaskQueues } from "./task-queues.js";
-
 import { requestRestart, type RestartOptions, type RestartOutcome } from "./session-restart.js";
 
 export interface SubmitOptions {

@@ -22,7 +22,7 @@ export type AlsoInTransaction = (multi: ChainableCommander) => void;
  * `runScript` in one MULTI/EXEC with the HGETALL of `readBack` (the hash exactly as the script left it, beside the
  * script's reply) and whatever `also` adds after it.
  */
-export async function runScriptReadBack(
+export async function runScriptInTransaction(
   redis: Redis,
   lua: string,
   numKeys: number,

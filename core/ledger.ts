@@ -4,7 +4,7 @@ import { DispatchFencedError } from "./errors.js";
 import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
 import { AMEND_TASK, CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
-import { runScript, runScriptReadBack, type AlsoInTransaction } from "./ledger-run.js";
+import { runScript, runScriptInTransaction, type AlsoInTransaction } from "./ledger-run.js";
 
 export type { AlsoInTransaction } from "./ledger-run.js";
 import { decode, encode, type Fields } from "./ledger-codec.js";
@@ -170,7 +170,7 @@ export class Ledger {
     if ((!ending || !ends) && !also) return applied((await runScript(this.redis, TRANSITION_TASK, keys.length, ...args)) as number, id, fence);
     // The record as this transition left it, read in the same transaction, for whoever waits on its end.
     const readBack = ending && ends ? this.keys.task(id) : null;
-    const { reply, hash } = await runScriptReadBack(this.redis, TRANSITION_TASK, keys.length, args, readBack, also);
+    const { reply, hash } = await runScriptInTransaction(this.redis, TRANSITION_TASK, keys.length, args, readBack, also);
     if (!applied(reply as number, id, fence)) return false;
     const ended = hash ? usable(id, hash, this.options.files) : null;
     if (ended) ends?.tell(ended);

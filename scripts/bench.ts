@@ -47,6 +47,7 @@ import { measureRecorderCost } from "./bench/recorder.js";
 import { measureSandboxOverhead } from "./bench/sandbox.js";
 import { describe, mb, ms, pct, rate, summarize } from "./bench/stats.js";
 import { AGENT, fileCreateCpuMs, startBenchSwarm, type BenchSwarm } from "./bench/swarm.js";
+import { partsCpuMs, perTask, swarmParts, tmuxServerPid, type Parts } from "./bench/swarm-processes.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const ROOT = resolve(HERE, "../..");
@@ -181,38 +182,6 @@ async function measureScale(results: Results, cleanups: Cleanups, redis: Baselin
   } finally {
     await swarm.stop();
   }
-}
-
-/** The swarm's processes: daemon, redis-server, tmux server and the panes' programs. */
-/** Processes by the part they play, each with the children it reaps. */
-type Parts = Record<string, number[]>;
-
-/** This process (the SDK client) and the swarm's processes, by part. */
-function swarmParts(swarm: BenchSwarm): Parts {
-  const redis = Number.parseInt(readFileSync(swarm.paths.redisPid, "utf8"), 10);
-  const tmuxServer = tmuxServerPid(swarm);
-  return {
-    "this process (the client)": [process.pid],
-    "the daemon": [swarm.daemon.pid!],
-    "redis-server": [redis],
-    "the tmux server": [tmuxServer],
-    "the panes (their shells and what they ran)": childrenOf(tmuxServer).map((child) => child.pid),
-  };
-}
-
-function partsCpuMs(parts: Parts): Record<string, number> {
-  return Object.fromEntries(Object.entries(parts).map(([name, pids]) => [name, cpuMs(pids)]));
-}
-
-function perTask(after: Record<string, number>, before: Record<string, number>, tasks: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, (ms - (before[name] ?? 0)) / tasks]));
-}
-
-function tmuxServerPid(swarm: BenchSwarm): number {
-  const shown = spawnSync("tmux", ["-S", swarm.paths.tmuxSocket, "display-message", "-p", "#{pid}"], { encoding: "utf8" });
-  const pid = Number.parseInt(shown.stdout.trim(), 10);
-  if (!Number.isInteger(pid)) throw new Error(`cannot find the tmux server's pid: ${shown.stderr}`);
-  return pid;
 }
 
 function row(results: Results, n: number): Results["throughput"][number] {

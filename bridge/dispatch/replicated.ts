@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { NotReplicatedError, type Acknowledger, type Ledger } from "../../core/index.js";
 import type { BridgeLog } from "../log-events.js";
 import { Cancelled } from "./dispatcher.js";
@@ -32,17 +33,11 @@ export function replicatedBeforeDispatch(acknowledger: Acknowledger, ledger: Led
         if ((await ledger.get(taskId)) === null) return false;
         if (!told) log("job.not-replicated", { taskId, error });
         told = true;
-        await delay(RETRY_MS, signal);
+        // A cancel ends the wait with the signal's reason (Cancelled), which the dispatcher records.
+        await sleep(RETRY_MS, undefined, { signal }).catch((failed: unknown) => {
+          throw signal.aborted ? (signal.reason ?? new Cancelled("cancelled")) : failed;
+        });
       }
     }
   };
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Cancelled("cancelled"));
-    const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), ms);
-    const onAbort = (): void => (clearTimeout(timer), reject(signal.reason ?? new Cancelled("cancelled")));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

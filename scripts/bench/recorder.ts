@@ -24,13 +24,13 @@ import { tmpdir } from "node:os";
 import { parseCast, SpareFiles } from "../../core/index.js";
 import { CastWriter } from "../../sessions/index.js";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cleanups } from "./cleanup.js";
-import { childrenOf, cpuMs } from "./procfs.js";
+import { cpuMs } from "./procfs.js";
 import type { Plan } from "./results.js";
 import { startBenchSwarm, type BenchSwarm } from "./swarm.js";
+import { swarmPids } from "./swarm-processes.js";
 
 const REPLICAS = 8;
 const RECORDED = "recorded";
@@ -176,13 +176,6 @@ async function burst(swarm: BenchSwarm, agent: string, count: number): Promise<n
     }),
   );
   return (performance.now() - t0) / 1000;
-}
-
-function swarmPids(swarm: BenchSwarm): number[] {
-  const redis = Number.parseInt(readFileSync(swarm.paths.redisPid, "utf8"), 10);
-  const shown = spawnSync("tmux", ["-S", swarm.paths.tmuxSocket, "display-message", "-p", "#{pid}"], { encoding: "utf8" });
-  const tmuxServer = Number.parseInt(shown.stdout.trim(), 10);
-  return [swarm.daemon.pid!, redis, tmuxServer, ...childrenOf(tmuxServer).map((child) => child.pid)];
 }
 
 /** Writes every recording of the burst again through a CastWriter, event by event as the stream gave them; CPU ms per recording. */
