@@ -82,7 +82,10 @@ export class LeaderLease {
     this.closing ??= (async () => {
       if (this.timer !== null) clearTimeout(this.timer);
       this.timer = null;
-      await this.round;
+      // A renewal in flight ends within its lease (withinLease); an acquire sent into a silent partition gets no
+      // answer until the link heals, and a stopping daemon waited for it as long. A lease later is enough: a term
+      // that acquire may still win is given up by play() as this lease closes, or else runs out by itself.
+      if (this.round !== null) await withinLease(this.round, this.leaseMs);
       const term = this.term;
       if (term === null) return;
       await this.depose("this daemon is stopping");

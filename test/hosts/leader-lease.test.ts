@@ -114,6 +114,33 @@ describe("the leader lease and its fencing tokens on a real Redis", { timeout: 6
     expect(a.terms).toHaveLength(1);
   });
 
+  it("closes a candidate whose bid for the lease gets no answer (a silent partition) without waiting for the link to heal", async () => {
+    const k = fresh();
+    const proxy = await startTcpProxy(server);
+    proxies.push(proxy);
+    const throughLink = new Redis(proxy.url(":lease-pw"), { maxRetriesPerRequest: 1 });
+    throughLink.on("error", () => undefined);
+    connections.push(throughLink);
+    const a = candidate(k, "build-1");
+    await a.lease.start();
+    const b = candidate(k, "gpu-1", throughLink);
+    await b.lease.start();
+    expect(b.lease.current).toBeNull();
+    // gpu-1 bids every 50 ms; with the link cut, its next bid is neither answered nor refused.
+    await proxy.cut({ mode: "blackhole" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    let closed = false;
+    const closing = b.lease.close().then(() => void (closed = true));
+    await waitFor("gpu-1's lease to close while its link is still cut", () => closed);
+    expect(proxy.state).toBe("blackhole");
+    await closing;
+    // The held bid reaches Redis once the link heals, and takes nothing from the leader.
+    await proxy.restore();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await readLeader(a.redis, k))?.host).toBe("build-1");
+    expect(b.terms).toEqual([]);
+  });
+
   it("refuses, in Redis, a write to an execution by a term that ended, and lets the current one and unfenced clients write", async () => {
     const k = fresh();
     const redis = connect();
