@@ -4,15 +4,15 @@ import { fileLogger, homePaths, resolveHome, UsageError, type HomePaths, type Lo
 import { AgentActions } from "./agent-actions.js";
 import { attachCommand, attachInTerminal, describeAttachError } from "./attach.js";
 import { DashboardData } from "./data.js";
-import { commandFor, moveOf, type Command, type KeyEvent } from "./keys.js";
+import type { KeyEvent } from "./keys.js";
 import { InboxPanel } from "./inbox-panel.js";
+import { KeyCommands } from "./key-commands.js";
 import { createLayout, type Layout } from "./layout.js";
-import { nextPanel, toggleTasks, type LowerPanel } from "./panels.js";
 import { Overlays } from "./overlays.js";
 import { Refresher } from "./refresher.js";
 import { Renderer } from "./render.js";
 import { openScreen } from "./screen.js";
-import { createState, rowAfter, say, selectedRow, visibleSessions, type DashboardState, type SessionRow } from "./state.js";
+import { createState, say, selectedRow, visibleSessions, type DashboardState, type SessionRow } from "./state.js";
 import { guardProcess, type ProcessGuard } from "./process-guard.js";
 
 export interface TuiOptions {
@@ -52,7 +52,7 @@ class Dashboard {
   private guard!: ProcessGuard;
   private overlays!: Overlays;
   private inbox!: InboxPanel;
-  private actions!: AgentActions;
+  private commands!: KeyCommands;
   /** While `tmux attach` has the terminal. */
   private attached = false;
   private readonly data: DashboardData;
@@ -85,6 +85,7 @@ class Dashboard {
         this.screen = openScreen();
         this.layout = createLayout(this.screen);
         this.renderer = new Renderer(this.layout, this.state);
+        const tell = (text: string, level?: "info" | "warn" | "error") => this.tell(text, level);
         this.overlays = new Overlays(this.layout, () => this.draw.request());
         this.inbox = new InboxPanel(
           this.screen,
@@ -94,21 +95,30 @@ class Dashboard {
             this.state.inboxOpen = this.inbox.open;
             this.draw.request();
           },
-          (text, level) => this.tell(text, level),
+          tell,
           this.logger.log,
         );
-        this.actions = new AgentActions(
-          this.data.link,
-          this.overlays,
-          () => this.data.refresh(),
-          (text, level) => this.tell(text, level),
-          this.logger.log,
-        );
-        this.screen.on("keypress", (ch: string | undefined, key: KeyEvent) => this.onKey(ch, key));
+        this.commands = new KeyCommands({
+          state: this.state,
+          layout: this.layout,
+          data: this.data,
+          overlays: this.overlays,
+          inbox: this.inbox,
+          actions: new AgentActions(this.data.link, this.overlays, () => this.data.refresh(), tell, this.logger.log),
+          request: () => this.draw.request(),
+          redrawAll: () => this.redrawAll(),
+          tell,
+          attach: (row) => this.attach(row),
+          quit: () => void this.quit(null, "quit key"),
+        });
+        // While attached the terminal (and every key) belongs to tmux.
+        this.screen.on("keypress", (ch: string | undefined, key: KeyEvent) => {
+          if (!this.attached) this.commands.onKey(ch, key);
+        });
         this.screen.on("resize", () => this.redrawAll());
         this.layout.agentsList.on("select item", (_item: unknown, index: number) => {
           if (this.renderer.selecting) return;
-          this.select(visibleSessions(this.state)[index]?.name ?? null);
+          this.commands.select(visibleSessions(this.state)[index]?.name ?? null);
         });
         this.draw.start();
         this.data.start();
@@ -133,66 +143,6 @@ class Dashboard {
     this.layout.relayout(this.state.lower);
     this.renderer.invalidate();
     this.overlays.touch();
-  }
-
-  /** Brings a lower panel into its place (Tab, t). */
-  private showPanel(panel: LowerPanel): void {
-    this.state.lower = panel;
-    this.redrawAll();
-    if (panel === "tasks") this.data.tasksWanted();
-    this.draw.request();
-  }
-
-  private select(name: string | null): void {
-    if (!name || name === this.state.selected) return;
-    this.state.selected = name;
-    this.data.mirror.select(name);
-    this.draw.request();
-  }
-
-  private onKey(ch: string | undefined, key: KeyEvent): void {
-    if (this.attached || this.overlays.handle(ch, key) || this.inbox.handle(ch, key)) return;
-    const command = commandFor(ch, key);
-    if (command) this.execute(command);
-  }
-
-  private execute(command: Command): void {
-    const page = Math.max(1, Number(this.layout.agentsList.height) - 1);
-    const row = selectedRow(this.state);
-    const move = moveOf(command, page);
-    if (move !== null) return this.select(rowAfter(this.state, move)?.name ?? null);
-    switch (command) {
-      case "help":
-        return this.overlays.help();
-      case "inbox":
-        return this.inbox.toggle();
-      case "quit":
-        return void this.quit(null, "quit key");
-      case "nextPanel":
-      case "previousPanel":
-        return this.showPanel(nextPanel(this.state.lower, this.layout.tabbed, command === "nextPanel" ? 1 : -1));
-      case "tasks":
-        return this.showPanel(toggleTasks(this.state.lower));
-      case "clearFilter":
-        if (!this.state.filter) return;
-        this.state.filter = "";
-        return this.draw.request();
-      case "filter":
-        return this.overlays.prompt(
-          "filter agents (Enter keeps, Esc clears)",
-          this.state.filter,
-          (value) => {
-            this.state.filter = value ?? "";
-            this.draw.request();
-          },
-          (value) => {
-            this.state.filter = value;
-          },
-        );
-    }
-    if (!row) return this.tell("select an agent first", "warn");
-    if (command === "attach") return this.attach(row);
-    this.actions.run(command, row);
   }
 
   private tell(text: string, level: "info" | "warn" | "error" = "info"): void {
