@@ -1,5 +1,6 @@
 import { connectOrFail, createRedis, homePaths, homePrefix, redisTarget, resolveHome, type Origin, type TaskResult, type SwarmConfig } from "../core/index.js";
-import { SwarmClient, type SubmitOptions, type Submitted } from "./client.js";
+import { SwarmClient } from "./client.js";
+import type { SubmitOptions, Submitted } from "./task-submit.js";
 import type { SwarmStatus } from "./status.js";
 
 export interface ConnectOptions {

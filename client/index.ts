@@ -1,4 +1,5 @@
-export { SwarmClient, type SubmitOptions, type Submitted } from "./client.js";
+export { SwarmClient } from "./client.js";
+export type { SubmitOptions, Submitted } from "./task-submit.js";
 export { connect, type Swarm, type TaskHandle, type ConnectOptions } from "./connect.js";
 export type { HostStatus, LeaderStatus } from "./host-status.js";
 export type { SwarmStatus, AgentStatus, AccountsStatus, BreakerStatus, BudgetStatus, QueueDepth } from "./status.js";

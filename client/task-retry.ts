@@ -1,5 +1,5 @@
 import { isTerminal, UsageError, type SwarmConfig, type TaskRecord } from "../core/index.js";
-import type { SubmitOptions } from "./client.js";
+import type { SubmitOptions } from "./task-submit.js";
 
 /** The idempotency key of a task's retry: asked twice (two people, a double click), it runs once. */
 export function retryKey(taskId: string): string {

@@ -1,6 +1,8 @@
 import { basename, dirname, isAbsolute, join, normalize } from "node:path";
 import { EnvironmentError } from "./errors.js";
 import { isSafeId } from "./ids.js";
+import { decode } from "./ledger-codec.js";
+import type { TaskRecord } from "./protocol.js";
 
 /**
  * A task record is read back from Redis, which whoever reaches Redis can
@@ -62,6 +64,13 @@ export function foreignFileFields(id: string, hash: Readonly<Record<string, stri
   if (hash.outputFile && outputFileProblem(id, hash.outputFile, hash.agent, files)) foreign.push("outputFile");
   if (hash.castFile && castFileProblem(id, hash.castFile, files)) foreign.push("castFile");
   return foreign;
+}
+
+/** The record of a well-formed hash, without files of another home (another host's dispatch: never acted on here); else null. */
+export function usableRecord(id: string, hash: Record<string, string>, files: RecordFiles | undefined): TaskRecord | null {
+  if (recordProblems(id, hash).length > 0) return null;
+  for (const field of files ? foreignFileFields(id, hash, files) : []) delete hash[field];
+  return decode(hash);
 }
 
 /** The recording is `<output>/<id>.cast` (bridge/flight-recorder.ts), nothing else: replay reads it and the sweeper deletes it. */

@@ -1,22 +1,15 @@
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { DispatchFencedError } from "./errors.js";
 import { isSafeId } from "./ids.js";
 import { keys as makeKeys, type Keys } from "./keys.js";
-import { AMEND_TASK, CREATE_TASK, TRANSITION_TASK } from "./ledger-scripts.js";
-import { runScript, runScriptInTransaction, type AlsoInTransaction } from "./ledger-run.js";
-
-export type { AlsoInTransaction } from "./ledger-run.js";
-import { decode, encode, type Fields } from "./ledger-codec.js";
-import { foreignFileFields, InvalidRecordError, recordProblems, type RecordFiles } from "./ledger-validate.js";
+import type { Fields } from "./ledger-codec.js";
+import type { AlsoInTransaction } from "./ledger-run.js";
+import { InvalidRecordError, recordProblems, usableRecord, type RecordFiles } from "./ledger-validate.js";
+import { LedgerWriter } from "./ledger-write.js";
 import { redactShapes, type Redactor } from "./redact.js";
 import type { TaskEnds } from "./task-ends.js";
-import { isTerminal, type EventType, type Origin, type TaskRecord, type TerminalStatus } from "./protocol.js";
+import type { EventType, Origin, TaskRecord, TerminalStatus } from "./protocol.js";
 
-const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
-
-/** Fields that may carry what a program printed, and so secrets. */
-const REDACTED_FIELDS = ["output", "reason", "answer", "errorMessage", "gateOutput"] as const;
+export type { AlsoInTransaction } from "./ledger-run.js";
 
 export interface LedgerOptions {
   /** Cleans secrets out of the text fields we store (output, reason, answer) and event messages. */
@@ -32,14 +25,14 @@ export interface LedgerOptions {
 /**
  * The record of every task, in Redis: one hash per task, an index sorted by
  * submission time, and the event stream. Every transition goes through a Lua
- * script, so a terminal state (and its event) is written exactly once.
- * Records are validated as they are read (ledger-validate.ts): one that fails
- * is reported and reads as absent.
+ * script (LedgerWriter, ledger-write.ts), so a terminal state (and its event)
+ * is written exactly once. Records are validated as they are read
+ * (ledger-validate.ts): one that fails is reported and reads as absent.
  */
 export class Ledger {
   readonly keys: Keys;
 
-  private readonly redact: Redactor;
+  private readonly writer: LedgerWriter;
 
   /**
    * `options.redact` cleans secrets out of the text fields we store (task
@@ -52,7 +45,7 @@ export class Ledger {
     private readonly options: LedgerOptions = {},
   ) {
     this.keys = makeKeys(prefix);
-    this.redact = options.redact ?? redactShapes;
+    this.writer = new LedgerWriter(redis, this.keys, options.redact ?? redactShapes, options.files, options.ends);
   }
 
   /** Where the records this process ends are told, if anywhere (task-ends.ts). */
@@ -68,32 +61,7 @@ export class Ledger {
    * when the task ends.
    */
   async create(record: TaskRecord, origin?: Origin): Promise<{ id: string; created: boolean }> {
-    const shown = this.redact(record.task);
-    const raw = shown === record.task ? null : record.task;
-    const { env, ...rest } = raw === null ? record : { ...record, task: shown, taskRedacted: true };
-    const fields = encode({ ...(rest as unknown as Fields), ...(env !== undefined && { env: JSON.stringify(env) }) });
-    const event = eventFields("task.submitted", { taskId: record.id, agent: record.agent, status: "queued", actor: origin?.actor, via: origin?.via });
-    const idem = record.idempotencyKey;
-    const reply = (await runScript(
-      this.redis,
-      CREATE_TASK,
-      5,
-      this.keys.idempotency(idem ?? ""),
-      this.keys.task(record.id),
-      this.keys.taskIndex,
-      this.keys.events,
-      this.keys.openTasks,
-      idem ? "1" : "0",
-      record.id,
-      String(Date.parse(record.submittedAt)),
-      String(IDEMPOTENCY_TTL_SEC),
-      String(fields.length / 2),
-      ...fields,
-      ...event,
-    )) as [string, number];
-    const created = reply[1] === 1;
-    if (created && raw !== null) await this.redis.set(this.keys.taskRaw(record.id), raw);
-    return { id: reply[0], created };
+    return this.writer.create(record, origin);
   }
 
   /**
@@ -128,7 +96,7 @@ export class Ledger {
     if (!isSafeId(id)) return null; // no task can have such an id, and it must not become part of a key or a path
     const hash = await this.redis.hgetall(this.keys.task(id));
     if (!hash.status) return null;
-    const record = usable(id, hash, this.options.files);
+    const record = usableRecord(id, hash, this.options.files);
     if (record) return { record };
     const problems = recordProblems(id, hash, this.options.files);
     this.options.onInvalid?.(id, problems);
@@ -148,7 +116,8 @@ export class Ledger {
    * Applies fields to a task that is not terminal yet, with an optional event. `fence`: a dispatch's write, refused
    * (DispatchFencedError, nothing written) once the task's `attempts` is not this number (a later dispatch counted).
    * Applied once even when the client sends it twice (a reply lost with its connection): the second run changes
-   * nothing, adds no event and reads as applied, like the first.
+   * nothing, adds no event and reads as applied, like the first. finish writes through here too, so a subclass
+   * that wraps update sees every transition.
    */
   async update(
     id: string,
@@ -157,24 +126,7 @@ export class Ledger {
     fence?: number,
     also?: AlsoInTransaction,
   ): Promise<boolean> {
-    const encoded = encode(this.clean(fields));
-    const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
-    const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];
-    const keys = [this.keys.task(id), this.keys.events, this.keys.openTasks, this.keys.taskRaw(id)];
-    // The write's own id: ioredis sends the same command again after a reply lost with its connection, and the
-    // script takes a write whose id it has already applied as applied, without applying it twice (ledger-scripts.ts).
-    const write = writeId();
-    const args = [...keys, fence === undefined ? "" : String(fence), write, String(encoded.length / 2), ...encoded, ...ev];
-    const ending = typeof fields.status === "string" && isTerminal(fields.status);
-    const ends = this.options.ends;
-    if ((!ending || !ends) && !also) return applied((await runScript(this.redis, TRANSITION_TASK, keys.length, ...args)) as number, id, fence);
-    // The record as this transition left it, read in the same transaction, for whoever waits on its end.
-    const readBack = ending && ends ? this.keys.task(id) : null;
-    const { reply, hash } = await runScriptInTransaction(this.redis, TRANSITION_TASK, keys.length, args, readBack, also);
-    if (!applied(reply as number, id, fence)) return false;
-    const ended = hash ? usable(id, hash, this.options.files) : null;
-    if (ended) ends?.tell(ended);
-    return true;
+    return this.writer.transition(id, fields, event, fence, also);
   }
 
   /** The task's count of dispatches (`attempts`), the fence of its current dispatch; null when there is no such task. */
@@ -189,22 +141,7 @@ export class Ledger {
    * still open. Returns whether anything was added.
    */
   async amend(id: string, usage: { readonly inputTokens?: number; readonly outputTokens?: number; readonly turns?: number }): Promise<boolean> {
-    const encoded = encode(usage);
-    if (encoded.length === 0 || !isSafeId(id)) return false;
-    const ev = eventFields("task.amended", { taskId: id, fields: Object.keys(usage).join(",") });
-    const write = writeId();
-    const set = (await runScript(
-      this.redis,
-      AMEND_TASK,
-      2,
-      this.keys.task(id),
-      this.keys.events,
-      write,
-      String(encoded.length / 2),
-      ...encoded,
-      ...ev,
-    )) as number;
-    return set > 0;
+    return this.writer.amend(id, usage);
   }
 
   /**
@@ -220,17 +157,6 @@ export class Ledger {
       fence,
       also,
     );
-  }
-
-  private clean(fields: Fields): Fields {
-    const out: Fields = { ...fields };
-    // The script's own record of the writes it applied; no caller's to set.
-    delete out.writes;
-    for (const key of REDACTED_FIELDS) {
-      const value = out[key];
-      if (typeof value === "string") out[key] = this.redact(value);
-    }
-    return out;
   }
 
   async requestCancel(id: string): Promise<void> {
@@ -273,38 +199,7 @@ export class Ledger {
 
 export { InvalidRecordError, type RecordFiles } from "./ledger-validate.js";
 export { toResult } from "./ledger-codec.js";
-
-export function eventFields(type: string, data: Record<string, string | undefined>): string[] {
-  const out = ["type", type, "at", new Date().toISOString()];
-  for (const [key, value] of Object.entries(data)) if (value !== undefined && value !== "") out.push(key, value);
-  return out;
-}
-
-/** The record of a well-formed hash, without files of another home (another host's dispatch: never acted on here); else null. */
-function usable(id: string, hash: Record<string, string>, files: RecordFiles | undefined): TaskRecord | null {
-  if (recordProblems(id, hash).length > 0) return null;
-  for (const field of files ? foreignFileFields(id, hash, files) : []) delete hash[field];
-  return decode(hash);
-}
-
-/** The id of one ledger write, unique to it: the same command sent again carries it again (ledger-scripts.ts). 72 random bits, no spaces. */
-/** This process's tag for its writes' ids; a count tells its writes apart. */
-const WRITER = randomBytes(9).toString("base64url");
-let writes = 0;
-
-/**
- * A write's own id, never the same for two writes (ledger-scripts.ts): the process's random tag and a count.
- * Nine random bytes drawn for every write were 1.0 % of the daemon's CPU profile in a burst (three writes per task).
- */
-function writeId(): string {
-  return `${WRITER}${(writes++).toString(36)}`;
-}
-
-/** A transition's reply as a boolean (applied or not); a fenced one (-2) throws. */
-function applied(reply: number, id: string, fence: number | undefined): boolean {
-  if (reply === -2) throw new DispatchFencedError(id, fence ?? 0);
-  return reply === 1;
-}
+export { eventFields } from "./ledger-write.js";
 
 function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
