@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { problems } from "./problem.js";
 
-/** As long as the ledger remembers an idempotency key (core/ledger.ts). */
+/** As long as the ledger remembers an idempotency key (core/ledger-write.ts). */
 const TTL_SEC = 7 * 24 * 3600;
 
 /**
