@@ -1,7 +1,8 @@
 /**
  * The bridge's side of the ask channel (agents/policy-hook/ask-channel.ts):
- * a shell call of Claude Code, Gemini CLI or Qwen Code that an `ask` rule
- * matched waits in the program's hook while a person answers an inbox item.
+ * a shell call of an agent program with a policy hook (agents/policy-hook)
+ * that an `ask` rule matched waits in that hook while a person answers an
+ * inbox item.
  * Every POLL_MS this looks at the request folders of the sessions of such
  * agents with ask rules: a new request becomes an item
  * (after the command is checked again here: a request the policy would not

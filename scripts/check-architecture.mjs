@@ -4,7 +4,8 @@
 //   node scripts/check-architecture.mjs [--root DIR] [--rules FILE]
 //
 // Scans every .ts file under the root (see "exclude" in the rules file),
-// finds its relative imports and checks three things:
+// finds its relative imports and checks three things, then two about size
+// and naming:
 //
 //   1. direction: a file in layer A may only import layers listed for A in
 //      scripts/architecture-rules.json (plus A itself);
@@ -13,8 +14,13 @@
 //   3. cycles: no cycle of runtime imports between files. `import type`,
 //      `export type … from` and imports whose specifiers are all `type` are
 //      left out, as TypeScript erases them; they still count for 1 and 2.
+//   4. class size: no class longer than "classes.maxLines" lines, from its
+//      declaration's first line to its closing brace (its doc comment aside);
+//   5. neutral folders: no source file in a folder listed in "neutral" names
+//      one of its words (the agent programs, for bridge/: everything about one
+//      program lives in agents/<program>/).
 //
-// Test files (the "exempt" paths) skip rules 1 and 2. Bare specifiers
+// Test files (the "exempt" paths) skip rules 1, 2, 4 and 5. Bare specifiers
 // (packages, node:) are ignored. Imports are
 // found in the TypeScript compiler's syntax tree (the `typescript` dev dependency).
 //
@@ -51,15 +57,23 @@ export const DEFAULT_RULES = join(HERE, "architecture-rules.json");
  * @returns {ImportRef[]}
  */
 export function scanImports(src, fileName = "file.ts") {
+  return importsOf(parse(src, fileName), src);
+}
+
+function parse(src, fileName) {
   // JSDoc is never needed here and parent pointers are not either: both are skipped, as the parse is
   // most of the checker's time (643 files: 2.2 s of user CPU with them, 1.3 s without).
-  const file = ts.createSourceFile(
+  return ts.createSourceFile(
     fileName,
     src,
     { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
     false,
     ts.ScriptKind.TS,
   );
+}
+
+/** @returns {ImportRef[]} */
+function importsOf(file, src) {
   /** @type {ImportRef[]} */
   const out = [];
   const lineOf = (node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
@@ -98,6 +112,45 @@ export function scanImports(src, fileName = "file.ts") {
   }
   out.sort((a, b) => a.line - b.line);
   return out;
+}
+
+/**
+ * Every class of a file with its first line and its length in lines, from `class` (or `export`) to its closing
+ * brace: its doc comment is not counted, so that explaining a class never pushes it over.
+ * Classes inside functions and other classes count too.
+ * @returns {{name: string, line: number, lines: number}[]}
+ */
+function classesOf(file) {
+  const out = [];
+  const visit = (node) => {
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
+      const first = file.getLineAndCharacterOfPosition(node.getStart(file)).line;
+      const last = file.getLineAndCharacterOfPosition(node.getEnd()).line;
+      out.push({ name: node.name?.text ?? "(anonymous)", line: first + 1, lines: last - first + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return out;
+}
+
+/**
+ * The first line of a file that names one of `words` (a case-blind match at the start of a word, so
+ * `ClaudeTransport` and "Claude Code" count), once the `allow`ed phrases are taken out.
+ * @returns {{line: number, word: string} | null}
+ */
+export function namedWord(src, words, allow = []) {
+  if (words.length === 0) return null;
+  const literal = (word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const allowed = allow.length ? new RegExp(allow.map(literal).join("|"), "gi") : null;
+  const named = new RegExp(`(?<![a-z0-9])(${words.map(literal).join("|")})`, "i");
+  const lines = src.split("\n");
+  for (let k = 0; k < lines.length; k++) {
+    const line = allowed ? lines[k].replace(allowed, " ") : lines[k];
+    const match = named.exec(line);
+    if (match) return { line: k + 1, word: match[1] };
+  }
+  return null;
 }
 
 /** True when TypeScript erases the import: `import type …`, or every named specifier is `type`. */
@@ -277,6 +330,9 @@ export function checkArchitecture(root, rules) {
   const exempt = (rules.exempt?.paths ?? []).map(globToRegExp);
   const excluded = (rules.exclude ?? []).map(globToRegExp);
 
+  const maxClassLines = rules.classes?.maxLines ?? Number.POSITIVE_INFINITY;
+  const neutral = Object.entries(rules.neutral ?? {}).filter(([key]) => !key.startsWith("$"));
+
   const files = listTsFiles(root, excluded);
   const fileSet = new Set(files);
   const violations = [];
@@ -285,8 +341,22 @@ export function checkArchitecture(root, rules) {
 
   for (const file of files) {
     const abs = join(root, file);
-    const refs = scanImports(readFileSync(abs, "utf8"), abs);
+    const src = readFileSync(abs, "utf8");
+    const parsed = parse(src, abs);
+    const refs = importsOf(parsed, src);
     const isExempt = exempt.some((re) => re.test(file));
+    if (!isExempt) {
+      for (const found of classesOf(parsed)) {
+        if (found.lines > maxClassLines) {
+          violations.push(`${file}:${found.line}: class ${found.name} is ${found.lines} lines (at most ${maxClassLines}: split it by job)`);
+        }
+      }
+      for (const [folder, rule] of neutral) {
+        if (!file.startsWith(`${folder}/`)) continue;
+        const named = namedWord(src, rule.words ?? [], rule.allow ?? []);
+        if (named) violations.push(`${file}:${named.line}: names "${named.word}" (${folder}/ ${rule.why ?? "must not name it"})`);
+      }
+    }
     const fromLayer = layerKey(file);
     const allowed = layers[fromLayer];
     if (allowed === undefined && !isExempt) {

@@ -362,6 +362,59 @@ describe("check-architecture", () => {
     });
   });
 
+  describe("class size", () => {
+    const classOf = (lines: number) =>
+      [`/**`, ` * A doc comment is not counted.`, ` */`, `export class Big {`, ...Array.from({ length: lines - 2 }, (_, k) => `  f${k}() {}`), `}`].join("\n");
+
+    it("fails a class longer than the rules allow, naming it, its line and its length", async () => {
+      const { code, lines } = await check(tree({ ...CLEAN, "core/big.ts": `${classOf(200)}\n` }));
+      expect(lines).toEqual(["core/big.ts:4: class Big is 200 lines (at most 199: split it by job)"]);
+      expect(code).toBe(1);
+    });
+
+    it("passes a class of the largest size allowed, its doc comment aside", async () => {
+      const { code } = await check(tree({ ...CLEAN, "core/big.ts": `${classOf(199)}\n` }));
+      expect(code).toBe(0);
+    });
+
+    it("counts a class inside a function too, and leaves tests alone", async () => {
+      const inner = `export function make() {\n  return ${classOf(250).replace("export class Big", "class Inner")};\n}\n`;
+      const { lines } = await check(tree({ ...CLEAN, "core/make.ts": inner, "core/big.test.ts": `${classOf(300)}\n` }));
+      expect(lines).toEqual(["core/make.ts:5: class Inner is 250 lines (at most 199: split it by job)"]);
+    });
+  });
+
+  describe("neutral folders", () => {
+    it("fails a bridge source file that names an agent program, in code or in a comment", async () => {
+      const { code, lines } = await check(
+        tree({
+          ...CLEAN,
+          "bridge/a.ts": `export const a = 1;\n// waits for Claude Code's hook\n`,
+          "bridge/b.ts": `export class GeminiTurns {}\n`,
+          "bridge/c.ts": `export const c = "codex";\n`,
+        }),
+      );
+      expect(lines).toEqual([
+        `bridge/a.ts:2: names "Claude" (bridge/ runs every agent program alike; a program's own code lives in agents/<program>/)`,
+        `bridge/b.ts:1: names "Gemini" (bridge/ runs every agent program alike; a program's own code lives in agents/<program>/)`,
+        `bridge/c.ts:1: names "codex" (bridge/ runs every agent program alike; a program's own code lives in agents/<program>/)`,
+      ]);
+      expect(code).toBe(1);
+    });
+
+    it("allows the project's own name, words that merely contain a program's, other folders and the bridge's tests", async () => {
+      const { code } = await check(
+        tree({
+          ...CLEAN,
+          "bridge/home.ts": `export const home = process.env.CLAUDE_AGENT_HOME ?? "~/.claude-agent"; // a raider's braid\n`,
+          "bridge/home.test.ts": `export const runtime = "claude";\n`,
+          "agents/claude.ts": `export const name = "claude";\n`,
+        }),
+      );
+      expect(code).toBe(0);
+    });
+  });
+
   describe("rules file", () => {
     it("describes every top-level folder of the architecture, and only allows layers that exist", () => {
       const rules = JSON.parse(readFileSync(RULES, "utf8")) as { layers: Record<string, string[] | "*"> };

@@ -23,7 +23,7 @@ export interface LifecycleDeps {
   readonly accountFor: (agent: string, session: AgentSession) => Promise<string | null>;
   /** How often a running dispatch checks its fence (default 2 s). */
   readonly fenceCheckMs?: number;
-  /** Puts the tools a turn called in the audit log, when its transport reported them (interactive Claude Code). */
+  /** Puts the tools a turn called in the audit log, when its transport reports them (a transport that follows a program's tool calls). */
   readonly toolCalls?: (record: TaskRecord, session: string | null, calls: readonly ToolCall[], dropped: number) => Promise<void>;
 }
 
