@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { excerptOf } from "./prompt-watch.js";
+import { excerptOf } from "./prompt-dialog.js";
 
 const SCREEN = resolve(import.meta.dirname, "../../../test/fixtures/agents/claude/screens/2.1.332/permission-bash.txt");
 

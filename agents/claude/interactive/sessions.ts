@@ -1,16 +1,16 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { agentConfigDir, InfraError, isInside, type AgentConfig, type AgentState } from "../../../core/index.js";
 import { DriftMonitor, type DriftSign } from "../../drift.js";
 import type { InteractiveProgramDeps, ProgramLaunch } from "../../interactive-program.js";
 import type { AgentPane } from "../../transport.js";
-import { conversationExists, prepareInteractiveConfig } from "../config-dir.js";
 import { RESULT_SUFFIX } from "../prompt.js";
 import { readClaudeScreen, type ScreenReading } from "../screen-state.js";
 import { ClaudeChannel, HookTimeout } from "./channel.js";
-import { HookFeed } from "./hook-feed.js";
-import { HOOK_FILE_VAR, interactiveArgv } from "./launch.js";
-import { askChannelDir } from "../../policy-hook/ask-channel.js";
+import { launchProgram, resultsDir } from "./session-launch.js";
+
+// Re-exported: the agents' public entry (agents/index.ts) names this module as where resultsDir comes from.
+export { resultsDir };
 
 export type InteractiveDeps = InteractiveProgramDeps;
 
@@ -21,9 +21,10 @@ const SCREEN_POLL_MS = 100;
 
 /**
  * Interactive Claude Code sessions (`runtime: claude`, `mode: interactive`):
- * what their panes run, the start-up handshake, and one ClaudeChannel per
- * session whose state changes are published to the registry (`status`) and
- * as `agent.state` events. Its tasks: transport.ts.
+ * what their panes run (prepared by session-launch.ts), the start-up
+ * handshake, and one ClaudeChannel per session whose state changes are
+ * published to the registry (`status`) and as `agent.state` events; its
+ * screens and drift. Its tasks: transport.ts.
  */
 export class InteractiveClaude {
   private readonly channels = new Map<string, ClaudeChannel>();
@@ -70,52 +71,14 @@ export class InteractiveClaude {
     return join(resultsDir(this.deps.home, agent), `${token}${RESULT_SUFFIX}`);
   }
 
-  /**
-   * The pane's program and environment. Prepares the config folder, and
-   * empties the hook file unless the session's pane still runs (then the
-   * file tells a new bridge what happened while none watched).
-   */
+  /** The pane's program and environment (session-launch.ts), with a new hook channel for the session. */
   async launch(session: AgentPane, cwd: string, paneAlive: boolean): Promise<ProgramLaunch> {
-    const agent = this.byName.get(session.agent)!;
-    // With `accounts:`, the program runs with one of them: its folder and variables (a switch restarts the session).
-    const account = (await this.deps.account?.(agent, session.name, paneAlive)) ?? null;
-    const configDir = account?.configDir ?? agentConfigDir(this.deps.home, agent.name);
-    const results = resultsDir(this.deps.home, agent.name);
-    const roleFile = prepareInteractiveConfig({
-      configDir,
-      cwd,
-      apiKey: account?.env.ANTHROPIC_API_KEY ?? agent.env.ANTHROPIC_API_KEY ?? process.env.ANTHROPIC_API_KEY ?? null,
-      resultsDir: results,
-      role: agent.role?.text ?? null,
+    const launch = await launchProgram(this.deps, this.byName.get(session.agent)!, session, cwd, paneAlive, (hookFile) => {
+      this.channels.get(session.name)?.close();
+      this.channels.set(session.name, new ClaudeChannel(session, hookFile, (s) => this.publish(s)));
     });
-    const hookFile = this.hookFile(session);
-    mkdirSync(join(this.deps.home, "agents", agent.name, "hooks"), { recursive: true, mode: 0o700 });
-    if (!paneAlive) HookFeed.reset(hookFile);
-    this.channels.get(session.name)?.close();
-    this.channels.set(session.name, new ClaudeChannel(session, hookFile, (s) => this.publish(s)));
-    const stored = paneAlive ? null : await this.deps.conversations.get(session.name);
-    // `--resume` of a conversation Claude Code no longer has makes it exit at once (a crash loop): start fresh instead.
-    const resumeId = stored && conversationExists(configDir, stored) ? stored : null;
-    if (stored && !resumeId) await this.deps.conversations.clear(session.name);
     this.setState(session, "starting");
-    return {
-      command: interactiveArgv({
-        command: agent.command,
-        model: agent.model,
-        args: agent.args,
-        resumeId,
-        roleFile,
-        policy: agent.policy ?? null,
-        askChannel: askChannelDir(this.deps.home, session.name),
-      }),
-      env: { ...account?.env, CLAUDE_CONFIG_DIR: configDir, [HOOK_FILE_VAR]: hookFile },
-      configDir,
-      // What a sandboxed program needs of the home besides its config folder: its hook file and result files.
-      exposed: [
-        { path: hookFile, writable: true },
-        { path: results, writable: true },
-      ],
-    };
+    return launch;
   }
 
   /**
@@ -212,10 +175,6 @@ export class InteractiveClaude {
     this.channels.clear();
   }
 
-  private hookFile(session: AgentPane): string {
-    return join(this.deps.home, "agents", session.agent, "hooks", `${session.name}.jsonl`);
-  }
-
   private publish(session: AgentPane): void {
     const { publish, events, log } = this.deps;
     void publish(session).catch((error) => log("session.publish-failed", { session: session.name, error }));
@@ -228,11 +187,6 @@ export class InteractiveClaude {
       })
       .catch((error) => log("event.publish-failed", { session: session.name, type: "agent.state", error }));
   }
-}
-
-/** Where an interactive agent's programs write their result files. */
-export function resultsDir(home: string, agent: string): string {
-  return join(home, "agents", agent, "results");
 }
 
 function describe(screen: ScreenReading | null): string {

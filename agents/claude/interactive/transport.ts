@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { readRegularFile, type LogFn, type TaskRecord } from "../../../core/index.js";
-import { isLimitMessage } from "../../events.js";
-import { toolCall, ToolCallList } from "../../tool-calls.js";
+import type { LogFn, TaskRecord } from "../../../core/index.js";
 import { agentJobFiles, writePrompt } from "../../shell/job-files.js";
 import {
   PaneUnusable,
@@ -14,19 +12,18 @@ import {
   type PreparedTurn,
   type RunningTurn,
   type Transport,
-  type TurnReport,
   type TurnSpec,
 } from "../../transport.js";
 import type { PromptInboxDeps } from "../../interactive-program.js";
 import type { ClaudeHookEvent } from "../hook-events.js";
 import { interactivePrompt } from "../prompt.js";
-import { isLoginMessage, readClaudeScreen } from "../screen-state.js";
+import { readClaudeScreen } from "../screen-state.js";
 import type { ClaudeChannel } from "./channel.js";
 import { AutoApprover } from "./approvals.js";
 import { INTERRUPT_KEY } from "./launch.js";
 import { PromptWatch, type PromptDenial } from "./prompt-watch.js";
 import type { InteractiveClaude } from "./sessions.js";
-import { fieldsAtStop, fieldsOf } from "./turn-fields.js";
+import { deniedReport, endedReport, interruptedFields } from "./turn-report.js";
 
 export interface InteractiveTransportDeps {
   readonly claude: InteractiveClaude;
@@ -53,8 +50,9 @@ const INTERRUPT_TRIES = 3;
  * the UserPromptSubmit hook shows it was submitted (Enter is pressed again, a
  * bounded number of times, if not). Its end is the Stop hook, but it completes
  * only if the agent wrote the result file the prompt asked for: "turn ended"
- * is not "task done". Time limits and cancels press Escape and wait for the
- * input box; the pane stays usable.
+ * is not "task done" (turn-report.ts settles what an end reports). Time
+ * limits and cancels press Escape and wait for the input box; the pane stays
+ * usable.
  */
 export class InteractiveTransport implements Transport {
   private readonly approvals: AutoApprover;
@@ -124,20 +122,15 @@ export class InteractiveTransport implements Transport {
     end.catch(() => undefined); // observed by the lifecycle's race
     const approvals = this.approvals.watch(record, pane, channel);
     const asking = this.watchPrompts(record, pane, channel, submitted.at);
-    const ended = (event: ClaudeHookEvent): EndedTurn => ({ report: () => this.reportOf(record, pane, channel, event) });
-    const denied = (denial: PromptDenial): EndedTurn => ({ report: () => this.deniedReport(pane, channel, submitted.promptId, denial) });
+    const ended = (event: ClaudeHookEvent): EndedTurn => ({ report: () => endedReport(this.deps, record, pane, channel, event) });
+    const denied = (denial: PromptDenial): EndedTurn => ({ report: () => deniedReport(this.deps, pane, channel, submitted.promptId, denial) });
     return {
       end: Promise.race([end.then(ended), ...(asking ? [asking.denied.then(denied)] : [])]),
       endedAlready: () => {
         const late = channel.history.find(isEnd);
         return late ? ended(late) : null;
       },
-      partial: async () => {
-        // What the agent produced so far is kept: its last text, tokens, conversation.
-        const fields = await fieldsOf(this.deps, channel, submitted.promptId, "interrupted");
-        this.deps.claude.compact(pane);
-        return fields;
-      },
+      partial: () => interruptedFields(this.deps, pane, channel, submitted.promptId),
       stopAsking: (why) => asking?.stop(why),
       dispose: () => {
         approvals.dispose();
@@ -158,22 +151,6 @@ export class InteractiveTransport implements Transport {
     const watch = new PromptWatch({ ...this.deps.prompts, claude: this.deps.claude, log: this.deps.log }, record, pane, channel, since);
     this.watches.add(watch);
     return watch;
-  }
-
-  /** A person denied the call in the inbox and Claude Code stopped its turn there: the task fails with their reason. */
-  private async deniedReport(pane: AgentPane, channel: ClaudeChannel, promptId: string | undefined, denial: PromptDenial): Promise<TurnReport> {
-    const fields = await fieldsOf(this.deps, channel, promptId, "interrupted");
-    // The call refused in the inbox has no hook of its own after its PermissionRequest: it is audited from that.
-    const calls = turnToolCalls(channel, promptId, true);
-    this.deps.claude.compact(pane);
-    const why = denial.reason?.trim() ? `: ${denial.reason.trim()}` : "";
-    return {
-      status: "failed",
-      exitCode: null,
-      reason: `${denial.by} denied ${denial.call} in the inbox${why}; Claude Code stopped its turn`,
-      fields,
-      ...calls,
-    };
   }
 
   /** Pastes the prompt, then presses Enter until UserPromptSubmit shows it was taken. */
@@ -216,39 +193,6 @@ export class InteractiveTransport implements Transport {
     await this.deps.claude.waitForScreen(pane, (s) => s.state === "idle" && s.input === "", CLEAR_TIMEOUT_MS);
   }
 
-  /**
-   * Completed only with the result file written; StopFailure (an API error) fails with its message.
-   * A Stop is recorded at once, with the hook's last message as the answer: Claude Code writes the
-   * turn's last transcript lines (its token counts) up to ~120 ms after the hook, so those figures are
-   * added to the record when they land (`late`), instead of holding the result back for them.
-   */
-  private async reportOf(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<TurnReport> {
-    const calls = turnToolCalls(channel, end.promptId);
-    return { ...(await this.reportWithoutCalls(record, pane, channel, end)), ...calls };
-  }
-
-  private async reportWithoutCalls(record: TaskRecord, pane: AgentPane, channel: ClaudeChannel, end: ClaudeHookEvent): Promise<TurnReport> {
-    if (end.conversationId) await this.deps.conversations.set(pane.name, end.conversationId);
-    const stopped = end.event === "Stop";
-    const { fields, late } = stopped
-      ? fieldsAtStop(this.deps, channel, end.promptId, end.lastMessage ?? "")
-      : { fields: await fieldsOf(this.deps, channel, end.promptId, "failed", end.lastMessage), late: undefined };
-    // The turn's hooks are all in (its Stop came last): cut the file back before the result is recorded.
-    this.deps.claude.compact(pane);
-    if (isLoginMessage(`${end.lastMessage ?? ""}\n${end.error ?? ""}`)) this.deps.claude.setState(pane, "needs-login");
-    if (!stopped) {
-      const message = end.lastMessage ?? end.error ?? "the model's reply failed";
-      const limited = end.error === "rate_limit" || isLimitMessage(message);
-      return { status: "failed", exitCode: null, reason: limited ? `rate limited: ${message}` : message, fields, rateLimited: limited };
-    }
-    const resultFile = record.outputFile ?? this.deps.claude.resultFile(record.agent, record.dispatch ?? "");
-    if (readRegularFile(resultFile) === null) {
-      const reason = `the agent ended its turn without writing its result file ${resultFile}: the task is not done (its last message is the answer)`;
-      return { status: "failed", exitCode: null, reason, fields, late };
-    }
-    return { status: "completed", exitCode: null, fields, late };
-  }
-
   /** Escape until the input box is back (screen fallback: no hook reports an interrupt). */
   private async escape(pane: AgentPane, channel: ClaudeChannel): Promise<boolean> {
     for (let i = 0; i < INTERRUPT_TRIES && pane.running; i++) {
@@ -273,22 +217,4 @@ interface InteractiveTurn extends RunningTurn {
 /** Our prompt, recognised by its result file: the path holds the dispatch token (`<task>-<attempt>.md`). */
 function isSubmission(event: ClaudeHookEvent, resultFile: string): boolean {
   return event.event === "UserPromptSubmit" && (event.prompt ?? "").includes(`\`${resultFile}\``);
-}
-
-/** Hooks after which a tool call was decided: it ran (or failed), or a person or the policy refused it. */
-const TOOL_CALL_DECIDED = new Set(["PostToolUse", "PostToolUseFailure", "PermissionDenied"]);
-
-/**
- * The tools the turn called, from its hooks (they carry the turn's prompt id), for the audit log: what a
- * headless program reports in its event stream, an interactive one reports through its hooks. Read before
- * the hook file is cut back; a turn whose prompt id is unknown is left out rather than guessed.
- */
-function turnToolCalls(channel: ClaudeChannel, promptId: string | undefined, deniedLast = false): Pick<TurnReport, "toolCalls" | "toolCallsDropped"> {
-  if (!promptId) return {};
-  const list = new ToolCallList();
-  const turn = channel.history.filter((event) => event.promptId === promptId);
-  for (const event of turn) if (TOOL_CALL_DECIDED.has(event.event)) list.add(toolCall(event.toolName, event.toolInput));
-  const asked = deniedLast ? [...turn].reverse().find((event) => event.event === "PermissionRequest") : undefined;
-  if (asked && !turn.some((event) => event.at > asked.at && TOOL_CALL_DECIDED.has(event.event))) list.add(toolCall(asked.toolName, asked.toolInput));
-  return list.fields();
 }
