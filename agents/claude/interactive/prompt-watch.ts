@@ -26,7 +26,7 @@ import {
 import { clip } from "../../events.js";
 import type { PromptInboxDeps } from "../../interactive-program.js";
 import type { AgentPane } from "../../transport.js";
-import { askedQuestions, type ClaudeHookEvent } from "../hook-events.js";
+import { ASK_TOOL, askedQuestions, type ClaudeHookEvent } from "../hook-events.js";
 import { autoApproves } from "./approvals.js";
 import type { ClaudeChannel } from "./channel.js";
 import { APPROVE_KEY } from "./launch.js";
@@ -63,7 +63,6 @@ const POLL_MS = 500;
 const DIALOG_WAIT_MS = 5000;
 const ANSWERED_IN_TERMINAL = "its dialog was answered in the session's terminal";
 const ANOTHER_QUESTION = "Claude Code went on to another question";
-const ASK_CALL = "AskUserQuestion";
 
 interface Asked {
   readonly dialog: string;
@@ -214,7 +213,7 @@ export class PromptWatch {
       if (capture === null) this.deps.log("job.prompt-unreadable", { ...log, question: clip(asked.question, 200) });
       return;
     }
-    const shown = { kind: "question", question: optionsLine(capture) ?? "", labels, at: event.at, call: ASK_CALL, denyKey: "" } as const;
+    const shown = { kind: "question", question: optionsLine(capture) ?? "", labels, at: event.at, call: ASK_TOOL, denyKey: "" } as const;
     const { item, created } = await this.open(dialog, shown, (where) => promptQuestionItem(questionAsk(where, asked, capture), this.deps.redact));
     if (created) this.deps.log("job.question-asked", { ...log, item, options: labels.length });
   }
