@@ -104,4 +104,20 @@ describe("a host's API URL (hosts.NAME.api_url, and the `api` of its heartbeat r
     expect(record("http://127.0.0.1:7433/'; touch /tmp/x").api).toBeUndefined();
     expect(record({ href: "http://127.0.0.1:7433" }).api).toBeUndefined();
   });
+
+  it("is refused as http in a swarm whose API serves https (api.tls), naming the host", () => {
+    const withTls = (api_url: string) => () =>
+      configFromObject(
+        {
+          api: { tls: { cert: "c.pem", key: "k.pem" } },
+          hosts: { "gpu-1": { api_url }, "build-1": {} },
+          agents: [{ name: "a", runtime: "shell", hosts: ["gpu-1", "build-1"] }],
+        },
+        { file: "/x/swarm.yaml", baseDir: "/x" },
+      );
+    expect(withTls("http://gpu-1.internal:7433")).toThrow(
+      /hosts\.gpu-1\.api_url: an http URL, but api\.tls makes every host's API serve https only; write it with https:\/\//,
+    );
+    expect(withTls("https://gpu-1.internal:7433")().hosts?.[0]?.apiUrl).toBe("https://gpu-1.internal:7433");
+  });
 });

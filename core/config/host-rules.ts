@@ -65,11 +65,14 @@ export const rawHostsSchema = z
 
 export type RawHosts = z.infer<typeof rawHostsSchema>;
 
-/** An agent naming a host that `hosts:` does not declare, or naming one twice; `hosts:` on an agent with no `hosts:` at the top. */
+/**
+ * An agent naming a host that `hosts:` does not declare, or naming one twice; `hosts:` on an agent with no `hosts:`
+ * at the top; an http `api_url` in a swarm whose API serves https (`api.tls`).
+ */
 export function hostProblems(root: Record<string, unknown>): string[] {
   const declared = isRecord(root.hosts) ? Object.keys(root.hosts) : null;
   const agents = Array.isArray(root.agents) ? (root.agents as unknown[]) : [];
-  const problems: string[] = [];
+  const problems: string[] = [...plainUrlProblems(root)];
   agents.forEach((agent, index) => {
     if (!isRecord(agent) || !Array.isArray(agent.hosts)) return;
     const at = `agents.${index}.hosts`;
@@ -87,6 +90,17 @@ export function hostProblems(root: Record<string, unknown>): string[] {
     });
   });
   return problems;
+}
+
+/**
+ * Every host reads the same swarm.yaml, so with `api.tls` every host's API serves https only: an http `api_url`
+ * could never be reached, and each relay to it would fail before falling back to ssh.
+ */
+function plainUrlProblems(root: Record<string, unknown>): string[] {
+  if (!isRecord(root.api) || root.api.tls === undefined || !isRecord(root.hosts)) return [];
+  return Object.entries(root.hosts)
+    .filter(([, host]) => isRecord(host) && typeof host.api_url === "string" && host.api_url.startsWith("http:"))
+    .map(([name]) => `hosts.${name}.api_url: an http URL, but api.tls makes every host's API serve https only; write it with https://`);
 }
 
 export function normalizeHosts(raw: NonNullable<RawHosts>): HostConfig[] {
