@@ -34,6 +34,12 @@ export interface HostStatus {
   /** How old its last beat was when read, in ms (null: never). */
   readonly heartbeatAgeMs: number | null;
   readonly leaseMs: number | null;
+  /**
+   * Where the other hosts' daemons reach its API, as its daemon published it (`hosts.NAME.api_url`, or what its
+   * `api.listen` bound); the web terminal relays there. Null: none published (no API, a wildcard bind without
+   * `api_url`, never started), and a host it is not reachable at falls back to ssh.
+   */
+  readonly api: string | null;
   /** The sessions placed on it by swarm.yaml. */
   readonly sessions: readonly string[];
   /** Whether it holds the leader lease: its daemon runs the control loop (sweeper, workflows, history, notifications). */
@@ -84,6 +90,7 @@ export async function readHosts(redis: Redis, keys: Keys, config: SwarmConfig, l
       heartbeatAt: record?.beatAt ?? null,
       heartbeatAgeMs: record ? Math.max(0, now - Date.parse(record.beatAt)) : null,
       leaseMs: record?.leaseMs ?? null,
+      api: record?.api ?? null,
       sessions,
       leader: leader?.host === host.name,
       config: record?.configDigest ? { version: record.configVersion ?? null, digest: record.configDigest, standing: configStanding(record, recorded) } : null,

@@ -47,7 +47,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
       `swarm: ${daemon}\n${leader}llm: ${llm.detail}\napi: ${api ? `${api.url} (docs: ${api.url}/docs)` : "off"}\nhistory: ${describeHistoryWriter(history)}\n\n`,
     );
     const hosts = snapshot.hosts;
-    if (hosts) print(`${table(["HOST", "STATE", "HEARTBEAT", "VERSION", "CONFIG", "MACHINE", "PID", "LABELS", "SESSIONS"], hosts.map(hostRow))}\n\n`);
+    if (hosts) print(`${table(["HOST", "STATE", "HEARTBEAT", "VERSION", "CONFIG", "MACHINE", "PID", "API", "LABELS", "SESSIONS"], hosts.map(hostRow))}\n\n`);
     const stale = (hosts ?? []).filter((host) => host.config?.standing === "differs" && host.state !== "stopped");
     if (stale.length > 0) {
       const names = stale.map((host) => host.name).join(", ");
@@ -116,6 +116,7 @@ function hostRow(host: HostStatus): string[] {
     configCell(host),
     host.machine ?? "-",
     host.pid === null ? "-" : String(host.pid),
+    host.api ?? "-",
     host.labels.join(",") || "-",
     host.sessions.join(" ") || "-",
   ];

@@ -96,6 +96,7 @@ describe("the gauges' text", () => {
       heartbeatAt: null,
       heartbeatAgeMs: 2500,
       leaseMs: 30_000,
+      api: null,
       sessions: [],
       leader: false,
       config: { version: 2, digest: "aaaaaaaaaaaa", standing: "current" },

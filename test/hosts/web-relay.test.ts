@@ -142,6 +142,22 @@ describe("the web terminal of another host's session, through that host's daemon
     expect(JSON.parse(records["build-1"]!).api).toBe(readApiRunFile(build.home)!.url);
   });
 
+  it("shows each host's published API URL in status, from either home", () => {
+    const urls = [readApiRunFile(build.home)!.url, readApiRunFile(gpu.home)!.url];
+    for (const home of [build, gpu]) {
+      const json = home.cli(["status", "--json"]);
+      expect(json.exitCode, json.stderr).toBe(0);
+      expect((JSON.parse(json.stdout) as { hosts: { name: string; api: string | null }[] }).hosts.map((h) => [h.name, h.api])).toEqual([
+        ["build-1", urls[0]],
+        ["gpu-1", urls[1]],
+        ["edge-1", null], // never started: nothing published
+      ]);
+      const table = home.cli(["status"]).stdout;
+      expect(table).toMatch(/HOST\s+STATE\s+HEARTBEAT\s+VERSION\s+CONFIG\s+MACHINE\s+PID\s+API\s+LABELS\s+SESSIONS/);
+      expect(table).toMatch(new RegExp(`gpu-1\\s.*\\s${urls[1]!.replace(/[.]/g, "\\.")}\\s`));
+    }
+  });
+
   it("shows gpu-1's session to a viewer and a taker from build-1's dashboard: gpu-1's own tmux clients, one read-only, the taker's keys alone reach the pane", async () => {
     const web = await webLogin(build);
     const viewer = await openTerminal(`${web.ws}/v1/sessions/trainer-1/terminal`, web.headers);
