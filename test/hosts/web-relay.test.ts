@@ -335,6 +335,20 @@ describe("the web terminal of another host's session, through that host's daemon
       server.close();
     }
   });
+
+  // Last: it stops build-1's daemon.
+  it("closes its relays as build-1's daemon stops: the browser is told why, and gpu-1's tmux client for it goes", async () => {
+    const web = await webLogin(build);
+    const viewer = await openTerminal(`${web.ws}/v1/sessions/trainer-1/terminal`, web.headers);
+    await waitFor("gpu-1's pane", () => viewer.text().includes("relayed-seen"));
+    expect(viewerClients(gpu.home)).toHaveLength(1);
+    const daemon = build.daemon!;
+    const exited = new Promise((resolve) => daemon.once("exit", resolve));
+    daemon.kill("SIGTERM");
+    expect(await viewer.closed).toBe("1001: the daemon is stopping");
+    await exited;
+    await waitFor("the relayed tmux client gone from gpu-1", () => viewerClients(gpu.home).length === 0);
+  });
 });
 
 describe("the relay between daemons serving their API over TLS", { timeout: 120_000 }, () => {
