@@ -1,4 +1,4 @@
-import { AgentSpend, InboxStore, PolicyAsks } from "../core/index.js";
+import { AgentSpend } from "../core/index.js";
 import { AdmissionControl, Breakers, Budgets, Holds, Parking, PolicyHolds, type Valve } from "./admission/index.js";
 import type { BridgeBase } from "./bridge-base.js";
 import { PolicyCalls } from "./policy-calls.js";
@@ -22,7 +22,7 @@ export interface Admission {
  * off `sessions`.
  */
 export function buildAdmission(base: BridgeBase, valve: Valve, sessions: AgentSessions): Admission {
-  const { config, redis, keys, events, ledger, tuning, redact, host, connect, log } = base;
+  const { config, redis, keys, events, ledger, tuning, redact, host, connect, log, inbox, policyAsks } = base;
   const holds = new Holds({ valve, log });
   const settings = { threshold: tuning.breakerThreshold, openMs: tuning.breakerOpenMs, maxOpenMs: tuning.breakerMaxOpenMs };
   const breakers = new Breakers({ redis, keys, events, log, redact, settings, holds, host });
@@ -31,7 +31,7 @@ export function buildAdmission(base: BridgeBase, valve: Valve, sessions: AgentSe
     agents: config.agents,
     spend: new AgentSpend(redis, keys),
     ledger,
-    inbox: new InboxStore(redis, keys.prefix, keys.events),
+    inbox,
     events,
     holds,
     keys,
@@ -39,8 +39,8 @@ export function buildAdmission(base: BridgeBase, valve: Valve, sessions: AgentSe
     log,
   });
   const asks = new PolicyHolds({
-    asks: new PolicyAsks(redis, keys),
-    inbox: new InboxStore(redis, keys.prefix, keys.events),
+    asks: policyAsks,
+    inbox,
     redis,
     keys,
     connect,
@@ -57,13 +57,13 @@ export function buildAdmission(base: BridgeBase, valve: Valve, sessions: AgentSe
  * hook for a person's answer in the inbox. Only this host's agents' sessions are watched.
  */
 export function policyCalls(base: BridgeBase, sessions: AgentSessions): PolicyCalls {
-  const { paths, redis, keys, localAgents, redact, log } = base;
+  const { paths, localAgents, redact, log, inbox, policyAsks } = base;
   return new PolicyCalls({
     home: paths.root,
     agents: localAgents,
     sessions: () => sessions.all,
-    asks: new PolicyAsks(redis, keys),
-    inbox: new InboxStore(redis, keys.prefix, keys.events),
+    asks: policyAsks,
+    inbox,
     redact,
     log,
   });

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import {
   agentEnvs,
   EventStream,
+  InboxStore,
   Ledger,
+  PolicyAsks,
   replicasOn,
   swarmRedactor,
   type AgentConfig,
@@ -69,6 +71,10 @@ export interface BridgeBase {
   readonly env: NodeJS.ProcessEnv | undefined;
   /** What the agent's panes, tasks and gates get: no swarm variable, no daemon secret (agent-env.ts). */
   readonly agentEnv: (agent: AgentConfig) => Record<string, string>;
+  /** The swarm's inbox, where budgets, the policy's asks and programs' permission prompts wait for a person. */
+  readonly inbox: InboxStore;
+  /** The policy's `ask` records: a held task's, and a program's shell call's. */
+  readonly policyAsks: PolicyAsks;
 }
 
 export function bridgeBase(options: BridgeOptions): BridgeBase {
@@ -106,5 +112,7 @@ export function bridgeBase(options: BridgeOptions): BridgeBase {
     connections,
     env: options.env,
     agentEnv: (agent) => agentEnvironment(agent, { base: options.env ?? process.env, withheld: daemonSecrets(config, agent) }),
+    inbox: new InboxStore(redis, ledger.keys.prefix, ledger.keys.events),
+    policyAsks: new PolicyAsks(redis, ledger.keys),
   };
 }

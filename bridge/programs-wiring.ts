@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { PromptAsks, InboxStore } from "../core/index.js";
+import { PromptAsks } from "../core/index.js";
 import { interactivePrograms, type InteractivePrograms } from "../agents/index.js";
 import { Accounts } from "./accounts.js";
 import type { BridgeBase } from "./bridge-base.js";
@@ -46,7 +46,7 @@ export function buildPrograms(base: BridgeBase, states: SessionStates, sessions:
     log,
     hookFileMaxBytes: tuning.hookFileMaxBytes,
     // A permission prompt nobody auto-approves waits in the inbox; its answer is keyed in here, by the pane's owner.
-    prompts: { inbox: new InboxStore(redis, keys.prefix, keys.events), asks: new PromptAsks(redis, keys), redact },
+    prompts: { inbox: base.inbox, asks: new PromptAsks(redis, keys), redact },
     account: async (agent, session, keep) => {
       if (!accounts.has(agent.name)) return null;
       // A program that kept running (a bridge restart) keeps the account it was started with.
