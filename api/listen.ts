@@ -152,11 +152,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   let app: FastifyInstance | null = null;
   const release = async () => {
     await web.close();
-    await app?.close().catch(() => undefined);
+    await app?.close().catch((error: unknown) => log("api.close-failed", { part: "http", error }));
     await hub.close();
     metrics.close();
-    await control.close().catch(() => undefined);
-    await options.history?.close().catch(() => undefined);
+    await control.close().catch((error: unknown) => log("api.close-failed", { part: "control", error }));
+    await options.history?.close().catch((error: unknown) => log("api.close-failed", { part: "history", error }));
     await client.close();
     redis.disconnect();
   };
@@ -176,6 +176,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       streams,
       outputDir: homePaths(options.home).outputDir,
       history: options.history ?? null,
+      log,
     };
     const https = api.tls ? { cert: readTls(api.tls.cert, "api.tls.cert"), key: readTls(api.tls.key, "api.tls.key") } : undefined;
     const built = await buildApp({

@@ -127,7 +127,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
       const target = params.id ?? params.name ?? (reply.getHeader("location") as string | undefined)?.split("/").pop();
       void deps.control.client.events
         .publish("audit", { actor: request.token.name, via: "api", interface: "api", action: spec.operationId, target, code: String(reply.statusCode) })
-        .catch(() => undefined);
+        .catch((error: unknown) => deps.log("api.audit-failed", { action: spec.operationId, actor: request.token?.name, error }));
     }
   });
 

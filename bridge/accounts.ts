@@ -158,7 +158,10 @@ export class Accounts {
     if (!this.sameFolder(agent, from, to)) {
       // Its sessions' conversations are in the old account's folder, where the new one's runs cannot find them.
       const replicas = this.byName.get(agent)!.replicas;
-      for (let i = 1; i <= replicas; i++) await this.deps.conversations.clear(`${agent}-${i}`).catch(() => undefined);
+      for (let i = 1; i <= replicas; i++) {
+        const session = `${agent}-${i}`;
+        await this.deps.conversations.clear(session).catch((error) => this.deps.log("agent.conversation-clear-failed", { agent, session, error }));
+      }
     }
     await this.deps.events
       .publish("agent.account-switched", { agent, from, to, message })

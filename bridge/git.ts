@@ -23,7 +23,7 @@ export interface Snapshot {
 }
 
 export async function headOf(dir: string): Promise<string | null> {
-  // simple-git resolves a git that exits 1 without writing to stderr (an unborn branch here) with "".
+  // simple-git resolves a git that exits 1 without writing to stderr (an unborn branch here) with ""; one that fails otherwise has no head either.
   return (
     (await git(dir)
       .raw(["rev-parse", "--verify", "-q", "HEAD"])

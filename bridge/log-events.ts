@@ -30,6 +30,7 @@ export type BridgeEvent =
   | "agent.account-switched"
   | "agent.accounts-limited"
   | "agent.account-restart"
+  | "agent.conversation-clear-failed"
   | "event.publish-failed"
   | "job.account-rerun"
   | "budget.counted"

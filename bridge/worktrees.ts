@@ -134,6 +134,7 @@ export class Worktrees {
     if (!gitDir || !repository) return { ...base, valid: false, repository, branch: null, head: null, dirty: 0, lastTask: null };
     try {
       const g = git(path);
+      // A branch symbolic-ref cannot read is none (a detached HEAD already answers "").
       const [branch, head, dirty] = await Promise.all([g.raw(["symbolic-ref", "--short", "-q", "HEAD"]).catch(() => ""), headOf(path), dirtyEntries(path)]);
       return { ...base, valid: true, repository, branch: branch || null, head, dirty: dirty.length, lastTask: readLastTask(gitDir) };
     } catch {
@@ -175,7 +176,7 @@ export class Worktrees {
 
   private serial<T>(repo: string, run: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(repo) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(run);
+    const next = previous.catch(() => undefined).then(run); // the previous run's caller got its failure
     this.queues.set(repo, next);
     return next;
   }
@@ -184,6 +185,7 @@ export class Worktrees {
 /** `refs/claude-agent/wip/<name>`, or with a timestamp appended when that ref is taken. */
 async function freeRef(repo: string, name: string): Promise<string> {
   const wanted = `${WIP_REF_PREFIX}${name}`;
+  // A ref rev-parse cannot verify counts as free (a missing one already answers "").
   const taken =
     (await git(repo)
       .raw(["rev-parse", "--verify", "-q", wanted])

@@ -126,7 +126,7 @@ function historyReader(home: string, config: SwarmConfig): HistoryReader {
       };
     },
     async close() {
-      const history = await opened?.catch(() => null);
+      const history = await opened?.catch(() => null); // a failed open is its request's error: nothing to close
       opened = null;
       await history?.close();
     },

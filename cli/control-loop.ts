@@ -53,11 +53,11 @@ export class ControlLoop {
 
   /** Resolves when every start and stop asked for so far is done. */
   async idle(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.queue.catch(() => undefined); // each start and stop told its own caller how it went
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
-    const next = this.queue.catch(() => undefined).then(work);
+    const next = this.queue.catch(() => undefined).then(work); // the previous work's caller got its failure
     this.queue = next;
     return next;
   }

@@ -215,6 +215,7 @@ export async function sandboxChecks(options: DoctorOptions): Promise<Check[]> {
 
 export async function checkBubblewrap(needed: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Check> {
   const fix = "sudo apt-get install -y bubblewrap (or npm run setup)";
+  // reject: false answers a failed run; whatever execa still throws counts as bwrap missing.
   const result = await execa("bwrap", bwrapProbeArgs(process.getuid?.() === 0), { reject: false, timeout: 5000, stdin: "ignore", env }).catch(() => null);
   if (result && !result.failed) return { name: "bubblewrap", ok: true, detail: "bwrap runs a sandbox here" };
   const missing = result === null || (result as { code?: string }).code === "ENOENT";

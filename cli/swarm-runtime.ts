@@ -302,7 +302,7 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       close() {
         closing ??= (async () => {
           // Withdrawn before the API stops: a relay asked for meanwhile goes over ssh or is refused, never to a closed port.
-          if (host !== null && api?.advertised) await supervisor.publishApi(null).catch(() => undefined);
+          if (host !== null && api?.advertised) await supervisor.publishApi(null).catch((error) => logger.log("heartbeat.failed", { error }));
           await api?.close();
           // The control loop first (workflows stop submitting before the bridge stops taking tasks), then the
           // lease is given up: another host takes over while this one is still closing.
@@ -320,7 +320,8 @@ export async function startSwarm(options: StartSwarmOptions): Promise<RunningSwa
       },
     };
   } catch (error) {
-    if (claimed) await releasePrefix(redis, k, owner).catch(() => undefined);
+    // Not released, the lease keeps the prefix taken until it runs out.
+    if (claimed) await releasePrefix(redis, k, owner).catch((error: unknown) => logger.log("lease.release-failed", { error }));
     redis.disconnect();
     await logger.close();
     throw error;
@@ -348,7 +349,7 @@ async function elect(redis: Redis, k: Keys, host: string, control: ControlLoop, 
   await lease.start();
   await control.idle();
   const term = lease.current;
-  const leader = term === null ? await readLeader(redis, k).catch(() => null) : null;
+  const leader = term === null ? await readLeader(redis, k).catch(() => null) : null; // only for the line below: unread, no leader named
   progress(
     term !== null
       ? `host: ${host}, leading the swarm (fencing token ${term.token}): sweeper, workflows, history, notifications`

@@ -32,7 +32,7 @@ export function startTaskLog(options: { readonly target: RedisTarget; readonly p
         if (!closed && TASK_EVENTS.has(event.type)) options.say(formatEvent(event));
       }
     }
-  })().catch(() => undefined);
+  })().catch(() => undefined); // lastId() failed (Redis away at start): `up` runs on without task lines
   let closing: Promise<void> | null = null;
   return {
     close() {

@@ -71,7 +71,7 @@ export class WaitProgress {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (!this.options.tty) {
-      const record = await this.options.record().catch(() => null);
+      const record = await this.options.record().catch(() => null); // unread: the lines keep the name they had
       if (record) this.who = terminalLine(record.session ?? record.agent);
       for (const line of this.tail.poll()) printError(`${this.who} | ${line}\n`);
     }

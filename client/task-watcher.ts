@@ -108,7 +108,7 @@ export class TaskWatcher {
   }
 
   private async check(id: string): Promise<void> {
-    const record = await this.ledger.get(id).catch(() => null);
+    const record = await this.ledger.get(id).catch(() => null); // unread: the waiter waits on (its timeout or signal ends it)
     if (record && isTerminal(record.status)) this.settle(id, record);
   }
 

@@ -4,8 +4,8 @@
 //   node scripts/check-architecture.mjs [--root DIR] [--rules FILE]
 //
 // Scans every .ts file under the root (see "exclude" in the rules file),
-// finds its relative imports and checks three things, then two about size
-// and naming:
+// finds its relative imports and checks three things, then three about size,
+// naming and errors:
 //
 //   1. direction: a file in layer A may only import layers listed for A in
 //      scripts/architecture-rules.json (plus A itself);
@@ -18,9 +18,14 @@
 //      declaration's first line to its closing brace (its doc comment aside);
 //   5. neutral folders: no source file in a folder listed in "neutral" names
 //      one of its words (the agent programs, for bridge/: everything about one
-//      program lives in agents/<program>/).
+//      program lives in agents/<program>/);
+//   6. silent catches ("silentCatch"): a `.catch(…)` whose callback drops the
+//      error (no parameter, or one it never uses, and a body that is empty or
+//      a constant: undefined, null, false, [], {}…) has a comment saying why
+//      that is safe, on its line, the line above its statement or within
+//      that statement; otherwise it should log the error.
 //
-// Test files (the "exempt" paths) skip rules 1, 2, 4 and 5. Bare specifiers
+// Test files (the "exempt" paths) skip rules 1, 2, 4, 5 and 6. Bare specifiers
 // (packages, node:) are ignored. Imports are
 // found in the TypeScript compiler's syntax tree (the `typescript` dev dependency).
 //
@@ -132,6 +137,94 @@ function classesOf(file) {
   };
   visit(file);
   return out;
+}
+
+/**
+ * Every `.catch(…)` of a file whose callback drops the error without a word: an arrow function (or function
+ * expression) with no parameter, or one its body never uses, whose body is empty or a constant (`undefined`,
+ * `null`, `false`, `""`, `[]`, `{}` and the like). One with a comment from the line above its statement to
+ * that statement's last line says why, and is left out.
+ * @returns {number[]} the lines of the `.catch` calls that stay unexplained
+ */
+function silentCatchesOf(file, src) {
+  if (!/\.\s*catch\s*\(/.test(src)) return [];
+  const out = [];
+  let comments = null; // read once a catch needs them: walking every token is the costly part
+  const lineAt = (pos) => file.getLineAndCharacterOfPosition(pos).line;
+  const visit = (node, statement) => {
+    if (isStatementLike(node)) statement = node;
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "catch") {
+      const callback = node.arguments[0];
+      if (node.arguments.length === 1 && dropsItsError(callback)) {
+        const line = lineAt(node.expression.name.getStart(file));
+        const around = statement ?? node;
+        const first = lineAt(around.getStart(file)) - 1; // the line above the statement
+        const last = lineAt(around.getEnd());
+        comments ??= commentLines(file, src);
+        let said = false;
+        for (let k = first; k <= last && !said; k++) said = comments.has(k);
+        if (!said) out.push(line + 1);
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, statement));
+  };
+  visit(file, null);
+  return out;
+}
+
+/** A statement, a class member or an object literal's property: the span a catch's comment may stand in. */
+function isStatementLike(node) {
+  const kind = node.kind;
+  if (kind >= ts.SyntaxKind.FirstStatement && kind <= ts.SyntaxKind.LastStatement) return true;
+  return ts.isClassElement(node) || ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node);
+}
+
+/** True for a callback that never looks at the error and answers nothing but a constant (or nothing). */
+function dropsItsError(callback) {
+  if (!callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return false;
+  // A body of a constant (or nothing) cannot use the parameter, whether there is one or not.
+  return ts.isBlock(callback.body) ? callback.body.statements.length === 0 : isConstant(callback.body);
+}
+
+/** A literal, `undefined`, `void 0`, `[]` or `{}`, in parentheses or cast or not. */
+function isConstant(expression) {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  if (ts.isVoidExpression(e)) return isConstant(e.expression);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.length === 0;
+  if (ts.isObjectLiteralExpression(e)) return e.properties.length === 0;
+  if (ts.isIdentifier(e)) return e.text === "undefined";
+  if (ts.isPrefixUnaryExpression(e)) return ts.isNumericLiteral(e.operand);
+  return ts.isLiteralExpression(e) || e.kind === ts.SyntaxKind.NullKeyword || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword;
+}
+
+/**
+ * The lines (0-based) a comment of the file stands on, read from the trivia around the parser's tokens so that
+ * a `//` in a string or a regular expression is never taken for one.
+ * @returns {Set<number>}
+ */
+function commentLines(file, src) {
+  const lines = new Set();
+  const seen = new Set();
+  const add = (ranges) => {
+    for (const range of ranges ?? []) {
+      if (seen.has(range.pos)) continue;
+      seen.add(range.pos);
+      const to = file.getLineAndCharacterOfPosition(range.end).line;
+      for (let line = file.getLineAndCharacterOfPosition(range.pos).line; line <= to; line++) lines.add(line);
+    }
+  };
+  const visit = (node) => {
+    for (const child of node.getChildren(file)) {
+      if (child.kind >= ts.SyntaxKind.FirstNode) visit(child);
+      else {
+        add(ts.getLeadingCommentRanges(src, child.pos));
+        add(ts.getTrailingCommentRanges(src, child.end));
+      }
+    }
+  };
+  visit(file);
+  return lines;
 }
 
 /**
@@ -332,6 +425,7 @@ export function checkArchitecture(root, rules) {
 
   const maxClassLines = rules.classes?.maxLines ?? Number.POSITIVE_INFINITY;
   const neutral = Object.entries(rules.neutral ?? {}).filter(([key]) => !key.startsWith("$"));
+  const silentCatch = rules.silentCatch?.requireComment === true;
 
   const files = listTsFiles(root, excluded);
   const fileSet = new Set(files);
@@ -355,6 +449,11 @@ export function checkArchitecture(root, rules) {
         if (!file.startsWith(`${folder}/`)) continue;
         const named = namedWord(src, rule.words ?? [], rule.allow ?? []);
         if (named) violations.push(`${file}:${named.line}: names "${named.word}" (${folder}/ ${rule.why ?? "must not name it"})`);
+      }
+      if (silentCatch) {
+        for (const line of silentCatchesOf(parsed, src)) {
+          violations.push(`${file}:${line}: .catch drops its error silently (log it, or say in a comment why that is safe)`);
+        }
       }
     }
     const fromLayer = layerKey(file);

@@ -415,6 +415,88 @@ describe("check-architecture", () => {
     });
   });
 
+  describe("silent catches", () => {
+    const SILENT = ".catch drops its error silently (log it, or say in a comment why that is safe)";
+
+    it("fails a .catch whose callback drops the error without a word, naming its line", async () => {
+      const { code, lines } = await check(
+        tree({
+          ...CLEAN,
+          "core/close.ts": [
+            `export async function close(p: Promise<void>, q: Promise<string>, log: (e: unknown) => void): Promise<void> {`,
+            `  await p.catch(() => undefined);`,
+            `  void p.catch(() => {});`,
+            `  const text = await q`,
+            `    .then((t) => t.trim())`,
+            `    .catch((_error) => "");`,
+            `  const list = await q.catch(() => [] as string[]);`,
+            `  // A comment two lines up says nothing about it.`,
+            `  void [text, list, log];`,
+            `  void p.catch(function () {});`,
+            `}`,
+          ].join("\n"),
+        }),
+      );
+      expect(lines).toEqual([
+        `core/close.ts:2: ${SILENT}`,
+        `core/close.ts:3: ${SILENT}`,
+        `core/close.ts:6: ${SILENT}`,
+        `core/close.ts:7: ${SILENT}`,
+        `core/close.ts:10: ${SILENT}`,
+      ]);
+      expect(code).toBe(1);
+    });
+
+    it("passes one with a comment on its line, on the line above its statement or within that statement", async () => {
+      const { code, stdout } = await check(
+        tree({
+          ...CLEAN,
+          "core/close.ts": [
+            `export async function close(p: Promise<void>, q: Promise<string>): Promise<string> {`,
+            `  await p.catch(() => undefined); // the process is stopping: nothing left to tell`,
+            `  // Observed by the race below.`,
+            `  void p.catch(() => {});`,
+            `  return await q`,
+            `    // no answer means no version`,
+            `    .then((t) => t.trim())`,
+            `    .catch(() => "");`,
+            `}`,
+          ].join("\n"),
+        }),
+      );
+      expect(stdout).toMatch(/no violations/);
+      expect(code).toBe(0);
+    });
+
+    it("passes one that logs the error or does something with it, and leaves tests alone", async () => {
+      const { code, stdout } = await check(
+        tree({
+          ...CLEAN,
+          "core/close.ts": [
+            `export async function close(p: Promise<void>, log: (event: string, data: object) => void, fallback: () => void): Promise<void> {`,
+            `  await p.catch((error) => log("close.failed", { error }));`,
+            `  await p.catch(() => fallback());`,
+            `}`,
+          ].join("\n"),
+          "core/close.test.ts": `export const t = (p: Promise<void>) => p.catch(() => undefined);\n`,
+          "test/helpers/close.ts": `export const t = (p: Promise<void>) => p.catch(() => null);\n`,
+        }),
+      );
+      expect(stdout).toMatch(/no violations/);
+      expect(code).toBe(0);
+    });
+
+    it("does not take a // in a string for a comment", async () => {
+      const { lines } = await check(
+        tree({
+          ...CLEAN,
+          "core/fetch.ts": `export const get = (p: Promise<string>) => p.catch(() => "http://example.com/");\n`,
+        }),
+      );
+      expect(lines).toEqual([`core/fetch.ts:1: ${SILENT}`]);
+    });
+  });
+
   describe("rules file", () => {
     it("describes every top-level folder of the architecture, and only allows layers that exist", () => {
       const rules = JSON.parse(readFileSync(RULES, "utf8")) as { layers: Record<string, string[] | "*"> };

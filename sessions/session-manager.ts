@@ -140,8 +140,8 @@ export class SessionManager {
   async kill(name: string): Promise<void> {
     const ref = this.known.get(name);
     this.known.delete(name);
-    await this.client.run(["kill-session", "-t", `=${name}`]).catch(() => undefined);
-    if (ref) await this.client.run(["kill-window", "-t", ref.windowId]).catch(() => undefined);
+    await this.client.run(["kill-session", "-t", `=${name}`]).catch(() => undefined); // gone already (or tmux with it): nothing to kill
+    if (ref) await this.client.run(["kill-window", "-t", ref.windowId]).catch(() => undefined); // likewise
   }
 
   /**
@@ -186,7 +186,7 @@ export class SessionManager {
 
   /** The pane's size in cells, or null when tmux cannot say (the pane is gone). */
   async paneSize(paneId: string): Promise<{ width: number; height: number } | null> {
-    const [line] = await this.client.run(["display-message", "-p", "-t", paneId, "#{pane_width} #{pane_height}"]).catch(() => [] as string[]);
+    const [line] = await this.client.run(["display-message", "-p", "-t", paneId, "#{pane_width} #{pane_height}"]).catch(() => [] as string[]); // the pane is gone: null below
     const [width, height] = (line ?? "").split(" ").map(Number);
     return width && height ? { width, height } : null;
   }
@@ -215,7 +215,7 @@ export class SessionManager {
     this.relist = (async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       this.relist = null;
-      const live = await this.list().catch(() => null);
+      const live = await this.list().catch(() => null); // unlisted: the next notification lists again
       if (!live) return;
       const names = new Set(live.map((ref) => ref.session));
       for (const [name, ref] of this.known) {

@@ -156,9 +156,11 @@ export class SupervisorDaemon {
     this.timers = [];
     await this.stopSweeping();
     const host = this.options.host ? ` on host ${this.options.host.name}` : "";
-    await this.events.publish("swarm.down", { message: `pid ${process.pid}${host}` }).catch(() => undefined);
-    if (this.hostBeat) await this.hostBeat.stopped().catch(() => undefined);
-    else await this.options.redis.hset(this.options.keys.daemonHeartbeat, "heartbeatAt", "").catch(() => undefined);
-    if (this.options.owner) await releasePrefix(this.options.redis, this.options.keys, this.options.owner, this.leaseKey).catch(() => undefined);
+    const failed = (step: string) => (error: unknown) => this.log("supervisor.stop-failed", { step, error });
+    await this.events.publish("swarm.down", { message: `pid ${process.pid}${host}` }).catch(failed("swarm.down"));
+    if (this.hostBeat) await this.hostBeat.stopped().catch(failed("host record"));
+    else await this.options.redis.hset(this.options.keys.daemonHeartbeat, "heartbeatAt", "").catch(failed("heartbeat"));
+    // Not released, the lease keeps the prefix taken until it runs out.
+    if (this.options.owner) await releasePrefix(this.options.redis, this.options.keys, this.options.owner, this.leaseKey).catch(failed("lease"));
   }
 }

@@ -89,7 +89,10 @@ export class LeaderLease {
       const term = this.term;
       if (term === null) return;
       await this.depose("this daemon is stopping");
-      const released = await releaseLeader(this.options.redis, this.options.keys, term.token).catch(() => false);
+      // Not released: another host takes over once the lease runs out.
+      const released = await releaseLeader(this.options.redis, this.options.keys, term.token).catch(
+        (error: unknown) => (this.log("leader.release-failed", { term: term.token, error }), false),
+      );
       this.log("leader.released", { term: term.token, released });
     })();
     return this.closing;

@@ -120,7 +120,7 @@ export class PaneMirror {
     this.subscriptions = [];
     const manager = this.manager;
     this.manager = null;
-    await manager?.close().catch(() => undefined);
+    await manager?.close().catch(() => undefined); // tmux is gone (logged above): nothing to close cleanly
     this.state.pane.paneId = null;
     void this.open();
   }

@@ -45,7 +45,7 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
         body = taken.lines.join("\n");
         steady = taken.steady.join("\n");
       } catch (error) {
-        await swarm?.close().catch(() => undefined);
+        await swarm?.close().catch(() => undefined); // a broken link: connected anew on the next round
         swarm = null;
         const why = isClaudeAgentError(error) ? error.message : (error as Error).message;
         body = `${why}\nhome: ${root}\nwaiting for the swarm (start it with \`claude-agent up\`)…`;
@@ -65,7 +65,7 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await swarm?.close().catch(() => undefined);
+    await swarm?.close().catch(() => undefined); // the watch is ending: nothing left to tell
   }
 }
 

@@ -29,7 +29,7 @@ function showLogin(code: string, error: string | null): void {
 }
 
 async function logout(): Promise<void> {
-  await api("POST", "/web/logout").catch(() => undefined);
+  await api("POST", "/web/logout").catch(() => undefined); // the login screen either way; the session expires by itself
   showLogin("", null);
 }
 

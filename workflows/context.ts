@@ -47,7 +47,7 @@ export function defaultBackoffMs(attempt: number): number {
 }
 
 async function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
-  await delay(ms, undefined, { signal }).catch(() => undefined);
+  await delay(ms, undefined, { signal }).catch(() => undefined); // aborted: resolve early, as documented
 }
 
 export function engineDeps(options: EngineOptions): EngineDeps {

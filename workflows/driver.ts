@@ -171,7 +171,8 @@ export class ExecutionDriver {
     await this.deps.update(this.id, (s) => {
       if (s.status === "running") orphans = cancelOpenSteps(s, `cancelled: step "${halt.step}" failed`, this.deps.at());
     });
-    // Tasks a previous engine started and this one never adopted: only the runner can stop them.
+    // Tasks a previous engine started and this one never adopted: only the runner can stop them. One that cannot be
+    // cancelled runs to its end, its step cancelled already (the engine has no log).
     for (const taskId of orphans) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
     if (halt.policy === "rollback") await runRollbacks(this.deps, this.id, this.allControl.signal);
     const state = await this.load();

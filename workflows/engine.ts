@@ -149,7 +149,7 @@ export class WorkflowEngine {
       }
     });
     if (problem !== null) throw problem;
-    await this.deps.inbox?.answer(item, answer).catch(() => undefined);
+    await this.deps.inbox?.answer(item, answer).catch(() => undefined); // as in answer(): the sweep closes the item
     this.deps.emit("budget.answered", { executionId: id, workflow: state.workflow, item, decision: decision.kind, ...origin });
     if (decision.kind === "stop") state = await this.cancel(id, "stopped at its budget", origin);
     this.poke(id);
@@ -168,6 +168,7 @@ export class WorkflowEngine {
     await withdrawItems(this.deps, state, "execution cancelled");
     const local = this.drivers.get(id);
     if (local !== undefined) local.driver.abort();
+    // A task that cannot be cancelled runs to its end; the execution is cancelled either way.
     else for (const taskId of taskIds) await this.deps.runner.cancel?.(taskId).catch(() => undefined);
     this.deps.emit("workflow.cancelled", { executionId: id, workflow: state.workflow, reason, ...by });
     return state;

@@ -73,6 +73,7 @@ export async function withdrawItems(deps: EngineDeps, state: ExecutionState, rea
   for (const [stepId, st] of Object.entries(state.steps)) {
     if (st.inbox === null || WAITING.includes(st.status)) continue;
     if (stepOf(state, stepId)?.kind === "task") continue;
+    // Left open: the workflow service's sweep closes items whose step no longer waits.
     await inbox.withdraw(st.inbox, `${reason}: step "${stepId}" is ${st.status}`).catch(() => false);
   }
 }

@@ -142,7 +142,7 @@ export async function callRunner(runner: StepRunner, req: StepRequest, signal: A
   const stopped = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });
-  stopped.catch(() => undefined);
+  stopped.catch(() => undefined); // raced below; not unhandled when the run ends first
   const failed = (status: StepOutcome["status"], output: string): StepOutcome => ({
     status,
     exitCode: null,
@@ -153,7 +153,7 @@ export async function callRunner(runner: StepRunner, req: StepRequest, signal: A
   try {
     if (signal.aborted) return { outcome: failed("cancelled", "cancelled before it started"), aborted: true };
     const running = runner.run(req, controller.signal);
-    running.catch(() => undefined);
+    running.catch(() => undefined); // raced below; not unhandled when the stop wins
     const outcome = await Promise.race([running, stopped]);
     return { outcome, aborted: signal.aborted };
   } catch (error) {

@@ -52,7 +52,7 @@ export function callStep(
         else if (kind === "fix" && cur.fix !== null) cur.fix.taskId = taskId;
         else cur.taskId = taskId;
       })
-      .catch(() => undefined);
+      .catch(() => undefined); // only a shortcut for a resumed engine: the idempotency key finds the task anyway
   };
   const timeout = step.timeoutSec;
   const req = {

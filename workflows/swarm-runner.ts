@@ -23,7 +23,8 @@ export class SwarmStepRunner implements StepRunner {
     });
     req.onTaskId?.(submitted.id);
     const onAbort = (): void => {
-      // Detached means shutdown: the task keeps running and the next engine re-adopts it.
+      // Detached means shutdown: the task keeps running and the next engine re-adopts it. A failed cancel leaves it
+      // running to its end, the step over either way.
       if (!isDetached(signal)) void this.client.cancel(submitted.id).catch(() => undefined);
     };
     if (signal.aborted) {

@@ -95,7 +95,7 @@ export class EventHub {
       this.pause.resolve();
     }
     this.blocking.disconnect();
-    await this.loop?.catch(() => undefined);
+    await this.loop?.catch(() => undefined); // closing: only its end matters (run() retries its own reads)
   }
 
   private async run(): Promise<void> {

@@ -34,7 +34,9 @@ export function mcpRoutes(deps: ApiDeps): AnyRoute[] {
         control: deps.control,
         scopes: token.scopes,
         audit: (action, target) =>
-          void deps.control.client.events.publish("audit", { actor: token.name, via: "mcp", interface: "mcp", action, target }).catch(() => undefined),
+          void deps.control.client.events
+            .publish("audit", { actor: token.name, via: "mcp", interface: "mcp", action, target })
+            .catch((error: unknown) => deps.log("api.audit-failed", { action, actor: token.name, error })),
       });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       reply.hijack();

@@ -1,4 +1,4 @@
-import type { ApiConfig, SwarmConfig } from "../../core/index.js";
+import type { ApiConfig, LogFn, SwarmConfig } from "../../core/index.js";
 import type { TokenStore } from "../auth/tokens.js";
 import type { LocalControl } from "../control/local.js";
 import { DEFAULT_COALESCE_MS, type EventHub } from "../events/hub.js";
@@ -23,6 +23,8 @@ export interface ApiDeps {
   readonly outputDir: string;
   /** The durable history (GET /v1/history/…); null when the daemon has none to read. */
   readonly history: HistoryReader | null;
+  /** The daemon's log: what fails where no request can be told (an audit event that was not recorded). */
+  readonly log: LogFn;
 }
 
 export interface StreamLimits {

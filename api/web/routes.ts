@@ -109,7 +109,7 @@ export function webRoutes(deps: ApiDeps, web: WebDeps): AnyRoute[] {
         web.auth.setCookie(request, reply, cookie, SESSION_TTL_S);
         void deps.control.client.events
           .publish("audit", { actor: `web:${grant.actor}`, via: "api", interface: "api", action: "webLogin", target: grant.scopes.join(","), code: "200" })
-          .catch(() => undefined);
+          .catch((error: unknown) => deps.log("api.audit-failed", { action: "webLogin", actor: `web:${grant.actor}`, error }));
         return new Answer(
           200,
           { actor: session.actor, scopes: session.scopes, csrf: session.csrf, createdAt: session.createdAt },

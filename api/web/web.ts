@@ -55,7 +55,10 @@ export function createWeb(options: WebOptions): Web {
     redis: options.redis,
     keys: k,
     hostOf: options.hostOf,
-    audit: (fields) => void events.publish("audit", { ...fields, via: "web", interface: "api", code: "101" }).catch(() => undefined),
+    audit: (fields) =>
+      void events
+        .publish("audit", { ...fields, via: "web", interface: "api", code: "101" })
+        .catch((error: unknown) => options.log("api.audit-failed", { action: fields.action, actor: fields.actor, error })),
     log: options.log,
   });
   const auth = new CookieAuth(new WebSessions(options.redis, options.prefix), { loopback: options.loopback, tls: options.tls });

@@ -84,7 +84,7 @@ export class PolicyHolds {
     await job.moveToDelayed(Date.now() + RECHECK_MS, token);
     // An answer given between the judging and the move found the job active and could not promote it.
     const ask = typeof job.id === "string" ? await this.deps.asks.get(job.id) : null;
-    if (ask?.answer) await job.promote().catch(() => undefined);
+    if (ask?.answer) await job.promote().catch(() => undefined); // not promoted: it is judged again in RECHECK_MS
   }
 
   /** Idempotent. The queues share the bridge's connection: closing them leaves it open. */

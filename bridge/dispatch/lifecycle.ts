@@ -205,7 +205,7 @@ export class Lifecycle {
     let timer: NodeJS.Timeout | undefined;
     const superseded = new Promise<"superseded">((resolve) => {
       const check = async (): Promise<void> => {
-        const stale = await this.deps.records.superseded(record).catch(() => false);
+        const stale = await this.deps.records.superseded(record).catch(() => false); // not news: read again at the next check
         if (stale) resolve("superseded");
         else timer = setTimeout(() => void check(), this.deps.fenceCheckMs ?? FENCE_CHECK_MS);
       };

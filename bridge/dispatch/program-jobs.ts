@@ -74,6 +74,7 @@ export class ProgramJobs {
     if (!agent || !adapter.structured) return { script: record.task, preview: record.task, prompt: record.task };
     const fresh = record.fresh === true;
     const resumeId = fresh ? null : ((await this.options.conversations?.get(session)) ?? null);
+    // The provider logs its own failures (memory.inject.failed); without a block the task runs alone.
     const context = (await this.options.promptContext?.(agent, record).catch(() => null))?.block ?? "";
     const prompt = context ? `${context}\n\n${record.task}` : record.task;
     const files = writePrompt(this.options.jobsDir, token, prompt);

@@ -79,7 +79,7 @@ export class Intake {
     } catch (error) {
       // A hold (a rate limit) puts the job back without a `failed` event: nothing to fence.
       if (error instanceof Error && error.name !== "RateLimitError" && job.id !== undefined) {
-        const attempts = await this.deps.ledger.attempts(taskId).catch(() => null);
+        const attempts = await this.deps.ledger.attempts(taskId).catch(() => null); // unread: no fence, the error goes on below
         if (attempts !== null) remember(this.fences, fenceKey(job.id, job.attemptsMade), attempts);
       }
       throw error;

@@ -88,7 +88,7 @@ export async function down(options: DownOptions): Promise<void> {
     }
     if (swarm && pausedByUs.length > 0) await resumeIntake(swarm, pausedByUs);
   } finally {
-    await swarm?.close().catch(() => undefined);
+    await swarm?.close().catch(() => undefined); // the command is ending: a connection that fails to close goes with it
   }
   if (!holder) {
     const verdict = verifyDaemonPid(paths.daemonPid, paths.root);

@@ -29,7 +29,7 @@ export async function logs(agent: string | undefined, options: GlobalOptions & {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     while (!stop) {
-      const events = await stream.read(cursor, 2000).catch(() => []);
+      const events = await stream.read(cursor, 2000).catch(() => []); // a signal's disconnect ends the loop; Redis away: read again
       for (const event of events) {
         cursor = event.id;
         show(event);

@@ -1,6 +1,7 @@
 import { LocalControl, serveMcpStdio } from "../../api/index.js";
 import { connect } from "../../client/index.js";
 import { homeOf, type GlobalOptions } from "../context.js";
+import { printError } from "../output.js";
 
 /**
  * `claude-agent mcp`: an MCP server on stdio for the swarm of this home
@@ -14,7 +15,12 @@ export async function mcp(options: GlobalOptions): Promise<void> {
   try {
     await serveMcpStdio(
       control,
-      (action, target) => void swarm.client.events.publish("audit", { actor: "local", interface: "mcp", action, target }).catch(() => undefined),
+      (action, target) =>
+        void swarm.client.events
+          .publish("audit", { actor: "local", interface: "mcp", action, target })
+          .catch((error: unknown) =>
+            printError(`warning: the audit event of ${action} was not recorded: ${error instanceof Error ? error.message : String(error)}\n`),
+          ),
     );
   } finally {
     await control.close();

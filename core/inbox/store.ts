@@ -162,7 +162,7 @@ export class InboxStore {
           return ["inbox.escalated", { waitedSec: String(waited) }];
         },
         now,
-      ).catch(() => null);
+      ).catch(() => null); // gone (NotFound): dropped below; Redis away fails the zrem below too
       if (item !== null && changed) escalated.push(item);
       // A closed or already escalated item has nothing left to be due for.
       else await this.redis.zrem(this.keys.due, id);

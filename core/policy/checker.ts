@@ -64,7 +64,7 @@ class PolicyWorker {
       this.worker.once("error", (error) => (clearTimeout(timer), reject(error)));
       this.worker.once("exit", (code) => (clearTimeout(timer), reject(new Error(`exited with code ${code}`))));
     });
-    this.ready.catch(() => undefined);
+    this.ready.catch(() => undefined); // awaited by the check that takes this worker, which reports it
     this.worker.on("message", (message: CheckResponse) => this.answer(message));
     this.worker.on("error", (error) => this.fail(`the policy check failed: ${error.message}`));
     this.worker.on("exit", () => {
@@ -158,7 +158,7 @@ export class PolicyChecker {
         if (!started) {
           worker.dead = true;
           this.workers.delete(worker);
-          void worker.worker.terminate().catch(() => undefined);
+          void worker.worker.terminate().catch(() => undefined); // a worker that would not start has nothing to stop
           continue;
         }
         return await worker.check({

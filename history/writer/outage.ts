@@ -28,8 +28,12 @@ export class OutageReport {
     const text = `history store ${this.store} unavailable: ${message}; events wait in Redis and are written when it is back (tasks keep running)`;
     this.log("history.degraded", { error: message });
     this.progress?.(`history: ${text}`);
-    await this.events.publish("history.degraded", { message: text }).catch(() => undefined);
-    await this.redis.hset(this.stateKey, { state: "degraded", since: new Date(this.since).toISOString(), error: message }).catch(() => undefined);
+    await this.events
+      .publish("history.degraded", { message: text })
+      .catch((error: unknown) => this.log("history.report-failed", { event: "history.degraded", error }));
+    await this.redis
+      .hset(this.stateKey, { state: "degraded", since: new Date(this.since).toISOString(), error: message })
+      .catch((error: unknown) => this.log("history.report-failed", { state: "degraded", error }));
   }
 
   /** Called once the backlog is written: reports the end of an outage, if there was one. */
@@ -40,7 +44,11 @@ export class OutageReport {
     const text = `history store ${this.store} is back after ${seconds} s; the events that waited are being written`;
     this.log("history.recovered", { seconds });
     this.progress?.(`history: ${text}`);
-    await this.events.publish("history.recovered", { message: text }).catch(() => undefined);
-    await this.redis.hset(this.stateKey, { state: "ok", since: new Date().toISOString(), error: "" }).catch(() => undefined);
+    await this.events
+      .publish("history.recovered", { message: text })
+      .catch((error: unknown) => this.log("history.report-failed", { event: "history.recovered", error }));
+    await this.redis
+      .hset(this.stateKey, { state: "ok", since: new Date().toISOString(), error: "" })
+      .catch((error: unknown) => this.log("history.report-failed", { state: "ok", error }));
   }
 }

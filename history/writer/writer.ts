@@ -125,7 +125,7 @@ export class HistoryWriter {
         if (isNoGroup(error)) {
           // The stream went away (a flush, a restore): a new group reads the new stream from its start.
           this.log("history.group.recreated", {});
-          await this.group.ensure().catch(() => undefined);
+          await this.group.ensure().catch((error: unknown) => this.log("history.group.recreate-failed", { error }));
           this.needsBackfill = true;
           continue;
         }
@@ -134,7 +134,7 @@ export class HistoryWriter {
           continue;
         }
         await this.outage.degraded(error);
-        await sleep(backoff, undefined, { signal: this.stop.signal }).catch(() => undefined);
+        await sleep(backoff, undefined, { signal: this.stop.signal }).catch(() => undefined); // aborted by close(): the loop ends
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 10_000);
       }
     }
@@ -163,6 +163,7 @@ export class HistoryWriter {
     if (delivery.events.length > 0) await writeBatch(store.db, this.sources, delivery.events);
     await this.group.ack(delivery.ids);
     this.written += delivery.events.length;
+    // Aborted by close(): the loop ends.
     if (delivery.ids.length < batch) await sleep(this.options.coalesceMs ?? COALESCE_MS, undefined, { signal: this.stop.signal }).catch(() => undefined);
   }
 
@@ -206,7 +207,7 @@ export class HistoryWriter {
     const message = `history store ${describeTarget(this.options.target)}: ${why}; rebuilding it from what Redis still holds (tasks, workflow executions and the events still in the stream)`;
     this.options.progress?.(`history: ${message}`);
     this.log("history.rebuilt", { why });
-    await this.events.publish("history.rebuilt", { message }).catch(() => undefined);
+    await this.events.publish("history.rebuilt", { message }).catch((error: unknown) => this.log("history.report-failed", { event: "history.rebuilt", error }));
   }
 
   private async hostOf(session: string, key: string): Promise<string | null> {

@@ -30,7 +30,7 @@ export async function deliver(sender: Sender, message: NotifyMessage, policy: De
       error = caught instanceof NotifyFailure ? caught : new NotifyFailure(caught instanceof Error ? caught.message : String(caught), false);
       if (error.permanent || signal.aborted || attempt === policy.attempts) return { ok: false, attempts: attempt, error };
     }
-    const stopped = await sleep(policy.backoffMs * 2 ** (attempt - 1), false, { signal }).catch(() => true);
+    const stopped = await sleep(policy.backoffMs * 2 ** (attempt - 1), false, { signal }).catch(() => true); // aborted: stopping
     if (stopped) return { ok: false, attempts: attempt, error };
   }
   return { ok: false, attempts: policy.attempts, error };

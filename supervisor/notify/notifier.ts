@@ -123,6 +123,7 @@ export class Notifier {
       this.options.log("notify.duplicate", { event: event.type, subject });
       return;
     }
+    // Unread facts: the message says what the event says, without the record's text and reason.
     const facts = event.taskId && this.options.taskFacts ? await this.options.taskFacts(event.taskId).catch(() => null) : null;
     const message = messageOf(event, this.options.swarm, this.options.redact, facts);
     if (message === null) return;

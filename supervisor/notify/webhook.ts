@@ -42,7 +42,7 @@ export function webhookSender(target: WebhookTarget, env: Readonly<Record<string
       } catch (error) {
         throw new NotifyFailure(`${parsed.origin} did not answer: ${causeOf(error)}`, false, "Is the receiver running and reachable from this machine?");
       }
-      await response.body?.cancel().catch(() => undefined);
+      await response.body?.cancel().catch(() => undefined); // the body is not read: only the socket is freed
       if (response.ok) return;
       throw statusFailure(response.status);
     },

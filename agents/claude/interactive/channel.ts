@@ -93,7 +93,7 @@ export class ClaudeChannel {
   /** Runs `write` when no other write to the pane is under way: one writer per pane. */
   input<T>(write: () => Promise<T>): Promise<T> {
     const run = this.writer.then(write, write);
-    this.writer = run.catch(() => undefined);
+    this.writer = run.catch(() => undefined); // the caller gets the failure from `run`: the chain only orders writes
     return run;
   }
 

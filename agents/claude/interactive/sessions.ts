@@ -90,13 +90,14 @@ export class InteractiveClaude {
   async started(session: AgentPane, created: boolean): Promise<void> {
     const channel = this.channel(session);
     const start = created ? channel.waitFor((e) => e.event === "SessionStart", { timeoutMs: START_TIMEOUT_MS, what: "Claude Code's SessionStart hook" }) : null;
-    start?.catch(() => undefined);
+    start?.catch(() => undefined); // awaited below; a rejection before then is not unhandled
     channel.open();
     if (start) {
       try {
         await start;
       } catch (error) {
         if (!(error instanceof HookTimeout)) throw error;
+        // An unreadable pane reads as blank: the error below reports the failed start either way.
         const screen = readClaudeScreen(await session.capture().catch(() => ""));
         this.setState(session, screen.state === "needs-input" || screen.state === "needs-login" ? screen.state : "error", screen.question);
         throw new InfraError(`Claude Code did not start in ${session.name} within ${START_TIMEOUT_MS / 1000}s${describe(screen)}`, {

@@ -97,7 +97,7 @@ export class InteractiveTransport implements Transport {
 
   async interrupt(spec: TurnSpec, turn: RunningTurn, pane: AgentPane, why: "timeout" | "cancelled"): Promise<Interrupted> {
     const channel = this.deps.claude.channel(pane);
-    const before = readClaudeScreen(await pane.capture().catch(() => ""));
+    const before = readClaudeScreen(await pane.capture().catch(() => "")); // unreadable: a blank screen, not idle
     const usable = await this.escape(pane, channel);
     (turn as InteractiveTurn).stopAsking(why === "timeout" ? `task ${spec.record.id} timed out` : `task ${spec.record.id} was cancelled`);
     const ended = (turn as InteractiveTurn).endedAlready();
@@ -172,7 +172,7 @@ export class InteractiveTransport implements Transport {
       return null;
     });
     if (!submitted) {
-      const screen = readClaudeScreen(await pane.capture().catch(() => ""));
+      const screen = readClaudeScreen(await pane.capture().catch(() => "")); // unreadable: a blank screen, the drift below says why
       const why = `the prompt was pasted and Enter pressed ${enters} times, but Claude Code never submitted it (its screen reads as ${screen.state})`;
       this.deps.log("job.not-submitted", { taskId: record.id, session: pane.name, input: screen.input });
       this.deps.claude.noteDrift(pane, "unconfirmed-prompt", why);
