@@ -1,5 +1,9 @@
 import type { Redis } from "ioredis";
+import { setTimeout as sleep } from "node:timers/promises";
 import { EventStream, isTerminal, type Ledger, type SwarmEvent, type TaskRecord } from "../core/index.js";
+
+/** How soon a read that failed (Redis away or reconnecting) is tried again. */
+const RETRY_MS = 200;
 
 interface Waiter {
   resolve(record: TaskRecord): void;
@@ -96,7 +100,7 @@ export class TaskWatcher {
       } catch {
         // Redis away or the connection closing: the watcher reads again in a moment (ioredis reconnects), or stops when closed.
         if (this.closed) return;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(RETRY_MS);
         continue;
       }
       for (const event of events) {
@@ -107,9 +111,21 @@ export class TaskWatcher {
     this.loop = null;
   }
 
+  /**
+   * Reads the record of a task whose end event just came. The event is behind the cursor once read, so a read
+   * that fails (Redis away for a moment) is tried again while anyone waits: given up on, a wait without a
+   * timeout or a signal would never end.
+   */
   private async check(id: string): Promise<void> {
-    const record = await this.ledger.get(id).catch(() => null); // unread: the waiter waits on (its timeout or signal ends it)
-    if (record && isTerminal(record.status)) this.settle(id, record);
+    while (!this.closed && this.waiters.has(id)) {
+      try {
+        const record = await this.ledger.get(id);
+        if (record && isTerminal(record.status)) this.settle(id, record);
+        return;
+      } catch {
+        await sleep(RETRY_MS); // Redis away: read again, as the loop reads the stream again
+      }
+    }
   }
 
   private settle(id: string, record: TaskRecord): void {
