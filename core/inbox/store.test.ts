@@ -79,6 +79,23 @@ describe("the inbox store", () => {
     await expect(store.answer("i-nope00", { decision: "approve", by: "x" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("keeps an item due when escalating it fails for a reason other than its being gone, and escalates it at the next sweep", async () => {
+    const store = fresh();
+    const now = Date.now();
+    await store.open(approval("i-ffffff", { escalateAfterMs: 1000 }), now);
+    const key = store.keys.item("i-ffffff");
+    const text = (await redis.get(key))!;
+    // A read that fails with a Redis error (here WRONGTYPE), as one fails while Redis is away.
+    await redis.del(key);
+    await redis.rpush(key, "x");
+    expect(await store.escalateDue(now + 1000)).toEqual([]);
+    expect(await redis.zscore(store.keys.due, "i-ffffff")).not.toBeNull();
+    await redis.del(key);
+    await redis.set(key, text);
+    expect((await store.escalateDue(now + 2000)).map((i) => i.id)).toEqual(["i-ffffff"]);
+    expect(await redis.zscore(store.keys.due, "i-ffffff")).toBeNull();
+  });
+
   it("escalates an unanswered item once its time has come, once, and never an answered one", async () => {
     const store = fresh();
     const now = Date.now();

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { NotFoundError, UsageError } from "../errors.js";
+import { ConfigError, NotFoundError, UsageError } from "../errors.js";
 import { eventFields } from "../ledger.js";
 import { REMOVE_ITEMS, WRITE_ITEM } from "./scripts.js";
 import { parseItem } from "./item-schema.js";
@@ -152,17 +152,24 @@ export class InboxStore {
     const escalated: InboxItem[] = [];
     for (const id of ids) {
       let changed = false;
-      const item = await this.change(
-        id,
-        (cur) => {
-          if (cur.status !== "open" || cur.escalatedAt !== null) return null;
-          cur.escalatedAt = new Date(now).toISOString();
-          changed = true;
-          const waited = Math.round((now - Date.parse(cur.createdAt)) / 1000);
-          return ["inbox.escalated", { waitedSec: String(waited) }];
-        },
-        now,
-      ).catch(() => null); // gone (NotFound): dropped below; Redis away fails the zrem below too
+      let item: InboxItem | null = null;
+      try {
+        item = await this.change(
+          id,
+          (cur) => {
+            if (cur.status !== "open" || cur.escalatedAt !== null) return null;
+            cur.escalatedAt = new Date(now).toISOString();
+            changed = true;
+            const waited = Math.round((now - Date.parse(cur.createdAt)) / 1000);
+            return ["inbox.escalated", { waitedSec: String(waited) }];
+          },
+          now,
+        );
+      } catch (error) {
+        // Gone or unreadable: nothing to escalate, dropped below. Anything else (a Redis error, writers that
+        // kept racing) leaves it due, and the next sweep tries again: dropped, it would never escalate.
+        if (!(error instanceof NotFoundError || error instanceof ConfigError)) continue;
+      }
       if (item !== null && changed) escalated.push(item);
       // A closed or already escalated item has nothing left to be due for.
       else await this.redis.zrem(this.keys.due, id);
