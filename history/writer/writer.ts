@@ -124,10 +124,15 @@ export class HistoryWriter {
         if (this.stop.signal.aborted) return;
         if (isNoGroup(error)) {
           // The stream went away (a flush, a restore): a new group reads the new stream from its start.
-          this.log("history.group.recreated", {});
-          await this.group.ensure().catch((error: unknown) => this.log("history.group.recreate-failed", { error }));
           this.needsBackfill = true;
-          continue;
+          try {
+            await this.group.ensure();
+            this.log("history.group.recreated", {});
+            continue;
+          } catch (failure) {
+            // Not made: waits out the backoff below like any other failure, rather than trying again at once.
+            this.log("history.group.recreate-failed", { error: failure });
+          }
         }
         if (isCorruption(error) || error instanceof StoreCorruptError) {
           await this.rebuild(`it is damaged (${(error as Error).message})`).catch((e: unknown) => this.log("history.rebuild.failed", { error: e }));

@@ -85,6 +85,36 @@ describe("the history writer on SQLite", () => {
     await history.close();
   });
 
+  it("waits out its backoff when its consumer group cannot be made again, rather than trying in a tight loop", async () => {
+    const target = sqliteTarget(home.paths.root);
+    const failures: unknown[] = [];
+    writer = await HistoryWriter.start({
+      target,
+      redis: home.redis,
+      connect: home.connect,
+      redact,
+      blockMs: 200,
+      minBackoffMs: 100,
+      maxBackoffMs: 1000,
+      log: (event, fields) => void (event === "history.group.recreate-failed" && failures.push(fields)),
+    });
+    // The stream goes (its group with it), and this Redis user may no longer make a group: NOPERM.
+    await home.redis.call("ACL", "SETUSER", "default", "-xgroup");
+    try {
+      await home.redis.del("ca:events");
+      await waitFor("the first failed attempt", () => failures.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // With a backoff from 100 ms doubling to 1 s: a handful of attempts (without one: thousands).
+      expect(failures.length).toBeLessThan(15);
+    } finally {
+      await home.redis.call("ACL", "SETUSER", "default", "+xgroup");
+    }
+    // Allowed again, it makes the group and goes on writing.
+    const id = await home.submit("echo again");
+    await home.finish(id, "completed", "again\n");
+    await waitFor("a task after the group came back", async () => (await storedStatus(target, id)) === "completed");
+  });
+
   it("carries on after FLUSHALL: what was written stays, new tasks are written", async () => {
     const target = sqliteTarget(home.paths.root);
     await startWriter(target);
