@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { setTimeout as sleep } from "node:timers/promises";
 import { Command, Option } from "commander";
 import { reportError } from "./errors.js";
+import { exitCodes, type ExitCodes } from "./program/act.js";
 import type { ProgramContext } from "./program/context.js";
 import { agentCommands } from "./program/agents.js";
 import { historyCommands } from "./program/history.js";
@@ -16,7 +18,7 @@ import { stdoutClosed } from "./stdout-closed.js";
  * code is imported only when it runs, so `submit` does not load the bridge or
  * tmux code; each command module exports one async function.
  */
-function program(): Command {
+function program(act: ExitCodes["act"]): Command {
   const cli = new Command("claude-agent")
     .description("A swarm of AI coding agents in tmux sessions, fed from a Redis queue.")
     .version("0.1.0")
@@ -38,31 +40,43 @@ function program(): Command {
     return target ? { target, commands: await import("./commands/remote.js") } : null;
   };
 
-  const context: ProgramContext = { home, remote };
+  const context: ProgramContext = { home, remote, act };
   for (const group of [swarmCommands, taskCommands, workflowCommands, agentCommands, historyCommands, setupCommands]) group(cli, context);
 
   return cli;
 }
 
+const exit = exitCodes();
+
+/** The exit code: what the command returned, or what reportError makes of what it threw. */
 async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    await program(exit.act).parseAsync(argv);
+    return exit.code() ?? 0;
   } catch (error) {
     return reportError(error);
   }
 }
 
+/**
+ * How long a command whose reader went away may go on to give its exit code: it printed its answer and
+ * has its connections to close (`result ID | head -1` still exits with the task's code). One that runs
+ * on (`logs -f`) has none to give and is ended then.
+ */
+const EPIPE_GRACE_MS = 500;
+
 // `claude-agent … | head`: a reader that stops reading is not an error of ours (no stack trace).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
     // The daemon (`up`) stops cleanly instead: it registered for this in stdout-closed.ts.
-    if (error.code === "EPIPE") return void (stdoutClosed() || process.exit(process.exitCode ?? 0));
-    throw error;
+    if (stdoutClosed()) return;
+    void Promise.race([ended, sleep(EPIPE_GRACE_MS).then(() => exit.code() ?? 0)]).then((code) => process.exit(code));
   });
 }
 
-const code = await main(process.argv);
+const ended = main(process.argv);
+const code = await ended;
 process.exitCode = code;
 // Let stdout drain and exit naturally; a forgotten handle must not keep a CLI alive.
 setTimeout(() => process.exit(code), 1000).unref();

@@ -11,7 +11,7 @@ import { homeOf, type GlobalOptions } from "../context.js";
  * running. A session of another host of a swarm with `hosts:` is reached with `ssh -t` to that host's
  * `ssh:` target, running its tmux there (core/hosts/remote-attach.ts).
  */
-export async function attach(target: string, options: GlobalOptions & { readOnly?: boolean; write?: boolean }): Promise<void> {
+export async function attach(target: string, options: GlobalOptions & { readOnly?: boolean; write?: boolean }): Promise<number> {
   if (options.readOnly && options.write) throw new UsageError("--read-only and --write contradict each other", { hint: "Give one of them." });
   const paths = homeOf(options);
   const listing = await tmux(paths.tmuxSocket, ["list-sessions", "-F", "#{session_name}"]);
@@ -25,8 +25,7 @@ export async function attach(target: string, options: GlobalOptions & { readOnly
       throw new UsageError("attach needs a terminal", { hint: `From a script, read the pane with: tmux -S ${paths.tmuxSocket} capture-pane -p -t ${name}` });
     const args = ["-S", paths.tmuxSocket, "attach-session", "-t", `=${name}`, ...(readOnly ? ["-r"] : [])];
     const result = spawnSync("tmux", args, { stdio: "inherit", env: { ...process.env, TMUX: "" } });
-    process.exitCode = result.status ?? 1;
-    return;
+    return result.status ?? 1;
   }
   // Another machine's session is watched, not typed into, unless --write says so: a key pressed there by
   // mistake reaches a program whose host you are not on (the issue's "read-only by default").
@@ -44,7 +43,7 @@ export async function attach(target: string, options: GlobalOptions & { readOnly
     throw new EnvironmentError(`ssh to ${place.ssh} (host ${place.host}) failed`, {
       hint: `Check \`ssh ${place.ssh} true\` works from here; a port, key or jump host goes in your ~/.ssh/config, or in a file named by ${SSH_CONFIG_ENV} (given to ssh -F).`,
     });
-  process.exitCode = result.status ?? 1;
+  return result.status ?? 1;
 }
 
 /**

@@ -21,7 +21,7 @@ export interface DemoOptions {
  * tasks (in parallel, one failing, one timing out), live progress, a table
  * of results, and a clean teardown unless --keep.
  */
-export async function demo(options: DemoOptions): Promise<void> {
+export async function demo(options: DemoOptions): Promise<number> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "ca-demo-"));
   const paths = ensureHome(home);
   const say = (line: string) => (options.json ? printError : print)(`${line}\n`);
@@ -84,8 +84,9 @@ export async function demo(options: DemoOptions): Promise<void> {
   }
   if (unexpected > 0) {
     say(`demo: ${unexpected} task(s) did not end as expected`);
-    process.exitCode = 1;
+    return 1;
   }
+  return 0;
 }
 
 function progressLine(event: SwarmEvent, labels: ReadonlyMap<string, string>): string | null {

@@ -14,7 +14,7 @@ import { unusableTargets } from "../../supervisor/index.js";
  * with its own config folder, so its login is its own check: the user's
  * login counts only as what `up` copies into it.
  */
-export async function doctor(options: GlobalOptions & { json?: boolean }): Promise<void> {
+export async function doctor(options: GlobalOptions & { json?: boolean }): Promise<number> {
   const home = homeOf(options).root;
   const config = swarmConfig(home);
   const [machine, agentPrograms, programs, llm] = await Promise.all([
@@ -67,7 +67,7 @@ export async function doctor(options: GlobalOptions & { json?: boolean }): Promi
     }
     process.stdout.write(failed.length === 0 ? "\nall checks passed\n" : `\n${failed.length} problem(s) found\n`);
   }
-  process.exitCode = failed.length === 0 ? 0 : 1;
+  return failed.length === 0 ? 0 : 1;
 }
 
 /** The swarm.yaml `up` would use here, or null (none, or one that does not load: the sandbox check says why). */

@@ -39,7 +39,7 @@ export interface DownOptions extends GlobalOptions {
   force?: boolean;
 }
 
-export async function down(options: DownOptions): Promise<void> {
+export async function down(options: DownOptions): Promise<number> {
   const paths = homePaths(resolveHome(options.home));
   const stopped: string[] = [];
   const notes: string[] = [];
@@ -60,8 +60,8 @@ export async function down(options: DownOptions): Promise<void> {
         pausedByUs = await stopIntake(swarm);
         if (!(await drainOrInterrupt(swarm))) {
           await resumeIntake(swarm, pausedByUs);
-          process.exitCode = 130;
-          return void process.stderr.write("interrupted: nothing was stopped; intake resumed\n");
+          process.stderr.write("interrupted: nothing was stopped; intake resumed\n");
+          return 130;
         }
       } else if (running.length > 0) {
         const what = `${describeRunning(running)}: stopping now ends them, and each runs again from the start at the next \`claude-agent up\``;
@@ -70,8 +70,8 @@ export async function down(options: DownOptions): Promise<void> {
           process.stdin.isTTY &&
           !(await confirm(`${what}.\nStop anyway? (${agentCommand(paths.root, "down", "--drain")} waits for them) [y/N] `))
         ) {
-          process.exitCode = 1;
-          return void process.stderr.write("nothing was stopped\n");
+          process.stderr.write("nothing was stopped\n");
+          return 1;
         }
         notes.push(`${what} (\`${agentCommand(paths.root, "down", "--drain")}\` waits for running tasks instead)`);
       }
@@ -109,12 +109,13 @@ export async function down(options: DownOptions): Promise<void> {
   } finally {
     await lock?.release();
   }
-  if (options.quiet) return;
+  if (options.quiet) return 0;
   if (options.json) printJson({ home: paths.root, stopped, ...(notes.length ? { notes } : {}) });
   else {
     for (const note of notes) process.stderr.write(`note: ${note}\n`);
     process.stdout.write(stopped.length ? `stopped: ${stopped.join(", ")}\n` : `nothing was running in ${paths.root}\n`);
   }
+  return 0;
 }
 
 /** The same process as `holder` still: its pid has not been handed to another since it answered. */

@@ -27,7 +27,7 @@ const RESTART_DELAYS_MS = [200, 1000, 2000, 5000];
 const RESTARTS_PER_WINDOW = 5;
 const WINDOW_MS = 60_000;
 
-export async function keep(options: KeepOptions): Promise<void> {
+export async function keep(options: KeepOptions): Promise<number> {
   const paths = ensureHome(resolveHome(options.home));
   const readyFile = join(paths.runDir, "daemon.ready");
   const logFile = join(paths.logsDir, "daemon.out");
@@ -45,18 +45,14 @@ export async function keep(options: KeepOptions): Promise<void> {
   try {
     while (!stopping.signal.aborted) {
       const ran = await runDaemon(paths.root, options.config, optOuts, logFile, readyFile);
-      if (ran.code === 0 || !ran.ready || stopping.signal.aborted) {
-        process.exitCode = ran.code ?? 0;
-        return;
-      }
+      if (ran.code === 0 || !ran.ready || stopping.signal.aborted) return ran.code ?? 0;
       const now = Date.now();
       restarts.push(now);
       while (restarts.length > 0 && now - restarts[0]! > WINDOW_MS) restarts.shift();
       const why = ran.signal ? `was killed by ${ran.signal}` : `exited with code ${ran.code}`;
       if (restarts.length > RESTARTS_PER_WINDOW) {
         note(logFile, `keeper: the daemon (pid ${ran.pid}) ${why}; it died ${restarts.length} times within ${WINDOW_MS / 1000} s, so it is not started again`);
-        process.exitCode = 1;
-        return;
+        return 1;
       }
       const delay = RESTART_DELAYS_MS[Math.min(restarts.length - 1, RESTART_DELAYS_MS.length - 1)]!;
       note(
@@ -65,6 +61,7 @@ export async function keep(options: KeepOptions): Promise<void> {
       );
       await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined); // `down` came: stop at once
     }
+    return 0;
   } finally {
     process.off("SIGTERM", onTerm);
     removePid(paths.keeperPid);

@@ -18,7 +18,7 @@ export interface LoginOptions extends GlobalOptions {
   config?: string;
 }
 
-export async function login(agentName: string, options: LoginOptions): Promise<void> {
+export async function login(agentName: string, options: LoginOptions): Promise<number> {
   const home = homeOf(options).root;
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home });
   const agent = config.agents.find((a) => a.name === agentName);
@@ -45,5 +45,5 @@ export async function login(agentName: string, options: LoginOptions): Promise<v
   if (result.error) throw new EnvironmentError(`could not run ${program}: ${result.error.message}`);
   const auth = checkAuth({ runtime: agent.runtime, configDir, agentEnv: agent.env, baseEnv: process.env });
   print(auth?.ok ? `${agent.name}: ${auth.detail}\n` : `${agent.name}: still no login: ${auth?.detail ?? "unknown"}\n`);
-  process.exitCode = auth?.ok ? 0 : 1;
+  return auth?.ok ? 0 : 1;
 }

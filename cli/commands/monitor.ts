@@ -25,7 +25,7 @@ async function latestExecution(workflows: { list(): Promise<ExecutionState[]> })
  * one JSON object per change. Exit 0 when it completed, 1 when it failed or was
  * cancelled, 130 when interrupted.
  */
-export async function monitor(positional: string | undefined, options: MonitorOptions): Promise<void> {
+export async function monitor(positional: string | undefined, options: MonitorOptions): Promise<number> {
   const given = options.executionId ?? positional;
   const view: View = options.json ? new JsonView() : progressView(process.stdout);
   const stop = new AbortController();
@@ -33,7 +33,7 @@ export async function monitor(positional: string | undefined, options: MonitorOp
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    await withWorkflows(options, async (workflows) => {
+    return await withWorkflows(options, async (workflows) => {
       const id = given ?? (await latestExecution(workflows));
       let last: ExecutionState | null = null;
       for await (const raw of workflows.watch(id, stop.signal)) {
@@ -42,7 +42,7 @@ export async function monitor(positional: string | undefined, options: MonitorOp
         last = state;
       }
       if (last !== null && !stop.signal.aborted) view.end(last);
-      process.exitCode = stop.signal.aborted ? 130 : last === null ? 1 : exitCodeOf(last);
+      return stop.signal.aborted ? 130 : last === null ? 1 : exitCodeOf(last);
     });
   } finally {
     process.off("SIGINT", onSignal);

@@ -15,7 +15,7 @@ export interface NotifyTestOptions extends GlobalOptions {
   json?: boolean;
 }
 
-export async function notifyTest(options: NotifyTestOptions): Promise<void> {
+export async function notifyTest(options: NotifyTestOptions): Promise<number> {
   const home = homeOf(options).root;
   const config = loadConfig({ explicit: options.config, cwd: process.cwd(), home });
   const all = config.notify ?? [];
@@ -41,5 +41,5 @@ export async function notifyTest(options: NotifyTestOptions): Promise<void> {
       }
     }
   }
-  process.exitCode = ok ? 0 : 1;
+  return ok ? 0 : 1;
 }

@@ -61,7 +61,7 @@ export async function submit(
     commit?: boolean;
     needs?: string;
   },
-): Promise<void> {
+): Promise<number> {
   if (options.plan) throw new UsageError("--plan is not available with --url; run it on the swarm's machine");
   const task = options.taskFile !== undefined ? readFileSync(options.taskFile === "-" ? 0 : options.taskFile, "utf8") : options.task;
   if (task === undefined) throw new UsageError("--task is required", { hint: 'claude-agent --url URL submit --task "npm test" [--agent testing] [--wait]' });
@@ -87,21 +87,21 @@ export async function submit(
   if (!options.wait) {
     if (options.json) printJson(submitted);
     else print(`${submitted.id}\n`);
-    return;
+    return 0;
   }
   if (!options.json) printError(`task ${submitted.id} → ${submitted.agent} (${submitted.routedBy})\n`);
   const result = await finalResult(control, submitted.id);
   if (options.json) printJson(result);
   else print(`${describeResult(result)}\n`);
-  process.exitCode = exitCodeFor(result);
+  return exitCodeFor(result);
 }
 
-export async function result(target: RemoteTarget, id: string, options: { wait?: boolean; json?: boolean }): Promise<void> {
+export async function result(target: RemoteTarget, id: string, options: { wait?: boolean; json?: boolean }): Promise<number> {
   const control = new RemoteControl(target);
   const outcome = options.wait ? await finalResult(control, id) : (({ task: _t, routedBy: _r, priority: _p, ...v }) => v as TaskResult)(await control.task(id));
   if (options.json) printJson(outcome);
   else print(`${describeResult(outcome)}\n`);
-  process.exitCode = exitCodeFor(outcome);
+  return exitCodeFor(outcome);
 }
 
 export async function cancel(target: RemoteTarget, id: string, options: { json?: boolean }): Promise<void> {

@@ -11,8 +11,8 @@ export interface ResultCliOptions extends GlobalOptions {
   summary?: boolean;
 }
 
-export async function result(given: string | undefined, options: ResultCliOptions): Promise<void> {
-  await withSwarm(options, async (swarm) => {
+export async function result(given: string | undefined, options: ResultCliOptions): Promise<number> {
+  return withSwarm(options, async (swarm) => {
     const id = given ?? (await latestTask(swarm.client));
     const outcome = await swarm.result(id, { wait: options.wait });
     const summary = options.summary ? await swarm.client.summarize(id) : undefined;
@@ -21,7 +21,7 @@ export async function result(given: string | undefined, options: ResultCliOption
       print(`${describeResult(outcome)}\n`);
       if (summary !== undefined) print(`\nsummary: ${summary}\n`);
     }
-    process.exitCode = exitCodeFor(outcome);
+    return exitCodeFor(outcome);
   });
 }
 

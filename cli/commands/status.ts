@@ -20,8 +20,8 @@ import { table } from "../format.js";
 import { print } from "../output.js";
 import { conformanceRanges } from "../program-checks.js";
 
-export async function status(options: GlobalOptions & { agent?: string; json?: boolean }): Promise<void> {
-  await withSwarm(options, async (swarm) => {
+export async function status(options: GlobalOptions & { agent?: string; json?: boolean }): Promise<number> {
+  return withSwarm(options, async (swarm) => {
     const [snapshot, history] = await Promise.all([swarm.status(), swarm.client.historyWriter()]);
     const agents = snapshot.agents.filter((a) => !options.agent || a.name === options.agent);
     if (options.agent && agents.length === 0) {
@@ -31,10 +31,11 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
     const api = snapshot.daemon.alive ? apiAddress(homeOf(options).runDir) : null;
     const roles = agents.map((a) => roleOf(swarm.config.agents.find((c) => c.name === a.name)));
     // Redis answers but no daemon does: the swarm is not running (exit 3), whatever the stored state says.
-    if (!snapshot.daemon.alive) process.exitCode = 3;
+    const exitCode = snapshot.daemon.alive ? 0 : 3;
     if (options.json) {
       const withRoles = agents.map((a, i) => (options.agent ? { ...a, role: roles[i] } : a));
-      return printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null, history });
+      printJson({ ...snapshot, agents: withRoles, sessions: agents.flatMap((a) => a.sessions), llm, api: api ? { url: api.url } : null, history });
+      return exitCode;
     }
     const upHosts = snapshot.hosts?.filter((h) => h.state === "up").length;
     const daemon = snapshot.daemon.alive
@@ -96,6 +97,7 @@ export async function status(options: GlobalOptions & { agent?: string; json?: b
         .join("\n");
       print(`\nrole (${role.source}; ${role.delivery}):\n${text}\n`);
     } else if (options.agent) print("\nrole: none (set `role:` in swarm.yaml; docs/ROLES.md)\n");
+    return exitCode;
   });
 }
 

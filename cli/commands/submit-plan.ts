@@ -22,8 +22,8 @@ export interface PlanCliOptions extends GlobalOptions {
 /** Flags of `submit` that describe one task, which a plan of several cannot take. */
 export const SINGLE_TASK_FLAGS = ["agent", "needs", "timeout", "priority", "idempotencyKey", "fresh", "gate", "gateRetries", "commit"] as const;
 
-export async function submitPlan(task: string, source: string, options: PlanCliOptions): Promise<void> {
-  await withSwarm(options, async (swarm) => {
+export async function submitPlan(task: string, source: string, options: PlanCliOptions): Promise<number> {
+  return withSwarm(options, async (swarm) => {
     // The text goes to the model as a prompt, and its steps later become tasks: the same limits apply.
     checkTaskText(task, { limitBytes: limitsOf(swarm.config).taskBytes, what: source });
     if (!options.json) printError(`planning with ${swarm.config.supervisor?.llm?.model ?? "the supervisor's model"}…\n`);
@@ -47,20 +47,19 @@ export async function submitPlan(task: string, source: string, options: PlanCliO
       if (!confirmed) {
         if (options.json) printJson({ plan, run: false });
         printError("not run. Run it with `--yes`, or save the YAML above and use `claude-agent workflow run --file FILE`.\n");
-        process.exitCode = 1;
-        return;
+        return 1;
       }
       const state = await workflows.start(workflow);
       if (!options.wait) {
         if (options.json) printJson({ plan, run: true, execution: { id: state.id, workflow: state.workflow, status: state.status } });
         else print(`${state.id}\n`);
-        return;
+        return 0;
       }
       if (!options.json) printError(`execution ${state.id}: ${workflow.steps.length} steps; waiting for it to end\n`);
       const final = redactValues(await workflows.wait(state.id));
       if (options.json) printJson({ plan, run: true, execution: final });
       else print(`${describeExecution(final).join("\n")}\n`);
-      process.exitCode = exitCodeOf(final);
+      return exitCodeOf(final);
     } finally {
       await workflows.close();
     }

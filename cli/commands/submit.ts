@@ -27,7 +27,7 @@ export interface SubmitCliOptions extends GlobalOptions {
   json?: boolean;
 }
 
-export async function submit(options: SubmitCliOptions): Promise<void> {
+export async function submit(options: SubmitCliOptions): Promise<number> {
   const { task, source } = readTask(options);
   if (options.yes && !options.plan) throw new UsageError("--yes confirms a plan; it needs --plan");
   if (options.plan) {
@@ -39,7 +39,7 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
   const priority = options.priority === undefined ? undefined : wholeNumber("--priority", options.priority);
   const gateRetries = options.gateRetries === undefined ? undefined : countOf("--gate-retries", options.gateRetries);
   const needs = options.needs === undefined ? undefined : parseNeeds(options.needs);
-  await withSwarm(options, async (swarm) => {
+  return withSwarm(options, async (swarm) => {
     // The client checks again; checking here first names the file in the message.
     checkTaskText(task, { limitBytes: limitsOf(swarm.config).taskBytes, what: source });
     const status = await swarm.status();
@@ -61,14 +61,13 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
       if (options.json)
         printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created, status: "rejected", reason: handle.rejected });
       printError(`error: task ${handle.id} was refused: ${handle.rejected}\n`);
-      process.exitCode = 2;
-      return;
+      return 2;
     }
     if (!options.wait) {
       if (options.json) printJson({ id: handle.id, agent: handle.agent, routedBy: handle.routedBy, created: handle.created });
       else print(`${handle.id}\n`);
       if (!options.json && !handle.created) printError(`(idempotency key already used: this is the existing task)\n`);
-      return;
+      return 0;
     }
     if (!options.json) printError(`task ${handle.id} → ${handle.agent} (${handle.routedBy})\n`);
     // While it runs: its agent, elapsed time and the live tail of its pane (wait-progress.ts); nothing with --json.
@@ -86,7 +85,7 @@ export async function submit(options: SubmitCliOptions): Promise<void> {
     const result = await handle.result().finally(async () => progress?.stop());
     if (options.json) printJson(result);
     else print(`${describeResult(result)}\n`);
-    process.exitCode = exitCodeFor(result);
+    return exitCodeFor(result);
   });
 }
 

@@ -62,7 +62,7 @@ const STOP_DEADLINE_MS = 20_000;
 /** Exit code when stopping did not finish (by the deadline, or a second Ctrl-C or SIGTERM). */
 const EXIT_STOP_UNFINISHED = 1;
 
-export async function up(options: UpOptions): Promise<void> {
+export async function up(options: UpOptions): Promise<number> {
   const paths = ensureHome(resolveHome(options.home));
   const holder = await homeLockHolder(paths.root);
   if (holder && holder !== "silent") {
@@ -88,9 +88,9 @@ export async function up(options: UpOptions): Promise<void> {
       process.stdout.write(
         `swarm running in the background (pid ${started.pid}, home ${paths.root})\nlog: ${started.log}\nstop: ${agentCommand(paths.root, "down")}\n${started.notes.map((note) => `${note}\n`).join("")}`,
       );
-    return;
+    return 0;
   }
-  await runForeground(paths, config.source, optOuts, options.taskLog !== false, host);
+  return runForeground(paths, config.source, optOuts, options.taskLog !== false, host);
 }
 
 /**
@@ -122,26 +122,29 @@ function sayLogins(checks: readonly LoginCheck[]): void {
  * The daemon: holds the home's lock from before anything starts until after
  * everything of ours stopped. Stops like Ctrl-C on SIGINT/SIGTERM, and when
  * its stdout is gone (`up | head -1`), exiting 141 then as SIGPIPE would.
+ * Resolves, once stopped, with its exit code: 141 then, 143 for SIGTERM under
+ * pm2, 1 when another swarm took its key prefix, else 0.
  */
-async function runForeground(paths: HomePaths, configFile: string, redisOptOuts: RedisOptOuts, logTasks: boolean, host: string | null): Promise<void> {
+async function runForeground(paths: HomePaths, configFile: string, redisOptOuts: RedisOptOuts, logTasks: boolean, host: string | null): Promise<number> {
   const config = loadConfig({ explicit: configFile, cwd: process.cwd(), home: paths.root });
   const lock = await acquireHomeLock(paths.root, "up");
   const readyFile = join(paths.runDir, "daemon.ready");
   let stdoutOpen = true;
   const say = (line: string): void => void (stdoutOpen && process.stdout.write(`${line}\n`));
   let stopRequested: (reason: string) => void = () => undefined;
+  let exitCode = 0;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
   const onSignal = (signal: string) => () => stopRequested(`received ${signal}: stopping intake; running jobs stay in their panes`);
   const onInt = onSignal("SIGINT");
   const onTerm = (): void => {
-    if (process.env.pm_id !== undefined) process.exitCode = EXIT_STOPPED_UNDER_PM2;
+    if (process.env.pm_id !== undefined) exitCode = EXIT_STOPPED_UNDER_PM2;
     onSignal("SIGTERM")();
   };
   process.once("SIGINT", onInt);
   process.once("SIGTERM", onTerm);
   const disposeStdout = onStdoutClosed(() => {
     stdoutOpen = false;
-    process.exitCode = EXIT_STDOUT_CLOSED;
+    exitCode = EXIT_STDOUT_CLOSED;
     stopRequested("stdout was closed: stopping intake; running jobs stay in their panes");
   });
   try {
@@ -156,7 +159,7 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
       host,
       version: ownVersion(),
       onPrefixLost: (holder) => {
-        process.exitCode = 1;
+        exitCode = 1;
         stopRequested(`error: the swarm of home ${holder.home} (host ${holder.host}, pid ${holder.pid}) took this swarm's key prefix: stopping`);
       },
     });
@@ -175,13 +178,14 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
       const reason = await stopped;
       say(reason);
       if (!stdoutOpen) process.stderr.write(`${reason}\n`);
-      unfinished = stopWithin(STOP_DEADLINE_MS, readyFile, paths.daemonPid);
+      unfinished = stopWithin(STOP_DEADLINE_MS, readyFile, paths.daemonPid, () => exitCode);
       await taskLog?.close();
     } finally {
       await swarm.close();
       unfinished?.cancel();
     }
     say("stopped");
+    return exitCode;
   } finally {
     rmSync(readyFile, { force: true });
     removePid(paths.daemonPid);
@@ -195,14 +199,15 @@ async function runForeground(paths: HomePaths, configFile: string, redisOptOuts:
 /**
  * Once stopping has begun: exits the process if it has not finished within `deadlineMs`, or at once on a
  * second SIGINT or SIGTERM (a person pressing Ctrl-C again), saying so. What was not closed is what waits on
- * Redis; the panes live on, and the next `up` takes the home, as after kill -9.
+ * Redis; the panes live on, and the next `up` takes the home, as after kill -9. The stop it cuts short
+ * never returns its code, so it exits with it here (`exitCode()`), or with EXIT_STOP_UNFINISHED for a 0.
  */
-function stopWithin(deadlineMs: number, readyFile: string, pidFile: string): { cancel(): void } {
+function stopWithin(deadlineMs: number, readyFile: string, pidFile: string, exitCode: () => number): { cancel(): void } {
   const exit = (why: string): void => {
     process.stderr.write(`${why}: exiting now; the agents keep running in tmux. Is Redis reachable? \`claude-agent doctor\` checks.\n`);
     rmSync(readyFile, { force: true });
     removePid(pidFile);
-    process.exit(process.exitCode || EXIT_STOP_UNFINISHED);
+    process.exit(exitCode() || EXIT_STOP_UNFINISHED);
   };
   const timer = setTimeout(() => exit(`stopping did not finish within ${deadlineMs / 1000} s`), deadlineMs);
   const again = (signal: string) => () => exit(`received ${signal} again while stopping`);

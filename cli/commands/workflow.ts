@@ -28,10 +28,10 @@ export interface RunOptions extends GlobalOptions {
   prompt?: boolean;
 }
 
-export async function run(fileArg: string | undefined, options: RunOptions): Promise<void> {
+export async function run(fileArg: string | undefined, options: RunOptions): Promise<number> {
   const file = workflowFileOption(fileArg, options.file);
   const params = parseParamArgs(options.params ?? []);
-  await withWorkflows(options, async (workflows, daemonAlive, swarm) => {
+  return withWorkflows(options, async (workflows, daemonAlive, swarm) => {
     const workflow = workflows.load(file);
     refuseCommaForm(
       params,
@@ -42,7 +42,7 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
     if (!options.wait) {
       if (options.json) printJson({ id: state.id, workflow: state.workflow, status: state.status, params: redactValues(state.params) });
       else print(`${state.id}\n`);
-      return;
+      return 0;
     }
     // Asked only where a person answers: a terminal on both ends, no --json, and not turned off.
     const asking = !options.json && options.prompt !== false && process.stdin.isTTY === true && process.stderr.isTTY === true;
@@ -53,14 +53,13 @@ export async function run(fileArg: string | undefined, options: RunOptions): Pro
         : await follow(workflows, state.id);
     if (followed === null) {
       printError(`stopped waiting; execution ${state.id} keeps running (follow it again: claude-agent monitor ${state.id})\n`);
-      process.exitCode = 130;
-      return;
+      return 130;
     }
     // Params and outputs are shown redacted; the engine keeps the raw values while the execution runs.
     const final = redactValues(followed);
     if (options.json) printJson(final);
     else print(`${describeExecution(final).join("\n")}\n`);
-    process.exitCode = exitCodeOf(final);
+    return exitCodeOf(final);
   });
 }
 
@@ -118,7 +117,7 @@ export interface ValidateOptions extends GlobalOptions {
 }
 
 /** Exit 0 when valid; exit 2 listing every problem. Agents are checked against the best swarm config at hand. */
-export async function validate(file: string, options: ValidateOptions): Promise<void> {
+export async function validate(file: string, options: ValidateOptions): Promise<number> {
   const text = readWorkflowFile(file);
   const { agents, labels, runtimes, against, warning } = await agentsToCheck(options);
   if (warning !== null)
@@ -140,9 +139,9 @@ export async function validate(file: string, options: ValidateOptions): Promise<
     if (!(error instanceof ConfigError)) throw error;
     problems = error.problems;
   }
-  process.exitCode = problems.length > 0 ? 2 : 0;
-  if (options.json)
-    return printJson({
+  const exitCode = problems.length > 0 ? 2 : 0;
+  if (options.json) {
+    printJson({
       file,
       valid: problems.length === 0,
       workflow: summary?.name ?? null,
@@ -151,13 +150,16 @@ export async function validate(file: string, options: ValidateOptions): Promise<
       warnings,
       agentsCheckedAgainst: against,
     });
+    return exitCode;
+  }
   for (const w of warnings) printError(`warning: ${w}\n`);
   if (summary !== null) {
     const checked = against === null ? "agent names NOT checked" : `agents checked against ${against}`;
     print(`${file}: valid: workflow "${summary.name}", ${summary.steps} step${summary.steps === 1 ? "" : "s"} (${checked})\n`);
-    return;
+    return exitCode;
   }
   printError(`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
+  return exitCode;
 }
 
 /** The running swarm's agents; else those of ./swarm.yaml or the home's; else none (and a warning saying so). */
@@ -219,12 +221,12 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
   });
 }
 
-export async function show(id: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
-  await withWorkflows(options, async (workflows) => {
+export async function show(id: string, options: GlobalOptions & { json?: boolean }): Promise<number> {
+  return withWorkflows(options, async (workflows) => {
     const state = redactValues(await workflows.get(id));
     if (options.json) printJson(state);
     else print(`${describeExecution(state).join("\n")}\n`);
-    process.exitCode = state.status === "running" ? 0 : exitCodeOf(state);
+    return state.status === "running" ? 0 : exitCodeOf(state);
   });
 }
 

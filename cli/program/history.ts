@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ProgramContext } from "./context.js";
 
 /** What outlives Redis: `tasks`, `history …`, `replay`, `diff`, `audit`, `memory …`, `backup`, `restore`, `export`. */
-export function historyCommands(cli: Command, { home }: ProgramContext): void {
+export function historyCommands(cli: Command, { home, act }: ProgramContext): void {
   cli
     .command("tasks")
     .description("past and present tasks from the history store (kept after Redis forgets them), newest first")
@@ -15,7 +15,7 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--limit <n>", "tasks per page (default 50, at most 1000)")
     .option("--cursor <c>", "the next page, as printed after the previous one")
     .option("--json", "print JSON: { tasks, next }")
-    .action(async (opts) => (await import("../commands/tasks.js")).tasks({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/tasks.js")).tasks({ ...opts, home: home() })));
 
   const history = cli
     .command("history")
@@ -25,13 +25,13 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .description("a task's full record: text, result, output, timings, who submitted it, its events")
     .argument("<id>", "task id")
     .option("--json", "print JSON: { task, events }")
-    .action(async (id, opts) => (await import("../commands/history.js")).show(id, { ...opts, home: home() }));
+    .action(act(async (id, opts) => (await import("../commands/history.js")).show(id, { ...opts, home: home() })));
   history
     .command("prune")
     .description("forget finished tasks, events and audit entries past the retention (database.retention, default 1 year)")
     .option("--older-than <when>", "instead of the retention: a duration (90d) or a date")
     .option("--json", "print JSON")
-    .action(async (opts) => (await import("../commands/history.js")).prune({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/history.js")).prune({ ...opts, home: home() })));
 
   cli
     .command("replay")
@@ -40,14 +40,14 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--speed <n>", "playback speed (2 plays twice as fast)", "1")
     .option("--max-idle <s>", "the longest pause, in seconds", "2")
     .option("--json", "print the recording: { id, file, header, events }")
-    .action(async (id, opts) => (await import("../commands/replay.js")).replay(id, { ...opts, home: home() }));
+    .action(act(async (id, opts) => (await import("../commands/replay.js")).replay(id, { ...opts, home: home() })));
 
   cli
     .command("diff")
     .description("the patch of what a worktree agent's task changed (kept beside its output, cut at 2 MB, secrets redacted)")
     .argument("<id>", "task id")
     .option("--json", "print JSON: { id, file, bytes, patch }")
-    .action(async (id, opts) => (await import("../commands/diff.js")).diff(id, { ...opts, home: home() }));
+    .action(act(async (id, opts) => (await import("../commands/diff.js")).diff(id, { ...opts, home: home() })));
 
   cli
     .command("audit")
@@ -63,7 +63,7 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--limit <n>", "entries per page (default 100)")
     .option("--cursor <c>", "the next page, as printed after the previous one")
     .option("--json", "print JSON: { entries, next }")
-    .action(async (opts) => (await import("../commands/audit.js")).audit({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/audit.js")).audit({ ...opts, home: home() })));
 
   const memory = cli
     .command("memory")
@@ -78,7 +78,7 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--repo <path>", "only for agents working in this repository")
     .option("--expires <duration>", "forget it after this long (30d, 12h); default: memory.expire, else never")
     .option("--json", "print the entry as JSON")
-    .action(async (text, opts) => (await import("../commands/memory.js")).add(text, { ...opts, home: home() }));
+    .action(act(async (text, opts) => (await import("../commands/memory.js")).add(text, { ...opts, home: home() })));
   memory
     .command("search")
     .description("the best entries for a text: full-text ranking fused with vector similarity when llm.embeddings is set, else full-text")
@@ -87,7 +87,7 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--repo <path>", "the swarm's and this repository's entries")
     .option("--limit <n>", "how many (default 10)")
     .option("--json", "print JSON: { entries, mode, warning }")
-    .action(async (text, opts) => (await import("../commands/memory.js")).search(text, { ...opts, home: home() }));
+    .action(act(async (text, opts) => (await import("../commands/memory.js")).search(text, { ...opts, home: home() })));
   memory
     .command("list")
     .description("entries, newest first")
@@ -95,20 +95,20 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--repo <path>", "the swarm's and this repository's entries")
     .option("--limit <n>", "how many (default 100)")
     .option("--json", "print JSON")
-    .action(async (opts) => (await import("../commands/memory.js")).list({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/memory.js")).list({ ...opts, home: home() })));
   memory
     .command("forget")
     .description("delete an entry")
     .argument("<id>", "entry id (from add, list or search)")
     .option("--json", "print JSON")
-    .action(async (id, opts) => (await import("../commands/memory.js")).forget(id, { ...opts, home: home() }));
+    .action(act(async (id, opts) => (await import("../commands/memory.js")).forget(id, { ...opts, home: home() })));
 
   cli
     .command("backup")
     .description("write the swarm's Redis state and its history, consistent with each other, to one file (needs its Redis running)")
     .option("--out <file>", "FILE.tar.zst (zstd; .tar.gz when zstd is not installed) or FILE.tar.gz")
     .option("--json", "print the backup's manifest as JSON")
-    .action(async (opts) => (await import("../commands/backup.js")).backup({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/backup.js")).backup({ ...opts, home: home() })));
 
   cli
     .command("restore")
@@ -116,7 +116,7 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .argument("<file>", "a file written by `backup`")
     .option("--force", "restore a backup of another swarm into this home")
     .option("--json", "print the restored backup's manifest as JSON")
-    .action(async (file, opts) => (await import("../commands/backup.js")).restore(file, { ...opts, home: home() }));
+    .action(act(async (file, opts) => (await import("../commands/backup.js")).restore(file, { ...opts, home: home() })));
 
   cli
     .command("export")
@@ -124,5 +124,5 @@ export function historyCommands(cli: Command, { home }: ProgramContext): void {
     .option("--format <format>", "jsonl (the only one)", "jsonl")
     .option("--out <file>", "write to this file instead of stdout")
     .option("--tables <list>", "only these tables, comma-separated")
-    .action(async (opts) => (await import("../commands/backup.js")).exportHistory({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/backup.js")).exportHistory({ ...opts, home: home() })));
 }

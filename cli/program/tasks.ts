@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ProgramContext } from "./context.js";
 
 /** Tasks and sessions: `submit`, `status`, `tui`, `web`, `result`, `cancel`, `retry`, `restart`. */
-export function taskCommands(cli: Command, { home, remote }: ProgramContext): void {
+export function taskCommands(cli: Command, { home, remote, act }: ProgramContext): void {
   cli
     .command("submit")
     .description("queue a task for an agent (routed by the supervisor's model, or by keywords, when --agent is not given)")
@@ -22,10 +22,12 @@ export function taskCommands(cli: Command, { home, remote }: ProgramContext): vo
     .option("--plan", "let the supervisor's model break the task into a workflow over the agents; shows it and runs it once confirmed")
     .option("--yes", "with --plan: run the plan without asking")
     .option("--json", "print JSON")
-    .action(async (opts) => {
-      const r = await remote();
-      return r ? r.commands.submit(r.target, opts) : (await import("../commands/submit.js")).submit({ ...opts, home: home() });
-    });
+    .action(
+      act(async (opts) => {
+        const r = await remote();
+        return r ? r.commands.submit(r.target, opts) : (await import("../commands/submit.js")).submit({ ...opts, home: home() });
+      }),
+    );
 
   cli
     .command("status")
@@ -34,18 +36,20 @@ export function taskCommands(cli: Command, { home, remote }: ProgramContext): vo
     .option("--json", "print JSON")
     .option("--watch", "keep showing it, redrawn in place (plain text: for CI logs and narrow terminals)")
     .option("--interval <seconds>", "with --watch: seconds between refreshes", "2")
-    .action(async (opts) => {
-      const r = opts.watch ? null : await remote();
-      if (r) return r.commands.status(r.target, opts);
-      return opts.watch
-        ? (await import("../commands/status-watch.js")).statusWatch({ ...opts, home: home() })
-        : (await import("../commands/status.js")).status({ ...opts, home: home() });
-    });
+    .action(
+      act(async (opts) => {
+        const r = opts.watch ? null : await remote();
+        if (r) return r.commands.status(r.target, opts);
+        return opts.watch
+          ? (await import("../commands/status-watch.js")).statusWatch({ ...opts, home: home() })
+          : (await import("../commands/status.js")).status({ ...opts, home: home() });
+      }),
+    );
 
   cli
     .command("tui")
     .description("the dashboard: agents, live panes, queues, throughput, workflows and events (q quits)")
-    .action(async () => (await import("../commands/tui.js")).tui({ home: home() }));
+    .action(act(async () => (await import("../commands/tui.js")).tui({ home: home() })));
 
   cli
     .command("web")
@@ -54,7 +58,7 @@ export function taskCommands(cli: Command, { home, remote }: ProgramContext): vo
     .option("--read-only", "only the read scope")
     .option("--no-open", "print the address and code only")
     .option("--json", "print JSON")
-    .action(async (opts) => (await import("../commands/web.js")).web({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/web.js")).web({ ...opts, home: home() })));
 
   cli
     .command("result")
@@ -63,24 +67,28 @@ export function taskCommands(cli: Command, { home, remote }: ProgramContext): vo
     .option("--wait", "wait until the task has finished")
     .option("--summary", "add a short summary by the supervisor's model (needs supervisor.llm in swarm.yaml)")
     .option("--json", "print JSON")
-    .action(async (id, opts) => {
-      const r = opts.summary ? null : await remote();
-      if (r && id === undefined)
-        throw new (await import("../../core/index.js")).UsageError("result needs a task id with --url", {
-          hint: "The latest task is found in a local home: claude-agent result ID --url URL.",
-        });
-      return r ? r.commands.result(r.target, id, opts) : (await import("../commands/result.js")).result(id, { ...opts, home: home() });
-    });
+    .action(
+      act(async (id, opts) => {
+        const r = opts.summary ? null : await remote();
+        if (r && id === undefined)
+          throw new (await import("../../core/index.js")).UsageError("result needs a task id with --url", {
+            hint: "The latest task is found in a local home: claude-agent result ID --url URL.",
+          });
+        return r ? r.commands.result(r.target, id, opts) : (await import("../commands/result.js")).result(id, { ...opts, home: home() });
+      }),
+    );
 
   cli
     .command("cancel")
     .description("cancel a task: remove it from its queue, or interrupt it (Ctrl-C) in its pane")
     .argument("<id>", "task id")
     .option("--json", "print JSON")
-    .action(async (id, opts) => {
-      const r = await remote();
-      return r ? r.commands.cancel(r.target, id, opts) : (await import("../commands/cancel.js")).cancel(id, { ...opts, home: home() });
-    });
+    .action(
+      act(async (id, opts) => {
+        const r = await remote();
+        return r ? r.commands.cancel(r.target, id, opts) : (await import("../commands/cancel.js")).cancel(id, { ...opts, home: home() });
+      }),
+    );
 
   cli
     .command("retry")
@@ -88,21 +96,25 @@ export function taskCommands(cli: Command, { home, remote }: ProgramContext): vo
     .argument("<id>", "task id")
     .option("--json", "print JSON: the new task's id, agent and whether it was created (false: retried before)")
     .addHelpText("after", "\nA failed task's item in `claude-agent inbox` does the same when approved (`claude-agent answer ITEM approve`).")
-    .action(async (id, opts) => {
-      const r = await remote();
-      return r ? r.commands.retry(r.target, id, opts) : (await import("../commands/retry.js")).retry(id, { ...opts, home: home() });
-    });
+    .action(
+      act(async (id, opts) => {
+        const r = await remote();
+        return r ? r.commands.retry(r.target, id, opts) : (await import("../commands/retry.js")).retry(id, { ...opts, home: home() });
+      }),
+    );
 
   cli
     .command("restart")
     .description("restart an agent session: the bridge kills it and starts it again, as after a crash (a task running there is retried)")
     .argument("<session>", "session name, as `status` lists it (e.g. backend-1)")
     .option("--json", "print JSON")
-    .action(async (session, opts) => {
-      if (await remote())
-        throw new (await import("../../core/index.js")).UsageError("restart works on a local home, not with --url", {
-          hint: "Run it on the swarm's machine: claude-agent restart SESSION --home HOME.",
-        });
-      return (await import("../commands/restart.js")).restart(session, { ...opts, home: home() });
-    });
+    .action(
+      act(async (session, opts) => {
+        if (await remote())
+          throw new (await import("../../core/index.js")).UsageError("restart works on a local home, not with --url", {
+            hint: "Run it on the swarm's machine: claude-agent restart SESSION --home HOME.",
+          });
+        return (await import("../commands/restart.js")).restart(session, { ...opts, home: home() });
+      }),
+    );
 }

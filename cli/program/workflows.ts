@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { ProgramContext } from "./context.js";
 
 /** Workflows and what waits for a person: `workflow …`, `monitor`, `approve`, `reject`, `inbox`, `answer`. */
-export function workflowCommands(cli: Command, { home, remote }: ProgramContext): void {
+export function workflowCommands(cli: Command, { home, remote, act }: ProgramContext): void {
   const workflow = cli
     .command("workflow")
     .description("run YAML workflows (a DAG of agent tasks) and look at their executions; `workflow --file F [--params …]` is `workflow run`")
@@ -20,32 +20,32 @@ export function workflowCommands(cli: Command, { home, remote }: ProgramContext)
     .option("--wait", "wait for the end and print the step table; exit 0 completed, 1 failed or cancelled (130: Ctrl-C stopped the waiting)")
     .option("--no-prompt", "with --wait on a terminal: do not ask at an approval or input step, only print the command that answers it")
     .option("--json", "print JSON (with --wait: the final execution state)")
-    .action(async (file, opts) => (await import("../commands/workflow.js")).run(file, { ...opts, home: home() }));
+    .action(act(async (file, opts) => (await import("../commands/workflow.js")).run(file, { ...opts, home: home() })));
   workflow
     .command("validate")
     .description("check a workflow file; exit 0 when valid, 2 listing every problem")
     .argument("<file>", "the workflow file (YAML)")
     .option("--config <file>", "check agent names against this swarm.yaml (default: the running swarm, else ./swarm.yaml, else the home's)")
     .option("--json", "print JSON")
-    .action(async (file, opts) => (await import("../commands/workflow.js")).validate(file, { ...opts, home: home() }));
+    .action(act(async (file, opts) => (await import("../commands/workflow.js")).validate(file, { ...opts, home: home() })));
   workflow
     .command("list")
     .description("workflow executions, newest first")
     .option("--json", "print JSON")
-    .action(async (opts) => (await import("../commands/workflow.js")).list({ ...opts, home: home() }));
+    .action(act(async (opts) => (await import("../commands/workflow.js")).list({ ...opts, home: home() })));
   workflow
     .command("show")
     .description("an execution's status and step table")
     .argument("<id>", "execution id")
     .option("--json", "print the whole execution state as JSON")
-    .action(async (id, opts) => (await import("../commands/workflow.js")).show(id, { ...opts, home: home() }));
+    .action(act(async (id, opts) => (await import("../commands/workflow.js")).show(id, { ...opts, home: home() })));
   workflow
     .command("cancel")
     .description("cancel an execution and the tasks of its running steps")
     .argument("<id>", "execution id")
     .option("--reason <text>", "why (recorded in the execution)")
     .option("--json", "print JSON")
-    .action(async (id, opts) => (await import("../commands/workflow.js")).cancel(id, { ...opts, home: home() }));
+    .action(act(async (id, opts) => (await import("../commands/workflow.js")).cancel(id, { ...opts, home: home() })));
 
   cli
     .command("monitor")
@@ -53,7 +53,7 @@ export function workflowCommands(cli: Command, { home, remote }: ProgramContext)
     .argument("[id]", "execution id (same as --execution-id; default: the latest execution)")
     .option("--execution-id <id>", "the execution to follow")
     .option("--json", "one JSON object per change")
-    .action(async (id, opts) => (await import("../commands/monitor.js")).monitor(id, { ...opts, home: home() }));
+    .action(act(async (id, opts) => (await import("../commands/monitor.js")).monitor(id, { ...opts, home: home() })));
 
   cli
     .command("approve")
@@ -61,10 +61,12 @@ export function workflowCommands(cli: Command, { home, remote }: ProgramContext)
     .argument("<id>", "execution id")
     .argument("<step>", "step id")
     .option("--json", "print JSON")
-    .action(async (id, step, opts) => {
-      const r = await remote();
-      return r ? r.commands.approve(r.target, id, step, opts) : (await import("../commands/approve.js")).approve(id, step, { ...opts, home: home() });
-    });
+    .action(
+      act(async (id, step, opts) => {
+        const r = await remote();
+        return r ? r.commands.approve(r.target, id, step, opts) : (await import("../commands/approve.js")).approve(id, step, { ...opts, home: home() });
+      }),
+    );
 
   cli
     .command("reject")
@@ -73,10 +75,12 @@ export function workflowCommands(cli: Command, { home, remote }: ProgramContext)
     .argument("<step>", "step id")
     .option("--reason <text>", "why (recorded in the execution)")
     .option("--json", "print JSON")
-    .action(async (id, step, opts) => {
-      const r = await remote();
-      return r ? r.commands.reject(r.target, id, step, opts) : (await import("../commands/approve.js")).reject(id, step, { ...opts, home: home() });
-    });
+    .action(
+      act(async (id, step, opts) => {
+        const r = await remote();
+        return r ? r.commands.reject(r.target, id, step, opts) : (await import("../commands/approve.js")).reject(id, step, { ...opts, home: home() });
+      }),
+    );
 
   cli
     .command("inbox")
@@ -84,7 +88,7 @@ export function workflowCommands(cli: Command, { home, remote }: ProgramContext)
     .argument("[item]", "an item id (or a unique prefix)")
     .option("--all", "recent items of any status, newest first")
     .option("--json", "print JSON")
-    .action(async (item, opts) => (await import("../commands/inbox.js")).inbox(item, { ...opts, home: home() }));
+    .action(act(async (item, opts) => (await import("../commands/inbox.js")).inbox(item, { ...opts, home: home() })));
 
   cli
     .command("answer")
@@ -95,5 +99,5 @@ export function workflowCommands(cli: Command, { home, remote }: ProgramContext)
     .option("--json-file <file>", 'answers as a JSON object ({"app": "nginx"}); - for stdin')
     .option("--reason <text>", "with deny: why (recorded)")
     .option("--json", "print the answered item as JSON")
-    .action(async (item, value, opts) => (await import("../commands/answer.js")).answer(item, value, { ...opts, home: home() }));
+    .action(act(async (item, value, opts) => (await import("../commands/answer.js")).answer(item, value, { ...opts, home: home() })));
 }
