@@ -63,14 +63,14 @@ function openTerminal(url: string, headers: Record<string, string>): Promise<Ter
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers });
     let drawn = "";
-    // ws 7 (what @fastify/websocket brings): a text frame arrives as a string, a binary one as a Buffer.
-    socket.on("message", (data: Buffer | string) => {
-      if (typeof data !== "string") {
+    // The screen comes in binary frames, the hello and notices in text frames.
+    socket.on("message", (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
         drawn += data.toString("utf8");
         return;
       }
       resolve({
-        hello: JSON.parse(data) as Record<string, unknown>,
+        hello: JSON.parse(data.toString("utf8")) as Record<string, unknown>,
         text: () => drawn,
         send: (d) => socket.send(d),
         close: () => socket.close(),

@@ -75,17 +75,17 @@ function openTerminal(url: string, headers: Record<string, string>, ca?: string)
         reject(new Error(`closed ${code}: ${reason.toString("utf8")}`));
       }),
     );
-    // ws 7 (the copy the tests require): a text frame arrives as a string, a binary one as a Buffer.
-    socket.on("message", (data: Buffer | string) => {
-      if (typeof data !== "string") {
+    // The screen comes in binary frames, the hello and notices in text frames.
+    socket.on("message", (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
         drawn += data.toString("utf8");
         return;
       }
       if (hello !== null) {
-        notes.push(JSON.parse(data) as Record<string, unknown>);
+        notes.push(JSON.parse(data.toString("utf8")) as Record<string, unknown>);
         return;
       }
-      hello = JSON.parse(data) as Record<string, unknown>;
+      hello = JSON.parse(data.toString("utf8")) as Record<string, unknown>;
       resolve({ hello, notes, closed, text: () => drawn, send: (d) => socket.send(d), close: () => socket.close() });
     });
     socket.on("unexpected-response", (_req: unknown, res: { statusCode: number }) => reject(new Error(`refused: ${res.statusCode}`)));
