@@ -16,6 +16,12 @@ const IDEMPOTENCY_TTL_SEC = 7 * 24 * 3600;
 /** Fields that may carry what a program printed, and so secrets. */
 const REDACTED_FIELDS = ["output", "reason", "answer", "errorMessage", "gateOutput"] as const;
 
+/** The event a transition adds to the stream, beside the task id: its type and fields (a `message` is redacted). */
+export interface TransitionEvent {
+  readonly type: EventType;
+  readonly data?: Record<string, string | undefined>;
+}
+
 /**
  * The ledger's scripted writes: creating a record, moving it on, amending an ended one. Each is one
  * Lua script (ledger-scripts.ts), so an idempotency key names one task, a terminal state and its event
@@ -63,13 +69,7 @@ export class LedgerWriter {
   }
 
   /** Ledger.update: one transition, and the record it ended told to `ends` (read back in the same transaction). */
-  async transition(
-    id: string,
-    fields: Fields,
-    event?: { type: EventType; data?: Record<string, string | undefined> },
-    fence?: number,
-    also?: AlsoInTransaction,
-  ): Promise<boolean> {
+  async transition(id: string, fields: Fields, event?: TransitionEvent, fence?: number, also?: AlsoInTransaction): Promise<boolean> {
     const encoded = encode(this.clean(fields));
     const data = event?.data?.message === undefined ? event?.data : { ...event.data, message: this.redact(event.data.message) };
     const ev = event ? eventFields(event.type, { taskId: id, ...data }) : [];

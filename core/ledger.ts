@@ -4,7 +4,7 @@ import { keys as makeKeys, type Keys } from "./keys.js";
 import type { Fields } from "./ledger-codec.js";
 import type { AlsoInTransaction } from "./ledger-run.js";
 import { InvalidRecordError, recordProblems, usableRecord, type RecordFiles } from "./ledger-validate.js";
-import { LedgerWriter } from "./ledger-write.js";
+import { LedgerWriter, type TransitionEvent } from "./ledger-write.js";
 import { redactShapes, type Redactor } from "./redact.js";
 import type { TaskEnds } from "./task-ends.js";
 import type { EventType, Origin, TaskRecord, TerminalStatus } from "./protocol.js";
@@ -119,13 +119,7 @@ export class Ledger {
    * nothing, adds no event and reads as applied, like the first. finish writes through here too, so a subclass
    * that wraps update sees every transition.
    */
-  async update(
-    id: string,
-    fields: Fields,
-    event?: { type: EventType; data?: Record<string, string | undefined> },
-    fence?: number,
-    also?: AlsoInTransaction,
-  ): Promise<boolean> {
+  async update(id: string, fields: Fields, event?: TransitionEvent, fence?: number, also?: AlsoInTransaction): Promise<boolean> {
     return this.writer.transition(id, fields, event, fence, also);
   }
 

@@ -58,6 +58,16 @@ describe("the leader lease and its fencing tokens on a real Redis", { timeout: 6
 
   const fresh = () => swarmKeys(`ca-lease-${++n}`);
 
+  /** A connection to Redis through a TCP proxy of its own, whose link a test can cut. */
+  const linkThroughProxy = async (): Promise<{ proxy: TcpProxy; throughLink: Redis }> => {
+    const proxy = await startTcpProxy(server);
+    proxies.push(proxy);
+    const throughLink = new Redis(proxy.url(":lease-pw"), { maxRetriesPerRequest: 1 });
+    throughLink.on("error", () => undefined); // a cut link errors; the lease's rounds are what the tests watch
+    connections.push(throughLink);
+    return { proxy, throughLink };
+  };
+
   it("gives the lease to exactly one of two candidates, and the other takes over with a larger token when it closes", async () => {
     const k = fresh();
     const a = candidate(k, "build-1");
@@ -92,11 +102,7 @@ describe("the leader lease and its fencing tokens on a real Redis", { timeout: 6
 
   it("steps a leader down by itself once its lease is over when its renewals get no answer at all (a silent partition)", async () => {
     const k = fresh();
-    const proxy = await startTcpProxy(server);
-    proxies.push(proxy);
-    const throughLink = new Redis(proxy.url(":lease-pw"), { maxRetriesPerRequest: 1 });
-    throughLink.on("error", () => undefined);
-    connections.push(throughLink);
+    const { proxy, throughLink } = await linkThroughProxy();
     const a = candidate(k, "build-1", throughLink);
     const b = candidate(k, "gpu-1");
     await a.lease.start();
@@ -116,11 +122,7 @@ describe("the leader lease and its fencing tokens on a real Redis", { timeout: 6
 
   it("closes a candidate whose bid for the lease gets no answer (a silent partition) without waiting for the link to heal", async () => {
     const k = fresh();
-    const proxy = await startTcpProxy(server);
-    proxies.push(proxy);
-    const throughLink = new Redis(proxy.url(":lease-pw"), { maxRetriesPerRequest: 1 });
-    throughLink.on("error", () => undefined);
-    connections.push(throughLink);
+    const { proxy, throughLink } = await linkThroughProxy();
     const a = candidate(k, "build-1");
     await a.lease.start();
     const b = candidate(k, "gpu-1", throughLink);
